@@ -1,0 +1,53 @@
+"""Base units, name suffixes and named tolerances shared by the whole engine.
+
+Inside the engine every flow is a mass flow in t/h (dry basis for solids), so that
+conservation is a column sum. Grades, % solids, P80 and tenors are derived only at the
+output boundary. Names carry their unit as a suffix:
+
+========  =============================================
+suffix    meaning
+========  =============================================
+``_tph``  mass flow [t/h], dry basis
+``_gpt``  grade [g/t]
+``_frac`` fraction [-] in [0, 1]; never percent inside the engine
+``_kw``   power [kW]; ``_kwh_t`` specific energy [kWh/t]
+``_um``   particle size [µm]; ``_mm``, ``_m`` likewise
+``_degc`` temperature [°C]; ``_kpa`` absolute pressure [kPa]
+``_h``    time [h]; ``_per_h`` rate constant [1/h]; ``_min`` [min]
+``_mg_l`` solution tenor [mg/L] = [g/m³]
+``_usd``  money [USD]; ``_usd_t`` per tonne; ``_usd_h`` per hour
+========  =============================================
+
+Solution density is taken as 1 t/m³, so a water flow in t/h is also m³/h
+(reference/MODELS.md §0.1).
+"""
+
+from __future__ import annotations
+
+#: Same maths two ways (JIT vs ``py_func``, kernel vs closed form): rounding only.
+RTOL_EXACT = 1e-12
+#: Per-component mass closure of an acyclic flowsheet.
+RTOL_CLOSURE = 1e-9
+#: Tear-stream convergence, relative per component, with a floor scaled to the total
+#: of the same species in the stream. Tighter than the closure target because free
+#: gold builds up in the grinding circulating load (often 20-100x its feed in a size
+#: class near the gold cut size), which amplifies a tear residual into the plant
+#: closure of that class; 1e-12 keeps the closure of shipped cases below 1e-9.
+#: Closure of a flowsheet with recycles is checked at ``RTOL_RECYCLE_CLOSURE``.
+RTOL_RECYCLE = 1e-12
+RTOL_RECYCLE_CLOSURE = 1e-9
+#: Regression against stored CSV (platform, BLAS and compiler drift).
+RTOL_GOLDEN = 1e-6
+#: LP objective (HiGHS primal/dual feasibility tolerances default to 1e-7).
+RTOL_LP_OBJECTIVE = 1e-6
+#: Worked examples of reference/MODELS.md are printed to 4-6 significant digits.
+RTOL_WORKED_EXAMPLE = 1e-4
+
+#: Grams per troy ounce [g/oz] (exact by definition of the troy ounce).
+GRAMS_PER_TROY_OZ = 31.1034768
+#: Grams per tonne [g/t].
+G_PER_T = 1.0e6
+#: Density of process water and dilute solutions [t/m³] (MODELS.md §0.1).
+WATER_DENSITY_T_M3 = 1.0
+#: Plant hours in a year at full availability [h/y].
+HOURS_PER_YEAR = 8760.0

@@ -1,0 +1,1 @@
+"""What the plant is: case file -> validated, frozen specification -> compiled arrays."""

@@ -1,0 +1,135 @@
+"""Spec -> compiled plant: unit models, topology and per-case parameter defaults.
+
+The compiled plant is immutable. Names stay at this level; kernels receive arrays. Every
+float parameter of a unit or ore source (and every entry of its species tables) can be
+varied per case by an override keyed ``units.NAME.KEY``, ``units.NAME.TABLE.SPECIES.KEY``,
+``ore.NAME.KEY`` or ``ore.NAME.deportment.SPECIES``; this is how batches of cases
+(Monte Carlo, mode tabulation) run through one simulation.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+
+from oreflow.errors import CaseError, Problem
+from oreflow.flowsheet.case import CaseSpec
+from oreflow.flowsheet.graph import Topology, build_topology, ores_reaching
+from oreflow.flowsheet.units import UNIT_TYPES
+from oreflow.flowsheet.units.base import UnitModel, UnitSpec
+from oreflow.flowsheet.units.ore_feed import ORE_PARAMS, OreSource
+
+
+@dataclass(frozen=True)
+class CompiledPlant:
+    """A case ready to simulate.
+
+    Attributes
+    ----------
+    spec : CaseSpec
+        The validated case.
+    topology : Topology
+        Streams, blocks, tears and run order.
+    models : Mapping[str, UnitModel]
+        Compiled model of every node (ore sources included).
+    defaults : Mapping[str, Mapping[str, float]]
+        Per node, the nominal value of every parameter that may vary per case.
+    ore_reach : Mapping[str, tuple[str, ...]]
+        Per unit, the ore sources with a path to it.
+    """
+
+    spec: CaseSpec
+    topology: Topology
+    models: Mapping[str, UnitModel]
+    defaults: Mapping[str, Mapping[str, float]]
+    ore_reach: Mapping[str, tuple[str, ...]]
+
+    def override_keys(self) -> tuple[str, ...]:
+        """Every key accepted by ``param_arrays`` overrides."""
+        out = []
+        for node, params in self.defaults.items():
+            prefix = node if node.startswith("ore.") else f"units.{node}"
+            out.extend(f"{prefix}.{k}" for k in params)
+        return tuple(out)
+
+    def param_arrays(
+        self, n_cases: int, overrides: Mapping[str, Any] | None = None
+    ) -> dict[str, dict[str, np.ndarray]]:
+        """Per node, per parameter, a (n_cases,) array: defaults with overrides applied."""
+        out = {
+            node: {k: np.full(n_cases, v) for k, v in params.items()}
+            for node, params in self.defaults.items()
+        }
+        problems = []
+        for key, value in (overrides or {}).items():
+            node, _, param = (key[len("units.") :] if key.startswith("units.") else key).partition(
+                "."
+            )
+            if key.startswith("ore."):
+                node, _, param = key.partition(".")[2].partition(".")
+                node = f"ore.{node}"
+            if node not in out or param not in out[node]:
+                valid = self.override_keys()
+                from oreflow.flowsheet.schema import suggest
+
+                problems.append(
+                    Problem(
+                        "overrides",
+                        key,
+                        f"not a per-case parameter of this case{suggest(key, valid)}",
+                    )
+                )
+                continue
+            arr = np.broadcast_to(np.asarray(value, dtype=np.float64), (n_cases,)).copy()
+            out[node][param] = arr
+        if problems:
+            raise CaseError(problems)
+        return out
+
+
+def _float_params(spec: UnitSpec, float_names: set[str]) -> dict[str, float]:
+    out = {k: float(v) for k, v in spec.params.items() if k in float_names and v is not None}
+    for tname, table in spec.tables.items():
+        if tname in ("psd",):
+            continue
+        for sp, entry in table.items():
+            if isinstance(entry, Mapping):
+                out.update(
+                    {
+                        f"{tname}.{sp}.{k}": float(v)
+                        for k, v in entry.items()
+                        if isinstance(v, float)
+                    }
+                )
+            elif isinstance(entry, float):
+                out[f"{tname}.{sp}"] = entry
+    return out
+
+
+def compile_case(spec: CaseSpec) -> CompiledPlant:
+    """Build the unit models and topology of a validated case."""
+    problems: list[Problem] = []
+    topo = build_topology(spec.ores, spec.units, spec.path, problems)
+    if topo is None:
+        raise CaseError(problems)
+    models: dict[str, UnitModel] = {}
+    defaults: dict[str, dict[str, float]] = {}
+    ore_floats = {p.name for p in ORE_PARAMS if p.kind is float}
+    for ore in spec.ores:
+        models[ore.name] = OreSource(ore, spec.comps)
+        defaults[ore.name] = _float_params(ore, ore_floats)
+    for unit in spec.units:
+        utype = UNIT_TYPES[unit.type]
+        models[unit.name] = utype.build(unit, spec.comps)
+        defaults[unit.name] = _float_params(unit, {p.name for p in utype.params if p.kind is float})
+    return CompiledPlant(
+        spec,
+        topo,
+        MappingProxyType(models),
+        MappingProxyType({k: MappingProxyType(v) for k, v in defaults.items()}),
+        MappingProxyType(ores_reaching(spec.ores, spec.units)),
+    )

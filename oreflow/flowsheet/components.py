@@ -1,0 +1,288 @@
+"""Species, size classes and the layout of the stream vector.
+
+A stream is one float64 vector of mass flows [t/h] laid out as
+
+``[solids (n_cls x n_solid, size-major) | solution (n_solution) | adsorbent (n_adsorbent)]``
+
+so that conservation is a column sum and kernels see plain arrays. Size classes follow
+the convention of ``oreflow.kernels.psd``: descending edges e_0 > ... > e_last; class c
+holds (e_{c+1}, e_c]; the last class is the sink below e_last; mass above e_0 is lumped
+into class 0.
+
+The species catalogue below gives each known species its phase, density and element
+content. Densities are handbook values [L] (Deer, Howie & Zussman, *An Introduction to
+the Rock-Forming Minerals*, 3rd ed. 2013; Anthony et al., *Handbook of Mineralogy*,
+Mineralogical Society of America); element mass fractions are stoichiometric [S]
+(IUPAC 2021 standard atomic weights). A case may declare species outside the catalogue
+with ``[case.species_properties.NAME]``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Literal
+
+import numpy as np
+
+Phase = Literal["solid", "solution", "adsorbent"]
+
+#: Elements tracked for grades and element closure.
+ELEMENTS = ("au", "ag", "cu", "s", "fe", "as", "c")
+
+
+@dataclass(frozen=True)
+class Species:
+    """One species of the stream.
+
+    Attributes
+    ----------
+    name : str
+        Identifier used in case files (``au_free``, ``pyrite``, ``water``).
+    phase : {"solid", "solution", "adsorbent"}
+        Where the species lives.
+    density_t_m3 : float
+        Density of the pure species [t/m³]; 1.0 for solution species.
+    hydraulic_density_t_m3 : float
+        Density of the particles that carry it in a classifier [t/m³]. Equal to
+        ``density_t_m3`` except for locked gold, which travels with its host particle.
+    elements : Mapping[str, float]
+        Mass fraction of each element of ``ELEMENTS`` in the species [-].
+    description : str
+        What the species is, with its source.
+    """
+
+    name: str
+    phase: Phase
+    density_t_m3: float
+    hydraulic_density_t_m3: float
+    elements: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+    description: str = ""
+
+    @property
+    def au_frac(self) -> float:
+        """Gold mass fraction of the species [-]."""
+        return float(self.elements.get("au", 0.0))
+
+
+def _sp(
+    name: str,
+    phase: Phase,
+    density: float,
+    elements: dict[str, float] | None = None,
+    hydraulic: float | None = None,
+    description: str = "",
+) -> Species:
+    return Species(
+        name,
+        phase,
+        density,
+        density if hydraulic is None else hydraulic,
+        MappingProxyType(dict(elements or {})),
+        description,
+    )
+
+
+# Stoichiometric element fractions from IUPAC atomic weights
+# (Fe 55.845, S 32.06, As 74.922, Cu 63.546, Ca 40.078, C 12.011, O 15.999).
+_PYRITE = {"fe": 0.46550, "s": 0.53450}
+_ARSENOPYRITE = {"fe": 0.34300, "as": 0.46010, "s": 0.19690}
+_PYRRHOTITE = {"fe": 0.63530, "s": 0.36470}  # as FeS (troilite end member)
+_CHALCOPYRITE = {"cu": 0.34630, "fe": 0.30430, "s": 0.34940}
+_CALCITE = {"c": 0.12000}
+
+CATALOGUE: MappingProxyType = MappingProxyType(
+    {
+        s.name: s
+        for s in (
+            _sp(
+                "gangue",
+                "solid",
+                2.70,
+                description="silicate gangue (quartz-feldspar), 2.65-2.75 t/m³ [L]",
+            ),
+            _sp("quartz", "solid", 2.65, description="quartz SiO2 [L]"),
+            _sp("pyrite", "solid", 5.01, _PYRITE, description="pyrite FeS2, 4.95-5.10 t/m³ [L]"),
+            _sp("arsenopyrite", "solid", 6.07, _ARSENOPYRITE, description="arsenopyrite FeAsS [L]"),
+            _sp(
+                "pyrrhotite",
+                "solid",
+                4.61,
+                _PYRRHOTITE,
+                description="pyrrhotite Fe(1-x)S, as FeS [L]",
+            ),
+            _sp(
+                "chalcopyrite", "solid", 4.19, _CHALCOPYRITE, description="chalcopyrite CuFeS2 [L]"
+            ),
+            _sp("calcite", "solid", 2.71, _CALCITE, description="calcite CaCO3 [L]"),
+            _sp(
+                "carbonaceous",
+                "solid",
+                2.10,
+                {"c": 0.9},
+                description="carbonaceous matter (TCM), 1.9-2.3 t/m³ [L]; C content assumed 90 % [assumed]",
+            ),
+            _sp(
+                "au_free",
+                "solid",
+                19.3,
+                {"au": 1.0},
+                description="free (liberated or exposed) gold; pure gold 19.3 t/m³ [S]",
+            ),
+            _sp(
+                "au_sulfide",
+                "solid",
+                19.3,
+                {"au": 1.0},
+                hydraulic=5.01,
+                description="gold locked in sulfides; classifies with its pyrite host [assumed]",
+            ),
+            _sp(
+                "au_silicate",
+                "solid",
+                19.3,
+                {"au": 1.0},
+                hydraulic=2.70,
+                description="gold locked in silicates; classifies with its gangue host [assumed]",
+            ),
+            _sp(
+                "ag",
+                "solid",
+                10.49,
+                {"ag": 1.0},
+                description="silver (native and in silver minerals), as Ag metal [S]",
+            ),
+            _sp("water", "solution", 1.0, description="process water, 1 t/m³ (MODELS.md §0.1)"),
+            _sp("au_aq", "solution", 1.0, {"au": 1.0}, description="dissolved gold (as Au)"),
+            _sp("ag_aq", "solution", 1.0, {"ag": 1.0}, description="dissolved silver (as Ag)"),
+            _sp("cu_aq", "solution", 1.0, {"cu": 1.0}, description="dissolved copper (as Cu)"),
+            _sp("nacn", "solution", 1.0, description="free cyanide, as NaCN"),
+            _sp("carbon", "adsorbent", 1.0, description="activated carbon (mass of carbon)"),
+            _sp("au_carbon", "adsorbent", 1.0, {"au": 1.0}, description="gold loaded on carbon"),
+            _sp("ag_carbon", "adsorbent", 1.0, {"ag": 1.0}, description="silver loaded on carbon"),
+        )
+    }
+)
+
+
+@dataclass(frozen=True)
+class SizeClasses:
+    """Size-class series of a case.
+
+    Attributes
+    ----------
+    edges_um : tuple of float
+        Descending class edges [µm]; the last class is the sink below the last edge.
+    """
+
+    edges_um: tuple[float, ...]
+
+    @property
+    def n_cls(self) -> int:
+        """Number of classes including the sink."""
+        return len(self.edges_um)
+
+    def edges(self) -> np.ndarray:
+        """Edges as a float64 array [µm]."""
+        return np.asarray(self.edges_um, dtype=np.float64)
+
+    def representative_um(self) -> np.ndarray:
+        """Geometric-mean size of each class; the sink uses e_last/√2 [µm] (MODELS §1.5)."""
+        e = self.edges()
+        rep = np.empty_like(e)
+        rep[:-1] = np.sqrt(e[:-1] * e[1:])
+        rep[-1] = e[-1] / np.sqrt(2.0)
+        return rep
+
+    def labels(self) -> tuple[str, ...]:
+        """Human labels such as ``-4750+3359`` and ``-26`` for the sink."""
+        e = self.edges_um
+        out = [f"-{e[c]:.4g}+{e[c + 1]:.4g}" for c in range(len(e) - 1)]
+        out.append(f"-{e[-1]:.4g}")
+        return tuple(out)
+
+
+@dataclass(frozen=True)
+class ComponentSet:
+    """The species and size classes of a case, and the stream-vector layout."""
+
+    sizes: SizeClasses
+    solids: tuple[Species, ...]
+    solution: tuple[Species, ...]
+    adsorbent: tuple[Species, ...]
+
+    @property
+    def n_cls(self) -> int:
+        """Number of size classes including the sink."""
+        return self.sizes.n_cls
+
+    @property
+    def n_solid(self) -> int:
+        """Number of solid species."""
+        return len(self.solids)
+
+    @property
+    def n_solids_comp(self) -> int:
+        """Length of the solids block (classes x solid species)."""
+        return self.n_cls * self.n_solid
+
+    @property
+    def n_comp(self) -> int:
+        """Length of the stream vector."""
+        return self.n_solids_comp + len(self.solution) + len(self.adsorbent)
+
+    @property
+    def species(self) -> tuple[Species, ...]:
+        """All species, solids first."""
+        return self.solids + self.solution + self.adsorbent
+
+    def solid_index(self, name: str) -> int:
+        """Index of a solid species within the solids block's species axis."""
+        return [s.name for s in self.solids].index(name)
+
+    def solution_offset(self, name: str) -> int:
+        """Position of a solution species in the stream vector."""
+        return self.n_solids_comp + [s.name for s in self.solution].index(name)
+
+    def adsorbent_offset(self, name: str) -> int:
+        """Position of an adsorbent species in the stream vector."""
+        names = [s.name for s in self.adsorbent]
+        return self.n_solids_comp + len(self.solution) + names.index(name)
+
+    def has(self, name: str) -> bool:
+        """Whether the case declares a species of that name."""
+        return any(s.name == name for s in self.species)
+
+    def component_names(self) -> tuple[str, ...]:
+        """One label per stream-vector entry: ``species[size]`` for solids."""
+        labels = self.sizes.labels()
+        solids = [f"{s.name}[{lab}]" for lab in labels for s in self.solids]
+        return tuple(solids + [s.name for s in self.solution] + [s.name for s in self.adsorbent])
+
+    def component_species(self) -> np.ndarray:
+        """Index into ``species`` of each stream-vector entry, (n_comp,) int64."""
+        solids = np.tile(np.arange(self.n_solid), self.n_cls)
+        rest = np.arange(self.n_solid, len(self.species))
+        return np.concatenate([solids, rest]).astype(np.int64)
+
+    def component_size(self) -> np.ndarray:
+        """Size class of each entry, -1 for solution and adsorbent, (n_comp,) int64."""
+        solids = np.repeat(np.arange(self.n_cls), self.n_solid)
+        rest = np.full(len(self.solution) + len(self.adsorbent), -1)
+        return np.concatenate([solids, rest]).astype(np.int64)
+
+    def component_phase(self) -> tuple[str, ...]:
+        """Phase of each stream-vector entry."""
+        return tuple(self.species[i].phase for i in self.component_species())
+
+    def element_matrix(self) -> np.ndarray:
+        """Mass fraction of each element (columns, ``ELEMENTS``) in each entry, (n_comp, n_el)."""
+        per_species = np.array(
+            [[s.elements.get(el, 0.0) for el in ELEMENTS] for s in self.species], dtype=np.float64
+        ).reshape(len(self.species), len(ELEMENTS))
+        return per_species[self.component_species()]
+
+    def solids_view(self, x: np.ndarray) -> np.ndarray:
+        """View of the solids block of stream array(s) as (..., n_cls, n_solid)."""
+        lead = x.shape[:-1]
+        return x[..., : self.n_solids_comp].reshape(*lead, self.n_cls, self.n_solid)

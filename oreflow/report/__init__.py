@@ -1,0 +1,1 @@
+"""Results -> tables, files and reports."""

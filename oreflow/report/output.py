@@ -1,0 +1,169 @@
+"""Results -> JSON document, text tables, and files written atomically.
+
+Every file is first written under a temporary name in the target folder and renamed
+into place only when all of them are complete, so an interrupted or failed run leaves
+no half-written output (``os.replace`` is atomic on one file system).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import platform
+import tempfile
+from collections.abc import Callable
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+JSON_KEYS = (
+    "case",
+    "status",
+    "kpis",
+    "streams",
+    "units",
+    "closure",
+    "decisions",
+    "verification",
+    "meta",
+)
+
+
+def versions() -> dict[str, str]:
+    """Versions of oreflow and the packages that shape its numbers (no imports)."""
+    out = {"python": platform.python_version()}
+    for pkg in ("oreflow", "numpy", "numba", "pandas", "pyomo", "highspy"):
+        try:
+            out[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            out[pkg] = "not installed"
+    return out
+
+
+def _clean(value: Any) -> Any:
+    """JSON-safe value: NaN and infinities become null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(v) for v in value]
+    return value
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    return [_clean(r) for r in frame.reset_index().to_dict(orient="records")]
+
+
+def result_document(results: Any, status: str = "ok") -> dict[str, Any]:
+    """The stable JSON document of a run (keys ``JSON_KEYS``)."""
+    closure = {
+        "rows": _records(results.closure.set_index("view")),
+        "max_rel": _clean(float(results.closure["rel_err"].max())),
+    }
+    meta = dict(results.meta)
+    meta["versions"] = versions()
+    return {
+        "case": results.case,
+        "status": status,
+        "kpis": _clean({k: float(v) for k, v in results.kpis.items()}),
+        "streams": _records(results.streams),
+        "units": _records(results.units.set_index("unit")),
+        "closure": closure,
+        "decisions": None,
+        "verification": None,
+        "meta": _clean(meta),
+    }
+
+
+def format_run(results: Any) -> str:
+    """Plain-text report of a run: KPIs, stream table, unit table, closure."""
+    lines = [f"case: {results.case}", "", "KPIs"]
+    lines += [f"  {k:<24} {v:>14.6g}" for k, v in results.kpis.items()]
+    cols = [
+        c
+        for c in (
+            "solids_tph",
+            "water_tph",
+            "solids_pct",
+            "p80_um",
+            "au_gpt",
+            "au_g_h",
+            "au_aq_mg_l",
+            "nacn_mg_l",
+        )
+        if c in results.streams
+    ]
+    lines += ["", "Streams", results.streams[cols].to_string(float_format=lambda v: f"{v:.4g}")]
+    lines += ["", "Units"]
+    for unit, group in results.units.groupby("unit", sort=False):
+        lines.append(f"  {unit} ({group['type'].iloc[0]})")
+        lines += [
+            f"    {m:<30} {v:>14.6g}" for m, v in zip(group["metric"], group["value"], strict=True)
+        ]
+    worst = results.closure.groupby("view")["rel_err"].max()
+    lines += ["", "Closure (largest relative error per view)"]
+    lines += [f"  {view:<12} {err:.3g}" for view, err in worst.items()]
+    return "\n".join(lines)
+
+
+def _write_all(out_dir: Path, writers: dict[str, Callable[[Path], None]]) -> list[Path]:
+    """Write each file to a temporary name, then rename all into place."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    temps: dict[str, Path] = {}
+    try:
+        for name, write in writers.items():
+            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out_dir)
+            os.close(fd)
+            temps[name] = Path(tmp)
+            write(temps[name])
+    except BaseException:
+        for tmp in temps.values():
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+        raise
+    final = []
+    for name, tmp in temps.items():
+        target = out_dir / name
+        os.replace(tmp, target)
+        final.append(target)
+    return final
+
+
+def _write_excel(sheets: dict[str, pd.DataFrame], path: Path) -> None:
+    with pd.ExcelWriter(path, engine="openpyxl") as xl:
+        for sheet, frame in sheets.items():
+            frame.to_excel(xl, sheet_name=sheet)
+
+
+def write_run_outputs(results: Any, out_dir: str | Path) -> list[Path]:
+    """Write streams.csv, units.csv, closure.csv, kpis.json, result.json and oreflow.xlsx."""
+    doc = result_document(results)
+    kpis = results.kpis.to_frame("value")
+    sheets = {
+        "kpis": kpis,
+        "streams": results.streams,
+        "units": results.units.set_index("unit"),
+        "closure": results.closure.set_index("view"),
+    }
+    if results.streams_by_size is not None:
+        sheets["streams_by_size"] = results.streams_by_size.set_index("stream")
+
+    def text(content: str) -> Callable[[Path], None]:
+        return lambda p: p.write_text(content, encoding="utf-8")
+
+    writers: dict[str, Callable[[Path], None]] = {
+        "streams.csv": lambda p: results.streams.to_csv(p),
+        "units.csv": lambda p: results.units.to_csv(p, index=False),
+        "closure.csv": lambda p: results.closure.to_csv(p, index=False),
+        "kpis.json": text(json.dumps(doc["kpis"], indent=2)),
+        "result.json": text(json.dumps(doc, indent=2)),
+        "oreflow.xlsx": lambda p: _write_excel(sheets, p),
+    }
+    if results.streams_by_size is not None:
+        writers["streams_by_size.csv"] = lambda p: results.streams_by_size.to_csv(p, index=False)
+    return _write_all(Path(out_dir), writers)

@@ -1,0 +1,1 @@
+"""How oreflow answers: simulate, optimize, reconcile, study (Pyomo lives only here)."""

@@ -1,0 +1,396 @@
+"""Simulation arrays -> pandas tables: streams, units, closure audit and KPIs.
+
+Derived quantities (grades, % solids, P80, tenors) are computed here, at the output
+boundary, from the mass flows. The closure audit compares, for every species, phase,
+size class and element, what entered the plant (ore feeds and unit additions) plus what
+reacted (breakage, leaching, adsorption, consumption, as each unit reports it) with
+what left it (streams into sinks). Elements close with no reaction term at all.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from oreflow.conventions import G_PER_T, GRAMS_PER_TROY_OZ
+from oreflow.flowsheet.components import ELEMENTS, ComponentSet
+from oreflow.flowsheet.units import UNIT_TYPES
+from oreflow.solvers.simulate import Simulation
+
+_TINY = 1e-300
+
+
+@dataclass(frozen=True)
+class Results:
+    """Result of simulating one case.
+
+    Attributes
+    ----------
+    case : str
+        Case name.
+    kpis : pandas.Series
+        Plant key figures, unit-suffixed names.
+    streams : pandas.DataFrame
+        One row per stream: flows, % solids, P80, grades, tenors, species flows.
+    units : pandas.DataFrame
+        Long table (unit, type, metric, value) of every unit's report.
+    closure : pandas.DataFrame
+        Closure audit rows (view, name, in_tph, added_tph, reacted_tph, out_tph, rel_err).
+    meta : dict
+        Iterations, timings, case hash, versions.
+    streams_by_size : pandas.DataFrame
+        Solids of every stream by size class and species [t/h] (long table).
+    """
+
+    case: str
+    kpis: pd.Series
+    streams: pd.DataFrame
+    units: pd.DataFrame
+    closure: pd.DataFrame
+    meta: dict[str, Any] = field(default_factory=dict)
+    streams_by_size: pd.DataFrame | None = None
+
+    @property
+    def max_rel(self) -> float:
+        """Largest relative closure error over every audited row [-]."""
+        return float(self.closure["rel_err"].max())
+
+
+def _p80(comps: ComponentSet, x: np.ndarray, p: float = 0.8) -> np.ndarray:
+    """P-passing size of the solids of stream arrays (n_rows, n_comp) [µm]."""
+    from oreflow.kernels.psd import passing_size_batch
+
+    by_size = np.ascontiguousarray(comps.solids_view(x).sum(axis=-1))
+    return passing_size_batch(comps.sizes.edges(), by_size, p)
+
+
+def _sinks(sim: Simulation) -> list[tuple[str, str]]:
+    return [(u.name, u.type) for u in sim.plant.spec.units if UNIT_TYPES[u.type].is_sink]
+
+
+def _sink_inflow(sim: Simulation, sink: str) -> np.ndarray:
+    topo = sim.plant.topology
+    return sum(sim.streams[s.name] for s in topo.inlets_of(sink))
+
+
+def _totals(sim: Simulation) -> dict[str, np.ndarray]:
+    """Plant-level (n_cases, n_comp) totals: in, added, reacted, out."""
+    shape = (sim.n_cases, sim.plant.spec.comps.n_comp)
+    tin = np.zeros(shape)
+    for ore in sim.plant.spec.ores:
+        tin = tin + sim.streams[ore.name]
+    added = np.zeros(shape)
+    reacted = np.zeros(shape)
+    for r in sim.units.values():
+        if r.added is not None:
+            added = added + r.added
+        if r.reacted is not None:
+            reacted = reacted + r.reacted
+    out = np.zeros(shape)
+    for sink, _ in _sinks(sim):
+        out = out + _sink_inflow(sim, sink)
+    return {"in": tin, "added": added, "reacted": reacted, "out": out}
+
+
+def closure_arrays(sim: Simulation) -> dict[str, Any]:
+    """Closure per view: dict view -> (names, in, added, reacted, out, rel) with (n_cases, n_rows) arrays."""
+    comps = sim.plant.spec.comps
+    t = _totals(sim)
+    views: dict[str, Any] = {}
+
+    def aggregate(
+        labels: np.ndarray, n_rows: int, mask: np.ndarray | None = None
+    ) -> dict[str, np.ndarray]:
+        agg = {}
+        for key, arr in t.items():
+            a = arr if mask is None else arr[:, mask]
+            lab = labels if mask is None else labels[mask]
+            m = np.zeros((arr.shape[0], n_rows))
+            for r in range(n_rows):
+                m[:, r] = a[:, lab == r].sum(axis=1)
+            agg[key] = m
+        return agg
+
+    def rel(agg: dict[str, np.ndarray], with_reaction: bool = True) -> np.ndarray:
+        inflow = agg["in"] + agg["added"]
+        gen = agg["reacted"] if with_reaction else 0.0
+        scale = np.maximum(
+            np.maximum(inflow, agg["out"]), np.abs(agg["reacted"]) if with_reaction else 0.0
+        )
+        return np.abs(inflow + gen - agg["out"]) / np.maximum(scale, _TINY)
+
+    sp = comps.component_species()
+    names = [s.name for s in comps.species]
+    agg = aggregate(sp, len(names))
+    views["species"] = (names, agg, rel(agg))
+    phases = ("solid", "solution", "adsorbent")
+    ph_idx = np.array([phases.index(p) for p in comps.component_phase()])
+    agg = aggregate(ph_idx, 3)
+    views["phase"] = (list(phases), agg, rel(agg))
+    size = comps.component_size()
+    agg = aggregate(size, comps.n_cls, mask=size >= 0)
+    views["size_class"] = (list(comps.sizes.labels()), agg, rel(agg))
+    em = comps.element_matrix()
+    present = [i for i in range(len(ELEMENTS)) if em[:, i].any()]
+    agg = {k: v @ em[:, present] for k, v in t.items()}
+    views["element"] = ([ELEMENTS[i] for i in present], agg, rel(agg, with_reaction=False))
+    comp_rel = rel(t)
+    return {"views": views, "component_rel": comp_rel, "totals": t}
+
+
+def _closure_frame(audit: dict[str, Any], case: int = 0) -> pd.DataFrame:
+    rows = []
+    for view, (names, agg, relv) in audit["views"].items():
+        for r, name in enumerate(names):
+            rows.append(
+                {
+                    "view": view,
+                    "name": name,
+                    "in_tph": agg["in"][case, r],
+                    "added_tph": agg["added"][case, r],
+                    "reacted_tph": agg["reacted"][case, r],
+                    "out_tph": agg["out"][case, r],
+                    "rel_err": relv[case, r],
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def closure_max_rel(audit: dict[str, Any]) -> np.ndarray:
+    """Largest relative closure error per case over every view and component [-]."""
+    worst = audit["component_rel"].max(axis=1)
+    for _, _, relv in audit["views"].values():
+        if relv.shape[1]:
+            worst = np.maximum(worst, relv.max(axis=1))
+    return worst
+
+
+def _stream_frame(sim: Simulation, case: int = 0) -> pd.DataFrame:
+    comps = sim.plant.spec.comps
+    topo = sim.plant.topology
+    names = list(sim.streams)
+    x = np.stack([sim.streams[n][case] for n in names])
+    solids = x[:, : comps.n_solids_comp].sum(axis=1)
+    em = comps.element_matrix()
+    au_col = ELEMENTS.index("au")
+    au_solids = x[:, : comps.n_solids_comp] @ em[: comps.n_solids_comp, au_col]
+    au_all = x @ em[:, au_col]
+    water = x[:, comps.solution_offset("water")] if comps.has("water") else np.zeros(len(names))
+    frame: dict[str, Any] = {
+        "stream": names,
+        "from": [topo.stream(n).src for n in names],
+        "to": [f"{topo.stream(n).dst}.{topo.stream(n).dst_port}" for n in names],
+        "solids_tph": solids,
+        "water_tph": water,
+        "solids_pct": 100.0
+        * np.divide(solids, solids + water, out=np.zeros_like(solids), where=solids + water > 0),
+        "p80_um": _p80(comps, x),
+        "au_gpt": np.divide(
+            au_solids * G_PER_T, solids, out=np.zeros_like(solids), where=solids > 0
+        ),
+        "au_g_h": au_all * G_PER_T,
+    }
+    if comps.has("au_aq"):
+        frame["au_aq_mg_l"] = np.divide(
+            x[:, comps.solution_offset("au_aq")] * G_PER_T,
+            water,
+            out=np.zeros_like(water),
+            where=water > 0,
+        )
+    if comps.has("nacn"):
+        frame["nacn_mg_l"] = np.divide(
+            x[:, comps.solution_offset("nacn")] * G_PER_T,
+            water,
+            out=np.zeros_like(water),
+            where=water > 0,
+        )
+    sv = comps.solids_view(x).sum(axis=1)
+    for k, s in enumerate(comps.solids):
+        frame[f"{s.name}_tph"] = sv[:, k]
+    for s in comps.solution + comps.adsorbent:
+        if s.name == "water":
+            continue
+        off = (
+            comps.solution_offset(s.name)
+            if s.phase == "solution"
+            else comps.adsorbent_offset(s.name)
+        )
+        frame[f"{s.name}_tph"] = x[:, off]
+    return pd.DataFrame(frame).set_index("stream")
+
+
+def _by_size_frame(sim: Simulation, case: int = 0) -> pd.DataFrame:
+    comps = sim.plant.spec.comps
+    labels = comps.sizes.labels()
+    edges = comps.sizes.edges()
+    rows = []
+    for name, arr in sim.streams.items():
+        sv = comps.solids_view(arr[case])
+        for c, lab in enumerate(labels):
+            row = {"stream": name, "size_class": lab, "upper_um": edges[c]}
+            row.update({f"{s.name}_tph": sv[c, k] for k, s in enumerate(comps.solids)})
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def circuit_metrics(sim: Simulation) -> dict[str, dict[str, np.ndarray]]:
+    """Grinding-circuit figures of every ball mill: F80, P80, circulating load, Wi_op.
+
+    The circuit of a mill is its recycle block: fresh feed is what enters the block,
+    product what leaves it. Operating work index ``Wi_op = E / (10 (1/sqrt(P80) -
+    1/sqrt(F80)))`` with E the mill power per tonne of fresh feed (Bond 1961;
+    MODELS.md §1.1); ``operating_wi_ratio`` = Wi_op / Wi is the usual efficiency figure.
+    With ``design_p80_um`` the Bond design energy (Rowland factors for a wet closed
+    circuit) and the power it needs are reported next to the mill's power.
+    """
+    from oreflow.kernels.comminution import bond_energy_kwh_t, rowland_factors
+
+    comps = sim.plant.spec.comps
+    topo = sim.plant.topology
+    out: dict[str, dict[str, np.ndarray]] = {}
+    for u in sim.plant.spec.units:
+        if u.type != "ball_mill":
+            continue
+        block = topo.block_of(u.name)
+        members = set(block.nodes)
+        entering = [s.name for s in topo.streams if s.dst in members and s.src not in members]
+        leaving = [s.name for s in topo.streams if s.src in members and s.dst not in members]
+        fresh = sum(sim.streams[s] for s in entering)
+        product = sum(sim.streams[s] for s in leaving)
+        q_fresh = fresh[:, : comps.n_solids_comp].sum(axis=1)
+        rep = sim.units[u.name].metrics
+        power = rep["power_kw"]
+        f80 = _p80(comps, fresh)
+        p80 = _p80(comps, product)
+        energy = np.divide(power, q_fresh, out=np.full_like(power, np.nan), where=q_fresh > 0)
+        denom = 10.0 * (1.0 / np.sqrt(p80) - 1.0 / np.sqrt(f80))
+        wi_op = np.divide(energy, denom, out=np.full_like(energy, np.nan), where=denom > 0)
+        m = {
+            "circuit_feed_tph": q_fresh,
+            "circuit_f80_um": f80,
+            "circuit_p80_um": p80,
+            "circulating_load_frac": np.divide(
+                rep["mill_feed_tph"] - q_fresh,
+                q_fresh,
+                out=np.zeros_like(q_fresh),
+                where=q_fresh > 0,
+            ),
+            "specific_energy_kwh_t": energy,
+            "operating_wi_kwh_t": wi_op,
+            "operating_wi_ratio": wi_op / rep["feed_wi_kwh_t"],
+        }
+        design = u.params.get("design_p80_um")
+        if design is not None:
+            w = np.empty_like(energy)
+            wi = rep["feed_wi_kwh_t"]
+            d_m = u.params.get("diameter_m") or 2.44
+            for i in range(len(w)):
+                ef = rowland_factors(
+                    float(wi[i]), float(f80[i]), float(design), float(d_m), False, 0.0
+                )
+                w[i] = bond_energy_kwh_t(float(wi[i]), float(f80[i]), float(design)) * ef[-1]
+            m["bond_design_energy_kwh_t"] = w
+            m["bond_design_power_kw"] = w * q_fresh
+        out[u.name] = m
+    return out
+
+
+def kpi_arrays(sim: Simulation, audit: dict[str, Any] | None = None) -> dict[str, np.ndarray]:
+    """Plant key figures per case, (n_cases,) arrays with unit-suffixed names."""
+    comps = sim.plant.spec.comps
+    audit = audit or closure_arrays(sim)
+    t = audit["totals"]
+    em = comps.element_matrix()
+    au = em[:, ELEMENTS.index("au")]
+    ore_tph = sum(sim.params[o.name]["rate_tph"] for o in sim.plant.spec.ores)
+    ore_solids = t["in"][:, : comps.n_solids_comp].sum(axis=1)
+    au_feed = t["in"] @ au
+    au_added = t["added"] @ au
+    gold_out = np.zeros(sim.n_cases)
+    residue = np.zeros(sim.n_cases)
+    residue_water = np.zeros(sim.n_cases)
+    storage = np.zeros(sim.n_cases)
+    for sink, stype in _sinks(sim):
+        flow = _sink_inflow(sim, sink)
+        spec = sim.plant.spec.unit(sink)
+        if stype == "product" and spec.params["kind"] == "gold":
+            gold_out += flow @ au
+        if stype == "tailings":
+            residue += flow[:, : comps.n_solids_comp].sum(axis=1)
+            residue_water += flow[:, comps.solution_offset("water")] if comps.has("water") else 0.0
+            storage += sim.units[sink].metrics.get("storage_m3_h", 0.0)
+    recovered = gold_out - au_added
+    power = np.zeros(sim.n_cases)
+    nacn = np.zeros(sim.n_cases)
+    for r in sim.units.values():
+        power += r.metrics.get("power_kw", 0.0)
+    if comps.has("nacn"):
+        nacn = t["added"][:, comps.solution_offset("nacn")] * 1000.0
+    per_t = np.divide(1.0, ore_tph, out=np.zeros(sim.n_cases), where=ore_tph > 0)
+    return {
+        "ore_tph": np.asarray(ore_tph, dtype=np.float64),
+        "au_head_gpt": np.divide(
+            au_feed * G_PER_T, ore_solids, out=np.zeros(sim.n_cases), where=ore_solids > 0
+        ),
+        "au_feed_g_h": au_feed * G_PER_T,
+        "gold_recovery_frac": np.divide(
+            recovered, au_feed, out=np.zeros(sim.n_cases), where=au_feed > 0
+        ),
+        "gold_produced_g_h": recovered * G_PER_T,
+        "gold_produced_oz_d": recovered * G_PER_T * 24.0 / GRAMS_PER_TROY_OZ,
+        "mill_power_kw": power,
+        "specific_energy_kwh_t": power * per_t,
+        "nacn_kg_t": nacn * per_t,
+        "residue_tph": residue,
+        "residue_water_tph": residue_water,
+        "residue_storage_m3_h": storage,
+        "closure_max_rel": closure_max_rel(audit),
+    }
+
+
+def build_results(sim: Simulation, case: int = 0) -> Results:
+    """Tables of one case of a simulation."""
+    audit = closure_arrays(sim)
+    kpis = pd.Series(
+        {k: float(v[case]) for k, v in kpi_arrays(sim, audit).items()}, name=sim.plant.spec.name
+    )
+    circuits = circuit_metrics(sim)
+    rows = []
+    for name, r in sim.units.items():
+        utype = "ore" if name.startswith("ore.") else sim.plant.spec.unit(name).type
+        metrics = dict(r.metrics)
+        metrics.update(circuits.get(name, {}))
+        for metric, value in metrics.items():
+            rows.append(
+                {
+                    "unit": name,
+                    "type": utype,
+                    "metric": metric,
+                    "value": float(np.asarray(value)[case]),
+                }
+            )
+    units = pd.DataFrame(rows, columns=["unit", "type", "metric", "value"])
+    meta = {
+        "iterations": dict(sim.iterations),
+        "seconds": dict(sim.seconds),
+        "case_sha256": sim.plant.spec.sha256,
+        "case_file": sim.plant.spec.path,
+        "tears": [t for b in sim.plant.topology.blocks for t in b.tears],
+        "run_order": [n for b in sim.plant.topology.blocks for n in b.nodes],
+    }
+    closure = _closure_frame(audit, case)
+    if not math.isfinite(kpis["closure_max_rel"]):
+        kpis["closure_max_rel"] = float("nan")
+    return Results(
+        case=sim.plant.spec.name,
+        kpis=kpis,
+        streams=_stream_frame(sim, case),
+        units=units,
+        closure=closure,
+        meta=meta,
+        streams_by_size=_by_size_frame(sim, case),
+    )

@@ -1,0 +1,205 @@
+"""Flowsheet simulation: closure, recycle convergence, worked examples through the plant."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import oreflow
+from oreflow.conventions import RTOL_CLOSURE, RTOL_RECYCLE_CLOSURE
+from oreflow.errors import ConvergenceError
+from oreflow.flowsheet.case import load_case, parse_case
+from oreflow.flowsheet.compile import compile_case
+from oreflow.solvers.results import build_results, closure_arrays
+from oreflow.solvers.simulate import simulate_plant
+
+CASES = Path(__file__).resolve().parents[2] / "cases"
+SHIPPED = sorted(CASES.glob("*.toml"))
+TEST_CASES = sorted((CASES / "tests").glob("*.toml"))
+
+
+RTOL_EX = 1e-5  # ex03 and ex07 are printed to 6-7 significant digits
+
+
+@pytest.mark.parametrize("path", SHIPPED + TEST_CASES, ids=lambda p: p.stem)
+def test_every_case_closes_per_species_phase_size_and_element(path):
+    result = oreflow.simulate(path)
+    views = set(result.closure["view"])
+    assert views >= {"species", "phase", "size_class"}
+    if result.kpis["au_feed_g_h"] > 0:
+        assert "element" in views
+    assert result.closure["rel_err"].max() <= RTOL_RECYCLE_CLOSURE
+    assert result.kpis["closure_max_rel"] <= RTOL_RECYCLE_CLOSURE
+    gold = result.closure.query("view == 'element' and name == 'au'")
+    if len(gold):
+        # gold is neither made nor destroyed: in + added == out without any reaction term
+        row = gold.iloc[0]
+        assert row.in_tph + row.added_tph == pytest.approx(row.out_tph, rel=RTOL_RECYCLE_CLOSURE)
+
+
+def test_acyclic_case_closes_exactly():
+    result = oreflow.simulate(CASES / "tests" / "ex07_cil.toml")
+    assert result.meta["tears"] == []
+    assert result.closure["rel_err"].max() <= RTOL_CLOSURE
+
+
+def test_pbm_closed_circuit_reproduces_models_ex03():
+    """MODELS.md §1.5: tau 3.917977 min (mill feed 918.8416 t/h), CL 2.062805, P80 93.5102 µm."""
+    result = oreflow.simulate(CASES / "tests" / "ex03_pbm_circuit.toml")
+    mill = result.units.query("unit == 'mill'").set_index("metric")["value"]
+    assert mill["mill_feed_tph"] == pytest.approx(918.8416, rel=RTOL_EX)
+    assert 60.0 * 60.0 / mill["mill_feed_tph"] == pytest.approx(
+        3.917977, rel=RTOL_EX
+    )  # tau = 60 H / M
+    assert mill["circulating_load_frac"] == pytest.approx(2.062805, rel=RTOL_EX)
+    assert mill["circuit_p80_um"] == pytest.approx(93.5102, rel=RTOL_EX)
+    assert mill["circuit_f80_um"] == pytest.approx(1867.24, rel=RTOL_EX)
+    assert result.streams.loc["mill.discharge", "p80_um"] == pytest.approx(245.9278, rel=RTOL_EX)
+
+
+def test_cil_train_reproduces_models_ex07():
+    """MODELS.md §5.5 CIL: recovery to carbon 92.328 %, tail 0.13658 g/t, C6 0.01379 mg/L, q1 1527.3 g/t."""
+    result = oreflow.simulate(CASES / "tests" / "ex07_cil.toml")
+    cil = result.units.query("unit == 'cil'").set_index("metric")["value"]
+    assert result.kpis["gold_recovery_frac"] == pytest.approx(0.92328, abs=5e-6)
+    assert cil["tails_au_gpt"] == pytest.approx(0.13658, abs=5e-6)
+    assert cil["soluble_loss_au_mg_l"] == pytest.approx(0.01379, abs=5e-6)
+    assert cil["loaded_carbon_au_g_t"] == pytest.approx(1527.3, abs=0.05)
+
+
+def test_non_convergence_names_stream_component_and_residual():
+    plant = compile_case(load_case(CASES / "free_milling_cil.toml"))
+    with pytest.raises(ConvergenceError) as info:
+        simulate_plant(plant, max_iter=3)
+    err = info.value
+    assert err.stream in plant.topology.blocks[1].tears or err.stream in {
+        t for b in plant.topology.blocks for t in b.tears
+    }
+    assert err.iterations == 3
+    assert err.residual > 1e-6
+    assert err.species in plant.spec.comps.component_names()
+    assert err.stream in str(err) and err.species in str(err)
+
+
+def test_tears_are_found_and_recycle_converges(mini_case_text):
+    plant = compile_case(parse_case(mini_case_text, "mini.toml"))
+    tears = [t for b in plant.topology.blocks for t in b.tears]
+    assert tears == ["cyclone.underflow"]  # the stream entering the mixer is preferred
+    sim = simulate_plant(plant)
+    assert 1 < sim.iterations["cyclone.underflow"] < 100
+    recycle = sim.streams["cyclone.underflow"]
+    assert recycle[0, :].sum() > 100.0  # a real circulating load
+
+
+def test_batch_equals_one_by_one():
+    path = CASES / "free_milling_cil.toml"
+    grades = np.array([1.2, 2.0, 3.1])
+    wi = np.array([12.0, 14.0, 16.5])
+    batch = oreflow.simulate_batch(path, {"ore.main.au_gpt": grades, "ore.main.wi_kwh_t": wi})
+    for i in range(3):
+        single = oreflow.simulate(
+            path, overrides={"ore.main.au_gpt": grades[i], "ore.main.wi_kwh_t": wi[i]}
+        )
+        for key in ("gold_recovery_frac", "specific_energy_kwh_t", "nacn_kg_t", "residue_tph"):
+            assert batch[key].iloc[i] == pytest.approx(single.kpis[key], rel=1e-9)
+
+
+def test_harder_ore_grinds_coarser_and_recovers_less():
+    frame = oreflow.simulate_batch(
+        CASES / "free_milling_cil.toml", {"ore.main.wi_kwh_t": [11.0, 14.0, 17.0]}
+    )
+    assert np.all(np.diff(frame["gold_recovery_frac"]) < 0)
+
+
+def test_longer_leach_never_lowers_recovery():
+    volumes = [200.0, 600.0, 1100.0, 2000.0]
+    frame = oreflow.simulate_batch(
+        CASES / "free_milling_cil.toml", {"units.cil.tank_volume_m3": volumes}
+    )
+    assert np.all(np.diff(frame["gold_recovery_frac"]) > 0)
+
+
+def test_finer_cut_gives_finer_product_and_more_circulating_load():
+    path = CASES / "free_milling_cil.toml"
+    cuts = [60.0, 80.0, 110.0]
+    p80, cl = [], []
+    for d in cuts:
+        r = oreflow.simulate(path, overrides={"units.cyclone.d50c_um": d})
+        mill = r.units.query("unit == 'mill'").set_index("metric")["value"]
+        p80.append(mill["circuit_p80_um"])
+        cl.append(mill["circulating_load_frac"])
+    assert np.all(np.diff(p80) > 0)
+    assert np.all(np.diff(cl) < 0)
+
+
+def test_free_gold_builds_up_in_the_circulating_load():
+    r = oreflow.simulate(CASES / "free_milling_cil.toml")
+    s = r.streams
+    gangue_ratio = (
+        s.loc["cyclone.underflow", "gangue_tph"] / s.loc["cyclone.overflow", "gangue_tph"]
+    )
+    gold_ratio = (
+        s.loc["cyclone.underflow", "au_free_tph"] / s.loc["cyclone.overflow", "au_free_tph"]
+    )
+    assert gold_ratio > 2.0 * gangue_ratio
+
+
+def test_units_do_what_their_settings_say():
+    r = oreflow.simulate(CASES / "free_milling_cil.toml")
+    s = r.streams
+    assert s.loc["mill_feed.out", "solids_pct"] == pytest.approx(72.0, rel=1e-9)
+    assert s.loc["thickener.underflow", "solids_pct"] == pytest.approx(50.0, rel=1e-9)
+    assert s.loc["cil.tails", "nacn_mg_l"] == pytest.approx(250.0, rel=1e-9)
+    # overflow water of the thickener returns to the cyclone feed
+    assert s.loc["thickener.overflow", "water_tph"] > 0.0
+    assert s.loc["thickener.overflow", "solids_tph"] == 0.0
+
+
+def test_zero_leach_time_leaches_nothing_and_long_time_reaches_the_ultimate():
+    path = CASES / "tests" / "ex07_cil.toml"
+    short = oreflow.simulate(path, overrides={"units.cil.residence_h": 1e-9})
+    cil = short.units.query("unit == 'cil'").set_index("metric")["value"]
+    assert cil["au_leach_extraction_frac"] == pytest.approx(0.0, abs=1e-9)
+    long = oreflow.simulate(path, overrides={"units.cil.residence_h": 1e5})
+    cil = long.units.query("unit == 'cil'").set_index("metric")["value"]
+    assert cil["au_leach_extraction_frac"] == pytest.approx(0.94, rel=1e-4)
+
+
+def test_results_tables_are_complete():
+    r = oreflow.simulate(CASES / "free_milling_cil.toml")
+    for col in (
+        "solids_tph",
+        "water_tph",
+        "solids_pct",
+        "p80_um",
+        "au_gpt",
+        "au_g_h",
+        "gangue_tph",
+        "au_free_tph",
+    ):
+        assert col in r.streams.columns
+    for key in (
+        "gold_recovery_frac",
+        "gold_produced_g_h",
+        "specific_energy_kwh_t",
+        "nacn_kg_t",
+        "residue_tph",
+    ):
+        assert np.isfinite(r.kpis[key])
+    assert 0.8 < r.kpis["gold_recovery_frac"] < 0.95
+    mill = r.units.query("unit == 'mill'").set_index("metric")["value"]
+    assert 0.8 < mill["operating_wi_ratio"] < 1.3  # a Bond-consistent circuit
+    audit = closure_arrays(simulate_plant(compile_case(load_case(CASES / "free_milling_cil.toml"))))
+    assert (
+        audit["component_rel"].shape[1] == r.streams.shape[0] * 0 + audit["totals"]["in"].shape[1]
+    )
+
+
+def test_build_results_for_a_batch_case_matches_single():
+    plant = compile_case(load_case(CASES / "free_milling_cil.toml"))
+    sim = simulate_plant(plant, n_cases=2, overrides={"ore.main.au_gpt": [1.0, 3.0]})
+    second = build_results(sim, case=1)
+    single = oreflow.simulate(CASES / "free_milling_cil.toml", overrides={"ore.main.au_gpt": 3.0})
+    assert second.kpis["gold_produced_g_h"] == pytest.approx(
+        single.kpis["gold_produced_g_h"], rel=1e-9
+    )
