@@ -42,8 +42,9 @@ def test_import_layer_contracts_are_kept():
 
 
 def test_ruff_lint_is_clean():
+    targets = [d for d in ("oreflow", "tests", "benchmarks") if (ROOT / d).is_dir()]
     res = subprocess.run(
-        [_tool("ruff"), "check", "oreflow", "tests", "benchmarks"],
+        [_tool("ruff"), "check", *targets],
         capture_output=True,
         text=True,
         cwd=ROOT,
