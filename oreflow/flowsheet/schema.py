@@ -62,7 +62,7 @@ class Param:
     def range_text(self) -> str:
         """The valid range in interval notation, for messages and docs."""
         if self.choices:
-            return " | ".join(self.choices)
+            return ", ".join(self.choices)
         if self.lo is None and self.hi is None:
             return "any"
         left = "(" if self.lo_open or self.lo is None else "["

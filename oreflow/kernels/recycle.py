@@ -147,67 +147,8 @@ def anderson_step(
     n_hist = order.shape[0]
     m = n_hist - 1
     out = np.empty((n_cases, n_comp))
-    a = np.empty((m, m))
-    b = np.empty(m)
-    df = np.empty((m, n_comp))
-    dg = np.empty((m, n_comp))
-    fk = np.empty(n_comp)
     for c in range(n_cases):
-        last = order[n_hist - 1]
-        for j in range(n_comp):
-            fk[j] = (g_hist[c, last, j] - x_hist[c, last, j]) * weight[c, j]
-        for i in range(m):
-            s1, s0 = order[i + 1], order[i]
-            for j in range(n_comp):
-                f1 = (g_hist[c, s1, j] - x_hist[c, s1, j]) * weight[c, j]
-                f0 = (g_hist[c, s0, j] - x_hist[c, s0, j]) * weight[c, j]
-                df[i, j] = f1 - f0
-                dg[i, j] = g_hist[c, s1, j] - g_hist[c, s0, j]
-        for i in range(m):
-            s = 0.0
-            for j in range(n_comp):
-                s += df[i, j] * fk[j]
-            b[i] = s
-            for k in range(m):
-                s = 0.0
-                for j in range(n_comp):
-                    s += df[i, j] * df[k, j]
-                a[i, k] = s
-        trace = 0.0
-        for i in range(m):
-            trace += a[i, i]
-        for i in range(m):
-            a[i, i] += regularization * trace / m + 1e-300
-        # Gaussian elimination with partial pivoting
-        for col in range(m):
-            piv = col
-            for r in range(col + 1, m):
-                if abs(a[r, col]) > abs(a[piv, col]):
-                    piv = r
-            if piv != col:
-                for k in range(m):
-                    t = a[col, k]
-                    a[col, k] = a[piv, k]
-                    a[piv, k] = t
-                t = b[col]
-                b[col] = b[piv]
-                b[piv] = t
-            for r in range(col + 1, m):
-                f = a[r, col] / a[col, col]
-                for k in range(col, m):
-                    a[r, k] -= f * a[col, k]
-                b[r] -= f * b[col]
-        gamma = np.empty(m)
-        for i in range(m - 1, -1, -1):
-            s = b[i]
-            for k in range(i + 1, m):
-                s -= a[i, k] * gamma[k]
-            gamma[i] = s / a[i, i]
-        for j in range(n_comp):
-            v = g_hist[c, last, j]
-            for i in range(m):
-                v -= dg[i, j] * gamma[i]
-            out[c, j] = v if v > 0.0 else 0.0
+        _anderson_case(x_hist[c], g_hist[c], order, weight[c], regularization, m, out[c])
     return out
 
 
@@ -236,3 +177,73 @@ def residual_weights(
             )
             out[i, j] = 1.0 / scale if scale > 0.0 else 0.0
     return out
+
+
+@njit
+def _anderson_case(
+    xh: np.ndarray,
+    gh: np.ndarray,
+    order: np.ndarray,
+    w: np.ndarray,
+    regularization: float,
+    m: int,
+    out: np.ndarray,
+) -> None:
+    """Anderson step of one case (see ``anderson_step``), written into ``out``."""
+    n_comp = xh.shape[1]
+    a = np.empty((m, m))
+    b = np.empty(m)
+    df = np.empty((m, n_comp))
+    fk = np.empty(n_comp)
+    last = order[m]
+    for j in range(n_comp):
+        fk[j] = (gh[last, j] - xh[last, j]) * w[j]
+    for i in range(m):
+        s1, s0 = order[i + 1], order[i]
+        for j in range(n_comp):
+            df[i, j] = ((gh[s1, j] - xh[s1, j]) - (gh[s0, j] - xh[s0, j])) * w[j]
+    for i in range(m):
+        s = 0.0
+        for j in range(n_comp):
+            s += df[i, j] * fk[j]
+        b[i] = s
+        for k in range(i, m):
+            s = 0.0
+            for j in range(n_comp):
+                s += df[i, j] * df[k, j]
+            a[i, k] = s
+            a[k, i] = s
+    trace = 0.0
+    for i in range(m):
+        trace += a[i, i]
+    for i in range(m):
+        a[i, i] += regularization * trace / m + 1e-300
+    for col in range(m):  # Gaussian elimination with partial pivoting
+        piv = col
+        for r in range(col + 1, m):
+            if abs(a[r, col]) > abs(a[piv, col]):
+                piv = r
+        if piv != col:
+            for k in range(m):
+                t = a[col, k]
+                a[col, k] = a[piv, k]
+                a[piv, k] = t
+            t = b[col]
+            b[col] = b[piv]
+            b[piv] = t
+        for r in range(col + 1, m):
+            f = a[r, col] / a[col, col]
+            for k in range(col, m):
+                a[r, k] -= f * a[col, k]
+            b[r] -= f * b[col]
+    gamma = np.empty(m)
+    for i in range(m - 1, -1, -1):
+        s = b[i]
+        for k in range(i + 1, m):
+            s -= a[i, k] * gamma[k]
+        gamma[i] = s / a[i, i]
+    for j in range(n_comp):
+        v = gh[last, j]
+        for i in range(m):
+            v -= (gh[order[i + 1], j] - gh[order[i], j]) * gamma[i]
+        out[j] = v if v > 0.0 else 0.0

@@ -27,6 +27,8 @@ from oreflow.flowsheet.units.base import PrepareContext, UnitResult
 
 logger = logging.getLogger(__name__)
 
+CHUNK_CASES = 256  # cases simulated together: arrays of this many cases stay in cache
+COMPACT_FRACTION = 0.75  # re-prepare for the cases still iterating once they are this share
 ANDERSON_MEMORY = 6  # iterates kept for Anderson mixing
 ANDERSON_REGULARIZATION = 1e-12
 SPECIES_FLOOR = 1e-6  # a size class holding < 1e-6 of its species is judged against that floor
@@ -91,68 +93,110 @@ def _feed_wi(
     return np.divide(wi, rate, out=np.full(n, np.nan), where=rate > 0)
 
 
-class _Runner:
-    """Runs nodes against a stream dictionary (one simulation's mutable state)."""
+def _apply(
+    plant: CompiledPlant,
+    node: str,
+    states: Mapping[str, Any],
+    streams: dict[str, np.ndarray],
+    ports: tuple[dict[str, list[str]], dict[str, list[str]]],
+) -> UnitResult:
+    """Apply one node to the streams it reads; store and return its result."""
+    inlets = tuple(streams[s] for s in ports[0][node])
+    result = plant.models[node].apply(states[node], inlets)
+    for name, value in zip(ports[1][node], result.outlets, strict=True):
+        streams[name] = value
+    return result
 
-    def __init__(self, plant: CompiledPlant, sim: Simulation, states: dict[str, Any]) -> None:
+
+class _BlockSolver:
+    """Converges one recycle block for a set of cases.
+
+    Cases converge at different iterations. Once at most half of the cases still
+    iterate, the block is re-prepared for those cases only and the rest are set
+    aside with their converged tear streams, so the slowest case does not make the
+    whole batch pay for its iterations. A final pass over all cases from their
+    converged tears then leaves every stream and unit report consistent.
+    """
+
+    def __init__(
+        self, plant: CompiledPlant, sim: Simulation, states: dict[str, Any], block: Block
+    ) -> None:
         self.plant = plant
         self.sim = sim
         self.states = states
-        self.inlets, self.outlets = _port_order(plant)
+        self.block = block
+        self.ports = _port_order(plant)
+        comps = plant.spec.comps
+        self.nc = comps.n_comp
+        self.species_of = np.tile(comps.component_species(), len(block.tears))
+        self.n_species = len(comps.species)
+        produced = {name for node in block.nodes for name in self.ports[1][node]}
+        self.inputs = sorted({s for node in block.nodes for s in self.ports[0][node]} - produced)
 
-    def run(self, node: str, tears: Mapping[str, np.ndarray] | None = None) -> None:
-        """Apply a node; tear outlets go to ``produced`` instead of the stream dict."""
-        model = self.plant.models[node]
-        inlets = tuple(self.sim.streams[s] for s in self.inlets[node])
-        result = model.apply(self.states[node], inlets)
-        self.sim.units[node] = result
-        for name, value in zip(self.outlets[node], result.outlets, strict=True):
-            if tears is not None and name in tears:
-                self.produced[name] = value
-            else:
-                self.sim.streams[name] = value
+    def _split(self, x: np.ndarray) -> dict[str, np.ndarray]:
+        return {t: x[:, k * self.nc : (k + 1) * self.nc] for k, t in enumerate(self.block.tears)}
 
-    produced: dict[str, np.ndarray]
+    def _pass(
+        self, x: np.ndarray, states: Mapping[str, Any], streams: dict[str, np.ndarray]
+    ) -> np.ndarray:
+        """Run the block once from tear guesses ``x``; return the recomputed tears."""
+        local = dict(streams)
+        local.update(self._split(x))
+        produced: dict[str, np.ndarray] = {}
+        for node in self.block.nodes:
+            inlets = tuple(local[s] for s in self.ports[0][node])
+            result = self.plant.models[node].apply(states[node], inlets)
+            for name, value in zip(self.ports[1][node], result.outlets, strict=True):
+                if name in self.block.tears:
+                    produced[name] = value
+                else:
+                    local[name] = value
+        return np.concatenate([produced[t] for t in self.block.tears], axis=1)
 
-    def _pass(self, block: Block, x: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        """One pass through a block from tear guesses ``x``; returns the recomputed tears."""
-        self.sim.streams.update(x)
-        self.produced = {}
-        for node in block.nodes:
-            self.run(node, tears=x)
-        return self.produced
+    def _subset(self, idx: np.ndarray) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        """Block states and input streams of a subset of cases."""
+        params = {
+            node: {k: v[idx] for k, v in self.sim.params[node].items()} for node in self.sim.params
+        }
+        states = {}
+        for node in self.block.nodes:
+            ctx = PrepareContext(
+                self.plant.spec.comps, _feed_wi(self.plant, params, node, len(idx)), len(idx)
+            )
+            states[node] = self.plant.models[node].prepare(params[node], ctx)
+        return states, {s: self.sim.streams[s][idx] for s in self.inputs}
 
-    def converge(self, block: Block, rtol: float, max_iter: int) -> int:
-        """Converge a recycle block on its tear streams; return the iterations used.
-
-        The tears are stacked into one vector per case and accelerated together by
-        Anderson mixing (memory ``ANDERSON_MEMORY``); a step that raises the residual
-        tenfold restarts the memory, which falls back to plain substitution.
-        """
+    def solve(self, rtol: float, max_iter: int) -> int:
+        """Converge every case; return the iterations of the slowest one."""
         from oreflow.kernels.recycle import anderson_step, relative_residual, residual_weights
 
-        comps = self.plant.spec.comps
-        n, nc = self.sim.n_cases, comps.n_comp
-        tears = block.tears
-        species_of = np.tile(comps.component_species(), len(tears))
-        n_species = len(comps.species)
-        x = np.zeros((n, nc * len(tears)))
-        hist_x = np.zeros((n, ANDERSON_MEMORY + 1, x.shape[1]))
+        n = self.sim.n_cases
+        width = self.nc * len(self.block.tears)
+        converged_x = np.zeros((n, width))
+        active = np.arange(n)  # cases still iterating, as indices into the batch
+        states: Mapping[str, Any] = self.states
+        streams = {s: self.sim.streams[s] for s in self.inputs}
+        x = np.zeros((n, width))
+        hist_x = np.zeros((n, ANDERSON_MEMORY + 1, width))
         hist_g = np.zeros_like(hist_x)
         slots: list[int] = []  # ring-buffer slots in use, oldest first
         best = np.inf
-        worst = (np.inf, 0)
+        worst = (np.inf, 0, 0)
+        size_at_compaction = n
         for it in range(1, max_iter + 1):
-            g_dict = self._pass(
-                block, {t: x[:, k * nc : (k + 1) * nc] for k, t in enumerate(tears)}
+            g = self._pass(x, states, streams)
+            r = relative_residual(
+                x, g, self.species_of, self.n_species, SPECIES_FLOOR, STREAM_FLOOR
             )
-            g = np.concatenate([g_dict[t] for t in tears], axis=1)
-            r = relative_residual(x, g, species_of, n_species, SPECIES_FLOOR, STREAM_FLOOR)
-            j = int(np.argmax(r))
-            worst = (float(r.flat[j]), j % x.shape[1])
-            if worst[0] <= rtol:
-                self.sim.streams.update(g_dict)
+            r_case = r.max(axis=1)
+            done = r_case <= rtol
+            if done.any():
+                converged_x[active[done]] = x[done]
+            if done.all():
+                self._final_pass(converged_x)
                 return it
+            j = int(np.argmax(r))
+            worst = (float(r.flat[j]), int(active[j // width]), j % width)
             if worst[0] > 10.0 * best:
                 slots.clear()  # the accelerated step went astray: forget the history
             best = min(best, worst[0])
@@ -161,14 +205,38 @@ class _Runner:
             hist_g[:, slot] = g
             slots = [*slots[-ANDERSON_MEMORY:], slot]
             if len(slots) >= 2:
-                w = residual_weights(g, species_of, n_species, SPECIES_FLOOR, STREAM_FLOOR)
-                order = np.array(slots, dtype=np.int64)
-                x = anderson_step(hist_x, hist_g, order, w, ANDERSON_REGULARIZATION)
+                w = residual_weights(
+                    g, self.species_of, self.n_species, SPECIES_FLOOR, STREAM_FLOOR
+                )
+                x = anderson_step(
+                    hist_x, hist_g, np.array(slots, dtype=np.int64), w, ANDERSON_REGULARIZATION
+                )
             else:
                 x = g
-        residual, flat = worst
-        stream = tears[flat // nc]
-        raise ConvergenceError(stream, comps.component_names()[flat % nc], residual, max_iter)
+            keep = ~done
+            if keep.sum() <= COMPACT_FRACTION * size_at_compaction and len(active) > 1:
+                active = active[keep]
+                x, hist_x, hist_g = x[keep], hist_x[keep], hist_g[keep]
+                states, streams = self._subset(active)
+                size_at_compaction = len(active)
+        residual, case, flat = worst
+        comps = self.plant.spec.comps
+        stream = self.block.tears[flat // self.nc]
+        raise ConvergenceError(stream, comps.component_names()[flat % self.nc], residual, max_iter)
+
+    def _final_pass(self, x: np.ndarray) -> None:
+        """Run the block for every case from its converged tears; store streams and reports."""
+        self.sim.streams.update(self._split(x))
+        produced: dict[str, np.ndarray] = {}
+        for node in self.block.nodes:
+            result = _apply(self.plant, node, self.states, self.sim.streams | produced, self.ports)
+            self.sim.units[node] = result
+            for name, value in zip(self.ports[1][node], result.outlets, strict=True):
+                if name in self.block.tears:
+                    produced[name] = value
+                else:
+                    self.sim.streams[name] = value
+        self.sim.streams.update(produced)
 
 
 def simulate_plant(
@@ -207,19 +275,56 @@ def simulate_plant(
     """
     t0 = time.perf_counter()
     params = plant.param_arrays(n_cases, overrides)
+    chunks = []
+    for lo in range(0, n_cases, CHUNK_CASES):
+        hi = min(lo + CHUNK_CASES, n_cases)
+        part = {node: {k: v[lo:hi] for k, v in p.items()} for node, p in params.items()}
+        chunks.append(_simulate_chunk(plant, part, hi - lo, rtol, max_iter))
+    sim = chunks[0] if len(chunks) == 1 else _concatenate(plant, params, chunks)
+    sim.seconds = {"total_s": time.perf_counter() - t0}
+    return sim
+
+
+def _simulate_chunk(
+    plant: CompiledPlant,
+    params: dict[str, dict[str, np.ndarray]],
+    n_cases: int,
+    rtol: float,
+    max_iter: int,
+) -> Simulation:
+    """Simulate one chunk of cases (small enough for its arrays to stay in cache)."""
     sim = Simulation(plant, n_cases, params)
     states = {}
     for node, model in plant.models.items():
         ctx = PrepareContext(plant.spec.comps, _feed_wi(plant, params, node, n_cases), n_cases)
         states[node] = model.prepare(params[node], ctx)
-    t1 = time.perf_counter()
-    runner = _Runner(plant, sim, states)
+    ports = _port_order(plant)
     for block in plant.topology.blocks:
         if not block.tears:
-            runner.run(block.nodes[0])
+            sim.units[block.nodes[0]] = _apply(plant, block.nodes[0], states, sim.streams, ports)
             continue
-        iters = runner.converge(block, rtol, max_iter)
+        iters = _BlockSolver(plant, sim, states, block).solve(rtol, max_iter)
         sim.iterations[",".join(block.tears)] = iters
         logger.debug("block %s converged in %d iterations", block.nodes, iters)
-    sim.seconds = {"prepare_s": t1 - t0, "solve_s": time.perf_counter() - t1}
+    return sim
+
+
+def _concatenate(
+    plant: CompiledPlant, params: dict[str, dict[str, np.ndarray]], parts: list[Simulation]
+) -> Simulation:
+    """Join chunk simulations along the case axis."""
+    sim = Simulation(plant, sum(p.n_cases for p in parts), params)
+    sim.streams = {k: np.concatenate([p.streams[k] for p in parts]) for k in parts[0].streams}
+    for node, first in parts[0].units.items():
+        results = [p.units[node] for p in parts]
+        sim.units[node] = UnitResult(
+            tuple(
+                np.concatenate([r.outlets[i] for r in results]) for i in range(len(first.outlets))
+            ),
+            None if first.added is None else np.concatenate([r.added for r in results]),
+            None if first.reacted is None else np.concatenate([r.reacted for r in results]),
+            {m: np.concatenate([np.asarray(r.metrics[m]) for r in results]) for m in first.metrics},
+        )
+    for key in parts[0].iterations:
+        sim.iterations[key] = max(p.iterations[key] for p in parts)
     return sim

@@ -203,3 +203,29 @@ def test_build_results_for_a_batch_case_matches_single():
     assert second.kpis["gold_produced_g_h"] == pytest.approx(
         single.kpis["gold_produced_g_h"], rel=1e-9
     )
+
+
+def test_plitt_cyclone_in_a_circuit_closes_and_reports_its_cut(mini_case_text):
+    plitt = (
+        'model = "plitt"\ncount = 2\ndiameter_cm = 38.0\ninlet_cm = 10.0\nvortex_finder_cm = 13.0\n'
+        "apex_cm = 7.5\nfree_vortex_height_cm = 110.0"
+    )
+    text = mini_case_text.replace("d50c_um = 90.0", plitt)
+    result = oreflow.simulate(parse_case(text, "plitt.toml"))
+    cyc = result.units.query("unit == 'cyclone'").set_index("metric")["value"]
+    assert result.kpis["closure_max_rel"] <= RTOL_RECYCLE_CLOSURE
+    assert np.isfinite(cyc["d50c_um"])
+    assert 10.0 < cyc["pressure_kpa"] < 1000.0
+    # Plitt: a more dilute feed is cut finer (exp(0.063 Cv) in d50c)
+    dilute = oreflow.simulate(
+        parse_case(text.replace("solids_frac = 0.65", "solids_frac = 0.45"), "plitt.toml")
+    )
+    dcyc = dilute.units.query("unit == 'cyclone'").set_index("metric")["value"]
+    assert dcyc["d50c_um"] < cyc["d50c_um"]
+    assert 0.0 < cyc["water_to_underflow_frac"] < 1.0
+    # a bigger apex sends more water to the underflow
+    wider = oreflow.simulate(
+        parse_case(text.replace("apex_cm = 7.5", "apex_cm = 9.5"), "plitt.toml")
+    )
+    wcyc = wider.units.query("unit == 'cyclone'").set_index("metric")["value"]
+    assert wcyc["water_to_underflow_frac"] > cyc["water_to_underflow_frac"]

@@ -1,0 +1,125 @@
+"""The case-file reference, generated from the parameter schemas.
+
+``cases/README.md`` embeds the output of ``case_reference_markdown`` between two marker
+lines; a test keeps them equal, so the documentation cannot drift from the code.
+Regenerate with ``python -m oreflow.report.casedoc cases/README.md``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from oreflow.flowsheet.case import CASE_PARAMS, SIZE_PARAMS, SPECIES_PROPERTY_PARAMS
+from oreflow.flowsheet.components import CATALOGUE
+from oreflow.flowsheet.schema import REQUIRED, Param
+from oreflow.flowsheet.units import UNIT_TYPES
+from oreflow.flowsheet.units.ore_feed import ORE_PARAMS, PSD_PARAMS
+
+BEGIN = "<!-- BEGIN GENERATED REFERENCE (python -m oreflow.report.casedoc cases/README.md) -->"
+END = "<!-- END GENERATED REFERENCE -->"
+
+
+def _default(p: Param) -> str:
+    if p.default is REQUIRED:
+        return "**required**"
+    if p.default is None:
+        return "(none)"
+    if isinstance(p.default, str):
+        return f'"{p.default}"' if p.default else '""'
+    if isinstance(p.default, bool):
+        return str(p.default).lower()
+    if isinstance(p.default, float):
+        return f"{p.default:g}"
+    return str(p.default)
+
+
+def _table(params: tuple[Param, ...]) -> list[str]:
+    rows = ["| key | unit | default | range | meaning | source |", "|---|---|---|---|---|---|"]
+    for p in params:
+        doc = p.doc.replace("|", "/")
+        rows.append(
+            f"| `{p.name}` | {p.unit} | {_default(p)} | {p.range_text()} | {doc} | {p.source} |"
+        )
+    return rows
+
+
+def case_reference_markdown() -> str:
+    """Markdown tables of every section, unit type and species of the case format."""
+    out = ["### `[case]`", "", *_table(CASE_PARAMS), ""]
+    out += [
+        "Also in `[case]`: `sources` (list of strings: where the figures come from), `solids`, "
+        "`solution`, `adsorbent` (lists of species names, see the catalogue below; `solution` "
+        'defaults to `["water"]`, `adsorbent` to `[]`).',
+        "",
+        "### `[case.sizes]`",
+        "",
+        *_table(SIZE_PARAMS),
+        "",
+        "### `[case.species_properties.NAME]` (a species not in the catalogue)",
+        "",
+        *_table(SPECIES_PROPERTY_PARAMS),
+        "",
+        "### Species catalogue",
+        "",
+        "| species | phase | density t/m³ | classifies as t/m³ | elements (mass fraction) | what it is |",
+        "|---|---|---|---|---|---|",
+    ]
+    for s in CATALOGUE.values():
+        el = ", ".join(f"{k} {v:g}" for k, v in s.elements.items()) or "-"
+        out.append(
+            f"| `{s.name}` | {s.phase} | {s.density_t_m3:g} | {s.hydraulic_density_t_m3:g} | {el} | {s.description} |"
+        )
+    out += ["", "### `[ore.NAME]`", "", *_table(ORE_PARAMS), ""]
+    out += [
+        "Tables of an ore source: `mineralogy` (solid species = mass fraction of the non-gold "
+        "solids; `gangue`, when declared and not listed, takes the balance), `deportment` (gold "
+        "species = fraction of the gold, summing to 1; optional with a single gold species) and "
+        "`psd`:",
+        "",
+        "#### `[ore.NAME.psd]`",
+        "",
+        *_table(PSD_PARAMS),
+        "",
+    ]
+    for utype in UNIT_TYPES.values():
+        out += [f'### `[units.NAME]` with `type = "{utype.name}"`', "", utype.summary + ".", ""]
+        if utype.inlets is None:
+            ports_in = "any port names (at least one)"
+        else:
+            ports_in = ", ".join(f"`{p}`" for p in utype.inlets) or "none"
+        outs = ", ".join(f"`{p}`" for p in utype.outlets) or (
+            "one per key of `fractions`"
+            if utype.name == "splitter"
+            else "none (ends the flowsheet)"
+        )
+        out += [f"Inlets: {ports_in}. Outlets: {outs}.", ""]
+        if utype.params:
+            out += _table(utype.params)
+            out.append("")
+        for tname, schema in utype.tables.items():
+            out += [
+                f"#### `[units.NAME.{tname}.SPECIES]`: {schema.doc}",
+                "",
+                *_table(schema.params),
+                "",
+            ]
+        if utype.name == "splitter":
+            out += [
+                "`fractions = { outlet = fraction, ... }`: fractions in [0, 1] summing to 1.",
+                "",
+            ]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def embed(readme: Path) -> str:
+    """The README text with the generated reference put between the markers."""
+    text = readme.read_text(encoding="utf-8")
+    head, _, rest = text.partition(BEGIN)
+    _, _, tail = rest.partition(END)
+    return f"{head}{BEGIN}\n\n{case_reference_markdown()}\n{END}{tail}"
+
+
+if __name__ == "__main__":
+    target = Path(sys.argv[1] if len(sys.argv) > 1 else "cases/README.md")
+    target.write_text(embed(target), encoding="utf-8")
