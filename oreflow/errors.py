@@ -63,17 +63,23 @@ class ConvergenceError(OreflowError):
         Its relative residual [-].
     iterations : int
         Iterations made before giving up.
+    case : int or None
+        Index of the worst case in a batch (None for a single case).
     """
 
     exit_code = 3
 
-    def __init__(self, stream: str, species: str, residual: float, iterations: int) -> None:
+    def __init__(
+        self, stream: str, species: str, residual: float, iterations: int, case: int | None = None
+    ) -> None:
         self.stream = stream
         self.species = species
         self.residual = residual
         self.iterations = iterations
+        self.case = case
+        where = f" (batch case {case})" if case else ""
         msg = (
-            f"recycle did not converge after {iterations} iterations: tear stream "
+            f"recycle did not converge after {iterations} iterations{where}: tear stream "
             f"{stream!r}, component {species!r}, relative residual {residual:.2e}"
         )
         super().__init__(msg)

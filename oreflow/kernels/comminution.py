@@ -625,7 +625,7 @@ def mill_mixers_into(
     Herbst, J.A., Fuerstenau, D.W. (1980) Int. J. Miner. Process. 7:1–31.
     DOI 10.1016/0301-7516(80)90034-4.
     """
-    n_cases, n_cls, n_sp = feed.shape
+    n_cases, n_cls, _ = feed.shape
     if (
         out.shape != feed.shape
         or rate_times_tau.shape != feed.shape

@@ -103,8 +103,7 @@ def _apply(
     """Apply one node to the streams it reads; store and return its result."""
     inlets = tuple(streams[s] for s in ports[0][node])
     result = plant.models[node].apply(states[node], inlets)
-    for name, value in zip(ports[1][node], result.outlets, strict=True):
-        streams[name] = value
+    streams.update(zip(ports[1][node], result.outlets, strict=True))
     return result
 
 
@@ -222,7 +221,9 @@ class _BlockSolver:
         residual, case, flat = worst
         comps = self.plant.spec.comps
         stream = self.block.tears[flat // self.nc]
-        raise ConvergenceError(stream, comps.component_names()[flat % self.nc], residual, max_iter)
+        raise ConvergenceError(
+            stream, comps.component_names()[flat % self.nc], residual, max_iter, case
+        )
 
     def _final_pass(self, x: np.ndarray) -> None:
         """Run the block for every case from its converged tears; store streams and reports."""
