@@ -596,3 +596,45 @@ def partition_plitt_batch(
         for k in range(n_sp):
             out[c, :, k] = plitt_partition(d_rep_um, d50c_um[c, k], m[c], bypass_frac[c])
     return out
+
+
+@njit
+def partition_fishhook_batch(
+    d_rep_um: np.ndarray,
+    d50c_um: np.ndarray,
+    alpha: np.ndarray,
+    beta: np.ndarray,
+    bypass_frac: np.ndarray,
+) -> np.ndarray:
+    """Whiten fish-hook partition to underflow for every case, size class and species.
+
+    Parameters
+    ----------
+    d_rep_um : (n_cls,) float64
+        Representative size of each class, sink last [µm].
+    d50c_um : (n_cases, n_species) float64
+        Corrected cut size per case and species [µm].
+    alpha, beta : (n_cases,) float64
+        Sharpness and fish-hook parameter per case [-] (beta = 0 is Lynch-Rao).
+    bypass_frac : (n_cases,) float64
+        Bypass to underflow per case [-].
+
+    Returns
+    -------
+    (n_cases, n_cls, n_species) float64
+        Partition to underflow [-].
+
+    References
+    ----------
+    Whiten, W.J., in Napier-Munn, T.J. et al. (1996) Mineral Comminution Circuits,
+    JKMRC Monograph Series 2 [L].
+    """
+    n_cases, n_sp = d50c_um.shape
+    n_cls = d_rep_um.shape[0]
+    out = np.empty((n_cases, n_cls, n_sp))
+    for c in range(n_cases):
+        for k in range(n_sp):
+            out[c, :, k] = whiten_fishhook_partition(
+                d_rep_um, d50c_um[c, k], alpha[c], beta[c], bypass_frac[c]
+            )
+    return out

@@ -229,3 +229,74 @@ def test_plitt_cyclone_in_a_circuit_closes_and_reports_its_cut(mini_case_text):
     )
     wcyc = wider.units.query("unit == 'cyclone'").set_index("metric")["value"]
     assert wcyc["water_to_underflow_frac"] > cyc["water_to_underflow_frac"]
+
+
+@pytest.mark.parametrize("path", SHIPPED + TEST_CASES, ids=lambda p: p.stem)
+def test_every_unit_balances_what_it_reports(path):
+    result = oreflow.simulate(path)
+    audits = result.units.query("metric == 'closure_max_rel'")
+    assert len(audits) >= 1
+    assert audits["value"].max() <= RTOL_RECYCLE_CLOSURE
+
+
+def test_fishhook_with_zero_beta_is_lynch_rao_and_beta_raises_fines_to_underflow(mini_case_text):
+    base = oreflow.simulate(parse_case(mini_case_text, "lr.toml"))
+    zero = oreflow.simulate(
+        parse_case(
+            mini_case_text.replace("d50c_um = 90.0", 'd50c_um = 90.0\nmodel = "fishhook"'),
+            "fh.toml",
+        )
+    )
+    hook = oreflow.simulate(
+        parse_case(
+            mini_case_text.replace(
+                "d50c_um = 90.0", 'd50c_um = 90.0\nmodel = "fishhook"\nfishhook_beta = 0.5'
+            ),
+            "fh.toml",
+        )
+    )
+    assert zero.streams.loc["cyclone.overflow", "p80_um"] == pytest.approx(
+        base.streams.loc["cyclone.overflow", "p80_um"], rel=1e-9
+    )
+    assert hook.kpis["closure_max_rel"] <= RTOL_RECYCLE_CLOSURE
+    assert hook.streams.loc["cyclone.overflow", "p80_um"] != pytest.approx(
+        base.streams.loc["cyclone.overflow", "p80_um"], rel=1e-6
+    )
+
+
+@pytest.mark.parametrize(
+    "psd",
+    [
+        'model = "ggs"\nk_um = 4000.0\nm = 0.7',
+        'model = "sieve"\nsizes_um = [6700.0, 4750.0, 3350.0, 2360.0, 1180.0, 600.0, 300.0]\n'
+        "passing_frac = [0.98, 0.90, 0.78, 0.64, 0.42, 0.27, 0.17]",
+        'model = "rrb"\nx63_um = 2000.0\nn = 0.9',
+    ],
+    ids=["ggs", "sieve", "rrb_x63"],
+)
+def test_every_feed_psd_form_runs_and_gives_its_f80(mini_case_text, psd):
+    text = mini_case_text.replace('model = "rrb"\nf80_um = 3000.0\nn = 1.0', psd)
+    spec = parse_case(text, "psd.toml")
+    from oreflow.flowsheet.units.ore_feed import psd_f80_um
+
+    result = oreflow.simulate(spec)
+    f80 = result.streams.loc["ore.main", "p80_um"]
+    # class-edge interpolation of the discretised feed vs the closed form or sieve table
+    assert f80 == pytest.approx(psd_f80_um(spec.unit("ore.main").tables["psd"]), rel=0.03)
+    assert result.kpis["closure_max_rel"] <= RTOL_RECYCLE_CLOSURE
+
+
+def test_a_leach_fed_no_solution_is_a_case_error(mini_case_text):
+    from oreflow.errors import CaseError
+
+    text = mini_case_text.replace(
+        'inlets.feed = "cyclone.overflow"', 'inlets.feed = "ore.dry"'
+    ).replace(
+        "[units.tailings]",
+        '[units.dump]\ntype = "tailings"\ninlets.feed = "cyclone.overflow"\n\n[units.tailings]',
+    )
+    text += '\n[ore.dry]\nrate_tph = 10.0\nau_gpt = 1.0\nmoisture_frac = 0.0\nwi_kwh_t = 12.0\n[ore.dry.psd]\nmodel = "rrb"\nf80_um = 100.0\nn = 1.0\n'
+    with pytest.raises(CaseError) as info:
+        oreflow.simulate(parse_case(text, "dry.toml"))
+    assert info.value.problems[0].key == "units.cil"
+    assert "no solution" in info.value.problems[0].message

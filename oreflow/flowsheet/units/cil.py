@@ -164,12 +164,17 @@ PARAMS: tuple[Param, ...] = (
 
 LEACH_TABLE = TableSchema(
     params=(
-        positive("k_per_h", "1/h", REQUIRED,
+        positive(
+            "k_per_h",
+            "1/h",
+            REQUIRED,
             "first-order leach rate constant at sizes up to leach_d_ref_um",
             "testwork; 0.1-0.5 1/h [A/L] MODELS.md §5.2",
             hi=100.0,
         ),
-        frac("ultimate_frac", REQUIRED,
+        frac(
+            "ultimate_frac",
+            REQUIRED,
             "extraction at infinite time, at sizes up to leach_d_ref_um",
             "diagnostic leach testwork",
         ),

@@ -1,4 +1,4 @@
-"""Hydrocyclone: Whiten/Lynch-Rao efficiency curve with bypass, or the Plitt model.
+"""Hydrocyclone: Whiten/Lynch-Rao efficiency curve with bypass, Whiten's fish-hook, or Plitt.
 
 Partition to underflow of a particle of size d and species k (MODELS.md §2):
 
@@ -12,7 +12,8 @@ Stokes-like settling: ``d50c_k = d50c ((rho_ref - rho_l)/(rho_k - rho_l))^0.5``
 in the circulating load, as plants observe. Locked gold classifies with its host
 (``hydraulic_density_t_m3`` of the species).
 
-The Plitt model (Plitt 1976, CIM Bull. 69(776):114; Flintoff, Plitt & Turak 1987,
+The fish-hook form (Whiten, in Napier-Munn et al. 1996) adds beta, the rise of fine
+particles to underflow entrained with the water; beta = 0 is Lynch-Rao. The Plitt model (Plitt 1976, CIM Bull. 69(776):114; Flintoff, Plitt & Turak 1987,
 CIM Bull. 80(905):39) computes d50c, pressure, volumetric split and sharpness from the
 cyclone geometry and the feed flow and % solids by volume; F1-F4 calibrate it.
 """
@@ -46,7 +47,16 @@ PARAMS: tuple[Param, ...] = (
         "efficiency-curve model",
         "MODELS.md §2",
         kind=str,
-        choices=("lynch_rao", "plitt"),
+        choices=("lynch_rao", "fishhook", "plitt"),
+    ),
+    Param(
+        "fishhook_beta",
+        "-",
+        0.0,
+        "Whiten fish-hook parameter beta (fishhook model; 0 is Lynch-Rao)",
+        "MODELS.md §2.1 [L]",
+        lo=0.0,
+        hi=5.0,
     ),
     positive(
         "d50c_um",
@@ -175,7 +185,7 @@ class Hydrocyclone:
 
     def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
         """Lynch-Rao: the partition matrix per case; Plitt: the per-case constants."""
-        from oreflow.kernels.classification import partition_batch
+        from oreflow.kernels.classification import partition_batch, partition_fishhook_batch
 
         if self.plitt:
             return params
@@ -184,7 +194,13 @@ class Hydrocyclone:
         d50 = params["d50c_um"][:, None] * self._density_factor(
             params["reference_density_t_m3"], params["density_exponent"]
         )
-        part = partition_batch(self.rep_um, np.ascontiguousarray(d50), params["alpha"], bypass)
+        d50 = np.ascontiguousarray(d50)
+        if self.spec.params["model"] == "fishhook":
+            part = partition_fishhook_batch(
+                self.rep_um, d50, params["alpha"], params["fishhook_beta"], bypass
+            )
+        else:
+            part = partition_batch(self.rep_um, d50, params["alpha"], bypass)
         return part, rf_water, params["d50c_um"]
 
     def _plitt_state(self, params: Mapping[str, np.ndarray], feed: np.ndarray) -> Any:
@@ -262,7 +278,7 @@ class Hydrocyclone:
 
 def _check(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Problem]) -> None:
     p = spec.params
-    if p["model"] == "lynch_rao" and p.get("d50c_um") is None:
+    if p["model"] in ("lynch_rao", "fishhook") and p.get("d50c_um") is None:
         problems.append(
             Problem(
                 file,

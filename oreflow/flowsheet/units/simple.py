@@ -85,16 +85,16 @@ class Splitter:
 
     def __init__(self, spec: UnitSpec, comps: ComponentSet) -> None:
         self.spec = spec
-        self.fractions = np.array([spec.tables["fractions"][o]["frac"] for o in spec.outlets])
 
     def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
-        """Nothing depends on the case."""
-        return self.fractions
+        """Per-case fraction to each outlet, normalised so the split conserves mass."""
+        fr = np.stack([params[f"fractions.{o}.frac"] for o in self.spec.outlets], axis=1)
+        return fr / fr.sum(axis=1, keepdims=True)
 
     def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """Each outlet gets its fraction of the feed."""
         (feed,) = inlets
-        return UnitResult(tuple(feed * f for f in state))
+        return UnitResult(tuple(feed * state[:, i : i + 1] for i in range(state.shape[1])))
 
 
 def _check_splitter(
