@@ -188,6 +188,15 @@ PARAMS: tuple[Param, ...] = (
         "design basis",
         hi=10000.0,
     ),
+    Param(
+        "media_wear_kg_kwh",
+        "kg/kWh",
+        0.06,
+        "grinding-media (steel ball) consumption per kWh drawn",
+        "ball mills 0.04-0.08 kg/kWh [L]; 0.060 default [A] MODELS.md §1.3",
+        lo=0.0,
+        hi=1.0,
+    ),
 )
 
 
@@ -250,13 +259,13 @@ class BallMill:
         hardness = params["selection_wi_ref_kwh_t"] / wi
         power = params["power_kw"] if "power_kw" in params else np.full(ctx.n_cases, self.power_kw)
         s_case = s_e[None, :] * hardness[:, None]  # (n_cases, n_cls)
-        return s_case, power, wi
+        return s_case, power, wi, params["media_wear_kg_kwh"]
 
     def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """Grind the feed at the energy the mill power gives per tonne of feed."""
         from oreflow.kernels.comminution import mill_mixers_batch
 
-        s_case, power, wi = state
+        s_case, power, wi, media = state
         (feed,) = inlets
         c = self.comps
         q = total_solids(c, feed)
@@ -275,6 +284,7 @@ class BallMill:
             "mill_feed_tph": q,
             "energy_per_pass_kwh_t": energy,
             "feed_wi_kwh_t": np.asarray(wi, dtype=np.float64).copy(),
+            "use_media_kg_h": power * media,
         }
         return UnitResult((out,), reacted=out - feed, metrics=metrics)
 

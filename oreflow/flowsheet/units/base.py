@@ -12,6 +12,10 @@ has two steps:
     streams and reports what the unit added (reagents, water), what reacted (signed net
     change by breakage, leaching, adsorption, consumption) and its metrics.
 
+Metric names carry their unit. Consumables a unit draws from outside the balance
+(reagents, media, oxygen, power) are reported as ``use_<item>_kg_h`` (and ``power_kw``),
+so that the economics can price every ``use_`` item by name.
+
 Conservation is audited from these reports: for every stream-vector entry,
 inlets + added + reacted = outlets, and over the plant, feeds + added + reacted =
 products. Elements (Au, Ag, ...) must also close with no reaction term at all.

@@ -160,6 +160,24 @@ PARAMS: tuple[Param, ...] = (
         lo=0.0,
         hi=5.0,
     ),
+    Param(
+        "lime_kg_t",
+        "kg/t",
+        1.0,
+        "lime (CaO) per tonne of solids to hold pH 10.5-11",
+        "0.5-2 kg/t for free-milling ore [L] MODELS.md §5.3",
+        lo=0.0,
+        hi=100.0,
+    ),
+    Param(
+        "carbon_loss_g_t",
+        "g/t",
+        30.0,
+        "carbon lost as fines per tonne of solids (made up with fresh carbon)",
+        "20-50 g/t [L] MODELS.md §5.6",
+        lo=0.0,
+        hi=1000.0,
+    ),
 )
 
 LEACH_TABLE = TableSchema(
@@ -309,6 +327,9 @@ class CilTrain:
             "soluble_loss_au_mg_l": tenor[:, -1].copy(),
             "loaded_carbon_au_g_t": loading[:, 0].copy(),
             "nacn_added_kg_t": nacn_add * per_t,
+            "use_nacn_kg_h": nacn_add * 1000.0,
+            "use_lime_kg_h": params["lime_kg_t"] * solids,
+            "use_carbon_kg_h": params["carbon_loss_g_t"] * solids / 1000.0,
             "nacn_consumed_kg_t": chem * per_t,
             "tails_au_gpt": np.divide(
                 residue.sum(axis=(1, 2)) * G_PER_T, solids, out=np.zeros(n), where=solids > 0
