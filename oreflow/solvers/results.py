@@ -16,9 +16,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from oreflow.conventions import G_PER_T, GRAMS_PER_TROY_OZ
+from oreflow.conventions import G_PER_T
 from oreflow.flowsheet.components import ELEMENTS, ComponentSet
-from oreflow.flowsheet.units import UNIT_TYPES
+from oreflow.solvers.kpis import sink_inflow, sinks
 from oreflow.solvers.simulate import Simulation
 
 _TINY = 1e-300
@@ -68,15 +68,6 @@ def _p80(comps: ComponentSet, x: np.ndarray, p: float = 0.8) -> np.ndarray:
     return passing_size_batch(comps.sizes.edges(), by_size, p)
 
 
-def _sinks(sim: Simulation) -> list[tuple[str, str]]:
-    return [(u.name, u.type) for u in sim.plant.spec.units if UNIT_TYPES[u.type].is_sink]
-
-
-def _sink_inflow(sim: Simulation, sink: str) -> np.ndarray:
-    topo = sim.plant.topology
-    return sum(sim.streams[s.name] for s in topo.inlets_of(sink))
-
-
 def _totals(sim: Simulation) -> dict[str, np.ndarray]:
     """Plant-level (n_cases, n_comp) totals: in, added, reacted, out."""
     shape = (sim.n_cases, sim.plant.spec.comps.n_comp)
@@ -91,8 +82,8 @@ def _totals(sim: Simulation) -> dict[str, np.ndarray]:
         if r.reacted is not None:
             reacted = reacted + r.reacted
     out = np.zeros(shape)
-    for sink, _ in _sinks(sim):
-        out = out + _sink_inflow(sim, sink)
+    for sink, _ in sinks(sim):
+        out = out + sink_inflow(sim, sink)
     return {"in": tin, "added": added, "reacted": reacted, "out": out}
 
 
@@ -329,57 +320,14 @@ def unit_closure(sim: Simulation) -> dict[str, np.ndarray]:
 
 
 def kpi_arrays(sim: Simulation, audit: dict[str, Any] | None = None) -> dict[str, np.ndarray]:
-    """Plant key figures per case, (n_cases,) arrays with unit-suffixed names."""
-    comps = sim.plant.spec.comps
+    """Plant key figures per case, (n_cases,) arrays with unit-suffixed names (see ``kpis``)."""
+    from oreflow.solvers.kpis import plant_kpis
+
     audit = audit or closure_arrays(sim)
-    t = audit["totals"]
-    em = comps.element_matrix()
-    au = em[:, ELEMENTS.index("au")]
-    ore_tph = sum(sim.params[o.name]["rate_tph"] for o in sim.plant.spec.ores)
-    ore_solids = t["in"][:, : comps.n_solids_comp].sum(axis=1)
-    au_feed = t["in"] @ au
-    au_added = t["added"] @ au
-    gold_out = np.zeros(sim.n_cases)
-    residue = np.zeros(sim.n_cases)
-    residue_water = np.zeros(sim.n_cases)
-    storage = np.zeros(sim.n_cases)
-    for sink, stype in _sinks(sim):
-        flow = _sink_inflow(sim, sink)
-        spec = sim.plant.spec.unit(sink)
-        if stype == "product" and spec.params["kind"] == "gold":
-            gold_out += flow @ au
-        if stype == "tailings":
-            residue += flow[:, : comps.n_solids_comp].sum(axis=1)
-            residue_water += flow[:, comps.solution_offset("water")] if comps.has("water") else 0.0
-            storage += sim.units[sink].metrics.get("storage_m3_h", 0.0)
-    recovered = gold_out - au_added
-    power = np.zeros(sim.n_cases)
-    nacn = np.zeros(sim.n_cases)
-    for r in sim.units.values():
-        power += r.metrics.get("power_kw", 0.0)
-    if comps.has("nacn"):
-        nacn = t["added"][:, comps.solution_offset("nacn")] * 1000.0
-    per_t = np.divide(1.0, ore_tph, out=np.zeros(sim.n_cases), where=ore_tph > 0)
-    return {
-        "ore_tph": np.asarray(ore_tph, dtype=np.float64),
-        "au_head_gpt": np.divide(
-            au_feed * G_PER_T, ore_solids, out=np.zeros(sim.n_cases), where=ore_solids > 0
-        ),
-        "au_feed_g_h": au_feed * G_PER_T,
-        "gold_recovery_frac": np.divide(
-            recovered, au_feed, out=np.zeros(sim.n_cases), where=au_feed > 0
-        ),
-        "gold_produced_g_h": recovered * G_PER_T,
-        "gold_produced_oz_d": recovered * G_PER_T * 24.0 / GRAMS_PER_TROY_OZ,
-        "mill_power_kw": power,
-        "specific_energy_kwh_t": power * per_t,
-        "nacn_kg_t": nacn * per_t,
-        "residue_tph": residue,
-        "residue_water_tph": residue_water,
-        "residue_storage_m3_h": storage,
-        "closure_max_rel": closure_max_rel(audit),
-        "closure_cell_max_rel": audit["component_rel"].max(axis=1),
-    }
+    out = plant_kpis(sim, audit["totals"])
+    out["closure_max_rel"] = closure_max_rel(audit)
+    out["closure_cell_max_rel"] = audit["component_rel"].max(axis=1)
+    return out
 
 
 def build_results(sim: Simulation, case: int = 0) -> Results:

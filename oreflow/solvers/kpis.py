@@ -1,0 +1,103 @@
+"""Plant key figures (KPIs), computed per case from a simulation.
+
+Each provider takes the simulation and the plant totals (``in``, ``added``,
+``reacted``, ``out``: (n_cases, n_comp) arrays, see ``results._totals``) and returns a
+dict of (n_cases,) arrays with unit-suffixed names. Units report what they use as
+``use_<item>_kg_h`` metrics and ``power_kw``; providers aggregate those by name. Add a
+provider by appending it to ``PROVIDERS``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import numpy as np
+
+from oreflow.conventions import G_PER_T, GRAMS_PER_TROY_OZ
+from oreflow.flowsheet.components import ELEMENTS
+from oreflow.flowsheet.units import UNIT_TYPES
+from oreflow.solvers.simulate import Simulation
+
+
+def sinks(sim: Simulation) -> list[tuple[str, str]]:
+    """(name, type) of every unit that ends the flowsheet."""
+    return [(u.name, u.type) for u in sim.plant.spec.units if UNIT_TYPES[u.type].is_sink]
+
+
+def sink_inflow(sim: Simulation, sink: str) -> np.ndarray:
+    """Everything entering a sink, (n_cases, n_comp) [t/h]."""
+    topo = sim.plant.topology
+    return sum(sim.streams[s.name] for s in topo.inlets_of(sink))
+
+
+def unit_metric_sum(sim: Simulation, metric: str) -> np.ndarray:
+    """Sum of one metric over every unit reporting it, (n_cases,)."""
+    total = np.zeros(sim.n_cases)
+    for r in sim.units.values():
+        if metric in r.metrics:
+            total = total + r.metrics[metric]
+    return total
+
+
+def core_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Throughput, gold recovery and production, power, cyanide, residue."""
+    comps = sim.plant.spec.comps
+    em = comps.element_matrix()
+    au = em[:, ELEMENTS.index("au")]
+    ore_tph = sum(sim.params[o.name]["rate_tph"] for o in sim.plant.spec.ores)
+    ore_solids = t["in"][:, : comps.n_solids_comp].sum(axis=1)
+    au_feed = t["in"] @ au
+    au_added = t["added"] @ au
+    gold_out = np.zeros(sim.n_cases)
+    residue = np.zeros(sim.n_cases)
+    residue_water = np.zeros(sim.n_cases)
+    storage = np.zeros(sim.n_cases)
+    for sink, stype in sinks(sim):
+        flow = sink_inflow(sim, sink)
+        spec = sim.plant.spec.unit(sink)
+        if stype == "product" and spec.params["kind"] == "gold":
+            gold_out += flow @ au
+        if stype == "tailings":
+            residue += flow[:, : comps.n_solids_comp].sum(axis=1)
+            residue_water += flow[:, comps.solution_offset("water")] if comps.has("water") else 0.0
+            storage += sim.units[sink].metrics.get("storage_m3_h", 0.0)
+    recovered = gold_out - au_added
+    power = np.zeros(sim.n_cases)
+    nacn = np.zeros(sim.n_cases)
+    for r in sim.units.values():
+        power += r.metrics.get("power_kw", 0.0)
+    if comps.has("nacn"):
+        nacn = t["added"][:, comps.solution_offset("nacn")] * 1000.0
+    per_t = np.divide(1.0, ore_tph, out=np.zeros(sim.n_cases), where=ore_tph > 0)
+    return {
+        "ore_tph": np.asarray(ore_tph, dtype=np.float64),
+        "au_head_gpt": np.divide(
+            au_feed * G_PER_T, ore_solids, out=np.zeros(sim.n_cases), where=ore_solids > 0
+        ),
+        "au_feed_g_h": au_feed * G_PER_T,
+        "gold_recovery_frac": np.divide(
+            recovered, au_feed, out=np.zeros(sim.n_cases), where=au_feed > 0
+        ),
+        "gold_produced_g_h": recovered * G_PER_T,
+        "gold_produced_oz_d": recovered * G_PER_T * 24.0 / GRAMS_PER_TROY_OZ,
+        "mill_power_kw": power,
+        "specific_energy_kwh_t": power * per_t,
+        "nacn_kg_t": nacn * per_t,
+        "residue_tph": residue,
+        "residue_water_tph": residue_water,
+        "residue_storage_m3_h": storage,
+    }
+
+
+Provider = Callable[[Simulation, Mapping[str, np.ndarray]], dict[str, np.ndarray]]
+
+#: KPI providers, in reporting order.
+PROVIDERS: list[Provider] = [core_kpis]
+
+
+def plant_kpis(sim: Simulation, totals: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Every provider's KPIs merged, (n_cases,) arrays."""
+    out: dict[str, np.ndarray] = {}
+    for provider in PROVIDERS:
+        out.update(provider(sim, totals))
+    return out
