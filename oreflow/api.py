@@ -108,13 +108,16 @@ def simulate_batch(
 
     from oreflow.flowsheet.compile import compile_case
     from oreflow.solvers.results import kpi_arrays
-    from oreflow.solvers.simulate import simulate_plant
+    from oreflow.solvers.simulate import simulate_chunks
 
     if n_cases is None:
         lengths = {np.size(v) for v in overrides.values() if np.ndim(v) > 0}
         n_cases = max(lengths) if lengths else 1
     plant = compile_case(_spec(case))
-    sim = simulate_plant(plant, n_cases=n_cases, overrides=overrides)
-    frame = pd.DataFrame(kpi_arrays(sim))
+    parts = [
+        kpi_arrays(chunk)
+        for _, _, chunk in simulate_chunks(plant, n_cases=n_cases, overrides=overrides)
+    ]
+    frame = pd.DataFrame({k: np.concatenate([p[k] for p in parts]) for k in parts[0]})
     frame.index.name = "case"
     return frame

@@ -625,7 +625,7 @@ def mill_mixers_into(
     Herbst, J.A., Fuerstenau, D.W. (1980) Int. J. Miner. Process. 7:1–31.
     DOI 10.1016/0301-7516(80)90034-4.
     """
-    n_cases, n_cls, _ = feed.shape
+    n_cases, n_cls, n_sp = feed.shape
     if (
         out.shape != feed.shape
         or rate_times_tau.shape != feed.shape
@@ -635,37 +635,39 @@ def mill_mixers_into(
         msg = "out, feed and rate_times_tau must share one shape and b be (n_cls, n_cls)"
         raise ValueError(msg)
     inv_n = 1.0 / n_mixers if n_mixers > 0 else 0.0
+    # Work with the case axis innermost so the compiler can vectorise across cases;
+    # each case still sums in the same order (f_i, then parents j = 0, 1, ...), so the
+    # result is the same as solving case by case.
+    p = np.empty((n_cls, n_sp, n_cases))
+    r = np.empty((n_cls, n_sp, n_cases))
     for c in range(n_cases):
-        _mill_case(out[c], feed[c], rate_times_tau[c], b, n_mixers, inv_n)
-
-
-@njit
-def _mill_case(
-    oc: np.ndarray, fc: np.ndarray, rc: np.ndarray, b: np.ndarray, n_mixers: int, inv_n: float
-) -> None:
-    """Mixers in series for one case, written into ``oc`` (see ``mill_mixers_into``)."""
-    n_cls, n_sp = fc.shape
+        for i in range(n_cls):
+            for k in range(n_sp):
+                p[i, k, c] = feed[c, i, k]
+                r[i, k, c] = rate_times_tau[c, i, k] * inv_n
+    g = np.empty(n_cases)  # t S_j p_j of the parent class just solved
     last = n_cls - 1
-    g = np.empty(n_sp)  # t S_j p_j of the class just solved, per species
-    for i in range(n_cls):
-        for k in range(n_sp):
-            oc[i, k] = fc[i, k]
     for _ in range(n_mixers):
-        # Column-oriented forward substitution: once p_j is known its breakage
-        # products are added to every finer class at once. The additions into class i
-        # happen in the same order (f_i, then j = 0, 1, ...) as the row form, but
-        # without a serial dependency chain, which is ~30 % faster. The sink (j =
-        # last) never breaks, so its row is final once all parents are done.
+        # Column-oriented forward substitution: once p_j is known its breakage products
+        # are added to every finer class. The sink (j = last) never breaks.
         for j in range(last):
             for k in range(n_sp):
-                t = rc[j, k] * inv_n
-                p = oc[j, k] / (1.0 + t)
-                oc[j, k] = p
-                g[k] = t * p
-            for i in range(j + 1, n_cls):
-                bij = b[i, j]
-                for k in range(n_sp):
-                    oc[i, k] += bij * g[k]
+                pj = p[j, k]
+                rj = r[j, k]
+                for c in range(n_cases):
+                    t = rj[c]
+                    v = pj[c] / (1.0 + t)
+                    pj[c] = v
+                    g[c] = t * v
+                for i in range(j + 1, n_cls):
+                    bij = b[i, j]
+                    pi = p[i, k]
+                    for c in range(n_cases):
+                        pi[c] += bij * g[c]
+    for c in range(n_cases):
+        for i in range(n_cls):
+            for k in range(n_sp):
+                out[c, i, k] = p[i, k, c]
 
 
 @njit

@@ -110,49 +110,6 @@ def relative_residual(
 
 
 @njit
-def anderson_step(
-    x_hist: np.ndarray,
-    g_hist: np.ndarray,
-    order: np.ndarray,
-    weight: np.ndarray,
-    regularization: float,
-) -> np.ndarray:
-    """Anderson-accelerated next guess from the last ``n_hist`` iterates.
-
-    Anderson acceleration (type II) with memory m: with residuals f_i = g(x_i) - x_i,
-    find gamma minimising ``|| W (f_k - dF gamma) ||`` where dF holds successive
-    residual differences, and step to ``x = g_k - dG gamma`` (Walker & Ni 2011, SIAM J.
-    Numer. Anal. 49(4):1715-1735, doi:10.1137/10078356X). Weighting every component by
-    the inverse of its own size makes a trace species count as much as gangue. The
-    small normal-equation system (m <= ~8) is solved by Gaussian elimination with
-    partial pivoting and a relative Tikhonov term for rank-deficient histories.
-
-    Parameters
-    ----------
-    x_hist, g_hist : (n_cases, m_max, n_comp) float64
-        Ring buffers of iterates and their images.
-    order : (n_hist,) int64
-        Slots of the buffers to use, oldest first (n_hist >= 2).
-    weight : (n_cases, n_comp) float64
-        Component weights, 1/scale [h/t].
-    regularization : float
-        Relative Tikhonov factor on the normal matrix diagonal [-].
-
-    Returns
-    -------
-    (n_cases, n_comp) float64
-        Next guess, clipped to non-negative flows [t/h].
-    """
-    n_cases, _, n_comp = x_hist.shape
-    n_hist = order.shape[0]
-    m = n_hist - 1
-    out = np.empty((n_cases, n_comp))
-    for c in range(n_cases):
-        _anderson_case(x_hist[c], g_hist[c], order, weight[c], regularization, m, out[c])
-    return out
-
-
-@njit
 def residual_weights(
     gx: np.ndarray,
     species_of: np.ndarray,
@@ -180,70 +137,108 @@ def residual_weights(
 
 
 @njit
-def _anderson_case(
-    xh: np.ndarray,
-    gh: np.ndarray,
+def anderson_step_t(
+    x_hist: np.ndarray,
+    g_hist: np.ndarray,
     order: np.ndarray,
-    w: np.ndarray,
+    weight: np.ndarray,
     regularization: float,
-    m: int,
-    out: np.ndarray,
-) -> None:
-    """Anderson step of one case (see ``anderson_step``), written into ``out``."""
-    n_comp = xh.shape[1]
-    a = np.empty((m, m))
-    b = np.empty(m)
-    df = np.empty((m, n_comp))
-    fk = np.empty(n_comp)
+) -> np.ndarray:
+    """Anderson-accelerated next guess from the last iterates, for a batch of cases.
+
+    Anderson acceleration (type II) with memory m: with residuals f_i = g(x_i) - x_i,
+    find gamma minimising ``|| W (f_k - dF gamma) ||`` where dF holds successive
+    residual differences, and step to ``x = g_k - dG gamma`` (Walker & Ni 2011, SIAM J.
+    Numer. Anal. 49(4):1715-1735, doi:10.1137/10078356X). Weighting every component by
+    the inverse of its own size makes a trace species count as much as gangue. Arrays
+    are laid out (slot, component, case) so every inner loop runs over contiguous
+    cases and vectorises; each case is still computed independently. The regularised
+    normal matrix is symmetric positive definite and is solved by Cholesky
+    factorisation (no pivoting needed).
+
+    Parameters
+    ----------
+    x_hist, g_hist : (m_max, n_comp, n_cases) float64
+        Ring buffers of iterates and their images.
+    order : (n_hist,) int64
+        Slots to use, oldest first (n_hist >= 2).
+    weight : (n_comp, n_cases) float64
+        Component weights, 1/scale [h/t].
+    regularization : float
+        Relative Tikhonov factor on the normal matrix diagonal [-].
+
+    Returns
+    -------
+    (n_comp, n_cases) float64
+        Next guess, clipped to non-negative flows [t/h].
+    """
+    _, n_comp, n = x_hist.shape
+    m = order.shape[0] - 1
     last = order[m]
+    fk = np.empty((n_comp, n))
+    df = np.empty((m, n_comp, n))
     for j in range(n_comp):
-        fk[j] = (gh[last, j] - xh[last, j]) * w[j]
+        for c in range(n):
+            fk[j, c] = (g_hist[last, j, c] - x_hist[last, j, c]) * weight[j, c]
     for i in range(m):
-        s1, s0 = order[i + 1], order[i]
+        s1 = order[i + 1]
+        s0 = order[i]
         for j in range(n_comp):
-            df[i, j] = ((gh[s1, j] - xh[s1, j]) - (gh[s0, j] - xh[s0, j])) * w[j]
+            for c in range(n):
+                df[i, j, c] = (
+                    (g_hist[s1, j, c] - x_hist[s1, j, c]) - (g_hist[s0, j, c] - x_hist[s0, j, c])
+                ) * weight[j, c]
+    a = np.zeros((m, m, n))
+    b = np.zeros((m, n))
     for i in range(m):
-        s = 0.0
         for j in range(n_comp):
-            s += df[i, j] * fk[j]
-        b[i] = s
+            for c in range(n):
+                b[i, c] += df[i, j, c] * fk[j, c]
         for k in range(i, m):
-            s = 0.0
             for j in range(n_comp):
-                s += df[i, j] * df[k, j]
-            a[i, k] = s
-            a[k, i] = s
-    trace = 0.0
-    for i in range(m):
-        trace += a[i, i]
-    for i in range(m):
-        a[i, i] += regularization * trace / m + 1e-300
-    for col in range(m):  # Gaussian elimination with partial pivoting
-        piv = col
-        for r in range(col + 1, m):
-            if abs(a[r, col]) > abs(a[piv, col]):
-                piv = r
-        if piv != col:
-            for k in range(m):
-                t = a[col, k]
-                a[col, k] = a[piv, k]
-                a[piv, k] = t
-            t = b[col]
-            b[col] = b[piv]
-            b[piv] = t
-        for r in range(col + 1, m):
-            f = a[r, col] / a[col, col]
-            for k in range(col, m):
-                a[r, k] -= f * a[col, k]
-            b[r] -= f * b[col]
-    gamma = np.empty(m)
-    for i in range(m - 1, -1, -1):
-        s = b[i]
-        for k in range(i + 1, m):
-            s -= a[i, k] * gamma[k]
-        gamma[i] = s / a[i, i]
-    for j in range(n_comp):
-        v = gh[last, j]
+                for c in range(n):
+                    a[i, k, c] += df[i, j, c] * df[k, j, c]
+    for c in range(n):
+        trace = 0.0
         for i in range(m):
-            v -= (gh[order[i + 1], j] - gh[order[i], j]) * gamma[i]
-        out[j] = v if v > 0.0 else 0.0
+            trace += a[i, i, c]
+        for i in range(m):
+            a[i, i, c] += regularization * trace / m + 1e-300
+    # Cholesky a = L L^T in the upper triangle's transpose, case by case in lockstep
+    low = np.zeros((m, m, n))
+    for i in range(m):
+        for k in range(i + 1):
+            for c in range(n):
+                s = a[k, i, c]  # a is filled in its upper triangle (k <= i)
+                for q in range(k):
+                    s -= low[i, q, c] * low[k, q, c]
+                if i == k:
+                    low[i, i, c] = np.sqrt(s) if s > 0.0 else 1e-150
+                else:
+                    low[i, k, c] = s / low[k, k, c]
+    gamma = np.empty((m, n))
+    for i in range(m):  # forward: L y = b
+        for c in range(n):
+            s = b[i, c]
+            for q in range(i):
+                s -= low[i, q, c] * gamma[q, c]
+            gamma[i, c] = s / low[i, i, c]
+    for i in range(m - 1, -1, -1):  # backward: L^T gamma = y
+        for c in range(n):
+            s = gamma[i, c]
+            for q in range(i + 1, m):
+                s -= low[q, i, c] * gamma[q, c]
+            gamma[i, c] = s / low[i, i, c]
+    out = np.empty((n_comp, n))
+    for j in range(n_comp):
+        for c in range(n):
+            out[j, c] = g_hist[last, j, c]
+        for i in range(m):
+            s1 = order[i + 1]
+            s0 = order[i]
+            for c in range(n):
+                out[j, c] -= (g_hist[s1, j, c] - g_hist[s0, j, c]) * gamma[i, c]
+        for c in range(n):
+            if out[j, c] < 0.0:
+                out[j, c] = 0.0
+    return out

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -167,7 +167,7 @@ class _BlockSolver:
 
     def solve(self, rtol: float, max_iter: int) -> int:
         """Converge every case; return the iterations of the slowest one."""
-        from oreflow.kernels.recycle import anderson_step, relative_residual, residual_weights
+        from oreflow.kernels.recycle import anderson_step_t, relative_residual, residual_weights
 
         n = self.sim.n_cases
         width = self.nc * len(self.block.tears)
@@ -176,7 +176,8 @@ class _BlockSolver:
         states: Mapping[str, Any] = self.states
         streams = {s: self.sim.streams[s] for s in self.inputs}
         x = np.zeros((n, width))
-        hist_x = np.zeros((n, ANDERSON_MEMORY + 1, width))
+        # histories with the case axis last, as the Anderson kernel wants them
+        hist_x = np.zeros((ANDERSON_MEMORY + 1, width, n))
         hist_g = np.zeros_like(hist_x)
         slots: list[int] = []  # ring-buffer slots in use, oldest first
         best = np.inf
@@ -200,22 +201,24 @@ class _BlockSolver:
                 slots.clear()  # the accelerated step went astray: forget the history
             best = min(best, worst[0])
             slot = next(s for s in range(ANDERSON_MEMORY + 1) if s not in slots[-ANDERSON_MEMORY:])
-            hist_x[:, slot] = x
-            hist_g[:, slot] = g
+            hist_x[slot] = x.T
+            hist_g[slot] = g.T
             slots = [*slots[-ANDERSON_MEMORY:], slot]
             if len(slots) >= 2:
                 w = residual_weights(
                     g, self.species_of, self.n_species, SPECIES_FLOOR, STREAM_FLOOR
                 )
-                x = anderson_step(
-                    hist_x, hist_g, np.array(slots, dtype=np.int64), w, ANDERSON_REGULARIZATION
-                )
+                order = np.array(slots, dtype=np.int64)
+                w_t = np.ascontiguousarray(w.T)
+                x = anderson_step_t(hist_x, hist_g, order, w_t, ANDERSON_REGULARIZATION).T
             else:
                 x = g
             keep = ~done
             if keep.sum() <= COMPACT_FRACTION * size_at_compaction and len(active) > 1:
                 active = active[keep]
-                x, hist_x, hist_g = x[keep], hist_x[keep], hist_g[keep]
+                x = x[keep]
+                hist_x = np.ascontiguousarray(hist_x[:, :, keep])
+                hist_g = np.ascontiguousarray(hist_g[:, :, keep])
                 states, streams = self._subset(active)
                 size_at_compaction = len(active)
         residual, case, flat = worst
@@ -284,6 +287,26 @@ def simulate_plant(
     sim = chunks[0] if len(chunks) == 1 else _concatenate(plant, params, chunks)
     sim.seconds = {"total_s": time.perf_counter() - t0}
     return sim
+
+
+def simulate_chunks(
+    plant: CompiledPlant,
+    *,
+    n_cases: int,
+    overrides: Mapping[str, Any] | None = None,
+    rtol: float = RTOL_RECYCLE,
+    max_iter: int = 500,
+) -> Iterator[tuple[int, int, Simulation]]:
+    """Simulate a batch chunk by chunk, yielding ``(first_case, end_case, chunk)``.
+
+    For callers that reduce each chunk (KPIs of thousands of scenarios) and need not
+    hold every stream of every case at once.
+    """
+    params = plant.param_arrays(n_cases, overrides)
+    for lo in range(0, n_cases, CHUNK_CASES):
+        hi = min(lo + CHUNK_CASES, n_cases)
+        part = {node: {k: v[lo:hi] for k, v in p.items()} for node, p in params.items()}
+        yield lo, hi, _simulate_chunk(plant, part, hi - lo, rtol, max_iter)
 
 
 def _simulate_chunk(

@@ -36,7 +36,7 @@ def test_residual_weights_are_inverse_scales(mode):
 
 def test_anderson_solves_a_linear_fixed_point_fast(mode):
     """g(x) = A x + b with a coupled contraction: Anderson converges in few steps."""
-    step = kernel(recycle.anderson_step, mode)
+    step = kernel(recycle.anderson_step_t, mode)
     rng = np.random.default_rng(3)
     n = 8
     a = rng.uniform(0, 1, (n, n))
@@ -44,7 +44,7 @@ def test_anderson_solves_a_linear_fixed_point_fast(mode):
     b = rng.uniform(1, 2, n)
     exact = np.linalg.solve(np.eye(n) - a, b)
     mem = 6
-    hx = np.zeros((1, mem + 1, n))
+    hx = np.zeros((mem + 1, n, 1))
     hg = np.zeros_like(hx)
     x = np.zeros((1, n))
     slots = []
@@ -53,11 +53,30 @@ def test_anderson_solves_a_linear_fixed_point_fast(mode):
         if np.abs(g - x).max() < 1e-12:
             break
         slot = next(s for s in range(mem + 1) if s not in slots[-mem:])
-        hx[:, slot], hg[:, slot] = x, g
+        hx[slot], hg[slot] = x.T, g.T
         slots = [*slots[-mem:], slot]
-        x = step(hx, hg, np.array(slots), np.ones((1, n)), 1e-14) if len(slots) >= 2 else g
+        x = step(hx, hg, np.array(slots), np.ones((n, 1)), 1e-14).T if len(slots) >= 2 else g
     assert_allclose(x[0], exact, rtol=1e-10)
     plain = np.zeros(n)
     for _ in range(40):
         plain = a @ plain + b
     assert np.abs(plain - exact).max() > np.abs(x[0] - exact).max()
+
+
+def test_anderson_cases_are_independent(mode):
+    """A batch gives each case the answer it gets alone (no mixing across cases)."""
+    step = kernel(recycle.anderson_step_t, mode)
+    rng = np.random.default_rng(7)
+    hx, hg = rng.random((4, 6, 5)), rng.random((4, 6, 5))
+    w = rng.random((6, 5))
+    order = np.array([2, 3, 0, 1])
+    batch = step(hx, hg, order, w, 1e-12)
+    for c in range(5):
+        alone = step(
+            hx[:, :, c : c + 1].copy(),
+            hg[:, :, c : c + 1].copy(),
+            order,
+            w[:, c : c + 1].copy(),
+            1e-12,
+        )
+        assert_allclose(batch[:, c], alone[:, 0], rtol=RTOL_EXACT, atol=1e-300)

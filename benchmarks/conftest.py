@@ -1,0 +1,81 @@
+"""Benchmark session hooks: print evaluations per second and the oreflow/baseline ratios.
+
+The benchmark tests ``record`` their timings (``registry.RESULTS``); this hook prints
+them once, after pytest-benchmark's own tables, so that one run of
+``python -m pytest benchmarks --benchmark-only`` ends with the figures the issue asks
+for. Nothing is printed when timing is off (normal test run, ``--benchmark-disable``).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytest
+from registry import RESULTS, Timing
+
+FLOOR_EVALS_PER_S = 2_000  # the issue's floor on this 2-core machine
+AIM_EVALS_PER_S = 20_000  # and what we aim for
+
+
+_LOAD_AT_START: list[tuple[float, float, float]] = []
+
+
+def pytest_sessionstart(session: Any) -> None:
+    """Note the load average before anything runs (the machine may be shared)."""
+    _LOAD_AT_START.append(os.getloadavg())
+
+
+def _fmt(x: float) -> str:
+    return f"{x:,.0f}" if x >= 100 else f"{x:,.1f}"
+
+
+def _by(name: str, impl: str, n: int) -> Timing | None:
+    found = [t for t in RESULTS if t.name == name and t.impl == impl and t.n_cases == n]
+    return found[-1] if found else None
+
+
+@pytest.hookimpl(trylast=True)  # after pytest-benchmark's own tables
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Print the plant-evaluation table and ratios (only when something was timed)."""
+    if not RESULTS:
+        return
+    tr = terminalreporter
+    tr.section("oreflow plant evaluations per second")
+    tr.write_line(
+        f"{'case':<18} {'implementation':<26} {'n_cases':>8} {'best evals/s':>13} {'mean evals/s':>13} {'rounds':>6}"
+    )
+    for t in RESULTS:
+        tr.write_line(
+            f"{t.name:<18} {t.impl:<26} {t.n_cases:>8,} {_fmt(t.evals_per_s):>13} {_fmt(t.evals_per_s_mean):>13} {t.rounds:>6}"
+        )
+    names = sorted({t.name for t in RESULTS})
+    for name in names:
+        for t in [t for t in RESULTS if t.name == name and t.impl == "oreflow batch"]:
+            base = _by(name, "numpy baseline", t.n_cases)
+            if base is not None:
+                tr.write_line(
+                    f"{name}: oreflow / NumPy at {t.n_cases:,} cases: "
+                    f"{t.evals_per_s / base.evals_per_s:.2f}x (best), "
+                    f"{t.evals_per_s_mean / base.evals_per_s_mean:.2f}x (mean)"
+                )
+        single = [t for t in RESULTS if t.name == name and t.impl == "oreflow one-at-a-time"]
+        if single:
+            one = single[-1]
+            for t in [t for t in RESULTS if t.name == name and t.impl == "oreflow batch"]:
+                tr.write_line(
+                    f"{name}: oreflow batch of {t.n_cases:,} / one-at-a-time API: "
+                    f"{t.evals_per_s / one.evals_per_s:.0f}x (best)"
+                )
+
+    def load(values: tuple[float, float, float]) -> str:
+        return ", ".join(f"{x:.2f}" for x in values)
+
+    start = load(_LOAD_AT_START[0]) if _LOAD_AT_START else "?"
+    tr.write_line(
+        f"issue: floor {FLOOR_EVALS_PER_S:,} evals/s, aim {AIM_EVALS_PER_S:,} evals/s on this machine"
+    )
+    tr.write_line(
+        f"load average (1, 5, 15 min) at start {start}, at end {load(os.getloadavg())}, {os.cpu_count()} CPUs; "
+        "a start figure well above 0 means other work shared the machine"
+    )
