@@ -12,7 +12,8 @@ import os
 from typing import Any
 
 import pytest
-from registry import RESULTS, Timing
+
+from benchmarks.registry import RESULTS, Timing
 
 FLOOR_EVALS_PER_S = 2_000  # the floor on this 2-core machine
 AIM_EVALS_PER_S = 20_000  # and what we aim for

@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from numpy_baseline import simulate_batch_numpy
-from registry import BenchSpec, case_overrides, record, register, sample_ore_overrides
 
 import oreflow
+from benchmarks.numpy_baseline import simulate_batch_numpy
+from benchmarks.registry import BenchSpec, case_overrides, record, register, sample_ore_overrides
 
 CASE = "free_milling_cil"
 PLANT = register(

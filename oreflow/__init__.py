@@ -15,7 +15,15 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-_API = ("load_case", "simulate", "simulate_batch", "validate", "bundled_case", "bundled_cases")
+_API = (
+    "load_case",
+    "simulate",
+    "simulate_batch",
+    "validate",
+    "reconcile",
+    "bundled_case",
+    "bundled_cases",
+)
 
 __all__ = [*_API, "__version__"]
 

@@ -121,3 +121,31 @@ def simulate_batch(
     frame = pd.DataFrame({k: np.concatenate([p[k] for p in parts]) for k in parts[0]})
     frame.index.name = "case"
     return frame
+
+
+def reconcile(
+    survey: str | Path, *, flowsheet: CaseSpec | str | Path | None = None, confidence: float = 0.95
+) -> Any:
+    """Balance a plant survey by weighted least squares, with gross-error tests.
+
+    Parameters
+    ----------
+    survey : path
+        Survey file (CSV or .xlsx, see ``docs/survey.md``).
+    flowsheet : CaseSpec or path, optional
+        Case whose flowsheet gives the nodes; default: the survey's own node list.
+    confidence : float
+        Confidence level of the chi-square and gross-error tests [-].
+
+    Returns
+    -------
+    oreflow.solvers.reconcile.ReconcileResult
+        Reconciled streams, adjustments, tests and closure as DataFrames.
+    """
+    from oreflow.flowsheet.graph import survey_network
+    from oreflow.flowsheet.survey import read_survey
+    from oreflow.solvers.reconcile import reconcile as _reconcile
+
+    data = read_survey(survey)
+    network = survey_network(_spec(flowsheet)) if flowsheet is not None else None
+    return _reconcile(data, network, confidence=confidence)

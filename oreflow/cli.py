@@ -1,4 +1,4 @@
-"""Command line: ``oreflow run|validate ...``; the only module that configures logging.
+"""Command line: ``oreflow run|reconcile|validate ...``; the only module that configures logging.
 
 Heavy modules are imported inside the commands so that ``oreflow --help`` answers at
 once. Exit codes: 0 done, 2 bad input, 3 not solved (non-converged recycle,
@@ -52,6 +52,25 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_reconcile(args: argparse.Namespace) -> int:
+    from oreflow.api import reconcile
+    from oreflow.report.reconcile_report import (
+        reconcile_summary,
+        reconcile_to_json,
+        write_reconcile_outputs,
+    )
+
+    result = reconcile(args.survey, flowsheet=args.flowsheet, confidence=args.confidence)
+    if args.out:
+        written = write_reconcile_outputs(result, args.out, survey=args.survey)
+        logger.info("wrote %s", ", ".join(str(p) for p in written.values()))
+    if args.json:
+        sys.stdout.write(json.dumps(reconcile_to_json(result, survey=args.survey), indent=2) + "\n")
+    else:
+        sys.stdout.write(reconcile_summary(result) + "\n")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (kept import-light)."""
     parser = argparse.ArgumentParser(
@@ -68,6 +87,23 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--json", action="store_true", help="print one JSON document on stdout")
     run.add_argument("--out", metavar="DIR", help="write CSV, JSON and Excel results to DIR")
     run.set_defaults(func=_cmd_run)
+
+    rec = sub.add_parser(
+        "reconcile", help="balance a plant survey (weighted least squares, gross-error tests)"
+    )
+    rec.add_argument("survey", help="survey file (.csv or .xlsx, see docs/survey.md)")
+    rec.add_argument(
+        "--flowsheet", metavar="CASE", help="case file whose flowsheet gives the nodes"
+    )
+    rec.add_argument(
+        "--confidence",
+        type=float,
+        default=0.95,
+        help="confidence level of the tests (default 0.95)",
+    )
+    rec.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+    rec.add_argument("--out", metavar="DIR", help="write CSV, JSON and Excel results to DIR")
+    rec.set_defaults(func=_cmd_reconcile)
 
     val = sub.add_parser("validate", help="check a case file and report every problem")
     val.add_argument("case", help="case file")

@@ -20,12 +20,13 @@ from typing import Any
 
 from oreflow.errors import CaseError, Problem
 from oreflow.flowsheet.components import CATALOGUE, ELEMENTS, ComponentSet, SizeClasses, Species
+from oreflow.flowsheet.economics import EconomicsSpec, parse_economics
 from oreflow.flowsheet.schema import Param, frac, positive, suggest, validate_table
 from oreflow.flowsheet.units import UNIT_TYPES
 from oreflow.flowsheet.units.base import UnitSpec, UnitType
 from oreflow.flowsheet.units.ore_feed import ORE_PARAMS, ORE_TABLES, PSD_PARAMS, check_psd
 
-SECTIONS = ("case", "ore", "units")
+SECTIONS = ("case", "ore", "units", "economics")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 CASE_PARAMS: tuple[Param, ...] = (
@@ -137,6 +138,8 @@ class CaseSpec:
         Units in file order.
     sha256 : str
         Hash of the file's bytes (recorded in results).
+    economics : EconomicsSpec or None
+        The ``[economics]`` section; None when the case has none (no economic KPIs).
     """
 
     path: str
@@ -147,6 +150,7 @@ class CaseSpec:
     ores: tuple[UnitSpec, ...]
     units: tuple[UnitSpec, ...]
     sha256: str
+    economics: EconomicsSpec | None = None
 
     def unit(self, name: str) -> UnitSpec:
         """The unit or ore source of that name."""
@@ -521,6 +525,8 @@ def _unit(
     # inlets
     inlets: dict[str, str] = {}
     raw_in = table.get("inlets")
+    if raw_in is None and utype.inlets == ():
+        raw_in = {}  # a source unit (solution_source) is fed by nothing
     if not isinstance(raw_in, dict):
         problems.append(
             Problem(
@@ -634,6 +640,7 @@ def parse_case(text: str, file: str) -> CaseSpec:
     units = [
         u for n, t in units_raw.items() if (u := _unit(n, t, comps, file, problems)) is not None
     ]
+    economics = parse_economics(doc.get("economics"), list(units_raw), file, problems)
     if not problems:
         check_topology(tuple(ores), tuple(units), file, problems)
         _cross_checks(tuple(ores), tuple(units), file, problems)
@@ -642,7 +649,15 @@ def parse_case(text: str, file: str) -> CaseSpec:
     name = vals.get("name") or Path(file).stem
     digest = hashlib.sha256(text.encode()).hexdigest()
     return CaseSpec(
-        file, name, vals["description"], sources, comps, tuple(ores), tuple(units), digest
+        file,
+        name,
+        vals["description"],
+        sources,
+        comps,
+        tuple(ores),
+        tuple(units),
+        digest,
+        economics,
     )
 
 

@@ -146,6 +146,13 @@ CATALOGUE: MappingProxyType = MappingProxyType(
                 description="gold locked in silicates; classifies with its gangue host [assumed]",
             ),
             _sp(
+                "au_grg",
+                "solid",
+                19.3,
+                {"au": 1.0},
+                description="gravity-recoverable free gold (GRG); its deportment is the ore's GRG test value (Laplante's standardised test, MODELS.md §3.1) [S definition]",
+            ),
+            _sp(
                 "ag",
                 "solid",
                 10.49,
@@ -193,7 +200,7 @@ CATALOGUE: MappingProxyType = MappingProxyType(
                 "chalcocite",
                 "solid",
                 5.65,
-                {"cu": 0.79852, "s": 0.20148},
+                {"cu": 0.79856, "s": 0.20144},
                 description="chalcocite Cu2S [L]",
             ),
             _sp(
@@ -202,6 +209,28 @@ CATALOGUE: MappingProxyType = MappingProxyType(
                 3.40,
                 {"fe": 0.52257},
                 description="ferric hydroxide Fe(OH)3 and other metal hydroxides from neutralisation/detox, as Fe(OH)3; density assumed [assumed]",
+            ),
+            _sp(
+                "cu_hydroxide",
+                "solid",
+                3.37,
+                {"cu": 0.65135},
+                description="copper hydroxide Cu(OH)2 precipitated by neutralisation above pH ~7; density 3.37 t/m³ [L]",
+            ),
+            _sp(
+                "au_pregrobbed",
+                "solid",
+                19.3,
+                {"au": 1.0},
+                hydraulic=2.10,
+                description="dissolved gold adsorbed on the ore's carbonaceous matter (preg-robbed, MODELS.md §5.4), as Au; made by a cil/cip, not leachable; classifies with its carbonaceous host [assumed]",
+            ),
+            _sp(
+                "cu_metal",
+                "solid",
+                8.96,
+                {"cu": 1.0},
+                description="metallic copper (electrowinning cathode deposit, zinc-cementation precipitate), 8.96 t/m³ [S]",
             ),
             _sp("water", "solution", 1.0, description="process water, 1 t/m³ (MODELS.md §0.1)"),
             _sp("au_aq", "solution", 1.0, {"au": 1.0}, description="dissolved gold (as Au)"),
@@ -228,10 +257,17 @@ CATALOGUE: MappingProxyType = MappingProxyType(
             ),
             _sp("ocn", "solution", 1.0, description="cyanate, as OCN"),
             _sp(
-                "h2so4", "solution", 1.0, {"s": 0.32692}, description="free sulfuric acid, as H2SO4"
+                "h2so4", "solution", 1.0, {"s": 0.32690}, description="free sulfuric acid, as H2SO4"
             ),
             _sp("so4_aq", "solution", 1.0, {"s": 0.33376}, description="dissolved sulfate, as SO4"),
             _sp("fe_aq", "solution", 1.0, {"fe": 1.0}, description="dissolved iron, as Fe"),
+            _sp(
+                "co2",
+                "solution",
+                1.0,
+                {"c": 0.27292},
+                description="carbon dioxide from carbonates and organic carbon, as CO2; leaves oxidation vessels by their vent [S stoichiometry]",
+            ),
             _sp("as_aq", "solution", 1.0, {"as": 1.0}, description="dissolved arsenic, as As"),
             _sp("s2o3", "solution", 1.0, {"s": 0.57190}, description="thiosulfate ion S2O3"),
             _sp(

@@ -330,3 +330,38 @@ def ores_reaching(
 def is_sink(unit_type: str) -> bool:
     """Whether a unit type ends the flowsheet."""
     return UNIT_TYPES[unit_type].is_sink
+
+
+def survey_network(spec: object) -> object:
+    """The balance network of a case's flowsheet, for plant-survey reconciliation.
+
+    Every unit with both inlets and outlets is a node; ore sources are plant feeds and
+    sinks (tailings, products) are plant products, so neither is a node. Streams keep
+    their case names (``mill.discharge``; an ore source's stream is ``ore.NAME``).
+    Units whose type is ``reactive`` balance each species only in total over the phases,
+    and ``grinding`` units do not balance size classes.
+
+    Parameters
+    ----------
+    spec : CaseSpec
+        A validated case.
+
+    Returns
+    -------
+    oreflow.flowsheet.network.Network
+        The network.
+    """
+    from oreflow.flowsheet.network import Network
+
+    nodes: dict[str, tuple[list[str], list[str]]] = {}
+    reactive, grinding = [], []
+    for u in spec.units:  # type: ignore[attr-defined]
+        utype = UNIT_TYPES[u.type]
+        if utype.is_sink or not u.inlets or not u.outlets:
+            continue
+        nodes[u.name] = (list(u.inlets.values()), [u.stream(p) for p in u.outlets])
+        if utype.reactive:
+            reactive.append(u.name)
+        if utype.grinding:
+            grinding.append(u.name)
+    return Network.from_nodes(nodes, reactive=reactive, grinding=grinding, source_file=spec.path)  # type: ignore[attr-defined]

@@ -586,3 +586,591 @@ def size_dependent_leach_params(
             k_per_h[i] = k_ref_per_h * relative**k_size_exponent
             ultimate_frac[i] = ultimate_ref_frac * relative**ultimate_size_exponent
     return k_per_h, ultimate_frac
+
+
+# ---------------------------------------------------------------------------------------
+# Multi-species leach trains, multi-metal adsorption with preg-robbing, heap leaching.
+# ---------------------------------------------------------------------------------------
+
+#: Further molar masses [g/mol], IUPAC 2021 standard atomic weights [S] (not rounded):
+#: Ag 107.8682, Fe 55.845, Zn 65.38; CN 26.018 (C 12.011 + N 14.007); OCN 42.017.
+AG_G_MOL = 107.8682
+FE_G_MOL = 55.845
+ZN_G_MOL = 65.38
+CN_G_MOL = 26.018
+OCN_G_MOL = 42.017
+#: NaCN by IUPAC weights (22.990 + 12.011 + 14.007) [g/mol], for the mass conversion of
+#: free cyanide carried as NaCN to CN (the unit of WAD figures), as in the detox model.
+NACN_IUPAC_G_MOL = 49.007
+#: Mass of CN per mass of NaCN [-].
+CN_PER_NACN = CN_G_MOL / NACN_IUPAC_G_MOL
+#: mol CN⁻ per mol Ag dissolved as Ag(CN)₂⁻ [S] (a weak-acid-dissociable complex).
+CN_PER_AG = 2.0
+#: mol CN⁻ per mol Fe complexed as ferrocyanide Fe(CN)₆⁴⁻ [S] (a strong complex, not WAD).
+CN_PER_FE_FERROCYANIDE = 6.0
+#: mol CN⁻ complexed per mol Cu as Cu(CN)₃²⁻, the predominant copper cyanide at the free
+#: cyanide of a leach (Marsden & House 2006, ch. 6 [L]) [S for the stoichiometry].
+CN_WAD_PER_CU = 3.0
+#: mol CN⁻ per mol Zn dissolved as Zn(CN)₄²⁻ in zinc cementation [S].
+CN_PER_ZN = 4.0
+
+#: Largest number of passes of the site-competition fixed point between metals.
+_COMPETITION_MAX_ITER = 200
+#: The competition passes stop when no site factor moves by more than this [-].
+_COMPETITION_TOL = 1.0e-14
+
+
+@njit
+def leach_train_batch(
+    solids_tph: np.ndarray,
+    k_per_h: np.ndarray,
+    ultimate_frac: np.ndarray,
+    tank_residence_h: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """First-order dissolution of several solid species through a train of mixed tanks.
+
+    The per-species form of :func:`cil_leach_batch`: each (size class, species) cell
+    dissolves at first order towards its ultimate extraction, tank by tank,
+
+        L_j = L_{j−1} / (1 + k τ_j),      L_0 = R∞ · feed           (MODELS.md §5.2)
+
+    and the amount dissolved in each tank is kept per species, so that the metal each
+    species releases (gold, silver, copper, sulfur) can be tracked tank by tank.
+
+    Parameters
+    ----------
+    solids_tph : (n_cases, n_cls, n_sp) float64
+        Mass of each leachable species per size class in the feed [t/h].
+    k_per_h : (n_cases, n_cls, n_sp) float64
+        First-order rate constant of each cell [1/h], >= 0.
+    ultimate_frac : (n_cases, n_cls, n_sp) float64
+        Ultimate extraction of each cell R∞ [-], in [0, 1].
+    tank_residence_h : (n_cases, n_tanks) float64
+        Slurry residence time of each tank [h], >= 0.
+
+    Returns
+    -------
+    dissolved_tph : (n_cases, n_tanks, n_sp) float64
+        Mass of each species dissolved in tank ``j``, summed over size classes [t/h].
+    residue_tph : (n_cases, n_cls, n_sp) float64
+        Mass of each cell leaving the last tank [t/h].
+
+    Notes
+    -----
+    ``Σ_j dissolved + Σ_cls residue = Σ_cls feed`` per species, to rounding (the sum
+    over tanks telescopes). Linear kinetics make segregated and micromixed trains equal.
+
+    References
+    ----------
+    O. Levenspiel, *Chemical Reaction Engineering*, 3rd ed., Wiley, 1999, ch. 6 (no DOI).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> feed = np.ones((1, 1, 2))
+    >>> d, r = leach_train_batch(feed, np.full((1, 1, 2), 0.25),
+    ...                          np.array([[[0.95, 0.5]]]), np.full((1, 6), 4.0))
+    >>> round(float(d[0, :, 0].sum()), 6), round(float(r[0, 0, 1]), 6)
+    (0.935156, 0.507812)
+    """
+    n_cases, n_cls, n_sp = solids_tph.shape
+    if k_per_h.shape != solids_tph.shape or ultimate_frac.shape != solids_tph.shape:
+        msg = "k_per_h and ultimate_frac must have the shape of solids_tph"
+        raise ValueError(msg)
+    if tank_residence_h.shape[0] != n_cases:
+        msg = "tank_residence_h must have n_cases rows"
+        raise ValueError(msg)
+    n_tanks = tank_residence_h.shape[1]
+    dissolved = np.zeros((n_cases, n_tanks, n_sp))
+    residue = np.empty((n_cases, n_cls, n_sp))
+    for i in range(n_cases):
+        for c in range(n_cls):
+            for s in range(n_sp):
+                feed = solids_tph[i, c, s]
+                leachable = ultimate_frac[i, c, s] * feed
+                for j in range(n_tanks):
+                    remaining = leachable / (1.0 + k_per_h[i, c, s] * tank_residence_h[i, j])
+                    dissolved[i, j, s] += leachable - remaining
+                    leachable = remaining
+                residue[i, c, s] = (feed - ultimate_frac[i, c, s] * feed) + leachable
+    return dissolved, residue
+
+
+@njit
+def _cascade_one(
+    flow: float,
+    feed_tenor: float,
+    source: np.ndarray,
+    carbon: float,
+    barren: float,
+    transfer: np.ndarray,
+    k_eq: np.ndarray,
+    ore_k: float,
+    feed_ore_g_h: float,
+    active: np.ndarray,
+    tenor: np.ndarray,
+    loading: np.ndarray,
+    ore_g_h: np.ndarray,
+    work: np.ndarray,
+) -> None:
+    """One metal, one case: counter-current cascade with a preg-robbing ore (in place).
+
+    ``transfer[j] = M_j k`` [t/h], ``k_eq[j]`` the (site-corrected) K of tank j,
+    ``ore_k = Q_s K_ore`` [m³/h] the preg-robbing capacity of the ore flow, ``active[j]``
+    whether the ore exchanges gold with the solution in tank j (False: it keeps what it
+    holds). Outputs C_j, q_j and the gold carried by the ore out of tank j (g/h).
+    ``work`` is a (7, n_tanks) scratch array. See :func:`adsorption_train_batch`.
+    """
+    n_tanks = source.shape[0]
+    # Carried forms, affine in the loading q_j of the current tank:
+    # C_{j-1} = ca + cb q_j;  P_{j-1} = pa + pb q_j (gold on ore, g/h);
+    # ec = 1 - K_j cb and ep = ore_k - K_j pb, kept as sums of non-negative terms.
+    ca = feed_tenor
+    cb = 0.0
+    pa = feed_ore_g_h
+    pb = 0.0
+    ec = 1.0
+    ep = ore_k
+    for j in range(n_tanks):
+        t = transfer[j]
+        kj = k_eq[j]
+        if active[j]:
+            out_flow = flow + ore_k
+            ia = flow * ca + pa
+            ib = flow * cb + pb
+            slack = flow * ec + ep
+        else:
+            out_flow = flow
+            ia = flow * ca
+            ib = flow * cb
+            slack = flow * ec
+        mixed = out_flow + t * kj
+        if mixed > 0.0:
+            u = (ia + source[j]) / mixed
+            v = (ib + t) / mixed
+            w = slack / mixed  # 1 - K_j v
+        else:
+            u = 0.0
+            v = 0.0
+            w = 1.0
+        pivot = carbon + t * w
+        if pivot > 0.0:
+            gamma = t * kj * u / pivot
+            delta = carbon / pivot
+            kept = (carbon + t) * w / pivot  # 1 - K_j v delta
+        else:
+            gamma = 0.0
+            delta = 1.0
+            kept = w
+        ca_next = u + v * gamma
+        cb_next = v * delta
+        k_next = k_eq[j + 1] if j + 1 < n_tanks else kj
+        if kj > 0.0:
+            ratio = k_next / kj
+            ec_next = (1.0 - ratio) + ratio * kept
+        else:
+            ec_next = 1.0 - k_next * cb_next
+        if active[j]:
+            pa_next = ore_k * ca_next
+            pb_next = ore_k * cb_next
+            ep_next = ore_k * ec_next
+        else:
+            pa_next = pa + pb * gamma
+            pb_next = pb * delta
+            if kj > 0.0:
+                ratio = k_next / kj
+                ep_next = ore_k * (1.0 - ratio * delta) + ratio * delta * ep
+            else:
+                ep_next = ore_k - k_next * pb_next
+        work[0, j] = ca_next
+        work[1, j] = cb_next
+        work[2, j] = gamma
+        work[3, j] = delta
+        work[4, j] = pa_next
+        work[5, j] = pb_next
+        ca = ca_next
+        cb = cb_next
+        pa = pa_next
+        pb = pb_next
+        ec = ec_next
+        ep = ep_next
+    q_next = barren
+    for j in range(n_tanks - 1, -1, -1):
+        tenor[j] = work[0, j] + work[1, j] * q_next
+        ore_g_h[j] = work[4, j] + work[5, j] * q_next
+        q_next = work[2, j] + work[3, j] * q_next
+        loading[j] = q_next
+
+
+@njit
+def _solve_metal(
+    flow: float,
+    feed_tenor: float,
+    source: np.ndarray,
+    carbon: float,
+    barren: float,
+    transfer: np.ndarray,
+    k_eq: np.ndarray,
+    ore_k: float,
+    feed_ore_g_h: float,
+    reversible: bool,
+    tenor: np.ndarray,
+    loading: np.ndarray,
+    ore_g_h: np.ndarray,
+    work: np.ndarray,
+) -> None:
+    """Cascade of one metal; with a held (irreversible) preg-robbing ore, find where the ore adsorbs.
+
+    Tank j is *active* when the ore there would adsorb more than it already holds,
+    ``ore_k C_j >= P_{j-1}``; in a *holding* tank the ore keeps its gold. Starting from
+    every tank active, the first inconsistent tank is flipped until none is left.
+    """
+    n_tanks = source.shape[0]
+    active = np.ones(n_tanks, dtype=np.bool_)
+    _cascade_one(
+        flow, feed_tenor, source, carbon, barren, transfer, k_eq, ore_k, feed_ore_g_h,
+        active, tenor, loading, ore_g_h, work,
+    )  # fmt: skip
+    if reversible or (ore_k <= 0.0 and feed_ore_g_h <= 0.0):
+        return
+    for _ in range(4 * n_tanks + 4):
+        flip = -1
+        for j in range(n_tanks):
+            held = feed_ore_g_h if j == 0 else ore_g_h[j - 1]
+            tol = 1e-12 * max(held, ore_k * tenor[j], 1e-300)
+            wants = ore_k * tenor[j]
+            if active[j] and wants < held - tol:
+                flip = j
+                break
+            if (not active[j]) and wants > held + tol:
+                flip = j
+                break
+        if flip < 0:
+            return
+        active[flip] = not active[flip]
+        _cascade_one(
+            flow, feed_tenor, source, carbon, barren, transfer, k_eq, ore_k, feed_ore_g_h,
+            active, tenor, loading, ore_g_h, work,
+        )  # fmt: skip
+
+
+@njit
+def adsorption_train_batch(
+    solution_m3_h: np.ndarray,
+    feed_tenor_g_m3: np.ndarray,
+    source_g_h: np.ndarray,
+    carbon_tph: np.ndarray,
+    barren_loading_g_t: np.ndarray,
+    carbon_per_tank_t: np.ndarray,
+    k_per_h: np.ndarray,
+    k_eq_m3_t: np.ndarray,
+    molar_mass_g_mol: np.ndarray,
+    capacity_g_t: np.ndarray,
+    solids_tph: np.ndarray,
+    ore_k_m3_t: np.ndarray,
+    feed_ore_g_h: np.ndarray,
+    reversible: bool,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Counter-current carbon train for several metals, with site competition and preg-robbing.
+
+    Each metal m (gold first, then e.g. silver and copper) follows its own Nicol-Fleming
+    rate ``k_m (K_m,j C − q)`` in the counter-current cascade of
+    :func:`carbon_cascade_batch` (MODELS.md §5.5). Two couplings are added:
+
+    *Competition for sites* [assumed form]. The constant K of a metal is fitted at the
+    plant's own loadings, so a metal's own loading is already in it; the other metals
+    take sites from it by their molar loading, in the manner of a competitive Langmuir
+    isotherm:
+
+        K_m,j = K_m / (1 + Σ_{i≠m} (q_i,j M_Au / M_i) / Q_cap)
+
+    with ``Q_cap`` the site capacity of the carbon expressed as gold (g/t); at low
+    loadings the factor is ``1 − Σ/Q_cap``. With one metal, or ``Q_cap`` infinite, the
+    metals are independent. The coupled problem is solved by fixed-point passes over
+    the linear cascades (a contraction while the other metals hold a small share of
+    the sites).
+
+    *Preg-robbing* of the first metal (gold) by the ore, MODELS.md §5.4: in each tank
+    the ore holds ``K_ore C_j`` g per t of ore at equilibrium with the solution, and
+    carries it to the next tank, so the solution balance of tank j gains the ore term
+
+        Q_l C_{j−1} + P_{j−1} + S_j = (Q_l + Q_s K_ore) C_j + M_j k (K C_j − q_j)
+
+    with ``P_{j−1}`` the gold arriving on the ore [g/h]. If ``reversible`` is False the
+    ore keeps the most it has held (preg-robbed gold does not desorb within the leach
+    [assumed]): in a tank where ``Q_s K_ore C_j`` falls below the gold arriving on the
+    ore, the ore passes through without exchange. With carbon at equilibrium in a single
+    tank (``M k`` ≫ ``F_c``) the fraction of the dissolved gold on the ore is
+    ``K_ore / (V + K_c m_c + K_ore)`` (:func:`preg_robbed_fraction`).
+
+    Parameters
+    ----------
+    solution_m3_h : (n_cases,) float64
+        Solution flow Q_l [m³/h], >= 0.
+    feed_tenor_g_m3 : (n_cases, n_met) float64
+        Tenor of each metal in the solution entering tank 1 [g/m³].
+    source_g_h : (n_cases, n_tanks, n_met) float64
+        Metal dissolved from the solids in each tank S_j [g/h].
+    carbon_tph : (n_cases,) float64
+        Carbon advance F_c [t/h], >= 0.
+    barren_loading_g_t : (n_cases, n_met) float64
+        Loading of each metal on the carbon entering the last tank [g/t].
+    carbon_per_tank_t : (n_cases, n_tanks) float64
+        Carbon inventory of each tank M_j [t], >= 0 (0 for a leach tank of a CIP).
+    k_per_h : (n_cases, n_met) float64
+        Nicol-Fleming rate constant of each metal [1/h], >= 0 (0: does not adsorb).
+    k_eq_m3_t : (n_cases, n_met) float64
+        Nicol-Fleming constant K of each metal [m³/t], >= 0.
+    molar_mass_g_mol : (n_met,) float64
+        Molar mass of each metal [g/mol]; the first is gold's.
+    capacity_g_t : (n_cases,) float64
+        Site capacity Q_cap as gold-equivalent loading [g/t]; ``inf`` or <= 0 for none.
+    solids_tph : (n_cases,) float64
+        Ore flow Q_s [t/h], >= 0.
+    ore_k_m3_t : (n_cases,) float64
+        Preg-robbing partition coefficient of the ore K_ore [m³/t ore], >= 0.
+    feed_ore_g_h : (n_cases,) float64
+        Gold already preg-robbed on the ore fed to tank 1 [g/h], >= 0.
+    reversible : bool
+        Whether preg-robbed gold returns to solution when the tenor falls.
+
+    Returns
+    -------
+    tenor_g_m3 : (n_cases, n_tanks, n_met) float64
+        Tenor of each metal leaving tank j C_j [g/m³].
+    loading_g_t : (n_cases, n_tanks, n_met) float64
+        Loading of each metal on the carbon of tank j q_j [g/t].
+    ore_gold_g_h : (n_cases, n_tanks) float64
+        Gold held by the ore leaving tank j [g/h].
+
+    Notes
+    -----
+    *Closure*, per metal: ``Q_l C_0 + P_0 + Σ S_j = Q_l C_N + P_N + F_c (q_1 − q_{N+1})``
+    (P only for gold). The forward elimination is Gaussian elimination in natural order
+    of a column-diagonally-dominant system, so its pivots stay positive; the quantities
+    ``1 − K β`` are carried as sums of non-negative terms where the K of successive
+    tanks do not rise (see :func:`carbon_cascade_batch`).
+
+    References
+    ----------
+    M. J. Nicol, C. A. Fleming and G. Cromberge, J. S. Afr. Inst. Min. Metall. 84:50
+    and 84:70, 1984 (no DOI found). W. R. Goodall, J. D. Leatham and P. J. Scales,
+    Miner. Eng. 18:1135-1141, 2005, doi:10.1016/j.mineng.2005.05.014 (measuring
+    K_ore). J. Marsden and I. House, *The Chemistry of Gold Extraction*, 2nd ed., SME,
+    2006, ch. 7 (silver and copper on carbon; no DOI).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> c, q, p = adsorption_train_batch(
+    ...     np.array([1.5]), np.zeros((1, 1)), np.array([[[1.0]]]), np.array([0.0]),
+    ...     np.zeros((1, 1)), np.zeros((1, 1)), np.zeros((1, 1)), np.zeros((1, 1)),
+    ...     np.array([196.97]), np.array([np.inf]), np.array([1.0]), np.array([0.8]),
+    ...     np.zeros(1), True)
+    >>> round(float(p[0, 0]), 6)  # K_ore / (V + K_ore) with no carbon
+    0.347826
+    """
+    n_cases = solution_m3_h.shape[0]
+    n_tanks = source_g_h.shape[1]
+    n_met = source_g_h.shape[2]
+    if (
+        source_g_h.shape[0] != n_cases
+        or feed_tenor_g_m3.shape[0] != n_cases
+        or barren_loading_g_t.shape[0] != n_cases
+        or k_per_h.shape[0] != n_cases
+        or k_eq_m3_t.shape[0] != n_cases
+        or carbon_tph.shape[0] != n_cases
+        or capacity_g_t.shape[0] != n_cases
+        or solids_tph.shape[0] != n_cases
+        or ore_k_m3_t.shape[0] != n_cases
+        or feed_ore_g_h.shape[0] != n_cases
+    ):
+        msg = "every per-case input must have n_cases rows"
+        raise ValueError(msg)
+    if (
+        feed_tenor_g_m3.shape[1] != n_met
+        or barren_loading_g_t.shape[1] != n_met
+        or k_per_h.shape[1] != n_met
+        or k_eq_m3_t.shape[1] != n_met
+        or molar_mass_g_mol.shape[0] != n_met
+    ):
+        msg = "every per-metal input must have n_met columns"
+        raise ValueError(msg)
+    if carbon_per_tank_t.shape[0] != n_cases or carbon_per_tank_t.shape[1] != n_tanks:
+        msg = "carbon_per_tank_t must be (n_cases, n_tanks)"
+        raise ValueError(msg)
+    tenor_out = np.empty((n_cases, n_tanks, n_met))
+    loading_out = np.empty((n_cases, n_tanks, n_met))
+    ore_out = np.zeros((n_cases, n_tanks))
+    work = np.empty((7, n_tanks))
+    transfer = np.empty(n_tanks)
+    k_tank = np.empty(n_tanks)
+    source = np.empty(n_tanks)
+    tenor = np.empty(n_tanks)
+    loading = np.empty(n_tanks)
+    ore = np.empty(n_tanks)
+    zeros = np.zeros(n_tanks)
+    phi = np.empty((n_tanks, n_met))
+    for i in range(n_cases):
+        cap = capacity_g_t[i]
+        compete = n_met > 1 and cap > 0.0 and np.isfinite(cap)
+        phi[:, :] = 1.0
+        for _ in range(_COMPETITION_MAX_ITER):
+            for m in range(n_met):
+                for j in range(n_tanks):
+                    transfer[j] = carbon_per_tank_t[i, j] * k_per_h[i, m]
+                    k_tank[j] = k_eq_m3_t[i, m] * phi[j, m]
+                    source[j] = source_g_h[i, j, m]
+                if m == 0:
+                    _solve_metal(
+                        solution_m3_h[i], feed_tenor_g_m3[i, m], source, carbon_tph[i],
+                        barren_loading_g_t[i, m], transfer, k_tank,
+                        solids_tph[i] * ore_k_m3_t[i], feed_ore_g_h[i], reversible,
+                        tenor, loading, ore, work,
+                    )  # fmt: skip
+                    for j in range(n_tanks):
+                        ore_out[i, j] = ore[j]
+                else:
+                    _solve_metal(
+                        solution_m3_h[i], feed_tenor_g_m3[i, m], source, carbon_tph[i],
+                        barren_loading_g_t[i, m], transfer, k_tank, 0.0, 0.0, True,
+                        tenor, loading, zeros.copy(), work,
+                    )  # fmt: skip
+                for j in range(n_tanks):
+                    tenor_out[i, j, m] = tenor[j]
+                    loading_out[i, j, m] = loading[j]
+            if not compete:
+                break
+            change = 0.0
+            for j in range(n_tanks):
+                for m in range(n_met):
+                    taken = 0.0
+                    for other in range(n_met):
+                        if other != m:
+                            taken += (
+                                max(loading_out[i, j, other], 0.0)
+                                * molar_mass_g_mol[0]
+                                / molar_mass_g_mol[other]
+                            )
+                    new = 1.0 / (1.0 + taken / cap)
+                    change = max(change, abs(new - phi[j, m]))
+                    phi[j, m] = new
+            if change <= _COMPETITION_TOL:
+                break
+    return tenor_out, loading_out, ore_out
+
+
+@njit
+def heap_leach_batch(
+    solids_tph: np.ndarray,
+    k_per_d: np.ndarray,
+    ultimate_frac: np.ndarray,
+    cycle_d: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Heap leaching of each size class and species over a leach cycle.
+
+    Each parcel of ore on the heap is leached for the cycle time t, as a batch
+    (MODELS.md §3.4):
+
+        R(t) = R∞(d) · (1 − exp(−k(d) t))
+
+    per size class and species, so the steady-state dissolution of ore stacked at a
+    constant rate is ``feed · R(t_cycle)``.
+
+    Parameters
+    ----------
+    solids_tph : (n_cases, n_cls, n_sp) float64
+        Mass of each leachable species per size class stacked [t/h].
+    k_per_d : (n_cases, n_cls, n_sp) float64
+        First-order rate constant of each cell [1/d], >= 0.
+    ultimate_frac : (n_cases, n_cls, n_sp) float64
+        Ultimate extraction of each cell R∞ [-], in [0, 1].
+    cycle_d : (n_cases,) float64
+        Leach cycle (irrigation time of a lift) [d], >= 0.
+
+    Returns
+    -------
+    dissolved_tph : (n_cases, n_sp) float64
+        Mass of each species dissolved [t/h].
+    residue_tph : (n_cases, n_cls, n_sp) float64
+        Mass of each cell left in the spent heap [t/h].
+
+    References
+    ----------
+    J. Marsden and I. House, *The Chemistry of Gold Extraction*, 2nd ed., SME, 2006,
+    ch. 6 (heap leaching; no DOI). Typical ranges [L] in MODELS.md §3.4.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> d, r = heap_leach_batch(np.ones((1, 1, 1)), np.full((1, 1, 1), 0.05),
+    ...                         np.full((1, 1, 1), 0.8), np.array([60.0]))
+    >>> round(float(d[0, 0]), 6)
+    0.76017
+    """
+    n_cases, n_cls, n_sp = solids_tph.shape
+    if k_per_d.shape != solids_tph.shape or ultimate_frac.shape != solids_tph.shape:
+        msg = "k_per_d and ultimate_frac must have the shape of solids_tph"
+        raise ValueError(msg)
+    if cycle_d.shape[0] != n_cases:
+        msg = "cycle_d must have n_cases entries"
+        raise ValueError(msg)
+    dissolved = np.zeros((n_cases, n_sp))
+    residue = np.empty((n_cases, n_cls, n_sp))
+    for i in range(n_cases):
+        for c in range(n_cls):
+            for s in range(n_sp):
+                feed = solids_tph[i, c, s]
+                # -expm1 keeps R accurate when k t is small
+                out = feed * ultimate_frac[i, c, s] * -math.expm1(-k_per_d[i, c, s] * cycle_d[i])
+                dissolved[i, s] += out
+                residue[i, c, s] = feed - out
+    return dissolved, residue
+
+
+@njit
+def heap_recovery_curve(
+    mass_frac: np.ndarray,
+    k_per_d: np.ndarray,
+    ultimate_frac: np.ndarray,
+    times_d: np.ndarray,
+) -> np.ndarray:
+    """Recovery of a heap against leach time: the mass-weighted sum over size classes.
+
+    ``R(t) = Σ_c m_c R∞_c (1 − exp(−k_c t)) / Σ_c m_c`` (MODELS.md §3.4), for plotting
+    and for choosing the leach cycle.
+
+    Parameters
+    ----------
+    mass_frac : (n_cls,) float64
+        Metal (or ore) mass in each class [any unit], >= 0.
+    k_per_d : (n_cls,) float64
+        Rate constant of each class [1/d].
+    ultimate_frac : (n_cls,) float64
+        Ultimate extraction of each class [-].
+    times_d : (n_t,) float64
+        Leach times [d], >= 0.
+
+    Returns
+    -------
+    (n_t,) float64
+        Recovery at each time [-].
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> r = heap_recovery_curve(np.array([1.0, 1.0]), np.array([0.1, 0.01]),
+    ...                         np.array([0.9, 0.5]), np.array([0.0, 1e9]))
+    >>> [round(float(x), 6) for x in r]
+    [0.0, 0.7]
+    """
+    total = mass_frac.sum()
+    out = np.zeros(times_d.shape[0])
+    if total <= 0.0:
+        return out
+    for t in range(times_d.shape[0]):
+        acc = 0.0
+        for c in range(mass_frac.shape[0]):
+            acc += mass_frac[c] * ultimate_frac[c] * -math.expm1(-k_per_d[c] * times_d[t])
+        out[t] = acc / total
+    return out

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from oreflow.flowsheet.case import CASE_PARAMS, SIZE_PARAMS, SPECIES_PROPERTY_PARAMS
 from oreflow.flowsheet.components import CATALOGUE
+from oreflow.flowsheet.economics import ECONOMICS_PARAMS, REAGENT_PRICES
 from oreflow.flowsheet.schema import REQUIRED, Param
 from oreflow.flowsheet.units import UNIT_TYPES
 from oreflow.flowsheet.units.ore_feed import ORE_PARAMS, PSD_PARAMS
@@ -109,7 +110,44 @@ def case_reference_markdown() -> str:
                 "`fractions = { outlet = fraction, ... }`: fractions in [0, 1] summing to 1.",
                 "",
             ]
+    out += _economics_reference()
     return "\n".join(out).rstrip() + "\n"
+
+
+def _economics_reference() -> list[str]:
+    """The ``[economics]`` section: scalar keys, reagent price defaults, unit costs."""
+    out = [
+        "### `[economics]`",
+        "",
+        "Optional. Without it a run reports no revenue, cost or margin. With it (even "
+        "empty) the economic KPIs are reported: `revenue_<metal>_usd_h`, `revenue_usd_h` "
+        "(net smelter return after royalty), `nsr_usd_t`, `cost_power_usd_h`, "
+        "`cost_item_<item>_usd_h` for each consumable, `cost_unit_<unit>_usd_h`, "
+        "`operating_cost_usd_h`/`_usd_t`, `margin_usd_h`/`_usd_t`, `cost_usd_oz`. Every key "
+        "left out takes the default below; **the defaults are test values [A] (MODELS.md "
+        "§8), not market data**, and `economics_assumed_count` says how many were used.",
+        "",
+        *_table(ECONOMICS_PARAMS),
+        "",
+        "#### `[economics.reagent_usd_kg]`: price of each consumable item [USD/kg]",
+        "",
+        "Units report what they use as `use_<item>_kg_h`; each item is priced here by its "
+        "name (`media` by `media_usd_kg`, `o2`/`oxygen` by `oxygen_usd_t`). An item with "
+        "no price stops the run with a case error naming it. Lime items are CaO. Defaults:",
+        "",
+        "| item | default USD/kg | source |",
+        "|---|---|---|",
+    ]
+    out += [f"| `{k}` | {v:g} | {src} |" for k, (v, src) in REAGENT_PRICES.items()]
+    out += [
+        "",
+        "#### `[economics.unit_usd_t]`: other operating cost of a unit [USD/t]",
+        "",
+        "`UNIT = cost` per tonne of solids fed to that unit (cloths, maintenance, "
+        "flocculant not reported as an item); keys must be units of the case.",
+        "",
+    ]
+    return out
 
 
 def embed(readme: Path) -> str:

@@ -84,6 +84,12 @@ def format_run(results: Any) -> str:
     """Plain-text report of a run: KPIs, stream table, unit table, closure."""
     lines = [f"case: {results.case}", "", "KPIs"]
     lines += [f"  {k:<24} {v:>14.6g}" for k, v in results.kpis.items()]
+    assumed = results.kpis.get("economics_assumed_count", 0.0)
+    if assumed > 0:
+        lines.append(
+            f"  note: {assumed:.0f} economic figure(s) are oreflow defaults, MODELS.md §8 "
+            "test values [A], not market data; set them in [economics] (cases/README.md)"
+        )
     cols = [
         c
         for c in (

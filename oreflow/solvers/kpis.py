@@ -16,6 +16,12 @@ import numpy as np
 from oreflow.conventions import G_PER_T, GRAMS_PER_TROY_OZ
 from oreflow.flowsheet.components import ELEMENTS
 from oreflow.flowsheet.units import UNIT_TYPES
+from oreflow.solvers.economics import consumption_kpis, economics_kpis
+from oreflow.solvers.kpis_cyanide import cyanide_kpis
+from oreflow.solvers.kpis_lixiviants import lixiviant_kpis
+from oreflow.solvers.kpis_oxidation import oxidation_kpis
+from oreflow.solvers.kpis_preconcentration import preconcentration_kpis
+from oreflow.solvers.kpis_residue import residue_kpis
 from oreflow.solvers.simulate import Simulation
 
 
@@ -63,9 +69,13 @@ def core_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np.ndar
             storage += sim.units[sink].metrics.get("storage_m3_h", 0.0)
     recovered = gold_out - au_added
     power = np.zeros(sim.n_cases)
+    plant_power = np.zeros(sim.n_cases)
     nacn = np.zeros(sim.n_cases)
-    for r in sim.units.values():
-        power += r.metrics.get("power_kw", 0.0)
+    grinding = {u.name for u in sim.plant.spec.units if UNIT_TYPES[u.type].grinding}
+    for name, r in sim.units.items():
+        plant_power += r.metrics.get("power_kw", 0.0)
+        if name in grinding:
+            power += r.metrics.get("power_kw", 0.0)
     if comps.has("nacn"):
         nacn = t["added"][:, comps.solution_offset("nacn")] * 1000.0
     per_t = np.divide(1.0, ore_tph, out=np.zeros(sim.n_cases), where=ore_tph > 0)
@@ -82,6 +92,7 @@ def core_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np.ndar
         "gold_produced_oz_d": recovered * G_PER_T * 24.0 / GRAMS_PER_TROY_OZ,
         "mill_power_kw": power,
         "specific_energy_kwh_t": power * per_t,
+        "plant_power_kw": plant_power,
         "nacn_kg_t": nacn * per_t,
         "residue_tph": residue,
         "residue_water_tph": residue_water,
@@ -93,6 +104,11 @@ Provider = Callable[[Simulation, Mapping[str, np.ndarray]], dict[str, np.ndarray
 
 #: KPI providers, in reporting order.
 PROVIDERS: list[Provider] = [core_kpis]
+PROVIDERS += [residue_kpis, consumption_kpis, economics_kpis]
+PROVIDERS += [lixiviant_kpis]
+PROVIDERS += [preconcentration_kpis]
+PROVIDERS += [oxidation_kpis]
+PROVIDERS += [cyanide_kpis]
 
 
 def plant_kpis(sim: Simulation, totals: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:

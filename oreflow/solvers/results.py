@@ -69,22 +69,29 @@ def _p80(comps: ComponentSet, x: np.ndarray, p: float = 0.8) -> np.ndarray:
 
 
 def _totals(sim: Simulation) -> dict[str, np.ndarray]:
-    """Plant-level (n_cases, n_comp) totals: in, added, reacted, out."""
+    """Plant-level (n_cases, n_comp) totals: in, added, reacted, out.
+
+    ``reacted_gross`` sums every unit's reaction in absolute value: the scale of a
+    species made in one unit and consumed in another (gold on carbon in a closed carbon
+    circuit), whose net reaction is zero.
+    """
     shape = (sim.n_cases, sim.plant.spec.comps.n_comp)
     tin = np.zeros(shape)
     for ore in sim.plant.spec.ores:
         tin = tin + sim.streams[ore.name]
     added = np.zeros(shape)
     reacted = np.zeros(shape)
+    gross = np.zeros(shape)
     for r in sim.units.values():
         if r.added is not None:
             added = added + r.added
         if r.reacted is not None:
             reacted = reacted + r.reacted
+            gross = gross + np.abs(r.reacted)
     out = np.zeros(shape)
     for sink, _ in sinks(sim):
         out = out + sink_inflow(sim, sink)
-    return {"in": tin, "added": added, "reacted": reacted, "out": out}
+    return {"in": tin, "added": added, "reacted": reacted, "out": out, "reacted_gross": gross}
 
 
 def closure_arrays(sim: Simulation) -> dict[str, Any]:
@@ -109,9 +116,7 @@ def closure_arrays(sim: Simulation) -> dict[str, Any]:
     def rel(agg: dict[str, np.ndarray], with_reaction: bool = True) -> np.ndarray:
         inflow = agg["in"] + agg["added"]
         gen = agg["reacted"] if with_reaction else 0.0
-        scale = np.maximum(
-            np.maximum(inflow, agg["out"]), np.abs(agg["reacted"]) if with_reaction else 0.0
-        )
+        scale = np.maximum(np.maximum(inflow, agg["out"]), agg["reacted_gross"])
         return np.abs(inflow + gen - agg["out"]) / np.maximum(scale, _TINY)
 
     sp = comps.component_species()

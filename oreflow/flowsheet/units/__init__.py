@@ -10,14 +10,70 @@ from types import MappingProxyType
 
 from oreflow.flowsheet.units.ball_mill import BALL_MILL
 from oreflow.flowsheet.units.base import UnitType
-from oreflow.flowsheet.units.cil import CIL
+from oreflow.flowsheet.units.biox import BIO_OXIDATION
+from oreflow.flowsheet.units.ccd import CCD
+from oreflow.flowsheet.units.cil import CIC, CIL, CIP
 from oreflow.flowsheet.units.cyclone import HYDROCYCLONE
+from oreflow.flowsheet.units.detox import INCO_DETOX, SOLUTION_SOURCE
+from oreflow.flowsheet.units.filtration import FILTER
+from oreflow.flowsheet.units.flotation import FLOTATION_BANK
+from oreflow.flowsheet.units.glycine import GLYCINE_LEACH
+from oreflow.flowsheet.units.gravity import GRAVITY_CONCENTRATOR
+from oreflow.flowsheet.units.halide import HALIDE_LEACH
+from oreflow.flowsheet.units.heap_leach import HEAP_LEACH
+from oreflow.flowsheet.units.neutralisation import NEUTRALISATION
+from oreflow.flowsheet.units.pox import POX_ACID, POX_ALKALINE, VENT
+from oreflow.flowsheet.units.recovery import ELECTROWINNING, ELUTION, MERRILL_CROWE, SMELTING
+from oreflow.flowsheet.units.regrind_mill import REGRIND_MILL
+from oreflow.flowsheet.units.residue import BUILDING_MATERIALS, PASTE_BACKFILL
+from oreflow.flowsheet.units.sag_mill import SAG_MILL
+from oreflow.flowsheet.units.screen import SCREEN
 from oreflow.flowsheet.units.simple import MIXER, PRODUCT, SPLITTER, TAILINGS, THICKENER
+from oreflow.flowsheet.units.sorter import ORE_SORTER
+from oreflow.flowsheet.units.thiosulfate import THIOSULFATE_RIL
+from oreflow.flowsheet.units.ultrafine import ULTRAFINE_GRIND
 
 UNIT_TYPES: MappingProxyType[str, UnitType] = MappingProxyType(
     {
         t.name: t
-        for t in (MIXER, SPLITTER, THICKENER, BALL_MILL, HYDROCYCLONE, CIL, TAILINGS, PRODUCT)
+        for t in (
+            MIXER,
+            SPLITTER,
+            THICKENER,
+            BALL_MILL,
+            HYDROCYCLONE,
+            CIL,
+            CIP,
+            CIC,
+            HEAP_LEACH,
+            ELUTION,
+            ELECTROWINNING,
+            SMELTING,
+            MERRILL_CROWE,
+            TAILINGS,
+            PRODUCT,
+            INCO_DETOX,
+            SOLUTION_SOURCE,
+            FILTER,
+            PASTE_BACKFILL,
+            BUILDING_MATERIALS,
+            THIOSULFATE_RIL,
+            GLYCINE_LEACH,
+            HALIDE_LEACH,
+            SAG_MILL,
+            REGRIND_MILL,
+            SCREEN,
+            GRAVITY_CONCENTRATOR,
+            FLOTATION_BANK,
+            ORE_SORTER,
+            POX_ACID,
+            POX_ALKALINE,
+            VENT,
+            ULTRAFINE_GRIND,
+            BIO_OXIDATION,
+            NEUTRALISATION,
+            CCD,
+        )
     }
 )
 

@@ -25,6 +25,11 @@ Default selection and breakage parameters are [assumed]: they sit in the ranges 
 MODELS.md §1.5 (alpha 0.6-1.5, mu 1-5 mm, Lambda 2-5, phi 0.4-0.7, gamma 0.5-1.5,
 beta 2.5-5) and give a Bond-consistent closed circuit for a Wi 14 kWh/t ore; calibrate
 them to a plant survey.
+
+Gravity-recoverable gold (optional, default off): with ``grg_loss_frac`` = h > 0, that
+fraction of the ``au_grg`` leaving the mill is turned into ``au_free`` in each size
+class, the loss of gravity recoverability per mill pass of MODELS.md §3.1 [assumed
+structure after Laplante & Gray 2005]; gold is conserved.
 """
 
 from __future__ import annotations
@@ -197,6 +202,13 @@ PARAMS: tuple[Param, ...] = (
         lo=0.0,
         hi=1.0,
     ),
+    frac(
+        "grg_loss_frac",
+        0.0,
+        "fraction of the gravity-recoverable gold (au_grg) fed to the mill that stops being "
+        "gravity recoverable per pass (flattened, ground fine), becoming au_free; 0 = off",
+        "h of MODELS.md §3.1 (ex05 uses 0.20) [A]",
+    ),
 )
 
 
@@ -236,6 +248,12 @@ class BallMill:
         )
         self.n_mixers = int(p["n_mixers"])
         self.power_kw = mill_power_kw(p)
+        # GRG that loses gravity recoverability in the mill (MODELS.md §3.1's h)
+        self.grg = (
+            (comps.solid_index("au_grg"), comps.solid_index("au_free"))
+            if comps.has("au_grg") and comps.has("au_free")
+            else None
+        )
 
     def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
         """Selection function per case and class [t/kWh], and mill power [kW]."""
@@ -259,13 +277,13 @@ class BallMill:
         hardness = params["selection_wi_ref_kwh_t"] / wi
         power = params["power_kw"] if "power_kw" in params else np.full(ctx.n_cases, self.power_kw)
         s_case = s_e[None, :] * hardness[:, None]  # (n_cases, n_cls)
-        return s_case, power, wi, params["media_wear_kg_kwh"]
+        return s_case, power, wi, params["media_wear_kg_kwh"], params["grg_loss_frac"]
 
     def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """Grind the feed at the energy the mill power gives per tonne of feed."""
         from oreflow.kernels.comminution import mill_mixers_batch
 
-        s_case, power, wi, media = state
+        s_case, power, wi, media, grg_loss = state
         (feed,) = inlets
         c = self.comps
         q = total_solids(c, feed)
@@ -277,6 +295,11 @@ class BallMill:
         product_solids = mill_mixers_batch(
             np.ascontiguousarray(solids), rate_tau, self.b, self.n_mixers
         )
+        if self.grg is not None:
+            i_grg, i_free = self.grg
+            lost = product_solids[:, :, i_grg] * grg_loss[:, None]
+            product_solids[:, :, i_grg] -= lost
+            product_solids[:, :, i_free] += lost
         out = feed.copy()
         c.solids_view(out)[:] = product_solids
         metrics = {
@@ -299,6 +322,14 @@ def _check(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Proble
                 "give diameter_m and length_m (or the measured power_kw)",
             )
         )
+    if p["grg_loss_frac"] > 0 and not (comps.has("au_grg") and comps.has("au_free")):
+        problems.append(
+            Problem(
+                file,
+                f"units.{spec.name}.grg_loss_frac",
+                "turns au_grg into au_free: declare both solid species in [case]",
+            )
+        )
 
 
 BALL_MILL = UnitType(
@@ -309,4 +340,5 @@ BALL_MILL = UnitType(
     params=PARAMS,
     build=BallMill,
     check=_check,
+    grinding=True,
 )

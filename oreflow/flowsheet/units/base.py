@@ -167,6 +167,13 @@ class UnitType:
         Extra validation across keys.
     is_sink : bool
         Whether the unit is a plant product or residue (no outlets).
+    grinding : bool
+        Whether its ``power_kw`` counts as grinding power (mill power and the plant's
+        specific grinding energy).
+    reactive : bool
+        Whether species change phase or identity inside it (leaching, adsorption,
+        oxidation, precipitation, cyanide destruction); surveys then balance each
+        species only in total over the phases at this unit.
     """
 
     name: str
@@ -179,6 +186,8 @@ class UnitType:
     check: Checker = _no_check
     is_sink: bool = False
     optional_inlets: tuple[str, ...] = ()
+    grinding: bool = False
+    reactive: bool = False
 
 
 def total_solids(comps: ComponentSet, x: np.ndarray) -> np.ndarray:

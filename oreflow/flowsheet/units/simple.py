@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from oreflow.conventions import HOURS_PER_YEAR
 from oreflow.errors import Problem
 from oreflow.flowsheet.components import ComponentSet
 from oreflow.flowsheet.schema import Param, frac, positive
@@ -227,8 +228,13 @@ class Sink:
         metrics = {"solids_tph": solids, "water_tph": water(self.comps, feed)}
         if state is not None:
             metrics["storage_m3_h"] = solids / state
+            metrics["storage_mm3_y"] = solids / state * HOURS_PER_YEAR / 1e6
         if self.comps.has("nacn"):
             metrics["nacn_kg_h"] = feed[:, self.comps.solution_offset("nacn")] * 1e3
+        if self.comps.has("nacn") or self.comps.has("cn_wad"):
+            from oreflow.flowsheet.units.detox import wad_cn_mg_l
+
+            metrics["wad_cn_mg_l"] = wad_cn_mg_l(self.comps, feed)
         return UnitResult((), metrics=metrics)
 
 

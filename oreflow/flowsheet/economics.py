@@ -1,0 +1,384 @@
+"""The ``[economics]`` section of a case: metal terms, unit costs, residue handling.
+
+Economics is opt-in. A case without ``[economics]`` runs and reports its balance and
+technical KPIs, but no revenue, cost or margin: prices are not data, and a margin
+computed from prices nobody chose would look like an answer. An ``[economics]``
+section, even an empty one, switches the economic KPIs on; every key left out takes the
+default below. Those defaults are MODELS.md §8 test values **[A]** (assumed, not market
+data); the run reports how many were used as ``economics_assumed_count``.
+
+Consumables are priced by name: a unit that reports ``use_<item>_kg_h`` is charged
+``[economics.reagent_usd_kg].<item>`` per kg (defaults in ``REAGENT_PRICES``), grinding
+media ``media_usd_kg``, oxygen (items ``o2`` or ``oxygen``) ``oxygen_usd_t``. An item no
+price covers stops the run with a case error naming it, rather than costing nothing.
+``[economics.unit_usd_t]`` adds, per unit name, an operating cost per tonne of solids fed
+(filter cloths, maintenance, flocculant not reported as an item).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+from oreflow.errors import Problem
+from oreflow.flowsheet.schema import Param, frac, suggest, validate_table
+
+_A = "[A] MODELS.md §8"
+
+ECONOMICS_PARAMS: tuple[Param, ...] = (
+    Param("source", "-", "", "where the prices and costs come from", "case author", kind=str),
+    Param(
+        "au_usd_oz",
+        "USD/oz",
+        2000.0,
+        "gold price",
+        f"{_A}.1 test value (not market data)",
+        lo=0.0,
+        hi=1e5,
+    ),
+    Param("ag_usd_oz", "USD/oz", 25.0, "silver price", "assumed [A]", lo=0.0, hi=1e4),
+    Param("cu_usd_t", "USD/t", 9000.0, "copper price", "assumed [A]", lo=0.0, hi=1e6),
+    frac(
+        "au_payable_frac",
+        0.999,
+        "payable fraction of the gold in doré",
+        "99.8-99.95 % [L] MODELS.md §8.1",
+    ),
+    frac(
+        "ag_payable_frac",
+        0.965,
+        "payable fraction of the silver in doré",
+        "95-98 % [L] MODELS.md §8.1",
+    ),
+    Param(
+        "au_refining_usd_oz",
+        "USD/oz",
+        1.0,
+        "refining charge per oz of gold in doré",
+        "USD 0.5-2/oz [L]; 1.0 in ex09 [A] MODELS.md §8.1",
+        lo=0.0,
+        hi=1000.0,
+    ),
+    Param(
+        "ag_refining_usd_oz",
+        "USD/oz",
+        0.5,
+        "refining charge per oz of silver in doré",
+        "assumed [A] (MODELS.md §8.1 gives USD 0.5-2 per oz doré)",
+        lo=0.0,
+        hi=100.0,
+    ),
+    Param(
+        "transport_usd_oz",
+        "USD/oz",
+        0.5,
+        "doré transport and insurance per oz of gold",
+        "about USD 0.3-2/oz [L]; 0.5 in ex09 [A] MODELS.md §8.1",
+        lo=0.0,
+        hi=1000.0,
+    ),
+    frac(
+        "royalty_nsr_frac",
+        0.03,
+        "royalty as a fraction of the net smelter return",
+        "jurisdiction specific; 3 % NSR [A] MODELS.md §8.1",
+    ),
+    frac(
+        "conc_au_payable_frac",
+        0.95,
+        "payable fraction of the gold in a concentrate sold (product kind 'concentrate')",
+        "90-97.5 % [L] MODELS.md §8.1",
+    ),
+    frac(
+        "conc_ag_payable_frac",
+        0.90,
+        "payable fraction of the silver in a concentrate sold",
+        "assumed [A]",
+    ),
+    frac(
+        "conc_cu_payable_frac",
+        0.965,
+        "payable fraction of the copper in a concentrate sold",
+        "assumed [A]",
+    ),
+    Param(
+        "conc_treatment_usd_t",
+        "USD/t",
+        80.0,
+        "treatment charge and freight per dry tonne of concentrate sold",
+        "assumed [A]",
+        lo=0.0,
+        hi=1e4,
+    ),
+    Param(
+        "cu_refining_usd_t",
+        "USD/t",
+        176.0,
+        "refining charge per tonne of payable copper in concentrate (8 US cents/lb)",
+        "assumed [A]",
+        lo=0.0,
+        hi=1e5,
+    ),
+    Param(
+        "electricity_usd_kwh",
+        "USD/kWh",
+        0.10,
+        "electricity price, charged on every unit's power_kw",
+        f"{_A}.2 (0.04-0.25)",
+        lo=0.0,
+        hi=10.0,
+    ),
+    Param(
+        "media_usd_kg",
+        "USD/kg",
+        1.20,
+        "grinding media price (item 'media')",
+        f"{_A}.2 (0.9-1.6)",
+        lo=0.0,
+        hi=100.0,
+    ),
+    Param(
+        "oxygen_usd_t",
+        "USD/t",
+        100.0,
+        "oxygen price incl. its plant's power (items 'o2' and 'oxygen')",
+        f"{_A}.2 on-site VPSA/cryogenic (40-150)",
+        lo=0.0,
+        hi=1e4,
+    ),
+    Param(
+        "water_usd_m3",
+        "USD/m³",
+        0.0,
+        "raw water price, charged on the water units add (dilution, wash, solution sources)",
+        "assumed (site figure)",
+        lo=0.0,
+        hi=100.0,
+    ),
+    Param(
+        "storage_usd_t",
+        "USD/t",
+        1.0,
+        "handling cost per dry tonne of residue to storage (tailings sinks)",
+        "assumed [A]",
+        lo=0.0,
+        hi=1e4,
+    ),
+    Param(
+        "backfill_usd_t",
+        "USD/t",
+        4.0,
+        "paste-plant operating cost per dry tonne of residue to backfill, binder excluded "
+        "(binder is priced as the item 'binder')",
+        "assumed [A]",
+        lo=0.0,
+        hi=1e4,
+    ),
+    Param(
+        "building_materials_usd_t",
+        "USD/t",
+        2.0,
+        "handling and delivery cost per dry tonne of residue to building materials",
+        "assumed [A]",
+        lo=0.0,
+        hi=1e4,
+    ),
+    Param(
+        "backfill_credit_usd_t",
+        "USD/t",
+        0.0,
+        "credit per dry tonne of eligible residue placed as backfill (avoided fill cost)",
+        "assumed [A] (site figure)",
+        lo=0.0,
+        hi=1e4,
+    ),
+    Param(
+        "building_materials_credit_usd_t",
+        "USD/t",
+        0.0,
+        "credit per dry tonne of eligible residue taken for building materials (sale price)",
+        "assumed [A] (site figure)",
+        lo=0.0,
+        hi=1e4,
+    ),
+    Param(
+        "fixed_usd_h",
+        "USD/h",
+        0.0,
+        "fixed operating cost (labour, maintenance, general and administration)",
+        "site figure (0 = margin before fixed costs)",
+        lo=0.0,
+        hi=1e8,
+    ),
+)
+
+#: Default reagent prices [USD/kg] by consumable item, with their source. Every figure is
+#: a MODELS.md test value or an assumption **[A]**, not market data.
+REAGENT_PRICES: Mapping[str, tuple[float, str]] = MappingProxyType(
+    {
+        "nacn": (2.80, "[A] MODELS.md §8.2 (2.0-3.8, delivered, 98 % basis)"),
+        "lime": (0.25, "[A] MODELS.md §8.2 quicklime CaO (0.15-0.40); lime items are CaO"),
+        "smbs": (0.60, "[A] MODELS.md §8.2 sodium metabisulfite (0.4-0.9)"),
+        "so2": (0.40, "assumed (liquid SO2; no MODELS.md figure)"),
+        "cuso4": (3.00, "[A] MODELS.md §8.2 CuSO4.5H2O (2-4)"),
+        "carbon": (3.00, "[A] MODELS.md §8.2 activated carbon (2-5)"),
+        "binder": (0.12, "assumed (Portland cement about USD 100-150/t)"),
+        "thiosulfate": (0.45, "[A] MODELS.md §8.2 Ca or NH4 thiosulfate (0.3-0.8)"),
+        "glycine": (2.00, "[A] MODELS.md §8.2 technical glycine (1.5-3)"),
+        "resin": (10.0, "[A] MODELS.md §6.5"),
+        "naoh": (0.60, "[A] MODELS.md §6.5"),
+        "kmno4": (2.50, "[A] MODELS.md §6.5"),
+        "naocl": (0.35, "[A] MODELS.md §6.5"),
+        "nacl": (0.08, "[A] MODELS.md §6.5"),
+        "thiourea": (2.00, "[A] MODELS.md §6.5"),
+        "h2so4": (0.12, "[A] MODELS.md §6.5"),
+        "ferric_sulfate": (0.30, "[A] MODELS.md §6.5"),
+        "limestone": (0.035, "[A] MODELS.md §8.2 (0.02-0.05, midpoint)"),
+        "flocculant": (4.00, "assumed"),
+        "cats": (0.50, "[A] MODELS.md §6.5 calcium thiosulfate"),
+        "hcl": (0.15, "[A] MODELS.md §6.5 (acid/base)"),
+        "nh3": (0.50, "assumed"),
+        "h2o2": (1.00, "assumed"),
+        "cl2": (0.30, "assumed"),
+        "soda_ash": (0.30, "assumed"),
+        "zinc": (3.00, "assumed (zinc dust)"),
+        "lead_nitrate": (1.50, "assumed"),
+        "pax": (2.00, "assumed (xanthate collector)"),
+        "frother": (2.50, "assumed"),
+        "flux": (1.00, "assumed (smelting flux)"),
+        "ceramic_media": (4.00, "assumed (ceramic grinding media)"),
+    }
+)
+
+#: Consumable items priced from a scalar key rather than the reagent table.
+SCALAR_PRICED = {"media": ("media_usd_kg", 1.0), "o2": ("oxygen_usd_t", 1e-3)}
+SCALAR_PRICED["oxygen"] = SCALAR_PRICED["o2"]
+
+_ITEM = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class EconomicsSpec:
+    """A validated ``[economics]`` section.
+
+    Attributes
+    ----------
+    params : Mapping[str, Any]
+        Scalar keys with defaults filled.
+    reagent_usd_kg : Mapping[str, float]
+        Prices the case gives in ``[economics.reagent_usd_kg]`` [USD/kg].
+    unit_usd_t : Mapping[str, float]
+        Other operating cost per tonne of solids fed, by unit name [USD/t].
+    defaulted : tuple of str
+        Scalar keys that took oreflow's default (assumed values).
+    """
+
+    params: Mapping[str, Any]
+    reagent_usd_kg: Mapping[str, float]
+    unit_usd_t: Mapping[str, float]
+    defaulted: tuple[str, ...]
+
+    def price_usd_kg(self, item: str) -> tuple[float, bool] | None:
+        """Price of a consumable item [USD/kg] and whether it is an oreflow default.
+
+        The case's reagent table wins; then media and oxygen from their scalar keys; then
+        the default reagent table. None if nothing prices the item.
+        """
+        if item in self.reagent_usd_kg:
+            return float(self.reagent_usd_kg[item]), False
+        if item in SCALAR_PRICED:
+            key, factor = SCALAR_PRICED[item]
+            return float(self.params[key]) * factor, key in self.defaulted
+        if item in REAGENT_PRICES:
+            return REAGENT_PRICES[item][0], True
+        return None
+
+
+def _number_table(
+    raw: Any,
+    file: str,
+    key: str,
+    problems: list[Problem],
+    unit: str,
+    valid_keys: list[str] | None = None,
+) -> dict[str, float]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        problems.append(Problem(file, key, f"must be a table of name = number [{unit}]"))
+        return {}
+    out = {}
+    for name, value in raw.items():
+        k = f"{key}.{name}"
+        if valid_keys is not None and name not in valid_keys:
+            problems.append(
+                Problem(file, k, f"{name!r} is not a unit of this case{suggest(name, valid_keys)}")
+            )
+            continue
+        if valid_keys is None and not _ITEM.match(name):
+            problems.append(
+                Problem(
+                    file,
+                    k,
+                    "item names are lower-case letters, digits and _ (as in use_<item>_kg_h)",
+                )
+            )
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            problems.append(
+                Problem(file, k, f"must be a number [{unit}], got {type(value).__name__}")
+            )
+            continue
+        if not 0.0 <= float(value) <= 1e6:
+            problems.append(Problem(file, k, f"{value:g} is out of range [0, 1e+06] [{unit}]"))
+            continue
+        out[name] = float(value)
+    return out
+
+
+def parse_economics(
+    raw: Any, unit_names: list[str], file: str, problems: list[Problem]
+) -> EconomicsSpec | None:
+    """Validate an ``[economics]`` table (None when the case has none)."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        problems.append(Problem(file, "economics", "must be a table"))
+        return None
+    n0 = len(problems)
+    params = validate_table(
+        raw,
+        ECONOMICS_PARAMS,
+        file=file,
+        prefix="economics.",
+        problems=problems,
+        extra_keys=("reagent_usd_kg", "unit_usd_t"),
+    )
+    reagents = _number_table(
+        raw.get("reagent_usd_kg"), file, "economics.reagent_usd_kg", problems, "USD/kg"
+    )
+    for item in reagents:
+        if item in SCALAR_PRICED:
+            key = SCALAR_PRICED[item][0]
+            problems.append(
+                Problem(
+                    file,
+                    f"economics.reagent_usd_kg.{item}",
+                    f"{item} is priced by economics.{key}; give it there",
+                )
+            )
+    unit_costs = _number_table(
+        raw.get("unit_usd_t"), file, "economics.unit_usd_t", problems, "USD/t", unit_names
+    )
+    if len(problems) > n0:
+        return None
+    defaulted = tuple(p.name for p in ECONOMICS_PARAMS if p.kind is float and p.name not in raw)
+    return EconomicsSpec(
+        MappingProxyType(params),
+        MappingProxyType(reagents),
+        MappingProxyType(unit_costs),
+        defaulted,
+    )

@@ -1,0 +1,489 @@
+"""Pre-enrichment and sizing kernels: gravity, flotation, ore sorting, screens.
+
+Covers MODELS.md §3.1–3.3 and the screen partition of §2.1. Sizes are in µm, flotation
+times and rate constants in min and 1/min (MODELS.md §0.1: "min for grinding and
+flotation"), grades in g/t, fractions in [0, 1]. Solids arrays are
+``(n_cases, n_cls, n_species)``; size classes follow :mod:`oreflow.kernels.psd`
+(descending edges, the last class is the sink). Kernels never mutate their inputs.
+
+Confidence tags follow MODELS.md §0.2: [S] checked, [L] literature value not re-checked
+here, [A] assumed.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from oreflow.kernels._jit import njit
+from oreflow.kernels.classification import lynch_rao_partition
+from oreflow.kernels.psd import representative_sizes_um
+
+#: Below this K = k_max τ the Klimpel bank formula loses digits to cancellation; a
+#: three-term series (error O(K^4)) is used instead [S derivation].
+KLIMPEL_SERIES_K = 1.0e-3
+#: Savassi's entrainment constant: ENT(ξ) = 2/(e^2.292 + e^-2.292) = 0.2 defines ξ [L].
+SAVASSI_CONSTANT = 2.292
+
+
+# ------------------------------------------------------------------ gravity (§3.1)
+@njit
+def grg_captured_frac(
+    overflow_frac: float, bleed_frac: float, unit_recovery_frac: float, loss_frac: float
+) -> float:
+    """Fraction of the gravity-recoverable gold (GRG) a bleed gravity circuit captures.
+
+    Per cyclone pass a GRG particle reports to the overflow with probability q (it is
+    then leached downstream, not lost); otherwise a fraction g_b of the underflow is
+    bled to the concentrator, which captures it with probability e; a particle that
+    returns to the mill loses its gravity recoverability with probability h. Summing
+    the geometric series over passes (MODELS.md §3.1):
+
+        captured = c / (1 - r),  c = (1 - q) g_b e,  r = (1 - q)(1 - g_b e)(1 - h).
+
+    ex05: q 0.10, g_b 0.30, e 0.50, h 0.20 gives c 0.135, r 0.612 and 0.347938.
+
+    Parameters
+    ----------
+    overflow_frac : float
+        GRG reporting to the cyclone overflow per pass, q [-].
+    bleed_frac : float
+        Fraction of the cyclone underflow bled to the concentrator, g_b [-].
+    unit_recovery_frac : float
+        Concentrator recovery of the GRG it is fed, per pass, e [-].
+    loss_frac : float
+        Probability per mill pass that GRG stops being gravity recoverable, h [-].
+
+    Returns
+    -------
+    float
+        Fraction of the feed GRG reporting to the gravity concentrate [-]; 0 when no
+        GRG can ever be captured (c = 0).
+
+    References
+    ----------
+    Laplante, A.R., Gray, S. (2005) Advances in gravity gold technology. In Adams, M.D.
+    (ed.) Developments in Mineral Processing 15, Elsevier, 280–307 [L] (population-balance
+    reasoning; the closed form is MODELS.md's simplification [A structure]).
+    """
+    c = (1.0 - overflow_frac) * bleed_frac * unit_recovery_frac
+    if c <= 0.0:
+        return 0.0
+    r = (1.0 - overflow_frac) * (1.0 - bleed_frac * unit_recovery_frac) * (1.0 - loss_frac)
+    return c / (1.0 - r)
+
+
+@njit
+def size_window(
+    d_um: np.ndarray, fine_half_um: float, coarse_half_um: float, exponent: float
+) -> np.ndarray:
+    """Size-dependence factor falling to 1/2 at a fine and at a coarse size.
+
+    ``w(d) = d^m/(d^m + d_f^m) x 1/(1 + (d/d_c)^m)``: 1 between the two sizes, 1/2 at
+    ``d_f`` (if the coarse size is far away) and at ``d_c``. A size of 0 switches that end
+    off. The form is a smooth plateau [assumed]; it stands in for the measured
+    size-by-size response of a concentrator or flotation cell.
+
+    Parameters
+    ----------
+    d_um : (n,) float64
+        Particle sizes [µm].
+    fine_half_um : float
+        Size where the fine-end factor is 1/2 [µm]; 0 for no fine-end decline.
+    coarse_half_um : float
+        Size where the coarse-end factor is 1/2 [µm]; 0 for no coarse-end decline.
+    exponent : float
+        Steepness m of both ends [-].
+
+    Returns
+    -------
+    (n,) float64
+        Factor in [0, 1] [-].
+    """
+    n = d_um.shape[0]
+    out = np.ones(n)
+    for i in range(n):
+        d = d_um[i]
+        if fine_half_um > 0.0:
+            # d^m/(d^m + f^m) written as 1/(1 + (f/d)^m): no overflow for coarse d
+            out[i] /= 1.0 + (fine_half_um / d) ** exponent
+        if coarse_half_um > 0.0:
+            out[i] /= 1.0 + (d / coarse_half_um) ** exponent
+    return out
+
+
+# ------------------------------------------------------------------ flotation (§3.2)
+@njit
+def klimpel_batch_recovery(r_inf_frac: float, k_max_per_min: float, t_min: float) -> float:
+    """Batch flotation recovery with Klimpel's rectangular distribution of k on [0, k_max].
+
+    ``R(t) = R_inf [1 - (1 - e^(-k_max t))/(k_max t)]``; ex05: R_inf 0.92, k_max 1.5,
+    t 10 min gives 0.858667.
+
+    Parameters
+    ----------
+    r_inf_frac : float
+        Recovery at infinite time [-].
+    k_max_per_min : float
+        Upper end of the rate-constant distribution [1/min].
+    t_min : float
+        Flotation time [min].
+
+    Returns
+    -------
+    float
+        Recovery [-].
+
+    References
+    ----------
+    Klimpel, R.R. (1980) Selection of chemical reagents for flotation. In Mular, A.L.,
+    Bhappu, R.B. (eds) Mineral Processing Plant Design, 2nd ed., SME, 907–934 [L].
+    """
+    kt = k_max_per_min * t_min
+    if kt <= 0.0:
+        return 0.0
+    if kt < KLIMPEL_SERIES_K:
+        # 1 - (1 - e^-x)/x = x/2 - x²/6 + x³/24 - ...
+        return r_inf_frac * kt * (0.5 - kt / 6.0 + kt * kt / 24.0)
+    return r_inf_frac * (1.0 + math.expm1(-kt) / kt)
+
+
+@njit
+def klimpel_bank_frac(k_tau: float, n_cells: int) -> float:
+    """Fraction of R_inf recovered by N equal perfect mixers, k rectangular on [0, k_max].
+
+    Average of ``1 - (1 + k τ/N)^(-N)`` over k uniform on [0, k_max] (MODELS.md §3.2):
+
+        N > 1:  1 - N/((N - 1) K) [1 - (1 + K/N)^(1 - N)],   K = k_max τ
+        N = 1:  1 - ln(1 + K)/K
+
+    For K below ``KLIMPEL_SERIES_K`` the three-term series
+    ``K/2 - (N + 1) K²/(6N) + (N + 1)(N + 2) K³/(24 N²)`` avoids cancellation.
+
+    Parameters
+    ----------
+    k_tau : float
+        K = k_max τ [-].
+    n_cells : int
+        Number of equal cells N [-], at least 1.
+
+    Returns
+    -------
+    float
+        R / R_inf [-], in [0, 1).
+    """
+    if k_tau <= 0.0:
+        return 0.0
+    n = float(n_cells)
+    if k_tau < KLIMPEL_SERIES_K:
+        return k_tau * (
+            0.5
+            - (n + 1.0) * k_tau / (6.0 * n)
+            + (n + 1.0) * (n + 2.0) * k_tau * k_tau / (24.0 * n * n)
+        )
+    if n_cells == 1:
+        return 1.0 - math.log1p(k_tau) / k_tau
+    # 1 - (1 + K/N)^(1-N) = -expm1((1 - N) log1p(K/N)), exact for small K/N
+    return 1.0 + n / ((n - 1.0) * k_tau) * math.expm1((1.0 - n) * math.log1p(k_tau / n))
+
+
+@njit
+def first_order_bank_frac(k_tau: float, n_cells: int) -> float:
+    """Fraction of R_inf recovered by N equal perfect mixers with a single rate constant.
+
+    ``1 - (1 + k τ/N)^(-N)`` (MODELS.md §3.2). ex05: k 0.75, τ 12, N 8, R_inf 0.92 gives
+    0.917787.
+
+    Parameters
+    ----------
+    k_tau : float
+        k τ [-].
+    n_cells : int
+        Number of equal cells N [-].
+
+    Returns
+    -------
+    float
+        R / R_inf [-].
+
+    References
+    ----------
+    García-Zúñiga, H. (1935) La eficiencia de la flotación es una función exponencial del
+    tiempo. Boletín Minero, Sociedad Nacional de Minería, Chile, 47:83–86 [L].
+    """
+    if k_tau <= 0.0:
+        return 0.0
+    n = float(n_cells)
+    return -math.expm1(-n * math.log1p(k_tau / n))
+
+
+@njit
+def klimpel_bank_recovery(
+    r_inf_frac: float, k_max_per_min: float, tau_min: float, n_cells: int
+) -> float:
+    """Recovery of an N-cell bank with Klimpel's rectangular k distribution.
+
+    ``R = R_inf x klimpel_bank_frac(k_max τ, N)``. ex05 (R_inf 0.92, k_max 1.5,
+    τ 12 min): N = 1 → 0.769506, N = 4 → 0.852261, N = 8 → 0.861603.
+
+    Parameters
+    ----------
+    r_inf_frac : float
+        Recovery at infinite time [-].
+    k_max_per_min : float
+        Upper end of the rate-constant distribution [1/min].
+    tau_min : float
+        Total mean residence time of the bank [min].
+    n_cells : int
+        Number of equal cells [-].
+
+    Returns
+    -------
+    float
+        Recovery [-].
+
+    References
+    ----------
+    Klimpel, R.R. (1980) in Mineral Processing Plant Design, 2nd ed., SME, 907–934 [L].
+    """
+    return r_inf_frac * klimpel_bank_frac(k_max_per_min * tau_min, n_cells)
+
+
+@njit
+def savassi_entrainment(d_um: np.ndarray, xi_um: float, drainage: float) -> np.ndarray:
+    """Degree of entrainment by size, Savassi's classification function.
+
+    ``ENT(d) = 2/(exp(2.292 (d/ξ)^adj) + exp(-2.292 (d/ξ)^adj))``: 1 for the finest
+    particles (they follow the water), 0.2 at d = ξ, falling for coarser ones. Recovery by
+    entrainment of a species is ``ENT x R_water`` of what did not float.
+
+    Parameters
+    ----------
+    d_um : (n,) float64
+        Particle sizes [µm].
+    xi_um : float
+        Entrainment parameter ξ, the size entrained at 20 % of the water recovery [µm].
+    drainage : float
+        Drainage parameter adj [-].
+
+    Returns
+    -------
+    (n,) float64
+        Degree of entrainment [-].
+
+    References
+    ----------
+    Savassi, O.N., Alexander, D.J., Franzidis, J.-P., Manlapig, E.V. (1998) An empirical
+    model for entrainment in industrial flotation plants. Minerals Engineering
+    11(3):243–256 [L] (form and constant not re-checked here).
+    """
+    n = d_um.shape[0]
+    out = np.empty(n)
+    for i in range(n):
+        a = SAVASSI_CONSTANT * (d_um[i] / xi_um) ** drainage
+        if a > 700.0:
+            out[i] = 0.0
+        else:
+            out[i] = 2.0 / (math.exp(a) + math.exp(-a))
+    return out
+
+
+@njit
+def flotation_bank_batch(
+    k_max_per_min: np.ndarray,
+    r_inf_frac: np.ndarray,
+    tau_min: np.ndarray,
+    n_cells: int,
+    klimpel: bool,
+    entrainment: np.ndarray,
+    water_recovery_frac: np.ndarray,
+) -> np.ndarray:
+    """Recovery to concentrate of every case, size class and species of one bank.
+
+    True flotation: ``R_f = R_inf x klimpel_bank_frac(k_max τ, N)`` (or the single-k
+    form when ``klimpel`` is false, with ``k_max`` read as k). Entrainment of what did not
+    float: ``R = R_f + (1 - R_f) ENT(d) R_w``.
+
+    Parameters
+    ----------
+    k_max_per_min : (n_cases, n_cls, n_species) float64
+        Upper end of each rate distribution (or the single k) [1/min]; 0 for species
+        that do not float.
+    r_inf_frac : (n_cases, n_cls, n_species) float64
+        Recovery at infinite time [-].
+    tau_min : (n_cases,) float64
+        Total residence time of the bank [min].
+    n_cells : int
+        Number of equal cells [-].
+    klimpel : bool
+        Rectangular k distribution (True) or a single k (False).
+    entrainment : (n_cases, n_cls) float64
+        Degree of entrainment by size [-].
+    water_recovery_frac : (n_cases,) float64
+        Fraction of the feed water reporting to the concentrate [-].
+
+    Returns
+    -------
+    (n_cases, n_cls, n_species) float64
+        Recovery to concentrate [-].
+
+    References
+    ----------
+    Klimpel (1980) [L]; Savassi et al. (1998) Minerals Engineering 11(3):243–256 [L].
+    """
+    n_cases, n_cls, n_sp = k_max_per_min.shape
+    out = np.empty((n_cases, n_cls, n_sp))
+    for c in range(n_cases):
+        tau = tau_min[c]
+        rw = water_recovery_frac[c]
+        for i in range(n_cls):
+            ent = entrainment[c, i] * rw
+            for k in range(n_sp):
+                kt = k_max_per_min[c, i, k] * tau
+                frac = (
+                    klimpel_bank_frac(kt, n_cells)
+                    if klimpel
+                    else first_order_bank_frac(kt, n_cells)
+                )
+                rf = r_inf_frac[c, i, k] * frac
+                out[c, i, k] = rf + (1.0 - rf) * ent
+    return out
+
+
+# ------------------------------------------------------------------ sorting (§3.3)
+@njit
+def normal_cdf(z: float) -> float:
+    """Standard normal cumulative distribution Φ(z) = erfc(-z/√2)/2 [-]."""
+    return 0.5 * math.erfc(-z / math.sqrt(2.0))
+
+
+@njit
+def sorting_split(
+    mean_grade_gpt: float, grade_sigma: float, cutoff_gpt: float, sensor_sigma: float
+) -> tuple[float, float]:
+    """Mass rejected and metal lost by a sensor-based sorter on lognormal particle grades.
+
+    Particle grades ln g ~ N(μ, σ²) with mean ḡ = e^(μ + σ²/2); the sensor reads
+    ln g_m = ln g + ε, ε ~ N(0, s²); particles reading below g_c are rejected
+    (MODELS.md §3.3, partial expectations of the lognormal):
+
+        M_r = Φ((ln g_c - μ)/√(σ² + s²)),   L = Φ((ln g_c - μ - σ²)/√(σ² + s²)).
+
+    ex05 (ḡ 1.5, σ 1.2, g_c 0.5): s = 0 gives 0.376187 / 0.064822, s = 0.5 gives
+    0.385434 / 0.080917.
+
+    Parameters
+    ----------
+    mean_grade_gpt : float
+        Mean grade of the sorted particles ḡ [g/t].
+    grade_sigma : float
+        Standard deviation of ln(particle grade) σ [-].
+    cutoff_gpt : float
+        Sensor cutoff grade g_c [g/t].
+    sensor_sigma : float
+        Standard deviation of the sensor's log error s [-].
+
+    Returns
+    -------
+    tuple of float
+        (mass rejected M_r, metal lost L) [-]. A feed without metal is rejected whole
+        (1, 1); a cutoff of 0 rejects nothing (0, 0); with σ = s = 0 every particle has
+        the mean grade and is rejected (1, 1) exactly when ḡ < g_c.
+
+    References
+    ----------
+    Lessard, J., de Bakker, J., McHugh, L. (2014) Development of ore sorting and its
+    impact on mineral processing economics. Minerals Engineering 65:88–97 [L].
+    """
+    if cutoff_gpt <= 0.0:
+        return 0.0, 0.0
+    if mean_grade_gpt <= 0.0:
+        return 1.0, 1.0
+    mu = math.log(mean_grade_gpt) - 0.5 * grade_sigma * grade_sigma
+    sd = math.sqrt(grade_sigma * grade_sigma + sensor_sigma * sensor_sigma)
+    z = math.log(cutoff_gpt)
+    if sd <= 0.0:
+        r = 1.0 if mean_grade_gpt < cutoff_gpt else 0.0
+        return r, r
+    mass = normal_cdf((z - mu) / sd)
+    metal = normal_cdf((z - mu - grade_sigma * grade_sigma) / sd)
+    return mass, metal
+
+
+@njit
+def sorting_split_batch(
+    mean_grade_gpt: np.ndarray,
+    grade_sigma: np.ndarray,
+    cutoff_gpt: np.ndarray,
+    sensor_sigma: np.ndarray,
+) -> np.ndarray:
+    """Row-wise :func:`sorting_split`.
+
+    Parameters
+    ----------
+    mean_grade_gpt, grade_sigma, cutoff_gpt, sensor_sigma : (n_cases,) float64
+        As in :func:`sorting_split` [g/t or -].
+
+    Returns
+    -------
+    (n_cases, 2) float64
+        Mass rejected and metal lost per case [-].
+    """
+    n = mean_grade_gpt.shape[0]
+    out = np.empty((n, 2))
+    for i in range(n):
+        m, loss = sorting_split(mean_grade_gpt[i], grade_sigma[i], cutoff_gpt[i], sensor_sigma[i])
+        out[i, 0] = m
+        out[i, 1] = loss
+    return out
+
+
+# ------------------------------------------------------------------ screens
+@njit
+def screen_partition(
+    edges_um: np.ndarray,
+    d50_um: float,
+    alpha: float,
+    bypass_frac: float,
+    aperture_um: float,
+) -> np.ndarray:
+    """Partition to oversize of a vibrating screen, by size class.
+
+    Whiten's efficiency curve with bypass (the Lynch–Rao form of MODELS.md §2.1, read
+    for a screen): ``E_o(d) = Rf + (1 - Rf) Ec(d/d50)`` at each class's representative
+    size, where Rf is the fines carried to the oversize with its water. A class whose
+    lower edge is at or above the aperture cannot pass and reports to the oversize
+    whole.
+
+    Parameters
+    ----------
+    edges_um : (n_cls,) float64
+        Descending class edges [µm].
+    d50_um : float
+        Size with a 50 % chance of passing the (reduced) curve [µm].
+    alpha : float
+        Sharpness [-]; screens are sharper than cyclones (> 6 for fine screens [L]).
+    bypass_frac : float
+        Fraction of every size carried to the oversize, Rf [-].
+    aperture_um : float
+        Screen aperture [µm].
+
+    Returns
+    -------
+    (n_cls,) float64
+        Partition to oversize [-], non-decreasing with size.
+
+    References
+    ----------
+    Whiten, W.J., in Napier-Munn, T.J., Morrell, S., Morrison, R.D., Kojovic, T. (1996)
+    Mineral Comminution Circuits: Their Operation and Optimisation. JKMRC Monograph 2 [L].
+    Lynch, A.J., Rao, T.C. (1975) Proc. 11th IMPC, Cagliari, 245–269 [L].
+    """
+    rep = representative_sizes_um(edges_um)
+    part = lynch_rao_partition(rep, d50_um, alpha, bypass_frac)
+    n_cls = edges_um.shape[0]
+    for c in range(n_cls - 1):
+        if edges_um[c + 1] >= aperture_um:
+            part[c] = 1.0
+    return part

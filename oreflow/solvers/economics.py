@@ -1,0 +1,368 @@
+"""Revenue, operating cost and margin per case, and consumption per tonne.
+
+Revenue (MODELS.md §8.1): the net smelter return of each metal.
+
+- Doré (products of kind ``gold``): the metal produced is what leaves in those products
+  less what units added (gold on barren carbon returned to the circuit), as in the
+  ``gold_produced_g_h`` KPI. ``NSR = oz (payable x price - refining - transport)``
+  (transport per oz of gold only).
+- Concentrate (products of kind ``concentrate``): payable gold, silver and copper at
+  their concentrate payables, less the copper refining charge per t of payable Cu and the
+  treatment charge per dry tonne of concentrate.
+- A royalty on the NSR. ``revenue_usd_h`` is after royalty; ``nsr_usd_t`` is it per t ore.
+
+Operating cost (MODELS.md §8.2): per unit, its ``power_kw`` at the electricity price,
+each ``use_<item>_kg_h`` at its price, the water it adds, its ``[economics.unit_usd_t]``
+cost per t of solids fed, and for residue sinks the handling cost per t by destination
+less the credit for eligible backfill or building materials; plus the fixed cost.
+``margin_usd_h = revenue_usd_h - operating_cost_usd_h`` (MODELS.md §8.3: maximise
+margin, not cost per ounce, which misleads when recovery varies; ``cost_usd_oz`` is
+reported for reference).
+
+Every function works on (n_cases,) arrays: prices may be arrays too (price scenarios).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+import numpy as np
+
+from oreflow.conventions import G_PER_T, GRAMS_PER_TROY_OZ
+from oreflow.errors import CaseError, Problem
+from oreflow.flowsheet.components import ELEMENTS
+from oreflow.flowsheet.economics import EconomicsSpec
+from oreflow.flowsheet.units.base import total_solids
+from oreflow.solvers.simulate import Simulation
+
+_USE = re.compile(r"^use_(.+)_kg_h$")
+_RESIDUE_COST = {
+    "tailings": ("storage_usd_t", None, None),
+    "paste_backfill": ("backfill_usd_t", "backfill_credit_usd_t", "eligible_flag"),
+    "building_materials": (
+        "building_materials_usd_t",
+        "building_materials_credit_usd_t",
+        "eligible_flag",
+    ),
+}
+
+
+def dore_nsr_usd_h(
+    metal_g_h: np.ndarray | float,
+    price_usd_oz: np.ndarray | float,
+    payable_frac: np.ndarray | float,
+    refining_usd_oz: np.ndarray | float,
+    transport_usd_oz: np.ndarray | float = 0.0,
+) -> np.ndarray:
+    """Net smelter return of a metal sold in doré, before royalty [USD/h].
+
+    ``oz (payable x price - refining - transport)`` with ``oz = g / 31.1034768``.
+
+    Parameters
+    ----------
+    metal_g_h : (n_cases,) float64 or float
+        Metal produced [g/h].
+    price_usd_oz : array or float
+        Metal price [USD/oz].
+    payable_frac : array or float
+        Payable fraction [-].
+    refining_usd_oz, transport_usd_oz : array or float
+        Refining charge and transport/insurance per oz [USD/oz].
+
+    Returns
+    -------
+    numpy.ndarray
+        NSR [USD/h].
+
+    References
+    ----------
+    MODELS.md §8.1 [L terms, A prices].
+    """
+    oz = np.asarray(metal_g_h, dtype=np.float64) / GRAMS_PER_TROY_OZ
+    return oz * (np.asarray(payable_frac) * price_usd_oz - refining_usd_oz - transport_usd_oz)
+
+
+def nsr_usd_t(
+    head_gpt: np.ndarray | float,
+    recovery_frac: np.ndarray | float,
+    price_usd_oz: np.ndarray | float,
+    payable_frac: np.ndarray | float,
+    refining_usd_oz: np.ndarray | float,
+    transport_usd_oz: np.ndarray | float,
+    royalty_frac: np.ndarray | float,
+) -> np.ndarray:
+    """Gold NSR per tonne of ore after royalty [USD/t] (MODELS.md §8.1, ex09).
+
+    ``NSR = head R / 31.1034768 (payable P - RC - freight) (1 - royalty)``.
+
+    Examples
+    --------
+    >>> round(float(nsr_usd_t(2.0, 0.90, 2000.0, 0.999, 1.0, 0.5, 0.03)), 4)
+    112.0739
+    """
+    g_per_t = np.asarray(head_gpt, dtype=np.float64) * recovery_frac
+    return dore_nsr_usd_h(
+        g_per_t, price_usd_oz, payable_frac, refining_usd_oz, transport_usd_oz
+    ) * (1.0 - np.asarray(royalty_frac))
+
+
+def consumable_costs_usd_h(
+    use_kg_h: Mapping[str, np.ndarray], price_usd_kg: Mapping[str, float]
+) -> dict[str, np.ndarray]:
+    """Cost of each consumable item: kg/h x USD/kg [USD/h]; KeyError for an unpriced item.
+
+    Examples
+    --------
+    >>> consumable_costs_usd_h({"nacn": np.array([900.0])}, {"nacn": 2.8})["nacn"]
+    array([2520.])
+    """
+    return {
+        item: np.asarray(kg, dtype=np.float64) * price_usd_kg[item] for item, kg in use_kg_h.items()
+    }
+
+
+def use_items(metrics: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The ``use_<item>_kg_h`` metrics of a unit, keyed by item."""
+    return {m.group(1): v for k, v in metrics.items() if (m := _USE.match(k))}
+
+
+def consumption_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Every consumable over the plant per tonne of ore, ``use_<item>_kg_t`` [kg/t]."""
+    ore_tph = sum(sim.params[o.name]["rate_tph"] for o in sim.plant.spec.ores)
+    per_t = np.divide(1.0, ore_tph, out=np.zeros(sim.n_cases), where=ore_tph > 0)
+    total: dict[str, np.ndarray] = {}
+    for r in sim.units.values():
+        for item, kg in use_items(r.metrics).items():
+            total[item] = total.get(item, 0.0) + kg
+    return {f"use_{item}_kg_t": kg * per_t for item, kg in sorted(total.items())}
+
+
+def _metal_flows(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Doré metal produced [g/h] and concentrate metal and mass [t/h], per case."""
+    from oreflow.solvers.kpis import sink_inflow, sinks
+
+    spec = sim.plant.spec
+    em = spec.comps.element_matrix()
+    col = {el: em[:, ELEMENTS.index(el)] for el in ("au", "ag", "cu")}
+    n = sim.n_cases
+    out = {f"{k}_{el}": np.zeros(n) for k in ("dore", "conc") for el in col}
+    out["conc_dmt"] = np.zeros(n)
+    for name, stype in sinks(sim):
+        if stype != "product":
+            continue
+        kind = spec.unit(name).params["kind"]
+        if kind not in ("gold", "concentrate"):
+            continue
+        flow = sink_inflow(sim, name)
+        key = "dore" if kind == "gold" else "conc"
+        for el, c in col.items():
+            out[f"{key}_{el}"] = out[f"{key}_{el}"] + flow @ c
+        if kind == "concentrate":
+            out["conc_dmt"] = out["conc_dmt"] + total_solids(spec.comps, flow)
+    for el, c in col.items():
+        # metal brought back by units (barren carbon) is not production
+        out[f"dore_{el}"] = (out[f"dore_{el}"] - t["added"] @ c) * G_PER_T  # g/h
+    return out
+
+
+def _missing_price(sim: Simulation, item: str, units: list[str]) -> CaseError:
+    return CaseError(
+        [
+            Problem(
+                sim.plant.spec.path,
+                f"economics.reagent_usd_kg.{item}",
+                f"no price for the consumable {item!r} (use_{item}_kg_h of {', '.join(units)}); "
+                f"give it in [economics.reagent_usd_kg]",
+            )
+        ]
+    )
+
+
+def unit_costs_usd_h(
+    sim: Simulation, econ: EconomicsSpec
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], int]:
+    """Operating cost by unit and by cost line [USD/h], and how many item prices were defaults.
+
+    Returns
+    -------
+    by_unit : dict
+        Unit name -> net cost (credits deducted), (n_cases,).
+    by_line : dict
+        ``power``, ``item_<item>``, ``water``, ``other``, ``residue``, ``credit`` ->
+        (n_cases,); credits are positive numbers to be deducted.
+    n_default_prices : int
+        Number of priced items whose price is an oreflow default [A].
+    """
+    spec = sim.plant.spec
+    comps = spec.comps
+    topo = sim.plant.topology
+    p = econ.params
+    n = sim.n_cases
+    i_water = comps.solution_offset("water") if comps.has("water") else None
+    by_unit: dict[str, np.ndarray] = {}
+    lines: dict[str, np.ndarray] = {
+        k: np.zeros(n) for k in ("power", "water", "other", "residue", "credit")
+    }
+    users: dict[str, list[str]] = {}
+    for name, r in sim.units.items():
+        for item in use_items(r.metrics):
+            users.setdefault(item, []).append(name)
+    prices = {}
+    n_default = 0
+    for item, units in users.items():
+        found = econ.price_usd_kg(item)
+        if found is None:
+            raise _missing_price(sim, item, units)
+        prices[item] = found[0]
+        n_default += int(found[1])
+    for u in spec.units:
+        r = sim.units[u.name]
+        cost = np.zeros(n)
+        power = np.asarray(r.metrics.get("power_kw", 0.0)) * p["electricity_usd_kwh"]
+        lines["power"] = lines["power"] + power
+        cost = cost + power
+        for item, c in consumable_costs_usd_h(use_items(r.metrics), prices).items():
+            lines[f"item_{item}"] = lines.get(f"item_{item}", np.zeros(n)) + c
+            cost = cost + c
+        if r.added is not None and i_water is not None:
+            w = r.added[:, i_water] * p["water_usd_m3"]
+            lines["water"] = lines["water"] + w
+            cost = cost + w
+        inlets = topo.inlets_of(u.name)
+        fed = sum((total_solids(comps, sim.streams[s.name]) for s in inlets), np.zeros(n))
+        if u.name in econ.unit_usd_t:
+            other = fed * econ.unit_usd_t[u.name]
+            lines["other"] = lines["other"] + other
+            cost = cost + other
+        if u.type in _RESIDUE_COST:
+            handling_key, credit_key, flag = _RESIDUE_COST[u.type]
+            handling = fed * p[handling_key]
+            lines["residue"] = lines["residue"] + handling
+            cost = cost + handling
+            if credit_key is not None:
+                credit = fed * r.metrics[flag] * p[credit_key]
+                lines["credit"] = lines["credit"] + credit
+                cost = cost - credit
+        by_unit[u.name] = cost
+    return by_unit, lines, n_default
+
+
+def economics_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Revenue by metal, operating cost by unit and by item, margin; empty without ``[economics]``."""
+    econ = sim.plant.spec.economics
+    if econ is None:
+        return {}
+    p = econ.params
+    n = sim.n_cases
+    m = _metal_flows(sim, t)
+    conc_payable_au = m["conc_au"] * G_PER_T * p["conc_au_payable_frac"]
+    conc_payable_ag = m["conc_ag"] * G_PER_T * p["conc_ag_payable_frac"]
+    conc_payable_cu = m["conc_cu"] * p["conc_cu_payable_frac"]
+    revenue_au = (
+        dore_nsr_usd_h(
+            m["dore_au"],
+            p["au_usd_oz"],
+            p["au_payable_frac"],
+            p["au_refining_usd_oz"],
+            p["transport_usd_oz"],
+        )
+        + conc_payable_au / GRAMS_PER_TROY_OZ * p["au_usd_oz"]
+    )
+    revenue_ag = (
+        dore_nsr_usd_h(m["dore_ag"], p["ag_usd_oz"], p["ag_payable_frac"], p["ag_refining_usd_oz"])
+        + conc_payable_ag / GRAMS_PER_TROY_OZ * p["ag_usd_oz"]
+    )
+    revenue_cu = conc_payable_cu * (p["cu_usd_t"] - p["cu_refining_usd_t"])
+    conc_charges = m["conc_dmt"] * p["conc_treatment_usd_t"]
+    nsr = revenue_au + revenue_ag + revenue_cu - conc_charges
+    royalty = np.maximum(nsr, 0.0) * p["royalty_nsr_frac"]
+    revenue = nsr - royalty
+
+    by_unit, lines, n_default_items = unit_costs_usd_h(sim, econ)
+    fixed = np.full(n, float(p["fixed_usd_h"]))
+    operating = sum(by_unit.values(), np.zeros(n)) + fixed
+    margin = revenue - operating
+    ore_tph = sum(sim.params[o.name]["rate_tph"] for o in sim.plant.spec.ores)
+    per_t = np.divide(1.0, ore_tph, out=np.zeros(n), where=ore_tph > 0)
+    gold_oz_h = (m["dore_au"] + m["conc_au"] * G_PER_T) / GRAMS_PER_TROY_OZ
+    out = {
+        "revenue_au_usd_h": revenue_au,
+        "revenue_ag_usd_h": revenue_ag,
+        "revenue_cu_usd_h": revenue_cu,
+        "concentrate_charges_usd_h": conc_charges,
+        "royalty_usd_h": royalty,
+        "revenue_usd_h": revenue,
+        "nsr_usd_t": revenue * per_t,
+        "cost_power_usd_h": lines["power"],
+        **{f"cost_{k}_usd_h": v for k, v in sorted(lines.items()) if k.startswith("item_")},
+        "cost_water_usd_h": lines["water"],
+        "cost_other_usd_h": lines["other"],
+        "cost_residue_usd_h": lines["residue"],
+        "credit_residue_usd_h": lines["credit"],
+        "cost_fixed_usd_h": fixed,
+        **{f"cost_unit_{name}_usd_h": v for name, v in by_unit.items()},
+        "operating_cost_usd_h": operating,
+        "operating_cost_usd_t": operating * per_t,
+        "margin_usd_h": margin,
+        "margin_usd_t": margin * per_t,
+        "cost_usd_oz": np.divide(operating, gold_oz_h, out=np.full(n, np.nan), where=gold_oz_h > 0),
+        "economics_assumed_count": _assumed_count(sim, econ, m, t, revenue, lines)
+        + n_default_items,
+    }
+    return out
+
+
+def _assumed_count(
+    sim: Simulation,
+    econ: EconomicsSpec,
+    m: Mapping[str, np.ndarray],
+    t: Mapping[str, np.ndarray],
+    revenue: np.ndarray,
+    lines: Mapping[str, np.ndarray],
+) -> np.ndarray:
+    """Per case, how many scalar economic figures that matter took oreflow's default [A].
+
+    A figure matters when what it prices is there: a silver price with no silver sold
+    does not count. Media and oxygen prices are counted with the consumable items.
+    """
+    from oreflow.solvers.kpis_residue import residue_routing
+
+    comps = sim.plant.spec.comps
+    n = sim.n_cases
+    route = residue_routing(sim)
+    water_added = (
+        t["added"][:, comps.solution_offset("water")] if comps.has("water") else np.zeros(n)
+    )
+    dore_au, dore_ag = m["dore_au"] > 0, m["dore_ag"] > 0
+    conc_au, conc_ag, conc_cu = m["conc_au"] > 0, m["conc_ag"] > 0, m["conc_cu"] > 0
+    always = np.ones(n, dtype=bool)
+    matters = {
+        "au_usd_oz": dore_au | conc_au,
+        "au_payable_frac": dore_au,
+        "au_refining_usd_oz": dore_au,
+        "transport_usd_oz": dore_au,
+        "ag_usd_oz": dore_ag | conc_ag,
+        "ag_payable_frac": dore_ag,
+        "ag_refining_usd_oz": dore_ag,
+        "royalty_nsr_frac": revenue != 0,
+        "conc_au_payable_frac": conc_au,
+        "conc_ag_payable_frac": conc_ag,
+        "conc_cu_payable_frac": conc_cu,
+        "cu_usd_t": conc_cu,
+        "cu_refining_usd_t": conc_cu,
+        "conc_treatment_usd_t": m["conc_dmt"] > 0,
+        "electricity_usd_kwh": lines["power"] > 0,
+        "water_usd_m3": water_added > 0,
+        "storage_usd_t": route["storage"] > 0,
+        "backfill_usd_t": route["backfill"] > 0,
+        "backfill_credit_usd_t": route["backfill"] > 0,
+        "building_materials_usd_t": route["building_materials"] > 0,
+        "building_materials_credit_usd_t": route["building_materials"] > 0,
+        "fixed_usd_h": always,
+    }
+    count = np.zeros(n)
+    for key in econ.defaulted:
+        if key in matters:
+            count = count + matters[key]
+    return count

@@ -1,0 +1,75 @@
+"""Plant KPIs of pre-enrichment: sorting, gravity and flotation against the plant feed.
+
+Per case, as fractions of the ore fed to the plant (mass) or of its gold:
+
+- ``sorting_rejected_frac`` and ``sorting_au_lost_frac``: solids and gold leaving in
+  the reject of every ``ore_sorter``;
+- ``gravity_au_frac``: gold in the concentrate of every ``gravity_concentrator``;
+- ``flotation_concentrate_frac`` and ``flotation_au_frac``: solids and gold in the final
+  flotation concentrates, i.e. ``flotation_bank`` concentrates that do not flow (through
+  mixers) into another flotation bank. The mass fraction is the share of the ore that
+  the downstream leach or oxidation has to treat: the "smaller leach" of a
+  pre-concentration flowsheet.
+
+A case without these unit types gets no keys from this provider.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from oreflow.flowsheet.components import ELEMENTS
+from oreflow.flowsheet.units.base import total_solids
+from oreflow.solvers.simulate import Simulation
+
+
+def _feeds_flotation(sim: Simulation, stream: str) -> bool:
+    """Whether a stream reaches a flotation bank, directly or through mixers."""
+    topo = sim.plant.topology
+    seen: set[str] = set()
+    while stream not in seen:
+        seen.add(stream)
+        dst = topo.stream(stream).dst
+        utype = sim.plant.spec.unit(dst).type
+        if utype == "flotation_bank":
+            return True
+        if utype != "mixer":
+            return False
+        stream = f"{dst}.out"
+    return False
+
+
+def preconcentration_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Sorting, gravity and flotation figures per case (see module docstring)."""
+    comps = sim.plant.spec.comps
+    au = comps.element_matrix()[:, ELEMENTS.index("au")]
+    n = sim.n_cases
+    ore = t["in"][:, : comps.n_solids_comp].sum(axis=1)
+    au_feed = t["in"] @ au
+
+    def frac_of(x: np.ndarray, total: np.ndarray) -> np.ndarray:
+        return np.divide(x, total, out=np.zeros(n), where=total > 0)
+
+    by_type: dict[str, list[str]] = {}
+    for u in sim.plant.spec.units:
+        by_type.setdefault(u.type, []).append(u.name)
+    out: dict[str, np.ndarray] = {}
+    if "ore_sorter" in by_type:
+        rej = sum(sim.streams[f"{name}.reject"] for name in by_type["ore_sorter"])
+        out["sorting_rejected_frac"] = frac_of(total_solids(comps, rej), ore)
+        out["sorting_au_lost_frac"] = frac_of(rej @ au, au_feed)
+    if "gravity_concentrator" in by_type:
+        conc = sum(sim.streams[f"{name}.concentrate"] for name in by_type["gravity_concentrator"])
+        out["gravity_au_frac"] = frac_of(conc @ au, au_feed)
+    if "flotation_bank" in by_type:
+        final = [
+            f"{name}.concentrate"
+            for name in by_type["flotation_bank"]
+            if not _feeds_flotation(sim, f"{name}.concentrate")
+        ]
+        conc = sum((sim.streams[s] for s in final), np.zeros((n, comps.n_comp)))
+        out["flotation_concentrate_frac"] = frac_of(total_solids(comps, conc), ore)
+        out["flotation_au_frac"] = frac_of(conc @ au, au_feed)
+    return out

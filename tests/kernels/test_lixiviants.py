@@ -1,0 +1,204 @@
+"""Tests of ``oreflow.kernels.lixiviants`` against MODELS.md §6 (worked example ex11).
+
+Every kernel runs compiled and as its pure-Python ``py_func`` through the ``impl``
+fixture. Molar masses of the stoichiometric checks are recomputed here from IUPAC
+atomic weights, independently of the module's constants.
+"""
+
+from __future__ import annotations
+
+import doctest
+
+import numpy as np
+import pytest
+
+from oreflow.conventions import RTOL_EXACT, RTOL_WORKED_EXAMPLE
+from oreflow.flowsheet.components import CATALOGUE
+from oreflow.kernels import lixiviants as lx
+
+# IUPAC 2021 atomic weights [g/mol]
+FE, S, AS, CU = 55.845, 32.06, 74.922, 63.546
+#: The catalogue's element fractions are rounded to 5 decimals (chalcocite's by 4e-5),
+#: which moves a proton balance (a difference of two terms) by up to 2e-4 relative.
+RTOL_CATALOGUE = 5e-4
+
+
+@pytest.fixture(params=["jit", "py_func"])
+def impl(request):
+    """Pick the compiled kernel or its pure-Python body."""
+    if request.param == "jit":
+        return lambda fn: fn
+    return lambda fn: getattr(fn, "py_func", fn)
+
+
+def elements(name):
+    el = CATALOGUE[name].elements
+    return [el.get(e, 0.0) for e in ("fe", "s", "as", "cu")]
+
+
+# -- ex11: inventory and make-up ------------------------------------------------------
+
+
+def test_ex11_thiosulfate_inventory(impl):
+    inv = impl(lx.reagent_inventory_kg_t)(0.10, lx.S2O3_G_MOL, 0.40)
+    assert inv == pytest.approx(16.8195, rel=RTOL_WORKED_EXAMPLE)
+    assert inv * lx.CAS2O3_G_MOL / lx.S2O3_G_MOL == pytest.approx(22.8315, rel=RTOL_WORKED_EXAMPLE)
+
+
+@pytest.mark.parametrize(
+    ("not_recycled", "printed"), [(0.05, 1.8410), (0.10, 2.6819), (0.20, 4.3639)]
+)
+def test_ex11_thiosulfate_make_up(impl, not_recycled, printed):
+    got = impl(lx.reagent_make_up_kg_t)(0.10, lx.S2O3_G_MOL, 0.40, not_recycled, 1.0)
+    assert got == pytest.approx(printed, rel=RTOL_WORKED_EXAMPLE)
+
+
+def test_ex11_glycine_inventory_and_make_up(impl):
+    inv = impl(lx.reagent_inventory_kg_t)(0.20, lx.GLYCINE_G_MOL, 0.40)
+    assert inv == pytest.approx(22.5210, rel=RTOL_WORKED_EXAMPLE)
+    got = impl(lx.reagent_make_up_kg_t)(0.20, lx.GLYCINE_G_MOL, 0.40, 0.05, 0.0)
+    assert got == pytest.approx(1.1260, rel=RTOL_WORKED_EXAMPLE)
+
+
+def test_make_up_with_full_recycle_is_the_degradation_only(impl):
+    assert impl(lx.reagent_make_up_kg_t)(0.1, lx.S2O3_G_MOL, 0.4, 0.0, 0.7) == 0.7
+
+
+# -- ex11: oxidant demand --------------------------------------------------------------
+
+
+def test_ex11_chlorine_demand_of_pyrite_and_gold(impl):
+    demand = impl(lx.chlorine_demand_g_g)
+    pyrite = demand(15.0 / lx.FES2_G_MOL)  # FeS2 + 7.5 Cl2: 15 e-
+    assert pyrite == pytest.approx(4.4327, rel=RTOL_WORKED_EXAMPLE)
+    assert 10.0 * pyrite == pytest.approx(44.327, rel=RTOL_WORKED_EXAMPLE)  # 1 % pyrite, kg/t
+    gold = demand(3.0 / lx.AU_G_MOL)
+    assert gold == pytest.approx(0.5400, rel=RTOL_WORKED_EXAMPLE)
+    assert gold * 2e-3 == pytest.approx(0.00108, rel=5e-3)  # printed to 3 digits
+
+
+def test_pyrite_electrons_from_the_catalogue_match_the_ex11_reaction(impl):
+    e = impl(lx.sulfide_electrons_mol_g)(*elements("pyrite"))
+    cl2 = impl(lx.chlorine_demand_g_g)(e)
+    assert cl2 == pytest.approx(4.4327, rel=RTOL_WORKED_EXAMPLE)
+
+
+@pytest.mark.parametrize(
+    ("mineral", "molar_mass", "electrons", "protons_fe_ion", "protons_fe_hydroxide"),
+    [
+        # FeS2 -> Fe3+ + 2 SO4(2-): e 3 + 2*7 = 15; charge -1 -> 16 H+ (19 with Fe(OH)3)
+        ("pyrite", FE + 2 * S, 15.0, 16.0, 19.0),
+        # FeAsS -> Fe3+ + H2AsO4- + SO4(2-): e 3 + 5 + 6 = 14; charge 0 -> 14 H+ (17)
+        ("arsenopyrite", FE + AS + S, 14.0, 14.0, 17.0),
+        # FeS -> Fe3+ + SO4(2-): e 9; charge +1 -> 8 H+ (11)
+        ("pyrrhotite", FE + S, 9.0, 8.0, 11.0),
+        # CuFeS2 -> Cu2+ + Fe3+ + 2 SO4(2-): e 2 + 3 + 12 = 17; charge +1 -> 16 H+ (19)
+        ("chalcopyrite", CU + FE + 2 * S, 17.0, 16.0, 19.0),
+        # Cu2S -> 2 Cu2+ + SO4(2-): e 4 + 6 = 10; charge +2 -> 8 H+
+        ("chalcocite", 2 * CU + S, 10.0, 8.0, 8.0),
+    ],
+)
+def test_sulfide_electron_and_proton_balances(
+    impl, mineral, molar_mass, electrons, protons_fe_ion, protons_fe_hydroxide
+):
+    x = elements(mineral)
+    e = impl(lx.sulfide_electrons_mol_g)(*x) * molar_mass
+    assert e == pytest.approx(electrons, rel=RTOL_CATALOGUE)
+    h_ion = impl(lx.sulfide_protons_mol_g)(*x, False) * molar_mass
+    h_ppt = impl(lx.sulfide_protons_mol_g)(*x, True) * molar_mass
+    assert h_ion == pytest.approx(protons_fe_ion, rel=RTOL_CATALOGUE)
+    assert h_ppt == pytest.approx(protons_fe_hydroxide, rel=RTOL_CATALOGUE)
+    # the same balances from exact IUPAC fractions
+    exact = {
+        "pyrite": (FE, 2 * S, 0, 0),
+        "arsenopyrite": (FE, S, AS, 0),
+        "pyrrhotite": (FE, S, 0, 0),
+        "chalcopyrite": (FE, 2 * S, 0, CU),
+        "chalcocite": (0, S, 0, 2 * CU),
+    }[mineral]
+    xs = [m / molar_mass for m in exact]
+    assert impl(lx.sulfide_electrons_mol_g)(*xs) * molar_mass == pytest.approx(electrons, rel=1e-12)
+    assert impl(lx.sulfide_protons_mol_g)(*xs, False) * molar_mass == pytest.approx(
+        protons_fe_ion, rel=1e-12
+    )
+    assert impl(lx.sulfide_protons_mol_g)(*xs, True) * molar_mass == pytest.approx(
+        protons_fe_hydroxide, rel=1e-12
+    )
+
+
+# -- degradation at a held tenor, polythionates on resin ------------------------------
+
+
+def test_held_tenor_loss_is_linear_in_residence_and_zero_without_it(impl):
+    fn = impl(lx.held_tenor_loss_tph)
+    q = np.array([150.0, 150.0, 150.0])
+    c = np.full(3, 11213.0)
+    k = np.full(3, 0.0025)
+    tau = np.array([[0.0, 0.0, 0.0], [4.0, 4.0, 4.0], [8.0, 8.0, 8.0]])
+    out = fn(q, c, k, tau)
+    assert out[0] == 0.0
+    assert out[1] == pytest.approx(0.0025 * 11213.0 * 150.0 * 12.0 / 1e6, rel=RTOL_EXACT)
+    assert out[2] == pytest.approx(2.0 * out[1], rel=RTOL_EXACT)
+
+
+def test_ex11_degradation_rate_default_gives_one_kg_per_tonne(impl):
+    # 100 t/h at 40 % solids: 150 m3/h of 0.1 M thiosulfate, 24 h
+    rate = 1.0 / (lx.reagent_inventory_kg_t(0.1, lx.S2O3_G_MOL, 0.4) * 24.0)
+    out = impl(lx.held_tenor_loss_tph)(
+        np.array([150.0]),
+        np.array([0.1 * lx.S2O3_G_MOL * 1e3]),
+        np.array([rate]),
+        np.full((1, 6), 4.0),
+    )
+    assert out[0] * 1e3 / 100.0 == pytest.approx(1.0, rel=RTOL_EXACT)
+
+
+@pytest.mark.parametrize("n_tanks", [1, 2, 6])
+def test_mean_train_tenor_of_equal_tanks(impl, n_tanks):
+    got = impl(lx.mean_train_tenor_g_m3)(50.0, 1000.0, np.full(n_tanks, 3.0))
+    assert got == pytest.approx(50.0 + 1000.0 * (n_tanks + 1) / (2 * n_tanks), rel=RTOL_EXACT)
+
+
+def test_mean_train_tenor_without_residence_is_the_feed(impl):
+    assert impl(lx.mean_train_tenor_g_m3)(50.0, 1000.0, np.zeros(4)) == 50.0
+
+
+def test_competition_lowers_affinity_monotonically(impl):
+    fn = impl(lx.competitive_affinity_frac)
+    values = [fn(c, 2000.0) for c in (0.0, 500.0, 2000.0, 8000.0)]
+    assert values[0] == 1.0
+    assert values[2] == pytest.approx(0.5, rel=RTOL_EXACT)
+    assert np.all(np.diff(values) < 0)
+
+
+# -- glycine-cyanide copper budget ----------------------------------------------------
+
+
+def test_copper_takes_cyanide_or_glycine_by_share(impl):
+    fn = impl(lx.starved_cyanide_copper_tph)
+    cu = np.array([1.0, 1.0, 1.0])
+    nacn, wad, ocn, gly = fn(cu, np.array([0.0, 0.5, 1.0]))
+    # MODELS.md §5.3: 3.5 x 49.01/63.55 = 2.70 kg NaCN per kg Cu
+    assert nacn[0] == pytest.approx(3.5 * 49.007 / CU, rel=RTOL_EXACT)
+    assert nacn[0] == pytest.approx(2.70, rel=2e-3)
+    assert wad[0] == pytest.approx(3.0 * 26.018 / CU, rel=RTOL_EXACT)
+    assert ocn[0] == pytest.approx(0.5 * 42.017 / CU, rel=RTOL_EXACT)
+    assert gly[2] == pytest.approx(2.0 * 75.07 / CU, rel=RTOL_EXACT)
+    assert nacn[2] == 0.0 and wad[2] == 0.0 and gly[0] == 0.0
+    assert nacn[1] == pytest.approx(nacn[0] / 2, rel=RTOL_EXACT)
+    assert gly[1] == pytest.approx(gly[2] / 2, rel=RTOL_EXACT)
+
+
+def test_heat_duty_closed_form_and_no_credit_for_cooling(impl):
+    fn = impl(lx.pulp_heat_duty_kw)
+    out = fn(np.array([100.0, 100.0]), np.array([150.0, 150.0]), np.array([35.0, -10.0]))
+    assert out[0] == pytest.approx(
+        (150.0 * 4.18 + 100.0 * 0.8) * 1e3 * 35.0 / 3600.0, rel=RTOL_EXACT
+    )
+    assert out[1] == 0.0
+
+
+def test_module_doctests_run():
+    result = doctest.testmod(lx, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 10
+    assert result.failed == 0

@@ -1,0 +1,242 @@
+"""Heap leaching: recovery against time and crush size, solution balance, cyanide.
+
+MODELS.md §3.4: per size class R(t) = R∞(d)(1 − exp(−k(d) t)), PSD-weighted; lifts,
+irrigation rate, leach cycle and NaCN within the [L] practice ranges. Cases:
+``cases/tests/cn_heap_merrill_crowe.toml`` and ``cn_heap_cic.toml``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import oreflow
+from oreflow.conventions import G_PER_T, RTOL_EXACT, RTOL_RECYCLE_CLOSURE
+from oreflow.errors import CaseError
+from oreflow.flowsheet.case import load_case, parse_case
+from oreflow.flowsheet.compile import compile_case
+from oreflow.kernels import leaching as kl
+from oreflow.solvers.simulate import simulate_plant
+
+CASES = Path(__file__).resolve().parents[2] / "cases"
+HEAP_MC = CASES / "tests" / "cn_heap_merrill_crowe.toml"
+HEAP_CIC = CASES / "tests" / "cn_heap_cic.toml"
+
+
+@pytest.fixture(params=["jit", "py_func"])
+def impl(request):
+    """Pick the compiled kernel or its pure-Python body."""
+    if request.param == "jit":
+        return lambda fn: fn
+    return lambda fn: getattr(fn, "py_func", fn)
+
+
+def run(case, n_cases=1, overrides=None):
+    spec = load_case(case) if isinstance(case, Path) else case
+    return simulate_plant(compile_case(spec), n_cases=n_cases, overrides=overrides)
+
+
+def heap_metrics(sim):
+    return {k: np.asarray(v) for k, v in sim.units["heap"].metrics.items()}
+
+
+# --- kernels -----------------------------------------------------------------------------
+
+
+def test_heap_kernel_is_the_batch_first_order_law(impl):
+    rng = np.random.default_rng(5)
+    feed = rng.uniform(0.0, 1.0, (3, 6, 2))
+    k = rng.uniform(0.001, 0.2, feed.shape)
+    ult = rng.uniform(0.3, 0.95, feed.shape)
+    cycle = np.array([30.0, 90.0, 150.0])
+    dissolved, residue = impl(kl.heap_leach_batch)(feed, k, ult, cycle)
+    expect = feed * ult * (1.0 - np.exp(-k * cycle[:, None, None]))
+    np.testing.assert_allclose(dissolved, expect.sum(axis=1), rtol=1e-12)
+    np.testing.assert_allclose(residue, feed - expect, rtol=1e-12)
+    zero, same = impl(kl.heap_leach_batch)(feed, k, ult, np.zeros(3))
+    assert np.all(zero == 0.0)
+    np.testing.assert_array_equal(same, feed)
+    inf, _ = impl(kl.heap_leach_batch)(feed, k, ult, np.full(3, 1e9))
+    np.testing.assert_allclose(inf, (feed * ult).sum(axis=1), rtol=1e-12)
+    with pytest.raises(ValueError, match="shape"):
+        impl(kl.heap_leach_batch)(feed, k[:, :, :1], ult, cycle)
+    with pytest.raises(ValueError, match="n_cases"):
+        impl(kl.heap_leach_batch)(feed, k, ult, cycle[:2])
+
+
+def test_recovery_curve_rises_to_the_weighted_ultimate(impl):
+    mass = np.array([0.2, 0.3, 0.5])
+    k = np.array([0.2, 0.05, 0.01])
+    ult = np.array([0.95, 0.8, 0.5])
+    t = np.array([0.0, 10.0, 30.0, 60.0, 120.0, 1e9])
+    r = impl(kl.heap_recovery_curve)(mass, k, ult, t)
+    assert r[0] == 0.0
+    assert np.all(np.diff(r) > 0.0)
+    assert r[-1] == pytest.approx((mass * ult).sum() / mass.sum(), rel=RTOL_EXACT)
+    expect = (mass[:, None] * ult[:, None] * (1 - np.exp(-k[:, None] * t[None, :]))).sum(0)
+    np.testing.assert_allclose(r, expect / mass.sum(), rtol=1e-12)
+    assert np.all(impl(kl.heap_recovery_curve)(np.zeros(3), k, ult, t) == 0.0)
+
+
+# --- the unit ------------------------------------------------------------------------------
+
+
+def _class_law(comps, d_ref_um, k_ref, ult_ref, a, b):
+    d = comps.sizes.representative_um()
+    rel = np.minimum(1.0, d_ref_um / d)
+    return k_ref * rel**a, ult_ref * rel**b
+
+
+def test_extraction_is_the_psd_weighted_law_of_each_size_class():
+    sim = run(HEAP_MC)
+    comps = sim.plant.spec.comps
+    m = heap_metrics(sim)
+    gold = comps.solids_view(sim.streams["ore.heap"])[0][:, comps.solid_index("au_free")]
+    k, ult = _class_law(comps, 2000.0, 0.10, 0.90, 0.8, 0.2)
+    expect = (gold * ult * (1.0 - np.exp(-k * 90.0))).sum() / gold.sum()
+    assert m["au_extraction_frac"][0] == pytest.approx(expect, rel=1e-12)
+    curve = kl.heap_recovery_curve(gold, k, ult, np.array([90.0]))
+    assert m["au_extraction_frac"][0] == pytest.approx(curve[0], rel=1e-12)
+    silver = comps.solids_view(sim.streams["ore.heap"])[0][:, comps.solid_index("ag")]
+    k, ult = _class_law(comps, 2000.0, 0.04, 0.60, 0.8, 0.2)
+    expect = (silver * ult * (1.0 - np.exp(-k * 90.0))).sum() / silver.sum()
+    assert m["ag_extraction_frac"][0] == pytest.approx(expect, rel=1e-12)
+    assert 0.5 < m["au_extraction_frac"][0] < 0.8  # the 50-80 % of MODELS.md §3.4
+
+
+def test_pad_area_solution_and_inventory():
+    sim = run(HEAP_MC)
+    m = heap_metrics(sim)
+    comps = sim.plant.spec.comps
+    q = 500.0
+    under = q * 24.0 * 90.0
+    area = under / (6.0 * 1.7)
+    applied = 10.0 * area / 1000.0
+    assert m["ore_under_leach_t"][0] == pytest.approx(under, rel=RTOL_EXACT)
+    assert m["area_under_leach_m2"][0] == pytest.approx(area, rel=RTOL_EXACT)
+    assert m["applied_solution_m3_h"][0] == pytest.approx(applied, rel=RTOL_EXACT)
+    assert m["solution_to_ore_m3_t"][0] == pytest.approx(applied / q, rel=RTOL_EXACT)
+    assert m["solution_inventory_m3"][0] == pytest.approx(under * 0.14 / 0.86, rel=RTOL_EXACT)
+    # water: applied = barren returned + make-up; out = pregnant + residue moisture + evaporation
+    iw = comps.solution_offset("water")
+    barren = sim.streams["mc.barren"][0, iw]
+    assert m["makeup_water_m3_h"][0] == pytest.approx(applied - barren, rel=1e-9)
+    residue_w = sim.streams["heap.residue"][0, iw]
+    assert residue_w == pytest.approx(q * 0.10 / 0.90, rel=RTOL_EXACT)
+    feed_w = sim.streams["ore.heap"][0, iw]
+    pls_w = sim.streams["heap.pregnant"][0, iw]
+    assert pls_w == pytest.approx(applied + feed_w - 0.03 * applied - residue_w, rel=1e-12)
+
+
+def test_applied_solution_is_made_up_to_the_set_cyanide():
+    sim = run(HEAP_MC)
+    comps = sim.plant.spec.comps
+    m = heap_metrics(sim)
+    icn, iw = comps.solution_offset("nacn"), comps.solution_offset("water")
+    barren = sim.streams["mc.barren"][0]
+    applied = m["applied_solution_m3_h"][0]
+    added = m["use_nacn_kg_h"][0] / 1000.0
+    assert (barren[icn] + added) * G_PER_T / applied == pytest.approx(250.0, rel=1e-9)
+    # the drained ore keeps the applied solution
+    residue = sim.streams["heap.residue"][0]
+    assert residue[icn] * G_PER_T / residue[iw] == pytest.approx(250.0, rel=1e-9)
+    assert m["nacn_consumed_kg_t"][0] == pytest.approx(0.15, rel=1e-12)
+    r = oreflow.simulate(HEAP_MC)
+    assert 0.1 <= r.kpis["nacn_kg_t"] <= 0.5  # MODELS.md §3.4 practice
+
+
+def test_a_starved_heap_never_goes_below_zero_cyanide():
+    sim = run(HEAP_MC, overrides={"units.heap.nacn_chemical_consumption_kg_t": 20.0})
+    comps = sim.plant.spec.comps
+    icn = comps.solution_offset("nacn")
+    assert sim.streams["heap.pregnant"][0, icn] >= 0.0
+    assert heap_metrics(sim)["nacn_consumed_kg_t"][0] < 20.0
+
+
+def test_zero_cycle_leaches_nothing_and_a_long_cycle_reaches_the_ultimate():
+    sim = run(HEAP_MC, n_cases=2, overrides={"units.heap.leach_cycle_d": [1e-9, 1e7]})
+    comps = sim.plant.spec.comps
+    m = heap_metrics(sim)
+    assert m["au_extraction_frac"][0] == pytest.approx(0.0, abs=1e-9)
+    gold = comps.solids_view(sim.streams["ore.heap"])[1][:, comps.solid_index("au_free")]
+    _, ult = _class_law(comps, 2000.0, 0.10, 0.90, 0.8, 0.2)
+    assert m["au_extraction_frac"][1] == pytest.approx((gold * ult).sum() / gold.sum(), rel=1e-9)
+
+
+def test_longer_cycle_never_lowers_recovery():
+    frame = oreflow.simulate_batch(
+        HEAP_MC, {"units.heap.leach_cycle_d": [30.0, 60.0, 90.0, 120.0, 200.0]}
+    )
+    assert np.all(np.diff(frame["gold_recovery_frac"]) > 0.0)
+    assert np.all(np.diff(frame["silver_recovery_frac"]) > 0.0)
+
+
+def test_finer_crush_recovers_more():
+    text = HEAP_MC.read_text()
+    extraction = []
+    for f80 in (50000.0, 25000.0, 12500.0, 6300.0):
+        spec = parse_case(text.replace("f80_um = 25000.0", f"f80_um = {f80}"), "crush.toml")
+        extraction.append(heap_metrics(run(spec))["au_extraction_frac"][0])
+    assert np.all(np.diff(extraction) > 0.0)
+
+
+def test_heap_with_carbon_columns_closes_and_adsorbs():
+    r = oreflow.simulate(HEAP_CIC)
+    assert r.kpis["closure_max_rel"] <= RTOL_RECYCLE_CLOSURE
+    assert r.units.query("metric == 'closure_max_rel'")["value"].max() <= RTOL_RECYCLE_CLOSURE
+    cols = r.units.query("unit == 'columns'").set_index("metric")["value"]
+    heap = r.units.query("unit == 'heap'").set_index("metric")["value"]
+    assert cols["loaded_carbon_au_g_t"] > 500.0
+    assert cols["soluble_loss_au_mg_l"] < 0.2 * heap["pls_au_mg_l"]
+    # gold not adsorbed goes back to the heap; what the plant loses is the drained moisture
+    assert r.kpis["gold_recovery_frac"] == pytest.approx(heap["au_extraction_frac"], abs=0.02)
+    assert r.kpis["gold_recovery_frac"] < heap["au_extraction_frac"]
+
+
+def test_copper_on_a_heap_consumes_cyanide():
+    text = (
+        HEAP_MC.read_text()
+        .replace(
+            'solids = ["gangue", "au_free", "ag"]',
+            'solids = ["gangue", "chalcocite", "au_free", "ag", "cu_metal"]',
+        )
+        .replace(
+            'solution = ["water", "au_aq", "ag_aq", "nacn"]',
+            'solution = ["water", "au_aq", "ag_aq", "cu_aq", "nacn", "cn_wad", "scn"]',
+        )
+        .replace("[ore.heap.psd]", "[ore.heap.mineralogy]\nchalcocite = 0.0002\n[ore.heap.psd]")
+    )
+    text += "\n[units.heap.leach.chalcocite]\nk_per_d = 0.2\nultimate_frac = 0.9\n"
+    sim = run(parse_case(text, "cu_heap.toml"))
+    m = heap_metrics(sim)
+    assert m["cu_dissolved_g_t"][0] > 50.0
+    assert m["nacn_cu_kg_t"][0] == pytest.approx(
+        m["cu_dissolved_g_t"][0] / 1000.0 * 3.5 * 49.01 / 63.55, rel=1e-12
+    )
+    assert m["pls_wad_cn_mg_l"][0] > m["pls_free_cn_mg_l"][0]
+    r = oreflow.simulate(parse_case(text, "cu_heap.toml"))
+    el = r.closure.query("view == 'element'").set_index("name")["rel_err"]
+    assert el[["au", "ag", "cu", "s"]].max() <= RTOL_RECYCLE_CLOSURE
+
+
+# --- nonsense ------------------------------------------------------------------------------
+
+
+def problems_of(text):
+    with pytest.raises(CaseError) as info:
+        parse_case(text, "bad.toml")
+    return info.value.problems
+
+
+def test_negative_cycle_and_unknown_minerals_are_case_errors():
+    text = HEAP_MC.read_text()
+    (p,) = problems_of(text.replace("leach_cycle_d = 90.0", "leach_cycle_d = -5.0"))
+    assert p.key == "units.heap.leach_cycle_d"
+    (p,) = problems_of(text.replace("[units.heap.leach.ag]", "[units.heap.leach.galena]"))
+    assert p.key == "units.heap.leach.galena"
+    (p,) = problems_of(text + "\n[units.heap.leach.gangue]\nk_per_d = 0.1\nultimate_frac = 0.1\n")
+    assert "nothing that dissolves" in p.message
+    ps = problems_of(text.replace('"ag_aq", "nacn"]', '"ag_aq"]'))
+    assert any(p.key == "units.heap" and "'nacn'" in p.message for p in ps)
