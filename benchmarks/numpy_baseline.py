@@ -27,7 +27,9 @@ Flowsheet (one batch of ``n_cases`` at once, vectorised over the case axis):
   from the live volume and the pulp flow, counter-current Nicol-Fleming carbon cascade
   solved by a Thomas-style elimination (forward in slurry order, back in carbon order)
   vectorised over cases; cyanide to the set tenor plus the chemical consumption;
-- tailings and the loaded carbon to elution.
+- tailings and the loaded carbon to elution. The case's INCO detox on the CIL tails
+  only converts cyanide in the tailings solution; it changes none of the figures
+  compared (gold, power, energy, NaCN added, residue), so the baseline leaves it out.
 
 Layout. Solids are held case-last, ``(n_cls, n_species, n_cases)``, so that each step
 of the size-class loop of the mill reads and writes contiguous blocks; per-case scalars
@@ -114,8 +116,9 @@ def load_plant(case: Any) -> PlantData:
             "the NumPy baseline implements the Lynch-Rao cyclone and the geometric mill power only"
         )
         raise ValueError(msg)
-    if units["cil"].params["tank_volume_m3"] is None:
-        msg = "the NumPy baseline implements the CIL with a set tank volume only"
+    cil = units["cil"].params
+    if (cil["tank_volume_m3"] is None) == (cil["residence_h"] is None):
+        msg = "the NumPy baseline implements the CIL with one of tank volume or residence time"
         raise ValueError(msg)
     ore_spec = spec.ores[0]
     ore = dict(ore_spec.params)
@@ -431,9 +434,13 @@ class NumpyPlant:
         n = sol_w.shape[0]
         solids = sol_s.sum(axis=(0, 1))
         pulp_m3_h = (sol_s / self.data.density_t_m3[None, :, None]).sum(axis=(0, 1)) + sol_w
-        tank_m3 = c["tank_volume_m3"]
-        tau = np.divide(tank_m3, pulp_m3_h, out=np.zeros(n), where=pulp_m3_h > 0)
         n_tanks = int(c["n_tanks"])
+        if c["tank_volume_m3"] is not None:
+            tank_m3 = c["tank_volume_m3"]
+            tau = np.divide(tank_m3, pulp_m3_h, out=np.zeros(n), where=pulp_m3_h > 0)
+        else:
+            tau = np.full(n, c["residence_h"] / n_tanks)
+            tank_m3 = tau * pulp_m3_h
         gold_in = sol_s[:, self.gold_idx, :]  # (n_cls, n_dep, n)
         leachable = self.leach_ult * gold_in
         leached = np.empty((n_tanks, n))
@@ -443,7 +450,10 @@ class NumpyPlant:
             leachable = remaining
         residue = (gold_in - self.leach_ult * gold_in) + leachable
         # counter-current carbon: C_j = alpha_j + beta_j q_{j+1}, q_j = gamma_j + delta_j q_{j+1}
-        carbon = np.full(n, c["carbon_advance_t_d"] / 24.0)
+        if c.get("carbon_advance_kg_t") is not None:
+            carbon = c["carbon_advance_kg_t"] * solids / 1000.0
+        else:
+            carbon = np.full(n, c["carbon_advance_t_d"] / 24.0)
         carbon_per_tank = c["carbon_g_l"] * tank_m3 / 1000.0
         k, k_eq, q_in = (
             c["adsorption_k_per_h"],

@@ -21,6 +21,7 @@ _API = (
     "simulate_batch",
     "validate",
     "reconcile",
+    "study",
     "bundled_case",
     "bundled_cases",
 )

@@ -29,6 +29,7 @@ __all__ = [
     "load_case",
     "simulate",
     "simulate_batch",
+    "study",
     "validate",
 ]
 
@@ -149,3 +150,80 @@ def reconcile(
     data = read_survey(survey)
     network = survey_network(_spec(flowsheet)) if flowsheet is not None else None
     return _reconcile(data, network, confidence=confidence)
+
+
+def study(
+    study: Any,
+    *,
+    out_dir: str | Path | None = None,
+    workers: int = 1,
+    scheduler: Any = None,
+    resume: bool = False,
+    report: bool = False,
+    progress: Any = None,
+) -> Any:
+    """Run a study: every route over the same scenarios (grids x Monte Carlo), mode ``simulate``.
+
+    Parameters
+    ----------
+    study : path, Mapping or StudySpec
+        A study file, the same layout as a dict (``oreflow.flowsheet.study``), or a spec.
+    out_dir : str or Path, optional
+        Folder for the Parquet chunks, ``results.parquet`` and (with ``report``) the
+        HTML page, plots and workbook.
+    workers : int
+        Local processes (1: batched kernels in this process).
+    scheduler : str or dask.distributed.Client, optional
+        Dask scheduler address or client.
+    resume : bool
+        Continue an interrupted study in ``out_dir``.
+    report : bool
+        Also write the comparison report to ``out_dir``.
+    progress : callable(done, total), optional
+        Progress callback (``oreflow.solvers.study.StderrProgress`` draws a bar).
+
+    Returns
+    -------
+    oreflow.solvers.study.StudyResult
+        ``results`` (one row per scenario and route: variables + KPIs), ``scenarios``,
+        ``kpi(name)`` as a scenario x route table; ``oreflow.report.study_report.compare``
+        gives the comparison tables.
+    """
+    from oreflow.flowsheet.study import StudySpec, load_study, study_from_dict
+    from oreflow.solvers.study import run_study
+
+    if isinstance(study, StudySpec):
+        spec = study
+    elif isinstance(study, Mapping):
+        spec = study_from_dict(study)
+    else:
+        spec = load_study(study)
+    result = run_study(
+        spec,
+        out_dir=out_dir,
+        workers=workers,
+        scheduler=scheduler,
+        resume=resume,
+        progress=progress,
+    )
+    if report:
+        if out_dir is None:
+            raise CaseError([Problem(spec.path, "", "a report needs an output folder (out_dir)")])
+        from oreflow.report.study_report import write_study_report
+
+        write_study_report(result, out_dir)
+    return result
+
+
+def optimize(case: CaseSpec | str | Path) -> Any:
+    """Choose modes and ore rate of a case within its limits; verify by re-simulation.
+
+    Returns
+    -------
+    oreflow.solvers.optimize.OptimizeResult
+        ``status`` (optimal, unverified, infeasible, time_limit, ...), ``decisions``,
+        ``verification``, ``shadow_prices``, ``explanation``, the re-simulated ``plan``.
+    """
+    from oreflow.solvers.optimize import optimize as _optimize
+
+    return _optimize(_spec(case))

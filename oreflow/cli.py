@@ -1,4 +1,4 @@
-"""Command line: ``oreflow run|reconcile|validate ...``; the only module that configures logging.
+"""Command line: ``oreflow run|optimize|reconcile|validate ...``; the only module that configures logging.
 
 Heavy modules are imported inside the commands so that ``oreflow --help`` answers at
 once. Exit codes: 0 done, 2 bad input, 3 not solved (non-converged recycle,
@@ -41,6 +41,21 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_optimize(args: argparse.Namespace) -> int:
+    from oreflow.api import optimize
+    from oreflow.report.output import format_optimize, optimize_document, write_run_outputs
+
+    result = optimize(_case_path(args.case))
+    if args.out and result.plan is not None:
+        written = write_run_outputs(result.plan, args.out, document=optimize_document(result))
+        logger.info("wrote %s", ", ".join(str(p) for p in written))
+    if args.json:
+        sys.stdout.write(json.dumps(optimize_document(result), indent=2) + "\n")
+    else:
+        sys.stdout.write(format_optimize(result) + "\n")
+    return 0 if result.status == "optimal" else 3
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     from oreflow.api import validate
 
@@ -68,6 +83,55 @@ def _cmd_reconcile(args: argparse.Namespace) -> int:
         sys.stdout.write(json.dumps(reconcile_to_json(result, survey=args.survey), indent=2) + "\n")
     else:
         sys.stdout.write(reconcile_summary(result) + "\n")
+    return 0
+
+
+def _cmd_study(args: argparse.Namespace) -> int:
+    from oreflow.api import study
+    from oreflow.solvers.study import StderrProgress
+
+    progress = None if args.json or not sys.stderr.isatty() else StderrProgress(0, "study")
+    result = study(
+        args.study,
+        out_dir=args.out,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        resume=args.resume,
+        report=args.out is not None,
+        progress=progress,
+    )
+    from oreflow.report.study_report import compare
+
+    tables = compare(result)
+    if args.json:
+        doc = {
+            "study": result.spec.name,
+            "status": "ok",
+            "n_scenarios": result.spec.n_scenarios,
+            "routes": list(result.spec.routes),
+            "baseline": result.spec.baseline,
+            "compare_kpi": result.spec.compare_kpi,
+            "summary": json.loads(tables["summary"].reset_index().to_json(orient="records")),
+            "pairwise": json.loads(tables["pairwise"].to_json(orient="index"))
+            if "pairwise" in tables
+            else {},
+            "out": args.out,
+            "meta": result.meta,
+        }
+        sys.stdout.write(json.dumps(doc, indent=2) + "\n")
+    else:
+        meta = result.meta
+        lines = [
+            f"study: {result.spec.name}: {meta['n_scenarios']:,} scenarios x {meta['n_routes']} routes "
+            f"in {meta['seconds']:.1f} s ({meta['executor']})",
+            "",
+            tables["summary"].to_string(float_format=lambda v: f"{v:.4g}"),
+        ]
+        if "pairwise" in tables:
+            lines += ["", tables["pairwise"].to_string(float_format=lambda v: f"{v:.4g}")]
+        if args.out:
+            lines += ["", f"results and report in {args.out}"]
+        sys.stdout.write("\n".join(lines) + "\n")
     return 0
 
 
@@ -105,9 +169,30 @@ def build_parser() -> argparse.ArgumentParser:
     rec.add_argument("--out", metavar="DIR", help="write CSV, JSON and Excel results to DIR")
     rec.set_defaults(func=_cmd_reconcile)
 
+    opt = sub.add_parser(
+        "optimize", help="choose modes and ore rate within the case's limits; verify by simulation"
+    )
+    opt.add_argument("case", nargs="?", help="case file (default: the bundled free_milling_cil)")
+    opt.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+    opt.add_argument(
+        "--out", metavar="DIR", help="write the verified plan's CSV, JSON and Excel results to DIR"
+    )
+    opt.set_defaults(func=_cmd_optimize)
+
     val = sub.add_parser("validate", help="check a case file and report every problem")
     val.add_argument("case", help="case file")
     val.set_defaults(func=_cmd_validate)
+
+    stu = sub.add_parser(
+        "study", help="run routes over scenario grids / Monte Carlo and compare them"
+    )
+    stu.add_argument("study", help="study file (see cases/studies/)")
+    stu.add_argument("--workers", type=int, default=1, metavar="N", help="local processes")
+    stu.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler (tcp://host:8786)")
+    stu.add_argument("--out", metavar="DIR", help="write Parquet chunks, results and report")
+    stu.add_argument("--resume", action="store_true", help="continue an interrupted study in DIR")
+    stu.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+    stu.set_defaults(func=_cmd_study)
     return parser
 
 

@@ -21,12 +21,13 @@ from typing import Any
 from oreflow.errors import CaseError, Problem
 from oreflow.flowsheet.components import CATALOGUE, ELEMENTS, ComponentSet, SizeClasses, Species
 from oreflow.flowsheet.economics import EconomicsSpec, parse_economics
+from oreflow.flowsheet.optimization import OptimizationSpec, parse_optimization
 from oreflow.flowsheet.schema import Param, frac, positive, suggest, validate_table
 from oreflow.flowsheet.units import UNIT_TYPES
 from oreflow.flowsheet.units.base import UnitSpec, UnitType
 from oreflow.flowsheet.units.ore_feed import ORE_PARAMS, ORE_TABLES, PSD_PARAMS, check_psd
 
-SECTIONS = ("case", "ore", "units", "economics")
+SECTIONS = ("case", "ore", "units", "economics", "constraints", "objective")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 CASE_PARAMS: tuple[Param, ...] = (
@@ -140,6 +141,8 @@ class CaseSpec:
         Hash of the file's bytes (recorded in results).
     economics : EconomicsSpec or None
         The ``[economics]`` section; None when the case has none (no economic KPIs).
+    optimization : OptimizationSpec or None
+        Mode grids, ``[constraints]`` and ``[objective]``; None when the case has none.
     """
 
     path: str
@@ -151,6 +154,7 @@ class CaseSpec:
     units: tuple[UnitSpec, ...]
     sha256: str
     economics: EconomicsSpec | None = None
+    optimization: OptimizationSpec | None = None
 
     def unit(self, name: str) -> UnitSpec:
         """The unit or ore source of that name."""
@@ -520,7 +524,7 @@ def _unit(
         file=file,
         prefix=f"{key}.",
         problems=problems,
-        extra_keys=("type", "inlets", *table_keys),
+        extra_keys=("type", "inlets", "modes", *table_keys),
     )
     # inlets
     inlets: dict[str, str] = {}
@@ -641,6 +645,7 @@ def parse_case(text: str, file: str) -> CaseSpec:
         u for n, t in units_raw.items() if (u := _unit(n, t, comps, file, problems)) is not None
     ]
     economics = parse_economics(doc.get("economics"), list(units_raw), file, problems)
+    optimization = parse_optimization(doc, file, problems)
     if not problems:
         check_topology(tuple(ores), tuple(units), file, problems)
         _cross_checks(tuple(ores), tuple(units), file, problems)
@@ -658,6 +663,7 @@ def parse_case(text: str, file: str) -> CaseSpec:
         tuple(units),
         digest,
         economics,
+        optimization,
     )
 
 

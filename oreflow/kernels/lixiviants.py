@@ -2,7 +2,7 @@
 
 The leach kinetics (first order per size and gold class) and the counter-current
 adsorbent cascade are shared with cyanidation and live in ``oreflow.kernels.leaching``
-(``cil_leach_batch``, ``size_dependent_leach_params``, ``carbon_cascade_batch``); this
+(``leach_train_batch``, ``size_dependent_leach_params``, ``adsorption_train_batch``); this
 module holds the chemistry that differs between lixiviants (MODELS.md §6):
 
 - reagent inventory held in the solution that leaves with a tonne of solids, and the

@@ -111,7 +111,46 @@ def case_reference_markdown() -> str:
                 "",
             ]
     out += _economics_reference()
+    out += _optimization_reference()
     return "\n".join(out).rstrip() + "\n"
+
+
+def _optimization_reference() -> list[str]:
+    """Mode grids, ``[constraints]`` and ``[objective]`` (oreflow optimize)."""
+    from oreflow.flowsheet.optimization import (
+        CONSTRAINT_PARAMS,
+        EXTENSIVE_SUFFIXES,
+        OBJECTIVE_PARAMS,
+    )
+
+    return [
+        "",
+        "### `[units.NAME.modes]` (oreflow optimize)",
+        "",
+        "A grid of candidate values of numeric parameters of the unit, e.g. "
+        "`residence_h = [16.0, 24.0, 32.0]`; the optimizer chooses one combination of all "
+        "grids and the ore rate. Use intensive settings (per tonne, residence, tenor, cut "
+        "size): a mill's `specific_energy_kwh_t`, a CIL's `residence_h` and "
+        "`carbon_advance_kg_t`, so that the plan is linear in throughput and verifies. "
+        "`run` ignores the grids and simulates the values written in the unit.",
+        "",
+        "### `[constraints]`",
+        "",
+        *_table(CONSTRAINT_PARAMS),
+        "",
+        "`[constraints.max]` and `[constraints.min]`: bounds on any KPI (`mill_power_kw`) or "
+        'unit metric (`"units.cil.tank_volume_m3"`). A figure whose name ends in '
+        f"{', '.join(f'`{s}`' for s in EXTENSIVE_SUFFIXES)} scales with throughput "
+        "(a capacity); any other is a property of the plan (a quality limit).",
+        "",
+        "### `[objective]`",
+        "",
+        *_table(OBJECTIVE_PARAMS),
+        "",
+        "`[objective.weights]`: KPI = weight, for a weighted sum instead of one `kpi`; with "
+        '`sense = "maximize"` and no kpi the objective is `margin_usd_h`.',
+        "",
+    ]
 
 
 def _economics_reference() -> list[str]:

@@ -146,9 +146,15 @@ def _write_excel(sheets: dict[str, pd.DataFrame], path: Path) -> None:
             frame.to_excel(xl, sheet_name=sheet)
 
 
-def write_run_outputs(results: Any, out_dir: str | Path) -> list[Path]:
-    """Write streams.csv, units.csv, closure.csv, kpis.json, result.json and oreflow.xlsx."""
-    doc = result_document(results)
+def write_run_outputs(
+    results: Any, out_dir: str | Path, document: dict[str, Any] | None = None
+) -> list[Path]:
+    """Write streams.csv, units.csv, closure.csv, kpis.json, result.json and oreflow.xlsx.
+
+    ``document`` replaces the run document written as result.json (optimize writes its
+    decisions and verification there).
+    """
+    doc = document if document is not None else result_document(results)
     kpis = results.kpis.to_frame("value")
     sheets = {
         "kpis": kpis,
@@ -173,3 +179,56 @@ def write_run_outputs(results: Any, out_dir: str | Path) -> list[Path]:
     if results.streams_by_size is not None:
         writers["streams_by_size.csv"] = lambda p: results.streams_by_size.to_csv(p, index=False)
     return _write_all(Path(out_dir), writers)
+
+
+def optimize_document(result: Any) -> dict[str, Any]:
+    """The JSON document of ``oreflow optimize`` (keys ``JSON_KEYS``)."""
+    if result.plan is not None:
+        doc = result_document(result.plan, status=result.status)
+    else:
+        doc = {key: None for key in JSON_KEYS}
+        doc.update({"case": None, "status": result.status, "meta": {"versions": versions()}})
+    doc["decisions"] = _clean(dict(result.decisions)) or None
+    doc["verification"] = {
+        "figures": _records(result.verification) if len(result.verification) else [],
+        "max_rel_diff": _clean(result.meta.get("max_rel_diff")),
+        "verified": result.status == "optimal",
+        "shadow_prices": _records(result.shadow_prices) if len(result.shadow_prices) else [],
+        "explanation": list(result.explanation),
+    }
+    meta = dict(doc.get("meta") or {})
+    meta["optimize"] = _clean({k: v for k, v in result.meta.items() if k != "max_rel_diff"})
+    doc["meta"] = meta
+    return doc
+
+
+def format_optimize(result: Any) -> str:
+    """Plain-text report of an optimization."""
+    lines = [f"status: {result.status}"]
+    if result.explanation:
+        lines += ["", "Why no plan is feasible"] + [f"  {e}" for e in result.explanation]
+    if result.decisions:
+        lines += ["", "Plan"]
+        lines += [f"  {k:<40} {v:>14.6g}" for k, v in result.decisions["modes"].items()]
+        lines += [f"  {'ore_tph':<40} {result.decisions['ore_tph']:>14.6g}"]
+        lines += [f"  {'objective':<40} {result.decisions['objective']:>14.6g}"]
+    if len(result.shadow_prices):
+        lines += ["", "Shadow prices (objective per unit of limit; non-zero = binding)"]
+        lines += [
+            f"  {r.limit:<44} {r.value:>12.6g}   {r.shadow_price:>12.6g} {r.units}"
+            for r in result.shadow_prices.itertuples()
+        ]
+    if len(result.verification):
+        lines += [
+            "",
+            "Verification (model vs full simulation)",
+            result.verification.to_string(float_format=lambda v: f"{v:.6g}"),
+        ]
+    m = result.meta
+    lines += [
+        "",
+        f"{m.get('n_combinations')} combinations; solver {m.get('solver')}; seconds {m.get('seconds')}",
+    ]
+    if result.plan is not None:
+        lines += ["", format_run(result.plan)]
+    return "\n".join(lines)

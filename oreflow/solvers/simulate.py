@@ -93,6 +93,15 @@ def _feed_wi(
     return np.divide(wi, rate, out=np.full(n, np.nan), where=rate > 0)
 
 
+def _context(
+    plant: CompiledPlant, params: Mapping[str, Mapping[str, np.ndarray]], node: str, n: int
+) -> PrepareContext:
+    """What a node may know of the plant when it prepares."""
+    ores = plant.ore_reach.get(node, ())
+    ore_tph = sum((params[o]["rate_tph"] for o in ores), np.zeros(n))
+    return PrepareContext(plant.spec.comps, _feed_wi(plant, params, node, n), n, ore_tph)
+
+
 def _apply(
     plant: CompiledPlant,
     node: str,
@@ -159,9 +168,7 @@ class _BlockSolver:
         }
         states = {}
         for node in self.block.nodes:
-            ctx = PrepareContext(
-                self.plant.spec.comps, _feed_wi(self.plant, params, node, len(idx)), len(idx)
-            )
+            ctx = _context(self.plant, params, node, len(idx))
             states[node] = self.plant.models[node].prepare(params[node], ctx)
         return states, {s: self.sim.streams[s][idx] for s in self.inputs}
 
@@ -320,7 +327,7 @@ def _simulate_chunk(
     sim = Simulation(plant, n_cases, params)
     states = {}
     for node, model in plant.models.items():
-        ctx = PrepareContext(plant.spec.comps, _feed_wi(plant, params, node, n_cases), n_cases)
+        ctx = _context(plant, params, node, n_cases)
         states[node] = model.prepare(params[node], ctx)
     ports = _port_order(plant)
     for block in plant.topology.blocks:

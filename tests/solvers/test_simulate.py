@@ -112,9 +112,9 @@ def test_harder_ore_grinds_coarser_and_recovers_less():
 
 
 def test_longer_leach_never_lowers_recovery():
-    volumes = [200.0, 600.0, 1100.0, 2000.0]
+    volumes = [4.0, 12.0, 24.0, 48.0]
     frame = oreflow.simulate_batch(
-        CASES / "free_milling_cil.toml", {"units.cil.tank_volume_m3": volumes}
+        CASES / "free_milling_cil.toml", {"units.cil.residence_h": volumes}
     )
     assert np.all(np.diff(frame["gold_recovery_frac"]) > 0)
 
@@ -300,3 +300,32 @@ def test_a_leach_fed_no_solution_is_a_case_error(mini_case_text):
         oreflow.simulate(parse_case(text, "dry.toml"))
     assert info.value.problems[0].key == "units.cil"
     assert "no solution" in info.value.problems[0].message
+
+
+def test_mill_parameters_vary_per_case_in_a_batch():
+    path = CASES / "free_milling_cil.toml"
+    frame = oreflow.simulate_batch(
+        path,
+        {"units.mill.selection_a_t_kwh": [0.8, 1.1, 1.4], "units.mill.diameter_m": [5.0, 5.5, 6.0]},
+    )
+    for i, (a, d) in enumerate([(0.8, 5.0), (1.1, 5.5), (1.4, 6.0)]):
+        single = oreflow.simulate(
+            path, overrides={"units.mill.selection_a_t_kwh": a, "units.mill.diameter_m": d}
+        )
+        assert frame["gold_recovery_frac"].iloc[i] == pytest.approx(
+            single.kpis["gold_recovery_frac"], rel=1e-9
+        )
+        assert frame["mill_power_kw"].iloc[i] == pytest.approx(
+            single.kpis["mill_power_kw"], rel=1e-12
+        )
+    assert frame["mill_power_kw"].is_monotonic_increasing
+
+
+def test_breakage_function_cannot_vary_per_case():
+    from oreflow.errors import CaseError
+
+    with pytest.raises(CaseError) as info:
+        oreflow.simulate_batch(
+            CASES / "free_milling_cil.toml", {"units.mill.breakage_phi": [0.5, 0.6]}
+        )
+    assert info.value.problems[0].key == "units.mill.breakage_phi"

@@ -501,7 +501,9 @@ def test_free_milling_cil_equals_the_original_kernels_on_its_feed():
     water = feed[:, comps.solution_offset("water")]
     rho = np.array([s.density_t_m3 for s in comps.solids])
     pulp = (comps.solids_view(feed) / rho).sum(axis=(1, 2)) + water
-    tau = np.repeat((p["tank_volume_m3"] / pulp)[:, None], 7, axis=1)
+    tau = np.repeat((p["residence_h"] / 7.0)[:, None], 7, axis=1)
+    tank_m3 = tau[:, 0] * pulp
+    solids = comps.solids_view(feed).sum(axis=(1, 2))
     leached, residue = kl.cil_leach_batch(
         np.ascontiguousarray(comps.solids_view(feed)[:, :, gold]), k, ult, tau
     )
@@ -509,9 +511,9 @@ def test_free_milling_cil_equals_the_original_kernels_on_its_feed():
         water,
         np.zeros(1),
         leached * G_PER_T,
-        p["carbon_advance_t_d"] / 24.0,
+        p["carbon_advance_kg_t"] * solids / 1000.0,
         p["barren_carbon_au_g_t"],
-        np.repeat((p["carbon_g_l"] * p["tank_volume_m3"] / 1000.0)[:, None], 7, axis=1),
+        np.repeat((p["carbon_g_l"] * tank_m3 / 1000.0)[:, None], 7, axis=1),
         p["adsorption_k_per_h"],
         p["adsorption_k_eq_m3_t"],
     )

@@ -140,3 +140,29 @@ def test_gravity_nonsense_is_a_case_error():
         parse_case(text.replace("grg_recovery_frac = 0.5", "grg_recovery_frac = 1.5"), "g.toml")
     with pytest.raises(CaseError, match="out of range"):
         parse_case(text.replace("fine_half_um = 0.0", "fine_half_um = -5.0"), "g.toml")
+
+
+@pytest.mark.parametrize(
+    ("key", "default", "value"),
+    [("heavy_density_t_m3", 4.0, 2.0), ("screen_aperture_um", 0.0, 150.0)],
+)
+def test_per_case_screen_and_density_act_as_in_the_case_file(key, default, value):
+    """Overrides of the trash screen and heavy cut are honoured per case, not fixed at build."""
+    from oreflow.flowsheet.case import load_case
+    from oreflow.flowsheet.compile import compile_case
+    from oreflow.solvers.simulate import simulate_plant
+
+    path = CASE.parents[1] / "free_milling_glycine.toml"
+    text = path.read_text(encoding="utf-8")
+    edited = text.replace("grg_recovery_frac = 0.40", f"grg_recovery_frac = 0.40\n{key} = {value}")
+    batch = simulate_plant(
+        compile_case(load_case(path)),
+        n_cases=2,
+        overrides={f"units.knelson.{key}": np.array([default, value])},
+    )
+    alone = simulate_plant(compile_case(parse_case(edited, "edited.toml")), n_cases=1)
+    conc = batch.streams["knelson.concentrate"]
+    assert not np.allclose(conc[0], conc[1])
+    np.testing.assert_allclose(
+        conc[1], alone.streams["knelson.concentrate"][0], rtol=RTOL_RECYCLE_CLOSURE
+    )

@@ -39,7 +39,7 @@ from typing import Any
 
 import numpy as np
 
-from oreflow.errors import Problem
+from oreflow.errors import CaseError, Problem
 from oreflow.flowsheet.components import ComponentSet
 from oreflow.flowsheet.schema import Param, frac, positive
 from oreflow.flowsheet.units.base import (
@@ -209,6 +209,16 @@ PARAMS: tuple[Param, ...] = (
         "gravity recoverable per pass (flattened, ground fine), becoming au_free; 0 = off",
         "h of MODELS.md §3.1 (ex05 uses 0.20) [A]",
     ),
+    positive(
+        "specific_energy_kwh_t",
+        "kWh/t",
+        None,
+        "mill power per tonne of ore reaching the mill (fresh feed), overriding power_kw and "
+        "the geometry: the intensive setting an optimizer varies (installed power is then a "
+        "constraint)",
+        "plant figure or optimization mode",
+        hi=200.0,
+    ),
 )
 
 
@@ -259,24 +269,66 @@ class BallMill:
         """Selection function per case and class [t/kWh], and mill power [kW]."""
         from oreflow.kernels.comminution import austin_selection
 
-        p = self.spec.params
+        for name in ("breakage_phi", "breakage_gamma", "breakage_beta"):
+            if np.any(params[name] != self.spec.params[name]):
+                problem = Problem(
+                    self.spec.file,
+                    f"units.{self.spec.name}.{name}",
+                    "the breakage function is one per mill: it cannot vary between cases",
+                )
+                raise CaseError([problem])
         upper_um = self.comps.sizes.edges()
-        s_e = austin_selection(
-            upper_um,
-            float(p["selection_a_t_kwh"]),
-            float(p["selection_alpha"]),
-            float(p["selection_mu_mm"]),
-            float(p["selection_lambda"]),
-        ).copy()
-        s_e[-1] = 0.0  # the sink does not break
+        sel = np.stack(
+            [
+                params[k]
+                for k in (
+                    "selection_a_t_kwh",
+                    "selection_alpha",
+                    "selection_mu_mm",
+                    "selection_lambda",
+                )
+            ],
+            axis=1,
+        )
+        distinct, inverse = np.unique(sel, axis=0, return_inverse=True)
+        table = np.stack([austin_selection(upper_um, *map(float, row)) for row in distinct])
+        table[:, -1] = 0.0  # the sink does not break
+        s_e = table[inverse.reshape(-1)]  # (n_cases, n_cls)
         wi = params.get("wi_kwh_t")
         if wi is None:
             wi = ctx.feed_wi_kwh_t
         if np.any(~np.isfinite(wi)):
             wi = params["selection_wi_ref_kwh_t"]
         hardness = params["selection_wi_ref_kwh_t"] / wi
-        power = params["power_kw"] if "power_kw" in params else np.full(ctx.n_cases, self.power_kw)
-        s_case = s_e[None, :] * hardness[:, None]  # (n_cases, n_cls)
+        if "specific_energy_kwh_t" in params:
+            # an intensive duty: the power follows the ore throughput (optimization modes)
+            ore_tph = ctx.feed_ore_tph if ctx.feed_ore_tph is not None else np.zeros(ctx.n_cases)
+            power = params["specific_energy_kwh_t"] * ore_tph
+        elif "power_kw" in params:
+            power = params["power_kw"]
+        else:
+            geometry = (
+                "diameter_m",
+                "length_m",
+                "ball_fill_frac",
+                "critical_speed_frac",
+                "ball_top_mm",
+                "ball_bulk_density_t_m3",
+            )
+            rows = np.stack([params[k] for k in geometry], axis=1)
+            nominal = np.array([float(self.spec.params[k]) for k in geometry])
+            if np.all(rows == nominal):
+                power = np.full(ctx.n_cases, self.power_kw)
+            else:  # geometry varied per case: Bond/Rowland power of each distinct mill
+                distinct, inverse = np.unique(rows, axis=0, return_inverse=True)
+                kw = [
+                    mill_power_kw(
+                        {**self.spec.params, **dict(zip(geometry, map(float, r), strict=True))}
+                    )
+                    for r in distinct
+                ]
+                power = np.asarray(kw)[inverse.reshape(-1)]
+        s_case = s_e * hardness[:, None]  # (n_cases, n_cls)
         return s_case, power, wi, params["media_wear_kg_kwh"], params["grg_loss_frac"]
 
     def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
@@ -314,7 +366,19 @@ class BallMill:
 
 def _check(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Problem]) -> None:
     p = spec.params
-    if p.get("power_kw") is None and (p.get("diameter_m") is None or p.get("length_m") is None):
+    if p.get("power_kw") is not None and p.get("specific_energy_kwh_t") is not None:
+        problems.append(
+            Problem(
+                file,
+                f"units.{spec.name}.specific_energy_kwh_t",
+                "give power_kw or specific_energy_kwh_t, not both",
+            )
+        )
+    if (
+        p.get("power_kw") is None
+        and p.get("specific_energy_kwh_t") is None
+        and (p.get("diameter_m") is None or p.get("length_m") is None)
+    ):
         problems.append(
             Problem(
                 file,

@@ -83,11 +83,16 @@ class PrepareContext:
         by ore feed rate [kWh/t]; NaN when no ore reaches it.
     n_cases : int
         Number of cases simulated together.
+    feed_ore_tph : numpy.ndarray or None
+        (n_cases,) dry ore rate of the ore sources reaching the unit [t/h]; lets a unit
+        set an intensive duty per tonne of ore (a mill's kWh/t) that scales with
+        throughput.
     """
 
     comps: ComponentSet
     feed_wi_kwh_t: np.ndarray
     n_cases: int
+    feed_ore_tph: np.ndarray | None = None
 
 
 @dataclass

@@ -97,6 +97,12 @@ from oreflow.flowsheet.units.base import (
     total_solids,
     water,
 )
+from oreflow.flowsheet.units.tanks import (
+    check_residence_or_volume,
+    require_solution,
+    size_law,
+    tank_residence,
+)
 
 # --- parameters -------------------------------------------------------------------------
 
@@ -229,6 +235,16 @@ _CARBON_DOSE = positive(
 )
 
 _CARBON_PARAMS: tuple[Param, ...] = (
+    Param(
+        "carbon_advance_kg_t",
+        "kg/t",
+        None,
+        "carbon advanced per tonne of solids fed, instead of carbon_advance_t_d: the intensive "
+        "setting that scales with throughput (optimization)",
+        "plant figure; about 1 kg/t is typical [L] Marsden & House 2006 ch. 7",
+        lo=0.0,
+        hi=100.0,
+    ),
     Param(
         "carbon_advance_t_d",
         "t/d",
@@ -732,24 +748,20 @@ def size_kinetics(
     ultimate_exponent: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Rate constant and ultimate extraction per case, size class and leach species."""
-    from oreflow.kernels.leaching import size_dependent_leach_params
-
     names = list(spec.tables.get("leach", {}))
     rep_um = comps.sizes.representative_um()
     k = np.empty((n_cases, comps.n_cls, len(names)))
     ult = np.empty((n_cases, comps.n_cls, len(names)))
     for d, name in enumerate(names):
-        k_ref = params[f"leach.{name}.{rate_key}"]
-        u_ref = params[f"leach.{name}.ultimate_frac"]
-        for i in range(n_cases):
-            k[i, :, d], ult[i, :, d] = size_dependent_leach_params(
-                rep_um,
-                float(k_ref[i]),
-                float(u_ref[i]),
-                float(d_ref_um[i]),
-                float(k_exponent[i]),
-                float(ultimate_exponent[i]),
-            )
+        k[:, :, d], ult[:, :, d] = size_law(
+            rep_um,
+            params[f"leach.{name}.{rate_key}"],
+            params[f"leach.{name}.ultimate_frac"],
+            d_ref_um,
+            k_exponent,
+            ultimate_exponent,
+            n_cases,
+        )
     return k, ult
 
 
@@ -832,19 +844,16 @@ class CilTrain:
             carbon[:] = params["carbon_per_column_t"][:, None]
             return tau, carbon, info
 
-        def train(res_key: str, vol_key: str, count: int) -> tuple[np.ndarray, np.ndarray]:
-            if vol_key in params:
-                vol = params[vol_key]
-                return _ratio(vol, pulp_m3_h), np.asarray(vol, dtype=np.float64)
-            per_tank = params[res_key] / count
-            return per_tank, per_tank * pulp_m3_h
-
-        tau_l, vol_l = train("residence_h", "tank_volume_m3", self.n_leach)
+        tau_l, vol_l = tank_residence(
+            params, "residence_h", "tank_volume_m3", self.n_leach, pulp_m3_h
+        )
         tau[:, : self.n_leach] = tau_l[:, None]
         info["tank_volume_m3"] = vol_l
         dose = params["carbon_g_l"] / 1000.0  # t/m³
         if self.mode == "cip":
-            tau_a, vol_a = train("adsorption_residence_h", "adsorption_tank_volume_m3", self.n_ads)
+            tau_a, vol_a = tank_residence(
+                params, "adsorption_residence_h", "adsorption_tank_volume_m3", self.n_ads, pulp_m3_h
+            )
             tau[:, self.n_leach :] = tau_a[:, None]
             carbon[:, self.n_leach :] = (dose * vol_a)[:, None]
             info["adsorption_tank_volume_m3"] = vol_a
@@ -869,13 +878,8 @@ class CilTrain:
         n = feed.shape[0]
         solids = total_solids(c, feed)
         sol = water(c, feed)
-        if self.mode != "cic" and np.any((sol <= 0.0) & (solids > 0.0)):
-            problem = Problem(
-                self.spec.file,
-                f"units.{self.spec.name}",
-                "the leach is fed no solution (water 0 t/h); add water upstream",
-            )
-            raise CaseError([problem])
+        if self.mode != "cic":
+            require_solution(self.spec, solids, sol)
         pulp = solids_volume_m3_h(c, feed) + sol
         tau, carbon_tank, info = self._tanks(params, pulp, n)
 
@@ -896,7 +900,10 @@ class CilTrain:
 
         # carbon advance and the loading it brings
         n_met = len(self.metals)
-        carbon_tph = params["carbon_advance_t_d"] / 24.0
+        if "carbon_advance_kg_t" in params:
+            carbon_tph = params["carbon_advance_kg_t"] * total_solids(c, feed) / 1000.0
+        else:
+            carbon_tph = params["carbon_advance_t_d"] / 24.0
         barren = np.zeros((n, n_met))
         if returned is not None:
             arriving = returned[:, self.i_c]
@@ -1163,12 +1170,7 @@ def _check(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Proble
     needed = ["water", "au_aq", "carbon", "au_carbon"]
     if spec.type != "cic":
         needed.append("nacn")
-        if (p.get("residence_h") is None) == (p.get("tank_volume_m3") is None):
-            problems.append(
-                Problem(
-                    file, f"{key}.residence_h", "give exactly one of residence_h or tank_volume_m3"
-                )
-            )
+        check_residence_or_volume(spec, file, problems)
         CyanideChemistry.check_table(spec, comps, file, problems)
         if p.get("pregrob_k_m3_t", 0.0) > 0:
             for name in ("carbonaceous", "au_pregrobbed"):
@@ -1189,15 +1191,9 @@ def _check(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Proble
                 f"{p['n_tanks']}",
             )
         )
-    if spec.type == "cip" and (p.get("adsorption_residence_h") is None) == (
-        p.get("adsorption_tank_volume_m3") is None
-    ):
-        problems.append(
-            Problem(
-                file,
-                f"{key}.adsorption_residence_h",
-                "give exactly one of adsorption_residence_h or adsorption_tank_volume_m3",
-            )
+    if spec.type == "cip":
+        check_residence_or_volume(
+            spec, file, problems, "adsorption_residence_h", "adsorption_tank_volume_m3"
         )
     for _, aq, on_carbon in METALS:
         if comps.has(on_carbon) and aq not in needed:

@@ -70,6 +70,7 @@ from oreflow.flowsheet.units.base import (
     total_solids,
     water,
 )
+from oreflow.flowsheet.units.tanks import check_residence_or_volume
 
 PARAMS: tuple[Param, ...] = (
     Param(
@@ -364,13 +365,7 @@ class FlotationBank:
 
 def _check(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Problem]) -> None:
     key = f"units.{spec.name}"
-    p = spec.params
-    if (p.get("residence_min") is None) == (p.get("cell_volume_m3") is None):
-        problems.append(
-            Problem(
-                file, f"{key}.residence_min", "give exactly one of residence_min or cell_volume_m3"
-            )
-        )
+    check_residence_or_volume(spec, file, problems, "residence_min", "cell_volume_m3")
     if not comps.has("water"):
         problems.append(Problem(file, key, "a flotation_bank needs the solution species 'water'"))
     table = spec.tables.get("kinetics", {})

@@ -154,12 +154,8 @@ class GravityConcentrator:
         self.i_grg = comps.solid_index("au_grg")
         self.rep_um = comps.sizes.representative_um()
         edges = comps.sizes.edges()
-        lower = np.append(edges[1:], 0.0)  # lower edge of each class (sink: 0)
-        aperture = float(spec.params["screen_aperture_um"])
-        self.screened = (lower >= aperture) if aperture > 0 else np.zeros(comps.n_cls, bool)
-        rho = np.array([s.hydraulic_density_t_m3 for s in comps.solids])
-        self.heavy = rho >= float(spec.params["heavy_density_t_m3"])
-        self.heavy[self.i_grg] = False
+        self.lower_um = np.append(edges[1:], 0.0)  # lower edge of each class (sink: 0)
+        self.rho = np.array([s.hydraulic_density_t_m3 for s in comps.solids])
         self.other = np.ones(comps.n_solid, bool)
         self.other[self.i_grg] = False
         self.au = np.array([s.au_frac for s in comps.solids])
@@ -179,12 +175,17 @@ class GravityConcentrator:
                 float(params["coarse_half_um"][i]),
                 float(params["size_exponent"][i]),
             )
-        e[:, self.screened] = 0.0
-        return params, e
+        # per case, like every float parameter (a study or optimizer may vary them)
+        aperture = params["screen_aperture_um"][:, None]
+        screened = (self.lower_um[None, :] >= aperture) & (aperture > 0)
+        e[screened] = 0.0
+        heavy = self.rho[None, :] >= params["heavy_density_t_m3"][:, None]
+        heavy[:, self.i_grg] = False
+        return params, e, screened, heavy
 
     def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """Recover GRG by size, top the concentrate up to its mass pull, split the water."""
-        params, e = state
+        params, e, screened, heavy = state
         (feed,) = inlets
         c = self.comps
         n = feed.shape[0]
@@ -195,9 +196,14 @@ class GravityConcentrator:
         grg_rec = (sv[:, :, self.i_grg] * e).sum(axis=1)
         # non-GRG mass to pull, light and heavy particles that pass the trash screen
         wanted = np.maximum(params["mass_pull_frac"] * solids - grg_rec, 0.0)
-        open_cls = ~self.screened
-        light_m = sv[:, open_cls][:, :, self.other & ~self.heavy].sum(axis=(1, 2))
-        heavy_m = sv[:, open_cls][:, :, self.heavy].sum(axis=(1, 2))
+        open_cls = ~screened  # (n, n_cls)
+        light = self.other[None, :] & ~heavy  # (n, n_solid)
+        light_m = np.empty(n)
+        heavy_m = np.empty(n)
+        for i in range(n):
+            passing = sv[i : i + 1, open_cls[i]]
+            light_m[i] = passing[:, :, light[i]].sum(axis=(1, 2))[0]
+            heavy_m[i] = passing[:, :, heavy[i]].sum(axis=(1, 2))[0]
         enrich = params["heavy_enrichment"]
         denom = light_m + enrich * heavy_m
         r_light = np.divide(wanted, denom, out=np.zeros(n), where=denom > 0)
@@ -210,11 +216,8 @@ class GravityConcentrator:
             r_light,
         )
         r_light = np.clip(r_light, 0.0, 1.0)
-        light = self.other & ~self.heavy
-        for k in np.flatnonzero(light):
-            rec[:, open_cls, k] = r_light[:, None]
-        for k in np.flatnonzero(self.heavy):
-            rec[:, open_cls, k] = r_heavy[:, None]
+        rec = np.where(open_cls[:, :, None] & light[:, None, :], r_light[:, None, None], rec)
+        rec = np.where(open_cls[:, :, None] & heavy[:, None, :], r_heavy[:, None, None], rec)
 
         conc = np.zeros_like(feed)
         c.solids_view(conc)[:] = sv * rec

@@ -7,11 +7,12 @@ Each of these units is a train of equal, perfectly mixed tanks in which
    ultimate falling above a reference size by the power law of
    ``oreflow.kernels.leaching.size_dependent_leach_params`` [assumed form]; this is the
    kinetics of the cyanide CIL (MODELS.md §5.2, model 1) with the lixiviant's own
-   constants;
+   constants (``oreflow.kernels.leaching.leach_train_batch``);
 2. the dissolved metal loads onto an adsorbent (activated carbon or a strong-base
    resin) moving counter-current to the pulp, by the Nicol-Fleming rate
    ``dq/dt = k (K C - q)`` solved as the steady-state 2N system of
-   ``oreflow.kernels.leaching.carbon_cascade_batch`` (MODELS.md §5.5), a model that
+   ``oreflow.kernels.leaching.adsorption_train_batch`` (MODELS.md §5.5; the kernels of
+   the cyanide CIL, here without site competition or preg-robbing), a model that
    holds for any adsorbent given its own k and K; gold and silver load independently
    (no competition between them for sites is modelled);
 3. optionally, base-metal minerals (copper minerals in glycine; sulfides in
@@ -33,7 +34,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from oreflow.conventions import G_PER_T
-from oreflow.errors import CaseError, Problem
+from oreflow.errors import Problem
 from oreflow.flowsheet.components import ComponentSet
 from oreflow.flowsheet.schema import REQUIRED, Param, frac, positive
 from oreflow.flowsheet.units.base import (
@@ -43,6 +44,12 @@ from oreflow.flowsheet.units.base import (
     solids_volume_m3_h,
     total_solids,
     water,
+)
+from oreflow.flowsheet.units.tanks import (
+    check_residence_or_volume,
+    require_solution,
+    size_law,
+    tank_residence,
 )
 
 #: Precious metals leached and adsorbed, with their dissolved species.
@@ -247,11 +254,7 @@ def check_train(
 ) -> None:
     """Rules shared by the trains: residence, species, kinetics of every gold species."""
     key = f"units.{spec.name}"
-    p = spec.params
-    if (p.get("residence_h") is None) == (p.get("tank_volume_m3") is None):
-        problems.append(
-            Problem(file, f"{key}.residence_h", "give exactly one of residence_h or tank_volume_m3")
-        )
+    check_residence_or_volume(spec, file, problems)
     for name in ("water", "au_aq", ads, f"au_{ads}"):
         if not comps.has(name):
             problems.append(
@@ -364,19 +367,6 @@ def check_minerals(
                 )
 
 
-def no_solution_error(spec: UnitSpec) -> CaseError:
-    """The error of a leach fed dry solids."""
-    return CaseError(
-        [
-            Problem(
-                spec.file,
-                f"units.{spec.name}",
-                "the leach is fed no solution (water 0 t/h); add water upstream",
-            )
-        ]
-    )
-
-
 @dataclass
 class TrainState:
     """Per-simulation state of a train: per-case parameters and kinetics."""
@@ -408,29 +398,6 @@ class TrainOut:
     reacted: np.ndarray
     metrics: dict[str, np.ndarray] = field(default_factory=dict)
     dissolved: dict[str, np.ndarray] = field(default_factory=dict)  # metal -> (n,) t/h
-
-
-def _size_law(
-    rep_um: np.ndarray,
-    k_ref: np.ndarray,
-    u_ref: np.ndarray,
-    params: Mapping[str, np.ndarray],
-    n: int,
-) -> tuple[np.ndarray, np.ndarray]:
-    from oreflow.kernels.leaching import size_dependent_leach_params
-
-    k = np.empty((n, rep_um.shape[0]))
-    u = np.empty((n, rep_um.shape[0]))
-    for i in range(n):
-        k[i], u[i] = size_dependent_leach_params(
-            rep_um,
-            float(k_ref[i]),
-            float(u_ref[i]),
-            float(params["leach_d_ref_um"][i]),
-            float(params["leach_k_size_exponent"][i]),
-            float(params["leach_ultimate_size_exponent"][i]),
-        )
-    return k, u
 
 
 class LeachTrain:
@@ -485,17 +452,26 @@ class LeachTrain:
 
     # -- prepare ------------------------------------------------------------------
 
+    def _size_law(
+        self, params: Mapping[str, np.ndarray], k_ref: np.ndarray, u_ref: np.ndarray, n: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        return size_law(
+            self.rep_um,
+            k_ref,
+            u_ref,
+            params["leach_d_ref_um"],
+            params["leach_k_size_exponent"],
+            params["leach_ultimate_size_exponent"],
+            n,
+        )
+
     def prepare(self, params: Mapping[str, np.ndarray], n: int) -> TrainState:
         """Rate constants and ultimate extractions per case and size class."""
         k: dict[str, np.ndarray] = {}
         ult: dict[str, np.ndarray] = {}
         for name in self.leach:
-            k[name], ult[name] = _size_law(
-                self.rep_um,
-                params[f"leach.{name}.k_per_h"],
-                params[f"leach.{name}.ultimate_frac"],
-                params,
-                n,
+            k[name], ult[name] = self._size_law(
+                params, params[f"leach.{name}.k_per_h"], params[f"leach.{name}.ultimate_frac"], n
             )
         state = TrainState(params, k, ult)
         if self.minerals:
@@ -503,11 +479,10 @@ class LeachTrain:
             mk = np.empty((n, n_cls, len(self.minerals)))
             mu = np.empty_like(mk)
             for d, name in enumerate(self.minerals):
-                mk[:, :, d], mu[:, :, d] = _size_law(
-                    self.rep_um,
+                mk[:, :, d], mu[:, :, d] = self._size_law(
+                    params,
                     params[f"{self.mineral_table}.{name}.k_per_h"],
                     params[f"{self.mineral_table}.{name}.ultimate_frac"],
-                    params,
                     n,
                 )
             state.mineral_k, state.mineral_ult = mk, mu
@@ -519,19 +494,14 @@ class LeachTrain:
         """Residence time per tank from the set time or from the tank volume."""
         c = self.comps
         params = state.params
-        n = feed.shape[0]
         n_tanks = int(self.spec.params["n_tanks"])
         solids = total_solids(c, feed)
         sol = water(c, feed)
-        if np.any((sol <= 0.0) & (solids > 0.0)):
-            raise no_solution_error(self.spec)
+        require_solution(self.spec, solids, sol)
         pulp_m3_h = solids_volume_m3_h(c, feed) + sol
-        if "tank_volume_m3" in params:
-            tank_m3 = np.asarray(params["tank_volume_m3"], dtype=np.float64)
-            tau_tank = np.divide(tank_m3, pulp_m3_h, out=np.zeros(n), where=pulp_m3_h > 0)
-        else:
-            tau_tank = np.asarray(params["residence_h"], dtype=np.float64) / n_tanks
-            tank_m3 = tau_tank * pulp_m3_h
+        tau_tank, tank_m3 = tank_residence(
+            params, "residence_h", "tank_volume_m3", n_tanks, pulp_m3_h
+        )
         tau = np.repeat(tau_tank[:, None], n_tanks, axis=1)
         return Pulp(tau, tank_m3, sol, solids)
 
@@ -553,7 +523,7 @@ class LeachTrain:
         k_eq_ag: np.ndarray,
     ) -> None:
         """Leach every precious-metal class, load the metal on the adsorbent."""
-        from oreflow.kernels.leaching import carbon_cascade_batch, cil_leach_batch
+        from oreflow.kernels import leaching as kl
 
         c = self.comps
         params = state.params
@@ -563,19 +533,20 @@ class LeachTrain:
         sv_tails = c.solids_view(out.tails)
         sv_react = c.solids_view(out.reacted)
         source = {m: np.zeros((n, n_tanks)) for m in self.metals}
-        for d, name in enumerate(self.leach):
-            idx = self.leach_idx[d]
-            metal_in = np.ascontiguousarray(sv_feed[:, :, idx : idx + 1])
-            leached, residue = cil_leach_batch(
+        if self.leach:
+            # the kernels of the cyanide CIL: one leach train for every class ...
+            metal_in = np.ascontiguousarray(sv_feed[:, :, self.leach_idx])
+            leached, residue = kl.leach_train_batch(
                 metal_in,
-                np.ascontiguousarray(state.k[name][:, :, None]),
-                np.ascontiguousarray(state.ult[name][:, :, None]),
+                np.ascontiguousarray(np.stack([state.k[s] for s in self.leach], axis=2)),
+                np.ascontiguousarray(np.stack([state.ult[s] for s in self.leach], axis=2)),
                 pulp.tau,
             )
-            sv_tails[:, :, idx] = residue[:, :, 0]
-            sv_react[:, :, idx] += residue[:, :, 0] - metal_in[:, :, 0]
-            for m in self.metals:
-                source[m] += leached * self.metal_frac[m][d]
+            sv_tails[:, :, self.leach_idx] = residue
+            sv_react[:, :, self.leach_idx] += residue - metal_in
+            for d in range(len(self.leach)):
+                for m in self.metals:
+                    source[m] += leached[:, :, d] * self.metal_frac[m][d]
         word = self.word
         advance_tph = params[f"{word}_advance_t_d"] / 24.0
         inventory_t = np.repeat(
@@ -585,24 +556,42 @@ class LeachTrain:
         barren = {"au": params[f"barren_{word}_au_g_t"], "ag": np.zeros(n)}
         k_eq = {"au": k_eq_au, "ag": k_eq_ag}
         per_t = np.divide(1.0, pulp.solids_tph, out=np.zeros(n), where=pulp.solids_tph > 0)
-        for m in self.metals:
-            i_aq, i_loaded = self.i_aq[m], self.i_loaded[m]
-            feed_tenor = np.divide(
-                feed[:, i_aq] * G_PER_T,
+        # ... and one counter-current cascade for every metal, without site competition
+        # (infinite capacity) or preg-robbing: each metal loads independently
+        metals = self.metals
+        feed_tenor = np.zeros((n, len(metals)))
+        source_g_h = np.zeros((n, n_tanks, len(metals)))
+        barren_g_t = np.zeros((n, len(metals)))
+        k_eq_m3_t = np.zeros((n, len(metals)))
+        for j, m in enumerate(metals):
+            feed_tenor[:, j] = np.divide(
+                feed[:, self.i_aq[m]] * G_PER_T,
                 pulp.solution_m3_h,
                 out=np.zeros(n),
                 where=pulp.solution_m3_h > 0,
             )
-            tenor, loading = carbon_cascade_batch(
-                flow,
-                feed_tenor,
-                source[m] * G_PER_T,
-                advance_tph,
-                barren[m],
-                inventory_t,
-                params["adsorption_k_per_h"],
-                k_eq[m],
-            )
+            source_g_h[:, :, j] = source[m] * G_PER_T
+            barren_g_t[:, j] = barren[m]
+            k_eq_m3_t[:, j] = k_eq[m]
+        tenor_all, loading_all, _ = kl.adsorption_train_batch(
+            flow,
+            feed_tenor,
+            source_g_h,
+            advance_tph,
+            barren_g_t,
+            inventory_t,
+            np.repeat(params["adsorption_k_per_h"][:, None], len(metals), axis=1),
+            k_eq_m3_t,
+            np.array([{"au": kl.AU_G_MOL, "ag": kl.AG_G_MOL}[m] for m in metals], dtype=float),
+            np.full(n, np.inf),
+            np.zeros(n),
+            np.zeros(n),
+            np.zeros(n),
+            True,
+        )
+        for j, m in enumerate(metals):
+            i_aq, i_loaded = self.i_aq[m], self.i_loaded[m]
+            tenor, loading = tenor_all[:, :, j], loading_all[:, :, j]
             dissolved = source[m].sum(axis=1)
             out.dissolved[m] = dissolved
             adsorbed = advance_tph * (loading[:, 0] - barren[m]) / G_PER_T
@@ -646,7 +635,7 @@ class LeachTrain:
         acid and reagent budgets of the calling unit, with ``"mineral_<name>"``
         entries giving the mass of each mineral dissolved.
         """
-        from oreflow.kernels.leaching import cil_leach_batch
+        from oreflow.kernels.leaching import leach_train_batch
 
         c = self.comps
         n = feed.shape[0]
@@ -657,7 +646,7 @@ class LeachTrain:
         sv_tails = c.solids_view(out.tails)
         sv_react = c.solids_view(out.reacted)
         minerals_in = np.ascontiguousarray(sv_feed[:, :, self.mineral_idx])
-        _, residue = cil_leach_batch(minerals_in, state.mineral_k, state.mineral_ult, pulp.tau)
+        _, residue = leach_train_batch(minerals_in, state.mineral_k, state.mineral_ult, pulp.tau)
         dissolved = minerals_in - residue  # (n, n_cls, n_min)
         for d, name in enumerate(self.minerals):
             idx = self.mineral_idx[d]

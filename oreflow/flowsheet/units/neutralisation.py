@@ -39,11 +39,11 @@ ch. 5 (pre-treatment) and 11 (effluent treatment) [L]; MODELS.md §4.1, §7.3.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 
-from oreflow.errors import CaseError, Problem
+from oreflow.errors import Problem
 from oreflow.flowsheet.components import ComponentSet
 from oreflow.flowsheet.schema import Param, frac
 from oreflow.flowsheet.units.base import (
@@ -53,6 +53,7 @@ from oreflow.flowsheet.units.base import (
     UnitType,
 )
 from oreflow.flowsheet.units.pox import element_fraction
+from oreflow.flowsheet.units.products import ProductSpecies
 
 #: Highest pH limestone reaches in practice [-] [L] (limestone neutralisation stops
 #: near pH 5.5-6.5 as CO2 buffers the solution; Marsden & House 2006 ch. 11).
@@ -189,19 +190,14 @@ class Neutralisation:
         self.comps = comps
         self.reagent = str(spec.params["reagent"])
 
-        def sol(name: str) -> int | None:
-            return comps.solution_offset(name) if comps.has(name) else None
-
-        names = [s.name for s in comps.solids]
-
-        def solid(name: str) -> int | None:
-            return comps.solid_index(name) if name in names else None
-
-        self.i_sol = {n: sol(n) for n in ("water", "h2so4", "so4_aq", "fe_aq", "as_aq", "cu_aq")}
-        self.i_solid = {
-            n: solid(n)
-            for n in ("gypsum", "scorodite", "metal_hydroxides", "cu_hydroxide", "calcite")
-        }
+        self.products = ProductSpecies(
+            spec,
+            comps,
+            solids=("gypsum", "scorodite", "metal_hydroxides", "cu_hydroxide", "calcite"),
+            solution=("water", "h2so4", "so4_aq", "fe_aq", "as_aq", "cu_aq"),
+        )
+        self.i_sol = self.products.solution
+        self.i_solid = self.products.solid
         f = np.zeros(kox.N_NF)
         f[kox.NF_H2SO4_S] = element_fraction(comps, "h2so4", "s")
         f[kox.NF_SO4_S] = element_fraction(comps, "so4_aq", "s")
@@ -221,27 +217,20 @@ class Neutralisation:
             )
         return params
 
-    def _fail(self, message: str) -> None:
-        raise CaseError([Problem(self.spec.file, f"units.{self.spec.name}", message)])
+    def _fail(self, message: str) -> NoReturn:
+        self.products.fail(message)
 
     def _get(self, x: np.ndarray, name: str) -> np.ndarray:
         idx = self.i_sol[name]
         return np.ascontiguousarray(x[:, idx]) if idx is not None else np.zeros(x.shape[0])
 
     def _put_solid(self, out: np.ndarray, name: str, amount: np.ndarray) -> None:
-        if not np.any(amount > 0.0):
-            return
-        idx = self.i_solid[name]
-        if idx is None:
-            self._fail(f"neutralisation precipitates {name!r}; declare it in [case] solids")
-        self.comps.solids_view(out)[:, -1, idx] += amount
+        missing = f"neutralisation precipitates {name!r}; declare it in [case] solids"
+        self.products.put_solid(out, name, amount, missing)
 
     def _set_solution(self, out: np.ndarray, name: str, amount: np.ndarray) -> None:
-        idx = self.i_sol[name]
-        if idx is not None:
-            out[:, idx] = amount
-        elif np.any(amount > 0.0):
-            self._fail(f"neutralisation leaves {name!r} in solution; declare it in [case] solution")
+        missing = f"neutralisation leaves {name!r} in solution; declare it in [case] solution"
+        self.products.set_solution(out, name, amount, missing)
 
     def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """Neutralise, precipitate, and dose the reagents."""

@@ -50,11 +50,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 import numpy as np
 
-from oreflow.errors import CaseError, Problem
+from oreflow.errors import Problem
 from oreflow.flowsheet.components import CATALOGUE, ComponentSet
 from oreflow.flowsheet.schema import Param, frac, positive
 from oreflow.flowsheet.units.base import (
@@ -66,6 +66,7 @@ from oreflow.flowsheet.units.base import (
     total_solids,
     water,
 )
+from oreflow.flowsheet.units.products import ProductSpecies
 
 #: Minerals with oxidation chemistry (same order as ``oreflow.kernels.oxidation.MINERALS``).
 OXIDISABLE = ("pyrite", "arsenopyrite", "pyrrhotite", "chalcopyrite")
@@ -429,15 +430,10 @@ class Oxidiser:
         ).reshape(len(self.minerals), 4)
         self.rep_um = comps.sizes.representative_um()
 
-        def solid(name: str) -> int | None:
-            return comps.solid_index(name) if name in solid_names else None
-
-        def sol(name: str) -> int | None:
-            return comps.solution_offset(name) if comps.has(name) else None
-
-        self.i_solid = {
-            name: solid(name)
-            for name in (
+        self.products = ProductSpecies(
+            spec,
+            comps,
+            solids=(
                 chem.remainder,
                 "scorodite",
                 "basic_ferric_sulfate",
@@ -447,12 +443,11 @@ class Oxidiser:
                 "carbonaceous",
                 "au_sulfide",
                 "au_free",
-            )
-        }
-        self.i_sol = {
-            name: sol(name)
-            for name in ("water", "h2so4", "so4_aq", "fe_aq", "as_aq", "cu_aq", "co2")
-        }
+            ),
+            solution=("water", "h2so4", "so4_aq", "fe_aq", "as_aq", "cu_aq", "co2"),
+        )
+        self.i_solid = self.products.solid
+        self.i_sol = self.products.solution
         pf = np.zeros(kox.N_PF)
         pf[kox.PF_REMAINDER_FE] = element_fraction(comps, chem.remainder, "fe")
         pf[kox.PF_SCORODITE_FE] = element_fraction(comps, "scorodite", "fe")
@@ -518,25 +513,17 @@ class Oxidiser:
         return {"params": params, "extent": extent, "heat": heat, "t_star": t_star}
 
     # ---------------------------------------------------------------- apply
-    def _fail(self, message: str) -> None:
-        raise CaseError([Problem(self.spec.file, f"units.{self.spec.name}", message)])
+    def _fail(self, message: str) -> NoReturn:
+        self.products.fail(message)
 
     def _put_solid(self, out: np.ndarray, name: str, amount: np.ndarray) -> None:
         """Add a precipitate to the finest size class."""
-        if not np.any(amount > 0.0):
-            return
-        idx = self.i_solid.get(name)
-        if idx is None:
-            self._fail(f"the oxidation makes {name!r}; declare it in [case] solids")
-        self.comps.solids_view(out)[:, -1, idx] += amount
+        missing = f"the oxidation makes {name!r}; declare it in [case] solids"
+        self.products.put_solid(out, name, amount, missing)
 
     def _put_solution(self, out: np.ndarray, name: str, amount: np.ndarray) -> None:
-        if not np.any(amount > 0.0):
-            return
-        idx = self.i_sol.get(name)
-        if idx is None:
-            self._fail(f"the oxidation makes {name!r}; declare it in [case] solution")
-        out[:, idx] += amount
+        missing = f"the oxidation makes {name!r}; declare it in [case] solution"
+        self.products.add_solution(out, name, amount, missing)
 
     def _mode(self) -> int:
         from oreflow.kernels import oxidation as kox

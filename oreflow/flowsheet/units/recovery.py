@@ -77,6 +77,50 @@ def _metals_present(comps: ComponentSet) -> list[tuple[str, str, str, str]]:
     return [m for m in _METALS if comps.has(m[1])]
 
 
+def _depositing_metals(comps: ComponentSet) -> list[tuple[str, int, int]]:
+    """(metal, solution offset, metal solid index) of the metals a cell or cementation deposits."""
+    return [
+        (metal, comps.solution_offset(aq), comps.solid_index(solid))
+        for metal, aq, _, solid in _metals_present(comps)
+        if comps.has(solid)
+    ]
+
+
+def _solids_apart(comps: ComponentSet, feed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Split a feed into its solids (joining the deposit) and the rest (the solution)."""
+    deposit = np.zeros_like(feed)
+    deposit[:, : comps.n_solids_comp] = feed[:, : comps.n_solids_comp]
+    return deposit, feed - deposit
+
+
+def _deposit(
+    comps: ComponentSet,
+    feed: np.ndarray,
+    aq: int,
+    solid: int,
+    share: np.ndarray,
+    deposit: np.ndarray,
+    solution: np.ndarray,
+    reacted: np.ndarray,
+) -> np.ndarray:
+    """Move ``share`` of a dissolved metal to its solid in the finest class; return t/h."""
+    dep = feed[:, aq] * share
+    solution[:, aq] -= dep
+    reacted[:, aq] = -dep
+    comps.solids_view(deposit)[:, -1, solid] += dep
+    comps.solids_view(reacted)[:, -1, solid] = dep
+    return dep
+
+
+def _check_deposit_solids(
+    spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Problem], message: str
+) -> None:
+    """Every declared dissolved Ag/Cu needs its metal solid; ``message`` takes aq and solid."""
+    for _, aq, _, solid in _METALS[1:]:
+        if comps.has(aq) and not comps.has(solid):
+            problems.append(Problem(file, f"units.{spec.name}", message.format(aq=aq, solid=solid)))
+
+
 # --- elution ---------------------------------------------------------------------------
 
 ELUTION_PARAMS: tuple[Param, ...] = (
@@ -284,11 +328,7 @@ class Electrowinning:
         self.spec = spec
         self.comps = comps
         self.i_w = comps.solution_offset("water")
-        self.metals = [
-            (metal, comps.solution_offset(aq), comps.solid_index(solid))
-            for metal, aq, _, solid in _metals_present(comps)
-            if comps.has(solid)
-        ]
+        self.metals = _depositing_metals(comps)
 
     def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
         """Per-case parameters."""
@@ -299,17 +339,12 @@ class Electrowinning:
         p = state
         (feed,) = inlets
         c = self.comps
-        cathode = np.zeros_like(feed)
-        cathode[:, : c.n_solids_comp] = feed[:, : c.n_solids_comp]
-        spent = feed - cathode
+        cathode, spent = _solids_apart(c, feed)
         reacted = np.zeros_like(feed)
         metrics: dict[str, np.ndarray] = {}
         for metal, aq, solid in self.metals:
-            dep = feed[:, aq] * p[f"recovery_{metal}_frac"]
-            spent[:, aq] -= dep
-            c.solids_view(cathode)[:, -1, solid] += dep
-            reacted[:, aq] = -dep
-            c.solids_view(reacted)[:, -1, solid] = dep
+            share = p[f"recovery_{metal}_frac"]
+            dep = _deposit(c, feed, aq, solid, share, cathode, spent, reacted)
             metrics[f"cathode_{metal}_kg_h"] = dep * 1000.0
             metrics[f"spent_{metal}_mg_l"] = _ratio(spent[:, aq] * G_PER_T, spent[:, self.i_w])
         metrics["cathode_sludge_kg_h"] = total_solids(c, cathode) * 1000.0
@@ -318,15 +353,13 @@ class Electrowinning:
 
 def _check_ew(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Problem]) -> None:
     _require(comps, ["water", "au_aq", "au_free"], spec, file, problems)
-    for _, aq, _, solid in _METALS[1:]:
-        if comps.has(aq) and not comps.has(solid):
-            problems.append(
-                Problem(
-                    file,
-                    f"units.{spec.name}",
-                    f"the eluate can carry {aq!r}: declare the solid {solid!r} for its deposit",
-                )
-            )
+    _check_deposit_solids(
+        spec,
+        comps,
+        file,
+        problems,
+        "the eluate can carry {aq!r}: declare the solid {solid!r} for its deposit",
+    )
 
 
 ELECTROWINNING = UnitType(
@@ -542,11 +575,7 @@ class MerrillCrowe:
         self.i_w = comps.solution_offset("water")
         self.i_cn = comps.solution_offset("nacn") if comps.has("nacn") else None
         self.i_wad = comps.solution_offset("cn_wad") if comps.has("cn_wad") else None
-        self.metals = [
-            (metal, comps.solution_offset(aq), comps.solid_index(solid))
-            for metal, aq, _, solid in _metals_present(comps)
-            if comps.has(solid)
-        ]
+        self.metals = _depositing_metals(comps)
 
     def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
         """Per-case parameters."""
@@ -560,9 +589,7 @@ class MerrillCrowe:
         (feed,) = inlets
         c = self.comps
         n = feed.shape[0]
-        precipitate = np.zeros_like(feed)
-        precipitate[:, : c.n_solids_comp] = feed[:, : c.n_solids_comp]  # clarifier solids
-        barren = feed - precipitate
+        precipitate, barren = _solids_apart(c, feed)  # clarifier solids join the precipitate
         reacted = np.zeros_like(feed)
         added = np.zeros_like(feed)
         sol_m3 = feed[:, self.i_w]
@@ -571,11 +598,8 @@ class MerrillCrowe:
         wad_freed = np.zeros(n)  # t/h CN leaving the WAD complexes
         metrics: dict[str, np.ndarray] = {}
         for metal, aq, solid in self.metals:
-            dep = feed[:, aq] * p[f"precipitation_{metal}_frac"]
-            barren[:, aq] -= dep
-            reacted[:, aq] = -dep
-            c.solids_view(precipitate)[:, -1, solid] += dep
-            c.solids_view(reacted)[:, -1, solid] = dep
+            share = p[f"precipitation_{metal}_frac"]
+            dep = _deposit(c, feed, aq, solid, share, precipitate, barren, reacted)
             metrics[f"{metal}_precipitated_frac"] = _ratio(dep, feed[:, aq])
             metrics[f"barren_{metal}_mg_l"] = _ratio(barren[:, aq] * G_PER_T, sol_m3)
             if metal == "au":
@@ -611,15 +635,13 @@ class MerrillCrowe:
 
 def _check_mc(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Problem]) -> None:
     _require(comps, ["water", "au_aq", "au_free"], spec, file, problems)
-    for _, aq, _, solid in _METALS[1:]:
-        if comps.has(aq) and not comps.has(solid):
-            problems.append(
-                Problem(
-                    file,
-                    f"units.{spec.name}",
-                    f"the solution can carry {aq!r}: declare the solid {solid!r} for the precipitate",
-                )
-            )
+    _check_deposit_solids(
+        spec,
+        comps,
+        file,
+        problems,
+        "the solution can carry {aq!r}: declare the solid {solid!r} for the precipitate",
+    )
 
 
 MERRILL_CROWE = UnitType(

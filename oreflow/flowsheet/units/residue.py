@@ -154,8 +154,8 @@ ON_INELIGIBLE = Param(
 )
 
 
-class PasteBackfill:
-    """Paste-fill sink (see module docstring)."""
+class _ResidueSink:
+    """What the residue destinations share: the assay of their feed and the failure mode."""
 
     def __init__(self, spec: UnitSpec, comps: ComponentSet) -> None:
         self.spec = spec
@@ -165,6 +165,10 @@ class PasteBackfill:
     def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
         """Per-case parameter arrays."""
         return {k: np.ascontiguousarray(v, dtype=np.float64) for k, v in params.items()}
+
+
+class PasteBackfill(_ResidueSink):
+    """Paste-fill sink (see module docstring)."""
 
     def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """Paste recipe and checks of the residue placed underground."""
@@ -259,17 +263,8 @@ PASTE_BACKFILL = UnitType(
 )
 
 
-class BuildingMaterials:
+class BuildingMaterials(_ResidueSink):
     """Building-materials sink (see module docstring)."""
-
-    def __init__(self, spec: UnitSpec, comps: ComponentSet) -> None:
-        self.spec = spec
-        self.assay = ResidueAssay(comps)
-        self.error = spec.params["on_ineligible"] == "error"
-
-    def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
-        """Per-case parameter arrays."""
-        return {k: np.ascontiguousarray(v, dtype=np.float64) for k, v in params.items()}
 
     def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """Eligibility of the residue for building materials."""

@@ -1,0 +1,149 @@
+"""Monte Carlo study of ``refractory_pox_cil``: 10,000 full-plant evaluations, batched vs one at a time.
+
+One evaluation is the steady state of the whole refractory plant (grinding circuit,
+rougher/scavenger/cleaner flotation, concentrate thickening, acid POX, CCD,
+neutralisation, CIL, detox, tailings) and its KPIs and economics, for one scenario
+of ore (head grade, Wi, gold deportment, sulfide content) and gold price.
+
+- ``oreflow batch``: ``run_study`` of a one-route study, in this process, chunks of 256
+  scenarios through the batched kernels (no output folder: pure compute), and the same
+  with Parquet chunks written to a folder (``+ parquet``).
+- ``oreflow one-at-a-time``: the same scenarios through the public single-run API
+  ``oreflow.simulate(case, overrides=...)``, timed on ``ONE_AT_A_TIME_CASES`` scenarios
+  and reported per evaluation (so the ratio extrapolates it linearly to 10,000; a full
+  10,000-run loop would take minutes and tell nothing more). The gold price is not a
+  simulation input, so the single-run loop leaves it out; the single run still computes
+  every KPI and table of its case.
+
+Re-optimization per scenario (issue 6, mode 2) needs the optimizer of issue 4 and is
+not benchmarked here.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import oreflow
+from benchmarks.registry import BenchSpec, record, register
+from oreflow.flowsheet.study import study_from_dict
+from oreflow.solvers.study import route_overrides, run_study, sample
+
+CASE = "refractory_pox_cil"
+NAME = f"{CASE} study"
+N_SCENARIOS = 10_000
+ROUNDS = 2
+ONE_AT_A_TIME_CASES = 200
+ONE_AT_A_TIME_ROUNDS = 2
+SMOKE_CASES = 64
+
+
+def study_data(n: int) -> dict:
+    """A one-route Monte Carlo study of the refractory plant, ``n`` scenarios."""
+    return {
+        "study": {"name": "bench_refractory", "n_samples": n, "seed": 2026},
+        "routes": {"pox": str(oreflow.bundled_case(CASE))},
+        "variables": {
+            "head_grade": {"dist": "lognormal", "mean": 3.5, "sd": 1.0, "key": "ore.main.au_gpt"},
+            "work_index": {
+                "dist": "triangular",
+                "min": 12.0,
+                "mode": 15.0,
+                "max": 19.0,
+                "key": "ore.main.wi_kwh_t",
+            },
+            "sulfide_gold": {
+                "dist": "uniform",
+                "min": 0.75,
+                "max": 0.92,
+                "routes": {
+                    "pox": [
+                        {"key": "ore.main.deportment.au_sulfide"},
+                        {"key": "ore.main.deportment.au_free", "offset": 0.95, "scale": -1.0},
+                    ]
+                },
+            },
+            "pyrite": {
+                "dist": "uniform",
+                "min": 0.025,
+                "max": 0.050,
+                "routes": {
+                    "pox": [
+                        {"key": "ore.main.mineralogy.pyrite"},
+                        {"key": "ore.main.mineralogy.gangue", "offset": 0.965, "scale": -1.0},
+                    ]
+                },
+            },
+            "gold_price": {
+                "dist": "normal",
+                "mean": 2000.0,
+                "sd": 250.0,
+                "key": "economics.au_usd_oz",
+            },
+        },
+        "correlation": {
+            "variables": ["head_grade", "sulfide_gold"],
+            "matrix": [[1, 0.3], [0.3, 1]],
+        },
+    }
+
+
+STUDY = register(
+    BenchSpec(
+        NAME,
+        build=lambda n: study_from_dict(study_data(n)),
+        sizes=(N_SCENARIOS,),
+        phases=("simulate",),
+        doc="Monte Carlo over ore and gold price of the refractory POX plant, one route",
+    )
+)
+
+
+def _n(benchmark, n: int) -> int:
+    return min(n, SMOKE_CASES) if benchmark.disabled else n
+
+
+@pytest.fixture(scope="module")
+def warm():
+    """Kernels compiled or loaded from cache, outside every timer."""
+    spec = STUDY.build(SMOKE_CASES)
+    run_study(spec)
+    oreflow.simulate(spec.routes["pox"])
+    return spec
+
+
+@pytest.mark.benchmark(group="study-refractory")
+def test_bench_study_batched(benchmark, warm):
+    spec = STUDY.build(_n(benchmark, N_SCENARIOS))
+    result = benchmark.pedantic(run_study, args=(spec,), rounds=ROUNDS)
+    record(benchmark, NAME, "oreflow batch", spec.n_scenarios)
+    assert len(result.results) == spec.n_scenarios
+    assert np.isfinite(result.results["margin_usd_t"]).all()
+
+
+@pytest.mark.benchmark(group="study-refractory")
+def test_bench_study_batched_parquet(benchmark, warm, tmp_path):
+    spec = STUDY.build(_n(benchmark, N_SCENARIOS))
+    result = benchmark.pedantic(lambda: run_study(spec, out_dir=tmp_path / "out"), rounds=ROUNDS)
+    record(benchmark, NAME, "oreflow batch + parquet", spec.n_scenarios)
+    assert (tmp_path / "out" / "results.parquet").is_file()
+    assert len(result.results) == spec.n_scenarios
+
+
+@pytest.mark.benchmark(group="study-refractory")
+def test_bench_study_one_at_a_time(benchmark, warm):
+    n = _n(benchmark, ONE_AT_A_TIME_CASES) if not benchmark.disabled else 4
+    spec = STUDY.build(n)
+    over = route_overrides(spec, "pox", sample(spec))
+    per_case = [
+        {k: float(v[i]) for k, v in over.items() if not k.startswith("economics.")}
+        for i in range(n)
+    ]
+    case = spec.routes["pox"]
+
+    def one_at_a_time():
+        return [oreflow.simulate(case, overrides=o).kpis["margin_usd_t"] for o in per_case]
+
+    margins = benchmark.pedantic(one_at_a_time, rounds=ONE_AT_A_TIME_ROUNDS)
+    record(benchmark, NAME, "oreflow one-at-a-time", n, extrapolated_to=N_SCENARIOS)
+    assert len(margins) == n

@@ -1,0 +1,365 @@
+"""The optimization part of a case: mode grids, constraints and the objective.
+
+Modes are grids of *intensive* settings of a unit, ``[units.NAME.modes]``, e.g.
+``residence_h = [16.0, 24.0, 32.0]``: at fixed intensive settings every unit is linear
+in its feed (DESIGN.md "The core idea"), so a plan's extensive figures (power, tank
+volume, reagents, margin per hour) scale with throughput while its intensive figures
+(recovery, tenors, per-tonne uses) do not. Which figures are extensive is read from the
+unit suffix of their name (``EXTENSIVE_SUFFIXES``).
+
+``[constraints]`` bounds throughput and any KPI or unit metric
+(``"units.cil.tank_volume_m3"``); ``[objective]`` names what to maximise or minimise,
+or a weighted sum.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from oreflow.errors import Problem
+from oreflow.flowsheet.schema import Param, check_range, suggest, validate_table
+from oreflow.flowsheet.units import UNIT_TYPES
+
+#: Figures that scale with throughput at fixed intensive settings (per hour, or a
+#: volume held at a fixed residence time).
+EXTENSIVE_SUFFIXES = (
+    "_kw",
+    "_tph",
+    "_t_h",
+    "_kg_h",
+    "_g_h",
+    "_m3_h",
+    "_usd_h",
+    "_oz_d",
+    "_m3",
+    "_mm3_y",
+)
+
+#: Limit on WAD cyanide at the tailings discharge [mg/L] when the plant reports it:
+#: the International Cyanide Management Code's open-water limit (MODELS.md §7.1 [S]).
+WAD_CN_LIMIT_MG_L = 50.0
+
+CONSTRAINT_PARAMS: tuple[Param, ...] = (
+    Param(
+        "ore_tph_max",
+        "t/h",
+        None,
+        "most ore the plan may treat (ore available); default: the case's ore rate",
+        "plant figure",
+        lo=0.0,
+        lo_open=True,
+    ),
+    Param(
+        "ore_tph_min",
+        "t/h",
+        None,
+        "least ore the plan must treat; default: the case's ore rate when ore_tph_max is not given, else 0",
+        "plant figure",
+        lo=0.0,
+    ),
+    Param(
+        "mill_power_kw_max",
+        "kW",
+        None,
+        "installed grinding power",
+        "plant figure",
+        lo=0.0,
+        lo_open=True,
+    ),
+    Param(
+        "wad_cn_mg_l_max",
+        "mg/L",
+        WAD_CN_LIMIT_MG_L,
+        "WAD cyanide at the tailings discharge (when the plant reports it)",
+        "ICMC open-water limit [S] MODELS.md §7.1",
+        lo=0.0,
+    ),
+    Param(
+        "gold_recovery_frac_min", "-", None, "least gold recovery", "plant target", lo=0.0, hi=1.0
+    ),
+    Param(
+        "residue_utilisation_frac_min",
+        "-",
+        None,
+        "least share of the residue used (backfill, building materials)",
+        "national target >0.35 [S] DESIGN.md",
+        lo=0.0,
+        hi=1.0,
+    ),
+)
+CONSTRAINT_TABLES = ("max", "min")
+
+OBJECTIVE_PARAMS: tuple[Param, ...] = (
+    Param(
+        "sense",
+        "-",
+        "maximize",
+        "maximize or minimize",
+        "oreflow",
+        kind=str,
+        choices=("maximize", "minimize"),
+    ),
+    Param(
+        "kpi",
+        "-",
+        None,
+        "the KPI or unit metric to optimise (or give weights)",
+        "oreflow",
+        kind=str,
+    ),
+    Param(
+        "mip_rel_gap",
+        "-",
+        1e-6,
+        "relative MIP gap at which HiGHS stops",
+        "HiGHS option",
+        lo=0.0,
+        hi=0.5,
+    ),
+    Param("time_limit_s", "s", 60.0, "time limit of the solve", "oreflow", lo=0.0, lo_open=True),
+    Param(
+        "verify_rtol",
+        "-",
+        1e-6,
+        "largest model-vs-simulation relative difference of a KPI for the plan to count as verified",
+        "oreflow",
+        lo=0.0,
+        lo_open=True,
+    ),
+)
+
+
+def is_extensive(name: str) -> bool:
+    """Whether a KPI or metric scales with throughput at fixed intensive settings."""
+    return name.endswith(EXTENSIVE_SUFFIXES)
+
+
+@dataclass(frozen=True)
+class ModeAxis:
+    """One grid axis: a float parameter of a unit and its candidate values."""
+
+    unit: str
+    param: str
+    values: tuple[float, ...]
+
+    @property
+    def key(self) -> str:
+        """The override key of the parameter."""
+        return f"units.{self.unit}.{self.param}"
+
+
+@dataclass(frozen=True)
+class Limit:
+    """A bound on a KPI (``mill_power_kw``) or unit metric (``units.cil.tank_volume_m3``)."""
+
+    name: str
+    sense: str  # "max" or "min"
+    value: float
+    key: str  # where it came from in the case file
+
+    @property
+    def extensive(self) -> bool:
+        """Whether the bounded figure scales with throughput."""
+        return is_extensive(self.name)
+
+
+@dataclass(frozen=True)
+class OptimizationSpec:
+    """Modes, limits and objective of a case (empty grids mean: optimize throughput only)."""
+
+    axes: tuple[ModeAxis, ...]
+    ore_tph_min: float | None
+    ore_tph_max: float | None
+    limits: tuple[Limit, ...]
+    sense: str
+    weights: Mapping[str, float]
+    mip_rel_gap: float
+    time_limit_s: float
+    verify_rtol: float
+
+    @property
+    def n_combinations(self) -> int:
+        """Number of mode combinations of the grid."""
+        n = 1
+        for axis in self.axes:
+            n *= len(axis.values)
+        return n
+
+    def combinations(self) -> list[tuple[float, ...]]:
+        """Every combination of the grid, in axis order."""
+        return list(itertools.product(*(a.values for a in self.axes)))
+
+
+def parse_modes(units_raw: Mapping[str, Any], file: str, problems: list[Problem]) -> list[ModeAxis]:
+    """Mode grids of every ``[units.NAME.modes]`` table."""
+    axes: list[ModeAxis] = []
+    for name, table in units_raw.items():
+        if not isinstance(table, dict) or "modes" not in table:
+            continue
+        key = f"units.{name}.modes"
+        modes = table["modes"]
+        utype = UNIT_TYPES.get(str(table.get("type")))
+        if utype is None:
+            continue  # the unit's own validation reports the type
+        floats = {p.name: p for p in utype.params if p.kind is float}
+        if not isinstance(modes, dict) or not modes:
+            problems.append(Problem(file, key, "must be a table of parameter = [values]"))
+            continue
+        for param, values in modes.items():
+            pkey = f"{key}.{param}"
+            if param not in floats:
+                problems.append(
+                    Problem(
+                        file,
+                        pkey,
+                        f"not a numeric parameter of {utype.name}{suggest(param, list(floats))}",
+                    )
+                )
+                continue
+            if (
+                not isinstance(values, list)
+                or not values
+                or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
+            ):
+                problems.append(Problem(file, pkey, "must be a non-empty list of numbers"))
+                continue
+            bad = [m for v in values if (m := check_range(floats[param], float(v)))]
+            if bad:
+                problems.append(Problem(file, pkey, bad[0]))
+                continue
+            if len(set(values)) != len(values):
+                problems.append(Problem(file, pkey, "values must differ"))
+                continue
+            axes.append(ModeAxis(name, param, tuple(float(v) for v in values)))
+    return axes
+
+
+def _limit_table(raw: Any, sense: str, file: str, problems: list[Problem]) -> list[Limit]:
+    key = f"constraints.{sense}"
+    if not isinstance(raw, dict):
+        problems.append(Problem(file, key, "must be a table of KPI or unit metric = bound"))
+        return []
+    out = []
+    for name, value in raw.items():
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            problems.append(Problem(file, f"{key}.{name}", "must be a number"))
+            continue
+        out.append(Limit(name, sense, float(value), f"{key}.{name}"))
+    return out
+
+
+def parse_optimization(
+    doc: Mapping[str, Any], file: str, problems: list[Problem]
+) -> OptimizationSpec | None:
+    """The optimization spec of a case, or None when it has no modes, constraints or objective."""
+    units_raw = doc.get("units", {}) if isinstance(doc.get("units"), dict) else {}
+    axes = parse_modes(units_raw, file, problems)
+    raw_c = doc.get("constraints")
+    raw_o = doc.get("objective")
+    if not axes and raw_c is None and raw_o is None:
+        return None
+    limits: list[Limit] = []
+    cons: dict[str, Any] = {p.name: p.default for p in CONSTRAINT_PARAMS}
+    if raw_c is not None:
+        if not isinstance(raw_c, dict):
+            problems.append(Problem(file, "constraints", "must be a table"))
+        else:
+            cons = validate_table(
+                raw_c,
+                CONSTRAINT_PARAMS,
+                file=file,
+                prefix="constraints.",
+                problems=problems,
+                extra_keys=CONSTRAINT_TABLES,
+            )
+            for sense in CONSTRAINT_TABLES:
+                if sense in raw_c:
+                    limits += _limit_table(raw_c[sense], sense, file, problems)
+    if cons.get("mill_power_kw_max") is not None:
+        limits.append(
+            Limit(
+                "mill_power_kw", "max", cons["mill_power_kw_max"], "constraints.mill_power_kw_max"
+            )
+        )
+    if cons.get("wad_cn_mg_l_max") is not None:
+        limits.append(
+            Limit(
+                "tailings_wad_cn_mg_l",
+                "max",
+                cons["wad_cn_mg_l_max"],
+                "constraints.wad_cn_mg_l_max",
+            )
+        )
+    if cons.get("gold_recovery_frac_min") is not None:
+        limits.append(
+            Limit(
+                "gold_recovery_frac",
+                "min",
+                cons["gold_recovery_frac_min"],
+                "constraints.gold_recovery_frac_min",
+            )
+        )
+    if cons.get("residue_utilisation_frac_min") is not None:
+        limits.append(
+            Limit(
+                "residue_utilisation_frac",
+                "min",
+                cons["residue_utilisation_frac_min"],
+                "constraints.residue_utilisation_frac_min",
+            )
+        )
+    obj: dict[str, Any] = {p.name: p.default for p in OBJECTIVE_PARAMS}
+    weights: dict[str, float] = {}
+    if raw_o is not None:
+        if not isinstance(raw_o, dict):
+            problems.append(Problem(file, "objective", "must be a table"))
+        else:
+            obj = validate_table(
+                raw_o,
+                OBJECTIVE_PARAMS,
+                file=file,
+                prefix="objective.",
+                problems=problems,
+                extra_keys=("weights",),
+            )
+            raw_w = raw_o.get("weights")
+            if raw_w is not None:
+                if not isinstance(raw_w, dict) or not raw_w:
+                    problems.append(
+                        Problem(file, "objective.weights", "must be a table of KPI = weight")
+                    )
+                else:
+                    for name, w in raw_w.items():
+                        if isinstance(w, bool) or not isinstance(w, int | float):
+                            problems.append(
+                                Problem(file, f"objective.weights.{name}", "must be a number")
+                            )
+                        else:
+                            weights[name] = float(w)
+    if obj.get("kpi") and weights:
+        problems.append(Problem(file, "objective.kpi", "give kpi or weights, not both"))
+    if obj.get("kpi"):
+        weights = {obj["kpi"]: 1.0}
+    if not weights:
+        weights = {"margin_usd_h": 1.0} if obj["sense"] == "maximize" else {}
+        if not weights:
+            problems.append(Problem(file, "objective.kpi", "missing: what to minimize"))
+    lo, hi = cons.get("ore_tph_min"), cons.get("ore_tph_max")
+    if lo is not None and hi is not None and lo > hi:
+        problems.append(
+            Problem(file, "constraints.ore_tph_min", f"{lo:g} t/h is above ore_tph_max {hi:g} t/h")
+        )
+    return OptimizationSpec(
+        tuple(axes),
+        lo,
+        hi,
+        tuple(limits),
+        obj["sense"],
+        dict(weights),
+        obj["mip_rel_gap"],
+        obj["time_limit_s"],
+        obj["verify_rtol"],
+    )

@@ -1,0 +1,67 @@
+"""Pareto dominance among optimization columns (mode combinations).
+
+A column that another column beats or equals on every criterion can never be the only
+optimum of the selection problem, so it may be dropped before the MILP (DESIGN.md
+point 4: "pre-compute and prune dominated columns"). Criteria are oriented so that
+larger is better.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from oreflow.kernels._jit import njit
+
+
+@njit
+def nondominated_mask(criteria: np.ndarray) -> np.ndarray:
+    """Columns no other column dominates (ties: the first of equal columns is kept).
+
+    Column i dominates j when ``criteria[i] >= criteria[j]`` everywhere. Rows are
+    visited in decreasing order of their summed dense ranks (equal values, equal rank),
+    which a dominating row always exceeds, so a row can only be dominated by one
+    already kept (the sort-first skyline of Chomicki, Godfrey, Gryz & Liang 2003, Proc.
+    ICDE, doi:10.1109/ICDE.2003.1260846).
+
+    Parameters
+    ----------
+    criteria : (n_columns, n_criteria) float64
+        Larger is better in every column.
+
+    Returns
+    -------
+    (n_columns,) bool
+        True for the columns kept.
+    """
+    n, k = criteria.shape
+    rank_sum = np.zeros(n)
+    for c in range(k):
+        col_order = np.argsort(criteria[:, c])
+        rank = 0.0
+        for pos in range(n):
+            j = col_order[pos]
+            if pos > 0 and criteria[j, c] != criteria[col_order[pos - 1], c]:
+                rank += 1.0
+            rank_sum[j] += rank
+    order = np.argsort(-rank_sum, kind="mergesort")
+    kept = np.empty(n, dtype=np.int64)
+    n_kept = 0
+    mask = np.zeros(n, dtype=np.bool_)
+    for idx in range(n):
+        j = order[idx]
+        dominated = False
+        for s in range(n_kept):
+            i = kept[s]
+            all_ge = True
+            for c in range(k):
+                if criteria[i, c] < criteria[j, c]:
+                    all_ge = False
+                    break
+            if all_ge:
+                dominated = True
+                break
+        if not dominated:
+            kept[n_kept] = j
+            n_kept += 1
+            mask[j] = True
+    return mask

@@ -1,0 +1,492 @@
+"""Studies: scenarios (grids x Monte Carlo), batched simulation of every route, chunked results.
+
+Sampling
+--------
+Grid variables form a full factorial; every grid point gets the same ``n_samples``
+Monte Carlo draws (common random numbers, so grid points differ only by the grid).
+Monte Carlo variables are drawn by a **Gaussian copula**: independent standard normals
+``e`` from ``numpy.random.default_rng(seed)`` (PCG64), correlated as ``z = e @ L.T`` with
+``L`` the Cholesky factor of the study's correlation matrix, turned into uniforms
+``u = Phi(z)`` and into values by each marginal's inverse CDF:
+
+- ``normal(mean, sd)``: ``mean + sd * z``;
+- ``lognormal(mean, sd)`` (arithmetic mean and sd of the variable):
+  ``exp(mu + s z)`` with ``s^2 = ln(1 + (sd/mean)^2)``, ``mu = ln(mean) - s^2 / 2``;
+- ``triangular(min, mode, max)`` and ``uniform(min, max)``: closed-form inverse CDFs;
+- ``empirical`` (a CSV column, e.g. block-model grades): the inverse empirical CDF,
+  ``sorted(x)[floor(u n)]`` (a bootstrap that keeps the correlation).
+
+The correlation matrix is that of the normal scores ``z``; the rank (Spearman) correlation
+of the values is ``(6/pi) asin(rho/2)``, within 0.02 of ``rho``. Optional ``clip_min`` /
+``clip_max`` clip the values (for physical bounds such as fractions).
+
+Execution
+---------
+Scenarios are cut into chunks of ``chunk_cases``; a work item is one (route, chunk),
+simulated in one batched call (``simulate_chunks``) and reduced to its KPIs. Items run in
+this process (default), in a process pool (``workers``), or on a Dask cluster
+(``scheduler``). Each finished item is written as one Parquet file, atomically
+(temporary name, then ``os.replace``); ``resume`` skips the items already on disk, so an
+interrupted study keeps what finished. Results do not depend on where an item ran.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import itertools
+import json
+import logging
+import math
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from oreflow.errors import CaseError, Problem
+from oreflow.flowsheet.study import StudySpec, Variable
+
+logger = logging.getLogger(__name__)
+
+MANIFEST = "study.json"
+CHUNK_DIR = "chunks"
+
+
+def _phi(z: np.ndarray) -> np.ndarray:
+    """Standard normal CDF (no scipy)."""
+    erfc = np.frompyfunc(math.erfc, 1, 1)
+    return 0.5 * erfc(-np.asarray(z, dtype=float) / math.sqrt(2.0)).astype(float)
+
+
+def _inverse_cdf(var: Variable, z: np.ndarray) -> np.ndarray:
+    p = var.params
+    if var.dist == "normal":
+        x = p["mean"] + p["sd"] * z
+    elif var.dist == "lognormal":
+        s2 = math.log1p((p["sd"] / p["mean"]) ** 2)
+        x = np.exp(math.log(p["mean"]) - s2 / 2.0 + math.sqrt(s2) * z)
+    else:
+        u = np.clip(_phi(z), 0.0, np.nextafter(1.0, 0.0))
+        if var.dist == "uniform":
+            x = p["min"] + u * (p["max"] - p["min"])
+        elif var.dist == "triangular":
+            a, c, b = p["min"], p["mode"], p["max"]
+            fc = (c - a) / (b - a)
+            x = np.where(
+                u < fc,
+                a + np.sqrt(u * (b - a) * (c - a)),
+                b - np.sqrt((1.0 - u) * (b - a) * (b - c)),
+            )
+        else:  # empirical: inverse empirical CDF
+            data = np.sort(np.asarray(var.values))
+            x = data[np.minimum((u * data.size).astype(np.int64), data.size - 1)]
+    return np.clip(x, *var.clip)
+
+
+def sample(spec: StudySpec) -> pd.DataFrame:
+    """Scenario table: one row per scenario, one column per variable, index ``scenario``.
+
+    Same seed, same table (numpy's PCG64 stream is stable across versions for
+    ``standard_normal``). Columns ``grid_point`` and ``sample`` locate each row.
+    """
+    grids = [v for v in spec.variables if v.is_grid]
+    randoms = [v for v in spec.variables if not v.is_grid]
+    n_mc = spec.n_samples if randoms else 1
+    points = list(itertools.product(*(v.values for v in grids))) or [()]
+    rng = np.random.default_rng(spec.seed)
+    e = rng.standard_normal((n_mc, len(randoms)))
+    if spec.correlation is not None:
+        e = e @ np.linalg.cholesky(spec.correlation).T
+    drawn = {v.name: _inverse_cdf(v, e[:, j]) for j, v in enumerate(randoms)}
+    n = len(points) * n_mc
+    cols: dict[str, np.ndarray] = {
+        "grid_point": np.repeat(np.arange(len(points)), n_mc),
+        "sample": np.tile(np.arange(n_mc), len(points)),
+    }
+    for v in spec.variables:
+        if v.is_grid:
+            j = grids.index(v)
+            cols[v.name] = np.repeat(np.array([pt[j] for pt in points], dtype=float), n_mc)
+        else:
+            cols[v.name] = np.tile(drawn[v.name], len(points))
+    frame = pd.DataFrame(cols, index=pd.RangeIndex(n, name="scenario"))
+    return frame
+
+
+def route_overrides(spec: StudySpec, route: str, scenarios: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Per-case override arrays of one route (``ore.*``, ``units.*`` and ``economics.*`` keys).
+
+    A key set by several variables gets the sum of their ``offset + scale * value``.
+    """
+    out: dict[str, np.ndarray] = {}
+    for v in spec.variables:
+        for m in v.maps.get(route, ()):
+            value = m.offset + m.scale * scenarios[v.name].to_numpy(dtype=float)
+            out[m.key] = out[m.key] + value if m.key in out else value  # contributions add
+    return out
+
+
+def case_text(case: Any) -> str:
+    """The text of a route's case file, checked against the hash it was validated with.
+
+    Workers receive the text, not the path, so that a Dask cluster on other machines
+    needs oreflow installed but not the case files.
+    """
+    try:
+        text = Path(case.path).read_text(encoding="utf-8")
+    except OSError as exc:
+        msg = f"cannot read the case file to send it to the workers: {exc}"
+        raise CaseError([Problem(case.path, "", msg)]) from None
+    if hashlib.sha256(text.encode()).hexdigest() != case.sha256:
+        msg = "case file changed since the study was loaded; load the study again"
+        raise CaseError([Problem(case.path, "", msg)])
+    return text
+
+
+@functools.lru_cache(maxsize=16)
+def _plant(text: str, file: str) -> Any:
+    """Compiled plant of a case text, once per process and case."""
+    from oreflow.flowsheet.case import parse_case
+    from oreflow.flowsheet.compile import compile_case
+
+    return compile_case(parse_case(text, file))
+
+
+def _with_economics(sim: Any, econ: Mapping[str, np.ndarray]) -> None:
+    """Give a simulated chunk per-case economics figures (prices are applied after the balance)."""
+    if not econ:
+        return
+    spec = sim.plant.spec
+    params = dict(spec.economics.params)
+    params.update({k.removeprefix("economics."): v for k, v in econ.items()})
+    economics = replace(spec.economics, params=params)
+    sim.plant = replace(sim.plant, spec=replace(spec, economics=economics))
+
+
+def evaluate(
+    text: str,
+    file: str,
+    overrides: Mapping[str, np.ndarray],
+    n_cases: int,
+) -> dict[str, np.ndarray]:
+    """KPIs of ``n_cases`` scenarios of one case, simulated in batched chunks.
+
+    Top-level and picklable: what process-pool and Dask workers run. ``economics.*``
+    keys are prices (applied after the balance); the rest are simulation overrides.
+    """
+    from oreflow.solvers.results import kpi_arrays
+    from oreflow.solvers.simulate import simulate_chunks
+
+    plant = _plant(text, file)
+    sim_over = {k: v for k, v in overrides.items() if not k.startswith("economics.")}
+    econ = {k: v for k, v in overrides.items() if k.startswith("economics.")}
+    parts = []
+    for lo, hi, chunk in simulate_chunks(plant, n_cases=n_cases, overrides=sim_over):
+        _with_economics(chunk, {k: np.asarray(v)[lo:hi] for k, v in econ.items()})
+        parts.append(kpi_arrays(chunk))
+    return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """One route over one chunk of scenarios: what a worker runs and one Parquet file holds."""
+
+    route: str
+    chunk: int
+    lo: int
+    hi: int
+
+    @property
+    def filename(self) -> str:
+        """Chunk file, relative to the output folder."""
+        return f"{CHUNK_DIR}/{self.route}/chunk_{self.chunk:06d}.parquet"
+
+
+def work_items(spec: StudySpec) -> list[WorkItem]:
+    """Every (route, chunk) of a study, chunk-major so that routes finish chunks together."""
+    n, size = spec.n_scenarios, spec.chunk_cases
+    return [
+        WorkItem(route, k, lo, min(lo + size, n))
+        for k, lo in enumerate(range(0, n, size))
+        for route in spec.routes
+    ]
+
+
+def _run_item(
+    text: str,
+    file: str,
+    item: WorkItem,
+    scenarios: pd.DataFrame,
+    overrides: Mapping[str, np.ndarray],
+) -> pd.DataFrame:
+    """Rows of one work item: scenario variables + route + KPIs."""
+    kpis = evaluate(text, file, overrides, item.hi - item.lo)
+    frame = scenarios.reset_index()
+    frame.insert(1, "route", item.route)
+    return pd.concat([frame, pd.DataFrame(kpis)], axis=1)
+
+
+def _write_parquet_atomic(frame: pd.DataFrame, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    try:
+        frame.to_parquet(tmp, index=False)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+@dataclass
+class StudyResult:
+    """What a study produced.
+
+    Attributes
+    ----------
+    spec : StudySpec
+        The study.
+    scenarios : pandas.DataFrame
+        One row per scenario (index ``scenario``), one column per variable.
+    results : pandas.DataFrame
+        One row per scenario and route: ``scenario``, ``route``, the variables, the KPIs.
+    out_dir : Path or None
+        Where chunks (and ``results.parquet``) were written.
+    meta : dict
+        Timings, counts, where items ran.
+    """
+
+    spec: StudySpec
+    scenarios: pd.DataFrame
+    results: pd.DataFrame
+    out_dir: Path | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def kpi(self, name: str) -> pd.DataFrame:
+        """One KPI as a (scenario x route) table."""
+        return self.results.pivot(index="scenario", columns="route", values=name)
+
+
+class StderrProgress:
+    """A one-line progress bar on stderr (no dependency), redrawn at most ten times a second."""
+
+    def __init__(self, total: int, label: str = "study", stream: Any = None) -> None:
+        self.total = max(total, 1)
+        self.label = label
+        self.stream = stream or sys.stderr
+        self.t0 = time.perf_counter()
+        self.last = 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        """Redraw for ``done`` of ``total`` items."""
+        now = time.perf_counter()
+        if done < total and now - self.last < 0.1:
+            return
+        self.last = now
+        frac = done / max(total, 1)
+        width = 30
+        bar = "#" * int(frac * width) + "-" * (width - int(frac * width))
+        elapsed = now - self.t0
+        eta = elapsed / frac - elapsed if frac > 0 else math.nan
+        eta_text = f"{eta:5.0f} s left" if math.isfinite(eta) else ""
+        end = "\n" if done >= total else ""
+        self.stream.write(
+            f"\r{self.label} [{bar}] {done}/{total} chunks {elapsed:6.1f} s {eta_text}{end}"
+        )
+        self.stream.flush()
+
+
+def _manifest(spec: StudySpec, items: list[WorkItem]) -> dict[str, Any]:
+    return {
+        "study": spec.name,
+        "study_sha256": spec.sha256,
+        "n_scenarios": spec.n_scenarios,
+        "chunk_cases": spec.chunk_cases,
+        "routes": {r: {"case": c.path, "sha256": c.sha256} for r, c in spec.routes.items()},
+        "n_items": len(items),
+    }
+
+
+def _prepare_out(spec: StudySpec, out: Path, items: list[WorkItem], resume: bool) -> set[str]:
+    """Check or write the manifest; return the chunk files already done."""
+    out.mkdir(parents=True, exist_ok=True)
+    manifest = _manifest(spec, items)
+    path = out / MANIFEST
+    done: set[str] = set()
+    if path.is_file():
+        old = json.loads(path.read_text(encoding="utf-8"))
+        if resume and old.get("study_sha256") != spec.sha256:
+            msg = (
+                "the study or one of its cases changed since this folder was written; "
+                "resume needs the same study (or remove the folder)"
+            )
+            raise CaseError([Problem(str(path), "study_sha256", msg)])
+        if resume:
+            done = {it.filename for it in items if (out / it.filename).is_file()}
+        else:
+            for it in items:  # a fresh run: stale chunks must not leak into the results
+                with contextlib.suppress(FileNotFoundError):
+                    (out / it.filename).unlink()
+    elif resume:
+        logger.info("nothing to resume in %s: starting from the first chunk", out)
+    fd, tmp = tempfile.mkstemp(prefix=".study.", suffix=".tmp", dir=out)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump(manifest, fh, indent=2)
+    os.replace(tmp, path)
+    return done
+
+
+def _local_map(
+    calls: list[tuple[WorkItem, tuple]], workers: int
+) -> Iterator[tuple[WorkItem, pd.DataFrame]]:
+    if workers <= 1:
+        for item, args in calls:
+            yield item, _run_item(*args)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    # spawn: a fork of a process that already started numba/OpenMP threads is unsafe
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        futures = {pool.submit(_run_item, *args): item for item, args in calls}
+        try:
+            for fut in as_completed(futures):
+                yield futures[fut], fut.result()
+        finally:
+            for fut in futures:
+                fut.cancel()
+
+
+def _dask_map(
+    calls: list[tuple[WorkItem, tuple]], scheduler: Any
+) -> Iterator[tuple[WorkItem, pd.DataFrame]]:
+    try:
+        from dask.distributed import Client, as_completed
+    except ImportError as exc:
+        msg = "Dask distributed is not installed: pip install 'oreflow[study]'"
+        raise CaseError([Problem("--scheduler", "", msg)]) from exc
+    own = not isinstance(scheduler, Client)
+    client = Client(scheduler) if own else scheduler
+    try:
+        futures = {}
+        for item, args in calls:
+            fut = client.submit(
+                _run_item, *args, pure=False, key=f"oreflow-{item.route}-{item.chunk}"
+            )
+            futures[fut] = item
+        try:
+            for fut in as_completed(list(futures)):
+                yield futures[fut], fut.result()
+        finally:
+            client.cancel(list(futures))
+    finally:
+        if own:
+            client.close()
+
+
+def run_study(
+    spec: StudySpec,
+    *,
+    out_dir: str | Path | None = None,
+    workers: int = 1,
+    scheduler: Any = None,
+    resume: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+    on_chunk: Callable[[WorkItem], None] | None = None,
+) -> StudyResult:
+    """Run a study (mode ``simulate``): every route over every scenario.
+
+    Parameters
+    ----------
+    spec : StudySpec
+        The study.
+    out_dir : str or Path, optional
+        Folder for ``study.json``, the chunk files and ``results.parquet``; without it
+        nothing is written (and ``resume`` is not possible).
+    workers : int
+        Processes of a local pool; 1 runs in this process (batched kernels).
+    scheduler : str or dask.distributed.Client, optional
+        Dask scheduler address (``tcp://host:8786``) or a client; overrides ``workers``.
+    resume : bool
+        Keep the chunk files already in ``out_dir`` and run the rest.
+    progress : callable(done, total), optional
+        Called after every finished work item.
+    on_chunk : callable(WorkItem), optional
+        Called after each work item is stored (tests use it to interrupt a study).
+
+    Returns
+    -------
+    StudyResult
+        Scenarios and the results table (sorted by scenario, then route order).
+    """
+    t0 = time.perf_counter()
+    if spec.mode != "simulate":
+        msg = f"mode {spec.mode!r} needs the optimizer (issue 4)"
+        raise CaseError([Problem(spec.path, "study.mode", msg)])
+    scenarios = sample(spec)
+    items = work_items(spec)
+    out = Path(out_dir) if out_dir is not None else None
+    if resume and out is None:
+        raise CaseError([Problem(spec.path, "", "resume needs an output folder (--out DIR)")])
+    done = _prepare_out(spec, out, items, resume) if out is not None else set()
+    overrides = {r: route_overrides(spec, r, scenarios) for r in spec.routes}
+    texts = {r: case_text(c) for r, c in spec.routes.items()}
+    calls = []
+    for item in items:
+        if item.filename in done:
+            continue
+        case = spec.routes[item.route]
+        over = {k: v[item.lo : item.hi] for k, v in overrides[item.route].items()}
+        args = (texts[item.route], case.path, item, scenarios.iloc[item.lo : item.hi], over)
+        calls.append((item, args))
+    frames: dict[WorkItem, pd.DataFrame] = {}
+    if out is not None:
+        for item in items:
+            if item.filename in done:
+                frames[item] = pd.read_parquet(out / item.filename)
+    n_done = len(frames)
+    if progress is not None:
+        progress(n_done, len(items))
+    runner = _dask_map(calls, scheduler) if scheduler is not None else _local_map(calls, workers)
+    try:
+        for item, frame in runner:
+            if out is not None:
+                _write_parquet_atomic(frame, out / item.filename)
+            frames[item] = frame
+            n_done += 1
+            if progress is not None:
+                progress(n_done, len(items))
+            if on_chunk is not None:
+                on_chunk(item)
+    finally:
+        with contextlib.suppress(Exception):
+            runner.close()  # type: ignore[attr-defined]
+    order = {r: i for i, r in enumerate(spec.routes)}
+    results = pd.concat(
+        [frames[it] for it in sorted(frames, key=lambda it: (it.lo, order[it.route]))],
+        ignore_index=True,
+    )
+    seconds = time.perf_counter() - t0
+    meta = {
+        "seconds": seconds,
+        "n_scenarios": spec.n_scenarios,
+        "n_routes": len(spec.routes),
+        "evaluations": spec.n_scenarios * len(spec.routes),
+        "evaluations_run": sum(it.hi - it.lo for it, _ in calls),
+        "chunks_resumed": len(done),
+        "executor": "dask" if scheduler is not None else f"local x{max(workers, 1)}",
+        "study_sha256": spec.sha256,
+    }
+    if out is not None:
+        _write_parquet_atomic(results, out / "results.parquet")
+    return StudyResult(spec, scenarios, results, out, meta)

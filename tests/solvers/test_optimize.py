@@ -1,0 +1,270 @@
+"""Optimizer: MILP vs exhaustive enumeration, binding limits and shadow prices,
+infeasibility explained in plant terms, time limits, verification by simulation."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from oreflow.cli import main
+from oreflow.errors import CaseError
+from oreflow.flowsheet.case import parse_case
+from oreflow.flowsheet.optimization import Limit
+from oreflow.solvers.milp import SelectionProblem, SolveStatus, enumerate_selection, solve_selection
+from oreflow.solvers.optimize import optimize
+
+ROOT = Path(__file__).resolve().parents[2]
+CASE_PATH = ROOT / "cases" / "free_milling_cil.toml"
+CASE = CASE_PATH.read_text(encoding="utf-8")
+
+pytestmark = pytest.mark.solver
+
+
+def run(text: str):
+    return optimize(parse_case(text, "opt.toml"))
+
+
+def with_constraint(old: str, new: str) -> str:
+    assert old in CASE
+    return CASE.replace(old, new)
+
+
+def test_shipped_case_optimum_equals_enumeration_and_is_verified():
+    result = optimize(parse_case(CASE, str(CASE_PATH)))
+    assert result.status == "optimal"
+    enum = result.meta["enumeration"]
+    assert enum["column"] == result.decisions["column"]
+    assert result.decisions["objective"] == pytest.approx(enum["objective"], rel=1e-6)
+    assert result.meta["max_rel_diff"] <= 1e-6
+    assert result.plan.kpis["closure_max_rel"] <= 1e-9
+
+
+def _finite_difference(text_of, limit: float, step: float) -> float:
+    lo = run(text_of(limit - step)).decisions["objective"]
+    hi = run(text_of(limit + step)).decisions["objective"]
+    return (hi - lo) / (2 * step)
+
+
+def test_tank_volume_binds_and_its_shadow_price_matches_a_finite_difference():
+    def text_of(v):
+        return with_constraint(
+            '"units.cil.tank_volume_m3" = 1100.0', f'"units.cil.tank_volume_m3" = {v!r}'
+        )
+
+    result = run(text_of(1100.0))
+    prices = result.shadow_prices.set_index("limit")
+    dual = prices.loc["constraints.max.units.cil.tank_volume_m3", "shadow_price"]
+    assert dual > 0
+    assert _finite_difference(text_of, 1100.0, 5.0) == pytest.approx(dual, rel=1e-6)
+    assert prices.loc["constraints.max.units.cil.tank_volume_m3", "units"] == "USD/h per m³"
+
+
+def test_mill_power_binds_and_its_shadow_price_matches_a_finite_difference():
+    def text_of(kw):
+        text = with_constraint("mill_power_kw_max = 3363.4", f"mill_power_kw_max = {kw!r}")
+        return text.replace(
+            '"units.cil.tank_volume_m3" = 1100.0', '"units.cil.tank_volume_m3" = 5000.0'
+        )
+
+    result = run(text_of(2600.0))
+    dual = result.shadow_prices.set_index("limit").loc[
+        "constraints.mill_power_kw_max", "shadow_price"
+    ]
+    assert dual > 0
+    assert result.plan.kpis["mill_power_kw"] == pytest.approx(2600.0, rel=1e-9)
+    assert _finite_difference(text_of, 2600.0, 10.0) == pytest.approx(dual, rel=1e-6)
+
+
+def test_ore_available_binds_and_its_shadow_price_matches_a_finite_difference():
+    def text_of(t):
+        text = with_constraint("ore_tph_max = 283.0", f"ore_tph_max = {t!r}")
+        return text.replace(
+            '"units.cil.tank_volume_m3" = 1100.0', '"units.cil.tank_volume_m3" = 5000.0'
+        )
+
+    result = run(text_of(200.0))
+    assert result.decisions["ore_tph"] == pytest.approx(200.0)
+    dual = result.shadow_prices.set_index("limit").loc["ore_tph_max", "shadow_price"]
+    assert dual > 0
+    assert _finite_difference(text_of, 200.0, 1.0) == pytest.approx(dual, rel=1e-6)
+
+
+def test_recovery_floor_changes_the_choice():
+    free = run(CASE)
+    floor = float(free.plan.kpis["gold_recovery_frac"]) + 0.004
+    bound = run(
+        with_constraint(
+            "mill_power_kw_max = 3363.4",
+            f"mill_power_kw_max = 3363.4\ngold_recovery_frac_min = {floor!r}",
+        )
+    )
+    assert bound.status == "optimal"
+    assert bound.plan.kpis["gold_recovery_frac"] >= floor - 1e-9
+    assert bound.decisions["objective"] <= free.decisions["objective"]
+    assert bound.decisions["modes"] != free.decisions["modes"]
+
+
+def test_infeasible_case_is_explained_in_plant_terms(capsys, tmp_path):
+    text = with_constraint(
+        "mill_power_kw_max = 3363.4", "mill_power_kw_max = 3363.4\ngold_recovery_frac_min = 0.97"
+    )
+    result = run(text)
+    assert result.status == "infeasible"
+    assert any(
+        "constraints.gold_recovery_frac_min" in line and "must move to" in line
+        for line in result.explanation
+    )
+    path = tmp_path / "inf.toml"
+    path.write_text(text, encoding="utf-8")
+    assert main(["optimize", str(path), "--json"]) == 3
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["status"] == "infeasible"
+    assert doc["verification"]["explanation"]
+
+
+def test_wad_limit_without_detox_names_the_cyanide_limit():
+    text = CASE.replace('inlets.feed = "detox.out"', 'inlets.feed = "cil.tails"')
+    text = text.replace(
+        '[units.detox]\ntype = "inco_detox"\ninlets.feed = "cil.tails"\nwad_target_mg_l = 20.0\nso2_source = "smbs"\n',
+        "",
+    )
+    result = run(text)
+    assert result.status == "infeasible"
+    assert any(line.startswith("constraints.wad_cn_mg_l_max") for line in result.explanation)
+
+
+def test_a_plan_that_is_not_linear_in_throughput_is_not_called_optimal():
+    # without the energy-per-tonne mode the mill keeps its fixed power, so more ore
+    # means a coarser grind: the per-tonne model no longer holds at the chosen rate
+    text = CASE.replace(
+        "[units.mill.modes]            # grinding energy per tonne of ore: installed power is a constraint\nspecific_energy_kwh_t = [11.0, 13.0, 15.0, 17.0, 19.0]\n",
+        "",
+    )
+    result = run(text)
+    assert result.status == "unverified"
+    assert result.meta["max_rel_diff"] > 1e-6
+
+
+def test_bad_optimization_input_is_a_case_error():
+    with pytest.raises(CaseError) as info:
+        parse_case(
+            CASE.replace("d50c_um = [65.0, 80.0, 95.0, 110.0]", "d50c_mm = [65.0]"), "bad.toml"
+        )
+    assert info.value.problems[0].key == "units.cyclone.modes.d50c_mm"
+    with pytest.raises(CaseError) as info:
+        parse_case(
+            CASE.replace("d50c_um = [65.0, 80.0, 95.0, 110.0]", "d50c_um = [-5.0]"), "bad.toml"
+        )
+    assert "out of range" in info.value.problems[0].message
+    with pytest.raises(CaseError) as info:
+        run(CASE.replace('"units.cil.tank_volume_m3" = 1100.0', '"units.cil.tank_m3" = 1100.0'))
+    assert "units.cil.tank_m3" in info.value.problems[0].message
+
+
+def _random_problem(seed: int, n: int) -> SelectionProblem:
+    rng = np.random.default_rng(seed)
+    coefficients = {
+        "margin_usd_h": rng.normal(100.0, 30.0, n),  # per t/h
+        "mill_power_kw": rng.uniform(8.0, 20.0, n),  # kWh/t
+        "units.cil.tank_volume_m3": rng.uniform(3.0, 6.0, n),
+        "reagent_kg_h": rng.uniform(0.5, 2.0, n),
+        "gold_recovery_frac": rng.uniform(0.8, 0.95, n),
+    }
+    limits = (
+        Limit("mill_power_kw", "max", 3000.0, "p"),
+        Limit("units.cil.tank_volume_m3", "max", 1100.0, "t"),
+        Limit("reagent_kg_h", "min", 150.0, "r"),
+        Limit("gold_recovery_frac", "min", 0.85, "g"),
+    )
+    return SelectionProblem(
+        coefficients, 50.0, 400.0, limits, {"margin_usd_h": 1.0}, "maximize", 1e-9
+    )
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_milp_equals_enumeration_on_random_superstructures(seed):
+    problem = _random_problem(seed, 400)
+    result = solve_selection(problem)
+    column, ore, objective = enumerate_selection(problem)
+    assert result.status is SolveStatus.OPTIMAL
+    assert result.objective == pytest.approx(objective, rel=1e-7)
+    assert result.column == column
+    assert result.ore_tph == pytest.approx(ore, rel=1e-7)
+
+
+def test_infeasible_and_time_limited_solves_are_statuses():
+    problem = _random_problem(0, 50)
+    impossible = SelectionProblem(
+        problem.coefficients,
+        50.0,
+        400.0,
+        (*problem.limits, Limit("gold_recovery_frac", "min", 0.99, "g2")),
+        problem.weights,
+        "maximize",
+    )
+    assert solve_selection(impossible).status is SolveStatus.INFEASIBLE
+    assert enumerate_selection(impossible)[0] == -1
+    rng = np.random.default_rng(1)
+    n = 20000
+    big = SelectionProblem(
+        {"margin_usd_h": rng.normal(100.0, 30.0, n), "mill_power_kw": rng.uniform(8.0, 20.0, n)},
+        0.0,
+        400.0,
+        (Limit("mill_power_kw", "max", 3000.0, "p"),),
+        {"margin_usd_h": 1.0},
+        "maximize",
+        0.0,
+        1e-3,
+    )
+    assert solve_selection(big).status in (SolveStatus.TIME_LIMIT, SolveStatus.OPTIMAL)
+
+
+def test_cli_optimize_prints_plan_and_writes_files(capsys, tmp_path):
+    out = tmp_path / "plan"
+    assert main(["optimize", str(CASE_PATH), "--json", "--out", str(out)]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["status"] == "optimal"
+    assert set(doc["decisions"]["modes"]) == {
+        "units.mill.specific_energy_kwh_t",
+        "units.cyclone.d50c_um",
+        "units.cil.residence_h",
+        "units.cil.nacn_mg_l",
+    }
+    assert doc["verification"]["verified"] is True
+    assert any(p["binding"] for p in doc["verification"]["shadow_prices"])
+    saved = json.loads((out / "result.json").read_text())
+    assert saved["decisions"] == doc["decisions"]
+
+
+@pytest.mark.parametrize("mode", ["jit", "python"])
+def test_nondominated_mask_matches_brute_force(mode):
+    from oreflow.kernels.selection import nondominated_mask
+
+    fn = (
+        nondominated_mask
+        if mode == "jit"
+        else getattr(nondominated_mask, "py_func", nondominated_mask)
+    )
+    rng = np.random.default_rng(3)
+    crit = np.round(rng.uniform(0, 1, (300, 3)), 1)  # rounding makes ties and duplicates
+    mask = fn(crit)
+    for j in range(len(crit)):
+        dominated_by_kept = any(
+            mask[i] and i != j and np.all(crit[i] >= crit[j]) for i in range(len(crit))
+        )
+        assert mask[j] != dominated_by_kept
+    # every dropped column has a kept column at least as good everywhere
+    assert mask.sum() >= 1
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_pruning_never_changes_the_optimum(seed):
+    from oreflow.solvers.milp import prune
+
+    problem = _random_problem(seed, 3000)
+    reduced, keep = prune(problem)
+    assert len(keep) < problem.n
+    full = enumerate_selection(problem)
+    part = enumerate_selection(reduced)
+    assert part[2] == pytest.approx(full[2], rel=1e-12)

@@ -1,0 +1,401 @@
+"""Studies: sampling, validation, batched = one-by-one, resume, Dask, process pool, reports."""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import oreflow
+from oreflow.errors import CaseError
+from oreflow.flowsheet.study import load_study, study_from_dict
+from oreflow.solvers.study import run_study, sample
+
+ROOT = Path(__file__).resolve().parents[2]
+CASES = ROOT / "cases"
+SHIPPED_STUDY = CASES / "studies" / "cyanide_vs_cyanide_free.toml"
+#: Both paths converge every tear to RTOL_RECYCLE (1e-12); KPIs are ratios of converged
+#: flows, so they agree to a few orders of magnitude above it.
+RTOL_BATCH_VS_SINGLE = 1e-8
+#: Sampling checks on 20,000 draws: standard error of a mean ~ sd / 141.
+N_BIG = 20_000
+RTOL_MOMENTS = 0.03
+ATOL_RANK_CORR = 0.03
+
+KPIS = ("gold_recovery_frac", "margin_usd_t", "nacn_kg_t", "residue_tph", "operating_cost_usd_h")
+
+
+def small_study(n_samples: int = 24, chunk_cases: int = 8, seed: int = 7) -> dict:
+    """Two routes on the same ore: grade, Wi, free gold (mapped per route) and gold price."""
+    return {
+        "study": {
+            "name": "small",
+            "n_samples": n_samples,
+            "seed": seed,
+            "chunk_cases": chunk_cases,
+            "baseline": "cil",
+        },
+        "routes": {
+            "cil": str(CASES / "free_milling_cil.toml"),
+            "glycine": str(CASES / "free_milling_glycine.toml"),
+        },
+        "variables": {
+            "grade": {"dist": "lognormal", "mean": 2.0, "sd": 0.5, "key": "ore.main.au_gpt"},
+            "wi": {"dist": "uniform", "min": 12.0, "max": 16.0, "key": "ore.main.wi_kwh_t"},
+            "free_gold": {
+                "dist": "triangular",
+                "min": 0.7,
+                "mode": 0.8,
+                "max": 0.88,
+                "routes": {
+                    "cil": [
+                        {"key": "ore.main.deportment.au_free"},
+                        {"key": "ore.main.deportment.au_silicate", "offset": 0.6, "scale": -0.6},
+                        {"key": "ore.main.deportment.au_sulfide", "offset": 0.4, "scale": -0.4},
+                    ],
+                    "glycine": [
+                        {"key": "ore.main.deportment.au_grg", "scale": 0.4375},
+                        {"key": "ore.main.deportment.au_free", "scale": 0.5625},
+                        {"key": "ore.main.deportment.au_silicate", "offset": 0.6, "scale": -0.6},
+                        {"key": "ore.main.deportment.au_sulfide", "offset": 0.4, "scale": -0.4},
+                    ],
+                },
+            },
+            "gold_price": {
+                "dist": "normal",
+                "mean": 2000.0,
+                "sd": 200.0,
+                "key": "economics.au_usd_oz",
+            },
+        },
+        "correlation": {"variables": ["grade", "free_gold"], "matrix": [[1.0, 0.5], [0.5, 1.0]]},
+    }
+
+
+@pytest.fixture(scope="module")
+def spec():
+    return study_from_dict(small_study())
+
+
+@pytest.fixture(scope="module")
+def straight(spec, tmp_path_factory):
+    """The small study run straight through in this process, written to a folder."""
+    out = tmp_path_factory.mktemp("straight")
+    return run_study(spec, out_dir=out)
+
+
+# --- sampling ---------------------------------------------------------------------------
+
+
+def test_same_seed_same_scenarios_other_seed_differs(spec):
+    a, b = sample(spec), sample(study_from_dict(small_study()))
+    pd.testing.assert_frame_equal(a, b)
+    c = sample(study_from_dict(small_study(seed=8)))
+    assert not np.allclose(a["grade"], c["grade"])
+
+
+def test_marginals_and_rank_correlation():
+    data = small_study(n_samples=N_BIG)
+    data["correlation"] = {
+        "variables": ["grade", "free_gold", "wi"],
+        "matrix": [[1.0, 0.5, -0.3], [0.5, 1.0, 0.0], [-0.3, 0.0, 1.0]],
+    }
+    s = sample(study_from_dict(data))
+    assert s["grade"].mean() == pytest.approx(2.0, rel=RTOL_MOMENTS)
+    assert s["grade"].std() == pytest.approx(0.5, rel=RTOL_MOMENTS)
+    assert s["grade"].min() > 0.0
+    assert s["gold_price"].mean() == pytest.approx(2000.0, rel=RTOL_MOMENTS)
+    assert s["wi"].between(12.0, 16.0).all()
+    assert s["free_gold"].between(0.7, 0.88).all()
+    assert s["free_gold"].mean() == pytest.approx((0.7 + 0.8 + 0.88) / 3.0, rel=RTOL_MOMENTS)
+    ranks = s[["grade", "free_gold", "wi"]].corr(method="spearman")
+    for (a, b), rho in {("grade", "free_gold"): 0.5, ("grade", "wi"): -0.3}.items():
+        expected = 6.0 / math.pi * math.asin(rho / 2.0)  # Gaussian copula -> Spearman
+        assert ranks.loc[a, b] == pytest.approx(expected, abs=ATOL_RANK_CORR)
+    assert ranks.loc["free_gold", "wi"] == pytest.approx(0.0, abs=ATOL_RANK_CORR)
+
+
+def test_empirical_from_csv_and_grid_full_factorial(tmp_path):
+    grades = [0.8, 1.1, 1.5, 2.0, 2.2, 3.9]
+    pd.DataFrame({"hole": range(6), "au_gpt": grades}).to_csv(tmp_path / "blocks.csv", index=False)
+    data = {
+        "study": {"n_samples": 500, "seed": 1},
+        "routes": {"cil": str(CASES / "free_milling_cil.toml")},
+        "variables": {
+            "grade": {
+                "dist": "empirical",
+                "csv": "blocks.csv",
+                "column": "au_gpt",
+                "key": "ore.main.au_gpt",
+            },
+            "residence": {"values": [18.0, 24.0, 30.0], "key": "units.cil.residence_h"},
+            "price": {"values": [1800.0, 2200.0], "key": "economics.au_usd_oz"},
+        },
+    }
+    path = tmp_path / "s.toml"
+    path.write_text("", encoding="utf-8")  # relative paths resolve from the study's folder
+    s = sample(study_from_dict(data, path=path))
+    assert len(s) == 3 * 2 * 500
+    assert set(s["grade"]) <= set(grades)
+    assert len(set(s["grade"])) == len(grades)
+    assert s.groupby(["residence", "price"]).size().eq(500).all()
+    # common random numbers: every grid point sees the same Monte Carlo draws
+    first = s[s["grid_point"] == 0]["grade"].to_numpy()
+    last = s[s["grid_point"] == 5]["grade"].to_numpy()
+    np.testing.assert_array_equal(first, last)
+
+
+# --- validation -------------------------------------------------------------------------
+
+
+def test_bad_study_lists_every_problem(tmp_path):
+    data = small_study()
+    data["study"]["n_sample"] = 10
+    data["study"]["mode"] = "reoptimize"
+    data["routes"]["thio"] = "missing.toml"
+    data["variables"]["grade"]["key"] = "ore.main.au_gtp"
+    data["variables"]["wi"]["dist"] = "weibull"
+    data["variables"]["free_gold"]["mode"] = 0.95
+    data["variables"]["bad_map"] = {
+        "values": [1.0],
+        "routes": {"cil": [{"key": "units.cil.residence_h", "scal": 2.0}], "nope": []},
+    }
+    data["correlation"]["matrix"] = [[1.0, 1.5], [1.5, 1.0]]
+    with pytest.raises(CaseError) as err:
+        study_from_dict(data, path=tmp_path / "bad.toml")
+    keys = {p.key for p in err.value.problems}
+    assert {
+        "study.n_sample",
+        "study.mode",
+        "routes.thio",
+        "variables.grade.key",
+        "variables.wi.dist",
+        "variables.free_gold.mode",
+        "variables.bad_map.routes.cil[0].scal",
+        "variables.bad_map.routes.nope",
+        "correlation.variables",  # names an invalid variable
+    } <= keys
+    messages = {p.key: p.message for p in err.value.problems}
+    assert "issue 4" in messages["study.mode"]
+    assert "did you mean 'ore.main.au_gpt'" in messages["variables.grade.key"]
+    assert all(p.file.endswith("bad.toml") for p in err.value.problems)
+    assert err.value.exit_code == 2
+
+
+@pytest.mark.parametrize(
+    "matrix",
+    [[[1.0, 1.5], [1.5, 1.0]], [[1.0, 0.2], [0.3, 1.0]], [[1.0, 0.5, 0.0]], "x"],
+)
+def test_bad_correlation_matrix(matrix):
+    data = small_study()
+    data["correlation"]["matrix"] = matrix
+    with pytest.raises(CaseError) as err:
+        study_from_dict(data)
+    assert [p.key for p in err.value.problems] == ["correlation.matrix"]
+
+
+def test_key_missing_in_one_route_is_an_error():
+    data = small_study()
+    data["variables"]["grg"] = {"values": [0.3], "key": "ore.main.deportment.au_grg"}
+    with pytest.raises(CaseError, match="route 'cil'"):
+        study_from_dict(data)
+
+
+def test_shipped_study_is_valid():
+    spec = load_study(SHIPPED_STUDY)
+    assert list(spec.routes) == ["cil", "glycine"]
+    assert spec.n_scenarios == 2000
+    s = sample(spec)
+    # deportment maps keep the gold classes summing to one in both routes
+    from oreflow.solvers.study import route_overrides
+
+    for route, prefix in (("cil", ""), ("glycine", "")):
+        over = route_overrides(spec, route, s.head(50))
+        total = sum(v for k, v in over.items() if k.startswith(f"{prefix}ore.main.deportment."))
+        np.testing.assert_allclose(total, 1.0, rtol=1e-12)
+
+
+# --- execution --------------------------------------------------------------------------
+
+
+def test_results_table_shape(straight, spec):
+    res = straight.results
+    assert len(res) == spec.n_scenarios * 2
+    assert list(res.columns[:2]) == ["scenario", "route"]
+    assert {"grade", "wi", "free_gold", "gold_price", *KPIS} <= set(res.columns)
+    assert straight.kpi("margin_usd_t").shape == (spec.n_scenarios, 2)
+    assert (straight.out_dir / "results.parquet").is_file()
+    assert not list(straight.out_dir.rglob("*.tmp"))
+
+
+def test_batched_equals_one_by_one_simulate(straight, spec):
+    """Each route's batched KPIs equal ``oreflow.simulate`` with that scenario's overrides."""
+    from oreflow.solvers.study import route_overrides
+
+    scen = straight.scenarios
+    for route in ("cil", "glycine"):
+        over = route_overrides(spec, route, scen)
+        sim_keys = {k: v for k, v in over.items() if not k.startswith("economics.")}
+        batch = straight.results[straight.results["route"] == route].set_index("scenario")
+        for i in (0, 5, 17):
+            single = oreflow.simulate(
+                spec.routes[route], overrides={k: float(v[i]) for k, v in sim_keys.items()}
+            ).kpis
+            for kpi in ("gold_recovery_frac", "nacn_kg_t", "residue_tph", "operating_cost_usd_h"):
+                assert batch.loc[i, kpi] == pytest.approx(single[kpi], rel=RTOL_BATCH_VS_SINGLE), (
+                    route,
+                    i,
+                    kpi,
+                )
+
+
+def test_price_variable_equals_case_with_that_price(straight, tmp_path):
+    """``economics.au_usd_oz`` per scenario = the case file rewritten with that price."""
+    scen = straight.scenarios
+    batch = straight.results[straight.results["route"] == "cil"].set_index("scenario")
+    text = (CASES / "free_milling_cil.toml").read_text(encoding="utf-8")
+    assert "au_usd_oz = 2000.0" in text
+    for i in (3, 11):
+        case = tmp_path / f"cil_{i}.toml"
+        case.write_text(
+            text.replace("au_usd_oz = 2000.0", f"au_usd_oz = {float(scen.loc[i, 'gold_price'])!r}"),
+            encoding="utf-8",
+        )
+        over = {
+            "ore.main.au_gpt": scen.loc[i, "grade"],
+            "ore.main.wi_kwh_t": scen.loc[i, "wi"],
+            "ore.main.deportment.au_free": scen.loc[i, "free_gold"],
+            "ore.main.deportment.au_silicate": 0.6 - 0.6 * scen.loc[i, "free_gold"],
+            "ore.main.deportment.au_sulfide": 0.4 - 0.4 * scen.loc[i, "free_gold"],
+        }
+        single = oreflow.simulate(case, overrides=over).kpis
+        assert batch.loc[i, "margin_usd_t"] == pytest.approx(
+            single["margin_usd_t"], rel=RTOL_BATCH_VS_SINGLE
+        )
+
+
+def test_interrupted_then_resumed_equals_straight_run(spec, straight, tmp_path):
+    class Interrupt(Exception):
+        pass
+
+    done = []
+
+    def stop_after_three(item):
+        done.append(item)
+        if len(done) == 3:
+            raise Interrupt
+
+    with pytest.raises(Interrupt):
+        run_study(spec, out_dir=tmp_path, on_chunk=stop_after_three)
+    kept = sorted((tmp_path / "chunks").rglob("*.parquet"))
+    assert len(kept) == 3
+    assert not (tmp_path / "results.parquet").exists()
+    assert not list(tmp_path.rglob("*.tmp"))
+    resumed = run_study(spec, out_dir=tmp_path, resume=True)
+    assert resumed.meta["chunks_resumed"] == 3
+    assert resumed.meta["evaluations_run"] == spec.n_scenarios * 2 - 3 * spec.chunk_cases
+    pd.testing.assert_frame_equal(resumed.results, straight.results)
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "results.parquet"), straight.results)
+
+
+def test_resume_refuses_a_changed_study(spec, tmp_path):
+    run_study(study_from_dict(small_study(n_samples=8)), out_dir=tmp_path)
+    with pytest.raises(CaseError, match="changed"):
+        run_study(spec, out_dir=tmp_path, resume=True)
+
+
+@pytest.mark.slow
+def test_process_pool_equals_local(spec, straight):
+    pooled = run_study(spec, workers=2)
+    pd.testing.assert_frame_equal(pooled.results, straight.results)
+
+
+@pytest.mark.slow
+def test_dask_local_cluster_equals_local(spec, straight, tmp_path):
+    distributed = pytest.importorskip("dask.distributed")
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        by_address = run_study(spec, scheduler=cluster.scheduler_address, out_dir=tmp_path)
+        by_client = run_study(spec, scheduler=client)
+    assert by_address.meta["executor"] == "dask"
+    pd.testing.assert_frame_equal(by_address.results, straight.results)
+    pd.testing.assert_frame_equal(by_client.results, straight.results)
+
+
+# --- reports ----------------------------------------------------------------------------
+
+
+def test_report_files_readable(straight, tmp_path):
+    from oreflow.report.study_report import compare, write_study_report
+
+    tables = compare(straight)
+    pair = tables["pairwise"].loc["glycine"]
+    diff = straight.kpi("margin_usd_t")
+    assert pair["p_beats_baseline"] == pytest.approx(
+        float(((diff["glycine"] - diff["cil"]) > 0).mean())
+    )
+    tornado = tables["tornado_glycine"]
+    assert set(tornado.index) == {"grade", "wi", "free_gold", "gold_price"}
+    assert tornado["spearman"].abs().le(1.0).all()
+
+    written = write_study_report(straight, tmp_path)
+    names = {p.name for p in written}
+    assert {"report.html", "study.xlsx", "summary.json", "sankey_cil.png"} <= names
+    pngs = [p for p in written if p.suffix == ".png"]
+    assert len(pngs) >= 5
+    for png in pngs:
+        head = png.read_bytes()[:8]
+        assert head == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 2_000, png
+    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert all(p.name in html for p in pngs)
+    book = pd.read_excel(tmp_path / "study.xlsx", sheet_name=None)
+    assert {"results", "summary", "pairwise", "tornado_glycine"} <= set(book)
+    assert len(book["results"]) == len(straight.results)
+    summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    assert summary["pairwise"]["glycine"]["p_beats_baseline"] == pytest.approx(
+        pair["p_beats_baseline"]
+    )
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_api_study_from_dict_matches(straight):
+    again = oreflow.study(copy.deepcopy(small_study()))
+    pd.testing.assert_frame_equal(again.results, straight.results)
+
+
+def test_docs_example_is_a_valid_study(tmp_path):
+    import re
+    import tomllib
+
+    text = (ROOT / "docs" / "study.md").read_text(encoding="utf-8")
+    block = re.search(r"```toml\n(.*?)```", text, re.S).group(1)
+    data = tomllib.loads(block)
+    data["routes"] = {"cil": str(CASES / "free_milling_cil.toml")}
+    spec = study_from_dict(data, path=tmp_path / "doc.toml")
+    assert spec.n_scenarios == 2 * 500
+    assert [v.name for v in spec.variables if v.is_grid] == ["residence"]
+
+
+def test_progress_reports_every_chunk(spec):
+    import io
+
+    from oreflow.solvers.study import StderrProgress
+
+    seen = []
+    run_study(spec, progress=lambda done, total: seen.append((done, total)))
+    n_items = 2 * math.ceil(spec.n_scenarios / spec.chunk_cases)
+    assert seen[0] == (0, n_items)
+    assert seen[-1] == (n_items, n_items)
+    stream = io.StringIO()
+    bar = StderrProgress(n_items, stream=stream)
+    bar(n_items, n_items)
+    assert f"{n_items}/{n_items} chunks" in stream.getvalue()
