@@ -15,11 +15,18 @@ of ore (head grade, Wi, gold deportment, sulfide content) and gold price.
   simulation input, so the single-run loop leaves it out; the single run still computes
   every KPI and table of its case.
 
-Re-optimization per scenario (issue 6, mode 2) needs the optimizer of issue 4 and is
-not benchmarked here.
+Re-optimization per scenario (issue 6, mode 2) of ``free_milling_cil`` (its 300 mode
+combinations, mill power, tank and ore limits, margin objective): ``run_study`` in mode
+``reoptimize`` (every scenario x combination in batched kernels, per-scenario choice by
+enumeration, plans re-simulated in one batch), reported as scenarios per second,
+against ``oreflow.optimize`` on each scenario's own case (tabulation, MILP, verification
+per scenario), timed on ``REOPT_ONE_AT_A_TIME`` scenarios and extrapolated. The robust
+mode (one combination for every scenario, scenario MILP) is timed on the same scenarios.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -36,6 +43,11 @@ ROUNDS = 2
 ONE_AT_A_TIME_CASES = 200
 ONE_AT_A_TIME_ROUNDS = 2
 SMOKE_CASES = 64
+REOPT_CASE = "free_milling_cil"
+REOPT_NAME = f"{REOPT_CASE} reoptimize study"
+REOPT_SCENARIOS = 200
+REOPT_ONE_AT_A_TIME = 4
+REOPT_SMOKE = 3
 
 
 def study_data(n: int) -> dict:
@@ -147,3 +159,91 @@ def test_bench_study_one_at_a_time(benchmark, warm):
     margins = benchmark.pedantic(one_at_a_time, rounds=ONE_AT_A_TIME_ROUNDS)
     record(benchmark, NAME, "oreflow one-at-a-time", n, extrapolated_to=N_SCENARIOS)
     assert len(margins) == n
+
+
+def reopt_data(n: int, mode: str = "reoptimize") -> dict:
+    """Scenarios of grade, hardness, gold price and power price for the CIL case."""
+    return {
+        "study": {"name": "bench_reopt", "mode": mode, "n_samples": n, "seed": 2026},
+        "routes": {"cil": str(oreflow.bundled_case(REOPT_CASE))},
+        "variables": {
+            "grade": {"dist": "lognormal", "mean": 2.0, "sd": 0.6, "key": "ore.main.au_gpt"},
+            "wi": {"dist": "triangular", "min": 11.0, "mode": 14.0, "max": 18.0}
+            | {"key": "ore.main.wi_kwh_t"},
+            "price": {"dist": "normal", "mean": 2000.0, "sd": 250.0, "key": "economics.au_usd_oz"},
+            "power": {"dist": "uniform", "min": 0.07, "max": 0.14}
+            | {"key": "economics.electricity_usd_kwh"},
+        },
+    }
+
+
+REOPT = register(
+    BenchSpec(
+        REOPT_NAME,
+        build=lambda n: study_from_dict(reopt_data(n)),
+        sizes=(REOPT_SCENARIOS,),
+        phases=("simulate", "solve"),
+        doc="re-optimization of the CIL case's 300 mode combinations and ore rate per scenario",
+    )
+)
+
+
+def _scenario_case(text: str, row) -> object:
+    from oreflow.flowsheet.case import parse_case
+
+    for old, new in (
+        ("au_gpt = 2.0\n", f"au_gpt = {float(row['grade'])!r}\n"),
+        ("wi_kwh_t = 14.0\n", f"wi_kwh_t = {float(row['wi'])!r}\n"),
+        ("au_usd_oz = 2000.0 ", f"au_usd_oz = {float(row['price'])!r} "),
+        ("electricity_usd_kwh = 0.10 ", f"electricity_usd_kwh = {float(row['power'])!r} "),
+    ):
+        assert text.count(old) == 1
+        text = text.replace(old, new)
+    return parse_case(text, str(oreflow.bundled_case(REOPT_CASE)))
+
+
+@pytest.fixture(scope="module")
+def warm_reopt():
+    spec = REOPT.build(2)
+    run_study(spec)
+    return spec
+
+
+@pytest.mark.solver
+@pytest.mark.benchmark(group="study-reoptimize")
+def test_bench_reoptimize_batched(benchmark, warm_reopt):
+    n = REOPT_SMOKE if benchmark.disabled else REOPT_SCENARIOS
+    spec = REOPT.build(n)
+    result = benchmark.pedantic(run_study, args=(spec,), rounds=1)
+    timing = record(benchmark, REOPT_NAME, "oreflow reoptimize batch", n)
+    if timing is not None:
+        benchmark.extra_info["scenarios_per_s"] = round(n / timing.min_s, 2)
+    assert set(result.results["status"]) == {"optimal"}
+
+
+@pytest.mark.solver
+@pytest.mark.benchmark(group="study-reoptimize")
+def test_bench_reoptimize_one_at_a_time(benchmark, warm_reopt):
+    from oreflow.solvers.optimize import optimize
+
+    n = 1 if benchmark.disabled else REOPT_ONE_AT_A_TIME
+    spec = REOPT.build(n)
+    text = Path(spec.routes["cil"].path).read_text(encoding="utf-8")
+    cases = [_scenario_case(text, row) for _, row in sample(spec).iterrows()]
+
+    def one_at_a_time():
+        return [optimize(c).decisions["objective"] for c in cases]
+
+    objectives = benchmark.pedantic(one_at_a_time, rounds=1)
+    record(benchmark, REOPT_NAME, "oreflow.optimize per scenario", n, extrapolated_to=n)
+    assert len(objectives) == n
+
+
+@pytest.mark.solver
+@pytest.mark.benchmark(group="study-reoptimize")
+def test_bench_robust(benchmark, warm_reopt):
+    n = REOPT_SMOKE if benchmark.disabled else REOPT_SCENARIOS
+    spec = study_from_dict(reopt_data(n, mode="robust"))
+    result = benchmark.pedantic(run_study, args=(spec,), rounds=1)
+    record(benchmark, REOPT_NAME, "oreflow robust (scenario MILP)", n)
+    assert result.meta["robust"]["cil"]["status"] == "optimal"

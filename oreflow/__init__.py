@@ -21,6 +21,8 @@ _API = (
     "simulate_batch",
     "validate",
     "reconcile",
+    "optimize",
+    "pareto",
     "study",
     "bundled_case",
     "bundled_cases",

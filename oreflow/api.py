@@ -21,9 +21,12 @@ from oreflow.flowsheet.case import CaseSpec
 from oreflow.flowsheet.case import load_case as _load_case
 
 DEFAULT_CASE = "free_milling_cil"
+#: The default case of ``oreflow optimize``: route choice for a refractory ore.
+DEFAULT_OPTIMIZE_CASE = "refractory_route_choice"
 
 __all__ = [
     "DEFAULT_CASE",
+    "DEFAULT_OPTIMIZE_CASE",
     "bundled_case",
     "bundled_cases",
     "load_case",
@@ -162,7 +165,11 @@ def study(
     report: bool = False,
     progress: Any = None,
 ) -> Any:
-    """Run a study: every route over the same scenarios (grids x Monte Carlo), mode ``simulate``.
+    """Run a study: every route over the same scenarios (grids x Monte Carlo).
+
+    The study's ``mode`` is ``simulate`` (each route as written), ``reoptimize`` (each
+    scenario re-optimizes its routes' modes and ore rate) or ``robust`` (one plan for all
+    scenarios, best in expectation or CVaR); see ``docs/study.md``.
 
     Parameters
     ----------
@@ -227,3 +234,18 @@ def optimize(case: CaseSpec | str | Path) -> Any:
     from oreflow.solvers.optimize import optimize as _optimize
 
     return _optimize(_spec(case))
+
+
+def pareto(
+    case: CaseSpec | str | Path,
+    x: str,
+    y: str,
+    points: int = 11,
+    *,
+    x_sense: str | None = None,
+    y_sense: str | None = None,
+) -> pd.DataFrame:
+    """Epsilon-constraint front of ``y`` against ``x`` over the case's routes, modes and ore rate."""
+    from oreflow.solvers.pareto import pareto as _pareto
+
+    return _pareto(_spec(case), x, y, points, x_sense=x_sense, y_sense=y_sense)

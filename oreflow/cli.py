@@ -1,4 +1,4 @@
-"""Command line: ``oreflow run|optimize|reconcile|validate ...``; the only module that configures logging.
+"""Command line: ``oreflow run|optimize|pareto|compare|reconcile|study|validate ...``; the only module that configures logging.
 
 Heavy modules are imported inside the commands so that ``oreflow --help`` answers at
 once. Exit codes: 0 done, 2 bad input, 3 not solved (non-converged recycle,
@@ -18,11 +18,11 @@ from oreflow.errors import CaseError, OreflowError
 logger = logging.getLogger("oreflow")
 
 
-def _case_path(arg: str | None) -> str:
+def _case_path(arg: str | None, default: str | None = None) -> str:
     from oreflow.api import bundled_case
 
     if arg is None:
-        return str(bundled_case())
+        return str(bundled_case(default) if default else bundled_case())
     return arg
 
 
@@ -42,10 +42,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_optimize(args: argparse.Namespace) -> int:
-    from oreflow.api import optimize
+    from oreflow.api import DEFAULT_OPTIMIZE_CASE, optimize
     from oreflow.report.output import format_optimize, optimize_document, write_run_outputs
 
-    result = optimize(_case_path(args.case))
+    result = optimize(_case_path(args.case, DEFAULT_OPTIMIZE_CASE))
     if args.out and result.plan is not None:
         written = write_run_outputs(result.plan, args.out, document=optimize_document(result))
         logger.info("wrote %s", ", ".join(str(p) for p in written))
@@ -54,6 +54,64 @@ def _cmd_optimize(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(format_optimize(result) + "\n")
     return 0 if result.status == "optimal" else 3
+
+
+def _cmd_pareto(args: argparse.Namespace) -> int:
+    from oreflow.api import load_case, pareto
+    from oreflow.report.output import pareto_document, write_pareto_outputs
+
+    spec = load_case(args.case)
+    front = pareto(spec, args.x, args.y, args.points, x_sense=args.x_sense, y_sense=args.y_sense)
+    if args.out:
+        write_pareto_outputs(front, args.out, spec.name)
+    if args.json:
+        sys.stdout.write(json.dumps(pareto_document(front, spec.name), indent=2) + "\n")
+    else:
+        cols = [
+            c for c in ("epsilon", "status", "x", "y", "ore_tph", "route") if c in front.columns
+        ]
+        sys.stdout.write(
+            f"{args.y} ({front.attrs['y_sense']}) against {args.x} ({front.attrs['x_sense']})\n"
+        )
+        sys.stdout.write(front[cols].to_string(index=False) + "\n")
+    return 0
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from oreflow.api import load_case, simulate
+    from oreflow.report.output import compare_frame
+
+    specs = [load_case(c) for c in args.cases]
+    results = [simulate(s) for s in specs]
+    frame = compare_frame(results)
+    first = specs[0].ores
+    notes = []
+    for spec in specs[1:]:
+        same = len(spec.ores) == len(first) and all(
+            a.params.get(k) == b.params.get(k)
+            for a, b in zip(spec.ores, first, strict=False)
+            for k in ("rate_tph", "au_gpt", "wi_kwh_t")
+        )
+        if not same:
+            notes.append(
+                f"note: {spec.name} does not treat the same ore (rate, grade, Wi) as {specs[0].name}"
+            )
+    if args.out:
+        from oreflow.report.output import _write_all
+
+        _write_all(__import__("pathlib").Path(args.out), {"compare.csv": lambda p: frame.to_csv(p)})
+    if args.json:
+        doc = {
+            "cases": [s.name for s in specs],
+            "kpis": json.loads(frame.to_json()),
+            "notes": notes,
+        }
+        sys.stdout.write(json.dumps(doc, indent=2) + "\n")
+    else:
+        sys.stdout.write(frame.to_string(float_format=lambda v: f"{v:.6g}") + "\n")
+        for n in notes:
+            sys.stderr.write(n + "\n")
+    return 0
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -172,12 +230,41 @@ def build_parser() -> argparse.ArgumentParser:
     opt = sub.add_parser(
         "optimize", help="choose modes and ore rate within the case's limits; verify by simulation"
     )
-    opt.add_argument("case", nargs="?", help="case file (default: the bundled free_milling_cil)")
+    opt.add_argument(
+        "case", nargs="?", help="case file (default: the bundled refractory_route_choice)"
+    )
     opt.add_argument("--json", action="store_true", help="print one JSON document on stdout")
     opt.add_argument(
         "--out", metavar="DIR", help="write the verified plan's CSV, JSON and Excel results to DIR"
     )
     opt.set_defaults(func=_cmd_optimize)
+
+    par = sub.add_parser(
+        "pareto", help="epsilon-constraint front between two KPIs over routes, modes and ore rate"
+    )
+    par.add_argument("case", help="case file with modes, [constraints] and [objective]")
+    par.add_argument("--x", required=True, help="KPI on the horizontal axis (e.g. residue_tph)")
+    par.add_argument("--y", required=True, help="KPI optimised at each point (e.g. margin_usd_h)")
+    par.add_argument("--points", type=int, default=11, help="number of points (default 11)")
+    par.add_argument(
+        "--x-sense",
+        choices=("maximize", "minimize"),
+        help="default: minimize costs, uses and residue",
+    )
+    par.add_argument(
+        "--y-sense", choices=("maximize", "minimize"), help="default: as for --x-sense"
+    )
+    par.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+    par.add_argument(
+        "--out", metavar="DIR", help="write pareto.csv, pareto.json and pareto.png to DIR"
+    )
+    par.set_defaults(func=_cmd_pareto)
+
+    cmp_ = sub.add_parser("compare", help="fixed routes side by side: KPIs of several cases")
+    cmp_.add_argument("cases", nargs="+", help="case files")
+    cmp_.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+    cmp_.add_argument("--out", metavar="DIR", help="write compare.csv to DIR")
+    cmp_.set_defaults(func=_cmd_compare)
 
     val = sub.add_parser("validate", help="check a case file and report every problem")
     val.add_argument("case", help="case file")

@@ -7,6 +7,7 @@ The format is documented key by key in ``cases/README.md``.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import math
 import re
@@ -487,9 +488,14 @@ def _species_table(
 
 
 def _unit(
-    name: str, table: Any, comps: ComponentSet, file: str, problems: list[Problem]
+    name: str,
+    table: Any,
+    comps: ComponentSet,
+    file: str,
+    problems: list[Problem],
+    key: str | None = None,
 ) -> UnitSpec | None:
-    key = f"units.{name}"
+    key = key or f"units.{name}"
     if not _NAME.match(name) or name == "ore":
         problems.append(
             Problem(
@@ -524,7 +530,7 @@ def _unit(
         file=file,
         prefix=f"{key}.",
         problems=problems,
-        extra_keys=("type", "inlets", "modes", *table_keys),
+        extra_keys=("type", "inlets", "modes", "options", *table_keys),
     )
     # inlets
     inlets: dict[str, str] = {}
@@ -609,6 +615,117 @@ def _unit(
     return spec if len(problems) == n0 else None
 
 
+def _option(
+    position: UnitSpec,
+    name: str,
+    table: Any,
+    inlets: Any,
+    comps: ComponentSet,
+    file: str,
+    problems: list[Problem],
+) -> UnitSpec | None:
+    """One alternative unit at a position: same inlets, outlets mapped to the position's."""
+    key = f"units.{position.name}.options.{name}"
+    if not _NAME.match(name) or not isinstance(table, dict):
+        problems.append(
+            Problem(file, key, "an option is a table named with lower-case letters, digits and _")
+        )
+        return None
+    if "inlets" in table:
+        problems.append(
+            Problem(file, f"{key}.inlets", "an option takes the inlets of its position")
+        )
+        return None
+    if "options" in table:
+        problems.append(Problem(file, f"{key}.options", "options do not nest"))
+        return None
+    raw_map = table.get("outlets", {})
+    if not isinstance(raw_map, dict) or not all(isinstance(v, str) for v in raw_map.values()):
+        problems.append(Problem(file, f"{key}.outlets", "must map position outlet = option outlet"))
+        return None
+    body = {k: v for k, v in table.items() if k not in ("outlets", "modes")}
+    body["inlets"] = inlets
+    n0 = len(problems)
+    spec = _unit(position.name, body, comps, file, problems, key=key)
+    if spec is None or len(problems) > n0:
+        return None
+    if spec.type == "bypass":
+        bypass = dataclasses.replace(spec, outlets=position.outlets)
+        to = spec.params.get("to")
+        if to and to not in position.outlets:
+            problems.append(
+                Problem(
+                    file,
+                    f"{key}.to",
+                    f"{to!r} is not an outlet of {position.name} ({', '.join(position.outlets)})",
+                )
+            )
+            return None
+        return bypass
+    own = spec.outlets
+    for port in raw_map:
+        if port not in position.outlets:
+            problems.append(
+                Problem(
+                    file,
+                    f"{key}.outlets.{port}",
+                    f"{position.name} has no outlet {port!r}{suggest(port, list(position.outlets))}",
+                )
+            )
+    for target in raw_map.values():
+        if target not in own:
+            problems.append(
+                Problem(
+                    file,
+                    f"{key}.outlets",
+                    f"{spec.type} has no outlet {target!r}{suggest(target, list(own))}",
+                )
+            )
+    if len(problems) > n0:
+        return None
+    source = []
+    for port in position.outlets:
+        target = raw_map.get(port, port if port in own else None)
+        source.append(own.index(target) if target is not None else -1)
+    unused = [own[i] for i in range(len(own)) if i not in source]
+    if unused:
+        problems.append(
+            Problem(
+                file,
+                f"{key}.outlets",
+                f"outlet(s) {', '.join(unused)} of {spec.type} go nowhere: map them to outlets of {position.name}",
+            )
+        )
+        return None
+    return dataclasses.replace(
+        spec, outlets=position.outlets, outlet_source=tuple(source), own_outlets=own
+    )
+
+
+def _with_options(
+    unit: UnitSpec,
+    table: Mapping[str, Any],
+    comps: ComponentSet,
+    file: str,
+    problems: list[Problem],
+) -> UnitSpec:
+    """The unit with its ``[units.NAME.options.*]`` alternatives parsed."""
+    raw = table.get("options")
+    if raw is None:
+        return unit
+    if not isinstance(raw, dict) or not raw:
+        problems.append(
+            Problem(file, f"units.{unit.name}.options", "must be a table of option tables")
+        )
+        return unit
+    options = {}
+    for name, opt in raw.items():
+        spec = _option(unit, name, opt, table.get("inlets"), comps, file, problems)
+        if spec is not None:
+            options[name] = spec
+    return dataclasses.replace(unit, options=MappingProxyType(options))
+
+
 def parse_case(text: str, file: str) -> CaseSpec:
     """Validate the text of a case file; raise ``CaseError`` listing every problem."""
     from oreflow.flowsheet.graph import check_topology
@@ -644,6 +761,7 @@ def parse_case(text: str, file: str) -> CaseSpec:
     units = [
         u for n, t in units_raw.items() if (u := _unit(n, t, comps, file, problems)) is not None
     ]
+    units = [_with_options(u, units_raw[u.name], comps, file, problems) for u in units]
     economics = parse_economics(doc.get("economics"), list(units_raw), file, problems)
     optimization = parse_optimization(doc, file, problems)
     if not problems:

@@ -9,6 +9,7 @@ varied per case by an override keyed ``units.NAME.KEY``, ``units.NAME.TABLE.SPEC
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -91,6 +92,29 @@ class CompiledPlant:
         return out
 
 
+class _OutletAdapter:
+    """Runs an option unit in a position whose outlets differ from the option's own.
+
+    ``source[i]`` is the option outlet feeding position outlet i (-1: an empty stream).
+    """
+
+    def __init__(self, model: UnitModel, source: tuple[int, ...]) -> None:
+        self.model = model
+        self.spec = model.spec
+        self.source = source
+
+    def prepare(self, params: Mapping[str, np.ndarray], ctx: Any) -> Any:
+        """The option's own state."""
+        return self.model.prepare(params, ctx)
+
+    def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> Any:
+        """The option's outlets rearranged onto the position's ports."""
+        result = self.model.apply(state, inlets)
+        empty = np.zeros_like(inlets[0])
+        result.outlets = tuple(result.outlets[i] if i >= 0 else empty for i in self.source)
+        return result
+
+
 def _float_params(spec: UnitSpec, float_names: set[str]) -> dict[str, float]:
     out = {k: float(v) for k, v in spec.params.items() if k in float_names and v is not None}
     for tname, table in spec.tables.items():
@@ -124,7 +148,12 @@ def compile_case(spec: CaseSpec) -> CompiledPlant:
         defaults[ore.name] = _float_params(ore, ore_floats)
     for unit in spec.units:
         utype = UNIT_TYPES[unit.type]
-        models[unit.name] = utype.build(unit, spec.comps)
+        model = utype.build(unit, spec.comps)
+        if unit.outlet_source is not None:
+            # the option's model emits its own type's outlets, in that order
+            own = dataclasses.replace(unit, outlets=utype.outlets, outlet_source=None)
+            model = _OutletAdapter(utype.build(own, spec.comps), unit.outlet_source)
+        models[unit.name] = model
         defaults[unit.name] = _float_params(unit, {p.name for p in utype.params if p.kind is float})
     return CompiledPlant(
         spec,

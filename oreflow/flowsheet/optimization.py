@@ -139,16 +139,26 @@ def is_extensive(name: str) -> bool:
 
 @dataclass(frozen=True)
 class ModeAxis:
-    """One grid axis: a float parameter of a unit and its candidate values."""
+    """One grid axis: a float parameter of a unit and its candidate values.
+
+    ``option`` names the alternative unit of a position the axis belongs to (empty:
+    the unit as written); an option's axes only apply on routes that choose it.
+    """
 
     unit: str
     param: str
     values: tuple[float, ...]
+    option: str = ""
 
     @property
     def key(self) -> str:
         """The override key of the parameter."""
         return f"units.{self.unit}.{self.param}"
+
+    @property
+    def label(self) -> str:
+        """Column label: the key, with ``@option`` for an option's axis."""
+        return f"{self.key}@{self.option}" if self.option else self.key
 
 
 @dataclass(frozen=True)
@@ -193,47 +203,64 @@ class OptimizationSpec:
         return list(itertools.product(*(a.values for a in self.axes)))
 
 
+def _axes_of(
+    unit: str, option: str, type_name: Any, modes: Any, key: str, file: str, problems: list[Problem]
+) -> list[ModeAxis]:
+    utype = UNIT_TYPES.get(str(type_name))
+    if utype is None:
+        return []  # the unit's own validation reports the type
+    floats = {p.name: p for p in utype.params if p.kind is float}
+    if not isinstance(modes, dict) or not modes:
+        problems.append(Problem(file, key, "must be a table of parameter = [values]"))
+        return []
+    axes = []
+    for param, values in modes.items():
+        pkey = f"{key}.{param}"
+        if param not in floats:
+            problems.append(
+                Problem(
+                    file,
+                    pkey,
+                    f"not a numeric parameter of {utype.name}{suggest(param, list(floats))}",
+                )
+            )
+            continue
+        if (
+            not isinstance(values, list)
+            or not values
+            or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
+        ):
+            problems.append(Problem(file, pkey, "must be a non-empty list of numbers"))
+            continue
+        bad = [m for v in values if (m := check_range(floats[param], float(v)))]
+        if bad:
+            problems.append(Problem(file, pkey, bad[0]))
+            continue
+        if len(set(values)) != len(values):
+            problems.append(Problem(file, pkey, "values must differ"))
+            continue
+        axes.append(ModeAxis(unit, param, tuple(float(v) for v in values), option))
+    return axes
+
+
 def parse_modes(units_raw: Mapping[str, Any], file: str, problems: list[Problem]) -> list[ModeAxis]:
-    """Mode grids of every ``[units.NAME.modes]`` table."""
+    """Mode grids of every ``[units.NAME.modes]`` and ``[units.NAME.options.OPTION.modes]``."""
     axes: list[ModeAxis] = []
     for name, table in units_raw.items():
-        if not isinstance(table, dict) or "modes" not in table:
+        if not isinstance(table, dict):
             continue
-        key = f"units.{name}.modes"
-        modes = table["modes"]
-        utype = UNIT_TYPES.get(str(table.get("type")))
-        if utype is None:
-            continue  # the unit's own validation reports the type
-        floats = {p.name: p for p in utype.params if p.kind is float}
-        if not isinstance(modes, dict) or not modes:
-            problems.append(Problem(file, key, "must be a table of parameter = [values]"))
-            continue
-        for param, values in modes.items():
-            pkey = f"{key}.{param}"
-            if param not in floats:
-                problems.append(
-                    Problem(
-                        file,
-                        pkey,
-                        f"not a numeric parameter of {utype.name}{suggest(param, list(floats))}",
+        if "modes" in table:
+            axes += _axes_of(
+                name, "", table.get("type"), table["modes"], f"units.{name}.modes", file, problems
+            )
+        options = table.get("options")
+        if isinstance(options, dict):
+            for opt, opt_table in options.items():
+                if isinstance(opt_table, dict) and "modes" in opt_table:
+                    key = f"units.{name}.options.{opt}.modes"
+                    axes += _axes_of(
+                        name, opt, opt_table.get("type"), opt_table["modes"], key, file, problems
                     )
-                )
-                continue
-            if (
-                not isinstance(values, list)
-                or not values
-                or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
-            ):
-                problems.append(Problem(file, pkey, "must be a non-empty list of numbers"))
-                continue
-            bad = [m for v in values if (m := check_range(floats[param], float(v)))]
-            if bad:
-                problems.append(Problem(file, pkey, bad[0]))
-                continue
-            if len(set(values)) != len(values):
-                problems.append(Problem(file, pkey, "values must differ"))
-                continue
-            axes.append(ModeAxis(name, param, tuple(float(v) for v in values)))
     return axes
 
 
@@ -259,7 +286,8 @@ def parse_optimization(
     axes = parse_modes(units_raw, file, problems)
     raw_c = doc.get("constraints")
     raw_o = doc.get("objective")
-    if not axes and raw_c is None and raw_o is None:
+    has_options = any(isinstance(t, dict) and "options" in t for t in units_raw.values())
+    if not axes and raw_c is None and raw_o is None and not has_options:
         return None
     limits: list[Limit] = []
     cons: dict[str, Any] = {p.name: p.default for p in CONSTRAINT_PARAMS}

@@ -10,7 +10,7 @@ and fine free gold). Layout::
 
     [study]
     name = "cyanide_vs_cyanide_free"
-    mode = "simulate"          # the only mode without the optimizer (issue 4)
+    mode = "simulate"          # simulate | reoptimize | robust
     n_samples = 2000           # Monte Carlo samples (per grid point)
     seed = 20261127
     baseline = "cil"           # the route others are compared with
@@ -66,15 +66,19 @@ from oreflow.errors import CaseError, Problem
 from oreflow.flowsheet.case import CaseSpec, load_case
 from oreflow.flowsheet.schema import REQUIRED, Param, positive, suggest, validate_table
 
-#: Run modes of issue 6. Only ``simulate`` exists: the others need the optimizer (issue 4).
-MODES = ("simulate",)
-FUTURE_MODES = ("reoptimize", "robust_route")
+#: Run modes of issue 6: simulate each route as written; re-optimize each route's modes
+#: and ore rate per scenario; choose one mode combination per route for every scenario.
+MODES = ("simulate", "reoptimize", "robust")
+#: Modes that choose settings with the case's ``[units.X.modes]``, limits and objective.
+OPTIMIZING_MODES = ("reoptimize", "robust")
+RISKS = ("expected", "cvar")
+SELECTIONS = ("enumerate", "milp")
 DISTRIBUTIONS = ("normal", "lognormal", "triangular", "uniform", "empirical")
 
 STUDY_PARAMS = (
     Param("name", "-", None, "study name (default: the file stem)", kind=str),
     Param("description", "-", "", "what the study asks", kind=str),
-    Param("mode", "-", "simulate", "run mode", kind=str, choices=MODES + FUTURE_MODES),
+    Param("mode", "-", "simulate", "run mode", kind=str, choices=MODES),
     Param("n_samples", "-", 1, "Monte Carlo samples per grid point", kind=int, lo=1, hi=10_000_000),
     Param("seed", "-", 0, "seed of the random generator (numpy PCG64)", kind=int, lo=0),
     Param(
@@ -82,6 +86,31 @@ STUDY_PARAMS = (
     ),
     Param("compare_kpi", "-", "margin_usd_t", "KPI on which routes are compared", kind=str),
     Param("chunk_cases", "-", 256, "scenarios per result chunk", kind=int, lo=1),
+    Param(
+        "risk",
+        "-",
+        "expected",
+        "robust mode: maximise the expected objective or its CVaR",
+        kind=str,
+        choices=RISKS,
+    ),
+    Param(
+        "cvar_alpha",
+        "-",
+        0.1,
+        "robust mode, risk = cvar: share of worst scenarios averaged",
+        lo=0.0,
+        lo_open=True,
+        hi=1.0,
+    ),
+    Param(
+        "selection",
+        "-",
+        "enumerate",
+        "reoptimize mode: per-scenario choice by enumeration, or by the MILP (shadow prices)",
+        kind=str,
+        choices=SELECTIONS,
+    ),
 )
 
 _DIST_PARAMS: dict[str, tuple[Param, ...]] = {
@@ -215,6 +244,9 @@ class StudySpec:
     baseline: str
     compare_kpi: str
     sha256: str
+    risk: str = "expected"
+    cvar_alpha: float = 0.1
+    selection: str = "enumerate"
 
     @property
     def random_names(self) -> tuple[str, ...]:
@@ -457,6 +489,61 @@ def _correlation(
     return full
 
 
+def _check_optimizing(
+    head: Mapping[str, Any],
+    raw_head: Any,
+    routes: Mapping[str, CaseSpec],
+    variables: list[Variable],
+    file: str,
+    problems: list[Problem],
+) -> None:
+    """Checks of the optimizing modes: every route optimizable, no variable on a decision."""
+    mode = head.get("mode")
+    raw_head = raw_head if isinstance(raw_head, Mapping) else {}
+    if mode != "robust":
+        for key in ("risk", "cvar_alpha"):
+            if key in raw_head:
+                problems.append(Problem(file, f"study.{key}", "only used by mode = 'robust'"))
+    if mode != "reoptimize" and "selection" in raw_head:
+        problems.append(Problem(file, "study.selection", "only used by mode = 'reoptimize'"))
+    if mode not in OPTIMIZING_MODES:
+        return
+    senses = set()
+    for route, case in routes.items():
+        opt = case.optimization
+        if opt is None:
+            problems.append(
+                Problem(
+                    file,
+                    f"routes.{route}",
+                    f"mode {mode!r} chooses each route's modes and ore rate, but this case has "
+                    "no [units.NAME.modes], [constraints] or [objective] (see oreflow optimize)",
+                )
+            )
+            continue
+        senses.add(opt.sense)
+        decided = {a.key for a in opt.axes} | {f"{o.name}.rate_tph" for o in case.ores}
+        for var in variables:
+            for m in var.maps.get(route, ()):
+                if m.key in decided:
+                    problems.append(
+                        Problem(
+                            file,
+                            f"variables.{var.name}",
+                            f"{m.key!r} is a decision of route {route!r} in mode {mode!r} "
+                            "(a mode axis or the ore rate), not a scenario variable",
+                        )
+                    )
+    if mode == "robust" and len(senses) > 1:
+        problems.append(
+            Problem(
+                file,
+                "routes",
+                "mode 'robust' compares routes on their objective: all must maximize, or all minimize",
+            )
+        )
+
+
 def study_from_dict(data: Mapping[str, Any], *, path: str | Path | None = None) -> StudySpec:
     """Validate a study given as a dict (the TOML layout); raise ``CaseError`` listing every problem.
 
@@ -482,15 +569,6 @@ def study_from_dict(data: Mapping[str, Any], *, path: str | Path | None = None) 
     head = validate_table(
         data.get("study", {}), STUDY_PARAMS, file=file, prefix="study.", problems=problems
     )
-    if head.get("mode") in FUTURE_MODES:
-        problems.append(
-            Problem(
-                file,
-                "study.mode",
-                f"mode {head['mode']!r} needs the optimizer (issue 4), which does not exist yet; "
-                "use mode = 'simulate'",
-            )
-        )
     routes: dict[str, CaseSpec] = {}
     raw_routes = data.get("routes")
     if not isinstance(raw_routes, Mapping) or not raw_routes:
@@ -525,6 +603,7 @@ def study_from_dict(data: Mapping[str, Any], *, path: str | Path | None = None) 
         if var is not None:
             variables.append(var)
     correlation = _correlation(data.get("correlation"), variables, file, problems)
+    _check_optimizing(head, data.get("study", {}), routes, variables, file, problems)
     baseline = head.get("baseline") or next(iter(routes), "")
     if routes and baseline not in routes:
         problems.append(
@@ -557,6 +636,9 @@ def study_from_dict(data: Mapping[str, Any], *, path: str | Path | None = None) 
         baseline=baseline,
         compare_kpi=head["compare_kpi"],
         sha256=digest,
+        risk=head["risk"],
+        cvar_alpha=head["cvar_alpha"],
+        selection=head["selection"],
     )
 
 

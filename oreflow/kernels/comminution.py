@@ -638,37 +638,34 @@ def mill_mixers_into(
     inv_n = 1.0 / n_mixers if n_mixers > 0 else 0.0
     # Work with the case axis innermost so the compiler can vectorise across cases;
     # each case still sums in the same order (f_i, then parents j = 0, 1, ...), so the
-    # result is the same as solving case by case.
-    p = np.empty((n_cls, n_sp, n_cases))
-    r = np.empty((n_cls, n_sp, n_cases))
-    for c in range(n_cases):
-        for i in range(n_cls):
-            for k in range(n_sp):
-                p[i, k, c] = feed[c, i, k]
-                r[i, k, c] = rate_times_tau[c, i, k] * inv_n
+    # result is the same as solving case by case. Species are independent: each goes
+    # through all mixers in a small (n_cls, n_cases) buffer that stays in cache (two
+    # whole-batch copies cost more than the substitution itself).
+    p = np.empty((n_cls, n_cases))
+    r = np.empty((n_cls, n_cases))
     g = np.empty(n_cases)  # t S_j p_j of the parent class just solved
     last = n_cls - 1
-    for _ in range(n_mixers):
-        # Column-oriented forward substitution: once p_j is known its breakage products
-        # are added to every finer class. The sink (j = last) never breaks.
-        for j in range(last):
-            for k in range(n_sp):
-                pj = p[j, k]
-                rj = r[j, k]
+    for k in range(n_sp):
+        for c in range(n_cases):
+            for i in range(n_cls):
+                p[i, c] = feed[c, i, k]
+                r[i, c] = rate_times_tau[c, i, k] * inv_n
+        for _ in range(n_mixers):
+            # Column-oriented forward substitution: once p_j is known its breakage
+            # products are added to every finer class. The sink (j = last) never breaks.
+            for j in range(last):
                 for c in range(n_cases):
-                    t = rj[c]
-                    v = pj[c] / (1.0 + t)
-                    pj[c] = v
+                    t = r[j, c]
+                    v = p[j, c] / (1.0 + t)
+                    p[j, c] = v
                     g[c] = t * v
                 for i in range(j + 1, n_cls):
                     bij = b[i, j]
-                    pi = p[i, k]
                     for c in range(n_cases):
-                        pi[c] += bij * g[c]
-    for c in range(n_cases):
-        for i in range(n_cls):
-            for k in range(n_sp):
-                out[c, i, k] = p[i, k, c]
+                        p[i, c] += bij * g[c]
+        for c in range(n_cases):
+            for i in range(n_cls):
+                out[c, i, k] = p[i, c]
 
 
 @njit

@@ -336,12 +336,97 @@ def oxidation_extent_batch(
     """
     n_cases, n_cls, n_min = t_star_min.shape
     out = np.empty((n_cases, n_cls, n_min))
+    # ln i! and the cubic factor of every Poisson term the batch needs, computed once
+    # with the expressions of cstr_series_conversion, so each conversion is unchanged
+    top = n_stages
     for i in range(n_cases):
         for c in range(n_cls):
             for m in range(n_min):
-                x = cstr_series_conversion(t_star_min[i, c, m], residence_min[i], n_stages)
+                hi = _series_top(t_star_min[i, c, m], residence_min[i], n_stages)
+                if hi <= SERIES_TABLE_MAX:
+                    top = max(top, hi)
+    log_factorial, cubic = _series_tables(top, n_stages)
+    # cases of a batch often share t* and tau (only grade or hardness varies): a
+    # conversion equal in its inputs to the previous case's is taken from it
+    last = np.empty((n_cls, n_min))
+    for i in range(n_cases):
+        same_tau = i > 0 and residence_min[i] == residence_min[i - 1]
+        for c in range(n_cls):
+            for m in range(n_min):
+                ts = t_star_min[i, c, m]
+                if same_tau and ts == t_star_min[i - 1, c, m]:
+                    x = last[c, m]
+                elif _series_top(ts, residence_min[i], n_stages) <= top:
+                    x = _cstr_series_tabulated(ts, residence_min[i], n_stages, log_factorial, cubic)
+                else:
+                    x = cstr_series_conversion(ts, residence_min[i], n_stages)
+                last[c, m] = x
                 out[i, c, m] = ultimate_frac[i, m] * x
     return out
+
+
+#: Longest Poisson sum that oxidation_extent_batch tabulates; longer ones are summed directly.
+SERIES_TABLE_MAX = 100_000
+
+
+@njit
+def _series_top(t_star_min: float, residence_min: float, n_stages: int) -> int:
+    """Last term of the Poisson sum of :func:`cstr_series_conversion` (-1: no sum)."""
+    if residence_min <= 0.0 or t_star_min <= 0.0:
+        return -1
+    n = n_stages
+    x = n * t_star_min / residence_min
+    spread = 12.0 * math.sqrt(x)
+    if x - spread - 40.0 > n:
+        return -1
+    if not x + spread < SERIES_TABLE_MAX:
+        return SERIES_TABLE_MAX + 1
+    return max(n, int(x + spread)) + 80
+
+
+@njit
+def _series_tables(top: int, n_stages: int) -> tuple[np.ndarray, np.ndarray]:
+    """``ln i!`` and ``(i-N+1)(i-N+2)(i-N+3)/((i+1)(i+2)(i+3))`` for i = 0..top."""
+    n = n_stages
+    log_factorial = np.empty(top + 1)
+    cubic = np.empty(top + 1)
+    for i in range(top + 1):
+        log_factorial[i] = math.lgamma(i + 1.0)
+        cubic[i] = (
+            (i - n + 1.0) * (i - n + 2.0) * (i - n + 3.0) / ((i + 1.0) * (i + 2.0) * (i + 3.0))
+        )
+    return log_factorial, cubic
+
+
+@njit
+def _cstr_series_tabulated(
+    t_star_min: float,
+    residence_min: float,
+    n_stages: int,
+    log_factorial: np.ndarray,
+    cubic: np.ndarray,
+) -> float:
+    """:func:`cstr_series_conversion` with its per-term constants read from tables."""
+    if residence_min <= 0.0:
+        return 0.0
+    if t_star_min <= 0.0:
+        return 1.0
+    n = n_stages
+    x = n * t_star_min / residence_min
+    spread = 12.0 * math.sqrt(x)
+    if x - spread - 40.0 > n:
+        r = residence_min / t_star_min
+        return 3.0 * r - 3.0 * r * r * (n + 1.0) / n + r * r * r * (n + 1.0) * (n + 2.0) / (n * n)
+    lo = max(n, int(x - spread))
+    hi = max(n, int(x + spread)) + 80
+    log_x = math.log(x)
+    unreacted = 0.0
+    for i in range(lo, hi + 1):
+        log_p = -x + i * log_x - log_factorial[i]
+        if log_p < -745.0:
+            continue
+        unreacted += math.exp(log_p) * cubic[i]
+    return min(max(1.0 - unreacted, 0.0), 1.0)
 
 
 # ------------------------------------------------------------------ 2. stoichiometry

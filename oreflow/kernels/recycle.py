@@ -137,6 +137,73 @@ def residual_weights(
 
 
 @njit
+def residual_summary_t(
+    x: np.ndarray,
+    gx: np.ndarray,
+    species_of: np.ndarray,
+    n_species: int,
+    species_floor: float,
+    stream_floor: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """What one recycle iteration needs of the residuals, in one pass over the tears.
+
+    The same residuals as :func:`relative_residual` and weights as
+    :func:`residual_weights`, reduced to what the solver uses: each case's largest
+    residual and where it is, and the weights with the case axis last (as
+    :func:`anderson_step_t` takes them).
+
+    Parameters
+    ----------
+    x, gx : (n_cases, n_comp) float64
+        Guess and computed tear stream [t/h].
+    species_of : (n_comp,) int64
+        Species index of each component.
+    n_species : int
+        Number of species.
+    species_floor, stream_floor : float
+        Floor factors on the species total and on the whole stream [-].
+
+    Returns
+    -------
+    r_max : (n_cases,) float64
+        Largest relative residual of each case [-]; NaN if any residual is NaN (as
+        ``numpy.max``).
+    at : (n_cases,) int64
+        Component of that residual: the first largest, or the first NaN (as
+        ``numpy.argmax``).
+    weight : (n_comp, n_cases) float64
+        Inverse of each component's convergence scale [h/t].
+    """
+    n, m = x.shape
+    r_max = np.empty(n)
+    at = np.zeros(n, dtype=np.int64)
+    weight = np.empty((m, n))
+    totals = np.zeros(n_species)
+    for i in range(n):
+        totals[:] = 0.0
+        stream_total = 0.0
+        for j in range(m):
+            a = abs(gx[i, j])
+            totals[species_of[j]] += a
+            stream_total += a
+        top = 0.0
+        where = 0
+        for j in range(m):
+            scale = max(
+                abs(gx[i, j]), species_floor * totals[species_of[j]], stream_floor * stream_total
+            )
+            diff = abs(gx[i, j] - x[i, j])
+            r = diff / scale if scale > 0.0 else diff
+            weight[j, i] = 1.0 / scale if scale > 0.0 else 0.0
+            if j == 0 or (top == top and (r > top or r != r)):
+                top = r
+                where = j
+        r_max[i] = top
+        at[i] = where
+    return r_max, at, weight
+
+
+@njit
 def anderson_step_t(
     x_hist: np.ndarray,
     g_hist: np.ndarray,
@@ -175,29 +242,29 @@ def anderson_step_t(
     _, n_comp, n = x_hist.shape
     m = order.shape[0] - 1
     last = order[m]
-    fk = np.empty((n_comp, n))
-    df = np.empty((m, n_comp, n))
-    for j in range(n_comp):
-        for c in range(n):
-            fk[j, c] = (g_hist[last, j, c] - x_hist[last, j, c]) * weight[j, c]
-    for i in range(m):
-        s1 = order[i + 1]
-        s0 = order[i]
-        for j in range(n_comp):
-            for c in range(n):
-                df[i, j, c] = (
-                    (g_hist[s1, j, c] - x_hist[s1, j, c]) - (g_hist[s0, j, c] - x_hist[s0, j, c])
-                ) * weight[j, c]
+    # The weighted residual f_k and differences dF of one component at a time: they are
+    # small enough to stay in cache, and the normal equations still sum over the
+    # components in ascending order for every case.
+    fk = np.empty(n)
+    df = np.empty((m, n))
     a = np.zeros((m, m, n))
     b = np.zeros((m, n))
-    for i in range(m):
-        for j in range(n_comp):
+    for j in range(n_comp):
+        for c in range(n):
+            fk[c] = (g_hist[last, j, c] - x_hist[last, j, c]) * weight[j, c]
+        for i in range(m):
+            s1 = order[i + 1]
+            s0 = order[i]
             for c in range(n):
-                b[i, c] += df[i, j, c] * fk[j, c]
-        for k in range(i, m):
-            for j in range(n_comp):
+                df[i, c] = (
+                    (g_hist[s1, j, c] - x_hist[s1, j, c]) - (g_hist[s0, j, c] - x_hist[s0, j, c])
+                ) * weight[j, c]
+        for i in range(m):
+            for c in range(n):
+                b[i, c] += df[i, c] * fk[c]
+            for k in range(i, m):
                 for c in range(n):
-                    a[i, k, c] += df[i, j, c] * df[k, j, c]
+                    a[i, k, c] += df[i, c] * df[k, c]
     for c in range(n):
         trace = 0.0
         for i in range(m):

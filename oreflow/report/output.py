@@ -196,6 +196,7 @@ def optimize_document(result: Any) -> dict[str, Any]:
         "shadow_prices": _records(result.shadow_prices) if len(result.shadow_prices) else [],
         "explanation": list(result.explanation),
     }
+    doc["verification"]["routes"] = _records(result.routes) if len(result.routes) else []
     meta = dict(doc.get("meta") or {})
     meta["optimize"] = _clean({k: v for k, v in result.meta.items() if k != "max_rel_diff"})
     doc["meta"] = meta
@@ -209,6 +210,7 @@ def format_optimize(result: Any) -> str:
         lines += ["", "Why no plan is feasible"] + [f"  {e}" for e in result.explanation]
     if result.decisions:
         lines += ["", "Plan"]
+        lines += [f"  {k:<40} {v:>14}" for k, v in result.decisions.get("route", {}).items()]
         lines += [f"  {k:<40} {v:>14.6g}" for k, v in result.decisions["modes"].items()]
         lines += [f"  {'ore_tph':<40} {result.decisions['ore_tph']:>14.6g}"]
         lines += [f"  {'objective':<40} {result.decisions['objective']:>14.6g}"]
@@ -224,6 +226,9 @@ def format_optimize(result: Any) -> str:
             "Verification (model vs full simulation)",
             result.verification.to_string(float_format=lambda v: f"{v:.6g}"),
         ]
+    if len(result.routes):
+        table = result.routes.to_string(index=False, float_format=lambda v: f"{v:.6g}")
+        lines += ["", "Best plan of every route (enumeration)", table]
     m = result.meta
     lines += [
         "",
@@ -232,3 +237,49 @@ def format_optimize(result: Any) -> str:
     if result.plan is not None:
         lines += ["", format_run(result.plan)]
     return "\n".join(lines)
+
+
+def pareto_document(front: Any, case: str) -> dict[str, Any]:
+    """JSON document of ``oreflow pareto``."""
+    return {
+        "case": case,
+        "status": "ok",
+        "x": front.attrs.get("x"),
+        "y": front.attrs.get("y"),
+        "x_sense": front.attrs.get("x_sense"),
+        "y_sense": front.attrs.get("y_sense"),
+        "points": [_clean(r) for r in front.to_dict(orient="records")],
+        "meta": {"versions": versions()},
+    }
+
+
+def _pareto_png(front: Any, path: Path) -> None:
+    from matplotlib.figure import Figure  # lazy: plotting is optional at import time
+
+    fig = Figure(figsize=(6.0, 4.0))
+    ax = fig.add_subplot()
+    ok = front[front["status"] == "optimal"]
+    ax.plot(ok["x"], ok["y"], "o-")
+    ax.set_xlabel(str(front.attrs.get("x")))
+    ax.set_ylabel(str(front.attrs.get("y")))
+    ax.set_title("Pareto front (epsilon-constraint)")
+    ax.grid(visible=True, alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, format="png", dpi=110)
+
+
+def write_pareto_outputs(front: Any, out_dir: str | Path, case: str) -> list[Path]:
+    """Write pareto.csv, pareto.json and pareto.png atomically."""
+    doc = pareto_document(front, case)
+    table = front.drop(columns=[c for c in ("route", "modes") if c in front.columns])
+    writers: dict[str, Callable[[Path], None]] = {
+        "pareto.csv": lambda p: table.to_csv(p, index=False),
+        "pareto.json": lambda p: p.write_text(json.dumps(doc, indent=2), encoding="utf-8"),
+        "pareto.png": lambda p: _pareto_png(front, p),
+    }
+    return _write_all(Path(out_dir), writers)
+
+
+def compare_frame(results: list[Any]) -> Any:
+    """KPIs of several runs side by side (one column per case)."""
+    return pd.concat({r.case: r.kpis for r in results}, axis=1)

@@ -161,9 +161,43 @@ def tornado_table(study: Any, route: str, kpi: str | None = None) -> pd.DataFram
     return frame.reindex(frame["swing"].abs().sort_values(ascending=False).index)
 
 
+def plans_table(study: Any) -> pd.DataFrame:
+    """Optimizing modes: per route, decision and chosen value, the share of scenarios.
+
+    Rows ``(route, decision, value)``: how often each setting of each mode axis (and
+    each unit option) was chosen, and the status counts; empty for mode ``simulate``.
+    """
+    res = study.results
+    decisions = [c for c in res.columns if c.startswith("plan.") and c not in PLAN_FIGURES]
+    if not decisions:
+        return pd.DataFrame()
+    rows = []
+    for route, group in res.groupby("route", sort=False):
+        n = len(group)
+        for col in ["status", *decisions]:
+            counts = group[col].value_counts(dropna=True, sort=False).sort_index()
+            for value, count in counts.items():
+                rows.append(
+                    {
+                        "route": route,
+                        "decision": col.removeprefix("plan."),
+                        "value": str(value),
+                        "share": count / n,
+                    }
+                )
+    return pd.DataFrame(rows).set_index(["route", "decision", "value"])
+
+
+#: Plan columns that are figures, not decisions (left out of ``plans_table``).
+PLAN_FIGURES = ("plan.ore_tph", "plan.objective", "plan.max_rel_diff")
+
+
 def compare(study: Any) -> dict[str, pd.DataFrame]:
     """Every comparison table of a study (what the workbook holds)."""
     out = {"summary": summary_table(study)}
+    plans = plans_table(study)
+    if len(plans):
+        out["plans"] = plans
     if len(study.spec.routes) > 1:
         out["pairwise"] = pairwise_table(study)
         for route in out["pairwise"].index:
@@ -405,7 +439,8 @@ def write_study_report(
     # the workbook holds the variables and headline KPIs (every KPI is in results.parquet):
     # openpyxl writes about 10^5 cells per second, and a sheet holds at most 2^20 rows
     res = study.results
-    keep = ["scenario", "route", *(v.name for v in spec.variables), *_kpis(res, spec)]
+    plan = [c for c in res.columns if c == "status" or c.startswith("plan.")]
+    keep = ["scenario", "route", *(v.name for v in spec.variables), *plan, *_kpis(res, spec)]
     results_view = res[list(dict.fromkeys(keep))].head(EXCEL_MAX_ROWS)
     sheets = {"results": results_view.set_index(["scenario", "route"]), **tables}
     summary = {

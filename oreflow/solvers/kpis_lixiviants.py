@@ -81,7 +81,7 @@ def lixiviant_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np
             gold_fed += feed @ solid_au
             if r.reacted is not None:
                 gold_leached += -(r.reacted @ solid_au)
-            loaded = sim.streams[u.stream(_LOADED_PORT[route])]
+            loaded = sim.streams[u.stream_of(_LOADED_PORT[route])]
             ads = str(
                 u.params.get("adsorbent", "resin" if route == "thiosulfate_ril" else "carbon")
             )
@@ -89,7 +89,7 @@ def lixiviant_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np
             ads_au[ads] = (
                 ads_au.get(ads, np.zeros(n)) + loaded[:, comps.adsorbent_offset(f"au_{ads}")]
             )
-            tails = sim.streams[u.stream("tails")]
+            tails = sim.streams[u.stream_of("tails")]
             water = tails[:, comps.solution_offset("water")]
             m = r.metrics
             if route == "thiosulfate_ril":

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,7 +29,7 @@ from oreflow.solvers.milp import (
 )
 from oreflow.solvers.results import Results, build_results
 from oreflow.solvers.simulate import simulate_plant
-from oreflow.solvers.tabulate import ModeTable, plant_with_modes, tabulate
+from oreflow.solvers.tabulate import ModeTable, plant_with_modes, route_axes, route_spec, tabulate
 
 _UNIT_OF_SUFFIX = (
     ("_usd_h", "USD/h"), ("_usd_t", "USD/t"), ("_kwh_t", "kWh/t"), ("_kw", "kW"), ("_tph", "t/h"),
@@ -79,6 +80,29 @@ class OptimizeResult:
     plan: Results | None
     table: ModeTable
     meta: dict[str, Any] = field(default_factory=dict)
+    routes: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+def route_summary(problem: SelectionProblem, table: ModeTable) -> pd.DataFrame:
+    """Best plan of every route by enumeration: how the routes rank, and which are infeasible."""
+    if not len(table.routes.columns):
+        return pd.DataFrame()
+    labels = table.routes.astype(str).agg(" / ".join, axis=1)
+    rows = []
+    for idx in labels.groupby(labels).groups.values():
+        idx = np.asarray(idx)
+        sub = dataclasses.replace(
+            problem, coefficients={k: v[idx] for k, v in problem.coefficients.items()}
+        )
+        column, ore, objective = enumerate_selection(sub)
+        route = table.routes.iloc[idx[0]].to_dict()
+        row = {k: (v or "as written") for k, v in route.items()}
+        row.update({"feasible": column >= 0, "objective": objective, "ore_tph": ore})
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    return frame.sort_values(
+        "objective", ascending=problem.sense != "maximize", na_position="last"
+    ).reset_index(drop=True)
 
 
 def _spec_of(spec: CaseSpec) -> OptimizationSpec:
@@ -105,6 +129,13 @@ def selection_problem(spec: CaseSpec, opt: OptimizationSpec, table: ModeTable) -
             )
             continue
         col = table.figures[name].to_numpy(dtype=np.float64)
+        if name in opt.weights and np.isnan(col).any():
+            problems.append(
+                Problem(spec.path, f"objective.{name}", f"{name!r} is not reported on every route")
+            )
+            continue
+        # a limited figure a route does not report is zero there (no cyanide, no oxygen)
+        col = np.nan_to_num(col, nan=0.0)
         coefficients[name] = col / table.ore_tph if is_extensive(name) else col
     if problems:
         raise CaseError(problems)
@@ -146,6 +177,7 @@ def optimize(spec: CaseSpec) -> OptimizeResult:
     result = solve_selection(problem)
     t2 = time.perf_counter()
     check = enumerate_selection(problem)
+    ranking = route_summary(problem, table)
     meta: dict[str, Any] = {
         "n_combinations": len(table.modes),
         "solver": result.solver,
@@ -164,14 +196,22 @@ def optimize(spec: CaseSpec) -> OptimizeResult:
                 explanation.append(
                     "no plan satisfies the limits; the elastic model found no single relaxation"
                 )
-        return OptimizeResult(result.status.value, {}, empty, empty, explanation, None, table, meta)
+        return OptimizeResult(
+            result.status.value, {}, empty, empty, explanation, None, table, meta, ranking
+        )
     column = result.column
-    modes = {k: float(table.modes[k].iloc[column]) for k in table.modes.columns}
+    route = (
+        {k: str(v) for k, v in table.routes.iloc[column].items()}
+        if len(table.routes.columns)
+        else {}
+    )
+    active = route_axes(opt.axes, route)
+    modes = {a.label: float(table.modes[a.label].iloc[column]) for a in active}
     ratio = result.ore_tph / table.ore_tph
-    overrides: dict[str, float] = dict(modes)
+    overrides: dict[str, float] = {a.key: modes[a.label] for a in active}
     for ore in spec.ores:
         overrides[f"{ore.name}.rate_tph"] = float(ore.params["rate_tph"]) * ratio
-    plant = plant_with_modes(spec, opt.axes)
+    plant = plant_with_modes(route_spec(spec, route), active)
     sim = simulate_plant(plant, n_cases=1, overrides=overrides)
     plan = build_results(sim)
     t3 = time.perf_counter()
@@ -207,6 +247,7 @@ def optimize(spec: CaseSpec) -> OptimizeResult:
             }
         )
     decisions = {
+        "route": {k: (v or "as written") for k, v in route.items()},
         "modes": modes,
         "ore_tph": result.ore_tph,
         "objective": result.objective,
@@ -218,5 +259,5 @@ def optimize(spec: CaseSpec) -> OptimizeResult:
     meta["max_rel_diff"] = max_diff
     status = "optimal" if verified else "unverified"
     return OptimizeResult(
-        status, decisions, verification, pd.DataFrame(prices), [], plan, table, meta
+        status, decisions, verification, pd.DataFrame(prices), [], plan, table, meta, ranking
     )

@@ -140,6 +140,9 @@ class _BlockSolver:
         self.n_species = len(comps.species)
         produced = {name for node in block.nodes for name in self.ports[1][node]}
         self.inputs = sorted({s for node in block.nodes for s in self.ports[0][node]} - produced)
+        self.outlets_only = {
+            node: getattr(plant.models[node], "apply_outlets", None) for node in block.nodes
+        }
 
     def _split(self, x: np.ndarray) -> dict[str, np.ndarray]:
         return {t: x[:, k * self.nc : (k + 1) * self.nc] for k, t in enumerate(self.block.tears)}
@@ -153,8 +156,13 @@ class _BlockSolver:
         produced: dict[str, np.ndarray] = {}
         for node in self.block.nodes:
             inlets = tuple(local[s] for s in self.ports[0][node])
-            result = self.plant.models[node].apply(states[node], inlets)
-            for name, value in zip(self.ports[1][node], result.outlets, strict=True):
+            # only the outlets matter while iterating; the reports come from the final pass
+            outlets_only = self.outlets_only[node]
+            if outlets_only is not None:
+                outlets = outlets_only(states[node], inlets)
+            else:
+                outlets = self.plant.models[node].apply(states[node], inlets).outlets
+            for name, value in zip(self.ports[1][node], outlets, strict=True):
                 if name in self.block.tears:
                     produced[name] = value
                 else:
@@ -174,7 +182,7 @@ class _BlockSolver:
 
     def solve(self, rtol: float, max_iter: int) -> int:
         """Converge every case; return the iterations of the slowest one."""
-        from oreflow.kernels.recycle import anderson_step_t, relative_residual, residual_weights
+        from oreflow.kernels.recycle import anderson_step_t, residual_summary_t
 
         n = self.sim.n_cases
         width = self.nc * len(self.block.tears)
@@ -192,18 +200,17 @@ class _BlockSolver:
         size_at_compaction = n
         for it in range(1, max_iter + 1):
             g = self._pass(x, states, streams)
-            r = relative_residual(
+            r_case, at, w_t = residual_summary_t(
                 x, g, self.species_of, self.n_species, SPECIES_FLOOR, STREAM_FLOOR
             )
-            r_case = r.max(axis=1)
             done = r_case <= rtol
             if done.any():
                 converged_x[active[done]] = x[done]
             if done.all():
                 self._final_pass(converged_x)
                 return it
-            j = int(np.argmax(r))
-            worst = (float(r.flat[j]), int(active[j // width]), j % width)
+            i = int(np.argmax(r_case))  # first case holding the largest (or a NaN) residual
+            worst = (float(r_case[i]), int(active[i]), int(at[i]))
             if worst[0] > 10.0 * best:
                 slots.clear()  # the accelerated step went astray: forget the history
             best = min(best, worst[0])
@@ -212,11 +219,7 @@ class _BlockSolver:
             hist_g[slot] = g.T
             slots = [*slots[-ANDERSON_MEMORY:], slot]
             if len(slots) >= 2:
-                w = residual_weights(
-                    g, self.species_of, self.n_species, SPECIES_FLOOR, STREAM_FLOOR
-                )
                 order = np.array(slots, dtype=np.int64)
-                w_t = np.ascontiguousarray(w.T)
                 x = anderson_step_t(hist_x, hist_g, order, w_t, ANDERSON_REGULARIZATION).T
             else:
                 x = g

@@ -171,6 +171,44 @@ def _with_economics(sim: Any, econ: Mapping[str, np.ndarray]) -> None:
     sim.plant = replace(sim.plant, spec=replace(spec, economics=economics))
 
 
+def simulate_figures(
+    plant: Any,
+    overrides: Mapping[str, np.ndarray],
+    n_cases: int,
+    metrics: tuple[str, ...] = (),
+    *,
+    file: str = "",
+    missing_ok: bool = False,
+) -> dict[str, np.ndarray]:
+    """KPIs (and the unit metrics named ``units.UNIT.METRIC``) of ``n_cases`` batched cases.
+
+    ``economics.*`` keys are prices (applied after the balance); the rest are
+    simulation overrides. A unit metric the plant does not report is an error, or
+    NaN with ``missing_ok`` (a route on which the unit is another option).
+    """
+    from oreflow.solvers.results import kpi_arrays
+    from oreflow.solvers.simulate import simulate_chunks
+
+    sim_over = {k: v for k, v in overrides.items() if not k.startswith("economics.")}
+    econ = {k: v for k, v in overrides.items() if k.startswith("economics.")}
+    parts = []
+    for lo, hi, chunk in simulate_chunks(plant, n_cases=n_cases, overrides=sim_over):
+        _with_economics(chunk, {k: np.asarray(v)[lo:hi] for k, v in econ.items()})
+        cols = kpi_arrays(chunk)
+        for name in metrics:
+            unit, _, metric = name[len("units.") :].partition(".")
+            report = chunk.units.get(unit)
+            if report is None or metric not in report.metrics:
+                if missing_ok:
+                    cols[name] = np.full(hi - lo, np.nan)
+                    continue
+                msg = f"{name!r} is neither a KPI nor a unit metric of this case"
+                raise CaseError([Problem(file, "constraints", msg)])
+            cols[name] = np.asarray(report.metrics[metric], dtype=np.float64)
+        parts.append(cols)
+    return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+
+
 def evaluate(
     text: str,
     file: str,
@@ -182,17 +220,7 @@ def evaluate(
     Top-level and picklable: what process-pool and Dask workers run. ``economics.*``
     keys are prices (applied after the balance); the rest are simulation overrides.
     """
-    from oreflow.solvers.results import kpi_arrays
-    from oreflow.solvers.simulate import simulate_chunks
-
-    plant = _plant(text, file)
-    sim_over = {k: v for k, v in overrides.items() if not k.startswith("economics.")}
-    econ = {k: v for k, v in overrides.items() if k.startswith("economics.")}
-    parts = []
-    for lo, hi, chunk in simulate_chunks(plant, n_cases=n_cases, overrides=sim_over):
-        _with_economics(chunk, {k: np.asarray(v)[lo:hi] for k, v in econ.items()})
-        parts.append(kpi_arrays(chunk))
-    return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+    return simulate_figures(_plant(text, file), overrides, n_cases, file=file)
 
 
 @dataclass(frozen=True)
@@ -226,8 +254,14 @@ def _run_item(
     item: WorkItem,
     scenarios: pd.DataFrame,
     overrides: Mapping[str, np.ndarray],
+    mode: str = "simulate",
+    selection: str = "enumerate",
 ) -> pd.DataFrame:
-    """Rows of one work item: scenario variables + route + KPIs."""
+    """Rows of one work item: scenario variables + route + (plan +) KPIs."""
+    if mode == "reoptimize":
+        from oreflow.solvers.study_optimize import reoptimize_rows
+
+        return reoptimize_rows(text, file, item.route, scenarios, overrides, selection)
     kpis = evaluate(text, file, overrides, item.hi - item.lo)
     frame = scenarios.reset_index()
     frame.insert(1, "route", item.route)
@@ -404,7 +438,12 @@ def run_study(
     progress: Callable[[int, int], None] | None = None,
     on_chunk: Callable[[WorkItem], None] | None = None,
 ) -> StudyResult:
-    """Run a study (mode ``simulate``): every route over every scenario.
+    """Run a study: every route over every scenario.
+
+    Mode ``simulate`` simulates each route as written; ``reoptimize`` chooses each
+    route's modes and ore rate per scenario (``oreflow.solvers.study_optimize``);
+    ``robust`` chooses one mode combination per route for every scenario (a scenario
+    MILP; runs in this process, writes ``results.parquet`` only).
 
     Parameters
     ----------
@@ -430,9 +469,15 @@ def run_study(
         Scenarios and the results table (sorted by scenario, then route order).
     """
     t0 = time.perf_counter()
-    if spec.mode != "simulate":
-        msg = f"mode {spec.mode!r} needs the optimizer (issue 4)"
-        raise CaseError([Problem(spec.path, "study.mode", msg)])
+    if spec.mode == "robust":
+        from oreflow.solvers.study_optimize import run_robust
+
+        if resume:
+            msg = "mode 'robust' solves one MILP over every scenario: it has no chunks to resume"
+            raise CaseError([Problem(spec.path, "study.mode", msg)])
+        if workers > 1 or scheduler is not None:
+            logger.info("mode 'robust' runs in this process (its MILP couples the scenarios)")
+        return run_robust(spec, out_dir=out_dir, progress=progress)
     scenarios = sample(spec)
     items = work_items(spec)
     out = Path(out_dir) if out_dir is not None else None
@@ -447,7 +492,15 @@ def run_study(
             continue
         case = spec.routes[item.route]
         over = {k: v[item.lo : item.hi] for k, v in overrides[item.route].items()}
-        args = (texts[item.route], case.path, item, scenarios.iloc[item.lo : item.hi], over)
+        args = (
+            texts[item.route],
+            case.path,
+            item,
+            scenarios.iloc[item.lo : item.hi],
+            over,
+            spec.mode,
+            spec.selection,
+        )
         calls.append((item, args))
     frames: dict[WorkItem, pd.DataFrame] = {}
     if out is not None:

@@ -96,13 +96,37 @@ def test_bad_study_exit_2_one_line_per_problem(tmp_path, capsys):
     } <= keys
 
 
-def test_future_modes_say_they_need_the_optimizer(study_file, capsys):
+def test_optimizing_mode_on_a_route_without_modes_is_exit_2(study_file, capsys):
     text = study_file.read_text(encoding="utf-8").replace(
-        'name = "cli_small"', 'name = "cli_small"\nmode = "robust_route"'
+        'name = "cli_small"', 'name = "cli_small"\nmode = "robust"'
     )
     study_file.write_text(text, encoding="utf-8")
     assert main(["study", str(study_file)]) == 2
-    assert "issue 4" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "routes.glycine" in err
+    assert "no [units.NAME.modes]" in err
+
+
+def test_reoptimize_study_json_and_files(tmp_path, capsys):
+    study = tmp_path / "reopt.toml"
+    study.write_text(
+        STUDY.replace('name = "cli_small"', 'name = "cli_reopt"\nmode = "reoptimize"')
+        .replace("n_samples = 20", "n_samples = 2")
+        .replace('glycine = "{glycine}"\n', "")
+        .format(cil=CASES / "free_milling_cil.toml"),
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    assert main(["study", str(study), "--json", "--out", str(out)]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["status"] == "ok" and doc["n_scenarios"] == 4
+    rows = pd.read_parquet(out / "results.parquet")
+    assert set(rows["status"]) == {"optimal"}
+    assert rows["plan.ore_tph"].gt(0).all()
+    assert (out / "report.html").is_file()
+    plans = pd.read_excel(out / "study.xlsx", sheet_name="plans")
+    assert plans["share"].between(0, 1).all()
+    assert "units.cil.residence_h" in set(plans["decision"].dropna())
 
 
 def test_missing_and_malformed_study_files(tmp_path, capsys):

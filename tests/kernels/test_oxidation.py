@@ -616,3 +616,33 @@ def test_regrind_keeps_mass_and_never_coarsens(impl):
     passing_out = np.cumsum(out[:, ::-1], axis=1)[:, ::-1] / out.sum(axis=1, keepdims=True)
     assert np.all(passing_out >= passing_in - 1e-12)
     assert np.all(out >= -1e-15)
+
+
+def test_extent_batch_is_the_scalar_conversion_exactly(impl):
+    """The batch's tabulated Poisson terms give every conversion bit for bit."""
+    rng = np.random.default_rng(5)
+    # t*/tau from far below to far above 1: both branches, short and long sums
+    ts = 60.0 * np.exp(rng.uniform(-4.0, 5.0, (3, 7, 4)))
+    ts[0, 0, 0] = 0.0
+    tau = np.array([60.0, 45.0, 0.0])
+    ts[2, 3] = ts[1, 3]  # a case sharing t* (but not tau) with the one before
+    ult = rng.uniform(0.5, 1.0, (3, 4))
+    for n in (1, 4, 20):
+        out = impl(ox.oxidation_extent_batch)(ts, tau, n, ult)
+        for i in range(3):
+            for c in range(7):
+                for m in range(4):
+                    x = ox.cstr_series_conversion(ts[i, c, m], tau[i], n)
+                    assert out[i, c, m] == ult[i, m] * x
+
+
+def test_extent_batch_repeats_a_case_that_shares_its_inputs(impl):
+    """Cases with the same t* and tau get the same conversion, whatever else differs."""
+    ts = np.array([[[40.0, 20.0]], [[40.0, 20.0]], [[40.0, 25.0]], [[40.0, 25.0]]])
+    tau = np.array([60.0, 60.0, 60.0, 50.0])
+    ult = np.array([[1.0, 0.9], [0.8, 0.7], [1.0, 1.0], [1.0, 1.0]])
+    out = impl(ox.oxidation_extent_batch)(ts, tau, 4, ult)
+    for i in range(4):
+        for m in range(2):
+            x = ox.cstr_series_conversion(ts[i, 0, m], tau[i], 4)
+            assert out[i, 0, m] == ult[i, m] * x

@@ -80,3 +80,27 @@ def test_anderson_cases_are_independent(mode):
             1e-12,
         )
         assert_allclose(batch[:, c], alone[:, 0], rtol=RTOL_EXACT, atol=1e-300)
+
+
+def test_residual_summary_matches_the_residuals_and_weights(mode):
+    """Row maxima, their positions and the weights of the two separate kernels, bit for bit."""
+    f = kernel(recycle.residual_summary_t, mode)
+    rng = np.random.default_rng(11)
+    x = rng.uniform(0.0, 2.0, (6, 9))
+    g = x * (1.0 + rng.normal(0.0, 1e-6, x.shape))
+    g[2, 4] = 0.0  # a component judged against its species floor
+    x[3] = g[3]  # a converged case: every residual 0, the first component reported
+    x[4, 5] = x[4, 7] = g[4, 5] + 1.0  # a tie: the first of the largest is reported
+    g[4, 7] = g[4, 5]
+    x[5, 6] = x[5, 2] = np.nan  # NaN residuals: the first NaN is reported, as numpy does
+    species = np.array([0, 0, 1, 1, 2, 2, 2, 3, 3], dtype=np.int64)
+    r = recycle.relative_residual(x, g, species, 4, 1e-6, 1e-15)
+    w = recycle.residual_weights(g, species, 4, 1e-6, 1e-15)
+    r_max, at, w_t = f(x, g, species, 4, 1e-6, 1e-15)
+    with np.errstate(invalid="ignore"):
+        np.testing.assert_array_equal(r_max, r.max(axis=1))
+    np.testing.assert_array_equal(at, r.argmax(axis=1))
+    np.testing.assert_array_equal(w_t, w.T)
+    assert at[3] == 0
+    assert at[5] == 2
+    assert np.isnan(r_max[5])

@@ -213,3 +213,46 @@ def test_screen_partition(k):
         part[below], cl.lynch_rao_partition(rep, 9000.0, 6.0, 0.05)[below], rtol=RTOL_EXACT
     )
     assert part[-1] == pytest.approx(0.05, abs=1e-3)  # fines reach the oversize with water
+
+
+def test_flotation_bank_split_applies_the_bank_recovery(k):
+    """Concentrate = feed x flotation_bank_batch (water x R_w), tails the rest, bit for bit."""
+    rng = np.random.default_rng(4)
+    n_cases, n_cls, n_sp, n_sol = 3, 4, 3, 2
+    kmax = rng.uniform(0.0, 3.0, (n_cases, n_cls, n_sp))
+    rinf = rng.uniform(0.0, 1.0, (n_cases, n_cls, n_sp))
+    kmax[:, :, 2] = kmax[:, :, 0]  # species 2 floats with its carrier, species 0
+    rinf[:, :, 2] = rinf[:, :, 0]
+    source = np.array([0, 1, 0], dtype=np.int64)
+    tau = np.array([8.0, 20.0, 0.0])
+    ent = rng.uniform(0.0, 1.0, (n_cases, n_cls))
+    rw = np.array([0.0, 0.2, 0.5])
+    n_solids = n_cls * n_sp
+    feed = rng.uniform(0.0, 5.0, (n_cases, n_solids + n_sol + 1))  # + one adsorbent
+    for klimpel in (True, False):
+        rec = sp.flotation_bank_batch(kmax, rinf, tau, 6, klimpel, ent, rw)
+        conc = np.full_like(feed, np.nan)
+        tails = np.full_like(feed, np.nan)
+        k(sp.flotation_bank_split_into)(
+            conc,
+            tails,
+            feed,
+            kmax,
+            rinf,
+            tau,
+            6,
+            klimpel,
+            ent,
+            rw,
+            source,
+            n_solids,
+            n_solids + n_sol,
+        )
+        np.testing.assert_array_equal(
+            conc[:, :n_solids], feed[:, :n_solids] * rec.reshape(n_cases, -1)
+        )
+        np.testing.assert_array_equal(
+            conc[:, n_solids : n_solids + n_sol], feed[:, n_solids : n_solids + n_sol] * rw[:, None]
+        )
+        assert np.all(conc[:, -1] == 0.0)
+        np.testing.assert_array_equal(tails, feed - conc)

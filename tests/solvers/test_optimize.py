@@ -268,3 +268,109 @@ def test_pruning_never_changes_the_optimum(seed):
     full = enumerate_selection(problem)
     part = enumerate_selection(reduced)
     assert part[2] == pytest.approx(full[2], rel=1e-12)
+
+
+def test_route_choice_between_whole_ore_pox_ultrafine_and_cyanide_free_routes():
+    path = ROOT / "cases" / "refractory_route_choice.toml"
+    result = optimize(parse_case(path.read_text(encoding="utf-8"), str(path)))
+    assert result.status == "optimal"
+    routes = result.routes
+    assert len(routes) == 12  # flotation 2 x oxidation 3 x leach 2
+    assert set(routes["cil"]) == {"as written", "thiosulfate"}
+    best = routes.iloc[0]
+    assert result.decisions["route"] == {k: best[k] for k in ("flotation", "pox", "cil")}
+    assert result.decisions["objective"] == pytest.approx(best["objective"], rel=1e-6)
+    assert result.meta["enumeration"]["objective"] == pytest.approx(
+        result.decisions["objective"], rel=1e-6
+    )
+    # the chosen route is re-simulated as that route: a bypassed unit's stream is empty
+    plan = result.plan
+    if result.decisions["route"]["flotation"] == "none":
+        assert plan.streams.loc["flotation.tails", "solids_tph"] == 0.0
+    assert plan.kpis["closure_max_rel"] <= 1e-9
+
+
+def test_options_are_validated(tmp_path):
+    path = ROOT / "cases" / "refractory_route_choice.toml"
+    text = path.read_text(encoding="utf-8")
+    bad = text.replace(
+        'outlets = { loaded_carbon = "loaded_resin" }',
+        'outlets = { loaded_carbon = "loaded_rezin" }',
+    )
+    with pytest.raises(CaseError) as info:
+        parse_case(bad, "bad.toml")
+    assert any(
+        "loaded_rezin" in p.message and p.key.startswith("units.cil.options.thiosulfate")
+        for p in info.value.problems
+    )
+    bad = text.replace('type = "bypass"\nto = "concentrate"', 'type = "bypass"\nto = "froth"')
+    with pytest.raises(CaseError) as info:
+        parse_case(bad, "bad.toml")
+    assert info.value.problems[0].key == "units.flotation.options.none.to"
+    bad = text.replace(
+        "[units.cil.options.thiosulfate.leach.au_silicate]\nk_per_h = 0.08",
+        "[units.cil.options.thiosulfate.leach.au_silicate]\nk_per_h = -0.08",
+    )
+    with pytest.raises(CaseError) as info:
+        parse_case(bad, "bad.toml")
+    assert "out of range" in info.value.problems[0].message
+
+
+def test_pareto_front_is_monotone_and_its_ends_are_the_single_objective_optima(tmp_path, capsys):
+    from oreflow.solvers.pareto import pareto
+
+    spec = parse_case(CASE, str(CASE_PATH))
+    front = pareto(spec, "gold_recovery_frac", "margin_usd_h", 6)
+    ok = front[front["status"] == "optimal"]
+    assert len(ok) == 6
+    assert np.all(np.diff(ok["x"].to_numpy()) >= -1e-12)  # recovery rises along the front
+    assert np.all(np.diff(ok["y"].to_numpy()) <= 1e-9)  # margin never rises with it
+    best_margin = optimize(spec).decisions["objective"]
+    assert ok["y"].iloc[0] == pytest.approx(best_margin, rel=1e-9)
+    recovery_spec = parse_case(
+        CASE.replace('kpi = "margin_usd_h"', 'kpi = "gold_recovery_frac"'), "rec.toml"
+    )
+    best_recovery = optimize(recovery_spec).decisions["objective"]
+    assert ok["x"].iloc[-1] == pytest.approx(best_recovery, rel=1e-9)
+    assert np.allclose(ok["y"], ok["y_enumeration"], rtol=1e-9)
+    out = tmp_path / "front"
+    assert (
+        main(
+            [
+                "pareto",
+                str(CASE_PATH),
+                "--x",
+                "gold_recovery_frac",
+                "--y",
+                "margin_usd_h",
+                "--points",
+                "4",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
+    assert (out / "pareto.png").stat().st_size > 1000
+    assert "margin_usd_h" in capsys.readouterr().out
+
+
+def test_compare_puts_routes_side_by_side(capsys):
+    glycine = ROOT / "cases" / "free_milling_glycine.toml"
+    assert main(["compare", str(CASE_PATH), str(glycine), "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    kpis = doc["kpis"]
+    assert set(kpis) == {"free_milling_cil", "free_milling_glycine"}
+    assert (
+        kpis["free_milling_cil"]["gold_recovery_frac"]
+        > kpis["free_milling_glycine"]["gold_recovery_frac"]
+    )
+    assert doc["notes"] == []  # the same ore
+
+
+def test_optimize_without_a_case_chooses_a_route_for_the_refractory_ore(capsys):
+    assert main(["optimize"]) == 0
+    out = capsys.readouterr().out
+    assert "status: optimal" in out
+    assert "Best plan of every route" in out
+    assert "case: refractory_route_choice" in out

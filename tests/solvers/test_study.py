@@ -156,7 +156,7 @@ def test_empirical_from_csv_and_grid_full_factorial(tmp_path):
 def test_bad_study_lists_every_problem(tmp_path):
     data = small_study()
     data["study"]["n_sample"] = 10
-    data["study"]["mode"] = "reoptimize"
+    data["study"]["mode"] = "anneal"
     data["routes"]["thio"] = "missing.toml"
     data["variables"]["grade"]["key"] = "ore.main.au_gtp"
     data["variables"]["wi"]["dist"] = "weibull"
@@ -181,7 +181,7 @@ def test_bad_study_lists_every_problem(tmp_path):
         "correlation.variables",  # names an invalid variable
     } <= keys
     messages = {p.key: p.message for p in err.value.problems}
-    assert "issue 4" in messages["study.mode"]
+    assert "reoptimize" in messages["study.mode"]
     assert "did you mean 'ore.main.au_gpt'" in messages["variables.grade.key"]
     assert all(p.file.endswith("bad.toml") for p in err.value.problems)
     assert err.value.exit_code == 2
@@ -399,3 +399,297 @@ def test_progress_reports_every_chunk(spec):
     bar = StderrProgress(n_items, stream=stream)
     bar(n_items, n_items)
     assert f"{n_items}/{n_items} chunks" in stream.getvalue()
+
+
+# --- optimizing modes: reoptimize (mode 2) and robust (mode 3) ------------------------
+
+CIL_PATH = CASES / "free_milling_cil.toml"
+CIL_TEXT = CIL_PATH.read_text(encoding="utf-8")
+#: Case lines the scenario variables below replace, to build each scenario's own case.
+CASE_LINES = {
+    "grade": ("au_gpt = 2.0\n", "au_gpt = {!r}\n"),
+    "wi": ("wi_kwh_t = 14.0\n", "wi_kwh_t = {!r}\n"),
+    "price": ("au_usd_oz = 2000.0 ", "au_usd_oz = {!r} "),
+    "power": ("electricity_usd_kwh = 0.10 ", "electricity_usd_kwh = {!r} "),
+    "kinetics": (
+        "[units.cil.leach.au_free]\nk_per_h = 0.35\n",
+        "[units.cil.leach.au_free]\nk_per_h = {!r}\n",
+    ),
+}
+
+
+def optimizing_study(mode: str, n_samples: int = 6, seed: int = 12, **head) -> dict:
+    """One optimizable route (the CIL case's mode grid, limits and objective).
+
+    Slow leach kinetics, low gold and dear power make some scenarios trade throughput
+    for leach time (seed 12: three different residence times among six scenarios).
+    """
+    return {
+        "study": {"name": f"opt_{mode}", "mode": mode, "n_samples": n_samples, "seed": seed}
+        | {"chunk_cases": 3}
+        | head,
+        "routes": {"cil": str(CIL_PATH)},
+        "variables": {
+            "grade": {"dist": "lognormal", "mean": 2.0, "sd": 0.8, "key": "ore.main.au_gpt"},
+            "wi": {"dist": "uniform", "min": 11.0, "max": 18.0, "key": "ore.main.wi_kwh_t"},
+            "price": {"dist": "uniform", "min": 900.0, "max": 2600.0, "key": "economics.au_usd_oz"},
+            "power": {
+                "dist": "uniform",
+                "min": 0.05,
+                "max": 0.60,
+                "key": "economics.electricity_usd_kwh",
+            },
+            "kinetics": {
+                "dist": "uniform",
+                "min": 0.01,
+                "max": 0.05,
+                "key": "units.cil.leach.au_free.k_per_h",
+            },
+        },
+    }
+
+
+def scenario_case(row: pd.Series):
+    from oreflow.flowsheet.case import parse_case
+
+    text = CIL_TEXT
+    for var, (old, new) in CASE_LINES.items():
+        assert text.count(old) == 1
+        text = text.replace(old, new.format(float(row[var])))
+    return parse_case(text, str(CIL_PATH))
+
+
+@pytest.fixture(scope="module")
+def reoptimized():
+    return run_study(study_from_dict(optimizing_study("reoptimize")))
+
+
+@pytest.mark.solver
+def test_reoptimize_equals_optimize_on_each_scenarios_case(reoptimized):
+    from oreflow.solvers.optimize import optimize
+
+    rows = reoptimized.results
+    assert len(rows) == 6
+    assert set(rows["status"]) == {"optimal"}
+    assert (rows["plan.max_rel_diff"] <= 1e-6).all()
+    assert rows["plan.units.cil.residence_h"].nunique() > 1  # the choice does vary
+    for _, row in rows.iterrows():
+        ref = optimize(scenario_case(row))
+        assert ref.status == "optimal"
+        for key, value in ref.decisions["modes"].items():
+            assert row[f"plan.{key}"] == value
+        assert row["plan.ore_tph"] == pytest.approx(ref.decisions["ore_tph"], rel=1e-9)
+        assert row["plan.objective"] == pytest.approx(ref.decisions["objective"], rel=1e-9)
+        assert row["margin_usd_h"] == pytest.approx(ref.plan.kpis["margin_usd_h"], rel=1e-9)
+
+
+@pytest.mark.solver
+def test_reoptimize_by_milp_equals_enumeration_and_gives_shadow_prices(reoptimized):
+    spec = study_from_dict(optimizing_study("reoptimize", selection="milp"))
+    milp = run_study(spec).results
+    for col in ("plan.ore_tph", "plan.objective", "margin_usd_h"):
+        np.testing.assert_allclose(milp[col], reoptimized.results[col], rtol=1e-7)
+    shadow = [c for c in milp.columns if c.startswith("shadow.")]
+    assert "shadow.constraints.mill_power_kw_max" in shadow
+    assert milp[shadow].notna().all().all()
+
+
+def test_reoptimize_is_reproducible_and_chunking_does_not_matter(reoptimized):
+    again = run_study(study_from_dict(optimizing_study("reoptimize", chunk_cases=4)))
+    pd.testing.assert_frame_equal(again.results, reoptimized.results)
+
+
+def test_reoptimize_marks_infeasible_scenarios():
+    from oreflow.solvers.study import route_overrides
+    from oreflow.solvers.study_optimize import reoptimize_rows
+
+    spec = study_from_dict(optimizing_study("reoptimize", n_samples=3))
+    text = CIL_TEXT.replace(
+        "mill_power_kw_max = 3363.4", "mill_power_kw_max = 3363.4\ngold_recovery_frac_min = 0.995"
+    )
+    scen = sample(spec)
+    rows = reoptimize_rows(text, "infeasible.toml", "cil", scen, route_overrides(spec, "cil", scen))
+    assert set(rows["status"]) == {"infeasible"}
+    assert rows["plan.ore_tph"].isna().all()
+    assert rows["margin_usd_h"].isna().all()
+
+
+def _robust_problem(risk: str, n_samples: int = 8, alpha: float = 0.25):
+    from oreflow.solvers.study import case_text, route_overrides
+    from oreflow.solvers.study_optimize import scenario_problem, scenario_tables
+
+    spec = study_from_dict(optimizing_study("robust", n_samples=n_samples))
+    scen = sample(spec)
+    text = case_text(spec.routes["cil"])
+    over = route_overrides(spec, "cil", scen)
+    columns, figs = scenario_tables(text, str(CIL_PATH), over, len(scen))
+    return scenario_problem(text, str(CIL_PATH), columns, figs, risk, alpha)
+
+
+@pytest.fixture(scope="module")
+def robust_problems():
+    expected = _robust_problem("expected")
+    return expected, dataclasses_replace(expected, risk="cvar")
+
+
+def dataclasses_replace(obj, **kw):
+    import dataclasses
+
+    return dataclasses.replace(obj, **kw)
+
+
+@pytest.mark.solver
+@pytest.mark.parametrize("which", [0, 1], ids=["expected", "cvar"])
+@pytest.mark.parametrize("prune", [True, False], ids=["pruned", "full"])
+def test_robust_milp_equals_exhaustive_enumeration(robust_problems, which, prune):
+    from oreflow.solvers.milp import SolveStatus
+    from oreflow.solvers.scenario_milp import enumerate_robust, solve_robust
+
+    problem = robust_problems[which]
+    milp = solve_robust(problem, prune=prune)
+    enum = enumerate_robust(problem)
+    assert milp.status is SolveStatus.OPTIMAL
+    assert milp.objective == pytest.approx(enum.objective, rel=1e-7)
+    assert milp.column == enum.column or milp.objective == pytest.approx(enum.objective, rel=1e-9)
+    np.testing.assert_allclose(milp.ore_tph, enum.ore_tph, rtol=1e-7)
+
+
+@pytest.mark.solver
+@pytest.mark.parametrize("risk", ["expected", "cvar"])
+def test_robust_milp_equals_enumeration_on_random_problems(risk):
+    """Random scenario problems where the best combination differs by scenario."""
+    from oreflow.solvers.milp import SolveStatus
+    from oreflow.solvers.scenario_milp import ScenarioProblem, enumerate_robust, solve_robust
+
+    rng = np.random.default_rng(5)
+    for _ in range(4):
+        n_s, n_j = 12, 15
+        lo = rng.uniform(0.0, 50.0, (n_s, n_j))
+        problem = ScenarioProblem(
+            slope=rng.normal(10.0, 20.0, (n_s, n_j)),
+            const=rng.normal(0.0, 500.0, (n_s, n_j)),
+            lo=lo,
+            hi=lo + rng.uniform(0.0, 100.0, (n_s, n_j)),
+            ok=rng.uniform(size=(n_s, n_j)) > 0.03,
+            risk=risk,
+            alpha=0.3,
+        )
+        enum = enumerate_robust(problem)
+        _, v = problem.best_rates()
+        best_each = v.argmax(axis=1)
+        assert len(set(best_each)) > 1  # not a problem one column wins everywhere
+        for prune in (True, False):
+            milp = solve_robust(problem, prune=prune)
+            assert milp.status is SolveStatus.OPTIMAL
+            assert milp.column == enum.column
+            assert milp.objective == pytest.approx(enum.objective, rel=1e-7)
+
+
+def test_cvar_matches_the_mean_of_the_worst_share():
+    from oreflow.solvers.scenario_milp import cvar_lower
+
+    v = np.arange(1.0, 11.0)
+    assert cvar_lower(v, 0.2) == pytest.approx(1.5)  # mean of the worst 2 of 10
+    assert cvar_lower(v, 1.0) == pytest.approx(v.mean())
+    assert cvar_lower(v, 0.25) == pytest.approx((1 + 2 + 0.5 * 3) / 2.5)  # a fractional tail
+
+
+def test_robust_enumeration_on_one_scenario_is_the_per_scenario_optimum():
+    """With one scenario, one plan for all scenarios is that scenario's own optimum."""
+    from oreflow.solvers.scenario_milp import enumerate_robust
+
+    problem = _robust_problem("expected", n_samples=1)
+    spec = study_from_dict(optimizing_study("reoptimize", n_samples=1))
+    row = run_study(spec).results.iloc[0]
+    enum = enumerate_robust(problem)
+    assert enum.expected == pytest.approx(row["plan.objective"], rel=1e-9)
+    assert enum.ore_tph[0] == pytest.approx(row["plan.ore_tph"], rel=1e-9)
+
+
+@pytest.mark.solver
+def test_robust_study_shares_one_plan_is_verified_and_reproducible(tmp_path):
+    data = optimizing_study("robust", n_samples=6, risk="cvar", cvar_alpha=0.5)
+    result = run_study(study_from_dict(data), out_dir=tmp_path)
+    rows = result.results
+    plan_cols = [c for c in rows.columns if c.startswith("plan.units.")]
+    assert (rows[plan_cols].nunique() == 1).all()  # one combination for every scenario
+    assert set(rows["status"]) == {"optimal"}
+    summary = result.meta["robust"]["cil"]
+    assert summary["enumeration"]["objective"] == pytest.approx(summary["objective"], rel=1e-7)
+    assert result.meta["chosen_route"] == "cil"
+    # the CVaR at alpha = 0.5 of the verified per-scenario objective is the MILP's
+    worst = np.sort(rows["margin_usd_h"].to_numpy())[:3]
+    assert worst.mean() == pytest.approx(summary["cvar"], rel=1e-6)
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "results.parquet"), rows)
+    again = run_study(study_from_dict(data))
+    pd.testing.assert_frame_equal(again.results, rows)
+
+
+def test_optimizing_modes_reject_bad_input(tmp_path):
+    data = small_study()
+    data["study"]["mode"] = "reoptimize"
+    data["study"]["risk"] = "cvar"
+    with pytest.raises(CaseError) as err:
+        study_from_dict(data)
+    problems = {p.key: p.message for p in err.value.problems}
+    assert "no [units.NAME.modes]" in problems["routes.glycine"]
+    assert "study.risk" in problems
+    data = optimizing_study("robust")
+    data["variables"]["res"] = {"values": [20.0, 24.0], "key": "units.cil.residence_h"}
+    data["study"]["cvar_alpha"] = 0.0
+    with pytest.raises(CaseError) as err:
+        study_from_dict(data)
+    problems = {p.key: p.message for p in err.value.problems}
+    assert "decision" in problems["variables.res"]
+    assert "study.cvar_alpha" in problems
+
+
+def test_shipped_reoptimize_study_is_valid_and_runs_a_few_scenarios():
+    path = CASES / "studies" / "reoptimize_free_milling.toml"
+    spec = load_study(path)
+    assert spec.mode == "reoptimize"
+    small = dataclasses_replace(spec, n_samples=2)
+    rows = run_study(small).results
+    assert set(rows["status"]) == {"optimal"}
+    robust = run_study(dataclasses_replace(small, mode="robust", risk="cvar")).results
+    assert set(robust["status"]) == {"optimal"}
+
+
+def test_cvar_and_expected_choose_different_plans_here(robust_problems):
+    """On these scenarios the risk measure matters: the CVaR plan gives up mean margin."""
+    from oreflow.solvers.scenario_milp import enumerate_robust, prune_columns
+
+    expected, cvar = (enumerate_robust(p) for p in robust_problems)
+    assert prune_columns(robust_problems[0]).size > 1
+    assert expected.column != cvar.column
+    assert expected.expected > cvar.expected
+    assert cvar.cvar > expected.cvar
+
+
+@pytest.mark.solver
+def test_robust_over_two_routes_chooses_the_better_route(tmp_path):
+    small = tmp_path / "cil_small_plant.toml"
+    text = CIL_TEXT.replace("ore_tph_max = 283.0", "ore_tph_max = 200.0")
+    assert text != CIL_TEXT
+    small.write_text(text, encoding="utf-8")
+    data = optimizing_study("robust", n_samples=3)
+    data["routes"] = {"small": str(small), "cil": str(CIL_PATH)}
+    result = run_study(study_from_dict(data))
+    robust = result.meta["robust"]
+    assert robust["cil"]["objective"] > robust["small"]["objective"]
+    assert result.meta["chosen_route"] == "cil"
+    rows = result.results
+    assert list(rows["route"][:2]) == ["small", "cil"]  # scenario-major, route order
+    assert rows.loc[rows["route"] == "small", "plan.ore_tph"].max() <= 200.0 + 1e-9
+
+
+def test_reoptimize_in_a_process_pool_equals_local(reoptimized):
+    spec = study_from_dict(optimizing_study("reoptimize"))
+    pooled = run_study(spec, workers=2)
+    pd.testing.assert_frame_equal(pooled.results, reoptimized.results)
+
+
+def test_robust_cannot_resume(tmp_path):
+    spec = study_from_dict(optimizing_study("robust", n_samples=2))
+    with pytest.raises(CaseError, match="no chunks to resume"):
+        run_study(spec, out_dir=tmp_path, resume=True)

@@ -28,7 +28,7 @@ from oreflow.flowsheet.units.regrind_mill import REGRIND_MILL
 from oreflow.flowsheet.units.residue import BUILDING_MATERIALS, PASTE_BACKFILL
 from oreflow.flowsheet.units.sag_mill import SAG_MILL
 from oreflow.flowsheet.units.screen import SCREEN
-from oreflow.flowsheet.units.simple import MIXER, PRODUCT, SPLITTER, TAILINGS, THICKENER
+from oreflow.flowsheet.units.simple import BYPASS, MIXER, PRODUCT, SPLITTER, TAILINGS, THICKENER
 from oreflow.flowsheet.units.sorter import ORE_SORTER
 from oreflow.flowsheet.units.thiosulfate import THIOSULFATE_RIL
 from oreflow.flowsheet.units.ultrafine import ULTRAFINE_GRIND
@@ -39,6 +39,7 @@ UNIT_TYPES: MappingProxyType[str, UnitType] = MappingProxyType(
         for t in (
             MIXER,
             SPLITTER,
+            BYPASS,
             THICKENER,
             BALL_MILL,
             HYDROCYCLONE,

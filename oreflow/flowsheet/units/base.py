@@ -55,6 +55,14 @@ class UnitSpec:
         Validated nested tables (e.g. leach kinetics per gold species).
     file : str
         Case file the unit comes from (for error messages raised while running).
+    options : Mapping[str, UnitSpec]
+        Alternative units at this position (``[units.NAME.options.OPTION]``), each
+        already renamed to the position and wired to its inlets; for optimization.
+    outlet_source : tuple of int or None
+        For an option: for each of the position's outlets, which outlet of the option's
+        own type feeds it (-1: none, the stream is empty). None: ports match one to one.
+    own_outlets : tuple of str or None
+        For an option with ``outlet_source``: its own type's outlets.
     """
 
     name: str
@@ -64,10 +72,23 @@ class UnitSpec:
     params: Mapping[str, Any]
     tables: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     file: str = ""
+    options: Mapping[str, UnitSpec] = field(default_factory=lambda: MappingProxyType({}))
+    outlet_source: tuple[int, ...] | None = None
+    own_outlets: tuple[str, ...] | None = None
 
     def stream(self, port: str) -> str:
         """Name of the stream leaving ``port``."""
         return f"{self.name}.{port}"
+
+    def stream_of(self, own_port: str) -> str:
+        """Stream carrying the unit type's own outlet ``own_port``.
+
+        An option's outlets are mapped onto its position's ports.
+        """
+        if self.outlet_source is None or self.own_outlets is None:
+            return self.stream(own_port)
+        index = self.own_outlets.index(own_port)
+        return self.stream(self.outlets[self.outlet_source.index(index)])
 
 
 @dataclass(frozen=True)
@@ -106,7 +127,12 @@ class UnitResult:
 
 
 class UnitModel(Protocol):
-    """A compiled unit: see the module docstring."""
+    """A compiled unit: see the module docstring.
+
+    A unit may also define ``apply_outlets(state, inlets) -> tuple[np.ndarray, ...]``,
+    returning exactly the outlets of ``apply`` without its reports; the recycle solver
+    then calls it on every iteration and ``apply`` only on the final pass.
+    """
 
     spec: UnitSpec
 

@@ -258,6 +258,10 @@ class FlotationBank:
         )[0]
         self.au = em[:, ELEMENTS.index("au")]
         self.s = em[:, ELEMENTS.index("s")]
+        # a carried species takes its carrier's recovery (same k and R_inf, see prepare)
+        self.rate_source = np.arange(comps.n_solid, dtype=np.int64)
+        for j, host in self.carried.items():
+            self.rate_source[j] = host
 
     def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
         """Rate constants and ultimate recoveries per case, class and species; entrainment."""
@@ -292,15 +296,15 @@ class FlotationBank:
         r = np.ascontiguousarray(r_ref[:, None, :] * w_r[:, :, None])
         return params, k, r, ent
 
-    def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
-        """Float, entrain, and split the water."""
-        from oreflow.kernels.separation import flotation_bank_batch
+    def _split(
+        self, state: Any, feed: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Concentrate, tails, residence time [min] and bank volume [m³]."""
+        from oreflow.kernels.separation import flotation_bank_split_into
 
         params, k, r, ent = state
-        (feed,) = inlets
         c = self.comps
         n = feed.shape[0]
-        solids = total_solids(c, feed)
         pulp_m3_h = solids_volume_m3_h(c, feed) + water(c, feed)
         air = params["air_holdup_frac"]
         if "cell_volume_m3" in params:
@@ -311,15 +315,41 @@ class FlotationBank:
         else:
             tau = params["residence_min"]
             volume = tau * pulp_m3_h / (60.0 * (1.0 - air))
-        rw = params["water_recovery_frac"]
-        rec = flotation_bank_batch(
-            k, r, np.ascontiguousarray(tau, dtype=np.float64), self.n_cells, self.klimpel, ent, rw
+        feed = np.ascontiguousarray(feed, dtype=np.float64)
+        conc = np.empty_like(feed)
+        tails = np.empty_like(feed)
+        flotation_bank_split_into(
+            conc,
+            tails,
+            feed,
+            k,
+            r,
+            np.ascontiguousarray(tau, dtype=np.float64),
+            self.n_cells,
+            self.klimpel,
+            ent,
+            np.ascontiguousarray(params["water_recovery_frac"], dtype=np.float64),
+            self.rate_source,
+            self.sol.start,
+            self.sol.stop,
         )
+        return conc, tails, tau, volume
+
+    def apply_outlets(self, state: Any, inlets: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
+        """Concentrate and tails only, as ``apply`` computes them (inside recycle loops)."""
+        conc, tails, _, _ = self._split(state, inlets[0])
+        return conc, tails
+
+    def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
+        """Float, entrain, and split the water."""
+        params = state[0]
+        (feed,) = inlets
+        c = self.comps
+        n = feed.shape[0]
+        solids = total_solids(c, feed)
+        conc, tails, tau, volume = self._split(state, feed)
+        rw = params["water_recovery_frac"]
         sv = c.solids_view(feed)
-        conc = np.zeros_like(feed)
-        c.solids_view(conc)[:] = sv * rec
-        conc[:, self.sol] = feed[:, self.sol] * rw[:, None]
-        tails = feed - conc
 
         conc_solids = total_solids(c, conc)
         csv = c.solids_view(conc)
