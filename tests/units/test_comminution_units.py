@@ -245,7 +245,7 @@ def test_regrind_mill_reproduces_ex01_case3():
 def test_regrind_energy_and_power_modes_invert_the_target_mode(write_case, mode):
     e = cm.regrind_energy_kwh_t(15.0, 150.0, 38.0, 2.0)
     value = e if mode == "specific_energy_kwh_t" else 20.0 * e
-    text = REGRIND_CASE.read_text().replace("target_p80_um = 38.0", f"{mode} = {value!r}")
+    text = REGRIND_CASE.read_text().replace("target_p80_um = 38.0", f"{mode} = {float(value)!r}")
     m = metrics(oreflow.simulate(write_case(text)), "regrind")
     assert m["p80_um"] == pytest.approx(38.0, rel=1e-8)
     assert m["specific_energy_kwh_t"] == pytest.approx(e, rel=RTOL_EXACT)

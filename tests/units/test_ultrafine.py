@@ -45,7 +45,9 @@ def test_product_size_and_freed_gold(result):
     m = metrics(result, "ufg")
     assert m["product_p80_um"] == pytest.approx(15.0, rel=RTOL_P80_INTERPOLATION)
     assert result.streams.loc["ufg.discharge", "p80_um"] == pytest.approx(m["product_p80_um"])
-    exposed = locked_gold_exposure.py_func(15.0, 75.0, 8.0, 1.5, 0.5)
+    exposed = getattr(locked_gold_exposure, "py_func", locked_gold_exposure)(
+        15.0, 75.0, 8.0, 1.5, 0.5
+    )
     assert m["au_sulfide_freed_frac"] == pytest.approx(exposed, rel=1e-12)
     feed, out = result.streams.loc["ore.concentrate"], result.streams.loc["ufg.discharge"]
     assert out["au_sulfide_tph"] == pytest.approx(feed["au_sulfide_tph"] * (1 - exposed), rel=1e-12)
