@@ -222,7 +222,7 @@ def study(
     return result
 
 
-def optimize(case: CaseSpec | str | Path) -> Any:
+def optimize(case: CaseSpec | str | Path, *, refine: bool = False) -> Any:
     """Choose modes and ore rate of a case within its limits; verify by re-simulation.
 
     Returns
@@ -230,10 +230,13 @@ def optimize(case: CaseSpec | str | Path) -> Any:
     oreflow.solvers.optimize.OptimizeResult
         ``status`` (optimal, unverified, infeasible, time_limit, ...), ``decisions``,
         ``verification``, ``shadow_prices``, ``explanation``, the re-simulated ``plan``.
+        With ``refine``, the mode grid is narrowed around the incumbent until the answer
+        stops moving (``meta["refinement"]``).
     """
     from oreflow.solvers.optimize import optimize as _optimize
+    from oreflow.solvers.optimize import refine as _refine
 
-    return _optimize(_spec(case))
+    return _refine(_spec(case)) if refine else _optimize(_spec(case))
 
 
 def pareto(

@@ -45,7 +45,7 @@ def _cmd_optimize(args: argparse.Namespace) -> int:
     from oreflow.api import DEFAULT_OPTIMIZE_CASE, optimize
     from oreflow.report.output import format_optimize, optimize_document, write_run_outputs
 
-    result = optimize(_case_path(args.case, DEFAULT_OPTIMIZE_CASE))
+    result = optimize(_case_path(args.case, DEFAULT_OPTIMIZE_CASE), refine=args.refine)
     if args.out and result.plan is not None:
         written = write_run_outputs(result.plan, args.out, document=optimize_document(result))
         logger.info("wrote %s", ", ".join(str(p) for p in written))
@@ -232,6 +232,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     opt.add_argument(
         "case", nargs="?", help="case file (default: the bundled refractory_route_choice)"
+    )
+    opt.add_argument(
+        "--refine",
+        action="store_true",
+        help="narrow the mode grid around the incumbent until the answer stops moving",
     )
     opt.add_argument("--json", action="store_true", help="print one JSON document on stdout")
     opt.add_argument(

@@ -189,6 +189,7 @@ class OptimizationSpec:
     mip_rel_gap: float
     time_limit_s: float
     verify_rtol: float
+    lexicographic: tuple[tuple[str, str, float], ...] = ()
 
     @property
     def n_combinations(self) -> int:
@@ -341,6 +342,7 @@ def parse_optimization(
         )
     obj: dict[str, Any] = {p.name: p.default for p in OBJECTIVE_PARAMS}
     weights: dict[str, float] = {}
+    lexi: list[tuple[str, str, float]] = []
     if raw_o is not None:
         if not isinstance(raw_o, dict):
             problems.append(Problem(file, "objective", "must be a table"))
@@ -351,8 +353,9 @@ def parse_optimization(
                 file=file,
                 prefix="objective.",
                 problems=problems,
-                extra_keys=("weights",),
+                extra_keys=("weights", "lexicographic"),
             )
+            lexi = _lexicographic(raw_o.get("lexicographic"), file, problems)
             raw_w = raw_o.get("weights")
             if raw_w is not None:
                 if not isinstance(raw_w, dict) or not raw_w:
@@ -371,6 +374,17 @@ def parse_optimization(
         problems.append(Problem(file, "objective.kpi", "give kpi or weights, not both"))
     if obj.get("kpi"):
         weights = {obj["kpi"]: 1.0}
+    if lexi:
+        if obj.get("kpi") or weights:
+            problems.append(
+                Problem(
+                    file,
+                    "objective.lexicographic",
+                    "give lexicographic levels, or kpi/weights, not both",
+                )
+            )
+        weights = {lexi[0][0]: 1.0}
+        obj["sense"] = lexi[0][1]
     if not weights:
         weights = {"margin_usd_h": 1.0} if obj["sense"] == "maximize" else {}
         if not weights:
@@ -390,4 +404,50 @@ def parse_optimization(
         obj["mip_rel_gap"],
         obj["time_limit_s"],
         obj["verify_rtol"],
+        tuple(lexi),
     )
+
+
+def _lexicographic(raw: Any, file: str, problems: list[Problem]) -> list[tuple[str, str, float]]:
+    """Levels of a lexicographic objective: ``[{kpi, sense, tol_frac}, ...]``.
+
+    Each level is optimised with every earlier level held within ``tol_frac`` (relative)
+    of its optimum.
+    """
+    if raw is None:
+        return []
+    key = "objective.lexicographic"
+    if not isinstance(raw, list) or len(raw) < 2 or not all(isinstance(r, dict) for r in raw):
+        problems.append(
+            Problem(file, key, "must be a list of at least two {kpi, sense, tol_frac} tables")
+        )
+        return []
+    params = (
+        Param("kpi", "-", None, "KPI or unit metric of this level", "oreflow", kind=str),
+        Param(
+            "sense",
+            "-",
+            "maximize",
+            "maximize or minimize",
+            "oreflow",
+            kind=str,
+            choices=("maximize", "minimize"),
+        ),
+        Param(
+            "tol_frac",
+            "-",
+            1e-6,
+            "relative slack kept on this level when optimising the next",
+            "oreflow",
+            lo=0.0,
+            hi=1.0,
+        ),
+    )
+    out = []
+    for i, entry in enumerate(raw):
+        vals = validate_table(entry, params, file=file, prefix=f"{key}[{i}].", problems=problems)
+        if vals.get("kpi") is None:
+            problems.append(Problem(file, f"{key}[{i}].kpi", "missing: the KPI of this level"))
+            continue
+        out.append((vals["kpi"], vals["sense"], float(vals["tol_frac"])))
+    return out

@@ -148,7 +148,11 @@ def _optimization_reference() -> list[str]:
         *_table(OBJECTIVE_PARAMS),
         "",
         "`[objective.weights]`: KPI = weight, for a weighted sum instead of one `kpi`; with "
-        '`sense = "maximize"` and no kpi the objective is `margin_usd_h`.',
+        '`sense = "maximize"` and no kpi the objective is `margin_usd_h`. '
+        "`lexicographic = [{kpi, sense, tol_frac}, ...]`: optimise the levels in turn, each "
+        "with the earlier ones held within `tol_frac` (relative) of their optimum. "
+        "`oreflow optimize --refine` narrows every grid around the incumbent until the "
+        "objective stops moving.",
         "",
     ]
 

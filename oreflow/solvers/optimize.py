@@ -19,7 +19,7 @@ import pandas as pd
 
 from oreflow.errors import CaseError, Problem
 from oreflow.flowsheet.case import CaseSpec
-from oreflow.flowsheet.optimization import OptimizationSpec, is_extensive
+from oreflow.flowsheet.optimization import Limit, ModeAxis, OptimizationSpec, is_extensive
 from oreflow.solvers.milp import (
     SelectionProblem,
     SolveStatus,
@@ -175,10 +175,35 @@ def optimize(spec: CaseSpec) -> OptimizeResult:
     t1 = time.perf_counter()
     problem = selection_problem(spec, opt, table)
     result = solve_selection(problem)
+    lexi_values = []
+    for level, (kpi, sense, _) in enumerate(opt.lexicographic[1:], start=1):
+        if result.status is not SolveStatus.OPTIMAL:
+            break
+        # hold every earlier level within its tolerance of its optimum, then optimise this one
+        prev_kpi, prev_sense, tol = opt.lexicographic[level - 1]
+        value = result.objective
+        lexi_values.append(value)
+        bound = value - tol * abs(value) if prev_sense == "maximize" else value + tol * abs(value)
+        held = Limit(
+            prev_kpi,
+            "min" if prev_sense == "maximize" else "max",
+            bound,
+            f"objective.lexicographic[{level - 1}]",
+        )
+        opt = dataclasses.replace(opt, limits=(*opt.limits, held), weights={kpi: 1.0}, sense=sense)
+        metrics_now = sorted(
+            {n for n in [*(lim.name for lim in opt.limits), *opt.weights] if n.startswith("units.")}
+        )
+        if set(metrics_now) - set(metrics):
+            metrics = metrics_now
+            table = tabulate(spec, opt.axes, metrics)
+        problem = selection_problem(spec, opt, table)
+        result = solve_selection(problem)
     t2 = time.perf_counter()
     check = enumerate_selection(problem)
     ranking = route_summary(problem, table)
     meta: dict[str, Any] = {
+        "lexicographic_levels": lexi_values,
         "n_combinations": len(table.modes),
         "solver": result.solver,
         "seconds": {"tabulate_s": t1 - t0, "model_and_solve_s": t2 - t1},
@@ -261,3 +286,56 @@ def optimize(spec: CaseSpec) -> OptimizeResult:
     return OptimizeResult(
         status, decisions, verification, pd.DataFrame(prices), [], plan, table, meta, ranking
     )
+
+
+def refine(spec: CaseSpec, rounds: int = 6, points: int = 5, rtol: float = 1e-5) -> OptimizeResult:
+    """Optimize, then narrow every mode axis around the incumbent until the answer settles.
+
+    Each round keeps the chosen route and replaces every axis of it by ``points`` values
+    spanning the incumbent's neighbours on the previous grid (within the parameter's
+    range), re-tabulates and re-solves. It stops when the objective moves by less than
+    ``rtol`` relative, or after ``rounds``. The grid approaches the continuous optimum of
+    the route (DESIGN.md "The core idea"); the incumbent stays on every new grid, so the
+    objective never gets worse.
+    """
+    opt = _spec_of(spec)
+    result = optimize(spec)
+    history = [result.decisions.get("objective", float("nan"))]
+    if result.status != "optimal":
+        return result
+    route = {
+        k: ("" if v == "as written" else v) for k, v in result.decisions.get("route", {}).items()
+    }
+    fixed = route_spec(spec, route)
+    axes = route_axes(opt.axes, route)
+    current = {a.label: result.decisions["modes"][a.label] for a in axes}
+    grids = {a.label: sorted(a.values) for a in axes}
+    for _ in range(rounds):
+        new_axes = []
+        for a in axes:
+            values = grids[a.label]
+            x = current[a.label]
+            i = values.index(x)
+            lo = values[max(i - 1, 0)]
+            hi = values[min(i + 1, len(values) - 1)]
+            grid = sorted({*np.linspace(lo, hi, points).tolist(), x})
+            grids[a.label] = grid
+            new_axes.append(ModeAxis(a.unit, a.param, tuple(grid)))
+        new_spec = dataclasses.replace(
+            fixed, optimization=dataclasses.replace(opt, axes=tuple(new_axes))
+        )
+        nxt = optimize(new_spec)
+        if nxt.status != "optimal":
+            break
+        history.append(nxt.decisions["objective"])
+        moved = abs(history[-1] - history[-2]) / max(abs(history[-2]), 1e-12)
+        current = {
+            a.label: nxt.decisions["modes"][new_a.label]
+            for a, new_a in zip(axes, new_axes, strict=True)
+        }
+        nxt.decisions["route"] = result.decisions.get("route", {})
+        result = nxt
+        if moved < rtol:
+            break
+    result.meta["refinement"] = {"objective_by_round": history, "rounds": len(history) - 1}
+    return result

@@ -374,3 +374,47 @@ def test_optimize_without_a_case_chooses_a_route_for_the_refractory_ore(capsys):
     assert "status: optimal" in out
     assert "Best plan of every route" in out
     assert "case: refractory_route_choice" in out
+
+
+def test_refinement_narrows_the_grid_and_never_loses_objective():
+    from oreflow.solvers.optimize import refine
+
+    text = CASE.replace(
+        "residence_h = [16.0, 20.0, 24.0, 28.0, 32.0]", "residence_h = [12.0, 24.0, 36.0]"
+    )
+    spec = parse_case(text, "coarse.toml")
+    coarse = optimize(spec)
+    fine = refine(spec, rounds=4, points=5)
+    history = fine.meta["refinement"]["objective_by_round"]
+    assert fine.status == "optimal"
+    assert history[0] == pytest.approx(coarse.decisions["objective"], rel=1e-12)
+    assert np.all(np.diff(history) >= -1e-9 * abs(history[0]))
+    assert (
+        fine.decisions["objective"] > coarse.decisions["objective"]
+    )  # the coarse grid missed the best residence
+    chosen = fine.decisions["modes"]["units.cil.residence_h"]
+    assert 12.0 < chosen < 36.0 and chosen not in (12.0, 24.0, 36.0)
+    assert fine.meta["max_rel_diff"] <= 1e-6
+
+
+def test_lexicographic_objective_holds_the_first_level_and_optimises_the_second():
+    lexi = (
+        'sense = "maximize"\nlexicographic = [\n'
+        '    { kpi = "margin_usd_h", sense = "maximize", tol_frac = 0.02 },\n'
+        '    { kpi = "residue_storage_m3_h", sense = "minimize" },\n]'
+    )
+    text = CASE.replace('sense = "maximize"\nkpi = "margin_usd_h"', lexi)
+    result = run(text)
+    best = run(CASE)
+    assert result.status == "optimal"
+    margin = result.plan.kpis["margin_usd_h"]
+    assert margin >= 0.98 * best.decisions["objective"] - 1e-6
+    assert result.plan.kpis["residue_storage_m3_h"] < best.plan.kpis["residue_storage_m3_h"]
+    assert result.meta["lexicographic_levels"][0] == pytest.approx(
+        best.decisions["objective"], rel=1e-9
+    )
+    with pytest.raises(CaseError):
+        parse_case(
+            CASE.replace('kpi = "margin_usd_h"', 'kpi = "margin_usd_h"\n' + lexi.split("\n", 1)[1]),
+            "both.toml",
+        )
