@@ -317,6 +317,26 @@ def enumerate_selection(problem: SelectionProblem) -> tuple[int, float, float]:
     an end of the interval the limits allow. Returns (column, ore rate, objective);
     column -1 when no column is feasible.
     """
+    slope, const, lo, hi, ok = rate_intervals(problem)
+    sign = 1.0 if problem.sense == "maximize" else -1.0
+    x = np.where(sign * slope >= 0, hi, lo)
+    value = slope * x + const
+    score = np.where(ok, sign * value, -np.inf)
+    best = int(np.argmax(score))
+    if not np.isfinite(score[best]):
+        return -1, float("nan"), float("nan")
+    return best, float(x[best]), float(value[best])
+
+
+def rate_intervals(problem: SelectionProblem) -> tuple[np.ndarray, ...]:
+    """Per column: objective slope and constant, the ore-rate interval its limits allow, feasible.
+
+    Returns
+    -------
+    tuple of (n,) arrays
+        ``slope`` (per t/h), ``const``, ``lo``, ``hi`` [t/h] and ``ok``; for an infeasible
+        column the interval is [0, 0] and ``ok`` is False.
+    """
     n = problem.n
     lo = np.full(n, problem.x_min)
     hi = np.full(n, problem.x_max)
@@ -337,17 +357,19 @@ def enumerate_selection(problem: SelectionProblem) -> tuple[int, float, float]:
             hi = np.where(a < 0, np.minimum(hi, bound), hi)
             ok &= ~((a == 0) & (lim.value > 0))
     ok &= lo <= hi * (1 + 1e-12) + 1e-12
-    slope = sum(w * problem.coefficients[k] for k, w in problem.weights.items() if is_extensive(k))
-    const = sum(
-        w * problem.coefficients[k] for k, w in problem.weights.items() if not is_extensive(k)
+    hi = np.maximum(hi, lo)
+    slope = np.zeros(n)
+    const = np.zeros(n)
+    for k, w in problem.weights.items():
+        if is_extensive(k):
+            slope = slope + w * problem.coefficients[k]
+        else:
+            const = const + w * problem.coefficients[k]
+    ok &= np.isfinite(slope) & np.isfinite(const)
+    return (
+        np.nan_to_num(slope),
+        np.nan_to_num(const),
+        np.where(ok, lo, 0.0),
+        np.where(ok, hi, 0.0),
+        ok,
     )
-    slope = np.broadcast_to(np.asarray(slope, dtype=float), (n,))
-    const = np.broadcast_to(np.asarray(const, dtype=float), (n,))
-    sign = 1.0 if problem.sense == "maximize" else -1.0
-    x = np.where(sign * slope >= 0, hi, lo)
-    value = slope * x + const
-    score = np.where(ok, sign * value, -np.inf)
-    best = int(np.argmax(score))
-    if not np.isfinite(score[best]):
-        return -1, float("nan"), float("nan")
-    return best, float(x[best]), float(value[best])

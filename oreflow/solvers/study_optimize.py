@@ -42,6 +42,7 @@ import pandas as pd
 
 from oreflow.errors import CaseError, Problem
 from oreflow.flowsheet.optimization import is_extensive
+from oreflow.solvers.milp import rate_intervals
 from oreflow.solvers.study import (
     StudyResult,
     _write_parquet_atomic,
@@ -321,50 +322,6 @@ def scenario_problem(
         slope[s], const[s], lo[s], hi[s], ok[s] = rate_intervals(p)
     return ScenarioProblem(
         slope, const, lo, hi, ok, opt.sense, risk, alpha, opt.mip_rel_gap, opt.time_limit_s
-    )
-
-
-def rate_intervals(problem: Any) -> tuple[np.ndarray, ...]:
-    """Per column of a selection problem: objective slope and constant, rate interval, feasible.
-
-    The same arithmetic as ``milp.enumerate_selection`` (which picks the best column of
-    these); here every column is kept for the scenario MILP.
-    """
-    n = problem.n
-    lo = np.full(n, problem.x_min)
-    hi = np.full(n, problem.x_max)
-    ok = np.ones(n, dtype=bool)
-    for lim in problem.limits:
-        a = problem.coefficients[lim.name]
-        if not is_extensive(lim.name):
-            ok &= a <= lim.value if lim.sense == "max" else a >= lim.value
-            continue
-        with np.errstate(divide="ignore", invalid="ignore"):
-            bound = lim.value / a
-        if lim.sense == "max":
-            hi = np.where(a > 0, np.minimum(hi, bound), hi)
-            lo = np.where(a < 0, np.maximum(lo, bound), lo)
-            ok &= ~((a == 0) & (lim.value < 0))
-        else:
-            lo = np.where(a > 0, np.maximum(lo, bound), lo)
-            hi = np.where(a < 0, np.minimum(hi, bound), hi)
-            ok &= ~((a == 0) & (lim.value > 0))
-    ok &= lo <= hi * (1 + 1e-12) + 1e-12
-    hi = np.maximum(hi, lo)
-    slope = np.zeros(n)
-    const = np.zeros(n)
-    for k, w in problem.weights.items():
-        if is_extensive(k):
-            slope = slope + w * problem.coefficients[k]
-        else:
-            const = const + w * problem.coefficients[k]
-    ok &= np.isfinite(slope) & np.isfinite(const)
-    return (
-        np.nan_to_num(slope),
-        np.nan_to_num(const),
-        np.where(ok, lo, 0.0),
-        np.where(ok, hi, 0.0),
-        ok,
     )
 
 

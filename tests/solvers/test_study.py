@@ -281,7 +281,7 @@ def test_price_variable_equals_case_with_that_price(straight, tmp_path):
 
 def test_interrupted_then_resumed_equals_straight_run(spec, straight, tmp_path):
     class Interrupt(Exception):
-        pass
+        """Stands for the user stopping the study."""
 
     done = []
 
