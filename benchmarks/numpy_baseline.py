@@ -42,7 +42,7 @@ Tikhonov term 1e-12 on the normal equations (solved with batched ``np.linalg.sol
 history dropped when the worst residual rises tenfold, flows clipped at zero. The stop
 test is oreflow's: every component of the tear, in every case, within a relative
 ``rtol`` = 1e-12 of its own size, with floors of 1e-6 of the same species' total and
-1e-15 of the whole stream (``oreflow.kernels.recycle.relative_residual``). The whole
+1e-15 of the whole stream (``oreflow.kernels.recycle.residual_summary_t``). The whole
 batch iterates until its slowest case has converged (about 45 iterations here); the
 history is kept as differences, so an iteration adds one instead of re-gathering all.
 Plain successive substitution on the same tear is available with
@@ -349,7 +349,7 @@ class NumpyPlant:
 
     # ---------------------------------------------------------------- convergence
     def _scales(self, g: np.ndarray) -> np.ndarray:
-        """Convergence scale of every tear component (oreflow's relative_residual)."""
+        """Convergence scale of every tear component (oreflow's residual_summary_t)."""
         n_cls, n_sp = self.n_cls, self.n_sp
         a = np.abs(g)
         solids = a[:-1].reshape(n_cls, n_sp, -1)
