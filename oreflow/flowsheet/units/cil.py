@@ -98,6 +98,7 @@ from oreflow.flowsheet.units.base import (
     water,
 )
 from oreflow.flowsheet.units.tanks import (
+    SIZE_LAW_PARAMS,
     check_residence_or_volume,
     require_solution,
     size_law,
@@ -356,34 +357,6 @@ _CARBON_PARAMS: tuple[Param, ...] = (
     ),
 )
 
-_SIZE_PARAMS: tuple[Param, ...] = (
-    positive(
-        "leach_d_ref_um",
-        "µm",
-        75.0,
-        "size up to which k and the ultimate extraction keep their stated values",
-        "assumed",
-        hi=10000.0,
-    ),
-    Param(
-        "leach_k_size_exponent",
-        "-",
-        0.5,
-        "exponent of the fall of k above leach_d_ref_um",
-        "assumed",
-        lo=0.0,
-        hi=5.0,
-    ),
-    Param(
-        "leach_ultimate_size_exponent",
-        "-",
-        0.15,
-        "exponent of the fall of the ultimate extraction above leach_d_ref_um",
-        "assumed",
-        lo=0.0,
-        hi=5.0,
-    ),
-)
 
 _PREGROB_PARAMS: tuple[Param, ...] = (
     Param(
@@ -414,7 +387,7 @@ CIL_PARAMS: tuple[Param, ...] = (
     *_CYANIDE_PARAMS,
     _CARBON_DOSE,
     *_CARBON_PARAMS,
-    *_SIZE_PARAMS,
+    *SIZE_LAW_PARAMS,
     *_PREGROB_PARAMS,
 )
 CIP_PARAMS: tuple[Param, ...] = (
@@ -423,7 +396,7 @@ CIP_PARAMS: tuple[Param, ...] = (
     *_CYANIDE_PARAMS,
     _CARBON_DOSE,
     *_CARBON_PARAMS,
-    *_SIZE_PARAMS,
+    *SIZE_LAW_PARAMS,
     *_PREGROB_PARAMS,
 )
 CIC_PARAMS: tuple[Param, ...] = (

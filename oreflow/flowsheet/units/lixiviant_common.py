@@ -46,6 +46,7 @@ from oreflow.flowsheet.units.base import (
     water,
 )
 from oreflow.flowsheet.units.tanks import (
+    SIZE_LAW_PARAMS,
     check_residence_or_volume,
     require_solution,
     size_law,
@@ -107,32 +108,7 @@ def train_params(word: str, d: TrainDefaults) -> tuple[Param, ...]:
             "plant figure",
             hi=1e5,
         ),
-        positive(
-            "leach_d_ref_um",
-            "µm",
-            75.0,
-            "size up to which k and the ultimate extraction keep their stated values",
-            "assumed",
-            hi=10000.0,
-        ),
-        Param(
-            "leach_k_size_exponent",
-            "-",
-            0.5,
-            "exponent of the fall of k above leach_d_ref_um",
-            "assumed",
-            lo=0.0,
-            hi=5.0,
-        ),
-        Param(
-            "leach_ultimate_size_exponent",
-            "-",
-            0.15,
-            "exponent of the fall of the ultimate extraction above leach_d_ref_um",
-            "assumed",
-            lo=0.0,
-            hi=5.0,
-        ),
+        *SIZE_LAW_PARAMS,
         Param(
             f"{word}_g_l",
             "g/L",

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from oreflow.errors import CaseError, Problem
+from oreflow.flowsheet.schema import Param, positive
 from oreflow.flowsheet.units.base import UnitSpec
 
 
@@ -82,6 +83,37 @@ def require_solution(spec: UnitSpec, solids_tph: np.ndarray, water_tph: np.ndarr
             "the leach is fed no solution (water 0 t/h); add water upstream",
         )
         raise CaseError([problem])
+
+
+#: The size law of leach kinetics (``size_law``): shared by every leach train.
+SIZE_LAW_PARAMS: tuple[Param, ...] = (
+    positive(
+        "leach_d_ref_um",
+        "µm",
+        75.0,
+        "size up to which k and the ultimate extraction keep their stated values",
+        "assumed",
+        hi=10000.0,
+    ),
+    Param(
+        "leach_k_size_exponent",
+        "-",
+        0.5,
+        "exponent of the fall of k above leach_d_ref_um",
+        "assumed",
+        lo=0.0,
+        hi=5.0,
+    ),
+    Param(
+        "leach_ultimate_size_exponent",
+        "-",
+        0.15,
+        "exponent of the fall of the ultimate extraction above leach_d_ref_um",
+        "assumed",
+        lo=0.0,
+        hi=5.0,
+    ),
+)
 
 
 def size_law(
