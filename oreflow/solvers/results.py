@@ -103,15 +103,11 @@ def closure_arrays(sim: Simulation) -> dict[str, Any]:
     def aggregate(
         labels: np.ndarray, n_rows: int, mask: np.ndarray | None = None
     ) -> dict[str, np.ndarray]:
-        agg = {}
-        for key, arr in t.items():
-            a = arr if mask is None else arr[:, mask]
-            lab = labels if mask is None else labels[mask]
-            m = np.zeros((arr.shape[0], n_rows))
-            for r in range(n_rows):
-                m[:, r] = a[:, lab == r].sum(axis=1)
-            agg[key] = m
-        return agg
+        # one matrix product per total: sums the components of each row label
+        keep = np.ones(len(labels), dtype=bool) if mask is None else mask
+        onehot = np.zeros((len(labels), n_rows))
+        onehot[np.flatnonzero(keep), labels[keep]] = 1.0
+        return {key: arr @ onehot for key, arr in t.items()}
 
     def rel(agg: dict[str, np.ndarray], with_reaction: bool = True) -> np.ndarray:
         inflow = agg["in"] + agg["added"]

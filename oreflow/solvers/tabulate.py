@@ -1,7 +1,8 @@
 """Mode grids -> one row per mode combination: every KPI and the unit metrics used.
 
 Every combination of the grid is simulated by the batched kernels at the case's
-nominal ore rate; because units are linear at fixed intensive settings, a
+nominal ore rate, each block once per distinct setting of it and of the blocks upstream
+(``oreflow.solvers.prefix``); because units are linear at fixed intensive settings, a
 combination's extensive figures divided by that rate are its per-tonne coefficients
 (``oreflow.flowsheet.optimization.is_extensive``), valid at any throughput. The
 optimizer re-simulates its plan to check that this held.
@@ -22,6 +23,7 @@ from oreflow.errors import CaseError, Problem
 from oreflow.flowsheet.case import CaseSpec
 from oreflow.flowsheet.compile import CompiledPlant, compile_case
 from oreflow.flowsheet.optimization import ModeAxis
+from oreflow.solvers.prefix import simulate_shared_chunks
 from oreflow.solvers.results import kpi_arrays
 from oreflow.solvers.simulate import simulate_chunks
 
@@ -99,14 +101,15 @@ def _metric(chunk: object, name: str) -> np.ndarray:
 
 
 def _tabulate_route(
-    spec: CaseSpec, axes: Sequence[ModeAxis], metrics: Sequence[str]
+    spec: CaseSpec, axes: Sequence[ModeAxis], metrics: Sequence[str], share_prefixes: bool
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     plant = plant_with_modes(spec, axes)
     combos = list(itertools.product(*(a.values for a in axes))) or [()]
     modes = pd.DataFrame(combos, columns=[a.label for a in axes], dtype=np.float64)
     overrides = {a.key: modes[a.label].to_numpy() for a in axes}
     parts = []
-    for _, _, chunk in simulate_chunks(plant, n_cases=len(combos), overrides=overrides):
+    run = simulate_shared_chunks if share_prefixes else simulate_chunks
+    for _, _, chunk in run(plant, n_cases=len(combos), overrides=overrides):
         cols = kpi_arrays(chunk)
         for name in metrics:
             try:
@@ -118,7 +121,13 @@ def _tabulate_route(
     return modes, figures
 
 
-def tabulate(spec: CaseSpec, axes: Sequence[ModeAxis], metrics: Sequence[str] = ()) -> ModeTable:
+def tabulate(
+    spec: CaseSpec,
+    axes: Sequence[ModeAxis],
+    metrics: Sequence[str] = (),
+    *,
+    share_prefixes: bool = True,
+) -> ModeTable:
     """Simulate every route and every combination of its grid; KPIs plus the unit metrics named.
 
     Parameters
@@ -129,11 +138,15 @@ def tabulate(spec: CaseSpec, axes: Sequence[ModeAxis], metrics: Sequence[str] = 
         Grid axes (an empty grid tabulates each route as written).
     metrics : sequence of str
         Unit metrics to tabulate besides the KPIs, named ``units.UNIT.METRIC``.
+    share_prefixes : bool
+        Simulate each block once per distinct upstream setting
+        (``oreflow.solvers.prefix``); False simulates every combination whole (the
+        benchmarks' exhaustive-enumeration baseline).
     """
     all_modes, all_figures, all_routes = [], [], []
     for route in routes(spec):
         active = route_axes(axes, route)
-        modes, figures = _tabulate_route(route_spec(spec, route), active, metrics)
+        modes, figures = _tabulate_route(route_spec(spec, route), active, metrics, share_prefixes)
         all_modes.append(modes)
         all_figures.append(figures)
         all_routes.append(pd.DataFrame([route] * len(modes), dtype=object))

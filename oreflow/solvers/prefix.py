@@ -1,0 +1,237 @@
+"""Simulation of a mode grid with shared upstream prefixes.
+
+A mode grid of 100,000 combinations seldom has 100,000 distinct grinding circuits: a
+block's outlets depend only on the parameters of the block and of the blocks upstream
+of it, so cases that agree on those share the block's result. Each block is therefore
+simulated once per distinct *prefix* (the per-case parameters of its upstream cone)
+when that divides its work by at least ``SHARE_MIN_RATIO``; the remaining (tail)
+blocks run chunk by chunk, fed by gathering the shared results (DESIGN.md, "Fast
+search": kernels enumerate every combination sharing upstream prefixes).
+
+The result of every case equals that of simulating it alone up to the recycle
+tolerance: a recycle block converges each case on its own tear residual whichever
+cases it runs with.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from oreflow.conventions import RTOL_RECYCLE
+from oreflow.flowsheet.compile import CompiledPlant
+from oreflow.flowsheet.graph import Block
+from oreflow.flowsheet.units.base import UnitResult
+from oreflow.solvers.simulate import (
+    CHUNK_CASES,
+    Simulation,
+    _apply,
+    _BlockSolver,
+    _context,
+    _port_order,
+)
+
+SHARE_MIN_RATIO = 1.5  # share a block when it has at most 2/3 as many prefixes as cases
+TAIL_CHUNK_CASES = 2048  # tail blocks and KPIs: larger chunks, fewer Python calls per case
+
+
+@dataclass
+class _Shared:
+    """A block simulated once per distinct prefix."""
+
+    rows: np.ndarray  # (n_cases,) index of each case's prefix
+    streams: dict[str, np.ndarray]  # the block's outlets, (n_prefixes, n_comp)
+    units: dict[str, UnitResult]  # the block's reports, per prefix
+    iterations: int
+
+
+def _cones(plant: CompiledPlant, ports: tuple[dict, dict]) -> list[set[str]]:
+    """For every block, the nodes whose parameters can reach it (itself included)."""
+    producer = {s: node for node, outs in ports[1].items() for s in outs}
+    block_of = {node: b for b, block in enumerate(plant.topology.blocks) for node in block.nodes}
+    cones: list[set[str]] = []
+    for b, block in enumerate(plant.topology.blocks):
+        cone = set(block.nodes)
+        for node in block.nodes:
+            for s in ports[0][node]:
+                src = producer.get(s)
+                if src is not None and block_of[src] != b:
+                    cone |= cones[block_of[src]]
+        cones.append(cone)
+    return cones
+
+
+def _varying(params: Mapping[str, Mapping[str, np.ndarray]]) -> dict[str, list[str]]:
+    """Per node, the parameters that differ between cases."""
+    return {
+        node: [k for k, v in p.items() if len(v) and not np.all(v == v[0])]
+        for node, p in params.items()
+    }
+
+
+def _prefix_rows(
+    params: Mapping[str, Mapping[str, np.ndarray]], varying: Mapping[str, list[str]], cone: set[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Representative case of every distinct prefix, and each case's prefix index."""
+    cols = [params[node][k] for node in sorted(cone) for k in varying.get(node, ())]
+    n = len(next(iter(next(iter(params.values())).values())))
+    key = np.zeros(n, dtype=np.int64)
+    for col in cols:
+        _, codes = np.unique(col, return_inverse=True)
+        key = key * (int(codes.max()) + 1) + codes
+        if key.max() > 2**40:  # keep the mixed-radix key far from int64 overflow
+            key = np.unique(key, return_inverse=True)[1]
+    _, first, rows = np.unique(key, return_index=True, return_inverse=True)
+    return first.astype(np.int64), rows.reshape(-1).astype(np.int64)
+
+
+def _take(result: UnitResult, idx: np.ndarray, outlets: tuple[np.ndarray, ...]) -> UnitResult:
+    """A unit report restricted to some cases (rows ``idx``), given its gathered outlets."""
+
+    def take(v: Any) -> Any:
+        return v[idx] if np.ndim(v) else v
+
+    return UnitResult(
+        outlets,
+        None if result.added is None else result.added[idx],
+        None if result.reacted is None else result.reacted[idx],
+        {m: take(np.asarray(v)) for m, v in result.metrics.items()},
+    )
+
+
+def _join(results: list[UnitResult]) -> UnitResult:
+    first = results[0]
+
+    def cat(vs: list[Any]) -> Any:
+        return np.concatenate(vs) if np.ndim(vs[0]) else vs[0]
+
+    return UnitResult(
+        tuple(np.concatenate([r.outlets[i] for r in results]) for i in range(len(first.outlets))),
+        None if first.added is None else np.concatenate([r.added for r in results]),
+        None if first.reacted is None else np.concatenate([r.reacted for r in results]),
+        {m: cat([np.asarray(r.metrics[m]) for r in results]) for m in first.metrics},
+    )
+
+
+def _run_block(
+    plant: CompiledPlant,
+    block: Block,
+    sim: Simulation,
+    ports: tuple[dict, dict],
+    rtol: float,
+    max_iter: int,
+) -> int:
+    """Run one block on ``sim`` (its inputs already in ``sim.streams``); its iterations."""
+    states = {}
+    for node in block.nodes:
+        ctx = _context(plant, sim.params, node, sim.n_cases)
+        states[node] = plant.models[node].prepare(sim.params[node], ctx)
+    if not block.tears:
+        sim.units[block.nodes[0]] = _apply(plant, block.nodes[0], states, sim.streams, ports)
+        return 0
+    return _BlockSolver(plant, sim, states, block).solve(rtol, max_iter)
+
+
+def _subset_params(
+    params: Mapping[str, Mapping[str, np.ndarray]], idx: np.ndarray
+) -> dict[str, dict[str, np.ndarray]]:
+    return {node: {k: v[idx] for k, v in p.items()} for node, p in params.items()}
+
+
+def _gather_inputs(
+    block: Block,
+    ports: tuple[dict, dict],
+    shared_of: Mapping[str, _Shared],
+    idx: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """The shared upstream streams a block reads, for cases ``idx``."""
+    produced = {s for node in block.nodes for s in ports[1][node]}
+    out = {}
+    for node in block.nodes:
+        for s in ports[0][node]:
+            if s not in produced and s in shared_of:
+                part = shared_of[s]
+                out[s] = part.streams[s][part.rows[idx]]
+    return out
+
+
+def block_prefixes(
+    plant: CompiledPlant, params: Mapping[str, Mapping[str, np.ndarray]]
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per block (run order): its distinct prefixes' representative cases, each case's prefix."""
+    cones = _cones(plant, _port_order(plant))
+    varying = _varying(params)
+    return [_prefix_rows(params, varying, cone) for cone in cones]
+
+
+def simulate_shared_chunks(
+    plant: CompiledPlant,
+    *,
+    n_cases: int,
+    overrides: Mapping[str, Any] | None = None,
+    rtol: float = RTOL_RECYCLE,
+    max_iter: int = 500,
+    chunk_cases: int = TAIL_CHUNK_CASES,
+) -> Iterator[tuple[int, int, Simulation]]:
+    """Like ``simulate_chunks``, simulating each distinct upstream prefix once.
+
+    Yields ``(first_case, end_case, chunk)`` with every stream, unit report and
+    parameter of the chunk's cases, as ``simulate_chunks`` does.
+    """
+    params = plant.param_arrays(n_cases, overrides)
+    ports = _port_order(plant)
+    blocks = plant.topology.blocks
+    shared: list[_Shared | None] = []
+    shared_of: dict[str, _Shared] = {}  # stream name -> the shared block producing it
+    for block, (first, rows) in zip(blocks, block_prefixes(plant, params), strict=True):
+        upstream_shared = all(
+            s in shared_of
+            for node in block.nodes
+            for s in ports[0][node]
+            if s not in {o for n2 in block.nodes for o in ports[1][n2]}
+        )
+        if len(first) * SHARE_MIN_RATIO > n_cases or not upstream_shared:
+            shared.append(None)
+            continue
+        parts: list[Simulation] = []
+        iters = 0
+        for lo in range(0, len(first), CHUNK_CASES):
+            idx = first[lo : lo + CHUNK_CASES]
+            sim = Simulation(plant, len(idx), _subset_params(params, idx))
+            sim.streams = _gather_inputs(block, ports, shared_of, idx)
+            iters = max(iters, _run_block(plant, block, sim, ports, rtol, max_iter))
+            parts.append(sim)
+        outlets = [s for node in block.nodes for s in ports[1][node]]
+        entry = _Shared(
+            rows,
+            {s: np.concatenate([p.streams[s] for p in parts]) for s in outlets},
+            {node: _join([p.units[node] for p in parts]) for node in block.nodes},
+            iters,
+        )
+        shared.append(entry)
+        for s in outlets:
+            shared_of[s] = entry
+    if any(entry is None and block.tears for entry, block in zip(shared, blocks, strict=True)):
+        chunk_cases = min(chunk_cases, CHUNK_CASES)  # a recycle in the tail: keep its cache size
+    for lo in range(0, n_cases, chunk_cases):
+        hi = min(lo + chunk_cases, n_cases)
+        idx = np.arange(lo, hi)
+        sim = Simulation(plant, hi - lo, _subset_params(params, idx))
+        for b, block in enumerate(blocks):
+            entry = shared[b]
+            if entry is not None:
+                at = entry.rows[idx]
+                for node in block.nodes:
+                    outlets = tuple(entry.streams[s][at] for s in ports[1][node])
+                    sim.streams.update(zip(ports[1][node], outlets, strict=True))
+                    sim.units[node] = _take(entry.units[node], at, outlets)
+                if block.tears:
+                    sim.iterations[",".join(block.tears)] = entry.iterations
+                continue
+            iters = _run_block(plant, block, sim, ports, rtol, max_iter)
+            if block.tears:
+                sim.iterations[",".join(block.tears)] = iters
+        yield lo, hi, sim
