@@ -143,11 +143,12 @@ def _metal_flows(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np.n
     from oreflow.solvers.kpis import sink_inflow, sinks
 
     spec = sim.plant.spec
-    em = spec.comps.element_matrix()
-    col = {el: em[:, ELEMENTS.index(el)] for el in ("au", "ag", "cu")}
+    metals = ("au", "ag", "cu")
+    # one product per stream for the three metals: each (n_cases, n_comp) array read once
+    by_metal = spec.comps.element_matrix()[:, [ELEMENTS.index(el) for el in metals]]
     n = sim.n_cases
-    out = {f"{k}_{el}": np.zeros(n) for k in ("dore", "conc") for el in col}
-    out["conc_dmt"] = np.zeros(n)
+    totals = {"dore": np.zeros((n, len(metals))), "conc": np.zeros((n, len(metals)))}
+    conc_dmt = np.zeros(n)
     for name, stype in sinks(sim):
         if stype != "product":
             continue
@@ -155,14 +156,13 @@ def _metal_flows(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np.n
         if kind not in ("gold", "concentrate"):
             continue
         flow = sink_inflow(sim, name)
-        key = "dore" if kind == "gold" else "conc"
-        for el, c in col.items():
-            out[f"{key}_{el}"] = out[f"{key}_{el}"] + flow @ c
+        totals["dore" if kind == "gold" else "conc"] += flow @ by_metal
         if kind == "concentrate":
-            out["conc_dmt"] = out["conc_dmt"] + total_solids(spec.comps, flow)
-    for el, c in col.items():
-        # metal brought back by units (barren carbon) is not production
-        out[f"dore_{el}"] = (out[f"dore_{el}"] - t["added"] @ c) * G_PER_T  # g/h
+            conc_dmt += total_solids(spec.comps, flow)
+    # metal brought back by units (barren carbon) is not production
+    totals["dore"] = (totals["dore"] - t["added"] @ by_metal) * G_PER_T  # g/h
+    out = {f"{k}_{el}": totals[k][:, i] for k in totals for i, el in enumerate(metals)}
+    out["conc_dmt"] = conc_dmt
     return out
 
 

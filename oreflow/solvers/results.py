@@ -78,36 +78,71 @@ def _totals(sim: Simulation) -> dict[str, np.ndarray]:
     shape = (sim.n_cases, sim.plant.spec.comps.n_comp)
     tin = np.zeros(shape)
     for ore in sim.plant.spec.ores:
-        tin = tin + sim.streams[ore.name]
+        tin += sim.streams[ore.name]
     added = np.zeros(shape)
     reacted = np.zeros(shape)
     gross = np.zeros(shape)
     for r in sim.units.values():
         if r.added is not None:
-            added = added + r.added
+            added += r.added
         if r.reacted is not None:
-            reacted = reacted + r.reacted
-            gross = gross + np.abs(r.reacted)
+            reacted += r.reacted
+            gross += np.abs(r.reacted)
     out = np.zeros(shape)
     for sink, _ in sinks(sim):
-        out = out + sink_inflow(sim, sink)
+        out += sink_inflow(sim, sink)
     return {"in": tin, "added": added, "reacted": reacted, "out": out, "reacted_gross": gross}
+
+
+def _onehot(labels: np.ndarray, n_rows: int) -> np.ndarray:
+    """(n_comp, n_rows) matrix summing the components of each row label (label < 0: none)."""
+    m = np.zeros((len(labels), n_rows))
+    keep = np.flatnonzero(labels >= 0)
+    m[keep, labels[keep]] = 1.0
+    return m
+
+
+def _views(comps: ComponentSet) -> tuple[np.ndarray, list[tuple[str, list[str], slice, bool]]]:
+    """One projection matrix for every closure view, and each view's names and columns.
+
+    Every view is a linear map of the component totals, so all are taken by one matrix
+    product per total: the totals, (n_cases, n_comp), are read once, not once per view.
+    The flag says whether the view's balance includes reactions (elements do not react).
+    """
+    phases = ("solid", "solution", "adsorbent")
+    em = comps.element_matrix()
+    present = [i for i in range(len(ELEMENTS)) if em[:, i].any()]
+    blocks = [
+        (
+            "species",
+            [s.name for s in comps.species],
+            _onehot(comps.component_species(), len(comps.species)),
+            True,
+        ),
+        (
+            "phase",
+            list(phases),
+            _onehot(np.array([phases.index(p) for p in comps.component_phase()]), 3),
+            True,
+        ),
+        (
+            "size_class",
+            list(comps.sizes.labels()),
+            _onehot(comps.component_size(), comps.n_cls),
+            True,
+        ),
+        ("element", [ELEMENTS[i] for i in present], em[:, present], False),
+    ]
+    layout, lo = [], 0
+    for name, names, _, reacts in blocks:
+        layout.append((name, names, slice(lo, lo + len(names)), reacts))
+        lo += len(names)
+    return np.hstack([b[2] for b in blocks]), layout
 
 
 def closure_arrays(sim: Simulation) -> dict[str, Any]:
     """Closure per view: dict view -> (names, in, added, reacted, out, rel) with (n_cases, n_rows) arrays."""
-    comps = sim.plant.spec.comps
     t = _totals(sim)
-    views: dict[str, Any] = {}
-
-    def aggregate(
-        labels: np.ndarray, n_rows: int, mask: np.ndarray | None = None
-    ) -> dict[str, np.ndarray]:
-        # one matrix product per total: sums the components of each row label
-        keep = np.ones(len(labels), dtype=bool) if mask is None else mask
-        onehot = np.zeros((len(labels), n_rows))
-        onehot[np.flatnonzero(keep), labels[keep]] = 1.0
-        return {key: arr @ onehot for key, arr in t.items()}
 
     def rel(agg: dict[str, np.ndarray], with_reaction: bool = True) -> np.ndarray:
         inflow = agg["in"] + agg["added"]
@@ -115,21 +150,12 @@ def closure_arrays(sim: Simulation) -> dict[str, Any]:
         scale = np.maximum(np.maximum(inflow, agg["out"]), agg["reacted_gross"])
         return np.abs(inflow + gen - agg["out"]) / np.maximum(scale, _TINY)
 
-    sp = comps.component_species()
-    names = [s.name for s in comps.species]
-    agg = aggregate(sp, len(names))
-    views["species"] = (names, agg, rel(agg))
-    phases = ("solid", "solution", "adsorbent")
-    ph_idx = np.array([phases.index(p) for p in comps.component_phase()])
-    agg = aggregate(ph_idx, 3)
-    views["phase"] = (list(phases), agg, rel(agg))
-    size = comps.component_size()
-    agg = aggregate(size, comps.n_cls, mask=size >= 0)
-    views["size_class"] = (list(comps.sizes.labels()), agg, rel(agg))
-    em = comps.element_matrix()
-    present = [i for i in range(len(ELEMENTS)) if em[:, i].any()]
-    agg = {k: v @ em[:, present] for k, v in t.items()}
-    views["element"] = ([ELEMENTS[i] for i in present], agg, rel(agg, with_reaction=False))
+    projection, layout = _views(sim.plant.spec.comps)
+    projected = {k: v @ projection for k, v in t.items()}
+    views: dict[str, Any] = {}
+    for name, names, cols, reacts in layout:
+        agg = {k: v[:, cols] for k, v in projected.items()}
+        views[name] = (names, agg, rel(agg, with_reaction=reacts))
     comp_rel = rel(t)
     return {"views": views, "component_rel": comp_rel, "totals": t}
 
