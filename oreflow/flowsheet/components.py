@@ -419,12 +419,15 @@ class ComponentSet:
         """Phase of each stream-vector entry."""
         return tuple(self.species[i].phase for i in self.component_species())
 
-    def element_matrix(self) -> np.ndarray:
-        """Mass fraction of each element (columns, ``ELEMENTS``) in each entry, (n_comp, n_el)."""
-        per_species = np.array(
+    def species_element_matrix(self) -> np.ndarray:
+        """Mass fraction of each element (columns, ``ELEMENTS``) in each species, (n_species, n_el)."""
+        return np.array(
             [[s.elements.get(el, 0.0) for el in ELEMENTS] for s in self.species], dtype=np.float64
         ).reshape(len(self.species), len(ELEMENTS))
-        return per_species[self.component_species()]
+
+    def element_matrix(self) -> np.ndarray:
+        """Mass fraction of each element (columns, ``ELEMENTS``) in each entry, (n_comp, n_el)."""
+        return self.species_element_matrix()[self.component_species()]
 
     def solids_view(self, x: np.ndarray) -> np.ndarray:
         """View of the solids block of stream array(s) as (..., n_cls, n_solid)."""

@@ -94,54 +94,30 @@ def _totals(sim: Simulation) -> dict[str, np.ndarray]:
     return {"in": tin, "added": added, "reacted": reacted, "out": out, "reacted_gross": gross}
 
 
-def _onehot(labels: np.ndarray, n_rows: int) -> np.ndarray:
-    """(n_comp, n_rows) matrix summing the components of each row label (label < 0: none)."""
-    m = np.zeros((len(labels), n_rows))
-    keep = np.flatnonzero(labels >= 0)
-    m[keep, labels[keep]] = 1.0
-    return m
-
-
-def _views(comps: ComponentSet) -> tuple[np.ndarray, list[tuple[str, list[str], slice, bool]]]:
-    """One projection matrix for every closure view, and each view's names and columns.
-
-    Every view is a linear map of the component totals, so all are taken by one matrix
-    product per total: the totals, (n_cases, n_comp), are read once, not once per view.
-    The flag says whether the view's balance includes reactions (elements do not react).
-    """
+def _views(comps: ComponentSet) -> tuple[dict[str, list[str]], np.ndarray, np.ndarray]:
+    """Row names of every closure view; species-to-phase and species-to-element matrices."""
     phases = ("solid", "solution", "adsorbent")
-    em = comps.element_matrix()
+    em = comps.species_element_matrix()
     present = [i for i in range(len(ELEMENTS)) if em[:, i].any()]
-    blocks = [
-        (
-            "species",
-            [s.name for s in comps.species],
-            _onehot(comps.component_species(), len(comps.species)),
-            True,
-        ),
-        (
-            "phase",
-            list(phases),
-            _onehot(np.array([phases.index(p) for p in comps.component_phase()]), 3),
-            True,
-        ),
-        (
-            "size_class",
-            list(comps.sizes.labels()),
-            _onehot(comps.component_size(), comps.n_cls),
-            True,
-        ),
-        ("element", [ELEMENTS[i] for i in present], em[:, present], False),
-    ]
-    layout, lo = [], 0
-    for name, names, _, reacts in blocks:
-        layout.append((name, names, slice(lo, lo + len(names)), reacts))
-        lo += len(names)
-    return np.hstack([b[2] for b in blocks]), layout
+    to_phase = np.zeros((len(comps.species), len(phases)))
+    to_phase[np.arange(len(comps.species)), [phases.index(s.phase) for s in comps.species]] = 1.0
+    names = {
+        "species": [s.name for s in comps.species],
+        "phase": list(phases),
+        "size_class": list(comps.sizes.labels()),
+        "element": [ELEMENTS[i] for i in present],
+    }
+    return names, to_phase, em[:, present]
 
 
 def closure_arrays(sim: Simulation) -> dict[str, Any]:
-    """Closure per view: dict view -> (names, in, added, reacted, out, rel) with (n_cases, n_rows) arrays."""
+    """Closure per view: dict view -> (names, in, added, reacted, out, rel) with (n_cases, n_rows) arrays.
+
+    Each total, (n_cases, n_comp), is read once: its solids block summed over size
+    classes (species) and over species (size classes); phases and elements follow from
+    the species totals, which are small.
+    """
+    comps = sim.plant.spec.comps
     t = _totals(sim)
 
     def rel(agg: dict[str, np.ndarray], with_reaction: bool = True) -> np.ndarray:
@@ -150,14 +126,20 @@ def closure_arrays(sim: Simulation) -> dict[str, Any]:
         scale = np.maximum(np.maximum(inflow, agg["out"]), agg["reacted_gross"])
         return np.abs(inflow + gen - agg["out"]) / np.maximum(scale, _TINY)
 
-    projection, layout = _views(sim.plant.spec.comps)
-    projected = {k: v @ projection for k, v in t.items()}
-    views: dict[str, Any] = {}
-    for name, names, cols, reacts in layout:
-        agg = {k: v[:, cols] for k, v in projected.items()}
-        views[name] = (names, agg, rel(agg, with_reaction=reacts))
-    comp_rel = rel(t)
-    return {"views": views, "component_rel": comp_rel, "totals": t}
+    names, to_phase, to_element = _views(comps)
+    by_view: dict[str, dict[str, np.ndarray]] = {v: {} for v in names}
+    for key, arr in t.items():
+        solids = comps.solids_view(arr)
+        species = np.concatenate([solids.sum(axis=1), arr[:, comps.n_solids_comp :]], axis=1)
+        by_view["species"][key] = species
+        by_view["phase"][key] = species @ to_phase
+        by_view["size_class"][key] = solids.sum(axis=2)
+        by_view["element"][key] = species @ to_element
+    views = {
+        view: (names[view], agg, rel(agg, with_reaction=view != "element"))  # elements never react
+        for view, agg in by_view.items()
+    }
+    return {"views": views, "component_rel": rel(t), "totals": t}
 
 
 def _closure_frame(audit: dict[str, Any], case: int = 0) -> pd.DataFrame:
