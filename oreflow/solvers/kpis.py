@@ -31,9 +31,11 @@ def sinks(sim: Simulation) -> list[tuple[str, str]]:
 
 
 def sink_inflow(sim: Simulation, sink: str) -> np.ndarray:
-    """Everything entering a sink, (n_cases, n_comp) [t/h]."""
-    topo = sim.plant.topology
-    return sum(sim.streams[s.name] for s in topo.inlets_of(sink))
+    """Everything entering a sink, (n_cases, n_comp) [t/h]; read only (may be the stream itself)."""
+    inlets = sim.plant.topology.inlets_of(sink)
+    if len(inlets) == 1:
+        return sim.streams[inlets[0].name]
+    return sum(sim.streams[s.name] for s in inlets)
 
 
 def unit_metric_sum(sim: Simulation, metric: str) -> np.ndarray:
