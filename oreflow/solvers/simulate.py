@@ -143,6 +143,7 @@ class _BlockSolver:
         self.outlets_only = {
             node: getattr(plant.models[node], "apply_outlets", None) for node in block.nodes
         }
+        self.linear = all(UNIT_TYPES[plant.spec.unit(node).type].linear for node in block.nodes)
 
     def _split(self, x: np.ndarray) -> dict[str, np.ndarray]:
         return {t: x[:, k * self.nc : (k + 1) * self.nc] for k, t in enumerate(self.block.tears)}
@@ -169,6 +170,25 @@ class _BlockSolver:
                     local[name] = value
         return np.concatenate([produced[t] for t in self.block.tears], axis=1)
 
+    def _secant_start(
+        self, x0: np.ndarray, states: Mapping[str, Any], streams: dict[str, np.ndarray]
+    ) -> np.ndarray:
+        """Start of a loop of linear units: per component, where g(x) = a x + b would cross x.
+
+        Two passes give ``b = g(0)`` and ``a = (g(b) - b) / b`` per tear component; where
+        each component passes on in proportion to itself (a flotation recycle), the
+        fixed point ``b / (1 - a)`` is exact and the loop converges on its first pass.
+        Components coupled to others (water added to a set solids fraction) start
+        closer than from zero and Anderson mixing does the rest.
+        """
+        g0 = self._pass(x0, states, streams)
+        g1 = self._pass(g0, states, streams)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            gain = (g1 - g0) / g0
+            x = g0 / (1.0 - gain)
+        usable = np.isfinite(x) & (gain < 1.0) & (x >= 0.0)
+        return np.where(usable, x, g1)
+
     def _subset(self, idx: np.ndarray) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         """Block states and input streams of a subset of cases."""
         params = {
@@ -181,7 +201,7 @@ class _BlockSolver:
         return states, {s: self.sim.streams[s][idx] for s in self.inputs}
 
     def solve(self, rtol: float, max_iter: int) -> int:
-        """Converge every case; return the iterations of the slowest one."""
+        """Converge every case; return the passes of the slowest one (probes included)."""
         from oreflow.kernels.recycle import anderson_step_t, residual_summary_t
 
         n = self.sim.n_cases
@@ -191,6 +211,10 @@ class _BlockSolver:
         states: Mapping[str, Any] = self.states
         streams = {s: self.sim.streams[s] for s in self.inputs}
         x = np.zeros((n, width))
+        probes = 0
+        if self.linear:
+            x = self._secant_start(x, states, streams)
+            probes = 2
         # histories with the case axis last, as the Anderson kernel wants them
         hist_x = np.zeros((ANDERSON_MEMORY + 1, width, n))
         hist_g = np.zeros_like(hist_x)
@@ -208,7 +232,7 @@ class _BlockSolver:
                 converged_x[active[done]] = x[done]
             if done.all():
                 self._final_pass(converged_x)
-                return it
+                return it + probes
             i = int(np.argmax(r_case))  # first case holding the largest (or a NaN) residual
             worst = (float(r_case[i]), int(active[i]), int(at[i]))
             if worst[0] > 10.0 * best:

@@ -205,6 +205,12 @@ class UnitType:
         Whether species change phase or identity inside it (leaching, adsorption,
         oxidation, precipitation, cyanide destruction); surveys then balance each
         species only in total over the phases at this unit.
+    linear : bool
+        Whether, at fixed parameters, its outlets are linear in its inlets, each
+        component mostly passing on in proportion to itself (mixers, splitters,
+        thickeners, a flotation bank at a set residence time). A recycle of such units
+        starts from a per-component secant extrapolation, exact for a loop whose map is
+        diagonal (``oreflow.solvers.simulate``).
     """
 
     name: str
@@ -219,6 +225,7 @@ class UnitType:
     optional_inlets: tuple[str, ...] = ()
     grinding: bool = False
     reactive: bool = False
+    linear: bool = False
 
 
 def total_solids(comps: ComponentSet, x: np.ndarray) -> np.ndarray:

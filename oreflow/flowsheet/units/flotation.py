@@ -452,6 +452,7 @@ def _check(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Proble
 
 FLOTATION_BANK = UnitType(
     name="flotation_bank",
+    linear=True,
     summary="flotation bank of N cells: Klimpel kinetics by species and size, entrainment, gold with its carrier",
     inlets=("feed",),
     outlets=("concentrate", "tails"),

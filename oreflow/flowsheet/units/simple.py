@@ -63,6 +63,7 @@ class Mixer:
 
 MIXER = UnitType(
     name="mixer",
+    linear=True,
     summary="sums its inlets (any port names); optional dilution water to a target % solids",
     inlets=None,
     outlets=("out",),
@@ -120,6 +121,7 @@ def _check_splitter(
 
 SPLITTER = UnitType(
     name="splitter",
+    linear=True,
     summary="divides a stream between named outlets in fixed fractions (same for every species)",
     inlets=("feed",),
     outlets=(),  # from the fractions table
@@ -183,6 +185,7 @@ def _needs_water(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[
 
 THICKENER = UnitType(
     name="thickener",
+    linear=True,
     summary="solid-liquid separation to an underflow % solids; water and solutes to overflow",
     inlets=("feed",),
     outlets=("underflow", "overflow"),
@@ -307,6 +310,7 @@ class Bypass:
 
 BYPASS = UnitType(
     name="bypass",
+    linear=True,
     summary="the 'none' option of a position: the feed passes to one outlet, the others are empty",
     inlets=("feed",),
     outlets=("out",),
