@@ -179,20 +179,25 @@ def simulate_figures(
     *,
     file: str = "",
     missing_ok: bool = False,
+    share_prefixes: bool = False,
 ) -> dict[str, np.ndarray]:
     """KPIs (and the unit metrics named ``units.UNIT.METRIC``) of ``n_cases`` batched cases.
 
     ``economics.*`` keys are prices (applied after the balance); the rest are
     simulation overrides. A unit metric the plant does not report is an error, or
-    NaN with ``missing_ok`` (a route on which the unit is another option).
+    NaN with ``missing_ok`` (a route on which the unit is another option). With
+    ``share_prefixes``, cases that agree upstream of a block share its simulation
+    (``oreflow.solvers.prefix``: a scenario's mode combinations).
     """
+    from oreflow.solvers.prefix import simulate_shared_chunks
     from oreflow.solvers.results import kpi_arrays
     from oreflow.solvers.simulate import simulate_chunks
 
     sim_over = {k: v for k, v in overrides.items() if not k.startswith("economics.")}
     econ = {k: v for k, v in overrides.items() if k.startswith("economics.")}
     parts = []
-    for lo, hi, chunk in simulate_chunks(plant, n_cases=n_cases, overrides=sim_over):
+    run = simulate_shared_chunks if share_prefixes else simulate_chunks
+    for lo, hi, chunk in run(plant, n_cases=n_cases, overrides=sim_over):
         _with_economics(chunk, {k: np.asarray(v)[lo:hi] for k, v in econ.items()})
         cols = kpi_arrays(chunk)
         for name in metrics:

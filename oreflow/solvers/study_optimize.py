@@ -139,7 +139,13 @@ def scenario_tables(
             for a, axis in enumerate(active):
                 over[axis.key] = np.tile(combos[:, a], hi - lo)
             figs = simulate_figures(
-                plant, over, (hi - lo) * n_j, metrics, file=file, missing_ok=True
+                plant,
+                over,
+                (hi - lo) * n_j,
+                metrics,
+                file=file,
+                missing_ok=True,
+                share_prefixes=True,
             )
             for name in names:
                 if name in figs:
