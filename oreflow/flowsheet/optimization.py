@@ -9,14 +9,20 @@ unit suffix of their name (``EXTENSIVE_SUFFIXES``).
 
 ``[constraints]`` bounds throughput and any KPI or unit metric
 (``"units.cil.tank_volume_m3"``); ``[objective]`` names what to maximise or minimise,
-or a weighted sum.
+or a weighted sum. ``[constraints.ore.NAME]`` bounds the rate of one ore source (the
+mine plan): with several sources, each source's rate is a decision of the optimizer.
+
+A quality limit on a ratio of two extensive figures (``RATIO_FIGURES``: recovery,
+WAD cyanide, residue use share) is linear in the rates of the sources:
+``recovery >= R`` is ``gold_produced_g_h - R au_feed_g_h >= 0``; so it is a row of the
+model, with a shadow price, rather than a filter on the columns.
 """
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from oreflow.errors import Problem
@@ -90,7 +96,35 @@ CONSTRAINT_PARAMS: tuple[Param, ...] = (
         hi=1.0,
     ),
 )
-CONSTRAINT_TABLES = ("max", "min")
+CONSTRAINT_TABLES = ("max", "min", "ore")
+
+SOURCE_PARAMS: tuple[Param, ...] = (
+    Param(
+        "rate_tph_min",
+        "t/h",
+        0.0,
+        "least dry ore rate the plan takes from this source (mine plan, contract)",
+        "mine plan",
+        lo=0.0,
+    ),
+    Param(
+        "rate_tph_max",
+        "t/h",
+        None,
+        "most dry ore rate this source can supply; default: its rate_tph in [ore.NAME]",
+        "mine plan",
+        lo=0.0,
+        lo_open=True,
+    ),
+)
+
+#: Intensive figures that are a ratio of two extensive KPIs, ``value = numerator /
+#: denominator``: a bound on them is a linear row in the ore rates (one row per column).
+RATIO_FIGURES: Mapping[str, tuple[str, str]] = {
+    "gold_recovery_frac": ("gold_produced_g_h", "au_feed_g_h"),
+    "tailings_wad_cn_mg_l": ("tailings_wad_cn_g_h", "residue_water_tph"),  # g/t water = mg/L
+    "residue_utilisation_frac": ("residue_used_tph", "residue_generated_tph"),
+}
 
 OBJECTIVE_PARAMS: tuple[Param, ...] = (
     Param(
@@ -190,6 +224,8 @@ class OptimizationSpec:
     time_limit_s: float
     verify_rtol: float
     lexicographic: tuple[tuple[str, str, float], ...] = ()
+    #: per ore source (``ore.NAME``): (least, most) rate [t/h]; None = the default
+    source_bounds: Mapping[str, tuple[float, float | None]] = field(default_factory=dict)
 
     @property
     def n_combinations(self) -> int:
@@ -291,6 +327,7 @@ def parse_optimization(
     if not axes and raw_c is None and raw_o is None and not has_options:
         return None
     limits: list[Limit] = []
+    source_bounds: dict[str, tuple[float, float | None]] = {}
     cons: dict[str, Any] = {p.name: p.default for p in CONSTRAINT_PARAMS}
     if raw_c is not None:
         if not isinstance(raw_c, dict):
@@ -304,9 +341,11 @@ def parse_optimization(
                 problems=problems,
                 extra_keys=CONSTRAINT_TABLES,
             )
-            for sense in CONSTRAINT_TABLES:
+            for sense in ("max", "min"):
                 if sense in raw_c:
                     limits += _limit_table(raw_c[sense], sense, file, problems)
+            if "ore" in raw_c:
+                source_bounds = _source_bounds(raw_c["ore"], doc.get("ore"), file, problems)
     if cons.get("mill_power_kw_max") is not None:
         limits.append(
             Limit(
@@ -405,7 +444,43 @@ def parse_optimization(
         obj["time_limit_s"],
         obj["verify_rtol"],
         tuple(lexi),
+        source_bounds,
     )
+
+
+def _source_bounds(
+    raw: Any, ores_raw: Any, file: str, problems: list[Problem]
+) -> dict[str, tuple[float, float | None]]:
+    """``[constraints.ore.NAME]`` tables: the rate bounds of each ore source."""
+    key = "constraints.ore"
+    names = list(ores_raw) if isinstance(ores_raw, dict) else []
+    if not isinstance(raw, dict):
+        problems.append(Problem(file, key, "must be a table of ore source = {rate bounds}"))
+        return {}
+    out: dict[str, tuple[float, float | None]] = {}
+    for name, table in raw.items():
+        k = f"{key}.{name}"
+        if name not in names:
+            problems.append(
+                Problem(
+                    file, k, f"{name!r} is not an ore source of this case{suggest(name, names)}"
+                )
+            )
+            continue
+        if not isinstance(table, dict):
+            problems.append(Problem(file, k, "must be a table: rate_tph_min, rate_tph_max"))
+            continue
+        vals = validate_table(table, SOURCE_PARAMS, file=file, prefix=f"{k}.", problems=problems)
+        lo, hi = vals.get("rate_tph_min"), vals.get("rate_tph_max")
+        if lo is None:
+            continue
+        if hi is not None and lo > hi:
+            problems.append(
+                Problem(file, f"{k}.rate_tph_min", f"{lo:g} t/h is above rate_tph_max {hi:g} t/h")
+            )
+            continue
+        out[f"ore.{name}"] = (float(lo), None if hi is None else float(hi))
+    return out
 
 
 def _lexicographic(raw: Any, file: str, problems: list[Problem]) -> list[tuple[str, str, float]]:

@@ -14,7 +14,9 @@ Revenue (MODELS.md §8.1): the net smelter return of each metal.
 Operating cost (MODELS.md §8.2): per unit, its ``power_kw`` at the electricity price,
 each ``use_<item>_kg_h`` at its price, the water it adds, its ``[economics.unit_usd_t]``
 cost per t of solids fed, and for residue sinks the handling cost per t by destination
-less the credit for eligible backfill or building materials; plus the fixed cost.
+less the credit for eligible backfill or building materials; plus each ore source's
+cost per dry tonne delivered (``[economics.ore_usd_t]``: mining, crushing, haulage to
+the plant), reported as ``cost_ore_usd_h``; plus the fixed cost.
 ``margin_usd_h = revenue_usd_h - operating_cost_usd_h`` (MODELS.md §8.3: maximise
 margin, not cost per ounce, which misleads when recovery varies; ``cost_usd_oz`` is
 reported for reference).
@@ -281,7 +283,11 @@ def economics_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np
 
     by_unit, lines, n_default_items = unit_costs_usd_h(sim, econ)
     fixed = np.full(n, float(p["fixed_usd_h"]))
-    operating = sum(by_unit.values(), np.zeros(n)) + fixed
+    ore_cost = np.zeros(n)
+    for ore in sim.plant.spec.ores:
+        usd_t = econ.ore_usd_t.get(ore.name.removeprefix("ore."), 0.0)
+        ore_cost = ore_cost + sim.params[ore.name]["rate_tph"] * usd_t
+    operating = sum(by_unit.values(), np.zeros(n)) + fixed + ore_cost
     margin = revenue - operating
     ore_tph = sum(sim.params[o.name]["rate_tph"] for o in sim.plant.spec.ores)
     per_t = np.divide(1.0, ore_tph, out=np.zeros(n), where=ore_tph > 0)
@@ -301,6 +307,7 @@ def economics_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np
         "cost_residue_usd_h": lines["residue"],
         "credit_residue_usd_h": lines["credit"],
         "cost_fixed_usd_h": fixed,
+        "cost_ore_usd_h": ore_cost,
         **{f"cost_unit_{name}_usd_h": v for name, v in by_unit.items()},
         "operating_cost_usd_h": operating,
         "operating_cost_usd_t": operating * per_t,

@@ -165,8 +165,15 @@ def _figure(plan: Results, sim: Any, name: str) -> float:
 
 
 def optimize(spec: CaseSpec) -> OptimizeResult:
-    """Choose the mode combination and ore rate of a case; verify the plan by simulation."""
+    """Choose the mode combination and ore rate of a case; verify the plan by simulation.
+
+    With several ore sources the rate of each is a decision too (``optimize_blend``).
+    """
     opt = _spec_of(spec)
+    if len(spec.ores) > 1:
+        from oreflow.solvers.optimize_blend import optimize_blend
+
+        return optimize_blend(spec, opt)  # type: ignore[no-any-return]
     t0 = time.perf_counter()
     metrics = sorted(
         {n for n in [*(lim.name for lim in opt.limits), *opt.weights] if n.startswith("units.")}

@@ -1,0 +1,333 @@
+"""Optimize a case with several ore sources: modes, route and the blend.
+
+1. ``tabulate`` simulates every combination at a blend (the rates written in the case,
+   within their bounds), with the per-source coefficients of every extensive figure;
+2. ``blend.solve_blend`` chooses the column and every source's rate (HiGHS);
+3. the plan is re-simulated at the chosen rates and compared with the model. Where the
+   plant is additive in its sources the model is exact and the first round verifies.
+   Where it is not (rate-weighted work index at a shared mill, nonlinear adsorption),
+   the model is first-order in the blend: the table is re-tabulated at the incumbent's
+   blend and the MILP solved again, until the plan verifies or the blend stops moving
+   (at most ``BLEND_ROUNDS``); the rounds are reported in ``meta["blend"]``. A plan that
+   still differs beyond ``verify_rtol`` is ``unverified``, never optimal.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from oreflow.errors import CaseError, Problem
+from oreflow.flowsheet.case import CaseSpec
+from oreflow.flowsheet.optimization import RATIO_FIGURES, OptimizationSpec, is_extensive
+from oreflow.solvers.blend import (
+    BlendProblem,
+    BlendResult,
+    enumerate_blend,
+    explain_blend_infeasible,
+    solve_blend,
+)
+from oreflow.solvers.milp import SolveStatus
+from oreflow.solvers.results import Results, build_results
+from oreflow.solvers.simulate import Simulation, simulate_plant
+from oreflow.solvers.tabulate import ModeTable, plant_with_modes, route_axes, route_spec, tabulate
+
+#: Most tabulate-solve-verify rounds of a blend before the plan is left unverified.
+BLEND_ROUNDS = 5
+#: A blend that moves less than this (relative to the total rate) has stopped moving.
+BLEND_MOVE_RTOL = 1e-9
+
+
+def source_bounds(spec: CaseSpec, opt: OptimizationSpec) -> tuple[np.ndarray, np.ndarray]:
+    """Least and most rate of each ore source [t/h]: ``[constraints.ore.NAME]``.
+
+    Default: from 0 to the rate written in ``[ore.NAME]``.
+    """
+    lo, hi = [], []
+    for ore in spec.ores:
+        given_lo, given_hi = opt.source_bounds.get(ore.name, (0.0, None))
+        lo.append(given_lo)
+        hi.append(float(ore.params["rate_tph"]) if given_hi is None else given_hi)
+    return np.asarray(lo, dtype=np.float64), np.asarray(hi, dtype=np.float64)
+
+
+def total_bounds(spec: CaseSpec, opt: OptimizationSpec) -> tuple[float, float]:
+    """Bounds on the total ore rate, with the single-source defaults [t/h]."""
+    nominal = float(sum(o.params["rate_tph"] for o in spec.ores))
+    x_max = opt.ore_tph_max if opt.ore_tph_max is not None else nominal
+    if opt.ore_tph_min is not None:
+        x_min = opt.ore_tph_min
+    else:
+        x_min = nominal if opt.ore_tph_max is None else 0.0
+    return float(x_min), float(x_max)
+
+
+def blend_problem(spec: CaseSpec, opt: OptimizationSpec, table: ModeTable) -> BlendProblem:
+    """The blend MILP's data from a table with per-source coefficients."""
+    names = {lim.name for lim in opt.limits} | set(opt.weights)
+    for lim in opt.limits:
+        if lim.name in RATIO_FIGURES:
+            names |= set(RATIO_FIGURES[lim.name])
+    problems = []
+    derivatives: dict[str, np.ndarray] = {}
+    values: dict[str, np.ndarray] = {}
+    for name in sorted(names):
+        if name not in table.figures:
+            key = next((lim.key for lim in opt.limits if lim.name == name), f"objective.{name}")
+            problems.append(
+                Problem(spec.path, key, f"{name!r} is neither a KPI nor a unit metric of this case")
+            )
+            continue
+        col = table.figures[name].to_numpy(dtype=np.float64)
+        if name in opt.weights and np.isnan(col).any():
+            problems.append(
+                Problem(spec.path, f"objective.{name}", f"{name!r} is not reported on every route")
+            )
+            continue
+        # a limited figure a route does not report is zero there (no cyanide, no oxygen)
+        if is_extensive(name):
+            derivatives[name] = np.nan_to_num(table.derivatives[name], nan=0.0)
+        else:
+            values[name] = np.nan_to_num(col, nan=0.0)
+    if problems:
+        raise CaseError(problems)
+    lo, hi = source_bounds(spec, opt)
+    x_min, x_max = total_bounds(spec, opt)
+    limits = tuple(
+        lim
+        for lim in opt.limits
+        if not np.all(np.isnan(table.figures[lim.name].to_numpy(dtype=np.float64)))
+    )
+    return BlendProblem(
+        table.sources,
+        derivatives,
+        values,
+        lo,
+        hi,
+        x_min,
+        x_max,
+        limits,
+        opt.weights,
+        opt.sense,
+        dict(RATIO_FIGURES),
+        opt.mip_rel_gap,
+        opt.time_limit_s,
+    )
+
+
+def _figure(plan: Results, sim: Simulation, name: str) -> float:
+    if name in plan.kpis:
+        return float(plan.kpis[name])
+    unit, _, metric = name[len("units.") :].partition(".")
+    return float(np.asarray(sim.units[unit].metrics[metric])[0])
+
+
+def model_figure(problem: BlendProblem, name: str, column: int, rates: np.ndarray) -> float:
+    """A figure as the model predicts it for a column at a blend."""
+    if is_extensive(name):
+        return float(problem.derivatives[name][column] @ rates)
+    if name in problem.ratios and all(k in problem.derivatives for k in problem.ratios[name]):
+        num, den = (float(problem.derivatives[k][column] @ rates) for k in problem.ratios[name])
+        return num / den if den != 0 else 0.0
+    return float(problem.values[name][column])
+
+
+def _route_of(table: ModeTable, column: int) -> dict[str, str]:
+    if not len(table.routes.columns):
+        return {}
+    return {k: str(v) for k, v in table.routes.iloc[column].items()}
+
+
+def simulate_blend_plan(
+    spec: CaseSpec, opt: OptimizationSpec, table: ModeTable, column: int, rates: np.ndarray
+) -> tuple[dict[str, float], Results, Simulation]:
+    """Re-simulate a column at a blend by the full kernels: (modes, results, simulation)."""
+    route = _route_of(table, column)
+    active = route_axes(opt.axes, route)
+    modes = {a.label: float(table.modes[a.label].iloc[column]) for a in active}
+    overrides: dict[str, float] = {a.key: modes[a.label] for a in active}
+    for ore, rate in zip(spec.ores, rates, strict=True):
+        overrides[f"{ore.name}.rate_tph"] = float(rate)
+    plant = plant_with_modes(route_spec(spec, route), active)
+    sim = simulate_plant(plant, n_cases=1, overrides=overrides)
+    return modes, build_results(sim), sim
+
+
+def _verification(
+    problem: BlendProblem, column: int, rates: np.ndarray, plan: Results, sim: Simulation
+) -> pd.DataFrame:
+    names = [*problem.derivatives, *problem.values]
+    names += [lim.name for lim in problem.limits if lim.name not in names]
+    rows = []
+    for name in names:
+        model = model_figure(problem, name, column, rates)
+        simulated = _figure(plan, sim, name)
+        scale = max(abs(model), abs(simulated), 1e-12)
+        rows.append(
+            {
+                "figure": name,
+                "model": model,
+                "simulation": simulated,
+                "rel_diff": abs(model - simulated) / scale,
+            }
+        )
+    return pd.DataFrame(rows).set_index("figure")
+
+
+def _prices(
+    problem: BlendProblem, result: BlendResult, opt: OptimizationSpec, unit_of: Any
+) -> pd.DataFrame:
+    objective_unit = unit_of(next(iter(opt.weights))) if len(opt.weights) == 1 else "objective"
+    rows = []
+    for key, dual in result.duals.items():
+        lim = next((lim for lim in problem.limits if lim.key == key), None)
+        if lim is not None:
+            value, unit = lim.value, unit_of(lim.name)
+        elif key.startswith("constraints.ore."):
+            s = [f"constraints.ore.{x.removeprefix('ore.')}." for x in problem.sources].index(
+                key.rsplit(".", 1)[0] + "."
+            )
+            upper = key.endswith("_max")
+            value = float(problem.source_max[s] if upper else problem.source_min[s])
+            unit = "t/h"
+        else:
+            value = problem.x_max if key == "ore_tph_max" else problem.x_min
+            unit = "t/h"
+        rows.append(
+            {
+                "limit": key,
+                "value": value,
+                "shadow_price": dual,
+                "units": f"{objective_unit} per {unit}",
+                "binding": abs(dual) > 1e-9,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def optimize_blend(spec: CaseSpec, opt: OptimizationSpec) -> Any:
+    """``optimize`` for a case with several ore sources (see the module docstring)."""
+    from oreflow.solvers.optimize import OptimizeResult, unit_of
+
+    if opt.lexicographic:
+        problem = Problem(
+            spec.path,
+            "objective.lexicographic",
+            "lexicographic objectives are not yet supported with several ore sources",
+        )
+        raise CaseError([problem])
+    t0 = time.perf_counter()
+    metrics = sorted(
+        {n for n in [*(lim.name for lim in opt.limits), *opt.weights] if n.startswith("units.")}
+    )
+    lo, hi = source_bounds(spec, opt)
+    written = np.array([float(o.params["rate_tph"]) for o in spec.ores])
+    blend = np.clip(written, lo, hi)
+    history: list[dict[str, Any]] = []
+    seconds = {"tabulate_s": 0.0, "model_and_solve_s": 0.0, "verify_s": 0.0}
+    result = None
+    for _ in range(BLEND_ROUNDS):
+        t1 = time.perf_counter()
+        table = tabulate(spec, opt.axes, metrics, source_tph=blend)
+        t2 = time.perf_counter()
+        problem = blend_problem(spec, opt, table)
+        result = solve_blend(problem)
+        t3 = time.perf_counter()
+        seconds["tabulate_s"] += t2 - t1
+        seconds["model_and_solve_s"] += t3 - t2
+        if result.status is not SolveStatus.OPTIMAL:
+            break
+        rates = np.asarray(result.source_tph)
+        modes, plan, sim = simulate_blend_plan(spec, opt, table, result.column, rates)
+        verification = _verification(problem, result.column, rates, plan, sim)
+        max_diff = float(verification["rel_diff"].max()) if len(verification) else 0.0
+        seconds["verify_s"] += time.perf_counter() - t3
+        history.append(
+            {
+                "tabulated_tph": [float(r) for r in blend],
+                "chosen_tph": [float(r) for r in rates],
+                "objective": result.objective,
+                "max_rel_diff": max_diff,
+            }
+        )
+        moved = float(np.abs(rates - blend).sum()) / max(float(blend.sum()), 1e-12)
+        if max_diff <= opt.verify_rtol or moved <= BLEND_MOVE_RTOL or rates.sum() <= 0.0:
+            break
+        blend = rates
+    assert result is not None
+    seconds["total_s"] = time.perf_counter() - t0
+    check = enumerate_blend(problem)
+    meta: dict[str, Any] = {
+        "n_combinations": len(table.modes),
+        "solver": result.solver,
+        "seconds": seconds,
+        "enumeration": {
+            "column": check[0],
+            "ore_tph": float(np.nansum(check[1])),
+            "source_tph": dict(zip(table.sources, map(float, check[1]), strict=True)),
+            "objective": check[2],
+        },
+        "blend": {"rounds": len(history), "history": history, "sources": list(table.sources)},
+    }
+    ranking = _route_ranking(problem, table)
+    empty = pd.DataFrame()
+    if result.status is not SolveStatus.OPTIMAL:
+        explanation = []
+        if result.status is SolveStatus.INFEASIBLE:
+            for key, value, moved_to in explain_blend_infeasible(problem):
+                explanation.append(
+                    f"{key}: {value:.6g} must move to {moved_to:.6g} for any plan to be feasible"
+                )
+            if not explanation:
+                explanation.append(
+                    "no plan satisfies the limits; the elastic model found no single relaxation"
+                )
+        return OptimizeResult(
+            result.status.value, {}, empty, empty, explanation, None, table, meta, ranking
+        )
+    route = _route_of(table, result.column)
+    decisions = {
+        "route": {k: (v or "as written") for k, v in route.items()},
+        "modes": modes,
+        "ore_tph": result.ore_tph,
+        "blend_tph": dict(zip(table.sources, result.source_tph, strict=True)),
+        "objective": result.objective,
+        "objective_bound": result.bound,
+        "column": result.column,
+    }
+    meta["max_rel_diff"] = max_diff
+    status = "optimal" if max_diff <= opt.verify_rtol else "unverified"
+    prices = _prices(problem, result, opt, unit_of)
+    return OptimizeResult(status, decisions, verification, prices, [], plan, table, meta, ranking)
+
+
+def _route_ranking(problem: BlendProblem, table: ModeTable) -> pd.DataFrame:
+    """Best plan of every route by enumeration, as ``optimize.route_summary``."""
+    import dataclasses
+
+    if not len(table.routes.columns):
+        return pd.DataFrame()
+    labels = table.routes.astype(str).agg(" / ".join, axis=1)
+    rows = []
+    for idx in labels.groupby(labels).groups.values():
+        idx = np.asarray(idx)
+        sub = dataclasses.replace(
+            problem,
+            derivatives={k: v[idx] for k, v in problem.derivatives.items()},
+            values={k: v[idx] for k, v in problem.values.items()},
+        )
+        column, rates, objective = enumerate_blend(sub)
+        route = table.routes.iloc[idx[0]].to_dict()
+        row = {k: (v or "as written") for k, v in route.items()}
+        row.update({"feasible": column >= 0, "objective": objective})
+        row["ore_tph"] = float(np.nansum(rates)) if column >= 0 else float("nan")
+        for src, r in zip(problem.sources, rates, strict=True):
+            row[f"{src}_tph"] = float(r)
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    return frame.sort_values(
+        "objective", ascending=problem.sense != "maximize", na_position="last"
+    ).reset_index(drop=True)
