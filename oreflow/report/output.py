@@ -216,7 +216,11 @@ def format_optimize(result: Any) -> str:
         for src, tph in result.decisions.get("blend_tph", {}).items():
             lines += [f"  {src + ' (t/h)':<40} {tph:>14.6g}"]
         if result.plan is not None:
-            costs = {k: v for k, v in result.plan.kpis.items() if k in ("cost_ore_usd_h",)}
+            costs = {
+                k: v
+                for k, v in result.plan.kpis.items()
+                if k in ("cost_haulage_usd_h", "cost_ore_usd_h")
+            }
             lines += [f"  {k:<40} {float(v):>14.6g}" for k, v in costs.items() if float(v) != 0.0]
         lines += [f"  {'objective':<40} {result.decisions['objective']:>14.6g}"]
     if len(result.shadow_prices):

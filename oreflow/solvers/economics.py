@@ -12,7 +12,8 @@ Revenue (MODELS.md §8.1): the net smelter return of each metal.
 - A royalty on the NSR. ``revenue_usd_h`` is after royalty; ``nsr_usd_t`` is it per t ore.
 
 Operating cost (MODELS.md §8.2): per unit, its ``power_kw`` at the electricity price,
-each ``use_<item>_kg_h`` at its price, the water it adds, its ``[economics.unit_usd_t]``
+each ``use_<item>_kg_h`` at its price, the water it adds, its freight
+(``haulage_usd_h`` of a ``haulage`` unit, as ``cost_haulage_usd_h``), its ``[economics.unit_usd_t]``
 cost per t of solids fed, and for residue sinks the handling cost per t by destination
 less the credit for eligible backfill or building materials; plus each ore source's
 cost per dry tonne delivered (``[economics.ore_usd_t]``: mining, crushing, haulage to
@@ -191,7 +192,7 @@ def unit_costs_usd_h(
     by_unit : dict
         Unit name -> net cost (credits deducted), (n_cases,).
     by_line : dict
-        ``power``, ``item_<item>``, ``water``, ``other``, ``residue``, ``credit`` ->
+        ``power``, ``item_<item>``, ``water``, ``other``, ``haulage``, ``residue``, ``credit`` ->
         (n_cases,); credits are positive numbers to be deducted.
     n_default_prices : int
         Number of priced items whose price is an oreflow default [A].
@@ -204,7 +205,7 @@ def unit_costs_usd_h(
     i_water = comps.solution_offset("water") if comps.has("water") else None
     by_unit: dict[str, np.ndarray] = {}
     lines: dict[str, np.ndarray] = {
-        k: np.zeros(n) for k in ("power", "water", "other", "residue", "credit")
+        k: np.zeros(n) for k in ("power", "water", "other", "haulage", "residue", "credit")
     }
     users: dict[str, list[str]] = {}
     for name, r in sim.units.items():
@@ -233,6 +234,10 @@ def unit_costs_usd_h(
             cost = cost + w
         inlets = topo.inlets_of(u.name)
         fed = sum((total_solids(comps, sim.streams[s.name]) for s in inlets), np.zeros(n))
+        if "haulage_usd_h" in r.metrics:
+            haul = np.asarray(r.metrics["haulage_usd_h"], dtype=np.float64)
+            lines["haulage"] = lines["haulage"] + haul
+            cost = cost + haul
         if u.name in econ.unit_usd_t:
             other = fed * econ.unit_usd_t[u.name]
             lines["other"] = lines["other"] + other
@@ -304,6 +309,7 @@ def economics_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np
         **{f"cost_{k}_usd_h": v for k, v in sorted(lines.items()) if k.startswith("item_")},
         "cost_water_usd_h": lines["water"],
         "cost_other_usd_h": lines["other"],
+        "cost_haulage_usd_h": lines["haulage"],
         "cost_residue_usd_h": lines["residue"],
         "credit_residue_usd_h": lines["credit"],
         "cost_fixed_usd_h": fixed,
