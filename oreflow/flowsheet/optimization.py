@@ -87,6 +87,16 @@ CONSTRAINT_PARAMS: tuple[Param, ...] = (
         "gold_recovery_frac_min", "-", None, "least gold recovery", "plant target", lo=0.0, hi=1.0
     ),
     Param(
+        "residue_splitter",
+        "-",
+        None,
+        "a splitter whose outlets feed residue sinks (tailings storage, paste backfill, "
+        "building materials): its fractions become decisions, only the residue's tonnage "
+        "being split; the first tailings sink takes what the uses do not",
+        "oreflow",
+        kind=str,
+    ),
+    Param(
         "residue_utilisation_frac_min",
         "-",
         None,
@@ -226,6 +236,10 @@ class OptimizationSpec:
     lexicographic: tuple[tuple[str, str, float], ...] = ()
     #: per ore source (``ore.NAME``): (least, most) rate [t/h]; None = the default
     source_bounds: Mapping[str, tuple[float, float | None]] = field(default_factory=dict)
+    #: a splitter of residue whose fractions are decisions, and per outlet (outlet, sink
+    #: unit, sink type)
+    residue_splitter: str = ""
+    residue_sinks: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def n_combinations(self) -> int:
@@ -428,6 +442,9 @@ def parse_optimization(
         weights = {"margin_usd_h": 1.0} if obj["sense"] == "maximize" else {}
         if not weights:
             problems.append(Problem(file, "objective.kpi", "missing: what to minimize"))
+    residue_sinks: tuple[tuple[str, str, str], ...] = ()
+    if cons.get("residue_splitter"):
+        residue_sinks = _residue_sinks(cons["residue_splitter"], units_raw, file, problems)
     lo, hi = cons.get("ore_tph_min"), cons.get("ore_tph_max")
     if lo is not None and hi is not None and lo > hi:
         problems.append(
@@ -445,7 +462,53 @@ def parse_optimization(
         obj["verify_rtol"],
         tuple(lexi),
         source_bounds,
+        cons.get("residue_splitter") or "",
+        residue_sinks,
     )
+
+
+#: Unit types that end the flowsheet with residue, storage first.
+RESIDUE_SINK_TYPES = ("tailings", "paste_backfill", "building_materials")
+
+
+def _residue_sinks(
+    name: str, units_raw: Mapping[str, Any], file: str, problems: list[Problem]
+) -> tuple[tuple[str, str, str], ...]:
+    """(outlet, sink, sink type) of a residue splitter; problems if it is not one."""
+    key = "constraints.residue_splitter"
+    table = units_raw.get(name)
+    if not isinstance(table, dict) or table.get("type") != "splitter":
+        problems.append(Problem(file, key, f"{name!r} is not a splitter unit of this case"))
+        return ()
+    fractions = table.get("fractions")
+    if not isinstance(fractions, dict) or not fractions:
+        return ()  # the splitter's own validation reports it
+    out = []
+    for outlet in fractions:
+        stream = f"{name}.{outlet}"
+        users = [
+            (u, t.get("type"))
+            for u, t in units_raw.items()
+            if isinstance(t, dict)
+            and isinstance(t.get("inlets"), dict)
+            and stream in t["inlets"].values()
+        ]
+        if len(users) != 1 or users[0][1] not in RESIDUE_SINK_TYPES:
+            problems.append(
+                Problem(
+                    file,
+                    key,
+                    f"outlet {stream!r} must feed exactly one residue sink "
+                    f"({', '.join(RESIDUE_SINK_TYPES)})",
+                )
+            )
+            continue
+        out.append((outlet, users[0][0], str(users[0][1])))
+    if out and not any(t == "tailings" for _, _, t in out):
+        problems.append(
+            Problem(file, key, f"{name!r} must send one outlet to tailings storage (the rest)")
+        )
+    return tuple(out)
 
 
 def _source_bounds(

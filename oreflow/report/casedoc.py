@@ -153,6 +153,14 @@ def _optimization_reference() -> list[str]:
         "",
         *_table(SOURCE_PARAMS),
         "",
+        "`residue_splitter`: the residue's tonnage to each use becomes a decision (only "
+        "tonnage: the residue is never split by species). A use's market or capacity is "
+        'an ordinary limit on its sink, e.g. `[constraints.max] "units.bricks.solids_tph" '
+        "= 20.0`; a use the residue fails (its `eligible_flag`) takes nothing; "
+        "`residue_utilisation_frac_min` is a row with a shadow price; "
+        '`kpi = "residue_to_storage_tph"` with `sense = "minimize"` minimises stored '
+        "residue.",
+        "",
         "### `[objective]`",
         "",
         *_table(OBJECTIVE_PARAMS),

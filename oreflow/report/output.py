@@ -215,6 +215,8 @@ def format_optimize(result: Any) -> str:
         lines += [f"  {'ore_tph':<40} {result.decisions['ore_tph']:>14.6g}"]
         for src, tph in result.decisions.get("blend_tph", {}).items():
             lines += [f"  {src + ' (t/h)':<40} {tph:>14.6g}"]
+        for sink, tph in result.decisions.get("residue_tph", {}).items():
+            lines += [f"  {'residue to ' + sink + ' (t/h)':<40} {tph:>14.6g}"]
         if result.plan is not None:
             costs = {
                 k: v

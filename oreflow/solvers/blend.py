@@ -62,6 +62,16 @@ class BlendProblem:
         Every limit; those named in ``ratios`` are rows, other intensive ones filters.
     ratios : Mapping[str, tuple[str, str]]
         Intensive figure -> (numerator, denominator) extensive figures.
+    destinations : tuple of str
+        Residue destinations whose tonnage is a decision (sinks fed by the residue
+        splitter, all but the reference storage sink, which takes the rest).
+    destination_coefficients : Mapping[str, numpy.ndarray]
+        Extensive figures: (n, D) change per tonne of residue sent to each destination
+        instead of the reference storage.
+    residue_per_t : (n, S) numpy.ndarray or None
+        Residue reaching the splitter per tonne of each source [t/t].
+    destination_ok : (n, D) bool numpy.ndarray or None
+        Whether each column's residue is eligible at each destination.
     """
 
     sources: tuple[str, ...]
@@ -77,6 +87,10 @@ class BlendProblem:
     ratios: Mapping[str, tuple[str, str]] = field(default_factory=lambda: dict(RATIO_FIGURES))
     mip_rel_gap: float = 1e-6
     time_limit_s: float = 60.0
+    destinations: tuple[str, ...] = ()
+    destination_coefficients: Mapping[str, np.ndarray] = field(default_factory=dict)
+    residue_per_t: np.ndarray | None = None
+    destination_ok: np.ndarray | None = None
 
     @property
     def n(self) -> int:
@@ -89,27 +103,61 @@ class BlendProblem:
         """Number of ore sources."""
         return len(self.sources)
 
+    @property
+    def n_destinations(self) -> int:
+        """Number of residue destinations whose tonnage is a decision."""
+        return len(self.destinations)
+
+    def dest(self, name: str) -> np.ndarray:
+        """(n, D) destination coefficients of an extensive figure (zero when none)."""
+        if name in self.destination_coefficients:
+            return self.destination_coefficients[name]
+        return np.zeros((self.n, self.n_destinations))
+
     def is_row(self, lim: Limit) -> bool:
         """Whether a limit is a row of the model (extensive or a ratio), not a filter."""
         return is_extensive(lim.name) or lim.name in self.ratios
 
     def row(self, lim: Limit) -> tuple[np.ndarray, np.ndarray]:
-        """(n, S) coefficients and (n,) right-hand side per unit of ``y_j`` of a row limit."""
+        """(n, S + D) coefficients and (n,) right-hand side (per unit of ``y_j``) of a row.
+
+        Coefficients are on (rates, destination tonnages).
+        """
         if is_extensive(lim.name):
-            return self.derivatives[lim.name], np.full(self.n, lim.value)
+            a = np.concatenate([self.derivatives[lim.name], self.dest(lim.name)], axis=1)
+            return a, np.full(self.n, lim.value)
         num, den = self.ratios[lim.name]
-        return self.derivatives[num] - lim.value * self.derivatives[den], np.zeros(self.n)
+        a_num = np.concatenate([self.derivatives[num], self.dest(num)], axis=1)
+        a_den = np.concatenate([self.derivatives[den], self.dest(den)], axis=1)
+        return a_num - lim.value * a_den, np.zeros(self.n)
 
     def objective(self) -> tuple[np.ndarray, np.ndarray]:
-        """(n, S) objective coefficients on the rates and (n,) constants on ``y_j``."""
-        slope = np.zeros((self.n, self.n_sources))
+        """(n, S + D) objective coefficients and (n,) constants on ``y_j``.
+
+        Coefficients are on (rates, destination tonnages).
+        """
+        slope = np.zeros((self.n, self.n_sources + self.n_destinations))
         const = np.zeros(self.n)
         for name, w in self.weights.items():
             if is_extensive(name):
-                slope = slope + w * self.derivatives[name]
+                a = np.concatenate([self.derivatives[name], self.dest(name)], axis=1)
+                slope = slope + w * a
             else:
                 const = const + w * self.values[name]
         return slope, const
+
+    def residue_arrays(self) -> tuple[np.ndarray, np.ndarray]:
+        """``residue_per_t`` (n, S) and ``destination_ok`` (n, D), given with destinations."""
+        if self.residue_per_t is None or self.destination_ok is None:
+            msg = "a blend problem with residue destinations needs residue_per_t and destination_ok"
+            raise ValueError(msg)
+        return self.residue_per_t, self.destination_ok
+
+    def denominator(self, name: str, column: int, v: np.ndarray) -> float:
+        """Denominator of a ratio figure at a column and (rates, tonnages) ``v``."""
+        den = self.ratios[name][1]
+        a = np.concatenate([self.derivatives[den][column], self.dest(den)[column]])
+        return float(a @ v)
 
     def usable(self) -> np.ndarray:
         """(n,) columns not excluded by a filter limit, with finite coefficients.
@@ -124,7 +172,7 @@ class BlendProblem:
             if self.is_row(lim):
                 a, _ = self.row(lim)
                 ok &= np.isfinite(a).all(axis=1)
-                if lim.name in self.ratios:
+                if lim.name in self.ratios and not self.n_destinations:
                     bad = a > 0 if lim.sense == "max" else a < 0
                     ok &= ~np.nan_to_num(bad, nan=True).all(axis=1)
                 continue
@@ -144,6 +192,7 @@ class BlendResult:
     bound: float = float("nan")
     duals: Mapping[str, float] = field(default_factory=dict)
     solver: str = ""
+    destination_tph: tuple[float, ...] = ()
 
     @property
     def ore_tph(self) -> float:
@@ -154,11 +203,13 @@ class BlendResult:
 def _build(problem: BlendProblem, cols: np.ndarray, *, elastic: bool = False) -> object:
     import pyomo.environ as pyo
 
-    n_src = problem.n_sources
+    n_src, n_dst = problem.n_sources, problem.n_destinations
     m = pyo.ConcreteModel(name="blend_selection")
     m.J = pyo.RangeSet(0, len(cols) - 1)
     m.S = pyo.RangeSet(0, n_src - 1)
+    m.D = pyo.RangeSet(0, n_dst - 1) if n_dst else pyo.Set(initialize=[])
     m.x = pyo.Var(m.J, m.S, domain=pyo.NonNegativeReals)
+    m.z = pyo.Var(m.J, m.D, domain=pyo.NonNegativeReals)  # residue to each destination [t/h]
     m.y = pyo.Var(m.J, domain=pyo.Binary)
     m.one = pyo.Constraint(expr=sum(m.y[j] for j in m.J) == 1)
     lo = problem.source_min
@@ -183,12 +234,26 @@ def _build(problem: BlendProblem, cols: np.ndarray, *, elastic: bool = False) ->
     m.x_lo = pyo.Constraint(
         m.J, rule=lambda m, j: sum(m.x[j, s] for s in m.S) + lo_slack >= problem.x_min * m.y[j]
     )
+    if n_dst:
+        rho, ok = problem.residue_arrays()
+
+        # the residue sent to the uses is at most the residue made; storage takes the rest
+        def residue_rule(m: object, j: int) -> object:
+            made = sum(float(rho[int(cols[j]), s]) * m.x[j, s] for s in range(n_src))  # type: ignore[attr-defined]
+            return sum(m.z[j, d] for d in range(n_dst)) <= made  # type: ignore[attr-defined]
+
+        m.residue = pyo.Constraint(m.J, rule=residue_rule)
+        for j in m.J:
+            for d in range(n_dst):
+                if not ok[int(cols[j]), d]:
+                    m.z[j, d].fix(0.0)  # the column's residue fails this destination's checks
 
     def limit_rule(m: object, k: int, j: int) -> object:
         lim = problem.limits[k]
         a, b = coef[k]
         col = int(cols[j])
         lhs = sum(float(a[col, s]) * m.x[j, s] for s in range(n_src))  # type: ignore[attr-defined]
+        lhs += sum(float(a[col, n_src + d]) * m.z[j, d] for d in range(n_dst))  # type: ignore[attr-defined]
         rhs = float(b[col]) * m.y[j]  # type: ignore[attr-defined]
         s = m.slack[k] if elastic else 0.0  # type: ignore[attr-defined]
         return lhs - s <= rhs if lim.sense == "max" else lhs + s >= rhs
@@ -215,6 +280,7 @@ def _build(problem: BlendProblem, cols: np.ndarray, *, elastic: bool = False) ->
         slope, const = problem.objective()
         expr = sum(
             sum(float(slope[int(cols[j]), s]) * m.x[j, s] for s in m.S)
+            + sum(float(slope[int(cols[j]), n_src + d]) * m.z[j, d] for d in m.D)
             + float(const[int(cols[j])]) * m.y[j]
             for j in m.J
         )
@@ -222,6 +288,15 @@ def _build(problem: BlendProblem, cols: np.ndarray, *, elastic: bool = False) ->
             expr=expr, sense=pyo.maximize if problem.sense == "maximize" else pyo.minimize
         )
     return m
+
+
+def _values(m: object, j: int, problem: BlendProblem) -> np.ndarray:
+    """(S + D,) rates and destination tonnages of column ``j`` of a solved model."""
+    import pyomo.environ as pyo
+
+    x = [float(pyo.value(m.x[j, s])) for s in range(problem.n_sources)]  # type: ignore[attr-defined]
+    z = [float(pyo.value(m.z[j, d])) for d in range(problem.n_destinations)]  # type: ignore[attr-defined]
+    return np.maximum(np.array(x + z), 0.0)
 
 
 def solve_blend(problem: BlendProblem) -> BlendResult:
@@ -245,12 +320,22 @@ def solve_blend(problem: BlendProblem) -> BlendResult:
         return BlendResult(status, solver=name)
     res.solution_loader.load_vars()
     j = max(range(len(cols)), key=lambda j: pyo.value(m.y[j]))
-    rates = tuple(max(float(pyo.value(m.x[j, s])), 0.0) for s in range(problem.n_sources))
+    v = _values(m, j, problem)
     objective = float(pyo.value(m.obj))
     bound = float(res.objective_bound) if res.objective_bound is not None else objective
     column = int(cols[j])
     duals = column_duals(problem, column)
-    return BlendResult(status, objective, column, rates, bound, duals, name)
+    n_src = problem.n_sources
+    return BlendResult(
+        status,
+        objective,
+        column,
+        tuple(v[:n_src]),
+        bound,
+        duals,
+        name,
+        tuple(v[n_src:]),
+    )
 
 
 def column_duals(problem: BlendProblem, column: int) -> dict[str, float]:
@@ -263,10 +348,12 @@ def column_duals(problem: BlendProblem, column: int) -> dict[str, float]:
     import pyomo.environ as pyo
 
     opt, _ = _solver()
-    n_src = problem.n_sources
+    n_src, n_dst = problem.n_sources, problem.n_destinations
     m = pyo.ConcreteModel(name="chosen_blend")
     m.S = pyo.RangeSet(0, n_src - 1)
+    m.D = pyo.RangeSet(0, n_dst - 1) if n_dst else pyo.Set(initialize=[])
     m.x = pyo.Var(m.S, domain=pyo.NonNegativeReals)
+    m.z = pyo.Var(m.D, domain=pyo.NonNegativeReals)
     m.src_hi = pyo.Constraint(
         m.S,
         rule=lambda m, s: (
@@ -278,18 +365,28 @@ def column_duals(problem: BlendProblem, column: int) -> dict[str, float]:
     m.src_lo = pyo.Constraint(m.S, rule=lambda m, s: m.x[s] >= float(problem.source_min[s]))
     m.x_hi = pyo.Constraint(expr=sum(m.x[s] for s in m.S) <= problem.x_max)
     m.x_lo = pyo.Constraint(expr=sum(m.x[s] for s in m.S) >= problem.x_min)
+    if n_dst:
+        rho, ok = problem.residue_arrays()
+        m.residue = pyo.Constraint(
+            expr=sum(m.z[d] for d in m.D) <= sum(float(rho[column, s]) * m.x[s] for s in m.S)
+        )
+        for d in range(n_dst):
+            if not ok[column, d]:
+                m.z[d].fix(0.0)
     rows = [k for k, lim in enumerate(problem.limits) if problem.is_row(lim)]
 
     def rule(m: object, k: int) -> object:
         lim = problem.limits[k]
         a, b = problem.row(lim)
         lhs = sum(float(a[column, s]) * m.x[s] for s in range(n_src))  # type: ignore[attr-defined]
+        lhs += sum(float(a[column, n_src + d]) * m.z[d] for d in range(n_dst))  # type: ignore[attr-defined]
         return lhs <= float(b[column]) if lim.sense == "max" else lhs >= float(b[column])
 
     m.limit = pyo.Constraint(rows, rule=rule)
     slope, _ = problem.objective()
     m.obj = pyo.Objective(
-        expr=sum(float(slope[column, s]) * m.x[s] for s in m.S),
+        expr=sum(float(slope[column, s]) * m.x[s] for s in m.S)
+        + sum(float(slope[column, n_src + d]) * m.z[d] for d in m.D),
         sense=pyo.maximize if problem.sense == "maximize" else pyo.minimize,
     )
     res = opt.solve(m, load_solutions=False, raise_exception_on_nonoptimal_result=False)
@@ -297,13 +394,16 @@ def column_duals(problem: BlendProblem, column: int) -> dict[str, float]:
         return {}
     res.solution_loader.load_vars()
     d = res.solution_loader.get_duals()
-    x = np.array([float(pyo.value(m.x[s])) for s in range(n_src)])
+    v = np.array(
+        [float(pyo.value(m.x[s])) for s in range(n_src)]
+        + [float(pyo.value(m.z[k])) for k in range(n_dst)]
+    )
     out = {}
     for k in rows:
         lim = problem.limits[k]
         dual = float(d[m.limit[k]])
         if lim.name in problem.ratios:
-            dual *= float(problem.derivatives[problem.ratios[lim.name][1]][column] @ x)
+            dual *= problem.denominator(lim.name, column, v)
         out[lim.key] = dual
     for s, src in enumerate(problem.sources):
         name = src.removeprefix("ore.")
@@ -347,44 +447,59 @@ def explain_blend_infeasible(problem: BlendProblem) -> list[tuple[str, float, fl
     res.solution_loader.load_vars()
     j = max(range(len(cols)), key=lambda j: pyo.value(m.y[j]))
     col = int(cols[j])
-    x = np.array([float(pyo.value(m.x[j, s])) for s in range(problem.n_sources)])
+    v = _values(m, j, problem)
     out = []
     for k, lim in enumerate(problem.limits):
         if not problem.is_row(lim):
             continue
         s = float(pyo.value(m.slack[k]))
         if lim.name in problem.ratios:
-            den = float(problem.derivatives[problem.ratios[lim.name][1]][col] @ x)
+            den = problem.denominator(lim.name, col, v)
             s = s / den if den > 0 else 0.0
         if s > 1e-9 * max(abs(lim.value), 1.0):
             out.append((lim.key, lim.value, lim.value + s if lim.sense == "max" else lim.value - s))
     for s, src in enumerate(problem.sources):
-        v = float(pyo.value(m.src_slack[s]))
+        slack = float(pyo.value(m.src_slack[s]))
         lo = float(problem.source_min[s])
-        if v > 1e-9 * max(lo, 1.0):
+        if slack > 1e-9 * max(lo, 1.0):
             key = f"constraints.ore.{src.removeprefix('ore.')}.rate_tph_min"
-            out.append((key, lo, lo - v))
-    v = float(pyo.value(m.lo_slack))
-    if v > 1e-9 * max(problem.x_min, 1.0):
-        out.append(("constraints.ore_tph_min", problem.x_min, problem.x_min - v))
-    v = float(pyo.value(m.hi_slack))
-    if v > 1e-9 * max(problem.x_max, 1.0):
-        out.append(("constraints.ore_tph_max", problem.x_max, problem.x_max + v))
+            out.append((key, lo, lo - slack))
+    slack = float(pyo.value(m.lo_slack))
+    if slack > 1e-9 * max(problem.x_min, 1.0):
+        out.append(("constraints.ore_tph_min", problem.x_min, problem.x_min - slack))
+    slack = float(pyo.value(m.hi_slack))
+    if slack > 1e-9 * max(problem.x_max, 1.0):
+        out.append(("constraints.ore_tph_max", problem.x_max, problem.x_max + slack))
     return out
 
 
 def _inequalities(problem: BlendProblem) -> tuple[np.ndarray, np.ndarray]:
-    """Every column's feasible set as ``A x <= b``: (n, m, S) and (n, m)."""
-    n, n_src = problem.n, problem.n_sources
-    eye = np.eye(n_src)
-    blocks = [np.broadcast_to(eye, (n, n_src, n_src)), np.broadcast_to(-eye, (n, n_src, n_src))]
+    """Every column's feasible set in (rates, tonnages) as ``A v <= b``: (n, m, S + D), (n, m)."""
+    n, n_src, n_dst = problem.n, problem.n_sources, problem.n_destinations
+    k = n_src + n_dst
+    eye = np.eye(k)
+    blocks = [np.broadcast_to(eye[:n_src], (n, n_src, k)), np.broadcast_to(-eye, (n, k, k))]
     rhs = [
         np.broadcast_to(problem.source_max, (n, n_src)),
-        np.broadcast_to(-problem.source_min, (n, n_src)),
+        np.concatenate(
+            [np.broadcast_to(-problem.source_min, (n, n_src)), np.zeros((n, n_dst))], axis=1
+        ),
     ]
-    ones = np.ones((n, 1, n_src))
-    blocks += [ones, -ones]
+    total = np.zeros((n, 1, k))
+    total[:, :, :n_src] = 1.0
+    blocks += [total, -total]
     rhs += [np.full((n, 1), problem.x_max), np.full((n, 1), -problem.x_min)]
+    if n_dst:
+        rho, ok = problem.residue_arrays()
+        residue = np.zeros((n, 1, k))
+        residue[:, 0, :n_src] = -rho
+        residue[:, 0, n_src:] = 1.0
+        blocks.append(residue)
+        rhs.append(np.zeros((n, 1)))
+        # an ineligible destination takes nothing: z_d <= 0 there, else a slack row
+        cap = np.where(ok, np.inf, 0.0)
+        blocks.append(np.broadcast_to(eye[n_src:], (n, n_dst, k)))
+        rhs.append(cap)
     for lim in problem.limits:
         if not problem.is_row(lim):
             continue
@@ -396,42 +511,47 @@ def _inequalities(problem: BlendProblem) -> tuple[np.ndarray, np.ndarray]:
 
 
 def enumerate_blend(problem: BlendProblem) -> tuple[int, np.ndarray, float]:
-    """Best column and blend by exhaustive enumeration (the cross-check of the MILP).
+    """Best column, blend and residue tonnages by exhaustive enumeration (the cross-check).
 
-    Each column's problem is an LP in its S source rates over a bounded polytope; its
-    optimum lies at a vertex, and every vertex is the solution of S of its rows taken
-    as equalities. All C(m, S) choices are solved for every column at once.
+    Each column's problem is an LP in its S source rates (and D destination tonnages)
+    over a bounded polytope; its optimum lies at a vertex, and every vertex is the
+    solution of S + D of its rows taken as equalities. All choices are solved for every
+    column at once (numpy, independent of HiGHS).
 
     Returns
     -------
-    (column, rates, objective)
-        Column -1 (and NaN) when no column is feasible.
+    (column, values, objective)
+        ``values``: the S rates, then the D tonnages. Column -1 (and NaN) when no column
+        is feasible.
     """
-    n, n_src = problem.n, problem.n_sources
+    n = problem.n
+    dim = problem.n_sources + problem.n_destinations
     a, b = _inequalities(problem)
-    finite = np.isfinite(b).all(axis=0)
-    a, b = a[:, finite], b[:, finite]
+    finite = np.isfinite(b)
+    b = np.where(finite, b, 0.0)
+    a = np.where(finite[:, :, None], a, 0.0)  # an infinite bound is no row: 0 <= 0
     slope, const = problem.objective()
     sign = 1.0 if problem.sense == "maximize" else -1.0
     usable = problem.usable()
     best = np.full(n, -np.inf)
-    best_x = np.zeros((n, n_src))
-    scale = np.abs(a).sum(axis=2) * max(problem.x_max, 1.0) + np.abs(b) + 1e-12
-    for rows in itertools.combinations(range(a.shape[1]), n_src):
+    best_v = np.zeros((n, dim))
+    hi = max(problem.x_max, 1.0)
+    scale = np.abs(a).sum(axis=2) * hi + np.abs(b) + 1e-12
+    for rows in itertools.combinations(range(a.shape[1]), dim):
         sub = a[:, list(rows), :]
         det = np.linalg.det(sub)
         good = np.abs(det) > 1e-12 * np.prod(np.abs(sub).sum(axis=2) + 1e-300, axis=1)
-        x = np.zeros((n, n_src))
+        v = np.zeros((n, dim))
         if good.any():
-            x[good] = np.linalg.solve(sub[good], b[good][:, list(rows), None])[..., 0]
-        slack = b - np.einsum("nms,ns->nm", a, x)
+            v[good] = np.linalg.solve(sub[good], b[good][:, list(rows), None])[..., 0]
+        slack = b - np.einsum("nmk,nk->nm", a, v)
         feasible = good & (slack >= -_FEAS_RTOL * scale).all(axis=1)
-        value = np.einsum("ns,ns->n", slope, x) + const
+        value = np.einsum("nk,nk->n", slope, v) + const
         better = feasible & (sign * value > best)
         best = np.where(better, sign * value, best)
-        best_x[better] = x[better]
+        best_v[better] = v[better]
     best = np.where(usable, best, -np.inf)
     column = int(np.argmax(best))
     if not np.isfinite(best[column]):
-        return -1, np.full(n_src, np.nan), float("nan")
-    return column, best_x[column], float(sign * best[column])
+        return -1, np.full(dim, np.nan), float("nan")
+    return column, best_v[column], float(sign * best[column])

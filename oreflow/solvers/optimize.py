@@ -167,10 +167,11 @@ def _figure(plan: Results, sim: Any, name: str) -> float:
 def optimize(spec: CaseSpec) -> OptimizeResult:
     """Choose the mode combination and ore rate of a case; verify the plan by simulation.
 
-    With several ore sources the rate of each is a decision too (``optimize_blend``).
+    With several ore sources the rate of each is a decision too, and with a residue
+    splitter the tonnage to each residue destination (``optimize_blend``).
     """
     opt = _spec_of(spec)
-    if len(spec.ores) > 1:
+    if len(spec.ores) > 1 or opt.residue_splitter:
         from oreflow.solvers.optimize_blend import optimize_blend
 
         return optimize_blend(spec, opt)  # type: ignore[no-any-return]

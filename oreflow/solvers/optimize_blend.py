@@ -10,6 +10,14 @@
    blend and the MILP solved again, until the plan verifies or the blend stops moving
    (at most ``BLEND_ROUNDS``); the rounds are reported in ``meta["blend"]``. A plan that
    still differs beyond ``verify_rtol`` is ``unverified``, never optimal.
+
+A residue splitter named in ``[constraints] residue_splitter`` makes the tonnage sent to
+each residue use (paste backfill, building materials) a decision too: every figure is
+affine in the split fractions, so the table also holds each combination with all the
+residue sent to each outlet in turn, and a tonne moved from storage to a use changes
+each figure by ``(f(all to the use) - f(all to storage)) / residue``. Only tonnage of the
+one residue stream is split, never its species apart (DESIGN.md, "one physical trap").
+A use the column's residue fails (``eligible_flag``) takes nothing.
 """
 
 from __future__ import annotations
@@ -65,6 +73,69 @@ def total_bounds(spec: CaseSpec, opt: OptimizationSpec) -> tuple[float, float]:
     return float(x_min), float(x_max)
 
 
+def _per_source(table: ModeTable, name: str) -> np.ndarray:
+    """(n, S) coefficients of an extensive figure per tonne of each source."""
+    if table.sources:
+        return table.derivatives[name]
+    return (table.figures[name].to_numpy(dtype=np.float64) / table.ore_tph)[:, None]
+
+
+def _residue_outlets(opt: OptimizationSpec) -> tuple[str, list[str]]:
+    """The reference storage outlet of the residue splitter and the decision outlets."""
+    ref = next(o for o, _, t in opt.residue_sinks if t == "tailings")
+    return ref, [o for o, _, _ in opt.residue_sinks if o != ref]
+
+
+def residue_metrics(opt: OptimizationSpec) -> list[str]:
+    """Unit metrics the residue decisions need tabulated."""
+    if not opt.residue_splitter:
+        return []
+    out = [f"units.{opt.residue_splitter}.feed_solids_tph"]
+    out += [f"units.{sink}.eligible_flag" for _, sink, t in opt.residue_sinks if t != "tailings"]
+    return out
+
+
+def _destinations(
+    spec: CaseSpec,
+    opt: OptimizationSpec,
+    table: ModeTable,
+    derivatives: dict[str, np.ndarray],
+) -> dict[str, Any]:
+    """Destination coefficients (and the adjusted per-source ones) of a residue splitter."""
+    splitter = opt.residue_splitter
+    ref, dests = _residue_outlets(opt)
+    outlets = list(table.split_outlets)
+    i_ref = outlets.index(ref)
+    i_dest = [outlets.index(o) for o in dests]
+    feed = f"units.{splitter}.feed_solids_tph"
+    residue = np.nan_to_num(table.split_figures[feed][:, i_ref])
+    per_t = np.divide(1.0, residue, out=np.zeros_like(residue), where=residue > 0)
+    fractions = spec.unit(splitter).tables["fractions"]
+    total = sum(float(fractions[o]["frac"]) for o in outlets)
+    written = np.array([float(fractions[o]["frac"]) / total for o in dests])
+    rho = np.nan_to_num(_per_source(table, feed))
+    coefficients = {}
+    for name in list(derivatives):
+        f = np.nan_to_num(table.split_figures[name])
+        delta = (f[:, i_dest] - f[:, [i_ref]]) * per_t[:, None]  # per t moved from storage
+        coefficients[name] = delta
+        # the tabulated figures hold the written split: take it out of the rates' part
+        derivatives[name] = derivatives[name] - rho * (delta @ written)[:, None]
+    sinks = {o: (sink, t) for o, sink, t in opt.residue_sinks}
+    ok = np.ones((len(table.figures), len(dests)), dtype=bool)
+    for k, o in enumerate(dests):
+        sink, stype = sinks[o]
+        if stype != "tailings":
+            flag = table.split_figures[f"units.{sink}.eligible_flag"][:, i_dest[k]]
+            ok[:, k] = np.nan_to_num(flag) > 0.5
+    return {
+        "destinations": tuple(sinks[o][0] for o in dests),
+        "destination_coefficients": coefficients,
+        "residue_per_t": rho,
+        "destination_ok": ok,
+    }
+
+
 def blend_problem(spec: CaseSpec, opt: OptimizationSpec, table: ModeTable) -> BlendProblem:
     """The blend MILP's data from a table with per-source coefficients."""
     names = {lim.name for lim in opt.limits} | set(opt.weights)
@@ -89,11 +160,14 @@ def blend_problem(spec: CaseSpec, opt: OptimizationSpec, table: ModeTable) -> Bl
             continue
         # a limited figure a route does not report is zero there (no cyanide, no oxygen)
         if is_extensive(name):
-            derivatives[name] = np.nan_to_num(table.derivatives[name], nan=0.0)
+            derivatives[name] = np.nan_to_num(_per_source(table, name), nan=0.0)
         else:
             values[name] = np.nan_to_num(col, nan=0.0)
     if problems:
         raise CaseError(problems)
+    extra: dict[str, Any] = {}
+    if opt.residue_splitter:
+        extra = _destinations(spec, opt, table, derivatives)
     lo, hi = source_bounds(spec, opt)
     x_min, x_max = total_bounds(spec, opt)
     limits = tuple(
@@ -102,7 +176,7 @@ def blend_problem(spec: CaseSpec, opt: OptimizationSpec, table: ModeTable) -> Bl
         if not np.all(np.isnan(table.figures[lim.name].to_numpy(dtype=np.float64)))
     )
     return BlendProblem(
-        table.sources,
+        table.sources or tuple(o.name for o in spec.ores),
         derivatives,
         values,
         lo,
@@ -115,6 +189,7 @@ def blend_problem(spec: CaseSpec, opt: OptimizationSpec, table: ModeTable) -> Bl
         dict(RATIO_FIGURES),
         opt.mip_rel_gap,
         opt.time_limit_s,
+        **extra,
     )
 
 
@@ -125,12 +200,17 @@ def _figure(plan: Results, sim: Simulation, name: str) -> float:
     return float(np.asarray(sim.units[unit].metrics[metric])[0])
 
 
-def model_figure(problem: BlendProblem, name: str, column: int, rates: np.ndarray) -> float:
-    """A figure as the model predicts it for a column at a blend."""
+def model_figure(problem: BlendProblem, name: str, column: int, v: np.ndarray) -> float:
+    """A figure as the model predicts it for a column at (rates, residue tonnages) ``v``."""
+
+    def linear(k: str) -> float:
+        a = np.concatenate([problem.derivatives[k][column], problem.dest(k)[column]])
+        return float(a @ v)
+
     if is_extensive(name):
-        return float(problem.derivatives[name][column] @ rates)
+        return linear(name)
     if name in problem.ratios and all(k in problem.derivatives for k in problem.ratios[name]):
-        num, den = (float(problem.derivatives[k][column] @ rates) for k in problem.ratios[name])
+        num, den = (linear(k) for k in problem.ratios[name])
         return num / den if den != 0 else 0.0
     return float(problem.values[name][column])
 
@@ -141,8 +221,29 @@ def _route_of(table: ModeTable, column: int) -> dict[str, str]:
     return {k: str(v) for k, v in table.routes.iloc[column].items()}
 
 
+def residue_split(
+    opt: OptimizationSpec, problem: BlendProblem, column: int, v: np.ndarray
+) -> dict[str, float]:
+    """Residue [t/h] to each sink of the residue splitter at a plan (storage: the rest)."""
+    if not opt.residue_splitter:
+        return {}
+    rho, _ = problem.residue_arrays()
+    n_src = problem.n_sources
+    made = float(rho[column] @ v[:n_src])
+    tonnes = dict(zip(problem.destinations, map(float, v[n_src:]), strict=True))
+    ref, _ = _residue_outlets(opt)
+    sink_ref = next(s for o, s, _ in opt.residue_sinks if o == ref)
+    tonnes[sink_ref] = max(made - sum(tonnes.values()), 0.0)
+    return {s: tonnes[s] for _, s, _ in opt.residue_sinks}
+
+
 def simulate_blend_plan(
-    spec: CaseSpec, opt: OptimizationSpec, table: ModeTable, column: int, rates: np.ndarray
+    spec: CaseSpec,
+    opt: OptimizationSpec,
+    table: ModeTable,
+    column: int,
+    rates: np.ndarray,
+    residue_tph: dict[str, float] | None = None,
 ) -> tuple[dict[str, float], Results, Simulation]:
     """Re-simulate a column at a blend by the full kernels: (modes, results, simulation)."""
     route = _route_of(table, column)
@@ -151,21 +252,46 @@ def simulate_blend_plan(
     overrides: dict[str, float] = {a.key: modes[a.label] for a in active}
     for ore, rate in zip(spec.ores, rates, strict=True):
         overrides[f"{ore.name}.rate_tph"] = float(rate)
+    made = sum((residue_tph or {}).values())
+    if residue_tph and made > 0:
+        for outlet, sink, _ in opt.residue_sinks:
+            key = f"units.{opt.residue_splitter}.fractions.{outlet}.frac"
+            overrides[key] = residue_tph[sink] / made
     plant = plant_with_modes(route_spec(spec, route), active)
     sim = simulate_plant(plant, n_cases=1, overrides=overrides)
     return modes, build_results(sim), sim
 
 
+def _term_size(problem: BlendProblem, name: str, column: int, v: np.ndarray) -> float:
+    """Size of the terms of an extensive figure in the model at ``v``.
+
+    The rates' terms, plus each destination's coefficient times all the residue made
+    (what the figure would move if that destination took it all).
+    """
+    if not is_extensive(name):
+        return 0.0
+    n_src = problem.n_sources
+    size = float(np.abs(problem.derivatives[name][column] * v[:n_src]).sum())
+    if problem.n_destinations:
+        rho, _ = problem.residue_arrays()
+        made = float(rho[column] @ v[:n_src])
+        size += float(np.abs(problem.dest(name)[column]).sum()) * made
+    return size
+
+
 def _verification(
-    problem: BlendProblem, column: int, rates: np.ndarray, plan: Results, sim: Simulation
+    problem: BlendProblem, column: int, v: np.ndarray, plan: Results, sim: Simulation
 ) -> pd.DataFrame:
     names = [*problem.derivatives, *problem.values]
     names += [lim.name for lim in problem.limits if lim.name not in names]
     rows = []
     for name in names:
-        model = model_figure(problem, name, column, rates)
+        model = model_figure(problem, name, column, v)
         simulated = _figure(plan, sim, name)
-        scale = max(abs(model), abs(simulated), 1e-12)
+        # a figure that is a difference of large terms (zero to a use) is judged against
+        # the size of its terms, not against its own rounding noise
+        terms = _term_size(problem, name, column, v)
+        scale = max(abs(model), abs(simulated), 1e-9 * terms, 1e-12)
         rows.append(
             {
                 "figure": name,
@@ -222,6 +348,7 @@ def optimize_blend(spec: CaseSpec, opt: OptimizationSpec) -> Any:
     t0 = time.perf_counter()
     metrics = sorted(
         {n for n in [*(lim.name for lim in opt.limits), *opt.weights] if n.startswith("units.")}
+        | set(residue_metrics(opt))
     )
     lo, hi = source_bounds(spec, opt)
     written = np.array([float(o.params["rate_tph"]) for o in spec.ores])
@@ -231,7 +358,13 @@ def optimize_blend(spec: CaseSpec, opt: OptimizationSpec) -> Any:
     result = None
     for _ in range(BLEND_ROUNDS):
         t1 = time.perf_counter()
-        table = tabulate(spec, opt.axes, metrics, source_tph=blend)
+        table = tabulate(
+            spec,
+            opt.axes,
+            metrics,
+            source_tph=blend if len(spec.ores) > 1 else None,
+            splitter=opt.residue_splitter,
+        )
         t2 = time.perf_counter()
         problem = blend_problem(spec, opt, table)
         result = solve_blend(problem)
@@ -241,8 +374,10 @@ def optimize_blend(spec: CaseSpec, opt: OptimizationSpec) -> Any:
         if result.status is not SolveStatus.OPTIMAL:
             break
         rates = np.asarray(result.source_tph)
-        modes, plan, sim = simulate_blend_plan(spec, opt, table, result.column, rates)
-        verification = _verification(problem, result.column, rates, plan, sim)
+        v = np.concatenate([rates, np.asarray(result.destination_tph, dtype=np.float64)])
+        residue = residue_split(opt, problem, result.column, v)
+        modes, plan, sim = simulate_blend_plan(spec, opt, table, result.column, rates, residue)
+        verification = _verification(problem, result.column, v, plan, sim)
         max_diff = float(verification["rel_diff"].max()) if len(verification) else 0.0
         seconds["verify_s"] += time.perf_counter() - t3
         history.append(
@@ -254,23 +389,28 @@ def optimize_blend(spec: CaseSpec, opt: OptimizationSpec) -> Any:
             }
         )
         moved = float(np.abs(rates - blend).sum()) / max(float(blend.sum()), 1e-12)
-        if max_diff <= opt.verify_rtol or moved <= BLEND_MOVE_RTOL or rates.sum() <= 0.0:
+        single = len(spec.ores) == 1  # a single source is tabulated at its rate: exact
+        if single or max_diff <= opt.verify_rtol or moved <= BLEND_MOVE_RTOL or rates.sum() <= 0:
             break
         blend = rates
     assert result is not None
     seconds["total_s"] = time.perf_counter() - t0
     check = enumerate_blend(problem)
+    n_src = problem.n_sources
     meta: dict[str, Any] = {
         "n_combinations": len(table.modes),
         "solver": result.solver,
         "seconds": seconds,
         "enumeration": {
             "column": check[0],
-            "ore_tph": float(np.nansum(check[1])),
-            "source_tph": dict(zip(table.sources, map(float, check[1]), strict=True)),
+            "ore_tph": float(np.nansum(check[1][:n_src])),
+            "source_tph": dict(zip(problem.sources, map(float, check[1][:n_src]), strict=True)),
+            "destination_tph": dict(
+                zip(problem.destinations, map(float, check[1][n_src:]), strict=True)
+            ),
             "objective": check[2],
         },
-        "blend": {"rounds": len(history), "history": history, "sources": list(table.sources)},
+        "blend": {"rounds": len(history), "history": history, "sources": list(problem.sources)},
     }
     ranking = _route_ranking(problem, table)
     empty = pd.DataFrame()
@@ -293,11 +433,13 @@ def optimize_blend(spec: CaseSpec, opt: OptimizationSpec) -> Any:
         "route": {k: (v or "as written") for k, v in route.items()},
         "modes": modes,
         "ore_tph": result.ore_tph,
-        "blend_tph": dict(zip(table.sources, result.source_tph, strict=True)),
+        "blend_tph": dict(zip(problem.sources, map(float, result.source_tph), strict=True)),
         "objective": result.objective,
         "objective_bound": result.bound,
         "column": result.column,
     }
+    if opt.residue_splitter:
+        decisions["residue_tph"] = residue
     meta["max_rel_diff"] = max_diff
     status = "optimal" if max_diff <= opt.verify_rtol else "unverified"
     prices = _prices(problem, result, opt, unit_of)
@@ -319,7 +461,16 @@ def _route_ranking(problem: BlendProblem, table: ModeTable) -> pd.DataFrame:
             derivatives={k: v[idx] for k, v in problem.derivatives.items()},
             values={k: v[idx] for k, v in problem.values.items()},
         )
-        column, rates, objective = enumerate_blend(sub)
+        sub = dataclasses.replace(
+            sub,
+            destination_coefficients={
+                k: v[idx] for k, v in problem.destination_coefficients.items()
+            },
+            residue_per_t=None if problem.residue_per_t is None else problem.residue_per_t[idx],
+            destination_ok=None if problem.destination_ok is None else problem.destination_ok[idx],
+        )
+        column, values, objective = enumerate_blend(sub)
+        rates = values[: problem.n_sources]
         route = table.routes.iloc[idx[0]].to_dict()
         row = {k: (v or "as written") for k, v in route.items()}
         row.update({"feasible": column >= 0, "objective": objective})

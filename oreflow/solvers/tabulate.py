@@ -83,6 +83,13 @@ class ModeTable:
     derivatives : Mapping[str, numpy.ndarray]
         Per extensive figure, (n_rows, n_sources) coefficients per tonne of each
         source (``df/dr_s``, Euler-consistent at ``source_tph``).
+    split_outlets : tuple of str
+        With a residue splitter as a decision: its outlets, in column order of
+        ``split_figures``.
+    split_figures : Mapping[str, numpy.ndarray]
+        Per figure, (n_rows, n_outlets): the figure with all the splitter's feed sent
+        to each outlet in turn (at the nominal blend). Every figure is affine in the
+        split fractions, so ``f(phi) = sum_d phi_d f(e_d)``.
     """
 
     axes: tuple[ModeAxis, ...]
@@ -93,6 +100,8 @@ class ModeTable:
     sources: tuple[str, ...] = ()
     source_tph: tuple[float, ...] = ()
     derivatives: Mapping[str, np.ndarray] = dataclasses.field(default_factory=dict)
+    split_outlets: tuple[str, ...] = ()
+    split_figures: Mapping[str, np.ndarray] = dataclasses.field(default_factory=dict)
 
 
 def plant_with_modes(spec: CaseSpec, axes: Sequence[ModeAxis]) -> CompiledPlant:
@@ -174,18 +183,29 @@ def _tabulate_route(
     axes: Sequence[ModeAxis],
     metrics: Sequence[str],
     rates: np.ndarray | None = None,
-) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, np.ndarray]]:
+    splitter: str = "",
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, np.ndarray], dict[str, np.ndarray]]:
     plant = plant_with_modes(spec, axes)
     combos = list(itertools.product(*(a.values for a in axes))) or [()]
     modes = pd.DataFrame(combos, columns=[a.label for a in axes], dtype=np.float64)
-    n_pts = 1 if rates is None else 2 * len(rates) + 1
+    n_blend = 1 if rates is None else 2 * len(rates) + 1
+    outlets = spec.unit(splitter).outlets if splitter else ()
+    n_pts = n_blend + len(outlets)  # then, at the nominal blend, all to each outlet in turn
     overrides: dict[str, np.ndarray] = {
         a.key: np.repeat(modes[a.label].to_numpy(), n_pts) for a in axes
     }
     if rates is not None:
         points, span = blend_points(rates)
+        points = np.concatenate([points, np.repeat(points[:1], len(outlets), axis=0)])
         for s, ore in enumerate(spec.ores):
             overrides[f"{ore.name}.rate_tph"] = np.tile(points[:, s], len(combos))
+    if outlets:
+        fractions = spec.unit(splitter).tables["fractions"]
+        for d, out in enumerate(outlets):
+            column = np.full(n_pts, float(fractions[out]["frac"]))
+            column[n_blend:] = 0.0
+            column[n_blend + d] = 1.0
+            overrides[f"units.{splitter}.fractions.{out}.frac"] = np.tile(column, len(combos))
     parts = []
     n_cases = len(combos) * n_pts
     for _, _, chunk in simulate_chunks(plant, n_cases=n_cases, overrides=overrides):
@@ -201,9 +221,12 @@ def _tabulate_route(
     derivatives = {}
     if rates is not None:
         derivatives = {
-            k: source_derivatives(v, rates, span) for k, v in every.items() if is_extensive(k)
+            k: source_derivatives(v[:, :n_blend], rates, span)
+            for k, v in every.items()
+            if is_extensive(k)
         }
-    return modes, figures, derivatives
+    split = {k: v[:, n_blend:] for k, v in every.items()} if outlets else {}
+    return modes, figures, derivatives, split
 
 
 def tabulate(
@@ -211,6 +234,7 @@ def tabulate(
     axes: Sequence[ModeAxis],
     metrics: Sequence[str] = (),
     source_tph: Sequence[float] | None = None,
+    splitter: str = "",
 ) -> ModeTable:
     """Simulate every route and every combination of its grid; KPIs plus the unit metrics named.
 
@@ -226,18 +250,24 @@ def tabulate(
         With several ore sources: the blend to tabulate at, each source's rate [t/h]
         (default: the rates written in the case); per-source coefficients are then
         tabulated too (``ModeTable.derivatives``).
+    splitter : str, optional
+        A splitter whose fractions are decisions: every combination is also simulated
+        with all its feed to each outlet in turn (``ModeTable.split_figures``).
     """
     rates = None
     if len(spec.ores) > 1:
         given = [o.params["rate_tph"] for o in spec.ores] if source_tph is None else source_tph
         rates = np.asarray(given, dtype=np.float64)
-    all_modes, all_figures, all_routes, all_derivs = [], [], [], []
+    all_modes, all_figures, all_routes, all_derivs, all_split = [], [], [], [], []
     for route in routes(spec):
         active = route_axes(axes, route)
-        modes, figures, derivs = _tabulate_route(route_spec(spec, route), active, metrics, rates)
+        modes, figures, derivs, split = _tabulate_route(
+            route_spec(spec, route), active, metrics, rates, splitter
+        )
         all_modes.append(modes)
         all_figures.append(figures)
         all_derivs.append(derivs)
+        all_split.append(split)
         all_routes.append(pd.DataFrame([route] * len(modes), dtype=object))
     modes = pd.concat(all_modes, ignore_index=True).reindex(columns=[a.label for a in axes])
     figures = pd.concat(all_figures, ignore_index=True)
@@ -257,9 +287,27 @@ def tabulate(
         if len(all_routes[0].columns)
         else pd.DataFrame(index=modes.index)
     )
+    split_outlets = spec.unit(splitter).outlets if splitter else ()
+    split_figures = {
+        k: np.concatenate(
+            [
+                d.get(k, np.full((len(m), len(split_outlets)), np.nan))
+                for d, m in zip(all_split, all_modes, strict=True)
+            ]
+        )
+        for k in sorted({k for d in all_split for k in d})
+    }
     if rates is None:
         ore_tph = float(sum(o.params["rate_tph"] for o in spec.ores))
-        return ModeTable(tuple(axes), modes, figures, ore_tph, route_table)
+        return ModeTable(
+            tuple(axes),
+            modes,
+            figures,
+            ore_tph,
+            route_table,
+            split_outlets=tuple(split_outlets),
+            split_figures=split_figures,
+        )
     n_src = len(rates)
     names = sorted({k for d in all_derivs for k in d})
     derivatives = {
@@ -280,4 +328,6 @@ def tabulate(
         tuple(o.name for o in spec.ores),
         tuple(float(r) for r in rates),
         derivatives,
+        tuple(split_outlets),
+        split_figures,
     )
