@@ -97,6 +97,15 @@ CONSTRAINT_PARAMS: tuple[Param, ...] = (
         kind=str,
     ),
     Param(
+        "train_splitter",
+        "-",
+        None,
+        "a splitter dividing a stream between parallel trains (each with its own units "
+        "and modes): its fractions become decisions, the first outlet taking the rest",
+        "oreflow",
+        kind=str,
+    ),
+    Param(
         "residue_utilisation_frac_min",
         "-",
         None,
@@ -240,6 +249,8 @@ class OptimizationSpec:
     #: unit, sink type)
     residue_splitter: str = ""
     residue_sinks: tuple[tuple[str, str, str], ...] = ()
+    #: a splitter between parallel trains whose fractions are decisions
+    train_splitter: str = ""
 
     @property
     def n_combinations(self) -> int:
@@ -445,6 +456,21 @@ def parse_optimization(
     residue_sinks: tuple[tuple[str, str, str], ...] = ()
     if cons.get("residue_splitter"):
         residue_sinks = _residue_sinks(cons["residue_splitter"], units_raw, file, problems)
+    train = cons.get("train_splitter") or ""
+    if train:
+        table = units_raw.get(train)
+        if not isinstance(table, dict) or table.get("type") != "splitter":
+            problems.append(
+                Problem(
+                    file,
+                    "constraints.train_splitter",
+                    f"{train!r} is not a splitter unit of this case",
+                )
+            )
+        elif train == cons.get("residue_splitter"):
+            problems.append(
+                Problem(file, "constraints.train_splitter", "is also the residue_splitter")
+            )
     lo, hi = cons.get("ore_tph_min"), cons.get("ore_tph_max")
     if lo is not None and hi is not None and lo > hi:
         problems.append(
@@ -464,6 +490,7 @@ def parse_optimization(
         source_bounds,
         cons.get("residue_splitter") or "",
         residue_sinks,
+        train,
     )
 
 

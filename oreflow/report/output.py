@@ -217,6 +217,8 @@ def format_optimize(result: Any) -> str:
             lines += [f"  {src + ' (t/h)':<40} {tph:>14.6g}"]
         for sink, tph in result.decisions.get("residue_tph", {}).items():
             lines += [f"  {'residue to ' + sink + ' (t/h)':<40} {tph:>14.6g}"]
+        for stream, tph in result.decisions.get("train_tph", {}).items():
+            lines += [f"  {'feed to ' + stream + ' (t/h)':<40} {tph:>14.6g}"]
         if result.plan is not None:
             costs = {
                 k: v

@@ -18,6 +18,12 @@ source follows the same column (DESIGN.md, "one physical trap"). Rows, per colum
   right-hand side by ``dL`` times that denominator);
 - any other intensive limit filters the columns at the tabulated blend.
 
+Splitters whose fractions are decisions (residue to storage and uses, pulp to parallel
+trains) add per column one tonnage variable ``z[j, d]`` per decision outlet, with
+``sum_{d in g} z[j, d] <= feed_g`` per splitter g (its reference outlet takes the rest)
+and a coefficient per extensive figure (``destination_coefficients``); a use the
+column's residue fails is fixed to zero. Only tonnage of the one stream is split.
+
 The hull form (each row once per column, scaled by ``y_j``) is the same as in ``milp``.
 Shadow prices come from the LP in the chosen column's source rates. An infeasible
 problem is explained by an elastic copy (limits, source minimums, plant throughput
@@ -69,9 +75,17 @@ class BlendProblem:
         Extensive figures: (n, D) change per tonne of residue sent to each destination
         instead of the reference storage.
     residue_per_t : (n, S) numpy.ndarray or None
-        Residue reaching the splitter per tonne of each source [t/t].
+        With one splitter whose feed depends on the rates only: its feed per tonne of
+        each source [t/t] (shorthand for ``group_feed``).
     destination_ok : (n, D) bool numpy.ndarray or None
         Whether each column's residue is eligible at each destination.
+    destination_group : tuple of int
+        Which splitter (group) each destination belongs to (default: all one group).
+    group_feed : (n, G, S + D) numpy.ndarray or None
+        Each splitter's feed [t/h] as a linear function of (rates, tonnages): the
+        tonnage sent to a group's decision outlets is at most its feed (its reference
+        outlet takes the rest). A train splitter upstream changes the residue made, so
+        the feed may depend on other groups' tonnages.
     """
 
     sources: tuple[str, ...]
@@ -91,6 +105,8 @@ class BlendProblem:
     destination_coefficients: Mapping[str, np.ndarray] = field(default_factory=dict)
     residue_per_t: np.ndarray | None = None
     destination_ok: np.ndarray | None = None
+    destination_group: tuple[int, ...] = ()
+    group_feed: np.ndarray | None = None
 
     @property
     def n(self) -> int:
@@ -146,12 +162,31 @@ class BlendProblem:
                 const = const + w * self.values[name]
         return slope, const
 
-    def residue_arrays(self) -> tuple[np.ndarray, np.ndarray]:
-        """``residue_per_t`` (n, S) and ``destination_ok`` (n, D), given with destinations."""
-        if self.residue_per_t is None or self.destination_ok is None:
-            msg = "a blend problem with residue destinations needs residue_per_t and destination_ok"
+    def group_rows(self) -> tuple[np.ndarray, np.ndarray]:
+        """(n, G, S + D) rows ``sum_{d in g} z_d - feed_g(v) <= 0`` and (n, D) eligibility."""
+        n, n_src, n_dst = self.n, self.n_sources, self.n_destinations
+        ok = self.destination_ok if self.destination_ok is not None else np.ones((n, n_dst), bool)
+        if self.group_feed is not None:
+            feed = self.group_feed
+        elif self.residue_per_t is not None:
+            feed = np.concatenate([self.residue_per_t, np.zeros((n, n_dst))], axis=1)[:, None]
+        else:
+            msg = "a blend problem with destinations needs group_feed or residue_per_t"
             raise ValueError(msg)
-        return self.residue_per_t, self.destination_ok
+        group = self.destination_group or (0,) * n_dst
+        rows = -np.array(feed, dtype=np.float64)
+        for d, g in enumerate(group):
+            rows[:, g, n_src + d] += 1.0
+        return rows, ok
+
+    def group_feed_values(self, column: int, v: np.ndarray) -> np.ndarray:
+        """(G,) each splitter's feed [t/h] at a column and (rates, tonnages) ``v``."""
+        rows, _ = self.group_rows()
+        group = self.destination_group or (0,) * self.n_destinations
+        member = np.zeros(rows.shape[1:])
+        for d, g in enumerate(group):
+            member[g, self.n_sources + d] = 1.0
+        return np.asarray((member - rows[column]) @ v)
 
     def denominator(self, name: str, column: int, v: np.ndarray) -> float:
         """Denominator of a ratio figure at a column and (rates, tonnages) ``v``."""
@@ -235,14 +270,17 @@ def _build(problem: BlendProblem, cols: np.ndarray, *, elastic: bool = False) ->
         m.J, rule=lambda m, j: sum(m.x[j, s] for s in m.S) + lo_slack >= problem.x_min * m.y[j]
     )
     if n_dst:
-        rho, ok = problem.residue_arrays()
+        grows, ok = problem.group_rows()
 
-        # the residue sent to the uses is at most the residue made; storage takes the rest
-        def residue_rule(m: object, j: int) -> object:
-            made = sum(float(rho[int(cols[j]), s]) * m.x[j, s] for s in range(n_src))  # type: ignore[attr-defined]
-            return sum(m.z[j, d] for d in range(n_dst)) <= made  # type: ignore[attr-defined]
+        # what a splitter sends to its decision outlets is at most its feed; its
+        # reference outlet (storage, the first train) takes the rest
+        def residue_rule(m: object, g: int, j: int) -> object:
+            a = grows[int(cols[j]), g]
+            lhs = sum(float(a[s]) * m.x[j, s] for s in range(n_src) if a[s] != 0.0)  # type: ignore[attr-defined]
+            lhs += sum(float(a[n_src + d]) * m.z[j, d] for d in range(n_dst) if a[n_src + d])  # type: ignore[attr-defined]
+            return lhs <= 0.0
 
-        m.residue = pyo.Constraint(m.J, rule=residue_rule)
+        m.residue = pyo.Constraint(range(grows.shape[1]), m.J, rule=residue_rule)
         for j in m.J:
             for d in range(n_dst):
                 if not ok[int(cols[j]), d]:
@@ -366,10 +404,17 @@ def column_duals(problem: BlendProblem, column: int) -> dict[str, float]:
     m.x_hi = pyo.Constraint(expr=sum(m.x[s] for s in m.S) <= problem.x_max)
     m.x_lo = pyo.Constraint(expr=sum(m.x[s] for s in m.S) >= problem.x_min)
     if n_dst:
-        rho, ok = problem.residue_arrays()
-        m.residue = pyo.Constraint(
-            expr=sum(m.z[d] for d in m.D) <= sum(float(rho[column, s]) * m.x[s] for s in m.S)
-        )
+        grows, ok = problem.group_rows()
+
+        def group_rule(m: object, g: int) -> object:
+            a = grows[column, g]
+            return (
+                sum(float(a[s]) * m.x[s] for s in range(n_src))  # type: ignore[attr-defined]
+                + sum(float(a[n_src + d]) * m.z[d] for d in range(n_dst))  # type: ignore[attr-defined]
+                <= 0.0
+            )
+
+        m.residue = pyo.Constraint(range(grows.shape[1]), rule=group_rule)
         for d in range(n_dst):
             if not ok[column, d]:
                 m.z[d].fix(0.0)
@@ -490,12 +535,9 @@ def _inequalities(problem: BlendProblem) -> tuple[np.ndarray, np.ndarray]:
     blocks += [total, -total]
     rhs += [np.full((n, 1), problem.x_max), np.full((n, 1), -problem.x_min)]
     if n_dst:
-        rho, ok = problem.residue_arrays()
-        residue = np.zeros((n, 1, k))
-        residue[:, 0, :n_src] = -rho
-        residue[:, 0, n_src:] = 1.0
-        blocks.append(residue)
-        rhs.append(np.zeros((n, 1)))
+        grows, ok = problem.group_rows()
+        blocks.append(grows)
+        rhs.append(np.zeros((n, grows.shape[1])))
         # an ineligible destination takes nothing: z_d <= 0 there, else a slack row
         cap = np.where(ok, np.inf, 0.0)
         blocks.append(np.broadcast_to(eye[n_src:], (n, n_dst, k)))

@@ -171,7 +171,7 @@ def optimize(spec: CaseSpec) -> OptimizeResult:
     splitter the tonnage to each residue destination (``optimize_blend``).
     """
     opt = _spec_of(spec)
-    if len(spec.ores) > 1 or opt.residue_splitter:
+    if len(spec.ores) > 1 or opt.residue_splitter or opt.train_splitter:
         from oreflow.solvers.optimize_blend import optimize_blend
 
         return optimize_blend(spec, opt)  # type: ignore[no-any-return]

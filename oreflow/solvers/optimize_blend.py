@@ -17,12 +17,17 @@ affine in the split fractions, so the table also holds each combination with all
 residue sent to each outlet in turn, and a tonne moved from storage to a use changes
 each figure by ``(f(all to the use) - f(all to storage)) / residue``. Only tonnage of the
 one residue stream is split, never its species apart (DESIGN.md, "one physical trap").
-A use the column's residue fails (``eligible_flag``) takes nothing.
+A use the column's residue fails (``eligible_flag``) takes nothing. A splitter named in
+``train_splitter`` divides a stream between parallel trains the same way: each train's
+units have their own modes (one column per combination of both), and the tonnage to
+each train is a decision; the figures are exact where each train is linear in its feed.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -52,13 +57,16 @@ BLEND_MOVE_RTOL = 1e-9
 def source_bounds(spec: CaseSpec, opt: OptimizationSpec) -> tuple[np.ndarray, np.ndarray]:
     """Least and most rate of each ore source [t/h]: ``[constraints.ore.NAME]``.
 
-    Default: from 0 to the rate written in ``[ore.NAME]``.
+    Default: from 0 to the rate written in ``[ore.NAME]``; a single source is bounded
+    by the plant's ore bounds alone (``ore_tph_min``/``ore_tph_max``), as without a blend.
     """
     lo, hi = [], []
+    single = len(spec.ores) == 1
     for ore in spec.ores:
         given_lo, given_hi = opt.source_bounds.get(ore.name, (0.0, None))
         lo.append(given_lo)
-        hi.append(float(ore.params["rate_tph"]) if given_hi is None else given_hi)
+        default_hi = np.inf if single else float(ore.params["rate_tph"])
+        hi.append(default_hi if given_hi is None else given_hi)
     return np.asarray(lo, dtype=np.float64), np.asarray(hi, dtype=np.float64)
 
 
@@ -80,18 +88,57 @@ def _per_source(table: ModeTable, name: str) -> np.ndarray:
     return (table.figures[name].to_numpy(dtype=np.float64) / table.ore_tph)[:, None]
 
 
-def _residue_outlets(opt: OptimizationSpec) -> tuple[str, list[str]]:
-    """The reference storage outlet of the residue splitter and the decision outlets."""
-    ref = next(o for o, _, t in opt.residue_sinks if t == "tailings")
-    return ref, [o for o, _, _ in opt.residue_sinks if o != ref]
+@dataclass(frozen=True)
+class SplitGroup:
+    """A splitter whose fractions are decisions.
+
+    ``kind`` is ``train`` (ore or pulp to parallel trains) or ``residue`` (residue to
+    storage and uses); ``ref`` is the outlet that takes the rest (the first outlet of a
+    train splitter, the tailings storage of a residue splitter); ``names`` label the
+    decision outlets (residue: their sink units; trains: their streams).
+    """
+
+    splitter: str
+    kind: str
+    outlets: tuple[str, ...]
+    ref: str
+    sinks: Mapping[str, tuple[str, str]]
+
+    @property
+    def feed(self) -> str:
+        """The figure that is the splitter's feed [t/h]."""
+        return f"units.{self.splitter}.feed_solids_tph"
+
+    @property
+    def decisions(self) -> tuple[str, ...]:
+        """Outlets whose tonnage is a decision variable."""
+        return tuple(o for o in self.outlets if o != self.ref)
+
+    def label(self, outlet: str) -> str:
+        """Name of an outlet in the plan: its sink (residue) or its stream (trains)."""
+        return self.sinks[outlet][0] if self.kind == "residue" else f"{self.splitter}.{outlet}"
 
 
-def residue_metrics(opt: OptimizationSpec) -> list[str]:
-    """Unit metrics the residue decisions need tabulated."""
-    if not opt.residue_splitter:
-        return []
-    out = [f"units.{opt.residue_splitter}.feed_solids_tph"]
-    out += [f"units.{sink}.eligible_flag" for _, sink, t in opt.residue_sinks if t != "tailings"]
+def split_groups(spec: CaseSpec, opt: OptimizationSpec) -> list[SplitGroup]:
+    """The splitters of a case whose fractions are decisions: trains first, then residue."""
+    out = []
+    if opt.train_splitter:
+        outlets = spec.unit(opt.train_splitter).outlets
+        out.append(SplitGroup(opt.train_splitter, "train", outlets, outlets[0], {}))
+    if opt.residue_splitter:
+        ref = next(o for o, _, t in opt.residue_sinks if t == "tailings")
+        sinks = {o: (sink, t) for o, sink, t in opt.residue_sinks}
+        outlets = spec.unit(opt.residue_splitter).outlets
+        out.append(SplitGroup(opt.residue_splitter, "residue", outlets, ref, sinks))
+    return out
+
+
+def split_metrics(spec: CaseSpec, opt: OptimizationSpec) -> list[str]:
+    """Unit metrics the split decisions need tabulated."""
+    out = []
+    for g in split_groups(spec, opt):
+        out.append(g.feed)
+        out += [f"units.{sink}.eligible_flag" for sink, t in g.sinks.values() if t != "tailings"]
     return out
 
 
@@ -101,44 +148,61 @@ def _destinations(
     table: ModeTable,
     derivatives: dict[str, np.ndarray],
 ) -> dict[str, Any]:
-    """Destination coefficients (and the adjusted per-source ones) of a residue splitter."""
-    splitter = opt.residue_splitter
-    ref, dests = _residue_outlets(opt)
-    outlets = list(table.split_outlets)
-    i_ref = outlets.index(ref)
-    i_dest = [outlets.index(o) for o in dests]
-    feed = f"units.{splitter}.feed_solids_tph"
-    residue = np.nan_to_num(table.split_figures[feed][:, i_ref])
-    per_t = np.divide(1.0, residue, out=np.zeros_like(residue), where=residue > 0)
-    fractions = spec.unit(splitter).tables["fractions"]
-    total = sum(float(fractions[o]["frac"]) for o in outlets)
-    written = np.array([float(fractions[o]["frac"]) / total for o in dests])
-    rho = np.nan_to_num(_per_source(table, feed))
-    coefficients = {}
-    for name in list(derivatives):
-        f = np.nan_to_num(table.split_figures[name])
-        delta = (f[:, i_dest] - f[:, [i_ref]]) * per_t[:, None]  # per t moved from storage
-        coefficients[name] = delta
-        # the tabulated figures hold the written split: take it out of the rates' part
-        derivatives[name] = derivatives[name] - rho * (delta @ written)[:, None]
-    sinks = {o: (sink, t) for o, sink, t in opt.residue_sinks}
-    ok = np.ones((len(table.figures), len(dests)), dtype=bool)
-    for k, o in enumerate(dests):
-        sink, stype = sinks[o]
-        if stype != "tailings":
-            flag = table.split_figures[f"units.{sink}.eligible_flag"][:, i_dest[k]]
-            ok[:, k] = np.nan_to_num(flag) > 0.5
+    """Destination coefficients (and the adjusted per-source ones) of the split decisions.
+
+    Per splitter g and decision outlet d, a tonne moved from the reference outlet to d
+    changes figure f by ``(f(all to d) - f(all to ref)) / feed_g``; the tabulated
+    figures hold the written split, which is taken out of the rates' coefficients.
+    """
+    groups = split_groups(spec, opt)
+    streams = list(table.split_outlets)
+    n = len(table.figures)
+    rho = {g.feed: np.nan_to_num(_per_source(table, g.feed)) for g in groups}
+    deltas: dict[str, list[np.ndarray]] = {name: [] for name in derivatives}
+    names, group_of, ok_cols = [], [], []
+    correction = {name: np.zeros_like(derivatives[name]) for name in derivatives}
+    for k, g in enumerate(groups):
+        i_ref = streams.index(f"{g.splitter}.{g.ref}")
+        i_dest = [streams.index(f"{g.splitter}.{o}") for o in g.decisions]
+        feed = np.nan_to_num(table.split_figures[g.feed][:, i_ref])
+        per_t = np.divide(1.0, feed, out=np.zeros_like(feed), where=feed > 0)
+        fractions = spec.unit(g.splitter).tables["fractions"]
+        total = sum(float(fractions[o]["frac"]) for o in g.outlets)
+        written = np.array([float(fractions[o]["frac"]) / total for o in g.decisions])
+        for name in derivatives:
+            f = np.nan_to_num(table.split_figures[name])
+            delta = (f[:, i_dest] - f[:, [i_ref]]) * per_t[:, None]
+            deltas[name].append(delta)
+            correction[name] += rho[g.feed] * (delta @ written)[:, None]
+        for d, o in zip(i_dest, g.decisions, strict=True):
+            names.append(g.label(o))
+            group_of.append(k)
+            sink = g.sinks.get(o)
+            if sink is not None and sink[1] != "tailings":
+                flag = table.split_figures[f"units.{sink[0]}.eligible_flag"][:, d]
+                ok_cols.append(np.nan_to_num(flag) > 0.5)
+            else:
+                ok_cols.append(np.ones(n, dtype=bool))
+    coefficients = {name: np.concatenate(v, axis=1) for name, v in deltas.items()}
+    for name in derivatives:
+        derivatives[name] = derivatives[name] - correction[name]
+    feed_rows = np.stack(
+        [np.concatenate([derivatives[g.feed], coefficients[g.feed]], axis=1) for g in groups],
+        axis=1,
+    )
     return {
-        "destinations": tuple(sinks[o][0] for o in dests),
+        "destinations": tuple(names),
         "destination_coefficients": coefficients,
-        "residue_per_t": rho,
-        "destination_ok": ok,
+        "destination_ok": np.stack(ok_cols, axis=1),
+        "destination_group": tuple(group_of),
+        "group_feed": feed_rows,
     }
 
 
 def blend_problem(spec: CaseSpec, opt: OptimizationSpec, table: ModeTable) -> BlendProblem:
     """The blend MILP's data from a table with per-source coefficients."""
     names = {lim.name for lim in opt.limits} | set(opt.weights)
+    names |= {g.feed for g in split_groups(spec, opt)}
     for lim in opt.limits:
         if lim.name in RATIO_FIGURES:
             names |= set(RATIO_FIGURES[lim.name])
@@ -166,7 +230,7 @@ def blend_problem(spec: CaseSpec, opt: OptimizationSpec, table: ModeTable) -> Bl
     if problems:
         raise CaseError(problems)
     extra: dict[str, Any] = {}
-    if opt.residue_splitter:
+    if split_groups(spec, opt):
         extra = _destinations(spec, opt, table, derivatives)
     lo, hi = source_bounds(spec, opt)
     x_min, x_max = total_bounds(spec, opt)
@@ -221,20 +285,21 @@ def _route_of(table: ModeTable, column: int) -> dict[str, str]:
     return {k: str(v) for k, v in table.routes.iloc[column].items()}
 
 
-def residue_split(
-    opt: OptimizationSpec, problem: BlendProblem, column: int, v: np.ndarray
-) -> dict[str, float]:
-    """Residue [t/h] to each sink of the residue splitter at a plan (storage: the rest)."""
-    if not opt.residue_splitter:
+def split_tonnages(
+    spec: CaseSpec, opt: OptimizationSpec, problem: BlendProblem, column: int, v: np.ndarray
+) -> dict[str, dict[str, float]]:
+    """Per decision splitter, t/h to each outlet at a plan (the reference takes the rest)."""
+    groups = split_groups(spec, opt)
+    if not groups:
         return {}
-    rho, _ = problem.residue_arrays()
-    n_src = problem.n_sources
-    made = float(rho[column] @ v[:n_src])
-    tonnes = dict(zip(problem.destinations, map(float, v[n_src:]), strict=True))
-    ref, _ = _residue_outlets(opt)
-    sink_ref = next(s for o, s, _ in opt.residue_sinks if o == ref)
-    tonnes[sink_ref] = max(made - sum(tonnes.values()), 0.0)
-    return {s: tonnes[s] for _, s, _ in opt.residue_sinks}
+    feeds = problem.group_feed_values(column, v)
+    z = dict(zip(problem.destinations, map(float, v[problem.n_sources :]), strict=True))
+    out = {}
+    for k, g in enumerate(groups):
+        tonnes = {o: z[g.label(o)] for o in g.decisions}
+        tonnes[g.ref] = max(float(feeds[k]) - sum(tonnes.values()), 0.0)
+        out[g.splitter] = {o: tonnes[o] for o in g.outlets}
+    return out
 
 
 def simulate_blend_plan(
@@ -243,7 +308,7 @@ def simulate_blend_plan(
     table: ModeTable,
     column: int,
     rates: np.ndarray,
-    residue_tph: dict[str, float] | None = None,
+    splits: dict[str, dict[str, float]] | None = None,
 ) -> tuple[dict[str, float], Results, Simulation]:
     """Re-simulate a column at a blend by the full kernels: (modes, results, simulation)."""
     route = _route_of(table, column)
@@ -252,11 +317,11 @@ def simulate_blend_plan(
     overrides: dict[str, float] = {a.key: modes[a.label] for a in active}
     for ore, rate in zip(spec.ores, rates, strict=True):
         overrides[f"{ore.name}.rate_tph"] = float(rate)
-    made = sum((residue_tph or {}).values())
-    if residue_tph and made > 0:
-        for outlet, sink, _ in opt.residue_sinks:
-            key = f"units.{opt.residue_splitter}.fractions.{outlet}.frac"
-            overrides[key] = residue_tph[sink] / made
+    for splitter, tonnes in (splits or {}).items():
+        made = sum(tonnes.values())
+        if made > 0:
+            for outlet, tph in tonnes.items():
+                overrides[f"units.{splitter}.fractions.{outlet}.frac"] = tph / made
     plant = plant_with_modes(route_spec(spec, route), active)
     sim = simulate_plant(plant, n_cases=1, overrides=overrides)
     return modes, build_results(sim), sim
@@ -273,8 +338,7 @@ def _term_size(problem: BlendProblem, name: str, column: int, v: np.ndarray) -> 
     n_src = problem.n_sources
     size = float(np.abs(problem.derivatives[name][column] * v[:n_src]).sum())
     if problem.n_destinations:
-        rho, _ = problem.residue_arrays()
-        made = float(rho[column] @ v[:n_src])
+        made = float(np.abs(problem.group_feed_values(column, v)).max())
         size += float(np.abs(problem.dest(name)[column]).sum()) * made
     return size
 
@@ -348,7 +412,7 @@ def optimize_blend(spec: CaseSpec, opt: OptimizationSpec) -> Any:
     t0 = time.perf_counter()
     metrics = sorted(
         {n for n in [*(lim.name for lim in opt.limits), *opt.weights] if n.startswith("units.")}
-        | set(residue_metrics(opt))
+        | set(split_metrics(spec, opt))
     )
     lo, hi = source_bounds(spec, opt)
     written = np.array([float(o.params["rate_tph"]) for o in spec.ores])
@@ -363,7 +427,7 @@ def optimize_blend(spec: CaseSpec, opt: OptimizationSpec) -> Any:
             opt.axes,
             metrics,
             source_tph=blend if len(spec.ores) > 1 else None,
-            splitter=opt.residue_splitter,
+            splitters=[g.splitter for g in split_groups(spec, opt)],
         )
         t2 = time.perf_counter()
         problem = blend_problem(spec, opt, table)
@@ -375,8 +439,8 @@ def optimize_blend(spec: CaseSpec, opt: OptimizationSpec) -> Any:
             break
         rates = np.asarray(result.source_tph)
         v = np.concatenate([rates, np.asarray(result.destination_tph, dtype=np.float64)])
-        residue = residue_split(opt, problem, result.column, v)
-        modes, plan, sim = simulate_blend_plan(spec, opt, table, result.column, rates, residue)
+        splits = split_tonnages(spec, opt, problem, result.column, v)
+        modes, plan, sim = simulate_blend_plan(spec, opt, table, result.column, rates, splits)
         verification = _verification(problem, result.column, v, plan, sim)
         max_diff = float(verification["rel_diff"].max()) if len(verification) else 0.0
         seconds["verify_s"] += time.perf_counter() - t3
@@ -438,8 +502,9 @@ def optimize_blend(spec: CaseSpec, opt: OptimizationSpec) -> Any:
         "objective_bound": result.bound,
         "column": result.column,
     }
-    if opt.residue_splitter:
-        decisions["residue_tph"] = residue
+    for g in split_groups(spec, opt):
+        key = "residue_tph" if g.kind == "residue" else "train_tph"
+        decisions[key] = {g.label(o): t for o, t in splits[g.splitter].items()}
     meta["max_rel_diff"] = max_diff
     status = "optimal" if max_diff <= opt.verify_rtol else "unverified"
     prices = _prices(problem, result, opt, unit_of)
@@ -468,6 +533,7 @@ def _route_ranking(problem: BlendProblem, table: ModeTable) -> pd.DataFrame:
             },
             residue_per_t=None if problem.residue_per_t is None else problem.residue_per_t[idx],
             destination_ok=None if problem.destination_ok is None else problem.destination_ok[idx],
+            group_feed=None if problem.group_feed is None else problem.group_feed[idx],
         )
         column, values, objective = enumerate_blend(sub)
         rates = values[: problem.n_sources]

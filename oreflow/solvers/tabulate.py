@@ -84,11 +84,12 @@ class ModeTable:
         Per extensive figure, (n_rows, n_sources) coefficients per tonne of each
         source (``df/dr_s``, Euler-consistent at ``source_tph``).
     split_outlets : tuple of str
-        With a residue splitter as a decision: its outlets, in column order of
-        ``split_figures``.
+        With splitters as decisions: their outlet streams (``SPLITTER.OUTLET``), in
+        column order of ``split_figures``.
     split_figures : Mapping[str, numpy.ndarray]
-        Per figure, (n_rows, n_outlets): the figure with all the splitter's feed sent
-        to each outlet in turn (at the nominal blend). Every figure is affine in the
+        Per figure, (n_rows, n_outlets): the figure with all a splitter's feed sent to
+        each of its outlets in turn, the other splitters as written (at the nominal
+        blend). Every figure is affine in the
         split fractions, so ``f(phi) = sum_d phi_d f(e_d)``.
     """
 
@@ -183,13 +184,13 @@ def _tabulate_route(
     axes: Sequence[ModeAxis],
     metrics: Sequence[str],
     rates: np.ndarray | None = None,
-    splitter: str = "",
+    splitters: Sequence[str] = (),
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, np.ndarray], dict[str, np.ndarray]]:
     plant = plant_with_modes(spec, axes)
     combos = list(itertools.product(*(a.values for a in axes))) or [()]
     modes = pd.DataFrame(combos, columns=[a.label for a in axes], dtype=np.float64)
     n_blend = 1 if rates is None else 2 * len(rates) + 1
-    outlets = spec.unit(splitter).outlets if splitter else ()
+    outlets = [(sp, out) for sp in splitters for out in spec.unit(sp).outlets]
     n_pts = n_blend + len(outlets)  # then, at the nominal blend, all to each outlet in turn
     overrides: dict[str, np.ndarray] = {
         a.key: np.repeat(modes[a.label].to_numpy(), n_pts) for a in axes
@@ -199,13 +200,12 @@ def _tabulate_route(
         points = np.concatenate([points, np.repeat(points[:1], len(outlets), axis=0)])
         for s, ore in enumerate(spec.ores):
             overrides[f"{ore.name}.rate_tph"] = np.tile(points[:, s], len(combos))
-    if outlets:
-        fractions = spec.unit(splitter).tables["fractions"]
-        for d, out in enumerate(outlets):
-            column = np.full(n_pts, float(fractions[out]["frac"]))
-            column[n_blend:] = 0.0
-            column[n_blend + d] = 1.0
-            overrides[f"units.{splitter}.fractions.{out}.frac"] = np.tile(column, len(combos))
+    for k, (sp, out) in enumerate(outlets):
+        column = np.full(n_pts, float(spec.unit(sp).tables["fractions"][out]["frac"]))
+        mine = [n_blend + i for i, (other, _) in enumerate(outlets) if other == sp]
+        column[mine] = 0.0
+        column[n_blend + k] = 1.0
+        overrides[f"units.{sp}.fractions.{out}.frac"] = np.tile(column, len(combos))
     parts = []
     n_cases = len(combos) * n_pts
     for _, _, chunk in simulate_chunks(plant, n_cases=n_cases, overrides=overrides):
@@ -234,7 +234,7 @@ def tabulate(
     axes: Sequence[ModeAxis],
     metrics: Sequence[str] = (),
     source_tph: Sequence[float] | None = None,
-    splitter: str = "",
+    splitters: Sequence[str] = (),
 ) -> ModeTable:
     """Simulate every route and every combination of its grid; KPIs plus the unit metrics named.
 
@@ -250,9 +250,9 @@ def tabulate(
         With several ore sources: the blend to tabulate at, each source's rate [t/h]
         (default: the rates written in the case); per-source coefficients are then
         tabulated too (``ModeTable.derivatives``).
-    splitter : str, optional
-        A splitter whose fractions are decisions: every combination is also simulated
-        with all its feed to each outlet in turn (``ModeTable.split_figures``).
+    splitters : sequence of str, optional
+        Splitters whose fractions are decisions: every combination is also simulated
+        with all of a splitter's feed to each outlet in turn (``ModeTable.split_figures``).
     """
     rates = None
     if len(spec.ores) > 1:
@@ -262,7 +262,7 @@ def tabulate(
     for route in routes(spec):
         active = route_axes(axes, route)
         modes, figures, derivs, split = _tabulate_route(
-            route_spec(spec, route), active, metrics, rates, splitter
+            route_spec(spec, route), active, metrics, rates, splitters
         )
         all_modes.append(modes)
         all_figures.append(figures)
@@ -287,7 +287,7 @@ def tabulate(
         if len(all_routes[0].columns)
         else pd.DataFrame(index=modes.index)
     )
-    split_outlets = spec.unit(splitter).outlets if splitter else ()
+    split_outlets = [f"{sp}.{out}" for sp in splitters for out in spec.unit(sp).outlets]
     split_figures = {
         k: np.concatenate(
             [
