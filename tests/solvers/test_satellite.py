@@ -112,3 +112,20 @@ def test_cli_shows_blend_and_haulage(capsys):
     doc = json.loads(capsys.readouterr().out)
     assert set(doc["decisions"]["blend_tph"]) == {"ore.main", "ore.satellite"}
     assert doc["kpis"]["cost_haulage_usd_h"] > 0.0
+
+
+def test_pareto_front_over_the_blend_trades_margin_for_recovery(tmp_path, capsys):
+    from oreflow.solvers.pareto import pareto
+
+    front = pareto(parse_case(CASE, str(PATH)), "gold_recovery_frac", "margin_usd_h", 5)
+    ok = front[front["status"] == "optimal"]
+    assert len(ok) == 5
+    assert np.all(np.diff(ok["x"].to_numpy()) > 0.0)  # recovery rises along the front
+    assert np.all(np.diff(ok["y"].to_numpy()) < 0.0)  # margin falls with it
+    assert np.allclose(ok["y"], ok["y_enumeration"], rtol=1e-7)
+    satellite = [b["ore.satellite"] for b in ok["blend_tph"]]
+    assert satellite[-1] > satellite[0]  # the richer, better-recovering pit
+    out = tmp_path / "front"
+    args = ["pareto", str(PATH), "--x", "gold_recovery_frac", "--y", "margin_usd_h"]
+    assert main([*args, "--points", "3", "--out", str(out)]) == 0
+    assert "margin_usd_h" in capsys.readouterr().out
