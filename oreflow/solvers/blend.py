@@ -452,9 +452,8 @@ def column_duals(problem: BlendProblem, column: int) -> dict[str, float]:
         out[lim.key] = dual
     for s, src in enumerate(problem.sources):
         name = src.removeprefix("ore.")
-        out[f"constraints.ore.{name}.rate_tph_max"] = (
-            float(d[m.src_hi[s]]) if s in m.src_hi else 0.0
-        )
+        if s in m.src_hi:  # an unbounded source has no upper row
+            out[f"constraints.ore.{name}.rate_tph_max"] = float(d[m.src_hi[s]])
         out[f"constraints.ore.{name}.rate_tph_min"] = float(d[m.src_lo[s]])
     out["ore_tph_max"] = float(d[m.x_hi])
     out["ore_tph_min"] = float(d[m.x_lo])

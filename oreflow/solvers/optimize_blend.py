@@ -399,14 +399,15 @@ def _prices(
 
 
 def optimize_blend(spec: CaseSpec, opt: OptimizationSpec) -> Any:
-    """``optimize`` for a case with several ore sources (see the module docstring)."""
+    """``optimize`` for a case with several ore sources or split decisions (module docstring)."""
     from oreflow.solvers.optimize import OptimizeResult, unit_of
 
     if opt.lexicographic:
         problem = Problem(
             spec.path,
             "objective.lexicographic",
-            "lexicographic objectives are not yet supported with several ore sources",
+            "lexicographic objectives are not yet supported with several ore sources "
+            "or split decisions (residue_splitter, train_splitter)",
         )
         raise CaseError([problem])
     t0 = time.perf_counter()
@@ -453,11 +454,13 @@ def optimize_blend(spec: CaseSpec, opt: OptimizationSpec) -> Any:
             }
         )
         moved = float(np.abs(rates - blend).sum()) / max(float(blend.sum()), 1e-12)
-        single = len(spec.ores) == 1  # a single source is tabulated at its rate: exact
+        single = len(spec.ores) == 1  # one source: no blend to re-tabulate at
         if single or max_diff <= opt.verify_rtol or moved <= BLEND_MOVE_RTOL or rates.sum() <= 0:
             break
         blend = rates
-    assert result is not None
+    if result is None:  # BLEND_ROUNDS < 1
+        msg = "no tabulate-solve round was run"
+        raise RuntimeError(msg)
     seconds["total_s"] = time.perf_counter() - t0
     check = enumerate_blend(problem)
     n_src = problem.n_sources
