@@ -337,11 +337,48 @@ def _values(m: object, j: int, problem: BlendProblem) -> np.ndarray:
     return np.maximum(np.array(x + z), 0.0)
 
 
+def dominance_criteria(problem: BlendProblem) -> np.ndarray:
+    """(n, k) criteria, larger better, under which a dominated column is never the optimum.
+
+    Every column shares the rate bounds and each row's right-hand side per unit of
+    ``y_j`` (``b`` or 0); the variables are non-negative. So a column whose objective
+    coefficients are at least, and whose row coefficients (upper rows; lower rows
+    negated) at most, another's on every variable, with every use eligible where the
+    other's is, does at least as well at any point feasible for the other.
+    """
+    sign = 1.0 if problem.sense == "maximize" else -1.0
+    slope, const = problem.objective()
+    cols = [sign * slope, sign * const[:, None]]
+    for lim in problem.limits:
+        if problem.is_row(lim):
+            a, _ = problem.row(lim)
+            cols.append(-a if lim.sense == "max" else a)
+    if problem.n_destinations:
+        grows, ok = problem.group_rows()
+        cols += [-grows.reshape(problem.n, -1), ok.astype(np.float64)]
+    return np.ascontiguousarray(np.concatenate(cols, axis=1), dtype=np.float64)
+
+
+def prune_blend(problem: BlendProblem) -> np.ndarray:
+    """Indices of the usable, non-dominated columns (exact: see ``dominance_criteria``)."""
+    from oreflow.kernels.selection import nondominated_mask
+
+    usable = np.flatnonzero(problem.usable())
+    if len(usable) < 2:
+        return usable
+    crit = np.nan_to_num(dominance_criteria(problem)[usable], nan=-np.inf)
+    return usable[nondominated_mask(crit)]
+
+
 def solve_blend(problem: BlendProblem) -> BlendResult:
-    """Solve the blend MILP on the usable columns; then the shadow prices at the choice."""
+    """Solve the blend MILP on the usable, non-dominated columns; then the shadow prices.
+
+    Dominated columns are dropped first (``prune_blend``): a dominated column is never
+    the unique optimum. The returned column index refers to the whole problem.
+    """
     import pyomo.environ as pyo
 
-    cols = np.flatnonzero(problem.usable())
+    cols = prune_blend(problem)
     opt, name = _solver()
     if not len(cols):
         return BlendResult(SolveStatus.INFEASIBLE, solver=name)

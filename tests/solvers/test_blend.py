@@ -318,3 +318,29 @@ def test_cli_prints_the_blend_per_source(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "ore.main (t/h)" in out and "ore.second (t/h)" in out
     assert "cost_ore_usd_h" in out
+
+
+@pytest.mark.parametrize(("seed", "n_src"), [(0, 2), (1, 3), (2, 2)])
+def test_blend_pruning_never_changes_the_optimum(seed, n_src):
+    import dataclasses
+
+    from oreflow.solvers.blend import prune_blend
+
+    problem = _random_blend(seed, 2000, n_src)
+    # a dominated copy of every column: a little less margin, a little more power
+    worse = dataclasses.replace(
+        problem,
+        derivatives={
+            k: np.concatenate(
+                [v, v - 1.0 if k == "margin_usd_h" else v * 1.01 if k == "mill_power_kw" else v]
+            )
+            for k, v in problem.derivatives.items()
+        },
+        values={k: np.concatenate([v, v]) for k, v in problem.values.items()},
+    )
+    keep = prune_blend(worse)
+    assert not np.any(keep >= problem.n)  # every copy is dropped
+    full = enumerate_blend(worse)
+    result = solve_blend(worse)
+    assert result.column == full[0]
+    assert result.objective == pytest.approx(full[2], rel=1e-9)
