@@ -762,7 +762,9 @@ def parse_case(text: str, file: str) -> CaseSpec:
         u for n, t in units_raw.items() if (u := _unit(n, t, comps, file, problems)) is not None
     ]
     units = [_with_options(u, units_raw[u.name], comps, file, problems) for u in units]
-    economics = parse_economics(doc.get("economics"), list(units_raw), file, problems)
+    economics = parse_economics(
+        doc.get("economics"), list(units_raw), file, problems, list(ores_raw)
+    )
     optimization = parse_optimization(doc, file, problems)
     if not problems:
         check_topology(tuple(ores), tuple(units), file, problems)

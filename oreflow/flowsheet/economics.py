@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
@@ -272,6 +272,9 @@ class EconomicsSpec:
         Prices the case gives in ``[economics.reagent_usd_kg]`` [USD/kg].
     unit_usd_t : Mapping[str, float]
         Other operating cost per tonne of solids fed, by unit name [USD/t].
+    ore_usd_t : Mapping[str, float]
+        Cost of each ore source per dry tonne delivered to the plant (mining, crushing,
+        haulage to the plant), by ore name without ``ore.`` [USD/t].
     defaulted : tuple of str
         Scalar keys that took oreflow's default (assumed values).
     """
@@ -280,6 +283,7 @@ class EconomicsSpec:
     reagent_usd_kg: Mapping[str, float]
     unit_usd_t: Mapping[str, float]
     defaulted: tuple[str, ...]
+    ore_usd_t: Mapping[str, float] = field(default_factory=dict)
 
     def price_usd_kg(self, item: str) -> tuple[float, bool] | None:
         """Price of a consumable item [USD/kg] and whether it is an oreflow default.
@@ -304,6 +308,7 @@ def _number_table(
     problems: list[Problem],
     unit: str,
     valid_keys: list[str] | None = None,
+    what: str = "a unit",
 ) -> dict[str, float]:
     if raw is None:
         return {}
@@ -315,7 +320,7 @@ def _number_table(
         k = f"{key}.{name}"
         if valid_keys is not None and name not in valid_keys:
             problems.append(
-                Problem(file, k, f"{name!r} is not a unit of this case{suggest(name, valid_keys)}")
+                Problem(file, k, f"{name!r} is not {what} of this case{suggest(name, valid_keys)}")
             )
             continue
         if valid_keys is None and not _ITEM.match(name):
@@ -340,7 +345,11 @@ def _number_table(
 
 
 def parse_economics(
-    raw: Any, unit_names: list[str], file: str, problems: list[Problem]
+    raw: Any,
+    unit_names: list[str],
+    file: str,
+    problems: list[Problem],
+    ore_names: list[str] | None = None,
 ) -> EconomicsSpec | None:
     """Validate an ``[economics]`` table (None when the case has none)."""
     if raw is None:
@@ -355,7 +364,7 @@ def parse_economics(
         file=file,
         prefix="economics.",
         problems=problems,
-        extra_keys=("reagent_usd_kg", "unit_usd_t"),
+        extra_keys=("reagent_usd_kg", "unit_usd_t", "ore_usd_t"),
     )
     reagents = _number_table(
         raw.get("reagent_usd_kg"), file, "economics.reagent_usd_kg", problems, "USD/kg"
@@ -373,6 +382,15 @@ def parse_economics(
     unit_costs = _number_table(
         raw.get("unit_usd_t"), file, "economics.unit_usd_t", problems, "USD/t", unit_names
     )
+    ore_costs = _number_table(
+        raw.get("ore_usd_t"),
+        file,
+        "economics.ore_usd_t",
+        problems,
+        "USD/t",
+        ore_names or [],
+        "an ore source",
+    )
     if len(problems) > n0:
         return None
     defaulted = tuple(p.name for p in ECONOMICS_PARAMS if p.kind is float and p.name not in raw)
@@ -381,4 +399,5 @@ def parse_economics(
         MappingProxyType(reagents),
         MappingProxyType(unit_costs),
         defaulted,
+        MappingProxyType(ore_costs),
     )

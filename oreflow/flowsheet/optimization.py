@@ -9,14 +9,20 @@ unit suffix of their name (``EXTENSIVE_SUFFIXES``).
 
 ``[constraints]`` bounds throughput and any KPI or unit metric
 (``"units.cil.tank_volume_m3"``); ``[objective]`` names what to maximise or minimise,
-or a weighted sum.
+or a weighted sum. ``[constraints.ore.NAME]`` bounds the rate of one ore source (the
+mine plan): with several sources, each source's rate is a decision of the optimizer.
+
+A quality limit on a ratio of two extensive figures (``RATIO_FIGURES``: recovery,
+WAD cyanide, residue use share) is linear in the rates of the sources:
+``recovery >= R`` is ``gold_produced_g_h - R au_feed_g_h >= 0``; so it is a row of the
+model, with a shadow price, rather than a filter on the columns.
 """
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from oreflow.errors import Problem
@@ -81,6 +87,25 @@ CONSTRAINT_PARAMS: tuple[Param, ...] = (
         "gold_recovery_frac_min", "-", None, "least gold recovery", "plant target", lo=0.0, hi=1.0
     ),
     Param(
+        "residue_splitter",
+        "-",
+        None,
+        "a splitter whose outlets feed residue sinks (tailings storage, paste backfill, "
+        "building materials): its fractions become decisions, only the residue's tonnage "
+        "being split; the first tailings sink takes what the uses do not",
+        "oreflow",
+        kind=str,
+    ),
+    Param(
+        "train_splitter",
+        "-",
+        None,
+        "a splitter dividing a stream between parallel trains (each with its own units "
+        "and modes): its fractions become decisions, the first outlet taking the rest",
+        "oreflow",
+        kind=str,
+    ),
+    Param(
         "residue_utilisation_frac_min",
         "-",
         None,
@@ -90,7 +115,35 @@ CONSTRAINT_PARAMS: tuple[Param, ...] = (
         hi=1.0,
     ),
 )
-CONSTRAINT_TABLES = ("max", "min")
+CONSTRAINT_TABLES = ("max", "min", "ore")
+
+SOURCE_PARAMS: tuple[Param, ...] = (
+    Param(
+        "rate_tph_min",
+        "t/h",
+        0.0,
+        "least dry ore rate the plan takes from this source (mine plan, contract)",
+        "mine plan",
+        lo=0.0,
+    ),
+    Param(
+        "rate_tph_max",
+        "t/h",
+        None,
+        "most dry ore rate this source can supply; default: its rate_tph in [ore.NAME]",
+        "mine plan",
+        lo=0.0,
+        lo_open=True,
+    ),
+)
+
+#: Intensive figures that are a ratio of two extensive KPIs, ``value = numerator /
+#: denominator``: a bound on them is a linear row in the ore rates (one row per column).
+RATIO_FIGURES: Mapping[str, tuple[str, str]] = {
+    "gold_recovery_frac": ("gold_produced_g_h", "au_feed_g_h"),
+    "tailings_wad_cn_mg_l": ("tailings_wad_cn_g_h", "residue_water_tph"),  # g/t water = mg/L
+    "residue_utilisation_frac": ("residue_used_tph", "residue_generated_tph"),
+}
 
 OBJECTIVE_PARAMS: tuple[Param, ...] = (
     Param(
@@ -190,6 +243,14 @@ class OptimizationSpec:
     time_limit_s: float
     verify_rtol: float
     lexicographic: tuple[tuple[str, str, float], ...] = ()
+    #: per ore source (``ore.NAME``): (least, most) rate [t/h]; None = the default
+    source_bounds: Mapping[str, tuple[float, float | None]] = field(default_factory=dict)
+    #: a splitter of residue whose fractions are decisions, and per outlet (outlet, sink
+    #: unit, sink type)
+    residue_splitter: str = ""
+    residue_sinks: tuple[tuple[str, str, str], ...] = ()
+    #: a splitter between parallel trains whose fractions are decisions
+    train_splitter: str = ""
 
     @property
     def n_combinations(self) -> int:
@@ -291,6 +352,7 @@ def parse_optimization(
     if not axes and raw_c is None and raw_o is None and not has_options:
         return None
     limits: list[Limit] = []
+    source_bounds: dict[str, tuple[float, float | None]] = {}
     cons: dict[str, Any] = {p.name: p.default for p in CONSTRAINT_PARAMS}
     if raw_c is not None:
         if not isinstance(raw_c, dict):
@@ -304,9 +366,11 @@ def parse_optimization(
                 problems=problems,
                 extra_keys=CONSTRAINT_TABLES,
             )
-            for sense in CONSTRAINT_TABLES:
+            for sense in ("max", "min"):
                 if sense in raw_c:
                     limits += _limit_table(raw_c[sense], sense, file, problems)
+            if "ore" in raw_c:
+                source_bounds = _source_bounds(raw_c["ore"], doc.get("ore"), file, problems)
     if cons.get("mill_power_kw_max") is not None:
         limits.append(
             Limit(
@@ -389,6 +453,24 @@ def parse_optimization(
         weights = {"margin_usd_h": 1.0} if obj["sense"] == "maximize" else {}
         if not weights:
             problems.append(Problem(file, "objective.kpi", "missing: what to minimize"))
+    residue_sinks: tuple[tuple[str, str, str], ...] = ()
+    if cons.get("residue_splitter"):
+        residue_sinks = _residue_sinks(cons["residue_splitter"], units_raw, file, problems)
+    train = cons.get("train_splitter") or ""
+    if train:
+        table = units_raw.get(train)
+        if not isinstance(table, dict) or table.get("type") != "splitter":
+            problems.append(
+                Problem(
+                    file,
+                    "constraints.train_splitter",
+                    f"{train!r} is not a splitter unit of this case",
+                )
+            )
+        elif train == cons.get("residue_splitter"):
+            problems.append(
+                Problem(file, "constraints.train_splitter", "is also the residue_splitter")
+            )
     lo, hi = cons.get("ore_tph_min"), cons.get("ore_tph_max")
     if lo is not None and hi is not None and lo > hi:
         problems.append(
@@ -405,7 +487,90 @@ def parse_optimization(
         obj["time_limit_s"],
         obj["verify_rtol"],
         tuple(lexi),
+        source_bounds,
+        cons.get("residue_splitter") or "",
+        residue_sinks,
+        train,
     )
+
+
+#: Unit types that end the flowsheet with residue, storage first.
+RESIDUE_SINK_TYPES = ("tailings", "paste_backfill", "building_materials")
+
+
+def _residue_sinks(
+    name: str, units_raw: Mapping[str, Any], file: str, problems: list[Problem]
+) -> tuple[tuple[str, str, str], ...]:
+    """(outlet, sink, sink type) of a residue splitter; problems if it is not one."""
+    key = "constraints.residue_splitter"
+    table = units_raw.get(name)
+    if not isinstance(table, dict) or table.get("type") != "splitter":
+        problems.append(Problem(file, key, f"{name!r} is not a splitter unit of this case"))
+        return ()
+    fractions = table.get("fractions")
+    if not isinstance(fractions, dict) or not fractions:
+        return ()  # the splitter's own validation reports it
+    out = []
+    for outlet in fractions:
+        stream = f"{name}.{outlet}"
+        users = [
+            (u, t.get("type"))
+            for u, t in units_raw.items()
+            if isinstance(t, dict)
+            and isinstance(t.get("inlets"), dict)
+            and stream in t["inlets"].values()
+        ]
+        if len(users) != 1 or users[0][1] not in RESIDUE_SINK_TYPES:
+            problems.append(
+                Problem(
+                    file,
+                    key,
+                    f"outlet {stream!r} must feed exactly one residue sink "
+                    f"({', '.join(RESIDUE_SINK_TYPES)})",
+                )
+            )
+            continue
+        out.append((outlet, users[0][0], str(users[0][1])))
+    if out and not any(t == "tailings" for _, _, t in out):
+        problems.append(
+            Problem(file, key, f"{name!r} must send one outlet to tailings storage (the rest)")
+        )
+    return tuple(out)
+
+
+def _source_bounds(
+    raw: Any, ores_raw: Any, file: str, problems: list[Problem]
+) -> dict[str, tuple[float, float | None]]:
+    """``[constraints.ore.NAME]`` tables: the rate bounds of each ore source."""
+    key = "constraints.ore"
+    names = list(ores_raw) if isinstance(ores_raw, dict) else []
+    if not isinstance(raw, dict):
+        problems.append(Problem(file, key, "must be a table of ore source = {rate bounds}"))
+        return {}
+    out: dict[str, tuple[float, float | None]] = {}
+    for name, table in raw.items():
+        k = f"{key}.{name}"
+        if name not in names:
+            problems.append(
+                Problem(
+                    file, k, f"{name!r} is not an ore source of this case{suggest(name, names)}"
+                )
+            )
+            continue
+        if not isinstance(table, dict):
+            problems.append(Problem(file, k, "must be a table: rate_tph_min, rate_tph_max"))
+            continue
+        vals = validate_table(table, SOURCE_PARAMS, file=file, prefix=f"{k}.", problems=problems)
+        lo, hi = vals.get("rate_tph_min"), vals.get("rate_tph_max")
+        if lo is None:
+            continue
+        if hi is not None and lo > hi:
+            problems.append(
+                Problem(file, f"{k}.rate_tph_min", f"{lo:g} t/h is above rate_tph_max {hi:g} t/h")
+            )
+            continue
+        out[f"ore.{name}"] = (float(lo), None if hi is None else float(hi))
+    return out
 
 
 def _lexicographic(raw: Any, file: str, problems: list[Problem]) -> list[tuple[str, str, float]]:

@@ -121,6 +121,7 @@ def _optimization_reference() -> list[str]:
         CONSTRAINT_PARAMS,
         EXTENSIVE_SUFFIXES,
         OBJECTIVE_PARAMS,
+        SOURCE_PARAMS,
     )
 
     return [
@@ -141,7 +142,24 @@ def _optimization_reference() -> list[str]:
         "`[constraints.max]` and `[constraints.min]`: bounds on any KPI (`mill_power_kw`) or "
         'unit metric (`"units.cil.tank_volume_m3"`). A figure whose name ends in '
         f"{', '.join(f'`{s}`' for s in EXTENSIVE_SUFFIXES)} scales with throughput "
-        "(a capacity); any other is a property of the plan (a quality limit).",
+        "(a capacity); any other is a property of the plan (a quality limit). A quality "
+        "limit on recovery, WAD cyanide or residue use share is a ratio of two extensive "
+        "figures and enters the model as a linear row with a shadow price; other quality "
+        "limits filter the combinations.",
+        "",
+        "`[constraints.ore.NAME]`: the rate bounds of one ore source (mine plan). With "
+        "several `[ore.*]` sections the optimizer chooses each source's rate (the blend) "
+        "within them; a source without bounds takes from 0 to its `rate_tph`.",
+        "",
+        *_table(SOURCE_PARAMS),
+        "",
+        "`residue_splitter`: the residue's tonnage to each use becomes a decision (only "
+        "tonnage: the residue is never split by species). A use's market or capacity is "
+        'an ordinary limit on its sink, e.g. `[constraints.max] "units.bricks.solids_tph" '
+        "= 20.0`; a use the residue fails (its `eligible_flag`) takes nothing; "
+        "`residue_utilisation_frac_min` is a row with a shadow price; "
+        '`kpi = "residue_to_storage_tph"` with `sense = "minimize"` minimises stored '
+        "residue.",
         "",
         "### `[objective]`",
         "",
@@ -188,6 +206,12 @@ def _economics_reference() -> list[str]:
         "",
         "`UNIT = cost` per tonne of solids fed to that unit (cloths, maintenance, "
         "flocculant not reported as an item); keys must be units of the case.",
+        "",
+        "#### `[economics.ore_usd_t]`: cost of an ore source [USD/t]",
+        "",
+        "`NAME = cost` per dry tonne of ore from `[ore.NAME]` delivered to the plant "
+        "(mining, crushing, haulage to the plant), reported as `cost_ore_usd_h`; it is "
+        "what makes the ore blend an economic choice.",
         "",
     ]
     return out

@@ -213,6 +213,19 @@ def format_optimize(result: Any) -> str:
         lines += [f"  {k:<40} {v:>14}" for k, v in result.decisions.get("route", {}).items()]
         lines += [f"  {k:<40} {v:>14.6g}" for k, v in result.decisions["modes"].items()]
         lines += [f"  {'ore_tph':<40} {result.decisions['ore_tph']:>14.6g}"]
+        for src, tph in result.decisions.get("blend_tph", {}).items():
+            lines += [f"  {src + ' (t/h)':<40} {tph:>14.6g}"]
+        for sink, tph in result.decisions.get("residue_tph", {}).items():
+            lines += [f"  {'residue to ' + sink + ' (t/h)':<40} {tph:>14.6g}"]
+        for stream, tph in result.decisions.get("train_tph", {}).items():
+            lines += [f"  {'feed to ' + stream + ' (t/h)':<40} {tph:>14.6g}"]
+        if result.plan is not None:
+            costs = {
+                k: v
+                for k, v in result.plan.kpis.items()
+                if k in ("cost_haulage_usd_h", "cost_ore_usd_h")
+            }
+            lines += [f"  {k:<40} {float(v):>14.6g}" for k, v in costs.items() if float(v) != 0.0]
         lines += [f"  {'objective':<40} {result.decisions['objective']:>14.6g}"]
     if len(result.shadow_prices):
         lines += ["", "Shadow prices (objective per unit of limit; non-zero = binding)"]
@@ -234,6 +247,11 @@ def format_optimize(result: Any) -> str:
         "",
         f"{m.get('n_combinations')} combinations; solver {m.get('solver')}; seconds {m.get('seconds')}",
     ]
+    if "blend" in m:
+        lines += [
+            f"blend: {m['blend']['rounds']} tabulate-solve-verify round(s) "
+            f"(re-tabulated at the incumbent's blend until it verified or stopped moving)"
+        ]
     if result.plan is not None:
         lines += ["", format_run(result.plan)]
     return "\n".join(lines)

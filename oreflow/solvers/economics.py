@@ -12,9 +12,12 @@ Revenue (MODELS.md §8.1): the net smelter return of each metal.
 - A royalty on the NSR. ``revenue_usd_h`` is after royalty; ``nsr_usd_t`` is it per t ore.
 
 Operating cost (MODELS.md §8.2): per unit, its ``power_kw`` at the electricity price,
-each ``use_<item>_kg_h`` at its price, the water it adds, its ``[economics.unit_usd_t]``
+each ``use_<item>_kg_h`` at its price, the water it adds, its freight
+(``haulage_usd_h`` of a ``haulage`` unit, as ``cost_haulage_usd_h``), its ``[economics.unit_usd_t]``
 cost per t of solids fed, and for residue sinks the handling cost per t by destination
-less the credit for eligible backfill or building materials; plus the fixed cost.
+less the credit for eligible backfill or building materials; plus each ore source's
+cost per dry tonne delivered (``[economics.ore_usd_t]``: mining, crushing, haulage to
+the plant), reported as ``cost_ore_usd_h``; plus the fixed cost.
 ``margin_usd_h = revenue_usd_h - operating_cost_usd_h`` (MODELS.md §8.3: maximise
 margin, not cost per ounce, which misleads when recovery varies; ``cost_usd_oz`` is
 reported for reference).
@@ -189,7 +192,7 @@ def unit_costs_usd_h(
     by_unit : dict
         Unit name -> net cost (credits deducted), (n_cases,).
     by_line : dict
-        ``power``, ``item_<item>``, ``water``, ``other``, ``residue``, ``credit`` ->
+        ``power``, ``item_<item>``, ``water``, ``other``, ``haulage``, ``residue``, ``credit`` ->
         (n_cases,); credits are positive numbers to be deducted.
     n_default_prices : int
         Number of priced items whose price is an oreflow default [A].
@@ -202,7 +205,7 @@ def unit_costs_usd_h(
     i_water = comps.solution_offset("water") if comps.has("water") else None
     by_unit: dict[str, np.ndarray] = {}
     lines: dict[str, np.ndarray] = {
-        k: np.zeros(n) for k in ("power", "water", "other", "residue", "credit")
+        k: np.zeros(n) for k in ("power", "water", "other", "haulage", "residue", "credit")
     }
     users: dict[str, list[str]] = {}
     for name, r in sim.units.items():
@@ -231,6 +234,10 @@ def unit_costs_usd_h(
             cost = cost + w
         inlets = topo.inlets_of(u.name)
         fed = sum((total_solids(comps, sim.streams[s.name]) for s in inlets), np.zeros(n))
+        if "haulage_usd_h" in r.metrics:
+            haul = np.asarray(r.metrics["haulage_usd_h"], dtype=np.float64)
+            lines["haulage"] = lines["haulage"] + haul
+            cost = cost + haul
         if u.name in econ.unit_usd_t:
             other = fed * econ.unit_usd_t[u.name]
             lines["other"] = lines["other"] + other
@@ -281,7 +288,11 @@ def economics_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np
 
     by_unit, lines, n_default_items = unit_costs_usd_h(sim, econ)
     fixed = np.full(n, float(p["fixed_usd_h"]))
-    operating = sum(by_unit.values(), np.zeros(n)) + fixed
+    ore_cost = np.zeros(n)
+    for ore in sim.plant.spec.ores:
+        usd_t = econ.ore_usd_t.get(ore.name.removeprefix("ore."), 0.0)
+        ore_cost = ore_cost + sim.params[ore.name]["rate_tph"] * usd_t
+    operating = sum(by_unit.values(), np.zeros(n)) + fixed + ore_cost
     margin = revenue - operating
     ore_tph = sum(sim.params[o.name]["rate_tph"] for o in sim.plant.spec.ores)
     per_t = np.divide(1.0, ore_tph, out=np.zeros(n), where=ore_tph > 0)
@@ -298,9 +309,11 @@ def economics_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np
         **{f"cost_{k}_usd_h": v for k, v in sorted(lines.items()) if k.startswith("item_")},
         "cost_water_usd_h": lines["water"],
         "cost_other_usd_h": lines["other"],
+        "cost_haulage_usd_h": lines["haulage"],
         "cost_residue_usd_h": lines["residue"],
         "credit_residue_usd_h": lines["credit"],
         "cost_fixed_usd_h": fixed,
+        "cost_ore_usd_h": ore_cost,
         **{f"cost_unit_{name}_usd_h": v for name, v in by_unit.items()},
         "operating_cost_usd_h": operating,
         "operating_cost_usd_t": operating * per_t,

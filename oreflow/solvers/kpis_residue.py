@@ -11,6 +11,8 @@ target of more than 35 % use of gold solid waste (DESIGN.md).
 WAD cyanide at the tailings discharge is the flow-weighted figure of every storage sink:
 free cyanide (``nacn``, as CN) plus WAD complexes (``cn_wad``), over the water —
 the point where the ICMC 50 mg/L and EU 50/25/10 mg/L limits apply (MODELS.md §7.1).
+Its numerator ``tailings_wad_cn_g_h`` and the water ``residue_water_tph`` are both
+extensive, so a WAD limit is linear in the ore rates.
 """
 
 from __future__ import annotations
@@ -93,6 +95,7 @@ def residue_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np.n
             used, generated, out=np.zeros(n), where=generated > 0
         ),
         "residue_storage_mm3_y": r["storage_m3_h"] * HOURS_PER_YEAR / 1e6,
+        "tailings_wad_cn_g_h": r["tailings_wad_cn_tph"] * G_PER_T,
         "tailings_wad_cn_mg_l": np.divide(
             r["tailings_wad_cn_tph"] * G_PER_T,
             r["tailings_water_tph"],

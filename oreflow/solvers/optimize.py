@@ -164,8 +164,16 @@ def _figure(plan: Results, sim: Any, name: str) -> float:
 
 
 def optimize(spec: CaseSpec) -> OptimizeResult:
-    """Choose the mode combination and ore rate of a case; verify the plan by simulation."""
+    """Choose the mode combination and ore rate of a case; verify the plan by simulation.
+
+    With several ore sources the rate of each is a decision too, and with a residue
+    splitter the tonnage to each residue destination (``optimize_blend``).
+    """
     opt = _spec_of(spec)
+    if len(spec.ores) > 1 or opt.residue_splitter or opt.train_splitter:
+        from oreflow.solvers.optimize_blend import optimize_blend
+
+        return optimize_blend(spec, opt)  # type: ignore[no-any-return]
     t0 = time.perf_counter()
     metrics = sorted(
         {n for n in [*(lim.name for lim in opt.limits), *opt.weights] if n.startswith("units.")}

@@ -4,6 +4,12 @@ Recovery against residue, margin against cyanide use: the case is tabulated once
 at least (or at most) each epsilon of a grid spanning the two single-objective optima
 (Haimes, Lasdon & Wismer 1971, IEEE Trans. SMC 1(3):296, doi:10.1109/TSMC.1971.4308298).
 Every point is solved by HiGHS and cross-checked by enumeration of the same columns.
+
+With several ore sources or split decisions (residue, parallel trains) every point
+also chooses the blend and the splits (``blend.solve_blend``), on the coefficients
+tabulated at the blend written in the case: the points are model values, exact where the
+plant is additive in its sources and first-order in the blend elsewhere
+(``oreflow optimize`` verifies and re-tabulates one plan).
 """
 
 from __future__ import annotations
@@ -55,6 +61,8 @@ def pareto(
     """
     opt = _spec_of(spec)
     xs, ys = x_sense or default_sense(x), y_sense or default_sense(y)
+    if len(spec.ores) > 1 or opt.residue_splitter or opt.train_splitter:
+        return _pareto_blend(spec, x, y, points, xs, ys)
     metrics = sorted(
         {n for n in [x, y, *(lim.name for lim in opt.limits)] if n.startswith("units.")}
     )
@@ -123,3 +131,122 @@ def pareto(
     frame = pd.DataFrame(rows)
     frame.attrs.update({"x": x, "y": y, "x_sense": xs, "y_sense": ys})
     return frame
+
+
+def _pareto_blend(spec: CaseSpec, x: str, y: str, points: int, xs: str, ys: str) -> pd.DataFrame:
+    """``pareto`` over routes, modes, blend and splits (see the module docstring)."""
+    from oreflow.solvers.blend import enumerate_blend, solve_blend
+    from oreflow.solvers.optimize_blend import (
+        blend_problem,
+        model_figure,
+        split_groups,
+        split_metrics,
+    )
+
+    opt = _spec_of(spec)
+    sense_x = "min" if xs == "maximize" else "max"
+    names = [x, y, *(lim.name for lim in opt.limits)]
+    metrics = sorted({n for n in names if n.startswith("units.")} | set(split_metrics(spec, opt)))
+    table = tabulate(
+        spec, opt.axes, metrics, splitters=[g.splitter for g in split_groups(spec, opt)]
+    )
+    missing = [k for k in (x, y) if k not in table.figures]
+    if missing:
+        raise CaseError(
+            [
+                Problem(
+                    spec.path, "pareto", f"{k!r} is neither a KPI nor a unit metric of this case"
+                )
+                for k in missing
+            ]
+        )
+    # a placeholder limit on x so that its coefficients are in the problem
+    placeholder = Limit(x, sense_x, -np.inf if sense_x == "min" else np.inf, f"pareto.{x}")
+    with_x = dataclasses.replace(
+        opt, weights={y: 1.0}, sense=ys, limits=(*opt.limits, placeholder), lexicographic=()
+    )
+    problem_y = blend_problem(spec, with_x, table)
+    problem_y = dataclasses.replace(problem_y, limits=problem_y.limits[:-1])
+    problem_x = dataclasses.replace(problem_y, weights={x: 1.0}, sense=xs)
+    best_y, best_x = solve_blend(problem_y), solve_blend(problem_x)
+    if SolveStatus.OPTIMAL not in (best_y.status, best_x.status):
+        raise CaseError(
+            [
+                Problem(
+                    spec.path,
+                    "constraints",
+                    "no plan is feasible: run oreflow optimize for the explanation",
+                )
+            ]
+        )
+
+    def values(result: object) -> np.ndarray:
+        return np.concatenate([result.source_tph, result.destination_tph])  # type: ignore[attr-defined]
+
+    x_at_y = model_figure(problem_y, x, best_y.column, values(best_y))
+    x_best = model_figure(problem_x, x, best_x.column, values(best_x))
+    if x in problem_y.ratios:
+        # a ratio is not a linear objective; its best value is the largest (or least)
+        # limit on it that leaves a feasible plan: bisection on the linear ratio row
+        x_best = _best_ratio(problem_y, x, sense_x, x_at_y, x_best)
+    rows = []
+    for eps in np.linspace(x_at_y, x_best, max(points, 2)):
+        limit = Limit(x, sense_x, float(eps), f"pareto.{x}")
+        problem = dataclasses.replace(problem_y, limits=(*problem_y.limits, limit))
+        result = solve_blend(problem)
+        check = enumerate_blend(problem)
+        if result.status is not SolveStatus.OPTIMAL:
+            rows.append({"epsilon": eps, "status": result.status.value})
+            continue
+        c = result.column
+        route = (
+            {k: (str(v) or "as written") for k, v in table.routes.iloc[c].items()}
+            if len(table.routes.columns)
+            else {}
+        )
+        modes = {k: float(v) for k, v in table.modes.iloc[c].items() if np.isfinite(v)}
+        rows.append(
+            {
+                "epsilon": eps,
+                "status": "optimal",
+                "x": model_figure(problem, x, c, values(result)),
+                "y": result.objective,
+                "y_enumeration": check[2],
+                "ore_tph": result.ore_tph,
+                "blend_tph": dict(zip(problem.sources, map(float, result.source_tph), strict=True)),
+                "route": route,
+                "modes": modes,
+            }
+        )
+    frame = pd.DataFrame(rows)
+    frame.attrs.update({"x": x, "y": y, "x_sense": xs, "y_sense": ys})
+    return frame
+
+
+def _best_ratio(problem: object, x: str, sense_x: str, feasible: float, guess: float) -> float:
+    """The best value of a ratio figure over the plans: bisection on its linear row."""
+    from oreflow.solvers.blend import solve_blend
+
+    def ok(value: float) -> bool:
+        limit = Limit(x, sense_x, value, f"pareto.{x}")
+        trial = dataclasses.replace(problem, limits=(*problem.limits, limit))  # type: ignore[attr-defined,type-var]
+        return solve_blend(trial).status is SolveStatus.OPTIMAL
+
+    better = 1.0 if sense_x == "min" else -1.0
+    lo = max(feasible, guess) if better > 0 else min(feasible, guess)
+    step = max(abs(lo), 1e-9)
+    hi = lo + better * step
+    for _ in range(60):  # find an infeasible bound
+        if not ok(hi):
+            break
+        lo, step = hi, 2.0 * step
+        hi = lo + better * step
+    for _ in range(50):
+        mid = 0.5 * (lo + hi)
+        if ok(mid):
+            lo = mid
+        else:
+            hi = mid
+        if abs(hi - lo) <= 1e-10 * max(abs(lo), 1e-12):
+            break
+    return lo

@@ -6,6 +6,17 @@ nominal ore rate, each block once per distinct setting of it and of the blocks u
 combination's extensive figures divided by that rate are its per-tonne coefficients
 (``oreflow.flowsheet.optimization.is_extensive``), valid at any throughput. The
 optimizer re-simulates its plan to check that this held.
+
+With several ore sources the blend is a decision too. Every unit is degree-one
+homogeneous in the source rates r at fixed intensive settings, so by Euler's theorem
+``f(r) = sum_s r_s df/dr_s``: each extensive figure gets one coefficient per source,
+``df/dr_s``, by central finite difference on ``ore.NAME.rate_tph`` (2S + 1 simulations
+of each combination, in the same batch). The coefficients are then shifted by a common
+amount so that ``sum_s r_s c_s = f(r)`` holds exactly at the tabulated blend: the model
+is exact along that blend at any throughput, exact for any blend where the units are
+additive in their feed, and first-order in the blend elsewhere (a rate-weighted work
+index, a nonlinear isotherm), which the optimizer's verification and re-tabulation at
+the incumbent's blend take care of.
 """
 
 from __future__ import annotations
@@ -22,7 +33,7 @@ import pandas as pd
 from oreflow.errors import CaseError, Problem
 from oreflow.flowsheet.case import CaseSpec
 from oreflow.flowsheet.compile import CompiledPlant, compile_case
-from oreflow.flowsheet.optimization import ModeAxis
+from oreflow.flowsheet.optimization import ModeAxis, is_extensive
 from oreflow.solvers.prefix import simulate_shared_chunks
 from oreflow.solvers.results import kpi_arrays
 from oreflow.solvers.simulate import simulate_chunks
@@ -66,6 +77,22 @@ class ModeTable:
         Same rows: every KPI and requested unit metric at the nominal ore rate.
     ore_tph : float
         Nominal ore rate the figures were simulated at [t/h].
+    sources : tuple of str
+        With several ore sources: their names (``ore.NAME``), in column order of
+        ``derivatives``; empty for a single source.
+    source_tph : tuple of float
+        The blend the figures were simulated at: each source's rate [t/h].
+    derivatives : Mapping[str, numpy.ndarray]
+        Per extensive figure, (n_rows, n_sources) coefficients per tonne of each
+        source (``df/dr_s``, Euler-consistent at ``source_tph``).
+    split_outlets : tuple of str
+        With splitters as decisions: their outlet streams (``SPLITTER.OUTLET``), in
+        column order of ``split_figures``.
+    split_figures : Mapping[str, numpy.ndarray]
+        Per figure, (n_rows, n_outlets): the figure with all a splitter's feed sent to
+        each of its outlets in turn, the other splitters as written (at the nominal
+        blend). Every figure is affine in the
+        split fractions, so ``f(phi) = sum_d phi_d f(e_d)``.
     """
 
     axes: tuple[ModeAxis, ...]
@@ -73,6 +100,11 @@ class ModeTable:
     figures: pd.DataFrame
     ore_tph: float
     routes: pd.DataFrame
+    sources: tuple[str, ...] = ()
+    source_tph: tuple[float, ...] = ()
+    derivatives: Mapping[str, np.ndarray] = dataclasses.field(default_factory=dict)
+    split_outlets: tuple[str, ...] = ()
+    split_figures: Mapping[str, np.ndarray] = dataclasses.field(default_factory=dict)
 
 
 def plant_with_modes(spec: CaseSpec, axes: Sequence[ModeAxis]) -> CompiledPlant:
@@ -100,16 +132,87 @@ def _metric(chunk: object, name: str) -> np.ndarray:
     return np.asarray(report.metrics[metric], dtype=np.float64)
 
 
+#: Finite-difference step on a source rate, relative to that rate: small enough for the
+#: curvature of a nonlinear blend (rate-weighted Wi) to be second order, large enough for
+#: the recycle tolerance (1e-8 relative) to stay below 1e-6 of the coefficient.
+BLEND_STEP_FRAC = 0.01
+
+
+def blend_points(rates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The 2S + 1 source-rate vectors of a central difference, and each source's step.
+
+    Returns
+    -------
+    points : (2S + 1, S) float64
+        The blend, then for each source the blend with that source up and down [t/h].
+    span : (S,) float64
+        Up step plus down step of each source [t/h] (the down step stops at zero).
+    """
+    n_src = len(rates)
+    up = BLEND_STEP_FRAC * np.maximum(rates, 1e-3 * rates.sum())
+    down = np.minimum(up, rates)
+    points = np.repeat(rates[None, :], 2 * n_src + 1, axis=0)
+    for s in range(n_src):
+        points[1 + 2 * s, s] += up[s]
+        points[2 + 2 * s, s] -= down[s]
+    return points, up + down
+
+
+def source_derivatives(values: np.ndarray, rates: np.ndarray, span: np.ndarray) -> np.ndarray:
+    """Euler-consistent per-source coefficients from the 2S + 1 simulations of each row.
+
+    Parameters
+    ----------
+    values : (n, 2S + 1) float64
+        An extensive figure at ``blend_points(rates)`` for each row.
+    rates, span : (S,) float64
+        The blend [t/h] and the difference span of each source [t/h].
+
+    Returns
+    -------
+    (n, S) float64
+        ``c_s`` with ``sum_s rates_s c_s = values[:, 0]`` exactly.
+    """
+    n_src = len(rates)
+    deriv = np.stack(
+        [(values[:, 1 + 2 * s] - values[:, 2 + 2 * s]) / span[s] for s in range(n_src)], axis=1
+    )
+    residual = values[:, 0] - deriv @ rates
+    return deriv + (residual / rates.sum())[:, None]
+
+
 def _tabulate_route(
-    spec: CaseSpec, axes: Sequence[ModeAxis], metrics: Sequence[str], share_prefixes: bool
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+    spec: CaseSpec,
+    axes: Sequence[ModeAxis],
+    metrics: Sequence[str],
+    rates: np.ndarray | None = None,
+    splitters: Sequence[str] = (),
+    share_prefixes: bool = True,
+) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, np.ndarray], dict[str, np.ndarray]]:
     plant = plant_with_modes(spec, axes)
     combos = list(itertools.product(*(a.values for a in axes))) or [()]
     modes = pd.DataFrame(combos, columns=[a.label for a in axes], dtype=np.float64)
-    overrides = {a.key: modes[a.label].to_numpy() for a in axes}
+    n_blend = 1 if rates is None else 2 * len(rates) + 1
+    outlets = [(sp, out) for sp in splitters for out in spec.unit(sp).outlets]
+    n_pts = n_blend + len(outlets)  # then, at the nominal blend, all to each outlet in turn
+    overrides: dict[str, np.ndarray] = {
+        a.key: np.repeat(modes[a.label].to_numpy(), n_pts) for a in axes
+    }
+    if rates is not None:
+        points, span = blend_points(rates)
+        points = np.concatenate([points, np.repeat(points[:1], len(outlets), axis=0)])
+        for s, ore in enumerate(spec.ores):
+            overrides[f"{ore.name}.rate_tph"] = np.tile(points[:, s], len(combos))
+    for k, (sp, out) in enumerate(outlets):
+        column = np.full(n_pts, float(spec.unit(sp).tables["fractions"][out]["frac"]))
+        mine = [n_blend + i for i, (other, _) in enumerate(outlets) if other == sp]
+        column[mine] = 0.0
+        column[n_blend + k] = 1.0
+        overrides[f"units.{sp}.fractions.{out}.frac"] = np.tile(column, len(combos))
     parts = []
+    n_cases = len(combos) * n_pts
     run = simulate_shared_chunks if share_prefixes else simulate_chunks
-    for _, _, chunk in run(plant, n_cases=len(combos), overrides=overrides):
+    for _, _, chunk in run(plant, n_cases=n_cases, overrides=overrides):
         cols = kpi_arrays(chunk)
         for name in metrics:
             try:
@@ -117,14 +220,25 @@ def _tabulate_route(
             except KeyError:  # not on this route (its unit is bypassed or another option)
                 cols[name] = np.full(chunk.n_cases, np.nan)
         parts.append(cols)
-    figures = pd.DataFrame({k: np.concatenate([p[k] for p in parts]) for k in parts[0]})
-    return modes, figures
+    every = {k: np.concatenate([p[k] for p in parts]).reshape(len(combos), n_pts) for k in parts[0]}
+    figures = pd.DataFrame({k: v[:, 0] for k, v in every.items()})
+    derivatives = {}
+    if rates is not None:
+        derivatives = {
+            k: source_derivatives(v[:, :n_blend], rates, span)
+            for k, v in every.items()
+            if is_extensive(k)
+        }
+    split = {k: v[:, n_blend:] for k, v in every.items()} if outlets else {}
+    return modes, figures, derivatives, split
 
 
 def tabulate(
     spec: CaseSpec,
     axes: Sequence[ModeAxis],
     metrics: Sequence[str] = (),
+    source_tph: Sequence[float] | None = None,
+    splitters: Sequence[str] = (),
     *,
     share_prefixes: bool = True,
 ) -> ModeTable:
@@ -138,17 +252,32 @@ def tabulate(
         Grid axes (an empty grid tabulates each route as written).
     metrics : sequence of str
         Unit metrics to tabulate besides the KPIs, named ``units.UNIT.METRIC``.
+    source_tph : sequence of float, optional
+        With several ore sources: the blend to tabulate at, each source's rate [t/h]
+        (default: the rates written in the case); per-source coefficients are then
+        tabulated too (``ModeTable.derivatives``).
+    splitters : sequence of str, optional
+        Splitters whose fractions are decisions: every combination is also simulated
+        with all of a splitter's feed to each outlet in turn (``ModeTable.split_figures``).
     share_prefixes : bool
         Simulate each block once per distinct upstream setting
         (``oreflow.solvers.prefix``); False simulates every combination whole (the
         benchmarks' exhaustive-enumeration baseline).
     """
-    all_modes, all_figures, all_routes = [], [], []
+    rates = None
+    if len(spec.ores) > 1:
+        given = [o.params["rate_tph"] for o in spec.ores] if source_tph is None else source_tph
+        rates = np.asarray(given, dtype=np.float64)
+    all_modes, all_figures, all_routes, all_derivs, all_split = [], [], [], [], []
     for route in routes(spec):
         active = route_axes(axes, route)
-        modes, figures = _tabulate_route(route_spec(spec, route), active, metrics, share_prefixes)
+        modes, figures, derivs, split = _tabulate_route(
+            route_spec(spec, route), active, metrics, rates, splitters, share_prefixes
+        )
         all_modes.append(modes)
         all_figures.append(figures)
+        all_derivs.append(derivs)
+        all_split.append(split)
         all_routes.append(pd.DataFrame([route] * len(modes), dtype=object))
     modes = pd.concat(all_modes, ignore_index=True).reindex(columns=[a.label for a in axes])
     figures = pd.concat(all_figures, ignore_index=True)
@@ -168,5 +297,47 @@ def tabulate(
         if len(all_routes[0].columns)
         else pd.DataFrame(index=modes.index)
     )
-    ore_tph = float(sum(o.params["rate_tph"] for o in spec.ores))
-    return ModeTable(tuple(axes), modes, figures, ore_tph, route_table)
+    split_outlets = [f"{sp}.{out}" for sp in splitters for out in spec.unit(sp).outlets]
+    split_figures = {
+        k: np.concatenate(
+            [
+                d.get(k, np.full((len(m), len(split_outlets)), np.nan))
+                for d, m in zip(all_split, all_modes, strict=True)
+            ]
+        )
+        for k in sorted({k for d in all_split for k in d})
+    }
+    if rates is None:
+        ore_tph = float(sum(o.params["rate_tph"] for o in spec.ores))
+        return ModeTable(
+            tuple(axes),
+            modes,
+            figures,
+            ore_tph,
+            route_table,
+            split_outlets=tuple(split_outlets),
+            split_figures=split_figures,
+        )
+    n_src = len(rates)
+    names = sorted({k for d in all_derivs for k in d})
+    derivatives = {
+        k: np.concatenate(
+            [
+                d.get(k, np.full((len(m), n_src), np.nan))
+                for d, m in zip(all_derivs, all_modes, strict=True)
+            ]
+        )
+        for k in names
+    }
+    return ModeTable(
+        tuple(axes),
+        modes,
+        figures,
+        float(rates.sum()),
+        route_table,
+        tuple(o.name for o in spec.ores),
+        tuple(float(r) for r in rates),
+        derivatives,
+        tuple(split_outlets),
+        split_figures,
+    )

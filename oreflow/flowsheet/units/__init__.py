@@ -20,6 +20,7 @@ from oreflow.flowsheet.units.flotation import FLOTATION_BANK
 from oreflow.flowsheet.units.glycine import GLYCINE_LEACH
 from oreflow.flowsheet.units.gravity import GRAVITY_CONCENTRATOR
 from oreflow.flowsheet.units.halide import HALIDE_LEACH
+from oreflow.flowsheet.units.haulage import HAULAGE
 from oreflow.flowsheet.units.heap_leach import HEAP_LEACH
 from oreflow.flowsheet.units.neutralisation import NEUTRALISATION
 from oreflow.flowsheet.units.pox import POX_ACID, POX_ALKALINE, VENT
@@ -74,6 +75,7 @@ UNIT_TYPES: MappingProxyType[str, UnitType] = MappingProxyType(
             BIO_OXIDATION,
             NEUTRALISATION,
             CCD,
+            HAULAGE,
         )
     }
 )

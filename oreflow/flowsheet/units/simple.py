@@ -87,6 +87,7 @@ class Splitter:
 
     def __init__(self, spec: UnitSpec, comps: ComponentSet) -> None:
         self.spec = spec
+        self.comps = comps
 
     def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
         """Per-case fraction to each outlet, normalised so the split conserves mass."""
@@ -96,7 +97,8 @@ class Splitter:
     def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """Each outlet gets its fraction of the feed."""
         (feed,) = inlets
-        return UnitResult(tuple(feed * state[:, i : i + 1] for i in range(state.shape[1])))
+        outlets = tuple(feed * state[:, i : i + 1] for i in range(state.shape[1]))
+        return UnitResult(outlets, metrics={"feed_solids_tph": total_solids(self.comps, feed)})
 
 
 def _check_splitter(
