@@ -81,7 +81,7 @@ CONSTRAINT_PARAMS: tuple[Param, ...] = (
         "wad_cn_mg_l_max",
         "mg/L",
         WAD_CN_LIMIT_MG_L,
-        "WAD cyanide at the tailings discharge (when the plant reports it)",
+        "WAD cyanide at each tailings discharge, judged sink by sink (when the plant reports it)",
         "ICMC open-water limit [S] MODELS.md §7.1",
         lo=0.0,
     ),
