@@ -230,7 +230,8 @@ def blend_problem(spec: CaseSpec, opt: OptimizationSpec, table: ModeTable) -> Bl
             ratios.update(figures)
             per_sink[lim.name] = tuple(figures)
     limits_all = model_limits(spec, opt.limits)
-    names = {lim.name for lim in limits_all} | set(opt.weights)
+    # a per-discharge KPI's own tabulated value too (an objective on it, as in pareto)
+    names = {lim.name for lim in (*limits_all, *opt.limits)} | set(opt.weights)
     names |= {g.feed for g in split_groups(spec, opt)}
     for lim in limits_all:
         if lim.name in ratios:

@@ -201,3 +201,30 @@ def test_fixed_cost_is_a_constant_of_the_blend_optimum():
     enum = fixed.meta["enumeration"]
     assert enum["objective"] == pytest.approx(fixed.decisions["objective"], rel=1e-7)
     assert fixed.plan.kpis["margin_usd_h"] == pytest.approx(fixed.decisions["objective"], rel=1e-9)
+
+
+# ---------------------------------------------------------------- pareto fronts
+
+
+def test_pareto_over_the_blend_limits_each_discharge():
+    from oreflow.solvers.pareto import pareto
+
+    spec = parse_case(_text(SATELLITE), str(SATELLITE))
+    front = pareto(spec, "tailings_wad_cn_mg_l", "margin_usd_h", points=4)
+    ok = front[front["status"] == "optimal"]
+    assert len(ok) == 4
+    assert (ok["x"] <= ok["epsilon"] * (1 + 1e-9)).all()
+    # the best is the bisection's least highest-discharge WAD, above the old mixture's
+    assert ok["x"].min() > 0.9
+    assert np.all(np.diff(ok["y"].to_numpy()) <= 1e-9)  # less cyanide costs margin
+
+
+def test_pareto_margin_holds_the_fixed_cost_at_any_rate():
+    from oreflow.solvers.pareto import pareto
+
+    text = _text(FREE_MILLING).replace("fixed_usd_h = 0.0", "fixed_usd_h = 5000.0")
+    front = pareto(parse_case(text, str(FREE_MILLING)), "margin_usd_h", "mill_power_kw", points=3)
+    # least mill power: no ore, and the margin is the fixed cost alone
+    assert front["ore_tph"].iloc[0] == pytest.approx(0.0, abs=1e-9)
+    assert front["x"].iloc[0] == pytest.approx(-5000.0, rel=1e-12)
+    assert np.allclose(front["y"], front["y_enumeration"], rtol=1e-9)
