@@ -242,7 +242,7 @@ def blend_problem(spec: CaseSpec, opt: OptimizationSpec, table: ModeTable) -> Bl
     constants: dict[str, float] = {}
     for name in sorted(names):
         if name not in table.figures:
-            key = next((lim.key for lim in opt.limits if lim.name == name), f"objective.{name}")
+            key = next((lim.key for lim in limits_all if lim.name == name), f"objective.{name}")
             problems.append(
                 Problem(spec.path, key, f"{name!r} is neither a KPI nor a unit metric of this case")
             )
