@@ -208,7 +208,8 @@ ECONOMICS_PARAMS: tuple[Param, ...] = (
         "fixed_usd_h",
         "USD/h",
         0.0,
-        "fixed operating cost (labour, maintenance, general and administration)",
+        "fixed operating cost (labour, maintenance, general and administration); "
+        "the optimizers carry it as a constant, not scaled with throughput",
         "site figure (0 = margin before fixed costs)",
         lo=0.0,
         hi=1e8,

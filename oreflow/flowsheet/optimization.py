@@ -13,15 +13,17 @@ or a weighted sum. ``[constraints.ore.NAME]`` bounds the rate of one ore source 
 mine plan): with several sources, each source's rate is a decision of the optimizer.
 
 A quality limit on a ratio of two extensive figures (``RATIO_FIGURES``: recovery,
-WAD cyanide, residue use share) is linear in the rates of the sources:
+residue use share) is linear in the rates of the sources:
 ``recovery >= R`` is ``gold_produced_g_h - R au_feed_g_h >= 0``; so it is a row of the
-model, with a shadow price, rather than a filter on the columns.
+model, with a shadow price, rather than a filter on the columns. A limit on a figure
+judged at each discharge (``PER_SINK_FIGURES``: WAD cyanide at every tailings sink) is
+one such row per sink (``per_sink_limits``).
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -79,7 +81,7 @@ CONSTRAINT_PARAMS: tuple[Param, ...] = (
         "wad_cn_mg_l_max",
         "mg/L",
         WAD_CN_LIMIT_MG_L,
-        "WAD cyanide at the tailings discharge (when the plant reports it)",
+        "WAD cyanide at each tailings discharge, judged sink by sink (when the plant reports it)",
         "ICMC open-water limit [S] MODELS.md §7.1",
         lo=0.0,
     ),
@@ -141,9 +143,42 @@ SOURCE_PARAMS: tuple[Param, ...] = (
 #: denominator``: a bound on them is a linear row in the ore rates (one row per column).
 RATIO_FIGURES: Mapping[str, tuple[str, str]] = {
     "gold_recovery_frac": ("gold_produced_g_h", "au_feed_g_h"),
-    "tailings_wad_cn_mg_l": ("tailings_wad_cn_g_h", "residue_water_tph"),  # g/t water = mg/L
     "residue_utilisation_frac": ("residue_used_tph", "residue_generated_tph"),
 }
+
+#: Intensive KPIs that are the highest over the sinks of one type of a per-sink ratio:
+#: KPI -> (sink type, sink metric, its numerator, its denominator). WAD cyanide is
+#: judged at each point of discharge into a tailings facility (ICMC, MODELS.md §7.1),
+#: not over the sinks' mixture; a bound on the KPI is one ratio row per sink,
+#: ``units.SINK.wad_cn_g_h - L units.SINK.water_tph <= 0`` (g/t of water = mg/L).
+PER_SINK_FIGURES: Mapping[str, tuple[str, str, str, str]] = {
+    "tailings_wad_cn_mg_l": ("tailings", "wad_cn_mg_l", "wad_cn_g_h", "water_tph"),
+}
+
+
+def per_sink_figures(units: Sequence[Any], name: str) -> dict[str, tuple[str, str]]:
+    """Per sink of a ``PER_SINK_FIGURES`` KPI: its figure -> (numerator, denominator).
+
+    ``units`` are the case's unit specs (anything with ``name`` and ``type``); empty
+    when ``name`` is not judged per sink.
+    """
+    if name not in PER_SINK_FIGURES:
+        return {}
+    stype, metric, num, den = PER_SINK_FIGURES[name]
+    return {
+        f"units.{u.name}.{metric}": (f"units.{u.name}.{num}", f"units.{u.name}.{den}")
+        for u in units
+        if u.type == stype
+    }
+
+
+def per_sink_limits(units: Sequence[Any], lim: Limit) -> tuple[Limit, ...]:
+    """A limit on a ``PER_SINK_FIGURES`` KPI as one limit per sink (same key); else itself."""
+    figures = per_sink_figures(units, lim.name)
+    if not figures:
+        return (lim,)
+    return tuple(Limit(f, lim.sense, lim.value, lim.key) for f in figures)
+
 
 OBJECTIVE_PARAMS: tuple[Param, ...] = (
     Param(

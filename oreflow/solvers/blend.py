@@ -11,12 +11,21 @@ source follows the same column (DESIGN.md, "one physical trap"). Rows, per colum
 - ``sum_j y_j = 1``; ``lo_s y_j <= x[j, s] <= hi_s y_j`` (the mine plan of each source);
   ``x_min y_j <= sum_s x[j, s] <= x_max y_j`` (plant throughput);
 - extensive limit: ``sum_s a[j, s] x[j, s] <= b y_j`` (or ``>=``);
-- a limit on a ratio of two extensive figures (``RATIO_FIGURES``: recovery, WAD
-  cyanide, residue use share), ``num / den <= L``: ``sum_s (num - L den)[j, s] x[j, s]
-  <= 0``, linear, so it has a shadow price: per unit of the limit it is the row's dual
-  times ``sum_s den[j, s] x[j, s]`` at the optimum (moving L by dL moves the row's
+- a limit on a ratio of two extensive figures (``RATIO_FIGURES``: recovery, residue
+  use share), ``num / den <= L``: ``sum_s (num - L den)[j, s] x[j, s] <= 0``, linear,
+  so it has a shadow price: per unit of the limit it is the row's dual times
+  ``sum_s den[j, s] x[j, s]`` at the optimum (moving L by dL moves the row's
   right-hand side by ``dL`` times that denominator);
+- a limit on a figure judged at each discharge (``per_sink``: WAD cyanide, the highest
+  over the tailings sinks) is one such ratio row per sink, all under the limit's case
+  key (``units.SINK.wad_cn_g_h - L units.SINK.water_tph <= 0``); its shadow price is
+  the sum of the sink rows' prices (only binding rows are nonzero);
 - any other intensive limit filters the columns at the tabulated blend.
+
+An extensive figure may hold a part that does not scale with throughput (the fixed
+cost in ``margin_usd_h``: ``constants``, the figure's value at zero rates): its
+coefficients are per tonne without it, and it is added to the objective once (times
+``y_j``) and taken off the right-hand side of a limit on the figure.
 
 Splitters whose fractions are decisions (residue to storage and uses, pulp to parallel
 trains) add per column one tonnage variable ``z[j, d]`` per decision outlet, with
@@ -81,6 +90,13 @@ class BlendProblem:
         Whether each column's residue is eligible at each destination.
     destination_group : tuple of int
         Which splitter (group) each destination belongs to (default: all one group).
+    per_sink : Mapping[str, tuple of str]
+        Intensive KPIs judged per discharge -> the per-sink ratio figures (in
+        ``ratios``) whose highest they are; a limit on the KPI is one limit per sink
+        (``expand``).
+    constants : Mapping[str, float]
+        Extensive figures' parts that do not scale with the rates (the fixed cost),
+        the same for every column; ``derivatives`` exclude them.
     group_feed : (n, G, S + D) numpy.ndarray or None
         Each splitter's feed [t/h] as a linear function of (rates, tonnages): the
         tonnage sent to a group's decision outlets is at most its feed (its reference
@@ -107,6 +123,14 @@ class BlendProblem:
     destination_ok: np.ndarray | None = None
     destination_group: tuple[int, ...] = ()
     group_feed: np.ndarray | None = None
+    per_sink: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    constants: Mapping[str, float] = field(default_factory=dict)
+
+    def expand(self, lim: Limit) -> tuple[Limit, ...]:
+        """A limit as the model's limits: one per sink for a per-discharge KPI."""
+        if lim.name not in self.per_sink:
+            return (lim,)
+        return tuple(Limit(f, lim.sense, lim.value, lim.key) for f in self.per_sink[lim.name])
 
     @property
     def n(self) -> int:
@@ -141,7 +165,7 @@ class BlendProblem:
         """
         if is_extensive(lim.name):
             a = np.concatenate([self.derivatives[lim.name], self.dest(lim.name)], axis=1)
-            return a, np.full(self.n, lim.value)
+            return a, np.full(self.n, lim.value - self.constants.get(lim.name, 0.0))
         num, den = self.ratios[lim.name]
         a_num = np.concatenate([self.derivatives[num], self.dest(num)], axis=1)
         a_den = np.concatenate([self.derivatives[den], self.dest(den)], axis=1)
@@ -158,6 +182,7 @@ class BlendProblem:
             if is_extensive(name):
                 a = np.concatenate([self.derivatives[name], self.dest(name)], axis=1)
                 slope = slope + w * a
+                const = const + w * self.constants.get(name, 0.0)
             else:
                 const = const + w * self.values[name]
         return slope, const
@@ -418,7 +443,8 @@ def column_duals(problem: BlendProblem, column: int) -> dict[str, float]:
 
     Keys: each row limit's case key, ``constraints.ore.NAME.rate_tph_min``/``_max``,
     ``ore_tph_min``/``ore_tph_max``. A ratio limit's price is its row dual times the
-    denominator at the optimum (see the module docstring).
+    denominator at the optimum; a per-discharge limit's, the sum over its sink rows
+    (see the module docstring).
     """
     import pyomo.environ as pyo
 
@@ -480,13 +506,13 @@ def column_duals(problem: BlendProblem, column: int) -> dict[str, float]:
         [float(pyo.value(m.x[s])) for s in range(n_src)]
         + [float(pyo.value(m.z[k])) for k in range(n_dst)]
     )
-    out = {}
+    out: dict[str, float] = {}
     for k in rows:
         lim = problem.limits[k]
         dual = float(d[m.limit[k]])
         if lim.name in problem.ratios:
             dual *= problem.denominator(lim.name, column, v)
-        out[lim.key] = dual
+        out[lim.key] = out.get(lim.key, 0.0) + dual  # a per-sink limit: the sum over sinks
     for s, src in enumerate(problem.sources):
         name = src.removeprefix("ore.")
         if s in m.src_hi:  # an unbounded source has no upper row
@@ -510,11 +536,12 @@ def explain_blend_infeasible(problem: BlendProblem) -> list[tuple[str, float, fl
     usable = problem.usable()
     cols = np.flatnonzero(usable)
     if not len(cols):
-        return [
-            (lim.key, lim.value, float("nan"))
+        keys = {
+            lim.key: lim.value
             for lim in problem.limits
             if not problem.is_row(lim) or lim.name in problem.ratios
-        ]
+        }
+        return [(key, value, float("nan")) for key, value in keys.items()]
     opt, _ = _solver()
     m = _build(problem, cols, elastic=True)
     res = opt.solve(
@@ -529,7 +556,7 @@ def explain_blend_infeasible(problem: BlendProblem) -> list[tuple[str, float, fl
     j = max(range(len(cols)), key=lambda j: pyo.value(m.y[j]))
     col = int(cols[j])
     v = _values(m, j, problem)
-    out = []
+    moves: dict[str, tuple[float, float, float]] = {}  # a per-sink limit: its largest move
     for k, lim in enumerate(problem.limits):
         if not problem.is_row(lim):
             continue
@@ -537,8 +564,10 @@ def explain_blend_infeasible(problem: BlendProblem) -> list[tuple[str, float, fl
         if lim.name in problem.ratios:
             den = problem.denominator(lim.name, col, v)
             s = s / den if den > 0 else 0.0
-        if s > 1e-9 * max(abs(lim.value), 1.0):
-            out.append((lim.key, lim.value, lim.value + s if lim.sense == "max" else lim.value - s))
+        if s > 1e-9 * max(abs(lim.value), 1.0) and s > moves.get(lim.key, (0.0, 0.0, 0.0))[2]:
+            moved = lim.value + s if lim.sense == "max" else lim.value - s
+            moves[lim.key] = (lim.value, moved, s)
+    out = [(key, value, moved) for key, (value, moved, _) in moves.items()]
     for s, src in enumerate(problem.sources):
         slack = float(pyo.value(m.src_slack[s]))
         lo = float(problem.source_min[s])

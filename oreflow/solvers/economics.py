@@ -255,6 +255,26 @@ def unit_costs_usd_h(
     return by_unit, lines, n_default
 
 
+#: Extensive figures that hold the fixed cost ``[economics] fixed_usd_h``, with its sign
+#: in them. The fixed cost does not scale with throughput, so the optimizers take it out
+#: of these figures' per-tonne coefficients and carry it as a constant (``fixed_part_usd_h``).
+FIXED_COST_SIGN: dict[str, float] = {
+    "margin_usd_h": -1.0,
+    "operating_cost_usd_h": 1.0,
+    "cost_fixed_usd_h": 1.0,
+}
+
+
+def fixed_part_usd_h(economics: EconomicsSpec | None, name: str) -> float:
+    """The part of an extensive figure that is the fixed cost [USD/h]; 0 for other figures.
+
+    The same for every route and mode of a case (the fixed cost is one figure per case).
+    """
+    if economics is None or name not in FIXED_COST_SIGN:
+        return 0.0
+    return FIXED_COST_SIGN[name] * float(economics.params["fixed_usd_h"])
+
+
 def economics_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Revenue by metal, operating cost by unit and by item, margin; empty without ``[economics]``."""
     econ = sim.plant.spec.economics

@@ -8,11 +8,14 @@ checks is reported apart as ``residue_not_eligible_tph`` and not counted as used
 utilisation share ``residue_used / residue_generated`` is the figure behind the national
 target of more than 35 % use of gold solid waste (DESIGN.md).
 
-WAD cyanide at the tailings discharge is the flow-weighted figure of every storage sink:
-free cyanide (``nacn``, as CN) plus WAD complexes (``cn_wad``), over the water —
-the point where the ICMC 50 mg/L and EU 50/25/10 mg/L limits apply (MODELS.md §7.1).
-Its numerator ``tailings_wad_cn_g_h`` and the water ``residue_water_tph`` are both
-extensive, so a WAD limit is linear in the ore rates.
+WAD cyanide at the tailings discharge, ``tailings_wad_cn_mg_l``, is free cyanide
+(``nacn``, as CN) plus WAD complexes (``cn_wad``) over the water of each ``tailings``
+sink, and the KPI is the highest of them: the ICMC 50 mg/L and EU 50/25/10 mg/L limits
+apply at each point of discharge into a tailings facility (MODELS.md §7.1), so
+cyanide-free flotation tailings sent to their own facility must not dilute the CIL
+tailings' figure. Each sink reports its own (``units.NAME.wad_cn_mg_l``) and, both
+extensive, its numerator ``wad_cn_g_h`` and ``water_tph``: a WAD limit is one linear
+row per sink in the ore rates. ``tailings_wad_cn_g_h`` stays the sum over the sinks.
 """
 
 from __future__ import annotations
@@ -39,7 +42,9 @@ def residue_routing(sim: Simulation) -> dict[str, np.ndarray]:
 
     Keys: ``storage``, ``backfill``, ``building_materials``, ``backfill_eligible``,
     ``building_materials_eligible``, ``storage_m3_h``, ``tailings_wad_cn_tph``,
-    ``tailings_water_tph``; and per residue sink its solids under ``sink:NAME``.
+    ``tailings_water_tph`` (sums over the tailings sinks), ``tailings_wad_cn_mg_l_max``
+    (the highest WAD tenor of a tailings sink); and per residue sink its solids under
+    ``sink:NAME``.
     """
     from oreflow.solvers.kpis import sink_inflow, sinks
 
@@ -56,6 +61,7 @@ def residue_routing(sim: Simulation) -> dict[str, np.ndarray]:
             "storage_m3_h",
             "tailings_wad_cn_tph",
             "tailings_water_tph",
+            "tailings_wad_cn_mg_l_max",
         )
     }
     for name, stype in sinks(sim):
@@ -69,8 +75,11 @@ def residue_routing(sim: Simulation) -> dict[str, np.ndarray]:
         metrics = sim.units[name].metrics
         if dest == "storage":
             out["storage_m3_h"] = out["storage_m3_h"] + metrics.get("storage_m3_h", 0.0)
-            out["tailings_wad_cn_tph"] = out["tailings_wad_cn_tph"] + wad_cn_tph(comps, flow)
-            out["tailings_water_tph"] = out["tailings_water_tph"] + water(comps, flow)
+            cn, w = wad_cn_tph(comps, flow), water(comps, flow)
+            out["tailings_wad_cn_tph"] = out["tailings_wad_cn_tph"] + cn
+            out["tailings_water_tph"] = out["tailings_water_tph"] + w
+            tenor = np.divide(cn * G_PER_T, w, out=np.zeros(n), where=w > 0)  # per discharge
+            out["tailings_wad_cn_mg_l_max"] = np.maximum(out["tailings_wad_cn_mg_l_max"], tenor)
         else:
             out[f"{dest}_eligible"] = out[f"{dest}_eligible"] + solids * metrics["eligible_flag"]
     return out
@@ -96,10 +105,6 @@ def residue_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np.n
         ),
         "residue_storage_mm3_y": r["storage_m3_h"] * HOURS_PER_YEAR / 1e6,
         "tailings_wad_cn_g_h": r["tailings_wad_cn_tph"] * G_PER_T,
-        "tailings_wad_cn_mg_l": np.divide(
-            r["tailings_wad_cn_tph"] * G_PER_T,
-            r["tailings_water_tph"],
-            out=np.zeros(n),
-            where=r["tailings_water_tph"] > 0,
-        ),
+        # the highest discharge, not the sinks' mixture (module docstring)
+        "tailings_wad_cn_mg_l": r["tailings_wad_cn_mg_l_max"],
     }

@@ -11,6 +11,11 @@ trap"). Binaries ``y_j`` pick one column, ``x_j`` is its ore rate [t/h]:
 - an intensive limit (recovery, WAD cyanide), one row per column: ``(v_j - b) y_j <= 0``;
 - objective: ``sum_j (c_j x_j + d_j y_j)``.
 
+An extensive figure may hold a part that does not scale with throughput (the fixed
+cost in ``margin_usd_h``, ``constants``): its coefficients are per tonne without it,
+the objective adds it once and a limit on the figure has it taken off its bound
+(``a_j x_j <= (b - c) y_j``).
+
 Writing each limit once per column rather than once over the sum is the convex hull of
 the disjunction "exactly one column, meeting every limit on its own": its LP relaxation
 is tight, and HiGHS proves the optimum at the root. The aggregated big-M form
@@ -60,11 +65,26 @@ class SelectionProblem:
     sense: str
     mip_rel_gap: float = 1e-6
     time_limit_s: float = 60.0
+    #: extensive figures' parts that do not scale with the ore rate (the fixed cost),
+    #: the same for every column; ``coefficients`` exclude them
+    constants: Mapping[str, float] = field(default_factory=dict)
 
     @property
     def n(self) -> int:
         """Number of columns."""
         return len(next(iter(self.coefficients.values())))
+
+    def bound(self, lim: Limit) -> float:
+        """A limit's bound on the figure's part that scales with the rate."""
+        return lim.value - self.constants.get(lim.name, 0.0)
+
+    def constant(self) -> float:
+        """The objective's part that does not scale with the rate."""
+        return sum(
+            w * self.constants.get(name, 0.0)
+            for name, w in self.weights.items()
+            if is_extensive(name)
+        )
 
 
 @dataclass(frozen=True)
@@ -114,7 +134,7 @@ def _build(problem: SelectionProblem, *, elastic: bool = False) -> object:
         a = float(problem.coefficients[lim.name][j])
         s = m.slack[k] if elastic else 0.0  # type: ignore[attr-defined]
         if is_extensive(lim.name):
-            lhs, rhs = a * m.x[j], lim.value * m.y[j]  # type: ignore[attr-defined]
+            lhs, rhs = a * m.x[j], problem.bound(lim) * m.y[j]  # type: ignore[attr-defined]
         else:
             lhs, rhs = (a - lim.value) * m.y[j], 0.0  # type: ignore[attr-defined]
         if lim.sense == "max":
@@ -130,6 +150,7 @@ def _build(problem: SelectionProblem, *, elastic: bool = False) -> object:
         )
     else:
         expr = sum(w * _terms(problem, name, m.x, m.y) for name, w in problem.weights.items())
+        expr += problem.constant() * sum(m.y[j] for j in m.J)  # one column: the constant
         m.obj = pyo.Objective(
             expr=expr, sense=pyo.maximize if problem.sense == "maximize" else pyo.minimize
         )
@@ -255,7 +276,8 @@ def _column_duals(problem: SelectionProblem, column: int) -> dict[str, float]:
     def rule(m: object, k: int) -> object:
         lim = problem.limits[k]
         a = float(problem.coefficients[lim.name][column])
-        return a * m.x <= lim.value if lim.sense == "max" else a * m.x >= lim.value  # type: ignore[attr-defined]
+        b = problem.bound(lim)
+        return a * m.x <= b if lim.sense == "max" else a * m.x >= b  # type: ignore[attr-defined]
 
     m.limit = pyo.Constraint(ext, rule=rule)
     slope = sum(
@@ -346,20 +368,21 @@ def rate_intervals(problem: SelectionProblem) -> tuple[np.ndarray, ...]:
         if not is_extensive(lim.name):
             ok &= a <= lim.value if lim.sense == "max" else a >= lim.value
             continue
+        b = problem.bound(lim)
         with np.errstate(divide="ignore", invalid="ignore"):
-            bound = lim.value / a
+            bound = b / a
         if lim.sense == "max":
             hi = np.where(a > 0, np.minimum(hi, bound), hi)
             lo = np.where(a < 0, np.maximum(lo, bound), lo)
-            ok &= ~((a == 0) & (lim.value < 0))
+            ok &= ~((a == 0) & (b < 0))
         else:
             lo = np.where(a > 0, np.maximum(lo, bound), lo)
             hi = np.where(a < 0, np.minimum(hi, bound), hi)
-            ok &= ~((a == 0) & (lim.value > 0))
+            ok &= ~((a == 0) & (b > 0))
     ok &= lo <= hi * (1 + 1e-12) + 1e-12
     hi = np.maximum(hi, lo)
     slope = np.zeros(n)
-    const = np.zeros(n)
+    const = np.full(n, problem.constant())
     for k, w in problem.weights.items():
         if is_extensive(k):
             slope = slope + w * problem.coefficients[k]

@@ -20,6 +20,7 @@ import pandas as pd
 from oreflow.errors import CaseError, Problem
 from oreflow.flowsheet.case import CaseSpec
 from oreflow.flowsheet.optimization import Limit, ModeAxis, OptimizationSpec, is_extensive
+from oreflow.solvers.economics import fixed_part_usd_h
 from oreflow.solvers.milp import (
     SelectionProblem,
     SolveStatus,
@@ -115,11 +116,30 @@ def _spec_of(spec: CaseSpec) -> OptimizationSpec:
     return spec.optimization
 
 
+def per_tonne(spec: CaseSpec, table: ModeTable, name: str) -> tuple[np.ndarray, float]:
+    """A figure's coefficients (per tonne of ore if extensive, else plain) and constant.
+
+    The fixed cost in an extensive figure (``economics.FIXED_COST_SIGN``) does not scale
+    with throughput: it is taken out before dividing by the nominal rate and returned as
+    the constant, so that ``figure(x) = coefficient x + constant`` at any rate x. A
+    limited figure a route does not report is zero there (no cyanide, no oxygen).
+    """
+    col = np.nan_to_num(table.figures[name].to_numpy(dtype=np.float64), nan=0.0)
+    if not is_extensive(name):
+        return col, 0.0
+    fixed = fixed_part_usd_h(spec.economics, name)
+    return (col - fixed) / table.ore_tph, fixed
+
+
 def selection_problem(spec: CaseSpec, opt: OptimizationSpec, table: ModeTable) -> SelectionProblem:
-    """Per-tonne (extensive) and plain (intensive) coefficients of every column."""
+    """Per-tonne (extensive) and plain (intensive) coefficients of every column.
+
+    Extensive figures' fixed parts (the fixed cost) are ``constants`` (``per_tonne``).
+    """
     names = {lim.name for lim in opt.limits} | set(opt.weights)
     problems = []
     coefficients = {}
+    constants = {}
     for name in sorted(names):
         if name not in table.figures:
             key = next((lim.key for lim in opt.limits if lim.name == name), f"objective.{name}")
@@ -133,9 +153,9 @@ def selection_problem(spec: CaseSpec, opt: OptimizationSpec, table: ModeTable) -
                 Problem(spec.path, f"objective.{name}", f"{name!r} is not reported on every route")
             )
             continue
-        # a limited figure a route does not report is zero there (no cyanide, no oxygen)
-        col = np.nan_to_num(col, nan=0.0)
-        coefficients[name] = col / table.ore_tph if is_extensive(name) else col
+        coefficients[name], fixed = per_tonne(spec, table, name)
+        if fixed:
+            constants[name] = fixed
     if problems:
         raise CaseError(problems)
     x_max = opt.ore_tph_max if opt.ore_tph_max is not None else table.ore_tph
@@ -153,6 +173,7 @@ def selection_problem(spec: CaseSpec, opt: OptimizationSpec, table: ModeTable) -
         opt.sense,
         opt.mip_rel_gap,
         opt.time_limit_s,
+        constants,
     )
 
 
@@ -250,7 +271,10 @@ def optimize(spec: CaseSpec) -> OptimizeResult:
     t3 = time.perf_counter()
     rows = []
     for name, coef in problem.coefficients.items():
-        model = coef[column] * result.ore_tph if is_extensive(name) else coef[column]
+        if is_extensive(name):
+            model = coef[column] * result.ore_tph + problem.constants.get(name, 0.0)
+        else:
+            model = coef[column]
         simulated = _figure(plan, sim, name)
         scale = max(abs(model), abs(simulated), 1e-12)
         rows.append(

@@ -35,7 +35,14 @@ import pandas as pd
 
 from oreflow.errors import CaseError, Problem
 from oreflow.flowsheet.case import CaseSpec
-from oreflow.flowsheet.optimization import RATIO_FIGURES, OptimizationSpec, is_extensive
+from oreflow.flowsheet.optimization import (
+    RATIO_FIGURES,
+    Limit,
+    OptimizationSpec,
+    is_extensive,
+    per_sink_figures,
+    per_sink_limits,
+)
 from oreflow.solvers.blend import (
     BlendProblem,
     BlendResult,
@@ -43,6 +50,7 @@ from oreflow.solvers.blend import (
     explain_blend_infeasible,
     solve_blend,
 )
+from oreflow.solvers.economics import fixed_part_usd_h
 from oreflow.solvers.milp import SolveStatus
 from oreflow.solvers.results import Results, build_results
 from oreflow.solvers.simulate import Simulation, simulate_plant
@@ -134,12 +142,20 @@ def split_groups(spec: CaseSpec, opt: OptimizationSpec) -> list[SplitGroup]:
 
 
 def split_metrics(spec: CaseSpec, opt: OptimizationSpec) -> list[str]:
-    """Unit metrics the split decisions need tabulated."""
+    """Unit metrics the split decisions and the per-sink limit rows need tabulated."""
     out = []
     for g in split_groups(spec, opt):
         out.append(g.feed)
         out += [f"units.{sink}.eligible_flag" for sink, t in g.sinks.values() if t != "tailings"]
+    for lim in opt.limits:
+        for figure, (num, den) in per_sink_figures(spec.units, lim.name).items():
+            out += [figure, num, den]
     return out
+
+
+def model_limits(spec: CaseSpec, limits: tuple[Limit, ...]) -> tuple[Limit, ...]:
+    """The case's limits as the model's: a per-discharge KPI's as one limit per sink."""
+    return tuple(m for lim in limits for m in per_sink_limits(spec.units, lim))
 
 
 def _destinations(
@@ -200,18 +216,33 @@ def _destinations(
 
 
 def blend_problem(spec: CaseSpec, opt: OptimizationSpec, table: ModeTable) -> BlendProblem:
-    """The blend MILP's data from a table with per-source coefficients."""
-    names = {lim.name for lim in opt.limits} | set(opt.weights)
-    names |= {g.feed for g in split_groups(spec, opt)}
+    """The blend MILP's data from a table with per-source coefficients.
+
+    A limit on a per-discharge KPI (WAD cyanide at the tailings) becomes one ratio row
+    per sink; the fixed cost is taken out of the per-tonne coefficients of the figures
+    that hold it and carried as a constant (``BlendProblem.constants``).
+    """
+    ratios = dict(RATIO_FIGURES)
+    per_sink: dict[str, tuple[str, ...]] = {}
     for lim in opt.limits:
-        if lim.name in RATIO_FIGURES:
-            names |= set(RATIO_FIGURES[lim.name])
+        figures = per_sink_figures(spec.units, lim.name)
+        if figures:
+            ratios.update(figures)
+            per_sink[lim.name] = tuple(figures)
+    limits_all = model_limits(spec, opt.limits)
+    # a per-discharge KPI's own tabulated value too (an objective on it, as in pareto)
+    names = {lim.name for lim in (*limits_all, *opt.limits)} | set(opt.weights)
+    names |= {g.feed for g in split_groups(spec, opt)}
+    for lim in limits_all:
+        if lim.name in ratios:
+            names |= set(ratios[lim.name])
     problems = []
     derivatives: dict[str, np.ndarray] = {}
     values: dict[str, np.ndarray] = {}
+    constants: dict[str, float] = {}
     for name in sorted(names):
         if name not in table.figures:
-            key = next((lim.key for lim in opt.limits if lim.name == name), f"objective.{name}")
+            key = next((lim.key for lim in limits_all if lim.name == name), f"objective.{name}")
             problems.append(
                 Problem(spec.path, key, f"{name!r} is neither a KPI nor a unit metric of this case")
             )
@@ -225,6 +256,12 @@ def blend_problem(spec: CaseSpec, opt: OptimizationSpec, table: ModeTable) -> Bl
         # a limited figure a route does not report is zero there (no cyanide, no oxygen)
         if is_extensive(name):
             derivatives[name] = np.nan_to_num(_per_source(table, name), nan=0.0)
+            fixed = fixed_part_usd_h(spec.economics, name)
+            if fixed:
+                # the tabulated per-tonne coefficients hold fixed / nominal rate (the
+                # Euler shift spreads it over the sources): per tonne without it
+                derivatives[name] = derivatives[name] - fixed / table.ore_tph
+                constants[name] = fixed
         else:
             values[name] = np.nan_to_num(col, nan=0.0)
     if problems:
@@ -236,7 +273,7 @@ def blend_problem(spec: CaseSpec, opt: OptimizationSpec, table: ModeTable) -> Bl
     x_min, x_max = total_bounds(spec, opt)
     limits = tuple(
         lim
-        for lim in opt.limits
+        for lim in limits_all
         if not np.all(np.isnan(table.figures[lim.name].to_numpy(dtype=np.float64)))
     )
     return BlendProblem(
@@ -250,9 +287,11 @@ def blend_problem(spec: CaseSpec, opt: OptimizationSpec, table: ModeTable) -> Bl
         limits,
         opt.weights,
         opt.sense,
-        dict(RATIO_FIGURES),
+        ratios,
         opt.mip_rel_gap,
         opt.time_limit_s,
+        per_sink=per_sink,
+        constants=constants,
         **extra,
     )
 
@@ -269,10 +308,12 @@ def model_figure(problem: BlendProblem, name: str, column: int, v: np.ndarray) -
 
     def linear(k: str) -> float:
         a = np.concatenate([problem.derivatives[k][column], problem.dest(k)[column]])
-        return float(a @ v)
+        return float(a @ v) + problem.constants.get(k, 0.0)
 
     if is_extensive(name):
         return linear(name)
+    if name in problem.per_sink:  # the highest discharge
+        return max(model_figure(problem, f, column, v) for f in problem.per_sink[name])
     if name in problem.ratios and all(k in problem.derivatives for k in problem.ratios[name]):
         num, den = (linear(k) for k in problem.ratios[name])
         return num / den if den != 0 else 0.0
@@ -348,6 +389,7 @@ def _verification(
 ) -> pd.DataFrame:
     names = [*problem.derivatives, *problem.values]
     names += [lim.name for lim in problem.limits if lim.name not in names]
+    names += [k for k in problem.per_sink if k not in names]
     rows = []
     for name in names:
         model = model_figure(problem, name, column, v)

@@ -21,9 +21,9 @@ import pandas as pd
 
 from oreflow.errors import CaseError, Problem
 from oreflow.flowsheet.case import CaseSpec
-from oreflow.flowsheet.optimization import Limit, is_extensive
+from oreflow.flowsheet.optimization import Limit, is_extensive, per_sink_figures
 from oreflow.solvers.milp import SelectionProblem, SolveStatus, enumerate_selection, solve_selection
-from oreflow.solvers.optimize import _spec_of, selection_problem
+from oreflow.solvers.optimize import _spec_of, per_tonne, selection_problem
 from oreflow.solvers.tabulate import tabulate
 
 #: KPIs that are better small (costs, uses, residue, cyanide); everything else is
@@ -38,7 +38,7 @@ def default_sense(kpi: str) -> str:
 
 def _value(problem: SelectionProblem, name: str, column: int, ore: float) -> float:
     a = float(problem.coefficients[name][column])
-    return a * ore if is_extensive(name) else a
+    return a * ore + problem.constants.get(name, 0.0) if is_extensive(name) else a
 
 
 def pareto(
@@ -80,9 +80,11 @@ def pareto(
             ]
         )
     coefficients = dict(base.coefficients)
-    col = np.nan_to_num(table.figures[x].to_numpy(dtype=np.float64))
-    coefficients[x] = col / table.ore_tph if is_extensive(x) else col
-    problem_y = dataclasses.replace(base, coefficients=coefficients)
+    constants = dict(base.constants)
+    coefficients[x], fixed = per_tonne(spec, table, x)
+    if fixed:
+        constants[x] = fixed
+    problem_y = dataclasses.replace(base, coefficients=coefficients, constants=constants)
     problem_x = dataclasses.replace(problem_y, weights={x: 1.0}, sense=xs)
     best_y = solve_selection(problem_y)
     best_x = solve_selection(problem_x)
@@ -146,9 +148,12 @@ def _pareto_blend(spec: CaseSpec, x: str, y: str, points: int, xs: str, ys: str)
     opt = _spec_of(spec)
     sense_x = "min" if xs == "maximize" else "max"
     names = [x, y, *(lim.name for lim in opt.limits)]
-    metrics = sorted({n for n in names if n.startswith("units.")} | set(split_metrics(spec, opt)))
+    metrics = {n for n in names if n.startswith("units.")} | set(split_metrics(spec, opt))
+    for k in (x, y):  # a per-discharge KPI's sink figures (WAD cyanide at each tailings)
+        for figure, pair in per_sink_figures(spec.units, k).items():
+            metrics |= {figure, *pair}
     table = tabulate(
-        spec, opt.axes, metrics, splitters=[g.splitter for g in split_groups(spec, opt)]
+        spec, opt.axes, sorted(metrics), splitters=[g.splitter for g in split_groups(spec, opt)]
     )
     missing = [k for k in (x, y) if k not in table.figures]
     if missing:
@@ -166,7 +171,9 @@ def _pareto_blend(spec: CaseSpec, x: str, y: str, points: int, xs: str, ys: str)
         opt, weights={y: 1.0}, sense=ys, limits=(*opt.limits, placeholder), lexicographic=()
     )
     problem_y = blend_problem(spec, with_x, table)
-    problem_y = dataclasses.replace(problem_y, limits=problem_y.limits[:-1])
+    problem_y = dataclasses.replace(
+        problem_y, limits=tuple(m for m in problem_y.limits if m.key != placeholder.key)
+    )
     problem_x = dataclasses.replace(problem_y, weights={x: 1.0}, sense=xs)
     best_y, best_x = solve_blend(problem_y), solve_blend(problem_x)
     if SolveStatus.OPTIMAL not in (best_y.status, best_x.status):
@@ -185,14 +192,16 @@ def _pareto_blend(spec: CaseSpec, x: str, y: str, points: int, xs: str, ys: str)
 
     x_at_y = model_figure(problem_y, x, best_y.column, values(best_y))
     x_best = model_figure(problem_x, x, best_x.column, values(best_x))
-    if x in problem_y.ratios:
+    if x in problem_y.ratios or x in problem_y.per_sink:
         # a ratio is not a linear objective; its best value is the largest (or least)
         # limit on it that leaves a feasible plan: bisection on the linear ratio row
         x_best = _best_ratio(problem_y, x, sense_x, x_at_y, x_best)
     rows = []
     for eps in np.linspace(x_at_y, x_best, max(points, 2)):
         limit = Limit(x, sense_x, float(eps), f"pareto.{x}")
-        problem = dataclasses.replace(problem_y, limits=(*problem_y.limits, limit))
+        problem = dataclasses.replace(
+            problem_y, limits=(*problem_y.limits, *problem_y.expand(limit))
+        )
         result = solve_blend(problem)
         check = enumerate_blend(problem)
         if result.status is not SolveStatus.OPTIMAL:
@@ -229,7 +238,8 @@ def _best_ratio(problem: object, x: str, sense_x: str, feasible: float, guess: f
 
     def ok(value: float) -> bool:
         limit = Limit(x, sense_x, value, f"pareto.{x}")
-        trial = dataclasses.replace(problem, limits=(*problem.limits, limit))  # type: ignore[attr-defined,type-var]
+        limits = (*problem.limits, *problem.expand(limit))  # type: ignore[attr-defined]
+        trial = dataclasses.replace(problem, limits=limits)  # type: ignore[type-var]
         return solve_blend(trial).status is SolveStatus.OPTIMAL
 
     better = 1.0 if sense_x == "min" else -1.0

@@ -42,6 +42,7 @@ import pandas as pd
 
 from oreflow.errors import CaseError, Problem
 from oreflow.flowsheet.optimization import is_extensive
+from oreflow.solvers.economics import fixed_part_usd_h
 from oreflow.solvers.milp import rate_intervals
 from oreflow.solvers.study import (
     StudyResult,
@@ -222,8 +223,9 @@ def _plan_rows(
     idx = np.arange(n)
     for name in names:
         model = figs[name][idx, col]
-        if is_extensive(name):
-            model = model / nominal * rate
+        if is_extensive(name):  # the fixed cost does not scale with the rate
+            fixed = fixed_part_usd_h(spec.economics, name)
+            model = (model - fixed) / nominal * rate + fixed
         simulated = sim.get(name, np.full(n, np.nan))
         scale = np.maximum(np.maximum(np.abs(model), np.abs(simulated)), 1e-12)
         rel = np.abs(model - simulated) / scale

@@ -13,7 +13,7 @@ import pytest
 from oreflow.cli import main
 from oreflow.errors import CaseError
 from oreflow.flowsheet.case import parse_case
-from oreflow.flowsheet.optimization import Limit
+from oreflow.flowsheet.optimization import RATIO_FIGURES, Limit
 from oreflow.solvers.blend import BlendProblem, enumerate_blend, solve_blend
 from oreflow.solvers.milp import SelectionProblem, SolveStatus, solve_selection
 from oreflow.solvers.optimize import optimize
@@ -81,13 +81,22 @@ def _random_blend(seed: int, n: int, n_src: int) -> BlendProblem:
         "mill_power_kw": rng.uniform(8.0, 20.0, (n, n_src)),
         "au_feed_g_h": feed,
         "gold_produced_g_h": feed * rng.uniform(0.70, 0.97, (n, n_src)),
-        "tailings_wad_cn_g_h": rng.uniform(10.0, 60.0, (n, n_src)),
-        "residue_water_tph": rng.uniform(0.9, 1.3, (n, n_src)),
+        # two tailings discharges: leach tails (cyanide) and flotation tails (a trace)
+        "units.cil_tails.wad_cn_g_h": rng.uniform(10.0, 60.0, (n, n_src)),
+        "units.cil_tails.water_tph": rng.uniform(0.9, 1.3, (n, n_src)),
+        "units.flot_tails.wad_cn_g_h": rng.uniform(0.0, 1.0, (n, n_src)),
+        "units.flot_tails.water_tph": rng.uniform(0.5, 1.0, (n, n_src)),
     }
+    wad = Limit("tailings_wad_cn_mg_l", "max", 40.0, "constraints.wad_cn_mg_l_max")
+    sinks = ("units.cil_tails.wad_cn_mg_l", "units.flot_tails.wad_cn_mg_l")
+    ratios = dict(RATIO_FIGURES)
+    for f in sinks:
+        unit = f.rsplit(".", 1)[0]
+        ratios[f] = (f"{unit}.wad_cn_g_h", f"{unit}.water_tph")
     limits = (
         Limit("mill_power_kw", "max", 3000.0, "constraints.mill_power_kw_max"),
         Limit("gold_recovery_frac", "min", 0.86, "constraints.gold_recovery_frac_min"),
-        Limit("tailings_wad_cn_mg_l", "max", 40.0, "constraints.wad_cn_mg_l_max"),
+        *(Limit(f, wad.sense, wad.value, wad.key) for f in sinks),  # one row per discharge
         Limit("colour_frac", "max", 0.9, "constraints.max.colour_frac"),  # a filter
     )
     return BlendProblem(
@@ -101,7 +110,9 @@ def _random_blend(seed: int, n: int, n_src: int) -> BlendProblem:
         limits,
         {"margin_usd_h": 1.0},
         "maximize",
+        ratios,
         mip_rel_gap=1e-9,
+        per_sink={wad.name: sinks},
     )
 
 
@@ -185,12 +196,11 @@ def test_ratio_limit_shadow_price_matches_a_finite_difference_of_the_model(name)
     import dataclasses
 
     problem = _random_blend(11, 60, 2)
-    k = next(i for i, lim in enumerate(problem.limits) if lim.key == name)
-    lim = problem.limits[k]
+    lim = next(lim for lim in problem.limits if lim.key == name)
 
     def with_value(v):
-        limits = list(problem.limits)
-        limits[k] = dataclasses.replace(lim, value=v)
+        # every row of the limit (WAD: one per tailings discharge) moves with it
+        limits = [dataclasses.replace(m, value=v) if m.key == name else m for m in problem.limits]
         return dataclasses.replace(problem, limits=tuple(limits))
 
     # tighten until the limit binds at the optimum

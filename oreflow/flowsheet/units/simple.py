@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from oreflow.conventions import HOURS_PER_YEAR
+from oreflow.conventions import G_PER_T, HOURS_PER_YEAR
 from oreflow.errors import Problem
 from oreflow.flowsheet.components import ComponentSet
 from oreflow.flowsheet.schema import Param, frac, positive
@@ -236,10 +236,14 @@ class Sink:
             metrics["storage_mm3_y"] = solids / state * HOURS_PER_YEAR / 1e6
         if self.comps.has("nacn"):
             metrics["nacn_kg_h"] = feed[:, self.comps.solution_offset("nacn")] * 1e3
-        if self.comps.has("nacn") or self.comps.has("cn_wad"):
-            from oreflow.flowsheet.units.detox import wad_cn_mg_l
+        if self.spec.type == "tailings" or self.comps.has("nacn") or self.comps.has("cn_wad"):
+            # every tailings discharge reports its WAD cyanide (zero without cyanide):
+            # the ICMC limit applies at each discharge, and its optimizer row is
+            # wad_cn_g_h - L water_tph <= 0 (both extensive)
+            from oreflow.flowsheet.units.detox import wad_cn_mg_l, wad_cn_tph
 
             metrics["wad_cn_mg_l"] = wad_cn_mg_l(self.comps, feed)
+            metrics["wad_cn_g_h"] = wad_cn_tph(self.comps, feed) * G_PER_T
         return UnitResult((), metrics=metrics)
 
 
