@@ -24,8 +24,8 @@ Execution
 ---------
 Scenarios are cut into chunks of ``chunk_cases``; a work item is one (route, chunk),
 simulated in one batched call (``simulate_chunks``) and reduced to its KPIs. Items run in
-this process (default), in a process pool (``workers``), or on a Dask cluster
-(``scheduler``). Each finished item is written as one Parquet file, atomically
+a local process pool of one worker per core (default; ``workers=1`` runs them in this
+process), or on a Dask cluster (``scheduler``). Each finished item is written as one Parquet file, atomically
 (temporary name, then ``os.replace``); ``resume`` skips the items already on disk, so an
 interrupted study keeps what finished. Results do not depend on where an item ran.
 """
@@ -379,6 +379,31 @@ def _prepare_out(spec: StudySpec, out: Path, items: list[WorkItem], resume: bool
     return done
 
 
+def default_workers() -> int:
+    """Processes of the local default: every core this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # no affinity mask on this platform (macOS, Windows)
+        return os.cpu_count() or 1
+
+
+def _pool_context() -> Any:
+    """Start method of the local pool: forkserver where the platform has it, else spawn.
+
+    Workers fork from a server that imported oreflow once (``study_worker``), so a pool
+    starts in milliseconds after the first; a fork of this process instead could copy
+    the caller's threads in the middle of their work, and spawn re-imports everything
+    in every worker (about a second each).
+    """
+    import multiprocessing
+
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["oreflow.solvers.study_worker"])
+    return ctx
+
+
 def _local_map(
     calls: list[tuple[WorkItem, tuple]], workers: int
 ) -> Iterator[tuple[WorkItem, pd.DataFrame]]:
@@ -386,12 +411,9 @@ def _local_map(
         for item, args in calls:
             yield item, _run_item(*args)
         return
-    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    # spawn: a fork of a process that already started numba/OpenMP threads is unsafe
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context()) as pool:
         futures = {pool.submit(_run_item, *args): item for item, args in calls}
         try:
             for fut in as_completed(futures):
@@ -432,7 +454,7 @@ def run_study(
     spec: StudySpec,
     *,
     out_dir: str | Path | None = None,
-    workers: int = 1,
+    workers: int | None = None,
     scheduler: Any = None,
     resume: bool = False,
     progress: Callable[[int, int], None] | None = None,
@@ -452,8 +474,9 @@ def run_study(
     out_dir : str or Path, optional
         Folder for ``study.json``, the chunk files and ``results.parquet``; without it
         nothing is written (and ``resume`` is not possible).
-    workers : int
-        Processes of a local pool; 1 runs in this process (batched kernels).
+    workers : int, optional
+        Processes of a local pool; 1 runs in this process (batched kernels). By default
+        every core (``default_workers``); never more processes than work items.
     scheduler : str or dask.distributed.Client, optional
         Dask scheduler address (``tcp://host:8786``) or a client; overrides ``workers``.
     resume : bool
@@ -475,7 +498,7 @@ def run_study(
         if resume:
             msg = "mode 'robust' solves one MILP over every scenario: it has no chunks to resume"
             raise CaseError([Problem(spec.path, "study.mode", msg)])
-        if workers > 1 or scheduler is not None:
+        if (workers is not None and workers > 1) or scheduler is not None:
             logger.info("mode 'robust' runs in this process (its MILP couples the scenarios)")
         return run_robust(spec, out_dir=out_dir, progress=progress)
     scenarios = sample(spec)
@@ -510,7 +533,8 @@ def run_study(
     n_done = len(frames)
     if progress is not None:
         progress(n_done, len(items))
-    runner = _dask_map(calls, scheduler) if scheduler is not None else _local_map(calls, workers)
+    n_workers = max(1, min(default_workers() if workers is None else workers, len(calls)))
+    runner = _dask_map(calls, scheduler) if scheduler is not None else _local_map(calls, n_workers)
     try:
         for item, frame in runner:
             if out is not None:
@@ -537,7 +561,7 @@ def run_study(
         "evaluations": spec.n_scenarios * len(spec.routes),
         "evaluations_run": sum(it.hi - it.lo for it, _ in calls),
         "chunks_resumed": len(done),
-        "executor": "dask" if scheduler is not None else f"local x{max(workers, 1)}",
+        "executor": "dask" if scheduler is not None else f"local x{n_workers}",
         "study_sha256": spec.sha256,
     }
     if out is not None:

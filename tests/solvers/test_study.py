@@ -86,7 +86,7 @@ def spec():
 def straight(spec, tmp_path_factory):
     """The small study run straight through in this process, written to a folder."""
     out = tmp_path_factory.mktemp("straight")
-    return run_study(spec, out_dir=out)
+    return run_study(spec, out_dir=out, workers=1)
 
 
 # --- sampling ---------------------------------------------------------------------------
@@ -312,7 +312,19 @@ def test_resume_refuses_a_changed_study(spec, tmp_path):
 @pytest.mark.slow
 def test_process_pool_equals_local(spec, straight):
     pooled = run_study(spec, workers=2)
+    assert straight.meta["executor"] == "local x1"
+    assert pooled.meta["executor"] == "local x2"
     pd.testing.assert_frame_equal(pooled.results, straight.results)
+
+
+@pytest.mark.slow
+def test_default_runs_one_worker_per_core_and_equals_local(spec, straight):
+    from oreflow.solvers.study import default_workers, work_items
+
+    result = run_study(spec)
+    n_workers = min(default_workers(), len(work_items(spec)))
+    assert result.meta["executor"] == f"local x{n_workers}"
+    pd.testing.assert_frame_equal(result.results, straight.results)
 
 
 @pytest.mark.slow
@@ -461,7 +473,7 @@ def scenario_case(row: pd.Series):
 
 @pytest.fixture(scope="module")
 def reoptimized():
-    return run_study(study_from_dict(optimizing_study("reoptimize")))
+    return run_study(study_from_dict(optimizing_study("reoptimize")), workers=1)
 
 
 @pytest.mark.solver
