@@ -16,8 +16,8 @@ from oreflow.kernels._jit import njit
 
 @njit
 def residual_summary_t(
-    x: np.ndarray,
-    gx: np.ndarray,
+    x_t: np.ndarray,
+    g_t: np.ndarray,
     species_of: np.ndarray,
     n_species: int,
     species_floor: float,
@@ -26,12 +26,14 @@ def residual_summary_t(
     """What one recycle iteration needs of the residuals, in one pass over the tears.
 
     The relative residuals of the module docstring and the weights 1/scale, reduced to
-    what the solver uses: each case's largest residual and where it is, and the weights
-    with the case axis last (as :func:`anderson_step_t` takes them).
+    what the solver uses: each case's largest residual and where it is, and the weights.
+    Arrays have the case axis last, as :func:`anderson_step_into` takes them, so every
+    inner loop runs over contiguous cases; each case still sums its components in
+    ascending order.
 
     Parameters
     ----------
-    x, gx : (n_cases, n_comp) float64
+    x_t, g_t : (n_comp, n_cases) float64
         Guess and computed tear stream [t/h].
     species_of : (n_comp,) int64
         Species index of each component.
@@ -51,43 +53,43 @@ def residual_summary_t(
     weight : (n_comp, n_cases) float64
         Inverse of each component's convergence scale [h/t].
     """
-    n, m = x.shape
+    m, n = x_t.shape
+    totals = np.zeros((n_species, n))
+    stream_total = np.zeros(n)
+    for j in range(m):
+        sp = species_of[j]
+        for c in range(n):
+            a = abs(g_t[j, c])
+            totals[sp, c] += a
+            stream_total[c] += a
     r_max = np.empty(n)
     at = np.zeros(n, dtype=np.int64)
     weight = np.empty((m, n))
-    totals = np.zeros(n_species)
-    for i in range(n):
-        totals[:] = 0.0
-        stream_total = 0.0
-        for j in range(m):
-            a = abs(gx[i, j])
-            totals[species_of[j]] += a
-            stream_total += a
-        top = 0.0
-        where = 0
-        for j in range(m):
+    for j in range(m):
+        sp = species_of[j]
+        for c in range(n):
             scale = max(
-                abs(gx[i, j]), species_floor * totals[species_of[j]], stream_floor * stream_total
+                abs(g_t[j, c]), species_floor * totals[sp, c], stream_floor * stream_total[c]
             )
-            diff = abs(gx[i, j] - x[i, j])
+            diff = abs(g_t[j, c] - x_t[j, c])
             r = diff / scale if scale > 0.0 else diff
-            weight[j, i] = 1.0 / scale if scale > 0.0 else 0.0
+            weight[j, c] = 1.0 / scale if scale > 0.0 else 0.0
+            top = r_max[c]
             if j == 0 or (top == top and (r > top or r != r)):
-                top = r
-                where = j
-        r_max[i] = top
-        at[i] = where
+                r_max[c] = r
+                at[c] = j
     return r_max, at, weight
 
 
 @njit
-def anderson_step_t(
+def anderson_step_into(
+    out: np.ndarray,
     x_hist: np.ndarray,
     g_hist: np.ndarray,
     order: np.ndarray,
     weight: np.ndarray,
     regularization: float,
-) -> np.ndarray:
+) -> None:
     """Anderson-accelerated next guess from the last iterates, for a batch of cases.
 
     Anderson acceleration (type II) with memory m: with residuals f_i = g(x_i) - x_i,
@@ -102,6 +104,9 @@ def anderson_step_t(
 
     Parameters
     ----------
+    out : (n_comp, n_cases) float64
+        Output array, overwritten with the next guess, clipped to non-negative flows
+        [t/h]. It may be a slot of ``x_hist`` outside ``order``.
     x_hist, g_hist : (m_max, n_comp, n_cases) float64
         Ring buffers of iterates and their images.
     order : (n_hist,) int64
@@ -110,11 +115,6 @@ def anderson_step_t(
         Component weights, 1/scale [h/t].
     regularization : float
         Relative Tikhonov factor on the normal matrix diagonal [-].
-
-    Returns
-    -------
-    (n_comp, n_cases) float64
-        Next guess, clipped to non-negative flows [t/h].
     """
     _, n_comp, n = x_hist.shape
     m = order.shape[0] - 1
@@ -173,7 +173,6 @@ def anderson_step_t(
             for q in range(i + 1, m):
                 s -= low[q, i, c] * gamma[q, c]
             gamma[i, c] = s / low[i, i, c]
-    out = np.empty((n_comp, n))
     for j in range(n_comp):
         for c in range(n):
             out[j, c] = g_hist[last, j, c]
@@ -185,4 +184,3 @@ def anderson_step_t(
         for c in range(n):
             if out[j, c] < 0.0:
                 out[j, c] = 0.0
-    return out

@@ -1,7 +1,7 @@
 """Steady-state simulation: run order, unit kernels and recycle convergence.
 
 Blocks run in topological order. A recycle block is converged on its tear streams by
-successive substitution with bounded Wegstein acceleration (``oreflow.kernels.recycle``)
+successive substitution with Anderson acceleration (``oreflow.kernels.recycle``)
 until every component of every tear stream, in every case, has a relative residual
 below ``rtol``; otherwise ``ConvergenceError`` names the stream, component and
 residual. All cases of a batch are converged together (each unit call is one batched
@@ -148,9 +148,16 @@ class _BlockSolver:
         return {t: x[:, k * self.nc : (k + 1) * self.nc] for k, t in enumerate(self.block.tears)}
 
     def _pass(
-        self, x: np.ndarray, states: Mapping[str, Any], streams: dict[str, np.ndarray]
-    ) -> np.ndarray:
-        """Run the block once from tear guesses ``x``; return the recomputed tears."""
+        self,
+        x: np.ndarray,
+        states: Mapping[str, Any],
+        streams: dict[str, np.ndarray],
+        out_t: np.ndarray,
+    ) -> None:
+        """Run the block once from tear guesses ``x``; write the recomputed tears to ``out_t``.
+
+        ``out_t`` is (width, n_cases), the case axis last as the recycle kernels take it.
+        """
         local = dict(streams)
         local.update(self._split(x))
         produced: dict[str, np.ndarray] = {}
@@ -167,7 +174,8 @@ class _BlockSolver:
                     produced[name] = value
                 else:
                     local[name] = value
-        return np.concatenate([produced[t] for t in self.block.tears], axis=1)
+        for k, t in enumerate(self.block.tears):
+            out_t[k * self.nc : (k + 1) * self.nc] = produced[t].T
 
     def _subset(self, idx: np.ndarray) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         """Block states and input streams of a subset of cases."""
@@ -182,7 +190,7 @@ class _BlockSolver:
 
     def solve(self, rtol: float, max_iter: int) -> int:
         """Converge every case; return the iterations of the slowest one."""
-        from oreflow.kernels.recycle import anderson_step_t, residual_summary_t
+        from oreflow.kernels.recycle import anderson_step_into, residual_summary_t
 
         n = self.sim.n_cases
         width = self.nc * len(self.block.tears)
@@ -190,19 +198,23 @@ class _BlockSolver:
         active = np.arange(n)  # cases still iterating, as indices into the batch
         states: Mapping[str, Any] = self.states
         streams = {s: self.sim.streams[s] for s in self.inputs}
-        x = np.zeros((n, width))
-        # histories with the case axis last, as the Anderson kernel wants them
-        hist_x = np.zeros((ANDERSON_MEMORY + 1, width, n))
+        # Iterates and their images with the case axis last, as the kernels want them.
+        # One slot more than the history holds: the next guess is written straight into
+        # a free slot, and the guess of an iteration is the slot it already sits in.
+        hist_x = np.zeros((ANDERSON_MEMORY + 2, width, n))
         hist_g = np.zeros_like(hist_x)
-        slots: list[int] = []  # ring-buffer slots in use, oldest first
+        slots: list[int] = []  # slots of the history in use, oldest first
+        slot = 0  # slot of the current guess (zero flows to start)
         best = np.inf
         worst = (np.inf, 0, 0)
         size_at_compaction = n
         for it in range(1, max_iter + 1):
-            g = self._pass(x, states, streams)
+            x = np.ascontiguousarray(hist_x[slot].T)
+            self._pass(x, states, streams, hist_g[slot])
             r_case, at, w_t = residual_summary_t(
-                x, g, self.species_of, self.n_species, SPECIES_FLOOR, STREAM_FLOOR
-            )
+                hist_x[slot], hist_g[slot], self.species_of, self.n_species,
+                SPECIES_FLOOR, STREAM_FLOOR,
+            )  # fmt: skip
             done = r_case <= rtol
             if done.any():
                 converged_x[active[done]] = x[done]
@@ -214,19 +226,17 @@ class _BlockSolver:
             if worst[0] > 10.0 * best:
                 slots.clear()  # the accelerated step went astray: forget the history
             best = min(best, worst[0])
-            slot = next(s for s in range(ANDERSON_MEMORY + 1) if s not in slots[-ANDERSON_MEMORY:])
-            hist_x[slot] = x.T
-            hist_g[slot] = g.T
             slots = [*slots[-ANDERSON_MEMORY:], slot]
+            nxt = next(s for s in range(ANDERSON_MEMORY + 2) if s not in slots)
             if len(slots) >= 2:
                 order = np.array(slots, dtype=np.int64)
-                x = anderson_step_t(hist_x, hist_g, order, w_t, ANDERSON_REGULARIZATION).T
+                anderson_step_into(hist_x[nxt], hist_x, hist_g, order, w_t, ANDERSON_REGULARIZATION)
             else:
-                x = g
+                hist_x[nxt] = hist_g[slot]
+            slot = nxt
             keep = ~done
             if keep.sum() <= COMPACT_FRACTION * size_at_compaction and len(active) > 1:
                 active = active[keep]
-                x = x[keep]
                 hist_x = np.ascontiguousarray(hist_x[:, :, keep])
                 hist_g = np.ascontiguousarray(hist_g[:, :, keep])
                 states, streams = self._subset(active)

@@ -17,6 +17,18 @@ def kernel(fn, mode):
     return fn if mode == "jit" else getattr(fn, "py_func", fn)
 
 
+def stepper(mode):
+    """``anderson_step_into`` as a function returning the next guess."""
+    into = kernel(recycle.anderson_step_into, mode)
+
+    def step(x_hist, g_hist, order, weight, regularization):
+        out = np.full(x_hist.shape[1:], np.nan)
+        into(out, x_hist, g_hist, order, weight, regularization)
+        return out
+
+    return step
+
+
 def reference_residuals(x, g, species_of, n_species, species_floor, stream_floor):
     """Relative residuals and weights (1/scale), written out loop by loop in plain Python."""
     n, m = x.shape
@@ -43,20 +55,20 @@ def test_residual_is_relative_per_component(mode):
     x = np.array([[100.0, 1e-4, 0.0]])
     g = np.array([[100.0 * (1 + 1e-9), 1e-4 * (1 + 1e-9), 0.0]])
     species = np.array([0, 1, 1], dtype=np.int64)
-    r_max, _, _ = f(x, g, species, 2, 1e-6, 1e-15)
+    r_max, _, _ = f(x.T.copy(), g.T.copy(), species, 2, 1e-6, 1e-15)
     assert_allclose(r_max[0], 1e-9 / (1 + 1e-9), rtol=1e-6)  # trace gold judged like gangue
 
 
 def test_weights_are_inverse_scales(mode):
     f = kernel(recycle.residual_summary_t, mode)
     g = np.array([[2.0, 1e-12, 3.0]])
-    _, _, w_t = f(g.copy(), g, np.array([0, 0, 1], dtype=np.int64), 2, 1e-6, 1e-15)
+    _, _, w_t = f(g.T.copy(), g.T.copy(), np.array([0, 0, 1], dtype=np.int64), 2, 1e-6, 1e-15)
     assert_allclose(w_t[:, 0], [0.5, 1.0 / (1e-6 * 2.0), 1.0 / 3.0], rtol=RTOL_EXACT)
 
 
 def test_anderson_solves_a_linear_fixed_point_fast(mode):
     """g(x) = A x + b with a coupled contraction: Anderson converges in few steps."""
-    step = kernel(recycle.anderson_step_t, mode)
+    step = stepper(mode)
     rng = np.random.default_rng(3)
     n = 8
     a = rng.uniform(0, 1, (n, n))
@@ -85,7 +97,7 @@ def test_anderson_solves_a_linear_fixed_point_fast(mode):
 
 def test_anderson_cases_are_independent(mode):
     """A batch gives each case the answer it gets alone (no mixing across cases)."""
-    step = kernel(recycle.anderson_step_t, mode)
+    step = stepper(mode)
     rng = np.random.default_rng(7)
     hx, hg = rng.random((4, 6, 5)), rng.random((4, 6, 5))
     w = rng.random((6, 5))
@@ -116,7 +128,7 @@ def test_residual_summary_matches_the_residuals_and_weights(mode):
     species = np.array([0, 0, 1, 1, 2, 2, 2, 3, 3], dtype=np.int64)
     with np.errstate(invalid="ignore"):
         r, w = reference_residuals(x, g, species, 4, 1e-6, 1e-15)
-    r_max, at, w_t = f(x, g, species, 4, 1e-6, 1e-15)
+    r_max, at, w_t = f(x.T.copy(), g.T.copy(), species, 4, 1e-6, 1e-15)
     with np.errstate(invalid="ignore"):
         np.testing.assert_array_equal(r_max, r.max(axis=1))
     np.testing.assert_array_equal(at, r.argmax(axis=1))
@@ -124,3 +136,16 @@ def test_residual_summary_matches_the_residuals_and_weights(mode):
     assert at[3] == 0
     assert at[5] == 2
     assert np.isnan(r_max[5])
+
+
+def test_anderson_may_write_into_a_free_slot_of_its_history(mode):
+    """The solver writes the next guess into an unused slot of ``x_hist``: same result."""
+    into = kernel(recycle.anderson_step_into, mode)
+    rng = np.random.default_rng(5)
+    hx, hg = rng.random((5, 6, 3)), rng.random((5, 6, 3))
+    w = rng.random((6, 3))
+    order = np.array([3, 0, 1, 4])  # slot 2 is free
+    apart = np.empty((6, 3))
+    into(apart, hx, hg, order, w, 1e-12)
+    into(hx[2], hx, hg, order, w, 1e-12)
+    np.testing.assert_array_equal(hx[2], apart)
