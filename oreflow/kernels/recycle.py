@@ -18,6 +18,7 @@ from oreflow.kernels._jit import njit
 def residual_summary_t(
     x_t: np.ndarray,
     g_t: np.ndarray,
+    cols: np.ndarray,
     species_of: np.ndarray,
     n_species: int,
     species_floor: float,
@@ -29,12 +30,16 @@ def residual_summary_t(
     what the solver uses: each case's largest residual and where it is, and the weights.
     Arrays have the case axis last, as :func:`anderson_step_into` takes them, so every
     inner loop runs over contiguous cases; each case still sums its components in
-    ascending order.
+    ascending order. Only the components ``cols`` are read: the others must be 0 in
+    ``x_t`` and ``g_t`` (species absent from the loop, see :func:`live_rows`), so their
+    residuals are 0 and they add nothing to the totals; their weights are left unset.
 
     Parameters
     ----------
     x_t, g_t : (n_comp, n_cases) float64
         Guess and computed tear stream [t/h].
+    cols : (n_live,) int64
+        Components that may be nonzero, ascending.
     species_of : (n_comp,) int64
         Species index of each component.
     n_species : int
@@ -56,16 +61,17 @@ def residual_summary_t(
     m, n = x_t.shape
     totals = np.zeros((n_species, n))
     stream_total = np.zeros(n)
-    for j in range(m):
+    for j in cols:
         sp = species_of[j]
         for c in range(n):
             a = abs(g_t[j, c])
             totals[sp, c] += a
             stream_total[c] += a
-    r_max = np.empty(n)
+    # component 0's residual first, as numpy's max and argmax start: 0 unless it is live
+    r_max = np.zeros(n)
     at = np.zeros(n, dtype=np.int64)
     weight = np.empty((m, n))
-    for j in range(m):
+    for j in cols:
         sp = species_of[j]
         for c in range(n):
             scale = max(
@@ -82,6 +88,37 @@ def residual_summary_t(
 
 
 @njit
+def live_rows(g_t: np.ndarray, live: np.ndarray) -> np.ndarray:
+    """``live`` with every row of ``g_t`` holding a nonzero (or NaN) value added.
+
+    The recycle solver keeps the rows that were ever nonzero in a tear stream; the
+    rest (species that never reach the loop) stay exactly 0 in every iterate, and the
+    kernels skip them.
+
+    Parameters
+    ----------
+    g_t : (n_comp, n_cases) float64
+        Computed tear stream [t/h].
+    live : (n_comp,) bool
+        Rows already known to be live.
+
+    Returns
+    -------
+    (n_comp,) bool
+        Live rows.
+    """
+    out = live.copy()
+    for j in range(g_t.shape[0]):
+        if out[j]:
+            continue
+        for c in range(g_t.shape[1]):
+            if g_t[j, c] != 0.0:
+                out[j] = True
+                break
+    return out
+
+
+@njit
 def anderson_step_into(
     out: np.ndarray,
     x_hist: np.ndarray,
@@ -89,6 +126,7 @@ def anderson_step_into(
     order: np.ndarray,
     weight: np.ndarray,
     regularization: float,
+    cols: np.ndarray,
 ) -> None:
     """Anderson-accelerated next guess from the last iterates, for a batch of cases.
 
@@ -100,13 +138,16 @@ def anderson_step_into(
     are laid out (slot, component, case) so every inner loop runs over contiguous
     cases and vectorises; each case is still computed independently. The regularised
     normal matrix is symmetric positive definite and is solved by Cholesky
-    factorisation (no pivoting needed).
+    factorisation (no pivoting needed). Only the components ``cols`` are read and
+    written: the others are 0 in every iterate and image (:func:`live_rows`), add
+    exact zeros to the normal equations, and stay 0 in ``out``.
 
     Parameters
     ----------
     out : (n_comp, n_cases) float64
-        Output array, overwritten with the next guess, clipped to non-negative flows
-        [t/h]. It may be a slot of ``x_hist`` outside ``order``.
+        Output array: rows ``cols`` are overwritten with the next guess, clipped to
+        non-negative flows [t/h]; the other rows must already be 0. It may be a slot
+        of ``x_hist`` outside ``order``.
     x_hist, g_hist : (m_max, n_comp, n_cases) float64
         Ring buffers of iterates and their images.
     order : (n_hist,) int64
@@ -115,27 +156,29 @@ def anderson_step_into(
         Component weights, 1/scale [h/t].
     regularization : float
         Relative Tikhonov factor on the normal matrix diagonal [-].
+    cols : (n_live,) int64
+        Components that may be nonzero, ascending.
     """
-    _, n_comp, n = x_hist.shape
+    n = x_hist.shape[2]
     m = order.shape[0] - 1
-    last = order[m]
     # The weighted residual f_k and differences dF of one component at a time: they are
     # small enough to stay in cache, and the normal equations still sum over the
     # components in ascending order for every case.
     fk = np.empty(n)
+    f = np.empty((m + 1, n))  # residuals g - x of every slot, read once
     df = np.empty((m, n))
     a = np.zeros((m, m, n))
     b = np.zeros((m, n))
-    for j in range(n_comp):
-        for c in range(n):
-            fk[c] = (g_hist[last, j, c] - x_hist[last, j, c]) * weight[j, c]
-        for i in range(m):
-            s1 = order[i + 1]
-            s0 = order[i]
+    for j in cols:
+        for i in range(m + 1):
+            s = order[i]
             for c in range(n):
-                df[i, c] = (
-                    (g_hist[s1, j, c] - x_hist[s1, j, c]) - (g_hist[s0, j, c] - x_hist[s0, j, c])
-                ) * weight[j, c]
+                f[i, c] = g_hist[s, j, c] - x_hist[s, j, c]
+        for c in range(n):
+            fk[c] = f[m, c] * weight[j, c]
+        for i in range(m):
+            for c in range(n):
+                df[i, c] = (f[i + 1, c] - f[i, c]) * weight[j, c]
         for i in range(m):
             for c in range(n):
                 b[i, c] += df[i, c] * fk[c]
@@ -173,14 +216,16 @@ def anderson_step_into(
             for q in range(i + 1, m):
                 s -= low[q, i, c] * gamma[q, c]
             gamma[i, c] = s / low[i, i, c]
-    for j in range(n_comp):
-        for c in range(n):
-            out[j, c] = g_hist[last, j, c]
-        for i in range(m):
-            s1 = order[i + 1]
-            s0 = order[i]
+    for j in cols:
+        for i in range(m + 1):
+            s = order[i]
             for c in range(n):
-                out[j, c] -= (g_hist[s1, j, c] - g_hist[s0, j, c]) * gamma[i, c]
+                f[i, c] = g_hist[s, j, c]  # now the images
+        for c in range(n):
+            out[j, c] = f[m, c]
+        for i in range(m):
+            for c in range(n):
+                out[j, c] -= (f[i + 1, c] - f[i, c]) * gamma[i, c]
         for c in range(n):
             if out[j, c] < 0.0:
                 out[j, c] = 0.0

@@ -190,7 +190,7 @@ class _BlockSolver:
 
     def solve(self, rtol: float, max_iter: int) -> int:
         """Converge every case; return the iterations of the slowest one."""
-        from oreflow.kernels.recycle import anderson_step_into, residual_summary_t
+        from oreflow.kernels.recycle import anderson_step_into, live_rows, residual_summary_t
 
         n = self.sim.n_cases
         width = self.nc * len(self.block.tears)
@@ -205,14 +205,17 @@ class _BlockSolver:
         hist_g = np.zeros_like(hist_x)
         slots: list[int] = []  # slots of the history in use, oldest first
         slot = 0  # slot of the current guess (zero flows to start)
+        live = np.zeros(width, dtype=np.bool_)  # components ever nonzero in the tears
         best = np.inf
         worst = (np.inf, 0, 0)
         size_at_compaction = n
         for it in range(1, max_iter + 1):
             x = np.ascontiguousarray(hist_x[slot].T)
             self._pass(x, states, streams, hist_g[slot])
+            live = live_rows(hist_g[slot], live)
+            cols = np.flatnonzero(live)
             r_case, at, w_t = residual_summary_t(
-                hist_x[slot], hist_g[slot], self.species_of, self.n_species,
+                hist_x[slot], hist_g[slot], cols, self.species_of, self.n_species,
                 SPECIES_FLOOR, STREAM_FLOOR,
             )  # fmt: skip
             done = r_case <= rtol
@@ -230,7 +233,9 @@ class _BlockSolver:
             nxt = next(s for s in range(ANDERSON_MEMORY + 2) if s not in slots)
             if len(slots) >= 2:
                 order = np.array(slots, dtype=np.int64)
-                anderson_step_into(hist_x[nxt], hist_x, hist_g, order, w_t, ANDERSON_REGULARIZATION)
+                anderson_step_into(
+                    hist_x[nxt], hist_x, hist_g, order, w_t, ANDERSON_REGULARIZATION, cols
+                )
             else:
                 hist_x[nxt] = hist_g[slot]
             slot = nxt

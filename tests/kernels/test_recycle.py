@@ -13,6 +13,9 @@ def mode(request):
     return request.param
 
 
+ALL3 = np.arange(3)
+
+
 def kernel(fn, mode):
     return fn if mode == "jit" else getattr(fn, "py_func", fn)
 
@@ -23,7 +26,8 @@ def stepper(mode):
 
     def step(x_hist, g_hist, order, weight, regularization):
         out = np.full(x_hist.shape[1:], np.nan)
-        into(out, x_hist, g_hist, order, weight, regularization)
+        cols = np.arange(x_hist.shape[1])
+        into(out, x_hist, g_hist, order, weight, regularization, cols)
         return out
 
     return step
@@ -55,14 +59,14 @@ def test_residual_is_relative_per_component(mode):
     x = np.array([[100.0, 1e-4, 0.0]])
     g = np.array([[100.0 * (1 + 1e-9), 1e-4 * (1 + 1e-9), 0.0]])
     species = np.array([0, 1, 1], dtype=np.int64)
-    r_max, _, _ = f(x.T.copy(), g.T.copy(), species, 2, 1e-6, 1e-15)
+    r_max, _, _ = f(x.T.copy(), g.T.copy(), ALL3, species, 2, 1e-6, 1e-15)
     assert_allclose(r_max[0], 1e-9 / (1 + 1e-9), rtol=1e-6)  # trace gold judged like gangue
 
 
 def test_weights_are_inverse_scales(mode):
     f = kernel(recycle.residual_summary_t, mode)
     g = np.array([[2.0, 1e-12, 3.0]])
-    _, _, w_t = f(g.T.copy(), g.T.copy(), np.array([0, 0, 1], dtype=np.int64), 2, 1e-6, 1e-15)
+    _, _, w_t = f(g.T.copy(), g.T.copy(), ALL3, np.array([0, 0, 1], dtype=np.int64), 2, 1e-6, 1e-15)
     assert_allclose(w_t[:, 0], [0.5, 1.0 / (1e-6 * 2.0), 1.0 / 3.0], rtol=RTOL_EXACT)
 
 
@@ -128,7 +132,7 @@ def test_residual_summary_matches_the_residuals_and_weights(mode):
     species = np.array([0, 0, 1, 1, 2, 2, 2, 3, 3], dtype=np.int64)
     with np.errstate(invalid="ignore"):
         r, w = reference_residuals(x, g, species, 4, 1e-6, 1e-15)
-    r_max, at, w_t = f(x.T.copy(), g.T.copy(), species, 4, 1e-6, 1e-15)
+    r_max, at, w_t = f(x.T.copy(), g.T.copy(), np.arange(9), species, 4, 1e-6, 1e-15)
     with np.errstate(invalid="ignore"):
         np.testing.assert_array_equal(r_max, r.max(axis=1))
     np.testing.assert_array_equal(at, r.argmax(axis=1))
@@ -146,6 +150,32 @@ def test_anderson_may_write_into_a_free_slot_of_its_history(mode):
     w = rng.random((6, 3))
     order = np.array([3, 0, 1, 4])  # slot 2 is free
     apart = np.empty((6, 3))
-    into(apart, hx, hg, order, w, 1e-12)
-    into(hx[2], hx, hg, order, w, 1e-12)
+    into(apart, hx, hg, order, w, 1e-12, np.arange(6))
+    into(hx[2], hx, hg, order, w, 1e-12, np.arange(6))
     np.testing.assert_array_equal(hx[2], apart)
+
+
+def test_rows_never_nonzero_are_skipped_bit_for_bit(mode):
+    """Skipping the components that are 0 in every iterate changes nothing (``live_rows``)."""
+    summary = kernel(recycle.residual_summary_t, mode)
+    into = kernel(recycle.anderson_step_into, mode)
+    rng = np.random.default_rng(9)
+    hx, hg = rng.random((5, 8, 4)), rng.random((5, 8, 4))
+    dead = [0, 3, 4]
+    hx[:, dead] = hg[:, dead] = 0.0
+    hg[1, 4, 2] = 1e-30  # one tiny value makes a row live
+    live = kernel(recycle.live_rows, mode)(hg[1], np.zeros(8, dtype=np.bool_))
+    assert live.tolist() == [False, True, True, False, True, True, True, True]
+    cols = np.flatnonzero(live)
+    species = np.array([0, 0, 1, 1, 2, 2, 3, 3], dtype=np.int64)
+    full = summary(hx[1], hg[1], np.arange(8), species, 4, 1e-6, 1e-15)
+    part = summary(hx[1], hg[1], cols, species, 4, 1e-6, 1e-15)
+    np.testing.assert_array_equal(part[0], full[0])
+    np.testing.assert_array_equal(part[1], full[1])
+    np.testing.assert_array_equal(part[2][cols], full[2][cols])
+    order = np.array([2, 0, 1])
+    expected = np.empty((8, 4))
+    into(expected, hx, hg, order, full[2], 1e-12, np.arange(8))
+    got = np.zeros((8, 4))
+    into(got, hx, hg, order, full[2], 1e-12, cols)
+    np.testing.assert_array_equal(got, expected)
