@@ -158,6 +158,8 @@ class _BlockSolver:
 
         ``out_t`` is (width, n_cases), the case axis last as the recycle kernels take it.
         """
+        from oreflow.kernels.recycle import transpose_into
+
         local = dict(streams)
         local.update(self._split(x))
         produced: dict[str, np.ndarray] = {}
@@ -175,7 +177,7 @@ class _BlockSolver:
                 else:
                     local[name] = value
         for k, t in enumerate(self.block.tears):
-            out_t[k * self.nc : (k + 1) * self.nc] = produced[t].T
+            transpose_into(out_t[k * self.nc : (k + 1) * self.nc], produced[t])
 
     def _subset(self, idx: np.ndarray) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         """Block states and input streams of a subset of cases."""
@@ -190,7 +192,12 @@ class _BlockSolver:
 
     def solve(self, rtol: float, max_iter: int) -> int:
         """Converge every case; return the iterations of the slowest one."""
-        from oreflow.kernels.recycle import anderson_step_into, live_rows, residual_summary_t
+        from oreflow.kernels.recycle import (
+            anderson_step_into,
+            live_rows,
+            residual_summary_t,
+            transpose_into,
+        )
 
         n = self.sim.n_cases
         width = self.nc * len(self.block.tears)
@@ -209,8 +216,11 @@ class _BlockSolver:
         best = np.inf
         worst = (np.inf, 0, 0)
         size_at_compaction = n
+        x = np.empty((n, width))
         for it in range(1, max_iter + 1):
-            x = np.ascontiguousarray(hist_x[slot].T)
+            if x.shape[0] != len(active):
+                x = np.empty((len(active), width))
+            transpose_into(x, hist_x[slot])
             self._pass(x, states, streams, hist_g[slot])
             live = live_rows(hist_g[slot], live)
             cols = np.flatnonzero(live)

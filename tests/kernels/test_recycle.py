@@ -179,3 +179,18 @@ def test_rows_never_nonzero_are_skipped_bit_for_bit(mode):
     got = np.zeros((8, 4))
     into(got, hx, hg, order, full[2], 1e-12, cols)
     np.testing.assert_array_equal(got, expected)
+
+
+def test_transpose_into_is_the_transpose(mode):
+    f = kernel(recycle.transpose_into, mode)
+    rng = np.random.default_rng(2)
+    for shape in ((37, 21), (16, 16), (1, 5), (3, 40)):  # tiles cut and whole
+        a = rng.random(shape)
+        out = np.full(shape[::-1], np.nan)
+        f(out, a)
+        np.testing.assert_array_equal(out, a.T)
+    a = rng.random((6, 9))
+    out = np.full((9, 6), np.nan)
+    f(out, a[:, ::1])
+    f(out, np.asfortranarray(a))  # any layout in
+    np.testing.assert_array_equal(out, a.T)
