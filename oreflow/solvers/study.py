@@ -390,17 +390,17 @@ def default_workers() -> int:
 def _pool_context() -> Any:
     """Start method of the local pool: forkserver where the platform has it, else spawn.
 
-    Workers fork from a server that imported oreflow once (``study_worker``), so a pool
-    starts in milliseconds after the first; a fork of this process instead could copy
-    the caller's threads in the middle of their work, and spawn re-imports everything
-    in every worker (about a second each).
+    Workers fork from a server that imported oreflow and compiled its kernels once
+    (``oreflow._study_worker``), so a pool starts in milliseconds after the first; a
+    fork of this process instead could copy the caller's threads in the middle of their
+    work, and spawn re-imports everything in every worker (about a second each).
     """
     import multiprocessing
 
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["oreflow.solvers.study_worker"])
+    ctx.set_forkserver_preload(["oreflow._study_worker"])
     return ctx
 
 
