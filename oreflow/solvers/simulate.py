@@ -28,7 +28,7 @@ from oreflow.flowsheet.units.base import PrepareContext, UnitResult
 logger = logging.getLogger(__name__)
 
 CHUNK_CASES = 256  # cases simulated together: arrays of this many cases stay in cache
-COMPACT_FRACTION = 0.75  # re-prepare for the cases still iterating once they are this share
+COMPACT_FRACTION = 0.5  # re-prepare for the cases still iterating once they are this share
 ANDERSON_MEMORY = 6  # iterates kept for Anderson mixing
 ANDERSON_REGULARIZATION = 1e-12
 SPECIES_FLOOR = 1e-6  # a size class holding < 1e-6 of its species is judged against that floor
