@@ -242,20 +242,28 @@ class Hydrocyclone:
         part = partition_plitt_batch(self.rep_um, np.ascontiguousarray(d50_k), m, rv)
         return part, rv, d50, press
 
-    def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
-        """Split solids by the partition curve and solution by the water split."""
-        (feed,) = inlets
+    def _split(self, state: Any, feed: np.ndarray) -> tuple[Any, ...]:
+        """Underflow, overflow, water split, d50c and (Plitt) pressure, or None."""
         c = self.comps
-        metrics: dict[str, np.ndarray] = {}
+        press = None
         if self.plitt:
             part, rf_water, d50, press = self._plitt_state(state, feed)
-            metrics["pressure_kpa"] = press
         else:
             part, rf_water, d50 = state
         under = np.empty_like(feed)
         c.solids_view(under)[:] = c.solids_view(feed) * part
         under[:, self.sol.start :] = feed[:, self.sol.start :] * rf_water[:, None]
-        over = feed - under
+        return under, feed - under, rf_water, d50, press
+
+    def apply_outlets(self, state: Any, inlets: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
+        """Underflow and overflow only, as ``apply`` computes them (inside recycle loops)."""
+        return self._split(state, inlets[0])[:2]
+
+    def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
+        """Split solids by the partition curve and solution by the water split."""
+        c = self.comps
+        under, over, rf_water, d50, press = self._split(state, inlets[0])
+        metrics: dict[str, np.ndarray] = {} if press is None else {"pressure_kpa": press}
         s_u, s_o = total_solids(c, under), total_solids(c, over)
         w_u, w_o = water(c, under), water(c, over)
         metrics.update(
