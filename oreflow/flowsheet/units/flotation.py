@@ -282,20 +282,21 @@ class FlotationBank:
         for j, host in self.carried.items():
             k_ref[:, j] = k_ref[:, host]
             r_ref[:, j] = r_ref[:, host]
-        w_k = np.empty((n, c.n_cls))
-        w_r = np.empty((n, c.n_cls))
-        ent = np.empty((n, c.n_cls))
-        for i in range(n):
-            fine = float(params["fine_half_um"][i])
-            coarse = float(params["coarse_half_um"][i])
-            m = float(params["size_exponent"][i])
+        keys = ("fine_half_um", "coarse_half_um", "size_exponent")
+        keys += ("entrainment_xi_um", "entrainment_drainage")
+        # the size laws of each distinct setting (usually one for the whole batch)
+        rows, inverse = np.unique(
+            np.stack([params[k] for k in keys], axis=1), axis=0, return_inverse=True
+        )
+        w_k = np.empty((len(rows), c.n_cls))
+        w_r = np.empty((len(rows), c.n_cls))
+        ent = np.empty((len(rows), c.n_cls))
+        for i, (fine, coarse, m, xi, drainage) in enumerate(rows.tolist()):
             w_k[i] = size_window(self.rep_um, fine, coarse, m)
             w_r[i] = size_window(self.rep_um, 0.0, coarse, m)
-            ent[i] = savassi_entrainment(
-                self.rep_um,
-                float(params["entrainment_xi_um"][i]),
-                float(params["entrainment_drainage"][i]),
-            )
+            ent[i] = savassi_entrainment(self.rep_um, xi, drainage)
+        inverse = inverse.reshape(-1)
+        w_k, w_r, ent = w_k[inverse], w_r[inverse], ent[inverse]
         k = np.ascontiguousarray(k_ref[:, None, :] * w_k[:, :, None])
         r = np.ascontiguousarray(r_ref[:, None, :] * w_r[:, :, None])
         recovery = None
