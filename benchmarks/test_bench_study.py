@@ -5,11 +5,11 @@ rougher/scavenger/cleaner flotation, concentrate thickening, acid POX, CCD,
 neutralisation, CIL, detox, tailings) and its KPIs and economics, for one scenario
 of ore (head grade, Wi, gold deportment, sulfide content) and gold price.
 
-- ``oreflow batch``: ``run_study`` of a one-route study with its default executor, a
-  local pool of one worker per core, each running chunks of 256 scenarios through the
-  batched kernels (no output folder: pure compute); the same with Parquet chunks written
-  to a folder (``+ parquet``); and ``oreflow batch, 1 process``: the same study in this
-  process (``workers=1``). The issue's target is 10,000 evaluations in under 5 s on the
+- ``oreflow batch``: ``run_study`` of a one-route study with its default executor (this
+  process and a local pool of one process per other core), each running chunks of 256
+  scenarios through the batched kernels (no output folder: pure compute); the same with
+  Parquet chunks written to a folder (``+ parquet``); and ``oreflow batch, 1 process``:
+  the same study in this process (``workers=1``). The issue's target is 10,000 evaluations in under 5 s on the
   2-core machine with the default executor: ``extra_info["seconds"]`` of the best round.
   The pool's server process (imports and kernels, about 1 s, once per Python process) is
   started in the warm-up, outside the timer, like numba's compilation.

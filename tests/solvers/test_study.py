@@ -310,10 +310,12 @@ def test_resume_refuses_a_changed_study(spec, tmp_path):
 
 
 @pytest.mark.slow
-def test_process_pool_equals_local(spec, straight):
-    pooled = run_study(spec, workers=2)
+@pytest.mark.parametrize("workers", [2, 3])
+def test_process_pool_equals_local(spec, straight, workers):
+    """This process and a pool of workers - 1 processes share the items: same results."""
+    pooled = run_study(spec, workers=workers)
     assert straight.meta["executor"] == "local x1"
-    assert pooled.meta["executor"] == "local x2"
+    assert pooled.meta["executor"] == f"local x{workers}"
     pd.testing.assert_frame_equal(pooled.results, straight.results)
 
 
