@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import oreflow
-from oreflow.errors import CaseError
+from oreflow.errors import CaseError, ConvergenceError
 from oreflow.flowsheet.study import load_study, study_from_dict
 from oreflow.solvers.study import run_study, sample
 
@@ -317,6 +317,18 @@ def test_process_pool_equals_local(spec, straight, workers):
     assert straight.meta["executor"] == "local x1"
     assert pooled.meta["executor"] == f"local x{workers}"
     pd.testing.assert_frame_equal(pooled.results, straight.results)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("workers", [1, 3])
+def test_a_failing_item_stops_the_study_with_its_error(workers):
+    """Negative grades (a normal with a large sd) make recycles diverge: the error of the
+    first failing item, here or in the pool, ends the run instead of hanging it."""
+    data = small_study(n_samples=64)
+    data["variables"]["grade"] = {"dist": "normal", "mean": 2.0, "sd": 3.0}
+    data["variables"]["grade"]["key"] = "ore.main.au_gpt"
+    with pytest.raises(ConvergenceError, match="did not converge"):
+        run_study(study_from_dict(data), workers=workers)
 
 
 @pytest.mark.slow
