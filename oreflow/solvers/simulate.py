@@ -225,9 +225,14 @@ class _BlockSolver:
             live = live_rows(hist_g[slot], live)
             cols = np.flatnonzero(live)
             r_case, at, w_t = residual_summary_t(
-                hist_x[slot], hist_g[slot], cols, self.species_of, self.n_species,
-                SPECIES_FLOOR, STREAM_FLOOR,
-            )  # fmt: skip
+                hist_x[slot],
+                hist_g[slot],
+                cols,
+                self.species_of,
+                self.n_species,
+                SPECIES_FLOOR,
+                STREAM_FLOOR,
+            )
             done = r_case <= rtol
             if done.any():
                 converged_x[active[done]] = x[done]

@@ -412,10 +412,10 @@ def _local_map(
     """Run the items here (``workers`` 1) or here and in a pool of ``workers - 1`` processes.
 
     This process is one of the workers: it runs items from the start, while the pool's
-    processes start (the forkserver's first start takes about a second), so a study
-    is never slower for the pool than in this process alone, and between its own items
-    it hands over what the pool finished. A thread feeds the pool, one item ahead of
-    each of its processes, so that starting them does not hold this process up.
+    processes start (the forkserver's first start takes about a second), and between
+    its own items it hands over what the pool finished. A thread feeds the pool, one
+    item ahead of each of its processes, so that starting them does not hold this
+    process up.
     """
     pending = collections.deque(calls)
     if workers <= 1:
@@ -464,7 +464,7 @@ def _local_map(
                     item, done = finished.get()
                 if isinstance(done, BaseException):
                     raise done
-                yield item, done.result()  # type: ignore[misc]
+                yield item, done.result()
         finally:
             stop.set()
             feeder.join()
