@@ -332,6 +332,22 @@ def test_a_failing_item_stops_the_study_with_its_error(workers):
 
 
 @pytest.mark.slow
+def test_pool_processes_come_from_the_preloaded_server():
+    """The forkserver imported ``oreflow._study_worker``: one BLAS thread per process."""
+    import multiprocessing
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    from oreflow.solvers.study import _pool_context
+
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no forkserver on this platform: the pool spawns")
+    with ProcessPoolExecutor(1, mp_context=_pool_context()) as pool:
+        blas = pool.submit(os.getenv, "OPENBLAS_NUM_THREADS").result()
+    assert blas == os.environ.get("OPENBLAS_NUM_THREADS", "1")
+
+
+@pytest.mark.slow
 def test_default_runs_one_worker_per_core_and_equals_local(spec, straight):
     from oreflow.solvers.study import default_workers, work_items
 
