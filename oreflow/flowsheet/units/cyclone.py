@@ -34,7 +34,6 @@ from oreflow.flowsheet.units.base import (
     UnitSpec,
     UnitType,
     solids_volume_m3_h,
-    solution_slice,
     total_solids,
     water,
 )
@@ -174,7 +173,6 @@ class Hydrocyclone:
         self.rep_um = comps.sizes.representative_um()
         self.rho_h = np.array([s.hydraulic_density_t_m3 for s in comps.solids])
         self.rho_mass = np.array([s.density_t_m3 for s in comps.solids])
-        self.sol = solution_slice(comps)
         self.plitt = spec.params["model"] == "plitt"
 
     def _density_factor(self, rho_ref: np.ndarray, exponent: np.ndarray) -> np.ndarray:
@@ -244,16 +242,17 @@ class Hydrocyclone:
 
     def _split(self, state: Any, feed: np.ndarray) -> tuple[Any, ...]:
         """Underflow, overflow, water split, d50c and (Plitt) pressure, or None."""
-        c = self.comps
+        from oreflow.kernels.classification import partition_split_into
+
         press = None
         if self.plitt:
             part, rf_water, d50, press = self._plitt_state(state, feed)
         else:
             part, rf_water, d50 = state
         under = np.empty_like(feed)
-        c.solids_view(under)[:] = c.solids_view(feed) * part
-        under[:, self.sol.start :] = feed[:, self.sol.start :] * rf_water[:, None]
-        return under, feed - under, rf_water, d50, press
+        over = np.empty_like(feed)
+        partition_split_into(under, over, feed, part, rf_water)
+        return under, over, rf_water, d50, press
 
     def apply_outlets(self, state: Any, inlets: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
         """Underflow and overflow only, as ``apply`` computes them (inside recycle loops)."""
