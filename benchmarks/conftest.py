@@ -64,10 +64,11 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         single = [t for t in RESULTS if t.name == name and t.impl == "oreflow one-at-a-time"]
         if single:
             one = single[-1]
-            for t in [t for t in RESULTS if t.name == name and t.impl == "oreflow batch"]:
+            for t in [t for t in RESULTS if t.name == name and t.impl.startswith("oreflow batch")]:
+                label = t.impl.removeprefix("oreflow ")
                 tr.write_line(
-                    f"{name}: oreflow batch of {t.n_cases:,} / one-at-a-time API: "
-                    f"{t.evals_per_s / one.evals_per_s:.0f}x (best)"
+                    f"{name}: oreflow {label} of {t.n_cases:,} ({t.min_s:.2f} s) / "
+                    f"one-at-a-time API: {t.evals_per_s / one.evals_per_s:.0f}x (best)"
                 )
 
         enumerated = [t for t in RESULTS if t.name == name and t.impl == "exhaustive enumeration"]

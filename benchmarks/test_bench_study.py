@@ -5,9 +5,14 @@ rougher/scavenger/cleaner flotation, concentrate thickening, acid POX, CCD,
 neutralisation, CIL, detox, tailings) and its KPIs and economics, for one scenario
 of ore (head grade, Wi, gold deportment, sulfide content) and gold price.
 
-- ``oreflow batch``: ``run_study`` of a one-route study, in this process, chunks of 256
-  scenarios through the batched kernels (no output folder: pure compute), and the same
-  with Parquet chunks written to a folder (``+ parquet``).
+- ``oreflow batch``: ``run_study`` of a one-route study with its default executor (this
+  process and a local pool of one process per other core), each running chunks of 256
+  scenarios through the batched kernels (no output folder: pure compute); the same with
+  Parquet chunks written to a folder (``+ parquet``); and ``oreflow batch, 1 process``:
+  the same study in this process (``workers=1``). The issue's target is 10,000 evaluations in under 5 s on the
+  2-core machine with the default executor: ``extra_info["seconds"]`` of the best round.
+  The pool's server process (imports and kernels, about 1 s, once per Python process) is
+  started in the warm-up, outside the timer, like numba's compilation.
 - ``oreflow one-at-a-time``: the same scenarios through the public single-run API
   ``oreflow.simulate(case, overrides=...)``, timed on ``ONE_AT_A_TIME_CASES`` scenarios
   and reported per evaluation (so the ratio extrapolates it linearly to 10,000; a full
@@ -117,27 +122,44 @@ def _n(benchmark, n: int) -> int:
 
 @pytest.fixture(scope="module")
 def warm():
-    """Kernels compiled or loaded from cache, outside every timer."""
+    """Kernels compiled or loaded from cache, and the pool's server started, outside every timer."""
     spec = STUDY.build(SMOKE_CASES)
-    run_study(spec)
+    run_study(spec, workers=1)
+    run_study(STUDY.build(4 * spec.chunk_cases))  # default executor: starts the pool's server
     oreflow.simulate(spec.routes["pox"])
     return spec
+
+
+def _seconds(benchmark, timing) -> None:
+    """Seconds of the best round, as the issue states its target."""
+    if timing is not None:
+        benchmark.extra_info["seconds"] = round(timing.min_s, 3)
 
 
 @pytest.mark.benchmark(group="study-refractory")
 def test_bench_study_batched(benchmark, warm):
     spec = STUDY.build(_n(benchmark, N_SCENARIOS))
     result = benchmark.pedantic(run_study, args=(spec,), rounds=ROUNDS)
-    record(benchmark, NAME, "oreflow batch", spec.n_scenarios)
+    _seconds(benchmark, record(benchmark, NAME, "oreflow batch", spec.n_scenarios))
+    benchmark.extra_info["executor"] = result.meta["executor"]
     assert len(result.results) == spec.n_scenarios
     assert np.isfinite(result.results["margin_usd_t"]).all()
+
+
+@pytest.mark.benchmark(group="study-refractory")
+def test_bench_study_batched_one_process(benchmark, warm):
+    spec = STUDY.build(_n(benchmark, N_SCENARIOS))
+    result = benchmark.pedantic(run_study, args=(spec,), kwargs={"workers": 1}, rounds=ROUNDS)
+    _seconds(benchmark, record(benchmark, NAME, "oreflow batch, 1 process", spec.n_scenarios))
+    assert result.meta["executor"] == "local x1"
+    assert len(result.results) == spec.n_scenarios
 
 
 @pytest.mark.benchmark(group="study-refractory")
 def test_bench_study_batched_parquet(benchmark, warm, tmp_path):
     spec = STUDY.build(_n(benchmark, N_SCENARIOS))
     result = benchmark.pedantic(lambda: run_study(spec, out_dir=tmp_path / "out"), rounds=ROUNDS)
-    record(benchmark, NAME, "oreflow batch + parquet", spec.n_scenarios)
+    _seconds(benchmark, record(benchmark, NAME, "oreflow batch + parquet", spec.n_scenarios))
     assert (tmp_path / "out" / "results.parquet").is_file()
     assert len(result.results) == spec.n_scenarios
 

@@ -159,7 +159,7 @@ def study(
     study: Any,
     *,
     out_dir: str | Path | None = None,
-    workers: int = 1,
+    workers: int | None = None,
     scheduler: Any = None,
     resume: bool = False,
     report: bool = False,
@@ -178,8 +178,9 @@ def study(
     out_dir : str or Path, optional
         Folder for the Parquet chunks, ``results.parquet`` and (with ``report``) the
         HTML page, plots and workbook.
-    workers : int
-        Local processes (1: batched kernels in this process).
+    workers : int, optional
+        Local processes; by default one per core (a script then needs the
+        ``if __name__ == "__main__":`` guard), 1 runs the batched kernels in this process.
     scheduler : str or dask.distributed.Client, optional
         Dask scheduler address or client.
     resume : bool

@@ -279,7 +279,13 @@ def build_parser() -> argparse.ArgumentParser:
         "study", help="run routes over scenario grids / Monte Carlo and compare them"
     )
     stu.add_argument("study", help="study file (see cases/studies/)")
-    stu.add_argument("--workers", type=int, default=1, metavar="N", help="local processes")
+    stu.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="local processes (default: one per core; 1 runs in this process)",
+    )
     stu.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler (tcp://host:8786)")
     stu.add_argument("--out", metavar="DIR", help="write Parquet chunks, results and report")
     stu.add_argument("--resume", action="store_true", help="continue an interrupted study in DIR")

@@ -233,6 +233,46 @@ def partition_batch(
 
 
 @njit
+def partition_split_into(
+    underflow: np.ndarray,
+    overflow: np.ndarray,
+    feed: np.ndarray,
+    partition: np.ndarray,
+    water_to_underflow_frac: np.ndarray,
+) -> None:
+    """Underflow and overflow of a classifier from its partition, in one pass.
+
+    Each solid component goes to the underflow with its partition value; everything
+    after the solids block (solution and adsorbent) with the water split; the overflow
+    is the rest.
+
+    Parameters
+    ----------
+    underflow, overflow : (n_cases, n_comp) float64
+        Output arrays, overwritten [t/h].
+    feed : (n_cases, n_comp) float64
+        Feed [t/h]; the solids block first, size class by size class.
+    partition : (n_cases, n_cls, n_species) float64
+        Partition of each solid component to the underflow [-].
+    water_to_underflow_frac : (n_cases,) float64
+        Fraction of the water (and of everything dissolved) to the underflow [-].
+    """
+    n_cases, n_cls, n_sp = partition.shape
+    n_solids = n_cls * n_sp
+    n_comp = feed.shape[1]
+    for c in range(n_cases):
+        for i in range(n_cls):
+            for k in range(n_sp):
+                j = i * n_sp + k
+                underflow[c, j] = feed[c, j] * partition[c, i, k]
+        rf = water_to_underflow_frac[c]
+        for j in range(n_solids, n_comp):
+            underflow[c, j] = feed[c, j] * rf
+        for j in range(n_comp):
+            overflow[c, j] = feed[c, j] - underflow[c, j]
+
+
+@njit
 def lynch_rao_size_um(ec_frac: float, d50c_um: float, alpha: float) -> float:
     """Size at which the reduced Lynch–Rao efficiency equals ``ec_frac`` (closed form).
 

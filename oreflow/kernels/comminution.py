@@ -646,6 +646,22 @@ def mill_mixers_into(
     g = np.empty(n_cases)  # t S_j p_j of the parent class just solved
     last = n_cls - 1
     for k in range(n_sp):
+        # A species absent from every case's feed stays absent (0 / (1 + t) = 0 for
+        # every finite t >= 0): minerals that only form downstream skip the substitution.
+        absent = True
+        for c in range(n_cases):
+            for i in range(n_cls):
+                t = rate_times_tau[c, i, k]
+                if feed[c, i, k] != 0.0 or not (t >= 0.0 and t < math.inf):
+                    absent = False
+                    break
+            if not absent:
+                break
+        if absent:
+            for c in range(n_cases):
+                for i in range(n_cls):
+                    out[c, i, k] = feed[c, i, k]
+            continue
         for c in range(n_cases):
             for i in range(n_cls):
                 p[i, c] = feed[c, i, k]

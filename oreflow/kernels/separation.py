@@ -440,6 +440,53 @@ def flotation_bank_split_into(
             tails[c, j] = feed[c, j] - conc[c, j]
 
 
+@njit
+def recovery_split_into(
+    concentrate: np.ndarray,
+    tails: np.ndarray,
+    feed: np.ndarray,
+    recovery: np.ndarray,
+    water_recovery_frac: np.ndarray,
+    solution_start: int,
+    solution_stop: int,
+) -> None:
+    """Concentrate and tails of one bank from its recoveries, already computed.
+
+    What :func:`flotation_bank_split_into` does after the recoveries, for a bank whose
+    residence time does not depend on its feed: its recoveries
+    (:func:`flotation_bank_batch`) are then the same on every pass of a recycle loop
+    and are computed once. Same products, bit for bit.
+
+    Parameters
+    ----------
+    concentrate, tails : (n_cases, n_comp) float64
+        Output arrays, overwritten with the concentrate and tails [t/h].
+    feed : (n_cases, n_comp) float64
+        Bank feed [t/h]; the solids block first, size class by size class.
+    recovery : (n_cases, n_cls, n_species) float64
+        Recovery of each solid component to the concentrate [-].
+    water_recovery_frac : (n_cases,) float64
+        Fraction of the feed water (and of every solution species) to the concentrate [-].
+    solution_start, solution_stop : int
+        Component slice of the solution species.
+    """
+    n_cases, n_cls, n_sp = recovery.shape
+    n_solids = n_cls * n_sp
+    n_comp = feed.shape[1]
+    for c in range(n_cases):
+        rw = water_recovery_frac[c]
+        for i in range(n_cls):
+            for k in range(n_sp):
+                j = i * n_sp + k
+                concentrate[c, j] = feed[c, j] * recovery[c, i, k]
+        for j in range(n_solids, n_comp):
+            concentrate[c, j] = 0.0
+        for j in range(solution_start, solution_stop):
+            concentrate[c, j] = feed[c, j] * rw
+        for j in range(n_comp):
+            tails[c, j] = feed[c, j] - concentrate[c, j]
+
+
 # ------------------------------------------------------------------ sorting (§3.3)
 @njit
 def normal_cdf(z: float) -> float:

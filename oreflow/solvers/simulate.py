@@ -1,7 +1,7 @@
 """Steady-state simulation: run order, unit kernels and recycle convergence.
 
 Blocks run in topological order. A recycle block is converged on its tear streams by
-successive substitution with bounded Wegstein acceleration (``oreflow.kernels.recycle``)
+successive substitution with Anderson acceleration (``oreflow.kernels.recycle``)
 until every component of every tear stream, in every case, has a relative residual
 below ``rtol``; otherwise ``ConvergenceError`` names the stream, component and
 residual. All cases of a batch are converged together (each unit call is one batched
@@ -28,7 +28,7 @@ from oreflow.flowsheet.units.base import PrepareContext, UnitResult
 logger = logging.getLogger(__name__)
 
 CHUNK_CASES = 256  # cases simulated together: arrays of this many cases stay in cache
-COMPACT_FRACTION = 0.75  # re-prepare for the cases still iterating once they are this share
+COMPACT_FRACTION = 0.5  # re-prepare for the cases still iterating once they are this share
 ANDERSON_MEMORY = 6  # iterates kept for Anderson mixing
 ANDERSON_REGULARIZATION = 1e-12
 SPECIES_FLOOR = 1e-6  # a size class holding < 1e-6 of its species is judged against that floor
@@ -149,9 +149,18 @@ class _BlockSolver:
         return {t: x[:, k * self.nc : (k + 1) * self.nc] for k, t in enumerate(self.block.tears)}
 
     def _pass(
-        self, x: np.ndarray, states: Mapping[str, Any], streams: dict[str, np.ndarray]
-    ) -> np.ndarray:
-        """Run the block once from tear guesses ``x``; return the recomputed tears."""
+        self,
+        x: np.ndarray,
+        states: Mapping[str, Any],
+        streams: dict[str, np.ndarray],
+        out_t: np.ndarray,
+    ) -> None:
+        """Run the block once from tear guesses ``x``; write the recomputed tears to ``out_t``.
+
+        ``out_t`` is (width, n_cases), the case axis last as the recycle kernels take it.
+        """
+        from oreflow.kernels.recycle import transpose_into
+
         local = dict(streams)
         local.update(self._split(x))
         produced: dict[str, np.ndarray] = {}
@@ -168,26 +177,34 @@ class _BlockSolver:
                     produced[name] = value
                 else:
                     local[name] = value
-        return np.concatenate([produced[t] for t in self.block.tears], axis=1)
+        for k, t in enumerate(self.block.tears):
+            transpose_into(out_t[k * self.nc : (k + 1) * self.nc], produced[t])
 
     def _secant_start(
-        self, x0: np.ndarray, states: Mapping[str, Any], streams: dict[str, np.ndarray]
-    ) -> np.ndarray:
+        self, out_t: np.ndarray, states: Mapping[str, Any], streams: dict[str, np.ndarray]
+    ) -> None:
         """Start of a loop of linear units: per component, where g(x) = a x + b would cross x.
 
         Two passes give ``b = g(0)`` and ``a = (g(b) - b) / b`` per tear component; where
         each component passes on in proportion to itself (a flotation recycle), the
         fixed point ``b / (1 - a)`` is exact and the loop converges on its first pass.
         Components coupled to others (water added to a set solids fraction) start
-        closer than from zero and Anderson mixing does the rest.
+        closer than from zero and Anderson mixing does the rest. Writes the guess to
+        ``out_t``, (width, n_cases).
         """
-        g0 = self._pass(x0, states, streams)
-        g1 = self._pass(g0, states, streams)
+        from oreflow.kernels.recycle import transpose_into
+
+        width, n = out_t.shape
+        g0_t, g1_t = np.empty((width, n)), np.empty((width, n))
+        self._pass(np.zeros((n, width)), states, streams, g0_t)
+        x = np.empty((n, width))
+        transpose_into(x, g0_t)
+        self._pass(x, states, streams, g1_t)
         with np.errstate(divide="ignore", invalid="ignore"):
-            gain = (g1 - g0) / g0
-            x = g0 / (1.0 - gain)
-        usable = np.isfinite(x) & (gain < 1.0) & (x >= 0.0)
-        return np.where(usable, x, g1)
+            gain = (g1_t - g0_t) / g0_t
+            guess = g0_t / (1.0 - gain)
+        usable = np.isfinite(guess) & (gain < 1.0) & (guess >= 0.0)
+        np.copyto(out_t, np.where(usable, guess, g1_t))
 
     def _subset(self, idx: np.ndarray) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         """Block states and input streams of a subset of cases."""
@@ -202,7 +219,12 @@ class _BlockSolver:
 
     def solve(self, rtol: float, max_iter: int) -> int:
         """Converge every case; return the passes of the slowest one (probes included)."""
-        from oreflow.kernels.recycle import anderson_step_t, residual_summary_t
+        from oreflow.kernels.recycle import (
+            anderson_step_into,
+            live_rows,
+            residual_summary_t,
+            transpose_into,
+        )
 
         n = self.sim.n_cases
         width = self.nc * len(self.block.tears)
@@ -210,22 +232,37 @@ class _BlockSolver:
         active = np.arange(n)  # cases still iterating, as indices into the batch
         states: Mapping[str, Any] = self.states
         streams = {s: self.sim.streams[s] for s in self.inputs}
-        x = np.zeros((n, width))
+        # Iterates and their images with the case axis last, as the kernels want them.
+        # One slot more than the history holds: the next guess is written straight into
+        # a free slot, and the guess of an iteration is the slot it already sits in.
+        hist_x = np.zeros((ANDERSON_MEMORY + 2, width, n))
         probes = 0
-        if self.linear:
-            x = self._secant_start(x, states, streams)
+        if self.linear:  # slot 0 holds the first guess: zero flows, or the secant start
+            self._secant_start(hist_x[0], states, streams)
             probes = 2
-        # histories with the case axis last, as the Anderson kernel wants them
-        hist_x = np.zeros((ANDERSON_MEMORY + 1, width, n))
         hist_g = np.zeros_like(hist_x)
-        slots: list[int] = []  # ring-buffer slots in use, oldest first
+        slots: list[int] = []  # slots of the history in use, oldest first
+        slot = 0  # slot of the current guess (zero flows to start)
+        live = np.zeros(width, dtype=np.bool_)  # components ever nonzero in the tears
         best = np.inf
         worst = (np.inf, 0, 0)
         size_at_compaction = n
+        x = np.empty((n, width))
         for it in range(1, max_iter + 1):
-            g = self._pass(x, states, streams)
+            if x.shape[0] != len(active):
+                x = np.empty((len(active), width))
+            transpose_into(x, hist_x[slot])
+            self._pass(x, states, streams, hist_g[slot])
+            live = live_rows(hist_g[slot], live)
+            cols = np.flatnonzero(live)
             r_case, at, w_t = residual_summary_t(
-                x, g, self.species_of, self.n_species, SPECIES_FLOOR, STREAM_FLOOR
+                hist_x[slot],
+                hist_g[slot],
+                cols,
+                self.species_of,
+                self.n_species,
+                SPECIES_FLOOR,
+                STREAM_FLOOR,
             )
             done = r_case <= rtol
             if done.any():
@@ -238,19 +275,19 @@ class _BlockSolver:
             if worst[0] > 10.0 * best:
                 slots.clear()  # the accelerated step went astray: forget the history
             best = min(best, worst[0])
-            slot = next(s for s in range(ANDERSON_MEMORY + 1) if s not in slots[-ANDERSON_MEMORY:])
-            hist_x[slot] = x.T
-            hist_g[slot] = g.T
             slots = [*slots[-ANDERSON_MEMORY:], slot]
+            nxt = next(s for s in range(ANDERSON_MEMORY + 2) if s not in slots)
             if len(slots) >= 2:
                 order = np.array(slots, dtype=np.int64)
-                x = anderson_step_t(hist_x, hist_g, order, w_t, ANDERSON_REGULARIZATION).T
+                anderson_step_into(
+                    hist_x[nxt], hist_x, hist_g, order, w_t, ANDERSON_REGULARIZATION, cols
+                )
             else:
-                x = g
+                hist_x[nxt] = hist_g[slot]
+            slot = nxt
             keep = ~done
             if keep.sum() <= COMPACT_FRACTION * size_at_compaction and len(active) > 1:
                 active = active[keep]
-                x = x[keep]
                 hist_x = np.ascontiguousarray(hist_x[:, :, keep])
                 hist_g = np.ascontiguousarray(hist_g[:, :, keep])
                 states, streams = self._subset(active)

@@ -23,8 +23,9 @@ of the values is ``(6/pi) asin(rho/2)``, within 0.02 of ``rho``. Optional ``clip
 Execution
 ---------
 Scenarios are cut into chunks of ``chunk_cases``; a work item is one (route, chunk),
-simulated in one batched call (``simulate_chunks``) and reduced to its KPIs. Items run in
-this process (default), in a process pool (``workers``), or on a Dask cluster
+simulated in one batched call (``simulate_chunks``) and reduced to its KPIs. Items run on
+every core by default: in this process and a local pool of one process per other core
+(``workers`` sets the total, 1 runs them all here), or on a Dask cluster
 (``scheduler``). Each finished item is written as one Parquet file, atomically
 (temporary name, then ``os.replace``); ``resume`` skips the items already on disk, so an
 interrupted study keeps what finished. Results do not depend on where an item ran.
@@ -32,6 +33,7 @@ interrupted study keeps what finished. Results do not depend on where an item ra
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import functools
 import hashlib
@@ -384,25 +386,94 @@ def _prepare_out(spec: StudySpec, out: Path, items: list[WorkItem], resume: bool
     return done
 
 
+def default_workers() -> int:
+    """Processes of the local default: every core this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # no affinity mask on this platform (macOS, Windows)
+        return os.cpu_count() or 1
+
+
+def _pool_context() -> Any:
+    """Start method of the local pool: forkserver where the platform has it, else spawn.
+
+    Workers fork from a server that imported oreflow and compiled its kernels once
+    (``oreflow._study_worker``), so a pool starts in milliseconds after the first; a
+    fork of this process instead could copy the caller's threads in the middle of their
+    work, and spawn re-imports everything in every worker (about a second each).
+    """
+    import multiprocessing
+
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["oreflow._study_worker"])
+    return ctx
+
+
 def _local_map(
     calls: list[tuple[WorkItem, tuple]], workers: int
 ) -> Iterator[tuple[WorkItem, pd.DataFrame]]:
+    """Run the items here (``workers`` 1) or here and in a pool of ``workers - 1`` processes.
+
+    This process is one of the workers: it runs items from the start, while the pool's
+    processes start (the forkserver's first start takes about a second), and between
+    its own items it hands over what the pool finished. A thread feeds the pool, one
+    item ahead of each of its processes, so that starting them does not hold this
+    process up.
+    """
+    pending = collections.deque(calls)
     if workers <= 1:
-        for item, args in calls:
+        while pending:
+            item, args = pending.popleft()
             yield item, _run_item(*args)
         return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
+    import queue
+    import threading
+    from concurrent.futures import Future, ProcessPoolExecutor
 
-    # spawn: a fork of a process that already started numba/OpenMP threads is unsafe
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        futures = {pool.submit(_run_item, *args): item for item, args in calls}
+    lock = threading.Lock()
+    stop = threading.Event()
+    room = threading.Semaphore(2 * (workers - 1))  # items queued or running in the pool
+    finished: queue.Queue[tuple[WorkItem | None, Future | BaseException]] = queue.Queue()
+    submitted: list[Future] = []
+
+    def feed(pool: ProcessPoolExecutor) -> None:
         try:
-            for fut in as_completed(futures):
-                yield futures[fut], fut.result()
+            while not stop.is_set():
+                if not room.acquire(timeout=0.1):
+                    continue
+                with lock:
+                    if not pending:
+                        return
+                    item, args = pending.popleft()
+                fut = pool.submit(_run_item, *args)
+                submitted.append(fut)
+                fut.add_done_callback(lambda f, it=item: (finished.put((it, f)), room.release()))
+        except BaseException as exc:  # a pool that cannot start: raised in this process
+            finished.put((None, exc))
+
+    with ProcessPoolExecutor(max_workers=workers - 1, mp_context=_pool_context()) as pool:
+        feeder = threading.Thread(target=feed, args=(pool,), name="oreflow-study-feed")
+        feeder.start()
+        try:
+            for _ in range(len(calls)):
+                try:
+                    item, done = finished.get_nowait()
+                except queue.Empty:
+                    with lock:
+                        mine = pending.popleft() if pending else None
+                    if mine is not None:
+                        yield mine[0], _run_item(*mine[1])
+                        continue
+                    item, done = finished.get()
+                if isinstance(done, BaseException):
+                    raise done
+                yield item, done.result()
         finally:
-            for fut in futures:
+            stop.set()
+            feeder.join()
+            for fut in submitted:
                 fut.cancel()
 
 
@@ -437,7 +508,7 @@ def run_study(
     spec: StudySpec,
     *,
     out_dir: str | Path | None = None,
-    workers: int = 1,
+    workers: int | None = None,
     scheduler: Any = None,
     resume: bool = False,
     progress: Callable[[int, int], None] | None = None,
@@ -457,8 +528,10 @@ def run_study(
     out_dir : str or Path, optional
         Folder for ``study.json``, the chunk files and ``results.parquet``; without it
         nothing is written (and ``resume`` is not possible).
-    workers : int
-        Processes of a local pool; 1 runs in this process (batched kernels).
+    workers : int, optional
+        Processes running the items: this one and ``workers - 1`` in a local pool; 1
+        runs them all here. By default every core (``default_workers``); never more
+        processes than work items.
     scheduler : str or dask.distributed.Client, optional
         Dask scheduler address (``tcp://host:8786``) or a client; overrides ``workers``.
     resume : bool
@@ -480,7 +553,7 @@ def run_study(
         if resume:
             msg = "mode 'robust' solves one MILP over every scenario: it has no chunks to resume"
             raise CaseError([Problem(spec.path, "study.mode", msg)])
-        if workers > 1 or scheduler is not None:
+        if (workers is not None and workers > 1) or scheduler is not None:
             logger.info("mode 'robust' runs in this process (its MILP couples the scenarios)")
         return run_robust(spec, out_dir=out_dir, progress=progress)
     scenarios = sample(spec)
@@ -515,7 +588,8 @@ def run_study(
     n_done = len(frames)
     if progress is not None:
         progress(n_done, len(items))
-    runner = _dask_map(calls, scheduler) if scheduler is not None else _local_map(calls, workers)
+    n_workers = max(1, min(default_workers() if workers is None else workers, len(calls)))
+    runner = _dask_map(calls, scheduler) if scheduler is not None else _local_map(calls, n_workers)
     try:
         for item, frame in runner:
             if out is not None:
@@ -542,7 +616,7 @@ def run_study(
         "evaluations": spec.n_scenarios * len(spec.routes),
         "evaluations_run": sum(it.hi - it.lo for it, _ in calls),
         "chunks_resumed": len(done),
-        "executor": "dask" if scheduler is not None else f"local x{max(workers, 1)}",
+        "executor": "dask" if scheduler is not None else f"local x{n_workers}",
         "study_sha256": spec.sha256,
     }
     if out is not None:

@@ -255,3 +255,19 @@ def test_plitt_batch_matches_single_partition(mode):
             np.testing.assert_allclose(
                 out[c, :, k], plitt_partition(d, d50[c, k], m[c], rv[c]), rtol=1e-12
             )
+
+
+def test_partition_split_sends_solids_by_partition_and_the_rest_with_the_water(k):
+    """Underflow = feed x partition (solids) or x water split (the rest); overflow the rest."""
+    rng = np.random.default_rng(6)
+    n_cases, n_cls, n_sp, n_rest = 3, 4, 2, 3
+    feed = rng.uniform(0.0, 5.0, (n_cases, n_cls * n_sp + n_rest))
+    part = rng.uniform(0.0, 1.0, (n_cases, n_cls, n_sp))
+    rf = np.array([0.0, 0.3, 1.0])
+    under = np.full_like(feed, np.nan)
+    over = np.full_like(feed, np.nan)
+    k(cl.partition_split_into)(under, over, feed, part, rf)
+    solids = n_cls * n_sp
+    np.testing.assert_array_equal(under[:, :solids], feed[:, :solids] * part.reshape(n_cases, -1))
+    np.testing.assert_array_equal(under[:, solids:], feed[:, solids:] * rf[:, None])
+    np.testing.assert_array_equal(over, feed - under)

@@ -260,6 +260,22 @@ def test_many_mixers_approach_plug_flow(k):
     assert errors[2] < TOL_PLUG_FLOW_N2000
 
 
+def test_mill_species_absent_from_every_case_stays_absent(k):
+    """A species no case feeds comes out as zeros; the others as if it were not there."""
+    rng = np.random.default_rng(3)
+    b = cm.austin_breakage_matrix(EX03_EDGES_UM, 0.6, 1.0, 4.0)
+    feed = rng.uniform(0.0, 10.0, (4, 16, 3))
+    feed[:, :, 1] = 0.0
+    rate = rng.uniform(0.0, 3.0, (4, 16, 3))
+    out = k(cm.mill_mixers_batch)(feed, rate, b, 3)
+    assert np.all(out[:, :, 1] == 0.0)
+    kept = [0, 2]
+    alone = k(cm.mill_mixers_batch)(feed[:, :, kept].copy(), rate[:, :, kept].copy(), b, 3)
+    np.testing.assert_array_equal(out[:, :, kept], alone)
+    rate[0, 5, 1] = np.nan  # an undefined rate is not skipped: it reaches the product
+    assert np.isnan(k(cm.mill_mixers_batch)(feed, rate, b, 3)[0, 5:, 1]).any()
+
+
 def test_mill_rejects_bad_shapes(k):
     feed, rate_tau, b = _mini_case()
     with pytest.raises(ValueError, match="shape"):

@@ -13,8 +13,24 @@ def mode(request):
     return request.param
 
 
+ALL3 = np.arange(3)
+
+
 def kernel(fn, mode):
     return fn if mode == "jit" else getattr(fn, "py_func", fn)
+
+
+def stepper(mode):
+    """``anderson_step_into`` as a function returning the next guess."""
+    into = kernel(recycle.anderson_step_into, mode)
+
+    def step(x_hist, g_hist, order, weight, regularization):
+        out = np.full(x_hist.shape[1:], np.nan)
+        cols = np.arange(x_hist.shape[1])
+        into(out, x_hist, g_hist, order, weight, regularization, cols)
+        return out
+
+    return step
 
 
 def reference_residuals(x, g, species_of, n_species, species_floor, stream_floor):
@@ -43,20 +59,20 @@ def test_residual_is_relative_per_component(mode):
     x = np.array([[100.0, 1e-4, 0.0]])
     g = np.array([[100.0 * (1 + 1e-9), 1e-4 * (1 + 1e-9), 0.0]])
     species = np.array([0, 1, 1], dtype=np.int64)
-    r_max, _, _ = f(x, g, species, 2, 1e-6, 1e-15)
+    r_max, _, _ = f(x.T.copy(), g.T.copy(), ALL3, species, 2, 1e-6, 1e-15)
     assert_allclose(r_max[0], 1e-9 / (1 + 1e-9), rtol=1e-6)  # trace gold judged like gangue
 
 
 def test_weights_are_inverse_scales(mode):
     f = kernel(recycle.residual_summary_t, mode)
     g = np.array([[2.0, 1e-12, 3.0]])
-    _, _, w_t = f(g.copy(), g, np.array([0, 0, 1], dtype=np.int64), 2, 1e-6, 1e-15)
+    _, _, w_t = f(g.T.copy(), g.T.copy(), ALL3, np.array([0, 0, 1], dtype=np.int64), 2, 1e-6, 1e-15)
     assert_allclose(w_t[:, 0], [0.5, 1.0 / (1e-6 * 2.0), 1.0 / 3.0], rtol=RTOL_EXACT)
 
 
 def test_anderson_solves_a_linear_fixed_point_fast(mode):
     """g(x) = A x + b with a coupled contraction: Anderson converges in few steps."""
-    step = kernel(recycle.anderson_step_t, mode)
+    step = stepper(mode)
     rng = np.random.default_rng(3)
     n = 8
     a = rng.uniform(0, 1, (n, n))
@@ -85,7 +101,7 @@ def test_anderson_solves_a_linear_fixed_point_fast(mode):
 
 def test_anderson_cases_are_independent(mode):
     """A batch gives each case the answer it gets alone (no mixing across cases)."""
-    step = kernel(recycle.anderson_step_t, mode)
+    step = stepper(mode)
     rng = np.random.default_rng(7)
     hx, hg = rng.random((4, 6, 5)), rng.random((4, 6, 5))
     w = rng.random((6, 5))
@@ -116,7 +132,7 @@ def test_residual_summary_matches_the_residuals_and_weights(mode):
     species = np.array([0, 0, 1, 1, 2, 2, 2, 3, 3], dtype=np.int64)
     with np.errstate(invalid="ignore"):
         r, w = reference_residuals(x, g, species, 4, 1e-6, 1e-15)
-    r_max, at, w_t = f(x, g, species, 4, 1e-6, 1e-15)
+    r_max, at, w_t = f(x.T.copy(), g.T.copy(), np.arange(9), species, 4, 1e-6, 1e-15)
     with np.errstate(invalid="ignore"):
         np.testing.assert_array_equal(r_max, r.max(axis=1))
     np.testing.assert_array_equal(at, r.argmax(axis=1))
@@ -124,3 +140,57 @@ def test_residual_summary_matches_the_residuals_and_weights(mode):
     assert at[3] == 0
     assert at[5] == 2
     assert np.isnan(r_max[5])
+
+
+def test_anderson_may_write_into_a_free_slot_of_its_history(mode):
+    """The solver writes the next guess into an unused slot of ``x_hist``: same result."""
+    into = kernel(recycle.anderson_step_into, mode)
+    rng = np.random.default_rng(5)
+    hx, hg = rng.random((5, 6, 3)), rng.random((5, 6, 3))
+    w = rng.random((6, 3))
+    order = np.array([3, 0, 1, 4])  # slot 2 is free
+    apart = np.empty((6, 3))
+    into(apart, hx, hg, order, w, 1e-12, np.arange(6))
+    into(hx[2], hx, hg, order, w, 1e-12, np.arange(6))
+    np.testing.assert_array_equal(hx[2], apart)
+
+
+def test_rows_never_nonzero_are_skipped_bit_for_bit(mode):
+    """Skipping the components that are 0 in every iterate changes nothing (``live_rows``)."""
+    summary = kernel(recycle.residual_summary_t, mode)
+    into = kernel(recycle.anderson_step_into, mode)
+    rng = np.random.default_rng(9)
+    hx, hg = rng.random((5, 8, 4)), rng.random((5, 8, 4))
+    dead = [0, 3, 4]
+    hx[:, dead] = hg[:, dead] = 0.0
+    hg[1, 4, 2] = 1e-30  # one tiny value makes a row live
+    live = kernel(recycle.live_rows, mode)(hg[1], np.zeros(8, dtype=np.bool_))
+    assert live.tolist() == [False, True, True, False, True, True, True, True]
+    cols = np.flatnonzero(live)
+    species = np.array([0, 0, 1, 1, 2, 2, 3, 3], dtype=np.int64)
+    full = summary(hx[1], hg[1], np.arange(8), species, 4, 1e-6, 1e-15)
+    part = summary(hx[1], hg[1], cols, species, 4, 1e-6, 1e-15)
+    np.testing.assert_array_equal(part[0], full[0])
+    np.testing.assert_array_equal(part[1], full[1])
+    np.testing.assert_array_equal(part[2][cols], full[2][cols])
+    order = np.array([2, 0, 1])
+    expected = np.empty((8, 4))
+    into(expected, hx, hg, order, full[2], 1e-12, np.arange(8))
+    got = np.zeros((8, 4))
+    into(got, hx, hg, order, full[2], 1e-12, cols)
+    np.testing.assert_array_equal(got, expected)
+
+
+def test_transpose_into_is_the_transpose(mode):
+    f = kernel(recycle.transpose_into, mode)
+    rng = np.random.default_rng(2)
+    for shape in ((37, 21), (16, 16), (1, 5), (3, 40)):  # tiles cut and whole
+        a = rng.random(shape)
+        out = np.full(shape[::-1], np.nan)
+        f(out, a)
+        np.testing.assert_array_equal(out, a.T)
+    a = rng.random((6, 9))
+    out = np.full((9, 6), np.nan)
+    f(out, a[:, ::1])
+    f(out, np.asfortranarray(a))  # any layout in
+    np.testing.assert_array_equal(out, a.T)

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import oreflow
-from oreflow.errors import CaseError
+from oreflow.errors import CaseError, ConvergenceError
 from oreflow.flowsheet.study import load_study, study_from_dict
 from oreflow.solvers.study import run_study, sample
 
@@ -86,7 +86,7 @@ def spec():
 def straight(spec, tmp_path_factory):
     """The small study run straight through in this process, written to a folder."""
     out = tmp_path_factory.mktemp("straight")
-    return run_study(spec, out_dir=out)
+    return run_study(spec, out_dir=out, workers=1)
 
 
 # --- sampling ---------------------------------------------------------------------------
@@ -310,9 +310,51 @@ def test_resume_refuses_a_changed_study(spec, tmp_path):
 
 
 @pytest.mark.slow
-def test_process_pool_equals_local(spec, straight):
-    pooled = run_study(spec, workers=2)
+@pytest.mark.parametrize("workers", [2, 3])
+def test_process_pool_equals_local(spec, straight, workers):
+    """This process and a pool of workers - 1 processes share the items: same results."""
+    pooled = run_study(spec, workers=workers)
+    assert straight.meta["executor"] == "local x1"
+    assert pooled.meta["executor"] == f"local x{workers}"
     pd.testing.assert_frame_equal(pooled.results, straight.results)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("workers", [1, 3])
+def test_a_failing_item_stops_the_study_with_its_error(workers):
+    """Negative grades (a normal with a large sd) make recycles diverge: the error of the
+    first failing item, here or in the pool, ends the run instead of hanging it."""
+    data = small_study(n_samples=64)
+    data["variables"]["grade"] = {"dist": "normal", "mean": 2.0, "sd": 3.0}
+    data["variables"]["grade"]["key"] = "ore.main.au_gpt"
+    with pytest.raises(ConvergenceError, match="did not converge"):
+        run_study(study_from_dict(data), workers=workers)
+
+
+@pytest.mark.slow
+def test_pool_processes_come_from_the_preloaded_server():
+    """The forkserver imported ``oreflow._study_worker``: one BLAS thread per process."""
+    import multiprocessing
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    from oreflow.solvers.study import _pool_context
+
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no forkserver on this platform: the pool spawns")
+    with ProcessPoolExecutor(1, mp_context=_pool_context()) as pool:
+        blas = pool.submit(os.getenv, "OPENBLAS_NUM_THREADS").result()
+    assert blas == os.environ.get("OPENBLAS_NUM_THREADS", "1")
+
+
+@pytest.mark.slow
+def test_default_runs_one_worker_per_core_and_equals_local(spec, straight):
+    from oreflow.solvers.study import default_workers, work_items
+
+    result = run_study(spec)
+    n_workers = min(default_workers(), len(work_items(spec)))
+    assert result.meta["executor"] == f"local x{n_workers}"
+    pd.testing.assert_frame_equal(result.results, straight.results)
 
 
 @pytest.mark.slow
@@ -461,7 +503,7 @@ def scenario_case(row: pd.Series):
 
 @pytest.fixture(scope="module")
 def reoptimized():
-    return run_study(study_from_dict(optimizing_study("reoptimize")))
+    return run_study(study_from_dict(optimizing_study("reoptimize")), workers=1)
 
 
 @pytest.mark.solver

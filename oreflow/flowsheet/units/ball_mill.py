@@ -331,29 +331,37 @@ class BallMill:
         s_case = s_e * hardness[:, None]  # (n_cases, n_cls)
         return s_case, power, wi, params["media_wear_kg_kwh"], params["grg_loss_frac"]
 
-    def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
-        """Grind the feed at the energy the mill power gives per tonne of feed."""
-        from oreflow.kernels.comminution import mill_mixers_batch
+    def _grind(self, state: Any, feed: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Mill product, feed solids [t/h] and energy per pass [kWh/t]."""
+        from oreflow.kernels.comminution import mill_mixers_into
 
-        s_case, power, wi, media, grg_loss = state
-        (feed,) = inlets
+        s_case, power, _, _, grg_loss = state
         c = self.comps
         q = total_solids(c, feed)
         energy = np.divide(power, q, out=np.zeros_like(q), where=q > 0)
-        solids = c.solids_view(feed)
-        rate_tau = np.ascontiguousarray(
-            np.broadcast_to((s_case * energy[:, None])[:, :, None], solids.shape)
+        # one rate per case and class, read through a broadcast view for every species
+        rate_tau = np.broadcast_to(
+            (s_case * energy[:, None])[:, :, None], (*s_case.shape, c.n_solid)
         )
-        product_solids = mill_mixers_batch(
-            np.ascontiguousarray(solids), rate_tau, self.b, self.n_mixers
-        )
+        out = feed.copy()
+        product_solids = c.solids_view(out)
+        mill_mixers_into(product_solids, c.solids_view(feed), rate_tau, self.b, self.n_mixers)
         if self.grg is not None:
             i_grg, i_free = self.grg
             lost = product_solids[:, :, i_grg] * grg_loss[:, None]
             product_solids[:, :, i_grg] -= lost
             product_solids[:, :, i_free] += lost
-        out = feed.copy()
-        c.solids_view(out)[:] = product_solids
+        return out, q, energy
+
+    def apply_outlets(self, state: Any, inlets: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
+        """The discharge only, as ``apply`` computes it (inside recycle loops)."""
+        return (self._grind(state, inlets[0])[0],)
+
+    def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
+        """Grind the feed at the energy the mill power gives per tonne of feed."""
+        _, power, wi, media, _ = state
+        (feed,) = inlets
+        out, q, energy = self._grind(state, feed)
         metrics = {
             "power_kw": power.copy(),
             "mill_feed_tph": q,

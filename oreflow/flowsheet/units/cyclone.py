@@ -34,7 +34,6 @@ from oreflow.flowsheet.units.base import (
     UnitSpec,
     UnitType,
     solids_volume_m3_h,
-    solution_slice,
     total_solids,
     water,
 )
@@ -174,7 +173,6 @@ class Hydrocyclone:
         self.rep_um = comps.sizes.representative_um()
         self.rho_h = np.array([s.hydraulic_density_t_m3 for s in comps.solids])
         self.rho_mass = np.array([s.density_t_m3 for s in comps.solids])
-        self.sol = solution_slice(comps)
         self.plitt = spec.params["model"] == "plitt"
 
     def _density_factor(self, rho_ref: np.ndarray, exponent: np.ndarray) -> np.ndarray:
@@ -242,20 +240,29 @@ class Hydrocyclone:
         part = partition_plitt_batch(self.rep_um, np.ascontiguousarray(d50_k), m, rv)
         return part, rv, d50, press
 
-    def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
-        """Split solids by the partition curve and solution by the water split."""
-        (feed,) = inlets
-        c = self.comps
-        metrics: dict[str, np.ndarray] = {}
+    def _split(self, state: Any, feed: np.ndarray) -> tuple[Any, ...]:
+        """Underflow, overflow, water split, d50c and (Plitt) pressure, or None."""
+        from oreflow.kernels.classification import partition_split_into
+
+        press = None
         if self.plitt:
             part, rf_water, d50, press = self._plitt_state(state, feed)
-            metrics["pressure_kpa"] = press
         else:
             part, rf_water, d50 = state
         under = np.empty_like(feed)
-        c.solids_view(under)[:] = c.solids_view(feed) * part
-        under[:, self.sol.start :] = feed[:, self.sol.start :] * rf_water[:, None]
-        over = feed - under
+        over = np.empty_like(feed)
+        partition_split_into(under, over, feed, part, rf_water)
+        return under, over, rf_water, d50, press
+
+    def apply_outlets(self, state: Any, inlets: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
+        """Underflow and overflow only, as ``apply`` computes them (inside recycle loops)."""
+        return self._split(state, inlets[0])[:2]
+
+    def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
+        """Split solids by the partition curve and solution by the water split."""
+        c = self.comps
+        under, over, rf_water, d50, press = self._split(state, inlets[0])
+        metrics: dict[str, np.ndarray] = {} if press is None else {"pressure_kpa": press}
         s_u, s_o = total_solids(c, under), total_solids(c, over)
         w_u, w_o = water(c, under), water(c, over)
         metrics.update(

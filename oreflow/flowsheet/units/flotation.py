@@ -265,7 +265,11 @@ class FlotationBank:
 
     def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
         """Rate constants and ultimate recoveries per case, class and species; entrainment."""
-        from oreflow.kernels.separation import savassi_entrainment, size_window
+        from oreflow.kernels.separation import (
+            flotation_bank_batch,
+            savassi_entrainment,
+            size_window,
+        )
 
         c = self.comps
         n = ctx.n_cases
@@ -278,66 +282,88 @@ class FlotationBank:
         for j, host in self.carried.items():
             k_ref[:, j] = k_ref[:, host]
             r_ref[:, j] = r_ref[:, host]
-        w_k = np.empty((n, c.n_cls))
-        w_r = np.empty((n, c.n_cls))
-        ent = np.empty((n, c.n_cls))
-        for i in range(n):
-            fine = float(params["fine_half_um"][i])
-            coarse = float(params["coarse_half_um"][i])
-            m = float(params["size_exponent"][i])
+        keys = ("fine_half_um", "coarse_half_um", "size_exponent")
+        keys += ("entrainment_xi_um", "entrainment_drainage")
+        # the size laws of each distinct setting (usually one for the whole batch)
+        rows, inverse = np.unique(
+            np.stack([params[k] for k in keys], axis=1), axis=0, return_inverse=True
+        )
+        w_k = np.empty((len(rows), c.n_cls))
+        w_r = np.empty((len(rows), c.n_cls))
+        ent = np.empty((len(rows), c.n_cls))
+        for i, (fine, coarse, m, xi, drainage) in enumerate(rows.tolist()):
             w_k[i] = size_window(self.rep_um, fine, coarse, m)
             w_r[i] = size_window(self.rep_um, 0.0, coarse, m)
-            ent[i] = savassi_entrainment(
-                self.rep_um,
-                float(params["entrainment_xi_um"][i]),
-                float(params["entrainment_drainage"][i]),
-            )
+            ent[i] = savassi_entrainment(self.rep_um, xi, drainage)
+        inverse = inverse.reshape(-1)
+        w_k, w_r, ent = w_k[inverse], w_r[inverse], ent[inverse]
         k = np.ascontiguousarray(k_ref[:, None, :] * w_k[:, :, None])
         r = np.ascontiguousarray(r_ref[:, None, :] * w_r[:, :, None])
-        return params, k, r, ent
-
-    def _split(
-        self, state: Any, feed: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Concentrate, tails, residence time [min] and bank volume [m³]."""
-        from oreflow.kernels.separation import flotation_bank_split_into
-
-        params, k, r, ent = state
-        c = self.comps
-        n = feed.shape[0]
-        pulp_m3_h = solids_volume_m3_h(c, feed) + water(c, feed)
-        air = params["air_holdup_frac"]
-        if "cell_volume_m3" in params:
-            volume = self.n_cells * params["cell_volume_m3"]
-            tau = np.divide(
-                60.0 * volume * (1.0 - air), pulp_m3_h, out=np.zeros(n), where=pulp_m3_h > 0
+        recovery = None
+        if "cell_volume_m3" not in params:
+            # a set residence time: the recoveries are the same on every recycle pass
+            recovery = flotation_bank_batch(
+                k,
+                r,
+                np.ascontiguousarray(params["residence_min"], dtype=np.float64),
+                self.n_cells,
+                self.klimpel,
+                ent,
+                np.ascontiguousarray(params["water_recovery_frac"], dtype=np.float64),
             )
-        else:
-            tau = params["residence_min"]
-            volume = tau * pulp_m3_h / (60.0 * (1.0 - air))
+        return params, k, r, ent, recovery
+
+    def _split(self, state: Any, feed: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Concentrate, tails and residence time [min]."""
+        from oreflow.kernels.separation import flotation_bank_split_into, recovery_split_into
+
+        params, k, r, ent, recovery = state
         feed = np.ascontiguousarray(feed, dtype=np.float64)
         conc = np.empty_like(feed)
         tails = np.empty_like(feed)
+        rw = np.ascontiguousarray(params["water_recovery_frac"], dtype=np.float64)
+        if recovery is not None:
+            recovery_split_into(conc, tails, feed, recovery, rw, self.sol.start, self.sol.stop)
+            return conc, tails, params["residence_min"]
+        n = feed.shape[0]
+        volume = self.n_cells * params["cell_volume_m3"]
+        pulp_m3_h = self._pulp_m3_h(feed)
+        tau = np.divide(
+            60.0 * volume * (1.0 - params["air_holdup_frac"]),
+            pulp_m3_h,
+            out=np.zeros(n),
+            where=pulp_m3_h > 0,
+        )
         flotation_bank_split_into(
             conc,
             tails,
             feed,
             k,
             r,
-            np.ascontiguousarray(tau, dtype=np.float64),
+            tau,
             self.n_cells,
             self.klimpel,
             ent,
-            np.ascontiguousarray(params["water_recovery_frac"], dtype=np.float64),
+            rw,
             self.rate_source,
             self.sol.start,
             self.sol.stop,
         )
-        return conc, tails, tau, volume
+        return conc, tails, tau
+
+    def _pulp_m3_h(self, feed: np.ndarray) -> np.ndarray:
+        return solids_volume_m3_h(self.comps, feed) + water(self.comps, feed)
+
+    def _volume_m3(self, params: Mapping[str, np.ndarray], feed: np.ndarray) -> np.ndarray:
+        """Bank volume [m³]: installed, or what the set residence time needs."""
+        if "cell_volume_m3" in params:
+            return self.n_cells * params["cell_volume_m3"]
+        tau = params["residence_min"]
+        return tau * self._pulp_m3_h(feed) / (60.0 * (1.0 - params["air_holdup_frac"]))
 
     def apply_outlets(self, state: Any, inlets: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
         """Concentrate and tails only, as ``apply`` computes them (inside recycle loops)."""
-        conc, tails, _, _ = self._split(state, inlets[0])
+        conc, tails, _ = self._split(state, inlets[0])
         return conc, tails
 
     def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
@@ -347,7 +373,8 @@ class FlotationBank:
         c = self.comps
         n = feed.shape[0]
         solids = total_solids(c, feed)
-        conc, tails, tau, volume = self._split(state, feed)
+        conc, tails, tau = self._split(state, feed)
+        volume = self._volume_m3(params, feed)
         rw = params["water_recovery_frac"]
         sv = c.solids_view(feed)
 

@@ -41,24 +41,37 @@ class Mixer:
         self.spec = spec
         self.comps = comps
         self._water = _unit_vector(comps, "water") if comps.has("water") else None
+        self._iw = comps.solution_offset("water") if comps.has("water") else -1
 
     def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
         """Per-case target solids fraction (NaN: no dilution)."""
         return params.get("solids_frac")
 
+    def _mix(self, state: Any, inlets: tuple[np.ndarray, ...]) -> tuple[np.ndarray, Any]:
+        """Mixed stream and the dilution water added per case [t/h] (None: no dilution)."""
+        # inlet by inlet: the same sums as np.sum over a stacked copy, without the copy
+        out = inlets[0] + inlets[1] if len(inlets) > 1 else inlets[0].copy()
+        for extra in inlets[2:]:
+            out += extra
+        if state is None or self._water is None:
+            return out, None
+        solids = total_solids(self.comps, out)
+        needed = solids * (1.0 - state) / state
+        add = np.maximum(needed - water(self.comps, out), 0.0)
+        out[:, self._iw] += add
+        return out, add
+
+    def apply_outlets(self, state: Any, inlets: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
+        """The mixed stream only, as ``apply`` computes it (inside recycle loops)."""
+        return (self._mix(state, inlets)[0],)
+
     def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """Add the inlets; add water up to the target % solids where it is short."""
-        out = np.sum(inlets, axis=0) if len(inlets) > 1 else inlets[0].copy()
-        metrics: dict[str, np.ndarray] = {}
-        added = None
-        if state is not None and self._water is not None:
-            solids = total_solids(self.comps, out)
-            needed = solids * (1.0 - state) / state
-            add = np.maximum(needed - water(self.comps, out), 0.0)
-            added = add[:, None] * self._water
-            out = out + added
-            metrics["water_added_tph"] = add
-        return UnitResult((out,), added=added, metrics=metrics)
+        out, add = self._mix(state, inlets)
+        if add is None:
+            return UnitResult((out,), metrics={})
+        added = add[:, None] * self._water
+        return UnitResult((out,), added=added, metrics={"water_added_tph": add})
 
 
 MIXER = UnitType(

@@ -143,15 +143,13 @@ def size_law(
     """
     from oreflow.kernels.leaching import size_dependent_leach_params
 
-    k = np.empty((n_cases, rep_um.shape[0]))
-    ultimate = np.empty((n_cases, rep_um.shape[0]))
-    for i in range(n_cases):
-        k[i], ultimate[i] = size_dependent_leach_params(
-            rep_um,
-            float(k_ref[i]),
-            float(ultimate_ref[i]),
-            float(d_ref_um[i]),
-            float(k_exponent[i]),
-            float(ultimate_exponent[i]),
-        )
-    return k, ultimate
+    args = [k_ref, ultimate_ref, d_ref_um, k_exponent, ultimate_exponent]
+    settings = np.stack([np.broadcast_to(a, (n_cases,)) for a in args], axis=1)
+    # once per distinct setting (usually one for the whole batch)
+    rows, inverse = np.unique(settings, axis=0, return_inverse=True)
+    k = np.empty((len(rows), rep_um.shape[0]))
+    ultimate = np.empty((len(rows), rep_um.shape[0]))
+    for i, row in enumerate(rows.tolist()):
+        k[i], ultimate[i] = size_dependent_leach_params(rep_um, *row)
+    inverse = inverse.reshape(-1)
+    return k[inverse], ultimate[inverse]
