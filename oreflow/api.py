@@ -180,7 +180,8 @@ def study(
         HTML page, plots and workbook.
     workers : int, optional
         Local processes; by default one per core (a script then needs the
-        ``if __name__ == "__main__":`` guard), 1 runs the batched kernels in this process.
+        ``if __name__ == "__main__":`` guard, without which the study runs in this
+        process alone and says why), 1 runs the batched kernels in this process.
     scheduler : str or dask.distributed.Client, optional
         Dask scheduler address or client.
     resume : bool

@@ -46,6 +46,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -428,6 +429,36 @@ def _local_map(
             item, args = pending.popleft()
             yield item, _run_item(*args)
         return
+    import multiprocessing
+
+    if getattr(multiprocessing.current_process(), "_inheriting", False):
+        # a pool process importing a script that runs the study at its top level (the
+        # check multiprocessing itself makes): stop at once; the caller runs it alone
+        raise RuntimeError(MAIN_GUARD_MSG)
+    done_items: set[WorkItem] = set()
+    try:
+        for item, frame in _pool_map(pending, len(calls), workers):
+            done_items.add(item)
+            yield item, frame
+    except BrokenProcessPool:
+        logger.warning("%s; running the rest of the study in this process", MAIN_GUARD_MSG)
+        for item, args in calls:
+            if item not in done_items:
+                yield item, _run_item(*args)
+
+
+#: Why a pool could not start, in the user's terms.
+MAIN_GUARD_MSG = (
+    "the study's worker processes could not start: a script that runs a study on "
+    'several cores must do so under `if __name__ == "__main__":` (as any Python '
+    "process pool needs), or pass workers=1"
+)
+
+
+def _pool_map(
+    pending: collections.deque, n_calls: int, workers: int
+) -> Iterator[tuple[WorkItem, pd.DataFrame]]:
+    """The items run here and in a pool of ``workers - 1`` processes (see ``_local_map``)."""
     import queue
     import threading
     from concurrent.futures import Future, ProcessPoolExecutor
@@ -457,7 +488,7 @@ def _local_map(
         feeder = threading.Thread(target=feed, args=(pool,), name="oreflow-study-feed")
         feeder.start()
         try:
-            for _ in range(len(calls)):
+            for _ in range(n_calls):
                 try:
                     item, done = finished.get_nowait()
                 except queue.Empty:

@@ -735,3 +735,35 @@ def test_robust_cannot_resume(tmp_path):
     spec = study_from_dict(optimizing_study("robust", n_samples=2))
     with pytest.raises(CaseError, match="no chunks to resume"):
         run_study(spec, out_dir=tmp_path, resume=True)
+
+
+def test_unguarded_script_runs_its_study_in_one_process_with_a_clear_message(tmp_path):
+    """A script calling the study at top level (no ``if __name__ == "__main__":``) makes
+    every pool process re-run it; the pool cannot start, the caller says why and runs
+    the study itself, with the same table as a one-process run."""
+    import subprocess
+    import sys
+
+    study = tmp_path / "study.json"
+    study.write_text(json.dumps(small_study(n_samples=24, chunk_cases=8)), encoding="utf-8")
+    out = tmp_path / "results.csv"
+    script = tmp_path / "unguarded.py"
+    script.write_text(
+        "import json, sys\n"
+        "import oreflow\n"
+        f"data = json.loads(open({str(study)!r}).read())\n"
+        "result = oreflow.study(data, workers=2)\n"
+        f"result.results.to_csv({str(out)!r})\n",
+        encoding="utf-8",
+    )
+    env = {**__import__("os").environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, env=env, timeout=300
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert 'if __name__ == "__main__":' in proc.stderr
+    alone = run_study(study_from_dict(small_study(n_samples=24, chunk_cases=8)), workers=1)
+    got = pd.read_csv(out, index_col=0)
+    np.testing.assert_allclose(
+        got["margin_usd_t"].to_numpy(), alone.results["margin_usd_t"].to_numpy(), rtol=1e-12
+    )
