@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -99,6 +100,7 @@ class SelectionResult:
     duals: Mapping[str, float] = field(default_factory=dict)
     binding: tuple[str, ...] = ()
     solver: str = ""
+    seconds: Mapping[str, float] = field(default_factory=dict)  # prune, build, solve, duals
 
 
 def _terms(problem: SelectionProblem, name: str, x: object, y: object) -> object:
@@ -218,8 +220,11 @@ def solve_selection(problem: SelectionProblem) -> SelectionResult:
     Dominated columns are pruned first (exact: a dominated column is never the unique
     optimum); the returned column index refers to the unpruned problem.
     """
+    t0 = time.perf_counter()
     reduced, keep = prune(problem)
     result = _solve(reduced)
+    seconds = {"prune_s": time.perf_counter() - t0 - sum(result.seconds.values())}
+    result = dataclasses.replace(result, seconds={**seconds, **result.seconds})
     if result.column < 0:
         return result
     return dataclasses.replace(result, column=int(keep[result.column]))
@@ -235,8 +240,10 @@ def _solve(problem: SelectionProblem) -> SelectionResult:
     """
     import pyomo.environ as pyo
 
+    t0 = time.perf_counter()
     opt, name = _solver()
     m = _build(problem)
+    t1 = time.perf_counter()
     res = opt.solve(
         m,
         time_limit=problem.time_limit_s,
@@ -244,9 +251,12 @@ def _solve(problem: SelectionProblem) -> SelectionResult:
         load_solutions=False,
         raise_exception_on_nonoptimal_result=False,
     )
+    t2 = time.perf_counter()
     status = _status(res.termination_condition)
     if status is not SolveStatus.OPTIMAL:
-        return SelectionResult(status, solver=name)
+        return SelectionResult(
+            status, solver=name, seconds={"build_s": t1 - t0, "solve_s": t2 - t1}
+        )
     res.solution_loader.load_vars()
     column = max(range(problem.n), key=lambda j: pyo.value(m.y[j]))
     ore = float(pyo.value(m.x[column]))
@@ -254,7 +264,10 @@ def _solve(problem: SelectionProblem) -> SelectionResult:
     bound = float(res.objective_bound) if res.objective_bound is not None else objective
     duals = _column_duals(problem, column)
     binding = [k for k, v in duals.items() if abs(v) > 1e-9]
-    return SelectionResult(status, objective, column, ore, bound, duals, tuple(binding), name)
+    seconds = {"build_s": t1 - t0, "solve_s": t2 - t1, "duals_s": time.perf_counter() - t2}
+    return SelectionResult(
+        status, objective, column, ore, bound, duals, tuple(binding), name, seconds
+    )
 
 
 def _column_duals(problem: SelectionProblem, column: int) -> dict[str, float]:

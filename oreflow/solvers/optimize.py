@@ -235,7 +235,7 @@ def optimize(spec: CaseSpec) -> OptimizeResult:
         "lexicographic_levels": lexi_values,
         "n_combinations": len(table.modes),
         "solver": result.solver,
-        "seconds": {"tabulate_s": t1 - t0, "model_and_solve_s": t2 - t1},
+        "seconds": {"tabulate_s": t1 - t0, "model_and_solve_s": t2 - t1, **result.seconds},
         "enumeration": {"column": check[0], "ore_tph": check[1], "objective": check[2]},
     }
     empty = pd.DataFrame()
