@@ -42,18 +42,22 @@ MODES = {
 }
 
 
-def superstructure_text() -> str:
-    """The route-choice case text with its mode tables replaced by the wide grids."""
+def superstructure_text(values_per_axis: int | None = None) -> str:
+    """The route-choice case text with its mode tables replaced by the wide grids.
+
+    ``values_per_axis`` keeps only the first values of every axis (the smoke run).
+    """
     text = BASE_CASE.read_text(encoding="utf-8")
     # drop the case's own mode tables (a header and its key lines up to a blank line)
     text = re.sub(r"^\[units\.[\w.]+\.modes\]\n(?:[^\[\n].*\n)*", "", text, flags=re.M)
     tables = [
-        f"[{key}]\n" + "".join(f"{p} = {values}\n" for p, values in grid.items())
+        f"[{key}]\n" + "".join(f"{p} = {values[:values_per_axis]}\n" for p, values in grid.items())
         for key, grid in MODES.items()
     ]
     return text + "\n" + "\n".join(tables)
 
 
-def superstructure() -> CaseSpec:
-    """The reference superstructure as a validated case."""
-    return parse_case(superstructure_text(), str(BASE_CASE.with_name("superstructure_100k.toml")))
+def superstructure(values_per_axis: int | None = None) -> CaseSpec:
+    """The reference superstructure as a validated case (smaller grids if asked)."""
+    name = str(BASE_CASE.with_name("superstructure_100k.toml"))
+    return parse_case(superstructure_text(values_per_axis), name)
