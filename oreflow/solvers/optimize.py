@@ -84,6 +84,30 @@ class OptimizeResult:
     routes: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
+def unsolved(
+    status: SolveStatus,
+    moves: list[tuple[str, float, float]],
+    table: ModeTable,
+    meta: dict[str, Any],
+    ranking: pd.DataFrame,
+) -> OptimizeResult:
+    """The result of a solve that found no plan.
+
+    Its status and, if infeasible, which limits conflict and where the smallest
+    relaxation moves them (``moves``).
+    """
+    explanation = [
+        f"{key}: {value:.6g} must move to {moved:.6g} for any plan to be feasible"
+        for key, value, moved in moves
+    ]
+    if status is SolveStatus.INFEASIBLE and not explanation:
+        explanation.append(
+            "no plan satisfies the limits; the elastic model found no single relaxation"
+        )
+    empty = pd.DataFrame()
+    return OptimizeResult(status.value, {}, empty, empty, explanation, None, table, meta, ranking)
+
+
 def route_summary(problem: SelectionProblem, table: ModeTable) -> pd.DataFrame:
     """Best plan of every route by enumeration: how the routes rank, and which are infeasible."""
     if not len(table.routes.columns):
@@ -238,21 +262,10 @@ def optimize(spec: CaseSpec) -> OptimizeResult:
         "seconds": {"tabulate_s": t1 - t0, "model_and_solve_s": t2 - t1, **result.seconds},
         "enumeration": {"column": check[0], "ore_tph": check[1], "objective": check[2]},
     }
-    empty = pd.DataFrame()
     if result.status is not SolveStatus.OPTIMAL:
-        explanation = []
-        if result.status is SolveStatus.INFEASIBLE:
-            for key, value, moved in explain_infeasible(problem):
-                explanation.append(
-                    f"{key}: {value:.6g} must move to {moved:.6g} for any plan to be feasible"
-                )
-            if not explanation:
-                explanation.append(
-                    "no plan satisfies the limits; the elastic model found no single relaxation"
-                )
-        return OptimizeResult(
-            result.status.value, {}, empty, empty, explanation, None, table, meta, ranking
-        )
+        infeasible = result.status is SolveStatus.INFEASIBLE
+        moves = explain_infeasible(problem) if infeasible else []
+        return unsolved(result.status, moves, table, meta, ranking)
     column = result.column
     route = (
         {k: str(v) for k, v in table.routes.iloc[column].items()}

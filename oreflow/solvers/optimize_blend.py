@@ -320,12 +320,6 @@ def model_figure(problem: BlendProblem, name: str, column: int, v: np.ndarray) -
     return float(problem.values[name][column])
 
 
-def _route_of(table: ModeTable, column: int) -> dict[str, str]:
-    if not len(table.routes.columns):
-        return {}
-    return {k: str(v) for k, v in table.routes.iloc[column].items()}
-
-
 def split_tonnages(
     spec: CaseSpec, opt: OptimizationSpec, problem: BlendProblem, column: int, v: np.ndarray
 ) -> dict[str, dict[str, float]]:
@@ -352,7 +346,7 @@ def simulate_blend_plan(
     splits: dict[str, dict[str, float]] | None = None,
 ) -> tuple[dict[str, float], Results, Simulation]:
     """Re-simulate a column at a blend by the full kernels: (modes, results, simulation)."""
-    route = _route_of(table, column)
+    route = table.route_of(column)
     active = route_axes(opt.axes, route)
     modes = {a.label: float(table.modes[a.label].iloc[column]) for a in active}
     overrides: dict[str, float] = {a.key: modes[a.label] for a in active}
@@ -442,7 +436,7 @@ def _prices(
 
 def optimize_blend(spec: CaseSpec, opt: OptimizationSpec) -> Any:
     """``optimize`` for a case with several ore sources or split decisions (module docstring)."""
-    from oreflow.solvers.optimize import OptimizeResult, unit_of
+    from oreflow.solvers.optimize import OptimizeResult, unit_of, unsolved
 
     if opt.lexicographic:
         problem = Problem(
@@ -522,22 +516,11 @@ def optimize_blend(spec: CaseSpec, opt: OptimizationSpec) -> Any:
         "blend": {"rounds": len(history), "history": history, "sources": list(problem.sources)},
     }
     ranking = _route_ranking(problem, table)
-    empty = pd.DataFrame()
     if result.status is not SolveStatus.OPTIMAL:
-        explanation = []
-        if result.status is SolveStatus.INFEASIBLE:
-            for key, value, moved_to in explain_blend_infeasible(problem):
-                explanation.append(
-                    f"{key}: {value:.6g} must move to {moved_to:.6g} for any plan to be feasible"
-                )
-            if not explanation:
-                explanation.append(
-                    "no plan satisfies the limits; the elastic model found no single relaxation"
-                )
-        return OptimizeResult(
-            result.status.value, {}, empty, empty, explanation, None, table, meta, ranking
-        )
-    route = _route_of(table, result.column)
+        infeasible = result.status is SolveStatus.INFEASIBLE
+        moves = explain_blend_infeasible(problem) if infeasible else []
+        return unsolved(result.status, moves, table, meta, ranking)
+    route = table.route_of(result.column)
     decisions = {
         "route": {k: (v or "as written") for k, v in route.items()},
         "modes": modes,

@@ -112,12 +112,8 @@ def pareto(
             rows.append({"epsilon": eps, "status": result.status.value})
             continue
         c = result.column
-        route = (
-            {k: (str(v) or "as written") for k, v in table.routes.iloc[c].items()}
-            if len(table.routes.columns)
-            else {}
-        )
-        modes = {k: float(v) for k, v in table.modes.iloc[c].items() if np.isfinite(v)}
+        route = {k: v or "as written" for k, v in table.route_of(c).items()}
+        modes = table.modes_of(c)
         rows.append(
             {
                 "epsilon": eps,
@@ -208,12 +204,8 @@ def _pareto_blend(spec: CaseSpec, x: str, y: str, points: int, xs: str, ys: str)
             rows.append({"epsilon": eps, "status": result.status.value})
             continue
         c = result.column
-        route = (
-            {k: (str(v) or "as written") for k, v in table.routes.iloc[c].items()}
-            if len(table.routes.columns)
-            else {}
-        )
-        modes = {k: float(v) for k, v in table.modes.iloc[c].items() if np.isfinite(v)}
+        route = {k: v or "as written" for k, v in table.route_of(c).items()}
+        modes = table.modes_of(c)
         rows.append(
             {
                 "epsilon": eps,

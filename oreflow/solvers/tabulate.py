@@ -106,6 +106,16 @@ class ModeTable:
     split_outlets: tuple[str, ...] = ()
     split_figures: Mapping[str, np.ndarray] = dataclasses.field(default_factory=dict)
 
+    def route_of(self, row: int) -> dict[str, str]:
+        """The option chosen at every position on a row ("" = the unit as written)."""
+        if not len(self.routes.columns):
+            return {}
+        return {k: str(v) for k, v in self.routes.iloc[row].items()}
+
+    def modes_of(self, row: int) -> dict[str, float]:
+        """The setting of every axis a row's route uses."""
+        return {k: float(v) for k, v in self.modes.iloc[row].items() if np.isfinite(v)}
+
 
 def plant_with_modes(spec: CaseSpec, axes: Sequence[ModeAxis]) -> CompiledPlant:
     """Compile a case so every mode axis is a per-case parameter.
