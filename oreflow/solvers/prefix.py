@@ -184,6 +184,39 @@ def simulate_shared_chunks(
     params = plant.param_arrays(n_cases, overrides)
     ports = _port_order(plant)
     blocks = plant.topology.blocks
+    shared = _simulate_shared(plant, params, ports, n_cases, rtol, max_iter)
+    if any(entry is None and block.tears for entry, block in zip(shared, blocks, strict=True)):
+        chunk_cases = min(chunk_cases, CHUNK_CASES)  # a recycle in the tail: keep its cache size
+    for lo in range(0, n_cases, chunk_cases):
+        hi = min(lo + chunk_cases, n_cases)
+        idx = np.arange(lo, hi)
+        sim = Simulation(plant, hi - lo, _subset_params(params, idx))
+        for block, entry in zip(blocks, shared, strict=True):
+            if entry is not None:
+                at = entry.rows[idx]
+                for node in block.nodes:
+                    outlets = tuple(entry.streams[s][at] for s in ports[1][node])
+                    sim.streams.update(zip(ports[1][node], outlets, strict=True))
+                    sim.units[node] = _take(entry.units[node], at, outlets)
+                if block.tears:
+                    sim.iterations[",".join(block.tears)] = entry.iterations
+                continue
+            iters = _run_block(plant, block, sim, ports, rtol, max_iter)
+            if block.tears:
+                sim.iterations[",".join(block.tears)] = iters
+        yield lo, hi, sim
+
+
+def _simulate_shared(
+    plant: CompiledPlant,
+    params: Mapping[str, Mapping[str, np.ndarray]],
+    ports: tuple[dict, dict],
+    n_cases: int,
+    rtol: float,
+    max_iter: int,
+) -> list[_Shared | None]:
+    """Per block, its result per distinct prefix, or None where it is left to the tail."""
+    blocks = plant.topology.blocks
     shared: list[_Shared | None] = []
     shared_of: dict[str, _Shared] = {}  # stream name -> the shared block producing it
     for block, (first, rows) in zip(blocks, block_prefixes(plant, params), strict=True):
@@ -214,24 +247,4 @@ def simulate_shared_chunks(
         shared.append(entry)
         for s in outlets:
             shared_of[s] = entry
-    if any(entry is None and block.tears for entry, block in zip(shared, blocks, strict=True)):
-        chunk_cases = min(chunk_cases, CHUNK_CASES)  # a recycle in the tail: keep its cache size
-    for lo in range(0, n_cases, chunk_cases):
-        hi = min(lo + chunk_cases, n_cases)
-        idx = np.arange(lo, hi)
-        sim = Simulation(plant, hi - lo, _subset_params(params, idx))
-        for b, block in enumerate(blocks):
-            entry = shared[b]
-            if entry is not None:
-                at = entry.rows[idx]
-                for node in block.nodes:
-                    outlets = tuple(entry.streams[s][at] for s in ports[1][node])
-                    sim.streams.update(zip(ports[1][node], outlets, strict=True))
-                    sim.units[node] = _take(entry.units[node], at, outlets)
-                if block.tears:
-                    sim.iterations[",".join(block.tears)] = entry.iterations
-                continue
-            iters = _run_block(plant, block, sim, ports, rtol, max_iter)
-            if block.tears:
-                sim.iterations[",".join(block.tears)] = iters
-        yield lo, hi, sim
+    return shared
