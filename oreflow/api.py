@@ -179,7 +179,8 @@ def study(
         Folder for the Parquet chunks, ``results.parquet`` and (with ``report``) the
         HTML page, plots and workbook.
     workers : int, optional
-        Local processes; by default one per core (a script then needs the
+        Local processes; by default one per core for studies of 2,048 evaluations or
+        more, else this process alone (a script using the pool needs the
         ``if __name__ == "__main__":`` guard, without which the study runs in this
         process alone and says why), 1 runs the batched kernels in this process.
     scheduler : str or dask.distributed.Client, optional

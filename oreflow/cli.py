@@ -284,7 +284,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=None,
         metavar="N",
-        help="local processes (default: one per core; 1 runs in this process)",
+        help="local processes (default: one per core from 2,048 evaluations; 1 runs in this process)",
     )
     stu.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler (tcp://host:8786)")
     stu.add_argument("--out", metavar="DIR", help="write Parquet chunks, results and report")

@@ -348,12 +348,20 @@ def test_pool_processes_come_from_the_preloaded_server():
 
 
 @pytest.mark.slow
-def test_default_runs_one_worker_per_core_and_equals_local(spec, straight):
-    from oreflow.solvers.study import default_workers, work_items
+def test_default_runs_one_worker_per_core_and_equals_local():
+    from oreflow.solvers.study import POOL_MIN_EVALUATIONS, default_workers, work_items
 
+    spec = study_from_dict(small_study(n_samples=POOL_MIN_EVALUATIONS // 2, chunk_cases=256))
     result = run_study(spec)
     n_workers = min(default_workers(), len(work_items(spec)))
     assert result.meta["executor"] == f"local x{n_workers}"
+    pd.testing.assert_frame_equal(result.results, run_study(spec, workers=1).results)
+
+
+def test_default_runs_a_small_study_in_this_process(spec, straight):
+    """Too few evaluations to pay for starting a pool: one process, same table."""
+    result = run_study(spec)
+    assert result.meta["executor"] == "local x1"
     pd.testing.assert_frame_equal(result.results, straight.results)
 
 
