@@ -77,7 +77,7 @@ def _prefix_rows(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Representative case of every distinct prefix, and each case's prefix index."""
     cols = [params[node][k] for node in sorted(cone) for k in varying.get(node, ())]
-    n = len(next(iter(next(iter(params.values())).values())))
+    n = next(len(v) for p in params.values() for v in p.values())  # an ore always has some
     key = np.zeros(n, dtype=np.int64)
     for col in cols:
         _, codes = np.unique(col, return_inverse=True)

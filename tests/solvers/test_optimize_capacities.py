@@ -47,6 +47,9 @@ def test_oxygen_capacity_binds_and_its_shadow_price_matches_a_finite_difference(
         9000.0, rel=1e-6
     )
     assert result.decisions["ore_tph"] < 250.0
+    seconds = result.meta["seconds"]  # each phase of the solve timed on its own
+    assert {"tabulate_s", "prune_s", "build_s", "solve_s", "duals_s"} <= set(seconds)
+    assert all(v >= 0.0 for v in seconds.values())
     step = 50.0
     lo = _run(9000.0 - step).decisions["objective"]
     hi = _run(9000.0 + step).decisions["objective"]
