@@ -24,7 +24,7 @@ def test_minimal_example_in_cases_readme_is_a_valid_case():
 
 
 def test_every_unit_type_and_parameter_is_documented():
-    from oreflow.flowsheet.units import UNIT_TYPES
+    from oreflow.units import UNIT_TYPES
 
     text = (ROOT / "cases" / "README.md").read_text(encoding="utf-8")
     for utype in UNIT_TYPES.values():

@@ -19,14 +19,14 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from oreflow.core.components import CATALOGUE, ELEMENTS, ComponentSet, SizeClasses, Species
+from oreflow.core.schema import Param, frac, positive, suggest, validate_table
 from oreflow.errors import CaseError, Problem
-from oreflow.flowsheet.components import CATALOGUE, ELEMENTS, ComponentSet, SizeClasses, Species
 from oreflow.flowsheet.economics import EconomicsSpec, parse_economics
 from oreflow.flowsheet.optimization import OptimizationSpec, parse_optimization
-from oreflow.flowsheet.schema import Param, frac, positive, suggest, validate_table
-from oreflow.flowsheet.units import UNIT_TYPES
-from oreflow.flowsheet.units.base import UnitSpec, UnitType
-from oreflow.flowsheet.units.ore_feed import ORE_PARAMS, ORE_TABLES, PSD_PARAMS, check_psd
+from oreflow.units import UNIT_TYPES
+from oreflow.units.base import UnitSpec, UnitType
+from oreflow.units.ore_feed import ORE_PARAMS, ORE_TABLES, PSD_PARAMS, check_psd
 
 SECTIONS = ("case", "ore", "units", "economics", "constraints", "objective")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -792,7 +792,7 @@ def _cross_checks(
 ) -> None:
     """Rules across sections: a design P80 must lie below the F80 of the ore reaching it."""
     from oreflow.flowsheet.graph import ores_reaching
-    from oreflow.flowsheet.units.ore_feed import psd_f80_um
+    from oreflow.units.ore_feed import psd_f80_um
 
     reach = ores_reaching(ores, units)
     f80 = {o.name: psd_f80_um(o.tables["psd"]) for o in ores}

@@ -20,9 +20,9 @@ import numpy as np
 from oreflow.errors import CaseError, Problem
 from oreflow.flowsheet.case import CaseSpec
 from oreflow.flowsheet.graph import Topology, build_topology, ores_reaching
-from oreflow.flowsheet.units import UNIT_TYPES
-from oreflow.flowsheet.units.base import UnitModel, UnitSpec
-from oreflow.flowsheet.units.ore_feed import ORE_PARAMS, OreSource
+from oreflow.units import UNIT_TYPES
+from oreflow.units.base import UnitModel, UnitSpec
+from oreflow.units.ore_feed import ORE_PARAMS, OreSource
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ class CompiledPlant:
                 node = f"ore.{node}"
             if node not in out or param not in out[node]:
                 valid = self.override_keys()
-                from oreflow.flowsheet.schema import suggest
+                from oreflow.core.schema import suggest
 
                 problems.append(
                     Problem(

@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from oreflow.core.schema import Param, frac, suggest, validate_table
 from oreflow.errors import Problem
-from oreflow.flowsheet.schema import Param, frac, suggest, validate_table
 
 _A = "[A] MODELS.md §8"
 

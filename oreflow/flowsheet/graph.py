@@ -18,10 +18,10 @@ import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from oreflow.core.schema import suggest
 from oreflow.errors import Problem
-from oreflow.flowsheet.schema import suggest
-from oreflow.flowsheet.units import UNIT_TYPES
-from oreflow.flowsheet.units.base import UnitSpec
+from oreflow.units import UNIT_TYPES
+from oreflow.units.base import UnitSpec
 
 _EXHAUSTIVE_TEAR_EDGES = 16  # 2^16 subsets at worst; blocks of real plants are far smaller
 

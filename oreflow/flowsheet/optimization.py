@@ -27,9 +27,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from oreflow.core.schema import Param, check_range, suggest, validate_table
 from oreflow.errors import Problem
-from oreflow.flowsheet.schema import Param, check_range, suggest, validate_table
-from oreflow.flowsheet.units import UNIT_TYPES
+from oreflow.units import UNIT_TYPES
 
 #: Figures that scale with throughput at fixed intensive settings (per hour, or a
 #: volume held at a fixed residence time).

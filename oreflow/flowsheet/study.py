@@ -62,9 +62,9 @@ from typing import Any
 
 import numpy as np
 
+from oreflow.core.schema import REQUIRED, Param, positive, suggest, validate_table
 from oreflow.errors import CaseError, Problem
 from oreflow.flowsheet.case import CaseSpec, load_case
-from oreflow.flowsheet.schema import REQUIRED, Param, positive, suggest, validate_table
 
 #: Run modes of issue 6: simulate each route as written; re-optimize each route's modes
 #: and ore rate per scenario; choose one mode combination per route for every scenario.

@@ -65,7 +65,7 @@ O2_MOL_PER_MOL_S = np.array([1.875, 3.5, 2.25, 2.125])
 #: enthalpies of formation (MODELS.md §4.1, [S arithmetic, L data]): pyrite
 #: (2 FeS2 + 7.5 O2 + 4 H2O -> Fe2O3 + 4 H2SO4, -2961.56 kJ) and pyrrhotite
 #: (2 FeS + 4.5 O2 + 2 H2O -> Fe2O3 + 2 H2SO4, -1871.08 kJ). The per-mineral defaults
-#: of the oxidation units live with their parameters in ``oreflow.flowsheet.units.pox``.
+#: of the oxidation units live with their parameters in ``oreflow.units.pox``.
 PYRITE_HEAT_MJ_KG_S = 2961.56 / 4.0 / 32.06
 PYRRHOTITE_HEAT_MJ_KG_S = 1871.08 / 2.0 / 32.06
 #: O2 for carbonaceous matter burnt to CO2 [t O2 / t C] and its heat [MJ/kg C]

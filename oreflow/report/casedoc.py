@@ -10,12 +10,12 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from oreflow.core.components import CATALOGUE
+from oreflow.core.schema import REQUIRED, Param
 from oreflow.flowsheet.case import CASE_PARAMS, SIZE_PARAMS, SPECIES_PROPERTY_PARAMS
-from oreflow.flowsheet.components import CATALOGUE
 from oreflow.flowsheet.economics import ECONOMICS_PARAMS, REAGENT_PRICES
-from oreflow.flowsheet.schema import REQUIRED, Param
-from oreflow.flowsheet.units import UNIT_TYPES
-from oreflow.flowsheet.units.ore_feed import ORE_PARAMS, PSD_PARAMS
+from oreflow.units import UNIT_TYPES
+from oreflow.units.ore_feed import ORE_PARAMS, PSD_PARAMS
 
 BEGIN = "<!-- BEGIN GENERATED REFERENCE (python -m oreflow.report.casedoc cases/README.md) -->"
 END = "<!-- END GENERATED REFERENCE -->"

@@ -33,11 +33,11 @@ from collections.abc import Mapping
 import numpy as np
 
 from oreflow.conventions import G_PER_T, GRAMS_PER_TROY_OZ
+from oreflow.core.components import ELEMENTS
 from oreflow.errors import CaseError, Problem
-from oreflow.flowsheet.components import ELEMENTS
 from oreflow.flowsheet.economics import EconomicsSpec
-from oreflow.flowsheet.units.base import total_solids
 from oreflow.solvers.simulate import Simulation
+from oreflow.units.base import total_solids
 
 _USE = re.compile(r"^use_(.+)_kg_h$")
 _RESIDUE_COST = {

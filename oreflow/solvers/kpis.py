@@ -14,8 +14,7 @@ from collections.abc import Callable, Mapping
 import numpy as np
 
 from oreflow.conventions import G_PER_T, GRAMS_PER_TROY_OZ
-from oreflow.flowsheet.components import ELEMENTS
-from oreflow.flowsheet.units import UNIT_TYPES
+from oreflow.core.components import ELEMENTS
 from oreflow.solvers.economics import consumption_kpis, economics_kpis
 from oreflow.solvers.kpis_cyanide import cyanide_kpis
 from oreflow.solvers.kpis_lixiviants import lixiviant_kpis
@@ -23,6 +22,7 @@ from oreflow.solvers.kpis_oxidation import oxidation_kpis
 from oreflow.solvers.kpis_preconcentration import preconcentration_kpis
 from oreflow.solvers.kpis_residue import residue_kpis
 from oreflow.solvers.simulate import Simulation
+from oreflow.units import UNIT_TYPES
 
 
 def sinks(sim: Simulation) -> list[tuple[str, str]]:

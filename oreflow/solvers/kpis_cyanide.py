@@ -33,9 +33,9 @@ from collections.abc import Mapping
 import numpy as np
 
 from oreflow.conventions import G_PER_T, GRAMS_PER_TROY_OZ
-from oreflow.flowsheet.components import ELEMENTS
-from oreflow.flowsheet.units.base import total_solids, water
+from oreflow.core.components import ELEMENTS
 from oreflow.solvers.simulate import Simulation
+from oreflow.units.base import total_solids, water
 
 _LEACH_TYPES = ("cil", "cip", "heap_leach")
 _BUDGET = {

@@ -25,9 +25,9 @@ from collections.abc import Mapping
 import numpy as np
 
 from oreflow.conventions import G_PER_T
-from oreflow.flowsheet.components import ELEMENTS
-from oreflow.flowsheet.units.base import total_solids
+from oreflow.core.components import ELEMENTS
 from oreflow.solvers.simulate import Simulation
+from oreflow.units.base import total_solids
 
 ROUTES = ("thiosulfate_ril", "glycine_leach", "halide_leach")
 #: Outlet carrying the loaded adsorbent of each route.

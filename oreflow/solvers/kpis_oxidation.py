@@ -1,7 +1,7 @@
 """Plant KPIs of refractory-ore treatment: oxidation, neutralisation, washing, fine grinding.
 
 Aggregated over every unit of a kind from the metrics the units report
-(``oreflow.flowsheet.units.pox``, ``biox``, ``neutralisation``, ``ccd``, ``ultrafine``).
+(``oreflow.units.pox``, ``biox``, ``neutralisation``, ``ccd``, ``ultrafine``).
 A case without such units gets none of these keys. Per-tonne figures are per tonne of
 ore fed to the plant unless the name says otherwise.
 

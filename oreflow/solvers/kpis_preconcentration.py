@@ -20,9 +20,9 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from oreflow.flowsheet.components import ELEMENTS
-from oreflow.flowsheet.units.base import total_solids
+from oreflow.core.components import ELEMENTS
 from oreflow.solvers.simulate import Simulation
+from oreflow.units.base import total_solids
 
 
 def _feeds_flotation(sim: Simulation, stream: str) -> bool:

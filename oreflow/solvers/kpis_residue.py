@@ -25,9 +25,9 @@ from collections.abc import Mapping
 import numpy as np
 
 from oreflow.conventions import G_PER_T, HOURS_PER_YEAR
-from oreflow.flowsheet.units.base import total_solids, water
-from oreflow.flowsheet.units.detox import wad_cn_tph
 from oreflow.solvers.simulate import Simulation
+from oreflow.units.base import total_solids, water
+from oreflow.units.detox import wad_cn_tph
 
 #: Sink types that receive residue, by destination.
 RESIDUE_SINKS = {

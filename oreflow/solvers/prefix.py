@@ -24,7 +24,6 @@ import numpy as np
 from oreflow.conventions import RTOL_RECYCLE
 from oreflow.flowsheet.compile import CompiledPlant
 from oreflow.flowsheet.graph import Block
-from oreflow.flowsheet.units.base import UnitResult
 from oreflow.solvers.simulate import (
     CHUNK_CASES,
     Simulation,
@@ -33,6 +32,7 @@ from oreflow.solvers.simulate import (
     _context,
     _port_order,
 )
+from oreflow.units.base import UnitResult
 
 SHARE_MIN_RATIO = 1.5  # share a block when it has at most 2/3 as many prefixes as cases
 TAIL_CHUNK_CASES = 2048  # tail blocks and KPIs: larger chunks, fewer Python calls per case

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from oreflow.conventions import G_PER_T
-from oreflow.flowsheet.components import ELEMENTS, ComponentSet
+from oreflow.core.components import ELEMENTS, ComponentSet
 from oreflow.solvers.kpis import sink_inflow, sinks
 from oreflow.solvers.simulate import Simulation
 

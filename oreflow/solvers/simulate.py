@@ -22,8 +22,8 @@ from oreflow.conventions import RTOL_RECYCLE
 from oreflow.errors import ConvergenceError
 from oreflow.flowsheet.compile import CompiledPlant
 from oreflow.flowsheet.graph import Block
-from oreflow.flowsheet.units import UNIT_TYPES
-from oreflow.flowsheet.units.base import PrepareContext, UnitResult
+from oreflow.units import UNIT_TYPES
+from oreflow.units.base import PrepareContext, UnitResult
 
 logger = logging.getLogger(__name__)
 

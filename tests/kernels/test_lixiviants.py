@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from oreflow.conventions import RTOL_EXACT, RTOL_WORKED_EXAMPLE
-from oreflow.flowsheet.components import CATALOGUE
+from oreflow.core.components import CATALOGUE
 from oreflow.kernels import lixiviants as lx
 
 # IUPAC 2021 atomic weights [g/mol]

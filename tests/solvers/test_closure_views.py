@@ -34,7 +34,7 @@ def test_every_view_is_the_sum_of_its_components(case):
             np.testing.assert_allclose(agg[key], expected, rtol=1e-12, atol=scale, err_msg=view)
     names, agg, _ = audit["views"]["element"]
     em = comps.element_matrix()
-    from oreflow.flowsheet.components import ELEMENTS
+    from oreflow.core.components import ELEMENTS
 
     cols = [ELEMENTS.index(n) for n in names]
     for key, total in audit["totals"].items():

@@ -277,7 +277,7 @@ def test_fishhook_with_zero_beta_is_lynch_rao_and_beta_raises_fines_to_underflow
 def test_every_feed_psd_form_runs_and_gives_its_f80(mini_case_text, psd):
     text = mini_case_text.replace('model = "rrb"\nf80_um = 3000.0\nn = 1.0', psd)
     spec = parse_case(text, "psd.toml")
-    from oreflow.flowsheet.units.ore_feed import psd_f80_um
+    from oreflow.units.ore_feed import psd_f80_um
 
     result = oreflow.simulate(spec)
     f80 = result.streams.loc["ore.main", "p80_um"]

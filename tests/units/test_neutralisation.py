@@ -12,7 +12,7 @@ from oreflow.conventions import RTOL_CLOSURE, RTOL_WORKED_EXAMPLE
 from oreflow.errors import CaseError
 from oreflow.flowsheet.case import parse_case
 from oreflow.flowsheet.compile import compile_case
-from oreflow.flowsheet.units.base import PrepareContext
+from oreflow.units.base import PrepareContext
 
 CASES = Path(__file__).resolve().parents[2] / "cases" / "tests"
 EX08 = CASES / "ox_ex08_neutralisation.toml"

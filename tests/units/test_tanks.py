@@ -10,9 +10,9 @@ import pytest
 from oreflow.conventions import RTOL_EXACT
 from oreflow.flowsheet.case import load_case
 from oreflow.flowsheet.compile import compile_case
-from oreflow.flowsheet.units.base import solids_volume_m3_h, water
-from oreflow.flowsheet.units.tanks import tank_residence
 from oreflow.solvers.simulate import simulate_plant
+from oreflow.units.base import solids_volume_m3_h, water
+from oreflow.units.tanks import tank_residence
 
 CASES = Path(__file__).resolve().parents[2] / "cases"
 

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 
 from oreflow.conventions import RTOL_CLOSURE, RTOL_RECYCLE_CLOSURE, RTOL_WORKED_EXAMPLE
+from oreflow.core.components import ELEMENTS
 from oreflow.errors import CaseError
 from oreflow.flowsheet.case import load_case, parse_case
 from oreflow.flowsheet.compile import compile_case
-from oreflow.flowsheet.components import ELEMENTS
 from oreflow.solvers.kpis import plant_kpis
 from oreflow.solvers.results import closure_arrays, closure_max_rel, unit_closure
 from oreflow.solvers.simulate import simulate_plant

@@ -1,0 +1,416 @@
+"""Ball mill: Austin matrix population balance in the specific-energy form.
+
+Model (MODELS.md §1.5; Austin, Klimpel & Luckie 1984, *Process Engineering of Size
+Reduction: Ball Milling*, SME; Herbst & Fuerstenau 1980, Int. J. Miner. Process.
+7:1-31, doi:10.1016/0301-7516(80)90034-X):
+
+- selection function ``S_i^E = a (x_i / 1 mm)^alpha / (1 + (x_i / mu)^Lambda)`` [t/kWh]
+  at the upper size of each class, zero in the sink; specific-energy scale-up
+  ``S_i tau = S_i^E E`` with ``E = P / Q`` the mill power per tonne of mill feed
+  (circulating load included) [kWh/t];
+- normalised Austin breakage function ``B_ij = phi (x_i/x_j)^gamma + (1-phi)(x_i/x_j)^beta``;
+- residence-time distribution: ``n_mixers`` equal perfect mixers in series.
+
+Ore hardness enters through the Bond work index: the selection parameters are stated
+for an ore of ``selection_wi_ref_kwh_t``, and an ore of work index Wi breaks at
+``S^E Wi_ref / Wi``. This is Bond's proportionality of energy to Wi at a given
+reduction (Bond 1961, Brit. Chem. Eng. 6:378) applied to the rate constants [assumed
+coupling; exact where Bond's law holds].
+
+Mill power (pinion) from geometry and charge by Bond/Rowland (MODELS.md §1.3;
+Rowland & Kjos 1980, in *Mineral Processing Plant Design*, SME), x1.16 for grate
+discharge, unless ``power_kw`` gives the measured draw.
+
+Default selection and breakage parameters are [assumed]: they sit in the ranges of
+MODELS.md §1.5 (alpha 0.6-1.5, mu 1-5 mm, Lambda 2-5, phi 0.4-0.7, gamma 0.5-1.5,
+beta 2.5-5) and give a Bond-consistent closed circuit for a Wi 14 kWh/t ore; calibrate
+them to a plant survey.
+
+Gravity-recoverable gold (optional, default off): with ``grg_loss_frac`` = h > 0, that
+fraction of the ``au_grg`` leaving the mill is turned into ``au_free`` in each size
+class, the loss of gravity recoverability per mill pass of MODELS.md §3.1 [assumed
+structure after Laplante & Gray 2005]; gold is conserved.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from oreflow.core.components import ComponentSet
+from oreflow.core.schema import Param, frac, positive
+from oreflow.errors import CaseError, Problem
+from oreflow.units.base import (
+    PrepareContext,
+    UnitResult,
+    UnitSpec,
+    UnitType,
+    total_solids,
+)
+
+GRATE_DISCHARGE_POWER_FACTOR = 1.16  # MODELS.md §1.3, Rowland & Kjos (1980) [L]
+
+PARAMS: tuple[Param, ...] = (
+    positive("diameter_m", "m", None, "mill diameter inside liners", "plant figure", hi=12.0),
+    positive("length_m", "m", None, "effective grinding length", "plant figure", hi=20.0),
+    frac(
+        "ball_fill_frac",
+        0.35,
+        "fraction of mill volume filled by the ball charge",
+        "0.30-0.45 [L] MODELS.md §1.3",
+        lo=0.05,
+        hi=0.5,
+    ),
+    frac(
+        "critical_speed_frac",
+        0.75,
+        "mill speed as a fraction of critical speed",
+        "ball mills 0.65-0.80 [L] MODELS.md §1.3",
+        lo=0.3,
+        hi=0.95,
+    ),
+    positive(
+        "ball_top_mm",
+        "mm",
+        65.0,
+        "top ball size (slump term of Bond's power)",
+        "typical 50-90 mm [L]",
+        hi=150.0,
+    ),
+    positive(
+        "ball_bulk_density_t_m3",
+        "t/m³",
+        4.65,
+        "bulk density of the steel ball charge",
+        "MODELS.md §1.3 [L]",
+        hi=8.0,
+    ),
+    Param(
+        "discharge",
+        "-",
+        "overflow",
+        "discharge arrangement (grate draws x1.16 power)",
+        "MODELS.md §1.3 [L]",
+        kind=str,
+        choices=("overflow", "grate"),
+    ),
+    positive(
+        "power_kw",
+        "kW",
+        None,
+        "measured mill power draw; overrides the geometric model",
+        "plant figure",
+        hi=50000.0,
+    ),
+    Param(
+        "n_mixers",
+        "-",
+        3,
+        "perfect mixers in series for the residence-time distribution",
+        "MODELS.md §1.5 (3 recommended)",
+        kind=int,
+        lo=1,
+        hi=20,
+    ),
+    positive(
+        "selection_a_t_kwh",
+        "t/kWh",
+        0.8,
+        "specific selection function at 1 mm, S^E(1 mm)/(1/(1+(1/mu)^Lambda))",
+        "assumed (calibrate to a survey)",
+        hi=100.0,
+    ),
+    positive(
+        "selection_alpha",
+        "-",
+        1.0,
+        "slope of the selection function",
+        "assumed; 0.6-1.5 [L] MODELS.md §1.5",
+        hi=3.0,
+    ),
+    positive(
+        "selection_mu_mm",
+        "mm",
+        3.0,
+        "size where the fall-off factor is 1/2",
+        "assumed; 1-5 mm for 50-75 mm balls [L]",
+        hi=50.0,
+    ),
+    positive(
+        "selection_lambda",
+        "-",
+        2.5,
+        "fall-off exponent above mu",
+        "assumed; 2-5 [L] MODELS.md §1.5",
+        hi=10.0,
+    ),
+    frac(
+        "breakage_phi",
+        0.6,
+        "fraction of fines produced in one breakage step",
+        "assumed; 0.4-0.7 [L] MODELS.md §1.5",
+        lo_open=True,
+    ),
+    positive(
+        "breakage_gamma",
+        "-",
+        1.0,
+        "fine-end slope of the breakage function",
+        "assumed; 0.5-1.5 [L] MODELS.md §1.5",
+        hi=5.0,
+    ),
+    positive(
+        "breakage_beta",
+        "-",
+        4.0,
+        "coarse-end slope of the breakage function",
+        "assumed; 2.5-5 [L] MODELS.md §1.5",
+        hi=10.0,
+    ),
+    positive(
+        "selection_wi_ref_kwh_t",
+        "kWh/t",
+        14.0,
+        "Bond Wi of the ore the selection parameters describe",
+        "assumed (the ore of the calibration survey)",
+        hi=50.0,
+    ),
+    positive(
+        "wi_kwh_t",
+        "kWh/t",
+        None,
+        "Bond ball-mill work index of the feed; default: rate-weighted Wi of the ores reaching the mill",
+        "ore testwork",
+        hi=50.0,
+    ),
+    positive(
+        "design_p80_um",
+        "µm",
+        None,
+        "circuit product P80 for the Bond design check (Bond + Rowland energy vs mill power)",
+        "design basis",
+        hi=10000.0,
+    ),
+    Param(
+        "media_wear_kg_kwh",
+        "kg/kWh",
+        0.06,
+        "grinding-media (steel ball) consumption per kWh drawn",
+        "ball mills 0.04-0.08 kg/kWh [L]; 0.060 default [A] MODELS.md §1.3",
+        lo=0.0,
+        hi=1.0,
+    ),
+    frac(
+        "grg_loss_frac",
+        0.0,
+        "fraction of the gravity-recoverable gold (au_grg) fed to the mill that stops being "
+        "gravity recoverable per pass (flattened, ground fine), becoming au_free; 0 = off",
+        "h of MODELS.md §3.1 (ex05 uses 0.20) [A]",
+    ),
+    positive(
+        "specific_energy_kwh_t",
+        "kWh/t",
+        None,
+        "mill power per tonne of ore reaching the mill (fresh feed), overriding power_kw and "
+        "the geometry: the intensive setting an optimizer varies (installed power is then a "
+        "constraint)",
+        "plant figure or optimization mode",
+        hi=200.0,
+    ),
+)
+
+
+def mill_power_kw(params: Mapping[str, Any]) -> float:
+    """Pinion power from geometry and charge [kW] (or the measured draw)."""
+    from oreflow.kernels.comminution import bond_ball_mill_power_kw
+
+    if params.get("power_kw") is not None:
+        return float(params["power_kw"])
+    p = bond_ball_mill_power_kw(
+        float(params["diameter_m"]),
+        float(params["length_m"]),
+        float(params["ball_fill_frac"]),
+        float(params["critical_speed_frac"]),
+        float(params["ball_top_mm"]),
+        float(params["ball_bulk_density_t_m3"]),
+    )
+    if params["discharge"] == "grate":
+        p *= GRATE_DISCHARGE_POWER_FACTOR
+    return float(p)
+
+
+class BallMill:
+    """Compiled ball mill (see module docstring)."""
+
+    def __init__(self, spec: UnitSpec, comps: ComponentSet) -> None:
+        from oreflow.kernels.comminution import austin_breakage_matrix
+
+        self.spec = spec
+        self.comps = comps
+        p = spec.params
+        self.b = austin_breakage_matrix(
+            comps.sizes.edges(),
+            float(p["breakage_phi"]),
+            float(p["breakage_gamma"]),
+            float(p["breakage_beta"]),
+        )
+        self.n_mixers = int(p["n_mixers"])
+        self.power_kw = mill_power_kw(p)
+        # GRG that loses gravity recoverability in the mill (MODELS.md §3.1's h)
+        self.grg = (
+            (comps.solid_index("au_grg"), comps.solid_index("au_free"))
+            if comps.has("au_grg") and comps.has("au_free")
+            else None
+        )
+
+    def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
+        """Selection function per case and class [t/kWh], and mill power [kW]."""
+        from oreflow.kernels.comminution import austin_selection
+
+        for name in ("breakage_phi", "breakage_gamma", "breakage_beta"):
+            if np.any(params[name] != self.spec.params[name]):
+                problem = Problem(
+                    self.spec.file,
+                    f"units.{self.spec.name}.{name}",
+                    "the breakage function is one per mill: it cannot vary between cases",
+                )
+                raise CaseError([problem])
+        upper_um = self.comps.sizes.edges()
+        sel = np.stack(
+            [
+                params[k]
+                for k in (
+                    "selection_a_t_kwh",
+                    "selection_alpha",
+                    "selection_mu_mm",
+                    "selection_lambda",
+                )
+            ],
+            axis=1,
+        )
+        distinct, inverse = np.unique(sel, axis=0, return_inverse=True)
+        table = np.stack([austin_selection(upper_um, *map(float, row)) for row in distinct])
+        table[:, -1] = 0.0  # the sink does not break
+        s_e = table[inverse.reshape(-1)]  # (n_cases, n_cls)
+        wi = params.get("wi_kwh_t")
+        if wi is None:
+            wi = ctx.feed_wi_kwh_t
+        if np.any(~np.isfinite(wi)):
+            wi = params["selection_wi_ref_kwh_t"]
+        hardness = params["selection_wi_ref_kwh_t"] / wi
+        if "specific_energy_kwh_t" in params:
+            # an intensive duty: the power follows the ore throughput (optimization modes)
+            ore_tph = ctx.feed_ore_tph if ctx.feed_ore_tph is not None else np.zeros(ctx.n_cases)
+            power = params["specific_energy_kwh_t"] * ore_tph
+        elif "power_kw" in params:
+            power = params["power_kw"]
+        else:
+            geometry = (
+                "diameter_m",
+                "length_m",
+                "ball_fill_frac",
+                "critical_speed_frac",
+                "ball_top_mm",
+                "ball_bulk_density_t_m3",
+            )
+            rows = np.stack([params[k] for k in geometry], axis=1)
+            nominal = np.array([float(self.spec.params[k]) for k in geometry])
+            if np.all(rows == nominal):
+                power = np.full(ctx.n_cases, self.power_kw)
+            else:  # geometry varied per case: Bond/Rowland power of each distinct mill
+                distinct, inverse = np.unique(rows, axis=0, return_inverse=True)
+                kw = [
+                    mill_power_kw(
+                        {**self.spec.params, **dict(zip(geometry, map(float, r), strict=True))}
+                    )
+                    for r in distinct
+                ]
+                power = np.asarray(kw)[inverse.reshape(-1)]
+        s_case = s_e * hardness[:, None]  # (n_cases, n_cls)
+        return s_case, power, wi, params["media_wear_kg_kwh"], params["grg_loss_frac"]
+
+    def _grind(self, state: Any, feed: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Mill product, feed solids [t/h] and energy per pass [kWh/t]."""
+        from oreflow.kernels.comminution import mill_mixers_into
+
+        s_case, power, _, _, grg_loss = state
+        c = self.comps
+        q = total_solids(c, feed)
+        energy = np.divide(power, q, out=np.zeros_like(q), where=q > 0)
+        # one rate per case and class, read through a broadcast view for every species
+        rate_tau = np.broadcast_to(
+            (s_case * energy[:, None])[:, :, None], (*s_case.shape, c.n_solid)
+        )
+        out = feed.copy()
+        product_solids = c.solids_view(out)
+        mill_mixers_into(product_solids, c.solids_view(feed), rate_tau, self.b, self.n_mixers)
+        if self.grg is not None:
+            i_grg, i_free = self.grg
+            lost = product_solids[:, :, i_grg] * grg_loss[:, None]
+            product_solids[:, :, i_grg] -= lost
+            product_solids[:, :, i_free] += lost
+        return out, q, energy
+
+    def apply_outlets(self, state: Any, inlets: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
+        """The discharge only, as ``apply`` computes it (inside recycle loops)."""
+        return (self._grind(state, inlets[0])[0],)
+
+    def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
+        """Grind the feed at the energy the mill power gives per tonne of feed."""
+        _, power, wi, media, _ = state
+        (feed,) = inlets
+        out, q, energy = self._grind(state, feed)
+        metrics = {
+            "power_kw": power.copy(),
+            "mill_feed_tph": q,
+            "energy_per_pass_kwh_t": energy,
+            "feed_wi_kwh_t": np.asarray(wi, dtype=np.float64).copy(),
+            "use_media_kg_h": power * media,
+        }
+        return UnitResult((out,), reacted=out - feed, metrics=metrics)
+
+
+def _check(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Problem]) -> None:
+    p = spec.params
+    if p.get("power_kw") is not None and p.get("specific_energy_kwh_t") is not None:
+        problems.append(
+            Problem(
+                file,
+                f"units.{spec.name}.specific_energy_kwh_t",
+                "give power_kw or specific_energy_kwh_t, not both",
+            )
+        )
+    if (
+        p.get("power_kw") is None
+        and p.get("specific_energy_kwh_t") is None
+        and (p.get("diameter_m") is None or p.get("length_m") is None)
+    ):
+        problems.append(
+            Problem(
+                file,
+                f"units.{spec.name}.diameter_m",
+                "give diameter_m and length_m (or the measured power_kw)",
+            )
+        )
+    if p["grg_loss_frac"] > 0 and not (comps.has("au_grg") and comps.has("au_free")):
+        problems.append(
+            Problem(
+                file,
+                f"units.{spec.name}.grg_loss_frac",
+                "turns au_grg into au_free: declare both solid species in [case]",
+            )
+        )
+
+
+BALL_MILL = UnitType(
+    name="ball_mill",
+    summary="Austin population-balance ball mill, specific-energy selection, Bond/Rowland power",
+    inlets=("feed",),
+    outlets=("discharge",),
+    params=PARAMS,
+    build=BallMill,
+    check=_check,
+    grinding=True,
+)

@@ -1,0 +1,257 @@
+"""The unit-type contract: schema, ports, validation and the compiled model.
+
+A unit type is data (``UnitType``): its parameters, its ports, a validation hook for
+rules that span several keys, and a factory for the compiled model. The compiled model
+has two steps:
+
+``prepare(params, ctx)``
+    once per simulation, from per-case parameter arrays (each ``(n_cases,)``), builds
+    whatever does not depend on the inlet streams (matrices, partition curves);
+``apply(state, inlets)``
+    many times inside recycle loops, maps inlet streams ``(n_cases, n_comp)`` to outlet
+    streams and reports what the unit added (reagents, water), what reacted (signed net
+    change by breakage, leaching, adsorption, consumption) and its metrics.
+
+Metric names carry their unit. Consumables a unit draws from outside the balance
+(reagents, media, oxygen, power) are reported as ``use_<item>_kg_h`` (and ``power_kw``),
+so that the economics can price every ``use_`` item by name.
+
+Conservation is audited from these reports: for every stream-vector entry,
+inlets + added + reacted = outlets, and over the plant, feeds + added + reacted =
+products. Elements (Au, Ag, ...) must also close with no reaction term at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Protocol
+
+import numpy as np
+
+from oreflow.core.components import ComponentSet
+from oreflow.core.schema import Param
+from oreflow.errors import Problem
+
+
+@dataclass(frozen=True)
+class UnitSpec:
+    """A validated unit (or ore source) of a case.
+
+    Attributes
+    ----------
+    name : str
+        Unit name from ``[units.NAME]`` (ore sources are named ``ore.NAME``).
+    type : str
+        Registered unit type.
+    inlets : Mapping[str, str]
+        Inlet port -> stream name (``"mill.discharge"``).
+    outlets : tuple of str
+        Outlet port names.
+    params : Mapping[str, Any]
+        Scalar parameters with defaults filled.
+    tables : Mapping[str, Mapping[str, Mapping[str, Any]]]
+        Validated nested tables (e.g. leach kinetics per gold species).
+    file : str
+        Case file the unit comes from (for error messages raised while running).
+    options : Mapping[str, UnitSpec]
+        Alternative units at this position (``[units.NAME.options.OPTION]``), each
+        already renamed to the position and wired to its inlets; for optimization.
+    outlet_source : tuple of int or None
+        For an option: for each of the position's outlets, which outlet of the option's
+        own type feeds it (-1: none, the stream is empty). None: ports match one to one.
+    own_outlets : tuple of str or None
+        For an option with ``outlet_source``: its own type's outlets.
+    """
+
+    name: str
+    type: str
+    inlets: Mapping[str, str]
+    outlets: tuple[str, ...]
+    params: Mapping[str, Any]
+    tables: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    file: str = ""
+    options: Mapping[str, UnitSpec] = field(default_factory=lambda: MappingProxyType({}))
+    outlet_source: tuple[int, ...] | None = None
+    own_outlets: tuple[str, ...] | None = None
+
+    def stream(self, port: str) -> str:
+        """Name of the stream leaving ``port``."""
+        return f"{self.name}.{port}"
+
+    def stream_of(self, own_port: str) -> str:
+        """Stream carrying the unit type's own outlet ``own_port``.
+
+        An option's outlets are mapped onto its position's ports.
+        """
+        if self.outlet_source is None or self.own_outlets is None:
+            return self.stream(own_port)
+        index = self.own_outlets.index(own_port)
+        return self.stream(self.outlets[self.outlet_source.index(index)])
+
+
+@dataclass(frozen=True)
+class PrepareContext:
+    """Facts about the plant a unit may need when preparing.
+
+    Attributes
+    ----------
+    comps : ComponentSet
+        Species and size classes.
+    feed_wi_kwh_t : numpy.ndarray
+        (n_cases,) Bond ball-mill work index of the ore reaching the unit, weighted
+        by ore feed rate [kWh/t]; NaN when no ore reaches it.
+    n_cases : int
+        Number of cases simulated together.
+    feed_ore_tph : numpy.ndarray or None
+        (n_cases,) dry ore rate of the ore sources reaching the unit [t/h]; lets a unit
+        set an intensive duty per tonne of ore (a mill's kWh/t) that scales with
+        throughput.
+    """
+
+    comps: ComponentSet
+    feed_wi_kwh_t: np.ndarray
+    n_cases: int
+    feed_ore_tph: np.ndarray | None = None
+
+
+@dataclass
+class UnitResult:
+    """What one ``apply`` returns (arrays (n_cases, n_comp) unless stated)."""
+
+    outlets: tuple[np.ndarray, ...]
+    added: np.ndarray | None = None
+    reacted: np.ndarray | None = None
+    metrics: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+class UnitModel(Protocol):
+    """A compiled unit: see the module docstring.
+
+    A unit may also define ``apply_outlets(state, inlets) -> tuple[np.ndarray, ...]``,
+    returning exactly the outlets of ``apply`` without its reports; the recycle solver
+    then calls it on every iteration and ``apply`` only on the final pass.
+    """
+
+    spec: UnitSpec
+
+    def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
+        """Build the per-simulation state from per-case parameter arrays."""
+        ...
+
+    def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
+        """Map inlet streams to outlet streams."""
+        ...
+
+
+@dataclass(frozen=True)
+class TableSchema:
+    """A nested table of a unit keyed by species (``[units.cil.leach.au_free]``).
+
+    Attributes
+    ----------
+    params : tuple of Param
+        Schema of each entry.
+    key_phase : str
+        Phase the keys must be species of (``"solid"``).
+    doc : str
+        What the table is for.
+    gold_only : bool
+        Whether keys must be gold-bearing species.
+    """
+
+    params: tuple[Param, ...]
+    key_phase: str
+    doc: str
+    gold_only: bool = False
+
+
+Checker = Callable[[UnitSpec, ComponentSet, str, list[Problem]], None]
+
+
+def _no_check(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Problem]) -> None:
+    """Default cross-key check: nothing beyond the schema."""
+
+
+@dataclass(frozen=True)
+class UnitType:
+    """A registered unit type.
+
+    Attributes
+    ----------
+    name : str
+        Type name used in case files (``type = "ball_mill"``).
+    summary : str
+        One line for listings.
+    inlets : tuple of str or None
+        Inlet ports; ``None`` means any port names (mixers), at least one.
+    outlets : tuple of str
+        Outlet ports; a ``splitter`` derives its outlets from its fractions table.
+    params : tuple of Param
+        Scalar parameters.
+    build : callable
+        ``build(spec, comps) -> UnitModel``.
+    tables : Mapping[str, TableSchema]
+        Nested tables keyed by species.
+    check : callable
+        Extra validation across keys.
+    is_sink : bool
+        Whether the unit is a plant product or residue (no outlets).
+    grinding : bool
+        Whether its ``power_kw`` counts as grinding power (mill power and the plant's
+        specific grinding energy).
+    reactive : bool
+        Whether species change phase or identity inside it (leaching, adsorption,
+        oxidation, precipitation, cyanide destruction); surveys then balance each
+        species only in total over the phases at this unit.
+    linear : bool
+        Whether, at fixed parameters, its outlets are linear in its inlets, each
+        component mostly passing on in proportion to itself (mixers, splitters,
+        thickeners, a flotation bank at a set residence time). A recycle of such units
+        starts from a per-component secant extrapolation, exact for a loop whose map is
+        diagonal (``oreflow.solvers.simulate``).
+    """
+
+    name: str
+    summary: str
+    inlets: tuple[str, ...] | None
+    outlets: tuple[str, ...]
+    params: tuple[Param, ...]
+    build: Callable[[UnitSpec, ComponentSet], UnitModel]
+    tables: Mapping[str, TableSchema] = field(default_factory=lambda: MappingProxyType({}))
+    check: Checker = _no_check
+    is_sink: bool = False
+    optional_inlets: tuple[str, ...] = ()
+    grinding: bool = False
+    reactive: bool = False
+    linear: bool = False
+
+
+def total_solids(comps: ComponentSet, x: np.ndarray) -> np.ndarray:
+    """Dry solids flow of stream array(s) [t/h], shape ``x.shape[:-1]``."""
+    return x[..., : comps.n_solids_comp].sum(axis=-1)
+
+
+def water(comps: ComponentSet, x: np.ndarray) -> np.ndarray:
+    """Water flow of stream array(s) [t/h] (0 if the case has no water species)."""
+    if not comps.has("water"):
+        return np.zeros(x.shape[:-1])
+    return x[..., comps.solution_offset("water")]
+
+
+def solids_volume_m3_h(comps: ComponentSet, x: np.ndarray) -> np.ndarray:
+    """Volume flow of the solids [m³/h] from each species' density."""
+    rho = np.array([s.density_t_m3 for s in comps.solids])
+    return (comps.solids_view(x) / rho).sum(axis=(-1, -2))
+
+
+def solution_slice(comps: ComponentSet) -> slice:
+    """Slice of the stream vector holding the solution species."""
+    return slice(comps.n_solids_comp, comps.n_solids_comp + len(comps.solution))
+
+
+def adsorbent_slice(comps: ComponentSet) -> slice:
+    """Slice of the stream vector holding the adsorbent species."""
+    start = comps.n_solids_comp + len(comps.solution)
+    return slice(start, start + len(comps.adsorbent))

@@ -1,0 +1,1226 @@
+"""Cyanide leaching with carbon: CIL and CIP tank trains and carbon-in-columns (CIC).
+
+Three unit types share one model, :class:`CilTrain`:
+
+``cil``
+    carbon-in-leach: leaching and adsorption in the same tanks (optionally after
+    ``preleach_tanks`` tanks without carbon);
+``cip``
+    carbon-in-pulp: ``n_tanks`` leach tanks without carbon, then ``adsorption_tanks``
+    tanks with carbon, where leaching goes on (the pulp still holds cyanide);
+``cic``
+    carbon-in-columns: adsorption from a clear pregnant solution (heap-leach or
+    Merrill-Crowe circuits, MODELS.md §3.4), no leaching.
+
+**Leaching** (MODELS.md §5.2, model 1). In each tank, a perfect mixer, every size class
+of every species listed in ``[units.NAME.leach]`` dissolves at first order towards
+an ultimate extraction, ``L_j = L_(j-1) / (1 + k tau_j)``; k and the ultimate fall as
+particles coarsen by the power law of
+``oreflow.kernels.leaching.size_dependent_leach_params`` [assumed form] (Marsden &
+House 2006, *The Chemistry of Gold Extraction*, 2nd ed., SME, ch. 6). First-order
+kinetics make segregated and micromixed trains identical, so per-tank solution is
+exact. The leach table takes gold and silver classes and also the cyanide-soluble
+copper minerals and reactive sulfides, whose elements go where the chemistry sends
+them (:class:`CyanideChemistry`): Au, Ag, Cu to ``au_aq``, ``ag_aq``, ``cu_aq``;
+sulfur to thiocyanate ``scn`` (``scn_frac``, the rest to ``so4_aq``); iron to ferric
+hydroxide ``metal_hydroxides`` (or, ``ferrocyanide_frac``, to ferrocyanide ``fe_aq``);
+arsenic to ``as_aq``. Copper cyanide solubility in 24 h (0.1 % NaCN, 23 °C): azurite
+94.5 %, malachite 90.2 %, chalcocite 90.2 %, cuprite 85.5 %, bornite 70 %, enargite
+65.8 %, tetrahedrite 21.9 %, chrysocolla 11.8 %, chalcopyrite 5.6 % (Hedley &
+Tabachnick 1958, *Chemistry of Cyanidation*, American Cyanamid, as tabulated by
+Marsden & House 2006 ch. 6 [L, not re-checked]).
+
+**Adsorption** (MODELS.md §5.5): Nicol-Fleming rate ``dq/dt = k (K C - q)`` (Nicol,
+Fleming & Cromberge 1984, J. S. Afr. IMM 84:50, 84:70) for gold, and with weaker
+constants for silver and copper when the case declares ``ag_carbon``/``cu_carbon``;
+the metals compete for sites (``carbon_capacity_g_t``, see
+``oreflow.kernels.leaching.adsorption_train_batch``). Carbon moves against the slurry
+(barren carbon into the last tank, loaded carbon out of the first), a 2N linear system
+per metal and case. The dissolved metal left in the last tank leaves with the tailings
+solution: the soluble loss.
+
+**Preg-robbing** (MODELS.md §5.4): with ``pregrob_k_m3_t`` > 0 the ore's carbonaceous
+matter (species ``carbonaceous``) holds dissolved gold at equilibrium,
+``K_ore = pregrob_k_m3_t x`` (t carbonaceous / t ore), in competition with the carbon
+of each tank. The gold it holds leaves with the solids as the species
+``au_pregrobbed`` (declare it), spread over size classes like the carbonaceous matter.
+By default the ore keeps the gold it has robbed (``pregrob_reversible = false``:
+desorption from native carbonaceous matter is slow against the leach [assumed]), so a
+CIP, whose leach tanks have no carbon, loses far more than a CIL (ex07: 34.78 % of the
+dissolved gold on the ore without carbon, 0.525 % with carbon at equilibrium).
+
+**Cyanide** (MODELS.md §5.3). Free cyanide is held at ``nacn_mg_l`` (as NaCN) in the
+pulp leaving the train. NaCN is consumed by: Cu dissolved (``nacn_per_cu_mol_mol``,
+3.5 mol/mol for Cu(II) reduced and complexed as Cu(CN)3²⁻ with cyanate, 2.70 kg/kg);
+sulfur to thiocyanate (1 mol/mol, 1.53 kg/kg S); iron to ferrocyanide (6 mol/mol); and
+``nacn_chemical_consumption_kg_t`` per tonne of solids for the rest (oxidation to
+cyanate, HCN volatilisation). When the case declares ``cn_wad`` the cyanide is
+speciated: the precious metals' own complexes (Au(CN)2⁻, Ag(CN)2⁻, 2 mol/mol) are also
+counted, and the weak-acid-dissociable complexes of Cu (``cn_wad_per_cu_mol_mol`` CN
+per Cu) and Ag (2 CN per Ag) are carried as ``cn_wad`` (as CN) and leave with the
+metal that adsorbs on carbon. Without ``cn_wad`` the gold complex is taken as part of
+``nacn_chemical_consumption_kg_t`` (the lumped budget). WAD cyanide at the tailings =
+free cyanide (as CN) + ``cn_wad``, the figure of the ICMC 50 mg/L limit (MODELS.md
+§7.1). Cyanate from the copper reaction goes to ``ocn`` when declared.
+
+**Carbon.** Carbon advances at ``carbon_advance_t_d``. Without a ``carbon`` inlet it
+is fresh from outside, loaded at ``barren_carbon_*_g_t``, and ``carbon_loss_g_t``
+prices the fines lost. With a ``carbon`` inlet (barren carbon returned by an
+``elution`` unit) the carbon circuit is closed: the barren loadings are those of the
+returned carbon, fresh make-up carbon tops the advance up to ``carbon_advance_t_d``,
+and that make-up is the carbon used; the gold left on barren carbon then circulates
+inside the plant and is not counted twice (MODELS.md §5.6).
+
+Residence time is either set (``residence_h``) or follows from the live tank volume and
+the pulp flow (``tank_volume_m3``), which makes the unit nonlinear in its feed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from oreflow.conventions import G_PER_T
+from oreflow.core.components import ELEMENTS, ComponentSet
+from oreflow.core.schema import REQUIRED, Param, frac, positive
+from oreflow.errors import CaseError, Problem
+from oreflow.units.base import (
+    PrepareContext,
+    TableSchema,
+    UnitResult,
+    UnitSpec,
+    UnitType,
+    adsorbent_slice,
+    solids_volume_m3_h,
+    total_solids,
+    water,
+)
+from oreflow.units.tanks import (
+    SIZE_LAW_PARAMS,
+    check_residence_or_volume,
+    require_solution,
+    size_law,
+    tank_residence,
+)
+
+# --- parameters -------------------------------------------------------------------------
+
+_TRAIN_PARAMS: tuple[Param, ...] = (
+    Param(
+        "n_tanks",
+        "-",
+        6,
+        "number of equal leach tanks in series",
+        "6-8 [L] MODELS.md §5.1",
+        kind=int,
+        lo=1,
+        hi=20,
+    ),
+    positive(
+        "residence_h",
+        "h",
+        None,
+        "total slurry residence time of the leach tanks (or give tank_volume_m3)",
+        "24-48 h [L] MODELS.md §5.1",
+        hi=500.0,
+    ),
+    positive(
+        "tank_volume_m3",
+        "m³",
+        None,
+        "live volume of each leach tank; residence then follows the pulp flow",
+        "plant figure",
+        hi=1e5,
+    ),
+)
+
+_PRELEACH = Param(
+    "preleach_tanks",
+    "-",
+    0,
+    "leading tanks of the train that hold no carbon (pre-leach); must be fewer than n_tanks",
+    "plant figure; 0-2 in most CIL plants [L] Marsden & House 2006 ch. 7",
+    kind=int,
+    lo=0,
+    hi=19,
+)
+
+_CIP_PARAMS: tuple[Param, ...] = (
+    Param(
+        "adsorption_tanks",
+        "-",
+        6,
+        "number of adsorption (carbon) tanks after the leach tanks",
+        "5-8 [L] Marsden & House 2006 ch. 7",
+        kind=int,
+        lo=1,
+        hi=20,
+    ),
+    positive(
+        "adsorption_residence_h",
+        "h",
+        None,
+        "total residence time of the adsorption tanks (or give adsorption_tank_volume_m3)",
+        "0.5-1 h per tank [L] Marsden & House 2006 ch. 7",
+        hi=100.0,
+    ),
+    positive(
+        "adsorption_tank_volume_m3",
+        "m³",
+        None,
+        "live volume of each adsorption tank",
+        "plant figure",
+        hi=1e5,
+    ),
+)
+
+_CYANIDE_PARAMS: tuple[Param, ...] = (
+    Param(
+        "nacn_mg_l",
+        "mg/L",
+        300.0,
+        "free cyanide held in the pulp solution, as NaCN",
+        "150-500 mg/L [L] MODELS.md §5.1",
+        lo=0.0,
+        hi=5000.0,
+    ),
+    Param(
+        "nacn_chemical_consumption_kg_t",
+        "kg/t",
+        0.25,
+        "NaCN destroyed per tonne of solids by what the leach table does not model "
+        "(oxidation to cyanate, HCN volatilisation; and complexes and SCN of minerals not listed)",
+        "assumed; 0.05-0.3 kg/t for oxidation and volatilisation [A], free-milling totals "
+        "0.3-1.0 kg/t [L] MODELS.md §5.1, §5.3",
+        lo=0.0,
+        hi=50.0,
+    ),
+    positive(
+        "nacn_per_cu_mol_mol",
+        "mol/mol",
+        3.5,
+        "cyanide consumed per mol of copper dissolved (complexed plus oxidised to cyanate)",
+        "2 Cu2+ + 7 CN- -> 2 Cu(CN)3 2- + CNO- [S] MODELS.md §5.3 (2.70 kg NaCN/kg Cu); "
+        "3.0 for Cu(I) minerals",
+        hi=6.0,
+    ),
+    positive(
+        "cn_wad_per_cu_mol_mol",
+        "mol/mol",
+        3.0,
+        "cyanide held per mol of dissolved copper in its weak-acid-dissociable complex",
+        "Cu(CN)3 2- predominates at leach free cyanide [L] Marsden & House 2006 ch. 6",
+        lo=2.0,
+        hi=4.0,
+    ),
+    Param(
+        "lime_kg_t",
+        "kg/t",
+        1.0,
+        "lime (CaO) per tonne of solids to hold pH 10.5-11",
+        "0.5-2 kg/t for free-milling ore [L] MODELS.md §5.3",
+        lo=0.0,
+        hi=100.0,
+    ),
+)
+
+_CARBON_DOSE = positive(
+    "carbon_g_l",
+    "g/L",
+    15.0,
+    "carbon concentration in the pulp of each carbon tank",
+    "10-25 g/L [L] Marsden & House 2006 ch. 7",
+    hi=100.0,
+)
+
+_CARBON_PARAMS: tuple[Param, ...] = (
+    Param(
+        "carbon_advance_kg_t",
+        "kg/t",
+        None,
+        "carbon advanced per tonne of solids fed, instead of carbon_advance_t_d: the intensive "
+        "setting that scales with throughput (optimization)",
+        "plant figure; about 1 kg/t is typical [L] Marsden & House 2006 ch. 7",
+        lo=0.0,
+        hi=100.0,
+    ),
+    Param(
+        "carbon_advance_t_d",
+        "t/d",
+        5.0,
+        "carbon moved counter-current per day (with a carbon inlet: topped up to this with fresh carbon)",
+        "assumed; MODELS.md §5.5 example 6 t/d",
+        lo=0.0,
+        hi=1000.0,
+    ),
+    Param(
+        "barren_carbon_au_g_t",
+        "g/t",
+        50.0,
+        "gold on the carbon entering the last tank (ignored with a carbon inlet)",
+        "25-100 g/t [L] MODELS.md §5.6",
+        lo=0.0,
+        hi=10000.0,
+    ),
+    positive(
+        "adsorption_k_per_h",
+        "1/h",
+        0.015,
+        "Nicol-Fleming adsorption rate constant of gold",
+        "assumed; 0.005-0.05 [A] MODELS.md §5.5",
+        hi=10.0,
+    ),
+    positive(
+        "adsorption_k_eq_m3_t",
+        "m³/t",
+        1.0e4,
+        "Nicol-Fleming pseudo-equilibrium constant K of gold",
+        "assumed; 1e3-1e5 [A] MODELS.md §5.5",
+        hi=1e7,
+    ),
+    Param(
+        "barren_carbon_ag_g_t",
+        "g/t",
+        0.0,
+        "silver on the carbon entering the last tank (ignored with a carbon inlet)",
+        "assumed",
+        lo=0.0,
+        hi=1e5,
+    ),
+    Param(
+        "ag_adsorption_k_per_h",
+        "1/h",
+        0.015,
+        "Nicol-Fleming rate constant of silver (used when ag_carbon is declared)",
+        "assumed, as gold [A]",
+        lo=0.0,
+        hi=10.0,
+    ),
+    Param(
+        "ag_adsorption_k_eq_m3_t",
+        "m³/t",
+        2000.0,
+        "Nicol-Fleming constant K of silver: silver loads more weakly than gold",
+        "assumed; Ag(CN)2- is held several times less strongly than Au(CN)2- [L] "
+        "Marsden & House 2006 ch. 7; MODELS.md §5.6",
+        lo=0.0,
+        hi=1e7,
+    ),
+    Param(
+        "barren_carbon_cu_g_t",
+        "g/t",
+        0.0,
+        "copper on the carbon entering the last tank (ignored with a carbon inlet)",
+        "assumed",
+        lo=0.0,
+        hi=1e5,
+    ),
+    Param(
+        "cu_adsorption_k_per_h",
+        "1/h",
+        0.015,
+        "Nicol-Fleming rate constant of copper (used when cu_carbon is declared)",
+        "assumed, as gold [A]",
+        lo=0.0,
+        hi=10.0,
+    ),
+    Param(
+        "cu_adsorption_k_eq_m3_t",
+        "m³/t",
+        30.0,
+        "Nicol-Fleming constant K of copper: Cu(CN)3 2- loads weakly at leach free cyanide",
+        "assumed [A]; weak copper loading at high CN:Cu [L] Marsden & House 2006 ch. 7",
+        lo=0.0,
+        hi=1e7,
+    ),
+    positive(
+        "carbon_capacity_g_t",
+        "g/t",
+        30000.0,
+        "site capacity of the carbon as gold-equivalent loading (moles x M_Au); other metals "
+        "take sites from each other, K_m / (1 + other metals / capacity) (no effect on a "
+        "gold-only circuit)",
+        "assumed; equilibrium gold loadings of 20-40 kg/t at high tenor [L] Marsden & House "
+        "2006 ch. 7",
+        hi=1e9,
+    ),
+    Param(
+        "carbon_loss_g_t",
+        "g/t",
+        30.0,
+        "carbon lost as fines per tonne of solids, made up with fresh carbon (without a carbon inlet)",
+        "20-50 g/t [L] MODELS.md §5.6",
+        lo=0.0,
+        hi=1000.0,
+    ),
+)
+
+
+_PREGROB_PARAMS: tuple[Param, ...] = (
+    Param(
+        "pregrob_k_m3_t",
+        "m³/t",
+        0.0,
+        "preg-robbing partition coefficient of the carbonaceous matter: m³ of solution per "
+        "t of carbonaceous matter (K_ore = this x carbonaceous fraction); 0 = none",
+        "measure by spiked-gold tests (Goodall, Leatham & Scales 2005, Miner. Eng. 18:1135); "
+        "ex07 K_ore 0.8 m³/t ore [A] MODELS.md §5.4",
+        lo=0.0,
+        hi=1e6,
+    ),
+    Param(
+        "pregrob_reversible",
+        "-",
+        False,
+        "whether preg-robbed gold returns to solution where the tenor falls (true: MODELS.md "
+        "§5.4 equilibrium in every tank; false: the ore keeps the most it has held)",
+        "assumed; preg-robbed gold desorbs slowly [L] Marsden & House 2006 ch. 6",
+        kind=bool,
+    ),
+)
+
+CIL_PARAMS: tuple[Param, ...] = (
+    *_TRAIN_PARAMS,
+    _PRELEACH,
+    *_CYANIDE_PARAMS,
+    _CARBON_DOSE,
+    *_CARBON_PARAMS,
+    *SIZE_LAW_PARAMS,
+    *_PREGROB_PARAMS,
+)
+CIP_PARAMS: tuple[Param, ...] = (
+    *_TRAIN_PARAMS,
+    *_CIP_PARAMS,
+    *_CYANIDE_PARAMS,
+    _CARBON_DOSE,
+    *_CARBON_PARAMS,
+    *SIZE_LAW_PARAMS,
+    *_PREGROB_PARAMS,
+)
+CIC_PARAMS: tuple[Param, ...] = (
+    Param(
+        "n_columns",
+        "-",
+        5,
+        "number of carbon columns in series",
+        "4-6 [L] Marsden & House 2006 ch. 7",
+        kind=int,
+        lo=1,
+        hi=20,
+    ),
+    positive(
+        "carbon_per_column_t",
+        "t",
+        4.0,
+        "carbon held in each column",
+        "assumed; 1-10 t per column [L] Marsden & House 2006 ch. 7",
+        hi=1000.0,
+    ),
+    *_CARBON_PARAMS,
+    _CYANIDE_PARAMS[3],
+)
+#: Kept for callers of the first version of this module.
+PARAMS = CIL_PARAMS
+
+DISSOLUTION_PARAMS: tuple[Param, ...] = (
+    frac(
+        "ultimate_frac",
+        REQUIRED,
+        "extraction at infinite time, at sizes up to the reference size",
+        "diagnostic leach testwork; copper minerals: Hedley & Tabachnick 1958 [L]",
+    ),
+    frac(
+        "scn_frac",
+        1.0,
+        "share of the dissolved species' sulfur that forms thiocyanate (the rest: sulfate so4_aq)",
+        "assumed; S to SCN- MODELS.md §5.3",
+    ),
+    frac(
+        "ferrocyanide_frac",
+        0.0,
+        "share of the dissolved species' iron complexed as ferrocyanide (the rest: ferric "
+        "hydroxide metal_hydroxides)",
+        "assumed; pyrrhotite forms some ferrocyanide [L] Marsden & House 2006 ch. 6",
+    ),
+)
+
+LEACH_TABLE = TableSchema(
+    params=(
+        positive(
+            "k_per_h",
+            "1/h",
+            REQUIRED,
+            "first-order dissolution rate constant at sizes up to leach_d_ref_um",
+            "testwork; 0.1-0.5 1/h [A/L] MODELS.md §5.2",
+            hi=100.0,
+        ),
+        *DISSOLUTION_PARAMS,
+    ),
+    key_phase="solid",
+    doc="first-order dissolution of each gold and silver class, and of cyanide-soluble "
+    "copper minerals and reactive sulfides",
+)
+
+# --- cyanide chemistry shared with the heap leach -----------------------------------------
+
+_EL = {e: ELEMENTS.index(e) for e in ELEMENTS}
+#: The metals carried in solution and on carbon: name, solution and carbon species.
+METALS = (("au", "au_aq", "au_carbon"), ("ag", "ag_aq", "ag_carbon"), ("cu", "cu_aq", "cu_carbon"))
+_NOT_LEACHED = ("au_pregrobbed",)
+
+
+def _molar_mass(metal: str) -> float:
+    from oreflow.kernels import leaching as kl
+
+    return {"au": kl.AU_G_MOL, "ag": kl.AG_G_MOL, "cu": kl.CU_G_MOL}[metal]
+
+
+class CyanideChemistry:
+    """Where the elements of dissolving species go in cyanide, and the cyanide they take.
+
+    Parameters
+    ----------
+    comps : ComponentSet
+        Species of the case.
+    names : list of str
+        Solid species that dissolve (the leach table), in table order.
+    """
+
+    def __init__(self, comps: ComponentSet, names: list[str]) -> None:
+        self.comps = comps
+        self.names = names
+        self.idx = [comps.solid_index(n) for n in names]
+        self.el = np.array(
+            [[comps.solids[i].elements.get(e, 0.0) for e in ELEMENTS] for i in self.idx],
+            dtype=np.float64,
+        ).reshape(len(names), len(ELEMENTS))
+        self.speciated = comps.has("cn_wad")
+
+    def _off(self, name: str) -> int | None:
+        c = self.comps
+        if not c.has(name):
+            return None
+        sp = next(s for s in c.species if s.name == name)
+        if sp.phase == "solution":
+            return c.solution_offset(name)
+        if sp.phase == "adsorbent":
+            return c.adsorbent_offset(name)
+        return c.solid_index(name)
+
+    @staticmethod
+    def needs(
+        comps: ComponentSet, name: str, scn_frac: float, ferrocyanide_frac: float
+    ) -> list[tuple[str, str]]:
+        """(element, product species) pairs a dissolving species needs declared."""
+        sp = comps.solids[comps.solid_index(name)]
+        el = sp.elements
+        out = []
+        for e, prod in (("au", "au_aq"), ("ag", "ag_aq"), ("as", "as_aq")):
+            if el.get(e, 0.0) > 0:
+                out.append((e, prod))
+        if el.get("cu", 0.0) > 0:
+            out += [("cu", "cu_aq"), ("cu", "cn_wad")]
+        if el.get("s", 0.0) > 0:
+            if scn_frac > 0:
+                out.append(("s", "scn"))
+            if scn_frac < 1:
+                out.append(("s", "so4_aq"))
+        if el.get("fe", 0.0) > 0:
+            if ferrocyanide_frac > 0:
+                out.append(("fe", "fe_aq"))
+            if ferrocyanide_frac < 1:
+                out.append(("fe", "metal_hydroxides"))
+        return out
+
+    @staticmethod
+    def check_table(
+        spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Problem]
+    ) -> None:
+        """Validate the leach table: every gold/silver class has kinetics, every entry dissolves."""
+        key = f"units.{spec.name}.leach"
+        table = spec.tables.get("leach", {})
+        gold = [s.name for s in comps.solids if s.au_frac > 0 and s.name not in _NOT_LEACHED]
+        missing = [g for g in gold if g not in table]
+        if missing:
+            problems.append(
+                Problem(file, key, f"no leach kinetics for gold species {', '.join(missing)}")
+            )
+        silver = [
+            s.name
+            for s in comps.solids
+            if s.elements.get("ag", 0.0) > 0 and s.au_frac == 0 and s.name not in table
+        ]
+        if silver and comps.has("ag_aq"):
+            problems.append(
+                Problem(file, key, f"no leach kinetics for silver species {', '.join(silver)}")
+            )
+        for name, entry in table.items():
+            sp = comps.solids[comps.solid_index(name)]
+            el = sp.elements
+            if el.get("c", 0.0) > 0:
+                problems.append(
+                    Problem(
+                        file,
+                        f"{key}.{name}",
+                        f"{name!r} carries carbon, which does not dissolve in cyanide (for "
+                        "preg-robbing by carbonaceous matter set pregrob_k_m3_t)",
+                    )
+                )
+                continue
+            if not any(el.get(e, 0.0) > 0 for e in ("au", "ag", "cu", "s", "fe", "as")):
+                problems.append(
+                    Problem(
+                        file,
+                        f"{key}.{name}",
+                        f"{name!r} has nothing that dissolves in cyanide (no Au, Ag, Cu, S, Fe "
+                        "or As); only gold and silver classes, copper minerals and reactive "
+                        "sulfides belong in the leach table",
+                    )
+                )
+                continue
+            for e, prod in CyanideChemistry.needs(
+                comps, name, entry.get("scn_frac", 1.0), entry.get("ferrocyanide_frac", 0.0)
+            ):
+                if not comps.has(prod):
+                    problems.append(
+                        Problem(
+                            file,
+                            f"{key}.{name}",
+                            f"{name!r} releases {e.capitalize()} into {prod!r}: declare "
+                            f"{prod!r} in [case]",
+                        )
+                    )
+
+    def check_params(self, spec: UnitSpec, params: Mapping[str, np.ndarray]) -> None:
+        """At run time: per-case scn/ferrocyanide shares must not need undeclared species."""
+        problems = []
+        for name in self.names:
+            scn = params.get(f"leach.{name}.scn_frac", np.ones(1))
+            fe = params.get(f"leach.{name}.ferrocyanide_frac", np.zeros(1))
+            for s_val, f_val in ((scn.min(), fe.min()), (scn.max(), fe.max())):
+                for e, prod in self.needs(self.comps, name, float(s_val), float(f_val)):
+                    if not self.comps.has(prod):
+                        problems.append(
+                            Problem(
+                                spec.file,
+                                f"units.{spec.name}.leach.{name}",
+                                f"{name!r} releases {e.capitalize()} into {prod!r}: declare "
+                                f"{prod!r} in [case]",
+                            )
+                        )
+        if problems:
+            raise CaseError(list(dict.fromkeys(problems)))
+
+    def metal_tph(self, dissolved: np.ndarray) -> np.ndarray:
+        """Au, Ag, Cu released by the dissolved species, (..., 3) [t/h]."""
+        return dissolved @ self.el[:, [_EL["au"], _EL["ag"], _EL["cu"]]]
+
+    def react(
+        self,
+        dissolved: np.ndarray,
+        params: Mapping[str, np.ndarray],
+    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """Products other than the dissolved precious metals and copper, and the NaCN taken.
+
+        Parameters
+        ----------
+        dissolved : (n_cases, n_sp) float64
+            Mass of each leach-table species dissolved [t/h].
+        params : Mapping[str, numpy.ndarray]
+            Per-case parameters (``leach.NAME.scn_frac``, ``leach.NAME.ferrocyanide_frac``,
+            ``nacn_per_cu_mol_mol``, ``cn_wad_per_cu_mol_mol``).
+
+        Returns
+        -------
+        products : (n_cases, n_comp) float64
+            Increments of thiocyanate, sulfate, ferrocyanide iron, arsenic, cyanate
+            (solution) and ferric hydroxide (solids, finest class) [t/h].
+        nacn : dict of (n_cases,) float64
+            NaCN consumed [t/h] by ``cu``, ``scn``, ``ferrocyanide`` and
+            ``complexation`` (Au and Ag, speciated cases only).
+        """
+        from oreflow.kernels import leaching as kl
+
+        c = self.comps
+        n = dissolved.shape[0]
+        products = np.zeros((n, c.n_comp))
+        n_sp = len(self.names)
+        scn = np.stack([params[f"leach.{m}.scn_frac"] for m in self.names], axis=1).reshape(n, n_sp)
+        ferro = np.stack(
+            [params[f"leach.{m}.ferrocyanide_frac"] for m in self.names], axis=1
+        ).reshape(n, n_sp)
+        el = dissolved[:, :, None] * self.el[None, :, :]  # (n, sp, el) t/h
+        s_tot = el[:, :, _EL["s"]]
+        s_scn = (s_tot * scn).sum(axis=1)
+        s_so4 = (s_tot * (1.0 - scn)).sum(axis=1)
+        fe_tot = el[:, :, _EL["fe"]]
+        fe_ferro = (fe_tot * ferro).sum(axis=1)
+        fe_hyd = (fe_tot * (1.0 - ferro)).sum(axis=1)
+        as_tot = el[:, :, _EL["as"]].sum(axis=1)
+        metals = el.sum(axis=1)
+        cu = metals[:, _EL["cu"]]
+
+        def put(name: str, element: str, amount: np.ndarray) -> None:
+            off = self._off(name)
+            if off is None:
+                return
+            sp = next(s for s in c.species if s.name == name)
+            mass = amount / sp.elements[element]
+            if sp.phase == "solid":
+                c.solids_view(products)[:, -1, off] += mass
+            else:
+                products[:, off] += mass
+
+        put("scn", "s", s_scn)
+        put("so4_aq", "s", s_so4)
+        put("fe_aq", "fe", fe_ferro)
+        put("metal_hydroxides", "fe", fe_hyd)
+        put("as_aq", "as", as_tot)
+        per_cu = params["nacn_per_cu_mol_mol"]
+        wad_cu = params["cn_wad_per_cu_mol_mol"]
+        ocn = self._off("ocn")
+        if ocn is not None:
+            products[:, ocn] += np.maximum(per_cu - wad_cu, 0.0) * cu / kl.CU_G_MOL * kl.OCN_G_MOL
+        nacn = {
+            "cu": per_cu * cu / kl.CU_G_MOL * kl.NACN_G_MOL,
+            "scn": kl.CN_PER_S * s_scn / kl.S_G_MOL * kl.NACN_G_MOL,
+            "ferrocyanide": kl.CN_PER_FE_FERROCYANIDE * fe_ferro / kl.FE_G_MOL * kl.NACN_G_MOL,
+            "complexation": np.zeros(n),
+        }
+        if self.speciated:
+            nacn["complexation"] = (
+                kl.CN_PER_AU * metals[:, _EL["au"]] / kl.AU_G_MOL
+                + kl.CN_PER_AG * metals[:, _EL["ag"]] / kl.AG_G_MOL
+            ) * kl.NACN_G_MOL
+        return products, nacn
+
+    @staticmethod
+    def wad_cn_per_metal(params: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """WAD cyanide (as CN) carried per tonne of dissolved metal [t/t], per case."""
+        from oreflow.kernels import leaching as kl
+
+        wad_cu = params["cn_wad_per_cu_mol_mol"]
+        return {
+            "au": np.zeros_like(wad_cu),
+            "ag": np.full_like(wad_cu, kl.CN_PER_AG * kl.CN_G_MOL / kl.AG_G_MOL),
+            "cu": wad_cu * kl.CN_G_MOL / kl.CU_G_MOL,
+        }
+
+
+def size_kinetics(
+    spec: UnitSpec,
+    comps: ComponentSet,
+    params: Mapping[str, np.ndarray],
+    n_cases: int,
+    *,
+    rate_key: str,
+    d_ref_um: np.ndarray,
+    k_exponent: np.ndarray,
+    ultimate_exponent: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rate constant and ultimate extraction per case, size class and leach species."""
+    names = list(spec.tables.get("leach", {}))
+    rep_um = comps.sizes.representative_um()
+    k = np.empty((n_cases, comps.n_cls, len(names)))
+    ult = np.empty((n_cases, comps.n_cls, len(names)))
+    for d, name in enumerate(names):
+        k[:, :, d], ult[:, :, d] = size_law(
+            rep_um,
+            params[f"leach.{name}.{rate_key}"],
+            params[f"leach.{name}.ultimate_frac"],
+            d_ref_um,
+            k_exponent,
+            ultimate_exponent,
+            n_cases,
+        )
+    return k, ult
+
+
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    return np.divide(num, den, out=np.zeros(np.broadcast(num, den).shape), where=den > 0)
+
+
+# --- the model ---------------------------------------------------------------------------
+
+
+class CilTrain:
+    """Compiled CIL, CIP or CIC train (see module docstring)."""
+
+    def __init__(self, spec: UnitSpec, comps: ComponentSet) -> None:
+        self.spec = spec
+        self.comps = comps
+        self.mode = spec.type
+        p = spec.params
+        self.closed = "carbon" in spec.inlets
+        if self.mode == "cic":
+            self.n_leach, self.n_ads = 0, int(p["n_columns"])
+        elif self.mode == "cip":
+            self.n_leach, self.n_ads = int(p["n_tanks"]), int(p["adsorption_tanks"])
+        else:
+            self.n_leach, self.n_ads = int(p["n_tanks"]), 0
+        self.n_total = self.n_leach + self.n_ads
+        self.names = list(spec.tables.get("leach", {}))
+        self.chem = CyanideChemistry(comps, self.names)
+        self.i_water = comps.solution_offset("water")
+        self.i_cn = comps.solution_offset("nacn") if comps.has("nacn") else None
+        self.i_wad = comps.solution_offset("cn_wad") if comps.has("cn_wad") else None
+        self.i_scn = comps.solution_offset("scn") if comps.has("scn") else None
+        self.i_c = comps.adsorbent_offset("carbon")
+        self.metals = []  # (metal, solution offset, carbon offset or None)
+        for metal, aq, on_carbon in METALS:
+            if comps.has(aq):
+                carbon = comps.adsorbent_offset(on_carbon) if comps.has(on_carbon) else None
+                self.metals.append((metal, comps.solution_offset(aq), carbon))
+        self.molar = np.array([_molar_mass(m) for m, _, _ in self.metals])
+        self.i_carb = comps.solid_index("carbonaceous") if comps.has("carbonaceous") else None
+        self.i_preg = comps.solid_index("au_pregrobbed") if comps.has("au_pregrobbed") else None
+        self.reversible = bool(p.get("pregrob_reversible", False))
+        self.ads = adsorbent_slice(comps)
+
+    def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
+        """Rate constants and ultimate extractions per case, size class and leach species."""
+        if self.mode != "cic" and "pregrob_k_m3_t" in params:
+            robbing = params["pregrob_k_m3_t"] > 0
+            if robbing.any() and (self.i_carb is None or self.i_preg is None):
+                problem = Problem(
+                    self.spec.file,
+                    f"units.{self.spec.name}.pregrob_k_m3_t",
+                    "preg-robbing needs the solid species 'carbonaceous' (the robbing matter) "
+                    "and 'au_pregrobbed' (the gold it holds) declared in [case]",
+                )
+                raise CaseError([problem])
+        if not self.names:
+            return params, None, None
+        self.chem.check_params(self.spec, params)
+        k, ult = size_kinetics(
+            self.spec,
+            self.comps,
+            params,
+            ctx.n_cases,
+            rate_key="k_per_h",
+            d_ref_um=params["leach_d_ref_um"],
+            k_exponent=params["leach_k_size_exponent"],
+            ultimate_exponent=params["leach_ultimate_size_exponent"],
+        )
+        return params, k, ult
+
+    def _tanks(
+        self, params: Mapping[str, np.ndarray], pulp_m3_h: np.ndarray, n: int
+    ) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+        """Residence time and carbon inventory of every tank, (n, n_total) each."""
+        tau = np.zeros((n, self.n_total))
+        carbon = np.zeros((n, self.n_total))
+        info: dict[str, np.ndarray] = {}
+        if self.mode == "cic":
+            carbon[:] = params["carbon_per_column_t"][:, None]
+            return tau, carbon, info
+
+        tau_l, vol_l = tank_residence(
+            params, "residence_h", "tank_volume_m3", self.n_leach, pulp_m3_h
+        )
+        tau[:, : self.n_leach] = tau_l[:, None]
+        info["tank_volume_m3"] = vol_l
+        dose = params["carbon_g_l"] / 1000.0  # t/m³
+        if self.mode == "cip":
+            tau_a, vol_a = tank_residence(
+                params, "adsorption_residence_h", "adsorption_tank_volume_m3", self.n_ads, pulp_m3_h
+            )
+            tau[:, self.n_leach :] = tau_a[:, None]
+            carbon[:, self.n_leach :] = (dose * vol_a)[:, None]
+            info["adsorption_tank_volume_m3"] = vol_a
+        else:
+            pre = int(self.spec.params["preleach_tanks"])
+            carbon[:, pre:] = (dose * vol_l)[:, None]
+        return tau, carbon, info
+
+    def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
+        """Leach, adsorb (with preg-robbing and competing metals), and dose cyanide."""
+        from oreflow.kernels.leaching import adsorption_train_batch, leach_train_batch
+
+        params, k, ult = state
+        c = self.comps
+        feed = inlets[0].copy()
+        returned = None
+        if self.closed:
+            returned = inlets[1]
+            rest = returned.copy()
+            rest[:, self.ads] = 0.0
+            feed += rest  # anything but carbon arriving with the carbon joins the pulp
+        n = feed.shape[0]
+        solids = total_solids(c, feed)
+        sol = water(c, feed)
+        if self.mode != "cic":
+            require_solution(self.spec, solids, sol)
+        pulp = solids_volume_m3_h(c, feed) + sol
+        tau, carbon_tank, info = self._tanks(params, pulp, n)
+
+        # leaching, tank by tank, of every leach-table species
+        sv = c.solids_view(feed)
+        idx = self.chem.idx
+        n_sp = len(idx)
+        if n_sp:
+            solids_l = np.ascontiguousarray(sv[:, :, idx])
+            per_tank, residue = leach_train_batch(solids_l, k, ult, tau)
+        else:
+            solids_l = np.zeros((n, c.n_cls, 0))
+            per_tank = np.zeros((n, self.n_total, 0))
+            residue = solids_l
+        dissolved = per_tank.sum(axis=1)
+        metal_tank = self.chem.metal_tph(per_tank)  # (n, T, 3) au, ag, cu
+        metal_all = metal_tank.sum(axis=1)
+
+        # carbon advance and the loading it brings
+        n_met = len(self.metals)
+        if "carbon_advance_kg_t" in params:
+            carbon_tph = params["carbon_advance_kg_t"] * total_solids(c, feed) / 1000.0
+        else:
+            carbon_tph = params["carbon_advance_t_d"] / 24.0
+        barren = np.zeros((n, n_met))
+        if returned is not None:
+            arriving = returned[:, self.i_c]
+            carbon_tph = np.maximum(carbon_tph, arriving)
+            makeup = carbon_tph - arriving
+            for m, (_, _, on_c) in enumerate(self.metals):
+                if on_c is not None:
+                    barren[:, m] = _ratio(returned[:, on_c] * G_PER_T, carbon_tph)
+        else:
+            makeup = carbon_tph.copy()
+            for m, (metal, _, on_c) in enumerate(self.metals):
+                if on_c is not None:
+                    barren[:, m] = params[f"barren_carbon_{metal}_g_t"]
+
+        k_ads = np.zeros((n, n_met))
+        k_eq = np.zeros((n, n_met))
+        for m, (metal, _, on_c) in enumerate(self.metals):
+            if on_c is None:
+                continue
+            prefix = "" if metal == "au" else f"{metal}_"
+            k_ads[:, m] = params[f"{prefix}adsorption_k_per_h"]
+            k_eq[:, m] = params[f"{prefix}adsorption_k_eq_m3_t"]
+        feed_tenor = np.stack(
+            [_ratio(feed[:, aq] * G_PER_T, sol) for _, aq, _ in self.metals], axis=1
+        )
+        source = np.ascontiguousarray(
+            metal_tank[:, :, [("au", "ag", "cu").index(m) for m, _, _ in self.metals]] * G_PER_T
+        )
+
+        # preg-robbing capacity of the ore
+        ore_k = np.zeros(n)
+        feed_preg = np.zeros(n)
+        if self.i_preg is not None:
+            feed_preg = sv[:, :, self.i_preg].sum(axis=1)
+            if self.i_carb is not None and "pregrob_k_m3_t" in params:
+                carb = sv[:, :, self.i_carb].sum(axis=1)
+                ore_k = params["pregrob_k_m3_t"] * _ratio(carb, solids)
+        tenor, loading, ore_g_h = adsorption_train_batch(
+            sol,
+            feed_tenor,
+            source,
+            carbon_tph,
+            barren,
+            carbon_tank,
+            k_ads,
+            k_eq,
+            self.molar,
+            params["carbon_capacity_g_t"],
+            solids,
+            ore_k,
+            feed_preg * G_PER_T,
+            self.reversible,
+        )
+        adsorbed = carbon_tph[:, None] * (loading[:, 0, :] - barren) / G_PER_T  # t/h
+
+        # --- streams
+        tails = feed.copy()
+        tv = c.solids_view(tails)
+        if n_sp:
+            tv[:, :, idx] = residue
+        preg_out = ore_g_h[:, -1] / G_PER_T
+        if self.i_preg is not None:
+            if self.i_carb is not None:
+                carb_cls = tv[:, :, self.i_carb]
+                carb_sum = carb_cls.sum(axis=1)
+                share = np.where(
+                    (carb_sum > 0)[:, None],
+                    _ratio(carb_cls, carb_sum[:, None]),
+                    _ratio(sv[:, :, self.i_preg], feed_preg[:, None]),
+                )
+            else:
+                share = _ratio(sv[:, :, self.i_preg], feed_preg[:, None])
+            tv[:, :, self.i_preg] = preg_out[:, None] * share
+        tails[:, self.ads] = 0.0
+        for m, (_, aq, _) in enumerate(self.metals):
+            tails[:, aq] = tenor[:, -1, m] * sol / G_PER_T
+        products, nacn_parts = self.chem.react(dissolved, params) if n_sp else (0.0, {})
+        tails += products
+
+        wad_change = np.zeros(n)
+        if self.i_wad is not None:
+            per_metal = CyanideChemistry.wad_cn_per_metal(params)
+            for m, (metal, _, _) in enumerate(self.metals):
+                net = metal_all[:, ("au", "ag", "cu").index(metal)] - adsorbed[:, m]
+                wad_change += per_metal[metal] * net
+            wad_out = np.maximum(feed[:, self.i_wad] + wad_change, 0.0)
+            wad_change = wad_out - feed[:, self.i_wad]
+            tails[:, self.i_wad] = wad_out
+
+        chem_parts = {
+            "other": params["nacn_chemical_consumption_kg_t"] * solids / 1000.0
+            if self.mode != "cic"
+            else np.zeros(n),
+            **{key: nacn_parts.get(key, np.zeros(n)) for key in ("cu", "scn", "ferrocyanide")},
+            "complexation": nacn_parts.get("complexation", np.zeros(n)),
+        }
+        chem = sum(chem_parts.values())
+        nacn_add = np.zeros(n)
+        if self.i_cn is not None:
+            target = params["nacn_mg_l"] * sol / G_PER_T if self.mode != "cic" else np.zeros(n)
+            nacn_add = np.maximum(chem + target - feed[:, self.i_cn], 0.0)
+            tails[:, self.i_cn] = feed[:, self.i_cn] + nacn_add - chem
+
+        carbon = np.zeros_like(feed)
+        carbon[:, self.ads] = feed[:, self.ads]  # adsorbent arriving with the pulp joins it
+        carbon[:, self.i_c] += carbon_tph
+        for m, (_, _, on_c) in enumerate(self.metals):
+            if on_c is not None:
+                carbon[:, on_c] += carbon_tph * loading[:, 0, m] / G_PER_T
+
+        added = np.zeros_like(feed)
+        if returned is None:
+            added[:, self.i_c] = carbon_tph
+            for m, (_, _, on_c) in enumerate(self.metals):
+                if on_c is not None:
+                    added[:, on_c] = carbon_tph * barren[:, m] / G_PER_T
+        else:
+            added[:, self.i_c] = makeup
+        if self.i_cn is not None:
+            added[:, self.i_cn] = nacn_add
+
+        reacted = np.zeros_like(feed)
+        rv = c.solids_view(reacted)
+        if n_sp:
+            rv[:, :, idx] = residue - solids_l
+        if self.i_preg is not None:
+            rv[:, :, self.i_preg] = tv[:, :, self.i_preg] - sv[:, :, self.i_preg]
+        reacted += products
+        preg_gain = preg_out - feed_preg
+        for m, (metal, aq, on_c) in enumerate(self.metals):
+            gained = metal_all[:, ("au", "ag", "cu").index(metal)] - adsorbed[:, m]
+            if metal == "au":
+                gained = gained - preg_gain
+            reacted[:, aq] = gained
+            if on_c is not None:
+                reacted[:, on_c] = adsorbed[:, m]
+        if self.i_cn is not None:
+            reacted[:, self.i_cn] = -chem
+        if self.i_wad is not None:
+            reacted[:, self.i_wad] = wad_change
+
+        metrics = self._metrics(
+            params, feed, tails, solids, sol, tau, info, dissolved, metal_all, adsorbed, loading,
+            tenor, barren, carbon_tph, makeup, preg_out, ore_k, chem_parts, nacn_add, residue,
+        )  # fmt: skip
+        return UnitResult((tails, carbon), added=added, reacted=reacted, metrics=metrics)
+
+    def _metrics(
+        self,
+        params: Mapping[str, np.ndarray],
+        feed: np.ndarray,
+        tails: np.ndarray,
+        solids: np.ndarray,
+        sol: np.ndarray,
+        tau: np.ndarray,
+        info: Mapping[str, np.ndarray],
+        dissolved: np.ndarray,
+        metal_all: np.ndarray,
+        adsorbed: np.ndarray,
+        loading: np.ndarray,
+        tenor: np.ndarray,
+        barren: np.ndarray,
+        carbon_tph: np.ndarray,
+        makeup: np.ndarray,
+        preg_out: np.ndarray,
+        ore_k: np.ndarray,
+        chem_parts: Mapping[str, np.ndarray],
+        nacn_add: np.ndarray,
+        residue: np.ndarray,
+    ) -> dict[str, np.ndarray]:
+        from oreflow.kernels.leaching import CN_PER_NACN
+
+        c = self.comps
+        n = feed.shape[0]
+        per_t = _ratio(np.full(n, 1000.0), solids)  # kg/t from t/h
+        sv = c.solids_view(feed)
+        au_solid_idx = [i for i, s in enumerate(c.solids) if s.au_frac > 0]
+        gold_feed = (
+            sv[:, :, au_solid_idx] * np.array([c.solids[i].au_frac for i in au_solid_idx])
+        ).sum(axis=(1, 2))
+        m_au = 0
+        au_total = gold_feed + feed[:, self.metals[m_au][1]]
+        au_leachable = (sv[:, :, self.chem.idx] * self.chem.el[:, _EL["au"]]).sum(axis=(1, 2))
+        tails_au_solid = (
+            c.solids_view(tails)[:, :, au_solid_idx]
+            * np.array([c.solids[i].au_frac for i in au_solid_idx])
+        ).sum(axis=(1, 2))
+        metrics: dict[str, np.ndarray] = {
+            "residence_h": tau.sum(axis=1),
+        }
+        for key, value in info.items():
+            metrics[key] = np.asarray(value, dtype=np.float64).copy()
+        free_nacn = (
+            _ratio(tails[:, self.i_cn] * G_PER_T, sol) if self.i_cn is not None else np.zeros(n)
+        )
+        metrics.update(
+            {
+                "au_leach_extraction_frac": _ratio(metal_all[:, 0], au_leachable),
+                "au_to_carbon_frac": _ratio(adsorbed[:, m_au], au_total),
+                "soluble_loss_au_mg_l": tenor[:, -1, m_au].copy(),
+                "loaded_carbon_au_g_t": loading[:, 0, m_au].copy(),
+                "barren_carbon_au_g_t": barren[:, m_au].copy(),
+                "carbon_advance_t_d": carbon_tph * 24.0,
+                "carbon_makeup_t_d": makeup * 24.0,
+                "nacn_added_kg_t": nacn_add * per_t,
+                "use_nacn_kg_h": nacn_add * 1000.0,
+                "use_lime_kg_h": params["lime_kg_t"] * solids
+                if "lime_kg_t" in params
+                else np.zeros(n),
+                "use_carbon_kg_h": makeup * 1000.0
+                if self.closed
+                else params["carbon_loss_g_t"] * solids / 1000.0,
+                "nacn_consumed_kg_t": sum(chem_parts.values()) * per_t,
+                "tails_au_gpt": _ratio(tails_au_solid * G_PER_T, solids),
+                "pulp_solids_frac": _ratio(solids, solids + sol),
+                "tails_nacn_mg_l": free_nacn,
+                "tails_free_cn_mg_l": free_nacn * CN_PER_NACN,
+            }
+        )
+        for part, value in chem_parts.items():
+            metrics[f"nacn_{part}_kg_t"] = value * per_t
+        metrics["nacn_soluble_kg_t"] = (
+            tails[:, self.i_cn] * per_t if self.i_cn is not None else np.zeros(n)
+        )
+        for m, (metal, aq, on_c) in enumerate(self.metals):
+            if metal == "au":
+                continue
+            col = ("au", "ag", "cu").index(metal)
+            metal_solids = [i for i, s in enumerate(c.solids) if s.elements.get(metal, 0.0) > 0]
+            feed_metal = (
+                (
+                    sv[:, :, metal_solids]
+                    * np.array([c.solids[i].elements[metal] for i in metal_solids])
+                ).sum(axis=(1, 2))
+                if metal_solids
+                else np.zeros(n)
+            )
+            metrics[f"{metal}_dissolved_g_t"] = metal_all[:, col] * per_t * 1000.0
+            if metal == "ag":
+                metrics["ag_leach_extraction_frac"] = _ratio(metal_all[:, col], feed_metal)
+                metrics["ag_to_carbon_frac"] = _ratio(adsorbed[:, m], feed_metal + feed[:, aq])
+            metrics[f"tails_{metal}_mg_l"] = _ratio(tails[:, aq] * G_PER_T, sol)
+            if on_c is not None:
+                metrics[f"loaded_carbon_{metal}_g_t"] = loading[:, 0, m].copy()
+        if self.i_wad is not None:
+            complexed = _ratio(tails[:, self.i_wad] * G_PER_T, sol)
+            metrics["tails_cn_wad_complexed_mg_l"] = complexed
+            metrics["tails_wad_cn_mg_l"] = metrics["tails_free_cn_mg_l"] + complexed
+        if self.i_scn is not None:
+            metrics["tails_scn_mg_l"] = _ratio(tails[:, self.i_scn] * G_PER_T, sol)
+        if self.i_preg is not None:
+            metrics["ore_k_m3_t"] = ore_k
+            metrics["pregrobbed_au_g_t"] = _ratio(preg_out * G_PER_T, solids)
+            metrics["pregrobbed_au_frac"] = _ratio(preg_out, au_total)
+        return metrics
+
+
+# --- validation and registration -----------------------------------------------------------
+
+
+def _check(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Problem]) -> None:
+    key = f"units.{spec.name}"
+    p = spec.params
+    needed = ["water", "au_aq", "carbon", "au_carbon"]
+    if spec.type != "cic":
+        needed.append("nacn")
+        check_residence_or_volume(spec, file, problems)
+        CyanideChemistry.check_table(spec, comps, file, problems)
+        if p.get("pregrob_k_m3_t", 0.0) > 0:
+            for name in ("carbonaceous", "au_pregrobbed"):
+                if not comps.has(name):
+                    problems.append(
+                        Problem(
+                            file,
+                            f"{key}.pregrob_k_m3_t",
+                            f"preg-robbing needs the solid species {name!r} declared in [case]",
+                        )
+                    )
+    if spec.type == "cil" and p.get("preleach_tanks", 0) >= p.get("n_tanks", 1):
+        problems.append(
+            Problem(
+                file,
+                f"{key}.preleach_tanks",
+                f"{p['preleach_tanks']} pre-leach tanks leave no carbon tank in a train of "
+                f"{p['n_tanks']}",
+            )
+        )
+    if spec.type == "cip":
+        check_residence_or_volume(
+            spec, file, problems, "adsorption_residence_h", "adsorption_tank_volume_m3"
+        )
+    for _, aq, on_carbon in METALS:
+        if comps.has(on_carbon) and aq not in needed:
+            needed.append(aq)
+    for name in needed:
+        if not comps.has(name):
+            problems.append(
+                Problem(file, key, f"a {spec.type} needs the species {name!r} declared in [case]")
+            )
+
+
+_SUMMARY_CARBON = (
+    "Nicol-Fleming carbon for Au, Ag, Cu with site competition, preg-robbing, cyanide "
+    "consumption by Cu and sulfides, free and WAD cyanide; optional carbon inlet closes the "
+    "carbon circuit"
+)
+
+CIL = UnitType(
+    name="cil",
+    reactive=True,
+    summary="carbon-in-leach tanks in series: first-order leach by size and species, "
+    + _SUMMARY_CARBON,
+    inlets=("feed", "carbon"),
+    optional_inlets=("carbon",),
+    outlets=("tails", "loaded_carbon"),
+    params=CIL_PARAMS,
+    tables={"leach": LEACH_TABLE},
+    build=CilTrain,
+    check=_check,
+)
+
+CIP = UnitType(
+    name="cip",
+    reactive=True,
+    summary="carbon-in-pulp: leach tanks without carbon, then adsorption tanks (leaching "
+    "goes on); " + _SUMMARY_CARBON,
+    inlets=("feed", "carbon"),
+    optional_inlets=("carbon",),
+    outlets=("tails", "loaded_carbon"),
+    params=CIP_PARAMS,
+    tables={"leach": LEACH_TABLE},
+    build=CilTrain,
+    check=_check,
+)
+
+CIC = UnitType(
+    name="cic",
+    reactive=True,
+    summary="carbon-in-columns on a clear pregnant solution (heap leach): counter-current "
+    "Nicol-Fleming carbon for Au, Ag, Cu; optional carbon inlet from elution",
+    inlets=("feed", "carbon"),
+    optional_inlets=("carbon",),
+    outlets=("barren", "loaded_carbon"),
+    params=CIC_PARAMS,
+    build=CilTrain,
+    check=_check,
+)

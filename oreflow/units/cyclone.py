@@ -1,0 +1,320 @@
+"""Hydrocyclone: Whiten/Lynch-Rao efficiency curve with bypass, Whiten's fish-hook, or Plitt.
+
+Partition to underflow of a particle of size d and species k (MODELS.md §2):
+
+``Ea = Rf + (1 - Rf) Ec(d / d50c_k)``, ``Ec(x) = (e^(alpha x) - 1) / (e^(alpha x) + e^alpha - 2)``
+
+(Lynch & Rao 1975, Proc. 11th IMPC; Whiten, in Napier-Munn et al. 1996, JKMRC
+Monograph 2). The bypass Rf is the water recovery to underflow unless given. Each
+species is classified at its own cut size, scaled from the reference density by
+Stokes-like settling: ``d50c_k = d50c ((rho_ref - rho_l)/(rho_k - rho_l))^0.5``
+(Plitt 1976's exponent), so free gold (19.3 t/m³) is cut at 0.305 d50c and builds up
+in the circulating load, as plants observe. Locked gold classifies with its host
+(``hydraulic_density_t_m3`` of the species).
+
+The fish-hook form (Whiten, in Napier-Munn et al. 1996) adds beta, the rise of fine
+particles to underflow entrained with the water; beta = 0 is Lynch-Rao. The Plitt model (Plitt 1976, CIM Bull. 69(776):114; Flintoff, Plitt & Turak 1987,
+CIM Bull. 80(905):39) computes d50c, pressure, volumetric split and sharpness from the
+cyclone geometry and the feed flow and % solids by volume; F1-F4 calibrate it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from oreflow.core.components import ComponentSet
+from oreflow.core.schema import Param, frac, positive
+from oreflow.errors import Problem
+from oreflow.units.base import (
+    PrepareContext,
+    UnitResult,
+    UnitSpec,
+    UnitType,
+    solids_volume_m3_h,
+    total_solids,
+    water,
+)
+
+PARAMS: tuple[Param, ...] = (
+    Param(
+        "model",
+        "-",
+        "lynch_rao",
+        "efficiency-curve model",
+        "MODELS.md §2",
+        kind=str,
+        choices=("lynch_rao", "fishhook", "plitt"),
+    ),
+    Param(
+        "fishhook_beta",
+        "-",
+        0.0,
+        "Whiten fish-hook parameter beta (fishhook model; 0 is Lynch-Rao)",
+        "MODELS.md §2.1 [L]",
+        lo=0.0,
+        hi=5.0,
+    ),
+    positive(
+        "d50c_um",
+        "µm",
+        None,
+        "corrected cut size for particles of reference density (lynch_rao)",
+        "40-150 µm in gold grinding circuits [L] MODELS.md §2.1",
+        hi=5000.0,
+    ),
+    positive(
+        "alpha",
+        "-",
+        3.0,
+        "sharpness of separation (lynch_rao)",
+        "2.5-4.5 for cyclones [L] MODELS.md §2.1",
+        hi=20.0,
+    ),
+    frac(
+        "water_to_underflow_frac",
+        0.3,
+        "fraction of feed water reporting to underflow (lynch_rao)",
+        "0.15-0.45 [L] MODELS.md §2.1",
+        hi_open=True,
+    ),
+    frac(
+        "bypass_frac",
+        None,
+        "fraction of every size short-circuiting to underflow; default: the water split",
+        "MODELS.md §2.1 (Rf = Rw usually)",
+        hi_open=True,
+    ),
+    positive(
+        "reference_density_t_m3",
+        "t/m³",
+        2.7,
+        "particle density that d50c refers to",
+        "silicate gangue [L]",
+        hi=25.0,
+    ),
+    positive(
+        "density_exponent",
+        "-",
+        0.5,
+        "exponent of the density correction of the cut size",
+        "Plitt (1976) [L] MODELS.md §2.1",
+        hi=2.0,
+    ),
+    Param(
+        "count",
+        "-",
+        1,
+        "number of cyclones operating in parallel (plitt)",
+        "plant figure",
+        kind=int,
+        lo=1,
+        hi=100,
+    ),
+    positive("diameter_cm", "cm", None, "cyclone diameter Dc (plitt)", "plant figure", hi=500.0),
+    positive("inlet_cm", "cm", None, "inlet diameter Di (plitt)", "plant figure", hi=200.0),
+    positive(
+        "vortex_finder_cm",
+        "cm",
+        None,
+        "vortex-finder diameter Do (plitt)",
+        "plant figure",
+        hi=200.0,
+    ),
+    positive("apex_cm", "cm", None, "apex (spigot) diameter Du (plitt)", "plant figure", hi=200.0),
+    positive(
+        "free_vortex_height_cm",
+        "cm",
+        None,
+        "free vortex height h (plitt)",
+        "plant figure",
+        hi=2000.0,
+    ),
+    positive(
+        "plitt_f1", "-", 1.0, "calibration factor on d50c (plitt)", "Flintoff et al. 1987", hi=10.0
+    ),
+    positive(
+        "plitt_f2",
+        "-",
+        1.0,
+        "calibration factor on pressure (plitt)",
+        "Flintoff et al. 1987",
+        hi=10.0,
+    ),
+    positive(
+        "plitt_f3",
+        "-",
+        1.0,
+        "calibration factor on flow split (plitt)",
+        "Flintoff et al. 1987",
+        hi=10.0,
+    ),
+    positive(
+        "plitt_f4",
+        "-",
+        1.0,
+        "calibration factor on sharpness (plitt)",
+        "Flintoff et al. 1987",
+        hi=10.0,
+    ),
+)
+
+_PLITT_KEYS = ("diameter_cm", "inlet_cm", "vortex_finder_cm", "apex_cm", "free_vortex_height_cm")
+
+
+class Hydrocyclone:
+    """Compiled hydrocyclone (see module docstring)."""
+
+    def __init__(self, spec: UnitSpec, comps: ComponentSet) -> None:
+        self.spec = spec
+        self.comps = comps
+        self.rep_um = comps.sizes.representative_um()
+        self.rho_h = np.array([s.hydraulic_density_t_m3 for s in comps.solids])
+        self.rho_mass = np.array([s.density_t_m3 for s in comps.solids])
+        self.plitt = spec.params["model"] == "plitt"
+
+    def _density_factor(self, rho_ref: np.ndarray, exponent: np.ndarray) -> np.ndarray:
+        """(n_cases, n_solid) ratio d50c_k / d50c_ref from settling density."""
+        rho_l = 1.0
+        ratio = (rho_ref[:, None] - rho_l) / np.maximum(self.rho_h[None, :] - rho_l, 1e-9)
+        return ratio ** exponent[:, None]
+
+    def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
+        """Lynch-Rao: the partition matrix per case; Plitt: the per-case constants."""
+        from oreflow.kernels.classification import partition_batch, partition_fishhook_batch
+
+        if self.plitt:
+            return params
+        rf_water = params["water_to_underflow_frac"]
+        bypass = params.get("bypass_frac", rf_water)
+        d50 = params["d50c_um"][:, None] * self._density_factor(
+            params["reference_density_t_m3"], params["density_exponent"]
+        )
+        d50 = np.ascontiguousarray(d50)
+        if self.spec.params["model"] == "fishhook":
+            part = partition_fishhook_batch(
+                self.rep_um, d50, params["alpha"], params["fishhook_beta"], bypass
+            )
+        else:
+            part = partition_batch(self.rep_um, d50, params["alpha"], bypass)
+        return part, rf_water, params["d50c_um"]
+
+    def _plitt_state(self, params: Mapping[str, np.ndarray], feed: np.ndarray) -> Any:
+        from oreflow.kernels.classification import partition_plitt_batch, plitt_cyclone
+
+        c = self.comps
+        n = feed.shape[0]
+        vol_s = solids_volume_m3_h(c, feed)
+        vol_w = water(c, feed)
+        solids = total_solids(c, feed)
+        q_l_min = (vol_s + vol_w) * 1000.0 / 60.0 / float(self.spec.params["count"])
+        cv_pct = 100.0 * np.divide(vol_s, vol_s + vol_w, out=np.zeros(n), where=vol_s + vol_w > 0)
+        rho_s = np.divide(solids, vol_s, out=np.full(n, 2.7), where=vol_s > 0)
+        rho_pulp = np.divide(solids + vol_w, vol_s + vol_w, out=np.ones(n), where=vol_s + vol_w > 0)
+        d50 = np.empty(n)
+        press = np.empty(n)
+        rv = np.empty(n)
+        m = np.empty(n)
+        for i in range(n):
+            out = plitt_cyclone(
+                float(params["diameter_cm"][i]),
+                float(params["inlet_cm"][i]),
+                float(params["vortex_finder_cm"][i]),
+                float(params["apex_cm"][i]),
+                float(params["free_vortex_height_cm"][i]),
+                float(q_l_min[i]),
+                float(cv_pct[i]),
+                float(rho_s[i]),
+                1.0,
+                float(rho_pulp[i]),
+                float(params["plitt_f1"][i]),
+                float(params["plitt_f2"][i]),
+                float(params["plitt_f3"][i]),
+                float(params["plitt_f4"][i]),
+            )
+            d50[i], press[i], rv[i], m[i] = out[0], out[1], out[4], out[5]
+        # Plitt's d50c is for the mean solids density of the feed; scale per species
+        d50_k = d50[:, None] * self._density_factor(rho_s, params["density_exponent"])
+        part = partition_plitt_batch(self.rep_um, np.ascontiguousarray(d50_k), m, rv)
+        return part, rv, d50, press
+
+    def _split(self, state: Any, feed: np.ndarray) -> tuple[Any, ...]:
+        """Underflow, overflow, water split, d50c and (Plitt) pressure, or None."""
+        from oreflow.kernels.classification import partition_split_into
+
+        press = None
+        if self.plitt:
+            part, rf_water, d50, press = self._plitt_state(state, feed)
+        else:
+            part, rf_water, d50 = state
+        under = np.empty_like(feed)
+        over = np.empty_like(feed)
+        partition_split_into(under, over, feed, part, rf_water)
+        return under, over, rf_water, d50, press
+
+    def apply_outlets(self, state: Any, inlets: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
+        """Underflow and overflow only, as ``apply`` computes them (inside recycle loops)."""
+        return self._split(state, inlets[0])[:2]
+
+    def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
+        """Split solids by the partition curve and solution by the water split."""
+        c = self.comps
+        under, over, rf_water, d50, press = self._split(state, inlets[0])
+        metrics: dict[str, np.ndarray] = {} if press is None else {"pressure_kpa": press}
+        s_u, s_o = total_solids(c, under), total_solids(c, over)
+        w_u, w_o = water(c, under), water(c, over)
+        metrics.update(
+            {
+                "d50c_um": np.asarray(d50, dtype=np.float64).copy(),
+                "water_to_underflow_frac": np.asarray(rf_water, dtype=np.float64).copy(),
+                "underflow_solids_frac": np.divide(
+                    s_u, s_u + w_u, out=np.zeros_like(s_u), where=s_u + w_u > 0
+                ),
+                "overflow_solids_frac": np.divide(
+                    s_o, s_o + w_o, out=np.zeros_like(s_o), where=s_o + w_o > 0
+                ),
+                "underflow_to_overflow_ratio": np.divide(
+                    s_u, s_o, out=np.zeros_like(s_u), where=s_o > 0
+                ),
+            }
+        )
+        return UnitResult((under, over), metrics=metrics)
+
+
+def _check(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Problem]) -> None:
+    p = spec.params
+    if p["model"] in ("lynch_rao", "fishhook") and p.get("d50c_um") is None:
+        problems.append(
+            Problem(
+                file,
+                f"units.{spec.name}.d50c_um",
+                "missing: the lynch_rao model needs the cut size",
+            )
+        )
+    if p["model"] == "plitt":
+        for key in _PLITT_KEYS:
+            if p.get(key) is None:
+                problems.append(
+                    Problem(
+                        file,
+                        f"units.{spec.name}.{key}",
+                        "missing: the plitt model needs the cyclone geometry",
+                    )
+                )
+    if not comps.has("water"):
+        problems.append(
+            Problem(file, f"units.{spec.name}", "a hydrocyclone needs the solution species 'water'")
+        )
+
+
+HYDROCYCLONE = UnitType(
+    name="hydrocyclone",
+    summary="Whiten/Lynch-Rao or Plitt classification with bypass and per-species cut size",
+    inlets=("feed",),
+    outlets=("underflow", "overflow"),
+    params=PARAMS,
+    build=Hydrocyclone,
+    check=_check,
+)

@@ -1,0 +1,420 @@
+"""Cyanide destruction (INCO SO₂/air) and solution sources (pond water, barren bleed).
+
+``inco_detox`` (MODELS.md §7.1; Mudder, Botz & Smith 2001, *Chemistry and Treatment of
+Cyanidation Wastes*, 2nd ed., Mining Journal Books, §6.12):
+
+    CN⁻ + SO₂ + O₂ + H₂O --Cu²⁺--> OCN⁻ + SO₄²⁻ + 2 H⁺
+    M(CN)₄²⁻ + 4 SO₂ + 4 O₂ + 4 H₂O --Cu²⁺--> 4 OCN⁻ + 8 H⁺ + 4 SO₄²⁻ + M²⁺
+
+Cyanide is counted as WAD cyanide *as CN*: the free cyanide of the stream (species
+``nacn``, carried as NaCN, x 26.018/49.007) plus the weak-acid-dissociable complexes
+(species ``cn_wad``, as CN) — the analytical WAD figure includes free cyanide.
+
+- Outlet: the SO₂ dose is controlled to a set outlet WAD (``wad_target_mg_l``) or a
+  set destruction (``destruction_frac``), but the reactor can do no better than
+  first-order destruction in ``n_tanks`` mixed tanks allows:
+  ``C_out = min(C_in, max(C_set, C_in (1 + k τ/N)^-N))`` (kernel
+  ``inco_outlet_wad_mg_l``). Zero residence changes nothing; infinite residence reaches
+  the set point. The first-order form and ``rate_per_h`` are [assumed]; MODELS.md
+  gives 30-120 min to < 1-5 mg/L [L].
+- Free and complexed cyanide are destroyed in the same proportion and become cyanate
+  (species ``ocn``, if declared; 42.017 g OCN per 26.018 g CN).
+- SO₂ = ``so2_cn_ratio`` x CN removed (theoretical 2.462 g/g [S], practical 3-5, default
+  4 [L]); as liquid SO₂ or sodium metabisulfite (0.674 g SO₂/g [S]).
+- Lime neutralises the acid: 1.157 g Ca(OH)₂ per g SO₂ [S], half of it with
+  metabisulfite (its sodium is a base). Reported as ``caoh2_kg_h`` and, priced as
+  quicklime like the leach lime, as ``use_lime_kg_h`` in CaO equivalent (x 56.077/74.093).
+- Copper catalyst: made up from the copper in solution (species ``cu_aq`` if declared,
+  else none) to ``cu_target_mg_l`` (10-50 mg/L [L]) whenever cyanide is destroyed,
+  as CuSO₄·5H₂O (``use_cuso4_kg_h``). The copper joins ``cu_aq`` when declared.
+- The sulfate formed (from every SO₂ and from the copper sulfate) joins ``so4_aq`` when
+  declared, so the sulfur balance closes; gypsum precipitation is not modelled (at
+  typical WAD levels the sulfate stays below gypsum saturation, about 2 g/L CaSO₄ [L]).
+- Oxygen demand (supplied as air, not priced): 1 mol O₂ per mol CN and ½ mol per mol of
+  excess SO₂.
+- Not modelled: iron cyanides (no species; INCO precipitates them as metal
+  ferrocyanides), thiocyanate oxidation (INCO oxidises little SCN), precipitation of
+  the metals the complexes release (they stay in solution).
+
+``solution_source``: a solution entering the plant from outside (tailings pond or
+reclaim water, a barren bleed, raw water): a flow and the tenor of each solution
+species. It is reported as an addition to the plant, like dilution water.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from oreflow.conventions import G_PER_T
+from oreflow.core.components import ComponentSet
+from oreflow.core.schema import REQUIRED, Param, frac, positive
+from oreflow.errors import CaseError, Problem
+from oreflow.units.base import (
+    PrepareContext,
+    TableSchema,
+    UnitResult,
+    UnitSpec,
+    UnitType,
+    solids_volume_m3_h,
+    total_solids,
+)
+
+#: Molar masses [g/mol] for the cyanide unit conversions (MODELS.md ex08 values).
+_CN = 26.018
+_NACN = 49.007
+_OCN = 42.017
+_CAO_PER_CAOH2 = 56.077 / 74.093
+
+
+def wad_cn_tph(comps: ComponentSet, x: np.ndarray) -> np.ndarray:
+    """WAD cyanide of stream array(s) as CN [t/h]: free (``nacn`` as CN) plus ``cn_wad``."""
+    out = np.zeros(x.shape[:-1])
+    if comps.has("nacn"):
+        out = out + x[..., comps.solution_offset("nacn")] * (_CN / _NACN)
+    if comps.has("cn_wad"):
+        out = out + x[..., comps.solution_offset("cn_wad")]
+    return out
+
+
+def wad_cn_mg_l(comps: ComponentSet, x: np.ndarray) -> np.ndarray:
+    """WAD cyanide tenor of stream array(s) as CN [mg/L]; 0 where there is no water."""
+    cn = wad_cn_tph(comps, x)
+    if not comps.has("water"):
+        return np.zeros_like(cn)
+    w = x[..., comps.solution_offset("water")]
+    return np.divide(cn * G_PER_T, w, out=np.zeros_like(cn), where=w > 0)
+
+
+PARAMS: tuple[Param, ...] = (
+    Param(
+        "wad_target_mg_l",
+        "mg/L",
+        None,
+        "WAD cyanide (as CN) the SO2 dose is controlled to in the treated solution "
+        "(give this or destruction_frac)",
+        "INCO reaches < 1-5 mg/L [L] MODELS.md §7.1; limits: ICMC 50 mg/L, EU 2006/21/EC "
+        "10 mg/L at the tailings discharge [S]",
+        lo=0.0,
+        hi=5000.0,
+    ),
+    frac(
+        "destruction_frac",
+        None,
+        "fraction of the WAD cyanide destroyed (instead of wad_target_mg_l)",
+        "MODELS.md §7.1 (80 % for ICMC 50 mg/L, 96 % for EU 10 mg/L from 250 mg/L)",
+    ),
+    Param(
+        "so2_cn_ratio",
+        "g/g",
+        4.0,
+        "SO2 applied per g of WAD cyanide (as CN) destroyed",
+        "theoretical 2.462 [S], practical 3-5, design 4 [L] MODELS.md §7.1",
+        lo=64.064 / 26.018,
+        hi=20.0,
+    ),
+    Param(
+        "so2_source",
+        "-",
+        "smbs",
+        "how the SO2 is supplied: sodium metabisulfite (Na2S2O5, 0.674 g SO2/g) or liquid SO2",
+        "MODELS.md §7.1 [S]",
+        kind=str,
+        choices=("smbs", "liquid_so2"),
+    ),
+    Param(
+        "cu_target_mg_l",
+        "mg/L",
+        30.0,
+        "copper catalyst held in solution (made up with CuSO4.5H2O)",
+        "10-50 mg/L [L] MODELS.md §7.1",
+        lo=0.0,
+        hi=500.0,
+    ),
+    Param(
+        "residence_h",
+        "h",
+        1.0,
+        "total residence time of the reactor train (0 = bypassed)",
+        "30-120 min [L] MODELS.md §7.1",
+        lo=0.0,
+        hi=48.0,
+    ),
+    Param(
+        "n_tanks",
+        "-",
+        1,
+        "number of equal reactor tanks in series",
+        "assumed; one or two tanks are usual",
+        kind=int,
+        lo=1,
+        hi=10,
+    ),
+    positive(
+        "rate_per_h",
+        "1/h",
+        60.0,
+        "first-order WAD destruction rate constant at the design SO2 ratio and copper",
+        "assumed: one 1 h tank then destroys 98 % (MODELS.md §7.1: < 1-5 mg/L from a few "
+        "hundred mg/L in 30-120 min [L]); fit to site or testwork data",
+        hi=1e4,
+    ),
+    Param(
+        "power_kw",
+        "kW",
+        0.0,
+        "absorbed power of the reactor agitators and air blowers",
+        "plant figure (0 leaves it out of the power and cost totals)",
+        lo=0.0,
+        hi=1e4,
+    ),
+)
+
+
+class IncoDetox:
+    """Compiled INCO SO₂/air reactor (see module docstring)."""
+
+    def __init__(self, spec: UnitSpec, comps: ComponentSet) -> None:
+        self.spec = spec
+        self.comps = comps
+        self.n_tanks = int(spec.params["n_tanks"])
+        self.smbs = spec.params["so2_source"] == "smbs"
+
+        def offset(name: str) -> int | None:
+            return comps.solution_offset(name) if comps.has(name) else None
+
+        self.i_water = comps.solution_offset("water")
+        self.i_nacn = offset("nacn")
+        self.i_wad = offset("cn_wad")
+        self.i_ocn = offset("ocn")
+        self.i_cu = offset("cu_aq")
+        self.i_so4 = offset("so4_aq")
+
+    def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
+        """Per-case set points and kinetics."""
+        n = ctx.n_cases
+        target = params.get("wad_target_mg_l", np.full(n, np.nan))
+        return {
+            "target": np.ascontiguousarray(target, dtype=np.float64),
+            "destruction": np.ascontiguousarray(
+                params.get("destruction_frac", np.zeros(n)), dtype=np.float64
+            ),
+            "ratio": params["so2_cn_ratio"],
+            "cu_target": params["cu_target_mg_l"],
+            "residence": params["residence_h"],
+            "rate": params["rate_per_h"],
+            "power": params["power_kw"],
+        }
+
+    def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
+        """Destroy WAD cyanide to the set point the reactor can reach; dose the reagents."""
+        from oreflow.kernels.residue import (
+            CU_G_MOL,
+            SO2_G_MOL,
+            SO4_G_MOL,
+            inco_outlet_wad_mg_l,
+            inco_reagents_kg_h,
+        )
+
+        (feed,) = inlets
+        c = self.comps
+        n = feed.shape[0]
+        water = np.ascontiguousarray(feed[:, self.i_water])
+        cn_tph = wad_cn_tph(c, feed)
+        solids = total_solids(c, feed)
+        if np.any((water <= 0.0) & ((cn_tph > 0.0) | (solids > 0.0))):
+            problem = Problem(
+                self.spec.file,
+                f"units.{self.spec.name}",
+                "the cyanide destruction is fed no solution (water 0 t/h); it treats "
+                "slurry or solution",
+            )
+            raise CaseError([problem])
+        wad_in = np.divide(cn_tph * G_PER_T, water, out=np.zeros(n), where=water > 0)
+        wad_out = inco_outlet_wad_mg_l(
+            wad_in,
+            state["target"],
+            state["destruction"],
+            state["rate"],
+            state["residence"],
+            self.n_tanks,
+        )
+        left = np.divide(wad_out, wad_in, out=np.ones(n), where=wad_in > 0)
+        cu_present = (
+            np.divide(feed[:, self.i_cu] * G_PER_T, water, out=np.zeros(n), where=water > 0)
+            if self.i_cu is not None
+            else np.zeros(n)
+        )
+        reagents = inco_reagents_kg_h(
+            water, wad_in, wad_out, state["ratio"], state["cu_target"], cu_present, self.smbs
+        )
+        removed, so2, smbs, caoh2, cu, cuso4, o2 = reagents.T
+
+        added = np.zeros_like(feed)
+        reacted = np.zeros_like(feed)
+        destroyed_mol = np.zeros(n)  # kmol/h of CN turned to cyanate
+        for i_sp, mw in ((self.i_nacn, _NACN), (self.i_wad, _CN)):
+            if i_sp is None:
+                continue
+            gone = feed[:, i_sp] * (1.0 - left)
+            reacted[:, i_sp] = -gone
+            destroyed_mol += gone * 1000.0 / mw
+        if self.i_ocn is not None:
+            reacted[:, self.i_ocn] = destroyed_mol * _OCN / 1000.0
+        if self.i_cu is not None:
+            added[:, self.i_cu] = cu / 1000.0
+        if self.i_so4 is not None:
+            added[:, self.i_so4] = (so2 / SO2_G_MOL + cu / CU_G_MOL) * SO4_G_MOL / 1000.0
+        out = feed + added + reacted
+
+        n_t = float(self.n_tanks)
+        kinetic = wad_in * (1.0 + state["rate"] * state["residence"] / n_t) ** (-n_t)
+        set_point = np.where(
+            np.isnan(state["target"]), wad_in * (1.0 - state["destruction"]), state["target"]
+        )
+        pulp_m3_h = water + solids_volume_m3_h(c, feed)
+        per_t = np.divide(1.0, solids, out=np.zeros(n), where=solids > 0)
+        source = "smbs" if self.smbs else "so2"
+        metrics = {
+            "wad_in_mg_l": wad_in,
+            "wad_out_mg_l": wad_out,
+            "wad_kinetic_limit_mg_l": kinetic,
+            "destruction_frac": 1.0 - left,
+            "set_point_met_flag": (wad_out <= set_point * (1.0 + 1e-9) + 1e-12).astype(float),
+            "cn_removed_kg_h": removed,
+            "so2_kg_h": so2,
+            "smbs_kg_h": smbs,
+            "caoh2_kg_h": caoh2,
+            f"use_{source}_kg_h": smbs if self.smbs else so2,
+            "use_lime_kg_h": caoh2 * _CAO_PER_CAOH2,
+            "cu_added_kg_h": cu,
+            "use_cuso4_kg_h": cuso4,
+            "o2_demand_kg_h": o2,
+            "so2_kg_t": so2 * per_t,
+            "residence_h": np.asarray(state["residence"], dtype=np.float64).copy(),
+            "reactor_volume_m3": state["residence"] * pulp_m3_h,
+            "power_kw": np.asarray(state["power"], dtype=np.float64).copy(),
+        }
+        return UnitResult((out,), added=added, reacted=reacted, metrics=metrics)
+
+
+def _check_detox(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Problem]) -> None:
+    key = f"units.{spec.name}"
+    p = spec.params
+    if (p.get("wad_target_mg_l") is None) == (p.get("destruction_frac") is None):
+        problems.append(
+            Problem(
+                file,
+                f"{key}.wad_target_mg_l",
+                "give exactly one of wad_target_mg_l or destruction_frac",
+            )
+        )
+    if not comps.has("water"):
+        problems.append(Problem(file, key, "an inco_detox needs the species 'water' in [case]"))
+    if not (comps.has("nacn") or comps.has("cn_wad")):
+        problems.append(
+            Problem(
+                file,
+                key,
+                "an inco_detox needs a cyanide species ('nacn' free cyanide or 'cn_wad') "
+                "declared in [case.solution]",
+            )
+        )
+
+
+INCO_DETOX = UnitType(
+    name="inco_detox",
+    reactive=True,
+    summary="INCO SO2/air cyanide destruction: WAD CN to a set point, SO2 or SMBS, lime, Cu catalyst",
+    inlets=("feed",),
+    outlets=("out",),
+    params=PARAMS,
+    build=IncoDetox,
+    check=_check_detox,
+)
+
+
+SOLUTION_TABLE = TableSchema(
+    params=(
+        Param(
+            "mg_l",
+            "mg/L",
+            REQUIRED,
+            "tenor of the species in the solution (nacn as NaCN, cn_wad as CN, metals as metal)",
+            "site assay",
+            lo=0.0,
+            hi=1e6,
+        ),
+    ),
+    key_phase="solution",
+    doc="tenor of each dissolved species (water is the flow itself)",
+)
+
+
+class SolutionSource:
+    """A solution entering the plant: ``flow_m3_h`` of water carrying the given tenors."""
+
+    def __init__(self, spec: UnitSpec, comps: ComponentSet) -> None:
+        self.spec = spec
+        self.comps = comps
+        self.species = list(spec.tables.get("solution", {}))
+
+    def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
+        """The solution stream of every case, (n_cases, n_comp)."""
+        c = self.comps
+        flow = params["flow_m3_h"]
+        out = np.zeros((ctx.n_cases, c.n_comp))
+        out[:, c.solution_offset("water")] = flow
+        for name in self.species:
+            out[:, c.solution_offset(name)] = params[f"solution.{name}.mg_l"] * flow / G_PER_T
+        return out
+
+    def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
+        """The prepared stream, reported as an addition to the plant."""
+        return UnitResult(
+            (state.copy(),),
+            added=state.copy(),
+            metrics={
+                "flow_m3_h": state[:, self.comps.solution_offset("water")].copy(),
+                "wad_cn_mg_l": wad_cn_mg_l(self.comps, state),
+            },
+        )
+
+
+def _check_source(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Problem]) -> None:
+    key = f"units.{spec.name}"
+    if not comps.has("water"):
+        problems.append(Problem(file, key, "a solution_source needs the species 'water' in [case]"))
+    if "water" in spec.tables.get("solution", {}):
+        problems.append(
+            Problem(
+                file,
+                f"{key}.solution.water",
+                "water is the flow itself: give flow_m3_h, not a water tenor",
+            )
+        )
+
+
+SOLUTION_SOURCE = UnitType(
+    name="solution_source",
+    summary="a solution entering the plant from outside (pond or reclaim water, barren bleed): flow and tenors",
+    inlets=(),
+    outlets=("out",),
+    params=(
+        Param(
+            "flow_m3_h",
+            "m³/h",
+            REQUIRED,
+            "solution flow (water, density 1 t/m³)",
+            "plant figure",
+            lo=0.0,
+            hi=1e6,
+        ),
+        Param("description", "-", "", "what the solution is", "case author", kind=str),
+    ),
+    tables={"solution": SOLUTION_TABLE},
+    build=SolutionSource,
+    check=_check_source,
+)

@@ -1,0 +1,490 @@
+"""Flotation bank: N equal cells with first-order kinetics, Klimpel's k distribution by species and size.
+
+One bank (a rougher, scavenger or cleaner) of ``n_cells`` equal perfect mixers; circuits
+(rougher-scavenger-cleaner with the cleaner tails recycled) are wired in the case from
+banks, mixers and recycles, and the recycle solver converges them.
+
+True flotation (MODELS.md §3.2): each floatable species has a rectangular distribution
+of rate constants on [0, k_max] (Klimpel 1980) and a recovery at infinite time R_inf;
+averaging the N-cell first-order recovery ``1 - (1 + k tau/N)^-N`` over k gives
+
+    R_f = R_inf [1 - N/((N - 1) K) (1 - (1 + K/N)^(1 - N))],   K = k_max tau   (N > 1)
+    R_f = R_inf [1 - ln(1 + K)/K]                                              (N = 1)
+
+(``rate_distribution = "single"`` uses one k instead). Size by size, k_max and R_inf are
+the stated values times a smooth plateau (``oreflow.kernels.separation.size_window``):
+k falls to half at ``fine_half_um`` (fines collide with bubbles too rarely) and k and
+R_inf fall to half at ``coarse_half_um`` (coarse particles are less liberated and
+detach), the shape of Trahar's (1981) recovery-by-size curves [form and defaults
+assumed; set both sizes to 0 for size-independent kinetics, as MODELS.md ex05 is].
+
+Entrainment: the feed water reports to the concentrate at ``water_recovery_frac`` and
+every particle that did not float is entrained with it by Savassi's degree of
+entrainment ENT(d) (Savassi et al. 1998 [L]): ``R = R_f + (1 - R_f) ENT(d) R_w``. This
+is how gangue reports to a concentrate; a slow-floating gangue component (ex05) can be
+given as well. Dissolved species follow the water.
+
+Gold follows its carrier: an entry ``carrier = "pyrite"`` in the kinetics table gives a
+species the recovery of its carrier in every size class (``au_sulfide`` with pyrite,
+``au_silicate`` with gangue); ``au_free`` (or ``au_grg``) takes kinetics of its own.
+Every gold species must have an entry; a non-gold species without one floats only by
+entrainment.
+
+Residence time is set (``residence_min``) or follows from the cell volume, the air
+hold-up and the pulp flow (``cell_volume_m3``), which makes the bank nonlinear in its
+feed. Power is the installed volume times ``specific_power_kw_m3``; collector (PAX),
+activator (CuSO4) and frother are dosed per tonne of feed solids.
+
+References
+----------
+Klimpel, R.R. (1980) Selection of chemical reagents for flotation. In Mular, A.L.,
+Bhappu, R.B. (eds) Mineral Processing Plant Design, 2nd ed., SME, 907–934 [L].
+Trahar, W.J. (1981) A rational interpretation of the role of particle size in flotation.
+Int. J. Miner. Process. 8:289–327 [L].
+Savassi, O.N., Alexander, D.J., Franzidis, J.-P., Manlapig, E.V. (1998) An empirical
+model for entrainment in industrial flotation plants. Minerals Engineering
+11(3):243–256 [L].
+Wills, B.A., Finch, J.A. (2016) Wills' Mineral Processing Technology, 8th ed.,
+Butterworth-Heinemann, ch. 12 [L].
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from oreflow.conventions import G_PER_T
+from oreflow.core.components import ELEMENTS, ComponentSet
+from oreflow.core.schema import Param, frac, positive
+from oreflow.errors import Problem
+from oreflow.units.base import (
+    PrepareContext,
+    TableSchema,
+    UnitResult,
+    UnitSpec,
+    UnitType,
+    solids_volume_m3_h,
+    solution_slice,
+    total_solids,
+    water,
+)
+from oreflow.units.tanks import check_residence_or_volume
+
+PARAMS: tuple[Param, ...] = (
+    Param(
+        "n_cells",
+        "-",
+        6,
+        "number of equal cells in the bank",
+        "assumed; rougher and scavenger banks 4-10 cells, cleaners fewer [L] Wills & Finch 2016 ch. 12",
+        kind=int,
+        lo=1,
+        hi=50,
+    ),
+    positive(
+        "residence_min",
+        "min",
+        None,
+        "total pulp residence time of the bank (or give cell_volume_m3)",
+        "design basis; roughers 10-30 min [L] MODELS.md §3.2 example 16 min",
+        hi=600.0,
+    ),
+    positive(
+        "cell_volume_m3",
+        "m³",
+        None,
+        "volume of each cell; residence then follows the pulp flow and the air hold-up",
+        "plant figure",
+        hi=2000.0,
+    ),
+    frac(
+        "air_holdup_frac",
+        0.15,
+        "fraction of the cell volume taken by air (cell_volume_m3 only)",
+        "assumed; 10-20 % [L]",
+        hi=0.6,
+    ),
+    Param(
+        "rate_distribution",
+        "-",
+        "klimpel",
+        "rate constants rectangular on [0, k_max] (klimpel) or one k (single)",
+        "MODELS.md §3.2",
+        kind=str,
+        choices=("klimpel", "single"),
+    ),
+    frac(
+        "water_recovery_frac",
+        0.15,
+        "fraction of the feed water reporting to the concentrate",
+        "assumed; roughers 10-30 %, cleaners more [A]",
+        hi_open=True,
+    ),
+    positive(
+        "entrainment_xi_um",
+        "µm",
+        30.0,
+        "Savassi entrainment parameter: size entrained at 20 % of the water recovery",
+        "assumed; Savassi et al. 1998 [L form]",
+        hi=1000.0,
+    ),
+    positive(
+        "entrainment_drainage",
+        "-",
+        0.7,
+        "Savassi drainage parameter adj (steepness of the entrainment curve)",
+        "assumed; Savassi et al. 1998 [L form]",
+        hi=10.0,
+    ),
+    Param(
+        "fine_half_um",
+        "µm",
+        8.0,
+        "size at which k falls to half at the fine end; 0 = no fine-end decline",
+        "assumed (Trahar 1981: slow flotation below about 10 µm [L])",
+        lo=0.0,
+        hi=1000.0,
+    ),
+    Param(
+        "coarse_half_um",
+        "µm",
+        200.0,
+        "size at which k and R_inf fall to half at the coarse end; 0 = no coarse-end decline",
+        "assumed (Trahar 1981: sulfide recovery falls above about 100-150 µm [L])",
+        lo=0.0,
+        hi=1.0e5,
+    ),
+    positive(
+        "size_exponent",
+        "-",
+        2.0,
+        "steepness of the fine- and coarse-end declines",
+        "assumed",
+        hi=20.0,
+    ),
+    Param(
+        "pax_g_t",
+        "g/t",
+        50.0,
+        "xanthate collector (PAX) per tonne of bank feed solids",
+        "30-150 g/t [L] MODELS.md §3.2",
+        lo=0.0,
+        hi=5000.0,
+    ),
+    Param(
+        "cuso4_g_t",
+        "g/t",
+        0.0,
+        "copper sulfate activator per tonne of bank feed solids",
+        "50-200 g/t when used [L] MODELS.md §3.2",
+        lo=0.0,
+        hi=5000.0,
+    ),
+    Param(
+        "frother_g_t",
+        "g/t",
+        20.0,
+        "frother per tonne of bank feed solids",
+        "10-40 g/t [L] MODELS.md §3.2",
+        lo=0.0,
+        hi=5000.0,
+    ),
+    Param(
+        "specific_power_kw_m3",
+        "kW/m³",
+        1.0,
+        "agitation power per m³ of installed cell volume",
+        "assumed",
+        lo=0.0,
+        hi=10.0,
+    ),
+)
+
+KINETICS_TABLE = TableSchema(
+    params=(
+        positive(
+            "k_max_per_min",
+            "1/min",
+            None,
+            "upper end of the rate-constant distribution (the k of a single-k bank)",
+            "testwork; pyrite/arsenopyrite 1-4 1/min [L] MODELS.md §3.2",
+            hi=100.0,
+        ),
+        frac(
+            "r_inf_frac",
+            None,
+            "recovery at infinite time",
+            "testwork; pyrite/arsenopyrite 0.90-0.98 [L] MODELS.md §3.2",
+        ),
+        Param(
+            "carrier",
+            "-",
+            None,
+            "solid species whose recovery this species shares, size by size (gold in its host)",
+            "mineralogy (deportment)",
+            kind=str,
+        ),
+    ),
+    key_phase="solid",
+    doc="flotation kinetics of each floatable species, or the carrier it floats with",
+)
+
+
+def _own_kinetics(entry: Mapping[str, Any]) -> bool:
+    return entry.get("k_max_per_min") is not None
+
+
+class FlotationBank:
+    """Compiled flotation bank (see module docstring)."""
+
+    def __init__(self, spec: UnitSpec, comps: ComponentSet) -> None:
+        self.spec = spec
+        self.comps = comps
+        self.n_cells = int(spec.params["n_cells"])
+        self.klimpel = spec.params["rate_distribution"] == "klimpel"
+        table = spec.tables["kinetics"]
+        self.own = [name for name, e in table.items() if _own_kinetics(e)]
+        self.carried = {
+            comps.solid_index(name): comps.solid_index(e["carrier"])
+            for name, e in table.items()
+            if not _own_kinetics(e)
+        }
+        self.rep_um = comps.sizes.representative_um()
+        self.sol = solution_slice(comps)
+        em = comps.element_matrix()[: comps.n_solids_comp].reshape(
+            comps.n_cls, comps.n_solid, len(ELEMENTS)
+        )[0]
+        self.au = em[:, ELEMENTS.index("au")]
+        self.s = em[:, ELEMENTS.index("s")]
+        # a carried species takes its carrier's recovery (same k and R_inf, see prepare)
+        self.rate_source = np.arange(comps.n_solid, dtype=np.int64)
+        for j, host in self.carried.items():
+            self.rate_source[j] = host
+
+    def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
+        """Rate constants and ultimate recoveries per case, class and species; entrainment."""
+        from oreflow.kernels.separation import (
+            flotation_bank_batch,
+            savassi_entrainment,
+            size_window,
+        )
+
+        c = self.comps
+        n = ctx.n_cases
+        k_ref = np.zeros((n, c.n_solid))
+        r_ref = np.zeros((n, c.n_solid))
+        for name in self.own:
+            j = c.solid_index(name)
+            k_ref[:, j] = params[f"kinetics.{name}.k_max_per_min"]
+            r_ref[:, j] = params[f"kinetics.{name}.r_inf_frac"]
+        for j, host in self.carried.items():
+            k_ref[:, j] = k_ref[:, host]
+            r_ref[:, j] = r_ref[:, host]
+        keys = ("fine_half_um", "coarse_half_um", "size_exponent")
+        keys += ("entrainment_xi_um", "entrainment_drainage")
+        # the size laws of each distinct setting (usually one for the whole batch)
+        rows, inverse = np.unique(
+            np.stack([params[k] for k in keys], axis=1), axis=0, return_inverse=True
+        )
+        w_k = np.empty((len(rows), c.n_cls))
+        w_r = np.empty((len(rows), c.n_cls))
+        ent = np.empty((len(rows), c.n_cls))
+        for i, (fine, coarse, m, xi, drainage) in enumerate(rows.tolist()):
+            w_k[i] = size_window(self.rep_um, fine, coarse, m)
+            w_r[i] = size_window(self.rep_um, 0.0, coarse, m)
+            ent[i] = savassi_entrainment(self.rep_um, xi, drainage)
+        inverse = inverse.reshape(-1)
+        w_k, w_r, ent = w_k[inverse], w_r[inverse], ent[inverse]
+        k = np.ascontiguousarray(k_ref[:, None, :] * w_k[:, :, None])
+        r = np.ascontiguousarray(r_ref[:, None, :] * w_r[:, :, None])
+        recovery = None
+        if "cell_volume_m3" not in params:
+            # a set residence time: the recoveries are the same on every recycle pass
+            recovery = flotation_bank_batch(
+                k,
+                r,
+                np.ascontiguousarray(params["residence_min"], dtype=np.float64),
+                self.n_cells,
+                self.klimpel,
+                ent,
+                np.ascontiguousarray(params["water_recovery_frac"], dtype=np.float64),
+            )
+        return params, k, r, ent, recovery
+
+    def _split(self, state: Any, feed: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Concentrate, tails and residence time [min]."""
+        from oreflow.kernels.separation import flotation_bank_split_into, recovery_split_into
+
+        params, k, r, ent, recovery = state
+        feed = np.ascontiguousarray(feed, dtype=np.float64)
+        conc = np.empty_like(feed)
+        tails = np.empty_like(feed)
+        rw = np.ascontiguousarray(params["water_recovery_frac"], dtype=np.float64)
+        if recovery is not None:
+            recovery_split_into(conc, tails, feed, recovery, rw, self.sol.start, self.sol.stop)
+            return conc, tails, params["residence_min"]
+        n = feed.shape[0]
+        volume = self.n_cells * params["cell_volume_m3"]
+        pulp_m3_h = self._pulp_m3_h(feed)
+        tau = np.divide(
+            60.0 * volume * (1.0 - params["air_holdup_frac"]),
+            pulp_m3_h,
+            out=np.zeros(n),
+            where=pulp_m3_h > 0,
+        )
+        flotation_bank_split_into(
+            conc,
+            tails,
+            feed,
+            k,
+            r,
+            tau,
+            self.n_cells,
+            self.klimpel,
+            ent,
+            rw,
+            self.rate_source,
+            self.sol.start,
+            self.sol.stop,
+        )
+        return conc, tails, tau
+
+    def _pulp_m3_h(self, feed: np.ndarray) -> np.ndarray:
+        return solids_volume_m3_h(self.comps, feed) + water(self.comps, feed)
+
+    def _volume_m3(self, params: Mapping[str, np.ndarray], feed: np.ndarray) -> np.ndarray:
+        """Bank volume [m³]: installed, or what the set residence time needs."""
+        if "cell_volume_m3" in params:
+            return self.n_cells * params["cell_volume_m3"]
+        tau = params["residence_min"]
+        return tau * self._pulp_m3_h(feed) / (60.0 * (1.0 - params["air_holdup_frac"]))
+
+    def apply_outlets(self, state: Any, inlets: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
+        """Concentrate and tails only, as ``apply`` computes them (inside recycle loops)."""
+        conc, tails, _ = self._split(state, inlets[0])
+        return conc, tails
+
+    def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
+        """Float, entrain, and split the water."""
+        params = state[0]
+        (feed,) = inlets
+        c = self.comps
+        n = feed.shape[0]
+        solids = total_solids(c, feed)
+        conc, tails, tau = self._split(state, feed)
+        volume = self._volume_m3(params, feed)
+        rw = params["water_recovery_frac"]
+        sv = c.solids_view(feed)
+
+        conc_solids = total_solids(c, conc)
+        csv = c.solids_view(conc)
+        au_feed = (sv * self.au).sum(axis=(1, 2))
+        au_conc = (csv * self.au).sum(axis=(1, 2))
+        s_feed = (sv * self.s).sum(axis=(1, 2))
+        s_conc = (csv * self.s).sum(axis=(1, 2))
+        tail_solids = solids - conc_solids
+        per_t = solids / 1000.0  # kg/h per g/t of dose
+        metrics = {
+            "residence_min": np.asarray(tau, dtype=np.float64).copy(),
+            "volume_m3": np.asarray(volume, dtype=np.float64).copy(),
+            "power_kw": volume * params["specific_power_kw_m3"],
+            "mass_pull_frac": np.divide(conc_solids, solids, out=np.zeros(n), where=solids > 0),
+            "water_recovery_frac": np.asarray(rw, dtype=np.float64).copy(),
+            "au_recovery_frac": np.divide(au_conc, au_feed, out=np.zeros(n), where=au_feed > 0),
+            "feed_au_gpt": np.divide(au_feed * G_PER_T, solids, out=np.zeros(n), where=solids > 0),
+            "concentrate_au_gpt": np.divide(
+                au_conc * G_PER_T, conc_solids, out=np.zeros(n), where=conc_solids > 0
+            ),
+            "tails_au_gpt": np.divide(
+                (au_feed - au_conc) * G_PER_T, tail_solids, out=np.zeros(n), where=tail_solids > 0
+            ),
+            "s_recovery_frac": np.divide(s_conc, s_feed, out=np.zeros(n), where=s_feed > 0),
+            "concentrate_s_frac": np.divide(
+                s_conc, conc_solids, out=np.zeros(n), where=conc_solids > 0
+            ),
+            "use_pax_kg_h": params["pax_g_t"] * per_t,
+            "use_cuso4_kg_h": params["cuso4_g_t"] * per_t,
+            "use_frother_kg_h": params["frother_g_t"] * per_t,
+        }
+        by_species_feed = sv.sum(axis=1)
+        by_species_conc = csv.sum(axis=1)
+        for j, sp in enumerate(c.solids):
+            metrics[f"{sp.name}_recovery_frac"] = np.divide(
+                by_species_conc[:, j],
+                by_species_feed[:, j],
+                out=np.zeros(n),
+                where=by_species_feed[:, j] > 0,
+            )
+        return UnitResult((conc, tails), metrics=metrics)
+
+
+def _check(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Problem]) -> None:
+    key = f"units.{spec.name}"
+    check_residence_or_volume(spec, file, problems, "residence_min", "cell_volume_m3")
+    if not comps.has("water"):
+        problems.append(Problem(file, key, "a flotation_bank needs the solution species 'water'"))
+    table = spec.tables.get("kinetics", {})
+    solids = [s.name for s in comps.solids]
+    for name, entry in table.items():
+        ekey = f"{key}.kinetics.{name}"
+        own = entry.get("k_max_per_min") is not None, entry.get("r_inf_frac") is not None
+        carrier = entry.get("carrier")
+        if carrier is None and not all(own):
+            problems.append(
+                Problem(
+                    file, ekey, "give k_max_per_min and r_inf_frac, or the carrier it floats with"
+                )
+            )
+        elif carrier is not None and any(own):
+            problems.append(
+                Problem(
+                    file,
+                    ekey,
+                    "give either kinetics (k_max_per_min, r_inf_frac) or a carrier, not both",
+                )
+            )
+        elif carrier is not None:
+            if carrier not in solids:
+                problems.append(
+                    Problem(
+                        file,
+                        f"{ekey}.carrier",
+                        f"{carrier!r} is not a declared solid species ({', '.join(solids)})",
+                    )
+                )
+            elif carrier == name:
+                problems.append(Problem(file, f"{ekey}.carrier", "a species cannot carry itself"))
+            elif table.get(carrier, {}).get("carrier") is not None:
+                problems.append(
+                    Problem(
+                        file,
+                        f"{ekey}.carrier",
+                        f"{carrier!r} floats with a carrier itself; name the host mineral",
+                    )
+                )
+    gold = [s.name for s in comps.solids if s.au_frac > 0]
+    missing = [g for g in gold if g not in table]
+    if missing:
+        problems.append(
+            Problem(
+                file,
+                f"{key}.kinetics",
+                f"no flotation kinetics for gold species {', '.join(missing)}: give "
+                "k_max_per_min and r_inf_frac, or carrier = 'pyrite' (its host mineral)",
+            )
+        )
+
+
+FLOTATION_BANK = UnitType(
+    name="flotation_bank",
+    linear=True,
+    summary="flotation bank of N cells: Klimpel kinetics by species and size, entrainment, gold with its carrier",
+    inlets=("feed",),
+    outlets=("concentrate", "tails"),
+    params=PARAMS,
+    tables={"kinetics": KINETICS_TABLE},
+    build=FlotationBank,
+    check=_check,
+)

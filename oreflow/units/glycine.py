@@ -1,0 +1,409 @@
+"""Glycine leach, alone or cyanide-starved (GlyCat), with carbon adsorption.
+
+Two modes (``mode``), MODELS.md §6.2 and the table of §6:
+
+``"glycine"``
+    alkaline glycine alone (pH 10.5-12; GlyLeach, Eksteen & Oraby, Curtin University):
+    gold leaches at about 60 °C, or at ambient with a strong oxidant (KMnO₄, H₂O₂). On
+    an oxide ore, 1.5 kg/t glycine + 3 kg/t KMnO₄ at 30 % solids and pH 10.5 gave
+    85.1 % Au against 87.4 % with cyanide (Oraby, Eksteen & O'Connor 2020) [S]. Copper
+    minerals leach readily as the bis-glycinate.
+``"glycine_cyanide"``
+    glycine added to copper-cyanide solutions at low or zero free cyanide (GlyCat,
+    Draslovka): gold dissolves about 3x faster than with cyanide alone, and glycine
+    takes over part of the copper, cutting cyanide use by 20-80 % on Cu-Au ores
+    (Oraby, Eksteen & Tanda 2017; vendor claims) [S].
+
+**Leaching.** Gold (and silver) of every size and deportment class leaches at first
+order towards an ultimate extraction in each of ``n_tanks`` mixed tanks,
+``L_j = L_(j-1) / (1 + k tau_j)``, with k and the ultimate of the mode's testwork
+(``[units.NAME.leach.SPECIES]``; for GlyCat about 3x the cyanide k of the same ore
+[S]) falling above ``leach_d_ref_um`` by the [assumed] power law of
+``oreflow.kernels.leaching.size_dependent_leach_params``. Copper minerals listed in
+``[units.NAME.copper_leach.MINERAL]`` dissolve at first order in the same way; their
+Cu goes to ``cu_aq``, their S to ``so4_aq``, their As to ``as_aq``, their carbonate C
+(malachite, azurite, given as case species) to ``co2``, and their Fe precipitates as
+``metal_hydroxides`` in the size class of the mineral (pH 10.5-12) [assumed
+speciation].
+
+**Glycine.** Free glycine is held at ``glycine_g_l`` by staged addition and lost at
+first order, ``glycine_loss_per_h`` of the free tenor per hour (oxidation, adsorption;
+the licensor expects process losses below 5 % [S], the rate is [assumed]). Copper held
+as Cu(gly)₂ binds 2 mol glycine per mol Cu (2.363 kg/kg), all of it in mode
+``"glycine"`` and the share ``cu_glycine_frac`` in GlyCat. The ``glycine`` species
+is the total (free and bound). What leaves with the tails solution is lost unless the
+flowsheet recycles it: the make-up per tonne is ex11's
+``inventory · f_not_recycled + loss`` (0.2 M at 40 % solids: 22.52 kg/t in solution,
+1.126 kg/t at 95 % recycle).
+
+**Cyanide (GlyCat).** Free cyanide is held at ``nacn_mg_l`` (as NaCN), with a chemical
+consumption ``nacn_chemical_consumption_kg_t`` (cyanate, HCN) as in the CIL; the copper
+not held by glycine takes 3.5 mol CN⁻ per mol Cu (2.699 kg NaCN/kg Cu), 3 held as
+Cu(CN)₃²⁻ in ``cn_wad`` and 0.5 oxidised to cyanate (``ocn`` if declared) (MODELS.md
+§5.3). WAD cyanide in the tails solution is reported as CN (free cyanide converted
+from NaCN plus ``cn_wad``).
+
+**Oxidant, alkali, heat.** The oxidant (``oxidant``, ``oxidant_kg_t``) is dosed per
+tonne and consumed; its demand by reactive sulfides and other reducing minerals, which
+Oraby et al. (2020) expect to make the permanganate route ineffective on such ores, is
+not modelled: set the dose from testwork on the ore. NaOH or lime holds the pH. Heating the pulp from
+``feed_temperature_degc`` to ``temperature_degc`` takes
+``(ṁ_w 4.18 + ṁ_s 0.8) kJ/(kg K) · ΔT`` with no heat recovery (``heat_duty_kw``).
+
+**Carbon.** Dissolved gold loads onto activated carbon moving counter-current
+(Nicol-Fleming ``dq/dt = k (K C - q)``, MODELS.md §5.5). In GlyCat the gold is mostly
+aurocyanide and loads as in the CIL; gold glycinate loads more weakly, modelled as
+``K · glycinate_carbon_affinity_frac`` in mode ``"glycine"`` [assumed factor; gold
+and copper glycinates do adsorb on carbon: Tauetsile, Oraby & Eksteen 2018 [L, not
+checked]].
+
+**Reagent use** for the economics (MODELS.md §6.5): ``use_glycine_kg_h``,
+``use_kmno4_kg_h`` or ``use_h2o2_kg_h``, ``use_nacn_kg_h`` (GlyCat), ``use_naoh_kg_h``,
+``use_lime_kg_h``, ``use_carbon_kg_h``. MODELS.md §6.5 illustrates 12.70 USD/t for
+glycine + KMnO₄ and 2.23 USD/t for glycine-cyanide (all [A]).
+
+References
+----------
+E. A. Oraby, J. J. Eksteen and B. C. Tanda, "Gold and copper leaching from gold-copper
+ores and concentrates using a synergistic lixiviant mixture of glycine and cyanide",
+Hydrometallurgy 169:339-345, 2017, doi:10.1016/j.hydromet.2017.02.019 [DOI not checked; citation checked].
+E. A. Oraby, J. J. Eksteen and G. M. O'Connor, "Gold leaching from oxide ores using
+alkaline glycine solutions in the presence of permanganate", Hydrometallurgy
+198:105527, 2020 (title, volume and the 85.1 % / 87.4 % figures checked),
+doi:10.1016/j.hydromet.2020.105527 [DOI not checked].
+E. A. Oraby and J. J. Eksteen, "The selective leaching of copper from a gold-copper
+concentrate in glycine solutions", Hydrometallurgy 150:14-19, 2014,
+doi:10.1016/j.hydromet.2014.09.005 [DOI not checked].
+P. J. Tauetsile, E. A. Oraby and J. J. Eksteen, "Adsorption behaviour of copper and gold
+glycinates in alkaline media onto activated carbon. Part 1: Isotherms", Hydrometallurgy
+178:202-208, 2018 [L, not checked].
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from oreflow.core.components import ComponentSet
+from oreflow.core.schema import REQUIRED, Param, frac, positive
+from oreflow.errors import Problem
+from oreflow.units.base import PrepareContext, UnitResult, UnitSpec, UnitType
+from oreflow.units.lixiviant_common import (
+    LeachTrain,
+    TrainDefaults,
+    check_minerals,
+    check_train,
+    hold_tenor,
+    leach_table,
+    mineral_table,
+    per_tonne,
+    tenor_g_m3,
+    train_params,
+)
+
+#: NaCN -> CN (26.018 / 49.007) [S].
+_CN_PER_NACN = 26.018 / 49.007
+#: Below this temperature glycine alone needs an oxidant to leach gold [assumed]
+#: (MODELS.md §6.2: about 60 °C, or strong oxidants at ambient).
+MIN_UNOXIDISED_DEGC = 40.0
+
+#: Product of each element of a dissolving copper mineral: carbonate of malachite or
+#: azurite (defined under [case.species_properties]) is counted as CO2 in solution.
+ROUTING = {"cu": "cu_aq", "s": "so4_aq", "as": "as_aq", "fe": "metal_hydroxides", "c": "co2"}
+
+_DEFAULTS = TrainDefaults(
+    n_tanks=6,
+    k_per_h=0.015,
+    k_eq_m3_t=1.0e4,
+    ag_k_eq_m3_t=2.0e3,
+    inventory_g_l=15.0,
+    advance_t_d=5.0,
+    barren_g_t=50.0,
+    loss_g_t=30.0,
+    adsorption_source="assumed; 0.005-0.05 1/h, 1e3-1e5 m³/t [A] MODELS.md §5.5",
+    inventory_source="10-25 g/L [L] Marsden & House 2006 ch. 7",
+    loss_source="20-50 g/t [L] MODELS.md §5.6",
+)
+
+PARAMS: tuple[Param, ...] = (
+    Param(
+        "mode",
+        "-",
+        "glycine",
+        "'glycine' (alkaline glycine alone) or 'glycine_cyanide' (cyanide-starved, GlyCat)",
+        "MODELS.md §6.2",
+        kind=str,
+        choices=("glycine", "glycine_cyanide"),
+    ),
+    positive(
+        "glycine_g_l",
+        "g/L",
+        REQUIRED,
+        "free glycine held in the pulp solution",
+        "glycine alone 0.1-0.5 M = 7.5-37.5 g/L (15 g/L = 0.2 M in ex11); GlyCat 0.5-2 g/L [S] "
+        "MODELS.md §6.2",
+        hi=150.0,
+    ),
+    Param(
+        "glycine_loss_per_h",
+        "1/h",
+        0.0005,
+        "fraction of the free glycine destroyed (oxidised, adsorbed) per hour",
+        "assumed; licensor expects process losses below 5 % [S] MODELS.md §6.2",
+        lo=0.0,
+        hi=1.0,
+    ),
+    Param(
+        "oxidant",
+        "-",
+        "none",
+        "oxidant dosed: 'none' (heated leach, or GlyCat with air), 'kmno4' or 'h2o2'",
+        "MODELS.md §6.2",
+        kind=str,
+        choices=("none", "kmno4", "h2o2"),
+    ),
+    Param(
+        "oxidant_kg_t",
+        "kg/t",
+        0.0,
+        "oxidant dosed per tonne of solids (as KMnO4 or H2O2 100 %)",
+        "KMnO4 3 kg/t in Oraby, Eksteen & O'Connor 2020 [S]",
+        lo=0.0,
+        hi=100.0,
+    ),
+    Param(
+        "temperature_degc",
+        "°C",
+        25.0,
+        "leach temperature",
+        "about 60 °C for glycine alone without a strong oxidant [S] MODELS.md §6.2",
+        lo=0.0,
+        hi=100.0,
+    ),
+    Param(
+        "feed_temperature_degc",
+        "°C",
+        25.0,
+        "temperature of the pulp fed to the leach (for the heat duty)",
+        "assumed",
+        lo=0.0,
+        hi=100.0,
+    ),
+    Param(
+        "nacn_mg_l",
+        "mg/L",
+        50.0,
+        "free cyanide held in the pulp, as NaCN (glycine_cyanide mode only)",
+        "assumed; 'low or zero free CN' [S] MODELS.md §6 table",
+        lo=0.0,
+        hi=2000.0,
+    ),
+    Param(
+        "nacn_chemical_consumption_kg_t",
+        "kg/t",
+        0.1,
+        "NaCN destroyed per tonne (cyanate, HCN) besides copper (glycine_cyanide mode only)",
+        "assumed; 0.05-0.3 kg/t [A] MODELS.md §5.3",
+        lo=0.0,
+        hi=50.0,
+    ),
+    frac(
+        "cu_glycine_frac",
+        0.5,
+        "share of the dissolved copper held by glycine rather than cyanide (glycine_cyanide "
+        "mode; 1 in glycine mode)",
+        "assumed; vendor claims 20-80 % less cyanide [S] MODELS.md §6.2",
+    ),
+    frac(
+        "glycinate_carbon_affinity_frac",
+        0.3,
+        "carbon's K for gold glycinate as a share of its K for aurocyanide (glycine mode)",
+        "assumed; gold glycinate loads more weakly than aurocyanide (Tauetsile et al. 2018 [L])",
+        lo=0.0,
+        lo_open=True,
+    ),
+    Param(
+        "lime_kg_t",
+        "kg/t",
+        1.0,
+        "lime (CaO) per tonne of solids to hold the pH",
+        "CaO 1.0 kg/t (glycine-cyanide) [A] MODELS.md §6.5",
+        lo=0.0,
+        hi=100.0,
+    ),
+    Param(
+        "naoh_kg_t",
+        "kg/t",
+        0.0,
+        "caustic soda per tonne of solids to hold pH 10.5-12",
+        "NaOH 2 kg/t (glycine alone) [A] MODELS.md §6.5",
+        lo=0.0,
+        hi=100.0,
+    ),
+    *train_params("carbon", _DEFAULTS),
+)
+
+LEACH = leach_table(
+    "glycine leach kinetics of each gold (or silver) class, in the chosen mode",
+    "testwork; GlyCat about 3x the cyanide rate [S] MODELS.md §6.2",
+)
+COPPER = mineral_table(
+    "copper co-leaching of each copper mineral",
+    "testwork; glycine leaches Cu minerals readily [S] MODELS.md §6.2",
+)
+
+
+class GlycineLeach:
+    """Compiled glycine leach train (see module docstring)."""
+
+    def __init__(self, spec: UnitSpec, comps: ComponentSet) -> None:
+        self.spec = spec
+        self.comps = comps
+        self.train = LeachTrain(spec, comps, "carbon", "carbon", "copper_leach", ROUTING)
+        self.cyanide = spec.params["mode"] == "glycine_cyanide"
+        self.oxidant = str(spec.params["oxidant"])
+        self.i_gly = comps.solution_offset("glycine")
+        self.i_cu = comps.solution_offset("cu_aq") if comps.has("cu_aq") else None
+        if self.cyanide:
+            self.i_cn = comps.solution_offset("nacn")
+            self.i_wad = comps.solution_offset("cn_wad")
+            self.i_ocn = comps.solution_offset("ocn") if comps.has("ocn") else None
+
+    def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
+        """Leach and copper kinetics per case and size class."""
+        return self.train.prepare(params, ctx.n_cases)
+
+    def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
+        """Leach gold and copper, hold glycine (and cyanide), load the carbon."""
+        from oreflow.kernels.lixiviants import (
+            held_tenor_loss_tph,
+            pulp_heat_duty_kw,
+            starved_cyanide_copper_tph,
+        )
+
+        (feed,) = inlets
+        params = state.params
+        n = feed.shape[0]
+        pulp = self.train.pulp(state, feed)
+        out = self.train.start(feed)
+        sol, solids = pulp.solution_m3_h, pulp.solids_tph
+        released = self.train.dissolve_minerals(state, pulp, feed, out)
+        k_eq = params["adsorption_k_eq_m3_t"]
+        ag_k_eq = params["ag_adsorption_k_eq_m3_t"]
+        if not self.cyanide:
+            k_eq = k_eq * params["glycinate_carbon_affinity_frac"]
+            ag_k_eq = ag_k_eq * params["glycinate_carbon_affinity_frac"]
+        self.train.leach_and_adsorb(state, pulp, feed, out, k_eq, ag_k_eq)
+        m = out.metrics
+
+        cu_new = released["cu"]
+        f_gly = params["cu_glycine_frac"] if self.cyanide else np.ones(n)
+        cu_tails = out.tails[:, self.i_cu] if self.i_cu is not None else np.zeros(n)
+        _, _, _, gly_bound = starved_cyanide_copper_tph(cu_tails, f_gly)
+
+        # glycine: free tenor held, plus what copper binds
+        free_g_m3 = params["glycine_g_l"] * 1000.0
+        lost = held_tenor_loss_tph(sol, free_g_m3, params["glycine_loss_per_h"], pulp.tau)
+        gly_add, gly_out = hold_tenor(feed[:, self.i_gly], free_g_m3 * sol / 1e6 + gly_bound, lost)
+        out.tails[:, self.i_gly] = gly_out
+        out.added[:, self.i_gly] = gly_add
+        out.reacted[:, self.i_gly] = -lost
+        m["glycine_inventory_kg_t"] = per_tonne(free_g_m3 * sol / 1e6, solids)
+        m["glycine_added_kg_t"] = per_tonne(gly_add, solids)
+        m["glycine_lost_kg_t"] = per_tonne(lost, solids)
+        m["glycine_cu_bound_kg_t"] = per_tonne(gly_bound, solids)
+        m["cu_leached_kg_t"] = per_tonne(cu_new, solids)
+        if self.i_cu is not None:
+            m["cu_tails_mg_l"] = tenor_g_m3(cu_tails, sol)
+        m["use_glycine_kg_h"] = gly_add * 1000.0
+
+        if self.cyanide:
+            nacn_cu, wad, ocn, _ = starved_cyanide_copper_tph(cu_new, f_gly)
+            chem = params["nacn_chemical_consumption_kg_t"] * solids / 1000.0
+            consumed = chem + nacn_cu
+            nacn_add, nacn_out = hold_tenor(
+                feed[:, self.i_cn], params["nacn_mg_l"] * sol / 1e6, consumed
+            )
+            out.tails[:, self.i_cn] = nacn_out
+            out.added[:, self.i_cn] = nacn_add
+            out.reacted[:, self.i_cn] = -consumed
+            out.tails[:, self.i_wad] += wad
+            out.reacted[:, self.i_wad] += wad
+            if self.i_ocn is not None:
+                out.tails[:, self.i_ocn] += ocn
+                out.reacted[:, self.i_ocn] += ocn
+            m["nacn_added_kg_t"] = per_tonne(nacn_add, solids)
+            m["nacn_cu_kg_t"] = per_tonne(nacn_cu, solids)
+            m["wad_cn_mg_l"] = tenor_g_m3(
+                out.tails[:, self.i_cn] * _CN_PER_NACN + out.tails[:, self.i_wad], sol
+            )
+            m["use_nacn_kg_h"] = nacn_add * 1000.0
+
+        if self.oxidant != "none":
+            m[f"use_{self.oxidant}_kg_h"] = params["oxidant_kg_t"] * solids
+        m["use_lime_kg_h"] = params["lime_kg_t"] * solids
+        m["use_naoh_kg_h"] = params["naoh_kg_t"] * solids
+        heat = pulp_heat_duty_kw(
+            solids, sol, params["temperature_degc"] - params["feed_temperature_degc"]
+        )
+        m["heat_duty_kw"] = heat
+        m["heat_kwh_t"] = np.divide(heat, solids, out=np.zeros(n), where=solids > 0)
+        return UnitResult((out.tails, out.loaded), added=out.added, reacted=out.reacted, metrics=m)
+
+
+def _check(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Problem]) -> None:
+    key = f"units.{spec.name}"
+    p = spec.params
+    check_train(spec, comps, file, problems, "carbon")
+    check_minerals(spec, comps, file, problems, "copper_leach", ROUTING, "cu")
+    needed = ["glycine"]
+    if p["mode"] == "glycine_cyanide":
+        needed += ["nacn", "cn_wad"]
+    for name in needed:
+        if not comps.has(name):
+            problems.append(
+                Problem(
+                    file,
+                    key,
+                    f"a glycine_leach in mode {p['mode']!r} needs the species {name!r} declared in [case]",
+                )
+            )
+    if p["oxidant"] == "none" and p["oxidant_kg_t"] > 0.0:
+        problems.append(
+            Problem(file, f"{key}.oxidant_kg_t", "an oxidant dose is given but oxidant = 'none'")
+        )
+    if p["oxidant"] != "none" and p["oxidant_kg_t"] <= 0.0:
+        problems.append(
+            Problem(file, f"{key}.oxidant_kg_t", f"oxidant {p['oxidant']!r} needs a dose > 0 kg/t")
+        )
+    if (
+        p["mode"] == "glycine"
+        and p["oxidant"] == "none"
+        and p["temperature_degc"] < MIN_UNOXIDISED_DEGC
+    ):
+        problems.append(
+            Problem(
+                file,
+                f"{key}.temperature_degc",
+                f"glycine alone leaches gold only at about 60 °C or with a strong oxidant; "
+                f"raise temperature_degc to at least {MIN_UNOXIDISED_DEGC:g} or dose KMnO4/H2O2",
+            )
+        )
+
+
+GLYCINE_LEACH = UnitType(
+    name="glycine_leach",
+    reactive=True,
+    summary=(
+        "glycine leach, alone or cyanide-starved (GlyCat): first-order leach by size and gold "
+        "class, copper co-leaching, glycine and cyanide budget, counter-current carbon"
+    ),
+    inlets=("feed",),
+    outlets=("tails", "loaded_carbon"),
+    params=PARAMS,
+    tables={"leach": LEACH, "copper_leach": COPPER},
+    build=GlycineLeach,
+    check=_check,
+)

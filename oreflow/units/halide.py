@@ -1,0 +1,376 @@
+"""Chloride/hypochlorite leach with gold recovery on carbon or resin.
+
+Gold forms AuCl₄⁻ (log β about 25.6) at high Eh (about 1.0 V), reached with chlorine or
+hypochlorite at pH 6-8 in a sodium chloride background; kinetics are fast (hours)
+(MODELS.md §6.3). Used on oxide ores, pre-oxidised residues and concentrates.
+
+**Leaching.** Gold (and silver) of every size and deportment class leaches at first
+order towards an ultimate in each of ``n_tanks`` mixed tanks,
+``L_j = L_(j-1) / (1 + k tau_j)``, with the halide testwork's k and ultimate
+(``[units.NAME.leach.SPECIES]``), falling above ``leach_d_ref_um`` by the [assumed]
+power law of ``oreflow.kernels.leaching.size_dependent_leach_params``.
+
+**Oxidant.** Every sulfide mineral of the feed (a solid of Cu, Fe, S, As holding S:
+pyrite, arsenopyrite, pyrrhotite, chalcopyrite, chalcocite, elemental S) must be listed
+in ``[units.NAME.sulfide_oxidation.MINERAL]``: it oxidises at first order per size class
+like the gold, completely to Fe(III), sulfate, arsenate and Cu(II). Its electrons,
+``e = 3 x_Fe/M_Fe + 6 x_S/M_S + 5 x_As/M_As + 2 x_Cu/M_Cu`` per gram, are taken by the
+oxidant, ``Cl₂ + 2 e⁻ → 2 Cl⁻`` or ``OCl⁻ + 2 H⁺ + 2 e⁻ → Cl⁻ + H₂O``: 4.433 g Cl₂ per g
+pyrite, against 0.540 g per g gold (Au → AuCl₄⁻, 3 e⁻) and 0.329 g per g silver
+(Ag(I)). An ore with 1 % pyrite needs 44.33 kg Cl₂/t, 2 g/t gold 0.0011 kg/t: sulfides
+dominate the oxidant bill (ex11). Active chlorine is also held at ``free_oxidant_mg_l``
+(as Cl₂) and decomposes at ``oxidant_decomposition_per_h`` of that tenor per hour
+[assumed]. Oxidation of carbonaceous matter (the Carlin chlorination pretreatment) is
+not modelled. The oxidant is reported as Cl₂ equivalents in the ``hocl`` species;
+hypochlorite is bought as NaOCl (74.44 g per mol Cl₂ equivalent).
+
+**Products.** Cu goes to ``cu_aq``, S to ``so4_aq``, As to ``as_aq``; Fe precipitates
+as Fe(OH)₃ (``metal_hydroxides``, in the size class of the mineral) at pH 6-8, or stays
+as ``fe_aq`` in acid chloride (``iron_product``) [assumed speciation]. Reduced oxidant
+becomes chloride (``cl_aq``): 1 mol Cl⁻ per mol NaOCl, 2 per mol Cl₂.
+
+**Acid and base.** From the charge balance of each half reaction
+(``oreflow.kernels.lixiviants.sulfide_protons_mol_g``): FeS₂ + 8 H₂O → Fe³⁺ + 2 SO₄²⁻ +
+16 H⁺ + 15 e⁻ (19 H⁺ with Fe(OH)₃), and the reduction of OCl⁻ takes up one H⁺ per
+electron while Cl₂ takes none. The net acid is neutralised with NaOH or lime
+(``base``); a net base surplus (e.g. chalcocite with hypochlorite) is reported as HCl
+to add. ``base_extra_kg_t`` covers the ore's own buffering [assumed].
+
+**Chloride.** The chloride background (``nacl_g_l`` as NaCl) is held by staged
+addition, less the chloride the reduced oxidant brings; what leaves with the tails
+solution is lost unless the flowsheet recycles it. MODELS.md §6.5 illustrates
+NaOCl 10 kg/t, NaCl 20 kg/t and acid/base 5 kg/t, 5.85 USD/t (all [A]).
+
+**Recovery.** AuCl₄⁻ loads strongly on activated carbon (it is reduced to metallic gold
+on the carbon surface) and on strong-base resins; the adsorbent (``adsorbent``) moves
+counter-current with the Nicol-Fleming rate ``dq/dt = k (K C - q)`` of MODELS.md §5.5,
+constants [assumed]. Residual active chlorine also oxidises carbon; the carbon
+loss (``adsorbent_loss_g_t``) should reflect it.
+
+**Materials of construction.** Chloride at high Eh corrodes carbon and stainless steel:
+tanks, agitators and pipes are titanium, FRP or rubber-lined, and the chloride bleed
+or recycle (and the residual oxidant in the tails, which must be destroyed, e.g. with
+SO₂ or bisulfite, before storage) drives the capital cost (MODELS.md §6.3). Neither is
+costed here.
+
+**Reagent use** for the economics: ``use_naocl_kg_h`` (or ``use_cl2_kg_h``),
+``use_nacl_kg_h``, ``use_naoh_kg_h`` or ``use_lime_kg_h``, ``use_hcl_kg_h``,
+``use_carbon_kg_h`` or ``use_resin_kg_h``.
+
+References
+----------
+J. Marsden and I. House, *The Chemistry of Gold Extraction*, 2nd ed., SME, 2006,
+ch. 7 (chlorination and hypochlorite leaching) [L].
+M. G. Aylmore, "Alternative lixiviants to cyanide for leaching gold ores", in M. D.
+Adams (ed.), *Gold Ore Processing*, 2nd ed., Elsevier, 2016, ch. 27,
+doi:10.1016/B978-0-444-63658-4.00027-X [L, DOI not checked].
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from oreflow.core.components import ComponentSet
+from oreflow.core.schema import Param
+from oreflow.errors import Problem
+from oreflow.units.base import PrepareContext, UnitResult, UnitSpec, UnitType
+from oreflow.units.lixiviant_common import (
+    LeachTrain,
+    TrainDefaults,
+    check_minerals,
+    check_train,
+    hold_tenor,
+    is_sulfide,
+    leach_table,
+    mineral_table,
+    per_tonne,
+    tenor_g_m3,
+    train_params,
+)
+
+_DEFAULTS = TrainDefaults(
+    n_tanks=4,
+    k_per_h=0.05,
+    k_eq_m3_t=1.0e5,
+    ag_k_eq_m3_t=1.0e3,
+    inventory_g_l=15.0,
+    advance_t_d=5.0,
+    barren_g_t=50.0,
+    loss_g_t=50.0,
+    adsorption_source=(
+        "assumed; AuCl4- is reduced on carbon and loads strongly (Marsden & House 2006 ch. 7 [L])"
+    ),
+    inventory_source="assumed; as carbon in CIL, 10-25 g/L [L]",
+    loss_source="assumed; above CIL's 20-50 g/t because residual chlorine attacks carbon",
+)
+
+PARAMS: tuple[Param, ...] = (
+    Param(
+        "oxidant",
+        "-",
+        "naocl",
+        "oxidant: 'naocl' (sodium hypochlorite) or 'cl2' (chlorine gas)",
+        "MODELS.md §6.3",
+        kind=str,
+        choices=("naocl", "cl2"),
+    ),
+    Param(
+        "free_oxidant_mg_l",
+        "mg/L",
+        2000.0,
+        "active chlorine held in the pulp, as Cl2",
+        "assumed",
+        lo=0.0,
+        hi=50000.0,
+    ),
+    Param(
+        "oxidant_decomposition_per_h",
+        "1/h",
+        0.02,
+        "fraction of the active chlorine held that decomposes per hour",
+        "assumed",
+        lo=0.0,
+        hi=1.0,
+    ),
+    Param(
+        "nacl_g_l",
+        "g/L",
+        100.0,
+        "chloride background held in the pulp solution, as NaCl",
+        "assumed; concentrated chloride stabilises AuCl4- (MODELS.md §6.3)",
+        lo=0.0,
+        hi=360.0,
+    ),
+    Param(
+        "iron_product",
+        "-",
+        "metal_hydroxides",
+        "where oxidised iron goes: 'metal_hydroxides' (Fe(OH)3 at pH 6-8) or 'fe_aq' (acid chloride)",
+        "assumed speciation",
+        kind=str,
+        choices=("metal_hydroxides", "fe_aq"),
+    ),
+    Param(
+        "base",
+        "-",
+        "naoh",
+        "alkali neutralising the acid of sulfide oxidation: 'naoh' or 'lime' (CaO)",
+        "MODELS.md §6.5 (acid/base)",
+        kind=str,
+        choices=("naoh", "lime"),
+    ),
+    Param(
+        "base_extra_kg_t",
+        "kg/t",
+        0.0,
+        "alkali per tonne of solids beyond the stoichiometric need (ore buffering)",
+        "assumed",
+        lo=0.0,
+        hi=200.0,
+    ),
+    Param(
+        "adsorbent",
+        "-",
+        "carbon",
+        "adsorbent recovering the gold: 'carbon' or 'resin'",
+        "MODELS.md §6.3",
+        kind=str,
+        choices=("carbon", "resin"),
+    ),
+    *train_params("adsorbent", _DEFAULTS),
+)
+
+LEACH = leach_table(
+    "halide leach kinetics of each gold (or silver) class",
+    "testwork; fast, hours [L] MODELS.md §6.3",
+)
+SULFIDES = mineral_table(
+    "oxidation kinetics of each sulfide mineral (all sulfides of the feed must be listed)",
+    "testwork",
+)
+
+
+def routing(iron_product: str) -> dict[str, str]:
+    """Product species of each element released by an oxidised sulfide."""
+    return {"cu": "cu_aq", "s": "so4_aq", "as": "as_aq", "fe": iron_product}
+
+
+class HalideLeach:
+    """Compiled chloride/hypochlorite leach (see module docstring)."""
+
+    def __init__(self, spec: UnitSpec, comps: ComponentSet) -> None:
+        from oreflow.kernels.lixiviants import (
+            chlorine_demand_g_g,
+            sulfide_electrons_mol_g,
+            sulfide_protons_mol_g,
+        )
+
+        self.spec = spec
+        self.comps = comps
+        p = spec.params
+        self.ads = str(p["adsorbent"])
+        self.oxidant = str(p["oxidant"])
+        self.base = str(p["base"])
+        self.train = LeachTrain(
+            spec, comps, self.ads, "adsorbent", "sulfide_oxidation", routing(p["iron_product"])
+        )
+        precipitates = p["iron_product"] == "metal_hydroxides"
+        self.electrons = []  # mol e- per g of each listed mineral
+        self.protons = []
+        self.cl2_g_g = []
+        for name in self.train.minerals:
+            el = comps.solids[comps.solid_index(name)].elements
+            x = [float(el.get(e, 0.0)) for e in ("fe", "s", "as", "cu")]
+            e = float(sulfide_electrons_mol_g(*x))
+            self.electrons.append(e)
+            self.protons.append(float(sulfide_protons_mol_g(*x, precipitates)))
+            self.cl2_g_g.append(float(chlorine_demand_g_g(e)))
+        # Acid is needed only where a mineral's oxidation takes up more H+ than it makes
+        # (e.g. chalcocite with hypochlorite); report HCl only when that can happen.
+        taken = 1.0 if self.oxidant == "naocl" else 0.0
+        self.may_need_acid = any(
+            h < taken * e for h, e in zip(self.protons, self.electrons, strict=True)
+        )
+        self.i_ox = comps.solution_offset("hocl")
+        self.i_cl = comps.solution_offset("cl_aq")
+
+    def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
+        """Leach and sulfide-oxidation kinetics per case and size class."""
+        return self.train.prepare(params, ctx.n_cases)
+
+    def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
+        """Oxidise sulfides, leach gold, consume oxidant, neutralise, load the adsorbent."""
+        from oreflow.kernels import lixiviants as lx
+
+        (feed,) = inlets
+        params = state.params
+        n = feed.shape[0]
+        pulp = self.train.pulp(state, feed)
+        out = self.train.start(feed)
+        sol, solids = pulp.solution_m3_h, pulp.solids_tph
+        released = self.train.dissolve_minerals(state, pulp, feed, out)
+        self.train.leach_and_adsorb(
+            state,
+            pulp,
+            feed,
+            out,
+            params["adsorption_k_eq_m3_t"],
+            params["ag_adsorption_k_eq_m3_t"],
+        )
+        m = out.metrics
+
+        # electrons (1e6 mol/h = t/h x mol/g) and oxidant (t/h of Cl2 equivalents)
+        electrons = np.zeros(n)
+        protons = np.zeros(n)
+        cl2_sulfide = np.zeros(n)
+        for d, name in enumerate(self.train.minerals):
+            oxidised = released[f"mineral_{name}"]
+            electrons += oxidised * self.electrons[d]
+            protons += oxidised * self.protons[d]
+            cl2_sulfide += oxidised * self.cl2_g_g[d]
+        au = out.dissolved.get("au", np.zeros(n))
+        ag = out.dissolved.get("ag", np.zeros(n))
+        metal_e = (
+            au * lx.AU_CHLORIDE_VALENCE / lx.AU_G_MOL + ag * lx.AG_CHLORIDE_VALENCE / lx.AG_G_MOL
+        )
+        electrons += metal_e
+        cl2_metal = lx.chlorine_demand_g_g(1.0) * metal_e
+        free_g_m3 = params["free_oxidant_mg_l"]
+        decomposed = lx.held_tenor_loss_tph(
+            sol, free_g_m3, params["oxidant_decomposition_per_h"], pulp.tau
+        )
+        consumed = cl2_sulfide + cl2_metal + decomposed
+        ox_add, ox_out = hold_tenor(feed[:, self.i_ox], free_g_m3 * sol / 1e6, consumed)
+        out.tails[:, self.i_ox] = ox_out
+        out.added[:, self.i_ox] = ox_add
+        out.reacted[:, self.i_ox] = -consumed
+
+        # chloride: from the reduced oxidant, topped up with NaCl
+        cl_per_cl2 = (2.0 if self.oxidant == "cl2" else 1.0) * lx.CL_G_MOL / lx.CL2_G_MOL
+        formed = consumed * cl_per_cl2
+        target_cl = params["nacl_g_l"] * 1000.0 * lx.CL_G_MOL / lx.NACL_G_MOL * sol / 1e6
+        cl_add, cl_out = hold_tenor(feed[:, self.i_cl], target_cl, -formed)
+        out.tails[:, self.i_cl] = cl_out
+        out.added[:, self.i_cl] = cl_add
+        out.reacted[:, self.i_cl] = formed
+
+        # acid made by oxidation, less what the reduction of hypochlorite takes up
+        h_taken = electrons if self.oxidant == "naocl" else np.zeros(n)
+        net_h = protons - h_taken  # 1e6 mol/h
+        base_g_mol = lx.NAOH_G_MOL if self.base == "naoh" else lx.CAO_G_MOL / 2.0
+        base_tph = np.maximum(net_h, 0.0) * base_g_mol + params["base_extra_kg_t"] * solids / 1e3
+        acid_tph = np.maximum(-net_h, 0.0) * lx.HCL_G_MOL
+
+        ox_name = "naocl" if self.oxidant == "naocl" else "cl2"
+        ox_mass = lx.NAOCL_G_MOL / lx.CL2_G_MOL if self.oxidant == "naocl" else 1.0
+        m["oxidant_demand_cl2_kg_t"] = per_tonne(consumed, solids)
+        m["oxidant_sulfide_cl2_kg_t"] = per_tonne(cl2_sulfide, solids)
+        m["oxidant_gold_cl2_kg_t"] = per_tonne(cl2_metal, solids)
+        m["oxidant_added_cl2_kg_t"] = per_tonne(ox_add, solids)
+        m["free_oxidant_tails_mg_l"] = tenor_g_m3(ox_out, sol)
+        sulfide_in = self.comps.solids_view(feed)[:, :, self.train.mineral_idx].sum(axis=(1, 2))
+        oxidised = np.zeros(n)
+        for name in self.train.minerals:
+            oxidised += released[f"mineral_{name}"]
+        m["sulfide_oxidised_frac"] = np.divide(
+            oxidised, sulfide_in, out=np.zeros(n), where=sulfide_in > 0
+        )
+        m["nacl_added_kg_t"] = per_tonne(cl_add * lx.NACL_G_MOL / lx.CL_G_MOL, solids)
+        m[f"{self.base}_kg_t"] = per_tonne(base_tph, solids)
+        m[f"use_{ox_name}_kg_h"] = ox_add * 1000.0 * ox_mass
+        m["use_nacl_kg_h"] = cl_add * 1000.0 * lx.NACL_G_MOL / lx.CL_G_MOL
+        m[f"use_{self.base}_kg_h"] = base_tph * 1000.0
+        if self.may_need_acid:
+            m["use_hcl_kg_h"] = acid_tph * 1000.0
+        return UnitResult((out.tails, out.loaded), added=out.added, reacted=out.reacted, metrics=m)
+
+
+def _check(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Problem]) -> None:
+    key = f"units.{spec.name}"
+    p = spec.params
+    check_train(spec, comps, file, problems, str(p["adsorbent"]))
+    check_minerals(
+        spec,
+        comps,
+        file,
+        problems,
+        "sulfide_oxidation",
+        routing(p["iron_product"]),
+        "s",
+        whole_formula=True,
+    )
+    for name in ("hocl", "cl_aq"):
+        if not comps.has(name):
+            problems.append(
+                Problem(file, key, f"a halide_leach needs the species {name!r} declared in [case]")
+            )
+    listed = spec.tables.get("sulfide_oxidation", {})
+    missing = [s.name for s in comps.solids if is_sulfide(comps, s.name) and s.name not in listed]
+    if missing:
+        problems.append(
+            Problem(
+                file,
+                f"{key}.sulfide_oxidation",
+                f"no oxidation kinetics for sulfide {', '.join(missing)}: sulfides consume "
+                "most of the oxidant (4.43 g Cl2 per g pyrite); list each one",
+            )
+        )
+
+
+HALIDE_LEACH = UnitType(
+    name="halide_leach",
+    reactive=True,
+    summary=(
+        "chloride/hypochlorite leach: first-order leach by size and gold class, sulfide "
+        "oxidation and its oxidant and acid demand, counter-current carbon or resin"
+    ),
+    inlets=("feed",),
+    outlets=("tails", "loaded_adsorbent"),
+    params=PARAMS,
+    tables={"leach": LEACH, "sulfide_oxidation": SULFIDES},
+    build=HalideLeach,
+    check=_check,
+)

@@ -1,0 +1,684 @@
+"""Machinery shared by the cyanide-free leach units (thiosulfate, glycine, halide).
+
+Each of these units is a train of equal, perfectly mixed tanks in which
+
+1. gold (and silver) of every size class and deportment class leaches at first order
+   towards an ultimate extraction, ``L_j = L_(j-1) / (1 + k tau_j)``, with k and the
+   ultimate falling above a reference size by the power law of
+   ``oreflow.kernels.leaching.size_dependent_leach_params`` [assumed form]; this is the
+   kinetics of the cyanide CIL (MODELS.md §5.2, model 1) with the lixiviant's own
+   constants (``oreflow.kernels.leaching.leach_train_batch``);
+2. the dissolved metal loads onto an adsorbent (activated carbon or a strong-base
+   resin) moving counter-current to the pulp, by the Nicol-Fleming rate
+   ``dq/dt = k (K C - q)`` solved as the steady-state 2N system of
+   ``oreflow.kernels.leaching.adsorption_train_batch`` (MODELS.md §5.5; the kernels of
+   the cyanide CIL, here without site competition or preg-robbing), a model that
+   holds for any adsorbent given its own k and K; gold and silver load independently
+   (no competition between them for sites is modelled);
+3. optionally, base-metal minerals (copper minerals in glycine; sulfides in
+   hypochlorite) dissolve at first order per size class, and their elements are routed
+   to product species that conserve every audited element: Cu to ``cu_aq``, S to
+   ``so4_aq``, As to ``as_aq``, Fe to ``metal_hydroxides`` (precipitated in the size
+   class of the mineral) or ``fe_aq``.
+
+Residence time is set (``residence_h``) or follows from the tank volume and the pulp
+flow (``tank_volume_m3``). The lixiviant chemistry (reagent tenors, degradation,
+oxidant, acid/base) is each unit's own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from oreflow.conventions import G_PER_T
+from oreflow.core.components import ComponentSet
+from oreflow.core.schema import REQUIRED, Param, frac, positive
+from oreflow.errors import Problem
+from oreflow.units.base import (
+    TableSchema,
+    UnitSpec,
+    adsorbent_slice,
+    solids_volume_m3_h,
+    total_solids,
+    water,
+)
+from oreflow.units.tanks import (
+    SIZE_LAW_PARAMS,
+    check_residence_or_volume,
+    require_solution,
+    size_law,
+    tank_residence,
+)
+
+#: Precious metals leached and adsorbed, with their dissolved species.
+METALS = ("au", "ag")
+#: Elements of a sulfide mineral (with a formal total oxidation state of zero).
+MINERAL_ELEMENTS = ("cu", "fe", "s", "as")
+#: Tolerance on the element fractions of a mineral summing to its whole formula [-]
+#: (the catalogue's fractions carry 5 decimals).
+WHOLE_FORMULA_TOL = 1e-3
+
+
+@dataclass(frozen=True)
+class TrainDefaults:
+    """Defaults of the train parameters that differ between lixiviants."""
+
+    n_tanks: int
+    k_per_h: float
+    k_eq_m3_t: float
+    ag_k_eq_m3_t: float
+    inventory_g_l: float
+    advance_t_d: float
+    barren_g_t: float
+    loss_g_t: float
+    adsorption_source: str
+    inventory_source: str
+    loss_source: str
+
+
+def train_params(word: str, d: TrainDefaults) -> tuple[Param, ...]:
+    """Parameters of the tank train and its adsorbent, ``word`` naming the adsorbent."""
+    return (
+        Param(
+            "n_tanks",
+            "-",
+            d.n_tanks,
+            "number of equal tanks in series",
+            "6-8 tanks [L] (MODELS.md §5.1; the same practice for RIL/RIP)",
+            kind=int,
+            lo=1,
+            hi=20,
+        ),
+        positive(
+            "residence_h",
+            "h",
+            None,
+            "total slurry residence time of the train (or give tank_volume_m3)",
+            "testwork; see the unit's docstring",
+            hi=500.0,
+        ),
+        positive(
+            "tank_volume_m3",
+            "m³",
+            None,
+            "live volume of each tank; residence then follows the pulp flow",
+            "plant figure",
+            hi=1e5,
+        ),
+        *SIZE_LAW_PARAMS,
+        Param(
+            f"{word}_g_l",
+            "g/L",
+            d.inventory_g_l,
+            f"{word} concentration in the pulp of each tank",
+            d.inventory_source,
+            lo=0.0,
+            hi=100.0,
+        ),
+        Param(
+            f"{word}_advance_t_d",
+            "t/d",
+            d.advance_t_d,
+            f"{word} moved counter-current per day (loaded {word} leaves the first tank)",
+            "assumed",
+            lo=0.0,
+            hi=1000.0,
+        ),
+        Param(
+            f"barren_{word}_au_g_t",
+            "g/t",
+            d.barren_g_t,
+            f"gold left on eluted {word} returned to the last tank",
+            "assumed",
+            lo=0.0,
+            hi=10000.0,
+        ),
+        positive(
+            "adsorption_k_per_h",
+            "1/h",
+            d.k_per_h,
+            "Nicol-Fleming adsorption rate constant k of gold",
+            d.adsorption_source,
+            hi=10.0,
+        ),
+        positive(
+            "adsorption_k_eq_m3_t",
+            "m³/t",
+            d.k_eq_m3_t,
+            "Nicol-Fleming pseudo-equilibrium constant K of gold",
+            d.adsorption_source,
+            hi=1e8,
+        ),
+        positive(
+            "ag_adsorption_k_eq_m3_t",
+            "m³/t",
+            d.ag_k_eq_m3_t,
+            "Nicol-Fleming K of silver (same k as gold); used when silver leaches",
+            "assumed: silver loads more weakly than gold and competes with it (MODELS.md §5.6)",
+            hi=1e8,
+        ),
+        Param(
+            f"{word}_loss_g_t",
+            "g/t",
+            d.loss_g_t,
+            f"{word} lost by attrition per tonne of solids (made up with fresh {word})",
+            d.loss_source,
+            lo=0.0,
+            hi=5000.0,
+        ),
+    )
+
+
+def leach_table(doc: str, source: str) -> TableSchema:
+    """Leach kinetics per gold (or silver) species."""
+    return TableSchema(
+        params=(
+            positive(
+                "k_per_h",
+                "1/h",
+                REQUIRED,
+                "first-order leach rate constant at sizes up to leach_d_ref_um",
+                source,
+                hi=1000.0,
+            ),
+            frac(
+                "ultimate_frac",
+                REQUIRED,
+                "extraction at infinite time, at sizes up to leach_d_ref_um",
+                "diagnostic leach testwork",
+            ),
+        ),
+        key_phase="solid",
+        doc=doc,
+        gold_only=False,
+    )
+
+
+def mineral_table(doc: str, source: str) -> TableSchema:
+    """Dissolution kinetics per base-metal mineral (copper minerals, sulfides)."""
+    return TableSchema(
+        params=(
+            positive(
+                "k_per_h",
+                "1/h",
+                REQUIRED,
+                "first-order dissolution rate constant at sizes up to leach_d_ref_um",
+                source,
+                hi=1000.0,
+            ),
+            frac(
+                "ultimate_frac",
+                REQUIRED,
+                "fraction dissolved at infinite time, at sizes up to leach_d_ref_um",
+                source,
+            ),
+        ),
+        key_phase="solid",
+        doc=doc,
+    )
+
+
+def _metal_frac(comps: ComponentSet, name: str, metal: str) -> float:
+    return float(comps.solids[comps.solid_index(name)].elements.get(metal, 0.0))
+
+
+def check_train(
+    spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Problem], ads: str
+) -> None:
+    """Rules shared by the trains: residence, species, kinetics of every gold species."""
+    key = f"units.{spec.name}"
+    check_residence_or_volume(spec, file, problems)
+    for name in ("water", "au_aq", ads, f"au_{ads}"):
+        if not comps.has(name):
+            problems.append(
+                Problem(file, key, f"a {spec.type} needs the species {name!r} declared in [case]")
+            )
+    table = spec.tables.get("leach", {})
+    for name in table:
+        solid = comps.solids[comps.solid_index(name)]
+        if not any(solid.elements.get(m, 0.0) > 0 for m in METALS):
+            problems.append(
+                Problem(
+                    file,
+                    f"{key}.leach.{name}",
+                    f"{name!r} is not a gold or silver species; base-metal minerals go in "
+                    "their own table",
+                )
+            )
+        elif any(el not in METALS for el in solid.elements):
+            problems.append(
+                Problem(
+                    file,
+                    f"{key}.leach.{name}",
+                    f"{name!r} holds elements other than gold and silver and cannot be "
+                    "leached as a precious-metal class",
+                )
+            )
+    if any(_metal_frac(comps, n, "ag") > 0 for n in table):
+        for name in ("ag_aq", f"ag_{ads}"):
+            if not comps.has(name):
+                problems.append(
+                    Problem(
+                        file,
+                        f"{key}.leach",
+                        f"silver is leached: declare the species {name!r} in [case]",
+                    )
+                )
+    gold = [s.name for s in comps.solids if s.au_frac > 0]
+    missing = [g for g in gold if g not in table]
+    if missing:
+        problems.append(
+            Problem(
+                file, f"{key}.leach", f"no leach kinetics for gold species {', '.join(missing)}"
+            )
+        )
+
+
+def is_sulfide(comps: ComponentSet, name: str) -> bool:
+    """A solid holding sulfur and only Cu, Fe, S, As (formal oxidation total zero)."""
+    el = comps.solids[comps.solid_index(name)].elements
+    return el.get("s", 0.0) > 0 and all(e in MINERAL_ELEMENTS for e in el)
+
+
+def check_minerals(
+    spec: UnitSpec,
+    comps: ComponentSet,
+    file: str,
+    problems: list[Problem],
+    table_name: str,
+    routing: Mapping[str, str],
+    must_hold: str,
+    whole_formula: bool = False,
+) -> None:
+    """Minerals of a dissolution table: known elements, a declared product for each.
+
+    ``must_hold`` is the element every listed mineral must contain ("cu" for copper
+    co-leaching, "s" for sulfide oxidation); its elements must all have a product in
+    ``routing``. With ``whole_formula`` the tracked elements must make up the whole
+    mineral (to 1e-3), as an electron count from them needs: a sulfide of an untracked
+    metal (ZnS, PbS) would otherwise be charged the electrons of its sulfur only.
+    """
+    key = f"units.{spec.name}.{table_name}"
+    allowed = tuple(routing)
+    for name in spec.tables.get(table_name, {}):
+        el = comps.solids[comps.solid_index(name)].elements
+        if el.get(must_hold, 0.0) <= 0:
+            problems.append(
+                Problem(file, f"{key}.{name}", f"{name!r} holds no {must_hold}; not a valid entry")
+            )
+            continue
+        foreign = [e for e in el if e not in allowed]
+        if foreign:
+            problems.append(
+                Problem(
+                    file,
+                    f"{key}.{name}",
+                    f"{name!r} holds {', '.join(foreign)}; only minerals of "
+                    f"{', '.join(allowed)} can be dissolved here",
+                )
+            )
+            continue
+        if whole_formula and abs(sum(el.values()) - 1.0) > WHOLE_FORMULA_TOL:
+            problems.append(
+                Problem(
+                    file,
+                    f"{key}.{name}",
+                    f"{name!r} is only {sum(el.values()):.3f} Cu, Fe, S and As by mass: its "
+                    "other elements are not tracked, so its oxidant demand cannot be counted",
+                )
+            )
+            continue
+        for e in el:
+            product = routing[e]
+            if not comps.has(product):
+                problems.append(
+                    Problem(
+                        file,
+                        f"{key}.{name}",
+                        f"dissolving {name!r} releases {e}: declare the species {product!r} in [case]",
+                    )
+                )
+
+
+@dataclass
+class TrainState:
+    """Per-simulation state of a train: per-case parameters and kinetics."""
+
+    params: Mapping[str, np.ndarray]
+    k: dict[str, np.ndarray]  # leach species -> (n, n_cls) rate constants
+    ult: dict[str, np.ndarray]  # leach species -> (n, n_cls) ultimate extractions
+    mineral_k: np.ndarray | None = None  # (n, n_cls, n_min)
+    mineral_ult: np.ndarray | None = None
+
+
+@dataclass
+class Pulp:
+    """Residence and flows of one call."""
+
+    tau: np.ndarray  # (n, n_tanks) [h]
+    tank_m3: np.ndarray  # (n,) [m³]
+    solution_m3_h: np.ndarray  # (n,)
+    solids_tph: np.ndarray  # (n,)
+
+
+@dataclass
+class TrainOut:
+    """Outlets and reports under construction."""
+
+    tails: np.ndarray
+    loaded: np.ndarray
+    added: np.ndarray
+    reacted: np.ndarray
+    metrics: dict[str, np.ndarray] = field(default_factory=dict)
+    dissolved: dict[str, np.ndarray] = field(default_factory=dict)  # metal -> (n,) t/h
+
+
+class LeachTrain:
+    """Leaching and counter-current adsorption of gold and silver in a tank train.
+
+    Parameters
+    ----------
+    spec : UnitSpec
+        The unit.
+    comps : ComponentSet
+        Species and size classes.
+    ads : str
+        Adsorbent species (``"carbon"`` or ``"resin"``); the loaded metal species are
+        ``au_<ads>`` and ``ag_<ads>``.
+    word : str
+        Prefix of the adsorbent parameters (``carbon_g_l``, ``adsorbent_g_l``).
+    mineral_table : str or None
+        Name of the base-metal dissolution table, if the unit has one.
+    routing : Mapping[str, str]
+        Product species of each element released by a dissolving mineral.
+    """
+
+    def __init__(
+        self,
+        spec: UnitSpec,
+        comps: ComponentSet,
+        ads: str,
+        word: str,
+        mineral_table: str | None = None,
+        routing: Mapping[str, str] | None = None,
+    ) -> None:
+        self.spec = spec
+        self.comps = comps
+        self.ads = ads
+        self.word = word
+        self.rep_um = comps.sizes.representative_um()
+        self.leach = list(spec.tables["leach"])
+        self.leach_idx = [comps.solid_index(s) for s in self.leach]
+        self.metal_frac = {
+            m: np.array([_metal_frac(comps, s, m) for s in self.leach]) for m in METALS
+        }
+        self.metals = [m for m in METALS if self.metal_frac[m].sum() > 0]
+        self.i_water = comps.solution_offset("water")
+        self.i_aq = {m: comps.solution_offset(f"{m}_aq") for m in self.metals}
+        self.i_ads = comps.adsorbent_offset(ads)
+        self.i_loaded = {m: comps.adsorbent_offset(f"{m}_{ads}") for m in self.metals}
+        self.ads_slice = adsorbent_slice(comps)
+        self.mineral_table = mineral_table
+        self.minerals = list(spec.tables.get(mineral_table, {})) if mineral_table else []
+        self.mineral_idx = [comps.solid_index(s) for s in self.minerals]
+        self.routing = dict(routing or {})
+
+    # -- prepare ------------------------------------------------------------------
+
+    def _size_law(
+        self, params: Mapping[str, np.ndarray], k_ref: np.ndarray, u_ref: np.ndarray, n: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        return size_law(
+            self.rep_um,
+            k_ref,
+            u_ref,
+            params["leach_d_ref_um"],
+            params["leach_k_size_exponent"],
+            params["leach_ultimate_size_exponent"],
+            n,
+        )
+
+    def prepare(self, params: Mapping[str, np.ndarray], n: int) -> TrainState:
+        """Rate constants and ultimate extractions per case and size class."""
+        k: dict[str, np.ndarray] = {}
+        ult: dict[str, np.ndarray] = {}
+        for name in self.leach:
+            k[name], ult[name] = self._size_law(
+                params, params[f"leach.{name}.k_per_h"], params[f"leach.{name}.ultimate_frac"], n
+            )
+        state = TrainState(params, k, ult)
+        if self.minerals:
+            n_cls = self.comps.n_cls
+            mk = np.empty((n, n_cls, len(self.minerals)))
+            mu = np.empty_like(mk)
+            for d, name in enumerate(self.minerals):
+                mk[:, :, d], mu[:, :, d] = self._size_law(
+                    params,
+                    params[f"{self.mineral_table}.{name}.k_per_h"],
+                    params[f"{self.mineral_table}.{name}.ultimate_frac"],
+                    n,
+                )
+            state.mineral_k, state.mineral_ult = mk, mu
+        return state
+
+    # -- apply pieces -------------------------------------------------------------
+
+    def pulp(self, state: TrainState, feed: np.ndarray) -> Pulp:
+        """Residence time per tank from the set time or from the tank volume."""
+        c = self.comps
+        params = state.params
+        n_tanks = int(self.spec.params["n_tanks"])
+        solids = total_solids(c, feed)
+        sol = water(c, feed)
+        require_solution(self.spec, solids, sol)
+        pulp_m3_h = solids_volume_m3_h(c, feed) + sol
+        tau_tank, tank_m3 = tank_residence(
+            params, "residence_h", "tank_volume_m3", n_tanks, pulp_m3_h
+        )
+        tau = np.repeat(tau_tank[:, None], n_tanks, axis=1)
+        return Pulp(tau, tank_m3, sol, solids)
+
+    def start(self, feed: np.ndarray) -> TrainOut:
+        """Outlets initialised: tails = feed without adsorbent; loaded = feed adsorbent."""
+        tails = feed.copy()
+        tails[:, self.ads_slice] = 0.0
+        loaded = np.zeros_like(feed)
+        loaded[:, self.ads_slice] = feed[:, self.ads_slice]
+        return TrainOut(tails, loaded, np.zeros_like(feed), np.zeros_like(feed))
+
+    def leach_and_adsorb(
+        self,
+        state: TrainState,
+        pulp: Pulp,
+        feed: np.ndarray,
+        out: TrainOut,
+        k_eq_au: np.ndarray,
+        k_eq_ag: np.ndarray,
+    ) -> None:
+        """Leach every precious-metal class, load the metal on the adsorbent."""
+        from oreflow.kernels import leaching as kl
+
+        c = self.comps
+        params = state.params
+        n = feed.shape[0]
+        n_tanks = pulp.tau.shape[1]
+        sv_feed = c.solids_view(feed)
+        sv_tails = c.solids_view(out.tails)
+        sv_react = c.solids_view(out.reacted)
+        source = {m: np.zeros((n, n_tanks)) for m in self.metals}
+        if self.leach:
+            # the kernels of the cyanide CIL: one leach train for every class ...
+            metal_in = np.ascontiguousarray(sv_feed[:, :, self.leach_idx])
+            leached, residue = kl.leach_train_batch(
+                metal_in,
+                np.ascontiguousarray(np.stack([state.k[s] for s in self.leach], axis=2)),
+                np.ascontiguousarray(np.stack([state.ult[s] for s in self.leach], axis=2)),
+                pulp.tau,
+            )
+            sv_tails[:, :, self.leach_idx] = residue
+            sv_react[:, :, self.leach_idx] += residue - metal_in
+            for d in range(len(self.leach)):
+                for m in self.metals:
+                    source[m] += leached[:, :, d] * self.metal_frac[m][d]
+        word = self.word
+        advance_tph = params[f"{word}_advance_t_d"] / 24.0
+        inventory_t = np.repeat(
+            (params[f"{word}_g_l"] * pulp.tank_m3 / 1000.0)[:, None], n_tanks, axis=1
+        )
+        flow = np.where(pulp.solution_m3_h > 0, pulp.solution_m3_h, 1.0)
+        barren = {"au": params[f"barren_{word}_au_g_t"], "ag": np.zeros(n)}
+        k_eq = {"au": k_eq_au, "ag": k_eq_ag}
+        per_t = np.divide(1.0, pulp.solids_tph, out=np.zeros(n), where=pulp.solids_tph > 0)
+        # ... and one counter-current cascade for every metal, without site competition
+        # (infinite capacity) or preg-robbing: each metal loads independently
+        metals = self.metals
+        feed_tenor = np.zeros((n, len(metals)))
+        source_g_h = np.zeros((n, n_tanks, len(metals)))
+        barren_g_t = np.zeros((n, len(metals)))
+        k_eq_m3_t = np.zeros((n, len(metals)))
+        for j, m in enumerate(metals):
+            feed_tenor[:, j] = np.divide(
+                feed[:, self.i_aq[m]] * G_PER_T,
+                pulp.solution_m3_h,
+                out=np.zeros(n),
+                where=pulp.solution_m3_h > 0,
+            )
+            source_g_h[:, :, j] = source[m] * G_PER_T
+            barren_g_t[:, j] = barren[m]
+            k_eq_m3_t[:, j] = k_eq[m]
+        tenor_all, loading_all, _ = kl.adsorption_train_batch(
+            flow,
+            feed_tenor,
+            source_g_h,
+            advance_tph,
+            barren_g_t,
+            inventory_t,
+            np.repeat(params["adsorption_k_per_h"][:, None], len(metals), axis=1),
+            k_eq_m3_t,
+            np.array([{"au": kl.AU_G_MOL, "ag": kl.AG_G_MOL}[m] for m in metals], dtype=float),
+            np.full(n, np.inf),
+            np.zeros(n),
+            np.zeros(n),
+            np.zeros(n),
+            True,
+        )
+        for j, m in enumerate(metals):
+            i_aq, i_loaded = self.i_aq[m], self.i_loaded[m]
+            tenor, loading = tenor_all[:, :, j], loading_all[:, :, j]
+            dissolved = source[m].sum(axis=1)
+            out.dissolved[m] = dissolved
+            adsorbed = advance_tph * (loading[:, 0] - barren[m]) / G_PER_T
+            out.tails[:, i_aq] = tenor[:, -1] * pulp.solution_m3_h / G_PER_T
+            out.loaded[:, i_loaded] += advance_tph * loading[:, 0] / G_PER_T
+            out.added[:, i_loaded] += advance_tph * barren[m] / G_PER_T
+            out.reacted[:, i_aq] += dissolved - adsorbed
+            out.reacted[:, i_loaded] += adsorbed
+            solid_feed = (sv_feed[:, :, self.leach_idx] * self.metal_frac[m]).sum(axis=(1, 2))
+            total = solid_feed + feed[:, i_aq]
+            out.metrics[f"{m}_leach_extraction_frac"] = np.divide(
+                dissolved, solid_feed, out=np.zeros(n), where=solid_feed > 0
+            )
+            out.metrics[f"{m}_to_{self.ads}_frac"] = np.divide(
+                adsorbed, total, out=np.zeros(n), where=total > 0
+            )
+            out.metrics[f"soluble_loss_{m}_mg_l"] = tenor[:, -1].copy()
+            out.metrics[f"loaded_{self.ads}_{m}_g_t"] = loading[:, 0].copy()
+            residue = (c.solids_view(out.tails)[:, :, self.leach_idx] * self.metal_frac[m]).sum(
+                axis=(1, 2)
+            )
+            out.metrics[f"tails_{m}_gpt"] = residue * G_PER_T * per_t
+        out.loaded[:, self.i_ads] += advance_tph
+        out.added[:, self.i_ads] += advance_tph
+        out.metrics["residence_h"] = pulp.tau.sum(axis=1)
+        out.metrics["tank_volume_m3"] = np.asarray(pulp.tank_m3, dtype=np.float64).copy()
+        out.metrics[f"use_{self.ads}_kg_h"] = params[f"{word}_loss_g_t"] * pulp.solids_tph / 1e3
+        out.metrics["pulp_solids_frac"] = np.divide(
+            pulp.solids_tph,
+            pulp.solids_tph + pulp.solution_m3_h,
+            out=np.zeros(n),
+            where=pulp.solids_tph > 0,
+        )
+
+    def dissolve_minerals(
+        self, state: TrainState, pulp: Pulp, feed: np.ndarray, out: TrainOut
+    ) -> dict[str, np.ndarray]:
+        """Dissolve the base-metal minerals; route their elements; return element t/h.
+
+        Returns the mass of each element released, (n,) [t/h], for the oxidant,
+        acid and reagent budgets of the calling unit, with ``"mineral_<name>"``
+        entries giving the mass of each mineral dissolved.
+        """
+        from oreflow.kernels.leaching import leach_train_batch
+
+        c = self.comps
+        n = feed.shape[0]
+        released = {e: np.zeros(n) for e in self.routing}
+        if not self.minerals:
+            return released
+        sv_feed = c.solids_view(feed)
+        sv_tails = c.solids_view(out.tails)
+        sv_react = c.solids_view(out.reacted)
+        minerals_in = np.ascontiguousarray(sv_feed[:, :, self.mineral_idx])
+        _, residue = leach_train_batch(minerals_in, state.mineral_k, state.mineral_ult, pulp.tau)
+        dissolved = minerals_in - residue  # (n, n_cls, n_min)
+        for d, name in enumerate(self.minerals):
+            idx = self.mineral_idx[d]
+            sv_tails[:, :, idx] = residue[:, :, d]
+            sv_react[:, :, idx] -= dissolved[:, :, d]
+            released[f"mineral_{name}"] = dissolved[:, :, d].sum(axis=1)
+        for e in self.routing:
+            fr = np.array(
+                [float(c.solids[i].elements.get(e, 0.0)) for i in self.mineral_idx], dtype=float
+            )
+            if not fr.any():
+                continue
+            by_class = (dissolved * fr).sum(axis=2)  # (n, n_cls) t/h of element
+            product = self.routing[e]
+            sp = next(s for s in c.species if s.name == product)
+            mass = by_class / sp.elements[e]
+            if sp.phase == "solid":
+                j = c.solid_index(product)
+                sv_tails[:, :, j] += mass
+                sv_react[:, :, j] += mass
+            else:
+                i = c.solution_offset(product)
+                out.tails[:, i] += mass.sum(axis=1)
+                out.reacted[:, i] += mass.sum(axis=1)
+            released[e] = by_class.sum(axis=1)
+        return released
+
+
+def hold_tenor(
+    feed_tph: np.ndarray, target_tph: np.ndarray, destroyed_tph: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Addition and outlet flow of a reagent held at a target in the outlet solution.
+
+    The reagent is dosed so that what leaves equals the target after ``destroyed_tph``
+    has been lost; a feed already richer than that is not diluted.
+
+    Returns
+    -------
+    added_tph, outlet_tph : (n,) float64
+    """
+    added = np.maximum(target_tph + destroyed_tph - feed_tph, 0.0)
+    return added, feed_tph + added - destroyed_tph
+
+
+def per_tonne(values_tph: np.ndarray, solids_tph: np.ndarray) -> np.ndarray:
+    """t/h of a reagent per t/h of solids, as kg/t."""
+    return np.divide(
+        values_tph * 1000.0, solids_tph, out=np.zeros_like(values_tph), where=solids_tph > 0
+    )
+
+
+def tenor_g_m3(values_tph: np.ndarray, solution_m3_h: np.ndarray) -> np.ndarray:
+    """t/h of a solute in m³/h of solution, as g/m³ = mg/L."""
+    return np.divide(
+        values_tph * G_PER_T,
+        solution_m3_h,
+        out=np.zeros_like(values_tph),
+        where=solution_m3_h > 0,
+    )

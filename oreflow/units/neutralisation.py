@@ -1,0 +1,352 @@
+"""Neutralisation of acid liquors and slurries with lime or limestone.
+
+After acid oxidation (POX, BIOX) the free acid and the dissolved ferric iron, arsenic
+and copper are neutralised before cyanidation (to pH about 10.5) or before discharge
+(MODELS.md §4.1 ancillaries, §7.3). Chemistry in
+``oreflow.kernels.oxidation.neutralisation_batch``:
+
+- free H2SO4 and metal sulfates form gypsum (CaSO4·2H2O), less what stays dissolved at
+  the gypsum solubility;
+- ferric iron precipitates as Fe(OH)3 (``metal_hydroxides``) at pH >= 4 [L];
+- arsenate co-precipitates with ferric iron as ferric arsenate (``scorodite``) down to
+  ``as_residual_mg_l``; ferric sulfate is added when the liquor holds less iron than
+  ``fe_as_molar_min`` x As (Fe:As >= 3-4 for a stable residue, MODELS.md §7.3 [L]);
+- copper precipitates as Cu(OH)2 at ``target_ph >= cu_precipitation_ph`` when the case
+  declares ``cu_hydroxide``;
+- base: 1 mol per mol H2SO4, 1.5 per mol Fe(III), 1 per mol Cu, and the hydroxide of
+  the target pH; quicklime adds ``lime_excess_frac`` for the buffering of the solids.
+
+Limestone (CaCO3, 0.98 t per t of H2SO4 is 1.0205 t CaCO3 per t acid at 100 %
+utilisation) is cheaper but lifts the pH only to about 6 [L]; ``limestone_lime`` uses
+limestone for the acid, iron and arsenic (stage 1) and lime for copper and the pH lift
+(stage 2), the usual two-stage practice. Unreacted limestone stays in the residue as
+``calcite``; the CO2 of the limestone that reacts leaves to atmosphere at once and,
+being reagent carbon that never entered the plant's streams, is reported
+(``co2_released_kg_h``) but not tracked. Calcium, and the hydration water of gypsum
+and scorodite, are untracked matter.
+
+Worked example (MODELS.md §7.3, ex08): 550.62 kg H2SO4 per t of concentrate needs
+561.94 kg CaCO3 and makes 966.64 kg gypsum.
+
+Precipitates are put in the finest size class [assumed].
+
+References
+----------
+Marsden, J.O., House, C.I. (2006) The Chemistry of Gold Extraction, 2nd ed., SME,
+ch. 5 (pre-treatment) and 11 (effluent treatment) [L]; MODELS.md §4.1, §7.3.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, NoReturn
+
+import numpy as np
+
+from oreflow.core.components import ComponentSet
+from oreflow.core.schema import Param, frac
+from oreflow.errors import Problem
+from oreflow.units.base import (
+    PrepareContext,
+    UnitResult,
+    UnitSpec,
+    UnitType,
+)
+from oreflow.units.pox import element_fraction
+from oreflow.units.products import ProductSpecies
+
+#: Highest pH limestone reaches in practice [-] [L] (limestone neutralisation stops
+#: near pH 5.5-6.5 as CO2 buffers the solution; Marsden & House 2006 ch. 11).
+LIMESTONE_MAX_PH = 6.0
+
+PARAMS: tuple[Param, ...] = (
+    Param(
+        "reagent",
+        "-",
+        "lime",
+        "neutralising agent: 'lime' (quicklime), 'limestone', or 'limestone_lime' "
+        "(limestone for the acid, Fe and As, then lime for Cu and the pH lift)",
+        "MODELS.md §4.1 (limestone/lime neutralisation), §7.3",
+        kind=str,
+        choices=("lime", "limestone", "limestone_lime"),
+    ),
+    Param(
+        "target_ph",
+        "-",
+        10.5,
+        "pH the pulp or liquor is brought to",
+        "pH ~10.5 before CIL (MODELS.md §4.1); 7-9 before discharge",
+        lo=4.0,
+        hi=12.5,
+    ),
+    frac(
+        "lime_cao_frac",
+        0.90,
+        "available CaO in the quicklime (use_lime_kg_h is kg of quicklime)",
+        "85-95 % available CaO [L]",
+        lo=0.3,
+    ),
+    Param(
+        "lime_excess_frac",
+        "-",
+        0.10,
+        "quicklime above stoichiometry, for the buffering of the solids and losses",
+        "assumed",
+        lo=0.0,
+        hi=5.0,
+    ),
+    frac(
+        "limestone_utilisation_frac",
+        0.90,
+        "fraction of the limestone fed that reacts (the rest stays as calcite)",
+        "assumed; fine-ground limestone 85-95 %",
+        lo=0.1,
+    ),
+    Param(
+        "fe_as_molar_min",
+        "-",
+        4.0,
+        "Fe:As molar ratio wanted in the precipitate; ferric sulfate is added to reach it",
+        "Fe:As >= 3-4 for stable ferric arsenate residues [L] MODELS.md §7.3",
+        lo=0.0,
+        hi=20.0,
+    ),
+    Param(
+        "as_residual_mg_l",
+        "mg/L",
+        0.5,
+        "arsenic left in solution after ferric co-precipitation",
+        "assumed; 0.1-1 mg/L is typical of ferric co-precipitation",
+        lo=0.0,
+        hi=1000.0,
+    ),
+    Param(
+        "gypsum_solubility_g_l",
+        "g/L",
+        2.4,
+        "solubility of gypsum (as CaSO4.2H2O) in the neutralised solution",
+        "about 2.4 g/L at 20-40 °C in water [L]; higher in saline liquors",
+        lo=0.0,
+        hi=50.0,
+    ),
+    Param(
+        "cu_precipitation_ph",
+        "-",
+        7.0,
+        "pH from which copper precipitates as Cu(OH)2 (needs the species cu_hydroxide)",
+        "assumed; Cu(OH)2 precipitation is near complete from pH 7-8 [L]",
+        lo=4.0,
+        hi=12.0,
+    ),
+)
+
+
+def _needs(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Problem]) -> None:
+    key = f"units.{spec.name}"
+    p = spec.params
+
+    def need(names: tuple[str, ...], why: str) -> None:
+        missing = [n for n in names if not comps.has(n)]
+        if missing:
+            problems.append(
+                Problem(
+                    file, key, f"{why}: declare {', '.join(repr(m) for m in missing)} in [case]"
+                )
+            )
+
+    need(("water",), "neutralisation works on a solution")
+    if comps.has("h2so4") or comps.has("so4_aq"):
+        need(("gypsum",), "sulfate precipitates as gypsum")
+    if comps.has("fe_aq"):
+        need(("metal_hydroxides",), "ferric iron precipitates as Fe(OH)3")
+    if comps.has("as_aq"):
+        need(
+            ("scorodite", "metal_hydroxides", "fe_aq", "so4_aq", "gypsum"),
+            "arsenic co-precipitates with ferric iron",
+        )
+    if (
+        p.get("reagent") in ("limestone", "limestone_lime")
+        and float(p.get("limestone_utilisation_frac", 1.0)) < 1.0
+    ):
+        need(("calcite",), "unreacted limestone stays as calcite")
+    if p.get("reagent") == "limestone" and float(p.get("target_ph", 0.0)) > LIMESTONE_MAX_PH:
+        problems.append(
+            Problem(
+                file,
+                f"{key}.target_ph",
+                f"limestone alone cannot lift the pH above about {LIMESTONE_MAX_PH:g}; "
+                "use reagent = 'limestone_lime' or 'lime'",
+            )
+        )
+
+
+class Neutralisation:
+    """Compiled neutralisation tank (see module docstring)."""
+
+    def __init__(self, spec: UnitSpec, comps: ComponentSet) -> None:
+        from oreflow.kernels import oxidation as kox
+
+        self.spec = spec
+        self.comps = comps
+        self.reagent = str(spec.params["reagent"])
+
+        self.products = ProductSpecies(
+            spec,
+            comps,
+            solids=("gypsum", "scorodite", "metal_hydroxides", "cu_hydroxide", "calcite"),
+            solution=("water", "h2so4", "so4_aq", "fe_aq", "as_aq", "cu_aq"),
+        )
+        self.i_sol = self.products.solution
+        self.i_solid = self.products.solid
+        f = np.zeros(kox.N_NF)
+        f[kox.NF_H2SO4_S] = element_fraction(comps, "h2so4", "s")
+        f[kox.NF_SO4_S] = element_fraction(comps, "so4_aq", "s")
+        f[kox.NF_GYPSUM_S] = element_fraction(comps, "gypsum", "s")
+        f[kox.NF_SCORODITE_FE] = element_fraction(comps, "scorodite", "fe")
+        f[kox.NF_SCORODITE_AS] = element_fraction(comps, "scorodite", "as")
+        f[kox.NF_HYDROXIDE_FE] = element_fraction(comps, "metal_hydroxides", "fe")
+        f[kox.NF_CU_HYDROXIDE_CU] = element_fraction(comps, "cu_hydroxide", "cu")
+        self.fractions = f
+
+    def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
+        """Per-case settings; limestone alone cannot reach a high pH."""
+        if self.reagent == "limestone" and np.any(params["target_ph"] > LIMESTONE_MAX_PH):
+            self._fail(
+                f"limestone alone cannot lift the pH above about {LIMESTONE_MAX_PH:g}; "
+                "use reagent = 'limestone_lime' or 'lime'"
+            )
+        return params
+
+    def _fail(self, message: str) -> NoReturn:
+        self.products.fail(message)
+
+    def _get(self, x: np.ndarray, name: str) -> np.ndarray:
+        idx = self.i_sol[name]
+        return np.ascontiguousarray(x[:, idx]) if idx is not None else np.zeros(x.shape[0])
+
+    def _put_solid(self, out: np.ndarray, name: str, amount: np.ndarray) -> None:
+        missing = f"neutralisation precipitates {name!r}; declare it in [case] solids"
+        self.products.put_solid(out, name, amount, missing)
+
+    def _set_solution(self, out: np.ndarray, name: str, amount: np.ndarray) -> None:
+        missing = f"neutralisation leaves {name!r} in solution; declare it in [case] solution"
+        self.products.set_solution(out, name, amount, missing)
+
+    def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
+        """Neutralise, precipitate, and dose the reagents."""
+        from oreflow.kernels import oxidation as kox
+
+        params = state
+        (feed,) = inlets
+        c = self.comps
+        n = feed.shape[0]
+        h2o = self._get(feed, "water")
+        solutes = sum(self._get(feed, s) for s in ("h2so4", "so4_aq", "fe_aq", "as_aq", "cu_aq"))
+        if np.any((h2o <= 0.0) & (solutes > 0.0)):
+            self._fail("the neutralisation is fed dissolved species but no water; check the feed")
+        solubility = (
+            params["gypsum_solubility_g_l"] if self.i_sol["so4_aq"] is not None else np.zeros(n)
+        )
+        res = kox.neutralisation_batch(
+            self._get(feed, "h2so4"),
+            self._get(feed, "so4_aq"),
+            self._get(feed, "fe_aq"),
+            self._get(feed, "as_aq"),
+            self._get(feed, "cu_aq"),
+            h2o,
+            params["target_ph"],
+            params["fe_as_molar_min"],
+            params["as_residual_mg_l"],
+            np.ascontiguousarray(solubility),
+            params["cu_precipitation_ph"],
+            self.fractions,
+            self.i_solid["cu_hydroxide"] is not None,
+        )
+        out = feed.copy()
+        added = np.zeros_like(feed)
+        fe_add = res[:, kox.NO_FE_ADDED]
+        so4_add = res[:, kox.NO_SO4_ADDED]
+        if np.any(fe_add > 0):
+            if self.i_sol["fe_aq"] is None or self.i_sol["so4_aq"] is None:
+                self._fail("ferric sulfate is added for arsenic; declare 'fe_aq' and 'so4_aq'")
+            added[:, self.i_sol["fe_aq"]] = fe_add
+            added[:, self.i_sol["so4_aq"]] = so4_add
+        self._set_solution(out, "h2so4", np.zeros(n))
+        self._set_solution(out, "so4_aq", res[:, kox.NO_SO4_OUT])
+        self._set_solution(out, "fe_aq", np.zeros(n))
+        self._set_solution(out, "as_aq", res[:, kox.NO_AS_OUT])
+        self._set_solution(out, "cu_aq", res[:, kox.NO_CU_OUT])
+        self._put_solid(out, "gypsum", res[:, kox.NO_GYPSUM])
+        self._put_solid(out, "scorodite", res[:, kox.NO_SCORODITE])
+        self._put_solid(out, "metal_hydroxides", res[:, kox.NO_HYDROXIDE])
+        self._put_solid(out, "cu_hydroxide", res[:, kox.NO_CU_HYDROXIDE])
+
+        # reagents [mol/h of base]
+        base1 = res[:, kox.NO_BASE_STAGE1_MOL]
+        base2 = res[:, kox.NO_BASE_STAGE2_MOL]
+        lime_excess = 1.0 + params["lime_excess_frac"]
+        if self.reagent == "lime":
+            cao_mol = (base1 + base2) * lime_excess
+            caco3_reacted_mol = np.zeros(n)
+        elif self.reagent == "limestone":
+            cao_mol = np.zeros(n)
+            caco3_reacted_mol = base1 + base2
+        else:
+            cao_mol = base2 * lime_excess
+            caco3_reacted_mol = base1
+        caco3_fed_mol = caco3_reacted_mol / params["limestone_utilisation_frac"]
+        excess_calcite = (caco3_fed_mol - caco3_reacted_mol) * kox.M_CACO3 * 1e-6
+        if np.any(excess_calcite > 0):
+            self._put_solid(out, "calcite", excess_calcite)
+            c.solids_view(added)[:, -1, self.i_solid["calcite"]] += excess_calcite
+        reacted = out - feed - added
+
+        lime_kg_h = cao_mol * kox.M_CAO * 1e-3 / params["lime_cao_frac"]
+        limestone_kg_h = caco3_fed_mol * kox.M_CACO3 * 1e-3
+        as_prec = self._get(feed, "as_aq") - res[:, kox.NO_AS_OUT]
+        fe_prec = self._get(feed, "fe_aq") + fe_add
+        precipitates = (
+            res[:, kox.NO_GYPSUM]
+            + res[:, kox.NO_SCORODITE]
+            + res[:, kox.NO_HYDROXIDE]
+            + res[:, kox.NO_CU_HYDROXIDE]
+            + excess_calcite
+        )
+        metrics = {
+            "target_ph": params["target_ph"].copy(),
+            "use_lime_kg_h": lime_kg_h,
+            "use_limestone_kg_h": limestone_kg_h,
+            "use_ferric_sulfate_kg_h": fe_add * 1e6 / kox.M_FE / 2.0 * kox.M_FE2SO43 * 1e-3,
+            "free_acid_neutralised_kg_h": res[:, kox.NO_FREE_ACID_S]
+            / self.fractions[kox.NF_H2SO4_S]
+            * 1000.0,
+            "gypsum_tph": res[:, kox.NO_GYPSUM],
+            "scorodite_tph": res[:, kox.NO_SCORODITE],
+            "metal_hydroxides_tph": res[:, kox.NO_HYDROXIDE],
+            "cu_hydroxide_tph": res[:, kox.NO_CU_HYDROXIDE],
+            "precipitates_tph": precipitates,
+            "residue_fe_as_molar": np.divide(
+                fe_prec / kox.M_FE, as_prec / kox.M_AS, out=np.zeros(n), where=as_prec > 0
+            ),
+            "as_out_mg_l": np.divide(
+                res[:, kox.NO_AS_OUT] * 1e6, h2o, out=np.zeros(n), where=h2o > 0
+            ),
+            "so4_out_mg_l": np.divide(
+                res[:, kox.NO_SO4_OUT] * 1e6, h2o, out=np.zeros(n), where=h2o > 0
+            ),
+            "co2_released_kg_h": caco3_reacted_mol * 44.009 * 1e-3,
+        }
+        return UnitResult((out,), added=added, reacted=reacted, metrics=metrics)
+
+
+NEUTRALISATION = UnitType(
+    name="neutralisation",
+    reactive=True,
+    summary="lime/limestone neutralisation of acid liquor or slurry: gypsum, Fe(OH)3, "
+    "ferric arsenate, Cu(OH)2; reagent use",
+    inlets=("feed",),
+    outlets=("discharge",),
+    params=PARAMS,
+    build=Neutralisation,
+    check=_needs,
+)

@@ -1,0 +1,236 @@
+"""Regrind mill on concentrates: Bond energy with Rowland's fine-grinding factors.
+
+Energy (MODELS.md §1.1 and ex01 case 3): Bond's third law at the pinion with Rowland's
+factors for a wet mill in closed circuit,
+
+    W = 10 Wi (1/sqrt(P80) - 1/sqrt(F80)) x EF3 x EF4 x EF5 x EF7 x energy_factor,
+
+EF3 = (2.44/D)^0.2 for the mill diameter, EF5 = (P80 + 10.3)/(1.145 P80) below 75 µm
+(fineness), EF7 = [2(Rr - 1.35) + 0.26]/[2(Rr - 1.35)] for the low reduction ratios
+regrind mills work at. So that energy never falls as the product gets finer, EF7 is
+held at its value for Rr = 1.583 below that ratio and applied above Rr = 6 too (Rowland
+stops it there at 1.028, a step; it tends to 1), and EF5 is kept at least 1 (as
+printed it dips to 0.993 just below its 75 µm threshold) [assumed]
+(``oreflow.kernels.comminution.regrind_energy_kwh_t``). ``energy_factor`` calibrates the
+figure to a survey, or expresses a stirred mill (IsaMill, Vertimill) against a ball
+mill: stirred mills are reported to need less energy at fine sizes [L], a factor to be
+taken from signature-plot testwork.
+
+The mill is run either to a target P80 (energy follows), at a specific energy (P80
+follows, by inverting the energy), or with a power draw (specific energy = power / feed
+rate, so nonlinear in the feed). F80 is the P80 of the feed as it arrives. The product
+size distribution is the feed with a Rosin–Rammler survival function applied to the
+mass coarser than every size, solved so that the product P80 is the mill's P80
+(``grind_to_p80_batch``; modulus [assumed] 1.0): never coarser than the feed, every
+mineral keeps its mass, zero energy returns the feed.
+
+References
+----------
+Bond, F.C. (1961) Crushing and grinding calculations. Brit. Chem. Eng. 6:378–385,
+543–548.
+Rowland, C.A., Kjos, D.M. (1980) Rod and ball mills. In Mular, A.L., Bhappu, R.B. (eds)
+Mineral Processing Plant Design, 2nd ed., SME, 239–278 [L].
+Wills, B.A., Finch, J.A. (2016) Wills' Mineral Processing Technology, 8th ed., ch. 7 [L].
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from oreflow.core.components import ComponentSet
+from oreflow.core.schema import Param, positive
+from oreflow.errors import CaseError, Problem
+from oreflow.units.base import (
+    PrepareContext,
+    UnitResult,
+    UnitSpec,
+    UnitType,
+    total_solids,
+)
+
+_MODES = ("target_p80_um", "specific_energy_kwh_t", "power_kw")
+
+PARAMS: tuple[Param, ...] = (
+    positive(
+        "target_p80_um",
+        "µm",
+        None,
+        "product P80 to reach; the energy follows from Bond and Rowland",
+        "design basis; POX feed and regrind 20-45 µm [L] MODELS.md §1.1",
+        hi=2000.0,
+    ),
+    positive(
+        "specific_energy_kwh_t",
+        "kWh/t",
+        None,
+        "specific energy per tonne of feed at the pinion; the P80 follows",
+        "design basis",
+        hi=500.0,
+    ),
+    positive(
+        "power_kw",
+        "kW",
+        None,
+        "mill power draw; specific energy = power / feed rate",
+        "plant figure",
+        hi=20000.0,
+    ),
+    positive(
+        "wi_kwh_t",
+        "kWh/t",
+        None,
+        "Bond ball-mill work index of the concentrate; default: rate-weighted Wi of the ores reaching the mill",
+        "concentrate testwork",
+        hi=50.0,
+    ),
+    positive(
+        "diameter_m",
+        "m",
+        None,
+        "mill diameter inside liners for Rowland's EF3; default: the 2.44 m Bond reference mill (EF3 = 1)",
+        "plant figure",
+        hi=10.0,
+    ),
+    positive(
+        "energy_factor",
+        "-",
+        1.0,
+        "multiplier on the Bond-Rowland energy: survey calibration, or a stirred mill against a ball mill",
+        "assumed; stirred mills need less energy than ball mills at fine sizes [L], take the factor from testwork",
+        hi=5.0,
+    ),
+    positive(
+        "breakage_modulus",
+        "-",
+        1.0,
+        "modulus n of the survival function exp(-(x/x63)^n): the fine-end slope of the fragments",
+        "assumed; ground products 0.7-1.3 [L] MODELS.md §1.4",
+        hi=3.0,
+    ),
+    Param(
+        "media_wear_kg_kwh",
+        "kg/kWh",
+        0.05,
+        "grinding-media consumption per kWh drawn",
+        "assumed; ball mills 0.04-0.08 kg/kWh [L] MODELS.md §1.3",
+        lo=0.0,
+        hi=1.0,
+    ),
+)
+
+
+class RegrindMill:
+    """Compiled regrind mill (see module docstring)."""
+
+    def __init__(self, spec: UnitSpec, comps: ComponentSet) -> None:
+        self.spec = spec
+        self.comps = comps
+        self.edges = comps.sizes.edges()
+        self.mode = next(m for m in _MODES if spec.params.get(m) is not None)
+
+    def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
+        """Per-case parameters, the work index and the mill diameter (0: reference mill)."""
+        wi = params.get("wi_kwh_t", ctx.feed_wi_kwh_t)
+        if np.any(~np.isfinite(wi)):
+            problem = Problem(
+                self.spec.file,
+                f"units.{self.spec.name}.wi_kwh_t",
+                "no ore with a work index reaches the mill: give wi_kwh_t",
+            )
+            raise CaseError([problem])
+        d_m = params.get("diameter_m", np.zeros(ctx.n_cases))
+        return params, np.asarray(wi, dtype=np.float64), d_m
+
+    def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
+        """Energy and P80 for the mode, then the product size distribution."""
+        from oreflow.kernels.comminution import (
+            bond_energy_kwh_t,
+            grind_to_p80_batch,
+            regrind_energy_kwh_t,
+            regrind_product_size_um,
+        )
+        from oreflow.kernels.psd import passing_size_batch
+
+        params, wi, d_m = state
+        (feed,) = inlets
+        c = self.comps
+        n = feed.shape[0]
+        q = total_solids(c, feed)
+        solids = np.ascontiguousarray(c.solids_view(feed))
+        f80 = passing_size_batch(self.edges, np.ascontiguousarray(solids.sum(axis=2)), 0.8)
+        factor = params["energy_factor"]
+        p80 = np.empty(n)
+        energy = np.empty(n)
+        for i in range(n):
+            if self.mode == "target_p80_um":
+                p80[i] = min(float(params["target_p80_um"][i]), float(f80[i]))
+                energy[i] = factor[i] * regrind_energy_kwh_t(
+                    float(wi[i]), float(f80[i]), p80[i], float(d_m[i])
+                )
+            else:
+                if self.mode == "specific_energy_kwh_t":
+                    energy[i] = params["specific_energy_kwh_t"][i]
+                else:
+                    energy[i] = params["power_kw"][i] / q[i] if q[i] > 0 else 0.0
+                p80[i] = regrind_product_size_um(
+                    float(energy[i] / factor[i]), float(wi[i]), float(f80[i]), float(d_m[i])
+                )
+        empty = ~(q > 0)
+        energy[empty] = 0.0
+        p80[empty] = np.nan
+        product, _ = grind_to_p80_batch(solids, self.edges, p80, params["breakage_modulus"])
+        out = feed.copy()
+        c.solids_view(out)[:] = product
+        power = energy * q
+        bond = np.array(
+            [
+                bond_energy_kwh_t(float(wi[i]), float(f80[i]), float(p80[i]))
+                if q[i] > 0 and p80[i] < f80[i]
+                else 0.0
+                for i in range(n)
+            ]
+        )
+        metrics = {
+            "power_kw": power,
+            "feed_tph": q,
+            "specific_energy_kwh_t": energy,
+            "bond_energy_kwh_t": bond,
+            "rowland_factor": np.divide(
+                energy, bond * factor, out=np.ones(n), where=bond * factor > 0
+            ),
+            "f80_um": f80,
+            "p80_um": passing_size_batch(
+                self.edges, np.ascontiguousarray(product.sum(axis=2)), 0.8
+            ),
+            "wi_kwh_t": wi.copy(),
+            "use_media_kg_h": power * params["media_wear_kg_kwh"],
+        }
+        return UnitResult((out,), reacted=out - feed, metrics=metrics)
+
+
+def _check(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Problem]) -> None:
+    given = [m for m in _MODES if spec.params.get(m) is not None]
+    if len(given) != 1:
+        problems.append(
+            Problem(
+                file,
+                f"units.{spec.name}.target_p80_um",
+                f"give exactly one of {', '.join(_MODES)}"
+                + (f" (got {', '.join(given)})" if given else ""),
+            )
+        )
+
+
+REGRIND_MILL = UnitType(
+    name="regrind_mill",
+    summary="regrind mill on concentrates: Bond energy with Rowland EF3/EF5/EF7 to a target P80 or at a given energy",
+    inlets=("feed",),
+    outlets=("discharge",),
+    params=PARAMS,
+    build=RegrindMill,
+    check=_check,
+    grinding=True,
+)

@@ -1,0 +1,365 @@
+"""Residue destinations other than storage: paste backfill and building materials.
+
+Both are sinks (the residue leaves the plant there); the storage destination is the
+``tailings`` sink. What each sink receives counts as residue generated; what the two
+sinks below receive, when their checks pass, counts as residue used
+(``oreflow.solvers.kpis_residue``), the figure behind the national target of over 35 %
+use of gold solid waste (DESIGN.md).
+
+``paste_backfill`` (MODELS.md §7.4 [L]): the dry tailings are made up to a paste of
+``paste_solids_frac`` (0.70-0.85) with ``binder_frac`` of binder per dry tailings
+(0.02-0.08, ``use_binder_kg_h``). Paste density ``1/(w/ρs + 1 - w)`` with ρs from the
+stream's solids (binder volume left out, as in ex08). Make-up water is reported where
+the feed is drier than the paste; a feed wetter than the paste cannot go underground:
+``too_wet_flag`` = 1 (dewater it upstream with a filter or paste thickener). Checks:
+fines (at least ``fines_min_frac``, about 15 %, finer than 20 µm to hold water [L]) —
+reported, not a condition of use; WAD cyanide of the paste water at most
+``wad_limit_mg_l`` (residual cyanide underground); sulfide sulfur reported (sulfate
+attack risk, use slag blends [L]).
+
+``building_materials`` (bricks, geopolymers, cement raw meal, aggregate; MODELS.md §7.4
+[L]): the residue is eligible only if
+
+- cyanide: WAD cyanide (free + complexed, as CN) in its water is at most
+  ``wad_limit_mg_l`` (detoxed or cyanide-free);
+- arsenic: arsenic outside stable ferric arsenates (scorodite, or a declared species
+  named ``ferric_arsenate``; including dissolved arsenic) is at most
+  ``unstable_as_max_gpt``, and where stable arsenate is present the molar ratio of
+  non-sulfide iron to arsenic is at least ``fe_as_molar_min`` (3-4 for stable POX and
+  neutralisation residues [L], MODELS.md §7.3);
+- sulfide: sulfur outside sulfate minerals (gypsum, basic ferric sulfate, jarosite) is
+  at most ``sulfide_s_max_frac`` of the solids (expansion and acid risk).
+
+An ineligible residue is, by default, a reported flag (``eligible_flag`` = 0 with the
+failing rule's own flag at 0): eligibility depends on the simulated streams and may
+differ between the cases of a batch or the modes an optimiser tries, and one failing
+case must not stop the others. Its tonnage is then not counted as used. With
+``on_ineligible = "error"`` the run stops with a case error naming the rule instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from oreflow.conventions import G_PER_T
+from oreflow.core.components import ELEMENTS, ComponentSet
+from oreflow.core.schema import Param, frac, positive
+from oreflow.errors import CaseError, Problem
+from oreflow.units.base import (
+    PrepareContext,
+    UnitResult,
+    UnitSpec,
+    UnitType,
+    solids_volume_m3_h,
+    total_solids,
+    water,
+)
+from oreflow.units.detox import wad_cn_mg_l
+
+#: Solid species whose sulfur is sulfate, not sulfide.
+SULFATE_SOLIDS = ("gypsum", "basic_ferric_sulfate", "jarosite")
+#: Solid species holding arsenic in a stable ferric arsenate form.
+STABLE_ARSENIC_SOLIDS = ("scorodite", "ferric_arsenate")
+_FE_G_MOL = 55.845
+_AS_G_MOL = 74.922
+_FLAG_TOL = 1e-9  # relative slack on limits, so a value exactly at its limit passes
+
+
+class ResidueAssay:
+    """Per-stream residue figures shared by the residue sinks (precomputed masks)."""
+
+    def __init__(self, comps: ComponentSet) -> None:
+        self.comps = comps
+        em = comps.element_matrix()
+        n_s = comps.n_solids_comp
+        names = [s.name for s in comps.species]
+        species_of = comps.component_species()
+        is_name = np.array([names[k] for k in species_of])
+        s_col = em[:, ELEMENTS.index("s")]
+        fe_col = em[:, ELEMENTS.index("fe")]
+        as_col = em[:, ELEMENTS.index("as")]
+        solid = np.zeros(comps.n_comp, dtype=bool)
+        solid[:n_s] = True
+        sulfate = np.isin(is_name, SULFATE_SOLIDS)
+        stable = np.isin(is_name, STABLE_ARSENIC_SOLIDS)
+        sulfide_host = solid & (s_col > 0) & ~sulfate
+        self.sulfide_s = np.where(solid & ~sulfate, s_col, 0.0)
+        self.stable_as = np.where(solid & stable, as_col, 0.0)
+        self.unstable_as = np.where(stable, 0.0, as_col)  # other solids and solution
+        self.ferric_fe = np.where(solid & ~sulfide_host, fe_col, 0.0)
+        self.edges = comps.sizes.edges()
+
+    def figures(self, x: np.ndarray, fines_um: np.ndarray | float) -> dict[str, np.ndarray]:
+        """Solids, water, density, fines, cyanide, sulfide and arsenic of stream arrays."""
+        from oreflow.kernels.residue import passing_frac_at_batch
+
+        c = self.comps
+        n = x.shape[0]
+        solids = total_solids(c, x)
+        vol = solids_volume_m3_h(c, x)
+        by_size = np.ascontiguousarray(c.solids_view(x).sum(axis=-1))
+        size = np.ascontiguousarray(np.broadcast_to(np.asarray(fines_um, dtype=np.float64), (n,)))
+        fines = passing_frac_at_batch(self.edges, by_size, size)
+        stable_as = x @ self.stable_as
+        fe = x @ self.ferric_fe
+        ratio = np.divide(
+            fe / _FE_G_MOL, stable_as / _AS_G_MOL, out=np.full(n, np.nan), where=stable_as > 0
+        )
+        per_solids = np.divide(1.0, solids, out=np.zeros(n), where=solids > 0)
+        w = water(c, x)
+        return {
+            "solids_tph": solids,
+            "water_tph": w,
+            "moisture_frac": np.divide(w, solids + w, out=np.zeros(n), where=solids + w > 0),
+            "solids_density_t_m3": np.divide(solids, vol, out=np.zeros(n), where=vol > 0),
+            "fines_passing_frac": fines,
+            "wad_cn_mg_l": wad_cn_mg_l(c, x),
+            "sulfide_s_frac": (x @ self.sulfide_s) * per_solids,
+            "unstable_as_gpt": (x @ self.unstable_as) * per_solids * G_PER_T,
+            "stable_as_gpt": stable_as * per_solids * G_PER_T,
+            "fe_as_molar_ratio": ratio,
+        }
+
+
+def _at_most(value: np.ndarray, limit: np.ndarray) -> np.ndarray:
+    return value <= limit * (1.0 + _FLAG_TOL) + 1e-300
+
+
+def _fail(spec: UnitSpec, rules: list[str], case: int) -> CaseError:
+    what = "; ".join(rules)
+    return CaseError(
+        [
+            Problem(
+                spec.file,
+                f"units.{spec.name}",
+                f"the residue sent to this {spec.type} is not eligible (case {case}): {what} "
+                '(set on_ineligible = "flag" to report it instead)',
+            )
+        ]
+    )
+
+
+ON_INELIGIBLE = Param(
+    "on_ineligible",
+    "-",
+    "flag",
+    "what a residue failing the checks does: 'flag' reports eligible_flag = 0 and does not "
+    "count the tonnage as used; 'error' stops the run with a case error",
+    "oreflow convention",
+    kind=str,
+    choices=("flag", "error"),
+)
+
+
+class _ResidueSink:
+    """What the residue destinations share: the assay of their feed and the failure mode."""
+
+    def __init__(self, spec: UnitSpec, comps: ComponentSet) -> None:
+        self.spec = spec
+        self.assay = ResidueAssay(comps)
+        self.error = spec.params["on_ineligible"] == "error"
+
+    def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
+        """Per-case parameter arrays."""
+        return {k: np.ascontiguousarray(v, dtype=np.float64) for k, v in params.items()}
+
+
+class PasteBackfill(_ResidueSink):
+    """Paste-fill sink (see module docstring)."""
+
+    def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
+        """Paste recipe and checks of the residue placed underground."""
+        from oreflow.kernels.residue import paste_recipe
+
+        (feed,) = inlets
+        fig = self.assay.figures(feed, state["fines_size_um"])
+        solids = fig["solids_tph"]
+        rho_s = np.where(fig["solids_density_t_m3"] > 0, fig["solids_density_t_m3"], 1.0)
+        recipe = paste_recipe(solids, rho_s, state["paste_solids_frac"], state["binder_frac"])
+        rho, _, paste_m3, paste_water, binder, binder_m3 = recipe.T
+        excess = np.maximum(fig["water_tph"] - paste_water, 0.0)
+        too_wet = excess > _FLAG_TOL * np.maximum(paste_water, 1e-300)
+        cyanide_ok = _at_most(fig["wad_cn_mg_l"], state["wad_limit_mg_l"])
+        eligible = cyanide_ok & ~too_wet
+        if self.error and not eligible.all():
+            i = int(np.argmin(eligible))
+            rules = []
+            if not cyanide_ok[i]:
+                rules.append(
+                    f"WAD cyanide {fig['wad_cn_mg_l'][i]:.4g} mg/L above {state['wad_limit_mg_l'][i]:g}"
+                )
+            if too_wet[i]:
+                rules.append(f"feed carries {excess[i]:.4g} t/h more water than the paste holds")
+            raise _fail(self.spec, rules, i)
+        metrics = {
+            **fig,
+            "paste_density_t_m3": rho,
+            "paste_m3_h": paste_m3,
+            "paste_water_tph": paste_water,
+            "makeup_water_tph": np.maximum(paste_water - fig["water_tph"], 0.0),
+            "excess_water_tph": excess,
+            "too_wet_flag": too_wet.astype(float),
+            "use_binder_kg_h": binder,
+            "binder_kg_m3": binder_m3,
+            "fines_ok_flag": (fig["fines_passing_frac"] >= state["fines_min_frac"]).astype(float),
+            "cyanide_ok_flag": cyanide_ok.astype(float),
+            "eligible_flag": eligible.astype(float),
+        }
+        return UnitResult((), metrics=metrics)
+
+
+PASTE_BACKFILL = UnitType(
+    name="paste_backfill",
+    summary="residue placed underground as cemented paste fill: paste density, binder, fines and cyanide checks",
+    inlets=("feed",),
+    outlets=(),
+    params=(
+        frac(
+            "paste_solids_frac",
+            0.75,
+            "mass fraction of solids of the paste",
+            "0.70-0.85 [L] MODELS.md §7.4",
+            lo=0.5,
+            hi=0.95,
+        ),
+        frac(
+            "binder_frac",
+            0.04,
+            "binder (OPC or OPC + slag/fly ash) per tonne of dry tailings",
+            "0.02-0.08 [L] MODELS.md §7.4",
+            hi=0.3,
+        ),
+        frac(
+            "fines_min_frac",
+            0.15,
+            "least mass fraction finer than fines_size_um for the paste to hold its water",
+            "about 15 % below 20 µm [L] MODELS.md §7.4",
+        ),
+        positive(
+            "fines_size_um",
+            "µm",
+            20.0,
+            "size of the fines criterion",
+            "20 µm [L] MODELS.md §7.4",
+            hi=1000.0,
+        ),
+        Param(
+            "wad_limit_mg_l",
+            "mg/L",
+            50.0,
+            "largest WAD cyanide (as CN) allowed in the paste water underground",
+            "assumed: the ICMC 50 mg/L open-water benchmark [S] (MODELS.md §7.1) as an upper "
+            "bound; residual CN must be destroyed or checked for the underground [L] §7.4",
+            lo=0.0,
+            hi=5000.0,
+        ),
+        ON_INELIGIBLE,
+    ),
+    build=PasteBackfill,
+    is_sink=True,
+)
+
+
+class BuildingMaterials(_ResidueSink):
+    """Building-materials sink (see module docstring)."""
+
+    def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
+        """Eligibility of the residue for building materials."""
+        (feed,) = inlets
+        fig = self.assay.figures(feed, 20.0)
+        cyanide_ok = _at_most(fig["wad_cn_mg_l"], state["wad_limit_mg_l"])
+        ratio_ok = (fig["stable_as_gpt"] <= 0.0) | (
+            np.nan_to_num(fig["fe_as_molar_ratio"]) >= state["fe_as_molar_min"] * (1.0 - _FLAG_TOL)
+        )
+        arsenic_ok = _at_most(fig["unstable_as_gpt"], state["unstable_as_max_gpt"]) & ratio_ok
+        sulfide_ok = _at_most(fig["sulfide_s_frac"], state["sulfide_s_max_frac"])
+        eligible = cyanide_ok & arsenic_ok & sulfide_ok
+        if self.error and not eligible.all():
+            i = int(np.argmin(eligible))
+            rules = []
+            if not cyanide_ok[i]:
+                rules.append(
+                    f"WAD cyanide {fig['wad_cn_mg_l'][i]:.4g} mg/L above {state['wad_limit_mg_l'][i]:g}"
+                )
+            if not arsenic_ok[i]:
+                rules.append(
+                    f"arsenic not stable (outside ferric arsenate {fig['unstable_as_gpt'][i]:.4g} g/t, "
+                    f"limit {state['unstable_as_max_gpt'][i]:g}; Fe:As {fig['fe_as_molar_ratio'][i]:.3g}, "
+                    f"least {state['fe_as_molar_min'][i]:g})"
+                )
+            if not sulfide_ok[i]:
+                rules.append(
+                    f"sulfide S {fig['sulfide_s_frac'][i]:.4g} above {state['sulfide_s_max_frac'][i]:g}"
+                )
+            raise _fail(self.spec, rules, i)
+        metrics = {
+            **fig,
+            "cyanide_ok_flag": cyanide_ok.astype(float),
+            "arsenic_ok_flag": arsenic_ok.astype(float),
+            "sulfide_ok_flag": sulfide_ok.astype(float),
+            "eligible_flag": eligible.astype(float),
+        }
+        return UnitResult((), metrics=metrics)
+
+
+BUILDING_MATERIALS = UnitType(
+    name="building_materials",
+    summary="residue used for bricks, geopolymers, cement raw meal or aggregate, with eligibility checks",
+    inlets=("feed",),
+    outlets=(),
+    params=(
+        Param(
+            "use",
+            "-",
+            "bricks",
+            "what the residue is used for (a label in this version: the same checks apply "
+            "to every use; set the limits for the product)",
+            "MODELS.md §7.4 [L]",
+            kind=str,
+            choices=("bricks", "geopolymer", "cement_raw_meal", "aggregate", "ceramics"),
+        ),
+        Param(
+            "wad_limit_mg_l",
+            "mg/L",
+            5.0,
+            "largest WAD cyanide (as CN) in the residue water: detoxed or cyanide-free",
+            "assumed: the upper end of INCO performance, < 1-5 mg/L [L] MODELS.md §7.1; check "
+            "the national rule (e.g. China HJ 943-2018 for cyanide residue [not checked])",
+            lo=0.0,
+            hi=5000.0,
+        ),
+        Param(
+            "unstable_as_max_gpt",
+            "g/t",
+            60.0,
+            "largest arsenic outside stable ferric arsenates (arsenopyrite, dissolved As) per "
+            "tonne of residue solids",
+            "assumed: the order of soil screening values for As, 20-60 mg/kg (China GB "
+            "36600-2018 [L, not checked])",
+            lo=0.0,
+            hi=1e6,
+        ),
+        Param(
+            "fe_as_molar_min",
+            "mol/mol",
+            3.0,
+            "least molar ratio of non-sulfide iron to arsenic where arsenic is held as ferric "
+            "arsenate",
+            "Fe:As >= 3-4 for stable POX/neutralisation residues [L] MODELS.md §7.3",
+            lo=0.0,
+            hi=100.0,
+        ),
+        frac(
+            "sulfide_s_max_frac",
+            0.01,
+            "largest mass fraction of sulfide sulfur (outside sulfate minerals) in the solids",
+            "assumed (MODELS.md §7.4 names the sulfide limit without a figure: expansion, acid)",
+        ),
+        ON_INELIGIBLE,
+    ),
+    build=BuildingMaterials,
+    is_sink=True,
+)

@@ -1,0 +1,327 @@
+"""SAG/AG mill: Austin power, Morrell (or Bond) energy-size relation, survival-function product.
+
+Power (MODELS.md §1.3): Austin's (1990) net power of the cylindrical section,
+
+    P = K D^2.5 L (1 - A J) [(1 - ε)(ρs/wc) J + 0.6 J_B (ρb - ρs/wc)] φc (1 - 0.1/2^(9 - 10 φc)),
+
+with K recalibrated from a survey through ``austin_k_factor``, or the measured draw
+``power_kw``. The specific energy is E = P/Q with Q the mill's solids feed (a pebble
+recycle included), so the mill is nonlinear in its feed, as a real SAG mill is.
+
+Transfer size (MODELS.md §1.2): Morrell's energy-size relation inverted for T80,
+
+    E = 4 Mia (T80^f(T80) - F80^f(F80)),   f(x) = -(0.295 + x/10^6),
+
+with the coarse index Mia (SMC test) down to 750 µm and Mib, or Bond's law with the
+ball-mill work index, below it (``oreflow.kernels.comminution.sag_product_size_um``).
+``energy_model = "bond"`` uses Bond's law throughout with ``wi_kwh_t``.
+
+Product size distribution: an energy-size model plus a one-parameter product shape,
+chosen over a SAG population balance on purpose. SAG breakage rates and grate
+classification are specific to each mill and known only after a survey, whereas Mia
+(or a Bond Wi) is standard ore testwork, and what the ball-mill circuit downstream
+needs is the transfer size, the fines it brings and the split of each mineral by size.
+The product is the feed with a Rosin–Rammler survival function applied to the mass
+coarser than every size, ``Q_prod(x) = Q_feed(x) exp(-(x/x63)^n)`` (``survival_product``,
+x63 solved so the product P80 is T80): never coarser than the feed, every species
+keeps its mass and is broken alike, and zero energy returns the feed. The modulus n
+is the fine-end slope of the fragments [assumed default 0.7]. A pebble crusher and
+the grate are not modelled; close the mill with a ``screen`` (trommel) and a recycle.
+
+Water is added at the feed to reach ``slurry_solids_frac`` (never removed), the slurry
+density Austin's equation is evaluated at. Grinding media: SAG mills wear 10-30 g of
+steel per kWh [L]; reported as ``use_media_kg_h``.
+
+References
+----------
+Austin, L.G. (1990) A mill power equation for SAG mills. Minerals & Metallurgical
+Processing 7(1):57–63 [L]. Doll, A. (2013) A comparison of SAG mill power models.
+Procemin 2013, Santiago [L].
+Morrell, S. (2004) An alternative energy–size relationship to that proposed by Bond for
+the design and optimisation of grinding circuits. Int. J. Miner. Process. 74:133–141.
+DOI 10.1016/j.minpro.2003.10.002 [L].
+Morrell, S. (2008) A method for predicting the specific energy requirement of
+comminution circuits and assessing their energy utilisation efficiency. Miner. Eng.
+21:224–233 [L].
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from oreflow.core.components import ComponentSet
+from oreflow.core.schema import Param, frac, positive
+from oreflow.errors import CaseError, Problem
+from oreflow.units.base import (
+    PrepareContext,
+    UnitResult,
+    UnitSpec,
+    UnitType,
+    solids_volume_m3_h,
+    total_solids,
+    water,
+)
+
+PARAMS: tuple[Param, ...] = (
+    positive(
+        "diameter_m",
+        "m",
+        None,
+        "mill diameter inside liners (Austin power)",
+        "plant figure",
+        hi=15.0,
+    ),
+    positive(
+        "length_m", "m", None, "effective grinding length (Austin power)", "plant figure", hi=20.0
+    ),
+    frac(
+        "total_fill_frac",
+        0.28,
+        "total charge filling J (rocks and balls) as a fraction of mill volume",
+        "0.20-0.35 [L]; MODELS.md §1.3 example 0.28",
+        lo=0.05,
+        hi=0.5,
+    ),
+    frac(
+        "ball_fill_frac",
+        0.12,
+        "ball filling J_B as a fraction of mill volume; 0 for an AG mill",
+        "SAG 0.04-0.18 [L]; MODELS.md §1.3 example 0.12",
+        hi=0.3,
+    ),
+    frac(
+        "critical_speed_frac",
+        0.75,
+        "mill speed as a fraction of critical speed",
+        "SAG mills 0.70-0.80 [L] MODELS.md §1.3",
+        lo=0.5,
+        hi=0.95,
+    ),
+    positive(
+        "ore_density_t_m3",
+        "t/m³",
+        None,
+        "ore density in the charge; default: the density of the feed solids",
+        "ore testwork",
+        hi=10.0,
+    ),
+    frac(
+        "slurry_solids_frac",
+        0.75,
+        "mass fraction of solids in the mill slurry (Austin's wc); water is added at the feed to reach it",
+        "SAG discharge 0.70-0.80 [L]; MODELS.md §1.3 example 0.80",
+        lo=0.3,
+        hi=0.95,
+    ),
+    positive(
+        "austin_k_factor",
+        "kW/m^3.5",
+        10.6,
+        "Austin's power constant K; recalibrate it to the surveyed power",
+        "Austin 1990 [L] MODELS.md §1.3",
+        hi=100.0,
+    ),
+    positive(
+        "power_kw",
+        "kW",
+        None,
+        "measured mill power draw; overrides Austin's model",
+        "plant figure",
+        hi=50000.0,
+    ),
+    Param(
+        "energy_model",
+        "-",
+        "morrell",
+        "energy-size relation giving the transfer size: Morrell (Mia, then Mib or Bond below 750 µm) or Bond",
+        "MODELS.md §1.1-1.2",
+        kind=str,
+        choices=("morrell", "bond"),
+    ),
+    positive(
+        "mia_kwh_t",
+        "kWh/t",
+        None,
+        "Morrell coarse work index Mia of the ore (SMC test); needed by the morrell model",
+        "ore testwork; typically 10-30 kWh/t [L] (Morrell 2004)",
+        hi=100.0,
+    ),
+    positive(
+        "mib_kwh_t",
+        "kWh/t",
+        None,
+        "Morrell fine work index Mib, used below 750 µm; default: Bond's law with wi_kwh_t there",
+        "ore testwork (Morrell 2008)",
+        hi=100.0,
+    ),
+    positive(
+        "wi_kwh_t",
+        "kWh/t",
+        None,
+        "Bond work index for the bond model and below 750 µm; default: rate-weighted Wi of the ores reaching the mill",
+        "ore testwork",
+        hi=50.0,
+    ),
+    positive(
+        "breakage_modulus",
+        "-",
+        0.7,
+        "modulus n of the survival function exp(-(x/x63)^n): the fine-end slope of the fragments",
+        "assumed; Gates-Gaudin-Schuhmann slopes 0.5-1.0 [L] MODELS.md §1.4",
+        hi=3.0,
+    ),
+    Param(
+        "media_wear_kg_kwh",
+        "kg/kWh",
+        0.02,
+        "grinding-media (steel ball) consumption per kWh drawn",
+        "SAG 0.010-0.030 kg/kWh [L] MODELS.md §1.3",
+        lo=0.0,
+        hi=1.0,
+    ),
+)
+
+
+class SagMill:
+    """Compiled SAG/AG mill (see module docstring)."""
+
+    def __init__(self, spec: UnitSpec, comps: ComponentSet) -> None:
+        self.spec = spec
+        self.comps = comps
+        self.edges = comps.sizes.edges()
+        self.bond = spec.params["energy_model"] == "bond"
+        self.i_water = comps.solution_offset("water")
+
+    def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
+        """Per-case parameters and the Bond Wi the mill uses."""
+        wi = params.get("wi_kwh_t", ctx.feed_wi_kwh_t)
+        needs_wi = self.bond or "mib_kwh_t" not in params
+        if needs_wi and np.any(~np.isfinite(wi)):
+            problem = Problem(
+                self.spec.file,
+                f"units.{self.spec.name}.wi_kwh_t",
+                "no ore with a work index reaches the mill: give wi_kwh_t",
+            )
+            raise CaseError([problem])
+        return params, np.asarray(wi, dtype=np.float64)
+
+    def _power_kw(self, params: Mapping[str, np.ndarray], feed: np.ndarray) -> np.ndarray:
+        from oreflow.kernels.comminution import austin_sag_power_kw
+
+        if "power_kw" in params:
+            return np.asarray(params["power_kw"], dtype=np.float64).copy()
+        n = feed.shape[0]
+        if "ore_density_t_m3" in params:
+            rho = params["ore_density_t_m3"]
+        else:
+            vol = solids_volume_m3_h(self.comps, feed)
+            rho = np.divide(total_solids(self.comps, feed), vol, out=np.full(n, 2.7), where=vol > 0)
+        power = np.empty(n)
+        for i in range(n):
+            power[i] = austin_sag_power_kw(
+                float(params["diameter_m"][i]),
+                float(params["length_m"][i]),
+                float(params["total_fill_frac"][i]),
+                float(params["ball_fill_frac"][i]),
+                float(params["critical_speed_frac"][i]),
+                float(rho[i]),
+                float(params["slurry_solids_frac"][i]),
+                k_factor=float(params["austin_k_factor"][i]),
+            )
+        return power
+
+    def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
+        """Grind to the transfer size the specific energy gives; add feed water."""
+        from oreflow.kernels.comminution import (
+            bond_product_size_um,
+            grind_to_p80_batch,
+            sag_product_size_um,
+        )
+        from oreflow.kernels.psd import passing_size_batch
+
+        params, wi = state
+        (feed,) = inlets
+        c = self.comps
+        n = feed.shape[0]
+        q = total_solids(c, feed)
+        power = self._power_kw(params, feed)
+        energy = np.divide(power, q, out=np.zeros(n), where=q > 0)
+        solids = np.ascontiguousarray(c.solids_view(feed))
+        f80 = passing_size_batch(self.edges, np.ascontiguousarray(solids.sum(axis=2)), 0.8)
+        t80 = np.empty(n)
+        mib = params.get("mib_kwh_t", np.full(n, math.nan))
+        for i in range(n):
+            if self.bond:
+                t80[i] = bond_product_size_um(float(energy[i]), float(f80[i]), float(wi[i]))
+            else:
+                t80[i] = sag_product_size_um(
+                    float(energy[i]),
+                    float(f80[i]),
+                    float(params["mia_kwh_t"][i]),
+                    float(mib[i]),
+                    float(wi[i]),
+                )
+        product, x63 = grind_to_p80_batch(solids, self.edges, t80, params["breakage_modulus"])
+        out = feed.copy()
+        c.solids_view(out)[:] = product
+        w = params["slurry_solids_frac"]
+        add = np.maximum(q * (1.0 - w) / w - water(c, feed), 0.0)
+        added = np.zeros_like(feed)
+        added[:, self.i_water] = add
+        out[:, self.i_water] += add
+        reacted = out - feed - added
+        metrics = {
+            "power_kw": power,
+            "mill_feed_tph": q,
+            "specific_energy_kwh_t": energy,
+            "f80_um": f80,
+            "t80_um": t80,
+            "product_p80_um": passing_size_batch(
+                self.edges, np.ascontiguousarray(product.sum(axis=2)), 0.8
+            ),
+            "survival_x63_um": x63,
+            "water_added_tph": add,
+            "use_media_kg_h": power * params["media_wear_kg_kwh"],
+        }
+        return UnitResult((out,), added=added, reacted=reacted, metrics=metrics)
+
+
+def _check(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Problem]) -> None:
+    key = f"units.{spec.name}"
+    p = spec.params
+    if p.get("power_kw") is None and (p.get("diameter_m") is None or p.get("length_m") is None):
+        problems.append(
+            Problem(
+                file, f"{key}.diameter_m", "give diameter_m and length_m (or the measured power_kw)"
+            )
+        )
+    if p["ball_fill_frac"] > p["total_fill_frac"]:
+        problems.append(
+            Problem(
+                file,
+                f"{key}.ball_fill_frac",
+                f"ball filling {p['ball_fill_frac']:g} exceeds the total filling {p['total_fill_frac']:g}",
+            )
+        )
+    if p["energy_model"] == "morrell" and p.get("mia_kwh_t") is None:
+        problems.append(
+            Problem(file, f"{key}.mia_kwh_t", "missing: the morrell model needs Mia (SMC test)")
+        )
+    if not comps.has("water"):
+        problems.append(Problem(file, key, "a sag_mill needs the solution species 'water'"))
+
+
+SAG_MILL = UnitType(
+    name="sag_mill",
+    summary="SAG/AG mill: Austin power, Morrell/Bond transfer size T80, survival-function product PSD",
+    inlets=("feed",),
+    outlets=("discharge",),
+    params=PARAMS,
+    build=SagMill,
+    check=_check,
+    grinding=True,
+)

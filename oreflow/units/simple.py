@@ -1,0 +1,347 @@
+"""Linear junctions and sinks: mixer, splitter, thickener, tailings, product.
+
+These units have no kinetics: their balance is exact arithmetic. The thickener is the
+standard solids/water split (MODELS.md §7.2, Wills & Finch 2016 ch. 15): solids report
+to the underflow (less an overflow loss), the underflow water is set by its % solids,
+and every dissolved species follows the water at the feed tenor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from oreflow.conventions import G_PER_T, HOURS_PER_YEAR
+from oreflow.core.components import ComponentSet
+from oreflow.core.schema import Param, frac, positive
+from oreflow.errors import Problem
+from oreflow.units.base import (
+    PrepareContext,
+    UnitResult,
+    UnitSpec,
+    UnitType,
+    solution_slice,
+    total_solids,
+    water,
+)
+
+
+def _unit_vector(comps: ComponentSet, name: str) -> np.ndarray:
+    e = np.zeros(comps.n_comp)
+    e[comps.solution_offset(name)] = 1.0
+    return e
+
+
+class Mixer:
+    """Sum of the inlets, optionally diluted with water to a target % solids."""
+
+    def __init__(self, spec: UnitSpec, comps: ComponentSet) -> None:
+        self.spec = spec
+        self.comps = comps
+        self._water = _unit_vector(comps, "water") if comps.has("water") else None
+        self._iw = comps.solution_offset("water") if comps.has("water") else -1
+
+    def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
+        """Per-case target solids fraction (NaN: no dilution)."""
+        return params.get("solids_frac")
+
+    def _mix(self, state: Any, inlets: tuple[np.ndarray, ...]) -> tuple[np.ndarray, Any]:
+        """Mixed stream and the dilution water added per case [t/h] (None: no dilution)."""
+        # inlet by inlet: the same sums as np.sum over a stacked copy, without the copy
+        out = inlets[0] + inlets[1] if len(inlets) > 1 else inlets[0].copy()
+        for extra in inlets[2:]:
+            out += extra
+        if state is None or self._water is None:
+            return out, None
+        solids = total_solids(self.comps, out)
+        needed = solids * (1.0 - state) / state
+        add = np.maximum(needed - water(self.comps, out), 0.0)
+        out[:, self._iw] += add
+        return out, add
+
+    def apply_outlets(self, state: Any, inlets: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
+        """The mixed stream only, as ``apply`` computes it (inside recycle loops)."""
+        return (self._mix(state, inlets)[0],)
+
+    def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
+        """Add the inlets; add water up to the target % solids where it is short."""
+        out, add = self._mix(state, inlets)
+        if add is None:
+            return UnitResult((out,), metrics={})
+        added = add[:, None] * self._water
+        return UnitResult((out,), added=added, metrics={"water_added_tph": add})
+
+
+MIXER = UnitType(
+    name="mixer",
+    linear=True,
+    summary="sums its inlets (any port names); optional dilution water to a target % solids",
+    inlets=None,
+    outlets=("out",),
+    params=(
+        frac(
+            "solids_frac",
+            None,
+            "target mass fraction of solids of the mixed pulp; water is added where the "
+            "inlets are drier, never removed (omit for no dilution)",
+            "set by the plant (mill feed 0.65-0.80, cyclone feed 0.45-0.60 [L] Wills & Finch 2016)",
+            lo_open=True,
+            hi_open=True,
+        ),
+    ),
+    build=Mixer,
+)
+
+
+class Splitter:
+    """Splits every species in the same proportion to each outlet."""
+
+    def __init__(self, spec: UnitSpec, comps: ComponentSet) -> None:
+        self.spec = spec
+        self.comps = comps
+
+    def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
+        """Per-case fraction to each outlet, normalised so the split conserves mass."""
+        fr = np.stack([params[f"fractions.{o}.frac"] for o in self.spec.outlets], axis=1)
+        return fr / fr.sum(axis=1, keepdims=True)
+
+    def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
+        """Each outlet gets its fraction of the feed."""
+        (feed,) = inlets
+        outlets = tuple(feed * state[:, i : i + 1] for i in range(state.shape[1]))
+        return UnitResult(outlets, metrics={"feed_solids_tph": total_solids(self.comps, feed)})
+
+
+def _check_splitter(
+    spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Problem]
+) -> None:
+    fr = spec.tables.get("fractions", {})
+    if not fr:
+        problems.append(
+            Problem(file, f"units.{spec.name}.fractions", "missing: give outlet = fraction pairs")
+        )
+        return
+    total = sum(v["frac"] for v in fr.values())
+    if abs(total - 1.0) > 1e-9:
+        problems.append(
+            Problem(
+                file,
+                f"units.{spec.name}.fractions",
+                f"fractions must sum to 1, they sum to {total:.6g}",
+            )
+        )
+
+
+SPLITTER = UnitType(
+    name="splitter",
+    linear=True,
+    summary="divides a stream between named outlets in fixed fractions (same for every species)",
+    inlets=("feed",),
+    outlets=(),  # from the fractions table
+    params=(),
+    build=Splitter,
+    check=_check_splitter,
+)
+
+
+class Thickener:
+    """Solids to underflow at a set % solids; solution follows the water."""
+
+    def __init__(self, spec: UnitSpec, comps: ComponentSet) -> None:
+        self.spec = spec
+        self.comps = comps
+        self.sol = solution_slice(comps)
+        self.iw = comps.solution_offset("water")
+
+    def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
+        """Per-case underflow solids fraction and solids recovery."""
+        return params["underflow_solids_frac"], params["solids_recovery_frac"]
+
+    def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
+        """Split solids, then water by the underflow density, then solutes with water."""
+        w_u, rec = state
+        (feed,) = inlets
+        c = self.comps
+        under = np.zeros_like(feed)
+        under[:, : c.n_solids_comp] = feed[:, : c.n_solids_comp] * rec[:, None]
+        solids_u = total_solids(c, under)
+        water_f = feed[:, self.iw]
+        water_u = np.minimum(solids_u * (1.0 - w_u) / w_u, water_f)
+        share = np.divide(water_u, water_f, out=np.ones_like(water_f), where=water_f > 0)
+        under[:, self.sol] = feed[:, self.sol] * share[:, None]
+        # adsorbent (carbon) is screened out upstream in practice; it follows the solids
+        under[:, self.sol.stop :] = feed[:, self.sol.stop :]
+        over = feed - under
+        metrics = {
+            "water_recovered_tph": water_f - water_u,
+            "water_recovered_frac": 1.0 - share,
+            "underflow_solids_frac": np.divide(
+                solids_u,
+                solids_u + water_u,
+                out=np.zeros_like(solids_u),
+                where=solids_u + water_u > 0,
+            ),
+        }
+        return UnitResult((under, over), metrics=metrics)
+
+
+def _needs_water(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Problem]) -> None:
+    if not comps.has("water"):
+        problems.append(
+            Problem(
+                file,
+                f"units.{spec.name}",
+                f"a {spec.type} needs the solution species 'water' declared in [case]",
+            )
+        )
+
+
+THICKENER = UnitType(
+    name="thickener",
+    linear=True,
+    summary="solid-liquid separation to an underflow % solids; water and solutes to overflow",
+    inlets=("feed",),
+    outlets=("underflow", "overflow"),
+    params=(
+        frac(
+            "underflow_solids_frac",
+            0.55,
+            "mass fraction of solids in the underflow",
+            "pre-leach and tailings thickeners 0.50-0.65 [L] (MODELS.md §7.2; Wills & Finch 2016 §15)",
+            lo=0.0,
+            hi=1.0,
+            lo_open=True,
+            hi_open=True,
+        ),
+        frac(
+            "solids_recovery_frac",
+            1.0,
+            "fraction of the feed solids reporting to the underflow (the rest is overflow loss)",
+            "assumed: a flocculated thickener loses well under 0.1 % of its solids",
+            lo_open=True,
+        ),
+    ),
+    build=Thickener,
+    check=_needs_water,
+)
+
+
+class Sink:
+    """A plant product or residue: the stream leaves the flowsheet here."""
+
+    def __init__(self, spec: UnitSpec, comps: ComponentSet) -> None:
+        self.spec = spec
+        self.comps = comps
+
+    def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
+        """Per-case dry density for the residue volume."""
+        return params.get("dry_density_t_m3")
+
+    def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
+        """No outlets; report mass, water and storage volume."""
+        feed = np.sum(inlets, axis=0) if len(inlets) > 1 else inlets[0]
+        solids = total_solids(self.comps, feed)
+        metrics = {"solids_tph": solids, "water_tph": water(self.comps, feed)}
+        if state is not None:
+            metrics["storage_m3_h"] = solids / state
+            metrics["storage_mm3_y"] = solids / state * HOURS_PER_YEAR / 1e6
+        if self.comps.has("nacn"):
+            metrics["nacn_kg_h"] = feed[:, self.comps.solution_offset("nacn")] * 1e3
+        if self.spec.type == "tailings" or self.comps.has("nacn") or self.comps.has("cn_wad"):
+            # every tailings discharge reports its WAD cyanide (zero without cyanide):
+            # the ICMC limit applies at each discharge, and its optimizer row is
+            # wad_cn_g_h - L water_tph <= 0 (both extensive)
+            from oreflow.units.detox import wad_cn_mg_l, wad_cn_tph
+
+            metrics["wad_cn_mg_l"] = wad_cn_mg_l(self.comps, feed)
+            metrics["wad_cn_g_h"] = wad_cn_tph(self.comps, feed) * G_PER_T
+        return UnitResult((), metrics=metrics)
+
+
+TAILINGS = UnitType(
+    name="tailings",
+    summary="residue leaving the plant to storage: mass, water, cyanide and stored volume",
+    inlets=("feed",),
+    outlets=(),
+    params=(
+        positive(
+            "dry_density_t_m3",
+            "t/m³",
+            1.45,
+            "settled dry density of the stored residue, for its volume",
+            "MODELS.md §7.3 example (1.45 t/m³) [L]; 1.2-1.6 for conventional tailings",
+            hi=3.0,
+        ),
+    ),
+    build=Sink,
+    is_sink=True,
+)
+
+PRODUCT = UnitType(
+    name="product",
+    summary="a plant product leaving the flowsheet (loaded carbon to elution, concentrate)",
+    inlets=("feed",),
+    outlets=(),
+    params=(
+        Param(
+            "kind",
+            "-",
+            "gold",
+            "what the product is: 'gold' counts towards gold recovery, 'concentrate' and 'water' do not",
+            "oreflow convention",
+            kind=str,
+            choices=("gold", "concentrate", "water"),
+        ),
+    ),
+    build=Sink,
+    is_sink=True,
+)
+
+
+class Bypass:
+    """Passes its feed unchanged to one outlet; the others carry nothing.
+
+    The "none" option of a superstructure position (no flotation, no oxidation): the
+    position keeps its ports, and the route simply skips the unit.
+    """
+
+    def __init__(self, spec: UnitSpec, comps: ComponentSet) -> None:
+        self.spec = spec
+        target = spec.params.get("to") or spec.outlets[0]
+        self.target = spec.outlets.index(target)
+
+    def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
+        """Nothing depends on the case."""
+        return None
+
+    def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
+        """The feed to the target outlet, empty streams elsewhere."""
+        (feed,) = inlets
+        return UnitResult(
+            tuple(
+                feed.copy() if i == self.target else np.zeros_like(feed)
+                for i in range(len(self.spec.outlets))
+            )
+        )
+
+
+BYPASS = UnitType(
+    name="bypass",
+    linear=True,
+    summary="the 'none' option of a position: the feed passes to one outlet, the others are empty",
+    inlets=("feed",),
+    outlets=("out",),
+    params=(
+        Param(
+            "to",
+            "-",
+            "",
+            "outlet of the position that receives the feed (default: its first outlet)",
+            "oreflow",
+            kind=str,
+        ),
+    ),
+    build=Bypass,
+)

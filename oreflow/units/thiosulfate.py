@@ -1,0 +1,364 @@
+"""Thiosulfate leach with resin-in-leach (RIL): the cyanide-free route for carbonaceous ore.
+
+Two reagent systems (``lixiviant``), MODELS.md §6.1 and the table of §6:
+
+``"ammoniacal"``
+    ammonium thiosulfate with the Cu(II)-NH₃ catalyst, pH 9-10.5, S₂O₃²⁻ 0.05-0.5 M,
+    NH₃ 0.1-1 M, Cu 0.5-10 mM [L]:
+    Au + 5 S₂O₃²⁻ + Cu(NH₃)₄²⁺ → Au(S₂O₃)₂³⁻ + Cu(S₂O₃)₃⁵⁻ + 4 NH₃, the Cu(I) being
+    re-oxidised by O₂. The reagent is bought as (NH₄)₂S₂O₃.
+``"cats"``
+    calcium thiosulfate (CaS₂O₃), the system of Barrick's Goldstrike TCM circuit
+    (commercial since November 2014 on pressure-oxidised double-refractory ore, with
+    resin-in-leach in stainless-steel tanks [S], MODELS.md §6.1). The public sources
+    name CaTS, oxygen and RIL; that the leach runs without ammonia and with little or
+    no copper is [assumed] here (check Choi et al. 2013, World Gold Conference, and the
+    Goldstrike NI 43-101 of March 2019).
+
+**Leaching.** Gold (and silver) of every size class and deportment class leaches at
+first order towards an ultimate extraction in each of ``n_tanks`` perfectly mixed tanks,
+``L_j = L_(j-1) / (1 + k tau_j)`` (MODELS.md §5.2 model 1, with the lixiviant's own k
+and ultimate from testwork, ``[units.NAME.leach.SPECIES]``); k and the ultimate fall
+above ``leach_d_ref_um`` by the [assumed] power law of
+``oreflow.kernels.leaching.size_dependent_leach_params``. Gold thiosulfate is weakly
+adsorbed by carbonaceous matter, so thiosulfate is insensitive to preg-robbing
+(Aylmore & Muir 2001): the ``carbonaceous`` species is inert here and robs no gold.
+
+**Thiosulfate.** The tenor ``c`` [mol/L] is held in every tank by staged addition. It
+oxidises to tetrathionate and higher polythionates (2 S₂O₃²⁻ → S₄O₆²⁻ + 2 e⁻, with the
+Cu(II)/O₂ couple as oxidant), modelled as first order at the held tenor,
+
+    degraded [t/h] = (k_d + k_Cu [Cu, mM]) · c M(S₂O₃) · Q_l · Σ τ_j
+
+(``oreflow.kernels.lixiviants.held_tenor_loss_tph``). Two S₂O₃ weigh exactly one S₄O₆,
+so the degraded mass appears as ``polythionates`` and sulfur closes. The addition is
+what raises the feed solution to ``c`` plus what degrades; the thiosulfate leaving with
+the tails solution is lost unless the flowsheet recycles it (a tails thickener or
+filter returning its solution). At steady state the make-up per tonne is then ex11's
+
+    make-up = inventory · f_not_recycled + degradation,   inventory = c M (1 − w)/w
+
+(0.1 M at 40 % solids: 16.82 kg S₂O₃/t; 1.841, 2.682, 4.364 kg/t at 5, 10, 20 % not
+recycled with 1.0 kg/t degraded). The default ``s2o3_degradation_per_h`` is the
+[assumed] rate that gives ex11's 1.0 kg/t at 0.1 M, 40 % solids and 24 h; reported
+consumptions span 2-30 kg/t [L] (MODELS.md §6 table).
+
+**Resin.** Gold thiosulfate barely loads on activated carbon, so a strong-base anion
+resin moves counter-current to the pulp (barren resin into the last tank, loaded resin
+out of the first, ``loaded_resin``), by the Nicol-Fleming rate ``dq/dt = k (K C - q)``
+of MODELS.md §5.5 with resin constants [assumed] (k and K must come from resin loading
+tests). Polythionates compete for the same sites (MODELS.md §6.1, "a major
+process-control issue"): K falls as ``K / (1 + C_pt / C_half)`` with ``C_pt`` the mean
+polythionate tenor of the tanks (feed plus what degrades along the train) and
+``C_half`` = ``polythionate_half_mg_l`` [assumed]. Polythionates recycled with the
+solution therefore lower gold loading, which is why the plant bleeds and treats its
+solution. Copper loading on the resin is not modelled.
+
+**Copper and ammonia** (ammoniacal system). Cu(II) is held at ``cu_mg_l`` and dosed
+as CuSO₄·5H₂O (the sulfate is not tracked); NH₃ is held at ``nh3_mol_l`` and lost at
+``nh3_loss_per_h`` (volatilisation) [assumed].
+
+**Reagent use** reported for the economics (MODELS.md §6.5): ``use_cats_kg_h`` (as
+CaS₂O₃) or ``use_thiosulfate_kg_h`` (as (NH₄)₂S₂O₃), ``use_cuso4_kg_h`` (as
+CuSO₄·5H₂O), ``use_nh3_kg_h``, ``use_lime_kg_h`` and ``use_resin_kg_h`` (attrition
+make-up). The illustrative MODELS.md §6.5 route costs 3.25 USD/t (CaS₂O₃ 5 kg/t,
+resin 0.05 kg/t, lime 1 kg/t, all [A]).
+
+References
+----------
+M. G. Aylmore and D. M. Muir, "Thiosulfate leaching of gold - a review", Miner. Eng.
+14(2):135-174, 2001, doi:10.1016/S0892-6875(00)00172-2 [DOI not checked].
+P. L. Breuer and M. I. Jeffrey, "Copper catalysed oxidation of thiosulfate by oxygen in
+gold leach solutions", Miner. Eng. 16(1):21-30, 2003,
+doi:10.1016/S0892-6875(02)00311-4 [L, not checked].
+M. J. Nicol, C. A. Fleming and G. Cromberge, J. S. Afr. Inst. Min. Metall. 84:50 and
+84:70, 1984 (adsorption rate model; no DOI).
+CSIRO, *Resourceful* issue 7 (2015), and Barrick, *Beyond Borders* (April 2015,
+October 2016): Goldstrike TCM thiosulfate circuit [S].
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from oreflow.core.components import ComponentSet
+from oreflow.core.schema import Param, positive
+from oreflow.errors import Problem
+from oreflow.units.base import PrepareContext, UnitResult, UnitSpec, UnitType
+from oreflow.units.lixiviant_common import (
+    LeachTrain,
+    TrainDefaults,
+    check_train,
+    hold_tenor,
+    leach_table,
+    per_tonne,
+    tenor_g_m3,
+    train_params,
+)
+
+#: Thiosulfate molar masses [g/mol] (as in MODELS.md ex11).
+_S2O3 = 112.13
+_CAS2O3 = 152.21
+_ATS = 148.21  # (NH4)2S2O3
+_CUSO4_5H2O = 249.69
+_CU = 63.546
+_NH3 = 17.031
+
+_DEFAULTS = TrainDefaults(
+    n_tanks=8,
+    k_per_h=0.05,
+    k_eq_m3_t=2.0e4,
+    ag_k_eq_m3_t=5.0e3,
+    inventory_g_l=10.0,
+    advance_t_d=5.0,
+    barren_g_t=20.0,
+    loss_g_t=50.0,
+    adsorption_source=(
+        "assumed; strong-base resins load faster than carbon (RIP vs CIP), "
+        "fit k and K to resin loading tests"
+    ),
+    inventory_source="assumed; RIL/RIP resin concentrations of 5-20 g/L",
+    loss_source="0.05 kg/t [A] MODELS.md §6.5",
+)
+
+PARAMS: tuple[Param, ...] = (
+    Param(
+        "lixiviant",
+        "-",
+        "cats",
+        "reagent system: 'cats' (calcium thiosulfate, Goldstrike) or 'ammoniacal' "
+        "(ammonium thiosulfate with the Cu(II)-NH3 catalyst)",
+        "MODELS.md §6, §6.1",
+        kind=str,
+        choices=("cats", "ammoniacal"),
+    ),
+    positive(
+        "s2o3_mol_l",
+        "mol/L",
+        0.1,
+        "thiosulfate held in the pulp solution",
+        "0.05-0.5 M [L] MODELS.md §6 table; 0.1 M in ex11",
+        hi=2.0,
+    ),
+    Param(
+        "s2o3_degradation_per_h",
+        "1/h",
+        0.0025,
+        "fraction of the dissolved thiosulfate oxidised to polythionates per hour, without copper",
+        "assumed: gives ex11's 1.0 kg/t at 0.1 M, 40 % solids, 24 h (MODELS.md §6.1)",
+        lo=0.0,
+        hi=1.0,
+    ),
+    Param(
+        "s2o3_cu_degradation_per_h_mm",
+        "1/(h·mM)",
+        0.001,
+        "extra thiosulfate oxidation rate per mM of Cu(II) in solution",
+        "assumed; Cu(II)-catalysed oxidation by O2 (Breuer & Jeffrey 2003) [L]",
+        lo=0.0,
+        hi=1.0,
+    ),
+    Param(
+        "cu_mg_l",
+        "mg/L",
+        0.0,
+        "Cu(II) catalyst held in solution (needed by the ammoniacal system)",
+        "0.5-10 mM = 32-635 mg/L [L] MODELS.md §6 table",
+        lo=0.0,
+        hi=2000.0,
+    ),
+    Param(
+        "nh3_mol_l",
+        "mol/L",
+        0.0,
+        "ammonia held in solution (needed by the ammoniacal system)",
+        "0.1-1 M [L] MODELS.md §6 table",
+        lo=0.0,
+        hi=3.0,
+    ),
+    Param(
+        "nh3_loss_per_h",
+        "1/h",
+        0.002,
+        "fraction of the dissolved ammonia lost (volatilised) per hour",
+        "assumed",
+        lo=0.0,
+        hi=1.0,
+    ),
+    positive(
+        "polythionate_half_mg_l",
+        "mg/L",
+        2000.0,
+        "polythionate tenor (as S4O6) that halves the resin's gold affinity K",
+        "assumed; polythionates compete for resin sites (MODELS.md §6.1)",
+        hi=1e6,
+    ),
+    Param(
+        "lime_kg_t",
+        "kg/t",
+        1.0,
+        "lime (CaO) per tonne of solids to hold the leach pH",
+        "1 kg/t [A] MODELS.md §6.5",
+        lo=0.0,
+        hi=100.0,
+    ),
+    *train_params("resin", _DEFAULTS),
+)
+
+LEACH = leach_table(
+    "thiosulfate leach kinetics of each gold (or silver) class",
+    "testwork; thiosulfate rates are similar to or faster than cyanide [L] MODELS.md §6",
+)
+
+
+class ThiosulfateRil:
+    """Compiled thiosulfate RIL train (see module docstring)."""
+
+    def __init__(self, spec: UnitSpec, comps: ComponentSet) -> None:
+        self.spec = spec
+        self.comps = comps
+        self.train = LeachTrain(spec, comps, "resin", "resin")
+        self.system = str(spec.params["lixiviant"])
+        self.i_s2o3 = comps.solution_offset("s2o3")
+        self.i_pt = comps.solution_offset("polythionates")
+        self.i_cu = comps.solution_offset("cu_aq") if comps.has("cu_aq") else None
+        self.i_nh3 = comps.solution_offset("nh3") if comps.has("nh3") else None
+
+    def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
+        """Leach kinetics per case, size and gold class."""
+        return self.train.prepare(params, ctx.n_cases)
+
+    def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
+        """Dose and degrade thiosulfate, leach, load the resin against polythionates."""
+        from oreflow.kernels.lixiviants import (
+            competitive_affinity_frac,
+            held_tenor_loss_tph,
+            mean_train_tenor_g_m3,
+        )
+
+        (feed,) = inlets
+        params = state.params
+        n = feed.shape[0]
+        pulp = self.train.pulp(state, feed)
+        out = self.train.start(feed)
+        sol, solids = pulp.solution_m3_h, pulp.solids_tph
+
+        # thiosulfate held at its tenor, degraded to polythionates
+        target_g_m3 = params["s2o3_mol_l"] * _S2O3 * 1000.0
+        feed_s2o3 = feed[:, self.i_s2o3]
+        held_g_m3 = np.maximum(target_g_m3, tenor_g_m3(feed_s2o3, sol))
+        cu_mg_l = params["cu_mg_l"] if self.i_cu is not None else np.zeros(n)
+        k_deg = params["s2o3_degradation_per_h"] + params["s2o3_cu_degradation_per_h_mm"] * (
+            cu_mg_l / _CU
+        )
+        degraded = held_tenor_loss_tph(sol, held_g_m3, k_deg, pulp.tau)
+        s2o3_add, s2o3_out = hold_tenor(feed_s2o3, target_g_m3 * sol / 1e6, degraded)
+        out.tails[:, self.i_s2o3] = s2o3_out
+        out.added[:, self.i_s2o3] = s2o3_add
+        out.reacted[:, self.i_s2o3] = -degraded
+        out.tails[:, self.i_pt] = feed[:, self.i_pt] + degraded
+        out.reacted[:, self.i_pt] = degraded
+
+        # polythionates compete with gold for resin sites
+        pt_feed = tenor_g_m3(feed[:, self.i_pt], sol)
+        pt_made = tenor_g_m3(degraded, sol)
+        affinity = np.empty(n)
+        pt_mean = np.empty(n)
+        for i in range(n):
+            pt_mean[i] = mean_train_tenor_g_m3(float(pt_feed[i]), float(pt_made[i]), pulp.tau[i])
+            affinity[i] = competitive_affinity_frac(
+                float(pt_mean[i]), float(params["polythionate_half_mg_l"][i])
+            )
+        self.train.leach_and_adsorb(
+            state,
+            pulp,
+            feed,
+            out,
+            params["adsorption_k_eq_m3_t"] * affinity,
+            params["ag_adsorption_k_eq_m3_t"] * affinity,
+        )
+
+        m = out.metrics
+        m["s2o3_inventory_kg_t"] = per_tonne(target_g_m3 * sol / 1e6, solids)
+        m["s2o3_added_kg_t"] = per_tonne(s2o3_add, solids)
+        m["s2o3_degraded_kg_t"] = per_tonne(degraded, solids)
+        m["polythionates_tails_mg_l"] = tenor_g_m3(out.tails[:, self.i_pt], sol)
+        m["polythionates_mean_mg_l"] = pt_mean
+        m["resin_affinity_frac"] = affinity
+        if self.system == "cats":
+            m["use_cats_kg_h"] = s2o3_add * 1000.0 * _CAS2O3 / _S2O3
+        else:
+            m["use_thiosulfate_kg_h"] = s2o3_add * 1000.0 * _ATS / _S2O3
+        if self.i_cu is not None:
+            cu_add, cu_out = hold_tenor(feed[:, self.i_cu], cu_mg_l * sol / 1e6, np.zeros(n))
+            out.tails[:, self.i_cu] = cu_out
+            out.added[:, self.i_cu] = cu_add
+            m["use_cuso4_kg_h"] = cu_add * 1000.0 * _CUSO4_5H2O / _CU
+        if self.i_nh3 is not None:
+            nh3_g_m3 = params["nh3_mol_l"] * _NH3 * 1000.0
+            lost = held_tenor_loss_tph(sol, nh3_g_m3, params["nh3_loss_per_h"], pulp.tau)
+            nh3_add, nh3_out = hold_tenor(feed[:, self.i_nh3], nh3_g_m3 * sol / 1e6, lost)
+            out.tails[:, self.i_nh3] = nh3_out
+            out.added[:, self.i_nh3] = nh3_add
+            out.reacted[:, self.i_nh3] = -lost
+            m["use_nh3_kg_h"] = nh3_add * 1000.0
+        m["use_lime_kg_h"] = params["lime_kg_t"] * solids
+        return UnitResult((out.tails, out.loaded), added=out.added, reacted=out.reacted, metrics=m)
+
+
+def _check(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Problem]) -> None:
+    key = f"units.{spec.name}"
+    check_train(spec, comps, file, problems, "resin")
+    for name in ("s2o3", "polythionates"):
+        if not comps.has(name):
+            problems.append(
+                Problem(
+                    file, key, f"a thiosulfate_ril needs the species {name!r} declared in [case]"
+                )
+            )
+    p = spec.params
+    if p["lixiviant"] == "ammoniacal":
+        if p["cu_mg_l"] <= 0.0:
+            problems.append(
+                Problem(
+                    file,
+                    f"{key}.cu_mg_l",
+                    "the ammoniacal system needs its Cu(II) catalyst: give cu_mg_l > 0 "
+                    "(0.5-10 mM = 32-635 mg/L)",
+                )
+            )
+        if p["nh3_mol_l"] <= 0.0:
+            problems.append(
+                Problem(
+                    file,
+                    f"{key}.nh3_mol_l",
+                    "the ammoniacal system needs ammonia: give nh3_mol_l > 0 (0.1-1 M)",
+                )
+            )
+    if p["cu_mg_l"] > 0.0 and not comps.has("cu_aq"):
+        problems.append(
+            Problem(file, key, "copper is dosed (cu_mg_l > 0): declare the species 'cu_aq'")
+        )
+    if p["nh3_mol_l"] > 0.0 and not comps.has("nh3"):
+        problems.append(
+            Problem(file, key, "ammonia is dosed (nh3_mol_l > 0): declare the species 'nh3'")
+        )
+
+
+THIOSULFATE_RIL = UnitType(
+    name="thiosulfate_ril",
+    reactive=True,
+    summary=(
+        "thiosulfate resin-in-leach (CaTS or Cu-NH3 catalysed): first-order leach by size and "
+        "gold class, thiosulfate degradation to polythionates, counter-current resin"
+    ),
+    inlets=("feed",),
+    outlets=("tails", "loaded_resin"),
+    params=PARAMS,
+    tables={"leach": LEACH},
+    build=ThiosulfateRil,
+    check=_check,
+)
