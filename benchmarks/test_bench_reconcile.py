@@ -137,10 +137,11 @@ class ScipyProblem:
         self.ratio = self.den >= 0
         # Start from oreflow's own starting guess (before it is projected onto the
         # balances), so that both solvers start from the same point.
-        from oreflow.solvers.reconcile import _assemble, _initial_guess
+        from oreflow.solvers.reconcile.assembly import assemble
+        from oreflow.solvers.reconcile.start import initial_guess
 
-        internal = _assemble(survey, network)
-        guess = _initial_guess(internal, network)
+        internal = assemble(survey, network)
+        guess = initial_guess(internal, network)
         x0 = np.array(
             [guess[internal.index[("S", name)]] for name in self.streams]
             + [

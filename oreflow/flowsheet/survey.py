@@ -52,7 +52,7 @@ import math
 import re
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from oreflow.errors import CaseError, Problem
@@ -277,6 +277,9 @@ class Measurement:
         True when ``sd`` came from :data:`DEFAULT_SDS`.
     where : str
         Where the row is in the file (``row 7`` or ``sheet measurements, row 7``).
+    parsed : Quantity
+        The parsed quantity (kind, species, unit); parsed once, when the measurement is
+        made, unless given.
     """
 
     stream: str
@@ -286,15 +289,18 @@ class Measurement:
     sd: float
     sd_is_default: bool
     where: str
+    parsed: Quantity = field(default=None, compare=False, repr=False)  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.parsed is None:
+            object.__setattr__(self, "parsed", parse_quantity(self.quantity))
+        elif self.parsed.name != self.quantity:
+            msg = f"parsed quantity {self.parsed.name!r} is not {self.quantity!r}"
+            raise ValueError(msg)
 
     def at(self, column: str) -> str:
         """Locator of one cell of this measurement's row, for a :class:`Problem` key."""
         return f"{self.where}, column {column}"
-
-    @property
-    def parsed(self) -> Quantity:
-        """The parsed quantity."""
-        return parse_quantity(self.quantity)
 
 
 @dataclass(frozen=True)
@@ -730,7 +736,7 @@ def _build_survey(
             sd_abs = sd * abs(value) if sd_kind == "rel" else sd
             is_default = False
         measurements.append(
-            Measurement(stream, quantity.name, size_um, value, sd_abs, is_default, where)
+            Measurement(stream, quantity.name, size_um, value, sd_abs, is_default, where, quantity)
         )
 
     if not table.rows:
