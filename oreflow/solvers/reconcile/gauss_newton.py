@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from oreflow.solvers.reconcile.assembly import SurveyProblem
-from oreflow.solvers.reconcile.highs_qp import HighsStep
+from oreflow.solvers.reconcile.kkt import KktStep
 from oreflow.solvers.reconcile.statistics import normalise_rows
 
 logger = logging.getLogger(__name__)
@@ -71,7 +71,7 @@ def objective(problem: SurveyProblem, x: np.ndarray, active: np.ndarray) -> floa
 def gauss_newton(
     problem: SurveyProblem,
     reduced: Reduced,
-    qp: HighsStep,
+    qp: KktStep,
     xi_start: np.ndarray,
     active: np.ndarray,
     *,
@@ -220,13 +220,13 @@ def partners(problem: SurveyProblem, position: np.ndarray) -> np.ndarray:
 def solve_round(
     problem: SurveyProblem,
     reduced: Reduced,
-    qp: HighsStep,
+    qp: KktStep,
     xi: np.ndarray,
     active: np.ndarray,
     *,
     max_iterations: int,
     step_tolerance: float,
-) -> tuple[Round, Reduced, HighsStep]:
+) -> tuple[Round, Reduced, KktStep]:
     """Gauss-Newton to convergence, rescaling (and rebuilding the QP) when asked."""
     history: list[float] = []
     iterations = 0
@@ -251,7 +251,7 @@ def solve_round(
         x = result.xi * reduced.scale
         reduced = _rescaled(reduced, x)
         logger.debug("rescaled the states that shrank below %g of their scale", _RESCALE_BELOW)
-        qp = HighsStep(
+        qp = KktStep(
             reduced.balance, problem.entry_meas, reduced.entry_keep, len(problem.measurements)
         )
         xi = x / reduced.scale

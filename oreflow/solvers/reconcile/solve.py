@@ -32,6 +32,7 @@ from oreflow.solvers.reconcile.gauss_newton import (
     solve_round,
 )
 from oreflow.solvers.reconcile.highs_qp import HighsStep, raise_for_status
+from oreflow.solvers.reconcile.kkt import KktStep
 from oreflow.solvers.reconcile.result import ReconcileResult
 from oreflow.solvers.reconcile.start import (
     balanced_start,
@@ -218,9 +219,7 @@ def _eliminate(
     """Solve; while the global test fails, remove the worst measurement and solve again."""
     reduced = prepared.reduced
     keep = reduced.keep
-    qp = HighsStep(
-        reduced.balance, problem.entry_meas, reduced.entry_keep, len(problem.measurements)
-    )
+    qp = KktStep(reduced.balance, problem.entry_meas, reduced.entry_keep, len(problem.measurements))
     active = np.ones(len(problem.measurements), dtype=bool)
     removed: list[int] = []
     tied = ""
