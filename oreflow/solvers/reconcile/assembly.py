@@ -88,11 +88,12 @@ class SurveyProblem:
         )
         return k * np.where(has_den[self.entry_meas], ratio, self.entry_is_num.astype(float))
 
-    def jacobian(self, x: np.ndarray) -> np.ndarray:
-        """Dense dh/dx, shape (n_meas, n_states)."""
-        jac = np.zeros((len(self.measurements), self.n_states))
-        np.add.at(jac, (self.entry_meas, self.entry_state), self.jacobian_entries(x))
-        return jac
+    def jacobian(self, x: np.ndarray) -> sparse.csr_matrix:
+        """Sparse dh/dx, shape (n_meas, n_states)."""
+        return sparse.csr_matrix(
+            (self.jacobian_entries(x), (self.entry_meas, self.entry_state)),
+            shape=(len(self.measurements), self.n_states),
+        )
 
 
 def _denominator_sum(denominator: np.ndarray, x: np.ndarray) -> np.ndarray:

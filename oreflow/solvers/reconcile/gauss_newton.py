@@ -9,12 +9,15 @@ every iterate closes them exactly.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 
 from oreflow.solvers.reconcile.assembly import SurveyProblem
+from oreflow.solvers.reconcile.blocks import Blocks
 from oreflow.solvers.reconcile.kkt import KktStep
 from oreflow.solvers.reconcile.statistics import normalise_rows
 
@@ -45,11 +48,12 @@ class Reduced:
     keep: np.ndarray  # indices of kept states in the full problem
     position: np.ndarray  # per full state: its index among the kept states, or -1
     scale: np.ndarray  # (n_keep,)
-    balance: np.ndarray  # scaled, projected, row-normalised
+    balance: sparse.csr_matrix  # scaled, projected, row-normalised
     entry_keep: np.ndarray  # per Jacobian entry: position in the kept states
     floor: np.ndarray  # lower bound of each kept state, unscaled
     reference: np.ndarray  # starting scale of each kept state, for convergence tests
     partner: np.ndarray  # for a ratio's numerator, its denominator (kept index), or -1
+    blocks: Blocks  # independent blocks of the kept states
 
 
 @dataclass(frozen=True)
@@ -194,17 +198,8 @@ def _rescaled(reduced: Reduced, x: np.ndarray) -> Reduced:
     """The same problem with the shrunken states rescaled to their current values."""
     shrink = _needs_rescale(x, reduced)
     scale = np.where(shrink, np.maximum(x, _smallest_scale(reduced, x)), reduced.scale)
-    balance = normalise_rows(reduced.balance * (scale / reduced.scale))
-    return Reduced(
-        reduced.keep,
-        reduced.position,
-        scale,
-        balance,
-        reduced.entry_keep,
-        reduced.floor,
-        reduced.reference,
-        reduced.partner,
-    )
+    balance = normalise_rows(reduced.balance @ sparse.diags(scale / reduced.scale))
+    return dataclasses.replace(reduced, scale=scale, balance=balance)
 
 
 def partners(problem: SurveyProblem, position: np.ndarray) -> np.ndarray:

@@ -11,11 +11,13 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from oreflow.errors import CaseError, Problem
 from oreflow.flowsheet.network import Network
 from oreflow.flowsheet.survey import Survey, survey_network_problems
 from oreflow.solvers.reconcile.assembly import SurveyProblem, assemble, state_label
+from oreflow.solvers.reconcile.blocks import find_blocks
 from oreflow.solvers.reconcile.chi2 import chi2_ppf
 from oreflow.solvers.reconcile.classification import (
     check_exact,
@@ -162,18 +164,20 @@ def _classify(survey: Survey, problem: SurveyProblem, network: Network) -> _Prep
     """Balanced start, observability and zero-sd checks; unobservable states projected out."""
     x_guess = initial_guess(problem, network)
     scale_full = state_scales(problem, x_guess)
-    balance_scaled = normalise_rows(problem.balance.toarray() * scale_full)
+    blocks = find_blocks(problem.n_states, problem.balance, problem.entry_meas, problem.entry_state)
+    balance_scaled = normalise_rows(problem.balance @ sparse.diags(scale_full))
     floor_full = np.where(problem.is_denominator, DENOMINATOR_FLOOR, 0.0)
-    xi_start = balanced_start(balance_scaled, x_guess / scale_full, floor_full)
+    xi_start = balanced_start(balance_scaled, x_guess / scale_full, floor_full, blocks)
     x_start = xi_start * scale_full
 
     all_rows = np.ones(len(problem.measurements), dtype=bool)
-    jac = problem.jacobian(x_start) * scale_full / problem.sd[:, None]
-    linear = linearise(balance_scaled, jac, all_rows, np.zeros_like(all_rows))
+    jac = _standardised(problem, problem.jacobian(x_start) @ sparse.diags(scale_full))
+    linear = linearise(balance_scaled, jac, all_rows, np.zeros_like(all_rows), blocks)
     check_observability(survey, problem, linear.unobservable)
     drop = linear.unobservable
     keep = np.flatnonzero(~drop)
-    reduced_balance = project_out(balance_scaled, drop) if drop.any() else balance_scaled
+    kept_blocks = blocks.restricted(keep)
+    reduced_balance = project_out(balance_scaled, drop, blocks) if drop.any() else balance_scaled
     position = np.full(problem.n_states, -1, dtype=np.int64)
     position[keep] = np.arange(keep.size)
     reduced = Reduced(
@@ -185,8 +189,11 @@ def _classify(survey: Survey, problem: SurveyProblem, network: Network) -> _Prep
         (floor_full * scale_full)[keep],
         scale_full[keep],
         partners(problem, position)[keep],
+        kept_blocks,
     )
-    leverage = linearise(reduced_balance, jac[:, keep], all_rows, np.zeros_like(all_rows)).leverage
+    leverage = linearise(
+        reduced_balance, jac[:, keep], all_rows, np.zeros_like(all_rows), kept_blocks
+    ).leverage
     check_exact(survey, problem, leverage)
     unobservable = tuple(
         f"{key[1]}: {state_label(key, problem.classes_um)}"
@@ -198,12 +205,23 @@ def _classify(survey: Survey, problem: SurveyProblem, network: Network) -> _Prep
     return _Prepared(reduced, xi_start[keep], unobservable)
 
 
+def _standardised(problem: SurveyProblem, jac: sparse.spmatrix) -> sparse.csr_matrix:
+    """Rows of a Jacobian divided by the measurements' standard deviations."""
+    return sparse.csr_matrix(sparse.diags(1.0 / problem.sd) @ jac)
+
+
 def statistics_at(
     problem: SurveyProblem, reduced: Reduced, x_full: np.ndarray, active: np.ndarray
 ) -> Linearised:
     """Statistics of the problem linearised at ``x_full``, on the kept (scaled) states."""
-    jac = problem.jacobian(x_full)[:, reduced.keep] * reduced.scale / problem.sd[:, None]
-    return linearise(reduced.balance, jac, active & ~problem.exact, active & problem.exact)
+    jac = problem.jacobian(x_full)[:, reduced.keep] @ sparse.diags(reduced.scale)
+    return linearise(
+        reduced.balance,
+        _standardised(problem, jac),
+        active & ~problem.exact,
+        active & problem.exact,
+        reduced.blocks,
+    )
 
 
 def _eliminate(
@@ -249,7 +267,7 @@ def _eliminate(
             )
             active[removed.pop()] = True
             break
-        xi = polish(reduced.balance, result.xi)
+        xi = polish(reduced.balance, result.xi, reduced.blocks)
         x_full = np.zeros(problem.n_states)
         x_full[keep] = xi * reduced.scale
         stats = statistics_at(problem, reduced, x_full, active)

@@ -12,11 +12,14 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
+from scipy import sparse
 
 from oreflow.flowsheet.network import Network
 from oreflow.flowsheet.survey import Measurement
 from oreflow.solvers.reconcile.assembly import FLOW_PHASE, SurveyProblem
+from oreflow.solvers.reconcile.blocks import Blocks
 from oreflow.solvers.reconcile.highs_qp import bounded_projection
+from oreflow.solvers.reconcile.statistics import min_norm_solution
 
 
 def _flow_estimate(
@@ -181,7 +184,9 @@ def state_scales(problem: SurveyProblem, x: np.ndarray) -> np.ndarray:
     return scale
 
 
-def balanced_start(balance: np.ndarray, xi_guess: np.ndarray, floor: np.ndarray) -> np.ndarray:
+def balanced_start(
+    balance: sparse.csr_matrix, xi_guess: np.ndarray, floor: np.ndarray, blocks: Blocks
+) -> np.ndarray:
     """The nearest point to the guess that closes every balance and respects the floors.
 
     Classification needs a balanced point: there, every ratio measurement is exactly
@@ -192,19 +197,17 @@ def balanced_start(balance: np.ndarray, xi_guess: np.ndarray, floor: np.ndarray)
     """
     if balance.shape[0] == 0:
         return xi_guess.copy()
-    correction, *_ = np.linalg.lstsq(balance, balance @ xi_guess, rcond=None)
-    xi = xi_guess - correction
+    xi = xi_guess - min_norm_solution(balance, balance @ xi_guess, blocks)
     if np.all(xi >= floor):
         return xi
-    return bounded_projection(balance, xi_guess, floor)
+    return bounded_projection(balance.toarray(), xi_guess, floor)
 
 
-def polish(balance: np.ndarray, xi: np.ndarray) -> np.ndarray:
+def polish(balance: sparse.csr_matrix, xi: np.ndarray, blocks: Blocks) -> np.ndarray:
     """Remove the solver's last round-off from the balances (least-norm correction)."""
     if balance.shape[0] == 0:
         return xi
     residual = balance @ xi
     if np.max(np.abs(residual)) == 0.0:
         return xi
-    correction, *_ = np.linalg.lstsq(balance, residual, rcond=None)
-    return xi - correction
+    return xi - min_norm_solution(balance, residual, blocks)

@@ -13,8 +13,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 
 from oreflow.solvers.reconcile.assembly import SurveyProblem
+from oreflow.solvers.reconcile.blocks import Blocks
 
 #: Relative singular-value threshold for numerical rank.
 RANK_RTOL = 1e-9
@@ -36,41 +38,89 @@ def null_space(matrix: np.ndarray, n_cols: int) -> tuple[np.ndarray, int]:
     return vt[rank:].T, rank
 
 
-def normalise_rows(matrix: np.ndarray) -> np.ndarray:
+def normalise_rows(matrix: sparse.spmatrix) -> sparse.csr_matrix:
     """Rows scaled to a largest absolute entry of one; rows of zeros dropped."""
-    norms = np.abs(matrix).max(axis=1) if matrix.size else np.zeros(0)
+    matrix = sparse.csr_matrix(matrix)
+    norms = abs(matrix).max(axis=1).toarray().ravel() if matrix.shape[0] else np.zeros(0)
     keep = norms > 1e-12
-    return matrix[keep] / norms[keep, None]
+    return sparse.csr_matrix(sparse.diags(1.0 / norms[keep]) @ matrix[keep])
 
 
 @dataclass(frozen=True)
 class Linearised:
-    """Statistics of the problem linearised at a point (scaled, standardised)."""
+    """Statistics of the problem linearised at a point (scaled, standardised).
+
+    Attributes
+    ----------
+    leverage : ndarray
+        Diagonal of the hat matrix, per measurement (1 for exact ones).
+    rank : int
+        Rank of the linearised problem (sum over blocks).
+    unobservable : ndarray of bool
+        Per state: moved by a direction that keeps balances and measurements fixed.
+    factors : tuple of ndarray
+        Per block, ``L`` with the covariance of the block's scaled states ``L L'``.
+    blocks : Blocks
+        The independent blocks of the states.
+    """
 
     leverage: np.ndarray
     rank: int
-    factor: np.ndarray  # L, (n_states, rank): covariance of the scaled states is L L^T
-    unobservable: np.ndarray  # bool per state
+    unobservable: np.ndarray
+    factors: tuple[np.ndarray, ...]
+    blocks: Blocks
 
     def sd(self, gradient: Mapping[int, float]) -> float:
         """Standard deviation of a linear function of the scaled states (by gradient)."""
-        row = np.zeros(self.factor.shape[1])
+        rows: dict[int, np.ndarray] = {}
+        label, position = self.blocks.label, self.blocks.position
         for k, g in gradient.items():
-            row += g * self.factor[k]
-        return float(np.sqrt(np.dot(row, row)))
+            b = int(label[k])
+            factor = self.factors[b]
+            row = rows.setdefault(b, np.zeros(factor.shape[1]))
+            row += g * factor[position[k]]
+        return float(np.sqrt(sum(np.dot(row, row) for row in rows.values())))
 
 
 def linearise(
-    balance: np.ndarray,
-    jac_std: np.ndarray,
+    balance: sparse.spmatrix,
+    jac_std: sparse.spmatrix,
     rows_measured: np.ndarray,
     rows_exact: np.ndarray,
+    blocks: Blocks,
 ) -> Linearised:
-    """Observability, leverages and covariance factor of the linearised problem.
+    """Observability, leverages and covariance factors, block by block.
 
     ``jac_std`` is the Jacobian of the standardised measurements with respect to the
     scaled states; ``rows_exact`` (zero standard deviation) join the constraints.
     """
+    balance, jac_std = sparse.csr_matrix(balance), sparse.csr_matrix(jac_std)
+    leverage = np.zeros(jac_std.shape[0])
+    unobservable = np.zeros(balance.shape[1], dtype=bool)
+    factors = []
+    rank = 0
+    for cols, rows, meas in zip(
+        blocks.states, blocks.rows(balance), blocks.rows(jac_std), strict=True
+    ):
+        part = _linearise_dense(
+            balance[rows][:, cols].toarray(),
+            jac_std[meas][:, cols].toarray(),
+            rows_measured[meas],
+            rows_exact[meas],
+        )
+        leverage[meas], unobservable[cols] = part[0], part[3]
+        rank += part[1]
+        factors.append(part[2])
+    return Linearised(leverage, rank, unobservable, tuple(factors), blocks)
+
+
+def _linearise_dense(
+    balance: np.ndarray,
+    jac_std: np.ndarray,
+    rows_measured: np.ndarray,
+    rows_exact: np.ndarray,
+) -> tuple[np.ndarray, int, np.ndarray, np.ndarray]:
+    """Leverage, rank, covariance factor and unobservable states of one dense block."""
     n = balance.shape[1]
     constraints = np.vstack([balance, jac_std[rows_exact]]) if rows_exact.any() else balance
     null, _ = null_space(constraints, n)
@@ -78,7 +128,7 @@ def linearise(
     leverage = np.zeros(jac_std.shape[0])
     leverage[rows_exact] = 1.0
     if a.size == 0 or not np.any(a):
-        return Linearised(leverage, 0, np.zeros((n, 0)), np.any(np.abs(null) > 0, axis=1))
+        return leverage, 0, np.zeros((n, 0)), np.any(np.abs(null) > 0, axis=1)
     u, singular, vt = np.linalg.svd(a, full_matrices=True)
     rank = int(np.sum(singular > RANK_RTOL * singular[0])) if singular[0] > 0 else 0
     leverage[rows_measured] = np.sum(u[:, :rank] ** 2, axis=1)
@@ -86,26 +136,48 @@ def linearise(
     undetermined = null @ vt[rank:].T
     unobservable = np.linalg.norm(undetermined, axis=1) > UNOBSERVABLE_TOL
     factor = null @ (vt[:rank].T / singular[:rank])
-    return Linearised(leverage, rank, factor, unobservable)
+    return leverage, rank, factor, unobservable
 
 
-def project_out(balance: np.ndarray, drop: np.ndarray) -> np.ndarray:
+def project_out(balance: sparse.spmatrix, drop: np.ndarray, blocks: Blocks) -> sparse.csr_matrix:
     """Balances on the kept states implied by ``balance``, eliminating the dropped ones.
 
     Rows that touch a dropped state are combined (left null space of their dropped
-    columns) so that the dropped states cancel; the result constrains exactly the
-    kept states that ``balance`` constrains for some value of the dropped ones.
+    columns, block by block) so that the dropped states cancel; the result constrains
+    exactly the kept states that ``balance`` constrains for some value of the dropped
+    ones. Columns of the result are the kept states, in order.
     """
+    balance = sparse.csr_matrix(balance)
     keep = ~drop
-    touching = np.any(np.abs(balance[:, drop]) > 0, axis=1)
-    untouched = balance[~touching][:, keep]
-    if not touching.any():
-        return normalise_rows(untouched)
-    block = balance[touching][:, drop]
-    u, singular, _ = np.linalg.svd(block, full_matrices=True)
-    rank = int(np.sum(singular > RANK_RTOL * singular[0])) if singular.size else 0
-    combined = u[:, rank:].T @ balance[touching][:, keep]
-    return normalise_rows(np.vstack([untouched, combined]))
+    touching = np.asarray(abs(balance[:, np.flatnonzero(drop)]).sum(axis=1)).ravel() > 0
+    parts = [balance[np.flatnonzero(~touching)][:, np.flatnonzero(keep)]]
+    kept_index = np.cumsum(keep) - 1
+    for cols, rows in zip(blocks.states, blocks.rows(balance), strict=True):
+        rows = rows[touching[rows]]
+        if rows.size == 0:
+            continue
+        dense = balance[rows][:, cols].toarray()
+        dropped = drop[cols]
+        u, singular, _ = np.linalg.svd(dense[:, dropped], full_matrices=True)
+        rank = int(np.sum(singular > RANK_RTOL * singular[0])) if singular.size else 0
+        combined = sparse.coo_matrix(u[:, rank:].T @ dense[:, ~dropped])
+        parts.append(
+            sparse.csr_matrix(
+                (combined.data, (combined.row, kept_index[cols[~dropped]][combined.col])),
+                shape=(combined.shape[0], int(keep.sum())),
+            )
+        )
+    return normalise_rows(sparse.vstack(parts))
+
+
+def min_norm_solution(balance: sparse.spmatrix, rhs: np.ndarray, blocks: Blocks) -> np.ndarray:
+    """Least-norm ``x`` with ``balance @ x = rhs`` (least squares if inconsistent), by block."""
+    balance = sparse.csr_matrix(balance)
+    x = np.zeros(balance.shape[1])
+    for cols, rows in zip(blocks.states, blocks.rows(balance), strict=True):
+        if rows.size:
+            x[cols], *_ = np.linalg.lstsq(balance[rows][:, cols].toarray(), rhs[rows], rcond=None)
+    return x
 
 
 def worst_measurement(
