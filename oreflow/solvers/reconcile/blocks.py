@@ -52,7 +52,7 @@ class Blocks:
         """Number of blocks."""
         return len(self.states)
 
-    def rows(self, matrix: sparse.csr_matrix) -> list[np.ndarray]:
+    def rows(self, matrix: sparse.spmatrix) -> list[np.ndarray]:
         """Row indices of ``matrix`` (columns = states) in each block.
 
         A row is in the block of its first non-zero column; empty rows are in none.
@@ -64,6 +64,31 @@ class Blocks:
         order = np.argsort(owner, kind="stable")
         bounds = np.searchsorted(owner[order], np.arange(self.count + 1))
         return [nonempty[order[bounds[b] : bounds[b + 1]]] for b in range(self.count)]
+
+    def split(self, matrix: sparse.spmatrix) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Each block's rows of ``matrix`` (indices) and its dense sub-matrix on them.
+
+        One pass over the non-zeros, not one sparse slice per block.
+        """
+        rows_of = self.rows(matrix)
+        coo = sparse.coo_matrix(matrix)
+        owner = self.label[coo.col]
+        local_row = np.zeros(matrix.shape[0], dtype=np.int64)
+        for rows in rows_of:
+            local_row[rows] = np.arange(rows.size)
+        order = np.argsort(owner, kind="stable")
+        bounds = np.searchsorted(owner[order], np.arange(self.count + 1))
+        out = []
+        for b, rows in enumerate(rows_of):
+            entries = order[bounds[b] : bounds[b + 1]]
+            dense = np.zeros((rows.size, self.states[b].size))
+            np.add.at(
+                dense,
+                (local_row[coo.row[entries]], self.position[coo.col[entries]]),
+                coo.data[entries],
+            )
+            out.append((rows, dense))
+        return out
 
     def restricted(self, keep: np.ndarray) -> Blocks:
         """The same blocks on the states ``keep`` (indices), renumbered from zero."""

@@ -17,7 +17,7 @@ from scipy import sparse
 from oreflow.flowsheet.network import Network
 from oreflow.flowsheet.survey import Measurement
 from oreflow.solvers.reconcile.assembly import FLOW_PHASE, SurveyProblem
-from oreflow.solvers.reconcile.blocks import Blocks
+from oreflow.solvers.reconcile.blocks import Blocks, find_blocks
 from oreflow.solvers.reconcile.highs_qp import bounded_projection
 from oreflow.solvers.reconcile.statistics import min_norm_solution
 
@@ -36,14 +36,14 @@ def _flow_estimate(
     """
     streams = network.streams
     col = {s: j for j, s in enumerate(streams)}
-    a_rows: list[np.ndarray] = []
+    entries: tuple[list[int], list[int], list[float]] = ([], [], [])
     b: list[float] = []
 
     def row(terms: Mapping[str, float], rhs: float, weight: float) -> None:
-        line = np.zeros(len(streams))
         for s, coef in terms.items():
-            line[col[s]] += coef * weight
-        a_rows.append(line)
+            entries[0].append(len(b))
+            entries[1].append(col[s])
+            entries[2].append(coef * weight)
         b.append(rhs * weight)
 
     for node in network.nodes:
@@ -55,7 +55,14 @@ def _flow_estimate(
         row(terms, 0.0, weight)
     for s in streams:
         row({s: 1.0}, typical, 1e-4 / typical)
-    solution, *_ = np.linalg.lstsq(np.array(a_rows), np.array(b), rcond=None)
+    matrix = sparse.csr_matrix((entries[2], (entries[0], entries[1])), shape=(len(b), len(streams)))
+    none = np.zeros(0, dtype=np.int64)
+    # Independent groups of streams are solved apart (dense least squares on each).
+    blocks = find_blocks(len(streams), matrix, none, none)
+    rhs = np.array(b)
+    solution = np.zeros(len(streams))
+    for members, (rows, dense) in zip(blocks.states, blocks.split(matrix), strict=True):
+        solution[members], *_ = np.linalg.lstsq(dense, rhs[rows], rcond=None)
     return np.maximum(solution, 1e-3 * typical)
 
 

@@ -9,7 +9,6 @@ statistic of the measurement test (Serth & Heenan 1986).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -70,16 +69,26 @@ class Linearised:
     factors: tuple[np.ndarray, ...]
     blocks: Blocks
 
-    def sd(self, gradient: Mapping[int, float]) -> float:
-        """Standard deviation of a linear function of the scaled states (by gradient)."""
-        rows: dict[int, np.ndarray] = {}
-        label, position = self.blocks.label, self.blocks.position
-        for k, g in gradient.items():
-            b = int(label[k])
-            factor = self.factors[b]
-            row = rows.setdefault(b, np.zeros(factor.shape[1]))
-            row += g * factor[position[k]]
-        return float(np.sqrt(sum(np.dot(row, row) for row in rows.values())))
+    def sd_many(self, gradients: sparse.spmatrix) -> np.ndarray:
+        """Standard deviations of linear functions of the scaled states, one per row.
+
+        The covariance is block diagonal, so each block adds the squared norm of the
+        rows' block part times the block's factor.
+        """
+        coo = sparse.coo_matrix(gradients)
+        variance = np.zeros(coo.shape[0])
+        owner = self.blocks.label[coo.col]
+        order = np.argsort(owner, kind="stable")
+        bounds = np.searchsorted(owner[order], np.arange(self.blocks.count + 1))
+        for b, factor in enumerate(self.factors):
+            entries = order[bounds[b] : bounds[b + 1]]
+            if entries.size == 0 or factor.shape[1] == 0:
+                continue
+            rows, local = np.unique(coo.row[entries], return_inverse=True)
+            dense = np.zeros((rows.size, factor.shape[0]))
+            np.add.at(dense, (local, self.blocks.position[coo.col[entries]]), coo.data[entries])
+            variance[rows] += np.sum((dense @ factor) ** 2, axis=1)
+        return np.sqrt(variance)
 
 
 def linearise(
@@ -99,15 +108,10 @@ def linearise(
     unobservable = np.zeros(balance.shape[1], dtype=bool)
     factors = []
     rank = 0
-    for cols, rows, meas in zip(
-        blocks.states, blocks.rows(balance), blocks.rows(jac_std), strict=True
+    for cols, (_, balance_block), (meas, jac_block) in zip(
+        blocks.states, blocks.split(balance), blocks.split(jac_std), strict=True
     ):
-        part = _linearise_dense(
-            balance[rows][:, cols].toarray(),
-            jac_std[meas][:, cols].toarray(),
-            rows_measured[meas],
-            rows_exact[meas],
-        )
+        part = _linearise_dense(balance_block, jac_block, rows_measured[meas], rows_exact[meas])
         leverage[meas], unobservable[cols] = part[0], part[3]
         rank += part[1]
         factors.append(part[2])
@@ -152,11 +156,10 @@ def project_out(balance: sparse.spmatrix, drop: np.ndarray, blocks: Blocks) -> s
     touching = np.asarray(abs(balance[:, np.flatnonzero(drop)]).sum(axis=1)).ravel() > 0
     parts = [balance[np.flatnonzero(~touching)][:, np.flatnonzero(keep)]]
     kept_index = np.cumsum(keep) - 1
-    for cols, rows in zip(blocks.states, blocks.rows(balance), strict=True):
-        rows = rows[touching[rows]]
-        if rows.size == 0:
+    for cols, (rows, whole) in zip(blocks.states, blocks.split(balance), strict=True):
+        dense = whole[touching[rows]]
+        if dense.shape[0] == 0:
             continue
-        dense = balance[rows][:, cols].toarray()
         dropped = drop[cols]
         u, singular, _ = np.linalg.svd(dense[:, dropped], full_matrices=True)
         rank = int(np.sum(singular > RANK_RTOL * singular[0])) if singular.size else 0
@@ -174,9 +177,9 @@ def min_norm_solution(balance: sparse.spmatrix, rhs: np.ndarray, blocks: Blocks)
     """Least-norm ``x`` with ``balance @ x = rhs`` (least squares if inconsistent), by block."""
     balance = sparse.csr_matrix(balance)
     x = np.zeros(balance.shape[1])
-    for cols, rows in zip(blocks.states, blocks.rows(balance), strict=True):
+    for cols, (rows, dense) in zip(blocks.states, blocks.split(balance), strict=True):
         if rows.size:
-            x[cols], *_ = np.linalg.lstsq(balance[rows][:, cols].toarray(), rhs[rows], rcond=None)
+            x[cols], *_ = np.linalg.lstsq(dense, rhs[rows], rcond=None)
     return x
 
 

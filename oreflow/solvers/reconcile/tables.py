@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from oreflow.flowsheet.network import Network
 from oreflow.flowsheet.survey import Measurement
@@ -38,8 +39,20 @@ CLOSURE_COLUMNS = (
 _TPH_PER_UNIT = {"S": 1.0, "W": 1.0, "C": 1.0, "Si": 1.0, "D": 1e-6, "L": 1e-6}
 
 
+class _Ref(NamedTuple):
+    """A figure not yet evaluated: request ``index``, its value (0) or sd (1)."""
+
+    index: int
+    what: int
+
+
 class _Figures:
-    """Value and standard deviation of ratios of linear functions of the states."""
+    """Ratios of linear functions of the states, evaluated together.
+
+    Each call records ``(g . x) / (d . x)`` (or ``g . x`` without ``d``) and returns
+    placeholders for its value and standard deviation; :meth:`resolve` evaluates every
+    recorded figure in a few sparse products and fills the rows in.
+    """
 
     def __init__(
         self,
@@ -56,38 +69,58 @@ class _Figures:
             scale,
             stats,
         )
+        self._num: tuple[list[int], list[int], list[float]] = ([], [], [])
+        self._den: tuple[list[int], list[int], list[float]] = ([], [], [])
+        self._has_den: list[bool] = []
 
-    def __call__(self, numerator: Terms, denominator: Terms | None = None) -> tuple[float, float]:
-        """Value and sd of ``(g . x) / (d . x)``, or of ``g . x`` without ``d``.
+    def __call__(self, numerator: Terms, denominator: Terms | None = None) -> tuple[_Ref, _Ref]:
+        """Record a figure; keys with no state are structural zeros."""
+        r = len(self._has_den)
+        index = self.problem.index
+        for terms, store in ((numerator, self._num), (denominator or {}, self._den)):
+            for key, c in terms.items():
+                if key in index:
+                    store[0].append(r)
+                    store[1].append(index[key])
+                    store[2].append(c)
+        self._has_den.append(denominator is not None)
+        return _Ref(r, 0), _Ref(r, 1)
 
-        The terms are keyed by state; a key with no state is a structural zero.
-        """
-        index, x = self.problem.index, self.x
-        num = {index[k]: c for k, c in numerator.items() if k in index}
-        top = sum(c * x[j] for j, c in num.items())
-        if denominator is None:
-            gradient = dict(num)
-            value = top
-        else:
-            den = {index[k]: c for k, c in denominator.items() if k in index}
-            bottom = sum(c * x[j] for j, c in den.items())
-            if not bottom > 0:
-                return math.nan, math.nan
-            value = top / bottom
-            gradient = {}
-            for j, c in num.items():
-                gradient[j] = gradient.get(j, 0.0) + c / bottom
-            for j, c in den.items():
-                gradient[j] = gradient.get(j, 0.0) - c * top / bottom**2
-        if not math.isfinite(value):
-            return math.nan, math.nan
-        scaled: dict[int, float] = {}
-        for j, g in gradient.items():
-            k = int(self.position[j])
-            if k < 0:
-                return value, math.nan
-            scaled[k] = g * self.scale[k]
-        return value, self.stats.sd(scaled)
+    def evaluate(self) -> tuple[np.ndarray, np.ndarray]:
+        """Value and standard deviation of every recorded figure (NaN where undetermined)."""
+        shape = (len(self._has_den), self.problem.n_states)
+        num = sparse.csr_matrix((self._num[2], (self._num[0], self._num[1])), shape=shape)
+        den = sparse.csr_matrix((self._den[2], (self._den[0], self._den[1])), shape=shape)
+        has_den = np.array(self._has_den, dtype=bool)
+        top, bottom = num @ self.x, den @ self.x
+        ok = ~has_den | (bottom > 0)
+        safe = np.where(ok & has_den, bottom, 1.0)
+        value = np.where(has_den, top / safe, top)
+        value[~ok] = np.nan
+        # d(top / bottom)/dx = g / bottom - d top / bottom^2.
+        gradient = (
+            sparse.diags(np.where(has_den, 1.0 / safe, 1.0)) @ num
+            - sparse.diags(np.where(has_den, np.nan_to_num(top) / safe**2, 0.0)) @ den
+        )
+        kept = np.flatnonzero(self.position >= 0)
+        to_kept = sparse.csr_matrix(
+            (self.scale, (kept, self.position[kept])), shape=(shape[1], kept.size)
+        )
+        pattern = abs(num) + abs(den)
+        undetermined = np.asarray(pattern[:, self.position < 0].sum(axis=1)).ravel() > 0
+        sd = self.stats.sd_many(gradient @ to_kept)
+        bad = ~np.isfinite(value)
+        sd[undetermined | bad] = np.nan
+        value[bad] = np.nan
+        return value, sd
+
+    def resolve(self, rows: list[dict[str, Any]]) -> None:
+        """Replace every placeholder in ``rows`` by its figure."""
+        figures = self.evaluate()
+        for row in rows:
+            for column, cell in row.items():
+                if isinstance(cell, _Ref):
+                    row[column] = float(figures[cell.what][cell.index])
 
 
 def result_tables(
@@ -102,13 +135,17 @@ def result_tables(
 ) -> dict[str, pd.DataFrame]:
     """The ``streams``, ``sizes``, ``nodes`` and ``adjustments`` tables."""
     q = _Figures(problem, x, position, scale, stats)
+    streams = _stream_rows(problem, network, q)
+    sizes = _size_rows(problem, network, q)
+    nodes = _node_rows(problem, network, q)
+    q.resolve(streams + sizes + nodes)
     return {
-        "streams": pd.DataFrame(_stream_rows(problem, network, q)),
+        "streams": pd.DataFrame(streams),
         "sizes": pd.DataFrame(
-            rows := _size_rows(problem, network, q),
-            columns=None if rows else ["stream", "size_um", "mass_frac", "mass_frac_sd"],
+            sizes,
+            columns=None if sizes else ["stream", "size_um", "mass_frac", "mass_frac_sd"],
         ),
-        "nodes": pd.DataFrame(_node_rows(problem, network, q)),
+        "nodes": pd.DataFrame(nodes),
         "adjustments": pd.DataFrame(_adjustment_rows(problem, x, q, stats, active, survey_order)),
     }
 
@@ -122,7 +159,7 @@ def _stream_rows(problem: SurveyProblem, network: Network, q: _Figures) -> list[
             "to_node": network.destination_of(s) or "",
         }
 
-        def put(column: str, value_sd: tuple[float, float], row: dict[str, Any] = row) -> None:
+        def put(column: str, value_sd: tuple[_Ref, _Ref], row: dict[str, Any] = row) -> None:
             row[column], row[f"{column}_sd"] = value_sd
 
         if "S" in problem.phases:
@@ -201,38 +238,37 @@ def _adjustment_rows(
     active: np.ndarray,
     survey_order: Sequence[Measurement],
 ) -> list[dict[str, Any]]:
-    h = problem.values(np.nan_to_num(x))
+    reconciled = problem.values(np.nan_to_num(x))
+    # The reconciled sd of a measurement: its Jacobian row through the covariance.
+    jac = problem.jacobian(np.nan_to_num(x))
+    kept = np.flatnonzero(q.position >= 0)
+    undetermined = np.asarray(abs(jac)[:, q.position < 0].sum(axis=1)).ravel() > 0
+    reconciled_sd = stats.sd_many(jac[:, kept] @ sparse.diags(q.scale))
+    reconciled_sd[undetermined] = np.nan
+    sd = np.where(problem.exact, 0.0, problem.sd)
+    spread = np.where(
+        active,
+        sd * np.sqrt(np.clip(1.0 - stats.leverage, 0.0, None)),
+        np.sqrt(sd**2 + reconciled_sd**2),
+    )
+    redundant = (active & ~problem.exact & (stats.leverage < 1.0 - REDUNDANT_TOL)) | ~active
     rows = []
     for i, m in enumerate(problem.measurements):
-        dens = [problem.keys[j] for j in problem.denominator[i] if j >= 0]
-        reconciled, reconciled_sd = q(
-            {problem.keys[problem.numerator[i]]: float(problem.factor[i])},
-            dict.fromkeys(dens, 1.0) or None,
-        )
-        reconciled = float(h[i]) if not math.isfinite(reconciled) else reconciled
-        sd = 0.0 if problem.exact[i] else float(problem.sd[i])
-        lev = float(stats.leverage[i])
-        if not active[i]:
-            spread = math.sqrt(sd**2 + reconciled_sd**2)
-        else:
-            spread = sd * math.sqrt(max(1.0 - lev, 0.0))
-        redundant = (
-            bool(active[i] and not problem.exact[i] and lev < 1.0 - REDUNDANT_TOL) or not active[i]
-        )
+        value = float(reconciled[i])
         rows.append(
             {
                 "stream": m.stream,
                 "quantity": m.quantity,
                 "size_um": m.size_um if m.size_um is not None else math.nan,
                 "measured": m.value,
-                "sd": sd,
-                "reconciled": reconciled,
-                "reconciled_sd": 0.0 if problem.exact[i] else reconciled_sd,
-                "adjustment_sd": (reconciled - m.value) / sd if sd > 0 else math.nan,
-                "normalised_adjustment": (reconciled - m.value) / spread
-                if redundant and spread > 0
+                "sd": float(sd[i]),
+                "reconciled": value,
+                "reconciled_sd": 0.0 if problem.exact[i] else float(reconciled_sd[i]),
+                "adjustment_sd": (value - m.value) / sd[i] if sd[i] > 0 else math.nan,
+                "normalised_adjustment": (value - m.value) / spread[i]
+                if redundant[i] and spread[i] > 0
                 else math.nan,
-                "redundant": redundant,
+                "redundant": bool(redundant[i]),
                 "flagged": not bool(active[i]),
                 "sd_is_default": m.sd_is_default,
                 "where": m.where,
