@@ -23,7 +23,6 @@ or below zero), the step is the bounded QP, solved by HiGHS (``highs_qp.HighsSte
 from __future__ import annotations
 
 import logging
-import math
 import warnings
 
 import numpy as np
@@ -60,11 +59,40 @@ class KktStep:
         entry_state: np.ndarray,
         n_meas: int,
     ) -> None:
-        self._balance = sparse.csr_matrix(balance)
+        balance = sparse.coo_matrix(balance)
+        self._balance = balance
         self._entry_meas = entry_meas
         self._entry_state = entry_state
         self._n_meas = n_meas
-        self._n_states = self._balance.shape[1]
+        n = self._n_states = balance.shape[1]
+        self._n_rows = balance.shape[0]
+        # Entries of C'C: every pair of Jacobian entries of one measurement.
+        order = np.argsort(entry_meas, kind="stable")
+        bounds = np.searchsorted(entry_meas[order], np.arange(n_meas + 1))
+        first, second = [], []
+        for i in range(n_meas):
+            members = order[bounds[i] : bounds[i + 1]]
+            first.append(np.repeat(members, members.size))
+            second.append(np.tile(members, members.size))
+        self._first = np.concatenate(first) if first else np.zeros(0, dtype=np.int64)
+        self._second = np.concatenate(second) if second else np.zeros(0, dtype=np.int64)
+        size = n + self._n_rows
+        diagonal = np.arange(size)
+        rows = np.concatenate([entry_state[self._first], diagonal, n + balance.row, balance.col])
+        cols = np.concatenate([entry_state[self._second], diagonal, balance.col, n + balance.row])
+        # The compressed pattern once; each step only sums values into its slots.
+        pattern = sparse.csc_matrix(
+            (np.arange(1, rows.size + 1, dtype=float), (rows, cols)), shape=(size, size)
+        )
+        pattern.sum_duplicates()
+        self._indices, self._indptr = pattern.indices, pattern.indptr
+        slot_of = sparse.csc_matrix(
+            (np.arange(pattern.nnz, dtype=float), pattern.indices, pattern.indptr),
+            shape=(size, size),
+        )
+        self._slot = np.asarray(slot_of[rows, cols]).ravel().astype(np.int64)
+        self._n_pairs = self._first.size
+        self._fixed = np.concatenate([balance.data, balance.data])
         self._highs: HighsStep | None = None
         #: Steps solved by HiGHS because the unbounded step passed a bound.
         self.bounded_steps = 0
@@ -83,19 +111,18 @@ class KktStep:
         ``pinned`` the states held where they are.
         """
         n = self._n_states
-        jac = sparse.csc_matrix(
-            (coef, (self._entry_meas, self._entry_state)), shape=(self._n_meas, n)
+        gradient = np.bincount(
+            self._entry_state, weights=coef * cost[self._entry_meas], minlength=n
         )
-        hessian = (jac.T @ jac).tocsc()
-        if pinned is not None and pinned.any():
-            hessian = hessian + sparse.diags(np.where(pinned, PIN_WEIGHT, 0.0))
-        gradient = jac.T @ cost
-        d = self._unbounded(hessian, gradient)
+        penalty = np.zeros(n) if pinned is None else np.where(pinned, PIN_WEIGHT, 0.0)
+        d = self._unbounded(coef, penalty, gradient)
         # Any step past a bound, however small, means the bound is active: a state at its
         # bound (lower ~ 0) pushed below it by round-off would, once clipped, leave the
         # balances, and the iterate would drift off them step by step.
         if d is not None and np.all(d >= lower):
-            change = cost + jac @ d
+            change = cost + np.bincount(
+                self._entry_meas, weights=coef * d[self._entry_state], minlength=self._n_meas
+            )
             return "optimal", d, float(change @ change)
         self.bounded_steps += 1
         if self._highs is None:
@@ -104,34 +131,44 @@ class KktStep:
             )
         return self._highs.step(coef, cost, lower, pinned)
 
-    def _unbounded(self, hessian: sparse.spmatrix, gradient: np.ndarray) -> np.ndarray | None:
+    def _unbounded(
+        self, coef: np.ndarray, penalty: np.ndarray, gradient: np.ndarray
+    ) -> np.ndarray | None:
         """The equality-constrained step, or None when the system cannot be solved."""
-        n, rows = self._n_states, self._balance.shape[0]
-        top = float(hessian.diagonal().max()) if n else 0.0
-        delta = _REGULARISATION * max(top, 1.0)
-        kkt = sparse.bmat([[hessian, self._balance.T], [self._balance, None]], format="csc")
-        shift = sparse.diags(np.concatenate([np.full(n, delta), np.full(rows, -delta)]))
-        rhs = np.concatenate([-gradient, np.zeros(rows)])
+        n, size = self._n_states, self._n_states + self._n_rows
+        pairs = coef[self._first] * coef[self._second]
+        hessian_diagonal = np.bincount(
+            self._entry_state[self._first[self._first == self._second]],
+            weights=pairs[self._first == self._second],
+            minlength=n,
+        )
+        delta = _REGULARISATION * max(float(hessian_diagonal.max(initial=0.0)), 1.0)
+        shift = np.concatenate([np.full(n, delta), np.full(self._n_rows, -delta)])
+        values = np.concatenate(
+            [pairs, shift + np.concatenate([penalty, np.zeros(self._n_rows)]), self._fixed]
+        )
+        data = np.bincount(self._slot, weights=values, minlength=self._indices.size)
+        kkt = sparse.csc_matrix((data, self._indices, self._indptr), shape=(size, size))
+        rhs = np.concatenate([-gradient, np.zeros(self._n_rows)])
         try:
             with warnings.catch_warnings():
                 # A singular factor is reported as an exception or an infinite solution;
                 # either way the bounded QP decides.
                 warnings.simplefilter("ignore", sparse_linalg.MatrixRankWarning)
-                lu = sparse_linalg.splu((kkt + shift).tocsc())
+                lu = sparse_linalg.splu(kkt)
                 solution = lu.solve(rhs)
+                # Refinement on the unregularised system: K0 s = K s - shift * s.
                 for _ in range(_REFINEMENTS):
-                    residual = rhs - kkt @ solution
+                    residual = rhs - kkt @ solution + shift * solution
                     if not np.all(np.isfinite(residual)):
                         return None
                     solution = solution + lu.solve(residual)
         except RuntimeError:
             return None
         d = solution[:n]
-        if not np.all(np.isfinite(d)):
-            return None
-        scale = max(1.0, float(np.abs(gradient).max()) if n else 1.0)
-        residual = rhs - kkt @ solution
-        if float(np.abs(residual).max()) > 1e-6 * scale or not math.isfinite(scale):
-            logger.debug("KKT residual %.3g; using the QP", float(np.abs(residual).max()))
+        residual = rhs - kkt @ solution + shift * solution
+        scale = max(1.0, float(np.abs(gradient).max(initial=0.0)))
+        if not np.all(np.isfinite(d)) or float(np.abs(residual).max()) > 1e-6 * scale:
+            logger.debug("KKT system not solved to 1e-6; using the QP")
             return None
         return d
