@@ -128,7 +128,11 @@ def simulate_batch(
 
 
 def reconcile(
-    survey: str | Path, *, flowsheet: CaseSpec | str | Path | None = None, confidence: float = 0.95
+    survey: str | Path,
+    *,
+    flowsheet: CaseSpec | str | Path | None = None,
+    confidence: float = 0.95,
+    scale_tph: float | None = None,
 ) -> Any:
     """Balance a plant survey by weighted least squares, with gross-error tests.
 
@@ -140,6 +144,9 @@ def reconcile(
         Case whose flowsheet gives the nodes; default: the survey's own node list.
     confidence : float
         Confidence level of the chi-square and gross-error tests [-].
+    scale_tph : float, optional
+        Solids flow of the feed [t/h] for a survey that measures no flow (its assays
+        fix the splits, not the scale); splits and recoveries do not depend on it.
 
     Returns
     -------
@@ -152,7 +159,7 @@ def reconcile(
 
     data = read_survey(survey)
     network = survey_network(_spec(flowsheet)) if flowsheet is not None else None
-    return _reconcile(data, network, confidence=confidence)
+    return _reconcile(data, network, confidence=confidence, scale_tph=scale_tph)
 
 
 def study(

@@ -133,7 +133,12 @@ def _cmd_reconcile(args: argparse.Namespace) -> int:
         write_reconcile_outputs,
     )
 
-    result = reconcile(args.survey, flowsheet=args.flowsheet, confidence=args.confidence)
+    result = reconcile(
+        args.survey,
+        flowsheet=args.flowsheet,
+        confidence=args.confidence,
+        scale_tph=args.scale_tph,
+    )
     if args.out:
         written = write_reconcile_outputs(result, args.out, survey=args.survey)
         logger.info("wrote %s", ", ".join(str(p) for p in written.values()))
@@ -222,6 +227,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=0.95,
         help="confidence level of the tests (default 0.95)",
+    )
+    rec.add_argument(
+        "--scale-tph",
+        type=float,
+        metavar="T",
+        help="solids flow of the feed [t/h] for a survey of assays without any flow",
     )
     rec.add_argument("--json", action="store_true", help="print one JSON document on stdout")
     rec.add_argument("--out", metavar="DIR", help="write CSV, JSON and Excel results to DIR")

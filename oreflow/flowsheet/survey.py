@@ -51,6 +51,7 @@ import csv
 import math
 import re
 import warnings
+import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -429,9 +430,29 @@ def read_survey(path: str | Path) -> Survey:
         raise CaseError([Problem(file, "", "file not found")])
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        measurements, nodes = _read_csv(path)
+        try:
+            measurements, nodes = _read_csv(path)
+        except UnicodeDecodeError as err:
+            encoding = " (it looks like UTF-16)" if _looks_utf16(path) else ""
+            raise CaseError(
+                [
+                    Problem(
+                        file,
+                        "",
+                        f"not a UTF-8 text file{encoding}: byte {err.start} cannot be "
+                        "read; save the survey as CSV UTF-8",
+                    )
+                ]
+            ) from None
+        except csv.Error as err:
+            msg = f"not a readable CSV file ({err}); save the survey as CSV UTF-8"
+            raise CaseError([Problem(file, "", msg)]) from None
     elif suffix in (".xlsx", ".xlsm"):
-        measurements, nodes = _read_xlsx(path)
+        try:
+            measurements, nodes = _read_xlsx(path)
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError) as err:
+            msg = f"not a readable Excel workbook ({type(err).__name__}: {err})"
+            raise CaseError([Problem(file, "", msg)]) from None
     else:
         raise CaseError(
             [Problem(file, "", f"unknown survey file type {suffix!r}: use .csv or .xlsx")]
@@ -468,6 +489,58 @@ def survey_network_problems(survey: Survey, network: Network) -> list[Problem]:
         for m in survey.measurements
         if m.stream not in known
     ]
+
+
+def _looks_utf16(path: Path) -> bool:
+    """Whether the file starts with a UTF-16 byte-order mark."""
+    with path.open("rb") as handle:
+        return handle.read(2) in (b"\xff\xfe", b"\xfe\xff")
+
+
+def with_scale(survey: Survey, network: Network, scale_tph: float) -> Survey:
+    """The survey with an exact solids flow on the network's first feed stream.
+
+    For a survey that measures no flow: its assays fix every split, and one flow set by
+    the user fixes the scale (splits and recoveries do not depend on it).
+
+    Parameters
+    ----------
+    survey : Survey
+        A survey without flow measurements.
+    network : Network
+        The flowsheet (its first feed stream takes the scale).
+    scale_tph : float
+        Solids flow of that feed [t/h].
+
+    Returns
+    -------
+    Survey
+        The survey plus one measurement ``solids_tph = scale_tph`` with sd 0, whose
+        ``where`` is ``scale_tph (set by the user)``.
+
+    Raises
+    ------
+    CaseError
+        When the survey already measures a flow, or the network has no feed stream.
+    """
+    flows = [
+        m
+        for m in survey.measurements
+        if m.parsed.kind in ("solids_flow", "water_flow", "carbon_flow")
+    ]
+    if flows:
+        msg = (
+            f"the survey measures {flows[0].quantity} on {flows[0].stream!r} "
+            f"({flows[0].where}), which sets the scale; scale_tph is for surveys of "
+            "assays without any flow"
+        )
+        raise CaseError([Problem(survey.file, "scale_tph", msg)])
+    if not network.feeds:
+        raise CaseError([Problem(survey.file, "scale_tph", "the flowsheet has no feed stream")])
+    scale = Measurement(
+        network.feeds[0], "solids_tph", None, scale_tph, 0.0, False, "scale_tph (set by the user)"
+    )
+    return Survey(survey.file, (*survey.measurements, scale), survey.network)
 
 
 def _read_csv(path: Path) -> tuple[_Table | None, _Table | None]:
@@ -782,9 +855,30 @@ _DESCRIPTION = {
 }
 
 
+#: Largest accepted value of each kind, in its unit: far beyond any plant, so that only
+#: a unit slip or a corrupt cell is refused (before it overflows the statistics).
+#: Flows: the largest concentrators treat about 1e4 t/h ([assumed] order of magnitude),
+#: so 1e7 t/h is a thousand times that. Tenors and loadings: 1e6 mg/L and 1e6 g/t are
+#: the pure substance.
+_LARGEST = {
+    "solids_flow": 1e7,
+    "water_flow": 1e7,
+    "carbon_flow": 1e7,
+    "tenor": 1e6,
+    "loading": 1e6,
+}
+
+
 def _check_value_range(quantity: Quantity, value: float, problem: Callable[..., None]) -> None:
     what = _DESCRIPTION[quantity.kind]
-    if value < 0:
+    largest = _LARGEST.get(quantity.kind)
+    if largest is not None and value > largest:
+        problem(
+            "value",
+            f"{what} {value:g} ({quantity.name}) is above {largest:g}, beyond any plant; "
+            "check the unit and the cell",
+        )
+    elif value < 0:
         problem("value", f"negative {what} {value:g} ({quantity.name}); a measured value is >= 0")
     elif quantity.kind == "pct_solids" and not 0 < value <= 100:
         problem("value", f"% solids {value:g} is outside (0, 100]")

@@ -12,7 +12,7 @@ import numpy as np
 
 from oreflow.errors import CaseError, Problem
 from oreflow.flowsheet.survey import Measurement, Survey
-from oreflow.solvers.reconcile.assembly import SurveyProblem, state_label
+from oreflow.solvers.reconcile.assembly import FLOW_PHASE, SurveyProblem, state_label
 from oreflow.solvers.reconcile.statistics import REDUNDANT_TOL
 
 
@@ -22,13 +22,32 @@ def describe(m: Measurement) -> str:
     return f"{m.stream} {m.quantity}{size} ({m.where})"
 
 
-def check_observability(survey: Survey, problem: SurveyProblem, unobservable: np.ndarray) -> None:
-    """Raise naming every unobservable flow and every measurement on an undetermined state."""
+def check_observability(
+    survey: Survey, problem: SurveyProblem, unobservable: np.ndarray, feed: str
+) -> None:
+    """Raise naming every unobservable flow and every measurement on an undetermined state.
+
+    ``feed`` is the stream named in the advice when no flow is measured at all.
+    """
     problems: list[Problem] = []
     names = {"S": "solids_tph", "W": "water_tph", "C": "carbon_tph"}
     flows = [
         key for key, bad in zip(problem.keys, unobservable, strict=True) if bad and key[0] in names
     ]
+    metered = any(q.kind in FLOW_PHASE for q in problem.quantities)
+    if flows and not metered:
+        raise CaseError(
+            [
+                Problem(
+                    survey.file,
+                    "",
+                    "no flow is measured, so the plant's scale is unknown (the assays can "
+                    "at most fix every split); give the solids flow of the feed: "
+                    f"`--scale-tph T` (scale_tph=T) or a row {feed},solids_tph,T,0,abs. "
+                    "Splits and recoveries do not depend on it",
+                )
+            ]
+        )
     if flows:
         listing = ", ".join(f"{key[1]} {names[key[0]]}" for key in flows)
         problems += [

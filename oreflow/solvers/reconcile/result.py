@@ -37,13 +37,19 @@ class ReconcileResult:
         ``where`` (row in the survey file).
     tests : DataFrame
         One row a serial-elimination round: ``round``, ``removed`` (the measurement
-        removed before the round), ``chi2``, ``dof``, ``critical``, ``passed``.
+        removed before the round), ``indistinguishable`` (measurements the data cannot
+        tell apart from it), ``chi2``, ``dof``, ``critical``, ``passed`` (None when
+        ``dof`` is 0: not testable).
     closure : DataFrame
-        One row a balance: ``node`` (or stream, for size-class sums), ``balance``,
-        ``in``, ``out``, ``rel_error`` (|in - out| / max(in, out)).
+        One row a balance, in the columns of ``Results.closure`` after the ``node`` (or
+        stream, for size-class sums): ``view``, ``name``, ``in_tph``, ``added_tph``,
+        ``reacted_tph``, ``out_tph``, ``rel_err`` (|in - out| / max(in, out)).
     meta : mapping
         ``status``, ``iterations``, ``rounds``, ``objective_history`` (J per iteration of
-        the final round), ``chi2``, ``dof``, ``critical``, ``passed``, ``confidence``,
+        the final round), ``chi2``, ``dof``, ``critical``, ``passed`` (None: not
+        testable), ``test`` (``passed``, ``failed`` or ``not testable``),
+        ``confidence``, ``suspect_sets``
+        (per suspect, it and the measurements indistinguishable from it),
         ``suspects``, ``unobservable`` (states the survey does not determine, NaN in
         the tables), ``at_bound`` (states driven to their lower bound, i.e. flows the
         data want at or below zero), ``max_rel_closure``, ``solver``,
@@ -64,6 +70,11 @@ class ReconcileResult:
         return self.adjustments[self.adjustments["flagged"]]
 
     @property
-    def passed(self) -> bool:
-        """Whether the final global chi-square test passed."""
-        return bool(self.meta["passed"])
+    def passed(self) -> bool | None:
+        """Whether the final global chi-square test passed; None when not testable.
+
+        A survey without redundancy (0 degrees of freedom) cannot be tested: the
+        balances check nothing, so neither "passed" nor "failed" applies.
+        """
+        passed = self.meta["passed"]
+        return None if passed is None else bool(passed)

@@ -11,11 +11,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import scipy
 from scipy import sparse
 
 from oreflow.errors import CaseError, Problem
 from oreflow.flowsheet.network import Network
-from oreflow.flowsheet.survey import Survey, survey_network_problems
+from oreflow.flowsheet.survey import Survey, survey_network_problems, with_scale
 from oreflow.solvers.reconcile.assembly import SurveyProblem, assemble, state_label
 from oreflow.solvers.reconcile.blocks import find_blocks
 from oreflow.solvers.reconcile.chi2 import chi2_ppf
@@ -65,6 +66,7 @@ def reconcile(
     max_suspects: int = 5,
     max_iterations: int = 100,
     step_tolerance: float = 1e-10,
+    scale_tph: float | None = None,
 ) -> ReconcileResult:
     """Reconcile a plant survey by weighted least squares, with gross-error tests.
 
@@ -86,6 +88,10 @@ def reconcile(
     step_tolerance : float
         Convergence when the largest state step, relative to the state's scale, is
         below this [-].
+    scale_tph : float, optional
+        Solids flow of the (first) feed stream [t/h], for a survey that measures no
+        flow: its assays then fix every split but not the scale. It enters as an exact
+        measurement (``where`` says so); splits and recoveries do not depend on it.
 
     Returns
     -------
@@ -104,8 +110,11 @@ def reconcile(
     """
     started = time.perf_counter()
     if not 0.0 < confidence < 1.0:
-        msg = f"confidence must be in (0, 1), got {confidence}"
-        raise ValueError(msg)
+        msg = f"must be a probability in (0, 1), e.g. 0.95 for 95 %, not {confidence:g}"
+        raise CaseError([Problem("confidence", "", msg)])
+    if scale_tph is not None and not 0.0 < scale_tph <= 1e7:
+        msg = f"must be a solids flow in (0, 1e7] t/h, not {scale_tph:g}"
+        raise CaseError([Problem("scale_tph", "", msg)])
     if max_iterations < 1 or max_suspects < 0 or not step_tolerance > 0.0:
         msg = "need max_iterations >= 1, max_suspects >= 0 and step_tolerance > 0"
         raise ValueError(msg)
@@ -123,6 +132,8 @@ def reconcile(
     problems = survey_network_problems(survey, network)
     if problems:
         raise CaseError(problems)
+    if scale_tph is not None:
+        survey = with_scale(survey, network, scale_tph)
     problem = assemble(survey, network)
     prepared = _classify(survey, problem, network)
     elimination = _eliminate(
@@ -173,7 +184,9 @@ def _classify(survey: Survey, problem: SurveyProblem, network: Network) -> _Prep
     all_rows = np.ones(len(problem.measurements), dtype=bool)
     jac = _standardised(problem, problem.jacobian(x_start) @ sparse.diags(scale_full))
     linear = linearise(balance_scaled, jac, all_rows, np.zeros_like(all_rows), blocks)
-    check_observability(survey, problem, linear.unobservable)
+    check_observability(
+        survey, problem, linear.unobservable, network.feeds[0] if network.feeds else "FEED"
+    )
     drop = linear.unobservable
     keep = np.flatnonzero(~drop)
     kept_blocks = blocks.restricted(keep)
@@ -275,7 +288,8 @@ def _eliminate(
         chi2 = objective(problem, x_full, active & ~problem.exact)
         dof = int(np.sum(active & ~problem.exact)) - stats.rank
         critical = chi2_ppf(confidence, dof) if dof > 0 else math.nan
-        passed = dof <= 0 or chi2 <= critical
+        # Without redundancy there is nothing to test: "not testable", never "passed".
+        passed = bool(chi2 <= critical) if dof > 0 else None
         rounds.append(
             {
                 "round": len(rounds),
@@ -287,7 +301,7 @@ def _eliminate(
                 "passed": passed,
             }
         )
-        if passed or not gross_error_test or len(removed) >= max_suspects:
+        if passed is not False or not gross_error_test or len(removed) >= max_suspects:
             break
         found = worst_measurement(problem, x_full, stats, active)
         if found is None:
@@ -303,6 +317,11 @@ def _eliminate(
     assert state is not None
     state.iterations = total_iterations
     return state
+
+
+def _verdict(passed: bool | None) -> str:
+    """``passed``, ``failed`` or ``not testable`` (no degrees of freedom)."""
+    return "not testable" if passed is None else ("passed" if passed else "failed")
 
 
 def _result(
@@ -354,13 +373,22 @@ def _result(
         "dof": final["dof"],
         "critical": final["critical"],
         "passed": final["passed"],
+        "test": _verdict(final["passed"]),
         "confidence": confidence,
         "suspects": tuple(describe(problem.measurements[i]) for i in elimination.removed),
+        # Per suspect, the measurements the data cannot tell apart from it: any one of
+        # them could be the gross error.
+        "suspect_sets": tuple(
+            tuple(filter(None, (row["removed"], *row["indistinguishable"].split("; "))))
+            for row in elimination.rounds[1:]
+        ),
         "unobservable": prepared.unobservable,
         "at_bound": tuple(at_bound),
         "max_rel_closure": float(determined.max()) if len(determined) else 0.0,
-        "solver": "highs",
-        "solver_version": HighsStep.solver_version(),
+        # Steps are sparse KKT solves; HiGHS solves a step only where a bound binds.
+        "solver": "scipy",
+        "solver_version": scipy.__version__,
+        "bounded_step_solver": f"highs {HighsStep.solver_version()}",
         "seconds": time.perf_counter() - started,
     }
     return ReconcileResult(
