@@ -81,16 +81,10 @@ class KktStep:
         rows = np.concatenate([entry_state[self._first], diagonal, n + balance.row, balance.col])
         cols = np.concatenate([entry_state[self._second], diagonal, balance.col, n + balance.row])
         # The compressed pattern once; each step only sums values into its slots.
-        pattern = sparse.csc_matrix(
-            (np.arange(1, rows.size + 1, dtype=float), (rows, cols)), shape=(size, size)
-        )
-        pattern.sum_duplicates()
-        self._indices, self._indptr = pattern.indices, pattern.indptr
-        slot_of = sparse.csc_matrix(
-            (np.arange(pattern.nnz, dtype=float), pattern.indices, pattern.indptr),
-            shape=(size, size),
-        )
-        self._slot = np.asarray(slot_of[rows, cols]).ravel().astype(np.int64)
+        keys = cols.astype(np.int64) * size + rows
+        unique, self._slot = np.unique(keys, return_inverse=True)
+        self._indices = (unique % size).astype(np.int32)
+        self._indptr = np.searchsorted(unique // size, np.arange(size + 1)).astype(np.int32)
         self._n_pairs = self._first.size
         self._fixed = np.concatenate([balance.data, balance.data])
         self._highs: HighsStep | None = None

@@ -310,29 +310,33 @@ def closure_table(problem: SurveyProblem, x: np.ndarray) -> pd.DataFrame:
     """
     balance = problem.balance.tocsr()
     per_state = np.array([_tph_per_unit(problem, key) for key in problem.keys])
-    rows = []
-    for k, (node, name) in enumerate(problem.balance_labels):
-        start, stop = balance.indptr[k], balance.indptr[k + 1]
-        cols, coefficients = balance.indices[start:stop], balance.data[start:stop]
-        terms = coefficients * x[cols]
-        # A reactive node's species total is in g/h whatever the phase (see assembly).
-        unit = 1e-6 if name.endswith(" total") else per_state[cols[0]]
-        positive = float(np.sum(terms[coefficients > 0])) * unit
-        negative = float(-np.sum(terms[coefficients < 0])) * unit
-        biggest = max(abs(positive), abs(negative))
-        rows.append(
-            {
-                "node": node,
-                "view": _view(name),
-                "name": name,
-                "in_tph": positive,
-                "added_tph": 0.0,
-                "reacted_tph": 0.0,
-                "out_tph": negative,
-                "rel_err": abs(positive - negative) / biggest if biggest > 0 else 0.0,
-            }
-        )
-    return pd.DataFrame(rows, columns=list(CLOSURE_COLUMNS))
+    # A reactive node's species total is in g/h whatever the phase (see assembly).
+    total = np.array([name.endswith(" total") for _, name in problem.balance_labels])
+    first = balance.indices[balance.indptr[:-1]]
+    unit = np.where(total, 1e-6, per_state[first])
+    terms = balance.multiply(np.nan_to_num(x)[None, :]).tocsr()
+    has_nan = np.asarray(abs(balance) @ np.isnan(x).astype(float)).ravel() > 0
+    positive = np.asarray(terms.multiply(balance > 0).sum(axis=1)).ravel() * unit
+    negative = -np.asarray(terms.multiply(balance < 0).sum(axis=1)).ravel() * unit
+    positive[has_nan], negative[has_nan] = np.nan, np.nan
+    biggest = np.maximum(np.abs(positive), np.abs(negative))
+    safe = np.where(biggest > 0, biggest, 1.0)
+    rel = np.where(biggest > 0, np.abs(positive - negative) / safe, 0.0)
+    rel[has_nan] = np.nan
+    zeros = np.zeros(len(problem.balance_labels))
+    return pd.DataFrame(
+        {
+            "node": [node for node, _ in problem.balance_labels],
+            "view": [_view(name) for _, name in problem.balance_labels],
+            "name": [name for _, name in problem.balance_labels],
+            "in_tph": positive,
+            "added_tph": zeros,
+            "reacted_tph": zeros,
+            "out_tph": negative,
+            "rel_err": rel,
+        },
+        columns=list(CLOSURE_COLUMNS),
+    )
 
 
 def _view(name: str) -> str:
