@@ -377,7 +377,7 @@ PARAMS: tuple[Param, ...] = (
         "-",
         10.5,
         "pH of the leach (sets the glycinate share of the glycine)",
-        "pH 10.5 in Oraby, Eksteen & O'Connor 2020 [S]; 10.5-12 MODELS.md §6.2",
+        "pH 10.5 in Oraby, Eksteen & O'Connor 2020 [S]; pH 10-12 studied by Altinkaya et al. 2020 [S]",
         lo=7.0,
         hi=13.5,
     ),

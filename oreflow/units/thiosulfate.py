@@ -271,7 +271,7 @@ PARAMS: tuple[Param, ...] = (
         "mmol/L",
         1.0,
         "copper(II) at which the copper gain is half-saturated",
-        "assumed; within the 0.5-10 mM of practice [L] MODELS.md §6 table",
+        "assumed; within the 0.5-10 mM of practice [L] (Aylmore & Muir 2001)",
         hi=100.0,
     ),
     positive(
