@@ -253,13 +253,17 @@ def optimize_answer(result: Any, spec: Any = None) -> list[tuple[str, str]]:
         settings = _settings(d)
         rows.append(("settings", f"{settings}; ore {sig(d['ore_tph'])} t/h"))
         for src, tph in d.get("blend_tph", {}).items():
-            rows.append((f"blend {src}", f"{sig(tph)} t/h"))
+            rows.append((f"{src} rate", f"{sig(tph)} t/h"))
         for sink, tph in d.get("residue_tph", {}).items():
             rows.append((f"residue to {sink}", f"{sig(tph)} t/h"))
         for stream, tph in d.get("train_tph", {}).items():
             rows.append((f"feed to {stream}", f"{sig(tph)} t/h"))
     if result.plan is not None:
         rows += [r for r in headline(result.plan) if r[0] not in ("ore",)]
+        k = result.plan.kpis
+        for name, label in (("cost_ore_usd_h", "ore cost"), ("cost_haulage_usd_h", "haulage cost")):
+            if name in k and float(k[name]) != 0.0:
+                rows.append((label, with_unit(k[name], name)))
     if d:
         name = _objective_name(spec)
         rows.append(("objective", f"{name} = {with_unit(d['objective'], name)}"))

@@ -30,6 +30,7 @@ table{border-collapse:collapse;font-size:.9em}td,th{padding:2px 8px;border-botto
 td.n{text-align:right;font-variant-numeric:tabular-nums}dl{display:grid;grid-template-columns:max-content auto;gap:2px 16px}
 dt{font-weight:600}figure{margin:1em 0}figcaption{font-size:.9em;color:#555}
 .bad{color:#b00;font-weight:600}svg{max-width:100%;height:auto}
+.wide{overflow-x:auto}.wide svg{max-width:none}
 """
 
 _COLOURS = ("#c8a400", "#4e79a7", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7")
@@ -297,9 +298,9 @@ def _plant_sections(results: Any) -> list[str]:
         "<h2>Flowsheet</h2>",
         _figure(
             "flowsheet",
-            "Units in flowsheet order; arrows are streams with solids and gold flows; "
-            "dashed arrows close a recycle.",
-            flowsheet_svg(results),
+            "Units in flowsheet order (scroll sideways on a long flowsheet); arrows are "
+            "streams with solids and gold flows; dashed arrows close a recycle.",
+            f'<div class="wide">{flowsheet_svg(results)}</div>',
         ),
         "<h2>Where the gold and the solids go</h2>",
         _figure(
