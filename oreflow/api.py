@@ -190,7 +190,7 @@ def study(
     report : bool
         Also write the comparison report to ``out_dir``.
     progress : callable(done, total), optional
-        Progress callback (``oreflow.solvers.study.StderrProgress`` draws a bar).
+        Progress callback (``oreflow.api.progress_bar`` draws a rich bar on stderr).
 
     Returns
     -------
