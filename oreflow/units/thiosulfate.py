@@ -71,7 +71,11 @@ process-control issue"): K falls as ``K / (1 + C_pt / C_half)`` with ``C_pt`` th
 polythionate tenor of the tanks (feed plus what degrades along the train) and
 ``C_half`` = ``polythionate_half_mg_l`` [assumed]. Polythionates recycled with the
 solution therefore lower gold loading, which is why the plant bleeds and treats its
-solution. Copper loading on the resin is not modelled.
+solution. The copper(I) thiosulfate complex of the ammoniacal system competes for the
+same sites (copper loads on strong-base resin from ammonia-thiosulfate solutions:
+Vargas & Navarro 2016), so with both competitors
+``K_eff = K / (1 + C_pt/C_half + C_Cu/C_Cu,half)``, ``C_Cu,half`` =
+``cu_resin_half_mg_l`` [assumed]; the copper itself is not tracked on the resin.
 
 **Copper and ammonia** (ammoniacal system). Cu(II) is held at ``cu_mg_l`` and dosed
 as CuSO₄·5H₂O (the sulfate is not tracked); NH₃ is held at ``nh3_mol_l`` and lost at
@@ -85,6 +89,9 @@ resin 0.05 kg/t, lime 1 kg/t, all [A]).
 
 References
 ----------
+C. Vargas and P. Navarro, "Adsorption of copper from an ammonia-thiosulfate media using
+DOWEX 550A ion exchange resin", Int. J. Nonferrous Metall. 5:47-58, 2016,
+doi:10.4236/ijnm.2016.54005 (abstract checked).
 X. M. Zhang, G. Senanayake and M. J. Nicol, "A study of the gold colloid dissolution
 kinetics in oxygenated ammoniacal thiosulfate solutions", Hydrometallurgy 74:243-257,
 2004 (abstract checked: orders about 0.3 in O₂ and NH₃, independent of thiosulfate,
@@ -222,6 +229,14 @@ PARAMS: tuple[Param, ...] = (
         "assumed; polythionates compete for resin sites (MODELS.md §6.1)",
         hi=1e6,
     ),
+    positive(
+        "cu_resin_half_mg_l",
+        "mg/L",
+        1000.0,
+        "copper tenor that halves the resin's gold affinity K (ammoniacal system)",
+        "assumed; copper thiosulfate loads on strong-base resin (Vargas & Navarro 2016)",
+        hi=1e6,
+    ),
     Param(
         "lime_kg_t",
         "kg/t",
@@ -271,7 +286,7 @@ PARAMS: tuple[Param, ...] = (
         "mmol/L",
         1.0,
         "copper(II) at which the copper gain is half-saturated",
-        "assumed; within the 0.5-10 mM of practice [L] MODELS.md §6 table",
+        "assumed; within the 0.5-10 mM of practice [L] (Aylmore & Muir 2001)",
         hi=100.0,
     ),
     positive(
@@ -342,6 +357,50 @@ LEACH = leach_table(
 )
 
 
+def rate_factor(params: Mapping[str, np.ndarray], n: int, ammoniacal: bool) -> np.ndarray:
+    """Gold rate at each case's conditions over the rate at the reference conditions (n,).
+
+    Shared by the thiosulfate tank leach and the thiosulfate heap.
+    """
+    from oreflow.kernels.lixiviant_rates import thiosulfate_rate_factor
+
+    def arr(name: str) -> np.ndarray:
+        return np.ascontiguousarray(np.broadcast_to(params[name], (n,)), dtype=np.float64)
+
+    ref = np.stack(
+        [
+            arr("kinetics_ref_s2o3_mol_l"),
+            arr("kinetics_ref_nh3_mol_l"),
+            arr("kinetics_ref_cu_mg_l") / _CU,
+            arr("kinetics_ref_temperature_degc"),
+        ],
+        axis=1,
+    )
+    return thiosulfate_rate_factor(
+        arr("s2o3_mol_l"), arr("nh3_mol_l"), arr("cu_mg_l") / _CU, arr("temperature_degc"),
+        ammoniacal, np.ascontiguousarray(ref), arr("s2o3_half_mol_l"), arr("nh3_rate_order"),
+        arr("cu_rate_gain"), arr("cu_half_mm"), arr("leach_ea_kj_mol"),
+    )  # fmt: skip
+
+
+def degradation_per_h(params: Mapping[str, np.ndarray], n: int, cu_mm: np.ndarray) -> np.ndarray:
+    """First-order thiosulfate oxidation rate [1/h] at each case's copper, ammonia, temperature."""
+    from oreflow.kernels.lixiviant_rates import thiosulfate_degradation_per_h
+
+    def arr(value: np.ndarray) -> np.ndarray:
+        return np.ascontiguousarray(np.broadcast_to(value, (n,)), dtype=np.float64)
+
+    return thiosulfate_degradation_per_h(
+        arr(params["s2o3_degradation_per_h"]),
+        arr(params["s2o3_cu_degradation_per_h_mm"]),
+        arr(cu_mm),
+        arr(params["nh3_mol_l"]),
+        arr(params["s2o3_degradation_nh3_half_mol_l"]),
+        arr(params["temperature_degc"]),
+        arr(params["s2o3_degradation_ea_kj_mol"]),
+    )
+
+
 class ThiosulfateRil:
     """Compiled thiosulfate RIL train (see module docstring)."""
 
@@ -357,34 +416,14 @@ class ThiosulfateRil:
 
     def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
         """Leach kinetics per case, size and gold class, at each case's conditions."""
-        from oreflow.kernels.lixiviant_rates import thiosulfate_rate_factor
-
         n = ctx.n_cases
-
-        def arr(name: str) -> np.ndarray:
-            return np.ascontiguousarray(np.broadcast_to(params[name], (n,)), dtype=np.float64)
-
-        ref = np.stack(
-            [
-                arr("kinetics_ref_s2o3_mol_l"),
-                arr("kinetics_ref_nh3_mol_l"),
-                arr("kinetics_ref_cu_mg_l") / _CU,
-                arr("kinetics_ref_temperature_degc"),
-            ],
-            axis=1,
-        )
-        factor = thiosulfate_rate_factor(
-            arr("s2o3_mol_l"), arr("nh3_mol_l"), arr("cu_mg_l") / _CU, arr("temperature_degc"),
-            self.system == "ammoniacal", np.ascontiguousarray(ref), arr("s2o3_half_mol_l"),
-            arr("nh3_rate_order"), arr("cu_rate_gain"), arr("cu_half_mm"), arr("leach_ea_kj_mol"),
-        )  # fmt: skip
+        factor = rate_factor(params, n, self.system == "ammoniacal")
         state = self.train.prepare(params, n, factor)
         state.rate_factor = factor
         return state
 
     def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """Dose and degrade thiosulfate, leach, load the resin against polythionates."""
-        from oreflow.kernels.lixiviant_rates import thiosulfate_degradation_per_h
         from oreflow.kernels.lixiviants import (
             competitive_affinity_frac,
             held_tenor_loss_tph,
@@ -403,15 +442,7 @@ class ThiosulfateRil:
         feed_s2o3 = feed[:, self.i_s2o3]
         held_g_m3 = np.maximum(target_g_m3, tenor_g_m3(feed_s2o3, sol))
         cu_mg_l = params["cu_mg_l"] if self.i_cu is not None else np.zeros(n)
-        k_deg = thiosulfate_degradation_per_h(
-            np.ascontiguousarray(np.broadcast_to(params["s2o3_degradation_per_h"], (n,))),
-            np.ascontiguousarray(np.broadcast_to(params["s2o3_cu_degradation_per_h_mm"], (n,))),
-            np.ascontiguousarray(np.broadcast_to(cu_mg_l / _CU, (n,))),
-            np.ascontiguousarray(np.broadcast_to(params["nh3_mol_l"], (n,))),
-            np.ascontiguousarray(np.broadcast_to(params["s2o3_degradation_nh3_half_mol_l"], (n,))),
-            np.ascontiguousarray(np.broadcast_to(params["temperature_degc"], (n,))),
-            np.ascontiguousarray(np.broadcast_to(params["s2o3_degradation_ea_kj_mol"], (n,))),
-        )
+        k_deg = degradation_per_h(params, n, cu_mg_l / _CU)
         degraded = held_tenor_loss_tph(sol, held_g_m3, k_deg, pulp.tau)
         s2o3_add, s2o3_out = hold_tenor(feed_s2o3, target_g_m3 * sol / 1e6, degraded)
         out.tails[:, self.i_s2o3] = s2o3_out
@@ -430,6 +461,8 @@ class ThiosulfateRil:
             affinity[i] = competitive_affinity_frac(
                 float(pt_mean[i]), float(params["polythionate_half_mg_l"][i])
             )
+        # copper(I) thiosulfate competes for the same sites: 1/K_eff adds up
+        affinity = 1.0 / (1.0 / affinity + cu_mg_l / params["cu_resin_half_mg_l"])
         self.train.leach_and_adsorb(
             state,
             pulp,

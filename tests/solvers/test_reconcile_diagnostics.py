@@ -17,6 +17,7 @@ from oreflow.cli import main
 from oreflow.errors import CaseError
 from oreflow.flowsheet.network import Network
 from oreflow.flowsheet.survey import Survey, read_survey
+from oreflow.report.reconcile_console import format_reconcile
 from oreflow.report.reconcile_report import reconcile_summary, reconcile_to_json
 from oreflow.solvers.reconcile import reconcile
 
@@ -44,15 +45,15 @@ def test_indistinguishable_suspects_named_in_console_and_json():
     result = reconcile(Survey.from_records(records), network)
     [suspects] = result.meta["suspect_sets"]
     assert {s.split(" (")[0] for s in suspects} == {"ro_tail au_gpt", "scav_conc au_gpt"}
-    summary = reconcile_summary(result)
-    assert "indistinguishable" in summary
-    assert "ro_tail au_gpt" in summary and "scav_conc au_gpt" in summary
+    for summary in (reconcile_summary(result), format_reconcile(result)):
+        assert "indistinguishable" in summary
+        assert "ro_tail au_gpt" in summary and "scav_conc au_gpt" in summary
     document = reconcile_to_json(result)
     assert len(document["meta"]["suspect_sets"][0]) == 2
 
 
 @pytest.mark.solver
-def test_zero_degrees_of_freedom_is_not_testable_in_json(capsys):
+def test_zero_degrees_of_freedom_is_not_testable_in_console_and_json():
     survey = Survey.from_records(
         [
             {"stream": "feed", "quantity": "solids_tph", "value": 100.0},
@@ -67,6 +68,8 @@ def test_zero_degrees_of_freedom_is_not_testable_in_json(capsys):
     assert document["passed"] is None
     assert document["meta"]["test"] == "not testable"
     assert document["tests"][0]["passed"] is None
+    console = format_reconcile(result)
+    assert "not testable" in console and "passed" not in console and "FAILED" not in console
 
 
 def test_utf16_survey_is_exit_2_with_one_line(tmp_path, capsys):
