@@ -9,16 +9,26 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from oreflow.errors import CaseError, Problem
 from oreflow.flowsheet.case import CaseSpec
 from oreflow.flowsheet.case import load_case as _load_case
+
+if TYPE_CHECKING:  # result types, imported for annotations only (keeps import light)
+    from oreflow.flowsheet.study import StudySpec
+    from oreflow.solvers.optimize_result import OptimizeResult
+    from oreflow.solvers.reconcile import ReconcileResult
+    from oreflow.solvers.results import Results
+    from oreflow.solvers.study import StudyResult
+
+#: A progress callback: called with (items done, items in all).
+Progress = Callable[[int, int], None]
 
 DEFAULT_CASE = "free_milling_cil"
 #: The default case of ``oreflow optimize``: route choice for a refractory ore.
@@ -27,9 +37,14 @@ DEFAULT_OPTIMIZE_CASE = "refractory_route_choice"
 __all__ = [
     "DEFAULT_CASE",
     "DEFAULT_OPTIMIZE_CASE",
+    "Progress",
     "bundled_case",
     "bundled_cases",
     "load_case",
+    "optimize",
+    "pareto",
+    "progress_bar",
+    "reconcile",
     "simulate",
     "simulate_batch",
     "study",
@@ -76,7 +91,9 @@ def _spec(case: CaseSpec | str | Path) -> CaseSpec:
     return case if isinstance(case, CaseSpec) else _load_case(case)
 
 
-def simulate(case: CaseSpec | str | Path, *, overrides: Mapping[str, float] | None = None) -> Any:
+def simulate(
+    case: CaseSpec | str | Path, *, overrides: Mapping[str, float] | None = None
+) -> Results:
     """Simulate one case as written (with optional parameter overrides).
 
     Returns
@@ -129,7 +146,7 @@ def simulate_batch(
 
 def reconcile(
     survey: str | Path, *, flowsheet: CaseSpec | str | Path | None = None, confidence: float = 0.95
-) -> Any:
+) -> ReconcileResult:
     """Balance a plant survey by weighted least squares, with gross-error tests.
 
     Parameters
@@ -156,15 +173,15 @@ def reconcile(
 
 
 def study(
-    study: Any,
+    study: StudySpec | Mapping[str, Any] | str | Path,
     *,
     out_dir: str | Path | None = None,
     workers: int | None = None,
     scheduler: Any = None,
     resume: bool = False,
     report: bool = False,
-    progress: Any = None,
-) -> Any:
+    progress: Progress | None = None,
+) -> StudyResult:
     """Run a study: every route over the same scenarios (grids x Monte Carlo).
 
     The study's ``mode`` is ``simulate`` (each route as written), ``reoptimize`` (each
@@ -190,7 +207,7 @@ def study(
     report : bool
         Also write the comparison report to ``out_dir``.
     progress : callable(done, total), optional
-        Progress callback (``oreflow.solvers.study.StderrProgress`` draws a bar).
+        Progress callback (``progress_bar`` draws one on stderr).
 
     Returns
     -------
@@ -225,12 +242,12 @@ def study(
     return result
 
 
-def optimize(case: CaseSpec | str | Path, *, refine: bool = False) -> Any:
+def optimize(case: CaseSpec | str | Path, *, refine: bool = False) -> OptimizeResult:
     """Choose modes and ore rate of a case within its limits; verify by re-simulation.
 
     Returns
     -------
-    oreflow.solvers.optimize.OptimizeResult
+    oreflow.solvers.optimize_result.OptimizeResult
         ``status`` (optimal, unverified, infeasible, time_limit, ...), ``decisions``,
         ``verification``, ``shadow_prices``, ``explanation``, the re-simulated ``plan``.
         With ``refine``, the mode grid is narrowed around the incumbent until the answer
@@ -255,3 +272,10 @@ def pareto(
     from oreflow.solvers.pareto import pareto as _pareto
 
     return _pareto(_spec(case), x, y, points, x_sense=x_sense, y_sense=y_sense)
+
+
+def progress_bar(label: str = "study") -> Progress:
+    """A progress callback drawing a one-line bar on stderr (for ``study(progress=...)``)."""
+    from oreflow.solvers.study import StderrProgress
+
+    return StderrProgress(0, label)

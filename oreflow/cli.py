@@ -145,10 +145,9 @@ def _cmd_reconcile(args: argparse.Namespace) -> int:
 
 
 def _cmd_study(args: argparse.Namespace) -> int:
-    from oreflow.api import study
-    from oreflow.solvers.study import StderrProgress
+    from oreflow.api import progress_bar, study
 
-    progress = None if args.json or not sys.stderr.isatty() else StderrProgress(0, "study")
+    progress = None if args.json or not sys.stderr.isatty() else progress_bar("study")
     result = study(
         args.study,
         out_dir=args.out,
