@@ -9,8 +9,9 @@ Pyomo 6.10 / HiGHS 1.16 interface are handled here once:
   ``OPTIMAL`` (``load_solutions=False``, ``raise_exception_on_nonoptimal_result=False``)
   and infeasible, unbounded and time-limited solves are statuses, not exceptions;
 - HiGHS fixes its thread count for the whole process at the first solve, and a later
-  solve asking for another count fails with termination ``unknown``: every solve asks
-  for ``THREADS``;
+  solve asking for another count fails with termination ``unknown`` (an ``ERROR``
+  here): the count is set in one place, ``THREADS``, and by default left to HiGHS,
+  so that a solve here agrees with any other HiGHS user in the process;
 - the first ``highspy.Highs()`` of a process prints a banner to the C-level stdout;
   Pyomo's interface captures it, and no module here constructs ``highspy`` directly;
 - HiGHS regularises a QP's Hessian (``qp_regularization_value``, about 1e-7), which
@@ -30,9 +31,10 @@ from typing import Any
 
 from oreflow.errors import SolveError
 
-#: HiGHS threads in every solve. One value per process (HiGHS keeps its first); one
-#: thread because studies already run one process per core [assumed].
-THREADS = 1
+#: HiGHS threads in every solve; None leaves HiGHS's own choice. HiGHS keeps the count
+#: of the first solve in a process and fails a later one asking for another (measured:
+#: ``threads=1`` after a default solve on 2 cores), so this is the one place to set it.
+THREADS: int | None = None
 #: Options of a convex QP solved to its closed form: no Hessian regularisation.
 QP_EXACT: Mapping[str, float] = {"qp_regularization_value": 0.0}
 
@@ -157,8 +159,9 @@ def solve(
     kwargs: dict[str, Any] = {
         "load_solutions": False,
         "raise_exception_on_nonoptimal_result": False,
-        "threads": THREADS,
     }
+    if THREADS is not None:
+        kwargs["threads"] = THREADS
     if time_limit_s is not None:
         kwargs["time_limit"] = time_limit_s
     if rel_gap is not None:

@@ -81,3 +81,25 @@ def test_every_solver_is_made_in_the_highs_module():
     assert not stray, f"solvers made outside highs.py: {stray}"
     gone = [a for a in OWN_SOLVER_ALLOWED if not any(p.startswith(a) for p in own)]
     assert not gone, f"no longer making their own solver: remove {gone} from the list"
+
+
+def test_a_solve_after_another_highs_user_in_the_process_is_optimal():
+    # HiGHS keeps the thread count of its first solve; a later solve asking for another
+    # fails (STACK trap): ours must agree with a solve made with HiGHS's defaults
+    import pyomo.environ as pyo
+    from pyomo.contrib.solver.common.factory import SolverFactory
+
+    def model():
+        m = pyo.ConcreteModel()
+        m.x = pyo.Var(domain=pyo.NonNegativeIntegers)
+        m.c = pyo.Constraint(expr=2 * m.x <= 7)
+        m.obj = pyo.Objective(expr=m.x, sense=pyo.maximize)
+        return m
+
+    other = SolverFactory("highs").solve(
+        model(), load_solutions=False, raise_exception_on_nonoptimal_result=False
+    )
+    assert status_of(other.termination_condition) is SolveStatus.OPTIMAL
+    m = model()
+    assert solve(m).optimal
+    assert m.x.value == pytest.approx(3.0)
