@@ -1,6 +1,6 @@
-"""Choose modes and the rate of every ore source: the selection MILP with a blend.
+"""Choose modes and the rate of every ore source: the selection MILP of every optimization.
 
-The single-source model (``milp``) has one ore rate per column. With S ore sources
+The single-source selection (``milp``) is its one-source case. With S ore sources
 each column j (one route and mode combination, carrying the whole plant's coefficients)
 has one rate per source, ``x[j, s]`` [t/h], and every extensive figure k is
 ``sum_s c[j, s, k] x[j, s]`` with ``c`` the per-source coefficients of
@@ -9,7 +9,8 @@ each source is a decision: no stream is split between columns, so every species 
 source follows the same column (DESIGN.md, "one physical trap"). Rows, per column j:
 
 - ``sum_j y_j = 1``; ``lo_s y_j <= x[j, s] <= hi_s y_j`` (the mine plan of each source);
-  ``x_min y_j <= sum_s x[j, s] <= x_max y_j`` (plant throughput);
+  ``x_min y_j <= sum_s x[j, s] <= x_max y_j`` (plant throughput); with one source the
+  two pairs are one (``BlendProblem.rate_bounds``);
 - extensive limit: ``sum_s a[j, s] x[j, s] <= b y_j`` (or ``>=``);
 - a limit on a ratio of two extensive figures (``RATIO_FIGURES``: recovery, residue
   use share), ``num / den <= L``: ``sum_s (num - L den)[j, s] x[j, s] <= 0``, linear,
@@ -33,10 +34,13 @@ trains) add per column one tonnage variable ``z[j, d]`` per decision outlet, wit
 and a coefficient per extensive figure (``destination_coefficients``); a use the
 column's residue fails is fixed to zero. Only tonnage of the one stream is split.
 
-The hull form (each row once per column, scaled by ``y_j``) is the same as in ``milp``.
-Shadow prices come from the LP in the chosen column's source rates. An infeasible
-problem is explained by an elastic copy (limits, source minimums, plant throughput
-bounds may move, at a cost proportional to their relative move). The cross-check
+Each row is written once per column, scaled by ``y_j``: the convex hull of "column j
+alone meets the limit", whose LP relaxation is tight (``milp`` has the measurement
+against the aggregated big-M form). Shadow prices come from the LP in the chosen
+column's source rates (HiGHS gives no duals for a MILP). An infeasible problem is
+explained by an elastic copy (limits, filter limits by one row per column, source
+minimums, plant throughput bounds may move, at a cost proportional to their relative
+move). The cross-check
 ``enumerate_blend`` solves each column's LP exactly by enumerating the vertices of its
 feasible polygon (numpy, independent of HiGHS).
 
