@@ -28,6 +28,7 @@ ALLOWED_CYCLES: list[frozenset[str]] = [
         }
     ),
     frozenset({"oreflow.solvers.study", "oreflow.solvers.study_optimize"}),
+    frozenset({"oreflow.report.parameter_tornado", "oreflow.report.study_report"}),
 ]
 #: Private names still imported across modules: (importing module, source module, name).
 ALLOWED_PRIVATE: set[tuple[str, str, str]] = {
@@ -39,6 +40,8 @@ ALLOWED_PRIVATE: set[tuple[str, str, str]] = {
     ("oreflow.solvers.prefix", "oreflow.solvers.simulate", "_context"),
     ("oreflow.solvers.prefix", "oreflow.solvers.simulate", "_port_order"),
     ("oreflow.solvers.study_optimize", "oreflow.solvers.study", "_write_parquet_atomic"),
+    ("oreflow.report.parameter_tornado", "oreflow.report.study_report", "_figure"),
+    ("oreflow.solvers.sensitivity", "oreflow.solvers.study", "_plant"),
 }
 
 
