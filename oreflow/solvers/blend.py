@@ -6,7 +6,7 @@ has one rate per source, ``x[j, s]`` [t/h], and every extensive figure k is
 ``sum_s c[j, s, k] x[j, s]`` with ``c`` the per-source coefficients of
 ``tabulate`` (Euler's theorem on the degree-one-homogeneous plant). Only tonnage of
 each source is a decision: no stream is split between columns, so every species of a
-source follows the same column (DESIGN.md, "one physical trap"). Rows, per column j:
+source follows the same column. Rows, per column j:
 
 - ``sum_j y_j = 1``; ``lo_s y_j <= x[j, s] <= hi_s y_j`` (the mine plan of each source);
   ``x_min y_j <= sum_s x[j, s] <= x_max y_j`` (plant throughput); with one source the

@@ -6,7 +6,7 @@
    sources or split decisions;
 3. the plan is re-simulated by the full kernels at the chosen rate, and every KPI the
    model used is compared with the simulation; a plan whose differences exceed
-   ``verify_rtol`` is reported as ``unverified``, never as optimal (DESIGN.md point 3).
+   ``verify_rtol`` is reported as ``unverified``, never as optimal.
 
 The result and its tables are built by ``optimize_result``, the same for both.
 """
@@ -203,7 +203,7 @@ def refine(spec: CaseSpec, rounds: int = 6, points: int = 5, rtol: float = 1e-5)
     spanning the incumbent's neighbours on the previous grid (within the parameter's
     range), re-tabulates and re-solves. It stops when the objective moves by less than
     ``rtol`` relative, or after ``rounds``. The grid approaches the continuous optimum of
-    the route (DESIGN.md "The core idea"); the incumbent stays on every new grid, so the
+    the route; the incumbent stays on every new grid, so the
     objective never gets worse.
     """
     opt = spec_of(spec)

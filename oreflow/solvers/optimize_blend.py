@@ -16,7 +16,7 @@ each residue use (paste backfill, building materials) a decision too: every figu
 affine in the split fractions, so the table also holds each combination with all the
 residue sent to each outlet in turn, and a tonne moved from storage to a use changes
 each figure by ``(f(all to the use) - f(all to storage)) / residue``. Only tonnage of the
-one residue stream is split, never its species apart (DESIGN.md, "one physical trap").
+one residue stream is split, never its species apart.
 A use the column's residue fails (``eligible_flag``) takes nothing. A splitter named in
 ``train_splitter`` divides a stream between parallel trains the same way: each train's
 units have their own modes (one column per combination of both), and the tonnage to
