@@ -32,16 +32,17 @@ ALLOWED_CYCLES: list[frozenset[str]] = [
 ]
 #: Private names still imported across modules: (importing module, source module, name).
 ALLOWED_PRIVATE: set[tuple[str, str, str]] = {
-    ("oreflow.cli", "oreflow.report.output", "_write_all"),
-    ("oreflow.report.study_report", "oreflow.report.output", "_write_all"),
+    ("oreflow.report.modeldoc", "oreflow.report.casedoc", "_table"),
+    ("oreflow.report.parameter_tornado", "oreflow.report.study_report", "_figure"),
+    ("oreflow.report.reconcile_console", "oreflow.report.console", "_facts"),
+    ("oreflow.report.reconcile_console", "oreflow.report.console", "_table"),
     ("oreflow.report.study_report", "oreflow.report.output", "_write_excel"),
     ("oreflow.solvers.prefix", "oreflow.solvers.simulate", "_BlockSolver"),
     ("oreflow.solvers.prefix", "oreflow.solvers.simulate", "_apply"),
     ("oreflow.solvers.prefix", "oreflow.solvers.simulate", "_context"),
     ("oreflow.solvers.prefix", "oreflow.solvers.simulate", "_port_order"),
-    ("oreflow.solvers.study_optimize", "oreflow.solvers.study", "_write_parquet_atomic"),
-    ("oreflow.report.parameter_tornado", "oreflow.report.study_report", "_figure"),
     ("oreflow.solvers.sensitivity", "oreflow.solvers.study", "_plant"),
+    ("oreflow.solvers.study_optimize", "oreflow.solvers.study", "_write_parquet_atomic"),
 }
 
 
