@@ -12,8 +12,8 @@ import hashlib
 import math
 import re
 import tomllib
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
 from types import MappingProxyType
@@ -24,8 +24,8 @@ from oreflow.core.schema import Param, frac, positive, suggest, validate_table
 from oreflow.errors import CaseError, Problem
 from oreflow.flowsheet.economics import EconomicsSpec, parse_economics
 from oreflow.flowsheet.optimization import OptimizationSpec, parse_optimization
-from oreflow.units import UNIT_TYPES
-from oreflow.units.base import UnitSpec, UnitType
+from oreflow.units import UNIT_TYPES, registry
+from oreflow.units.base import UnitSpec, UnitType, check_requires
 from oreflow.units.ore_feed import ORE_PARAMS, ORE_TABLES, PSD_PARAMS, check_psd
 
 SECTIONS = ("case", "ore", "units", "economics", "constraints", "objective")
@@ -144,6 +144,9 @@ class CaseSpec:
         The ``[economics]`` section; None when the case has none (no economic KPIs).
     optimization : OptimizationSpec or None
         Mode grids, ``[constraints]`` and ``[objective]``; None when the case has none.
+    unit_types : Mapping[str, UnitType]
+        The unit types the case was read with (the built-in ones plus any passed to
+        ``load_case``), by type name; everything downstream looks types up here.
     """
 
     path: str
@@ -156,6 +159,15 @@ class CaseSpec:
     sha256: str
     economics: EconomicsSpec | None = None
     optimization: OptimizationSpec | None = None
+    unit_types: Mapping[str, UnitType] = field(default_factory=lambda: UNIT_TYPES)
+
+    def unit_type(self, name: str) -> UnitType:
+        """The unit type of the unit ``name``."""
+        return self.unit_types[self.unit(name).type]
+
+    def units_in(self, family: str) -> tuple[UnitSpec, ...]:
+        """Units whose type joins the KPI family ``family``, in file order."""
+        return tuple(u for u in self.units if family in self.unit_types[u.type].kpi_families)
 
     def unit(self, name: str) -> UnitSpec:
         """The unit or ore source of that name."""
@@ -493,6 +505,7 @@ def _unit(
     comps: ComponentSet,
     file: str,
     problems: list[Problem],
+    types: Mapping[str, UnitType],
     key: str | None = None,
 ) -> UnitSpec | None:
     key = key or f"units.{name}"
@@ -509,21 +522,22 @@ def _unit(
     type_name = table.get("type")
     if type_name is None:
         problems.append(
-            Problem(file, f"{key}.type", f"missing: the unit type ({', '.join(UNIT_TYPES)})")
+            Problem(file, f"{key}.type", f"missing: the unit type ({', '.join(types)})")
         )
         return None
-    if not isinstance(type_name, str) or type_name not in UNIT_TYPES:
+    if not isinstance(type_name, str) or type_name not in types:
         problems.append(
             Problem(
                 file,
                 f"{key}.type",
-                f"unknown unit type {type_name!r}{suggest(str(type_name), list(UNIT_TYPES))}",
+                f"unknown unit type {type_name!r}{suggest(str(type_name), list(types))}",
             )
         )
         return None
-    utype = UNIT_TYPES[type_name]
+    utype = types[type_name]
     n0 = len(problems)
-    table_keys = tuple(utype.tables) + (("fractions",) if type_name == "splitter" else ())
+    own_table = (utype.outlets_table,) if utype.outlets_table else ()
+    table_keys = (*utype.tables, *own_table)
     params = validate_table(
         table,
         utype.params,
@@ -585,34 +599,34 @@ def _unit(
             utype, tname, table.get(tname, {}), comps, file, f"{key}.{tname}", problems
         )
     outlets = utype.outlets
-    if type_name == "splitter":
-        raw_fr = table.get("fractions", {})
-        fr: dict[str, dict[str, float]] = {}
-        if not isinstance(raw_fr, dict):
-            problems.append(
-                Problem(file, f"{key}.fractions", "must be a table of outlet = fraction")
-            )
-        else:
-            for port, value in raw_fr.items():
-                if (
-                    isinstance(value, bool)
-                    or not isinstance(value, int | float)
-                    or not 0.0 <= value <= 1.0
-                ):
-                    problems.append(
-                        Problem(file, f"{key}.fractions.{port}", "must be a fraction in [0, 1]")
-                    )
-                else:
-                    fr[port] = {"frac": float(value)}
-        tables["fractions"] = fr
-        outlets = tuple(fr)
+    if utype.outlets_table:
+        tname = utype.outlets_table
+        tables[tname] = _outlet_fractions(table.get(tname, {}), file, f"{key}.{tname}", problems)
+        outlets = tuple(tables[tname])
     if len(problems) > n0:
         return None
     spec = UnitSpec(
         name, type_name, MappingProxyType(inlets), outlets, _freeze(params), _freeze(tables), file
     )
+    check_requires(utype, spec, comps, file, problems)
     utype.check(spec, comps, file, problems)
     return spec if len(problems) == n0 else None
+
+
+def _outlet_fractions(
+    raw: Any, file: str, key: str, problems: list[Problem]
+) -> dict[str, dict[str, float]]:
+    """A table naming a unit's outlets, ``outlet = fraction`` (a splitter's fractions)."""
+    out: dict[str, dict[str, float]] = {}
+    if not isinstance(raw, dict):
+        problems.append(Problem(file, key, "must be a table of outlet = fraction"))
+        return out
+    for port, value in raw.items():
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0.0 <= value <= 1.0:
+            problems.append(Problem(file, f"{key}.{port}", "must be a fraction in [0, 1]"))
+        else:
+            out[port] = {"frac": float(value)}
+    return out
 
 
 def _option(
@@ -623,6 +637,7 @@ def _option(
     comps: ComponentSet,
     file: str,
     problems: list[Problem],
+    types: Mapping[str, UnitType],
 ) -> UnitSpec | None:
     """One alternative unit at a position: same inlets, outlets mapped to the position's."""
     key = f"units.{position.name}.options.{name}"
@@ -646,7 +661,7 @@ def _option(
     body = {k: v for k, v in table.items() if k not in ("outlets", "modes")}
     body["inlets"] = inlets
     n0 = len(problems)
-    spec = _unit(position.name, body, comps, file, problems, key=key)
+    spec = _unit(position.name, body, comps, file, problems, types, key=key)
     if spec is None or len(problems) > n0:
         return None
     if spec.type == "bypass":
@@ -708,6 +723,7 @@ def _with_options(
     comps: ComponentSet,
     file: str,
     problems: list[Problem],
+    types: Mapping[str, UnitType],
 ) -> UnitSpec:
     """The unit with its ``[units.NAME.options.*]`` alternatives parsed."""
     raw = table.get("options")
@@ -720,15 +736,21 @@ def _with_options(
         return unit
     options = {}
     for name, opt in raw.items():
-        spec = _option(unit, name, opt, table.get("inlets"), comps, file, problems)
+        spec = _option(unit, name, opt, table.get("inlets"), comps, file, problems, types)
         if spec is not None:
             options[name] = spec
     return dataclasses.replace(unit, options=MappingProxyType(options))
 
 
-def parse_case(text: str, file: str) -> CaseSpec:
-    """Validate the text of a case file; raise ``CaseError`` listing every problem."""
+def parse_case(text: str, file: str, unit_types: Iterable[UnitType] = ()) -> CaseSpec:
+    """Validate the text of a case file; raise ``CaseError`` listing every problem.
+
+    ``unit_types`` adds unit types defined outside ``oreflow.units`` (a plug-in, a
+    test) to the built-in ones, for this case only.
+    """
     from oreflow.flowsheet.graph import check_topology
+
+    types = registry(unit_types)
 
     problems: list[Problem] = []
     try:
@@ -759,13 +781,15 @@ def parse_case(text: str, file: str) -> CaseSpec:
         units_raw = {}
     ores = [o for n, t in ores_raw.items() if (o := _ore(n, t, comps, file, problems)) is not None]
     units = [
-        u for n, t in units_raw.items() if (u := _unit(n, t, comps, file, problems)) is not None
+        u
+        for n, t in units_raw.items()
+        if (u := _unit(n, t, comps, file, problems, types)) is not None
     ]
-    units = [_with_options(u, units_raw[u.name], comps, file, problems) for u in units]
+    units = [_with_options(u, units_raw[u.name], comps, file, problems, types) for u in units]
     economics = parse_economics(
-        doc.get("economics"), list(units_raw), file, problems, list(ores_raw)
+        doc.get("economics"), list(units_raw), file, problems, list(ores_raw), types.values()
     )
-    optimization = parse_optimization(doc, file, problems)
+    optimization = parse_optimization(doc, file, problems, types)
     if not problems:
         check_topology(tuple(ores), tuple(units), file, problems)
         _cross_checks(tuple(ores), tuple(units), file, problems)
@@ -784,6 +808,7 @@ def parse_case(text: str, file: str) -> CaseSpec:
         digest,
         economics,
         optimization,
+        types,
     )
 
 
@@ -811,8 +836,11 @@ def _cross_checks(
                 )
 
 
-def load_case(path: str | Path) -> CaseSpec:
-    """Read and validate a case file; raise ``CaseError`` listing every problem."""
+def load_case(path: str | Path, unit_types: Iterable[UnitType] = ()) -> CaseSpec:
+    """Read and validate a case file; raise ``CaseError`` listing every problem.
+
+    ``unit_types``: unit types beyond the built-in ones (see ``parse_case``).
+    """
     file = str(path)
     try:
         text = Path(path).read_text(encoding="utf-8")
@@ -820,4 +848,4 @@ def load_case(path: str | Path) -> CaseSpec:
         raise CaseError([Problem(file, "", "file not found")]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise CaseError([Problem(file, "", f"cannot read the file: {exc}")]) from None
-    return parse_case(text, file)
+    return parse_case(text, file, unit_types)

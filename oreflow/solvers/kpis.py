@@ -22,12 +22,13 @@ from oreflow.solvers.kpis_oxidation import oxidation_kpis
 from oreflow.solvers.kpis_preconcentration import preconcentration_kpis
 from oreflow.solvers.kpis_residue import residue_kpis
 from oreflow.solvers.simulate import Simulation
-from oreflow.units import UNIT_TYPES
 
 
 def sinks(sim: Simulation) -> list[tuple[str, str]]:
     """(name, type) of every unit that ends the flowsheet."""
-    return [(u.name, u.type) for u in sim.plant.spec.units if UNIT_TYPES[u.type].is_sink]
+    return [
+        (u.name, u.type) for u in sim.plant.spec.units if sim.plant.spec.unit_types[u.type].is_sink
+    ]
 
 
 def sink_inflow(sim: Simulation, sink: str) -> np.ndarray:
@@ -73,7 +74,7 @@ def core_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np.ndar
     power = np.zeros(sim.n_cases)
     plant_power = np.zeros(sim.n_cases)
     nacn = np.zeros(sim.n_cases)
-    grinding = {u.name for u in sim.plant.spec.units if UNIT_TYPES[u.type].grinding}
+    grinding = {u.name for u in sim.plant.spec.units if sim.plant.spec.unit_types[u.type].grinding}
     for name, r in sim.units.items():
         plant_power += r.metrics.get("power_kw", 0.0)
         if name in grinding:

@@ -37,7 +37,6 @@ from oreflow.core.components import ELEMENTS
 from oreflow.solvers.simulate import Simulation
 from oreflow.units.base import total_solids, water
 
-_LEACH_TYPES = ("cil", "cip", "heap_leach")
 _BUDGET = {
     "copper": "nacn_cu_kg_t",
     "thiocyanate": "nacn_scn_kg_t",
@@ -98,7 +97,7 @@ def cyanide_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np.n
         if comps.has(species):
             out[key] = highest_tenor_mg_l(species)
 
-    leach_units = [u for u in spec.units if u.type in _LEACH_TYPES]
+    leach_units = spec.units_in("cyanide_leach")
     if leach_units and comps.has("nacn"):
         topo = sim.plant.topology
         budget = {key: np.zeros(n) for key in _BUDGET}

@@ -27,9 +27,8 @@ import numpy as np
 from oreflow.conventions import G_PER_T
 from oreflow.core.components import ELEMENTS
 from oreflow.solvers.simulate import Simulation
-from oreflow.units.base import total_solids
+from oreflow.units.base import UnitSpec, total_solids
 
-ROUTES = ("thiosulfate_ril", "glycine_leach", "halide_leach")
 #: Outlet carrying the loaded adsorbent of each route.
 _LOADED_PORT = {
     "thiosulfate_ril": "loaded_resin",
@@ -58,10 +57,10 @@ def lixiviant_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np
     solid_au = au.copy()
     solid_au[comps.n_solids_comp :] = 0.0
     out: dict[str, np.ndarray] = {}
-    for route in ROUTES:
-        units = [u for u in spec.units if u.type == route]
-        if not units:
-            continue
+    routes: dict[str, list[UnitSpec]] = {}
+    for u in spec.units_in("lixiviant_route"):
+        routes.setdefault(u.type, []).append(u)
+    for route, units in routes.items():
         use: dict[str, np.ndarray] = {}
         gold_fed = np.zeros(n)
         gold_leached = np.zeros(n)

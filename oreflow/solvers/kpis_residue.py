@@ -29,11 +29,11 @@ from oreflow.solvers.simulate import Simulation
 from oreflow.units.base import total_solids, water
 from oreflow.units.detox import wad_cn_tph
 
-#: Sink types that receive residue, by destination.
+#: KPI family of the sinks that receive residue -> destination.
 RESIDUE_SINKS = {
-    "tailings": "storage",
-    "paste_backfill": "backfill",
-    "building_materials": "building_materials",
+    "residue_storage": "storage",
+    "residue_backfill": "backfill",
+    "residue_building_materials": "building_materials",
 }
 
 
@@ -64,8 +64,9 @@ def residue_routing(sim: Simulation) -> dict[str, np.ndarray]:
             "tailings_wad_cn_mg_l_max",
         )
     }
-    for name, stype in sinks(sim):
-        dest = RESIDUE_SINKS.get(stype)
+    for name, _ in sinks(sim):
+        families = sim.plant.spec.unit_type(name).kpi_families
+        dest = next((RESIDUE_SINKS[f] for f in families if f in RESIDUE_SINKS), None)
         if dest is None:
             continue
         flow = sink_inflow(sim, name)

@@ -245,9 +245,9 @@ def _by_size_frame(sim: Simulation, case: int = 0) -> pd.DataFrame:
 
 
 def circuit_metrics(sim: Simulation) -> dict[str, dict[str, np.ndarray]]:
-    """Grinding-circuit figures of every ball mill: F80, P80, circulating load, Wi_op.
+    """Grinding-circuit figures (F80, P80, circulating load, Wi_op) of ``circuit`` mills.
 
-    The circuit of a mill is its recycle block: fresh feed is what enters the block,
+    Every unit whose type declares ``circuit`` (a ball mill) gets them. The circuit of a mill is its recycle block: fresh feed is what enters the block,
     product what leaves it. Operating work index ``Wi_op = E / (10 (1/sqrt(P80) -
     1/sqrt(F80)))`` with E the mill power per tonne of fresh feed (Bond 1961;
     MODELS.md §1.1); ``operating_wi_ratio`` = Wi_op / Wi is the usual efficiency figure.
@@ -260,7 +260,7 @@ def circuit_metrics(sim: Simulation) -> dict[str, dict[str, np.ndarray]]:
     topo = sim.plant.topology
     out: dict[str, dict[str, np.ndarray]] = {}
     for u in sim.plant.spec.units:
-        if u.type != "ball_mill":
+        if not sim.plant.spec.unit_types[u.type].circuit:
             continue
         block = topo.block_of(u.name)
         members = set(block.nodes)

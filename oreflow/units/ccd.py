@@ -31,7 +31,6 @@ import numpy as np
 
 from oreflow.core.components import ComponentSet
 from oreflow.core.schema import Param, frac, positive
-from oreflow.errors import Problem
 from oreflow.units.base import (
     PrepareContext,
     UnitResult,
@@ -130,15 +129,6 @@ class Ccd:
         return UnitResult((under, over), added=added, metrics=metrics)
 
 
-def _check(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Problem]) -> None:
-    if not comps.has("water"):
-        problems.append(
-            Problem(
-                file, f"units.{spec.name}", "a ccd washes with water: declare 'water' in [case]"
-            )
-        )
-
-
 CCD = UnitType(
     name="ccd",
     summary="counter-current decantation washing: N ideal thickeners, wash ratio, "
@@ -148,5 +138,8 @@ CCD = UnitType(
     outlets=("underflow", "overflow"),
     params=PARAMS,
     build=Ccd,
-    check=_check,
+    requires=("water",),
+    kpi_families=("ccd_wash",),
 )
+
+UNIT_TYPES = (CCD,)

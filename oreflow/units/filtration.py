@@ -18,13 +18,13 @@ maintenance) are priced per tonne in ``[economics.unit_usd_t]``.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 
 from oreflow.core.components import ComponentSet
 from oreflow.core.schema import Param, frac
-from oreflow.errors import Problem
 from oreflow.units.base import (
     PrepareContext,
     UnitResult,
@@ -90,7 +90,9 @@ class Filter:
 
     def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
         """Per-case parameter arrays."""
-        return {k: np.ascontiguousarray(v, dtype=np.float64) for k, v in params.items()}
+        return MappingProxyType(
+            {k: np.ascontiguousarray(v, dtype=np.float64) for k, v in params.items()}
+        )
 
     def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """Split solids, cake liquor and solutes; add and route the wash water."""
@@ -138,13 +140,6 @@ class Filter:
         return UnitResult((cake, filtrate), added=added, metrics=metrics)
 
 
-def _check(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Problem]) -> None:
-    if not comps.has("water"):
-        problems.append(
-            Problem(file, f"units.{spec.name}", "a filter needs the species 'water' in [case]")
-        )
-
-
 FILTER = UnitType(
     name="filter",
     summary="filtration to a cake moisture with an optional displacement wash; filtrate to water recovery",
@@ -152,5 +147,7 @@ FILTER = UnitType(
     outlets=("cake", "filtrate"),
     params=PARAMS,
     build=Filter,
-    check=_check,
+    requires=("water",),
 )
+
+UNIT_TYPES = (FILTER,)

@@ -51,7 +51,7 @@ Butterworth-Heinemann, ch. 12 [L].
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -59,6 +59,7 @@ from oreflow.conventions import G_PER_T
 from oreflow.core.components import ELEMENTS, ComponentSet
 from oreflow.core.schema import Param, frac, positive
 from oreflow.errors import Problem
+from oreflow.units import reagents
 from oreflow.units.base import (
     PrepareContext,
     TableSchema,
@@ -236,6 +237,16 @@ def _own_kinetics(entry: Mapping[str, Any]) -> bool:
     return entry.get("k_max_per_min") is not None
 
 
+class BankState(NamedTuple):
+    """What a flotation bank prepares once per simulation ((n_cases, n_cls, n_solid) arrays)."""
+
+    params: Mapping[str, np.ndarray]
+    k_per_min: np.ndarray  # rate constant
+    r_inf_frac: np.ndarray  # ultimate recovery
+    entrainment: np.ndarray  # (n_cases, n_cls) entrainment factor
+    recovery: np.ndarray | None  # bank recovery at a set residence time; None: by volume
+
+
 class FlotationBank:
     """Compiled flotation bank (see module docstring)."""
 
@@ -263,7 +274,7 @@ class FlotationBank:
         for j, host in self.carried.items():
             self.rate_source[j] = host
 
-    def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
+    def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> BankState:
         """Rate constants and ultimate recoveries per case, class and species; entrainment."""
         from oreflow.kernels.separation import (
             flotation_bank_batch,
@@ -311,13 +322,16 @@ class FlotationBank:
                 ent,
                 np.ascontiguousarray(params["water_recovery_frac"], dtype=np.float64),
             )
-        return params, k, r, ent, recovery
+        return BankState(params, k, r, ent, recovery)
 
-    def _split(self, state: Any, feed: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _split(
+        self, state: BankState, feed: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Concentrate, tails and residence time [min]."""
         from oreflow.kernels.separation import flotation_bank_split_into, recovery_split_into
 
-        params, k, r, ent, recovery = state
+        params, recovery = state.params, state.recovery
+        k, r, ent = state.k_per_min, state.r_inf_frac, state.entrainment
         feed = np.ascontiguousarray(feed, dtype=np.float64)
         conc = np.empty_like(feed)
         tails = np.empty_like(feed)
@@ -361,14 +375,16 @@ class FlotationBank:
         tau = params["residence_min"]
         return tau * self._pulp_m3_h(feed) / (60.0 * (1.0 - params["air_holdup_frac"]))
 
-    def apply_outlets(self, state: Any, inlets: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
+    def apply_outlets(
+        self, state: BankState, inlets: tuple[np.ndarray, ...]
+    ) -> tuple[np.ndarray, ...]:
         """Concentrate and tails only, as ``apply`` computes them (inside recycle loops)."""
         conc, tails, _ = self._split(state, inlets[0])
         return conc, tails
 
-    def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
+    def apply(self, state: BankState, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """Float, entrain, and split the water."""
-        params = state[0]
+        params = state.params
         (feed,) = inlets
         c = self.comps
         n = feed.shape[0]
@@ -423,8 +439,6 @@ class FlotationBank:
 def _check(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Problem]) -> None:
     key = f"units.{spec.name}"
     check_residence_or_volume(spec, file, problems, "residence_min", "cell_volume_m3")
-    if not comps.has("water"):
-        problems.append(Problem(file, key, "a flotation_bank needs the solution species 'water'"))
     table = spec.tables.get("kinetics", {})
     solids = [s.name for s in comps.solids]
     for name, entry in table.items():
@@ -487,4 +501,9 @@ FLOTATION_BANK = UnitType(
     tables={"kinetics": KINETICS_TABLE},
     build=FlotationBank,
     check=_check,
+    requires=("water",),
+    kpi_families=("flotation",),
+    prices={"cuso4": reagents.CUSO4, "frother": reagents.FROTHER, "pax": reagents.PAX},
 )
+
+UNIT_TYPES = (FLOTATION_BANK,)

@@ -89,6 +89,7 @@ import numpy as np
 from oreflow.core.components import ComponentSet
 from oreflow.core.schema import REQUIRED, Param, frac, positive
 from oreflow.errors import Problem
+from oreflow.units import reagents
 from oreflow.units.base import PrepareContext, UnitResult, UnitSpec, UnitType
 from oreflow.units.lixiviant_common import (
     LeachTrain,
@@ -406,4 +407,16 @@ GLYCINE_LEACH = UnitType(
     tables={"leach": LEACH, "copper_leach": COPPER},
     build=GlycineLeach,
     check=_check,
+    kpi_families=("lixiviant_route",),
+    prices={
+        "glycine": reagents.GLYCINE,
+        "lime": reagents.LIME,
+        "nacn": reagents.NACN,
+        "naoh": reagents.NAOH,
+        "kmno4": reagents.KMNO4,
+        "h2o2": reagents.H2O2,
+        "carbon": reagents.CARBON,
+    },
 )
+
+UNIT_TYPES = (GLYCINE_LEACH,)

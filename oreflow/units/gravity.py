@@ -39,7 +39,7 @@ Laplante, A.R., Gray, S. (2005) Advances in gravity gold technology. In Adams, M
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import NamedTuple
 
 import numpy as np
 
@@ -145,6 +145,15 @@ PARAMS: tuple[Param, ...] = (
 )
 
 
+class GravityState(NamedTuple):
+    """What a gravity concentrator prepares once per simulation."""
+
+    params: Mapping[str, np.ndarray]
+    grg_recovery_frac: np.ndarray  # (n_cases, n_cls) GRG recovery per pass
+    screened_out: np.ndarray  # (n_cases, n_cls) classes the trash screen keeps out
+    heavy: np.ndarray  # (n_cases, n_solid) species dense enough to report with the gold
+
+
 class GravityConcentrator:
     """Compiled gravity concentrator (see module docstring)."""
 
@@ -162,7 +171,7 @@ class GravityConcentrator:
         self.sol = solution_slice(comps)
         self.i_water = comps.solution_offset("water")
 
-    def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
+    def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> GravityState:
         """Per-case GRG recovery by size class [-]."""
         from oreflow.kernels.separation import size_window
 
@@ -181,11 +190,12 @@ class GravityConcentrator:
         e[screened] = 0.0
         heavy = self.rho[None, :] >= params["heavy_density_t_m3"][:, None]
         heavy[:, self.i_grg] = False
-        return params, e, screened, heavy
+        return GravityState(params, e, screened, heavy)
 
-    def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
+    def apply(self, state: GravityState, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """Recover GRG by size, top the concentrate up to its mass pull, split the water."""
-        params, e, screened, heavy = state
+        params, e = state.params, state.grg_recovery_frac
+        screened, heavy = state.screened_out, state.heavy
         (feed,) = inlets
         c = self.comps
         n = feed.shape[0]
@@ -261,10 +271,6 @@ def _check(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Proble
                 "species 'au_grg' and give the ore's GRG test value as its deportment",
             )
         )
-    if not comps.has("water"):
-        problems.append(
-            Problem(file, key, "a gravity_concentrator needs the solution species 'water'")
-        )
 
 
 GRAVITY_CONCENTRATOR = UnitType(
@@ -275,4 +281,8 @@ GRAVITY_CONCENTRATOR = UnitType(
     params=PARAMS,
     build=GravityConcentrator,
     check=_check,
+    requires=("water",),
+    kpi_families=("gravity",),
 )
+
+UNIT_TYPES = (GRAVITY_CONCENTRATOR,)

@@ -76,6 +76,7 @@ import numpy as np
 from oreflow.core.components import ComponentSet
 from oreflow.core.schema import Param
 from oreflow.errors import Problem
+from oreflow.units import reagents
 from oreflow.units.base import PrepareContext, UnitResult, UnitSpec, UnitType
 from oreflow.units.lixiviant_common import (
     LeachTrain,
@@ -373,4 +374,17 @@ HALIDE_LEACH = UnitType(
     tables={"leach": LEACH, "sulfide_oxidation": SULFIDES},
     build=HalideLeach,
     check=_check,
+    kpi_families=("lixiviant_route",),
+    prices={
+        "hcl": reagents.HCL,
+        "nacl": reagents.NACL,
+        "naocl": reagents.NAOCL,
+        "cl2": reagents.CL2,
+        "naoh": reagents.NAOH,
+        "lime": reagents.LIME,
+        "carbon": reagents.CARBON,
+        "resin": reagents.RESIN,
+    },
 )
+
+UNIT_TYPES = (HALIDE_LEACH,)

@@ -38,7 +38,6 @@ J. Marsden and I. House, *The Chemistry of Gold Extraction*, 2nd ed., SME, 2006,
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 import numpy as np
 
@@ -46,6 +45,7 @@ from oreflow.conventions import G_PER_T
 from oreflow.core.components import ComponentSet
 from oreflow.core.schema import REQUIRED, Param, frac, positive
 from oreflow.errors import Problem
+from oreflow.units import reagents
 from oreflow.units.base import (
     PrepareContext,
     TableSchema,
@@ -59,6 +59,7 @@ from oreflow.units.base import (
 from oreflow.units.cil import (
     DISSOLUTION_PARAMS,
     CyanideChemistry,
+    LeachState,
     size_kinetics,
 )
 
@@ -236,10 +237,10 @@ class HeapLeach:
         }
         self.returns = "solution" in spec.inlets
 
-    def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
+    def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> LeachState:
         """Rate constants [1/d] and ultimate extractions per case, size class and species."""
         if not self.names:
-            return params, None, None
+            return LeachState(params, None, None)
         self.chem.check_params(self.spec, params)
         k, ult = size_kinetics(
             self.spec,
@@ -251,13 +252,13 @@ class HeapLeach:
             k_exponent=params["k_size_exponent"],
             ultimate_exponent=params["ultimate_size_exponent"],
         )
-        return params, k, ult
+        return LeachState(params, k, ult)
 
-    def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
+    def apply(self, state: LeachState, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """Leach the stacked ore; balance the solution over the pad."""
         from oreflow.kernels.leaching import CN_PER_NACN, heap_leach_batch
 
-        p, k, ult = state
+        p, k, ult = state.params, state.k, state.ultimate
         c = self.comps
         feed = inlets[0]
         n = feed.shape[0]
@@ -438,4 +439,8 @@ HEAP_LEACH = UnitType(
     tables={"leach": HEAP_LEACH_TABLE},
     build=HeapLeach,
     check=_check,
+    kpi_families=("cyanide_leach",),
+    prices={"lime": reagents.LIME, "nacn": reagents.NACN},
 )
+
+UNIT_TYPES = (HEAP_LEACH,)

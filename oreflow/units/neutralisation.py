@@ -46,6 +46,7 @@ import numpy as np
 from oreflow.core.components import ComponentSet
 from oreflow.core.schema import Param, frac
 from oreflow.errors import Problem
+from oreflow.units import reagents
 from oreflow.units.base import (
     PrepareContext,
     UnitResult,
@@ -349,4 +350,12 @@ NEUTRALISATION = UnitType(
     params=PARAMS,
     build=Neutralisation,
     check=_needs,
+    kpi_families=("neutralisation",),
+    prices={
+        "ferric_sulfate": reagents.FERRIC_SULFATE,
+        "lime": reagents.LIME,
+        "limestone": reagents.LIMESTONE,
+    },
 )
+
+UNIT_TYPES = (NEUTRALISATION,)

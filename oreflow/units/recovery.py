@@ -37,6 +37,7 @@ from oreflow.conventions import G_PER_T
 from oreflow.core.components import ELEMENTS, ComponentSet
 from oreflow.core.schema import Param, frac
 from oreflow.errors import Problem
+from oreflow.units import reagents
 from oreflow.units.base import (
     PrepareContext,
     UnitResult,
@@ -292,6 +293,7 @@ ELUTION = UnitType(
     params=ELUTION_PARAMS,
     build=Elution,
     check=_check_elution,
+    prices={"naoh": reagents.NAOH, "nacn": reagents.NACN, "hcl": reagents.HCL},
 )
 
 
@@ -512,6 +514,7 @@ SMELTING = UnitType(
     params=SMELT_PARAMS,
     build=Smelting,
     check=_check_smelt,
+    prices={"flux": reagents.FLUX},
 )
 
 
@@ -654,6 +657,14 @@ MERRILL_CROWE = UnitType(
     params=MC_PARAMS,
     build=MerrillCrowe,
     check=_check_mc,
+    prices={"nacn": reagents.NACN, "zinc": reagents.ZINC, "lead_nitrate": reagents.LEAD_NITRATE},
 )
 
 __all__ = ["ELECTROWINNING", "ELUTION", "MERRILL_CROWE", "SMELTING"]
+
+UNIT_TYPES = (
+    ELUTION,
+    ELECTROWINNING,
+    SMELTING,
+    MERRILL_CROWE,
+)

@@ -40,6 +40,7 @@ case must not stop the others. Its tonnage is then not counted as used. With
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -48,6 +49,7 @@ from oreflow.conventions import G_PER_T
 from oreflow.core.components import ELEMENTS, ComponentSet
 from oreflow.core.schema import Param, frac, positive
 from oreflow.errors import CaseError, Problem
+from oreflow.units import reagents
 from oreflow.units.base import (
     PrepareContext,
     UnitResult,
@@ -164,7 +166,9 @@ class _ResidueSink:
 
     def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
         """Per-case parameter arrays."""
-        return {k: np.ascontiguousarray(v, dtype=np.float64) for k, v in params.items()}
+        return MappingProxyType(
+            {k: np.ascontiguousarray(v, dtype=np.float64) for k, v in params.items()}
+        )
 
 
 class PasteBackfill(_ResidueSink):
@@ -260,6 +264,8 @@ PASTE_BACKFILL = UnitType(
     ),
     build=PasteBackfill,
     is_sink=True,
+    kpi_families=("residue_backfill",),
+    prices={"binder": reagents.BINDER},
 )
 
 
@@ -362,4 +368,10 @@ BUILDING_MATERIALS = UnitType(
     ),
     build=BuildingMaterials,
     is_sink=True,
+    kpi_families=("residue_building_materials",),
+)
+
+UNIT_TYPES = (
+    PASTE_BACKFILL,
+    BUILDING_MATERIALS,
 )

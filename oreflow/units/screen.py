@@ -28,7 +28,7 @@ Wills, B.A., Finch, J.A. (2016) Wills' Mineral Processing Technology, 8th ed., c
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -82,6 +82,14 @@ PARAMS: tuple[Param, ...] = (
 )
 
 
+class ScreenState(NamedTuple):
+    """What a screen prepares once per simulation."""
+
+    params: Mapping[str, np.ndarray]
+    partition: np.ndarray  # (n_cases, n_cls) fraction of each class to oversize
+    d50_um: np.ndarray
+
+
 class Screen:
     """Compiled vibrating screen (see module docstring)."""
 
@@ -92,7 +100,7 @@ class Screen:
         self.sol = solution_slice(comps)
         self.i_water = comps.solution_offset("water") if comps.has("water") else None
 
-    def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
+    def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> ScreenState:
         """Partition to oversize per case and class [-]."""
         from oreflow.kernels.separation import screen_partition
 
@@ -107,11 +115,11 @@ class Screen:
                 float(params["water_to_oversize_frac"][i]),
                 float(params["aperture_um"][i]),
             )
-        return params, part, d50
+        return ScreenState(params, part, d50)
 
     def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """Split solids by the partition curve and water by its split; add spray water."""
-        params, part, d50 = state
+        params, part, d50 = state.params, state.partition, state.d50_um
         (feed,) = inlets
         c = self.comps
         n = feed.shape[0]
@@ -171,3 +179,5 @@ SCREEN = UnitType(
     build=Screen,
     check=_check,
 )
+
+UNIT_TYPES = (SCREEN,)

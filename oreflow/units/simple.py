@@ -9,7 +9,7 @@ and every dissolved species follows the water at the feed tenor.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -92,6 +92,7 @@ MIXER = UnitType(
         ),
     ),
     build=Mixer,
+    kpi_families=("passthrough",),
 )
 
 
@@ -143,7 +144,15 @@ SPLITTER = UnitType(
     params=(),
     build=Splitter,
     check=_check_splitter,
+    outlets_table="fractions",
 )
+
+
+class ThickenerState(NamedTuple):
+    """What a thickener prepares once per simulation, (n_cases,) arrays."""
+
+    underflow_solids_frac: np.ndarray
+    solids_recovery_frac: np.ndarray
 
 
 class Thickener:
@@ -155,13 +164,13 @@ class Thickener:
         self.sol = solution_slice(comps)
         self.iw = comps.solution_offset("water")
 
-    def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
+    def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> ThickenerState:
         """Per-case underflow solids fraction and solids recovery."""
-        return params["underflow_solids_frac"], params["solids_recovery_frac"]
+        return ThickenerState(params["underflow_solids_frac"], params["solids_recovery_frac"])
 
     def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """Split solids, then water by the underflow density, then solutes with water."""
-        w_u, rec = state
+        w_u, rec = state.underflow_solids_frac, state.solids_recovery_frac
         (feed,) = inlets
         c = self.comps
         under = np.zeros_like(feed)
@@ -185,17 +194,6 @@ class Thickener:
             ),
         }
         return UnitResult((under, over), metrics=metrics)
-
-
-def _needs_water(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Problem]) -> None:
-    if not comps.has("water"):
-        problems.append(
-            Problem(
-                file,
-                f"units.{spec.name}",
-                f"a {spec.type} needs the solution species 'water' declared in [case]",
-            )
-        )
 
 
 THICKENER = UnitType(
@@ -224,7 +222,7 @@ THICKENER = UnitType(
         ),
     ),
     build=Thickener,
-    check=_needs_water,
+    requires=("water",),
 )
 
 
@@ -277,6 +275,7 @@ TAILINGS = UnitType(
     ),
     build=Sink,
     is_sink=True,
+    kpi_families=("residue_storage",),
 )
 
 PRODUCT = UnitType(
@@ -344,4 +343,13 @@ BYPASS = UnitType(
         ),
     ),
     build=Bypass,
+)
+
+UNIT_TYPES = (
+    MIXER,
+    SPLITTER,
+    THICKENER,
+    TAILINGS,
+    PRODUCT,
+    BYPASS,
 )

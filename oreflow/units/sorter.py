@@ -32,7 +32,7 @@ present and future. Minerals 9(9):523. DOI 10.3390/min9090523 [L].
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import NamedTuple
 
 import numpy as np
 
@@ -101,6 +101,14 @@ CARRIERS_TABLE = TableSchema(
 )
 
 
+class SorterState(NamedTuple):
+    """What an ore sorter prepares once per simulation."""
+
+    params: Mapping[str, np.ndarray]
+    association: np.ndarray  # (n_cases, n_solid) association of each species with the metal
+    sorted_classes: np.ndarray  # (n_cases, n_cls) classes presented to the sensor
+
+
 class OreSorter:
     """Compiled ore sorter (see module docstring)."""
 
@@ -113,7 +121,7 @@ class OreSorter:
         self.rep_um = comps.sizes.representative_um()
         self.sol = solution_slice(comps)
 
-    def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
+    def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> SorterState:
         """Per-case association of each species with the metal, and the sorted classes."""
         c = self.comps
         assoc = np.zeros((ctx.n_cases, c.n_solid))
@@ -121,13 +129,13 @@ class OreSorter:
             assoc[:, j] = params[f"metal_carriers.{name}.frac"]
         assoc[:, self.gold] = 1.0
         sorted_cls = self.rep_um[None, :] >= 1000.0 * params["min_size_mm"][:, None]
-        return params, assoc, sorted_cls
+        return SorterState(params, assoc, sorted_cls)
 
-    def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
+    def apply(self, state: SorterState, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """Split the sorted classes by the grade model; bypass the fines to the product."""
         from oreflow.kernels.separation import sorting_split_batch
 
-        params, assoc, sorted_cls = state
+        params, assoc, sorted_cls = state.params, state.association, state.sorted_classes
         (feed,) = inlets
         c = self.comps
         n = feed.shape[0]
@@ -211,4 +219,7 @@ ORE_SORTER = UnitType(
     tables={"metal_carriers": CARRIERS_TABLE},
     build=OreSorter,
     check=_check,
+    kpi_families=("sorting",),
 )
+
+UNIT_TYPES = (ORE_SORTER,)
