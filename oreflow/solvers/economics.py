@@ -36,7 +36,9 @@ from oreflow.conventions import G_PER_T, GRAMS_PER_TROY_OZ
 from oreflow.core.components import ELEMENTS
 from oreflow.errors import CaseError, Problem
 from oreflow.flowsheet.economics import EconomicsSpec
+from oreflow.solvers.kpis_residue import residue_routing
 from oreflow.solvers.simulate import Simulation
+from oreflow.solvers.sinks import sink_inflow, sinks
 from oreflow.units.base import total_solids
 
 _USE = re.compile(r"^use_(.+)_kg_h$")
@@ -143,8 +145,6 @@ def consumption_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, 
 
 def _metal_flows(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Doré metal produced [g/h] and concentrate metal and mass [t/h], per case."""
-    from oreflow.solvers.kpis import sink_inflow, sinks
-
     spec = sim.plant.spec
     metals = ("au", "ag", "cu")
     # one product per stream for the three metals: each (n_cases, n_comp) array read once
@@ -359,8 +359,6 @@ def _assumed_count(
     A figure matters when what it prices is there: a silver price with no silver sold
     does not count. Media and oxygen prices are counted with the consumable items.
     """
-    from oreflow.solvers.kpis_residue import residue_routing
-
     comps = sim.plant.spec.comps
     n = sim.n_cases
     route = residue_routing(sim)

@@ -22,21 +22,7 @@ from oreflow.solvers.kpis_oxidation import oxidation_kpis
 from oreflow.solvers.kpis_preconcentration import preconcentration_kpis
 from oreflow.solvers.kpis_residue import residue_kpis
 from oreflow.solvers.simulate import Simulation
-
-
-def sinks(sim: Simulation) -> list[tuple[str, str]]:
-    """(name, type) of every unit that ends the flowsheet."""
-    return [
-        (u.name, u.type) for u in sim.plant.spec.units if sim.plant.spec.unit_types[u.type].is_sink
-    ]
-
-
-def sink_inflow(sim: Simulation, sink: str) -> np.ndarray:
-    """Everything entering a sink, (n_cases, n_comp) [t/h]; read only (may be the stream itself)."""
-    inlets = sim.plant.topology.inlets_of(sink)
-    if len(inlets) == 1:
-        return sim.streams[inlets[0].name]
-    return sum(sim.streams[s.name] for s in inlets)
+from oreflow.solvers.sinks import sink_inflow, sinks
 
 
 def unit_metric_sum(sim: Simulation, metric: str) -> np.ndarray:

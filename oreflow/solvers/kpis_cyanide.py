@@ -35,6 +35,7 @@ import numpy as np
 from oreflow.conventions import G_PER_T, GRAMS_PER_TROY_OZ
 from oreflow.core.components import ELEMENTS
 from oreflow.solvers.simulate import Simulation
+from oreflow.solvers.sinks import sink_inflow, sinks
 from oreflow.units.base import total_solids, water
 
 _BUDGET = {
@@ -53,7 +54,6 @@ def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
 def cyanide_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Cyanide-circuit KPIs (see module docstring)."""
     from oreflow.kernels.leaching import CN_PER_NACN
-    from oreflow.solvers.kpis import sink_inflow, sinks
 
     spec = sim.plant.spec
     comps = spec.comps

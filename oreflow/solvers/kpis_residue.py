@@ -26,6 +26,7 @@ import numpy as np
 
 from oreflow.conventions import G_PER_T, HOURS_PER_YEAR
 from oreflow.solvers.simulate import Simulation
+from oreflow.solvers.sinks import sink_inflow, sinks
 from oreflow.units.base import total_solids, water
 from oreflow.units.detox import wad_cn_tph
 
@@ -46,8 +47,6 @@ def residue_routing(sim: Simulation) -> dict[str, np.ndarray]:
     (the highest WAD tenor of a tailings sink); and per residue sink its solids under
     ``sink:NAME``.
     """
-    from oreflow.solvers.kpis import sink_inflow, sinks
-
     comps = sim.plant.spec.comps
     n = sim.n_cases
     out = {

@@ -18,8 +18,8 @@ import pandas as pd
 
 from oreflow.conventions import G_PER_T
 from oreflow.core.components import ELEMENTS, ComponentSet
-from oreflow.solvers.kpis import sink_inflow, sinks
 from oreflow.solvers.simulate import Simulation
+from oreflow.solvers.sinks import sink_inflow, sinks
 
 _TINY = 1e-300
 

@@ -45,7 +45,7 @@ from typing import Any
 
 import numpy as np
 
-from oreflow.conventions import G_PER_T
+from oreflow.conventions import AS_G_MOL, FE_G_MOL, G_PER_T
 from oreflow.core.components import ELEMENTS, ComponentSet
 from oreflow.core.schema import Param, frac, positive
 from oreflow.errors import CaseError, Problem
@@ -65,8 +65,6 @@ from oreflow.units.detox import wad_cn_mg_l
 SULFATE_SOLIDS = ("gypsum", "basic_ferric_sulfate", "jarosite")
 #: Solid species holding arsenic in a stable ferric arsenate form.
 STABLE_ARSENIC_SOLIDS = ("scorodite", "ferric_arsenate")
-_FE_G_MOL = 55.845
-_AS_G_MOL = 74.922
 _FLAG_TOL = 1e-9  # relative slack on limits, so a value exactly at its limit passes
 
 
@@ -108,7 +106,7 @@ class ResidueAssay:
         stable_as = x @ self.stable_as
         fe = x @ self.ferric_fe
         ratio = np.divide(
-            fe / _FE_G_MOL, stable_as / _AS_G_MOL, out=np.full(n, np.nan), where=stable_as > 0
+            fe / FE_G_MOL, stable_as / AS_G_MOL, out=np.full(n, np.nan), where=stable_as > 0
         )
         per_solids = np.divide(1.0, solids, out=np.zeros(n), where=solids > 0)
         w = water(c, x)
