@@ -36,6 +36,7 @@ from oreflow.conventions import G_PER_T, GRAMS_PER_TROY_OZ
 from oreflow.core.components import ELEMENTS
 from oreflow.errors import CaseError, Problem
 from oreflow.flowsheet.economics import EconomicsSpec
+from oreflow.kernels.arrays import safe_div
 from oreflow.solvers.kpis_residue import residue_routing
 from oreflow.solvers.simulate import Simulation
 from oreflow.solvers.sinks import sink_inflow, sinks
@@ -135,7 +136,7 @@ def use_items(metrics: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
 def consumption_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Every consumable over the plant per tonne of ore, ``use_<item>_kg_t`` [kg/t]."""
     ore_tph = sum(sim.params[o.name]["rate_tph"] for o in sim.plant.spec.ores)
-    per_t = np.divide(1.0, ore_tph, out=np.zeros(sim.n_cases), where=ore_tph > 0)
+    per_t = safe_div(1.0, ore_tph)
     total: dict[str, np.ndarray] = {}
     for r in sim.units.values():
         for item, kg in use_items(r.metrics).items():
@@ -315,7 +316,7 @@ def economics_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np
     operating = sum(by_unit.values(), np.zeros(n)) + fixed + ore_cost
     margin = revenue - operating
     ore_tph = sum(sim.params[o.name]["rate_tph"] for o in sim.plant.spec.ores)
-    per_t = np.divide(1.0, ore_tph, out=np.zeros(n), where=ore_tph > 0)
+    per_t = safe_div(1.0, ore_tph)
     gold_oz_h = (m["dore_au"] + m["conc_au"] * G_PER_T) / GRAMS_PER_TROY_OZ
     out = {
         "revenue_au_usd_h": revenue_au,
@@ -339,7 +340,7 @@ def economics_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np
         "operating_cost_usd_t": operating * per_t,
         "margin_usd_h": margin,
         "margin_usd_t": margin * per_t,
-        "cost_usd_oz": np.divide(operating, gold_oz_h, out=np.full(n, np.nan), where=gold_oz_h > 0),
+        "cost_usd_oz": safe_div(operating, gold_oz_h, fill=np.nan),
         "economics_assumed_count": _assumed_count(sim, econ, m, t, revenue, lines)
         + n_default_items,
     }

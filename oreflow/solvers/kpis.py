@@ -15,6 +15,7 @@ import numpy as np
 
 from oreflow.conventions import G_PER_T, GRAMS_PER_TROY_OZ
 from oreflow.core.components import ELEMENTS
+from oreflow.kernels.arrays import safe_div
 from oreflow.solvers.economics import consumption_kpis, economics_kpis
 from oreflow.solvers.kpis_cyanide import cyanide_kpis
 from oreflow.solvers.kpis_lixiviants import lixiviant_kpis
@@ -67,16 +68,12 @@ def core_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np.ndar
             power += r.metrics.get("power_kw", 0.0)
     if comps.has("nacn"):
         nacn = t["added"][:, comps.solution_offset("nacn")] * 1000.0
-    per_t = np.divide(1.0, ore_tph, out=np.zeros(sim.n_cases), where=ore_tph > 0)
+    per_t = safe_div(1.0, ore_tph)
     return {
         "ore_tph": np.asarray(ore_tph, dtype=np.float64),
-        "au_head_gpt": np.divide(
-            au_feed * G_PER_T, ore_solids, out=np.zeros(sim.n_cases), where=ore_solids > 0
-        ),
+        "au_head_gpt": safe_div(au_feed * G_PER_T, ore_solids),
         "au_feed_g_h": au_feed * G_PER_T,
-        "gold_recovery_frac": np.divide(
-            recovered, au_feed, out=np.zeros(sim.n_cases), where=au_feed > 0
-        ),
+        "gold_recovery_frac": safe_div(recovered, au_feed),
         "gold_produced_g_h": recovered * G_PER_T,
         "gold_produced_oz_d": recovered * G_PER_T * 24.0 / GRAMS_PER_TROY_OZ,
         "mill_power_kw": power,

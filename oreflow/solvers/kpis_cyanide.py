@@ -34,6 +34,7 @@ import numpy as np
 
 from oreflow.conventions import G_PER_T, GRAMS_PER_TROY_OZ
 from oreflow.core.components import ELEMENTS
+from oreflow.kernels.arrays import safe_div
 from oreflow.solvers.simulate import Simulation
 from oreflow.solvers.sinks import sink_inflow, sinks
 from oreflow.units.base import total_solids, water
@@ -47,10 +48,6 @@ _BUDGET = {
 }
 
 
-def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    return np.divide(num, den, out=np.zeros(np.broadcast(num, den).shape), where=den > 0)
-
-
 def cyanide_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Cyanide-circuit KPIs (see module docstring)."""
     from oreflow.kernels.leaching import CN_PER_NACN
@@ -60,7 +57,7 @@ def cyanide_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np.n
     n = sim.n_cases
     out: dict[str, np.ndarray] = {}
     ore_tph = np.asarray(sum(sim.params[o.name]["rate_tph"] for o in spec.ores), dtype=float)
-    per_t = _ratio(np.ones(n), ore_tph * np.ones(n))
+    per_t = safe_div(np.ones(n), ore_tph * np.ones(n))
     em = comps.element_matrix()
     au = em[:, ELEMENTS.index("au")]
     ag = em[:, ELEMENTS.index("ag")]
@@ -81,7 +78,7 @@ def cyanide_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np.n
         """The highest tenor of a dissolved species over the tailings discharges [mg/L]."""
         best = np.zeros(n)
         for flow in discharges:
-            tenor = _ratio(flow[:, comps.solution_offset(species)] * G_PER_T, water(comps, flow))
+            tenor = safe_div(flow[:, comps.solution_offset(species)] * G_PER_T, water(comps, flow))
             best = np.maximum(best, tenor)
         return best
 
@@ -118,24 +115,24 @@ def cyanide_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np.n
     if comps.has("ag") or comps.has("ag_aq"):
         ag_feed = t["in"] @ ag
         produced = gold_products @ ag - t["added"] @ ag
-        out["silver_recovery_frac"] = _ratio(produced, ag_feed)
+        out["silver_recovery_frac"] = safe_div(produced, ag_feed)
         out["silver_produced_g_h"] = produced * G_PER_T
         out["silver_produced_oz_d"] = produced * G_PER_T * 24.0 / GRAMS_PER_TROY_OZ
 
     dore = total_solids(comps, gold_products)
     if np.any(dore > 0):
         out["dore_kg_d"] = dore * 1000.0 * 24.0
-        out["dore_au_frac"] = _ratio(
+        out["dore_au_frac"] = safe_div(
             gold_products[:, : comps.n_solids_comp] @ au[: comps.n_solids_comp], dore
         )
-        out["dore_ag_frac"] = _ratio(
+        out["dore_ag_frac"] = safe_div(
             gold_products[:, : comps.n_solids_comp] @ ag[: comps.n_solids_comp], dore
         )
 
     if comps.has("au_pregrobbed"):
         i = comps.solid_index("au_pregrobbed")
         robbed = comps.solids_view(tails)[:, :, i].sum(axis=1)
-        out["pregrobbed_au_frac"] = _ratio(robbed, au_feed)
+        out["pregrobbed_au_frac"] = safe_div(robbed, au_feed)
     if comps.has("au_aq"):
-        out["soluble_au_loss_frac"] = _ratio(tails[:, comps.solution_offset("au_aq")], au_feed)
+        out["soluble_au_loss_frac"] = safe_div(tails[:, comps.solution_offset("au_aq")], au_feed)
     return out

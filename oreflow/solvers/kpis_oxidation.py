@@ -23,6 +23,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from oreflow.kernels.arrays import safe_div
 from oreflow.solvers.simulate import Simulation
 
 
@@ -33,10 +34,6 @@ def _sum(sim: Simulation, family: str, metric: str) -> np.ndarray:
     return total
 
 
-def _div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return np.divide(a, b, out=np.zeros_like(a, dtype=np.float64), where=b > 0)
-
-
 def oxidation_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Oxidation, neutralisation, CCD and ultrafine-grinding KPIs, (n_cases,) arrays."""
     spec = sim.plant.spec
@@ -44,7 +41,7 @@ def oxidation_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np
     ore_tph = np.asarray(
         sum(sim.params[o.name]["rate_tph"] for o in sim.plant.spec.ores), dtype=np.float64
     )
-    per_t = _div(np.ones(sim.n_cases), ore_tph)
+    per_t = safe_div(np.ones(sim.n_cases), ore_tph)
     if spec.units_in("oxidation"):
         s_feed = _sum(sim, "oxidation", "sulfide_s_feed_tph")
         s_ox = _sum(sim, "oxidation", "sulfide_s_oxidised_tph")
@@ -63,10 +60,10 @@ def oxidation_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np
         )
         out.update(
             {
-                "sulfide_oxidation_frac": _div(s_ox, s_feed),
+                "sulfide_oxidation_frac": safe_div(s_ox, s_feed),
                 "sulfide_s_oxidised_tph": s_ox,
-                "o2_t_per_t_sulfide_s": _div(o2, s_ox),
-                "o2_bought_t_per_t_sulfide_s": _div(bought, s_ox),
+                "o2_t_per_t_sulfide_s": safe_div(o2, s_ox),
+                "o2_bought_t_per_t_sulfide_s": safe_div(bought, s_ox),
                 "acid_made_kg_t": _sum(sim, "oxidation", "acid_made_kg_h") * per_t,
                 "oxidation_cooling_duty_kw": _sum(sim, "oxidation", "cooling_duty_kw"),
                 "oxidation_steam_heating_kw": _sum(sim, "oxidation", "steam_heating_kw"),
@@ -81,7 +78,7 @@ def oxidation_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np
             s = np.asarray(m["solids_in_tph"])
             margin = margin + (m["heat_generated_mj_t"] - m["heat_required_mj_t"]) * s
             solids = solids + s
-        out["autothermal_margin_mj_t"] = _div(margin, solids)
+        out["autothermal_margin_mj_t"] = safe_div(margin, solids)
     if spec.units_in("neutralisation"):
         tn = "neutralisation"
         out["neutralisation_lime_kg_t"] = _sum(sim, tn, "use_lime_kg_h") * per_t

@@ -21,6 +21,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from oreflow.core.components import ELEMENTS
+from oreflow.kernels.arrays import safe_div
 from oreflow.solvers.simulate import Simulation
 from oreflow.units.base import total_solids
 
@@ -50,7 +51,7 @@ def preconcentration_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[
     au_feed = t["in"] @ au
 
     def frac_of(x: np.ndarray, total: np.ndarray) -> np.ndarray:
-        return np.divide(x, total, out=np.zeros(n), where=total > 0)
+        return safe_div(x, total)
 
     spec = sim.plant.spec
     out: dict[str, np.ndarray] = {}

@@ -22,6 +22,7 @@ from oreflow.conventions import RTOL_RECYCLE
 from oreflow.errors import ConvergenceError
 from oreflow.flowsheet.compile import CompiledPlant
 from oreflow.flowsheet.graph import Block
+from oreflow.kernels.arrays import safe_div
 from oreflow.units.base import PrepareContext, UnitResult
 
 logger = logging.getLogger(__name__)
@@ -89,7 +90,7 @@ def _feed_wi(
         return np.full(n, np.nan)
     rate = sum(params[o]["rate_tph"] for o in ores)
     wi = sum(params[o]["rate_tph"] * params[o]["wi_kwh_t"] for o in ores if "wi_kwh_t" in params[o])
-    return np.divide(wi, rate, out=np.full(n, np.nan), where=rate > 0)
+    return safe_div(wi, rate, fill=np.nan)
 
 
 def _context(

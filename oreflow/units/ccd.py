@@ -31,6 +31,7 @@ import numpy as np
 
 from oreflow.core.components import ComponentSet
 from oreflow.core.schema import Param, frac, positive
+from oreflow.kernels.arrays import safe_div
 from oreflow.units.base import (
     PrepareContext,
     UnitResult,
@@ -93,7 +94,6 @@ class Ccd:
         feed = inlets[0]
         wash_in = inlets[1] if self.has_wash else np.zeros_like(feed)
         c = self.comps
-        n = feed.shape[0]
         solids = total_solids(c, feed) + total_solids(c, wash_in)
         lf = feed[:, self.iw]
         w_target = params["wash_ratio_m3_t"] * solids
@@ -119,11 +119,9 @@ class Ccd:
         metrics = {
             "wash_water_m3_h": fresh,
             "wash_total_m3_h": w,
-            "wash_ratio_m3_t": np.divide(w, solids, out=np.zeros(n), where=solids > 0),
+            "wash_ratio_m3_t": safe_div(w, solids),
             "soluble_removal_frac": np.where(lf > 0, removal, 0.0),
-            "underflow_solids_frac": np.divide(
-                solids, solids + u, out=np.zeros(n), where=solids + u > 0
-            ),
+            "underflow_solids_frac": safe_div(solids, solids + u),
             "overflow_m3_h": lf + w - u,
         }
         return UnitResult((under, over), added=added, metrics=metrics)

@@ -52,6 +52,7 @@ from oreflow.conventions import G_PER_T
 from oreflow.core.components import ComponentSet
 from oreflow.core.schema import REQUIRED, Param, frac, positive
 from oreflow.errors import CaseError, Problem
+from oreflow.kernels.arrays import safe_div
 from oreflow.units import reagents
 from oreflow.units.base import (
     PrepareContext,
@@ -86,7 +87,7 @@ def wad_cn_mg_l(comps: ComponentSet, x: np.ndarray) -> np.ndarray:
     if not comps.has("water"):
         return np.zeros_like(cn)
     w = x[..., comps.solution_offset("water")]
-    return np.divide(cn * G_PER_T, w, out=np.zeros_like(cn), where=w > 0)
+    return safe_div(cn * G_PER_T, w)
 
 
 PARAMS: tuple[Param, ...] = (
@@ -245,7 +246,7 @@ class IncoDetox:
                 "slurry or solution",
             )
             raise CaseError([problem])
-        wad_in = np.divide(cn_tph * G_PER_T, water, out=np.zeros(n), where=water > 0)
+        wad_in = safe_div(cn_tph * G_PER_T, water)
         wad_out = inco_outlet_wad_mg_l(
             wad_in,
             state.target,
@@ -254,11 +255,9 @@ class IncoDetox:
             state.residence,
             self.n_tanks,
         )
-        left = np.divide(wad_out, wad_in, out=np.ones(n), where=wad_in > 0)
+        left = safe_div(wad_out, wad_in, fill=1.0)
         cu_present = (
-            np.divide(feed[:, self.i_cu] * G_PER_T, water, out=np.zeros(n), where=water > 0)
-            if self.i_cu is not None
-            else np.zeros(n)
+            safe_div(feed[:, self.i_cu] * G_PER_T, water) if self.i_cu is not None else np.zeros(n)
         )
         reagents = inco_reagents_kg_h(
             water, wad_in, wad_out, state.ratio, state.cu_target, cu_present, self.smbs
@@ -288,7 +287,7 @@ class IncoDetox:
             np.isnan(state.target), wad_in * (1.0 - state.destruction), state.target
         )
         pulp_m3_h = water + solids_volume_m3_h(c, feed)
-        per_t = np.divide(1.0, solids, out=np.zeros(n), where=solids > 0)
+        per_t = safe_div(1.0, solids)
         source = "smbs" if self.smbs else "so2"
         metrics = {
             "wad_in_mg_l": wad_in,

@@ -25,6 +25,7 @@ import numpy as np
 
 from oreflow.core.components import ComponentSet
 from oreflow.core.schema import Param, frac
+from oreflow.kernels.arrays import safe_div
 from oreflow.units.base import (
     PrepareContext,
     UnitResult,
@@ -100,7 +101,6 @@ class Filter:
 
         (feed,) = inlets
         c = self.comps
-        n = feed.shape[0]
         cake = np.zeros_like(feed)
         cake[:, : c.n_solids_comp] = (
             feed[:, : c.n_solids_comp] * state["solids_recovery_frac"][:, None]
@@ -125,15 +125,11 @@ class Filter:
         power = state["specific_energy_kwh_t"] * solids_c
         metrics = {
             "cake_solids_tph": solids_c,
-            "cake_moisture_frac": np.divide(
-                cake_water, solids_c + cake_water, out=np.zeros(n), where=solids_c + cake_water > 0
-            ),
+            "cake_moisture_frac": safe_div(cake_water, solids_c + cake_water),
             "wash_water_tph": wash,
             "wash_displaced_frac": displaced,
             "water_recovered_tph": filtrate_water,
-            "water_recovered_frac": np.divide(
-                filtrate_water, water_f + wash, out=np.zeros(n), where=water_f + wash > 0
-            ),
+            "water_recovered_frac": safe_div(filtrate_water, water_f + wash),
             "filtrate_solids_tph": total_solids(c, filtrate),
             "power_kw": power,
         }

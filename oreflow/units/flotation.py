@@ -59,6 +59,7 @@ from oreflow.conventions import G_PER_T
 from oreflow.core.components import ELEMENTS, ComponentSet
 from oreflow.core.schema import Param, frac, positive
 from oreflow.errors import Problem
+from oreflow.kernels.arrays import safe_div
 from oreflow.units import reagents
 from oreflow.units.base import (
     PrepareContext,
@@ -339,15 +340,9 @@ class FlotationBank:
         if recovery is not None:
             recovery_split_into(conc, tails, feed, recovery, rw, self.sol.start, self.sol.stop)
             return conc, tails, params["residence_min"]
-        n = feed.shape[0]
         volume = self.n_cells * params["cell_volume_m3"]
         pulp_m3_h = self._pulp_m3_h(feed)
-        tau = np.divide(
-            60.0 * volume * (1.0 - params["air_holdup_frac"]),
-            pulp_m3_h,
-            out=np.zeros(n),
-            where=pulp_m3_h > 0,
-        )
+        tau = safe_div(60.0 * volume * (1.0 - params["air_holdup_frac"]), pulp_m3_h)
         flotation_bank_split_into(
             conc,
             tails,
@@ -387,7 +382,6 @@ class FlotationBank:
         params = state.params
         (feed,) = inlets
         c = self.comps
-        n = feed.shape[0]
         solids = total_solids(c, feed)
         conc, tails, tau = self._split(state, feed)
         volume = self._volume_m3(params, feed)
@@ -406,20 +400,14 @@ class FlotationBank:
             "residence_min": np.asarray(tau, dtype=np.float64).copy(),
             "volume_m3": np.asarray(volume, dtype=np.float64).copy(),
             "power_kw": volume * params["specific_power_kw_m3"],
-            "mass_pull_frac": np.divide(conc_solids, solids, out=np.zeros(n), where=solids > 0),
+            "mass_pull_frac": safe_div(conc_solids, solids),
             "water_recovery_frac": np.asarray(rw, dtype=np.float64).copy(),
-            "au_recovery_frac": np.divide(au_conc, au_feed, out=np.zeros(n), where=au_feed > 0),
-            "feed_au_gpt": np.divide(au_feed * G_PER_T, solids, out=np.zeros(n), where=solids > 0),
-            "concentrate_au_gpt": np.divide(
-                au_conc * G_PER_T, conc_solids, out=np.zeros(n), where=conc_solids > 0
-            ),
-            "tails_au_gpt": np.divide(
-                (au_feed - au_conc) * G_PER_T, tail_solids, out=np.zeros(n), where=tail_solids > 0
-            ),
-            "s_recovery_frac": np.divide(s_conc, s_feed, out=np.zeros(n), where=s_feed > 0),
-            "concentrate_s_frac": np.divide(
-                s_conc, conc_solids, out=np.zeros(n), where=conc_solids > 0
-            ),
+            "au_recovery_frac": safe_div(au_conc, au_feed),
+            "feed_au_gpt": safe_div(au_feed * G_PER_T, solids),
+            "concentrate_au_gpt": safe_div(au_conc * G_PER_T, conc_solids),
+            "tails_au_gpt": safe_div((au_feed - au_conc) * G_PER_T, tail_solids),
+            "s_recovery_frac": safe_div(s_conc, s_feed),
+            "concentrate_s_frac": safe_div(s_conc, conc_solids),
             "use_pax_kg_h": params["pax_g_t"] * per_t,
             "use_cuso4_kg_h": params["cuso4_g_t"] * per_t,
             "use_frother_kg_h": params["frother_g_t"] * per_t,
@@ -427,11 +415,8 @@ class FlotationBank:
         by_species_feed = sv.sum(axis=1)
         by_species_conc = csv.sum(axis=1)
         for j, sp in enumerate(c.solids):
-            metrics[f"{sp.name}_recovery_frac"] = np.divide(
-                by_species_conc[:, j],
-                by_species_feed[:, j],
-                out=np.zeros(n),
-                where=by_species_feed[:, j] > 0,
+            metrics[f"{sp.name}_recovery_frac"] = safe_div(
+                by_species_conc[:, j], by_species_feed[:, j]
             )
         return UnitResult((conc, tails), metrics=metrics)
 

@@ -47,6 +47,7 @@ from oreflow.conventions import G_PER_T
 from oreflow.core.components import ComponentSet
 from oreflow.core.schema import Param, frac, positive
 from oreflow.errors import Problem
+from oreflow.kernels.arrays import safe_div
 from oreflow.units.base import (
     PrepareContext,
     UnitResult,
@@ -216,13 +217,13 @@ class GravityConcentrator:
             heavy_m[i] = passing[:, :, heavy[i]].sum(axis=(1, 2))[0]
         enrich = params["heavy_enrichment"]
         denom = light_m + enrich * heavy_m
-        r_light = np.divide(wanted, denom, out=np.zeros(n), where=denom > 0)
+        r_light = safe_div(wanted, denom)
         r_heavy = enrich * r_light
         full = r_heavy > 1.0  # every heavy particle taken: the rest comes from the light
         r_heavy = np.where(full, 1.0, r_heavy)
         r_light = np.where(
             full,
-            np.divide(wanted - heavy_m, light_m, out=np.zeros(n), where=light_m > 0),
+            safe_div(wanted - heavy_m, light_m),
             r_light,
         )
         r_light = np.clip(r_light, 0.0, 1.0)
@@ -235,7 +236,7 @@ class GravityConcentrator:
         w = params["concentrate_solids_frac"]
         water_f = feed[:, self.i_water]
         water_c = np.minimum(conc_solids * (1.0 - w) / w, water_f)
-        share = np.divide(water_c, water_f, out=np.zeros(n), where=water_f > 0)
+        share = safe_div(water_c, water_f)
         conc[:, self.sol] = feed[:, self.sol] * share[:, None]
         added = np.zeros_like(feed)
         added[:, self.i_water] = params["fluidisation_water_t_t"] * solids
@@ -245,16 +246,12 @@ class GravityConcentrator:
         au_conc = (c.solids_view(conc) * self.au).sum(axis=(1, 2))
         grg_feed = sv[:, :, self.i_grg].sum(axis=1)
         metrics = {
-            "au_grg_recovery_frac": np.divide(
-                grg_rec, grg_feed, out=np.zeros(n), where=grg_feed > 0
-            ),
-            "au_recovery_frac": np.divide(au_conc, au_feed, out=np.zeros(n), where=au_feed > 0),
-            "mass_pull_frac": np.divide(conc_solids, solids, out=np.zeros(n), where=solids > 0),
+            "au_grg_recovery_frac": safe_div(grg_rec, grg_feed),
+            "au_recovery_frac": safe_div(au_conc, au_feed),
+            "mass_pull_frac": safe_div(conc_solids, solids),
             "concentrate_kg_h": conc_solids * 1000.0,
-            "concentrate_au_gpt": np.divide(
-                au_conc * G_PER_T, conc_solids, out=np.zeros(n), where=conc_solids > 0
-            ),
-            "feed_au_gpt": np.divide(au_feed * G_PER_T, solids, out=np.zeros(n), where=solids > 0),
+            "concentrate_au_gpt": safe_div(au_conc * G_PER_T, conc_solids),
+            "feed_au_gpt": safe_div(au_feed * G_PER_T, solids),
             "fluidisation_water_tph": added[:, self.i_water].copy(),
         }
         return UnitResult((conc, tails), added=added, metrics=metrics)

@@ -23,6 +23,7 @@ import numpy as np
 
 from oreflow.core.components import ComponentSet
 from oreflow.core.schema import Param, positive
+from oreflow.kernels.arrays import safe_div
 from oreflow.units.base import (
     PrepareContext,
     UnitResult,
@@ -101,9 +102,7 @@ class Haulage:
         metrics = {
             "solids_tph": solids,
             "wet_tph": wet,
-            "moisture_frac": np.divide(
-                water(self.comps, feed), wet, out=np.zeros(len(wet)), where=wet > 0
-            ),
+            "moisture_frac": safe_div(water(self.comps, feed), wet),
             "haulage_usd_t": state.usd_t,
             "haulage_usd_h": wet * state.usd_t,
             "truck_loads_per_d": wet * 24.0 / state.payload_t,

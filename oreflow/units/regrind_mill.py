@@ -43,6 +43,7 @@ import numpy as np
 from oreflow.core.components import ComponentSet
 from oreflow.core.schema import Param, positive
 from oreflow.errors import CaseError, Problem
+from oreflow.kernels.arrays import safe_div
 from oreflow.units.base import (
     PrepareContext,
     UnitResult,
@@ -206,9 +207,7 @@ class RegrindMill:
             "feed_tph": q,
             "specific_energy_kwh_t": energy,
             "bond_energy_kwh_t": bond,
-            "rowland_factor": np.divide(
-                energy, bond * factor, out=np.ones(n), where=bond * factor > 0
-            ),
+            "rowland_factor": safe_div(energy, bond * factor, fill=1.0),
             "f80_um": f80,
             "p80_um": passing_size_batch(
                 self.edges, np.ascontiguousarray(product.sum(axis=2)), 0.8

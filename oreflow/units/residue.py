@@ -49,6 +49,7 @@ from oreflow.conventions import AS_G_MOL, FE_G_MOL, G_PER_T
 from oreflow.core.components import ELEMENTS, ComponentSet
 from oreflow.core.schema import Param, frac, positive
 from oreflow.errors import CaseError, Problem
+from oreflow.kernels.arrays import safe_div
 from oreflow.units import reagents
 from oreflow.units.base import (
     PrepareContext,
@@ -105,16 +106,14 @@ class ResidueAssay:
         fines = passing_frac_at_batch(self.edges, by_size, size)
         stable_as = x @ self.stable_as
         fe = x @ self.ferric_fe
-        ratio = np.divide(
-            fe / FE_G_MOL, stable_as / AS_G_MOL, out=np.full(n, np.nan), where=stable_as > 0
-        )
-        per_solids = np.divide(1.0, solids, out=np.zeros(n), where=solids > 0)
+        ratio = safe_div(fe / FE_G_MOL, stable_as / AS_G_MOL, fill=np.nan, where=stable_as > 0)
+        per_solids = safe_div(1.0, solids)
         w = water(c, x)
         return {
             "solids_tph": solids,
             "water_tph": w,
-            "moisture_frac": np.divide(w, solids + w, out=np.zeros(n), where=solids + w > 0),
-            "solids_density_t_m3": np.divide(solids, vol, out=np.zeros(n), where=vol > 0),
+            "moisture_frac": safe_div(w, solids + w),
+            "solids_density_t_m3": safe_div(solids, vol),
             "fines_passing_frac": fines,
             "wad_cn_mg_l": wad_cn_mg_l(c, x),
             "sulfide_s_frac": (x @ self.sulfide_s) * per_solids,

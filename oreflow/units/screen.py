@@ -35,6 +35,7 @@ import numpy as np
 from oreflow.core.components import ComponentSet
 from oreflow.core.schema import REQUIRED, Param, frac, positive
 from oreflow.errors import Problem
+from oreflow.kernels.arrays import safe_div
 from oreflow.units.base import (
     PrepareContext,
     UnitResult,
@@ -144,14 +145,10 @@ class Screen:
         w_o = water(c, over)
         metrics = {
             "d50_um": np.asarray(d50, dtype=np.float64).copy(),
-            "oversize_frac": np.divide(s_o, solids, out=np.zeros(n), where=solids > 0),
-            "undersize_recovery_frac": np.divide(
-                fine_under, fine_total, out=np.zeros(n), where=fine_total > 0
-            ),
-            "feed_passing_aperture_frac": np.divide(
-                fine_total, solids, out=np.zeros(n), where=solids > 0
-            ),
-            "oversize_solids_frac": np.divide(s_o, s_o + w_o, out=np.zeros(n), where=s_o + w_o > 0),
+            "oversize_frac": safe_div(s_o, solids),
+            "undersize_recovery_frac": safe_div(fine_under, fine_total),
+            "feed_passing_aperture_frac": safe_div(fine_total, solids),
+            "oversize_solids_frac": safe_div(s_o, s_o + w_o),
             "spray_water_tph": added[:, self.i_water].copy()
             if self.i_water is not None
             else np.zeros(n),

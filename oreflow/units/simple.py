@@ -17,6 +17,7 @@ from oreflow.conventions import G_PER_T, HOURS_PER_YEAR
 from oreflow.core.components import ComponentSet
 from oreflow.core.schema import Param, frac, positive
 from oreflow.errors import Problem
+from oreflow.kernels.arrays import safe_div
 from oreflow.units.base import (
     PrepareContext,
     UnitResult,
@@ -178,7 +179,7 @@ class Thickener:
         solids_u = total_solids(c, under)
         water_f = feed[:, self.iw]
         water_u = np.minimum(solids_u * (1.0 - w_u) / w_u, water_f)
-        share = np.divide(water_u, water_f, out=np.ones_like(water_f), where=water_f > 0)
+        share = safe_div(water_u, water_f, fill=1.0)
         under[:, self.sol] = feed[:, self.sol] * share[:, None]
         # adsorbent (carbon) is screened out upstream in practice; it follows the solids
         under[:, self.sol.stop :] = feed[:, self.sol.stop :]
@@ -186,12 +187,7 @@ class Thickener:
         metrics = {
             "water_recovered_tph": water_f - water_u,
             "water_recovered_frac": 1.0 - share,
-            "underflow_solids_frac": np.divide(
-                solids_u,
-                solids_u + water_u,
-                out=np.zeros_like(solids_u),
-                where=solids_u + water_u > 0,
-            ),
+            "underflow_solids_frac": safe_div(solids_u, solids_u + water_u),
         }
         return UnitResult((under, over), metrics=metrics)
 
