@@ -43,10 +43,11 @@ from oreflow.solvers.sinks import sink_inflow, sinks
 from oreflow.units.base import total_solids
 
 _USE = re.compile(r"^use_(.+)_kg_h$")
+#: Residue handling cost, credit and eligibility metric by the KPI family of the sink.
 _RESIDUE_COST = {
-    "tailings": ("storage_usd_t", None, None),
-    "paste_backfill": ("backfill_usd_t", "backfill_credit_usd_t", "eligible_flag"),
-    "building_materials": (
+    "residue_storage": ("storage_usd_t", None, None),
+    "residue_backfill": ("backfill_usd_t", "backfill_credit_usd_t", "eligible_flag"),
+    "residue_building_materials": (
         "building_materials_usd_t",
         "building_materials_credit_usd_t",
         "eligible_flag",
@@ -153,8 +154,8 @@ def _metal_flows(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np.n
     n = sim.n_cases
     totals = {"dore": np.zeros((n, len(metals))), "conc": np.zeros((n, len(metals)))}
     conc_dmt = np.zeros(n)
-    for name, stype in sinks(sim):
-        if stype != "product":
+    for name, families in sinks(sim):
+        if "product" not in families:
             continue
         kind = spec.unit(name).params["kind"]
         if kind not in ("gold", "concentrate"):
@@ -243,8 +244,10 @@ def unit_costs_usd_h(
             other = fed * econ.unit_usd_t[u.name]
             lines["other"] = lines["other"] + other
             cost = cost + other
-        if u.type in _RESIDUE_COST:
-            handling_key, credit_key, flag = _RESIDUE_COST[u.type]
+        for family in spec.unit_types[u.type].kpi_families:
+            if family not in _RESIDUE_COST:
+                continue
+            handling_key, credit_key, flag = _RESIDUE_COST[family]
             handling = fed * p[handling_key]
             lines["residue"] = lines["residue"] + handling
             cost = cost + handling

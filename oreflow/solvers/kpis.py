@@ -48,12 +48,12 @@ def core_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np.ndar
     residue = np.zeros(sim.n_cases)
     residue_water = np.zeros(sim.n_cases)
     storage = np.zeros(sim.n_cases)
-    for sink, stype in sinks(sim):
+    for sink, families in sinks(sim):
         flow = sink_inflow(sim, sink)
         spec = sim.plant.spec.unit(sink)
-        if stype == "product" and spec.params["kind"] == "gold":
+        if "product" in families and spec.params["kind"] == "gold":
             gold_out += flow @ au
-        if stype == "tailings":
+        if "residue_storage" in families:
             residue += flow[:, : comps.n_solids_comp].sum(axis=1)
             residue_water += flow[:, comps.solution_offset("water")] if comps.has("water") else 0.0
             storage += sim.units[sink].metrics.get("storage_m3_h", 0.0)

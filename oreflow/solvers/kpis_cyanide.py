@@ -66,12 +66,12 @@ def cyanide_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np.n
     tails = np.zeros((n, comps.n_comp))
     discharges = []  # each tailings sink's inflow: tenors are judged per discharge
     gold_products = np.zeros((n, comps.n_comp))
-    for name, stype in sinks(sim):
+    for name, families in sinks(sim):
         flow = sink_inflow(sim, name)
-        if stype == "tailings":
+        if "residue_storage" in families:
             tails = tails + flow
             discharges.append(flow)
-        elif stype == "product" and spec.unit(name).params["kind"] == "gold":
+        elif "product" in families and spec.unit(name).params["kind"] == "gold":
             gold_products = gold_products + flow
 
     def highest_tenor_mg_l(species: str) -> np.ndarray:

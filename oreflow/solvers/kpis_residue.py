@@ -64,8 +64,7 @@ def residue_routing(sim: Simulation) -> dict[str, np.ndarray]:
             "tailings_wad_cn_mg_l_max",
         )
     }
-    for name, _ in sinks(sim):
-        families = sim.plant.spec.unit_type(name).kpi_families
+    for name, families in sinks(sim):
         dest = next((RESIDUE_SINKS[f] for f in families if f in RESIDUE_SINKS), None)
         if dest is None:
             continue

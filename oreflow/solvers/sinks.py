@@ -7,10 +7,14 @@ import numpy as np
 from oreflow.solvers.simulate import Simulation
 
 
-def sinks(sim: Simulation) -> list[tuple[str, str]]:
-    """(name, type) of every unit that ends the flowsheet."""
+def sinks(sim: Simulation) -> list[tuple[str, tuple[str, ...]]]:
+    """(name, KPI families of its type) of every unit that ends the flowsheet."""
     spec = sim.plant.spec
-    return [(u.name, u.type) for u in spec.units if spec.unit_types[u.type].is_sink]
+    return [
+        (u.name, spec.unit_types[u.type].kpi_families)
+        for u in spec.units
+        if spec.unit_types[u.type].is_sink
+    ]
 
 
 def sink_inflow(sim: Simulation, sink: str) -> np.ndarray:

@@ -212,6 +212,7 @@ KPI_FAMILIES: Mapping[str, str] = MappingProxyType(
         "gravity": "gravity gold (outlet 'concentrate')",
         "flotation": "flotation concentrate (outlet 'concentrate'; a bank fed by another's "
         "concentrate is a cleaner)",
+        "product": "a plant product sink (param 'kind': 'gold' counts towards recovery)",
         "passthrough": "joins streams without changing them (concentrate tracing looks through)",
         "residue_storage": "residue to storage (tailings facility: storage_m3_h, WAD cyanide)",
         "residue_backfill": "residue to backfill (eligible_flag)",

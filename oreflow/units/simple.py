@@ -292,6 +292,7 @@ PRODUCT = UnitType(
     ),
     build=Sink,
     is_sink=True,
+    kpi_families=("product",),
 )
 
 
