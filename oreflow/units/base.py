@@ -298,6 +298,8 @@ class UnitType:
     prices: Mapping[str, Price] = field(default_factory=lambda: MappingProxyType({}))
 
     def __post_init__(self) -> None:
+        # declarations are data: keep them read-only
+        object.__setattr__(self, "prices", MappingProxyType(dict(self.prices)))
         unknown = [f for f in self.kpi_families if f not in KPI_FAMILIES]
         if unknown:
             msg = f"unit type {self.name!r}: unknown KPI families {unknown}"
@@ -317,11 +319,6 @@ def check_requires(
                     f"a {spec.type} needs the species {species!r}: declare it in [case]",
                 )
             )
-
-
-def has_family(utype: UnitType, family: str) -> bool:
-    """Whether a unit type joins a KPI family."""
-    return family in utype.kpi_families
 
 
 def total_solids(comps: ComponentSet, x: np.ndarray) -> np.ndarray:
