@@ -117,6 +117,7 @@ import numpy as np
 from oreflow.core.components import ComponentSet
 from oreflow.core.schema import REQUIRED, Param, frac, positive
 from oreflow.errors import Problem
+from oreflow.kernels.arrays import safe_div
 from oreflow.units import reagents
 from oreflow.units.base import PrepareContext, UnitResult, UnitSpec, UnitType
 from oreflow.units.lixiviant_common import (
@@ -535,7 +536,7 @@ class GlycineLeach:
             solids, sol, params["temperature_degc"] - params["feed_temperature_degc"]
         )
         m["heat_duty_kw"] = heat
-        m["heat_kwh_t"] = np.divide(heat, solids, out=np.zeros(n), where=solids > 0)
+        m["heat_kwh_t"] = safe_div(heat, solids)
         return UnitResult((out.tails, out.loaded), added=out.added, reacted=out.reacted, metrics=m)
 
 
