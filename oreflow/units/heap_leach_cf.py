@@ -53,7 +53,6 @@ from oreflow.conventions import CU_G_MOL, CUSO4_5H2O_G_MOL, G_PER_T, NH3_G_MOL
 from oreflow.core.components import ComponentSet
 from oreflow.core.schema import Param
 from oreflow.errors import Problem
-from oreflow.kernels import lixiviants as lx
 from oreflow.kernels.arrays import safe_div
 from oreflow.units import glycine, reagents, thiosulfate
 from oreflow.units.base import (
@@ -136,10 +135,6 @@ LEACH_TABLE = TableSchema(
     gold_only=False,
 )
 
-# molar masses [g/mol] as the tank leach takes them
-_S2O3, _CAS2O3, _ATS = lx.S2O3_G_MOL, lx.CAS2O3_G_MOL, lx.AMMONIUM_THIOSULFATE_G_MOL
-_CU, _NH3, _CUSO4_5H2O = CU_G_MOL, NH3_G_MOL, CUSO4_5H2O_G_MOL
-
 
 class HeapState(NamedTuple):
     """What a cyanide-free heap prepares once per simulation."""
@@ -212,15 +207,17 @@ class CyanideFreeHeap:
             c_g_m3 = p["glycine_g_l"] * 1000.0
             lost = p["glycine_loss_per_h"] * c_g_m3 * inventory_m3 / G_PER_T
             return {self.reagent: c_g_m3 * applied / G_PER_T}, {self.reagent: lost}, {}
-        c_g_m3 = p["s2o3_mol_l"] * _S2O3 * 1000.0
-        cu_mm = p["cu_mg_l"] / _CU if self.i_cu is not None else np.zeros(n)
+        from oreflow.kernels.lixiviants import S2O3_G_MOL
+
+        c_g_m3 = p["s2o3_mol_l"] * S2O3_G_MOL * 1000.0
+        cu_mm = p["cu_mg_l"] / CU_G_MOL if self.i_cu is not None else np.zeros(n)
         k_d = thiosulfate.degradation_per_h(p, n, cu_mm)
         lost = k_d * c_g_m3 * inventory_m3 / G_PER_T
         targets = {self.reagent: c_g_m3 * applied / G_PER_T}
         if self.i_cu is not None:
             targets[self.i_cu] = p["cu_mg_l"] * applied / G_PER_T
         if self.i_nh3 is not None:
-            targets[self.i_nh3] = p["nh3_mol_l"] * _NH3 * 1000.0 * applied / G_PER_T
+            targets[self.i_nh3] = p["nh3_mol_l"] * NH3_G_MOL * 1000.0 * applied / G_PER_T
         return targets, {self.reagent: lost}, {"s2o3_degradation_per_h": k_d}
 
     def apply(self, state: HeapState, inlets: tuple[np.ndarray, ...]) -> UnitResult:
@@ -339,11 +336,13 @@ class CyanideFreeHeap:
                 m[f"use_{self.oxidant}_kg_h"] = p["oxidant_kg_t"] * solids
             m["use_naoh_kg_h"] = p["naoh_kg_t"] * solids
         else:
-            mw = _CAS2O3 if self.system == "cats" else _ATS
+            from oreflow.kernels import lixiviants as lx
+
+            mw = lx.CAS2O3_G_MOL if self.system == "cats" else lx.AMMONIUM_THIOSULFATE_G_MOL
             word = "cats" if self.system == "cats" else "thiosulfate"
-            m[f"use_{word}_kg_h"] = added[:, r] * 1000.0 * mw / _S2O3
+            m[f"use_{word}_kg_h"] = added[:, r] * 1000.0 * mw / lx.S2O3_G_MOL
             if self.i_cu is not None:
-                m["use_cuso4_kg_h"] = added[:, self.i_cu] * 1000.0 * _CUSO4_5H2O / _CU
+                m["use_cuso4_kg_h"] = added[:, self.i_cu] * 1000.0 * CUSO4_5H2O_G_MOL / CU_G_MOL
             if self.i_nh3 is not None:
                 m["use_nh3_kg_h"] = added[:, self.i_nh3] * 1000.0
         return m
