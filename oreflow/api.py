@@ -9,7 +9,7 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractContextManager
 from importlib import resources
 from pathlib import Path
@@ -20,6 +20,7 @@ import pandas as pd
 from oreflow.errors import CaseError, Problem
 from oreflow.flowsheet.case import CaseSpec
 from oreflow.flowsheet.case import load_case as _load_case
+from oreflow.units.base import UnitType
 
 if TYPE_CHECKING:  # result types, imported for annotations only (keeps import light)
     from oreflow.flowsheet.study import StudySpec
@@ -84,16 +85,20 @@ def bundled_case(name: str = DEFAULT_CASE) -> Path:
     return path
 
 
-def load_case(path: str | Path) -> CaseSpec:
-    """Read and validate a case file (``CaseError`` lists every problem)."""
-    return _load_case(path)
+def load_case(path: str | Path, *, unit_types: Iterable[UnitType] = ()) -> CaseSpec:
+    """Read and validate a case file (``CaseError`` lists every problem).
+
+    ``unit_types``: unit types defined outside ``oreflow.units`` that the case may use
+    (for this case only; nothing is registered globally).
+    """
+    return _load_case(path, unit_types)
 
 
-def validate(path: str | Path) -> CaseSpec:
+def validate(path: str | Path, *, unit_types: Iterable[UnitType] = ()) -> CaseSpec:
     """Validate a case file, compile its flowsheet, and return the spec."""
     from oreflow.flowsheet.compile import compile_case
 
-    spec = _load_case(path)
+    spec = _load_case(path, unit_types)
     compile_case(spec)
     return spec
 
