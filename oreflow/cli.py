@@ -1,4 +1,4 @@
-"""Command line: ``oreflow run|optimize|pareto|compare|reconcile|study|validate ...``; the only module that configures logging.
+"""Command line: ``oreflow run|optimize|pareto|compare|reconcile|study|validate|fit ...``; the only module that configures logging.
 
 Heavy modules are imported inside the commands so that ``oreflow --help`` answers at
 once. Exit codes: 0 done, 2 bad input, 3 not solved (non-converged recycle,
@@ -13,7 +13,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from oreflow.errors import CaseError, OreflowError
+from oreflow.errors import CaseError, OreflowError, Problem
 
 logger = logging.getLogger("oreflow")
 
@@ -193,6 +193,62 @@ def _cmd_study(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_fit(args: argparse.Namespace) -> int:
+    from oreflow.solvers.fit import fit, get_model, models
+
+    if args.list:
+        for name, model in sorted(models().items()):
+            sys.stdout.write(f"{name}: {model.doc}\n")
+        return 0
+    if not args.testfile or not args.model:
+        sys.stderr.write(
+            "error: give a test file and --model (oreflow fit --list shows the models)\n"
+        )
+        return 2
+    from oreflow.report.fit_report import fit_summary, write_fit_outputs
+    from oreflow.solvers.fit_data import read_testwork, write_case
+
+    model = get_model(args.model, args.testfile)
+    fixed = {}
+    for item in args.fix or []:
+        name, _, value = item.partition("=")
+        try:
+            fixed[name.strip()] = float(value)
+        except ValueError:
+            raise CaseError(
+                [Problem(args.testfile, f"--fix {item}", "expected NAME=NUMBER")]
+            ) from None
+        if name.strip() not in model.names:
+            raise CaseError(
+                [
+                    Problem(
+                        args.testfile,
+                        f"--fix {item}",
+                        f"model {model.name!r} has no parameter {name.strip()!r}",
+                    )
+                ]
+            )
+    data = read_testwork(args.testfile, model)
+    result = fit(model, data, fixed=fixed)
+    if args.write_case:
+        if not args.unit:
+            raise CaseError(
+                [Problem(args.write_case, "--unit", "give the unit to write the fit into")]
+            )
+        write_case(args.write_case, args.unit, args.species, model, result, args.testfile)
+        logger.info("wrote the fitted values into %s", args.write_case)
+    if args.out:
+        written = write_fit_outputs(result, args.out, args.testfile)
+        logger.info("wrote %s", ", ".join(str(p) for p in written))
+    if args.json:
+        sys.stdout.write(
+            json.dumps({"test_file": args.testfile, **result.as_dict()}, indent=2) + "\n"
+        )
+    else:
+        sys.stdout.write(fit_summary(result, args.testfile) + "\n")
+    return 0 if result.success else 3
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (kept import-light)."""
     parser = argparse.ArgumentParser(
@@ -291,6 +347,22 @@ def build_parser() -> argparse.ArgumentParser:
     stu.add_argument("--resume", action="store_true", help="continue an interrupted study in DIR")
     stu.add_argument("--json", action="store_true", help="print one JSON document on stdout")
     stu.set_defaults(func=_cmd_study)
+
+    fit_ = sub.add_parser(
+        "fit", help="fit a model's parameters to test work (leach curves, isotherms)"
+    )
+    fit_.add_argument(
+        "testfile", nargs="?", help="test file (.csv or .xlsx, one row per measurement)"
+    )
+    fit_.add_argument("--model", help="model to fit (see --list)")
+    fit_.add_argument("--list", action="store_true", help="list the models and their columns")
+    fit_.add_argument("--fix", action="append", metavar="NAME=VALUE", help="hold a parameter")
+    fit_.add_argument("--write-case", metavar="CASE", help="write the fitted values into CASE")
+    fit_.add_argument("--unit", help="unit of CASE to write into (with --write-case)")
+    fit_.add_argument("--species", help="leach-table species to write into (with --write-case)")
+    fit_.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+    fit_.add_argument("--out", metavar="DIR", help="write fit.json, fit_report.md, residuals.png")
+    fit_.set_defaults(func=_cmd_fit)
     return parser
 
 
