@@ -97,6 +97,14 @@ from oreflow.units.base import (
     total_solids,
     water,
 )
+from oreflow.units.cil_kinetics import (
+    CYANIDATION_PARAMS,
+    GRAIN_PARAMS,
+    exposure_ultimate,
+    free_cyanide_loss_tph,
+    oxygen_mg_l,
+    rate_factor,
+)
 from oreflow.units.tanks import (
     SIZE_LAW_PARAMS,
     check_residence_or_volume,
@@ -385,6 +393,7 @@ CIL_PARAMS: tuple[Param, ...] = (
     *_TRAIN_PARAMS,
     _PRELEACH,
     *_CYANIDE_PARAMS,
+    *CYANIDATION_PARAMS,
     _CARBON_DOSE,
     *_CARBON_PARAMS,
     *SIZE_LAW_PARAMS,
@@ -394,6 +403,7 @@ CIP_PARAMS: tuple[Param, ...] = (
     *_TRAIN_PARAMS,
     *_CIP_PARAMS,
     *_CYANIDE_PARAMS,
+    *CYANIDATION_PARAMS,
     _CARBON_DOSE,
     *_CARBON_PARAMS,
     *SIZE_LAW_PARAMS,
@@ -452,11 +462,13 @@ LEACH_TABLE = TableSchema(
             "k_per_h",
             "1/h",
             REQUIRED,
-            "first-order dissolution rate constant at sizes up to leach_d_ref_um",
+            "first-order dissolution rate constant at the reference conditions (ref_*), at "
+            "sizes up to leach_d_ref_um or at any size with grain_um",
             "testwork; 0.1-0.5 1/h [A/L] MODELS.md §5.2",
             hi=100.0,
         ),
         *DISSOLUTION_PARAMS,
+        *GRAIN_PARAMS,
     ),
     key_phase="solid",
     doc="first-order dissolution of each gold and silver class, and of cyanide-soluble "
@@ -804,6 +816,19 @@ class CilTrain:
             k_exponent=params["leach_k_size_exponent"],
             ultimate_exponent=params["leach_ultimate_size_exponent"],
         )
+        rep_um = self.comps.sizes.representative_um()
+        for d, name in enumerate(self.names):
+            grain = params.get(f"leach.{name}.grain_um")
+            if grain is None:
+                continue
+            # exposed gold dissolves at the grain surface: k does not fall with host size
+            k[:, :, d] = np.broadcast_to(params[f"leach.{name}.k_per_h"], (ctx.n_cases,))[:, None]
+            ult[:, :, d] = exposure_ultimate(
+                rep_um,
+                np.broadcast_to(params[f"leach.{name}.ultimate_frac"], (ctx.n_cases,)),
+                np.broadcast_to(grain, (ctx.n_cases,)),
+                np.broadcast_to(params[f"leach.{name}.locked_access_frac"], (ctx.n_cases,)),
+            )
         return params, k, ult
 
     def _tanks(
@@ -860,9 +885,15 @@ class CilTrain:
         sv = c.solids_view(feed)
         idx = self.chem.idx
         n_sp = len(idx)
+        do_mg_l = np.zeros(n)
+        rate = np.ones(n)
+        if self.mode != "cic":
+            do_mg_l = oxygen_mg_l(self.spec.params, params, solids, sol)
+            rate = rate_factor(self.spec.params, params, do_mg_l)
         if n_sp:
             solids_l = np.ascontiguousarray(sv[:, :, idx])
-            per_tank, residue = leach_train_batch(solids_l, k, ult, tau)
+            k_eff = k if self.spec.params.get("rate_model") == "none" else k * rate[:, None, None]
+            per_tank, residue = leach_train_batch(solids_l, k_eff, ult, tau)
         else:
             solids_l = np.zeros((n, c.n_cls, 0))
             per_tank = np.zeros((n, self.n_total, 0))
@@ -970,6 +1001,9 @@ class CilTrain:
             "other": params["nacn_chemical_consumption_kg_t"] * solids / 1000.0
             if self.mode != "cic"
             else np.zeros(n),
+            "free_cn_loss": free_cyanide_loss_tph(params, sol, tau.sum(axis=1))
+            if self.mode != "cic"
+            else np.zeros(n),
             **{key: nacn_parts.get(key, np.zeros(n)) for key in ("cu", "scn", "ferrocyanide")},
             "complexation": nacn_parts.get("complexation", np.zeros(n)),
         }
@@ -1022,6 +1056,9 @@ class CilTrain:
             params, feed, tails, solids, sol, tau, info, dissolved, metal_all, adsorbed, loading,
             tenor, barren, carbon_tph, makeup, preg_out, ore_k, chem_parts, nacn_add, residue,
         )  # fmt: skip
+        if self.mode != "cic":
+            metrics["do_mg_l"] = do_mg_l
+            metrics["leach_rate_factor"] = rate
         return UnitResult((tails, carbon), added=added, reacted=reacted, metrics=metrics)
 
     def _metrics(
