@@ -17,7 +17,7 @@ import pytest
 from oreflow.api import optimize, simulate_batch
 
 CASE = Path(__file__).resolve().parents[2] / "cases" / "free_milling_cil.toml"
-GRID = [50.0, 100.0, 150.0, 200.0, 250.0, 300.0, 400.0]
+GRID = [100.0, 150.0, 200.0, 300.0]
 
 
 def _case(tmp_path, nacn_usd_kg):
