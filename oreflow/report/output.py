@@ -90,6 +90,12 @@ def format_run(results: Any) -> str:
             f"  note: {assumed:.0f} economic figure(s) are oreflow defaults, MODELS.md §8 "
             "test values [A], not market data; set them in [economics] (cases/README.md)"
         )
+    n_assumed = results.meta.get("assumed_parameters", {}).get("count", 0)
+    if n_assumed:
+        lines.append(
+            f"  note: {n_assumed} unit parameter(s) rest on assumptions, not test work or plant "
+            "data (listed in the JSON meta, assumed_parameters)"
+        )
     cols = [
         c
         for c in (
