@@ -247,6 +247,7 @@ REAGENT_PRICES: Mapping[str, tuple[float, str]] = MappingProxyType(
         "soda_ash": (0.30, "assumed"),
         "zinc": (3.00, "assumed (zinc dust)"),
         "lead_nitrate": (1.50, "assumed"),
+        "kerosene": (1.00, "assumed (preg-robbing blanking agent, diesel or kerosene)"),
         "pax": (2.00, "assumed (xanthate collector)"),
         "frother": (2.50, "assumed"),
         "flux": (1.00, "assumed (smelting flux)"),

@@ -387,6 +387,26 @@ _PREGROB_PARAMS: tuple[Param, ...] = (
         "assumed; preg-robbed gold desorbs slowly [L] Marsden & House 2006 ch. 6",
         kind=bool,
     ),
+    Param(
+        "blanking_kg_t",
+        "kg/t",
+        0.0,
+        "kerosene or diesel dosed per tonne of solids to blank the carbonaceous matter "
+        "(priced as the consumable 'kerosene' when preg-robbing is on)",
+        "plant figure; blanking agents coat carbonaceous matter [L] Marsden & House 2006 ch. 6",
+        lo=0.0,
+        hi=20.0,
+    ),
+    positive(
+        "blanking_half_kg_t",
+        "kg/t",
+        0.5,
+        "blanking dose that halves the preg-robbing partition coefficient, "
+        "K_ore / (1 + dose / this)",
+        "assumed; measure by spiked-gold tests with and without the agent (Goodall, Leatham & "
+        "Scales 2005, Miner. Eng. 18:1135)",
+        hi=100.0,
+    ),
 )
 
 CIL_PARAMS: tuple[Param, ...] = (
@@ -944,7 +964,8 @@ class CilTrain:
             feed_preg = sv[:, :, self.i_preg].sum(axis=1)
             if self.i_carb is not None and "pregrob_k_m3_t" in params:
                 carb = sv[:, :, self.i_carb].sum(axis=1)
-                ore_k = params["pregrob_k_m3_t"] * _ratio(carb, solids)
+                blank = 1.0 + params["blanking_kg_t"] / params["blanking_half_kg_t"]
+                ore_k = params["pregrob_k_m3_t"] * _ratio(carb, solids) / blank
         tenor, loading, ore_g_h = adsorption_train_batch(
             sol,
             feed_tenor,
@@ -1056,6 +1077,8 @@ class CilTrain:
             params, feed, tails, solids, sol, tau, info, dissolved, metal_all, adsorbed, loading,
             tenor, barren, carbon_tph, makeup, preg_out, ore_k, chem_parts, nacn_add, residue,
         )  # fmt: skip
+        if self.mode != "cic" and self.spec.params.get("pregrob_k_m3_t", 0.0) > 0:
+            metrics["use_kerosene_kg_h"] = params["blanking_kg_t"] * solids
         if self.mode != "cic":
             metrics["do_mg_l"] = do_mg_l
             metrics["leach_rate_factor"] = rate
