@@ -14,10 +14,14 @@ Three unit types share one model, :class:`CilTrain`:
 
 **Leaching** (MODELS.md §5.2, model 1). In each tank, a perfect mixer, every size class
 of every species listed in ``[units.NAME.leach]`` dissolves at first order towards
-an ultimate extraction, ``L_j = L_(j-1) / (1 + k tau_j)``; k and the ultimate fall as
-particles coarsen by the power law of
+an ultimate extraction, ``L_j = L_(j-1) / (1 + k tau_j)``. The table's k holds at
+reference conditions and is scaled per case by free cyanide, dissolved oxygen (set point
+or sparged against the ore's uptake), pH and temperature; with ``grain_um`` the ultimate
+extraction of each size class follows the exposure of gold grains, otherwise k and the
+ultimate fall as particles coarsen by the power law of
 ``oreflow.kernels.leaching.size_dependent_leach_params`` [assumed form] (Marsden &
-House 2006, *The Chemistry of Gold Extraction*, 2nd ed., SME, ch. 6). First-order
+House 2006, *The Chemistry of Gold Extraction*, 2nd ed., SME, ch. 6); see
+:mod:`oreflow.units.cil_kinetics`. First-order
 kinetics make segregated and micromixed trains identical, so per-tank solution is
 exact. The leach table takes gold and silver classes and also the cyanide-soluble
 copper minerals and reactive sulfides, whose elements go where the chemistry sends
@@ -53,8 +57,9 @@ dissolved gold on the ore without carbon, 0.525 % with carbon at equilibrium).
 pulp leaving the train. NaCN is consumed by: Cu dissolved (``nacn_per_cu_mol_mol``,
 3.5 mol/mol for Cu(II) reduced and complexed as Cu(CN)3²⁻ with cyanate, 2.70 kg/kg);
 sulfur to thiocyanate (1 mol/mol, 1.53 kg/kg S); iron to ferrocyanide (6 mol/mol); and
-``nacn_chemical_consumption_kg_t`` per tonne of solids for the rest (oxidation to
-cyanate, HCN volatilisation). When the case declares ``cn_wad`` the cyanide is
+``nacn_chemical_consumption_kg_t`` per tonne of solids for the rest; free cyanide held
+in the tanks is lost at ``cn_oxidation_per_h`` (to cyanate) and ``hcn_loss_per_h`` times
+the HCN share at the pulp pH (to the air). When the case declares ``cn_wad`` the cyanide is
 speciated: the precious metals' own complexes (Au(CN)2⁻, Ag(CN)2⁻, 2 mol/mol) are also
 counted, and the weak-acid-dissociable complexes of Cu (``cn_wad_per_cu_mol_mol`` CN
 per Cu) and Ag (2 CN per Ag) are carried as ``cn_wad`` (as CN) and leave with the
