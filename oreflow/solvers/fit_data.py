@@ -147,9 +147,11 @@ def case_text_with_fit(
     lines = text.splitlines()
     problems: list[Problem] = []
     note = f"# fitted by oreflow fit to {Path(test_file).name} (model {model.name}, RMSE {result.rmse:.3g}, n {result.n})"
-    for name, key in model.case_keys.items():
-        if name in result.held:
-            continue
+    targets = [(key, result.values[name]) for name, key in model.case_keys.items()
+               if name not in result.held]  # fmt: skip
+    targets += list(model.case_constants.items())
+    for key, value in targets:
+        name = key.rsplit(".", 1)[-1]
         if "{species}" in key:
             if species is None:
                 problems.append(Problem(case_file, f"units.{unit}", f"{name} belongs to a leach "
@@ -163,7 +165,6 @@ def case_text_with_fit(
             problems.append(Problem(case_file, header.strip("[]"), "no such section in the case"))
             continue
         start, end = span
-        value = result.values[name]
         new = f"{leaf} = {value:.6g}  {note}"
         pattern = re.compile(rf"^\s*{re.escape(leaf)}\s*=")
         hit = next((i for i in range(start + 1, end) if pattern.match(lines[i])), None)

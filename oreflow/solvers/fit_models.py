@@ -137,6 +137,7 @@ CYANIDATION = register_model(
             "locked_access_frac": "leach.{species}.locked_access_frac",
             "ea_kj_mol": "leach_ea_kj_mol",
         },
+        case_constants={f"ref_{k}": v for k, v in REFERENCE.items()},
         doc="leach curves with drivers: columns time_h, extraction_frac and any of nacn_mg_l, "
         "do_mg_l, ph, temp_c, p80_um",
     )

@@ -130,3 +130,32 @@ def test_fit_writes_a_case_with_a_comment_naming_the_test_file(tmp_path, capsys)
     argv[-3] = "nope"
     assert main(argv) == 2
     assert case.read_text(encoding="utf-8") == before
+
+
+def test_cyanidation_fit_writes_its_reference_conditions_with_the_rate_constant(tmp_path):
+    from pathlib import Path
+
+    model = get_model("cyanidation")
+    rng = np.random.default_rng(8)
+    nacn = np.repeat([100.0, 300.0, 1000.0], TIMES_H.size)
+    t = np.tile(TIMES_H, 3)
+    full = {"time_h": t, "nacn_mg_l": nacn, "do_mg_l": np.full(t.size, 8.0),
+            "ph": np.full(t.size, 10.5), "temp_c": np.full(t.size, 25.0),
+            "p80_um": np.full(t.size, 75.0)}  # fmt: skip
+    x = model.predict(np.array([0.3, 0.95, 15.0, 20.0, 0.5]), full)
+    x = x + rng.normal(0, 0.004, t.size)
+    rows = "\n".join(f"{a},{b},{c}" for a, b, c in zip(t, nacn, x, strict=True))
+    test = _write(tmp_path / "series.csv", "time_h,nacn_mg_l,extraction_frac\n" + rows + "\n")
+    src = Path(__file__).resolve().parents[2] / "cases" / "free_milling_cil.toml"
+    case = _write(tmp_path / "case.toml", src.read_text(encoding="utf-8"))
+    argv = ["fit", str(test), "--model", "cyanidation", "--fix", "ultimate_frac=0.95",
+            "--write-case", str(case), "--unit", "cil", "--species", "au_free"]  # fmt: skip
+    assert main(argv) == 0
+    from oreflow.flowsheet.case import load_case
+
+    cil = load_case(case).unit("cil")
+    assert cil.params["ref_nacn_mg_l"] == 300.0
+    assert cil.params["ref_temp_c"] == 25.0
+    assert cil.tables["leach"]["au_free"]["k_per_h"] == pytest.approx(0.3, rel=0.05)
+    text = case.read_text(encoding="utf-8")
+    assert "ultimate_frac = 0.98" in text  # held by --fix: not written
