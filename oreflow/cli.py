@@ -31,6 +31,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from oreflow.report.output import format_run, result_document, write_run_outputs
 
     results = simulate(_case_path(args.case))
+    if args.json:  # the text report lists them itself
+        for warning in results.warnings:
+            logger.warning("%s", warning)
     if args.out:
         written = write_run_outputs(results, args.out)
         logger.info("wrote %s", ", ".join(str(p) for p in written))

@@ -30,6 +30,7 @@ JSON_KEYS = (
     "decisions",
     "verification",
     "meta",
+    "warnings",
 )
 
 
@@ -77,12 +78,20 @@ def result_document(results: Any, status: str = "ok") -> dict[str, Any]:
         "decisions": None,
         "verification": None,
         "meta": _clean(meta),
+        "warnings": list(getattr(results, "warnings", ())),
     }
 
 
 def format_run(results: Any) -> str:
-    """Plain-text report of a run: KPIs, stream table, unit table, closure."""
-    lines = [f"case: {results.case}", "", "KPIs"]
+    """Plain-text report of a run: warnings, KPIs, stream table, unit table, closure."""
+    lines = [f"case: {results.case}"]
+    if results.warnings:
+        lines += [
+            "",
+            "Warnings (outside the operating envelope: the plant cannot run as simulated)",
+        ]
+        lines += [f"  {w}" for w in results.warnings]
+    lines += ["", "KPIs"]
     lines += [f"  {k:<24} {v:>14.6g}" for k, v in results.kpis.items()]
     assumed = results.kpis.get("economics_assumed_count", 0.0)
     if assumed > 0:

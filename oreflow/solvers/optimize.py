@@ -31,6 +31,7 @@ from oreflow.solvers.milp import (
 from oreflow.solvers.results import Results, build_results
 from oreflow.solvers.simulate import simulate_plant
 from oreflow.solvers.tabulate import ModeTable, plant_with_modes, route_axes, route_spec, tabulate
+from oreflow.solvers.unit_figures import UnitFigures
 
 _UNIT_OF_SUFFIX = (
     ("_usd_h", "USD/h"), ("_usd_t", "USD/t"), ("_kwh_t", "kWh/t"), ("_kw", "kW"), ("_tph", "t/h"),
@@ -204,8 +205,7 @@ def selection_problem(spec: CaseSpec, opt: OptimizationSpec, table: ModeTable) -
 def _figure(plan: Results, sim: Any, name: str) -> float:
     if name in plan.kpis:
         return float(plan.kpis[name])
-    unit, _, metric = name[len("units.") :].partition(".")
-    return float(np.asarray(sim.units[unit].metrics[metric])[0])
+    return float(UnitFigures(sim).get(name)[0])
 
 
 def optimize(spec: CaseSpec) -> OptimizeResult:

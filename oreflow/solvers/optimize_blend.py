@@ -55,6 +55,7 @@ from oreflow.solvers.milp import SolveStatus
 from oreflow.solvers.results import Results, build_results
 from oreflow.solvers.simulate import Simulation, simulate_plant
 from oreflow.solvers.tabulate import ModeTable, plant_with_modes, route_axes, route_spec, tabulate
+from oreflow.solvers.unit_figures import UnitFigures
 
 #: Most tabulate-solve-verify rounds of a blend before the plan is left unverified.
 BLEND_ROUNDS = 5
@@ -299,8 +300,7 @@ def blend_problem(spec: CaseSpec, opt: OptimizationSpec, table: ModeTable) -> Bl
 def _figure(plan: Results, sim: Simulation, name: str) -> float:
     if name in plan.kpis:
         return float(plan.kpis[name])
-    unit, _, metric = name[len("units.") :].partition(".")
-    return float(np.asarray(sim.units[unit].metrics[metric])[0])
+    return float(UnitFigures(sim).get(name)[0])
 
 
 def model_figure(problem: BlendProblem, name: str, column: int, v: np.ndarray) -> float:

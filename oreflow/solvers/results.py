@@ -18,8 +18,10 @@ import pandas as pd
 
 from oreflow.conventions import G_PER_T
 from oreflow.core.components import ELEMENTS, ComponentSet
+from oreflow.solvers.envelopes import violations
 from oreflow.solvers.kpis import sink_inflow, sinks
 from oreflow.solvers.simulate import Simulation
+from oreflow.solvers.unit_figures import circuit_metrics
 
 _TINY = 1e-300
 
@@ -44,6 +46,9 @@ class Results:
         Iterations, timings, case hash, versions.
     streams_by_size : pandas.DataFrame
         Solids of every stream by size class and species [t/h] (long table).
+    warnings : tuple of str
+        Figures outside their unit's operating envelope, one line each
+        (``oreflow.solvers.envelopes``); empty when the plant can run as simulated.
     """
 
     case: str
@@ -53,6 +58,7 @@ class Results:
     closure: pd.DataFrame
     meta: dict[str, Any] = field(default_factory=dict)
     streams_by_size: pd.DataFrame | None = None
+    warnings: tuple[str, ...] = ()
 
     @property
     def max_rel(self) -> float:
@@ -244,68 +250,6 @@ def _by_size_frame(sim: Simulation, case: int = 0) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def circuit_metrics(sim: Simulation) -> dict[str, dict[str, np.ndarray]]:
-    """Grinding-circuit figures of every ball mill: F80, P80, circulating load, Wi_op.
-
-    The circuit of a mill is its recycle block: fresh feed is what enters the block,
-    product what leaves it. Operating work index ``Wi_op = E / (10 (1/sqrt(P80) -
-    1/sqrt(F80)))`` with E the mill power per tonne of fresh feed (Bond 1961;
-    MODELS.md §1.1); ``operating_wi_ratio`` = Wi_op / Wi is the usual efficiency figure.
-    With ``design_p80_um`` the Bond design energy (Rowland factors for a wet closed
-    circuit) and the power it needs are reported next to the mill's power.
-    """
-    from oreflow.kernels.comminution import bond_energy_kwh_t, rowland_factors
-
-    comps = sim.plant.spec.comps
-    topo = sim.plant.topology
-    out: dict[str, dict[str, np.ndarray]] = {}
-    for u in sim.plant.spec.units:
-        if u.type != "ball_mill":
-            continue
-        block = topo.block_of(u.name)
-        members = set(block.nodes)
-        entering = [s.name for s in topo.streams if s.dst in members and s.src not in members]
-        leaving = [s.name for s in topo.streams if s.src in members and s.dst not in members]
-        fresh = sum(sim.streams[s] for s in entering)
-        product = sum(sim.streams[s] for s in leaving)
-        q_fresh = fresh[:, : comps.n_solids_comp].sum(axis=1)
-        rep = sim.units[u.name].metrics
-        power = rep["power_kw"]
-        f80 = _p80(comps, fresh)
-        p80 = _p80(comps, product)
-        energy = np.divide(power, q_fresh, out=np.full_like(power, np.nan), where=q_fresh > 0)
-        denom = 10.0 * (1.0 / np.sqrt(p80) - 1.0 / np.sqrt(f80))
-        wi_op = np.divide(energy, denom, out=np.full_like(energy, np.nan), where=denom > 0)
-        m = {
-            "circuit_feed_tph": q_fresh,
-            "circuit_f80_um": f80,
-            "circuit_p80_um": p80,
-            "circulating_load_frac": np.divide(
-                rep["mill_feed_tph"] - q_fresh,
-                q_fresh,
-                out=np.zeros_like(q_fresh),
-                where=q_fresh > 0,
-            ),
-            "specific_energy_kwh_t": energy,
-            "operating_wi_kwh_t": wi_op,
-            "operating_wi_ratio": wi_op / rep["feed_wi_kwh_t"],
-        }
-        design = u.params.get("design_p80_um")
-        if design is not None:
-            w = np.empty_like(energy)
-            wi = rep["feed_wi_kwh_t"]
-            d_m = u.params.get("diameter_m") or 2.44
-            for i in range(len(w)):
-                ef = rowland_factors(
-                    float(wi[i]), float(f80[i]), float(design), float(d_m), False, 0.0
-                )
-                w[i] = bond_energy_kwh_t(float(wi[i]), float(f80[i]), float(design)) * ef[-1]
-            m["bond_design_energy_kwh_t"] = w
-            m["bond_design_power_kw"] = w * q_fresh
-        out[u.name] = m
-    return out
-
-
 def unit_closure(sim: Simulation) -> dict[str, np.ndarray]:
     """Largest relative imbalance of each unit, inlets + added + reacted vs outlets, (n_cases,).
 
@@ -385,4 +329,5 @@ def build_results(sim: Simulation, case: int = 0) -> Results:
         closure=closure,
         meta=meta,
         streams_by_size=_by_size_frame(sim, case),
+        warnings=tuple(v.message() for v in violations(sim, case)),
     )

@@ -37,6 +37,7 @@ from oreflow.flowsheet.optimization import ModeAxis, is_extensive
 from oreflow.solvers.prefix import simulate_shared_chunks
 from oreflow.solvers.results import kpi_arrays
 from oreflow.solvers.simulate import simulate_chunks
+from oreflow.solvers.unit_figures import UnitFigures
 
 
 def routes(spec: CaseSpec) -> list[dict[str, str]]:
@@ -134,12 +135,8 @@ def plant_with_modes(spec: CaseSpec, axes: Sequence[ModeAxis]) -> CompiledPlant:
     return compile_case(dataclasses.replace(spec, units=tuple(units)))
 
 
-def _metric(chunk: object, name: str) -> np.ndarray:
-    unit, _, metric = name[len("units.") :].partition(".")
-    report = chunk.units.get(unit)  # type: ignore[attr-defined]
-    if report is None or metric not in report.metrics:
-        raise KeyError(name)
-    return np.asarray(report.metrics[metric], dtype=np.float64)
+def _metric(figures: UnitFigures, name: str) -> np.ndarray:
+    return figures.get(name)
 
 
 #: Finite-difference step on a source rate, relative to that rate: small enough for the
@@ -224,9 +221,10 @@ def _tabulate_route(
     run = simulate_shared_chunks if share_prefixes else simulate_chunks
     for _, _, chunk in run(plant, n_cases=n_cases, overrides=overrides):
         cols = kpi_arrays(chunk)
+        figures = UnitFigures(chunk)
         for name in metrics:
             try:
-                cols[name] = _metric(chunk, name)
+                cols[name] = _metric(figures, name)
             except KeyError:  # not on this route (its unit is bypassed or another option)
                 cols[name] = np.full(chunk.n_cases, np.nan)
         parts.append(cols)

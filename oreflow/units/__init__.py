@@ -1,11 +1,13 @@
 """Registry of unit types: adding a model is one entry here plus its kernel.
 
 ``UNIT_TYPES`` maps the ``type`` of a ``[units.NAME]`` section to its ``UnitType``.
-Ore sources (``[ore.NAME]``) are not unit types; see ``ore_feed``.
+Ore sources (``[ore.NAME]``) are not unit types; see ``ore_feed``. Operating envelopes
+are declared in ``envelopes`` and attached to each type here.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from types import MappingProxyType
 
 from oreflow.units.ball_mill import BALL_MILL
@@ -15,6 +17,7 @@ from oreflow.units.ccd import CCD
 from oreflow.units.cil import CIC, CIL, CIP
 from oreflow.units.cyclone import HYDROCYCLONE
 from oreflow.units.detox import INCO_DETOX, SOLUTION_SOURCE
+from oreflow.units.envelopes import ENVELOPES
 from oreflow.units.filtration import FILTER
 from oreflow.units.flotation import FLOTATION_BANK
 from oreflow.units.glycine import GLYCINE_LEACH
@@ -36,7 +39,7 @@ from oreflow.units.ultrafine import ULTRAFINE_GRIND
 
 UNIT_TYPES: MappingProxyType[str, UnitType] = MappingProxyType(
     {
-        t.name: t
+        t.name: replace(t, envelope=t.envelope + ENVELOPES.get(t.name, ()))
         for t in (
             MIXER,
             SPLITTER,

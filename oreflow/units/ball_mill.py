@@ -47,7 +47,9 @@ from oreflow.units.base import (
     UnitResult,
     UnitSpec,
     UnitType,
+    solids_volume_m3_h,
     total_solids,
+    water,
 )
 
 GRATE_DISCHARGE_POWER_FACTOR = 1.16  # MODELS.md §1.3, Rowland & Kjos (1980) [L]
@@ -329,13 +331,17 @@ class BallMill:
                 ]
                 power = np.asarray(kw)[inverse.reshape(-1)]
         s_case = s_e * hardness[:, None]  # (n_cases, n_cls)
-        return s_case, power, wi, params["media_wear_kg_kwh"], params["grg_loss_frac"]
+        volume = None
+        if "diameter_m" in params and "length_m" in params:
+            volume = np.pi / 4.0 * params["diameter_m"] ** 2 * params["length_m"]
+        envelope = (volume, params["ball_fill_frac"])
+        return s_case, power, wi, params["media_wear_kg_kwh"], params["grg_loss_frac"], envelope
 
     def _grind(self, state: Any, feed: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Mill product, feed solids [t/h] and energy per pass [kWh/t]."""
         from oreflow.kernels.comminution import mill_mixers_into
 
-        s_case, power, _, _, grg_loss = state
+        s_case, power, _, _, grg_loss, _ = state
         c = self.comps
         q = total_solids(c, feed)
         energy = np.divide(power, q, out=np.zeros_like(q), where=q > 0)
@@ -359,7 +365,7 @@ class BallMill:
 
     def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """Grind the feed at the energy the mill power gives per tonne of feed."""
-        _, power, wi, media, _ = state
+        _, power, wi, media, _, (volume, fill) = state
         (feed,) = inlets
         out, q, energy = self._grind(state, feed)
         metrics = {
@@ -368,7 +374,12 @@ class BallMill:
             "energy_per_pass_kwh_t": energy,
             "feed_wi_kwh_t": np.asarray(wi, dtype=np.float64).copy(),
             "use_media_kg_h": power * media,
+            "charge_filling_frac": np.asarray(fill, dtype=np.float64).copy(),
         }
+        if volume is not None:
+            slurry_m3_h = solids_volume_m3_h(self.comps, feed) + water(self.comps, feed)
+            # slurry volume flow per m³ of mill (an extensive figure: it scales with feed)
+            metrics["slurry_m3_h_per_m3"] = slurry_m3_h / volume
         return UnitResult((out,), reacted=out - feed, metrics=metrics)
 
 

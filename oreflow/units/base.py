@@ -167,6 +167,29 @@ class TableSchema:
     gold_only: bool = False
 
 
+@dataclass(frozen=True)
+class EnvelopeLimit:
+    """One bound of a unit type's operating envelope on a metric it reports.
+
+    Attributes
+    ----------
+    metric : str
+        Metric of the unit's report (or of its circuit, ``circulating_load_frac``).
+    lo, hi : float or None
+        Bounds of the range a plant runs in; None: unbounded on that side.
+    source : str
+        Where the range comes from (paper, book, plant practice) or ``[assumed]``.
+    why : str
+        What goes wrong outside the range (shown with the warning).
+    """
+
+    metric: str
+    lo: float | None
+    hi: float | None
+    source: str
+    why: str
+
+
 Checker = Callable[[UnitSpec, ComponentSet, str, list[Problem]], None]
 
 
@@ -211,6 +234,9 @@ class UnitType:
         thickeners, a flotation bank at a set residence time). A recycle of such units
         starts from a per-component secant extrapolation, exact for a loop whose map is
         diagonal (``oreflow.solvers.simulate``).
+    envelope : tuple of EnvelopeLimit
+        Operating envelope: ranges of its metrics a plant can run in, checked after
+        every simulation and usable as optimizer limits (``oreflow.units.envelopes``).
     """
 
     name: str
@@ -226,6 +252,7 @@ class UnitType:
     grinding: bool = False
     reactive: bool = False
     linear: bool = False
+    envelope: tuple[EnvelopeLimit, ...] = ()
 
 
 def total_solids(comps: ComponentSet, x: np.ndarray) -> np.ndarray:
