@@ -236,6 +236,8 @@ def format_optimize(result: Any) -> str:
             }
             lines += [f"  {k:<40} {float(v):>14.6g}" for k, v in costs.items() if float(v) != 0.0]
         lines += [f"  {'objective':<40} {result.decisions['objective']:>14.6g}"]
+    if result.meta.get("grid_edges"):
+        lines += ["", "Grid edges"] + [f"  {e}" for e in result.meta["grid_edges"]]
     if len(result.shadow_prices):
         lines += ["", "Shadow prices (objective per unit of limit; non-zero = binding)"]
         lines += [

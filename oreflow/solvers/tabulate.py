@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -249,6 +249,7 @@ def tabulate(
     splitters: Sequence[str] = (),
     *,
     share_prefixes: bool = True,
+    optional: Collection[str] = (),
 ) -> ModeTable:
     """Simulate every route and every combination of its grid; KPIs plus the unit metrics named.
 
@@ -271,6 +272,9 @@ def tabulate(
         Simulate each block once per distinct upstream setting
         (``oreflow.solvers.prefix``); False simulates every combination whole (the
         benchmarks' exhaustive-enumeration baseline).
+    optional : collection of str
+        Metrics that may be reported by no route (an envelope's figure of a unit
+        configured without it): all NaN instead of an error.
     """
     rates = None
     if len(spec.ores) > 1:
@@ -289,7 +293,7 @@ def tabulate(
         all_routes.append(pd.DataFrame([route] * len(modes), dtype=object))
     modes = pd.concat(all_modes, ignore_index=True).reindex(columns=[a.label for a in axes])
     figures = pd.concat(all_figures, ignore_index=True)
-    missing = [name for name in metrics if figures[name].isna().all()]
+    missing = [n for n in metrics if n not in optional and figures[n].isna().all()]
     if missing:
         problems = [
             Problem(

@@ -26,6 +26,8 @@ Sources
 - Leach pulp density: CIL/CIP pulps at 35-50 % solids w/w, the upper end limited by
   viscosity (carbon suspension, oxygen transfer) (Marsden & House 2006, *The Chemistry
   of Gold Extraction* 2nd ed., SME, §7.6).
+- Free cyanide in CIL/CIP: 100-500 mg/L NaCN in practice (Marsden & House 2006 §7.6);
+  the envelope, 50-1000 mg/L, is [assumed] around that range.
 - Pressure oxidation temperature: whole-ore and concentrate acid POX for gold runs at
   190-230 °C; below about 160 °C sulfide oxidises partly to elemental sulfur, which melts
   (119 °C), coats sulfides and occludes gold, and above 230 °C the vessel's design
@@ -58,6 +60,17 @@ _LEACH = (
         _MARSDEN,
         "dilute pulp needs tank volume and cyanide; dense pulp is too viscous to "
         "suspend carbon and take up oxygen",
+    ),
+)
+
+_CYANIDE = (
+    EnvelopeLimit(
+        "nacn_mg_l",
+        50.0,
+        1000.0,
+        "plants hold 100-500 mg/L NaCN; " + _MARSDEN + " (bounds [assumed] around it)",
+        "below it gold dissolution is cyanide-starved (the leach model is not fitted "
+        "there); above it cyanide is wasted to detox",
     ),
 )
 
@@ -166,8 +179,8 @@ ENVELOPES: MappingProxyType[str, tuple[EnvelopeLimit, ...]] = MappingProxyType(
                 "long one is an oversized vessel)",
             ),
         ),
-        "cil": _LEACH,
-        "cip": _LEACH,
+        "cil": _LEACH + _CYANIDE,
+        "cip": _LEACH + _CYANIDE,
         "glycine_leach": _LEACH,
         "thiosulfate_ril": _LEACH,
     }
