@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from oreflow.core.schema import Param, frac, suggest, validate_table
+from oreflow.core.schema import REQUIRED, Param, frac, suggest, validate_table
 from oreflow.errors import Problem
 
 _A = "[A] MODELS.md §8"
@@ -216,6 +216,84 @@ ECONOMICS_PARAMS: tuple[Param, ...] = (
     ),
 )
 
+#: ``[economics.project]``: the terms of the yearly cash-flow table (mine life, capital,
+#: tax, discount rate) from which NPV, IRR and payback follow (``oreflow.solvers.project``).
+PROJECT_PARAMS: tuple[Param, ...] = (
+    Param(
+        "reserve_t",
+        "t",
+        REQUIRED,
+        "ore reserve fed to the plant over the mine life",
+        "mine plan",
+        lo=0.0,
+        lo_open=True,
+    ),
+    Param(
+        "operating_h_y",
+        "h/y",
+        8059.0,
+        "operating hours per year",
+        "92 % availability x 8,760 h [assumed]; grinding circuits run 90-94 % (Wills & "
+        "Finch 2016 §7)",
+        lo=0.0,
+        hi=8784.0,
+        lo_open=True,
+    ),
+    Param(
+        "capital_usd",
+        "USD",
+        REQUIRED,
+        "initial capital (plant and infrastructure)",
+        "study figure",
+        lo=0.0,
+    ),
+    Param(
+        "capital_phasing",
+        "-",
+        [1.0],
+        "fraction of the initial capital spent in each pre-production year (sum 1)",
+        "study figure; one year [assumed]",
+        kind=list,
+        lo=0.0,
+        hi=1.0,
+    ),
+    Param(
+        "sustaining_usd_y",
+        "USD/y",
+        0.0,
+        "sustaining capital per production year",
+        "study figure",
+        lo=0.0,
+    ),
+    Param(
+        "working_capital_months",
+        "months",
+        0.0,
+        "working capital as months of operating cost, tied up in the first production "
+        "year and released in the last",
+        "study figure (2-3 months is common [assumed])",
+        lo=0.0,
+        hi=24.0,
+    ),
+    Param("closure_usd", "USD", 0.0, "closure cost in the last year", "study figure", lo=0.0),
+    frac("tax_frac", 0.0, "income tax rate on taxable income", "jurisdiction figure"),
+    Param(
+        "depreciation_y",
+        "y",
+        5.0,
+        "straight-line depreciation period of the initial capital (capped at the mine life)",
+        "jurisdiction figure; 5 y [assumed]",
+        lo=0.0,
+        hi=50.0,
+    ),
+    frac(
+        "discount_frac",
+        0.05,
+        "real discount rate per year",
+        "5 % real is the common gold-study base case [assumed]",
+    ),
+)
+
 #: Default reagent prices [USD/kg] by consumable item, with their source. Every figure is
 #: a MODELS.md test value or an assumption **[A]**, not market data.
 REAGENT_PRICES: Mapping[str, tuple[float, str]] = MappingProxyType(
@@ -278,6 +356,8 @@ class EconomicsSpec:
         haulage to the plant), by ore name without ``ore.`` [USD/t].
     defaulted : tuple of str
         Scalar keys that took oreflow's default (assumed values).
+    project : Mapping[str, Any] or None
+        ``[economics.project]`` with defaults filled (None: no project economics).
     """
 
     params: Mapping[str, Any]
@@ -285,6 +365,7 @@ class EconomicsSpec:
     unit_usd_t: Mapping[str, float]
     defaulted: tuple[str, ...]
     ore_usd_t: Mapping[str, float] = field(default_factory=dict)
+    project: Mapping[str, Any] | None = None
 
     def price_usd_kg(self, item: str) -> tuple[float, bool] | None:
         """Price of a consumable item [USD/kg] and whether it is an oreflow default.
@@ -365,7 +446,7 @@ def parse_economics(
         file=file,
         prefix="economics.",
         problems=problems,
-        extra_keys=("reagent_usd_kg", "unit_usd_t", "ore_usd_t"),
+        extra_keys=("reagent_usd_kg", "unit_usd_t", "ore_usd_t", "project"),
     )
     reagents = _number_table(
         raw.get("reagent_usd_kg"), file, "economics.reagent_usd_kg", problems, "USD/kg"
@@ -392,6 +473,7 @@ def parse_economics(
         ore_names or [],
         "an ore source",
     )
+    project = _project(raw.get("project"), file, problems)
     if len(problems) > n0:
         return None
     defaulted = tuple(p.name for p in ECONOMICS_PARAMS if p.kind is float and p.name not in raw)
@@ -401,4 +483,28 @@ def parse_economics(
         MappingProxyType(unit_costs),
         defaulted,
         MappingProxyType(ore_costs),
+        project,
     )
+
+
+def _project(raw: Any, file: str, problems: list[Problem]) -> Mapping[str, Any] | None:
+    """Validate ``[economics.project]`` (None when absent)."""
+    if raw is None:
+        return None
+    key = "economics.project"
+    if not isinstance(raw, dict):
+        problems.append(Problem(file, key, "must be a table"))
+        return None
+    n0 = len(problems)
+    p = validate_table(raw, PROJECT_PARAMS, file=file, prefix=f"{key}.", problems=problems)
+    phasing = p.get("capital_phasing")
+    if isinstance(phasing, list):
+        if not phasing:
+            problems.append(Problem(file, f"{key}.capital_phasing", "must not be empty"))
+        elif abs(sum(phasing) - 1.0) > 1e-9:
+            problems.append(
+                Problem(
+                    file, f"{key}.capital_phasing", f"fractions must sum to 1, not {sum(phasing):g}"
+                )
+            )
+    return None if len(problems) > n0 else MappingProxyType(p)

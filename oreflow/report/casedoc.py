@@ -13,7 +13,7 @@ from pathlib import Path
 from oreflow.core.components import CATALOGUE
 from oreflow.core.schema import REQUIRED, Param
 from oreflow.flowsheet.case import CASE_PARAMS, SIZE_PARAMS, SPECIES_PROPERTY_PARAMS
-from oreflow.flowsheet.economics import ECONOMICS_PARAMS, REAGENT_PRICES
+from oreflow.flowsheet.economics import ECONOMICS_PARAMS, PROJECT_PARAMS, REAGENT_PRICES
 from oreflow.units import UNIT_TYPES
 from oreflow.units.ore_feed import ORE_PARAMS, PSD_PARAMS
 
@@ -110,6 +110,19 @@ def case_reference_markdown() -> str:
                 "`fractions = { outlet = fraction, ... }`: fractions in [0, 1] summing to 1.",
                 "",
             ]
+        if utype.envelope:
+            out += [
+                "Operating envelope (a warning in `run`; a limit of the plan in `optimize`):",
+                "",
+                "| figure | min | max | outside it | source |",
+                "|---|---|---|---|---|",
+            ]
+            out += [
+                f"| `{e.metric}` | {'' if e.lo is None else f'{e.lo:g}'} | "
+                f"{'' if e.hi is None else f'{e.hi:g}'} | {e.why} | {e.source} |"
+                for e in utype.envelope
+            ]
+            out.append("")
     out += _economics_reference()
     out += _optimization_reference()
     return "\n".join(out).rstrip() + "\n"
@@ -212,6 +225,17 @@ def _economics_reference() -> list[str]:
         "`NAME = cost` per dry tonne of ore from `[ore.NAME]` delivered to the plant "
         "(mining, crushing, haulage to the plant), reported as `cost_ore_usd_h`; it is "
         "what makes the ore blend an economic choice.",
+        "",
+        "#### `[economics.project]`: the project's cash-flow table",
+        "",
+        "With it the run reports `mine_life_y`, `npv_usd`, `irr_frac`, `payback_y` (from a "
+        "yearly cash-flow table: phased capital, working capital, sustaining capital, "
+        "closure, straight-line depreciation, income tax, end-of-year discounting) and "
+        "the industry's unit costs `c1_usd_oz` (cash cost less by-product credits) and "
+        "`aisc_usd_oz` (C1 + royalty + sustaining capital; corporate G&A and exploration "
+        "not included).",
+        "",
+        *_table(PROJECT_PARAMS),
         "",
     ]
     return out

@@ -343,6 +343,12 @@ def economics_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np
         "economics_assumed_count": _assumed_count(sim, econ, m, t, revenue, lines)
         + n_default_items,
     }
+    if econ.project is not None:
+        from oreflow.solvers.project import project_kpis, terms_of, unit_cost_kpis
+
+        terms = terms_of(econ.project)
+        out.update(unit_cost_kpis(out, gold_oz_h, terms.sustaining_usd_y, terms.operating_h_y))
+        out.update(project_kpis(terms, out, np.asarray(ore_tph, dtype=np.float64)))
     return out
 
 
