@@ -13,7 +13,13 @@ from pathlib import Path
 from oreflow.core.components import CATALOGUE
 from oreflow.core.schema import REQUIRED, Param
 from oreflow.flowsheet.case import CASE_PARAMS, SIZE_PARAMS, SPECIES_PROPERTY_PARAMS
-from oreflow.flowsheet.economics import ECONOMICS_PARAMS, PROJECT_PARAMS, REAGENT_PRICES
+from oreflow.flowsheet.economics import (
+    CAPITAL_PARAMS,
+    CURVE_PARAMS,
+    ECONOMICS_PARAMS,
+    PROJECT_PARAMS,
+    REAGENT_PRICES,
+)
 from oreflow.units import UNIT_TYPES
 from oreflow.units.ore_feed import ORE_PARAMS, PSD_PARAMS
 
@@ -236,6 +242,23 @@ def _economics_reference() -> list[str]:
         "not included).",
         "",
         *_table(PROJECT_PARAMS),
+        "",
+        "#### `[economics.capital]`: the capital estimate",
+        "",
+        "Each `[economics.capital.items.UNIT]` is a cost curve `cost = count x a_usd x "
+        "(figure / count)^b` on one of the unit's simulated figures (`power_kw`, "
+        "`working_volume_m3`, `oxygen_plant_t_d`, `tank_volume_m3`, ...), in the money of "
+        "its `year`, escalated by the CEPCI to `cost_year` (a year with no index value is "
+        "an error); a size outside `figure_lo`..`figure_hi` is a warning naming the unit "
+        "and the range. Reported: `capital_usd`, `capital_<unit>_usd` and the AACE class "
+        "band `capital_low_usd`/`capital_high_usd`; `[economics.project]` uses "
+        "`capital_usd` when it gives no capital of its own.",
+        "",
+        *_table(CAPITAL_PARAMS),
+        "",
+        "Curve keys:",
+        "",
+        *_table(CURVE_PARAMS),
         "",
     ]
     return out

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -158,7 +158,7 @@ def terms_of(project: Mapping[str, object]) -> ProjectTerms:
     return ProjectTerms(
         reserve_t=float(p["reserve_t"]),  # type: ignore[arg-type]
         operating_h_y=float(p["operating_h_y"]),  # type: ignore[arg-type]
-        capital_usd=float(p["capital_usd"]),  # type: ignore[arg-type]
+        capital_usd=float(p["capital_usd"] or 0.0),  # type: ignore[arg-type]
         capital_phasing=tuple(float(v) for v in p["capital_phasing"]),  # type: ignore[attr-defined]
         sustaining_usd_y=float(p["sustaining_usd_y"]),  # type: ignore[arg-type]
         working_capital_months=float(p["working_capital_months"]),  # type: ignore[arg-type]
@@ -170,22 +170,32 @@ def terms_of(project: Mapping[str, object]) -> ProjectTerms:
 
 
 def project_kpis(
-    terms: ProjectTerms, kpis: Mapping[str, np.ndarray], ore_tph: np.ndarray
+    terms: ProjectTerms,
+    kpis: Mapping[str, np.ndarray],
+    ore_tph: np.ndarray,
+    capital_usd: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
-    """Mine life, NPV, IRR and payback per case from the economic KPIs [y, USD, -/y, y]."""
+    """Mine life, NPV, IRR and payback per case from the economic KPIs [y, USD, -/y, y].
+
+    ``capital_usd``: per case initial capital (the capital estimate) instead of the
+    terms' own figure.
+    """
     n = len(ore_tph)
     out = {k: np.full(n, np.nan) for k in ("mine_life_y", "npv_usd", "irr_frac", "payback_y")}
     for i in range(n):
         if ore_tph[i] <= 0:
             continue
+        case_terms = (
+            terms if capital_usd is None else replace(terms, capital_usd=float(capital_usd[i]))
+        )
         table = cash_flows(
-            terms,
+            case_terms,
             float(ore_tph[i]),
             float(kpis["revenue_usd_h"][i]),
             float(kpis["operating_cost_usd_h"][i]),
         )
         out["mine_life_y"][i] = table.mine_life_y
-        out["npv_usd"][i] = npv(table.cash_flow_usd, terms.discount_frac)
+        out["npv_usd"][i] = npv(table.cash_flow_usd, case_terms.discount_frac)
         out["irr_frac"][i] = irr(table.cash_flow_usd)
         out["payback_y"][i] = payback_y(table.cash_flow_usd, len(terms.capital_phasing))
     return out

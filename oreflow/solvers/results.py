@@ -18,6 +18,7 @@ import pandas as pd
 
 from oreflow.conventions import G_PER_T
 from oreflow.core.components import ELEMENTS, ComponentSet
+from oreflow.solvers.capital import capital_warnings
 from oreflow.solvers.envelopes import violations
 from oreflow.solvers.kpis import sink_inflow, sinks
 from oreflow.solvers.simulate import Simulation
@@ -329,5 +330,8 @@ def build_results(sim: Simulation, case: int = 0) -> Results:
         closure=closure,
         meta=meta,
         streams_by_size=_by_size_frame(sim, case),
-        warnings=tuple(v.message() for v in violations(sim, case)),
+        warnings=(
+            *(v.message() for v in violations(sim, case)),
+            *capital_warnings(sim, case),
+        ),
     )
