@@ -255,6 +255,26 @@ def _with_envelopes(
     return dataclasses.replace(opt, limits=(*opt.limits, *kept))
 
 
+def tabulate_limited(
+    spec: CaseSpec, opt: OptimizationSpec, names: tuple[str, ...] = ()
+) -> tuple[ModeTable, OptimizationSpec]:
+    """Tabulate the unit metrics of ``names``, the limits, the objective and the envelopes.
+
+    Returns the table and the spec with the envelope limits some column reports added.
+    """
+    envelope = envelope_limits(spec, opt)
+    metrics = sorted(
+        {
+            n
+            for n in [*names, *(lim.name for lim in opt.limits), *opt.weights]
+            if n.startswith("units.")
+        }
+        | {lim.name for lim in envelope}
+    )
+    table = tabulate(spec, opt.axes, metrics, optional={lim.name for lim in envelope})
+    return table, _with_envelopes(opt, table, envelope)
+
+
 def optimize(spec: CaseSpec) -> OptimizeResult:
     """Choose the mode combination and ore rate of a case; verify the plan by simulation.
 
@@ -268,12 +288,8 @@ def optimize(spec: CaseSpec) -> OptimizeResult:
         return optimize_blend(spec, opt)  # type: ignore[no-any-return]
     t0 = time.perf_counter()
     envelope = envelope_limits(spec, opt)
-    metrics = sorted(
-        {n for n in [*(lim.name for lim in opt.limits), *opt.weights] if n.startswith("units.")}
-        | {lim.name for lim in envelope}
-    )
-    table = tabulate(spec, opt.axes, metrics, optional={lim.name for lim in envelope})
-    opt = _with_envelopes(opt, table, envelope)
+    table, opt = tabulate_limited(spec, opt)
+    metrics = sorted(table.figures.columns[table.figures.columns.str.startswith("units.")])
     t1 = time.perf_counter()
     problem = selection_problem(spec, opt, table)
     result = solve_selection(problem)

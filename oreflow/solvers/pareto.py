@@ -23,7 +23,7 @@ from oreflow.errors import CaseError, Problem
 from oreflow.flowsheet.case import CaseSpec
 from oreflow.flowsheet.optimization import Limit, is_extensive, per_sink_figures
 from oreflow.solvers.milp import SelectionProblem, SolveStatus, enumerate_selection, solve_selection
-from oreflow.solvers.optimize import _spec_of, per_tonne, selection_problem
+from oreflow.solvers.optimize import _spec_of, per_tonne, selection_problem, tabulate_limited
 from oreflow.solvers.tabulate import tabulate
 
 #: KPIs that are better small (costs, uses, residue, cyanide); everything else is
@@ -63,10 +63,7 @@ def pareto(
     xs, ys = x_sense or default_sense(x), y_sense or default_sense(y)
     if len(spec.ores) > 1 or opt.residue_splitter or opt.train_splitter:
         return _pareto_blend(spec, x, y, points, xs, ys)
-    metrics = sorted(
-        {n for n in [x, y, *(lim.name for lim in opt.limits)] if n.startswith("units.")}
-    )
-    table = tabulate(spec, opt.axes, metrics)
+    table, opt = tabulate_limited(spec, opt, (x, y))  # the units' envelopes are limits too
     weights_y = dataclasses.replace(opt, weights={y: 1.0}, sense=ys)
     base = selection_problem(spec, weights_y, table)
     missing = [k for k in (x, y) if k not in table.figures]
