@@ -424,6 +424,17 @@ def write_study_report(
             route = name.removeprefix("tornado_")
             title = f"{route} - {spec.baseline}: {spec.compare_kpi}"
             plots[f"{name}.png"] = lambda p, t=table, s=title: plot_tornado(t, s, p)
+    if spec.mode == "simulate":  # which model parameters drive each route's difference
+        from oreflow.report.parameter_tornado import plot_parameter_tornado
+        from oreflow.solvers.sensitivity import parameter_tornado
+
+        for other in (r for r in spec.routes if r != spec.baseline):
+            ptable = parameter_tornado(spec, other)
+            tables[f"parameters_{other}"[:31]] = ptable
+            title = f"{other} - {spec.baseline}: top model parameters"
+            plots[f"parameter_tornado_{other}.png"] = lambda p, t=ptable, s=title: (
+                plot_parameter_tornado(t, s, p)
+            )
     route = sankey_route or spec.baseline
     case = spec.routes[route]
 

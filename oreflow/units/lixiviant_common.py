@@ -352,6 +352,7 @@ class TrainState:
     ult: dict[str, np.ndarray]  # leach species -> (n, n_cls) ultimate extractions
     mineral_k: np.ndarray | None = None  # (n, n_cls, n_min)
     mineral_ult: np.ndarray | None = None
+    rate_factor: np.ndarray | None = None  # (n,) k at the case's over the reference conditions
 
 
 @dataclass
@@ -441,13 +442,28 @@ class LeachTrain:
             n,
         )
 
-    def prepare(self, params: Mapping[str, np.ndarray], n: int) -> TrainState:
-        """Rate constants and ultimate extractions per case and size class."""
+    def prepare(
+        self,
+        params: Mapping[str, np.ndarray],
+        n: int,
+        rate_factor: np.ndarray | None = None,
+    ) -> TrainState:
+        """Rate constants and ultimate extractions per case and size class.
+
+        ``rate_factor`` (n,) carries the precious-metal rate constants of the leach
+        table, measured at the lixiviant's reference conditions, to each case's
+        conditions (``oreflow.kernels.lixiviant_rates``); base-metal minerals keep
+        their own constants.
+        """
         k: dict[str, np.ndarray] = {}
         ult: dict[str, np.ndarray] = {}
+        factor = np.ones(n) if rate_factor is None else rate_factor
         for name in self.leach:
             k[name], ult[name] = self._size_law(
-                params, params[f"leach.{name}.k_per_h"], params[f"leach.{name}.ultimate_frac"], n
+                params,
+                params[f"leach.{name}.k_per_h"] * factor,
+                params[f"leach.{name}.ultimate_frac"],
+                n,
             )
         state = TrainState(params, k, ult)
         if self.minerals:

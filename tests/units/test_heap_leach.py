@@ -240,3 +240,17 @@ def test_negative_cycle_and_unknown_minerals_are_case_errors():
     assert "nothing that dissolves" in p.message
     ps = problems_of(text.replace('"ag_aq", "nacn"]', '"ag_aq"]'))
     assert any(p.key == "units.heap" and "'nacn'" in p.message for p in ps)
+
+
+# --- irrigation as a rate driver ---------------------------------------------------------
+
+
+def test_extraction_rises_with_irrigation_and_saturates():
+    q = np.array([1.0, 2.0, 5.0, 10.0, 20.0, 100.0])
+    m = heap_metrics(run(HEAP_CIC, n_cases=len(q), overrides={"units.heap.irrigation_l_h_m2": q}))
+    f = m["leach_rate_factor"]
+    assert np.all(np.diff(m["au_extraction_frac"]) > 0)
+    assert f[3] == pytest.approx(1.0, rel=1e-12)  # the columns' 10 L/(h m2)
+    # first order in irrigation when it is scarce, order zero when ample
+    assert f[1] / f[0] == pytest.approx((2.0 / 4.0) / (1.0 / 3.0), rel=1e-12)
+    assert f[5] / f[4] < 1.1
