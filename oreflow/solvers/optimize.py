@@ -229,7 +229,7 @@ def envelope_limits(spec: CaseSpec, opt: OptimizationSpec) -> list[Limit]:
         params = {p.name for p in utype.params}
         for env in utype.envelope:
             name = f"units.{u.name}.{env.metric}"
-            if env.metric in params or name in written:
+            if env.metric in params or name in written or not env.applies(u.params):
                 continue
             for sense, bound in (("max", env.hi), ("min", env.lo)):
                 if bound is not None:

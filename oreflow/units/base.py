@@ -181,6 +181,9 @@ class EnvelopeLimit:
         Where the range comes from (paper, book, plant practice) or ``[assumed]``.
     why : str
         What goes wrong outside the range (shown with the warning).
+    needs : tuple of (str, str or None)
+        When the unit reports the figure: each parameter named is set (None) or has
+        the value given (``("model", "plitt")``); empty: always.
     """
 
     metric: str
@@ -188,6 +191,13 @@ class EnvelopeLimit:
     hi: float | None
     source: str
     why: str
+    needs: tuple[tuple[str, str | None], ...] = ()
+
+    def applies(self, params: Mapping[str, Any]) -> bool:
+        """Whether a unit with these parameters reports the figure."""
+        return all(
+            params.get(k) is not None if v is None else params.get(k) == v for k, v in self.needs
+        )
 
 
 Checker = Callable[[UnitSpec, ComponentSet, str, list[Problem]], None]

@@ -98,11 +98,17 @@ ENVELOPES: MappingProxyType[str, tuple[EnvelopeLimit, ...]] = MappingProxyType(
                 8.0,
                 "[assumed]; cf. the overflow-mill flow limits of Arbiter 1991 and Shi 2016",
                 "slurry passes faster than an overflow mill holds it (overfilling)",
+                needs=(("diameter_m", None), ("length_m", None)),
             ),
         ),
         "hydrocyclone": (
             EnvelopeLimit(
-                "pressure_kpa", 35.0, 150.0, _ARTERBURN, "outside the cyclone's working range"
+                "pressure_kpa",
+                35.0,
+                150.0,
+                _ARTERBURN,
+                "outside the cyclone's working range",
+                needs=(("model", "plitt"),),
             ),
             EnvelopeLimit(
                 "overflow_solids_frac",
@@ -124,6 +130,7 @@ ENVELOPES: MappingProxyType[str, tuple[EnvelopeLimit, ...]] = MappingProxyType(
                 None,
                 "[assumed] geometric roping guide after Mular & Jull 1980",
                 "the spigot is too small for the vortex finder: the underflow ropes",
+                needs=(("model", "plitt"),),
             ),
         ),
         "mixer": (
@@ -134,6 +141,7 @@ ENVELOPES: MappingProxyType[str, tuple[EnvelopeLimit, ...]] = MappingProxyType(
                 "mass balance: dilution water only lowers % solids",
                 "the target % solids is above what the inlets deliver; dilution cannot "
                 "remove water (a thickener or cyclone is needed)",
+                needs=(("solids_frac", None),),
             ),
         ),
         "thickener": (
@@ -145,11 +153,20 @@ ENVELOPES: MappingProxyType[str, tuple[EnvelopeLimit, ...]] = MappingProxyType(
                 "above about 70 % solids the underflow is paste (a paste thickener)",
             ),
             EnvelopeLimit(
+                "underflow_solids_excess_frac",
+                None,
+                0.005,
+                "mass balance: a thickener only removes water",
+                "the feed is already denser than the underflow asked for: the set point "
+                "cannot be met (a thickener adds no water)",
+            ),
+            EnvelopeLimit(
                 "unit_area_m2_per_t_d",
                 0.02,
                 None,
                 "high-rate thickeners 0.02-0.1 m²/(t/d); " + _CONCHA_THK,
                 "the thickener is too small for its solids flux",
+                needs=(("area_m2", None),),
             ),
         ),
         "ccd": (

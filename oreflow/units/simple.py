@@ -78,7 +78,10 @@ class Mixer:
             "water_added_tph": add,
             "solids_frac": delivered,
             # a target drier than the inlets cannot be met by adding water: say so
-            "solids_frac_shortfall": np.where(pulp > 0, np.maximum(state - delivered, 0.0), 0.0),
+            # exactly 0 where water was added (the target is then met): no round-off
+            "solids_frac_shortfall": np.where(
+                (pulp > 0) & (add <= 0.0), np.maximum(state - delivered, 0.0), 0.0
+            ),
         }
         return UnitResult((out,), added=added, metrics=metrics)
 
@@ -197,6 +200,11 @@ class Thickener:
                 where=solids_u + water_u > 0,
             ),
         }
+        # a feed denser than the underflow asked for stays as dense: no water is added
+        short = water_f < solids_u * (1.0 - w_u) / w_u  # exactly 0 where the target is met
+        metrics["underflow_solids_excess_frac"] = np.where(
+            short, np.maximum(metrics["underflow_solids_frac"] - w_u, 0.0), 0.0
+        )
         if area is not None:
             solids_t_d = total_solids(c, feed) * 24.0
             metrics["unit_area_m2_per_t_d"] = np.divide(

@@ -51,6 +51,11 @@ TRIPS = [
     ),
     (FM, {"units.thickener.underflow_solids_frac": 0.75}, "units.cil.pulp_solids_frac:max"),
     (CASES / "low_grade_preconcentration.toml", {}, "units.cil.pulp_solids_frac:min"),
+    (
+        FM,
+        {"units.thickener.underflow_solids_frac": 0.2},
+        "units.thickener.underflow_solids_excess_frac:max",
+    ),
     (FM, {"units.cil.nacn_mg_l": 20.0}, "units.cil.nacn_mg_l:min"),
     (FM, {"units.cil.nacn_mg_l": 1500.0}, "units.cil.nacn_mg_l:max"),
     (RP, {"units.pox.temperature_degc": 175.0}, "units.pox.temperature_degc:min"),
