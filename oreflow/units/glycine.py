@@ -377,7 +377,7 @@ PARAMS: tuple[Param, ...] = (
         "-",
         10.5,
         "pH of the leach (sets the glycinate share of the glycine)",
-        "pH 10.5 in Oraby, Eksteen & O'Connor 2020 [S]; 10.5-12 MODELS.md §6.2",
+        "pH 10.5 in Oraby, Eksteen & O'Connor 2020 [S]; pH 10-12 studied by Altinkaya et al. 2020 [S]",
         lo=7.0,
         hi=13.5,
     ),
@@ -404,6 +404,46 @@ COPPER = mineral_table(
 )
 
 
+def rate_factor(
+    params: Mapping[str, np.ndarray], n: int, oxidant: str, cyanide: bool = False
+) -> np.ndarray:
+    """Gold rate at each case's conditions over the rate at the reference conditions (n,).
+
+    ``oxidant`` is ``"none"``, ``"kmno4"`` or ``"h2o2"``; with ``cyanide`` (GlyCat) the
+    oxidant is air and copper carries cyanide, so only glycine, pH and temperature act.
+    Shared by the glycine tank leach and the glycine heap.
+    """
+    from oreflow.kernels.lixiviant_rates import glycine_rate_factor
+
+    def arr(name: str) -> np.ndarray:
+        return np.ascontiguousarray(np.broadcast_to(params[name], (n,)), dtype=np.float64)
+
+    zero = np.zeros(n)
+    if cyanide:
+        dose, gain, cu, ref_dose, ref_gain = zero, zero, zero, zero, zero
+    else:
+        dose = arr("oxidant_kg_t")
+        gain = arr(f"{oxidant}_rate_gain") if oxidant != "none" else zero
+        cu = arr("cu_catalyst_mg_l")
+        ref_dose, ref_gain = arr("kinetics_ref_kmno4_kg_t"), arr("kmno4_rate_gain")
+    ref = np.stack(
+        [
+            arr("kinetics_ref_glycine_g_l"),
+            arr("kinetics_ref_ph"),
+            arr("kinetics_ref_temperature_degc"),
+            ref_dose,
+            zero,
+            ref_gain,
+        ],
+        axis=1,
+    )
+    return glycine_rate_factor(
+        arr("glycine_g_l"), arr("ph"), arr("temperature_degc"), dose, cu,
+        np.ascontiguousarray(ref), arr("glycine_half_g_l"), arr("leach_ea_kj_mol"),
+        gain, arr("oxidant_half_kg_t"), arr("cu_rate_gain"), arr("cu_half_mg_l"),
+    )  # fmt: skip
+
+
 class GlycineLeach:
     """Compiled glycine leach train (see module docstring)."""
 
@@ -422,35 +462,7 @@ class GlycineLeach:
 
     def rate_factor(self, params: Mapping[str, np.ndarray], n: int) -> np.ndarray:
         """Gold rate at each case's conditions over the rate at the reference conditions."""
-        from oreflow.kernels.lixiviant_rates import glycine_rate_factor
-
-        def arr(name: str) -> np.ndarray:
-            return np.ascontiguousarray(np.broadcast_to(params[name], (n,)), dtype=np.float64)
-
-        zero = np.zeros(n)
-        if self.cyanide:  # air and copper-cyanide: glycine, pH and temperature only
-            dose, gain, cu, ref_dose, ref_gain = zero, zero, zero, zero, zero
-        else:
-            dose = arr("oxidant_kg_t")
-            gain = arr(f"{self.oxidant}_rate_gain") if self.oxidant != "none" else zero
-            cu = arr("cu_catalyst_mg_l")
-            ref_dose, ref_gain = arr("kinetics_ref_kmno4_kg_t"), arr("kmno4_rate_gain")
-        ref = np.stack(
-            [
-                arr("kinetics_ref_glycine_g_l"),
-                arr("kinetics_ref_ph"),
-                arr("kinetics_ref_temperature_degc"),
-                ref_dose,
-                zero,
-                ref_gain,
-            ],
-            axis=1,
-        )
-        return glycine_rate_factor(
-            arr("glycine_g_l"), arr("ph"), arr("temperature_degc"), dose, cu,
-            np.ascontiguousarray(ref), arr("glycine_half_g_l"), arr("leach_ea_kj_mol"),
-            gain, arr("oxidant_half_kg_t"), arr("cu_rate_gain"), arr("cu_half_mg_l"),
-        )  # fmt: skip
+        return rate_factor(params, n, self.oxidant, self.cyanide)
 
     def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
         """Leach and copper kinetics per case and size class, at each case's conditions."""

@@ -191,7 +191,7 @@ HEAP_PARAMS: tuple[Param, ...] = (
         "L/(h·m²)",
         10.0,
         "irrigation rate of the column tests that gave the leach table's k",
-        "assumed; 8-12 L/h/m² [L] MODELS.md §3.4",
+        "assumed; 8-12 L/h/m² [L] Marsden & House 2006 ch. 6",
         hi=100.0,
     ),
     positive(

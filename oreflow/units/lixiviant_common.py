@@ -7,7 +7,9 @@ Each of these units is a train of equal, perfectly mixed tanks in which
    ultimate falling above a reference size by the power law of
    ``oreflow.kernels.leaching.size_dependent_leach_params`` [assumed form]; this is the
    kinetics of the cyanide CIL (MODELS.md §5.2, model 1) with the lixiviant's own
-   constants (``oreflow.kernels.leaching.leach_train_batch``);
+   constants (``oreflow.kernels.leaching.leach_train_batch``); each unit gives the
+   table's k at stated reference conditions and scales it per case by its rate law
+   (``oreflow.kernels.lixiviant_rates``: reagent tenors, oxidant, pH, Eh, temperature);
 2. the dissolved metal loads onto an adsorbent (activated carbon or a strong-base
    resin) moving counter-current to the pulp, by the Nicol-Fleming rate
    ``dq/dt = k (K C - q)`` solved as the steady-state 2N system of

@@ -271,7 +271,7 @@ PARAMS: tuple[Param, ...] = (
         "mmol/L",
         1.0,
         "copper(II) at which the copper gain is half-saturated",
-        "assumed; within the 0.5-10 mM of practice [L] MODELS.md §6 table",
+        "assumed; within the 0.5-10 mM of practice [L] (Aylmore & Muir 2001)",
         hi=100.0,
     ),
     positive(
@@ -342,6 +342,50 @@ LEACH = leach_table(
 )
 
 
+def rate_factor(params: Mapping[str, np.ndarray], n: int, ammoniacal: bool) -> np.ndarray:
+    """Gold rate at each case's conditions over the rate at the reference conditions (n,).
+
+    Shared by the thiosulfate tank leach and the thiosulfate heap.
+    """
+    from oreflow.kernels.lixiviant_rates import thiosulfate_rate_factor
+
+    def arr(name: str) -> np.ndarray:
+        return np.ascontiguousarray(np.broadcast_to(params[name], (n,)), dtype=np.float64)
+
+    ref = np.stack(
+        [
+            arr("kinetics_ref_s2o3_mol_l"),
+            arr("kinetics_ref_nh3_mol_l"),
+            arr("kinetics_ref_cu_mg_l") / _CU,
+            arr("kinetics_ref_temperature_degc"),
+        ],
+        axis=1,
+    )
+    return thiosulfate_rate_factor(
+        arr("s2o3_mol_l"), arr("nh3_mol_l"), arr("cu_mg_l") / _CU, arr("temperature_degc"),
+        ammoniacal, np.ascontiguousarray(ref), arr("s2o3_half_mol_l"), arr("nh3_rate_order"),
+        arr("cu_rate_gain"), arr("cu_half_mm"), arr("leach_ea_kj_mol"),
+    )  # fmt: skip
+
+
+def degradation_per_h(params: Mapping[str, np.ndarray], n: int, cu_mm: np.ndarray) -> np.ndarray:
+    """First-order thiosulfate oxidation rate [1/h] at each case's copper, ammonia, temperature."""
+    from oreflow.kernels.lixiviant_rates import thiosulfate_degradation_per_h
+
+    def arr(value: np.ndarray) -> np.ndarray:
+        return np.ascontiguousarray(np.broadcast_to(value, (n,)), dtype=np.float64)
+
+    return thiosulfate_degradation_per_h(
+        arr(params["s2o3_degradation_per_h"]),
+        arr(params["s2o3_cu_degradation_per_h_mm"]),
+        arr(cu_mm),
+        arr(params["nh3_mol_l"]),
+        arr(params["s2o3_degradation_nh3_half_mol_l"]),
+        arr(params["temperature_degc"]),
+        arr(params["s2o3_degradation_ea_kj_mol"]),
+    )
+
+
 class ThiosulfateRil:
     """Compiled thiosulfate RIL train (see module docstring)."""
 
@@ -357,34 +401,14 @@ class ThiosulfateRil:
 
     def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
         """Leach kinetics per case, size and gold class, at each case's conditions."""
-        from oreflow.kernels.lixiviant_rates import thiosulfate_rate_factor
-
         n = ctx.n_cases
-
-        def arr(name: str) -> np.ndarray:
-            return np.ascontiguousarray(np.broadcast_to(params[name], (n,)), dtype=np.float64)
-
-        ref = np.stack(
-            [
-                arr("kinetics_ref_s2o3_mol_l"),
-                arr("kinetics_ref_nh3_mol_l"),
-                arr("kinetics_ref_cu_mg_l") / _CU,
-                arr("kinetics_ref_temperature_degc"),
-            ],
-            axis=1,
-        )
-        factor = thiosulfate_rate_factor(
-            arr("s2o3_mol_l"), arr("nh3_mol_l"), arr("cu_mg_l") / _CU, arr("temperature_degc"),
-            self.system == "ammoniacal", np.ascontiguousarray(ref), arr("s2o3_half_mol_l"),
-            arr("nh3_rate_order"), arr("cu_rate_gain"), arr("cu_half_mm"), arr("leach_ea_kj_mol"),
-        )  # fmt: skip
+        factor = rate_factor(params, n, self.system == "ammoniacal")
         state = self.train.prepare(params, n, factor)
         state.rate_factor = factor
         return state
 
     def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """Dose and degrade thiosulfate, leach, load the resin against polythionates."""
-        from oreflow.kernels.lixiviant_rates import thiosulfate_degradation_per_h
         from oreflow.kernels.lixiviants import (
             competitive_affinity_frac,
             held_tenor_loss_tph,
@@ -403,15 +427,7 @@ class ThiosulfateRil:
         feed_s2o3 = feed[:, self.i_s2o3]
         held_g_m3 = np.maximum(target_g_m3, tenor_g_m3(feed_s2o3, sol))
         cu_mg_l = params["cu_mg_l"] if self.i_cu is not None else np.zeros(n)
-        k_deg = thiosulfate_degradation_per_h(
-            np.ascontiguousarray(np.broadcast_to(params["s2o3_degradation_per_h"], (n,))),
-            np.ascontiguousarray(np.broadcast_to(params["s2o3_cu_degradation_per_h_mm"], (n,))),
-            np.ascontiguousarray(np.broadcast_to(cu_mg_l / _CU, (n,))),
-            np.ascontiguousarray(np.broadcast_to(params["nh3_mol_l"], (n,))),
-            np.ascontiguousarray(np.broadcast_to(params["s2o3_degradation_nh3_half_mol_l"], (n,))),
-            np.ascontiguousarray(np.broadcast_to(params["temperature_degc"], (n,))),
-            np.ascontiguousarray(np.broadcast_to(params["s2o3_degradation_ea_kj_mol"], (n,))),
-        )
+        k_deg = degradation_per_h(params, n, cu_mg_l / _CU)
         degraded = held_tenor_loss_tph(sol, held_g_m3, k_deg, pulp.tau)
         s2o3_add, s2o3_out = hold_tenor(feed_s2o3, target_g_m3 * sol / 1e6, degraded)
         out.tails[:, self.i_s2o3] = s2o3_out
