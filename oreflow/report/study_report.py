@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from oreflow.report.output import _write_all, versions
+from oreflow.report.output import versions, write_all
 
 SUMMARY_KPIS = (
     "gold_recovery_frac",
@@ -474,4 +474,4 @@ def write_study_report(
     writers["report.html"] = lambda p: p.write_text(
         _html(study, tables, list(plots)), encoding="utf-8"
     )
-    return _write_all(out, writers)
+    return write_all(out, writers)

@@ -28,11 +28,13 @@ from oreflow.solvers.tabulate import tabulate
 
 #: KPIs that are better small (costs, uses, residue, cyanide); everything else is
 #: maximised unless the caller says otherwise.
-_SMALLER_IS_BETTER = ("residue", "cost", "use_", "nacn", "wad", "storage", "power", "_kg_t", "o2_")
+_SMALLER_IS_BETTER = (
+    "residue", "cost", "use_", "nacn", "wad", "storage", "power", "energy", "_kwh", "_kg_t", "o2_",
+)  # fmt: skip
 
 
 def default_sense(kpi: str) -> str:
-    """``minimize`` for costs, consumptions and residue; ``maximize`` otherwise."""
+    """``minimize`` for costs, consumptions, energy and residue; ``maximize`` otherwise."""
     return "minimize" if any(w in kpi for w in _SMALLER_IS_BETTER) else "maximize"
 
 

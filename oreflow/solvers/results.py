@@ -19,6 +19,7 @@ import pandas as pd
 from oreflow.conventions import G_PER_T
 from oreflow.core.components import ELEMENTS, ComponentSet
 from oreflow.solvers.capital import capital_warnings
+from oreflow.solvers.economics import assumed_figures
 from oreflow.solvers.envelopes import violations
 from oreflow.solvers.kpis import sink_inflow, sinks
 from oreflow.solvers.simulate import Simulation
@@ -318,6 +319,7 @@ def build_results(sim: Simulation, case: int = 0) -> Results:
         "case_file": sim.plant.spec.path,
         "tears": [t for b in sim.plant.topology.blocks for t in b.tears],
         "run_order": [n for b in sim.plant.topology.blocks for n in b.nodes],
+        "economics_assumed": assumed_figures(sim, audit["totals"], case),
     }
     closure = _closure_frame(audit, case)
     if not math.isfinite(kpis["closure_max_rel"]):

@@ -42,7 +42,6 @@ import json
 import logging
 import math
 import os
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -317,35 +316,6 @@ class StudyResult:
     def kpi(self, name: str) -> pd.DataFrame:
         """One KPI as a (scenario x route) table."""
         return self.results.pivot(index="scenario", columns="route", values=name)
-
-
-class StderrProgress:
-    """A one-line progress bar on stderr (no dependency), redrawn at most ten times a second."""
-
-    def __init__(self, total: int, label: str = "study", stream: Any = None) -> None:
-        self.total = max(total, 1)
-        self.label = label
-        self.stream = stream or sys.stderr
-        self.t0 = time.perf_counter()
-        self.last = 0.0
-
-    def __call__(self, done: int, total: int) -> None:
-        """Redraw for ``done`` of ``total`` items."""
-        now = time.perf_counter()
-        if done < total and now - self.last < 0.1:
-            return
-        self.last = now
-        frac = done / max(total, 1)
-        width = 30
-        bar = "#" * int(frac * width) + "-" * (width - int(frac * width))
-        elapsed = now - self.t0
-        eta = elapsed / frac - elapsed if frac > 0 else math.nan
-        eta_text = f"{eta:5.0f} s left" if math.isfinite(eta) else ""
-        end = "\n" if done >= total else ""
-        self.stream.write(
-            f"\r{self.label} [{bar}] {done}/{total} chunks {elapsed:6.1f} s {eta_text}{end}"
-        )
-        self.stream.flush()
 
 
 def _manifest(spec: StudySpec, items: list[WorkItem]) -> dict[str, Any]:
