@@ -15,7 +15,6 @@ import numpy as np
 
 from oreflow.solvers.simulate import Simulation
 from oreflow.solvers.unit_figures import UnitFigures
-from oreflow.units import UNIT_TYPES
 
 #: Relative slack on a bound before it is reported (a bound met to round-off is met).
 SLACK_REL = 1e-9
@@ -78,7 +77,7 @@ def violations(sim: Simulation, case: int = 0) -> list[Violation]:
     figures = UnitFigures(sim)
     found = []
     for u in sim.plant.spec.units:
-        for lim in UNIT_TYPES[u.type].envelope:
+        for lim in sim.plant.spec.unit_types[u.type].envelope:
             value = _figure(figures, sim, u.name, lim.metric)
             if value is None:
                 continue

@@ -18,12 +18,12 @@ import pandas as pd
 
 from oreflow.conventions import G_PER_T
 from oreflow.core.components import ELEMENTS, ComponentSet
+from oreflow.kernels.arrays import safe_div
 from oreflow.solvers.capital import capital_warnings
 from oreflow.solvers.economics import assumed_figures
 from oreflow.solvers.envelopes import violations
-from oreflow.solvers.kpis import sink_inflow, sinks
 from oreflow.solvers.simulate import Simulation
-from oreflow.solvers.unit_figures import circuit_metrics
+from oreflow.solvers.sinks import sink_inflow, sinks
 
 _TINY = 1e-300
 
@@ -50,7 +50,8 @@ class Results:
         Solids of every stream by size class and species [t/h] (long table).
     warnings : tuple of str
         Figures outside their unit's operating envelope, one line each
-        (``oreflow.solvers.envelopes``); empty when the plant can run as simulated.
+        (``oreflow.solvers.envelopes``), and cost curves used outside their range;
+        empty when the plant can run as simulated.
     """
 
     case: str
@@ -201,28 +202,15 @@ def _stream_frame(sim: Simulation, case: int = 0) -> pd.DataFrame:
         "to": [f"{topo.stream(n).dst}.{topo.stream(n).dst_port}" for n in names],
         "solids_tph": solids,
         "water_tph": water,
-        "solids_pct": 100.0
-        * np.divide(solids, solids + water, out=np.zeros_like(solids), where=solids + water > 0),
+        "solids_pct": 100.0 * safe_div(solids, solids + water),
         "p80_um": _p80(comps, x),
-        "au_gpt": np.divide(
-            au_solids * G_PER_T, solids, out=np.zeros_like(solids), where=solids > 0
-        ),
+        "au_gpt": safe_div(au_solids * G_PER_T, solids),
         "au_g_h": au_all * G_PER_T,
     }
     if comps.has("au_aq"):
-        frame["au_aq_mg_l"] = np.divide(
-            x[:, comps.solution_offset("au_aq")] * G_PER_T,
-            water,
-            out=np.zeros_like(water),
-            where=water > 0,
-        )
+        frame["au_aq_mg_l"] = safe_div(x[:, comps.solution_offset("au_aq")] * G_PER_T, water)
     if comps.has("nacn"):
-        frame["nacn_mg_l"] = np.divide(
-            x[:, comps.solution_offset("nacn")] * G_PER_T,
-            water,
-            out=np.zeros_like(water),
-            where=water > 0,
-        )
+        frame["nacn_mg_l"] = safe_div(x[:, comps.solution_offset("nacn")] * G_PER_T, water)
     sv = comps.solids_view(x).sum(axis=1)
     for k, s in enumerate(comps.solids):
         frame[f"{s.name}_tph"] = sv[:, k]
@@ -250,6 +238,63 @@ def _by_size_frame(sim: Simulation, case: int = 0) -> pd.DataFrame:
             row.update({f"{s.name}_tph": sv[c, k] for k, s in enumerate(comps.solids)})
             rows.append(row)
     return pd.DataFrame(rows)
+
+
+def circuit_metrics(sim: Simulation) -> dict[str, dict[str, np.ndarray]]:
+    """Grinding-circuit figures (F80, P80, circulating load, Wi_op) of ``circuit`` mills.
+
+    Every unit whose type declares ``circuit`` (a ball mill) gets them. The circuit of a mill is its recycle block: fresh feed is what enters the block,
+    product what leaves it. Operating work index ``Wi_op = E / (10 (1/sqrt(P80) -
+    1/sqrt(F80)))`` with E the mill power per tonne of fresh feed (Bond 1961;
+    MODELS.md §1.1); ``operating_wi_ratio`` = Wi_op / Wi is the usual efficiency figure.
+    With ``design_p80_um`` the Bond design energy (Rowland factors for a wet closed
+    circuit) and the power it needs are reported next to the mill's power.
+    """
+    from oreflow.kernels.comminution import bond_energy_kwh_t, rowland_factors
+
+    comps = sim.plant.spec.comps
+    topo = sim.plant.topology
+    out: dict[str, dict[str, np.ndarray]] = {}
+    for u in sim.plant.spec.units:
+        if not sim.plant.spec.unit_types[u.type].circuit:
+            continue
+        block = topo.block_of(u.name)
+        members = set(block.nodes)
+        entering = [s.name for s in topo.streams if s.dst in members and s.src not in members]
+        leaving = [s.name for s in topo.streams if s.src in members and s.dst not in members]
+        fresh = sum(sim.streams[s] for s in entering)
+        product = sum(sim.streams[s] for s in leaving)
+        q_fresh = fresh[:, : comps.n_solids_comp].sum(axis=1)
+        rep = sim.units[u.name].metrics
+        power = rep["power_kw"]
+        f80 = _p80(comps, fresh)
+        p80 = _p80(comps, product)
+        energy = safe_div(power, q_fresh, fill=np.nan)
+        denom = 10.0 * (1.0 / np.sqrt(p80) - 1.0 / np.sqrt(f80))
+        wi_op = safe_div(energy, denom, fill=np.nan)
+        m = {
+            "circuit_feed_tph": q_fresh,
+            "circuit_f80_um": f80,
+            "circuit_p80_um": p80,
+            "circulating_load_frac": safe_div(rep["mill_feed_tph"] - q_fresh, q_fresh),
+            "specific_energy_kwh_t": energy,
+            "operating_wi_kwh_t": wi_op,
+            "operating_wi_ratio": wi_op / rep["feed_wi_kwh_t"],
+        }
+        design = u.params.get("design_p80_um")
+        if design is not None:
+            w = np.empty_like(energy)
+            wi = rep["feed_wi_kwh_t"]
+            d_m = u.params.get("diameter_m") or 2.44
+            for i in range(len(w)):
+                ef = rowland_factors(
+                    float(wi[i]), float(f80[i]), float(design), float(d_m), False, 0.0
+                )
+                w[i] = bond_energy_kwh_t(float(wi[i]), float(f80[i]), float(design)) * ef[-1]
+            m["bond_design_energy_kwh_t"] = w
+            m["bond_design_power_kw"] = w * q_fresh
+        out[u.name] = m
+    return out
 
 
 def unit_closure(sim: Simulation) -> dict[str, np.ndarray]:

@@ -9,7 +9,7 @@ and every dissolved species follows the water at the feed tenor.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -17,6 +17,7 @@ from oreflow.conventions import G_PER_T, HOURS_PER_YEAR
 from oreflow.core.components import ComponentSet
 from oreflow.core.schema import Param, frac, positive
 from oreflow.errors import Problem
+from oreflow.kernels.arrays import safe_div
 from oreflow.units.base import (
     PrepareContext,
     UnitResult,
@@ -104,6 +105,7 @@ MIXER = UnitType(
         ),
     ),
     build=Mixer,
+    kpi_families=("passthrough",),
 )
 
 
@@ -155,7 +157,16 @@ SPLITTER = UnitType(
     params=(),
     build=Splitter,
     check=_check_splitter,
+    outlets_table="fractions",
 )
+
+
+class ThickenerState(NamedTuple):
+    """What a thickener prepares once per simulation, (n_cases,) arrays."""
+
+    underflow_solids_frac: np.ndarray
+    solids_recovery_frac: np.ndarray
+    area_m2: np.ndarray | None = None  # installed settling area (None: not given)
 
 
 class Thickener:
@@ -167,17 +178,16 @@ class Thickener:
         self.sol = solution_slice(comps)
         self.iw = comps.solution_offset("water")
 
-    def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
+    def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> ThickenerState:
         """Per-case underflow solids fraction, solids recovery and area (or None)."""
-        return (
-            params["underflow_solids_frac"],
-            params["solids_recovery_frac"],
-            params.get("area_m2"),
+        return ThickenerState(
+            params["underflow_solids_frac"], params["solids_recovery_frac"], params.get("area_m2")
         )
 
     def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """Split solids, then water by the underflow density, then solutes with water."""
-        w_u, rec, area = state
+        w_u, rec = state.underflow_solids_frac, state.solids_recovery_frac
+        area = state.area_m2
         (feed,) = inlets
         c = self.comps
         under = np.zeros_like(feed)
@@ -185,7 +195,7 @@ class Thickener:
         solids_u = total_solids(c, under)
         water_f = feed[:, self.iw]
         water_u = np.minimum(solids_u * (1.0 - w_u) / w_u, water_f)
-        share = np.divide(water_u, water_f, out=np.ones_like(water_f), where=water_f > 0)
+        share = safe_div(water_u, water_f, fill=1.0)
         under[:, self.sol] = feed[:, self.sol] * share[:, None]
         # adsorbent (carbon) is screened out upstream in practice; it follows the solids
         under[:, self.sol.stop :] = feed[:, self.sol.stop :]
@@ -193,12 +203,7 @@ class Thickener:
         metrics = {
             "water_recovered_tph": water_f - water_u,
             "water_recovered_frac": 1.0 - share,
-            "underflow_solids_frac": np.divide(
-                solids_u,
-                solids_u + water_u,
-                out=np.zeros_like(solids_u),
-                where=solids_u + water_u > 0,
-            ),
+            "underflow_solids_frac": safe_div(solids_u, solids_u + water_u),
         }
         # a feed denser than the underflow asked for stays as dense: no water is added
         short = water_f < solids_u * (1.0 - w_u) / w_u  # exactly 0 where the target is met
@@ -211,17 +216,6 @@ class Thickener:
                 area, solids_t_d, out=np.full_like(solids_t_d, np.inf), where=solids_t_d > 0
             )
         return UnitResult((under, over), metrics=metrics)
-
-
-def _needs_water(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Problem]) -> None:
-    if not comps.has("water"):
-        problems.append(
-            Problem(
-                file,
-                f"units.{spec.name}",
-                f"a {spec.type} needs the solution species 'water' declared in [case]",
-            )
-        )
 
 
 THICKENER = UnitType(
@@ -258,7 +252,7 @@ THICKENER = UnitType(
         ),
     ),
     build=Thickener,
-    check=_needs_water,
+    requires=("water",),
 )
 
 
@@ -311,6 +305,7 @@ TAILINGS = UnitType(
     ),
     build=Sink,
     is_sink=True,
+    kpi_families=("residue_storage",),
 )
 
 PRODUCT = UnitType(
@@ -331,6 +326,7 @@ PRODUCT = UnitType(
     ),
     build=Sink,
     is_sink=True,
+    kpi_families=("product",),
 )
 
 
@@ -378,4 +374,13 @@ BYPASS = UnitType(
         ),
     ),
     build=Bypass,
+)
+
+UNIT_TYPES = (
+    MIXER,
+    SPLITTER,
+    THICKENER,
+    TAILINGS,
+    PRODUCT,
+    BYPASS,
 )
