@@ -52,6 +52,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     spec = api.load_case(_case_path(args.case))
     with api.kernel_compile_notice():
         results = api.simulate(spec)
+    if args.json:  # the text report lists them itself
+        for warning in results.warnings:
+            logger.warning("%s", warning)
     _emit(args, "run", results, spec)
     return 0
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from oreflow.core.schema import Param, frac, suggest, validate_table
+from oreflow.core.schema import REQUIRED, Param, frac, suggest, validate_table
 from oreflow.errors import Problem
 from oreflow.units import UNIT_TYPES
 from oreflow.units.base import UnitType
@@ -126,6 +126,17 @@ ECONOMICS_PARAMS: tuple[Param, ...] = (
         hi=1e5,
     ),
     Param(
+        "steam_usd_mwh",
+        "USD/MWh",
+        40.0,
+        "heat delivered as steam (autoclave heating, heated leaches), charged on every "
+        "unit's steam_heating_kw and heat_duty_kw",
+        "assumed [A]: fuel at USD 8/GJ (about 29/MWh) through an 85 % boiler, plus "
+        "operation and maintenance",
+        lo=0.0,
+        hi=1000.0,
+    ),
+    Param(
         "electricity_usd_kwh",
         "USD/kWh",
         0.10,
@@ -219,6 +230,139 @@ ECONOMICS_PARAMS: tuple[Param, ...] = (
     ),
 )
 
+#: ``[economics.project]``: the terms of the yearly cash-flow table (mine life, capital,
+#: tax, discount rate) from which NPV, IRR and payback follow (``oreflow.solvers.project``).
+PROJECT_PARAMS: tuple[Param, ...] = (
+    Param(
+        "reserve_t",
+        "t",
+        REQUIRED,
+        "ore reserve fed to the plant over the mine life",
+        "mine plan",
+        lo=0.0,
+        lo_open=True,
+    ),
+    Param(
+        "operating_h_y",
+        "h/y",
+        8059.0,
+        "operating hours per year",
+        "92 % availability x 8,760 h [assumed]; grinding circuits run 90-94 % (Wills & "
+        "Finch 2016 §7)",
+        lo=0.0,
+        hi=8784.0,
+        lo_open=True,
+    ),
+    Param(
+        "capital_usd",
+        "USD",
+        None,
+        "initial capital (plant and infrastructure); default: the [economics.capital] estimate",
+        "study figure",
+        lo=0.0,
+    ),
+    Param(
+        "capital_phasing",
+        "-",
+        [1.0],
+        "fraction of the initial capital spent in each pre-production year (sum 1)",
+        "study figure; one year [assumed]",
+        kind=list,
+        lo=0.0,
+        hi=1.0,
+    ),
+    Param(
+        "sustaining_usd_y",
+        "USD/y",
+        0.0,
+        "sustaining capital per production year",
+        "study figure",
+        lo=0.0,
+    ),
+    Param(
+        "working_capital_months",
+        "months",
+        0.0,
+        "working capital as months of operating cost, tied up in the first production "
+        "year and released in the last",
+        "study figure (2-3 months is common [assumed])",
+        lo=0.0,
+        hi=24.0,
+    ),
+    Param("closure_usd", "USD", 0.0, "closure cost in the last year", "study figure", lo=0.0),
+    frac("tax_frac", 0.0, "income tax rate on taxable income", "jurisdiction figure"),
+    Param(
+        "depreciation_y",
+        "y",
+        5.0,
+        "straight-line depreciation period of the initial capital (capped at the mine life)",
+        "jurisdiction figure; 5 y [assumed]",
+        lo=0.0,
+        hi=50.0,
+    ),
+    frac(
+        "discount_frac",
+        0.05,
+        "real discount rate per year",
+        "5 % real is the common gold-study base case [assumed]",
+    ),
+)
+
+#: ``[economics.capital]``: cost year, estimate class and installation factor.
+CAPITAL_PARAMS: tuple[Param, ...] = (
+    Param(
+        "cost_year",
+        "y",
+        REQUIRED,
+        "year whose money the capital estimate is stated in (CEPCI escalation)",
+        "case author",
+        kind=int,
+    ),
+    Param(
+        "estimate_class",
+        "-",
+        5,
+        "AACE 18R-97 estimate class (5 order of magnitude ... 1 definitive): sets the "
+        "accuracy band reported with the capital",
+        "AACE International RP 18R-97",
+        kind=int,
+        lo=1,
+        hi=5,
+    ),
+    Param(
+        "installation_factor",
+        "-",
+        1.0,
+        "factor from the curves' cost to installed plant cost (1: the curves are "
+        "installed costs; Lang 1948 gives 3.10 for solids-processing plants on "
+        "delivered equipment)",
+        "Lang 1948, Chem. Eng. 55(6):112",
+        lo=1.0,
+        hi=10.0,
+    ),
+)
+
+#: ``[economics.capital.items.UNIT]``: one cost curve ``cost = a_usd x figure^b``.
+CURVE_PARAMS: tuple[Param, ...] = (
+    Param(
+        "figure",
+        "-",
+        REQUIRED,
+        "the unit's figure the curve is on (power_kw, ...)",
+        "-",
+        kind=str,
+    ),
+    Param(
+        "a_usd", "USD", REQUIRED, "curve coefficient", "the curve's source", lo=0.0, lo_open=True
+    ),
+    Param("b", "-", REQUIRED, "curve exponent", "the curve's source", lo=0.0, hi=2.0, lo_open=True),
+    Param("figure_lo", "-", None, "least figure of the curve's published range", "the source"),
+    Param("figure_hi", "-", None, "largest figure of the curve's published range", "the source"),
+    Param("year", "y", REQUIRED, "year the curve's costs are stated in", "the source", kind=int),
+    Param("count", "-", 1, "number of such items installed", "plant figure", kind=int, lo=1),
+    Param("source", "-", REQUIRED, "where the curve is published", "-", kind=str),
+)
+
 
 def default_prices(unit_types: Iterable[UnitType]) -> Mapping[str, tuple[float, str]]:
     """Default price [USD/kg] and source of every item the unit types declare, by item.
@@ -273,6 +417,11 @@ class EconomicsSpec:
         Default price and source of every item the case's unit types declare.
     defaulted : tuple of str
         Scalar keys that took oreflow's default (assumed values).
+    project : Mapping[str, Any] or None
+        ``[economics.project]`` with defaults filled (None: no project economics).
+    capital : Mapping[str, Any] or None
+        ``[economics.capital]`` with defaults filled, its cost curves by unit under
+        ``items`` (None: no capital estimate).
     """
 
     params: Mapping[str, Any]
@@ -281,6 +430,8 @@ class EconomicsSpec:
     defaulted: tuple[str, ...]
     ore_usd_t: Mapping[str, float] = field(default_factory=dict)
     default_usd_kg: Mapping[str, tuple[float, str]] = field(default_factory=lambda: REAGENT_PRICES)
+    project: Mapping[str, Any] | None = None
+    capital: Mapping[str, Any] | None = None
 
     def price_usd_kg(self, item: str) -> tuple[float, bool] | None:
         """Price of a consumable item [USD/kg] and whether it is an oreflow default.
@@ -362,7 +513,7 @@ def parse_economics(
         file=file,
         prefix="economics.",
         problems=problems,
-        extra_keys=("reagent_usd_kg", "unit_usd_t", "ore_usd_t"),
+        extra_keys=("reagent_usd_kg", "unit_usd_t", "ore_usd_t", "project", "capital"),
     )
     reagents = _number_table(
         raw.get("reagent_usd_kg"), file, "economics.reagent_usd_kg", problems, "USD/kg"
@@ -389,6 +540,16 @@ def parse_economics(
         ore_names or [],
         "an ore source",
     )
+    project = _project(raw.get("project"), file, problems)
+    capital = _capital(raw.get("capital"), unit_names, file, problems)
+    if project is not None and project.get("capital_usd") is None and capital is None:
+        problems.append(
+            Problem(
+                file,
+                "economics.project.capital_usd",
+                "missing: give it, or cost curves in [economics.capital]",
+            )
+        )
     if len(problems) > n0:
         return None
     defaulted = tuple(p.name for p in ECONOMICS_PARAMS if p.kind is float and p.name not in raw)
@@ -399,4 +560,89 @@ def parse_economics(
         defaulted,
         MappingProxyType(ore_costs),
         REAGENT_PRICES if unit_types is None else default_prices(unit_types),
+        project,
+        capital,
     )
+
+
+def _year(value: Any, file: str, key: str, problems: list[Problem]) -> None:
+    """A cost year must have an index value (no silent extrapolation)."""
+    from oreflow.core.cost_index import CEPCI
+
+    if isinstance(value, int) and value not in CEPCI:
+        problems.append(
+            Problem(
+                file,
+                key,
+                f"no CEPCI value for {value}: the index table covers "
+                f"{min(CEPCI)}-{max(CEPCI)} (oreflow.core.cost_index)",
+            )
+        )
+
+
+def _capital(
+    raw: Any, unit_names: list[str], file: str, problems: list[Problem]
+) -> Mapping[str, Any] | None:
+    """Validate ``[economics.capital]`` (None when absent)."""
+    if raw is None:
+        return None
+    key = "economics.capital"
+    if not isinstance(raw, dict):
+        problems.append(Problem(file, key, "must be a table"))
+        return None
+    n0 = len(problems)
+    p = validate_table(
+        raw, CAPITAL_PARAMS, file=file, prefix=f"{key}.", problems=problems, extra_keys=("items",)
+    )
+    _year(p.get("cost_year"), file, f"{key}.cost_year", problems)
+    items_raw = raw.get("items")
+    items: dict[str, Mapping[str, Any]] = {}
+    if not isinstance(items_raw, dict) or not items_raw:
+        problems.append(Problem(file, f"{key}.items", "missing: one cost curve per unit"))
+    else:
+        for unit, curve in items_raw.items():
+            k = f"{key}.items.{unit}"
+            if unit not in unit_names:
+                problems.append(
+                    Problem(
+                        file, k, f"{unit!r} is not a unit of this case{suggest(unit, unit_names)}"
+                    )
+                )
+                continue
+            if not isinstance(curve, dict):
+                problems.append(
+                    Problem(file, k, "must be a table (figure, a_usd, b, year, source)")
+                )
+                continue
+            c = validate_table(curve, CURVE_PARAMS, file=file, prefix=f"{k}.", problems=problems)
+            _year(c.get("year"), file, f"{k}.year", problems)
+            lo, hi = c.get("figure_lo"), c.get("figure_hi")
+            if lo is not None and hi is not None and lo >= hi:
+                problems.append(Problem(file, f"{k}.figure_lo", f"{lo:g} is not below figure_hi"))
+            items[unit] = MappingProxyType(c)
+    if len(problems) > n0:
+        return None
+    return MappingProxyType({**p, "items": MappingProxyType(items)})
+
+
+def _project(raw: Any, file: str, problems: list[Problem]) -> Mapping[str, Any] | None:
+    """Validate ``[economics.project]`` (None when absent)."""
+    if raw is None:
+        return None
+    key = "economics.project"
+    if not isinstance(raw, dict):
+        problems.append(Problem(file, key, "must be a table"))
+        return None
+    n0 = len(problems)
+    p = validate_table(raw, PROJECT_PARAMS, file=file, prefix=f"{key}.", problems=problems)
+    phasing = p.get("capital_phasing")
+    if isinstance(phasing, list):
+        if not phasing:
+            problems.append(Problem(file, f"{key}.capital_phasing", "must not be empty"))
+        elif abs(sum(phasing) - 1.0) > 1e-9:
+            problems.append(
+                Problem(
+                    file, f"{key}.capital_phasing", f"fractions must sum to 1, not {sum(phasing):g}"
+                )
+            )
+    return None if len(problems) > n0 else MappingProxyType(p)

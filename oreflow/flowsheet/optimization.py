@@ -117,6 +117,17 @@ CONSTRAINT_PARAMS: tuple[Param, ...] = (
         lo=0.0,
         hi=1.0,
     ),
+    Param(
+        "envelopes",
+        "-",
+        "enforce",
+        "the units' operating envelopes (circulating load, cyclone densities and roping, "
+        "mixer set points, leach pulp density, ...): 'enforce' makes each bound a limit "
+        "of the plan, 'report' only lists the plan's crossings as warnings",
+        "oreflow.units.envelopes",
+        kind=str,
+        choices=("enforce", "report"),
+    ),
 )
 CONSTRAINT_TABLES = ("max", "min", "ore")
 
@@ -287,6 +298,8 @@ class OptimizationSpec:
     residue_sinks: tuple[tuple[str, str, str], ...] = ()
     #: a splitter between parallel trains whose fractions are decisions
     train_splitter: str = ""
+    #: "enforce": the units' operating envelopes are limits of the plan; "report": warnings
+    envelopes: str = "enforce"
 
     @property
     def n_combinations(self) -> int:
@@ -556,6 +569,7 @@ def parse_optimization(
         cons.get("residue_splitter") or "",
         residue_sinks,
         train,
+        cons.get("envelopes") or "enforce",
     )
 
 

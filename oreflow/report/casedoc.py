@@ -14,7 +14,13 @@ from pathlib import Path
 from oreflow.core.components import CATALOGUE
 from oreflow.core.schema import REQUIRED, Param
 from oreflow.flowsheet.case import CASE_PARAMS, SIZE_PARAMS, SPECIES_PROPERTY_PARAMS
-from oreflow.flowsheet.economics import ECONOMICS_PARAMS, default_prices
+from oreflow.flowsheet.economics import (
+    CAPITAL_PARAMS,
+    CURVE_PARAMS,
+    ECONOMICS_PARAMS,
+    PROJECT_PARAMS,
+    default_prices,
+)
 from oreflow.units import UNIT_TYPES
 from oreflow.units.base import UnitType
 from oreflow.units.ore_feed import ORE_PARAMS, PSD_PARAMS
@@ -128,6 +134,19 @@ def case_reference_markdown(unit_types: Mapping[str, UnitType] = UNIT_TYPES) -> 
                 "summing to 1.",
                 "",
             ]
+        if utype.envelope:
+            out += [
+                "Operating envelope (a warning in `run`; a limit of the plan in `optimize`):",
+                "",
+                "| figure | min | max | outside it | source |",
+                "|---|---|---|---|---|",
+            ]
+            out += [
+                f"| `{e.metric}` | {'' if e.lo is None else f'{e.lo:g}'} | "
+                f"{'' if e.hi is None else f'{e.hi:g}'} | {e.why} | {e.source} |"
+                for e in utype.envelope
+            ]
+            out.append("")
     out += _economics_reference(default_prices(unit_types.values()))
     out += _optimization_reference()
     return "\n".join(out).rstrip() + "\n"
@@ -230,6 +249,34 @@ def _economics_reference(prices: Mapping[str, tuple[float, str]]) -> list[str]:
         "`NAME = cost` per dry tonne of ore from `[ore.NAME]` delivered to the plant "
         "(mining, crushing, haulage to the plant), reported as `cost_ore_usd_h`; it is "
         "what makes the ore blend an economic choice.",
+        "",
+        "#### `[economics.project]`: the project's cash-flow table",
+        "",
+        "With it the run reports `mine_life_y`, `npv_usd`, `irr_frac`, `payback_y` (from a "
+        "yearly cash-flow table: phased capital, working capital, sustaining capital, "
+        "closure, straight-line depreciation, income tax, end-of-year discounting) and "
+        "the industry's unit costs `c1_usd_oz` (cash cost less by-product credits) and "
+        "`aisc_usd_oz` (C1 + royalty + sustaining capital; corporate G&A and exploration "
+        "not included).",
+        "",
+        *_table(PROJECT_PARAMS),
+        "",
+        "#### `[economics.capital]`: the capital estimate",
+        "",
+        "Each `[economics.capital.items.UNIT]` is a cost curve `cost = count x a_usd x "
+        "(figure / count)^b` on one of the unit's simulated figures (`power_kw`, "
+        "`working_volume_m3`, `oxygen_plant_t_d`, `tank_volume_m3`, ...), in the money of "
+        "its `year`, escalated by the CEPCI to `cost_year` (a year with no index value is "
+        "an error); a size outside `figure_lo`..`figure_hi` is a warning naming the unit "
+        "and the range. Reported: `capital_usd`, `capital_<unit>_usd` and the AACE class "
+        "band `capital_low_usd`/`capital_high_usd`; `[economics.project]` uses "
+        "`capital_usd` when it gives no capital of its own.",
+        "",
+        *_table(CAPITAL_PARAMS),
+        "",
+        "Curve keys:",
+        "",
+        *_table(CURVE_PARAMS),
         "",
     ]
     return out

@@ -203,10 +203,20 @@ def run_tables(results: Any) -> list[Any]:
     return [kpis, "", streams, "", units, "", closure]
 
 
+def _warning_lines(results: Any) -> list[str]:
+    """Figures outside their unit's operating envelope (and curves used out of range)."""
+    warnings = getattr(results, "warnings", ())
+    if not warnings:
+        return []
+    head = "Warnings (outside the operating envelope: the plant cannot run as simulated)"
+    return [head, *[f"  {w}" for w in warnings]]
+
+
 def format_run(results: Any, verbose: bool = False) -> str:
     """What ``oreflow run`` prints: headline, closure, note; all tables with ``verbose``."""
     parts: list[Any] = [f"case: {results.case} (simulated as written)", _facts(headline(results))]
     parts.append(f"closure: {_closure_line(results)}")
+    parts += _warning_lines(results)
     note = assumed_note(results)
     if note:
         parts.append(note)
@@ -378,8 +388,11 @@ def format_optimize(result: Any, spec: Any = None, verbose: bool = False) -> str
     if "refinement" in m:
         rows.append(("refinement", f"{m['refinement']['rounds']} round(s) of a narrower grid"))
     parts.append(_facts(rows))
+    if m.get("grid_edges"):
+        parts += ["Grid edges", *[f"  {e}" for e in m["grid_edges"]]]
     if result.plan is not None:
         parts.append(f"closure: {_closure_line(result.plan)}")
+        parts += _warning_lines(result.plan)
         note = assumed_note(result.plan)
         if note:
             parts.append(note)

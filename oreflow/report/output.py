@@ -30,6 +30,7 @@ JSON_KEYS = (
     "decisions",
     "verification",
     "meta",
+    "warnings",
 )
 
 
@@ -77,6 +78,7 @@ def result_document(results: Any, status: str = "ok") -> dict[str, Any]:
         "decisions": None,
         "verification": None,
         "meta": _clean(meta),
+        "warnings": list(getattr(results, "warnings", ())),
     }
 
 

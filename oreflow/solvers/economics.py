@@ -184,6 +184,10 @@ def _missing_price(sim: Simulation, item: str, units: list[str]) -> CaseError:
     )
 
 
+#: Heat a unit takes as steam [kW thermal], priced at ``steam_usd_mwh``.
+HEAT_METRICS = ("steam_heating_kw", "heat_duty_kw")
+
+
 def unit_costs_usd_h(
     sim: Simulation, econ: EconomicsSpec
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], int]:
@@ -194,7 +198,8 @@ def unit_costs_usd_h(
     by_unit : dict
         Unit name -> net cost (credits deducted), (n_cases,).
     by_line : dict
-        ``power``, ``item_<item>``, ``water``, ``other``, ``haulage``, ``residue``, ``credit`` ->
+        ``power``, ``steam``, ``item_<item>``, ``water``, ``other``, ``haulage``, ``residue``,
+        ``credit`` ->
         (n_cases,); credits are positive numbers to be deducted.
     n_default_prices : int
         Number of priced items whose price is an oreflow default [A].
@@ -207,7 +212,7 @@ def unit_costs_usd_h(
     i_water = comps.solution_offset("water") if comps.has("water") else None
     by_unit: dict[str, np.ndarray] = {}
     lines: dict[str, np.ndarray] = {
-        k: np.zeros(n) for k in ("power", "water", "other", "haulage", "residue", "credit")
+        k: np.zeros(n) for k in ("power", "steam", "water", "other", "haulage", "residue", "credit")
     }
     users: dict[str, list[str]] = {}
     for name, r in sim.units.items():
@@ -227,6 +232,11 @@ def unit_costs_usd_h(
         power = np.asarray(r.metrics.get("power_kw", 0.0)) * p["electricity_usd_kwh"]
         lines["power"] = lines["power"] + power
         cost = cost + power
+        heat_kw = sum(np.asarray(r.metrics.get(k, 0.0)) for k in HEAT_METRICS)
+        if np.any(heat_kw):
+            steam = heat_kw * p["steam_usd_mwh"] / 1000.0
+            lines["steam"] = lines["steam"] + steam
+            cost = cost + steam
         for item, c in consumable_costs_usd_h(use_items(r.metrics), prices).items():
             lines[f"item_{item}"] = lines.get(f"item_{item}", np.zeros(n)) + c
             cost = cost + c
@@ -330,6 +340,7 @@ def economics_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np
         "revenue_usd_h": revenue,
         "nsr_usd_t": revenue * per_t,
         "cost_power_usd_h": lines["power"],
+        "cost_steam_usd_h": lines["steam"],
         **{f"cost_{k}_usd_h": v for k, v in sorted(lines.items()) if k.startswith("item_")},
         "cost_water_usd_h": lines["water"],
         "cost_other_usd_h": lines["other"],
@@ -347,6 +358,17 @@ def economics_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np
         "economics_assumed_count": _assumed_count(sim, econ, m, t, revenue, lines)
         + n_default_items,
     }
+    if econ.capital is not None:
+        from oreflow.solvers.capital import capital_kpis
+
+        out.update(capital_kpis(sim))
+    if econ.project is not None:
+        from oreflow.solvers.project import project_kpis, terms_of, unit_cost_kpis
+
+        terms = terms_of(econ.project)
+        out.update(unit_cost_kpis(out, gold_oz_h, terms.sustaining_usd_y, terms.operating_h_y))
+        capital = out.get("capital_usd") if econ.project.get("capital_usd") is None else None
+        out.update(project_kpis(terms, out, np.asarray(ore_tph, dtype=np.float64), capital))
     return out
 
 
@@ -422,6 +444,7 @@ def _assumed_masks(
         "cu_refining_usd_t": conc_cu,
         "conc_treatment_usd_t": m["conc_dmt"] > 0,
         "electricity_usd_kwh": lines["power"] > 0,
+        "steam_usd_mwh": lines["steam"] > 0,
         "water_usd_m3": water_added > 0,
         "storage_usd_t": route["storage"] > 0,
         "backfill_usd_t": route["backfill"] > 0,

@@ -105,6 +105,71 @@ def selection_problem(spec: CaseSpec, opt: OptimizationSpec, table: ModeTable) -
     )
 
 
+def envelope_limits(spec: CaseSpec, opt: OptimizationSpec) -> list[Limit]:
+    """The units' operating envelopes as limits (``[constraints] envelopes = "enforce"``).
+
+    Every bound on a figure a unit reports (not on one of its parameters, which the grid
+    sets) becomes a limit keyed ``envelope.units.UNIT.METRIC.max``; a limit the case
+    writes itself on the same figure takes precedence. Positions with options are left
+    to the plan's warnings (their figure belongs to whichever option is chosen).
+    """
+    if opt.envelopes != "enforce":
+        return []
+    written = {lim.name for lim in opt.limits}
+    out = []
+    for u in spec.units:
+        utype = spec.unit_types[u.type]
+        if u.options:
+            continue
+        params = {p.name for p in utype.params}
+        for env in utype.envelope:
+            name = f"units.{u.name}.{env.metric}"
+            if env.metric in params or name in written or not env.applies(u.params):
+                continue
+            for sense, bound in (("max", env.hi), ("min", env.lo)):
+                if bound is not None:
+                    out.append(Limit(name, sense, float(bound), f"envelope.{name}.{sense}"))
+    return out
+
+
+def _with_envelopes(
+    opt: OptimizationSpec, table: ModeTable, envelope: list[Limit]
+) -> OptimizationSpec:
+    """Add the envelope limits whose figure some column reports.
+
+    A column not reporting it (its unit configured without that figure) meets the bound.
+    """
+    kept = []
+    for lim in envelope:
+        col = table.figures[lim.name]
+        if col.isna().all():
+            continue
+        if col.isna().any():
+            table.figures[lim.name] = col.fillna(lim.value if lim.sense == "min" else 0.0)
+        kept.append(lim)
+    return dataclasses.replace(opt, limits=(*opt.limits, *kept))
+
+
+def tabulate_limited(
+    spec: CaseSpec, opt: OptimizationSpec, names: tuple[str, ...] = ()
+) -> tuple[ModeTable, OptimizationSpec]:
+    """Tabulate the unit metrics of ``names``, the limits, the objective and the envelopes.
+
+    Returns the table and the spec with the envelope limits some column reports added.
+    """
+    envelope = envelope_limits(spec, opt)
+    metrics = sorted(
+        {
+            n
+            for n in [*names, *(lim.name for lim in opt.limits), *opt.weights]
+            if n.startswith("units.")
+        }
+        | {lim.name for lim in envelope}
+    )
+    table = tabulate(spec, opt.axes, metrics, optional={lim.name for lim in envelope})
+    return table, _with_envelopes(opt, table, envelope)
+
+
 def optimize(spec: CaseSpec) -> OptimizeResult:
     """Choose the mode combination and ore rate of a case; verify the plan by simulation.
 
@@ -115,10 +180,9 @@ def optimize(spec: CaseSpec) -> OptimizeResult:
     if len(spec.ores) > 1 or opt.residue_splitter or opt.train_splitter:
         return optimize_blend(spec, opt)
     t0 = time.perf_counter()
-    metrics = sorted(
-        {n for n in [*(lim.name for lim in opt.limits), *opt.weights] if n.startswith("units.")}
-    )
-    table = tabulate(spec, opt.axes, metrics)
+    envelope = envelope_limits(spec, opt)
+    table, opt = tabulate_limited(spec, opt)
+    metrics = sorted(table.figures.columns[table.figures.columns.str.startswith("units.")])
     t1 = time.perf_counter()
     problem = selection_problem(spec, opt, table)
     result = solve_selection(problem)
@@ -143,7 +207,11 @@ def optimize(spec: CaseSpec) -> OptimizeResult:
         )
         if set(metrics_now) - set(metrics):
             metrics = metrics_now
-            table = tabulate(spec, opt.axes, metrics)
+            table = tabulate(spec, opt.axes, metrics, optional={lim.name for lim in envelope})
+            for lim in envelope:  # a column without the figure meets its bound, as before
+                if lim.name in table.figures and lim in opt.limits:
+                    fill = lim.value if lim.sense == "min" else 0.0
+                    table.figures[lim.name] = table.figures[lim.name].fillna(fill)
         problem = selection_problem(spec, opt, table)
         result = solve_selection(problem)
     t2 = time.perf_counter()
@@ -188,6 +256,7 @@ def optimize(spec: CaseSpec) -> OptimizeResult:
         "objective_bound": result.bound,
         "column": column,
     }
+    meta["grid_edges"] = grid_edges(route_spec(spec, route), route_axes(opt.axes, route), modes)
     meta["seconds"]["enumerate_s"] = t_enumerated - t2
     meta["seconds"]["verify_s"] = t3 - t_enumerated
     meta["seconds"]["total_s"] = t3 - t0
@@ -196,12 +265,77 @@ def optimize(spec: CaseSpec) -> OptimizeResult:
     return OptimizeResult(status, decisions, verification, prices, [], plan, table, meta, ranking)
 
 
+def axis_range(spec: CaseSpec, axis: ModeAxis) -> tuple[float, float]:
+    """Values a mode axis may take: its parameter's schema range within the unit's envelope.
+
+    Open schema bounds are kept off by a thousandth of the span to the grid.
+    """
+    utype = spec.unit_types[spec.unit(axis.unit).type]
+    lo, hi = -np.inf, np.inf
+    param = next((p for p in utype.params if p.name == axis.param), None)
+    if param is not None:
+        span = max(axis.values) - min(axis.values) or abs(max(axis.values)) or 1.0
+        if param.lo is not None:
+            lo = param.lo + (1e-3 * span if param.lo_open else 0.0)
+        if param.hi is not None:
+            hi = param.hi - (1e-3 * span if param.hi_open else 0.0)
+    for env in utype.envelope:
+        if env.metric == axis.param:
+            lo = lo if env.lo is None else max(lo, env.lo)
+            hi = hi if env.hi is None else min(hi, env.hi)
+    return float(lo), float(hi)
+
+
+def grid_edges(spec: CaseSpec, axes: list[ModeAxis], modes: dict[str, float]) -> list[str]:
+    """One line per axis whose chosen value is the first or last of its grid (of several)."""
+    out = []
+    for a in axes:
+        values = sorted(a.values)
+        x = modes.get(a.label)
+        if x is None or len(values) < 2 or values[0] < x < values[-1]:
+            continue
+        side = "lower" if x == values[0] else "upper"
+        lo, hi = axis_range(spec, a)
+        room = (x > lo) if side == "lower" else (x < hi)
+        tail = (
+            "the optimum may lie beyond it: widen the grid or use --refine"
+            if room
+            else "it is also the limit of the parameter's range or envelope"
+        )
+        out.append(
+            f"{a.label} = {x:g} is on the {side} edge of its grid "
+            f"[{values[0]:g} .. {values[-1]:g}]: {tail}"
+        )
+    return out
+
+
+def _refined_grid(
+    values: list[float], x: float, points: int, bounds: tuple[float, float]
+) -> list[float]:
+    """The next grid of an axis around ``x``: its neighbours, or a step beyond an edge.
+
+    At an edge of the grid the new grid reaches one grid step past it (within
+    ``bounds``), so that an optimum outside the first grid is found.
+    """
+    i = values.index(x)
+    if i == 0 and len(values) > 1:
+        lo = max(x - (values[1] - values[0]), bounds[0])
+    else:
+        lo = values[max(i - 1, 0)]
+    if i == len(values) - 1 and len(values) > 1:
+        hi = min(x + (values[-1] - values[-2]), bounds[1])
+    else:
+        hi = values[min(i + 1, len(values) - 1)]
+    return sorted({*np.linspace(lo, hi, points).tolist(), x})
+
+
 def refine(spec: CaseSpec, rounds: int = 6, points: int = 5, rtol: float = 1e-5) -> OptimizeResult:
     """Optimize, then narrow every mode axis around the incumbent until the answer settles.
 
     Each round keeps the chosen route and replaces every axis of it by ``points`` values
-    spanning the incumbent's neighbours on the previous grid (within the parameter's
-    range), re-tabulates and re-solves. It stops when the objective moves by less than
+    spanning the incumbent's neighbours on the previous grid, or reaching one grid step
+    past it where the incumbent is on an edge (within the parameter's range and the
+    unit's envelope, ``axis_range``), re-tabulates and re-solves. It stops when the objective moves by less than
     ``rtol`` relative, or after ``rounds``. The grid approaches the continuous optimum of
     the route; the incumbent stays on every new grid, so the
     objective never gets worse.
@@ -218,15 +352,12 @@ def refine(spec: CaseSpec, rounds: int = 6, points: int = 5, rtol: float = 1e-5)
     axes = route_axes(opt.axes, route)
     current = {a.label: result.decisions["modes"][a.label] for a in axes}
     grids = {a.label: sorted(a.values) for a in axes}
+    bounds = {a.label: axis_range(fixed, a) for a in axes}
+    last_axes = axes
     for _ in range(rounds):
         new_axes = []
         for a in axes:
-            values = grids[a.label]
-            x = current[a.label]
-            i = values.index(x)
-            lo = values[max(i - 1, 0)]
-            hi = values[min(i + 1, len(values) - 1)]
-            grid = sorted({*np.linspace(lo, hi, points).tolist(), x})
+            grid = _refined_grid(grids[a.label], current[a.label], points, bounds[a.label])
             grids[a.label] = grid
             new_axes.append(ModeAxis(a.unit, a.param, tuple(grid)))
         new_spec = dataclasses.replace(
@@ -243,7 +374,9 @@ def refine(spec: CaseSpec, rounds: int = 6, points: int = 5, rtol: float = 1e-5)
         }
         nxt.decisions["route"] = result.decisions.get("route", {})
         result = nxt
+        last_axes = new_axes
         if moved < rtol:
             break
     result.meta["refinement"] = {"objective_by_round": history, "rounds": len(history) - 1}
+    result.meta["grid_edges"] = grid_edges(fixed, list(last_axes), result.decisions["modes"])
     return result

@@ -127,8 +127,9 @@ def figure_of(plan: Results, sim: Simulation, name: str) -> float:
     """A KPI or a unit metric (``units.NAME.METRIC``) of a re-simulated plan."""
     if name in plan.kpis:
         return float(plan.kpis[name])
-    unit, _, metric = name[len("units.") :].partition(".")
-    return float(np.asarray(sim.units[unit].metrics[metric])[0])
+    from oreflow.solvers.unit_figures import UnitFigures
+
+    return float(UnitFigures(sim).get(name)[0])
 
 
 def verification_table(

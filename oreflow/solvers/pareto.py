@@ -27,7 +27,7 @@ from oreflow.flowsheet.optimization import Limit, is_extensive, per_sink_figures
 from oreflow.solvers.blend import BlendProblem, enumerate_blend, solve_blend
 from oreflow.solvers.highs import SolveStatus
 from oreflow.solvers.milp import SelectionProblem, enumerate_selection, solve_selection
-from oreflow.solvers.optimize import per_tonne, selection_problem
+from oreflow.solvers.optimize import per_tonne, selection_problem, tabulate_limited
 from oreflow.solvers.optimize_blend import blend_problem, model_figure, split_groups, split_metrics
 from oreflow.solvers.optimize_result import spec_of
 from oreflow.solvers.tabulate import ModeTable, tabulate
@@ -71,10 +71,7 @@ def pareto(
     xs, ys = x_sense or default_sense(x), y_sense or default_sense(y)
     if len(spec.ores) > 1 or opt.residue_splitter or opt.train_splitter:
         return _pareto_blend(spec, x, y, points, xs, ys)
-    metrics = sorted(
-        {n for n in [x, y, *(lim.name for lim in opt.limits)] if n.startswith("units.")}
-    )
-    table = tabulate(spec, opt.axes, metrics)
+    table, opt = tabulate_limited(spec, opt, (x, y))  # the units' envelopes are limits too
     weights_y = dataclasses.replace(opt, weights={y: 1.0}, sense=ys)
     base = selection_problem(spec, weights_y, table)
     _check_pair(spec, table, x, y)

@@ -19,7 +19,9 @@ import pandas as pd
 from oreflow.conventions import G_PER_T
 from oreflow.core.components import ELEMENTS, ComponentSet
 from oreflow.kernels.arrays import safe_div
+from oreflow.solvers.capital import capital_warnings
 from oreflow.solvers.economics import assumed_figures
+from oreflow.solvers.envelopes import violations
 from oreflow.solvers.simulate import Simulation
 from oreflow.solvers.sinks import sink_inflow, sinks
 
@@ -46,6 +48,10 @@ class Results:
         Iterations, timings, case hash, versions.
     streams_by_size : pandas.DataFrame
         Solids of every stream by size class and species [t/h] (long table).
+    warnings : tuple of str
+        Figures outside their unit's operating envelope, one line each
+        (``oreflow.solvers.envelopes``), and cost curves used outside their range;
+        empty when the plant can run as simulated.
     """
 
     case: str
@@ -55,6 +61,7 @@ class Results:
     closure: pd.DataFrame
     meta: dict[str, Any] = field(default_factory=dict)
     streams_by_size: pd.DataFrame | None = None
+    warnings: tuple[str, ...] = ()
 
     @property
     def max_rel(self) -> float:
@@ -374,4 +381,8 @@ def build_results(sim: Simulation, case: int = 0) -> Results:
         closure=closure,
         meta=meta,
         streams_by_size=_by_size_frame(sim, case),
+        warnings=(
+            *(v.message() for v in violations(sim, case)),
+            *capital_warnings(sim, case),
+        ),
     )

@@ -194,6 +194,7 @@ def simulate_figures(
     from oreflow.solvers.prefix import simulate_shared_chunks
     from oreflow.solvers.results import kpi_arrays
     from oreflow.solvers.simulate import simulate_chunks
+    from oreflow.solvers.unit_figures import UnitFigures
 
     sim_over = {k: v for k, v in overrides.items() if not k.startswith("economics.")}
     econ = {k: v for k, v in overrides.items() if k.startswith("economics.")}
@@ -202,16 +203,16 @@ def simulate_figures(
     for lo, hi, chunk in run(plant, n_cases=n_cases, overrides=sim_over):
         _with_economics(chunk, {k: np.asarray(v)[lo:hi] for k, v in econ.items()})
         cols = kpi_arrays(chunk)
+        figures = UnitFigures(chunk)
         for name in metrics:
-            unit, _, metric = name[len("units.") :].partition(".")
-            report = chunk.units.get(unit)
-            if report is None or metric not in report.metrics:
+            try:
+                cols[name] = figures.get(name)
+            except KeyError:
                 if missing_ok:
                     cols[name] = np.full(hi - lo, np.nan)
                     continue
                 msg = f"{name!r} is neither a KPI nor a unit metric of this case"
-                raise CaseError([Problem(file, "constraints", msg)])
-            cols[name] = np.asarray(report.metrics[metric], dtype=np.float64)
+                raise CaseError([Problem(file, "constraints", msg)]) from None
         parts.append(cols)
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
 

@@ -33,7 +33,7 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -72,7 +72,11 @@ def _optimizable(text: str, file: str) -> tuple[Any, Any, list[tuple[dict, tuple
     if spec.optimization is None:
         msg = "the case has no modes, [constraints] or [objective] to optimize"
         raise CaseError([Problem(file, "objective", msg)])
+    from oreflow.solvers.optimize import envelope_limits
+
+    # the units' envelopes are limits of each scenario's plan, as in optimize
     opt = spec.optimization
+    opt = replace(opt, limits=(*opt.limits, *envelope_limits(spec, opt)))
     compiled = []
     for route in routes(spec):
         active = route_axes(opt.axes, route)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
 
@@ -37,6 +37,7 @@ from oreflow.flowsheet.optimization import ModeAxis, is_extensive
 from oreflow.solvers.prefix import simulate_shared_chunks
 from oreflow.solvers.results import kpi_arrays
 from oreflow.solvers.simulate import simulate_chunks
+from oreflow.solvers.unit_figures import UnitFigures
 
 
 def routes(spec: CaseSpec) -> list[dict[str, str]]:
@@ -134,12 +135,8 @@ def plant_with_modes(spec: CaseSpec, axes: Sequence[ModeAxis]) -> CompiledPlant:
     return compile_case(dataclasses.replace(spec, units=tuple(units)))
 
 
-def _metric(chunk: object, name: str) -> np.ndarray:
-    unit, _, metric = name[len("units.") :].partition(".")
-    report = chunk.units.get(unit)  # type: ignore[attr-defined]
-    if report is None or metric not in report.metrics:
-        raise KeyError(name)
-    return np.asarray(report.metrics[metric], dtype=np.float64)
+def _metric(figures: UnitFigures, name: str) -> np.ndarray:
+    return figures.get(name)
 
 
 #: Finite-difference step on a source rate, relative to that rate: small enough for the
@@ -224,9 +221,10 @@ def _tabulate_route(
     run = simulate_shared_chunks if share_prefixes else simulate_chunks
     for _, _, chunk in run(plant, n_cases=n_cases, overrides=overrides):
         cols = kpi_arrays(chunk)
+        figures = UnitFigures(chunk)
         for name in metrics:
             try:
-                cols[name] = _metric(chunk, name)
+                cols[name] = _metric(figures, name)
             except KeyError:  # not on this route (its unit is bypassed or another option)
                 cols[name] = np.full(chunk.n_cases, np.nan)
         parts.append(cols)
@@ -251,6 +249,7 @@ def tabulate(
     splitters: Sequence[str] = (),
     *,
     share_prefixes: bool = True,
+    optional: Collection[str] = (),
 ) -> ModeTable:
     """Simulate every route and every combination of its grid; KPIs plus the unit metrics named.
 
@@ -273,6 +272,9 @@ def tabulate(
         Simulate each block once per distinct upstream setting
         (``oreflow.solvers.prefix``); False simulates every combination whole (the
         benchmarks' exhaustive-enumeration baseline).
+    optional : collection of str
+        Metrics that may be reported by no route (an envelope's figure of a unit
+        configured without it): all NaN instead of an error.
     """
     rates = None
     if len(spec.ores) > 1:
@@ -291,7 +293,7 @@ def tabulate(
         all_routes.append(pd.DataFrame([route] * len(modes), dtype=object))
     modes = pd.concat(all_modes, ignore_index=True).reindex(columns=[a.label for a in axes])
     figures = pd.concat(all_figures, ignore_index=True)
-    missing = [name for name in metrics if figures[name].isna().all()]
+    missing = [n for n in metrics if n not in optional and figures[n].isna().all()]
     if missing:
         problems = [
             Problem(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from types import MappingProxyType
 
 from oreflow.units.base import UnitType
@@ -27,7 +28,12 @@ def _discover() -> dict[str, UnitType]:
                 msg = f"unit type {utype.name!r} is defined twice ({info.name})"
                 raise ValueError(msg)
             found[utype.name] = utype
-    return found
+    # operating envelopes are declared in one module (``envelopes``) and attached here
+    from oreflow.units.envelopes import ENVELOPES
+
+    return {
+        name: replace(t, envelope=t.envelope + ENVELOPES.get(name, ())) for name, t in found.items()
+    }
 
 
 UNIT_TYPES: Mapping[str, UnitType] = MappingProxyType(_discover())

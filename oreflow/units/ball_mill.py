@@ -47,7 +47,9 @@ from oreflow.units.base import (
     UnitResult,
     UnitSpec,
     UnitType,
+    solids_volume_m3_h,
     total_solids,
+    water,
 )
 
 GRATE_DISCHARGE_POWER_FACTOR = 1.16  # MODELS.md §1.3, Rowland & Kjos (1980) [L]
@@ -249,6 +251,8 @@ class MillState(NamedTuple):
     wi_kwh_t: np.ndarray
     media_wear_kg_kwh: np.ndarray
     grg_loss_frac: np.ndarray
+    volume_m3: np.ndarray | None  # mill volume inside liners (None: no geometry given)
+    fill_frac: np.ndarray  # ball charge filling
 
 
 class BallMill:
@@ -339,7 +343,18 @@ class BallMill:
                 ]
                 power = np.asarray(kw)[inverse.reshape(-1)]
         s_case = s_e * hardness[:, None]  # (n_cases, n_cls)
-        return MillState(s_case, power, wi, params["media_wear_kg_kwh"], params["grg_loss_frac"])
+        volume = None
+        if "diameter_m" in params and "length_m" in params:
+            volume = np.pi / 4.0 * params["diameter_m"] ** 2 * params["length_m"]
+        return MillState(
+            s_case,
+            power,
+            wi,
+            params["media_wear_kg_kwh"],
+            params["grg_loss_frac"],
+            volume,
+            params["ball_fill_frac"],
+        )
 
     def _grind(
         self, state: MillState, feed: np.ndarray
@@ -374,6 +389,7 @@ class BallMill:
     def apply(self, state: MillState, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """Grind the feed at the energy the mill power gives per tonne of feed."""
         power, wi, media = state.power_kw, state.wi_kwh_t, state.media_wear_kg_kwh
+        volume, fill = state.volume_m3, state.fill_frac
         (feed,) = inlets
         out, q, energy = self._grind(state, feed)
         metrics = {
@@ -382,7 +398,12 @@ class BallMill:
             "energy_per_pass_kwh_t": energy,
             "feed_wi_kwh_t": np.asarray(wi, dtype=np.float64).copy(),
             "use_media_kg_h": power * media,
+            "charge_filling_frac": np.asarray(fill, dtype=np.float64).copy(),
         }
+        if volume is not None:
+            slurry_m3_h = solids_volume_m3_h(self.comps, feed) + water(self.comps, feed)
+            # slurry volume flow per m³ of mill (an extensive figure: it scales with feed)
+            metrics["slurry_m3_h_per_m3"] = slurry_m3_h / volume
         return UnitResult((out,), reacted=out - feed, metrics=metrics)
 
 

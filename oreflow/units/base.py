@@ -178,6 +178,39 @@ class TableSchema:
     gold_only: bool = False
 
 
+@dataclass(frozen=True)
+class EnvelopeLimit:
+    """One bound of a unit type's operating envelope on a metric it reports.
+
+    Attributes
+    ----------
+    metric : str
+        Metric of the unit's report (or of its circuit, ``circulating_load_frac``).
+    lo, hi : float or None
+        Bounds of the range a plant runs in; None: unbounded on that side.
+    source : str
+        Where the range comes from (paper, book, plant practice) or ``[assumed]``.
+    why : str
+        What goes wrong outside the range (shown with the warning).
+    needs : tuple of (str, str or None)
+        When the unit reports the figure: each parameter named is set (None) or has
+        the value given (``("model", "plitt")``); empty: always.
+    """
+
+    metric: str
+    lo: float | None
+    hi: float | None
+    source: str
+    why: str
+    needs: tuple[tuple[str, str | None], ...] = ()
+
+    def applies(self, params: Mapping[str, Any]) -> bool:
+        """Whether a unit with these parameters reports the figure."""
+        return all(
+            params.get(k) is not None if v is None else params.get(k) == v for k, v in self.needs
+        )
+
+
 Checker = Callable[[UnitSpec, ComponentSet, str, list[Problem]], None]
 
 
@@ -262,6 +295,9 @@ class UnitType:
         thickeners, a flotation bank at a set residence time). A recycle of such units
         starts from a per-component secant extrapolation, exact for a loop whose map is
         diagonal (``oreflow.solvers.simulate``).
+    envelope : tuple of EnvelopeLimit
+        Operating envelope: ranges of its metrics a plant can run in, checked after
+        every simulation and usable as optimizer limits (``oreflow.units.envelopes``).
     requires : tuple of str
         Species the case must declare for this type (``("water",)`` for anything that
         carries pulp); case validation reports each one missing.
@@ -291,6 +327,7 @@ class UnitType:
     grinding: bool = False
     reactive: bool = False
     linear: bool = False
+    envelope: tuple[EnvelopeLimit, ...] = ()
     requires: tuple[str, ...] = ()
     outlets_table: str | None = None
     circuit: bool = False

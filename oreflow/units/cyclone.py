@@ -290,6 +290,15 @@ class Hydrocyclone:
                 ),
             }
         )
+        # roping is judged on the underflow's solids volume fraction (Concha et al. 1996)
+        v_u = solids_volume_m3_h(c, under)
+        metrics["underflow_solids_vol_frac"] = np.divide(
+            v_u, v_u + w_u, out=np.zeros_like(v_u), where=v_u + w_u > 0
+        )
+        if self.plitt:
+            metrics["spigot_to_vortex_ratio"] = np.asarray(
+                state["apex_cm"] / state["vortex_finder_cm"], dtype=np.float64
+            )
         return UnitResult((under, over), metrics=metrics)
 
 

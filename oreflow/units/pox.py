@@ -64,6 +64,7 @@ from oreflow.units.base import (
     UnitResult,
     UnitSpec,
     UnitType,
+    solids_volume_m3_h,
     total_solids,
     water,
 )
@@ -715,6 +716,11 @@ class Oxidiser:
                 "solids_out_tph": total_solids(c, out),
             }
         )
+        # equipment size: the vessel's working (slurry) volume and the oxygen plant
+        slurry_m3_h = solids_volume_m3_h(c, feed) + water(c, feed)
+        metrics["working_volume_m3"] = slurry_m3_h * metrics["residence_min"] / 60.0
+        if "use_o2_kg_h" in metrics:
+            metrics["oxygen_plant_t_d"] = metrics["use_o2_kg_h"] * 24.0 / 1000.0
         return UnitResult((out, vent), added=added, reacted=reacted, metrics=metrics)
 
     def _metrics(

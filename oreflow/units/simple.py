@@ -72,7 +72,19 @@ class Mixer:
         if add is None:
             return UnitResult((out,), metrics={})
         added = add[:, None] * self._water
-        return UnitResult((out,), added=added, metrics={"water_added_tph": add})
+        solids = total_solids(self.comps, out)
+        pulp = solids + water(self.comps, out)
+        delivered = np.divide(solids, pulp, out=np.zeros_like(solids), where=pulp > 0)
+        metrics = {
+            "water_added_tph": add,
+            "solids_frac": delivered,
+            # a target drier than the inlets cannot be met by adding water: say so
+            # exactly 0 where water was added (the target is then met): no round-off
+            "solids_frac_shortfall": np.where(
+                (pulp > 0) & (add <= 0.0), np.maximum(state - delivered, 0.0), 0.0
+            ),
+        }
+        return UnitResult((out,), added=added, metrics=metrics)
 
 
 MIXER = UnitType(
@@ -154,6 +166,7 @@ class ThickenerState(NamedTuple):
 
     underflow_solids_frac: np.ndarray
     solids_recovery_frac: np.ndarray
+    area_m2: np.ndarray | None = None  # installed settling area (None: not given)
 
 
 class Thickener:
@@ -166,12 +179,15 @@ class Thickener:
         self.iw = comps.solution_offset("water")
 
     def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> ThickenerState:
-        """Per-case underflow solids fraction and solids recovery."""
-        return ThickenerState(params["underflow_solids_frac"], params["solids_recovery_frac"])
+        """Per-case underflow solids fraction, solids recovery and area (or None)."""
+        return ThickenerState(
+            params["underflow_solids_frac"], params["solids_recovery_frac"], params.get("area_m2")
+        )
 
     def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """Split solids, then water by the underflow density, then solutes with water."""
         w_u, rec = state.underflow_solids_frac, state.solids_recovery_frac
+        area = state.area_m2
         (feed,) = inlets
         c = self.comps
         under = np.zeros_like(feed)
@@ -189,6 +205,16 @@ class Thickener:
             "water_recovered_frac": 1.0 - share,
             "underflow_solids_frac": safe_div(solids_u, solids_u + water_u),
         }
+        # a feed denser than the underflow asked for stays as dense: no water is added
+        short = water_f < solids_u * (1.0 - w_u) / w_u  # exactly 0 where the target is met
+        metrics["underflow_solids_excess_frac"] = np.where(
+            short, np.maximum(metrics["underflow_solids_frac"] - w_u, 0.0), 0.0
+        )
+        if area is not None:
+            solids_t_d = total_solids(c, feed) * 24.0
+            metrics["unit_area_m2_per_t_d"] = np.divide(
+                area, solids_t_d, out=np.full_like(solids_t_d, np.inf), where=solids_t_d > 0
+            )
         return UnitResult((under, over), metrics=metrics)
 
 
@@ -215,6 +241,14 @@ THICKENER = UnitType(
             "fraction of the feed solids reporting to the underflow (the rest is overflow loss)",
             "assumed: a flocculated thickener loses well under 0.1 % of its solids",
             lo_open=True,
+        ),
+        positive(
+            "area_m2",
+            "m²",
+            None,
+            "installed settling area; gives the unit area m²/(t/d) checked by the envelope",
+            "plant figure",
+            hi=1.0e5,
         ),
     ),
     build=Thickener,

@@ -1,0 +1,79 @@
+"""Envelope figures as optimizer limits: enforced by default, circulating load (a circuit
+figure) as a written constraint, both verified by enumeration and re-simulation."""
+
+import pytest
+
+from oreflow.api import optimize
+from oreflow.flowsheet.case import parse_case
+from tests.conftest import CASES
+
+TANKS = '"units.cil.tank_volume_m3" = 1100.0   # each of the 7 installed tanks'
+
+
+def _case(extra_max: str = "", envelopes: str = "enforce"):
+    text = (CASES / "free_milling_cil.toml").read_text(encoding="utf-8")
+    assert TANKS in text and "\n[constraints]\n" in text
+    text = text.replace(TANKS, TANKS + "\n" + extra_max)
+    text = text.replace("\n[constraints]\n", f'\n[constraints]\nenvelopes = "{envelopes}"\n')
+    return parse_case(text, "free_milling_cil.toml")
+
+
+def _cl(result) -> float:
+    units = result.plan.units.set_index(["unit", "metric"])["value"]
+    return float(units.loc[("mill", "circulating_load_frac")])
+
+
+def _agrees_with_enumeration(result) -> None:
+    assert result.status == "optimal"  # model and re-simulation agree to 1e-6
+    enum = result.meta["enumeration"]
+    assert enum["column"] == result.decisions["column"]
+    assert enum["objective"] == pytest.approx(result.decisions["objective"], rel=1e-9)
+
+
+@pytest.mark.slow
+def test_free_milling_optimum_respects_envelopes_and_a_circulating_load_limit():
+    reported = optimize(_case(envelopes="report"))
+    assert _cl(reported) > 4.0  # the unconstrained optimum cannot be run ...
+    assert any("circulating_load_frac" in w for w in reported.plan.warnings)  # ... and says so
+
+    enforced = optimize(_case())
+    _agrees_with_enumeration(enforced)
+    assert enforced.plan.warnings == ()
+    assert enforced.decisions["objective"] < reported.decisions["objective"]
+
+    limited = optimize(_case('"units.mill.circulating_load_frac" = 3.0'))
+    _agrees_with_enumeration(limited)
+    cl = limited.verification.loc["units.mill.circulating_load_frac"]
+    assert _cl(limited) <= 3.0 * (1 + 1e-9)
+    assert cl["rel_diff"] <= 1e-6
+    assert _cl(enforced) > 3.0  # the written limit binds where the envelope did not
+    assert limited.decisions["objective"] < enforced.decisions["objective"]
+
+
+def test_grid_edge_is_reported_and_refine_steps_past_it():
+    from oreflow.flowsheet.optimization import ModeAxis
+    from oreflow.solvers.optimize import _refined_grid, axis_range, grid_edges
+
+    spec = _case()
+    cil = ModeAxis("cil", "residence_h", (16.0, 20.0, 24.0))
+    nacn = ModeAxis("cil", "nacn_mg_l", (50.0, 150.0, 250.0))
+    lines = grid_edges(spec, [cil, nacn], {cil.label: 24.0, nacn.label: 50.0})
+    assert "units.cil.residence_h = 24 is on the upper edge" in lines[0]
+    assert "widen the grid or use --refine" in lines[0]
+    # 50 mg/L is the envelope's least: an edge, but not one to step past
+    assert "limit of the parameter's range or envelope" in lines[1]
+    assert grid_edges(spec, [cil], {cil.label: 20.0}) == []
+    # refine: one grid step past an upper edge; clipped at the envelope at a lower one
+    assert _refined_grid([16.0, 20.0, 24.0], 24.0, 5, axis_range(spec, cil)) == [
+        20.0,
+        22.0,
+        24.0,
+        26.0,
+        28.0,
+    ]
+    assert axis_range(spec, nacn) == (50.0, 1000.0)
+    assert _refined_grid([50.0, 150.0, 250.0], 50.0, 3, axis_range(spec, nacn)) == [
+        50.0,
+        100.0,
+        150.0,
+    ]
