@@ -24,6 +24,7 @@ from oreflow.solvers.economics import assumed_figures
 from oreflow.solvers.envelopes import violations
 from oreflow.solvers.simulate import Simulation
 from oreflow.solvers.sinks import sink_inflow, sinks
+from oreflow.solvers.unit_figures import circuit_metrics, passing_size_um
 
 _TINY = 1e-300
 
@@ -67,14 +68,6 @@ class Results:
     def max_rel(self) -> float:
         """Largest relative closure error over every audited row [-]."""
         return float(self.closure["rel_err"].max())
-
-
-def _p80(comps: ComponentSet, x: np.ndarray, p: float = 0.8) -> np.ndarray:
-    """P-passing size of the solids of stream arrays (n_rows, n_comp) [µm]."""
-    from oreflow.kernels.psd import passing_size_batch
-
-    by_size = np.ascontiguousarray(comps.solids_view(x).sum(axis=-1))
-    return passing_size_batch(comps.sizes.edges(), by_size, p)
 
 
 def _totals(sim: Simulation) -> dict[str, np.ndarray]:
@@ -203,7 +196,7 @@ def _stream_frame(sim: Simulation, case: int = 0) -> pd.DataFrame:
         "solids_tph": solids,
         "water_tph": water,
         "solids_pct": 100.0 * safe_div(solids, solids + water),
-        "p80_um": _p80(comps, x),
+        "p80_um": passing_size_um(comps, x),
         "au_gpt": safe_div(au_solids * G_PER_T, solids),
         "au_g_h": au_all * G_PER_T,
     }
@@ -238,63 +231,6 @@ def _by_size_frame(sim: Simulation, case: int = 0) -> pd.DataFrame:
             row.update({f"{s.name}_tph": sv[c, k] for k, s in enumerate(comps.solids)})
             rows.append(row)
     return pd.DataFrame(rows)
-
-
-def circuit_metrics(sim: Simulation) -> dict[str, dict[str, np.ndarray]]:
-    """Grinding-circuit figures (F80, P80, circulating load, Wi_op) of ``circuit`` mills.
-
-    Every unit whose type declares ``circuit`` (a ball mill) gets them. The circuit of a mill is its recycle block: fresh feed is what enters the block,
-    product what leaves it. Operating work index ``Wi_op = E / (10 (1/sqrt(P80) -
-    1/sqrt(F80)))`` with E the mill power per tonne of fresh feed (Bond 1961;
-    MODELS.md §1.1); ``operating_wi_ratio`` = Wi_op / Wi is the usual efficiency figure.
-    With ``design_p80_um`` the Bond design energy (Rowland factors for a wet closed
-    circuit) and the power it needs are reported next to the mill's power.
-    """
-    from oreflow.kernels.comminution import bond_energy_kwh_t, rowland_factors
-
-    comps = sim.plant.spec.comps
-    topo = sim.plant.topology
-    out: dict[str, dict[str, np.ndarray]] = {}
-    for u in sim.plant.spec.units:
-        if not sim.plant.spec.unit_types[u.type].circuit:
-            continue
-        block = topo.block_of(u.name)
-        members = set(block.nodes)
-        entering = [s.name for s in topo.streams if s.dst in members and s.src not in members]
-        leaving = [s.name for s in topo.streams if s.src in members and s.dst not in members]
-        fresh = sum(sim.streams[s] for s in entering)
-        product = sum(sim.streams[s] for s in leaving)
-        q_fresh = fresh[:, : comps.n_solids_comp].sum(axis=1)
-        rep = sim.units[u.name].metrics
-        power = rep["power_kw"]
-        f80 = _p80(comps, fresh)
-        p80 = _p80(comps, product)
-        energy = safe_div(power, q_fresh, fill=np.nan)
-        denom = 10.0 * (1.0 / np.sqrt(p80) - 1.0 / np.sqrt(f80))
-        wi_op = safe_div(energy, denom, fill=np.nan)
-        m = {
-            "circuit_feed_tph": q_fresh,
-            "circuit_f80_um": f80,
-            "circuit_p80_um": p80,
-            "circulating_load_frac": safe_div(rep["mill_feed_tph"] - q_fresh, q_fresh),
-            "specific_energy_kwh_t": energy,
-            "operating_wi_kwh_t": wi_op,
-            "operating_wi_ratio": wi_op / rep["feed_wi_kwh_t"],
-        }
-        design = u.params.get("design_p80_um")
-        if design is not None:
-            w = np.empty_like(energy)
-            wi = rep["feed_wi_kwh_t"]
-            d_m = u.params.get("diameter_m") or 2.44
-            for i in range(len(w)):
-                ef = rowland_factors(
-                    float(wi[i]), float(f80[i]), float(design), float(d_m), False, 0.0
-                )
-                w[i] = bond_energy_kwh_t(float(wi[i]), float(f80[i]), float(design)) * ef[-1]
-            m["bond_design_energy_kwh_t"] = w
-            m["bond_design_power_kw"] = w * q_fresh
-        out[u.name] = m
-    return out
 
 
 def unit_closure(sim: Simulation) -> dict[str, np.ndarray]:
