@@ -9,6 +9,7 @@ True
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from oreflow.errors import CaseError, Problem
+from oreflow.errors import CaseError, NotClosedError, Problem
 from oreflow.flowsheet.case import CaseSpec
 from oreflow.flowsheet.case import load_case as _load_case
 
@@ -76,8 +77,17 @@ def _spec(case: CaseSpec | str | Path) -> CaseSpec:
     return case if isinstance(case, CaseSpec) else _load_case(case)
 
 
-def simulate(case: CaseSpec | str | Path, *, overrides: Mapping[str, float] | None = None) -> Any:
+def simulate(
+    case: CaseSpec | str | Path,
+    *,
+    overrides: Mapping[str, float] | None = None,
+    check_closure: bool = True,
+) -> Any:
     """Simulate one case as written (with optional parameter overrides).
+
+    Overrides pass the case file's range and consistency rules (``CaseError``).
+    A result whose mass balance does not close raises ``NotClosedError`` (naming the
+    worst component and unit) unless ``check_closure`` is False.
 
     Returns
     -------
@@ -86,17 +96,30 @@ def simulate(case: CaseSpec | str | Path, *, overrides: Mapping[str, float] | No
     """
     from oreflow.flowsheet.compile import compile_case
     from oreflow.solvers.results import build_results
-    from oreflow.solvers.simulate import simulate_plant
+    from oreflow.solvers.simulate import closure_failure, simulate_plant
 
-    plant = compile_case(_spec(case))
+    spec = _spec(case)
+    plant = compile_case(spec)
     sim = simulate_plant(plant, n_cases=1, overrides=overrides)
-    return build_results(sim)
+    results = build_results(sim)
+    if check_closure:
+        failure = closure_failure(results)
+        if failure is not None:
+            raise NotClosedError(spec.path, failure)
+    return results
 
 
 def simulate_batch(
-    case: CaseSpec | str | Path, overrides: Mapping[str, Any], *, n_cases: int | None = None
+    case: CaseSpec | str | Path,
+    overrides: Mapping[str, Any],
+    *,
+    n_cases: int | None = None,
+    check_closure: bool = True,
 ) -> pd.DataFrame:
     """Simulate many parameter sets of one case at once; one KPI row per case.
+
+    Every overridden value passes the case file's range and consistency rules before
+    anything runs (``CaseError`` names the key, the case index and its value).
 
     Parameters
     ----------
@@ -107,23 +130,39 @@ def simulate_batch(
         ``n_cases``, or scalars).
     n_cases : int, optional
         Number of cases; default: the length of the override arrays.
+    check_closure : bool
+        Raise ``NotClosedError`` naming the first case whose balance does not close
+        (default); False keeps every row, ``closure_max_rel`` says which close.
     """
     import numpy as np
 
     from oreflow.flowsheet.compile import compile_case
     from oreflow.solvers.results import kpi_arrays
-    from oreflow.solvers.simulate import simulate_chunks
+    from oreflow.solvers.simulate import CLOSURE_GATE_REL, closure_mask, simulate_chunks
 
     if n_cases is None:
         lengths = {np.size(v) for v in overrides.values() if np.ndim(v) > 0}
         n_cases = max(lengths) if lengths else 1
-    plant = compile_case(_spec(case))
+    spec = _spec(case)
+    plant = compile_case(spec)
     parts = [
         kpi_arrays(chunk)
         for _, _, chunk in simulate_chunks(plant, n_cases=n_cases, overrides=overrides)
     ]
     frame = pd.DataFrame({k: np.concatenate([p[k] for p in parts]) for k in parts[0]})
     frame.index.name = "case"
+    bad = closure_mask(frame["closure_max_rel"].to_numpy())
+    if check_closure and bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        values = ", ".join(
+            f"{k} = {np.broadcast_to(np.asarray(v, dtype=float), (n_cases,))[i]:g}"
+            for k, v in overrides.items()
+        )
+        detail = (
+            f"{int(bad.sum())} of {n_cases} cases, first case {i} ({values}): relative "
+            f"error {frame['closure_max_rel'].iloc[i]:.3g} (tolerance {CLOSURE_GATE_REL:g})"
+        )
+        raise NotClosedError(spec.path, detail)
     return frame
 
 
@@ -158,10 +197,11 @@ def reconcile(
 def study(
     study: Any,
     *,
-    out_dir: str | Path | None = None,
+    out_dir: Any = None,
     workers: int | None = None,
     scheduler: Any = None,
     resume: bool = False,
+    overwrite: bool = False,
     report: bool = False,
     progress: Any = None,
 ) -> Any:
@@ -169,26 +209,31 @@ def study(
 
     The study's ``mode`` is ``simulate`` (each route as written), ``reoptimize`` (each
     scenario re-optimizes its routes' modes and ore rate) or ``robust`` (one plan for all
-    scenarios, best in expectation or CVaR); see ``docs/study.md``.
+    scenarios, best in expectation or CVaR); see ``docs/study.md``. Everything (the
+    study, its draws against every case's ranges, the output folder, the optional
+    packages the outputs need) is checked before the first scenario.
 
     Parameters
     ----------
     study : path, Mapping or StudySpec
         A study file, the same layout as a dict (``oreflow.flowsheet.study``), or a spec.
-    out_dir : str or Path, optional
+    out_dir : str, Path or oreflow.core.files.OutputFolder, optional
         Folder for the Parquet chunks, ``results.parquet`` and (with ``report``) the
-        HTML page, plots and workbook.
+        HTML page, plots and workbook. Locked while the study writes; a folder holding
+        another study's results is refused unless ``resume`` or ``overwrite``.
     workers : int, optional
-        Local processes; by default one per core for studies of 2,048 evaluations or
-        more, else this process alone (a script using the pool needs the
-        ``if __name__ == "__main__":`` guard, without which the study runs in this
+        Local processes (at least 1); by default one per core for studies of 2,048
+        evaluations or more, else this process alone (a script using the pool needs
+        the ``if __name__ == "__main__":`` guard, without which the study runs in this
         process alone and says why), 1 runs the batched kernels in this process.
     scheduler : str or dask.distributed.Client, optional
         Dask scheduler address or client.
     resume : bool
         Continue an interrupted study in ``out_dir``.
+    overwrite : bool
+        Replace another study's results in ``out_dir``.
     report : bool
-        Also write the comparison report to ``out_dir``.
+        Also write the comparison report to ``out_dir`` (needs matplotlib).
     progress : callable(done, total), optional
         Progress callback (``oreflow.solvers.study.StderrProgress`` draws a bar).
 
@@ -199,8 +244,9 @@ def study(
         ``kpi(name)`` as a scenario x route table; ``oreflow.report.study_report.compare``
         gives the comparison tables.
     """
+    from oreflow.core.files import OutputFolder
     from oreflow.flowsheet.study import StudySpec, load_study, study_from_dict
-    from oreflow.solvers.study import run_study
+    from oreflow.solvers.study import check_run_options, run_study
 
     if isinstance(study, StudySpec):
         spec = study
@@ -208,21 +254,38 @@ def study(
         spec = study_from_dict(study)
     else:
         spec = load_study(study)
-    result = run_study(
-        spec,
-        out_dir=out_dir,
-        workers=workers,
-        scheduler=scheduler,
-        resume=resume,
-        progress=progress,
-    )
+    check_run_options(spec, workers=workers, out_dir=out_dir, resume=resume, overwrite=overwrite)
     if report:
         if out_dir is None:
             raise CaseError([Problem(spec.path, "", "a report needs an output folder (out_dir)")])
-        from oreflow.report.study_report import write_study_report
+        from oreflow.report.study_report import report_files, require_matplotlib
 
-        write_study_report(result, out_dir)
+        require_matplotlib(str(out_dir))
+    folder = out_dir
+    with contextlib.ExitStack() as stack:
+        if out_dir is not None and not isinstance(out_dir, OutputFolder):
+            folder = stack.enter_context(OutputFolder(out_dir))
+        result = run_study(
+            spec,
+            out_dir=folder,
+            workers=workers,
+            scheduler=scheduler,
+            resume=resume,
+            overwrite=overwrite,
+            progress=progress,
+            report_files=report_files(spec) if report else (),
+        )
+        if report:
+            from oreflow.report.study_report import write_study_report
+
+            write_study_report(result, folder, nominal=_nominal_streams(spec))
     return result
+
+
+def _nominal_streams(spec: Any, route: str | None = None) -> tuple[str, Any]:
+    """The baseline route's stream table as written (the report's Sankey diagram)."""
+    route = route or spec.baseline
+    return route, simulate(spec.routes[route]).streams
 
 
 def optimize(case: CaseSpec | str | Path, *, refine: bool = False) -> Any:

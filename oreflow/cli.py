@@ -8,14 +8,38 @@ infeasible), 1 internal error.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import sys
 from collections.abc import Sequence
+from typing import Any
 
-from oreflow.errors import CaseError, OreflowError
+from oreflow.errors import CaseError, OreflowError, Problem
 
 logger = logging.getLogger("oreflow")
+
+#: Points of a Pareto front: two ends at least; each point is one MILP solve (about a
+#: second on a shipped case), so 1,000 bounds a run to minutes.
+PARETO_POINTS = (2, 1000)
+
+
+def _require(module: str, what: str, where: str) -> None:
+    """Refuse before computing when an optional package an output needs is missing."""
+    import importlib.util
+
+    if importlib.util.find_spec(module) is None:
+        msg = f"{what} needs {module}: pip install 'oreflow[study]'"
+        raise CaseError([Problem(where, "--out", msg)])
+
+
+def _input_of(args: argparse.Namespace) -> str | None:
+    """The file a command reads (for messages that must name it)."""
+    for name in ("case", "study", "survey"):
+        value = getattr(args, name, None)
+        if isinstance(value, str):
+            return value
+    return None
 
 
 def _case_path(arg: str | None, default: str | None = None) -> str:
@@ -26,14 +50,25 @@ def _case_path(arg: str | None, default: str | None = None) -> str:
     return arg
 
 
+def _out(args: argparse.Namespace, stack: contextlib.ExitStack) -> Any:
+    """The ``--out`` folder checked and locked before any computing (None without it)."""
+    if not getattr(args, "out", None):
+        return None
+    from oreflow.core.files import OutputFolder
+
+    return stack.enter_context(OutputFolder(args.out))
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     from oreflow.api import simulate
     from oreflow.report.output import format_run, result_document, write_run_outputs
 
-    results = simulate(_case_path(args.case))
-    if args.out:
-        written = write_run_outputs(results, args.out)
-        logger.info("wrote %s", ", ".join(str(p) for p in written))
+    with contextlib.ExitStack() as stack:
+        out = _out(args, stack)
+        results = simulate(_case_path(args.case))
+        if out is not None:
+            written = write_run_outputs(results, out)
+            logger.info("wrote %s", ", ".join(str(p) for p in written))
     if args.json:
         sys.stdout.write(json.dumps(result_document(results), indent=2) + "\n")
     else:
@@ -45,12 +80,16 @@ def _cmd_optimize(args: argparse.Namespace) -> int:
     from oreflow.api import DEFAULT_OPTIMIZE_CASE, optimize
     from oreflow.report.output import format_optimize, optimize_document, write_run_outputs
 
-    result = optimize(_case_path(args.case, DEFAULT_OPTIMIZE_CASE), refine=args.refine)
-    if args.out and result.plan is not None:
-        written = write_run_outputs(result.plan, args.out, document=optimize_document(result))
-        logger.info("wrote %s", ", ".join(str(p) for p in written))
+    case = _case_path(args.case, DEFAULT_OPTIMIZE_CASE)
+    with contextlib.ExitStack() as stack:
+        out = _out(args, stack)
+        result = optimize(case, refine=args.refine)
+        doc = optimize_document(result, case=case)
+        if out is not None and result.plan is not None and result.status == "optimal":
+            written = write_run_outputs(result.plan, out, document=doc)
+            logger.info("wrote %s", ", ".join(str(p) for p in written))
     if args.json:
-        sys.stdout.write(json.dumps(optimize_document(result), indent=2) + "\n")
+        sys.stdout.write(json.dumps(doc, indent=2) + "\n")
     else:
         sys.stdout.write(format_optimize(result) + "\n")
     return 0 if result.status == "optimal" else 3
@@ -60,10 +99,19 @@ def _cmd_pareto(args: argparse.Namespace) -> int:
     from oreflow.api import load_case, pareto
     from oreflow.report.output import pareto_document, write_pareto_outputs
 
+    if not PARETO_POINTS[0] <= args.points <= PARETO_POINTS[1]:
+        msg = f"must be in [{PARETO_POINTS[0]}, {PARETO_POINTS[1]}], got {args.points}"
+        raise CaseError([Problem("--points", "", msg)])
     spec = load_case(args.case)
-    front = pareto(spec, args.x, args.y, args.points, x_sense=args.x_sense, y_sense=args.y_sense)
-    if args.out:
-        write_pareto_outputs(front, args.out, spec.name)
+    with contextlib.ExitStack() as stack:
+        out = _out(args, stack)
+        if out is not None:
+            _require("matplotlib", "the pareto plot", args.out)
+        front = pareto(
+            spec, args.x, args.y, args.points, x_sense=args.x_sense, y_sense=args.y_sense
+        )
+        if out is not None:
+            write_pareto_outputs(front, out, spec.name)
     if args.json:
         sys.stdout.write(json.dumps(pareto_document(front, spec.name), indent=2) + "\n")
     else:
@@ -79,10 +127,16 @@ def _cmd_pareto(args: argparse.Namespace) -> int:
 
 def _cmd_compare(args: argparse.Namespace) -> int:
     from oreflow.api import load_case, simulate
-    from oreflow.report.output import compare_frame
 
     specs = [load_case(c) for c in args.cases]
-    results = [simulate(s) for s in specs]
+    with contextlib.ExitStack() as stack:
+        out = _out(args, stack)
+        return _compare(args, specs, [simulate(s) for s in specs], out)
+
+
+def _compare(args: argparse.Namespace, specs: list, results: list, out: Any) -> int:
+    from oreflow.report.output import compare_frame
+
     frame = compare_frame(results)
     first = specs[0].ores
     notes = []
@@ -96,10 +150,10 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             notes.append(
                 f"note: {spec.name} does not treat the same ore (rate, grade, Wi) as {specs[0].name}"
             )
-    if args.out:
-        from oreflow.report.output import _write_all
+    if out is not None:
+        from oreflow.report.files import write_all
 
-        _write_all(__import__("pathlib").Path(args.out), {"compare.csv": lambda p: frame.to_csv(p)})
+        write_all(out, {"compare.csv": lambda p: frame.to_csv(p)})
     if args.json:
         doc = {
             "cases": [s.name for s in specs],
@@ -133,10 +187,12 @@ def _cmd_reconcile(args: argparse.Namespace) -> int:
         write_reconcile_outputs,
     )
 
-    result = reconcile(args.survey, flowsheet=args.flowsheet, confidence=args.confidence)
-    if args.out:
-        written = write_reconcile_outputs(result, args.out, survey=args.survey)
-        logger.info("wrote %s", ", ".join(str(p) for p in written.values()))
+    with contextlib.ExitStack() as stack:
+        out = _out(args, stack)
+        result = reconcile(args.survey, flowsheet=args.flowsheet, confidence=args.confidence)
+        if out is not None:
+            written = write_reconcile_outputs(result, out.path, survey=args.survey)
+            logger.info("wrote %s", ", ".join(str(p) for p in written.values()))
     if args.json:
         sys.stdout.write(json.dumps(reconcile_to_json(result, survey=args.survey), indent=2) + "\n")
     else:
@@ -155,6 +211,7 @@ def _cmd_study(args: argparse.Namespace) -> int:
         workers=args.workers,
         scheduler=args.scheduler,
         resume=args.resume,
+        overwrite=args.overwrite,
         report=args.out is not None,
         progress=progress,
     )
@@ -250,7 +307,12 @@ def build_parser() -> argparse.ArgumentParser:
     par.add_argument("case", help="case file with modes, [constraints] and [objective]")
     par.add_argument("--x", required=True, help="KPI on the horizontal axis (e.g. residue_tph)")
     par.add_argument("--y", required=True, help="KPI optimised at each point (e.g. margin_usd_h)")
-    par.add_argument("--points", type=int, default=11, help="number of points (default 11)")
+    par.add_argument(
+        "--points",
+        type=int,
+        default=11,
+        help=f"number of points, {PARETO_POINTS[0]} to {PARETO_POINTS[1]} (default 11)",
+    )
     par.add_argument(
         "--x-sense",
         choices=("maximize", "minimize"),
@@ -289,6 +351,9 @@ def build_parser() -> argparse.ArgumentParser:
     stu.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler (tcp://host:8786)")
     stu.add_argument("--out", metavar="DIR", help="write Parquet chunks, results and report")
     stu.add_argument("--resume", action="store_true", help="continue an interrupted study in DIR")
+    stu.add_argument(
+        "--overwrite", action="store_true", help="replace another study's results in DIR"
+    )
     stu.add_argument("--json", action="store_true", help="print one JSON document on stdout")
     stu.set_defaults(func=_cmd_study)
     return parser
@@ -310,8 +375,22 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.stderr.write(f"error: {problem}\n")
         return exc.exit_code
     except OreflowError as exc:
-        sys.stderr.write(f"error: {exc}\n")
+        source = _input_of(args)
+        text = str(exc)
+        if source and source not in text:
+            text = f"{source}: {text}"
+        sys.stderr.write(f"error: {text}\n")
         return exc.exit_code
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        return 130
+    except Exception as exc:  # a bug: one line, the traceback with -vv
+        logger.debug("internal error", exc_info=True)
+        sys.stderr.write(
+            f"internal error ({type(exc).__name__}: {exc}); please report it with the "
+            "input (run with -vv for the traceback)\n"
+        )
+        return 1
 
 
 if __name__ == "__main__":

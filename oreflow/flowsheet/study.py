@@ -73,6 +73,8 @@ MODES = ("simulate", "reoptimize", "robust")
 OPTIMIZING_MODES = ("reoptimize", "robust")
 RISKS = ("expected", "cvar")
 SELECTIONS = ("enumerate", "milp")
+#: What a study does with a scenario outside a parameter's range (``study_sampling``).
+OUT_OF_RANGE = ("stop", "reject", "truncate")
 DISTRIBUTIONS = ("normal", "lognormal", "triangular", "uniform", "empirical")
 
 STUDY_PARAMS = (
@@ -86,6 +88,15 @@ STUDY_PARAMS = (
     ),
     Param("compare_kpi", "-", "margin_usd_t", "KPI on which routes are compared", kind=str),
     Param("chunk_cases", "-", 256, "scenarios per result chunk", kind=int, lo=1),
+    Param(
+        "out_of_range",
+        "-",
+        "stop",
+        "a scenario whose values break a case's range or consistency rules: stop the "
+        "study, reject the scenario (counted), or truncate (draw it again)",
+        kind=str,
+        choices=OUT_OF_RANGE,
+    ),
     Param(
         "risk",
         "-",
@@ -247,6 +258,7 @@ class StudySpec:
     risk: str = "expected"
     cvar_alpha: float = 0.1
     selection: str = "enumerate"
+    out_of_range: str = "stop"
 
     @property
     def random_names(self) -> tuple[str, ...]:
@@ -287,12 +299,33 @@ def _read_empirical(path: Path, column: str | None, file: str, key: str, problem
     if not path.is_file():
         problems.append(Problem(file, key, f"CSV file {str(path)!r} not found"))
         return ()
-    frame = pd.read_csv(path)
+    try:
+        frame = pd.read_csv(path, encoding="utf-8-sig")
+    except (ValueError, OSError, UnicodeDecodeError) as exc:  # pandas' ParserError is a ValueError
+        why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        problems.append(Problem(file, key, f"{path.name} is not a readable CSV file: {why}"))
+        return ()
+    if frame.columns.empty:
+        problems.append(Problem(file, key, f"{path.name} has no columns"))
+        return ()
     col = column if column is not None else frame.columns[0]
     if col not in frame.columns:
         problems.append(
             Problem(
                 file, key, f"no column {col!r} in {path.name}{suggest(col, list(frame.columns))}"
+            )
+        )
+        return ()
+    numbers = pd.to_numeric(frame[col], errors="coerce")
+    text = frame[col].notna() & numbers.isna()
+    if text.any():
+        row = int(text.to_numpy().nonzero()[0][0])
+        problems.append(
+            Problem(
+                file,
+                key,
+                f"{path.name} column {col!r}: {int(text.sum())} cell(s) are not numbers, first "
+                f"at data row {row + 1}: {frame[col].iloc[row]!r}",
             )
         )
         return ()
@@ -639,6 +672,7 @@ def study_from_dict(data: Mapping[str, Any], *, path: str | Path | None = None) 
         risk=head["risk"],
         cvar_alpha=head["cvar_alpha"],
         selection=head["selection"],
+        out_of_range=head["out_of_range"],
     )
 
 
