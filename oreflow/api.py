@@ -70,7 +70,32 @@ def validate(path: str | Path) -> CaseSpec:
 
     spec = _load_case(path)
     compile_case(spec)
+    _check_objective_names(spec)
     return spec
+
+
+def _check_objective_names(spec: CaseSpec) -> None:
+    """``[objective]`` KPI names must be KPIs of the case (one nominal simulation).
+
+    A case with unit options is left to ``optimize``: a KPI may exist on one route only.
+    """
+    opt = spec.optimization
+    if opt is None or any(u.options for u in spec.units):
+        return
+    names = [*opt.weights, *(level[0] for level in opt.lexicographic)]
+    names = [n for n in names if not n.startswith("units.")]
+    if not names:
+        return
+    from oreflow.core.schema import suggest
+
+    kpis = list(simulate(spec, check_closure=False).kpis.index)
+    problems = [
+        Problem(spec.path, "objective.kpi", f"{n!r} is not a KPI of this case{suggest(n, kpis)}")
+        for n in dict.fromkeys(names)
+        if n not in kpis
+    ]
+    if problems:
+        raise CaseError(problems)
 
 
 def _spec(case: CaseSpec | str | Path) -> CaseSpec:
@@ -302,7 +327,37 @@ def optimize(case: CaseSpec | str | Path, *, refine: bool = False) -> Any:
     from oreflow.solvers.optimize import optimize as _optimize
     from oreflow.solvers.optimize import refine as _refine
 
-    return _refine(_spec(case)) if refine else _optimize(_spec(case))
+    spec = _spec(case)
+    return _degenerate(spec, _refine(spec) if refine else _optimize(spec))
+
+
+#: A plan treating less than this share of the case's ore rate is degenerate [assumed]:
+#: a mill feed a thousand times below design is not an operating point, it is a limit
+#: that cannot be met (a tank of 0.001 m3) driving the throughput to zero.
+DEGENERATE_ORE_FRAC = 1e-3
+
+
+def _degenerate(spec: CaseSpec, result: Any) -> Any:
+    """An optimal plan at near-zero throughput is reported as ``degenerate`` (exit 3)."""
+    import dataclasses
+
+    nominal = sum(float(o.params.get("rate_tph") or 0.0) for o in spec.ores)
+    ore = (result.decisions or {}).get("ore_tph")
+    if result.status != "optimal" or ore is None or nominal <= 0:
+        return result
+    if ore >= DEGENERATE_ORE_FRAC * nominal:
+        return result
+    binding = []
+    prices = result.shadow_prices
+    if len(prices) and "binding" in prices:
+        binding = [str(r.limit) for r in prices[prices["binding"]].itertuples()]
+    why = (
+        f"the optimal plan treats {ore:.3g} t/h, below {DEGENERATE_ORE_FRAC:g} of the case's "
+        f"{nominal:g} t/h: a limit no plant at this scale can meet drives the throughput to zero"
+    )
+    if binding:
+        why += f"; binding: {', '.join(binding)}"
+    return dataclasses.replace(result, status="degenerate", explanation=[*result.explanation, why])
 
 
 def pareto(

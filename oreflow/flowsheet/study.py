@@ -678,12 +678,12 @@ def study_from_dict(data: Mapping[str, Any], *, path: str | Path | None = None) 
 
 def load_study(path: str | Path) -> StudySpec:
     """Read and validate a study file (``CaseError`` lists every problem)."""
+    from oreflow.flowsheet.case import read_text_file
+
     file = str(path)
+    text = read_text_file(path, "study file")
     try:
-        with open(path, "rb") as fh:
-            data = tomllib.load(fh)
-    except FileNotFoundError:
-        raise CaseError([Problem(file, "", "study file not found")]) from None
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise CaseError([Problem(file, "", f"not valid TOML: {exc}")]) from None
     return study_from_dict(data, path=path)

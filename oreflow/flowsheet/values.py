@@ -60,7 +60,11 @@ def declaration(spec: UnitSpec, param: str) -> Param | None:
     if spec.name.startswith("ore."):
         if param.startswith(("deportment.", "mineralogy.")):
             return _FRACTION
-        return next((p for p in ORE_PARAMS if p.name == param), None)
+        p = next((p for p in ORE_PARAMS if p.name == param), None)
+        if p is not None and p.name == "rate_tph":
+            # per case, 0 t/h is a source switched off (a blend, a plan at its lower bound)
+            return dataclasses.replace(p, lo_open=False)
+        return p
     utype = UNIT_TYPES[spec.type]
     table, _, rest = param.partition(".")
     if rest and table in utype.tables:

@@ -219,6 +219,38 @@ def _local_map(
                 yield item, _run_item(*args)
 
 
+#: Seconds between a pool worker's checks that the study's main process still lives.
+PARENT_POLL_S = 0.5
+
+
+def watch_parent(pid: int) -> None:
+    """Pool initializer: end this worker as soon as the process running the study is gone.
+
+    A main process killed by any signal (SIGKILL included, which it cannot handle)
+    would otherwise leave its workers, forked from the forkserver, waiting for work
+    forever. A daemon thread polls the main process (``os.kill(pid, 0)``).
+    """
+    import threading
+
+    def gone() -> bool:
+        try:
+            os.kill(pid, 0)
+        except (ProcessLookupError, PermissionError):  # dead, or the pid reused by another user
+            return True
+        try:  # killed but not yet reaped by its own parent: a zombie
+            with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+                return fh.read().rpartition(")")[2].split()[0] in ("Z", "X")
+        except OSError:
+            return False
+
+    def watch() -> None:
+        while not gone():
+            time.sleep(PARENT_POLL_S)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="oreflow-watch-parent", daemon=True).start()
+
+
 #: Why a pool could not start, in the user's terms.
 MAIN_GUARD_MSG = (
     "the study's worker processes could not start: a script that runs a study on "
@@ -256,7 +288,12 @@ def _pool_map(
         except BaseException as exc:  # a pool that cannot start: raised in this process
             finished.put((None, exc))
 
-    with ProcessPoolExecutor(max_workers=workers - 1, mp_context=_pool_context()) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers - 1,
+        mp_context=_pool_context(),
+        initializer=watch_parent,
+        initargs=(os.getpid(),),
+    ) as pool:
         feeder = threading.Thread(target=feed, args=(pool,), name="oreflow-study-feed")
         feeder.start()
         try:

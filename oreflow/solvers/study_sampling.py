@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from typing import Any
 
 import numpy as np
@@ -42,6 +43,7 @@ import pandas as pd
 from oreflow.errors import CaseError, Problem
 from oreflow.flowsheet.study import StudySpec, Variable
 
+_CASE_COUNT = re.compile(r":? (\d+ of \d+ cases, )?(first )?case \d+ = \S+$")
 #: Rounds of redrawing (``truncate``) before a range is judged to exclude the distribution.
 MAX_REDRAW_ROUNDS = 100
 
@@ -169,12 +171,14 @@ def check_scenarios(spec: StudySpec, scenarios: pd.DataFrame) -> tuple[np.ndarra
         row = scenarios.iloc[first]
         values = ", ".join(f"{c} = {row[c]:g}" for c in names)
         for p in found:
+            # the batch's own "k of n cases, first case i = v" is said in scenario terms
+            what = _CASE_COUNT.sub("", p.message)
             problems.append(
                 Problem(
                     spec.path,
                     f"routes.{route}",
-                    f"{p}; first at scenario {label} ({values}); {int(route_bad.sum())} of "
-                    f"{n} scenarios",
+                    f"{p.file}: {p.key}: {what}: first at scenario {label} ({values}); "
+                    f"{int(route_bad.sum())} of {n} scenarios",
                 )
             )
         bad |= route_bad
