@@ -303,14 +303,26 @@ def study(
         if report:
             from oreflow.report.study_report import write_study_report
 
-            write_study_report(result, folder, nominal=_nominal_streams(spec))
+            nominal, parameters = _report_inputs(spec)
+            write_study_report(result, folder, nominal=nominal, parameters=parameters)
     return result
 
 
-def _nominal_streams(spec: Any, route: str | None = None) -> tuple[str, Any]:
-    """The baseline route's stream table as written (the report's Sankey diagram)."""
-    route = route or spec.baseline
-    return route, simulate(spec.routes[route]).streams
+def _report_inputs(spec: Any) -> tuple[tuple[str, Any], dict[str, Any]]:
+    """What a study report shows beyond the study's results (simulated here, not in report).
+
+    The baseline route's stream table as written (its Sankey diagram) and, in mode
+    ``simulate``, per other route the model parameters that move its difference from
+    the baseline most.
+    """
+    from oreflow.solvers.sensitivity import parameter_tornado
+
+    nominal = (spec.baseline, simulate(spec.routes[spec.baseline]).streams)
+    parameters = {}
+    if spec.mode == "simulate":
+        for other in (r for r in spec.routes if r != spec.baseline):
+            parameters[other] = parameter_tornado(spec, other)
+    return nominal, parameters
 
 
 def optimize(case: CaseSpec | str | Path, *, refine: bool = False) -> Any:

@@ -411,19 +411,26 @@ def report_files(spec: Any) -> tuple[str, ...]:
     """Names a report may write (so that a re-run does not take them for foreign files)."""
     fixed = ("report.html", "study.xlsx", "summary.json", "recovery_vs_residue.png")
     plots = [f"distribution_{k}.png" for k in ("gold_recovery_frac", spec.compare_kpi)]
-    plots += [f"{kind}_{r}.png" for r in spec.routes for kind in ("sankey", "tornado")]
+    kinds = ("sankey", "tornado", "parameter_tornado")
+    plots += [f"{kind}_{r}.png" for r in spec.routes for kind in kinds]
     return (*fixed, *plots)
 
 
 def write_study_report(
-    study: Any, out_dir: Any, *, nominal: tuple[str, pd.DataFrame] | None = None
+    study: Any,
+    out_dir: Any,
+    *,
+    nominal: tuple[str, pd.DataFrame] | None = None,
+    parameters: dict[str, pd.DataFrame] | None = None,
 ) -> list[Path]:
     """Write ``report.html`` with PNG plots beside it, ``study.xlsx`` and ``summary.json``.
 
     Every file is written under a temporary name and renamed into place when all are
-    complete. ``nominal`` is ``(route, stream table)`` of a route's case as written
-    (``oreflow.api`` simulates it): its Sankey diagram is drawn. A report module does
-    not simulate.
+    complete. ``nominal`` is ``(route, stream table)`` of a route's case as written:
+    its Sankey diagram is drawn; ``parameters`` holds, per route, the model parameters
+    that move its difference from the baseline most
+    (``oreflow.solvers.sensitivity.parameter_tornado``). ``oreflow.api.study`` computes
+    both: a report module does not simulate.
     """
     tables = compare(study)
     spec = study.spec
@@ -442,6 +449,14 @@ def write_study_report(
             route = name.removeprefix("tornado_")
             title = f"{route} - {spec.baseline}: {spec.compare_kpi}"
             plots[f"{name}.png"] = lambda p, t=table, s=title: plot_tornado(t, s, p)
+    for other, ptable in (parameters or {}).items():  # model parameters driving each route
+        from oreflow.report.parameter_tornado import plot_parameter_tornado
+
+        tables[f"parameters_{other}"[:31]] = ptable
+        title = f"{other} - {spec.baseline}: top model parameters"
+        plots[f"parameter_tornado_{other}.png"] = lambda p, t=ptable, s=title: (
+            plot_parameter_tornado(t, s, p)
+        )
     if nominal is not None:
         route, streams = nominal
         title = f"{spec.routes[route].name}: dry solids t/h (nominal case)"

@@ -22,6 +22,7 @@ from oreflow.units.gravity import GRAVITY_CONCENTRATOR
 from oreflow.units.halide import HALIDE_LEACH
 from oreflow.units.haulage import HAULAGE
 from oreflow.units.heap_leach import HEAP_LEACH
+from oreflow.units.heap_leach_cf import GLYCINE_HEAP_LEACH, THIOSULFATE_HEAP_LEACH
 from oreflow.units.neutralisation import NEUTRALISATION
 from oreflow.units.pox import POX_ACID, POX_ALKALINE, VENT
 from oreflow.units.recovery import ELECTROWINNING, ELUTION, MERRILL_CROWE, SMELTING
@@ -48,6 +49,8 @@ UNIT_TYPES: MappingProxyType[str, UnitType] = MappingProxyType(
             CIP,
             CIC,
             HEAP_LEACH,
+            GLYCINE_HEAP_LEACH,
+            THIOSULFATE_HEAP_LEACH,
             ELUTION,
             ELECTROWINNING,
             SMELTING,

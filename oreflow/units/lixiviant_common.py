@@ -7,7 +7,9 @@ Each of these units is a train of equal, perfectly mixed tanks in which
    ultimate falling above a reference size by the power law of
    ``oreflow.kernels.leaching.size_dependent_leach_params`` [assumed form]; this is the
    kinetics of the cyanide CIL (MODELS.md §5.2, model 1) with the lixiviant's own
-   constants (``oreflow.kernels.leaching.leach_train_batch``);
+   constants (``oreflow.kernels.leaching.leach_train_batch``); each unit gives the
+   table's k at stated reference conditions and scales it per case by its rate law
+   (``oreflow.kernels.lixiviant_rates``: reagent tenors, oxidant, pH, Eh, temperature);
 2. the dissolved metal loads onto an adsorbent (activated carbon or a strong-base
    resin) moving counter-current to the pulp, by the Nicol-Fleming rate
    ``dq/dt = k (K C - q)`` solved as the steady-state 2N system of
@@ -352,6 +354,7 @@ class TrainState:
     ult: dict[str, np.ndarray]  # leach species -> (n, n_cls) ultimate extractions
     mineral_k: np.ndarray | None = None  # (n, n_cls, n_min)
     mineral_ult: np.ndarray | None = None
+    rate_factor: np.ndarray | None = None  # (n,) k at the case's over the reference conditions
 
 
 @dataclass
@@ -441,13 +444,28 @@ class LeachTrain:
             n,
         )
 
-    def prepare(self, params: Mapping[str, np.ndarray], n: int) -> TrainState:
-        """Rate constants and ultimate extractions per case and size class."""
+    def prepare(
+        self,
+        params: Mapping[str, np.ndarray],
+        n: int,
+        rate_factor: np.ndarray | None = None,
+    ) -> TrainState:
+        """Rate constants and ultimate extractions per case and size class.
+
+        ``rate_factor`` (n,) carries the precious-metal rate constants of the leach
+        table, measured at the lixiviant's reference conditions, to each case's
+        conditions (``oreflow.kernels.lixiviant_rates``); base-metal minerals keep
+        their own constants.
+        """
         k: dict[str, np.ndarray] = {}
         ult: dict[str, np.ndarray] = {}
+        factor = np.ones(n) if rate_factor is None else rate_factor
         for name in self.leach:
             k[name], ult[name] = self._size_law(
-                params, params[f"leach.{name}.k_per_h"], params[f"leach.{name}.ultimate_frac"], n
+                params,
+                params[f"leach.{name}.k_per_h"] * factor,
+                params[f"leach.{name}.ultimate_frac"],
+                n,
             )
         state = TrainState(params, k, ult)
         if self.minerals:

@@ -24,11 +24,30 @@ above ``leach_d_ref_um`` by the [assumed] power law of
 adsorbed by carbonaceous matter, so thiosulfate is insensitive to preg-robbing
 (Aylmore & Muir 2001): the ``carbonaceous`` species is inert here and robs no gold.
 
+**Rate drivers.** The table's k is the rate at the reference conditions
+(``kinetics_ref_*``); each case's k is that times
+``oreflow.kernels.lixiviant_rates.thiosulfate_rate_factor``:
+
+    F = S(c, K_S) · [NH₃]^a · (1 + g_Cu S([Cu], K_Cu)) · exp(−Ea/R (1/T − 1/T_25))
+
+(ammonia and copper terms in the ammoniacal system only; CaTS leaches with oxygen).
+The order ``a`` = 0.3 in ammonia, order zero in thiosulfate once it complexes the gold,
+and ``Ea`` = 31 kJ/mol (the middle of 25-37) are those measured by Zhang, Senanayake &
+Nicol (2004) for gold in oxygenated ammoniacal thiosulfate
+(``data/testwork/cf_thiosulfate_zhang2004_orders.csv``); the half-saturation
+``K_S`` = 0.02 M below which thiosulfate becomes limiting, and the copper gain, are
+[assumed] (copper "increases gold dissolution substantially": Rath et al. 2003).
+
 **Thiosulfate.** The tenor ``c`` [mol/L] is held in every tank by staged addition. It
 oxidises to tetrathionate and higher polythionates (2 S₂O₃²⁻ → S₄O₆²⁻ + 2 e⁻, with the
 Cu(II)/O₂ couple as oxidant), modelled as first order at the held tenor,
 
-    degraded [t/h] = (k_d + k_Cu [Cu, mM]) · c M(S₂O₃) · Q_l · Σ τ_j
+    degraded [t/h] = k_d · c M(S₂O₃) · Q_l · Σ τ_j,
+    k_d = (k_0 + k_Cu [Cu, mM] / (1 + [NH₃]/K_NH₃)) · exp(−E_d/R (1/T − 1/T_25))
+
+(``oreflow.kernels.lixiviant_rates.thiosulfate_degradation_per_h``): copper(II)
+catalyses the oxidation by oxygen (Breuer & Jeffrey 2003) and ammonia, holding copper
+as the tetrammine, slows it (Aylmore & Muir 2001); ``K_NH₃`` and ``E_d`` are [assumed].
 
 (``oreflow.kernels.lixiviants.held_tenor_loss_tph``). Two S₂O₃ weigh exactly one S₄O₆,
 so the degraded mass appears as ``polythionates`` and sulfur closes. The addition is
@@ -66,6 +85,13 @@ resin 0.05 kg/t, lime 1 kg/t, all [A]).
 
 References
 ----------
+X. M. Zhang, G. Senanayake and M. J. Nicol, "A study of the gold colloid dissolution
+kinetics in oxygenated ammoniacal thiosulfate solutions", Hydrometallurgy 74:243-257,
+2004 (abstract checked: orders about 0.3 in O₂ and NH₃, independent of thiosulfate,
+Ea 25-37 kJ/mol).
+R. K. Rath, N. Hiroyoshi, M. Tsunekawa and T. Hirajima, "Ammoniacal thiosulphate
+leaching of gold ore", Eur. J. Miner. Process. Environ. Prot. 3(3):344-352, 2003
+(abstract checked).
 M. G. Aylmore and D. M. Muir, "Thiosulfate leaching of gold - a review", Miner. Eng.
 14(2):135-174, 2001, doi:10.1016/S0892-6875(00)00172-2 [DOI not checked].
 P. L. Breuer and M. I. Jeffrey, "Copper catalysed oxidation of thiosulfate by oxygen in
@@ -205,6 +231,108 @@ PARAMS: tuple[Param, ...] = (
         lo=0.0,
         hi=100.0,
     ),
+    Param(
+        "temperature_degc",
+        "°C",
+        25.0,
+        "leach temperature",
+        "assumed ambient",
+        lo=0.0,
+        hi=100.0,
+    ),
+    positive(
+        "s2o3_half_mol_l",
+        "mol/L",
+        0.02,
+        "thiosulfate tenor at which the gold rate is half its saturated value",
+        "assumed; order zero in thiosulfate above it (Zhang, Senanayake & Nicol 2004)",
+        hi=2.0,
+    ),
+    Param(
+        "nh3_rate_order",
+        "-",
+        0.3,
+        "reaction order of the gold rate in ammonia (ammoniacal system)",
+        "Zhang, Senanayake & Nicol 2004: about 0.3 [S]",
+        lo=0.0,
+        hi=2.0,
+    ),
+    Param(
+        "cu_rate_gain",
+        "-",
+        4.0,
+        "saturated gold rate with copper(II) over the rate without, minus one (ammoniacal)",
+        "assumed; Cu(II)-NH3-S2O3 leaches faster than O2-NH3-S2O3 (Zhang et al. 2004)",
+        lo=0.0,
+        hi=100.0,
+    ),
+    positive(
+        "cu_half_mm",
+        "mmol/L",
+        1.0,
+        "copper(II) at which the copper gain is half-saturated",
+        "assumed; within the 0.5-10 mM of practice [L] (Aylmore & Muir 2001)",
+        hi=100.0,
+    ),
+    positive(
+        "leach_ea_kj_mol",
+        "kJ/mol",
+        31.0,
+        "apparent activation energy of gold leaching",
+        "Zhang, Senanayake & Nicol 2004: 25-37 kJ/mol [S]; middle value",
+        hi=200.0,
+    ),
+    positive(
+        "s2o3_degradation_nh3_half_mol_l",
+        "mol/L",
+        0.5,
+        "ammonia that halves the copper-catalysed thiosulfate oxidation",
+        "assumed; ammonia stabilises Cu(II) and thiosulfate (Aylmore & Muir 2001) [L]",
+        hi=10.0,
+    ),
+    positive(
+        "s2o3_degradation_ea_kj_mol",
+        "kJ/mol",
+        40.0,
+        "apparent activation energy of thiosulfate oxidation",
+        "assumed",
+        hi=200.0,
+    ),
+    positive(
+        "kinetics_ref_s2o3_mol_l",
+        "mol/L",
+        0.1,
+        "thiosulfate at which the leach table's k was measured",
+        "assumed; 0.1 M as in the unit default",
+        hi=2.0,
+    ),
+    Param(
+        "kinetics_ref_nh3_mol_l",
+        "mol/L",
+        0.5,
+        "ammonia at which the leach table's k was measured (ammoniacal system)",
+        "assumed; within 0.1-1 M [L]",
+        lo=0.0,
+        hi=3.0,
+    ),
+    Param(
+        "kinetics_ref_cu_mg_l",
+        "mg/L",
+        190.638,
+        "copper(II) at which the leach table's k was measured (ammoniacal system; 3 mM)",
+        "assumed; within 0.5-10 mM [L]",
+        lo=0.0,
+        hi=2000.0,
+    ),
+    Param(
+        "kinetics_ref_temperature_degc",
+        "°C",
+        25.0,
+        "temperature at which the leach table's k was measured",
+        "assumed ambient",
+        lo=0.0,
+        hi=100.0,
+    ),
     *train_params("resin", _DEFAULTS),
 )
 
@@ -212,6 +340,50 @@ LEACH = leach_table(
     "thiosulfate leach kinetics of each gold (or silver) class",
     "testwork; thiosulfate rates are similar to or faster than cyanide [L] MODELS.md §6",
 )
+
+
+def rate_factor(params: Mapping[str, np.ndarray], n: int, ammoniacal: bool) -> np.ndarray:
+    """Gold rate at each case's conditions over the rate at the reference conditions (n,).
+
+    Shared by the thiosulfate tank leach and the thiosulfate heap.
+    """
+    from oreflow.kernels.lixiviant_rates import thiosulfate_rate_factor
+
+    def arr(name: str) -> np.ndarray:
+        return np.ascontiguousarray(np.broadcast_to(params[name], (n,)), dtype=np.float64)
+
+    ref = np.stack(
+        [
+            arr("kinetics_ref_s2o3_mol_l"),
+            arr("kinetics_ref_nh3_mol_l"),
+            arr("kinetics_ref_cu_mg_l") / _CU,
+            arr("kinetics_ref_temperature_degc"),
+        ],
+        axis=1,
+    )
+    return thiosulfate_rate_factor(
+        arr("s2o3_mol_l"), arr("nh3_mol_l"), arr("cu_mg_l") / _CU, arr("temperature_degc"),
+        ammoniacal, np.ascontiguousarray(ref), arr("s2o3_half_mol_l"), arr("nh3_rate_order"),
+        arr("cu_rate_gain"), arr("cu_half_mm"), arr("leach_ea_kj_mol"),
+    )  # fmt: skip
+
+
+def degradation_per_h(params: Mapping[str, np.ndarray], n: int, cu_mm: np.ndarray) -> np.ndarray:
+    """First-order thiosulfate oxidation rate [1/h] at each case's copper, ammonia, temperature."""
+    from oreflow.kernels.lixiviant_rates import thiosulfate_degradation_per_h
+
+    def arr(value: np.ndarray) -> np.ndarray:
+        return np.ascontiguousarray(np.broadcast_to(value, (n,)), dtype=np.float64)
+
+    return thiosulfate_degradation_per_h(
+        arr(params["s2o3_degradation_per_h"]),
+        arr(params["s2o3_cu_degradation_per_h_mm"]),
+        arr(cu_mm),
+        arr(params["nh3_mol_l"]),
+        arr(params["s2o3_degradation_nh3_half_mol_l"]),
+        arr(params["temperature_degc"]),
+        arr(params["s2o3_degradation_ea_kj_mol"]),
+    )
 
 
 class ThiosulfateRil:
@@ -228,8 +400,12 @@ class ThiosulfateRil:
         self.i_nh3 = comps.solution_offset("nh3") if comps.has("nh3") else None
 
     def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
-        """Leach kinetics per case, size and gold class."""
-        return self.train.prepare(params, ctx.n_cases)
+        """Leach kinetics per case, size and gold class, at each case's conditions."""
+        n = ctx.n_cases
+        factor = rate_factor(params, n, self.system == "ammoniacal")
+        state = self.train.prepare(params, n, factor)
+        state.rate_factor = factor
+        return state
 
     def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """Dose and degrade thiosulfate, leach, load the resin against polythionates."""
@@ -251,9 +427,7 @@ class ThiosulfateRil:
         feed_s2o3 = feed[:, self.i_s2o3]
         held_g_m3 = np.maximum(target_g_m3, tenor_g_m3(feed_s2o3, sol))
         cu_mg_l = params["cu_mg_l"] if self.i_cu is not None else np.zeros(n)
-        k_deg = params["s2o3_degradation_per_h"] + params["s2o3_cu_degradation_per_h_mm"] * (
-            cu_mg_l / _CU
-        )
+        k_deg = degradation_per_h(params, n, cu_mg_l / _CU)
         degraded = held_tenor_loss_tph(sol, held_g_m3, k_deg, pulp.tau)
         s2o3_add, s2o3_out = hold_tenor(feed_s2o3, target_g_m3 * sol / 1e6, degraded)
         out.tails[:, self.i_s2o3] = s2o3_out
@@ -282,6 +456,8 @@ class ThiosulfateRil:
         )
 
         m = out.metrics
+        m["leach_rate_factor"] = state.rate_factor.copy()
+        m["s2o3_degradation_per_h"] = k_deg
         m["s2o3_inventory_kg_t"] = per_tonne(target_g_m3 * sol / 1e6, solids)
         m["s2o3_added_kg_t"] = per_tonne(s2o3_add, solids)
         m["s2o3_degraded_kg_t"] = per_tonne(degraded, solids)

@@ -202,3 +202,37 @@ def test_module_doctests_run():
     result = doctest.testmod(lx, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 10
     assert result.failed == 0
+
+
+# -- rate laws of oreflow.kernels.lixiviant_rates ----------------------------------------
+
+from oreflow.kernels import lixiviant_rates as lr  # noqa: E402
+
+
+def test_arrhenius_is_one_at_the_reference_and_rises_with_temperature():
+    assert lr.arrhenius_factor(25.0, 25.0, 50.0) == 1.0
+    assert lr.arrhenius_factor(35.0, 25.0, 50.0) > lr.arrhenius_factor(30.0, 25.0, 0.0 + 50.0) > 1.0
+
+
+def test_gold_chloride_potential_falls_with_chloride():
+    """Nernst: 4 Cl- per AuCl4-, 3 electrons: -4 x 59.16/3 mV per decade of chloride."""
+    e1 = lr.aucl4_equilibrium_v(0.1, 1e-5, 25.0)
+    e2 = lr.aucl4_equilibrium_v(1.0, 1e-5, 25.0)
+    assert (e1 - e2) * 1000.0 == pytest.approx(4 * 59.159 / 3, rel=1e-4)
+
+
+def test_rate_factors_vanish_without_their_lixiviant():
+    one = np.ones(1)
+    g = lr.glycine_rate_factor(
+        0 * one, 10.5 * one, 25 * one, 3 * one, 0 * one, np.array([[1.0, 10.5, 25, 3, 0, 39.1]]),
+        0.5 * one, 45 * one, 39.1 * one, 1.5 * one, 1 * one, 100 * one,
+    )  # fmt: skip
+    t = lr.thiosulfate_rate_factor(
+        0 * one, 0.5 * one, 3 * one, 25 * one, True, np.array([[0.1, 0.5, 3.0, 25.0]]),
+        0.02 * one, 0.3 * one, 4 * one, 1 * one, 31 * one,
+    )  # fmt: skip
+    h = lr.halide_rate_factor(
+        0 * one, 1.7 * one, 1000 * one, 25 * one, np.array([[2000.0, 1.7, 1000.0, 25.0]]), 1e-5,
+        1.98 * one, 0.5 * one,
+    )  # fmt: skip
+    assert g[0] == 0.0 and t[0] == 0.0 and h[0] == 0.0

@@ -230,3 +230,38 @@ def test_a_sulfide_of_an_untracked_metal_cannot_be_charged_its_oxidant():
     text += "[units.leach.sulfide_oxidation.sphalerite]\nk_per_h = 1.0\nultimate_frac = 1.0\n"
     probs = problems_of(text)
     assert "cannot be counted" in probs["units.leach.sulfide_oxidation.sphalerite"]
+
+
+# -- rate drivers (oreflow.kernels.lixiviant_rates.halide_rate_factor) ------------------
+
+
+def sweep(key, values):
+    values = np.asarray(values, dtype=float)
+    sim = run(load_case(EX11), n_cases=len(values), overrides={f"units.leach.{key}": values})
+    return metric(sim, "au_leach_extraction_frac"), metric(sim, "leach_rate_factor")
+
+
+@pytest.mark.parametrize(
+    ("key", "values"),
+    [
+        ("free_oxidant_mg_l", [250.0, 500.0, 1000.0, 2000.0]),
+        ("nacl_g_l", [10.0, 30.0, 100.0, 200.0]),
+        ("eh_mv", [890.0, 900.0, 920.0, 1000.0]),
+    ],
+)
+def test_extraction_rises_with_oxidant_chloride_and_eh(key, values):
+    rec, factor = sweep(key, values)
+    assert np.all(np.diff(factor) > 0)
+    assert np.all(np.diff(rec) > 0)
+
+
+def test_no_gold_leaches_at_or_below_the_gold_chloride_potential():
+    """E_eq of Au/AuCl4- at 100 g/L NaCl and 10 µM gold is 0.885 V: 850 mV leaches none."""
+    rec, factor = sweep("eh_mv", [850.0, 1000.0])
+    assert factor[0] == 0.0 and rec[0] == 0.0
+    assert rec[1] > 0.5
+
+
+def test_oxidant_order_at_the_limit():
+    _, f = sweep("free_oxidant_mg_l", [1000.0, 2000.0])
+    assert f[1] / f[0] == pytest.approx(2.0**1.98, rel=1e-9)

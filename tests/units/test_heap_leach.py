@@ -13,11 +13,12 @@ import numpy as np
 import pytest
 
 import oreflow
-from oreflow.conventions import G_PER_T, RTOL_EXACT, RTOL_RECYCLE_CLOSURE
+from oreflow.conventions import G_PER_T, RTOL_CLOSURE, RTOL_EXACT, RTOL_RECYCLE_CLOSURE
 from oreflow.errors import CaseError
 from oreflow.flowsheet.case import load_case, parse_case
 from oreflow.flowsheet.compile import compile_case
 from oreflow.kernels import leaching as kl
+from oreflow.solvers.results import closure_arrays, closure_max_rel, unit_closure
 from oreflow.solvers.simulate import simulate_plant
 
 CASES = Path(__file__).resolve().parents[2] / "cases"
@@ -240,3 +241,101 @@ def test_negative_cycle_and_unknown_minerals_are_case_errors():
     assert "nothing that dissolves" in p.message
     ps = problems_of(text.replace('"ag_aq", "nacn"]', '"ag_aq"]'))
     assert any(p.key == "units.heap" and "'nacn'" in p.message for p in ps)
+
+
+# --- irrigation as a rate driver ---------------------------------------------------------
+
+
+def test_extraction_rises_with_irrigation_and_saturates():
+    q = np.array([1.0, 2.0, 5.0, 10.0, 20.0, 100.0])
+    m = heap_metrics(run(HEAP_CIC, n_cases=len(q), overrides={"units.heap.irrigation_l_h_m2": q}))
+    f = m["leach_rate_factor"]
+    assert np.all(np.diff(m["au_extraction_frac"]) > 0)
+    assert f[3] == pytest.approx(1.0, rel=1e-12)  # the columns' 10 L/(h m2)
+    # first order in irrigation when it is scarce, order zero when ample
+    assert f[1] / f[0] == pytest.approx((2.0 / 4.0) / (1.0 / 3.0), rel=1e-12)
+    assert f[5] / f[4] < 1.1
+
+
+# --- cyanide-free heaps (glycine_heap_leach, thiosulfate_heap_leach) -----------------------
+
+HEAP_GLY = CASES / "tests" / "cf_heap_glycine.toml"
+HEAP_TS = CASES / "tests" / "cf_heap_thiosulfate.toml"
+
+
+def sweep_heap(case, key, values):
+    values = np.asarray(values, dtype=float)
+    sim = run(case, n_cases=len(values), overrides={f"units.heap.{key}": values})
+    assert closure_max_rel(closure_arrays(sim)).max() <= RTOL_CLOSURE
+    assert unit_closure(sim)["heap"].max() <= RTOL_CLOSURE
+    return heap_metrics(sim)
+
+
+@pytest.mark.parametrize(
+    ("key", "values"),
+    [
+        ("glycine_g_l", [0.2, 1.0, 5.0, 20.0]),
+        ("ph", [9.5, 10.5, 11.0, 12.0]),
+        ("temperature_degc", [10.0, 25.0, 40.0]),
+        ("irrigation_l_h_m2", [2.0, 5.0, 10.0, 20.0]),
+        ("leach_cycle_d", [30.0, 60.0, 90.0, 180.0]),
+    ],
+)
+def test_glycine_heap_answers_its_drivers(key, values):
+    m = sweep_heap(HEAP_GLY, key, values)
+    assert np.all(np.diff(m["au_extraction_frac"]) > 0)
+
+
+def test_glycine_heap_uses_the_tank_leach_rate_law():
+    from oreflow.units.glycine import rate_factor
+
+    gly = np.array([0.5, 5.0, 20.0])
+    m = sweep_heap(HEAP_GLY, "glycine_g_l", gly)
+    plant = compile_case(load_case(HEAP_GLY))
+    params = plant.param_arrays(3, {"units.heap.glycine_g_l": gly})["heap"]
+    np.testing.assert_allclose(m["leach_rate_factor"], rate_factor(params, 3, "none"), rtol=1e-12)
+    assert m["leach_rate_factor"][1] == pytest.approx(1.0, rel=1e-12)  # the reference
+
+
+def test_glycine_heap_loses_what_it_holds_and_makes_it_up():
+    m = sweep_heap(HEAP_GLY, "glycine_g_l", [5.0])
+    sim = run(HEAP_GLY)
+    lost_tph = m["solution_inventory_m3"][0] * 5.0e3 * 0.0005 / 1e6  # k C V
+    assert m["glycine_lost_kg_t"][0] == pytest.approx(lost_tph * 1e3 / 500.0, rel=1e-9)
+    assert sim.units["heap"].metrics["use_glycine_kg_h"][0] > 0
+
+
+@pytest.mark.parametrize(
+    ("key", "values"),
+    [
+        ("s2o3_mol_l", [0.005, 0.02, 0.1, 0.3]),
+        ("cu_mg_l", [10.0, 63.546, 300.0]),
+        ("nh3_mol_l", [0.05, 0.3, 1.0]),
+    ],
+)
+def test_thiosulfate_heap_answers_its_drivers(key, values):
+    m = sweep_heap(HEAP_TS, key, values)
+    assert np.all(np.diff(m["au_extraction_frac"]) > 0)
+
+
+def test_thiosulfate_heap_degrades_to_polythionates_with_copper():
+    cu = np.array([10.0, 63.546, 300.0])
+    sim = run(HEAP_TS, n_cases=3, overrides={"units.heap.cu_mg_l": cu})
+    m = heap_metrics(sim)
+    assert np.all(np.diff(m["s2o3_degradation_per_h"]) > 0)
+    assert np.all(np.diff(m["s2o3_lost_kg_t"]) > 0)
+    comps = sim.plant.spec.comps
+    made = sim.streams["heap.pregnant"][:, comps.solution_offset("polythionates")]
+    kept = sim.streams["heap.residue"][:, comps.solution_offset("polythionates")]
+    # every tonne of thiosulfate oxidised is a tonne of polythionates (2 S2O3 = S4O6)
+    np.testing.assert_allclose((made + kept) * 1e6 / 500.0, m["s2o3_lost_kg_t"] * 1e3, rtol=1e-9)
+
+
+def test_cyanide_free_heap_without_its_species_is_refused():
+    text = HEAP_GLY.read_text(encoding="utf-8").replace(
+        'solution = ["water", "au_aq", "ag_aq", "glycine"]',
+        'solution = ["water", "au_aq", "ag_aq"]',
+    )
+    with pytest.raises(CaseError) as err:
+        parse_case(text, "gly_heap.toml")
+    assert any(p.key == "units.heap" and "glycine" in p.message for p in err.value.problems)
