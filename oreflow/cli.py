@@ -359,30 +359,40 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _exit_on_sigterm() -> None:
-    """SIGTERM ends the command like Ctrl-C: worker pools and output locks are released."""
+@contextlib.contextmanager
+def _exit_on_sigterm() -> Any:
+    """While a command runs, SIGTERM ends it like Ctrl-C (pools and locks released).
+
+    The caller's own handler is restored afterwards: ``main`` may be called from a program.
+    """
     import signal
     import threading
 
     def stop(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt
 
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, stop)
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``oreflow`` command."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    _exit_on_sigterm()
     logging.basicConfig(
         level=logging.WARNING - 10 * min(args.verbose, 2),
         format="%(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
     try:
-        return int(args.func(args))
+        with _exit_on_sigterm():
+            return int(args.func(args))
     except CaseError as exc:
         for problem in exc.problems:
             sys.stderr.write(f"error: {problem}\n")

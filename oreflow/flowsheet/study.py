@@ -360,6 +360,7 @@ def _variable(
     if not isinstance(raw, Mapping):
         problems.append(Problem(file, pre[:-1], "must be a table"))
         return None
+    n_before = len(problems)  # a key refused below has no entry: nothing is built then
     dist = raw.get("dist")
     dist_params = _DIST_PARAMS.get(dist, ()) if isinstance(dist, str) else ()
     common = validate_table(
@@ -372,7 +373,8 @@ def _variable(
     )
     given = {k: v for k, v in raw.items() if k in {p.name for p in dist_params}}
     params = validate_table(given, dist_params, file=file, prefix=pre, problems=problems)
-    n_before = len(problems)
+    if len(problems) > n_before:
+        return None
     if (common.get("dist") is None) == (common.get("values") is None):
         problems.append(
             Problem(file, pre[:-1], "give either dist (Monte Carlo) or values (a grid), not both")
