@@ -10,16 +10,28 @@ True
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from oreflow.errors import CaseError, NotClosedError, Problem
 from oreflow.flowsheet.case import CaseSpec
 from oreflow.flowsheet.case import load_case as _load_case
+
+if TYPE_CHECKING:  # result types, imported for annotations only (keeps import light)
+    from oreflow.flowsheet.study import StudySpec
+    from oreflow.report.progress import RichProgress
+    from oreflow.solvers.optimize_result import OptimizeResult
+    from oreflow.solvers.reconcile import ReconcileResult
+    from oreflow.solvers.results import Results
+    from oreflow.solvers.study import StudyResult
+
+#: A progress callback: called with (items done, items in all).
+Progress = Callable[[int, int], None]
 
 DEFAULT_CASE = "free_milling_cil"
 #: The default case of ``oreflow optimize``: route choice for a refractory ore.
@@ -28,13 +40,28 @@ DEFAULT_OPTIMIZE_CASE = "refractory_route_choice"
 __all__ = [
     "DEFAULT_CASE",
     "DEFAULT_OPTIMIZE_CASE",
+    "Progress",
     "bundled_case",
     "bundled_cases",
+    "compare",
+    "console_text",
+    "document",
+    "explain_problem",
+    "kernel_compile_notice",
     "load_case",
+    "optimize",
+    "output_folder",
+    "pareto",
+    "progress_bar",
+    "reconcile",
     "simulate",
     "simulate_batch",
     "study",
+    "study_text",
     "validate",
+    "validation_document",
+    "version",
+    "write_outputs",
 ]
 
 
@@ -107,7 +134,7 @@ def simulate(
     *,
     overrides: Mapping[str, float] | None = None,
     check_closure: bool = True,
-) -> Any:
+) -> Results:
     """Simulate one case as written (with optional parameter overrides).
 
     Overrides pass the case file's range and consistency rules (``CaseError``).
@@ -193,7 +220,7 @@ def simulate_batch(
 
 def reconcile(
     survey: str | Path, *, flowsheet: CaseSpec | str | Path | None = None, confidence: float = 0.95
-) -> Any:
+) -> ReconcileResult:
     """Balance a plant survey by weighted least squares, with gross-error tests.
 
     Parameters
@@ -220,7 +247,7 @@ def reconcile(
 
 
 def study(
-    study: Any,
+    study: StudySpec | Mapping[str, Any] | str | Path,
     *,
     out_dir: Any = None,
     workers: int | None = None,
@@ -228,8 +255,8 @@ def study(
     resume: bool = False,
     overwrite: bool = False,
     report: bool = False,
-    progress: Any = None,
-) -> Any:
+    progress: Progress | None = None,
+) -> StudyResult:
     """Run a study: every route over the same scenarios (grids x Monte Carlo).
 
     The study's ``mode`` is ``simulate`` (each route as written), ``reoptimize`` (each
@@ -260,7 +287,7 @@ def study(
     report : bool
         Also write the comparison report to ``out_dir`` (needs matplotlib).
     progress : callable(done, total), optional
-        Progress callback (``oreflow.solvers.study.StderrProgress`` draws a bar).
+        Progress callback (``oreflow.api.progress_bar`` draws a rich bar on stderr).
 
     Returns
     -------
@@ -325,12 +352,12 @@ def _report_inputs(spec: Any) -> tuple[tuple[str, Any], dict[str, Any]]:
     return nominal, parameters
 
 
-def optimize(case: CaseSpec | str | Path, *, refine: bool = False) -> Any:
+def optimize(case: CaseSpec | str | Path, *, refine: bool = False) -> OptimizeResult:
     """Choose modes and ore rate of a case within its limits; verify by re-simulation.
 
     Returns
     -------
-    oreflow.solvers.optimize.OptimizeResult
+    oreflow.solvers.optimize_result.OptimizeResult
         ``status`` (optimal, unverified, infeasible, time_limit, ...), ``decisions``,
         ``verification``, ``shadow_prices``, ``explanation``, the re-simulated ``plan``.
         With ``refine``, the mode grid is narrowed around the incumbent until the answer
@@ -385,3 +412,177 @@ def pareto(
     from oreflow.solvers.pareto import pareto as _pareto
 
     return _pareto(_spec(case), x, y, points, x_sense=x_sense, y_sense=y_sense)
+
+
+# --- What the command line shows and writes ------------------------------------------
+# ``oreflow.cli`` imports nothing but this module; the block below is its whole surface.
+
+
+def version() -> str:
+    """The installed oreflow version (``0+unknown`` when run from a source tree)."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("oreflow")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+def compare(cases: list[CaseSpec | str | Path]) -> tuple[pd.DataFrame, list[str], list[str]]:
+    """KPIs of several cases side by side, the case names, and notes on unlike ores.
+
+    Returns
+    -------
+    tuple
+        (KPI frame with one column per case, case names, notes).
+    """
+    specs = [_spec(c) for c in cases]
+    frame = pd.concat({s.name: simulate(s).kpis for s in specs}, axis=1)
+    first = specs[0].ores
+    notes = []
+    for spec in specs[1:]:
+        same = len(spec.ores) == len(first) and all(
+            a.params.get(k) == b.params.get(k)
+            for a, b in zip(spec.ores, first, strict=False)
+            for k in ("rate_tph", "au_gpt", "wi_kwh_t")
+        )
+        if not same:
+            notes.append(
+                f"note: {spec.name} does not treat the same ore (rate, grade, Wi) as {specs[0].name}"
+            )
+    return frame, [s.name for s in specs], notes
+
+
+def console_text(kind: str, result: Any, *, spec: Any = None, verbose: bool = False) -> str:
+    """What a command prints for its result (``kind``: run, optimize, pareto, ...)."""
+    from oreflow.report.present import console_text as _text
+
+    return _text(kind, result, spec=spec, verbose=verbose)
+
+
+def document(kind: str, result: Any, *, spec: Any = None, survey: str = "") -> dict[str, Any]:
+    """The JSON document of a command's result."""
+    from oreflow.report.present import document as _document
+
+    return _document(kind, result, spec=spec, survey=survey)
+
+
+def output_folder(path: str | Path) -> Any:
+    """An output folder to check and lock before computing (``with api.output_folder(p)``).
+
+    Entering creates it if needed, proves it writable, takes its lock (a second writer
+    is refused) and removes temporary files a killed run left; every failure is a
+    ``CaseError`` (exit 2). See ``oreflow.core.files.OutputFolder``.
+    """
+    from oreflow.core.files import OutputFolder
+
+    return OutputFolder(path)
+
+
+def write_outputs(
+    kind: str, result: Any, out_dir: Any, *, spec: Any = None, survey: str = ""
+) -> list[Path]:
+    """Write a command's files and ``report.html`` into ``out_dir`` (all or nothing)."""
+    from oreflow.report.present import write_outputs as _write
+
+    return _write(kind, result, out_dir, spec=spec, survey=survey)
+
+
+def study_text(result: StudyResult, out_dir: str | None = None) -> tuple[str, dict[str, Any]]:
+    """What ``oreflow study`` prints, and its JSON document."""
+    import json
+
+    from oreflow.report.console import format_study
+    from oreflow.report.study_report import compare as _compare
+
+    tables = _compare(result)
+    doc = {
+        "study": result.spec.name,
+        "status": "ok",
+        "n_scenarios": result.spec.n_scenarios,
+        "routes": list(result.spec.routes),
+        "baseline": result.spec.baseline,
+        "compare_kpi": result.spec.compare_kpi,
+        "summary": json.loads(tables["summary"].reset_index().to_json(orient="records")),
+        "pairwise": json.loads(tables["pairwise"].to_json(orient="index"))
+        if "pairwise" in tables
+        else {},
+        "out": out_dir,
+        "meta": result.meta,
+    }
+    return format_study(result, tables, out_dir), doc
+
+
+def progress_bar(label: str) -> RichProgress:
+    """A progress callback ``(done, total)`` drawing a rich bar on stderr; ``close()`` ends it."""
+    from oreflow.report.progress import RichProgress
+
+    return RichProgress(label)
+
+
+def kernel_compile_notice() -> AbstractContextManager[dict[str, Any]]:
+    """A context manager saying on stderr when kernels compile (once per install)."""
+    from oreflow.report.progress import compile_notice
+
+    return compile_notice()
+
+
+def explain_problem(problem: Problem) -> str | None:
+    """What the key of a case-file problem means: documentation, unit, range, default."""
+    from oreflow.report.keyhelp import explain
+
+    return explain(problem)
+
+
+def validation_document(path: str | Path) -> dict[str, Any]:
+    """``oreflow validate --json``: status and every problem with its key's documentation."""
+    try:
+        spec = validate(path)
+    except CaseError as exc:
+        return {
+            "case": str(path),
+            "status": "invalid",
+            "problems": [
+                {
+                    "file": p.file,
+                    "key": p.key,
+                    "message": p.message,
+                    "key_help": explain_problem(p),
+                }
+                for p in exc.problems
+            ],
+        }
+    return {
+        "case": str(path),
+        "status": "ok",
+        "name": spec.name,
+        "n_ores": len(spec.ores),
+        "n_units": len(spec.units),
+        "n_components": spec.comps.n_comp,
+        "problems": [],
+    }
+
+
+def new_case(name: str, *, template: str = DEFAULT_CASE, folder: str | Path = ".") -> Path:
+    """Write ``NAME.toml`` in ``folder``: a bundled case renamed, every key explained.
+
+    Refuses to overwrite an existing file (``CaseError``, exit 2).
+    """
+    from oreflow.report.keyhelp import commented_case
+
+    target = Path(folder) / f"{name}.toml"
+    problems = []
+    if not name.replace("_", "").replace("-", "").isalnum():
+        problems.append(Problem(str(target), "", f"name {name!r}: use letters, digits, _ and -"))
+    if target.exists():
+        problems.append(Problem(str(target), "", "exists already; choose another name or folder"))
+    if problems:
+        raise CaseError(problems)
+    source = bundled_case(template)
+    text = commented_case(source.read_text(encoding="utf-8"), name, template)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(target)
+    _load_case(target)  # what we wrote must read back as a valid case
+    return target

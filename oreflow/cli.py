@@ -24,6 +24,15 @@ logger = logging.getLogger("oreflow")
 PARETO_POINTS = (2, 1000)
 
 
+def _out(args: argparse.Namespace, stack: contextlib.ExitStack) -> Any:
+    """The ``--out`` folder checked and locked before any computing (None without it)."""
+    if not getattr(args, "out", None):
+        return None
+    from oreflow import api
+
+    return stack.enter_context(api.output_folder(args.out))
+
+
 def _require(module: str, what: str, where: str) -> None:
     """Refuse before computing when an optional package an output needs is missing."""
     import importlib.util
@@ -50,227 +59,250 @@ def _case_path(arg: str | None, default: str | None = None) -> str:
     return arg
 
 
-def _out(args: argparse.Namespace, stack: contextlib.ExitStack) -> Any:
-    """The ``--out`` folder checked and locked before any computing (None without it)."""
-    if not getattr(args, "out", None):
-        return None
-    from oreflow.core.files import OutputFolder
+def _emit(
+    args: argparse.Namespace,
+    kind: str,
+    result: Any,
+    spec: Any = None,
+    survey: str = "",
+    out: Any = None,
+) -> None:
+    """Write files into ``out`` (the locked ``--out`` folder), then print the answer.
 
-    return stack.enter_context(OutputFolder(args.out))
+    The answer is the JSON document (``--json``) or the console text.
+    """
+    from oreflow import api
+
+    if out is not None:
+        written = api.write_outputs(kind, result, out, spec=spec, survey=survey)
+        logger.info("wrote %s", ", ".join(str(p) for p in written))
+    if getattr(args, "json", False):
+        doc = api.document(kind, result, spec=spec, survey=survey)
+        sys.stdout.write(json.dumps(doc, indent=2) + "\n")
+    else:
+        text = api.console_text(kind, result, spec=spec, verbose=args.verbose)
+        sys.stdout.write(text + "\n")
+        if getattr(args, "out", None):
+            sys.stdout.write(f"files and report.html in {args.out}\n")
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from oreflow.api import simulate
-    from oreflow.report.output import format_run, result_document, write_run_outputs
+    from oreflow import api
 
+    spec = api.load_case(_case_path(args.case))
     with contextlib.ExitStack() as stack:
         out = _out(args, stack)
-        results = simulate(_case_path(args.case))
-        if out is not None:
-            written = write_run_outputs(results, out)
-            logger.info("wrote %s", ", ".join(str(p) for p in written))
-    if args.json:
-        sys.stdout.write(json.dumps(result_document(results), indent=2) + "\n")
-    else:
-        sys.stdout.write(format_run(results) + "\n")
+        with api.kernel_compile_notice():
+            results = api.simulate(spec)
+        _emit(args, "run", results, spec, out=out)
     return 0
 
 
 def _cmd_optimize(args: argparse.Namespace) -> int:
-    from oreflow.api import DEFAULT_OPTIMIZE_CASE, optimize
-    from oreflow.report.output import format_optimize, optimize_document, write_run_outputs
+    from oreflow import api
 
-    case = _case_path(args.case, DEFAULT_OPTIMIZE_CASE)
+    spec = api.load_case(_case_path(args.case, api.DEFAULT_OPTIMIZE_CASE))
     with contextlib.ExitStack() as stack:
         out = _out(args, stack)
-        result = optimize(case, refine=args.refine)
-        doc = optimize_document(result, case=case)
-        if out is not None and result.plan is not None and result.status == "optimal":
-            written = write_run_outputs(result.plan, out, document=doc)
-            logger.info("wrote %s", ", ".join(str(p) for p in written))
-    if args.json:
-        sys.stdout.write(json.dumps(doc, indent=2) + "\n")
-    else:
-        sys.stdout.write(format_optimize(result) + "\n")
+        with api.kernel_compile_notice():
+            result = api.optimize(spec, refine=args.refine)
+        # files only for a plan that is the answer: nothing is written on exit 3
+        _emit(args, "optimize", result, spec, out=out if result.status == "optimal" else None)
     return 0 if result.status == "optimal" else 3
 
 
 def _cmd_pareto(args: argparse.Namespace) -> int:
-    from oreflow.api import load_case, pareto
-    from oreflow.report.output import pareto_document, write_pareto_outputs
+    from oreflow import api
 
     if not PARETO_POINTS[0] <= args.points <= PARETO_POINTS[1]:
         msg = f"must be in [{PARETO_POINTS[0]}, {PARETO_POINTS[1]}], got {args.points}"
         raise CaseError([Problem("--points", "", msg)])
-    spec = load_case(args.case)
+    spec = api.load_case(args.case)
     with contextlib.ExitStack() as stack:
         out = _out(args, stack)
         if out is not None:
             _require("matplotlib", "the pareto plot", args.out)
-        front = pareto(
-            spec, args.x, args.y, args.points, x_sense=args.x_sense, y_sense=args.y_sense
-        )
-        if out is not None:
-            write_pareto_outputs(front, out, spec.name)
-    if args.json:
-        sys.stdout.write(json.dumps(pareto_document(front, spec.name), indent=2) + "\n")
-    else:
-        cols = [
-            c for c in ("epsilon", "status", "x", "y", "ore_tph", "route") if c in front.columns
-        ]
-        sys.stdout.write(
-            f"{args.y} ({front.attrs['y_sense']}) against {args.x} ({front.attrs['x_sense']})\n"
-        )
-        sys.stdout.write(front[cols].to_string(index=False) + "\n")
+        with api.kernel_compile_notice():
+            front = api.pareto(
+                spec, args.x, args.y, args.points, x_sense=args.x_sense, y_sense=args.y_sense
+            )
+        _emit(args, "pareto", front, spec, out=out)
     return 0
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    from oreflow.api import load_case, simulate
+    from oreflow import api
 
-    specs = [load_case(c) for c in args.cases]
     with contextlib.ExitStack() as stack:
         out = _out(args, stack)
-        return _compare(args, specs, [simulate(s) for s in specs], out)
-
-
-def _compare(args: argparse.Namespace, specs: list, results: list, out: Any) -> int:
-    from oreflow.report.output import compare_frame
-
-    frame = compare_frame(results)
-    first = specs[0].ores
-    notes = []
-    for spec in specs[1:]:
-        same = len(spec.ores) == len(first) and all(
-            a.params.get(k) == b.params.get(k)
-            for a, b in zip(spec.ores, first, strict=False)
-            for k in ("rate_tph", "au_gpt", "wi_kwh_t")
-        )
-        if not same:
-            notes.append(
-                f"note: {spec.name} does not treat the same ore (rate, grade, Wi) as {specs[0].name}"
-            )
-    if out is not None:
-        from oreflow.report.files import write_all
-
-        write_all(out, {"compare.csv": lambda p: frame.to_csv(p)})
-    if args.json:
-        doc = {
-            "cases": [s.name for s in specs],
-            "kpis": json.loads(frame.to_json()),
-            "notes": notes,
-        }
-        sys.stdout.write(json.dumps(doc, indent=2) + "\n")
-    else:
-        sys.stdout.write(frame.to_string(float_format=lambda v: f"{v:.6g}") + "\n")
-        for n in notes:
-            sys.stderr.write(n + "\n")
+        with api.kernel_compile_notice():
+            result = api.compare(args.cases)
+        _emit(args, "compare", result, out=out)
+    if not args.json:
+        for note in result[2]:
+            sys.stderr.write(note + "\n")
     return 0
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from oreflow.api import validate
+    from oreflow import api
 
-    spec = validate(args.case)
-    n_units = len(spec.units)
+    if args.json:
+        doc = api.validation_document(args.case)
+        sys.stdout.write(json.dumps(doc, indent=2) + "\n")
+        return 0 if doc["status"] == "ok" else 2
+    try:
+        spec = api.validate(args.case)
+    except CaseError as exc:
+        for problem in exc.problems:
+            sys.stderr.write(f"error: {problem}\n")
+            help_text = api.explain_problem(problem)
+            if help_text:
+                sys.stderr.write(f"  {help_text}\n")
+        return exc.exit_code
     sys.stdout.write(
-        f"{args.case}: ok ({len(spec.ores)} ore source(s), {n_units} units, {spec.comps.n_comp} stream components)\n"
+        f"{args.case}: ok ({len(spec.ores)} ore source(s), {len(spec.units)} units, "
+        f"{spec.comps.n_comp} stream components)\n"
+    )
+    return 0
+
+
+def _cmd_new(args: argparse.Namespace) -> int:
+    from oreflow import api
+
+    path = api.new_case(args.name, template=args.template, folder=args.dir)
+    sys.stdout.write(
+        f"wrote {path} (from {args.template}); edit it, then: oreflow validate {path}\n"
     )
     return 0
 
 
 def _cmd_reconcile(args: argparse.Namespace) -> int:
-    from oreflow.api import reconcile
-    from oreflow.report.reconcile_report import (
-        reconcile_summary,
-        reconcile_to_json,
-        write_reconcile_outputs,
-    )
+    from oreflow import api
 
     with contextlib.ExitStack() as stack:
         out = _out(args, stack)
-        result = reconcile(args.survey, flowsheet=args.flowsheet, confidence=args.confidence)
-        if out is not None:
-            written = write_reconcile_outputs(result, out.path, survey=args.survey)
-            logger.info("wrote %s", ", ".join(str(p) for p in written.values()))
-    if args.json:
-        sys.stdout.write(json.dumps(reconcile_to_json(result, survey=args.survey), indent=2) + "\n")
-    else:
-        sys.stdout.write(reconcile_summary(result) + "\n")
+        result = api.reconcile(args.survey, flowsheet=args.flowsheet, confidence=args.confidence)
+        _emit(args, "reconcile", result, survey=args.survey, out=out)
     return 0
 
 
 def _cmd_study(args: argparse.Namespace) -> int:
-    from oreflow.api import study
-    from oreflow.solvers.study import StderrProgress
+    from oreflow import api
 
-    progress = None if args.json or not sys.stderr.isatty() else StderrProgress(0, "study")
-    result = study(
-        args.study,
-        out_dir=args.out,
-        workers=args.workers,
-        scheduler=args.scheduler,
-        resume=args.resume,
-        overwrite=args.overwrite,
-        report=args.out is not None,
-        progress=progress,
-    )
-    from oreflow.report.study_report import compare
-
-    tables = compare(result)
+    progress = None if args.json or not sys.stderr.isatty() else api.progress_bar("study")
+    try:
+        with api.kernel_compile_notice():
+            result = api.study(
+                args.study,
+                out_dir=args.out,
+                workers=args.workers,
+                scheduler=args.scheduler,
+                resume=args.resume,
+                overwrite=args.overwrite,
+                report=args.out is not None,
+                progress=progress,
+            )
+    finally:
+        if progress is not None:
+            progress.close()
+    text, doc = api.study_text(result, args.out)
     if args.json:
-        doc = {
-            "study": result.spec.name,
-            "status": "ok",
-            "n_scenarios": result.spec.n_scenarios,
-            "routes": list(result.spec.routes),
-            "baseline": result.spec.baseline,
-            "compare_kpi": result.spec.compare_kpi,
-            "summary": json.loads(tables["summary"].reset_index().to_json(orient="records")),
-            "pairwise": json.loads(tables["pairwise"].to_json(orient="index"))
-            if "pairwise" in tables
-            else {},
-            "out": args.out,
-            "meta": result.meta,
-        }
         sys.stdout.write(json.dumps(doc, indent=2) + "\n")
     else:
-        meta = result.meta
-        lines = [
-            f"study: {result.spec.name}: {meta['n_scenarios']:,} scenarios x {meta['n_routes']} routes "
-            f"in {meta['seconds']:.1f} s ({meta['executor']})",
-            "",
-            tables["summary"].to_string(float_format=lambda v: f"{v:.4g}"),
-        ]
-        if "pairwise" in tables:
-            lines += ["", tables["pairwise"].to_string(float_format=lambda v: f"{v:.4g}")]
-        if args.out:
-            lines += ["", f"results and report in {args.out}"]
-        sys.stdout.write("\n".join(lines) + "\n")
+        sys.stdout.write(text + "\n")
     return 0
 
 
+def _common(sub: argparse.ArgumentParser, out_help: str, verbose: bool = True) -> None:
+    sub.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+    sub.add_argument("--out", metavar="DIR", help=out_help)
+    if verbose:
+        sub.add_argument(
+            "--verbose", action="store_true", help="print every table, not only the answer"
+        )
+    else:
+        sub.set_defaults(verbose=False)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser (kept import-light)."""
+    """The argument parser (kept import-light); README's command list is generated from it."""
     parser = argparse.ArgumentParser(
         prog="oreflow",
         description="Process-optimization engine for gold and silver plants.",
     )
+    parser.add_argument("--version", action="version", version=f"oreflow {_version()}")
     parser.add_argument(
-        "-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)"
+        "-v", dest="log_more", action="count", default=0, help="more log output (-vv for debug)"
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = sub.add_parser("run", help="simulate a case as written")
-    run.add_argument("case", nargs="?", help="case file (default: the bundled free_milling_cil)")
-    run.add_argument("--json", action="store_true", help="print one JSON document on stdout")
-    run.add_argument("--out", metavar="DIR", help="write CSV, JSON and Excel results to DIR")
+    run.add_argument(
+        "case", nargs="?", metavar="CASE", help="case file (default: the bundled free_milling_cil)"
+    )
+    _common(run, "write CSV, JSON, Excel and report.html to DIR")
     run.set_defaults(func=_cmd_run)
+
+    opt = sub.add_parser(
+        "optimize",
+        help="choose route, modes, ore rates and splits within the case's limits; verify by simulation",
+    )
+    opt.add_argument(
+        "case",
+        nargs="?",
+        metavar="CASE",
+        help="case file (default: the bundled refractory_route_choice)",
+    )
+    opt.add_argument(
+        "--refine",
+        action="store_true",
+        help="narrow the mode grid around the incumbent until the answer stops moving",
+    )
+    _common(opt, "write the verified plan's CSV, JSON, Excel and report.html to DIR")
+    opt.set_defaults(func=_cmd_optimize)
+
+    par = sub.add_parser(
+        "pareto", help="epsilon-constraint front between two KPIs over routes, modes and ore rate"
+    )
+    par.add_argument(
+        "case", metavar="CASE", help="case file with modes, [constraints] and [objective]"
+    )
+    par.add_argument(
+        "--x", required=True, metavar="KPI", help="KPI on the horizontal axis (e.g. residue_tph)"
+    )
+    par.add_argument(
+        "--y", required=True, metavar="KPI", help="KPI optimised at each point (e.g. margin_usd_h)"
+    )
+    par.add_argument(
+        "--points",
+        type=int,
+        default=11,
+        metavar="N",
+        help=f"number of points, {PARETO_POINTS[0]} to {PARETO_POINTS[1]} (default 11)",
+    )
+    par.add_argument(
+        "--x-sense",
+        choices=("maximize", "minimize"),
+        help="default: minimize costs, uses, energy and residue; maximize the rest",
+    )
+    par.add_argument(
+        "--y-sense", choices=("maximize", "minimize"), help="default: as for --x-sense"
+    )
+    _common(par, "write pareto.csv, pareto.json, pareto.png and report.html to DIR", verbose=False)
+    par.set_defaults(func=_cmd_pareto)
+
+    cmp_ = sub.add_parser("compare", help="fixed routes side by side: KPIs of several cases")
+    cmp_.add_argument("cases", nargs="+", metavar="CASE", help="case files")
+    _common(cmp_, "write compare.csv to DIR", verbose=False)
+    cmp_.set_defaults(func=_cmd_compare)
 
     rec = sub.add_parser(
         "reconcile", help="balance a plant survey (weighted least squares, gross-error tests)"
     )
-    rec.add_argument("survey", help="survey file (.csv or .xlsx, see docs/survey.md)")
+    rec.add_argument(
+        "survey", metavar="SURVEY", help="survey file (.csv or .xlsx, see docs/survey.md)"
+    )
     rec.add_argument(
         "--flowsheet", metavar="CASE", help="case file whose flowsheet gives the nodes"
     )
@@ -278,69 +310,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--confidence",
         type=float,
         default=0.95,
+        metavar="P",
         help="confidence level of the tests (default 0.95)",
     )
-    rec.add_argument("--json", action="store_true", help="print one JSON document on stdout")
-    rec.add_argument("--out", metavar="DIR", help="write CSV, JSON and Excel results to DIR")
+    _common(rec, "write CSV, JSON, Excel and report.html to DIR")
     rec.set_defaults(func=_cmd_reconcile)
-
-    opt = sub.add_parser(
-        "optimize", help="choose modes and ore rate within the case's limits; verify by simulation"
-    )
-    opt.add_argument(
-        "case", nargs="?", help="case file (default: the bundled refractory_route_choice)"
-    )
-    opt.add_argument(
-        "--refine",
-        action="store_true",
-        help="narrow the mode grid around the incumbent until the answer stops moving",
-    )
-    opt.add_argument("--json", action="store_true", help="print one JSON document on stdout")
-    opt.add_argument(
-        "--out", metavar="DIR", help="write the verified plan's CSV, JSON and Excel results to DIR"
-    )
-    opt.set_defaults(func=_cmd_optimize)
-
-    par = sub.add_parser(
-        "pareto", help="epsilon-constraint front between two KPIs over routes, modes and ore rate"
-    )
-    par.add_argument("case", help="case file with modes, [constraints] and [objective]")
-    par.add_argument("--x", required=True, help="KPI on the horizontal axis (e.g. residue_tph)")
-    par.add_argument("--y", required=True, help="KPI optimised at each point (e.g. margin_usd_h)")
-    par.add_argument(
-        "--points",
-        type=int,
-        default=11,
-        help=f"number of points, {PARETO_POINTS[0]} to {PARETO_POINTS[1]} (default 11)",
-    )
-    par.add_argument(
-        "--x-sense",
-        choices=("maximize", "minimize"),
-        help="default: minimize costs, uses and residue",
-    )
-    par.add_argument(
-        "--y-sense", choices=("maximize", "minimize"), help="default: as for --x-sense"
-    )
-    par.add_argument("--json", action="store_true", help="print one JSON document on stdout")
-    par.add_argument(
-        "--out", metavar="DIR", help="write pareto.csv, pareto.json and pareto.png to DIR"
-    )
-    par.set_defaults(func=_cmd_pareto)
-
-    cmp_ = sub.add_parser("compare", help="fixed routes side by side: KPIs of several cases")
-    cmp_.add_argument("cases", nargs="+", help="case files")
-    cmp_.add_argument("--json", action="store_true", help="print one JSON document on stdout")
-    cmp_.add_argument("--out", metavar="DIR", help="write compare.csv to DIR")
-    cmp_.set_defaults(func=_cmd_compare)
-
-    val = sub.add_parser("validate", help="check a case file and report every problem")
-    val.add_argument("case", help="case file")
-    val.set_defaults(func=_cmd_validate)
 
     stu = sub.add_parser(
         "study", help="run routes over scenario grids / Monte Carlo and compare them"
     )
-    stu.add_argument("study", help="study file (see cases/studies/)")
+    stu.add_argument("study", metavar="STUDY", help="study file (see cases/studies/)")
     stu.add_argument(
         "--workers",
         type=int,
@@ -349,14 +328,54 @@ def build_parser() -> argparse.ArgumentParser:
         help="local processes (default: one per core from 2,048 evaluations; 1 runs in this process)",
     )
     stu.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler (tcp://host:8786)")
-    stu.add_argument("--out", metavar="DIR", help="write Parquet chunks, results and report")
     stu.add_argument("--resume", action="store_true", help="continue an interrupted study in DIR")
     stu.add_argument(
         "--overwrite", action="store_true", help="replace another study's results in DIR"
     )
-    stu.add_argument("--json", action="store_true", help="print one JSON document on stdout")
+    _common(stu, "write Parquet chunks, results and report to DIR", verbose=False)
     stu.set_defaults(func=_cmd_study)
+
+    val = sub.add_parser(
+        "validate", help="check a case file; explain every problem with the key's meaning and range"
+    )
+    val.add_argument("case", metavar="CASE", help="case file")
+    val.add_argument("--json", action="store_true", help="print the problems as one JSON document")
+    val.set_defaults(func=_cmd_validate, verbose=False)
+
+    new = sub.add_parser("new", help="write a commented case file to edit, from a bundled case")
+    new.add_argument("name", metavar="NAME", help="name of the new case (file NAME.toml)")
+    new.add_argument(
+        "--from",
+        dest="template",
+        default="free_milling_cil",
+        metavar="CASE",
+        help="bundled case to start from (default free_milling_cil)",
+    )
+    new.add_argument("--dir", default=".", metavar="DIR", help="folder to write to (default .)")
+    new.set_defaults(func=_cmd_new, verbose=False)
     return parser
+
+
+def _version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("oreflow")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+def usage_lines() -> list[str]:
+    """One line per command: its synopsis and help, as README's command list shows them."""
+    parser = build_parser()
+    action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    helps = {c.dest: c.help for c in action._choices_actions}
+    lines = []
+    for name, sub in action.choices.items():
+        usage = sub.format_usage().strip().removeprefix("usage: ")
+        usage = usage.replace("[-h] ", "").replace(" [-h]", "")
+        lines.append(f"{' '.join(usage.split())}\n    # {helps[name]}")
+    return lines
 
 
 @contextlib.contextmanager
@@ -386,7 +405,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(
-        level=logging.WARNING - 10 * min(args.verbose, 2),
+        level=logging.WARNING - 10 * min(args.log_more, 2),
         format="%(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )

@@ -13,7 +13,6 @@ import numpy as np
 from oreflow.kernels._jit import njit
 
 
-@njit
 def nondominated_mask(criteria: np.ndarray) -> np.ndarray:
     """Columns no other column dominates (ties: the first of equal columns is kept).
 
@@ -21,7 +20,8 @@ def nondominated_mask(criteria: np.ndarray) -> np.ndarray:
     visited in decreasing order of their summed dense ranks (equal values, equal rank),
     which a dominating row always exceeds, so a row can only be dominated by one
     already kept (the sort-first skyline of Chomicki, Godfrey, Gryz & Liang 2003, Proc.
-    ICDE, doi:10.1109/ICDE.2003.1260846).
+    ICDE, doi:10.1109/ICDE.2003.1260846). The sorts run in numpy: compiled, numba's
+    sort routines cost most of a first run's compile time for no speed gained here.
 
     Parameters
     ----------
@@ -33,17 +33,36 @@ def nondominated_mask(criteria: np.ndarray) -> np.ndarray:
     (n_columns,) bool
         True for the columns kept.
     """
+    criteria = np.ascontiguousarray(criteria, dtype=np.float64)
     n, k = criteria.shape
     rank_sum = np.zeros(n)
     for c in range(k):
         col_order = np.argsort(criteria[:, c])
-        rank = 0.0
-        for pos in range(n):
-            j = col_order[pos]
-            if pos > 0 and criteria[j, c] != criteria[col_order[pos - 1], c]:
-                rank += 1.0
-            rank_sum[j] += rank
+        ordered = criteria[col_order, c]
+        # dense rank: +1 wherever the sorted value changes (NaN != NaN changes too)
+        dense = np.concatenate(([0.0], np.cumsum(ordered[1:] != ordered[:-1], dtype=np.float64)))
+        rank_sum[col_order] += dense
     order = np.argsort(-rank_sum, kind="mergesort")
+    return skyline_mask(criteria, order)
+
+
+@njit
+def skyline_mask(criteria: np.ndarray, order: np.ndarray) -> np.ndarray:
+    """Columns kept by a sort-first skyline visiting rows in ``order`` (see ``nondominated_mask``).
+
+    Parameters
+    ----------
+    criteria : (n_columns, n_criteria) float64
+        Larger is better in every column.
+    order : (n_columns,) int64
+        Visiting order, in which no row is dominated by a later one.
+
+    Returns
+    -------
+    (n_columns,) bool
+        True for the columns no earlier kept column dominates.
+    """
+    n, k = criteria.shape
     kept = np.empty(n, dtype=np.int64)
     n_kept = 0
     mask = np.zeros(n, dtype=np.bool_)

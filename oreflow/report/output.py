@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import platform
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -68,50 +68,17 @@ def result_document(results: Any, status: str = "ok") -> dict[str, Any]:
     }
 
 
-def format_run(results: Any) -> str:
-    """Plain-text report of a run: KPIs, stream table, unit table, closure."""
-    lines = [f"case: {results.case}", "", "KPIs"]
-    lines += [f"  {k:<24} {v:>14.6g}" for k, v in results.kpis.items()]
-    assumed = results.kpis.get("economics_assumed_count", 0.0)
-    if assumed > 0:
-        lines.append(
-            f"  note: {assumed:.0f} economic figure(s) are oreflow defaults, MODELS.md §8 "
-            "test values [A], not market data; set them in [economics] (cases/README.md)"
-        )
-    cols = [
-        c
-        for c in (
-            "solids_tph",
-            "water_tph",
-            "solids_pct",
-            "p80_um",
-            "au_gpt",
-            "au_g_h",
-            "au_aq_mg_l",
-            "nacn_mg_l",
-        )
-        if c in results.streams
-    ]
-    lines += ["", "Streams", results.streams[cols].to_string(float_format=lambda v: f"{v:.4g}")]
-    lines += ["", "Units"]
-    for unit, group in results.units.groupby("unit", sort=False):
-        lines.append(f"  {unit} ({group['type'].iloc[0]})")
-        lines += [
-            f"    {m:<30} {v:>14.6g}" for m, v in zip(group["metric"], group["value"], strict=True)
-        ]
-    worst = results.closure.groupby("view")["rel_err"].max()
-    lines += ["", "Closure (largest relative error per view)"]
-    lines += [f"  {view:<12} {err:.3g}" for view, err in worst.items()]
-    return "\n".join(lines)
-
-
 def write_run_outputs(
-    results: Any, out_dir: str | Path | OutputFolder, document: dict[str, Any] | None = None
+    results: Any,
+    out_dir: str | Path | OutputFolder,
+    document: dict[str, Any] | None = None,
+    extra: Mapping[str, Callable[[Path], None]] | None = None,
 ) -> list[Path]:
     """Write streams.csv, units.csv, closure.csv, kpis.json, result.json and oreflow.xlsx.
 
     ``document`` replaces the run document written as result.json (optimize writes its
-    decisions and verification there).
+    decisions and verification there); ``extra`` adds files (name -> writer), written
+    and renamed with the others.
     """
     doc = document if document is not None else result_document(results)
     kpis = results.kpis.to_frame("value")
@@ -137,6 +104,7 @@ def write_run_outputs(
     }
     if results.streams_by_size is not None:
         writers["streams_by_size.csv"] = lambda p: results.streams_by_size.to_csv(p, index=False)
+    writers.update(extra or {})
     return write_all(out_dir, writers)
 
 
@@ -163,60 +131,6 @@ def optimize_document(result: Any, case: str | None = None) -> dict[str, Any]:
     meta["optimize"] = _clean({k: v for k, v in result.meta.items() if k != "max_rel_diff"})
     doc["meta"] = meta
     return doc
-
-
-def format_optimize(result: Any) -> str:
-    """Plain-text report of an optimization."""
-    lines = [f"status: {result.status}"]
-    if result.explanation:
-        lines += ["", "Why no plan is feasible"] + [f"  {e}" for e in result.explanation]
-    if result.decisions:
-        lines += ["", "Plan"]
-        lines += [f"  {k:<40} {v:>14}" for k, v in result.decisions.get("route", {}).items()]
-        lines += [f"  {k:<40} {v:>14.6g}" for k, v in result.decisions["modes"].items()]
-        lines += [f"  {'ore_tph':<40} {result.decisions['ore_tph']:>14.6g}"]
-        for src, tph in result.decisions.get("blend_tph", {}).items():
-            lines += [f"  {src + ' (t/h)':<40} {tph:>14.6g}"]
-        for sink, tph in result.decisions.get("residue_tph", {}).items():
-            lines += [f"  {'residue to ' + sink + ' (t/h)':<40} {tph:>14.6g}"]
-        for stream, tph in result.decisions.get("train_tph", {}).items():
-            lines += [f"  {'feed to ' + stream + ' (t/h)':<40} {tph:>14.6g}"]
-        if result.plan is not None:
-            costs = {
-                k: v
-                for k, v in result.plan.kpis.items()
-                if k in ("cost_haulage_usd_h", "cost_ore_usd_h")
-            }
-            lines += [f"  {k:<40} {float(v):>14.6g}" for k, v in costs.items() if float(v) != 0.0]
-        lines += [f"  {'objective':<40} {result.decisions['objective']:>14.6g}"]
-    if len(result.shadow_prices):
-        lines += ["", "Shadow prices (objective per unit of limit; non-zero = binding)"]
-        lines += [
-            f"  {r.limit:<44} {r.value:>12.6g}   {r.shadow_price:>12.6g} {r.units}"
-            for r in result.shadow_prices.itertuples()
-        ]
-    if len(result.verification):
-        lines += [
-            "",
-            "Verification (model vs full simulation)",
-            result.verification.to_string(float_format=lambda v: f"{v:.6g}"),
-        ]
-    if len(result.routes):
-        table = result.routes.to_string(index=False, float_format=lambda v: f"{v:.6g}")
-        lines += ["", "Best plan of every route (enumeration)", table]
-    m = result.meta
-    lines += [
-        "",
-        f"{m.get('n_combinations')} combinations; solver {m.get('solver')}; seconds {m.get('seconds')}",
-    ]
-    if "blend" in m:
-        lines += [
-            f"blend: {m['blend']['rounds']} tabulate-solve-verify round(s) "
-            f"(re-tabulated at the incumbent's blend until it verified or stopped moving)"
-        ]
-    if result.plan is not None:
-        lines += ["", format_run(result.plan)]
-    return "\n".join(lines)
 
 
 def pareto_document(front: Any, case: str) -> dict[str, Any]:
@@ -248,8 +162,13 @@ def _pareto_png(front: Any, path: Path) -> None:
     fig.savefig(path, format="png", dpi=110)
 
 
-def write_pareto_outputs(front: Any, out_dir: str | Path | OutputFolder, case: str) -> list[Path]:
-    """Write pareto.csv, pareto.json and pareto.png atomically."""
+def write_pareto_outputs(
+    front: Any,
+    out_dir: str | Path | OutputFolder,
+    case: str,
+    extra: Mapping[str, Callable[[Path], None]] | None = None,
+) -> list[Path]:
+    """Write pareto.csv, pareto.json and pareto.png atomically (and ``extra`` files)."""
     doc = pareto_document(front, case)
     table = front.drop(columns=[c for c in ("route", "modes") if c in front.columns])
     writers: dict[str, Callable[[Path], None]] = {
@@ -257,6 +176,7 @@ def write_pareto_outputs(front: Any, out_dir: str | Path | OutputFolder, case: s
         "pareto.json": lambda p: p.write_text(json.dumps(doc, indent=2), encoding="utf-8"),
         "pareto.png": lambda p: _pareto_png(front, p),
     }
+    writers.update(extra or {})
     return write_all(out_dir, writers)
 
 

@@ -359,6 +359,40 @@ def _assumed_count(
     A figure matters when what it prices is there: a silver price with no silver sold
     does not count. Media and oxygen prices are counted with the consumable items.
     """
+    masks = _assumed_masks(sim, econ, m, t, revenue, lines)
+    return sum(masks.values(), np.zeros(sim.n_cases))
+
+
+def assumed_figures(sim: Simulation, t: Mapping[str, np.ndarray], case: int = 0) -> list[str]:
+    """Names of the economic figures of one case that took oreflow's default [A].
+
+    The same figures ``economics_assumed_count`` counts: scalar keys of ``[economics]``
+    that price something present, then ``reagent_usd_kg.ITEM`` for every consumable
+    priced from oreflow's table.
+    """
+    econ = sim.plant.spec.economics
+    if econ is None:
+        return []
+    _, lines, _ = unit_costs_usd_h(sim, econ)
+    revenue = economics_kpis(sim, t)["revenue_usd_h"]
+    masks = _assumed_masks(sim, econ, _metal_flows(sim, t), t, revenue, lines)
+    names = [k for k, v in masks.items() if bool(np.asarray(v)[case])]
+    items = sorted({i for r in sim.units.values() for i in use_items(r.metrics)})
+    for item in items:
+        found = econ.price_usd_kg(item)
+        if found is not None and found[1]:
+            names.append(f"reagent_usd_kg.{item}")
+    return names
+
+
+def _assumed_masks(
+    sim: Simulation,
+    econ: EconomicsSpec,
+    m: Mapping[str, np.ndarray],
+    t: Mapping[str, np.ndarray],
+    revenue: np.ndarray,
+    lines: Mapping[str, np.ndarray],
+) -> dict[str, np.ndarray]:
     from oreflow.solvers.kpis_residue import residue_routing
 
     comps = sim.plant.spec.comps
@@ -394,8 +428,8 @@ def _assumed_count(
         "building_materials_credit_usd_t": route["building_materials"] > 0,
         "fixed_usd_h": always,
     }
-    count = np.zeros(n)
-    for key in econ.defaulted:
-        if key in matters:
-            count = count + matters[key]
-    return count
+    return {
+        key: np.broadcast_to(matters[key], (n,)).astype(np.float64)
+        for key in econ.defaulted
+        if key in matters
+    }

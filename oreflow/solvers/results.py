@@ -18,6 +18,7 @@ import pandas as pd
 
 from oreflow.conventions import G_PER_T
 from oreflow.core.components import ELEMENTS, ComponentSet
+from oreflow.solvers.economics import assumed_figures
 from oreflow.solvers.kpis import sink_inflow, sinks
 from oreflow.solvers.simulate import Simulation
 
@@ -373,6 +374,7 @@ def build_results(sim: Simulation, case: int = 0) -> Results:
         "case_file": sim.plant.spec.path,
         "tears": [t for b in sim.plant.topology.blocks for t in b.tears],
         "run_order": [n for b in sim.plant.topology.blocks for n in b.nodes],
+        "economics_assumed": assumed_figures(sim, audit["totals"], case),
     }
     closure = _closure_frame(audit, case)
     if not math.isfinite(kpis["closure_max_rel"]):

@@ -20,9 +20,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import logging
-import math
 import os
-import sys
 import time
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures.process import BrokenProcessPool
@@ -55,7 +53,6 @@ from oreflow.solvers.study_sampling import route_overrides, sample, screened_sam
 
 __all__ = [
     "MANIFEST",
-    "StderrProgress",
     "StudyResult",
     "WorkItem",
     "case_text",
@@ -121,35 +118,6 @@ def _run_item(
     frame = scenarios.reset_index()
     frame.insert(1, "route", item.route)
     return pd.concat([frame, pd.DataFrame(kpis)], axis=1)
-
-
-class StderrProgress:
-    """A one-line progress bar on stderr (no dependency), redrawn at most ten times a second."""
-
-    def __init__(self, total: int, label: str = "study", stream: Any = None) -> None:
-        self.total = max(total, 1)
-        self.label = label
-        self.stream = stream or sys.stderr
-        self.t0 = time.perf_counter()
-        self.last = 0.0
-
-    def __call__(self, done: int, total: int) -> None:
-        """Redraw for ``done`` of ``total`` items."""
-        now = time.perf_counter()
-        if done < total and now - self.last < 0.1:
-            return
-        self.last = now
-        frac = done / max(total, 1)
-        width = 30
-        bar = "#" * int(frac * width) + "-" * (width - int(frac * width))
-        elapsed = now - self.t0
-        eta = elapsed / frac - elapsed if frac > 0 else math.nan
-        eta_text = f"{eta:5.0f} s left" if math.isfinite(eta) else ""
-        end = "\n" if done >= total else ""
-        self.stream.write(
-            f"\r{self.label} [{bar}] {done}/{total} chunks {elapsed:6.1f} s {eta_text}{end}"
-        )
-        self.stream.flush()
 
 
 #: Below this many evaluations the default runs in this process: starting the pool

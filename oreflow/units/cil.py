@@ -850,7 +850,7 @@ class CilTrain:
             feed += rest  # anything but carbon arriving with the carbon joins the pulp
         n = feed.shape[0]
         solids = total_solids(c, feed)
-        sol = water(c, feed)
+        sol = np.ascontiguousarray(water(c, feed))  # one kernel specialisation (C layout)
         if self.mode != "cic":
             require_solution(self.spec, solids, sol)
         pulp = solids_volume_m3_h(c, feed) + sol

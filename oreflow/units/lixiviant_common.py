@@ -490,7 +490,7 @@ class LeachTrain:
         params = state.params
         n_tanks = int(self.spec.params["n_tanks"])
         solids = total_solids(c, feed)
-        sol = water(c, feed)
+        sol = np.ascontiguousarray(water(c, feed))  # one kernel specialisation (C layout)
         require_solution(self.spec, solids, sol)
         pulp_m3_h = solids_volume_m3_h(c, feed) + sol
         tau_tank, tank_m3 = tank_residence(

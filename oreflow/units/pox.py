@@ -653,7 +653,7 @@ class Oxidiser:
         heat_gen = (s_ox_by_min * state["heat"]).sum(axis=1) * 1000.0
         heat_gen = heat_gen + c_burnt * 1000.0 * kox.HEAT_MJ_PER_KG_C
         solids = total_solids(c, feed)
-        h2o = water(c, feed)
+        h2o = np.ascontiguousarray(water(c, feed))  # one kernel specialisation (C layout)
         t_op = params["temperature_degc"]
         t_in = params["feed_temperature_degc"]
         cps = params["solids_heat_capacity_kj_kg_k"]

@@ -49,7 +49,8 @@ def test_run_out_writes_every_file(path, tmp_path, capsys):
     assert kpis["gold_recovery_frac"] == pytest.approx(
         book["kpis"].loc["gold_recovery_frac", "value"]
     )
-    assert "KPIs" in capsys.readouterr().out
+    assert "gold recovery" in capsys.readouterr().out
+    assert "report.html" in names
 
 
 def test_run_without_case_uses_the_bundled_default(capsys):

@@ -326,8 +326,8 @@ def test_cli_prints_the_blend_per_source(tmp_path, capsys):
     assert doc["meta"]["optimize"]["blend"]["rounds"] == 1
     assert main(["optimize", str(path)]) == 0
     out = capsys.readouterr().out
-    assert "ore.main (t/h)" in out and "ore.second (t/h)" in out
-    assert "cost_ore_usd_h" in out
+    assert "ore.main rate" in out and "ore.second rate" in out
+    assert "ore cost" in out
 
 
 @pytest.mark.parametrize(("seed", "n_src"), [(0, 2), (1, 3), (2, 2)])

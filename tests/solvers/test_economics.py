@@ -61,11 +61,14 @@ def test_nsr_through_a_case_reproduces_ex09():
 
 
 def test_run_report_labels_default_prices(routes):
-    from oreflow.report.output import format_run
+    from oreflow.report.console import format_run
 
-    text = format_run(routes)
+    text = format_run(routes, verbose=True)
     assert "margin_usd_h" in text
-    assert "17 economic figure(s) are oreflow defaults" in text
+    assert "17 economic figures are oreflow's assumed defaults" in text
+    names = routes.meta["economics_assumed"]
+    assert len(names) == 17 == routes.kpis["economics_assumed_count"]
+    assert all(n in " ".join(text.split()) for n in names)  # the note names every one
     assert "economic figure" not in format_run(oreflow.simulate(EX08))
 
 

@@ -106,8 +106,8 @@ def test_dearer_haulage_takes_less_satellite_ore():
 def test_cli_shows_blend_and_haulage(capsys):
     assert main(["optimize", str(PATH)]) == 0
     out = capsys.readouterr().out
-    assert "ore.satellite (t/h)" in out
-    assert "cost_haulage_usd_h" in out
+    assert "ore.satellite rate" in out
+    assert "haulage cost" in out
     assert main(["optimize", str(PATH), "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert set(doc["decisions"]["blend_tph"]) == {"ore.main", "ore.satellite"}

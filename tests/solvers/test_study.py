@@ -489,7 +489,9 @@ def test_docs_example_is_a_valid_study(tmp_path):
 def test_progress_reports_every_chunk(spec):
     import io
 
-    from oreflow.solvers.study import StderrProgress
+    from rich.console import Console
+
+    from oreflow.report.progress import RichProgress
 
     seen = []
     run_study(spec, progress=lambda done, total: seen.append((done, total)))
@@ -497,9 +499,10 @@ def test_progress_reports_every_chunk(spec):
     assert seen[0] == (0, n_items)
     assert seen[-1] == (n_items, n_items)
     stream = io.StringIO()
-    bar = StderrProgress(n_items, stream=stream)
-    bar(n_items, n_items)
-    assert f"{n_items}/{n_items} chunks" in stream.getvalue()
+    bar = RichProgress("study", console=Console(file=stream, width=80))
+    bar(0, n_items)
+    bar(n_items, n_items)  # the last call closes the bar
+    assert f"{n_items}/{n_items}" in stream.getvalue()
 
 
 # --- optimizing modes: reoptimize (mode 2) and robust (mode 3) ------------------------

@@ -113,4 +113,4 @@ def test_cli_prints_the_feed_to_each_train(tmp_path, capsys):
     doc = json.loads(capsys.readouterr().out)
     assert set(doc["decisions"]["train_tph"]) == {"train_split.a", "train_split.b"}
     assert main(["optimize", str(path)]) == 0
-    assert "feed to train_split.b (t/h)" in capsys.readouterr().out
+    assert "feed to train_split.b" in capsys.readouterr().out

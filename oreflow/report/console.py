@@ -1,0 +1,462 @@
+"""What the command line prints: the answer first, tables on request.
+
+A metallurgist should read a run in ten seconds: the route in words, the settings with
+their units, recovery, gold per day, cost per ounce, margin, the binding limits with their
+shadow prices and whether the plan was verified. The full tables (KPIs, streams, unit
+reports, closure audit, route ranking) follow only with ``--verbose``; ``--out`` writes
+them to files. Tables are drawn with rich and rendered to plain text, so the output is
+the same on a terminal, in a pipe and in the golden-file tests.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import pandas as pd
+from rich import box
+from rich.console import Console
+from rich.table import Table
+
+from oreflow.report.words import figure_label, route_words, setting_text, sig, unit_of
+
+#: Console width of the rendered text: fixed so the output does not depend on the terminal.
+WIDTH = 120
+
+
+def with_unit(value: Any, name: str) -> str:
+    """A figure with the unit its name carries (``0.903`` of ``*_frac`` as ``90.3 %``)."""
+    unit = unit_of(name)
+    if unit == "-" and name.endswith("_frac"):
+        return f"{sig(100.0 * float(value), 3)} %"
+    return sig(value) if unit == "-" else f"{sig(value)} {unit}"
+
+
+def render(*parts: Any) -> str:
+    """Rich renderables and strings as plain text, one after the other."""
+    buf = io.StringIO()
+    console = Console(
+        file=buf,
+        width=WIDTH,
+        color_system=None,
+        highlight=False,
+        emoji=False,
+        markup=False,
+        soft_wrap=False,
+    )
+    for part in parts:
+        console.print(part)
+    return "\n".join(line.rstrip() for line in buf.getvalue().splitlines()).strip("\n")
+
+
+def _table(title: str, columns: Iterable[str], rows: Iterable[Iterable[Any]]) -> Table:
+    cols = list(columns)
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    for i, col in enumerate(cols):
+        table.add_column(col, justify="left" if i == 0 else "right", overflow="fold")
+    for row in rows:
+        table.add_row(*[c if isinstance(c, str) else sig(c) for c in row])
+    return table
+
+
+def _facts(rows: Iterable[tuple[str, str]]) -> Table:
+    """Two columns, no borders: label and value."""
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold")
+    table.add_column()
+    for label, value in rows:
+        table.add_row(label, value)
+    return table
+
+
+#: Phases timed inside another phase (shown in brackets after it, not beside it).
+_SUB_PHASES = {"model_and_solve_s": ("prune_s", "build_s", "solve_s", "duals_s")}
+
+
+def format_seconds(seconds: Mapping[str, float]) -> str:
+    """Timings as text: the total, then the phases that took at least 1 % of it.
+
+    >>> format_seconds({"tabulate_s": 33.99, "solve_s": 0.0098, "total_s": 45.2})
+    '45.2 s: tabulate 34 s'
+    >>> format_seconds({"model_and_solve_s": 11, "prune_s": 10.9, "solve_s": 0.01, "total_s": 12})
+    '12 s: model and solve 11 s (prune 11 s)'
+    """
+    secs = {k: float(v) for k, v in seconds.items()}
+    total = secs.pop("total_s", sum(secs.values()))
+    inner = {k for subs in _SUB_PHASES.values() for k in subs if k in secs}
+
+    def phase(key: str) -> str:
+        text = f"{key.removesuffix('_s').replace('_', ' ')} {sig(secs[key], 2)} s"
+        subs = [
+            f"{k.removesuffix('_s')} {sig(secs[k], 2)} s"
+            for k in _SUB_PHASES.get(key, ())
+            if k in secs and secs[k] >= 0.01 * total
+        ]
+        return f"{text} ({', '.join(subs)})" if subs else text
+
+    parts = [
+        phase(k)
+        for k in sorted(secs, key=lambda k: -secs[k])
+        if k not in inner and secs[k] >= 0.01 * total
+    ]
+    head = f"{sig(total, 3)} s"
+    return f"{head}: {', '.join(parts)}" if parts else head
+
+
+def assumed_note(results: Any) -> str | None:
+    """The note naming the economic figures that took oreflow's defaults, if any."""
+    names = list(results.meta.get("economics_assumed", []))
+    count = int(results.kpis.get("economics_assumed_count", len(names)) or 0)
+    if not count:
+        return None
+    listed = ", ".join(names) if names else "see economics_assumed_count"
+    return (
+        f"note: {count} economic figure{'s are' if count != 1 else ' is'} oreflow's "
+        f"assumed defaults, not market data: {listed}; set them in [economics] "
+        "(cases/README.md)"
+    )
+
+
+#: Headline KPIs of a run, in reading order.
+_HEADLINE = (
+    ("ore_tph", "ore"),
+    ("au_head_gpt", "head grade"),
+    ("gold_recovery_frac", "gold recovery"),
+    ("silver_recovery_frac", "silver recovery"),
+    ("gold_produced_oz_d", "gold"),
+    ("specific_energy_kwh_t", "grinding energy"),
+    ("cost_usd_oz", "operating cost"),
+    ("operating_cost_usd_t", "operating cost"),
+    ("margin_usd_h", "margin"),
+    ("margin_usd_t", "margin"),
+    ("residue_tph", "residue"),
+    ("tailings_wad_cn_mg_l", "WAD cyanide at discharge"),
+)
+
+
+def headline(results: Any) -> list[tuple[str, str]]:
+    """Label and value of the headline figures a run has (per unit merged on one line)."""
+    k = results.kpis
+    rows: dict[str, list[str]] = {}
+    for name, label in _HEADLINE:
+        if name in k and math.isfinite(float(k[name])):
+            rows.setdefault(label, []).append(with_unit(k[name], name))
+    if "gold_produced_oz_d" in k and "gold" in rows:
+        rows["gold"][0] += f" ({sig(float(k['gold_produced_oz_d']) * 31.1034768 / 1000.0, 3)} kg/d)"
+    return [(label, ", ".join(values)) for label, values in rows.items()]
+
+
+def _closure_line(results: Any) -> str:
+    worst = float(results.closure["rel_err"].max())
+    verdict = "closes" if worst <= 1e-9 else "DOES NOT CLOSE"
+    return f"{verdict}: largest relative error {sig(worst, 2)} over every species, phase, size, element"
+
+
+def run_tables(results: Any) -> list[Any]:
+    """KPIs, streams, units and closure audit of a run as rich tables."""
+    k = results.kpis
+    kpis = _table(
+        "KPIs", ["figure", "value", "unit"], [(n, sig(v), unit_of(n)) for n, v in k.items()]
+    )
+    cols = [
+        c
+        for c in (
+            "solids_tph",
+            "water_tph",
+            "solids_pct",
+            "p80_um",
+            "au_gpt",
+            "au_g_h",
+            "au_aq_mg_l",
+            "nacn_mg_l",
+        )
+        if c in results.streams
+    ]
+    streams = _table(
+        "Streams",
+        ["stream", *cols],
+        [
+            (str(name), *row)
+            for name, row in zip(
+                results.streams.index, results.streams[cols].to_numpy(), strict=True
+            )
+        ],
+    )
+    units = _table(
+        "Unit reports",
+        ["unit", "type", "metric", "value"],
+        (
+            (u, t, m, v)
+            for u, t, m, v in results.units[["unit", "type", "metric", "value"]].itertuples(
+                index=False
+            )
+        ),
+    )
+    worst = results.closure.groupby("view")["rel_err"].max()
+    closure = _table(
+        "Closure (largest relative error per view)",
+        ["view", "rel_err"],
+        [(view, f"{err:.2e}") for view, err in worst.items()],
+    )
+    return [kpis, "", streams, "", units, "", closure]
+
+
+def format_run(results: Any, verbose: bool = False) -> str:
+    """What ``oreflow run`` prints: headline, closure, note; all tables with ``verbose``."""
+    parts: list[Any] = [f"case: {results.case} (simulated as written)", _facts(headline(results))]
+    parts.append(f"closure: {_closure_line(results)}")
+    note = assumed_note(results)
+    if note:
+        parts.append(note)
+    if verbose:
+        parts += ["", *run_tables(results)]
+    else:
+        parts.append(
+            "tables (KPIs, streams, units, closure): --verbose; files and report.html: --out DIR"
+        )
+    return render(*parts)
+
+
+def _settings(decisions: Mapping[str, Any]) -> str:
+    modes = decisions.get("modes", {})
+    return ", ".join(setting_text(k, v) for k, v in modes.items()) or "as written"
+
+
+def _binding(result: Any) -> list[str]:
+    sp = result.shadow_prices
+    if not len(sp):
+        return []
+    out = []
+    for r in sp.itertuples():
+        if float(r.shadow_price) != 0.0:
+            out.append(
+                f"{figure_label(r.limit)} at {sig(r.value)}: {sig(r.shadow_price)} {r.units}"
+            )
+    return out
+
+
+def _objective_name(spec: Any) -> str:
+    opt = getattr(spec, "optimization", None)
+    if opt is None or not opt.weights:
+        return "objective"
+    return " + ".join(opt.weights)
+
+
+def optimize_answer(result: Any, spec: Any = None) -> list[tuple[str, str]]:
+    """The answer of an optimization as label/value rows (route, settings, figures, limits)."""
+    d = result.decisions
+    rows: list[tuple[str, str]] = []
+    if d:
+        rows.append(("route", route_words(spec, d.get("route", {}))))
+        settings = _settings(d)
+        rows.append(("settings", f"{settings}; ore {sig(d['ore_tph'])} t/h"))
+        for src, tph in d.get("blend_tph", {}).items():
+            rows.append((f"{src} rate", f"{sig(tph)} t/h"))
+        for sink, tph in d.get("residue_tph", {}).items():
+            rows.append((f"residue to {sink}", f"{sig(tph)} t/h"))
+        for stream, tph in d.get("train_tph", {}).items():
+            rows.append((f"feed to {stream}", f"{sig(tph)} t/h"))
+    if result.plan is not None:
+        rows += [r for r in headline(result.plan) if r[0] not in ("ore",)]
+        k = result.plan.kpis
+        for name, label in (("cost_ore_usd_h", "ore cost"), ("cost_haulage_usd_h", "haulage cost")):
+            if name in k and float(k[name]) != 0.0:
+                rows.append((label, with_unit(k[name], name)))
+    if d:
+        name = _objective_name(spec)
+        rows.append(("objective", f"{name} = {with_unit(d['objective'], name)}"))
+    binding = _binding(result)
+    rows.append(
+        ("binding limits", "; ".join(binding) if binding else "none (no limit holds the plan)")
+    )
+    return rows
+
+
+def _verification(result: Any) -> str:
+    m = result.meta
+    diff = m.get("max_rel_diff")
+    diff_text = f" (largest model-simulation difference {sig(diff, 2)})" if diff is not None else ""
+    if result.status == "optimal":
+        return f"verified by full simulation{diff_text}"
+    return f"NOT verified: status {result.status}{diff_text}"
+
+
+def _runner_up(result: Any, spec: Any) -> str | None:
+    routes = result.routes
+    if len(routes) < 2 or "objective" not in routes:
+        return None
+    ok = routes[routes["feasible"].astype(bool)] if "feasible" in routes else routes
+    if len(ok) < 2:
+        return None
+    best, second = ok.iloc[0], ok.iloc[1]
+    cols = [c for c in routes.columns if c not in ("feasible", "objective", "ore_tph")]
+    words = route_words(spec, {c: second[c] for c in cols})
+    gap = float(second["objective"]) - float(best["objective"])
+    name = _objective_name(spec)
+    sign = "+" if gap >= 0 else ""
+    return f"{words}: {with_unit(second['objective'], name)} ({sign}{with_unit(gap, name)})"
+
+
+def optimize_tables(result: Any, spec: Any = None) -> list[Any]:
+    """Shadow prices, verification and route ranking as rich tables."""
+    out: list[Any] = []
+    if len(result.shadow_prices):
+        out += [
+            _table(
+                "Shadow prices (objective per unit of limit; non-zero = binding)",
+                ["limit", "value", "shadow price", "units"],
+                (
+                    (r.limit, r.value, r.shadow_price, r.units)
+                    for r in result.shadow_prices.itertuples()
+                ),
+            ),
+            "",
+        ]
+    if len(result.verification):
+        v = result.verification
+        out += [
+            _table(
+                "Verification (model vs full simulation)",
+                ["figure", *map(str, v.columns)],
+                ((str(i), *row) for i, row in zip(v.index, v.to_numpy(), strict=True)),
+            ),
+            "",
+        ]
+    if len(result.routes):
+        r = result.routes
+        cols = [c for c in r.columns if c not in ("feasible", "objective", "ore_tph")]
+        out += [
+            _table(
+                "Best plan of every route (enumeration)",
+                ["route", "feasible", "objective", "ore t/h"],
+                (
+                    (
+                        route_words(spec, {c: row[c] for c in cols}),
+                        "yes" if bool(row["feasible"]) else "no",
+                        row["objective"],
+                        row["ore_tph"],
+                    )
+                    for _, row in r.iterrows()
+                ),
+            ),
+            "",
+        ]
+    return out
+
+
+def format_optimize(result: Any, spec: Any = None, verbose: bool = False) -> str:
+    """What ``oreflow optimize`` prints: the answer; every table with ``verbose``."""
+    m = result.meta
+    name = result.plan.case if result.plan is not None else getattr(spec, "name", "case")
+    parts: list[Any] = [f"{name}: {result.status}"]
+    if result.explanation:
+        parts += ["Why no plan is feasible", *[f"  {e}" for e in result.explanation]]
+    rows = optimize_answer(result, spec)
+    rows.append(("verification", _verification(result)))
+    runner = _runner_up(result, spec)
+    if runner:
+        rows.append(("next best route", runner))
+    n = m.get("n_combinations")
+    solver = m.get("solver")
+    seconds = m.get("seconds") or {}
+    rows.append(
+        (
+            "search",
+            f"{n} combinations, solver {solver}, {format_seconds(seconds) if seconds else '-'}",
+        )
+    )
+    if "blend" in m:
+        rows.append(("blend", f"{m['blend']['rounds']} tabulate-solve-verify round(s)"))
+    if "refinement" in m:
+        rows.append(("refinement", f"{m['refinement']['rounds']} round(s) of a narrower grid"))
+    parts.append(_facts(rows))
+    if result.plan is not None:
+        parts.append(f"closure: {_closure_line(result.plan)}")
+        note = assumed_note(result.plan)
+        if note:
+            parts.append(note)
+    if verbose:
+        parts += ["", *optimize_tables(result, spec)]
+        if result.plan is not None:
+            parts += run_tables(result.plan)
+    else:
+        parts.append(
+            "tables (shadow prices, verification, every route, KPIs, streams, units, closure): "
+            "--verbose; files and report.html: --out DIR"
+        )
+    return render(*parts)
+
+
+def distinct_points(front: pd.DataFrame) -> pd.DataFrame:
+    """The front without repeated points (same route, modes, x and y to 9 figures)."""
+    if not len(front) or "x" not in front:
+        return front
+    ok = front[front["status"] == "optimal"]
+
+    def key(row: Any) -> tuple[Any, ...]:
+        return (
+            f"{float(row['x']):.9g}",
+            f"{float(row['y']):.9g}",
+            repr(sorted((row.get("route") or {}).items())),
+            repr(sorted((row.get("modes") or {}).items())),
+        )
+
+    keep = ~ok.apply(key, axis=1).duplicated()
+    return ok[keep.to_numpy()].reset_index(drop=True)
+
+
+def format_pareto(front: pd.DataFrame, spec: Any = None) -> str:
+    """What ``oreflow pareto`` prints: distinct points, each with its route and settings."""
+    x, y = front.attrs.get("x", "x"), front.attrs.get("y", "y")
+    xs, ys = front.attrs.get("x_sense", ""), front.attrs.get("y_sense", "")
+    pts = distinct_points(front)
+    n_bad = int((front["status"] != "optimal").sum()) if "status" in front else 0
+    title = (
+        f"{y} ({ys}d) against {x} ({xs}d): {len(pts)} distinct point(s) of "
+        f"{len(front)} epsilon step(s)"
+    )
+    rows = []
+    for _, r in pts.iterrows():
+        modes = r.get("modes") or {}
+        rows.append(
+            (
+                with_unit(r["x"], x),
+                with_unit(r["y"], y),
+                sig(r.get("ore_tph", math.nan)),
+                route_words(spec, r.get("route") or {}),
+                ", ".join(setting_text(k, v) for k, v in modes.items()) or "as written",
+            )
+        )
+    table = _table(title, [x, y, "ore t/h", "route", "settings"], rows)
+    parts: list[Any] = [table]
+    if n_bad:
+        parts.append(f"{n_bad} epsilon step(s) had no feasible plan")
+    return render(*parts)
+
+
+def format_compare(frame: pd.DataFrame) -> str:
+    """KPIs of several cases side by side; "-" where a case has no such figure."""
+    rows = [
+        (name, *[sig(v) for v in row], unit_of(name))
+        for name, row in zip(frame.index, frame.to_numpy(), strict=True)
+    ]
+    return render(_table("KPIs side by side", ["figure", *map(str, frame.columns), "unit"], rows))
+
+
+def format_study(result: Any, tables: Mapping[str, pd.DataFrame], out: str | None) -> str:
+    """What ``oreflow study`` prints: what ran, the summary and the pairwise tables."""
+    meta = result.meta
+    head = (
+        f"study: {result.spec.name}: {meta['n_scenarios']:,} scenarios x {meta['n_routes']} "
+        f"routes in {sig(meta['seconds'], 3)} s ({meta['executor']})"
+    )
+    parts: list[Any] = [head]
+    # wide tables (a column per statistic): pandas' layout wraps them in blocks, rich squeezes
+    for key, title in (("summary", "Summary"), ("pairwise", "Pairwise")):
+        if key in tables:
+            parts += ["", title, tables[key].to_string(float_format=sig)]
+    if out:
+        parts += ["", f"results and report in {out}"]
+    return render(*parts)
