@@ -27,7 +27,6 @@ ALLOWED_CYCLES: list[frozenset[str]] = [
             "oreflow.solvers.kpis_residue",
         }
     ),
-    frozenset({"oreflow.solvers.study", "oreflow.solvers.study_optimize"}),
     frozenset({"oreflow.report.parameter_tornado", "oreflow.report.study_report"}),
 ]
 #: Private names still imported across modules: (importing module, source module, name).
@@ -36,13 +35,11 @@ ALLOWED_PRIVATE: set[tuple[str, str, str]] = {
     ("oreflow.report.parameter_tornado", "oreflow.report.study_report", "_figure"),
     ("oreflow.report.reconcile_console", "oreflow.report.console", "_facts"),
     ("oreflow.report.reconcile_console", "oreflow.report.console", "_table"),
-    ("oreflow.report.study_report", "oreflow.report.output", "_write_excel"),
     ("oreflow.solvers.prefix", "oreflow.solvers.simulate", "_BlockSolver"),
     ("oreflow.solvers.prefix", "oreflow.solvers.simulate", "_apply"),
     ("oreflow.solvers.prefix", "oreflow.solvers.simulate", "_context"),
     ("oreflow.solvers.prefix", "oreflow.solvers.simulate", "_port_order"),
-    ("oreflow.solvers.sensitivity", "oreflow.solvers.study", "_plant"),
-    ("oreflow.solvers.study_optimize", "oreflow.solvers.study", "_write_parquet_atomic"),
+    ("oreflow.solvers.sensitivity", "oreflow.solvers.study_eval", "_plant"),
 }
 
 
