@@ -134,12 +134,15 @@ def simulate(
     *,
     overrides: Mapping[str, float] | None = None,
     check_closure: bool = True,
+    check_ranges: bool = True,
 ) -> Results:
     """Simulate one case as written (with optional parameter overrides).
 
     Overrides pass the case file's range and consistency rules (``CaseError``).
     A result whose mass balance does not close raises ``NotClosedError`` (naming the
-    worst component and unit) unless ``check_closure`` is False.
+    worst component and unit) unless ``check_closure`` is False. ``check_ranges=False``
+    lets overrides go beyond the declared ranges: only for tests of a model's limits
+    (an infinite residence time), whose results no range vouches for.
 
     Returns
     -------
@@ -152,7 +155,7 @@ def simulate(
 
     spec = _spec(case)
     plant = compile_case(spec)
-    sim = simulate_plant(plant, n_cases=1, overrides=overrides)
+    sim = simulate_plant(plant, n_cases=1, overrides=overrides, check_ranges=check_ranges)
     results = build_results(sim)
     if check_closure:
         failure = closure_failure(results)

@@ -321,6 +321,7 @@ def simulate_plant(
     overrides: Mapping[str, Any] | None = None,
     rtol: float = RTOL_RECYCLE,
     max_iter: int = 500,
+    check_ranges: bool = True,
 ) -> Simulation:
     """Simulate a compiled plant for ``n_cases`` parameter sets at once.
 
@@ -337,6 +338,9 @@ def simulate_plant(
         Relative tolerance of every tear-stream component [-].
     max_iter : int
         Iterations allowed per recycle block.
+    check_ranges : bool
+        Check overrides against the declared ranges (``CaseError``); False only for
+        tests of a model's limits beyond them (an infinite residence time).
 
     Returns
     -------
@@ -349,7 +353,7 @@ def simulate_plant(
         A recycle block did not converge.
     """
     t0 = time.perf_counter()
-    params = plant.param_arrays(n_cases, overrides)
+    params = plant.param_arrays(n_cases, overrides, checked=check_ranges)
     chunks = []
     for lo in range(0, n_cases, CHUNK_CASES):
         hi = min(lo + CHUNK_CASES, n_cases)
