@@ -188,3 +188,16 @@ def write_files(folder: Path, writers: dict[str, Callable[[Path], None]]) -> lis
             raise _error(folder, f"cannot write the results: {_why(exc)}") from None
         raise
     return list(temps)
+
+
+#: Largest text file oreflow reads again for help text [bytes] (a case is about 20 kB).
+MAX_TEXT_BYTES = 4 * 1024 * 1024
+
+
+def read_small_text(path: str | Path) -> str:
+    """A regular UTF-8 file of at most ``MAX_TEXT_BYTES``; ``ValueError`` otherwise."""
+    p = Path(path)
+    if not p.is_file() or p.stat().st_size > MAX_TEXT_BYTES:
+        msg = f"{path}: not a regular file of at most {MAX_TEXT_BYTES} bytes"
+        raise ValueError(msg)
+    return p.read_text(encoding="utf-8-sig")
