@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import tomllib
-from pathlib import Path
 from typing import Any
 
 from oreflow.core.schema import REQUIRED, Param
