@@ -182,7 +182,12 @@ def _cmd_reconcile(args: argparse.Namespace) -> int:
 
     with contextlib.ExitStack() as stack:
         out = _out(args, stack)
-        result = api.reconcile(args.survey, flowsheet=args.flowsheet, confidence=args.confidence)
+        result = api.reconcile(
+            args.survey,
+            flowsheet=args.flowsheet,
+            confidence=args.confidence,
+            scale_tph=args.scale_tph,
+        )
         _emit(args, "reconcile", result, survey=args.survey, out=out)
     return 0
 
@@ -312,6 +317,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=0.95,
         metavar="P",
         help="confidence level of the tests (default 0.95)",
+    )
+    rec.add_argument(
+        "--scale-tph",
+        type=float,
+        metavar="T",
+        help="solids flow of the feed [t/h] for a survey of assays without any flow",
     )
     _common(rec, "write CSV, JSON, Excel and report.html to DIR")
     rec.set_defaults(func=_cmd_reconcile)
