@@ -9,7 +9,7 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractContextManager
 from importlib import resources
 from pathlib import Path
@@ -20,6 +20,7 @@ import pandas as pd
 from oreflow.errors import CaseError, Problem
 from oreflow.flowsheet.case import CaseSpec
 from oreflow.flowsheet.case import load_case as _load_case
+from oreflow.units.base import UnitType
 
 if TYPE_CHECKING:  # result types, imported for annotations only (keeps import light)
     from oreflow.flowsheet.study import StudySpec
@@ -84,16 +85,20 @@ def bundled_case(name: str = DEFAULT_CASE) -> Path:
     return path
 
 
-def load_case(path: str | Path) -> CaseSpec:
-    """Read and validate a case file (``CaseError`` lists every problem)."""
-    return _load_case(path)
+def load_case(path: str | Path, *, unit_types: Iterable[UnitType] = ()) -> CaseSpec:
+    """Read and validate a case file (``CaseError`` lists every problem).
+
+    ``unit_types``: unit types defined outside ``oreflow.units`` that the case may use
+    (for this case only; nothing is registered globally).
+    """
+    return _load_case(path, unit_types)
 
 
-def validate(path: str | Path) -> CaseSpec:
+def validate(path: str | Path, *, unit_types: Iterable[UnitType] = ()) -> CaseSpec:
     """Validate a case file, compile its flowsheet, and return the spec."""
     from oreflow.flowsheet.compile import compile_case
 
-    spec = _load_case(path)
+    spec = _load_case(path, unit_types)
     compile_case(spec)
     return spec
 
@@ -156,7 +161,11 @@ def simulate_batch(
 
 
 def reconcile(
-    survey: str | Path, *, flowsheet: CaseSpec | str | Path | None = None, confidence: float = 0.95
+    survey: str | Path,
+    *,
+    flowsheet: CaseSpec | str | Path | None = None,
+    confidence: float = 0.95,
+    scale_tph: float | None = None,
 ) -> ReconcileResult:
     """Balance a plant survey by weighted least squares, with gross-error tests.
 
@@ -168,6 +177,9 @@ def reconcile(
         Case whose flowsheet gives the nodes; default: the survey's own node list.
     confidence : float
         Confidence level of the chi-square and gross-error tests [-].
+    scale_tph : float, optional
+        Solids flow of the feed [t/h] for a survey that measures no flow (its assays
+        fix the splits, not the scale); splits and recoveries do not depend on it.
 
     Returns
     -------
@@ -180,7 +192,7 @@ def reconcile(
 
     data = read_survey(survey)
     network = survey_network(_spec(flowsheet)) if flowsheet is not None else None
-    return _reconcile(data, network, confidence=confidence)
+    return _reconcile(data, network, confidence=confidence, scale_tph=scale_tph)
 
 
 def study(
@@ -445,3 +457,57 @@ def new_case(name: str, *, template: str = DEFAULT_CASE, folder: str | Path = ".
     tmp.replace(target)
     _load_case(target)  # what we wrote must read back as a valid case
     return target
+
+
+def fit_models() -> dict[str, str]:
+    """Models ``oreflow fit`` can fit: name -> what it fits and the columns it reads."""
+    from oreflow.solvers.fit import models
+
+    return {name: m.doc for name, m in sorted(models().items())}
+
+
+def fit_testwork(
+    test_file: str,
+    model: str,
+    *,
+    fixed: Mapping[str, float] | None = None,
+    write_case: str | None = None,
+    unit: str | None = None,
+    species: str | None = None,
+    out_dir: str | None = None,
+) -> tuple[str, dict[str, Any], bool]:
+    """Fit ``model`` to a test file; optionally write the case and the report files.
+
+    Returns
+    -------
+    text, doc, success
+        The printed report, its JSON document and whether the least squares converged.
+        Bad test files, parameters or cases raise ``CaseError`` before anything is written.
+    """
+    from oreflow.report.fit_report import fit_summary, write_fit_outputs
+    from oreflow.solvers.fit import fit, get_model
+    from oreflow.solvers.fit_data import read_testwork
+    from oreflow.solvers.fit_data import write_case as _write_case
+
+    m = get_model(model, test_file)
+    unknown = [k for k in (fixed or {}) if k not in m.names]
+    if unknown:
+        raise CaseError(
+            [
+                Problem(test_file, f"--fix {k}", f"model {m.name!r} has no parameter {k!r}")
+                for k in unknown
+            ]
+        )
+    if write_case and not unit:
+        raise CaseError([Problem(write_case, "--unit", "give the unit to write the fit into")])
+    data = read_testwork(test_file, m)
+    result = fit(m, data, fixed=fixed)
+    if write_case:
+        _write_case(write_case, unit, species, m, result, test_file)
+    if out_dir:
+        write_fit_outputs(result, out_dir, test_file)
+    return (
+        fit_summary(result, test_file),
+        {"test_file": test_file, **result.as_dict()},
+        result.success,
+    )
