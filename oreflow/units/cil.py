@@ -1131,6 +1131,12 @@ class CilTrain:
             metrics["ore_k_m3_t"] = ore_k
             metrics["pregrobbed_au_g_t"] = _ratio(preg_out * G_PER_T, solids)
             metrics["pregrobbed_au_frac"] = _ratio(preg_out, au_total)
+        # the profiles a metallurgist samples, tank by tank of the carbon train (gold):
+        # solution tenor [mg/L = g/m3] and gold on carbon [g/t]
+        for j in range(tenor.shape[1]):
+            metrics[f"tank{j + 1}_au_aq_mg_l"] = tenor[:, j, m_au].copy()
+            if self.metals[m_au][2] is not None:
+                metrics[f"tank{j + 1}_carbon_au_g_t"] = loading[:, j, m_au].copy()
         return metrics
 
 
