@@ -19,9 +19,9 @@ import pytest
 from benchmarks.registry import record
 from oreflow.flowsheet.case import load_case
 from oreflow.flowsheet.optimization import Limit
+from oreflow.solvers.blend import build_model
 from oreflow.solvers.milp import (
     SelectionProblem,
-    _build,
     enumerate_selection,
     prune,
     solve_selection,
@@ -76,8 +76,9 @@ def test_bench_exhaustive_enumeration(benchmark):
 
 @pytest.mark.benchmark(group="optimize-model-build")
 def test_bench_model_build_after_pruning(benchmark):
-    reduced, _ = prune(_problem(N_COLUMNS))
-    benchmark(_build, reduced)
+    problem = _problem(N_COLUMNS)
+    _, keep = prune(problem)
+    benchmark(build_model, problem.as_blend(), keep)
 
 
 @pytest.mark.benchmark(group="optimize-tabulate")

@@ -1,14 +1,15 @@
-"""Choose a mode combination and the throughput: a MILP in Pyomo, solved by HiGHS.
+"""Single-source selection: choose a mode combination and the ore rate.
 
-Each column j of the model is one combination of the mode grid, carrying the whole
-plant's per-tonne coefficients, so only tonnage is a continuous decision and no stream
-is ever split between modes with different compositions (DESIGN.md, "one physical
-trap"). Binaries ``y_j`` pick one column, ``x_j`` is its ore rate [t/h]:
+The one-source case of the selection problem (``blend`` states the model): each column
+j of the model is one combination of the mode grid, carrying the whole plant's
+per-tonne coefficients, so only tonnage is a continuous decision and no stream is ever
+split between modes with different compositions. Binaries ``y_j`` pick one column,
+``x_j`` is its ore rate [t/h]:
 
 - ``sum_j y_j = 1``; ``x_min y_j <= x_j <= x_max y_j``;
 - an extensive limit (power, tank volume, reagent per hour), one row per column:
   ``a_j x_j <= b y_j``;
-- an intensive limit (recovery, WAD cyanide), one row per column: ``(v_j - b) y_j <= 0``;
+- an intensive limit (recovery, WAD cyanide) keeps the columns that meet it;
 - objective: ``sum_j (c_j x_j + d_j y_j)``.
 
 An extensive figure may hold a part that does not scale with throughput (the fixed
@@ -22,36 +23,29 @@ is tight, and HiGHS proves the optimum at the root. The aggregated big-M form
 (``sum_j a_j x_j <= b``) was measured first: 2.5 s at 1,000 columns and 10 s at 3,000,
 against milliseconds for enumeration (benchmarks/test_bench_optimize.py).
 
-Shadow prices come from the LP with the chosen binaries fixed and relaxed (HiGHS gives
-no duals for a MILP; STACK.md §2.3). An infeasible problem is explained by an elastic
-copy in which each limit may move at a cost proportional to its relative move: the
-limits that must move, and by how much, are the conflict in plant terms.
-
-Pyomo objects never leave this module.
+``SelectionProblem.as_blend`` states the problem as the blend with one source; the
+solve, shadow prices and infeasibility explanation are the blend's. What stays here is
+the closed form of one source: for each column the objective is linear in the ore rate
+on the interval its limits allow (``rate_intervals``), which the enumeration
+cross-check and the scenario model use.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import enum
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from oreflow.errors import SolveError
 from oreflow.flowsheet.optimization import Limit, is_extensive
+from oreflow.solvers.blend import explain_blend_infeasible, prune_blend, solve_blend
+from oreflow.solvers.blend_data import BlendProblem
+from oreflow.solvers.highs import SolveStatus
 
-
-class SolveStatus(enum.Enum):
-    """Outcome of a solve."""
-
-    OPTIMAL = "optimal"
-    INFEASIBLE = "infeasible"
-    UNBOUNDED = "unbounded"
-    TIME_LIMIT = "time_limit"
-    ERROR = "error"
+#: The one source's name in the blend form of a selection problem.
+SOURCE = "ore"
 
 
 @dataclass(frozen=True)
@@ -79,6 +73,26 @@ class SelectionProblem:
         """A limit's bound on the figure's part that scales with the rate."""
         return lim.value - self.constants.get(lim.name, 0.0)
 
+    def as_blend(self) -> BlendProblem:
+        """The same problem as a blend with one source (no ratio rows: filters instead)."""
+        extensive = {k: v for k, v in self.coefficients.items() if is_extensive(k)}
+        return BlendProblem(
+            (SOURCE,),
+            {k: np.asarray(v, dtype=np.float64)[:, None] for k, v in extensive.items()},
+            {k: v for k, v in self.coefficients.items() if k not in extensive},
+            np.zeros(1),
+            np.full(1, np.inf),
+            self.x_min,
+            self.x_max,
+            self.limits,
+            self.weights,
+            self.sense,
+            {},
+            self.mip_rel_gap,
+            self.time_limit_s,
+            constants=self.constants,
+        )
+
     def constant(self) -> float:
         """The objective's part that does not scale with the rate."""
         return sum(
@@ -103,213 +117,42 @@ class SelectionResult:
     seconds: Mapping[str, float] = field(default_factory=dict)  # prune, build, solve, duals
 
 
-def _terms(problem: SelectionProblem, name: str, x: object, y: object) -> object:
-    """sum_j a_j x_j (extensive) or sum_j v_j y_j (intensive) as a Pyomo expression."""
-    a = problem.coefficients[name]
-    var = x if is_extensive(name) else y
-    return sum(float(a[j]) * var[j] for j in range(problem.n) if a[j] != 0.0)  # type: ignore[index]
-
-
-def _build(problem: SelectionProblem, *, elastic: bool = False) -> object:
-    import pyomo.environ as pyo
-
-    m = pyo.ConcreteModel(name="mode_selection")
-    m.J = pyo.RangeSet(0, problem.n - 1)
-    m.x = pyo.Var(m.J, domain=pyo.NonNegativeReals)  # bounded by x_hi, whose dual we read
-    m.y = pyo.Var(m.J, domain=pyo.Binary)
-    m.one = pyo.Constraint(expr=sum(m.y[j] for j in m.J) == 1)
-    m.x_hi = pyo.Constraint(m.J, rule=lambda m, j: m.x[j] <= problem.x_max * m.y[j])
-    m.x_lo = pyo.Constraint(m.J, rule=lambda m, j: m.x[j] >= problem.x_min * m.y[j])
-    m.L = pyo.RangeSet(0, len(problem.limits) - 1) if problem.limits else pyo.Set(initialize=[])
-    if elastic:
-        m.slack = pyo.Var(m.L, domain=pyo.NonNegativeReals)
-        m.lo_slack = pyo.Var(domain=pyo.NonNegativeReals)
-        m.x_lo.deactivate()
-        m.x_lo_el = pyo.Constraint(
-            m.J, rule=lambda m, j: m.x[j] + m.lo_slack >= problem.x_min * m.y[j]
-        )
-
-    def limit_rule(m: object, k: int, j: int) -> object:
-        # one row per column: a_j x_j <= b y_j is the convex hull of "column j alone
-        # meets the limit", so the LP relaxation is as tight as the disjunction allows
-        lim = problem.limits[k]
-        a = float(problem.coefficients[lim.name][j])
-        s = m.slack[k] if elastic else 0.0  # type: ignore[attr-defined]
-        if is_extensive(lim.name):
-            lhs, rhs = a * m.x[j], problem.bound(lim) * m.y[j]  # type: ignore[attr-defined]
-        else:
-            lhs, rhs = (a - lim.value) * m.y[j], 0.0  # type: ignore[attr-defined]
-        if lim.sense == "max":
-            return lhs - s <= rhs if elastic else lhs <= rhs
-        return lhs + s >= rhs if elastic else lhs >= rhs
-
-    m.limit = pyo.Constraint(m.L, m.J, rule=limit_rule)
-    if elastic:
-        scale = [max(abs(lim.value), 1e-9) for lim in problem.limits]
-        m.obj = pyo.Objective(
-            expr=sum(m.slack[k] / scale[k] for k in m.L) + m.lo_slack / max(problem.x_min, 1e-9),
-            sense=pyo.minimize,
-        )
-    else:
-        expr = sum(w * _terms(problem, name, m.x, m.y) for name, w in problem.weights.items())
-        expr += problem.constant() * sum(m.y[j] for j in m.J)  # one column: the constant
-        m.obj = pyo.Objective(
-            expr=expr, sense=pyo.maximize if problem.sense == "maximize" else pyo.minimize
-        )
-    return m
-
-
-def _status(termination: object) -> SolveStatus:
-    from pyomo.contrib.solver.common.results import TerminationCondition as TC
-
-    return {
-        TC.convergenceCriteriaSatisfied: SolveStatus.OPTIMAL,
-        TC.provenInfeasible: SolveStatus.INFEASIBLE,
-        TC.infeasibleOrUnbounded: SolveStatus.INFEASIBLE,
-        TC.unbounded: SolveStatus.UNBOUNDED,
-        TC.maxTimeLimit: SolveStatus.TIME_LIMIT,
-    }.get(termination, SolveStatus.ERROR)  # type: ignore[arg-type]
-
-
-def _solver() -> tuple[object, str]:
-    import pyomo.environ  # noqa: F401  (registers the solver plugins)
-    from pyomo.contrib.solver.common.factory import SolverFactory
-
-    opt = SolverFactory("highs")
-    if not opt.available():
-        msg = "HiGHS is not available to Pyomo (install highspy)"
-        raise SolveError(msg)
-    return opt, "highs " + ".".join(map(str, opt.version()))
-
-
-def dominance_criteria(problem: SelectionProblem) -> np.ndarray:
-    """(n, k) criteria, larger better, under which a dominated column is never the optimum.
-
-    Objective slope per tonne and intensive objective value; every extensive limit's
-    coefficient (negated for an upper limit); every intensive limit's value (likewise).
-    """
-    sign = 1.0 if problem.sense == "maximize" else -1.0
-    n = problem.n
-    slope = np.zeros(n)
-    const = np.zeros(n)
-    for name, w in problem.weights.items():
-        if is_extensive(name):
-            slope = slope + w * problem.coefficients[name]
-        else:
-            const = const + w * problem.coefficients[name]
-    cols = [sign * slope, sign * const]
-    for lim in problem.limits:
-        a = problem.coefficients[lim.name]
-        cols.append(-a if lim.sense == "max" else a)
-    return np.ascontiguousarray(np.stack(cols, axis=1), dtype=np.float64)
-
-
 def prune(problem: SelectionProblem) -> tuple[SelectionProblem, np.ndarray]:
-    """The problem on its non-dominated columns, and their indices in the original."""
-    from oreflow.kernels.selection import nondominated_mask
+    """The problem on its usable, non-dominated columns, and their original indices.
 
-    crit = dominance_criteria(problem)
-    keep = np.flatnonzero(nondominated_mask(np.nan_to_num(crit, nan=-np.inf)))
+    Exact: a column breaking an intensive limit, or dominated by another, is never the
+    unique optimum (``blend_data.dominance_criteria``).
+    """
+    keep = prune_blend(problem.as_blend())
     coefficients = {k: v[keep] for k, v in problem.coefficients.items()}
     return dataclasses.replace(problem, coefficients=coefficients), keep
 
 
 def solve_selection(problem: SelectionProblem) -> SelectionResult:
-    """Solve the selection MILP on the non-dominated columns; then the duals at the choice.
+    """Solve the selection MILP (the blend with one source); then the duals at the choice.
 
-    Dominated columns are pruned first (exact: a dominated column is never the unique
-    optimum); the returned column index refers to the unpruned problem.
+    Dominated columns are pruned first (exact); the returned column index refers to
+    the unpruned problem. Infeasible, unbounded and time-limited solves are statuses,
+    not exceptions.
     """
     t0 = time.perf_counter()
-    reduced, keep = prune(problem)
-    result = _solve(reduced)
-    seconds = {"prune_s": time.perf_counter() - t0 - sum(result.seconds.values())}
-    result = dataclasses.replace(result, seconds={**seconds, **result.seconds})
-    if result.column < 0:
-        return result
-    return dataclasses.replace(result, column=int(keep[result.column]))
-
-
-def _solve(problem: SelectionProblem) -> SelectionResult:
-    """Solve the selection MILP; then the fixed-binary LP for shadow prices.
-
-    Returns
-    -------
-    SelectionResult
-        Infeasible, unbounded and time-limited solves are statuses, not exceptions.
-    """
-    import pyomo.environ as pyo
-
-    t0 = time.perf_counter()
-    opt, name = _solver()
-    m = _build(problem)
-    t1 = time.perf_counter()
-    res = opt.solve(
-        m,
-        time_limit=problem.time_limit_s,
-        rel_gap=problem.mip_rel_gap,
-        load_solutions=False,
-        raise_exception_on_nonoptimal_result=False,
-    )
-    t2 = time.perf_counter()
-    status = _status(res.termination_condition)
-    if status is not SolveStatus.OPTIMAL:
-        return SelectionResult(
-            status, solver=name, seconds={"build_s": t1 - t0, "solve_s": t2 - t1}
-        )
-    res.solution_loader.load_vars()
-    column = max(range(problem.n), key=lambda j: pyo.value(m.y[j]))
-    ore = float(pyo.value(m.x[column]))
-    objective = float(pyo.value(m.obj))
-    bound = float(res.objective_bound) if res.objective_bound is not None else objective
-    duals = _column_duals(problem, column)
-    binding = [k for k, v in duals.items() if abs(v) > 1e-9]
-    seconds = {"build_s": t1 - t0, "solve_s": t2 - t1, "duals_s": time.perf_counter() - t2}
+    result = solve_blend(problem.as_blend())
+    seconds = dict(result.seconds)
+    seconds["prune_s"] = seconds.get("prune_s", time.perf_counter() - t0)
+    if result.status is not SolveStatus.OPTIMAL:
+        return SelectionResult(result.status, solver=result.solver, seconds=seconds)
+    binding = tuple(k for k, v in result.duals.items() if abs(v) > 1e-9)
     return SelectionResult(
-        status, objective, column, ore, bound, duals, tuple(binding), name, seconds
+        result.status,
+        result.objective,
+        result.column,
+        result.ore_tph,
+        result.bound,
+        result.duals,
+        binding,
+        result.solver,
+        seconds,
     )
-
-
-def _column_duals(problem: SelectionProblem, column: int) -> dict[str, float]:
-    """Shadow prices of the limits at the chosen column: the LP in its ore rate alone.
-
-    With the binaries fixed the MILP reduces to this LP (HiGHS gives no duals for a
-    MILP; STACK.md §2.3). Building it apart, rather than fixing and relaxing the MILP's
-    binaries in place, avoids the persistent interface removing thousands of variables.
-    """
-    import pyomo.environ as pyo
-
-    opt, _ = _solver()
-    m = pyo.ConcreteModel(name="chosen_column")
-    m.x = pyo.Var(domain=pyo.NonNegativeReals)
-    m.x_hi = pyo.Constraint(expr=m.x <= problem.x_max)
-    m.x_lo = pyo.Constraint(expr=m.x >= problem.x_min)
-    ext = [k for k, lim in enumerate(problem.limits) if is_extensive(lim.name)]
-
-    def rule(m: object, k: int) -> object:
-        lim = problem.limits[k]
-        a = float(problem.coefficients[lim.name][column])
-        b = problem.bound(lim)
-        return a * m.x <= b if lim.sense == "max" else a * m.x >= b  # type: ignore[attr-defined]
-
-    m.limit = pyo.Constraint(ext, rule=rule)
-    slope = sum(
-        w * float(problem.coefficients[n][column])
-        for n, w in problem.weights.items()
-        if is_extensive(n)
-    )
-    m.obj = pyo.Objective(
-        expr=slope * m.x, sense=pyo.maximize if problem.sense == "maximize" else pyo.minimize
-    )
-    res = opt.solve(m, load_solutions=False, raise_exception_on_nonoptimal_result=False)
-    if _status(res.termination_condition) is not SolveStatus.OPTIMAL:
-        return {}
-    res.solution_loader.load_vars()
-    d = res.solution_loader.get_duals()
-    out = {problem.limits[k].key: float(d[m.limit[k]]) for k in ext}
-    out["ore_tph_max"] = float(d[m.x_hi])
-    out["ore_tph_min"] = float(d[m.x_lo])
-    return out
 
 
 def explain_infeasible(problem: SelectionProblem) -> list[tuple[str, float, float]]:
@@ -320,29 +163,7 @@ def explain_infeasible(problem: SelectionProblem) -> list[tuple[str, float, floa
     list of (key, limit, relaxed limit)
         One entry per limit that must move; ``key`` names it in the case file.
     """
-    import pyomo.environ as pyo
-
-    opt, _ = _solver()
-    m = _build(problem, elastic=True)
-    res = opt.solve(
-        m,
-        time_limit=problem.time_limit_s,
-        load_solutions=False,
-        raise_exception_on_nonoptimal_result=False,
-    )
-    if _status(res.termination_condition) is not SolveStatus.OPTIMAL:
-        return []
-    res.solution_loader.load_vars()
-    out = []
-    for k, lim in enumerate(problem.limits):
-        s = float(pyo.value(m.slack[k]))
-        if s > 1e-9 * max(abs(lim.value), 1.0):
-            moved = lim.value + s if lim.sense == "max" else lim.value - s
-            out.append((lim.key, lim.value, moved))
-    s = float(pyo.value(m.lo_slack))
-    if s > 1e-9 * max(problem.x_min, 1.0):
-        out.append(("constraints.ore_tph_min", problem.x_min, problem.x_min - s))
-    return out
+    return explain_blend_infeasible(problem.as_blend())
 
 
 def enumerate_selection(problem: SelectionProblem) -> tuple[int, float, float]:

@@ -1,23 +1,25 @@
 """Optimize a case: tabulate its modes, choose by MILP, verify by re-simulation.
 
 1. ``tabulate`` simulates every combination of the mode grid (batched kernels);
-2. ``milp.solve_selection`` chooses the combination and the ore rate (HiGHS);
+2. ``milp.solve_selection`` chooses the combination and the ore rate (HiGHS): the
+   selection problem with one source, ``optimize_blend`` the same problem with several
+   sources or split decisions;
 3. the plan is re-simulated by the full kernels at the chosen rate, and every KPI the
    model used is compared with the simulation; a plan whose differences exceed
-   ``verify_rtol`` is reported as ``unverified``, never as optimal (DESIGN.md point 3).
+   ``verify_rtol`` is reported as ``unverified``, never as optimal.
+
+The result and its tables are built by ``optimize_result``, the same for both.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import time
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from oreflow.errors import CaseError, Problem
 from oreflow.flowsheet.case import CaseSpec
 from oreflow.flowsheet.optimization import Limit, ModeAxis, OptimizationSpec, is_extensive
 from oreflow.solvers.economics import fixed_part_usd_h
@@ -28,116 +30,31 @@ from oreflow.solvers.milp import (
     explain_infeasible,
     solve_selection,
 )
-from oreflow.solvers.results import Results, build_results
-from oreflow.solvers.simulate import simulate_plant
-from oreflow.solvers.tabulate import ModeTable, plant_with_modes, route_axes, route_spec, tabulate
-
-_UNIT_OF_SUFFIX = (
-    ("_usd_h", "USD/h"), ("_usd_t", "USD/t"), ("_kwh_t", "kWh/t"), ("_kw", "kW"), ("_tph", "t/h"),
-    ("_kg_h", "kg/h"), ("_kg_t", "kg/t"), ("_m3_h", "m³/h"), ("_m3", "m³"), ("_mg_l", "mg/L"),
-    ("_frac", "-"), ("_g_h", "g/h"), ("_gpt", "g/t"),
-)  # fmt: skip
-
-
-def unit_of(name: str) -> str:
-    """Unit of a figure from its name's suffix (``mill_power_kw`` -> ``kW``)."""
-    for suffix, unit in _UNIT_OF_SUFFIX:
-        if name.endswith(suffix):
-            return unit
-    return "-"
-
-
-@dataclass(frozen=True)
-class OptimizeResult:
-    """Outcome of ``optimize``.
-
-    Attributes
-    ----------
-    status : str
-        ``optimal``, ``unverified``, ``infeasible``, ``time_limit``, ``unbounded`` or
-        ``error``.
-    decisions : dict
-        Chosen mode of every axis, ore rate [t/h] and objective value.
-    verification : pandas.DataFrame
-        Per figure: model value, simulated value, relative difference.
-    shadow_prices : pandas.DataFrame
-        Per extensive limit and throughput bound: limit, dual (objective units per
-        limit unit), units; binding ones have a non-zero dual.
-    explanation : list of str
-        For an infeasible case: which limits conflict and how far they must move.
-    plan : Results or None
-        The re-simulated plan (streams, units, closure, KPIs).
-    table : ModeTable
-        Every combination with its figures.
-    meta : dict
-        Timings, solver, number of combinations, enumeration cross-check.
-    """
-
-    status: str
-    decisions: dict[str, Any]
-    verification: pd.DataFrame
-    shadow_prices: pd.DataFrame
-    explanation: list[str]
-    plan: Results | None
-    table: ModeTable
-    meta: dict[str, Any] = field(default_factory=dict)
-    routes: pd.DataFrame = field(default_factory=pd.DataFrame)
-
-
-def unsolved(
-    status: SolveStatus,
-    moves: list[tuple[str, float, float]],
-    table: ModeTable,
-    meta: dict[str, Any],
-    ranking: pd.DataFrame,
-) -> OptimizeResult:
-    """The result of a solve that found no plan.
-
-    Its status and, if infeasible, which limits conflict and where the smallest
-    relaxation moves them (``moves``).
-    """
-    explanation = [
-        f"{key}: {value:.6g} must move to {moved:.6g} for any plan to be feasible"
-        for key, value, moved in moves
-    ]
-    if status is SolveStatus.INFEASIBLE and not explanation:
-        explanation.append(
-            "no plan satisfies the limits; the elastic model found no single relaxation"
-        )
-    empty = pd.DataFrame()
-    return OptimizeResult(status.value, {}, empty, empty, explanation, None, table, meta, ranking)
+from oreflow.solvers.optimize_blend import optimize_blend
+from oreflow.solvers.optimize_result import (
+    OptimizeResult,
+    check_figures,
+    route_ranking,
+    shadow_price_table,
+    simulate_plan,
+    spec_of,
+    unsolved,
+    verification_table,
+)
+from oreflow.solvers.tabulate import ModeTable, route_axes, route_spec, tabulate
 
 
 def route_summary(problem: SelectionProblem, table: ModeTable) -> pd.DataFrame:
     """Best plan of every route by enumeration: how the routes rank, and which are infeasible."""
-    if not len(table.routes.columns):
-        return pd.DataFrame()
-    groups = table.routes.groupby(list(table.routes.columns), sort=False).indices
-    rows = []
-    for idx in groups.values():
+
+    def best(idx: np.ndarray) -> dict[str, Any]:
         sub = dataclasses.replace(
             problem, coefficients={k: v[idx] for k, v in problem.coefficients.items()}
         )
         column, ore, objective = enumerate_selection(sub)
-        route = table.routes.iloc[idx[0]].to_dict()
-        row = {k: (v or "as written") for k, v in route.items()}
-        row.update({"feasible": column >= 0, "objective": objective, "ore_tph": ore})
-        rows.append(row)
-    frame = pd.DataFrame(rows)
-    return frame.sort_values(
-        "objective", ascending=problem.sense != "maximize", na_position="last"
-    ).reset_index(drop=True)
+        return {"feasible": column >= 0, "objective": objective, "ore_tph": ore}
 
-
-def _spec_of(spec: CaseSpec) -> OptimizationSpec:
-    if spec.optimization is None:
-        problem = Problem(
-            spec.path,
-            "objective",
-            "the case has no modes, [constraints] or [objective] to optimize",
-        )
-        raise CaseError([problem])
-    return spec.optimization
+    return route_ranking(table, problem.sense, best)
 
 
 def per_tonne(spec: CaseSpec, table: ModeTable, name: str) -> tuple[np.ndarray, float]:
@@ -160,28 +77,15 @@ def selection_problem(spec: CaseSpec, opt: OptimizationSpec, table: ModeTable) -
 
     Extensive figures' fixed parts (the fixed cost) are ``constants`` (``per_tonne``).
     """
-    names = {lim.name for lim in opt.limits} | set(opt.weights)
-    problems = []
+    names = check_figures(
+        spec, {lim.name for lim in opt.limits} | set(opt.weights), table, opt.limits, opt.weights
+    )
     coefficients = {}
     constants = {}
-    for name in sorted(names):
-        if name not in table.figures:
-            key = next((lim.key for lim in opt.limits if lim.name == name), f"objective.{name}")
-            problems.append(
-                Problem(spec.path, key, f"{name!r} is neither a KPI nor a unit metric of this case")
-            )
-            continue
-        col = table.figures[name].to_numpy(dtype=np.float64)
-        if name in opt.weights and np.isnan(col).any():
-            problems.append(
-                Problem(spec.path, f"objective.{name}", f"{name!r} is not reported on every route")
-            )
-            continue
+    for name in names:
         coefficients[name], fixed = per_tonne(spec, table, name)
         if fixed:
             constants[name] = fixed
-    if problems:
-        raise CaseError(problems)
     x_max = opt.ore_tph_max if opt.ore_tph_max is not None else table.ore_tph
     if opt.ore_tph_min is not None:
         x_min = opt.ore_tph_min
@@ -201,24 +105,15 @@ def selection_problem(spec: CaseSpec, opt: OptimizationSpec, table: ModeTable) -
     )
 
 
-def _figure(plan: Results, sim: Any, name: str) -> float:
-    if name in plan.kpis:
-        return float(plan.kpis[name])
-    unit, _, metric = name[len("units.") :].partition(".")
-    return float(np.asarray(sim.units[unit].metrics[metric])[0])
-
-
 def optimize(spec: CaseSpec) -> OptimizeResult:
     """Choose the mode combination and ore rate of a case; verify the plan by simulation.
 
     With several ore sources the rate of each is a decision too, and with a residue
     splitter the tonnage to each residue destination (``optimize_blend``).
     """
-    opt = _spec_of(spec)
+    opt = spec_of(spec)
     if len(spec.ores) > 1 or opt.residue_splitter or opt.train_splitter:
-        from oreflow.solvers.optimize_blend import optimize_blend
-
-        return optimize_blend(spec, opt)  # type: ignore[no-any-return]
+        return optimize_blend(spec, opt)
     t0 = time.perf_counter()
     metrics = sorted(
         {n for n in [*(lim.name for lim in opt.limits), *opt.weights] if n.startswith("units.")}
@@ -267,55 +162,24 @@ def optimize(spec: CaseSpec) -> OptimizeResult:
         moves = explain_infeasible(problem) if infeasible else []
         return unsolved(result.status, moves, table, meta, ranking)
     column = result.column
-    route = (
-        {k: str(v) for k, v in table.routes.iloc[column].items()}
-        if len(table.routes.columns)
-        else {}
-    )
-    active = route_axes(opt.axes, route)
-    modes = {a.label: float(table.modes[a.label].iloc[column]) for a in active}
-    ratio = result.ore_tph / table.ore_tph
-    overrides: dict[str, float] = {a.key: modes[a.label] for a in active}
-    for ore in spec.ores:
-        overrides[f"{ore.name}.rate_tph"] = float(ore.params["rate_tph"]) * ratio
-    plant = plant_with_modes(route_spec(spec, route), active)
-    sim = simulate_plant(plant, n_cases=1, overrides=overrides)
-    plan = build_results(sim)
+    route = table.route_of(column)
+    modes, plan, sim = simulate_plan(spec, opt, table, column, np.array([result.ore_tph]))
     t3 = time.perf_counter()
-    rows = []
-    for name, coef in problem.coefficients.items():
-        if is_extensive(name):
-            model = coef[column] * result.ore_tph + problem.constants.get(name, 0.0)
-        else:
-            model = coef[column]
-        simulated = _figure(plan, sim, name)
-        scale = max(abs(model), abs(simulated), 1e-12)
-        rows.append(
-            {
-                "figure": name,
-                "model": model,
-                "simulation": simulated,
-                "rel_diff": abs(model - simulated) / scale,
-            }
-        )
-    verification = pd.DataFrame(rows).set_index("figure")
+    model = {
+        name: coef[column] * result.ore_tph + problem.constants.get(name, 0.0)
+        if is_extensive(name)
+        else coef[column]
+        for name, coef in problem.coefficients.items()
+    }
+    verification = verification_table(plan, sim, model)
     max_diff = float(verification["rel_diff"].max()) if len(verification) else 0.0
     verified = max_diff <= opt.verify_rtol
-    objective_unit = unit_of(next(iter(opt.weights))) if len(opt.weights) == 1 else "objective"
-    prices = []
-    for key, dual in result.duals.items():
-        lim = next((lim for lim in opt.limits if lim.key == key), None)
-        name = lim.name if lim else "ore_tph"
-        value = lim.value if lim else (problem.x_max if key == "ore_tph_max" else problem.x_min)
-        prices.append(
-            {
-                "limit": key,
-                "value": value,
-                "shadow_price": dual,
-                "units": f"{objective_unit} per {unit_of(name)}",
-                "binding": abs(dual) > 1e-9,
-            }
-        )
+    prices = shadow_price_table(
+        result.duals,
+        opt.weights,
+        opt.limits,
+        {"ore_tph_max": problem.x_max, "ore_tph_min": problem.x_min},
+    )
     decisions = {
         "route": {k: (v or "as written") for k, v in route.items()},
         "modes": modes,
@@ -329,9 +193,7 @@ def optimize(spec: CaseSpec) -> OptimizeResult:
     meta["seconds"]["total_s"] = t3 - t0
     meta["max_rel_diff"] = max_diff
     status = "optimal" if verified else "unverified"
-    return OptimizeResult(
-        status, decisions, verification, pd.DataFrame(prices), [], plan, table, meta, ranking
-    )
+    return OptimizeResult(status, decisions, verification, prices, [], plan, table, meta, ranking)
 
 
 def refine(spec: CaseSpec, rounds: int = 6, points: int = 5, rtol: float = 1e-5) -> OptimizeResult:
@@ -341,10 +203,10 @@ def refine(spec: CaseSpec, rounds: int = 6, points: int = 5, rtol: float = 1e-5)
     spanning the incumbent's neighbours on the previous grid (within the parameter's
     range), re-tabulates and re-solves. It stops when the objective moves by less than
     ``rtol`` relative, or after ``rounds``. The grid approaches the continuous optimum of
-    the route (DESIGN.md "The core idea"); the incumbent stays on every new grid, so the
+    the route; the incumbent stays on every new grid, so the
     objective never gets worse.
     """
-    opt = _spec_of(spec)
+    opt = spec_of(spec)
     result = optimize(spec)
     history = [result.decisions.get("objective", float("nan"))]
     if result.status != "optimal":

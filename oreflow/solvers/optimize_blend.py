@@ -16,7 +16,7 @@ each residue use (paste backfill, building materials) a decision too: every figu
 affine in the split fractions, so the table also holds each combination with all the
 residue sent to each outlet in turn, and a tonne moved from storage to a use changes
 each figure by ``(f(all to the use) - f(all to storage)) / residue``. Only tonnage of the
-one residue stream is split, never its species apart (DESIGN.md, "one physical trap").
+one residue stream is split, never its species apart.
 A use the column's residue fails (``eligible_flag``) takes nothing. A splitter named in
 ``train_splitter`` divides a stream between parallel trains the same way: each train's
 units have their own modes (one column per combination of both), and the tonnage to
@@ -25,6 +25,7 @@ each train is a decision; the figures are exact where each train is linear in it
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -45,16 +46,22 @@ from oreflow.flowsheet.optimization import (
 )
 from oreflow.solvers.blend import (
     BlendProblem,
-    BlendResult,
     enumerate_blend,
     explain_blend_infeasible,
     solve_blend,
 )
 from oreflow.solvers.economics import fixed_part_usd_h
-from oreflow.solvers.milp import SolveStatus
-from oreflow.solvers.results import Results, build_results
-from oreflow.solvers.simulate import Simulation, simulate_plant
-from oreflow.solvers.tabulate import ModeTable, plant_with_modes, route_axes, route_spec, tabulate
+from oreflow.solvers.highs import SolveStatus
+from oreflow.solvers.optimize_result import (
+    OptimizeResult,
+    check_figures,
+    route_ranking,
+    shadow_price_table,
+    simulate_plan,
+    unsolved,
+    verification_table,
+)
+from oreflow.solvers.tabulate import ModeTable, tabulate
 
 #: Most tabulate-solve-verify rounds of a blend before the plan is left unverified.
 BLEND_ROUNDS = 5
@@ -236,23 +243,10 @@ def blend_problem(spec: CaseSpec, opt: OptimizationSpec, table: ModeTable) -> Bl
     for lim in limits_all:
         if lim.name in ratios:
             names |= set(ratios[lim.name])
-    problems = []
     derivatives: dict[str, np.ndarray] = {}
     values: dict[str, np.ndarray] = {}
     constants: dict[str, float] = {}
-    for name in sorted(names):
-        if name not in table.figures:
-            key = next((lim.key for lim in limits_all if lim.name == name), f"objective.{name}")
-            problems.append(
-                Problem(spec.path, key, f"{name!r} is neither a KPI nor a unit metric of this case")
-            )
-            continue
-        col = table.figures[name].to_numpy(dtype=np.float64)
-        if name in opt.weights and np.isnan(col).any():
-            problems.append(
-                Problem(spec.path, f"objective.{name}", f"{name!r} is not reported on every route")
-            )
-            continue
+    for name in check_figures(spec, names, table, limits_all, opt.weights):
         # a limited figure a route does not report is zero there (no cyanide, no oxygen)
         if is_extensive(name):
             derivatives[name] = np.nan_to_num(_per_source(table, name), nan=0.0)
@@ -263,9 +257,7 @@ def blend_problem(spec: CaseSpec, opt: OptimizationSpec, table: ModeTable) -> Bl
                 derivatives[name] = derivatives[name] - fixed / table.ore_tph
                 constants[name] = fixed
         else:
-            values[name] = np.nan_to_num(col, nan=0.0)
-    if problems:
-        raise CaseError(problems)
+            values[name] = np.nan_to_num(table.figures[name].to_numpy(dtype=np.float64), nan=0.0)
     extra: dict[str, Any] = {}
     if split_groups(spec, opt):
         extra = _destinations(spec, opt, table, derivatives)
@@ -294,13 +286,6 @@ def blend_problem(spec: CaseSpec, opt: OptimizationSpec, table: ModeTable) -> Bl
         constants=constants,
         **extra,
     )
-
-
-def _figure(plan: Results, sim: Simulation, name: str) -> float:
-    if name in plan.kpis:
-        return float(plan.kpis[name])
-    unit, _, metric = name[len("units.") :].partition(".")
-    return float(np.asarray(sim.units[unit].metrics[metric])[0])
 
 
 def model_figure(problem: BlendProblem, name: str, column: int, v: np.ndarray) -> float:
@@ -337,31 +322,6 @@ def split_tonnages(
     return out
 
 
-def simulate_blend_plan(
-    spec: CaseSpec,
-    opt: OptimizationSpec,
-    table: ModeTable,
-    column: int,
-    rates: np.ndarray,
-    splits: dict[str, dict[str, float]] | None = None,
-) -> tuple[dict[str, float], Results, Simulation]:
-    """Re-simulate a column at a blend by the full kernels: (modes, results, simulation)."""
-    route = table.route_of(column)
-    active = route_axes(opt.axes, route)
-    modes = {a.label: float(table.modes[a.label].iloc[column]) for a in active}
-    overrides: dict[str, float] = {a.key: modes[a.label] for a in active}
-    for ore, rate in zip(spec.ores, rates, strict=True):
-        overrides[f"{ore.name}.rate_tph"] = float(rate)
-    for splitter, tonnes in (splits or {}).items():
-        made = sum(tonnes.values())
-        if made > 0:
-            for outlet, tph in tonnes.items():
-                overrides[f"units.{splitter}.fractions.{outlet}.frac"] = tph / made
-    plant = plant_with_modes(route_spec(spec, route), active)
-    sim = simulate_plant(plant, n_cases=1, overrides=overrides)
-    return modes, build_results(sim), sim
-
-
 def _term_size(problem: BlendProblem, name: str, column: int, v: np.ndarray) -> float:
     """Size of the terms of an extensive figure in the model at ``v``.
 
@@ -378,66 +338,28 @@ def _term_size(problem: BlendProblem, name: str, column: int, v: np.ndarray) -> 
     return size
 
 
-def _verification(
-    problem: BlendProblem, column: int, v: np.ndarray, plan: Results, sim: Simulation
-) -> pd.DataFrame:
+def _verification(problem: BlendProblem, column: int, v: np.ndarray) -> tuple[dict, dict]:
+    """The model's value of every figure it uses at a plan, and the size of its terms."""
     names = [*problem.derivatives, *problem.values]
     names += [lim.name for lim in problem.limits if lim.name not in names]
     names += [k for k in problem.per_sink if k not in names]
-    rows = []
-    for name in names:
-        model = model_figure(problem, name, column, v)
-        simulated = _figure(plan, sim, name)
-        # a figure that is a difference of large terms (zero to a use) is judged against
-        # the size of its terms, not against its own rounding noise
-        terms = _term_size(problem, name, column, v)
-        scale = max(abs(model), abs(simulated), 1e-9 * terms, 1e-12)
-        rows.append(
-            {
-                "figure": name,
-                "model": model,
-                "simulation": simulated,
-                "rel_diff": abs(model - simulated) / scale,
-            }
-        )
-    return pd.DataFrame(rows).set_index("figure")
+    model = {name: model_figure(problem, name, column, v) for name in names}
+    terms = {name: _term_size(problem, name, column, v) for name in names}
+    return model, terms
 
 
-def _prices(
-    problem: BlendProblem, result: BlendResult, opt: OptimizationSpec, unit_of: Any
-) -> pd.DataFrame:
-    objective_unit = unit_of(next(iter(opt.weights))) if len(opt.weights) == 1 else "objective"
-    rows = []
-    for key, dual in result.duals.items():
-        lim = next((lim for lim in problem.limits if lim.key == key), None)
-        if lim is not None:
-            value, unit = lim.value, unit_of(lim.name)
-        elif key.startswith("constraints.ore."):
-            s = [f"constraints.ore.{x.removeprefix('ore.')}." for x in problem.sources].index(
-                key.rsplit(".", 1)[0] + "."
-            )
-            upper = key.endswith("_max")
-            value = float(problem.source_max[s] if upper else problem.source_min[s])
-            unit = "t/h"
-        else:
-            value = problem.x_max if key == "ore_tph_max" else problem.x_min
-            unit = "t/h"
-        rows.append(
-            {
-                "limit": key,
-                "value": value,
-                "shadow_price": dual,
-                "units": f"{objective_unit} per {unit}",
-                "binding": abs(dual) > 1e-9,
-            }
-        )
-    return pd.DataFrame(rows)
+def _rate_bounds(problem: BlendProblem) -> dict[str, float]:
+    """The rate bounds a shadow price may be keyed by: each source's and the plant's."""
+    out = {"ore_tph_max": problem.x_max, "ore_tph_min": problem.x_min}
+    for s, src in enumerate(problem.sources):
+        name = src.removeprefix("ore.")
+        out[f"constraints.ore.{name}.rate_tph_max"] = float(problem.source_max[s])
+        out[f"constraints.ore.{name}.rate_tph_min"] = float(problem.source_min[s])
+    return out
 
 
-def optimize_blend(spec: CaseSpec, opt: OptimizationSpec) -> Any:
+def optimize_blend(spec: CaseSpec, opt: OptimizationSpec) -> OptimizeResult:
     """``optimize`` for a case with several ore sources or split decisions (module docstring)."""
-    from oreflow.solvers.optimize import OptimizeResult, unit_of, unsolved
-
     if opt.lexicographic:
         problem = Problem(
             spec.path,
@@ -477,8 +399,8 @@ def optimize_blend(spec: CaseSpec, opt: OptimizationSpec) -> Any:
         rates = np.asarray(result.source_tph)
         v = np.concatenate([rates, np.asarray(result.destination_tph, dtype=np.float64)])
         splits = split_tonnages(spec, opt, problem, result.column, v)
-        modes, plan, sim = simulate_blend_plan(spec, opt, table, result.column, rates, splits)
-        verification = _verification(problem, result.column, v, plan, sim)
+        modes, plan, sim = simulate_plan(spec, opt, table, result.column, rates, splits)
+        verification = verification_table(plan, sim, *_verification(problem, result.column, v))
         max_diff = float(verification["rel_diff"].max()) if len(verification) else 0.0
         seconds["verify_s"] += time.perf_counter() - t3
         history.append(
@@ -535,27 +457,18 @@ def optimize_blend(spec: CaseSpec, opt: OptimizationSpec) -> Any:
         decisions[key] = {g.label(o): t for o, t in splits[g.splitter].items()}
     meta["max_rel_diff"] = max_diff
     status = "optimal" if max_diff <= opt.verify_rtol else "unverified"
-    prices = _prices(problem, result, opt, unit_of)
+    prices = shadow_price_table(result.duals, opt.weights, problem.limits, _rate_bounds(problem))
     return OptimizeResult(status, decisions, verification, prices, [], plan, table, meta, ranking)
 
 
 def _route_ranking(problem: BlendProblem, table: ModeTable) -> pd.DataFrame:
-    """Best plan of every route by enumeration, as ``optimize.route_summary``."""
-    import dataclasses
+    """Best plan of every route by enumeration (``optimize_result.route_ranking``)."""
 
-    if not len(table.routes.columns):
-        return pd.DataFrame()
-    labels = table.routes.astype(str).agg(" / ".join, axis=1)
-    rows = []
-    for idx in labels.groupby(labels).groups.values():
-        idx = np.asarray(idx)
+    def best(idx: np.ndarray) -> dict[str, Any]:
         sub = dataclasses.replace(
             problem,
             derivatives={k: v[idx] for k, v in problem.derivatives.items()},
             values={k: v[idx] for k, v in problem.values.items()},
-        )
-        sub = dataclasses.replace(
-            sub,
             destination_coefficients={
                 k: v[idx] for k, v in problem.destination_coefficients.items()
             },
@@ -565,14 +478,10 @@ def _route_ranking(problem: BlendProblem, table: ModeTable) -> pd.DataFrame:
         )
         column, values, objective = enumerate_blend(sub)
         rates = values[: problem.n_sources]
-        route = table.routes.iloc[idx[0]].to_dict()
-        row = {k: (v or "as written") for k, v in route.items()}
-        row.update({"feasible": column >= 0, "objective": objective})
+        row: dict[str, Any] = {"feasible": column >= 0, "objective": objective}
         row["ore_tph"] = float(np.nansum(rates)) if column >= 0 else float("nan")
         for src, r in zip(problem.sources, rates, strict=True):
             row[f"{src}_tph"] = float(r)
-        rows.append(row)
-    frame = pd.DataFrame(rows)
-    return frame.sort_values(
-        "objective", ascending=problem.sense != "maximize", na_position="last"
-    ).reset_index(drop=True)
+        return row
+
+    return route_ranking(table, problem.sense, best)

@@ -15,6 +15,8 @@ plant is additive in its sources and first-order in the blend elsewhere
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -22,9 +24,13 @@ import pandas as pd
 from oreflow.errors import CaseError, Problem
 from oreflow.flowsheet.case import CaseSpec
 from oreflow.flowsheet.optimization import Limit, is_extensive, per_sink_figures
-from oreflow.solvers.milp import SelectionProblem, SolveStatus, enumerate_selection, solve_selection
-from oreflow.solvers.optimize import _spec_of, per_tonne, selection_problem
-from oreflow.solvers.tabulate import tabulate
+from oreflow.solvers.blend import BlendProblem, enumerate_blend, solve_blend
+from oreflow.solvers.highs import SolveStatus
+from oreflow.solvers.milp import SelectionProblem, enumerate_selection, solve_selection
+from oreflow.solvers.optimize import per_tonne, selection_problem
+from oreflow.solvers.optimize_blend import blend_problem, model_figure, split_groups, split_metrics
+from oreflow.solvers.optimize_result import spec_of
+from oreflow.solvers.tabulate import ModeTable, tabulate
 
 #: KPIs that are better small (costs, uses, residue, cyanide); everything else is
 #: maximised unless the caller says otherwise.
@@ -61,7 +67,7 @@ def pareto(
         non-dominated plan, ordered from the best ``y`` to the best ``x``; ``status`` per
         point (``optimal`` or ``infeasible``).
     """
-    opt = _spec_of(spec)
+    opt = spec_of(spec)
     xs, ys = x_sense or default_sense(x), y_sense or default_sense(y)
     if len(spec.ores) > 1 or opt.residue_splitter or opt.train_splitter:
         return _pareto_blend(spec, x, y, points, xs, ys)
@@ -71,6 +77,28 @@ def pareto(
     table = tabulate(spec, opt.axes, metrics)
     weights_y = dataclasses.replace(opt, weights={y: 1.0}, sense=ys)
     base = selection_problem(spec, weights_y, table)
+    _check_pair(spec, table, x, y)
+    coefficients = dict(base.coefficients)
+    constants = dict(base.constants)
+    coefficients[x], fixed = per_tonne(spec, table, x)
+    if fixed:
+        constants[x] = fixed
+    problem_y = dataclasses.replace(base, coefficients=coefficients, constants=constants)
+    return _front(
+        problem_y,
+        dataclasses.replace(problem_y, weights={x: 1.0}, sense=xs),
+        table,
+        (spec.path, x, y, xs, ys, points),
+        solve=solve_selection,
+        best_y=lambda p: enumerate_selection(p)[2],
+        x_of=lambda p, r: _value(p, x, r.column, r.ore_tph),
+        expand=lambda p, lim: (lim,),
+        extra=lambda p, r: {},
+    )
+
+
+def _check_pair(spec: CaseSpec, table: ModeTable, x: str, y: str) -> None:
+    """``CaseError`` naming each of the two KPIs the table does not hold."""
     missing = [k for k in (x, y) if k not in table.figures]
     if missing:
         raise CaseError(
@@ -81,53 +109,69 @@ def pareto(
                 for k in missing
             ]
         )
-    coefficients = dict(base.coefficients)
-    constants = dict(base.constants)
-    coefficients[x], fixed = per_tonne(spec, table, x)
-    if fixed:
-        constants[x] = fixed
-    problem_y = dataclasses.replace(base, coefficients=coefficients, constants=constants)
-    problem_x = dataclasses.replace(problem_y, weights={x: 1.0}, sense=xs)
-    best_y = solve_selection(problem_y)
-    best_x = solve_selection(problem_x)
-    if SolveStatus.OPTIMAL not in (best_y.status, best_x.status):
+
+
+def _front(
+    problem_y: Any,
+    problem_x: Any,
+    table: ModeTable,
+    pair: tuple[str, str, str, str, str, int],
+    *,
+    solve: Callable[[Any], Any],
+    best_y: Callable[[Any], float],
+    x_of: Callable[[Any, Any], float],
+    expand: Callable[[Any, Limit], tuple[Limit, ...]],
+    extra: Callable[[Any, Any], dict[str, Any]],
+    best_x: Callable[[Any, float, float], float] | None = None,
+) -> pd.DataFrame:
+    """The epsilon-constraint loop over one problem form (selection or blend).
+
+    ``pair`` is (case path, x, y, x sense, y sense, points). ``solve`` and ``best_y`` (the enumeration's objective, the cross-check) act on a
+    problem; ``x_of`` gives x at a solve's plan; ``expand`` turns a limit on x into the
+    problem's limits; ``extra`` adds columns to a point's row; ``best_x`` improves the
+    best x found by the x-optimal plan (a ratio's best is no linear objective's).
+    """
+    path, x, y, xs, ys, points = pair
+    result_y, result_x = solve(problem_y), solve(problem_x)
+    if SolveStatus.OPTIMAL not in (result_y.status, result_x.status):
         raise CaseError(
             [
                 Problem(
-                    spec.path,
+                    path,
                     "constraints",
                     "no plan is feasible: run oreflow optimize for the explanation",
                 )
             ]
         )
-    x_at_y = _value(problem_y, x, best_y.column, best_y.ore_tph)
-    x_best = _value(problem_x, x, best_x.column, best_x.ore_tph)
+    x_at_y = x_of(problem_y, result_y)
+    x_best = x_of(problem_x, result_x)
     sense_x = "min" if xs == "maximize" else "max"
+    if best_x is not None:
+        x_best = best_x(sense_x, x_at_y, x_best)
     rows = []
     for eps in np.linspace(x_at_y, x_best, max(points, 2)):
-        # the last point is the x optimum itself: keep the limit there with a hair of slack
         limit = Limit(x, sense_x, float(eps), f"pareto.{x}")
-        problem = dataclasses.replace(problem_y, limits=(*problem_y.limits, limit))
-        result = solve_selection(problem)
-        check = enumerate_selection(problem)
+        problem = dataclasses.replace(
+            problem_y, limits=(*problem_y.limits, *expand(problem_y, limit))
+        )
+        result = solve(problem)
+        check = best_y(problem)
         if result.status is not SolveStatus.OPTIMAL:
             rows.append({"epsilon": eps, "status": result.status.value})
             continue
         c = result.column
-        route = {k: v or "as written" for k, v in table.route_of(c).items()}
-        modes = table.modes_of(c)
-        rows.append(
-            {
-                "epsilon": eps,
-                "status": "optimal",
-                "x": _value(problem, x, c, result.ore_tph),
-                "y": result.objective,
-                "y_enumeration": check[2],
-                "ore_tph": result.ore_tph,
-                "route": route,
-                "modes": modes,
-            }
-        )
+        row = {
+            "epsilon": eps,
+            "status": "optimal",
+            "x": x_of(problem, result),
+            "y": result.objective,
+            "y_enumeration": check,
+            "ore_tph": result.ore_tph,
+            **extra(problem, result),
+            "route": {k: v or "as written" for k, v in table.route_of(c).items()},
+            "modes": table.modes_of(c),
+        }
+        rows.append(row)
     frame = pd.DataFrame(rows)
     frame.attrs.update({"x": x, "y": y, "x_sense": xs, "y_sense": ys})
     return frame
@@ -135,15 +179,7 @@ def pareto(
 
 def _pareto_blend(spec: CaseSpec, x: str, y: str, points: int, xs: str, ys: str) -> pd.DataFrame:
     """``pareto`` over routes, modes, blend and splits (see the module docstring)."""
-    from oreflow.solvers.blend import enumerate_blend, solve_blend
-    from oreflow.solvers.optimize_blend import (
-        blend_problem,
-        model_figure,
-        split_groups,
-        split_metrics,
-    )
-
-    opt = _spec_of(spec)
+    opt = spec_of(spec)
     sense_x = "min" if xs == "maximize" else "max"
     names = [x, y, *(lim.name for lim in opt.limits)]
     metrics = {n for n in names if n.startswith("units.")} | set(split_metrics(spec, opt))
@@ -153,16 +189,7 @@ def _pareto_blend(spec: CaseSpec, x: str, y: str, points: int, xs: str, ys: str)
     table = tabulate(
         spec, opt.axes, sorted(metrics), splitters=[g.splitter for g in split_groups(spec, opt)]
     )
-    missing = [k for k in (x, y) if k not in table.figures]
-    if missing:
-        raise CaseError(
-            [
-                Problem(
-                    spec.path, "pareto", f"{k!r} is neither a KPI nor a unit metric of this case"
-                )
-                for k in missing
-            ]
-        )
+    _check_pair(spec, table, x, y)
     # a placeholder limit on x so that its coefficients are in the problem
     placeholder = Limit(x, sense_x, -np.inf if sense_x == "min" else np.inf, f"pareto.{x}")
     with_x = dataclasses.replace(
@@ -172,68 +199,42 @@ def _pareto_blend(spec: CaseSpec, x: str, y: str, points: int, xs: str, ys: str)
     problem_y = dataclasses.replace(
         problem_y, limits=tuple(m for m in problem_y.limits if m.key != placeholder.key)
     )
-    problem_x = dataclasses.replace(problem_y, weights={x: 1.0}, sense=xs)
-    best_y, best_x = solve_blend(problem_y), solve_blend(problem_x)
-    if SolveStatus.OPTIMAL not in (best_y.status, best_x.status):
-        raise CaseError(
-            [
-                Problem(
-                    spec.path,
-                    "constraints",
-                    "no plan is feasible: run oreflow optimize for the explanation",
-                )
-            ]
-        )
 
-    def values(result: object) -> np.ndarray:
-        return np.concatenate([result.source_tph, result.destination_tph])  # type: ignore[attr-defined]
+    def values(result: Any) -> np.ndarray:
+        return np.concatenate([result.source_tph, result.destination_tph])
 
-    x_at_y = model_figure(problem_y, x, best_y.column, values(best_y))
-    x_best = model_figure(problem_x, x, best_x.column, values(best_x))
-    if x in problem_y.ratios or x in problem_y.per_sink:
-        # a ratio is not a linear objective; its best value is the largest (or least)
-        # limit on it that leaves a feasible plan: bisection on the linear ratio row
-        x_best = _best_ratio(problem_y, x, sense_x, x_at_y, x_best)
-    rows = []
-    for eps in np.linspace(x_at_y, x_best, max(points, 2)):
-        limit = Limit(x, sense_x, float(eps), f"pareto.{x}")
-        problem = dataclasses.replace(
-            problem_y, limits=(*problem_y.limits, *problem_y.expand(limit))
-        )
-        result = solve_blend(problem)
-        check = enumerate_blend(problem)
-        if result.status is not SolveStatus.OPTIMAL:
-            rows.append({"epsilon": eps, "status": result.status.value})
-            continue
-        c = result.column
-        route = {k: v or "as written" for k, v in table.route_of(c).items()}
-        modes = table.modes_of(c)
-        rows.append(
-            {
-                "epsilon": eps,
-                "status": "optimal",
-                "x": model_figure(problem, x, c, values(result)),
-                "y": result.objective,
-                "y_enumeration": check[2],
-                "ore_tph": result.ore_tph,
-                "blend_tph": dict(zip(problem.sources, map(float, result.source_tph), strict=True)),
-                "route": route,
-                "modes": modes,
-            }
-        )
-    frame = pd.DataFrame(rows)
-    frame.attrs.update({"x": x, "y": y, "x_sense": xs, "y_sense": ys})
-    return frame
+    def best_x(sense_x: str, x_at_y: float, x_best: float) -> float:
+        if x in problem_y.ratios or x in problem_y.per_sink:
+            # a ratio is not a linear objective; its best value is the largest (or least)
+            # limit on it that leaves a feasible plan: bisection on the linear ratio row
+            return _best_ratio(problem_y, x, sense_x, x_at_y, x_best)
+        return x_best
+
+    return _front(
+        problem_y,
+        dataclasses.replace(problem_y, weights={x: 1.0}, sense=xs),
+        table,
+        (spec.path, x, y, xs, ys, points),
+        solve=solve_blend,
+        best_y=lambda p: enumerate_blend(p)[2],
+        x_of=lambda p, r: model_figure(p, x, r.column, values(r)),
+        expand=lambda p, lim: p.expand(lim),
+        extra=lambda p, r: {
+            "blend_tph": dict(zip(p.sources, map(float, r.source_tph), strict=True))
+        },
+        best_x=best_x,
+    )
 
 
-def _best_ratio(problem: object, x: str, sense_x: str, feasible: float, guess: float) -> float:
+def _best_ratio(
+    problem: BlendProblem, x: str, sense_x: str, feasible: float, guess: float
+) -> float:
     """The best value of a ratio figure over the plans: bisection on its linear row."""
-    from oreflow.solvers.blend import solve_blend
 
     def ok(value: float) -> bool:
         limit = Limit(x, sense_x, value, f"pareto.{x}")
-        limits = (*problem.limits, *problem.expand(limit))  # type: ignore[attr-defined]
-        trial = dataclasses.replace(problem, limits=limits)  # type: ignore[type-var]
+        limits = (*problem.limits, *problem.expand(limit))
+        trial = dataclasses.replace(problem, limits=limits)
         return solve_blend(trial).status is SolveStatus.OPTIMAL
 
     better = 1.0 if sense_x == "min" else -1.0

@@ -40,7 +40,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from oreflow.solvers.milp import SolveStatus, _solver, _status
+from oreflow.solvers.highs import SolveStatus, persistent, solve
 
 RISKS = ("expected", "cvar")
 
@@ -186,7 +186,7 @@ def solve_robust(problem: ScenarioProblem, *, prune: bool = True) -> RobustResul
     cols = prune_columns(problem) if prune else problem.feasible_columns()
     if cols.size == 0:
         return RobustResult(SolveStatus.INFEASIBLE, solver="highs")
-    opt, name = _solver()
+    opt, name = persistent()
     n_s = problem.slope.shape[0]
     sign = problem.sign
     m = pyo.ConcreteModel(name="robust_selection")
@@ -216,17 +216,10 @@ def solve_robust(problem: ScenarioProblem, *, prune: bool = True) -> RobustResul
         m.obj = pyo.Objective(
             expr=m.eta - sum(m.u[s] for s in m.S) / (problem.alpha * n_s), sense=pyo.maximize
         )
-    res = opt.solve(
-        m,
-        time_limit=problem.time_limit_s,
-        rel_gap=problem.mip_rel_gap,
-        load_solutions=False,
-        raise_exception_on_nonoptimal_result=False,
-    )
-    status = _status(res.termination_condition)
+    res = solve(m, solver=opt, time_limit_s=problem.time_limit_s, rel_gap=problem.mip_rel_gap)
+    status = res.status
     if status is not SolveStatus.OPTIMAL:
         return RobustResult(status, solver=name, n_columns=int(cols.size))
-    res.solution_loader.load_vars()
     jj = max(range(cols.size), key=lambda j: pyo.value(m.y[j]))
     # The CVaR ignores the scenarios outside its tail, so the MILP's rates there are
     # arbitrary among optimal ones: report each scenario's own best rate for the chosen
@@ -238,7 +231,7 @@ def solve_robust(problem: ScenarioProblem, *, prune: bool = True) -> RobustResul
     v = np.maximum(sign * (c[:, jj] * x + d[:, jj]), v_milp)
     x = np.where(v > v_milp, x, x_milp)
     objective = float(pyo.value(m.obj))
-    bound = float(res.objective_bound) if res.objective_bound is not None else objective
+    bound = res.bound if res.bound is not None else objective
     _, expected, cvar = _measures(problem, v)
     return RobustResult(
         status, int(cols[jj]), x, objective, expected, cvar, bound, name, int(cols.size)

@@ -71,7 +71,11 @@ process-control issue"): K falls as ``K / (1 + C_pt / C_half)`` with ``C_pt`` th
 polythionate tenor of the tanks (feed plus what degrades along the train) and
 ``C_half`` = ``polythionate_half_mg_l`` [assumed]. Polythionates recycled with the
 solution therefore lower gold loading, which is why the plant bleeds and treats its
-solution. Copper loading on the resin is not modelled.
+solution. The copper(I) thiosulfate complex of the ammoniacal system competes for the
+same sites (copper loads on strong-base resin from ammonia-thiosulfate solutions:
+Vargas & Navarro 2016), so with both competitors
+``K_eff = K / (1 + C_pt/C_half + C_Cu/C_Cu,half)``, ``C_Cu,half`` =
+``cu_resin_half_mg_l`` [assumed]; the copper itself is not tracked on the resin.
 
 **Copper and ammonia** (ammoniacal system). Cu(II) is held at ``cu_mg_l`` and dosed
 as CuSO₄·5H₂O (the sulfate is not tracked); NH₃ is held at ``nh3_mol_l`` and lost at
@@ -85,6 +89,9 @@ resin 0.05 kg/t, lime 1 kg/t, all [A]).
 
 References
 ----------
+C. Vargas and P. Navarro, "Adsorption of copper from an ammonia-thiosulfate media using
+DOWEX 550A ion exchange resin", Int. J. Nonferrous Metall. 5:47-58, 2016,
+doi:10.4236/ijnm.2016.54005 (abstract checked).
 X. M. Zhang, G. Senanayake and M. J. Nicol, "A study of the gold colloid dissolution
 kinetics in oxygenated ammoniacal thiosulfate solutions", Hydrometallurgy 74:243-257,
 2004 (abstract checked: orders about 0.3 in O₂ and NH₃, independent of thiosulfate,
@@ -220,6 +227,14 @@ PARAMS: tuple[Param, ...] = (
         2000.0,
         "polythionate tenor (as S4O6) that halves the resin's gold affinity K",
         "assumed; polythionates compete for resin sites (MODELS.md §6.1)",
+        hi=1e6,
+    ),
+    positive(
+        "cu_resin_half_mg_l",
+        "mg/L",
+        1000.0,
+        "copper tenor that halves the resin's gold affinity K (ammoniacal system)",
+        "assumed; copper thiosulfate loads on strong-base resin (Vargas & Navarro 2016)",
         hi=1e6,
     ),
     Param(
@@ -446,6 +461,8 @@ class ThiosulfateRil:
             affinity[i] = competitive_affinity_frac(
                 float(pt_mean[i]), float(params["polythionate_half_mg_l"][i])
             )
+        # copper(I) thiosulfate competes for the same sites: 1/K_eff adds up
+        affinity = 1.0 / (1.0 / affinity + cu_mg_l / params["cu_resin_half_mg_l"])
         self.train.leach_and_adsorb(
             state,
             pulp,

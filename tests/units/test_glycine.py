@@ -363,3 +363,16 @@ def test_air_alone_is_the_slow_limit_of_permanganate():
     """No oxidant dose: the rate with air alone, 1/27 of the 3 kg/t KMnO4 rate (fit)."""
     _, f = sweep("oxidant_kg_t", [1e-9, 3.0])
     assert f[1] / f[0] == pytest.approx(1.0 + 39.1 * 3.0 / 4.5, rel=1e-6)
+
+
+def test_shipped_case_has_an_interior_best_permanganate_dose():
+    """Recovery rises with KMnO4 at a falling rate while its cost rises linearly, so the
+    margin of free_milling_glycine peaks inside 0.5-10 kg/t (the optimizer's lever)."""
+    from oreflow.solvers.study import simulate_figures
+
+    plant = compile_case(load_case(CASES / "free_milling_glycine.toml"))
+    dose = np.array([0.5, 1.0, 2.0, 3.0, 4.0, 6.0, 10.0])
+    f = simulate_figures(plant, {"units.leach.oxidant_kg_t": dose}, len(dose))
+    assert np.all(np.diff(f["gold_recovery_frac"]) > 0)
+    best = int(np.argmax(f["margin_usd_t"]))
+    assert 0 < best < len(dose) - 1

@@ -346,3 +346,10 @@ def test_temperature_speeds_leaching_and_degradation():
     assert np.all(np.diff(m["leach_rate_factor"]) > 0)
     assert np.all(np.diff(m["s2o3_degradation_per_h"]) > 0)
     assert m["leach_rate_factor"][1] == pytest.approx(1.0, rel=1e-12)
+
+
+def test_copper_competes_with_gold_for_resin_sites():
+    """1/K_eff grows by C_Cu/C_Cu,half: the reciprocal affinities differ by exactly that."""
+    m = sweep(load_case(AMMONIACAL), "cu_resin_half_mg_l", [1e6, 1000.0])
+    inv = 1.0 / m["resin_affinity_frac"]
+    assert inv[1] - inv[0] == pytest.approx(190.638 / 1000.0 - 190.638 / 1e6, rel=1e-9)

@@ -1,0 +1,273 @@
+"""The data of the selection problem: columns of a mode grid, ore sources, split decisions.
+
+One problem covers every optimization of a case (module ``blend`` states the model): a
+column is one route and mode combination carrying the whole plant's coefficients; its
+decisions are the rate of each ore source and the tonnage sent to each decision outlet
+of a splitter. The single-source selection is its one-source case (``milp``). This
+module holds the data and what numpy alone decides on it: which columns can be
+optimal (``usable``, ``prune_blend``), and the rows of the model as arrays.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from oreflow.flowsheet.optimization import RATIO_FIGURES, Limit, is_extensive
+from oreflow.solvers.highs import SolveStatus
+
+
+@dataclass(frozen=True)
+class BlendProblem:
+    """Data of the blend MILP over n columns and S ore sources.
+
+    Attributes
+    ----------
+    sources : tuple of str
+        Ore source names (``ore.NAME``).
+    derivatives : Mapping[str, numpy.ndarray]
+        Extensive figures: (n, S) coefficient per tonne of each source.
+    values : Mapping[str, numpy.ndarray]
+        Intensive figures: (n,) value at the tabulated blend.
+    source_min, source_max : (S,) numpy.ndarray
+        Rate bounds of each source [t/h].
+    x_min, x_max : float
+        Bounds on the total ore rate [t/h].
+    limits : tuple of Limit
+        Every limit; those named in ``ratios`` are rows, other intensive ones filters.
+    ratios : Mapping[str, tuple[str, str]]
+        Intensive figure -> (numerator, denominator) extensive figures.
+    destinations : tuple of str
+        Residue destinations whose tonnage is a decision (sinks fed by the residue
+        splitter, all but the reference storage sink, which takes the rest).
+    destination_coefficients : Mapping[str, numpy.ndarray]
+        Extensive figures: (n, D) change per tonne of residue sent to each destination
+        instead of the reference storage.
+    residue_per_t : (n, S) numpy.ndarray or None
+        With one splitter whose feed depends on the rates only: its feed per tonne of
+        each source [t/t] (shorthand for ``group_feed``).
+    destination_ok : (n, D) bool numpy.ndarray or None
+        Whether each column's residue is eligible at each destination.
+    destination_group : tuple of int
+        Which splitter (group) each destination belongs to (default: all one group).
+    per_sink : Mapping[str, tuple of str]
+        Intensive KPIs judged per discharge -> the per-sink ratio figures (in
+        ``ratios``) whose highest they are; a limit on the KPI is one limit per sink
+        (``expand``).
+    constants : Mapping[str, float]
+        Extensive figures' parts that do not scale with the rates (the fixed cost),
+        the same for every column; ``derivatives`` exclude them.
+    group_feed : (n, G, S + D) numpy.ndarray or None
+        Each splitter's feed [t/h] as a linear function of (rates, tonnages): the
+        tonnage sent to a group's decision outlets is at most its feed (its reference
+        outlet takes the rest). A train splitter upstream changes the residue made, so
+        the feed may depend on other groups' tonnages.
+    """
+
+    sources: tuple[str, ...]
+    derivatives: Mapping[str, np.ndarray]
+    values: Mapping[str, np.ndarray]
+    source_min: np.ndarray
+    source_max: np.ndarray
+    x_min: float
+    x_max: float
+    limits: tuple[Limit, ...]
+    weights: Mapping[str, float]
+    sense: str
+    ratios: Mapping[str, tuple[str, str]] = field(default_factory=lambda: dict(RATIO_FIGURES))
+    mip_rel_gap: float = 1e-6
+    time_limit_s: float = 60.0
+    destinations: tuple[str, ...] = ()
+    destination_coefficients: Mapping[str, np.ndarray] = field(default_factory=dict)
+    residue_per_t: np.ndarray | None = None
+    destination_ok: np.ndarray | None = None
+    destination_group: tuple[int, ...] = ()
+    group_feed: np.ndarray | None = None
+    per_sink: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    constants: Mapping[str, float] = field(default_factory=dict)
+
+    def expand(self, lim: Limit) -> tuple[Limit, ...]:
+        """A limit as the model's limits: one per sink for a per-discharge KPI."""
+        if lim.name not in self.per_sink:
+            return (lim,)
+        return tuple(Limit(f, lim.sense, lim.value, lim.key) for f in self.per_sink[lim.name])
+
+    @property
+    def n(self) -> int:
+        """Number of columns."""
+        first = next(iter({**self.derivatives, **self.values}.values()))
+        return int(first.shape[0])
+
+    @property
+    def n_sources(self) -> int:
+        """Number of ore sources."""
+        return len(self.sources)
+
+    @property
+    def n_destinations(self) -> int:
+        """Number of residue destinations whose tonnage is a decision."""
+        return len(self.destinations)
+
+    def dest(self, name: str) -> np.ndarray:
+        """(n, D) destination coefficients of an extensive figure (zero when none)."""
+        if name in self.destination_coefficients:
+            return self.destination_coefficients[name]
+        return np.zeros((self.n, self.n_destinations))
+
+    def is_row(self, lim: Limit) -> bool:
+        """Whether a limit is a row of the model (extensive or a ratio), not a filter."""
+        return is_extensive(lim.name) or lim.name in self.ratios
+
+    def row(self, lim: Limit) -> tuple[np.ndarray, np.ndarray]:
+        """(n, S + D) coefficients and (n,) right-hand side (per unit of ``y_j``) of a row.
+
+        Coefficients are on (rates, destination tonnages).
+        """
+        if is_extensive(lim.name):
+            a = np.concatenate([self.derivatives[lim.name], self.dest(lim.name)], axis=1)
+            return a, np.full(self.n, lim.value - self.constants.get(lim.name, 0.0))
+        num, den = self.ratios[lim.name]
+        a_num = np.concatenate([self.derivatives[num], self.dest(num)], axis=1)
+        a_den = np.concatenate([self.derivatives[den], self.dest(den)], axis=1)
+        return a_num - lim.value * a_den, np.zeros(self.n)
+
+    def objective(self) -> tuple[np.ndarray, np.ndarray]:
+        """(n, S + D) objective coefficients and (n,) constants on ``y_j``.
+
+        Coefficients are on (rates, destination tonnages).
+        """
+        slope = np.zeros((self.n, self.n_sources + self.n_destinations))
+        const = np.zeros(self.n)
+        for name, w in self.weights.items():
+            if is_extensive(name):
+                a = np.concatenate([self.derivatives[name], self.dest(name)], axis=1)
+                slope = slope + w * a
+                const = const + w * self.constants.get(name, 0.0)
+            else:
+                const = const + w * self.values[name]
+        return slope, const
+
+    def group_rows(self) -> tuple[np.ndarray, np.ndarray]:
+        """(n, G, S + D) rows ``sum_{d in g} z_d - feed_g(v) <= 0`` and (n, D) eligibility."""
+        n, n_src, n_dst = self.n, self.n_sources, self.n_destinations
+        ok = self.destination_ok if self.destination_ok is not None else np.ones((n, n_dst), bool)
+        if self.group_feed is not None:
+            feed = self.group_feed
+        elif self.residue_per_t is not None:
+            feed = np.concatenate([self.residue_per_t, np.zeros((n, n_dst))], axis=1)[:, None]
+        else:
+            msg = "a blend problem with destinations needs group_feed or residue_per_t"
+            raise ValueError(msg)
+        group = self.destination_group or (0,) * n_dst
+        rows = -np.array(feed, dtype=np.float64)
+        for d, g in enumerate(group):
+            rows[:, g, n_src + d] += 1.0
+        return rows, ok
+
+    def group_feed_values(self, column: int, v: np.ndarray) -> np.ndarray:
+        """(G,) each splitter's feed [t/h] at a column and (rates, tonnages) ``v``."""
+        rows, _ = self.group_rows()
+        group = self.destination_group or (0,) * self.n_destinations
+        member = np.zeros(rows.shape[1:])
+        for d, g in enumerate(group):
+            member[g, self.n_sources + d] = 1.0
+        return np.asarray((member - rows[column]) @ v)
+
+    def denominator(self, name: str, column: int, v: np.ndarray) -> float:
+        """Denominator of a ratio figure at a column and (rates, tonnages) ``v``."""
+        den = self.ratios[name][1]
+        a = np.concatenate([self.derivatives[den][column], self.dest(den)[column]])
+        return float(a @ v)
+
+    def usable(self, *, filters: bool = True) -> np.ndarray:
+        """(n,) columns with finite coefficients not excluded by a filter limit.
+
+        A ratio limit excludes a column whose every source violates it on its own: no
+        blend of them can meet it (the ratio of a blend lies between its sources').
+        Without ``filters`` only the finiteness is checked (the elastic model relaxes
+        the filter limits instead).
+        """
+        ok = np.ones(self.n, dtype=bool)
+        slope, const = self.objective()
+        ok &= np.isfinite(slope).all(axis=1) & np.isfinite(const)
+        for lim in self.limits:
+            if self.is_row(lim):
+                a, _ = self.row(lim)
+                ok &= np.isfinite(a).all(axis=1)
+                if filters and lim.name in self.ratios and not self.n_destinations:
+                    bad = a > 0 if lim.sense == "max" else a < 0
+                    ok &= ~np.nan_to_num(bad, nan=True).all(axis=1)
+                continue
+            v = self.values[lim.name]
+            if filters:
+                ok &= v <= lim.value if lim.sense == "max" else v >= lim.value
+            else:
+                ok &= np.isfinite(v)
+        return ok
+
+    def rate_bounds(self) -> tuple[float, float] | None:
+        """With one source, the bounds of its rate (source and plant bounds in one).
+
+        One source's rate is the plant's: its own bounds and the plant's are one row
+        each way. None with several sources.
+        """
+        if self.n_sources != 1:
+            return None
+        lo = max(float(self.source_min[0]), self.x_min)
+        hi = min(float(self.source_max[0]), self.x_max)
+        return lo, hi
+
+
+@dataclass(frozen=True)
+class BlendResult:
+    """What the solve decided (nothing is read from a non-optimal solve)."""
+
+    status: SolveStatus
+    objective: float = float("nan")
+    column: int = -1
+    source_tph: tuple[float, ...] = ()
+    bound: float = float("nan")
+    duals: Mapping[str, float] = field(default_factory=dict)
+    solver: str = ""
+    destination_tph: tuple[float, ...] = ()
+    seconds: Mapping[str, float] = field(default_factory=dict)  # prune, build, solve, duals
+
+    @property
+    def ore_tph(self) -> float:
+        """Total ore rate [t/h]."""
+        return float(sum(self.source_tph)) if self.source_tph else float("nan")
+
+
+def dominance_criteria(problem: BlendProblem) -> np.ndarray:
+    """(n, k) criteria, larger better, under which a dominated column is never the optimum.
+
+    Every column shares the rate bounds and each row's right-hand side per unit of
+    ``y_j`` (``b`` or 0); the variables are non-negative. So a column whose objective
+    coefficients are at least, and whose row coefficients (upper rows; lower rows
+    negated) at most, another's on every variable, with every use eligible where the
+    other's is, does at least as well at any point feasible for the other.
+    """
+    sign = 1.0 if problem.sense == "maximize" else -1.0
+    slope, const = problem.objective()
+    cols = [sign * slope, sign * const[:, None]]
+    for lim in problem.limits:
+        if problem.is_row(lim):
+            a, _ = problem.row(lim)
+            cols.append(-a if lim.sense == "max" else a)
+    if problem.n_destinations:
+        grows, ok = problem.group_rows()
+        cols += [-grows.reshape(problem.n, -1), ok.astype(np.float64)]
+    return np.ascontiguousarray(np.concatenate(cols, axis=1), dtype=np.float64)
+
+
+def prune_blend(problem: BlendProblem) -> np.ndarray:
+    """Indices of the usable, non-dominated columns (exact: see ``dominance_criteria``)."""
+    from oreflow.kernels.selection import nondominated_mask
+
+    usable = np.flatnonzero(problem.usable())
+    if len(usable) < 2:
+        return usable
+    crit = np.nan_to_num(dominance_criteria(problem)[usable], nan=-np.inf)
+    return usable[nondominated_mask(crit)]
