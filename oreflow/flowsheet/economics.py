@@ -4,7 +4,7 @@ Economics is opt-in. A case without ``[economics]`` runs and reports its balance
 technical KPIs, but no revenue, cost or margin: prices are not data, and a margin
 computed from prices nobody chose would look like an answer. An ``[economics]``
 section, even an empty one, switches the economic KPIs on; every key left out takes the
-default below. Those defaults are MODELS.md §8 test values **[A]** (assumed, not market
+default below. Those defaults are cases/README.md [economics] test values **[A]** (assumed, not market
 data); the run reports how many were used as ``economics_assumed_count``.
 
 Consumables are priced by name: a unit that reports ``use_<item>_kg_h`` is charged
@@ -26,7 +26,7 @@ from typing import Any
 from oreflow.core.schema import Param, frac, suggest, validate_table
 from oreflow.errors import Problem
 
-_A = "[A] MODELS.md §8"
+_A = "[A] cases/README.md [economics]"
 
 ECONOMICS_PARAMS: tuple[Param, ...] = (
     Param("source", "-", "", "where the prices and costs come from", "case author", kind=str),
@@ -45,20 +45,20 @@ ECONOMICS_PARAMS: tuple[Param, ...] = (
         "au_payable_frac",
         0.999,
         "payable fraction of the gold in doré",
-        "99.8-99.95 % [L] MODELS.md §8.1",
+        "99.8-99.95 % [L] cases/README.md [economics]",
     ),
     frac(
         "ag_payable_frac",
         0.965,
         "payable fraction of the silver in doré",
-        "95-98 % [L] MODELS.md §8.1",
+        "95-98 % [L] cases/README.md [economics]",
     ),
     Param(
         "au_refining_usd_oz",
         "USD/oz",
         1.0,
         "refining charge per oz of gold in doré",
-        "USD 0.5-2/oz [L]; 1.0 in ex09 [A] MODELS.md §8.1",
+        "USD 0.5-2/oz [L]; 1.0 in ex09 [A] cases/README.md [economics]",
         lo=0.0,
         hi=1000.0,
     ),
@@ -67,7 +67,7 @@ ECONOMICS_PARAMS: tuple[Param, ...] = (
         "USD/oz",
         0.5,
         "refining charge per oz of silver in doré",
-        "assumed [A] (MODELS.md §8.1 gives USD 0.5-2 per oz doré)",
+        "assumed [A] (cases/README.md [economics] gives USD 0.5-2 per oz doré)",
         lo=0.0,
         hi=100.0,
     ),
@@ -76,7 +76,7 @@ ECONOMICS_PARAMS: tuple[Param, ...] = (
         "USD/oz",
         0.5,
         "doré transport and insurance per oz of gold",
-        "about USD 0.3-2/oz [L]; 0.5 in ex09 [A] MODELS.md §8.1",
+        "about USD 0.3-2/oz [L]; 0.5 in ex09 [A] cases/README.md [economics]",
         lo=0.0,
         hi=1000.0,
     ),
@@ -84,13 +84,13 @@ ECONOMICS_PARAMS: tuple[Param, ...] = (
         "royalty_nsr_frac",
         0.03,
         "royalty as a fraction of the net smelter return",
-        "jurisdiction specific; 3 % NSR [A] MODELS.md §8.1",
+        "jurisdiction specific; 3 % NSR [A] cases/README.md [economics]",
     ),
     frac(
         "conc_au_payable_frac",
         0.95,
         "payable fraction of the gold in a concentrate sold (product kind 'concentrate')",
-        "90-97.5 % [L] MODELS.md §8.1",
+        "90-97.5 % [L] cases/README.md [economics]",
     ),
     frac(
         "conc_ag_payable_frac",
@@ -217,30 +217,33 @@ ECONOMICS_PARAMS: tuple[Param, ...] = (
 )
 
 #: Default reagent prices [USD/kg] by consumable item, with their source. Every figure is
-#: a MODELS.md test value or an assumption **[A]**, not market data.
+#: a docs/models.md test value or an assumption **[A]**, not market data.
 REAGENT_PRICES: Mapping[str, tuple[float, str]] = MappingProxyType(
     {
-        "nacn": (2.80, "[A] MODELS.md §8.2 (2.0-3.8, delivered, 98 % basis)"),
-        "lime": (0.25, "[A] MODELS.md §8.2 quicklime CaO (0.15-0.40); lime items are CaO"),
-        "smbs": (0.60, "[A] MODELS.md §8.2 sodium metabisulfite (0.4-0.9)"),
-        "so2": (0.40, "assumed (liquid SO2; no MODELS.md figure)"),
-        "cuso4": (3.00, "[A] MODELS.md §8.2 CuSO4.5H2O (2-4)"),
-        "carbon": (3.00, "[A] MODELS.md §8.2 activated carbon (2-5)"),
+        "nacn": (2.80, "[A] cases/README.md [economics] (2.0-3.8, delivered, 98 % basis)"),
+        "lime": (
+            0.25,
+            "[A] cases/README.md [economics] quicklime CaO (0.15-0.40); lime items are CaO",
+        ),
+        "smbs": (0.60, "[A] cases/README.md [economics] sodium metabisulfite (0.4-0.9)"),
+        "so2": (0.40, "assumed (liquid SO2; no docs/models.md figure)"),
+        "cuso4": (3.00, "[A] cases/README.md [economics] CuSO4.5H2O (2-4)"),
+        "carbon": (3.00, "[A] cases/README.md [economics] activated carbon (2-5)"),
         "binder": (0.12, "assumed (Portland cement about USD 100-150/t)"),
-        "thiosulfate": (0.45, "[A] MODELS.md §8.2 Ca or NH4 thiosulfate (0.3-0.8)"),
-        "glycine": (2.00, "[A] MODELS.md §8.2 technical glycine (1.5-3)"),
-        "resin": (10.0, "[A] MODELS.md §6.5"),
-        "naoh": (0.60, "[A] MODELS.md §6.5"),
-        "kmno4": (2.50, "[A] MODELS.md §6.5"),
-        "naocl": (0.35, "[A] MODELS.md §6.5"),
-        "nacl": (0.08, "[A] MODELS.md §6.5"),
-        "thiourea": (2.00, "[A] MODELS.md §6.5"),
-        "h2so4": (0.12, "[A] MODELS.md §6.5"),
-        "ferric_sulfate": (0.30, "[A] MODELS.md §6.5"),
-        "limestone": (0.035, "[A] MODELS.md §8.2 (0.02-0.05, midpoint)"),
+        "thiosulfate": (0.45, "[A] cases/README.md [economics] Ca or NH4 thiosulfate (0.3-0.8)"),
+        "glycine": (2.00, "[A] cases/README.md [economics] technical glycine (1.5-3)"),
+        "resin": (10.0, "[A] assumed reagent uses and prices"),
+        "naoh": (0.60, "[A] assumed reagent uses and prices"),
+        "kmno4": (2.50, "[A] assumed reagent uses and prices"),
+        "naocl": (0.35, "[A] assumed reagent uses and prices"),
+        "nacl": (0.08, "[A] assumed reagent uses and prices"),
+        "thiourea": (2.00, "[A] assumed reagent uses and prices"),
+        "h2so4": (0.12, "[A] assumed reagent uses and prices"),
+        "ferric_sulfate": (0.30, "[A] assumed reagent uses and prices"),
+        "limestone": (0.035, "[A] cases/README.md [economics] (0.02-0.05, midpoint)"),
         "flocculant": (4.00, "assumed"),
-        "cats": (0.50, "[A] MODELS.md §6.5 calcium thiosulfate"),
-        "hcl": (0.15, "[A] MODELS.md §6.5 (acid/base)"),
+        "cats": (0.50, "[A] assumed reagent uses and prices calcium thiosulfate"),
+        "hcl": (0.15, "[A] assumed reagent uses and prices (acid/base)"),
         "nh3": (0.50, "assumed"),
         "h2o2": (1.00, "assumed"),
         "cl2": (0.30, "assumed"),
