@@ -1,14 +1,21 @@
-"""Reconciliation of a 50-node, 200-measurement survey with assays: oreflow vs SciPy.
+"""Reconciliation at 50, 200 and 500 nodes: oreflow's time, its exponent in the nodes, SLSQP.
 
-The same problem (flows and component flows as states, linear node balances, weighted
-least squares on the measured flow and assays, non-negative states) is solved by
-``oreflow.solvers.reconcile.reconcile`` (Gauss-Newton, QP steps in HiGHS through
-Pyomo, with classification and statistics included in the time) and by
-``scipy.optimize.minimize(method="SLSQP")`` with analytic gradients and constraint
-Jacobian, started from oreflow's own starting guess (flows by least squares from the
-meters and fixed-assay balances, measured assays). From a naive start (every stream at
-the median metered flow) SLSQP stops at once ("positive directional derivative"). Both runs must reach the same objective; the
-ratio of their best times is printed.
+Each survey is made of parallel flotation lines (rougher, scavenger, cleaner with
+recycle; 5 nodes, 9 streams and 20 measurements each): 50 nodes / 200 measurements,
+200 / 800 and 500 / 2,000. ``oreflow.solvers.reconcile.reconcile`` (Gauss-Newton, each
+step one sparse KKT solve; classification, statistics and tables included in the time)
+runs at the three sizes; the exponent of its best time in the nodes is fitted by least
+squares on the logarithms and printed.
+
+The baseline, in the same run, is ``scipy.optimize.minimize(method="SLSQP")`` on the
+same problem at 50 nodes (flows and component flows as states, linear node balances,
+weighted least squares on the measured flow and assays, non-negative states), with
+analytic gradients and constraint Jacobian, started from oreflow's own starting guess
+(flows by least squares from the meters and fixed-assay balances, measured assays).
+From a naive start (every stream at the median metered flow) SLSQP stops at once
+("positive directional derivative"). Both must reach the same objective; the ratio of
+their best times is printed. SLSQP is dense (its cost grows with the cube of the
+states), so it is run at 50 nodes only.
 
 Run: ``pytest benchmarks/test_bench_reconcile.py --benchmark-only`` (SciPy is the
 ``bench`` extra). Smoke-run without timing: ``pytest -o addopts="" --benchmark-disable``.
@@ -16,6 +23,7 @@ Run: ``pytest benchmarks/test_bench_reconcile.py --benchmark-only`` (SciPy is th
 
 from __future__ import annotations
 
+import os
 import time
 
 import numpy as np
@@ -27,8 +35,10 @@ from oreflow.solvers.reconcile import reconcile
 
 N_NODES = 50
 SEED = 11
-GROUP = "reconcile-50-nodes-200-measurements"
-#: Best times of this run, so the second benchmark can print the ratio.
+GROUP = "reconcile"
+#: Survey sizes [nodes] of the scaling runs.
+SIZES = (50, 200, 500)
+#: Best times of this run, so the later benchmarks can print ratios and the exponent.
 BEST: dict[str, float] = {}
 
 
@@ -137,10 +147,11 @@ class ScipyProblem:
         self.ratio = self.den >= 0
         # Start from oreflow's own starting guess (before it is projected onto the
         # balances), so that both solvers start from the same point.
-        from oreflow.solvers.reconcile import _assemble, _initial_guess
+        from oreflow.solvers.reconcile.assembly import assemble
+        from oreflow.solvers.reconcile.start import initial_guess
 
-        internal = _assemble(survey, network)
-        guess = _initial_guess(internal, network)
+        internal = assemble(survey, network)
+        guess = initial_guess(internal, network)
         x0 = np.array(
             [guess[internal.index[("S", name)]] for name in self.streams]
             + [
@@ -200,20 +211,36 @@ def best_time(benchmark):
 
 
 @pytest.mark.benchmark(group=GROUP)
-def test_bench_reconcile_oreflow(benchmark):
-    survey, network = build_survey()
-    assert len(survey.measurements) == 200
-    warm = reconcile(survey, network)  # imports Pyomo and HiGHS outside the timer
+@pytest.mark.parametrize("n_nodes", SIZES)
+def test_bench_reconcile_oreflow(benchmark, n_nodes):
+    survey, network = build_survey(n_lines=n_nodes // len(LINE))
+    assert len(survey.measurements) == 4 * n_nodes
+    warm = reconcile(survey, network)  # imports SciPy outside the timer
     assert warm.meta["status"] == "optimal"
-    result = benchmark.pedantic(reconcile, args=(survey, network), rounds=7, iterations=1)
+    rounds = 7 if n_nodes <= 50 else 3
+    result = benchmark.pedantic(reconcile, args=(survey, network), rounds=rounds, iterations=1)
     assert result.passed
     assert result.meta["max_rel_closure"] <= 1e-9
     benchmark.extra_info["chi2"] = result.meta["chi2"]
     benchmark.extra_info["iterations"] = result.meta["iterations"]
     best = best_time(benchmark)
     if best is not None:
-        BEST["oreflow"] = best
-        BEST["oreflow_chi2"] = result.meta["chi2"]
+        BEST[f"oreflow_{n_nodes}"] = best
+        if n_nodes == N_NODES:
+            BEST["oreflow"] = best
+            BEST["oreflow_chi2"] = result.meta["chi2"]
+
+
+def scaling_line():
+    """oreflow's best times and their fitted exponent in the nodes, or None if untimed."""
+    times = [BEST.get(f"oreflow_{n}") for n in SIZES]
+    if any(t is None for t in times):
+        return None
+    slope, _ = np.polyfit(np.log(SIZES), np.log(times), 1)
+    pairs = ", ".join(f"{n} nodes {t:.3f} s" for n, t in zip(SIZES, times, strict=True))
+    return (
+        f"reconcile scaling: {pairs}; fitted exponent {slope:.2f} (load {os.getloadavg()[0]:.1f})"
+    )
 
 
 @pytest.mark.benchmark(group=GROUP)
@@ -242,3 +269,6 @@ def test_bench_reconcile_scipy_slsqp(benchmark, capsys):
             f"closure {closure:.1e}); scipy/oreflow = {ratio:.1f}x "
             f"[{time.strftime('%Y-%m-%d %H:%M')}]"
         )
+        line = scaling_line()
+        if line is not None:
+            print(line)

@@ -9,7 +9,7 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractContextManager
 from importlib import resources
 from pathlib import Path
@@ -20,6 +20,7 @@ import pandas as pd
 from oreflow.errors import CaseError, Problem
 from oreflow.flowsheet.case import CaseSpec
 from oreflow.flowsheet.case import load_case as _load_case
+from oreflow.units.base import UnitType
 
 if TYPE_CHECKING:  # result types, imported for annotations only (keeps import light)
     from oreflow.flowsheet.study import StudySpec
@@ -84,16 +85,20 @@ def bundled_case(name: str = DEFAULT_CASE) -> Path:
     return path
 
 
-def load_case(path: str | Path) -> CaseSpec:
-    """Read and validate a case file (``CaseError`` lists every problem)."""
-    return _load_case(path)
+def load_case(path: str | Path, *, unit_types: Iterable[UnitType] = ()) -> CaseSpec:
+    """Read and validate a case file (``CaseError`` lists every problem).
+
+    ``unit_types``: unit types defined outside ``oreflow.units`` that the case may use
+    (for this case only; nothing is registered globally).
+    """
+    return _load_case(path, unit_types)
 
 
-def validate(path: str | Path) -> CaseSpec:
+def validate(path: str | Path, *, unit_types: Iterable[UnitType] = ()) -> CaseSpec:
     """Validate a case file, compile its flowsheet, and return the spec."""
     from oreflow.flowsheet.compile import compile_case
 
-    spec = _load_case(path)
+    spec = _load_case(path, unit_types)
     compile_case(spec)
     return spec
 
@@ -156,7 +161,11 @@ def simulate_batch(
 
 
 def reconcile(
-    survey: str | Path, *, flowsheet: CaseSpec | str | Path | None = None, confidence: float = 0.95
+    survey: str | Path,
+    *,
+    flowsheet: CaseSpec | str | Path | None = None,
+    confidence: float = 0.95,
+    scale_tph: float | None = None,
 ) -> ReconcileResult:
     """Balance a plant survey by weighted least squares, with gross-error tests.
 
@@ -168,6 +177,9 @@ def reconcile(
         Case whose flowsheet gives the nodes; default: the survey's own node list.
     confidence : float
         Confidence level of the chi-square and gross-error tests [-].
+    scale_tph : float, optional
+        Solids flow of the feed [t/h] for a survey that measures no flow (its assays
+        fix the splits, not the scale); splits and recoveries do not depend on it.
 
     Returns
     -------
@@ -180,7 +192,7 @@ def reconcile(
 
     data = read_survey(survey)
     network = survey_network(_spec(flowsheet)) if flowsheet is not None else None
-    return _reconcile(data, network, confidence=confidence)
+    return _reconcile(data, network, confidence=confidence, scale_tph=scale_tph)
 
 
 def study(

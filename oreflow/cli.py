@@ -126,7 +126,12 @@ def _cmd_new(args: argparse.Namespace) -> int:
 def _cmd_reconcile(args: argparse.Namespace) -> int:
     from oreflow import api
 
-    result = api.reconcile(args.survey, flowsheet=args.flowsheet, confidence=args.confidence)
+    result = api.reconcile(
+        args.survey,
+        flowsheet=args.flowsheet,
+        confidence=args.confidence,
+        scale_tph=args.scale_tph,
+    )
     _emit(args, "reconcile", result, survey=args.survey)
     return 0
 
@@ -251,6 +256,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=0.95,
         metavar="P",
         help="confidence level of the tests (default 0.95)",
+    )
+    rec.add_argument(
+        "--scale-tph",
+        type=float,
+        metavar="T",
+        help="solids flow of the feed [t/h] for a survey of assays without any flow",
     )
     _common(rec, "write CSV, JSON, Excel and report.html to DIR")
     rec.set_defaults(func=_cmd_reconcile)

@@ -51,3 +51,33 @@ G_PER_T = 1.0e6
 WATER_DENSITY_T_M3 = 1.0
 #: Plant hours in a year at full availability [h/y].
 HOURS_PER_YEAR = 8760.0
+
+# --- molar masses [g/mol] -------------------------------------------------------------
+# From the IUPAC 2021 standard atomic weights (abridged/conventional values: H 1.008,
+# C 12.011, N 14.007, O 15.999, Na 22.990, S 32.06, Cl 35.45, Ca 40.078, Fe 55.845,
+# Cu 63.546, Zn 65.38, As 74.922, Ag 107.8682, Au 196.967) [S]. Kernels and units take
+# them from here; a kernel reproducing a worked example that rounds a figure keeps that
+# rounding under a name of its own, next to the example it serves.
+AU_G_MOL = 196.967
+AG_G_MOL = 107.8682
+CU_G_MOL = 63.546
+FE_G_MOL = 55.845
+ZN_G_MOL = 65.38
+AS_G_MOL = 74.922
+S_G_MOL = 32.06
+C_G_MOL = 12.011
+CL_G_MOL = 35.45
+O2_G_MOL = 31.998
+CN_G_MOL = 26.018
+OCN_G_MOL = 42.017
+NACN_G_MOL = 49.007
+NAOH_G_MOL = 39.997
+NACL_G_MOL = 58.44
+HCL_G_MOL = 36.46
+NH3_G_MOL = 17.031
+CAO_G_MOL = 56.077
+CACO3_G_MOL = 100.086
+NA2CO3_G_MOL = 105.988
+H2SO4_G_MOL = 98.072
+FE2SO43_G_MOL = 399.858
+CUSO4_5H2O_G_MOL = 249.69

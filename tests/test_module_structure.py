@@ -19,14 +19,6 @@ PACKAGE = Path(__file__).resolve().parent.parent / "oreflow"
 
 #: Import cycles still to be removed (each a set of modules that import each other).
 ALLOWED_CYCLES: list[frozenset[str]] = [
-    frozenset(
-        {
-            "oreflow.solvers.economics",
-            "oreflow.solvers.kpis",
-            "oreflow.solvers.kpis_cyanide",
-            "oreflow.solvers.kpis_residue",
-        }
-    ),
     frozenset({"oreflow.solvers.study", "oreflow.solvers.study_optimize"}),
     frozenset({"oreflow.report.parameter_tornado", "oreflow.report.study_report"}),
 ]

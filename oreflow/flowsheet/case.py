@@ -7,13 +7,11 @@ The format is documented key by key in ``cases/README.md``.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import math
-import re
 import tomllib
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from itertools import pairwise
 from pathlib import Path
 from types import MappingProxyType
@@ -24,12 +22,12 @@ from oreflow.core.schema import Param, frac, positive, suggest, validate_table
 from oreflow.errors import CaseError, Problem
 from oreflow.flowsheet.economics import EconomicsSpec, parse_economics
 from oreflow.flowsheet.optimization import OptimizationSpec, parse_optimization
-from oreflow.units import UNIT_TYPES
+from oreflow.flowsheet.unit_sections import freeze, parse_unit, with_options
+from oreflow.units import UNIT_TYPES, registry
 from oreflow.units.base import UnitSpec, UnitType
 from oreflow.units.ore_feed import ORE_PARAMS, ORE_TABLES, PSD_PARAMS, check_psd
 
 SECTIONS = ("case", "ore", "units", "economics", "constraints", "objective")
-_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 CASE_PARAMS: tuple[Param, ...] = (
     Param(
@@ -144,6 +142,9 @@ class CaseSpec:
         The ``[economics]`` section; None when the case has none (no economic KPIs).
     optimization : OptimizationSpec or None
         Mode grids, ``[constraints]`` and ``[objective]``; None when the case has none.
+    unit_types : Mapping[str, UnitType]
+        The unit types the case was read with (the built-in ones plus any passed to
+        ``load_case``), by type name; everything downstream looks types up here.
     """
 
     path: str
@@ -156,6 +157,15 @@ class CaseSpec:
     sha256: str
     economics: EconomicsSpec | None = None
     optimization: OptimizationSpec | None = None
+    unit_types: Mapping[str, UnitType] = field(default_factory=lambda: UNIT_TYPES)
+
+    def unit_type(self, name: str) -> UnitType:
+        """The unit type of the unit ``name``."""
+        return self.unit_types[self.unit(name).type]
+
+    def units_in(self, family: str) -> tuple[UnitSpec, ...]:
+        """Units whose type joins the KPI family ``family``, in file order."""
+        return tuple(u for u in self.units if family in self.unit_types[u.type].kpi_families)
 
     def unit(self, name: str) -> UnitSpec:
         """The unit or ore source of that name."""
@@ -163,14 +173,6 @@ class CaseSpec:
             if u.name == name:
                 return u
         raise KeyError(name)
-
-
-def _freeze(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return MappingProxyType({k: _freeze(v) for k, v in obj.items()})
-    if isinstance(obj, list):
-        return tuple(obj)
-    return obj
 
 
 def _string_list(value: Any, file: str, key: str, problems: list[Problem]) -> list[str]:
@@ -447,288 +449,18 @@ def _ore(
     if len(problems) > n0:
         return None
     tables = {"deportment": dep, "mineralogy": minerals, "psd": psd}
-    return UnitSpec(key, "ore", MappingProxyType({}), (name,), _freeze(vals), _freeze(tables), file)
+    return UnitSpec(key, "ore", MappingProxyType({}), (name,), freeze(vals), freeze(tables), file)
 
 
-def _species_table(
-    utype: UnitType,
-    table_name: str,
-    raw: Any,
-    comps: ComponentSet,
-    file: str,
-    key: str,
-    problems: list[Problem],
-) -> dict[str, dict[str, Any]]:
-    schema = utype.tables[table_name]
-    if not isinstance(raw, dict):
-        problems.append(Problem(file, key, f"must be a table of species tables ({schema.doc})"))
-        return {}
-    names = [s.name for s in comps.species if s.phase == schema.key_phase]
-    out = {}
-    for sp_name, entry in raw.items():
-        if sp_name not in names:
-            problems.append(
-                Problem(
-                    file,
-                    f"{key}.{sp_name}",
-                    f"species {sp_name!r} is not a declared {schema.key_phase} species{suggest(sp_name, names)}",
-                )
-            )
-            continue
-        if schema.gold_only and comps.solids[comps.solid_index(sp_name)].au_frac <= 0:
-            problems.append(Problem(file, f"{key}.{sp_name}", f"{sp_name!r} is not a gold species"))
-            continue
-        if not isinstance(entry, dict):
-            problems.append(Problem(file, f"{key}.{sp_name}", "must be a table"))
-            continue
-        out[sp_name] = validate_table(
-            entry, schema.params, file=file, prefix=f"{key}.{sp_name}.", problems=problems
-        )
-    return out
+def parse_case(text: str, file: str, unit_types: Iterable[UnitType] = ()) -> CaseSpec:
+    """Validate the text of a case file; raise ``CaseError`` listing every problem.
 
-
-def _unit(
-    name: str,
-    table: Any,
-    comps: ComponentSet,
-    file: str,
-    problems: list[Problem],
-    key: str | None = None,
-) -> UnitSpec | None:
-    key = key or f"units.{name}"
-    if not _NAME.match(name) or name == "ore":
-        problems.append(
-            Problem(
-                file, key, "unit names are lower-case letters, digits and _ (and 'ore' is reserved)"
-            )
-        )
-        return None
-    if not isinstance(table, dict):
-        problems.append(Problem(file, key, "must be a table"))
-        return None
-    type_name = table.get("type")
-    if type_name is None:
-        problems.append(
-            Problem(file, f"{key}.type", f"missing: the unit type ({', '.join(UNIT_TYPES)})")
-        )
-        return None
-    if not isinstance(type_name, str) or type_name not in UNIT_TYPES:
-        problems.append(
-            Problem(
-                file,
-                f"{key}.type",
-                f"unknown unit type {type_name!r}{suggest(str(type_name), list(UNIT_TYPES))}",
-            )
-        )
-        return None
-    utype = UNIT_TYPES[type_name]
-    n0 = len(problems)
-    table_keys = tuple(utype.tables) + (("fractions",) if type_name == "splitter" else ())
-    params = validate_table(
-        table,
-        utype.params,
-        file=file,
-        prefix=f"{key}.",
-        problems=problems,
-        extra_keys=("type", "inlets", "modes", "options", *table_keys),
-    )
-    # inlets
-    inlets: dict[str, str] = {}
-    raw_in = table.get("inlets")
-    if raw_in is None and utype.inlets == ():
-        raw_in = {}  # a source unit (solution_source) is fed by nothing
-    if not isinstance(raw_in, dict):
-        problems.append(
-            Problem(
-                file,
-                f"{key}.inlets",
-                'missing: map each inlet port to a stream, e.g. inlets.feed = "mill.discharge"',
-            )
-        )
-    else:
-        for port, stream in raw_in.items():
-            pkey = f"{key}.inlets.{port}"
-            if utype.inlets is not None and port not in utype.inlets:
-                problems.append(
-                    Problem(
-                        file,
-                        pkey,
-                        f"{type_name} has no inlet {port!r}{suggest(port, list(utype.inlets))}",
-                    )
-                )
-            elif isinstance(stream, list):
-                problems.append(
-                    Problem(
-                        file,
-                        pkey,
-                        f"inlet fed twice ({', '.join(map(str, stream))}); a port takes one stream, join streams in a mixer",
-                    )
-                )
-            elif not isinstance(stream, str) or stream.count(".") != 1:
-                problems.append(
-                    Problem(file, pkey, "must be a stream name 'unit.port' (or 'ore.NAME')")
-                )
-            else:
-                inlets[port] = stream
-        needed = utype.inlets if utype.inlets is not None else ()
-        for port in needed:
-            if port not in raw_in and port not in utype.optional_inlets:
-                problems.append(
-                    Problem(file, f"{key}.inlets.{port}", "missing: this inlet must be fed")
-                )
-        if utype.inlets is None and not raw_in:
-            problems.append(Problem(file, f"{key}.inlets", "a mixer needs at least one inlet"))
-    # nested tables
-    tables: dict[str, Any] = {}
-    for tname in utype.tables:
-        tables[tname] = _species_table(
-            utype, tname, table.get(tname, {}), comps, file, f"{key}.{tname}", problems
-        )
-    outlets = utype.outlets
-    if type_name == "splitter":
-        raw_fr = table.get("fractions", {})
-        fr: dict[str, dict[str, float]] = {}
-        if not isinstance(raw_fr, dict):
-            problems.append(
-                Problem(file, f"{key}.fractions", "must be a table of outlet = fraction")
-            )
-        else:
-            for port, value in raw_fr.items():
-                if (
-                    isinstance(value, bool)
-                    or not isinstance(value, int | float)
-                    or not 0.0 <= value <= 1.0
-                ):
-                    problems.append(
-                        Problem(file, f"{key}.fractions.{port}", "must be a fraction in [0, 1]")
-                    )
-                else:
-                    fr[port] = {"frac": float(value)}
-        tables["fractions"] = fr
-        outlets = tuple(fr)
-    if len(problems) > n0:
-        return None
-    spec = UnitSpec(
-        name, type_name, MappingProxyType(inlets), outlets, _freeze(params), _freeze(tables), file
-    )
-    utype.check(spec, comps, file, problems)
-    return spec if len(problems) == n0 else None
-
-
-def _option(
-    position: UnitSpec,
-    name: str,
-    table: Any,
-    inlets: Any,
-    comps: ComponentSet,
-    file: str,
-    problems: list[Problem],
-) -> UnitSpec | None:
-    """One alternative unit at a position: same inlets, outlets mapped to the position's."""
-    key = f"units.{position.name}.options.{name}"
-    if not _NAME.match(name) or not isinstance(table, dict):
-        problems.append(
-            Problem(file, key, "an option is a table named with lower-case letters, digits and _")
-        )
-        return None
-    if "inlets" in table:
-        problems.append(
-            Problem(file, f"{key}.inlets", "an option takes the inlets of its position")
-        )
-        return None
-    if "options" in table:
-        problems.append(Problem(file, f"{key}.options", "options do not nest"))
-        return None
-    raw_map = table.get("outlets", {})
-    if not isinstance(raw_map, dict) or not all(isinstance(v, str) for v in raw_map.values()):
-        problems.append(Problem(file, f"{key}.outlets", "must map position outlet = option outlet"))
-        return None
-    body = {k: v for k, v in table.items() if k not in ("outlets", "modes")}
-    body["inlets"] = inlets
-    n0 = len(problems)
-    spec = _unit(position.name, body, comps, file, problems, key=key)
-    if spec is None or len(problems) > n0:
-        return None
-    if spec.type == "bypass":
-        bypass = dataclasses.replace(spec, outlets=position.outlets)
-        to = spec.params.get("to")
-        if to and to not in position.outlets:
-            problems.append(
-                Problem(
-                    file,
-                    f"{key}.to",
-                    f"{to!r} is not an outlet of {position.name} ({', '.join(position.outlets)})",
-                )
-            )
-            return None
-        return bypass
-    own = spec.outlets
-    for port in raw_map:
-        if port not in position.outlets:
-            problems.append(
-                Problem(
-                    file,
-                    f"{key}.outlets.{port}",
-                    f"{position.name} has no outlet {port!r}{suggest(port, list(position.outlets))}",
-                )
-            )
-    for target in raw_map.values():
-        if target not in own:
-            problems.append(
-                Problem(
-                    file,
-                    f"{key}.outlets",
-                    f"{spec.type} has no outlet {target!r}{suggest(target, list(own))}",
-                )
-            )
-    if len(problems) > n0:
-        return None
-    source = []
-    for port in position.outlets:
-        target = raw_map.get(port, port if port in own else None)
-        source.append(own.index(target) if target is not None else -1)
-    unused = [own[i] for i in range(len(own)) if i not in source]
-    if unused:
-        problems.append(
-            Problem(
-                file,
-                f"{key}.outlets",
-                f"outlet(s) {', '.join(unused)} of {spec.type} go nowhere: map them to outlets of {position.name}",
-            )
-        )
-        return None
-    return dataclasses.replace(
-        spec, outlets=position.outlets, outlet_source=tuple(source), own_outlets=own
-    )
-
-
-def _with_options(
-    unit: UnitSpec,
-    table: Mapping[str, Any],
-    comps: ComponentSet,
-    file: str,
-    problems: list[Problem],
-) -> UnitSpec:
-    """The unit with its ``[units.NAME.options.*]`` alternatives parsed."""
-    raw = table.get("options")
-    if raw is None:
-        return unit
-    if not isinstance(raw, dict) or not raw:
-        problems.append(
-            Problem(file, f"units.{unit.name}.options", "must be a table of option tables")
-        )
-        return unit
-    options = {}
-    for name, opt in raw.items():
-        spec = _option(unit, name, opt, table.get("inlets"), comps, file, problems)
-        if spec is not None:
-            options[name] = spec
-    return dataclasses.replace(unit, options=MappingProxyType(options))
-
-
-def parse_case(text: str, file: str) -> CaseSpec:
-    """Validate the text of a case file; raise ``CaseError`` listing every problem."""
+    ``unit_types`` adds unit types defined outside ``oreflow.units`` (a plug-in, a
+    test) to the built-in ones, for this case only.
+    """
     from oreflow.flowsheet.graph import check_topology
+
+    types = registry(unit_types)
 
     problems: list[Problem] = []
     try:
@@ -759,13 +491,15 @@ def parse_case(text: str, file: str) -> CaseSpec:
         units_raw = {}
     ores = [o for n, t in ores_raw.items() if (o := _ore(n, t, comps, file, problems)) is not None]
     units = [
-        u for n, t in units_raw.items() if (u := _unit(n, t, comps, file, problems)) is not None
+        u
+        for n, t in units_raw.items()
+        if (u := parse_unit(n, t, comps, file, problems, types)) is not None
     ]
-    units = [_with_options(u, units_raw[u.name], comps, file, problems) for u in units]
+    units = [with_options(u, units_raw[u.name], comps, file, problems, types) for u in units]
     economics = parse_economics(
-        doc.get("economics"), list(units_raw), file, problems, list(ores_raw)
+        doc.get("economics"), list(units_raw), file, problems, list(ores_raw), types.values()
     )
-    optimization = parse_optimization(doc, file, problems)
+    optimization = parse_optimization(doc, file, problems, types)
     if not problems:
         check_topology(tuple(ores), tuple(units), file, problems)
         _cross_checks(tuple(ores), tuple(units), file, problems)
@@ -784,6 +518,7 @@ def parse_case(text: str, file: str) -> CaseSpec:
         digest,
         economics,
         optimization,
+        types,
     )
 
 
@@ -811,8 +546,11 @@ def _cross_checks(
                 )
 
 
-def load_case(path: str | Path) -> CaseSpec:
-    """Read and validate a case file; raise ``CaseError`` listing every problem."""
+def load_case(path: str | Path, unit_types: Iterable[UnitType] = ()) -> CaseSpec:
+    """Read and validate a case file; raise ``CaseError`` listing every problem.
+
+    ``unit_types``: unit types beyond the built-in ones (see ``parse_case``).
+    """
     file = str(path)
     try:
         text = Path(path).read_text(encoding="utf-8")
@@ -820,4 +558,4 @@ def load_case(path: str | Path) -> CaseSpec:
         raise CaseError([Problem(file, "", "file not found")]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise CaseError([Problem(file, "", f"cannot read the file: {exc}")]) from None
-    return parse_case(text, file)
+    return parse_case(text, file, unit_types)

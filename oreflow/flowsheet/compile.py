@@ -20,7 +20,6 @@ import numpy as np
 from oreflow.errors import CaseError, Problem
 from oreflow.flowsheet.case import CaseSpec
 from oreflow.flowsheet.graph import Topology, build_topology, ores_reaching
-from oreflow.units import UNIT_TYPES
 from oreflow.units.base import UnitModel, UnitSpec
 from oreflow.units.ore_feed import ORE_PARAMS, OreSource
 
@@ -147,7 +146,7 @@ def compile_case(spec: CaseSpec) -> CompiledPlant:
         models[ore.name] = OreSource(ore, spec.comps)
         defaults[ore.name] = _float_params(ore, ore_floats)
     for unit in spec.units:
-        utype = UNIT_TYPES[unit.type]
+        utype = spec.unit_types[unit.type]
         model = utype.build(unit, spec.comps)
         if unit.outlet_source is not None:
             # the option's model emits its own type's outlets, in that order

@@ -8,7 +8,8 @@ default below. Those defaults are cases/README.md [economics] test values **[A]*
 data); the run reports how many were used as ``economics_assumed_count``.
 
 Consumables are priced by name: a unit that reports ``use_<item>_kg_h`` is charged
-``[economics.reagent_usd_kg].<item>`` per kg (defaults in ``REAGENT_PRICES``), grinding
+``[economics.reagent_usd_kg].<item>`` per kg (defaults: the ``prices`` each unit type
+declares, collected in ``default_prices``; the built-in ones in ``REAGENT_PRICES``), grinding
 media ``media_usd_kg``, oxygen (items ``o2`` or ``oxygen``) ``oxygen_usd_t``. An item no
 price covers stops the run with a case error naming it, rather than costing nothing.
 ``[economics.unit_usd_t]`` adds, per unit name, an operating cost per tonne of solids fed
@@ -18,13 +19,15 @@ price covers stops the run with a case error naming it, rather than costing noth
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
 from oreflow.core.schema import Param, frac, suggest, validate_table
 from oreflow.errors import Problem
+from oreflow.units import UNIT_TYPES
+from oreflow.units.base import UnitType
 
 _A = "[A] cases/README.md [economics]"
 
@@ -216,46 +219,33 @@ ECONOMICS_PARAMS: tuple[Param, ...] = (
     ),
 )
 
-#: Default reagent prices [USD/kg] by consumable item, with their source. Every figure is
-#: a docs/models.md test value or an assumption **[A]**, not market data.
-REAGENT_PRICES: Mapping[str, tuple[float, str]] = MappingProxyType(
-    {
-        "nacn": (2.80, "[A] cases/README.md [economics] (2.0-3.8, delivered, 98 % basis)"),
-        "lime": (
-            0.25,
-            "[A] cases/README.md [economics] quicklime CaO (0.15-0.40); lime items are CaO",
-        ),
-        "smbs": (0.60, "[A] cases/README.md [economics] sodium metabisulfite (0.4-0.9)"),
-        "so2": (0.40, "assumed (liquid SO2; no docs/models.md figure)"),
-        "cuso4": (3.00, "[A] cases/README.md [economics] CuSO4.5H2O (2-4)"),
-        "carbon": (3.00, "[A] cases/README.md [economics] activated carbon (2-5)"),
-        "binder": (0.12, "assumed (Portland cement about USD 100-150/t)"),
-        "thiosulfate": (0.45, "[A] cases/README.md [economics] Ca or NH4 thiosulfate (0.3-0.8)"),
-        "glycine": (2.00, "[A] cases/README.md [economics] technical glycine (1.5-3)"),
-        "resin": (10.0, "[A] assumed reagent uses and prices"),
-        "naoh": (0.60, "[A] assumed reagent uses and prices"),
-        "kmno4": (2.50, "[A] assumed reagent uses and prices"),
-        "naocl": (0.35, "[A] assumed reagent uses and prices"),
-        "nacl": (0.08, "[A] assumed reagent uses and prices"),
-        "thiourea": (2.00, "[A] assumed reagent uses and prices"),
-        "h2so4": (0.12, "[A] assumed reagent uses and prices"),
-        "ferric_sulfate": (0.30, "[A] assumed reagent uses and prices"),
-        "limestone": (0.035, "[A] cases/README.md [economics] (0.02-0.05, midpoint)"),
-        "flocculant": (4.00, "assumed"),
-        "cats": (0.50, "[A] assumed reagent uses and prices calcium thiosulfate"),
-        "hcl": (0.15, "[A] assumed reagent uses and prices (acid/base)"),
-        "nh3": (0.50, "assumed"),
-        "h2o2": (1.00, "assumed"),
-        "cl2": (0.30, "assumed"),
-        "soda_ash": (0.30, "assumed"),
-        "zinc": (3.00, "assumed (zinc dust)"),
-        "lead_nitrate": (1.50, "assumed"),
-        "pax": (2.00, "assumed (xanthate collector)"),
-        "frother": (2.50, "assumed"),
-        "flux": (1.00, "assumed (smelting flux)"),
-        "ceramic_media": (4.00, "assumed (ceramic grinding media)"),
-    }
-)
+
+def default_prices(unit_types: Iterable[UnitType]) -> Mapping[str, tuple[float, str]]:
+    """Default price [USD/kg] and source of every item the unit types declare, by item.
+
+    Each unit type declares the consumables it reports (``UnitType.prices``); two
+    types declaring one item must agree on its price.
+
+    Raises
+    ------
+    ValueError
+        If two unit types give one item different prices.
+    """
+    out: dict[str, tuple[float, str]] = {}
+    owner: dict[str, str] = {}
+    for utype in unit_types:
+        for item, price in utype.prices.items():
+            if item in out and out[item] != (price.usd_kg, price.source):
+                msg = f"unit types {owner[item]!r} and {utype.name!r} price {item!r} differently"
+                raise ValueError(msg)
+            out[item] = (price.usd_kg, price.source)
+            owner.setdefault(item, utype.name)
+    return MappingProxyType(dict(sorted(out.items())))
+
+
+#: Default reagent prices [USD/kg] by consumable item, with their source, as the built-in
+#: unit types declare them. Every figure is a test value or an assumption **[A]**.
+REAGENT_PRICES: Mapping[str, tuple[float, str]] = default_prices(UNIT_TYPES.values())
 
 #: Consumable items priced from a scalar key rather than the reagent table.
 SCALAR_PRICED = {"media": ("media_usd_kg", 1.0), "o2": ("oxygen_usd_t", 1e-3)}
@@ -279,6 +269,8 @@ class EconomicsSpec:
     ore_usd_t : Mapping[str, float]
         Cost of each ore source per dry tonne delivered to the plant (mining, crushing,
         haulage to the plant), by ore name without ``ore.`` [USD/t].
+    default_usd_kg : Mapping[str, tuple[float, str]]
+        Default price and source of every item the case's unit types declare.
     defaulted : tuple of str
         Scalar keys that took oreflow's default (assumed values).
     """
@@ -288,20 +280,21 @@ class EconomicsSpec:
     unit_usd_t: Mapping[str, float]
     defaulted: tuple[str, ...]
     ore_usd_t: Mapping[str, float] = field(default_factory=dict)
+    default_usd_kg: Mapping[str, tuple[float, str]] = field(default_factory=lambda: REAGENT_PRICES)
 
     def price_usd_kg(self, item: str) -> tuple[float, bool] | None:
         """Price of a consumable item [USD/kg] and whether it is an oreflow default.
 
         The case's reagent table wins; then media and oxygen from their scalar keys; then
-        the default reagent table. None if nothing prices the item.
+        the defaults the unit types declare. None if nothing prices the item.
         """
         if item in self.reagent_usd_kg:
             return float(self.reagent_usd_kg[item]), False
         if item in SCALAR_PRICED:
             key, factor = SCALAR_PRICED[item]
             return float(self.params[key]) * factor, key in self.defaulted
-        if item in REAGENT_PRICES:
-            return REAGENT_PRICES[item][0], True
+        if item in self.default_usd_kg:
+            return self.default_usd_kg[item][0], True
         return None
 
 
@@ -354,6 +347,7 @@ def parse_economics(
     file: str,
     problems: list[Problem],
     ore_names: list[str] | None = None,
+    unit_types: Iterable[UnitType] | None = None,
 ) -> EconomicsSpec | None:
     """Validate an ``[economics]`` table (None when the case has none)."""
     if raw is None:
@@ -404,4 +398,5 @@ def parse_economics(
         MappingProxyType(unit_costs),
         defaulted,
         MappingProxyType(ore_costs),
+        REAGENT_PRICES if unit_types is None else default_prices(unit_types),
     )

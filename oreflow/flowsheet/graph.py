@@ -20,7 +20,6 @@ from dataclasses import dataclass
 
 from oreflow.core.schema import suggest
 from oreflow.errors import Problem
-from oreflow.units import UNIT_TYPES
 from oreflow.units.base import UnitSpec
 
 _EXHAUSTIVE_TEAR_EDGES = 16  # 2^16 subsets at worst; blocks of real plants are far smaller
@@ -327,11 +326,6 @@ def ores_reaching(
     return {k: tuple(v) for k, v in reach.items()}
 
 
-def is_sink(unit_type: str) -> bool:
-    """Whether a unit type ends the flowsheet."""
-    return UNIT_TYPES[unit_type].is_sink
-
-
 def survey_network(spec: object) -> object:
     """The balance network of a case's flowsheet, for plant-survey reconciliation.
 
@@ -356,7 +350,7 @@ def survey_network(spec: object) -> object:
     nodes: dict[str, tuple[list[str], list[str]]] = {}
     reactive, grinding = [], []
     for u in spec.units:  # type: ignore[attr-defined]
-        utype = UNIT_TYPES[u.type]
+        utype = spec.unit_types[u.type]  # type: ignore[attr-defined]
         if utype.is_sink or not u.inlets or not u.outlets:
             continue
         nodes[u.name] = (list(u.inlets.values()), [u.stream(p) for p in u.outlets])

@@ -30,6 +30,7 @@ from typing import Any
 from oreflow.core.schema import Param, check_range, suggest, validate_table
 from oreflow.errors import Problem
 from oreflow.units import UNIT_TYPES
+from oreflow.units.base import UnitType
 
 #: Figures that scale with throughput at fixed intensive settings (per hour, or a
 #: volume held at a fixed residence time).
@@ -301,9 +302,16 @@ class OptimizationSpec:
 
 
 def _axes_of(
-    unit: str, option: str, type_name: Any, modes: Any, key: str, file: str, problems: list[Problem]
+    unit: str,
+    option: str,
+    type_name: Any,
+    modes: Any,
+    key: str,
+    file: str,
+    problems: list[Problem],
+    types: Mapping[str, UnitType],
 ) -> list[ModeAxis]:
-    utype = UNIT_TYPES.get(str(type_name))
+    utype = types.get(str(type_name))
     if utype is None:
         return []  # the unit's own validation reports the type
     floats = {p.name: p for p in utype.params if p.kind is float}
@@ -340,7 +348,12 @@ def _axes_of(
     return axes
 
 
-def parse_modes(units_raw: Mapping[str, Any], file: str, problems: list[Problem]) -> list[ModeAxis]:
+def parse_modes(
+    units_raw: Mapping[str, Any],
+    file: str,
+    problems: list[Problem],
+    types: Mapping[str, UnitType] = UNIT_TYPES,
+) -> list[ModeAxis]:
     """Mode grids of every ``[units.NAME.modes]`` and ``[units.NAME.options.OPTION.modes]``."""
     axes: list[ModeAxis] = []
     for name, table in units_raw.items():
@@ -348,7 +361,14 @@ def parse_modes(units_raw: Mapping[str, Any], file: str, problems: list[Problem]
             continue
         if "modes" in table:
             axes += _axes_of(
-                name, "", table.get("type"), table["modes"], f"units.{name}.modes", file, problems
+                name,
+                "",
+                table.get("type"),
+                table["modes"],
+                f"units.{name}.modes",
+                file,
+                problems,
+                types,
             )
         options = table.get("options")
         if isinstance(options, dict):
@@ -356,7 +376,14 @@ def parse_modes(units_raw: Mapping[str, Any], file: str, problems: list[Problem]
                 if isinstance(opt_table, dict) and "modes" in opt_table:
                     key = f"units.{name}.options.{opt}.modes"
                     axes += _axes_of(
-                        name, opt, opt_table.get("type"), opt_table["modes"], key, file, problems
+                        name,
+                        opt,
+                        opt_table.get("type"),
+                        opt_table["modes"],
+                        key,
+                        file,
+                        problems,
+                        types,
                     )
     return axes
 
@@ -376,11 +403,14 @@ def _limit_table(raw: Any, sense: str, file: str, problems: list[Problem]) -> li
 
 
 def parse_optimization(
-    doc: Mapping[str, Any], file: str, problems: list[Problem]
+    doc: Mapping[str, Any],
+    file: str,
+    problems: list[Problem],
+    types: Mapping[str, UnitType] = UNIT_TYPES,
 ) -> OptimizationSpec | None:
     """The optimization spec of a case, or None when it has no modes, constraints or objective."""
     units_raw = doc.get("units", {}) if isinstance(doc.get("units"), dict) else {}
-    axes = parse_modes(units_raw, file, problems)
+    axes = parse_modes(units_raw, file, problems, types)
     raw_c = doc.get("constraints")
     raw_o = doc.get("objective")
     has_options = any(isinstance(t, dict) and "options" in t for t in units_raw.values())

@@ -50,13 +50,23 @@ from __future__ import annotations
 import csv
 import math
 import re
-import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+import zipfile
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from oreflow.errors import CaseError, Problem
 from oreflow.flowsheet.network import Network, Node, network_problems
+from oreflow.flowsheet.survey_file import (
+    Table,
+    cell_number,
+    cell_text,
+    check_columns,
+    looks_utf16,
+    read_csv_tables,
+    read_xlsx_tables,
+    row_cells,
+)
 
 #: Quantity kinds and the phase each belongs to.
 KINDS: Mapping[str, str] = {
@@ -277,6 +287,9 @@ class Measurement:
         True when ``sd`` came from :data:`DEFAULT_SDS`.
     where : str
         Where the row is in the file (``row 7`` or ``sheet measurements, row 7``).
+    parsed : Quantity
+        The parsed quantity (kind, species, unit); parsed once, when the measurement is
+        made, unless given.
     """
 
     stream: str
@@ -286,15 +299,18 @@ class Measurement:
     sd: float
     sd_is_default: bool
     where: str
+    parsed: Quantity = field(default=None, compare=False, repr=False)  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.parsed is None:
+            object.__setattr__(self, "parsed", parse_quantity(self.quantity))
+        elif self.parsed.name != self.quantity:
+            msg = f"parsed quantity {self.parsed.name!r} is not {self.quantity!r}"
+            raise ValueError(msg)
 
     def at(self, column: str) -> str:
         """Locator of one cell of this measurement's row, for a :class:`Problem` key."""
         return f"{self.where}, column {column}"
-
-    @property
-    def parsed(self) -> Quantity:
-        """The parsed quantity."""
-        return parse_quantity(self.quantity)
 
 
 @dataclass(frozen=True)
@@ -349,7 +365,7 @@ class Survey:
         columns: list[str] = []
         for row in rows:
             columns.extend(str(k) for k in row if str(k) not in columns)
-        table = _Table(
+        table = Table(
             sheet=None,
             columns=tuple(c.strip().lower() for c in columns),
             header_row=0,
@@ -381,24 +397,6 @@ class Survey:
         return tuple(dict.fromkeys(m.stream for m in self.measurements))
 
 
-@dataclass(frozen=True)
-class _Table:
-    """Raw cells of one table, with the row numbers they came from."""
-
-    sheet: str | None
-    columns: tuple[str, ...]
-    header_row: int
-    rows: tuple[tuple[int, tuple[object, ...]], ...]
-    row_word: str = "row"
-
-    def where(self, row: int) -> str:
-        here = f"{self.row_word} {row}"
-        return f"sheet {self.sheet}, {here}" if self.sheet else here
-
-    def where_column(self, column: str) -> str:
-        return f"sheet {self.sheet}, column {column}" if self.sheet else f"column {column}"
-
-
 def read_survey(path: str | Path) -> Survey:
     """Read and validate a survey file (``.csv`` or ``.xlsx``).
 
@@ -423,9 +421,29 @@ def read_survey(path: str | Path) -> Survey:
         raise CaseError([Problem(file, "", "file not found")])
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        measurements, nodes = _read_csv(path)
+        try:
+            measurements, nodes = read_csv_tables(path)
+        except UnicodeDecodeError as err:
+            encoding = " (it looks like UTF-16)" if looks_utf16(path) else ""
+            raise CaseError(
+                [
+                    Problem(
+                        file,
+                        "",
+                        f"not a UTF-8 text file{encoding}: byte {err.start} cannot be "
+                        "read; save the survey as CSV UTF-8",
+                    )
+                ]
+            ) from None
+        except csv.Error as err:
+            msg = f"not a readable CSV file ({err}); save the survey as CSV UTF-8"
+            raise CaseError([Problem(file, "", msg)]) from None
     elif suffix in (".xlsx", ".xlsm"):
-        measurements, nodes = _read_xlsx(path)
+        try:
+            measurements, nodes = read_xlsx_tables(path)
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError) as err:
+            msg = f"not a readable Excel workbook ({type(err).__name__}: {err})"
+            raise CaseError([Problem(file, "", msg)]) from None
     else:
         raise CaseError(
             [Problem(file, "", f"unknown survey file type {suffix!r}: use .csv or .xlsx")]
@@ -464,139 +482,62 @@ def survey_network_problems(survey: Survey, network: Network) -> list[Problem]:
     ]
 
 
-def _read_csv(path: Path) -> tuple[_Table | None, _Table | None]:
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        lines = list(enumerate(csv.reader(handle), start=1))
-    sections: dict[str, list[tuple[int, list[str]]]] = {}
-    current = "measurements"
-    for number, cells in lines:
-        first = cells[0].strip().lower() if cells else ""
-        if first in ("[nodes]", "[measurements]") and not any(c.strip() for c in cells[1:]):
-            current = first.strip("[]")
-            sections[current] = []
-            continue
-        if first.startswith("#") or not any(c.strip() for c in cells):
-            continue
-        sections.setdefault(current, []).append((number, cells))
+def with_scale(survey: Survey, network: Network, scale_tph: float) -> Survey:
+    """The survey with an exact solids flow on the network's first feed stream.
 
-    def table(name: str) -> _Table | None:
-        body = sections.get(name)
-        if not body:
-            return None
-        (header_row, header), *rows = body
-        return _Table(
-            sheet=None,
-            columns=tuple(c.strip().lower() for c in header),
-            header_row=header_row,
-            rows=tuple((n, tuple(cells)) for n, cells in rows),
+    For a survey that measures no flow: its assays fix every split, and one flow set by
+    the user fixes the scale (splits and recoveries do not depend on it).
+
+    Parameters
+    ----------
+    survey : Survey
+        A survey without flow measurements.
+    network : Network
+        The flowsheet (its first feed stream takes the scale).
+    scale_tph : float
+        Solids flow of that feed [t/h].
+
+    Returns
+    -------
+    Survey
+        The survey plus one measurement ``solids_tph = scale_tph`` with sd 0, whose
+        ``where`` is ``scale_tph (set by the user)``.
+
+    Raises
+    ------
+    CaseError
+        When the survey already measures a flow, or the network has no feed stream.
+    """
+    flows = [
+        m
+        for m in survey.measurements
+        if m.parsed.kind in ("solids_flow", "water_flow", "carbon_flow")
+    ]
+    if flows:
+        msg = (
+            f"the survey measures {flows[0].quantity} on {flows[0].stream!r} "
+            f"({flows[0].where}), which sets the scale; scale_tph is for surveys of "
+            "assays without any flow"
         )
-
-    return table("measurements"), table("nodes")
-
-
-def _read_xlsx(path: Path) -> tuple[_Table | None, _Table | None]:
-    import openpyxl
-
-    with warnings.catch_warnings():
-        # openpyxl warns about styles and data validation it cannot read; the cell
-        # values, which are all we use, are unaffected.
-        warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    try:
-        names = {name.strip().lower(): name for name in book.sheetnames}
-        if "measurements" in names:
-            measurement_sheet = names["measurements"]
-        elif len(book.sheetnames) == 1:
-            measurement_sheet = book.sheetnames[0]
-        else:
-            return None, None
-
-        def table(sheet: str) -> _Table | None:
-            rows = [
-                (i, tuple(r))
-                for i, r in enumerate(book[sheet].iter_rows(values_only=True), start=1)
-                if any(c is not None and str(c).strip() for c in r)
-            ]
-            if not rows:
-                return None
-            (header_row, header), *body = rows
-            return _Table(
-                sheet=sheet,
-                columns=tuple(str(c or "").strip().lower() for c in header),
-                header_row=header_row,
-                rows=tuple(body),
-            )
-
-        nodes = table(names["nodes"]) if "nodes" in names else None
-        return table(measurement_sheet), nodes
-    finally:
-        book.close()
+        raise CaseError([Problem(survey.file, "scale_tph", msg)])
+    if not network.feeds:
+        raise CaseError([Problem(survey.file, "scale_tph", "the flowsheet has no feed stream")])
+    scale = Measurement(
+        network.feeds[0], "solids_tph", None, scale_tph, 0.0, False, "scale_tph (set by the user)"
+    )
+    return Survey(survey.file, (*survey.measurements, scale), survey.network)
 
 
-def _text(cell: object) -> str:
-    if cell is None or (isinstance(cell, float) and math.isnan(cell)):
-        # pandas writes missing cells as NaN: they are blank, not "nan".
-        return ""
-    if isinstance(cell, float) and cell.is_integer():
-        return str(int(cell))
-    return str(cell).strip()
-
-
-def _number(cell: object) -> float | None:
-    """Float value of a cell; None when blank; raises ValueError when not a number."""
-    if cell is None:
-        return None
-    if isinstance(cell, bool):
-        msg = "not a number"
-        raise ValueError(msg)
-    if isinstance(cell, int | float):
-        # A NaN cell (pandas' missing value) is blank; a "nan" string is an error below.
-        return None if math.isnan(cell) else float(cell)
-    text = str(cell).strip()
-    if not text:
-        return None
-    return float(text)
-
-
-def _check_columns(
-    file: str, table: _Table, known: Sequence[str], required: Sequence[str]
-) -> list[Problem]:
-    problems = [
-        Problem(
-            file,
-            table.where_column(c or "(blank)"),
-            f"unknown column {c!r}; expected some of: {', '.join(known)}",
-        )
-        for c in table.columns
-        if c and c not in known
-    ]
-    problems += [
-        Problem(file, table.where_column(c), f"column {c!r} appears more than once")
-        for c in sorted({c for c in table.columns if c and table.columns.count(c) > 1})
-    ]
-    problems += [
-        Problem(file, table.where_column(c), "required column is missing")
-        for c in required
-        if c not in table.columns
-    ]
-    return problems
-
-
-def _cells(table: _Table, cells: tuple[object, ...]) -> dict[str, object]:
-    values = dict(zip(table.columns, cells, strict=False))
-    return {c: values.get(c) for c in table.columns}
-
-
-def _build_nodes(file: str, table: _Table) -> tuple[Network | None, list[Problem]]:
-    problems = _check_columns(file, table, _NODE_COLUMNS, _NODE_REQUIRED)
+def _build_nodes(file: str, table: Table) -> tuple[Network | None, list[Problem]]:
+    problems = check_columns(file, table, _NODE_COLUMNS, _NODE_REQUIRED)
     if problems:
         return None, problems
     nodes: list[Node] = []
     wheres: list[str] = []
     for row, cells in table.rows:
-        values = _cells(table, cells)
+        values = row_cells(table, cells)
         where = table.where(row)
-        reactive_text = _text(values.get("reactive")).lower()
+        reactive_text = cell_text(values.get("reactive")).lower()
         if reactive_text not in _TRUE | _FALSE:
             problems.append(
                 Problem(
@@ -607,12 +548,12 @@ def _build_nodes(file: str, table: _Table) -> tuple[Network | None, list[Problem
             )
 
         def streams(column: str, values: dict[str, object] = values) -> tuple[str, ...]:
-            text = _text(values.get(column))
+            text = cell_text(values.get(column))
             return tuple(s.strip() for s in text.split(";") if s.strip())
 
         nodes.append(
             Node(
-                _text(values.get("node")),
+                cell_text(values.get("node")),
                 streams("inlets"),
                 streams("outlets"),
                 reactive_text in _TRUE,
@@ -629,14 +570,14 @@ def _build_nodes(file: str, table: _Table) -> tuple[Network | None, list[Problem
 
 
 def _build_survey(
-    file: str, table: _Table, nodes_table: _Table | None, network: Network | None
+    file: str, table: Table, nodes_table: Table | None, network: Network | None
 ) -> Survey:
     problems: list[Problem] = []
     survey_network = None
     if nodes_table is not None:
         survey_network, node_problems = _build_nodes(file, nodes_table)
         problems += node_problems
-    column_problems = _check_columns(file, table, _MEASUREMENT_COLUMNS, _MEASUREMENT_REQUIRED)
+    column_problems = check_columns(file, table, _MEASUREMENT_COLUMNS, _MEASUREMENT_REQUIRED)
     if column_problems:
         raise CaseError(problems + column_problems)
 
@@ -644,7 +585,7 @@ def _build_survey(
     seen: dict[tuple[str, str, float | None], str] = {}
     species_unit: dict[str, tuple[str, str]] = {}
     for row, cells in table.rows:
-        values = _cells(table, cells)
+        values = row_cells(table, cells)
         where = table.where(row)
         row_problems: list[Problem] = []
 
@@ -656,10 +597,10 @@ def _build_survey(
         ) -> None:
             row_problems.append(Problem(file, f"{where}, column {column}", message))
 
-        stream = _text(values.get("stream"))
+        stream = cell_text(values.get("stream"))
         if not stream:
             problem("stream", "stream name is empty")
-        quantity_name = _text(values.get("quantity")).lower()
+        quantity_name = cell_text(values.get("quantity")).lower()
         quantity: Quantity | None = None
         if not quantity_name:
             problem("quantity", "quantity is empty")
@@ -672,7 +613,7 @@ def _build_survey(
         value = _parse_number(values.get("value"), "value", problem, required=True)
         size_um = _parse_number(values.get("size_um"), "size_um", problem, required=False)
         sd = _parse_number(values.get("sd"), "sd", problem, required=False)
-        sd_kind = _text(values.get("sd_kind")).lower()
+        sd_kind = cell_text(values.get("sd_kind")).lower()
 
         if size_um is not None and size_um < 0:
             problem("size_um", f"negative size class {size_um:g} µm")
@@ -730,7 +671,7 @@ def _build_survey(
             sd_abs = sd * abs(value) if sd_kind == "rel" else sd
             is_default = False
         measurements.append(
-            Measurement(stream, quantity.name, size_um, value, sd_abs, is_default, where)
+            Measurement(stream, quantity.name, size_um, value, sd_abs, is_default, where, quantity)
         )
 
     if not table.rows:
@@ -750,9 +691,9 @@ def _parse_number(
     cell: object, column: str, problem: Callable[..., None], *, required: bool
 ) -> float | None:
     try:
-        number = _number(cell)
+        number = cell_number(cell)
     except ValueError:
-        problem(column, f"{_text(cell)!r} is not a number")
+        problem(column, f"{cell_text(cell)!r} is not a number")
         return None
     if number is None:
         if required:
@@ -776,9 +717,30 @@ _DESCRIPTION = {
 }
 
 
+#: Largest accepted value of each kind, in its unit: far beyond any plant, so that only
+#: a unit slip or a corrupt cell is refused (before it overflows the statistics).
+#: Flows: the largest concentrators treat about 1e4 t/h ([assumed] order of magnitude),
+#: so 1e7 t/h is a thousand times that. Tenors and loadings: 1e6 mg/L and 1e6 g/t are
+#: the pure substance.
+_LARGEST = {
+    "solids_flow": 1e7,
+    "water_flow": 1e7,
+    "carbon_flow": 1e7,
+    "tenor": 1e6,
+    "loading": 1e6,
+}
+
+
 def _check_value_range(quantity: Quantity, value: float, problem: Callable[..., None]) -> None:
     what = _DESCRIPTION[quantity.kind]
-    if value < 0:
+    largest = _LARGEST.get(quantity.kind)
+    if largest is not None and value > largest:
+        problem(
+            "value",
+            f"{what} {value:g} ({quantity.name}) is above {largest:g}, beyond any plant; "
+            "check the unit and the cell",
+        )
+    elif value < 0:
         problem("value", f"negative {what} {value:g} ({quantity.name}); a measured value is >= 0")
     elif quantity.kind == "pct_solids" and not 0 < value <= 100:
         problem("value", f"% solids {value:g} is outside (0, 100]")

@@ -20,6 +20,7 @@ import math
 
 import numpy as np
 
+from oreflow import conventions as mm
 from oreflow.kernels._jit import njit
 
 #: Molar masses [g/mol] used for the cyanide budget, rounded to 2 decimals as in
@@ -592,16 +593,15 @@ def size_dependent_leach_params(
 # Multi-species leach trains, multi-metal adsorption with preg-robbing, heap leaching.
 # ---------------------------------------------------------------------------------------
 
-#: Further molar masses [g/mol], IUPAC 2021 standard atomic weights [S] (not rounded):
-#: Ag 107.8682, Fe 55.845, Zn 65.38; CN 26.018 (C 12.011 + N 14.007); OCN 42.017.
-AG_G_MOL = 107.8682
-FE_G_MOL = 55.845
-ZN_G_MOL = 65.38
-CN_G_MOL = 26.018
-OCN_G_MOL = 42.017
-#: NaCN by IUPAC weights (22.990 + 12.011 + 14.007) [g/mol], for the mass conversion of
-#: free cyanide carried as NaCN to CN (the unit of WAD figures), as in the detox model.
-NACN_IUPAC_G_MOL = 49.007
+#: Further molar masses [g/mol], IUPAC 2021 (``oreflow.conventions``, not rounded):
+#: Ag, Fe, Zn, CN, OCN; and NaCN by IUPAC weights for the mass conversion of free
+#: cyanide carried as NaCN to CN (the unit of WAD figures), as in the detox model.
+AG_G_MOL = mm.AG_G_MOL
+FE_G_MOL = mm.FE_G_MOL
+ZN_G_MOL = mm.ZN_G_MOL
+CN_G_MOL = mm.CN_G_MOL
+OCN_G_MOL = mm.OCN_G_MOL
+NACN_IUPAC_G_MOL = mm.NACN_G_MOL
 #: Mass of CN per mass of NaCN [-].
 CN_PER_NACN = CN_G_MOL / NACN_IUPAC_G_MOL
 #: mol CN⁻ per mol Ag dissolved as Ag(CN)₂⁻ [S] (a weak-acid-dissociable complex).

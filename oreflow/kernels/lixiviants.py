@@ -25,6 +25,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from oreflow import conventions as mm
+from oreflow.conventions import (
+    AS_G_MOL,
+    CN_G_MOL,
+    CU_G_MOL,
+    FE_G_MOL,
+    NACN_G_MOL,
+    OCN_G_MOL,
+    S_G_MOL,
+)
 from oreflow.kernels._jit import njit
 
 #: Molar masses [g/mol] as used by docs/models.md example ex11 (rounded; the IUPAC 2021
@@ -32,27 +42,21 @@ from oreflow.kernels._jit import njit
 S2O3_G_MOL = 112.13
 CAS2O3_G_MOL = 152.21
 GLYCINE_G_MOL = 75.07
-NACN_G_MOL = 49.007
-AU_G_MOL = 196.967
 CL2_G_MOL = 70.906
 FES2_G_MOL = 119.97
 NAOCL_G_MOL = 74.44
 #: Further molar masses [g/mol] from IUPAC 2021 standard atomic weights [S].
 AMMONIUM_THIOSULFATE_G_MOL = 148.21  # (NH4)2S2O3
-CUSO4_5H2O_G_MOL = 249.69
-NH3_G_MOL = 17.031
-CU_G_MOL = 63.546
-AG_G_MOL = 107.868
-FE_G_MOL = 55.845
-S_G_MOL = 32.06
-AS_G_MOL = 74.922
-CL_G_MOL = 35.45
-NACL_G_MOL = 58.44
-NAOH_G_MOL = 39.997
-CAO_G_MOL = 56.077
-HCL_G_MOL = 36.46
-CN_G_MOL = 26.018
-OCN_G_MOL = 42.017
+#: Read from this module by the units: the values of ``oreflow.conventions``.
+AG_G_MOL = mm.AG_G_MOL
+AU_G_MOL = mm.AU_G_MOL
+CAO_G_MOL = mm.CAO_G_MOL
+CL_G_MOL = mm.CL_G_MOL
+CUSO4_5H2O_G_MOL = mm.CUSO4_5H2O_G_MOL
+HCL_G_MOL = mm.HCL_G_MOL
+NACL_G_MOL = mm.NACL_G_MOL
+NAOH_G_MOL = mm.NAOH_G_MOL
+NH3_G_MOL = mm.NH3_G_MOL
 
 #: Oxidation state of each element after complete oxidation of a sulfide mineral
 #: [S: stoichiometry]: Fe(III), S(VI) as sulfate, As(V) as arsenate, Cu(II). A sulfide

@@ -34,22 +34,22 @@ import math
 
 import numpy as np
 
+from oreflow import conventions as mm
 from oreflow.kernels._jit import njit
 
 # ------------------------------------------------------------------ constants
-#: Molar masses [g/mol] from IUPAC 2021 standard atomic weights (H 1.008, C 12.011,
-#: O 15.999, S 32.06, Ca 40.078, Fe 55.845, Cu 63.546, As 74.922, Na 22.990) [S].
-M_S = 32.06
-M_O2 = 31.998
-M_FE = 55.845
-M_AS = 74.922
-M_CU = 63.546
-M_C = 12.011
-M_H2SO4 = 98.072
-M_CACO3 = 100.086
-M_CAO = 56.077
-M_NA2CO3 = 105.988
-M_FE2SO43 = 399.858
+#: Molar masses [g/mol] (IUPAC 2021, ``oreflow.conventions``), under short names.
+M_S = mm.S_G_MOL
+M_O2 = mm.O2_G_MOL
+M_FE = mm.FE_G_MOL
+M_AS = mm.AS_G_MOL
+M_CU = mm.CU_G_MOL
+M_C = mm.C_G_MOL
+M_H2SO4 = mm.H2SO4_G_MOL
+M_CACO3 = mm.CACO3_G_MOL
+M_CAO = mm.CAO_G_MOL
+M_NA2CO3 = mm.NA2CO3_G_MOL
+M_FE2SO43 = mm.FE2SO43_G_MOL
 #: Gas constant [J/(mol K)] (CODATA 2018, exact) [S].
 R_J_MOL_K = 8.314462618
 #: 0 °C in K [S].

@@ -19,23 +19,28 @@ import math
 
 import numpy as np
 
+from oreflow import conventions as mm
+from oreflow.conventions import (
+    CN_G_MOL,
+    CU_G_MOL,
+    CUSO4_5H2O_G_MOL,
+    O2_G_MOL,
+)
 from oreflow.kernels._jit import njit
 from oreflow.kernels.psd import SINK_SIZE_RATIO
 
-#: Molar masses [g/mol] exactly as worked example ex08 uses them [S] (S taken as 32.066;
-#: the IUPAC 2021 conventional value 32.06 moves no ratio by more than 1e-4 relative).
+#: Molar masses [g/mol] exactly as worked example ex08 uses them [S]: the sulfur compounds
+#: with S taken as 32.066 (the IUPAC 2021 conventional value 32.06 moves no ratio by
+#: more than 1e-4 relative); the rest are the IUPAC values of ``oreflow.conventions``.
 SO2_G_MOL = 64.064
-CN_G_MOL = 26.018
-NACN_G_MOL = 49.007
-OCN_G_MOL = 42.017
 CAOH2_G_MOL = 74.093
-CAO_G_MOL = 56.077
 NA2S2O5_G_MOL = 190.10
-CU_G_MOL = 63.546
-CUSO4_5H2O_G_MOL = 249.69
-O2_G_MOL = 31.998
 SO4_G_MOL = SO2_G_MOL + O2_G_MOL
 S_G_MOL = 32.066
+#: Read from this module by the units: the values of ``oreflow.conventions``.
+CAO_G_MOL = mm.CAO_G_MOL
+NACN_G_MOL = mm.NACN_G_MOL
+OCN_G_MOL = mm.OCN_G_MOL
 
 #: Theoretical SO₂ demand, g SO₂ per g CN oxidised: CN⁻ + SO₂ + O₂ + H₂O → OCN⁻ +
 #: SO₄²⁻ + 2 H⁺ (Mudder, Botz & Smith 2001, *Chemistry and Treatment of Cyanidation

@@ -8,13 +8,15 @@ Regenerate with ``python -m oreflow.report.casedoc cases/README.md``.
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 from oreflow.core.components import CATALOGUE
 from oreflow.core.schema import REQUIRED, Param
 from oreflow.flowsheet.case import CASE_PARAMS, SIZE_PARAMS, SPECIES_PROPERTY_PARAMS
-from oreflow.flowsheet.economics import ECONOMICS_PARAMS, REAGENT_PRICES
+from oreflow.flowsheet.economics import ECONOMICS_PARAMS, default_prices
 from oreflow.units import UNIT_TYPES
+from oreflow.units.base import UnitType
 from oreflow.units.ore_feed import ORE_PARAMS, PSD_PARAMS
 
 BEGIN = "<!-- BEGIN GENERATED REFERENCE (python -m oreflow.report.casedoc cases/README.md) -->"
@@ -45,7 +47,21 @@ def _table(params: tuple[Param, ...]) -> list[str]:
     return rows
 
 
-def case_reference_markdown() -> str:
+def _declarations(utype: UnitType) -> list[str]:
+    """What a unit type declares beyond its parameters, one sentence each."""
+    said = []
+    if utype.requires:
+        said.append("Needs the species " + ", ".join(f"`{s}`" for s in utype.requires) + ".")
+    if utype.circuit:
+        said.append("Reports grinding-circuit figures (F80, P80, circulating load, Wi_op).")
+    if utype.kpi_families:
+        said.append("KPI families: " + ", ".join(f"`{f}`" for f in utype.kpi_families) + ".")
+    if utype.prices:
+        said.append("Priced items: " + ", ".join(f"`{i}`" for i in utype.prices) + ".")
+    return [" ".join(said), ""] if said else []
+
+
+def case_reference_markdown(unit_types: Mapping[str, UnitType] = UNIT_TYPES) -> str:
     """Markdown tables of every section, unit type and species of the case format."""
     out = ["### `[case]`", "", *_table(CASE_PARAMS), ""]
     out += [
@@ -83,18 +99,19 @@ def case_reference_markdown() -> str:
         *_table(PSD_PARAMS),
         "",
     ]
-    for utype in UNIT_TYPES.values():
+    for utype in unit_types.values():
         out += [f'### `[units.NAME]` with `type = "{utype.name}"`', "", utype.summary + ".", ""]
         if utype.inlets is None:
             ports_in = "any port names (at least one)"
         else:
             ports_in = ", ".join(f"`{p}`" for p in utype.inlets) or "none"
         outs = ", ".join(f"`{p}`" for p in utype.outlets) or (
-            "one per key of `fractions`"
-            if utype.name == "splitter"
+            f"one per key of `{utype.outlets_table}`"
+            if utype.outlets_table
             else "none (ends the flowsheet)"
         )
         out += [f"Inlets: {ports_in}. Outlets: {outs}.", ""]
+        out += _declarations(utype)
         if utype.params:
             out += _table(utype.params)
             out.append("")
@@ -105,12 +122,13 @@ def case_reference_markdown() -> str:
                 *_table(schema.params),
                 "",
             ]
-        if utype.name == "splitter":
+        if utype.outlets_table:
             out += [
-                "`fractions = { outlet = fraction, ... }`: fractions in [0, 1] summing to 1.",
+                f"`{utype.outlets_table} = {{ outlet = fraction, ... }}`: fractions in [0, 1] "
+                "summing to 1.",
                 "",
             ]
-    out += _economics_reference()
+    out += _economics_reference(default_prices(unit_types.values()))
     out += _optimization_reference()
     return "\n".join(out).rstrip() + "\n"
 
@@ -175,7 +193,7 @@ def _optimization_reference() -> list[str]:
     ]
 
 
-def _economics_reference() -> list[str]:
+def _economics_reference(prices: Mapping[str, tuple[float, str]]) -> list[str]:
     """The ``[economics]`` section: scalar keys, reagent price defaults, unit costs."""
     out = [
         "### `[economics]`",
@@ -199,7 +217,7 @@ def _economics_reference() -> list[str]:
         "| item | default USD/kg | source |",
         "|---|---|---|",
     ]
-    out += [f"| `{k}` | {v:g} | {src} |" for k, (v, src) in REAGENT_PRICES.items()]
+    out += [f"| `{k}` | {v:g} | {src} |" for k, (v, src) in prices.items()]
     out += [
         "",
         "#### `[economics.unit_usd_t]`: other operating cost of a unit [USD/t]",

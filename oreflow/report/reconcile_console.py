@@ -42,17 +42,26 @@ def format_reconcile(result: Any, verbose: bool = False) -> str:
     """Verdict, suspects, the largest adjustments and the reconciled streams."""
     meta = result.meta
     critical = float(meta.get("critical", math.nan))
-    verdict = "passed" if meta.get("passed") else "FAILED"
-    test = (
-        f"chi-square {sig(meta['chi2'])} on {meta['dof']} dof, critical "
-        f"{sig(critical) if math.isfinite(critical) else 'n/a (no redundancy)'} at "
-        f"{meta['confidence']:.0%}: {verdict}"
-    )
-    suspects = list(meta.get("suspects", []))
+    if meta.get("passed") is None:
+        # 0 degrees of freedom: the balances check nothing, so nothing was tested.
+        test = f"chi-square {sig(meta['chi2'])} on 0 dof: not testable (no redundancy)"
+    else:
+        verdict = "passed" if meta.get("passed") else "FAILED"
+        test = (
+            f"chi-square {sig(meta['chi2'])} on {meta['dof']} dof, critical "
+            f"{sig(critical)} at {meta['confidence']:.0%}: {verdict}"
+        )
+    # Each suspect with the measurements the data cannot tell apart from it.
+    suspects = [
+        str(group[0])
+        if len(group) == 1
+        else "one of (indistinguishable): " + "; ".join(map(str, group))
+        for group in meta.get("suspect_sets", [(s,) for s in meta.get("suspects", [])])
+    ]
     rows = [
         ("status", str(meta.get("status"))),
         ("global test", test),
-        ("gross-error suspects", ", ".join(map(str, suspects)) or "none"),
+        ("gross-error suspects", ", ".join(suspects) or "none"),
         ("largest closure error", sig(meta.get("max_rel_closure", math.nan), 2)),
     ]
     if meta.get("unobservable"):

@@ -180,14 +180,29 @@ def reconcile_summary(result: ReconcileResult) -> str:
         Plain text, no trailing newline.
     """
     meta = result.meta
-    verdict = "passed" if meta["passed"] else "FAILED"
     critical = meta["critical"]
-    critical_text = f"{critical:.4g}" if math.isfinite(critical) else "n/a (no redundancy)"
+    if meta["passed"] is None:
+        test = (
+            f"chi-square {meta['chi2']:.4g} on 0 dof: not testable (no redundancy: the "
+            "balances check none of the measurements)"
+        )
+    else:
+        verdict = "passed" if meta["passed"] else "FAILED"
+        test = (
+            f"chi-square {meta['chi2']:.4g} on {meta['dof']} dof, critical {critical:.4g} "
+            f"at {meta['confidence']:.0%}: {verdict}"
+        )
     lines = [
-        f"status {meta['status']}: chi-square {meta['chi2']:.4g} on {meta['dof']} dof, "
-        f"critical {critical_text} at {meta['confidence']:.0%}: {verdict}",
+        f"status {meta['status']}: {test}",
         f"largest relative closure error {meta['max_rel_closure']:.2g}",
     ]
-    lines += [f"gross-error suspect: {s}" for s in meta["suspects"]]
+    for suspects in meta.get("suspect_sets", ()):
+        if len(suspects) > 1:
+            lines.append(
+                "gross-error suspects, indistinguishable on this survey (any one of them "
+                f"may be wrong; {suspects[0]} was removed): " + "; ".join(suspects)
+            )
+        else:
+            lines.append(f"gross-error suspect: {suspects[0]}")
     lines += [f"undetermined (NaN): {u}" for u in meta["unobservable"]]
     return "\n".join(lines)

@@ -36,14 +36,18 @@ from oreflow.conventions import G_PER_T, GRAMS_PER_TROY_OZ
 from oreflow.core.components import ELEMENTS
 from oreflow.errors import CaseError, Problem
 from oreflow.flowsheet.economics import EconomicsSpec
+from oreflow.kernels.arrays import safe_div
+from oreflow.solvers.kpis_residue import residue_routing
 from oreflow.solvers.simulate import Simulation
+from oreflow.solvers.sinks import sink_inflow, sinks
 from oreflow.units.base import total_solids
 
 _USE = re.compile(r"^use_(.+)_kg_h$")
+#: Residue handling cost, credit and eligibility metric by the KPI family of the sink.
 _RESIDUE_COST = {
-    "tailings": ("storage_usd_t", None, None),
-    "paste_backfill": ("backfill_usd_t", "backfill_credit_usd_t", "eligible_flag"),
-    "building_materials": (
+    "residue_storage": ("storage_usd_t", None, None),
+    "residue_backfill": ("backfill_usd_t", "backfill_credit_usd_t", "eligible_flag"),
+    "residue_building_materials": (
         "building_materials_usd_t",
         "building_materials_credit_usd_t",
         "eligible_flag",
@@ -133,7 +137,7 @@ def use_items(metrics: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
 def consumption_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Every consumable over the plant per tonne of ore, ``use_<item>_kg_t`` [kg/t]."""
     ore_tph = sum(sim.params[o.name]["rate_tph"] for o in sim.plant.spec.ores)
-    per_t = np.divide(1.0, ore_tph, out=np.zeros(sim.n_cases), where=ore_tph > 0)
+    per_t = safe_div(1.0, ore_tph)
     total: dict[str, np.ndarray] = {}
     for r in sim.units.values():
         for item, kg in use_items(r.metrics).items():
@@ -143,8 +147,6 @@ def consumption_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, 
 
 def _metal_flows(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Doré metal produced [g/h] and concentrate metal and mass [t/h], per case."""
-    from oreflow.solvers.kpis import sink_inflow, sinks
-
     spec = sim.plant.spec
     metals = ("au", "ag", "cu")
     # one product per stream for the three metals: each (n_cases, n_comp) array read once
@@ -152,8 +154,8 @@ def _metal_flows(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np.n
     n = sim.n_cases
     totals = {"dore": np.zeros((n, len(metals))), "conc": np.zeros((n, len(metals)))}
     conc_dmt = np.zeros(n)
-    for name, stype in sinks(sim):
-        if stype != "product":
+    for name, families in sinks(sim):
+        if "product" not in families:
             continue
         kind = spec.unit(name).params["kind"]
         if kind not in ("gold", "concentrate"):
@@ -242,8 +244,10 @@ def unit_costs_usd_h(
             other = fed * econ.unit_usd_t[u.name]
             lines["other"] = lines["other"] + other
             cost = cost + other
-        if u.type in _RESIDUE_COST:
-            handling_key, credit_key, flag = _RESIDUE_COST[u.type]
+        for family in spec.unit_types[u.type].kpi_families:
+            if family not in _RESIDUE_COST:
+                continue
+            handling_key, credit_key, flag = _RESIDUE_COST[family]
             handling = fed * p[handling_key]
             lines["residue"] = lines["residue"] + handling
             cost = cost + handling
@@ -315,7 +319,7 @@ def economics_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np
     operating = sum(by_unit.values(), np.zeros(n)) + fixed + ore_cost
     margin = revenue - operating
     ore_tph = sum(sim.params[o.name]["rate_tph"] for o in sim.plant.spec.ores)
-    per_t = np.divide(1.0, ore_tph, out=np.zeros(n), where=ore_tph > 0)
+    per_t = safe_div(1.0, ore_tph)
     gold_oz_h = (m["dore_au"] + m["conc_au"] * G_PER_T) / GRAMS_PER_TROY_OZ
     out = {
         "revenue_au_usd_h": revenue_au,
@@ -339,7 +343,7 @@ def economics_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np
         "operating_cost_usd_t": operating * per_t,
         "margin_usd_h": margin,
         "margin_usd_t": margin * per_t,
-        "cost_usd_oz": np.divide(operating, gold_oz_h, out=np.full(n, np.nan), where=gold_oz_h > 0),
+        "cost_usd_oz": safe_div(operating, gold_oz_h, fill=np.nan),
         "economics_assumed_count": _assumed_count(sim, econ, m, t, revenue, lines)
         + n_default_items,
     }
@@ -393,8 +397,6 @@ def _assumed_masks(
     revenue: np.ndarray,
     lines: Mapping[str, np.ndarray],
 ) -> dict[str, np.ndarray]:
-    from oreflow.solvers.kpis_residue import residue_routing
-
     comps = sim.plant.spec.comps
     n = sim.n_cases
     route = residue_routing(sim)

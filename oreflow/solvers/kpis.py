@@ -15,6 +15,7 @@ import numpy as np
 
 from oreflow.conventions import G_PER_T, GRAMS_PER_TROY_OZ
 from oreflow.core.components import ELEMENTS
+from oreflow.kernels.arrays import safe_div
 from oreflow.solvers.economics import consumption_kpis, economics_kpis
 from oreflow.solvers.kpis_cyanide import cyanide_kpis
 from oreflow.solvers.kpis_lixiviants import lixiviant_kpis
@@ -22,20 +23,7 @@ from oreflow.solvers.kpis_oxidation import oxidation_kpis
 from oreflow.solvers.kpis_preconcentration import preconcentration_kpis
 from oreflow.solvers.kpis_residue import residue_kpis
 from oreflow.solvers.simulate import Simulation
-from oreflow.units import UNIT_TYPES
-
-
-def sinks(sim: Simulation) -> list[tuple[str, str]]:
-    """(name, type) of every unit that ends the flowsheet."""
-    return [(u.name, u.type) for u in sim.plant.spec.units if UNIT_TYPES[u.type].is_sink]
-
-
-def sink_inflow(sim: Simulation, sink: str) -> np.ndarray:
-    """Everything entering a sink, (n_cases, n_comp) [t/h]; read only (may be the stream itself)."""
-    inlets = sim.plant.topology.inlets_of(sink)
-    if len(inlets) == 1:
-        return sim.streams[inlets[0].name]
-    return sum(sim.streams[s.name] for s in inlets)
+from oreflow.solvers.sinks import sink_inflow, sinks
 
 
 def unit_metric_sum(sim: Simulation, metric: str) -> np.ndarray:
@@ -60,12 +48,12 @@ def core_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np.ndar
     residue = np.zeros(sim.n_cases)
     residue_water = np.zeros(sim.n_cases)
     storage = np.zeros(sim.n_cases)
-    for sink, stype in sinks(sim):
+    for sink, families in sinks(sim):
         flow = sink_inflow(sim, sink)
         spec = sim.plant.spec.unit(sink)
-        if stype == "product" and spec.params["kind"] == "gold":
+        if "product" in families and spec.params["kind"] == "gold":
             gold_out += flow @ au
-        if stype == "tailings":
+        if "residue_storage" in families:
             residue += flow[:, : comps.n_solids_comp].sum(axis=1)
             residue_water += flow[:, comps.solution_offset("water")] if comps.has("water") else 0.0
             storage += sim.units[sink].metrics.get("storage_m3_h", 0.0)
@@ -73,23 +61,19 @@ def core_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np.ndar
     power = np.zeros(sim.n_cases)
     plant_power = np.zeros(sim.n_cases)
     nacn = np.zeros(sim.n_cases)
-    grinding = {u.name for u in sim.plant.spec.units if UNIT_TYPES[u.type].grinding}
+    grinding = {u.name for u in sim.plant.spec.units if sim.plant.spec.unit_types[u.type].grinding}
     for name, r in sim.units.items():
         plant_power += r.metrics.get("power_kw", 0.0)
         if name in grinding:
             power += r.metrics.get("power_kw", 0.0)
     if comps.has("nacn"):
         nacn = t["added"][:, comps.solution_offset("nacn")] * 1000.0
-    per_t = np.divide(1.0, ore_tph, out=np.zeros(sim.n_cases), where=ore_tph > 0)
+    per_t = safe_div(1.0, ore_tph)
     return {
         "ore_tph": np.asarray(ore_tph, dtype=np.float64),
-        "au_head_gpt": np.divide(
-            au_feed * G_PER_T, ore_solids, out=np.zeros(sim.n_cases), where=ore_solids > 0
-        ),
+        "au_head_gpt": safe_div(au_feed * G_PER_T, ore_solids),
         "au_feed_g_h": au_feed * G_PER_T,
-        "gold_recovery_frac": np.divide(
-            recovered, au_feed, out=np.zeros(sim.n_cases), where=au_feed > 0
-        ),
+        "gold_recovery_frac": safe_div(recovered, au_feed),
         "gold_produced_g_h": recovered * G_PER_T,
         "gold_produced_oz_d": recovered * G_PER_T * 24.0 / GRAMS_PER_TROY_OZ,
         "mill_power_kw": power,

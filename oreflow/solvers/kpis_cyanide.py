@@ -34,10 +34,11 @@ import numpy as np
 
 from oreflow.conventions import G_PER_T, GRAMS_PER_TROY_OZ
 from oreflow.core.components import ELEMENTS
+from oreflow.kernels.arrays import safe_div
 from oreflow.solvers.simulate import Simulation
+from oreflow.solvers.sinks import sink_inflow, sinks
 from oreflow.units.base import total_solids, water
 
-_LEACH_TYPES = ("cil", "cip", "heap_leach")
 _BUDGET = {
     "copper": "nacn_cu_kg_t",
     "thiocyanate": "nacn_scn_kg_t",
@@ -47,21 +48,16 @@ _BUDGET = {
 }
 
 
-def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    return np.divide(num, den, out=np.zeros(np.broadcast(num, den).shape), where=den > 0)
-
-
 def cyanide_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Cyanide-circuit KPIs (see module docstring)."""
     from oreflow.kernels.leaching import CN_PER_NACN
-    from oreflow.solvers.kpis import sink_inflow, sinks
 
     spec = sim.plant.spec
     comps = spec.comps
     n = sim.n_cases
     out: dict[str, np.ndarray] = {}
     ore_tph = np.asarray(sum(sim.params[o.name]["rate_tph"] for o in spec.ores), dtype=float)
-    per_t = _ratio(np.ones(n), ore_tph * np.ones(n))
+    per_t = safe_div(np.ones(n), ore_tph * np.ones(n))
     em = comps.element_matrix()
     au = em[:, ELEMENTS.index("au")]
     ag = em[:, ELEMENTS.index("ag")]
@@ -70,19 +66,19 @@ def cyanide_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np.n
     tails = np.zeros((n, comps.n_comp))
     discharges = []  # each tailings sink's inflow: tenors are judged per discharge
     gold_products = np.zeros((n, comps.n_comp))
-    for name, stype in sinks(sim):
+    for name, families in sinks(sim):
         flow = sink_inflow(sim, name)
-        if stype == "tailings":
+        if "residue_storage" in families:
             tails = tails + flow
             discharges.append(flow)
-        elif stype == "product" and spec.unit(name).params["kind"] == "gold":
+        elif "product" in families and spec.unit(name).params["kind"] == "gold":
             gold_products = gold_products + flow
 
     def highest_tenor_mg_l(species: str) -> np.ndarray:
         """The highest tenor of a dissolved species over the tailings discharges [mg/L]."""
         best = np.zeros(n)
         for flow in discharges:
-            tenor = _ratio(flow[:, comps.solution_offset(species)] * G_PER_T, water(comps, flow))
+            tenor = safe_div(flow[:, comps.solution_offset(species)] * G_PER_T, water(comps, flow))
             best = np.maximum(best, tenor)
         return best
 
@@ -98,7 +94,7 @@ def cyanide_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np.n
         if comps.has(species):
             out[key] = highest_tenor_mg_l(species)
 
-    leach_units = [u for u in spec.units if u.type in _LEACH_TYPES]
+    leach_units = spec.units_in("cyanide_leach")
     if leach_units and comps.has("nacn"):
         topo = sim.plant.topology
         budget = {key: np.zeros(n) for key in _BUDGET}
@@ -119,24 +115,24 @@ def cyanide_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np.n
     if comps.has("ag") or comps.has("ag_aq"):
         ag_feed = t["in"] @ ag
         produced = gold_products @ ag - t["added"] @ ag
-        out["silver_recovery_frac"] = _ratio(produced, ag_feed)
+        out["silver_recovery_frac"] = safe_div(produced, ag_feed)
         out["silver_produced_g_h"] = produced * G_PER_T
         out["silver_produced_oz_d"] = produced * G_PER_T * 24.0 / GRAMS_PER_TROY_OZ
 
     dore = total_solids(comps, gold_products)
     if np.any(dore > 0):
         out["dore_kg_d"] = dore * 1000.0 * 24.0
-        out["dore_au_frac"] = _ratio(
+        out["dore_au_frac"] = safe_div(
             gold_products[:, : comps.n_solids_comp] @ au[: comps.n_solids_comp], dore
         )
-        out["dore_ag_frac"] = _ratio(
+        out["dore_ag_frac"] = safe_div(
             gold_products[:, : comps.n_solids_comp] @ ag[: comps.n_solids_comp], dore
         )
 
     if comps.has("au_pregrobbed"):
         i = comps.solid_index("au_pregrobbed")
         robbed = comps.solids_view(tails)[:, :, i].sum(axis=1)
-        out["pregrobbed_au_frac"] = _ratio(robbed, au_feed)
+        out["pregrobbed_au_frac"] = safe_div(robbed, au_feed)
     if comps.has("au_aq"):
-        out["soluble_au_loss_frac"] = _ratio(tails[:, comps.solution_offset("au_aq")], au_feed)
+        out["soluble_au_loss_frac"] = safe_div(tails[:, comps.solution_offset("au_aq")], au_feed)
     return out

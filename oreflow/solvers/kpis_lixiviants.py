@@ -26,10 +26,10 @@ import numpy as np
 
 from oreflow.conventions import G_PER_T
 from oreflow.core.components import ELEMENTS
+from oreflow.kernels.arrays import safe_div
 from oreflow.solvers.simulate import Simulation
-from oreflow.units.base import total_solids
+from oreflow.units.base import UnitSpec, total_solids
 
-ROUTES = ("thiosulfate_ril", "glycine_leach", "halide_leach")
 #: Outlet carrying the loaded adsorbent of each route.
 _LOADED_PORT = {
     "thiosulfate_ril": "loaded_resin",
@@ -37,11 +37,6 @@ _LOADED_PORT = {
     "halide_leach": "loaded_adsorbent",
 }
 _USE_PREFIX, _USE_SUFFIX = "use_", "_kg_h"
-
-
-def _div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    a = np.asarray(a, dtype=np.float64)
-    return np.divide(a, b, out=np.zeros_like(a), where=np.asarray(b) > 0)
 
 
 def lixiviant_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -58,10 +53,10 @@ def lixiviant_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np
     solid_au = au.copy()
     solid_au[comps.n_solids_comp :] = 0.0
     out: dict[str, np.ndarray] = {}
-    for route in ROUTES:
-        units = [u for u in spec.units if u.type == route]
-        if not units:
-            continue
+    routes: dict[str, list[UnitSpec]] = {}
+    for u in spec.units_in("lixiviant_route"):
+        routes.setdefault(u.type, []).append(u)
+    for route, units in routes.items():
         use: dict[str, np.ndarray] = {}
         gold_fed = np.zeros(n)
         gold_leached = np.zeros(n)
@@ -110,18 +105,20 @@ def lixiviant_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np
                     extra.get("cl2", np.zeros(n)) + m["oxidant_demand_cl2_kg_t"] * solids / 1e3
                 )
         for ads, mass in ads_t.items():
-            out[f"{route}_loaded_{ads}_au_g_t"] = _div(ads_au[ads] * G_PER_T, mass)
+            out[f"{route}_loaded_{ads}_au_g_t"] = safe_div(ads_au[ads] * G_PER_T, mass)
         for item, kg_h in sorted(use.items()):
-            out[f"{route}_{item}_kg_t"] = _div(kg_h, ore_tph)
-        out[f"{route}_au_extraction_frac"] = _div(gold_leached, gold_fed)
+            out[f"{route}_{item}_kg_t"] = safe_div(kg_h, ore_tph)
+        out[f"{route}_au_extraction_frac"] = safe_div(gold_leached, gold_fed)
         if route == "thiosulfate_ril":
-            out[f"{route}_s2o3_make_up_kg_t"] = _div(extra["s2o3_added_kg_t"] * 1e3, ore_tph)
-            out[f"{route}_s2o3_degraded_kg_t"] = _div(extra["s2o3_degraded_kg_t"] * 1e3, ore_tph)
-            out[f"{route}_polythionates_mg_l"] = _div(extra["pt_g_h"], extra["water"])
+            out[f"{route}_s2o3_make_up_kg_t"] = safe_div(extra["s2o3_added_kg_t"] * 1e3, ore_tph)
+            out[f"{route}_s2o3_degraded_kg_t"] = safe_div(
+                extra["s2o3_degraded_kg_t"] * 1e3, ore_tph
+            )
+            out[f"{route}_polythionates_mg_l"] = safe_div(extra["pt_g_h"], extra["water"])
         elif route == "glycine_leach":
-            out[f"{route}_glycine_make_up_kg_t"] = _div(extra["gly"] * 1e3, ore_tph)
+            out[f"{route}_glycine_make_up_kg_t"] = safe_div(extra["gly"] * 1e3, ore_tph)
             if "wad_g_h" in extra:
-                out[f"{route}_wad_cn_mg_l"] = _div(extra["wad_g_h"], extra["water"])
+                out[f"{route}_wad_cn_mg_l"] = safe_div(extra["wad_g_h"], extra["water"])
         else:
-            out[f"{route}_oxidant_cl2_kg_t"] = _div(extra["cl2"] * 1e3, ore_tph)
+            out[f"{route}_oxidant_cl2_kg_t"] = safe_div(extra["cl2"] * 1e3, ore_tph)
     return out

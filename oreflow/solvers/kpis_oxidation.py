@@ -22,39 +22,32 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from oreflow.kernels.arrays import safe_div
 from oreflow.solvers.simulate import Simulation
 
-OXIDATION_TYPES = ("pox_acid", "pox_alkaline", "bio_oxidation")
-AUTOCLAVE_TYPES = ("pox_acid", "pox_alkaline")
 
-
-def _sum(sim: Simulation, types: tuple[str, ...], metric: str) -> np.ndarray:
+def _sum(sim: Simulation, family: str, metric: str) -> np.ndarray:
     total = np.zeros(sim.n_cases)
-    for u in sim.plant.spec.units:
-        if u.type in types:
-            total = total + np.asarray(sim.units[u.name].metrics.get(metric, 0.0))
+    for u in sim.plant.spec.units_in(family):
+        total = total + np.asarray(sim.units[u.name].metrics.get(metric, 0.0))
     return total
-
-
-def _div(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return np.divide(a, b, out=np.zeros_like(a, dtype=np.float64), where=b > 0)
 
 
 def oxidation_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Oxidation, neutralisation, CCD and ultrafine-grinding KPIs, (n_cases,) arrays."""
-    types = {u.type for u in sim.plant.spec.units}
+    spec = sim.plant.spec
     out: dict[str, np.ndarray] = {}
     ore_tph = np.asarray(
         sum(sim.params[o.name]["rate_tph"] for o in sim.plant.spec.ores), dtype=np.float64
     )
-    per_t = _div(np.ones(sim.n_cases), ore_tph)
-    if types & set(OXIDATION_TYPES):
-        s_feed = _sum(sim, OXIDATION_TYPES, "sulfide_s_feed_tph")
-        s_ox = _sum(sim, OXIDATION_TYPES, "sulfide_s_oxidised_tph")
-        o2 = _sum(sim, OXIDATION_TYPES, "o2_demand_kg_h") / 1000.0
-        bought = _sum(sim, OXIDATION_TYPES, "use_o2_kg_h") / 1000.0
+    per_t = safe_div(np.ones(sim.n_cases), ore_tph)
+    if spec.units_in("oxidation"):
+        s_feed = _sum(sim, "oxidation", "sulfide_s_feed_tph")
+        s_ox = _sum(sim, "oxidation", "sulfide_s_oxidised_tph")
+        o2 = _sum(sim, "oxidation", "o2_demand_kg_h") / 1000.0
+        bought = _sum(sim, "oxidation", "use_o2_kg_h") / 1000.0
         residue = sum(
-            _sum(sim, OXIDATION_TYPES, m)
+            _sum(sim, "oxidation", m)
             for m in (
                 "hematite_tph",
                 "metal_hydroxides_tph",
@@ -66,36 +59,35 @@ def oxidation_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np
         )
         out.update(
             {
-                "sulfide_oxidation_frac": _div(s_ox, s_feed),
+                "sulfide_oxidation_frac": safe_div(s_ox, s_feed),
                 "sulfide_s_oxidised_tph": s_ox,
-                "o2_t_per_t_sulfide_s": _div(o2, s_ox),
-                "o2_bought_t_per_t_sulfide_s": _div(bought, s_ox),
-                "acid_made_kg_t": _sum(sim, OXIDATION_TYPES, "acid_made_kg_h") * per_t,
-                "oxidation_cooling_duty_kw": _sum(sim, OXIDATION_TYPES, "cooling_duty_kw"),
-                "oxidation_steam_heating_kw": _sum(sim, OXIDATION_TYPES, "steam_heating_kw"),
+                "o2_t_per_t_sulfide_s": safe_div(o2, s_ox),
+                "o2_bought_t_per_t_sulfide_s": safe_div(bought, s_ox),
+                "acid_made_kg_t": _sum(sim, "oxidation", "acid_made_kg_h") * per_t,
+                "oxidation_cooling_duty_kw": _sum(sim, "oxidation", "cooling_duty_kw"),
+                "oxidation_steam_heating_kw": _sum(sim, "oxidation", "steam_heating_kw"),
                 "oxidation_precipitates_tph": np.asarray(residue, dtype=np.float64),
             }
         )
-    if types & set(AUTOCLAVE_TYPES):
+    if spec.units_in("autoclave"):
         margin = np.zeros(sim.n_cases)
         solids = np.zeros(sim.n_cases)
-        for u in sim.plant.spec.units:
-            if u.type in AUTOCLAVE_TYPES:
-                m = sim.units[u.name].metrics
-                s = np.asarray(m["solids_in_tph"])
-                margin = margin + (m["heat_generated_mj_t"] - m["heat_required_mj_t"]) * s
-                solids = solids + s
-        out["autothermal_margin_mj_t"] = _div(margin, solids)
-    if "neutralisation" in types:
-        tn = ("neutralisation",)
+        for u in spec.units_in("autoclave"):
+            m = sim.units[u.name].metrics
+            s = np.asarray(m["solids_in_tph"])
+            margin = margin + (m["heat_generated_mj_t"] - m["heat_required_mj_t"]) * s
+            solids = solids + s
+        out["autothermal_margin_mj_t"] = safe_div(margin, solids)
+    if spec.units_in("neutralisation"):
+        tn = "neutralisation"
         out["neutralisation_lime_kg_t"] = _sum(sim, tn, "use_lime_kg_h") * per_t
         out["neutralisation_limestone_kg_t"] = _sum(sim, tn, "use_limestone_kg_h") * per_t
         out["neutralisation_gypsum_tph"] = _sum(sim, tn, "gypsum_tph")
         out["neutralisation_precipitates_tph"] = _sum(sim, tn, "precipitates_tph")
-    if "ccd" in types:
-        out["ccd_wash_water_m3_t"] = _sum(sim, ("ccd",), "wash_water_m3_h") * per_t
-    if "ultrafine_grind" in types:
-        power = _sum(sim, ("ultrafine_grind",), "power_kw")
+    if spec.units_in("ccd_wash"):
+        out["ccd_wash_water_m3_t"] = _sum(sim, "ccd_wash", "wash_water_m3_h") * per_t
+    if spec.units_in("ultrafine"):
+        power = _sum(sim, "ultrafine", "power_kw")
         out["ultrafine_power_kw"] = power
         out["ultrafine_energy_kwh_t"] = power * per_t
     return out

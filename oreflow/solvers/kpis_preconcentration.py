@@ -21,6 +21,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from oreflow.core.components import ELEMENTS
+from oreflow.kernels.arrays import safe_div
 from oreflow.solvers.simulate import Simulation
 from oreflow.units.base import total_solids
 
@@ -32,10 +33,10 @@ def _feeds_flotation(sim: Simulation, stream: str) -> bool:
     while stream not in seen:
         seen.add(stream)
         dst = topo.stream(stream).dst
-        utype = sim.plant.spec.unit(dst).type
-        if utype == "flotation_bank":
+        families = sim.plant.spec.unit_type(dst).kpi_families
+        if "flotation" in families:
             return True
-        if utype != "mixer":
+        if "passthrough" not in families:
             return False
         stream = f"{dst}.out"
     return False
@@ -50,24 +51,22 @@ def preconcentration_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[
     au_feed = t["in"] @ au
 
     def frac_of(x: np.ndarray, total: np.ndarray) -> np.ndarray:
-        return np.divide(x, total, out=np.zeros(n), where=total > 0)
+        return safe_div(x, total)
 
-    by_type: dict[str, list[str]] = {}
-    for u in sim.plant.spec.units:
-        by_type.setdefault(u.type, []).append(u.name)
+    spec = sim.plant.spec
     out: dict[str, np.ndarray] = {}
-    if "ore_sorter" in by_type:
-        rej = sum(sim.streams[f"{name}.reject"] for name in by_type["ore_sorter"])
+    if spec.units_in("sorting"):
+        rej = sum(sim.streams[f"{u.name}.reject"] for u in spec.units_in("sorting"))
         out["sorting_rejected_frac"] = frac_of(total_solids(comps, rej), ore)
         out["sorting_au_lost_frac"] = frac_of(rej @ au, au_feed)
-    if "gravity_concentrator" in by_type:
-        conc = sum(sim.streams[f"{name}.concentrate"] for name in by_type["gravity_concentrator"])
+    if spec.units_in("gravity"):
+        conc = sum(sim.streams[f"{u.name}.concentrate"] for u in spec.units_in("gravity"))
         out["gravity_au_frac"] = frac_of(conc @ au, au_feed)
-    if "flotation_bank" in by_type:
+    if spec.units_in("flotation"):
         final = [
-            f"{name}.concentrate"
-            for name in by_type["flotation_bank"]
-            if not _feeds_flotation(sim, f"{name}.concentrate")
+            f"{u.name}.concentrate"
+            for u in spec.units_in("flotation")
+            if not _feeds_flotation(sim, f"{u.name}.concentrate")
         ]
         conc = sum((sim.streams[s] for s in final), np.zeros((n, comps.n_comp)))
         out["flotation_concentrate_frac"] = frac_of(total_solids(comps, conc), ore)

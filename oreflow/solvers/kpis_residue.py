@@ -25,15 +25,17 @@ from collections.abc import Mapping
 import numpy as np
 
 from oreflow.conventions import G_PER_T, HOURS_PER_YEAR
+from oreflow.kernels.arrays import safe_div
 from oreflow.solvers.simulate import Simulation
+from oreflow.solvers.sinks import sink_inflow, sinks
 from oreflow.units.base import total_solids, water
 from oreflow.units.detox import wad_cn_tph
 
-#: Sink types that receive residue, by destination.
+#: KPI family of the sinks that receive residue -> destination.
 RESIDUE_SINKS = {
-    "tailings": "storage",
-    "paste_backfill": "backfill",
-    "building_materials": "building_materials",
+    "residue_storage": "storage",
+    "residue_backfill": "backfill",
+    "residue_building_materials": "building_materials",
 }
 
 
@@ -46,8 +48,6 @@ def residue_routing(sim: Simulation) -> dict[str, np.ndarray]:
     (the highest WAD tenor of a tailings sink); and per residue sink its solids under
     ``sink:NAME``.
     """
-    from oreflow.solvers.kpis import sink_inflow, sinks
-
     comps = sim.plant.spec.comps
     n = sim.n_cases
     out = {
@@ -64,8 +64,8 @@ def residue_routing(sim: Simulation) -> dict[str, np.ndarray]:
             "tailings_wad_cn_mg_l_max",
         )
     }
-    for name, stype in sinks(sim):
-        dest = RESIDUE_SINKS.get(stype)
+    for name, families in sinks(sim):
+        dest = next((RESIDUE_SINKS[f] for f in families if f in RESIDUE_SINKS), None)
         if dest is None:
             continue
         flow = sink_inflow(sim, name)
@@ -78,7 +78,7 @@ def residue_routing(sim: Simulation) -> dict[str, np.ndarray]:
             cn, w = wad_cn_tph(comps, flow), water(comps, flow)
             out["tailings_wad_cn_tph"] = out["tailings_wad_cn_tph"] + cn
             out["tailings_water_tph"] = out["tailings_water_tph"] + w
-            tenor = np.divide(cn * G_PER_T, w, out=np.zeros(n), where=w > 0)  # per discharge
+            tenor = safe_div(cn * G_PER_T, w)  # per discharge
             out["tailings_wad_cn_mg_l_max"] = np.maximum(out["tailings_wad_cn_mg_l_max"], tenor)
         else:
             out[f"{dest}_eligible"] = out[f"{dest}_eligible"] + solids * metrics["eligible_flag"]
@@ -91,18 +91,15 @@ def residue_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np.n
     generated = r["storage"] + r["backfill"] + r["building_materials"]
     used = r["backfill_eligible"] + r["building_materials_eligible"]
     ore_tph = sum(sim.params[o.name]["rate_tph"] for o in sim.plant.spec.ores)
-    n = sim.n_cases
     return {
         "residue_generated_tph": generated,
-        "residue_generated_t_t": np.divide(generated, ore_tph, out=np.zeros(n), where=ore_tph > 0),
+        "residue_generated_t_t": safe_div(generated, ore_tph),
         "residue_to_storage_tph": r["storage"],
         "residue_to_backfill_tph": r["backfill"],
         "residue_to_building_materials_tph": r["building_materials"],
         "residue_used_tph": used,
         "residue_not_eligible_tph": r["backfill"] + r["building_materials"] - used,
-        "residue_utilisation_frac": np.divide(
-            used, generated, out=np.zeros(n), where=generated > 0
-        ),
+        "residue_utilisation_frac": safe_div(used, generated),
         "residue_storage_mm3_y": r["storage_m3_h"] * HOURS_PER_YEAR / 1e6,
         "tailings_wad_cn_g_h": r["tailings_wad_cn_tph"] * G_PER_T,
         # the highest discharge, not the sinks' mixture (module docstring)

@@ -18,9 +18,10 @@ import pandas as pd
 
 from oreflow.conventions import G_PER_T
 from oreflow.core.components import ELEMENTS, ComponentSet
+from oreflow.kernels.arrays import safe_div
 from oreflow.solvers.economics import assumed_figures
-from oreflow.solvers.kpis import sink_inflow, sinks
 from oreflow.solvers.simulate import Simulation
+from oreflow.solvers.sinks import sink_inflow, sinks
 
 _TINY = 1e-300
 
@@ -194,28 +195,15 @@ def _stream_frame(sim: Simulation, case: int = 0) -> pd.DataFrame:
         "to": [f"{topo.stream(n).dst}.{topo.stream(n).dst_port}" for n in names],
         "solids_tph": solids,
         "water_tph": water,
-        "solids_pct": 100.0
-        * np.divide(solids, solids + water, out=np.zeros_like(solids), where=solids + water > 0),
+        "solids_pct": 100.0 * safe_div(solids, solids + water),
         "p80_um": _p80(comps, x),
-        "au_gpt": np.divide(
-            au_solids * G_PER_T, solids, out=np.zeros_like(solids), where=solids > 0
-        ),
+        "au_gpt": safe_div(au_solids * G_PER_T, solids),
         "au_g_h": au_all * G_PER_T,
     }
     if comps.has("au_aq"):
-        frame["au_aq_mg_l"] = np.divide(
-            x[:, comps.solution_offset("au_aq")] * G_PER_T,
-            water,
-            out=np.zeros_like(water),
-            where=water > 0,
-        )
+        frame["au_aq_mg_l"] = safe_div(x[:, comps.solution_offset("au_aq")] * G_PER_T, water)
     if comps.has("nacn"):
-        frame["nacn_mg_l"] = np.divide(
-            x[:, comps.solution_offset("nacn")] * G_PER_T,
-            water,
-            out=np.zeros_like(water),
-            where=water > 0,
-        )
+        frame["nacn_mg_l"] = safe_div(x[:, comps.solution_offset("nacn")] * G_PER_T, water)
     sv = comps.solids_view(x).sum(axis=1)
     for k, s in enumerate(comps.solids):
         frame[f"{s.name}_tph"] = sv[:, k]
@@ -246,9 +234,9 @@ def _by_size_frame(sim: Simulation, case: int = 0) -> pd.DataFrame:
 
 
 def circuit_metrics(sim: Simulation) -> dict[str, dict[str, np.ndarray]]:
-    """Grinding-circuit figures of every ball mill: F80, P80, circulating load, Wi_op.
+    """Grinding-circuit figures (F80, P80, circulating load, Wi_op) of ``circuit`` mills.
 
-    The circuit of a mill is its recycle block: fresh feed is what enters the block,
+    Every unit whose type declares ``circuit`` (a ball mill) gets them. The circuit of a mill is its recycle block: fresh feed is what enters the block,
     product what leaves it. Operating work index ``Wi_op = E / (10 (1/sqrt(P80) -
     1/sqrt(F80)))`` with E the mill power per tonne of fresh feed (Bond 1961;
     Bond 1952, Trans. AIME 193:484; Rowland & Kjos 1980; Wills & Finch 2016; docs/models.md#ball_mill); ``operating_wi_ratio`` = Wi_op / Wi is the usual efficiency figure.
@@ -261,7 +249,7 @@ def circuit_metrics(sim: Simulation) -> dict[str, dict[str, np.ndarray]]:
     topo = sim.plant.topology
     out: dict[str, dict[str, np.ndarray]] = {}
     for u in sim.plant.spec.units:
-        if u.type != "ball_mill":
+        if not sim.plant.spec.unit_types[u.type].circuit:
             continue
         block = topo.block_of(u.name)
         members = set(block.nodes)
@@ -274,19 +262,14 @@ def circuit_metrics(sim: Simulation) -> dict[str, dict[str, np.ndarray]]:
         power = rep["power_kw"]
         f80 = _p80(comps, fresh)
         p80 = _p80(comps, product)
-        energy = np.divide(power, q_fresh, out=np.full_like(power, np.nan), where=q_fresh > 0)
+        energy = safe_div(power, q_fresh, fill=np.nan)
         denom = 10.0 * (1.0 / np.sqrt(p80) - 1.0 / np.sqrt(f80))
-        wi_op = np.divide(energy, denom, out=np.full_like(energy, np.nan), where=denom > 0)
+        wi_op = safe_div(energy, denom, fill=np.nan)
         m = {
             "circuit_feed_tph": q_fresh,
             "circuit_f80_um": f80,
             "circuit_p80_um": p80,
-            "circulating_load_frac": np.divide(
-                rep["mill_feed_tph"] - q_fresh,
-                q_fresh,
-                out=np.zeros_like(q_fresh),
-                where=q_fresh > 0,
-            ),
+            "circulating_load_frac": safe_div(rep["mill_feed_tph"] - q_fresh, q_fresh),
             "specific_energy_kwh_t": energy,
             "operating_wi_kwh_t": wi_op,
             "operating_wi_ratio": wi_op / rep["feed_wi_kwh_t"],

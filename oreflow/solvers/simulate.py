@@ -22,7 +22,7 @@ from oreflow.conventions import RTOL_RECYCLE
 from oreflow.errors import ConvergenceError
 from oreflow.flowsheet.compile import CompiledPlant
 from oreflow.flowsheet.graph import Block
-from oreflow.units import UNIT_TYPES
+from oreflow.kernels.arrays import safe_div
 from oreflow.units.base import PrepareContext, UnitResult
 
 logger = logging.getLogger(__name__)
@@ -74,7 +74,7 @@ def _port_order(plant: CompiledPlant) -> tuple[dict[str, list[str]], dict[str, l
         inlets[ore.name] = []
         outlets[ore.name] = [ore.name]
     for u in plant.spec.units:
-        ports = UNIT_TYPES[u.type].inlets
+        ports = plant.spec.unit_types[u.type].inlets
         order = [p for p in (ports or tuple(u.inlets)) if p in u.inlets]
         inlets[u.name] = [u.inlets[p] for p in order]
         outlets[u.name] = [u.stream(p) for p in u.outlets]
@@ -90,7 +90,7 @@ def _feed_wi(
         return np.full(n, np.nan)
     rate = sum(params[o]["rate_tph"] for o in ores)
     wi = sum(params[o]["rate_tph"] * params[o]["wi_kwh_t"] for o in ores if "wi_kwh_t" in params[o])
-    return np.divide(wi, rate, out=np.full(n, np.nan), where=rate > 0)
+    return safe_div(wi, rate, fill=np.nan)
 
 
 def _context(
@@ -143,7 +143,7 @@ class _BlockSolver:
         self.outlets_only = {
             node: getattr(plant.models[node], "apply_outlets", None) for node in block.nodes
         }
-        self.linear = all(UNIT_TYPES[plant.spec.unit(node).type].linear for node in block.nodes)
+        self.linear = all(plant.spec.unit_type(node).linear for node in block.nodes)
 
     def _split(self, x: np.ndarray) -> dict[str, np.ndarray]:
         return {t: x[:, k * self.nc : (k + 1) * self.nc] for k, t in enumerate(self.block.tears)}

@@ -35,7 +35,7 @@ structure after Laplante & Gray 2005]; gold is conserved.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -241,6 +241,16 @@ def mill_power_kw(params: Mapping[str, Any]) -> float:
     return float(p)
 
 
+class MillState(NamedTuple):
+    """What a ball mill prepares once per simulation, (n_cases,) arrays unless stated."""
+
+    selection_t_kwh: np.ndarray  # (n_cases, n_cls) Austin selection function at the ore's Wi
+    power_kw: np.ndarray
+    wi_kwh_t: np.ndarray
+    media_wear_kg_kwh: np.ndarray
+    grg_loss_frac: np.ndarray
+
+
 class BallMill:
     """Compiled ball mill (see module docstring)."""
 
@@ -265,7 +275,7 @@ class BallMill:
             else None
         )
 
-    def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
+    def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> MillState:
         """Selection function per case and class [t/kWh], and mill power [kW]."""
         from oreflow.kernels.comminution import austin_selection
 
@@ -329,13 +339,15 @@ class BallMill:
                 ]
                 power = np.asarray(kw)[inverse.reshape(-1)]
         s_case = s_e * hardness[:, None]  # (n_cases, n_cls)
-        return s_case, power, wi, params["media_wear_kg_kwh"], params["grg_loss_frac"]
+        return MillState(s_case, power, wi, params["media_wear_kg_kwh"], params["grg_loss_frac"])
 
-    def _grind(self, state: Any, feed: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _grind(
+        self, state: MillState, feed: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Mill product, feed solids [t/h] and energy per pass [kWh/t]."""
         from oreflow.kernels.comminution import mill_mixers_into
 
-        s_case, power, _, _, grg_loss = state
+        s_case, power = state.selection_t_kwh, state.power_kw
         c = self.comps
         q = total_solids(c, feed)
         energy = np.divide(power, q, out=np.zeros_like(q), where=q > 0)
@@ -348,18 +360,20 @@ class BallMill:
         mill_mixers_into(product_solids, c.solids_view(feed), rate_tau, self.b, self.n_mixers)
         if self.grg is not None:
             i_grg, i_free = self.grg
-            lost = product_solids[:, :, i_grg] * grg_loss[:, None]
+            lost = product_solids[:, :, i_grg] * state.grg_loss_frac[:, None]
             product_solids[:, :, i_grg] -= lost
             product_solids[:, :, i_free] += lost
         return out, q, energy
 
-    def apply_outlets(self, state: Any, inlets: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
+    def apply_outlets(
+        self, state: MillState, inlets: tuple[np.ndarray, ...]
+    ) -> tuple[np.ndarray, ...]:
         """The discharge only, as ``apply`` computes it (inside recycle loops)."""
         return (self._grind(state, inlets[0])[0],)
 
-    def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
+    def apply(self, state: MillState, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """Grind the feed at the energy the mill power gives per tonne of feed."""
-        _, power, wi, media, _ = state
+        power, wi, media = state.power_kw, state.wi_kwh_t, state.media_wear_kg_kwh
         (feed,) = inlets
         out, q, energy = self._grind(state, feed)
         metrics = {
@@ -413,4 +427,7 @@ BALL_MILL = UnitType(
     build=BallMill,
     check=_check,
     grinding=True,
+    circuit=True,
 )
+
+UNIT_TYPES = (BALL_MILL,)

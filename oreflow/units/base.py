@@ -12,9 +12,20 @@ has two steps:
     streams and reports what the unit added (reagents, water), what reacted (signed net
     change by breakage, leaching, adsorption, consumption) and its metrics.
 
+``prepare`` returns a frozen, named state (a ``typing.NamedTuple`` of the unit's
+module, or the read-only parameter mapping itself when nothing else is needed), read by
+attribute in ``apply``.
+
 Metric names carry their unit. Consumables a unit draws from outside the balance
 (reagents, media, oxygen, power) are reported as ``use_<item>_kg_h`` (and ``power_kw``),
-so that the economics can price every ``use_`` item by name.
+so that the economics can price every ``use_`` item by name; the unit type declares the
+default price of each item it reports (``UnitType.prices``).
+
+Everything the rest of the code needs to know about a type is declared on its
+``UnitType`` (required species, outlets named by a table, circuit figures, KPI
+families, priced consumables), so adding a type touches its own module, its kernel and
+its tests only: the registry (``oreflow.units``) finds every ``UnitType`` a module of
+the package lists in its ``UNIT_TYPES``.
 
 Conservation is audited from these reports: for every stream-vector entry,
 inlets + added + reacted = outlets, and over the plant, feeds + added + reacted =
@@ -170,6 +181,46 @@ class TableSchema:
 Checker = Callable[[UnitSpec, ComponentSet, str, list[Problem]], None]
 
 
+@dataclass(frozen=True)
+class Price:
+    """Default price of a consumable item a unit type reports as ``use_<item>_kg_h``.
+
+    Attributes
+    ----------
+    usd_kg : float
+        Price [USD/kg] used when the case's ``[economics.reagent_usd_kg]`` gives none.
+    source : str
+        Where the figure comes from (or ``assumed``).
+    """
+
+    usd_kg: float
+    source: str
+
+
+#: KPI families a unit type may join (``UnitType.kpi_families``): the plant KPIs that
+#: aggregate over every unit of the family, and the metrics each member must report.
+KPI_FAMILIES: Mapping[str, str] = MappingProxyType(
+    {
+        "cyanide_leach": "cyanide budget (nacn_*_kg_t, cu_dissolved_g_t per t of solids fed)",
+        "lixiviant_route": "cyanide-free route KPIs per type (use_*_kg_h, loaded adsorbent)",
+        "oxidation": "sulfide oxidation, O2 and acid (sulfide_s_*_tph, o2_demand_kg_h, ...)",
+        "autoclave": "autothermal margin (heat_generated_mj_t, heat_required_mj_t, solids_in_tph)",
+        "neutralisation": "lime, limestone and precipitates (use_lime_kg_h, gypsum_tph, ...)",
+        "ccd_wash": "CCD wash water (wash_water_m3_h)",
+        "ultrafine": "ultrafine grinding power (power_kw)",
+        "sorting": "sorting rejects (outlet 'reject')",
+        "gravity": "gravity gold (outlet 'concentrate')",
+        "flotation": "flotation concentrate (outlet 'concentrate'; a bank fed by another's "
+        "concentrate is a cleaner)",
+        "product": "a plant product sink (param 'kind': 'gold' counts towards recovery)",
+        "passthrough": "joins streams without changing them (concentrate tracing looks through)",
+        "residue_storage": "residue to storage (tailings facility: storage_m3_h, WAD cyanide)",
+        "residue_backfill": "residue to backfill (eligible_flag)",
+        "residue_building_materials": "residue to building materials (eligible_flag)",
+    }
+)
+
+
 def _no_check(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Problem]) -> None:
     """Default cross-key check: nothing beyond the schema."""
 
@@ -211,6 +262,20 @@ class UnitType:
         thickeners, a flotation bank at a set residence time). A recycle of such units
         starts from a per-component secant extrapolation, exact for a loop whose map is
         diagonal (``oreflow.solvers.simulate``).
+    requires : tuple of str
+        Species the case must declare for this type (``("water",)`` for anything that
+        carries pulp); case validation reports each one missing.
+    outlets_table : str or None
+        Name of a table of the unit whose keys are its outlets (a splitter's
+        ``fractions``: ``outlet = fraction``); ``outlets`` is then empty.
+    circuit : bool
+        Whether the results report grinding-circuit figures for its recycle block (F80,
+        P80, circulating load, operating work index). Such a unit reports ``power_kw``,
+        ``mill_feed_tph`` and ``feed_wi_kwh_t``.
+    kpi_families : tuple of str
+        KPI families it joins (keys of ``KPI_FAMILIES``).
+    prices : Mapping[str, Price]
+        Default price of every consumable item it may report as ``use_<item>_kg_h``.
     """
 
     name: str
@@ -226,6 +291,34 @@ class UnitType:
     grinding: bool = False
     reactive: bool = False
     linear: bool = False
+    requires: tuple[str, ...] = ()
+    outlets_table: str | None = None
+    circuit: bool = False
+    kpi_families: tuple[str, ...] = ()
+    prices: Mapping[str, Price] = field(default_factory=lambda: MappingProxyType({}))
+
+    def __post_init__(self) -> None:
+        # declarations are data: keep them read-only
+        object.__setattr__(self, "prices", MappingProxyType(dict(self.prices)))
+        unknown = [f for f in self.kpi_families if f not in KPI_FAMILIES]
+        if unknown:
+            msg = f"unit type {self.name!r}: unknown KPI families {unknown}"
+            raise ValueError(msg)
+
+
+def check_requires(
+    utype: UnitType, spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Problem]
+) -> None:
+    """One problem per species the unit type requires and the case does not declare."""
+    for species in utype.requires:
+        if not comps.has(species):
+            problems.append(
+                Problem(
+                    file,
+                    f"units.{spec.name}",
+                    f"a {spec.type} needs the species {species!r}: declare it in [case]",
+                )
+            )
 
 
 def total_solids(comps: ComponentSet, x: np.ndarray) -> np.ndarray:

@@ -29,13 +29,12 @@ host as in POX.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from oreflow.core.components import ComponentSet
 from oreflow.core.schema import Param, frac, positive
 from oreflow.errors import Problem
+from oreflow.units import reagents
 from oreflow.units.base import UnitResult, UnitSpec, UnitType
 from oreflow.units.pox import (
     GOLD_HOST,
@@ -45,6 +44,7 @@ from oreflow.units.pox import (
     O2_IN_AIR_FRAC,
     OXIDISABLE,
     Chemistry,
+    OxidationState,
     Oxidiser,
     check_oxidiser,
     heat_params,
@@ -159,10 +159,10 @@ class BioOxidiser(Oxidiser):
     def __init__(self, spec: UnitSpec, comps: ComponentSet) -> None:
         super().__init__(spec, comps, BIO)
 
-    def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
+    def apply(self, state: OxidationState, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """Oxidise as POX does, then size the aeration."""
         result = super().apply(state, inlets)
-        params = state["params"]
+        params = state.params
         o2_kg_h = result.metrics["o2_demand_kg_h"]
         result.metrics["air_tph"] = (
             o2_kg_h / 1000.0 / params["o2_utilisation_frac"] / O2_IN_AIR_FRAC
@@ -186,4 +186,8 @@ BIO_OXIDATION = UnitType(
     tables={"minerals": MINERAL_TABLE},
     build=BioOxidiser,
     check=_check,
+    kpi_families=("oxidation",),
+    prices={"limestone": reagents.LIMESTONE, "soda_ash": reagents.SODA_ASH},
 )
+
+UNIT_TYPES = (BIO_OXIDATION,)

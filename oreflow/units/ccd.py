@@ -31,7 +31,7 @@ import numpy as np
 
 from oreflow.core.components import ComponentSet
 from oreflow.core.schema import Param, frac, positive
-from oreflow.errors import Problem
+from oreflow.kernels.arrays import safe_div
 from oreflow.units.base import (
     PrepareContext,
     UnitResult,
@@ -94,7 +94,6 @@ class Ccd:
         feed = inlets[0]
         wash_in = inlets[1] if self.has_wash else np.zeros_like(feed)
         c = self.comps
-        n = feed.shape[0]
         solids = total_solids(c, feed) + total_solids(c, wash_in)
         lf = feed[:, self.iw]
         w_target = params["wash_ratio_m3_t"] * solids
@@ -120,23 +119,12 @@ class Ccd:
         metrics = {
             "wash_water_m3_h": fresh,
             "wash_total_m3_h": w,
-            "wash_ratio_m3_t": np.divide(w, solids, out=np.zeros(n), where=solids > 0),
+            "wash_ratio_m3_t": safe_div(w, solids),
             "soluble_removal_frac": np.where(lf > 0, removal, 0.0),
-            "underflow_solids_frac": np.divide(
-                solids, solids + u, out=np.zeros(n), where=solids + u > 0
-            ),
+            "underflow_solids_frac": safe_div(solids, solids + u),
             "overflow_m3_h": lf + w - u,
         }
         return UnitResult((under, over), added=added, metrics=metrics)
-
-
-def _check(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Problem]) -> None:
-    if not comps.has("water"):
-        problems.append(
-            Problem(
-                file, f"units.{spec.name}", "a ccd washes with water: declare 'water' in [case]"
-            )
-        )
 
 
 CCD = UnitType(
@@ -148,5 +136,8 @@ CCD = UnitType(
     outlets=("underflow", "overflow"),
     params=PARAMS,
     build=Ccd,
-    check=_check,
+    requires=("water",),
+    kpi_families=("ccd_wash",),
 )
+
+UNIT_TYPES = (CCD,)

@@ -77,7 +77,7 @@ the pulp flow (``tank_volume_m3``), which makes the unit nonlinear in its feed.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import NamedTuple
 
 import numpy as np
 
@@ -85,6 +85,7 @@ from oreflow.conventions import G_PER_T
 from oreflow.core.components import ELEMENTS, ComponentSet
 from oreflow.core.schema import REQUIRED, Param, frac, positive
 from oreflow.errors import CaseError, Problem
+from oreflow.units import reagents
 from oreflow.units.base import (
     PrepareContext,
     TableSchema,
@@ -744,6 +745,14 @@ def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
 # --- the model ---------------------------------------------------------------------------
 
 
+class LeachState(NamedTuple):
+    """What a cyanide leach prepares once per simulation (also the heap leach's)."""
+
+    params: Mapping[str, np.ndarray]
+    k: np.ndarray | None  # (n_cases, n_cls, n_leach) rate constant; None: nothing leaches
+    ultimate: np.ndarray | None  # (n_cases, n_cls, n_leach) ultimate extraction
+
+
 class CilTrain:
     """Compiled CIL, CIP or CIC train (see module docstring)."""
 
@@ -778,7 +787,7 @@ class CilTrain:
         self.reversible = bool(p.get("pregrob_reversible", False))
         self.ads = adsorbent_slice(comps)
 
-    def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
+    def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> LeachState:
         """Rate constants and ultimate extractions per case, size class and leach species."""
         if self.mode != "cic" and "pregrob_k_m3_t" in params:
             robbing = params["pregrob_k_m3_t"] > 0
@@ -791,7 +800,7 @@ class CilTrain:
                 )
                 raise CaseError([problem])
         if not self.names:
-            return params, None, None
+            return LeachState(params, None, None)
         self.chem.check_params(self.spec, params)
         k, ult = size_kinetics(
             self.spec,
@@ -803,7 +812,7 @@ class CilTrain:
             k_exponent=params["leach_k_size_exponent"],
             ultimate_exponent=params["leach_ultimate_size_exponent"],
         )
-        return params, k, ult
+        return LeachState(params, k, ult)
 
     def _tanks(
         self, params: Mapping[str, np.ndarray], pulp_m3_h: np.ndarray, n: int
@@ -834,11 +843,11 @@ class CilTrain:
             carbon[:, pre:] = (dose * vol_l)[:, None]
         return tau, carbon, info
 
-    def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
+    def apply(self, state: LeachState, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """Leach, adsorb (with preg-robbing and competing metals), and dose cyanide."""
         from oreflow.kernels.leaching import adsorption_train_batch, leach_train_batch
 
-        params, k, ult = state
+        params, k, ult = state.params, state.k, state.ultimate
         c = self.comps
         feed = inlets[0].copy()
         returned = None
@@ -1189,6 +1198,8 @@ _SUMMARY_CARBON = (
     "carbon circuit"
 )
 
+_PRICES = {"carbon": reagents.CARBON, "lime": reagents.LIME, "nacn": reagents.NACN}
+
 CIL = UnitType(
     name="cil",
     reactive=True,
@@ -1201,6 +1212,8 @@ CIL = UnitType(
     tables={"leach": LEACH_TABLE},
     build=CilTrain,
     check=_check,
+    kpi_families=("cyanide_leach",),
+    prices=_PRICES,
 )
 
 CIP = UnitType(
@@ -1215,6 +1228,8 @@ CIP = UnitType(
     tables={"leach": LEACH_TABLE},
     build=CilTrain,
     check=_check,
+    kpi_families=("cyanide_leach",),
+    prices=_PRICES,
 )
 
 CIC = UnitType(
@@ -1228,4 +1243,11 @@ CIC = UnitType(
     params=CIC_PARAMS,
     build=CilTrain,
     check=_check,
+    prices=_PRICES,
+)
+
+UNIT_TYPES = (
+    CIL,
+    CIP,
+    CIC,
 )

@@ -21,7 +21,7 @@ cyclone geometry and the feed flow and % solids by volume; F1-F4 calibrate it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -164,6 +164,14 @@ PARAMS: tuple[Param, ...] = (
 _PLITT_KEYS = ("diameter_cm", "inlet_cm", "vortex_finder_cm", "apex_cm", "free_vortex_height_cm")
 
 
+class PartitionState(NamedTuple):
+    """What a Lynch-Rao or fishhook cyclone prepares once per simulation."""
+
+    partition: np.ndarray  # (n_cases, n_cls, n_solid) fraction to underflow
+    water_to_underflow_frac: np.ndarray
+    d50c_um: np.ndarray
+
+
 class Hydrocyclone:
     """Compiled hydrocyclone (see module docstring)."""
 
@@ -181,8 +189,10 @@ class Hydrocyclone:
         ratio = (rho_ref[:, None] - rho_l) / np.maximum(self.rho_h[None, :] - rho_l, 1e-9)
         return ratio ** exponent[:, None]
 
-    def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
-        """Lynch-Rao: the partition matrix per case; Plitt: the per-case constants."""
+    def prepare(
+        self, params: Mapping[str, np.ndarray], ctx: PrepareContext
+    ) -> PartitionState | Mapping[str, np.ndarray]:
+        """Lynch-Rao: the partition matrix per case; Plitt: the per-case parameters."""
         from oreflow.kernels.classification import partition_batch, partition_fishhook_batch
 
         if self.plitt:
@@ -199,7 +209,7 @@ class Hydrocyclone:
             )
         else:
             part = partition_batch(self.rep_um, d50, params["alpha"], bypass)
-        return part, rf_water, params["d50c_um"]
+        return PartitionState(part, rf_water, params["d50c_um"])
 
     def _plitt_state(self, params: Mapping[str, np.ndarray], feed: np.ndarray) -> Any:
         from oreflow.kernels.classification import partition_plitt_batch, plitt_cyclone
@@ -248,7 +258,7 @@ class Hydrocyclone:
         if self.plitt:
             part, rf_water, d50, press = self._plitt_state(state, feed)
         else:
-            part, rf_water, d50 = state
+            part, rf_water, d50 = state.partition, state.water_to_underflow_frac, state.d50c_um
         under = np.empty_like(feed)
         over = np.empty_like(feed)
         partition_split_into(under, over, feed, part, rf_water)
@@ -303,10 +313,6 @@ def _check(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Proble
                         "missing: the plitt model needs the cyclone geometry",
                     )
                 )
-    if not comps.has("water"):
-        problems.append(
-            Problem(file, f"units.{spec.name}", "a hydrocyclone needs the solution species 'water'")
-        )
 
 
 HYDROCYCLONE = UnitType(
@@ -317,4 +323,7 @@ HYDROCYCLONE = UnitType(
     params=PARAMS,
     build=Hydrocyclone,
     check=_check,
+    requires=("water",),
 )
+
+UNIT_TYPES = (HYDROCYCLONE,)

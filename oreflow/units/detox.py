@@ -44,7 +44,7 @@ species. It is reported as an addition to the plant, like dilution water.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -52,6 +52,8 @@ from oreflow.conventions import G_PER_T
 from oreflow.core.components import ComponentSet
 from oreflow.core.schema import REQUIRED, Param, frac, positive
 from oreflow.errors import CaseError, Problem
+from oreflow.kernels.arrays import safe_div
+from oreflow.units import reagents
 from oreflow.units.base import (
     PrepareContext,
     TableSchema,
@@ -85,7 +87,7 @@ def wad_cn_mg_l(comps: ComponentSet, x: np.ndarray) -> np.ndarray:
     if not comps.has("water"):
         return np.zeros_like(cn)
     w = x[..., comps.solution_offset("water")]
-    return np.divide(cn * G_PER_T, w, out=np.zeros_like(cn), where=w > 0)
+    return safe_div(cn * G_PER_T, w)
 
 
 PARAMS: tuple[Param, ...] = (
@@ -173,6 +175,18 @@ PARAMS: tuple[Param, ...] = (
 )
 
 
+class DetoxState(NamedTuple):
+    """What an INCO reactor prepares once per simulation, (n_cases,) arrays."""
+
+    target: np.ndarray  # WAD set point [mg/L]; NaN: a destruction fraction is set instead
+    destruction: np.ndarray  # set destruction fraction
+    ratio: np.ndarray  # SO2 : CN mass ratio
+    cu_target: np.ndarray  # copper catalyst tenor [mg/L]
+    residence: np.ndarray  # [h]
+    rate: np.ndarray  # first-order destruction rate [1/h]
+    power: np.ndarray  # [kW]
+
+
 class IncoDetox:
     """Compiled INCO SO₂/air reactor (see module docstring)."""
 
@@ -192,23 +206,23 @@ class IncoDetox:
         self.i_cu = offset("cu_aq")
         self.i_so4 = offset("so4_aq")
 
-    def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
+    def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> DetoxState:
         """Per-case set points and kinetics."""
         n = ctx.n_cases
         target = params.get("wad_target_mg_l", np.full(n, np.nan))
-        return {
-            "target": np.ascontiguousarray(target, dtype=np.float64),
-            "destruction": np.ascontiguousarray(
+        return DetoxState(
+            target=np.ascontiguousarray(target, dtype=np.float64),
+            destruction=np.ascontiguousarray(
                 params.get("destruction_frac", np.zeros(n)), dtype=np.float64
             ),
-            "ratio": params["so2_cn_ratio"],
-            "cu_target": params["cu_target_mg_l"],
-            "residence": params["residence_h"],
-            "rate": params["rate_per_h"],
-            "power": params["power_kw"],
-        }
+            ratio=params["so2_cn_ratio"],
+            cu_target=params["cu_target_mg_l"],
+            residence=params["residence_h"],
+            rate=params["rate_per_h"],
+            power=params["power_kw"],
+        )
 
-    def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
+    def apply(self, state: DetoxState, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """Destroy WAD cyanide to the set point the reactor can reach; dose the reagents."""
         from oreflow.kernels.residue import (
             CU_G_MOL,
@@ -232,23 +246,21 @@ class IncoDetox:
                 "slurry or solution",
             )
             raise CaseError([problem])
-        wad_in = np.divide(cn_tph * G_PER_T, water, out=np.zeros(n), where=water > 0)
+        wad_in = safe_div(cn_tph * G_PER_T, water)
         wad_out = inco_outlet_wad_mg_l(
             wad_in,
-            state["target"],
-            state["destruction"],
-            state["rate"],
-            state["residence"],
+            state.target,
+            state.destruction,
+            state.rate,
+            state.residence,
             self.n_tanks,
         )
-        left = np.divide(wad_out, wad_in, out=np.ones(n), where=wad_in > 0)
+        left = safe_div(wad_out, wad_in, fill=1.0)
         cu_present = (
-            np.divide(feed[:, self.i_cu] * G_PER_T, water, out=np.zeros(n), where=water > 0)
-            if self.i_cu is not None
-            else np.zeros(n)
+            safe_div(feed[:, self.i_cu] * G_PER_T, water) if self.i_cu is not None else np.zeros(n)
         )
         reagents = inco_reagents_kg_h(
-            water, wad_in, wad_out, state["ratio"], state["cu_target"], cu_present, self.smbs
+            water, wad_in, wad_out, state.ratio, state.cu_target, cu_present, self.smbs
         )
         removed, so2, smbs, caoh2, cu, cuso4, o2 = reagents.T
 
@@ -270,12 +282,12 @@ class IncoDetox:
         out = feed + added + reacted
 
         n_t = float(self.n_tanks)
-        kinetic = wad_in * (1.0 + state["rate"] * state["residence"] / n_t) ** (-n_t)
+        kinetic = wad_in * (1.0 + state.rate * state.residence / n_t) ** (-n_t)
         set_point = np.where(
-            np.isnan(state["target"]), wad_in * (1.0 - state["destruction"]), state["target"]
+            np.isnan(state.target), wad_in * (1.0 - state.destruction), state.target
         )
         pulp_m3_h = water + solids_volume_m3_h(c, feed)
-        per_t = np.divide(1.0, solids, out=np.zeros(n), where=solids > 0)
+        per_t = safe_div(1.0, solids)
         source = "smbs" if self.smbs else "so2"
         metrics = {
             "wad_in_mg_l": wad_in,
@@ -293,9 +305,9 @@ class IncoDetox:
             "use_cuso4_kg_h": cuso4,
             "o2_demand_kg_h": o2,
             "so2_kg_t": so2 * per_t,
-            "residence_h": np.asarray(state["residence"], dtype=np.float64).copy(),
-            "reactor_volume_m3": state["residence"] * pulp_m3_h,
-            "power_kw": np.asarray(state["power"], dtype=np.float64).copy(),
+            "residence_h": np.asarray(state.residence, dtype=np.float64).copy(),
+            "reactor_volume_m3": state.residence * pulp_m3_h,
+            "power_kw": np.asarray(state.power, dtype=np.float64).copy(),
         }
         return UnitResult((out,), added=added, reacted=reacted, metrics=metrics)
 
@@ -311,8 +323,6 @@ def _check_detox(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[
                 "give exactly one of wad_target_mg_l or destruction_frac",
             )
         )
-    if not comps.has("water"):
-        problems.append(Problem(file, key, "an inco_detox needs the species 'water' in [case]"))
     if not (comps.has("nacn") or comps.has("cn_wad")):
         problems.append(
             Problem(
@@ -333,6 +343,13 @@ INCO_DETOX = UnitType(
     params=PARAMS,
     build=IncoDetox,
     check=_check_detox,
+    requires=("water",),
+    prices={
+        "cuso4": reagents.CUSO4,
+        "lime": reagents.LIME,
+        "smbs": reagents.SMBS,
+        "so2": reagents.SO2,
+    },
 )
 
 
@@ -385,8 +402,6 @@ class SolutionSource:
 
 def _check_source(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Problem]) -> None:
     key = f"units.{spec.name}"
-    if not comps.has("water"):
-        problems.append(Problem(file, key, "a solution_source needs the species 'water' in [case]"))
     if "water" in spec.tables.get("solution", {}):
         problems.append(
             Problem(
@@ -417,4 +432,10 @@ SOLUTION_SOURCE = UnitType(
     tables={"solution": SOLUTION_TABLE},
     build=SolutionSource,
     check=_check_source,
+    requires=("water",),
+)
+
+UNIT_TYPES = (
+    INCO_DETOX,
+    SOLUTION_SOURCE,
 )

@@ -18,13 +18,14 @@ maintenance) are priced per tonne in ``[economics.unit_usd_t]``.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 
 from oreflow.core.components import ComponentSet
 from oreflow.core.schema import Param, frac
-from oreflow.errors import Problem
+from oreflow.kernels.arrays import safe_div
 from oreflow.units.base import (
     PrepareContext,
     UnitResult,
@@ -90,7 +91,9 @@ class Filter:
 
     def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
         """Per-case parameter arrays."""
-        return {k: np.ascontiguousarray(v, dtype=np.float64) for k, v in params.items()}
+        return MappingProxyType(
+            {k: np.ascontiguousarray(v, dtype=np.float64) for k, v in params.items()}
+        )
 
     def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """Split solids, cake liquor and solutes; add and route the wash water."""
@@ -98,7 +101,6 @@ class Filter:
 
         (feed,) = inlets
         c = self.comps
-        n = feed.shape[0]
         cake = np.zeros_like(feed)
         cake[:, : c.n_solids_comp] = (
             feed[:, : c.n_solids_comp] * state["solids_recovery_frac"][:, None]
@@ -123,26 +125,15 @@ class Filter:
         power = state["specific_energy_kwh_t"] * solids_c
         metrics = {
             "cake_solids_tph": solids_c,
-            "cake_moisture_frac": np.divide(
-                cake_water, solids_c + cake_water, out=np.zeros(n), where=solids_c + cake_water > 0
-            ),
+            "cake_moisture_frac": safe_div(cake_water, solids_c + cake_water),
             "wash_water_tph": wash,
             "wash_displaced_frac": displaced,
             "water_recovered_tph": filtrate_water,
-            "water_recovered_frac": np.divide(
-                filtrate_water, water_f + wash, out=np.zeros(n), where=water_f + wash > 0
-            ),
+            "water_recovered_frac": safe_div(filtrate_water, water_f + wash),
             "filtrate_solids_tph": total_solids(c, filtrate),
             "power_kw": power,
         }
         return UnitResult((cake, filtrate), added=added, metrics=metrics)
-
-
-def _check(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Problem]) -> None:
-    if not comps.has("water"):
-        problems.append(
-            Problem(file, f"units.{spec.name}", "a filter needs the species 'water' in [case]")
-        )
 
 
 FILTER = UnitType(
@@ -152,5 +143,7 @@ FILTER = UnitType(
     outlets=("cake", "filtrate"),
     params=PARAMS,
     build=Filter,
-    check=_check,
+    requires=("water",),
 )
+
+UNIT_TYPES = (FILTER,)

@@ -51,7 +51,7 @@ Butterworth-Heinemann, ch. 12 [L].
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -59,6 +59,8 @@ from oreflow.conventions import G_PER_T
 from oreflow.core.components import ELEMENTS, ComponentSet
 from oreflow.core.schema import Param, frac, positive
 from oreflow.errors import Problem
+from oreflow.kernels.arrays import safe_div
+from oreflow.units import reagents
 from oreflow.units.base import (
     PrepareContext,
     TableSchema,
@@ -236,6 +238,16 @@ def _own_kinetics(entry: Mapping[str, Any]) -> bool:
     return entry.get("k_max_per_min") is not None
 
 
+class BankState(NamedTuple):
+    """What a flotation bank prepares once per simulation ((n_cases, n_cls, n_solid) arrays)."""
+
+    params: Mapping[str, np.ndarray]
+    k_per_min: np.ndarray  # rate constant
+    r_inf_frac: np.ndarray  # ultimate recovery
+    entrainment: np.ndarray  # (n_cases, n_cls) entrainment factor
+    recovery: np.ndarray | None  # bank recovery at a set residence time; None: by volume
+
+
 class FlotationBank:
     """Compiled flotation bank (see module docstring)."""
 
@@ -263,7 +275,7 @@ class FlotationBank:
         for j, host in self.carried.items():
             self.rate_source[j] = host
 
-    def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
+    def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> BankState:
         """Rate constants and ultimate recoveries per case, class and species; entrainment."""
         from oreflow.kernels.separation import (
             flotation_bank_batch,
@@ -311,13 +323,16 @@ class FlotationBank:
                 ent,
                 np.ascontiguousarray(params["water_recovery_frac"], dtype=np.float64),
             )
-        return params, k, r, ent, recovery
+        return BankState(params, k, r, ent, recovery)
 
-    def _split(self, state: Any, feed: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _split(
+        self, state: BankState, feed: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Concentrate, tails and residence time [min]."""
         from oreflow.kernels.separation import flotation_bank_split_into, recovery_split_into
 
-        params, k, r, ent, recovery = state
+        params, recovery = state.params, state.recovery
+        k, r, ent = state.k_per_min, state.r_inf_frac, state.entrainment
         feed = np.ascontiguousarray(feed, dtype=np.float64)
         conc = np.empty_like(feed)
         tails = np.empty_like(feed)
@@ -325,15 +340,9 @@ class FlotationBank:
         if recovery is not None:
             recovery_split_into(conc, tails, feed, recovery, rw, self.sol.start, self.sol.stop)
             return conc, tails, params["residence_min"]
-        n = feed.shape[0]
         volume = self.n_cells * params["cell_volume_m3"]
         pulp_m3_h = self._pulp_m3_h(feed)
-        tau = np.divide(
-            60.0 * volume * (1.0 - params["air_holdup_frac"]),
-            pulp_m3_h,
-            out=np.zeros(n),
-            where=pulp_m3_h > 0,
-        )
+        tau = safe_div(60.0 * volume * (1.0 - params["air_holdup_frac"]), pulp_m3_h)
         flotation_bank_split_into(
             conc,
             tails,
@@ -361,17 +370,18 @@ class FlotationBank:
         tau = params["residence_min"]
         return tau * self._pulp_m3_h(feed) / (60.0 * (1.0 - params["air_holdup_frac"]))
 
-    def apply_outlets(self, state: Any, inlets: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
+    def apply_outlets(
+        self, state: BankState, inlets: tuple[np.ndarray, ...]
+    ) -> tuple[np.ndarray, ...]:
         """Concentrate and tails only, as ``apply`` computes them (inside recycle loops)."""
         conc, tails, _ = self._split(state, inlets[0])
         return conc, tails
 
-    def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
+    def apply(self, state: BankState, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """Float, entrain, and split the water."""
-        params = state[0]
+        params = state.params
         (feed,) = inlets
         c = self.comps
-        n = feed.shape[0]
         solids = total_solids(c, feed)
         conc, tails, tau = self._split(state, feed)
         volume = self._volume_m3(params, feed)
@@ -390,20 +400,14 @@ class FlotationBank:
             "residence_min": np.asarray(tau, dtype=np.float64).copy(),
             "volume_m3": np.asarray(volume, dtype=np.float64).copy(),
             "power_kw": volume * params["specific_power_kw_m3"],
-            "mass_pull_frac": np.divide(conc_solids, solids, out=np.zeros(n), where=solids > 0),
+            "mass_pull_frac": safe_div(conc_solids, solids),
             "water_recovery_frac": np.asarray(rw, dtype=np.float64).copy(),
-            "au_recovery_frac": np.divide(au_conc, au_feed, out=np.zeros(n), where=au_feed > 0),
-            "feed_au_gpt": np.divide(au_feed * G_PER_T, solids, out=np.zeros(n), where=solids > 0),
-            "concentrate_au_gpt": np.divide(
-                au_conc * G_PER_T, conc_solids, out=np.zeros(n), where=conc_solids > 0
-            ),
-            "tails_au_gpt": np.divide(
-                (au_feed - au_conc) * G_PER_T, tail_solids, out=np.zeros(n), where=tail_solids > 0
-            ),
-            "s_recovery_frac": np.divide(s_conc, s_feed, out=np.zeros(n), where=s_feed > 0),
-            "concentrate_s_frac": np.divide(
-                s_conc, conc_solids, out=np.zeros(n), where=conc_solids > 0
-            ),
+            "au_recovery_frac": safe_div(au_conc, au_feed),
+            "feed_au_gpt": safe_div(au_feed * G_PER_T, solids),
+            "concentrate_au_gpt": safe_div(au_conc * G_PER_T, conc_solids),
+            "tails_au_gpt": safe_div((au_feed - au_conc) * G_PER_T, tail_solids),
+            "s_recovery_frac": safe_div(s_conc, s_feed),
+            "concentrate_s_frac": safe_div(s_conc, conc_solids),
             "use_pax_kg_h": params["pax_g_t"] * per_t,
             "use_cuso4_kg_h": params["cuso4_g_t"] * per_t,
             "use_frother_kg_h": params["frother_g_t"] * per_t,
@@ -411,11 +415,8 @@ class FlotationBank:
         by_species_feed = sv.sum(axis=1)
         by_species_conc = csv.sum(axis=1)
         for j, sp in enumerate(c.solids):
-            metrics[f"{sp.name}_recovery_frac"] = np.divide(
-                by_species_conc[:, j],
-                by_species_feed[:, j],
-                out=np.zeros(n),
-                where=by_species_feed[:, j] > 0,
+            metrics[f"{sp.name}_recovery_frac"] = safe_div(
+                by_species_conc[:, j], by_species_feed[:, j]
             )
         return UnitResult((conc, tails), metrics=metrics)
 
@@ -423,8 +424,6 @@ class FlotationBank:
 def _check(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Problem]) -> None:
     key = f"units.{spec.name}"
     check_residence_or_volume(spec, file, problems, "residence_min", "cell_volume_m3")
-    if not comps.has("water"):
-        problems.append(Problem(file, key, "a flotation_bank needs the solution species 'water'"))
     table = spec.tables.get("kinetics", {})
     solids = [s.name for s in comps.solids]
     for name, entry in table.items():
@@ -487,4 +486,9 @@ FLOTATION_BANK = UnitType(
     tables={"kinetics": KINETICS_TABLE},
     build=FlotationBank,
     check=_check,
+    requires=("water",),
+    kpi_families=("flotation",),
+    prices={"cuso4": reagents.CUSO4, "frother": reagents.FROTHER, "pax": reagents.PAX},
 )
+
+UNIT_TYPES = (FLOTATION_BANK,)

@@ -116,6 +116,8 @@ import numpy as np
 from oreflow.core.components import ComponentSet
 from oreflow.core.schema import REQUIRED, Param, frac, positive
 from oreflow.errors import Problem
+from oreflow.kernels.arrays import safe_div
+from oreflow.units import reagents
 from oreflow.units.base import PrepareContext, UnitResult, UnitSpec, UnitType
 from oreflow.units.lixiviant_common import (
     LeachTrain,
@@ -545,7 +547,7 @@ class GlycineLeach:
             solids, sol, params["temperature_degc"] - params["feed_temperature_degc"]
         )
         m["heat_duty_kw"] = heat
-        m["heat_kwh_t"] = np.divide(heat, solids, out=np.zeros(n), where=solids > 0)
+        m["heat_kwh_t"] = safe_div(heat, solids)
         return UnitResult((out.tails, out.loaded), added=out.added, reacted=out.reacted, metrics=m)
 
 
@@ -602,4 +604,16 @@ GLYCINE_LEACH = UnitType(
     tables={"leach": LEACH, "copper_leach": COPPER},
     build=GlycineLeach,
     check=_check,
+    kpi_families=("lixiviant_route",),
+    prices={
+        "glycine": reagents.GLYCINE,
+        "lime": reagents.LIME,
+        "nacn": reagents.NACN,
+        "naoh": reagents.NAOH,
+        "kmno4": reagents.KMNO4,
+        "h2o2": reagents.H2O2,
+        "carbon": reagents.CARBON,
+    },
 )
+
+UNIT_TYPES = (GLYCINE_LEACH,)

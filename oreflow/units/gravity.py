@@ -39,7 +39,7 @@ Laplante, A.R., Gray, S. (2005) Advances in gravity gold technology. In Adams, M
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import NamedTuple
 
 import numpy as np
 
@@ -47,6 +47,7 @@ from oreflow.conventions import G_PER_T
 from oreflow.core.components import ComponentSet
 from oreflow.core.schema import Param, frac, positive
 from oreflow.errors import Problem
+from oreflow.kernels.arrays import safe_div
 from oreflow.units.base import (
     PrepareContext,
     UnitResult,
@@ -145,6 +146,15 @@ PARAMS: tuple[Param, ...] = (
 )
 
 
+class GravityState(NamedTuple):
+    """What a gravity concentrator prepares once per simulation."""
+
+    params: Mapping[str, np.ndarray]
+    grg_recovery_frac: np.ndarray  # (n_cases, n_cls) GRG recovery per pass
+    screened_out: np.ndarray  # (n_cases, n_cls) classes the trash screen keeps out
+    heavy: np.ndarray  # (n_cases, n_solid) species dense enough to report with the gold
+
+
 class GravityConcentrator:
     """Compiled gravity concentrator (see module docstring)."""
 
@@ -162,7 +172,7 @@ class GravityConcentrator:
         self.sol = solution_slice(comps)
         self.i_water = comps.solution_offset("water")
 
-    def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
+    def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> GravityState:
         """Per-case GRG recovery by size class [-]."""
         from oreflow.kernels.separation import size_window
 
@@ -181,11 +191,12 @@ class GravityConcentrator:
         e[screened] = 0.0
         heavy = self.rho[None, :] >= params["heavy_density_t_m3"][:, None]
         heavy[:, self.i_grg] = False
-        return params, e, screened, heavy
+        return GravityState(params, e, screened, heavy)
 
-    def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
+    def apply(self, state: GravityState, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """Recover GRG by size, top the concentrate up to its mass pull, split the water."""
-        params, e, screened, heavy = state
+        params, e = state.params, state.grg_recovery_frac
+        screened, heavy = state.screened_out, state.heavy
         (feed,) = inlets
         c = self.comps
         n = feed.shape[0]
@@ -206,13 +217,13 @@ class GravityConcentrator:
             heavy_m[i] = passing[:, :, heavy[i]].sum(axis=(1, 2))[0]
         enrich = params["heavy_enrichment"]
         denom = light_m + enrich * heavy_m
-        r_light = np.divide(wanted, denom, out=np.zeros(n), where=denom > 0)
+        r_light = safe_div(wanted, denom)
         r_heavy = enrich * r_light
         full = r_heavy > 1.0  # every heavy particle taken: the rest comes from the light
         r_heavy = np.where(full, 1.0, r_heavy)
         r_light = np.where(
             full,
-            np.divide(wanted - heavy_m, light_m, out=np.zeros(n), where=light_m > 0),
+            safe_div(wanted - heavy_m, light_m),
             r_light,
         )
         r_light = np.clip(r_light, 0.0, 1.0)
@@ -225,7 +236,7 @@ class GravityConcentrator:
         w = params["concentrate_solids_frac"]
         water_f = feed[:, self.i_water]
         water_c = np.minimum(conc_solids * (1.0 - w) / w, water_f)
-        share = np.divide(water_c, water_f, out=np.zeros(n), where=water_f > 0)
+        share = safe_div(water_c, water_f)
         conc[:, self.sol] = feed[:, self.sol] * share[:, None]
         added = np.zeros_like(feed)
         added[:, self.i_water] = params["fluidisation_water_t_t"] * solids
@@ -235,16 +246,12 @@ class GravityConcentrator:
         au_conc = (c.solids_view(conc) * self.au).sum(axis=(1, 2))
         grg_feed = sv[:, :, self.i_grg].sum(axis=1)
         metrics = {
-            "au_grg_recovery_frac": np.divide(
-                grg_rec, grg_feed, out=np.zeros(n), where=grg_feed > 0
-            ),
-            "au_recovery_frac": np.divide(au_conc, au_feed, out=np.zeros(n), where=au_feed > 0),
-            "mass_pull_frac": np.divide(conc_solids, solids, out=np.zeros(n), where=solids > 0),
+            "au_grg_recovery_frac": safe_div(grg_rec, grg_feed),
+            "au_recovery_frac": safe_div(au_conc, au_feed),
+            "mass_pull_frac": safe_div(conc_solids, solids),
             "concentrate_kg_h": conc_solids * 1000.0,
-            "concentrate_au_gpt": np.divide(
-                au_conc * G_PER_T, conc_solids, out=np.zeros(n), where=conc_solids > 0
-            ),
-            "feed_au_gpt": np.divide(au_feed * G_PER_T, solids, out=np.zeros(n), where=solids > 0),
+            "concentrate_au_gpt": safe_div(au_conc * G_PER_T, conc_solids),
+            "feed_au_gpt": safe_div(au_feed * G_PER_T, solids),
             "fluidisation_water_tph": added[:, self.i_water].copy(),
         }
         return UnitResult((conc, tails), added=added, metrics=metrics)
@@ -261,10 +268,6 @@ def _check(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Proble
                 "species 'au_grg' and give the ore's GRG test value as its deportment",
             )
         )
-    if not comps.has("water"):
-        problems.append(
-            Problem(file, key, "a gravity_concentrator needs the solution species 'water'")
-        )
 
 
 GRAVITY_CONCENTRATOR = UnitType(
@@ -275,4 +278,8 @@ GRAVITY_CONCENTRATOR = UnitType(
     params=PARAMS,
     build=GravityConcentrator,
     check=_check,
+    requires=("water",),
+    kpi_families=("gravity",),
 )
+
+UNIT_TYPES = (GRAVITY_CONCENTRATOR,)

@@ -106,6 +106,8 @@ import numpy as np
 from oreflow.core.components import ComponentSet
 from oreflow.core.schema import Param, positive
 from oreflow.errors import Problem
+from oreflow.kernels.arrays import safe_div
+from oreflow.units import reagents
 from oreflow.units.base import PrepareContext, UnitResult, UnitSpec, UnitType
 from oreflow.units.lixiviant_common import (
     LeachTrain,
@@ -438,9 +440,7 @@ class HalideLeach:
         oxidised = np.zeros(n)
         for name in self.train.minerals:
             oxidised += released[f"mineral_{name}"]
-        m["sulfide_oxidised_frac"] = np.divide(
-            oxidised, sulfide_in, out=np.zeros(n), where=sulfide_in > 0
-        )
+        m["sulfide_oxidised_frac"] = safe_div(oxidised, sulfide_in)
         m["nacl_added_kg_t"] = per_tonne(cl_add * lx.NACL_G_MOL / lx.CL_G_MOL, solids)
         m[f"{self.base}_kg_t"] = per_tonne(base_tph, solids)
         m[f"use_{ox_name}_kg_h"] = ox_add * 1000.0 * ox_mass
@@ -496,4 +496,17 @@ HALIDE_LEACH = UnitType(
     tables={"leach": LEACH, "sulfide_oxidation": SULFIDES},
     build=HalideLeach,
     check=_check,
+    kpi_families=("lixiviant_route",),
+    prices={
+        "hcl": reagents.HCL,
+        "nacl": reagents.NACL,
+        "naocl": reagents.NAOCL,
+        "cl2": reagents.CL2,
+        "naoh": reagents.NAOH,
+        "lime": reagents.LIME,
+        "carbon": reagents.CARBON,
+        "resin": reagents.RESIN,
+    },
 )
+
+UNIT_TYPES = (HALIDE_LEACH,)

@@ -17,12 +17,13 @@ usually precedes it. Cost per wet tonne::
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import NamedTuple
 
 import numpy as np
 
 from oreflow.core.components import ComponentSet
 from oreflow.core.schema import Param, positive
+from oreflow.kernels.arrays import safe_div
 from oreflow.units.base import (
     PrepareContext,
     UnitResult,
@@ -73,6 +74,13 @@ PARAMS: tuple[Param, ...] = (
 )
 
 
+class HaulState(NamedTuple):
+    """What a haulage prepares once per simulation, (n_cases,) arrays."""
+
+    usd_t: np.ndarray  # cost per wet tonne
+    payload_t: np.ndarray
+
+
 class Haulage:
     """Compiled haulage (see module docstring)."""
 
@@ -81,12 +89,12 @@ class Haulage:
         self.comps = comps
         self.sol = solution_slice(comps)
 
-    def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
+    def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> HaulState:
         """Per-case cost per wet tonne [USD/t] and payload [t]."""
         usd_t = params["haulage_usd_t"] + params["distance_km"] * params["usd_t_km"]
-        return {"usd_t": np.asarray(usd_t, dtype=np.float64), "payload_t": params["payload_t"]}
+        return HaulState(np.asarray(usd_t, dtype=np.float64), params["payload_t"])
 
-    def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
+    def apply(self, state: HaulState, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """Pass the inlet through; report the tonnage shipped and its cost."""
         (feed,) = inlets
         solids = total_solids(self.comps, feed)
@@ -94,12 +102,10 @@ class Haulage:
         metrics = {
             "solids_tph": solids,
             "wet_tph": wet,
-            "moisture_frac": np.divide(
-                water(self.comps, feed), wet, out=np.zeros(len(wet)), where=wet > 0
-            ),
-            "haulage_usd_t": state["usd_t"],
-            "haulage_usd_h": wet * state["usd_t"],
-            "truck_loads_per_d": wet * 24.0 / state["payload_t"],
+            "moisture_frac": safe_div(water(self.comps, feed), wet),
+            "haulage_usd_t": state.usd_t,
+            "haulage_usd_h": wet * state.usd_t,
+            "truck_loads_per_d": wet * 24.0 / state.payload_t,
         }
         return UnitResult((feed.copy(),), metrics=metrics)
 
@@ -112,3 +118,5 @@ HAULAGE = UnitType(
     params=PARAMS,
     build=Haulage,
 )
+
+UNIT_TYPES = (HAULAGE,)

@@ -45,7 +45,6 @@ J. Marsden and I. House, *The Chemistry of Gold Extraction*, 2nd ed., SME, 2006,
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 import numpy as np
 
@@ -53,6 +52,8 @@ from oreflow.conventions import G_PER_T
 from oreflow.core.components import ComponentSet
 from oreflow.core.schema import REQUIRED, Param, frac, positive
 from oreflow.errors import Problem
+from oreflow.kernels.arrays import safe_div
+from oreflow.units import reagents
 from oreflow.units.base import (
     PrepareContext,
     TableSchema,
@@ -66,6 +67,7 @@ from oreflow.units.base import (
 from oreflow.units.cil import (
     DISSOLUTION_PARAMS,
     CyanideChemistry,
+    LeachState,
     size_kinetics,
 )
 
@@ -266,10 +268,10 @@ class HeapLeach:
         }
         self.returns = "solution" in spec.inlets
 
-    def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
+    def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> LeachState:
         """Rate constants [1/d] and ultimate extractions per case, size class and species."""
         if not self.names:
-            return params, None, None
+            return LeachState(params, None, None)
         self.chem.check_params(self.spec, params)
         k, ult = size_kinetics(
             self.spec,
@@ -281,13 +283,13 @@ class HeapLeach:
             k_exponent=params["k_size_exponent"],
             ultimate_exponent=params["ultimate_size_exponent"],
         )
-        return params, k * irrigation_factor(params)[:, None, None], ult
+        return LeachState(params, k * irrigation_factor(params)[:, None, None], ult)
 
-    def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
+    def apply(self, state: LeachState, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """Leach the stacked ore; balance the solution over the pad."""
         from oreflow.kernels.leaching import CN_PER_NACN, heap_leach_batch
 
-        p, k, ult = state
+        p, k, ult = state.params, state.k, state.ultimate
         c = self.comps
         feed = inlets[0]
         n = feed.shape[0]
@@ -349,18 +351,13 @@ class HeapLeach:
         nacn_add = np.maximum(target - barren[:, self.i_cn], 0.0)
         # consumption on the pad, limited by the cyanide there (a starved heap)
         chem = np.minimum(demand, pool[:, self.i_cn - off] + nacn_add)
-        scale = np.divide(chem, demand, out=np.ones(n), where=demand > 0)
+        scale = safe_div(chem, demand, fill=1.0)
         chem_parts = {key: value * scale for key, value in chem_parts.items()}
         pool[:, self.i_cn - off] += nacn_add - chem
         # the retained moisture holds the applied (barren) composition [assumed]
         applied_solutes = barren[:, self.sol].copy()
         applied_solutes[:, self.i_cn - off] += nacn_add
-        conc = np.divide(
-            applied_solutes,
-            applied[:, None],
-            out=np.zeros_like(applied_solutes),
-            where=applied[:, None] > 0,
-        )
+        conc = safe_div(applied_solutes, applied[:, None])
         kept = np.clip(conc * residue_w[:, None], 0.0, np.maximum(pool, 0.0))
         kept[:, self.i_w - off] = residue_w
         pls_sol = pool - kept
@@ -392,7 +389,7 @@ class HeapLeach:
         if self.i_wad is not None:
             reacted[:, self.i_wad] += wad_made
 
-        per_t = np.divide(1000.0, solids, out=np.zeros(n), where=solids > 0)
+        per_t = safe_div(1000.0, solids)
         au_col = [j for j, name in enumerate(self.names) if self.chem.el[j, 0] > 0]
         au_feed_solid = (cells[:, :, au_col] * self.chem.el[au_col, 0]).sum(axis=(1, 2))
         holdup = p["holdup_moisture_frac"]
@@ -403,42 +400,31 @@ class HeapLeach:
             "ore_under_leach_t": under_leach_t,
             "area_under_leach_m2": area_m2,
             "applied_solution_m3_h": applied,
-            "solution_to_ore_m3_t": np.divide(applied, solids, out=np.zeros(n), where=solids > 0),
+            "solution_to_ore_m3_t": safe_div(applied, solids),
             "solution_inventory_m3": under_leach_t * holdup / (1.0 - holdup),
             "pls_m3_h": pls_w,
             "evaporation_m3_h": evaporated,
             "makeup_water_m3_h": makeup,
-            "au_extraction_frac": np.divide(
-                metals[:, 0], au_feed_solid, out=np.zeros(n), where=au_feed_solid > 0
-            ),
-            "pls_au_mg_l": np.divide(
-                pls[:, self.metal_aq["au"]] * G_PER_T, pls_w, out=np.zeros(n), where=pls_w > 0
-            ),
+            "au_extraction_frac": safe_div(metals[:, 0], au_feed_solid),
+            "pls_au_mg_l": safe_div(pls[:, self.metal_aq["au"]] * G_PER_T, pls_w),
             "nacn_added_kg_t": nacn_add * per_t,
             "nacn_consumed_kg_t": chem * per_t,
             "use_nacn_kg_h": nacn_add * 1000.0,
             "use_lime_kg_h": p["lime_kg_t"] * solids,
             "use_cement_kg_h": p["cement_kg_t"] * solids,
-            "pls_free_cn_mg_l": np.divide(
-                pls[:, self.i_cn] * G_PER_T * CN_PER_NACN,
-                pls_w,
-                out=np.zeros(n),
-                where=pls_w > 0,
-            ),
+            "pls_free_cn_mg_l": safe_div(pls[:, self.i_cn] * G_PER_T * CN_PER_NACN, pls_w),
         }
         for part, value in chem_parts.items():
             metrics[f"nacn_{part}_kg_t"] = value * per_t
         if "ag" in self.metal_aq:
             ag_col = [j for j in range(len(self.names)) if self.chem.el[j, 1] > 0]
             ag_feed = (cells[:, :, ag_col] * self.chem.el[ag_col, 1]).sum(axis=(1, 2))
-            metrics["ag_extraction_frac"] = np.divide(
-                metals[:, 1], ag_feed, out=np.zeros(n), where=ag_feed > 0
-            )
+            metrics["ag_extraction_frac"] = safe_div(metals[:, 1], ag_feed)
         if "cu" in self.metal_aq:
             metrics["cu_dissolved_g_t"] = metals[:, 2] * per_t * 1000.0
         if self.i_wad is not None:
-            metrics["pls_wad_cn_mg_l"] = metrics["pls_free_cn_mg_l"] + np.divide(
-                pls[:, self.i_wad] * G_PER_T, pls_w, out=np.zeros(n), where=pls_w > 0
+            metrics["pls_wad_cn_mg_l"] = metrics["pls_free_cn_mg_l"] + safe_div(
+                pls[:, self.i_wad] * G_PER_T, pls_w
             )
         return UnitResult((pls, residue_stream), added=added, reacted=reacted, metrics=metrics)
 
@@ -469,4 +455,8 @@ HEAP_LEACH = UnitType(
     tables={"leach": HEAP_LEACH_TABLE},
     build=HeapLeach,
     check=_check,
+    kpi_families=("cyanide_leach",),
+    prices={"lime": reagents.LIME, "nacn": reagents.NACN},
 )
+
+UNIT_TYPES = (HEAP_LEACH,)

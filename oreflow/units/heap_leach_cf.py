@@ -45,15 +45,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import partial
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
-from oreflow.conventions import G_PER_T
+from oreflow.conventions import CU_G_MOL, CUSO4_5H2O_G_MOL, G_PER_T, NH3_G_MOL
 from oreflow.core.components import ComponentSet
 from oreflow.core.schema import Param
 from oreflow.errors import Problem
-from oreflow.units import glycine, thiosulfate
+from oreflow.kernels.arrays import safe_div
+from oreflow.units import glycine, reagents, thiosulfate
 from oreflow.units.base import (
     PrepareContext,
     TableSchema,
@@ -134,8 +135,14 @@ LEACH_TABLE = TableSchema(
     gold_only=False,
 )
 
-_S2O3, _CAS2O3, _ATS = 112.13, 152.21, 148.21  # g/mol (as in the tank leach)
-_CU, _NH3, _CUSO4_5H2O = 63.546, 17.031, 249.69
+
+class HeapState(NamedTuple):
+    """What a cyanide-free heap prepares once per simulation."""
+
+    params: Mapping[str, np.ndarray]
+    k: np.ndarray  # (n_cases, n_cls, n_leach) rate constant [1/d]
+    ultimate: np.ndarray  # (n_cases, n_cls, n_leach) ultimate extraction
+    rate_factor: np.ndarray  # (n_cases,) lixiviant and irrigation factor on k
 
 
 class CyanideFreeHeap:
@@ -169,7 +176,7 @@ class CyanideFreeHeap:
             self.i_cu = comps.solution_offset("cu_aq") if comps.has("cu_aq") else None
             self.i_nh3 = comps.solution_offset("nh3") if comps.has("nh3") else None
 
-    def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
+    def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> HeapState:
         """Rate constants [1/d] and ultimate extractions per case, size class and class."""
         n = ctx.n_cases
         if self.lixiviant == "glycine":
@@ -190,7 +197,7 @@ class CyanideFreeHeap:
                 params["ultimate_size_exponent"],
                 n,
             )
-        return params, k, ult, factor
+        return HeapState(params, k, ult, factor)
 
     def _reagents(
         self, p: Mapping[str, np.ndarray], applied: np.ndarray, inventory_m3: np.ndarray, n: int
@@ -200,22 +207,24 @@ class CyanideFreeHeap:
             c_g_m3 = p["glycine_g_l"] * 1000.0
             lost = p["glycine_loss_per_h"] * c_g_m3 * inventory_m3 / G_PER_T
             return {self.reagent: c_g_m3 * applied / G_PER_T}, {self.reagent: lost}, {}
-        c_g_m3 = p["s2o3_mol_l"] * _S2O3 * 1000.0
-        cu_mm = p["cu_mg_l"] / _CU if self.i_cu is not None else np.zeros(n)
+        from oreflow.kernels.lixiviants import S2O3_G_MOL
+
+        c_g_m3 = p["s2o3_mol_l"] * S2O3_G_MOL * 1000.0
+        cu_mm = p["cu_mg_l"] / CU_G_MOL if self.i_cu is not None else np.zeros(n)
         k_d = thiosulfate.degradation_per_h(p, n, cu_mm)
         lost = k_d * c_g_m3 * inventory_m3 / G_PER_T
         targets = {self.reagent: c_g_m3 * applied / G_PER_T}
         if self.i_cu is not None:
             targets[self.i_cu] = p["cu_mg_l"] * applied / G_PER_T
         if self.i_nh3 is not None:
-            targets[self.i_nh3] = p["nh3_mol_l"] * _NH3 * 1000.0 * applied / G_PER_T
+            targets[self.i_nh3] = p["nh3_mol_l"] * NH3_G_MOL * 1000.0 * applied / G_PER_T
         return targets, {self.reagent: lost}, {"s2o3_degradation_per_h": k_d}
 
-    def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
+    def apply(self, state: HeapState, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """Leach the stacked ore; balance water and lixiviant over the pad."""
         from oreflow.kernels.leaching import heap_leach_batch
 
-        p, k, ult, factor = state
+        p, k, ult, factor = state.params, state.k, state.ultimate, state.rate_factor
         c = self.comps
         feed = inlets[0]
         n = feed.shape[0]
@@ -268,10 +277,7 @@ class CyanideFreeHeap:
         for m, i in self.metal_aq.items():
             pool[:, i - off] += metals[m]
             reacted[:, i] += metals[m]
-        conc = np.divide(
-            applied_solutes, applied[:, None], out=np.zeros_like(applied_solutes),
-            where=applied[:, None] > 0,
-        )  # fmt: skip
+        conc = safe_div(applied_solutes, applied[:, None])  # fmt: skip
         kept = np.clip(conc * residue_w[:, None], 0.0, np.maximum(pool, 0.0))
         kept[:, self.i_w - off] = residue_w
         pls_sol = pool - kept
@@ -295,8 +301,8 @@ class CyanideFreeHeap:
         )
 
     def _metrics(self, p: Mapping[str, np.ndarray], v: dict[str, Any]) -> dict[str, np.ndarray]:
-        n, solids, cells = v["n"], v["solids"], v["cells"]
-        per_t = np.divide(1000.0, solids, out=np.zeros(n), where=solids > 0)
+        solids, cells = v["solids"], v["cells"]
+        per_t = safe_div(1000.0, solids)
         au_feed = cells @ self.el["au"]
         au_feed = au_feed.sum(axis=1)
         pls_w = v["pls_w"]
@@ -308,24 +314,18 @@ class CyanideFreeHeap:
             "ore_under_leach_t": v["under_leach_t"],
             "area_under_leach_m2": v["area_m2"],
             "applied_solution_m3_h": v["applied"],
-            "solution_to_ore_m3_t": np.divide(
-                v["applied"], solids, out=np.zeros(n), where=solids > 0
-            ),
+            "solution_to_ore_m3_t": safe_div(v["applied"], solids),
             "solution_inventory_m3": v["inventory_m3"],
             "pls_m3_h": pls_w,
             "evaporation_m3_h": v["evaporated"],
             "makeup_water_m3_h": v["makeup"],
-            "au_extraction_frac": np.divide(
-                v["metals"]["au"], au_feed, out=np.zeros(n), where=au_feed > 0
-            ),
+            "au_extraction_frac": safe_div(v["metals"]["au"], au_feed),
             "use_lime_kg_h": p["lime_kg_t"] * solids,
             "use_cement_kg_h": p["cement_kg_t"] * solids,
             **{k: np.asarray(val, dtype=np.float64) for k, val in v["extra"].items()},
         }
         if "au" in self.metal_aq:
-            m["pls_au_mg_l"] = np.divide(
-                v["pls"][:, self.metal_aq["au"]] * G_PER_T, pls_w, out=np.zeros(n), where=pls_w > 0
-            )
+            m["pls_au_mg_l"] = safe_div(v["pls"][:, self.metal_aq["au"]] * G_PER_T, pls_w)
         r = self.reagent
         name = "glycine" if self.lixiviant == "glycine" else "s2o3"
         m[f"{name}_added_kg_t"] = added[:, r] * per_t
@@ -336,11 +336,13 @@ class CyanideFreeHeap:
                 m[f"use_{self.oxidant}_kg_h"] = p["oxidant_kg_t"] * solids
             m["use_naoh_kg_h"] = p["naoh_kg_t"] * solids
         else:
-            mw = _CAS2O3 if self.system == "cats" else _ATS
+            from oreflow.kernels import lixiviants as lx
+
+            mw = lx.CAS2O3_G_MOL if self.system == "cats" else lx.AMMONIUM_THIOSULFATE_G_MOL
             word = "cats" if self.system == "cats" else "thiosulfate"
-            m[f"use_{word}_kg_h"] = added[:, r] * 1000.0 * mw / _S2O3
+            m[f"use_{word}_kg_h"] = added[:, r] * 1000.0 * mw / lx.S2O3_G_MOL
             if self.i_cu is not None:
-                m["use_cuso4_kg_h"] = added[:, self.i_cu] * 1000.0 * _CUSO4_5H2O / _CU
+                m["use_cuso4_kg_h"] = added[:, self.i_cu] * 1000.0 * CUSO4_5H2O_G_MOL / CU_G_MOL
             if self.i_nh3 is not None:
                 m["use_nh3_kg_h"] = added[:, self.i_nh3] * 1000.0
         return m
@@ -414,6 +416,13 @@ GLYCINE_HEAP_LEACH = UnitType(
     tables={"leach": LEACH_TABLE},
     build=partial(CyanideFreeHeap, lixiviant="glycine"),
     check=_check("glycine"),
+    prices={
+        "glycine": reagents.GLYCINE,
+        "kmno4": reagents.KMNO4,
+        "h2o2": reagents.H2O2,
+        "naoh": reagents.NAOH,
+        "lime": reagents.LIME,
+    },
 )
 
 THIOSULFATE_HEAP_LEACH = UnitType(
@@ -429,4 +438,13 @@ THIOSULFATE_HEAP_LEACH = UnitType(
     tables={"leach": LEACH_TABLE},
     build=partial(CyanideFreeHeap, lixiviant="thiosulfate"),
     check=_check("thiosulfate"),
+    prices={
+        "thiosulfate": reagents.THIOSULFATE,
+        "cats": reagents.CATS,
+        "cuso4": reagents.CUSO4,
+        "nh3": reagents.NH3,
+        "lime": reagents.LIME,
+    },
 )
+
+UNIT_TYPES = (GLYCINE_HEAP_LEACH, THIOSULFATE_HEAP_LEACH)

@@ -39,6 +39,7 @@ from oreflow.conventions import G_PER_T
 from oreflow.core.components import ComponentSet
 from oreflow.core.schema import REQUIRED, Param, frac, positive
 from oreflow.errors import Problem
+from oreflow.kernels.arrays import safe_div
 from oreflow.units.base import (
     TableSchema,
     UnitSpec,
@@ -549,7 +550,7 @@ class LeachTrain:
         flow = np.where(pulp.solution_m3_h > 0, pulp.solution_m3_h, 1.0)
         barren = {"au": params[f"barren_{word}_au_g_t"], "ag": np.zeros(n)}
         k_eq = {"au": k_eq_au, "ag": k_eq_ag}
-        per_t = np.divide(1.0, pulp.solids_tph, out=np.zeros(n), where=pulp.solids_tph > 0)
+        per_t = safe_div(1.0, pulp.solids_tph)
         # ... and one counter-current cascade for every metal, without site competition
         # (infinite capacity) or preg-robbing: each metal loads independently
         metals = self.metals
@@ -558,12 +559,7 @@ class LeachTrain:
         barren_g_t = np.zeros((n, len(metals)))
         k_eq_m3_t = np.zeros((n, len(metals)))
         for j, m in enumerate(metals):
-            feed_tenor[:, j] = np.divide(
-                feed[:, self.i_aq[m]] * G_PER_T,
-                pulp.solution_m3_h,
-                out=np.zeros(n),
-                where=pulp.solution_m3_h > 0,
-            )
+            feed_tenor[:, j] = safe_div(feed[:, self.i_aq[m]] * G_PER_T, pulp.solution_m3_h)
             source_g_h[:, :, j] = source[m] * G_PER_T
             barren_g_t[:, j] = barren[m]
             k_eq_m3_t[:, j] = k_eq[m]
@@ -596,12 +592,8 @@ class LeachTrain:
             out.reacted[:, i_loaded] += adsorbed
             solid_feed = (sv_feed[:, :, self.leach_idx] * self.metal_frac[m]).sum(axis=(1, 2))
             total = solid_feed + feed[:, i_aq]
-            out.metrics[f"{m}_leach_extraction_frac"] = np.divide(
-                dissolved, solid_feed, out=np.zeros(n), where=solid_feed > 0
-            )
-            out.metrics[f"{m}_to_{self.ads}_frac"] = np.divide(
-                adsorbed, total, out=np.zeros(n), where=total > 0
-            )
+            out.metrics[f"{m}_leach_extraction_frac"] = safe_div(dissolved, solid_feed)
+            out.metrics[f"{m}_to_{self.ads}_frac"] = safe_div(adsorbed, total)
             out.metrics[f"soluble_loss_{m}_mg_l"] = tenor[:, -1].copy()
             out.metrics[f"loaded_{self.ads}_{m}_g_t"] = loading[:, 0].copy()
             residue = (c.solids_view(out.tails)[:, :, self.leach_idx] * self.metal_frac[m]).sum(
@@ -613,11 +605,8 @@ class LeachTrain:
         out.metrics["residence_h"] = pulp.tau.sum(axis=1)
         out.metrics["tank_volume_m3"] = np.asarray(pulp.tank_m3, dtype=np.float64).copy()
         out.metrics[f"use_{self.ads}_kg_h"] = params[f"{word}_loss_g_t"] * pulp.solids_tph / 1e3
-        out.metrics["pulp_solids_frac"] = np.divide(
-            pulp.solids_tph,
-            pulp.solids_tph + pulp.solution_m3_h,
-            out=np.zeros(n),
-            where=pulp.solids_tph > 0,
+        out.metrics["pulp_solids_frac"] = safe_div(
+            pulp.solids_tph, pulp.solids_tph + pulp.solution_m3_h, where=pulp.solids_tph > 0
         )
 
     def dissolve_minerals(
@@ -687,16 +676,9 @@ def hold_tenor(
 
 def per_tonne(values_tph: np.ndarray, solids_tph: np.ndarray) -> np.ndarray:
     """t/h of a reagent per t/h of solids, as kg/t."""
-    return np.divide(
-        values_tph * 1000.0, solids_tph, out=np.zeros_like(values_tph), where=solids_tph > 0
-    )
+    return safe_div(values_tph * 1000.0, solids_tph)
 
 
 def tenor_g_m3(values_tph: np.ndarray, solution_m3_h: np.ndarray) -> np.ndarray:
     """t/h of a solute in m³/h of solution, as g/m³ = mg/L."""
-    return np.divide(
-        values_tph * G_PER_T,
-        solution_m3_h,
-        out=np.zeros_like(values_tph),
-        where=solution_m3_h > 0,
-    )
+    return safe_div(values_tph * G_PER_T, solution_m3_h)

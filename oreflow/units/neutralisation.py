@@ -46,6 +46,8 @@ import numpy as np
 from oreflow.core.components import ComponentSet
 from oreflow.core.schema import Param, frac
 from oreflow.errors import Problem
+from oreflow.kernels.arrays import safe_div
+from oreflow.units import reagents
 from oreflow.units.base import (
     PrepareContext,
     UnitResult,
@@ -325,15 +327,11 @@ class Neutralisation:
             "metal_hydroxides_tph": res[:, kox.NO_HYDROXIDE],
             "cu_hydroxide_tph": res[:, kox.NO_CU_HYDROXIDE],
             "precipitates_tph": precipitates,
-            "residue_fe_as_molar": np.divide(
-                fe_prec / kox.M_FE, as_prec / kox.M_AS, out=np.zeros(n), where=as_prec > 0
+            "residue_fe_as_molar": safe_div(
+                fe_prec / kox.M_FE, as_prec / kox.M_AS, where=as_prec > 0
             ),
-            "as_out_mg_l": np.divide(
-                res[:, kox.NO_AS_OUT] * 1e6, h2o, out=np.zeros(n), where=h2o > 0
-            ),
-            "so4_out_mg_l": np.divide(
-                res[:, kox.NO_SO4_OUT] * 1e6, h2o, out=np.zeros(n), where=h2o > 0
-            ),
+            "as_out_mg_l": safe_div(res[:, kox.NO_AS_OUT] * 1e6, h2o),
+            "so4_out_mg_l": safe_div(res[:, kox.NO_SO4_OUT] * 1e6, h2o),
             "co2_released_kg_h": caco3_reacted_mol * 44.009 * 1e-3,
         }
         return UnitResult((out,), added=added, reacted=reacted, metrics=metrics)
@@ -349,4 +347,12 @@ NEUTRALISATION = UnitType(
     params=PARAMS,
     build=Neutralisation,
     check=_needs,
+    kpi_families=("neutralisation",),
+    prices={
+        "ferric_sulfate": reagents.FERRIC_SULFATE,
+        "lime": reagents.LIME,
+        "limestone": reagents.LIMESTONE,
+    },
 )
+
+UNIT_TYPES = (NEUTRALISATION,)

@@ -50,13 +50,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, NoReturn
+from typing import Any, NamedTuple, NoReturn
 
 import numpy as np
 
 from oreflow.core.components import CATALOGUE, ComponentSet
 from oreflow.core.schema import Param, frac, positive
 from oreflow.errors import Problem
+from oreflow.units import reagents
 from oreflow.units.base import (
     PrepareContext,
     TableSchema,
@@ -400,6 +401,15 @@ class Chemistry:
     uses_o2_pressure: bool = True
 
 
+class OxidationState(NamedTuple):
+    """What an oxidiser (autoclave or bio-oxidation tank train) prepares per simulation."""
+
+    params: Mapping[str, np.ndarray]
+    extent: np.ndarray  # (n_cases, n_cls, n_mineral) fraction of each mineral oxidised
+    heat: np.ndarray  # (n_cases, n_mineral) reaction heat [MJ/kg S]
+    t_star: np.ndarray  # (n_cases, n_cls, n_mineral) shrinking-core time [min]
+
+
 class Oxidiser:
     """Compiled oxidation vessel (acid POX, alkaline POX or bio-oxidation).
 
@@ -477,7 +487,7 @@ class Oxidiser:
             out[:, m] = given if given is not None else defaults[OXIDISABLE.index(name)]
         return out
 
-    def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
+    def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> OxidationState:
         """Conversion of every mineral in every size class, and the per-case settings."""
         from oreflow.kernels import oxidation as kox
 
@@ -510,7 +520,7 @@ class Oxidiser:
         )
         tau_min = params[chem.residence_key] * chem.residence_to_min
         extent = kox.oxidation_extent_batch(t_star, tau_min, self.n_stages, ult)
-        return {"params": params, "extent": extent, "heat": heat, "t_star": t_star}
+        return OxidationState(params, extent, heat, t_star)
 
     # ---------------------------------------------------------------- apply
     def _fail(self, message: str) -> NoReturn:
@@ -532,12 +542,12 @@ class Oxidiser:
             return kox.MODE_ALKALINE_SODA_ASH
         return self.chem.mode
 
-    def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
+    def apply(self, state: OxidationState, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """Oxidise, distribute the products, free the locked gold, balance heat and O2."""
         from oreflow.kernels import oxidation as kox
 
-        params = state["params"]
-        extent = state["extent"]
+        params = state.params
+        extent = state.extent
         (feed,) = inlets
         c = self.comps
         n = feed.shape[0]
@@ -650,7 +660,7 @@ class Oxidiser:
         o2_stoich = (s_ox_by_min * kox.O2_MOL_PER_MOL_S[self.kernel_index]).sum(
             axis=1
         ) * kox.M_O2 / kox.M_S + c_burnt * kox.O2_T_PER_T_C
-        heat_gen = (s_ox_by_min * state["heat"]).sum(axis=1) * 1000.0
+        heat_gen = (s_ox_by_min * state.heat).sum(axis=1) * 1000.0
         heat_gen = heat_gen + c_burnt * 1000.0 * kox.HEAT_MJ_PER_KG_C
         solids = total_solids(c, feed)
         h2o = np.ascontiguousarray(water(c, feed))  # one kernel specialisation (C layout)
@@ -672,7 +682,7 @@ class Oxidiser:
         capacity = (solids * cps + h2o * cpw) * (1.0 + loss)  # MJ/(h K)
         t_auto = t_op - np.divide(heat_gen, capacity, out=np.zeros(n), where=capacity > 0)
         mean_heat = np.divide(
-            (s_feed_cls.sum(axis=1) * state["heat"]).sum(axis=1),
+            (s_feed_cls.sum(axis=1) * state.heat).sum(axis=1),
             s_feed,
             out=np.full(n, kox.PYRITE_HEAT_MJ_KG_S),
             where=s_feed > 0,
@@ -943,6 +953,8 @@ def _checker(chem: Chemistry) -> Any:
     return check
 
 
+_PRICES = {"limestone": reagents.LIMESTONE, "soda_ash": reagents.SODA_ASH}
+
 POX_ACID = UnitType(
     name="pox_acid",
     reactive=True,
@@ -954,6 +966,8 @@ POX_ACID = UnitType(
     tables={"minerals": MINERAL_TABLE},
     build=_build(ACID),
     check=_checker(ACID),
+    kpi_families=("oxidation", "autoclave"),
+    prices=_PRICES,
 )
 
 POX_ALKALINE = UnitType(
@@ -967,6 +981,8 @@ POX_ALKALINE = UnitType(
     tables={"minerals": MINERAL_TABLE},
     build=_build(ALKALINE),
     check=_checker(ALKALINE),
+    kpi_families=("oxidation", "autoclave"),
+    prices=_PRICES,
 )
 
 
@@ -998,4 +1014,10 @@ VENT = UnitType(
     params=(),
     build=Vent,
     is_sink=True,
+)
+
+UNIT_TYPES = (
+    POX_ACID,
+    POX_ALKALINE,
+    VENT,
 )

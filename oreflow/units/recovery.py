@@ -37,6 +37,8 @@ from oreflow.conventions import G_PER_T
 from oreflow.core.components import ELEMENTS, ComponentSet
 from oreflow.core.schema import Param, frac
 from oreflow.errors import Problem
+from oreflow.kernels.arrays import safe_div
+from oreflow.units import reagents
 from oreflow.units.base import (
     PrepareContext,
     UnitResult,
@@ -52,10 +54,6 @@ _METALS = (
     ("ag", "ag_aq", "ag_carbon", "ag"),
     ("cu", "cu_aq", "cu_carbon", "cu_metal"),
 )
-
-
-def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    return np.divide(num, den, out=np.zeros(np.broadcast(num, den).shape), where=den > 0)
 
 
 def _require(
@@ -263,13 +261,13 @@ class Elution:
             "use_hcl_kg_h": p["hcl_kg_t_carbon"] * carbon_t,
         }
         for m, (metal, aq, on_c) in enumerate(self.metals):
-            metrics[f"loaded_carbon_{metal}_g_t"] = _ratio(carb[:, on_c] * G_PER_T, in_c)
-            metrics[f"barren_carbon_{metal}_g_t"] = _ratio(
+            metrics[f"loaded_carbon_{metal}_g_t"] = safe_div(carb[:, on_c] * G_PER_T, in_c)
+            metrics[f"barren_carbon_{metal}_g_t"] = safe_div(
                 barren[:, on_c] * G_PER_T, barren[:, self.i_c]
             )
             metrics[f"{metal}_stripped_g_h"] = stripped[:, m] * G_PER_T
-            metrics[f"{metal}_fines_frac"] = _ratio(fines[:, on_c], carb[:, on_c])
-            metrics[f"eluate_{metal}_mg_l"] = _ratio(eluate[:, aq] * G_PER_T, eluate[:, self.i_w])
+            metrics[f"{metal}_fines_frac"] = safe_div(fines[:, on_c], carb[:, on_c])
+            metrics[f"eluate_{metal}_mg_l"] = safe_div(eluate[:, aq] * G_PER_T, eluate[:, self.i_w])
         return UnitResult((barren, eluate, fines), added=added, reacted=reacted, metrics=metrics)
 
 
@@ -292,6 +290,7 @@ ELUTION = UnitType(
     params=ELUTION_PARAMS,
     build=Elution,
     check=_check_elution,
+    prices={"naoh": reagents.NAOH, "nacn": reagents.NACN, "hcl": reagents.HCL},
 )
 
 
@@ -346,7 +345,7 @@ class Electrowinning:
             share = p[f"recovery_{metal}_frac"]
             dep = _deposit(c, feed, aq, solid, share, cathode, spent, reacted)
             metrics[f"cathode_{metal}_kg_h"] = dep * 1000.0
-            metrics[f"spent_{metal}_mg_l"] = _ratio(spent[:, aq] * G_PER_T, spent[:, self.i_w])
+            metrics[f"spent_{metal}_mg_l"] = safe_div(spent[:, aq] * G_PER_T, spent[:, self.i_w])
         metrics["cathode_sludge_kg_h"] = total_solids(c, cathode) * 1000.0
         return UnitResult((cathode, spent), reacted=reacted, metrics=metrics)
 
@@ -474,12 +473,12 @@ class Smelting:
             c.solids_view(dore)[:, -1, s] += to_dore
             c.solids_view(slag)[:, -1, s] += metal_in - to_dore
             c.solids_view(reacted)[:, -1, s] += metal_in
-            metrics[f"{metal}_to_dore_frac"] = _ratio(to_dore, metal_in)
+            metrics[f"{metal}_to_dore_frac"] = safe_div(to_dore, metal_in)
         dore_kg = total_solids(c, dore) * 1000.0
         metrics["dore_kg_h"] = dore_kg
         for metal in ("au", "ag"):
             if metal in self.solid:
-                metrics[f"dore_{metal}_frac"] = _ratio(
+                metrics[f"dore_{metal}_frac"] = safe_div(
                     c.solids_view(dore)[:, :, self.solid[metal]].sum(axis=1) * 1000.0, dore_kg
                 )
         metrics["use_flux_kg_h"] = p["flux_kg_kg"] * total_solids(c, feed) * 1000.0
@@ -512,6 +511,7 @@ SMELTING = UnitType(
     params=SMELT_PARAMS,
     build=Smelting,
     check=_check_smelt,
+    prices={"flux": reagents.FLUX},
 )
 
 
@@ -600,8 +600,8 @@ class MerrillCrowe:
         for metal, aq, solid in self.metals:
             share = p[f"precipitation_{metal}_frac"]
             dep = _deposit(c, feed, aq, solid, share, precipitate, barren, reacted)
-            metrics[f"{metal}_precipitated_frac"] = _ratio(dep, feed[:, aq])
-            metrics[f"barren_{metal}_mg_l"] = _ratio(barren[:, aq] * G_PER_T, sol_m3)
+            metrics[f"{metal}_precipitated_frac"] = safe_div(dep, feed[:, aq])
+            metrics[f"barren_{metal}_mg_l"] = safe_div(barren[:, aq] * G_PER_T, sol_m3)
             if metal == "au":
                 mol = kl.CN_PER_AU * dep / kl.AU_G_MOL
             elif metal == "ag":
@@ -654,6 +654,14 @@ MERRILL_CROWE = UnitType(
     params=MC_PARAMS,
     build=MerrillCrowe,
     check=_check_mc,
+    prices={"nacn": reagents.NACN, "zinc": reagents.ZINC, "lead_nitrate": reagents.LEAD_NITRATE},
 )
 
 __all__ = ["ELECTROWINNING", "ELUTION", "MERRILL_CROWE", "SMELTING"]
+
+UNIT_TYPES = (
+    ELUTION,
+    ELECTROWINNING,
+    SMELTING,
+    MERRILL_CROWE,
+)

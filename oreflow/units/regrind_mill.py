@@ -36,13 +36,14 @@ Wills, B.A., Finch, J.A. (2016) Wills' Mineral Processing Technology, 8th ed., c
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import NamedTuple
 
 import numpy as np
 
 from oreflow.core.components import ComponentSet
 from oreflow.core.schema import Param, positive
 from oreflow.errors import CaseError, Problem
+from oreflow.kernels.arrays import safe_div
 from oreflow.units.base import (
     PrepareContext,
     UnitResult,
@@ -122,6 +123,14 @@ PARAMS: tuple[Param, ...] = (
 )
 
 
+class RegrindState(NamedTuple):
+    """What a regrind mill prepares once per simulation."""
+
+    params: Mapping[str, np.ndarray]
+    wi_kwh_t: np.ndarray
+    diameter_m: np.ndarray  # 0: the reference mill
+
+
 class RegrindMill:
     """Compiled regrind mill (see module docstring)."""
 
@@ -131,7 +140,7 @@ class RegrindMill:
         self.edges = comps.sizes.edges()
         self.mode = next(m for m in _MODES if spec.params.get(m) is not None)
 
-    def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
+    def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> RegrindState:
         """Per-case parameters, the work index and the mill diameter (0: reference mill)."""
         wi = params.get("wi_kwh_t", ctx.feed_wi_kwh_t)
         if np.any(~np.isfinite(wi)):
@@ -142,9 +151,9 @@ class RegrindMill:
             )
             raise CaseError([problem])
         d_m = params.get("diameter_m", np.zeros(ctx.n_cases))
-        return params, np.asarray(wi, dtype=np.float64), d_m
+        return RegrindState(params, np.asarray(wi, dtype=np.float64), d_m)
 
-    def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
+    def apply(self, state: RegrindState, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """Energy and P80 for the mode, then the product size distribution."""
         from oreflow.kernels.comminution import (
             bond_energy_kwh_t,
@@ -154,7 +163,7 @@ class RegrindMill:
         )
         from oreflow.kernels.psd import passing_size_batch
 
-        params, wi, d_m = state
+        params, wi, d_m = state.params, state.wi_kwh_t, state.diameter_m
         (feed,) = inlets
         c = self.comps
         n = feed.shape[0]
@@ -198,9 +207,7 @@ class RegrindMill:
             "feed_tph": q,
             "specific_energy_kwh_t": energy,
             "bond_energy_kwh_t": bond,
-            "rowland_factor": np.divide(
-                energy, bond * factor, out=np.ones(n), where=bond * factor > 0
-            ),
+            "rowland_factor": safe_div(energy, bond * factor, fill=1.0),
             "f80_um": f80,
             "p80_um": passing_size_batch(
                 self.edges, np.ascontiguousarray(product.sum(axis=2)), 0.8
@@ -234,3 +241,5 @@ REGRIND_MILL = UnitType(
     check=_check,
     grinding=True,
 )
+
+UNIT_TYPES = (REGRIND_MILL,)

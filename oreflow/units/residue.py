@@ -40,14 +40,17 @@ case must not stop the others. Its tonnage is then not counted as used. With
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 
-from oreflow.conventions import G_PER_T
+from oreflow.conventions import AS_G_MOL, FE_G_MOL, G_PER_T
 from oreflow.core.components import ELEMENTS, ComponentSet
 from oreflow.core.schema import Param, frac, positive
 from oreflow.errors import CaseError, Problem
+from oreflow.kernels.arrays import safe_div
+from oreflow.units import reagents
 from oreflow.units.base import (
     PrepareContext,
     UnitResult,
@@ -63,8 +66,6 @@ from oreflow.units.detox import wad_cn_mg_l
 SULFATE_SOLIDS = ("gypsum", "basic_ferric_sulfate", "jarosite")
 #: Solid species holding arsenic in a stable ferric arsenate form.
 STABLE_ARSENIC_SOLIDS = ("scorodite", "ferric_arsenate")
-_FE_G_MOL = 55.845
-_AS_G_MOL = 74.922
 _FLAG_TOL = 1e-9  # relative slack on limits, so a value exactly at its limit passes
 
 
@@ -105,16 +106,14 @@ class ResidueAssay:
         fines = passing_frac_at_batch(self.edges, by_size, size)
         stable_as = x @ self.stable_as
         fe = x @ self.ferric_fe
-        ratio = np.divide(
-            fe / _FE_G_MOL, stable_as / _AS_G_MOL, out=np.full(n, np.nan), where=stable_as > 0
-        )
-        per_solids = np.divide(1.0, solids, out=np.zeros(n), where=solids > 0)
+        ratio = safe_div(fe / FE_G_MOL, stable_as / AS_G_MOL, fill=np.nan, where=stable_as > 0)
+        per_solids = safe_div(1.0, solids)
         w = water(c, x)
         return {
             "solids_tph": solids,
             "water_tph": w,
-            "moisture_frac": np.divide(w, solids + w, out=np.zeros(n), where=solids + w > 0),
-            "solids_density_t_m3": np.divide(solids, vol, out=np.zeros(n), where=vol > 0),
+            "moisture_frac": safe_div(w, solids + w),
+            "solids_density_t_m3": safe_div(solids, vol),
             "fines_passing_frac": fines,
             "wad_cn_mg_l": wad_cn_mg_l(c, x),
             "sulfide_s_frac": (x @ self.sulfide_s) * per_solids,
@@ -164,7 +163,9 @@ class _ResidueSink:
 
     def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
         """Per-case parameter arrays."""
-        return {k: np.ascontiguousarray(v, dtype=np.float64) for k, v in params.items()}
+        return MappingProxyType(
+            {k: np.ascontiguousarray(v, dtype=np.float64) for k, v in params.items()}
+        )
 
 
 class PasteBackfill(_ResidueSink):
@@ -260,6 +261,8 @@ PASTE_BACKFILL = UnitType(
     ),
     build=PasteBackfill,
     is_sink=True,
+    kpi_families=("residue_backfill",),
+    prices={"binder": reagents.BINDER},
 )
 
 
@@ -362,4 +365,10 @@ BUILDING_MATERIALS = UnitType(
     ),
     build=BuildingMaterials,
     is_sink=True,
+    kpi_families=("residue_building_materials",),
+)
+
+UNIT_TYPES = (
+    PASTE_BACKFILL,
+    BUILDING_MATERIALS,
 )

@@ -49,7 +49,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import NamedTuple
 
 import numpy as np
 
@@ -186,6 +186,13 @@ PARAMS: tuple[Param, ...] = (
 )
 
 
+class SagState(NamedTuple):
+    """What a SAG mill prepares once per simulation."""
+
+    params: Mapping[str, np.ndarray]
+    wi_kwh_t: np.ndarray  # Bond ball-mill work index the mill uses
+
+
 class SagMill:
     """Compiled SAG/AG mill (see module docstring)."""
 
@@ -196,7 +203,7 @@ class SagMill:
         self.bond = spec.params["energy_model"] == "bond"
         self.i_water = comps.solution_offset("water")
 
-    def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
+    def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> SagState:
         """Per-case parameters and the Bond Wi the mill uses."""
         wi = params.get("wi_kwh_t", ctx.feed_wi_kwh_t)
         needs_wi = self.bond or "mib_kwh_t" not in params
@@ -207,7 +214,7 @@ class SagMill:
                 "no ore with a work index reaches the mill: give wi_kwh_t",
             )
             raise CaseError([problem])
-        return params, np.asarray(wi, dtype=np.float64)
+        return SagState(params, np.asarray(wi, dtype=np.float64))
 
     def _power_kw(self, params: Mapping[str, np.ndarray], feed: np.ndarray) -> np.ndarray:
         from oreflow.kernels.comminution import austin_sag_power_kw
@@ -234,7 +241,7 @@ class SagMill:
             )
         return power
 
-    def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
+    def apply(self, state: SagState, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """Grind to the transfer size the specific energy gives; add feed water."""
         from oreflow.kernels.comminution import (
             bond_product_size_um,
@@ -243,7 +250,7 @@ class SagMill:
         )
         from oreflow.kernels.psd import passing_size_batch
 
-        params, wi = state
+        params, wi = state.params, state.wi_kwh_t
         (feed,) = inlets
         c = self.comps
         n = feed.shape[0]
@@ -311,8 +318,6 @@ def _check(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Proble
         problems.append(
             Problem(file, f"{key}.mia_kwh_t", "missing: the morrell model needs Mia (SMC test)")
         )
-    if not comps.has("water"):
-        problems.append(Problem(file, key, "a sag_mill needs the solution species 'water'"))
 
 
 SAG_MILL = UnitType(
@@ -324,4 +329,7 @@ SAG_MILL = UnitType(
     build=SagMill,
     check=_check,
     grinding=True,
+    requires=("water",),
 )
+
+UNIT_TYPES = (SAG_MILL,)

@@ -28,13 +28,14 @@ Wills, B.A., Finch, J.A. (2016) Wills' Mineral Processing Technology, 8th ed., c
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from oreflow.core.components import ComponentSet
 from oreflow.core.schema import REQUIRED, Param, frac, positive
 from oreflow.errors import Problem
+from oreflow.kernels.arrays import safe_div
 from oreflow.units.base import (
     PrepareContext,
     UnitResult,
@@ -82,6 +83,14 @@ PARAMS: tuple[Param, ...] = (
 )
 
 
+class ScreenState(NamedTuple):
+    """What a screen prepares once per simulation."""
+
+    params: Mapping[str, np.ndarray]
+    partition: np.ndarray  # (n_cases, n_cls) fraction of each class to oversize
+    d50_um: np.ndarray
+
+
 class Screen:
     """Compiled vibrating screen (see module docstring)."""
 
@@ -92,7 +101,7 @@ class Screen:
         self.sol = solution_slice(comps)
         self.i_water = comps.solution_offset("water") if comps.has("water") else None
 
-    def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
+    def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> ScreenState:
         """Partition to oversize per case and class [-]."""
         from oreflow.kernels.separation import screen_partition
 
@@ -107,11 +116,11 @@ class Screen:
                 float(params["water_to_oversize_frac"][i]),
                 float(params["aperture_um"][i]),
             )
-        return params, part, d50
+        return ScreenState(params, part, d50)
 
     def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """Split solids by the partition curve and water by its split; add spray water."""
-        params, part, d50 = state
+        params, part, d50 = state.params, state.partition, state.d50_um
         (feed,) = inlets
         c = self.comps
         n = feed.shape[0]
@@ -136,14 +145,10 @@ class Screen:
         w_o = water(c, over)
         metrics = {
             "d50_um": np.asarray(d50, dtype=np.float64).copy(),
-            "oversize_frac": np.divide(s_o, solids, out=np.zeros(n), where=solids > 0),
-            "undersize_recovery_frac": np.divide(
-                fine_under, fine_total, out=np.zeros(n), where=fine_total > 0
-            ),
-            "feed_passing_aperture_frac": np.divide(
-                fine_total, solids, out=np.zeros(n), where=solids > 0
-            ),
-            "oversize_solids_frac": np.divide(s_o, s_o + w_o, out=np.zeros(n), where=s_o + w_o > 0),
+            "oversize_frac": safe_div(s_o, solids),
+            "undersize_recovery_frac": safe_div(fine_under, fine_total),
+            "feed_passing_aperture_frac": safe_div(fine_total, solids),
+            "oversize_solids_frac": safe_div(s_o, s_o + w_o),
             "spray_water_tph": added[:, self.i_water].copy()
             if self.i_water is not None
             else np.zeros(n),
@@ -171,3 +176,5 @@ SCREEN = UnitType(
     build=Screen,
     check=_check,
 )
+
+UNIT_TYPES = (SCREEN,)

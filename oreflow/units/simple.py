@@ -9,7 +9,7 @@ and every dissolved species follows the water at the feed tenor.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -17,6 +17,7 @@ from oreflow.conventions import G_PER_T, HOURS_PER_YEAR
 from oreflow.core.components import ComponentSet
 from oreflow.core.schema import Param, frac, positive
 from oreflow.errors import Problem
+from oreflow.kernels.arrays import safe_div
 from oreflow.units.base import (
     PrepareContext,
     UnitResult,
@@ -92,6 +93,7 @@ MIXER = UnitType(
         ),
     ),
     build=Mixer,
+    kpi_families=("passthrough",),
 )
 
 
@@ -143,7 +145,15 @@ SPLITTER = UnitType(
     params=(),
     build=Splitter,
     check=_check_splitter,
+    outlets_table="fractions",
 )
+
+
+class ThickenerState(NamedTuple):
+    """What a thickener prepares once per simulation, (n_cases,) arrays."""
+
+    underflow_solids_frac: np.ndarray
+    solids_recovery_frac: np.ndarray
 
 
 class Thickener:
@@ -155,13 +165,13 @@ class Thickener:
         self.sol = solution_slice(comps)
         self.iw = comps.solution_offset("water")
 
-    def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
+    def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> ThickenerState:
         """Per-case underflow solids fraction and solids recovery."""
-        return params["underflow_solids_frac"], params["solids_recovery_frac"]
+        return ThickenerState(params["underflow_solids_frac"], params["solids_recovery_frac"])
 
     def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """Split solids, then water by the underflow density, then solutes with water."""
-        w_u, rec = state
+        w_u, rec = state.underflow_solids_frac, state.solids_recovery_frac
         (feed,) = inlets
         c = self.comps
         under = np.zeros_like(feed)
@@ -169,7 +179,7 @@ class Thickener:
         solids_u = total_solids(c, under)
         water_f = feed[:, self.iw]
         water_u = np.minimum(solids_u * (1.0 - w_u) / w_u, water_f)
-        share = np.divide(water_u, water_f, out=np.ones_like(water_f), where=water_f > 0)
+        share = safe_div(water_u, water_f, fill=1.0)
         under[:, self.sol] = feed[:, self.sol] * share[:, None]
         # adsorbent (carbon) is screened out upstream in practice; it follows the solids
         under[:, self.sol.stop :] = feed[:, self.sol.stop :]
@@ -177,25 +187,9 @@ class Thickener:
         metrics = {
             "water_recovered_tph": water_f - water_u,
             "water_recovered_frac": 1.0 - share,
-            "underflow_solids_frac": np.divide(
-                solids_u,
-                solids_u + water_u,
-                out=np.zeros_like(solids_u),
-                where=solids_u + water_u > 0,
-            ),
+            "underflow_solids_frac": safe_div(solids_u, solids_u + water_u),
         }
         return UnitResult((under, over), metrics=metrics)
-
-
-def _needs_water(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Problem]) -> None:
-    if not comps.has("water"):
-        problems.append(
-            Problem(
-                file,
-                f"units.{spec.name}",
-                f"a {spec.type} needs the solution species 'water' declared in [case]",
-            )
-        )
 
 
 THICKENER = UnitType(
@@ -224,7 +218,7 @@ THICKENER = UnitType(
         ),
     ),
     build=Thickener,
-    check=_needs_water,
+    requires=("water",),
 )
 
 
@@ -277,6 +271,7 @@ TAILINGS = UnitType(
     ),
     build=Sink,
     is_sink=True,
+    kpi_families=("residue_storage",),
 )
 
 PRODUCT = UnitType(
@@ -297,6 +292,7 @@ PRODUCT = UnitType(
     ),
     build=Sink,
     is_sink=True,
+    kpi_families=("product",),
 )
 
 
@@ -344,4 +340,13 @@ BYPASS = UnitType(
         ),
     ),
     build=Bypass,
+)
+
+UNIT_TYPES = (
+    MIXER,
+    SPLITTER,
+    THICKENER,
+    TAILINGS,
+    PRODUCT,
+    BYPASS,
 )

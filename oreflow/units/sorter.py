@@ -32,7 +32,7 @@ present and future. Minerals 9(9):523. DOI 10.3390/min9090523 [L].
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import NamedTuple
 
 import numpy as np
 
@@ -40,6 +40,7 @@ from oreflow.conventions import G_PER_T
 from oreflow.core.components import ComponentSet
 from oreflow.core.schema import REQUIRED, Param, frac, positive
 from oreflow.errors import Problem
+from oreflow.kernels.arrays import safe_div
 from oreflow.units.base import (
     PrepareContext,
     TableSchema,
@@ -101,6 +102,14 @@ CARRIERS_TABLE = TableSchema(
 )
 
 
+class SorterState(NamedTuple):
+    """What an ore sorter prepares once per simulation."""
+
+    params: Mapping[str, np.ndarray]
+    association: np.ndarray  # (n_cases, n_solid) association of each species with the metal
+    sorted_classes: np.ndarray  # (n_cases, n_cls) classes presented to the sensor
+
+
 class OreSorter:
     """Compiled ore sorter (see module docstring)."""
 
@@ -113,7 +122,7 @@ class OreSorter:
         self.rep_um = comps.sizes.representative_um()
         self.sol = solution_slice(comps)
 
-    def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
+    def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> SorterState:
         """Per-case association of each species with the metal, and the sorted classes."""
         c = self.comps
         assoc = np.zeros((ctx.n_cases, c.n_solid))
@@ -121,24 +130,21 @@ class OreSorter:
             assoc[:, j] = params[f"metal_carriers.{name}.frac"]
         assoc[:, self.gold] = 1.0
         sorted_cls = self.rep_um[None, :] >= 1000.0 * params["min_size_mm"][:, None]
-        return params, assoc, sorted_cls
+        return SorterState(params, assoc, sorted_cls)
 
-    def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
+    def apply(self, state: SorterState, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """Split the sorted classes by the grade model; bypass the fines to the product."""
         from oreflow.kernels.separation import sorting_split_batch
 
-        params, assoc, sorted_cls = state
+        params, assoc, sorted_cls = state.params, state.association, state.sorted_classes
         (feed,) = inlets
         c = self.comps
-        n = feed.shape[0]
         sv = c.solids_view(feed)
         in_sort = sv * sorted_cls[:, :, None]  # (n, n_cls, n_solid) presented to the sensor
         by_species = in_sort.sum(axis=1)
         sorted_solids = by_species.sum(axis=1)
         sorted_au = (by_species * self.au).sum(axis=1)
-        mean_grade = np.divide(
-            sorted_au * G_PER_T, sorted_solids, out=np.zeros(n), where=sorted_solids > 0
-        )
+        mean_grade = safe_div(sorted_au * G_PER_T, sorted_solids)
         split = sorting_split_batch(
             mean_grade, params["grade_sigma"], params["cutoff_gpt"], params["sensor_sigma"]
         )
@@ -146,41 +152,32 @@ class OreSorter:
         # rock rate R_rock so that the sorted solids lose exactly M_r of their mass
         with_metal = (by_species * assoc).sum(axis=1)
         with_rock = sorted_solids - with_metal
-        r_rock = np.divide(
-            mass_rej * sorted_solids - metal_lost * with_metal,
-            with_rock,
-            out=np.zeros(n),
-            where=with_rock > 0,
-        )
+        r_rock = safe_div(mass_rej * sorted_solids - metal_lost * with_metal, with_rock)
         r_rock = np.clip(r_rock, 0.0, 1.0)
         reject_rate = assoc * metal_lost[:, None] + (1.0 - assoc) * r_rock[:, None]
         reject = np.zeros_like(feed)
         c.solids_view(reject)[:] = in_sort * reject_rate[:, None, :]
         solids = total_solids(c, feed)
         rej_solids = total_solids(c, reject)
-        share = np.divide(rej_solids, solids, out=np.zeros(n), where=solids > 0)
+        share = safe_div(rej_solids, solids)
         reject[:, self.sol.start :] = feed[:, self.sol.start :] * share[:, None]
         product = feed - reject
 
         au_feed = (sv.sum(axis=1) * self.au).sum(axis=1)
         au_rej = (c.solids_view(reject).sum(axis=1) * self.au).sum(axis=1)
         prod_solids = solids - rej_solids
-        au_lost = np.divide(au_rej, au_feed, out=np.zeros(n), where=au_feed > 0)
+        au_lost = safe_div(au_rej, au_feed)
         metrics = {
-            "sorted_feed_frac": np.divide(sorted_solids, solids, out=np.zeros(n), where=solids > 0),
+            "sorted_feed_frac": safe_div(sorted_solids, solids),
             "sorted_feed_au_gpt": mean_grade,
             "sorted_mass_rejected_frac": mass_rej.copy(),
             "sorted_metal_lost_frac": metal_lost.copy(),
             "mass_rejected_frac": share,
             "au_lost_frac": au_lost,
-            "upgrade_ratio": np.divide(1.0 - au_lost, 1.0 - share, out=np.ones(n), where=share < 1),
-            "feed_au_gpt": np.divide(au_feed * G_PER_T, solids, out=np.zeros(n), where=solids > 0),
-            "product_au_gpt": np.divide(
-                (au_feed - au_rej) * G_PER_T, prod_solids, out=np.zeros(n), where=prod_solids > 0
-            ),
-            "reject_au_gpt": np.divide(
-                au_rej * G_PER_T, rej_solids, out=np.zeros(n), where=rej_solids > 0
-            ),
+            "upgrade_ratio": safe_div(1.0 - au_lost, 1.0 - share, fill=1.0, where=share < 1),
+            "feed_au_gpt": safe_div(au_feed * G_PER_T, solids),
+            "product_au_gpt": safe_div((au_feed - au_rej) * G_PER_T, prod_solids),
+            "reject_au_gpt": safe_div(au_rej * G_PER_T, rej_solids),
         }
         return UnitResult((product, reject), metrics=metrics)
 
@@ -211,4 +208,7 @@ ORE_SORTER = UnitType(
     tables={"metal_carriers": CARRIERS_TABLE},
     build=OreSorter,
     check=_check,
+    kpi_families=("sorting",),
 )
+
+UNIT_TYPES = (ORE_SORTER,)

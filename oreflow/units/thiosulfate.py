@@ -120,6 +120,7 @@ import numpy as np
 from oreflow.core.components import ComponentSet
 from oreflow.core.schema import Param, positive
 from oreflow.errors import Problem
+from oreflow.units import reagents
 from oreflow.units.base import PrepareContext, UnitResult, UnitSpec, UnitType
 from oreflow.units.lixiviant_common import (
     LeachTrain,
@@ -554,4 +555,15 @@ THIOSULFATE_RIL = UnitType(
     tables={"leach": LEACH},
     build=ThiosulfateRil,
     check=_check,
+    kpi_families=("lixiviant_route",),
+    prices={
+        "cats": reagents.CATS,
+        "cuso4": reagents.CUSO4,
+        "lime": reagents.LIME,
+        "nh3": reagents.NH3,
+        "thiosulfate": reagents.THIOSULFATE,
+        "resin": reagents.RESIN,
+    },
 )
+
+UNIT_TYPES = (THIOSULFATE_RIL,)

@@ -35,13 +35,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import NamedTuple
 
 import numpy as np
 
 from oreflow.core.components import ComponentSet
 from oreflow.core.schema import Param, frac, positive
 from oreflow.errors import CaseError, Problem
+from oreflow.units import reagents
 from oreflow.units.base import (
     PrepareContext,
     UnitResult,
@@ -138,6 +139,14 @@ PARAMS: tuple[Param, ...] = (
 )
 
 
+class UltrafineState(NamedTuple):
+    """What an ultrafine mill prepares once per simulation."""
+
+    params: Mapping[str, np.ndarray]
+    passing: np.ndarray  # (n_cases, n_cls) target passing at the class edges
+    wi_kwh_t: np.ndarray
+
+
 class UltrafineGrind:
     """Compiled ultrafine regrind (see module docstring)."""
 
@@ -150,7 +159,7 @@ class UltrafineGrind:
         self.i_aus = comps.solid_index("au_sulfide") if "au_sulfide" in names else None
         self.i_auf = comps.solid_index("au_free") if "au_free" in names else None
 
-    def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
+    def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> UltrafineState:
         """Target passing at the class edges and the work index of every case."""
         n = ctx.n_cases
         p80 = params["p80_um"]
@@ -166,9 +175,11 @@ class UltrafineGrind:
                 "no ore reaches the mill to take a work index from; give wi_kwh_t",
             )
             raise CaseError([problem])
-        return params, np.ascontiguousarray(passing), np.broadcast_to(wi, (n,)).copy()
+        return UltrafineState(
+            params, np.ascontiguousarray(passing), np.broadcast_to(wi, (n,)).copy()
+        )
 
-    def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
+    def apply(self, state: UltrafineState, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """Grind to the target, free part of the locked gold, and draw the power."""
         from oreflow.kernels.oxidation import (
             fine_grind_energy_kwh_t,
@@ -177,7 +188,7 @@ class UltrafineGrind:
         )
         from oreflow.kernels.psd import passing_size_batch
 
-        params, passing, wi = state
+        params, passing, wi = state.params, state.passing, state.wi_kwh_t
         (feed,) = inlets
         c = self.comps
         n = feed.shape[0]
@@ -264,4 +275,8 @@ ULTRAFINE_GRIND = UnitType(
     build=UltrafineGrind,
     check=_check,
     grinding=True,
+    kpi_families=("ultrafine",),
+    prices={"ceramic_media": reagents.CERAMIC_MEDIA},
 )
+
+UNIT_TYPES = (ULTRAFINE_GRIND,)

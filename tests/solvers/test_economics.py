@@ -1,5 +1,6 @@
 """Economics: NSR by metal, operating cost by unit and item, margin; the [economics] section."""
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -8,7 +9,6 @@ import pytest
 import oreflow
 from oreflow.conventions import GRAMS_PER_TROY_OZ, RTOL_EXACT, RTOL_WORKED_EXAMPLE
 from oreflow.errors import CaseError
-from oreflow.flowsheet import economics as econ_schema
 from oreflow.flowsheet.case import parse_case
 from oreflow.flowsheet.economics import ECONOMICS_PARAMS, REAGENT_PRICES
 from oreflow.solvers.economics import consumable_costs_usd_h, dore_nsr_usd_h, nsr_usd_t
@@ -250,11 +250,12 @@ def test_without_economics_there_is_no_margin():
     assert "use_smbs_kg_t" in k.index  # consumptions are still reported
 
 
-def test_missing_price_is_a_case_error(monkeypatch):
-    prices = {k: v for k, v in REAGENT_PRICES.items() if k != "smbs"}
-    monkeypatch.setattr(econ_schema, "REAGENT_PRICES", prices)
+def test_missing_price_is_a_case_error():
+    spec = oreflow.load_case(ROUTES)
+    prices = {k: v for k, v in spec.economics.default_usd_kg.items() if k != "smbs"}
+    econ = dataclasses.replace(spec.economics, default_usd_kg=prices)
     with pytest.raises(CaseError) as info:
-        oreflow.simulate(ROUTES)
+        oreflow.simulate(dataclasses.replace(spec, economics=econ))
     (problem,) = info.value.problems
     assert problem.key == "economics.reagent_usd_kg.smbs"
     assert "detox" in problem.message

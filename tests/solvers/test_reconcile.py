@@ -11,7 +11,7 @@ import pytest
 from oreflow.conventions import RTOL_CLOSURE, RTOL_EXACT, RTOL_GOLDEN
 from oreflow.errors import CaseError
 from oreflow.flowsheet.network import Network
-from oreflow.flowsheet.survey import Survey, read_survey
+from oreflow.flowsheet.survey import Measurement, Survey, parse_quantity, read_survey
 from oreflow.report.reconcile_report import (
     EXCEL_NAME,
     JSON_NAME,
@@ -76,9 +76,14 @@ def test_two_product_formula_reproduced_exactly():
     assert recovery == pytest.approx(c * (f - t) / (f * (c - t)), rel=RTOL_CLOSURE)
     assert split == printed("0.068826")
     assert recovery == printed("0.860324")
-    # No redundancy: nothing moves and there is no test to fail.
+    # No redundancy: nothing moves and there is nothing to test ("not testable",
+    # never "passed").
     assert result.meta["dof"] == 0
-    assert result.passed
+    assert result.passed is None
+    assert result.meta["test"] == "not testable"
+    assert result.tests["passed"].tolist() == [None]
+    assert "not testable" in reconcile_summary(result)
+    assert "passed" not in reconcile_summary(result)
     np.testing.assert_allclose(
         result.adjustments["reconciled"], result.adjustments["measured"], rtol=RTOL_CLOSURE
     )
@@ -462,10 +467,10 @@ def test_sized_survey_closes_per_size_class():
     survey, network, sizes = cyclone_survey()
     result = reconcile(survey, network)
     assert result.passed
-    closure = result.closure.set_index(["node", "balance"])
+    closure = result.closure.set_index(["node", "name"])
     for size in sizes:
-        assert closure.loc[("cyclone", f"solids {size:g} um"), "rel_error"] <= RTOL_CLOSURE
-        assert closure.loc[("cyclone", f"au {size:g} um"), "rel_error"] <= RTOL_CLOSURE
+        assert closure.loc[("cyclone", f"solids {size:g} um"), "rel_err"] <= RTOL_CLOSURE
+        assert closure.loc[("cyclone", f"au {size:g} um"), "rel_err"] <= RTOL_CLOSURE
     assert result.meta["max_rel_closure"] <= RTOL_CLOSURE
     sizes_table = result.sizes
     streams = table(result)
@@ -600,9 +605,42 @@ def test_outputs_written_atomically(tmp_path):
     )
     book.close()
     assert "chi-square 0.8343 on 2 dof" in reconcile_summary(result)
-    assert result.meta["solver"] == "highs"
+    assert result.meta["solver"] == "scipy"
     assert result.meta["solver_version"].count(".") == 2
+    assert result.meta["bounded_step_solver"].startswith("highs ")
     assert result.adjustments["reconciled"].notna().all()
     assert np.isfinite(result.streams["au_gpt_sd"]).all()
     assert result.meta["chi2"] == pytest.approx(0.834275, rel=RTOL_GOLDEN)
     assert RTOL_EXACT < RTOL_CLOSURE
+
+
+@pytest.mark.solver
+def test_closure_table_has_the_simulation_columns_in_tph():
+    result = reconcile(read_survey(DATA / "rougher.csv"))
+    assert list(result.closure.columns) == [
+        "node",
+        "view",
+        "name",
+        "in_tph",
+        "added_tph",
+        "reacted_tph",
+        "out_tph",
+        "rel_err",
+    ]
+    rows = result.closure.set_index(["node", "name"])
+    streams = table(result)
+    # Gold in solids at the rougher, in t/h: solids t/h x g/t x 1e-6.
+    feed = streams.loc["feed"]
+    gold_in = feed["solids_tph"] * feed["au_gpt"] * 1e-6
+    assert rows.loc[("rougher", "au in solids"), "in_tph"] == pytest.approx(gold_in, rel=1e-12)
+    assert rows.loc[("rougher", "au in solids"), "view"] == "species"
+    assert rows.loc[("rougher", "solids"), "view"] == "phase"
+    assert (result.closure[["added_tph", "reacted_tph"]] == 0.0).all().all()
+
+
+def test_measurement_keeps_its_parsed_quantity():
+    survey = read_survey(DATA / "rougher.csv")
+    for m in survey.measurements:
+        assert m.parsed == parse_quantity(m.quantity)
+    with pytest.raises(ValueError, match="is not"):
+        Measurement("feed", "au_gpt", None, 1.0, 0.1, False, "row 2", parse_quantity("s_pct"))

@@ -42,7 +42,7 @@ def assert_monotone_and_closed(result):
     assert np.all(rises <= RTOL_ROUNDOFF * (1.0 + history[:-1])), history
     assert result.meta["status"] == "optimal"
     assert result.meta["max_rel_closure"] <= RTOL_CLOSURE
-    assert result.closure["rel_error"].dropna().max() <= RTOL_CLOSURE
+    assert result.closure["rel_err"].dropna().max() <= RTOL_CLOSURE
 
 
 def tree_survey(n_nodes=20, seed=3):

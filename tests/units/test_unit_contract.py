@@ -1,0 +1,170 @@
+"""The unit contract: a unit type defined outside oreflow runs through a case unchanged.
+
+The toy type below lives in this test module only. It is passed to ``load_case``
+explicitly, and everything downstream (validation of its required species, the case
+reference, the KPI family it joins, the economics pricing its consumable) reads its
+declarations; no file of oreflow names it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import NamedTuple
+
+import numpy as np
+import pytest
+
+import oreflow
+from oreflow.core.components import ComponentSet
+from oreflow.core.schema import positive
+from oreflow.errors import CaseError
+from oreflow.flowsheet.case import parse_case
+from oreflow.flowsheet.economics import REAGENT_PRICES, default_prices
+from oreflow.report.casedoc import case_reference_markdown
+from oreflow.units import UNIT_TYPES, registry
+from oreflow.units.base import KPI_FAMILIES, Price, UnitResult, UnitSpec, UnitType, total_solids
+
+
+class _WashState(NamedTuple):
+    wash_t_t: np.ndarray
+    polymer_kg_t: np.ndarray
+
+
+class _WashTank:
+    """Adds wash water in proportion to the solids and doses a polymer."""
+
+    def __init__(self, spec: UnitSpec, comps: ComponentSet) -> None:
+        self.spec = spec
+        self.comps = comps
+        self.i_water = comps.solution_offset("water")
+
+    def prepare(self, params: Mapping[str, np.ndarray], ctx: object) -> _WashState:
+        return _WashState(params["wash_t_t"], params["polymer_kg_t"])
+
+    def apply(self, state: _WashState, inlets: tuple[np.ndarray, ...]) -> UnitResult:
+        (feed,) = inlets
+        solids = total_solids(self.comps, feed)
+        added = np.zeros_like(feed)
+        added[:, self.i_water] = state.wash_t_t * solids
+        metrics = {
+            "wash_water_m3_h": added[:, self.i_water].copy(),
+            "use_toy_polymer_kg_h": state.polymer_kg_t * solids,
+        }
+        return UnitResult((feed + added,), added=added, metrics=metrics)
+
+
+WASH_TANK = UnitType(
+    name="toy_wash_tank",
+    summary="a test-only unit: wash water and a polymer in proportion to the solids",
+    inlets=("feed",),
+    outlets=("out",),
+    params=(
+        positive("wash_t_t", "t/t", 0.5, "wash water per t of solids", "test value"),
+        positive("polymer_kg_t", "kg/t", 0.2, "polymer per t of solids", "test value"),
+    ),
+    build=_WashTank,
+    requires=("water",),
+    kpi_families=("ccd_wash",),
+    prices={"toy_polymer": Price(7.0, "test value")},
+)
+
+_CASE = """
+[case]
+name = "toy"
+solids = ["gangue", "au_free"]
+solution = ["water"]
+
+[case.sizes]
+top_um = 1000.0
+n_classes = 4
+
+[ore.main]
+rate_tph = 100.0
+moisture_frac = 0.5
+au_gpt = 2.0
+wi_kwh_t = 14.0
+[ore.main.psd]
+model = "rrb"
+f80_um = 300.0
+n = 1.0
+
+[units.wash]
+type = "toy_wash_tank"
+inlets.feed = "ore.main"
+wash_t_t = 0.4
+polymer_kg_t = 0.25
+
+[units.tails]
+type = "tailings"
+inlets.feed = "wash.out"
+"""
+
+
+@pytest.fixture
+def toy_case(tmp_path):
+    path = tmp_path / "toy.toml"
+    path.write_text(_CASE + "\n[economics]\n", encoding="utf-8")
+    return path
+
+
+def test_a_type_outside_the_registry_is_unknown_unless_passed(toy_case):
+    with pytest.raises(CaseError) as info:
+        oreflow.load_case(toy_case)
+    assert any(p.key == "units.wash.type" for p in info.value.problems)
+    assert "toy_wash_tank" not in UNIT_TYPES  # passing it never registers it globally
+    spec = oreflow.load_case(toy_case, unit_types=[WASH_TANK])
+    assert spec.unit_type("wash") is WASH_TANK
+    assert "toy_wash_tank" not in UNIT_TYPES
+
+
+def test_the_toy_unit_runs_and_its_declarations_reach_kpis_and_economics(toy_case):
+    spec = oreflow.load_case(toy_case, unit_types=[WASH_TANK])
+    result = oreflow.simulate(spec)
+    k = result.kpis
+    # the KPI family: wash water per t of ore, 0.4 t/t of solids, 100 t/h of ore
+    assert k["ccd_wash_water_m3_t"] == pytest.approx(0.4, rel=1e-12)
+    # the priced item: 0.25 kg/t x 100 t/h x USD 7/kg, a default price
+    assert k["use_toy_polymer_kg_t"] == pytest.approx(0.25, rel=1e-12)
+    assert k["cost_item_toy_polymer_usd_h"] == pytest.approx(0.25 * 100.0 * 7.0, rel=1e-12)
+    given = toy_case.read_text(encoding="utf-8") + "reagent_usd_kg.toy_polymer = 1.0\n"
+    toy_case.write_text(given, encoding="utf-8")
+    priced = oreflow.simulate(oreflow.load_case(toy_case, unit_types=[WASH_TANK])).kpis
+    assert priced["cost_item_toy_polymer_usd_h"] == pytest.approx(25.0, rel=1e-12)
+    assert priced["economics_assumed_count"] == k["economics_assumed_count"] - 1
+
+
+def test_a_required_species_missing_is_one_problem_naming_the_unit():
+    text = _CASE.replace('solution = ["water"]', 'solution = ["au_aq"]')
+    with pytest.raises(CaseError) as info:
+        parse_case(text, "toy.toml", [WASH_TANK])
+    mine = [p for p in info.value.problems if p.key == "units.wash"]
+    assert len(mine) == 1 and "'water'" in mine[0].message
+
+
+def test_the_reference_and_default_prices_list_the_extra_type():
+    text = case_reference_markdown(registry([WASH_TANK]))
+    assert '`type = "toy_wash_tank"`' in text
+    assert "`toy_polymer`" in text and "Needs the species `water`" in text
+    assert "toy_wash_tank" not in case_reference_markdown()
+    assert default_prices([WASH_TANK])["toy_polymer"] == (7.0, "test value")
+
+
+def test_builtin_declarations_are_consistent():
+    """Every family is known, prices agree between types, every price has a source."""
+    for utype in UNIT_TYPES.values():
+        assert set(utype.kpi_families) <= set(KPI_FAMILIES), utype.name
+        for item, price in utype.prices.items():
+            assert price.source, f"{utype.name}: {item} has no source"
+    assert default_prices(UNIT_TYPES.values()) == REAGENT_PRICES
+    with pytest.raises(ValueError, match="price"):
+        default_prices([WASH_TANK, _with_price(WASH_TANK, 8.0)])
+    with pytest.raises(ValueError, match="already registered"):
+        registry([UNIT_TYPES["mixer"]])
+
+
+def _with_price(utype: UnitType, usd_kg: float) -> UnitType:
+    import dataclasses
+
+    return dataclasses.replace(
+        utype, name="toy_other", prices={"toy_polymer": Price(usd_kg, "other")}
+    )
