@@ -15,27 +15,11 @@ from typing import Any
 import numpy as np
 
 from oreflow.errors import InfeasibleError, SolveError
+from oreflow.solvers import highs
 
 #: Penalty on the scaled step of a pinned state (J itself is of order the number of
 #: measurements).
 PIN_WEIGHT = 1e8
-
-_STATUS_BY_TERMINATION = {
-    "convergenceCriteriaSatisfied": "optimal",
-    "maxTimeLimit": "time_limit",
-    "iterationLimit": "iteration_limit",
-    "objectiveLimit": "objective_limit",
-    "minStepLength": "min_step_length",
-    "unbounded": "unbounded",
-    "provenInfeasible": "infeasible",
-    "locallyInfeasible": "infeasible",
-    "infeasibleOrUnbounded": "infeasible_or_unbounded",
-    "error": "error",
-    "interrupted": "interrupted",
-    "licensingProblems": "error",
-    "emptyModel": "empty_model",
-    "unknown": "unknown",
-}
 
 
 class HighsStep:
@@ -62,7 +46,6 @@ class HighsStep:
         n_meas: int,
     ) -> None:
         import pyomo.environ as pyo
-        from pyomo.contrib.solver.common.factory import SolverFactory
 
         n_states = balance.shape[1]
         # Distinct Hessian entries (j <= k) from pairs of entries of one measurement.
@@ -111,7 +94,7 @@ class HighsStep:
             + sum(m.g[j] * m.d[j] for j in used)
             + m.c0
         )
-        solver = SolverFactory("highs")
+        solver, _ = highs.persistent()
         updates = solver.config.auto_updates
         # The structure never changes between steps; only parameters do. Skipping the
         # structural checks saves most of Pyomo's per-solve overhead.
@@ -164,12 +147,11 @@ class HighsStep:
         m.g.store_values({j: float(linear[j]) for j in self._used}, check=False)
         m.c0.set_value(float(np.dot(cost, cost)))
         m.lb.store_values(dict(enumerate(lower.tolist())), check=False)
-        results = self._solver.solve(
-            m, load_solutions=False, raise_exception_on_nonoptimal_result=False
-        )
-        status = _STATUS_BY_TERMINATION.get(results.termination_condition.name, "unknown")
+        solved = highs.solve(m, solver=self._solver, load=False)
+        status = solved.status.value
         if status != "optimal":
             return status, None, math.nan
+        results = solved.results
         values = results.solution_loader.get_vars(self._d)
         d = np.array([values[v] for v in self._d])
         return status, d, float(results.incumbent_objective)
@@ -178,7 +160,6 @@ class HighsStep:
 def bounded_projection(balance: np.ndarray, xi_guess: np.ndarray, floor: np.ndarray) -> np.ndarray:
     """The point nearest to ``xi_guess`` that closes ``balance`` with ``x >= floor`` (QP)."""
     import pyomo.environ as pyo
-    from pyomo.contrib.solver.common.factory import SolverFactory
 
     n = balance.shape[1]
     m = pyo.ConcreteModel()
@@ -191,19 +172,17 @@ def bounded_projection(balance: np.ndarray, xi_guess: np.ndarray, floor: np.ndar
         rule=lambda model, k: sum(float(balance[k, j]) * model.x[int(j)] for j in nonzero[k]) == 0,
     )
     m.obj = pyo.Objective(expr=sum((m.x[j] - float(xi_guess[j])) ** 2 for j in range(n)))
-    results = SolverFactory("highs").solve(
-        m, load_solutions=False, raise_exception_on_nonoptimal_result=False
-    )
-    status = _STATUS_BY_TERMINATION.get(results.termination_condition.name, "unknown")
-    if status != "optimal":
-        raise_for_status(status)
+    solved = highs.solve(m, load=False)
+    if not solved.optimal:
+        raise_for_status(solved.status.value)
+    results = solved.results
     values = results.solution_loader.get_vars([m.x[j] for j in range(n)])
     return np.array([values[m.x[j]] for j in range(n)])
 
 
 def raise_for_status(status: str) -> None:
     """Raise the error that a non-optimal HiGHS status means here."""
-    if status in ("infeasible", "infeasible_or_unbounded"):
+    if status == "infeasible":
         msg = (
             "the node balances cannot close with non-negative flows and assays; check the "
             "node list (a stream on the wrong side of a node) and the measured values"
