@@ -23,7 +23,9 @@ Flowsheet (one batch of ``n_cases`` at once, vectorised over the case axis):
 - thickener: solids to the underflow at ``underflow_solids_frac``, overflow water back
   to the cyclone feed;
 - CIL: first-order leach per size class and gold class in each tank (rate constant and
-  ultimate extraction falling with size by the power law of the case), tank residence
+  ultimate extraction falling with size by the power law of the case, or by the exposure
+  of gold grains; the rate scaled by the Kudryk-Kellogg cyanide/oxygen rate, HCN share,
+  sparged oxygen and Arrhenius factor of the case), tank residence
   from the live volume and the pulp flow, counter-current Nicol-Fleming carbon cascade
   solved by a Thomas-style elimination (forward in slurry order, back in carbon order)
   vectorised over cases; cyanide to the set tenor plus the chemical consumption;
@@ -252,13 +254,25 @@ class NumpyPlant:
         self.leach_k = np.stack(
             [d.leach[g]["k_per_h"] * rel ** c["leach_k_size_exponent"] for g in d.gold], 1
         )[..., None]
-        self.leach_ult = np.stack(
-            [
-                d.leach[g]["ultimate_frac"] * rel ** c["leach_ultimate_size_exponent"]
-                for g in d.gold
-            ],
-            1,
-        )[..., None]
+        ult = []
+        for g in d.gold:
+            entry = d.leach[g]
+            if entry.get("grain_um") is not None:
+                # grain exposure: k independent of size, ultimate from the exposed share
+                inside = np.clip(1.0 - entry["grain_um"] / self.rep_um, 0.0, 1.0)
+                exposed = 1.0 - inside**3
+                a = entry["locked_access_frac"]
+                ult.append(entry["ultimate_frac"] * (exposed + (1.0 - exposed) * a))
+            else:
+                ult.append(entry["ultimate_frac"] * rel ** c["leach_ultimate_size_exponent"])
+        self.leach_ult = np.stack(ult, 1)[..., None]
+        ks = [
+            np.full_like(rel, d.leach[g]["k_per_h"])
+            if d.leach[g].get("grain_um") is not None
+            else d.leach[g]["k_per_h"] * rel ** c["leach_k_size_exponent"]
+            for g in d.gold
+        ]
+        self.leach_k = np.stack(ks, 1)[..., None]
 
     # ---------------------------------------------------------------- ore
     def ore_params(self, n: int, overrides: Mapping[str, Any] | None) -> dict[str, np.ndarray]:
@@ -428,6 +442,48 @@ class NumpyPlant:
         raise RuntimeError(msg)
 
     # ---------------------------------------------------------------- CIL
+    def _rate_factor(self, solids: np.ndarray, sol_w: np.ndarray) -> tuple[np.ndarray, float]:
+        """Leach rate over its reference value (Kudryk-Kellogg, HCN, Arrhenius) and HCN share."""
+        c = self.data.cil
+        if c["rate_model"] == "none":
+            return np.ones_like(solids), 0.0
+        r_kj = 8.314462618e-3
+
+        def cn_ion(nacn: float, ph: float, t_c: float) -> tuple[float, float]:
+            pka = 9.21 + 43.5 / (r_kj * np.log(10.0)) * (1 / (t_c + 273.15) - 1 / 298.15)
+            ion = 1.0 / (1.0 + 10.0 ** (pka - ph))
+            return nacn / 1000.0 / 49.007 * ion, 1.0 - ion
+
+        t_c = c["temp_c"]
+        if c["oxygen_supply"] == "set_point":
+            do = np.full_like(solids, c["do_mg_l"])
+        else:
+            t_k = t_c + 273.15
+            sat = np.exp(
+                -139.34411 + 1.575701e5 / t_k - 6.642308e7 / t_k**2 + 1.2438e10 / t_k**3
+                - 8.621949e11 / t_k**4
+            ) * (1.0 if c["oxygen_supply"] == "air" else 1.0 / 0.2095)  # fmt: skip
+            uptake = c["o2_demand_g_t_h"] * np.divide(
+                solids, sol_w, out=np.zeros_like(solids), where=sol_w > 0
+            )
+            do = np.maximum(sat - uptake / c["kla_per_h"], 0.0)
+        ratio = 4.0 * 2.76e-5 / 1.83e-5
+
+        def rate(cn: float, o2: np.ndarray) -> np.ndarray:
+            return cn * o2 / (cn + ratio * o2)
+
+        cn, hcn = cn_ion(c["nacn_mg_l"], c["ph"], t_c)
+        cn_ref, _ = cn_ion(c["ref_nacn_mg_l"], c["ref_ph"], c["ref_temp_c"])
+        f = rate(cn, do / 1000.0 / 31.998) / rate(
+            cn_ref, np.array(c["ref_do_mg_l"] / 1000.0 / 31.998)
+        )
+        if c["rate_model"] == "power":
+            f = (cn / cn_ref) ** c["cn_order"] * (do / c["ref_do_mg_l"]) ** c["do_order"]
+        arr = np.exp(
+            -c["leach_ea_kj_mol"] / r_kj * (1 / (t_c + 273.15) - 1 / (c["ref_temp_c"] + 273.15))
+        )
+        return f * arr, hcn
+
     def _cil(self, sol_s: np.ndarray, sol_w: np.ndarray) -> dict[str, np.ndarray]:
         """CIL on the thickener underflow: leach, carbon cascade, cyanide."""
         c = self.data.cil
@@ -442,10 +498,12 @@ class NumpyPlant:
             tau = np.full(n, c["residence_h"] / n_tanks)
             tank_m3 = tau * pulp_m3_h
         gold_in = sol_s[:, self.gold_idx, :]  # (n_cls, n_dep, n)
+        factor, hcn_frac = self._rate_factor(solids, sol_w)
+        k_eff = self.leach_k * factor
         leachable = self.leach_ult * gold_in
         leached = np.empty((n_tanks, n))
         for j in range(n_tanks):
-            remaining = leachable / (1.0 + self.leach_k * tau)
+            remaining = leachable / (1.0 + k_eff * tau)
             leached[j] = (leachable - remaining).sum(axis=(0, 1))
             leachable = remaining
         residue = (gold_in - self.leach_ult * gold_in) + leachable
@@ -486,6 +544,8 @@ class NumpyPlant:
         loading_first = q_next
         # cyanide: chemical consumption plus what brings the solution to the set tenor
         chem = c["nacn_chemical_consumption_kg_t"] * solids / 1000.0
+        loss_per_h = c["cn_oxidation_per_h"] + c["hcn_loss_per_h"] * hcn_frac
+        chem = chem + loss_per_h * tau * n_tanks * c["nacn_mg_l"] * sol_w / 1e6
         nacn_add = np.maximum(chem + c["nacn_mg_l"] * sol_w / G_PER_T, 0.0)
         gold_out = carbon * loading_first / G_PER_T - carbon * q_in / G_PER_T
         tails_solids = solids - gold_in.sum(axis=(0, 1)) + residue.sum(axis=(0, 1))

@@ -457,3 +457,57 @@ def new_case(name: str, *, template: str = DEFAULT_CASE, folder: str | Path = ".
     tmp.replace(target)
     _load_case(target)  # what we wrote must read back as a valid case
     return target
+
+
+def fit_models() -> dict[str, str]:
+    """Models ``oreflow fit`` can fit: name -> what it fits and the columns it reads."""
+    from oreflow.solvers.fit import models
+
+    return {name: m.doc for name, m in sorted(models().items())}
+
+
+def fit_testwork(
+    test_file: str,
+    model: str,
+    *,
+    fixed: Mapping[str, float] | None = None,
+    write_case: str | None = None,
+    unit: str | None = None,
+    species: str | None = None,
+    out_dir: str | None = None,
+) -> tuple[str, dict[str, Any], bool]:
+    """Fit ``model`` to a test file; optionally write the case and the report files.
+
+    Returns
+    -------
+    text, doc, success
+        The printed report, its JSON document and whether the least squares converged.
+        Bad test files, parameters or cases raise ``CaseError`` before anything is written.
+    """
+    from oreflow.report.fit_report import fit_summary, write_fit_outputs
+    from oreflow.solvers.fit import fit, get_model
+    from oreflow.solvers.fit_data import read_testwork
+    from oreflow.solvers.fit_data import write_case as _write_case
+
+    m = get_model(model, test_file)
+    unknown = [k for k in (fixed or {}) if k not in m.names]
+    if unknown:
+        raise CaseError(
+            [
+                Problem(test_file, f"--fix {k}", f"model {m.name!r} has no parameter {k!r}")
+                for k in unknown
+            ]
+        )
+    if write_case and not unit:
+        raise CaseError([Problem(write_case, "--unit", "give the unit to write the fit into")])
+    data = read_testwork(test_file, m)
+    result = fit(m, data, fixed=fixed)
+    if write_case:
+        _write_case(write_case, unit, species, m, result, test_file)
+    if out_dir:
+        write_fit_outputs(result, out_dir, test_file)
+    return (
+        fit_summary(result, test_file),
+        {"test_file": test_file, **result.as_dict()},
+        result.success,
+    )

@@ -1,4 +1,4 @@
-"""Command line: ``oreflow run|optimize|pareto|compare|reconcile|study|validate ...``; the only module that configures logging.
+"""Command line: ``oreflow run|optimize|pareto|compare|reconcile|study|validate|fit ...``; the only module that configures logging.
 
 Heavy modules are imported inside the commands so that ``oreflow --help`` answers at
 once. Exit codes: 0 done, 2 bad input, 3 not solved (non-converged recycle,
@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from oreflow.errors import CaseError, OreflowError
+from oreflow.errors import CaseError, OreflowError, Problem
 
 logger = logging.getLogger("oreflow")
 
@@ -162,6 +162,40 @@ def _cmd_study(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_fit(args: argparse.Namespace) -> int:
+    from oreflow import api
+
+    if args.list:
+        for name, doc in api.fit_models().items():
+            sys.stdout.write(f"{name}: {doc}\n")
+        return 0
+    if not args.testfile or not args.model:
+        sys.stderr.write(
+            "error: give a test file and --model (oreflow fit --list shows the models)\n"
+        )
+        return 2
+    fixed = {}
+    for item in args.fix or []:
+        name, _, value = item.partition("=")
+        try:
+            fixed[name.strip()] = float(value)
+        except ValueError:
+            raise CaseError(
+                [Problem(args.testfile, f"--fix {item}", "expected NAME=NUMBER")]
+            ) from None
+    text, doc, success = api.fit_testwork(
+        args.testfile,
+        args.model,
+        fixed=fixed,
+        write_case=args.write_case,
+        unit=args.unit,
+        species=args.species,
+        out_dir=args.out,
+    )
+    sys.stdout.write((json.dumps(doc, indent=2) if args.json else text) + "\n")
+    return 0 if success else 3
+
+
 def _common(sub: argparse.ArgumentParser, out_help: str, verbose: bool = True) -> None:
     sub.add_argument("--json", action="store_true", help="print one JSON document on stdout")
     sub.add_argument("--out", metavar="DIR", help=out_help)
@@ -300,6 +334,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     new.add_argument("--dir", default=".", metavar="DIR", help="folder to write to (default .)")
     new.set_defaults(func=_cmd_new, verbose=False)
+
+    fit_ = sub.add_parser(
+        "fit", help="fit a model's parameters to test work (leach curves, isotherms)"
+    )
+    fit_.add_argument(
+        "testfile", nargs="?", help="test file (.csv or .xlsx, one row per measurement)"
+    )
+    fit_.add_argument("--model", help="model to fit (see --list)")
+    fit_.add_argument("--list", action="store_true", help="list the models and their columns")
+    fit_.add_argument("--fix", action="append", metavar="NAME=VALUE", help="hold a parameter")
+    fit_.add_argument("--write-case", metavar="CASE", help="write the fitted values into CASE")
+    fit_.add_argument("--unit", help="unit of CASE to write into (with --write-case)")
+    fit_.add_argument("--species", help="leach-table species to write into (with --write-case)")
+    _common(fit_, "write fit.json, fit_report.md and residuals.png to DIR", verbose=False)
+    fit_.set_defaults(func=_cmd_fit)
     return parser
 
 

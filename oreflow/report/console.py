@@ -215,6 +215,12 @@ def format_run(results: Any, verbose: bool = False) -> str:
     note = assumed_note(results)
     if note:
         parts.append(note)
+    n_assumed = int(results.meta.get("assumed_parameters", {}).get("count", 0))
+    if n_assumed:
+        parts.append(
+            f"note: {n_assumed} unit parameter(s) rest on assumptions, not test work or plant "
+            "data (listed in the JSON meta, assumed_parameters)"
+        )
     if verbose:
         parts += ["", *run_tables(results)]
     else:

@@ -359,6 +359,10 @@ def build_results(sim: Simulation, case: int = 0) -> Results:
         "run_order": [n for b in sim.plant.topology.blocks for n in b.nodes],
         "economics_assumed": assumed_figures(sim, audit["totals"], case),
     }
+    from oreflow.flowsheet.provenance import assumed_parameters
+
+    assumed = assumed_parameters(sim.plant.spec)
+    meta["assumed_parameters"] = {"count": len(assumed), "keys": assumed}
     closure = _closure_frame(audit, case)
     if not math.isfinite(kpis["closure_max_rel"]):
         kpis["closure_max_rel"] = float("nan")

@@ -14,10 +14,14 @@ Three unit types share one model, :class:`CilTrain`:
 
 **Leaching** (Crundwell & Godorr 1997; Ling et al. 1996; Lima & Hodouin 2005; docs/models.md#cil, model 1). In each tank, a perfect mixer, every size class
 of every species listed in ``[units.NAME.leach]`` dissolves at first order towards
-an ultimate extraction, ``L_j = L_(j-1) / (1 + k tau_j)``; k and the ultimate fall as
-particles coarsen by the power law of
+an ultimate extraction, ``L_j = L_(j-1) / (1 + k tau_j)``. The table's k holds at
+reference conditions and is scaled per case by free cyanide, dissolved oxygen (set point
+or sparged against the ore's uptake), pH and temperature; with ``grain_um`` the ultimate
+extraction of each size class follows the exposure of gold grains, otherwise k and the
+ultimate fall as particles coarsen by the power law of
 ``oreflow.kernels.leaching.size_dependent_leach_params`` [assumed form] (Marsden &
-House 2006, *The Chemistry of Gold Extraction*, 2nd ed., SME, ch. 6). First-order
+House 2006, *The Chemistry of Gold Extraction*, 2nd ed., SME, ch. 6); see
+:mod:`oreflow.units.cil_kinetics`. First-order
 kinetics make segregated and micromixed trains identical, so per-tank solution is
 exact. The leach table takes gold and silver classes and also the cyanide-soluble
 copper minerals and reactive sulfides, whose elements go where the chemistry sends
@@ -53,8 +57,9 @@ dissolved gold on the ore without carbon, 0.525 % with carbon at equilibrium).
 pulp leaving the train. NaCN is consumed by: Cu dissolved (``nacn_per_cu_mol_mol``,
 3.5 mol/mol for Cu(II) reduced and complexed as Cu(CN)3²⁻ with cyanate, 2.70 kg/kg);
 sulfur to thiocyanate (1 mol/mol, 1.53 kg/kg S); iron to ferrocyanide (6 mol/mol); and
-``nacn_chemical_consumption_kg_t`` per tonne of solids for the rest (oxidation to
-cyanate, HCN volatilisation). When the case declares ``cn_wad`` the cyanide is
+``nacn_chemical_consumption_kg_t`` per tonne of solids for the rest; free cyanide held
+in the tanks is lost at ``cn_oxidation_per_h`` (to cyanate) and ``hcn_loss_per_h`` times
+the HCN share at the pulp pH (to the air). When the case declares ``cn_wad`` the cyanide is
 speciated: the precious metals' own complexes (Au(CN)2⁻, Ag(CN)2⁻, 2 mol/mol) are also
 counted, and the weak-acid-dissociable complexes of Cu (``cn_wad_per_cu_mol_mol`` CN
 per Cu) and Ag (2 CN per Ag) are carried as ``cn_wad`` (as CN) and leave with the
@@ -88,6 +93,7 @@ from oreflow.errors import CaseError, Problem
 from oreflow.units import reagents
 from oreflow.units.base import (
     PrepareContext,
+    Price,
     TableSchema,
     UnitResult,
     UnitSpec,
@@ -96,6 +102,14 @@ from oreflow.units.base import (
     solids_volume_m3_h,
     total_solids,
     water,
+)
+from oreflow.units.cil_kinetics import (
+    CYANIDATION_PARAMS,
+    GRAIN_PARAMS,
+    exposure_ultimate,
+    free_cyanide_loss_tph,
+    oxygen_mg_l,
+    rate_factor,
 )
 from oreflow.units.tanks import (
     SIZE_LAW_PARAMS,
@@ -379,12 +393,33 @@ _PREGROB_PARAMS: tuple[Param, ...] = (
         "assumed; preg-robbed gold desorbs slowly [L] Marsden & House 2006 ch. 6",
         kind=bool,
     ),
+    Param(
+        "blanking_kg_t",
+        "kg/t",
+        0.0,
+        "kerosene or diesel dosed per tonne of solids to blank the carbonaceous matter "
+        "(priced as the consumable 'kerosene' when preg-robbing is on)",
+        "plant figure; blanking agents coat carbonaceous matter [L] Marsden & House 2006 ch. 6",
+        lo=0.0,
+        hi=20.0,
+    ),
+    positive(
+        "blanking_half_kg_t",
+        "kg/t",
+        0.5,
+        "blanking dose that halves the preg-robbing partition coefficient, "
+        "K_ore / (1 + dose / this)",
+        "assumed; measure by spiked-gold tests with and without the agent (Goodall, Leatham & "
+        "Scales 2005, Miner. Eng. 18:1135)",
+        hi=100.0,
+    ),
 )
 
 CIL_PARAMS: tuple[Param, ...] = (
     *_TRAIN_PARAMS,
     _PRELEACH,
     *_CYANIDE_PARAMS,
+    *CYANIDATION_PARAMS,
     _CARBON_DOSE,
     *_CARBON_PARAMS,
     *SIZE_LAW_PARAMS,
@@ -394,6 +429,7 @@ CIP_PARAMS: tuple[Param, ...] = (
     *_TRAIN_PARAMS,
     *_CIP_PARAMS,
     *_CYANIDE_PARAMS,
+    *CYANIDATION_PARAMS,
     _CARBON_DOSE,
     *_CARBON_PARAMS,
     *SIZE_LAW_PARAMS,
@@ -452,11 +488,13 @@ LEACH_TABLE = TableSchema(
             "k_per_h",
             "1/h",
             REQUIRED,
-            "first-order dissolution rate constant at sizes up to leach_d_ref_um",
+            "first-order dissolution rate constant at the reference conditions (ref_*), at "
+            "sizes up to leach_d_ref_um or at any size with grain_um",
             "testwork; 0.1-0.5 1/h [A/L] Crundwell & Godorr 1997; Ling et al. 1996; Lima & Hodouin 2005; docs/models.md#cil",
             hi=100.0,
         ),
         *DISSOLUTION_PARAMS,
+        *GRAIN_PARAMS,
     ),
     key_phase="solid",
     doc="first-order dissolution of each gold and silver class, and of cyanide-soluble "
@@ -812,6 +850,19 @@ class CilTrain:
             k_exponent=params["leach_k_size_exponent"],
             ultimate_exponent=params["leach_ultimate_size_exponent"],
         )
+        rep_um = self.comps.sizes.representative_um()
+        for d, name in enumerate(self.names):
+            grain = params.get(f"leach.{name}.grain_um")
+            if grain is None:
+                continue
+            # exposed gold dissolves at the grain surface: k does not fall with host size
+            k[:, :, d] = np.broadcast_to(params[f"leach.{name}.k_per_h"], (ctx.n_cases,))[:, None]
+            ult[:, :, d] = exposure_ultimate(
+                rep_um,
+                np.broadcast_to(params[f"leach.{name}.ultimate_frac"], (ctx.n_cases,)),
+                np.broadcast_to(grain, (ctx.n_cases,)),
+                np.broadcast_to(params[f"leach.{name}.locked_access_frac"], (ctx.n_cases,)),
+            )
         return LeachState(params, k, ult)
 
     def _tanks(
@@ -868,9 +919,15 @@ class CilTrain:
         sv = c.solids_view(feed)
         idx = self.chem.idx
         n_sp = len(idx)
+        do_mg_l = np.zeros(n)
+        rate = np.ones(n)
+        if self.mode != "cic":
+            do_mg_l = oxygen_mg_l(self.spec.params, params, solids, sol)
+            rate = rate_factor(self.spec.params, params, do_mg_l)
         if n_sp:
             solids_l = np.ascontiguousarray(sv[:, :, idx])
-            per_tank, residue = leach_train_batch(solids_l, k, ult, tau)
+            k_eff = k if self.spec.params.get("rate_model") == "none" else k * rate[:, None, None]
+            per_tank, residue = leach_train_batch(solids_l, k_eff, ult, tau)
         else:
             solids_l = np.zeros((n, c.n_cls, 0))
             per_tank = np.zeros((n, self.n_total, 0))
@@ -921,7 +978,8 @@ class CilTrain:
             feed_preg = sv[:, :, self.i_preg].sum(axis=1)
             if self.i_carb is not None and "pregrob_k_m3_t" in params:
                 carb = sv[:, :, self.i_carb].sum(axis=1)
-                ore_k = params["pregrob_k_m3_t"] * _ratio(carb, solids)
+                blank = 1.0 + params["blanking_kg_t"] / params["blanking_half_kg_t"]
+                ore_k = params["pregrob_k_m3_t"] * _ratio(carb, solids) / blank
         tenor, loading, ore_g_h = adsorption_train_batch(
             sol,
             feed_tenor,
@@ -978,6 +1036,9 @@ class CilTrain:
             "other": params["nacn_chemical_consumption_kg_t"] * solids / 1000.0
             if self.mode != "cic"
             else np.zeros(n),
+            "free_cn_loss": free_cyanide_loss_tph(params, sol, tau.sum(axis=1))
+            if self.mode != "cic"
+            else np.zeros(n),
             **{key: nacn_parts.get(key, np.zeros(n)) for key in ("cu", "scn", "ferrocyanide")},
             "complexation": nacn_parts.get("complexation", np.zeros(n)),
         }
@@ -1030,6 +1091,11 @@ class CilTrain:
             params, feed, tails, solids, sol, tau, info, dissolved, metal_all, adsorbed, loading,
             tenor, barren, carbon_tph, makeup, preg_out, ore_k, chem_parts, nacn_add, residue,
         )  # fmt: skip
+        if self.mode != "cic" and self.spec.params.get("pregrob_k_m3_t", 0.0) > 0:
+            metrics["use_kerosene_kg_h"] = params["blanking_kg_t"] * solids
+        if self.mode != "cic":
+            metrics["do_mg_l"] = do_mg_l
+            metrics["leach_rate_factor"] = rate
         return UnitResult((tails, carbon), added=added, reacted=reacted, metrics=metrics)
 
     def _metrics(
@@ -1198,7 +1264,12 @@ _SUMMARY_CARBON = (
     "carbon circuit"
 )
 
-_PRICES = {"carbon": reagents.CARBON, "lime": reagents.LIME, "nacn": reagents.NACN}
+_PRICES = {
+    "carbon": reagents.CARBON,
+    "lime": reagents.LIME,
+    "nacn": reagents.NACN,
+    "kerosene": Price(1.00, "assumed (preg-robbing blanking agent, diesel or kerosene)"),
+}
 
 CIL = UnitType(
     name="cil",

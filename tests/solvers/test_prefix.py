@@ -44,7 +44,7 @@ def test_free_milling_grid_shared_equals_whole():
 
 
 def test_prefix_counts_follow_the_grid():
-    """Mill energy (5) x cyclone cut (4) share the grinding loop; CIL (5 x 3) follows it."""
+    """Mill energy (5) x cyclone cut (4) share the grinding loop; CIL (5 x 4) follows it."""
     plant, overrides, n = _grid(load_case(ROOT / "cases" / "free_milling_cil.toml"))
     params = plant.param_arrays(n, overrides)
     counts = {
@@ -56,7 +56,7 @@ def test_prefix_counts_follow_the_grid():
     by_node = {node: c for nodes, c in counts.items() for node in nodes}
     assert by_node["ore.main"] == 1
     assert by_node["mill"] == 20
-    assert by_node["cil"] == 300
+    assert by_node["cil"] == 400
     # every case of a prefix has the prefix's settings
     for block, (first, rows) in zip(
         plant.topology.blocks, block_prefixes(plant, params), strict=True

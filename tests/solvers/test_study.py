@@ -465,8 +465,8 @@ CASE_LINES = {
     "price": ("au_usd_oz = 2000.0 ", "au_usd_oz = {!r} "),
     "power": ("electricity_usd_kwh = 0.10 ", "electricity_usd_kwh = {!r} "),
     "kinetics": (
-        "[units.cil.leach.au_free]\nk_per_h = 0.35\n",
-        "[units.cil.leach.au_free]\nk_per_h = {!r}\n",
+        "[units.cil.leach.au_free]\nk_per_h = 0.35 ",
+        "[units.cil.leach.au_free]\nk_per_h = {!r} ",
     ),
 }
 

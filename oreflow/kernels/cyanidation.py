@@ -1,0 +1,219 @@
+"""Drivers of gold cyanidation: free cyanide, dissolved oxygen, pH, temperature and grind.
+
+Every function is plain NumPy on per-case arrays (the leach trains call them once per
+batch, not per cell), so they add nothing to the batched leach kernels' loops.
+
+**Rate in cyanide and oxygen.** Gold dissolves by 4 Au + 8 CN⁻ + O₂ + 2 H₂O → 4 Au(CN)₂⁻ +
+4 OH⁻ (Elsner). With both reactants supplied by diffusion through the same boundary layer
+the flux is (Kudryk & Kellogg 1954, J. Metals 6:541; Habashi 1966, Bull. 59, Montana
+Bureau of Mines and Geology):
+
+    J = 2 D_CN D_O2 [CN⁻][O₂] / (δ (D_CN [CN⁻] + 4 D_O2 [O₂]))
+
+so the rate is first order in cyanide where ``[CN⁻]/[O₂] < 4 D_O2/D_CN`` (about 6 by
+moles) and first order in oxygen above it; ``D_CN = 1.83e-5`` and ``D_O2 = 2.76e-5``
+cm²/s (Kudryk & Kellogg 1954). The leach trains scale the tested rate constant by
+``J(conditions) / J(reference)``: the boundary-layer thickness and the gold surface
+cancel. The empirical alternative, a power law ``[CN⁻]^a [O₂]^b`` fitted to plant data
+(de Andrade Lima & Hodouin 2005, Hydrometallurgy 79:121), is :func:`power_rate_factor`.
+
+**pH.** Only cyanide ion leaches; HCN (pKa 9.21 at 25 °C, ΔH° of ionisation 43.5 kJ/mol:
+Izatt, Christensen, Pack & Bench 1962, Inorg. Chem. 1:828) is lost to the air.
+
+**Oxygen.** Without a set point the dissolved oxygen of a sparged tank settles where the
+supply through the gas-liquid film balances the uptake, ``C = C* − OUR / kLa``; ``C*``
+is the saturation of air-saturated fresh water at 1 atm (Benson & Krause 1984, Limnol.
+Oceanogr. 29:620, the equation of APHA Standard Methods 4500-O) scaled by the oxygen
+share of the sparged gas (Henry's law).
+
+**Grind.** A gold grain of size ``g`` in a host particle of size ``d`` (cubes, Bellec,
+Hodouin, Bazin, Khalesi & Duchesne 2009, World Gold Conference, SAIMM) touches the
+particle surface when its centre lies within ``g/2`` of a face, so the exposed share of
+the grains is ``1 − (1 − g/d)³`` for ``d > g`` and 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: Diffusion coefficients of cyanide ion and oxygen in water at 25 °C [cm²/s]
+#: (Kudryk & Kellogg 1954, J. Metals 6:541, as used by Habashi 1966).
+D_CN_CM2_S = 1.83e-5
+D_O2_CM2_S = 2.76e-5
+#: Molar [CN⁻]/[O₂] above which the rate no longer rises with cyanide: 4 D_O2 / D_CN.
+CRITICAL_CN_O2_MOLAR = 4.0 * D_O2_CM2_S / D_CN_CM2_S
+#: HCN ⇌ H⁺ + CN⁻ at 25 °C: pKa and the enthalpy of ionisation [kJ/mol]
+#: (Izatt, Christensen, Pack & Bench 1962, Inorg. Chem. 1:828).
+HCN_PKA_25C = 9.21
+HCN_IONISATION_KJ_MOL = 43.5
+#: Molar masses [g/mol] (IUPAC): NaCN and O₂.
+NACN_G_MOL = 49.007
+O2_G_MOL = 31.998
+#: Mole fraction of oxygen in dry air [-].
+AIR_O2_FRAC = 0.2095
+_R_KJ_MOL_K = 8.314462618e-3
+_T0_K = 273.15
+
+
+def hcn_pka(temp_c: np.ndarray) -> np.ndarray:
+    """Acid constant (pKa) of HCN at ``temp_c`` [°C] by the van 't Hoff equation from 25 °C."""
+    t_k = np.asarray(temp_c, dtype=np.float64) + _T0_K
+    return HCN_PKA_25C + HCN_IONISATION_KJ_MOL / (_R_KJ_MOL_K * np.log(10.0)) * (
+        1.0 / t_k - 1.0 / (25.0 + _T0_K)
+    )
+
+
+def cyanide_ion_frac(ph: np.ndarray, temp_c: np.ndarray) -> np.ndarray:
+    """Share of free cyanide present as CN⁻ (the rest is HCN) [-].
+
+    Examples
+    --------
+    >>> round(float(cyanide_ion_frac(9.21, 25.0)), 6)
+    0.5
+    """
+    return 1.0 / (1.0 + 10.0 ** (hcn_pka(temp_c) - np.asarray(ph, dtype=np.float64)))
+
+
+def cyanide_ion_mol_l(nacn_mg_l: np.ndarray, ph: np.ndarray, temp_c: np.ndarray) -> np.ndarray:
+    """Cyanide ion [mol/L] in a solution holding ``nacn_mg_l`` of free cyanide as NaCN."""
+    return (
+        np.asarray(nacn_mg_l, dtype=np.float64) / 1000.0 / NACN_G_MOL * cyanide_ion_frac(ph, temp_c)
+    )
+
+
+def oxygen_saturation_mg_l(temp_c: np.ndarray, o2_gas_frac: np.ndarray = AIR_O2_FRAC) -> np.ndarray:
+    """Dissolved-oxygen saturation of fresh water at 1 atm under a gas of ``o2_gas_frac`` O₂.
+
+    Benson & Krause (1984) for air, 0-40 °C [mg/L], scaled by Henry's law.
+
+    Examples
+    --------
+    >>> round(float(oxygen_saturation_mg_l(25.0)), 2)
+    8.26
+    """
+    t_k = np.asarray(temp_c, dtype=np.float64) + _T0_K
+    ln_c = (
+        -139.34411
+        + 1.575701e5 / t_k
+        - 6.642308e7 / t_k**2
+        + 1.243800e10 / t_k**3
+        - 8.621949e11 / t_k**4
+    )
+    return np.exp(ln_c) * np.asarray(o2_gas_frac, dtype=np.float64) / AIR_O2_FRAC
+
+
+def sparged_oxygen_mg_l(
+    saturation_mg_l: np.ndarray, kla_per_h: np.ndarray, uptake_mg_l_h: np.ndarray
+) -> np.ndarray:
+    """Steady dissolved oxygen of a sparged tank, ``max(C* − OUR/kLa, 0)`` [mg/L]."""
+    kla = np.asarray(kla_per_h, dtype=np.float64)
+    deficit = np.divide(
+        uptake_mg_l_h, kla, out=np.full(np.broadcast(uptake_mg_l_h, kla).shape, np.inf),
+        where=kla > 0,
+    )  # fmt: skip
+    return np.maximum(np.asarray(saturation_mg_l, dtype=np.float64) - deficit, 0.0)
+
+
+def mixed_rate(cn_mol_l: np.ndarray, o2_mol_l: np.ndarray) -> np.ndarray:
+    """Kudryk-Kellogg flux without its constant factor, ``[CN][O2] / ([CN] + 6.03 [O2])``."""
+    cn = np.asarray(cn_mol_l, dtype=np.float64)
+    o2 = np.asarray(o2_mol_l, dtype=np.float64)
+    den = cn + CRITICAL_CN_O2_MOLAR * o2
+    return np.divide(cn * o2, den, out=np.zeros(np.broadcast(cn, o2).shape), where=den > 0)
+
+
+def mixed_rate_factor(
+    nacn_mg_l: np.ndarray,
+    do_mg_l: np.ndarray,
+    ph: np.ndarray,
+    temp_c: np.ndarray,
+    ref_nacn_mg_l: np.ndarray,
+    ref_do_mg_l: np.ndarray,
+    ref_ph: np.ndarray,
+    ref_temp_c: np.ndarray,
+) -> np.ndarray:
+    """Rate at the given conditions over the rate at the reference conditions [-].
+
+    Examples
+    --------
+    >>> f = mixed_rate_factor(50.0, 8.0, 10.5, 25.0, 250.0, 8.0, 10.5, 25.0)
+    >>> round(float(f), 4)
+    0.5132
+    """
+    here = mixed_rate(
+        cyanide_ion_mol_l(nacn_mg_l, ph, temp_c), np.asarray(do_mg_l) / 1000.0 / O2_G_MOL
+    )
+    ref = mixed_rate(
+        cyanide_ion_mol_l(ref_nacn_mg_l, ref_ph, ref_temp_c),
+        np.asarray(ref_do_mg_l) / 1000.0 / O2_G_MOL,
+    )
+    return np.divide(here, ref, out=np.zeros(np.broadcast(here, ref).shape), where=ref > 0)
+
+
+def power_rate_factor(
+    nacn_mg_l: np.ndarray,
+    do_mg_l: np.ndarray,
+    ph: np.ndarray,
+    temp_c: np.ndarray,
+    ref_nacn_mg_l: np.ndarray,
+    ref_do_mg_l: np.ndarray,
+    ref_ph: np.ndarray,
+    ref_temp_c: np.ndarray,
+    cn_order: np.ndarray,
+    do_order: np.ndarray,
+) -> np.ndarray:
+    """Empirical power law ``([CN⁻]/[CN⁻]ref)^a ([O₂]/[O₂]ref)^b`` [-]."""
+    cn = cyanide_ion_mol_l(nacn_mg_l, ph, temp_c)
+    cn_ref = cyanide_ion_mol_l(ref_nacn_mg_l, ref_ph, ref_temp_c)
+    r_cn = np.divide(cn, cn_ref, out=np.zeros(np.broadcast(cn, cn_ref).shape), where=cn_ref > 0)
+    do = np.asarray(do_mg_l, dtype=np.float64)
+    do_ref = np.asarray(ref_do_mg_l, dtype=np.float64)
+    r_o2 = np.divide(do, do_ref, out=np.zeros(np.broadcast(do, do_ref).shape), where=do_ref > 0)
+    return r_cn**cn_order * r_o2**do_order
+
+
+def arrhenius_factor(
+    temp_c: np.ndarray, ea_kj_mol: np.ndarray, ref_temp_c: np.ndarray
+) -> np.ndarray:
+    """``exp(−Ea/R (1/T − 1/Tref))`` [-]."""
+    t = np.asarray(temp_c, dtype=np.float64) + _T0_K
+    t_ref = np.asarray(ref_temp_c, dtype=np.float64) + _T0_K
+    return np.exp(-np.asarray(ea_kj_mol) / _R_KJ_MOL_K * (1.0 / t - 1.0 / t_ref))
+
+
+def exposed_frac(d_um: np.ndarray, grain_um: np.ndarray) -> np.ndarray:
+    """Share of gold grains of size ``grain_um`` that touch the surface of particles ``d_um``.
+
+    Examples
+    --------
+    >>> [round(float(x), 4) for x in exposed_frac(np.array([5.0, 20.0, 100.0]), 10.0)]
+    [1.0, 0.875, 0.271]
+    """
+    d = np.asarray(d_um, dtype=np.float64)
+    g = np.asarray(grain_um, dtype=np.float64)
+    inside = np.clip(
+        1.0 - np.divide(g, d, out=np.ones(np.broadcast(g, d).shape), where=d > 0), 0, 1
+    )
+    return 1.0 - inside**3
+
+
+def ultimate_by_size(
+    d_um: np.ndarray,
+    ultimate_frac: np.ndarray,
+    grain_um: np.ndarray,
+    locked_access_frac: np.ndarray,
+) -> np.ndarray:
+    """Ultimate extraction of a size class: exposed grains fully, locked ones in part.
+
+    ``R∞(d) = R∞ (E(d) + (1 − E(d)) a)``, ``a`` the share of locked grains that solution
+    reaches through cracks and pores.
+    """
+    e = exposed_frac(d_um, grain_um)
+    return np.asarray(ultimate_frac) * (e + (1.0 - e) * np.asarray(locked_access_frac))
+
+
+def batch_first_order(
+    time_h: np.ndarray, k_per_h: np.ndarray, ultimate_frac: np.ndarray
+) -> np.ndarray:
+    """Extraction of a batch (bottle-roll) test, ``R∞ (1 − exp(−k t))`` [-]."""
+    return np.asarray(ultimate_frac) * (1.0 - np.exp(-np.asarray(k_per_h) * np.asarray(time_h)))

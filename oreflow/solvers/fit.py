@@ -1,0 +1,312 @@
+"""Fit model parameters to test work by nonlinear least squares (``oreflow fit``).
+
+A model is a :class:`FitModel`: named parameters with starting values and bounds, the
+data columns it needs, optional condition columns with defaults, and ``predict(theta,
+data)`` returning the model's value of the observed column for every row. Models are
+registered by name (:func:`register_model`); :func:`fit` minimises the residuals with
+SciPy's ``least_squares`` (trust-region reflective, bounded) and reports, from the
+Jacobian at the optimum, standard errors ``s² (JᵀJ)⁻¹`` with ``s² = SSR/(n − p)``,
+Student-t confidence intervals and the parameter correlation matrix (Bates & Watts 1988,
+*Nonlinear Regression Analysis and Its Applications*, Wiley, ch. 2).
+
+A parameter whose driver does not vary in the data (the activation energy in a test
+set at one temperature) cannot be estimated; it is held at its starting value and the
+result says so (``held``).
+
+Reading test files (CSV or xlsx) lives in :mod:`oreflow.solvers.fit_data`, the models of
+cyanide leaching and carbon adsorption in :mod:`oreflow.solvers.fit_models`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from oreflow.errors import CaseError, Problem
+
+Data = Mapping[str, np.ndarray]
+
+
+@dataclass(frozen=True)
+class FitParam:
+    """One fitted parameter: name, unit, starting value, bounds and the driver column.
+
+    ``driver`` names a data column; when it is constant (or absent) over the data the
+    parameter cannot be estimated and is held at ``initial``.
+    """
+
+    name: str
+    unit: str
+    initial: float
+    lo: float
+    hi: float
+    description: str = ""
+    driver: str | None = None
+
+
+@dataclass(frozen=True)
+class FitModel:
+    """A model ``oreflow fit`` can fit.
+
+    Attributes
+    ----------
+    name : str
+        Registry key (``oreflow fit --model NAME``).
+    params : tuple of FitParam
+        Parameters in the order of ``theta``.
+    observed : str
+        Column holding the measured value.
+    columns : tuple of str
+        Columns every file must have (besides ``observed``).
+    conditions : Mapping[str, float]
+        Optional columns and their values when absent.
+    ranges : Mapping[str, tuple of float]
+        Allowed closed range of each column.
+    predict : callable
+        ``predict(theta, data) -> ndarray`` of the observed column.
+    case_keys : Mapping[str, str]
+        Case key of each parameter relative to the unit (``leach.{species}.k_per_h``);
+        parameters not listed are not written to a case.
+    case_constants : Mapping[str, float]
+        Unit keys written with the fit because the fitted values depend on them (the
+        reference conditions of a rate constant).
+    doc : str
+        One line for ``oreflow fit --list``.
+    """
+
+    name: str
+    params: tuple[FitParam, ...]
+    observed: str
+    columns: tuple[str, ...]
+    predict: Callable[[np.ndarray, Data], np.ndarray]
+    conditions: Mapping[str, float] = field(default_factory=dict)
+    ranges: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    case_keys: Mapping[str, str] = field(default_factory=dict)
+    case_constants: Mapping[str, float] = field(default_factory=dict)
+    doc: str = ""
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Parameter names in the order of ``theta``."""
+        return tuple(p.name for p in self.params)
+
+
+_docs/models.md: dict[str, FitModel] = {}
+
+
+def register_model(model: FitModel) -> FitModel:
+    """Add ``model`` to the registry (a later model of the same name replaces it)."""
+    _docs/models.md[model.name] = model
+    return model
+
+
+def models() -> dict[str, FitModel]:
+    """Registered models by name (the cyanide and adsorption models are always there)."""
+    from oreflow.solvers import fit_models  # noqa: F401  (registers on import)
+
+    return dict(_docs/models.md)
+
+
+def get_model(name: str, file: str = "") -> FitModel:
+    """The registered model ``name``; ``CaseError`` naming the known ones otherwise."""
+    known = models()
+    if name not in known:
+        raise CaseError(
+            [Problem(file, "model", f"unknown model {name!r}; known: {', '.join(sorted(known))}")]
+        )
+    return known[name]
+
+
+@dataclass
+class FitResult:
+    """Fitted parameters with their uncertainty and the residuals.
+
+    Attributes
+    ----------
+    model : str
+    names : list of str
+        All parameter names, fitted and held.
+    values : dict
+        Parameter values.
+    std_err, ci_low, ci_high : dict
+        Standard error and confidence interval of each fitted parameter (NaN where held or
+        not identifiable).
+    held : dict
+        Parameters held fixed and why.
+    correlation : ndarray
+        Correlation matrix of the fitted parameters (in ``fitted`` order).
+    fitted : list of str
+    observed, predicted : ndarray
+    n, dof : int
+    rmse : float
+        ``sqrt(SSR / n)`` in the unit of the observed column.
+    confidence : float
+    success : bool
+    message : str
+    """
+
+    model: str
+    names: list[str]
+    values: dict[str, float]
+    std_err: dict[str, float]
+    ci_low: dict[str, float]
+    ci_high: dict[str, float]
+    held: dict[str, str]
+    correlation: np.ndarray
+    fitted: list[str]
+    observed: np.ndarray
+    predicted: np.ndarray
+    n: int
+    dof: int
+    rmse: float
+    confidence: float
+    success: bool
+    message: str
+
+    @property
+    def residuals(self) -> np.ndarray:
+        """Measured minus model."""
+        return self.observed - self.predicted
+
+    def as_dict(self) -> dict:
+        """JSON-ready summary."""
+
+        def clean(x: float) -> float | None:
+            return None if not np.isfinite(x) else float(x)
+
+        return {
+            "model": self.model,
+            "n": self.n,
+            "dof": self.dof,
+            "rmse": self.rmse,
+            "confidence": self.confidence,
+            "success": self.success,
+            "message": self.message,
+            "parameters": {
+                name: {
+                    "value": self.values[name],
+                    "std_err": clean(self.std_err[name]),
+                    "ci_low": clean(self.ci_low[name]),
+                    "ci_high": clean(self.ci_high[name]),
+                    "held": self.held.get(name),
+                }
+                for name in self.names
+            },
+            "correlation": {
+                "parameters": self.fitted,
+                "matrix": [[clean(v) for v in row] for row in self.correlation.tolist()],
+            },
+        }
+
+
+def _varies(values: np.ndarray) -> bool:
+    return bool(np.ptp(values) > 1e-12 * max(1.0, float(np.max(np.abs(values)))))
+
+
+def fit(
+    model: FitModel | str,
+    data: Data,
+    *,
+    fixed: Mapping[str, float] | None = None,
+    initial: Mapping[str, float] | None = None,
+    confidence: float = 0.95,
+) -> FitResult:
+    """Fit ``model`` to ``data`` by bounded nonlinear least squares.
+
+    Parameters
+    ----------
+    model : FitModel or str
+        A model or its registered name.
+    data : Mapping[str, numpy.ndarray]
+        Columns of equal length (missing condition columns take the model's defaults).
+    fixed : Mapping[str, float], optional
+        Parameters held at the given values.
+    initial : Mapping[str, float], optional
+        Starting values replacing the model's.
+    confidence : float
+        Level of the confidence intervals (default 0.95).
+
+    Returns
+    -------
+    FitResult
+    """
+    from scipy import stats
+    from scipy.optimize import least_squares
+
+    m = get_model(model) if isinstance(model, str) else model
+    cols = {k: np.asarray(v, dtype=np.float64) for k, v in data.items()}
+    n = len(cols[m.observed])
+    for name, default in m.conditions.items():
+        cols.setdefault(name, np.full(n, float(default)))
+    y = cols[m.observed]
+    start = {p.name: p.initial for p in m.params}
+    start.update(initial or {})
+    held: dict[str, str] = {k: "fixed by the user" for k in (fixed or {})}
+    start.update(fixed or {})
+    for p in m.params:
+        if p.name not in held and p.driver is not None and not _varies(cols[p.driver]):
+            held[p.name] = f"{p.driver} does not vary in the data"
+    free = [i for i, p in enumerate(m.params) if p.name not in held]
+    theta = np.array([start[p.name] for p in m.params], dtype=np.float64)
+
+    def full(x: np.ndarray) -> np.ndarray:
+        t = theta.copy()
+        t[free] = x
+        return t
+
+    def residual(x: np.ndarray) -> np.ndarray:
+        return m.predict(full(x), cols) - y
+
+    lo = np.array([m.params[i].lo for i in free])
+    hi = np.array([m.params[i].hi for i in free])
+    x0 = np.clip(theta[free], lo + 1e-12 * (hi - lo), hi - 1e-12 * (hi - lo))
+    p = len(free)
+    if p:
+        sol = least_squares(residual, x0, bounds=(lo, hi), method="trf", x_scale="jac")
+        x, jac, success, message = sol.x, sol.jac, bool(sol.success), str(sol.message)
+    else:
+        x, jac, success, message = x0, np.zeros((n, 0)), True, "every parameter held"
+    values = full(x)
+    pred = m.predict(values, cols)
+    ssr = float(np.sum((pred - y) ** 2))
+    dof = n - p
+    se = np.full(p, np.nan)
+    corr = np.full((p, p), np.nan)
+    if p and dof > 0:
+        jtj = jac.T @ jac
+        if np.linalg.matrix_rank(jtj) == p:
+            cov = np.linalg.inv(jtj) * ssr / dof
+            se = np.sqrt(np.maximum(np.diag(cov), 0.0))
+            d = np.where(se > 0, se, np.nan)
+            corr = cov / np.outer(d, d)
+    t_q = float(stats.t.ppf(0.5 + confidence / 2.0, dof)) if dof > 0 else np.nan
+    names = list(m.names)
+    fitted = [names[i] for i in free]
+    std_err = {k: np.nan for k in names}
+    ci_low = {k: np.nan for k in names}
+    ci_high = {k: np.nan for k in names}
+    for j, i in enumerate(free):
+        std_err[names[i]] = float(se[j])
+        ci_low[names[i]] = float(values[i] - t_q * se[j])
+        ci_high[names[i]] = float(values[i] + t_q * se[j])
+    return FitResult(
+        model=m.name,
+        names=names,
+        values={k: float(v) for k, v in zip(names, values, strict=True)},
+        std_err=std_err,
+        ci_low=ci_low,
+        ci_high=ci_high,
+        held=held,
+        correlation=corr,
+        fitted=fitted,
+        observed=y,
+        predicted=pred,
+        n=n,
+        dof=dof,
+        rmse=float(np.sqrt(ssr / n)) if n else np.nan,
+        confidence=confidence,
+        success=success,
+        message=message,
+    )
