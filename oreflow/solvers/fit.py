@@ -93,12 +93,12 @@ class FitModel:
         return tuple(p.name for p in self.params)
 
 
-_docs/models.md: dict[str, FitModel] = {}
+_MODELS: dict[str, FitModel] = {}
 
 
 def register_model(model: FitModel) -> FitModel:
     """Add ``model`` to the registry (a later model of the same name replaces it)."""
-    _docs/models.md[model.name] = model
+    _MODELS[model.name] = model
     return model
 
 
@@ -106,7 +106,7 @@ def models() -> dict[str, FitModel]:
     """Registered models by name (the cyanide and adsorption models are always there)."""
     from oreflow.solvers import fit_models  # noqa: F401  (registers on import)
 
-    return dict(_docs/models.md)
+    return dict(_MODELS)
 
 
 def get_model(name: str, file: str = "") -> FitModel:
