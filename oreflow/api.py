@@ -9,6 +9,7 @@ True
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractContextManager
 from importlib import resources
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from oreflow.errors import CaseError, Problem
+from oreflow.errors import CaseError, NotClosedError, Problem
 from oreflow.flowsheet.case import CaseSpec
 from oreflow.flowsheet.case import load_case as _load_case
 from oreflow.units.base import UnitType
@@ -50,6 +51,7 @@ __all__ = [
     "kernel_compile_notice",
     "load_case",
     "optimize",
+    "output_folder",
     "pareto",
     "progress_bar",
     "reconcile",
@@ -100,7 +102,32 @@ def validate(path: str | Path, *, unit_types: Iterable[UnitType] = ()) -> CaseSp
 
     spec = _load_case(path, unit_types)
     compile_case(spec)
+    _check_objective_names(spec)
     return spec
+
+
+def _check_objective_names(spec: CaseSpec) -> None:
+    """``[objective]`` KPI names must be KPIs of the case (one nominal simulation).
+
+    A case with unit options is left to ``optimize``: a KPI may exist on one route only.
+    """
+    opt = spec.optimization
+    if opt is None or any(u.options for u in spec.units):
+        return
+    names = [*opt.weights, *(level[0] for level in opt.lexicographic)]
+    names = [n for n in names if not n.startswith("units.")]
+    if not names:
+        return
+    from oreflow.core.schema import suggest
+
+    kpis = list(simulate(spec, check_closure=False).kpis.index)
+    problems = [
+        Problem(spec.path, "objective.kpi", f"{n!r} is not a KPI of this case{suggest(n, kpis)}")
+        for n in dict.fromkeys(names)
+        if n not in kpis
+    ]
+    if problems:
+        raise CaseError(problems)
 
 
 def _spec(case: CaseSpec | str | Path) -> CaseSpec:
@@ -108,9 +135,19 @@ def _spec(case: CaseSpec | str | Path) -> CaseSpec:
 
 
 def simulate(
-    case: CaseSpec | str | Path, *, overrides: Mapping[str, float] | None = None
+    case: CaseSpec | str | Path,
+    *,
+    overrides: Mapping[str, float] | None = None,
+    check_closure: bool = True,
+    check_ranges: bool = True,
 ) -> Results:
     """Simulate one case as written (with optional parameter overrides).
+
+    Overrides pass the case file's range and consistency rules (``CaseError``).
+    A result whose mass balance does not close raises ``NotClosedError`` (naming the
+    worst component and unit) unless ``check_closure`` is False. ``check_ranges=False``
+    lets overrides go beyond the declared ranges: only for tests of a model's limits
+    (an infinite residence time), whose results no range vouches for.
 
     Returns
     -------
@@ -119,17 +156,30 @@ def simulate(
     """
     from oreflow.flowsheet.compile import compile_case
     from oreflow.solvers.results import build_results
-    from oreflow.solvers.simulate import simulate_plant
+    from oreflow.solvers.simulate import closure_failure, simulate_plant
 
-    plant = compile_case(_spec(case))
-    sim = simulate_plant(plant, n_cases=1, overrides=overrides)
-    return build_results(sim)
+    spec = _spec(case)
+    plant = compile_case(spec)
+    sim = simulate_plant(plant, n_cases=1, overrides=overrides, check_ranges=check_ranges)
+    results = build_results(sim)
+    if check_closure:
+        failure = closure_failure(results)
+        if failure is not None:
+            raise NotClosedError(spec.path, failure)
+    return results
 
 
 def simulate_batch(
-    case: CaseSpec | str | Path, overrides: Mapping[str, Any], *, n_cases: int | None = None
+    case: CaseSpec | str | Path,
+    overrides: Mapping[str, Any],
+    *,
+    n_cases: int | None = None,
+    check_closure: bool = True,
 ) -> pd.DataFrame:
     """Simulate many parameter sets of one case at once; one KPI row per case.
+
+    Every overridden value passes the case file's range and consistency rules before
+    anything runs (``CaseError`` names the key, the case index and its value).
 
     Parameters
     ----------
@@ -140,23 +190,39 @@ def simulate_batch(
         ``n_cases``, or scalars).
     n_cases : int, optional
         Number of cases; default: the length of the override arrays.
+    check_closure : bool
+        Raise ``NotClosedError`` naming the first case whose balance does not close
+        (default); False keeps every row, ``closure_max_rel`` says which close.
     """
     import numpy as np
 
     from oreflow.flowsheet.compile import compile_case
     from oreflow.solvers.results import kpi_arrays
-    from oreflow.solvers.simulate import simulate_chunks
+    from oreflow.solvers.simulate import CLOSURE_GATE_REL, closure_mask, simulate_chunks
 
     if n_cases is None:
         lengths = {np.size(v) for v in overrides.values() if np.ndim(v) > 0}
         n_cases = max(lengths) if lengths else 1
-    plant = compile_case(_spec(case))
+    spec = _spec(case)
+    plant = compile_case(spec)
     parts = [
         kpi_arrays(chunk)
         for _, _, chunk in simulate_chunks(plant, n_cases=n_cases, overrides=overrides)
     ]
     frame = pd.DataFrame({k: np.concatenate([p[k] for p in parts]) for k in parts[0]})
     frame.index.name = "case"
+    bad = closure_mask(frame["closure_max_rel"].to_numpy())
+    if check_closure and bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        values = ", ".join(
+            f"{k} = {np.broadcast_to(np.asarray(v, dtype=float), (n_cases,))[i]:g}"
+            for k, v in overrides.items()
+        )
+        detail = (
+            f"{int(bad.sum())} of {n_cases} cases, first case {i} ({values}): relative "
+            f"error {frame['closure_max_rel'].iloc[i]:.3g} (tolerance {CLOSURE_GATE_REL:g})"
+        )
+        raise NotClosedError(spec.path, detail)
     return frame
 
 
@@ -198,10 +264,11 @@ def reconcile(
 def study(
     study: StudySpec | Mapping[str, Any] | str | Path,
     *,
-    out_dir: str | Path | None = None,
+    out_dir: Any = None,
     workers: int | None = None,
     scheduler: Any = None,
     resume: bool = False,
+    overwrite: bool = False,
     report: bool = False,
     progress: Progress | None = None,
 ) -> StudyResult:
@@ -209,26 +276,31 @@ def study(
 
     The study's ``mode`` is ``simulate`` (each route as written), ``reoptimize`` (each
     scenario re-optimizes its routes' modes and ore rate) or ``robust`` (one plan for all
-    scenarios, best in expectation or CVaR); see ``docs/study.md``.
+    scenarios, best in expectation or CVaR); see ``docs/study.md``. Everything (the
+    study, its draws against every case's ranges, the output folder, the optional
+    packages the outputs need) is checked before the first scenario.
 
     Parameters
     ----------
     study : path, Mapping or StudySpec
         A study file, the same layout as a dict (``oreflow.flowsheet.study``), or a spec.
-    out_dir : str or Path, optional
+    out_dir : str, Path or oreflow.core.files.OutputFolder, optional
         Folder for the Parquet chunks, ``results.parquet`` and (with ``report``) the
-        HTML page, plots and workbook.
+        HTML page, plots and workbook. Locked while the study writes; a folder holding
+        another study's results is refused unless ``resume`` or ``overwrite``.
     workers : int, optional
-        Local processes; by default one per core for studies of 2,048 evaluations or
-        more, else this process alone (a script using the pool needs the
-        ``if __name__ == "__main__":`` guard, without which the study runs in this
+        Local processes (at least 1); by default one per core for studies of 2,048
+        evaluations or more, else this process alone (a script using the pool needs
+        the ``if __name__ == "__main__":`` guard, without which the study runs in this
         process alone and says why), 1 runs the batched kernels in this process.
     scheduler : str or dask.distributed.Client, optional
         Dask scheduler address or client.
     resume : bool
         Continue an interrupted study in ``out_dir``.
+    overwrite : bool
+        Replace another study's results in ``out_dir``.
     report : bool
-        Also write the comparison report to ``out_dir``.
+        Also write the comparison report to ``out_dir`` (needs matplotlib).
     progress : callable(done, total), optional
         Progress callback (``oreflow.api.progress_bar`` draws a rich bar on stderr).
 
@@ -239,8 +311,9 @@ def study(
         ``kpi(name)`` as a scenario x route table; ``oreflow.report.study_report.compare``
         gives the comparison tables.
     """
+    from oreflow.core.files import OutputFolder
     from oreflow.flowsheet.study import StudySpec, load_study, study_from_dict
-    from oreflow.solvers.study import run_study
+    from oreflow.solvers.study import check_run_options, run_study
 
     if isinstance(study, StudySpec):
         spec = study
@@ -248,21 +321,50 @@ def study(
         spec = study_from_dict(study)
     else:
         spec = load_study(study)
-    result = run_study(
-        spec,
-        out_dir=out_dir,
-        workers=workers,
-        scheduler=scheduler,
-        resume=resume,
-        progress=progress,
-    )
+    check_run_options(spec, workers=workers, out_dir=out_dir, resume=resume, overwrite=overwrite)
     if report:
         if out_dir is None:
             raise CaseError([Problem(spec.path, "", "a report needs an output folder (out_dir)")])
-        from oreflow.report.study_report import write_study_report
+        from oreflow.report.study_report import report_files, require_matplotlib
 
-        write_study_report(result, out_dir)
+        require_matplotlib(str(out_dir))
+    folder = out_dir
+    with contextlib.ExitStack() as stack:
+        if out_dir is not None and not isinstance(out_dir, OutputFolder):
+            folder = stack.enter_context(OutputFolder(out_dir))
+        result = run_study(
+            spec,
+            out_dir=folder,
+            workers=workers,
+            scheduler=scheduler,
+            resume=resume,
+            overwrite=overwrite,
+            progress=progress,
+            report_files=report_files(spec) if report else (),
+        )
+        if report:
+            from oreflow.report.study_report import write_study_report
+
+            nominal, parameters = _report_inputs(spec)
+            write_study_report(result, folder, nominal=nominal, parameters=parameters)
     return result
+
+
+def _report_inputs(spec: Any) -> tuple[tuple[str, Any], dict[str, Any]]:
+    """What a study report shows beyond the study's results (simulated here, not in report).
+
+    The baseline route's stream table as written (its Sankey diagram) and, in mode
+    ``simulate``, per other route the model parameters that move its difference from
+    the baseline most.
+    """
+    from oreflow.solvers.sensitivity import parameter_tornado
+
+    nominal = (spec.baseline, simulate(spec.routes[spec.baseline]).streams)
+    parameters = {}
+    if spec.mode == "simulate":
+        for other in (r for r in spec.routes if r != spec.baseline):
+            parameters[other] = parameter_tornado(spec, other)
+    return nominal, parameters
 
 
 def optimize(case: CaseSpec | str | Path, *, refine: bool = False) -> OptimizeResult:
@@ -279,7 +381,37 @@ def optimize(case: CaseSpec | str | Path, *, refine: bool = False) -> OptimizeRe
     from oreflow.solvers.optimize import optimize as _optimize
     from oreflow.solvers.optimize import refine as _refine
 
-    return _refine(_spec(case)) if refine else _optimize(_spec(case))
+    spec = _spec(case)
+    return _degenerate(spec, _refine(spec) if refine else _optimize(spec))
+
+
+#: A plan treating less than this share of the case's ore rate is degenerate [assumed]:
+#: a mill feed a thousand times below design is not an operating point, it is a limit
+#: that cannot be met (a tank of 0.001 m3) driving the throughput to zero.
+DEGENERATE_ORE_FRAC = 1e-3
+
+
+def _degenerate(spec: CaseSpec, result: Any) -> Any:
+    """An optimal plan at near-zero throughput is reported as ``degenerate`` (exit 3)."""
+    import dataclasses
+
+    nominal = sum(float(o.params.get("rate_tph") or 0.0) for o in spec.ores)
+    ore = (result.decisions or {}).get("ore_tph")
+    if result.status != "optimal" or ore is None or nominal <= 0:
+        return result
+    if ore >= DEGENERATE_ORE_FRAC * nominal:
+        return result
+    binding = []
+    prices = result.shadow_prices
+    if len(prices) and "binding" in prices:
+        binding = [str(r.limit) for r in prices[prices["binding"]].itertuples()]
+    why = (
+        f"the optimal plan treats {ore:.3g} t/h, below {DEGENERATE_ORE_FRAC:g} of the case's "
+        f"{nominal:g} t/h: a limit no plant at this scale can meet drives the throughput to zero"
+    )
+    if binding:
+        why += f"; binding: {', '.join(binding)}"
+    return dataclasses.replace(result, status="degenerate", explanation=[*result.explanation, why])
 
 
 def pareto(
@@ -350,8 +482,20 @@ def document(kind: str, result: Any, *, spec: Any = None, survey: str = "") -> d
     return _document(kind, result, spec=spec, survey=survey)
 
 
+def output_folder(path: str | Path) -> Any:
+    """An output folder to check and lock before computing (``with api.output_folder(p)``).
+
+    Entering creates it if needed, proves it writable, takes its lock (a second writer
+    is refused) and removes temporary files a killed run left; every failure is a
+    ``CaseError`` (exit 2). See ``oreflow.core.files.OutputFolder``.
+    """
+    from oreflow.core.files import OutputFolder
+
+    return OutputFolder(path)
+
+
 def write_outputs(
-    kind: str, result: Any, out_dir: str | Path, *, spec: Any = None, survey: str = ""
+    kind: str, result: Any, out_dir: Any, *, spec: Any = None, survey: str = ""
 ) -> list[Path]:
     """Write a command's files and ``report.html`` into ``out_dir`` (all or nothing)."""
     from oreflow.report.present import write_outputs as _write

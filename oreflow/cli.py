@@ -8,6 +8,7 @@ infeasible), 1 internal error.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import sys
@@ -17,6 +18,37 @@ from typing import Any
 from oreflow.errors import CaseError, OreflowError, Problem
 
 logger = logging.getLogger("oreflow")
+
+#: Points of a Pareto front: two ends at least; each point is one MILP solve (about a
+#: second on a shipped case), so 1,000 bounds a run to minutes.
+PARETO_POINTS = (2, 1000)
+
+
+def _out(args: argparse.Namespace, stack: contextlib.ExitStack) -> Any:
+    """The ``--out`` folder checked and locked before any computing (None without it)."""
+    if not getattr(args, "out", None):
+        return None
+    from oreflow import api
+
+    return stack.enter_context(api.output_folder(args.out))
+
+
+def _require(module: str, what: str, where: str) -> None:
+    """Refuse before computing when an optional package an output needs is missing."""
+    import importlib.util
+
+    if importlib.util.find_spec(module) is None:
+        msg = f"{what} needs {module}: pip install 'oreflow[study]'"
+        raise CaseError([Problem(where, "--out", msg)])
+
+
+def _input_of(args: argparse.Namespace) -> str | None:
+    """The file a command reads (for messages that must name it)."""
+    for name in ("case", "study", "survey"):
+        value = getattr(args, name, None)
+        if isinstance(value, str):
+            return value
+    return None
 
 
 def _case_path(arg: str | None, default: str | None = None) -> str:
@@ -28,13 +60,21 @@ def _case_path(arg: str | None, default: str | None = None) -> str:
 
 
 def _emit(
-    args: argparse.Namespace, kind: str, result: Any, spec: Any = None, survey: str = ""
+    args: argparse.Namespace,
+    kind: str,
+    result: Any,
+    spec: Any = None,
+    survey: str = "",
+    out: Any = None,
 ) -> None:
-    """Write files (``--out``), then print the JSON document or the console text."""
+    """Write files into ``out`` (the locked ``--out`` folder), then print the answer.
+
+    The answer is the JSON document (``--json``) or the console text.
+    """
     from oreflow import api
 
-    if getattr(args, "out", None):
-        written = api.write_outputs(kind, result, args.out, spec=spec, survey=survey)
+    if out is not None:
+        written = api.write_outputs(kind, result, out, spec=spec, survey=survey)
         logger.info("wrote %s", ", ".join(str(p) for p in written))
     if getattr(args, "json", False):
         doc = api.document(kind, result, spec=spec, survey=survey)
@@ -50,9 +90,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from oreflow import api
 
     spec = api.load_case(_case_path(args.case))
-    with api.kernel_compile_notice():
-        results = api.simulate(spec)
-    _emit(args, "run", results, spec)
+    with contextlib.ExitStack() as stack:
+        out = _out(args, stack)
+        with api.kernel_compile_notice():
+            results = api.simulate(spec)
+        _emit(args, "run", results, spec, out=out)
     return 0
 
 
@@ -60,30 +102,42 @@ def _cmd_optimize(args: argparse.Namespace) -> int:
     from oreflow import api
 
     spec = api.load_case(_case_path(args.case, api.DEFAULT_OPTIMIZE_CASE))
-    with api.kernel_compile_notice():
-        result = api.optimize(spec, refine=args.refine)
-    _emit(args, "optimize", result, spec)
+    with contextlib.ExitStack() as stack:
+        out = _out(args, stack)
+        with api.kernel_compile_notice():
+            result = api.optimize(spec, refine=args.refine)
+        # files only for a plan that is the answer: nothing is written on exit 3
+        _emit(args, "optimize", result, spec, out=out if result.status == "optimal" else None)
     return 0 if result.status == "optimal" else 3
 
 
 def _cmd_pareto(args: argparse.Namespace) -> int:
     from oreflow import api
 
+    if not PARETO_POINTS[0] <= args.points <= PARETO_POINTS[1]:
+        msg = f"must be in [{PARETO_POINTS[0]}, {PARETO_POINTS[1]}], got {args.points}"
+        raise CaseError([Problem("--points", "", msg)])
     spec = api.load_case(args.case)
-    with api.kernel_compile_notice():
-        front = api.pareto(
-            spec, args.x, args.y, args.points, x_sense=args.x_sense, y_sense=args.y_sense
-        )
-    _emit(args, "pareto", front, spec)
+    with contextlib.ExitStack() as stack:
+        out = _out(args, stack)
+        if out is not None:
+            _require("matplotlib", "the pareto plot", args.out)
+        with api.kernel_compile_notice():
+            front = api.pareto(
+                spec, args.x, args.y, args.points, x_sense=args.x_sense, y_sense=args.y_sense
+            )
+        _emit(args, "pareto", front, spec, out=out)
     return 0
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
     from oreflow import api
 
-    with api.kernel_compile_notice():
-        result = api.compare(args.cases)
-    _emit(args, "compare", result)
+    with contextlib.ExitStack() as stack:
+        out = _out(args, stack)
+        with api.kernel_compile_notice():
+            result = api.compare(args.cases)
+        _emit(args, "compare", result, out=out)
     if not args.json:
         for note in result[2]:
             sys.stderr.write(note + "\n")
@@ -126,13 +180,15 @@ def _cmd_new(args: argparse.Namespace) -> int:
 def _cmd_reconcile(args: argparse.Namespace) -> int:
     from oreflow import api
 
-    result = api.reconcile(
-        args.survey,
-        flowsheet=args.flowsheet,
-        confidence=args.confidence,
-        scale_tph=args.scale_tph,
-    )
-    _emit(args, "reconcile", result, survey=args.survey)
+    with contextlib.ExitStack() as stack:
+        out = _out(args, stack)
+        result = api.reconcile(
+            args.survey,
+            flowsheet=args.flowsheet,
+            confidence=args.confidence,
+            scale_tph=args.scale_tph,
+        )
+        _emit(args, "reconcile", result, survey=args.survey, out=out)
     return 0
 
 
@@ -148,6 +204,7 @@ def _cmd_study(args: argparse.Namespace) -> int:
                 workers=args.workers,
                 scheduler=args.scheduler,
                 resume=args.resume,
+                overwrite=args.overwrite,
                 report=args.out is not None,
                 progress=progress,
             )
@@ -257,7 +314,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--y", required=True, metavar="KPI", help="KPI optimised at each point (e.g. margin_usd_h)"
     )
     par.add_argument(
-        "--points", type=int, default=11, metavar="N", help="number of points (default 11)"
+        "--points",
+        type=int,
+        default=11,
+        metavar="N",
+        help=f"number of points, {PARETO_POINTS[0]} to {PARETO_POINTS[1]} (default 11)",
     )
     par.add_argument(
         "--x-sense",
@@ -313,6 +374,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     stu.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler (tcp://host:8786)")
     stu.add_argument("--resume", action="store_true", help="continue an interrupted study in DIR")
+    stu.add_argument(
+        "--overwrite", action="store_true", help="replace another study's results in DIR"
+    )
     _common(stu, "write Parquet chunks, results and report to DIR", verbose=False)
     stu.set_defaults(func=_cmd_study)
 
@@ -374,6 +438,28 @@ def usage_lines() -> list[str]:
     return lines
 
 
+@contextlib.contextmanager
+def _exit_on_sigterm() -> Any:
+    """While a command runs, SIGTERM ends it like Ctrl-C (pools and locks released).
+
+    The caller's own handler is restored afterwards: ``main`` may be called from a program.
+    """
+    import signal
+    import threading
+
+    def stop(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``oreflow`` command."""
     parser = build_parser()
@@ -384,14 +470,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         stream=sys.stderr,
     )
     try:
-        return int(args.func(args))
+        with _exit_on_sigterm():
+            return int(args.func(args))
     except CaseError as exc:
         for problem in exc.problems:
             sys.stderr.write(f"error: {problem}\n")
         return exc.exit_code
     except OreflowError as exc:
-        sys.stderr.write(f"error: {exc}\n")
+        source = _input_of(args)
+        text = str(exc)
+        if source and source not in text:
+            text = f"{source}: {text}"
+        sys.stderr.write(f"error: {text}\n")
         return exc.exit_code
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        return 130
+    except Exception as exc:  # a bug: one line, the traceback with -vv
+        logger.debug("internal error", exc_info=True)
+        sys.stderr.write(
+            f"internal error ({type(exc).__name__}: {exc}); please report it with the "
+            "input (run with -vv for the traceback)\n"
+        )
+        return 1
 
 
 if __name__ == "__main__":

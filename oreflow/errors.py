@@ -99,3 +99,22 @@ class SolveError(OreflowError):
     """The solver could not run at all (not: the problem was infeasible)."""
 
     exit_code = 1
+
+
+class NotClosedError(OreflowError):
+    """A result whose mass balance does not close: its numbers are not to be used.
+
+    Attributes
+    ----------
+    case : str
+        The case file.
+    detail : str
+        The worst view, component and unit, with their relative errors.
+    """
+
+    exit_code = 3
+
+    def __init__(self, case: str, detail: str) -> None:
+        self.case = case
+        self.detail = detail
+        super().__init__(f"{case}: not closed: {detail}")

@@ -19,7 +19,6 @@ PACKAGE = Path(__file__).resolve().parent.parent / "oreflow"
 
 #: Import cycles still to be removed (each a set of modules that import each other).
 ALLOWED_CYCLES: list[frozenset[str]] = [
-    frozenset({"oreflow.solvers.study", "oreflow.solvers.study_optimize"}),
     # fit_models registers its models into fit on a lazy import (a global registry: to go)
     frozenset({"oreflow.solvers.fit", "oreflow.solvers.fit_models"}),
     frozenset({"oreflow.report.parameter_tornado", "oreflow.report.study_report"}),
@@ -30,13 +29,11 @@ ALLOWED_PRIVATE: set[tuple[str, str, str]] = {
     ("oreflow.report.parameter_tornado", "oreflow.report.study_report", "_figure"),
     ("oreflow.report.reconcile_console", "oreflow.report.console", "_facts"),
     ("oreflow.report.reconcile_console", "oreflow.report.console", "_table"),
-    ("oreflow.report.study_report", "oreflow.report.output", "_write_excel"),
     ("oreflow.solvers.prefix", "oreflow.solvers.simulate", "_BlockSolver"),
     ("oreflow.solvers.prefix", "oreflow.solvers.simulate", "_apply"),
     ("oreflow.solvers.prefix", "oreflow.solvers.simulate", "_context"),
     ("oreflow.solvers.prefix", "oreflow.solvers.simulate", "_port_order"),
-    ("oreflow.solvers.sensitivity", "oreflow.solvers.study", "_plant"),
-    ("oreflow.solvers.study_optimize", "oreflow.solvers.study", "_write_parquet_atomic"),
+    ("oreflow.solvers.sensitivity", "oreflow.solvers.study_eval", "_plant"),
 }
 
 

@@ -227,6 +227,7 @@ def _sizes(table: Any, file: str, problems: list[Problem]) -> SizeClasses | None
 def _species(case: Mapping[str, Any], file: str, problems: list[Problem]) -> ComponentSet | None:
     custom_raw = case.get("species_properties", {})
     custom: dict[str, Species] = {}
+    invalid: set[str] = set()  # reported already: not "unknown" where it is used
     if not isinstance(custom_raw, dict):
         problems.append(
             Problem(file, "case.species_properties", "must be a table of species tables")
@@ -237,9 +238,13 @@ def _species(case: Mapping[str, Any], file: str, problems: list[Problem]) -> Com
         if not isinstance(table, dict):
             problems.append(Problem(file, key, "must be a table"))
             continue
+        n0 = len(problems)
         v = validate_table(
             table, SPECIES_PROPERTY_PARAMS, file=file, prefix=f"{key}.", problems=problems
         )
+        if len(problems) > n0:  # a bad value has no entry in v: reported, not used
+            invalid.add(name)
+            continue
         if v.get("phase") is None:
             if "phase" not in table:
                 problems.append(
@@ -273,6 +278,8 @@ def _species(case: Mapping[str, Any], file: str, problems: list[Problem]) -> Com
         species = []
         for name in lists[group]:
             sp = custom.get(name) or CATALOGUE.get(name)
+            if sp is None and name in invalid:
+                continue
             if sp is None:
                 known = [*CATALOGUE, *custom]
                 problems.append(
@@ -503,6 +510,7 @@ def parse_case(text: str, file: str, unit_types: Iterable[UnitType] = ()) -> Cas
     if not problems:
         check_topology(tuple(ores), tuple(units), file, problems)
         _cross_checks(tuple(ores), tuple(units), file, problems)
+        _feed_within_sizes(tuple(ores), comps, file)
     if problems:
         raise CaseError(problems)
     name = vals.get("name") or Path(file).stem
@@ -546,16 +554,64 @@ def _cross_checks(
                 )
 
 
+def _feed_within_sizes(ores: tuple[UnitSpec, ...], comps: ComponentSet, file: str) -> None:
+    """Warn when an ore's F80 lies above the top size: its coarse part has no class of its own.
+
+    A warning, not an error: a case may mean its feed to be truncated (a residue test of
+    coarse material), but it must not pass unnoticed.
+    """
+    import logging
+
+    from oreflow.units.ore_feed import psd_f80_um
+
+    top = comps.sizes.edges_um[0]
+    for ore in ores:
+        f80 = psd_f80_um(ore.tables["psd"])
+        if f80 > top:
+            logging.getLogger(__name__).warning(
+                "%s: %s.psd: F80 %.4g µm is above the top size %g µm of [case.sizes]: over "
+                "20 %% of the feed is lumped into the top class; raise case.sizes.top_um",
+                file,
+                ore.name,
+                f80,
+                top,
+            )
+
+
 def load_case(path: str | Path, unit_types: Iterable[UnitType] = ()) -> CaseSpec:
     """Read and validate a case file; raise ``CaseError`` listing every problem.
 
     ``unit_types``: unit types beyond the built-in ones (see ``parse_case``).
     """
     file = str(path)
+    return parse_case(read_text_file(path, "case file"), file, unit_types)
+
+
+#: Largest input file read [bytes]: the largest shipped case is about 20 kB; a file
+#: beyond this is not a case (``/dev/zero``, a data dump) and is refused unread.
+MAX_INPUT_BYTES = 4 * 1024 * 1024
+
+
+def read_text_file(path: str | Path, what: str) -> str:
+    """A UTF-8 text file (a BOM is accepted), refused quickly if not a regular file or too big."""
+    file = str(path)
+    p = Path(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise CaseError([Problem(file, "", "file not found")]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CaseError([Problem(file, "", f"cannot read the file: {exc}")]) from None
-    return parse_case(text, file, unit_types)
+        if not p.exists():
+            raise CaseError([Problem(file, "", "file not found")])
+        if not p.is_file():
+            raise CaseError([Problem(file, "", f"not a regular file: a {what} is a text file")])
+        with p.open("rb") as fh:
+            data = fh.read(MAX_INPUT_BYTES + 1)
+    except OSError as exc:
+        raise CaseError(
+            [Problem(file, "", f"cannot read the file: {exc.strerror or exc}")]
+        ) from None
+    if len(data) > MAX_INPUT_BYTES:
+        msg = f"larger than {MAX_INPUT_BYTES // (1024 * 1024)} MB: not a {what}"
+        raise CaseError([Problem(file, "", msg)])
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        msg = f"not UTF-8 text (byte {exc.start}): save the {what} as UTF-8"
+        raise CaseError([Problem(file, "", msg)]) from None

@@ -57,14 +57,20 @@ class CompiledPlant:
         return tuple(out)
 
     def param_arrays(
-        self, n_cases: int, overrides: Mapping[str, Any] | None = None
+        self, n_cases: int, overrides: Mapping[str, Any] | None = None, *, checked: bool = True
     ) -> dict[str, dict[str, np.ndarray]]:
-        """Per node, per parameter, a (n_cases,) array: defaults with overrides applied."""
+        """Per node, per parameter, a (n_cases,) array: defaults with overrides applied.
+
+        Overridden values pass the case file's range and consistency rules
+        (``oreflow.flowsheet.values``); ``CaseError`` names the key, the case and its
+        value. ``checked=False`` is for callers that checked them already.
+        """
         out = {
             node: {k: np.full(n_cases, v) for k, v in params.items()}
             for node, params in self.defaults.items()
         }
         problems = []
+        given: dict[str, set[str]] = {}
         for key, value in (overrides or {}).items():
             node, _, param = (key[len("units.") :] if key.startswith("units.") else key).partition(
                 "."
@@ -84,11 +90,41 @@ class CompiledPlant:
                     )
                 )
                 continue
-            arr = np.broadcast_to(np.asarray(value, dtype=np.float64), (n_cases,)).copy()
+            try:
+                arr = np.broadcast_to(np.asarray(value, dtype=np.float64), (n_cases,)).copy()
+            except (TypeError, ValueError):
+                msg = f"must be a number or {n_cases} numbers (one per case)"
+                problems.append(Problem(self.spec.path, key, msg))
+                continue
             out[node][param] = arr
+            given.setdefault(node, set()).add(param)
         if problems:
             raise CaseError(problems)
+        if checked and given:
+            from oreflow.flowsheet.values import check_values
+
+            result = check_values(self.spec, out, given)
+            if not result.ok:
+                raise CaseError(result.problems)
         return out
+
+    def check_overrides(self, n_cases: int, overrides: Mapping[str, Any]) -> Any:
+        """Which cases of a batch break a range or consistency rule (``ValueCheck``).
+
+        For a caller that decides what to do with bad cases (a study drops or redraws
+        them) instead of stopping at the first.
+        """
+        from oreflow.flowsheet.values import check_values
+
+        params = self.param_arrays(n_cases, overrides, checked=False)
+        given: dict[str, set[str]] = {}
+        for key in overrides:
+            node, _, param = key.removeprefix("units.").partition(".")
+            if key.startswith("ore."):
+                node, _, param = key.partition(".")[2].partition(".")
+                node = f"ore.{node}"
+            given.setdefault(node, set()).add(param)
+        return check_values(self.spec, params, given)
 
 
 class _OutletAdapter:
@@ -137,7 +173,11 @@ def compile_case(spec: CaseSpec) -> CompiledPlant:
     """Build the unit models and topology of a validated case."""
     problems: list[Problem] = []
     topo = build_topology(spec.ores, spec.units, spec.path, problems)
-    if topo is None:
+    if topo is not None:
+        from oreflow.flowsheet.values import check_loops
+
+        check_loops(spec, topo, problems)
+    if topo is None or problems:
         raise CaseError(problems)
     models: dict[str, UnitModel] = {}
     defaults: dict[str, dict[str, float]] = {}

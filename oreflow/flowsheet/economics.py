@@ -367,7 +367,18 @@ def parse_economics(
     reagents = _number_table(
         raw.get("reagent_usd_kg"), file, "economics.reagent_usd_kg", problems, "USD/kg"
     )
+    known = [*REAGENT_PRICES, *SCALAR_PRICED]
     for item in reagents:
+        hint = suggest(item, known) if item not in known else ""
+        if hint.startswith("; did you mean"):  # a typo would leave the default price in use
+            problems.append(
+                Problem(
+                    file,
+                    f"economics.reagent_usd_kg.{item}",
+                    f"{item!r} is not a reagent oreflow prices{hint} (an item of your own "
+                    "must not be this close to a known one)",
+                )
+            )
         if item in SCALAR_PRICED:
             key = SCALAR_PRICED[item][0]
             problems.append(

@@ -73,6 +73,8 @@ MODES = ("simulate", "reoptimize", "robust")
 OPTIMIZING_MODES = ("reoptimize", "robust")
 RISKS = ("expected", "cvar")
 SELECTIONS = ("enumerate", "milp")
+#: What a study does with a scenario outside a parameter's range (``study_sampling``).
+OUT_OF_RANGE = ("stop", "reject", "truncate")
 DISTRIBUTIONS = ("normal", "lognormal", "triangular", "uniform", "empirical")
 
 STUDY_PARAMS = (
@@ -86,6 +88,15 @@ STUDY_PARAMS = (
     ),
     Param("compare_kpi", "-", "margin_usd_t", "KPI on which routes are compared", kind=str),
     Param("chunk_cases", "-", 256, "scenarios per result chunk", kind=int, lo=1),
+    Param(
+        "out_of_range",
+        "-",
+        "stop",
+        "a scenario whose values break a case's range or consistency rules: stop the "
+        "study, reject the scenario (counted), or truncate (draw it again)",
+        kind=str,
+        choices=OUT_OF_RANGE,
+    ),
     Param(
         "risk",
         "-",
@@ -247,6 +258,7 @@ class StudySpec:
     risk: str = "expected"
     cvar_alpha: float = 0.1
     selection: str = "enumerate"
+    out_of_range: str = "stop"
 
     @property
     def random_names(self) -> tuple[str, ...]:
@@ -287,12 +299,33 @@ def _read_empirical(path: Path, column: str | None, file: str, key: str, problem
     if not path.is_file():
         problems.append(Problem(file, key, f"CSV file {str(path)!r} not found"))
         return ()
-    frame = pd.read_csv(path)
+    try:
+        frame = pd.read_csv(path, encoding="utf-8-sig")
+    except (ValueError, OSError, UnicodeDecodeError) as exc:  # pandas' ParserError is a ValueError
+        why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        problems.append(Problem(file, key, f"{path.name} is not a readable CSV file: {why}"))
+        return ()
+    if frame.columns.empty:
+        problems.append(Problem(file, key, f"{path.name} has no columns"))
+        return ()
     col = column if column is not None else frame.columns[0]
     if col not in frame.columns:
         problems.append(
             Problem(
                 file, key, f"no column {col!r} in {path.name}{suggest(col, list(frame.columns))}"
+            )
+        )
+        return ()
+    numbers = pd.to_numeric(frame[col], errors="coerce")
+    text = frame[col].notna() & numbers.isna()
+    if text.any():
+        row = int(text.to_numpy().nonzero()[0][0])
+        problems.append(
+            Problem(
+                file,
+                key,
+                f"{path.name} column {col!r}: {int(text.sum())} cell(s) are not numbers, first "
+                f"at data row {row + 1}: {frame[col].iloc[row]!r}",
             )
         )
         return ()
@@ -327,6 +360,7 @@ def _variable(
     if not isinstance(raw, Mapping):
         problems.append(Problem(file, pre[:-1], "must be a table"))
         return None
+    n_before = len(problems)  # a key refused below has no entry: nothing is built then
     dist = raw.get("dist")
     dist_params = _DIST_PARAMS.get(dist, ()) if isinstance(dist, str) else ()
     common = validate_table(
@@ -339,7 +373,8 @@ def _variable(
     )
     given = {k: v for k, v in raw.items() if k in {p.name for p in dist_params}}
     params = validate_table(given, dist_params, file=file, prefix=pre, problems=problems)
-    n_before = len(problems)
+    if len(problems) > n_before:
+        return None
     if (common.get("dist") is None) == (common.get("values") is None):
         problems.append(
             Problem(file, pre[:-1], "give either dist (Monte Carlo) or values (a grid), not both")
@@ -639,17 +674,18 @@ def study_from_dict(data: Mapping[str, Any], *, path: str | Path | None = None) 
         risk=head["risk"],
         cvar_alpha=head["cvar_alpha"],
         selection=head["selection"],
+        out_of_range=head["out_of_range"],
     )
 
 
 def load_study(path: str | Path) -> StudySpec:
     """Read and validate a study file (``CaseError`` lists every problem)."""
+    from oreflow.flowsheet.case import read_text_file
+
     file = str(path)
+    text = read_text_file(path, "study file")
     try:
-        with open(path, "rb") as fh:
-            data = tomllib.load(fh)
-    except FileNotFoundError:
-        raise CaseError([Problem(file, "", "study file not found")]) from None
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise CaseError([Problem(file, "", f"not valid TOML: {exc}")]) from None
     return study_from_dict(data, path=path)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 import tomllib
-from pathlib import Path
 from typing import Any
 
 from oreflow.core.schema import REQUIRED, Param
@@ -62,8 +61,12 @@ def key_help(key: str, raw: dict[str, Any]) -> str | None:
 
 def explain(problem: Any) -> str | None:
     """The help of a problem's key, reading the problem's file again (None if unknown)."""
-    try:
-        raw = tomllib.loads(Path(problem.file).read_text(encoding="utf-8"))
+    if not problem.key:
+        return None
+    from oreflow.core.files import read_small_text
+
+    try:  # the same guard as the case loader: never read /dev/zero or a huge file
+        raw = tomllib.loads(read_small_text(problem.file))
     except (OSError, tomllib.TOMLDecodeError, ValueError):
         raw = {}
     return key_help(problem.key, raw) if problem.key else None

@@ -1,24 +1,21 @@
-"""Results -> JSON document, text tables, and files written atomically.
+"""Results -> JSON document, text tables, and the sets of files a run writes.
 
-Every file is first written under a temporary name in the target folder and renamed
-into place only when all of them are complete, so an interrupted or failed run leaves
-no half-written output (``os.replace`` is atomic on one file system).
+The writing itself (temporary names, renames, the folder's lock, file modes) is
+``oreflow.report.files``.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
-import math
-import os
 import platform
-import tempfile
 from collections.abc import Callable, Mapping
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+from oreflow.report.files import OutputFolder, clean, records, write_all, write_excel
 
 JSON_KEYS = (
     "case",
@@ -44,19 +41,10 @@ def versions() -> dict[str, str]:
     return out
 
 
-def _clean(value: Any) -> Any:
-    """JSON-safe value: NaN and infinities become null."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_clean(v) for v in value]
-    return value
-
-
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return [_clean(r) for r in frame.reset_index().to_dict(orient="records")]
+_clean = clean
+_records = records
+_write_excel = write_excel
+_write_all = write_all
 
 
 def result_document(results: Any, status: str = "ok") -> dict[str, Any]:
@@ -80,38 +68,9 @@ def result_document(results: Any, status: str = "ok") -> dict[str, Any]:
     }
 
 
-def write_all(out_dir: Path, writers: Mapping[str, Callable[[Path], None]]) -> list[Path]:
-    """Write each file to a temporary name, then rename all into place."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    temps: dict[str, Path] = {}
-    try:
-        for name, write in writers.items():
-            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out_dir)
-            os.close(fd)
-            temps[name] = Path(tmp)
-            write(temps[name])
-    except BaseException:
-        for tmp in temps.values():
-            with contextlib.suppress(FileNotFoundError):
-                tmp.unlink()
-        raise
-    final = []
-    for name, tmp in temps.items():
-        target = out_dir / name
-        os.replace(tmp, target)
-        final.append(target)
-    return final
-
-
-def _write_excel(sheets: dict[str, pd.DataFrame], path: Path) -> None:
-    with pd.ExcelWriter(path, engine="openpyxl") as xl:
-        for sheet, frame in sheets.items():
-            frame.to_excel(xl, sheet_name=sheet)
-
-
 def write_run_outputs(
     results: Any,
-    out_dir: str | Path,
+    out_dir: str | Path | OutputFolder,
     document: dict[str, Any] | None = None,
     extra: Mapping[str, Callable[[Path], None]] | None = None,
 ) -> list[Path]:
@@ -146,16 +105,19 @@ def write_run_outputs(
     if results.streams_by_size is not None:
         writers["streams_by_size.csv"] = lambda p: results.streams_by_size.to_csv(p, index=False)
     writers.update(extra or {})
-    return write_all(Path(out_dir), writers)
+    return write_all(out_dir, writers)
 
 
-def optimize_document(result: Any) -> dict[str, Any]:
-    """The JSON document of ``oreflow optimize`` (keys ``JSON_KEYS``)."""
+def optimize_document(result: Any, case: str | None = None) -> dict[str, Any]:
+    """The JSON document of ``oreflow optimize`` (keys ``JSON_KEYS``).
+
+    ``case`` names the case when there is no plan (infeasible) to take the name from.
+    """
     if result.plan is not None:
         doc = result_document(result.plan, status=result.status)
     else:
         doc = {key: None for key in JSON_KEYS}
-        doc.update({"case": None, "status": result.status, "meta": {"versions": versions()}})
+        doc.update({"case": case, "status": result.status, "meta": {"versions": versions()}})
     doc["decisions"] = _clean(dict(result.decisions)) or None
     doc["verification"] = {
         "figures": _records(result.verification) if len(result.verification) else [],
@@ -202,7 +164,7 @@ def _pareto_png(front: Any, path: Path) -> None:
 
 def write_pareto_outputs(
     front: Any,
-    out_dir: str | Path,
+    out_dir: str | Path | OutputFolder,
     case: str,
     extra: Mapping[str, Callable[[Path], None]] | None = None,
 ) -> list[Path]:
@@ -215,7 +177,7 @@ def write_pareto_outputs(
         "pareto.png": lambda p: _pareto_png(front, p),
     }
     writers.update(extra or {})
-    return write_all(Path(out_dir), writers)
+    return write_all(out_dir, writers)
 
 
 def compare_frame(results: list[Any]) -> Any:

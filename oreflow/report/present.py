@@ -42,7 +42,7 @@ def document(kind: str, result: Any, *, spec: Any = None, survey: str = "") -> d
     if kind == "run":
         return output.result_document(result)
     if kind == "optimize":
-        return output.optimize_document(result)
+        return output.optimize_document(result, case=spec.path if spec is not None else None)
     if kind == "pareto":
         return output.pareto_document(result, spec.name if spec is not None else "")
     if kind == "compare":
@@ -66,9 +66,12 @@ def _html_writer(kind: str, result: Any, spec: Any, survey: str) -> Callable[[Pa
 
 
 def write_outputs(
-    kind: str, result: Any, out_dir: str | Path, *, spec: Any = None, survey: str = ""
+    kind: str, result: Any, out_dir: Any, *, spec: Any = None, survey: str = ""
 ) -> list[Path]:
-    """Write a command's files and its ``report.html`` into ``out_dir`` (all or nothing)."""
+    """Write a command's files and its ``report.html`` into ``out_dir`` (all or nothing).
+
+    ``out_dir``: a path, or an ``OutputFolder`` the caller checked and locked before computing.
+    """
     from oreflow.report import output
 
     html: Mapping[str, Callable[[Path], None]] = {
@@ -78,21 +81,21 @@ def write_outputs(
         return output.write_run_outputs(result, out_dir, extra=html)
     if kind == "optimize":
         if result.plan is None:
-            return output.write_all(Path(out_dir), dict(html))
-        return output.write_run_outputs(
-            result.plan, out_dir, document=output.optimize_document(result), extra=html
-        )
+            return output.write_all(out_dir, dict(html))
+        doc = output.optimize_document(result, case=spec.path if spec is not None else None)
+        return output.write_run_outputs(result.plan, out_dir, document=doc, extra=html)
     if kind == "pareto":
         return output.write_pareto_outputs(
             result, out_dir, spec.name if spec is not None else "", extra=html
         )
     if kind == "compare":
         frame = result[0]
-        return output.write_all(Path(out_dir), {"compare.csv": lambda p: frame.to_csv(p)})
+        return output.write_all(out_dir, {"compare.csv": lambda p: frame.to_csv(p)})
     if kind == "reconcile":
         from oreflow.report.reconcile_report import write_reconcile_outputs
 
-        written = list(write_reconcile_outputs(result, out_dir, survey=survey).values())
-        return written + output.write_all(Path(out_dir), dict(html))
+        folder = getattr(out_dir, "path", out_dir)
+        written = list(write_reconcile_outputs(result, folder, survey=survey).values())
+        return written + output.write_all(out_dir, dict(html))
     msg = f"nothing to write for {kind!r}; known: {', '.join(KINDS)}"
     raise ValueError(msg)

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -103,16 +101,13 @@ def reconcile_to_json(result: ReconcileResult, *, survey: str = "") -> dict[str,
 
 
 def _atomic_write(path: Path, write: Callable[[Path], None]) -> None:
-    """Write through ``write(tmp)`` to a temporary file beside ``path``, then rename."""
-    handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(handle)
-    tmp = Path(name)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    """Write through ``write(tmp)`` to a temporary file beside ``path``, then rename.
+
+    The one atomic writer (``oreflow.core.files``): the file gets the umask's mode.
+    """
+    from oreflow.core.files import write_files
+
+    write_files(path.parent, {path.name: write})
 
 
 def _write_workbook(tables: Mapping[str, pd.DataFrame], path: Path) -> None:

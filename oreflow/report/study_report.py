@@ -36,7 +36,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from oreflow.report.output import versions, write_all
+from oreflow.report.files import write_all, write_excel
+from oreflow.report.output import versions
 
 SUMMARY_KPIS = (
     "gold_recovery_frac",
@@ -395,18 +396,42 @@ def _html(study: Any, tables: dict[str, pd.DataFrame], images: Sequence[str]) ->
     return "\n".join(parts)
 
 
+def require_matplotlib(where: str) -> None:
+    """Refuse before any computing when the plots cannot be drawn (``oreflow[study]``)."""
+    from oreflow.errors import CaseError, Problem
+
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        msg = "the study report's plots need matplotlib: pip install 'oreflow[study]'"
+        raise CaseError([Problem(where, "--out", msg)]) from None
+
+
+def report_files(spec: Any) -> tuple[str, ...]:
+    """Names a report may write (so that a re-run does not take them for foreign files)."""
+    fixed = ("report.html", "study.xlsx", "summary.json", "recovery_vs_residue.png")
+    plots = [f"distribution_{k}.png" for k in ("gold_recovery_frac", spec.compare_kpi)]
+    kinds = ("sankey", "tornado", "parameter_tornado")
+    plots += [f"{kind}_{r}.png" for r in spec.routes for kind in kinds]
+    return (*fixed, *plots)
+
+
 def write_study_report(
-    study: Any, out_dir: str | Path, *, sankey_route: str | None = None
+    study: Any,
+    out_dir: Any,
+    *,
+    nominal: tuple[str, pd.DataFrame] | None = None,
+    parameters: dict[str, pd.DataFrame] | None = None,
 ) -> list[Path]:
     """Write ``report.html`` with PNG plots beside it, ``study.xlsx`` and ``summary.json``.
 
     Every file is written under a temporary name and renamed into place when all are
-    complete. The Sankey diagram shows the balance of the nominal case of
-    ``sankey_route`` (default: the baseline), as written in its case file.
+    complete. ``nominal`` is ``(route, stream table)`` of a route's case as written:
+    its Sankey diagram is drawn; ``parameters`` holds, per route, the model parameters
+    that move its difference from the baseline most
+    (``oreflow.solvers.sensitivity.parameter_tornado``). ``oreflow.api.study`` computes
+    both: a report module does not simulate.
     """
-    from oreflow.report.output import _write_excel
-
-    out = Path(out_dir)
     tables = compare(study)
     spec = study.spec
     plots: dict[str, Callable[[Path], None]] = {
@@ -424,29 +449,18 @@ def write_study_report(
             route = name.removeprefix("tornado_")
             title = f"{route} - {spec.baseline}: {spec.compare_kpi}"
             plots[f"{name}.png"] = lambda p, t=table, s=title: plot_tornado(t, s, p)
-    if spec.mode == "simulate":  # which model parameters drive each route's difference
+    for other, ptable in (parameters or {}).items():  # model parameters driving each route
         from oreflow.report.parameter_tornado import plot_parameter_tornado
-        from oreflow.solvers.sensitivity import parameter_tornado
 
-        for other in (r for r in spec.routes if r != spec.baseline):
-            ptable = parameter_tornado(spec, other)
-            tables[f"parameters_{other}"[:31]] = ptable
-            title = f"{other} - {spec.baseline}: top model parameters"
-            plots[f"parameter_tornado_{other}.png"] = lambda p, t=ptable, s=title: (
-                plot_parameter_tornado(t, s, p)
-            )
-    route = sankey_route or spec.baseline
-    case = spec.routes[route]
-
-    def sankey(p: Path) -> None:
-        from oreflow.flowsheet.compile import compile_case
-        from oreflow.solvers.results import build_results
-        from oreflow.solvers.simulate import simulate_plant
-
-        run = build_results(simulate_plant(compile_case(case)))
-        plot_sankey(run.streams, p, title=f"{case.name}: dry solids t/h (nominal case)")
-
-    plots[f"sankey_{route}.png"] = sankey
+        tables[f"parameters_{other}"[:31]] = ptable
+        title = f"{other} - {spec.baseline}: top model parameters"
+        plots[f"parameter_tornado_{other}.png"] = lambda p, t=ptable, s=title: (
+            plot_parameter_tornado(t, s, p)
+        )
+    if nominal is not None:
+        route, streams = nominal
+        title = f"{spec.routes[route].name}: dry solids t/h (nominal case)"
+        plots[f"sankey_{route}.png"] = lambda p: plot_sankey(streams, p, title=title)
     # the workbook holds the variables and headline KPIs (every KPI is in results.parquet):
     # openpyxl writes about 10^5 cells per second, and a sheet holds at most 2^20 rows
     res = study.results
@@ -467,11 +481,11 @@ def write_study_report(
         "meta": {**study.meta, "versions": versions()},
     }
     writers: dict[str, Callable[[Path], None]] = dict(plots)
-    writers["study.xlsx"] = lambda p: _write_excel(sheets, p)
+    writers["study.xlsx"] = lambda p: write_excel(sheets, p)
     writers["summary.json"] = lambda p: p.write_text(
         json.dumps(summary, indent=2, default=str), encoding="utf-8"
     )
     writers["report.html"] = lambda p: p.write_text(
         _html(study, tables, list(plots)), encoding="utf-8"
     )
-    return write_all(out, writers)
+    return write_all(out_dir, writers)

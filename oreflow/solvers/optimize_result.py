@@ -252,9 +252,11 @@ def route_ranking(
     """
     if not len(table.routes.columns):
         return pd.DataFrame()
-    labels = table.routes.astype(str).agg(" / ".join, axis=1)
+    # grouped on the columns themselves: a row-wise label (``agg``) costs seconds at
+    # 131,625 rows (measured: 58 s of the superstructure's optimize on a loaded machine)
+    groups = table.routes.groupby(list(table.routes.columns), sort=False).indices
     rows = []
-    for idx in labels.groupby(labels, sort=False).indices.values():
+    for idx in groups.values():
         route = table.routes.iloc[idx[0]].to_dict()
         row = {k: (v or "as written") for k, v in route.items()}
         row.update(best(np.asarray(idx)))

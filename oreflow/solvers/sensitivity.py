@@ -103,7 +103,7 @@ def route_swings(plant: Any, kpi: str, rel_step: float = REL_STEP) -> tuple[floa
         ``kpi_low``, ``kpi_high``, ``source``.
     """
     from oreflow.errors import CaseError
-    from oreflow.solvers.study import simulate_figures
+    from oreflow.solvers.study_eval import simulate_figures
 
     pert = perturbations(plant, rel_step)
     while True:
@@ -163,7 +163,8 @@ def parameter_tornado(
         ``swing`` and ``source`` (the parameter's declared source: ``assumed``, a fit,
         a paper). The nominal difference is ``attrs["nominal_difference"]``.
     """
-    from oreflow.solvers.study import _plant, case_text
+    from oreflow.solvers.study_eval import _plant
+    from oreflow.solvers.study_io import case_text
 
     kpi = spec.compare_kpi
     base = spec.baseline

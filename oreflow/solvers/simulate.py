@@ -321,6 +321,7 @@ def simulate_plant(
     overrides: Mapping[str, Any] | None = None,
     rtol: float = RTOL_RECYCLE,
     max_iter: int = 500,
+    check_ranges: bool = True,
 ) -> Simulation:
     """Simulate a compiled plant for ``n_cases`` parameter sets at once.
 
@@ -337,6 +338,9 @@ def simulate_plant(
         Relative tolerance of every tear-stream component [-].
     max_iter : int
         Iterations allowed per recycle block.
+    check_ranges : bool
+        Check overrides against the declared ranges (``CaseError``); False only for
+        tests of a model's limits beyond them (an infinite residence time).
 
     Returns
     -------
@@ -349,7 +353,7 @@ def simulate_plant(
         A recycle block did not converge.
     """
     t0 = time.perf_counter()
-    params = plant.param_arrays(n_cases, overrides)
+    params = plant.param_arrays(n_cases, overrides, checked=check_ranges)
     chunks = []
     for lo in range(0, n_cases, CHUNK_CASES):
         hi = min(lo + CHUNK_CASES, n_cases)
@@ -423,3 +427,37 @@ def _concatenate(
     for key in parts[0].iterations:
         sim.iterations[key] = max(p.iterations[key] for p in parts)
     return sim
+
+
+#: A result whose largest relative closure error (species, phases, size classes,
+#: elements) exceeds this is "not closed" [assumed]: three orders above the closure the
+#: recycle tolerance gives (``RTOL_RECYCLE_CLOSURE``, 1e-9; shipped cases close below
+#: it), yet far below any error that would move a reported figure.
+CLOSURE_GATE_REL = 1e-6
+
+
+def closure_failure(results: Any, tol: float = CLOSURE_GATE_REL) -> str | None:
+    """None when a result closes; else what does not: worst view row and worst unit.
+
+    ``results`` is an ``oreflow.solvers.results.Results``; a NaN error is not closed.
+    """
+    closure = results.closure
+    rel = closure["rel_err"].to_numpy(dtype=float)
+    if rel.size and np.all(rel <= tol):
+        return None
+    worst = int(np.argmax(np.where(np.isnan(rel), np.inf, rel))) if rel.size else 0
+    row = closure.iloc[worst] if rel.size else None
+    parts = []
+    if row is not None:
+        parts.append(f"{row['view']} {row['name']!r} relative error {row['rel_err']:.3g}")
+    units = results.units[results.units["metric"] == "closure_max_rel"]
+    if len(units):
+        vals = units["value"].to_numpy(dtype=float)
+        k = int(np.argmax(np.where(np.isnan(vals), np.inf, vals)))
+        parts.append(f"worst unit {units['unit'].iloc[k]!r} ({vals[k]:.3g})")
+    return f"{'; '.join(parts)} (tolerance {tol:g})"
+
+
+def closure_mask(closure_max_rel: np.ndarray, tol: float = CLOSURE_GATE_REL) -> np.ndarray:
+    """Per case of a batch: True where the result does not close (NaN included)."""
+    return ~(np.asarray(closure_max_rel, dtype=float) <= tol)

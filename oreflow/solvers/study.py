@@ -1,24 +1,8 @@
 """Studies: scenarios (grids x Monte Carlo), batched simulation of every route, chunked results.
 
-Sampling
---------
-Grid variables form a full factorial; every grid point gets the same ``n_samples``
-Monte Carlo draws (common random numbers, so grid points differ only by the grid).
-Monte Carlo variables are drawn by a **Gaussian copula**: independent standard normals
-``e`` from ``numpy.random.default_rng(seed)`` (PCG64), correlated as ``z = e @ L.T`` with
-``L`` the Cholesky factor of the study's correlation matrix, turned into uniforms
-``u = Phi(z)`` and into values by each marginal's inverse CDF:
-
-- ``normal(mean, sd)``: ``mean + sd * z``;
-- ``lognormal(mean, sd)`` (arithmetic mean and sd of the variable):
-  ``exp(mu + s z)`` with ``s^2 = ln(1 + (sd/mean)^2)``, ``mu = ln(mean) - s^2 / 2``;
-- ``triangular(min, mode, max)`` and ``uniform(min, max)``: closed-form inverse CDFs;
-- ``empirical`` (a CSV column, e.g. block-model grades): the inverse empirical CDF,
-  ``sorted(x)[floor(u n)]`` (a bootstrap that keeps the correlation).
-
-The correlation matrix is that of the normal scores ``z``; the rank (Spearman) correlation
-of the values is ``(6/pi) asin(rho/2)``, within 0.02 of ``rho``. Optional ``clip_min`` /
-``clip_max`` clip the values (for physical bounds such as fractions).
+Scenarios come from ``oreflow.solvers.study_sampling`` (grids x Monte Carlo, every draw
+checked by the case's rules), KPIs from ``oreflow.solvers.study_eval``, and the output
+folder (manifest, chunks, resume, lock) is ``oreflow.solvers.study_io``.
 
 Execution
 ---------
@@ -35,199 +19,55 @@ from __future__ import annotations
 
 import collections
 import contextlib
-import functools
-import hashlib
-import itertools
-import json
 import logging
-import math
 import os
-import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from oreflow.core.files import OutputFolder
 from oreflow.errors import CaseError, Problem
-from oreflow.flowsheet.study import StudySpec, Variable
+from oreflow.flowsheet.study import StudySpec
+from oreflow.solvers.study_eval import (
+    StudyResult,
+    check_compare_kpi,
+    evaluate,
+    simulate_figures,
+)
+from oreflow.solvers.study_io import (
+    CHUNK_DIR,
+    MANIFEST,
+    case_text,
+    prepare_folder,
+    read_chunk,
+    require_pyarrow,
+    write_parquet,
+)
+from oreflow.solvers.study_sampling import route_overrides, sample, screened_sample
+
+__all__ = [
+    "MANIFEST",
+    "StudyResult",
+    "WorkItem",
+    "case_text",
+    "evaluate",
+    "route_overrides",
+    "run_study",
+    "sample",
+    "simulate_figures",
+    "work_items",
+]
 
 logger = logging.getLogger(__name__)
 
-MANIFEST = "study.json"
-CHUNK_DIR = "chunks"
-
-
-def _phi(z: np.ndarray) -> np.ndarray:
-    """Standard normal CDF (no scipy)."""
-    erfc = np.frompyfunc(math.erfc, 1, 1)
-    return 0.5 * erfc(-np.asarray(z, dtype=float) / math.sqrt(2.0)).astype(float)
-
-
-def _inverse_cdf(var: Variable, z: np.ndarray) -> np.ndarray:
-    p = var.params
-    if var.dist == "normal":
-        x = p["mean"] + p["sd"] * z
-    elif var.dist == "lognormal":
-        s2 = math.log1p((p["sd"] / p["mean"]) ** 2)
-        x = np.exp(math.log(p["mean"]) - s2 / 2.0 + math.sqrt(s2) * z)
-    else:
-        u = np.clip(_phi(z), 0.0, np.nextafter(1.0, 0.0))
-        if var.dist == "uniform":
-            x = p["min"] + u * (p["max"] - p["min"])
-        elif var.dist == "triangular":
-            a, c, b = p["min"], p["mode"], p["max"]
-            fc = (c - a) / (b - a)
-            x = np.where(
-                u < fc,
-                a + np.sqrt(u * (b - a) * (c - a)),
-                b - np.sqrt((1.0 - u) * (b - a) * (b - c)),
-            )
-        else:  # empirical: inverse empirical CDF
-            data = np.sort(np.asarray(var.values))
-            x = data[np.minimum((u * data.size).astype(np.int64), data.size - 1)]
-    return np.clip(x, *var.clip)
-
-
-def sample(spec: StudySpec) -> pd.DataFrame:
-    """Scenario table: one row per scenario, one column per variable, index ``scenario``.
-
-    Same seed, same table (numpy's PCG64 stream is stable across versions for
-    ``standard_normal``). Columns ``grid_point`` and ``sample`` locate each row.
-    """
-    grids = [v for v in spec.variables if v.is_grid]
-    randoms = [v for v in spec.variables if not v.is_grid]
-    n_mc = spec.n_samples if randoms else 1
-    points = list(itertools.product(*(v.values for v in grids))) or [()]
-    rng = np.random.default_rng(spec.seed)
-    e = rng.standard_normal((n_mc, len(randoms)))
-    if spec.correlation is not None:
-        e = e @ np.linalg.cholesky(spec.correlation).T
-    drawn = {v.name: _inverse_cdf(v, e[:, j]) for j, v in enumerate(randoms)}
-    n = len(points) * n_mc
-    cols: dict[str, np.ndarray] = {
-        "grid_point": np.repeat(np.arange(len(points)), n_mc),
-        "sample": np.tile(np.arange(n_mc), len(points)),
-    }
-    for v in spec.variables:
-        if v.is_grid:
-            j = grids.index(v)
-            cols[v.name] = np.repeat(np.array([pt[j] for pt in points], dtype=float), n_mc)
-        else:
-            cols[v.name] = np.tile(drawn[v.name], len(points))
-    frame = pd.DataFrame(cols, index=pd.RangeIndex(n, name="scenario"))
-    return frame
-
-
-def route_overrides(spec: StudySpec, route: str, scenarios: pd.DataFrame) -> dict[str, np.ndarray]:
-    """Per-case override arrays of one route (``ore.*``, ``units.*`` and ``economics.*`` keys).
-
-    A key set by several variables gets the sum of their ``offset + scale * value``.
-    """
-    out: dict[str, np.ndarray] = {}
-    for v in spec.variables:
-        for m in v.maps.get(route, ()):
-            value = m.offset + m.scale * scenarios[v.name].to_numpy(dtype=float)
-            out[m.key] = out[m.key] + value if m.key in out else value  # contributions add
-    return out
-
-
-def case_text(case: Any) -> str:
-    """The text of a route's case file, checked against the hash it was validated with.
-
-    Workers receive the text, not the path, so that a Dask cluster on other machines
-    needs oreflow installed but not the case files.
-    """
-    try:
-        text = Path(case.path).read_text(encoding="utf-8")
-    except OSError as exc:
-        msg = f"cannot read the case file to send it to the workers: {exc}"
-        raise CaseError([Problem(case.path, "", msg)]) from None
-    if hashlib.sha256(text.encode()).hexdigest() != case.sha256:
-        msg = "case file changed since the study was loaded; load the study again"
-        raise CaseError([Problem(case.path, "", msg)])
-    return text
-
-
-@functools.lru_cache(maxsize=16)
-def _plant(text: str, file: str) -> Any:
-    """Compiled plant of a case text, once per process and case."""
-    from oreflow.flowsheet.case import parse_case
-    from oreflow.flowsheet.compile import compile_case
-
-    return compile_case(parse_case(text, file))
-
-
-def _with_economics(sim: Any, econ: Mapping[str, np.ndarray]) -> None:
-    """Give a simulated chunk per-case economics figures (prices are applied after the balance)."""
-    if not econ:
-        return
-    spec = sim.plant.spec
-    params = dict(spec.economics.params)
-    params.update({k.removeprefix("economics."): v for k, v in econ.items()})
-    economics = replace(spec.economics, params=params)
-    sim.plant = replace(sim.plant, spec=replace(spec, economics=economics))
-
-
-def simulate_figures(
-    plant: Any,
-    overrides: Mapping[str, np.ndarray],
-    n_cases: int,
-    metrics: tuple[str, ...] = (),
-    *,
-    file: str = "",
-    missing_ok: bool = False,
-    share_prefixes: bool = False,
-) -> dict[str, np.ndarray]:
-    """KPIs (and the unit metrics named ``units.UNIT.METRIC``) of ``n_cases`` batched cases.
-
-    ``economics.*`` keys are prices (applied after the balance); the rest are
-    simulation overrides. A unit metric the plant does not report is an error, or
-    NaN with ``missing_ok`` (a route on which the unit is another option). With
-    ``share_prefixes``, cases that agree upstream of a block share its simulation
-    (``oreflow.solvers.prefix``: a scenario's mode combinations).
-    """
-    from oreflow.solvers.prefix import simulate_shared_chunks
-    from oreflow.solvers.results import kpi_arrays
-    from oreflow.solvers.simulate import simulate_chunks
-
-    sim_over = {k: v for k, v in overrides.items() if not k.startswith("economics.")}
-    econ = {k: v for k, v in overrides.items() if k.startswith("economics.")}
-    parts = []
-    run = simulate_shared_chunks if share_prefixes else simulate_chunks
-    for lo, hi, chunk in run(plant, n_cases=n_cases, overrides=sim_over):
-        _with_economics(chunk, {k: np.asarray(v)[lo:hi] for k, v in econ.items()})
-        cols = kpi_arrays(chunk)
-        for name in metrics:
-            unit, _, metric = name[len("units.") :].partition(".")
-            report = chunk.units.get(unit)
-            if report is None or metric not in report.metrics:
-                if missing_ok:
-                    cols[name] = np.full(hi - lo, np.nan)
-                    continue
-                msg = f"{name!r} is neither a KPI nor a unit metric of this case"
-                raise CaseError([Problem(file, "constraints", msg)])
-            cols[name] = np.asarray(report.metrics[metric], dtype=np.float64)
-        parts.append(cols)
-    return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
-
-
-def evaluate(
-    text: str,
-    file: str,
-    overrides: Mapping[str, np.ndarray],
-    n_cases: int,
-) -> dict[str, np.ndarray]:
-    """KPIs of ``n_cases`` scenarios of one case, simulated in batched chunks.
-
-    Top-level and picklable: what process-pool and Dask workers run. ``economics.*``
-    keys are prices (applied after the balance); the rest are simulation overrides.
-    """
-    return simulate_figures(_plant(text, file), overrides, n_cases, file=file)
+#: Seconds to wait for a Dask scheduler before giving up with one line.
+SCHEDULER_TIMEOUT_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -245,9 +85,14 @@ class WorkItem:
         return f"{CHUNK_DIR}/{self.route}/chunk_{self.chunk:06d}.parquet"
 
 
-def work_items(spec: StudySpec) -> list[WorkItem]:
-    """Every (route, chunk) of a study, chunk-major so that routes finish chunks together."""
-    n, size = spec.n_scenarios, spec.chunk_cases
+def work_items(spec: StudySpec, n_scenarios: int | None = None) -> list[WorkItem]:
+    """Every (route, chunk) of a study, chunk-major so that routes finish chunks together.
+
+    ``n_scenarios``: rows of the scenario table (fewer than the study's when some were
+    rejected as out of range).
+    """
+    n = spec.n_scenarios if n_scenarios is None else n_scenarios
+    size = spec.chunk_cases
     return [
         WorkItem(route, k, lo, min(lo + size, n))
         for k, lo in enumerate(range(0, n, size))
@@ -273,88 +118,6 @@ def _run_item(
     frame = scenarios.reset_index()
     frame.insert(1, "route", item.route)
     return pd.concat([frame, pd.DataFrame(kpis)], axis=1)
-
-
-def _write_parquet_atomic(frame: pd.DataFrame, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    try:
-        frame.to_parquet(tmp, index=False)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-
-
-@dataclass
-class StudyResult:
-    """What a study produced.
-
-    Attributes
-    ----------
-    spec : StudySpec
-        The study.
-    scenarios : pandas.DataFrame
-        One row per scenario (index ``scenario``), one column per variable.
-    results : pandas.DataFrame
-        One row per scenario and route: ``scenario``, ``route``, the variables, the KPIs.
-    out_dir : Path or None
-        Where chunks (and ``results.parquet``) were written.
-    meta : dict
-        Timings, counts, where items ran.
-    """
-
-    spec: StudySpec
-    scenarios: pd.DataFrame
-    results: pd.DataFrame
-    out_dir: Path | None = None
-    meta: dict[str, Any] = field(default_factory=dict)
-
-    def kpi(self, name: str) -> pd.DataFrame:
-        """One KPI as a (scenario x route) table."""
-        return self.results.pivot(index="scenario", columns="route", values=name)
-
-
-def _manifest(spec: StudySpec, items: list[WorkItem]) -> dict[str, Any]:
-    return {
-        "study": spec.name,
-        "study_sha256": spec.sha256,
-        "n_scenarios": spec.n_scenarios,
-        "chunk_cases": spec.chunk_cases,
-        "routes": {r: {"case": c.path, "sha256": c.sha256} for r, c in spec.routes.items()},
-        "n_items": len(items),
-    }
-
-
-def _prepare_out(spec: StudySpec, out: Path, items: list[WorkItem], resume: bool) -> set[str]:
-    """Check or write the manifest; return the chunk files already done."""
-    out.mkdir(parents=True, exist_ok=True)
-    manifest = _manifest(spec, items)
-    path = out / MANIFEST
-    done: set[str] = set()
-    if path.is_file():
-        old = json.loads(path.read_text(encoding="utf-8"))
-        if resume and old.get("study_sha256") != spec.sha256:
-            msg = (
-                "the study or one of its cases changed since this folder was written; "
-                "resume needs the same study (or remove the folder)"
-            )
-            raise CaseError([Problem(str(path), "study_sha256", msg)])
-        if resume:
-            done = {it.filename for it in items if (out / it.filename).is_file()}
-        else:
-            for it in items:  # a fresh run: stale chunks must not leak into the results
-                with contextlib.suppress(FileNotFoundError):
-                    (out / it.filename).unlink()
-    elif resume:
-        logger.info("nothing to resume in %s: starting from the first chunk", out)
-    fd, tmp = tempfile.mkstemp(prefix=".study.", suffix=".tmp", dir=out)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(manifest, fh, indent=2)
-    os.replace(tmp, path)
-    return done
 
 
 #: Below this many evaluations the default runs in this process: starting the pool
@@ -424,6 +187,38 @@ def _local_map(
                 yield item, _run_item(*args)
 
 
+#: Seconds between a pool worker's checks that the study's main process still lives.
+PARENT_POLL_S = 0.5
+
+
+def watch_parent(pid: int) -> None:
+    """Pool initializer: end this worker as soon as the process running the study is gone.
+
+    A main process killed by any signal (SIGKILL included, which it cannot handle)
+    would otherwise leave its workers, forked from the forkserver, waiting for work
+    forever. A daemon thread polls the main process (``os.kill(pid, 0)``).
+    """
+    import threading
+
+    def gone() -> bool:
+        try:
+            os.kill(pid, 0)
+        except (ProcessLookupError, PermissionError):  # dead, or the pid reused by another user
+            return True
+        try:  # killed but not yet reaped by its own parent: a zombie
+            with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+                return fh.read().rpartition(")")[2].split()[0] in ("Z", "X")
+        except OSError:
+            return False
+
+    def watch() -> None:
+        while not gone():
+            time.sleep(PARENT_POLL_S)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="oreflow-watch-parent", daemon=True).start()
+
+
 #: Why a pool could not start, in the user's terms.
 MAIN_GUARD_MSG = (
     "the study's worker processes could not start: a script that runs a study on "
@@ -461,7 +256,12 @@ def _pool_map(
         except BaseException as exc:  # a pool that cannot start: raised in this process
             finished.put((None, exc))
 
-    with ProcessPoolExecutor(max_workers=workers - 1, mp_context=_pool_context()) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers - 1,
+        mp_context=_pool_context(),
+        initializer=watch_parent,
+        initargs=(os.getpid(),),
+    ) as pool:
         feeder = threading.Thread(target=feed, args=(pool,), name="oreflow-study-feed")
         feeder.start()
         try:
@@ -485,42 +285,68 @@ def _pool_map(
                 fut.cancel()
 
 
-def _dask_map(
-    calls: list[tuple[WorkItem, tuple]], scheduler: Any
-) -> Iterator[tuple[WorkItem, pd.DataFrame]]:
+def _client(scheduler: Any) -> Any:
+    """A Dask client: the caller's, or one connected to an address within a few seconds."""
     try:
-        from dask.distributed import Client, as_completed
-    except ImportError as exc:
+        from dask.distributed import Client
+    except ImportError:
         msg = "Dask distributed is not installed: pip install 'oreflow[study]'"
-        raise CaseError([Problem("--scheduler", "", msg)]) from exc
-    own = not isinstance(scheduler, Client)
-    client = Client(scheduler) if own else scheduler
+        raise CaseError([Problem("--scheduler", "", msg)]) from None
+    if isinstance(scheduler, Client):
+        return scheduler
     try:
-        futures = {}
-        for item, args in calls:
-            fut = client.submit(
-                _run_item, *args, pure=False, key=f"oreflow-{item.route}-{item.chunk}"
-            )
-            futures[fut] = item
-        try:
-            for fut in as_completed(list(futures)):
-                yield futures[fut], fut.result()
-        finally:
-            client.cancel(list(futures))
+        return Client(scheduler, timeout=SCHEDULER_TIMEOUT_S)
+    except (OSError, TimeoutError, ValueError) as exc:
+        msg = (
+            f"cannot reach the Dask scheduler {scheduler!r} within {SCHEDULER_TIMEOUT_S:g} s "
+            f"({type(exc).__name__}); check the address, or run without --scheduler"
+        )
+        raise CaseError([Problem("--scheduler", "", msg)]) from None
+
+
+def _dask_map(
+    calls: list[tuple[WorkItem, tuple]], client: Any
+) -> Iterator[tuple[WorkItem, pd.DataFrame]]:
+    from dask.distributed import as_completed
+
+    futures = {}
+    for item, args in calls:
+        fut = client.submit(_run_item, *args, pure=False, key=f"oreflow-{item.route}-{item.chunk}")
+        futures[fut] = item
+    try:
+        for fut in as_completed(list(futures)):
+            yield futures[fut], fut.result()
     finally:
-        if own:
-            client.close()
+        client.cancel(list(futures))
+
+
+def check_run_options(
+    spec: StudySpec, *, workers: int | None, out_dir: Any, resume: bool, overwrite: bool
+) -> None:
+    """Options that cannot work, refused before anything is computed."""
+    if workers is not None and workers < 1:
+        msg = f"must be at least 1 (got {workers}); 1 runs the study in this process"
+        raise CaseError([Problem("--workers", "", msg)])
+    if resume and out_dir is None:
+        raise CaseError([Problem(spec.path, "", "resume needs an output folder (--out DIR)")])
+    if resume and overwrite:
+        msg = "--resume keeps the folder's chunks, --overwrite removes them: choose one"
+        raise CaseError([Problem(spec.path, "", msg)])
+    if out_dir is not None:
+        require_pyarrow(str(out_dir))
 
 
 def run_study(
     spec: StudySpec,
     *,
-    out_dir: str | Path | None = None,
+    out_dir: str | Path | OutputFolder | None = None,
     workers: int | None = None,
     scheduler: Any = None,
     resume: bool = False,
+    overwrite: bool = False,
     progress: Callable[[int, int], None] | None = None,
     on_chunk: Callable[[WorkItem], None] | None = None,
+    report_files: tuple[str, ...] = (),
 ) -> StudyResult:
     """Run a study: every route over every scenario.
 
@@ -529,11 +355,15 @@ def run_study(
     ``robust`` chooses one mode combination per route for every scenario (a scenario
     MILP; runs in this process, writes ``results.parquet`` only).
 
+    Everything is checked before the first scenario: the options, the output folder
+    (``study_io.prepare_folder``: locked, not another study's), every draw of every
+    route (``study_sampling.screened_sample``).
+
     Parameters
     ----------
     spec : StudySpec
         The study.
-    out_dir : str or Path, optional
+    out_dir : str, Path or OutputFolder, optional
         Folder for ``study.json``, the chunk files and ``results.parquet``; without it
         nothing is written (and ``resume`` is not possible).
     workers : int, optional
@@ -544,16 +374,43 @@ def run_study(
         Dask scheduler address (``tcp://host:8786``) or a client; overrides ``workers``.
     resume : bool
         Keep the chunk files already in ``out_dir`` and run the rest.
+    overwrite : bool
+        Replace another study's results in ``out_dir``.
     progress : callable(done, total), optional
         Called after every finished work item.
     on_chunk : callable(WorkItem), optional
         Called after each work item is stored (tests use it to interrupt a study).
+    report_files : tuple of str
+        Files a report writes into the folder (not "foreign" files).
 
     Returns
     -------
     StudyResult
         Scenarios and the results table (sorted by scenario, then route order).
     """
+    check_run_options(spec, workers=workers, out_dir=out_dir, resume=resume, overwrite=overwrite)
+    with contextlib.ExitStack() as stack:
+        folder = None
+        if out_dir is not None:
+            folder = out_dir if isinstance(out_dir, OutputFolder) else OutputFolder(out_dir)
+            if not isinstance(out_dir, OutputFolder):
+                stack.enter_context(folder)
+        return _run(
+            spec, folder, workers, scheduler, resume, overwrite, progress, on_chunk, report_files
+        )
+
+
+def _run(
+    spec: StudySpec,
+    folder: OutputFolder | None,
+    workers: int | None,
+    scheduler: Any,
+    resume: bool,
+    overwrite: bool,
+    progress: Callable[[int, int], None] | None,
+    on_chunk: Callable[[WorkItem], None] | None,
+    report_files: tuple[str, ...],
+) -> StudyResult:
     t0 = time.perf_counter()
     if spec.mode == "robust":
         from oreflow.solvers.study_optimize import run_robust
@@ -563,15 +420,30 @@ def run_study(
             raise CaseError([Problem(spec.path, "study.mode", msg)])
         if (workers is not None and workers > 1) or scheduler is not None:
             logger.info("mode 'robust' runs in this process (its MILP couples the scenarios)")
-        return run_robust(spec, out_dir=out_dir, progress=progress)
-    scenarios = sample(spec)
-    items = work_items(spec)
-    out = Path(out_dir) if out_dir is not None else None
-    if resume and out is None:
-        raise CaseError([Problem(spec.path, "", "resume needs an output folder (--out DIR)")])
-    done = _prepare_out(spec, out, items, resume) if out is not None else set()
-    overrides = {r: route_overrides(spec, r, scenarios) for r in spec.routes}
+        check_compare_kpi(spec, {r: case_text(c) for r, c in spec.routes.items()})
+        scenarios, screen = screened_sample(spec)
+        if folder is not None:
+            prepare_folder(
+                spec, folder, (), resume=False, overwrite=overwrite, report_files=report_files
+            )
+        return run_robust(spec, scenarios, screen, folder=folder, progress=progress)
     texts = {r: case_text(c) for r, c in spec.routes.items()}
+    check_compare_kpi(spec, texts)
+    scenarios, screen = screened_sample(spec)
+    items = work_items(spec, len(scenarios))
+    out = folder.path if folder is not None else None
+    done: set[str] = set()
+    if folder is not None:
+        done = prepare_folder(
+            spec,
+            folder,
+            (it.filename for it in items),
+            resume=resume,
+            overwrite=overwrite,
+            report_files=report_files,
+        )
+    client = _client(scheduler) if scheduler is not None else None
+    overrides = {r: route_overrides(spec, r, scenarios) for r in spec.routes}
     calls = []
     for item in items:
         if item.filename in done:
@@ -592,7 +464,7 @@ def run_study(
     if out is not None:
         for item in items:
             if item.filename in done:
-                frames[item] = pd.read_parquet(out / item.filename)
+                frames[item] = read_chunk(out, item.filename)
     n_done = len(frames)
     if progress is not None:
         progress(n_done, len(items))
@@ -600,11 +472,11 @@ def run_study(
     if workers is None:  # the default: every core, unless the study is too small to pay
         workers = default_workers() if evaluations >= POOL_MIN_EVALUATIONS else 1
     n_workers = max(1, min(workers, len(calls)))
-    runner = _dask_map(calls, scheduler) if scheduler is not None else _local_map(calls, n_workers)
+    runner = _dask_map(calls, client) if client is not None else _local_map(calls, n_workers)
     try:
         for item, frame in runner:
             if out is not None:
-                _write_parquet_atomic(frame, out / item.filename)
+                write_parquet(frame, out, item.filename)
             frames[item] = frame
             n_done += 1
             if progress is not None:
@@ -614,6 +486,8 @@ def run_study(
     finally:
         with contextlib.suppress(Exception):
             runner.close()  # type: ignore[attr-defined]
+        if client is not None and client is not scheduler:
+            client.close()
     order = {r: i for i, r in enumerate(spec.routes)}
     results = pd.concat(
         [frames[it] for it in sorted(frames, key=lambda it: (it.lo, order[it.route]))],
@@ -622,14 +496,15 @@ def run_study(
     seconds = time.perf_counter() - t0
     meta = {
         "seconds": seconds,
-        "n_scenarios": spec.n_scenarios,
+        "n_scenarios": len(scenarios),
         "n_routes": len(spec.routes),
-        "evaluations": spec.n_scenarios * len(spec.routes),
+        "evaluations": len(scenarios) * len(spec.routes),
         "evaluations_run": sum(it.hi - it.lo for it, _ in calls),
         "chunks_resumed": len(done),
         "executor": "dask" if scheduler is not None else f"local x{n_workers}",
         "study_sha256": spec.sha256,
+        "out_of_range": screen,
     }
     if out is not None:
-        _write_parquet_atomic(results, out / "results.parquet")
+        write_parquet(results, out, "results.parquet")
     return StudyResult(spec, scenarios, results, out, meta)

@@ -34,7 +34,6 @@ import functools
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -44,14 +43,9 @@ from oreflow.errors import CaseError, Problem
 from oreflow.flowsheet.optimization import is_extensive
 from oreflow.solvers.economics import fixed_part_usd_h
 from oreflow.solvers.milp import rate_intervals
-from oreflow.solvers.study import (
-    StudyResult,
-    _write_parquet_atomic,
-    case_text,
-    route_overrides,
-    sample,
-    simulate_figures,
-)
+from oreflow.solvers.study_eval import StudyResult, simulate_figures
+from oreflow.solvers.study_io import RESULTS, case_text, write_parquet
+from oreflow.solvers.study_sampling import route_overrides
 
 #: Rows (scenario x combination) simulated per batched call: bounds the memory of the
 #: per-case parameter arrays (about 100 parameters x rows x 8 bytes).
@@ -348,21 +342,24 @@ def _choices_of(columns: Columns, j: int) -> dict[str, str]:
 
 def run_robust(
     spec: Any,
+    scenarios: pd.DataFrame,
+    screen: dict[str, Any],
     *,
-    out_dir: str | Path | None = None,
+    folder: Any = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> StudyResult:
     """Mode ``robust``: per route, one mode combination for every scenario (scenario MILP).
 
-    Every route is tabulated over every scenario, its scenario MILP solved by HiGHS and
+    Every route is tabulated over every scenario (``scenarios``: the screened sample,
+    ``screen`` what the out-of-range policy did), its scenario MILP solved by HiGHS and
     cross-checked by enumeration, and its plan re-simulated per scenario. The study's
-    choice is the route with the best risk objective (``meta["robust"]``).
+    choice is the route with the best risk objective (``meta["robust"]``). ``folder``
+    is the checked, locked ``OutputFolder`` (or None).
     """
     from oreflow.solvers.milp import SolveStatus
     from oreflow.solvers.scenario_milp import enumerate_robust, solve_robust
 
     t0 = time.perf_counter()
-    scenarios = sample(spec)
     frames = []
     summary: dict[str, Any] = {}
     n_routes = len(spec.routes)
@@ -419,16 +416,16 @@ def run_robust(
     solved = {r: v["objective"] for r, v in summary.items() if v["status"] == "optimal"}
     meta: dict[str, Any] = {
         "seconds": time.perf_counter() - t0,
-        "n_scenarios": spec.n_scenarios,
+        "n_scenarios": len(scenarios),
         "n_routes": n_routes,
-        "evaluations": spec.n_scenarios * n_routes,
+        "evaluations": len(scenarios) * n_routes,
         "executor": "local x1",
         "study_sha256": spec.sha256,
         "robust": summary,
         "chosen_route": max(solved, key=solved.__getitem__) if solved else None,
+        "out_of_range": screen,
     }
-    out = Path(out_dir) if out_dir is not None else None
+    out = folder.path if folder is not None else None
     if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
-        _write_parquet_atomic(results, out / "results.parquet")
+        write_parquet(results, out, RESULTS)
     return StudyResult(spec, scenarios, results, out, meta)

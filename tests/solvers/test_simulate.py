@@ -160,7 +160,8 @@ def test_zero_leach_time_leaches_nothing_and_long_time_reaches_the_ultimate():
     short = oreflow.simulate(path, overrides={"units.cil.residence_h": 1e-9})
     cil = short.units.query("unit == 'cil'").set_index("metric")["value"]
     assert cil["au_leach_extraction_frac"] == pytest.approx(0.0, abs=1e-9)
-    long = oreflow.simulate(path, overrides={"units.cil.residence_h": 1e5})
+    # the top of residence_h's declared range (an override beyond it is a case error)
+    long = oreflow.simulate(path, overrides={"units.cil.residence_h": 500.0})
     cil = long.units.query("unit == 'cil'").set_index("metric")["value"]
     assert cil["au_leach_extraction_frac"] == pytest.approx(0.94, rel=1e-4)
 

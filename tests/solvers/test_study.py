@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import oreflow
-from oreflow.errors import CaseError, ConvergenceError
+from oreflow.errors import CaseError
 from oreflow.flowsheet.study import load_study, study_from_dict
 from oreflow.solvers.study import run_study, sample
 
@@ -322,13 +322,63 @@ def test_process_pool_equals_local(spec, straight, workers):
 @pytest.mark.slow
 @pytest.mark.parametrize("workers", [1, 3])
 def test_a_failing_item_stops_the_study_with_its_error(workers):
-    """Negative grades (a normal with a large sd) make recycles diverge: the error of the
-    first failing item, here or in the pool, ends the run instead of hanging it."""
+    """An item failing here or in the pool (a negative grade handed to the workers
+    unchecked) ends the run with its own error instead of hanging it."""
+    from oreflow.solvers.study import _local_map, _run_item, case_text, route_overrides, work_items
+
+    spec = study_from_dict(small_study(n_samples=64))
+    scenarios = sample(spec)
+    scenarios["grade"] = -1.0  # what the screening before the first scenario would refuse
+    case = spec.routes["cil"]
+    over = route_overrides(spec, "cil", scenarios)
+    calls = [
+        (
+            it,
+            (
+                case_text(case),
+                case.path,
+                it,
+                scenarios.iloc[it.lo : it.hi],
+                {k: v[it.lo : it.hi] for k, v in over.items()},
+            ),
+        )
+        for it in work_items(spec)
+        if it.route == "cil"
+    ]
+    assert callable(_run_item)
+    with pytest.raises(CaseError, match=r"ore\.main\.au_gpt: must be in \[0, 100000\]"):
+        list(_local_map(calls, workers))
+
+
+@pytest.mark.parametrize("policy", ["stop", "reject", "truncate"])
+def test_draws_out_of_range_follow_the_study_policy(policy):
+    """A normal grade with a large sd draws negative grades: the study stops naming the
+    key, scenario and values (before any scenario runs), rejects and counts them, or
+    draws them again; never a 'recycle did not converge' (issue 11)."""
     data = small_study(n_samples=64)
+    data["study"]["out_of_range"] = policy
     data["variables"]["grade"] = {"dist": "normal", "mean": 2.0, "sd": 3.0}
     data["variables"]["grade"]["key"] = "ore.main.au_gpt"
-    with pytest.raises(ConvergenceError, match="did not converge"):
-        run_study(study_from_dict(data), workers=workers)
+    spec = study_from_dict(data)
+    if policy == "stop":
+        with pytest.raises(CaseError) as info:
+            run_study(spec, workers=1)
+        text = str(info.value)
+        assert "routes.cil" in text and "ore.main.au_gpt" in text
+        assert "scenario" in text and "grade = -" in text
+        return
+    result = run_study(spec, workers=1)
+    screen = result.meta["out_of_range"]
+    assert screen["scenarios_out_of_range"] > 0
+    assert (result.scenarios["grade"] >= 0).all()
+    if policy == "reject":
+        assert screen["scenarios_rejected"] == screen["scenarios_out_of_range"]
+        assert len(result.scenarios) == 64 - screen["scenarios_rejected"]
+    else:
+        assert screen["draws_redrawn"] >= screen["scenarios_out_of_range"]
+        assert len(result.scenarios) == 64
+    assert np.isfinite(result.results["gold_recovery_frac"]).all()
+    assert (result.results["closure_max_rel"] < 1e-6).all()
 
 
 @pytest.mark.slow
@@ -397,7 +447,8 @@ def test_report_files_readable(straight, tmp_path):
     assert set(tornado.index) == {"grade", "wi", "free_gold", "gold_price"}
     assert tornado["spearman"].abs().le(1.0).all()
 
-    written = write_study_report(straight, tmp_path)
+    nominal = ("cil", oreflow.simulate(straight.spec.routes["cil"]).streams)
+    written = write_study_report(straight, tmp_path, nominal=nominal)
     names = {p.name for p in written}
     assert {"report.html", "study.xlsx", "summary.json", "sankey_cil.png"} <= names
     pngs = [p for p in written if p.suffix == ".png"]
