@@ -6,7 +6,7 @@ ultrafine grinding or no oxidation x cyanide CIL or thiosulfate RIL) with its mo
 widened over the ranges its units declare: grinding energy, flotation residence and
 collector dose, POX temperature and residence, ultrafine P80, leach residence and
 lixiviant strength, detox WAD target. Every value lies within the range of its
-parameter (MODELS.md §1-§7, checked by the case parser).
+parameter (docs/models.md, checked by the case parser).
 """
 
 from __future__ import annotations

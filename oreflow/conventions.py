@@ -19,7 +19,7 @@ suffix    meaning
 ========  =============================================
 
 Solution density is taken as 1 t/m³, so a water flow in t/h is also m³/h
-(reference/MODELS.md §0.1).
+(SI units, oreflow's conventions).
 """
 
 from __future__ import annotations
@@ -40,14 +40,14 @@ RTOL_RECYCLE_CLOSURE = 1e-9
 RTOL_GOLDEN = 1e-6
 #: LP objective (HiGHS primal/dual feasibility tolerances default to 1e-7).
 RTOL_LP_OBJECTIVE = 1e-6
-#: Worked examples of reference/MODELS.md are printed to 4-6 significant digits.
+#: Worked examples of docs/models.md are printed to 4-6 significant digits.
 RTOL_WORKED_EXAMPLE = 1e-4
 
 #: Grams per troy ounce [g/oz] (exact by definition of the troy ounce).
 GRAMS_PER_TROY_OZ = 31.1034768
 #: Grams per tonne [g/t].
 G_PER_T = 1.0e6
-#: Density of process water and dilute solutions [t/m³] (MODELS.md §0.1).
+#: Density of process water and dilute solutions [t/m³] (SI units, oreflow's conventions).
 WATER_DENSITY_T_M3 = 1.0
 #: Plant hours in a year at full availability [h/y].
 HOURS_PER_YEAR = 8760.0

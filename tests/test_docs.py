@@ -150,3 +150,26 @@ def test_survey_csv_example_reads(tmp_path):
     path = tmp_path / "survey.csv"
     path.write_text(block, encoding="utf-8")
     assert read_survey(path) is not None, name
+
+
+def test_no_citation_points_outside_the_repository():
+    """Sources are cited as papers and books, or as files of this repository."""
+    # spelled in pieces so that this file does not cite them itself
+    outside = (
+        "docs/models.md" + ".md",
+        "../" + "shared",
+        "DESIGN" + ".md",
+        "STACK" + ".md",
+        "examples/" + "ex",
+    )
+    offenders = []
+    for pattern in ("*.py", "*.md", "*.toml"):
+        for path in ROOT.rglob(pattern):
+            if {".venv", ".git", "build", "dist"} & set(path.parts):
+                continue
+            try:
+                text = path.read_text(encoding="utf-8")
+            except UnicodeDecodeError:  # a deliberately bad input of the tests
+                continue
+            offenders += [f"{path.relative_to(ROOT)}: {w}" for w in outside if w in text]
+    assert not offenders, offenders[:20]

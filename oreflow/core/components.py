@@ -150,7 +150,7 @@ CATALOGUE: MappingProxyType = MappingProxyType(
                 "solid",
                 19.3,
                 {"au": 1.0},
-                description="gravity-recoverable free gold (GRG); its deportment is the ore's GRG test value (Laplante's standardised test, MODELS.md §3.1) [S definition]",
+                description="gravity-recoverable free gold (GRG); its deportment is the ore's GRG test value (Laplante's standardised test, Laplante's standardised GRG test; docs/models.md#gravity) [S definition]",
             ),
             _sp(
                 "ag",
@@ -223,7 +223,7 @@ CATALOGUE: MappingProxyType = MappingProxyType(
                 19.3,
                 {"au": 1.0},
                 hydraulic=2.10,
-                description="dissolved gold adsorbed on the ore's carbonaceous matter (preg-robbed, MODELS.md §5.4), as Au; made by a cil/cip, not leachable; classifies with its carbonaceous host [assumed]",
+                description="dissolved gold adsorbed on the ore's carbonaceous matter (preg-robbed, Goodall, Leatham & Scales 2005, Miner. Eng. 18:1135; docs/models.md#cil), as Au; made by a cil/cip, not leachable; classifies with its carbonaceous host [assumed]",
             ),
             _sp(
                 "cu_metal",
@@ -232,7 +232,12 @@ CATALOGUE: MappingProxyType = MappingProxyType(
                 {"cu": 1.0},
                 description="metallic copper (electrowinning cathode deposit, zinc-cementation precipitate), 8.96 t/m³ [S]",
             ),
-            _sp("water", "solution", 1.0, description="process water, 1 t/m³ (MODELS.md §0.1)"),
+            _sp(
+                "water",
+                "solution",
+                1.0,
+                description="process water, 1 t/m³ (SI units, oreflow's conventions)",
+            ),
             _sp("au_aq", "solution", 1.0, {"au": 1.0}, description="dissolved gold (as Au)"),
             _sp("ag_aq", "solution", 1.0, {"ag": 1.0}, description="dissolved silver (as Ag)"),
             _sp("cu_aq", "solution", 1.0, {"cu": 1.0}, description="dissolved copper (as Cu)"),
@@ -331,7 +336,7 @@ class SizeClasses:
         return np.asarray(self.edges_um, dtype=np.float64)
 
     def representative_um(self) -> np.ndarray:
-        """Geometric-mean size of each class; the sink uses e_last/√2 [µm] (MODELS §1.5)."""
+        """Geometric-mean size of each class; the sink uses e_last/√2 [µm] (Austin, Klimpel & Luckie 1984; Whiten 1974; Herbst & Fuerstenau 1980; docs/models.md#ball_mill)."""
         e = self.edges()
         rep = np.empty_like(e)
         rep[:-1] = np.sqrt(e[:-1] * e[1:])

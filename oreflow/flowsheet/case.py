@@ -56,7 +56,7 @@ SIZE_PARAMS: tuple[Param, ...] = (
         "-",
         math.sqrt(2.0),
         "ratio between successive edges (root-2 series)",
-        "MODELS.md §1.5",
+        "Austin, Klimpel & Luckie 1984; Whiten 1974; Herbst & Fuerstenau 1980; docs/models.md#ball_mill",
         lo=1.0,
         hi=10.0,
     ),

@@ -4,7 +4,7 @@ Economics is opt-in. A case without ``[economics]`` runs and reports its balance
 technical KPIs, but no revenue, cost or margin: prices are not data, and a margin
 computed from prices nobody chose would look like an answer. An ``[economics]``
 section, even an empty one, switches the economic KPIs on; every key left out takes the
-default below. Those defaults are MODELS.md §8 test values **[A]** (assumed, not market
+default below. Those defaults are cases/README.md, economics section test values **[A]** (assumed, not market
 data); the run reports how many were used as ``economics_assumed_count``.
 
 Consumables are priced by name: a unit that reports ``use_<item>_kg_h`` is charged
@@ -29,7 +29,7 @@ from oreflow.errors import Problem
 from oreflow.units import UNIT_TYPES
 from oreflow.units.base import UnitType
 
-_A = "[A] MODELS.md §8"
+_A = "[A] cases/README.md, economics section"
 
 ECONOMICS_PARAMS: tuple[Param, ...] = (
     Param("source", "-", "", "where the prices and costs come from", "case author", kind=str),
@@ -48,20 +48,20 @@ ECONOMICS_PARAMS: tuple[Param, ...] = (
         "au_payable_frac",
         0.999,
         "payable fraction of the gold in doré",
-        "99.8-99.95 % [L] MODELS.md §8.1",
+        "99.8-99.95 % [L] cases/README.md, economics section",
     ),
     frac(
         "ag_payable_frac",
         0.965,
         "payable fraction of the silver in doré",
-        "95-98 % [L] MODELS.md §8.1",
+        "95-98 % [L] cases/README.md, economics section",
     ),
     Param(
         "au_refining_usd_oz",
         "USD/oz",
         1.0,
         "refining charge per oz of gold in doré",
-        "USD 0.5-2/oz [L]; 1.0 in ex09 [A] MODELS.md §8.1",
+        "USD 0.5-2/oz [L]; 1.0 in ex09 [A] cases/README.md, economics section",
         lo=0.0,
         hi=1000.0,
     ),
@@ -70,7 +70,7 @@ ECONOMICS_PARAMS: tuple[Param, ...] = (
         "USD/oz",
         0.5,
         "refining charge per oz of silver in doré",
-        "assumed [A] (MODELS.md §8.1 gives USD 0.5-2 per oz doré)",
+        "assumed [A] (cases/README.md, economics section gives USD 0.5-2 per oz doré)",
         lo=0.0,
         hi=100.0,
     ),
@@ -79,7 +79,7 @@ ECONOMICS_PARAMS: tuple[Param, ...] = (
         "USD/oz",
         0.5,
         "doré transport and insurance per oz of gold",
-        "about USD 0.3-2/oz [L]; 0.5 in ex09 [A] MODELS.md §8.1",
+        "about USD 0.3-2/oz [L]; 0.5 in ex09 [A] cases/README.md, economics section",
         lo=0.0,
         hi=1000.0,
     ),
@@ -87,13 +87,13 @@ ECONOMICS_PARAMS: tuple[Param, ...] = (
         "royalty_nsr_frac",
         0.03,
         "royalty as a fraction of the net smelter return",
-        "jurisdiction specific; 3 % NSR [A] MODELS.md §8.1",
+        "jurisdiction specific; 3 % NSR [A] cases/README.md, economics section",
     ),
     frac(
         "conc_au_payable_frac",
         0.95,
         "payable fraction of the gold in a concentrate sold (product kind 'concentrate')",
-        "90-97.5 % [L] MODELS.md §8.1",
+        "90-97.5 % [L] cases/README.md, economics section",
     ),
     frac(
         "conc_ag_payable_frac",

@@ -2,7 +2,7 @@
 
 Modes are grids of *intensive* settings of a unit, ``[units.NAME.modes]``, e.g.
 ``residence_h = [16.0, 24.0, 32.0]``: at fixed intensive settings every unit is linear
-in its feed (DESIGN.md "The core idea"), so a plan's extensive figures (power, tank
+in its feed (docs/architecture.md "The core idea"), so a plan's extensive figures (power, tank
 volume, reagents, margin per hour) scale with throughput while its intensive figures
 (recovery, tenors, per-tonne uses) do not. Which figures are extensive is read from the
 unit suffix of their name (``EXTENSIVE_SUFFIXES``).
@@ -48,7 +48,7 @@ EXTENSIVE_SUFFIXES = (
 )
 
 #: Limit on WAD cyanide at the tailings discharge [mg/L] when the plant reports it:
-#: the International Cyanide Management Code's open-water limit (MODELS.md §7.1 [S]).
+#: the International Cyanide Management Code's open-water limit (Mudder, Botz & Smith 2001, Chemistry and Treatment of Cyanidation Wastes, §6.12; docs/models.md#detox [S]).
 WAD_CN_LIMIT_MG_L = 50.0
 
 CONSTRAINT_PARAMS: tuple[Param, ...] = (
@@ -83,7 +83,7 @@ CONSTRAINT_PARAMS: tuple[Param, ...] = (
         "mg/L",
         WAD_CN_LIMIT_MG_L,
         "WAD cyanide at each tailings discharge, judged sink by sink (when the plant reports it)",
-        "ICMC open-water limit [S] MODELS.md §7.1",
+        "ICMC open-water limit [S] Mudder, Botz & Smith 2001, Chemistry and Treatment of Cyanidation Wastes, §6.12; docs/models.md#detox",
         lo=0.0,
     ),
     Param(
@@ -113,7 +113,7 @@ CONSTRAINT_PARAMS: tuple[Param, ...] = (
         "-",
         None,
         "least share of the residue used (backfill, building materials)",
-        "national target >0.35 [S] DESIGN.md",
+        "national target >0.35 [S] docs/architecture.md",
         lo=0.0,
         hi=1.0,
     ),
@@ -160,7 +160,7 @@ RATIO_FIGURES: Mapping[str, tuple[str, str]] = {
 
 #: Intensive KPIs that are the highest over the sinks of one type of a per-sink ratio:
 #: KPI -> (sink type, sink metric, its numerator, its denominator). WAD cyanide is
-#: judged at each point of discharge into a tailings facility (ICMC, MODELS.md §7.1),
+#: judged at each point of discharge into a tailings facility (ICMC, Mudder, Botz & Smith 2001, Chemistry and Treatment of Cyanidation Wastes, §6.12; docs/models.md#detox),
 #: not over the sinks' mixture; a bound on the KPI is one ratio row per sink,
 #: ``units.SINK.wad_cn_g_h - L units.SINK.water_tph <= 0`` (g/t of water = mg/L).
 PER_SINK_FIGURES: Mapping[str, tuple[str, str, str, str]] = {

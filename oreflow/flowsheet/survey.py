@@ -219,7 +219,7 @@ DEFAULT_SDS: tuple[DefaultSd, ...] = (
         "au",
         0.10,
         0.01,
-        "MODELS.md §9: fire assay Au 5-10 %; upper end since sampling error dominates",
+        "Smith & Ichiyen 1973; Hodouin & Everell 1980; docs/survey.md: fire assay Au 5-10 %; upper end since sampling error dominates",
     ),
     DefaultSd("assay", "ag", 0.10, 0.1, "[assumed] as fire-assay Au"),
     DefaultSd(
@@ -227,7 +227,7 @@ DEFAULT_SDS: tuple[DefaultSd, ...] = (
         "s",
         0.05,
         0.01,
-        "MODELS.md §9: S by LECO 2-5 %; upper end since sampling error dominates",
+        "Smith & Ichiyen 1973; Hodouin & Everell 1980; docs/survey.md: S by LECO 2-5 %; upper end since sampling error dominates",
     ),
     DefaultSd("assay", None, 0.05, 0.01, "[assumed] base-metal and iron assays"),
     DefaultSd("solids_flow", None, 0.05, 0.0, "[assumed] weightometer or slurry meter"),

@@ -3,7 +3,7 @@
 Every kernel is decorated with ``njit``: lazy compilation (no eager signatures, no
 jitclass) with an on-disk cache, so a process pays the compile once per kernel and
 signature. When neither the package directory nor HOME is writable, numba cannot
-place its cache and ``cache=True`` raises at decoration time (STACK.md §3.2); we then
+place its cache and ``cache=True`` raises at decoration time (docs/architecture.md); we then
 point ``NUMBA_CACHE_DIR`` at a temporary folder before numba is imported.
 """
 

@@ -1,6 +1,6 @@
 """Hydrocyclone classification kernels: partition curves, multi-density cut sizes, Plitt.
 
-Covers MODELS.md §2. Partition values are the mass fraction of the feed of a given size
+Covers Napier-Munn et al. 1996; docs/models.md#cyclone. Partition values are the mass fraction of the feed of a given size
 (and density) that reports to the **underflow** [-]. Sizes are in µm, densities in t/m³
 (numerically g/cm³). Plitt's correlations keep their native units (cm, L/min, kPa,
 volume % solids) because their constants are fitted in them.
@@ -9,7 +9,7 @@ Every partition curve here takes a bypass ``bypass_frac`` (Rf), the fraction of 
 that short-circuits to the underflow regardless of size, usually set to the water
 recovery to underflow: ``Ea = Rf + (1 - Rf) Ec``. Nageswararao (2016) argues that the
 bypass is a normalisation rather than a physical flow; the form remains the industry
-workhorse (MODELS.md §2.1).
+workhorse (Lynch & Rao 1975; Napier-Munn et al. 1996; Nageswararao 2016, Powder Technol. 297:106; docs/models.md#cyclone).
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def lynch_rao_partition(
 
     ``Ec(x) = (e^{αx} - 1)/(e^{αx} + e^α - 2)``, ``x = d/d50c``, and
     ``Ea = Rf + (1 - Rf) Ec``. Overflow of ``e^{αx}`` for coarse sizes is avoided by
-    dividing through (MODELS.md §10); ``Ec(0) = 0`` exactly.
+    dividing through (oreflow's implementation notes; docs/architecture.md); ``Ec(0) = 0`` exactly.
 
     Parameters
     ----------
@@ -400,7 +400,7 @@ def density_corrected_d50c_um(
     ``d50c,k = d50c,ref ((ρ_ref - ρ_l)/(ρ_k - ρ_l))^exponent`` (Stokes-like scaling,
     exponent 0.5 after Plitt). Native gold (19.3) against silicate gangue (2.7) in water
     gives 0.305 x the gangue cut size, which is why gold builds up in the circulating
-    load (MODELS.md §2.1).
+    load (Lynch & Rao 1975; Napier-Munn et al. 1996; Nageswararao 2016, Powder Technol. 297:106; docs/models.md#cyclone).
 
     Parameters
     ----------

@@ -1,12 +1,12 @@
 """Comminution kernels: Bond/Rowland and Morrell energy, mill power, Austin ball-mill PBM.
 
-Covers MODELS.md §1.1–1.3 and §1.5. Sizes are in µm (mm only inside the Austin selection
+Covers Bond 1952, Trans. AIME 193:484; Rowland & Kjos 1980; Wills & Finch 2016; docs/models.md#ball_mill; Rowland & Kjos 1980; Austin 1990, Miner. Metall. Process. 7:57; Morrell 1996 and Austin, Klimpel & Luckie 1984; Whiten 1974; Herbst & Fuerstenau 1980; docs/models.md#ball_mill. Sizes are in µm (mm only inside the Austin selection
 function, ``x / 1 mm``), specific energies in kWh/t (metric tonne), power in kW, mill
 dimensions in m. Size classes follow the convention of :mod:`oreflow.kernels.psd`:
 descending edges ``e_0 > ... > e_last``, class ``c`` holds ``(e_{c+1}, e_c]``, the last
 class is the sink. Solids arrays are ``(n_cases, n_cls, n_species)`` in t/h.
 
-Confidence tags follow MODELS.md §0.2: [S] checked, [L] literature value not re-checked
+Confidence tags follow tags: [S] checked source, [L] standard reference, [A] assumed: [S] checked, [L] literature value not re-checked
 here, [A] assumed.
 """
 
@@ -21,7 +21,7 @@ from oreflow.kernels.psd import passing_size_um
 
 # ------------------------------------------------------------------ constants
 #: Rowland EF2 (open-circuit ball mill) against the product-control fraction passing
-#: [-] [L] (Rowland & Kjos 1980 as tabulated in Wills & Finch 2016; MODELS.md §1.1).
+#: [-] [L] (Rowland & Kjos 1980 as tabulated in Wills & Finch 2016; Bond 1952, Trans. AIME 193:484; Rowland & Kjos 1980; Wills & Finch 2016; docs/models.md#ball_mill).
 EF2_PASSING_FRAC = np.array([0.50, 0.60, 0.70, 0.80, 0.90, 0.92, 0.95, 0.98])
 EF2_FACTOR = np.array([1.035, 1.05, 1.10, 1.20, 1.40, 1.46, 1.57, 1.70])
 #: Rowland EF1 for dry grinding [-] [L].
@@ -41,7 +41,7 @@ EF5_LIMIT_UM = 75.0
 #: EF7 applies below this reduction ratio [-] [L].
 EF7_LIMIT_RATIO = 6.0
 #: Bond/Rowland ball-mill power constant [kW per t of balls, D in m]: 3.1 kW/short ton
-#: converted, 3.1 x 3.2808^0.3 x 1.1023 (MODELS.md §1.3 and ex01 use 4.879) [L].
+#: converted, 3.1 x 3.2808^0.3 x 1.1023 (Rowland & Kjos 1980; Austin 1990, Miner. Metall. Process. 7:57; Morrell 1996; docs/models.md#ball_mill and ex01 use 4.879) [L].
 BOND_BALL_POWER_CONSTANT = 4.879
 #: Diameter above which the ball-size (slump) term applies [m] [L].
 SLUMP_LIMIT_D_M = 3.3
@@ -128,7 +128,7 @@ def bond_operating_work_index_kwh_t(
 def rowland_open_circuit_factor(open_circuit_passing_frac: float) -> float:
     """Rowland EF2 for an open-circuit ball mill, interpolated in the Rowland table.
 
-    Linear interpolation in the (fraction passing, EF2) table of MODELS.md §1.1; outside
+    Linear interpolation in the (fraction passing, EF2) table of Bond 1952, Trans. AIME 193:484; Rowland & Kjos 1980; Wills & Finch 2016; docs/models.md#ball_mill; outside
     0.50–0.98 the end values are held [assumed]. A value ``<= 0`` means closed circuit
     and gives 1.
 
@@ -181,7 +181,7 @@ def rowland_factors(
     - EF3 diameter: ``(2.44/D)^0.2`` for ``D < 3.81 m``, else 0.914.
     - EF4 oversize feed: ``[Rr + (Wi - 7)(F80 - Fo)/Fo]/Rr`` when ``F80 > Fo``, with
       ``Fo = 4000 sqrt(14.3/Wi)`` µm and ``Rr = F80/P80``. The ``(Wi - 7)`` term was fitted
-      in short-ton units and is kept unchanged with metric Wi (effect < 1 %, MODELS.md).
+      in short-ton units and is kept unchanged with metric Wi (effect < 1 %, docs/models.md).
     - EF5 fineness: ``(P80 + 10.3)/(1.145 P80)`` when ``P80 < 75 µm``.
     - EF7 low reduction ratio: ``[2(Rr - 1.35) + 0.26]/[2(Rr - 1.35)]`` when ``Rr < 6``;
       the formula diverges at ``Rr = 1.35``, so ``Rr <= 1.35`` gives NaN.
@@ -442,7 +442,7 @@ def austin_sag_power_kw(
 
     ``P = K D^2.5 L (1 - A J) [(1 - ε)(ρs/wc) J + 0.6 J_B (ρb - ρs/wc)] φc
     (1 - 0.1/2^(9 - 10 φc))``. Treat it as a default to recalibrate with a K multiplier
-    from surveys (MODELS.md §1.3); ex01: 10.36 x 5.2 m, J 0.28, J_B 0.12, φc 0.75,
+    from surveys (Rowland & Kjos 1980; Austin 1990, Miner. Metall. Process. 7:57; Morrell 1996; docs/models.md#ball_mill); ex01: 10.36 x 5.2 m, J 0.28, J_B 0.12, φc 0.75,
     ρs 2.7, wc 0.80 gives 8752.4 kW.
 
     Parameters
@@ -596,7 +596,7 @@ def mill_mixers_into(
 
     For each case and species, each mixer solves ``(I + t (I - b) diag(S)) p = f`` with
     ``t S_i = rate_times_tau[c, i, k] / n_mixers`` by forward substitution (the matrix is
-    lower triangular, MODELS.md §1.5):
+    lower triangular, Austin, Klimpel & Luckie 1984; Whiten 1974; Herbst & Fuerstenau 1980; docs/models.md#ball_mill):
 
         p_i = (f_i + Σ_{j<i} b_ij (t S_j p_j)) / (1 + t S_i).
 
@@ -725,7 +725,7 @@ def mill_mixers_batch(
 
 # ------------------------------------------------------------------ SAG and regrind (issue 3)
 #: Morrell's boundary between the coarse (Mia, tumbling) and fine (Mib, ball-mill)
-#: sections of a circuit [µm] [L] (Morrell 2004, 2008; MODELS.md §1.2).
+#: sections of a circuit [µm] [L] (Morrell 2004, 2008; Morrell 2004; docs/models.md#sag_mill).
 MORRELL_SPLIT_UM = 750.0
 #: Reduction ratio below which EF7 is held at its value there [-]: the energy
 #: ``(1/sqrt(P80) - 1/sqrt(F80)) x EF7`` as a function of Rr = F80/P80 has its minimum at
@@ -772,7 +772,7 @@ def sag_product_size_um(
 ) -> float:
     """Transfer size T80 a tumbling (AG/SAG) mill reaches with a given specific energy.
 
-    Morrell's energy-size relation inverted (MODELS.md §1.2). Above 750 µm the coarse
+    Morrell's energy-size relation inverted (Morrell 2004; docs/models.md#sag_mill). Above 750 µm the coarse
     index Mia applies, ``E = 4 Mia (T80^f(T80) - F80^f(F80))``, ``f(x) = -(0.295 +
     x/10^6)``; Morrell states Mia for F80 to 750 µm, and using it to an end point above
     750 µm is the same equation with another limit [assumed]. Energy beyond what reaches
@@ -823,7 +823,7 @@ def sag_product_size_um(
 def bond_product_size_um(energy_kwh_t: float, f80_um: float, wi_kwh_t: float) -> float:
     """P80 reached with a given specific energy by Bond's law, the inverse of W(F80, P80).
 
-    ``P80 = (E/(10 Wi) + 1/sqrt(F80))^-2`` (MODELS.md §1.1).
+    ``P80 = (E/(10 Wi) + 1/sqrt(F80))^-2`` (Bond 1952, Trans. AIME 193:484; Rowland & Kjos 1980; Wills & Finch 2016; docs/models.md#ball_mill).
 
     Parameters
     ----------
@@ -854,7 +854,7 @@ def bond_product_size_um(energy_kwh_t: float, f80_um: float, wi_kwh_t: float) ->
 def regrind_energy_kwh_t(wi_kwh_t: float, f80_um: float, p80_um: float, d_m: float) -> float:
     """Bond energy of a (wet, closed-circuit) regrind ball mill with Rowland's factors.
 
-    ``W = 10 Wi (1/sqrt(P80) - 1/sqrt(F80)) x EF3 EF4 EF5 EF7`` (MODELS.md §1.1 and ex01
+    ``W = 10 Wi (1/sqrt(P80) - 1/sqrt(F80)) x EF3 EF4 EF5 EF7`` (Bond 1952, Trans. AIME 193:484; Rowland & Kjos 1980; Wills & Finch 2016; docs/models.md#ball_mill and ex01
     case 3: F80 150, P80 38, D 2.0 m gives EF3 1.04057, EF5 1.11009, EF7 1.05005, product
     1.21294). Rowland's EF5 and EF7 are adjusted where, as printed, they would make a
     finer product cheaper [assumed]: EF7 is evaluated at ``max(Rr, EF7_MIN_ENERGY_RATIO)``
@@ -977,7 +977,7 @@ def survival_product(
     telescopes), the same S acts on every species (breakage does not sort minerals), and
     x63 → ∞ returns the feed. At fine sizes the fragments follow ``(x/x63)^n``, so the
     modulus n is the fine-end (Gates–Gaudin–Schuhmann) slope of the fragments (0.5–1.0
-    for ground products [L], MODELS.md §1.4). The survival form is [assumed]: an
+    for ground products [L], Wills & Finch 2016; Ouchterlony 2005; docs/models.md#kernels-psd). The survival form is [assumed]: an
     energy-size model for the transfer size with a one-parameter product shape.
 
     Parameters

@@ -5,12 +5,12 @@ Array contract (shared by every module in ``oreflow.kernels``):
 - inputs and outputs are float64/int64 numpy arrays or Python scalars, never pandas;
 - gold mass flows are in t/h (1 g/h = 1e-6 t/h), except the carbon cascade, which works in
   g/h because its balance is written in tenor x volume (g/m³ x m³/h);
-- solution volume is in m³/h, equal to water in t/h (density 1 t/m³, MODELS.md §0.1);
+- solution volume is in m³/h, equal to water in t/h (density 1 t/m³, SI units, oreflow's conventions);
 - solution tenor ``C`` is in g/m³ = mg/L and carbon loading ``q`` in g Au per t carbon;
 - times are in h, rate constants in 1/h and fractions in [0, 1];
 - kernels never mutate their inputs.
 
-The models are those of ``reference/MODELS.md`` §5.2-5.5; the worked numbers of its
+The models are those of Crundwell & Godorr 1997; Ling et al. 1996; Lima & Hodouin 2005; docs/models.md#cil; Nicol, Fleming & Cromberge 1984; Fleming et al. 2011, Miner. Eng. 24:484; the worked numbers of its
 example ex07 are reproduced in ``tests/kernels/test_leaching.py``.
 """
 
@@ -24,7 +24,7 @@ from oreflow import conventions as mm
 from oreflow.kernels._jit import njit
 
 #: Molar masses [g/mol] used for the cyanide budget, rounded to 2 decimals as in
-#: MODELS.md §5.3 [S] (IUPAC standard atomic weights: NaCN 49.007, Cu 63.546,
+#: Marsden & House 2006; docs/models.md#cil [S] (IUPAC standard atomic weights: NaCN 49.007, Cu 63.546,
 #: S 32.06, Au 196.967; the rounding moves no factor by more than 5e-5 relative).
 NACN_G_MOL = 49.01
 CU_G_MOL = 63.55
@@ -59,7 +59,7 @@ def first_order_tank_extraction(
     Each tank is a perfect mixer with residence time ``residence_h / n_tanks``; the
     leachable gold falls by a factor ``1 + k τ/N`` per tank, so after the last tank
 
-        R = R∞ [1 − (1 + k τ/N)^(−N)]                      (MODELS.md §5.2)
+        R = R∞ [1 − (1 + k τ/N)^(−N)]                      (Crundwell & Godorr 1997; Ling et al. 1996; Lima & Hodouin 2005; docs/models.md#cil)
 
     For a first-order rate the micro- and macro-mixed (segregated) cascades give the
     same answer, so this form is exact for one size/deportment class.
@@ -124,7 +124,7 @@ def cil_leach_batch(
     and the rest never dissolves. In tank ``j`` (a perfect mixer of residence time
     ``τ_j``, tanks may differ) the leachable gold of a class falls as
 
-        L_j = L_{j−1} / (1 + k τ_j),      L_0 = R∞ · feed          (MODELS.md §5.2)
+        L_j = L_{j−1} / (1 + k τ_j),      L_0 = R∞ · feed          (Crundwell & Godorr 1997; Ling et al. 1996; Lima & Hodouin 2005; docs/models.md#cil)
 
     and ``L_{j−1} − L_j`` dissolves. With one class, ``R∞ = 1 − G∞/G0`` and equal
     tanks this is the lumped profile ``G_j = G∞ + (G_{j−1} − G∞)/(1 + k τ_j)``.
@@ -202,7 +202,7 @@ def carbon_cascade_batch(
     Slurry flows from tank 1 to tank N, carbon from tank N to tank 1: barren carbon
     enters tank N and loaded carbon leaves tank 1. Adsorption follows the
     Nicol-Fleming rate ``R = k (K C − q)`` per tonne of carbon. The balances of
-    MODELS.md §5.5, for tank ``j`` holding ``M_j`` t of carbon:
+    Nicol, Fleming & Cromberge 1984; Fleming et al. 2011, Miner. Eng. 24:484; docs/models.md#cil, for tank ``j`` holding ``M_j`` t of carbon:
 
         solution:  Q_l (C_{j−1} − C_j) + S_j = M_j k (K C_j − q_j)
         carbon:    F_c (q_{j+1} − q_j)        + M_j k (K C_j − q_j) = 0
@@ -229,10 +229,10 @@ def carbon_cascade_batch(
         Carbon inventory of each tank M_j [t], >= 0.
     k_per_h : (n_cases,) float64
         Nicol-Fleming rate constant k [1/h], >= 0; fitted per plant, indicative
-        0.005-0.05 [assumed, MODELS.md §5.5].
+        0.005-0.05 [assumed, Nicol, Fleming & Cromberge 1984; Fleming et al. 2011, Miner. Eng. 24:484; docs/models.md#cil].
     k_eq_m3_t : (n_cases,) float64
         Nicol-Fleming pseudo-equilibrium constant K [m³/t], >= 0; fitted per plant,
-        indicative 1e3-1e5 [assumed, MODELS.md §5.5].
+        indicative 1e3-1e5 [assumed, Nicol, Fleming & Cromberge 1984; Fleming et al. 2011, Miner. Eng. 24:484; docs/models.md#cil].
 
     Returns
     -------
@@ -340,7 +340,7 @@ def fleming_kn_loading_g_t(k: float, n: float, c_g_m3: float, t_h: float) -> flo
     This is the empirical form used to rate the activity of fresh against regenerated
     carbon in a standard batch test; it is **not** used in the counter-current cascade,
     which uses the Nicol-Fleming ``(k, K)`` rate (:func:`carbon_cascade_batch`).
-    MODELS.md §5.5 asks for the form to be checked against Fleming & Nicol (1984)
+    Nicol, Fleming & Cromberge 1984; Fleming et al. 2011, Miner. Eng. 24:484; docs/models.md#cil asks for the form to be checked against Fleming & Nicol (1984)
     before use; it is coded here as given there. Works element-wise on arrays too.
 
     Parameters
@@ -415,7 +415,7 @@ def nacn_consumption_kg_t(
     au_g_t: float,
     other_kg_t: float,
 ) -> np.ndarray:
-    """Sodium-cyanide consumption by mechanism, per tonne of ore (MODELS.md §5.3).
+    """Sodium-cyanide consumption by mechanism, per tonne of ore (Marsden & House 2006; docs/models.md#cil).
 
     Each chemical term is stoichiometric, converted to NaCN with the molar masses
     M(NaCN) = 49.01, M(Cu) = 63.55, M(S) = 32.06, M(Au) = 196.97 g/mol [S]:
@@ -427,7 +427,7 @@ def nacn_consumption_kg_t(
     - thiocyanate: S + CN⁻ → SCN⁻, ``49.01/32.06 = 1.529`` kg NaCN per kg S;
     - gold: Au(CN)₂⁻, ``2 x 49.01/196.97 = 0.4976`` kg NaCN per kg Au (negligible);
     - other: oxidation to cyanate and HCN volatilisation, an input; 0.05-0.3 kg/t is
-      typical [assumed, MODELS.md §5.3].
+      typical [assumed, Marsden & House 2006; docs/models.md#cil].
 
     Parameters
     ----------
@@ -480,7 +480,7 @@ def preg_robbed_fraction(
     """Fraction of the dissolved gold held by the ore at equilibrium in one tank.
 
     Linear partition of aurocyanide between solution, activated carbon and the
-    preg-robbing constituents of the ore (MODELS.md §5.4), per tonne of ore:
+    preg-robbing constituents of the ore (Goodall, Leatham & Scales 2005, Miner. Eng. 18:1135; docs/models.md#cil), per tonne of ore:
 
         f_ore = K_ore / (V + K_c m_c + K_ore)
 
@@ -510,7 +510,7 @@ def preg_robbed_fraction(
     W. R. Goodall, J. D. Leatham and P. J. Scales, "A new method for determination of
     preg-robbing in gold ores", Miner. Eng. 18:1135-1141, 2005,
     doi:10.1016/j.mineng.2005.05.014 (measurement of K_ore; the partition model
-    itself is the [assumed] linear-equilibrium form of MODELS.md §5.4).
+    itself is the [assumed] linear-equilibrium form of Goodall, Leatham & Scales 2005, Miner. Eng. 18:1135; docs/models.md#cil).
 
     Examples
     --------
@@ -533,7 +533,7 @@ def size_dependent_leach_params(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Leach rate constant and ultimate extraction per size class, by a power law.
 
-    MODELS.md §5.2 states only that both the rate constant and the ultimate extraction
+    Crundwell & Godorr 1997; Ling et al. 1996; Lima & Hodouin 2005; docs/models.md#cil states only that both the rate constant and the ultimate extraction
     fall as particle size rises (less gold exposed or liberated, longer diffusion
     paths). This kernel uses an **assumed** power law in the relative size, flat below
     the reference size:
@@ -632,7 +632,7 @@ def leach_train_batch(
     The per-species form of :func:`cil_leach_batch`: each (size class, species) cell
     dissolves at first order towards its ultimate extraction, tank by tank,
 
-        L_j = L_{j−1} / (1 + k τ_j),      L_0 = R∞ · feed           (MODELS.md §5.2)
+        L_j = L_{j−1} / (1 + k τ_j),      L_0 = R∞ · feed           (Crundwell & Godorr 1997; Ling et al. 1996; Lima & Hodouin 2005; docs/models.md#cil)
 
     and the amount dissolved in each tank is kept per species, so that the metal each
     species releases (gold, silver, copper, sulfur) can be tracked tank by tank.
@@ -875,7 +875,7 @@ def adsorption_train_batch(
 
     Each metal m (gold first, then e.g. silver and copper) follows its own Nicol-Fleming
     rate ``k_m (K_m,j C − q)`` in the counter-current cascade of
-    :func:`carbon_cascade_batch` (MODELS.md §5.5). Two couplings are added:
+    :func:`carbon_cascade_batch` (Nicol, Fleming & Cromberge 1984; Fleming et al. 2011, Miner. Eng. 24:484; docs/models.md#cil). Two couplings are added:
 
     *Competition for sites* [assumed form]. The constant K of a metal is fitted at the
     plant's own loadings, so a metal's own loading is already in it; the other metals
@@ -890,7 +890,7 @@ def adsorption_train_batch(
     the linear cascades (a contraction while the other metals hold a small share of
     the sites).
 
-    *Preg-robbing* of the first metal (gold) by the ore, MODELS.md §5.4: in each tank
+    *Preg-robbing* of the first metal (gold) by the ore, Goodall, Leatham & Scales 2005, Miner. Eng. 18:1135; docs/models.md#cil: in each tank
     the ore holds ``K_ore C_j`` g per t of ore at equilibrium with the solution, and
     carries it to the next tank, so the solution balance of tank j gains the ore term
 
@@ -1070,7 +1070,7 @@ def heap_leach_batch(
     """Heap leaching of each size class and species over a leach cycle.
 
     Each parcel of ore on the heap is leached for the cycle time t, as a batch
-    (MODELS.md §3.4):
+    (Marsden & House 2006; docs/models.md#heap_leach):
 
         R(t) = R∞(d) · (1 − exp(−k(d) t))
 
@@ -1098,7 +1098,7 @@ def heap_leach_batch(
     References
     ----------
     J. Marsden and I. House, *The Chemistry of Gold Extraction*, 2nd ed., SME, 2006,
-    ch. 6 (heap leaching; no DOI). Typical ranges [L] in MODELS.md §3.4.
+    ch. 6 (heap leaching; no DOI). Typical ranges [L] in Marsden & House 2006; docs/models.md#heap_leach.
 
     Examples
     --------
@@ -1137,7 +1137,7 @@ def heap_recovery_curve(
 ) -> np.ndarray:
     """Recovery of a heap against leach time: the mass-weighted sum over size classes.
 
-    ``R(t) = Σ_c m_c R∞_c (1 − exp(−k_c t)) / Σ_c m_c`` (MODELS.md §3.4), for plotting
+    ``R(t) = Σ_c m_c R∞_c (1 − exp(−k_c t)) / Σ_c m_c`` (Marsden & House 2006; docs/models.md#heap_leach), for plotting
     and for choosing the leach cycle.
 
     Parameters

@@ -3,7 +3,7 @@
 The leach kinetics (first order per size and gold class) and the counter-current
 adsorbent cascade are shared with cyanidation and live in ``oreflow.kernels.leaching``
 (``leach_train_batch``, ``size_dependent_leach_params``, ``adsorption_train_batch``); this
-module holds the chemistry that differs between lixiviants (MODELS.md §6):
+module holds the chemistry that differs between lixiviants (Aylmore, in Adams (ed.) 2016, ch. 27; docs/models.md#lixiviant_common):
 
 - reagent inventory held in the solution that leaves with a tonne of solids, and the
   make-up it costs when part of that solution is not recycled (ex11);
@@ -37,7 +37,7 @@ from oreflow.conventions import (
 )
 from oreflow.kernels._jit import njit
 
-#: Molar masses [g/mol] as used by MODELS.md example ex11 (rounded; the IUPAC 2021
+#: Molar masses [g/mol] as used by docs/models.md example ex11 (rounded; the IUPAC 2021
 #: values differ by at most 1.1e-4 relative: S2O3 112.12, FeS2 119.97, Cl2 70.90).
 S2O3_G_MOL = 112.13
 CAS2O3_G_MOL = 152.21
@@ -79,7 +79,7 @@ CU_ION_CHARGE = 2.0
 #: mol glycine bound per mol Cu as the bis-glycinate Cu(NH₂CH₂COO)₂ [S: stoichiometry]
 #: (Oraby & Eksteen 2014, Hydrometallurgy 150:14, doi:10.1016/j.hydromet.2014.09.005 [DOI not checked]).
 GLYCINE_PER_CU = 2.0
-#: mol CN⁻ per mol Cu(II) dissolved as Cu(CN)₃²⁻ plus cyanate (MODELS.md §5.3) [S].
+#: mol CN⁻ per mol Cu(II) dissolved as Cu(CN)₃²⁻ plus cyanate (Marsden & House 2006; docs/models.md#cil) [S].
 CN_PER_CU = 3.5
 #: of which complexed (WAD) and oxidised to cyanate [S]:
 #: 2 Cu²⁺ + 7 CN⁻ + 2 OH⁻ → 2 Cu(CN)₃²⁻ + CNO⁻ + H₂O.
@@ -98,7 +98,7 @@ _S_PER_H = 3600.0
 
 @njit
 def reagent_inventory_kg_t(conc_mol_l: float, mw_g_mol: float, solids_frac: float) -> float:
-    """Reagent held in the solution that accompanies one tonne of solids (MODELS.md §6.1).
+    """Reagent held in the solution that accompanies one tonne of solids (Aylmore & Muir 2001, Miner. Eng. 14(2):135; docs/models.md#thiosulfate).
 
     The pulp carries ``(1 − w)/w`` m³ of solution per tonne of solids at mass fraction
     of solids ``w`` (solution density 1 t/m³), so
@@ -123,7 +123,7 @@ def reagent_inventory_kg_t(conc_mol_l: float, mw_g_mol: float, solids_frac: floa
 
     References
     ----------
-    MODELS.md §6.1-6.2 and example ex11 (reagent inventory vs consumption).
+    Aylmore & Muir 2001, Miner. Eng. 14(2):135; docs/models.md#thiosulfate; Oraby, Eksteen & Tanda 2017, Hydrometallurgy 169:339 and example ex11 (reagent inventory vs consumption).
 
     Examples
     --------
@@ -281,7 +281,7 @@ def competitive_affinity_frac(competitor_g_m3: float, half_g_m3: float) -> float
     Langmuir-type competition for the same sites: the pseudo-equilibrium constant
     of gold falls as ``K_eff = K / (1 + C_x / C_half)``, with ``C_half`` the competitor
     tenor that halves it. Used for polythionates on strong-base resin in thiosulfate
-    leaching, "a major process-control issue" (MODELS.md §6.1). The form is a
+    leaching, "a major process-control issue" (Aylmore & Muir 2001, Miner. Eng. 14(2):135; docs/models.md#thiosulfate). The form is a
     standard competitive-sorption approximation; ``C_half`` is [assumed] and must come
     from resin loading tests.
 
@@ -351,7 +351,7 @@ def chlorine_demand_g_g(electrons_mol_g: float) -> float:
 
     Cl₂ + 2 e⁻ → 2 Cl⁻ (and OCl⁻ + 2 H⁺ + 2 e⁻ → Cl⁻ + H₂O, the same 2 e⁻ per mol), so
     ``Cl₂ [g/g] = e/2 · M(Cl₂)``. Pyrite: 7.5 mol Cl₂ per mol, 4.433 g/g; gold (3 e⁻
-    to AuCl₄⁻): 0.540 g/g (MODELS.md §6.3, ex11).
+    to AuCl₄⁻): 0.540 g/g (Aylmore, in Adams (ed.) 2016, ch. 27; docs/models.md#halide, ex11).
 
     Parameters
     ----------
@@ -423,8 +423,7 @@ def starved_cyanide_copper_tph(
     """Cyanide and glycine bound by copper in the glycine-cyanide (GlyCat) system.
 
     Of the copper dissolved, a share ``f`` is held as the bis-glycinate (2 mol glycine
-    per mol Cu) and the rest takes cyanide as in conventional cyanidation (MODELS.md
-    §5.3): 3.5 mol CN⁻ per mol Cu, 3 of them complexed as Cu(CN)₃²⁻ (weak-acid
+    per mol Cu) and the rest takes cyanide as in conventional cyanidation (Marsden & House 2006; docs/models.md#cil): 3.5 mol CN⁻ per mol Cu, 3 of them complexed as Cu(CN)₃²⁻ (weak-acid
     dissociable, WAD) and 0.5 oxidised to cyanate. ``f = 1`` is glycine alone; ``f = 0``
     is cyanide alone. The cut in cyanide use on Cu-Au ores is the point of the process
     (Oraby, Eksteen & Tanda 2017); the split ``f`` is [assumed], set from testwork.

@@ -2,21 +2,21 @@
 
 Array contract (shared by every module in ``oreflow.kernels``): float64/int64 numpy
 arrays and Python scalars in and out; flows in t/h; kernels never mutate their inputs.
-Here times are in **minutes** for the autoclave kinetics (MODELS.md §4.3 states t* in
+Here times are in **minutes** for the autoclave kinetics (Papangelakis & Demopoulos 1990, Can. Metall. Q. 29(1):13; docs/models.md#pox states t* in
 min) and the caller converts hours; temperatures are in °C at the interface and K in
 the Arrhenius term; heat in MJ/h; sizes in µm.
 
-Sections (MODELS.md = ``shared/reference/MODELS.md``):
+Sections (docs/models.md = docs/models.md):
 
 1. oxidation extent: shrinking particle under surface-reaction control, averaged over
    the Erlang residence-time distribution of N equal compartments (segregated flow),
-   MODELS.md §4.3, with a closed form (below) instead of quadrature;
+   Papangelakis & Demopoulos 1990, Can. Metall. Q. 29(1):13; docs/models.md#pox, with a closed form (below) instead of quadrature;
 2. stoichiometry: how the elements of the oxidised minerals are distributed over the
    products (hematite, scorodite, basic ferric sulfate, jarosite, gypsum, free acid,
-   dissolved metal sulfates, CO2), MODELS.md §4.1, §4.5;
-3. heat: the autothermal balance, MODELS.md §4.2, and the steam saturation pressure
+   dissolved metal sulfates, CO2), Marsden & House 2006; Thomas 2005, Dev. Miner. Process. 15; docs/models.md#pox, Marsden & House 2006; Adams (ed.) 2016, Gold Ore Processing; docs/models.md#biox;
+3. heat: the autothermal balance, Thomas 2005; Wagman et al. 1982, NBS tables; docs/models.md#pox, and the steam saturation pressure
    (IAPWS-IF97) for the autoclave pressure;
-4. neutralisation with lime or limestone, MODELS.md §4.1 ancillaries, §7.3;
+4. neutralisation with lime or limestone, Marsden & House 2006; Thomas 2005, Dev. Miner. Process. 15; docs/models.md#pox ancillaries, Directive 2006/21/EC; Wills & Finch 2016; docs/models.md#residue;
 5. counter-current decantation washing (ideal mixing stages);
 6. ultrafine grinding: Bond energy with Rowland's fineness factor, a stirred-mill
    power law, the product size distribution and the exposure of locked gold.
@@ -59,10 +59,10 @@ KELVIN = 273.15
 MINERALS = ("pyrite", "arsenopyrite", "pyrrhotite", "chalcopyrite")
 #: mol O2 per mol S oxidised to sulfate with Fe(III), As(V), Cu(II) products [S,
 #: electron balance]: FeS2 15 e-, FeAsS 14 e-, FeS 9 e-, CuFeS2 17 e- (4 e- per O2),
-#: per mol S: 15/8, 14/4, 9/4, 17/8 (MODELS.md §4.1 for the first three).
+#: per mol S: 15/8, 14/4, 9/4, 17/8 (Marsden & House 2006; Thomas 2005, Dev. Miner. Process. 15; docs/models.md#pox for the first three).
 O2_MOL_PER_MOL_S = np.array([1.875, 3.5, 2.25, 2.125])
 #: Reaction heat per kg S oxidised [MJ/kg S] at 25 °C with aqueous H2SO4, from standard
-#: enthalpies of formation (MODELS.md §4.1, [S arithmetic, L data]): pyrite
+#: enthalpies of formation (Marsden & House 2006; Thomas 2005, Dev. Miner. Process. 15; docs/models.md#pox, [S arithmetic, L data]): pyrite
 #: (2 FeS2 + 7.5 O2 + 4 H2O -> Fe2O3 + 4 H2SO4, -2961.56 kJ) and pyrrhotite
 #: (2 FeS + 4.5 O2 + 2 H2O -> Fe2O3 + 2 H2SO4, -1871.08 kJ). The per-mineral defaults
 #: of the oxidation units live with their parameters in ``oreflow.units.pox``.
@@ -113,7 +113,7 @@ MODE_ACID = 0
 MODE_ALKALINE_LIMESTONE = 1
 MODE_ALKALINE_SODA_ASH = 2
 
-#: Rowland EF5 applies below this P80 [µm] [L] (MODELS.md §1.1).
+#: Rowland EF5 applies below this P80 [µm] [L] (Bond 1952, Trans. AIME 193:484; Rowland & Kjos 1980; Wills & Finch 2016; docs/models.md#ball_mill).
 EF5_LIMIT_UM = 75.0
 
 # ------------------------------------------------------------------ 1. extent
@@ -134,7 +134,7 @@ def arrhenius_t_star_min(
 
     ``t*(T, P, d) = t*_ref (d / d_ref) (P_ref / P) exp[(Ea/R)(1/T - 1/T_ref)]``:
     t* proportional to the initial radius (surface-reaction control), inverse first
-    order in the O2 partial pressure, Arrhenius in temperature (MODELS.md §4.3).
+    order in the O2 partial pressure, Arrhenius in temperature (Papangelakis & Demopoulos 1990, Can. Metall. Q. 29(1):13; docs/models.md#pox).
 
     Parameters
     ----------
@@ -220,7 +220,7 @@ def shrinking_particle_conversion(time_min: float, t_star_min: float) -> float:
     """Batch conversion of one particle, surface-reaction control.
 
     ``1 - (1 - X)^(1/3) = t / t*``, so ``X = 1 - (1 - t/t*)^3`` for ``t < t*`` and 1
-    after (MODELS.md §4.3; Levenspiel 1999, *Chemical Reaction Engineering*, 3rd ed.,
+    after (Papangelakis & Demopoulos 1990, Can. Metall. Q. 29(1):13; docs/models.md#pox; Levenspiel 1999, *Chemical Reaction Engineering*, 3rd ed.,
     ch. 25).
 
     Parameters
@@ -247,7 +247,7 @@ def shrinking_particle_conversion(time_min: float, t_star_min: float) -> float:
 def cstr_series_conversion(t_star_min: float, residence_min: float, n_stages: int) -> float:
     """Mean shrinking-particle conversion over N equal perfect mixers (segregated flow).
 
-    MODELS.md §4.3 defines ``X = 1 - ∫_0^{t*} (1 - t/t*)^3 E_N(t) dt`` with the Erlang
+    Papangelakis & Demopoulos 1990, Can. Metall. Q. 29(1):13; docs/models.md#pox defines ``X = 1 - ∫_0^{t*} (1 - t/t*)^3 E_N(t) dt`` with the Erlang
     RTD ``E_N``. Writing the Erlang variable as the waiting time of the N-th event of
     a Poisson process of rate ``N/τ`` and integrating the cubic term by term, the
     Chu-Vandermonde identity collapses the alternating sum into one of positive terms:
@@ -280,7 +280,7 @@ def cstr_series_conversion(t_star_min: float, residence_min: float, n_stages: in
     References
     ----------
     Levenspiel, O. (1999) Chemical Reaction Engineering, 3rd ed., Wiley, ch. 11 and 25
-    (segregated flow, tanks-in-series RTD) [L]; MODELS.md §4.3 (ex06: X = 0.982499 at
+    (segregated flow, tanks-in-series RTD) [L]; Papangelakis & Demopoulos 1990, Can. Metall. Q. 29(1):13; docs/models.md#pox (ex06: X = 0.982499 at
     210 °C, 4 compartments, 60 min).
     """
     if residence_min <= 0.0:
@@ -448,7 +448,7 @@ def oxidation_products_batch(
 ) -> np.ndarray:
     """Distribute the elements of the oxidised sulfides over the products.
 
-    Reactions (MODELS.md §4.1), hematite route::
+    Reactions (Marsden & House 2006; Thomas 2005, Dev. Miner. Process. 15; docs/models.md#pox), hematite route::
 
         2 FeS2  + 7.5 O2 + 4 H2O -> Fe2O3 + 4 H2SO4
         FeAsS   + 3.5 O2 + 3 H2O -> FeAsO4·2H2O + H2SO4
@@ -469,7 +469,7 @@ def oxidation_products_batch(
     4. the remaining iron precipitates as the remainder species (hematite); the
        remaining pool is free acid.
 
-    Alkaline modes (MODELS.md §4.5): no free acid survives. Iron goes to the
+    Alkaline modes (Marsden & House 2006; Adams (ed.) 2016, Gold Ore Processing; docs/models.md#biox): no free acid survives. Iron goes to the
     remainder species (and As to ferric arsenate, [assumed]); the sulfate is
     neutralised first by the ore calcite (gypsum + CO2), then by reagent: limestone
     (gypsum; the reagent's CO2 leaves at once and is not tracked; ``reagent_excess_frac``
@@ -601,7 +601,7 @@ def slurry_heat_mj_h(
     """Heat to raise a slurry from its feed temperature to the operating temperature.
 
     ``Q = (1000 c_s S + 1000 c_w W)(T_op - T_in)(1 + f_loss) / 1000`` [MJ/h] with S and
-    W the solids and water flows [t/h] (MODELS.md §4.2; per tonne of solids this is
+    W the solids and water flows [t/h] (Thomas 2005; Wagman et al. 1982, NBS tables; docs/models.md#pox; per tonne of solids this is
     ex06's ``Q_req``). Losses (vent steam, shell, gas heating) are the fraction
     ``f_loss`` of the sensible heat.
 
@@ -641,7 +641,7 @@ def autothermal_sulfide_kg_t(
     """Sulfide S per tonne of solids whose oxidation heat just balances the slurry heat.
 
     ``S_req = Q_req / ΔH_S`` with ``Q_req`` from :func:`slurry_heat_mj_h` per tonne of
-    solids at mass fraction solids ``w`` (water ``(1 - w)/w`` t per t) (MODELS.md §4.2;
+    solids at mass fraction solids ``w`` (water ``(1 - w)/w`` t per t) (Thomas 2005; Wagman et al. 1982, NBS tables; docs/models.md#pox;
     ex06: 45.38 kg/t at 50 % solids, 25 -> 210 °C, pyrite heat).
 
     Parameters
@@ -653,7 +653,7 @@ def autothermal_sulfide_kg_t(
     heat_mj_kg_s : float
         Reaction heat per kg of S oxidised [MJ/kg S].
     solids_cp_kj_kg_k, water_cp_kj_kg_k : float
-        Heat capacities [kJ/(kg K)]; defaults 0.85 and 4.3 [A/L] MODELS.md §4.2.
+        Heat capacities [kJ/(kg K)]; defaults 0.85 and 4.3 [A/L] Thomas 2005; Wagman et al. 1982, NBS tables; docs/models.md#pox.
     loss_frac : float
         Losses as a fraction of the sensible heat [-]; default 0.10 [A].
 
@@ -768,7 +768,7 @@ def neutralisation_batch(
     At pH >= 4 [L] ferric iron precipitates completely, arsenate co-precipitates with
     it as ferric arsenate (represented as scorodite) down to ``as_residual_mg_l``; if
     the liquor holds less iron than ``fe_as_molar_min`` x As (the Fe:As >= 3-4 rule for
-    a stable residue, MODELS.md §7.3 [L]) ferric sulfate is added to make it up. Cu
+    a stable residue, Directive 2006/21/EC; Wills & Finch 2016; docs/models.md#residue [L]) ferric sulfate is added to make it up. Cu
     precipitates as Cu(OH)2 at ``target_ph >= cu_precipitation_ph`` when the case
     tracks it. All sulfate (free acid and metal sulfates) forms gypsum except what
     stays dissolved at the gypsum solubility. The base is split into stage 1 (free
@@ -801,7 +801,7 @@ def neutralisation_batch(
 
     References
     ----------
-    MODELS.md §4.1 (ancillaries), §7.3 (ex08: 550.62 kg H2SO4 -> 561.94 kg CaCO3 ->
+    Marsden & House 2006; Thomas 2005, Dev. Miner. Process. 15; docs/models.md#pox (ancillaries), Directive 2006/21/EC; Wills & Finch 2016; docs/models.md#residue (ex08: 550.62 kg H2SO4 -> 561.94 kg CaCO3 ->
     966.64 kg gypsum); Marsden, J.O., House, C.I. (2006) The Chemistry of Gold
     Extraction, 2nd ed., SME, ch. 5 and 11 [L].
     """
@@ -975,7 +975,7 @@ def rowland_ef5(p80_um: float) -> float:
     References
     ----------
     Rowland, C.A., Kjos, D.M. (1980) Rod and ball mills. In Mular, A.L., Bhappu, R.B.
-    (eds) Mineral Processing Plant Design, 2nd ed., SME, 239-278 [L]; MODELS.md §1.1.
+    (eds) Mineral Processing Plant Design, 2nd ed., SME, 239-278 [L]; Bond 1952, Trans. AIME 193:484; Rowland & Kjos 1980; Wills & Finch 2016; docs/models.md#ball_mill.
     """
     if p80_um >= EF5_LIMIT_UM:
         return 1.0
@@ -994,7 +994,7 @@ def fine_grind_energy_kwh_t(
     """Specific energy of a fine (stirred-mill) regrind from F80 to P80.
 
     ``model = 0``: Bond's law with Rowland's EF5,
-    ``E = 10 Wi (1/√P80 - 1/√F80) EF5(P80)`` (MODELS.md §1.1); EF5 was fitted down to
+    ``E = 10 Wi (1/√P80 - 1/√F80) EF5(P80)`` (Bond 1952, Trans. AIME 193:484; Rowland & Kjos 1980; Wills & Finch 2016; docs/models.md#ball_mill); EF5 was fitted down to
     about 10 µm and its use below is an extrapolation [L].
     ``model = 1``: stirred-mill energy-size power law
     ``E = K (P80^(-z) - F80^(-z))`` (sizes in µm), the form of signature-plot fits

@@ -1,7 +1,7 @@
 """Particle-size distributions: RRB and GGS models, sieve tables, P80 interpolation.
 
 Size-class convention (used by the whole engine; most population-balance bugs come from
-getting it wrong, MODELS.md §1.5):
+getting it wrong, Austin, Klimpel & Luckie 1984; Whiten 1974; Herbst & Fuerstenau 1980; docs/models.md#ball_mill):
 
 - ``edges_um`` is a strictly **descending** float64 array ``e_0 > e_1 > ... > e_last`` of
   length ``n_cls``, usually a √2 series.
@@ -10,7 +10,7 @@ getting it wrong, MODELS.md §1.5):
 - The **last** class (index ``n_cls - 1``) is the **sink**: it holds everything finer than
   ``e_last`` and never breaks.
 - Material coarser than ``e_0`` is **lumped into class 0**, not renormalised away (the ex03
-  convention; MODELS.md §1.5 shows that renormalising changes F80 from 1867 to 1806 µm).
+  convention; Austin, Klimpel & Luckie 1984; Whiten 1974; Herbst & Fuerstenau 1980; docs/models.md#ball_mill shows that renormalising changes F80 from 1867 to 1806 µm).
   Consequently the fraction passing ``e_0`` is 1 by definition.
 - The **representative size** of class ``c < n_cls - 1`` is the geometric mean
   ``sqrt(e_c e_{c+1})``; the sink's is ``e_last / sqrt(2)`` (ex03).
@@ -18,7 +18,7 @@ getting it wrong, MODELS.md §1.5):
   ``(n_cls,)`` array of class masses [t/h] or mass fractions [-].
 
 Passing sizes (P80, F80, ...) are interpolated linearly in ln(size) between the two
-bracketing edges (or sieves), MODELS.md §1.4's default, as in ex02 and ex03. All functions
+bracketing edges (or sieves), Wills & Finch 2016; Ouchterlony 2005; docs/models.md#kernels-psd's default, as in ex02 and ex03. All functions
 are pure and compiled lazily by numba (``oreflow.kernels._jit.njit``).
 """
 
@@ -32,7 +32,7 @@ from oreflow.kernels._jit import njit
 
 #: Ratio of the sink's representative size to the finest edge [-]: e_last/√2 (ex03).
 SINK_SIZE_RATIO = 1.0 / math.sqrt(2.0)
-#: Number of measured points used for each tail fit of a sieve table (MODELS.md §1.4:
+#: Number of measured points used for each tail fit of a sieve table (Wills & Finch 2016; Ouchterlony 2005; docs/models.md#kernels-psd:
 #: "fit RRB or GGS to the nearest 3-4 points") [-].
 TAIL_FIT_POINTS = 4
 
@@ -425,8 +425,8 @@ def class_fractions_sieve(
     """Mass fraction per size class from a measured sieve table.
 
     The passing at each class edge is interpolated linearly in ln(size) between the two
-    bracketing sieves (MODELS.md §1.4 default). Outside the measured range the table is
-    **not** extrapolated linearly (MODELS.md §1.4); instead:
+    bracketing sieves (Wills & Finch 2016; Ouchterlony 2005; docs/models.md#kernels-psd default). Outside the measured range the table is
+    **not** extrapolated linearly (Wills & Finch 2016; Ouchterlony 2005; docs/models.md#kernels-psd); instead:
 
     - above the top sieve, an RRB tail: the modulus ``n`` is fitted (:func:`fit_rrb`) to
       the ``TAIL_FIT_POINTS`` = 4 coarsest sieves, and ``x63`` is re-solved so that the
@@ -436,7 +436,7 @@ def class_fractions_sieve(
       rest is lumped into class 0 like all oversize);
     - below the bottom sieve, a GGS power-law tail ``P = P_bot (x/x_bot)^m`` with ``m``
       fitted (:func:`fit_ggs`) to the 4 finest sieves and anchored at the bottom sieve.
-      GGS is used here because it describes the fine end (MODELS.md §1.4). If the
+      GGS is used here because it describes the fine end (Wills & Finch 2016; Ouchterlony 2005; docs/models.md#kernels-psd). If the
       bottom sieve passes nothing, or no positive modulus can be fitted, the passing
       stays at the bottom sieve's value (the rest goes to the sink).
 
@@ -489,7 +489,7 @@ def sieve_passing_size_um(
 
     Inside the measured range the two bracketing sieves are interpolated by ``method``:
 
-    - 0: linear in ln(size) (MODELS.md §1.4 default; ex02 P80 = 118.4284 µm);
+    - 0: linear in ln(size) (Wills & Finch 2016; Ouchterlony 2005; docs/models.md#kernels-psd default; ex02 P80 = 118.4284 µm);
     - 1: log–log, linear in (ln size, ln passing) (ex02: 119.0896 µm);
     - 2: linear in size and passing (ex02: 120.0504 µm).
 
@@ -516,7 +516,7 @@ def sieve_passing_size_um(
 
     References
     ----------
-    Napier-Munn et al. (1996) JKMRC Monograph Series 2 [L]; MODELS.md §1.4 and ex02.
+    Napier-Munn et al. (1996) JKMRC Monograph Series 2 [L]; Wills & Finch 2016; Ouchterlony 2005; docs/models.md#kernels-psd and ex02.
     """
     _check_sieve_table(sieve_um, passing_frac)
     if not (p_frac > 0.0 and p_frac <= 1.0):
@@ -569,7 +569,7 @@ def passing_size_um(edges_um: np.ndarray, class_mass: np.ndarray, p_frac: float)
     The passing at edge ``e_k`` is the mass in classes ``k..n_cls-1`` (sink included)
     over the total, so it is 1 at ``e_0`` (oversize is lumped into class 0). The size is
     interpolated linearly in ln(size) between the two bracketing edges, which is
-    MODELS.md §1.4's default and ex03's ``p80_from_flows``.
+    Wills & Finch 2016; Ouchterlony 2005; docs/models.md#kernels-psd's default and ex03's ``p80_from_flows``.
 
     When ``p_frac`` is at or below the fraction in the sink, the target lies inside the
     sink; the interpolation then runs from ``(e_last / sqrt(2), 0)`` to
@@ -594,7 +594,7 @@ def passing_size_um(edges_um: np.ndarray, class_mass: np.ndarray, p_frac: float)
 
     References
     ----------
-    MODELS.md §1.4 (log-linear interpolation) and ex03 (``p80_from_flows``).
+    Wills & Finch 2016; Ouchterlony 2005; docs/models.md#kernels-psd (log-linear interpolation) and ex03 (``p80_from_flows``).
     """
     n_cls = edges_um.shape[0]
     total = 0.0
@@ -641,7 +641,7 @@ def passing_size_batch(edges_um: np.ndarray, class_mass: np.ndarray, p_frac: flo
 
     References
     ----------
-    MODELS.md §1.4 and ex03 (``p80_from_flows``).
+    Wills & Finch 2016; Ouchterlony 2005; docs/models.md#kernels-psd and ex03 (``p80_from_flows``).
     """
     n_rows = class_mass.shape[0]
     out = np.empty(n_rows)

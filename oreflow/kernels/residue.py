@@ -3,13 +3,13 @@
 Array contract (shared by every module in ``oreflow.kernels``):
 
 - inputs and outputs are float64/int64 numpy arrays or Python scalars, never pandas;
-- solution volume is in m³/h, equal to water in t/h (density 1 t/m³, MODELS.md §0.1);
+- solution volume is in m³/h, equal to water in t/h (density 1 t/m³, SI units, oreflow's conventions);
 - tenors are in mg/L = g/m³, so ``mg/L x m³/h / 1000`` is kg/h;
 - cyanide tenors are expressed *as CN* (26.018 g/mol);
 - times are in h, rate constants in 1/h and fractions in [0, 1];
 - kernels never mutate their inputs.
 
-The models are those of ``reference/MODELS.md`` §7.1-7.4; the worked numbers of its
+The models are those of Mudder, Botz & Smith 2001, Chemistry and Treatment of Cyanidation Wastes, §6.12; docs/models.md#detox; Adams (ed.) 2016, Gold Ore Processing; the worked numbers of its
 example ex08 are reproduced in ``tests/kernels/test_residue.py``.
 """
 
@@ -29,7 +29,7 @@ from oreflow.conventions import (
 from oreflow.kernels._jit import njit
 from oreflow.kernels.psd import SINK_SIZE_RATIO
 
-#: Molar masses [g/mol] exactly as MODELS.md ex08 uses them [S]: the sulfur compounds
+#: Molar masses [g/mol] exactly as worked example ex08 uses them [S]: the sulfur compounds
 #: with S taken as 32.066 (the IUPAC 2021 conventional value 32.06 moves no ratio by
 #: more than 1e-4 relative); the rest are the IUPAC values of ``oreflow.conventions``.
 SO2_G_MOL = 64.064
@@ -132,7 +132,7 @@ def inco_outlet_wad_mg_l(
 
     References
     ----------
-    MODELS.md §7.1 (performance < 1-5 mg/L in 30-120 min [L]); Mudder, Botz & Smith
+    Mudder, Botz & Smith 2001, Chemistry and Treatment of Cyanidation Wastes, §6.12; docs/models.md#detox (performance < 1-5 mg/L in 30-120 min [L]); Mudder, Botz & Smith
     (2001) §6.12. The first-order form and its rate constant are [assumed].
     """
     n = wad_in_mg_l.shape[0]
@@ -189,7 +189,7 @@ def inco_reagents_kg_h(
 
     References
     ----------
-    MODELS.md §7.1 and ex08 [S stoichiometry; practical ratio 3-5 g/g and Cu 10-50 mg/L
+    Mudder, Botz & Smith 2001, Chemistry and Treatment of Cyanidation Wastes, §6.12; docs/models.md#detox and ex08 [S stoichiometry; practical ratio 3-5 g/g and Cu 10-50 mg/L
     L]; Mudder, Botz & Smith (2001) §6.12.
     """
     n = solution_m3_h.shape[0]
@@ -250,7 +250,7 @@ def cake_liquor_split(
 
     References
     ----------
-    MODELS.md §7.2 (water in a dewatered product ``S (1 - w)/w``); the displacement
+    Wills & Finch 2016; docs/models.md#filtration (water in a dewatered product ``S (1 - w)/w``); the displacement
     model with an efficiency is [assumed] (the form mass-balance simulators use for a
     single wash stage).
     """
@@ -290,7 +290,7 @@ def pulp_density_t_m3(solids_frac: np.ndarray, solids_density_t_m3: np.ndarray) 
 
     References
     ----------
-    MODELS.md §7.2 and ex08 (``pulp_density``).
+    Wills & Finch 2016; docs/models.md#filtration and ex08 (``pulp_density``).
     """
     n = solids_frac.shape[0]
     out = np.empty(n)
@@ -310,7 +310,7 @@ def paste_recipe(
     """Paste-fill volume, water and binder for dry tailings made up to a paste.
 
     Binder is dosed as a fraction of the dry tailings mass; its volume is left out of the
-    paste density, as in MODELS.md ex08.
+    paste density, as in worked example ex08.
 
     Parameters
     ----------
@@ -331,7 +331,7 @@ def paste_recipe(
 
     References
     ----------
-    MODELS.md §7.4 and ex08 (75 % w/w, SG 2.80: 1.9310 t/m³, 1.4483 t/m³, 57.93 kg/m³ at
+    Adams (ed.) 2016, Gold Ore Processing; docs/models.md#residue and ex08 (75 % w/w, SG 2.80: 1.9310 t/m³, 1.4483 t/m³, 57.93 kg/m³ at
     4 % binder) [L ranges].
     """
     n = solids_tph.shape[0]
@@ -376,7 +376,7 @@ def passing_frac_at_batch(
 
     References
     ----------
-    MODELS.md §1.4 (log-linear interpolation between sieves).
+    Wills & Finch 2016; Ouchterlony 2005; docs/models.md#kernels-psd (log-linear interpolation between sieves).
     """
     n_rows, n_cls = class_mass.shape
     out = np.zeros(n_rows)

@@ -1,7 +1,7 @@
 """Pareto dominance among optimization columns (mode combinations).
 
 A column that another column beats or equals on every criterion can never be the only
-optimum of the selection problem, so it may be dropped before the MILP (DESIGN.md
+optimum of the selection problem, so it may be dropped before the MILP (docs/architecture.md
 point 4: "pre-compute and prune dominated columns"). Criteria are oriented so that
 larger is better.
 """

@@ -1,12 +1,12 @@
 """Pre-enrichment and sizing kernels: gravity, flotation, ore sorting, screens.
 
-Covers MODELS.md §3.1–3.3 and the screen partition of §2.1. Sizes are in µm, flotation
-times and rate constants in min and 1/min (MODELS.md §0.1: "min for grinding and
+Covers Laplante's standardised GRG test; docs/models.md#gravity; Robben & Wotruba 2019 and the screen partition of Lynch & Rao 1975; Napier-Munn et al. 1996; Nageswararao 2016, Powder Technol. 297:106; docs/models.md#cyclone. Sizes are in µm, flotation
+times and rate constants in min and 1/min (SI units, oreflow's conventions: "min for grinding and
 flotation"), grades in g/t, fractions in [0, 1]. Solids arrays are
 ``(n_cases, n_cls, n_species)``; size classes follow :mod:`oreflow.kernels.psd`
 (descending edges, the last class is the sink). Kernels never mutate their inputs.
 
-Confidence tags follow MODELS.md §0.2: [S] checked, [L] literature value not re-checked
+Confidence tags follow tags: [S] checked source, [L] standard reference, [A] assumed: [S] checked, [L] literature value not re-checked
 here, [A] assumed.
 """
 
@@ -27,7 +27,7 @@ KLIMPEL_SERIES_K = 1.0e-3
 SAVASSI_CONSTANT = 2.292
 
 
-# ------------------------------------------------------------------ gravity (§3.1)
+# ------------------------------------------------------------------ gravity (Laplante's standardised GRG test; docs/models.md#gravity)
 @njit
 def grg_captured_frac(
     overflow_frac: float, bleed_frac: float, unit_recovery_frac: float, loss_frac: float
@@ -38,7 +38,7 @@ def grg_captured_frac(
     then leached downstream, not lost); otherwise a fraction g_b of the underflow is
     bled to the concentrator, which captures it with probability e; a particle that
     returns to the mill loses its gravity recoverability with probability h. Summing
-    the geometric series over passes (MODELS.md §3.1):
+    the geometric series over passes (Laplante's standardised GRG test; docs/models.md#gravity):
 
         captured = c / (1 - r),  c = (1 - q) g_b e,  r = (1 - q)(1 - g_b e)(1 - h).
 
@@ -65,7 +65,7 @@ def grg_captured_frac(
     ----------
     Laplante, A.R., Gray, S. (2005) Advances in gravity gold technology. In Adams, M.D.
     (ed.) Developments in Mineral Processing 15, Elsevier, 280–307 [L] (population-balance
-    reasoning; the closed form is MODELS.md's simplification [A structure]).
+    reasoning; the closed form is docs/models.md's simplification [A structure]).
     """
     c = (1.0 - overflow_frac) * bleed_frac * unit_recovery_frac
     if c <= 0.0:
@@ -113,7 +113,7 @@ def size_window(
     return out
 
 
-# ------------------------------------------------------------------ flotation (§3.2)
+# ------------------------------------------------------------------ flotation (Klimpel 1980; docs/models.md#flotation)
 @njit
 def klimpel_batch_recovery(r_inf_frac: float, k_max_per_min: float, t_min: float) -> float:
     """Batch flotation recovery with Klimpel's rectangular distribution of k on [0, k_max].
@@ -153,7 +153,7 @@ def klimpel_batch_recovery(r_inf_frac: float, k_max_per_min: float, t_min: float
 def klimpel_bank_frac(k_tau: float, n_cells: int) -> float:
     """Fraction of R_inf recovered by N equal perfect mixers, k rectangular on [0, k_max].
 
-    Average of ``1 - (1 + k τ/N)^(-N)`` over k uniform on [0, k_max] (MODELS.md §3.2):
+    Average of ``1 - (1 + k τ/N)^(-N)`` over k uniform on [0, k_max] (Klimpel 1980; docs/models.md#flotation):
 
         N > 1:  1 - N/((N - 1) K) [1 - (1 + K/N)^(1 - N)],   K = k_max τ
         N = 1:  1 - ln(1 + K)/K
@@ -192,7 +192,7 @@ def klimpel_bank_frac(k_tau: float, n_cells: int) -> float:
 def first_order_bank_frac(k_tau: float, n_cells: int) -> float:
     """Fraction of R_inf recovered by N equal perfect mixers with a single rate constant.
 
-    ``1 - (1 + k τ/N)^(-N)`` (MODELS.md §3.2). ex05: k 0.75, τ 12, N 8, R_inf 0.92 gives
+    ``1 - (1 + k τ/N)^(-N)`` (Klimpel 1980; docs/models.md#flotation). ex05: k 0.75, τ 12, N 8, R_inf 0.92 gives
     0.917787.
 
     Parameters
@@ -487,7 +487,7 @@ def recovery_split_into(
             tails[c, j] = feed[c, j] - concentrate[c, j]
 
 
-# ------------------------------------------------------------------ sorting (§3.3)
+# ------------------------------------------------------------------ sorting (Robben & Wotruba 2019; docs/models.md#sorter)
 @njit
 def normal_cdf(z: float) -> float:
     """Standard normal cumulative distribution Φ(z) = erfc(-z/√2)/2 [-]."""
@@ -502,7 +502,7 @@ def sorting_split(
 
     Particle grades ln g ~ N(μ, σ²) with mean ḡ = e^(μ + σ²/2); the sensor reads
     ln g_m = ln g + ε, ε ~ N(0, s²); particles reading below g_c are rejected
-    (MODELS.md §3.3, partial expectations of the lognormal):
+    (Robben & Wotruba 2019; docs/models.md#sorter, partial expectations of the lognormal):
 
         M_r = Φ((ln g_c - μ)/√(σ² + s²)),   L = Φ((ln g_c - μ - σ²)/√(σ² + s²)).
 
@@ -586,7 +586,7 @@ def screen_partition(
 ) -> np.ndarray:
     """Partition to oversize of a vibrating screen, by size class.
 
-    Whiten's efficiency curve with bypass (the Lynch–Rao form of MODELS.md §2.1, read
+    Whiten's efficiency curve with bypass (the Lynch–Rao form of Lynch & Rao 1975; Napier-Munn et al. 1996; Nageswararao 2016, Powder Technol. 297:106; docs/models.md#cyclone, read
     for a screen): ``E_o(d) = Rf + (1 - Rf) Ec(d/d50)`` at each class's representative
     size, where Rf is the fines carried to the oversize with its water. A class whose
     lower edge is at or above the aperture cannot pass and reports to the oversize

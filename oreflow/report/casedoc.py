@@ -222,8 +222,8 @@ def _economics_reference(prices: Mapping[str, tuple[float, str]]) -> list[str]:
         "(net smelter return after royalty), `nsr_usd_t`, `cost_power_usd_h`, "
         "`cost_item_<item>_usd_h` for each consumable, `cost_unit_<unit>_usd_h`, "
         "`operating_cost_usd_h`/`_usd_t`, `margin_usd_h`/`_usd_t`, `cost_usd_oz`. Every key "
-        "left out takes the default below; **the defaults are test values [A] (MODELS.md "
-        "§8), not market data**, and `economics_assumed_count` says how many were used.",
+        "left out takes the default below; **the defaults are test values [A] (docs/models.md "
+        "cases/README.md, economics section), not market data**, and `economics_assumed_count` says how many were used.",
         "",
         *_table(ECONOMICS_PARAMS),
         "",

@@ -51,11 +51,16 @@ def render(*parts: Any) -> str:
     return "\n".join(line.rstrip() for line in buf.getvalue().splitlines()).strip("\n")
 
 
-def _table(title: str, columns: Iterable[str], rows: Iterable[Iterable[Any]]) -> Table:
+def _table(
+    title: str, columns: Iterable[str], rows: Iterable[Iterable[Any]], left: Iterable[str] = ()
+) -> Table:
+    """A rich table: the first column and those named in ``left`` left-aligned, numbers right."""
     cols = list(columns)
+    left = set(left)
     table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
     for i, col in enumerate(cols):
-        table.add_column(col, justify="left" if i == 0 else "right", overflow="fold")
+        align = "left" if i == 0 or col in left else "right"
+        table.add_column(col, justify=align, overflow="fold")
     for row in rows:
         table.add_row(*[c if isinstance(c, str) else sig(c) for c in row])
     return table
@@ -448,7 +453,7 @@ def format_pareto(front: pd.DataFrame, spec: Any = None) -> str:
                 ", ".join(setting_text(k, v) for k, v in modes.items()) or "as written",
             )
         )
-    table = _table(title, [x, y, "ore t/h", "route", "settings"], rows)
+    table = _table(title, [x, y, "ore t/h", "route", "settings"], rows, left=("route", "settings"))
     parts: list[Any] = [table]
     if n_bad:
         parts.append(f"{n_bad} epsilon step(s) had no feasible plan")

@@ -366,17 +366,30 @@ def _profiles(results: Any) -> str:
         )
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(7.0, 3.5))
-    ax = fig.add_subplot()
-    for (unit, metric), group in tank.assign(
+    tank = tank.assign(
         i=tank["metric"].str.extract(r"^tank(\d+)_")[0].astype(int),
         m=tank["metric"].str.replace(r"^tank\d+_", "", regex=True),
-    ).groupby(["unit", "m"]):
-        ax.plot(group["i"], group["value"], marker="o", label=f"{unit} {metric}")
-    ax.set_xlabel("tank")
-    ax.legend(fontsize=8)
+    )
+    kinds = list(dict.fromkeys(tank["m"]))
+    fig = Figure(figsize=(7.0, 2.6 * len(kinds)))
+    axes = fig.subplots(len(kinds), 1, sharex=True, squeeze=False)[:, 0]
+    for ax, kind in zip(axes, kinds, strict=True):
+        for unit, group in tank[tank["m"] == kind].groupby("unit", sort=False):
+            group = group.sort_values("i")
+            ax.plot(group["i"], group["value"], marker="o", label=str(unit))
+        label = {"au_aq_mg_l": "gold in solution", "carbon_au_g_t": "gold on carbon"}.get(
+            kind, kind
+        )
+        ax.set_ylabel(f"{label} [{unit_of(kind)}]", fontsize=8)
+        ax.grid(visible=True, alpha=0.3)
+        ax.legend(fontsize=8)
+    axes[-1].set_xlabel("tank (feed end first)")
     fig.tight_layout()
-    return _figure("profiles", "Leach and adsorption profiles tank by tank.", _mpl_svg(fig))
+    return _figure(
+        "profiles",
+        "Profiles tank by tank: gold in solution and gold on carbon, feed end first.",
+        _mpl_svg(fig),
+    )
 
 
 def run_html(results: Any) -> str:

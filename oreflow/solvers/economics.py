@@ -1,6 +1,6 @@
 """Revenue, operating cost and margin per case, and consumption per tonne.
 
-Revenue (MODELS.md §8.1): the net smelter return of each metal.
+Revenue (cases/README.md, economics section): the net smelter return of each metal.
 
 - Doré (products of kind ``gold``): the metal produced is what leaves in those products
   less what units added (gold on barren carbon returned to the circuit), as in the
@@ -11,14 +11,14 @@ Revenue (MODELS.md §8.1): the net smelter return of each metal.
   treatment charge per dry tonne of concentrate.
 - A royalty on the NSR. ``revenue_usd_h`` is after royalty; ``nsr_usd_t`` is it per t ore.
 
-Operating cost (MODELS.md §8.2): per unit, its ``power_kw`` at the electricity price,
+Operating cost (cases/README.md, economics section): per unit, its ``power_kw`` at the electricity price,
 each ``use_<item>_kg_h`` at its price, the water it adds, its freight
 (``haulage_usd_h`` of a ``haulage`` unit, as ``cost_haulage_usd_h``), its ``[economics.unit_usd_t]``
 cost per t of solids fed, and for residue sinks the handling cost per t by destination
 less the credit for eligible backfill or building materials; plus each ore source's
 cost per dry tonne delivered (``[economics.ore_usd_t]``: mining, crushing, haulage to
 the plant), reported as ``cost_ore_usd_h``; plus the fixed cost.
-``margin_usd_h = revenue_usd_h - operating_cost_usd_h`` (MODELS.md §8.3: maximise
+``margin_usd_h = revenue_usd_h - operating_cost_usd_h`` (oreflow's objective: maximise
 margin, not cost per ounce, which misleads when recovery varies; ``cost_usd_oz`` is
 reported for reference).
 
@@ -84,7 +84,7 @@ def dore_nsr_usd_h(
 
     References
     ----------
-    MODELS.md §8.1 [L terms, A prices].
+    cases/README.md, economics section [L terms, A prices].
     """
     oz = np.asarray(metal_g_h, dtype=np.float64) / GRAMS_PER_TROY_OZ
     return oz * (np.asarray(payable_frac) * price_usd_oz - refining_usd_oz - transport_usd_oz)
@@ -99,7 +99,7 @@ def nsr_usd_t(
     transport_usd_oz: np.ndarray | float,
     royalty_frac: np.ndarray | float,
 ) -> np.ndarray:
-    """Gold NSR per tonne of ore after royalty [USD/t] (MODELS.md §8.1, ex09).
+    """Gold NSR per tonne of ore after royalty [USD/t] (cases/README.md, economics section, ex09).
 
     ``NSR = head R / 31.1034768 (payable P - RC - freight) (1 - royalty)``.
 

@@ -7,12 +7,12 @@ Keys (each (n_cases,), present only where the case has the species or units invo
   the weak-acid-dissociable metal complexes (``cn_wad``, as CN); ``tailings_cu_mg_l``,
   ``tailings_scn_mg_l``. Each is a tenor per discharge, the highest over the ``tailings``
   sinks: limits on solution tenors apply at each point of discharge into a tailings
-  facility (ICMC, MODELS.md §7.1), and cyanide-free flotation tailings sent to their own
+  facility (ICMC, Mudder, Botz & Smith 2001, Chemistry and Treatment of Cyanidation Wastes, §6.12; docs/models.md#detox), and cyanide-free flotation tailings sent to their own
   facility must not dilute the leach tailings' figure. Free plus complexed is the WAD
   figure of the ICMC 50 mg/L limit, reported per discharge as ``tailings_wad_cn_mg_l``
   by the residue KPIs (the highest sum, so not always the sum of the highest of each).
   Totals (``nacn_soluble_loss_kg_t``, the gold losses) are sums over the sinks.
-- NaCN budget per tonne of ore by mechanism (MODELS.md §5.3), summed over the leach
+- NaCN budget per tonne of ore by mechanism (Marsden & House 2006; docs/models.md#cil), summed over the leach
   units (``cil``, ``cip``, ``heap_leach``): ``nacn_soluble_loss_kg_t`` (NaCN leaving
   with tailings solution), ``nacn_copper_kg_t``, ``nacn_thiocyanate_kg_t``,
   ``nacn_ferrocyanide_kg_t``, ``nacn_complexation_kg_t`` (Au, Ag complexes),

@@ -9,7 +9,7 @@ For every cyanide-free route present in the case (unit types ``thiosulfate_ril``
 - ``<route>_au_extraction_frac``: gold dissolved over gold fed to the route's units;
 - ``<route>_loaded_<adsorbent>_au_g_t``: gold on the loaded adsorbent leaving them;
 - thiosulfate: ``thiosulfate_ril_s2o3_make_up_kg_t`` and
-  ``thiosulfate_ril_s2o3_degraded_kg_t`` (S₂O₃ basis, the figures of MODELS.md ex11),
+  ``thiosulfate_ril_s2o3_degraded_kg_t`` (S₂O₃ basis, the figures of worked example ex11),
   and ``thiosulfate_ril_polythionates_mg_l`` in the tails solution;
 - glycine: ``glycine_leach_glycine_make_up_kg_t`` and, in the cyanide-starved mode,
   ``glycine_leach_wad_cn_mg_l`` in the tails solution (as CN);

@@ -2,16 +2,16 @@
 
 Residue generated is the dry solids entering every residue sink (``tailings`` storage,
 ``paste_backfill``, ``building_materials``): ore less what dissolved, plus what
-precipitated (MODELS.md §7.3). Residue used is what the backfill and building-materials
+precipitated (Directive 2006/21/EC; Wills & Finch 2016; docs/models.md#residue). Residue used is what the backfill and building-materials
 sinks take *and accept* (their ``eligible_flag``); a residue failing its destination's
 checks is reported apart as ``residue_not_eligible_tph`` and not counted as used. The
 utilisation share ``residue_used / residue_generated`` is the figure behind the national
-target of more than 35 % use of gold solid waste (DESIGN.md).
+target of more than 35 % use of gold solid waste (docs/architecture.md).
 
 WAD cyanide at the tailings discharge, ``tailings_wad_cn_mg_l``, is free cyanide
 (``nacn``, as CN) plus WAD complexes (``cn_wad``) over the water of each ``tailings``
 sink, and the KPI is the highest of them: the ICMC 50 mg/L and EU 50/25/10 mg/L limits
-apply at each point of discharge into a tailings facility (MODELS.md §7.1), so
+apply at each point of discharge into a tailings facility (Mudder, Botz & Smith 2001, Chemistry and Treatment of Cyanidation Wastes, §6.12; docs/models.md#detox), so
 cyanide-free flotation tailings sent to their own facility must not dilute the CIL
 tailings' figure. Each sink reports its own (``units.NAME.wad_cn_mg_l``) and, both
 extensive, its numerator ``wad_cn_g_h`` and ``water_tph``: a WAD limit is one linear

@@ -5,7 +5,7 @@ block's outlets depend only on the parameters of the block and of the blocks ups
 of it, so cases that agree on those share the block's result. Each block is therefore
 simulated once per distinct *prefix* (the per-case parameters of its upstream cone)
 when that divides its work by at least ``SHARE_MIN_RATIO``; the remaining (tail)
-blocks run chunk by chunk, fed by gathering the shared results (DESIGN.md, "Fast
+blocks run chunk by chunk, fed by gathering the shared results (docs/architecture.md, "Fast
 search": kernels enumerate every combination sharing upstream prefixes).
 
 The result of every case equals that of simulating it alone up to the recycle

@@ -87,7 +87,8 @@ def circuit_metrics(sim: Simulation) -> dict[str, dict[str, np.ndarray]]:
     Every unit whose type declares ``circuit`` (a ball mill) gets them. The circuit of a mill is its recycle block: fresh feed is what enters the block,
     product what leaves it. Operating work index ``Wi_op = E / (10 (1/sqrt(P80) -
     1/sqrt(F80)))`` with E the mill power per tonne of fresh feed (Bond 1961;
-    MODELS.md §1.1); ``operating_wi_ratio`` = Wi_op / Wi is the usual efficiency figure.
+    Bond 1952, Trans. AIME 193:484; Rowland & Kjos 1980; Wills & Finch 2016;
+    docs/models.md#ball_mill); ``operating_wi_ratio`` = Wi_op / Wi is the usual efficiency figure.
     With ``design_p80_um`` the Bond design energy (Rowland factors for a wet closed
     circuit) and the power it needs are reported next to the mill's power.
     """

@@ -1,6 +1,6 @@
 """Ball mill: Austin matrix population balance in the specific-energy form.
 
-Model (MODELS.md §1.5; Austin, Klimpel & Luckie 1984, *Process Engineering of Size
+Model (Austin, Klimpel & Luckie 1984; Whiten 1974; Herbst & Fuerstenau 1980; docs/models.md#ball_mill; Austin, Klimpel & Luckie 1984, *Process Engineering of Size
 Reduction: Ball Milling*, SME; Herbst & Fuerstenau 1980, Int. J. Miner. Process.
 7:1-31, doi:10.1016/0301-7516(80)90034-X):
 
@@ -17,18 +17,18 @@ for an ore of ``selection_wi_ref_kwh_t``, and an ore of work index Wi breaks at
 reduction (Bond 1961, Brit. Chem. Eng. 6:378) applied to the rate constants [assumed
 coupling; exact where Bond's law holds].
 
-Mill power (pinion) from geometry and charge by Bond/Rowland (MODELS.md §1.3;
+Mill power (pinion) from geometry and charge by Bond/Rowland (Rowland & Kjos 1980; Austin 1990, Miner. Metall. Process. 7:57; Morrell 1996; docs/models.md#ball_mill;
 Rowland & Kjos 1980, in *Mineral Processing Plant Design*, SME), x1.16 for grate
 discharge, unless ``power_kw`` gives the measured draw.
 
 Default selection and breakage parameters are [assumed]: they sit in the ranges of
-MODELS.md §1.5 (alpha 0.6-1.5, mu 1-5 mm, Lambda 2-5, phi 0.4-0.7, gamma 0.5-1.5,
+Austin, Klimpel & Luckie 1984; Whiten 1974; Herbst & Fuerstenau 1980; docs/models.md#ball_mill (alpha 0.6-1.5, mu 1-5 mm, Lambda 2-5, phi 0.4-0.7, gamma 0.5-1.5,
 beta 2.5-5) and give a Bond-consistent closed circuit for a Wi 14 kWh/t ore; calibrate
 them to a plant survey.
 
 Gravity-recoverable gold (optional, default off): with ``grg_loss_frac`` = h > 0, that
 fraction of the ``au_grg`` leaving the mill is turned into ``au_free`` in each size
-class, the loss of gravity recoverability per mill pass of MODELS.md §3.1 [assumed
+class, the loss of gravity recoverability per mill pass of Laplante's standardised GRG test; docs/models.md#gravity [assumed
 structure after Laplante & Gray 2005]; gold is conserved.
 """
 
@@ -52,7 +52,7 @@ from oreflow.units.base import (
     water,
 )
 
-GRATE_DISCHARGE_POWER_FACTOR = 1.16  # MODELS.md §1.3, Rowland & Kjos (1980) [L]
+GRATE_DISCHARGE_POWER_FACTOR = 1.16  # Rowland & Kjos 1980; Austin 1990, Miner. Metall. Process. 7:57; Morrell 1996; docs/models.md#ball_mill, Rowland & Kjos (1980) [L]
 
 PARAMS: tuple[Param, ...] = (
     positive("diameter_m", "m", None, "mill diameter inside liners", "plant figure", hi=12.0),
@@ -61,7 +61,7 @@ PARAMS: tuple[Param, ...] = (
         "ball_fill_frac",
         0.35,
         "fraction of mill volume filled by the ball charge",
-        "0.30-0.45 [L] MODELS.md §1.3",
+        "0.30-0.45 [L] Rowland & Kjos 1980; Austin 1990, Miner. Metall. Process. 7:57; Morrell 1996; docs/models.md#ball_mill",
         lo=0.05,
         hi=0.5,
     ),
@@ -69,7 +69,7 @@ PARAMS: tuple[Param, ...] = (
         "critical_speed_frac",
         0.75,
         "mill speed as a fraction of critical speed",
-        "ball mills 0.65-0.80 [L] MODELS.md §1.3",
+        "ball mills 0.65-0.80 [L] Rowland & Kjos 1980; Austin 1990, Miner. Metall. Process. 7:57; Morrell 1996; docs/models.md#ball_mill",
         lo=0.3,
         hi=0.95,
     ),
@@ -86,7 +86,7 @@ PARAMS: tuple[Param, ...] = (
         "t/m³",
         4.65,
         "bulk density of the steel ball charge",
-        "MODELS.md §1.3 [L]",
+        "Rowland & Kjos 1980; Austin 1990, Miner. Metall. Process. 7:57; Morrell 1996; docs/models.md#ball_mill [L]",
         hi=8.0,
     ),
     Param(
@@ -94,7 +94,7 @@ PARAMS: tuple[Param, ...] = (
         "-",
         "overflow",
         "discharge arrangement (grate draws x1.16 power)",
-        "MODELS.md §1.3 [L]",
+        "Rowland & Kjos 1980; Austin 1990, Miner. Metall. Process. 7:57; Morrell 1996; docs/models.md#ball_mill [L]",
         kind=str,
         choices=("overflow", "grate"),
     ),
@@ -111,7 +111,7 @@ PARAMS: tuple[Param, ...] = (
         "-",
         3,
         "perfect mixers in series for the residence-time distribution",
-        "MODELS.md §1.5 (3 recommended)",
+        "Austin, Klimpel & Luckie 1984; Whiten 1974; Herbst & Fuerstenau 1980; docs/models.md#ball_mill (3 recommended)",
         kind=int,
         lo=1,
         hi=20,
@@ -129,7 +129,7 @@ PARAMS: tuple[Param, ...] = (
         "-",
         1.0,
         "slope of the selection function",
-        "assumed; 0.6-1.5 [L] MODELS.md §1.5",
+        "assumed; 0.6-1.5 [L] Austin, Klimpel & Luckie 1984; Whiten 1974; Herbst & Fuerstenau 1980; docs/models.md#ball_mill",
         hi=3.0,
     ),
     positive(
@@ -145,14 +145,14 @@ PARAMS: tuple[Param, ...] = (
         "-",
         2.5,
         "fall-off exponent above mu",
-        "assumed; 2-5 [L] MODELS.md §1.5",
+        "assumed; 2-5 [L] Austin, Klimpel & Luckie 1984; Whiten 1974; Herbst & Fuerstenau 1980; docs/models.md#ball_mill",
         hi=10.0,
     ),
     frac(
         "breakage_phi",
         0.6,
         "fraction of fines produced in one breakage step",
-        "assumed; 0.4-0.7 [L] MODELS.md §1.5",
+        "assumed; 0.4-0.7 [L] Austin, Klimpel & Luckie 1984; Whiten 1974; Herbst & Fuerstenau 1980; docs/models.md#ball_mill",
         lo_open=True,
     ),
     positive(
@@ -160,7 +160,7 @@ PARAMS: tuple[Param, ...] = (
         "-",
         1.0,
         "fine-end slope of the breakage function",
-        "assumed; 0.5-1.5 [L] MODELS.md §1.5",
+        "assumed; 0.5-1.5 [L] Austin, Klimpel & Luckie 1984; Whiten 1974; Herbst & Fuerstenau 1980; docs/models.md#ball_mill",
         hi=5.0,
     ),
     positive(
@@ -168,7 +168,7 @@ PARAMS: tuple[Param, ...] = (
         "-",
         4.0,
         "coarse-end slope of the breakage function",
-        "assumed; 2.5-5 [L] MODELS.md §1.5",
+        "assumed; 2.5-5 [L] Austin, Klimpel & Luckie 1984; Whiten 1974; Herbst & Fuerstenau 1980; docs/models.md#ball_mill",
         hi=10.0,
     ),
     positive(
@@ -200,7 +200,7 @@ PARAMS: tuple[Param, ...] = (
         "kg/kWh",
         0.06,
         "grinding-media (steel ball) consumption per kWh drawn",
-        "ball mills 0.04-0.08 kg/kWh [L]; 0.060 default [A] MODELS.md §1.3",
+        "ball mills 0.04-0.08 kg/kWh [L]; 0.060 default [A] Rowland & Kjos 1980; Austin 1990, Miner. Metall. Process. 7:57; Morrell 1996; docs/models.md#ball_mill",
         lo=0.0,
         hi=1.0,
     ),
@@ -209,7 +209,7 @@ PARAMS: tuple[Param, ...] = (
         0.0,
         "fraction of the gravity-recoverable gold (au_grg) fed to the mill that stops being "
         "gravity recoverable per pass (flattened, ground fine), becoming au_free; 0 = off",
-        "h of MODELS.md §3.1 (ex05 uses 0.20) [A]",
+        "h of Laplante's standardised GRG test; docs/models.md#gravity (ex05 uses 0.20) [A]",
     ),
     positive(
         "specific_energy_kwh_t",
@@ -272,7 +272,7 @@ class BallMill:
         )
         self.n_mixers = int(p["n_mixers"])
         self.power_kw = mill_power_kw(p)
-        # GRG that loses gravity recoverability in the mill (MODELS.md §3.1's h)
+        # GRG that loses gravity recoverability in the mill (Laplante's standardised GRG test; docs/models.md#gravity's h)
         self.grg = (
             (comps.solid_index("au_grg"), comps.solid_index("au_free"))
             if comps.has("au_grg") and comps.has("au_free")

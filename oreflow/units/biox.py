@@ -3,20 +3,20 @@
 Mesophile bacteria (Acidithiobacillus ferrooxidans, A. thiooxidans, Leptospirillum)
 oxidise the sulfides at 40-45 °C and pH 1.2-1.8 in 4-6 days, in cooled, air-sparged
 tanks; sulfide oxidation 80-98 %; the oxygen demand per S is the same as POX
-(MODELS.md §4.5 [S/L]). The model is the POX one (``oreflow.units.pox``) with
+(Marsden & House 2006; Adams (ed.) 2016, Gold Ore Processing; docs/models.md#biox [S/L]). The model is the POX one (``oreflow.units.pox``) with
 these differences:
 
 - kinetics: the same shrinking-particle form over N equal tanks, with t* stated at
   42 °C and 20 µm and no O2-pressure term (dissolved O2 is held above the bacteria's
   limit by aeration); defaults t* pyrite 2 d, arsenopyrite 1 d, pyrrhotite 0.5 d,
   chalcopyrite 20 d, Ea 60 kJ/mol [assumed: they give 85-90 % pyrite oxidation of a
-  75 µm concentrate in 5 days over 4 tanks, within MODELS.md's 80-98 %]; the
+  75 µm concentrate in 5 days over 4 tanks, within docs/models.md's 80-98 %]; the
   Arrhenius term holds only within the mesophile window, hence the 30-50 °C range;
 - products: at 40 °C no hematite forms: iron stays in solution as ferric sulfate
   (``fe_to_solution_frac``) or forms jarosite, and what the acid cannot keep in
   solution precipitates as ferric hydroxide (``metal_hydroxides``); arsenic goes to
   solution as arsenate by default, for the neutralisation that follows to fix as
-  ferric arsenate; the liquor goes to CCD washing and neutralisation (MODELS.md §4.5);
+  ferric arsenate; the liquor goes to CCD washing and neutralisation (Marsden & House 2006; Adams (ed.) 2016, Gold Ore Processing; docs/models.md#biox);
 - oxygen from air: ``o2_demand_kg_h`` at ``o2_utilisation_frac`` of the air's O2 gives
   ``air_tph``; blowers and agitators draw ``aeration_kwh_kg_o2`` per kg O2 consumed
   (``power_kw``) [assumed];
@@ -62,7 +62,7 @@ PARAMS: tuple[Param, ...] = (
         "°C",
         42.0,
         "tank temperature (mesophile cultures)",
-        "40-45 °C [S] MODELS.md §4.5",
+        "40-45 °C [S] Marsden & House 2006; Adams (ed.) 2016, Gold Ore Processing; docs/models.md#biox",
         lo=30.0,
         hi=50.0,
     ),
@@ -71,7 +71,7 @@ PARAMS: tuple[Param, ...] = (
         "h",
         120.0,
         "mean residence time of the tank train",
-        "4-6 d [L] MODELS.md §4.5",
+        "4-6 d [L] Marsden & House 2006; Adams (ed.) 2016, Gold Ore Processing; docs/models.md#biox",
         lo=0.0,
         hi=500.0,
     ),

@@ -10,9 +10,9 @@ Three unit types share one model, :class:`CilTrain`:
     tanks with carbon, where leaching goes on (the pulp still holds cyanide);
 ``cic``
     carbon-in-columns: adsorption from a clear pregnant solution (heap-leach or
-    Merrill-Crowe circuits, MODELS.md §3.4), no leaching.
+    Merrill-Crowe circuits, Marsden & House 2006; docs/models.md#heap_leach), no leaching.
 
-**Leaching** (MODELS.md §5.2, model 1). In each tank, a perfect mixer, every size class
+**Leaching** (Crundwell & Godorr 1997; Ling et al. 1996; Lima & Hodouin 2005; docs/models.md#cil, model 1). In each tank, a perfect mixer, every size class
 of every species listed in ``[units.NAME.leach]`` dissolves at first order towards
 an ultimate extraction, ``L_j = L_(j-1) / (1 + k tau_j)``. The table's k holds at
 reference conditions and is scaled per case by free cyanide, dissolved oxygen (set point
@@ -34,7 +34,7 @@ arsenic to ``as_aq``. Copper cyanide solubility in 24 h (0.1 % NaCN, 23 °C): az
 Tabachnick 1958, *Chemistry of Cyanidation*, American Cyanamid, as tabulated by
 Marsden & House 2006 ch. 6 [L, not re-checked]).
 
-**Adsorption** (MODELS.md §5.5): Nicol-Fleming rate ``dq/dt = k (K C - q)`` (Nicol,
+**Adsorption** (Nicol, Fleming & Cromberge 1984; Fleming et al. 2011, Miner. Eng. 24:484; docs/models.md#cil): Nicol-Fleming rate ``dq/dt = k (K C - q)`` (Nicol,
 Fleming & Cromberge 1984, J. S. Afr. IMM 84:50, 84:70) for gold, and with weaker
 constants for silver and copper when the case declares ``ag_carbon``/``cu_carbon``;
 the metals compete for sites (``carbon_capacity_g_t``, see
@@ -43,7 +43,7 @@ the metals compete for sites (``carbon_capacity_g_t``, see
 per metal and case. The dissolved metal left in the last tank leaves with the tailings
 solution: the soluble loss.
 
-**Preg-robbing** (MODELS.md §5.4): with ``pregrob_k_m3_t`` > 0 the ore's carbonaceous
+**Preg-robbing** (Goodall, Leatham & Scales 2005, Miner. Eng. 18:1135; docs/models.md#cil): with ``pregrob_k_m3_t`` > 0 the ore's carbonaceous
 matter (species ``carbonaceous``) holds dissolved gold at equilibrium,
 ``K_ore = pregrob_k_m3_t x`` (t carbonaceous / t ore), in competition with the carbon
 of each tank. The gold it holds leaves with the solids as the species
@@ -53,7 +53,7 @@ desorption from native carbonaceous matter is slow against the leach [assumed]),
 CIP, whose leach tanks have no carbon, loses far more than a CIL (ex07: 34.78 % of the
 dissolved gold on the ore without carbon, 0.525 % with carbon at equilibrium).
 
-**Cyanide** (MODELS.md §5.3). Free cyanide is held at ``nacn_mg_l`` (as NaCN) in the
+**Cyanide** (Marsden & House 2006; docs/models.md#cil). Free cyanide is held at ``nacn_mg_l`` (as NaCN) in the
 pulp leaving the train. NaCN is consumed by: Cu dissolved (``nacn_per_cu_mol_mol``,
 3.5 mol/mol for Cu(II) reduced and complexed as Cu(CN)3²⁻ with cyanate, 2.70 kg/kg);
 sulfur to thiocyanate (1 mol/mol, 1.53 kg/kg S); iron to ferrocyanide (6 mol/mol); and
@@ -65,8 +65,7 @@ counted, and the weak-acid-dissociable complexes of Cu (``cn_wad_per_cu_mol_mol`
 per Cu) and Ag (2 CN per Ag) are carried as ``cn_wad`` (as CN) and leave with the
 metal that adsorbs on carbon. Without ``cn_wad`` the gold complex is taken as part of
 ``nacn_chemical_consumption_kg_t`` (the lumped budget). WAD cyanide at the tailings =
-free cyanide (as CN) + ``cn_wad``, the figure of the ICMC 50 mg/L limit (MODELS.md
-§7.1). Cyanate from the copper reaction goes to ``ocn`` when declared.
+free cyanide (as CN) + ``cn_wad``, the figure of the ICMC 50 mg/L limit (Mudder, Botz & Smith 2001, Chemistry and Treatment of Cyanidation Wastes, §6.12; docs/models.md#detox). Cyanate from the copper reaction goes to ``ocn`` when declared.
 
 **Carbon.** Carbon advances at ``carbon_advance_t_d``. Without a ``carbon`` inlet it
 is fresh from outside, loaded at ``barren_carbon_*_g_t``, and ``carbon_loss_g_t``
@@ -74,7 +73,7 @@ prices the fines lost. With a ``carbon`` inlet (barren carbon returned by an
 ``elution`` unit) the carbon circuit is closed: the barren loadings are those of the
 returned carbon, fresh make-up carbon tops the advance up to ``carbon_advance_t_d``,
 and that make-up is the carbon used; the gold left on barren carbon then circulates
-inside the plant and is not counted twice (MODELS.md §5.6).
+inside the plant and is not counted twice (Marsden & House 2006; docs/models.md#recovery).
 
 Residence time is either set (``residence_h``) or follows from the live tank volume and
 the pulp flow (``tank_volume_m3``), which makes the unit nonlinear in its feed.
@@ -128,7 +127,7 @@ _TRAIN_PARAMS: tuple[Param, ...] = (
         "-",
         6,
         "number of equal leach tanks in series",
-        "6-8 [L] MODELS.md §5.1",
+        "6-8 [L] Marsden & House 2006; Habashi 1966; docs/models.md#cil",
         kind=int,
         lo=1,
         hi=20,
@@ -138,7 +137,7 @@ _TRAIN_PARAMS: tuple[Param, ...] = (
         "h",
         None,
         "total slurry residence time of the leach tanks (or give tank_volume_m3)",
-        "24-48 h [L] MODELS.md §5.1",
+        "24-48 h [L] Marsden & House 2006; Habashi 1966; docs/models.md#cil",
         hi=500.0,
     ),
     positive(
@@ -197,7 +196,7 @@ _CYANIDE_PARAMS: tuple[Param, ...] = (
         "mg/L",
         300.0,
         "free cyanide held in the pulp solution, as NaCN",
-        "150-500 mg/L [L] MODELS.md §5.1",
+        "150-500 mg/L [L] Marsden & House 2006; Habashi 1966; docs/models.md#cil",
         lo=0.0,
         hi=5000.0,
     ),
@@ -208,7 +207,7 @@ _CYANIDE_PARAMS: tuple[Param, ...] = (
         "NaCN destroyed per tonne of solids by what the leach table does not model "
         "(oxidation to cyanate, HCN volatilisation; and complexes and SCN of minerals not listed)",
         "assumed; 0.05-0.3 kg/t for oxidation and volatilisation [A], free-milling totals "
-        "0.3-1.0 kg/t [L] MODELS.md §5.1, §5.3",
+        "0.3-1.0 kg/t [L] Marsden & House 2006; Habashi 1966; docs/models.md#cil, Marsden & House 2006; docs/models.md#cil",
         lo=0.0,
         hi=50.0,
     ),
@@ -217,7 +216,7 @@ _CYANIDE_PARAMS: tuple[Param, ...] = (
         "mol/mol",
         3.5,
         "cyanide consumed per mol of copper dissolved (complexed plus oxidised to cyanate)",
-        "2 Cu2+ + 7 CN- -> 2 Cu(CN)3 2- + CNO- [S] MODELS.md §5.3 (2.70 kg NaCN/kg Cu); "
+        "2 Cu2+ + 7 CN- -> 2 Cu(CN)3 2- + CNO- [S] Marsden & House 2006; docs/models.md#cil (2.70 kg NaCN/kg Cu); "
         "3.0 for Cu(I) minerals",
         hi=6.0,
     ),
@@ -235,7 +234,7 @@ _CYANIDE_PARAMS: tuple[Param, ...] = (
         "kg/t",
         1.0,
         "lime (CaO) per tonne of solids to hold pH 10.5-11",
-        "0.5-2 kg/t for free-milling ore [L] MODELS.md §5.3",
+        "0.5-2 kg/t for free-milling ore [L] Marsden & House 2006; docs/models.md#cil",
         lo=0.0,
         hi=100.0,
     ),
@@ -266,7 +265,7 @@ _CARBON_PARAMS: tuple[Param, ...] = (
         "t/d",
         5.0,
         "carbon moved counter-current per day (with a carbon inlet: topped up to this with fresh carbon)",
-        "assumed; MODELS.md §5.5 example 6 t/d",
+        "assumed; Nicol, Fleming & Cromberge 1984; Fleming et al. 2011, Miner. Eng. 24:484; docs/models.md#cil example 6 t/d",
         lo=0.0,
         hi=1000.0,
     ),
@@ -275,7 +274,7 @@ _CARBON_PARAMS: tuple[Param, ...] = (
         "g/t",
         50.0,
         "gold on the carbon entering the last tank (ignored with a carbon inlet)",
-        "25-100 g/t [L] MODELS.md §5.6",
+        "25-100 g/t [L] Marsden & House 2006; docs/models.md#recovery",
         lo=0.0,
         hi=10000.0,
     ),
@@ -284,7 +283,7 @@ _CARBON_PARAMS: tuple[Param, ...] = (
         "1/h",
         0.015,
         "Nicol-Fleming adsorption rate constant of gold",
-        "assumed; 0.005-0.05 [A] MODELS.md §5.5",
+        "assumed; 0.005-0.05 [A] Nicol, Fleming & Cromberge 1984; Fleming et al. 2011, Miner. Eng. 24:484; docs/models.md#cil",
         hi=10.0,
     ),
     positive(
@@ -292,7 +291,7 @@ _CARBON_PARAMS: tuple[Param, ...] = (
         "m³/t",
         1.0e4,
         "Nicol-Fleming pseudo-equilibrium constant K of gold",
-        "assumed; 1e3-1e5 [A] MODELS.md §5.5",
+        "assumed; 1e3-1e5 [A] Nicol, Fleming & Cromberge 1984; Fleming et al. 2011, Miner. Eng. 24:484; docs/models.md#cil",
         hi=1e7,
     ),
     Param(
@@ -319,7 +318,7 @@ _CARBON_PARAMS: tuple[Param, ...] = (
         2000.0,
         "Nicol-Fleming constant K of silver: silver loads more weakly than gold",
         "assumed; Ag(CN)2- is held several times less strongly than Au(CN)2- [L] "
-        "Marsden & House 2006 ch. 7; MODELS.md §5.6",
+        "Marsden & House 2006 ch. 7; Marsden & House 2006; docs/models.md#recovery",
         lo=0.0,
         hi=1e7,
     ),
@@ -366,7 +365,7 @@ _CARBON_PARAMS: tuple[Param, ...] = (
         "g/t",
         30.0,
         "carbon lost as fines per tonne of solids, made up with fresh carbon (without a carbon inlet)",
-        "20-50 g/t [L] MODELS.md §5.6",
+        "20-50 g/t [L] Marsden & House 2006; docs/models.md#recovery",
         lo=0.0,
         hi=1000.0,
     ),
@@ -381,7 +380,7 @@ _PREGROB_PARAMS: tuple[Param, ...] = (
         "preg-robbing partition coefficient of the carbonaceous matter: m³ of solution per "
         "t of carbonaceous matter (K_ore = this x carbonaceous fraction); 0 = none",
         "measure by spiked-gold tests (Goodall, Leatham & Scales 2005, Miner. Eng. 18:1135); "
-        "ex07 K_ore 0.8 m³/t ore [A] MODELS.md §5.4",
+        "ex07 K_ore 0.8 m³/t ore [A] Goodall, Leatham & Scales 2005, Miner. Eng. 18:1135; docs/models.md#cil",
         lo=0.0,
         hi=1e6,
     ),
@@ -389,8 +388,8 @@ _PREGROB_PARAMS: tuple[Param, ...] = (
         "pregrob_reversible",
         "-",
         False,
-        "whether preg-robbed gold returns to solution where the tenor falls (true: MODELS.md "
-        "§5.4 equilibrium in every tank; false: the ore keeps the most it has held)",
+        "whether preg-robbed gold returns to solution where the tenor falls (true: docs/models.md "
+        "Goodall, Leatham & Scales 2005, Miner. Eng. 18:1135; docs/models.md#cil equilibrium in every tank; false: the ore keeps the most it has held)",
         "assumed; preg-robbed gold desorbs slowly [L] Marsden & House 2006 ch. 6",
         kind=bool,
     ),
@@ -472,7 +471,7 @@ DISSOLUTION_PARAMS: tuple[Param, ...] = (
         "scn_frac",
         1.0,
         "share of the dissolved species' sulfur that forms thiocyanate (the rest: sulfate so4_aq)",
-        "assumed; S to SCN- MODELS.md §5.3",
+        "assumed; S to SCN- Marsden & House 2006; docs/models.md#cil",
     ),
     frac(
         "ferrocyanide_frac",
@@ -491,7 +490,7 @@ LEACH_TABLE = TableSchema(
             REQUIRED,
             "first-order dissolution rate constant at the reference conditions (ref_*), at "
             "sizes up to leach_d_ref_um or at any size with grain_um",
-            "testwork; 0.1-0.5 1/h [A/L] MODELS.md §5.2",
+            "testwork; 0.1-0.5 1/h [A/L] Crundwell & Godorr 1997; Ling et al. 1996; Lima & Hodouin 2005; docs/models.md#cil",
             hi=100.0,
         ),
         *DISSOLUTION_PARAMS,
@@ -1206,6 +1205,12 @@ class CilTrain:
             metrics["ore_k_m3_t"] = ore_k
             metrics["pregrobbed_au_g_t"] = _ratio(preg_out * G_PER_T, solids)
             metrics["pregrobbed_au_frac"] = _ratio(preg_out, au_total)
+        # the profiles a metallurgist samples, tank by tank of the carbon train (gold):
+        # solution tenor [mg/L = g/m3] and gold on carbon [g/t]
+        for j in range(tenor.shape[1]):
+            metrics[f"tank{j + 1}_au_aq_mg_l"] = tenor[:, j, m_au].copy()
+            if self.metals[m_au][2] is not None:
+                metrics[f"tank{j + 1}_carbon_au_g_t"] = loading[:, j, m_au].copy()
         return metrics
 
 

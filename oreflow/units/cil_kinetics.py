@@ -9,7 +9,7 @@ scales it by (equations and sources in :mod:`oreflow.kernels.cyanidation`):
   in oxygen above it, over its value at the reference; ``"power"``: the empirical
   ``[CN⁻]^cn_order [O₂]^do_order`` of lumped plant models (de Andrade Lima & Hodouin
   2005, Hydrometallurgy 79:121); ``"none"``: the table's k at every condition (the form
-  of the MODELS.md worked examples);
+  of the worked examples);
 - cyanide ion from the free cyanide by the HCN acid constant at the pulp ``ph`` and
   ``temp_c``;
 - ``exp(−Ea/R (1/T − 1/Tref))`` with ``leach_ea_kj_mol``.

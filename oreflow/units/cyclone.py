@@ -1,6 +1,6 @@
 """Hydrocyclone: Whiten/Lynch-Rao efficiency curve with bypass, Whiten's fish-hook, or Plitt.
 
-Partition to underflow of a particle of size d and species k (MODELS.md §2):
+Partition to underflow of a particle of size d and species k (Napier-Munn et al. 1996; docs/models.md#cyclone):
 
 ``Ea = Rf + (1 - Rf) Ec(d / d50c_k)``, ``Ec(x) = (e^(alpha x) - 1) / (e^(alpha x) + e^alpha - 2)``
 
@@ -44,7 +44,7 @@ PARAMS: tuple[Param, ...] = (
         "-",
         "lynch_rao",
         "efficiency-curve model",
-        "MODELS.md §2",
+        "Napier-Munn et al. 1996; docs/models.md#cyclone",
         kind=str,
         choices=("lynch_rao", "fishhook", "plitt"),
     ),
@@ -53,7 +53,7 @@ PARAMS: tuple[Param, ...] = (
         "-",
         0.0,
         "Whiten fish-hook parameter beta (fishhook model; 0 is Lynch-Rao)",
-        "MODELS.md §2.1 [L]",
+        "Lynch & Rao 1975; Napier-Munn et al. 1996; Nageswararao 2016, Powder Technol. 297:106; docs/models.md#cyclone [L]",
         lo=0.0,
         hi=5.0,
     ),
@@ -62,7 +62,7 @@ PARAMS: tuple[Param, ...] = (
         "µm",
         None,
         "corrected cut size for particles of reference density (lynch_rao)",
-        "40-150 µm in gold grinding circuits [L] MODELS.md §2.1",
+        "40-150 µm in gold grinding circuits [L] Lynch & Rao 1975; Napier-Munn et al. 1996; Nageswararao 2016, Powder Technol. 297:106; docs/models.md#cyclone",
         hi=5000.0,
     ),
     positive(
@@ -70,21 +70,21 @@ PARAMS: tuple[Param, ...] = (
         "-",
         3.0,
         "sharpness of separation (lynch_rao)",
-        "2.5-4.5 for cyclones [L] MODELS.md §2.1",
+        "2.5-4.5 for cyclones [L] Lynch & Rao 1975; Napier-Munn et al. 1996; Nageswararao 2016, Powder Technol. 297:106; docs/models.md#cyclone",
         hi=20.0,
     ),
     frac(
         "water_to_underflow_frac",
         0.3,
         "fraction of feed water reporting to underflow (lynch_rao)",
-        "0.15-0.45 [L] MODELS.md §2.1",
+        "0.15-0.45 [L] Lynch & Rao 1975; Napier-Munn et al. 1996; Nageswararao 2016, Powder Technol. 297:106; docs/models.md#cyclone",
         hi_open=True,
     ),
     frac(
         "bypass_frac",
         None,
         "fraction of every size short-circuiting to underflow; default: the water split",
-        "MODELS.md §2.1 (Rf = Rw usually)",
+        "Lynch & Rao 1975; Napier-Munn et al. 1996; Nageswararao 2016, Powder Technol. 297:106; docs/models.md#cyclone (Rf = Rw usually)",
         hi_open=True,
     ),
     positive(
@@ -100,7 +100,7 @@ PARAMS: tuple[Param, ...] = (
         "-",
         0.5,
         "exponent of the density correction of the cut size",
-        "Plitt (1976) [L] MODELS.md §2.1",
+        "Plitt (1976) [L] Lynch & Rao 1975; Napier-Munn et al. 1996; Nageswararao 2016, Powder Technol. 297:106; docs/models.md#cyclone",
         hi=2.0,
     ),
     Param(

@@ -1,6 +1,6 @@
 """Cyanide destruction (INCO SO₂/air) and solution sources (pond water, barren bleed).
 
-``inco_detox`` (MODELS.md §7.1; Mudder, Botz & Smith 2001, *Chemistry and Treatment of
+``inco_detox`` (Mudder, Botz & Smith 2001, Chemistry and Treatment of Cyanidation Wastes, §6.12; docs/models.md#detox; Mudder, Botz & Smith 2001, *Chemistry and Treatment of
 Cyanidation Wastes*, 2nd ed., Mining Journal Books, §6.12):
 
     CN⁻ + SO₂ + O₂ + H₂O --Cu²⁺--> OCN⁻ + SO₄²⁻ + 2 H⁺
@@ -15,7 +15,7 @@ Cyanide is counted as WAD cyanide *as CN*: the free cyanide of the stream (speci
   first-order destruction in ``n_tanks`` mixed tanks allows:
   ``C_out = min(C_in, max(C_set, C_in (1 + k τ/N)^-N))`` (kernel
   ``inco_outlet_wad_mg_l``). Zero residence changes nothing; infinite residence reaches
-  the set point. The first-order form and ``rate_per_h`` are [assumed]; MODELS.md
+  the set point. The first-order form and ``rate_per_h`` are [assumed]; docs/models.md
   gives 30-120 min to < 1-5 mg/L [L].
 - Free and complexed cyanide are destroyed in the same proportion and become cyanate
   (species ``ocn``, if declared; 42.017 g OCN per 26.018 g CN).
@@ -64,7 +64,7 @@ from oreflow.units.base import (
     total_solids,
 )
 
-#: Molar masses [g/mol] for the cyanide unit conversions (MODELS.md ex08 values).
+#: Molar masses [g/mol] for the cyanide unit conversions (worked example ex08 values).
 _CN = 26.018
 _NACN = 49.007
 _OCN = 42.017
@@ -97,7 +97,7 @@ PARAMS: tuple[Param, ...] = (
         None,
         "WAD cyanide (as CN) the SO2 dose is controlled to in the treated solution "
         "(give this or destruction_frac)",
-        "INCO reaches < 1-5 mg/L [L] MODELS.md §7.1; limits: ICMC 50 mg/L, EU 2006/21/EC "
+        "INCO reaches < 1-5 mg/L [L] Mudder, Botz & Smith 2001, Chemistry and Treatment of Cyanidation Wastes, §6.12; docs/models.md#detox; limits: ICMC 50 mg/L, EU 2006/21/EC "
         "10 mg/L at the tailings discharge [S]",
         lo=0.0,
         hi=5000.0,
@@ -106,14 +106,14 @@ PARAMS: tuple[Param, ...] = (
         "destruction_frac",
         None,
         "fraction of the WAD cyanide destroyed (instead of wad_target_mg_l)",
-        "MODELS.md §7.1 (80 % for ICMC 50 mg/L, 96 % for EU 10 mg/L from 250 mg/L)",
+        "Mudder, Botz & Smith 2001, Chemistry and Treatment of Cyanidation Wastes, §6.12; docs/models.md#detox (80 % for ICMC 50 mg/L, 96 % for EU 10 mg/L from 250 mg/L)",
     ),
     Param(
         "so2_cn_ratio",
         "g/g",
         4.0,
         "SO2 applied per g of WAD cyanide (as CN) destroyed",
-        "theoretical 2.462 [S], practical 3-5, design 4 [L] MODELS.md §7.1",
+        "theoretical 2.462 [S], practical 3-5, design 4 [L] Mudder, Botz & Smith 2001, Chemistry and Treatment of Cyanidation Wastes, §6.12; docs/models.md#detox",
         lo=64.064 / 26.018,
         hi=20.0,
     ),
@@ -122,7 +122,7 @@ PARAMS: tuple[Param, ...] = (
         "-",
         "smbs",
         "how the SO2 is supplied: sodium metabisulfite (Na2S2O5, 0.674 g SO2/g) or liquid SO2",
-        "MODELS.md §7.1 [S]",
+        "Mudder, Botz & Smith 2001, Chemistry and Treatment of Cyanidation Wastes, §6.12; docs/models.md#detox [S]",
         kind=str,
         choices=("smbs", "liquid_so2"),
     ),
@@ -131,7 +131,7 @@ PARAMS: tuple[Param, ...] = (
         "mg/L",
         30.0,
         "copper catalyst held in solution (made up with CuSO4.5H2O)",
-        "10-50 mg/L [L] MODELS.md §7.1",
+        "10-50 mg/L [L] Mudder, Botz & Smith 2001, Chemistry and Treatment of Cyanidation Wastes, §6.12; docs/models.md#detox",
         lo=0.0,
         hi=500.0,
     ),
@@ -140,7 +140,7 @@ PARAMS: tuple[Param, ...] = (
         "h",
         1.0,
         "total residence time of the reactor train (0 = bypassed)",
-        "30-120 min [L] MODELS.md §7.1",
+        "30-120 min [L] Mudder, Botz & Smith 2001, Chemistry and Treatment of Cyanidation Wastes, §6.12; docs/models.md#detox",
         lo=0.0,
         hi=48.0,
     ),
@@ -159,7 +159,7 @@ PARAMS: tuple[Param, ...] = (
         "1/h",
         60.0,
         "first-order WAD destruction rate constant at the design SO2 ratio and copper",
-        "assumed: one 1 h tank then destroys 98 % (MODELS.md §7.1: < 1-5 mg/L from a few "
+        "assumed: one 1 h tank then destroys 98 % (Mudder, Botz & Smith 2001, Chemistry and Treatment of Cyanidation Wastes, §6.12; docs/models.md#detox: < 1-5 mg/L from a few "
         "hundred mg/L in 30-120 min [L]); fit to site or testwork data",
         hi=1e4,
     ),

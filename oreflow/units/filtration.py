@@ -1,6 +1,6 @@
 """Filtration: dewatering to a cake moisture, with an optional displacement wash.
 
-A pressure or vacuum filter (MODELS.md §7.2; Wills & Finch 2016, *Mineral Processing
+A pressure or vacuum filter (Wills & Finch 2016; docs/models.md#filtration; Wills & Finch 2016, *Mineral Processing
 Technology*, 8th ed., §15) sends its solids to the cake, less a filtrate loss
 (``solids_recovery_frac``). The cake holds ``W_c = S m/(1 - m)`` of liquor at the set
 moisture m (mass fraction of water in the wet cake; all the feed water if the feed is
@@ -58,7 +58,7 @@ PARAMS: tuple[Param, ...] = (
         "m³/t",
         0.0,
         "wash water per tonne of dry cake solids (0 = no wash)",
-        "assumed; CCD washing uses 2-3 m³/t [L] MODELS.md §7.2",
+        "assumed; CCD washing uses 2-3 m³/t [L] Wills & Finch 2016; docs/models.md#filtration",
         lo=0.0,
         hi=20.0,
     ),

@@ -4,7 +4,7 @@ One bank (a rougher, scavenger or cleaner) of ``n_cells`` equal perfect mixers; 
 (rougher-scavenger-cleaner with the cleaner tails recycled) are wired in the case from
 banks, mixers and recycles, and the recycle solver converges them.
 
-True flotation (MODELS.md §3.2): each floatable species has a rectangular distribution
+True flotation (Klimpel 1980; docs/models.md#flotation): each floatable species has a rectangular distribution
 of rate constants on [0, k_max] (Klimpel 1980) and a recovery at infinite time R_inf;
 averaging the N-cell first-order recovery ``1 - (1 + k tau/N)^-N`` over k gives
 
@@ -16,7 +16,7 @@ the stated values times a smooth plateau (``oreflow.kernels.separation.size_wind
 k falls to half at ``fine_half_um`` (fines collide with bubbles too rarely) and k and
 R_inf fall to half at ``coarse_half_um`` (coarse particles are less liberated and
 detach), the shape of Trahar's (1981) recovery-by-size curves [form and defaults
-assumed; set both sizes to 0 for size-independent kinetics, as MODELS.md ex05 is].
+assumed; set both sizes to 0 for size-independent kinetics, as worked example ex05 is].
 
 Entrainment: the feed water reports to the concentrate at ``water_recovery_frac`` and
 every particle that did not float is entrained with it by Savassi's degree of
@@ -90,7 +90,7 @@ PARAMS: tuple[Param, ...] = (
         "min",
         None,
         "total pulp residence time of the bank (or give cell_volume_m3)",
-        "design basis; roughers 10-30 min [L] MODELS.md §3.2 example 16 min",
+        "design basis; roughers 10-30 min [L] Klimpel 1980; docs/models.md#flotation example 16 min",
         hi=600.0,
     ),
     positive(
@@ -113,7 +113,7 @@ PARAMS: tuple[Param, ...] = (
         "-",
         "klimpel",
         "rate constants rectangular on [0, k_max] (klimpel) or one k (single)",
-        "MODELS.md §3.2",
+        "Klimpel 1980; docs/models.md#flotation",
         kind=str,
         choices=("klimpel", "single"),
     ),
@@ -171,7 +171,7 @@ PARAMS: tuple[Param, ...] = (
         "g/t",
         50.0,
         "xanthate collector (PAX) per tonne of bank feed solids",
-        "30-150 g/t [L] MODELS.md §3.2",
+        "30-150 g/t [L] Klimpel 1980; docs/models.md#flotation",
         lo=0.0,
         hi=5000.0,
     ),
@@ -180,7 +180,7 @@ PARAMS: tuple[Param, ...] = (
         "g/t",
         0.0,
         "copper sulfate activator per tonne of bank feed solids",
-        "50-200 g/t when used [L] MODELS.md §3.2",
+        "50-200 g/t when used [L] Klimpel 1980; docs/models.md#flotation",
         lo=0.0,
         hi=5000.0,
     ),
@@ -189,7 +189,7 @@ PARAMS: tuple[Param, ...] = (
         "g/t",
         20.0,
         "frother per tonne of bank feed solids",
-        "10-40 g/t [L] MODELS.md §3.2",
+        "10-40 g/t [L] Klimpel 1980; docs/models.md#flotation",
         lo=0.0,
         hi=5000.0,
     ),
@@ -211,14 +211,14 @@ KINETICS_TABLE = TableSchema(
             "1/min",
             None,
             "upper end of the rate-constant distribution (the k of a single-k bank)",
-            "testwork; pyrite/arsenopyrite 1-4 1/min [L] MODELS.md §3.2",
+            "testwork; pyrite/arsenopyrite 1-4 1/min [L] Klimpel 1980; docs/models.md#flotation",
             hi=100.0,
         ),
         frac(
             "r_inf_frac",
             None,
             "recovery at infinite time",
-            "testwork; pyrite/arsenopyrite 0.90-0.98 [L] MODELS.md §3.2",
+            "testwork; pyrite/arsenopyrite 0.90-0.98 [L] Klimpel 1980; docs/models.md#flotation",
         ),
         Param(
             "carrier",

@@ -1,6 +1,6 @@
 """Glycine leach, alone or cyanide-starved (GlyCat), with carbon adsorption.
 
-Two modes (``mode``), MODELS.md §6.2 and the table of §6:
+Two modes (``mode``), Oraby, Eksteen & Tanda 2017, Hydrometallurgy 169:339; docs/models.md#glycine and the table of Aylmore, in Adams (ed.) 2016, ch. 27; docs/models.md#lixiviant_common:
 
 ``"glycine"``
     alkaline glycine alone (pH 10.5-12; GlyLeach, Eksteen & Oraby, Curtin University):
@@ -62,8 +62,7 @@ flowsheet recycles it: the make-up per tonne is ex11's
 **Cyanide (GlyCat).** Free cyanide is held at ``nacn_mg_l`` (as NaCN), with a chemical
 consumption ``nacn_chemical_consumption_kg_t`` (cyanate, HCN) as in the CIL; the copper
 not held by glycine takes 3.5 mol CN⁻ per mol Cu (2.699 kg NaCN/kg Cu), 3 held as
-Cu(CN)₃²⁻ in ``cn_wad`` and 0.5 oxidised to cyanate (``ocn`` if declared) (MODELS.md
-§5.3). WAD cyanide in the tails solution is reported as CN (free cyanide converted
+Cu(CN)₃²⁻ in ``cn_wad`` and 0.5 oxidised to cyanate (``ocn`` if declared) (Marsden & House 2006; docs/models.md#cil). WAD cyanide in the tails solution is reported as CN (free cyanide converted
 from NaCN plus ``cn_wad``).
 
 **Oxidant, alkali, heat.** The oxidant (``oxidant``, ``oxidant_kg_t``) is dosed per
@@ -74,15 +73,15 @@ not modelled: set the dose from testwork on the ore. NaOH or lime holds the pH. 
 ``(ṁ_w 4.18 + ṁ_s 0.8) kJ/(kg K) · ΔT`` with no heat recovery (``heat_duty_kw``).
 
 **Carbon.** Dissolved gold loads onto activated carbon moving counter-current
-(Nicol-Fleming ``dq/dt = k (K C - q)``, MODELS.md §5.5). In GlyCat the gold is mostly
+(Nicol-Fleming ``dq/dt = k (K C - q)``, Nicol, Fleming & Cromberge 1984; Fleming et al. 2011, Miner. Eng. 24:484; docs/models.md#cil). In GlyCat the gold is mostly
 aurocyanide and loads as in the CIL; gold glycinate loads more weakly, modelled as
 ``K · glycinate_carbon_affinity_frac`` in mode ``"glycine"`` [assumed factor; gold
 and copper glycinates do adsorb on carbon: Tauetsile, Oraby & Eksteen 2018 [L, not
 checked]].
 
-**Reagent use** for the economics (MODELS.md §6.5): ``use_glycine_kg_h``,
+**Reagent use** for the economics (assumed reagent uses and prices): ``use_glycine_kg_h``,
 ``use_kmno4_kg_h`` or ``use_h2o2_kg_h``, ``use_nacn_kg_h`` (GlyCat), ``use_naoh_kg_h``,
-``use_lime_kg_h``, ``use_carbon_kg_h``. MODELS.md §6.5 illustrates 12.70 USD/t for
+``use_lime_kg_h``, ``use_carbon_kg_h``. assumed reagent uses and prices illustrates 12.70 USD/t for
 glycine + KMnO₄ and 2.23 USD/t for glycine-cyanide (all [A]).
 
 References
@@ -136,7 +135,7 @@ from oreflow.units.lixiviant_common import (
 #: NaCN -> CN (26.018 / 49.007) [S].
 _CN_PER_NACN = 26.018 / 49.007
 #: Below this temperature glycine alone needs an oxidant to leach gold [assumed]
-#: (MODELS.md §6.2: about 60 °C, or strong oxidants at ambient).
+#: (Oraby, Eksteen & Tanda 2017, Hydrometallurgy 169:339; docs/models.md#glycine: about 60 °C, or strong oxidants at ambient).
 MIN_UNOXIDISED_DEGC = 40.0
 
 #: Product of each element of a dissolving copper mineral: carbonate of malachite or
@@ -152,9 +151,9 @@ _DEFAULTS = TrainDefaults(
     advance_t_d=5.0,
     barren_g_t=50.0,
     loss_g_t=30.0,
-    adsorption_source="assumed; 0.005-0.05 1/h, 1e3-1e5 m³/t [A] MODELS.md §5.5",
+    adsorption_source="assumed; 0.005-0.05 1/h, 1e3-1e5 m³/t [A] Nicol, Fleming & Cromberge 1984; Fleming et al. 2011, Miner. Eng. 24:484; docs/models.md#cil",
     inventory_source="10-25 g/L [L] Marsden & House 2006 ch. 7",
-    loss_source="20-50 g/t [L] MODELS.md §5.6",
+    loss_source="20-50 g/t [L] Marsden & House 2006; docs/models.md#recovery",
 )
 
 #: Rate-law constants and reference conditions of the gold rate constant
@@ -265,7 +264,7 @@ PARAMS: tuple[Param, ...] = (
         "-",
         "glycine",
         "'glycine' (alkaline glycine alone) or 'glycine_cyanide' (cyanide-starved, GlyCat)",
-        "MODELS.md §6.2",
+        "Oraby, Eksteen & Tanda 2017, Hydrometallurgy 169:339; docs/models.md#glycine",
         kind=str,
         choices=("glycine", "glycine_cyanide"),
     ),
@@ -275,7 +274,7 @@ PARAMS: tuple[Param, ...] = (
         REQUIRED,
         "free glycine held in the pulp solution",
         "glycine alone 0.1-0.5 M = 7.5-37.5 g/L (15 g/L = 0.2 M in ex11); GlyCat 0.5-2 g/L [S] "
-        "MODELS.md §6.2",
+        "Oraby, Eksteen & Tanda 2017, Hydrometallurgy 169:339; docs/models.md#glycine",
         hi=150.0,
     ),
     Param(
@@ -283,7 +282,7 @@ PARAMS: tuple[Param, ...] = (
         "1/h",
         0.0005,
         "fraction of the free glycine destroyed (oxidised, adsorbed) per hour",
-        "assumed; licensor expects process losses below 5 % [S] MODELS.md §6.2",
+        "assumed; licensor expects process losses below 5 % [S] Oraby, Eksteen & Tanda 2017, Hydrometallurgy 169:339; docs/models.md#glycine",
         lo=0.0,
         hi=1.0,
     ),
@@ -292,7 +291,7 @@ PARAMS: tuple[Param, ...] = (
         "-",
         "none",
         "oxidant dosed: 'none' (heated leach, or GlyCat with air), 'kmno4' or 'h2o2'",
-        "MODELS.md §6.2",
+        "Oraby, Eksteen & Tanda 2017, Hydrometallurgy 169:339; docs/models.md#glycine",
         kind=str,
         choices=("none", "kmno4", "h2o2"),
     ),
@@ -310,7 +309,7 @@ PARAMS: tuple[Param, ...] = (
         "°C",
         25.0,
         "leach temperature",
-        "about 60 °C for glycine alone without a strong oxidant [S] MODELS.md §6.2",
+        "about 60 °C for glycine alone without a strong oxidant [S] Oraby, Eksteen & Tanda 2017, Hydrometallurgy 169:339; docs/models.md#glycine",
         lo=0.0,
         hi=100.0,
     ),
@@ -328,7 +327,7 @@ PARAMS: tuple[Param, ...] = (
         "mg/L",
         50.0,
         "free cyanide held in the pulp, as NaCN (glycine_cyanide mode only)",
-        "assumed; 'low or zero free CN' [S] MODELS.md §6 table",
+        "assumed; 'low or zero free CN' [S] Aylmore, in Adams (ed.) 2016, ch. 27; docs/models.md#lixiviant_common table",
         lo=0.0,
         hi=2000.0,
     ),
@@ -337,7 +336,7 @@ PARAMS: tuple[Param, ...] = (
         "kg/t",
         0.1,
         "NaCN destroyed per tonne (cyanate, HCN) besides copper (glycine_cyanide mode only)",
-        "assumed; 0.05-0.3 kg/t [A] MODELS.md §5.3",
+        "assumed; 0.05-0.3 kg/t [A] Marsden & House 2006; docs/models.md#cil",
         lo=0.0,
         hi=50.0,
     ),
@@ -346,7 +345,7 @@ PARAMS: tuple[Param, ...] = (
         0.5,
         "share of the dissolved copper held by glycine rather than cyanide (glycine_cyanide "
         "mode; 1 in glycine mode)",
-        "assumed; vendor claims 20-80 % less cyanide [S] MODELS.md §6.2",
+        "assumed; vendor claims 20-80 % less cyanide [S] Oraby, Eksteen & Tanda 2017, Hydrometallurgy 169:339; docs/models.md#glycine",
     ),
     frac(
         "glycinate_carbon_affinity_frac",
@@ -361,7 +360,7 @@ PARAMS: tuple[Param, ...] = (
         "kg/t",
         1.0,
         "lime (CaO) per tonne of solids to hold the pH",
-        "CaO 1.0 kg/t (glycine-cyanide) [A] MODELS.md §6.5",
+        "CaO 1.0 kg/t (glycine-cyanide) [A] assumed reagent uses and prices",
         lo=0.0,
         hi=100.0,
     ),
@@ -370,7 +369,7 @@ PARAMS: tuple[Param, ...] = (
         "kg/t",
         0.0,
         "caustic soda per tonne of solids to hold pH 10.5-12",
-        "NaOH 2 kg/t (glycine alone) [A] MODELS.md §6.5",
+        "NaOH 2 kg/t (glycine alone) [A] assumed reagent uses and prices",
         lo=0.0,
         hi=100.0,
     ),
@@ -398,11 +397,11 @@ PARAMS: tuple[Param, ...] = (
 
 LEACH = leach_table(
     "glycine leach kinetics of each gold (or silver) class, in the chosen mode",
-    "testwork; GlyCat about 3x the cyanide rate [S] MODELS.md §6.2",
+    "testwork; GlyCat about 3x the cyanide rate [S] Oraby, Eksteen & Tanda 2017, Hydrometallurgy 169:339; docs/models.md#glycine",
 )
 COPPER = mineral_table(
     "copper co-leaching of each copper mineral",
-    "testwork; glycine leaches Cu minerals readily [S] MODELS.md §6.2",
+    "testwork; glycine leaches Cu minerals readily [S] Oraby, Eksteen & Tanda 2017, Hydrometallurgy 169:339; docs/models.md#glycine",
 )
 
 

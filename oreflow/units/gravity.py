@@ -3,7 +3,7 @@
 How gravity-recoverable gold is represented: the catalogue species ``au_grg`` is the
 free gold a centrifugal concentrator can recover, and an ore's deportment to ``au_grg``
 is its GRG test value (Laplante's standardised three-stage test: 25-94 % of the gold
-over 38 ores, mean 63 % [S], MODELS.md §3.1). Other free gold is ``au_free``. The GRG
+over 38 ores, mean 63 % [S], Laplante's standardised GRG test; docs/models.md#gravity). Other free gold is ``au_free``. The GRG
 test gives the upper bound; what a plant captures emerges from the flowsheet:
 
 - the cyclone sends GRG to its underflow by its (density-corrected) partition curve,
@@ -13,7 +13,7 @@ test gives the upper bound; what a plant captures emerges from the flowsheet:
 - the ball mill, with ``grg_loss_frac`` = h, turns a fraction of the returning GRG into
   ``au_free`` per pass (flattened or ground too fine).
 
-With size-independent q, g_b, e and h this reproduces MODELS.md §3.1's geometric series
+With size-independent q, g_b, e and h this reproduces Laplante's standardised GRG test; docs/models.md#gravity's geometric series
 ``c/(1 - r)`` exactly (``oreflow.kernels.separation.grg_captured_frac``; ex05 0.347938).
 
 Recovery of ``au_grg`` per pass by size: ``e(d) = e_max w(d)`` with the smooth plateau
@@ -23,7 +23,7 @@ defaults are [assumed]. Classes wholly coarser than the trash-screen aperture by
 to the tails.
 
 Concentrate mass: semi-batch units pull a tiny, set mass (≪ 0.1 % of circuit
-throughput, MODELS.md §3.1 [L]). Besides the recovered GRG, the concentrate takes
+throughput, Laplante's standardised GRG test; docs/models.md#gravity [L]). Besides the recovered GRG, the concentrate takes
 non-GRG solids up to ``mass_pull_frac`` of the feed solids, heavy particles
 (hydraulic density >= ``heavy_density_t_m3``: sulfides, locked and fine free gold)
 ``heavy_enrichment`` times more readily than light gangue [assumed]. The concentrate
@@ -62,8 +62,8 @@ PARAMS: tuple[Param, ...] = (
         "grg_recovery_frac",
         0.4,
         "recovery per pass of the gravity-recoverable gold (au_grg) fed to the unit, at the "
-        "sizes it holds best (e of MODELS.md §3.1)",
-        "20-60 % of the GRG in the unit feed [L] MODELS.md §3.1; 0.4 [assumed]",
+        "sizes it holds best (e of Laplante's standardised GRG test; docs/models.md#gravity)",
+        "20-60 % of the GRG in the unit feed [L] Laplante's standardised GRG test; docs/models.md#gravity; 0.4 [assumed]",
     ),
     Param(
         "fine_half_um",
@@ -105,7 +105,7 @@ PARAMS: tuple[Param, ...] = (
         "mass_pull_frac",
         0.0005,
         "concentrate solids (recovered GRG included) as a fraction of the unit's feed solids",
-        "assumed; concentrate mass ≪ 0.1 % of circuit throughput [L] MODELS.md §3.1",
+        "assumed; concentrate mass ≪ 0.1 % of circuit throughput [L] Laplante's standardised GRG test; docs/models.md#gravity",
         hi=0.2,
     ),
     positive(

@@ -2,7 +2,7 @@
 
 Gold forms AuCl₄⁻ (log β about 25.6) at high Eh (about 1.0 V), reached with chlorine or
 hypochlorite at pH 6-8 in a sodium chloride background; kinetics are fast (hours)
-(MODELS.md §6.3). Used on oxide ores, pre-oxidised residues and concentrates.
+(Aylmore, in Adams (ed.) 2016, ch. 27; docs/models.md#halide). Used on oxide ores, pre-oxidised residues and concentrates.
 
 **Leaching.** Gold (and silver) of every size and deportment class leaches at first
 order towards an ultimate in each of ``n_tanks`` mixed tanks,
@@ -60,19 +60,19 @@ to add. ``base_extra_kg_t`` covers the ore's own buffering [assumed].
 
 **Chloride.** The chloride background (``nacl_g_l`` as NaCl) is held by staged
 addition, less the chloride the reduced oxidant brings; what leaves with the tails
-solution is lost unless the flowsheet recycles it. MODELS.md §6.5 illustrates
+solution is lost unless the flowsheet recycles it. assumed reagent uses and prices illustrates
 NaOCl 10 kg/t, NaCl 20 kg/t and acid/base 5 kg/t, 5.85 USD/t (all [A]).
 
 **Recovery.** AuCl₄⁻ loads strongly on activated carbon (it is reduced to metallic gold
 on the carbon surface) and on strong-base resins; the adsorbent (``adsorbent``) moves
-counter-current with the Nicol-Fleming rate ``dq/dt = k (K C - q)`` of MODELS.md §5.5,
+counter-current with the Nicol-Fleming rate ``dq/dt = k (K C - q)`` of Nicol, Fleming & Cromberge 1984; Fleming et al. 2011, Miner. Eng. 24:484; docs/models.md#cil,
 constants [assumed]. Residual active chlorine also oxidises carbon; the carbon
 loss (``adsorbent_loss_g_t``) should reflect it.
 
 **Materials of construction.** Chloride at high Eh corrodes carbon and stainless steel:
 tanks, agitators and pipes are titanium, FRP or rubber-lined, and the chloride bleed
 or recycle (and the residual oxidant in the tails, which must be destroyed, e.g. with
-SO₂ or bisulfite, before storage) drives the capital cost (MODELS.md §6.3). Neither is
+SO₂ or bisulfite, before storage) drives the capital cost (Aylmore, in Adams (ed.) 2016, ch. 27; docs/models.md#halide). Neither is
 costed here.
 
 **Reagent use** for the economics: ``use_naocl_kg_h`` (or ``use_cl2_kg_h``),
@@ -145,7 +145,7 @@ PARAMS: tuple[Param, ...] = (
         "-",
         "naocl",
         "oxidant: 'naocl' (sodium hypochlorite) or 'cl2' (chlorine gas)",
-        "MODELS.md §6.3",
+        "Aylmore, in Adams (ed.) 2016, ch. 27; docs/models.md#halide",
         kind=str,
         choices=("naocl", "cl2"),
     ),
@@ -172,7 +172,7 @@ PARAMS: tuple[Param, ...] = (
         "g/L",
         100.0,
         "chloride background held in the pulp solution, as NaCl",
-        "assumed; concentrated chloride stabilises AuCl4- (MODELS.md §6.3)",
+        "assumed; concentrated chloride stabilises AuCl4- (Aylmore, in Adams (ed.) 2016, ch. 27; docs/models.md#halide)",
         lo=0.0,
         hi=360.0,
     ),
@@ -190,7 +190,7 @@ PARAMS: tuple[Param, ...] = (
         "-",
         "naoh",
         "alkali neutralising the acid of sulfide oxidation: 'naoh' or 'lime' (CaO)",
-        "MODELS.md §6.5 (acid/base)",
+        "assumed reagent uses and prices (acid/base)",
         kind=str,
         choices=("naoh", "lime"),
     ),
@@ -208,7 +208,7 @@ PARAMS: tuple[Param, ...] = (
         "-",
         "carbon",
         "adsorbent recovering the gold: 'carbon' or 'resin'",
-        "MODELS.md §6.3",
+        "Aylmore, in Adams (ed.) 2016, ch. 27; docs/models.md#halide",
         kind=str,
         choices=("carbon", "resin"),
     ),
@@ -278,7 +278,7 @@ PARAMS: tuple[Param, ...] = (
 
 LEACH = leach_table(
     "halide leach kinetics of each gold (or silver) class",
-    "testwork; fast, hours [L] MODELS.md §6.3",
+    "testwork; fast, hours [L] Aylmore, in Adams (ed.) 2016, ch. 27; docs/models.md#halide",
 )
 SULFIDES = mineral_table(
     "oxidation kinetics of each sulfide mineral (all sulfides of the feed must be listed)",

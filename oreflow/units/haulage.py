@@ -1,6 +1,6 @@
 """Haulage: a concentrate (or ore) shipped by road from a satellite site to the plant.
 
-"Decentralised mining and beneficiation, centralised smelting" (DESIGN.md): satellite
+"Decentralised mining and beneficiation, centralised smelting" (docs/architecture.md): satellite
 concentrators float their ore and truck the concentrate to a central oxidation and
 leach plant. The unit passes its inlet through unchanged (nothing is lost or reacts on
 the road) and prices the trip per **wet** tonne shipped, solids plus the solution they

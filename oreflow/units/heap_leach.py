@@ -1,4 +1,4 @@
-"""Heap leaching of low-grade ore with cyanide (MODELS.md §3.4).
+"""Heap leaching of low-grade ore with cyanide (Marsden & House 2006; docs/models.md#heap_leach).
 
 **Recovery against time and crush size.** Ore is stacked at the feed rate in lifts and
 irrigated for the leach cycle ``t``. Each parcel leaches as a batch, so per size class
@@ -34,13 +34,12 @@ solution to carbon columns (``cic``) or Merrill-Crowe. The solution held in the 
 
 **Cyanide.** The barren solution is made up to ``nacn_mg_l`` before it is applied
 (100-500 mg/L [L]); on the pad NaCN is consumed by ``nacn_chemical_consumption_kg_t``
-per tonne stacked and by the copper minerals and sulfides that dissolve (MODELS.md
-§5.3), never beyond the cyanide there; a heap uses 0.1-0.5 kg/t [L].
+per tonne stacked and by the copper minerals and sulfides that dissolve (Marsden & House 2006; docs/models.md#cil), never beyond the cyanide there; a heap uses 0.1-0.5 kg/t [L].
 
 References
 ----------
 J. Marsden and I. House, *The Chemistry of Gold Extraction*, 2nd ed., SME, 2006, ch. 6
-(heap leaching practice; no DOI). MODELS.md §3.4 [L] for every typical range quoted.
+(heap leaching practice; no DOI). Marsden & House 2006; docs/models.md#heap_leach [L] for every typical range quoted.
 """
 
 from __future__ import annotations
@@ -78,7 +77,7 @@ HEAP_PARAMS: tuple[Param, ...] = (
         "d",
         90.0,
         "irrigation time of each lift (the leach cycle)",
-        "60-120+ d [L] MODELS.md §3.4",
+        "60-120+ d [L] Marsden & House 2006; docs/models.md#heap_leach",
         hi=3000.0,
     ),
     positive(
@@ -86,7 +85,7 @@ HEAP_PARAMS: tuple[Param, ...] = (
         "L/(h·m²)",
         10.0,
         "solution application rate on the area under leach",
-        "8-12 L/h/m² [L] MODELS.md §3.4",
+        "8-12 L/h/m² [L] Marsden & House 2006; docs/models.md#heap_leach",
         hi=100.0,
     ),
     positive(
@@ -94,7 +93,7 @@ HEAP_PARAMS: tuple[Param, ...] = (
         "m",
         6.0,
         "height of each lift",
-        "5-10 m [L] MODELS.md §3.4",
+        "5-10 m [L] Marsden & House 2006; docs/models.md#heap_leach",
         hi=50.0,
     ),
     positive(
@@ -131,7 +130,7 @@ HEAP_PARAMS: tuple[Param, ...] = (
         "mg/L",
         250.0,
         "free cyanide of the applied solution, as NaCN",
-        "100-500 mg/L [L] MODELS.md §3.4",
+        "100-500 mg/L [L] Marsden & House 2006; docs/models.md#heap_leach",
         lo=0.0,
         hi=5000.0,
     ),
@@ -141,7 +140,7 @@ HEAP_PARAMS: tuple[Param, ...] = (
         0.15,
         "NaCN destroyed per tonne stacked by what the leach table does not model "
         "(oxidation, volatilisation, natural degradation on the pad)",
-        "assumed; heap totals 0.1-0.5 kg/t [L] MODELS.md §3.4",
+        "assumed; heap totals 0.1-0.5 kg/t [L] Marsden & House 2006; docs/models.md#heap_leach",
         lo=0.0,
         hi=50.0,
     ),
@@ -150,7 +149,7 @@ HEAP_PARAMS: tuple[Param, ...] = (
         "mol/mol",
         3.5,
         "cyanide consumed per mol of copper dissolved",
-        "[S] MODELS.md §5.3 (2.70 kg NaCN/kg Cu)",
+        "[S] Marsden & House 2006; docs/models.md#cil (2.70 kg NaCN/kg Cu)",
         hi=6.0,
     ),
     Param(
@@ -167,7 +166,7 @@ HEAP_PARAMS: tuple[Param, ...] = (
         "kg/t",
         1.0,
         "lime (CaO) per tonne stacked for protective alkalinity",
-        "assumed; 0.5-2 kg/t [L] MODELS.md §5.3",
+        "assumed; 0.5-2 kg/t [L] Marsden & House 2006; docs/models.md#cil",
         lo=0.0,
         hi=100.0,
     ),
@@ -176,7 +175,7 @@ HEAP_PARAMS: tuple[Param, ...] = (
         "kg/t",
         0.0,
         "cement per tonne for agglomeration of clayey or fine ore",
-        "assumed; MODELS.md §3.4 (agglomerate clayey ore with cement or lime)",
+        "assumed; Marsden & House 2006; docs/models.md#heap_leach (agglomerate clayey ore with cement or lime)",
         lo=0.0,
         hi=50.0,
     ),

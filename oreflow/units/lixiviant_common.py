@@ -6,14 +6,14 @@ Each of these units is a train of equal, perfectly mixed tanks in which
    towards an ultimate extraction, ``L_j = L_(j-1) / (1 + k tau_j)``, with k and the
    ultimate falling above a reference size by the power law of
    ``oreflow.kernels.leaching.size_dependent_leach_params`` [assumed form]; this is the
-   kinetics of the cyanide CIL (MODELS.md §5.2, model 1) with the lixiviant's own
+   kinetics of the cyanide CIL (Crundwell & Godorr 1997; Ling et al. 1996; Lima & Hodouin 2005; docs/models.md#cil, model 1) with the lixiviant's own
    constants (``oreflow.kernels.leaching.leach_train_batch``); each unit gives the
    table's k at stated reference conditions and scales it per case by its rate law
    (``oreflow.kernels.lixiviant_rates``: reagent tenors, oxidant, pH, Eh, temperature);
 2. the dissolved metal loads onto an adsorbent (activated carbon or a strong-base
    resin) moving counter-current to the pulp, by the Nicol-Fleming rate
    ``dq/dt = k (K C - q)`` solved as the steady-state 2N system of
-   ``oreflow.kernels.leaching.adsorption_train_batch`` (MODELS.md §5.5; the kernels of
+   ``oreflow.kernels.leaching.adsorption_train_batch`` (Nicol, Fleming & Cromberge 1984; Fleming et al. 2011, Miner. Eng. 24:484; docs/models.md#cil; the kernels of
    the cyanide CIL, here without site competition or preg-robbing), a model that
    holds for any adsorbent given its own k and K; gold and silver load independently
    (no competition between them for sites is modelled);
@@ -90,7 +90,7 @@ def train_params(word: str, d: TrainDefaults) -> tuple[Param, ...]:
             "-",
             d.n_tanks,
             "number of equal tanks in series",
-            "6-8 tanks [L] (MODELS.md §5.1; the same practice for RIL/RIP)",
+            "6-8 tanks [L] (Marsden & House 2006; Habashi 1966; docs/models.md#cil; the same practice for RIL/RIP)",
             kind=int,
             lo=1,
             hi=20,
@@ -160,7 +160,7 @@ def train_params(word: str, d: TrainDefaults) -> tuple[Param, ...]:
             "m³/t",
             d.ag_k_eq_m3_t,
             "Nicol-Fleming K of silver (same k as gold); used when silver leaches",
-            "assumed: silver loads more weakly than gold and competes with it (MODELS.md §5.6)",
+            "assumed: silver loads more weakly than gold and competes with it (Marsden & House 2006; docs/models.md#recovery)",
             hi=1e8,
         ),
         Param(

@@ -2,7 +2,7 @@
 
 After acid oxidation (POX, BIOX) the free acid and the dissolved ferric iron, arsenic
 and copper are neutralised before cyanidation (to pH about 10.5) or before discharge
-(MODELS.md §4.1 ancillaries, §7.3). Chemistry in
+(Marsden & House 2006; Thomas 2005, Dev. Miner. Process. 15; docs/models.md#pox ancillaries, Directive 2006/21/EC; Wills & Finch 2016; docs/models.md#residue). Chemistry in
 ``oreflow.kernels.oxidation.neutralisation_batch``:
 
 - free H2SO4 and metal sulfates form gypsum (CaSO4·2H2O), less what stays dissolved at
@@ -10,7 +10,7 @@ and copper are neutralised before cyanidation (to pH about 10.5) or before disch
 - ferric iron precipitates as Fe(OH)3 (``metal_hydroxides``) at pH >= 4 [L];
 - arsenate co-precipitates with ferric iron as ferric arsenate (``scorodite``) down to
   ``as_residual_mg_l``; ferric sulfate is added when the liquor holds less iron than
-  ``fe_as_molar_min`` x As (Fe:As >= 3-4 for a stable residue, MODELS.md §7.3 [L]);
+  ``fe_as_molar_min`` x As (Fe:As >= 3-4 for a stable residue, Directive 2006/21/EC; Wills & Finch 2016; docs/models.md#residue [L]);
 - copper precipitates as Cu(OH)2 at ``target_ph >= cu_precipitation_ph`` when the case
   declares ``cu_hydroxide``;
 - base: 1 mol per mol H2SO4, 1.5 per mol Fe(III), 1 per mol Cu, and the hydroxide of
@@ -25,7 +25,7 @@ being reagent carbon that never entered the plant's streams, is reported
 (``co2_released_kg_h``) but not tracked. Calcium, and the hydration water of gypsum
 and scorodite, are untracked matter.
 
-Worked example (MODELS.md §7.3, ex08): 550.62 kg H2SO4 per t of concentrate needs
+Worked example (Directive 2006/21/EC; Wills & Finch 2016; docs/models.md#residue, ex08): 550.62 kg H2SO4 per t of concentrate needs
 561.94 kg CaCO3 and makes 966.64 kg gypsum.
 
 Precipitates are put in the finest size class [assumed].
@@ -33,7 +33,7 @@ Precipitates are put in the finest size class [assumed].
 References
 ----------
 Marsden, J.O., House, C.I. (2006) The Chemistry of Gold Extraction, 2nd ed., SME,
-ch. 5 (pre-treatment) and 11 (effluent treatment) [L]; MODELS.md §4.1, §7.3.
+ch. 5 (pre-treatment) and 11 (effluent treatment) [L]; Marsden & House 2006; Thomas 2005, Dev. Miner. Process. 15; docs/models.md#pox, Directive 2006/21/EC; Wills & Finch 2016; docs/models.md#residue.
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ PARAMS: tuple[Param, ...] = (
         "lime",
         "neutralising agent: 'lime' (quicklime), 'limestone', or 'limestone_lime' "
         "(limestone for the acid, Fe and As, then lime for Cu and the pH lift)",
-        "MODELS.md §4.1 (limestone/lime neutralisation), §7.3",
+        "Marsden & House 2006; Thomas 2005, Dev. Miner. Process. 15; docs/models.md#pox (limestone/lime neutralisation), Directive 2006/21/EC; Wills & Finch 2016; docs/models.md#residue",
         kind=str,
         choices=("lime", "limestone", "limestone_lime"),
     ),
@@ -77,7 +77,7 @@ PARAMS: tuple[Param, ...] = (
         "-",
         10.5,
         "pH the pulp or liquor is brought to",
-        "pH ~10.5 before CIL (MODELS.md §4.1); 7-9 before discharge",
+        "pH ~10.5 before CIL (Marsden & House 2006; Thomas 2005, Dev. Miner. Process. 15; docs/models.md#pox); 7-9 before discharge",
         lo=4.0,
         hi=12.5,
     ),
@@ -109,7 +109,7 @@ PARAMS: tuple[Param, ...] = (
         "-",
         4.0,
         "Fe:As molar ratio wanted in the precipitate; ferric sulfate is added to reach it",
-        "Fe:As >= 3-4 for stable ferric arsenate residues [L] MODELS.md §7.3",
+        "Fe:As >= 3-4 for stable ferric arsenate residues [L] Directive 2006/21/EC; Wills & Finch 2016; docs/models.md#residue",
         lo=0.0,
         hi=20.0,
     ),

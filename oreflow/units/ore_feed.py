@@ -6,7 +6,7 @@ is given the feed PSD (gold deportment by size is not measured by the usual
 diagnostic leach; the same-PSD assumption is the common default [assumed]). The Bond
 ball-mill work index travels with the ore to the mills it reaches.
 
-PSD forms (MODELS.md §1.4): Rosin-Rammler-Bennett ``P(x) = 1 - exp(-(x/x63)^n)`` given
+PSD forms (Wills & Finch 2016; Ouchterlony 2005; docs/models.md#kernels-psd): Rosin-Rammler-Bennett ``P(x) = 1 - exp(-(x/x63)^n)`` given
 by ``x63_um`` or ``f80_um`` with ``n``; Gates-Gaudin-Schuhmann ``P(x) = (x/k)^m``; or a
 measured sieve table (log-linear interpolation, RRB extrapolation outside it).
 """
@@ -50,7 +50,7 @@ ORE_PARAMS: tuple[Param, ...] = (
         "kWh/t",
         REQUIRED,
         "Bond ball-mill work index (metric), from the Bond ball-mill test",
-        "testwork; gold ores 10-20 kWh/t [L] (MODELS.md §1.1)",
+        "testwork; gold ores 10-20 kWh/t [L] (Bond 1952, Trans. AIME 193:484; Rowland & Kjos 1980; Wills & Finch 2016; docs/models.md#ball_mill)",
         hi=50.0,
     ),
     Param("description", "-", "", "what the ore is", "case author", kind=str),
@@ -63,7 +63,7 @@ PSD_PARAMS: tuple[Param, ...] = (
         "-",
         None,
         "feed PSD form",
-        "MODELS.md §1.4",
+        "Wills & Finch 2016; Ouchterlony 2005; docs/models.md#kernels-psd",
         kind=str,
         choices=("rrb", "ggs", "sieve"),
     ),
@@ -74,11 +74,18 @@ PSD_PARAMS: tuple[Param, ...] = (
         "-",
         None,
         "RRB distribution modulus; crushed feeds 0.5-1.0 [L]",
-        "MODELS.md §1.4",
+        "Wills & Finch 2016; Ouchterlony 2005; docs/models.md#kernels-psd",
         hi=10.0,
     ),
     positive("k_um", "µm", None, "GGS size modulus (100 % passing size)", "testwork", hi=1e6),
-    positive("m", "-", None, "GGS distribution modulus, 0.5-1.0 [L]", "MODELS.md §1.4", hi=10.0),
+    positive(
+        "m",
+        "-",
+        None,
+        "GGS distribution modulus, 0.5-1.0 [L]",
+        "Wills & Finch 2016; Ouchterlony 2005; docs/models.md#kernels-psd",
+        hi=10.0,
+    ),
     Param(
         "sizes_um",
         "µm",

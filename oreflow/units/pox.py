@@ -1,10 +1,10 @@
 """Pressure oxidation of refractory sulfide ore: acid POX, alkaline POX, and the vent.
 
-Acid POX (``pox_acid``, MODELS.md §4.1-4.4)
+Acid POX (``pox_acid``, Marsden & House 2006; Thomas 2005, Dev. Miner. Process. 15; docs/models.md#pox)
     Sulfides oxidise in an autoclave of N equal compartments. Each mineral in each size
     class converts by the shrinking-particle, surface-reaction model averaged over the
     Erlang residence-time distribution (segregated flow), with
-    ``t* = t*_ref (d/d_ref)(P_ref/P_O2) exp[(Ea/R)(1/T - 1/T_ref)]`` (MODELS.md §4.3;
+    ``t* = t*_ref (d/d_ref)(P_ref/P_O2) exp[(Ea/R)(1/T - 1/T_ref)]`` (Papangelakis & Demopoulos 1990, Can. Metall. Q. 29(1):13; docs/models.md#pox;
     Papangelakis & Demopoulos 1990, Can. Metall. Q. 29:1-20,
     doi:10.1179/cmq.1990.29.1.1). Products (``oreflow.kernels.oxidation.
     oxidation_products_batch``): Fe to hematite, or optionally to solution as ferric
@@ -13,14 +13,14 @@ Acid POX (``pox_acid``, MODELS.md §4.1-4.4)
     metal sulfates and the iron sinks consume; ore calcite to gypsum and CO2 (to the
     vent). O2 is 1.8714 / 3.4932 / 2.2456 / 2.1209 t per t S oxidised for pyrite,
     arsenopyrite, pyrrhotite, chalcopyrite, divided by the utilisation for the oxygen
-    bought (``use_o2_kg_h``). The heat balance (MODELS.md §4.2) compares the reaction
+    bought (``use_o2_kg_h``). The heat balance (Thomas 2005; Wagman et al. 1982, NBS tables; docs/models.md#pox) compares the reaction
     heat with the heat that raises the feed slurry to temperature plus losses: a
     surplus is removed by cooling (reported) or by quench water (added to the pulp), a
     deficit is reported as the feed temperature the autoclave would need (flash-steam
     preheat) and as direct steam. Gold locked in sulfides (``au_sulfide``) becomes
     ``au_free`` in each size class in proportion to the oxidation of its host
-    (MODELS.md §4.4: the leach that follows then recovers it).
-Alkaline POX (``pox_alkaline``, MODELS.md §4.5)
+    (Marsden & House 2006; Thomas 2005; docs/models.md#pox: the leach that follows then recovers it).
+Alkaline POX (``pox_alkaline``, Marsden & House 2006; Adams (ed.) 2016, Gold Ore Processing; docs/models.md#biox)
     Same O2 per S and the same kinetic form, with the rate constant multiplied by
     ``alkaline_rate_factor`` (< 1, slower [assumed]) and conversion capped at
     ``ultimate_oxidation_frac`` (passivation by iron oxide/gypsum films [assumed]).
@@ -28,7 +28,7 @@ Alkaline POX (``pox_alkaline``, MODELS.md §4.5)
     added limestone (gypsum) or soda ash (sodium sulfate in solution). Chalcopyrite is
     not oxidised (no copper chemistry at alkaline pH is modelled) and passes through.
     This is the route for carbonate-rich and carbonaceous ore ahead of thiosulfate
-    (Goldstrike, MODELS.md §4.5). On preg-robbing we assume that neither POX route
+    (Goldstrike, Marsden & House 2006; Adams (ed.) 2016, Gold Ore Processing; docs/models.md#biox). On preg-robbing we assume that neither POX route
     destroys carbonaceous matter by default (``tcm_oxidation_frac = 0``): the
     Goldstrike TCM circuit exists because preg-robbing carbon survives the autoclave,
     and thiosulfate is used because its gold complex is hardly adsorbed by it; a
@@ -84,16 +84,16 @@ MODE_ALKALINE = 1
 # Default kinetics and heat of each mineral of ``OXIDISABLE`` (override per mineral in
 # ``[units.NAME.minerals.MINERAL]``).
 #: t* [min] at the reference state (210 °C, 700 kPa O2, 20 µm): pyrite 40 min is
-#: MODELS.md ex06's [A]; arsenopyrite oxidises faster than pyrite and pyrrhotite
+#: worked example ex06's [A]; arsenopyrite oxidises faster than pyrite and pyrrhotite
 #: faster still (common POX experience [L]); 20, 10 and chalcopyrite 60 min are
 #: [assumed].
 POX_T_STAR_REF_MIN = (40.0, 20.0, 10.0, 60.0)
 #: Activation energy [kJ/mol]: pyrite 60 [A] (ex06); arsenopyrite 69, the middle of
-#: 66-72 kJ/mol (Papangelakis & Demopoulos 1990) [S via MODELS.md §4.3]; pyrrhotite 50
+#: 66-72 kJ/mol (Papangelakis & Demopoulos 1990) [S via Papangelakis & Demopoulos 1990, Can. Metall. Q. 29(1):13; docs/models.md#pox]; pyrrhotite 50
 #: and chalcopyrite 60 [assumed].
 POX_ACTIVATION_KJ_MOL = (60.0, 69.0, 50.0, 60.0)
 #: Reaction heat [MJ/kg S]: pyrite 23.094 and pyrrhotite 29.181 from standard
-#: enthalpies of formation (MODELS.md §4.1 [S arithmetic, L data]); arsenopyrite and
+#: enthalpies of formation (Marsden & House 2006; Thomas 2005, Dev. Miner. Process. 15; docs/models.md#pox [S arithmetic, L data]); arsenopyrite and
 #: chalcopyrite [assumed] at 405.3 kJ per mol O2 consumed (the mean of pyrite 394.9 and
 #: pyrrhotite 415.8 kJ/mol O2: sulfide oxidation heat is nearly constant per O2) times
 #: their O2 per S: 3.5 x 405.3 / 32.06 = 44.25 and 2.125 x 405.3 / 32.06 = 26.87.
@@ -116,7 +116,7 @@ def heat_params(feed_default_degc: float, loss_default: float) -> tuple[Param, .
             "°C",
             feed_default_degc,
             "temperature of the feed slurry entering the vessel (after any flash-steam preheat)",
-            "assumed; 25 °C cold feed, about 150 °C after splash/flash preheat (MODELS.md §4.2)",
+            "assumed; 25 °C cold feed, about 150 °C after splash/flash preheat (Thomas 2005; Wagman et al. 1982, NBS tables; docs/models.md#pox)",
             lo=0.0,
             hi=250.0,
         ),
@@ -125,7 +125,7 @@ def heat_params(feed_default_degc: float, loss_default: float) -> tuple[Param, .
             "kJ/(kg K)",
             0.85,
             "heat capacity of the solids",
-            "0.85 [A/L] MODELS.md §4.2",
+            "0.85 [A/L] Thomas 2005; Wagman et al. 1982, NBS tables; docs/models.md#pox",
             hi=5.0,
         ),
         positive(
@@ -133,14 +133,14 @@ def heat_params(feed_default_degc: float, loss_default: float) -> tuple[Param, .
             "kJ/(kg K)",
             4.3,
             "heat capacity of the solution",
-            "4.3 [A/L] MODELS.md §4.2",
+            "4.3 [A/L] Thomas 2005; Wagman et al. 1982, NBS tables; docs/models.md#pox",
             hi=10.0,
         ),
         frac(
             "heat_loss_frac",
             loss_default,
             "losses (vent steam, shell, gas heating) as a fraction of the sensible heat",
-            "0.10 [A] MODELS.md §4.2",
+            "0.10 [A] Thomas 2005; Wagman et al. 1982, NBS tables; docs/models.md#pox",
         ),
     )
 
@@ -150,25 +150,25 @@ _CHEMISTRY_ACID: tuple[Param, ...] = (
         "fe_to_solution_frac",
         0.0,
         "fraction of the released iron (not in scorodite) left dissolved as ferric sulfate",
-        "assumed; low temperature or high acid keeps more Fe in solution (MODELS.md §4.1)",
+        "assumed; low temperature or high acid keeps more Fe in solution (Marsden & House 2006; Thomas 2005, Dev. Miner. Process. 15; docs/models.md#pox)",
     ),
     frac(
         "fe_to_bfs_frac",
         0.0,
         "fraction of the released iron precipitated as basic ferric sulfate Fe(OH)SO4",
-        "assumed; BFS forms at high free acid and temperature (MODELS.md §4.1)",
+        "assumed; BFS forms at high free acid and temperature (Marsden & House 2006; Thomas 2005, Dev. Miner. Process. 15; docs/models.md#pox)",
     ),
     frac(
         "fe_to_jarosite_frac",
         0.0,
         "fraction of the released iron precipitated as jarosite",
-        "assumed (MODELS.md §4.1)",
+        "assumed (Marsden & House 2006; Thomas 2005, Dev. Miner. Process. 15; docs/models.md#pox)",
     ),
     frac(
         "as_to_solution_frac",
         0.0,
         "fraction of the arsenic left dissolved as arsenic acid (the rest forms scorodite)",
-        "assumed; at POX temperature ferric arsenate precipitates (MODELS.md §4.1, §7.3)",
+        "assumed; at POX temperature ferric arsenate precipitates (Marsden & House 2006; Thomas 2005, Dev. Miner. Process. 15; docs/models.md#pox, Directive 2006/21/EC; Wills & Finch 2016; docs/models.md#residue)",
     ),
 )
 
@@ -178,7 +178,7 @@ GOLD_HOST = Param(
     "sulfides",
     "mineral whose oxidation frees the sulfide-locked gold ('sulfides': the S-weighted "
     "mean of the sulfides in each size class)",
-    "MODELS.md §4.4 (gold extraction follows sulfide oxidation)",
+    "Marsden & House 2006; Thomas 2005; docs/models.md#pox (gold extraction follows sulfide oxidation)",
     kind=str,
     choices=("sulfides", *OXIDISABLE),
 )
@@ -187,7 +187,7 @@ _TCM = frac(
     "tcm_oxidation_frac",
     0.0,
     "fraction of the carbonaceous matter burnt to CO2 at full sulfide oxidation (scaled by it)",
-    "assumed 0: POX does not reliably destroy preg-robbing carbon (MODELS.md §4.4, §4.5)",
+    "assumed 0: POX does not reliably destroy preg-robbing carbon (Marsden & House 2006; Thomas 2005; docs/models.md#pox, Marsden & House 2006; Adams (ed.) 2016, Gold Ore Processing; docs/models.md#biox)",
 )
 
 _KINETIC_REF: tuple[Param, ...] = (
@@ -196,7 +196,7 @@ _KINETIC_REF: tuple[Param, ...] = (
         "°C",
         210.0,
         "temperature at which the minerals' t_star_ref_min are stated",
-        "MODELS.md §4.3 ex06",
+        "Papangelakis & Demopoulos 1990, Can. Metall. Q. 29(1):13; docs/models.md#pox ex06",
         lo=0.0,
         hi=300.0,
     ),
@@ -205,7 +205,7 @@ _KINETIC_REF: tuple[Param, ...] = (
         "kPa",
         700.0,
         "O2 partial pressure at which the minerals' t_star_ref_min are stated",
-        "MODELS.md §4.3 ex06",
+        "Papangelakis & Demopoulos 1990, Can. Metall. Q. 29(1):13; docs/models.md#pox ex06",
         hi=5000.0,
     ),
     positive(
@@ -213,7 +213,7 @@ _KINETIC_REF: tuple[Param, ...] = (
         "µm",
         20.0,
         "particle size at which the minerals' t_star_ref_min are stated",
-        "MODELS.md §4.3 ex06",
+        "Papangelakis & Demopoulos 1990, Can. Metall. Q. 29(1):13; docs/models.md#pox ex06",
         hi=10000.0,
     ),
 )
@@ -224,7 +224,7 @@ _POX_COMMON: tuple[Param, ...] = (
         "°C",
         210.0,
         "autoclave operating temperature",
-        "190-230 °C [L]; Pueblo Viejo 230 °C [S] (MODELS.md §4.1)",
+        "190-230 °C [L]; Pueblo Viejo 230 °C [S] (Marsden & House 2006; Thomas 2005, Dev. Miner. Process. 15; docs/models.md#pox)",
         lo=150.0,
         hi=250.0,
     ),
@@ -233,7 +233,7 @@ _POX_COMMON: tuple[Param, ...] = (
         "min",
         60.0,
         "mean slurry residence time of the autoclave (all compartments)",
-        "1-2 h [L] MODELS.md §4.1; ex06 60 min",
+        "1-2 h [L] Marsden & House 2006; Thomas 2005, Dev. Miner. Process. 15; docs/models.md#pox; ex06 60 min",
         lo=0.0,
         hi=1000.0,
     ),
@@ -242,7 +242,7 @@ _POX_COMMON: tuple[Param, ...] = (
         "-",
         4,
         "number of equal, perfectly mixed compartments",
-        "4-6 [L] MODELS.md §4.1",
+        "4-6 [L] Marsden & House 2006; Thomas 2005, Dev. Miner. Process. 15; docs/models.md#pox",
         kind=int,
         lo=1,
         hi=50,
@@ -252,14 +252,14 @@ _POX_COMMON: tuple[Param, ...] = (
         "kPa",
         700.0,
         "oxygen overpressure (partial pressure of O2) in the autoclave",
-        "350-700 kPa [L] MODELS.md §4.1",
+        "350-700 kPa [L] Marsden & House 2006; Thomas 2005, Dev. Miner. Process. 15; docs/models.md#pox",
         hi=3000.0,
     ),
     frac(
         "o2_utilisation_frac",
         0.90,
         "fraction of the oxygen fed that reacts (the rest is vented)",
-        "85-95 % [L] MODELS.md §4.1",
+        "85-95 % [L] Marsden & House 2006; Thomas 2005, Dev. Miner. Process. 15; docs/models.md#pox",
         lo=0.1,
     ),
     *heat_params(25.0, 0.10),
@@ -269,7 +269,7 @@ _POX_COMMON: tuple[Param, ...] = (
         "cooling",
         "how a heat surplus is removed: 'cooling' (flash/coils, reported) or 'quench' "
         "(water added to the pulp)",
-        "MODELS.md §4.2 (quench water, dilution or flash cooling)",
+        "Thomas 2005; Wagman et al. 1982, NBS tables; docs/models.md#pox (quench water, dilution or flash cooling)",
         kind=str,
         choices=("cooling", "quench"),
     ),
@@ -295,14 +295,14 @@ ALKALINE_PARAMS: tuple[Param, ...] = (
         "alkaline_rate_factor",
         0.5,
         "rate constant of alkaline POX relative to acid POX (t* divided by it)",
-        "assumed: slower kinetics than acid POX (MODELS.md §4.5, [L])",
+        "assumed: slower kinetics than acid POX (Marsden & House 2006; Adams (ed.) 2016, Gold Ore Processing; docs/models.md#biox, [L])",
         lo=0.01,
     ),
     frac(
         "ultimate_oxidation_frac",
         0.95,
         "sulfide oxidation reached at infinite time (passivation by oxide and gypsum films)",
-        "assumed: somewhat lower sulfide oxidation than acid POX (MODELS.md §4.5, [L])",
+        "assumed: somewhat lower sulfide oxidation than acid POX (Marsden & House 2006; Adams (ed.) 2016, Gold Ore Processing; docs/models.md#biox, [L])",
         lo_open=True,
     ),
     Param(
@@ -310,7 +310,7 @@ ALKALINE_PARAMS: tuple[Param, ...] = (
         "-",
         "limestone",
         "alkali that neutralises the sulfate beyond the ore carbonates",
-        "limestone or soda ash (MODELS.md §4.5; Goldstrike: ore, air, water and limestone [S])",
+        "limestone or soda ash (Marsden & House 2006; Adams (ed.) 2016, Gold Ore Processing; docs/models.md#biox; Goldstrike: ore, air, water and limestone [S])",
         kind=str,
         choices=("limestone", "soda_ash"),
     ),
@@ -333,7 +333,7 @@ MINERAL_TABLE = TableSchema(
             None,
             "time for complete oxidation of a particle at the reference temperature, O2 "
             "pressure and size (default: the mineral's value in oreflow.kernels.oxidation)",
-            "pyrite 40 min [A] MODELS.md ex06; others assumed",
+            "pyrite 40 min [A] worked example ex06; others assumed",
             hi=1e7,
         ),
         positive(
@@ -349,7 +349,7 @@ MINERAL_TABLE = TableSchema(
             "MJ/kg S",
             None,
             "heat released per kg of the mineral's S oxidised (default: the mineral's value)",
-            "pyrite 23.094, pyrrhotite 29.181 [S arithmetic, L data] MODELS.md §4.1; others assumed",
+            "pyrite 23.094, pyrrhotite 29.181 [S arithmetic, L data] Marsden & House 2006; Thomas 2005, Dev. Miner. Process. 15; docs/models.md#pox; others assumed",
             hi=200.0,
         ),
         frac(

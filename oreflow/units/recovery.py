@@ -1,6 +1,6 @@
 """Gold recovery downstream of the carbon: elution, electrowinning, smelting, Merrill-Crowe.
 
-Typical efficiencies are those of MODELS.md §5.6 [L] (Marsden & House 2006, *The
+Typical efficiencies are those of Marsden & House 2006; docs/models.md#recovery [L] (Marsden & House 2006, *The
 Chemistry of Gold Extraction*, 2nd ed., SME, ch. 7-9; not re-checked here):
 
 ========================  ==============================================
@@ -10,7 +10,7 @@ smelting to doré          > 99.9 %
 carbon fines loss         20-50 g carbon/t ore; 0.1-0.5 % of gold as fines
 ========================  ==============================================
 
-**No double counting** (MODELS.md §5.6). Gold left on stripped carbon is not lost: an
+**No double counting** (Marsden & House 2006; docs/models.md#recovery). Gold left on stripped carbon is not lost: an
 ``elution`` returns it on the barren carbon (outlet ``barren_carbon``), which goes back
 to the ``carbon`` inlet of the CIL/CIP/CIC, whose cascade already carries it. Likewise
 the gold an ``electrowinning`` cell leaves in the spent electrolyte goes back to the
@@ -126,7 +126,7 @@ ELUTION_PARAMS: tuple[Param, ...] = (
         "strip_au_frac",
         0.98,
         "fraction of the gold on the carbon entering the column that is stripped into the eluate",
-        "97-99 % [L] MODELS.md §5.6",
+        "97-99 % [L] Marsden & House 2006; docs/models.md#recovery",
         lo=0.5,
     ),
     frac(
@@ -145,14 +145,14 @@ ELUTION_PARAMS: tuple[Param, ...] = (
         "loaded_fines_frac",
         0.003,
         "fraction of the loaded carbon (and of its metal) screened out as fines before elution",
-        "0.1-0.5 % of the gold as fines [L] MODELS.md §5.6",
+        "0.1-0.5 % of the gold as fines [L] Marsden & House 2006; docs/models.md#recovery",
         hi=0.2,
     ),
     frac(
         "regeneration_loss_frac",
         0.02,
         "fraction of the stripped carbon lost in acid wash, kiln and screens (with its barren loading)",
-        "assumed; with a typical carbon advance it gives the 20-50 g/t ore of MODELS.md §5.6 [L]",
+        "assumed; with a typical carbon advance it gives the 20-50 g/t ore of Marsden & House 2006; docs/models.md#recovery [L]",
         hi=0.5,
     ),
     Param(
@@ -190,7 +190,7 @@ ELUTION_PARAMS: tuple[Param, ...] = (
         "kg/t",
         30.0,
         "hydrochloric acid (as HCl) per tonne of carbon acid-washed",
-        "assumed [A]; 3 % HCl wash MODELS.md §5.6 [L]",
+        "assumed [A]; 3 % HCl wash Marsden & House 2006; docs/models.md#recovery [L]",
         lo=0.0,
         hi=1000.0,
     ),
@@ -302,7 +302,7 @@ EW_PARAMS: tuple[Param, ...] = (
         0.995,
         "fraction of the gold in the eluate deposited per pass (the rest stays in the spent "
         "electrolyte; return it to the elution or the leach)",
-        "> 99 % [L] MODELS.md §5.6",
+        "> 99 % [L] Marsden & House 2006; docs/models.md#recovery",
     ),
     frac(
         "recovery_ag_frac",
@@ -381,7 +381,7 @@ SMELT_PARAMS: tuple[Param, ...] = (
         "recovery_au_frac",
         0.999,
         "fraction of the gold fed reporting to the doré (the rest to the slag)",
-        "> 99.9 % [L] MODELS.md §5.6",
+        "> 99.9 % [L] Marsden & House 2006; docs/models.md#recovery",
     ),
     frac(
         "recovery_ag_frac",

@@ -1,6 +1,6 @@
 """Regrind mill on concentrates: Bond energy with Rowland's fine-grinding factors.
 
-Energy (MODELS.md §1.1 and ex01 case 3): Bond's third law at the pinion with Rowland's
+Energy (Bond 1952, Trans. AIME 193:484; Rowland & Kjos 1980; Wills & Finch 2016; docs/models.md#ball_mill and ex01 case 3): Bond's third law at the pinion with Rowland's
 factors for a wet mill in closed circuit,
 
     W = 10 Wi (1/sqrt(P80) - 1/sqrt(F80)) x EF3 x EF4 x EF5 x EF7 x energy_factor,
@@ -60,7 +60,7 @@ PARAMS: tuple[Param, ...] = (
         "µm",
         None,
         "product P80 to reach; the energy follows from Bond and Rowland",
-        "design basis; POX feed and regrind 20-45 µm [L] MODELS.md §1.1",
+        "design basis; POX feed and regrind 20-45 µm [L] Bond 1952, Trans. AIME 193:484; Rowland & Kjos 1980; Wills & Finch 2016; docs/models.md#ball_mill",
         hi=2000.0,
     ),
     positive(
@@ -108,7 +108,7 @@ PARAMS: tuple[Param, ...] = (
         "-",
         1.0,
         "modulus n of the survival function exp(-(x/x63)^n): the fine-end slope of the fragments",
-        "assumed; ground products 0.7-1.3 [L] MODELS.md §1.4",
+        "assumed; ground products 0.7-1.3 [L] Wills & Finch 2016; Ouchterlony 2005; docs/models.md#kernels-psd",
         hi=3.0,
     ),
     Param(
@@ -116,7 +116,7 @@ PARAMS: tuple[Param, ...] = (
         "kg/kWh",
         0.05,
         "grinding-media consumption per kWh drawn",
-        "assumed; ball mills 0.04-0.08 kg/kWh [L] MODELS.md §1.3",
+        "assumed; ball mills 0.04-0.08 kg/kWh [L] Rowland & Kjos 1980; Austin 1990, Miner. Metall. Process. 7:57; Morrell 1996; docs/models.md#ball_mill",
         lo=0.0,
         hi=1.0,
     ),

@@ -4,9 +4,9 @@ Both are sinks (the residue leaves the plant there); the storage destination is 
 ``tailings`` sink. What each sink receives counts as residue generated; what the two
 sinks below receive, when their checks pass, counts as residue used
 (``oreflow.solvers.kpis_residue``), the figure behind the national target of over 35 %
-use of gold solid waste (DESIGN.md).
+use of gold solid waste (docs/architecture.md).
 
-``paste_backfill`` (MODELS.md §7.4 [L]): the dry tailings are made up to a paste of
+``paste_backfill`` (Adams (ed.) 2016, Gold Ore Processing; docs/models.md#residue [L]): the dry tailings are made up to a paste of
 ``paste_solids_frac`` (0.70-0.85) with ``binder_frac`` of binder per dry tailings
 (0.02-0.08, ``use_binder_kg_h``). Paste density ``1/(w/ρs + 1 - w)`` with ρs from the
 stream's solids (binder volume left out, as in ex08). Make-up water is reported where
@@ -17,7 +17,7 @@ reported, not a condition of use; WAD cyanide of the paste water at most
 ``wad_limit_mg_l`` (residual cyanide underground); sulfide sulfur reported (sulfate
 attack risk, use slag blends [L]).
 
-``building_materials`` (bricks, geopolymers, cement raw meal, aggregate; MODELS.md §7.4
+``building_materials`` (bricks, geopolymers, cement raw meal, aggregate; Adams (ed.) 2016, Gold Ore Processing; docs/models.md#residue
 [L]): the residue is eligible only if
 
 - cyanide: WAD cyanide (free + complexed, as CN) in its water is at most
@@ -26,7 +26,7 @@ attack risk, use slag blends [L]).
   named ``ferric_arsenate``; including dissolved arsenic) is at most
   ``unstable_as_max_gpt``, and where stable arsenate is present the molar ratio of
   non-sulfide iron to arsenic is at least ``fe_as_molar_min`` (3-4 for stable POX and
-  neutralisation residues [L], MODELS.md §7.3);
+  neutralisation residues [L], Directive 2006/21/EC; Wills & Finch 2016; docs/models.md#residue);
 - sulfide: sulfur outside sulfate minerals (gypsum, basic ferric sulfate, jarosite) is
   at most ``sulfide_s_max_frac`` of the solids (expansion and acid risk).
 
@@ -222,7 +222,7 @@ PASTE_BACKFILL = UnitType(
             "paste_solids_frac",
             0.75,
             "mass fraction of solids of the paste",
-            "0.70-0.85 [L] MODELS.md §7.4",
+            "0.70-0.85 [L] Adams (ed.) 2016, Gold Ore Processing; docs/models.md#residue",
             lo=0.5,
             hi=0.95,
         ),
@@ -230,21 +230,21 @@ PASTE_BACKFILL = UnitType(
             "binder_frac",
             0.04,
             "binder (OPC or OPC + slag/fly ash) per tonne of dry tailings",
-            "0.02-0.08 [L] MODELS.md §7.4",
+            "0.02-0.08 [L] Adams (ed.) 2016, Gold Ore Processing; docs/models.md#residue",
             hi=0.3,
         ),
         frac(
             "fines_min_frac",
             0.15,
             "least mass fraction finer than fines_size_um for the paste to hold its water",
-            "about 15 % below 20 µm [L] MODELS.md §7.4",
+            "about 15 % below 20 µm [L] Adams (ed.) 2016, Gold Ore Processing; docs/models.md#residue",
         ),
         positive(
             "fines_size_um",
             "µm",
             20.0,
             "size of the fines criterion",
-            "20 µm [L] MODELS.md §7.4",
+            "20 µm [L] Adams (ed.) 2016, Gold Ore Processing; docs/models.md#residue",
             hi=1000.0,
         ),
         Param(
@@ -252,8 +252,8 @@ PASTE_BACKFILL = UnitType(
             "mg/L",
             50.0,
             "largest WAD cyanide (as CN) allowed in the paste water underground",
-            "assumed: the ICMC 50 mg/L open-water benchmark [S] (MODELS.md §7.1) as an upper "
-            "bound; residual CN must be destroyed or checked for the underground [L] §7.4",
+            "assumed: the ICMC 50 mg/L open-water benchmark [S] (Mudder, Botz & Smith 2001, Chemistry and Treatment of Cyanidation Wastes, §6.12; docs/models.md#detox) as an upper "
+            "bound; residual CN must be destroyed or checked for the underground [L] Adams (ed.) 2016, Gold Ore Processing; docs/models.md#residue",
             lo=0.0,
             hi=5000.0,
         ),
@@ -320,7 +320,7 @@ BUILDING_MATERIALS = UnitType(
             "bricks",
             "what the residue is used for (a label in this version: the same checks apply "
             "to every use; set the limits for the product)",
-            "MODELS.md §7.4 [L]",
+            "Adams (ed.) 2016, Gold Ore Processing; docs/models.md#residue [L]",
             kind=str,
             choices=("bricks", "geopolymer", "cement_raw_meal", "aggregate", "ceramics"),
         ),
@@ -329,7 +329,7 @@ BUILDING_MATERIALS = UnitType(
             "mg/L",
             5.0,
             "largest WAD cyanide (as CN) in the residue water: detoxed or cyanide-free",
-            "assumed: the upper end of INCO performance, < 1-5 mg/L [L] MODELS.md §7.1; check "
+            "assumed: the upper end of INCO performance, < 1-5 mg/L [L] Mudder, Botz & Smith 2001, Chemistry and Treatment of Cyanidation Wastes, §6.12; docs/models.md#detox; check "
             "the national rule (e.g. China HJ 943-2018 for cyanide residue [not checked])",
             lo=0.0,
             hi=5000.0,
@@ -351,7 +351,7 @@ BUILDING_MATERIALS = UnitType(
             3.0,
             "least molar ratio of non-sulfide iron to arsenic where arsenic is held as ferric "
             "arsenate",
-            "Fe:As >= 3-4 for stable POX/neutralisation residues [L] MODELS.md §7.3",
+            "Fe:As >= 3-4 for stable POX/neutralisation residues [L] Directive 2006/21/EC; Wills & Finch 2016; docs/models.md#residue",
             lo=0.0,
             hi=100.0,
         ),
@@ -359,7 +359,7 @@ BUILDING_MATERIALS = UnitType(
             "sulfide_s_max_frac",
             0.01,
             "largest mass fraction of sulfide sulfur (outside sulfate minerals) in the solids",
-            "assumed (MODELS.md §7.4 names the sulfide limit without a figure: expansion, acid)",
+            "assumed (Adams (ed.) 2016, Gold Ore Processing; docs/models.md#residue names the sulfide limit without a figure: expansion, acid)",
         ),
         ON_INELIGIBLE,
     ),

@@ -1,6 +1,6 @@
 """SAG/AG mill: Austin power, Morrell (or Bond) energy-size relation, survival-function product.
 
-Power (MODELS.md §1.3): Austin's (1990) net power of the cylindrical section,
+Power (Rowland & Kjos 1980; Austin 1990, Miner. Metall. Process. 7:57; Morrell 1996; docs/models.md#ball_mill): Austin's (1990) net power of the cylindrical section,
 
     P = K D^2.5 L (1 - A J) [(1 - ε)(ρs/wc) J + 0.6 J_B (ρb - ρs/wc)] φc (1 - 0.1/2^(9 - 10 φc)),
 
@@ -8,7 +8,7 @@ with K recalibrated from a survey through ``austin_k_factor``, or the measured d
 ``power_kw``. The specific energy is E = P/Q with Q the mill's solids feed (a pebble
 recycle included), so the mill is nonlinear in its feed, as a real SAG mill is.
 
-Transfer size (MODELS.md §1.2): Morrell's energy-size relation inverted for T80,
+Transfer size (Morrell 2004; docs/models.md#sag_mill): Morrell's energy-size relation inverted for T80,
 
     E = 4 Mia (T80^f(T80) - F80^f(F80)),   f(x) = -(0.295 + x/10^6),
 
@@ -82,7 +82,7 @@ PARAMS: tuple[Param, ...] = (
         "total_fill_frac",
         0.28,
         "total charge filling J (rocks and balls) as a fraction of mill volume",
-        "0.20-0.35 [L]; MODELS.md §1.3 example 0.28",
+        "0.20-0.35 [L]; Rowland & Kjos 1980; Austin 1990, Miner. Metall. Process. 7:57; Morrell 1996; docs/models.md#ball_mill example 0.28",
         lo=0.05,
         hi=0.5,
     ),
@@ -90,14 +90,14 @@ PARAMS: tuple[Param, ...] = (
         "ball_fill_frac",
         0.12,
         "ball filling J_B as a fraction of mill volume; 0 for an AG mill",
-        "SAG 0.04-0.18 [L]; MODELS.md §1.3 example 0.12",
+        "SAG 0.04-0.18 [L]; Rowland & Kjos 1980; Austin 1990, Miner. Metall. Process. 7:57; Morrell 1996; docs/models.md#ball_mill example 0.12",
         hi=0.3,
     ),
     frac(
         "critical_speed_frac",
         0.75,
         "mill speed as a fraction of critical speed",
-        "SAG mills 0.70-0.80 [L] MODELS.md §1.3",
+        "SAG mills 0.70-0.80 [L] Rowland & Kjos 1980; Austin 1990, Miner. Metall. Process. 7:57; Morrell 1996; docs/models.md#ball_mill",
         lo=0.5,
         hi=0.95,
     ),
@@ -113,7 +113,7 @@ PARAMS: tuple[Param, ...] = (
         "slurry_solids_frac",
         0.75,
         "mass fraction of solids in the mill slurry (Austin's wc); water is added at the feed to reach it",
-        "SAG discharge 0.70-0.80 [L]; MODELS.md §1.3 example 0.80",
+        "SAG discharge 0.70-0.80 [L]; Rowland & Kjos 1980; Austin 1990, Miner. Metall. Process. 7:57; Morrell 1996; docs/models.md#ball_mill example 0.80",
         lo=0.3,
         hi=0.95,
     ),
@@ -122,7 +122,7 @@ PARAMS: tuple[Param, ...] = (
         "kW/m^3.5",
         10.6,
         "Austin's power constant K; recalibrate it to the surveyed power",
-        "Austin 1990 [L] MODELS.md §1.3",
+        "Austin 1990 [L] Rowland & Kjos 1980; Austin 1990, Miner. Metall. Process. 7:57; Morrell 1996; docs/models.md#ball_mill",
         hi=100.0,
     ),
     positive(
@@ -138,7 +138,7 @@ PARAMS: tuple[Param, ...] = (
         "-",
         "morrell",
         "energy-size relation giving the transfer size: Morrell (Mia, then Mib or Bond below 750 µm) or Bond",
-        "MODELS.md §1.1-1.2",
+        "Bond 1952, Trans. AIME 193:484; Rowland & Kjos 1980; Wills & Finch 2016; docs/models.md#ball_mill; Morrell 2004",
         kind=str,
         choices=("morrell", "bond"),
     ),
@@ -171,7 +171,7 @@ PARAMS: tuple[Param, ...] = (
         "-",
         0.7,
         "modulus n of the survival function exp(-(x/x63)^n): the fine-end slope of the fragments",
-        "assumed; Gates-Gaudin-Schuhmann slopes 0.5-1.0 [L] MODELS.md §1.4",
+        "assumed; Gates-Gaudin-Schuhmann slopes 0.5-1.0 [L] Wills & Finch 2016; Ouchterlony 2005; docs/models.md#kernels-psd",
         hi=3.0,
     ),
     Param(
@@ -179,7 +179,7 @@ PARAMS: tuple[Param, ...] = (
         "kg/kWh",
         0.02,
         "grinding-media (steel ball) consumption per kWh drawn",
-        "SAG 0.010-0.030 kg/kWh [L] MODELS.md §1.3",
+        "SAG 0.010-0.030 kg/kWh [L] Rowland & Kjos 1980; Austin 1990, Miner. Metall. Process. 7:57; Morrell 1996; docs/models.md#ball_mill",
         lo=0.0,
         hi=1.0,
     ),

@@ -1,6 +1,6 @@
 """Vibrating screen: Whiten efficiency curve with an aperture cut and water to the oversize.
 
-Partition to the oversize of a particle of size d (MODELS.md §2.1's Whiten / Lynch–Rao
+Partition to the oversize of a particle of size d (Lynch & Rao 1975; Napier-Munn et al. 1996; Nageswararao 2016, Powder Technol. 297:106; docs/models.md#cyclone's Whiten / Lynch–Rao
 form, read for a screen):
 
     E_o(d) = Rf + (1 - Rf) Ec(d/d50),   Ec(x) = (e^(αx) - 1)/(e^(αx) + e^α - 2)
@@ -8,7 +8,7 @@ form, read for a screen):
 with d50 = ``d50_aperture_frac`` x aperture (near-size particles pass less readily than
 the aperture suggests, and the effective cut falls below it as the deck loads up
 [L]), α the sharpness (screens are much sharper than cyclones; > 6 for fine screens,
-MODELS.md §2.1) and Rf the fines carried to the oversize with its water, taken equal to
+Lynch & Rao 1975; Napier-Munn et al. 1996; Nageswararao 2016, Powder Technol. 297:106; docs/models.md#cyclone) and Rf the fines carried to the oversize with its water, taken equal to
 ``water_to_oversize_frac`` (the bypass = water split convention of the cyclone model).
 Classes whose lower edge is at or above the aperture report to the oversize whole:
 nothing larger than the opening passes. Unlike a cyclone, a screen cuts on size alone,
@@ -60,7 +60,7 @@ PARAMS: tuple[Param, ...] = (
         "-",
         6.0,
         "sharpness of the efficiency curve",
-        "fine screens > 6 [L] MODELS.md §2.1",
+        "fine screens > 6 [L] Lynch & Rao 1975; Napier-Munn et al. 1996; Nageswararao 2016, Powder Technol. 297:106; docs/models.md#cyclone",
         hi=50.0,
     ),
     frac(

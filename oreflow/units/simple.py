@@ -1,7 +1,7 @@
 """Linear junctions and sinks: mixer, splitter, thickener, tailings, product.
 
 These units have no kinetics: their balance is exact arithmetic. The thickener is the
-standard solids/water split (MODELS.md §7.2, Wills & Finch 2016 ch. 15): solids report
+standard solids/water split (Wills & Finch 2016; docs/models.md#filtration, Wills & Finch 2016 ch. 15): solids report
 to the underflow (less an overflow loss), the underflow water is set by its % solids,
 and every dissolved species follows the water at the feed tenor.
 """
@@ -229,7 +229,7 @@ THICKENER = UnitType(
             "underflow_solids_frac",
             0.55,
             "mass fraction of solids in the underflow",
-            "pre-leach and tailings thickeners 0.50-0.65 [L] (MODELS.md §7.2; Wills & Finch 2016 §15)",
+            "pre-leach and tailings thickeners 0.50-0.65 [L] (Wills & Finch 2016; docs/models.md#filtration; Wills & Finch 2016 §15)",
             lo=0.0,
             hi=1.0,
             lo_open=True,
@@ -299,7 +299,7 @@ TAILINGS = UnitType(
             "t/m³",
             1.45,
             "settled dry density of the stored residue, for its volume",
-            "MODELS.md §7.3 example (1.45 t/m³) [L]; 1.2-1.6 for conventional tailings",
+            "Directive 2006/21/EC; Wills & Finch 2016; docs/models.md#residue example (1.45 t/m³) [L]; 1.2-1.6 for conventional tailings",
             hi=3.0,
         ),
     ),

@@ -1,6 +1,6 @@
 """Sensor-based ore sorter: mass rejected against metal lost from the particle-grade distribution.
 
-Model (MODELS.md §3.3): the rocks in the sorting size range have lognormal grades,
+Model (Robben & Wotruba 2019; docs/models.md#sorter): the rocks in the sorting size range have lognormal grades,
 ln g ~ N(μ, σ²), with the mean ḡ = e^(μ + σ²/2) equal to the gold grade of the sorted
 feed as it arrives (computed from the stream, so the model follows the ore); the sensor
 reads ln g_m = ln g + ε, ε ~ N(0, s²), and rocks reading below the cutoff g_c are
@@ -57,7 +57,7 @@ PARAMS: tuple[Param, ...] = (
         "-",
         REQUIRED,
         "standard deviation of ln(rock grade) at the sorting size (ore heterogeneity)",
-        "ore testwork (rock-by-rock assays); MODELS.md §3.3 example 1.2 [A]",
+        "ore testwork (rock-by-rock assays); Robben & Wotruba 2019; docs/models.md#sorter example 1.2 [A]",
         hi=5.0,
     ),
     Param(
@@ -65,7 +65,7 @@ PARAMS: tuple[Param, ...] = (
         "-",
         0.5,
         "standard deviation of the sensor's log error (how well its reading proxies gold)",
-        "assumed; MODELS.md §3.3 example 0.5 [A]",
+        "assumed; Robben & Wotruba 2019; docs/models.md#sorter example 0.5 [A]",
         lo=0.0,
         hi=5.0,
     ),
@@ -74,7 +74,7 @@ PARAMS: tuple[Param, ...] = (
         "g/t",
         REQUIRED,
         "rocks whose reading is below this grade are rejected",
-        "set by the economics (MODELS.md §3.3)",
+        "set by the economics (Robben & Wotruba 2019; docs/models.md#sorter)",
         hi=1e4,
     ),
     Param(
@@ -82,7 +82,7 @@ PARAMS: tuple[Param, ...] = (
         "mm",
         10.0,
         "smallest rock presented to the sensor; finer classes bypass to the product",
-        "sorting particle size 10-100 mm [L] MODELS.md §3.3",
+        "sorting particle size 10-100 mm [L] Robben & Wotruba 2019; docs/models.md#sorter",
         lo=0.0,
         hi=1000.0,
     ),

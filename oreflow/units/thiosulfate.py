@@ -1,6 +1,6 @@
 """Thiosulfate leach with resin-in-leach (RIL): the cyanide-free route for carbonaceous ore.
 
-Two reagent systems (``lixiviant``), MODELS.md §6.1 and the table of §6:
+Two reagent systems (``lixiviant``), Aylmore & Muir 2001, Miner. Eng. 14(2):135; docs/models.md#thiosulfate and the table of Aylmore, in Adams (ed.) 2016, ch. 27; docs/models.md#lixiviant_common:
 
 ``"ammoniacal"``
     ammonium thiosulfate with the Cu(II)-NH₃ catalyst, pH 9-10.5, S₂O₃²⁻ 0.05-0.5 M,
@@ -10,14 +10,14 @@ Two reagent systems (``lixiviant``), MODELS.md §6.1 and the table of §6:
 ``"cats"``
     calcium thiosulfate (CaS₂O₃), the system of Barrick's Goldstrike TCM circuit
     (commercial since November 2014 on pressure-oxidised double-refractory ore, with
-    resin-in-leach in stainless-steel tanks [S], MODELS.md §6.1). The public sources
+    resin-in-leach in stainless-steel tanks [S], Aylmore & Muir 2001, Miner. Eng. 14(2):135; docs/models.md#thiosulfate). The public sources
     name CaTS, oxygen and RIL; that the leach runs without ammonia and with little or
     no copper is [assumed] here (check Choi et al. 2013, World Gold Conference, and the
     Goldstrike NI 43-101 of March 2019).
 
 **Leaching.** Gold (and silver) of every size class and deportment class leaches at
 first order towards an ultimate extraction in each of ``n_tanks`` perfectly mixed tanks,
-``L_j = L_(j-1) / (1 + k tau_j)`` (MODELS.md §5.2 model 1, with the lixiviant's own k
+``L_j = L_(j-1) / (1 + k tau_j)`` (Crundwell & Godorr 1997; Ling et al. 1996; Lima & Hodouin 2005; docs/models.md#cil model 1, with the lixiviant's own k
 and ultimate from testwork, ``[units.NAME.leach.SPECIES]``); k and the ultimate fall
 above ``leach_d_ref_um`` by the [assumed] power law of
 ``oreflow.kernels.leaching.size_dependent_leach_params``. Gold thiosulfate is weakly
@@ -60,13 +60,13 @@ filter returning its solution). At steady state the make-up per tonne is then ex
 (0.1 M at 40 % solids: 16.82 kg S₂O₃/t; 1.841, 2.682, 4.364 kg/t at 5, 10, 20 % not
 recycled with 1.0 kg/t degraded). The default ``s2o3_degradation_per_h`` is the
 [assumed] rate that gives ex11's 1.0 kg/t at 0.1 M, 40 % solids and 24 h; reported
-consumptions span 2-30 kg/t [L] (MODELS.md §6 table).
+consumptions span 2-30 kg/t [L] (Aylmore, in Adams (ed.) 2016, ch. 27; docs/models.md#lixiviant_common table).
 
 **Resin.** Gold thiosulfate barely loads on activated carbon, so a strong-base anion
 resin moves counter-current to the pulp (barren resin into the last tank, loaded resin
 out of the first, ``loaded_resin``), by the Nicol-Fleming rate ``dq/dt = k (K C - q)``
-of MODELS.md §5.5 with resin constants [assumed] (k and K must come from resin loading
-tests). Polythionates compete for the same sites (MODELS.md §6.1, "a major
+of Nicol, Fleming & Cromberge 1984; Fleming et al. 2011, Miner. Eng. 24:484; docs/models.md#cil with resin constants [assumed] (k and K must come from resin loading
+tests). Polythionates compete for the same sites (Aylmore & Muir 2001, Miner. Eng. 14(2):135; docs/models.md#thiosulfate, "a major
 process-control issue"): K falls as ``K / (1 + C_pt / C_half)`` with ``C_pt`` the mean
 polythionate tenor of the tanks (feed plus what degrades along the train) and
 ``C_half`` = ``polythionate_half_mg_l`` [assumed]. Polythionates recycled with the
@@ -81,10 +81,10 @@ Vargas & Navarro 2016), so with both competitors
 as CuSO₄·5H₂O (the sulfate is not tracked); NH₃ is held at ``nh3_mol_l`` and lost at
 ``nh3_loss_per_h`` (volatilisation) [assumed].
 
-**Reagent use** reported for the economics (MODELS.md §6.5): ``use_cats_kg_h`` (as
+**Reagent use** reported for the economics (assumed reagent uses and prices): ``use_cats_kg_h`` (as
 CaS₂O₃) or ``use_thiosulfate_kg_h`` (as (NH₄)₂S₂O₃), ``use_cuso4_kg_h`` (as
 CuSO₄·5H₂O), ``use_nh3_kg_h``, ``use_lime_kg_h`` and ``use_resin_kg_h`` (attrition
-make-up). The illustrative MODELS.md §6.5 route costs 3.25 USD/t (CaS₂O₃ 5 kg/t,
+make-up). The illustrative assumed reagent uses and prices route costs 3.25 USD/t (CaS₂O₃ 5 kg/t,
 resin 0.05 kg/t, lime 1 kg/t, all [A]).
 
 References
@@ -133,7 +133,7 @@ from oreflow.units.lixiviant_common import (
     train_params,
 )
 
-#: Thiosulfate molar masses [g/mol] (as in MODELS.md ex11).
+#: Thiosulfate molar masses [g/mol] (as in worked example ex11).
 _S2O3 = 112.13
 _CAS2O3 = 152.21
 _ATS = 148.21  # (NH4)2S2O3
@@ -155,7 +155,7 @@ _DEFAULTS = TrainDefaults(
         "fit k and K to resin loading tests"
     ),
     inventory_source="assumed; RIL/RIP resin concentrations of 5-20 g/L",
-    loss_source="0.05 kg/t [A] MODELS.md §6.5",
+    loss_source="0.05 kg/t [A] assumed reagent uses and prices",
 )
 
 PARAMS: tuple[Param, ...] = (
@@ -165,7 +165,7 @@ PARAMS: tuple[Param, ...] = (
         "cats",
         "reagent system: 'cats' (calcium thiosulfate, Goldstrike) or 'ammoniacal' "
         "(ammonium thiosulfate with the Cu(II)-NH3 catalyst)",
-        "MODELS.md §6, §6.1",
+        "Aylmore, in Adams (ed.) 2016, ch. 27; docs/models.md#lixiviant_common, Aylmore & Muir 2001, Miner. Eng. 14(2):135; docs/models.md#thiosulfate",
         kind=str,
         choices=("cats", "ammoniacal"),
     ),
@@ -174,7 +174,7 @@ PARAMS: tuple[Param, ...] = (
         "mol/L",
         0.1,
         "thiosulfate held in the pulp solution",
-        "0.05-0.5 M [L] MODELS.md §6 table; 0.1 M in ex11",
+        "0.05-0.5 M [L] Aylmore, in Adams (ed.) 2016, ch. 27; docs/models.md#lixiviant_common table; 0.1 M in ex11",
         hi=2.0,
     ),
     Param(
@@ -182,7 +182,7 @@ PARAMS: tuple[Param, ...] = (
         "1/h",
         0.0025,
         "fraction of the dissolved thiosulfate oxidised to polythionates per hour, without copper",
-        "assumed: gives ex11's 1.0 kg/t at 0.1 M, 40 % solids, 24 h (MODELS.md §6.1)",
+        "assumed: gives ex11's 1.0 kg/t at 0.1 M, 40 % solids, 24 h (Aylmore & Muir 2001, Miner. Eng. 14(2):135; docs/models.md#thiosulfate)",
         lo=0.0,
         hi=1.0,
     ),
@@ -200,7 +200,7 @@ PARAMS: tuple[Param, ...] = (
         "mg/L",
         0.0,
         "Cu(II) catalyst held in solution (needed by the ammoniacal system)",
-        "0.5-10 mM = 32-635 mg/L [L] MODELS.md §6 table",
+        "0.5-10 mM = 32-635 mg/L [L] Aylmore, in Adams (ed.) 2016, ch. 27; docs/models.md#lixiviant_common table",
         lo=0.0,
         hi=2000.0,
     ),
@@ -209,7 +209,7 @@ PARAMS: tuple[Param, ...] = (
         "mol/L",
         0.0,
         "ammonia held in solution (needed by the ammoniacal system)",
-        "0.1-1 M [L] MODELS.md §6 table",
+        "0.1-1 M [L] Aylmore, in Adams (ed.) 2016, ch. 27; docs/models.md#lixiviant_common table",
         lo=0.0,
         hi=3.0,
     ),
@@ -227,7 +227,7 @@ PARAMS: tuple[Param, ...] = (
         "mg/L",
         2000.0,
         "polythionate tenor (as S4O6) that halves the resin's gold affinity K",
-        "assumed; polythionates compete for resin sites (MODELS.md §6.1)",
+        "assumed; polythionates compete for resin sites (Aylmore & Muir 2001, Miner. Eng. 14(2):135; docs/models.md#thiosulfate)",
         hi=1e6,
     ),
     positive(
@@ -243,7 +243,7 @@ PARAMS: tuple[Param, ...] = (
         "kg/t",
         1.0,
         "lime (CaO) per tonne of solids to hold the leach pH",
-        "1 kg/t [A] MODELS.md §6.5",
+        "1 kg/t [A] assumed reagent uses and prices",
         lo=0.0,
         hi=100.0,
     ),
@@ -354,7 +354,7 @@ PARAMS: tuple[Param, ...] = (
 
 LEACH = leach_table(
     "thiosulfate leach kinetics of each gold (or silver) class",
-    "testwork; thiosulfate rates are similar to or faster than cyanide [L] MODELS.md §6",
+    "testwork; thiosulfate rates are similar to or faster than cyanide [L] Aylmore, in Adams (ed.) 2016, ch. 27; docs/models.md#lixiviant_common",
 )
 
 

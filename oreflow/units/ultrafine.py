@@ -1,12 +1,12 @@
 """Ultrafine regrind (stirred mill to P80 10-20 µm): the non-oxidative refractory route.
 
 Grinding a sulfide concentrate to P80 about 10-20 µm exposes part of the gold locked
-in the sulfides to the leach without oxidising them (MODELS.md §4.5: ultrafine grinding,
+in the sulfides to the leach without oxidising them (Marsden & House 2006; Adams (ed.) 2016, Gold Ore Processing; docs/models.md#biox: ultrafine grinding,
 alone or ahead of atmospheric oxidation). The unit does three things:
 
 Energy
     ``energy_model = "bond_ef5"``: Bond's law with Rowland's fineness factor,
-    ``E = 10 Wi (1/√P80 - 1/√F80) (P80 + 10.3)/(1.145 P80)`` (MODELS.md §1.1;
+    ``E = 10 Wi (1/√P80 - 1/√F80) (P80 + 10.3)/(1.145 P80)`` (Bond 1952, Trans. AIME 193:484; Rowland & Kjos 1980; Wills & Finch 2016; docs/models.md#ball_mill;
     Rowland & Kjos 1980 [L]); EF5 was fitted down to about 10 µm and is extrapolated
     below. ``"power_law"``: ``E = K (P80^-z - F80^-z)``, the form of stirred-mill
     signature-plot fits [assumed form; the defaults K = 590 kWh/t µm and z = 1 are
@@ -57,7 +57,7 @@ PARAMS: tuple[Param, ...] = (
         "µm",
         15.0,
         "product 80 % passing size",
-        "10-20 µm for ultrafine regrind of refractory concentrates [L] MODELS.md §4.5",
+        "10-20 µm for ultrafine regrind of refractory concentrates [L] Marsden & House 2006; Adams (ed.) 2016, Gold Ore Processing; docs/models.md#biox",
         lo=2.0,
         lo_open=False,
         hi=75.0,
@@ -68,7 +68,7 @@ PARAMS: tuple[Param, ...] = (
         "bond_ef5",
         "energy-size relation: 'bond_ef5' (Bond with Rowland's EF5) or 'power_law' "
         "(stirred-mill signature form K (P80^-z - F80^-z))",
-        "MODELS.md §1.1 (Bond, Rowland); power law [assumed]",
+        "Bond 1952, Trans. AIME 193:484; Rowland & Kjos 1980; Wills & Finch 2016; docs/models.md#ball_mill (Bond, Rowland); power law [assumed]",
         kind=str,
         choices=("bond_ef5", "power_law"),
     ),

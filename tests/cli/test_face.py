@@ -151,6 +151,12 @@ def test_run_report_html_is_valid_and_has_every_figure(tmp_path, capsys):
     for unit in set(streams["from"]):
         assert f">{unit}</text>" in text
     assert text.count("marker-end=") == len(streams)
+    # the CIL reports its tank-by-tank profiles, and the report draws them
+    units = pd.read_csv(out / "units.csv")
+    tanks = units[(units["unit"] == "cil") & units["metric"].str.match(r"tank\d+_au_aq_mg_l")]
+    assert len(tanks) == 7  # the case's 7 tanks
+    assert tanks["value"].is_monotonic_decreasing  # gold in solution falls down the train
+    assert re.search(r'<figure id="profiles"><svg', text)
 
 
 def test_optimize_report_html_has_ranking_and_shadow_prices(optimized):

@@ -115,7 +115,7 @@ def test_defaults_by_measurement_type():
     assert default_sd(parse_quantity("cu_pct"), 1.0) == pytest.approx(0.05, rel=RTOL_EXACT)
     assert default_sd(parse_quantity("solids_pct"), 55.0) == pytest.approx(1.0, rel=RTOL_EXACT)
     # Every row cites its source or says it is assumed.
-    assert all(row.source.startswith(("MODELS.md", "[assumed]")) for row in DEFAULT_SDS)
+    assert all(row.source.startswith(("Smith & Ichiyen 1973", "[assumed]")) for row in DEFAULT_SDS)
     survey = read_survey(DATA / "unobservable.csv")
     pct = survey.measurements[1]
     assert pct.sd_is_default is False

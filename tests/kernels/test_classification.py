@@ -1,4 +1,4 @@
-"""Tests of oreflow.kernels.classification against MODELS.md §2 (ex04) and invariants."""
+"""Tests of oreflow.kernels.classification against Napier-Munn et al. 1996; docs/models.md#cyclone (ex04) and invariants."""
 
 import math
 
@@ -9,7 +9,7 @@ from numpy.testing import assert_allclose
 from oreflow.conventions import RTOL_EXACT, RTOL_WORKED_EXAMPLE
 from oreflow.kernels import classification as cl
 
-#: MODELS.md quotes the density ratios to 3 decimals: half a unit in the last place.
+#: docs/models.md quotes the density ratios to 3 decimals: half a unit in the last place.
 ATOL_3_DECIMALS = 5e-4
 #: ex04 prints S, Rv, SI and I to 4 decimals: half a unit in the last place.
 ATOL_4_DECIMALS = 5e-5

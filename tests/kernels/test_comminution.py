@@ -1,4 +1,4 @@
-"""Tests of oreflow.kernels.comminution against MODELS.md §1.1–1.5 (ex01, ex03)."""
+"""Tests of oreflow.kernels.comminution against Bond 1952, Trans. AIME 193:484; Rowland & Kjos 1980; Wills & Finch 2016; docs/models.md#ball_mill; Austin, Klimpel & Luckie 1984; Whiten 1974; Herbst & Fuerstenau 1980 (ex01, ex03)."""
 
 import math
 
@@ -11,13 +11,13 @@ from oreflow.kernels import classification as cl
 from oreflow.kernels import comminution as cm
 from oreflow.kernels import psd
 
-#: MODELS.md Appendix A tolerance for the ex03 closed circuit.
+#: the model reference's Appendix A tolerance for the ex03 closed circuit.
 RTOL_EX03 = 1e-5
 #: Every mill call conserves each species to rounding (brief: 1e-12).
 RTOL_MILL_CONSERVATION = 1e-12
 #: Convergence of the test's successive substitution, relative to the mill feed.
 RTOL_SUBSTITUTION = 1e-14
-#: Half a unit in the 4th decimal: MODELS.md prints S and b to 4 decimals.
+#: Half a unit in the 4th decimal: docs/models.md prints S and b to 4 decimals.
 ATOL_4_DECIMALS = 5e-5
 #: Forward substitution vs numpy's dense inverse: different rounding paths.
 RTOL_DENSE = 1e-10
@@ -111,7 +111,7 @@ def test_rowland_dry_open_circuit_and_limits(k):
 def test_morrell_ex01(k):
     w = k(cm.morrell_energy_kwh_t)(20.0, 750.0, 75.0)
     assert w == approx(11.0847)
-    # MODELS.md's intermediate terms x^f(x)
+    # docs/models.md's intermediate terms x^f(x)
     x1_term, x2_term = 750.0 ** -(0.295 + 750e-6), 75.0 ** -(0.295 + 75e-6)
     assert x1_term == approx(0.14115)
     assert x2_term == approx(0.27972)
@@ -244,7 +244,7 @@ def _expm(a):
 
 
 def test_many_mixers_approach_plug_flow(k):
-    # MODELS.md §10: N -> ∞ mixers is plug flow, p = expm(-τ (I - b) diag(S)) f
+    # oreflow's implementation notes; docs/architecture.md: N -> ∞ mixers is plug flow, p = expm(-τ (I - b) diag(S)) f
     b = cm.austin_breakage_matrix(EX03_EDGES_UM, 0.6, 1.0, 4.0)
     s_tau = np.append(cm.austin_selection(EX03_EDGES_UM[:-1], 1.0, 1.0, 3.0, 2.5), 0.0) * 3.9
     feed = psd.class_fractions_rrb(EX03_EDGES_UM, 1200.0, 1.1) * 300.0

@@ -1,4 +1,4 @@
-"""Tests of ``oreflow.kernels.leaching`` against MODELS.md §5 (worked example ex07).
+"""Tests of ``oreflow.kernels.leaching`` against Marsden & House 2006; docs/models.md#cil (worked example ex07).
 
 Every kernel runs twice through the ``impl`` fixture: as the compiled numba dispatcher
 and as its pure-Python ``py_func``, so that the coverage job (NUMBA_DISABLE_JIT=1) and
@@ -13,13 +13,13 @@ import pytest
 from oreflow.conventions import G_PER_T, RTOL_EXACT, RTOL_WORKED_EXAMPLE
 from oreflow.kernels import leaching
 
-#: MODELS.md Appendix A checks the CIP tail tenor C_N = 0.00533 mg/L at 2e-3, because
+#: the model reference's Appendix A checks the CIP tail tenor C_N = 0.00533 mg/L at 2e-3, because
 #: it is printed to 3 significant digits only.
 RTOL_CIP_TAIL_TENOR = 2e-3
-#: Closure of the carbon cascade, asked for in the issue (MODELS.md §0.5 asks 1e-9).
+#: Closure of the carbon cascade, asked for in the issue (oreflow's stream layout; docs/architecture.md asks 1e-9).
 RTOL_CASCADE_CLOSURE = 1e-10
 
-# ex07 plant (MODELS.md §5.5): 200 t/h ore at 45 % solids, 6 tanks, 8 t carbon each.
+# ex07 plant (Nicol, Fleming & Cromberge 1984; Fleming et al. 2011, Miner. Eng. 24:484; docs/models.md#cil): 200 t/h ore at 45 % solids, 6 tanks, 8 t carbon each.
 ORE_TPH = 200.0
 SOLUTION_M3_H = ORE_TPH * 0.55 / 0.45
 CIP_FEED_TENOR_G_M3 = 2.0 * 0.92 / (0.55 / 0.45)
@@ -40,7 +40,7 @@ def impl(request):
 
 
 def assert_printed(actual, printed, decimals, rtol=RTOL_WORKED_EXAMPLE):
-    """Agree with numbers printed to ``decimals`` places in MODELS.md.
+    """Agree with numbers printed to ``decimals`` places in docs/models.md.
 
     The tolerance is ``rtol`` of the value, or half a unit of the last printed digit
     where the print carries fewer significant digits than ``rtol`` needs (for example
@@ -155,7 +155,7 @@ def test_first_order_limits(impl):
 
 
 def test_cil_leach_ex07_multi_size(impl):
-    # (mass fraction, Au g/t, R∞, k 1/h) of MODELS.md §5.2, 6 tanks over 24 h.
+    # (mass fraction, Au g/t, R∞, k 1/h) of Crundwell & Godorr 1997; Ling et al. 1996; Lima & Hodouin 2005; docs/models.md#cil, 6 tanks over 24 h.
     classes = np.array(
         [
             [0.15, 2.6, 0.80, 0.10],
@@ -424,7 +424,7 @@ def test_nacn_consumption_ex07(impl):
     assert parts.shape == (5,)
     assert_printed(parts, [0.4500, 0.2699, 0.0764, 0.000995, 0.10], [4, 4, 4, 6, 2])
     np.testing.assert_allclose(parts.sum(), 0.8973, rtol=RTOL_WORKED_EXAMPLE)
-    # The per-kg factors quoted in MODELS.md §5.3: 2.70 kg NaCN/kg Cu, 1.53 kg/kg S.
+    # The per-kg factors quoted in Marsden & House 2006; docs/models.md#cil: 2.70 kg NaCN/kg Cu, 1.53 kg/kg S.
     unit = impl(leaching.nacn_consumption_kg_t)(0.0, 0.0, 1000.0, 1000.0, 1000.0, 0.0)
     assert_printed(unit[1:3], [2.70, 1.53], 2)
     np.testing.assert_allclose(unit[3], 2.0 * 49.01 / 196.97, rtol=RTOL_EXACT)

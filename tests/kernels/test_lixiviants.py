@@ -1,4 +1,4 @@
-"""Tests of ``oreflow.kernels.lixiviants`` against MODELS.md §6 (worked example ex11).
+"""Tests of ``oreflow.kernels.lixiviants`` against Aylmore, in Adams (ed.) 2016, ch. 27; docs/models.md#lixiviant_common (worked example ex11).
 
 Every kernel runs compiled and as its pure-Python ``py_func`` through the ``impl``
 fixture. Molar masses of the stoichiometric checks are recomputed here from IUPAC
@@ -178,7 +178,7 @@ def test_copper_takes_cyanide_or_glycine_by_share(impl):
     fn = impl(lx.starved_cyanide_copper_tph)
     cu = np.array([1.0, 1.0, 1.0])
     nacn, wad, ocn, gly = fn(cu, np.array([0.0, 0.5, 1.0]))
-    # MODELS.md §5.3: 3.5 x 49.01/63.55 = 2.70 kg NaCN per kg Cu
+    # Marsden & House 2006; docs/models.md#cil: 3.5 x 49.01/63.55 = 2.70 kg NaCN per kg Cu
     assert nacn[0] == pytest.approx(3.5 * 49.007 / CU, rel=RTOL_EXACT)
     assert nacn[0] == pytest.approx(2.70, rel=2e-3)
     assert wad[0] == pytest.approx(3.0 * 26.018 / CU, rel=RTOL_EXACT)

@@ -1,4 +1,4 @@
-"""Tests of ``oreflow.kernels.oxidation`` against MODELS.md §4 (ex06), §7.3 (ex08) and closed forms.
+"""Tests of ``oreflow.kernels.oxidation`` against Marsden & House 2006; Thomas 2005, Dev. Miner. Process. 15; docs/models.md#pox (ex06), Directive 2006/21/EC; Wills & Finch 2016; docs/models.md#residue (ex08) and closed forms.
 
 Every kernel runs twice through the ``impl`` fixture: as the compiled numba dispatcher
 and as its pure-Python ``py_func``.
@@ -95,7 +95,7 @@ def t_star(impl, temperature_degc):
     ],
 )
 def test_ex06_conversion_against_temperature(impl, temperature, t_star_printed, x_printed):
-    """MODELS.md §4.3 table: t* and X̄ of 4 compartments, 60 min.
+    """Papangelakis & Demopoulos 1990, Can. Metall. Q. 29(1):13; docs/models.md#pox table: t* and X̄ of 4 compartments, 60 min.
 
     ex06 takes R = 8.314 J/(mol K); the kernel the CODATA 8.314462618, which moves t*
     by up to 3e-5 and X̄ by up to 7e-6 away from 210 °C (the reference, where they are
@@ -113,12 +113,12 @@ def test_ex06_conversion_against_temperature(impl, temperature, t_star_printed, 
     ("n", "x_printed"), [(1, 0.853303), (2, 0.941439), (4, 0.982499), (6, 0.992644), (50, 0.999998)]
 )
 def test_ex06_conversion_against_compartments(impl, n, x_printed):
-    """MODELS.md §4.3: effect of the number of compartments at 210 °C, 60 min."""
+    """Papangelakis & Demopoulos 1990, Can. Metall. Q. 29(1):13; docs/models.md#pox: effect of the number of compartments at 210 °C, 60 min."""
     assert impl(ox.cstr_series_conversion)(40.0, 60.0, n) == pytest.approx(x_printed, abs=5e-7)
 
 
 def test_ex06_batch_conversion(impl):
-    """MODELS.md §4.3: batch X at 30 min and 210 °C = 0.984375 (exact)."""
+    """Papangelakis & Demopoulos 1990, Can. Metall. Q. 29(1):13; docs/models.md#pox: batch X at 30 min and 210 °C = 0.984375 (exact)."""
     assert impl(ox.shrinking_particle_conversion)(30.0, 40.0) == pytest.approx(
         0.984375, rel=RTOL_EXACT
     )
@@ -143,7 +143,7 @@ def quadrature_conversion(t_star_min, tau, n, nodes=400):
 @pytest.mark.parametrize("n", [1, 2, 3, 5, 8])
 @pytest.mark.parametrize("ratio", [0.05, 0.3, 0.9, 1.5, 4.0, 20.0, 60.0, 500.0])
 def test_closed_form_matches_quadrature(impl, n, ratio):
-    """The Poisson-sum closed form is the MODELS.md §4.3 integral, in both branches
+    """The Poisson-sum closed form is the Papangelakis & Demopoulos 1990, Can. Metall. Q. 29(1):13; docs/models.md#pox integral, in both branches
     (the moment polynomial takes over from x = N t*/τ of about 90)."""
     tau = 60.0
     ts = ratio * tau
@@ -170,7 +170,7 @@ def test_zero_and_infinite_residence(impl):
 
 
 def test_plug_flow_limit(impl):
-    """N → ∞ tends to the batch conversion at τ (MODELS.md §4.3)."""
+    """N → ∞ tends to the batch conversion at τ (Papangelakis & Demopoulos 1990, Can. Metall. Q. 29(1):13; docs/models.md#pox)."""
     x_plug = 1.0 - (1.0 - 30.0 / 40.0) ** 3
     x_n = [impl(ox.cstr_series_conversion)(40.0, 30.0, n) for n in (1, 5, 20, 50)]
     assert np.all(np.diff(x_n) > 0.0)
@@ -217,7 +217,7 @@ def test_t_star_batch_scales_with_size_pressure_and_temperature(impl):
 
 
 def test_o2_per_sulfur_matches_models_table():
-    """MODELS.md §4.1: 1.8714 / 3.4932 / 2.2456 t O2 per t sulfide S."""
+    """Marsden & House 2006; Thomas 2005, Dev. Miner. Process. 15; docs/models.md#pox: 1.8714 / 3.4932 / 2.2456 t O2 per t sulfide S."""
     t_per_t = ox.O2_MOL_PER_MOL_S * ox.M_O2 / ox.M_S
     assert t_per_t[:3] == pytest.approx([1.8714, 3.4932, 2.2456], abs=5e-5)
 
@@ -262,7 +262,7 @@ def ex06_concentrate_minerals():
 
 
 def test_ex06_acid_and_ex08_hematite(impl):
-    """MODELS.md: acid 550.62 kg/t for the 18 % S concentrate; 261.94 kg pyrite -> 174.33 kg hematite."""
+    """docs/models.md: acid 550.62 kg/t for the 18 % S concentrate; 261.94 kg pyrite -> 174.33 kg hematite."""
     out = products(impl, ex06_concentrate_minerals())
     assert out[0, ox.OUT_ACID_MADE] * 1000 == pytest.approx(550.62, rel=RTOL_WORKED_EXAMPLE)
     assert out[0, ox.OUT_H2SO4] == pytest.approx(out[0, ox.OUT_ACID_MADE], rel=RTOL_EXACT)
@@ -338,7 +338,7 @@ def test_every_element_closes(impl, mode):
 
 
 def test_iron_in_solution_quarters_the_free_acid(impl):
-    """MODELS.md §4.1: with all Fe left as Fe2(SO4)3, free acid per pyrite S falls to 1/4."""
+    """Marsden & House 2006; Thomas 2005, Dev. Miner. Process. 15; docs/models.md#pox: with all Fe left as Fe2(SO4)3, free acid per pyrite S falls to 1/4."""
     pyrite = np.array([[1.0, 0.0, 0.0, 0.0]])
     hem = products(impl, pyrite)
     sol = products(impl, pyrite, fe_solution_frac=np.array([1.0]))
@@ -356,7 +356,7 @@ def test_bfs_consumes_one_acid_per_iron(impl):
 
 
 def test_carbonate_consumes_098_t_acid_per_t(impl):
-    """MODELS.md §4.1: CaCO3 consumes 0.98 t H2SO4/t; gypsum and CO2 result."""
+    """Marsden & House 2006; Thomas 2005, Dev. Miner. Process. 15; docs/models.md#pox: CaCO3 consumes 0.98 t H2SO4/t; gypsum and CO2 result."""
     pyrite = np.array([[1.0, 0.0, 0.0, 0.0]])
     hem = products(impl, pyrite)
     carb = products(impl, pyrite, calcite_tph=np.array([0.1]))
@@ -389,7 +389,7 @@ def test_alkaline_limestone_per_sulfur(impl):
     ("solids", "t_in", "printed"), [(0.50, 25.0, 45.38), (0.40, 25.0, 64.33), (0.50, 150.0, 14.72)]
 )
 def test_ex06_autothermal_sulfur(impl, solids, t_in, printed):
-    """MODELS.md §4.2 table (T_op 210 °C, pyrite heat)."""
+    """Thomas 2005; Wagman et al. 1982, NBS tables; docs/models.md#pox table (T_op 210 °C, pyrite heat)."""
     s_req = impl(ox.autothermal_sulfide_kg_t)(solids, t_in, 210.0, 23.094)
     assert s_req == pytest.approx(printed, rel=RTOL_AUTOTHERMAL)
 
@@ -467,7 +467,7 @@ def neutralise(impl, **kw):
 
 
 def test_ex08_limestone_and_gypsum(impl):
-    """MODELS.md §7.3: 550.62 kg H2SO4 -> 561.94 kg CaCO3 -> 966.64 kg gypsum."""
+    """Directive 2006/21/EC; Wills & Finch 2016; docs/models.md#residue: 550.62 kg H2SO4 -> 561.94 kg CaCO3 -> 966.64 kg gypsum."""
     out = neutralise(impl, h2so4=np.array([0.55062]), ph=np.array([5.5]))
     base_mol = out[0, ox.NO_BASE_STAGE1_MOL]
     assert base_mol * ox.M_CACO3 * 1e-3 == pytest.approx(561.94, rel=RTOL_WORKED_EXAMPLE)

@@ -1,4 +1,4 @@
-"""Tests of oreflow.kernels.psd against MODELS.md §1.4/§1.5 (ex02, ex03) and invariants."""
+"""Tests of oreflow.kernels.psd against Wills & Finch 2016; Ouchterlony 2005; docs/models.md#kernels-psd/Austin, Klimpel & Luckie 1984; Whiten 1974; Herbst & Fuerstenau 1980; docs/models.md#ball_mill (ex02, ex03) and invariants."""
 
 import math
 
@@ -9,7 +9,7 @@ from numpy.testing import assert_allclose
 from oreflow.conventions import RTOL_EXACT, RTOL_WORKED_EXAMPLE
 from oreflow.kernels import psd
 
-# ex02 sieve table (cyclone overflow), MODELS.md §1.4
+# ex02 sieve table (cyclone overflow), Wills & Finch 2016; Ouchterlony 2005; docs/models.md#kernels-psd
 SIEVE_UM = np.array([300.0, 212.0, 150.0, 106.0, 75.0, 53.0, 38.0])
 SIEVE_PASSING = np.array([0.995, 0.962, 0.881, 0.762, 0.628, 0.501, 0.398])
 # ex03 size classes: 4750 µm / √2^k, k = 0..15 (15 classes + sink)
@@ -71,7 +71,7 @@ def test_sieve_p80_methods_ex02(k, method, expected):
 
 def test_sieve_p80_hand_check_and_p50(k):
     fn = k(psd.sieve_passing_size_um)
-    # MODELS.md hand check: ln106 + (0.8 - 0.762)/(0.881 - 0.762) ln(150/106)
+    # docs/models.md hand check: ln106 + (0.8 - 0.762)/(0.881 - 0.762) ln(150/106)
     hand = math.exp(math.log(106) + (0.8 - 0.762) / (0.881 - 0.762) * math.log(150 / 106))
     assert fn(SIEVE_UM, SIEVE_PASSING, 0.8, 0) == pytest.approx(hand, rel=RTOL_EXACT)
     assert fn(SIEVE_UM, SIEVE_PASSING, 0.5, 0) == pytest.approx(52.8291, rel=RTOL_WORKED_EXAMPLE)

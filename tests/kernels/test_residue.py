@@ -1,6 +1,6 @@
 """Residue kernels: INCO reagents and outlet, filter split, paste recipe, fines passing.
 
-Worked numbers are MODELS.md ex08 (Appendix B); every kernel is run compiled and as
+Worked numbers are worked example ex08 (Appendix B); every kernel is run compiled and as
 plain Python.
 """
 

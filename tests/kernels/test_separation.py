@@ -1,4 +1,4 @@
-"""Tests of oreflow.kernels.separation against MODELS.md §3.1-3.3 (ex05) and closed forms."""
+"""Tests of oreflow.kernels.separation against Laplante's standardised GRG test; docs/models.md#gravity; Robben & Wotruba 2019 (ex05) and closed forms."""
 
 import math
 
@@ -11,7 +11,7 @@ from oreflow.kernels import classification as cl
 from oreflow.kernels import psd
 from oreflow.kernels import separation as sp
 
-#: MODELS.md prints ex05 to 6 decimals: half a unit in the 6th decimal.
+#: docs/models.md prints ex05 to 6 decimals: half a unit in the 6th decimal.
 ATOL_6_DECIMALS = 5e-7
 #: Midpoint average over 200,000 rate constants vs the closed form (ex05 "agrees to 6 digits").
 RTOL_NUMERIC_AVERAGE = 1e-6

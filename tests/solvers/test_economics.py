@@ -38,7 +38,7 @@ def _variant(write_case, path, *pairs):
 
 
 def test_nsr_reproduces_models_ex09():
-    """MODELS.md §8.1: 2.0 g/t, 90 % -> 0.057871 oz/t -> 112.0739 USD/t."""
+    """cases/README.md, economics section: 2.0 g/t, 90 % -> 0.057871 oz/t -> 112.0739 USD/t."""
     oz_per_t = 2.0 * 0.9 / GRAMS_PER_TROY_OZ
     assert oz_per_t == pytest.approx(0.057871, rel=RTOL_WORKED_EXAMPLE)
     nsr = nsr_usd_t(2.0, 0.90, 2000.0, 0.999, 1.0, 0.5, 0.03)
@@ -73,7 +73,7 @@ def test_run_report_labels_default_prices(routes):
 
 
 def test_cost_buildup_with_default_prices_reproduces_ex09():
-    """MODELS.md §8.2: ex09's [A] consumptions at the default prices -> 7.0043 USD/t."""
+    """cases/README.md, economics section: ex09's [A] consumptions at the default prices -> 7.0043 USD/t."""
     spec = parse_case(
         EX09.read_text(encoding="utf-8").split("[economics]")[0] + "[economics]\n", "x"
     )

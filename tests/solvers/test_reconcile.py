@@ -24,7 +24,7 @@ DATA = Path(__file__).resolve().parents[1] / "data" / "surveys"
 
 
 def printed(text):
-    """A value as printed in MODELS.md §9: equal once rounded to the printed decimals."""
+    """A value as printed in Smith & Ichiyen 1973; Hodouin & Everell 1980; docs/survey.md: equal once rounded to the printed decimals."""
     decimals = len(text.split(".")[1]) if "." in text else 0
     return pytest.approx(float(text), rel=0.0, abs=0.5 * 10.0**-decimals * (1.0 + 1e-9))
 
@@ -123,7 +123,7 @@ def test_three_product_exact_survey_reproduced():
 
 # --------------------------------------------------------------------------- linear case
 def lagrange(x, sd, a):
-    """Closed form of MODELS.md §9.2: x_hat = x - V A^T (A V A^T)^-1 A x."""
+    """Closed form of Smith & Ichiyen 1973; Hodouin & Everell 1980; docs/survey.md: x_hat = x - V A^T (A V A^T)^-1 A x."""
     v = np.diag(sd**2)
     gain = v @ a.T @ np.linalg.inv(a @ v @ a.T)
     x_hat = x - gain @ a @ x
@@ -243,7 +243,7 @@ def test_ex10_gross_error_demo_fails_the_global_test():
         for m in survey.measurements
     ]
     result = reconcile(Survey.from_records(records), survey.network, gross_error_test=False)
-    # MODELS.md §9.2: feed Au 2.40 with the SD kept at 5 % of 2.00 gives J = 12.0123.
+    # Smith & Ichiyen 1973; Hodouin & Everell 1980; docs/survey.md: feed Au 2.40 with the SD kept at 5 % of 2.00 gives J = 12.0123.
     assert result.meta["chi2"] == printed("12.0123")
     assert not result.passed
 

@@ -86,7 +86,7 @@ def tree_survey(n_nodes=20, seed=3):
 
 @pytest.mark.solver
 def test_rougher_matches_the_one_dimensional_search():
-    # MODELS.md §9.2: for a fixed split the assay problem has a closed form, J(s); the
+    # Smith & Ichiyen 1973; Hodouin & Everell 1980; docs/survey.md: for a fixed split the assay problem has a closed form, J(s); the
     # optimum over s (golden section to machine precision) is the reference.
     x = np.array([[2.00, 24.0, 0.40], [1.72, 19.5, 0.55], [4.20, 19.0, 3.20]])
     sd = np.array([[0.05, 0.05, 0.10], [0.03, 0.03, 0.05], [0.02, 0.02, 0.02]]) * x

@@ -44,7 +44,7 @@ def test_acyclic_case_closes_exactly():
 
 
 def test_pbm_closed_circuit_reproduces_models_ex03():
-    """MODELS.md §1.5: tau 3.917977 min (mill feed 918.8416 t/h), CL 2.062805, P80 93.5102 µm."""
+    """Austin, Klimpel & Luckie 1984; Whiten 1974; Herbst & Fuerstenau 1980; docs/models.md#ball_mill: tau 3.917977 min (mill feed 918.8416 t/h), CL 2.062805, P80 93.5102 µm."""
     result = oreflow.simulate(CASES / "tests" / "ex03_pbm_circuit.toml")
     mill = result.units.query("unit == 'mill'").set_index("metric")["value"]
     assert mill["mill_feed_tph"] == pytest.approx(918.8416, rel=RTOL_EX)
@@ -58,7 +58,7 @@ def test_pbm_closed_circuit_reproduces_models_ex03():
 
 
 def test_cil_train_reproduces_models_ex07():
-    """MODELS.md §5.5 CIL: recovery to carbon 92.328 %, tail 0.13658 g/t, C6 0.01379 mg/L, q1 1527.3 g/t."""
+    """Nicol, Fleming & Cromberge 1984; Fleming et al. 2011, Miner. Eng. 24:484; docs/models.md#cil CIL: recovery to carbon 92.328 %, tail 0.13658 g/t, C6 0.01379 mg/L, q1 1527.3 g/t."""
     result = oreflow.simulate(CASES / "tests" / "ex07_cil.toml")
     cil = result.units.query("unit == 'cil'").set_index("metric")["value"]
     assert result.kpis["gold_recovery_frac"] == pytest.approx(0.92328, abs=5e-6)

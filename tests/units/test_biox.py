@@ -1,4 +1,4 @@
-"""Bio-oxidation through the flowsheet (MODELS.md §4.5)."""
+"""Bio-oxidation through the flowsheet (Marsden & House 2006; Adams (ed.) 2016, Gold Ore Processing; docs/models.md#biox)."""
 
 from __future__ import annotations
 
@@ -27,7 +27,9 @@ def result():
 
 def test_biox_oxidises_within_the_reported_range_and_closes(result):
     m = metrics(result, "biox")
-    assert 0.80 <= m["sulfide_oxidation_frac"] <= 0.98  # MODELS.md §4.5
+    assert (
+        0.80 <= m["sulfide_oxidation_frac"] <= 0.98
+    )  # Marsden & House 2006; Adams (ed.) 2016, Gold Ore Processing; docs/models.md#biox
     assert result.kpis["closure_max_rel"] <= RTOL_CLOSURE
     # same O2 per S as POX
     pyrite = result.streams.loc["ore.concentrate", "pyrite_tph"]

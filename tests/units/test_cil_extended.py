@@ -1,7 +1,7 @@
 """CIL/CIP/CIC extensions: preg-robbing, silver and copper, cyanide budget, WAD, CIP mode.
 
-Worked examples of MODELS.md ex07 (§5.3 NaCN budget 0.8973 kg/t, §5.4 preg-robbing
-0.525 % / 34.78 %, §5.5 cascades), through the kernels and through small case files in
+Worked examples of worked example ex07 (Marsden & House 2006; docs/models.md#cil NaCN budget 0.8973 kg/t, Goodall, Leatham & Scales 2005, Miner. Eng. 18:1135; docs/models.md#cil preg-robbing
+0.525 % / 34.78 %, Nicol, Fleming & Cromberge 1984; Fleming et al. 2011, Miner. Eng. 24:484; docs/models.md#cil cascades), through the kernels and through small case files in
 ``cases/tests/cn_*.toml``. Kernels run both compiled and as ``py_func``.
 """
 
@@ -35,7 +35,7 @@ SILVER_COPPER = CASES / "tests" / "cn_silver_copper.toml"
 EX07 = CASES / "tests" / "ex07_cil.toml"
 COPPER_GOLD = CASES / "copper_gold_cil.toml"
 
-# ex07 plant (MODELS.md §5.5)
+# ex07 plant (Nicol, Fleming & Cromberge 1984; Fleming et al. 2011, Miner. Eng. 24:484; docs/models.md#cil)
 Q_L = 200.0 * 0.55 / 0.45
 C0_CIP = 2.0 * 0.92 / (0.55 / 0.45)
 
@@ -146,7 +146,7 @@ def test_leach_train_matches_cil_leach_and_conserves(impl):
 
 
 def test_adsorption_train_reduces_to_the_ex07_cascades(impl):
-    """One metal, no preg-robbing: the ex07 CIP and CIL numbers of MODELS.md §5.5."""
+    """One metal, no preg-robbing: the ex07 CIP and CIL numbers of Nicol, Fleming & Cromberge 1984; Fleming et al. 2011, Miner. Eng. 24:484; docs/models.md#cil."""
     c, q, _ = ads_train(impl, feed_tenor_g_m3=np.array([[C0_CIP]]))
     np.testing.assert_allclose(c[0, -1, 0], 0.00533, rtol=2e-3)
     assert_printed(q[0, 0, 0], 1516.78, 2)
@@ -173,7 +173,7 @@ def test_adsorption_train_reduces_to_the_ex07_cascades(impl):
 
 
 def test_preg_robbing_ex07_single_tank(impl):
-    """MODELS.md §5.4: 0.525 % of the dissolved gold on the ore with carbon, 34.78 % without."""
+    """Goodall, Leatham & Scales 2005, Miner. Eng. 18:1135; docs/models.md#cil: 0.525 % of the dissolved gold on the ore with carbon, 34.78 % without."""
     v, k_ore, k_c, m_c = 1.5, 0.8, 1.0e4, 0.015
     solids = 100.0
     for reversible in (True, False):
@@ -364,7 +364,7 @@ def test_compiled_matches_py_func_on_a_batch():
 
 
 def test_nacn_budget_reproduces_models_ex07():
-    """MODELS.md §5.3: 0.4500 + 0.2699 + 0.0764 + 0.000995 + 0.10 = 0.8973 kg NaCN/t."""
+    """Marsden & House 2006; docs/models.md#cil: 0.4500 + 0.2699 + 0.0764 + 0.000995 + 0.10 = 0.8973 kg NaCN/t."""
     sim = run(BUDGET)
     m = metrics(sim, "cil")
     assert_printed(m["nacn_soluble_kg_t"][0], 0.4500, 4)
@@ -373,7 +373,7 @@ def test_nacn_budget_reproduces_models_ex07():
     assert_printed(m["nacn_complexation_kg_t"][0], 0.000995, 6)
     assert_printed(m["nacn_other_kg_t"][0], 0.10, 2)
     np.testing.assert_allclose(m["nacn_added_kg_t"][0], 0.8973, rtol=RTOL_WORKED_EXAMPLE)
-    # per-kg factors of MODELS.md §5.3
+    # per-kg factors of Marsden & House 2006; docs/models.md#cil
     cu = m["cu_dissolved_g_t"][0]
     assert_printed(m["nacn_cu_kg_t"][0] / cu * 1000.0, 2.70, 2)
     r = oreflow.simulate(BUDGET)
@@ -479,7 +479,7 @@ def test_more_carbon_never_raises_preg_robbed_loss_in_a_cil():
 
 
 def test_gold_only_cases_are_what_they_were():
-    """Values of ex07_cil before the extension (the 2N cascade of MODELS.md §5.5)."""
+    """Values of ex07_cil before the extension (the 2N cascade of Nicol, Fleming & Cromberge 1984; Fleming et al. 2011, Miner. Eng. 24:484; docs/models.md#cil)."""
     sim = run(EX07)
     m = metrics(sim, "cil")
     assert m["au_to_carbon_frac"][0] == pytest.approx(0.9232822372311914, rel=1e-12)
@@ -673,7 +673,7 @@ def test_longer_carbon_free_leach_robs_more_in_a_cip():
     """The known exception: on a preg-robbing ore a longer pre-leach without carbon loses gold.
 
     Leach extraction still never falls; the recovery does, because more gold dissolves
-    where nothing competes with the ore for it (MODELS.md §5.4).
+    where nothing competes with the ore for it (Goodall, Leatham & Scales 2005, Miner. Eng. 18:1135; docs/models.md#cil).
     """
     residence = [4.0, 12.0, 24.0, 48.0]
     sim = run(CIP_PREGROB, n_cases=4, overrides={"units.cip.residence_h": residence})

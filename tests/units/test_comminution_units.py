@@ -1,6 +1,6 @@
 """SAG mill, regrind mill, screen and the ball mill's GRG option: kernels and units.
 
-Worked examples: MODELS.md ex01 (Austin SAG power 8752.4 kW; Morrell Mib 750 -> 75 µm
+Worked examples: worked example ex01 (Austin SAG power 8752.4 kW; Morrell Mib 750 -> 75 µm
 11.0847 kWh/t; regrind case 3 Rowland factors 1.21294).
 """
 

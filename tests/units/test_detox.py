@@ -39,7 +39,7 @@ def _detox_batch(path, overrides, n):
 
 
 def test_reproduces_models_ex08(ex08):
-    """MODELS.md §7.1: CN 59.889, SO2 239.5556, SMBS 355.4220, Cu 6.111, CuSO4 24.012 kg/h."""
+    """Mudder, Botz & Smith 2001, Chemistry and Treatment of Cyanidation Wastes, §6.12; docs/models.md#detox: CN 59.889, SO2 239.5556, SMBS 355.4220, Cu 6.111, CuSO4 24.012 kg/h."""
     d = metrics(ex08, "detox")
     rel = RTOL_WORKED_EXAMPLE
     assert d["wad_in_mg_l"] == pytest.approx(250.0, rel=RTOL_EXACT)
@@ -69,7 +69,7 @@ def test_liquid_so2_gives_ex08_lime(write_case):
 
 
 def test_ex08_storage_volume(ex08):
-    """MODELS.md §7.3: 200 t/h at 1.45 t/m3 -> 137.931 m3/h, 1.2083 Mm3/y."""
+    """Directive 2006/21/EC; Wills & Finch 2016; docs/models.md#residue: 200 t/h at 1.45 t/m3 -> 137.931 m3/h, 1.2083 Mm3/y."""
     t = metrics(ex08, "tailings")
     assert t["storage_m3_h"] == pytest.approx(137.931, rel=RTOL_WORKED_EXAMPLE)
     assert t["storage_mm3_y"] == pytest.approx(1.2083, rel=RTOL_WORKED_EXAMPLE)
@@ -135,7 +135,7 @@ def test_zero_residence_changes_nothing_and_long_residence_reaches_the_set_point
 
 
 def test_destruction_fraction_mode_meets_the_icmc_limit(write_case):
-    """MODELS.md §7.1: 80 % destruction takes 250 mg/L to the ICMC 50 mg/L."""
+    """Mudder, Botz & Smith 2001, Chemistry and Treatment of Cyanidation Wastes, §6.12; docs/models.md#detox: 80 % destruction takes 250 mg/L to the ICMC 50 mg/L."""
     path = _variant(write_case, "wad_target_mg_l = 5.0", "destruction_frac = 0.8")
     d = metrics(oreflow.simulate(path), "detox")
     assert d["wad_out_mg_l"] == pytest.approx(50.0, rel=RTOL_EXACT)

@@ -1,4 +1,4 @@
-"""Flotation bank: MODELS.md §3.2 (ex05 rougher), kinetics by size, entrainment, circuits."""
+"""Flotation bank: Klimpel 1980; docs/models.md#flotation (ex05 rougher), kinetics by size, entrainment, circuits."""
 
 from pathlib import Path
 

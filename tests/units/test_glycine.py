@@ -83,11 +83,11 @@ def metric(sim, name, unit="leach"):
     return sim.units[unit].metrics[name]
 
 
-# -- MODELS.md ex11 --------------------------------------------------------------------
+# -- worked example ex11 --------------------------------------------------------------------
 
 
 def test_ex11_glycine_inventory_and_make_up_at_95_percent_recycle():
-    """MODELS.md §6.2: 0.2 M at 40 % solids is 22.52 kg/t; 95 % recycle -> 1.126 kg/t."""
+    """Oraby, Eksteen & Tanda 2017, Hydrometallurgy 169:339; docs/models.md#glycine: 0.2 M at 40 % solids is 22.52 kg/t; 95 % recycle -> 1.126 kg/t."""
     sim = run(load_case(EX11))
     assert metric(sim, "glycine_inventory_kg_t")[0] == pytest.approx(
         22.5210, rel=RTOL_WORKED_EXAMPLE
@@ -172,11 +172,11 @@ def test_glycat_copper_cyanide_glycine_and_wad_budget():
 
 
 def test_glycat_with_no_glycine_share_costs_cyanide_as_in_models_5_3():
-    """With cu_glycine_frac = 0 the copper term is MODELS.md §5.3's 2.70 kg NaCN/kg Cu."""
+    """With cu_glycine_frac = 0 the copper term is Marsden & House 2006; docs/models.md#cil's 2.70 kg NaCN/kg Cu."""
     sim = run(load_case(GLYCAT), 1, {"units.leach.cu_glycine_frac": 0.0})
     cu_g_t = metric(sim, "cu_leached_kg_t")[0] * 1e3
     parts = nacn_consumption_kg_t(0.0, 0.0, cu_g_t, 0.0, 0.0, 0.0)
-    # the leaching kernel rounds molar masses to 2 decimals (MODELS.md §5.3): 1e-4
+    # the leaching kernel rounds molar masses to 2 decimals (Marsden & House 2006; docs/models.md#cil): 1e-4
     assert metric(sim, "nacn_cu_kg_t")[0] == pytest.approx(parts[1], rel=1e-4)
 
 

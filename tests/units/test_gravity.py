@@ -1,4 +1,4 @@
-"""Gravity concentrator: MODELS.md §3.1 (ex05) analytically and through a milling circuit."""
+"""Gravity concentrator: Laplante's standardised GRG test; docs/models.md#gravity (ex05) analytically and through a milling circuit."""
 
 from pathlib import Path
 

@@ -42,11 +42,11 @@ def pyrite_t_h():
     return (100.0 - 2e-4) * 0.01
 
 
-# -- MODELS.md ex11 --------------------------------------------------------------------
+# -- worked example ex11 --------------------------------------------------------------------
 
 
 def test_ex11_pyrite_dominates_the_chlorine_demand():
-    """MODELS.md §6.3: 1 % pyrite consumes 44.327 kg Cl2/t; gold 0.540 g Cl2 per g."""
+    """Aylmore, in Adams (ed.) 2016, ch. 27; docs/models.md#halide: 1 % pyrite consumes 44.327 kg Cl2/t; gold 0.540 g Cl2 per g."""
     sim = run(load_case(EX11))
     m = sim.units["leach"].metrics
     assert m["sulfide_oxidised_frac"][0] == pytest.approx(1.0, rel=1e-12)

@@ -1,6 +1,6 @@
 """Heap leaching: recovery against time and crush size, solution balance, cyanide.
 
-MODELS.md §3.4: per size class R(t) = R∞(d)(1 − exp(−k(d) t)), PSD-weighted; lifts,
+Marsden & House 2006; docs/models.md#heap_leach: per size class R(t) = R∞(d)(1 − exp(−k(d) t)), PSD-weighted; lifts,
 irrigation rate, leach cycle and NaCN within the [L] practice ranges. Cases:
 ``cases/tests/cn_heap_merrill_crowe.toml`` and ``cn_heap_cic.toml``.
 """
@@ -106,7 +106,9 @@ def test_extraction_is_the_psd_weighted_law_of_each_size_class():
     k, ult = _class_law(comps, 2000.0, 0.04, 0.60, 0.8, 0.2)
     expect = (silver * ult * (1.0 - np.exp(-k * 90.0))).sum() / silver.sum()
     assert m["ag_extraction_frac"][0] == pytest.approx(expect, rel=1e-12)
-    assert 0.5 < m["au_extraction_frac"][0] < 0.8  # the 50-80 % of MODELS.md §3.4
+    assert (
+        0.5 < m["au_extraction_frac"][0] < 0.8
+    )  # the 50-80 % of Marsden & House 2006; docs/models.md#heap_leach
 
 
 def test_pad_area_solution_and_inventory():
@@ -147,7 +149,9 @@ def test_applied_solution_is_made_up_to_the_set_cyanide():
     assert residue[icn] * G_PER_T / residue[iw] == pytest.approx(250.0, rel=1e-9)
     assert m["nacn_consumed_kg_t"][0] == pytest.approx(0.15, rel=1e-12)
     r = oreflow.simulate(HEAP_MC)
-    assert 0.1 <= r.kpis["nacn_kg_t"] <= 0.5  # MODELS.md §3.4 practice
+    assert (
+        0.1 <= r.kpis["nacn_kg_t"] <= 0.5
+    )  # Marsden & House 2006; docs/models.md#heap_leach practice
 
 
 def test_a_starved_heap_never_goes_below_zero_cyanide():

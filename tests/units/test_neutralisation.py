@@ -1,4 +1,4 @@
-"""Neutralisation with lime and limestone through the flowsheet (MODELS.md §4.1, §7.3, ex08)."""
+"""Neutralisation with lime and limestone through the flowsheet (Marsden & House 2006; Thomas 2005, Dev. Miner. Process. 15; docs/models.md#pox, Directive 2006/21/EC; Wills & Finch 2016; docs/models.md#residue, ex08)."""
 
 from __future__ import annotations
 

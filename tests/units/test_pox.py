@@ -1,4 +1,4 @@
-"""Acid and alkaline pressure oxidation through the flowsheet (MODELS.md §4, ex06)."""
+"""Acid and alkaline pressure oxidation through the flowsheet (Marsden & House 2006; Thomas 2005, Dev. Miner. Process. 15; docs/models.md#pox, ex06)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ CASES = Path(__file__).resolve().parents[2] / "cases" / "tests"
 EX06 = CASES / "ox_ex06_pox.toml"
 ACID_CHAIN = CASES / "ox_pox_acid_cil.toml"
 ALKALINE = CASES / "ox_pox_alkaline.toml"
-#: ex06 X̄ at 210 °C, 4 compartments, 60 min (MODELS.md §4.3).
+#: ex06 X̄ at 210 °C, 4 compartments, 60 min (Papangelakis & Demopoulos 1990, Can. Metall. Q. 29(1):13; docs/models.md#pox).
 X_EX06 = 0.982499
 #: Appendix A checks the autothermal S at 1e-3.
 RTOL_AUTOTHERMAL = 1e-3
@@ -86,7 +86,7 @@ def ex06():
 
 
 def test_ex06_extent_oxygen_acid_and_heat(ex06):
-    """MODELS.md §4.1-4.3 for the 18 % S concentrate (each mineral at X̄ = 0.982499)."""
+    """Marsden & House 2006; Thomas 2005, Dev. Miner. Process. 15; docs/models.md#pox; Papangelakis & Demopoulos 1990, Can. Metall. Q. 29(1):13 for the 18 % S concentrate (each mineral at X̄ = 0.982499)."""
     m = metrics(ex06, "pox")
     x = m["sulfide_oxidation_frac"]
     assert x == pytest.approx(X_EX06, abs=5e-7)
@@ -112,7 +112,7 @@ def test_ex06_extent_oxygen_acid_and_heat(ex06):
 
 
 def test_ex06_residue_minerals(ex06):
-    """Pyrite and pyrrhotite iron to hematite, arsenopyrite to scorodite (MODELS.md §4.1)."""
+    """Pyrite and pyrrhotite iron to hematite, arsenopyrite to scorodite (Marsden & House 2006; Thomas 2005, Dev. Miner. Process. 15; docs/models.md#pox)."""
     s = ex06.streams.loc["pox.discharge"]
     feed = ex06.streams.loc["ore.concentrate"]
     py_fe = (feed["pyrite_tph"] - s["pyrite_tph"]) * 0.46550
@@ -230,7 +230,7 @@ def test_quench_water_takes_the_surplus(write_case):
 
 
 def test_deficit_reports_the_preheat_needed(mini_ox_case):
-    """A 1.5 % S pulp at 40 % solids cannot run autothermally from 25 °C (MODELS.md §4.2)."""
+    """A 1.5 % S pulp at 40 % solids cannot run autothermally from 25 °C (Thomas 2005; Wagman et al. 1982, NBS tables; docs/models.md#pox)."""
     low_s = {"ore.conc.mineralogy.pyrite": 0.03, "ore.conc.mineralogy.gangue": 0.97}
     result = oreflow.simulate(mini_ox_case, overrides=low_s)
     m = metrics(result, "pox")

@@ -1,6 +1,6 @@
-"""Elution, electrowinning, smelting and Merrill-Crowe; the MODELS.md §5.6 recovery chain.
+"""Elution, electrowinning, smelting and Merrill-Crowe; the Marsden & House 2006; docs/models.md#recovery recovery chain.
 
-MODELS.md §5.6 warns that 92.328 % x 0.98 x 0.995 x 0.999 = 89.939 % double-counts: the
+Marsden & House 2006; docs/models.md#recovery warns that 92.328 % x 0.98 x 0.995 x 0.999 = 89.939 % double-counts: the
 gold left on stripped carbon and in spent electrolyte returns to the circuit. With the
 carbon and electrolyte loops closed in ``cases/tests/cn_ex07_closed_carbon.toml`` the
 plant recovery is the (net) recovery to carbon times the share of the stripped gold not
@@ -26,8 +26,8 @@ CASES = Path(__file__).resolve().parents[2] / "cases"
 CLOSED = CASES / "tests" / "cn_ex07_closed_carbon.toml"
 HEAP_MC = CASES / "tests" / "cn_heap_merrill_crowe.toml"
 COPPER_GOLD = CASES / "copper_gold_cil.toml"
-EX07_Q1_G_T = 1527.2515795699064  # ex07 loaded carbon with 50 g/t barren (MODELS.md §5.5)
-DOUBLE_COUNTED = 0.89939  # MODELS.md §5.6, not to be reproduced
+EX07_Q1_G_T = 1527.2515795699064  # ex07 loaded carbon with 50 g/t barren (Nicol, Fleming & Cromberge 1984; Fleming et al. 2011, Miner. Eng. 24:484; docs/models.md#cil)
+DOUBLE_COUNTED = 0.89939  # Marsden & House 2006; docs/models.md#recovery, not to be reproduced
 
 
 def unit_metrics(result, unit):
@@ -86,7 +86,9 @@ def test_closed_carbon_circuit_reproduces_ex07_without_double_counting():
     plant = r.kpis["gold_recovery_frac"]
     assert plant == pytest.approx(cil["au_to_carbon_frac"] * 0.999, rel=1e-9)
     assert plant == pytest.approx(0.92328 * 0.999, abs=1e-5)
-    assert plant - DOUBLE_COUNTED > 0.018  # "about 2 points more" (MODELS.md §5.6)
+    assert (
+        plant - DOUBLE_COUNTED > 0.018
+    )  # "about 2 points more" (Marsden & House 2006; docs/models.md#recovery)
     # Gold is neither made nor lost. (The species view is not asserted here: with no fines
     # the gold on carbon never enters or leaves the plant, and its audit row compares a
     # net reaction of rounding size with itself.)
@@ -114,7 +116,7 @@ def test_carbon_made_up_equals_carbon_lost():
         cil["use_carbon_kg_h"], rel=1e-12
     )
     g_t = el["carbon_lost_kg_h"] * 1000.0 / r.kpis["ore_tph"]
-    assert 20.0 <= g_t <= 50.0  # MODELS.md §5.6 [L]
+    assert 20.0 <= g_t <= 50.0  # Marsden & House 2006; docs/models.md#recovery [L]
 
 
 # --- units applied directly --------------------------------------------------------------
@@ -267,7 +269,7 @@ def test_merrill_crowe_with_speciated_cyanide_moves_wad():
 
 
 def test_merrill_crowe_recovers_more_silver_than_carbon_columns():
-    """MODELS.md §5.6: silver loads weakly on carbon; high-Ag solutions go to Merrill-Crowe."""
+    """Marsden & House 2006; docs/models.md#recovery: silver loads weakly on carbon; high-Ag solutions go to Merrill-Crowe."""
     mc = oreflow.simulate(HEAP_MC)
     cic = oreflow.simulate(CASES / "tests" / "cn_heap_cic.toml")
     assert mc.kpis["silver_recovery_frac"] > cic.kpis["silver_recovery_frac"] + 0.02

@@ -1,4 +1,4 @@
-"""Ore sorter: MODELS.md §3.3 (ex05) through a case, the species split, and the shipped case."""
+"""Ore sorter: Robben & Wotruba 2019; docs/models.md#sorter (ex05) through a case, the species split, and the shipped case."""
 
 import json
 from pathlib import Path

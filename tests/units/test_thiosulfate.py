@@ -82,11 +82,11 @@ def kpis(sim):
     return plant_kpis(sim, closure_arrays(sim)["totals"])
 
 
-# -- MODELS.md ex11 through the flowsheet ---------------------------------------------
+# -- worked example ex11 through the flowsheet ---------------------------------------------
 
 
 def test_ex11_make_up_with_5_10_20_percent_not_recycled():
-    """MODELS.md §6.1: 1.841 / 2.682 / 4.364 kg S2O3/t with 1.0 kg/t degraded."""
+    """Aylmore & Muir 2001, Miner. Eng. 14(2):135; docs/models.md#thiosulfate: 1.841 / 2.682 / 4.364 kg S2O3/t with 1.0 kg/t degraded."""
     underflow = [1 / 1.075, 1 / 1.15, 1 / 1.3]  # 0.075, 0.15, 0.30 m3/t leave: 5, 10, 20 %
     sim = run(
         load_case(EX11), 3, {"units.tails_thickener.underflow_solids_frac": np.array(underflow)}

@@ -15,8 +15,8 @@ from oreflow.flowsheet.case import parse_case
 from oreflow.kernels.oxidation import locked_gold_exposure
 
 CASE = Path(__file__).resolve().parents[2] / "cases" / "tests" / "ox_ultrafine_cil.toml"
-#: The product P80 read back from class masses by log-linear interpolation (MODELS.md
-#: §1.4) differs from the RRB target by the interpolation error within a √2 class.
+#: The product P80 read back from class masses by log-linear interpolation (docs/models.md
+#: Wills & Finch 2016; Ouchterlony 2005; docs/models.md#kernels-psd) differs from the RRB target by the interpolation error within a √2 class.
 RTOL_P80_INTERPOLATION = 0.03
 
 

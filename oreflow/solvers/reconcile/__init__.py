@@ -80,7 +80,7 @@ References
 .. [3] Serth, R. W. & Heenan, W. A. (1986). Gross error detection and data
    reconciliation in steam-metering systems. AIChE J. 32(5), 733-742.
    https://doi.org/10.1002/aic.690320503
-.. [4] Reference worked examples: ``reference/MODELS.md`` §9 (two-product formula,
+.. [4] Reference worked examples: Smith & Ichiyen 1973; Hodouin & Everell 1980; docs/survey.md (two-product formula,
    Lagrange solution, chi-square test).
 """
 
