@@ -19,81 +19,33 @@ cyanide leaching and carbon adsorption in :mod:`oreflow.solvers.fit_models`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 
 from oreflow.errors import CaseError, Problem
+from oreflow.solvers.fit_types import Data, FitModel, FitParam
 
-Data = Mapping[str, np.ndarray]
-
-
-@dataclass(frozen=True)
-class FitParam:
-    """One fitted parameter: name, unit, starting value, bounds and the driver column.
-
-    ``driver`` names a data column; when it is constant (or absent) over the data the
-    parameter cannot be estimated and is held at ``initial``.
-    """
-
-    name: str
-    unit: str
-    initial: float
-    lo: float
-    hi: float
-    description: str = ""
-    driver: str | None = None
+__all__ = [
+    "Data",
+    "FitModel",
+    "FitParam",
+    "FitResult",
+    "fit",
+    "get_model",
+    "models",
+    "register_model",
+]
 
 
-@dataclass(frozen=True)
-class FitModel:
-    """A model ``oreflow fit`` can fit.
+def _builtin() -> dict[str, FitModel]:
+    from oreflow.solvers.fit_models import BUILTIN
 
-    Attributes
-    ----------
-    name : str
-        Registry key (``oreflow fit --model NAME``).
-    params : tuple of FitParam
-        Parameters in the order of ``theta``.
-    observed : str
-        Column holding the measured value.
-    columns : tuple of str
-        Columns every file must have (besides ``observed``).
-    conditions : Mapping[str, float]
-        Optional columns and their values when absent.
-    ranges : Mapping[str, tuple of float]
-        Allowed closed range of each column.
-    predict : callable
-        ``predict(theta, data) -> ndarray`` of the observed column.
-    case_keys : Mapping[str, str]
-        Case key of each parameter relative to the unit (``leach.{species}.k_per_h``);
-        parameters not listed are not written to a case.
-    case_constants : Mapping[str, float]
-        Unit keys written with the fit because the fitted values depend on them (the
-        reference conditions of a rate constant).
-    doc : str
-        One line for ``oreflow fit --list``.
-    """
-
-    name: str
-    params: tuple[FitParam, ...]
-    observed: str
-    columns: tuple[str, ...]
-    predict: Callable[[np.ndarray, Data], np.ndarray]
-    conditions: Mapping[str, float] = field(default_factory=dict)
-    ranges: Mapping[str, tuple[float, float]] = field(default_factory=dict)
-    case_keys: Mapping[str, str] = field(default_factory=dict)
-    case_constants: Mapping[str, float] = field(default_factory=dict)
-    doc: str = ""
-
-    @property
-    def names(self) -> tuple[str, ...]:
-        """Parameter names in the order of ``theta``."""
-        return tuple(p.name for p in self.params)
+    return {m.name: m for m in BUILTIN}
 
 
-_MODELS: dict[str, FitModel] = {}
+_MODELS: dict[str, FitModel] = _builtin()
 
 
 def register_model(model: FitModel) -> FitModel:
@@ -104,8 +56,6 @@ def register_model(model: FitModel) -> FitModel:
 
 def models() -> dict[str, FitModel]:
     """Registered models by name (the cyanide and adsorption models are always there)."""
-    from oreflow.solvers import fit_models  # noqa: F401  (registers on import)
-
     return dict(_MODELS)
 
 

@@ -18,7 +18,8 @@ from pathlib import Path
 import numpy as np
 
 from oreflow.errors import CaseError, Problem
-from oreflow.solvers.fit import FitModel, FitResult
+from oreflow.solvers.fit import FitResult
+from oreflow.solvers.fit_types import FitModel
 
 _ALIASES = {"extraction_pct": ("extraction_frac", 0.01)}
 

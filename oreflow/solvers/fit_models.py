@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from oreflow.kernels import cyanidation as cy
-from oreflow.solvers.fit import Data, FitModel, FitParam, register_model
+from oreflow.solvers.fit_types import Data, FitModel, FitParam
 
 #: Conditions at which a leach table's ``k_per_h`` holds in the CIL/CIP unit (its
 #: ``ref_*`` parameters' defaults): NaCN [mg/L], DO [mg/L], pH, temperature [°C].
@@ -89,103 +89,94 @@ _LEACH_RANGES = {
 _K = FitParam("k_per_h", "1/h", 0.2, 1e-6, 100.0, "first-order rate constant")
 _ULT = FitParam("ultimate_frac", "-", 0.9, 0.0, 1.0, "extraction at infinite time")
 
-FIRST_ORDER = register_model(
-    FitModel(
-        name="first_order",
-        params=(_K, _ULT),
-        observed="extraction_frac",
-        columns=("time_h",),
-        predict=_first_order,
-        ranges=_LEACH_RANGES,
-        case_keys={
-            "k_per_h": "leach.{species}.k_per_h",
-            "ultimate_frac": "leach.{species}.ultimate_frac",
-        },
-        doc="one batch leach curve: X = R∞ (1 - exp(-k t)); columns time_h, extraction_frac",
-    )
+FIRST_ORDER = FitModel(
+    name="first_order",
+    params=(_K, _ULT),
+    observed="extraction_frac",
+    columns=("time_h",),
+    predict=_first_order,
+    ranges=_LEACH_RANGES,
+    case_keys={
+        "k_per_h": "leach.{species}.k_per_h",
+        "ultimate_frac": "leach.{species}.ultimate_frac",
+    },
+    doc="one batch leach curve: X = R∞ (1 - exp(-k t)); columns time_h, extraction_frac",
 )
 
-CYANIDATION = register_model(
-    FitModel(
-        name="cyanidation",
-        params=(
-            FitParam(
-                "k_per_h", "1/h", 0.2, 1e-6, 100.0, "rate constant at the reference conditions"
-            ),
-            FitParam("ultimate_frac", "-", 0.95, 0.0, 1.0, "ultimate extraction of exposed gold"),
-            FitParam("ea_kj_mol", "kJ/mol", 15.0, 0.0, 150.0, "activation energy", "temp_c"),
-            FitParam("grain_um", "µm", 20.0, 0.1, 1000.0, "gold grain size", "p80_um"),
-            FitParam(
-                "locked_access_frac",
-                "-",
-                0.5,
-                0.0,
-                1.0,
-                "share of locked gold reached through pores and cracks",
-                "p80_um",
-            ),
+CYANIDATION = FitModel(
+    name="cyanidation",
+    params=(
+        FitParam("k_per_h", "1/h", 0.2, 1e-6, 100.0, "rate constant at the reference conditions"),
+        FitParam("ultimate_frac", "-", 0.95, 0.0, 1.0, "ultimate extraction of exposed gold"),
+        FitParam("ea_kj_mol", "kJ/mol", 15.0, 0.0, 150.0, "activation energy", "temp_c"),
+        FitParam("grain_um", "µm", 20.0, 0.1, 1000.0, "gold grain size", "p80_um"),
+        FitParam(
+            "locked_access_frac",
+            "-",
+            0.5,
+            0.0,
+            1.0,
+            "share of locked gold reached through pores and cracks",
+            "p80_um",
         ),
-        observed="extraction_frac",
-        columns=("time_h",),
-        conditions={**REFERENCE, "p80_um": 75.0},
-        predict=cyanidation_extraction,
-        ranges=_LEACH_RANGES,
-        case_keys={
-            "k_per_h": "leach.{species}.k_per_h",
-            "ultimate_frac": "leach.{species}.ultimate_frac",
-            "grain_um": "leach.{species}.grain_um",
-            "locked_access_frac": "leach.{species}.locked_access_frac",
-            "ea_kj_mol": "leach_ea_kj_mol",
-        },
-        case_constants={f"ref_{k}": v for k, v in REFERENCE.items()},
-        doc="leach curves with drivers: columns time_h, extraction_frac and any of nacn_mg_l, "
-        "do_mg_l, ph, temp_c, p80_um",
-    )
+    ),
+    observed="extraction_frac",
+    columns=("time_h",),
+    conditions={**REFERENCE, "p80_um": 75.0},
+    predict=cyanidation_extraction,
+    ranges=_LEACH_RANGES,
+    case_keys={
+        "k_per_h": "leach.{species}.k_per_h",
+        "ultimate_frac": "leach.{species}.ultimate_frac",
+        "grain_um": "leach.{species}.grain_um",
+        "locked_access_frac": "leach.{species}.locked_access_frac",
+        "ea_kj_mol": "leach_ea_kj_mol",
+    },
+    case_constants={f"ref_{k}": v for k, v in REFERENCE.items()},
+    doc="leach curves with drivers: columns time_h, extraction_frac and any of nacn_mg_l, "
+    "do_mg_l, ph, temp_c, p80_um",
 )
 
 _ISO_RANGES = {"solution_au_mg_l": (0.0, 1e4), "carbon_au_g_t": (0.0, 1e6), "time_h": (0.0, 1e4)}
 
-FREUNDLICH = register_model(
-    FitModel(
-        name="freundlich",
-        params=(
-            FitParam("k_f", "(g/t)/(mg/L)^(1/n)", 1e4, 1e-6, 1e8, "Freundlich capacity"),
-            FitParam("n_f", "-", 2.0, 0.1, 20.0, "Freundlich intensity"),
-        ),
-        observed="carbon_au_g_t",
-        columns=("solution_au_mg_l",),
-        predict=_freundlich,
-        ranges=_ISO_RANGES,
-        doc="isotherm q = K_F C^(1/n_F); columns solution_au_mg_l, carbon_au_g_t",
-    )
+FREUNDLICH = FitModel(
+    name="freundlich",
+    params=(
+        FitParam("k_f", "(g/t)/(mg/L)^(1/n)", 1e4, 1e-6, 1e8, "Freundlich capacity"),
+        FitParam("n_f", "-", 2.0, 0.1, 20.0, "Freundlich intensity"),
+    ),
+    observed="carbon_au_g_t",
+    columns=("solution_au_mg_l",),
+    predict=_freundlich,
+    ranges=_ISO_RANGES,
+    doc="isotherm q = K_F C^(1/n_F); columns solution_au_mg_l, carbon_au_g_t",
 )
 
-LANGMUIR = register_model(
-    FitModel(
-        name="langmuir",
-        params=(
-            FitParam("q_max_g_t", "g/t", 3e4, 1e-3, 1e7, "capacity"),
-            FitParam("b_l_mg", "L/mg", 1.0, 1e-8, 1e4, "affinity"),
-        ),
-        observed="carbon_au_g_t",
-        columns=("solution_au_mg_l",),
-        predict=_langmuir,
-        ranges=_ISO_RANGES,
-        doc="isotherm q = q_max b C / (1 + b C); columns solution_au_mg_l, carbon_au_g_t",
-    )
+LANGMUIR = FitModel(
+    name="langmuir",
+    params=(
+        FitParam("q_max_g_t", "g/t", 3e4, 1e-3, 1e7, "capacity"),
+        FitParam("b_l_mg", "L/mg", 1.0, 1e-8, 1e4, "affinity"),
+    ),
+    observed="carbon_au_g_t",
+    columns=("solution_au_mg_l",),
+    predict=_langmuir,
+    ranges=_ISO_RANGES,
+    doc="isotherm q = q_max b C / (1 + b C); columns solution_au_mg_l, carbon_au_g_t",
 )
 
-FLEMING_KN = register_model(
-    FitModel(
-        name="fleming_kn",
-        params=(
-            FitParam("k", "(g/t)/(mg/L)/h^n", 100.0, 1e-6, 1e7, "activity constant"),
-            FitParam("n", "-", 0.8, 0.01, 2.0, "time exponent"),
-        ),
-        observed="carbon_au_g_t",
-        columns=("solution_au_mg_l", "time_h"),
-        predict=_fleming_kn,
-        ranges=_ISO_RANGES,
-        doc="carbon activity q = k C t^n; columns time_h, solution_au_mg_l, carbon_au_g_t",
-    )
+FLEMING_KN = FitModel(
+    name="fleming_kn",
+    params=(
+        FitParam("k", "(g/t)/(mg/L)/h^n", 100.0, 1e-6, 1e7, "activity constant"),
+        FitParam("n", "-", 0.8, 0.01, 2.0, "time exponent"),
+    ),
+    observed="carbon_au_g_t",
+    columns=("solution_au_mg_l", "time_h"),
+    predict=_fleming_kn,
+    ranges=_ISO_RANGES,
+    doc="carbon activity q = k C t^n; columns time_h, solution_au_mg_l, carbon_au_g_t",
 )
+
+#: The models registered with ``oreflow fit`` from the start.
+BUILTIN = (FIRST_ORDER, CYANIDATION, FREUNDLICH, LANGMUIR, FLEMING_KN)

@@ -1,0 +1,74 @@
+"""Data types of ``oreflow fit``: a fitted parameter and a model (see :mod:`oreflow.solvers.fit`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+Data = Mapping[str, np.ndarray]
+
+
+@dataclass(frozen=True)
+class FitParam:
+    """One fitted parameter: name, unit, starting value, bounds and the driver column.
+
+    ``driver`` names a data column; when it is constant (or absent) over the data the
+    parameter cannot be estimated and is held at ``initial``.
+    """
+
+    name: str
+    unit: str
+    initial: float
+    lo: float
+    hi: float
+    description: str = ""
+    driver: str | None = None
+
+
+@dataclass(frozen=True)
+class FitModel:
+    """A model ``oreflow fit`` can fit.
+
+    Attributes
+    ----------
+    name : str
+        Registry key (``oreflow fit --model NAME``).
+    params : tuple of FitParam
+        Parameters in the order of ``theta``.
+    observed : str
+        Column holding the measured value.
+    columns : tuple of str
+        Columns every file must have (besides ``observed``).
+    conditions : Mapping[str, float]
+        Optional columns and their values when absent.
+    ranges : Mapping[str, tuple of float]
+        Allowed closed range of each column.
+    predict : callable
+        ``predict(theta, data) -> ndarray`` of the observed column.
+    case_keys : Mapping[str, str]
+        Case key of each parameter relative to the unit (``leach.{species}.k_per_h``);
+        parameters not listed are not written to a case.
+    case_constants : Mapping[str, float]
+        Unit keys written with the fit because the fitted values depend on them (the
+        reference conditions of a rate constant).
+    doc : str
+        One line for ``oreflow fit --list``.
+    """
+
+    name: str
+    params: tuple[FitParam, ...]
+    observed: str
+    columns: tuple[str, ...]
+    predict: Callable[[np.ndarray, Data], np.ndarray]
+    conditions: Mapping[str, float] = field(default_factory=dict)
+    ranges: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    case_keys: Mapping[str, str] = field(default_factory=dict)
+    case_constants: Mapping[str, float] = field(default_factory=dict)
+    doc: str = ""
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Parameter names in the order of ``theta``."""
+        return tuple(p.name for p in self.params)
