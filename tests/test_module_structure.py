@@ -19,8 +19,6 @@ PACKAGE = Path(__file__).resolve().parent.parent / "oreflow"
 
 #: Import cycles still to be removed (each a set of modules that import each other).
 ALLOWED_CYCLES: list[frozenset[str]] = [
-    # fit_models registers its models into fit on a lazy import (a global registry: to go)
-    frozenset({"oreflow.solvers.fit", "oreflow.solvers.fit_models"}),
     frozenset({"oreflow.report.parameter_tornado", "oreflow.report.study_report"}),
 ]
 #: Private names still imported across modules: (importing module, source module, name).

@@ -374,6 +374,8 @@ def _variable(
     given = {k: v for k, v in raw.items() if k in {p.name for p in dist_params}}
     params = validate_table(given, dist_params, file=file, prefix=pre, problems=problems)
     if len(problems) > n_before:
+        # the keys it maps are still checked, so that every problem is told at once
+        _maps(name, common.get("key"), raw.get("routes"), routes, route_keys, file, problems)
         return None
     if (common.get("dist") is None) == (common.get("values") is None):
         problems.append(
