@@ -215,6 +215,8 @@ def _sizes(table: Any, file: str, problems: list[Problem]) -> SizeClasses | None
                 )
             )
         return None
+    if vals.get("ratio") is None:  # refused by its declared range: reported already
+        return None
     ratio = float(vals["ratio"])
     if ratio <= 1.0:
         problems.append(
