@@ -2,10 +2,14 @@
 
 CEPCI
     Chemical Engineering Plant Cost Index (1957-59 = 100), annual averages as published
-    in *Chemical Engineering* magazine's "Economic Indicators" (final annual values; the
-    1980-2014 and 2018 figures agree, rounded, with the table in BioSTEAM,
-    ``biosteam/units/design_tools/cost_index.py``). A cost of year y0 in year y1 is
-    ``cost x CEPCI[y1] / CEPCI[y0]``.
+    in *Chemical Engineering* magazine's "Economic Indicators" page (final annual
+    values; the index and its revisions are described by Vatavuk 2002, "Updating the CE
+    Plant Cost Index", Chem. Eng. 109(1):62). The magazine itself could not be checked
+    here; the values were compared with two independent open-source tables: BioSTEAM's
+    (``biosteam/units/design_tools/cost_index.py``) agrees for 1980-2014 and 2018, and a
+    second table of annual values agrees for every year 1990-2020 and 2022. Not
+    confirmed: 2021 (708.0 here, 708.8 in that second table) and 2023 (797.9, no second
+    source). A cost of year y0 in year y1 is ``cost x CEPCI[y1] / CEPCI[y0]``.
 
 Estimate classes
     AACE International Recommended Practice 18R-97 (2005, rev. 2020), "Cost Estimate

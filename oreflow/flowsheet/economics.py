@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from oreflow.core.cost_index import CEPCI
 from oreflow.core.schema import REQUIRED, Param, frac, suggest, validate_table
 from oreflow.errors import Problem
 from oreflow.units import UNIT_TYPES
@@ -330,6 +331,17 @@ CAPITAL_PARAMS: tuple[Param, ...] = (
         hi=5,
     ),
     Param(
+        "lang_factor",
+        "-",
+        3.63,
+        "factor from the default curves' purchased equipment cost to installed plant "
+        "cost (oreflow's default curves, for units without an item of their own): "
+        "Lang's factor for solid-fluid processing plants",
+        "Lang 1948, Chem. Eng. 55(6):112 (3.10 solids, 3.63 solid-fluid, 4.74 fluids)",
+        lo=1.0,
+        hi=10.0,
+    ),
+    Param(
         "installation_factor",
         "-",
         1.0,
@@ -552,15 +564,11 @@ def parse_economics(
         "an ore source",
     )
     project = _project(raw.get("project"), file, problems)
-    capital = _capital(raw.get("capital"), unit_names, file, problems)
-    if project is not None and project.get("capital_usd") is None and capital is None:
-        problems.append(
-            Problem(
-                file,
-                "economics.project.capital_usd",
-                "missing: give it, or cost curves in [economics.capital]",
-            )
-        )
+    capital = (
+        _capital(raw["capital"], unit_names, file, problems)
+        if "capital" in raw
+        else DEFAULT_CAPITAL
+    )
     if len(problems) > n0:
         return None
     defaulted = tuple(p.name for p in ECONOMICS_PARAMS if p.kind is float and p.name not in raw)
@@ -591,6 +599,19 @@ def _year(value: Any, file: str, key: str, problems: list[Problem]) -> None:
         )
 
 
+#: ``[economics.capital]`` of a case that gives none: oreflow's default curves only, in the
+#: money of the last CEPCI year, class 5 (AACE 18R-97: order of magnitude).
+DEFAULT_CAPITAL: Mapping[str, Any] = MappingProxyType(
+    {
+        "cost_year": max(CEPCI),
+        "estimate_class": 5,
+        "lang_factor": 3.63,
+        "installation_factor": 1.0,
+        "items": MappingProxyType({}),
+    }
+)
+
+
 def _capital(
     raw: Any, unit_names: list[str], file: str, problems: list[Problem]
 ) -> Mapping[str, Any] | None:
@@ -606,10 +627,10 @@ def _capital(
         raw, CAPITAL_PARAMS, file=file, prefix=f"{key}.", problems=problems, extra_keys=("items",)
     )
     _year(p.get("cost_year"), file, f"{key}.cost_year", problems)
-    items_raw = raw.get("items")
+    items_raw = raw.get("items", {})
     items: dict[str, Mapping[str, Any]] = {}
-    if not isinstance(items_raw, dict) or not items_raw:
-        problems.append(Problem(file, f"{key}.items", "missing: one cost curve per unit"))
+    if not isinstance(items_raw, dict):
+        problems.append(Problem(file, f"{key}.items", "must be a table: one cost curve per unit"))
     else:
         for unit, curve in items_raw.items():
             k = f"{key}.items.{unit}"

@@ -8,6 +8,11 @@ in the money of its ``year``, S being the unit's figure (``power_kw``,
 carries its AACE 18R-97 class and accuracy band (``capital_low_usd``,
 ``capital_high_usd``). A size outside a curve's published range is still costed, with a
 warning naming the unit and the range: the curve is being extrapolated.
+
+Every other unit that stands for equipment is sized and costed on oreflow's default
+curves (``oreflow.solvers.equipment``, ``oreflow.core.cost_curves``): purchased cost
+escalated by CEPCI, times ``lang_factor`` (Lang 1948) to an installed plant cost. A
+case without ``[economics.capital]`` still gets this estimate, class 5.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import numpy as np
 
 from oreflow.core.cost_index import ESTIMATE_CLASSES, escalate
 from oreflow.errors import CaseError, Problem
+from oreflow.solvers.equipment import equipment
 from oreflow.solvers.simulate import Simulation
 from oreflow.solvers.unit_figures import UnitFigures
 
@@ -33,6 +39,7 @@ class CapitalItem:
     lo: float | None
     hi: float | None
     source: str
+    default: bool = False  # oreflow's default curve, not the case's own
 
     def outside(self) -> np.ndarray:
         """Cases whose size lies outside the curve's published range."""
@@ -81,6 +88,20 @@ def capital_items(sim: Simulation) -> list[CapitalItem]:
                 str(curve["source"]),
             )
         )
+    year = int(cap["cost_year"])
+    for e in equipment(sim, skip=frozenset(cap["items"])):
+        out.append(
+            CapitalItem(
+                e.unit,
+                f"{e.item} ({e.curve.name}, {e.curve.size_unit})",
+                np.where(e.count > 0, e.size, np.nan),
+                e.purchased_usd(year) * float(cap["lang_factor"]),
+                e.curve.s_lo,
+                e.curve.s_hi,
+                e.curve.source,
+                default=True,
+            )
+        )
     return out
 
 
@@ -92,7 +113,10 @@ def capital_kpis(sim: Simulation) -> dict[str, np.ndarray]:
     cap = sim.plant.spec.economics.capital  # type: ignore[union-attr]
     low, high = ESTIMATE_CLASSES[int(cap["estimate_class"])]
     total = sum((i.cost_usd for i in items), np.zeros(sim.n_cases))
-    out = {f"capital_{i.unit}_usd": i.cost_usd for i in items}
+    out: dict[str, np.ndarray] = {}
+    for i in items:
+        key = f"capital_{i.unit}_usd"
+        out[key] = out.get(key, np.zeros(sim.n_cases)) + i.cost_usd
     out["capital_usd"] = total
     out["capital_low_usd"] = total * (1.0 + low)
     out["capital_high_usd"] = total * (1.0 + high)
@@ -103,12 +127,13 @@ def capital_warnings(sim: Simulation, case: int = 0) -> list[str]:
     """One line per curve used outside its published range, naming unit and range."""
     lines = []
     for item in capital_items(sim):
-        if item.outside()[case]:
+        if item.outside()[case] and np.isfinite(item.size[case]):
             lo = "-inf" if item.lo is None else f"{item.lo:g}"
             hi = "inf" if item.hi is None else f"{item.hi:g}"
+            where = "default capital of units" if item.default else "economics.capital.items"
             lines.append(
-                f"economics.capital.items.{item.unit}: {item.figure} = {item.size[case]:.4g} "
-                f"per item is outside the curve's published range [{lo} .. {hi}] "
+                f"{where}.{item.unit}: {item.figure} = {item.size[case]:.4g} "
+                f"per item is outside the curve's range [{lo} .. {hi}] "
                 f"({item.source}): extrapolated"
             )
     return lines

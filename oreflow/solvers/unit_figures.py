@@ -52,9 +52,15 @@ class UnitFigures:
         if metric in report.metrics:
             return np.asarray(report.metrics[metric], dtype=np.float64)
         circuit = self.circuits().get(unit, {}) if metric in CIRCUIT_METRICS else {}
-        if metric not in circuit:
+        if metric in circuit:
+            return np.asarray(circuit[metric], dtype=np.float64)
+        # equipment sizing (cyclone count and diameter, settling area, ...)
+        from oreflow.solvers.equipment import sizing_figures
+
+        sized = sizing_figures(self.sim, unit)
+        if metric not in sized:
             raise KeyError(name)
-        return np.asarray(circuit[metric], dtype=np.float64)
+        return np.asarray(sized[metric], dtype=np.float64)
 
 
 #: Figures of a ball mill's circuit (``circuit_metrics``), besides the mill's own report.

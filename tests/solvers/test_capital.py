@@ -57,10 +57,14 @@ def test_capital_is_each_curve_on_its_simulated_size_escalated():
     cil = 7 * 9000.0 * (tank / 7) ** 0.6 * CEPCI[2023] / CEPCI[2015]
     assert k["capital_mill_usd"] == pytest.approx(mill, rel=1e-12)
     assert k["capital_cil_usd"] == pytest.approx(cil, rel=1e-12)
-    assert k["capital_usd"] == pytest.approx(mill + cil, rel=1e-12)
+    # units without a curve of the case's own take oreflow's default curves
+    others = sum(k[f"capital_{u}_usd"] for u in ("cyclone", "thickener", "detox"))
+    assert min(k[f"capital_{u}_usd"] for u in ("cyclone", "thickener", "detox")) > 0
+    total = mill + cil + others
+    assert k["capital_usd"] == pytest.approx(total, rel=1e-12)
     low, high = ESTIMATE_CLASSES[5]
-    assert k["capital_low_usd"] == pytest.approx((mill + cil) * (1 + low))
-    assert k["capital_high_usd"] == pytest.approx((mill + cil) * (1 + high))
+    assert k["capital_low_usd"] == pytest.approx(total * (1 + low))
+    assert k["capital_high_usd"] == pytest.approx(total * (1 + high))
     assert not any("economics.capital" in w for w in result.warnings)
 
 
@@ -117,6 +121,10 @@ def test_npv_takes_the_capital_estimate_when_no_capital_is_given():
     assert k["npv_usd"] == pytest.approx(given["npv_usd"], rel=1e-12)
     dearer = oreflow.simulate(_case(CAPITAL.replace("12000.0", "24000.0") + project)).kpis
     assert dearer["npv_usd"] < k["npv_usd"]
-    with pytest.raises(CaseError) as err:
-        _case(project)
-    assert "economics.project.capital_usd" in {p.key for p in err.value.problems}
+    # without [economics.capital] the project takes oreflow's default estimate
+    default = oreflow.simulate(_case(project)).kpis
+    same = oreflow.simulate(
+        _case(project + f"capital_usd = {float(default['capital_usd']):.17g}\n")
+    ).kpis
+    assert default["capital_usd"] > 0
+    assert default["npv_usd"] == pytest.approx(same["npv_usd"], rel=1e-12)
