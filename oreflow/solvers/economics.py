@@ -358,11 +358,16 @@ def economics_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np
         "economics_assumed_count": _assumed_count(sim, econ, m, t, revenue, lines)
         + n_default_items,
     }
-    if econ.capital is not None:
+    if econ.capital is not None:  # always: oreflow's default curves when the case gives none
         from oreflow.solvers.capital import capital_kpis
 
         out.update(capital_kpis(sim))
-    if econ.project is not None:
+    if econ.project is None:
+        from oreflow.solvers.project import unit_cost_kpis
+
+        # C1 needs no project terms; AISC needs the sustaining capital of [economics.project]
+        out["c1_usd_oz"] = unit_cost_kpis(out, gold_oz_h, 0.0, 1.0)["c1_usd_oz"]
+    else:
         from oreflow.solvers.project import project_kpis, terms_of, unit_cost_kpis
 
         terms = terms_of(econ.project)

@@ -1,0 +1,58 @@
+"""Fixed operating cost: the build-up's arithmetic, and every shipped case's fixed_usd_h
+equal to the build-up on its own capital estimate (so neither drifts silently)."""
+
+import pytest
+
+import oreflow
+from oreflow.solvers.fixed_costs import (
+    OPERATORS_PER_POSITION,
+    FixedCostBasis,
+    fixed_cost_lines_usd_y,
+    fixed_cost_usd_h,
+)
+from tests.conftest import CASES
+
+#: Shift positions each shipped case's header counts.
+POSITIONS = {
+    "free_milling_cil": 6,
+    "free_milling_glycine": 6,
+    "carbonaceous_thiosulfate": 7,
+    "low_grade_preconcentration": 6,
+    "refractory_pox_cil": 8,
+    "refractory_route_choice": 8,
+    "satellite_concentrator": 10,
+}
+
+
+def test_build_up_by_hand():
+    b = FixedCostBasis(capital_usd=100e6, shift_positions=5.0)
+    lines = fixed_cost_lines_usd_y(b)
+    labour = 5.0 * OPERATORS_PER_POSITION * 70000.0  # 1.68 M
+    assert lines["operating_labour"] == pytest.approx(1.68e6)
+    people = labour * 1.25 * 1.5
+    assert lines["supervision"] + lines["salary_overhead"] + labour == pytest.approx(people)
+    assert lines["maintenance"] == pytest.approx(4e6) and lines["insurance"] == pytest.approx(1.5e6)
+    assert lines["plant_overhead_ga"] == pytest.approx(0.65 * people)
+    total = people * 1.65 + 5.5e6
+    assert lines["total"] == pytest.approx(total)
+    assert fixed_cost_usd_h(b) == pytest.approx(total / 8059.2)
+    # the dearer plant costs more to keep
+    assert fixed_cost_usd_h(FixedCostBasis(200e6, 5.0)) > fixed_cost_usd_h(b)
+
+
+@pytest.mark.parametrize("name", sorted(POSITIONS))
+def test_shipped_fixed_cost_is_its_build_up(name):
+    spec = oreflow.load_case(CASES / f"{name}.toml")
+    k = oreflow.simulate(spec).kpis
+    built = fixed_cost_usd_h(FixedCostBasis(float(k["capital_usd"]), POSITIONS[name]))
+    assert spec.economics.params["fixed_usd_h"] == pytest.approx(built, abs=0.06)
+    assert k["cost_fixed_usd_h"] == spec.economics.params["fixed_usd_h"] > 0
+    # C1 counts the fixed cost: it is the operating cost per oz less by-product credits
+    assert k["c1_usd_oz"] >= k["cost_fixed_usd_h"] / (k["gold_produced_g_h"] / 31.1034768) - 1e-9
+
+
+def test_every_shipped_case_with_economics_has_a_fixed_cost():
+    for path in sorted(CASES.glob("*.toml")):
+        spec = oreflow.load_case(path)
+        if spec.economics is not None:
+            assert path.stem in POSITIONS
