@@ -321,6 +321,15 @@ def economics_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np
     revenue = nsr - royalty
 
     by_unit, lines, n_default_items = unit_costs_usd_h(sim, econ)
+    # agitation and pumping, which no unit model reports (oreflow.solvers.utilities)
+    from oreflow.solvers.utilities import utility_power_kw
+
+    utility_kw = utility_power_kw(sim)
+    lines["utilities"] = np.zeros(n)
+    for name, kw in utility_kw.items():
+        cost = kw * p["electricity_usd_kwh"]
+        lines["utilities"] = lines["utilities"] + cost
+        by_unit[name] = by_unit.get(name, np.zeros(n)) + cost
     fixed = np.full(n, float(p["fixed_usd_h"]))
     ore_cost = np.zeros(n)
     for ore in sim.plant.spec.ores:
@@ -341,6 +350,9 @@ def economics_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np
         "nsr_usd_t": revenue * per_t,
         "cost_power_usd_h": lines["power"],
         "cost_steam_usd_h": lines["steam"],
+        "utility_power_kw": sum(utility_kw.values(), np.zeros(n)),
+        **{f"utility_{name}_kw": kw for name, kw in utility_kw.items()},
+        "cost_utilities_usd_h": lines["utilities"],
         **{f"cost_{k}_usd_h": v for k, v in sorted(lines.items()) if k.startswith("item_")},
         "cost_water_usd_h": lines["water"],
         "cost_other_usd_h": lines["other"],

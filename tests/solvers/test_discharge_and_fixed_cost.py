@@ -2,6 +2,7 @@
 one blend row per discharge with its shadow price checked by finite difference; and the
 fixed cost carried as a constant, not as a per-tonne coefficient, in both optimizers."""
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +21,11 @@ REFRACTORY = ROOT / "cases" / "refractory_route_choice.toml"
 FREE_MILLING = ROOT / "cases" / "free_milling_cil.toml"
 
 pytestmark = pytest.mark.solver
+
+
+def _no_fixed(text: str) -> str:
+    """The case with its fixed cost set to 0.0 (the shipped cases carry a build-up)."""
+    return re.sub(r"^fixed_usd_h = .*$", "fixed_usd_h = 0.0", text, count=1, flags=re.M)
 
 
 def _text(path: Path) -> str:
@@ -98,7 +104,7 @@ def test_single_source_limit_the_diluted_figure_met_rejects_the_route():
 def _satellite(limit: float, extra: str = ""):
     text = _with_wad_limit(_text(SATELLITE), limit)
     if extra:
-        text = text.replace("fixed_usd_h = 0.0", extra)
+        text = _no_fixed(text).replace("fixed_usd_h = 0.0", extra)
     return optimize(parse_case(text, str(SATELLITE)))
 
 
@@ -140,7 +146,7 @@ def test_blend_per_sink_wad_row_binds_with_a_finite_difference_price():
 
 
 def _free_milling(fixed: float):
-    text = _text(FREE_MILLING).replace("fixed_usd_h = 0.0", f"fixed_usd_h = {fixed!r}")
+    text = _no_fixed(_text(FREE_MILLING)).replace("fixed_usd_h = 0.0", f"fixed_usd_h = {fixed!r}")
     assert "ore_tph_min" not in text  # ore rate free within (0, 283] t/h
     return optimize(parse_case(text, str(FREE_MILLING)))
 
@@ -168,7 +174,7 @@ def test_a_limit_on_margin_holds_the_fixed_cost_once():
     # margin, fixed cost included, is at the floor
     floor = 0.5 * _free_milling(5000.0).decisions["objective"]
     text = (
-        _text(FREE_MILLING)
+        _no_fixed(_text(FREE_MILLING))
         .replace("fixed_usd_h = 0.0", "fixed_usd_h = 5000.0")
         .replace('kpi = "margin_usd_h"', 'kpi = "mill_power_kw"')
         .replace('sense = "maximize"', 'sense = "minimize"')
@@ -186,7 +192,8 @@ def test_a_limit_on_margin_holds_the_fixed_cost_once():
 def test_fixed_cost_is_a_constant_of_the_blend_optimum():
     # 30,000 USD/h is more than the margin per tonne at the nominal rate: spread per
     # tonne it would make the plan treat as little ore as the mine plans allow
-    base, fixed = _satellite(50.0), _satellite(50.0, "fixed_usd_h = 30000.0")
+    base = _satellite(50.0, "fixed_usd_h = 0.0")
+    fixed = _satellite(50.0, "fixed_usd_h = 30000.0")
     assert fixed.status == "optimal"
     assert fixed.meta["max_rel_diff"] <= 1e-6
     assert fixed.decisions["column"] == base.decisions["column"]
@@ -222,7 +229,7 @@ def test_pareto_over_the_blend_limits_each_discharge():
 def test_pareto_margin_holds_the_fixed_cost_at_any_rate():
     from oreflow.solvers.pareto import pareto
 
-    text = _text(FREE_MILLING).replace("fixed_usd_h = 0.0", "fixed_usd_h = 5000.0")
+    text = _no_fixed(_text(FREE_MILLING)).replace("fixed_usd_h = 0.0", "fixed_usd_h = 5000.0")
     front = pareto(parse_case(text, str(FREE_MILLING)), "margin_usd_h", "mill_power_kw", points=3)
     # least mill power: no ore, and the margin is the fixed cost alone
     assert front["ore_tph"].iloc[0] == pytest.approx(0.0, abs=1e-9)

@@ -55,7 +55,10 @@ def test_nsr_through_a_case_reproduces_ex09():
     assert k["nsr_usd_t"] == pytest.approx(112.0739, rel=RTOL_WORKED_EXAMPLE)
     assert k["revenue_au_usd_h"] * 0.97 == pytest.approx(k["revenue_usd_h"], rel=RTOL_EXACT)
     assert k["royalty_usd_h"] == pytest.approx(0.03 * k["revenue_au_usd_h"], rel=RTOL_EXACT)
-    assert k["margin_usd_t"] == pytest.approx(k["nsr_usd_t"], rel=RTOL_EXACT)  # no costs here
+    # the only cost here is pumping the tailings (oreflow.solvers.utilities)
+    utilities_usd_t = k["cost_utilities_usd_h"] / k["ore_tph"]
+    assert k["operating_cost_usd_t"] == pytest.approx(utilities_usd_t, rel=RTOL_EXACT)
+    assert k["margin_usd_t"] == pytest.approx(k["nsr_usd_t"] - utilities_usd_t, rel=RTOL_EXACT)
     # every price that matters is given; only the fixed cost (0) is left to its default
     assert k["economics_assumed_count"] == 1.0
 
@@ -139,6 +142,7 @@ def test_costs_by_unit_and_by_line_add_up(routes):
         + k["cost_other_usd_h"]
         + k["cost_residue_usd_h"]
         - k["credit_residue_usd_h"]
+        + k["cost_utilities_usd_h"]
         + k["cost_fixed_usd_h"]
     )
     assert lines == pytest.approx(k["operating_cost_usd_h"], rel=1e-12)
@@ -157,7 +161,9 @@ def test_each_unit_is_charged_for_what_it_reports(routes):
         + d["use_smbs_kg_h"] * 0.60
         + d["use_lime_kg_h"] * 0.25
         + d["use_cuso4_kg_h"] * 3.0
+        + k["utility_detox_kw"] * 0.10  # its agitator (oreflow.solvers.utilities)
     )
+    assert k["utility_detox_kw"] > 0
     assert k["cost_unit_detox_usd_h"] == pytest.approx(detox, rel=RTOL_EXACT)
     f = metrics(routes, "filter")
     fed = routes.streams.loc["detox.out", "solids_tph"]
@@ -168,8 +174,8 @@ def test_each_unit_is_charged_for_what_it_reports(routes):
     assert k["cost_unit_paste_usd_h"] == pytest.approx(
         p["use_binder_kg_h"] * 0.12 + 4.0 * p["solids_tph"], rel=RTOL_EXACT
     )
-    assert k["cost_unit_tsf_usd_h"] == pytest.approx(
-        metrics(routes, "tsf")["solids_tph"], rel=RTOL_EXACT
+    assert k["cost_unit_tsf_usd_h"] == pytest.approx(  # storage and the tailings pumps
+        metrics(routes, "tsf")["solids_tph"] + k["utility_tsf_kw"] * 0.10, rel=RTOL_EXACT
     )
     c = metrics(routes, "cil")
     assert k["cost_item_nacn_usd_h"] == pytest.approx(c["use_nacn_kg_h"] * 2.8, rel=RTOL_EXACT)

@@ -1,0 +1,62 @@
+"""Utility power no unit model reports: agitation of leach tanks and slurry pumping.
+
+- Agitation: each agitated tank's drive, ``AGITATION_KW_M3`` x tank volume (the sizing
+  of ``oreflow.solvers.equipment``) [assumed specific power].
+- Pumping: hydrocyclone feed (the cyclone's operating pressure, 69 kPa unless reported,
+  plus a static head of 20 m) and tailings disposal (30 m of head), both at a slurry
+  pump efficiency of 0.60; ``P = Q dP / eta`` with ``dP = p + rho_pulp g H``
+  [assumed heads and efficiency: site figures; slurry pumps run at 50-75 %].
+
+Oxygen-plant power is inside the oxygen price (``oxygen_usd_t``); steam is priced on
+the units' heating duty; mill, flotation and filter power are the units' own.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from oreflow.solvers.equipment import CYCLONE_DP_KPA, equipment
+from oreflow.solvers.simulate import Simulation
+from oreflow.units.base import solids_volume_m3_h, total_solids, water
+
+#: Static head of the cyclone feed pump [m] [assumed].
+CYCLONE_STATIC_HEAD_M = 20.0
+#: Head of the tailings pumps [m] [assumed].
+TAILINGS_HEAD_M = 30.0
+#: Slurry pump efficiency [-] [assumed].
+PUMP_EFFICIENCY = 0.60
+_G = 9.81
+
+
+def pump_kw(
+    sim: Simulation, unit: str, pressure_kpa: np.ndarray | float, head_m: float
+) -> np.ndarray:
+    """Power to pump a unit's feed slurry against ``pressure_kpa`` plus ``head_m`` [kW]."""
+    comps = sim.plant.spec.comps
+    spec = next(u for u in sim.plant.spec.units if u.name == unit)
+    x = sum(sim.streams[s] for s in spec.inlets.values())
+    q = solids_volume_m3_h(comps, x) + water(comps, x)
+    mass = total_solids(comps, x) + water(comps, x)
+    rho = np.divide(mass, q, out=np.ones_like(q), where=q > 0)
+    dp = pressure_kpa + rho * _G * head_m
+    return q / 3600.0 * dp / PUMP_EFFICIENCY
+
+
+def utility_power_kw(sim: Simulation) -> dict[str, np.ndarray]:
+    """Agitation and pumping power by unit [kW] (units with none left out)."""
+    out: dict[str, np.ndarray] = {}
+    for e in equipment(sim):
+        if e.item == "agitators":
+            out[e.unit] = out.get(e.unit, np.zeros(sim.n_cases)) + e.count * e.size
+    for u in sim.plant.spec.units:
+        if u.name not in sim.units:
+            continue
+        if u.type == "hydrocyclone":
+            dp = sim.units[u.name].metrics.get("pressure_kpa", CYCLONE_DP_KPA)
+            kw = pump_kw(sim, u.name, dp, CYCLONE_STATIC_HEAD_M)
+        elif u.type == "tailings":
+            kw = pump_kw(sim, u.name, 0.0, TAILINGS_HEAD_M)
+        else:
+            continue
+        out[u.name] = out.get(u.name, np.zeros(sim.n_cases)) + kw
+    return out
