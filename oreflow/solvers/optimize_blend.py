@@ -38,6 +38,7 @@ from oreflow.errors import CaseError, Problem
 from oreflow.flowsheet.case import CaseSpec
 from oreflow.flowsheet.optimization import (
     RATIO_FIGURES,
+    RESIDUE_FAMILIES,
     Limit,
     OptimizationSpec,
     is_extensive,
@@ -141,7 +142,7 @@ def split_groups(spec: CaseSpec, opt: OptimizationSpec) -> list[SplitGroup]:
         outlets = spec.unit(opt.train_splitter).outlets
         out.append(SplitGroup(opt.train_splitter, "train", outlets, outlets[0], {}))
     if opt.residue_splitter:
-        ref = next(o for o, _, t in opt.residue_sinks if t == "tailings")
+        ref = next(o for o, _, f in opt.residue_sinks if f == RESIDUE_FAMILIES[0])
         sinks = {o: (sink, t) for o, sink, t in opt.residue_sinks}
         outlets = spec.unit(opt.residue_splitter).outlets
         out.append(SplitGroup(opt.residue_splitter, "residue", outlets, ref, sinks))
@@ -153,16 +154,20 @@ def split_metrics(spec: CaseSpec, opt: OptimizationSpec) -> list[str]:
     out = []
     for g in split_groups(spec, opt):
         out.append(g.feed)
-        out += [f"units.{sink}.eligible_flag" for sink, t in g.sinks.values() if t != "tailings"]
+        out += [
+            f"units.{sink}.eligible_flag"
+            for sink, f in g.sinks.values()
+            if f != RESIDUE_FAMILIES[0]
+        ]
     for lim in opt.limits:
-        for figure, (num, den) in per_sink_figures(spec.units, lim.name).items():
+        for figure, (num, den) in per_sink_figures(spec.units, spec.unit_types, lim.name).items():
             out += [figure, num, den]
     return out
 
 
 def model_limits(spec: CaseSpec, limits: tuple[Limit, ...]) -> tuple[Limit, ...]:
     """The case's limits as the model's: a per-discharge KPI's as one limit per sink."""
-    return tuple(m for lim in limits for m in per_sink_limits(spec.units, lim))
+    return tuple(m for lim in limits for m in per_sink_limits(spec.units, spec.unit_types, lim))
 
 
 def _destinations(
@@ -201,7 +206,7 @@ def _destinations(
             names.append(g.label(o))
             group_of.append(k)
             sink = g.sinks.get(o)
-            if sink is not None and sink[1] != "tailings":
+            if sink is not None and sink[1] != RESIDUE_FAMILIES[0]:
                 flag = table.split_figures[f"units.{sink[0]}.eligible_flag"][:, d]
                 ok_cols.append(np.nan_to_num(flag) > 0.5)
             else:
@@ -232,7 +237,7 @@ def blend_problem(spec: CaseSpec, opt: OptimizationSpec, table: ModeTable) -> Bl
     ratios = dict(RATIO_FIGURES)
     per_sink: dict[str, tuple[str, ...]] = {}
     for lim in opt.limits:
-        figures = per_sink_figures(spec.units, lim.name)
+        figures = per_sink_figures(spec.units, spec.unit_types, lim.name)
         if figures:
             ratios.update(figures)
             per_sink[lim.name] = tuple(figures)

@@ -181,7 +181,7 @@ def _pareto_blend(spec: CaseSpec, x: str, y: str, points: int, xs: str, ys: str)
     names = [x, y, *(lim.name for lim in opt.limits)]
     metrics = {n for n in names if n.startswith("units.")} | set(split_metrics(spec, opt))
     for k in (x, y):  # a per-discharge KPI's sink figures (WAD cyanide at each tailings)
-        for figure, pair in per_sink_figures(spec.units, k).items():
+        for figure, pair in per_sink_figures(spec.units, spec.unit_types, k).items():
             metrics |= {figure, *pair}
     table = tabulate(
         spec, opt.axes, sorted(metrics), splitters=[g.splitter for g in split_groups(spec, opt)]
