@@ -27,7 +27,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from oreflow.core.schema import Param, check_range, suggest, validate_table
+from oreflow.core.schema import Param, check_range, named_tables, suggest, validate_table
 from oreflow.errors import Problem
 from oreflow.units import UNIT_TYPES
 from oreflow.units.base import UnitType
@@ -197,16 +197,19 @@ def per_sink_limits(
     return tuple(Limit(f, lim.sense, lim.value, lim.key) for f in figures)
 
 
+#: The sense of an objective (``[objective]`` and each lexicographic level).
+SENSE_PARAM = Param(
+    "sense",
+    "-",
+    "maximize",
+    "maximize or minimize",
+    "oreflow",
+    kind=str,
+    choices=("maximize", "minimize"),
+)
+
 OBJECTIVE_PARAMS: tuple[Param, ...] = (
-    Param(
-        "sense",
-        "-",
-        "maximize",
-        "maximize or minimize",
-        "oreflow",
-        kind=str,
-        choices=("maximize", "minimize"),
-    ),
+    SENSE_PARAM,
     Param(
         "kpi",
         "-",
@@ -652,18 +655,8 @@ def _source_bounds(
         problems.append(Problem(file, key, "must be a table of ore source = {rate bounds}"))
         return {}
     out: dict[str, tuple[float, float | None]] = {}
-    for name, table in raw.items():
-        k = f"{key}.{name}"
-        if name not in names:
-            problems.append(
-                Problem(
-                    file, k, f"{name!r} is not an ore source of this case{suggest(name, names)}"
-                )
-            )
-            continue
-        if not isinstance(table, dict):
-            problems.append(Problem(file, k, "must be a table: rate_tph_min, rate_tph_max"))
-            continue
+    what, doc = "an ore source of this case", ": rate_tph_min, rate_tph_max"
+    for name, k, table in named_tables(raw, names, key, what, doc, file, problems):
         vals = validate_table(table, SOURCE_PARAMS, file=file, prefix=f"{k}.", problems=problems)
         lo, hi = vals.get("rate_tph_min"), vals.get("rate_tph_max")
         if lo is None:
@@ -693,15 +686,7 @@ def _lexicographic(raw: Any, file: str, problems: list[Problem]) -> list[tuple[s
         return []
     params = (
         Param("kpi", "-", None, "KPI or unit metric of this level", "oreflow", kind=str),
-        Param(
-            "sense",
-            "-",
-            "maximize",
-            "maximize or minimize",
-            "oreflow",
-            kind=str,
-            choices=("maximize", "minimize"),
-        ),
+        SENSE_PARAM,
         Param(
             "tol_frac",
             "-",

@@ -20,7 +20,8 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from oreflow.report.words import figure_label, route_words, setting_text, sig, unit_of
+from oreflow.conventions import unit_of
+from oreflow.report.words import figure_label, route_words, setting_text, sig
 
 #: Console width of the rendered text: fixed so the output does not depend on the terminal.
 WIDTH = 120
