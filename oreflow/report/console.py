@@ -137,6 +137,9 @@ _HEADLINE = (
     ("operating_cost_usd_t", "operating cost"),
     ("margin_usd_h", "margin"),
     ("margin_usd_t", "margin"),
+    ("c1_usd_oz", "C1 (site, less credits)"),
+    ("aisc_usd_oz", "AISC (C1+royalty+sust.)"),
+    ("capital_usd", "capital estimate"),
     ("residue_tph", "residue"),
     ("tailings_wad_cn_mg_l", "WAD cyanide at discharge"),
 )
@@ -149,6 +152,11 @@ def headline(results: Any) -> list[tuple[str, str]]:
     for name, label in _HEADLINE:
         if name in k and math.isfinite(float(k[name])):
             rows.setdefault(label, []).append(with_unit(k[name], name))
+    if "capital_usd" in k and "capital estimate" in rows and "capital_low_usd" in k:
+        low, high = (sig(float(k[n]) / 1e6, 3) for n in ("capital_low_usd", "capital_high_usd"))
+        rows["capital estimate"] = [
+            f"{sig(float(k['capital_usd']) / 1e6, 3)} M USD installed ({low}-{high} M USD)"
+        ]
     if "gold_produced_oz_d" in k and "gold" in rows:
         rows["gold"][0] += f" ({sig(float(k['gold_produced_oz_d']) * 31.1034768 / 1000.0, 3)} kg/d)"
     return [(label, ", ".join(values)) for label, values in rows.items()]
