@@ -2,6 +2,7 @@
 shipped free-milling plant as written sits inside every one."""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +15,9 @@ from tests.conftest import CASES
 
 FM = CASES / "free_milling_cil.toml"
 RP = CASES / "refractory_pox_cil.toml"
+LG = CASES / "low_grade_preconcentration.toml"
+#: The low-grade case's concentrate thickener (ahead of its CIL) as a case override.
+THICKENED = "units.concentrate_thickener.underflow_solids_frac"
 
 PLITT = (
     'model = "plitt"\ncount = 2\ndiameter_cm = 38.0\ninlet_cm = 10.0\nvortex_finder_cm = 13.0\n'
@@ -50,7 +54,7 @@ TRIPS = [
         "units.thickener.underflow_solids_frac:max",
     ),
     (FM, {"units.thickener.underflow_solids_frac": 0.75}, "units.cil.pulp_solids_frac:max"),
-    (CASES / "low_grade_preconcentration.toml", {}, "units.cil.pulp_solids_frac:min"),
+    (LG, {THICKENED: 0.25}, "units.cil.pulp_solids_frac:min"),
     (
         FM,
         {"units.thickener.underflow_solids_frac": 0.2},
@@ -126,8 +130,16 @@ def test_every_declared_bound_has_a_trip_test():
             assert lim.source and lim.why
 
 
-def test_run_reports_warnings_in_text_json_and_log(capsys, caplog):
-    path = str(CASES / "low_grade_preconcentration.toml")
+def test_run_reports_warnings_in_text_json_and_log(capsys, caplog, tmp_path):
+    # the low-grade case's concentrate thickened only to 25 %: its leach feed cannot
+    # reach 40 % by dilution, and the CIL runs below its envelope
+    text = LG.read_text(encoding="utf-8")
+    assert text.count("underflow_solids_frac = 0.50") == 1
+    path = str(tmp_path / LG.name)
+    Path(path).write_text(
+        text.replace("underflow_solids_frac = 0.50", "underflow_solids_frac = 0.25"),
+        encoding="utf-8",
+    )
     assert main(["run", path]) == 0
     text = capsys.readouterr().out
     assert "Warnings" in text and "units.leach_feed.solids_frac_shortfall" in text
@@ -139,8 +151,12 @@ def test_run_reports_warnings_in_text_json_and_log(capsys, caplog):
 
 
 def test_mixer_reports_the_solids_it_delivers_against_its_target():
-    result = oreflow.simulate(CASES / "low_grade_preconcentration.toml")
+    result = oreflow.simulate(LG, overrides={THICKENED: 0.25})
     mix = result.units.query("unit == 'leach_feed'").set_index("metric")["value"]
     cil = result.units.query("unit == 'cil'").set_index("metric")["value"]
     assert mix["solids_frac"] == pytest.approx(cil["pulp_solids_frac"], rel=1e-9)
     assert mix["solids_frac_shortfall"] == pytest.approx(0.40 - mix["solids_frac"], rel=1e-9)
+    assert mix["solids_frac_shortfall"] > 0.1
+    # as shipped, the thickener makes the target reachable: no shortfall
+    shipped = oreflow.simulate(LG).units.query("unit == 'leach_feed'").set_index("metric")
+    assert shipped.loc["solids_frac_shortfall", "value"] == 0.0
