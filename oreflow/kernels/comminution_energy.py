@@ -168,6 +168,32 @@ def rowland_open_circuit_factor(open_circuit_passing_frac: float) -> float:
 
 
 @njit
+def rowland_ef5(p80_um: float) -> float:
+    """Rowland's fineness factor ``EF5 = (P80 + 10.3)/(1.145 P80)`` below 75 µm, else 1.
+
+    A NaN P80 gives 1, as in :func:`rowland_factors`.
+
+    Parameters
+    ----------
+    p80_um : float
+        Product P80 [µm], > 0.
+
+    Returns
+    -------
+    float
+        EF5 [-].
+
+    References
+    ----------
+    Rowland, C.A., Kjos, D.M. (1980) Rod and ball mills. In Mular, A.L., Bhappu, R.B.
+    (eds) Mineral Processing Plant Design, 2nd ed., SME, 239-278 [L].
+    """
+    if p80_um < EF5_LIMIT_UM:
+        return (p80_um + 10.3) / (1.145 * p80_um)
+    return 1.0
+
+
+@njit
 def rowland_factors(
     wi_kwh_t: float,
     f80_um: float,
@@ -228,9 +254,7 @@ def rowland_factors(
     ef4 = 1.0
     if f80_um > fo_um:
         ef4 = (rr + (wi_kwh_t - 7.0) * (f80_um - fo_um) / fo_um) / rr
-    ef5 = 1.0
-    if p80_um < EF5_LIMIT_UM:
-        ef5 = (p80_um + 10.3) / (1.145 * p80_um)
+    ef5 = rowland_ef5(p80_um)
     ef7 = 1.0
     if rr < EF7_LIMIT_RATIO:
         # the formula diverges at Rr = 1.35; NaN flags a meaningless design point
