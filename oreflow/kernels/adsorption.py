@@ -5,14 +5,9 @@ mixed tanks (Nicol, Fleming & Cromberge 1984; Fleming et al. 2011, Miner. Eng. 2
 docs/models.md#cil). Gold flows in this module are in g/h because the balance is written in
 tenor x volume (g/m³ x m³/h).
 
-Array contract (shared by every module in ``oreflow.kernels``):
-
-- inputs and outputs are float64/int64 numpy arrays or Python scalars, never pandas;
-- solution volume is in m³/h, equal to water in t/h (density 1 t/m³, SI units, oreflow's
-  conventions); solution tenor ``C`` is in g/m³ = mg/L and carbon loading ``q`` in g per t
-  carbon;
-- times are in h, rate constants in 1/h and fractions in [0, 1];
-- kernels never mutate their inputs.
+Units as in :mod:`oreflow.kernels.leaching`: solution in m³/h (= t/h of water), tenor
+``C`` in g/m³ = mg/L, carbon loading ``q`` in g per t of carbon, times in h; the array
+contract is that of :mod:`oreflow.kernels`.
 """
 
 from __future__ import annotations

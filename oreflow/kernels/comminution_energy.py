@@ -23,7 +23,6 @@ from oreflow.kernels._jit import njit
 #: Rowland EF2 (open-circuit ball mill) against the product-control fraction passing
 #: [-] [L] (Rowland & Kjos 1980 as tabulated in Wills & Finch 2016; Bond 1952, Trans. AIME 193:484; Rowland & Kjos 1980; Wills & Finch 2016; docs/models.md#ball_mill).
 EF2_PASSING_FRAC = np.array([0.50, 0.60, 0.70, 0.80, 0.90, 0.92, 0.95, 0.98])
-
 EF2_FACTOR = np.array([1.035, 1.05, 1.10, 1.20, 1.40, 1.46, 1.57, 1.70])
 
 #: Rowland EF1 for dry grinding [-] [L].
@@ -35,13 +34,11 @@ BOND_REFERENCE_D_M = 2.44
 #: Diameter above which EF3 is held constant [m] and its value there [-] [L]
 #: ((2.44/3.81)^0.2 = 0.9147 rounds to Rowland's 0.914).
 EF3_LIMIT_D_M = 3.81
-
 EF3_LARGE_MILL = 0.914
 
 #: Rowland optimum-feed-size constants, Fo = 4000 sqrt(14.3/Wi) µm with metric Wi; 14.3 is
 #: 13/0.907, the metric form of Rowland's 13 [L].
 FO_SCALE_UM = 4000.0
-
 FO_WI_KWH_T = 14.3
 
 #: EF5 applies below this P80 [µm] [L].

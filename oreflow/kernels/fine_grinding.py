@@ -5,8 +5,7 @@ Bond energy with Rowland's fineness factor (Bond 1952, Trans. AIME 193:484; Rowl
 and a Gaudin-type liberation of gold locked in sulfides [assumed form]. Sizes in µm, energies in
 kWh/t.
 
-Array contract (shared by every module in ``oreflow.kernels``): float64/int64 numpy
-arrays and Python scalars in and out; flows in t/h; kernels never mutate their inputs.
+The array contract is that of :mod:`oreflow.kernels`; flows in t/h.
 """
 
 from __future__ import annotations

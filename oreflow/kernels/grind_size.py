@@ -30,7 +30,6 @@ from oreflow.kernels.psd import passing_size_um
 
 #: Lower end of the bisections on ln(size) of the energy-size inversions [µm].
 _SIZE_LO_UM = 1.0e-3
-
 _BISECT_ITER = 200
 
 

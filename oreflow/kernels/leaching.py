@@ -30,11 +30,8 @@ from oreflow.kernels._jit import njit
 #: Marsden & House 2006; docs/models.md#cil [S] (IUPAC standard atomic weights: NaCN 49.007, Cu 63.546,
 #: S 32.06, Au 196.967; the rounding moves no factor by more than 5e-5 relative).
 NACN_G_MOL = 49.01
-
 CU_G_MOL = 63.55
-
 S_G_MOL = 32.06
-
 AU_G_MOL = 196.97
 
 #: mol CN⁻ consumed per mol Cu(II) dissolved [S]: 2 Cu²⁺ + 7 CN⁻ + 2 OH⁻ →
@@ -51,15 +48,10 @@ CN_PER_AU = 2.0
 #: Ag, Fe, Zn, CN, OCN; and NaCN by IUPAC weights for the mass conversion of free
 #: cyanide carried as NaCN to CN (the unit of WAD figures), as in the detox model.
 AG_G_MOL = mm.AG_G_MOL
-
 FE_G_MOL = mm.FE_G_MOL
-
 ZN_G_MOL = mm.ZN_G_MOL
-
 CN_G_MOL = mm.CN_G_MOL
-
 OCN_G_MOL = mm.OCN_G_MOL
-
 NACN_IUPAC_G_MOL = mm.NACN_G_MOL
 
 #: Mass of CN per mass of NaCN [-].

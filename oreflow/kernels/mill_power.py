@@ -32,11 +32,8 @@ CRITICAL_SPEED_CONSTANT = 42.3
 
 #: Austin (1990) SAG power constants: K, A, bed porosity, steel density [L].
 AUSTIN_SAG_K = 10.6
-
 AUSTIN_SAG_A = 1.03
-
 AUSTIN_SAG_BED_POROSITY = 0.4
-
 STEEL_DENSITY_T_M3 = 7.9
 
 

@@ -6,8 +6,7 @@ Process. 15; Directive 2006/21/EC; docs/models.md#pox, docs/models.md#residue). 
 :mod:`oreflow.kernels.oxidation`, product masses derive from element masses and the
 element fractions the caller passes in.
 
-Array contract (shared by every module in ``oreflow.kernels``): float64/int64 numpy
-arrays and Python scalars in and out; flows in t/h; kernels never mutate their inputs.
+The array contract is that of :mod:`oreflow.kernels`; flows in t/h.
 """
 
 from __future__ import annotations
@@ -19,46 +18,27 @@ from oreflow.kernels.oxidation import M_AS, M_CU, M_FE, M_S
 
 # element fractions handed to ``neutralisation_batch``
 NF_H2SO4_S = 0
-
 NF_SO4_S = 1
-
 NF_GYPSUM_S = 2
-
 NF_SCORODITE_FE = 3
-
 NF_SCORODITE_AS = 4
-
 NF_HYDROXIDE_FE = 5
-
 NF_CU_HYDROXIDE_CU = 6
-
 N_NF = 7
 
 # columns of the result of ``neutralisation_batch`` [t/h unless stated]
 NO_GYPSUM = 0
-
 NO_SCORODITE = 1
-
 NO_HYDROXIDE = 2  # ferric hydroxide (metal_hydroxides)
-
 NO_CU_HYDROXIDE = 3
-
 NO_SO4_OUT = 4  # dissolved sulfate left (gypsum solubility)
-
 NO_AS_OUT = 5
-
 NO_CU_OUT = 6
-
 NO_FE_ADDED = 7  # Fe added as ferric sulfate for the Fe:As target
-
 NO_SO4_ADDED = 8  # its sulfate
-
 NO_BASE_STAGE1_MOL = 9  # base for free acid, Fe and As [mol/h]
-
 NO_BASE_STAGE2_MOL = 10  # base for Cu and the pH lift [mol/h]
-
 NO_FREE_ACID_S = 11  # S of the free acid neutralised
-
 N_NO = 12
 
 

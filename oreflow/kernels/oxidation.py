@@ -9,8 +9,7 @@ al. 1982, NBS tables). The extent of oxidation is in :mod:`oreflow.kernels.oxida
 neutralisation in :mod:`oreflow.kernels.neutralisation`, washing in :mod:`oreflow.kernels.ccd`
 and ultrafine grinding in :mod:`oreflow.kernels.fine_grinding`.
 
-Array contract (shared by every module in ``oreflow.kernels``): float64/int64 numpy
-arrays and Python scalars in and out; flows in t/h; kernels never mutate their inputs. Temperatures are in °C
+The array contract is that of :mod:`oreflow.kernels`; flows in t/h. Temperatures are in °C
 at the interface; heat in MJ/h.
 
 Element closure is built into the stoichiometry kernels: every product mass is derived
@@ -31,25 +30,15 @@ from oreflow.kernels._jit import njit
 
 #: Molar masses [g/mol] (IUPAC 2021, ``oreflow.conventions``), under short names.
 M_S = mm.S_G_MOL
-
 M_O2 = mm.O2_G_MOL
-
 M_FE = mm.FE_G_MOL
-
 M_AS = mm.AS_G_MOL
-
 M_CU = mm.CU_G_MOL
-
 M_C = mm.C_G_MOL
-
 M_H2SO4 = mm.H2SO4_G_MOL
-
 M_CACO3 = mm.CACO3_G_MOL
-
 M_CAO = mm.CAO_G_MOL
-
 M_NA2CO3 = mm.NA2CO3_G_MOL
-
 M_FE2SO43 = mm.FE2SO43_G_MOL
 
 #: Gas constant [J/(mol K)] (CODATA 2018, exact) [S].
@@ -72,83 +61,51 @@ O2_MOL_PER_MOL_S = np.array([1.875, 3.5, 2.25, 2.125])
 #: (2 FeS + 4.5 O2 + 2 H2O -> Fe2O3 + 2 H2SO4, -1871.08 kJ). The per-mineral defaults
 #: of the oxidation units live with their parameters in ``oreflow.units.pox``.
 PYRITE_HEAT_MJ_KG_S = 2961.56 / 4.0 / 32.06
-
 PYRRHOTITE_HEAT_MJ_KG_S = 1871.08 / 2.0 / 32.06
 
 #: O2 for carbonaceous matter burnt to CO2 [t O2 / t C] and its heat [MJ/kg C]
 #: (C + O2 -> CO2, ΔHf CO2 -393.5 kJ/mol) [S arithmetic, L data].
 O2_T_PER_T_C = M_O2 / M_C
-
 HEAT_MJ_PER_KG_C = 393.5 / M_C
 
 # product element fractions handed to ``oxidation_products_batch`` (caller fills them
 # from the species catalogue), one slot each:
 PF_REMAINDER_FE = 0  # Fe in the species taking the iron not placed elsewhere (hematite)
-
 PF_SCORODITE_FE = 1
-
 PF_SCORODITE_AS = 2
-
 PF_BFS_FE = 3
-
 PF_BFS_S = 4
-
 PF_JAROSITE_FE = 5
-
 PF_JAROSITE_S = 6
-
 PF_GYPSUM_S = 7
-
 PF_H2SO4_S = 8
-
 PF_SO4_S = 9
-
 PF_CALCITE_C = 10
-
 PF_CO2_C = 11
-
 N_PF = 12
 
 # columns of the result of ``oxidation_products_batch`` [t/h]
 OUT_REMAINDER = 0  # iron remainder species (hematite, or ferrihydrite in BIOX)
-
 OUT_SCORODITE = 1
-
 OUT_BFS = 2
-
 OUT_JAROSITE = 3
-
 OUT_GYPSUM = 4
-
 OUT_H2SO4 = 5  # free acid leaving, feed acid included
-
 OUT_SO4 = 6  # sulfate made as dissolved metal sulfates (Fe, Cu, Na)
-
 OUT_FE_AQ = 7
-
 OUT_AS_AQ = 8
-
 OUT_CU_AQ = 9
-
 OUT_CALCITE_REACTED = 10  # ore calcite consumed
-
 OUT_CO2 = 11  # CO2 from ore calcite
-
 OUT_ACID_MADE = 12  # gross acid from sulfide S, as H2SO4 (before any consumption)
-
 OUT_LIMESTONE_REACTED = 13  # reagent CaCO3 reacted (alkaline mode)
-
 OUT_LIMESTONE_EXCESS = 14  # reagent CaCO3 left as calcite (alkaline mode)
-
 OUT_SODA_ASH = 15  # reagent Na2CO3 (alkaline mode)
-
 N_OUT = 16
 
 #: Modes of ``oxidation_products_batch``.
 MODE_ACID = 0
-
 MODE_ALKALINE_LIMESTONE = 1
-
 MODE_ALKALINE_SODA_ASH = 2
 
 

@@ -7,8 +7,7 @@ instead of quadrature (Papangelakis & Demopoulos 1990, Can. Metall. Q. 29(1):13;
 the time for complete oxidation t*. Times are in **minutes** (the caller converts hours);
 temperatures in °C at the interface and K in the Arrhenius term; sizes in µm.
 
-Array contract (shared by every module in ``oreflow.kernels``): float64/int64 numpy
-arrays and Python scalars in and out; flows in t/h; kernels never mutate their inputs.
+The array contract is that of :mod:`oreflow.kernels`; flows in t/h.
 """
 
 from __future__ import annotations
@@ -157,27 +156,7 @@ def cstr_series_conversion(t_star_min: float, residence_min: float, n_stages: in
     (segregated flow, tanks-in-series RTD) [L]; Papangelakis & Demopoulos 1990, Can. Metall. Q. 29(1):13; docs/models.md#pox (ex06: X = 0.982499 at
     210 °C, 4 compartments, 60 min).
     """
-    if residence_min <= 0.0:
-        return 0.0
-    if t_star_min <= 0.0:
-        return 1.0
-    n = n_stages
-    x = n * t_star_min / residence_min
-    spread = 12.0 * math.sqrt(x)
-    if x - spread - 40.0 > n:
-        r = residence_min / t_star_min
-        return 3.0 * r - 3.0 * r * r * (n + 1.0) / n + r * r * r * (n + 1.0) * (n + 2.0) / (n * n)
-    lo = max(n, int(x - spread))
-    hi = max(n, int(x + spread)) + 80
-    log_x = math.log(x)
-    unreacted = 0.0
-    for i in range(lo, hi + 1):
-        log_p = -x + i * log_x - math.lgamma(i + 1.0)
-        if log_p < -745.0:
-            continue
-        g = (i - n + 1.0) * (i - n + 2.0) * (i - n + 3.0) / ((i + 1.0) * (i + 2.0) * (i + 3.0))
-        unreacted += math.exp(log_p) * g
-    return min(max(1.0 - unreacted, 0.0), 1.0)
+    return _cstr_series(t_star_min, residence_min, n_stages, _NO_TABLE, _NO_TABLE)
 
 
 @njit
@@ -231,7 +210,7 @@ def oxidation_extent_batch(
                 if same_tau and ts == t_star_min[i - 1, c, m]:
                     x = last[c, m]
                 elif _series_top(ts, residence_min[i], n_stages) <= top:
-                    x = _cstr_series_tabulated(ts, residence_min[i], n_stages, log_factorial, cubic)
+                    x = _cstr_series(ts, residence_min[i], n_stages, log_factorial, cubic)
                 else:
                     x = cstr_series_conversion(ts, residence_min[i], n_stages)
                 last[c, m] = x
@@ -259,6 +238,12 @@ def _series_top(t_star_min: float, residence_min: float, n_stages: int) -> int:
 
 
 @njit
+def _cubic_term(i: int, n: int) -> float:
+    """``(i-N+1)(i-N+2)(i-N+3)/((i+1)(i+2)(i+3))``, the weight of Poisson term i."""
+    return (i - n + 1.0) * (i - n + 2.0) * (i - n + 3.0) / ((i + 1.0) * (i + 2.0) * (i + 3.0))
+
+
+@njit
 def _series_tables(top: int, n_stages: int) -> tuple[np.ndarray, np.ndarray]:
     """``ln i!`` and ``(i-N+1)(i-N+2)(i-N+3)/((i+1)(i+2)(i+3))`` for i = 0..top."""
     n = n_stages
@@ -266,21 +251,27 @@ def _series_tables(top: int, n_stages: int) -> tuple[np.ndarray, np.ndarray]:
     cubic = np.empty(top + 1)
     for i in range(top + 1):
         log_factorial[i] = math.lgamma(i + 1.0)
-        cubic[i] = (
-            (i - n + 1.0) * (i - n + 2.0) * (i - n + 3.0) / ((i + 1.0) * (i + 2.0) * (i + 3.0))
-        )
+        cubic[i] = _cubic_term(i, n)
     return log_factorial, cubic
 
 
+#: No tables: :func:`_cstr_series` computes every term.
+_NO_TABLE = np.empty(0)
+
+
 @njit
-def _cstr_series_tabulated(
+def _cstr_series(
     t_star_min: float,
     residence_min: float,
     n_stages: int,
     log_factorial: np.ndarray,
     cubic: np.ndarray,
 ) -> float:
-    """:func:`cstr_series_conversion` with its per-term constants read from tables."""
+    """The Poisson sum of :func:`cstr_series_conversion`, terms read from the tables.
+
+    Terms beyond the tables of :func:`_series_tables` (all of them with empty tables)
+    are computed by the same expressions, so both give the same value.
+    """
     if residence_min <= 0.0:
         return 0.0
     if t_star_min <= 0.0:
@@ -294,10 +285,13 @@ def _cstr_series_tabulated(
     lo = max(n, int(x - spread))
     hi = max(n, int(x + spread)) + 80
     log_x = math.log(x)
+    n_tab = log_factorial.shape[0]
     unreacted = 0.0
     for i in range(lo, hi + 1):
-        log_p = -x + i * log_x - log_factorial[i]
+        tabulated = i < n_tab
+        log_p = -x + i * log_x - (log_factorial[i] if tabulated else math.lgamma(i + 1.0))
         if log_p < -745.0:
             continue
-        unreacted += math.exp(log_p) * cubic[i]
+        g = cubic[i] if tabulated else _cubic_term(i, n)
+        unreacted += math.exp(log_p) * g
     return min(max(1.0 - unreacted, 0.0), 1.0)
