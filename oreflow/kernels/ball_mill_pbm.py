@@ -134,9 +134,7 @@ def mill_mixers_into(
     the specific-energy form it equals ``S_i^E [t/kWh] x E [kWh/t]`` (Herbst & Fuerstenau
     1980). The sink's rate is ignored (the sink never breaks), and only the strictly
     lower triangle of ``b`` is read. With columns of ``b`` summing to 1, every species'
-    mass is conserved to rounding. ``out`` may be the same array as ``feed``. ex03's hand
-    case: one mixer, ``S τ = [1.0, 0.4, 0]``, ``b21 = 0.6``, ``b31 = 0.4``, ``b32 = 1``,
-    feed ``[100, 0, 0]`` gives ``[50, 21.428571, 28.571429]``.
+    mass is conserved to rounding. ``out`` may be the same array as ``feed``.
 
     Parameters
     ----------
@@ -157,6 +155,18 @@ def mill_mixers_into(
     Reduction: Ball Milling. SME-AIME, New York [L].
     Herbst, J.A., Fuerstenau, D.W. (1980) Int. J. Miner. Process. 7:1–31.
     DOI 10.1016/0301-7516(80)90034-4.
+
+    Examples
+    --------
+    ex03's hand case, one mixer (``S τ = [1.0, 0.4, 0]``, ``b21 = 0.6``, ``b31 = 0.4``,
+    ``b32 = 1``):
+
+    >>> b = np.array([[0.0, 0.0, 0.0], [0.6, 0.0, 0.0], [0.4, 1.0, 0.0]])
+    >>> feed = np.array([[[100.0], [0.0], [0.0]]])
+    >>> out = np.empty_like(feed)
+    >>> mill_mixers_into(out, feed, np.array([[[1.0], [0.4], [0.0]]]), b, 1)
+    >>> [round(float(x), 6) for x in out.ravel()]
+    [50.0, 21.428571, 28.571429]
     """
     n_cases, n_cls, n_sp = feed.shape
     if (

@@ -88,6 +88,13 @@ def bond_energy_kwh_t(
     Bond, F.C. (1952) The third theory of comminution. Trans. AIME 193:484–494.
     Bond, F.C. (1961) Crushing and grinding calculations. Brit. Chem. Eng. 6:378–385,
     543–548.
+
+    Examples
+    --------
+    ex01: Wi 15 kWh/t from F80 2000 µm to P80 75 µm.
+
+    >>> round(float(bond_energy_kwh_t(15.0, 2000.0, 75.0)), 4)
+    13.9664
     """
     return 10.0 * wi_kwh_t * (1.0 / np.sqrt(p80_um) - 1.0 / np.sqrt(f80_um))
 

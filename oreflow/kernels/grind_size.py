@@ -132,6 +132,13 @@ def bond_product_size_um(energy_kwh_t: float, f80_um: float, wi_kwh_t: float) ->
     ----------
     Bond, F.C. (1961) Crushing and grinding calculations. Brit. Chem. Eng. 6:378–385,
     543–548.
+
+    Examples
+    --------
+    The inverse of :func:`oreflow.kernels.comminution_energy.bond_energy_kwh_t` (ex01):
+
+    >>> round(bond_product_size_um(13.96642, 2000.0, 15.0), 2)
+    75.0
     """
     if not energy_kwh_t > 0.0:
         return f80_um

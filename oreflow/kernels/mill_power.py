@@ -176,6 +176,11 @@ def bond_ball_mill_power_kw(
     ----------
     Bond, F.C. (1961) Brit. Chem. Eng. 6:378–385, 543–548. Rowland, C.A., Kjos, D.M.
     (1980) in Mineral Processing Plant Design, 2nd ed., SME, 239–278 [L].
+
+    Examples
+    --------
+    >>> round(bond_ball_mill_power_kw(5.0, 7.0, 0.35, 0.75, 65.0), 1)
+    2763.4
     """
     kwb = bond_ball_mill_specific_power_kw_t(d_m, ball_fill_frac, critical_speed_frac, ball_top_mm)
     return kwb * ball_charge_t(d_m, l_m, ball_fill_frac, ball_bulk_density_t_m3)
@@ -237,6 +242,11 @@ def austin_sag_power_kw(
     Austin, L.G. (1990) A mill power equation for SAG mills. Minerals & Metallurgical
     Processing 7(1):57–63 [L] (no DOI checked). Doll, A. (2013) A comparison of SAG mill
     power models. Procemin 2013, Santiago [L].
+
+    Examples
+    --------
+    >>> round(austin_sag_power_kw(10.36, 5.2, 0.28, 0.12, 0.75, 2.7, 0.80), 1)
+    8752.4
     """
     rho_slurry = ore_density_t_m3 / slurry_solids_frac
     load = (1.0 - bed_porosity_frac) * rho_slurry * total_fill_frac + 0.6 * ball_fill_frac * (

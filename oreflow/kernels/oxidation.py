@@ -321,6 +321,11 @@ def steam_saturation_pressure_kpa(temperature_degc: float) -> float:
     Wagner, W. et al. (2000) The IAPWS Industrial Formulation 1997 for the
     thermodynamic properties of water and steam. J. Eng. Gas Turbines Power
     122:150-182, doi:10.1115/1.483186, eq. 30 [S].
+
+    Examples
+    --------
+    >>> round(steam_saturation_pressure_kpa(210.0), 1)
+    1907.4
     """
     t = temperature_degc + KELVIN
     if t < 273.15 or t > 647.096:
