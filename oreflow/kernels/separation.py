@@ -181,6 +181,14 @@ def savassi_entrainment(d_um: np.ndarray, xi_um: float, drainage: float) -> np.n
 
 
 @njit
+def _bank_recovery(k_tau: float, r_inf: float, ent: float, n_cells: int, klimpel: bool) -> float:
+    """Recovery of one cell of the bank table: true flotation plus entrainment of the rest."""
+    frac = klimpel_bank_frac(k_tau, n_cells) if klimpel else first_order_bank_frac(k_tau, n_cells)
+    rf = r_inf * frac
+    return rf + (1.0 - rf) * ent
+
+
+@njit
 def flotation_bank_batch(
     k_max_per_min: np.ndarray,
     r_inf_frac: np.ndarray,
@@ -231,14 +239,9 @@ def flotation_bank_batch(
         for i in range(n_cls):
             ent = entrainment[c, i] * rw
             for k in range(n_sp):
-                kt = k_max_per_min[c, i, k] * tau
-                frac = (
-                    klimpel_bank_frac(kt, n_cells)
-                    if klimpel
-                    else first_order_bank_frac(kt, n_cells)
+                out[c, i, k] = _bank_recovery(
+                    k_max_per_min[c, i, k] * tau, r_inf_frac[c, i, k], ent, n_cells, klimpel
                 )
-                rf = r_inf_frac[c, i, k] * frac
-                out[c, i, k] = rf + (1.0 - rf) * ent
     return out
 
 
@@ -314,14 +317,9 @@ def flotation_bank_split_into(
             for k in range(n_sp):
                 if rate_source[k] != k:
                     continue
-                kt = k_max_per_min[c, i, k] * tau
-                frac = (
-                    klimpel_bank_frac(kt, n_cells)
-                    if klimpel
-                    else first_order_bank_frac(kt, n_cells)
+                rec[k] = _bank_recovery(
+                    k_max_per_min[c, i, k] * tau, r_inf_frac[c, i, k], ent, n_cells, klimpel
                 )
-                rf = r_inf_frac[c, i, k] * frac
-                rec[k] = rf + (1.0 - rf) * ent
             base = i * n_sp
             for k in range(n_sp):
                 conc[c, base + k] = feed[c, base + k] * rec[rate_source[k]]
