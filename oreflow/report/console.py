@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.table import Table
 
 from oreflow.conventions import unit_of
-from oreflow.report.words import figure_label, route_words, setting_text, sig
+from oreflow.report.words import STREAM_FIGURES, figure_label, route_words, setting_text, sig
 
 #: Console width of the rendered text: fixed so the output does not depend on the terminal.
 WIDTH = 120
@@ -166,20 +166,8 @@ def run_tables(results: Any) -> list[Any]:
     kpis = rich_table(
         "KPIs", ["figure", "value", "unit"], [(n, sig(v), unit_of(n)) for n, v in k.items()]
     )
-    cols = [
-        c
-        for c in (
-            "solids_tph",
-            "water_tph",
-            "solids_pct",
-            "p80_um",
-            "au_gpt",
-            "au_g_h",
-            "au_aq_mg_l",
-            "nacn_mg_l",
-        )
-        if c in results.streams
-    ]
+    figures = (*STREAM_FIGURES, "au_aq_mg_l", "nacn_mg_l")
+    cols = [c for c in figures if c in results.streams]
     streams = rich_table(
         "Streams",
         ["stream", *cols],
