@@ -36,6 +36,7 @@ from oreflow.errors import CaseError, Problem
 from oreflow.flowsheet.study import StudySpec
 from oreflow.solvers.study_eval import (
     StudyResult,
+    check_closed,
     check_compare_kpi,
     evaluate,
     simulate_figures,
@@ -475,6 +476,7 @@ def _run(
     runner = _dask_map(calls, client) if client is not None else _local_map(calls, n_workers)
     try:
         for item, frame in runner:
+            check_closed(spec, item.route, frame)
             if out is not None:
                 write_parquet(frame, out, item.filename)
             frames[item] = frame
