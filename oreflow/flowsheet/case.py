@@ -559,9 +559,11 @@ def _cross_checks(
 def _feed_within_sizes(
     ores: tuple[UnitSpec, ...], comps: ComponentSet, file: str, problems: list[Problem]
 ) -> None:
-    """An ore's F80 must lie below the top size: above it, over 20 % of the feed would be
-    lumped into the top class, whose breakage and classification then stand for sizes
-    it does not have (a coarse feed is described by raising ``case.sizes.top_um``).
+    """An ore's F80 must lie below the top size of the case's size classes.
+
+    Above it, over 20 % of the feed would be lumped into the top class, whose breakage
+    and classification then stand for sizes it does not have (a coarse feed is
+    described by raising ``case.sizes.top_um``).
     """
     from oreflow.units.ore_feed import psd_f80_um
 
