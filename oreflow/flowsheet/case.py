@@ -574,7 +574,7 @@ def _feed_within_sizes(
             problems.append(
                 Problem(
                     file,
-                    f"ore.{ore.name}.psd",
+                    f"{ore.name}.psd",
                     f"F80 {f80:.4g} µm is above the top size {top:g} µm of [case.sizes]: "
                     "over 20 % of the feed would be lumped into the top class; raise "
                     "case.sizes.top_um",
