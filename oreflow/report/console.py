@@ -465,6 +465,18 @@ def format_compare(frame: pd.DataFrame) -> str:
     )
 
 
+def subsample_note(meta: Mapping[str, Any]) -> str | None:
+    """What the statistics of a study too large for memory are taken from (None: every scenario)."""
+    kept = meta.get("in_memory", {})
+    if kept.get("stride", 1) == 1:
+        return None
+    return (
+        f"statistics from one scenario in {kept['stride']:,} ({kept['scenarios']:,} of "
+        f"{meta['n_scenarios']:,}, a systematic subsample of independent draws); every "
+        "scenario is in results.parquet"
+    )
+
+
 def format_study(result: Any, tables: Mapping[str, pd.DataFrame], out: str | None) -> str:
     """What ``oreflow study`` prints: what ran, the summary and the pairwise tables."""
     meta = result.meta
@@ -473,6 +485,8 @@ def format_study(result: Any, tables: Mapping[str, pd.DataFrame], out: str | Non
         f"routes in {sig(meta['seconds'], 3)} s ({meta['executor']})"
     )
     parts: list[Any] = [head]
+    if (note := subsample_note(meta)) is not None:
+        parts.append(note)
     # wide tables (a column per statistic): pandas' layout wraps them in blocks, rich squeezes
     for key, title in (("summary", "Summary"), ("pairwise", "Pairwise")):
         if key in tables:
