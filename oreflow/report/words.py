@@ -13,6 +13,9 @@ from typing import Any
 
 from oreflow.conventions import UNIT_OF_SUFFIX, unit_of
 
+#: Stream figures every stream table shows (console and ``report.html``), in order.
+STREAM_FIGURES = ("solids_tph", "water_tph", "solids_pct", "p80_um", "au_gpt", "au_g_h")
+
 #: Unit type -> how a route names it.
 TYPE_WORDS = {
     "flotation_bank": "flotation concentrate",
