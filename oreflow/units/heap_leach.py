@@ -13,7 +13,7 @@ diffusion). The stream's size classes carry the crush size, so a finer crush giv
 metal in the fast, high-R∞ classes. Recovery 50-80 % and cycles of 60-120+ d are
 typical [L]. The species listed in ``[units.NAME.leach]`` dissolve with the cyanide
 chemistry of the CIL (copper minerals, reactive sulfides; see
-``oreflow.units.cil.CyanideChemistry``).
+``oreflow.units.cyanide_chemistry.CyanideChemistry``).
 
 **Irrigation.** Solution reaches the ore only where and as fast as it is applied: the
 rate constants of the table (measured at ``kinetics_ref_irrigation_l_h_m2``, the
@@ -64,7 +64,7 @@ from oreflow.units.base import (
     solution_slice,
     total_solids,
 )
-from oreflow.units.cil import (
+from oreflow.units.cyanide_chemistry import (
     DISSOLUTION_PARAMS,
     CyanideChemistry,
     LeachState,
