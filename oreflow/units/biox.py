@@ -175,6 +175,7 @@ def _check(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Proble
 
 BIO_OXIDATION = UnitType(
     name="bio_oxidation",
+    route_word="BIOX",
     reactive=True,
     summary="bio-oxidation (BIOX) at 40-45 °C over 4-6 d: sulfide oxidation by tank, "
     "air, cooling duty, ferric liquor for CCD and neutralisation",

@@ -601,6 +601,7 @@ _PRICES = {
 
 CIL = UnitType(
     name="cil",
+    route_word="CIL",
     reactive=True,
     summary="carbon-in-leach tanks in series: first-order leach by size and species, "
     + _SUMMARY_CARBON,
@@ -617,6 +618,7 @@ CIL = UnitType(
 
 CIP = UnitType(
     name="cip",
+    route_word="CIP",
     reactive=True,
     summary="carbon-in-pulp: leach tanks without carbon, then adsorption tanks (leaching "
     "goes on); " + _SUMMARY_CARBON,

@@ -118,7 +118,7 @@ from oreflow.core.schema import REQUIRED, Param, frac, positive
 from oreflow.errors import Problem
 from oreflow.kernels.arrays import safe_div
 from oreflow.units import reagents
-from oreflow.units.base import PrepareContext, UnitResult, UnitSpec, UnitType
+from oreflow.units.base import PrepareContext, RouteKpis, UnitResult, UnitSpec, UnitType
 from oreflow.units.lixiviant_common import (
     LeachTrain,
     TrainDefaults,
@@ -605,6 +605,12 @@ GLYCINE_LEACH = UnitType(
     build=GlycineLeach,
     check=_check,
     kpi_families=("lixiviant_route",),
+    route_kpis=RouteKpis(
+        loaded_port="loaded_carbon",
+        per_t_ore=(("glycine_added_kg_t", "glycine_make_up_kg_t"),),
+        metric_mg_l=(("wad_cn_mg_l", "wad_cn_mg_l"),),
+    ),
+    route_word="glycine leach",
     prices={
         "glycine": reagents.GLYCINE,
         "lime": reagents.LIME,

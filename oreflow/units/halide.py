@@ -108,7 +108,7 @@ from oreflow.core.schema import Param, positive
 from oreflow.errors import Problem
 from oreflow.kernels.arrays import safe_div
 from oreflow.units import reagents
-from oreflow.units.base import PrepareContext, UnitResult, UnitSpec, UnitType
+from oreflow.units.base import PrepareContext, RouteKpis, UnitResult, UnitSpec, UnitType
 from oreflow.units.lixiviant_common import (
     LeachTrain,
     TrainDefaults,
@@ -497,6 +497,11 @@ HALIDE_LEACH = UnitType(
     build=HalideLeach,
     check=_check,
     kpi_families=("lixiviant_route",),
+    route_kpis=RouteKpis(
+        loaded_port="loaded_adsorbent",
+        per_t_ore=(("oxidant_demand_cl2_kg_t", "oxidant_cl2_kg_t"),),
+    ),
+    route_word="halide leach",
     prices={
         "hcl": reagents.HCL,
         "nacl": reagents.NACL,

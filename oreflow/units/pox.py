@@ -283,6 +283,7 @@ _PRICES = {"limestone": reagents.LIMESTONE, "soda_ash": reagents.SODA_ASH}
 
 POX_ACID = UnitType(
     name="pox_acid",
+    route_word="acid POX",
     reactive=True,
     summary="acid pressure oxidation: shrinking-particle kinetics over N compartments, "
     "O2, acid, heat balance, residue minerals, sulfide-locked gold freed",
@@ -298,6 +299,7 @@ POX_ACID = UnitType(
 
 POX_ALKALINE = UnitType(
     name="pox_alkaline",
+    route_word="alkaline POX",
     reactive=True,
     summary="alkaline pressure oxidation: slower, capped sulfide oxidation, sulfate "
     "neutralised in situ by carbonates, limestone or soda ash; no free acid",

@@ -121,7 +121,7 @@ from oreflow.core.components import ComponentSet
 from oreflow.core.schema import Param, positive
 from oreflow.errors import Problem
 from oreflow.units import reagents
-from oreflow.units.base import PrepareContext, UnitResult, UnitSpec, UnitType
+from oreflow.units.base import PrepareContext, RouteKpis, UnitResult, UnitSpec, UnitType
 from oreflow.units.lixiviant_common import (
     LeachTrain,
     TrainDefaults,
@@ -556,6 +556,16 @@ THIOSULFATE_RIL = UnitType(
     build=ThiosulfateRil,
     check=_check,
     kpi_families=("lixiviant_route",),
+    route_kpis=RouteKpis(
+        loaded_port="loaded_resin",
+        adsorbent="resin",
+        per_t_ore=(
+            ("s2o3_added_kg_t", "s2o3_make_up_kg_t"),
+            ("s2o3_degraded_kg_t", "s2o3_degraded_kg_t"),
+        ),
+        tails_mg_l=(("polythionates", "polythionates_mg_l"),),
+    ),
+    route_word="thiosulfate RIL",
     prices={
         "cats": reagents.CATS,
         "cuso4": reagents.CUSO4,
