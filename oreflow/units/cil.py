@@ -165,19 +165,14 @@ class CilTrain:
                     "and 'au_pregrobbed' (the gold it holds) declared in [case]",
                 )
                 raise CaseError([problem])
-        if not self.names:
+        if not self.names:  # a cic: adsorption only
             return LeachState(params, None, None)
-        self.chem.check_params(self.spec, params)
-        k, ult = size_kinetics(
-            self.spec,
-            self.comps,
-            params,
-            ctx.n_cases,
-            rate_key="k_per_h",
-            d_ref_um=params["leach_d_ref_um"],
-            k_exponent=params["leach_k_size_exponent"],
-            ultimate_exponent=params["leach_ultimate_size_exponent"],
+        laws = (
+            params["leach_d_ref_um"],
+            params["leach_k_size_exponent"],
+            params["leach_ultimate_size_exponent"],
         )
+        k, ult = size_kinetics(self.spec, self.chem, params, ctx.n_cases, "k_per_h", laws)
         rep_um = self.comps.sizes.representative_um()
         for d, name in enumerate(self.names):
             grain = params.get(f"leach.{name}.grain_um")

@@ -291,21 +291,43 @@ class CyanideChemistry:
 
 def size_kinetics(
     spec: UnitSpec,
-    comps: ComponentSet,
+    chem: CyanideChemistry,
     params: Mapping[str, np.ndarray],
     n_cases: int,
-    *,
     rate_key: str,
-    d_ref_um: np.ndarray,
-    k_exponent: np.ndarray,
-    ultimate_exponent: np.ndarray,
+    size_law_params: tuple[np.ndarray, np.ndarray, np.ndarray],
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Rate constant and ultimate extraction per case, size class and leach species."""
-    names = list(spec.tables.get("leach", {}))
-    rep_um = comps.sizes.representative_um()
-    k = np.empty((n_cases, comps.n_cls, len(names)))
-    ult = np.empty((n_cases, comps.n_cls, len(names)))
-    for d, name in enumerate(names):
+    """Rate constant and ultimate extraction per case, size class and leach species.
+
+    The per-case shares of the leach table are checked first (``check_params``).
+
+    Parameters
+    ----------
+    spec : UnitSpec
+        The unit, with its leach table.
+    chem : CyanideChemistry
+        Its chemistry.
+    params : Mapping[str, numpy.ndarray]
+        Per-case parameters (``leach.NAME.<rate_key>``, ``leach.NAME.ultimate_frac``).
+    n_cases : int
+        Number of cases.
+    rate_key : str
+        Rate-constant key of the leach table (``k_per_h``, ``k_per_d``).
+    size_law_params : tuple of (n_cases,) float64
+        Reference size [µm], exponent of k and exponent of the ultimate extraction of
+        ``oreflow.units.tanks.size_law``.
+
+    Returns
+    -------
+    (k, ultimate) of shape (n_cases, n_cls, n_leach).
+    """
+    chem.check_params(spec, params)
+    rep_um = chem.comps.sizes.representative_um()
+    n_cls = chem.comps.n_cls
+    k = np.empty((n_cases, n_cls, len(chem.names)))
+    ult = np.empty((n_cases, n_cls, len(chem.names)))
+    d_ref_um, k_exponent, ultimate_exponent = size_law_params
+    for d, name in enumerate(chem.names):
         k[:, :, d], ult[:, :, d] = size_law(
             rep_um,
             params[f"leach.{name}.{rate_key}"],

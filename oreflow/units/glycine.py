@@ -468,9 +468,7 @@ class GlycineLeach:
     def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
         """Leach and copper kinetics per case and size class, at each case's conditions."""
         factor = self.rate_factor(params, ctx.n_cases)
-        state = self.train.prepare(params, ctx.n_cases, factor)
-        state.rate_factor = factor
-        return state
+        return self.train.prepare(params, ctx.n_cases, factor)
 
     def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """Leach gold and copper, hold glycine (and cyanide), load the carbon."""
@@ -480,11 +478,8 @@ class GlycineLeach:
             starved_cyanide_copper_tph,
         )
 
-        (feed,) = inlets
-        params = state.params
-        n = feed.shape[0]
-        pulp = self.train.pulp(state, feed)
-        out = self.train.start(feed)
+        feed, pulp, out = self.train.begin(state, inlets)
+        params, n = state.params, feed.shape[0]
         sol, solids = pulp.solution_m3_h, pulp.solids_tph
         released = self.train.dissolve_minerals(state, pulp, feed, out)
         k_eq = params["adsorption_k_eq_m3_t"]
@@ -494,7 +489,6 @@ class GlycineLeach:
             ag_k_eq = ag_k_eq * params["glycinate_carbon_affinity_frac"]
         self.train.leach_and_adsorb(state, pulp, feed, out, k_eq, ag_k_eq)
         m = out.metrics
-        m["leach_rate_factor"] = state.rate_factor.copy()
 
         cu_new = released["cu"]
         f_gly = params["cu_glycine_frac"] if self.cyanide else np.ones(n)

@@ -361,19 +361,14 @@ class HalideLeach:
             np.ascontiguousarray(ref), EQ_GOLD_MOL_L, arr("oxidant_rate_order"),
             arr("chloride_rate_order"),
         )  # fmt: skip
-        state = self.train.prepare(params, n, factor)
-        state.rate_factor = factor
-        return state
+        return self.train.prepare(params, n, factor)
 
     def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """Oxidise sulfides, leach gold, consume oxidant, neutralise, load the adsorbent."""
         from oreflow.kernels import lixiviants as lx
 
-        (feed,) = inlets
-        params = state.params
-        n = feed.shape[0]
-        pulp = self.train.pulp(state, feed)
-        out = self.train.start(feed)
+        feed, pulp, out = self.train.begin(state, inlets)
+        params, n = state.params, feed.shape[0]
         sol, solids = pulp.solution_m3_h, pulp.solids_tph
         released = self.train.dissolve_minerals(state, pulp, feed, out)
         self.train.leach_and_adsorb(
@@ -385,7 +380,6 @@ class HalideLeach:
             params["ag_adsorption_k_eq_m3_t"],
         )
         m = out.metrics
-        m["leach_rate_factor"] = state.rate_factor.copy()
 
         # electrons (1e6 mol/h = t/h x mol/g) and oxidant (t/h of Cl2 equivalents)
         electrons = np.zeros(n)

@@ -272,17 +272,12 @@ class HeapLeach:
         """Rate constants [1/d] and ultimate extractions per case, size class and species."""
         if not self.names:
             return LeachState(params, None, None)
-        self.chem.check_params(self.spec, params)
-        k, ult = size_kinetics(
-            self.spec,
-            self.comps,
-            params,
-            ctx.n_cases,
-            rate_key="k_per_d",
-            d_ref_um=params["d_ref_mm"] * 1000.0,
-            k_exponent=params["k_size_exponent"],
-            ultimate_exponent=params["ultimate_size_exponent"],
+        laws = (
+            params["d_ref_mm"] * 1000.0,
+            params["k_size_exponent"],
+            params["ultimate_size_exponent"],
         )
+        k, ult = size_kinetics(self.spec, self.chem, params, ctx.n_cases, "k_per_d", laws)
         return LeachState(params, k * irrigation_factor(params)[:, None, None], ult)
 
     def apply(self, state: LeachState, inlets: tuple[np.ndarray, ...]) -> UnitResult:

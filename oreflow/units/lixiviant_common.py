@@ -481,6 +481,7 @@ class LeachTrain:
                     n,
                 )
             state.mineral_k, state.mineral_ult = mk, mu
+        state.rate_factor = rate_factor
         return state
 
     # -- apply pieces -------------------------------------------------------------
@@ -499,6 +500,13 @@ class LeachTrain:
         )
         tau = np.repeat(tau_tank[:, None], n_tanks, axis=1)
         return Pulp(tau, tank_m3, sol, solids)
+
+    def begin(
+        self, state: TrainState, inlets: tuple[np.ndarray, ...]
+    ) -> tuple[np.ndarray, Pulp, TrainOut]:
+        """The feed of a one-inlet train, its pulp and the outlets initialised."""
+        (feed,) = inlets
+        return feed, self.pulp(state, feed), self.start(feed)
 
     def start(self, feed: np.ndarray) -> TrainOut:
         """Outlets initialised: tails = feed without adsorbent; loaded = feed adsorbent."""
@@ -608,6 +616,8 @@ class LeachTrain:
         out.metrics["pulp_solids_frac"] = safe_div(
             pulp.solids_tph, pulp.solids_tph + pulp.solution_m3_h, where=pulp.solids_tph > 0
         )
+        if state.rate_factor is not None:
+            out.metrics["leach_rate_factor"] = state.rate_factor.copy()
 
     def dissolve_minerals(
         self, state: TrainState, pulp: Pulp, feed: np.ndarray, out: TrainOut

@@ -419,9 +419,7 @@ class ThiosulfateRil:
         """Leach kinetics per case, size and gold class, at each case's conditions."""
         n = ctx.n_cases
         factor = rate_factor(params, n, self.system == "ammoniacal")
-        state = self.train.prepare(params, n, factor)
-        state.rate_factor = factor
-        return state
+        return self.train.prepare(params, n, factor)
 
     def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """Dose and degrade thiosulfate, leach, load the resin against polythionates."""
@@ -431,11 +429,8 @@ class ThiosulfateRil:
             mean_train_tenor_g_m3,
         )
 
-        (feed,) = inlets
-        params = state.params
-        n = feed.shape[0]
-        pulp = self.train.pulp(state, feed)
-        out = self.train.start(feed)
+        feed, pulp, out = self.train.begin(state, inlets)
+        params, n = state.params, feed.shape[0]
         sol, solids = pulp.solution_m3_h, pulp.solids_tph
 
         # thiosulfate held at its tenor, degraded to polythionates
@@ -474,7 +469,6 @@ class ThiosulfateRil:
         )
 
         m = out.metrics
-        m["leach_rate_factor"] = state.rate_factor.copy()
         m["s2o3_degradation_per_h"] = k_deg
         m["s2o3_inventory_kg_t"] = per_tonne(target_g_m3 * sol / 1e6, solids)
         m["s2o3_added_kg_t"] = per_tonne(s2o3_add, solids)
