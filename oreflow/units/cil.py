@@ -89,6 +89,12 @@ from oreflow.conventions import G_PER_T
 from oreflow.core.components import ComponentSet
 from oreflow.errors import CaseError, Problem
 from oreflow.kernels.arrays import safe_div
+from oreflow.kernels.carbon_circuit import (
+    blanked_pregrob_k_m3_t,
+    carbon_advance,
+    pregrobbed_by_class,
+    wad_cyanide_out_tph,
+)
 from oreflow.units import reagents
 from oreflow.units.base import (
     PrepareContext,
@@ -265,19 +271,19 @@ class CilTrain:
             carbon_tph = params["carbon_advance_kg_t"] * total_solids(c, feed) / 1000.0
         else:
             carbon_tph = params["carbon_advance_t_d"] / 24.0
+        on_carbon = [m for m, (_, _, on_c) in enumerate(self.metals) if on_c is not None]
         barren = np.zeros((n, n_met))
+        returned_metal = None
         if returned is not None:
-            arriving = returned[:, self.i_c]
-            carbon_tph = np.maximum(carbon_tph, arriving)
-            makeup = carbon_tph - arriving
-            for m, (_, _, on_c) in enumerate(self.metals):
-                if on_c is not None:
-                    barren[:, m] = safe_div(returned[:, on_c] * G_PER_T, carbon_tph)
+            returned_metal = np.zeros((n, n_met))
+            for m in on_carbon:
+                returned_metal[:, m] = returned[:, self.metals[m][2]]
         else:
-            makeup = carbon_tph.copy()
-            for m, (metal, _, on_c) in enumerate(self.metals):
-                if on_c is not None:
-                    barren[:, m] = params[f"barren_carbon_{metal}_g_t"]
+            for m in on_carbon:
+                barren[:, m] = params[f"barren_carbon_{self.metals[m][0]}_g_t"]
+        carbon_tph, makeup, barren = carbon_advance(
+            carbon_tph, barren, None if returned is None else returned[:, self.i_c], returned_metal
+        )
 
         k_ads = np.zeros((n, n_met))
         k_eq = np.zeros((n, n_met))
@@ -300,9 +306,13 @@ class CilTrain:
         if self.i_preg is not None:
             feed_preg = sv[:, :, self.i_preg].sum(axis=1)
             if self.i_carb is not None and "pregrob_k_m3_t" in params:
-                carb = sv[:, :, self.i_carb].sum(axis=1)
-                blank = 1.0 + params["blanking_kg_t"] / params["blanking_half_kg_t"]
-                ore_k = params["pregrob_k_m3_t"] * safe_div(carb, solids) / blank
+                ore_k = blanked_pregrob_k_m3_t(
+                    params["pregrob_k_m3_t"],
+                    sv[:, :, self.i_carb].sum(axis=1),
+                    solids,
+                    params["blanking_kg_t"],
+                    params["blanking_half_kg_t"],
+                )
         tenor, loading, ore_g_h = adsorption_train_batch(
             sol,
             feed_tenor,
@@ -328,17 +338,8 @@ class CilTrain:
             tv[:, :, idx] = residue
         preg_out = ore_g_h[:, -1] / G_PER_T
         if self.i_preg is not None:
-            if self.i_carb is not None:
-                carb_cls = tv[:, :, self.i_carb]
-                carb_sum = carb_cls.sum(axis=1)
-                share = np.where(
-                    (carb_sum > 0)[:, None],
-                    safe_div(carb_cls, carb_sum[:, None]),
-                    safe_div(sv[:, :, self.i_preg], feed_preg[:, None]),
-                )
-            else:
-                share = safe_div(sv[:, :, self.i_preg], feed_preg[:, None])
-            tv[:, :, self.i_preg] = preg_out[:, None] * share
+            carb_cls = tv[:, :, self.i_carb] if self.i_carb is not None else None
+            tv[:, :, self.i_preg] = pregrobbed_by_class(preg_out, sv[:, :, self.i_preg], carb_cls)
         tails[:, self.ads] = 0.0
         for m, (_, aq, _) in enumerate(self.metals):
             tails[:, aq] = tenor[:, -1, m] * sol / G_PER_T
@@ -348,10 +349,12 @@ class CilTrain:
         wad_change = np.zeros(n)
         if self.i_wad is not None:
             per_metal = CyanideChemistry.wad_cn_per_metal(params)
-            for m, (metal, _, _) in enumerate(self.metals):
-                net = metal_all[:, ("au", "ag", "cu").index(metal)] - adsorbed[:, m]
-                wad_change += per_metal[metal] * net
-            wad_out = np.maximum(feed[:, self.i_wad] + wad_change, 0.0)
+            cols = [("au", "ag", "cu").index(metal) for metal, _, _ in self.metals]
+            wad_out = wad_cyanide_out_tph(
+                feed[:, self.i_wad],
+                np.stack([per_metal[metal] for metal, _, _ in self.metals], axis=1),
+                metal_all[:, cols] - adsorbed,
+            )
             wad_change = wad_out - feed[:, self.i_wad]
             tails[:, self.i_wad] = wad_out
 
