@@ -18,7 +18,7 @@ import numpy as np
 from oreflow.core.components import ComponentSet
 from oreflow.errors import Problem
 from oreflow.kernels.arrays import safe_div
-from oreflow.kernels.autoclave_heat import heat_balance
+from oreflow.kernels.oxidation_vessel import heat_balance, host_conversion, oxygen_and_heat
 from oreflow.units.base import (
     PrepareContext,
     UnitResult,
@@ -242,15 +242,8 @@ class Oxidiser:
         i_aus, i_auf = self.i_solid["au_sulfide"], self.i_solid["au_free"]
         if i_aus is not None and self.minerals:
             host = str(self.params.get("gold_host", "sulfides"))
-            if host in self.minerals:
-                x_host = extent[:, :, self.minerals.index(host)]
-            else:
-                # S-weighted mean of the sulfides in each class; first mineral where none
-                s_cls = s_feed_cls.sum(axis=2)
-                weighted = (s_feed_cls * extent).sum(axis=2)
-                x_host = np.where(
-                    s_cls > 0, weighted / np.where(s_cls > 0, s_cls, 1.0), extent[:, :, 0]
-                )
+            host_index = self.minerals.index(host) if host in self.minerals else None
+            x_host = host_conversion(extent, s_feed_cls, host_index)
             locked = sv_in[:, :, i_aus]
             freed = locked * x_host
             if np.any(freed > 0) and i_auf is None:
@@ -291,11 +284,9 @@ class Oxidiser:
             self._fail("the oxidation releases CO2; declare 'co2' in [case] solution")
 
         # oxygen and heat
-        o2_stoich = (s_ox_by_min * kox.O2_MOL_PER_MOL_S[self.kernel_index]).sum(
-            axis=1
-        ) * kox.M_O2 / kox.M_S + c_burnt * kox.O2_T_PER_T_C
-        heat_gen = (s_ox_by_min * state.heat).sum(axis=1) * 1000.0
-        heat_gen = heat_gen + c_burnt * 1000.0 * kox.HEAT_MJ_PER_KG_C
+        o2_stoich, heat_gen = oxygen_and_heat(
+            s_ox_by_min, kox.O2_MOL_PER_MOL_S[self.kernel_index], state.heat, c_burnt
+        )
         solids = total_solids(c, feed)
         h2o = np.ascontiguousarray(water(c, feed))  # one kernel specialisation (C layout)
         t_in = params["feed_temperature_degc"]

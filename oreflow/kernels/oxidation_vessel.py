@@ -1,6 +1,9 @@
-"""Heat balance of an oxidation vessel (autoclave or bio-oxidation tank train).
+"""Balances of an oxidation vessel (autoclave or bio-oxidation tank train).
 
-The reaction heat of the sulfides and carbon oxidised is set against the sensible heat
+Oxygen and reaction heat of the sulfur and carbon oxidised; the conversion of the
+mineral hosting sulfide-locked gold, which frees it (Marsden & House 2006, *The
+Chemistry of Gold Extraction*, 2nd ed., SME, ch. 5: gold extraction follows sulfide
+oxidation); and the heat balance. The reaction heat of the sulfides and carbon oxidised is set against the sensible heat
 that raises the feed slurry to the operating temperature plus losses
 (``oreflow.kernels.oxidation.slurry_heat_mj_h``; Thomas 2005, *Advances in Gold Ore
 Processing*, Dev. Miner. Process. 15, ch. on pressure oxidation; standard enthalpies
@@ -95,3 +98,64 @@ def heat_balance(
     )  # MJ/(h K)
     t_auto = temperature_degc - safe_div(heat_gen_mj_h, capacity)
     return heat_req, surplus, deficit, quench, t_auto
+
+
+def oxygen_and_heat(
+    s_oxidised_tph: np.ndarray,
+    o2_mol_per_mol_s: np.ndarray,
+    heat_mj_kg_s: np.ndarray,
+    carbon_burnt_tph: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Stoichiometric oxygen [t/h] and reaction heat [MJ/h] of the oxidation.
+
+    Parameters
+    ----------
+    s_oxidised_tph : (n, n_mineral) float64
+        Sulfide sulfur oxidised of each mineral [t/h].
+    o2_mol_per_mol_s : (n_mineral,) float64
+        O2 per S of each mineral's oxidation [mol/mol]
+        (``oreflow.kernels.oxidation.O2_MOL_PER_MOL_S``).
+    heat_mj_kg_s : (n, n_mineral) float64
+        Reaction heat per kg of each mineral's S [MJ/kg S].
+    carbon_burnt_tph : (n,) float64
+        Organic carbon burnt to CO2 [t/h].
+    """
+    from oreflow.kernels import oxidation as kox
+
+    o2 = (s_oxidised_tph * o2_mol_per_mol_s).sum(
+        axis=1
+    ) * kox.M_O2 / kox.M_S + carbon_burnt_tph * kox.O2_T_PER_T_C
+    heat = (s_oxidised_tph * heat_mj_kg_s).sum(axis=1) * 1000.0
+    heat = heat + carbon_burnt_tph * 1000.0 * kox.HEAT_MJ_PER_KG_C
+    return o2, heat
+
+
+def host_conversion(
+    extent: np.ndarray, s_feed_cls: np.ndarray, host: int | None = None
+) -> np.ndarray:
+    """Conversion of the host of the sulfide-locked gold, per case and size class.
+
+    Parameters
+    ----------
+    extent : (n, n_cls, n_mineral) float64
+        Fraction of each mineral oxidised.
+    s_feed_cls : (n, n_cls, n_mineral) float64
+        Sulfide sulfur fed per class and mineral [t/h].
+    host : int or None
+        The mineral hosting the gold; None: the sulfides together, their conversion
+        weighted by sulfur in each class (the first mineral's where a class has none).
+
+    Examples
+    --------
+    >>> ext = np.array([[[0.5, 1.0], [0.2, 0.4]]])
+    >>> s = np.array([[[1.0, 3.0], [0.0, 0.0]]])
+    >>> host_conversion(ext, s)
+    array([[0.875, 0.2  ]])
+    >>> host_conversion(ext, s, 1)
+    array([[1. , 0.4]])
+    """
+    if host is not None:
+        return extent[:, :, host]
+    s_cls = s_feed_cls.sum(axis=2)
+    weighted = (s_feed_cls * extent).sum(axis=2)
+    return np.where(s_cls > 0, weighted / np.where(s_cls > 0, s_cls, 1.0), extent[:, :, 0])
