@@ -221,7 +221,7 @@ class CyanideChemistry:
             NaCN consumed [t/h] by ``cu``, ``scn``, ``ferrocyanide`` and
             ``complexation`` (Au and Ag, speciated cases only).
         """
-        from oreflow.kernels import leaching as kl
+        from oreflow.kernels.cyanide_budget import cyanate_tph, element_routes, nacn_taken_tph
 
         c = self.comps
         n = dissolved.shape[0]
@@ -231,15 +231,9 @@ class CyanideChemistry:
         ferro = np.stack(
             [params[f"leach.{m}.ferrocyanide_frac"] for m in self.names], axis=1
         ).reshape(n, n_sp)
-        el = dissolved[:, :, None] * self.el[None, :, :]  # (n, sp, el) t/h
-        s_tot = el[:, :, EL_INDEX["s"]]
-        s_scn = (s_tot * scn).sum(axis=1)
-        s_so4 = (s_tot * (1.0 - scn)).sum(axis=1)
-        fe_tot = el[:, :, EL_INDEX["fe"]]
-        fe_ferro = (fe_tot * ferro).sum(axis=1)
-        fe_hyd = (fe_tot * (1.0 - ferro)).sum(axis=1)
-        as_tot = el[:, :, EL_INDEX["as"]].sum(axis=1)
-        metals = el.sum(axis=1)
+        s_scn, s_so4, fe_ferro, fe_hyd, as_tot, metals = element_routes(
+            dissolved, self.el, scn, ferro, EL_INDEX["s"], EL_INDEX["fe"], EL_INDEX["as"]
+        )
         cu = metals[:, EL_INDEX["cu"]]
 
         def put(name: str, element: str, amount: np.ndarray) -> None:
@@ -259,22 +253,15 @@ class CyanideChemistry:
         put("metal_hydroxides", "fe", fe_hyd)
         put("as_aq", "as", as_tot)
         per_cu = params["nacn_per_cu_mol_mol"]
-        wad_cu = params["cn_wad_per_cu_mol_mol"]
         ocn = self._off("ocn")
         if ocn is not None:
-            products[:, ocn] += np.maximum(per_cu - wad_cu, 0.0) * cu / kl.CU_G_MOL * kl.OCN_G_MOL
-        nacn = {
-            "cu": per_cu * cu / kl.CU_G_MOL * kl.NACN_G_MOL,
-            "scn": kl.CN_PER_S * s_scn / kl.S_G_MOL * kl.NACN_G_MOL,
-            "ferrocyanide": kl.CN_PER_FE_FERROCYANIDE * fe_ferro / kl.FE_G_MOL * kl.NACN_G_MOL,
-            "complexation": np.zeros(n),
-        }
-        if self.speciated:
-            nacn["complexation"] = (
-                kl.CN_PER_AU * metals[:, EL_INDEX["au"]] / kl.AU_G_MOL
-                + kl.CN_PER_AG * metals[:, EL_INDEX["ag"]] / kl.AG_G_MOL
-            ) * kl.NACN_G_MOL
-        return products, nacn
+            products[:, ocn] += cyanate_tph(cu, per_cu, params["cn_wad_per_cu_mol_mol"])
+        precious = (
+            (metals[:, EL_INDEX["au"]], metals[:, EL_INDEX["ag"]])
+            if self.speciated
+            else (None, None)
+        )
+        return products, nacn_taken_tph(cu, s_scn, fe_ferro, per_cu, *precious)
 
     @staticmethod
     def wad_cn_per_metal(params: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
