@@ -111,15 +111,17 @@ from oreflow.units import reagents
 from oreflow.units.base import PrepareContext, RouteKpis, UnitResult, UnitSpec, UnitType
 from oreflow.units.lixiviant_common import (
     LeachTrain,
+    hold_tenor,
+    per_tonne,
+    tenor_g_m3,
+)
+from oreflow.units.lixiviant_params import (
     TrainDefaults,
     check_minerals,
     check_train,
-    hold_tenor,
     is_sulfide,
     leach_table,
     mineral_table,
-    per_tonne,
-    tenor_g_m3,
     train_params,
 )
 

@@ -124,12 +124,14 @@ from oreflow.units import reagents
 from oreflow.units.base import PrepareContext, RouteKpis, UnitResult, UnitSpec, UnitType
 from oreflow.units.lixiviant_common import (
     LeachTrain,
-    TrainDefaults,
-    check_train,
     hold_tenor,
-    leach_table,
     per_tonne,
     tenor_g_m3,
+)
+from oreflow.units.lixiviant_params import (
+    TrainDefaults,
+    check_train,
+    leach_table,
     train_params,
 )
 
