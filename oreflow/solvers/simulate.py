@@ -66,7 +66,7 @@ class Simulation:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-def _port_order(plant: CompiledPlant) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+def port_order(plant: CompiledPlant) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
     """Inlet and outlet stream names of every node, in port order."""
     inlets: dict[str, list[str]] = {}
     outlets: dict[str, list[str]] = {}
@@ -93,7 +93,7 @@ def _feed_wi(
     return safe_div(wi, rate, fill=np.nan)
 
 
-def _context(
+def unit_context(
     plant: CompiledPlant, params: Mapping[str, Mapping[str, np.ndarray]], node: str, n: int
 ) -> PrepareContext:
     """What a node may know of the plant when it prepares."""
@@ -102,7 +102,7 @@ def _context(
     return PrepareContext(plant.spec.comps, _feed_wi(plant, params, node, n), n, ore_tph)
 
 
-def _apply(
+def apply_unit(
     plant: CompiledPlant,
     node: str,
     states: Mapping[str, Any],
@@ -116,7 +116,7 @@ def _apply(
     return result
 
 
-class _BlockSolver:
+class BlockSolver:
     """Converges one recycle block for a set of cases.
 
     Cases converge at different iterations. Once at most half of the cases still
@@ -133,7 +133,7 @@ class _BlockSolver:
         self.sim = sim
         self.states = states
         self.block = block
-        self.ports = _port_order(plant)
+        self.ports = port_order(plant)
         comps = plant.spec.comps
         self.nc = comps.n_comp
         self.species_of = np.tile(comps.component_species(), len(block.tears))
@@ -213,7 +213,7 @@ class _BlockSolver:
         }
         states = {}
         for node in self.block.nodes:
-            ctx = _context(self.plant, params, node, len(idx))
+            ctx = unit_context(self.plant, params, node, len(idx))
             states[node] = self.plant.models[node].prepare(params[node], ctx)
         return states, {s: self.sim.streams[s][idx] for s in self.inputs}
 
@@ -304,7 +304,9 @@ class _BlockSolver:
         self.sim.streams.update(self._split(x))
         produced: dict[str, np.ndarray] = {}
         for node in self.block.nodes:
-            result = _apply(self.plant, node, self.states, self.sim.streams | produced, self.ports)
+            result = apply_unit(
+                self.plant, node, self.states, self.sim.streams | produced, self.ports
+            )
             self.sim.units[node] = result
             for name, value in zip(self.ports[1][node], result.outlets, strict=True):
                 if name in self.block.tears:
@@ -395,14 +397,16 @@ def _simulate_chunk(
     sim = Simulation(plant, n_cases, params)
     states = {}
     for node, model in plant.models.items():
-        ctx = _context(plant, params, node, n_cases)
+        ctx = unit_context(plant, params, node, n_cases)
         states[node] = model.prepare(params[node], ctx)
-    ports = _port_order(plant)
+    ports = port_order(plant)
     for block in plant.topology.blocks:
         if not block.tears:
-            sim.units[block.nodes[0]] = _apply(plant, block.nodes[0], states, sim.streams, ports)
+            sim.units[block.nodes[0]] = apply_unit(
+                plant, block.nodes[0], states, sim.streams, ports
+            )
             continue
-        iters = _BlockSolver(plant, sim, states, block).solve(rtol, max_iter)
+        iters = BlockSolver(plant, sim, states, block).solve(rtol, max_iter)
         sim.iterations[",".join(block.tears)] = iters
         logger.debug("block %s converged in %d iterations", block.nodes, iters)
     return sim
