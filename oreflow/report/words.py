@@ -13,6 +13,9 @@ from typing import Any
 
 from oreflow.conventions import UNIT_OF_SUFFIX, unit_of
 
+#: Stream figures every stream table shows (console and ``report.html``), in order.
+STREAM_FIGURES = ("solids_tph", "water_tph", "solids_pct", "p80_um", "au_gpt", "au_g_h")
+
 #: KPI families of the types that concentrate: their "none" option means the whole ore
 #: goes on.
 _CONCENTRATING = frozenset({"flotation", "gravity", "sorting"})
