@@ -38,6 +38,10 @@ def _unit_vector(comps: ComponentSet, name: str) -> np.ndarray:
 class Mixer:
     """Sum of the inlets, optionally diluted with water to a target % solids."""
 
+    #: each solids component of an outlet is a fixed multiple of the same component
+    #: of each inlet, whatever the water (closed-circuit solver, ``solvers.closed_circuit``)
+    solids_diagonal = True
+
     def __init__(self, spec: UnitSpec, comps: ComponentSet) -> None:
         self.spec = spec
         self.comps = comps
@@ -112,6 +116,8 @@ MIXER = UnitType(
 class Splitter:
     """Splits every species in the same proportion to each outlet."""
 
+    solids_diagonal = True  # see Mixer
+
     def __init__(self, spec: UnitSpec, comps: ComponentSet) -> None:
         self.spec = spec
         self.comps = comps
@@ -171,6 +177,8 @@ class ThickenerState(NamedTuple):
 
 class Thickener:
     """Solids to underflow at a set % solids; solution follows the water."""
+
+    solids_diagonal = True  # see Mixer
 
     def __init__(self, spec: UnitSpec, comps: ComponentSet) -> None:
         self.spec = spec
