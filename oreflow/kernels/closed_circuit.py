@@ -68,6 +68,9 @@ def _sweep(
     last = n_cls - 1
     inv_n = 1.0 / n_mixers
     rate = np.empty((n_cls, n))  # S_i tau per mixer
+    # survival through mixers 1..m of a class, u^m with u = 1 / (1 + S_i tau / N)
+    u = np.empty((n_cls, n))
+    survive = np.empty((n_mixers + 1, n_cls, n))
     for c in range(n):
         e = power[c] / q[c] if q[c] > 0.0 else 0.0
         for i in range(last):
@@ -75,41 +78,44 @@ def _sweep(
         rate[last, c] = 0.0  # the sink never breaks
         total[c] = 0.0
         bad[c] = False
+    for i in range(n_cls):
+        for c in range(n):
+            u[i, c] = 1.0 / (1.0 + rate[i, c])
+            survive[0, i, c] = 1.0
+        for m in range(n_mixers):
+            for c in range(n):
+                survive[m + 1, i, c] = survive[m, i, c] * u[i, c]
     acc = np.empty((n_mixers, n_cls, n))
-    h = np.empty(n)
-    k_gain = np.empty(n)
-    p = np.empty(n)
+    # output of mixer m for no feed of this class (what the coarser classes broke into it)
+    h = np.empty((n_mixers + 1, n))
+    g = np.empty(n)
     for k in range(n_sp):
         acc[:, :, :] = 0.0
         for i in range(n_cls):
             for c in range(n):
-                h[c] = 0.0
-                k_gain[c] = 1.0
+                h[0, c] = 0.0
             for m in range(n_mixers):
                 for c in range(n):
-                    d = 1.0 + rate[i, c]
-                    h[c] = (h[c] + acc[m, i, c]) / d
-                    k_gain[c] = k_gain[c] / d
+                    h[m + 1, c] = (h[m, c] + acc[m, i, c]) * u[i, c]
             for c in range(n):
-                den = 1.0 - beta[k, i, c] * k_gain[c]
+                den = 1.0 - beta[k, i, c] * survive[n_mixers, i, c]
                 if not den > 0.0:
                     bad[c] = True
                     den = 1.0
-                mf = (alpha[k, i, c] + beta[k, i, c] * h[c]) / den
+                mf = (alpha[k, i, c] + beta[k, i, c] * h[n_mixers, c]) / den
                 feed[k, i, c] = mf
                 total[c] += mf
-                p[c] = mf
+                discharge[k, i, c] = h[n_mixers, c] + mf * survive[n_mixers, i, c]
+            if i == last:
+                continue
             for m in range(n_mixers):
-                for c in range(n):
-                    p[c] = (p[c] + acc[m, i, c]) / (1.0 + rate[i, c])
-                if i < last:
-                    for i2 in range(i + 1, n_cls):
-                        bij = b[i2, i]
-                        if bij != 0.0:
-                            for c in range(n):
-                                acc[m, i2, c] += bij * rate[i, c] * p[c]
-            for c in range(n):
-                discharge[k, i, c] = p[c]
+                for c in range(n):  # broken out of mixer m: S tau / N times its content
+                    g[c] = rate[i, c] * (h[m + 1, c] + feed[k, i, c] * survive[m + 1, i, c])
+                for i2 in range(i + 1, n_cls):
+                    bij = b[i2, i]
+                    if bij != 0.0:
+                        for c in range(n):
+                            acc[m, i2, c] += bij * g[c]
 
 
 @njit
