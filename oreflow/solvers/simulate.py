@@ -410,10 +410,35 @@ def simulate_chunks(
     hold every stream of every case at once.
     """
     params = plant.param_arrays(n_cases, overrides)
-    for lo in range(0, n_cases, CHUNK_CASES):
-        hi = min(lo + CHUNK_CASES, n_cases)
+    yield from simulate_param_chunks(plant, params, 0, n_cases, rtol=rtol, max_iter=max_iter)
+
+
+def simulate_param_chunks(
+    plant: CompiledPlant,
+    params: Mapping[str, Mapping[str, np.ndarray]],
+    first: int,
+    end: int,
+    *,
+    rtol: float = RTOL_RECYCLE,
+    max_iter: int = 500,
+) -> Iterator[tuple[int, int, Simulation]]:
+    """Simulate cases ``first:end`` of checked batch parameters chunk by chunk.
+
+    ``params`` as ``CompiledPlant.param_arrays`` returns them for the whole batch;
+    yields ``(first_case, end_case, chunk)`` with batch case numbers, and a
+    ``ConvergenceError`` names the batch case.
+    """
+    for lo in range(first, end, CHUNK_CASES):
+        hi = min(lo + CHUNK_CASES, end)
         part = {node: {k: v[lo:hi] for k, v in p.items()} for node, p in params.items()}
-        yield lo, hi, _simulate_chunk(plant, part, hi - lo, rtol, max_iter)
+        try:
+            sim = _simulate_chunk(plant, part, hi - lo, rtol, max_iter)
+        except ConvergenceError as err:
+            case = None if err.case is None else err.case + lo
+            raise ConvergenceError(
+                err.stream, err.species, err.residual, err.iterations, case
+            ) from None
+        yield lo, hi, sim
 
 
 def _simulate_chunk(
