@@ -157,3 +157,18 @@ def test_public_api_uses_the_direct_solution():
     general = simulate_plant(_plant("free_milling_cil"), direct=False)
     p80 = result.units.query("unit == 'mill' and metric == 'mill_feed_tph'")["value"].iloc[0]
     assert p80 == pytest.approx(general.units["mill"].metrics["mill_feed_tph"][0], rel=1e-10)
+
+
+def test_sampled_ores_of_the_plant_benchmark_agree_to_1e9():
+    from benchmarks.registry import sample_ore_overrides
+
+    plant = _plant("free_milling_cil")
+    n = 1_000
+    overrides = sample_ore_overrides(n)
+    direct = kpi_arrays(simulate_plant(plant, n_cases=n, overrides=overrides))
+    general = kpi_arrays(simulate_plant(plant, n_cases=n, overrides=overrides, direct=False))
+    for key, value in direct.items():
+        if key.startswith("closure"):
+            continue  # the direct solution closes tighter: 1e-13 against up to 1e-11
+        np.testing.assert_allclose(value, general[key], rtol=1e-9, atol=1e-12, err_msg=key)
+    assert np.all(direct["closure_max_rel"] <= CLOSURE_MAX)
