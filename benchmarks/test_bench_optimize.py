@@ -19,21 +19,22 @@ import pytest
 from benchmarks.registry import record
 from oreflow.flowsheet.case import load_case
 from oreflow.flowsheet.optimization import Limit
-from oreflow.solvers.blend import build_model
-from oreflow.solvers.milp import (
-    SelectionProblem,
-    enumerate_selection,
-    prune,
-    solve_selection,
+from oreflow.solvers.blend import (
+    BlendProblem,
+    build_model,
+    enumerate_blend,
+    prune_blend,
+    solve_blend,
 )
-from oreflow.solvers.optimize import optimize, selection_problem
+from oreflow.solvers.optimize import optimize
+from oreflow.solvers.selection import blend_problem
 from oreflow.solvers.tabulate import tabulate
 
 ROOT = Path(__file__).resolve().parents[1]
 N_COLUMNS = 100_000
 
 
-def _problem(n: int) -> SelectionProblem:
+def _problem(n: int) -> BlendProblem:
     """Columns with the spread of free_milling_cil's tabulated coefficients."""
     rng = np.random.default_rng(42)
     coefficients = {
@@ -51,7 +52,7 @@ def _problem(n: int) -> SelectionProblem:
         Limit("tailings_wad_cn_mg_l", "max", 50.0, "constraints.wad_cn_mg_l_max"),
         Limit("gold_recovery_frac", "min", 0.86, "constraints.gold_recovery_frac_min"),
     )
-    return SelectionProblem(
+    return BlendProblem.one_source(
         coefficients, 0.0, 283.0, limits, {"margin_usd_h": 1.0}, "maximize", 1e-6
     )
 
@@ -59,26 +60,26 @@ def _problem(n: int) -> SelectionProblem:
 @pytest.mark.benchmark(group="optimize-100k-columns")
 def test_bench_prune_build_and_solve(benchmark):
     problem = _problem(N_COLUMNS)
-    solve_selection(_problem(500))  # compile the pruning kernel outside the timer
-    result = benchmark(solve_selection, problem)
-    column, _, objective = enumerate_selection(problem)
+    solve_blend(_problem(500))  # compile the pruning kernel outside the timer
+    result = benchmark(solve_blend, problem)
+    column, _, objective = enumerate_blend(problem)
     assert result.column == column
     assert result.objective == pytest.approx(objective, rel=1e-6)
     benchmark.extra_info["columns"] = N_COLUMNS
-    benchmark.extra_info["kept_after_pruning"] = len(prune(problem)[1])
+    benchmark.extra_info["kept_after_pruning"] = len(prune_blend(problem))
 
 
 @pytest.mark.benchmark(group="optimize-100k-columns")
 def test_bench_exhaustive_enumeration(benchmark):
     problem = _problem(N_COLUMNS)
-    benchmark(enumerate_selection, problem)
+    benchmark(enumerate_blend, problem)
 
 
 @pytest.mark.benchmark(group="optimize-model-build")
 def test_bench_model_build_after_pruning(benchmark):
     problem = _problem(N_COLUMNS)
-    _, keep = prune(problem)
-    benchmark(build_model, problem.as_blend(), keep)
+    keep = prune_blend(problem)
+    benchmark(build_model, problem, keep)
 
 
 @pytest.mark.benchmark(group="optimize-tabulate")
@@ -110,7 +111,7 @@ def _enumerate_whole(spec):
         {n for n in [*(lim.name for lim in opt.limits), *opt.weights] if n.startswith("units.")}
     )
     table = tabulate(spec, opt.axes, metrics, share_prefixes=False)
-    return enumerate_selection(selection_problem(spec, opt, table)), len(table.modes)
+    return enumerate_blend(blend_problem(spec, opt, table)), len(table.modes)
 
 
 @pytest.mark.benchmark(group="optimize-superstructure")

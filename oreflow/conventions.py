@@ -81,3 +81,21 @@ NA2CO3_G_MOL = 105.988
 H2SO4_G_MOL = 98.072
 FE2SO43_G_MOL = 399.858
 CUSO4_5H2O_G_MOL = 249.69
+
+#: Suffix of a figure's name -> its unit, longest suffixes first.
+UNIT_OF_SUFFIX = (
+    ("_usd_oz", "USD/oz"), ("_usd_h", "USD/h"), ("_usd_t", "USD/t"), ("_usd_kg", "USD/kg"),
+    ("_kwh_t", "kWh/t"), ("_kw", "kW"), ("_tph", "t/h"), ("_kg_h", "kg/h"), ("_kg_t", "kg/t"),
+    ("_g_t", "g/t"), ("_m3_h", "m³/h"), ("_mm3_y", "Mm³/y"), ("_m3", "m³"), ("_mg_l", "mg/L"),
+    ("_mol_l", "mol/L"), ("_g_h", "g/h"), ("_gpt", "g/t"), ("_oz_d", "oz/d"), ("_um", "µm"),
+    ("_degc", "°C"), ("_min", "min"), ("_h", "h"), ("_d", "d"), ("_kpa", "kPa"),
+    ("_pct", "%"), ("_frac", "-"), ("_m", "m"), ("_s", "s"),
+)  # fmt: skip
+
+
+def unit_of(name: str) -> str:
+    """Unit of a figure from its name's suffix (``mill_power_kw`` -> ``kW``; none: ``-``)."""
+    for suffix, unit in UNIT_OF_SUFFIX:
+        if name.endswith(suffix):
+            return unit
+    return "-"

@@ -18,21 +18,9 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "oreflow"
 
 #: Import cycles still to be removed (each a set of modules that import each other).
-ALLOWED_CYCLES: list[frozenset[str]] = [
-    frozenset({"oreflow.report.parameter_tornado", "oreflow.report.study_report"}),
-]
+ALLOWED_CYCLES: list[frozenset[str]] = []
 #: Private names still imported across modules: (importing module, source module, name).
-ALLOWED_PRIVATE: set[tuple[str, str, str]] = {
-    ("oreflow.report.modeldoc", "oreflow.report.casedoc", "_table"),
-    ("oreflow.report.parameter_tornado", "oreflow.report.study_report", "_figure"),
-    ("oreflow.report.reconcile_console", "oreflow.report.console", "_facts"),
-    ("oreflow.report.reconcile_console", "oreflow.report.console", "_table"),
-    ("oreflow.solvers.prefix", "oreflow.solvers.simulate", "_BlockSolver"),
-    ("oreflow.solvers.prefix", "oreflow.solvers.simulate", "_apply"),
-    ("oreflow.solvers.prefix", "oreflow.solvers.simulate", "_context"),
-    ("oreflow.solvers.prefix", "oreflow.solvers.simulate", "_port_order"),
-    ("oreflow.solvers.sensitivity", "oreflow.solvers.study_eval", "_plant"),
-}
+ALLOWED_PRIVATE: set[tuple[str, str, str]] = set()
 
 
 def _module_name(path: Path) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -201,3 +201,27 @@ def validate_table(
         else:
             out[p.name] = p.default
     return out
+
+
+def named_tables(
+    raw: Mapping[str, Any],
+    names: list[str] | tuple[str, ...],
+    key: str,
+    what: str,
+    table_doc: str,
+    file: str,
+    problems: list[Problem],
+) -> Iterator[tuple[str, str, Mapping[str, Any]]]:
+    """(name, its key, its table) of every entry of ``raw`` naming one of ``names``.
+
+    An entry naming anything else is a problem ("``name`` is not ``what``", with the
+    nearest name), one that is not a table another ("must be a table``table_doc``").
+    """
+    for name, table in raw.items():
+        k = f"{key}.{name}"
+        if name not in names:
+            problems.append(Problem(file, k, f"{name!r} is not {what}{suggest(name, names)}"))
+        elif not isinstance(table, dict):
+            problems.append(Problem(file, k, f"must be a table{table_doc}"))
+        else:
+            yield name, k, table

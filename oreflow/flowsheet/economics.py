@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from oreflow.core.schema import REQUIRED, Param, frac, suggest, validate_table
+from oreflow.core.schema import REQUIRED, Param, frac, named_tables, suggest, validate_table
 from oreflow.errors import Problem
 from oreflow.units import UNIT_TYPES
 from oreflow.units.base import UnitType
@@ -611,20 +611,16 @@ def _capital(
     if not isinstance(items_raw, dict) or not items_raw:
         problems.append(Problem(file, f"{key}.items", "missing: one cost curve per unit"))
     else:
-        for unit, curve in items_raw.items():
-            k = f"{key}.items.{unit}"
-            if unit not in unit_names:
-                problems.append(
-                    Problem(
-                        file, k, f"{unit!r} is not a unit of this case{suggest(unit, unit_names)}"
-                    )
-                )
-                continue
-            if not isinstance(curve, dict):
-                problems.append(
-                    Problem(file, k, "must be a table (figure, a_usd, b, year, source)")
-                )
-                continue
+        curves = named_tables(
+            items_raw,
+            unit_names,
+            f"{key}.items",
+            "a unit of this case",
+            " (figure, a_usd, b, year, source)",
+            file,
+            problems,
+        )
+        for unit, k, curve in curves:
             c = validate_table(curve, CURVE_PARAMS, file=file, prefix=f"{k}.", problems=problems)
             _year(c.get("year"), file, f"{k}.year", problems)
             lo, hi = c.get("figure_lo"), c.get("figure_hi")

@@ -27,7 +27,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from oreflow.core.schema import Param, check_range, suggest, validate_table
+from oreflow.core.schema import Param, check_range, named_tables, suggest, validate_table
 from oreflow.errors import Problem
 from oreflow.units import UNIT_TYPES
 from oreflow.units.base import UnitType
@@ -158,50 +158,58 @@ RATIO_FIGURES: Mapping[str, tuple[str, str]] = {
     "residue_utilisation_frac": ("residue_used_tph", "residue_generated_tph"),
 }
 
-#: Intensive KPIs that are the highest over the sinks of one type of a per-sink ratio:
-#: KPI -> (sink type, sink metric, its numerator, its denominator). WAD cyanide is
+#: Intensive KPIs that are the highest over the sinks of one KPI family
+#: (``UnitType.kpi_families``) of a per-sink ratio:
+#: KPI -> (sink family, sink metric, its numerator, its denominator). WAD cyanide is
 #: judged at each point of discharge into a tailings facility (ICMC, Mudder, Botz & Smith 2001, Chemistry and Treatment of Cyanidation Wastes, §6.12; docs/models.md#detox),
 #: not over the sinks' mixture; a bound on the KPI is one ratio row per sink,
 #: ``units.SINK.wad_cn_g_h - L units.SINK.water_tph <= 0`` (g/t of water = mg/L).
 PER_SINK_FIGURES: Mapping[str, tuple[str, str, str, str]] = {
-    "tailings_wad_cn_mg_l": ("tailings", "wad_cn_mg_l", "wad_cn_g_h", "water_tph"),
+    "tailings_wad_cn_mg_l": ("residue_storage", "wad_cn_mg_l", "wad_cn_g_h", "water_tph"),
 }
 
 
-def per_sink_figures(units: Sequence[Any], name: str) -> dict[str, tuple[str, str]]:
+def per_sink_figures(
+    units: Sequence[Any], types: Mapping[str, UnitType], name: str
+) -> dict[str, tuple[str, str]]:
     """Per sink of a ``PER_SINK_FIGURES`` KPI: its figure -> (numerator, denominator).
 
-    ``units`` are the case's unit specs (anything with ``name`` and ``type``); empty
-    when ``name`` is not judged per sink.
+    ``units`` are the case's unit specs (anything with ``name`` and ``type``), ``types``
+    its unit types; empty when ``name`` is not judged per sink.
     """
     if name not in PER_SINK_FIGURES:
         return {}
-    stype, metric, num, den = PER_SINK_FIGURES[name]
+    family, metric, num, den = PER_SINK_FIGURES[name]
     return {
         f"units.{u.name}.{metric}": (f"units.{u.name}.{num}", f"units.{u.name}.{den}")
         for u in units
-        if u.type == stype
+        if family in types[u.type].kpi_families
     }
 
 
-def per_sink_limits(units: Sequence[Any], lim: Limit) -> tuple[Limit, ...]:
+def per_sink_limits(
+    units: Sequence[Any], types: Mapping[str, UnitType], lim: Limit
+) -> tuple[Limit, ...]:
     """A limit on a ``PER_SINK_FIGURES`` KPI as one limit per sink (same key); else itself."""
-    figures = per_sink_figures(units, lim.name)
+    figures = per_sink_figures(units, types, lim.name)
     if not figures:
         return (lim,)
     return tuple(Limit(f, lim.sense, lim.value, lim.key) for f in figures)
 
 
+#: The sense of an objective (``[objective]`` and each lexicographic level).
+SENSE_PARAM = Param(
+    "sense",
+    "-",
+    "maximize",
+    "maximize or minimize",
+    "oreflow",
+    kind=str,
+    choices=("maximize", "minimize"),
+)
+
 OBJECTIVE_PARAMS: tuple[Param, ...] = (
-    Param(
-        "sense",
-        "-",
-        "maximize",
-        "maximize or minimize",
-        "oreflow",
-        kind=str,
-        choices=("maximize", "minimize"),
-    ),
+    SENSE_PARAM,
     Param(
         "kpi",
         "-",
@@ -293,7 +301,7 @@ class OptimizationSpec:
     #: per ore source (``ore.NAME``): (least, most) rate [t/h]; None = the default
     source_bounds: Mapping[str, tuple[float, float | None]] = field(default_factory=dict)
     #: a splitter of residue whose fractions are decisions, and per outlet (outlet, sink
-    #: unit, sink type)
+    #: unit, the sink's residue family: ``RESIDUE_FAMILIES``)
     residue_splitter: str = ""
     residue_sinks: tuple[tuple[str, str, str], ...] = ()
     #: a splitter between parallel trains whose fractions are decisions
@@ -533,11 +541,10 @@ def parse_optimization(
             problems.append(Problem(file, "objective.kpi", "missing: what to minimize"))
     residue_sinks: tuple[tuple[str, str, str], ...] = ()
     if cons.get("residue_splitter"):
-        residue_sinks = _residue_sinks(cons["residue_splitter"], units_raw, file, problems)
+        residue_sinks = _residue_sinks(cons["residue_splitter"], units_raw, types, file, problems)
     train = cons.get("train_splitter") or ""
     if train:
-        table = units_raw.get(train)
-        if not isinstance(table, dict) or table.get("type") != "splitter":
+        if not _is_decision_splitter(units_raw.get(train), types):
             problems.append(
                 Problem(
                     file,
@@ -573,17 +580,38 @@ def parse_optimization(
     )
 
 
-#: Unit types that end the flowsheet with residue, storage first.
-RESIDUE_SINK_TYPES = ("tailings", "paste_backfill", "building_materials")
+#: KPI families (``UnitType.kpi_families``) of the sinks that end the flowsheet with
+#: residue, storage first: a residue splitter's outlets each feed one of them.
+RESIDUE_FAMILIES = ("residue_storage", "residue_backfill", "residue_building_materials")
+#: The table whose keys name a decision splitter's outlets and whose ``frac`` the
+#: optimizer sets (``UnitType.outlets_table``).
+SPLIT_TABLE = "fractions"
+
+
+def _is_decision_splitter(table: Any, types: Mapping[str, UnitType]) -> bool:
+    """Whether a raw unit table is of a type whose outlets are its ``SPLIT_TABLE``."""
+    utype = types.get(table.get("type")) if isinstance(table, dict) else None
+    return utype is not None and utype.outlets_table == SPLIT_TABLE
+
+
+def _residue_family(table: Any, types: Mapping[str, UnitType]) -> str | None:
+    """The residue family of a raw unit table's type (``RESIDUE_FAMILIES``), if any."""
+    utype = types.get(table.get("type")) if isinstance(table, dict) else None
+    families = utype.kpi_families if utype is not None else ()
+    return next((f for f in RESIDUE_FAMILIES if f in families), None)
 
 
 def _residue_sinks(
-    name: str, units_raw: Mapping[str, Any], file: str, problems: list[Problem]
+    name: str,
+    units_raw: Mapping[str, Any],
+    types: Mapping[str, UnitType],
+    file: str,
+    problems: list[Problem],
 ) -> tuple[tuple[str, str, str], ...]:
-    """(outlet, sink, sink type) of a residue splitter; problems if it is not one."""
+    """(outlet, sink, sink's residue family) of a residue splitter; problems if it is not one."""
     key = "constraints.residue_splitter"
     table = units_raw.get(name)
-    if not isinstance(table, dict) or table.get("type") != "splitter":
+    if not _is_decision_splitter(table, types):
         problems.append(Problem(file, key, f"{name!r} is not a splitter unit of this case"))
         return ()
     fractions = table.get("fractions")
@@ -593,24 +621,24 @@ def _residue_sinks(
     for outlet in fractions:
         stream = f"{name}.{outlet}"
         users = [
-            (u, t.get("type"))
+            (u, _residue_family(t, types))
             for u, t in units_raw.items()
             if isinstance(t, dict)
             and isinstance(t.get("inlets"), dict)
             and stream in t["inlets"].values()
         ]
-        if len(users) != 1 or users[0][1] not in RESIDUE_SINK_TYPES:
+        if len(users) != 1 or users[0][1] is None:
+            sinks = [n for f in RESIDUE_FAMILIES for n, t in types.items() if f in t.kpi_families]
             problems.append(
                 Problem(
                     file,
                     key,
-                    f"outlet {stream!r} must feed exactly one residue sink "
-                    f"({', '.join(RESIDUE_SINK_TYPES)})",
+                    f"outlet {stream!r} must feed exactly one residue sink ({', '.join(sinks)})",
                 )
             )
             continue
         out.append((outlet, users[0][0], str(users[0][1])))
-    if out and not any(t == "tailings" for _, _, t in out):
+    if out and not any(f == RESIDUE_FAMILIES[0] for _, _, f in out):
         problems.append(
             Problem(file, key, f"{name!r} must send one outlet to tailings storage (the rest)")
         )
@@ -627,18 +655,8 @@ def _source_bounds(
         problems.append(Problem(file, key, "must be a table of ore source = {rate bounds}"))
         return {}
     out: dict[str, tuple[float, float | None]] = {}
-    for name, table in raw.items():
-        k = f"{key}.{name}"
-        if name not in names:
-            problems.append(
-                Problem(
-                    file, k, f"{name!r} is not an ore source of this case{suggest(name, names)}"
-                )
-            )
-            continue
-        if not isinstance(table, dict):
-            problems.append(Problem(file, k, "must be a table: rate_tph_min, rate_tph_max"))
-            continue
+    what, doc = "an ore source of this case", ": rate_tph_min, rate_tph_max"
+    for name, k, table in named_tables(raw, names, key, what, doc, file, problems):
         vals = validate_table(table, SOURCE_PARAMS, file=file, prefix=f"{k}.", problems=problems)
         lo, hi = vals.get("rate_tph_min"), vals.get("rate_tph_max")
         if lo is None:
@@ -668,15 +686,7 @@ def _lexicographic(raw: Any, file: str, problems: list[Problem]) -> list[tuple[s
         return []
     params = (
         Param("kpi", "-", None, "KPI or unit metric of this level", "oreflow", kind=str),
-        Param(
-            "sense",
-            "-",
-            "maximize",
-            "maximize or minimize",
-            "oreflow",
-            kind=str,
-            choices=("maximize", "minimize"),
-        ),
+        SENSE_PARAM,
         Param(
             "tol_frac",
             "-",

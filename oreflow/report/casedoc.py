@@ -43,7 +43,8 @@ def _default(p: Param) -> str:
     return str(p.default)
 
 
-def _table(params: tuple[Param, ...]) -> list[str]:
+def param_table(params: tuple[Param, ...]) -> list[str]:
+    """Markdown table rows of parameter declarations: key, unit, default, range, meaning, source."""
     rows = ["| key | unit | default | range | meaning | source |", "|---|---|---|---|---|---|"]
     for p in params:
         doc = p.doc.replace("|", "/")
@@ -69,7 +70,7 @@ def _declarations(utype: UnitType) -> list[str]:
 
 def case_reference_markdown(unit_types: Mapping[str, UnitType] = UNIT_TYPES) -> str:
     """Markdown tables of every section, unit type and species of the case format."""
-    out = ["### `[case]`", "", *_table(CASE_PARAMS), ""]
+    out = ["### `[case]`", "", *param_table(CASE_PARAMS), ""]
     out += [
         "Also in `[case]`: `sources` (list of strings: where the figures come from), `solids`, "
         "`solution`, `adsorbent` (lists of species names, see the catalogue below; `solution` "
@@ -77,11 +78,11 @@ def case_reference_markdown(unit_types: Mapping[str, UnitType] = UNIT_TYPES) -> 
         "",
         "### `[case.sizes]`",
         "",
-        *_table(SIZE_PARAMS),
+        *param_table(SIZE_PARAMS),
         "",
         "### `[case.species_properties.NAME]` (a species not in the catalogue)",
         "",
-        *_table(SPECIES_PROPERTY_PARAMS),
+        *param_table(SPECIES_PROPERTY_PARAMS),
         "",
         "### Species catalogue",
         "",
@@ -93,7 +94,7 @@ def case_reference_markdown(unit_types: Mapping[str, UnitType] = UNIT_TYPES) -> 
         out.append(
             f"| `{s.name}` | {s.phase} | {s.density_t_m3:g} | {s.hydraulic_density_t_m3:g} | {el} | {s.description} |"
         )
-    out += ["", "### `[ore.NAME]`", "", *_table(ORE_PARAMS), ""]
+    out += ["", "### `[ore.NAME]`", "", *param_table(ORE_PARAMS), ""]
     out += [
         "Tables of an ore source: `mineralogy` (solid species = mass fraction of the non-gold "
         "solids; `gangue`, when declared and not listed, takes the balance), `deportment` (gold "
@@ -102,7 +103,7 @@ def case_reference_markdown(unit_types: Mapping[str, UnitType] = UNIT_TYPES) -> 
         "",
         "#### `[ore.NAME.psd]`",
         "",
-        *_table(PSD_PARAMS),
+        *param_table(PSD_PARAMS),
         "",
     ]
     for utype in unit_types.values():
@@ -119,13 +120,13 @@ def case_reference_markdown(unit_types: Mapping[str, UnitType] = UNIT_TYPES) -> 
         out += [f"Inlets: {ports_in}. Outlets: {outs}.", ""]
         out += _declarations(utype)
         if utype.params:
-            out += _table(utype.params)
+            out += param_table(utype.params)
             out.append("")
         for tname, schema in utype.tables.items():
             out += [
                 f"#### `[units.NAME.{tname}.SPECIES]`: {schema.doc}",
                 "",
-                *_table(schema.params),
+                *param_table(schema.params),
                 "",
             ]
         if utype.outlets_table:
@@ -174,7 +175,7 @@ def _optimization_reference() -> list[str]:
         "",
         "### `[constraints]`",
         "",
-        *_table(CONSTRAINT_PARAMS),
+        *param_table(CONSTRAINT_PARAMS),
         "",
         "`[constraints.max]` and `[constraints.min]`: bounds on any KPI (`mill_power_kw`) or "
         'unit metric (`"units.cil.tank_volume_m3"`). A figure whose name ends in '
@@ -188,7 +189,7 @@ def _optimization_reference() -> list[str]:
         "several `[ore.*]` sections the optimizer chooses each source's rate (the blend) "
         "within them; a source without bounds takes from 0 to its `rate_tph`.",
         "",
-        *_table(SOURCE_PARAMS),
+        *param_table(SOURCE_PARAMS),
         "",
         "`residue_splitter`: the residue's tonnage to each use becomes a decision (only "
         "tonnage: the residue is never split by species). A use's market or capacity is "
@@ -200,7 +201,7 @@ def _optimization_reference() -> list[str]:
         "",
         "### `[objective]`",
         "",
-        *_table(OBJECTIVE_PARAMS),
+        *param_table(OBJECTIVE_PARAMS),
         "",
         "`[objective.weights]`: KPI = weight, for a weighted sum instead of one `kpi`; with "
         '`sense = "maximize"` and no kpi the objective is `margin_usd_h`. '
@@ -225,7 +226,7 @@ def _economics_reference(prices: Mapping[str, tuple[float, str]]) -> list[str]:
         "left out takes the default below; **the defaults are test values [A] (docs/models.md "
         "cases/README.md, economics section), not market data**, and `economics_assumed_count` says how many were used.",
         "",
-        *_table(ECONOMICS_PARAMS),
+        *param_table(ECONOMICS_PARAMS),
         "",
         "#### `[economics.reagent_usd_kg]`: price of each consumable item [USD/kg]",
         "",
@@ -259,7 +260,7 @@ def _economics_reference(prices: Mapping[str, tuple[float, str]]) -> list[str]:
         "`aisc_usd_oz` (C1 + royalty + sustaining capital; corporate G&A and exploration "
         "not included).",
         "",
-        *_table(PROJECT_PARAMS),
+        *param_table(PROJECT_PARAMS),
         "",
         "#### `[economics.capital]`: the capital estimate",
         "",
@@ -272,11 +273,11 @@ def _economics_reference(prices: Mapping[str, tuple[float, str]]) -> list[str]:
         "band `capital_low_usd`/`capital_high_usd`; `[economics.project]` uses "
         "`capital_usd` when it gives no capital of its own.",
         "",
-        *_table(CAPITAL_PARAMS),
+        *param_table(CAPITAL_PARAMS),
         "",
         "Curve keys:",
         "",
-        *_table(CURVE_PARAMS),
+        *param_table(CURVE_PARAMS),
         "",
     ]
     return out

@@ -20,7 +20,8 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from oreflow.report.words import figure_label, route_words, setting_text, sig, unit_of
+from oreflow.conventions import unit_of
+from oreflow.report.words import figure_label, route_words, setting_text, sig
 
 #: Console width of the rendered text: fixed so the output does not depend on the terminal.
 WIDTH = 120
@@ -51,7 +52,7 @@ def render(*parts: Any) -> str:
     return "\n".join(line.rstrip() for line in buf.getvalue().splitlines()).strip("\n")
 
 
-def _table(
+def rich_table(
     title: str, columns: Iterable[str], rows: Iterable[Iterable[Any]], left: Iterable[str] = ()
 ) -> Table:
     """A rich table: the first column and those named in ``left`` left-aligned, numbers right."""
@@ -66,7 +67,7 @@ def _table(
     return table
 
 
-def _facts(rows: Iterable[tuple[str, str]]) -> Table:
+def facts_table(rows: Iterable[tuple[str, str]]) -> Table:
     """Two columns, no borders: label and value."""
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold")
@@ -162,7 +163,7 @@ def _closure_line(results: Any) -> str:
 def run_tables(results: Any) -> list[Any]:
     """KPIs, streams, units and closure audit of a run as rich tables."""
     k = results.kpis
-    kpis = _table(
+    kpis = rich_table(
         "KPIs", ["figure", "value", "unit"], [(n, sig(v), unit_of(n)) for n, v in k.items()]
     )
     cols = [
@@ -179,7 +180,7 @@ def run_tables(results: Any) -> list[Any]:
         )
         if c in results.streams
     ]
-    streams = _table(
+    streams = rich_table(
         "Streams",
         ["stream", *cols],
         [
@@ -189,7 +190,7 @@ def run_tables(results: Any) -> list[Any]:
             )
         ],
     )
-    units = _table(
+    units = rich_table(
         "Unit reports",
         ["unit", "type", "metric", "value"],
         (
@@ -200,7 +201,7 @@ def run_tables(results: Any) -> list[Any]:
         ),
     )
     worst = results.closure.groupby("view")["rel_err"].max()
-    closure = _table(
+    closure = rich_table(
         "Closure (largest relative error per view)",
         ["view", "rel_err"],
         [(view, f"{err:.2e}") for view, err in worst.items()],
@@ -219,7 +220,10 @@ def _warning_lines(results: Any) -> list[str]:
 
 def format_run(results: Any, verbose: bool = False) -> str:
     """What ``oreflow run`` prints: headline, closure, note; all tables with ``verbose``."""
-    parts: list[Any] = [f"case: {results.case} (simulated as written)", _facts(headline(results))]
+    parts: list[Any] = [
+        f"case: {results.case} (simulated as written)",
+        facts_table(headline(results)),
+    ]
     parts.append(f"closure: {_closure_line(results)}")
     parts += _warning_lines(results)
     note = assumed_note(results)
@@ -325,7 +329,7 @@ def optimize_tables(result: Any, spec: Any = None) -> list[Any]:
     out: list[Any] = []
     if len(result.shadow_prices):
         out += [
-            _table(
+            rich_table(
                 "Shadow prices (objective per unit of limit; non-zero = binding)",
                 ["limit", "value", "shadow price", "units"],
                 (
@@ -338,7 +342,7 @@ def optimize_tables(result: Any, spec: Any = None) -> list[Any]:
     if len(result.verification):
         v = result.verification
         out += [
-            _table(
+            rich_table(
                 "Verification (model vs full simulation)",
                 ["figure", *map(str, v.columns)],
                 ((str(i), *row) for i, row in zip(v.index, v.to_numpy(), strict=True)),
@@ -349,7 +353,7 @@ def optimize_tables(result: Any, spec: Any = None) -> list[Any]:
         r = result.routes
         cols = [c for c in r.columns if c not in ("feasible", "objective", "ore_tph")]
         out += [
-            _table(
+            rich_table(
                 "Best plan of every route (enumeration)",
                 ["route", "feasible", "objective", "ore t/h"],
                 (
@@ -392,7 +396,7 @@ def format_optimize(result: Any, spec: Any = None, verbose: bool = False) -> str
         rows.append(("blend", f"{m['blend']['rounds']} tabulate-solve-verify round(s)"))
     if "refinement" in m:
         rows.append(("refinement", f"{m['refinement']['rounds']} round(s) of a narrower grid"))
-    parts.append(_facts(rows))
+    parts.append(facts_table(rows))
     if m.get("grid_edges"):
         parts += ["Grid edges", *[f"  {e}" for e in m["grid_edges"]]]
     if result.plan is not None:
@@ -453,7 +457,9 @@ def format_pareto(front: pd.DataFrame, spec: Any = None) -> str:
                 ", ".join(setting_text(k, v) for k, v in modes.items()) or "as written",
             )
         )
-    table = _table(title, [x, y, "ore t/h", "route", "settings"], rows, left=("route", "settings"))
+    table = rich_table(
+        title, [x, y, "ore t/h", "route", "settings"], rows, left=("route", "settings")
+    )
     parts: list[Any] = [table]
     if n_bad:
         parts.append(f"{n_bad} epsilon step(s) had no feasible plan")
@@ -466,7 +472,9 @@ def format_compare(frame: pd.DataFrame) -> str:
         (name, *[sig(v) for v in row], unit_of(name))
         for name, row in zip(frame.index, frame.to_numpy(), strict=True)
     ]
-    return render(_table("KPIs side by side", ["figure", *map(str, frame.columns), "unit"], rows))
+    return render(
+        rich_table("KPIs side by side", ["figure", *map(str, frame.columns), "unit"], rows)
+    )
 
 
 def format_study(result: Any, tables: Mapping[str, pd.DataFrame], out: str | None) -> str:

@@ -20,8 +20,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from oreflow.conventions import unit_of
 from oreflow.report.console import headline, optimize_answer
-from oreflow.report.words import route_words, setting_text, sig, unit_of
+from oreflow.report.words import route_words, setting_text, sig
 
 _STYLE = """
 body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1150px;color:#222}

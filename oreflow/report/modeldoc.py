@@ -15,7 +15,7 @@ import pkgutil
 import sys
 from pathlib import Path
 
-from oreflow.report.casedoc import _table
+from oreflow.report.casedoc import param_table
 from oreflow.units import UNIT_TYPES
 
 _HEAD = """# Models
@@ -69,9 +69,14 @@ def models_markdown() -> str:
                 "",
             ]
             if utype.params:
-                out += [*_table(utype.params), ""]
+                out += [*param_table(utype.params), ""]
             for tname, schema in utype.tables.items():
-                out += [f"#### `{tname}.SPECIES`: {schema.doc}", "", *_table(schema.params), ""]
+                out += [
+                    f"#### `{tname}.SPECIES`: {schema.doc}",
+                    "",
+                    *param_table(schema.params),
+                    "",
+                ]
     out += ['<a id="kernels"></a>', "", "## Numerical kernels (`oreflow.kernels`)", ""]
     import oreflow.kernels as kernels
 

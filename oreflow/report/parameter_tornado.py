@@ -12,12 +12,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from oreflow.report.figures import new_figure
+
 
 def plot_parameter_tornado(table: pd.DataFrame, title: str, path: Path) -> None:
     """Bars from the nominal difference to the difference at each parameter's low and high."""
-    from oreflow.report.study_report import _figure
-
-    fig = _figure(8.0, 0.45 * max(len(table), 2) + 1.8)
+    fig = new_figure(8.0, 0.45 * max(len(table), 2) + 1.8)
     ax = fig.add_subplot()
     rows = table.iloc[::-1]
     y = np.arange(len(rows))

@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from oreflow.report.console import _facts, _table, render
+from oreflow.report.console import facts_table, render, rich_table
 from oreflow.report.words import sig
 
 #: Largest adjustments shown without ``--verbose``.
@@ -68,7 +68,7 @@ def format_reconcile(result: Any, verbose: bool = False) -> str:
         rows.append(("not determined", ", ".join(map(str, meta["unobservable"]))))
     if meta.get("at_bound"):
         rows.append(("at zero (data want less)", ", ".join(map(str, meta["at_bound"]))))
-    parts: list[Any] = [_facts(rows)]
+    parts: list[Any] = [facts_table(rows)]
     adj = result.adjustments
     if len(adj) and "adjustment_sd" in adj:
         order = adj["adjustment_sd"].abs().sort_values(ascending=False).index
@@ -80,7 +80,7 @@ def format_reconcile(result: Any, verbose: bool = False) -> str:
         )
         parts += [
             "",
-            _table(
+            rich_table(
                 title,
                 ["stream", "quantity", "measured", "reconciled", "adj (sd)", ""],
                 _adjustment_rows(shown),
@@ -93,7 +93,7 @@ def format_reconcile(result: Any, verbose: bool = False) -> str:
     if len(streams) and cols:
         parts += [
             "",
-            _table(
+            rich_table(
                 "Reconciled streams",
                 ["stream", *cols],
                 (
@@ -107,7 +107,7 @@ def format_reconcile(result: Any, verbose: bool = False) -> str:
             if len(frame):
                 parts += [
                     "",
-                    _table(
+                    rich_table(
                         name,
                         list(map(str, frame.columns)),
                         (tuple(row) for row in frame.itertuples(index=False)),

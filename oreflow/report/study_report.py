@@ -27,8 +27,6 @@ destination; recycle streams are drawn dashed.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -36,6 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from oreflow.report.figures import new_figure
 from oreflow.report.files import write_all, write_excel
 from oreflow.report.output import versions
 
@@ -53,18 +52,6 @@ SUMMARY_KPIS = (
 RESIDUE_KPIS = ("residue_generated_t_t", "residue_tph", "residue_to_storage_tph")
 TORNADO_DECILE = 0.1
 EXCEL_MAX_ROWS = 1_000_000  # below Excel's 1,048,576 rows per sheet
-
-
-def _figure(width: float = 7.0, height: float = 4.5) -> Any:
-    """A matplotlib Figure on the Agg canvas (matplotlib imported here, never at import)."""
-    if "MPLCONFIGDIR" not in os.environ:
-        home_cache = Path.home() / ".cache"
-        if not os.access(home_cache if home_cache.exists() else Path.home(), os.W_OK):
-            # read-only home: matplotlib would fail to write its font cache
-            os.environ["MPLCONFIGDIR"] = tempfile.mkdtemp(prefix="oreflow-mpl-")
-    from matplotlib.figure import Figure
-
-    return Figure(figsize=(width, height), layout="constrained")
 
 
 def _kpis(results: pd.DataFrame, spec: Any) -> list[str]:
@@ -208,7 +195,7 @@ def compare(study: Any) -> dict[str, pd.DataFrame]:
 
 def plot_distributions(study: Any, kpi: str, path: Path) -> None:
     """Histogram of a KPI per route (same bins)."""
-    fig = _figure()
+    fig = new_figure()
     ax = fig.add_subplot()
     table = study.kpi(kpi)
     finite = table.to_numpy(dtype=float)
@@ -225,7 +212,7 @@ def plot_distributions(study: Any, kpi: str, path: Path) -> None:
 
 def plot_tornado(table: pd.DataFrame, title: str, path: Path) -> None:
     """Tornado chart: mean difference at the low and high decile of each variable."""
-    fig = _figure(7.0, 0.5 * max(len(table), 2) + 1.5)
+    fig = new_figure(7.0, 0.5 * max(len(table), 2) + 1.5)
     ax = fig.add_subplot()
     rows = table.iloc[::-1]
     y = np.arange(len(rows))
@@ -255,7 +242,7 @@ def plot_recovery_residue(study: Any, path: Path) -> None:
     res = study.results
     residue = next((k for k in RESIDUE_KPIS if k in res.columns), None)
     panels = [k for k in (residue, "tailings_wad_cn_mg_l") if k is not None and k in res.columns]
-    fig = _figure(5.0 * max(len(panels), 1), 4.5)
+    fig = new_figure(5.0 * max(len(panels), 1), 4.5)
     axes = fig.subplots(1, max(len(panels), 1), squeeze=False)[0]
     for ax, x_kpi in zip(axes, panels or [None], strict=True):
         for route, group in res.groupby("route", sort=False):
@@ -337,7 +324,7 @@ def plot_sankey(
             pos[node] = (float(k), (i + 0.5) / len(members))
     values = frame[flow].fillna(0.0).to_numpy(dtype=float)
     scale = 0.08 / max(values.max(), 1e-30)
-    fig = _figure(max(8.0, 1.6 * (max(cols) + 1)), 5.5)
+    fig = new_figure(max(8.0, 1.6 * (max(cols) + 1)), 5.5)
     ax = fig.add_subplot()
     for a, b, v in zip(frame["from"], frame["to"], values, strict=True):
         if not a or v <= 0:

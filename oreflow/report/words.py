@@ -11,15 +11,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-#: Suffix of a figure's name -> its unit, longest suffixes first.
-_UNIT_OF_SUFFIX = (
-    ("_usd_oz", "USD/oz"), ("_usd_h", "USD/h"), ("_usd_t", "USD/t"), ("_usd_kg", "USD/kg"),
-    ("_kwh_t", "kWh/t"), ("_kw", "kW"), ("_tph", "t/h"), ("_kg_h", "kg/h"), ("_kg_t", "kg/t"),
-    ("_g_t", "g/t"), ("_m3_h", "m³/h"), ("_mm3_y", "Mm³/y"), ("_m3", "m³"), ("_mg_l", "mg/L"),
-    ("_mol_l", "mol/L"), ("_g_h", "g/h"), ("_gpt", "g/t"), ("_oz_d", "oz/d"), ("_um", "µm"),
-    ("_degc", "°C"), ("_min", "min"), ("_h", "h"), ("_d", "d"), ("_kpa", "kPa"),
-    ("_pct", "%"), ("_frac", "-"), ("_m", "m"), ("_s", "s"),
-)  # fmt: skip
+from oreflow.conventions import UNIT_OF_SUFFIX, unit_of
 
 #: Unit type -> how a route names it.
 TYPE_WORDS = {
@@ -68,14 +60,6 @@ def sig(value: Any, digits: int = 4) -> str:
     return f"{v:,.{decimals}f}".rstrip("0").rstrip(".")
 
 
-def unit_of(name: str) -> str:
-    """Unit of a figure from its name's suffix (``mill_power_kw`` -> ``kW``; none: ``-``)."""
-    for suffix, unit in _UNIT_OF_SUFFIX:
-        if name.endswith(suffix):
-            return unit
-    return "-"
-
-
 def _chosen(value: Any) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
@@ -121,7 +105,7 @@ def setting_text(key: str, value: float) -> str:
     name = key.removeprefix("units.")
     unit = unit_of(name)
     base = name
-    for suffix, u in _UNIT_OF_SUFFIX:
+    for suffix, u in UNIT_OF_SUFFIX:
         if u == unit and name.endswith(suffix):
             base = name[: -len(suffix)]
             break

@@ -3,13 +3,14 @@
 One problem covers every optimization of a case (module ``blend`` states the model): a
 column is one route and mode combination carrying the whole plant's coefficients; its
 decisions are the rate of each ore source and the tonnage sent to each decision outlet
-of a splitter. The single-source selection is its one-source case (``milp``). This
+of a splitter. The single-source selection is its one-source case (``one_source``). This
 module holds the data and what numpy alone decides on it: which columns can be
 optimal (``usable``, ``prune_blend``), and the rows of the model as arrays.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -88,11 +89,69 @@ class BlendProblem:
     per_sink: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     constants: Mapping[str, float] = field(default_factory=dict)
 
+    @classmethod
+    def one_source(
+        cls,
+        coefficients: Mapping[str, np.ndarray],
+        x_min: float,
+        x_max: float,
+        limits: tuple[Limit, ...],
+        weights: Mapping[str, float],
+        sense: str,
+        mip_rel_gap: float = 1e-6,
+        time_limit_s: float = 60.0,
+        constants: Mapping[str, float] | None = None,
+        source: str = "ore",
+    ) -> BlendProblem:
+        """The problem with one ore source from (n,) coefficients of every figure.
+
+        Extensive figures' coefficients are per tonne of ore (without their
+        ``constants``), intensive ones plain values; every intensive limit is a filter
+        (with one source a ratio does not depend on the rate).
+        """
+        extensive = {k: v for k, v in coefficients.items() if is_extensive(k)}
+        return cls(
+            (source,),
+            {k: np.asarray(v, dtype=np.float64)[:, None] for k, v in extensive.items()},
+            {
+                k: np.asarray(v, dtype=np.float64)
+                for k, v in coefficients.items()
+                if k not in extensive
+            },
+            np.zeros(1),
+            np.full(1, np.inf),
+            x_min,
+            x_max,
+            limits,
+            weights,
+            sense,
+            {},
+            mip_rel_gap,
+            time_limit_s,
+            constants=dict(constants or {}),
+        )
+
     def expand(self, lim: Limit) -> tuple[Limit, ...]:
         """A limit as the model's limits: one per sink for a per-discharge KPI."""
         if lim.name not in self.per_sink:
             return (lim,)
         return tuple(Limit(f, lim.sense, lim.value, lim.key) for f in self.per_sink[lim.name])
+
+    def subset(self, idx: np.ndarray) -> BlendProblem:
+        """The problem on the columns ``idx`` (a route's, for the route ranking)."""
+
+        def rows(a: np.ndarray | None) -> np.ndarray | None:
+            return None if a is None else a[idx]
+
+        return dataclasses.replace(
+            self,
+            derivatives={k: v[idx] for k, v in self.derivatives.items()},
+            values={k: v[idx] for k, v in self.values.items()},
+            destination_coefficients={k: v[idx] for k, v in self.destination_coefficients.items()},
+            residue_per_t=rows(self.residue_per_t),
+            destination_ok=rows(self.destination_ok),
+            group_feed=rows(self.group_feed),
+        )
 
     @property
     def n(self) -> int:

@@ -1,7 +1,10 @@
-"""The cross-check of the selection problem: each column's LP solved exactly by its vertices.
+"""The cross-check of the selection problem: each column's LP solved exactly, numpy alone.
 
-Numpy alone, independent of HiGHS: for every column the feasible set in (rates,
-tonnages) is a bounded polytope, and the LP's optimum lies at one of its vertices.
+Independent of HiGHS: for every column the feasible set in (rates, tonnages) is a
+bounded polytope, and the LP's optimum lies at one of its vertices. With one source and
+no split decision the polytope is an interval of the ore rate on which the objective is
+linear (``rate_intervals``): its best end is the closed form, which the route ranking
+of a 131,625-column superstructure and the scenario model use.
 """
 
 from __future__ import annotations
@@ -63,6 +66,13 @@ def enumerate_blend(problem: BlendProblem) -> tuple[int, np.ndarray, float]:
         ``values``: the S rates, then the D tonnages. Column -1 (and NaN) when no column
         is feasible.
     """
+    if problem.n_sources == 1 and not problem.n_destinations:
+        return _enumerate_one_source(problem)
+    return enumerate_vertices(problem)
+
+
+def enumerate_vertices(problem: BlendProblem) -> tuple[int, np.ndarray, float]:
+    """``enumerate_blend`` by the vertices of every column's polytope, whatever its shape."""
     n = problem.n
     dim = problem.n_sources + problem.n_destinations
     a, b = _inequalities(problem)
@@ -94,3 +104,68 @@ def enumerate_blend(problem: BlendProblem) -> tuple[int, np.ndarray, float]:
     if not np.isfinite(best[column]):
         return -1, np.full(dim, np.nan), float("nan")
     return column, best_v[column], float(sign * best[column])
+
+
+def _enumerate_one_source(problem: BlendProblem) -> tuple[int, np.ndarray, float]:
+    """``enumerate_blend`` in closed form: each column's best end of its rate interval."""
+    slope, const, lo, hi, ok = rate_intervals(problem)
+    sign = 1.0 if problem.sense == "maximize" else -1.0
+    x = np.where(sign * slope >= 0, hi, lo)
+    value = slope * x + const
+    score = np.where(ok, sign * value, -np.inf)
+    best = int(np.argmax(score))
+    if not np.isfinite(score[best]):
+        return -1, np.full(1, np.nan), float("nan")
+    return best, np.array([x[best]]), float(value[best])
+
+
+def rate_intervals(problem: BlendProblem) -> tuple[np.ndarray, ...]:
+    """Per column of a one-source problem: objective slope and constant, rate interval, feasible.
+
+    The objective of a column is linear in the ore rate, and every row of it (an
+    extensive limit, a ratio limit) bounds the rate from one side; a filter limit keeps
+    or drops the column whole.
+
+    Returns
+    -------
+    tuple of (n,) arrays
+        ``slope`` (per t/h), ``const``, ``lo``, ``hi`` [t/h] and ``ok``; for an infeasible
+        column the interval is [0, 0] and ``ok`` is False.
+    """
+    if problem.n_sources != 1 or problem.n_destinations:
+        msg = "rate_intervals needs one source and no split decision"
+        raise ValueError(msg)
+    n = problem.n
+    x_lo, x_hi = problem.rate_bounds() or (problem.x_min, problem.x_max)
+    lo = np.full(n, x_lo)
+    hi = np.full(n, x_hi)
+    ok = np.ones(n, dtype=bool)
+    for lim in problem.limits:
+        if not problem.is_row(lim):
+            v = problem.values[lim.name]
+            ok &= v <= lim.value if lim.sense == "max" else v >= lim.value
+            continue
+        coef, rhs = problem.row(lim)
+        a, b = coef[:, 0], rhs
+        with np.errstate(divide="ignore", invalid="ignore"):
+            bound = b / a
+        if lim.sense == "max":
+            hi = np.where(a > 0, np.minimum(hi, bound), hi)
+            lo = np.where(a < 0, np.maximum(lo, bound), lo)
+            ok &= ~((a == 0) & (b < 0))
+        else:
+            lo = np.where(a > 0, np.maximum(lo, bound), lo)
+            hi = np.where(a < 0, np.minimum(hi, bound), hi)
+            ok &= ~((a == 0) & (b > 0))
+    ok &= lo <= hi * (1 + 1e-12) + 1e-12
+    hi = np.maximum(hi, lo)
+    slope2, const = problem.objective()
+    slope = slope2[:, 0]
+    ok &= np.isfinite(slope) & np.isfinite(const)
+    return (
+        np.nan_to_num(slope),
+        np.nan_to_num(const),
+        np.where(ok, lo, 0.0),
+        np.where(ok, hi, 0.0),
+        ok,
+    )

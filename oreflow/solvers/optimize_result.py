@@ -1,8 +1,7 @@
 """What an optimization returns, and the tables both optimizers build the same way.
 
-The single-source selection (``optimize``) and the blend (``optimize_blend``) are one
-problem: the single-source case is the blend with one source and no split decision.
-What they report is built here once: the case's objective checked against the figures
+Every optimization solves one problem (``selection``): the single-source case is the
+blend with one source and no split decision. What it reports is built here once: the case's objective checked against the figures
 the table holds (``check_figures``), the verification of a plan against its
 re-simulation (``verification_table``), the shadow prices of the limits
 (``shadow_price_table``), the result of a solve that found no plan with the
@@ -19,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from oreflow.conventions import unit_of
 from oreflow.errors import CaseError, Problem
 from oreflow.flowsheet.case import CaseSpec
 from oreflow.flowsheet.optimization import Limit, OptimizationSpec
@@ -26,20 +26,6 @@ from oreflow.solvers.highs import SolveStatus
 from oreflow.solvers.results import Results, build_results
 from oreflow.solvers.simulate import Simulation, simulate_plant
 from oreflow.solvers.tabulate import ModeTable, plant_with_modes, route_axes, route_spec
-
-_UNIT_OF_SUFFIX = (
-    ("_usd_h", "USD/h"), ("_usd_t", "USD/t"), ("_kwh_t", "kWh/t"), ("_kw", "kW"), ("_tph", "t/h"),
-    ("_kg_h", "kg/h"), ("_kg_t", "kg/t"), ("_m3_h", "m³/h"), ("_m3", "m³"), ("_mg_l", "mg/L"),
-    ("_frac", "-"), ("_g_h", "g/h"), ("_gpt", "g/t"),
-)  # fmt: skip
-
-
-def unit_of(name: str) -> str:
-    """Unit of a figure from its name's suffix (``mill_power_kw`` -> ``kW``)."""
-    for suffix, unit in _UNIT_OF_SUFFIX:
-        if name.endswith(suffix):
-            return unit
-    return "-"
 
 
 @dataclass(frozen=True)

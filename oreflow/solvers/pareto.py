@@ -1,36 +1,35 @@
 """Epsilon-constraint Pareto fronts between two KPIs over a case's routes and modes.
 
-Recovery against residue, margin against cyanide use: the case is tabulated once; then the second KPI is optimised subject to the first being
-at least (or at most) each epsilon of a grid spanning the two single-objective optima
-(Haimes, Lasdon & Wismer 1971, IEEE Trans. SMC 1(3):296, doi:10.1109/TSMC.1971.4308298).
-Every point is solved by HiGHS and cross-checked by enumeration of the same columns.
+Recovery against residue, margin against cyanide use: the case is tabulated once; then
+the second KPI is optimised subject to the first being at least (or at most) each
+epsilon of a grid spanning the two single-objective optima (Haimes, Lasdon & Wismer
+1971, IEEE Trans. SMC 1(3):296, doi:10.1109/TSMC.1971.4308298). Every point is the
+case's selection problem (``selection.blend_problem``) solved by HiGHS and
+cross-checked by enumeration of the same columns.
 
 With several ore sources or split decisions (residue, parallel trains) every point
-also chooses the blend and the splits (``blend.solve_blend``), on the coefficients
-tabulated at the blend written in the case: the points are model values, exact where the
-plant is additive in its sources and first-order in the blend elsewhere
-(``oreflow optimize`` verifies and re-tabulates one plan).
+also chooses the blend and the splits, on the coefficients tabulated at the blend
+written in the case: the points are model values, exact where the plant is additive in
+its sources and first-order in the blend elsewhere (``oreflow optimize`` verifies and
+re-tabulates one plan).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from oreflow.errors import CaseError, Problem
 from oreflow.flowsheet.case import CaseSpec
-from oreflow.flowsheet.optimization import Limit, is_extensive, per_sink_figures
-from oreflow.solvers.blend import BlendProblem, enumerate_blend, solve_blend
+from oreflow.flowsheet.optimization import Limit, per_sink_figures
+from oreflow.solvers.blend import BlendProblem, BlendResult, enumerate_blend, solve_blend
 from oreflow.solvers.highs import SolveStatus
-from oreflow.solvers.milp import SelectionProblem, enumerate_selection, solve_selection
-from oreflow.solvers.optimize import per_tonne, selection_problem, tabulate_limited
-from oreflow.solvers.optimize_blend import blend_problem, model_figure, split_groups, split_metrics
+from oreflow.solvers.optimize import tabulate_limited
 from oreflow.solvers.optimize_result import spec_of
-from oreflow.solvers.tabulate import ModeTable, tabulate
+from oreflow.solvers.selection import blend_problem, model_figure, split_groups
+from oreflow.solvers.tabulate import ModeTable
 
 #: KPIs that are better small (costs, uses, residue, cyanide); everything else is
 #: maximised unless the caller says otherwise.
@@ -42,11 +41,6 @@ _SMALLER_IS_BETTER = (
 def default_sense(kpi: str) -> str:
     """``minimize`` for costs, consumptions, energy and residue; ``maximize`` otherwise."""
     return "minimize" if any(w in kpi for w in _SMALLER_IS_BETTER) else "maximize"
-
-
-def _value(problem: SelectionProblem, name: str, column: int, ore: float) -> float:
-    a = float(problem.coefficients[name][column])
-    return a * ore + problem.constants.get(name, 0.0) if is_extensive(name) else a
 
 
 def pareto(
@@ -64,34 +58,30 @@ def pareto(
     -------
     pandas.DataFrame
         ``epsilon``, ``x``, ``y``, ``ore_tph``, ``route`` and ``modes`` of each
-        non-dominated plan, ordered from the best ``y`` to the best ``x``; ``status`` per
-        point (``optimal`` or ``infeasible``).
+        non-dominated plan (with several sources or splits, ``blend_tph`` too), ordered
+        from the best ``y`` to the best ``x``; ``status`` per point (``optimal`` or
+        ``infeasible``).
     """
     opt = spec_of(spec)
     xs, ys = x_sense or default_sense(x), y_sense or default_sense(y)
-    if len(spec.ores) > 1 or opt.residue_splitter or opt.train_splitter:
-        return _pareto_blend(spec, x, y, points, xs, ys)
-    table, opt = tabulate_limited(spec, opt, (x, y))  # the units' envelopes are limits too
-    weights_y = dataclasses.replace(opt, weights={y: 1.0}, sense=ys)
-    base = selection_problem(spec, weights_y, table)
+    sense_x = "min" if xs == "maximize" else "max"
+    names = [x, y]
+    for k in (x, y):  # a per-discharge KPI's sink figures (WAD cyanide at each tailings)
+        for figure, pair in per_sink_figures(spec.units, spec.unit_types, k).items():
+            names += [figure, *pair]
+    table, opt = tabulate_limited(spec, opt, tuple(names))  # the envelopes are limits too
     _check_pair(spec, table, x, y)
-    coefficients = dict(base.coefficients)
-    constants = dict(base.constants)
-    coefficients[x], fixed = per_tonne(spec, table, x)
-    if fixed:
-        constants[x] = fixed
-    problem_y = dataclasses.replace(base, coefficients=coefficients, constants=constants)
-    return _front(
-        problem_y,
-        dataclasses.replace(problem_y, weights={x: 1.0}, sense=xs),
-        table,
-        (spec.path, x, y, xs, ys, points),
-        solve=solve_selection,
-        best_y=lambda p: enumerate_selection(p)[2],
-        x_of=lambda p, r: _value(p, x, r.column, r.ore_tph),
-        expand=lambda p, lim: (lim,),
-        extra=lambda p, r: {},
+    # a placeholder limit on x so that its coefficients are in the problem
+    placeholder = Limit(x, sense_x, -np.inf if sense_x == "min" else np.inf, f"pareto.{x}")
+    with_x = dataclasses.replace(
+        opt, weights={y: 1.0}, sense=ys, limits=(*opt.limits, placeholder), lexicographic=()
     )
+    problem_y = blend_problem(spec, with_x, table)
+    problem_y = dataclasses.replace(
+        problem_y, limits=tuple(m for m in problem_y.limits if m.key != placeholder.key)
+    )
+    blend = len(spec.ores) > 1 or bool(split_groups(spec, opt))
+    return _front(problem_y, table, (spec.path, x, y, xs, ys, points), blend)
 
 
 def _check_pair(spec: CaseSpec, table: ModeTable, x: str, y: str) -> None:
@@ -108,28 +98,24 @@ def _check_pair(spec: CaseSpec, table: ModeTable, x: str, y: str) -> None:
         )
 
 
+def _values(result: BlendResult) -> np.ndarray:
+    """A solve's rates, then its destination tonnages."""
+    return np.concatenate([result.source_tph, result.destination_tph])
+
+
 def _front(
-    problem_y: Any,
-    problem_x: Any,
+    problem_y: BlendProblem,
     table: ModeTable,
     pair: tuple[str, str, str, str, str, int],
-    *,
-    solve: Callable[[Any], Any],
-    best_y: Callable[[Any], float],
-    x_of: Callable[[Any, Any], float],
-    expand: Callable[[Any, Limit], tuple[Limit, ...]],
-    extra: Callable[[Any, Any], dict[str, Any]],
-    best_x: Callable[[Any, float, float], float] | None = None,
+    blend: bool,
 ) -> pd.DataFrame:
-    """The epsilon-constraint loop over one problem form (selection or blend).
+    """The epsilon-constraint loop; ``pair`` is (case path, x, y, x sense, y sense, points).
 
-    ``pair`` is (case path, x, y, x sense, y sense, points). ``solve`` and ``best_y`` (the enumeration's objective, the cross-check) act on a
-    problem; ``x_of`` gives x at a solve's plan; ``expand`` turns a limit on x into the
-    problem's limits; ``extra`` adds columns to a point's row; ``best_x`` improves the
-    best x found by the x-optimal plan (a ratio's best is no linear objective's).
+    ``blend``: the rows report each source's rate (``blend_tph``).
     """
     path, x, y, xs, ys, points = pair
-    result_y, result_x = solve(problem_y), solve(problem_x)
+    problem_x = dataclasses.replace(problem_y, weights={x: 1.0}, sense=xs)
+    result_y, result_x = solve_blend(problem_y), solve_blend(problem_x)
     if SolveStatus.OPTIMAL not in (result_y.status, result_x.status):
         raise CaseError(
             [
@@ -140,19 +126,21 @@ def _front(
                 )
             ]
         )
-    x_at_y = x_of(problem_y, result_y)
-    x_best = x_of(problem_x, result_x)
+    x_at_y = model_figure(problem_y, x, result_y.column, _values(result_y))
+    x_best = model_figure(problem_x, x, result_x.column, _values(result_x))
     sense_x = "min" if xs == "maximize" else "max"
-    if best_x is not None:
-        x_best = best_x(sense_x, x_at_y, x_best)
+    if x in problem_y.ratios or x in problem_y.per_sink:
+        # a ratio is not a linear objective; its best value is the largest (or least)
+        # limit on it that leaves a feasible plan: bisection on the linear ratio row
+        x_best = _best_ratio(problem_y, x, sense_x, x_at_y, x_best)
     rows = []
     for eps in np.linspace(x_at_y, x_best, max(points, 2)):
         limit = Limit(x, sense_x, float(eps), f"pareto.{x}")
         problem = dataclasses.replace(
-            problem_y, limits=(*problem_y.limits, *expand(problem_y, limit))
+            problem_y, limits=(*problem_y.limits, *problem_y.expand(limit))
         )
-        result = solve(problem)
-        check = best_y(problem)
+        result = solve_blend(problem)
+        check = enumerate_blend(problem)[2]
         if result.status is not SolveStatus.OPTIMAL:
             rows.append({"epsilon": eps, "status": result.status.value})
             continue
@@ -160,67 +148,21 @@ def _front(
         row = {
             "epsilon": eps,
             "status": "optimal",
-            "x": x_of(problem, result),
+            "x": model_figure(problem, x, c, _values(result)),
             "y": result.objective,
             "y_enumeration": check,
             "ore_tph": result.ore_tph,
-            **extra(problem, result),
-            "route": {k: v or "as written" for k, v in table.route_of(c).items()},
-            "modes": table.modes_of(c),
         }
+        if blend:
+            row["blend_tph"] = dict(
+                zip(problem.sources, map(float, result.source_tph), strict=True)
+            )
+        row["route"] = {k: v or "as written" for k, v in table.route_of(c).items()}
+        row["modes"] = table.modes_of(c)
         rows.append(row)
     frame = pd.DataFrame(rows)
     frame.attrs.update({"x": x, "y": y, "x_sense": xs, "y_sense": ys})
     return frame
-
-
-def _pareto_blend(spec: CaseSpec, x: str, y: str, points: int, xs: str, ys: str) -> pd.DataFrame:
-    """``pareto`` over routes, modes, blend and splits (see the module docstring)."""
-    opt = spec_of(spec)
-    sense_x = "min" if xs == "maximize" else "max"
-    names = [x, y, *(lim.name for lim in opt.limits)]
-    metrics = {n for n in names if n.startswith("units.")} | set(split_metrics(spec, opt))
-    for k in (x, y):  # a per-discharge KPI's sink figures (WAD cyanide at each tailings)
-        for figure, pair in per_sink_figures(spec.units, k).items():
-            metrics |= {figure, *pair}
-    table = tabulate(
-        spec, opt.axes, sorted(metrics), splitters=[g.splitter for g in split_groups(spec, opt)]
-    )
-    _check_pair(spec, table, x, y)
-    # a placeholder limit on x so that its coefficients are in the problem
-    placeholder = Limit(x, sense_x, -np.inf if sense_x == "min" else np.inf, f"pareto.{x}")
-    with_x = dataclasses.replace(
-        opt, weights={y: 1.0}, sense=ys, limits=(*opt.limits, placeholder), lexicographic=()
-    )
-    problem_y = blend_problem(spec, with_x, table)
-    problem_y = dataclasses.replace(
-        problem_y, limits=tuple(m for m in problem_y.limits if m.key != placeholder.key)
-    )
-
-    def values(result: Any) -> np.ndarray:
-        return np.concatenate([result.source_tph, result.destination_tph])
-
-    def best_x(sense_x: str, x_at_y: float, x_best: float) -> float:
-        if x in problem_y.ratios or x in problem_y.per_sink:
-            # a ratio is not a linear objective; its best value is the largest (or least)
-            # limit on it that leaves a feasible plan: bisection on the linear ratio row
-            return _best_ratio(problem_y, x, sense_x, x_at_y, x_best)
-        return x_best
-
-    return _front(
-        problem_y,
-        dataclasses.replace(problem_y, weights={x: 1.0}, sense=xs),
-        table,
-        (spec.path, x, y, xs, ys, points),
-        solve=solve_blend,
-        best_y=lambda p: enumerate_blend(p)[2],
-        x_of=lambda p, r: model_figure(p, x, r.column, values(r)),
-        expand=lambda p, lim: p.expand(lim),
-        extra=lambda p, r: {
-            "blend_tph": dict(zip(p.sources, map(float, r.source_tph), strict=True))
-        },
-        best_x=best_x,
-    )
 
 
 def _best_ratio(

@@ -26,11 +26,11 @@ from oreflow.flowsheet.compile import CompiledPlant
 from oreflow.flowsheet.graph import Block
 from oreflow.solvers.simulate import (
     CHUNK_CASES,
+    BlockSolver,
     Simulation,
-    _apply,
-    _BlockSolver,
-    _context,
-    _port_order,
+    apply_unit,
+    port_order,
+    unit_context,
 )
 from oreflow.units.base import UnitResult
 
@@ -127,12 +127,12 @@ def _run_block(
     """Run one block on ``sim`` (its inputs already in ``sim.streams``); its iterations."""
     states = {}
     for node in block.nodes:
-        ctx = _context(plant, sim.params, node, sim.n_cases)
+        ctx = unit_context(plant, sim.params, node, sim.n_cases)
         states[node] = plant.models[node].prepare(sim.params[node], ctx)
     if not block.tears:
-        sim.units[block.nodes[0]] = _apply(plant, block.nodes[0], states, sim.streams, ports)
+        sim.units[block.nodes[0]] = apply_unit(plant, block.nodes[0], states, sim.streams, ports)
         return 0
-    return _BlockSolver(plant, sim, states, block).solve(rtol, max_iter)
+    return BlockSolver(plant, sim, states, block).solve(rtol, max_iter)
 
 
 def _subset_params(
@@ -162,7 +162,7 @@ def block_prefixes(
     plant: CompiledPlant, params: Mapping[str, Mapping[str, np.ndarray]]
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     """Per block (run order): its distinct prefixes' representative cases, each case's prefix."""
-    cones = _cones(plant, _port_order(plant))
+    cones = _cones(plant, port_order(plant))
     varying = _varying(params)
     return [_prefix_rows(params, varying, cone) for cone in cones]
 
@@ -182,7 +182,7 @@ def simulate_shared_chunks(
     parameter of the chunk's cases, as ``simulate_chunks`` does.
     """
     params = plant.param_arrays(n_cases, overrides)
-    ports = _port_order(plant)
+    ports = port_order(plant)
     blocks = plant.topology.blocks
     shared = _simulate_shared(plant, params, ports, n_cases, rtol, max_iter)
     if any(entry is None and block.tears for entry, block in zip(shared, blocks, strict=True)):

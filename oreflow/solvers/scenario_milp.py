@@ -5,17 +5,18 @@ for every scenario (``oreflow.solvers.study.scenario_tables``): for scenario ``s
 combination ``j``, the objective is ``c_sj x + d_sj`` in the ore rate ``x`` [t/h]
 (per-tonne slope of the extensive objective terms, plus the intensive ones), and the
 case's limits leave ``x`` an interval ``[lo_sj, hi_sj]`` (extensive limits divide
-through, as in ``milp.enumerate_selection``) or no rate at all (an intensive limit
+through, as in ``blend_enumerate.rate_intervals``) or no rate at all (an intensive limit
 broken, or an empty interval: ``ok_sj`` false).
 
 The settings (the combination) are a design decision shared by every scenario; the ore
 rate is an operating decision taken per scenario, within the limits (the plant treats
 what its installed mill and tanks allow, scenario by scenario). So:
 
-- binaries ``y_j``, ``sum_j y_j = 1``; only combinations feasible in *every* scenario
-  are columns (one that breaks a limit in some scenario cannot be the plan);
+- binaries ``y_j``, ``sum_j y_j = 1`` (``blend.choose_one_column``, the column choice of
+  every selection model, solved the same way); only combinations feasible in *every*
+  scenario are columns (one that breaks a limit in some scenario cannot be the plan);
 - ``x_sj >= 0`` with ``lo_sj y_j <= x_sj <= hi_sj y_j`` (the convex hull of "column j
-  alone, within its limits", as in ``milp``);
+  alone, within its limits", as in ``blend``);
 - the value of scenario ``s``: ``v_s = sign (sum_j c_sj x_sj + d_sj y_j)`` (sign = +1 to
   maximise the case's objective, -1 to minimise it: larger ``v`` is always better);
 - ``risk = "expected"``: maximise ``(1/S) sum_s v_s``;
@@ -40,7 +41,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from oreflow.solvers.highs import SolveStatus, persistent, solve
+from oreflow.solvers.blend import choose_one_column, chosen_column, solve_selection_model
+from oreflow.solvers.highs import SolveStatus
 
 RISKS = ("expected", "cvar")
 
@@ -186,15 +188,12 @@ def solve_robust(problem: ScenarioProblem, *, prune: bool = True) -> RobustResul
     cols = prune_columns(problem) if prune else problem.feasible_columns()
     if cols.size == 0:
         return RobustResult(SolveStatus.INFEASIBLE, solver="highs")
-    opt, name = persistent()
     n_s = problem.slope.shape[0]
     sign = problem.sign
     m = pyo.ConcreteModel(name="robust_selection")
+    choose_one_column(m, cols.size)
     m.S = pyo.RangeSet(0, n_s - 1)
-    m.J = pyo.RangeSet(0, cols.size - 1)
-    m.y = pyo.Var(m.J, domain=pyo.Binary)
     m.x = pyo.Var(m.S, m.J, domain=pyo.NonNegativeReals)
-    m.one = pyo.Constraint(expr=sum(m.y[j] for j in m.J) == 1)
     lo = problem.lo[:, cols]
     hi = problem.hi[:, cols]
     c = problem.slope[:, cols]
@@ -216,11 +215,11 @@ def solve_robust(problem: ScenarioProblem, *, prune: bool = True) -> RobustResul
         m.obj = pyo.Objective(
             expr=m.eta - sum(m.u[s] for s in m.S) / (problem.alpha * n_s), sense=pyo.maximize
         )
-    res = solve(m, solver=opt, time_limit_s=problem.time_limit_s, rel_gap=problem.mip_rel_gap)
+    res, name = solve_selection_model(m, problem.time_limit_s, problem.mip_rel_gap)
     status = res.status
     if status is not SolveStatus.OPTIMAL:
         return RobustResult(status, solver=name, n_columns=int(cols.size))
-    jj = max(range(cols.size), key=lambda j: pyo.value(m.y[j]))
+    jj = chosen_column(m)
     # The CVaR ignores the scenarios outside its tail, so the MILP's rates there are
     # arbitrary among optimal ones: report each scenario's own best rate for the chosen
     # combination (same objective, and no scenario worse than the MILP's rate).

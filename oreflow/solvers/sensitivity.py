@@ -163,7 +163,7 @@ def parameter_tornado(
         ``swing`` and ``source`` (the parameter's declared source: ``assumed``, a fit,
         a paper). The nominal difference is ``attrs["nominal_difference"]``.
     """
-    from oreflow.solvers.study_eval import _plant
+    from oreflow.solvers.study_eval import compiled_plant
     from oreflow.solvers.study_io import case_text
 
     kpi = spec.compare_kpi
@@ -171,7 +171,7 @@ def parameter_tornado(
     runs = {}
     for name in (base, route):
         case = spec.routes[name]
-        runs[name] = route_swings(_plant(case_text(case), case.path), kpi, rel_step)
+        runs[name] = route_swings(compiled_plant(case_text(case), case.path), kpi, rel_step)
     (nom_b, tab_b), (nom_r, tab_r) = runs[base], runs[route]
     parts = []
     # a baseline parameter moves the difference the other way

@@ -67,7 +67,7 @@ class Simulation:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-def _port_order(plant: CompiledPlant) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+def port_order(plant: CompiledPlant) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
     """Inlet and outlet stream names of every node, in port order."""
     inlets: dict[str, list[str]] = {}
     outlets: dict[str, list[str]] = {}
@@ -94,7 +94,7 @@ def _feed_wi(
     return safe_div(wi, rate, fill=np.nan)
 
 
-def _context(
+def unit_context(
     plant: CompiledPlant, params: Mapping[str, Mapping[str, np.ndarray]], node: str, n: int
 ) -> PrepareContext:
     """What a node may know of the plant when it prepares."""
@@ -103,7 +103,7 @@ def _context(
     return PrepareContext(plant.spec.comps, _feed_wi(plant, params, node, n), n, ore_tph)
 
 
-def _apply(
+def apply_unit(
     plant: CompiledPlant,
     node: str,
     states: Mapping[str, Any],
@@ -117,7 +117,7 @@ def _apply(
     return result
 
 
-class _BlockSolver:
+class BlockSolver:
     """Converges one recycle block for a set of cases.
 
     Cases converge at different iterations. Once at most half of the cases still
@@ -139,7 +139,7 @@ class _BlockSolver:
         self.sim = sim
         self.states = states
         self.block = block
-        self.ports = _port_order(plant)
+        self.ports = port_order(plant)
         comps = plant.spec.comps
         self.nc = comps.n_comp
         self.species_of = np.tile(comps.component_species(), len(block.tears))
@@ -220,7 +220,7 @@ class _BlockSolver:
         }
         states = {}
         for node in self.block.nodes:
-            ctx = _context(self.plant, params, node, len(idx))
+            ctx = unit_context(self.plant, params, node, len(idx))
             states[node] = self.plant.models[node].prepare(params[node], ctx)
         return states, {s: self.sim.streams[s][idx] for s in self.inputs}
 
@@ -332,7 +332,9 @@ class _BlockSolver:
         self.sim.streams.update(self._split(x))
         produced: dict[str, np.ndarray] = {}
         for node in self.block.nodes:
-            result = _apply(self.plant, node, self.states, self.sim.streams | produced, self.ports)
+            result = apply_unit(
+                self.plant, node, self.states, self.sim.streams | produced, self.ports
+            )
             self.sim.units[node] = result
             for name, value in zip(self.ports[1][node], result.outlets, strict=True):
                 if name in self.block.tears:
@@ -453,14 +455,16 @@ def _simulate_chunk(
     sim = Simulation(plant, n_cases, params)
     states = {}
     for node, model in plant.models.items():
-        ctx = _context(plant, params, node, n_cases)
+        ctx = unit_context(plant, params, node, n_cases)
         states[node] = model.prepare(params[node], ctx)
-    ports = _port_order(plant)
+    ports = port_order(plant)
     for block in plant.topology.blocks:
         if not block.tears:
-            sim.units[block.nodes[0]] = _apply(plant, block.nodes[0], states, sim.streams, ports)
+            sim.units[block.nodes[0]] = apply_unit(
+                plant, block.nodes[0], states, sim.streams, ports
+            )
             continue
-        iters = _BlockSolver(plant, sim, states, block, direct).solve(rtol, max_iter)
+        iters = BlockSolver(plant, sim, states, block, direct).solve(rtol, max_iter)
         sim.iterations[",".join(block.tears)] = iters
         logger.debug("block %s converged in %d iterations", block.nodes, iters)
     return sim

@@ -21,7 +21,7 @@ from oreflow.flowsheet.study import StudySpec
 
 
 @functools.lru_cache(maxsize=16)
-def _plant(text: str, file: str) -> Any:
+def compiled_plant(text: str, file: str) -> Any:
     """Compiled plant of a case text, once per process and case."""
     from oreflow.flowsheet.case import parse_case
     from oreflow.flowsheet.compile import compile_case
@@ -95,7 +95,7 @@ def evaluate(
     Top-level and picklable: what process-pool and Dask workers run. ``economics.*``
     keys are prices (applied after the balance); the rest are simulation overrides.
     """
-    return simulate_figures(_plant(text, file), overrides, n_cases, file=file)
+    return simulate_figures(compiled_plant(text, file), overrides, n_cases, file=file)
 
 
 @dataclass
@@ -134,7 +134,7 @@ def check_compare_kpi(spec: StudySpec, texts: Mapping[str, str]) -> None:
     """
     problems = []
     for route, case in spec.routes.items():
-        names = simulate_figures(_plant(texts[route], case.path), {}, 1, file=case.path)
+        names = simulate_figures(compiled_plant(texts[route], case.path), {}, 1, file=case.path)
         if spec.compare_kpi not in names:
             hint = suggest(spec.compare_kpi, sorted(names))
             msg = f"{spec.compare_kpi!r} is not a KPI of route {route!r}{hint}"

@@ -8,9 +8,9 @@ rate. Because units are linear at fixed intensive settings, a row's extensive fi
 divided by that rate are its per-tonne coefficients (``oreflow.solvers.tabulate``).
 
 - ``reoptimize``: per scenario, the case's own selection problem
-  (``optimize.selection_problem``: its limits, ore-rate bounds and objective) is solved
-  by exhaustive enumeration (``milp.enumerate_selection``: exact for this one-column
-  problem, microseconds) or by the MILP (``milp.solve_selection``, study
+  (``selection.blend_problem``: its limits, ore-rate bounds and objective) is solved
+  by exhaustive enumeration (``blend.enumerate_blend``, in closed form for this
+  one-rate problem: microseconds) or by the MILP (``blend.solve_blend``, study
   ``selection = "milp"``: slower, gives shadow prices). The chosen plans of a block are
   then re-simulated in one batch at their modes and rates, and every figure the model
   used is compared with the simulation: a plan whose largest relative difference
@@ -41,8 +41,8 @@ import pandas as pd
 
 from oreflow.errors import CaseError, Problem
 from oreflow.flowsheet.optimization import is_extensive
+from oreflow.solvers.blend_enumerate import rate_intervals
 from oreflow.solvers.economics import fixed_part_usd_h
-from oreflow.solvers.milp import rate_intervals
 from oreflow.solvers.study_eval import StudyResult, simulate_figures
 from oreflow.solvers.study_io import RESULTS, case_text, write_parquet
 from oreflow.solvers.study_sampling import route_overrides
@@ -165,8 +165,8 @@ def scenario_tables(
 
 
 def _selection_problem(spec: Any, opt: Any, columns: Columns, figs: Mapping, s: int) -> Any:
-    """The case's selection problem (optimize.selection_problem) for scenario s."""
-    from oreflow.solvers.optimize import selection_problem
+    """The case's selection problem (``selection.blend_problem``) for scenario s."""
+    from oreflow.solvers.selection import blend_problem
     from oreflow.solvers.tabulate import ModeTable
 
     figures = pd.DataFrame({name: f[s] for name, f in figs.items()})
@@ -177,7 +177,7 @@ def _selection_problem(spec: Any, opt: Any, columns: Columns, figs: Mapping, s: 
         ore_tph=_nominal_tph(spec),
         routes=columns.choices,
     )
-    return selection_problem(spec, opt, table)
+    return blend_problem(spec, opt, table)
 
 
 def _plan_rows(
@@ -263,7 +263,8 @@ def reoptimize_rows(
     selection: str = "enumerate",
 ) -> pd.DataFrame:
     """Mode ``reoptimize`` on one chunk of scenarios of one route (a study work item)."""
-    from oreflow.solvers.milp import SolveStatus, enumerate_selection, solve_selection
+    from oreflow.solvers.blend import enumerate_blend, solve_blend
+    from oreflow.solvers.highs import SolveStatus
 
     spec, opt, _ = _optimizable(text, file)
     n = len(scenarios)
@@ -279,7 +280,7 @@ def reoptimize_rows(
     for s in range(n):
         problem = _selection_problem(spec, opt, columns, figs, s)
         if selection == "milp":
-            res = solve_selection(problem)
+            res = solve_blend(problem)
             if res.status is SolveStatus.OPTIMAL:
                 column[s], ore[s], objective[s] = res.column, res.ore_tph, res.objective
                 for k, v in res.duals.items():
@@ -287,8 +288,8 @@ def reoptimize_rows(
                         shadow[f"shadow.{k}"][s] = v
             status.append(res.status.value)
             continue
-        j, x, value = enumerate_selection(problem)
-        column[s], ore[s], objective[s] = j, x, value
+        j, x, value = enumerate_blend(problem)
+        column[s], ore[s], objective[s] = j, x[0], value
         status.append("optimal" if j >= 0 else "infeasible")
     return _plan_rows(
         text,
@@ -360,7 +361,7 @@ def run_robust(
     choice is the route with the best risk objective (``meta["robust"]``). ``folder``
     is the checked, locked ``OutputFolder`` (or None).
     """
-    from oreflow.solvers.milp import SolveStatus
+    from oreflow.solvers.highs import SolveStatus
     from oreflow.solvers.scenario_milp import enumerate_robust, solve_robust
 
     t0 = time.perf_counter()

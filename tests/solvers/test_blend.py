@@ -15,7 +15,8 @@ from oreflow.errors import CaseError
 from oreflow.flowsheet.case import parse_case
 from oreflow.flowsheet.optimization import RATIO_FIGURES, Limit
 from oreflow.solvers.blend import BlendProblem, enumerate_blend, solve_blend
-from oreflow.solvers.milp import SelectionProblem, SolveStatus, solve_selection
+from oreflow.solvers.blend_enumerate import enumerate_vertices
+from oreflow.solvers.highs import SolveStatus
 from oreflow.solvers.optimize import optimize
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -152,7 +153,7 @@ def test_vertex_enumeration_equals_a_fine_grid_of_blends():
 
 
 def test_one_source_blend_is_the_single_source_selection():
-    # limiting case: S = 1 and only extensive or filter limits give milp's answer
+    # limiting case: S = 1 and only extensive or filter limits: the one-source problem
     rng = np.random.default_rng(7)
     n = 200
     coefficients = {
@@ -164,7 +165,7 @@ def test_one_source_blend_is_the_single_source_selection():
         Limit("mill_power_kw", "max", 3000.0, "p"),
         Limit("gold_recovery_frac", "min", 0.85, "g"),
     )
-    single = SelectionProblem(
+    single = BlendProblem.one_source(
         coefficients, 50.0, 400.0, limits, {"margin_usd_h": 1.0}, "maximize", 1e-9
     )
     blend = BlendProblem(
@@ -181,12 +182,18 @@ def test_one_source_blend_is_the_single_source_selection():
         ratios={},
         mip_rel_gap=1e-9,
     )
-    a, b = solve_selection(single), solve_blend(blend)
+    a, b = solve_blend(single), solve_blend(blend)
+    assert a.status is SolveStatus.OPTIMAL
     assert b.column == a.column
     assert b.objective == pytest.approx(a.objective, rel=1e-9)
     assert b.ore_tph == pytest.approx(a.ore_tph, rel=1e-9)
     assert "constraints.ore.main.rate_tph_max" not in b.duals  # unbounded: no row
     assert b.duals["p"] == pytest.approx(a.duals["p"], rel=1e-9)
+    # the one-source closed form (rate intervals) is the vertex enumeration's answer
+    closed, vertices = enumerate_blend(single), enumerate_vertices(single)
+    assert closed[0] == vertices[0] == a.column
+    assert closed[2] == pytest.approx(vertices[2], rel=1e-12)
+    np.testing.assert_allclose(closed[1], vertices[1], rtol=1e-12)
 
 
 @pytest.mark.parametrize(

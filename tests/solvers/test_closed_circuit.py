@@ -11,7 +11,7 @@ from oreflow.flowsheet.case import load_case
 from oreflow.flowsheet.compile import compile_case
 from oreflow.solvers import closed_circuit
 from oreflow.solvers.results import kpi_arrays
-from oreflow.solvers.simulate import _port_order, simulate_plant
+from oreflow.solvers.simulate import port_order, simulate_plant
 
 CASES = Path(__file__).resolve().parents[2] / "cases"
 #: Every shipped case with a closed ball-mill circuit the direct solver takes.
@@ -38,7 +38,7 @@ def _plant(name):
 
 
 def _mill_blocks(plant):
-    ports = _port_order(plant)
+    ports = port_order(plant)
     return [closed_circuit.recognise(plant, b, ports) for b in plant.topology.blocks if b.tears]
 
 
@@ -86,7 +86,7 @@ def test_direct_equals_general_iteration_and_closes(name):
 
 
 def _mill_blocks_all(plant):
-    ports = _port_order(plant)
+    ports = port_order(plant)
     return [closed_circuit.recognise(plant, b, ports) for b in plant.topology.blocks]
 
 

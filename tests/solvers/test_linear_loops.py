@@ -7,7 +7,7 @@ import oreflow
 from oreflow.flowsheet.case import load_case
 from oreflow.flowsheet.compile import compile_case
 from oreflow.solvers.results import kpi_arrays
-from oreflow.solvers.simulate import _BlockSolver, simulate_plant
+from oreflow.solvers.simulate import BlockSolver, simulate_plant
 
 OVERRIDES = {
     "ore.main.au_gpt": np.linspace(2.0, 5.0, 16),
@@ -29,13 +29,13 @@ def test_flotation_loop_converges_in_its_probe_passes_and_one_more(plant):
 
 def test_secant_start_changes_nothing_but_the_passes(plant, monkeypatch):
     fast = simulate_plant(plant, n_cases=16, overrides=OVERRIDES)
-    init = _BlockSolver.__init__
+    init = BlockSolver.__init__
 
     def nonlinear(self, *args):
         init(self, *args)
         self.linear = False  # every loop from zero, as before the secant start
 
-    monkeypatch.setattr(_BlockSolver, "__init__", nonlinear)
+    monkeypatch.setattr(BlockSolver, "__init__", nonlinear)
     plain = simulate_plant(plant, n_cases=16, overrides=OVERRIDES)
     assert plain.iterations["cleaner.tails"] > fast.iterations["cleaner.tails"]
     a, b = kpi_arrays(fast), kpi_arrays(plain)

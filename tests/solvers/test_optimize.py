@@ -1,6 +1,7 @@
 """Optimizer: MILP vs exhaustive enumeration, binding limits and shadow prices,
 infeasibility explained in plant terms, time limits, verification by simulation."""
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -11,7 +12,8 @@ from oreflow.cli import main
 from oreflow.errors import CaseError
 from oreflow.flowsheet.case import parse_case
 from oreflow.flowsheet.optimization import Limit
-from oreflow.solvers.milp import SelectionProblem, SolveStatus, enumerate_selection, solve_selection
+from oreflow.solvers.blend import BlendProblem, enumerate_blend, prune_blend, solve_blend
+from oreflow.solvers.highs import SolveStatus
 from oreflow.solvers.optimize import optimize
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -162,7 +164,7 @@ def test_bad_optimization_input_is_a_case_error():
     assert "units.cil.tank_m3" in info.value.problems[0].message
 
 
-def _random_problem(seed: int, n: int) -> SelectionProblem:
+def _random_problem(seed: int, n: int) -> BlendProblem:
     rng = np.random.default_rng(seed)
     coefficients = {
         "margin_usd_h": rng.normal(100.0, 30.0, n),  # per t/h
@@ -177,7 +179,7 @@ def _random_problem(seed: int, n: int) -> SelectionProblem:
         Limit("reagent_kg_h", "min", 150.0, "r"),
         Limit("gold_recovery_frac", "min", 0.85, "g"),
     )
-    return SelectionProblem(
+    return BlendProblem.one_source(
         coefficients, 50.0, 400.0, limits, {"margin_usd_h": 1.0}, "maximize", 1e-9
     )
 
@@ -185,29 +187,24 @@ def _random_problem(seed: int, n: int) -> SelectionProblem:
 @pytest.mark.parametrize("seed", range(6))
 def test_milp_equals_enumeration_on_random_superstructures(seed):
     problem = _random_problem(seed, 400)
-    result = solve_selection(problem)
-    column, ore, objective = enumerate_selection(problem)
+    result = solve_blend(problem)
+    column, ore, objective = enumerate_blend(problem)
     assert result.status is SolveStatus.OPTIMAL
     assert result.objective == pytest.approx(objective, rel=1e-7)
     assert result.column == column
-    assert result.ore_tph == pytest.approx(ore, rel=1e-7)
+    assert result.ore_tph == pytest.approx(ore[0], rel=1e-7)
 
 
 def test_infeasible_and_time_limited_solves_are_statuses():
     problem = _random_problem(0, 50)
-    impossible = SelectionProblem(
-        problem.coefficients,
-        50.0,
-        400.0,
-        (*problem.limits, Limit("gold_recovery_frac", "min", 0.99, "g2")),
-        problem.weights,
-        "maximize",
+    impossible = dataclasses.replace(
+        problem, limits=(*problem.limits, Limit("gold_recovery_frac", "min", 0.99, "g2"))
     )
-    assert solve_selection(impossible).status is SolveStatus.INFEASIBLE
-    assert enumerate_selection(impossible)[0] == -1
+    assert solve_blend(impossible).status is SolveStatus.INFEASIBLE
+    assert enumerate_blend(impossible)[0] == -1
     rng = np.random.default_rng(1)
     n = 20000
-    big = SelectionProblem(
+    big = BlendProblem.one_source(
         {"margin_usd_h": rng.normal(100.0, 30.0, n), "mill_power_kw": rng.uniform(8.0, 20.0, n)},
         0.0,
         400.0,
@@ -217,7 +214,7 @@ def test_infeasible_and_time_limited_solves_are_statuses():
         0.0,
         1e-3,
     )
-    assert solve_selection(big).status in (SolveStatus.TIME_LIMIT, SolveStatus.OPTIMAL)
+    assert solve_blend(big).status in (SolveStatus.TIME_LIMIT, SolveStatus.OPTIMAL)
 
 
 def test_cli_optimize_prints_plan_and_writes_files(capsys, tmp_path):
@@ -260,13 +257,11 @@ def test_nondominated_mask_matches_brute_force(mode):
 
 @pytest.mark.parametrize("seed", range(4))
 def test_pruning_never_changes_the_optimum(seed):
-    from oreflow.solvers.milp import prune
-
     problem = _random_problem(seed, 3000)
-    reduced, keep = prune(problem)
+    keep = prune_blend(problem)
     assert len(keep) < problem.n
-    full = enumerate_selection(problem)
-    part = enumerate_selection(reduced)
+    full = enumerate_blend(problem)
+    part = enumerate_blend(problem.subset(keep))
     assert part[2] == pytest.approx(full[2], rel=1e-12)
 
 

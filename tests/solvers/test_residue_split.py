@@ -13,7 +13,7 @@ from oreflow.errors import CaseError
 from oreflow.flowsheet.case import parse_case
 from oreflow.flowsheet.optimization import Limit
 from oreflow.solvers.blend import BlendProblem, enumerate_blend, solve_blend
-from oreflow.solvers.milp import SolveStatus
+from oreflow.solvers.highs import SolveStatus
 from oreflow.solvers.optimize import optimize
 
 ROOT = Path(__file__).resolve().parents[2]

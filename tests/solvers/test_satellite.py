@@ -129,3 +129,24 @@ def test_pareto_front_over_the_blend_trades_margin_for_recovery(tmp_path, capsys
     args = ["pareto", str(PATH), "--x", "gold_recovery_frac", "--y", "margin_usd_h"]
     assert main([*args, "--points", "3", "--out", str(out)]) == 0
     assert "margin_usd_h" in capsys.readouterr().out
+
+
+def test_lexicographic_levels_choose_the_blend_as_they_choose_one_rate():
+    """One orchestration: a second level is solved with the first held, blend included."""
+    lexi = (
+        'sense = "maximize"\nlexicographic = [\n'
+        '    { kpi = "margin_usd_h", sense = "maximize", tol_frac = 0.05 },\n'
+        '    { kpi = "cost_haulage_usd_h", sense = "minimize" },\n]'
+    )
+    best = run(CASE)
+    result = run(CASE.replace('sense = "maximize"\nkpi = "margin_usd_h"', lexi))
+    assert result.status == "optimal"
+    first = result.meta["lexicographic_levels"][0]
+    # the first level's optimum, on the table of the last blend round
+    assert first == pytest.approx(best.decisions["objective"], rel=1e-4)
+    assert result.plan.kpis["margin_usd_h"] >= 0.95 * first * (1 - 1e-9)
+    assert result.plan.kpis["cost_haulage_usd_h"] < best.plan.kpis["cost_haulage_usd_h"]
+    sat = "ore.satellite"
+    assert result.decisions["blend_tph"][sat] < best.decisions["blend_tph"][sat]
+    enumeration = result.meta["enumeration"]["objective"]
+    assert result.decisions["objective"] == pytest.approx(enumeration, rel=1e-7)

@@ -10,7 +10,7 @@ import pytest
 
 from oreflow.flowsheet.study import load_study
 from oreflow.solvers.sensitivity import TOP_N, parameter_tornado
-from oreflow.solvers.study_eval import _plant, simulate_figures
+from oreflow.solvers.study_eval import compiled_plant, simulate_figures
 from oreflow.solvers.study_io import case_text
 
 STUDY = Path(__file__).resolve().parents[2] / "cases" / "studies" / "cyanide_vs_cyanide_free.toml"
@@ -28,7 +28,7 @@ def table(spec):
 
 def kpi_at(spec, route, overrides):
     case = spec.routes[route]
-    plant = _plant(case_text(case), case.path)
+    plant = compiled_plant(case_text(case), case.path)
     figs = simulate_figures(plant, {k: np.array([v]) for k, v in overrides.items()}, 1)
     return float(figs[spec.compare_kpi][0])
 

@@ -335,16 +335,16 @@ def test_breakage_function_cannot_vary_per_case():
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
 def test_outlets_only_path_equals_apply(path):
     """What recycle passes compute (``apply_outlets``) is what ``apply`` reports, bit for bit."""
-    from oreflow.solvers.simulate import _context, _port_order
+    from oreflow.solvers.simulate import port_order, unit_context
 
     plant = compile_case(load_case(path))
     sim = simulate_plant(plant, n_cases=3, overrides={"ore.main.au_gpt": [1.0, 2.5, 6.0]})
-    inlets_of, _ = _port_order(plant)
+    inlets_of, _ = port_order(plant)
     checked = 0
     for node, model in plant.models.items():
         if getattr(model, "apply_outlets", None) is None:
             continue
-        state = model.prepare(sim.params[node], _context(plant, sim.params, node, 3))
+        state = model.prepare(sim.params[node], unit_context(plant, sim.params, node, 3))
         inlets = tuple(sim.streams[s] for s in inlets_of[node])
         for fast, full in zip(
             model.apply_outlets(state, inlets), model.apply(state, inlets).outlets, strict=True

@@ -646,7 +646,7 @@ def dataclasses_replace(obj, **kw):
 @pytest.mark.parametrize("which", [0, 1], ids=["expected", "cvar"])
 @pytest.mark.parametrize("prune", [True, False], ids=["pruned", "full"])
 def test_robust_milp_equals_exhaustive_enumeration(robust_problems, which, prune):
-    from oreflow.solvers.milp import SolveStatus
+    from oreflow.solvers.highs import SolveStatus
     from oreflow.solvers.scenario_milp import enumerate_robust, solve_robust
 
     problem = robust_problems[which]
@@ -662,7 +662,7 @@ def test_robust_milp_equals_exhaustive_enumeration(robust_problems, which, prune
 @pytest.mark.parametrize("risk", ["expected", "cvar"])
 def test_robust_milp_equals_enumeration_on_random_problems(risk):
     """Random scenario problems where the best combination differs by scenario."""
-    from oreflow.solvers.milp import SolveStatus
+    from oreflow.solvers.highs import SolveStatus
     from oreflow.solvers.scenario_milp import ScenarioProblem, enumerate_robust, solve_robust
 
     rng = np.random.default_rng(5)

@@ -1,15 +1,17 @@
-"""Optimize a case with several ore sources: modes, route and the blend.
+"""The selection problem of a case: its data from a mode table, and the model's figures.
 
-1. ``tabulate`` simulates every combination at a blend (the rates written in the case,
-   within their bounds), with the per-source coefficients of every extensive figure;
-2. ``blend.solve_blend`` chooses the column and every source's rate (HiGHS);
-3. the plan is re-simulated at the chosen rates and compared with the model. Where the
-   plant is additive in its sources the model is exact and the first round verifies.
-   Where it is not (rate-weighted work index at a shared mill, nonlinear adsorption),
-   the model is first-order in the blend: the table is re-tabulated at the incumbent's
-   blend and the MILP solved again, until the plan verifies or the blend stops moving
-   (at most ``BLEND_ROUNDS``); the rounds are reported in ``meta["blend"]``. A plan that
-   still differs beyond ``verify_rtol`` is ``unverified``, never optimal.
+One problem serves every optimization (``blend`` states the model): a column is one
+route and mode combination carrying the whole plant's coefficients; its decisions are
+the rate of each ore source and the tonnage sent to each decision outlet of a splitter.
+A case with one ore source and no split decision is its one-source case: the ore rate is
+the only continuous decision, and every intensive limit (a ratio such as recovery
+included, which the rate cannot move) filters the columns.
+
+With several ore sources the table holds every column at a blend with the per-source
+coefficients of every extensive figure (``tabulate``). Where the plant is additive in its
+sources the model is exact; where it is not (rate-weighted work index at a shared mill,
+nonlinear adsorption) it is first-order in the blend, and ``optimize`` re-tabulates at the
+incumbent's blend.
 
 A residue splitter named in ``[constraints] residue_splitter`` makes the tonnage sent to
 each residue use (paste backfill, building materials) a decision too: every figure is
@@ -25,48 +27,26 @@ each train is a decision; the figures are exact where each train is linear in it
 
 from __future__ import annotations
 
-import dataclasses
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from oreflow.errors import CaseError, Problem
 from oreflow.flowsheet.case import CaseSpec
 from oreflow.flowsheet.optimization import (
     RATIO_FIGURES,
+    RESIDUE_FAMILIES,
     Limit,
     OptimizationSpec,
     is_extensive,
     per_sink_figures,
     per_sink_limits,
 )
-from oreflow.solvers.blend import (
-    BlendProblem,
-    enumerate_blend,
-    explain_blend_infeasible,
-    solve_blend,
-)
+from oreflow.solvers.blend_data import BlendProblem
 from oreflow.solvers.economics import fixed_part_usd_h
-from oreflow.solvers.highs import SolveStatus
-from oreflow.solvers.optimize_result import (
-    OptimizeResult,
-    check_figures,
-    route_ranking,
-    shadow_price_table,
-    simulate_plan,
-    unsolved,
-    verification_table,
-)
-from oreflow.solvers.tabulate import ModeTable, tabulate
-
-#: Most tabulate-solve-verify rounds of a blend before the plan is left unverified.
-BLEND_ROUNDS = 5
-#: A blend that moves less than this (relative to the total rate) has stopped moving.
-BLEND_MOVE_RTOL = 1e-9
+from oreflow.solvers.optimize_result import check_figures
+from oreflow.solvers.tabulate import ModeTable
 
 
 def source_bounds(spec: CaseSpec, opt: OptimizationSpec) -> tuple[np.ndarray, np.ndarray]:
@@ -96,11 +76,21 @@ def total_bounds(spec: CaseSpec, opt: OptimizationSpec) -> tuple[float, float]:
     return float(x_min), float(x_max)
 
 
-def _per_source(table: ModeTable, name: str) -> np.ndarray:
-    """(n, S) coefficients of an extensive figure per tonne of each source."""
-    if table.sources:
-        return table.derivatives[name]
-    return (table.figures[name].to_numpy(dtype=np.float64) / table.ore_tph)[:, None]
+def _per_source(spec: CaseSpec, table: ModeTable, name: str) -> tuple[np.ndarray, float]:
+    """(n, S) coefficients of an extensive figure per tonne of each source, and its constant.
+
+    The fixed cost in an extensive figure (``economics.FIXED_COST_SIGN``) does not scale
+    with throughput: it is taken out of the per-tonne coefficients and returned as the
+    constant, so that ``figure(v) = coefficients v + constant`` at any rates v. A limited
+    figure a route does not report is zero there (no cyanide, no oxygen).
+    """
+    fixed = fixed_part_usd_h(spec.economics, name)
+    if not table.sources:  # one rate: the plant's, the figure at the nominal rate
+        col = np.nan_to_num(table.figures[name].to_numpy(dtype=np.float64), nan=0.0)
+        return ((col - fixed) / table.ore_tph)[:, None], fixed
+    # the tabulated per-tonne coefficients hold fixed / nominal rate (the Euler shift
+    # spreads it over the sources): per tonne without it
+    return np.nan_to_num(table.derivatives[name], nan=0.0) - fixed / table.ore_tph, fixed
 
 
 @dataclass(frozen=True)
@@ -141,7 +131,7 @@ def split_groups(spec: CaseSpec, opt: OptimizationSpec) -> list[SplitGroup]:
         outlets = spec.unit(opt.train_splitter).outlets
         out.append(SplitGroup(opt.train_splitter, "train", outlets, outlets[0], {}))
     if opt.residue_splitter:
-        ref = next(o for o, _, t in opt.residue_sinks if t == "tailings")
+        ref = next(o for o, _, f in opt.residue_sinks if f == RESIDUE_FAMILIES[0])
         sinks = {o: (sink, t) for o, sink, t in opt.residue_sinks}
         outlets = spec.unit(opt.residue_splitter).outlets
         out.append(SplitGroup(opt.residue_splitter, "residue", outlets, ref, sinks))
@@ -153,16 +143,20 @@ def split_metrics(spec: CaseSpec, opt: OptimizationSpec) -> list[str]:
     out = []
     for g in split_groups(spec, opt):
         out.append(g.feed)
-        out += [f"units.{sink}.eligible_flag" for sink, t in g.sinks.values() if t != "tailings"]
+        out += [
+            f"units.{sink}.eligible_flag"
+            for sink, f in g.sinks.values()
+            if f != RESIDUE_FAMILIES[0]
+        ]
     for lim in opt.limits:
-        for figure, (num, den) in per_sink_figures(spec.units, lim.name).items():
+        for figure, (num, den) in per_sink_figures(spec.units, spec.unit_types, lim.name).items():
             out += [figure, num, den]
     return out
 
 
 def model_limits(spec: CaseSpec, limits: tuple[Limit, ...]) -> tuple[Limit, ...]:
     """The case's limits as the model's: a per-discharge KPI's as one limit per sink."""
-    return tuple(m for lim in limits for m in per_sink_limits(spec.units, lim))
+    return tuple(m for lim in limits for m in per_sink_limits(spec.units, spec.unit_types, lim))
 
 
 def _destinations(
@@ -180,7 +174,7 @@ def _destinations(
     groups = split_groups(spec, opt)
     streams = list(table.split_outlets)
     n = len(table.figures)
-    rho = {g.feed: np.nan_to_num(_per_source(table, g.feed)) for g in groups}
+    rho = {g.feed: derivatives[g.feed] for g in groups}
     deltas: dict[str, list[np.ndarray]] = {name: [] for name in derivatives}
     names, group_of, ok_cols = [], [], []
     correction = {name: np.zeros_like(derivatives[name]) for name in derivatives}
@@ -201,7 +195,7 @@ def _destinations(
             names.append(g.label(o))
             group_of.append(k)
             sink = g.sinks.get(o)
-            if sink is not None and sink[1] != "tailings":
+            if sink is not None and sink[1] != RESIDUE_FAMILIES[0]:
                 flag = table.split_figures[f"units.{sink[0]}.eligible_flag"][:, d]
                 ok_cols.append(np.nan_to_num(flag) > 0.5)
             else:
@@ -223,23 +217,29 @@ def _destinations(
 
 
 def blend_problem(spec: CaseSpec, opt: OptimizationSpec, table: ModeTable) -> BlendProblem:
-    """The blend MILP's data from a table with per-source coefficients.
+    """The selection problem's data from a mode table (module docstring).
 
-    A limit on a per-discharge KPI (WAD cyanide at the tailings) becomes one ratio row
-    per sink; the fixed cost is taken out of the per-tonne coefficients of the figures
-    that hold it and carried as a constant (``BlendProblem.constants``).
+    A table with per-source coefficients (``tabulate(source_tph=...)``) gives one rate
+    per source; any other table one rate, the plant's (a study's scenarios of a blend
+    included). A limit on a ratio KPI (recovery) or a per-discharge KPI (WAD cyanide at
+    the tailings) is a row when the decisions can move it, one per sink for the latter;
+    with the plant's rate the only decision it filters the columns. The fixed cost is
+    taken out of the per-tonne coefficients and carried as a constant
+    (``BlendProblem.constants``).
     """
-    ratios = dict(RATIO_FIGURES)
+    groups = split_groups(spec, opt) if table.split_outlets else []
+    one_rate = not table.sources and not groups
+    ratios: dict[str, tuple[str, str]] = {} if one_rate else dict(RATIO_FIGURES)
     per_sink: dict[str, tuple[str, ...]] = {}
-    for lim in opt.limits:
-        figures = per_sink_figures(spec.units, lim.name)
+    for lim in [] if one_rate else opt.limits:
+        figures = per_sink_figures(spec.units, spec.unit_types, lim.name)
         if figures:
             ratios.update(figures)
             per_sink[lim.name] = tuple(figures)
-    limits_all = model_limits(spec, opt.limits)
+    limits_all = opt.limits if one_rate else model_limits(spec, opt.limits)
     # a per-discharge KPI's own tabulated value too (an objective on it, as in pareto)
     names = {lim.name for lim in (*limits_all, *opt.limits)} | set(opt.weights)
-    names |= {g.feed for g in split_groups(spec, opt)}
+    names |= {g.feed for g in groups}
     for lim in limits_all:
         if lim.name in ratios:
             names |= set(ratios[lim.name])
@@ -247,21 +247,21 @@ def blend_problem(spec: CaseSpec, opt: OptimizationSpec, table: ModeTable) -> Bl
     values: dict[str, np.ndarray] = {}
     constants: dict[str, float] = {}
     for name in check_figures(spec, names, table, limits_all, opt.weights):
-        # a limited figure a route does not report is zero there (no cyanide, no oxygen)
         if is_extensive(name):
-            derivatives[name] = np.nan_to_num(_per_source(table, name), nan=0.0)
-            fixed = fixed_part_usd_h(spec.economics, name)
+            derivatives[name], fixed = _per_source(spec, table, name)
             if fixed:
-                # the tabulated per-tonne coefficients hold fixed / nominal rate (the
-                # Euler shift spreads it over the sources): per tonne without it
-                derivatives[name] = derivatives[name] - fixed / table.ore_tph
                 constants[name] = fixed
         else:
+            # a limited figure a route does not report is zero there
             values[name] = np.nan_to_num(table.figures[name].to_numpy(dtype=np.float64), nan=0.0)
     extra: dict[str, Any] = {}
-    if split_groups(spec, opt):
+    if groups:
         extra = _destinations(spec, opt, table, derivatives)
-    lo, hi = source_bounds(spec, opt)
+    if table.sources or len(spec.ores) == 1:
+        sources = table.sources or (spec.ores[0].name,)
+        lo, hi = source_bounds(spec, opt)
+    else:  # several sources as one rate (a study's scenarios): the plant's bounds only
+        sources, lo, hi = ("ore",), np.zeros(1), np.full(1, np.inf)
     x_min, x_max = total_bounds(spec, opt)
     limits = tuple(
         lim
@@ -269,7 +269,7 @@ def blend_problem(spec: CaseSpec, opt: OptimizationSpec, table: ModeTable) -> Bl
         if not np.all(np.isnan(table.figures[lim.name].to_numpy(dtype=np.float64)))
     )
     return BlendProblem(
-        table.sources or tuple(o.name for o in spec.ores),
+        sources,
         derivatives,
         values,
         lo,
@@ -338,17 +338,19 @@ def _term_size(problem: BlendProblem, name: str, column: int, v: np.ndarray) -> 
     return size
 
 
-def _verification(problem: BlendProblem, column: int, v: np.ndarray) -> tuple[dict, dict]:
-    """The model's value of every figure it uses at a plan, and the size of its terms."""
-    names = [*problem.derivatives, *problem.values]
-    names += [lim.name for lim in problem.limits if lim.name not in names]
-    names += [k for k in problem.per_sink if k not in names]
+def model_values(problem: BlendProblem, column: int, v: np.ndarray) -> tuple[dict, dict]:
+    """The model's value of every figure it uses at a plan, and the size of its terms.
+
+    ``v`` holds the rates, then the destination tonnages (``verification_table``).
+    """
+    limited = (lim.name for lim in problem.limits)
+    names = sorted({*problem.derivatives, *problem.values, *limited, *problem.per_sink})
     model = {name: model_figure(problem, name, column, v) for name in names}
     terms = {name: _term_size(problem, name, column, v) for name in names}
     return model, terms
 
 
-def _rate_bounds(problem: BlendProblem) -> dict[str, float]:
+def rate_bound_values(problem: BlendProblem) -> dict[str, float]:
     """The rate bounds a shadow price may be keyed by: each source's and the plant's."""
     out = {"ore_tph_max": problem.x_max, "ore_tph_min": problem.x_min}
     for s, src in enumerate(problem.sources):
@@ -356,132 +358,3 @@ def _rate_bounds(problem: BlendProblem) -> dict[str, float]:
         out[f"constraints.ore.{name}.rate_tph_max"] = float(problem.source_max[s])
         out[f"constraints.ore.{name}.rate_tph_min"] = float(problem.source_min[s])
     return out
-
-
-def optimize_blend(spec: CaseSpec, opt: OptimizationSpec) -> OptimizeResult:
-    """``optimize`` for a case with several ore sources or split decisions (module docstring)."""
-    if opt.lexicographic:
-        problem = Problem(
-            spec.path,
-            "objective.lexicographic",
-            "lexicographic objectives are not yet supported with several ore sources "
-            "or split decisions (residue_splitter, train_splitter)",
-        )
-        raise CaseError([problem])
-    t0 = time.perf_counter()
-    metrics = sorted(
-        {n for n in [*(lim.name for lim in opt.limits), *opt.weights] if n.startswith("units.")}
-        | set(split_metrics(spec, opt))
-    )
-    lo, hi = source_bounds(spec, opt)
-    written = np.array([float(o.params["rate_tph"]) for o in spec.ores])
-    blend = np.clip(written, lo, hi)
-    history: list[dict[str, Any]] = []
-    seconds = {"tabulate_s": 0.0, "model_and_solve_s": 0.0, "verify_s": 0.0}
-    result = None
-    for _ in range(BLEND_ROUNDS):
-        t1 = time.perf_counter()
-        table = tabulate(
-            spec,
-            opt.axes,
-            metrics,
-            source_tph=blend if len(spec.ores) > 1 else None,
-            splitters=[g.splitter for g in split_groups(spec, opt)],
-        )
-        t2 = time.perf_counter()
-        problem = blend_problem(spec, opt, table)
-        result = solve_blend(problem)
-        t3 = time.perf_counter()
-        seconds["tabulate_s"] += t2 - t1
-        seconds["model_and_solve_s"] += t3 - t2
-        if result.status is not SolveStatus.OPTIMAL:
-            break
-        rates = np.asarray(result.source_tph)
-        v = np.concatenate([rates, np.asarray(result.destination_tph, dtype=np.float64)])
-        splits = split_tonnages(spec, opt, problem, result.column, v)
-        modes, plan, sim = simulate_plan(spec, opt, table, result.column, rates, splits)
-        verification = verification_table(plan, sim, *_verification(problem, result.column, v))
-        max_diff = float(verification["rel_diff"].max()) if len(verification) else 0.0
-        seconds["verify_s"] += time.perf_counter() - t3
-        history.append(
-            {
-                "tabulated_tph": [float(r) for r in blend],
-                "chosen_tph": [float(r) for r in rates],
-                "objective": result.objective,
-                "max_rel_diff": max_diff,
-            }
-        )
-        moved = float(np.abs(rates - blend).sum()) / max(float(blend.sum()), 1e-12)
-        single = len(spec.ores) == 1  # one source: no blend to re-tabulate at
-        if single or max_diff <= opt.verify_rtol or moved <= BLEND_MOVE_RTOL or rates.sum() <= 0:
-            break
-        blend = rates
-    if result is None:  # BLEND_ROUNDS < 1
-        msg = "no tabulate-solve round was run"
-        raise RuntimeError(msg)
-    seconds["total_s"] = time.perf_counter() - t0
-    check = enumerate_blend(problem)
-    n_src = problem.n_sources
-    meta: dict[str, Any] = {
-        "n_combinations": len(table.modes),
-        "solver": result.solver,
-        "seconds": seconds,
-        "enumeration": {
-            "column": check[0],
-            "ore_tph": float(np.nansum(check[1][:n_src])),
-            "source_tph": dict(zip(problem.sources, map(float, check[1][:n_src]), strict=True)),
-            "destination_tph": dict(
-                zip(problem.destinations, map(float, check[1][n_src:]), strict=True)
-            ),
-            "objective": check[2],
-        },
-        "blend": {"rounds": len(history), "history": history, "sources": list(problem.sources)},
-    }
-    ranking = _route_ranking(problem, table)
-    if result.status is not SolveStatus.OPTIMAL:
-        infeasible = result.status is SolveStatus.INFEASIBLE
-        moves = explain_blend_infeasible(problem) if infeasible else []
-        return unsolved(result.status, moves, table, meta, ranking)
-    route = table.route_of(result.column)
-    decisions = {
-        "route": {k: (v or "as written") for k, v in route.items()},
-        "modes": modes,
-        "ore_tph": result.ore_tph,
-        "blend_tph": dict(zip(problem.sources, map(float, result.source_tph), strict=True)),
-        "objective": result.objective,
-        "objective_bound": result.bound,
-        "column": result.column,
-    }
-    for g in split_groups(spec, opt):
-        key = "residue_tph" if g.kind == "residue" else "train_tph"
-        decisions[key] = {g.label(o): t for o, t in splits[g.splitter].items()}
-    meta["max_rel_diff"] = max_diff
-    status = "optimal" if max_diff <= opt.verify_rtol else "unverified"
-    prices = shadow_price_table(result.duals, opt.weights, problem.limits, _rate_bounds(problem))
-    return OptimizeResult(status, decisions, verification, prices, [], plan, table, meta, ranking)
-
-
-def _route_ranking(problem: BlendProblem, table: ModeTable) -> pd.DataFrame:
-    """Best plan of every route by enumeration (``optimize_result.route_ranking``)."""
-
-    def best(idx: np.ndarray) -> dict[str, Any]:
-        sub = dataclasses.replace(
-            problem,
-            derivatives={k: v[idx] for k, v in problem.derivatives.items()},
-            values={k: v[idx] for k, v in problem.values.items()},
-            destination_coefficients={
-                k: v[idx] for k, v in problem.destination_coefficients.items()
-            },
-            residue_per_t=None if problem.residue_per_t is None else problem.residue_per_t[idx],
-            destination_ok=None if problem.destination_ok is None else problem.destination_ok[idx],
-            group_feed=None if problem.group_feed is None else problem.group_feed[idx],
-        )
-        column, values, objective = enumerate_blend(sub)
-        rates = values[: problem.n_sources]
-        row: dict[str, Any] = {"feasible": column >= 0, "objective": objective}
-        row["ore_tph"] = float(np.nansum(rates)) if column >= 0 else float("nan")
-        for src, r in zip(problem.sources, rates, strict=True):
-            row[f"{src}_tph"] = float(r)
-        return row
-
-    return route_ranking(table, problem.sense, best)
