@@ -25,7 +25,7 @@ from oreflow.units.base import UnitType
 
 if TYPE_CHECKING:  # result types, imported for annotations only (keeps import light)
     from oreflow.flowsheet.study import StudySpec
-    from oreflow.report.progress import RichProgress
+    from oreflow.report.progress import LineProgress, RichProgress
     from oreflow.solvers.optimize_result import OptimizeResult
     from oreflow.solvers.reconcile import ReconcileResult
     from oreflow.solvers.results import Results
@@ -528,11 +528,15 @@ def study_text(result: StudyResult, out_dir: str | None = None) -> tuple[str, di
     return format_study(result, tables, out_dir), doc
 
 
-def progress_bar(label: str) -> RichProgress:
-    """A progress callback ``(done, total)`` drawing a rich bar on stderr; ``close()`` ends it."""
-    from oreflow.report.progress import RichProgress
+def progress_bar(label: str, *, terminal: bool = True) -> RichProgress | LineProgress:
+    """A progress callback ``(done, total)`` on stderr, with the time left; ``close()`` ends it.
 
-    return RichProgress(label)
+    On a terminal a rich bar; elsewhere (a log, a pipe) a line a minute once a run has
+    taken a minute.
+    """
+    from oreflow.report.progress import LineProgress, RichProgress
+
+    return RichProgress(label) if terminal else LineProgress(label)
 
 
 def kernel_compile_notice() -> AbstractContextManager[dict[str, Any]]:

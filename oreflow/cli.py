@@ -198,7 +198,7 @@ def _cmd_reconcile(args: argparse.Namespace) -> int:
 def _cmd_study(args: argparse.Namespace) -> int:
     from oreflow import api
 
-    progress = None if args.json or not sys.stderr.isatty() else api.progress_bar("study")
+    progress = api.progress_bar("study", terminal=sys.stderr.isatty() and not args.json)
     try:
         with api.kernel_compile_notice():
             result = api.study(

@@ -510,9 +510,9 @@ def parse_case(text: str, file: str, unit_types: Iterable[UnitType] = ()) -> Cas
     )
     optimization = parse_optimization(doc, file, problems, types)
     if not problems:
-        check_topology(tuple(ores), tuple(units), file, problems)
+        check_topology(tuple(ores), tuple(units), file, problems, types)
         _cross_checks(tuple(ores), tuple(units), file, problems)
-        _feed_within_sizes(tuple(ores), comps, file)
+        _feed_within_sizes(tuple(ores), comps, file, problems)
     if problems:
         raise CaseError(problems)
     name = vals.get("name") or Path(file).stem
@@ -556,27 +556,29 @@ def _cross_checks(
                 )
 
 
-def _feed_within_sizes(ores: tuple[UnitSpec, ...], comps: ComponentSet, file: str) -> None:
-    """Warn when an ore's F80 lies above the top size: its coarse part has no class of its own.
+def _feed_within_sizes(
+    ores: tuple[UnitSpec, ...], comps: ComponentSet, file: str, problems: list[Problem]
+) -> None:
+    """An ore's F80 must lie below the top size of the case's size classes.
 
-    A warning, not an error: a case may mean its feed to be truncated (a residue test of
-    coarse material), but it must not pass unnoticed.
+    Above it, over 20 % of the feed would be lumped into the top class, whose breakage
+    and classification then stand for sizes it does not have (a coarse feed is
+    described by raising ``case.sizes.top_um``).
     """
-    import logging
-
     from oreflow.units.ore_feed import psd_f80_um
 
     top = comps.sizes.edges_um[0]
     for ore in ores:
         f80 = psd_f80_um(ore.tables["psd"])
         if f80 > top:
-            logging.getLogger(__name__).warning(
-                "%s: %s.psd: F80 %.4g µm is above the top size %g µm of [case.sizes]: over "
-                "20 %% of the feed is lumped into the top class; raise case.sizes.top_um",
-                file,
-                ore.name,
-                f80,
-                top,
+            problems.append(
+                Problem(
+                    file,
+                    f"{ore.name}.psd",
+                    f"F80 {f80:.4g} µm is above the top size {top:g} µm of [case.sizes]: "
+                    "over 20 % of the feed would be lumped into the top class; raise "
+                    "case.sizes.top_um",
+                )
             )
 
 

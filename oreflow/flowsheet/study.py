@@ -87,7 +87,8 @@ STUDY_PARAMS = (
         "baseline", "-", None, "route the others are compared with (default: the first)", kind=str
     ),
     Param("compare_kpi", "-", "margin_usd_t", "KPI on which routes are compared", kind=str),
-    Param("chunk_cases", "-", 256, "scenarios per result chunk", kind=int, lo=1),
+    # at most 100,000 per chunk: a chunk's results (about 200 columns) stay below 0.2 GB
+    Param("chunk_cases", "-", 256, "scenarios per result chunk", kind=int, lo=1, hi=100_000),
     Param(
         "out_of_range",
         "-",

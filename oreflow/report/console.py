@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.table import Table
 
 from oreflow.conventions import unit_of
-from oreflow.report.words import figure_label, route_words, setting_text, sig
+from oreflow.report.words import STREAM_FIGURES, figure_label, route_words, setting_text, sig
 
 #: Console width of the rendered text: fixed so the output does not depend on the terminal.
 WIDTH = 120
@@ -166,20 +166,8 @@ def run_tables(results: Any) -> list[Any]:
     kpis = rich_table(
         "KPIs", ["figure", "value", "unit"], [(n, sig(v), unit_of(n)) for n, v in k.items()]
     )
-    cols = [
-        c
-        for c in (
-            "solids_tph",
-            "water_tph",
-            "solids_pct",
-            "p80_um",
-            "au_gpt",
-            "au_g_h",
-            "au_aq_mg_l",
-            "nacn_mg_l",
-        )
-        if c in results.streams
-    ]
+    figures = (*STREAM_FIGURES, "au_aq_mg_l", "nacn_mg_l")
+    cols = [c for c in figures if c in results.streams]
     streams = rich_table(
         "Streams",
         ["stream", *cols],
@@ -477,6 +465,18 @@ def format_compare(frame: pd.DataFrame) -> str:
     )
 
 
+def subsample_note(meta: Mapping[str, Any]) -> str | None:
+    """What the statistics of a study too large for memory are taken from (None: every scenario)."""
+    kept = meta.get("in_memory", {})
+    if kept.get("stride", 1) == 1:
+        return None
+    return (
+        f"statistics from one scenario in {kept['stride']:,} ({kept['scenarios']:,} of "
+        f"{meta['n_scenarios']:,}, a systematic subsample of independent draws); every "
+        "scenario is in results.parquet"
+    )
+
+
 def format_study(result: Any, tables: Mapping[str, pd.DataFrame], out: str | None) -> str:
     """What ``oreflow study`` prints: what ran, the summary and the pairwise tables."""
     meta = result.meta
@@ -485,6 +485,8 @@ def format_study(result: Any, tables: Mapping[str, pd.DataFrame], out: str | Non
         f"routes in {sig(meta['seconds'], 3)} s ({meta['executor']})"
     )
     parts: list[Any] = [head]
+    if (note := subsample_note(meta)) is not None:
+        parts.append(note)
     # wide tables (a column per statistic): pandas' layout wraps them in blocks, rich squeezes
     for key, title in (("summary", "Summary"), ("pairwise", "Pairwise")):
         if key in tables:

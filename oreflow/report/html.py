@@ -22,7 +22,7 @@ import pandas as pd
 
 from oreflow.conventions import unit_of
 from oreflow.report.console import headline, optimize_answer
-from oreflow.report.words import route_words, setting_text, sig
+from oreflow.report.words import STREAM_FIGURES, route_words, setting_text, sig
 
 _STYLE = """
 body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1150px;color:#222}
@@ -332,20 +332,7 @@ def _plant_sections(results: Any) -> list[str]:
         ),
     ]
     k = results.kpis.to_frame("value").assign(unit=[unit_of(n) for n in results.kpis.index])
-    cols = [
-        c
-        for c in (
-            "from",
-            "to",
-            "solids_tph",
-            "water_tph",
-            "solids_pct",
-            "p80_um",
-            "au_gpt",
-            "au_g_h",
-        )
-        if c in results.streams
-    ]
+    cols = [c for c in ("from", "to", *STREAM_FIGURES) if c in results.streams]
     out += [
         "<h2>Streams</h2>",
         _table(results.streams[cols]),

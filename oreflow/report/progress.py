@@ -8,6 +8,7 @@ notice says so while it happens instead of leaving the terminal silent.
 from __future__ import annotations
 
 import contextlib
+import math
 import sys
 import time
 from collections.abc import Iterator
@@ -46,7 +47,8 @@ class RichProgress:
                 transient=False,
             )
             self._progress.start()
-            self._task = self._progress.add_task(self.label, total=max(total, 1))
+            # resumed items count as done from the start, not as speed (the time left)
+            self._task = self._progress.add_task(self.label, total=max(total, 1), completed=done)
         self._progress.update(self._task, completed=done, total=max(total, 1))
         if done >= total:
             self.close()
@@ -56,6 +58,66 @@ class RichProgress:
         if self._progress is not None:
             self._progress.stop()
             self._progress = None
+
+
+class LineProgress:
+    """A ``(done, total)`` progress callback for a log or a pipe: a line now and then.
+
+    Nothing for a run shorter than ``after_s``; then at most one line every
+    ``every_s``: items done, elapsed time and the time left at this run's pace
+    (items resumed from disk do not count as pace).
+
+    Parameters
+    ----------
+    label : str
+        What runs (first word of each line).
+    stream : file-like, optional
+        Where to write (default: stderr).
+    after_s, every_s : float
+        Seconds before the first line, and between lines.
+    """
+
+    def __init__(
+        self, label: str, stream: Any = None, after_s: float = 60.0, every_s: float = 60.0
+    ) -> None:
+        self.label = label
+        self.stream = stream
+        self.after_s = after_s
+        self.every_s = every_s
+        self._t0: float | None = None
+        self._first = 0
+        self._last = -math.inf
+
+    def __call__(self, done: int, total: int) -> None:
+        """Note that ``done`` of ``total`` items are finished."""
+        now = time.monotonic()
+        if self._t0 is None:
+            self._t0, self._first = now, done
+            return
+        elapsed = now - self._t0
+        if elapsed < self.after_s or now - self._last < self.every_s or done >= total:
+            return
+        self._last = now
+        pace = (done - self._first) / elapsed
+        left = f", about {_duration((total - done) / pace)} left" if pace > 0 else ""
+        out = self.stream or sys.stderr
+        out.write(
+            f"{self.label}: {done:,} of {total:,} items ({100.0 * done / max(total, 1):.0f} %), "
+            f"{_duration(elapsed)} elapsed{left}\n"
+        )
+        out.flush()
+
+    def close(self) -> None:
+        """Nothing to stop (the same interface as ``RichProgress``)."""
+
+
+def _duration(seconds: float) -> str:
+    """A duration in words a person reads at a glance: 45 s, 12 min, 3.5 h."""
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
 
 
 @contextlib.contextmanager

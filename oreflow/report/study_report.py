@@ -34,6 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from oreflow.report.console import subsample_note
 from oreflow.report.figures import new_figure
 from oreflow.report.files import write_all, write_excel
 from oreflow.report.output import versions
@@ -374,6 +375,8 @@ def _html(study: Any, tables: dict[str, pd.DataFrame], images: Sequence[str]) ->
         f"Run time {study.meta.get('seconds', float('nan')):.1f} s "
         f"({study.meta.get('executor', '')}).</p>",
     ]
+    if (note := subsample_note(study.meta)) is not None:
+        parts.append(f"<p>{note[0].upper()}{note[1:]}.</p>")
     for name, table in tables.items():
         parts.append(f"<h2>{name}</h2>")
         parts.append(table.to_html(float_format=lambda v: f"{v:.4g}"))

@@ -69,6 +69,7 @@ __all__ = [
     "column_duals",
     "enumerate_blend",
     "explain_blend_infeasible",
+    "hull_bounds",
     "prune_blend",
     "solve_blend",
     "solve_selection_model",
@@ -87,6 +88,19 @@ def choose_one_column(m: Any, n_cols: int) -> None:
     m.J = pyo.RangeSet(0, n_cols - 1)
     m.y = pyo.Var(m.J, domain=pyo.Binary)
     m.one = pyo.Constraint(expr=sum(m.y[j] for j in m.J) == 1)
+
+
+def hull_bounds(m: Any, lo: np.ndarray, hi: np.ndarray) -> None:
+    """Rows ``lo[j, k] y_j <= x[j, k] <= hi[j, k] y_j`` on the model's ``m.x`` (J x K).
+
+    The convex hull of "column j alone, its rates within their bounds": a column not
+    chosen has all its rates at zero. ``lo`` and ``hi`` are (columns, K) arrays.
+    """
+    import pyomo.environ as pyo
+
+    keys = [(j, k) for j in m.J for k in range(lo.shape[1])]
+    m.x_hi = pyo.Constraint(keys, rule=lambda m, j, k: m.x[j, k] <= float(hi[j, k]) * m.y[j])
+    m.x_lo = pyo.Constraint(keys, rule=lambda m, j, k: m.x[j, k] >= float(lo[j, k]) * m.y[j])
 
 
 def chosen_column(m: Any) -> int:
@@ -126,8 +140,7 @@ def build_model(problem: BlendProblem, cols: np.ndarray, *, elastic: bool = Fals
     single = None if elastic else problem.rate_bounds()
     if single is not None:
         x_lo, x_hi = single
-        m.x_hi = pyo.Constraint(m.J, rule=lambda m, j: m.x[j, 0] <= x_hi * m.y[j])
-        m.x_lo = pyo.Constraint(m.J, rule=lambda m, j: m.x[j, 0] >= x_lo * m.y[j])
+        hull_bounds(m, np.full((len(cols), 1), x_lo), np.full((len(cols), 1), x_hi))
     else:
         if elastic:
             m.slack = pyo.Var(rows + filters, domain=pyo.NonNegativeReals)

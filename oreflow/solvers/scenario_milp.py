@@ -16,7 +16,8 @@ what its installed mill and tanks allow, scenario by scenario). So:
   every selection model, solved the same way); only combinations feasible in *every*
   scenario are columns (one that breaks a limit in some scenario cannot be the plan);
 - ``x_sj >= 0`` with ``lo_sj y_j <= x_sj <= hi_sj y_j`` (the convex hull of "column j
-  alone, within its limits", as in ``blend``);
+  alone, within its limits": ``blend.hull_bounds``, the rows of the one-source
+  selection model);
 - the value of scenario ``s``: ``v_s = sign (sum_j c_sj x_sj + d_sj y_j)`` (sign = +1 to
   maximise the case's objective, -1 to minimise it: larger ``v`` is always better);
 - ``risk = "expected"``: maximise ``(1/S) sum_s v_s``;
@@ -41,7 +42,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from oreflow.solvers.blend import choose_one_column, chosen_column, solve_selection_model
+from oreflow.solvers.blend import (
+    choose_one_column,
+    chosen_column,
+    hull_bounds,
+    solve_selection_model,
+)
 from oreflow.solvers.highs import SolveStatus
 
 RISKS = ("expected", "cvar")
@@ -193,17 +199,14 @@ def solve_robust(problem: ScenarioProblem, *, prune: bool = True) -> RobustResul
     m = pyo.ConcreteModel(name="robust_selection")
     choose_one_column(m, cols.size)
     m.S = pyo.RangeSet(0, n_s - 1)
-    m.x = pyo.Var(m.S, m.J, domain=pyo.NonNegativeReals)
-    lo = problem.lo[:, cols]
-    hi = problem.hi[:, cols]
+    m.x = pyo.Var(m.J, m.S, domain=pyo.NonNegativeReals)  # the rate of each scenario
+    hull_bounds(m, problem.lo[:, cols].T, problem.hi[:, cols].T)
     c = problem.slope[:, cols]
     d = problem.const[:, cols]
-    m.x_hi = pyo.Constraint(m.S, m.J, rule=lambda m, s, j: m.x[s, j] <= float(hi[s, j]) * m.y[j])
-    m.x_lo = pyo.Constraint(m.S, m.J, rule=lambda m, s, j: m.x[s, j] >= float(lo[s, j]) * m.y[j])
     m.v = pyo.Expression(
         m.S,
         rule=lambda m, s: (
-            sign * sum(float(c[s, j]) * m.x[s, j] + float(d[s, j]) * m.y[j] for j in m.J)
+            sign * sum(float(c[s, j]) * m.x[j, s] + float(d[s, j]) * m.y[j] for j in m.J)
         ),
     )
     if problem.risk == "expected":
@@ -223,7 +226,7 @@ def solve_robust(problem: ScenarioProblem, *, prune: bool = True) -> RobustResul
     # The CVaR ignores the scenarios outside its tail, so the MILP's rates there are
     # arbitrary among optimal ones: report each scenario's own best rate for the chosen
     # combination (same objective, and no scenario worse than the MILP's rate).
-    x_milp = np.array([pyo.value(m.x[s, jj]) for s in range(n_s)], dtype=float)
+    x_milp = np.array([pyo.value(m.x[jj, s]) for s in range(n_s)], dtype=float)
     v_milp = sign * (c[:, jj] * x_milp + d[:, jj])
     x_best, _ = problem.best_rates()
     x = x_best[:, cols[jj]]

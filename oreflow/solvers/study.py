@@ -1,8 +1,9 @@
 """Studies: scenarios (grids x Monte Carlo), batched simulation of every route, chunked results.
 
-Scenarios come from ``oreflow.solvers.study_sampling`` (grids x Monte Carlo, every draw
-checked by the case's rules), KPIs from ``oreflow.solvers.study_eval``, and the output
-folder (manifest, chunks, resume, lock) is ``oreflow.solvers.study_io``.
+Scenarios come from ``oreflow.solvers.study_sampling`` (grids x Monte Carlo), every draw
+checked by the cases' rules in ``oreflow.solvers.study_screen``; KPIs from
+``oreflow.solvers.study_eval``, and the output folder (manifest, chunks, resume, lock)
+is ``oreflow.solvers.study_io``.
 
 Execution
 ---------
@@ -13,6 +14,16 @@ every core by default: in this process and a local pool of one process per other
 (``scheduler``). Each finished item is written as one Parquet file, atomically
 (temporary name, then ``os.replace``); ``resume`` skips the items already on disk, so an
 interrupted study keeps what finished. Results do not depend on where an item ran.
+
+Memory
+------
+Scenarios are drawn, checked and sent to the workers chunk by chunk, and a finished
+chunk is written and dropped, so memory follows the chunk size, not the number of
+samples. The results returned in memory (``StudyResult.results``, what the report's
+statistics read) hold every scenario up to ``IN_MEMORY_MAX_SCENARIOS``; a larger study
+needs an output folder, keeps every ``stride``-th scenario in memory (a systematic
+subsample of independent draws: the statistics of the report are those of a Monte
+Carlo sample of that size) and writes the full ``results.parquet`` from its chunks.
 """
 
 from __future__ import annotations
@@ -36,6 +47,7 @@ from oreflow.errors import CaseError, Problem
 from oreflow.flowsheet.study import StudySpec
 from oreflow.solvers.study_eval import (
     StudyResult,
+    check_closed,
     check_compare_kpi,
     evaluate,
     simulate_figures,
@@ -43,13 +55,16 @@ from oreflow.solvers.study_eval import (
 from oreflow.solvers.study_io import (
     CHUNK_DIR,
     MANIFEST,
+    RESULTS,
     case_text,
+    concat_chunks,
     prepare_folder,
     read_chunk,
     require_pyarrow,
     write_parquet,
 )
-from oreflow.solvers.study_sampling import route_overrides, sample, screened_sample
+from oreflow.solvers.study_sampling import route_overrides, sample
+from oreflow.solvers.study_screen import Screen, iter_screened, screen, screened_sample
 
 __all__ = [
     "MANIFEST",
@@ -88,8 +103,8 @@ class WorkItem:
 def work_items(spec: StudySpec, n_scenarios: int | None = None) -> list[WorkItem]:
     """Every (route, chunk) of a study, chunk-major so that routes finish chunks together.
 
-    ``n_scenarios``: rows of the scenario table (fewer than the study's when some were
-    rejected as out of range).
+    Chunks are ranges of scenario labels (``lo`` to ``hi``); scenarios rejected as out
+    of range leave their chunk smaller. ``n_scenarios``: the study's by default.
     """
     n = spec.n_scenarios if n_scenarios is None else n_scenarios
     size = spec.chunk_cases
@@ -114,7 +129,7 @@ def _run_item(
         from oreflow.solvers.study_optimize import reoptimize_rows
 
         return reoptimize_rows(text, file, item.route, scenarios, overrides, selection)
-    kpis = evaluate(text, file, overrides, item.hi - item.lo)
+    kpis = evaluate(text, file, overrides, len(scenarios))
     frame = scenarios.reset_index()
     frame.insert(1, "route", item.route)
     return pd.concat([frame, pd.DataFrame(kpis)], axis=1)
@@ -152,9 +167,35 @@ def _pool_context() -> Any:
     return ctx
 
 
-def _local_map(
-    calls: list[tuple[WorkItem, tuple]], workers: int
-) -> Iterator[tuple[WorkItem, pd.DataFrame]]:
+class _Feed:
+    """The work items still to run, drawn one at a time (from any thread) as runners free up.
+
+    Items are made lazily (a chunk's scenarios are drawn when its first item is taken),
+    so only the items in flight are in memory; ``inflight`` keeps those taken and not yet
+    finished, for a rerun if the pool breaks.
+    """
+
+    def __init__(self, calls: Iterator[tuple[WorkItem, tuple]], n: int) -> None:
+        import threading
+
+        self._calls = calls
+        self._lock = threading.Lock()
+        self.n = n
+        self.inflight: dict[WorkItem, tuple] = {}
+
+    def take(self) -> tuple[WorkItem, tuple] | None:
+        with self._lock:
+            call = next(self._calls, None)
+            if call is not None:
+                self.inflight[call[0]] = call[1]
+            return call
+
+    def done(self, item: WorkItem) -> None:
+        with self._lock:
+            self.inflight.pop(item, None)
+
+
+def _local_map(feed: _Feed, workers: int) -> Iterator[tuple[WorkItem, pd.DataFrame]]:
     """Run the items here (``workers`` 1) or here and in a pool of ``workers - 1`` processes.
 
     This process is one of the workers: it runs items from the start, while the pool's
@@ -163,11 +204,12 @@ def _local_map(
     item ahead of each of its processes, so that starting them does not hold this
     process up.
     """
-    pending = collections.deque(calls)
     if workers <= 1:
-        while pending:
-            item, args = pending.popleft()
-            yield item, _run_item(*args)
+        while (call := feed.take()) is not None:
+            item, args = call
+            frame = _run_item(*args)
+            feed.done(item)
+            yield item, frame
         return
     import multiprocessing
 
@@ -175,16 +217,15 @@ def _local_map(
         # a pool process importing a script that runs the study at its top level (the
         # check multiprocessing itself makes): stop at once; the caller runs it alone
         raise RuntimeError(MAIN_GUARD_MSG)
-    done_items: set[WorkItem] = set()
     try:
-        for item, frame in _pool_map(pending, len(calls), workers):
-            done_items.add(item)
-            yield item, frame
+        yield from _pool_map(feed, workers)
     except BrokenProcessPool:
         logger.warning("%s; running the rest of the study in this process", MAIN_GUARD_MSG)
-        for item, args in calls:
-            if item not in done_items:
-                yield item, _run_item(*args)
+        for item, args in list(feed.inflight.items()):
+            frame = _run_item(*args)
+            feed.done(item)
+            yield item, frame
+        yield from _local_map(feed, 1)
 
 
 #: Seconds between a pool worker's checks that the study's main process still lives.
@@ -227,29 +268,28 @@ MAIN_GUARD_MSG = (
 )
 
 
-def _pool_map(
-    pending: collections.deque, n_calls: int, workers: int
-) -> Iterator[tuple[WorkItem, pd.DataFrame]]:
+def _pool_map(feed: _Feed, workers: int) -> Iterator[tuple[WorkItem, pd.DataFrame]]:
     """The items run here and in a pool of ``workers - 1`` processes (see ``_local_map``)."""
     import queue
     import threading
     from concurrent.futures import Future, ProcessPoolExecutor
 
-    lock = threading.Lock()
     stop = threading.Event()
     room = threading.Semaphore(2 * (workers - 1))  # items queued or running in the pool
     finished: queue.Queue[tuple[WorkItem | None, Future | BaseException]] = queue.Queue()
     submitted: list[Future] = []
+    fed_all = threading.Event()
 
-    def feed(pool: ProcessPoolExecutor) -> None:
+    def feed_pool(pool: ProcessPoolExecutor) -> None:
         try:
             while not stop.is_set():
                 if not room.acquire(timeout=0.1):
                     continue
-                with lock:
-                    if not pending:
-                        return
-                    item, args = pending.popleft()
+                call = feed.take()
+                if call is None:
+                    fed_all.set()
+                    return
+                item, args = call
                 fut = pool.submit(_run_item, *args)
                 submitted.append(fut)
                 fut.add_done_callback(lambda f, it=item: (finished.put((it, f)), room.release()))
@@ -262,22 +302,25 @@ def _pool_map(
         initializer=watch_parent,
         initargs=(os.getpid(),),
     ) as pool:
-        feeder = threading.Thread(target=feed, args=(pool,), name="oreflow-study-feed")
+        feeder = threading.Thread(target=feed_pool, args=(pool,), name="oreflow-study-feed")
         feeder.start()
         try:
-            for _ in range(n_calls):
+            for _ in range(feed.n):
                 try:
                     item, done = finished.get_nowait()
                 except queue.Empty:
-                    with lock:
-                        mine = pending.popleft() if pending else None
+                    mine = None if fed_all.is_set() else feed.take()
                     if mine is not None:
-                        yield mine[0], _run_item(*mine[1])
+                        frame = _run_item(*mine[1])
+                        feed.done(mine[0])
+                        yield mine[0], frame
                         continue
                     item, done = finished.get()
                 if isinstance(done, BaseException):
                     raise done
-                yield item, done.result()
+                frame = done.result()
+                feed.done(item)  # type: ignore[arg-type]
+                yield item, frame  # type: ignore[misc]
         finally:
             stop.set()
             feeder.join()
@@ -304,18 +347,38 @@ def _client(scheduler: Any) -> Any:
         raise CaseError([Problem("--scheduler", "", msg)]) from None
 
 
-def _dask_map(
-    calls: list[tuple[WorkItem, tuple]], client: Any
-) -> Iterator[tuple[WorkItem, pd.DataFrame]]:
+#: Work items submitted to a Dask cluster ahead of those finished, per worker thread:
+#: enough to keep every thread busy, few enough that scenarios are drawn as they are run.
+DASK_AHEAD_PER_THREAD = 2
+
+
+def _dask_map(feed: _Feed, client: Any) -> Iterator[tuple[WorkItem, pd.DataFrame]]:
     from dask.distributed import as_completed
 
-    futures = {}
-    for item, args in calls:
+    threads = max(1, sum(client.nthreads().values()))
+    futures: dict[Any, WorkItem] = {}
+    running = as_completed()
+
+    def submit() -> bool:
+        call = feed.take()
+        if call is None:
+            return False
+        item, args = call
         fut = client.submit(_run_item, *args, pure=False, key=f"oreflow-{item.route}-{item.chunk}")
         futures[fut] = item
+        running.add(fut)
+        return True
+
     try:
-        for fut in as_completed(list(futures)):
-            yield futures[fut], fut.result()
+        for _ in range(DASK_AHEAD_PER_THREAD * threads):
+            if not submit():
+                break
+        for fut in running:
+            item = futures.pop(fut)
+            frame = fut.result()
+            feed.done(item)
+            submit()
+            yield item, frame
     finally:
         client.cancel(list(futures))
 
@@ -400,6 +463,71 @@ def run_study(
         )
 
 
+#: Scenarios of a study whose results are all kept in memory (``StudyResult.results``):
+#: about 0.3 GB per route at 200 KPI and variable columns. Above it, a systematic
+#: subsample of about this size is kept and the full results stay on disk.
+IN_MEMORY_MAX_SCENARIOS = 200_000
+
+
+def memory_stride(spec: StudySpec) -> int:
+    """Keep every ``stride``-th scenario's results in memory (1: all of them)."""
+    return max(1, -(-spec.n_scenarios // IN_MEMORY_MAX_SCENARIOS))
+
+
+def check_size(spec: StudySpec, has_folder: bool) -> None:
+    """A study too large to hold in memory needs an output folder (or, robust, fewer scenarios)."""
+    n = spec.n_scenarios
+    if n <= IN_MEMORY_MAX_SCENARIOS:
+        return
+    if spec.mode == "robust":
+        msg = (
+            f"{n:,} scenarios: mode 'robust' solves one MILP over every scenario, at most "
+            f"{IN_MEMORY_MAX_SCENARIOS:,}; lower n_samples (or the grid)"
+        )
+        raise CaseError([Problem(spec.path, "study.n_samples", msg)])
+    if not has_folder:
+        msg = (
+            f"{n:,} scenarios: a study above {IN_MEMORY_MAX_SCENARIOS:,} scenarios keeps its "
+            "full results on disk only: give an output folder (--out DIR, or out_dir=)"
+        )
+        raise CaseError([Problem(spec.path, "study.n_samples", msg)])
+
+
+def _calls(
+    spec: StudySpec,
+    screened: Screen,
+    items: list[WorkItem],
+    done: set[str],
+    texts: Mapping[str, str],
+    kept: list[pd.DataFrame],
+    stride: int,
+) -> Iterator[tuple[WorkItem, tuple]]:
+    """The work items to run, each with its chunk's scenarios and overrides, made lazily.
+
+    Also collects the scenarios kept in memory (every ``stride``-th label) into ``kept``.
+    """
+    by_chunk: dict[int, list[WorkItem]] = collections.defaultdict(list)
+    for item in items:
+        by_chunk[item.chunk].append(item)
+    for k, scenarios in enumerate(iter_screened(spec, screened, spec.chunk_cases)):
+        kept.append(scenarios[scenarios.index.to_numpy() % stride == 0])
+        for item in by_chunk[k]:
+            if item.filename in done or scenarios.empty:
+                continue
+            over = route_overrides(spec, item.route, scenarios)
+            case = spec.routes[item.route]
+            args = (
+                texts[item.route],
+                case.path,
+                item,
+                scenarios,
+                over,
+                spec.mode,
+                spec.selection,
+            )
+            yield item, args
+
+
 def _run(
     spec: StudySpec,
     folder: OutputFolder | None,
@@ -412,6 +540,7 @@ def _run(
     report_files: tuple[str, ...],
 ) -> StudyResult:
     t0 = time.perf_counter()
+    check_size(spec, folder is not None)
     if spec.mode == "robust":
         from oreflow.solvers.study_optimize import run_robust
 
@@ -421,16 +550,16 @@ def _run(
         if (workers is not None and workers > 1) or scheduler is not None:
             logger.info("mode 'robust' runs in this process (its MILP couples the scenarios)")
         check_compare_kpi(spec, {r: case_text(c) for r, c in spec.routes.items()})
-        scenarios, screen = screened_sample(spec)
+        scenarios, screen_info = screened_sample(spec)
         if folder is not None:
             prepare_folder(
                 spec, folder, (), resume=False, overwrite=overwrite, report_files=report_files
             )
-        return run_robust(spec, scenarios, screen, folder=folder, progress=progress)
+        return run_robust(spec, scenarios, screen_info, folder=folder, progress=progress)
     texts = {r: case_text(c) for r, c in spec.routes.items()}
     check_compare_kpi(spec, texts)
-    scenarios, screen = screened_sample(spec)
-    items = work_items(spec, len(scenarios))
+    screened = screen(spec)
+    items = work_items(spec)
     out = folder.path if folder is not None else None
     done: set[str] = set()
     if folder is not None:
@@ -443,46 +572,39 @@ def _run(
             report_files=report_files,
         )
     client = _client(scheduler) if scheduler is not None else None
-    overrides = {r: route_overrides(spec, r, scenarios) for r in spec.routes}
-    calls = []
-    for item in items:
-        if item.filename in done:
-            continue
-        case = spec.routes[item.route]
-        over = {k: v[item.lo : item.hi] for k, v in overrides[item.route].items()}
-        args = (
-            texts[item.route],
-            case.path,
-            item,
-            scenarios.iloc[item.lo : item.hi],
-            over,
-            spec.mode,
-            spec.selection,
-        )
-        calls.append((item, args))
+    stride = memory_stride(spec)
+    rows_of = {it: it.hi - it.lo - screened.n_rejected_in(it.lo, it.hi) for it in items}
+    to_run = [it for it in items if it.filename not in done and rows_of[it] > 0]
     frames: dict[WorkItem, pd.DataFrame] = {}
     if out is not None:
         for item in items:
             if item.filename in done:
-                frames[item] = read_chunk(out, item.filename)
+                frames[item] = _kept(read_chunk(out, item.filename), stride)
     n_done = len(frames)
+    n_items = n_done + len(to_run)
     if progress is not None:
-        progress(n_done, len(items))
-    evaluations = sum(it.hi - it.lo for it, _ in calls)
+        progress(n_done, n_items)
+    evaluations = sum(rows_of[it] for it in to_run)
     if workers is None:  # the default: every core, unless the study is too small to pay
         workers = default_workers() if evaluations >= POOL_MIN_EVALUATIONS else 1
-    n_workers = max(1, min(workers, len(calls)))
-    runner = _dask_map(calls, client) if client is not None else _local_map(calls, n_workers)
+    n_workers = max(1, min(workers, len(to_run)))
+    kept: list[pd.DataFrame] = []
+    feed = _Feed(_calls(spec, screened, items, done, texts, kept, stride), len(to_run))
+    runner = _dask_map(feed, client) if client is not None else _local_map(feed, n_workers)
     try:
         for item, frame in runner:
+            check_closed(spec, item.route, frame)
             if out is not None:
                 write_parquet(frame, out, item.filename)
-            frames[item] = frame
+            frames[item] = _kept(frame, stride)
             n_done += 1
             if progress is not None:
-                progress(n_done, len(items))
+                progress(n_done, n_items)
             if on_chunk is not None:
                 on_chunk(item)
+        if feed.take() is not None:  # also draws the chunks all resumed, for ``kept``
+            msg = "a study's work item was left unrun"
+            raise RuntimeError(msg)
     finally:
         with contextlib.suppress(Exception):
             runner.close()  # type: ignore[attr-defined]
@@ -493,18 +615,30 @@ def _run(
         [frames[it] for it in sorted(frames, key=lambda it: (it.lo, order[it.route]))],
         ignore_index=True,
     )
-    seconds = time.perf_counter() - t0
+    scenarios = pd.concat(kept) if kept else pd.DataFrame()
+    n_scenarios = spec.n_scenarios - int(screened.info["scenarios_rejected"])
     meta = {
-        "seconds": seconds,
-        "n_scenarios": len(scenarios),
+        "seconds": time.perf_counter() - t0,
+        "n_scenarios": n_scenarios,
         "n_routes": len(spec.routes),
-        "evaluations": len(scenarios) * len(spec.routes),
-        "evaluations_run": sum(it.hi - it.lo for it, _ in calls),
+        "evaluations": n_scenarios * len(spec.routes),
+        "evaluations_run": evaluations,
         "chunks_resumed": len(done),
         "executor": "dask" if scheduler is not None else f"local x{n_workers}",
         "study_sha256": spec.sha256,
-        "out_of_range": screen,
+        "out_of_range": screened.info,
+        "in_memory": {"stride": stride, "scenarios": len(scenarios)},
     }
     if out is not None:
-        write_parquet(results, out, "results.parquet")
+        if stride == 1:
+            write_parquet(results, out, RESULTS)
+        else:
+            concat_chunks(out, [it.filename for it in items if rows_of[it] > 0], RESULTS)
     return StudyResult(spec, scenarios, results, out, meta)
+
+
+def _kept(frame: pd.DataFrame, stride: int) -> pd.DataFrame:
+    """The rows of a chunk's results kept in memory (every ``stride``-th scenario)."""
+    if stride == 1:
+        return frame
+    return frame[frame["scenario"].to_numpy() % stride == 0].reset_index(drop=True)

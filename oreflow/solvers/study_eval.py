@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from oreflow.core.schema import suggest
-from oreflow.errors import CaseError, Problem
+from oreflow.errors import CaseError, NotClosedError, Problem
 from oreflow.flowsheet.study import StudySpec
 
 
@@ -142,3 +142,29 @@ def check_compare_kpi(spec: StudySpec, texts: Mapping[str, str]) -> None:
             break
     if problems:
         raise CaseError(problems)
+
+
+def check_closed(spec: StudySpec, route: str, rows: pd.DataFrame) -> None:
+    """Refuse a study whose results hold a scenario that does not close (``NotClosedError``).
+
+    ``rows`` are a work item's results (``scenario``, the variables, ``closure_max_rel``).
+    Checked before the rows are stored, so no file holds a result that does not close;
+    the message names the route, the first such scenario and its variables' values.
+    """
+    from oreflow.solvers.simulate import CLOSURE_GATE_REL, closure_mask
+
+    if "closure_max_rel" not in rows.columns:
+        return
+    rel = rows["closure_max_rel"].to_numpy(dtype=float)
+    bad = closure_mask(rel)
+    if not bad.any():
+        return
+    i = int(np.flatnonzero(bad)[0])
+    row = rows.iloc[i]
+    values = ", ".join(f"{v.name} = {row[v.name]:g}" for v in spec.variables if v.name in row)
+    detail = (
+        f"route {route!r}: {int(bad.sum())} of {len(rows)} scenarios of a chunk do not close, "
+        f"first scenario {int(row['scenario'])} ({values}): relative error {rel[i]:.3g} "
+        f"(tolerance {CLOSURE_GATE_REL:g}); the route's case is {spec.routes[route].path}"
+    )
+    raise NotClosedError(spec.path, detail)

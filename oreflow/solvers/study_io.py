@@ -61,6 +61,51 @@ def write_parquet(frame: pd.DataFrame, folder: Path, name: str) -> None:
     write_files(folder, {name: lambda p: frame.to_parquet(p, index=False)})
 
 
+def concat_chunks(folder: Path, names: list[str], name: str) -> None:
+    """Write the chunk files, in order, as one Parquet file, a chunk at a time (atomically).
+
+    What a study too large for memory writes as ``results.parquet``: each chunk becomes
+    a row group, so memory holds one chunk, not the study. Routes report different KPIs:
+    the columns are the union of the chunks' in order of appearance, a column missing
+    from a chunk is NaN (numbers; integers become floats) or null (text), as
+    ``pandas.concat`` of the chunks would give.
+    """
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schemas = [pq.read_schema(folder / chunk) for chunk in names]
+    fields: dict[str, pa.DataType] = {}
+    for sch in schemas:
+        for f in sch:
+            fields.setdefault(f.name, f.type)
+    for col, typ in fields.items():
+        if (pa.types.is_integer(typ) or pa.types.is_boolean(typ)) and any(
+            col not in sch.names for sch in schemas
+        ):
+            fields[col] = pa.float64()
+    schema = pa.schema(list(fields.items()))
+
+    def conform(table: pa.Table) -> pa.Table:
+        n = table.num_rows
+        arrays = []
+        for f in schema:
+            if f.name in table.column_names:
+                arrays.append(table.column(f.name).cast(f.type))
+            elif pa.types.is_floating(f.type):
+                arrays.append(pa.array(np.full(n, np.nan), type=f.type))
+            else:
+                arrays.append(pa.nulls(n, type=f.type))
+        return pa.Table.from_arrays(arrays, schema=schema)
+
+    def write(path: Path) -> None:
+        with pq.ParquetWriter(path, schema) as writer:
+            for chunk in names:
+                writer.write_table(conform(pq.read_table(folder / chunk)))
+
+    write_files(folder, {name: write})
+
+
 def read_chunk(folder: Path, name: str) -> pd.DataFrame:
     """A chunk written earlier (resume); an unreadable one is an error naming it."""
     try:

@@ -43,7 +43,7 @@ from oreflow.errors import CaseError, Problem
 from oreflow.flowsheet.optimization import is_extensive
 from oreflow.solvers.blend_enumerate import rate_intervals
 from oreflow.solvers.economics import fixed_part_usd_h
-from oreflow.solvers.study_eval import StudyResult, simulate_figures
+from oreflow.solvers.study_eval import StudyResult, check_closed, simulate_figures
 from oreflow.solvers.study_io import RESULTS, case_text, write_parquet
 from oreflow.solvers.study_sampling import route_overrides
 
@@ -389,11 +389,11 @@ def run_robust(
         else:
             column, ore, value = np.full(n, -1), np.full(n, np.nan), np.full(n, np.nan)
             status = [result.status.value] * n
-        frames.append(
-            _plan_rows(
-                text, case.path, route, scenarios, over, columns, figs, column, ore, value, status
-            )
+        rows = _plan_rows(
+            text, case.path, route, scenarios, over, columns, figs, column, ore, value, status
         )
+        check_closed(spec, route, rows)
+        frames.append(rows)
         summary[route] = {
             "status": result.status.value,
             "risk": spec.risk,

@@ -18,34 +18,20 @@ The correlation matrix is that of the normal scores ``z``; the rank (Spearman) c
 of the values is ``(6/pi) asin(rho/2)``, within 0.02 of ``rho``. Optional ``clip_min`` /
 ``clip_max`` clip the values (for physical bounds such as fractions).
 
-Draws outside a parameter's range
----------------------------------
-Every route's values of every scenario pass the case file's own range and consistency
-rules (``CompiledPlant.check_overrides``; economics figures their ``[economics]``
-ranges) before the first scenario runs. The study's ``out_of_range`` says what a
-scenario breaking one gets: ``stop`` (the default: an error naming the study, route,
-key, scenario and its values), ``reject`` (the scenario is left out and counted) or
-``truncate`` (its Monte Carlo draws are drawn again, from a stream of their own, until
-they pass: a sample of the distribution truncated to the valid region, correlation
-kept). ``meta["out_of_range"]`` reports how many scenarios each affected.
+Every draw is checked against the cases' rules before the first scenario runs
+(``oreflow.solvers.study_screen``).
 """
 
 from __future__ import annotations
 
 import itertools
 import math
-import re
-from typing import Any
+from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
 
-from oreflow.errors import CaseError, Problem
 from oreflow.flowsheet.study import StudySpec, Variable
-
-_CASE_COUNT = re.compile(r":? (\d+ of \d+ cases, )?(first )?case \d+ = \S+$")
-#: Rounds of redrawing (``truncate``) before a range is judged to exclude the distribution.
-MAX_REDRAW_ROUNDS = 100
 
 
 def _phi(z: np.ndarray) -> np.ndarray:
@@ -79,7 +65,7 @@ def _inverse_cdf(var: Variable, z: np.ndarray) -> np.ndarray:
     return np.clip(x, *var.clip)
 
 
-def _draw(spec: StudySpec, rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+def draw(spec: StudySpec, rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     """``n`` correlated draws of every Monte Carlo variable."""
     randoms = [v for v in spec.variables if not v.is_grid]
     e = rng.standard_normal((n, len(randoms)))
@@ -98,7 +84,7 @@ def sample(spec: StudySpec) -> pd.DataFrame:
     randoms = [v for v in spec.variables if not v.is_grid]
     n_mc = spec.n_samples if randoms else 1
     points = list(itertools.product(*(v.values for v in grids))) or [()]
-    drawn = _draw(spec, np.random.default_rng(spec.seed), n_mc)
+    drawn = draw(spec, np.random.default_rng(spec.seed), n_mc)
     n = len(points) * n_mc
     cols: dict[str, np.ndarray] = {
         "grid_point": np.repeat(np.arange(len(points)), n_mc),
@@ -114,6 +100,49 @@ def sample(spec: StudySpec) -> pd.DataFrame:
     return frame
 
 
+def iter_scenarios(spec: StudySpec, block: int) -> Iterator[pd.DataFrame]:
+    """The scenario table of ``sample`` in consecutive blocks of ``block`` rows.
+
+    The same rows, values and labels as ``sample(spec)`` (each grid point's draws come
+    from the seed's stream, drawn in pieces: numpy's generators continue a stream where
+    the last call stopped), but only one block is in memory at a time: what lets a study
+    of millions of scenarios run in memory bounded by its chunk size.
+    """
+    grids = [v for v in spec.variables if v.is_grid]
+    randoms = [v for v in spec.variables if not v.is_grid]
+    n_mc = spec.n_samples if randoms else 1
+    points = list(itertools.product(*(v.values for v in grids))) or [()]
+    n = len(points) * n_mc
+    rng, at = None, (-1, 0)  # the stream of the current grid point, and where it stands
+    for lo in range(0, n, block):
+        hi = min(lo + block, n)
+        pieces = []
+        start = lo
+        while start < hi:
+            gp, s0 = divmod(start, n_mc)
+            if at[0] != gp:
+                rng, at = np.random.default_rng(spec.seed), (gp, 0)
+            assert at[1] == s0, "blocks are drawn in order"
+            m = min(hi - start, n_mc - s0)
+            drawn = draw(spec, rng, m) if randoms else {}
+            at = (gp, s0 + m)
+            cols: dict[str, np.ndarray] = {
+                "grid_point": np.full(m, gp, dtype=np.int64),
+                "sample": np.arange(s0, s0 + m, dtype=np.int64),
+            }
+            for v in spec.variables:
+                if v.is_grid:
+                    cols[v.name] = np.full(m, float(points[gp][grids.index(v)]))
+                else:
+                    cols[v.name] = drawn[v.name]
+            index = pd.RangeIndex(start, start + m, name="scenario")
+            pieces.append(pd.DataFrame(cols, index=index))
+            start += m
+        frame = pieces[0] if len(pieces) == 1 else pd.concat(pieces)
+        frame.index = pd.RangeIndex(lo, hi, name="scenario")
+        yield frame
+
+
 def route_overrides(spec: StudySpec, route: str, scenarios: pd.DataFrame) -> dict[str, np.ndarray]:
     """Per-case override arrays of one route (``ore.*``, ``units.*`` and ``economics.*`` keys).
 
@@ -125,142 +154,3 @@ def route_overrides(spec: StudySpec, route: str, scenarios: pd.DataFrame) -> dic
             value = m.offset + m.scale * scenarios[v.name].to_numpy(dtype=float)
             out[m.key] = out[m.key] + value if m.key in out else value  # contributions add
     return out
-
-
-def _economics_bad(case: Any, key: str, values: np.ndarray) -> np.ndarray:
-    """Mask of economics figures outside their ``[economics]`` range."""
-    from oreflow.flowsheet.economics import ECONOMICS_PARAMS
-    from oreflow.flowsheet.values import out_of_range
-
-    name = key.removeprefix("economics.")
-    p = next((p for p in ECONOMICS_PARAMS if p.name == name), None)
-    return ~np.isfinite(values) if p is None else out_of_range(p, values)
-
-
-def check_scenarios(spec: StudySpec, scenarios: pd.DataFrame) -> tuple[np.ndarray, list[Problem]]:
-    """Mask of the scenarios any route's rules refuse, and one problem per route and rule.
-
-    Each problem names the study file, the route, and (in its message) the case file,
-    the key, the first bad scenario and the values of its variables.
-    """
-    from oreflow.flowsheet.compile import compile_case
-
-    n = len(scenarios)
-    bad = np.zeros(n, dtype=bool)
-    problems: list[Problem] = []
-    names = [v.name for v in spec.variables]
-    for route, case in spec.routes.items():
-        over = route_overrides(spec, route, scenarios)
-        sim_over = {k: v for k, v in over.items() if not k.startswith("economics.")}
-        route_bad = np.zeros(n, dtype=bool)
-        found: list[Problem] = []
-        if sim_over:
-            result = compile_case(case).check_overrides(n, sim_over)
-            route_bad |= result.bad
-            found += list(result.problems)
-        for key, values in over.items():
-            if key.startswith("economics."):
-                mask = _economics_bad(case, key, values)
-                if mask.any():
-                    route_bad |= mask
-                    found.append(Problem(case.path, key, "out of its [economics] range"))
-        if not found:
-            continue
-        first = int(np.flatnonzero(route_bad)[0])
-        label = int(scenarios.index[first])
-        row = scenarios.iloc[first]
-        values = ", ".join(f"{c} = {row[c]:g}" for c in names)
-        for p in found:
-            # the batch's own "k of n cases, first case i = v" is said in scenario terms
-            what = _CASE_COUNT.sub("", p.message)
-            problems.append(
-                Problem(
-                    spec.path,
-                    f"routes.{route}",
-                    f"{p.file}: {p.key}: {what}: first at scenario {label} ({values}); "
-                    f"{int(route_bad.sum())} of {n} scenarios",
-                )
-            )
-        bad |= route_bad
-    return bad, problems
-
-
-def screened_sample(spec: StudySpec) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """The scenario table after the study's ``out_of_range`` policy, and what it did.
-
-    Returns
-    -------
-    scenarios : pandas.DataFrame
-        As ``sample``; with ``reject``, without the refused scenarios (their index
-        labels are kept, so a scenario keeps its number).
-    info : dict
-        ``policy``, ``scenarios_out_of_range`` (refused at the first draw),
-        ``scenarios_rejected``, ``draws_redrawn``.
-    """
-    scenarios = sample(spec)
-    bad, problems = check_scenarios(spec, scenarios)
-    info: dict[str, Any] = {
-        "policy": spec.out_of_range,
-        "scenarios_out_of_range": int(bad.sum()),
-        "scenarios_rejected": 0,
-        "draws_redrawn": 0,
-    }
-    if not bad.any():
-        return scenarios, info
-    hint = (
-        "set study.out_of_range = 'reject' (leave such scenarios out) or 'truncate' "
-        "(draw them again), or narrow the distribution"
-    )
-    if spec.out_of_range == "stop":
-        raise CaseError([*problems, Problem(spec.path, "study.out_of_range", hint)])
-    if spec.out_of_range == "reject":
-        info["scenarios_rejected"] = int(bad.sum())
-        kept = scenarios[~bad]
-        if kept.empty:
-            raise CaseError(
-                [*problems, Problem(spec.path, "variables", "every scenario is out of range")]
-            )
-        return kept, info
-    return _truncate(spec, scenarios, bad, problems, info)
-
-
-def _truncate(
-    spec: StudySpec,
-    scenarios: pd.DataFrame,
-    bad: np.ndarray,
-    problems: list[Problem],
-    info: dict[str, Any],
-) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """Draw the Monte Carlo samples of bad scenarios again until every scenario passes.
-
-    A sample is shared by every grid point (common random numbers), so a sample bad at
-    any grid point is redrawn at all of them. A grid value out of range cannot be
-    redrawn: that stops the study.
-    """
-    randoms = [v.name for v in spec.variables if not v.is_grid]
-    rng = np.random.default_rng([spec.seed, 1])  # a stream of its own: the first draws stay
-    sample_of = scenarios["sample"].to_numpy()
-    for _ in range(MAX_REDRAW_ROUNDS):
-        ids = np.unique(sample_of[bad])
-        if not randoms:
-            break
-        info["draws_redrawn"] += len(ids)
-        fresh = _draw(spec, rng, len(ids))
-        rows = np.isin(sample_of, ids)
-        pos = np.searchsorted(ids, sample_of[rows])
-        for name in randoms:
-            col = scenarios[name].to_numpy(copy=True)
-            col[rows] = fresh[name][pos]
-            scenarios[name] = col
-        sub = scenarios[rows]
-        sub_bad, problems = check_scenarios(spec, sub)
-        bad = np.zeros(len(scenarios), dtype=bool)
-        bad[np.flatnonzero(rows)[sub_bad]] = True
-        if not bad.any():
-            return scenarios, info
-    msg = (
-        f"after {MAX_REDRAW_ROUNDS} rounds of redrawing some scenarios are still out of "
-        "range: the valid range excludes (nearly) all of the distribution, or a grid value "
-        "is out of range"
-    )
-    raise CaseError([*problems, Problem(spec.path, "study.out_of_range", msg)])

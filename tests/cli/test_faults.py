@@ -1,5 +1,11 @@
 """Faults with real processes: a study killed by a signal, two writers, stale temporary
-files, unwritable or foreign output folders, file modes, an unreachable scheduler."""
+files, unwritable or foreign output folders, a full disk, file modes, an unreachable
+scheduler.
+
+The full disk and the read-only folder are real file systems: a small ``tmpfs`` mounted
+for the test (read-only for the latter), so that the kernel itself refuses the writes
+(ENOSPC, EROFS), for root too. Where mounting is not permitted the tests are skipped.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,7 @@ import stat
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -89,7 +96,7 @@ def test_one_line_and_exit_2_for_an_out_that_is_a_file(tmp_path):
     assert "Traceback" not in res.stderr
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes to read-only folders")
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes to folders of mode 0555")
 def test_read_only_out_folder_is_refused_before_computing(tmp_path):
     out = tmp_path / "ro"
     out.mkdir()
@@ -99,6 +106,92 @@ def test_read_only_out_folder_is_refused_before_computing(tmp_path):
     finally:
         out.chmod(0o755)
     assert res.returncode == 2 and "cannot write here: permission denied" in res.stderr
+
+
+def _mount_tmpfs(where: Path, options: str) -> None:
+    res = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(where)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if res.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here ({res.stderr.strip() or res.returncode})")
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A real 200 KiB file system (tmpfs): about three chunks of the study below fit."""
+    where = tmp_path / "disk"
+    where.mkdir()
+    _mount_tmpfs(where, "size=200k,mode=0755")
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", str(where)], check=False)
+
+
+def _leftovers(folder: Path) -> list[str]:
+    """Temporary or empty (half-written) files left in a folder tree."""
+    return [
+        str(p)
+        for p in folder.rglob("*")
+        if p.is_file() and (p.name.startswith(".") or p.stat().st_size == 0)
+    ]
+
+
+def test_read_only_file_system_is_refused_before_computing(tmp_path):
+    """A folder on a read-only file system: refused in one line, for root as well."""
+    where = tmp_path / "ro"
+    where.mkdir()
+    _mount_tmpfs(where, "size=64k,ro")
+    try:
+        res = _cli("run", str(CIL), "--out", str(where / "out"))
+    finally:
+        subprocess.run(["umount", str(where)], check=False)
+    assert res.returncode == 2, res.stderr
+    assert res.stderr.count("\n") == 1 and "read-only" in res.stderr
+    assert "Traceback" not in res.stderr
+
+
+def test_full_disk_is_one_line_exit_2_and_leaves_no_file(small_disk):
+    """Was: a full disk under --out was exit 1 with a traceback (defect 3)."""
+    tiny = small_disk / "filler"
+    tiny.write_bytes(b"\0" * (180 * 1024))  # the run's files no longer fit
+    out = small_disk / "out"
+    res = _cli("run", str(CIL), "--out", str(out))
+    assert res.returncode == 2, res.stderr
+    assert res.stderr.count("\n") == 1 and "no space left on the device" in res.stderr
+    assert "Traceback" not in res.stderr
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_study_on_a_full_disk_keeps_whole_chunks_and_resumes_to_the_same_results(
+    tmp_path, small_disk
+):
+    """A disk that fills in the middle of a study: exit 2 in one line, every chunk on disk
+    is whole, no temporary file is left, and after space is freed ``--resume`` finishes
+    with the results of an uninterrupted run."""
+    study = _study(tmp_path, "disk", n=256)  # 8 chunks of about 60 kB: 3 fit
+    out = small_disk / "out"
+    res = _cli("study", str(study), "--workers", "1", "--out", str(out))
+    assert res.returncode == 2, res.stderr
+    assert res.stderr.count("\n") == 1 and "no space left on the device" in res.stderr
+    assert "Traceback" not in res.stderr
+    chunks = sorted((out / "chunks" / "cil").glob("chunk_*.parquet"))
+    assert 0 < len(chunks) < 8
+    assert not _leftovers(out)
+    import pandas as pd
+
+    for chunk in chunks:
+        assert len(pd.read_parquet(chunk)) == 32  # whole, readable
+    subprocess.run(["mount", "-o", "remount,size=16m", str(small_disk)], check=True)
+    res = _cli("study", str(study), "--workers", "1", "--out", str(out), "--resume")
+    assert res.returncode == 0, res.stderr
+    full = tmp_path / "full"
+    assert _cli("study", str(study), "--workers", "1", "--out", str(full)).returncode == 0
+    resumed = pd.read_parquet(out / "results.parquet")
+    pd.testing.assert_frame_equal(resumed, pd.read_parquet(full / "results.parquet"))
 
 
 def test_out_below_a_file_is_refused_in_one_line(tmp_path):

@@ -90,6 +90,39 @@ def test_batch_that_does_not_close_names_the_case(monkeypatch):
     assert (frame["closure_max_rel"] > 1e-6).all()
 
 
+def test_study_scenario_that_does_not_close_is_exit_3_and_stores_no_chunk(
+    monkeypatch, tmp_path, capsys
+):
+    """Was: a study's scenarios were never gated on closure (issue 11, closure gate)."""
+    _loose(monkeypatch)
+    study = tmp_path / "loose_study.toml"
+    study.write_text(
+        f"""[study]
+name = "loose"
+compare_kpi = "gold_recovery_frac"
+n_samples = 6
+seed = 1
+chunk_cases = 3
+
+[routes]
+gravity = "{GRAVITY.as_posix()}"
+
+[variables.grade]
+dist = "uniform"
+min = 4.0
+max = 6.0
+key = "ore.feed.au_gpt"
+""",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    assert main(["study", str(study), "--workers", "1", "--out", str(out)]) == 3
+    err = capsys.readouterr().err
+    assert "not closed" in err and "route 'gravity'" in err
+    assert "first scenario 0 (grade = " in err and str(GRAVITY) in err
+    assert not list(out.rglob("*.parquet"))
+
+
 def test_absurd_limit_gives_a_degenerate_plan_not_an_optimal_one(tmp_path, capsys):
     """Was: a tank limit of 0.001 m3 gave an 'optimal' plan at 0.00032 t/h (defect 2)."""
     text = CIL.read_text(encoding="utf-8").replace(

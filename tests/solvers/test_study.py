@@ -303,6 +303,43 @@ def test_interrupted_then_resumed_equals_straight_run(spec, straight, tmp_path):
     pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "results.parquet"), straight.results)
 
 
+def test_blocks_of_the_scenario_table_are_the_table():
+    """Drawn block by block (what bounds a study's memory), the table is ``sample``'s."""
+    from oreflow.solvers.study_sampling import iter_scenarios
+
+    data = small_study(n_samples=50)
+    data["variables"]["grid_price"] = {"values": [1.0, 2.0, 3.0], "key": "economics.ag_usd_oz"}
+    spec = study_from_dict(data)
+    whole = sample(spec)
+    assert len(whole) == 150
+    for block in (7, 50, 64, 1000):
+        pd.testing.assert_frame_equal(pd.concat(list(iter_scenarios(spec, block))), whole)
+
+
+def test_study_above_the_memory_cap_keeps_a_subsample_and_writes_every_row(
+    spec, straight, tmp_path, monkeypatch
+):
+    """A study larger than IN_MEMORY_MAX_SCENARIOS: statistics from every k-th scenario,
+    ``results.parquet`` (written chunk by chunk) has every row; without a folder it is
+    refused before anything runs."""
+    import oreflow.solvers.study as study_module
+    from oreflow.report.console import format_study
+
+    monkeypatch.setattr(study_module, "IN_MEMORY_MAX_SCENARIOS", 10)
+    with pytest.raises(CaseError, match=r"study\.n_samples: 24 scenarios: .*--out DIR"):
+        run_study(spec, workers=1)
+    big = run_study(spec, out_dir=tmp_path, workers=1)
+    assert big.meta["in_memory"] == {"stride": 3, "scenarios": 8}
+    every_third = straight.results[straight.results["scenario"] % 3 == 0]
+    pd.testing.assert_frame_equal(big.results, every_third.reset_index(drop=True))
+    pd.testing.assert_frame_equal(
+        big.scenarios, straight.scenarios[straight.scenarios.index % 3 == 0]
+    )
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "results.parquet"), straight.results)
+    text = format_study(big, {}, str(tmp_path))
+    assert "statistics from one scenario in 3 (8 of 24" in text
+
+
 def test_resume_refuses_a_changed_study(spec, tmp_path):
     run_study(study_from_dict(small_study(n_samples=8)), out_dir=tmp_path)
     with pytest.raises(CaseError, match="changed"):
@@ -324,7 +361,14 @@ def test_process_pool_equals_local(spec, straight, workers):
 def test_a_failing_item_stops_the_study_with_its_error(workers):
     """An item failing here or in the pool (a negative grade handed to the workers
     unchecked) ends the run with its own error instead of hanging it."""
-    from oreflow.solvers.study import _local_map, _run_item, case_text, route_overrides, work_items
+    from oreflow.solvers.study import (
+        _Feed,
+        _local_map,
+        _run_item,
+        case_text,
+        route_overrides,
+        work_items,
+    )
 
     spec = study_from_dict(small_study(n_samples=64))
     scenarios = sample(spec)
@@ -347,7 +391,7 @@ def test_a_failing_item_stops_the_study_with_its_error(workers):
     ]
     assert callable(_run_item)
     with pytest.raises(CaseError, match=r"ore\.main\.au_gpt: must be in \[0, 100000\]"):
-        list(_local_map(calls, workers))
+        list(_local_map(_Feed(iter(calls), len(calls)), workers))
 
 
 @pytest.mark.parametrize("policy", ["stop", "reject", "truncate"])
@@ -503,6 +547,31 @@ def test_progress_reports_every_chunk(spec):
     bar(0, n_items)
     bar(n_items, n_items)  # the last call closes the bar
     assert f"{n_items}/{n_items}" in stream.getvalue()
+
+
+def test_progress_in_a_log_gives_the_time_left_at_this_runs_pace(monkeypatch):
+    """Off a terminal (a log, a pipe): a line now and then with the time left; items
+    resumed from disk do not count as pace."""
+    import io
+
+    import oreflow.report.progress as progress_module
+    from oreflow.report.progress import LineProgress
+
+    clock = iter([0.0, 30.0, 120.0, 130.0, 240.0, 999.0])
+    monkeypatch.setattr(progress_module.time, "monotonic", lambda: next(clock))
+    stream = io.StringIO()
+    log = LineProgress("study", stream=stream, after_s=60.0, every_s=60.0)
+    log(40, 400)  # 40 resumed at t = 0
+    log(50, 400)  # t = 30: too early for a line
+    log(100, 400)  # t = 120: 60 items in 120 s, 300 left: 10 min
+    log(105, 400)  # t = 130: too soon after the last line
+    log(160, 400)  # t = 240: 120 items in 240 s, 240 left: 8 min
+    log(400, 400)  # done: no line
+    lines = stream.getvalue().splitlines()
+    assert lines == [
+        "study: 100 of 400 items (25 %), 2 min elapsed, about 10 min left",
+        "study: 160 of 400 items (40 %), 4 min elapsed, about 8 min left",
+    ]
 
 
 # --- optimizing modes: reoptimize (mode 2) and robust (mode 3) ------------------------

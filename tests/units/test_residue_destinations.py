@@ -167,7 +167,10 @@ def test_paste_fed_a_wet_cake_is_flagged_not_counted_and_can_be_an_error(write_c
 
 
 def test_coarse_residue_fails_the_fines_criterion_but_still_goes_underground(write_case):
-    path = _variant(write_case, ("x63_um = 60.0", "x63_um = 250.0"))
+    # a coarse feed needs size classes that reach it (an F80 above the top size is a case error)
+    path = _variant(
+        write_case, ("x63_um = 60.0", "x63_um = 250.0"), ("top_um = 300.0", "top_um = 1200.0")
+    )
     result = oreflow.simulate(path)
     p = metrics(result, "paste")
     assert p["fines_passing_frac"] < 0.15
