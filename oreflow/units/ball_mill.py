@@ -227,7 +227,7 @@ PARAMS: tuple[Param, ...] = (
 
 def mill_power_kw(params: Mapping[str, Any]) -> float:
     """Pinion power from geometry and charge [kW] (or the measured draw)."""
-    from oreflow.kernels.comminution import bond_ball_mill_power_kw
+    from oreflow.kernels.mill_power import bond_ball_mill_power_kw
 
     if params.get("power_kw") is not None:
         return float(params["power_kw"])
@@ -260,7 +260,7 @@ class BallMill:
     """Compiled ball mill (see module docstring)."""
 
     def __init__(self, spec: UnitSpec, comps: ComponentSet) -> None:
-        from oreflow.kernels.comminution import austin_breakage_matrix
+        from oreflow.kernels.ball_mill_pbm import austin_breakage_matrix
 
         self.spec = spec
         self.comps = comps
@@ -282,7 +282,7 @@ class BallMill:
 
     def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> MillState:
         """Selection function per case and class [t/kWh], and mill power [kW]."""
-        from oreflow.kernels.comminution import austin_selection
+        from oreflow.kernels.ball_mill_pbm import austin_selection
 
         for name in ("breakage_phi", "breakage_gamma", "breakage_beta"):
             if np.any(params[name] != self.spec.params[name]):
@@ -376,7 +376,7 @@ class BallMill:
         self, state: MillState, feed: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Mill product, feed solids [t/h] and energy per pass [kWh/t]."""
-        from oreflow.kernels.comminution import mill_mixers_into
+        from oreflow.kernels.ball_mill_pbm import mill_mixers_into
 
         s_case, power = state.selection_t_kwh, state.power_kw
         c = self.comps

@@ -38,7 +38,7 @@ Marsden & House 2006 ch. 6 [L, not re-checked]).
 Fleming & Cromberge 1984, J. S. Afr. IMM 84:50, 84:70) for gold, and with weaker
 constants for silver and copper when the case declares ``ag_carbon``/``cu_carbon``;
 the metals compete for sites (``carbon_capacity_g_t``, see
-``oreflow.kernels.leaching.adsorption_train_batch``). Carbon moves against the slurry
+``oreflow.kernels.adsorption.adsorption_train_batch``). Carbon moves against the slurry
 (barren carbon into the last tank, loaded carbon out of the first), a 2N linear system
 per metal and case. The dissolved metal left in the last tank leaves with the tailings
 solution: the soluble loss.
@@ -225,7 +225,8 @@ class CilTrain:
 
     def apply(self, state: LeachState, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """Leach, adsorb (with preg-robbing and competing metals), and dose cyanide."""
-        from oreflow.kernels.leaching import adsorption_train_batch, leach_train_batch
+        from oreflow.kernels.adsorption import adsorption_train_batch
+        from oreflow.kernels.leaching import leach_train_batch
 
         params, k, ult = state.params, state.k, state.ultimate
         c = self.comps

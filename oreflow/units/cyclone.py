@@ -216,7 +216,7 @@ class Hydrocyclone:
         return PartitionState(part, rf_water, params["d50c_um"])
 
     def _plitt_state(self, params: Mapping[str, np.ndarray], feed: np.ndarray) -> Any:
-        from oreflow.kernels.classification import partition_plitt_batch, plitt_cyclone
+        from oreflow.kernels.plitt import partition_plitt_batch, plitt_cyclone
 
         c = self.comps
         n = feed.shape[0]

@@ -282,7 +282,8 @@ class HeapLeach:
 
     def apply(self, state: LeachState, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """Leach the stacked ore; balance the solution over the pad."""
-        from oreflow.kernels.leaching import CN_PER_NACN, heap_leach_batch
+        from oreflow.kernels.heap_leach import heap_leach_batch
+        from oreflow.kernels.leaching import CN_PER_NACN
 
         p, k, ult = state.params, state.k, state.ultimate
         c = self.comps
