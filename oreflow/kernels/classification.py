@@ -268,40 +268,6 @@ def partition_split_into(
 
 
 @njit
-def lynch_rao_size_um(ec_frac: float, d50c_um: float, alpha: float) -> float:
-    """Size at which the reduced Lynch–Rao efficiency equals ``ec_frac`` (closed form).
-
-    Inverting ``Ec(x)`` gives ``x = 1 + ln(q + (1 - q) e^{-α})/α`` with
-    ``q = Ec/(1 - Ec)``, which does not overflow for large α.
-
-    Parameters
-    ----------
-    ec_frac : float
-        Reduced efficiency [-], in [0, 1).
-    d50c_um : float
-        Corrected cut size [µm].
-    alpha : float
-        Sharpness α > 0 [-].
-
-    Returns
-    -------
-    float
-        Size [µm]; 0 for ``ec_frac = 0``, NaN outside [0, 1).
-
-    References
-    ----------
-    Lynch, A.J., Rao, T.C. (1975) Proc. 11th IMPC, Cagliari, 245–269 [L].
-    """
-    if not (ec_frac >= 0.0 and ec_frac < 1.0):
-        return math.nan
-    if ec_frac == 0.0:
-        return 0.0
-    q = ec_frac / (1.0 - ec_frac)
-    x = 1.0 + math.log(q + (1.0 - q) * math.exp(-alpha)) / alpha
-    return d50c_um * max(x, 0.0)
-
-
-@njit
 def density_corrected_d50c_um(
     d50c_ref_um: float | np.ndarray,
     rho_ref_t_m3: float,

