@@ -312,6 +312,10 @@ class UnitType:
         KPI families it joins (keys of ``KPI_FAMILIES``).
     prices : Mapping[str, Price]
         Default price of every consumable item it may report as ``use_<item>_kg_h``.
+    scale_site : str
+        The kind of site whose least scale the plan's rules set (a key of
+        ``oreflow.units.scale_rules.SCALE_RULES``: ``"concentrator"``, ``"heap_leach"``,
+        ``"concentrate_treatment"``); empty: no scale rule concerns it.
     """
 
     name: str
@@ -333,6 +337,7 @@ class UnitType:
     circuit: bool = False
     kpi_families: tuple[str, ...] = ()
     prices: Mapping[str, Price] = field(default_factory=lambda: MappingProxyType({}))
+    scale_site: str = ""
 
     def __post_init__(self) -> None:
         # declarations are data: keep them read-only

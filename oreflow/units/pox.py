@@ -973,6 +973,7 @@ POX_ACID = UnitType(
     build=_build(ACID),
     check=_checker(ACID),
     kpi_families=("oxidation", "autoclave"),
+    scale_site="concentrate_treatment",
     prices=_PRICES,
 )
 
@@ -988,6 +989,7 @@ POX_ALKALINE = UnitType(
     build=_build(ALKALINE),
     check=_checker(ALKALINE),
     kpi_families=("oxidation", "autoclave"),
+    scale_site="concentrate_treatment",
     prices=_PRICES,
 )
 
