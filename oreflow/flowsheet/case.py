@@ -510,7 +510,7 @@ def parse_case(text: str, file: str, unit_types: Iterable[UnitType] = ()) -> Cas
     )
     optimization = parse_optimization(doc, file, problems, types)
     if not problems:
-        check_topology(tuple(ores), tuple(units), file, problems)
+        check_topology(tuple(ores), tuple(units), file, problems, types)
         _cross_checks(tuple(ores), tuple(units), file, problems)
         _feed_within_sizes(tuple(ores), comps, file, problems)
     if problems:

@@ -172,7 +172,7 @@ def _float_params(spec: UnitSpec, float_names: set[str]) -> dict[str, float]:
 def compile_case(spec: CaseSpec) -> CompiledPlant:
     """Build the unit models and topology of a validated case."""
     problems: list[Problem] = []
-    topo = build_topology(spec.ores, spec.units, spec.path, problems)
+    topo = build_topology(spec.ores, spec.units, spec.path, problems, spec.unit_types)
     if topo is not None:
         from oreflow.flowsheet.values import check_loops
 

@@ -15,12 +15,13 @@ case error.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from oreflow.core.schema import suggest
 from oreflow.errors import Problem
-from oreflow.units.base import UnitSpec
+from oreflow.units import UNIT_TYPES
+from oreflow.units.base import UnitSpec, UnitType
 
 _EXHAUSTIVE_TEAR_EDGES = 16  # 2^16 subsets at worst; blocks of real plants are far smaller
 
@@ -222,12 +223,15 @@ def _toposort(nodes: list[str], edges: list[tuple[str, str]]) -> list[str] | Non
 
 
 def _choose_tears(
-    comp: list[str], streams: list[Stream], types: dict[str, str]
+    comp: list[str], streams: list[Stream], prefer: set[str]
 ) -> tuple[list[Stream], list[str]]:
-    """Smallest set of streams whose removal makes the block acyclic, and the run order."""
+    """Smallest set of streams whose removal makes the block acyclic, and the run order.
+
+    Streams entering a unit of ``prefer`` (a mixer: ``UnitType.tear_inlets``) are torn
+    first, then stable by name.
+    """
     inner = [s for s in streams if s.src in comp and s.dst in comp]
-    # prefer streams entering mixers, then stable by name
-    inner.sort(key=lambda s: (types.get(s.dst) != "mixer", s.name))
+    inner.sort(key=lambda s: (s.dst not in prefer, s.name))
     if len(inner) <= _EXHAUSTIVE_TEAR_EDGES:
         for k in range(1, len(inner) + 1):
             for tears in itertools.combinations(inner, k):
@@ -247,22 +251,34 @@ def _choose_tears(
 
 
 def check_topology(
-    ores: tuple[UnitSpec, ...], units: tuple[UnitSpec, ...], file: str, problems: list[Problem]
+    ores: tuple[UnitSpec, ...],
+    units: tuple[UnitSpec, ...],
+    file: str,
+    problems: list[Problem],
+    unit_types: Mapping[str, UnitType] = UNIT_TYPES,
 ) -> None:
     """Append every topology problem of a flowsheet to ``problems``."""
-    build_topology(ores, units, file, problems)
+    build_topology(ores, units, file, problems, unit_types)
 
 
 def build_topology(
-    ores: tuple[UnitSpec, ...], units: tuple[UnitSpec, ...], file: str, problems: list[Problem]
+    ores: tuple[UnitSpec, ...],
+    units: tuple[UnitSpec, ...],
+    file: str,
+    problems: list[Problem],
+    unit_types: Mapping[str, UnitType] = UNIT_TYPES,
 ) -> Topology | None:
-    """Streams, recycle blocks, tears and run order; None (with problems) if invalid."""
+    """Streams, recycle blocks, tears and run order; None (with problems) if invalid.
+
+    ``unit_types`` are the case's types (the built-in ones unless the case adds some):
+    they say which units' inlet streams are preferred tears.
+    """
     n0 = len(problems)
     streams = _streams(ores, units, file, problems)
     if len(problems) > n0:
         return None
     nodes = [o.name for o in ores] + [u.name for u in units]
-    types = {u.name: u.type for u in units}
+    prefer = {u.name for u in units if unit_types[u.type].tear_inlets}
     edges = [(s.src, s.dst) for s in streams]
     comps = list(reversed(_sccs(nodes, edges)))  # topological order of the condensation
     blocks = []
@@ -295,7 +311,7 @@ def build_topology(
         if not (enters and leaves):
             continue
         ordered = [n for n in nodes if n in members]
-        tears, order = _choose_tears(ordered, streams, types)
+        tears, order = _choose_tears(ordered, streams, prefer)
         blocks.append(Block(tuple(order), tuple(s.name for s in tears)))
     if len(problems) > n0:
         return None

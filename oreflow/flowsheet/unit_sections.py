@@ -236,7 +236,7 @@ def _option(
     spec = parse_unit(position.name, body, comps, file, problems, types, key=key)
     if spec is None or len(problems) > n0:
         return None
-    if spec.type == "bypass":
+    if types[spec.type].bypass:
         bypass = dataclasses.replace(spec, outlets=position.outlets)
         to = spec.params.get("to")
         if to and to not in position.outlets:

@@ -232,7 +232,8 @@ MIN_EXIT_SHARE = 1e-6
 def check_loops(spec: Any, topology: Any, problems: list[Problem]) -> None:
     """A recycle block whose only exits are splitter outlets taking (almost) nothing.
 
-    Every unit but a splitter may pass any share of its feed on, so only a block left
+    Every unit but a splitter (a type whose outlets are named by a table of fractions,
+    ``UnitType.outlets_table``) may pass any share of its feed on, so only a block left
     through splitter outlets alone can be judged here; there the splitters' fractions
     to the streams leaving the block must add up to at least ``MIN_EXIT_SHARE``.
     """
@@ -244,9 +245,10 @@ def check_loops(spec: Any, topology: Any, problems: list[Problem]) -> None:
         shares = []
         for s in exits:
             unit = spec.unit(s.src)
-            if unit.type != "splitter":
+            table = spec.unit_types[unit.type].outlets_table
+            if table is None:
                 break
-            shares.append((unit.name, s.src_port, _fraction(unit, s.src_port)))
+            shares.append((unit.name, s.src_port, _fraction(unit, table, s.src_port)))
         else:
             total = sum(f for _, _, f in shares)
             if total < MIN_EXIT_SHARE:
@@ -263,8 +265,8 @@ def check_loops(spec: Any, topology: Any, problems: list[Problem]) -> None:
                 )
 
 
-def _fraction(unit: UnitSpec, port: str) -> float:
-    entry = unit.tables.get("fractions", {}).get(port)
+def _fraction(unit: UnitSpec, table: str, port: str) -> float:
+    entry = unit.tables.get(table, {}).get(port)
     if isinstance(entry, Mapping):
         return float(entry.get("frac", 0.0))
     return float(entry or 0.0)

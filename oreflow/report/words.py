@@ -16,27 +16,9 @@ from oreflow.conventions import UNIT_OF_SUFFIX, unit_of
 #: Stream figures every stream table shows (console and ``report.html``), in order.
 STREAM_FIGURES = ("solids_tph", "water_tph", "solids_pct", "p80_um", "au_gpt", "au_g_h")
 
-#: Unit type -> how a route names it.
-TYPE_WORDS = {
-    "flotation_bank": "flotation concentrate",
-    "gravity_concentrator": "gravity concentrate",
-    "ore_sorter": "sorted ore",
-    "pox_acid": "acid POX",
-    "pox_alkaline": "alkaline POX",
-    "bio_oxidation": "BIOX",
-    "ultrafine_grind": "ultrafine grinding",
-    "regrind_mill": "regrind",
-    "cil": "CIL",
-    "cip": "CIP",
-    "heap_leach": "heap leach",
-    "thiosulfate_ril": "thiosulfate RIL",
-    "glycine_leach": "glycine leach",
-    "halide_leach": "halide leach",
-    "haulage": "haulage",
-}
-
-#: Types that concentrate: their "none" option means the whole ore goes on.
-_CONCENTRATORS = ("flotation_bank", "gravity_concentrator", "ore_sorter")
+#: KPI families of the types that concentrate: their "none" option means the whole ore
+#: goes on.
+_CONCENTRATING = frozenset({"flotation", "gravity", "sorting"})
 
 
 def sig(value: Any, digits: int = 4) -> str:
@@ -91,13 +73,14 @@ def route_words(spec: Any, route: Mapping[str, Any]) -> str:
             continue
         option = _chosen(route[unit.name])
         chosen = unit.options.get(option, unit) if option else unit
-        if unit.type in _CONCENTRATORS:
-            concentrating = True
-        if chosen.type == "bypass":
-            if unit.type in _CONCENTRATORS:
+        concentrator = not _CONCENTRATING.isdisjoint(spec.unit_types[unit.type].kpi_families)
+        concentrating = concentrating or concentrator
+        utype = spec.unit_types[chosen.type]
+        if utype.bypass:
+            if concentrator:
                 words.append("whole ore")
             continue
-        words.append(TYPE_WORDS.get(chosen.type, chosen.type.replace("_", " ")))
+        words.append(utype.route_word or chosen.type.replace("_", " "))
     if not concentrating and words and words[0] != "whole ore":
         words.insert(0, "whole ore")
     return " -> ".join(words) if words else "whole ore, no optional step"

@@ -42,6 +42,7 @@ import numpy as np
 from oreflow.core.components import ComponentSet
 from oreflow.core.schema import Param, frac, positive
 from oreflow.errors import CaseError, Problem
+from oreflow.kernels.arrays import safe_div
 from oreflow.units.base import (
     PrepareContext,
     UnitResult,
@@ -365,7 +366,7 @@ class BallMill:
         s_case, power = state.selection_t_kwh, state.power_kw
         c = self.comps
         q = total_solids(c, feed)
-        energy = np.divide(power, q, out=np.zeros_like(q), where=q > 0)
+        energy = safe_div(power, q)
         # one rate per case and class, read through a broadcast view for every species
         rate_tau = np.broadcast_to(
             (s_case * energy[:, None])[:, :, None], (*s_case.shape, c.n_solid)

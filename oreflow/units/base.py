@@ -230,6 +230,38 @@ class Price:
     source: str
 
 
+@dataclass(frozen=True)
+class RouteKpis:
+    """Plant KPIs of a cyanide-free leach route (a type of the ``lixiviant_route`` family).
+
+    Every KPI is named ``<type>_<suffix>`` and summed over the units of the type; the
+    figures every route reports (consumables per tonne of ore, gold extraction, gold on
+    the loaded adsorbent) need nothing declared beyond ``loaded_port``.
+
+    Attributes
+    ----------
+    loaded_port : str
+        Outlet carrying the loaded adsorbent.
+    adsorbent : str
+        Adsorbent species when the unit has no ``adsorbent`` parameter.
+    per_t_ore : tuple of (str, str)
+        (metric in kg per t of solids fed to the unit, KPI suffix): reported in kg per t
+        of ore fed to the plant.
+    tails_mg_l : tuple of (str, str)
+        (solution species in the ``tails`` outlet, KPI suffix): its concentration in the
+        tails solution of all the route's units [mg/L].
+    metric_mg_l : tuple of (str, str)
+        (metric in mg/L of the tails solution, KPI suffix): averaged over the tails water
+        of the units that report it [mg/L].
+    """
+
+    loaded_port: str
+    adsorbent: str = "carbon"
+    per_t_ore: tuple[tuple[str, str], ...] = ()
+    tails_mg_l: tuple[tuple[str, str], ...] = ()
+    metric_mg_l: tuple[tuple[str, str], ...] = ()
+
+
 #: KPI families a unit type may join (``UnitType.kpi_families``): the plant KPIs that
 #: aggregate over every unit of the family, and the metrics each member must report.
 KPI_FAMILIES: Mapping[str, str] = MappingProxyType(
@@ -312,6 +344,16 @@ class UnitType:
         KPI families it joins (keys of ``KPI_FAMILIES``).
     prices : Mapping[str, Price]
         Default price of every consumable item it may report as ``use_<item>_kg_h``.
+    tear_inlets : bool
+        Whether the recycle solver prefers to tear the streams entering it (a mixer,
+        where the streams of a loop join: the guess is then one stream's composition).
+    bypass : bool
+        Whether it is the "none" option of a position: it takes the position's outlets
+        and passes its feed to the one its ``to`` parameter names.
+    route_word : str
+        How route descriptions name the step (``"acid POX"``); empty: the type name.
+    route_kpis : RouteKpis or None
+        Plant KPIs of a cyanide-free leach route (``lixiviant_route`` family).
     scale_site : str
         The kind of site whose least scale the plan's rules set (a key of
         ``oreflow.units.scale_rules.SCALE_RULES``: ``"concentrator"``, ``"heap_leach"``,
@@ -337,6 +379,10 @@ class UnitType:
     circuit: bool = False
     kpi_families: tuple[str, ...] = ()
     prices: Mapping[str, Price] = field(default_factory=lambda: MappingProxyType({}))
+    tear_inlets: bool = False
+    bypass: bool = False
+    route_word: str = ""
+    route_kpis: RouteKpis | None = None
     scale_site: str = ""
 
     def __post_init__(self) -> None:
@@ -345,6 +391,9 @@ class UnitType:
         unknown = [f for f in self.kpi_families if f not in KPI_FAMILIES]
         if unknown:
             msg = f"unit type {self.name!r}: unknown KPI families {unknown}"
+            raise ValueError(msg)
+        if ("lixiviant_route" in self.kpi_families) != (self.route_kpis is not None):
+            msg = f"unit type {self.name!r}: a lixiviant_route type declares route_kpis, no other"
             raise ValueError(msg)
 
 

@@ -36,7 +36,8 @@ from oreflow.core.schema import Param, frac, positive
 from oreflow.errors import Problem
 from oreflow.units import reagents
 from oreflow.units.base import UnitResult, UnitSpec, UnitType
-from oreflow.units.pox import (
+from oreflow.units.oxidiser import OxidationState, Oxidiser, check_oxidiser
+from oreflow.units.oxidiser_params import (
     GOLD_HOST,
     HEAT_MJ_KG_S,
     MINERAL_TABLE,
@@ -44,9 +45,6 @@ from oreflow.units.pox import (
     O2_IN_AIR_FRAC,
     OXIDISABLE,
     Chemistry,
-    OxidationState,
-    Oxidiser,
-    check_oxidiser,
     heat_params,
 )
 
@@ -177,6 +175,7 @@ def _check(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Proble
 
 BIO_OXIDATION = UnitType(
     name="bio_oxidation",
+    route_word="BIOX",
     reactive=True,
     summary="bio-oxidation (BIOX) at 40-45 °C over 4-6 d: sulfide oxidation by tank, "
     "air, cooling duty, ferric liquor for CCD and neutralisation",

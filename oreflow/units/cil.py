@@ -82,19 +82,23 @@ the pulp flow (``tank_volume_m3``), which makes the unit nonlinear in its feed.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import NamedTuple
 
 import numpy as np
 
 from oreflow.conventions import G_PER_T
-from oreflow.core.components import ELEMENTS, ComponentSet
-from oreflow.core.schema import REQUIRED, Param, frac, positive
+from oreflow.core.components import ComponentSet
 from oreflow.errors import CaseError, Problem
+from oreflow.kernels.arrays import safe_div
+from oreflow.kernels.carbon_circuit import (
+    blanked_pregrob_k_m3_t,
+    carbon_advance,
+    pregrobbed_by_class,
+    wad_cyanide_out_tph,
+)
 from oreflow.units import reagents
 from oreflow.units.base import (
     PrepareContext,
     Price,
-    TableSchema,
     UnitResult,
     UnitSpec,
     UnitType,
@@ -104,691 +108,21 @@ from oreflow.units.base import (
     water,
 )
 from oreflow.units.cil_kinetics import (
-    CYANIDATION_PARAMS,
-    GRAIN_PARAMS,
     exposure_ultimate,
     free_cyanide_loss_tph,
     oxygen_mg_l,
     rate_factor,
 )
-from oreflow.units.tanks import (
-    SIZE_LAW_PARAMS,
-    check_residence_or_volume,
-    require_solution,
-    size_law,
-    tank_residence,
+from oreflow.units.cil_params import CIC_PARAMS, CIL_PARAMS, CIP_PARAMS, LEACH_TABLE
+from oreflow.units.cyanide_chemistry import (
+    EL_INDEX,
+    METALS,
+    CyanideChemistry,
+    LeachState,
+    molar_mass,
+    size_kinetics,
 )
-
-# --- parameters -------------------------------------------------------------------------
-
-_TRAIN_PARAMS: tuple[Param, ...] = (
-    Param(
-        "n_tanks",
-        "-",
-        6,
-        "number of equal leach tanks in series",
-        "6-8 [L] Marsden & House 2006; Habashi 1966; docs/models.md#cil",
-        kind=int,
-        lo=1,
-        hi=20,
-    ),
-    positive(
-        "residence_h",
-        "h",
-        None,
-        "total slurry residence time of the leach tanks (or give tank_volume_m3)",
-        "24-48 h [L] Marsden & House 2006; Habashi 1966; docs/models.md#cil",
-        hi=500.0,
-    ),
-    positive(
-        "tank_volume_m3",
-        "m³",
-        None,
-        "live volume of each leach tank; residence then follows the pulp flow",
-        "plant figure",
-        hi=1e5,
-    ),
-)
-
-_PRELEACH = Param(
-    "preleach_tanks",
-    "-",
-    0,
-    "leading tanks of the train that hold no carbon (pre-leach); must be fewer than n_tanks",
-    "plant figure; 0-2 in most CIL plants [L] Marsden & House 2006 ch. 7",
-    kind=int,
-    lo=0,
-    hi=19,
-)
-
-_CIP_PARAMS: tuple[Param, ...] = (
-    Param(
-        "adsorption_tanks",
-        "-",
-        6,
-        "number of adsorption (carbon) tanks after the leach tanks",
-        "5-8 [L] Marsden & House 2006 ch. 7",
-        kind=int,
-        lo=1,
-        hi=20,
-    ),
-    positive(
-        "adsorption_residence_h",
-        "h",
-        None,
-        "total residence time of the adsorption tanks (or give adsorption_tank_volume_m3)",
-        "0.5-1 h per tank [L] Marsden & House 2006 ch. 7",
-        hi=100.0,
-    ),
-    positive(
-        "adsorption_tank_volume_m3",
-        "m³",
-        None,
-        "live volume of each adsorption tank",
-        "plant figure",
-        hi=1e5,
-    ),
-)
-
-_CYANIDE_PARAMS: tuple[Param, ...] = (
-    Param(
-        "nacn_mg_l",
-        "mg/L",
-        300.0,
-        "free cyanide held in the pulp solution, as NaCN",
-        "150-500 mg/L [L] Marsden & House 2006; Habashi 1966; docs/models.md#cil",
-        lo=0.0,
-        hi=5000.0,
-    ),
-    Param(
-        "nacn_chemical_consumption_kg_t",
-        "kg/t",
-        0.25,
-        "NaCN destroyed per tonne of solids by what the leach table does not model "
-        "(oxidation to cyanate, HCN volatilisation; and complexes and SCN of minerals not listed)",
-        "assumed; 0.05-0.3 kg/t for oxidation and volatilisation [A], free-milling totals "
-        "0.3-1.0 kg/t [L] Marsden & House 2006; Habashi 1966; docs/models.md#cil, Marsden & House 2006; docs/models.md#cil",
-        lo=0.0,
-        hi=50.0,
-    ),
-    positive(
-        "nacn_per_cu_mol_mol",
-        "mol/mol",
-        3.5,
-        "cyanide consumed per mol of copper dissolved (complexed plus oxidised to cyanate)",
-        "2 Cu2+ + 7 CN- -> 2 Cu(CN)3 2- + CNO- [S] Marsden & House 2006; docs/models.md#cil (2.70 kg NaCN/kg Cu); "
-        "3.0 for Cu(I) minerals",
-        hi=6.0,
-    ),
-    positive(
-        "cn_wad_per_cu_mol_mol",
-        "mol/mol",
-        3.0,
-        "cyanide held per mol of dissolved copper in its weak-acid-dissociable complex",
-        "Cu(CN)3 2- predominates at leach free cyanide [L] Marsden & House 2006 ch. 6",
-        lo=2.0,
-        hi=4.0,
-    ),
-    Param(
-        "lime_kg_t",
-        "kg/t",
-        1.0,
-        "lime (CaO) per tonne of solids to hold pH 10.5-11",
-        "0.5-2 kg/t for free-milling ore [L] Marsden & House 2006; docs/models.md#cil",
-        lo=0.0,
-        hi=100.0,
-    ),
-)
-
-_CARBON_DOSE = positive(
-    "carbon_g_l",
-    "g/L",
-    15.0,
-    "carbon concentration in the pulp of each carbon tank",
-    "10-25 g/L [L] Marsden & House 2006 ch. 7",
-    hi=100.0,
-)
-
-_CARBON_PARAMS: tuple[Param, ...] = (
-    Param(
-        "carbon_advance_kg_t",
-        "kg/t",
-        None,
-        "carbon advanced per tonne of solids fed, instead of carbon_advance_t_d: the intensive "
-        "setting that scales with throughput (optimization)",
-        "plant figure; about 1 kg/t is typical [L] Marsden & House 2006 ch. 7",
-        lo=0.0,
-        hi=100.0,
-    ),
-    Param(
-        "carbon_advance_t_d",
-        "t/d",
-        5.0,
-        "carbon moved counter-current per day (with a carbon inlet: topped up to this with fresh carbon)",
-        "assumed; Nicol, Fleming & Cromberge 1984; Fleming et al. 2011, Miner. Eng. 24:484; docs/models.md#cil example 6 t/d",
-        lo=0.0,
-        hi=1000.0,
-    ),
-    Param(
-        "barren_carbon_au_g_t",
-        "g/t",
-        50.0,
-        "gold on the carbon entering the last tank (ignored with a carbon inlet)",
-        "25-100 g/t [L] Marsden & House 2006; docs/models.md#recovery",
-        lo=0.0,
-        hi=10000.0,
-    ),
-    positive(
-        "adsorption_k_per_h",
-        "1/h",
-        0.015,
-        "Nicol-Fleming adsorption rate constant of gold",
-        "assumed; 0.005-0.05 [A] Nicol, Fleming & Cromberge 1984; Fleming et al. 2011, Miner. Eng. 24:484; docs/models.md#cil",
-        hi=10.0,
-    ),
-    positive(
-        "adsorption_k_eq_m3_t",
-        "m³/t",
-        1.0e4,
-        "Nicol-Fleming pseudo-equilibrium constant K of gold",
-        "assumed; 1e3-1e5 [A] Nicol, Fleming & Cromberge 1984; Fleming et al. 2011, Miner. Eng. 24:484; docs/models.md#cil",
-        hi=1e7,
-    ),
-    Param(
-        "barren_carbon_ag_g_t",
-        "g/t",
-        0.0,
-        "silver on the carbon entering the last tank (ignored with a carbon inlet)",
-        "assumed",
-        lo=0.0,
-        hi=1e5,
-    ),
-    Param(
-        "ag_adsorption_k_per_h",
-        "1/h",
-        0.015,
-        "Nicol-Fleming rate constant of silver (used when ag_carbon is declared)",
-        "assumed, as gold [A]",
-        lo=0.0,
-        hi=10.0,
-    ),
-    Param(
-        "ag_adsorption_k_eq_m3_t",
-        "m³/t",
-        2000.0,
-        "Nicol-Fleming constant K of silver: silver loads more weakly than gold",
-        "assumed; Ag(CN)2- is held several times less strongly than Au(CN)2- [L] "
-        "Marsden & House 2006 ch. 7; Marsden & House 2006; docs/models.md#recovery",
-        lo=0.0,
-        hi=1e7,
-    ),
-    Param(
-        "barren_carbon_cu_g_t",
-        "g/t",
-        0.0,
-        "copper on the carbon entering the last tank (ignored with a carbon inlet)",
-        "assumed",
-        lo=0.0,
-        hi=1e5,
-    ),
-    Param(
-        "cu_adsorption_k_per_h",
-        "1/h",
-        0.015,
-        "Nicol-Fleming rate constant of copper (used when cu_carbon is declared)",
-        "assumed, as gold [A]",
-        lo=0.0,
-        hi=10.0,
-    ),
-    Param(
-        "cu_adsorption_k_eq_m3_t",
-        "m³/t",
-        30.0,
-        "Nicol-Fleming constant K of copper: Cu(CN)3 2- loads weakly at leach free cyanide",
-        "assumed [A]; weak copper loading at high CN:Cu [L] Marsden & House 2006 ch. 7",
-        lo=0.0,
-        hi=1e7,
-    ),
-    positive(
-        "carbon_capacity_g_t",
-        "g/t",
-        30000.0,
-        "site capacity of the carbon as gold-equivalent loading (moles x M_Au); other metals "
-        "take sites from each other, K_m / (1 + other metals / capacity) (no effect on a "
-        "gold-only circuit)",
-        "assumed; equilibrium gold loadings of 20-40 kg/t at high tenor [L] Marsden & House "
-        "2006 ch. 7",
-        hi=1e9,
-    ),
-    Param(
-        "carbon_loss_g_t",
-        "g/t",
-        30.0,
-        "carbon lost as fines per tonne of solids, made up with fresh carbon (without a carbon inlet)",
-        "20-50 g/t [L] Marsden & House 2006; docs/models.md#recovery",
-        lo=0.0,
-        hi=1000.0,
-    ),
-)
-
-
-_PREGROB_PARAMS: tuple[Param, ...] = (
-    Param(
-        "pregrob_k_m3_t",
-        "m³/t",
-        0.0,
-        "preg-robbing partition coefficient of the carbonaceous matter: m³ of solution per "
-        "t of carbonaceous matter (K_ore = this x carbonaceous fraction); 0 = none",
-        "measure by spiked-gold tests (Goodall, Leatham & Scales 2005, Miner. Eng. 18:1135); "
-        "ex07 K_ore 0.8 m³/t ore [A] Goodall, Leatham & Scales 2005, Miner. Eng. 18:1135; docs/models.md#cil",
-        lo=0.0,
-        hi=1e6,
-    ),
-    Param(
-        "pregrob_reversible",
-        "-",
-        False,
-        "whether preg-robbed gold returns to solution where the tenor falls (true: docs/models.md "
-        "Goodall, Leatham & Scales 2005, Miner. Eng. 18:1135; docs/models.md#cil equilibrium in every tank; false: the ore keeps the most it has held)",
-        "assumed; preg-robbed gold desorbs slowly [L] Marsden & House 2006 ch. 6",
-        kind=bool,
-    ),
-    Param(
-        "blanking_kg_t",
-        "kg/t",
-        0.0,
-        "kerosene or diesel dosed per tonne of solids to blank the carbonaceous matter "
-        "(priced as the consumable 'kerosene' when preg-robbing is on)",
-        "plant figure; blanking agents coat carbonaceous matter [L] Marsden & House 2006 ch. 6",
-        lo=0.0,
-        hi=20.0,
-    ),
-    positive(
-        "blanking_half_kg_t",
-        "kg/t",
-        0.5,
-        "blanking dose that halves the preg-robbing partition coefficient, "
-        "K_ore / (1 + dose / this)",
-        "assumed; measure by spiked-gold tests with and without the agent (Goodall, Leatham & "
-        "Scales 2005, Miner. Eng. 18:1135)",
-        hi=100.0,
-    ),
-)
-
-CIL_PARAMS: tuple[Param, ...] = (
-    *_TRAIN_PARAMS,
-    _PRELEACH,
-    *_CYANIDE_PARAMS,
-    *CYANIDATION_PARAMS,
-    _CARBON_DOSE,
-    *_CARBON_PARAMS,
-    *SIZE_LAW_PARAMS,
-    *_PREGROB_PARAMS,
-)
-CIP_PARAMS: tuple[Param, ...] = (
-    *_TRAIN_PARAMS,
-    *_CIP_PARAMS,
-    *_CYANIDE_PARAMS,
-    *CYANIDATION_PARAMS,
-    _CARBON_DOSE,
-    *_CARBON_PARAMS,
-    *SIZE_LAW_PARAMS,
-    *_PREGROB_PARAMS,
-)
-CIC_PARAMS: tuple[Param, ...] = (
-    Param(
-        "n_columns",
-        "-",
-        5,
-        "number of carbon columns in series",
-        "4-6 [L] Marsden & House 2006 ch. 7",
-        kind=int,
-        lo=1,
-        hi=20,
-    ),
-    positive(
-        "carbon_per_column_t",
-        "t",
-        4.0,
-        "carbon held in each column",
-        "assumed; 1-10 t per column [L] Marsden & House 2006 ch. 7",
-        hi=1000.0,
-    ),
-    *_CARBON_PARAMS,
-    _CYANIDE_PARAMS[3],
-)
-#: Kept for callers of the first version of this module.
-PARAMS = CIL_PARAMS
-
-DISSOLUTION_PARAMS: tuple[Param, ...] = (
-    frac(
-        "ultimate_frac",
-        REQUIRED,
-        "extraction at infinite time, at sizes up to the reference size",
-        "diagnostic leach testwork; copper minerals: Hedley & Tabachnick 1958 [L]",
-    ),
-    frac(
-        "scn_frac",
-        1.0,
-        "share of the dissolved species' sulfur that forms thiocyanate (the rest: sulfate so4_aq)",
-        "assumed; S to SCN- Marsden & House 2006; docs/models.md#cil",
-    ),
-    frac(
-        "ferrocyanide_frac",
-        0.0,
-        "share of the dissolved species' iron complexed as ferrocyanide (the rest: ferric "
-        "hydroxide metal_hydroxides)",
-        "assumed; pyrrhotite forms some ferrocyanide [L] Marsden & House 2006 ch. 6",
-    ),
-)
-
-LEACH_TABLE = TableSchema(
-    params=(
-        positive(
-            "k_per_h",
-            "1/h",
-            REQUIRED,
-            "first-order dissolution rate constant at the reference conditions (ref_*), at "
-            "sizes up to leach_d_ref_um or at any size with grain_um",
-            "testwork; 0.1-0.5 1/h [A/L] Crundwell & Godorr 1997; Ling et al. 1996; Lima & Hodouin 2005; docs/models.md#cil",
-            hi=100.0,
-        ),
-        *DISSOLUTION_PARAMS,
-        *GRAIN_PARAMS,
-    ),
-    key_phase="solid",
-    doc="first-order dissolution of each gold and silver class, and of cyanide-soluble "
-    "copper minerals and reactive sulfides",
-)
-
-# --- cyanide chemistry shared with the heap leach -----------------------------------------
-
-_EL = {e: ELEMENTS.index(e) for e in ELEMENTS}
-#: The metals carried in solution and on carbon: name, solution and carbon species.
-METALS = (("au", "au_aq", "au_carbon"), ("ag", "ag_aq", "ag_carbon"), ("cu", "cu_aq", "cu_carbon"))
-_NOT_LEACHED = ("au_pregrobbed",)
-
-
-def _molar_mass(metal: str) -> float:
-    from oreflow.kernels import leaching as kl
-
-    return {"au": kl.AU_G_MOL, "ag": kl.AG_G_MOL, "cu": kl.CU_G_MOL}[metal]
-
-
-class CyanideChemistry:
-    """Where the elements of dissolving species go in cyanide, and the cyanide they take.
-
-    Parameters
-    ----------
-    comps : ComponentSet
-        Species of the case.
-    names : list of str
-        Solid species that dissolve (the leach table), in table order.
-    """
-
-    def __init__(self, comps: ComponentSet, names: list[str]) -> None:
-        self.comps = comps
-        self.names = names
-        self.idx = [comps.solid_index(n) for n in names]
-        self.el = np.array(
-            [[comps.solids[i].elements.get(e, 0.0) for e in ELEMENTS] for i in self.idx],
-            dtype=np.float64,
-        ).reshape(len(names), len(ELEMENTS))
-        self.speciated = comps.has("cn_wad")
-
-    def _off(self, name: str) -> int | None:
-        c = self.comps
-        if not c.has(name):
-            return None
-        sp = next(s for s in c.species if s.name == name)
-        if sp.phase == "solution":
-            return c.solution_offset(name)
-        if sp.phase == "adsorbent":
-            return c.adsorbent_offset(name)
-        return c.solid_index(name)
-
-    @staticmethod
-    def needs(
-        comps: ComponentSet, name: str, scn_frac: float, ferrocyanide_frac: float
-    ) -> list[tuple[str, str]]:
-        """(element, product species) pairs a dissolving species needs declared."""
-        sp = comps.solids[comps.solid_index(name)]
-        el = sp.elements
-        out = []
-        for e, prod in (("au", "au_aq"), ("ag", "ag_aq"), ("as", "as_aq")):
-            if el.get(e, 0.0) > 0:
-                out.append((e, prod))
-        if el.get("cu", 0.0) > 0:
-            out += [("cu", "cu_aq"), ("cu", "cn_wad")]
-        if el.get("s", 0.0) > 0:
-            if scn_frac > 0:
-                out.append(("s", "scn"))
-            if scn_frac < 1:
-                out.append(("s", "so4_aq"))
-        if el.get("fe", 0.0) > 0:
-            if ferrocyanide_frac > 0:
-                out.append(("fe", "fe_aq"))
-            if ferrocyanide_frac < 1:
-                out.append(("fe", "metal_hydroxides"))
-        return out
-
-    @staticmethod
-    def check_table(
-        spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Problem]
-    ) -> None:
-        """Validate the leach table: every gold/silver class has kinetics, every entry dissolves."""
-        key = f"units.{spec.name}.leach"
-        table = spec.tables.get("leach", {})
-        gold = [s.name for s in comps.solids if s.au_frac > 0 and s.name not in _NOT_LEACHED]
-        missing = [g for g in gold if g not in table]
-        if missing:
-            problems.append(
-                Problem(file, key, f"no leach kinetics for gold species {', '.join(missing)}")
-            )
-        silver = [
-            s.name
-            for s in comps.solids
-            if s.elements.get("ag", 0.0) > 0 and s.au_frac == 0 and s.name not in table
-        ]
-        if silver and comps.has("ag_aq"):
-            problems.append(
-                Problem(file, key, f"no leach kinetics for silver species {', '.join(silver)}")
-            )
-        for name, entry in table.items():
-            sp = comps.solids[comps.solid_index(name)]
-            el = sp.elements
-            if el.get("c", 0.0) > 0:
-                problems.append(
-                    Problem(
-                        file,
-                        f"{key}.{name}",
-                        f"{name!r} carries carbon, which does not dissolve in cyanide (for "
-                        "preg-robbing by carbonaceous matter set pregrob_k_m3_t)",
-                    )
-                )
-                continue
-            if not any(el.get(e, 0.0) > 0 for e in ("au", "ag", "cu", "s", "fe", "as")):
-                problems.append(
-                    Problem(
-                        file,
-                        f"{key}.{name}",
-                        f"{name!r} has nothing that dissolves in cyanide (no Au, Ag, Cu, S, Fe "
-                        "or As); only gold and silver classes, copper minerals and reactive "
-                        "sulfides belong in the leach table",
-                    )
-                )
-                continue
-            for e, prod in CyanideChemistry.needs(
-                comps, name, entry.get("scn_frac", 1.0), entry.get("ferrocyanide_frac", 0.0)
-            ):
-                if not comps.has(prod):
-                    problems.append(
-                        Problem(
-                            file,
-                            f"{key}.{name}",
-                            f"{name!r} releases {e.capitalize()} into {prod!r}: declare "
-                            f"{prod!r} in [case]",
-                        )
-                    )
-
-    def check_params(self, spec: UnitSpec, params: Mapping[str, np.ndarray]) -> None:
-        """At run time: per-case scn/ferrocyanide shares must not need undeclared species."""
-        problems = []
-        for name in self.names:
-            scn = params.get(f"leach.{name}.scn_frac", np.ones(1))
-            fe = params.get(f"leach.{name}.ferrocyanide_frac", np.zeros(1))
-            for s_val, f_val in ((scn.min(), fe.min()), (scn.max(), fe.max())):
-                for e, prod in self.needs(self.comps, name, float(s_val), float(f_val)):
-                    if not self.comps.has(prod):
-                        problems.append(
-                            Problem(
-                                spec.file,
-                                f"units.{spec.name}.leach.{name}",
-                                f"{name!r} releases {e.capitalize()} into {prod!r}: declare "
-                                f"{prod!r} in [case]",
-                            )
-                        )
-        if problems:
-            raise CaseError(list(dict.fromkeys(problems)))
-
-    def metal_tph(self, dissolved: np.ndarray) -> np.ndarray:
-        """Au, Ag, Cu released by the dissolved species, (..., 3) [t/h]."""
-        return dissolved @ self.el[:, [_EL["au"], _EL["ag"], _EL["cu"]]]
-
-    def react(
-        self,
-        dissolved: np.ndarray,
-        params: Mapping[str, np.ndarray],
-    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        """Products other than the dissolved precious metals and copper, and the NaCN taken.
-
-        Parameters
-        ----------
-        dissolved : (n_cases, n_sp) float64
-            Mass of each leach-table species dissolved [t/h].
-        params : Mapping[str, numpy.ndarray]
-            Per-case parameters (``leach.NAME.scn_frac``, ``leach.NAME.ferrocyanide_frac``,
-            ``nacn_per_cu_mol_mol``, ``cn_wad_per_cu_mol_mol``).
-
-        Returns
-        -------
-        products : (n_cases, n_comp) float64
-            Increments of thiocyanate, sulfate, ferrocyanide iron, arsenic, cyanate
-            (solution) and ferric hydroxide (solids, finest class) [t/h].
-        nacn : dict of (n_cases,) float64
-            NaCN consumed [t/h] by ``cu``, ``scn``, ``ferrocyanide`` and
-            ``complexation`` (Au and Ag, speciated cases only).
-        """
-        from oreflow.kernels import leaching as kl
-
-        c = self.comps
-        n = dissolved.shape[0]
-        products = np.zeros((n, c.n_comp))
-        n_sp = len(self.names)
-        scn = np.stack([params[f"leach.{m}.scn_frac"] for m in self.names], axis=1).reshape(n, n_sp)
-        ferro = np.stack(
-            [params[f"leach.{m}.ferrocyanide_frac"] for m in self.names], axis=1
-        ).reshape(n, n_sp)
-        el = dissolved[:, :, None] * self.el[None, :, :]  # (n, sp, el) t/h
-        s_tot = el[:, :, _EL["s"]]
-        s_scn = (s_tot * scn).sum(axis=1)
-        s_so4 = (s_tot * (1.0 - scn)).sum(axis=1)
-        fe_tot = el[:, :, _EL["fe"]]
-        fe_ferro = (fe_tot * ferro).sum(axis=1)
-        fe_hyd = (fe_tot * (1.0 - ferro)).sum(axis=1)
-        as_tot = el[:, :, _EL["as"]].sum(axis=1)
-        metals = el.sum(axis=1)
-        cu = metals[:, _EL["cu"]]
-
-        def put(name: str, element: str, amount: np.ndarray) -> None:
-            off = self._off(name)
-            if off is None:
-                return
-            sp = next(s for s in c.species if s.name == name)
-            mass = amount / sp.elements[element]
-            if sp.phase == "solid":
-                c.solids_view(products)[:, -1, off] += mass
-            else:
-                products[:, off] += mass
-
-        put("scn", "s", s_scn)
-        put("so4_aq", "s", s_so4)
-        put("fe_aq", "fe", fe_ferro)
-        put("metal_hydroxides", "fe", fe_hyd)
-        put("as_aq", "as", as_tot)
-        per_cu = params["nacn_per_cu_mol_mol"]
-        wad_cu = params["cn_wad_per_cu_mol_mol"]
-        ocn = self._off("ocn")
-        if ocn is not None:
-            products[:, ocn] += np.maximum(per_cu - wad_cu, 0.0) * cu / kl.CU_G_MOL * kl.OCN_G_MOL
-        nacn = {
-            "cu": per_cu * cu / kl.CU_G_MOL * kl.NACN_G_MOL,
-            "scn": kl.CN_PER_S * s_scn / kl.S_G_MOL * kl.NACN_G_MOL,
-            "ferrocyanide": kl.CN_PER_FE_FERROCYANIDE * fe_ferro / kl.FE_G_MOL * kl.NACN_G_MOL,
-            "complexation": np.zeros(n),
-        }
-        if self.speciated:
-            nacn["complexation"] = (
-                kl.CN_PER_AU * metals[:, _EL["au"]] / kl.AU_G_MOL
-                + kl.CN_PER_AG * metals[:, _EL["ag"]] / kl.AG_G_MOL
-            ) * kl.NACN_G_MOL
-        return products, nacn
-
-    @staticmethod
-    def wad_cn_per_metal(params: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-        """WAD cyanide (as CN) carried per tonne of dissolved metal [t/t], per case."""
-        from oreflow.kernels import leaching as kl
-
-        wad_cu = params["cn_wad_per_cu_mol_mol"]
-        return {
-            "au": np.zeros_like(wad_cu),
-            "ag": np.full_like(wad_cu, kl.CN_PER_AG * kl.CN_G_MOL / kl.AG_G_MOL),
-            "cu": wad_cu * kl.CN_G_MOL / kl.CU_G_MOL,
-        }
-
-
-def size_kinetics(
-    spec: UnitSpec,
-    comps: ComponentSet,
-    params: Mapping[str, np.ndarray],
-    n_cases: int,
-    *,
-    rate_key: str,
-    d_ref_um: np.ndarray,
-    k_exponent: np.ndarray,
-    ultimate_exponent: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Rate constant and ultimate extraction per case, size class and leach species."""
-    names = list(spec.tables.get("leach", {}))
-    rep_um = comps.sizes.representative_um()
-    k = np.empty((n_cases, comps.n_cls, len(names)))
-    ult = np.empty((n_cases, comps.n_cls, len(names)))
-    for d, name in enumerate(names):
-        k[:, :, d], ult[:, :, d] = size_law(
-            rep_um,
-            params[f"leach.{name}.{rate_key}"],
-            params[f"leach.{name}.ultimate_frac"],
-            d_ref_um,
-            k_exponent,
-            ultimate_exponent,
-            n_cases,
-        )
-    return k, ult
-
-
-def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    return np.divide(num, den, out=np.zeros(np.broadcast(num, den).shape), where=den > 0)
-
-
-# --- the model ---------------------------------------------------------------------------
-
-
-class LeachState(NamedTuple):
-    """What a cyanide leach prepares once per simulation (also the heap leach's)."""
-
-    params: Mapping[str, np.ndarray]
-    k: np.ndarray | None  # (n_cases, n_cls, n_leach) rate constant; None: nothing leaches
-    ultimate: np.ndarray | None  # (n_cases, n_cls, n_leach) ultimate extraction
+from oreflow.units.tanks import check_residence_or_volume, require_solution, tank_residence
 
 
 class CilTrain:
@@ -819,7 +153,7 @@ class CilTrain:
             if comps.has(aq):
                 carbon = comps.adsorbent_offset(on_carbon) if comps.has(on_carbon) else None
                 self.metals.append((metal, comps.solution_offset(aq), carbon))
-        self.molar = np.array([_molar_mass(m) for m, _, _ in self.metals])
+        self.molar = np.array([molar_mass(m) for m, _, _ in self.metals])
         self.i_carb = comps.solid_index("carbonaceous") if comps.has("carbonaceous") else None
         self.i_preg = comps.solid_index("au_pregrobbed") if comps.has("au_pregrobbed") else None
         self.reversible = bool(p.get("pregrob_reversible", False))
@@ -837,19 +171,14 @@ class CilTrain:
                     "and 'au_pregrobbed' (the gold it holds) declared in [case]",
                 )
                 raise CaseError([problem])
-        if not self.names:
+        if not self.names:  # a cic: adsorption only
             return LeachState(params, None, None)
-        self.chem.check_params(self.spec, params)
-        k, ult = size_kinetics(
-            self.spec,
-            self.comps,
-            params,
-            ctx.n_cases,
-            rate_key="k_per_h",
-            d_ref_um=params["leach_d_ref_um"],
-            k_exponent=params["leach_k_size_exponent"],
-            ultimate_exponent=params["leach_ultimate_size_exponent"],
+        laws = (
+            params["leach_d_ref_um"],
+            params["leach_k_size_exponent"],
+            params["leach_ultimate_size_exponent"],
         )
+        k, ult = size_kinetics(self.spec, self.chem, params, ctx.n_cases, "k_per_h", laws)
         rep_um = self.comps.sizes.representative_um()
         for d, name in enumerate(self.names):
             grain = params.get(f"leach.{name}.grain_um")
@@ -942,19 +271,19 @@ class CilTrain:
             carbon_tph = params["carbon_advance_kg_t"] * total_solids(c, feed) / 1000.0
         else:
             carbon_tph = params["carbon_advance_t_d"] / 24.0
+        on_carbon = [m for m, (_, _, on_c) in enumerate(self.metals) if on_c is not None]
         barren = np.zeros((n, n_met))
+        returned_metal = None
         if returned is not None:
-            arriving = returned[:, self.i_c]
-            carbon_tph = np.maximum(carbon_tph, arriving)
-            makeup = carbon_tph - arriving
-            for m, (_, _, on_c) in enumerate(self.metals):
-                if on_c is not None:
-                    barren[:, m] = _ratio(returned[:, on_c] * G_PER_T, carbon_tph)
+            returned_metal = np.zeros((n, n_met))
+            for m in on_carbon:
+                returned_metal[:, m] = returned[:, self.metals[m][2]]
         else:
-            makeup = carbon_tph.copy()
-            for m, (metal, _, on_c) in enumerate(self.metals):
-                if on_c is not None:
-                    barren[:, m] = params[f"barren_carbon_{metal}_g_t"]
+            for m in on_carbon:
+                barren[:, m] = params[f"barren_carbon_{self.metals[m][0]}_g_t"]
+        carbon_tph, makeup, barren = carbon_advance(
+            carbon_tph, barren, None if returned is None else returned[:, self.i_c], returned_metal
+        )
 
         k_ads = np.zeros((n, n_met))
         k_eq = np.zeros((n, n_met))
@@ -965,7 +294,7 @@ class CilTrain:
             k_ads[:, m] = params[f"{prefix}adsorption_k_per_h"]
             k_eq[:, m] = params[f"{prefix}adsorption_k_eq_m3_t"]
         feed_tenor = np.stack(
-            [_ratio(feed[:, aq] * G_PER_T, sol) for _, aq, _ in self.metals], axis=1
+            [safe_div(feed[:, aq] * G_PER_T, sol) for _, aq, _ in self.metals], axis=1
         )
         source = np.ascontiguousarray(
             metal_tank[:, :, [("au", "ag", "cu").index(m) for m, _, _ in self.metals]] * G_PER_T
@@ -977,9 +306,13 @@ class CilTrain:
         if self.i_preg is not None:
             feed_preg = sv[:, :, self.i_preg].sum(axis=1)
             if self.i_carb is not None and "pregrob_k_m3_t" in params:
-                carb = sv[:, :, self.i_carb].sum(axis=1)
-                blank = 1.0 + params["blanking_kg_t"] / params["blanking_half_kg_t"]
-                ore_k = params["pregrob_k_m3_t"] * _ratio(carb, solids) / blank
+                ore_k = blanked_pregrob_k_m3_t(
+                    params["pregrob_k_m3_t"],
+                    sv[:, :, self.i_carb].sum(axis=1),
+                    solids,
+                    params["blanking_kg_t"],
+                    params["blanking_half_kg_t"],
+                )
         tenor, loading, ore_g_h = adsorption_train_batch(
             sol,
             feed_tenor,
@@ -1005,17 +338,8 @@ class CilTrain:
             tv[:, :, idx] = residue
         preg_out = ore_g_h[:, -1] / G_PER_T
         if self.i_preg is not None:
-            if self.i_carb is not None:
-                carb_cls = tv[:, :, self.i_carb]
-                carb_sum = carb_cls.sum(axis=1)
-                share = np.where(
-                    (carb_sum > 0)[:, None],
-                    _ratio(carb_cls, carb_sum[:, None]),
-                    _ratio(sv[:, :, self.i_preg], feed_preg[:, None]),
-                )
-            else:
-                share = _ratio(sv[:, :, self.i_preg], feed_preg[:, None])
-            tv[:, :, self.i_preg] = preg_out[:, None] * share
+            carb_cls = tv[:, :, self.i_carb] if self.i_carb is not None else None
+            tv[:, :, self.i_preg] = pregrobbed_by_class(preg_out, sv[:, :, self.i_preg], carb_cls)
         tails[:, self.ads] = 0.0
         for m, (_, aq, _) in enumerate(self.metals):
             tails[:, aq] = tenor[:, -1, m] * sol / G_PER_T
@@ -1025,10 +349,12 @@ class CilTrain:
         wad_change = np.zeros(n)
         if self.i_wad is not None:
             per_metal = CyanideChemistry.wad_cn_per_metal(params)
-            for m, (metal, _, _) in enumerate(self.metals):
-                net = metal_all[:, ("au", "ag", "cu").index(metal)] - adsorbed[:, m]
-                wad_change += per_metal[metal] * net
-            wad_out = np.maximum(feed[:, self.i_wad] + wad_change, 0.0)
+            cols = [("au", "ag", "cu").index(metal) for metal, _, _ in self.metals]
+            wad_out = wad_cyanide_out_tph(
+                feed[:, self.i_wad],
+                np.stack([per_metal[metal] for metal, _, _ in self.metals], axis=1),
+                metal_all[:, cols] - adsorbed,
+            )
             wad_change = wad_out - feed[:, self.i_wad]
             tails[:, self.i_wad] = wad_out
 
@@ -1125,7 +451,7 @@ class CilTrain:
 
         c = self.comps
         n = feed.shape[0]
-        per_t = _ratio(np.full(n, 1000.0), solids)  # kg/t from t/h
+        per_t = safe_div(np.full(n, 1000.0), solids)  # kg/t from t/h
         sv = c.solids_view(feed)
         au_solid_idx = [i for i, s in enumerate(c.solids) if s.au_frac > 0]
         gold_feed = (
@@ -1133,7 +459,7 @@ class CilTrain:
         ).sum(axis=(1, 2))
         m_au = 0
         au_total = gold_feed + feed[:, self.metals[m_au][1]]
-        au_leachable = (sv[:, :, self.chem.idx] * self.chem.el[:, _EL["au"]]).sum(axis=(1, 2))
+        au_leachable = (sv[:, :, self.chem.idx] * self.chem.el[:, EL_INDEX["au"]]).sum(axis=(1, 2))
         tails_au_solid = (
             c.solids_view(tails)[:, :, au_solid_idx]
             * np.array([c.solids[i].au_frac for i in au_solid_idx])
@@ -1144,12 +470,12 @@ class CilTrain:
         for key, value in info.items():
             metrics[key] = np.asarray(value, dtype=np.float64).copy()
         free_nacn = (
-            _ratio(tails[:, self.i_cn] * G_PER_T, sol) if self.i_cn is not None else np.zeros(n)
+            safe_div(tails[:, self.i_cn] * G_PER_T, sol) if self.i_cn is not None else np.zeros(n)
         )
         metrics.update(
             {
-                "au_leach_extraction_frac": _ratio(metal_all[:, 0], au_leachable),
-                "au_to_carbon_frac": _ratio(adsorbed[:, m_au], au_total),
+                "au_leach_extraction_frac": safe_div(metal_all[:, 0], au_leachable),
+                "au_to_carbon_frac": safe_div(adsorbed[:, m_au], au_total),
                 "soluble_loss_au_mg_l": tenor[:, -1, m_au].copy(),
                 "loaded_carbon_au_g_t": loading[:, 0, m_au].copy(),
                 "barren_carbon_au_g_t": barren[:, m_au].copy(),
@@ -1164,8 +490,8 @@ class CilTrain:
                 if self.closed
                 else params["carbon_loss_g_t"] * solids / 1000.0,
                 "nacn_consumed_kg_t": sum(chem_parts.values()) * per_t,
-                "tails_au_gpt": _ratio(tails_au_solid * G_PER_T, solids),
-                "pulp_solids_frac": _ratio(solids, solids + sol),
+                "tails_au_gpt": safe_div(tails_au_solid * G_PER_T, solids),
+                "pulp_solids_frac": safe_div(solids, solids + sol),
                 "tails_nacn_mg_l": free_nacn,
                 "tails_free_cn_mg_l": free_nacn * CN_PER_NACN,
             }
@@ -1190,21 +516,21 @@ class CilTrain:
             )
             metrics[f"{metal}_dissolved_g_t"] = metal_all[:, col] * per_t * 1000.0
             if metal == "ag":
-                metrics["ag_leach_extraction_frac"] = _ratio(metal_all[:, col], feed_metal)
-                metrics["ag_to_carbon_frac"] = _ratio(adsorbed[:, m], feed_metal + feed[:, aq])
-            metrics[f"tails_{metal}_mg_l"] = _ratio(tails[:, aq] * G_PER_T, sol)
+                metrics["ag_leach_extraction_frac"] = safe_div(metal_all[:, col], feed_metal)
+                metrics["ag_to_carbon_frac"] = safe_div(adsorbed[:, m], feed_metal + feed[:, aq])
+            metrics[f"tails_{metal}_mg_l"] = safe_div(tails[:, aq] * G_PER_T, sol)
             if on_c is not None:
                 metrics[f"loaded_carbon_{metal}_g_t"] = loading[:, 0, m].copy()
         if self.i_wad is not None:
-            complexed = _ratio(tails[:, self.i_wad] * G_PER_T, sol)
+            complexed = safe_div(tails[:, self.i_wad] * G_PER_T, sol)
             metrics["tails_cn_wad_complexed_mg_l"] = complexed
             metrics["tails_wad_cn_mg_l"] = metrics["tails_free_cn_mg_l"] + complexed
         if self.i_scn is not None:
-            metrics["tails_scn_mg_l"] = _ratio(tails[:, self.i_scn] * G_PER_T, sol)
+            metrics["tails_scn_mg_l"] = safe_div(tails[:, self.i_scn] * G_PER_T, sol)
         if self.i_preg is not None:
             metrics["ore_k_m3_t"] = ore_k
-            metrics["pregrobbed_au_g_t"] = _ratio(preg_out * G_PER_T, solids)
-            metrics["pregrobbed_au_frac"] = _ratio(preg_out, au_total)
+            metrics["pregrobbed_au_g_t"] = safe_div(preg_out * G_PER_T, solids)
+            metrics["pregrobbed_au_frac"] = safe_div(preg_out, au_total)
         # the profiles a metallurgist samples, tank by tank of the carbon train (gold):
         # solution tenor [mg/L = g/m3] and gold on carbon [g/t]
         for j in range(tenor.shape[1]):
@@ -1273,6 +599,7 @@ _PRICES = {
 
 CIL = UnitType(
     name="cil",
+    route_word="CIL",
     reactive=True,
     summary="carbon-in-leach tanks in series: first-order leach by size and species, "
     + _SUMMARY_CARBON,
@@ -1289,6 +616,7 @@ CIL = UnitType(
 
 CIP = UnitType(
     name="cip",
+    route_word="CIP",
     reactive=True,
     summary="carbon-in-pulp: leach tanks without carbon, then adsorption tanks (leaching "
     "goes on); " + _SUMMARY_CARBON,

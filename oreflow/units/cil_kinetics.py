@@ -38,6 +38,7 @@ import numpy as np
 
 from oreflow.core.schema import Param, frac, positive
 from oreflow.kernels import cyanidation as cy
+from oreflow.kernels.arrays import safe_div
 
 _REF = "conditions at which the leach table's k_per_h was measured"
 
@@ -184,9 +185,7 @@ def oxygen_mg_l(
         return np.broadcast_to(params["do_mg_l"], solids_tph.shape).astype(np.float64)
     gas = cy.AIR_O2_FRAC if supply == "air" else 1.0
     sat = cy.oxygen_saturation_mg_l(params["temp_c"], gas)
-    t_per_m3 = np.divide(
-        solids_tph, solution_m3_h, out=np.zeros_like(solids_tph), where=solution_m3_h > 0
-    )
+    t_per_m3 = safe_div(solids_tph, solution_m3_h)
     uptake = params["o2_demand_g_t_h"] * t_per_m3  # g/m³/h = mg/L/h
     return cy.sparged_oxygen_mg_l(sat, params["kla_per_h"], uptake)
 

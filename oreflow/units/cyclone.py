@@ -28,6 +28,7 @@ import numpy as np
 from oreflow.core.components import ComponentSet
 from oreflow.core.schema import Param, frac, positive
 from oreflow.errors import Problem
+from oreflow.kernels.arrays import safe_div
 from oreflow.units.base import (
     PrepareContext,
     UnitResult,
@@ -220,9 +221,9 @@ class Hydrocyclone:
         vol_w = water(c, feed)
         solids = total_solids(c, feed)
         q_l_min = (vol_s + vol_w) * 1000.0 / 60.0 / float(self.spec.params["count"])
-        cv_pct = 100.0 * np.divide(vol_s, vol_s + vol_w, out=np.zeros(n), where=vol_s + vol_w > 0)
-        rho_s = np.divide(solids, vol_s, out=np.full(n, 2.7), where=vol_s > 0)
-        rho_pulp = np.divide(solids + vol_w, vol_s + vol_w, out=np.ones(n), where=vol_s + vol_w > 0)
+        cv_pct = 100.0 * safe_div(vol_s, vol_s + vol_w)
+        rho_s = safe_div(solids, vol_s, fill=2.7)
+        rho_pulp = safe_div(solids + vol_w, vol_s + vol_w, fill=1.0)
         d50 = np.empty(n)
         press = np.empty(n)
         rv = np.empty(n)
@@ -279,22 +280,14 @@ class Hydrocyclone:
             {
                 "d50c_um": np.asarray(d50, dtype=np.float64).copy(),
                 "water_to_underflow_frac": np.asarray(rf_water, dtype=np.float64).copy(),
-                "underflow_solids_frac": np.divide(
-                    s_u, s_u + w_u, out=np.zeros_like(s_u), where=s_u + w_u > 0
-                ),
-                "overflow_solids_frac": np.divide(
-                    s_o, s_o + w_o, out=np.zeros_like(s_o), where=s_o + w_o > 0
-                ),
-                "underflow_to_overflow_ratio": np.divide(
-                    s_u, s_o, out=np.zeros_like(s_u), where=s_o > 0
-                ),
+                "underflow_solids_frac": safe_div(s_u, s_u + w_u),
+                "overflow_solids_frac": safe_div(s_o, s_o + w_o),
+                "underflow_to_overflow_ratio": safe_div(s_u, s_o),
             }
         )
         # roping is judged on the underflow's solids volume fraction (Concha et al. 1996)
         v_u = solids_volume_m3_h(c, under)
-        metrics["underflow_solids_vol_frac"] = np.divide(
-            v_u, v_u + w_u, out=np.zeros_like(v_u), where=v_u + w_u > 0
-        )
+        metrics["underflow_solids_vol_frac"] = safe_div(v_u, v_u + w_u)
         if self.plitt:
             metrics["spigot_to_vortex_ratio"] = np.asarray(
                 state["apex_cm"] / state["vortex_finder_cm"], dtype=np.float64

@@ -478,6 +478,7 @@ def _check(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Proble
 
 FLOTATION_BANK = UnitType(
     name="flotation_bank",
+    route_word="flotation concentrate",
     linear=True,
     summary="flotation bank of N cells: Klimpel kinetics by species and size, entrainment, gold with its carrier",
     inlets=("feed",),

@@ -118,17 +118,19 @@ from oreflow.core.schema import REQUIRED, Param, frac, positive
 from oreflow.errors import Problem
 from oreflow.kernels.arrays import safe_div
 from oreflow.units import reagents
-from oreflow.units.base import PrepareContext, UnitResult, UnitSpec, UnitType
+from oreflow.units.base import PrepareContext, RouteKpis, UnitResult, UnitSpec, UnitType
 from oreflow.units.lixiviant_common import (
     LeachTrain,
+    hold_tenor,
+    per_tonne,
+    tenor_g_m3,
+)
+from oreflow.units.lixiviant_params import (
     TrainDefaults,
     check_minerals,
     check_train,
-    hold_tenor,
     leach_table,
     mineral_table,
-    per_tonne,
-    tenor_g_m3,
     train_params,
 )
 
@@ -468,9 +470,7 @@ class GlycineLeach:
     def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
         """Leach and copper kinetics per case and size class, at each case's conditions."""
         factor = self.rate_factor(params, ctx.n_cases)
-        state = self.train.prepare(params, ctx.n_cases, factor)
-        state.rate_factor = factor
-        return state
+        return self.train.prepare(params, ctx.n_cases, factor)
 
     def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """Leach gold and copper, hold glycine (and cyanide), load the carbon."""
@@ -480,11 +480,8 @@ class GlycineLeach:
             starved_cyanide_copper_tph,
         )
 
-        (feed,) = inlets
-        params = state.params
-        n = feed.shape[0]
-        pulp = self.train.pulp(state, feed)
-        out = self.train.start(feed)
+        feed, pulp, out = self.train.begin(state, inlets)
+        params, n = state.params, feed.shape[0]
         sol, solids = pulp.solution_m3_h, pulp.solids_tph
         released = self.train.dissolve_minerals(state, pulp, feed, out)
         k_eq = params["adsorption_k_eq_m3_t"]
@@ -494,7 +491,6 @@ class GlycineLeach:
             ag_k_eq = ag_k_eq * params["glycinate_carbon_affinity_frac"]
         self.train.leach_and_adsorb(state, pulp, feed, out, k_eq, ag_k_eq)
         m = out.metrics
-        m["leach_rate_factor"] = state.rate_factor.copy()
 
         cu_new = released["cu"]
         f_gly = params["cu_glycine_frac"] if self.cyanide else np.ones(n)
@@ -605,6 +601,12 @@ GLYCINE_LEACH = UnitType(
     build=GlycineLeach,
     check=_check,
     kpi_families=("lixiviant_route",),
+    route_kpis=RouteKpis(
+        loaded_port="loaded_carbon",
+        per_t_ore=(("glycine_added_kg_t", "glycine_make_up_kg_t"),),
+        metric_mg_l=(("wad_cn_mg_l", "wad_cn_mg_l"),),
+    ),
+    route_word="glycine leach",
     prices={
         "glycine": reagents.GLYCINE,
         "lime": reagents.LIME,

@@ -272,6 +272,7 @@ def _check(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Proble
 
 GRAVITY_CONCENTRATOR = UnitType(
     name="gravity_concentrator",
+    route_word="gravity concentrate",
     summary="centrifugal concentrator (Knelson/Falcon): GRG recovery per pass by size, tiny mass pull",
     inlets=("feed",),
     outlets=("concentrate", "tails"),

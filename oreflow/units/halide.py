@@ -108,18 +108,20 @@ from oreflow.core.schema import Param, positive
 from oreflow.errors import Problem
 from oreflow.kernels.arrays import safe_div
 from oreflow.units import reagents
-from oreflow.units.base import PrepareContext, UnitResult, UnitSpec, UnitType
+from oreflow.units.base import PrepareContext, RouteKpis, UnitResult, UnitSpec, UnitType
 from oreflow.units.lixiviant_common import (
     LeachTrain,
+    hold_tenor,
+    per_tonne,
+    tenor_g_m3,
+)
+from oreflow.units.lixiviant_params import (
     TrainDefaults,
     check_minerals,
     check_train,
-    hold_tenor,
     is_sulfide,
     leach_table,
     mineral_table,
-    per_tonne,
-    tenor_g_m3,
     train_params,
 )
 
@@ -361,19 +363,14 @@ class HalideLeach:
             np.ascontiguousarray(ref), EQ_GOLD_MOL_L, arr("oxidant_rate_order"),
             arr("chloride_rate_order"),
         )  # fmt: skip
-        state = self.train.prepare(params, n, factor)
-        state.rate_factor = factor
-        return state
+        return self.train.prepare(params, n, factor)
 
     def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """Oxidise sulfides, leach gold, consume oxidant, neutralise, load the adsorbent."""
         from oreflow.kernels import lixiviants as lx
 
-        (feed,) = inlets
-        params = state.params
-        n = feed.shape[0]
-        pulp = self.train.pulp(state, feed)
-        out = self.train.start(feed)
+        feed, pulp, out = self.train.begin(state, inlets)
+        params, n = state.params, feed.shape[0]
         sol, solids = pulp.solution_m3_h, pulp.solids_tph
         released = self.train.dissolve_minerals(state, pulp, feed, out)
         self.train.leach_and_adsorb(
@@ -385,7 +382,6 @@ class HalideLeach:
             params["ag_adsorption_k_eq_m3_t"],
         )
         m = out.metrics
-        m["leach_rate_factor"] = state.rate_factor.copy()
 
         # electrons (1e6 mol/h = t/h x mol/g) and oxidant (t/h of Cl2 equivalents)
         electrons = np.zeros(n)
@@ -497,6 +493,11 @@ HALIDE_LEACH = UnitType(
     build=HalideLeach,
     check=_check,
     kpi_families=("lixiviant_route",),
+    route_kpis=RouteKpis(
+        loaded_port="loaded_adsorbent",
+        per_t_ore=(("oxidant_demand_cl2_kg_t", "oxidant_cl2_kg_t"),),
+    ),
+    route_word="halide leach",
     prices={
         "hcl": reagents.HCL,
         "nacl": reagents.NACL,

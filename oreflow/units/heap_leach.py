@@ -13,7 +13,7 @@ diffusion). The stream's size classes carry the crush size, so a finer crush giv
 metal in the fast, high-R∞ classes. Recovery 50-80 % and cycles of 60-120+ d are
 typical [L]. The species listed in ``[units.NAME.leach]`` dissolve with the cyanide
 chemistry of the CIL (copper minerals, reactive sulfides; see
-``oreflow.units.cil.CyanideChemistry``).
+``oreflow.units.cyanide_chemistry.CyanideChemistry``).
 
 **Irrigation.** Solution reaches the ore only where and as fast as it is applied: the
 rate constants of the table (measured at ``kinetics_ref_irrigation_l_h_m2``, the
@@ -64,7 +64,7 @@ from oreflow.units.base import (
     solution_slice,
     total_solids,
 )
-from oreflow.units.cil import (
+from oreflow.units.cyanide_chemistry import (
     DISSOLUTION_PARAMS,
     CyanideChemistry,
     LeachState,
@@ -272,17 +272,12 @@ class HeapLeach:
         """Rate constants [1/d] and ultimate extractions per case, size class and species."""
         if not self.names:
             return LeachState(params, None, None)
-        self.chem.check_params(self.spec, params)
-        k, ult = size_kinetics(
-            self.spec,
-            self.comps,
-            params,
-            ctx.n_cases,
-            rate_key="k_per_d",
-            d_ref_um=params["d_ref_mm"] * 1000.0,
-            k_exponent=params["k_size_exponent"],
-            ultimate_exponent=params["ultimate_size_exponent"],
+        laws = (
+            params["d_ref_mm"] * 1000.0,
+            params["k_size_exponent"],
+            params["ultimate_size_exponent"],
         )
+        k, ult = size_kinetics(self.spec, self.chem, params, ctx.n_cases, "k_per_d", laws)
         return LeachState(params, k * irrigation_factor(params)[:, None, None], ult)
 
     def apply(self, state: LeachState, inlets: tuple[np.ndarray, ...]) -> UnitResult:

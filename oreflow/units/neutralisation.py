@@ -54,7 +54,7 @@ from oreflow.units.base import (
     UnitSpec,
     UnitType,
 )
-from oreflow.units.pox import element_fraction
+from oreflow.units.oxidiser_params import element_fraction
 from oreflow.units.products import ProductSpecies
 
 #: Highest pH limestone reaches in practice [-] [L] (limestone neutralisation stops

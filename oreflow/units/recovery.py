@@ -40,6 +40,7 @@ from oreflow.errors import Problem
 from oreflow.kernels.arrays import safe_div
 from oreflow.units import reagents
 from oreflow.units.base import (
+    Checker,
     PrepareContext,
     UnitResult,
     UnitSpec,
@@ -110,13 +111,28 @@ def _deposit(
     return dep
 
 
-def _check_deposit_solids(
-    spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Problem], message: str
-) -> None:
-    """Every declared dissolved Ag/Cu needs its metal solid; ``message`` takes aq and solid."""
-    for _, aq, _, solid in _METALS[1:]:
-        if comps.has(aq) and not comps.has(solid):
-            problems.append(Problem(file, f"units.{spec.name}", message.format(aq=aq, solid=solid)))
+def _depositing_check(carrier: str, product: str) -> Checker:
+    """Check of a unit depositing metal from a solution (electrowinning, Merrill-Crowe).
+
+    The case needs water, dissolved gold and ``au_free`` for the deposit, and every
+    declared dissolved Ag/Cu needs its metal solid; ``carrier`` names the solution and
+    ``product`` the deposit in the message.
+    """
+
+    def check(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Problem]) -> None:
+        _require(comps, ["water", "au_aq", "au_free"], spec, file, problems)
+        for _, aq, _, solid in _METALS[1:]:
+            if comps.has(aq) and not comps.has(solid):
+                problems.append(
+                    Problem(
+                        file,
+                        f"units.{spec.name}",
+                        f"the {carrier} can carry {aq!r}: declare the solid {solid!r} for "
+                        f"{product}",
+                    )
+                )
+
+    return check
 
 
 # --- elution ---------------------------------------------------------------------------
@@ -350,15 +366,7 @@ class Electrowinning:
         return UnitResult((cathode, spent), reacted=reacted, metrics=metrics)
 
 
-def _check_ew(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Problem]) -> None:
-    _require(comps, ["water", "au_aq", "au_free"], spec, file, problems)
-    _check_deposit_solids(
-        spec,
-        comps,
-        file,
-        problems,
-        "the eluate can carry {aq!r}: declare the solid {solid!r} for its deposit",
-    )
+_check_ew = _depositing_check("eluate", "its deposit")
 
 
 ELECTROWINNING = UnitType(
@@ -633,15 +641,7 @@ class MerrillCrowe:
         return UnitResult((barren, precipitate), added=added, reacted=reacted, metrics=metrics)
 
 
-def _check_mc(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Problem]) -> None:
-    _require(comps, ["water", "au_aq", "au_free"], spec, file, problems)
-    _check_deposit_solids(
-        spec,
-        comps,
-        file,
-        problems,
-        "the solution can carry {aq!r}: declare the solid {solid!r} for the precipitate",
-    )
+_check_mc = _depositing_check("solution", "the precipitate")
 
 
 MERRILL_CROWE = UnitType(

@@ -233,6 +233,7 @@ def _check(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Proble
 
 REGRIND_MILL = UnitType(
     name="regrind_mill",
+    route_word="regrind",
     summary="regrind mill on concentrates: Bond energy with Rowland EF3/EF5/EF7 to a target P80 or at a given energy",
     inlets=("feed",),
     outlets=("discharge",),

@@ -39,7 +39,7 @@ case must not stop the others. Its tonnage is then not counted as used. With
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
 
@@ -127,9 +127,18 @@ def _at_most(value: np.ndarray, limit: np.ndarray) -> np.ndarray:
     return value <= limit * (1.0 + _FLAG_TOL) + 1e-300
 
 
-def _fail(spec: UnitSpec, rules: list[str], case: int) -> CaseError:
-    what = "; ".join(rules)
-    return CaseError(
+def _refuse(
+    spec: UnitSpec, eligible: np.ndarray, rules: list[tuple[np.ndarray, Callable[[int], str]]]
+) -> None:
+    """Raise for the first case not eligible, naming every rule it breaks.
+
+    ``rules`` pairs each rule's per-case pass flags with the words for a case that fails it.
+    """
+    if eligible.all():
+        return
+    case = int(np.argmin(eligible))
+    what = "; ".join(words(case) for ok, words in rules if not ok[case])
+    raise CaseError(
         [
             Problem(
                 spec.file,
@@ -139,6 +148,14 @@ def _fail(spec: UnitSpec, rules: list[str], case: int) -> CaseError:
             )
         ]
     )
+
+
+def _wad_rule(
+    fig: Mapping[str, np.ndarray], limit: np.ndarray
+) -> tuple[np.ndarray, Callable[[int], str]]:
+    """The WAD cyanide limit shared by the residue sinks: pass flags and words."""
+    ok = _at_most(fig["wad_cn_mg_l"], limit)
+    return ok, lambda i: f"WAD cyanide {fig['wad_cn_mg_l'][i]:.4g} mg/L above {limit[i]:g}"
 
 
 ON_INELIGIBLE = Param(
@@ -183,18 +200,15 @@ class PasteBackfill(_ResidueSink):
         rho, _, paste_m3, paste_water, binder, binder_m3 = recipe.T
         excess = np.maximum(fig["water_tph"] - paste_water, 0.0)
         too_wet = excess > _FLAG_TOL * np.maximum(paste_water, 1e-300)
-        cyanide_ok = _at_most(fig["wad_cn_mg_l"], state["wad_limit_mg_l"])
+        cyanide = _wad_rule(fig, state["wad_limit_mg_l"])
+        cyanide_ok = cyanide[0]
         eligible = cyanide_ok & ~too_wet
-        if self.error and not eligible.all():
-            i = int(np.argmin(eligible))
-            rules = []
-            if not cyanide_ok[i]:
-                rules.append(
-                    f"WAD cyanide {fig['wad_cn_mg_l'][i]:.4g} mg/L above {state['wad_limit_mg_l'][i]:g}"
-                )
-            if too_wet[i]:
-                rules.append(f"feed carries {excess[i]:.4g} t/h more water than the paste holds")
-            raise _fail(self.spec, rules, i)
+        if self.error:
+            wet = (
+                ~too_wet,
+                lambda i: f"feed carries {excess[i]:.4g} t/h more water than the paste holds",
+            )
+            _refuse(self.spec, eligible, [cyanide, wet])
         metrics = {
             **fig,
             "paste_density_t_m3": rho,
@@ -273,31 +287,30 @@ class BuildingMaterials(_ResidueSink):
         """Eligibility of the residue for building materials."""
         (feed,) = inlets
         fig = self.assay.figures(feed, 20.0)
-        cyanide_ok = _at_most(fig["wad_cn_mg_l"], state["wad_limit_mg_l"])
+        cyanide = _wad_rule(fig, state["wad_limit_mg_l"])
+        cyanide_ok = cyanide[0]
         ratio_ok = (fig["stable_as_gpt"] <= 0.0) | (
             np.nan_to_num(fig["fe_as_molar_ratio"]) >= state["fe_as_molar_min"] * (1.0 - _FLAG_TOL)
         )
         arsenic_ok = _at_most(fig["unstable_as_gpt"], state["unstable_as_max_gpt"]) & ratio_ok
         sulfide_ok = _at_most(fig["sulfide_s_frac"], state["sulfide_s_max_frac"])
         eligible = cyanide_ok & arsenic_ok & sulfide_ok
-        if self.error and not eligible.all():
-            i = int(np.argmin(eligible))
-            rules = []
-            if not cyanide_ok[i]:
-                rules.append(
-                    f"WAD cyanide {fig['wad_cn_mg_l'][i]:.4g} mg/L above {state['wad_limit_mg_l'][i]:g}"
-                )
-            if not arsenic_ok[i]:
-                rules.append(
+        if self.error:
+            arsenic = (
+                arsenic_ok,
+                lambda i: (
                     f"arsenic not stable (outside ferric arsenate {fig['unstable_as_gpt'][i]:.4g} g/t, "
                     f"limit {state['unstable_as_max_gpt'][i]:g}; Fe:As {fig['fe_as_molar_ratio'][i]:.3g}, "
                     f"least {state['fe_as_molar_min'][i]:g})"
-                )
-            if not sulfide_ok[i]:
-                rules.append(
+                ),
+            )
+            sulfide = (
+                sulfide_ok,
+                lambda i: (
                     f"sulfide S {fig['sulfide_s_frac'][i]:.4g} above {state['sulfide_s_max_frac'][i]:g}"
-                )
-            raise _fail(self.spec, rules, i)
+                ),
+            )
+            _refuse(self.spec, eligible, [cyanide, arsenic, sulfide])
         metrics = {
             **fig,
             "cyanide_ok_flag": cyanide_ok.astype(float),

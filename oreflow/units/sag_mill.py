@@ -56,6 +56,7 @@ import numpy as np
 from oreflow.core.components import ComponentSet
 from oreflow.core.schema import Param, frac, positive
 from oreflow.errors import CaseError, Problem
+from oreflow.kernels.arrays import safe_div
 from oreflow.units.base import (
     PrepareContext,
     UnitResult,
@@ -226,7 +227,7 @@ class SagMill:
             rho = params["ore_density_t_m3"]
         else:
             vol = solids_volume_m3_h(self.comps, feed)
-            rho = np.divide(total_solids(self.comps, feed), vol, out=np.full(n, 2.7), where=vol > 0)
+            rho = safe_div(total_solids(self.comps, feed), vol, fill=2.7)
         power = np.empty(n)
         for i in range(n):
             power[i] = austin_sag_power_kw(
@@ -256,7 +257,7 @@ class SagMill:
         n = feed.shape[0]
         q = total_solids(c, feed)
         power = self._power_kw(params, feed)
-        energy = np.divide(power, q, out=np.zeros(n), where=q > 0)
+        energy = safe_div(power, q)
         solids = np.ascontiguousarray(c.solids_view(feed))
         f80 = passing_size_batch(self.edges, np.ascontiguousarray(solids.sum(axis=2)), 0.8)
         t80 = np.empty(n)

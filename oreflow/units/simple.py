@@ -74,7 +74,7 @@ class Mixer:
         added = add[:, None] * self._water
         solids = total_solids(self.comps, out)
         pulp = solids + water(self.comps, out)
-        delivered = np.divide(solids, pulp, out=np.zeros_like(solids), where=pulp > 0)
+        delivered = safe_div(solids, pulp)
         metrics = {
             "water_added_tph": add,
             "solids_frac": delivered,
@@ -89,6 +89,7 @@ class Mixer:
 
 MIXER = UnitType(
     name="mixer",
+    tear_inlets=True,
     linear=True,
     summary="sums its inlets (any port names); optional dilution water to a target % solids",
     inlets=None,
@@ -212,9 +213,7 @@ class Thickener:
         )
         if area is not None:
             solids_t_d = total_solids(c, feed) * 24.0
-            metrics["unit_area_m2_per_t_d"] = np.divide(
-                area, solids_t_d, out=np.full_like(solids_t_d, np.inf), where=solids_t_d > 0
-            )
+            metrics["unit_area_m2_per_t_d"] = safe_div(area, solids_t_d, fill=np.inf)
         return UnitResult((under, over), metrics=metrics)
 
 
@@ -359,6 +358,7 @@ class Bypass:
 
 BYPASS = UnitType(
     name="bypass",
+    bypass=True,
     linear=True,
     summary="the 'none' option of a position: the feed passes to one outlet, the others are empty",
     inlets=("feed",),

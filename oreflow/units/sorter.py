@@ -201,6 +201,7 @@ def _check(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Proble
 
 ORE_SORTER = UnitType(
     name="ore_sorter",
+    route_word="sorted ore",
     summary="sensor-based sorting of coarse ore: lognormal rock grades and sensor error give mass rejected vs metal lost",
     inlets=("feed",),
     outlets=("product", "reject"),

@@ -14,6 +14,7 @@ import numpy as np
 
 from oreflow.core.schema import Param, positive
 from oreflow.errors import CaseError, Problem
+from oreflow.kernels.arrays import safe_div
 from oreflow.units.base import UnitSpec
 
 
@@ -65,10 +66,7 @@ def tank_residence(
     """
     if volume_key in params:
         tank_m3 = np.asarray(params[volume_key], dtype=np.float64)
-        tau_h = np.divide(
-            tank_m3, pulp_m3_h, out=np.zeros(np.broadcast(tank_m3, pulp_m3_h).shape),
-            where=pulp_m3_h > 0,
-        )  # fmt: skip
+        tau_h = safe_div(tank_m3, pulp_m3_h)
         return tau_h, tank_m3
     tau_h = np.asarray(params[residence_key], dtype=np.float64) / n_tanks
     return tau_h, tau_h * pulp_m3_h

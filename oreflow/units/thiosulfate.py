@@ -121,15 +121,17 @@ from oreflow.core.components import ComponentSet
 from oreflow.core.schema import Param, positive
 from oreflow.errors import Problem
 from oreflow.units import reagents
-from oreflow.units.base import PrepareContext, UnitResult, UnitSpec, UnitType
+from oreflow.units.base import PrepareContext, RouteKpis, UnitResult, UnitSpec, UnitType
 from oreflow.units.lixiviant_common import (
     LeachTrain,
-    TrainDefaults,
-    check_train,
     hold_tenor,
-    leach_table,
     per_tonne,
     tenor_g_m3,
+)
+from oreflow.units.lixiviant_params import (
+    TrainDefaults,
+    check_train,
+    leach_table,
     train_params,
 )
 
@@ -419,9 +421,7 @@ class ThiosulfateRil:
         """Leach kinetics per case, size and gold class, at each case's conditions."""
         n = ctx.n_cases
         factor = rate_factor(params, n, self.system == "ammoniacal")
-        state = self.train.prepare(params, n, factor)
-        state.rate_factor = factor
-        return state
+        return self.train.prepare(params, n, factor)
 
     def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """Dose and degrade thiosulfate, leach, load the resin against polythionates."""
@@ -431,11 +431,8 @@ class ThiosulfateRil:
             mean_train_tenor_g_m3,
         )
 
-        (feed,) = inlets
-        params = state.params
-        n = feed.shape[0]
-        pulp = self.train.pulp(state, feed)
-        out = self.train.start(feed)
+        feed, pulp, out = self.train.begin(state, inlets)
+        params, n = state.params, feed.shape[0]
         sol, solids = pulp.solution_m3_h, pulp.solids_tph
 
         # thiosulfate held at its tenor, degraded to polythionates
@@ -474,7 +471,6 @@ class ThiosulfateRil:
         )
 
         m = out.metrics
-        m["leach_rate_factor"] = state.rate_factor.copy()
         m["s2o3_degradation_per_h"] = k_deg
         m["s2o3_inventory_kg_t"] = per_tonne(target_g_m3 * sol / 1e6, solids)
         m["s2o3_added_kg_t"] = per_tonne(s2o3_add, solids)
@@ -556,6 +552,16 @@ THIOSULFATE_RIL = UnitType(
     build=ThiosulfateRil,
     check=_check,
     kpi_families=("lixiviant_route",),
+    route_kpis=RouteKpis(
+        loaded_port="loaded_resin",
+        adsorbent="resin",
+        per_t_ore=(
+            ("s2o3_added_kg_t", "s2o3_make_up_kg_t"),
+            ("s2o3_degraded_kg_t", "s2o3_degraded_kg_t"),
+        ),
+        tails_mg_l=(("polythionates", "polythionates_mg_l"),),
+    ),
+    route_word="thiosulfate RIL",
     prices={
         "cats": reagents.CATS,
         "cuso4": reagents.CUSO4,

@@ -266,6 +266,7 @@ def _check(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Proble
 
 ULTRAFINE_GRIND = UnitType(
     name="ultrafine_grind",
+    route_word="ultrafine grinding",
     reactive=True,
     summary="stirred-mill ultrafine regrind to P80 10-20 µm: Bond-EF5 or power-law energy, "
     "product PSD, partial exposure of sulfide-locked gold",

@@ -9,6 +9,7 @@ declarations; no file of oreflow names it.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
@@ -168,3 +169,65 @@ def _with_price(utype: UnitType, usd_kg: float) -> UnitType:
     return dataclasses.replace(
         utype, name="toy_other", prices={"toy_polymer": Price(usd_kg, "other")}
     )
+
+
+# --- declarations that replaced type names elsewhere -------------------------------------
+
+_CASES = Path(__file__).resolve().parents[2] / "cases"
+
+
+def _renamed(path: Path, old: str, utype: UnitType) -> str:
+    text = path.read_text(encoding="utf-8")
+    assert f'type = "{old}"' in text
+    return text.replace(f'type = "{old}"', f'type = "{utype.name}"')
+
+
+def test_a_renamed_cyanide_free_route_reports_its_kpis_from_its_declaration(tmp_path):
+    import dataclasses
+
+    toy = dataclasses.replace(UNIT_TYPES["glycine_leach"], name="toy_glycine")
+    path = tmp_path / "toy_glycine.toml"
+    path.write_text(
+        _renamed(_CASES / "free_milling_glycine.toml", "glycine_leach", toy), encoding="utf-8"
+    )
+    toy_kpis = oreflow.simulate(oreflow.load_case(path, unit_types=[toy])).kpis
+    kpis = oreflow.simulate(_CASES / "free_milling_glycine.toml").kpis
+    route = {k: v for k, v in kpis.items() if k.startswith("glycine_leach_")}
+    assert "glycine_leach_glycine_make_up_kg_t" in route
+    for key, value in route.items():
+        assert toy_kpis[key.replace("glycine_leach_", "toy_glycine_", 1)] == value
+    with pytest.raises(ValueError, match="route_kpis"):
+        dataclasses.replace(toy, route_kpis=None)
+
+
+def test_tear_preference_and_route_words_come_from_the_declarations(tmp_path):
+    import dataclasses
+
+    from oreflow.flowsheet.compile import compile_case
+    from oreflow.report.words import route_words
+
+    toy = dataclasses.replace(UNIT_TYPES["mixer"], name="toy_mixer")
+    loop = _CASE.split("[units.wash]")[0] + (
+        '[units.mix]\ntype = "toy_mixer"\ninlets.fresh = "ore.main"\ninlets.back = "spl.back"\n'
+        '[units.aa]\ntype = "thickener"\ninlets.feed = "mix.out"\n'
+        '[units.spl]\ntype = "splitter"\ninlets.feed = "aa.overflow"\n'
+        "fractions.back = 0.5\nfractions.out = 0.5\n"
+        '[units.tails]\ntype = "tailings"\ninlets.feed = "aa.underflow"\n'
+        '[units.water]\ntype = "tailings"\ninlets.feed = "spl.out"\n'
+    )
+    path = tmp_path / "loop.toml"
+    path.write_text(loop, encoding="utf-8")
+
+    def tears(utype: UnitType) -> list[str]:
+        plant = compile_case(oreflow.load_case(path, unit_types=[utype]))
+        return [s for b in plant.topology.blocks for s in b.tears]
+
+    # the stream entering the mixer is torn, not the first by name
+    assert tears(toy) == ["spl.back"]
+    assert tears(dataclasses.replace(toy, tear_inlets=False)) == ["aa.overflow"]
+
+    worded = dataclasses.replace(UNIT_TYPES["cil"], name="toy_cil", route_word="toy leach")
+    cil_path = tmp_path / "toy_cil.toml"
+    cil_path.write_text(_renamed(_CASES / "free_milling_cil.toml", "cil", worded), encoding="utf-8")
+    cil_spec = oreflow.load_case(cil_path, unit_types=[worded])
+    assert route_words(cil_spec, {"cil": ""}) == "whole ore -> toy leach"
