@@ -1,15 +1,15 @@
-"""Hydrocyclone classification kernels: partition curves, multi-density cut sizes, Plitt.
+"""Hydrocyclone classification kernels: partition curves and multi-density cut sizes.
 
-Covers Napier-Munn et al. 1996; docs/models.md#cyclone. Partition values are the mass fraction of the feed of a given size
-(and density) that reports to the **underflow** [-]. Sizes are in µm, densities in t/m³
-(numerically g/cm³). Plitt's correlations keep their native units (cm, L/min, kPa,
-volume % solids) because their constants are fitted in them.
+Partition values are the mass fraction of the feed of a given size (and density) that
+reports to the **underflow** [-]. Sizes are in µm, densities in t/m³ (numerically g/cm³).
+Plitt's empirical cyclone model is in :mod:`oreflow.kernels.plitt`.
 
 Every partition curve here takes a bypass ``bypass_frac`` (Rf), the fraction of the feed
 that short-circuits to the underflow regardless of size, usually set to the water
 recovery to underflow: ``Ea = Rf + (1 - Rf) Ec``. Nageswararao (2016) argues that the
 bypass is a normalisation rather than a physical flow; the form remains the industry
-workhorse (Lynch & Rao 1975; Napier-Munn et al. 1996; Nageswararao 2016, Powder Technol. 297:106; docs/models.md#cyclone).
+workhorse (Lynch & Rao 1975; Napier-Munn et al. 1996; Nageswararao 2016, Powder Technol.
+297:106; docs/models.md#cyclone).
 """
 
 from __future__ import annotations
@@ -20,18 +20,13 @@ import numpy as np
 
 from oreflow.kernels._jit import njit
 
-#: Plitt's Rosin–Rammler partition constant 0.693 ≈ ln 2, kept as printed so that results
-#: match published calibrations; Ec(d50c) = 0.49993 rather than 0.5 [L].
-PLITT_LN2 = 0.693
 #: Stokes-law exponent of the density correction of the cut size [-] (Plitt 1976) [L].
 DENSITY_EXPONENT = 0.5
-#: Gravity used to turn Plitt's pressure drop into a head of pulp [m/s²] [S].
-GRAVITY_M_S2 = 9.81
+
 #: Above this α·x (or α) the exponentials are divided through to avoid overflow [-].
 _EXP_SAFE = 700.0
 
 
-# ------------------------------------------------------------------ Lynch–Rao / Whiten
 @njit
 def _ec_lynch_rao(x: float, alpha: float) -> float:
     # Reduced efficiency (e^{αx} - 1)/(e^{αx} + e^α - 2), x = d/d50c. Written with expm1
@@ -273,121 +268,6 @@ def partition_split_into(
 
 
 @njit
-def lynch_rao_size_um(ec_frac: float, d50c_um: float, alpha: float) -> float:
-    """Size at which the reduced Lynch–Rao efficiency equals ``ec_frac`` (closed form).
-
-    Inverting ``Ec(x)`` gives ``x = 1 + ln(q + (1 - q) e^{-α})/α`` with
-    ``q = Ec/(1 - Ec)``, which does not overflow for large α.
-
-    Parameters
-    ----------
-    ec_frac : float
-        Reduced efficiency [-], in [0, 1).
-    d50c_um : float
-        Corrected cut size [µm].
-    alpha : float
-        Sharpness α > 0 [-].
-
-    Returns
-    -------
-    float
-        Size [µm]; 0 for ``ec_frac = 0``, NaN outside [0, 1).
-
-    References
-    ----------
-    Lynch, A.J., Rao, T.C. (1975) Proc. 11th IMPC, Cagliari, 245–269 [L].
-    """
-    if not (ec_frac >= 0.0 and ec_frac < 1.0):
-        return math.nan
-    if ec_frac == 0.0:
-        return 0.0
-    q = ec_frac / (1.0 - ec_frac)
-    x = 1.0 + math.log(q + (1.0 - q) * math.exp(-alpha)) / alpha
-    return d50c_um * max(x, 0.0)
-
-
-@njit
-def cut_size_actual_um(d50c_um: float, alpha: float, bypass_frac: float) -> float:
-    """Actual cut size d50, where the partition with bypass ``Ea`` equals 0.5.
-
-    ``Ea = 0.5`` means ``Ec = (0.5 - Rf)/(1 - Rf)``, inverted in closed form by
-    :func:`lynch_rao_size_um`. ex04: d50c 100 µm, α 3, Rf 0.30 → 71.8578 µm.
-
-    Parameters
-    ----------
-    d50c_um : float
-        Corrected cut size [µm].
-    alpha : float
-        Sharpness α > 0 [-].
-    bypass_frac : float
-        Bypass to underflow Rf [-].
-
-    Returns
-    -------
-    float
-        Actual cut size [µm]; 0 for Rf = 0.5 and NaN for Rf > 0.5 (every size then goes
-        at least half to the underflow).
-
-    References
-    ----------
-    Napier-Munn, T.J., Morrell, S., Morrison, R.D., Kojovic, T. (1996) JKMRC Monograph
-    Series 2 [L].
-    """
-    target = (0.5 - bypass_frac) / (1.0 - bypass_frac)
-    if target < 0.0:
-        return math.nan
-    return lynch_rao_size_um(target, d50c_um, alpha)
-
-
-@njit
-def sharpness_index(alpha: float) -> float:
-    """Sharpness index SI = d25/d75 of the reduced Lynch–Rao curve.
-
-    Independent of d50c. ex04: α 3 → 0.4911.
-
-    Parameters
-    ----------
-    alpha : float
-        Sharpness α > 0 [-].
-
-    Returns
-    -------
-    float
-        d25/d75 [-], in (0, 1); 1 is a perfect separation.
-
-    References
-    ----------
-    Napier-Munn, T.J., Morrell, S., Morrison, R.D., Kojovic, T. (1996) JKMRC Monograph
-    Series 2 [L].
-    """
-    return lynch_rao_size_um(0.25, 1.0, alpha) / lynch_rao_size_um(0.75, 1.0, alpha)
-
-
-@njit
-def imperfection(alpha: float) -> float:
-    """Imperfection I = (d75 - d25)/(2 d50c) of the reduced Lynch–Rao curve.
-
-    Independent of d50c. ex04: α 3 → 0.3448.
-
-    Parameters
-    ----------
-    alpha : float
-        Sharpness α > 0 [-].
-
-    Returns
-    -------
-    float
-        Imperfection [-]; 0 is a perfect separation.
-
-    References
-    ----------
-    Wills, B.A., Finch, J.A. (2016) Wills' Mineral Processing Technology, 8th ed.,
-    Butterworth-Heinemann, ch. 9 [L].
-    """
-    return 0.5 * (lynch_rao_size_um(0.75, 1.0, alpha) - lynch_rao_size_um(0.25, 1.0, alpha))
-
-
-@njit
 def density_corrected_d50c_um(
     d50c_ref_um: float | np.ndarray,
     rho_ref_t_m3: float,
@@ -428,214 +308,6 @@ def density_corrected_d50c_um(
     return d50c_ref_um * ((rho_ref_t_m3 - rho_liquid_t_m3) / (rho_k_t_m3 - rho_liquid_t_m3)) ** (
         exponent
     )
-
-
-# ------------------------------------------------------------------ Plitt
-@njit
-def pulp_density_t_m3(cv_pct: float, rho_s_t_m3: float, rho_l_t_m3: float) -> float:
-    """Pulp density from the volume % solids, ``Cv ρs + (1 - Cv) ρl``.
-
-    Parameters
-    ----------
-    cv_pct : float
-        Solids by volume [%] (Plitt's unit).
-    rho_s_t_m3 : float
-        Solids density [t/m³].
-    rho_l_t_m3 : float
-        Liquid density [t/m³].
-
-    Returns
-    -------
-    float
-        Pulp density [t/m³].
-    """
-    cv = cv_pct / 100.0
-    return cv * rho_s_t_m3 + (1.0 - cv) * rho_l_t_m3
-
-
-@njit
-def plitt_cyclone(
-    dc_cm: float,
-    di_cm: float,
-    do_cm: float,
-    du_cm: float,
-    h_cm: float,
-    q_l_min: float,
-    cv_pct: float,
-    rho_s_t_m3: float,
-    rho_l_t_m3: float,
-    rho_pulp_t_m3: float,
-    f1: float,
-    f2: float,
-    f3: float,
-    f4: float,
-) -> tuple[float, float, float, float, float, float]:
-    """Plitt's hydrocyclone model, Flintoff–Plitt–Turak (1987) form.
-
-    ::
-
-        d50c = F1 50.5 Dc^0.46 Di^0.6 Do^1.21 e^{0.063 Cv}
-               / (Du^0.71 h^0.38 Q^0.45 ((ρs - ρl)/1.6)^0.5)                [µm]
-        P    = F2 1.88 Q^1.78 e^{0.0055 Cv} / (Dc^0.37 Di^0.94 h^0.28 (Du² + Do²)^0.87)  [kPa]
-        H    = P / (9.81 ρ_pulp)                                            [m of pulp]
-        S    = F3 1.9 (Du/Do)^3.31 h^0.54 (Du² + Do²)^0.36 e^{0.0054 Cv} / (H^0.24 Dc^1.11)
-        Rv   = S / (1 + S)
-        m    = F4 1.94 e^{-1.58 Rv} (Dc² h / Q)^0.15
-
-    ex04 (20-inch cyclone, Q 5000 L/min, Cv 20 %, ρs 2.7): d50c 99.0495 µm,
-    P 216.5196 kPa, S 0.2881, Rv 0.2236, m 2.6162.
-
-    Parameters
-    ----------
-    dc_cm : float
-        Cyclone diameter [cm].
-    di_cm : float
-        Inlet diameter [cm].
-    do_cm : float
-        Vortex-finder diameter [cm].
-    du_cm : float
-        Apex (spigot) diameter [cm].
-    h_cm : float
-        Free vortex height [cm].
-    q_l_min : float
-        Volumetric pulp feed rate [L/min].
-    cv_pct : float
-        Feed solids by volume [%] (the correlation is fitted in percent).
-    rho_s_t_m3 : float
-        Solids density [t/m³].
-    rho_l_t_m3 : float
-        Liquid density [t/m³].
-    rho_pulp_t_m3 : float
-        Feed pulp density for the head [t/m³]; ``<= 0`` derives it from Cv as ex04 does
-        (:func:`pulp_density_t_m3`).
-    f1, f2, f3, f4 : float
-        Calibration factors for d50c, P, S and m [-] (1 uncalibrated).
-
-    Returns
-    -------
-    d50c_um : float
-        Corrected cut size [µm].
-    pressure_kpa : float
-        Pressure drop [kPa] (a drop, not an absolute pressure).
-    head_m : float
-        Pressure drop as a head of pulp [m].
-    split_s : float
-        Volumetric flow split S = Q_underflow/Q_overflow [-].
-    rv_frac : float
-        Volumetric recovery of pulp to underflow Rv [-].
-    m : float
-        Sharpness of Plitt's partition curve [-] (:func:`plitt_partition`).
-
-    References
-    ----------
-    Plitt, L.R. (1976) A mathematical model of the hydrocyclone classifier. CIM Bull.
-    69(776):114–123 [L].
-    Flintoff, B.C., Plitt, L.R., Turak, A.A. (1987) Cyclone modelling: a review of present
-    technology. CIM Bull. 80(905):39–50 [L].
-    """
-    d50c_um = (
-        f1
-        * 50.5
-        * dc_cm**0.46
-        * di_cm**0.6
-        * do_cm**1.21
-        * math.exp(0.063 * cv_pct)
-        / (du_cm**0.71 * h_cm**0.38 * q_l_min**0.45 * ((rho_s_t_m3 - rho_l_t_m3) / 1.6) ** 0.5)
-    )
-    d2 = du_cm * du_cm + do_cm * do_cm
-    pressure_kpa = (
-        f2
-        * 1.88
-        * q_l_min**1.78
-        * math.exp(0.0055 * cv_pct)
-        / (dc_cm**0.37 * di_cm**0.94 * h_cm**0.28 * d2**0.87)
-    )
-    rho_p = rho_pulp_t_m3
-    if not rho_p > 0.0:
-        rho_p = pulp_density_t_m3(cv_pct, rho_s_t_m3, rho_l_t_m3)
-    head_m = pressure_kpa / (GRAVITY_M_S2 * rho_p)
-    split_s = (
-        f3
-        * 1.9
-        * (du_cm / do_cm) ** 3.31
-        * h_cm**0.54
-        * d2**0.36
-        * math.exp(0.0054 * cv_pct)
-        / (head_m**0.24 * dc_cm**1.11)
-    )
-    rv_frac = split_s / (1.0 + split_s)
-    m = f4 * 1.94 * math.exp(-1.58 * rv_frac) * (dc_cm * dc_cm * h_cm / q_l_min) ** 0.15
-    return d50c_um, pressure_kpa, head_m, split_s, rv_frac, m
-
-
-@njit
-def plitt_partition(d_um: np.ndarray, d50c_um: float, m: float, bypass_frac: float) -> np.ndarray:
-    """Plitt's partition to underflow with bypass.
-
-    ``Ec = 1 - exp(-0.693 (d/d50c)^m)`` and ``Ea = Rf + (1 - Rf) Ec``. The printed
-    constant 0.693 is kept (Ec(d50c) = 0.49993), see ``PLITT_LN2``.
-
-    Parameters
-    ----------
-    d_um : (n,) float64
-        Particle size [µm].
-    d50c_um : float
-        Corrected cut size [µm].
-    m : float
-        Plitt sharpness [-].
-    bypass_frac : float
-        Bypass to underflow Rf [-] (Plitt's model uses the water split to underflow).
-
-    Returns
-    -------
-    (n,) float64
-        Partition to underflow [-].
-
-    References
-    ----------
-    Plitt, L.R. (1976) CIM Bull. 69(776):114–123 [L].
-    """
-    n = d_um.shape[0]
-    out = np.empty(n)
-    for i in range(n):
-        ec = -math.expm1(-PLITT_LN2 * (d_um[i] / d50c_um) ** m)
-        out[i] = bypass_frac + (1.0 - bypass_frac) * ec
-    return out
-
-
-@njit
-def partition_plitt_batch(
-    d_rep_um: np.ndarray, d50c_um: np.ndarray, m: np.ndarray, bypass_frac: np.ndarray
-) -> np.ndarray:
-    """Plitt partition to underflow for every case, size class and species.
-
-    Parameters
-    ----------
-    d_rep_um : (n_cls,) float64
-        Representative size of each class, sink last [µm].
-    d50c_um : (n_cases, n_species) float64
-        Corrected cut size per case and species [µm].
-    m : (n_cases,) float64
-        Plitt sharpness per case [-].
-    bypass_frac : (n_cases,) float64
-        Bypass to underflow per case (the volumetric split Rv in Plitt's model) [-].
-
-    Returns
-    -------
-    (n_cases, n_cls, n_species) float64
-        Partition to underflow [-].
-
-    References
-    ----------
-    Plitt, L.R. (1976) CIM Bull. 69(776):114–123 [L].
-    """
-    n_cases, n_sp = d50c_um.shape
-    n_cls = d_rep_um.shape[0]
-    out = np.empty((n_cases, n_cls, n_sp))
-    for c in range(n_cases):
-        for k in range(n_sp):
-            out[c, :, k] = plitt_partition(d_rep_um, d50c_um[c, k], m[c], bypass_frac[c])
-    return out
 
 
 @njit

@@ -36,6 +36,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from oreflow import conventions as mm
+from oreflow.kernels.arrays import safe_div
+
 #: Diffusion coefficients of cyanide ion and oxygen in water at 25 °C [cm²/s]
 #: (Kudryk & Kellogg 1954, J. Metals 6:541, as used by Habashi 1966).
 D_CN_CM2_S = 1.83e-5
@@ -46,9 +49,9 @@ CRITICAL_CN_O2_MOLAR = 4.0 * D_O2_CM2_S / D_CN_CM2_S
 #: (Izatt, Christensen, Pack & Bench 1962, Inorg. Chem. 1:828).
 HCN_PKA_25C = 9.21
 HCN_IONISATION_KJ_MOL = 43.5
-#: Molar masses [g/mol] (IUPAC): NaCN and O₂.
-NACN_G_MOL = 49.007
-O2_G_MOL = 31.998
+#: Molar masses [g/mol] (IUPAC, ``oreflow.conventions``): NaCN and O₂.
+NACN_G_MOL = mm.NACN_G_MOL
+O2_G_MOL = mm.O2_G_MOL
 #: Mole fraction of oxygen in dry air [-].
 AIR_O2_FRAC = 0.2095
 _R_KJ_MOL_K = 8.314462618e-3
@@ -107,10 +110,7 @@ def sparged_oxygen_mg_l(
 ) -> np.ndarray:
     """Steady dissolved oxygen of a sparged tank, ``max(C* − OUR/kLa, 0)`` [mg/L]."""
     kla = np.asarray(kla_per_h, dtype=np.float64)
-    deficit = np.divide(
-        uptake_mg_l_h, kla, out=np.full(np.broadcast(uptake_mg_l_h, kla).shape, np.inf),
-        where=kla > 0,
-    )  # fmt: skip
+    deficit = safe_div(uptake_mg_l_h, kla, fill=np.inf)
     return np.maximum(np.asarray(saturation_mg_l, dtype=np.float64) - deficit, 0.0)
 
 
@@ -119,7 +119,7 @@ def mixed_rate(cn_mol_l: np.ndarray, o2_mol_l: np.ndarray) -> np.ndarray:
     cn = np.asarray(cn_mol_l, dtype=np.float64)
     o2 = np.asarray(o2_mol_l, dtype=np.float64)
     den = cn + CRITICAL_CN_O2_MOLAR * o2
-    return np.divide(cn * o2, den, out=np.zeros(np.broadcast(cn, o2).shape), where=den > 0)
+    return safe_div(cn * o2, den)
 
 
 def mixed_rate_factor(
@@ -147,7 +147,7 @@ def mixed_rate_factor(
         cyanide_ion_mol_l(ref_nacn_mg_l, ref_ph, ref_temp_c),
         np.asarray(ref_do_mg_l) / 1000.0 / O2_G_MOL,
     )
-    return np.divide(here, ref, out=np.zeros(np.broadcast(here, ref).shape), where=ref > 0)
+    return safe_div(here, ref)
 
 
 def power_rate_factor(
@@ -165,10 +165,10 @@ def power_rate_factor(
     """Empirical power law ``([CN⁻]/[CN⁻]ref)^a ([O₂]/[O₂]ref)^b`` [-]."""
     cn = cyanide_ion_mol_l(nacn_mg_l, ph, temp_c)
     cn_ref = cyanide_ion_mol_l(ref_nacn_mg_l, ref_ph, ref_temp_c)
-    r_cn = np.divide(cn, cn_ref, out=np.zeros(np.broadcast(cn, cn_ref).shape), where=cn_ref > 0)
+    r_cn = safe_div(cn, cn_ref)
     do = np.asarray(do_mg_l, dtype=np.float64)
     do_ref = np.asarray(ref_do_mg_l, dtype=np.float64)
-    r_o2 = np.divide(do, do_ref, out=np.zeros(np.broadcast(do, do_ref).shape), where=do_ref > 0)
+    r_o2 = safe_div(do, do_ref)
     return r_cn**cn_order * r_o2**do_order
 
 
@@ -191,9 +191,7 @@ def exposed_frac(d_um: np.ndarray, grain_um: np.ndarray) -> np.ndarray:
     """
     d = np.asarray(d_um, dtype=np.float64)
     g = np.asarray(grain_um, dtype=np.float64)
-    inside = np.clip(
-        1.0 - np.divide(g, d, out=np.ones(np.broadcast(g, d).shape), where=d > 0), 0, 1
-    )
+    inside = np.clip(1.0 - safe_div(g, d, fill=1.0), 0, 1)
     return 1.0 - inside**3
 
 

@@ -43,6 +43,7 @@ from oreflow.flowsheet.optimization import (
     per_sink_figures,
     per_sink_limits,
 )
+from oreflow.kernels.arrays import safe_div
 from oreflow.solvers.blend_data import BlendProblem
 from oreflow.solvers.economics import fixed_part_usd_h
 from oreflow.solvers.optimize_result import check_figures
@@ -182,7 +183,7 @@ def _destinations(
         i_ref = streams.index(f"{g.splitter}.{g.ref}")
         i_dest = [streams.index(f"{g.splitter}.{o}") for o in g.decisions]
         feed = np.nan_to_num(table.split_figures[g.feed][:, i_ref])
-        per_t = np.divide(1.0, feed, out=np.zeros_like(feed), where=feed > 0)
+        per_t = safe_div(1.0, feed)
         fractions = spec.unit(g.splitter).tables["fractions"]
         total = sum(float(fractions[o]["frac"]) for o in g.outlets)
         written = np.array([float(fractions[o]["frac"]) / total for o in g.decisions])

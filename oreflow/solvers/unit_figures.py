@@ -95,7 +95,7 @@ def circuit_metrics(sim: Simulation) -> dict[str, dict[str, np.ndarray]]:
     With ``design_p80_um`` the Bond design energy (Rowland factors for a wet closed
     circuit) and the power it needs are reported next to the mill's power.
     """
-    from oreflow.kernels.comminution import bond_energy_kwh_t, rowland_factors
+    from oreflow.kernels.comminution_energy import bond_energy_kwh_t, rowland_factors
 
     comps = sim.plant.spec.comps
     topo = sim.plant.topology

@@ -227,7 +227,7 @@ PARAMS: tuple[Param, ...] = (
 
 def mill_power_kw(params: Mapping[str, Any]) -> float:
     """Pinion power from geometry and charge [kW] (or the measured draw)."""
-    from oreflow.kernels.comminution import bond_ball_mill_power_kw
+    from oreflow.kernels.mill_power import bond_ball_mill_power_kw
 
     if params.get("power_kw") is not None:
         return float(params["power_kw"])
@@ -260,7 +260,7 @@ class BallMill:
     """Compiled ball mill (see module docstring)."""
 
     def __init__(self, spec: UnitSpec, comps: ComponentSet) -> None:
-        from oreflow.kernels.comminution import austin_breakage_matrix
+        from oreflow.kernels.ball_mill_pbm import austin_breakage_matrix
 
         self.spec = spec
         self.comps = comps
@@ -282,7 +282,7 @@ class BallMill:
 
     def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> MillState:
         """Selection function per case and class [t/kWh], and mill power [kW]."""
-        from oreflow.kernels.comminution import austin_selection
+        from oreflow.kernels.ball_mill_pbm import austin_selection
 
         for name in ("breakage_phi", "breakage_gamma", "breakage_beta"):
             if np.any(params[name] != self.spec.params[name]):
@@ -357,11 +357,26 @@ class BallMill:
             params["ball_fill_frac"],
         )
 
+    def fixed_feed_form(
+        self, state: MillState
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int] | None:
+        """The mill as a closed-circuit solver takes it (``oreflow.kernels.closed_circuit``).
+
+        At a fixed feed solids rate the mill is linear and lower triangular in size, each
+        species apart: selection function (n_cases, n_cls) [t/kWh], power (n_cases,) [kW],
+        breakage matrix and mixers in series. None where gravity gold turns into free gold
+        (``grg_loss_frac`` > 0): that couples species.
+        """
+        if self.grg is not None and np.any(state.grg_loss_frac > 0.0):
+            return None
+        power = np.ascontiguousarray(state.power_kw, dtype=np.float64)
+        return np.ascontiguousarray(state.selection_t_kwh), power, self.b, self.n_mixers
+
     def _grind(
         self, state: MillState, feed: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Mill product, feed solids [t/h] and energy per pass [kWh/t]."""
-        from oreflow.kernels.comminution import mill_mixers_into
+        from oreflow.kernels.ball_mill_pbm import mill_mixers_into
 
         s_case, power = state.selection_t_kwh, state.power_kw
         c = self.comps

@@ -5,8 +5,8 @@ underflow of N at the underflow % solids; the wash solution enters thickener N a
 moves against the solids; the overflow of thickener 1 is the product liquor. Every
 stage is ideal: perfectly mixed, and its underflow liquor has the tenor of its
 overflow. Every dissolved species is washed in the same proportion, the fraction
-of the feed solutes left in the final underflow being (clean wash, see
-``oreflow.kernels.oxidation.ccd_underflow_fraction_closed_form``)
+of the feed solutes left in the final underflow being (clean wash; the tests keep this closed form as the reference of
+``oreflow.kernels.ccd.ccd_underflow_fractions``)
 
     φ = U / (L_f S_N + W R^(N-1)),  R = W/U,  S_N = 1 + R + ... + R^(N-1),
 
@@ -88,7 +88,7 @@ class Ccd:
 
     def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """Wash: split solids, water and every solute between underflow and overflow."""
-        from oreflow.kernels.oxidation import ccd_underflow_fractions
+        from oreflow.kernels.ccd import ccd_underflow_fractions
 
         params = state
         feed = inlets[0]

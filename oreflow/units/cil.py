@@ -38,7 +38,7 @@ Marsden & House 2006 ch. 6 [L, not re-checked]).
 Fleming & Cromberge 1984, J. S. Afr. IMM 84:50, 84:70) for gold, and with weaker
 constants for silver and copper when the case declares ``ag_carbon``/``cu_carbon``;
 the metals compete for sites (``carbon_capacity_g_t``, see
-``oreflow.kernels.leaching.adsorption_train_batch``). Carbon moves against the slurry
+``oreflow.kernels.adsorption.adsorption_train_batch``). Carbon moves against the slurry
 (barren carbon into the last tank, loaded carbon out of the first), a 2N linear system
 per metal and case. The dissolved metal left in the last tank leaves with the tailings
 solution: the soluble loss.
@@ -110,6 +110,7 @@ from oreflow.units.base import (
 from oreflow.units.cil_kinetics import (
     exposure_ultimate,
     free_cyanide_loss_tph,
+    lime_kg_t,
     oxygen_mg_l,
     rate_factor,
 )
@@ -225,7 +226,8 @@ class CilTrain:
 
     def apply(self, state: LeachState, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """Leach, adsorb (with preg-robbing and competing metals), and dose cyanide."""
-        from oreflow.kernels.leaching import adsorption_train_batch, leach_train_batch
+        from oreflow.kernels.adsorption import adsorption_train_batch
+        from oreflow.kernels.leaching import leach_train_batch
 
         params, k, ult = state.params, state.k, state.ultimate
         c = self.comps
@@ -483,7 +485,7 @@ class CilTrain:
                 "carbon_makeup_t_d": makeup * 24.0,
                 "nacn_added_kg_t": nacn_add * per_t,
                 "use_nacn_kg_h": nacn_add * 1000.0,
-                "use_lime_kg_h": params["lime_kg_t"] * solids
+                "use_lime_kg_h": lime_kg_t(params) * solids
                 if "lime_kg_t" in params
                 else np.zeros(n),
                 "use_carbon_kg_h": makeup * 1000.0

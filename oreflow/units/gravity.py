@@ -14,7 +14,7 @@ test gives the upper bound; what a plant captures emerges from the flowsheet:
   ``au_free`` per pass (flattened or ground too fine).
 
 With size-independent q, g_b, e and h this reproduces Laplante's standardised GRG test; docs/models.md#gravity's geometric series
-``c/(1 - r)`` exactly (``oreflow.kernels.separation.grg_captured_frac``; ex05 0.347938).
+``c/(1 - r)`` exactly (the closed form of ex05, 0.347938, is checked by the gravity tests).
 
 Recovery of ``au_grg`` per pass by size: ``e(d) = e_max w(d)`` with the smooth plateau
 ``w(d) = 1/(1 + (d_f/d)^m) x 1/(1 + (d/d_c)^m)`` (``size_window``): GRG finer than

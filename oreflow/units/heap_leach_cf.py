@@ -2,7 +2,7 @@
 
 **Recovery.** As in the cyanide ``heap_leach``: ore is stacked in lifts and irrigated for
 the leach cycle ``t``; each parcel leaches as a batch, per size class and gold (or
-silver) class ``R(t) = R∞(d) (1 − exp(−k(d) t))`` (``oreflow.kernels.leaching.
+silver) class ``R(t) = R∞(d) (1 − exp(−k(d) t))`` (``oreflow.kernels.heap_leach.
 heap_leach_batch``), with the [assumed] size law of the cyanide heap. The table's
 ``k_per_d`` is the column-test rate at the lixiviant's reference conditions
 (``kinetics_ref_*``) and at the columns' irrigation rate; per case it is scaled by
@@ -222,7 +222,7 @@ class CyanideFreeHeap:
 
     def apply(self, state: HeapState, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """Leach the stacked ore; balance water and lixiviant over the pad."""
-        from oreflow.kernels.leaching import heap_leach_batch
+        from oreflow.kernels.heap_leach import heap_leach_batch
 
         p, k, ult, factor = state.params, state.k, state.ultimate, state.rate_factor
         c = self.comps

@@ -13,7 +13,7 @@ Each of these units is a train of equal, perfectly mixed tanks in which
 2. the dissolved metal loads onto an adsorbent (activated carbon or a strong-base
    resin) moving counter-current to the pulp, by the Nicol-Fleming rate
    ``dq/dt = k (K C - q)`` solved as the steady-state 2N system of
-   ``oreflow.kernels.leaching.adsorption_train_batch`` (Nicol, Fleming & Cromberge 1984; Fleming et al. 2011, Miner. Eng. 24:484; docs/models.md#cil; the kernels of
+   ``oreflow.kernels.adsorption.adsorption_train_batch`` (Nicol, Fleming & Cromberge 1984; Fleming et al. 2011, Miner. Eng. 24:484; docs/models.md#cil; the kernels of
    the cyanide CIL, here without site competition or preg-robbing), a model that
    holds for any adsorbent given its own k and K; gold and silver load independently
    (no competition between them for sites is modelled);
@@ -234,6 +234,7 @@ class LeachTrain:
     ) -> None:
         """Leach every precious-metal class, load the metal on the adsorbent."""
         from oreflow.kernels import leaching as kl
+        from oreflow.kernels.adsorption import adsorption_train_batch
 
         c = self.comps
         params = state.params
@@ -278,7 +279,7 @@ class LeachTrain:
             source_g_h[:, :, j] = source[m] * G_PER_T
             barren_g_t[:, j] = barren[m]
             k_eq_m3_t[:, j] = k_eq[m]
-        tenor_all, loading_all, _ = kl.adsorption_train_batch(
+        tenor_all, loading_all, _ = adsorption_train_batch(
             flow,
             feed_tenor,
             source_g_h,

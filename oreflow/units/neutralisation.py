@@ -3,7 +3,7 @@
 After acid oxidation (POX, BIOX) the free acid and the dissolved ferric iron, arsenic
 and copper are neutralised before cyanidation (to pH about 10.5) or before discharge
 (Marsden & House 2006; Thomas 2005, Dev. Miner. Process. 15; docs/models.md#pox ancillaries, Directive 2006/21/EC; Wills & Finch 2016; docs/models.md#residue). Chemistry in
-``oreflow.kernels.oxidation.neutralisation_batch``:
+``oreflow.kernels.neutralisation.neutralisation_batch``:
 
 - free H2SO4 and metal sulfates form gypsum (CaSO4·2H2O), less what stays dissolved at
   the gypsum solubility;
@@ -186,7 +186,7 @@ class Neutralisation:
     """Compiled neutralisation tank (see module docstring)."""
 
     def __init__(self, spec: UnitSpec, comps: ComponentSet) -> None:
-        from oreflow.kernels import oxidation as kox
+        from oreflow.kernels import neutralisation as kneut
 
         self.spec = spec
         self.comps = comps
@@ -200,14 +200,14 @@ class Neutralisation:
         )
         self.i_sol = self.products.solution
         self.i_solid = self.products.solid
-        f = np.zeros(kox.N_NF)
-        f[kox.NF_H2SO4_S] = element_fraction(comps, "h2so4", "s")
-        f[kox.NF_SO4_S] = element_fraction(comps, "so4_aq", "s")
-        f[kox.NF_GYPSUM_S] = element_fraction(comps, "gypsum", "s")
-        f[kox.NF_SCORODITE_FE] = element_fraction(comps, "scorodite", "fe")
-        f[kox.NF_SCORODITE_AS] = element_fraction(comps, "scorodite", "as")
-        f[kox.NF_HYDROXIDE_FE] = element_fraction(comps, "metal_hydroxides", "fe")
-        f[kox.NF_CU_HYDROXIDE_CU] = element_fraction(comps, "cu_hydroxide", "cu")
+        f = np.zeros(kneut.N_NF)
+        f[kneut.NF_H2SO4_S] = element_fraction(comps, "h2so4", "s")
+        f[kneut.NF_SO4_S] = element_fraction(comps, "so4_aq", "s")
+        f[kneut.NF_GYPSUM_S] = element_fraction(comps, "gypsum", "s")
+        f[kneut.NF_SCORODITE_FE] = element_fraction(comps, "scorodite", "fe")
+        f[kneut.NF_SCORODITE_AS] = element_fraction(comps, "scorodite", "as")
+        f[kneut.NF_HYDROXIDE_FE] = element_fraction(comps, "metal_hydroxides", "fe")
+        f[kneut.NF_CU_HYDROXIDE_CU] = element_fraction(comps, "cu_hydroxide", "cu")
         self.fractions = f
 
     def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
@@ -236,6 +236,7 @@ class Neutralisation:
 
     def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """Neutralise, precipitate, and dose the reagents."""
+        from oreflow.kernels import neutralisation as kneut
         from oreflow.kernels import oxidation as kox
 
         params = state
@@ -249,7 +250,7 @@ class Neutralisation:
         solubility = (
             params["gypsum_solubility_g_l"] if self.i_sol["so4_aq"] is not None else np.zeros(n)
         )
-        res = kox.neutralisation_batch(
+        res = kneut.neutralisation_batch(
             self._get(feed, "h2so4"),
             self._get(feed, "so4_aq"),
             self._get(feed, "fe_aq"),
@@ -266,26 +267,26 @@ class Neutralisation:
         )
         out = feed.copy()
         added = np.zeros_like(feed)
-        fe_add = res[:, kox.NO_FE_ADDED]
-        so4_add = res[:, kox.NO_SO4_ADDED]
+        fe_add = res[:, kneut.NO_FE_ADDED]
+        so4_add = res[:, kneut.NO_SO4_ADDED]
         if np.any(fe_add > 0):
             if self.i_sol["fe_aq"] is None or self.i_sol["so4_aq"] is None:
                 self._fail("ferric sulfate is added for arsenic; declare 'fe_aq' and 'so4_aq'")
             added[:, self.i_sol["fe_aq"]] = fe_add
             added[:, self.i_sol["so4_aq"]] = so4_add
         self._set_solution(out, "h2so4", np.zeros(n))
-        self._set_solution(out, "so4_aq", res[:, kox.NO_SO4_OUT])
+        self._set_solution(out, "so4_aq", res[:, kneut.NO_SO4_OUT])
         self._set_solution(out, "fe_aq", np.zeros(n))
-        self._set_solution(out, "as_aq", res[:, kox.NO_AS_OUT])
-        self._set_solution(out, "cu_aq", res[:, kox.NO_CU_OUT])
-        self._put_solid(out, "gypsum", res[:, kox.NO_GYPSUM])
-        self._put_solid(out, "scorodite", res[:, kox.NO_SCORODITE])
-        self._put_solid(out, "metal_hydroxides", res[:, kox.NO_HYDROXIDE])
-        self._put_solid(out, "cu_hydroxide", res[:, kox.NO_CU_HYDROXIDE])
+        self._set_solution(out, "as_aq", res[:, kneut.NO_AS_OUT])
+        self._set_solution(out, "cu_aq", res[:, kneut.NO_CU_OUT])
+        self._put_solid(out, "gypsum", res[:, kneut.NO_GYPSUM])
+        self._put_solid(out, "scorodite", res[:, kneut.NO_SCORODITE])
+        self._put_solid(out, "metal_hydroxides", res[:, kneut.NO_HYDROXIDE])
+        self._put_solid(out, "cu_hydroxide", res[:, kneut.NO_CU_HYDROXIDE])
 
         # reagents [mol/h of base]
-        base1 = res[:, kox.NO_BASE_STAGE1_MOL]
-        base2 = res[:, kox.NO_BASE_STAGE2_MOL]
+        base1 = res[:, kneut.NO_BASE_STAGE1_MOL]
+        base2 = res[:, kneut.NO_BASE_STAGE2_MOL]
         lime_excess = 1.0 + params["lime_excess_frac"]
         if self.reagent == "lime":
             cao_mol = (base1 + base2) * lime_excess
@@ -305,13 +306,13 @@ class Neutralisation:
 
         lime_kg_h = cao_mol * kox.M_CAO * 1e-3 / params["lime_cao_frac"]
         limestone_kg_h = caco3_fed_mol * kox.M_CACO3 * 1e-3
-        as_prec = self._get(feed, "as_aq") - res[:, kox.NO_AS_OUT]
+        as_prec = self._get(feed, "as_aq") - res[:, kneut.NO_AS_OUT]
         fe_prec = self._get(feed, "fe_aq") + fe_add
         precipitates = (
-            res[:, kox.NO_GYPSUM]
-            + res[:, kox.NO_SCORODITE]
-            + res[:, kox.NO_HYDROXIDE]
-            + res[:, kox.NO_CU_HYDROXIDE]
+            res[:, kneut.NO_GYPSUM]
+            + res[:, kneut.NO_SCORODITE]
+            + res[:, kneut.NO_HYDROXIDE]
+            + res[:, kneut.NO_CU_HYDROXIDE]
             + excess_calcite
         )
         metrics = {
@@ -319,19 +320,19 @@ class Neutralisation:
             "use_lime_kg_h": lime_kg_h,
             "use_limestone_kg_h": limestone_kg_h,
             "use_ferric_sulfate_kg_h": fe_add * 1e6 / kox.M_FE / 2.0 * kox.M_FE2SO43 * 1e-3,
-            "free_acid_neutralised_kg_h": res[:, kox.NO_FREE_ACID_S]
-            / self.fractions[kox.NF_H2SO4_S]
+            "free_acid_neutralised_kg_h": res[:, kneut.NO_FREE_ACID_S]
+            / self.fractions[kneut.NF_H2SO4_S]
             * 1000.0,
-            "gypsum_tph": res[:, kox.NO_GYPSUM],
-            "scorodite_tph": res[:, kox.NO_SCORODITE],
-            "metal_hydroxides_tph": res[:, kox.NO_HYDROXIDE],
-            "cu_hydroxide_tph": res[:, kox.NO_CU_HYDROXIDE],
+            "gypsum_tph": res[:, kneut.NO_GYPSUM],
+            "scorodite_tph": res[:, kneut.NO_SCORODITE],
+            "metal_hydroxides_tph": res[:, kneut.NO_HYDROXIDE],
+            "cu_hydroxide_tph": res[:, kneut.NO_CU_HYDROXIDE],
             "precipitates_tph": precipitates,
             "residue_fe_as_molar": safe_div(
                 fe_prec / kox.M_FE, as_prec / kox.M_AS, where=as_prec > 0
             ),
-            "as_out_mg_l": safe_div(res[:, kox.NO_AS_OUT] * 1e6, h2o),
-            "so4_out_mg_l": safe_div(res[:, kox.NO_SO4_OUT] * 1e6, h2o),
+            "as_out_mg_l": safe_div(res[:, kneut.NO_AS_OUT] * 1e6, h2o),
+            "so4_out_mg_l": safe_div(res[:, kneut.NO_SO4_OUT] * 1e6, h2o),
             "co2_released_kg_h": caco3_reacted_mol * 44.009 * 1e-3,
         }
         return UnitResult((out,), added=added, reacted=reacted, metrics=metrics)

@@ -168,13 +168,14 @@ def psd_f80_um(psd: Mapping[str, Any]) -> float:
 def class_fractions(psd: Mapping[str, Any], edges_um: np.ndarray) -> np.ndarray:
     """Mass fraction of the feed in each size class (incl. sink), sums to 1."""
     from oreflow.kernels import psd as kpsd
+    from oreflow.kernels import sieve as ksieve
 
     model = psd["model"]
     if model == "rrb":
         return kpsd.class_fractions_rrb(edges_um, rrb_x63_um(psd), float(psd["n"]))
     if model == "ggs":
         return kpsd.class_fractions_ggs(edges_um, float(psd["k_um"]), float(psd["m"]))
-    return kpsd.class_fractions_sieve(
+    return ksieve.class_fractions_sieve(
         np.asarray(psd["sizes_um"], dtype=np.float64),
         np.asarray(psd["passing_frac"], dtype=np.float64),
         edges_um,

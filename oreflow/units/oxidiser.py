@@ -125,7 +125,7 @@ class Oxidiser:
 
     def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> OxidationState:
         """Conversion of every mineral in every size class, and the per-case settings."""
-        from oreflow.kernels import oxidation as kox
+        from oreflow.kernels import oxidation_kinetics as kok
 
         n = ctx.n_cases
         chem = self.chem
@@ -144,7 +144,7 @@ class Oxidiser:
             p_ref = params["kinetics_ref_o2_kpa"]
         else:
             p_o2 = p_ref = np.ones(n)
-        t_star = kox.t_star_batch(
+        t_star = kok.t_star_batch(
             np.ascontiguousarray(t_ref),
             np.ascontiguousarray(ea),
             params["temperature_degc"],
@@ -155,7 +155,7 @@ class Oxidiser:
             params["kinetics_ref_size_um"],
         )
         tau_min = params[chem.residence_key] * chem.residence_to_min
-        extent = kox.oxidation_extent_batch(t_star, tau_min, self.n_stages, ult)
+        extent = kok.oxidation_extent_batch(t_star, tau_min, self.n_stages, ult)
         return OxidationState(params, extent, heat, t_star)
 
     # ---------------------------------------------------------------- apply

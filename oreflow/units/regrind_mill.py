@@ -11,7 +11,7 @@ regrind mills work at. So that energy never falls as the product gets finer, EF7
 held at its value for Rr = 1.583 below that ratio and applied above Rr = 6 too (Rowland
 stops it there at 1.028, a step; it tends to 1), and EF5 is kept at least 1 (as
 printed it dips to 0.993 just below its 75 µm threshold) [assumed]
-(``oreflow.kernels.comminution.regrind_energy_kwh_t``). ``energy_factor`` calibrates the
+(``oreflow.kernels.comminution_energy.regrind_energy_kwh_t``). ``energy_factor`` calibrates the
 figure to a survey, or expresses a stirred mill (IsaMill, Vertimill) against a ball
 mill: stirred mills are reported to need less energy at fine sizes [L], a factor to be
 taken from signature-plot testwork.
@@ -155,12 +155,8 @@ class RegrindMill:
 
     def apply(self, state: RegrindState, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """Energy and P80 for the mode, then the product size distribution."""
-        from oreflow.kernels.comminution import (
-            bond_energy_kwh_t,
-            grind_to_p80_batch,
-            regrind_energy_kwh_t,
-            regrind_product_size_um,
-        )
+        from oreflow.kernels.comminution_energy import bond_energy_kwh_t, regrind_energy_kwh_t
+        from oreflow.kernels.grind_size import grind_to_p80_batch, regrind_product_size_um
         from oreflow.kernels.psd import passing_size_batch
 
         params, wi, d_m = state.params, state.wi_kwh_t, state.diameter_m

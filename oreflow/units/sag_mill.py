@@ -13,7 +13,7 @@ Transfer size (Morrell 2004; docs/models.md#sag_mill): Morrell's energy-size rel
     E = 4 Mia (T80^f(T80) - F80^f(F80)),   f(x) = -(0.295 + x/10^6),
 
 with the coarse index Mia (SMC test) down to 750 µm and Mib, or Bond's law with the
-ball-mill work index, below it (``oreflow.kernels.comminution.sag_product_size_um``).
+ball-mill work index, below it (``oreflow.kernels.grind_size.sag_product_size_um``).
 ``energy_model = "bond"`` uses Bond's law throughout with ``wi_kwh_t``.
 
 Product size distribution: an energy-size model plus a one-parameter product shape,
@@ -218,7 +218,7 @@ class SagMill:
         return SagState(params, np.asarray(wi, dtype=np.float64))
 
     def _power_kw(self, params: Mapping[str, np.ndarray], feed: np.ndarray) -> np.ndarray:
-        from oreflow.kernels.comminution import austin_sag_power_kw
+        from oreflow.kernels.mill_power import austin_sag_power_kw
 
         if "power_kw" in params:
             return np.asarray(params["power_kw"], dtype=np.float64).copy()
@@ -244,7 +244,7 @@ class SagMill:
 
     def apply(self, state: SagState, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """Grind to the transfer size the specific energy gives; add feed water."""
-        from oreflow.kernels.comminution import (
+        from oreflow.kernels.grind_size import (
             bond_product_size_um,
             grind_to_p80_batch,
             sag_product_size_um,

@@ -22,7 +22,7 @@ Size distribution
 Locked gold
     ``au_sulfide`` is exposed (becomes ``au_free``) in the fraction
     ``f = L [E(P80) - E(F80)] / [1 - E(F80)]``, ``E(x) = 1 - exp[-(d_g/x)^m]``
-    (``oreflow.kernels.oxidation.locked_gold_exposure``): a Gaudin-type liberation
+    (``oreflow.kernels.fine_grinding.locked_gold_exposure``): a Gaudin-type liberation
     curve of inclusions of size d_g [assumed form and defaults], of which only the
     fraction L is in inclusions at all; the rest (submicroscopic and solid-solution
     gold) needs oxidation (Marsden & House 2006, *The Chemistry of Gold Extraction*,
@@ -181,7 +181,7 @@ class UltrafineGrind:
 
     def apply(self, state: UltrafineState, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """Grind to the target, free part of the locked gold, and draw the power."""
-        from oreflow.kernels.oxidation import (
+        from oreflow.kernels.fine_grinding import (
             fine_grind_energy_kwh_t,
             locked_gold_exposure,
             regrind_class_masses,

@@ -8,6 +8,8 @@ from numpy.testing import assert_allclose
 
 from oreflow.conventions import RTOL_EXACT, RTOL_WORKED_EXAMPLE
 from oreflow.kernels import classification as cl
+from oreflow.kernels import plitt
+from tests.kernels import reference_classification as ref
 
 #: docs/models.md quotes the density ratios to 3 decimals: half a unit in the last place.
 ATOL_3_DECIMALS = 5e-4
@@ -69,28 +71,28 @@ def test_lynch_rao_limits_and_overflow_guard(k):
 
 
 def test_actual_cut_size_sharpness_imperfection_ex04(k):
-    d50 = k(cl.cut_size_actual_um)(100.0, 3.0, 0.30)
+    d50 = k(ref.cut_size_actual_um)(100.0, 3.0, 0.30)
     assert d50 == approx(71.8578)
     assert cl.lynch_rao_partition(np.array([d50]), 100.0, 3.0, 0.30)[0] == pytest.approx(
         0.5, rel=RTOL_EXACT
     )
-    size = k(cl.lynch_rao_size_um)
+    size = k(ref.lynch_rao_size_um)
     assert size(0.25, 100.0, 3.0) == approx(66.5437)
     assert size(0.75, 100.0, 3.0) == approx(135.4953)
     assert size(0.5, 100.0, 3.0) == pytest.approx(100.0, rel=RTOL_EXACT)
-    assert k(cl.sharpness_index)(3.0) == pytest.approx(0.4911, abs=ATOL_4_DECIMALS)
-    assert k(cl.imperfection)(3.0) == pytest.approx(0.3448, abs=ATOL_4_DECIMALS)
+    assert k(ref.sharpness_index)(3.0) == pytest.approx(0.4911, abs=ATOL_4_DECIMALS)
+    assert k(ref.imperfection)(3.0) == pytest.approx(0.3448, abs=ATOL_4_DECIMALS)
     # both follow from d25 and d75 (independent of d50c)
-    assert k(cl.sharpness_index)(3.0) == pytest.approx(
+    assert k(ref.sharpness_index)(3.0) == pytest.approx(
         size(0.25, 100.0, 3.0) / size(0.75, 100.0, 3.0), rel=RTOL_EXACT
     )
-    assert k(cl.imperfection)(3.0) == pytest.approx(
+    assert k(ref.imperfection)(3.0) == pytest.approx(
         (size(0.75, 100.0, 3.0) - size(0.25, 100.0, 3.0)) / 200.0, rel=RTOL_EXACT
     )
 
 
 def test_inverse_is_exact_and_handles_limits(k):
-    size = k(cl.lynch_rao_size_um)
+    size = k(ref.lynch_rao_size_um)
     for alpha in (0.5, 3.0, 40.0, 2000.0):
         for ec in (1e-6, 0.1, 0.5, 0.9, 0.999):
             d = size(ec, 80.0, alpha)
@@ -98,8 +100,8 @@ def test_inverse_is_exact_and_handles_limits(k):
             assert got == pytest.approx(ec, rel=1e-9), (alpha, ec)
     assert size(0.0, 80.0, 3.0) == 0.0
     assert math.isnan(size(1.0, 80.0, 3.0))
-    assert k(cl.cut_size_actual_um)(100.0, 3.0, 0.5) == 0.0
-    assert math.isnan(k(cl.cut_size_actual_um)(100.0, 3.0, 0.6))
+    assert k(ref.cut_size_actual_um)(100.0, 3.0, 0.5) == 0.0
+    assert math.isnan(k(ref.cut_size_actual_um)(100.0, 3.0, 0.6))
 
 
 def approx(value):
@@ -155,7 +157,7 @@ def test_density_corrected_cut_size(k):
 
 # ------------------------------------------------------------------ Plitt model, ex04
 def test_plitt_ex04(k):
-    d50c, p_kpa, head_m, split_s, rv, m = k(cl.plitt_cyclone)(
+    d50c, p_kpa, head_m, split_s, rv, m = k(plitt.plitt_cyclone)(
         50.8, 13.0, 17.8, 10.2, 150.0, 5000.0, 20.0, 2.7, 1.0, 0.0, 1.0, 1.0, 1.0, 1.0
     )
     assert d50c == approx(99.0495)
@@ -165,20 +167,20 @@ def test_plitt_ex04(k):
     assert rv == pytest.approx(0.2236, abs=ATOL_4_DECIMALS)
     assert m == approx(2.6162)
     # ex04 derives the pulp density from Cv: 0.2 x 2.7 + 0.8 x 1.0 = 1.34
-    assert k(cl.pulp_density_t_m3)(20.0, 2.7, 1.0) == pytest.approx(1.34, rel=RTOL_EXACT)
-    explicit = k(cl.plitt_cyclone)(
+    assert k(plitt.pulp_density_t_m3)(20.0, 2.7, 1.0) == pytest.approx(1.34, rel=RTOL_EXACT)
+    explicit = k(plitt.plitt_cyclone)(
         50.8, 13.0, 17.8, 10.2, 150.0, 5000.0, 20.0, 2.7, 1.0, 1.34, 1.0, 1.0, 1.0, 1.0
     )
     assert_allclose(explicit, (d50c, p_kpa, head_m, split_s, rv, m), rtol=RTOL_EXACT)
-    ec = k(cl.plitt_partition)(np.array([1.5 * d50c]), d50c, m, 0.0)
+    ec = k(plitt.plitt_partition)(np.array([1.5 * d50c]), d50c, m, 0.0)
     assert ec[0] == approx(0.86491)
 
 
 def test_plitt_calibration_factors_scale_outputs(k):
-    base = k(cl.plitt_cyclone)(
+    base = k(plitt.plitt_cyclone)(
         50.8, 13.0, 17.8, 10.2, 150.0, 5000.0, 20.0, 2.7, 1.0, 0.0, 1.0, 1.0, 1.0, 1.0
     )
-    cal = k(cl.plitt_cyclone)(
+    cal = k(plitt.plitt_cyclone)(
         50.8, 13.0, 17.8, 10.2, 150.0, 5000.0, 20.0, 2.7, 1.0, 0.0, 1.2, 1.0, 1.0, 0.9
     )
     assert cal[0] == pytest.approx(1.2 * base[0], rel=RTOL_EXACT)
@@ -187,7 +189,7 @@ def test_plitt_calibration_factors_scale_outputs(k):
 
 
 def test_plitt_partition_limits(k):
-    fn = k(cl.plitt_partition)
+    fn = k(plitt.plitt_partition)
     ea = fn(np.array([0.0, 100.0, 1.0e5]), 100.0, 2.6, 0.2)
     assert ea[0] == 0.2
     assert ea[1] == pytest.approx(0.2 + 0.8 * (1.0 - math.exp(-0.693)), rel=RTOL_EXACT)
@@ -219,16 +221,16 @@ def test_jit_and_python_agree():
     cases = [
         (cl.lynch_rao_partition, (sizes, 90.0, 3.5, 0.3)),
         (cl.whiten_fishhook_partition, (sizes, 90.0, 3.5, 0.7, 0.3)),
-        (cl.plitt_partition, (sizes, 90.0, 2.6, 0.3)),
+        (plitt.plitt_partition, (sizes, 90.0, 2.6, 0.3)),
         (cl.partition_batch, (sizes, np.array([[90.0, 30.0]]), np.array([3.0]), np.array([0.3]))),
         (
-            cl.plitt_cyclone,
+            plitt.plitt_cyclone,
             (50.8, 13.0, 17.8, 10.2, 150.0, 5000.0, 20.0, 2.7, 1.0, 0.0, 1.0, 1.0, 1.0, 1.0),
         ),
         (cl.fishhook_beta_star, (3.0, 0.5)),
-        (cl.cut_size_actual_um, (100.0, 3.0, 0.3)),
-        (cl.sharpness_index, (3.0,)),
-        (cl.imperfection, (3.0,)),
+        (ref.cut_size_actual_um, (100.0, 3.0, 0.3)),
+        (ref.sharpness_index, (3.0,)),
+        (ref.imperfection, (3.0,)),
     ]
     for fn, args in cases:
         assert_allclose(
@@ -238,7 +240,7 @@ def test_jit_and_python_agree():
 
 @pytest.mark.parametrize("mode", ["jit", "python"])
 def test_plitt_batch_matches_single_partition(mode):
-    from oreflow.kernels.classification import partition_plitt_batch, plitt_partition
+    from oreflow.kernels.plitt import partition_plitt_batch, plitt_partition
 
     fn = (
         partition_plitt_batch

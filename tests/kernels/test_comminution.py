@@ -1,4 +1,4 @@
-"""Tests of oreflow.kernels.comminution against Bond 1952, Trans. AIME 193:484; Rowland & Kjos 1980; Wills & Finch 2016; docs/models.md#ball_mill; Austin, Klimpel & Luckie 1984; Whiten 1974; Herbst & Fuerstenau 1980 (ex01, ex03)."""
+"""Tests of the comminution kernels (energy laws, mill power, Austin PBM) against Bond 1952, Rowland & Kjos 1980, Austin, Klimpel & Luckie 1984 and Herbst & Fuerstenau 1980 (ex01, ex03)."""
 
 import math
 
@@ -7,8 +7,10 @@ import pytest
 from numpy.testing import assert_allclose
 
 from oreflow.conventions import RTOL_CLOSURE, RTOL_EXACT, RTOL_RECYCLE, RTOL_WORKED_EXAMPLE
+from oreflow.kernels import ball_mill_pbm as pbm
 from oreflow.kernels import classification as cl
-from oreflow.kernels import comminution as cm
+from oreflow.kernels import comminution_energy as ce
+from oreflow.kernels import mill_power as mp
 from oreflow.kernels import psd
 
 #: the model reference's Appendix A tolerance for the ex03 closed circuit.
@@ -37,25 +39,36 @@ def k(request):
     return get
 
 
+def mixers(k):
+    """The mill of ``mill_mixers_into`` as an allocating call ``(feed, rate_tau, b, n)``."""
+
+    def run(feed, rate_times_tau, b, n_mixers):
+        out = np.empty_like(feed)
+        k(pbm.mill_mixers_into)(out, feed, rate_times_tau, b, n_mixers)
+        return out
+
+    return run
+
+
 def approx(value):
     return pytest.approx(value, rel=RTOL_WORKED_EXAMPLE)
 
 
 # ------------------------------------------------------------------ ex01 Bond / Rowland
 def test_bond_energy_ex01(k):
-    w = k(cm.bond_energy_kwh_t)(15.0, 2000.0, 75.0)
+    w = k(ce.bond_energy_kwh_t)(15.0, 2000.0, 75.0)
     assert w == approx(13.9664)
     assert w == pytest.approx(150.0 * (1 / math.sqrt(75) - 1 / math.sqrt(2000)), rel=RTOL_EXACT)
     # definition of Wi: infinite feed to P80 = 100 µm costs Wi
-    assert k(cm.bond_energy_kwh_t)(15.0, math.inf, 100.0) == pytest.approx(15.0, rel=RTOL_EXACT)
-    assert k(cm.bond_energy_kwh_t)(15.0, 5000.0, 45.0) == approx(20.2394)
+    assert k(ce.bond_energy_kwh_t)(15.0, math.inf, 100.0) == pytest.approx(15.0, rel=RTOL_EXACT)
+    assert k(ce.bond_energy_kwh_t)(15.0, 5000.0, 45.0) == approx(20.2394)
 
 
 def test_bond_energy_vectorised_and_operating_work_index(k):
     p80 = np.array([150.0, 106.0, 75.0, 53.0, 38.0])
-    w = k(cm.bond_energy_kwh_t)(15.0, 2000.0, p80)
+    w = k(ce.bond_energy_kwh_t)(15.0, 2000.0, p80)
     assert np.all(np.diff(w) > 0.0)  # finer product, more energy
-    wi_op = k(cm.bond_operating_work_index_kwh_t)(w, 2000.0, p80)
+    wi_op = k(ce.bond_operating_work_index_kwh_t)(w, 2000.0, p80)
     assert_allclose(wi_op, 15.0, rtol=RTOL_EXACT)
 
 
@@ -77,28 +90,28 @@ def test_bond_energy_vectorised_and_operating_work_index(k):
     ],
 )
 def test_rowland_factors_ex01(k, args, expected):
-    ef = k(cm.rowland_factors)(*args, False, 0.0)
+    ef = k(ce.rowland_factors)(*args, False, 0.0)
     assert ef.shape == (8,)
     assert_allclose(ef, expected, rtol=RTOL_WORKED_EXAMPLE)
     assert ef[7] == pytest.approx(np.prod(ef[:6]), rel=RTOL_EXACT)
 
 
 def test_corrected_energy_and_throughput_ex01(k):
-    w1 = k(cm.bond_energy_kwh_t)(15.0, 2000.0, 75.0)
-    ef1 = k(cm.rowland_factors)(15.0, 2000.0, 75.0, 5.0, False, 0.0)
+    w1 = k(ce.bond_energy_kwh_t)(15.0, 2000.0, 75.0)
+    ef1 = k(ce.rowland_factors)(15.0, 2000.0, 75.0, 5.0, False, 0.0)
     assert w1 * ef1[7] == approx(12.7653)
     assert 12000.0 / (w1 * ef1[7]) == approx(940.05)
-    w2 = k(cm.bond_energy_kwh_t)(15.0, 5000.0, 45.0)
-    ef2 = k(cm.rowland_factors)(15.0, 5000.0, 45.0, 3.0, False, 0.0)
+    w2 = k(ce.bond_energy_kwh_t)(15.0, 5000.0, 45.0)
+    ef2 = k(ce.rowland_factors)(15.0, 5000.0, 45.0, 3.0, False, 0.0)
     assert w2 * ef2[7] == approx(21.2634)
 
 
 def test_rowland_dry_open_circuit_and_limits(k):
-    fn = k(cm.rowland_factors)
+    fn = k(ce.rowland_factors)
     ef = fn(15.0, 2000.0, 75.0, 5.0, True, 0.80)
     assert ef[0] == 1.3
     assert ef[1] == pytest.approx(1.20, rel=RTOL_EXACT)
-    ef2 = k(cm.rowland_open_circuit_factor)
+    ef2 = k(ce.rowland_open_circuit_factor)
     assert ef2(0.0) == 1.0  # closed circuit
     assert ef2(0.85) == pytest.approx(1.30, rel=RTOL_EXACT)  # halfway 1.20 -> 1.40
     assert ef2(0.935) == pytest.approx(1.515, rel=RTOL_EXACT)
@@ -109,7 +122,7 @@ def test_rowland_dry_open_circuit_and_limits(k):
 
 
 def test_morrell_ex01(k):
-    w = k(cm.morrell_energy_kwh_t)(20.0, 750.0, 75.0)
+    w = k(ce.morrell_energy_kwh_t)(20.0, 750.0, 75.0)
     assert w == approx(11.0847)
     # docs/models.md's intermediate terms x^f(x)
     x1_term, x2_term = 750.0 ** -(0.295 + 750e-6), 75.0 ** -(0.295 + 75e-6)
@@ -119,30 +132,30 @@ def test_morrell_ex01(k):
 
 
 def test_mill_power_ex01(k):
-    kwb = k(cm.bond_ball_mill_specific_power_kw_t)(5.0, 0.35, 0.75, 65.0)
+    kwb = k(mp.bond_ball_mill_specific_power_kw_t)(5.0, 0.35, 0.75, 65.0)
     ss = 1.102 * (65.0 - 12.5 * 5.0) / 50.8
     assert kwb - ss == approx(12.2995)
-    balls = k(cm.ball_charge_t)(5.0, 7.0, 0.35, 4.65)
+    balls = k(mp.ball_charge_t)(5.0, 7.0, 0.35, 4.65)
     assert balls == approx(223.69)
-    assert k(cm.bond_ball_mill_power_kw)(5.0, 7.0, 0.35, 0.75, 65.0, 4.65) == approx(2763.4)
+    assert k(mp.bond_ball_mill_power_kw)(5.0, 7.0, 0.35, 0.75, 65.0, 4.65) == approx(2763.4)
     # no slump term at or below 3.3 m
-    small = k(cm.bond_ball_mill_specific_power_kw_t)(3.3, 0.35, 0.75, 65.0)
+    small = k(mp.bond_ball_mill_specific_power_kw_t)(3.3, 0.35, 0.75, 65.0)
     assert small == pytest.approx(
         4.879 * 3.3**0.3 * (3.2 - 1.05) * 0.75 * (1 - 0.1 / 2 ** (9 - 7.5)), rel=RTOL_EXACT
     )
-    sag = k(cm.austin_sag_power_kw)(10.36, 5.2, 0.28, 0.12, 0.75, 2.7, 0.80)
+    sag = k(mp.austin_sag_power_kw)(10.36, 5.2, 0.28, 0.12, 0.75, 2.7, 0.80)
     assert sag == approx(8752.4)
-    nc = k(cm.critical_speed_rpm)(10.36)
+    nc = k(mp.critical_speed_rpm)(10.36)
     assert nc == approx(13.142)
     assert 0.75 * nc == approx(9.856)
-    assert k(cm.critical_speed_rpm)(5.0, 0.065) == pytest.approx(
+    assert k(mp.critical_speed_rpm)(5.0, 0.065) == pytest.approx(
         42.3 / math.sqrt(4.935), rel=RTOL_EXACT
     )
 
 
 # ------------------------------------------------------------------ Austin PBM
 def test_selection_ex03(k):
-    s = k(cm.austin_selection)(EX03_EDGES_UM[:-1], 1.0, 1.0, 3.0, 2.5)
+    s = k(pbm.austin_selection)(EX03_EDGES_UM[:-1], 1.0, 1.0, 3.0, 2.5)
     expected = [1.1433, 1.4438, 1.5247, 1.3604, 1.0809, 0.8063, 0.5836, 0.4168, 0.2960]
     assert_allclose(s[: len(expected)], expected, atol=ATOL_4_DECIMALS)
     assert s[0] == pytest.approx(4.75 / (1 + (4.75 / 3) ** 2.5), rel=RTOL_EXACT)
@@ -150,7 +163,7 @@ def test_selection_ex03(k):
 
 
 def test_breakage_matrix_ex03(k):
-    b = k(cm.austin_breakage_matrix)(EX03_EDGES_UM, 0.6, 1.0, 4.0)
+    b = k(pbm.austin_breakage_matrix)(EX03_EDGES_UM, 0.6, 1.0, 4.0)
     assert b.shape == (16, 16)
     col0 = [0, 0.4757, 0.1993, 0.1066, 0.0668, 0.0451, 0.0314, 0.0220, 0.0156, 0.0110]
     assert_allclose(b[:10, 0], col0, atol=ATOL_4_DECIMALS)
@@ -175,11 +188,11 @@ def _mini_case():
 
 def test_mill_mini_case_ex03(k):
     feed, rate_tau, b = _mini_case()
-    p = k(cm.mill_mixers_batch)(feed, rate_tau, b, 1)
+    p = mixers(k)(feed, rate_tau, b, 1)
     assert_allclose(p[0, :, 0], [50.0, 150.0 / 7.0, 200.0 / 7.0], rtol=RTOL_EXACT)
     assert_allclose(p[0, :, 0], [50.0, 21.428571, 28.571429], rtol=RTOL_WORKED_EXAMPLE)
     out = np.full_like(feed, np.nan)
-    k(cm.mill_mixers_into)(out, feed, rate_tau, b, 1)
+    k(pbm.mill_mixers_into)(out, feed, rate_tau, b, 1)
     assert_allclose(out, p, rtol=RTOL_EXACT)
 
 
@@ -191,27 +204,27 @@ def _dense_transfer(b, s_tau, n_mixers):
 
 
 def test_mill_matches_dense_matrix_model(k):
-    b = cm.austin_breakage_matrix(EX03_EDGES_UM, 0.6, 1.0, 4.0)
-    s = np.append(cm.austin_selection(EX03_EDGES_UM[:-1], 1.0, 1.0, 3.0, 2.5), 0.0)
+    b = pbm.austin_breakage_matrix(EX03_EDGES_UM, 0.6, 1.0, 4.0)
+    s = np.append(pbm.austin_selection(EX03_EDGES_UM[:-1], 1.0, 1.0, 3.0, 2.5), 0.0)
     rng = np.random.default_rng(11)
     feed = rng.uniform(0.0, 50.0, (4, 16, 3))
     tau = np.array([0.5, 2.0, 3.9, 10.0])
     rate_tau = s[None, :, None] * tau[:, None, None] * np.ones((1, 1, 3))
-    out = k(cm.mill_mixers_batch)(feed, rate_tau, b, 3)
+    out = mixers(k)(feed, rate_tau, b, 3)
     for c in range(4):
         t = _dense_transfer(b, s * tau[c], 3)
         assert_allclose(out[c], t @ feed[c], rtol=RTOL_DENSE, atol=RTOL_DENSE * feed[c].max())
 
 
 def test_mill_conserves_every_species(k):
-    b = cm.austin_breakage_matrix(EX03_EDGES_UM, 0.5, 0.8, 3.5)
+    b = pbm.austin_breakage_matrix(EX03_EDGES_UM, 0.5, 0.8, 3.5)
     rng = np.random.default_rng(5)
     feed = rng.uniform(0.0, 100.0, (6, 16, 4))
     feed[:, :, 3] *= 1e-6  # a trace species (gold) needs relative closure
     rate_tau = rng.uniform(0.0, 20.0, feed.shape)
     rate_tau[:, -1, :] = 5.0  # a sink rate is ignored: the sink never breaks
     feed_before, rate_before = feed.copy(), rate_tau.copy()
-    out = k(cm.mill_mixers_batch)(feed, rate_tau, b, 3)
+    out = mixers(k)(feed, rate_tau, b, 3)
     assert_allclose(out.sum(axis=1), feed.sum(axis=1), rtol=RTOL_MILL_CONSERVATION)
     assert np.all(out >= 0.0)
     assert np.array_equal(feed, feed_before)  # inputs are not mutated
@@ -219,13 +232,13 @@ def test_mill_conserves_every_species(k):
 
 
 def test_mill_limits(k):
-    b = cm.austin_breakage_matrix(EX03_EDGES_UM, 0.6, 1.0, 4.0)
+    b = pbm.austin_breakage_matrix(EX03_EDGES_UM, 0.6, 1.0, 4.0)
     feed = np.random.default_rng(2).uniform(0.0, 10.0, (2, 16, 2))
     # τ -> 0: no breakage
-    assert_allclose(k(cm.mill_mixers_batch)(feed, np.zeros_like(feed), b, 3), feed, rtol=0)
+    assert_allclose(mixers(k)(feed, np.zeros_like(feed), b, 3), feed, rtol=0)
     # zero mixers is a bypass
     rate = np.ones_like(feed)
-    assert_allclose(k(cm.mill_mixers_batch)(feed, rate, b, 0), feed, rtol=0)
+    assert_allclose(mixers(k)(feed, rate, b, 0), feed, rtol=0)
 
 
 def _expm(a):
@@ -245,11 +258,11 @@ def _expm(a):
 
 def test_many_mixers_approach_plug_flow(k):
     # oreflow's implementation notes; docs/architecture.md: N -> ∞ mixers is plug flow, p = expm(-τ (I - b) diag(S)) f
-    b = cm.austin_breakage_matrix(EX03_EDGES_UM, 0.6, 1.0, 4.0)
-    s_tau = np.append(cm.austin_selection(EX03_EDGES_UM[:-1], 1.0, 1.0, 3.0, 2.5), 0.0) * 3.9
+    b = pbm.austin_breakage_matrix(EX03_EDGES_UM, 0.6, 1.0, 4.0)
+    s_tau = np.append(pbm.austin_selection(EX03_EDGES_UM[:-1], 1.0, 1.0, 3.0, 2.5), 0.0) * 3.9
     feed = psd.class_fractions_rrb(EX03_EDGES_UM, 1200.0, 1.1) * 300.0
     plug = _expm(-(np.eye(16) - b) @ np.diag(s_tau)) @ feed
-    mill = k(cm.mill_mixers_batch)
+    mill = mixers(k)
     errors = []
     for n_mixers in (20, 200, 2000):
         p = mill(feed[None, :, None], s_tau[None, :, None], b, n_mixers)[0, :, 0]
@@ -263,35 +276,35 @@ def test_many_mixers_approach_plug_flow(k):
 def test_mill_species_absent_from_every_case_stays_absent(k):
     """A species no case feeds comes out as zeros; the others as if it were not there."""
     rng = np.random.default_rng(3)
-    b = cm.austin_breakage_matrix(EX03_EDGES_UM, 0.6, 1.0, 4.0)
+    b = pbm.austin_breakage_matrix(EX03_EDGES_UM, 0.6, 1.0, 4.0)
     feed = rng.uniform(0.0, 10.0, (4, 16, 3))
     feed[:, :, 1] = 0.0
     rate = rng.uniform(0.0, 3.0, (4, 16, 3))
-    out = k(cm.mill_mixers_batch)(feed, rate, b, 3)
+    out = mixers(k)(feed, rate, b, 3)
     assert np.all(out[:, :, 1] == 0.0)
     kept = [0, 2]
-    alone = k(cm.mill_mixers_batch)(feed[:, :, kept].copy(), rate[:, :, kept].copy(), b, 3)
+    alone = mixers(k)(feed[:, :, kept].copy(), rate[:, :, kept].copy(), b, 3)
     np.testing.assert_array_equal(out[:, :, kept], alone)
     rate[0, 5, 1] = np.nan  # an undefined rate is not skipped: it reaches the product
-    assert np.isnan(k(cm.mill_mixers_batch)(feed, rate, b, 3)[0, 5:, 1]).any()
+    assert np.isnan(mixers(k)(feed, rate, b, 3)[0, 5:, 1]).any()
 
 
 def test_mill_rejects_bad_shapes(k):
     feed, rate_tau, b = _mini_case()
     with pytest.raises(ValueError, match="shape"):
-        k(cm.mill_mixers_batch)(feed, rate_tau[:, :2, :].copy(), b, 1)
+        mixers(k)(feed, rate_tau[:, :2, :].copy(), b, 1)
 
 
 def test_more_specific_energy_gives_finer_product(k):
     # specific-energy form: S_i^E [t/kWh] x E [kWh/t] = S_i τ (Herbst & Fuerstenau 1980)
-    b = cm.austin_breakage_matrix(EX03_EDGES_UM, 0.6, 1.0, 4.0)
-    s_e = np.append(cm.austin_selection(EX03_EDGES_UM[:-1], 0.5, 1.0, 3.0, 2.5), 0.0)
+    b = pbm.austin_breakage_matrix(EX03_EDGES_UM, 0.6, 1.0, 4.0)
+    s_e = np.append(pbm.austin_selection(EX03_EDGES_UM[:-1], 0.5, 1.0, 3.0, 2.5), 0.0)
     energy_kwh_t = np.array([1.0, 2.0, 4.0, 8.0, 16.0])
     feed = np.broadcast_to(
         psd.class_fractions_rrb(EX03_EDGES_UM, 1200.0, 1.1)[None, :, None] * 300.0, (5, 16, 1)
     ).copy()
     rate = s_e[None, :, None] * energy_kwh_t[:, None, None]
-    out = k(cm.mill_mixers_batch)(feed, rate, b, 3)
+    out = mixers(k)(feed, rate, b, 3)
     p80 = psd.passing_size_batch(EX03_EDGES_UM, out[:, :, 0], 0.8)
     assert np.all(np.diff(p80) < 0.0)
 
@@ -308,13 +321,13 @@ def solve_ex03_circuit(k, n_species=1):
     split = np.linspace(1.0, 2.0, n_species) / np.linspace(1.0, 2.0, n_species).sum()
     fresh = k(psd.class_fractions_rrb)(edges, 1200.0, 1.1) * 300.0
     feed = fresh[None, :, None] * split[None, None, :]
-    s = np.append(k(cm.austin_selection)(edges[:-1], 1.0, 1.0, 3.0, 2.5), 0.0)
-    b = k(cm.austin_breakage_matrix)(edges, 0.6, 1.0, 4.0)
+    s = np.append(k(pbm.austin_selection)(edges[:-1], 1.0, 1.0, 3.0, 2.5), 0.0)
+    b = k(pbm.austin_breakage_matrix)(edges, 0.6, 1.0, 4.0)
     d_rep = k(psd.representative_sizes_um)(edges)
     e_u = k(cl.partition_batch)(
         d_rep, np.full((1, n_species), 100.0), np.array([3.0]), np.array([0.25])
     )
-    mill = k(cm.mill_mixers_batch)
+    mill = mixers(k)
     m = feed.copy()
     for _ in range(500):
         tau_min = 60.0 * hold_up_t / m.sum()
@@ -362,23 +375,23 @@ def test_ex03_closed_circuit_is_linear_in_species(k):
 
 # ------------------------------------------------------------------ JIT vs Python
 def test_jit_and_python_agree():
-    b = cm.austin_breakage_matrix(EX03_EDGES_UM, 0.6, 1.0, 4.0)
+    b = pbm.austin_breakage_matrix(EX03_EDGES_UM, 0.6, 1.0, 4.0)
     rng = np.random.default_rng(9)
     feed = rng.uniform(0.0, 10.0, (3, 16, 2))
     rate = rng.uniform(0.0, 5.0, feed.shape)
     out_jit = np.empty_like(feed)
     out_py = np.empty_like(feed)
-    cm.mill_mixers_into(out_jit, feed, rate, b, 3)
-    getattr(cm.mill_mixers_into, "py_func", cm.mill_mixers_into)(out_py, feed, rate, b, 3)
+    pbm.mill_mixers_into(out_jit, feed, rate, b, 3)
+    getattr(pbm.mill_mixers_into, "py_func", pbm.mill_mixers_into)(out_py, feed, rate, b, 3)
     assert_allclose(out_jit, out_py, rtol=RTOL_EXACT)
     cases = [
-        (cm.austin_breakage_matrix, (EX03_EDGES_UM, 0.6, 1.0, 4.0)),
-        (cm.austin_selection, (EX03_EDGES_UM, 1.0, 1.0, 3.0, 2.5)),
-        (cm.rowland_factors, (15.0, 5000.0, 45.0, 3.0, True, 0.9)),
-        (cm.bond_energy_kwh_t, (15.0, 2000.0, np.array([75.0, 106.0]))),
-        (cm.morrell_energy_kwh_t, (20.0, 750.0, 75.0)),
-        (cm.bond_ball_mill_power_kw, (5.0, 7.0, 0.35, 0.75, 65.0, 4.65)),
-        (cm.austin_sag_power_kw, (10.36, 5.2, 0.28, 0.12, 0.75, 2.7, 0.80)),
+        (pbm.austin_breakage_matrix, (EX03_EDGES_UM, 0.6, 1.0, 4.0)),
+        (pbm.austin_selection, (EX03_EDGES_UM, 1.0, 1.0, 3.0, 2.5)),
+        (ce.rowland_factors, (15.0, 5000.0, 45.0, 3.0, True, 0.9)),
+        (ce.bond_energy_kwh_t, (15.0, 2000.0, np.array([75.0, 106.0]))),
+        (ce.morrell_energy_kwh_t, (20.0, 750.0, 75.0)),
+        (mp.bond_ball_mill_power_kw, (5.0, 7.0, 0.35, 0.75, 65.0, 4.65)),
+        (mp.austin_sag_power_kw, (10.36, 5.2, 0.28, 0.12, 0.75, 2.7, 0.80)),
     ]
     for fn, args in cases:
         assert_allclose(

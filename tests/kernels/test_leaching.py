@@ -12,6 +12,7 @@ import pytest
 
 from oreflow.conventions import G_PER_T, RTOL_EXACT, RTOL_WORKED_EXAMPLE
 from oreflow.kernels import leaching
+from tests.kernels import reference_leaching as ref
 
 #: the model reference's Appendix A checks the CIP tail tenor C_N = 0.00533 mg/L at 2e-3, because
 #: it is printed to 3 significant digits only.
@@ -65,14 +66,14 @@ def cascade(impl, **overrides):
         "k_eq_m3_t": np.array([K_EQ_M3_T]),
     }
     args.update(overrides)
-    tenor, loading = impl(leaching.carbon_cascade_batch)(**args)
+    tenor, loading = impl(ref.carbon_cascade_batch)(**args)
     return tenor[0], loading[0]
 
 
 def ex07_cil_leach(impl):
     """Lumped ex07 CIL leach: head 2.0 g/t, G∞ 0.12 g/t, k 0.30 1/h, 6 tanks x 4 h."""
     feed_tph = np.array([[[ORE_TPH * 2.0 / G_PER_T]]])
-    return impl(leaching.cil_leach_batch)(
+    return impl(ref.cil_leach_batch)(
         feed_tph,
         np.full((1, 1, 1), 0.30),
         np.full((1, 1, 1), 1.0 - 0.12 / 2.0),
@@ -129,7 +130,7 @@ def dense_cascade(ql, c0, source, fc, q_in, mass, k, k_eq):
 
 
 def test_first_order_ex07(impl):
-    r = impl(leaching.first_order_tank_extraction)(np.array([0.25]), np.array([0.95]), 24.0, 6)
+    r = impl(ref.first_order_tank_extraction)(np.array([0.25]), np.array([0.95]), 24.0, 6)
     assert r.shape == (1, 6)
     np.testing.assert_allclose(r[0, -1], 0.935156, rtol=RTOL_WORKED_EXAMPLE)
 
@@ -137,14 +138,14 @@ def test_first_order_ex07(impl):
 def test_first_order_matches_closed_form_after_each_tank(impl):
     k = np.array([0.05, 0.25, 0.45, 2.0])
     ult = np.array([0.80, 0.95, 0.97, 1.0])
-    r = impl(leaching.first_order_tank_extraction)(k, ult, 30.0, 5)
+    r = impl(ref.first_order_tank_extraction)(k, ult, 30.0, 5)
     tanks = np.arange(1, 6)
     expected = ult[:, None] * (1.0 - (1.0 + k[:, None] * 30.0 / 5) ** -tanks)
     np.testing.assert_allclose(r, expected, rtol=RTOL_EXACT)
 
 
 def test_first_order_limits(impl):
-    fn = impl(leaching.first_order_tank_extraction)
+    fn = impl(ref.first_order_tank_extraction)
     k, ult = np.array([0.3]), np.array([0.9])
     assert np.all(fn(k, ult, 0.0, 4) == 0.0)
     np.testing.assert_allclose(fn(k, ult, 1e12, 4)[0, -1], 0.9, rtol=RTOL_EXACT)
@@ -165,7 +166,7 @@ def test_cil_leach_ex07_multi_size(impl):
         ]
     )
     feed_tph = (ORE_TPH * classes[:, 0] * classes[:, 1] / G_PER_T).reshape(1, 4, 1)
-    leached, residue = impl(leaching.cil_leach_batch)(
+    leached, residue = impl(ref.cil_leach_batch)(
         feed_tph,
         classes[:, 3].reshape(1, 4, 1),
         classes[:, 2].reshape(1, 4, 1),
@@ -185,7 +186,7 @@ def test_cil_leach_ex07_lumped_profile(impl):
 
 def test_cil_leach_conserves_gold(impl):
     feed, k, ult, tau = random_leach_batch(np.random.default_rng(7))
-    leached, residue = impl(leaching.cil_leach_batch)(feed, k, ult, tau)
+    leached, residue = impl(ref.cil_leach_batch)(feed, k, ult, tau)
     assert leached.shape == (5, 7)
     assert residue.shape == feed.shape
     assert np.all(leached >= 0.0)
@@ -197,7 +198,7 @@ def test_cil_leach_conserves_gold(impl):
 
 def test_cil_leach_unequal_tanks_closed_form(impl):
     feed, k, ult, tau = random_leach_batch(np.random.default_rng(3))
-    _, residue = impl(leaching.cil_leach_batch)(feed, k, ult, tau)
+    _, residue = impl(ref.cil_leach_batch)(feed, k, ult, tau)
     passing = np.prod(1.0 / (1.0 + k[..., None] * tau[:, None, None, :]), axis=-1)
     expected = feed * (1.0 - ult) + feed * ult * passing
     np.testing.assert_allclose(residue, expected, rtol=RTOL_EXACT)
@@ -207,10 +208,10 @@ def test_cil_leach_equal_tanks_match_first_order_extraction(impl):
     k = np.array([0.10, 0.18, 0.30, 0.45])
     ult = np.array([0.80, 0.90, 0.95, 0.97])
     feed = np.full((1, 4, 1), 1e-4)
-    leached, _ = impl(leaching.cil_leach_batch)(
+    leached, _ = impl(ref.cil_leach_batch)(
         feed, k.reshape(1, 4, 1), ult.reshape(1, 4, 1), np.full((1, 6), 4.0)
     )
-    profile = impl(leaching.first_order_tank_extraction)(k, ult, 24.0, 6)
+    profile = impl(ref.first_order_tank_extraction)(k, ult, 24.0, 6)
     np.testing.assert_allclose(
         np.cumsum(leached[0]), (feed[0, :, 0, None] * profile).sum(axis=0), rtol=RTOL_EXACT
     )
@@ -218,7 +219,7 @@ def test_cil_leach_equal_tanks_match_first_order_extraction(impl):
 
 def test_cil_leach_zero_residence_leaches_nothing(impl):
     feed, k, ult, tau = random_leach_batch(np.random.default_rng(11))
-    leached, residue = impl(leaching.cil_leach_batch)(feed, k, ult, np.zeros_like(tau))
+    leached, residue = impl(ref.cil_leach_batch)(feed, k, ult, np.zeros_like(tau))
     assert np.all(leached == 0.0)
     np.testing.assert_allclose(residue, feed, rtol=RTOL_EXACT)
 
@@ -226,13 +227,13 @@ def test_cil_leach_zero_residence_leaches_nothing(impl):
 def test_cil_leach_long_residence_reaches_ultimate(impl):
     feed, k, ult, tau = random_leach_batch(np.random.default_rng(5))
     k = k + 0.05  # every class leaches, however slowly
-    leached, _ = impl(leaching.cil_leach_batch)(feed, k, ult, np.full_like(tau, 1e12))
+    leached, _ = impl(ref.cil_leach_batch)(feed, k, ult, np.full_like(tau, 1e12))
     np.testing.assert_allclose(leached.sum(axis=1), (ult * feed).sum(axis=(1, 2)), rtol=RTOL_EXACT)
 
 
 def test_cil_leach_longer_residence_never_lowers_extraction(impl):
     feed, k, ult, _ = random_leach_batch(np.random.default_rng(13), n_cases=1)
-    fn = impl(leaching.cil_leach_batch)
+    fn = impl(ref.cil_leach_batch)
     extraction = [fn(feed, k, ult, np.full((1, 6), tau))[0].sum() for tau in np.linspace(0, 40, 41)]
     assert np.all(np.diff(extraction) >= 0.0)
     assert extraction[-1] > extraction[0]
@@ -240,7 +241,7 @@ def test_cil_leach_longer_residence_never_lowers_extraction(impl):
 
 def test_cil_leach_batch_equals_loop(impl):
     feed, k, ult, tau = random_leach_batch(np.random.default_rng(17))
-    fn = impl(leaching.cil_leach_batch)
+    fn = impl(ref.cil_leach_batch)
     leached, residue = fn(feed, k, ult, tau)
     for i in range(feed.shape[0]):
         one_l, one_r = fn(feed[i : i + 1], k[i : i + 1], ult[i : i + 1], tau[i : i + 1])
@@ -251,7 +252,7 @@ def test_cil_leach_batch_equals_loop(impl):
 def test_cil_leach_rejects_mismatched_shapes(impl):
     feed, k, ult, tau = random_leach_batch(np.random.default_rng(19))
     with pytest.raises(ValueError, match="shape"):
-        impl(leaching.cil_leach_batch)(feed, k[:, :2], ult, tau)
+        impl(ref.cil_leach_batch)(feed, k[:, :2], ult, tau)
 
 
 # --- carbon_cascade_batch --------------------------------------------------------------
@@ -295,7 +296,7 @@ def test_cascade_ex07_cil(impl):
 
 def test_cascade_matches_dense_solve(impl):
     args = random_cascade_batch(np.random.default_rng(23))
-    tenor, loading = impl(leaching.carbon_cascade_batch)(*args)
+    tenor, loading = impl(ref.carbon_cascade_batch)(*args)
     ql, c0, source, fc, q_in, mass, k, k_eq = args
     for i in range(ql.shape[0]):
         c_ref, q_ref = dense_cascade(
@@ -307,7 +308,7 @@ def test_cascade_matches_dense_solve(impl):
 
 def test_cascade_closure(impl):
     args = random_cascade_batch(np.random.default_rng(29))
-    tenor, loading = impl(leaching.carbon_cascade_batch)(*args)
+    tenor, loading = impl(ref.carbon_cascade_batch)(*args)
     ql, c0, source, fc, q_in, *_ = args
     gold_in_g_h = ql * c0 + source.sum(axis=1)
     np.testing.assert_allclose(
@@ -378,7 +379,7 @@ def test_cascade_rich_barren_carbon_desorbs(impl):
 
 def test_cascade_batch_equals_loop(impl):
     args = random_cascade_batch(np.random.default_rng(31))
-    fn = impl(leaching.carbon_cascade_batch)
+    fn = impl(ref.carbon_cascade_batch)
     tenor, loading = fn(*args)
     for i in range(args[0].shape[0]):
         one_c, one_q = fn(*(a[i : i + 1] for a in args))
@@ -390,14 +391,14 @@ def test_cascade_rejects_mismatched_shapes(impl):
     args = list(random_cascade_batch(np.random.default_rng(37)))
     args[5] = args[5][:, :3]
     with pytest.raises(ValueError, match="shape"):
-        impl(leaching.carbon_cascade_batch)(*args)
+        impl(ref.carbon_cascade_batch)(*args)
 
 
 def test_kernels_do_not_mutate_inputs(impl):
     rng = np.random.default_rng(41)
     for fn, args in (
-        (leaching.cil_leach_batch, random_leach_batch(rng)),
-        (leaching.carbon_cascade_batch, random_cascade_batch(rng)),
+        (ref.cil_leach_batch, random_leach_batch(rng)),
+        (ref.carbon_cascade_batch, random_cascade_batch(rng)),
         (leaching.size_dependent_leach_params, (rng.uniform(10, 300, 8), 0.3, 0.95, 75.0)),
     ):
         before = [np.copy(a) for a in args]
@@ -410,8 +411,8 @@ def test_kernels_do_not_mutate_inputs(impl):
 
 
 def test_fleming_kn_and_freundlich(impl):
-    kn = impl(leaching.fleming_kn_loading_g_t)
-    fr = impl(leaching.freundlich_loading_g_t)
+    kn = impl(ref.fleming_kn_loading_g_t)
+    fr = impl(ref.freundlich_loading_g_t)
     np.testing.assert_allclose(kn(150.0, 0.6, 1.2, 24.0), 150.0 * 1.2 * 24.0**0.6, rtol=RTOL_EXACT)
     assert kn(150.0, 0.6, 1.2, 0.0) == 0.0
     c = np.array([0.0, 0.1, 1.0, 2.0])
@@ -420,18 +421,18 @@ def test_fleming_kn_and_freundlich(impl):
 
 
 def test_nacn_consumption_ex07(impl):
-    parts = impl(leaching.nacn_consumption_kg_t)(0.60 / 0.40, 300.0, 100.0, 50.0, 2.0, 0.10)
+    parts = impl(ref.nacn_consumption_kg_t)(0.60 / 0.40, 300.0, 100.0, 50.0, 2.0, 0.10)
     assert parts.shape == (5,)
     assert_printed(parts, [0.4500, 0.2699, 0.0764, 0.000995, 0.10], [4, 4, 4, 6, 2])
     np.testing.assert_allclose(parts.sum(), 0.8973, rtol=RTOL_WORKED_EXAMPLE)
     # The per-kg factors quoted in Marsden & House 2006; docs/models.md#cil: 2.70 kg NaCN/kg Cu, 1.53 kg/kg S.
-    unit = impl(leaching.nacn_consumption_kg_t)(0.0, 0.0, 1000.0, 1000.0, 1000.0, 0.0)
+    unit = impl(ref.nacn_consumption_kg_t)(0.0, 0.0, 1000.0, 1000.0, 1000.0, 0.0)
     assert_printed(unit[1:3], [2.70, 1.53], 2)
     np.testing.assert_allclose(unit[3], 2.0 * 49.01 / 196.97, rtol=RTOL_EXACT)
 
 
 def test_preg_robbed_fraction_ex07(impl):
-    fn = impl(leaching.preg_robbed_fraction)
+    fn = impl(ref.preg_robbed_fraction)
     assert_printed(fn(0.8, 1.0e4, 0.015, 1.5), 0.005253, 6)
     assert_printed(fn(0.8, 1.0e4, 0.0, 1.5), 0.347826, 6)
     assert fn(0.0, 1.0e4, 0.015, 1.5) == 0.0
@@ -463,15 +464,15 @@ def test_compiled_matches_py_func():
     rng = np.random.default_rng(43)
     cases = [
         (
-            leaching.first_order_tank_extraction,
+            ref.first_order_tank_extraction,
             (rng.uniform(0, 1, 5), rng.uniform(0, 1, 5), 24.0, 6),
         ),
-        (leaching.cil_leach_batch, random_leach_batch(rng)),
-        (leaching.carbon_cascade_batch, random_cascade_batch(rng)),
-        (leaching.fleming_kn_loading_g_t, (150.0, 0.6, rng.uniform(0, 2, 4), 24.0)),
-        (leaching.freundlich_loading_g_t, (3000.0, 2.5, rng.uniform(0, 2, 4))),
-        (leaching.nacn_consumption_kg_t, (1.5, 300.0, 100.0, 50.0, 2.0, 0.1)),
-        (leaching.preg_robbed_fraction, (0.8, 1.0e4, 0.015, 1.5)),
+        (ref.cil_leach_batch, random_leach_batch(rng)),
+        (ref.carbon_cascade_batch, random_cascade_batch(rng)),
+        (ref.fleming_kn_loading_g_t, (150.0, 0.6, rng.uniform(0, 2, 4), 24.0)),
+        (ref.freundlich_loading_g_t, (3000.0, 2.5, rng.uniform(0, 2, 4))),
+        (ref.nacn_consumption_kg_t, (1.5, 300.0, 100.0, 50.0, 2.0, 0.1)),
+        (ref.preg_robbed_fraction, (0.8, 1.0e4, 0.015, 1.5)),
         (leaching.size_dependent_leach_params, (rng.uniform(10, 300, 8), 0.3, 0.95, 75.0)),
     ]
     for fn, args in cases:

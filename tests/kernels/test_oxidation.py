@@ -12,7 +12,13 @@ import numpy as np
 import pytest
 
 from oreflow.conventions import RTOL_CLOSURE, RTOL_EXACT, RTOL_WORKED_EXAMPLE
+from oreflow.kernels import ccd as kccd
+from oreflow.kernels import comminution_energy as ce
+from oreflow.kernels import fine_grinding as kfg
+from oreflow.kernels import neutralisation as kneut
 from oreflow.kernels import oxidation as ox
+from oreflow.kernels import oxidation_kinetics as kok
+from tests.kernels import reference_oxidation as ref
 
 #: Appendix A checks the autothermal S at 1e-3 (printed to 4 significant digits).
 RTOL_AUTOTHERMAL = 1e-3
@@ -76,7 +82,7 @@ def impl(request):
 
 def t_star(impl, temperature_degc):
     """ex06 kinetics: t*_ref 40 min at 210 °C, 700 kPa, 20 µm; Ea 60 kJ/mol."""
-    return impl(ox.arrhenius_t_star_min)(
+    return impl(kok.arrhenius_t_star_min)(
         40.0, 60.0, temperature_degc, 210.0, 700.0, 700.0, 20.0, 20.0
     )
 
@@ -103,7 +109,7 @@ def test_ex06_conversion_against_temperature(impl, temperature, t_star_printed, 
     """
     ts = t_star(impl, temperature)
     assert ts == pytest.approx(t_star_printed, rel=RTOL_WORKED_EXAMPLE)
-    x = impl(ox.cstr_series_conversion)(ts, 60.0, 4)
+    x = impl(kok.cstr_series_conversion)(ts, 60.0, 4)
     assert x == pytest.approx(x_printed, rel=RTOL_WORKED_EXAMPLE)
     if temperature == 210.0:
         assert x == pytest.approx(x_printed, abs=5e-7)
@@ -114,16 +120,16 @@ def test_ex06_conversion_against_temperature(impl, temperature, t_star_printed, 
 )
 def test_ex06_conversion_against_compartments(impl, n, x_printed):
     """Papangelakis & Demopoulos 1990, Can. Metall. Q. 29(1):13; docs/models.md#pox: effect of the number of compartments at 210 °C, 60 min."""
-    assert impl(ox.cstr_series_conversion)(40.0, 60.0, n) == pytest.approx(x_printed, abs=5e-7)
+    assert impl(kok.cstr_series_conversion)(40.0, 60.0, n) == pytest.approx(x_printed, abs=5e-7)
 
 
 def test_ex06_batch_conversion(impl):
     """Papangelakis & Demopoulos 1990, Can. Metall. Q. 29(1):13; docs/models.md#pox: batch X at 30 min and 210 °C = 0.984375 (exact)."""
-    assert impl(ox.shrinking_particle_conversion)(30.0, 40.0) == pytest.approx(
+    assert impl(ref.shrinking_particle_conversion)(30.0, 40.0) == pytest.approx(
         0.984375, rel=RTOL_EXACT
     )
-    assert impl(ox.shrinking_particle_conversion)(0.0, 40.0) == 0.0
-    assert impl(ox.shrinking_particle_conversion)(45.0, 40.0) == 1.0
+    assert impl(ref.shrinking_particle_conversion)(0.0, 40.0) == 0.0
+    assert impl(ref.shrinking_particle_conversion)(45.0, 40.0) == 1.0
 
 
 def quadrature_conversion(t_star_min, tau, n, nodes=400):
@@ -147,7 +153,7 @@ def test_closed_form_matches_quadrature(impl, n, ratio):
     (the moment polynomial takes over from x = N t*/τ of about 90)."""
     tau = 60.0
     ts = ratio * tau
-    assert impl(ox.cstr_series_conversion)(ts, tau, n) == pytest.approx(
+    assert impl(kok.cstr_series_conversion)(ts, tau, n) == pytest.approx(
         quadrature_conversion(ts, tau, n), rel=RTOL_QUADRATURE, abs=ATOL_QUADRATURE
     )
 
@@ -157,13 +163,13 @@ def test_both_branches_agree_at_the_switch(impl):
     n, tau = 4, 60.0
     for x in (85.0, 86.0, 87.0, 88.0):
         ts = x * tau / n
-        assert impl(ox.cstr_series_conversion)(ts, tau, n) == pytest.approx(
+        assert impl(kok.cstr_series_conversion)(ts, tau, n) == pytest.approx(
             quadrature_conversion(ts, tau, n), rel=RTOL_QUADRATURE
         )
 
 
 def test_zero_and_infinite_residence(impl):
-    f = impl(ox.cstr_series_conversion)
+    f = impl(kok.cstr_series_conversion)
     assert f(40.0, 0.0, 4) == 0.0
     assert f(40.0, 1e9, 4) == pytest.approx(1.0, abs=1e-12)
     assert f(1e9, 60.0, 4) == pytest.approx(3.0 * 60.0 / 1e9, rel=1e-6)  # X ≈ 3τ/t*
@@ -172,13 +178,13 @@ def test_zero_and_infinite_residence(impl):
 def test_plug_flow_limit(impl):
     """N → ∞ tends to the batch conversion at τ (Papangelakis & Demopoulos 1990, Can. Metall. Q. 29(1):13; docs/models.md#pox)."""
     x_plug = 1.0 - (1.0 - 30.0 / 40.0) ** 3
-    x_n = [impl(ox.cstr_series_conversion)(40.0, 30.0, n) for n in (1, 5, 20, 50)]
+    x_n = [impl(kok.cstr_series_conversion)(40.0, 30.0, n) for n in (1, 5, 20, 50)]
     assert np.all(np.diff(x_n) > 0.0)
     assert abs(x_n[-1] - x_plug) < abs(x_n[0] - x_plug) / 10.0
 
 
 def test_conversion_is_monotone_in_time_and_size(impl):
-    f = impl(ox.cstr_series_conversion)
+    f = impl(kok.cstr_series_conversion)
     taus = [0.0, 1.0, 10.0, 30.0, 60.0, 120.0, 600.0, 6000.0]
     x_tau = [f(40.0, tau, 4) for tau in taus]
     assert np.all(np.diff(x_tau) > 0.0)
@@ -188,14 +194,14 @@ def test_conversion_is_monotone_in_time_and_size(impl):
 
 def test_extent_batch_scales_by_ultimate(impl):
     ts = np.array([[[40.0, 20.0], [80.0, 40.0]]])
-    out = impl(ox.oxidation_extent_batch)(ts, np.array([60.0]), 4, np.array([[1.0, 0.9]]))
+    out = impl(kok.oxidation_extent_batch)(ts, np.array([60.0]), 4, np.array([[1.0, 0.9]]))
     assert out.shape == (1, 2, 2)
     assert out[0, 0, 0] == pytest.approx(0.982499, abs=5e-7)
     assert out[0, 1, 1] == pytest.approx(0.9 * 0.982499, abs=5e-7)
 
 
 def test_t_star_batch_scales_with_size_pressure_and_temperature(impl):
-    out = impl(ox.t_star_batch)(
+    out = impl(kok.t_star_batch)(
         np.array([[40.0]]),
         np.array([[60.0]]),
         np.array([230.0]),
@@ -205,7 +211,7 @@ def test_t_star_batch_scales_with_size_pressure_and_temperature(impl):
         np.array([20.0, 40.0]),
         np.array([20.0]),
     )
-    at_230 = getattr(ox.arrhenius_t_star_min, "py_func", ox.arrhenius_t_star_min)(
+    at_230 = getattr(kok.arrhenius_t_star_min, "py_func", kok.arrhenius_t_star_min)(
         40.0, 60.0, 230.0, 210.0, 700.0, 700.0, 20.0, 20.0
     )
     assert at_230 == pytest.approx(22.090, rel=RTOL_WORKED_EXAMPLE)  # ex06
@@ -390,7 +396,7 @@ def test_alkaline_limestone_per_sulfur(impl):
 )
 def test_ex06_autothermal_sulfur(impl, solids, t_in, printed):
     """Thomas 2005; Wagman et al. 1982, NBS tables; docs/models.md#pox table (T_op 210 °C, pyrite heat)."""
-    s_req = impl(ox.autothermal_sulfide_kg_t)(solids, t_in, 210.0, 23.094)
+    s_req = impl(ref.autothermal_sulfide_kg_t)(solids, t_in, 210.0, 23.094)
     assert s_req == pytest.approx(printed, rel=RTOL_AUTOTHERMAL)
 
 
@@ -449,7 +455,7 @@ def neutralise(impl, **kw):
         "cu_on": True,
     }
     args.update(kw)
-    return impl(ox.neutralisation_batch)(
+    return impl(kneut.neutralisation_batch)(
         args["h2so4"],
         args["so4"],
         args["fe"],
@@ -469,9 +475,9 @@ def neutralise(impl, **kw):
 def test_ex08_limestone_and_gypsum(impl):
     """Directive 2006/21/EC; Wills & Finch 2016; docs/models.md#residue: 550.62 kg H2SO4 -> 561.94 kg CaCO3 -> 966.64 kg gypsum."""
     out = neutralise(impl, h2so4=np.array([0.55062]), ph=np.array([5.5]))
-    base_mol = out[0, ox.NO_BASE_STAGE1_MOL]
+    base_mol = out[0, kneut.NO_BASE_STAGE1_MOL]
     assert base_mol * ox.M_CACO3 * 1e-3 == pytest.approx(561.94, rel=RTOL_WORKED_EXAMPLE)
-    assert out[0, ox.NO_GYPSUM] * 1000 == pytest.approx(966.64, rel=RTOL_WORKED_EXAMPLE)
+    assert out[0, kneut.NO_GYPSUM] * 1000 == pytest.approx(966.64, rel=RTOL_WORKED_EXAMPLE)
 
 
 def test_neutralisation_closes_and_meets_the_fe_as_target(impl):
@@ -479,7 +485,7 @@ def test_neutralisation_closes_and_meets_the_fe_as_target(impl):
     n = 30
     h2so4, so4, fe, as_, cu = (rng.uniform(0, 0.05, n) for _ in range(5))
     water = rng.uniform(1.0, 10.0, n)
-    out = impl(ox.neutralisation_batch)(
+    out = impl(kneut.neutralisation_batch)(
         h2so4,
         so4,
         fe,
@@ -495,43 +501,43 @@ def test_neutralisation_closes_and_meets_the_fe_as_target(impl):
         True,
     )
     f = NEUTRAL_FRACTIONS
-    s_in = h2so4 * f[0] + so4 * f[1] + out[:, ox.NO_SO4_ADDED] * f[1]
-    s_out = out[:, ox.NO_GYPSUM] * f[2] + out[:, ox.NO_SO4_OUT] * f[1]
+    s_in = h2so4 * f[0] + so4 * f[1] + out[:, kneut.NO_SO4_ADDED] * f[1]
+    s_out = out[:, kneut.NO_GYPSUM] * f[2] + out[:, kneut.NO_SO4_OUT] * f[1]
     np.testing.assert_allclose(s_out, s_in, rtol=RTOL_CLOSURE)
-    fe_in = fe + out[:, ox.NO_FE_ADDED]
-    fe_out = out[:, ox.NO_SCORODITE] * f[3] + out[:, ox.NO_HYDROXIDE] * f[5]
+    fe_in = fe + out[:, kneut.NO_FE_ADDED]
+    fe_out = out[:, kneut.NO_SCORODITE] * f[3] + out[:, kneut.NO_HYDROXIDE] * f[5]
     np.testing.assert_allclose(fe_out, fe_in, rtol=RTOL_CLOSURE)
-    as_out = out[:, ox.NO_SCORODITE] * f[4] + out[:, ox.NO_AS_OUT]
+    as_out = out[:, kneut.NO_SCORODITE] * f[4] + out[:, kneut.NO_AS_OUT]
     np.testing.assert_allclose(as_out, as_, rtol=RTOL_CLOSURE)
-    cu_out = out[:, ox.NO_CU_HYDROXIDE] * f[6] + out[:, ox.NO_CU_OUT]
+    cu_out = out[:, kneut.NO_CU_HYDROXIDE] * f[6] + out[:, kneut.NO_CU_OUT]
     np.testing.assert_allclose(cu_out, cu, rtol=RTOL_CLOSURE)
-    as_prec = as_ - out[:, ox.NO_AS_OUT]
+    as_prec = as_ - out[:, kneut.NO_AS_OUT]
     ratio = (fe_in / ox.M_FE) / (as_prec / ox.M_AS)
     assert np.all(ratio >= 4.0 * (1.0 - 1e-12))
-    assert np.all(out[:, ox.NO_AS_OUT] * 1e6 / water <= 0.5 * (1 + 1e-12))
+    assert np.all(out[:, kneut.NO_AS_OUT] * 1e6 / water <= 0.5 * (1 + 1e-12))
 
 
 def test_ferric_is_added_when_the_liquor_lacks_iron(impl):
     out = neutralise(impl, as_=np.array([0.001]), fe=np.array([0.0]))
-    fe_mol = out[0, ox.NO_FE_ADDED] * 1e6 / ox.M_FE
+    fe_mol = out[0, kneut.NO_FE_ADDED] * 1e6 / ox.M_FE
     assert fe_mol == pytest.approx(4.0 * 0.001 * 1e6 / ox.M_AS, rel=1e-12)
     # iron precipitation needs 1.5 base per Fe
-    assert out[0, ox.NO_BASE_STAGE1_MOL] == pytest.approx(1.5 * fe_mol, rel=1e-12)
+    assert out[0, kneut.NO_BASE_STAGE1_MOL] == pytest.approx(1.5 * fe_mol, rel=1e-12)
 
 
 def test_copper_precipitates_only_above_its_ph(impl):
     low = neutralise(impl, cu=np.array([0.01]), ph=np.array([5.0]))
     high = neutralise(impl, cu=np.array([0.01]), ph=np.array([9.0]))
     off = neutralise(impl, cu=np.array([0.01]), ph=np.array([9.0]), cu_on=False)
-    assert low[0, ox.NO_CU_OUT] == pytest.approx(0.01)
-    assert high[0, ox.NO_CU_OUT] == 0.0
-    assert off[0, ox.NO_CU_OUT] == pytest.approx(0.01)
+    assert low[0, kneut.NO_CU_OUT] == pytest.approx(0.01)
+    assert high[0, kneut.NO_CU_OUT] == 0.0
+    assert off[0, kneut.NO_CU_OUT] == pytest.approx(0.01)
 
 
 def test_gypsum_solubility_keeps_sulfate_dissolved(impl):
     out = neutralise(impl, h2so4=np.array([0.1]), gyp_sol=np.array([2.4]), water=np.array([10.0]))
     # 2.4 kg/m³ gypsum x 10 m³/h = 24 kg/h of gypsum equivalent stays dissolved
-    so4_kg = out[0, ox.NO_SO4_OUT] * 1000.0
+    so4_kg = out[0, kneut.NO_SO4_OUT] * 1000.0
     assert so4_kg == pytest.approx(24.0 * SO4 / GYPSUM, rel=1e-12)
 
 
@@ -545,12 +551,12 @@ def test_ccd_matches_the_closed_form(impl):
         w = rng.uniform(0.3, 4.0, 20)
         u = rng.uniform(0.3, 1.5, 20)
         u = np.minimum(u, lf + w)
-        phi = impl(ox.ccd_underflow_fractions)(n_stages, lf, w, u)
+        phi = impl(kccd.ccd_underflow_fractions)(n_stages, lf, w, u)
         for i in range(20):
             expected = getattr(
-                ox.ccd_underflow_fraction_closed_form,
+                ref.ccd_underflow_fraction_closed_form,
                 "py_func",
-                ox.ccd_underflow_fraction_closed_form,
+                ref.ccd_underflow_fraction_closed_form,
             )(n_stages, lf[i], w[i], u[i])
             assert phi[i, 0] == pytest.approx(expected, rel=1e-12)
 
@@ -558,7 +564,7 @@ def test_ccd_matches_the_closed_form(impl):
 def test_ccd_textbook_forms(impl):
     """Feed carrying the underflow liquor: φ = (R-1)/(R^(N+1)-1); R = 1 gives 1/(N+1)."""
     for n_stages, r in ((3, 2.5), (4, 2.0), (5, 1.0)):
-        phi = impl(ox.ccd_underflow_fractions)(
+        phi = impl(kccd.ccd_underflow_fractions)(
             n_stages, np.array([1.0]), np.array([r]), np.array([1.0])
         )
         expected = 1.0 / (n_stages + 1) if r == 1.0 else (r - 1.0) / (r ** (n_stages + 1) - 1.0)
@@ -567,14 +573,18 @@ def test_ccd_textbook_forms(impl):
 
 def test_ccd_more_stages_or_wash_wash_better(impl):
     lf, u = np.array([1.5]), np.array([1.0])
-    by_n = [impl(ox.ccd_underflow_fractions)(n, lf, np.array([2.0]), u)[0, 0] for n in (1, 2, 4, 8)]
+    by_n = [
+        impl(kccd.ccd_underflow_fractions)(n, lf, np.array([2.0]), u)[0, 0] for n in (1, 2, 4, 8)
+    ]
     assert np.all(np.diff(by_n) < 0.0)
-    by_w = [impl(ox.ccd_underflow_fractions)(4, lf, np.array([w]), u)[0, 0] for w in (0.5, 1, 2, 4)]
+    by_w = [
+        impl(kccd.ccd_underflow_fractions)(4, lf, np.array([w]), u)[0, 0] for w in (0.5, 1, 2, 4)
+    ]
     assert np.all(np.diff(by_w) < 0.0)
 
 
 def test_ccd_liquor_short_of_the_underflow_goes_all_to_the_underflow(impl):
-    phi = impl(ox.ccd_underflow_fractions)(3, np.array([0.2]), np.array([0.3]), np.array([1.0]))
+    phi = impl(kccd.ccd_underflow_fractions)(3, np.array([0.2]), np.array([0.3]), np.array([1.0]))
     assert phi[0, 0] == pytest.approx(1.0, rel=1e-12)
     assert phi[0, 1] == pytest.approx(1.0, rel=1e-12)
 
@@ -583,12 +593,12 @@ def test_ccd_liquor_short_of_the_underflow_goes_all_to_the_underflow(impl):
 
 
 def test_rowland_ef5(impl):
-    assert impl(ox.rowland_ef5)(75.0) == 1.0
-    assert impl(ox.rowland_ef5)(15.0) == pytest.approx(25.3 / (1.145 * 15.0), rel=RTOL_EXACT)
+    assert impl(ce.rowland_ef5)(75.0) == 1.0
+    assert impl(ce.rowland_ef5)(15.0) == pytest.approx(25.3 / (1.145 * 15.0), rel=RTOL_EXACT)
 
 
 def test_fine_grind_energy(impl):
-    f = impl(ox.fine_grind_energy_kwh_t)
+    f = impl(kfg.fine_grind_energy_kwh_t)
     bond = 10.0 * 15.0 * (1.0 / math.sqrt(15.0) - 1.0 / math.sqrt(75.0))
     assert f(0, 15.0, 75.0, 15.0, 590.0, 1.0) == pytest.approx(bond * 25.3 / 17.175, rel=RTOL_EXACT)
     assert f(1, 15.0, 75.0, 15.0, 590.0, 1.0) == pytest.approx(
@@ -601,7 +611,7 @@ def test_fine_grind_energy(impl):
 
 
 def test_locked_gold_exposure(impl):
-    g = impl(ox.locked_gold_exposure)
+    g = impl(kfg.locked_gold_exposure)
     assert g(75.0, 75.0, 8.0, 1.5, 0.5) == 0.0
     assert g(1e-3, 75.0, 8.0, 1.5, 0.5) == pytest.approx(0.5, rel=1e-9)
     e = [g(p, 75.0, 8.0, 1.5, 0.5) for p in (60.0, 30.0, 15.0, 10.0, 5.0)]
@@ -616,7 +626,7 @@ def test_regrind_keeps_mass_and_never_coarsens(impl):
     target = -np.expm1(-((edges / x63) ** 1.0))
     target[0] = 1.0
     target = np.tile(target, (3, 1))
-    out = impl(ox.regrind_class_masses)(edges, feed, target)
+    out = impl(kfg.regrind_class_masses)(edges, feed, target)
     np.testing.assert_allclose(out.sum(axis=1), feed.sum(axis=1), rtol=RTOL_EXACT)
     passing_in = np.cumsum(feed[:, ::-1], axis=1)[:, ::-1] / feed.sum(axis=1, keepdims=True)
     passing_out = np.cumsum(out[:, ::-1], axis=1)[:, ::-1] / out.sum(axis=1, keepdims=True)
@@ -634,11 +644,11 @@ def test_extent_batch_is_the_scalar_conversion_exactly(impl):
     ts[2, 3] = ts[1, 3]  # a case sharing t* (but not tau) with the one before
     ult = rng.uniform(0.5, 1.0, (3, 4))
     for n in (1, 4, 20):
-        out = impl(ox.oxidation_extent_batch)(ts, tau, n, ult)
+        out = impl(kok.oxidation_extent_batch)(ts, tau, n, ult)
         for i in range(3):
             for c in range(7):
                 for m in range(4):
-                    x = ox.cstr_series_conversion(ts[i, c, m], tau[i], n)
+                    x = kok.cstr_series_conversion(ts[i, c, m], tau[i], n)
                     assert out[i, c, m] == ult[i, m] * x
 
 
@@ -647,8 +657,8 @@ def test_extent_batch_repeats_a_case_that_shares_its_inputs(impl):
     ts = np.array([[[40.0, 20.0]], [[40.0, 20.0]], [[40.0, 25.0]], [[40.0, 25.0]]])
     tau = np.array([60.0, 60.0, 60.0, 50.0])
     ult = np.array([[1.0, 0.9], [0.8, 0.7], [1.0, 1.0], [1.0, 1.0]])
-    out = impl(ox.oxidation_extent_batch)(ts, tau, 4, ult)
+    out = impl(kok.oxidation_extent_batch)(ts, tau, 4, ult)
     for i in range(4):
         for m in range(2):
-            x = ox.cstr_series_conversion(ts[i, 0, m], tau[i], 4)
+            x = kok.cstr_series_conversion(ts[i, 0, m], tau[i], 4)
             assert out[i, 0, m] == ult[i, m] * x

@@ -7,7 +7,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 from oreflow.conventions import RTOL_EXACT, RTOL_WORKED_EXAMPLE
-from oreflow.kernels import psd
+from oreflow.kernels import psd, sieve
 
 # ex02 sieve table (cyclone overflow), Wills & Finch 2016; Ouchterlony 2005; docs/models.md#kernels-psd
 SIEVE_UM = np.array([300.0, 212.0, 150.0, 106.0, 75.0, 53.0, 38.0])
@@ -65,12 +65,12 @@ def test_model_functions_accept_arrays(k):
 
 @pytest.mark.parametrize(("method", "expected"), [(0, 118.4284), (1, 119.0896), (2, 120.0504)])
 def test_sieve_p80_methods_ex02(k, method, expected):
-    got = k(psd.sieve_passing_size_um)(SIEVE_UM, SIEVE_PASSING, 0.8, method)
+    got = k(sieve.sieve_passing_size_um)(SIEVE_UM, SIEVE_PASSING, 0.8, method)
     assert got == pytest.approx(expected, rel=RTOL_WORKED_EXAMPLE)
 
 
 def test_sieve_p80_hand_check_and_p50(k):
-    fn = k(psd.sieve_passing_size_um)
+    fn = k(sieve.sieve_passing_size_um)
     # docs/models.md hand check: ln106 + (0.8 - 0.762)/(0.881 - 0.762) ln(150/106)
     hand = math.exp(math.log(106) + (0.8 - 0.762) / (0.881 - 0.762) * math.log(150 / 106))
     assert fn(SIEVE_UM, SIEVE_PASSING, 0.8, 0) == pytest.approx(hand, rel=RTOL_EXACT)
@@ -132,7 +132,7 @@ def test_class_fractions_ggs(k):
 
 def test_class_fractions_sieve_interior_is_log_linear(k):
     edges = np.array([212.0, 150.0, 106.0, 90.0, 75.0, 53.0, 38.0])
-    frac = k(psd.class_fractions_sieve)(SIEVE_UM, SIEVE_PASSING, edges)
+    frac = k(sieve.class_fractions_sieve)(SIEVE_UM, SIEVE_PASSING, edges)
     passing = np.cumsum(frac[::-1])[::-1]  # passing at each edge
     assert passing[0] == pytest.approx(1.0, rel=RTOL_EXACT)  # oversize lumped into class 0
     assert_allclose(passing[[1, 2, 4, 5, 6]], [0.881, 0.762, 0.628, 0.501, 0.398], rtol=1e-12)
@@ -147,14 +147,14 @@ def test_class_fractions_sieve_tails_reproduce_exact_models(k):
     sieves = np.array([300.0, 212.0, 150.0, 106.0, 75.0])
     passing = psd.rrb_passing(sieves, 150.0, 1.2)
     edges = np.array([1200.0, 600.0, 424.0, 300.0, 150.0, 75.0])
-    frac = k(psd.class_fractions_sieve)(sieves, passing, edges)
+    frac = k(sieve.class_fractions_sieve)(sieves, passing, edges)
     cum = np.cumsum(frac[::-1])[::-1]
     assert_allclose(cum[1:3], psd.rrb_passing(edges[1:3], 150.0, 1.2), rtol=1e-12)
     # fine tail: a GGS table is continued by the anchored GGS power law
     sieves = np.array([150.0, 106.0, 75.0, 53.0])
     passing = psd.ggs_passing(sieves, 400.0, 0.6)
     edges = np.array([150.0, 75.0, 38.0, 20.0, 10.0])
-    frac = k(psd.class_fractions_sieve)(sieves, passing, edges)
+    frac = k(sieve.class_fractions_sieve)(sieves, passing, edges)
     cum = np.cumsum(frac[::-1])[::-1]
     assert_allclose(cum[2:], psd.ggs_passing(edges[2:], 400.0, 0.6), rtol=1e-12)
 
@@ -163,7 +163,7 @@ def test_class_fractions_sieve_extrapolation_is_not_linear(k):
     # ex02: a linear log-extrapolation below 38 µm (slope of 53->38) would reach 0 near
     # 15 µm; the GGS tail stays positive and monotone
     edges = np.array([300.0, 38.0, 20.0, 10.0, 5.0])
-    frac = k(psd.class_fractions_sieve)(SIEVE_UM, SIEVE_PASSING, edges)
+    frac = k(sieve.class_fractions_sieve)(SIEVE_UM, SIEVE_PASSING, edges)
     cum = np.cumsum(frac[::-1])[::-1]
     assert np.all(np.diff(cum) < 0.0)
     assert np.all(frac >= 0.0)
@@ -174,25 +174,25 @@ def test_class_fractions_sieve_flat_tails(k):
     # top passes 100 % and bottom passes nothing: no fit needed, nothing extrapolated
     sieves = np.array([500.0, 300.0, 100.0, 50.0])
     passing = np.array([1.0, 0.9, 0.4, 0.0])
-    frac = k(psd.class_fractions_sieve)(sieves, passing, np.array([1000.0, 700.0, 30.0]))
+    frac = k(sieve.class_fractions_sieve)(sieves, passing, np.array([1000.0, 700.0, 30.0]))
     assert_allclose(frac, [0.0, 1.0, 0.0], atol=1e-15)
 
 
 def test_sieve_table_validation(k):
     with pytest.raises(ValueError, match="descending"):
-        k(psd.class_fractions_sieve)(SIEVE_UM[::-1].copy(), SIEVE_PASSING, SIEVE_UM)
+        k(sieve.class_fractions_sieve)(SIEVE_UM[::-1].copy(), SIEVE_PASSING, SIEVE_UM)
     with pytest.raises(ValueError, match="increase"):
-        k(psd.sieve_passing_size_um)(SIEVE_UM, SIEVE_PASSING[::-1].copy(), 0.8, 0)
+        k(sieve.sieve_passing_size_um)(SIEVE_UM, SIEVE_PASSING[::-1].copy(), 0.8, 0)
     with pytest.raises(ValueError, match=r"\[0, 1\]"):
-        k(psd.class_fractions_sieve)(SIEVE_UM, SIEVE_PASSING * 1.01, SIEVE_UM)
+        k(sieve.class_fractions_sieve)(SIEVE_UM, SIEVE_PASSING * 1.01, SIEVE_UM)
     with pytest.raises(ValueError, match="method"):
-        k(psd.sieve_passing_size_um)(SIEVE_UM, SIEVE_PASSING, 0.8, 3)
+        k(sieve.sieve_passing_size_um)(SIEVE_UM, SIEVE_PASSING, 0.8, 3)
 
 
 def test_sieve_passing_size_outside_range_uses_tails(k):
     sieves = np.array([300.0, 212.0, 150.0, 106.0])
     passing = psd.rrb_passing(sieves, 150.0, 1.2)
-    fn = k(psd.sieve_passing_size_um)
+    fn = k(sieve.sieve_passing_size_um)
     # above the top sieve: inverse of the exact RRB
     assert fn(sieves, passing, 0.95, 0) == pytest.approx(
         psd.rrb_size_um(0.95, 150.0, 1.2), rel=1e-12
@@ -268,10 +268,10 @@ def test_jit_and_python_agree():
     cases = [
         (psd.class_fractions_rrb, (EX03_EDGES_UM, 1200.0, 1.1)),
         (psd.class_fractions_ggs, (EX03_EDGES_UM, 3000.0, 0.7)),
-        (psd.class_fractions_sieve, (sieves, passing, edges)),
+        (sieve.class_fractions_sieve, (sieves, passing, edges)),
         (psd.passing_size_batch, (edges, mass, 0.8)),
-        (psd.sieve_passing_size_um, (sieves, passing, 0.999, 0)),
-        (psd.sieve_passing_size_um, (sieves, passing, 0.3, 1)),
+        (sieve.sieve_passing_size_um, (sieves, passing, 0.999, 0)),
+        (sieve.sieve_passing_size_um, (sieves, passing, 0.3, 1)),
         (psd.fit_rrb, (sieves, passing)),
         (psd.fit_ggs, (sieves, passing)),
         (psd.rrb_passing, (edges, 100.0, 1.1)),

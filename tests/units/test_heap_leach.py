@@ -17,9 +17,10 @@ from oreflow.conventions import G_PER_T, RTOL_CLOSURE, RTOL_EXACT, RTOL_RECYCLE_
 from oreflow.errors import CaseError
 from oreflow.flowsheet.case import load_case, parse_case
 from oreflow.flowsheet.compile import compile_case
-from oreflow.kernels import leaching as kl
+from oreflow.kernels import heap_leach as hl
 from oreflow.solvers.results import closure_arrays, closure_max_rel, unit_closure
 from oreflow.solvers.simulate import simulate_plant
+from tests.kernels import reference_leaching as ref
 
 CASES = Path(__file__).resolve().parents[2] / "cases"
 HEAP_MC = CASES / "tests" / "cn_heap_merrill_crowe.toml"
@@ -54,19 +55,19 @@ def test_heap_kernel_is_the_batch_first_order_law(impl):
     k = rng.uniform(0.001, 0.2, feed.shape)
     ult = rng.uniform(0.3, 0.95, feed.shape)
     cycle = np.array([30.0, 90.0, 150.0])
-    dissolved, residue = impl(kl.heap_leach_batch)(feed, k, ult, cycle)
+    dissolved, residue = impl(hl.heap_leach_batch)(feed, k, ult, cycle)
     expect = feed * ult * (1.0 - np.exp(-k * cycle[:, None, None]))
     np.testing.assert_allclose(dissolved, expect.sum(axis=1), rtol=1e-12)
     np.testing.assert_allclose(residue, feed - expect, rtol=1e-12)
-    zero, same = impl(kl.heap_leach_batch)(feed, k, ult, np.zeros(3))
+    zero, same = impl(hl.heap_leach_batch)(feed, k, ult, np.zeros(3))
     assert np.all(zero == 0.0)
     np.testing.assert_array_equal(same, feed)
-    inf, _ = impl(kl.heap_leach_batch)(feed, k, ult, np.full(3, 1e9))
+    inf, _ = impl(hl.heap_leach_batch)(feed, k, ult, np.full(3, 1e9))
     np.testing.assert_allclose(inf, (feed * ult).sum(axis=1), rtol=1e-12)
     with pytest.raises(ValueError, match="shape"):
-        impl(kl.heap_leach_batch)(feed, k[:, :, :1], ult, cycle)
+        impl(hl.heap_leach_batch)(feed, k[:, :, :1], ult, cycle)
     with pytest.raises(ValueError, match="n_cases"):
-        impl(kl.heap_leach_batch)(feed, k, ult, cycle[:2])
+        impl(hl.heap_leach_batch)(feed, k, ult, cycle[:2])
 
 
 def test_recovery_curve_rises_to_the_weighted_ultimate(impl):
@@ -74,13 +75,13 @@ def test_recovery_curve_rises_to_the_weighted_ultimate(impl):
     k = np.array([0.2, 0.05, 0.01])
     ult = np.array([0.95, 0.8, 0.5])
     t = np.array([0.0, 10.0, 30.0, 60.0, 120.0, 1e9])
-    r = impl(kl.heap_recovery_curve)(mass, k, ult, t)
+    r = impl(ref.heap_recovery_curve)(mass, k, ult, t)
     assert r[0] == 0.0
     assert np.all(np.diff(r) > 0.0)
     assert r[-1] == pytest.approx((mass * ult).sum() / mass.sum(), rel=RTOL_EXACT)
     expect = (mass[:, None] * ult[:, None] * (1 - np.exp(-k[:, None] * t[None, :]))).sum(0)
     np.testing.assert_allclose(r, expect / mass.sum(), rtol=1e-12)
-    assert np.all(impl(kl.heap_recovery_curve)(np.zeros(3), k, ult, t) == 0.0)
+    assert np.all(impl(ref.heap_recovery_curve)(np.zeros(3), k, ult, t) == 0.0)
 
 
 # --- the unit ------------------------------------------------------------------------------
@@ -100,7 +101,7 @@ def test_extraction_is_the_psd_weighted_law_of_each_size_class():
     k, ult = _class_law(comps, 2000.0, 0.10, 0.90, 0.8, 0.2)
     expect = (gold * ult * (1.0 - np.exp(-k * 90.0))).sum() / gold.sum()
     assert m["au_extraction_frac"][0] == pytest.approx(expect, rel=1e-12)
-    curve = kl.heap_recovery_curve(gold, k, ult, np.array([90.0]))
+    curve = ref.heap_recovery_curve(gold, k, ult, np.array([90.0]))
     assert m["au_extraction_frac"][0] == pytest.approx(curve[0], rel=1e-12)
     silver = comps.solids_view(sim.streams["ore.heap"])[0][:, comps.solid_index("ag")]
     k, ult = _class_law(comps, 2000.0, 0.04, 0.60, 0.8, 0.2)

@@ -12,7 +12,7 @@ import oreflow
 from oreflow.conventions import RTOL_CLOSURE
 from oreflow.errors import CaseError
 from oreflow.flowsheet.case import parse_case
-from oreflow.kernels.oxidation import locked_gold_exposure
+from oreflow.kernels.fine_grinding import locked_gold_exposure
 
 CASE = Path(__file__).resolve().parents[2] / "cases" / "tests" / "ox_ultrafine_cil.toml"
 #: The product P80 read back from class masses by log-linear interpolation (docs/models.md

@@ -19,6 +19,7 @@ from scipy import sparse
 from oreflow.errors import CaseError, Problem
 from oreflow.flowsheet.network import Network
 from oreflow.flowsheet.survey import Measurement, Quantity, Survey, default_sd
+from oreflow.kernels.arrays import safe_div
 
 #: Grams per hour in one t/h of a species assayed in % [g/h per (% * t/h)].
 GPH_PER_PCT_TPH = 1.0e4
@@ -68,12 +69,7 @@ class SurveyProblem:
         den = _denominator_sum(self.denominator, x)
         out = top.copy()
         # A zero denominator (a flow structurally absent) gives NaN, not a warning.
-        out[has_den] = np.divide(
-            top[has_den],
-            den[has_den],
-            out=np.full(int(has_den.sum()), np.nan),
-            where=den[has_den] != 0.0,
-        )
+        out[has_den] = safe_div(top[has_den], den[has_den], fill=np.nan, where=den[has_den] != 0.0)
         return out
 
     def jacobian_entries(self, x: np.ndarray) -> np.ndarray:
