@@ -23,6 +23,21 @@ independent of it when it is high (``q_half`` = 2 L/(h·m²), form and value [as
 heaps are irrigated at 8-12 L/(h·m²) [L], where the factor moves by ±3 %). Time under
 leach is the leach cycle (above).
 
+**Cyanide, oxygen, pH and temperature.** The table's rate constants are those of the
+column tests, run at ``ref_nacn_mg_l``, ``ref_do_mg_l``, ``ref_ph`` and ``ref_temp_c``;
+on the pad they are scaled, as in the CIL (``oreflow.units.cil_kinetics.rate_factor``),
+by the Kudryk-Kellogg mixed diffusion rate of cyanide ion and dissolved oxygen at the
+applied solution's ``nacn_mg_l``, ``ph`` and ``do_mg_l`` over its value at the columns'
+conditions (Kudryk & Kellogg 1954, J. Metals 6:541), and by ``exp(−Ea/R (1/T − 1/Tref))``
+(``rate_model = "power"`` for the lumped form of de Andrade Lima & Hodouin 2005,
+``"none"`` for the table's k at every strength). Drip-irrigated solution trickles through
+an unsaturated bed open to the air, so ``do_mg_l`` defaults to air saturation at 25 °C
+(8 mg/L, Benson & Krause 1984) [assumed: no oxygen deficit inside the heap]. Below a
+molar ``[CN⁻]/[O₂]`` of about 6 (about 80 mg/L NaCN at 8 mg/L oxygen, pH 10.5) the rate
+follows the cyanide; above it the oxygen, so a stronger solution buys little more rate
+while its consumption (``nacn_chemical_consumption_kg_t`` per tonne and the copper
+minerals) still has to be paid.
+
 **Solution.** The area under leach is ``A = Q 24 t / (H ρ_b)`` (stacking rate, cycle,
 lift height, bulk density) and the solution applied ``A x irrigation rate``
 (8-12 L/h/m² [L]). Barren solution returned to the ``solution`` inlet is applied first,
@@ -34,7 +49,8 @@ solution to carbon columns (``cic``) or Merrill-Crowe. The solution held in the 
 
 **Cyanide.** The barren solution is made up to ``nacn_mg_l`` before it is applied
 (100-500 mg/L [L]); on the pad NaCN is consumed by ``nacn_chemical_consumption_kg_t``
-per tonne stacked and by the copper minerals and sulfides that dissolve (Marsden & House 2006; docs/models.md#cil), never beyond the cyanide there; a heap uses 0.1-0.5 kg/t [L].
+per tonne stacked at the columns' strength, in proportion to the strength (oxidation and
+HCN volatilisation are first order in free cyanide [assumed form]), and by the copper minerals and sulfides that dissolve (Marsden & House 2006; docs/models.md#cil), never beyond the cyanide there; a heap uses 0.1-0.5 kg/t [L].
 
 References
 ----------
@@ -64,6 +80,7 @@ from oreflow.units.base import (
     solution_slice,
     total_solids,
 )
+from oreflow.units.cil_kinetics import CYANIDATION_PARAMS, rate_factor
 from oreflow.units.cyanide_chemistry import (
     DISSOLUTION_PARAMS,
     CyanideChemistry,
@@ -139,7 +156,8 @@ HEAP_PARAMS: tuple[Param, ...] = (
         "kg/t",
         0.15,
         "NaCN destroyed per tonne stacked by what the leach table does not model "
-        "(oxidation, volatilisation, natural degradation on the pad)",
+        "(oxidation, volatilisation, natural degradation on the pad) at the strength "
+        "ref_nacn_mg_l; in proportion to nacn_mg_l (first order in free cyanide)",
         "assumed; heap totals 0.1-0.5 kg/t [L] Marsden & House 2006; docs/models.md#heap_leach",
         lo=0.0,
         hi=50.0,
@@ -223,6 +241,20 @@ HEAP_PARAMS: tuple[Param, ...] = (
     ),
 )
 
+_HEAP_DRIVERS = ("rate_model", "ph", "temp_c", "do_mg_l", "leach_ea_kj_mol", "ref_do_mg_l",
+                 "ref_ph", "ref_temp_c", "cn_order", "do_order")  # fmt: skip
+HEAP_CYANIDATION_PARAMS: tuple[Param, ...] = (
+    *(p for p in CYANIDATION_PARAMS if p.name in _HEAP_DRIVERS),
+    positive(
+        "ref_nacn_mg_l",
+        "mg/L",
+        250.0,
+        "free cyanide (as NaCN) of the column tests that gave the leach table's k",
+        "assumed: the heap's default nacn_mg_l; take it from the column test report",
+        hi=2e4,
+    ),
+)
+
 HEAP_LEACH_TABLE = TableSchema(
     params=(
         positive(
@@ -246,6 +278,14 @@ def irrigation_factor(params: Mapping[str, np.ndarray]) -> np.ndarray:
     half = params["irrigation_half_l_h_m2"]
     q, q_ref = params["irrigation_l_h_m2"], params["kinetics_ref_irrigation_l_h_m2"]
     return np.asarray((q / (q + half)) / (q_ref / (q_ref + half)), dtype=np.float64)
+
+
+def leach_rate_factor(
+    spec_params: Mapping[str, object], params: Mapping[str, np.ndarray]
+) -> np.ndarray:
+    """Leach rate on the pad over the rate of the column tests: irrigation and cyanide (n,)."""
+    do_mg_l = np.asarray(params["do_mg_l"], dtype=np.float64)
+    return irrigation_factor(params) * rate_factor(spec_params, params, do_mg_l)
 
 
 class HeapLeach:
@@ -278,7 +318,8 @@ class HeapLeach:
             params["ultimate_size_exponent"],
         )
         k, ult = size_kinetics(self.spec, self.chem, params, ctx.n_cases, "k_per_d", laws)
-        return LeachState(params, k * irrigation_factor(params)[:, None, None], ult)
+        factor = np.broadcast_to(leach_rate_factor(self.spec.params, params), (ctx.n_cases,))
+        return LeachState(params, k * factor[:, None, None], ult)
 
     def apply(self, state: LeachState, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """Leach the stacked ore; balance the solution over the pad."""
@@ -336,7 +377,12 @@ class HeapLeach:
             wad_made = sum(per_metal[m] * metals[:, j] for j, m in enumerate(("au", "ag", "cu")))
             pool[:, self.i_wad - off] += wad_made
         chem_parts = {
-            "other": p["nacn_chemical_consumption_kg_t"] * solids / 1000.0,
+            # oxidation and HCN volatilisation are first order in free cyanide: the
+            # per-tonne figure holds at the columns' strength and scales with it
+            "other": p["nacn_chemical_consumption_kg_t"]
+            * (p["nacn_mg_l"] / p["ref_nacn_mg_l"])
+            * solids
+            / 1000.0,
             **{
                 key: nacn_parts.get(key, np.zeros(n))
                 for key in ("cu", "scn", "ferrocyanide", "complexation")
@@ -391,7 +437,9 @@ class HeapLeach:
         holdup = p["holdup_moisture_frac"]
         metrics: dict[str, np.ndarray] = {
             "leach_cycle_d": cycle.copy(),
-            "leach_rate_factor": np.broadcast_to(irrigation_factor(p), (n,)).copy(),
+            "leach_rate_factor": np.broadcast_to(
+                leach_rate_factor(self.spec.params, p), (n,)
+            ).copy(),
             "stacking_t_d": solids * 24.0,
             "ore_under_leach_t": under_leach_t,
             "area_under_leach_m2": area_m2,
@@ -447,7 +495,7 @@ HEAP_LEACH = UnitType(
     inlets=("feed", "solution"),
     optional_inlets=("solution",),
     outlets=("pregnant", "residue"),
-    params=HEAP_PARAMS,
+    params=(*HEAP_PARAMS, *HEAP_CYANIDATION_PARAMS),
     tables={"leach": HEAP_LEACH_TABLE},
     build=HeapLeach,
     check=_check,
