@@ -131,6 +131,43 @@ def test_bench_oreflow_batch(benchmark, bench_warm_case, n_cases):
 
 @pytest.mark.benchmark(group="plant-batch")
 @pytest.mark.parametrize("n_cases", PLANT.sizes)
+def test_bench_oreflow_batch_one_core(benchmark, bench_warm_case, n_cases):
+    """The same batch in this process only (``workers=1``): the gain of the second core."""
+    n = _cases(benchmark, n_cases)
+    overrides = PLANT.build(n)
+    frame = benchmark.pedantic(
+        oreflow.simulate_batch,
+        args=(bench_warm_case, overrides),
+        kwargs={"workers": 1},
+        rounds=ROUNDS[n_cases],
+    )
+    record(benchmark, CASE, "oreflow batch, one process", n)
+    assert len(frame) == n
+
+
+@pytest.mark.benchmark(group="grinding-loop")
+@pytest.mark.parametrize("solver", ["direct", "general"])
+def test_bench_grinding_loop(benchmark, bench_warm_case, solver):
+    """Simulation alone (no KPIs) of 1,000 cases: the mill loop solved directly or iterated."""
+    from oreflow.flowsheet.compile import compile_case
+    from oreflow.solvers.simulate import simulate_plant
+
+    n = _cases(benchmark, 1_000)
+    plant = compile_case(bench_warm_case)
+    overrides = PLANT.build(n)
+    simulate_plant(plant, n_cases=min(n, 64), overrides=PLANT.build(min(n, 64)), direct=False)
+    sim = benchmark.pedantic(
+        simulate_plant,
+        args=(plant,),
+        kwargs={"n_cases": n, "overrides": overrides, "direct": solver == "direct"},
+        rounds=ROUNDS[1_000],
+    )
+    record(benchmark, CASE, f"grinding loop {solver}", n, iterations=sim.iterations)
+    assert sim.n_cases == n
+
+
+@pytest.mark.benchmark(group="plant-batch")
+@pytest.mark.parametrize("n_cases", PLANT.sizes)
 def test_bench_numpy_baseline(benchmark, bench_warm_case, n_cases):
     n = _cases(benchmark, n_cases)
     overrides = PLANT.build(n)

@@ -49,6 +49,10 @@ class CaseError(OreflowError):
         lines = "\n".join(f"  {p}" for p in self.problems)
         super().__init__(f"{len(self.problems)} problem(s) found:\n{lines}")
 
+    def __reduce__(self) -> tuple[type, tuple[tuple[Problem, ...]]]:
+        # rebuilt from its fields when it crosses a process boundary (a batch worker)
+        return (type(self), (self.problems,))
+
 
 class ConvergenceError(OreflowError):
     """A recycle loop did not converge.
@@ -84,6 +88,10 @@ class ConvergenceError(OreflowError):
         )
         super().__init__(msg)
 
+    def __reduce__(self) -> tuple[type, tuple[str, str, float, int, int | None]]:
+        # rebuilt from its fields when it crosses a process boundary (a batch worker)
+        return (type(self), (self.stream, self.species, self.residual, self.iterations, self.case))
+
 
 class InfeasibleError(OreflowError):
     """An optimization problem has no feasible plan; ``reason`` says why in plant terms."""
@@ -118,3 +126,7 @@ class NotClosedError(OreflowError):
         self.case = case
         self.detail = detail
         super().__init__(f"{case}: not closed: {detail}")
+
+    def __reduce__(self) -> tuple[type, tuple[str, str]]:
+        # rebuilt from its fields when it crosses a process boundary (a batch worker)
+        return (type(self), (self.case, self.detail))

@@ -23,6 +23,7 @@ from oreflow.errors import ConvergenceError
 from oreflow.flowsheet.compile import CompiledPlant
 from oreflow.flowsheet.graph import Block
 from oreflow.kernels.arrays import safe_div
+from oreflow.solvers.closed_circuit import recognise, start_with_solids, tear_solids
 from oreflow.units.base import PrepareContext, UnitResult
 
 logger = logging.getLogger(__name__)
@@ -127,7 +128,12 @@ class BlockSolver:
     """
 
     def __init__(
-        self, plant: CompiledPlant, sim: Simulation, states: dict[str, Any], block: Block
+        self,
+        plant: CompiledPlant,
+        sim: Simulation,
+        states: dict[str, Any],
+        block: Block,
+        direct: bool = True,
     ) -> None:
         self.plant = plant
         self.sim = sim
@@ -144,6 +150,7 @@ class BlockSolver:
             node: getattr(plant.models[node], "apply_outlets", None) for node in block.nodes
         }
         self.linear = all(plant.spec.unit_type(node).linear for node in block.nodes)
+        self.mill_loop = recognise(plant, block, self.ports) if direct else None
 
     def _split(self, x: np.ndarray) -> dict[str, np.ndarray]:
         return {t: x[:, k * self.nc : (k + 1) * self.nc] for k, t in enumerate(self.block.tears)}
@@ -237,7 +244,24 @@ class BlockSolver:
         # a free slot, and the guess of an iteration is the slot it already sits in.
         hist_x = np.zeros((ANDERSON_MEMORY + 2, width, n))
         probes = 0
-        if self.linear:  # slot 0 holds the first guess: zero flows, or the secant start
+        image = None  # the first guess's image, when the start computed it
+        solids = None
+        if self.mill_loop is not None:  # a closed ball-mill circuit: its solids directly
+            solids = tear_solids(
+                self.mill_loop, self.plant, states, streams, self.ports, self.block.tears, n
+            )
+        if solids is not None:
+
+            def run_pass(x: np.ndarray, out_t: np.ndarray) -> None:
+                self._pass(x, states, streams, out_t)
+
+            comps = self.plant.spec.comps
+            image = np.empty_like(hist_x[0])
+            probes = start_with_solids(
+                hist_x[0], image, solids, self.block.tears, self.nc, comps.n_solids_comp, run_pass
+            )
+            probes -= 1  # the last probe's image is the first iteration's
+        elif self.linear:  # slot 0 holds the first guess: zero flows, or the secant start
             self._secant_start(hist_x[0], states, streams)
             probes = 2
         hist_g = np.zeros_like(hist_x)
@@ -252,7 +276,11 @@ class BlockSolver:
             if x.shape[0] != len(active):
                 x = np.empty((len(active), width))
             transpose_into(x, hist_x[slot])
-            self._pass(x, states, streams, hist_g[slot])
+            if image is not None:
+                hist_g[slot] = image
+                image = None
+            else:
+                self._pass(x, states, streams, hist_g[slot])
             live = live_rows(hist_g[slot], live)
             cols = np.flatnonzero(live)
             r_case, at, w_t = residual_summary_t(
@@ -324,6 +352,7 @@ def simulate_plant(
     rtol: float = RTOL_RECYCLE,
     max_iter: int = 500,
     check_ranges: bool = True,
+    direct: bool = True,
 ) -> Simulation:
     """Simulate a compiled plant for ``n_cases`` parameter sets at once.
 
@@ -343,6 +372,9 @@ def simulate_plant(
     check_ranges : bool
         Check overrides against the declared ranges (``CaseError``); False only for
         tests of a model's limits beyond them (an infinite residence time).
+    direct : bool
+        Solve closed ball-mill circuits directly (``oreflow.solvers.closed_circuit``);
+        False converges them by the general iteration alone (for comparison).
 
     Returns
     -------
@@ -360,7 +392,7 @@ def simulate_plant(
     for lo in range(0, n_cases, CHUNK_CASES):
         hi = min(lo + CHUNK_CASES, n_cases)
         part = {node: {k: v[lo:hi] for k, v in p.items()} for node, p in params.items()}
-        chunks.append(_simulate_chunk(plant, part, hi - lo, rtol, max_iter))
+        chunks.append(_simulate_chunk(plant, part, hi - lo, rtol, max_iter, direct))
     sim = chunks[0] if len(chunks) == 1 else _concatenate(plant, params, chunks)
     sim.seconds = {"total_s": time.perf_counter() - t0}
     return sim
@@ -380,10 +412,35 @@ def simulate_chunks(
     hold every stream of every case at once.
     """
     params = plant.param_arrays(n_cases, overrides)
-    for lo in range(0, n_cases, CHUNK_CASES):
-        hi = min(lo + CHUNK_CASES, n_cases)
+    yield from simulate_param_chunks(plant, params, 0, n_cases, rtol=rtol, max_iter=max_iter)
+
+
+def simulate_param_chunks(
+    plant: CompiledPlant,
+    params: Mapping[str, Mapping[str, np.ndarray]],
+    first: int,
+    end: int,
+    *,
+    rtol: float = RTOL_RECYCLE,
+    max_iter: int = 500,
+) -> Iterator[tuple[int, int, Simulation]]:
+    """Simulate cases ``first:end`` of checked batch parameters chunk by chunk.
+
+    ``params`` as ``CompiledPlant.param_arrays`` returns them for the whole batch;
+    yields ``(first_case, end_case, chunk)`` with batch case numbers, and a
+    ``ConvergenceError`` names the batch case.
+    """
+    for lo in range(first, end, CHUNK_CASES):
+        hi = min(lo + CHUNK_CASES, end)
         part = {node: {k: v[lo:hi] for k, v in p.items()} for node, p in params.items()}
-        yield lo, hi, _simulate_chunk(plant, part, hi - lo, rtol, max_iter)
+        try:
+            sim = _simulate_chunk(plant, part, hi - lo, rtol, max_iter)
+        except ConvergenceError as err:
+            case = None if err.case is None else err.case + lo
+            raise ConvergenceError(
+                err.stream, err.species, err.residual, err.iterations, case
+            ) from None
+        yield lo, hi, sim
 
 
 def _simulate_chunk(
@@ -392,6 +449,7 @@ def _simulate_chunk(
     n_cases: int,
     rtol: float,
     max_iter: int,
+    direct: bool = True,
 ) -> Simulation:
     """Simulate one chunk of cases (small enough for its arrays to stay in cache)."""
     sim = Simulation(plant, n_cases, params)
@@ -406,7 +464,7 @@ def _simulate_chunk(
                 plant, block.nodes[0], states, sim.streams, ports
             )
             continue
-        iters = BlockSolver(plant, sim, states, block).solve(rtol, max_iter)
+        iters = BlockSolver(plant, sim, states, block, direct).solve(rtol, max_iter)
         sim.iterations[",".join(block.tears)] = iters
         logger.debug("block %s converged in %d iterations", block.nodes, iters)
     return sim

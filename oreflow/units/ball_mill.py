@@ -357,6 +357,21 @@ class BallMill:
             params["ball_fill_frac"],
         )
 
+    def fixed_feed_form(
+        self, state: MillState
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int] | None:
+        """The mill as a closed-circuit solver takes it (``oreflow.kernels.closed_circuit``).
+
+        At a fixed feed solids rate the mill is linear and lower triangular in size, each
+        species apart: selection function (n_cases, n_cls) [t/kWh], power (n_cases,) [kW],
+        breakage matrix and mixers in series. None where gravity gold turns into free gold
+        (``grg_loss_frac`` > 0): that couples species.
+        """
+        if self.grg is not None and np.any(state.grg_loss_frac > 0.0):
+            return None
+        power = np.ascontiguousarray(state.power_kw, dtype=np.float64)
+        return np.ascontiguousarray(state.selection_t_kwh), power, self.b, self.n_mixers
+
     def _grind(
         self, state: MillState, feed: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -183,6 +183,9 @@ class Hydrocyclone:
         self.rho_h = np.array([s.hydraulic_density_t_m3 for s in comps.solids])
         self.rho_mass = np.array([s.density_t_m3 for s in comps.solids])
         self.plitt = spec.params["model"] == "plitt"
+        # a fixed partition curve splits each class and species in a set proportion,
+        # whatever the water; Plitt's depends on the feed flow and density
+        self.solids_diagonal = not self.plitt
 
     def _density_factor(self, rho_ref: np.ndarray, exponent: np.ndarray) -> np.ndarray:
         """(n_cases, n_solid) ratio d50c_k / d50c_ref from settling density."""

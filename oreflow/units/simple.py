@@ -38,6 +38,10 @@ def _unit_vector(comps: ComponentSet, name: str) -> np.ndarray:
 class Mixer:
     """Sum of the inlets, optionally diluted with water to a target % solids."""
 
+    #: each solids component of an outlet is a fixed multiple of the same component
+    #: of each inlet, whatever the water (closed-circuit solver, ``solvers.closed_circuit``)
+    solids_diagonal = True
+
     def __init__(self, spec: UnitSpec, comps: ComponentSet) -> None:
         self.spec = spec
         self.comps = comps
@@ -113,6 +117,8 @@ MIXER = UnitType(
 class Splitter:
     """Splits every species in the same proportion to each outlet."""
 
+    solids_diagonal = True  # see Mixer
+
     def __init__(self, spec: UnitSpec, comps: ComponentSet) -> None:
         self.spec = spec
         self.comps = comps
@@ -173,6 +179,8 @@ class ThickenerState(NamedTuple):
 class Thickener:
     """Solids to underflow at a set % solids; solution follows the water."""
 
+    solids_diagonal = True  # see Mixer
+
     def __init__(self, spec: UnitSpec, comps: ComponentSet) -> None:
         self.spec = spec
         self.comps = comps
@@ -185,11 +193,9 @@ class Thickener:
             params["underflow_solids_frac"], params["solids_recovery_frac"], params.get("area_m2")
         )
 
-    def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
-        """Split solids, then water by the underflow density, then solutes with water."""
+    def _split(self, state: Any, feed: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Underflow, overflow, underflow solids, feed and underflow water, water share."""
         w_u, rec = state.underflow_solids_frac, state.solids_recovery_frac
-        area = state.area_m2
-        (feed,) = inlets
         c = self.comps
         under = np.zeros_like(feed)
         under[:, : c.n_solids_comp] = feed[:, : c.n_solids_comp] * rec[:, None]
@@ -200,7 +206,18 @@ class Thickener:
         under[:, self.sol] = feed[:, self.sol] * share[:, None]
         # adsorbent (carbon) is screened out upstream in practice; it follows the solids
         under[:, self.sol.stop :] = feed[:, self.sol.stop :]
-        over = feed - under
+        return under, feed - under, solids_u, water_f, water_u, share
+
+    def apply_outlets(self, state: Any, inlets: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
+        """Underflow and overflow only, as ``apply`` computes them (inside recycle loops)."""
+        return self._split(state, inlets[0])[:2]
+
+    def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
+        """Split solids, then water by the underflow density, then solutes with water."""
+        w_u, area = state.underflow_solids_frac, state.area_m2
+        (feed,) = inlets
+        c = self.comps
+        under, over, solids_u, water_f, water_u, share = self._split(state, feed)
         metrics = {
             "water_recovered_tph": water_f - water_u,
             "water_recovered_frac": 1.0 - share,

@@ -66,6 +66,9 @@ def _loose(monkeypatch):
 
     monkeypatch.setattr(sim, "simulate_plant", functools.partial(sim.simulate_plant, rtol=1e-2))
     monkeypatch.setattr(sim, "simulate_chunks", functools.partial(sim.simulate_chunks, rtol=1e-2))
+    monkeypatch.setattr(  # the batch path (oreflow.solvers.batch)
+        sim, "simulate_param_chunks", functools.partial(sim.simulate_param_chunks, rtol=1e-2)
+    )
 
 
 def test_result_that_does_not_close_is_exit_3_and_writes_nothing(monkeypatch, tmp_path, capsys):

@@ -1,0 +1,291 @@
+"""Closed grinding circuits solved directly: recognition and the solids of the tear streams.
+
+A recycle block is a closed ball-mill circuit this module solves when it holds one unit
+whose model offers ``fixed_feed_form`` (the ball mill: linear and lower triangular in
+size at a fixed feed solids rate) and every other unit's model declares
+``solids_diagonal`` (mixers, splitters, thickeners, a cyclone with a fixed partition
+curve: each size class and species of an outlet is a fixed multiple of the same class
+and species of each inlet, whatever the water). Anything else (a Plitt cyclone, a
+gravity concentrator with its mass pull, a SAG mill, a leach) is left to the general
+Anderson iteration of ``oreflow.solvers.simulate``.
+
+How: each diagonal unit is probed once per chunk for its solids transfer per inlet and
+outlet; per case, class and species the loop's streams then form a small linear system
+in which the mill's discharge is an input, solved once (``alpha``, ``beta`` of
+``oreflow.kernels.closed_circuit``). The kernel finds the mill feed and discharge by a
+coarse-to-fine sweep and a secant iteration on the mill-feed rate. The tear streams'
+solids follow; the water and dissolved species are then set by two passes of the loop
+with the solids held (each passes on in proportion to itself, or is set by a target %
+solids), and the general iteration confirms the whole tear to oreflow's tolerance.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from oreflow.errors import ConvergenceError
+from oreflow.flowsheet.compile import CompiledPlant
+from oreflow.flowsheet.graph import Block
+
+#: Relative tolerance on the mill-feed solids rate [-]: the solids then satisfy the loop
+#: to rounding, far inside the tear tolerance (``RTOL_RECYCLE``, 1e-12).
+RTOL_MILL_FEED = 1e-14
+#: Sweeps allowed per case (about 6 are needed on the shipped circuits).
+MAX_SWEEPS = 200
+#: Secant rounds on the water and solution of the tears with the solids held: one
+#: lands where no dilution or thickener limit switches; each switch costs a round.
+MAX_WATER_ROUNDS = 6
+#: Stop those rounds once every water and solution component moves by less than this,
+#: relatively (below the tear tolerance, so the general iteration confirms at once) [-].
+WATER_RTOL = 1e-13
+#: Nothing is judged below this share of the tear's water and solution [-].
+WATER_FLOOR = 1e-15
+
+
+@dataclass(frozen=True)
+class MillLoop:
+    """A recognised closed ball-mill circuit.
+
+    Attributes
+    ----------
+    mill : str
+        The mill node.
+    nodes : tuple of str
+        The block's nodes.
+    internal : tuple of str
+        Streams produced and consumed inside the block.
+    feed, discharge : int
+        Index in ``internal`` of the mill's feed and discharge.
+    """
+
+    mill: str
+    nodes: tuple[str, ...]
+    internal: tuple[str, ...]
+    feed: int
+    discharge: int
+
+
+def recognise(
+    plant: CompiledPlant, block: Block, ports: tuple[dict[str, list[str]], dict[str, list[str]]]
+) -> MillLoop | None:
+    """The block as a closed ball-mill circuit, or None when it is not one."""
+    mills = [n for n in block.nodes if hasattr(plant.models[n], "fixed_feed_form")]
+    if len(mills) != 1:
+        return None
+    mill = mills[0]
+    if not all(
+        getattr(plant.models[n], "solids_diagonal", False) for n in block.nodes if n != mill
+    ):
+        return None
+    produced = {s for n in block.nodes for s in ports[1][n]}
+    consumed = {s for n in block.nodes for s in ports[0][n]}
+    internal = tuple(sorted(produced & consumed))
+    if len(ports[0][mill]) != 1 or len(ports[1][mill]) != 1:
+        return None
+    feed, discharge = ports[0][mill][0], ports[1][mill][0]
+    if feed not in internal or discharge not in internal:
+        return None
+    return MillLoop(mill, block.nodes, internal, internal.index(feed), internal.index(discharge))
+
+
+def _outlets(model: Any, state: Any, inlets: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
+    fast = getattr(model, "apply_outlets", None)
+    return fast(state, inlets) if fast is not None else model.apply(state, inlets).outlets
+
+
+def _eliminate(
+    m: int,
+    off: dict[tuple[int, int], np.ndarray],
+    diag: dict[int, np.ndarray],
+    rhs: dict[tuple[int, int], np.ndarray],
+) -> dict[tuple[int, int], np.ndarray] | None:
+    """Solve ``(I - A) x = r`` whose entries are arrays, skipping structural zeros.
+
+    Gaussian elimination without pivoting: ``I - A`` with A non-negative and of spectral
+    radius below 1 (a loop with a steady state) is an M-matrix, whose pivots stay
+    positive (Berman & Plemmons 1994, Nonnegative Matrices in the Mathematical
+    Sciences, SIAM, ch. 6). Returns ``x[(row, rhs)]``, or None where a pivot is not
+    positive and finite (no steady state; the general iteration then decides).
+    """
+    off, diag, rhs = dict(off), dict(diag), dict(rhs)
+    for col in range(m):
+        piv = diag.get(col)
+        if piv is not None and not np.all((piv > 0.0) & np.isfinite(piv)):
+            return None
+        for i in range(col + 1, m):
+            lik = off.pop((i, col), None)
+            if lik is None:
+                continue
+            f = lik if piv is None else lik / piv
+            for j in range(col + 1, m):
+                ukj = off.get((col, j))
+                if ukj is None:
+                    continue
+                if i == j:
+                    diag[i] = diag.get(i, 1.0) - f * ukj
+                else:
+                    off[(i, j)] = off[(i, j)] - f * ukj if (i, j) in off else -f * ukj
+            for q in (0, 1):
+                rq = rhs.get((col, q))
+                if rq is not None:
+                    rhs[(i, q)] = rhs[(i, q)] - f * rq if (i, q) in rhs else -f * rq
+    x: dict[tuple[int, int], np.ndarray] = {}
+    shape = next(iter(rhs.values())).shape
+    for i in range(m - 1, -1, -1):
+        for q in (0, 1):
+            v = rhs.get((i, q), np.zeros(shape))
+            for j in range(i + 1, m):
+                uij = off.get((i, j))
+                if uij is not None:
+                    v = v - uij * x[(j, q)]
+            x[(i, q)] = v / diag[i] if i in diag else v
+    return x
+
+
+def tear_solids(
+    loop: MillLoop,
+    plant: CompiledPlant,
+    states: Mapping[str, Any],
+    streams: Mapping[str, np.ndarray],
+    ports: tuple[dict[str, list[str]], dict[str, list[str]]],
+    tears: tuple[str, ...],
+    n: int,
+) -> dict[str, np.ndarray] | None:
+    """Solids of every tear stream at the loop's steady state, (n, n_cls, n_solid) each.
+
+    None when the loop cannot be solved this way for these cases (gravity gold turning
+    into free gold in the mill, or a class that would recycle unbroken for ever); the
+    general iteration then takes over.
+
+    Raises
+    ------
+    ConvergenceError
+        The iteration on the mill-feed rate did not converge in ``MAX_SWEEPS``; names
+        the first tear stream, the case and the relative residual of the rate.
+    """
+    from oreflow.kernels.closed_circuit import (
+        NOT_CONVERGED,
+        SINGULAR,
+        mill_loop_solids,
+    )
+
+    form = plant.models[loop.mill].fixed_feed_form(states[loop.mill])
+    if form is None:
+        return None
+    selection, power, b, n_mixers = form
+    comps = plant.spec.comps
+    n_cls, n_sp, nc = comps.n_cls, comps.n_solid, comps.n_comp
+    m = len(loop.internal)
+    index = {s: i for i, s in enumerate(loop.internal)}
+    # a probe with every solids component 1 (and some water, for units that split it)
+    probe = np.zeros((n, nc))
+    probe[:, : comps.n_solids_comp] = 1.0
+    if comps.has("water"):
+        probe[:, comps.solution_offset("water")] = 1.0
+    zero = np.zeros((n, nc))
+    # Per case, class and species the loop's streams solve (I - A) s = r, the mill's
+    # discharge an input (second right-hand side). Entries are (n, n_cls, n_solid) arrays;
+    # most are structurally zero, so the elimination skips them.
+    off: dict[tuple[int, int], np.ndarray] = {}  # entries of I - A off the diagonal
+    diag: dict[int, np.ndarray] = {}  # diagonal entries other than 1
+    rhs: dict[tuple[int, int], np.ndarray] = {(loop.discharge, 1): np.ones((n, n_cls, n_sp))}
+    for node in loop.nodes:
+        if node == loop.mill:
+            continue
+        model, ins, outs = plant.models[node], ports[0][node], ports[1][node]
+        rows = [(k, index[s]) for k, s in enumerate(outs) if s in index]
+        if not rows:
+            continue
+        for j, src in enumerate(ins):
+            inlets = tuple(probe if q == j else zero for q in range(len(ins)))
+            out = _outlets(model, states[node], inlets)
+            for k, row in rows:
+                coef = comps.solids_view(out[k])
+                if src in index and index[src] == row:
+                    diag[row] = diag.get(row, 1.0) - coef
+                elif src in index:
+                    key = (row, index[src])
+                    off[key] = off[key] - coef if key in off else -coef
+                else:
+                    fed = coef * comps.solids_view(streams[src])
+                    rhs[(row, 0)] = rhs[(row, 0)] + fed if (row, 0) in rhs else fed
+    x = _eliminate(m, off, diag, rhs)
+    if x is None:
+        return None
+    # the kernel wants (n_solid, n_cls, n_cases)
+    alpha = np.ascontiguousarray(x[(loop.feed, 0)].transpose(2, 1, 0))
+    beta = np.ascontiguousarray(x[(loop.feed, 1)].transpose(2, 1, 0))
+    sel_t = np.ascontiguousarray(selection.T)
+    _, discharge_t, _, residual, status = mill_loop_solids(
+        alpha, beta, sel_t, power, b, n_mixers, RTOL_MILL_FEED, MAX_SWEEPS
+    )
+    if np.any(status == SINGULAR):
+        return None
+    if np.any(status == NOT_CONVERGED):
+        case = int(np.flatnonzero(status == NOT_CONVERGED)[0])
+        raise ConvergenceError(
+            tears[0], "mill feed solids", float(residual[case]), MAX_SWEEPS, case
+        )
+    discharge = discharge_t.transpose(2, 1, 0)
+    return {t: x[(index[t], 0)] + x[(index[t], 1)] * discharge for t in tears}
+
+
+def start_with_solids(
+    out_t: np.ndarray,
+    image_t: np.ndarray,
+    solids: Mapping[str, np.ndarray],
+    tears: tuple[str, ...],
+    n_comp: int,
+    n_solids_comp: int,
+    run_pass: Callable[[np.ndarray, np.ndarray], None],
+) -> int:
+    """First tear guess and its image, (width, n): the solids given, the rest by secants.
+
+    With the solids held, each water and solution component of the tears either moves on
+    in proportion to itself (a cyclone's water split, a thickener's overflow) or is set
+    by a target % solids, so a secant per component, ``x <- x - f (x - x') / (f - f')``
+    with ``f = g(x) - x``, lands on its fixed point at once where one branch holds: from
+    no water, then ``g0``, then the secant point. Where a dilution or thickener limit
+    switches between probes, further secant rounds follow (at most
+    ``MAX_WATER_ROUNDS``); the caller's iteration then judges the whole tear.
+
+    Returns
+    -------
+    int
+        Passes made.
+    """
+    width, n = out_t.shape
+    held = np.zeros(width, dtype=np.bool_)
+    pinned = np.zeros((width, n))
+    for k, t in enumerate(tears):
+        held[k * n_comp : k * n_comp + n_solids_comp] = True
+        pinned[k * n_comp : k * n_comp + n_solids_comp] = solids[t].reshape(n, -1).T
+    free = ~held
+    x0 = pinned.copy()
+    g0 = np.empty((width, n))
+    run_pass(np.ascontiguousarray(x0.T), g0)
+    x1 = np.where(held[:, None], pinned, g0)
+    g1 = np.empty((width, n))
+    run_pass(np.ascontiguousarray(x1.T), g1)
+    passes = 2
+    for _ in range(MAX_WATER_ROUNDS):
+        f0, f1 = g0 - x0, g1 - x1
+        with np.errstate(divide="ignore", invalid="ignore"):
+            x2 = x1 - f1 * (x1 - x0) / (f1 - f0)
+        usable = np.isfinite(x2) & (x2 >= 0.0)
+        x2 = np.where(usable, x2, g1)
+        x2[held] = pinned[held]
+        g2 = np.empty((width, n))
+        run_pass(np.ascontiguousarray(x2.T), g2)
+        passes += 1
+        x0, g0, x1, g1 = x1, g1, x2, g2
+        scale = np.maximum(np.abs(g2[free]), WATER_FLOOR * np.abs(g2[free]).sum(axis=0))
+        if np.all(np.abs(g2[free] - x2[free]) <= WATER_RTOL * scale):
+            break
+    np.copyto(out_t, x1)
+    np.copyto(image_t, g1)
+    return passes
