@@ -110,6 +110,7 @@ from oreflow.units.base import (
 from oreflow.units.cil_kinetics import (
     exposure_ultimate,
     free_cyanide_loss_tph,
+    lime_kg_t,
     oxygen_mg_l,
     rate_factor,
 )
@@ -484,7 +485,7 @@ class CilTrain:
                 "carbon_makeup_t_d": makeup * 24.0,
                 "nacn_added_kg_t": nacn_add * per_t,
                 "use_nacn_kg_h": nacn_add * 1000.0,
-                "use_lime_kg_h": params["lime_kg_t"] * solids
+                "use_lime_kg_h": lime_kg_t(params) * solids
                 if "lime_kg_t" in params
                 else np.zeros(n),
                 "use_carbon_kg_h": makeup * 1000.0

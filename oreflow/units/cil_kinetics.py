@@ -25,6 +25,12 @@ classes set by the exposure of gold grains (``ultimate_frac`` for exposed gold, 
 size (gold dissolves at the grain surface). Entries without ``grain_um`` keep the
 power law of ``oreflow.units.tanks.size_law`` [assumed].
 
+Lime holds the pH: ``lime_kg_t`` is what holds the pulp at ``lime_ref_ph``, and the lime
+taken doubles for every ``lime_ph_doubling`` of pH above it (halves below): an
+exponential stand-in for the ore's lime titration curve, whose steep rise above pH 10.5
+comes from the buffers of the ore (magnesium and other hydroxides) [assumed form]. A
+higher pH keeps more cyanide as CN⁻ (less HCN lost, a faster leach) and costs lime.
+
 Free cyanide held at ``nacn_mg_l`` is lost by oxidation (``cn_oxidation_per_h``) and,
 as HCN, to the air (``hcn_loss_per_h`` times the HCN share at the pulp pH): the NaCN
 bought rises with the cyanide level and falls with pH.
@@ -206,6 +212,12 @@ def rate_factor(
     return f * cy.arrhenius_factor(
         params["temp_c"], params["leach_ea_kj_mol"], params["ref_temp_c"]
     )
+
+
+def lime_kg_t(params: Mapping[str, np.ndarray]) -> np.ndarray:
+    """Lime (CaO) taken per tonne of solids at the pulp pH [kg/t] (the module's titration form)."""
+    rise = (params["ph"] - params["lime_ref_ph"]) / params["lime_ph_doubling"]
+    return np.asarray(params["lime_kg_t"] * 2.0**rise, dtype=np.float64)
 
 
 def free_cyanide_loss_tph(

@@ -124,10 +124,30 @@ _CYANIDE_PARAMS: tuple[Param, ...] = (
         "lime_kg_t",
         "kg/t",
         1.0,
-        "lime (CaO) per tonne of solids to hold pH 10.5-11",
-        "0.5-2 kg/t for free-milling ore [L] Marsden & House 2006; docs/models.md#cil",
+        "lime (CaO) per tonne of solids to hold the pulp at lime_ref_ph",
+        "0.5-2 kg/t for free-milling ore at pH 10.5-11 [L] Marsden & House 2006; "
+        "docs/models.md#cil",
         lo=0.0,
         hi=100.0,
+    ),
+    Param(
+        "lime_ref_ph",
+        "-",
+        10.5,
+        "pH at which lime_kg_t holds the pulp (a point of the ore's lime titration)",
+        "lime titration of the leach feed [A]",
+        lo=7.0,
+        hi=13.5,
+    ),
+    positive(
+        "lime_ph_doubling",
+        "-",
+        0.5,
+        "rise of the pulp pH that doubles the lime taken: the slope of the titration "
+        "curve, steep above pH 10.5 where magnesium and other ore buffers precipitate",
+        "assumed; fit to the ore's lime titration (Marsden & House 2006 ch. 6: lime "
+        "consumption rises sharply above pH 10.5-11)",
+        hi=5.0,
     ),
 )
 
