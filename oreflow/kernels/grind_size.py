@@ -33,22 +33,42 @@ _SIZE_LO_UM = 1.0e-3
 _BISECT_ITER = 200
 
 
+#: Laws :func:`_invert_decreasing` inverts: Morrell's size term, the regrind energy.
+_MORRELL = 0
+_REGRIND = 1
+
+
 @njit
-def _morrell_invert(m_i_kwh_t: float, x1_um: float, energy_kwh_t: float) -> float:
-    """Size x2 < x1 with ``4 M_i (x2^f(x2) - x1^f(x1)) = E``, by bisection on ln x2."""
-    target = energy_kwh_t / (4.0 * m_i_kwh_t) + morrell_size_term(x1_um)
+def _invert_decreasing(
+    law: int, a: float, b: float, c: float, target: float, top_um: float
+) -> float:
+    """Size x in (_SIZE_LO_UM, top_um) where a decreasing law equals ``target``, by bisection on ln x.
+
+    ``law`` picks the function of x (a plain switch: the laws are not passed as functions
+    so that the kernel stays one cached specialisation): ``_MORRELL`` is
+    ``x^f(x)``, ``_REGRIND`` is ``regrind_energy_kwh_t(a, b, x, c)`` (Wi, F80, D).
+    """
     lo = math.log(_SIZE_LO_UM)
-    hi = math.log(x1_um)
+    hi = math.log(top_um)
     for _ in range(_BISECT_ITER):
         mid = 0.5 * (lo + hi)
-        # x^f(x) decreases with x over the range of interest
-        if morrell_size_term(math.exp(mid)) > target:
+        x = math.exp(mid)
+        value = morrell_size_term(x) if law == _MORRELL else regrind_energy_kwh_t(a, b, x, c)
+        if value > target:
             lo = mid
         else:
             hi = mid
         if hi - lo < 1e-15:
             break
     return math.exp(0.5 * (lo + hi))
+
+
+@njit
+def _morrell_invert(m_i_kwh_t: float, x1_um: float, energy_kwh_t: float) -> float:
+    """Size x2 < x1 with ``4 M_i (x2^f(x2) - x1^f(x1)) = E``, by bisection on ln x2."""
+    # x^f(x) decreases with x over the range of interest
+    target = energy_kwh_t / (4.0 * m_i_kwh_t) + morrell_size_term(x1_um)
+    return _invert_decreasing(_MORRELL, 0.0, 0.0, 0.0, target, x1_um)
 
 
 @njit
@@ -177,17 +197,7 @@ def regrind_product_size_um(
     """
     if not energy_kwh_t > 0.0 or not f80_um > 0.0:
         return f80_um
-    lo = math.log(_SIZE_LO_UM)
-    hi = math.log(f80_um)
-    for _ in range(_BISECT_ITER):
-        mid = 0.5 * (lo + hi)
-        if regrind_energy_kwh_t(wi_kwh_t, f80_um, math.exp(mid), d_m) > energy_kwh_t:
-            lo = mid
-        else:
-            hi = mid
-        if hi - lo < 1e-15:
-            break
-    return math.exp(0.5 * (lo + hi))
+    return _invert_decreasing(_REGRIND, wi_kwh_t, f80_um, d_m, energy_kwh_t, f80_um)
 
 
 @njit

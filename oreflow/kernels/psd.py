@@ -267,6 +267,29 @@ def _line_fit(x: np.ndarray, y: np.ndarray, lo: int, hi: int) -> tuple[float, fl
 
 
 @njit
+def _fit_in_logs(sizes_um: np.ndarray, passing_frac: np.ndarray, rrb: bool) -> tuple[float, float]:
+    """Least-squares line through (ln x, g(P)) for 0 < P < 1; (size parameter, slope).
+
+    ``g(P) = ln(-ln(1 - P))`` for RRB, ``ln P`` for GGS; both lines read
+    ``g = slope (ln x - ln size)``, so the size parameter is ``exp(-intercept/slope)``.
+    """
+    n_pts = sizes_um.shape[0]
+    x = np.empty(n_pts)
+    y = np.empty(n_pts)
+    cnt = 0
+    for i in range(n_pts):
+        p = passing_frac[i]
+        if p > 0.0 and p < 1.0:
+            x[cnt] = math.log(sizes_um[i])
+            y[cnt] = math.log(-math.log1p(-p)) if rrb else math.log(p)
+            cnt += 1
+    if cnt < 2:
+        return math.nan, math.nan
+    slope, intercept = _line_fit(x, y, 0, cnt)
+    return math.exp(-intercept / slope), slope
+
+
+@njit
 def fit_rrb(sizes_um: np.ndarray, passing_frac: np.ndarray) -> tuple[float, float]:
     """Fit an RRB distribution to measured points by linearised least squares.
 
@@ -294,20 +317,7 @@ def fit_rrb(sizes_um: np.ndarray, passing_frac: np.ndarray) -> tuple[float, floa
     Wills, B.A., Finch, J.A. (2016) Wills' Mineral Processing Technology, 8th ed.,
     Butterworth-Heinemann, ch. 4.
     """
-    n_pts = sizes_um.shape[0]
-    x = np.empty(n_pts)
-    y = np.empty(n_pts)
-    cnt = 0
-    for i in range(n_pts):
-        p = passing_frac[i]
-        if p > 0.0 and p < 1.0:
-            x[cnt] = math.log(sizes_um[i])
-            y[cnt] = math.log(-math.log1p(-p))
-            cnt += 1
-    if cnt < 2:
-        return math.nan, math.nan
-    slope, intercept = _line_fit(x, y, 0, cnt)
-    return math.exp(-intercept / slope), slope
+    return _fit_in_logs(sizes_um, passing_frac, True)
 
 
 @njit
@@ -335,20 +345,7 @@ def fit_ggs(sizes_um: np.ndarray, passing_frac: np.ndarray) -> tuple[float, floa
     ----------
     Schuhmann, R. Jr. (1940) AIME Technical Publication 1189.
     """
-    n_pts = sizes_um.shape[0]
-    x = np.empty(n_pts)
-    y = np.empty(n_pts)
-    cnt = 0
-    for i in range(n_pts):
-        p = passing_frac[i]
-        if p > 0.0 and p < 1.0:
-            x[cnt] = math.log(sizes_um[i])
-            y[cnt] = math.log(p)
-            cnt += 1
-    if cnt < 2:
-        return math.nan, math.nan
-    slope, intercept = _line_fit(x, y, 0, cnt)
-    return math.exp(-intercept / slope), slope
+    return _fit_in_logs(sizes_um, passing_frac, False)
 
 
 # ------------------------------------------------------------------ P80 from class masses
