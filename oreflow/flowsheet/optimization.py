@@ -128,6 +128,17 @@ CONSTRAINT_PARAMS: tuple[Param, ...] = (
         kind=str,
         choices=("enforce", "report"),
     ),
+    Param(
+        "scale_rules",
+        "-",
+        "enforce",
+        "least scales of new sites (concentrator 500 t/d, heap leach 2,000 t/d, concentrate "
+        "treatment 200 t/d): 'enforce' makes each a limit of the plan, 'report' only lists "
+        "the plan's sites below them as warnings",
+        "oreflow.units.scale_rules",
+        kind=str,
+        choices=("enforce", "report"),
+    ),
 )
 CONSTRAINT_TABLES = ("max", "min", "ore")
 
@@ -308,6 +319,8 @@ class OptimizationSpec:
     train_splitter: str = ""
     #: "enforce": the units' operating envelopes are limits of the plan; "report": warnings
     envelopes: str = "enforce"
+    #: "enforce": the plan's least scales of sites are limits of the plan; "report": warnings
+    scale_rules: str = "enforce"
 
     @property
     def n_combinations(self) -> int:
@@ -577,6 +590,7 @@ def parse_optimization(
         residue_sinks,
         train,
         cons.get("envelopes") or "enforce",
+        cons.get("scale_rules") or "enforce",
     )
 
 

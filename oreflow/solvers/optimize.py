@@ -48,6 +48,7 @@ from oreflow.solvers.optimize_result import (
     unsolved,
     verification_table,
 )
+from oreflow.solvers.scale import scale_limits
 from oreflow.solvers.selection import (
     blend_problem,
     model_values,
@@ -93,15 +94,17 @@ def envelope_limits(spec: CaseSpec, opt: OptimizationSpec) -> list[Limit]:
 
 
 def enforced_envelopes(spec: CaseSpec, opt: OptimizationSpec) -> list[Limit]:
-    """The envelope limits an optimization of the case enforces (``envelope_limits``).
+    """The envelope and scale limits an optimization of the case enforces.
 
-    Not yet with several ore sources or split decisions: their envelope figures are
+    The scale rules (``oreflow.solvers.scale.scale_limits``) always; the envelopes
+    (``envelope_limits``) not yet with several ore sources or split decisions: their envelope figures are
     intensive figures of the tabulated blend, and the shipped satellite case breaks its
     mixer's envelope at every plan (a warning of the plan instead, as before).
     """
+    scale = scale_limits(spec, opt)  # extensive figures: linear in the sources' rates
     if len(spec.ores) > 1 or split_groups(spec, opt):
-        return []
-    return envelope_limits(spec, opt)
+        return scale
+    return [*envelope_limits(spec, opt), *scale]
 
 
 def _with_envelopes(

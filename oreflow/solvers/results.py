@@ -22,6 +22,7 @@ from oreflow.kernels.arrays import safe_div
 from oreflow.solvers.capital import capital_warnings
 from oreflow.solvers.economics import assumed_figures
 from oreflow.solvers.envelopes import violations
+from oreflow.solvers.scale import scale_violations
 from oreflow.solvers.simulate import Simulation
 from oreflow.solvers.sinks import sink_inflow, sinks
 from oreflow.solvers.unit_figures import circuit_metrics, passing_size_um
@@ -319,6 +320,7 @@ def build_results(sim: Simulation, case: int = 0) -> Results:
         streams_by_size=_by_size_frame(sim, case),
         warnings=(
             *(v.message() for v in violations(sim, case)),
+            *(v.message() for v in scale_violations(sim, case)),
             *capital_warnings(sim, case),
         ),
     )

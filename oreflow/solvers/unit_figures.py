@@ -12,6 +12,7 @@ import numpy as np
 
 from oreflow.core.components import ComponentSet
 from oreflow.kernels.arrays import safe_div
+from oreflow.solvers.scale import SITE_FEED, site_feed_tph
 from oreflow.solvers.simulate import Simulation
 
 
@@ -51,6 +52,8 @@ class UnitFigures:
             raise KeyError(name)
         if metric in report.metrics:
             return np.asarray(report.metrics[metric], dtype=np.float64)
+        if metric == SITE_FEED:
+            return site_feed_tph(self.sim, unit)  # KeyError: no site starts at this unit
         circuit = self.circuits().get(unit, {}) if metric in CIRCUIT_METRICS else {}
         if metric not in circuit:
             raise KeyError(name)

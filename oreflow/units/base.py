@@ -354,6 +354,10 @@ class UnitType:
         How route descriptions name the step (``"acid POX"``); empty: the type name.
     route_kpis : RouteKpis or None
         Plant KPIs of a cyanide-free leach route (``lixiviant_route`` family).
+    scale_site : str
+        The kind of site whose least scale the plan's rules set (a key of
+        ``oreflow.units.scale_rules.SCALE_RULES``: ``"concentrator"``, ``"heap_leach"``,
+        ``"concentrate_treatment"``); empty: no scale rule concerns it.
     """
 
     name: str
@@ -379,6 +383,7 @@ class UnitType:
     bypass: bool = False
     route_word: str = ""
     route_kpis: RouteKpis | None = None
+    scale_site: str = ""
 
     def __post_init__(self) -> None:
         # declarations are data: keep them read-only

@@ -186,6 +186,7 @@ BIO_OXIDATION = UnitType(
     build=BioOxidiser,
     check=_check,
     kpi_families=("oxidation",),
+    scale_site="concentrate_treatment",
     prices={"limestone": reagents.LIMESTONE, "soda_ash": reagents.SODA_ASH},
 )
 

@@ -489,6 +489,7 @@ FLOTATION_BANK = UnitType(
     check=_check,
     requires=("water",),
     kpi_families=("flotation",),
+    scale_site="concentrator",
     prices={"cuso4": reagents.CUSO4, "frother": reagents.FROTHER, "pax": reagents.PAX},
 )
 

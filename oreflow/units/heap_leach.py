@@ -501,6 +501,7 @@ HEAP_LEACH = UnitType(
     check=_check,
     kpi_families=("cyanide_leach",),
     prices={"lime": reagents.LIME, "nacn": reagents.NACN},
+    scale_site="heap_leach",
 )
 
 UNIT_TYPES = (HEAP_LEACH,)

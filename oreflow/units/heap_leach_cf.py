@@ -414,6 +414,7 @@ GLYCINE_HEAP_LEACH = UnitType(
     outlets=("pregnant", "residue"),
     params=GLYCINE_PARAMS,
     tables={"leach": LEACH_TABLE},
+    scale_site="heap_leach",
     build=partial(CyanideFreeHeap, lixiviant="glycine"),
     check=_check("glycine"),
     prices={
@@ -436,6 +437,7 @@ THIOSULFATE_HEAP_LEACH = UnitType(
     outlets=("pregnant", "residue"),
     params=THIOSULFATE_PARAMS,
     tables={"leach": LEACH_TABLE},
+    scale_site="heap_leach",
     build=partial(CyanideFreeHeap, lixiviant="thiosulfate"),
     check=_check("thiosulfate"),
     prices={

@@ -294,6 +294,7 @@ POX_ACID = UnitType(
     build=_build(ACID),
     check=_checker(ACID),
     kpi_families=("oxidation", "autoclave"),
+    scale_site="concentrate_treatment",
     prices=_PRICES,
 )
 
@@ -310,6 +311,7 @@ POX_ALKALINE = UnitType(
     build=_build(ALKALINE),
     check=_checker(ALKALINE),
     kpi_families=("oxidation", "autoclave"),
+    scale_site="concentrate_treatment",
     prices=_PRICES,
 )
 
