@@ -38,6 +38,8 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from oreflow.kernels.arrays import safe_div
+
 #: Bracket of the IRR search [-]: -99 % to 1,000 % a year.
 IRR_BRACKET = (-0.99, 10.0)
 
@@ -218,8 +220,7 @@ def unit_cost_kpis(
     credits = kpis["revenue_ag_usd_h"] + kpis["revenue_cu_usd_h"]
     c1_h = kpis["operating_cost_usd_h"] + kpis["concentrate_charges_usd_h"] - credits
     aisc_h = c1_h + kpis["royalty_usd_h"] + sustaining_usd_y / operating_h_y
-    nan = np.full_like(oz_h, np.nan)
     return {
-        "c1_usd_oz": np.divide(c1_h, oz_h, out=nan.copy(), where=oz_h > 0),
-        "aisc_usd_oz": np.divide(aisc_h, oz_h, out=nan.copy(), where=oz_h > 0),
+        "c1_usd_oz": safe_div(c1_h, oz_h, fill=np.nan),
+        "aisc_usd_oz": safe_div(aisc_h, oz_h, fill=np.nan),
     }
