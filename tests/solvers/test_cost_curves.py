@@ -155,3 +155,15 @@ source = "test curve"
     assert k["capital_mill_usd"] == pytest.approx(1000.0 * power, rel=1e-3)
     assert k["capital_cil_usd"] == pytest.approx(base["capital_cil_usd"], rel=1e-12)
     assert np.isfinite(k["capital_usd"])
+
+
+def test_sizing_figures_are_read_by_name_like_any_unit_figure():
+    from oreflow.solvers.unit_figures import UnitFigures
+
+    sim = _sim("free_milling_cil")
+    figures = UnitFigures(sim)
+    sized = cyclone_sizing(sim, "cyclone")
+    assert figures.get("units.cyclone.cyclone_count")[0] == sized["cyclone_count"][0]
+    assert figures.get("units.thickener.thickeners_size_m2")[0] > 0
+    with pytest.raises(KeyError):
+        figures.get("units.cyclone.no_such_figure")
