@@ -67,10 +67,11 @@ def _optimizable(text: str, file: str) -> tuple[Any, Any, list[tuple[dict, tuple
         msg = "the case has no modes, [constraints] or [objective] to optimize"
         raise CaseError([Problem(file, "objective", msg)])
     from oreflow.solvers.optimize import envelope_limits
+    from oreflow.solvers.scale import scale_limits
 
-    # the units' envelopes are limits of each scenario's plan, as in optimize
+    # the units' envelopes and the plan's scale rules are limits of each scenario's plan
     opt = spec.optimization
-    opt = replace(opt, limits=(*opt.limits, *envelope_limits(spec, opt)))
+    opt = replace(opt, limits=(*opt.limits, *envelope_limits(spec, opt), *scale_limits(spec, opt)))
     compiled = []
     for route in routes(spec):
         active = route_axes(opt.axes, route)

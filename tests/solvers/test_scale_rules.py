@@ -92,3 +92,40 @@ def test_the_optimizer_holds_a_site_at_its_least_scale(mode):
         assert flagged == []
         prices = result.shadow_prices.set_index("limit")["shadow_price"]
         assert prices.loc["scale.units.rougher.site_feed_tph.min"] != 0.0
+
+
+def test_a_reoptimizing_study_holds_each_scenarios_site_at_its_least_scale(tmp_path):
+    """Was: study re-optimization added the envelopes but not the scale rules."""
+    from oreflow.api import study
+
+    extra = (
+        "\n[constraints]\nore_tph_min = 5.0\nore_tph_max = 100.0\n"
+        '\n[objective]\nsense = "minimize"\nkpi = "residue_tph"\n'
+    )
+    text = (CASES / "tests" / "pre_ex05_rougher.toml").read_text(encoding="utf-8") + extra
+    case = tmp_path / "rougher.toml"
+    case.write_text(text, encoding="utf-8")
+    path = tmp_path / "scale_study.toml"
+    path.write_text(
+        f"""[study]
+name = "scale"
+mode = "reoptimize"
+n_samples = 3
+seed = 5
+compare_kpi = "residue_tph"
+
+[routes]
+rougher = "{case.as_posix()}"
+
+[variables.grade]
+dist = "uniform"
+min = 4.0
+max = 6.0
+key = "ore.feed.au_gpt"
+""",
+        encoding="utf-8",
+    )
+    result = study(path, workers=1)
+    rates = result.results["plan.ore_tph"].to_numpy()
+    assert (result.results["status"] == "optimal").all()
+    assert rates == pytest.approx([500.0 / 24.0] * 3, rel=1e-9)
