@@ -218,6 +218,13 @@ CATALOGUE: MappingProxyType = MappingProxyType(
                 description="copper hydroxide Cu(OH)2 precipitated by neutralisation above pH ~7; density 3.37 t/m³ [L]",
             ),
             _sp(
+                "cu_ferrocyanide",
+                "solid",
+                2.2,
+                {"cu": 0.37485, "fe": 0.16471},
+                description="copper ferrocyanide Cu2Fe(CN)6, the iron cyanide precipitated by INCO detox (Mudder, Botz & Smith 2001 §6.12); cyanide carbon not counted, like every cyanide species; density assumed [assumed]",
+            ),
+            _sp(
                 "au_pregrobbed",
                 "solid",
                 19.3,
@@ -259,6 +266,13 @@ CATALOGUE: MappingProxyType = MappingProxyType(
                 1.0,
                 {"s": 0.55202},
                 description="thiocyanate, as SCN (S counted)",
+            ),
+            _sp(
+                "fe_cn",
+                "solution",
+                1.0,
+                {"fe": 0.35773},
+                description="iron cyanide complexes (ferro-/ferricyanide, strong-acid dissociable), as CN; Fe counted (1 Fe per 6 CN), cyanide carbon not",
             ),
             _sp("ocn", "solution", 1.0, description="cyanate, as OCN"),
             _sp(
