@@ -90,6 +90,11 @@ _ARSENOPYRITE = {"fe": 0.34300, "as": 0.46010, "s": 0.19690}
 _PYRRHOTITE = {"fe": 0.63530, "s": 0.36470}  # as FeS (troilite end member)
 _CHALCOPYRITE = {"cu": 0.34630, "fe": 0.30430, "s": 0.34940}
 _CALCITE = {"c": 0.12000}
+# Iron cyanides, exact with Cu 63.546, Fe 55.845, CN 26.018 (the detox kernel's molar
+# masses): the precipitate takes exactly the Fe and Cu the solution loses.
+_CU2FECN6 = 2 * 63.546 + 55.845 + 6 * 26.018
+_CU_FERROCYANIDE = {"cu": 2 * 63.546 / _CU2FECN6, "fe": 55.845 / _CU2FECN6}
+_FE_CN = {"fe": 55.845 / (6 * 26.018)}
 
 CATALOGUE: MappingProxyType = MappingProxyType(
     {
@@ -221,7 +226,7 @@ CATALOGUE: MappingProxyType = MappingProxyType(
                 "cu_ferrocyanide",
                 "solid",
                 2.2,
-                {"cu": 0.37485, "fe": 0.16471},
+                _CU_FERROCYANIDE,
                 description="copper ferrocyanide Cu2Fe(CN)6, the iron cyanide precipitated by INCO detox (Mudder, Botz & Smith 2001 §6.12); cyanide carbon not counted, like every cyanide species; density assumed [assumed]",
             ),
             _sp(
@@ -271,7 +276,7 @@ CATALOGUE: MappingProxyType = MappingProxyType(
                 "fe_cn",
                 "solution",
                 1.0,
-                {"fe": 0.35773},
+                _FE_CN,
                 description="iron cyanide complexes (ferro-/ferricyanide, strong-acid dissociable), as CN; Fe counted (1 Fe per 6 CN), cyanide carbon not",
             ),
             _sp("ocn", "solution", 1.0, description="cyanate, as OCN"),
