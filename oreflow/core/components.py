@@ -211,6 +211,13 @@ CATALOGUE: MappingProxyType = MappingProxyType(
                 description="copper sulfide precipitated from cyanide solution by SART, as Cu2S (synthetic chalcocite/digenite); density of chalcocite 5.5-5.8 t/m³ [L], element fractions of Cu2S [S]",
             ),
             _sp(
+                "ag2s",
+                "solid",
+                7.2,
+                {"ag": 0.87062, "s": 0.12938},
+                description="silver sulfide precipitated from cyanide solution by SART, as Ag2S (acanthite, 7.2-7.4 t/m³ [L]); element fractions of Ag2S [S]",
+            ),
+            _sp(
                 "metal_hydroxides",
                 "solid",
                 3.40,

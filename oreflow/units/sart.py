@@ -14,8 +14,8 @@ leach (kernel ``oreflow.kernels.sart``, which gives the reactions).
 Drivers and what they do:
 
 - ``sulfide_ratio`` (dose per the stoichiometric ½ mol S per mol Cu, 0.441 g NaHS per g
-  Cu, the Yanacocha plant's 0.44 g/g [S]): below 1 the sulfide limits the copper
-  precipitated (2 Cu per S); above it the excess stays dissolved (``hs_aq``) and takes
+  Cu, the Yanacocha plant's 0.44 g/g [S]; silver counted with copper when it is
+  precipitated): below 1 the sulfide limits the metal precipitated (2 Cu per S); above it the excess stays dissolved (``hs_aq``) and takes
   acid and lime.
 - ``ph`` (4-5 at Yanacocha [L]): the copper precipitated is ``cu_max_frac`` x
   ``1 / (1 + 10^(ph_slope (ph - ph50)))`` (the Cu(I) cyanide complex holds its copper as
@@ -25,8 +25,8 @@ Drivers and what they do:
   solution's WAD cyanide per copper; n with Na₂S), one per excess HS⁻ (two with Na₂S),
   the alkalinity (``alkalinity_mg_l`` as CaCO₃) and the free acid of the set pH;
   ``use_h2so4_kg_h``.
-- cyanide: the WAD cyanide is released in proportion to the copper precipitated (oreflow
-  carries no zinc or nickel complexes); a fraction ``cn_loss_frac`` of the HCN is lost
+- cyanide: the WAD cyanide on copper (all of it less silver's) is released in
+  proportion to the copper precipitated (oreflow carries no zinc or nickel complexes); a fraction ``cn_loss_frac`` of the HCN is lost
   (volatilised to the scrubber, thiocyanate) and the rest leaves as free cyanide
   (``nacn``, as NaCN). ``cn_recovery_frac`` = free cyanide out per WAD cyanide in (both
   as CN, the WAD figure including the free cyanide).
@@ -38,11 +38,17 @@ Drivers and what they do:
   and ``cake_moisture_frac`` of treated solution; its copper grade is
   ``precipitate_cu_frac``. Price it as a ``product`` of kind ``concentrate``.
 
-Sulfur and copper close as species: the NaHS sulfur is added as ``hs_aq`` and reacts to
-``cu2s``; the acid's sulfur is added as ``so4_aq`` and part reacts to ``gypsum`` (masses
+Sulfur, copper and silver close as species: the NaHS sulfur is added as ``hs_aq`` and
+reacts to ``cu2s`` (and ``ag2s``); the acid's sulfur is added as ``so4_aq`` and part reacts to ``gypsum`` (masses
 from the species' own element fractions, so the element balance closes exactly).
+- Silver: where the case declares ``ag2s`` (and ``ag_aq``), the silver precipitates as
+  Ag₂S with the copper, as at Yanacocha [L], by the same pH response and ultimate
+  fraction [assumed], and takes the sulfide first (Ag₂S is far less soluble than Cu₂S);
+  its 2 CN per Ag (Ag(CN)₂⁻, as the leach carries it) are released. Without ``ag2s`` the
+  silver stays in solution.
+
 Not modelled: zinc (no Zn element: ZnS precipitation and its sulfide are left out),
-silver as Ag₂S (silver stays in solution), thiocyanate (passes), CuSCN co-precipitation,
+thiocyanate (passes), CuSCN co-precipitation,
 H₂S stripping of the excess sulfide, the residence time and seed recycle of the
 reactors (equilibrium at the set pH is assumed, as plants run 10-20 min reactors with
 underflow seed recycle). AVR (acidification-volatilisation-reneutralisation without
@@ -56,7 +62,15 @@ from typing import NamedTuple
 
 import numpy as np
 
-from oreflow.conventions import CN_G_MOL, CU_G_MOL, G_PER_T, H2SO4_G_MOL, NACN_G_MOL, S_G_MOL
+from oreflow.conventions import (
+    AG_G_MOL,
+    CN_G_MOL,
+    CU_G_MOL,
+    G_PER_T,
+    H2SO4_G_MOL,
+    NACN_G_MOL,
+    S_G_MOL,
+)
 from oreflow.core.components import ComponentSet
 from oreflow.core.schema import Param, frac, positive
 from oreflow.errors import Problem
@@ -79,7 +93,7 @@ PARAMS: tuple[Param, ...] = (
         "sulfide_ratio",
         "-",
         1.1,
-        "sulfide dosed per the stoichiometric ½ mol S per mol Cu (1 = 0.441 g NaHS/g Cu)",
+        "sulfide dosed per the stoichiometric ½ mol S per mol Cu and Ag (1 = 0.441 g NaHS/g Cu)",
         "stoichiometry 0.44 g NaHS/g Cu at Yanacocha [S] (miningandmetallurgy.com, The "
         "SART plant in Yanacocha); 1.1 [assumed]: plants dose a small excess",
         lo=0.0,
@@ -215,6 +229,13 @@ class Sart:
         self.i_wad = offset("cn_wad")
         self.k_cu2s = comps.solid_index("cu2s")
         self.k_gyp = comps.solid_index("gypsum")
+        # silver precipitates as Ag2S where the case declares both ag_aq and ag2s
+        declared = {s.name for s in comps.solids}
+        silver = comps.has("ag_aq") and "ag2s" in declared
+        self.i_ag = comps.solution_offset("ag_aq") if silver else None
+        self.k_ag2s = comps.solid_index("ag2s") if silver else None
+        self.ag_in_ag2s = _fraction(comps, "ag2s", "ag") if silver else 1.0
+        self.s_in_ag2s = _fraction(comps, "ag2s", "s") if silver else 0.0
         self.cu_in_cu2s = _fraction(comps, "cu2s", "cu")
         self.s_in_cu2s = _fraction(comps, "cu2s", "s")
         self.s_in_hs = _fraction(comps, "hs_aq", "s")
@@ -249,12 +270,14 @@ class Sart:
         c = self.comps
         water = np.ascontiguousarray(feed[:, self.i_water])
         cu_t = self._column(feed, self.i_cu)
+        ag_t = self._column(feed, self.i_ag)
         wad_t = self._column(feed, self.i_wad)
         free_t = self._column(feed, self.i_nacn)
         so4_t = self._column(feed, self.i_so4)
         kmol = sart_balance_kmol_h(
             water,
             cu_t * 1000.0 / CU_G_MOL,
+            ag_t * 1000.0 / AG_G_MOL,
             wad_t * 1000.0 / CN_G_MOL,
             free_t * 1000.0 / NACN_G_MOL,
             so4_t * 1000.0 / _SO4_G_MOL,
@@ -268,12 +291,14 @@ class Sart:
             state.gypsum_sol,
             self.na2s,
         )
-        cu_p, s_dose, _, released, kept, lost, acid, lime, gyp = kmol.T
+        cu_p, ag_p, s_dose, _, released, kept, lost, acid, lime, gyp = kmol.T
 
-        # masses from the species' element fractions, so Cu and S close exactly
+        # masses from the species' element fractions, so Cu, Ag and S close exactly
         cu_removed = np.minimum(cu_p * CU_G_MOL / 1000.0, cu_t)
         cu2s = cu_removed / self.cu_in_cu2s
-        s_used = cu2s * self.s_in_cu2s
+        ag_removed = np.minimum(ag_p * AG_G_MOL / 1000.0, ag_t)
+        ag2s = ag_removed / self.ag_in_ag2s
+        s_used = cu2s * self.s_in_cu2s + ag2s * self.s_in_ag2s
         s_added = np.maximum(s_dose * S_G_MOL / 1000.0, s_used)
         so4_added = acid * _SO4_G_MOL / 1000.0
         gyp_s = np.minimum(gyp * S_G_MOL / 1000.0, (so4_t + so4_added) * self.s_in_so4)
@@ -286,6 +311,9 @@ class Sart:
         reacted[:, self.i_hs] = -s_used / self.s_in_hs
         reacted[:, self.i_so4] = -gyp_s / self.s_in_so4
         c.solids_view(reacted)[:, -1, self.k_cu2s] = cu2s
+        if self.i_ag is not None:
+            reacted[:, self.i_ag] = -ag_removed
+            c.solids_view(reacted)[:, -1, self.k_ag2s] = ag2s
         gypsum = gyp_s / self.s_in_gyp
         c.solids_view(reacted)[:, -1, self.k_gyp] = gypsum
         if self.i_wad is not None:
@@ -322,6 +350,8 @@ class Sart:
             "cu_recovered_kg_h": cu_removed * 1000.0,
             "cu2s_kg_h": cu2s * 1000.0,
             "precipitate_cu_frac": safe_div(cu_removed, cake_solids),
+            "ag_precipitation_frac": safe_div(ag_removed, ag_t),
+            "precipitate_ag_g_t": safe_div(ag_removed * G_PER_T, cake_solids),
             "wad_in_mg_l": safe_div(cn_in * G_PER_T, water),
             "wad_out_mg_l": safe_div(
                 (wad_t + reacted[:, self.i_wad] if self.i_wad is not None else 0.0) * G_PER_T,

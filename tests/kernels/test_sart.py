@@ -23,6 +23,7 @@ def _run(balance, n=1, **kw):
     args = {
         "water_m3_h": 100.0,
         "cu_kmol_h": 1.0,
+        "ag_kmol_h": 0.0,
         "cn_wad_kmol_h": 3.0,
         "cn_free_kmol_h": 0.5,
         "so4_kmol_h": 0.0,
@@ -121,3 +122,18 @@ def test_no_copper_no_sulfide(balance):
     assert r[0, COL["s_dose"]] == 0.0
     assert r[0, COL["cu_precip"]] == 0.0
     assert r[0, COL["cn_regenerated"]] == pytest.approx(0.5, rel=RTOL_EXACT)
+
+
+def test_silver_takes_the_sulfide_first(balance):
+    """Ag2S before Cu2S: short of sulfide the silver is all precipitated, the copper not;
+    silver's 2 CN per Ag are released with it and the rest of the WAD cyanide with copper."""
+    ratios = np.array([0.1, 2.0])
+    r = _run(balance, n=2, ag_kmol_h=0.1, cn_wad_kmol_h=3.2, sulfide_ratio=ratios, ph=2.0)
+    f = 1.0 / (1.0 + 10.0 ** (2.0 * (2.0 - 6.0)))
+    dose = 0.1 * 0.5 * 1.1
+    assert r[0, COL["s_dose"]] == pytest.approx(dose, rel=RTOL_EXACT)
+    assert r[0, COL["ag_precip"]] == pytest.approx(0.1 * f, rel=RTOL_EXACT)
+    assert r[0, COL["cu_precip"]] == pytest.approx(2.0 * dose - 0.1 * f, rel=RTOL_EXACT)
+    assert r[1, COL["cu_precip"]] == pytest.approx(f, rel=RTOL_EXACT)
+    released = 2.0 * 0.1 * f + 3.0 * f
+    assert r[1, COL["cn_released"]] == pytest.approx(released, rel=RTOL_EXACT)

@@ -33,17 +33,23 @@ def _batch(overrides, n):
     return sim, sim.units["sart"].metrics
 
 
-def test_closes_and_makes_cu2s(barren):
-    """Cu and S close as elements; the cake is Cu2S at its copper grade; figures as declared."""
+def test_closes_and_makes_cu2s_and_ag2s(barren):
+    """Cu, Ag and S close as elements; the cake is Cu2S and Ag2S; figures as declared."""
     assert barren.kpis["closure_max_rel"] < RTOL_CLOSURE
     el = barren.closure.query("view == 'element'").set_index("name")
-    assert set(el.index) >= {"cu", "s"}
+    assert set(el.index) >= {"cu", "ag", "s"}
     assert (el["rel_err"] < RTOL_CLOSURE).all()
     d = metrics(barren, "sart")
     assert d["cu_in_mg_l"] == pytest.approx(500.0, rel=RTOL_EXACT)
-    assert d["precipitate_cu_frac"] == pytest.approx(0.79856, rel=RTOL_EXACT)  # feed has no solids
+    assert d["ag_precipitation_frac"] == pytest.approx(d["cu_precipitation_frac"], rel=1e-12)
+    cu_kg, ag_kg = d["cu_recovered_kg_h"], 0.5 * d["ag_precipitation_frac"]  # 5 mg/L x 100 m3/h
+    cake_kg = cu_kg / 0.79856 + ag_kg / 0.87062  # the feed has no solids
+    assert d["precipitate_cu_frac"] == pytest.approx(cu_kg / cake_kg, rel=1e-12)
+    assert d["precipitate_ag_g_t"] == pytest.approx(ag_kg / cake_kg * 1e6, rel=1e-12)
     assert d["cu_recovered_kg_h"] == pytest.approx(50.0 * d["cu_precipitation_frac"], rel=1e-12)
-    assert d["sulfide_per_cu_g_g"] == pytest.approx(1.1 * NAHS_PER_CU, rel=1e-9)
+    cu_mol, ag_mol = 0.5 / 63.546, 0.005 / 107.8682  # the dose counts the silver too
+    per_cu = 1.1 * NAHS_PER_CU * (cu_mol + ag_mol) / cu_mol
+    assert d["sulfide_per_cu_g_g"] == pytest.approx(per_cu, rel=1e-9)
     assert d["use_nahs_kg_h"] == d["nahs_kg_h"]
     assert d["use_lime_kg_h"] == pytest.approx(d["caoh2_kg_h"] * 56.077 / 74.093, rel=RTOL_EXACT)
     assert 0.9 < d["cn_recovery_frac"] < 1.0
@@ -61,11 +67,15 @@ def test_streams_split_cake_and_solution(barren):
 
 
 def test_sulfide_dose_is_the_copper_lever():
-    """Copper recovered rises with the NaHS dose up to the stoichiometric point, then levels."""
+    """Copper recovered rises with the NaHS dose up to the stoichiometric point, then levels;
+    short of sulfide the silver is taken first."""
     ratios = np.array([0.2, 0.5, 0.8, 1.0, 1.2, 2.0])
     sim, d = _batch({"units.sart.sulfide_ratio": ratios}, ratios.size)
     cu = d["cu_precipitation_frac"]
-    np.testing.assert_allclose(cu[:3], ratios[:3], rtol=1e-9)
+    cu_mol, ag_mol = 0.5 / 63.546, 0.005 / 107.8682  # t/h over g/mol: kmol/h / 1000
+    ag_p = d["ag_precipitation_frac"] * ag_mol
+    np.testing.assert_allclose(cu[:3], (ratios[:3] * (cu_mol + ag_mol) - ag_p[:3]) / cu_mol)
+    np.testing.assert_allclose(d["ag_precipitation_frac"][:3], 0.98 / (1 + 10 ** (2 * -1.5)))
     assert np.all(np.diff(cu) >= -1e-15)
     assert cu[-1] == pytest.approx(cu[-2], rel=1e-12)
     assert np.all(np.diff(d["cn_regenerated_nacn_kg_h"]) >= -1e-12)

@@ -32,7 +32,7 @@ def _sart(overrides, n=1):
 
 def test_yanacocha_stoichiometric_nahs():
     """At the stoichiometric dose the model doses 0.44 g NaHS per g Cu (Yanacocha)."""
-    d = _sart({"units.sart.sulfide_ratio": 1.0})
+    d = _sart({"units.sart.sulfide_ratio": 1.0, "units.barren.solution.ag_aq.mg_l": 0.0})
     assert d["sulfide_per_cu_g_g"][0] == pytest.approx(0.44, abs=0.005)
 
 
@@ -52,6 +52,7 @@ def _cyanide_per_cu(cn_per_cu):
         {
             "units.barren.solution.cn_wad.mg_l": wad,
             "units.barren.solution.nacn.mg_l": np.zeros(n),
+            "units.barren.solution.ag_aq.mg_l": np.zeros(n),
             "units.sart.sulfide_ratio": np.full(n, 1.2),
         },
         n,
