@@ -348,10 +348,6 @@ class IncoDetox:
             water, wad_in, wad_out, state.ratio, state.cu_target, cu_present, self.smbs
         )
         removed, so2, smbs, caoh2, cu, cuso4, o2 = reagents.T
-        if self.i_fecn is not None and self.i_cu is None:
-            _fail_on(
-                self.spec, "iron cyanides (fe_cn) precipitate with copper: declare 'cu_aq' too"
-            )
         fecn_in = (
             safe_div(feed[:, self.i_fecn] * G_PER_T, water)
             if self.i_fecn is not None
@@ -455,10 +451,6 @@ class IncoDetox:
         return UnitResult((out,), added=added, reacted=reacted, metrics=metrics)
 
 
-def _fail_on(spec: UnitSpec, message: str) -> None:
-    raise CaseError([Problem(spec.file, f"units.{spec.name}", message)])
-
-
 def _check_detox(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Problem]) -> None:
     key = f"units.{spec.name}"
     p = spec.params
@@ -468,6 +460,15 @@ def _check_detox(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[
                 file,
                 f"{key}.wad_target_mg_l",
                 "give exactly one of wad_target_mg_l or destruction_frac",
+            )
+        )
+    if comps.has("fe_cn") and not comps.has("cu_aq"):
+        problems.append(
+            Problem(
+                file,
+                key,
+                "iron cyanides ('fe_cn') precipitate with copper as copper ferrocyanide: "
+                "declare 'cu_aq' in [case.solution] too",
             )
         )
     if not (comps.has("nacn") or comps.has("cn_wad")):

@@ -158,6 +158,7 @@ def test_lan2018_leachate_of_the_detoxed_tailings():
     t = _m(result, "tailings")
     ws = t["water_tph"] / t["solids_tph"]
     assert t["leachate_total_cn_mg_l"] == pytest.approx(23.4 * ws / 10.0, rel=1e-9)
+    assert result.kpis["tailings_leachate_cn_mg_l"] == t["leachate_total_cn_mg_l"]
     # at the campaign's 20 % moisture (W/S = 0.25)
     lan = float(leachate_mg_l(np.array([23.4]), np.array([0.25]), np.array([1.0]), 10.0)[0])
     assert 0.5 < lan < 0.6
@@ -214,3 +215,21 @@ def test_bypassed_reactor_changes_nothing():
     assert d["cu_out_mg_l"] == pytest.approx(5.0, rel=1e-12)
     assert d["fe_cn_out_mg_l"] == pytest.approx(20.0, rel=1e-12)
     assert d["cu_hydroxide_kg_h"] == 0.0 and d["cu_ferrocyanide_kg_h"] == 0.0
+
+
+def test_bad_inputs_name_key_and_fix():
+    from oreflow.errors import CaseError
+
+    def text(fecn="0.0", cu='"cu_aq", ', rules='rules = "hj943"'):
+        t = BASE.replace("FECN_IN", fecn).replace("CN_IN", "100.0").replace("CU_IN", "5.0")
+        t = t.replace("DETOX", "wad_target_mg_l = 2.0").replace('rules = "hj943"', rules)
+        if not cu:
+            t = t.replace('"cu_aq", ', "").replace("[units.pond.solution.cu_aq]\nmg_l = 5.0\n", "")
+        return t
+
+    with pytest.raises(CaseError) as info:
+        parse_case(text(fecn="5.0", cu=""), "x.toml")
+    assert any("cu_aq" in p.message and p.key == "units.detox" for p in info.value.problems)
+    with pytest.raises(CaseError) as info:
+        parse_case(text(rules='rules = "gb"'), "x.toml")
+    assert info.value.problems[0].key == "units.tailings.rules"
