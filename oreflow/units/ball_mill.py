@@ -5,7 +5,8 @@ Reduction: Ball Milling*, SME; Herbst & Fuerstenau 1980, Int. J. Miner. Process.
 7:1-31, doi:10.1016/0301-7516(80)90034-X):
 
 - selection function ``S_i^E = a (x_i / 1 mm)^alpha / (1 + (x_i / mu)^Lambda)`` [t/kWh]
-  at the upper size of each class, zero in the sink; specific-energy scale-up
+  at the upper size of each class (``selection_size = "geometric_mean"``: at the geometric
+  mean of its edges, the Moly-Cop Tools convention), zero in the sink; specific-energy scale-up
   ``S_i tau = S_i^E E`` with ``E = P / Q`` the mill power per tonne of mill feed
   (circulating load included) [kWh/t];
 - normalised Austin breakage function ``B_ij = phi (x_i/x_j)^gamma + (1-phi)(x_i/x_j)^beta``;
@@ -158,6 +159,17 @@ PARAMS: tuple[Param, ...] = (
         kind=int,
         lo=1,
         hi=20,
+    ),
+    Param(
+        "selection_size",
+        "-",
+        "upper",
+        "size each class's selection function is evaluated at: its upper size (Austin's "
+        "convention) or the geometric mean of its edges, sqrt(x_i x_i+1) (Moly-Cop Tools); "
+        "calibrated selection parameters hold only in the convention they were fitted in",
+        "Austin, Klimpel & Luckie 1984 (upper); Sepúlveda, Moly-Cop Tools BallSim (mean)",
+        kind=str,
+        choices=("upper", "geometric_mean"),
     ),
     positive(
         "selection_a_t_kwh",
@@ -366,7 +378,12 @@ class BallMill:
                     "the breakage function is one per mill: it cannot vary between cases",
                 )
                 raise CaseError([problem])
-        upper_um = self.comps.sizes.edges()
+        sizes = self.comps.sizes
+        # the size each class's rate is evaluated at (the sink's rate is set to 0 below)
+        if self.spec.params["selection_size"] == "upper":
+            at_um = sizes.edges()
+        else:
+            at_um = sizes.representative_um()
         sel = np.stack(
             [
                 params[k]
@@ -380,7 +397,7 @@ class BallMill:
             axis=1,
         )
         distinct, inverse = np.unique(sel, axis=0, return_inverse=True)
-        table = np.stack([austin_selection(upper_um, *map(float, row)) for row in distinct])
+        table = np.stack([austin_selection(at_um, *map(float, row)) for row in distinct])
         table[:, -1] = 0.0  # the sink does not break
         s_e = table[inverse.reshape(-1)]  # (n_cases, n_cls)
         wi = params.get("wi_kwh_t")

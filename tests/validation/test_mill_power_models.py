@@ -132,3 +132,31 @@ def test_unknown_power_model_is_a_case_error():
     with pytest.raises(CaseError) as info:
         parse_case(text, "sag.toml")
     assert "units.sag.power_model" in {p.key for p in info.value.problems}
+
+
+def test_selection_size_convention_is_a_quarter_root_two_shift(write_case):
+    """Geometric-mean evaluation = upper-size evaluation with a scaled by 2^(α/4).
+
+    On ex03's √2 series the geometric mean of a class is sqrt(x_i x_i/√2) = x_i 2^(-1/4).
+    Without the fall-off (μ 50 mm, Λ 10: (4.75/50)^10 ~ 1e-10), S = a x^α, so the mean
+    convention with a' = a 2^(α/4) grinds exactly as the upper convention with a.
+    """
+    base = {"units.mill.selection_mu_mm": 50.0, "units.mill.selection_lambda": 10.0}
+    text = BALL_CASE.read_text()
+    mean_case = write_case(
+        text.replace("n_mixers = 3\n", 'n_mixers = 3\nselection_size = "geometric_mean"\n'),
+        "mean.toml",
+    )
+    upper = oreflow.simulate(BALL_CASE, overrides=base)
+    alpha = 1.0  # ex03
+    mean = oreflow.simulate(
+        mean_case, overrides={**base, "units.mill.selection_a_t_kwh": 2.0 ** (alpha / 4.0)}
+    )
+    p_upper = upper.streams.loc["mill.discharge", "p80_um"]
+    assert mean.streams.loc["mill.discharge", "p80_um"] == pytest.approx(p_upper, rel=1e-8)
+    plain = oreflow.simulate(mean_case)
+    assert plain.kpis["closure_max_rel"] <= RTOL_RECYCLE_CLOSURE
+    default = oreflow.simulate(BALL_CASE)
+    # evaluated at smaller sizes, most classes break slower: a coarser discharge
+    coarser = plain.streams.loc["mill.discharge", "p80_um"]
+    assert coarser > default.streams.loc["mill.discharge", "p80_um"]
