@@ -120,7 +120,8 @@ PARAMS: tuple[Param, ...] = (
         "bond_rowland",
         "mill power from geometry and charge: Bond/Rowland pinion power, Hogg & Fuerstenau "
         "(Moly-Cop form) or Morrell's C-model; the last two also report net, no-load and "
-        "motor-input power and grind with the power the charge dissipates",
+        "motor-input power and grind with the power the charge dissipates; a measured "
+        "power_kw or specific_energy_kwh_t overrides it",
         "Rowland & Kjos 1980; Hogg & Fuerstenau 1972 (Moly-Cop Tools); Morrell 1996",
         kind=str,
         choices=("bond_rowland", "hogg_fuerstenau", "morrell"),

@@ -142,7 +142,8 @@ PARAMS: tuple[Param, ...] = (
         "austin",
         "mill power from geometry and charge: Austin (1990), Hogg & Fuerstenau (Moly-Cop "
         "form) or Morrell's C-model; the last two also report net, no-load and motor-input "
-        "power and break ore with the power the charge dissipates",
+        "power and break ore with the power the charge dissipates; a measured power_kw "
+        "overrides it",
         "Austin 1990; Hogg & Fuerstenau 1972 (Moly-Cop Tools); Morrell 1996",
         kind=str,
         choices=("austin", "hogg_fuerstenau", "morrell"),
