@@ -5,7 +5,7 @@ the sources reachable here (Moly-Cop Tools spreadsheets, Doll's Procemin 2013 / 
 survey comparisons, Morrell 1996, Napier-Munn et al. 1996): these tests check the models
 against first principles, hand calculation of each published equation, limiting
 behaviour and the signs of their levers, and against the Bond/Rowland worked example
-(ex01) of the same mill within the spread Doll (2016) reports between power models.
+(ex01) of the same mill within an assumed 15 % spread between uncalibrated models.
 """
 
 import math
@@ -21,8 +21,9 @@ from oreflow.kernels import mill_power as mp
 #: The Moly-Cop centroid term (J - 1.065 J²) follows the exact segment centroid to this,
 #: for J 0.20-0.45 (computed below).
 RTOL_CENTROID_APPROX = 0.01
-#: Charge-based models vs the Bond/Rowland power of the same mill: Doll (2016, IMPC
-#: paper 123) finds the uncalibrated models within about ±15 % of surveys [L].
+#: Charge-based models vs the Bond/Rowland power of the same mill, uncalibrated: they
+#: are different fits to different surveys (Doll 2013, 2016 compare them), so agreement
+#: within 15 % is a consistency check, not a worked example [assumed tolerance].
 RTOL_MODEL_SPREAD = 0.15
 EX01 = {"d_m": 5.0, "l_m": 7.0, "j": 0.35, "phi": 0.75}  # ex01 Bond/Rowland mill
 

@@ -22,6 +22,8 @@ from oreflow.kernels import mill_power as mp
 CASES = Path(__file__).resolve().parents[2] / "cases" / "tests"
 BALL_CASE = CASES / "ex03_pbm_circuit.toml"
 SAG_CASE = CASES / "comm_sag_trommel.toml"
+#: Uncalibrated power models of one SAG mill agree to this [assumed].
+RTOL_UNCALIBRATED_MODELS = 0.25
 EX01_MILL = "diameter_m = 5.0\nlength_m = 7.0\nball_fill_frac = 0.35\ncritical_speed_frac = 0.75\n"
 
 
@@ -99,8 +101,9 @@ def test_sag_mill_charge_models(write_case, model):
     )
     assert sag["slurry_pool_power_kw"] == 0.0  # grate discharge
     assert sag["power_kw"] > sag["net_power_kw"]
-    # ex01's Austin power (8752.4 kW) and the charge models agree within Doll's spread
-    assert sag["power_kw"] == pytest.approx(8752.4, rel=0.25)
+    # ex01's Austin power (8752.4 kW) and the charge models' motor input agree to 25 %
+    # [assumed tolerance: uncalibrated models fitted to different surveys]
+    assert sag["power_kw"] == pytest.approx(8752.4, rel=RTOL_UNCALIBRATED_MODELS)
     balls = oreflow.simulate_batch(path, {"units.sag.ball_fill_frac": [0.06, 0.12, 0.18]})
     assert balls["mill_power_kw"].is_monotonic_increasing  # steel is denser than ore
     t80 = [
