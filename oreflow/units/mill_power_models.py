@@ -46,7 +46,7 @@ CHARGE_MODEL_PARAMS: tuple[Param, ...] = (
         "interstitial_slurry_frac",
         1.0,
         "fraction of the bed voids filled with slurry (charge-based power models)",
-        "assumed: voids full at steady grinding (Morrell 1996 uses U = 1 for most surveys [L])",
+        "voids full of slurry at steady grinding [assumed]",
     ),
     positive(
         "ball_density_t_m3",
