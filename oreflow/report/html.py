@@ -447,6 +447,12 @@ def pareto_html(front: pd.DataFrame, spec: Any) -> str:
                 color=_COLOURS[i % len(_COLOURS)],
                 label=w,
             )
+    for m in front.attrs.get("marks", []):
+        if m.get("y") is not None:
+            ax.plot(
+                [m["x"]], [m["y"]], "*", markersize=14, color="#d62728", label=f"target {m['x']:g}"
+            )
+    if len(pts) or front.attrs.get("marks"):
         ax.legend(fontsize=8)
     ax.set_xlabel(f"{x} [{unit_of(x)}]")
     ax.set_ylabel(f"{y} [{unit_of(y)}]")

@@ -29,8 +29,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from oreflow.errors import CaseError, Problem
 from oreflow.flowsheet.case import CaseSpec
-from oreflow.flowsheet.optimization import Limit, ModeAxis, OptimizationSpec
+from oreflow.flowsheet.optimization import (
+    PER_SINK_FIGURES,
+    RATIO_FIGURES,
+    Limit,
+    ModeAxis,
+    OptimizationSpec,
+)
 from oreflow.solvers.blend import (
     BlendProblem,
     BlendResult,
@@ -197,9 +204,37 @@ def _solve_levels(
     return opt, table, problem, result, values
 
 
+def _check_ratio_objective(spec: CaseSpec, opt: OptimizationSpec) -> None:
+    """``CaseError`` for an objective on a ratio KPI when rates or splits move it.
+
+    With the plant's rate the only continuous decision a ratio (recovery, CO2 per ounce,
+    fresh water per tonne, residue use share) is one value per column, an exact
+    objective; with several sources or split decisions it is a ratio of linear figures,
+    which a linear objective cannot hold: it is a limit, or the axis of a Pareto front.
+    """
+    if len(spec.ores) == 1 and not split_groups(spec, opt):
+        return
+    names = [*opt.weights, *(kpi for kpi, _, _ in opt.lexicographic)]
+    bad = [n for n in names if n in RATIO_FIGURES or n in PER_SINK_FIGURES]
+    if bad:
+        raise CaseError(
+            [
+                Problem(
+                    spec.path,
+                    "objective.kpi",
+                    f"{n!r} is a ratio that the ore rates or residue splits move: not a linear "
+                    f"objective; bound it in [constraints.max]/[constraints.min] or draw it "
+                    f"with oreflow pareto --x {n}",
+                )
+                for n in bad
+            ]
+        )
+
+
 def optimize(spec: CaseSpec) -> OptimizeResult:
     """Choose the route, modes and ore rates of a case; verify the plan by simulation."""
     opt = spec_of(spec)
+    _check_ratio_objective(spec, opt)
     t0 = time.perf_counter()
     groups = split_groups(spec, opt)
     several = len(spec.ores) > 1  # a blend to choose, tabulated at the incumbent's rates
