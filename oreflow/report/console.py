@@ -141,7 +141,11 @@ _HEADLINE = (
     ("aisc_usd_oz", "AISC (C1+royalty+sust.)"),
     ("capital_usd", "capital estimate"),
     ("residue_tph", "residue"),
+    ("residue_utilisation_frac", "residue used"),
     ("tailings_wad_cn_mg_l", "WAD cyanide at discharge"),
+    ("co2_kg_oz", "CO2 (plant, reagents)"),
+    ("co2_kg_t", "CO2 (plant, reagents)"),
+    ("water_m3_t", "fresh water"),
 )
 
 
