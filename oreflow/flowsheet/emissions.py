@@ -98,6 +98,8 @@ REAGENT_KG_CO2_KG: Mapping[str, tuple[float, str]] = MappingProxyType(
         "kmno4": (2.5, "[assumed] MnO2 fusion with KOH and electrolytic oxidation"),
         "cuso4": (1.0, "[assumed]"),
         "hcl": (0.8, "[assumed] by-product acid, allocated by mass"),
+        "h2so4": (0.1, "[assumed] sulfur-burning acid plant, which exports its heat"),
+        "nahs": (1.0, "[assumed] NaOH and H2S"),
         "soda_ash": (0.9, "[assumed] Solvay process"),
         "carbon": (5.0, "[assumed] activated coconut-shell carbon"),
     }
