@@ -9,6 +9,7 @@ marked **[assumed]**). The CO2 KPIs (``oreflow.solvers.kpis_carbon``) multiply
   ``oxygen_kwh_kg`` and the same grid factor;
 - the heat the units take as steam (``steam_heating_kw``, ``heat_duty_kw``) by the fuel's
   CO2 per GJ over the boiler efficiency;
+- the freight work of haulage units (``t_km_h``) by the trucks' diesel CO2 per t km;
 - each other consumable ``use_<item>_kg_h`` by its embodied (cradle-to-gate) factor,
   ``[emissions.reagent_kg_co2_kg]`` of the case over ``REAGENT_KG_CO2_KG`` below.
 
@@ -56,6 +57,17 @@ EMISSIONS_PARAMS: tuple[Param, ...] = (
         "combustion (natural gas 56.1, diesel 74.1)",
         lo=0.0,
         hi=200.0,
+    ),
+    Param(
+        "road_kg_co2_tkm",
+        "kg CO2/(t km)",
+        0.08,
+        "diesel CO2 of road freight per tonne-kilometre hauled (haulage units' t_km_h)",
+        "[assumed] about 0.08 kg CO2e/t km for articulated diesel trucks over 33 t at "
+        "average load, empty returns included (order of the UK DESNZ greenhouse gas "
+        "conversion factors for freighting goods, not checked)",
+        lo=0.0,
+        hi=1.0,
     ),
     frac(
         "boiler_efficiency_frac",

@@ -297,6 +297,7 @@ def _emissions_reference() -> list[str]:
         "",
         "Optional: the factors behind the CO2 KPIs (`co2_kg_h` and its sources "
         "`co2_direct_kg_h`, `co2_electricity_kg_h`, `co2_oxygen_kg_h`, `co2_heat_kg_h`, "
+        "`co2_transport_kg_h`, "
         "`co2_reagents_kg_h`, `co2_reagent_<item>_kg_h`; `co2_kg_t`, `co2_kg_oz`), reported "
         "for every case with the defaults below when the section is left out. Direct CO2 "
         "(vented, dissolved in what leaves, released by limestone) is mass and needs no "

@@ -312,6 +312,7 @@ _CO2_ROWS = (
     ("co2_electricity_kg_h", "electricity (units and utilities) x grid factor"),
     ("co2_oxygen_kg_h", "oxygen plant electricity"),
     ("co2_heat_kg_h", "fuel for steam and heating"),
+    ("co2_transport_kg_h", "diesel of trucked concentrate or ore"),
     ("co2_reagents_kg_h", "embodied in reagents and media"),
     ("co2_kg_h", "total"),
 )

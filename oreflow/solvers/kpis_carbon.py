@@ -13,6 +13,8 @@ Sources (factors of the case's ``[emissions]``, ``oreflow.flowsheet.emissions``)
   grid factor (the plant's power is inside the oxygen price, not in ``power_kw``);
 - **heat**: steam and heating duty (``steam_heating_kw``, ``heat_duty_kw``) over the
   boiler efficiency times the fuel's CO2 per GJ;
+- **transport**: diesel of the trucks of haulage units, their freight work ``t_km_h``
+  times ``road_kg_co2_tkm``;
 - **reagents**: embodied CO2 of every other consumable ``use_<item>_kg_h``; an item with no
   factor counts zero and is counted in ``co2_items_without_factor_count``.
 
@@ -80,8 +82,10 @@ def carbon_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np.nd
     )
     utility_kw = sum(utility_power_kw(sim).values(), np.zeros(n))
     heat_kw = np.zeros(n)
+    t_km = np.zeros(n)
     items: dict[str, np.ndarray] = {}
     for r in sim.units.values():
+        t_km = t_km + np.asarray(r.metrics.get("t_km_h", 0.0))
         heat_kw = heat_kw + sum((np.asarray(r.metrics.get(k, 0.0)) for k in HEAT_METRICS), 0.0)
         for item, kg in use_items(r.metrics).items():
             items[item] = items.get(item, np.zeros(n)) + kg
@@ -101,8 +105,9 @@ def carbon_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np.nd
     heat = (
         heat_kw * _GJ_PER_KWH * float(p["heat_fuel_kg_co2_gj"]) / float(p["boiler_efficiency_frac"])
     )
+    transport = t_km * float(p["road_kg_co2_tkm"])
     reagents = sum(by_item.values(), np.zeros(n))
-    total = direct + electricity + oxygen + heat + reagents
+    total = direct + electricity + oxygen + heat + transport + reagents
     ore_tph = np.asarray(sum(sim.params[o.name]["rate_tph"] for o in sim.plant.spec.ores), float)
     oz = gold_products_oz_h(sim, t)
     return {
@@ -112,6 +117,7 @@ def carbon_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np.nd
         "co2_electricity_kg_h": electricity,
         "co2_oxygen_kg_h": oxygen,
         "co2_heat_kg_h": heat,
+        "co2_transport_kg_h": transport,
         "co2_reagents_kg_h": reagents,
         **{f"co2_reagent_{item}_kg_h": v for item, v in by_item.items()},
         "co2_kg_h": total,

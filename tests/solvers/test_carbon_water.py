@@ -22,7 +22,7 @@ CASES = ROOT / "cases"
 SHIPPED = sorted(CASES.glob("*.toml"))
 RESIDUE_USE = CASES / "free_milling_residue_use.toml"
 RESIDUE_TEXT = RESIDUE_USE.read_text(encoding="utf-8")
-SOURCES = ("direct", "electricity", "oxygen", "heat", "reagents")
+SOURCES = ("direct", "electricity", "oxygen", "heat", "transport", "reagents")
 
 
 def kpis_of(text: str, name: str = "case.toml"):
@@ -60,6 +60,15 @@ def test_direct_co2_is_what_the_vents_and_the_limestone_release():
     # the oxygen plant's power: O2 bought x kWh/kg x grid factor
     o2_kg_h = r.kpis["use_o2_kg_t"] * r.kpis["ore_tph"]
     assert r.kpis["co2_oxygen_kg_h"] == pytest.approx(o2_kg_h * 0.40 * 0.5366, rel=1e-12)
+
+
+def test_trucked_concentrate_is_counted_as_diesel_per_tonne_km():
+    r = oreflow.simulate(CASES / "satellite_concentrator.toml")
+    haul = r.units.query("type == 'haulage'")
+    t_km = haul.query("metric == 't_km_h'")["value"].sum()
+    wet = haul.query("metric == 'wet_tph'")["value"].sum()
+    assert t_km > 0.0 and wet > 0.0
+    assert r.kpis["co2_transport_kg_h"] == pytest.approx(t_km * 0.08, rel=1e-12)
 
 
 def test_doré_gold_per_hour_is_the_daily_production():
