@@ -207,6 +207,18 @@ def test_ratio_objective_with_split_decisions_is_refused_with_the_key():
 
 
 @pytest.mark.solver
+def test_recovery_objective_with_a_residue_split_is_exact_and_allowed():
+    # gold is recovered before the residue is split: the split cannot move recovery
+    text = residue_case(objective='sense = "maximize"\nkpi = "gold_recovery_frac"')
+    text = text.replace("ore_tph_max = 283.0", "ore_tph_max = 283.0\nore_tph_min = 226.4")
+    result = optimize(parse_case(text, "r.toml"))
+    _agrees_with_enumeration(result)
+    assert result.plan.kpis["gold_recovery_frac"] == pytest.approx(
+        result.decisions["objective"], rel=1e-9
+    )
+
+
+@pytest.mark.solver
 def test_shipped_pareto_marks_the_35_percent_point_and_its_cost(tmp_path, capsys):
     spec = oreflow.load_case(RESIDUE_USE)
     front = pareto(spec, "residue_utilisation_frac", "margin_usd_h", 5, marks=(0.35,))
