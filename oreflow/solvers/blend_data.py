@@ -60,6 +60,9 @@ class BlendProblem:
     constants : Mapping[str, float]
         Extensive figures' parts that do not scale with the rates (the fixed cost),
         the same for every column; ``derivatives`` exclude them.
+    closed : (n,) bool numpy.ndarray or None
+        Whether each column's simulation closes its balance (``closure_max_rel`` within
+        ``simulate.CLOSURE_GATE_REL``); a column that does not is never usable.
     group_feed : (n, G, S + D) numpy.ndarray or None
         Each splitter's feed [t/h] as a linear function of (rates, tonnages): the
         tonnage sent to a group's decision outlets is at most its feed (its reference
@@ -88,6 +91,7 @@ class BlendProblem:
     group_feed: np.ndarray | None = None
     per_sink: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     constants: Mapping[str, float] = field(default_factory=dict)
+    closed: np.ndarray | None = None
 
     @classmethod
     def one_source(
@@ -151,6 +155,7 @@ class BlendProblem:
             residue_per_t=rows(self.residue_per_t),
             destination_ok=rows(self.destination_ok),
             group_feed=rows(self.group_feed),
+            closed=rows(self.closed),
         )
 
     @property
@@ -248,7 +253,7 @@ class BlendProblem:
         Without ``filters`` only the finiteness is checked (the elastic model relaxes
         the filter limits instead).
         """
-        ok = np.ones(self.n, dtype=bool)
+        ok = np.ones(self.n, dtype=bool) if self.closed is None else self.closed.copy()
         slope, const = self.objective()
         ok &= np.isfinite(slope).all(axis=1) & np.isfinite(const)
         for lim in self.limits:

@@ -130,7 +130,8 @@ def rate_intervals(problem: BlendProblem) -> tuple[np.ndarray, ...]:
     -------
     tuple of (n,) arrays
         ``slope`` (per t/h), ``const``, ``lo``, ``hi`` [t/h] and ``ok``; for an infeasible
-        column the interval is [0, 0] and ``ok`` is False.
+        column (or one whose balance does not close, ``BlendProblem.closed``) the
+        interval is [0, 0] and ``ok`` is False.
     """
     if problem.n_sources != 1 or problem.n_destinations:
         msg = "rate_intervals needs one source and no split decision"
@@ -139,7 +140,7 @@ def rate_intervals(problem: BlendProblem) -> tuple[np.ndarray, ...]:
     x_lo, x_hi = problem.rate_bounds() or (problem.x_min, problem.x_max)
     lo = np.full(n, x_lo)
     hi = np.full(n, x_hi)
-    ok = np.ones(n, dtype=bool)
+    ok = np.ones(n, dtype=bool) if problem.closed is None else problem.closed.copy()
     for lim in problem.limits:
         if not problem.is_row(lim):
             v = problem.values[lim.name]

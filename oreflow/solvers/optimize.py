@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -153,6 +153,7 @@ def _tabulate(
     source_tph: np.ndarray | None = None,
 ) -> ModeTable:
     figures = [*names, *(lim.name for lim in opt.limits), *opt.weights]
+    figures += [kpi for kpi, _, _ in opt.lexicographic]
     metrics = {n for n in figures if n.startswith("units.")}
     metrics |= {lim.name for lim in envelope} | set(split_metrics(spec, opt))
     return tabulate(
@@ -162,7 +163,16 @@ def _tabulate(
         optional={lim.name for lim in envelope},
         source_tph=source_tph,
         splitters=[g.splitter for g in split_groups(spec, opt)],
+        needed=needed_figures([*figures, *metrics]),
     )
+
+
+def needed_figures(names: Iterable[str]) -> set[str]:
+    """The KPIs a model of these figures reads: each, and a ratio's two extensive terms."""
+    out = set(names)
+    for name in list(out):
+        out |= set(RATIO_FIGURES.get(name, ()))
+    return {n for n in out if not n.startswith("units.")}
 
 
 def _solve_levels(
@@ -196,7 +206,7 @@ def _solve_levels(
         )
         opt = dataclasses.replace(opt, limits=(*opt.limits, held), weights={kpi: 1.0}, sense=sense)
         needed = {n for n in [*(lim.name for lim in opt.limits), *opt.weights]}
-        if {n for n in needed if n.startswith("units.")} - set(table.figures.columns):
+        if needed - set(table.figures.columns):
             table = retabulate(opt)
         problem = blend_problem(spec, opt, table)
         result = solve_blend(problem)

@@ -15,7 +15,7 @@ cases it runs with.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +24,7 @@ import numpy as np
 from oreflow.conventions import RTOL_RECYCLE
 from oreflow.flowsheet.compile import CompiledPlant
 from oreflow.flowsheet.graph import Block
+from oreflow.solvers.block_audit import block_closure_max_rel
 from oreflow.solvers.simulate import (
     CHUNK_CASES,
     BlockSolver,
@@ -32,6 +33,7 @@ from oreflow.solvers.simulate import (
     port_order,
     unit_context,
 )
+from oreflow.solvers.unit_figures import CIRCUIT_METRICS, circuit_metrics
 from oreflow.units.base import UnitResult
 
 SHARE_MIN_RATIO = 1.5  # share a block when it has at most 2/3 as many prefixes as cases
@@ -46,6 +48,7 @@ class _Shared:
     streams: dict[str, np.ndarray]  # the block's outlets, (n_prefixes, n_comp)
     units: dict[str, UnitResult]  # the block's reports, per prefix
     iterations: int
+    closure: np.ndarray | None = None  # the block's closure audit, per prefix (audit=True)
 
 
 def _cones(plant: CompiledPlant, ports: tuple[dict, dict]) -> list[set[str]]:
@@ -73,15 +76,19 @@ def _varying(params: Mapping[str, Mapping[str, np.ndarray]]) -> dict[str, list[s
 
 
 def _prefix_rows(
-    params: Mapping[str, Mapping[str, np.ndarray]], varying: Mapping[str, list[str]], cone: set[str]
+    codes: Mapping[tuple[str, str], np.ndarray],
+    varying: Mapping[str, list[str]],
+    cone: set[str],
+    n: int,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Representative case of every distinct prefix, and each case's prefix index."""
-    cols = [params[node][k] for node in sorted(cone) for k in varying.get(node, ())]
-    n = next(len(v) for p in params.values() for v in p.values())  # an ore always has some
+    """Representative case of every distinct prefix, and each case's prefix index.
+
+    ``codes``: per varying parameter, each of the ``n`` cases' index among its values.
+    """
+    cols = [codes[node, k] for node in sorted(cone) for k in varying.get(node, ())]
     key = np.zeros(n, dtype=np.int64)
     for col in cols:
-        _, codes = np.unique(col, return_inverse=True)
-        key = key * (int(codes.max()) + 1) + codes
+        key = key * (int(col.max()) + 1) + col
         if key.max() > 2**40:  # keep the mixed-radix key far from int64 overflow
             key = np.unique(key, return_inverse=True)[1]
     _, first, rows = np.unique(key, return_index=True, return_inverse=True)
@@ -158,13 +165,34 @@ def _gather_inputs(
     return out
 
 
+def take_cases(sim: Simulation, idx: np.ndarray) -> Simulation:
+    """The simulation of some of a simulation's cases (rows ``idx``)."""
+    ports = port_order(sim.plant)
+    out = Simulation(sim.plant, len(idx), _subset_params(sim.params, idx))
+    out.streams = {s: v[idx] for s, v in sim.streams.items()}
+    for node, r in sim.units.items():
+        outlets = tuple(out.streams[s] for s in ports[1].get(node, ()))
+        out.units[node] = _take(r, idx, outlets)
+    out.iterations = dict(sim.iterations)
+    if sim.block_closure is not None:
+        out.block_closure = sim.block_closure[idx]
+    return out
+
+
 def block_prefixes(
     plant: CompiledPlant, params: Mapping[str, Mapping[str, np.ndarray]]
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     """Per block (run order): its distinct prefixes' representative cases, each case's prefix."""
     cones = _cones(plant, port_order(plant))
     varying = _varying(params)
-    return [_prefix_rows(params, varying, cone) for cone in cones]
+    n = next(len(v) for p in params.values() for v in p.values())  # an ore always has some
+    # each parameter's codes once, whichever blocks' cones hold it
+    codes = {
+        (node, k): np.unique(params[node][k], return_inverse=True)[1].reshape(-1)
+        for node, keys in varying.items()
+        for k in keys
+    }
+    return [_prefix_rows(codes, varying, cone, n) for cone in cones]
 
 
 def simulate_shared_chunks(
@@ -175,25 +203,38 @@ def simulate_shared_chunks(
     rtol: float = RTOL_RECYCLE,
     max_iter: int = 500,
     chunk_cases: int = TAIL_CHUNK_CASES,
+    audit: bool = False,
+    circuit_figures: Collection[str] = (),
 ) -> Iterator[tuple[int, int, Simulation]]:
     """Like ``simulate_chunks``, simulating each distinct upstream prefix once.
 
     Yields ``(first_case, end_case, chunk)`` with every stream, unit report and
-    parameter of the chunk's cases, as ``simulate_chunks`` does.
+    parameter of the chunk's cases, as ``simulate_chunks`` does. With ``audit`` every
+    block's closure is audited where it is simulated, once per prefix
+    (``block_audit``), and each chunk carries its cases' worst (``block_closure``).
+    The figures of a grinding circuit named in ``circuit_figures`` (``units.MILL.FIGURE``,
+    ``unit_figures.CIRCUIT_METRICS``) are computed once per prefix where the circuit is
+    shared, and reported in the mill's report.
     """
     params = plant.param_arrays(n_cases, overrides)
     ports = port_order(plant)
     blocks = plant.topology.blocks
-    shared = _simulate_shared(plant, params, ports, n_cases, rtol, max_iter)
+    shared = _simulate_shared(
+        plant, params, ports, n_cases, rtol, max_iter, audit, _circuit_names(circuit_figures)
+    )
     if any(entry is None and block.tears for entry, block in zip(shared, blocks, strict=True)):
         chunk_cases = min(chunk_cases, CHUNK_CASES)  # a recycle in the tail: keep its cache size
     for lo in range(0, n_cases, chunk_cases):
         hi = min(lo + chunk_cases, n_cases)
         idx = np.arange(lo, hi)
         sim = Simulation(plant, hi - lo, _subset_params(params, idx))
+        worst = np.zeros(hi - lo)
+        tail: list[str] = []  # the nodes simulated per case, audited together
         for block, entry in zip(blocks, shared, strict=True):
             if entry is not None:
                 at = entry.rows[idx]
+                if entry.closure is not None:
+                    worst = np.fmax(worst, entry.closure[at])
                 for node in block.nodes:
                     outlets = tuple(entry.streams[s][at] for s in ports[1][node])
                     sim.streams.update(zip(ports[1][node], outlets, strict=True))
@@ -204,6 +245,9 @@ def simulate_shared_chunks(
             iters = _run_block(plant, block, sim, ports, rtol, max_iter)
             if block.tears:
                 sim.iterations[",".join(block.tears)] = iters
+            tail += block.nodes
+        if audit:
+            sim.block_closure = np.fmax(worst, block_closure_max_rel(sim, [tail]))
         yield lo, hi, sim
 
 
@@ -214,6 +258,8 @@ def _simulate_shared(
     n_cases: int,
     rtol: float,
     max_iter: int,
+    audit: bool = False,
+    circuit: Mapping[str, list[str]] | None = None,
 ) -> list[_Shared | None]:
     """Per block, its result per distinct prefix, or None where it is left to the tail."""
     blocks = plant.topology.blocks
@@ -236,6 +282,7 @@ def _simulate_shared(
             sim = Simulation(plant, len(idx), _subset_params(params, idx))
             sim.streams = _gather_inputs(block, ports, shared_of, idx)
             iters = max(iters, _run_block(plant, block, sim, ports, rtol, max_iter))
+            _add_circuit_figures(sim, block, circuit or {})
             parts.append(sim)
         outlets = [s for node in block.nodes for s in ports[1][node]]
         entry = _Shared(
@@ -243,8 +290,39 @@ def _simulate_shared(
             {s: np.concatenate([p.streams[s] for p in parts]) for s in outlets},
             {node: _join([p.units[node] for p in parts]) for node in block.nodes},
             iters,
+            np.concatenate([block_closure_max_rel(p, [block.nodes]) for p in parts])
+            if audit
+            else None,
         )
         shared.append(entry)
         for s in outlets:
             shared_of[s] = entry
     return shared
+
+
+def _circuit_names(names: Collection[str]) -> dict[str, list[str]]:
+    """Per unit, the circuit figures named (``units.UNIT.FIGURE``)."""
+    out: dict[str, list[str]] = {}
+    for name in names:
+        unit, _, figure = name.removeprefix("units.").partition(".")
+        if name.startswith("units.") and figure in CIRCUIT_METRICS:
+            out.setdefault(unit, []).append(figure)
+    return out
+
+
+def _add_circuit_figures(sim: Simulation, block: Block, wanted: Mapping[str, list[str]]) -> None:
+    """Report the wanted circuit figures of the block's mills in their reports.
+
+    Only where the whole circuit is the block (every circuit mill of the plant in it):
+    ``circuit_metrics`` reads the streams around each one.
+    """
+    spec = sim.plant.spec
+    mills = [u.name for u in spec.units if spec.unit_types[u.type].circuit]
+    if not any(m in wanted for m in mills) or not set(mills) <= set(block.nodes):
+        return
+    figures = circuit_metrics(sim)
+    for mill in mills:
+        report = sim.units[mill].metrics
+        for figure in wanted.get(mill, ()):
+            if figure not in report and figure in figures.get(mill, {}):
+                report[figure] = figures[mill][figure]

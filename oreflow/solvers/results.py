@@ -72,29 +72,33 @@ class Results:
 
 
 def _totals(sim: Simulation) -> dict[str, np.ndarray]:
-    """Plant-level (n_cases, n_comp) totals: in, added, reacted, out.
+    """Plant-level (n_cases, n_comp) totals: in, added, reacted, out (``plant_totals``)."""
+    return {k: plant_totals(sim, k) for k in ("in", "added", "reacted", "out", "reacted_gross")}
+
+
+def plant_totals(sim: Simulation, key: str) -> np.ndarray:
+    """One plant-level (n_cases, n_comp) total: ``in``, ``added``, ``reacted``, ``out``.
 
     ``reacted_gross`` sums every unit's reaction in absolute value: the scale of a
     species made in one unit and consumed in another (gold on carbon in a closed carbon
     circuit), whose net reaction is zero.
     """
-    shape = (sim.n_cases, sim.plant.spec.comps.n_comp)
-    tin = np.zeros(shape)
-    for ore in sim.plant.spec.ores:
-        tin += sim.streams[ore.name]
-    added = np.zeros(shape)
-    reacted = np.zeros(shape)
-    gross = np.zeros(shape)
-    for r in sim.units.values():
-        if r.added is not None:
-            added += r.added
-        if r.reacted is not None:
-            reacted += r.reacted
-            gross += np.abs(r.reacted)
-    out = np.zeros(shape)
-    for sink, _ in sinks(sim):
-        out += sink_inflow(sim, sink)
-    return {"in": tin, "added": added, "reacted": reacted, "out": out, "reacted_gross": gross}
+    total = np.zeros((sim.n_cases, sim.plant.spec.comps.n_comp))
+    if key == "in":
+        for ore in sim.plant.spec.ores:
+            total += sim.streams[ore.name]
+    elif key == "out":
+        for sink, _ in sinks(sim):
+            total += sink_inflow(sim, sink)
+    elif key in ("added", "reacted", "reacted_gross"):
+        field_ = "added" if key == "added" else "reacted"
+        for r in sim.units.values():
+            part = getattr(r, field_)
+            if part is not None:
+                total += np.abs(part) if key == "reacted_gross" else part
+    else:
+        raise KeyError(key)
+    return total
 
 
 def _views(comps: ComponentSet) -> tuple[dict[str, list[str]], np.ndarray, np.ndarray]:
@@ -116,35 +120,64 @@ def _views(comps: ComponentSet) -> tuple[dict[str, list[str]], np.ndarray, np.nd
 def closure_arrays(sim: Simulation) -> dict[str, Any]:
     """Closure per view: dict view -> (names, in, added, reacted, out, rel) with (n_cases, n_rows) arrays.
 
-    Each total, (n_cases, n_comp), is read once: its solids block summed over size
-    classes (species) and over species (size classes); phases and elements follow from
-    the species totals, which are small.
+    Each total, (n_cases, n_comp), is read once per view (``project``).
     """
-    comps = sim.plant.spec.comps
-    t = _totals(sim)
+    return audit_of_totals(sim.plant.spec.comps, _totals(sim))
 
-    def rel(agg: dict[str, np.ndarray], with_reaction: bool = True) -> np.ndarray:
-        inflow = agg["in"] + agg["added"]
-        gen = agg["reacted"] if with_reaction else 0.0
-        scale = np.maximum(np.maximum(inflow, agg["out"]), agg["reacted_gross"])
-        return np.abs(inflow + gen - agg["out"]) / np.maximum(scale, _TINY)
 
+def audit_of_totals(comps: ComponentSet, t: dict[str, np.ndarray]) -> dict[str, Any]:
+    """The closure audit (``closure_arrays``) of (n_cases, n_comp) plant totals.
+
+    ``t``: ``in``, ``added``, ``reacted``, ``reacted_gross`` and ``out``.
+    """
+    projected = {key: project(comps, arr) for key, arr in t.items()}
+    species = {key: v[0] for key, v in projected.items()}
+    sizes = {key: v[1] for key, v in projected.items()}
+    views = audit_of_projections(comps, species, sizes)
+    return {"views": views, "component_rel": _rel(t), "totals": t}
+
+
+def project(comps: ComponentSet, arr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """An (n_cases, n_comp) array by species and by size class: (n, n_species), (n, n_sizes).
+
+    The solids block is read once per view: summed over size classes (species) and over
+    species (size classes).
+    """
+    solids = comps.solids_view(arr)
+    species = np.concatenate([solids.sum(axis=1), arr[:, comps.n_solids_comp :]], axis=1)
+    return species, solids.sum(axis=2)
+
+
+def audit_of_projections(
+    comps: ComponentSet, species: dict[str, np.ndarray], sizes: dict[str, np.ndarray]
+) -> dict[str, tuple[list[str], dict[str, np.ndarray], np.ndarray]]:
+    """Closure per view, view -> (names, totals, rel), from totals by species and size class.
+
+    ``species`` and ``sizes`` (``project``) hold ``in``, ``added``, ``reacted``,
+    ``reacted_gross`` and ``out``: of the plant, or of blocks
+    (``oreflow.solvers.block_audit``). Phases and elements follow from the species
+    totals, which are small.
+    """
     names, to_phase, to_element = _views(comps)
     by_view: dict[str, dict[str, np.ndarray]] = {v: {} for v in names}
-    for key, arr in t.items():
-        solids = comps.solids_view(arr)
-        species = np.concatenate([solids.sum(axis=1), arr[:, comps.n_solids_comp :]], axis=1)
-        by_view["species"][key] = species
+    for key, sp in species.items():
+        by_view["species"][key] = sp
         # einsum, not @: a threaded BLAS product leaves OpenBLAS threads spinning, which
         # slowed a whole in-process study by 40 % on a busy 2-core machine
-        by_view["phase"][key] = np.einsum("ij,jk->ik", species, to_phase)
-        by_view["size_class"][key] = solids.sum(axis=2)
-        by_view["element"][key] = np.einsum("ij,jk->ik", species, to_element)
-    views = {
-        view: (names[view], agg, rel(agg, with_reaction=view != "element"))  # elements never react
+        by_view["phase"][key] = np.einsum("ij,jk->ik", sp, to_phase)
+        by_view["size_class"][key] = sizes[key]
+        by_view["element"][key] = np.einsum("ij,jk->ik", sp, to_element)
+    return {
+        view: (names[view], agg, _rel(agg, with_reaction=view != "element"))  # elements never react
         for view, agg in by_view.items()
     }
-    return {"views": views, "component_rel": rel(t), "totals": t}
+
+
+def _rel(agg: dict[str, np.ndarray], with_reaction: bool = True) -> np.ndarray:
+    inflow = agg["in"] + agg["added"]
+    gen = agg["reacted"] if with_reaction else 0.0
+    scale = np.maximum(np.maximum(inflow, agg["out"]), agg["reacted_gross"])
+    return np.abs(inflow + gen - agg["out"]) / np.maximum(scale, _TINY)
 
 
 def _closure_frame(audit: dict[str, Any], case: int = 0) -> pd.DataFrame:
@@ -172,8 +205,13 @@ def closure_max_rel(audit: dict[str, Any]) -> np.ndarray:
     as ``closure_cell_max_rel``: a cell near the gold cut size can circulate 50-100
     times its throughput, so its relative figure amplifies the recycle tolerance.
     """
-    worst = np.zeros(audit["component_rel"].shape[0])
-    for _, _, relv in audit["views"].values():
+    return views_max_rel(audit["views"])
+
+
+def views_max_rel(views: dict[str, tuple[Any, Any, np.ndarray]]) -> np.ndarray:
+    """Largest relative closure error per case over the views of an audit [-]."""
+    worst = np.zeros(next(iter(views.values()))[2].shape[0])
+    for _, _, relv in views.values():
         if relv.shape[1]:
             worst = np.maximum(worst, relv.max(axis=1))
     return worst

@@ -47,6 +47,7 @@ from oreflow.kernels.arrays import safe_div
 from oreflow.solvers.blend_data import BlendProblem
 from oreflow.solvers.economics import fixed_part_usd_h
 from oreflow.solvers.optimize_result import check_figures
+from oreflow.solvers.simulate import closure_mask
 from oreflow.solvers.tabulate import ModeTable
 
 
@@ -226,7 +227,8 @@ def blend_problem(spec: CaseSpec, opt: OptimizationSpec, table: ModeTable) -> Bl
     the tailings) is a row when the decisions can move it, one per sink for the latter;
     with the plant's rate the only decision it filters the columns. The fixed cost is
     taken out of the per-tonne coefficients and carried as a constant
-    (``BlendProblem.constants``).
+    (``BlendProblem.constants``). A column whose balance does not close
+    (``closure_max_rel`` above ``simulate.CLOSURE_GATE_REL``) is refused.
     """
     groups = split_groups(spec, opt) if table.split_outlets else []
     one_rate = not table.sources and not groups
@@ -269,6 +271,9 @@ def blend_problem(spec: CaseSpec, opt: OptimizationSpec, table: ModeTable) -> Bl
         for lim in limits_all
         if not np.all(np.isnan(table.figures[lim.name].to_numpy(dtype=np.float64)))
     )
+    closed = None
+    if "closure_max_rel" in table.figures:  # a column whose balance does not close: refused
+        closed = ~closure_mask(table.figures["closure_max_rel"].to_numpy(dtype=np.float64))
     return BlendProblem(
         sources,
         derivatives,
@@ -285,6 +290,7 @@ def blend_problem(spec: CaseSpec, opt: OptimizationSpec, table: ModeTable) -> Bl
         opt.time_limit_s,
         per_sink=per_sink,
         constants=constants,
+        closed=closed,
         **extra,
     )
 

@@ -56,6 +56,9 @@ class Simulation:
         Iterations per recycle block (keyed by its tear streams).
     seconds : dict[str, float]
         Wall time of the prepare and solve phases [s].
+    block_closure : numpy.ndarray or None
+        (n_cases,) largest relative closure error of any block, where the blocks were
+        audited as they were simulated (``prefix.simulate_shared_chunks(audit=True)``).
     """
 
     plant: CompiledPlant
@@ -65,6 +68,7 @@ class Simulation:
     units: dict[str, UnitResult] = field(default_factory=dict)
     iterations: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
+    block_closure: np.ndarray | None = None
 
 
 def port_order(plant: CompiledPlant) -> tuple[dict[str, list[str]], dict[str, list[str]]]:

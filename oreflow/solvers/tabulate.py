@@ -5,7 +5,10 @@ nominal ore rate, each block once per distinct setting of it and of the blocks u
 (``oreflow.solvers.prefix``); because units are linear at fixed intensive settings, a
 combination's extensive figures divided by that rate are its per-tonne coefficients
 (``oreflow.flowsheet.optimization.is_extensive``), valid at any throughput. The
-optimizer re-simulates its plan to check that this held.
+optimizer re-simulates its plan to check that this held. The optimizer names the KPIs
+its model reads (``needed``): only those are computed per combination
+(``lean_figures``), and the closure audit is taken per block where it is simulated
+(``block_audit``).
 
 With several ore sources the blend is a decision too. Every unit is degree-one
 homogeneous in the source rates r at fixed intensive settings, so by Euler's theorem
@@ -34,6 +37,8 @@ from oreflow.errors import CaseError, Problem
 from oreflow.flowsheet.case import CaseSpec
 from oreflow.flowsheet.compile import CompiledPlant, compile_case
 from oreflow.flowsheet.optimization import ModeAxis, is_extensive
+from oreflow.solvers.block_audit import block_closure_max_rel
+from oreflow.solvers.lean_figures import kpi_plan, lean_kpis
 from oreflow.solvers.prefix import simulate_shared_chunks
 from oreflow.solvers.results import kpi_arrays
 from oreflow.solvers.simulate import simulate_chunks
@@ -195,6 +200,7 @@ def _tabulate_route(
     rates: np.ndarray | None = None,
     splitters: Sequence[str] = (),
     share_prefixes: bool = True,
+    needed: Collection[str] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, np.ndarray], dict[str, np.ndarray]]:
     plant = plant_with_modes(spec, axes)
     combos = list(itertools.product(*(a.values for a in axes))) or [()]
@@ -218,13 +224,32 @@ def _tabulate_route(
         overrides[f"units.{sp}.fractions.{out}.frac"] = np.tile(column, len(combos))
     parts = []
     n_cases = len(combos) * n_pts
-    run = simulate_shared_chunks if share_prefixes else simulate_chunks
-    for _, _, chunk in run(plant, n_cases=n_cases, overrides=overrides):
-        cols = kpi_arrays(chunk)
-        figures = UnitFigures(chunk)
+    if not share_prefixes:
+        chunks = simulate_chunks(plant, n_cases=n_cases, overrides=overrides)
+    else:  # with named figures, each block audited once per distinct setting of it
+        lean = needed is not None
+        chunks = simulate_shared_chunks(
+            plant,
+            n_cases=n_cases,
+            overrides=overrides,
+            audit=lean,
+            circuit_figures=metrics if lean else (),
+        )
+    plan = None
+    for _, _, chunk in chunks:
+        if needed is None:
+            cols = kpi_arrays(chunk)
+        else:
+            plan = kpi_plan(chunk, needed) if plan is None else plan
+            cols = lean_kpis(chunk, plan)
+            closure = chunk.block_closure
+            if closure is None:
+                closure = block_closure_max_rel(chunk, [b.nodes for b in plant.topology.blocks])
+            cols["closure_max_rel"] = closure
+        unit_figures = UnitFigures(chunk)
         for name in metrics:
             try:
-                cols[name] = _metric(figures, name)
+                cols[name] = _metric(unit_figures, name)
             except KeyError:  # not on this route (its unit is bypassed or another option)
                 cols[name] = np.full(chunk.n_cases, np.nan)
         parts.append(cols)
@@ -250,6 +275,7 @@ def tabulate(
     *,
     share_prefixes: bool = True,
     optional: Collection[str] = (),
+    needed: Collection[str] | None = None,
 ) -> ModeTable:
     """Simulate every route and every combination of its grid; KPIs plus the unit metrics named.
 
@@ -275,6 +301,12 @@ def tabulate(
     optional : collection of str
         Metrics that may be reported by no route (an envelope's figure of a unit
         configured without it): all NaN instead of an error.
+    needed : collection of str, optional
+        The KPIs the caller needs (``lean_figures``): only those, the unit metrics and
+        ``closure_max_rel`` are tabulated, the latter from each block's closure audit
+        where the block is simulated, once per distinct setting of it and upstream
+        (``block_audit``). Default: every KPI, ``closure_max_rel`` and
+        ``closure_cell_max_rel`` of the plant's audit per combination.
     """
     rates = None
     if len(spec.ores) > 1:
@@ -284,7 +316,7 @@ def tabulate(
     for route in routes(spec):
         active = route_axes(axes, route)
         modes, figures, derivs, split = _tabulate_route(
-            route_spec(spec, route), active, metrics, rates, splitters, share_prefixes
+            route_spec(spec, route), active, metrics, rates, splitters, share_prefixes, needed
         )
         all_modes.append(modes)
         all_figures.append(figures)

@@ -1,0 +1,71 @@
+"""The figures a tabulation computes per combination when its caller names them.
+
+The optimizer needs per combination only the figures of its objective, limits,
+envelopes and split decisions (``optimize._tabulate``), not every KPI: the KPI providers
+(``kpis.PROVIDERS``) that report none of them are not run, and the plant totals they
+read (``in``, ``added``, ...) are summed only when one of them is read. Which provider
+reports which KPI is learnt once per route from one case (providers report different
+KPIs on different routes: thiosulfate figures only where a thiosulfate leach is). The
+figures computed are those of the full KPI set to the last bit: the same functions on
+the same simulation. The full report stays for the chosen plan (``simulate_plan``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Mapping
+
+import numpy as np
+
+from oreflow.solvers.kpis import PROVIDERS, Provider
+from oreflow.solvers.prefix import take_cases
+from oreflow.solvers.results import plant_totals
+from oreflow.solvers.simulate import Simulation
+
+
+class LazyTotals(Mapping[str, np.ndarray]):
+    """The plant totals of a simulation (``results.plant_totals``), each summed on first read."""
+
+    KEYS = ("in", "added", "reacted", "out", "reacted_gross")
+
+    def __init__(self, sim: Simulation) -> None:
+        self.sim = sim
+        self._done: dict[str, np.ndarray] = {}
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        if key not in self.KEYS:
+            raise KeyError(key)
+        if key not in self._done:
+            self._done[key] = plant_totals(self.sim, key)
+        return self._done[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.KEYS)
+
+    def __len__(self) -> int:
+        return len(self.KEYS)
+
+
+def kpi_plan(sim: Simulation, needed: Collection[str]) -> list[tuple[Provider, set[str]]]:
+    """The providers that report a needed KPI on this simulation's route, with those KPIs.
+
+    Learnt on the simulation's first case (the providers' KPIs depend on the plant, not
+    on the case).
+    """
+    one = take_cases(sim, np.arange(1))
+    totals = LazyTotals(one)
+    plan = []
+    for provider in PROVIDERS:
+        names = set(provider(one, totals)) & set(needed)
+        if names:
+            plan.append((provider, names))
+    return plan
+
+
+def lean_kpis(sim: Simulation, plan: list[tuple[Provider, set[str]]]) -> dict[str, np.ndarray]:
+    """The needed KPIs of every case (``kpi_plan``), (n_cases,) arrays."""
+    totals = LazyTotals(sim)
+    out: dict[str, np.ndarray] = {}
+    for provider, names in plan:
+        got = provider(sim, totals)
+        out.update({k: v for k, v in got.items() if k in names})
+    return out

@@ -1,0 +1,142 @@
+"""The optimizer's lean tabulation (only the figures its model reads, closure audited per
+block) gives the model the same columns as the full tabulation, and a combination whose
+balance does not close is still refused."""
+
+import itertools
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import oreflow.solvers.optimize as optimize_module
+from oreflow.flowsheet.case import load_case, parse_case
+from oreflow.solvers.optimize import optimize, tabulate_limited
+from oreflow.solvers.optimize_result import spec_of
+from oreflow.solvers.prefix import SHARE_MIN_RATIO, block_prefixes
+from oreflow.solvers.selection import blend_problem
+from oreflow.solvers.simulate import CLOSURE_GATE_REL
+from oreflow.solvers.tabulate import plant_with_modes, route_axes, route_spec, tabulate
+from oreflow.units.cil import CilTrain
+
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = pytest.mark.solver
+
+
+def _tables(monkeypatch, spec):
+    """The lean table the optimizer builds, and the full one (every KPI) of the same grid."""
+    opt = spec_of(spec)
+    lean, opt_lean = tabulate_limited(spec, opt)
+    with monkeypatch.context() as m:
+        m.setattr(
+            optimize_module, "tabulate", lambda *a, **k: tabulate(*a, **{**k, "needed": None})
+        )
+        full, opt_full = tabulate_limited(spec, opt)
+    assert opt_lean == opt_full
+    return lean, full, opt_lean
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "free_milling_cil",  # one source, envelopes and scale limits
+        "refractory_route_choice",  # 12 routes, options with their own grids
+        "satellite_concentrator",  # two ore sources: per-source coefficients
+        "free_milling_residue_use",  # residue split: destination coefficients
+    ],
+)
+def test_lean_columns_equal_the_full_tabulation(monkeypatch, case):
+    spec = load_case(ROOT / "cases" / f"{case}.toml")
+    lean, full, opt = _tables(monkeypatch, spec)
+    # fewer figures, each one the same to the last bit
+    assert set(lean.figures.columns) < set(full.figures.columns)
+    for name in lean.figures.columns:
+        if name != "closure_max_rel":
+            np.testing.assert_array_equal(lean.figures[name], full.figures[name], err_msg=name)
+    # the block audits close as the plant's does
+    assert lean.figures["closure_max_rel"].max() <= 1e-9
+    assert full.figures["closure_max_rel"].max() <= 1e-9
+    # the model's coefficients
+    a, b = blend_problem(spec, opt, lean), blend_problem(spec, opt, full)
+    assert a.derivatives.keys() == b.derivatives.keys()
+    assert a.values.keys() == b.values.keys()
+    for name in a.derivatives:
+        np.testing.assert_array_equal(a.derivatives[name], b.derivatives[name], err_msg=name)
+        np.testing.assert_array_equal(a.dest(name), b.dest(name), err_msg=name)
+    for name in a.values:
+        np.testing.assert_array_equal(a.values[name], b.values[name], err_msg=name)
+    assert a.limits == b.limits and a.constants == b.constants
+    np.testing.assert_array_equal(a.usable(), b.usable())
+
+
+def _leaking_cil(monkeypatch, residence_h: float, leak_frac: float = 1e-3):
+    """The CIL loses ``leak_frac`` of its first outlet where its residence is ``residence_h``."""
+    settings: dict[int, np.ndarray] = {}
+    prepare, apply = CilTrain.prepare, CilTrain.apply
+
+    def leaky_prepare(self, params, ctx):
+        state = prepare(self, params, ctx)
+        settings[id(state)] = np.asarray(params["residence_h"]) == residence_h
+        return state
+
+    def leaky_apply(self, state, inlets):
+        result = apply(self, state, inlets)
+        bad = settings[id(state)]
+        result.outlets[0][bad] *= 1.0 - leak_frac
+        return result
+
+    monkeypatch.setattr(CilTrain, "prepare", leaky_prepare)
+    monkeypatch.setattr(CilTrain, "apply", leaky_apply)
+
+
+def test_a_combination_that_does_not_close_is_refused(monkeypatch):
+    spec = load_case(ROOT / "cases" / "free_milling_cil.toml")
+    honest = optimize(spec)
+    assert honest.status == "optimal"
+    chosen = honest.decisions["modes"]["units.cil.residence_h"]
+    _leaking_cil(monkeypatch, chosen)
+    lean, full, opt = _tables(monkeypatch, spec)
+    leaking = lean.modes["units.cil.residence_h"].to_numpy() == chosen
+    assert leaking.any() and not leaking.all()
+    # flagged by the block audit (lean) as by the plant's (full), on exactly those rows
+    for table in (lean, full):
+        flagged = table.figures["closure_max_rel"].to_numpy() > CLOSURE_GATE_REL
+        np.testing.assert_array_equal(flagged, leaking)
+        assert not blend_problem(spec, opt, table).usable()[leaking].any()
+    # refused: the plan is the best column that closes, and it verifies
+    result = optimize(spec)
+    assert result.status == "optimal"
+    assert result.decisions["modes"]["units.cil.residence_h"] != chosen
+    assert result.decisions["objective"] < honest.decisions["objective"]
+    assert result.plan.kpis["closure_max_rel"] <= 1e-9
+    enumerated = result.meta["enumeration"]
+    assert enumerated["objective"] == pytest.approx(result.decisions["objective"], rel=1e-6)
+    assert not leaking[enumerated["column"]]
+
+
+def test_a_shared_block_that_does_not_close_is_flagged_on_every_combination_it_feeds(
+    monkeypatch,
+):
+    """The CIL of the route-choice case with two detox targets downstream: one CIL
+    setting serves two combinations, so the CIL is simulated and audited once per
+    prefix; both combinations are flagged."""
+    text = (ROOT / "cases" / "refractory_route_choice.toml").read_text(encoding="utf-8")
+    spec = parse_case(text + "\n[units.detox.modes]\nwad_target_mg_l = [5.0, 10.0]\n", "r.toml")
+    _leaking_cil(monkeypatch, 24.0)
+    lean, full, opt = _tables(monkeypatch, spec)
+    cyanide = lean.routes["cil"].to_numpy() == ""
+    leaking = cyanide & (lean.modes["units.cil.residence_h"].to_numpy() == 24.0)
+    assert leaking.sum() == cyanide.sum() // 3
+    # the CIL is shared between the two detox targets (simulated once per prefix)
+    route = {"flotation": "", "pox": "", "cil": ""}
+    axes = route_axes(opt.axes, route)
+    plant = plant_with_modes(route_spec(spec, route), axes)
+    combos = np.array(list(itertools.product(*(a.values for a in axes))))
+    params = plant.param_arrays(len(combos), {a.key: combos[:, i] for i, a in enumerate(axes)})
+    (cil,) = [b for b in plant.topology.blocks if "cil" in b.nodes]
+    first, _ = block_prefixes(plant, params)[plant.topology.blocks.index(cil)]
+    assert len(first) * SHARE_MIN_RATIO <= len(combos)
+    for table in (lean, full):
+        flagged = table.figures["closure_max_rel"].to_numpy() > CLOSURE_GATE_REL
+        np.testing.assert_array_equal(flagged, leaking)
+        assert not blend_problem(spec, opt, table).usable()[leaking].any()
