@@ -204,3 +204,45 @@ def film_rate_factor(
     power = (power_kw_m3 / ref_power_kw_m3) ** power_exponent
     pulp = density_ratio ** (-power_exponent) * kinematic_ratio ** (power_exponent - 2.0 / 3.0)
     return np.asarray(size * power * pulp, dtype=np.float64)
+
+
+#: Dissociation constants of the copper(I) cyanide complexes at 25 °C, in concentrations
+#: [mol/L]: Cu(CN)3²⁻ = Cu(CN)2⁻ + CN⁻ and Cu(CN)4³⁻ = Cu(CN)3²⁻ + CN⁻ (Penneman & Jones
+#: 1956, J. Chem. Phys. 24:293, infrared spectra of CuCN-KCN solutions).
+CU_CN3_DISSOC_MOL_L = 1.5e-5
+CU_CN4_DISSOC_MOL_L = 0.0057
+
+
+def copper_cyanide_fractions(cn_mol_l: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Shares of dissolved copper(I) as Cu(CN)2⁻, Cu(CN)3²⁻ and Cu(CN)4³⁻ at a free CN⁻ [-].
+
+    Examples
+    --------
+    >>> f2, f3, f4 = copper_cyanide_fractions(np.array([0.005]))
+    >>> round(float(f3[0]), 3), round(float(f2[0] + f3[0] + f4[0]), 12)
+    (0.532, 1.0)
+    """
+    cn = np.asarray(cn_mol_l, dtype=np.float64)
+    r3 = cn / CU_CN3_DISSOC_MOL_L
+    r4 = r3 * cn / CU_CN4_DISSOC_MOL_L
+    total = 1.0 + r3 + r4
+    return 1.0 / total, r3 / total, r4 / total
+
+
+def copper_affinity(cn_mol_l: np.ndarray, cn3_affinity: np.ndarray) -> np.ndarray:
+    """Copper's carbon affinity per mol of copper over that of Cu(CN)2⁻ alone [-].
+
+    Carbon takes singly charged cyanide complexes and repels multiply charged ones
+    (Ibrado & Fuerstenau 1990, SME, cyano complexes of Ag, Cu, Hg, Cd, Zn on carbon):
+    ``f2 + a3 f3`` with ``a3`` the affinity of Cu(CN)3²⁻ relative to Cu(CN)2⁻ and
+    Cu(CN)4³⁻ taken as not loading. More free cyanide moves copper to the higher
+    complexes and off the carbon.
+
+    Examples
+    --------
+    >>> a = copper_affinity(np.array([0.001, 0.01]), np.array([0.05, 0.05]))
+    >>> bool(a[0] > a[1])
+    True
+    """
+    f2, f3, _ = copper_cyanide_fractions(cn_mol_l)
+    return f2 + cn3_affinity * f3

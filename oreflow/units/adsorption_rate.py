@@ -28,6 +28,18 @@ carbon held, so the open-circuit carbon loss ``carbon_loss_g_t`` holds at
 ``carbon_loss_ref_g_l`` and scales with ``carbon_g_l / carbon_loss_ref_g_l`` [assumed
 linear: each granule wears at a rate set by the agitation, not by how many there are].
 At the defaults every factor is 1: cases written before these keys run as before.
+
+Copper competes for the carbon's sites with gold (the site competition of
+``oreflow.kernels.adsorption.adsorption_train_batch``: gold's K falls as copper loads;
+Dai, Breuer & Jeffrey 2010, Miner. Metall. Process. 27:190: copper lowers the
+equilibrium gold loading). How much copper loads depends on its cyanide complex: carbon
+takes the singly charged Cu(CN)2⁻ and repels the higher complexes (Ibrado & Fuerstenau
+1990), and at leach free cyanide the main competitor is Cu(CN)3²⁻ (Souza, Majuste &
+Ciminelli 2014, Hydrometallurgy). With ``cu_adsorption_ref_nacn_mg_l`` given,
+``cu_adsorption_k_eq_m3_t`` holds at that free cyanide and scales with the copper
+affinity ``f2 + cu_cn3_affinity_frac f3`` of
+:func:`oreflow.kernels.carbon_circuit.copper_affinity` over its value there, so more free
+cyanide keeps copper off the carbon and leaves more sites to gold.
 """
 
 from __future__ import annotations
@@ -38,7 +50,12 @@ import numpy as np
 
 from oreflow.core.schema import Param, frac, positive
 from oreflow.kernels.arrays import safe_div
-from oreflow.kernels.carbon_circuit import film_rate_factor, thomas_relative_viscosity
+from oreflow.kernels.carbon_circuit import (
+    copper_affinity,
+    film_rate_factor,
+    thomas_relative_viscosity,
+)
+from oreflow.kernels.cyanidation import cyanide_ion_mol_l
 
 #: Density of the pulp's solution [t/m³] (water; dissolved salts add about 1 %).
 _SOLUTION_T_M3 = 1.0
@@ -116,6 +133,40 @@ ADSORPTION_RATE_PARAMS: tuple[Param, ...] = (
         hi=100.0,
     ),
 )
+
+
+COPPER_SPECIATION_PARAMS: tuple[Param, ...] = (
+    positive(
+        "cu_adsorption_ref_nacn_mg_l",
+        "mg/L",
+        None,
+        "free cyanide (as NaCN) at which cu_adsorption_k_eq_m3_t holds; given, copper "
+        "loading follows the copper cyanide speciation at nacn_mg_l; omitted, K of copper "
+        "holds at every cyanide level",
+        "testwork (copper loading at the plant's free cyanide)",
+        hi=2e4,
+    ),
+    frac(
+        "cu_cn3_affinity_frac",
+        0.05,
+        "carbon affinity of Cu(CN)3 2- per mol relative to Cu(CN)2- (Cu(CN)4 3- taken as "
+        "not loading)",
+        "assumed; small because carbon repels multiply charged complexes (Ibrado & "
+        "Fuerstenau 1990, SME), large enough that Cu(CN)3 2- is the main competitor at "
+        "CN:Cu > 4 (Souza, Majuste & Ciminelli 2014, Hydrometallurgy)",
+    ),
+)
+
+
+def copper_k_eq_factor(params: Mapping[str, np.ndarray], n: int) -> np.ndarray:
+    """K of copper at the case's free cyanide over K at the reference free cyanide [-]."""
+    if "cu_adsorption_ref_nacn_mg_l" not in params:
+        return np.ones(n)
+    ph, temp = params["ph"], params["temp_c"]
+    a3 = params["cu_cn3_affinity_frac"]
+    here = copper_affinity(cyanide_ion_mol_l(params["nacn_mg_l"], ph, temp), a3)
+    ref = copper_affinity(cyanide_ion_mol_l(params["cu_adsorption_ref_nacn_mg_l"], ph, temp), a3)
+    return np.ones(n) * safe_div(here, ref, fill=1.0)
 
 
 def pulp_ratios(

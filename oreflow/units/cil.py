@@ -98,7 +98,11 @@ from oreflow.kernels.carbon_circuit import (
     wad_cyanide_out_tph,
 )
 from oreflow.units import reagents
-from oreflow.units.adsorption_rate import adsorption_rate_factor, attrition_scale
+from oreflow.units.adsorption_rate import (
+    adsorption_rate_factor,
+    attrition_scale,
+    copper_k_eq_factor,
+)
 from oreflow.units.base import (
     PrepareContext,
     Price,
@@ -300,6 +304,8 @@ class CilTrain:
             prefix = "" if metal == "au" else f"{metal}_"
             k_ads[:, m] = params[f"{prefix}adsorption_k_per_h"] * ads_rate
             k_eq[:, m] = params[f"{prefix}adsorption_k_eq_m3_t"]
+            if metal == "cu" and self.mode != "cic":  # copper cyanide speciation
+                k_eq[:, m] *= copper_k_eq_factor(params, n)
         feed_tenor = np.stack(
             [safe_div(feed[:, aq] * G_PER_T, sol) for _, aq, _ in self.metals], axis=1
         )

@@ -7,7 +7,7 @@ cites its own source or is marked assumed.
 from __future__ import annotations
 
 from oreflow.core.schema import REQUIRED, Param, positive
-from oreflow.units.adsorption_rate import ADSORPTION_RATE_PARAMS
+from oreflow.units.adsorption_rate import ADSORPTION_RATE_PARAMS, COPPER_SPECIATION_PARAMS
 from oreflow.units.base import TableSchema
 from oreflow.units.cil_kinetics import CYANIDATION_PARAMS, GRAIN_PARAMS
 from oreflow.units.cyanide_chemistry import DISSOLUTION_PARAMS
@@ -338,6 +338,7 @@ CIL_PARAMS: tuple[Param, ...] = (
     _CARBON_DOSE,
     *_CARBON_PARAMS,
     *ADSORPTION_RATE_PARAMS,
+    *COPPER_SPECIATION_PARAMS,
     *SIZE_LAW_PARAMS,
     *_PREGROB_PARAMS,
 )
@@ -349,6 +350,7 @@ CIP_PARAMS: tuple[Param, ...] = (
     _CARBON_DOSE,
     *_CARBON_PARAMS,
     *ADSORPTION_RATE_PARAMS,
+    *COPPER_SPECIATION_PARAMS,
     *SIZE_LAW_PARAMS,
     *_PREGROB_PARAMS,
 )
