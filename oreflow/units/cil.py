@@ -115,6 +115,7 @@ from oreflow.units.base import (
     water,
 )
 from oreflow.units.cil_kinetics import (
+    SULFIDE_O2_G_G,
     exposure_ultimate,
     free_cyanide_loss_tph,
     lime_kg_t,
@@ -260,9 +261,15 @@ class CilTrain:
         idx = self.chem.idx
         n_sp = len(idx)
         do_mg_l = np.zeros(n)
+        o2_uptake = np.zeros(n)
         rate = np.ones(n)
         if self.mode != "cic":
-            do_mg_l = oxygen_mg_l(self.spec.params, params, solids, sol)
+            minerals = {
+                name: sv[:, :, c.solid_index(name)].sum(axis=1)
+                for name in SULFIDE_O2_G_G
+                if c.has(name)
+            }
+            do_mg_l, o2_uptake = oxygen_mg_l(self.spec.params, params, solids, sol, minerals)
             rate = rate_factor(self.spec.params, params, do_mg_l)
         if n_sp:
             solids_l = np.ascontiguousarray(sv[:, :, idx])
@@ -436,6 +443,7 @@ class CilTrain:
         metrics["carbon_inventory_t"] = carbon_tank.sum(axis=1)
         if self.mode != "cic":
             metrics["do_mg_l"] = do_mg_l
+            metrics["o2_uptake_g_t_h"] = o2_uptake
             metrics["leach_rate_factor"] = rate
             metrics["agitation_kw_m3"] = np.broadcast_to(params["agitation_kw_m3"], (n,)).copy()
             if not self.closed:  # fines worn from the carbon held (oreflow.units.adsorption_rate)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from oreflow.core.schema import REQUIRED, Param, positive
 from oreflow.units.adsorption_rate import ADSORPTION_RATE_PARAMS, COPPER_SPECIATION_PARAMS
 from oreflow.units.base import TableSchema
-from oreflow.units.cil_kinetics import CYANIDATION_PARAMS, GRAIN_PARAMS
+from oreflow.units.cil_kinetics import CYANIDATION_PARAMS, GRAIN_PARAMS, SULFIDE_O2_PARAMS
 from oreflow.units.cyanide_chemistry import DISSOLUTION_PARAMS
 from oreflow.units.tanks import SIZE_LAW_PARAMS
 
@@ -335,6 +335,7 @@ CIL_PARAMS: tuple[Param, ...] = (
     _PRELEACH,
     *_CYANIDE_PARAMS,
     *CYANIDATION_PARAMS,
+    *SULFIDE_O2_PARAMS,
     _CARBON_DOSE,
     *_CARBON_PARAMS,
     *ADSORPTION_RATE_PARAMS,
@@ -347,6 +348,7 @@ CIP_PARAMS: tuple[Param, ...] = (
     *_CIP_PARAMS,
     *_CYANIDE_PARAMS,
     *CYANIDATION_PARAMS,
+    *SULFIDE_O2_PARAMS,
     _CARBON_DOSE,
     *_CARBON_PARAMS,
     *ADSORPTION_RATE_PARAMS,
