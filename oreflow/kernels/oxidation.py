@@ -82,7 +82,8 @@ PF_H2SO4_S = 8
 PF_SO4_S = 9
 PF_CALCITE_C = 10
 PF_CO2_C = 11
-N_PF = 12
+PF_SULFUR_S = 12  # S in elemental sulfur (1.0 for the catalogue's ``sulfur``)
+N_PF = 13
 
 # columns of the result of ``oxidation_products_batch`` [t/h]
 OUT_REMAINDER = 0  # iron remainder species (hematite, or ferrihydrite in BIOX)
@@ -101,7 +102,8 @@ OUT_ACID_MADE = 12  # gross acid from sulfide S, as H2SO4 (before any consumptio
 OUT_LIMESTONE_REACTED = 13  # reagent CaCO3 reacted (alkaline mode)
 OUT_LIMESTONE_EXCESS = 14  # reagent CaCO3 left as calcite (alkaline mode)
 OUT_SODA_ASH = 15  # reagent Na2CO3 (alkaline mode)
-N_OUT = 16
+OUT_SULFUR = 16  # elemental sulfur S0 (acid mode below about 180 °C)
+N_OUT = 17
 
 #: Modes of ``oxidation_products_batch``.
 MODE_ACID = 0
@@ -120,6 +122,7 @@ def oxidation_products_batch(
     fe_jarosite_frac: np.ndarray,
     as_solution_frac: np.ndarray,
     reagent_excess_frac: np.ndarray,
+    s0_frac: np.ndarray,
     product_fractions: np.ndarray,
     mode: int,
 ) -> np.ndarray:
@@ -134,6 +137,9 @@ def oxidation_products_batch(
 
     Acid mode, in this order:
 
+    0. the fraction ``s0_frac`` of each mineral's oxidised S stops at elemental sulfur
+       (``oreflow.kernels.elemental_sulfur``): it makes no acid, but never more than
+       leaves the sulfate the dissolved copper needs;
     1. As goes to scorodite (ferric arsenate, Fe:As 1:1, taking Fe from the pool), or
        a fraction ``as_solution_frac`` stays dissolved as arsenic acid;
     2. Cu goes to solution as CuSO4 (its sulfate S leaves the acid pool);
@@ -173,6 +179,9 @@ def oxidation_products_batch(
         Fraction of the arsenic left in solution [-].
     reagent_excess_frac : (n_cases,) float64
         Reagent dosed above stoichiometry in the alkaline modes [-].
+    s0_frac : (n_cases, n_min) float64
+        Fraction of each mineral's oxidised S reporting as elemental sulfur [-] (acid
+        mode only; ignored in the alkaline modes).
     product_fractions : (N_PF,) float64
         Element mass fractions of the products, ``PF_*`` slots [-].
     mode : int
@@ -194,11 +203,18 @@ def oxidation_products_batch(
         ars = 0.0
         s = 0.0
         cu = 0.0
+        s0 = 0.0
         for m in range(n_min):
             fe += oxidised_tph[i, m] * mineral_elements[m, 0]
             ars += oxidised_tph[i, m] * mineral_elements[m, 1]
             s += oxidised_tph[i, m] * mineral_elements[m, 2]
             cu += oxidised_tph[i, m] * mineral_elements[m, 3]
+            if mode == MODE_ACID:
+                s0 += oxidised_tph[i, m] * mineral_elements[m, 2] * s0_frac[i, m]
+        # 0. elemental sulfur, leaving at least the sulfate of the dissolved copper
+        s0 = min(s0, max(s - cu * s_per_cu, 0.0))
+        out[i, OUT_SULFUR] = s0 / pf[PF_SULFUR_S]
+        s -= s0
         # 1. arsenic: scorodite, limited by the iron available
         as_sol = as_solution_frac[i] * ars if mode == MODE_ACID else 0.0
         scor = (ars - as_sol) / pf[PF_SCORODITE_AS]

@@ -13,8 +13,16 @@ and copper are neutralised before cyanidation (to pH about 10.5) or before disch
   ``fe_as_molar_min`` x As (Fe:As >= 3-4 for a stable residue, Directive 2006/21/EC; Wills & Finch 2016; docs/models.md#residue [L]);
 - copper precipitates as Cu(OH)2 at ``target_ph >= cu_precipitation_ph`` when the case
   declares ``cu_hydroxide``;
-- base: 1 mol per mol H2SO4, 1.5 per mol Fe(III), 1 per mol Cu, and the hydroxide of
-  the target pH; quicklime adds ``lime_excess_frac`` for the buffering of the solids.
+- basic ferric sulfate Fe(OH)SO4 and jarosite in the feed solids (made by acid POX at
+  high acid and temperature) are converted to Fe(OH)3 and gypsum at a lime pH
+  (``target_ph >= BASIC_SULFATE_MIN_PH``), by ``bfs_conversion_frac`` and
+  ``jarosite_conversion_frac``: 1 mol Ca(OH)2 per mol BFS, 1.5 per mol jarosite
+  (Fleming 2010: BFS passes CCD washing and limestone neutralisation and then consumes
+  lime in the leach feed; 0.332 t CaO per t BFS). Without a hot cure this is the
+  lime cost of BFS;
+- base: 1 mol per mol H2SO4, 1.5 per mol Fe(III), 1 per mol Cu, 1 per mol BFS, 1.5 per
+  mol jarosite, and the hydroxide of the target pH; quicklime adds
+  ``lime_excess_frac`` for the buffering of the solids.
 
 Limestone (CaCO3, 0.98 t per t of H2SO4 is 1.0205 t CaCO3 per t acid at 100 %
 utilisation) is cheaper but lifts the pH only to about 6 [L]; ``limestone_lime`` uses
@@ -28,12 +36,15 @@ and scorodite, are untracked matter.
 Worked example (Directive 2006/21/EC; Wills & Finch 2016; docs/models.md#residue, ex08): 550.62 kg H2SO4 per t of concentrate needs
 561.94 kg CaCO3 and makes 966.64 kg gypsum.
 
-Precipitates are put in the finest size class [assumed].
+Precipitates are spread over the size classes by the distributions of
+``oreflow.units.products`` (gypsum d50 30 um, hydroxides 5 um [assumed]).
 
 References
 ----------
 Marsden, J.O., House, C.I. (2006) The Chemistry of Gold Extraction, 2nd ed., SME,
-ch. 5 (pre-treatment) and 11 (effluent treatment) [L]; Marsden & House 2006; Thomas 2005, Dev. Miner. Process. 15; docs/models.md#pox, Directive 2006/21/EC; Wills & Finch 2016; docs/models.md#residue.
+ch. 5 (pre-treatment) and 11 (effluent treatment) [L]; Fleming, C.A. (2010) Basic iron
+sulfate - a potential killer in the processing of refractory gold concentrates by
+pressure oxidation, Miner. Metall. Process. 27(2):81-88 [L]; Marsden & House 2006; Thomas 2005, Dev. Miner. Process. 15; docs/models.md#pox, Directive 2006/21/EC; Wills & Finch 2016; docs/models.md#residue.
 """
 
 from __future__ import annotations
@@ -60,6 +71,10 @@ from oreflow.units.products import ProductSpecies
 #: Highest pH limestone reaches in practice [-] [L] (limestone neutralisation stops
 #: near pH 5.5-6.5 as CO2 buffers the solution; Marsden & House 2006 ch. 11).
 LIMESTONE_MAX_PH = 6.0
+#: Lowest target pH at which basic ferric sulfate and jarosite are converted [-]
+#: [assumed]: Fleming (2010) reports BFS surviving limestone neutralisation and
+#: reacting with lime in the alkaline (pH 10-11) leach feed; 8 is taken as the start.
+BASIC_SULFATE_MIN_PH = 8.0
 
 PARAMS: tuple[Param, ...] = (
     Param(
@@ -131,6 +146,23 @@ PARAMS: tuple[Param, ...] = (
         lo=0.0,
         hi=50.0,
     ),
+    frac(
+        "bfs_conversion_frac",
+        1.0,
+        "fraction of the basic ferric sulfate in the feed solids converted to Fe(OH)3 and "
+        "gypsum when target_ph >= 8",
+        "Fleming 2010, Miner. Metall. Process. 27(2):81 (BFS reacts with lime in the "
+        "alkaline leach feed); complete conversion over the neutralisation and leach "
+        "[assumed]",
+    ),
+    frac(
+        "jarosite_conversion_frac",
+        0.5,
+        "fraction of the jarosite in the feed solids converted to Fe(OH)3 and gypsum "
+        "when target_ph >= 8",
+        "assumed: jarosite decomposes slowly in ambient lime; complete decomposition "
+        "needs a hot lime boil (Marsden & House 2006, ch. 5, silver in jarosite)",
+    ),
     Param(
         "cu_precipitation_ph",
         "-",
@@ -195,7 +227,15 @@ class Neutralisation:
         self.products = ProductSpecies(
             spec,
             comps,
-            solids=("gypsum", "scorodite", "metal_hydroxides", "cu_hydroxide", "calcite"),
+            solids=(
+                "gypsum",
+                "scorodite",
+                "metal_hydroxides",
+                "cu_hydroxide",
+                "calcite",
+                "basic_ferric_sulfate",
+                "jarosite",
+            ),
             solution=("water", "h2so4", "so4_aq", "fe_aq", "as_aq", "cu_aq"),
         )
         self.i_sol = self.products.solution
@@ -208,6 +248,10 @@ class Neutralisation:
         f[kneut.NF_SCORODITE_AS] = element_fraction(comps, "scorodite", "as")
         f[kneut.NF_HYDROXIDE_FE] = element_fraction(comps, "metal_hydroxides", "fe")
         f[kneut.NF_CU_HYDROXIDE_CU] = element_fraction(comps, "cu_hydroxide", "cu")
+        f[kneut.NF_BFS_FE] = element_fraction(comps, "basic_ferric_sulfate", "fe")
+        f[kneut.NF_BFS_S] = element_fraction(comps, "basic_ferric_sulfate", "s")
+        f[kneut.NF_JAROSITE_FE] = element_fraction(comps, "jarosite", "fe")
+        f[kneut.NF_JAROSITE_S] = element_fraction(comps, "jarosite", "s")
         self.fractions = f
 
     def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
@@ -250,6 +294,17 @@ class Neutralisation:
         solubility = (
             params["gypsum_solubility_g_l"] if self.i_sol["so4_aq"] is not None else np.zeros(n)
         )
+        sv_in = c.solids_view(feed)
+        lime_ph = params["target_ph"] >= BASIC_SULFATE_MIN_PH
+        basic = {}
+        for name, key in (("basic_ferric_sulfate", "bfs"), ("jarosite", "jarosite")):
+            idx = self.i_solid[name]
+            cls = sv_in[:, :, idx] if idx is not None else np.zeros((n, c.n_cls))
+            conv = np.where(lime_ph, params[f"{key}_conversion_frac"], 0.0)
+            basic[name] = (idx, cls, conv)
+        _, jar_cls, jar_conv = basic["jarosite"]
+        if np.any(jar_cls.sum(axis=1) * jar_conv > 0.0) and self.i_sol["so4_aq"] is None:
+            self._fail("jarosite conversion leaves K2SO4 in solution; declare 'so4_aq'")
         res = kneut.neutralisation_batch(
             self._get(feed, "h2so4"),
             self._get(feed, "so4_aq"),
@@ -264,8 +319,16 @@ class Neutralisation:
             params["cu_precipitation_ph"],
             self.fractions,
             self.i_solid["cu_hydroxide"] is not None,
+            np.ascontiguousarray(basic["basic_ferric_sulfate"][1].sum(axis=1)),
+            np.ascontiguousarray(jar_cls.sum(axis=1)),
+            np.ascontiguousarray(basic["basic_ferric_sulfate"][2]),
+            np.ascontiguousarray(jar_conv),
         )
         out = feed.copy()
+        sv_out = c.solids_view(out)
+        for idx, cls, conv in basic.values():
+            if idx is not None:
+                sv_out[:, :, idx] = cls * (1.0 - conv[:, None])
         added = np.zeros_like(feed)
         fe_add = res[:, kneut.NO_FE_ADDED]
         so4_add = res[:, kneut.NO_SO4_ADDED]
@@ -301,7 +364,9 @@ class Neutralisation:
         excess_calcite = (caco3_fed_mol - caco3_reacted_mol) * kox.M_CACO3 * 1e-6
         if np.any(excess_calcite > 0):
             self._put_solid(out, "calcite", excess_calcite)
-            c.solids_view(added)[:, -1, self.i_solid["calcite"]] += excess_calcite
+            c.solids_view(added)[:, :, self.i_solid["calcite"]] += (
+                excess_calcite[:, None] * self.products.size_fractions["calcite"]
+            )
         reacted = out - feed - added
 
         lime_kg_h = cao_mol * kox.M_CAO * 1e-3 / params["lime_cao_frac"]
@@ -320,6 +385,9 @@ class Neutralisation:
             "use_lime_kg_h": lime_kg_h,
             "use_limestone_kg_h": limestone_kg_h,
             "use_ferric_sulfate_kg_h": fe_add * 1e6 / kox.M_FE / 2.0 * kox.M_FE2SO43 * 1e-3,
+            "bfs_converted_kg_h": res[:, kneut.NO_BFS_REACTED] * 1000.0,
+            "jarosite_converted_kg_h": res[:, kneut.NO_JAROSITE_REACTED] * 1000.0,
+            "cao_to_basic_sulfates_kg_h": res[:, kneut.NO_BASE_SOLIDS_MOL] * kox.M_CAO * 1e-3,
             "free_acid_neutralised_kg_h": res[:, kneut.NO_FREE_ACID_S]
             / self.fractions[kneut.NF_H2SO4_S]
             * 1000.0,

@@ -89,6 +89,7 @@ class Oxidiser:
                 "carbonaceous",
                 "au_sulfide",
                 "au_free",
+                "sulfur",
             ),
             solution=("water", "h2so4", "so4_aq", "fe_aq", "as_aq", "cu_aq", "co2"),
         )
@@ -107,6 +108,7 @@ class Oxidiser:
         pf[kox.PF_SO4_S] = element_fraction(comps, "so4_aq", "s")
         pf[kox.PF_CALCITE_C] = element_fraction(comps, "calcite", "c")
         pf[kox.PF_CO2_C] = element_fraction(comps, "co2", "c")
+        pf[kox.PF_SULFUR_S] = element_fraction(comps, "sulfur", "s")
         self.pf = pf
         self.tcm_c = (
             element_fraction(comps, "carbonaceous", "c") if comps.has("carbonaceous") else 0.0
@@ -180,6 +182,7 @@ class Oxidiser:
 
     def apply(self, state: OxidationState, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """Oxidise, distribute the products, free the locked gold, balance heat and O2."""
+        from oreflow.kernels import elemental_sulfur as kes
         from oreflow.kernels import oxidation as kox
 
         params = state.params
@@ -205,6 +208,12 @@ class Oxidiser:
         i_acid = self.i_sol["h2so4"]
         feed_acid = feed[:, i_acid] if i_acid is not None else zeros
         mode = self._mode()
+        s0_frac = np.zeros((n, len(self.minerals)))
+        if self.chem.elemental_sulfur:
+            from oreflow.kernels.elemental_sulfur import s0_fraction
+
+            for k, m in enumerate(self.kernel_index):
+                s0_frac[:, k] = s0_fraction(params["temperature_degc"], m)
         fe_split = [
             params.get(k, zeros)
             for k in ("fe_to_solution_frac", "fe_to_bfs_frac", "fe_to_jarosite_frac")
@@ -217,6 +226,7 @@ class Oxidiser:
             *[np.ascontiguousarray(f) for f in fe_split],
             np.ascontiguousarray(params.get("as_to_solution_frac", zeros)),
             np.ascontiguousarray(params.get("neutraliser_excess_frac", zeros)),
+            s0_frac,
             self.pf,
             mode,
         )
@@ -258,6 +268,7 @@ class Oxidiser:
         self._put_solid(out, "basic_ferric_sulfate", prod[:, kox.OUT_BFS])
         self._put_solid(out, "jarosite", prod[:, kox.OUT_JAROSITE])
         self._put_solid(out, "gypsum", prod[:, kox.OUT_GYPSUM])
+        self._put_solid(out, "sulfur", prod[:, kox.OUT_SULFUR])
         if i_acid is not None:
             out[:, i_acid] = 0.0
         self._put_solution(out, "h2so4", prod[:, kox.OUT_H2SO4])
@@ -271,8 +282,9 @@ class Oxidiser:
         if np.any(excess > 0):
             if i_cal is None:
                 self._fail("excess limestone stays as 'calcite'; declare it in [case] solids")
-            sv[:, -1, i_cal] += excess
-            c.solids_view(added)[:, -1, i_cal] = excess
+            spread = excess[:, None] * self.products.size_fractions["calcite"]
+            sv[:, :, i_cal] += spread
+            c.solids_view(added)[:, :, i_cal] = spread
 
         vent = np.zeros_like(feed)
         co2 = prod[:, kox.OUT_CO2] + c_burnt / self.pf[kox.PF_CO2_C]
@@ -287,6 +299,10 @@ class Oxidiser:
         o2_stoich, heat_gen = oxygen_and_heat(
             s_ox_by_min, kox.O2_MOL_PER_MOL_S[self.kernel_index], state.heat, c_burnt
         )
+        # elemental sulfur takes no further O2 and releases no sulfate heat
+        s0 = prod[:, kox.OUT_SULFUR] * self.pf[kox.PF_SULFUR_S]
+        o2_stoich = o2_stoich - s0 * kes.O2_MOL_SAVED_PER_MOL_S0 * kox.M_O2 / kox.M_S
+        heat_gen = heat_gen - s0 * 1000.0 * kes.HEAT_MJ_SAVED_PER_KG_S0
         solids = total_solids(c, feed)
         h2o = np.ascontiguousarray(water(c, feed))  # one kernel specialisation (C layout)
         t_in = params["feed_temperature_degc"]
@@ -380,6 +396,10 @@ class Oxidiser:
             "basic_ferric_sulfate_tph": prod[:, kox.OUT_BFS],
             "jarosite_tph": prod[:, kox.OUT_JAROSITE],
             "gypsum_tph": prod[:, kox.OUT_GYPSUM],
+            "elemental_sulfur_tph": prod[:, kox.OUT_SULFUR],
+            "elemental_sulfur_frac": safe_div(
+                prod[:, kox.OUT_SULFUR] * self.pf[kox.PF_SULFUR_S], s_ox
+            ),
         }
         if self.chem.remainder != "hematite":
             m[f"{self.chem.remainder}_tph"] = m.pop("hematite_tph")
@@ -465,6 +485,19 @@ def check_oxidiser(
             )
         )
     _need(comps, (chem.remainder,), "the released iron precipitates", key, file, problems)
+    t_op = p.get("temperature_degc")
+    if chem.elemental_sulfur and t_op is not None:
+        from oreflow.kernels.elemental_sulfur import s0_fraction
+
+        if max(float(s0_fraction(t_op, OXIDISABLE.index(m))) for m in present) > 0.0:
+            _need(
+                comps,
+                ("sulfur",),
+                f"at {t_op:g} °C part of the sulfide S stops at elemental sulfur",
+                key,
+                file,
+                problems,
+            )
     acid = chem.mode == MODE_ACID
     if acid:
         _need(comps, ("h2so4",), "sulfide oxidation makes sulfuric acid", key, file, problems)

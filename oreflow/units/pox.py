@@ -251,6 +251,7 @@ ACID = Chemistry(
     t_star_ref_min=POX_T_STAR_REF_MIN,
     activation_kj_mol=POX_ACTIVATION_KJ_MOL,
     heat_mj_kg_s=HEAT_MJ_KG_S,
+    elemental_sulfur=True,
 )
 ALKALINE = Chemistry(
     mode=MODE_ALKALINE,
