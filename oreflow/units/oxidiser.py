@@ -86,6 +86,8 @@ class Oxidiser:
                 "jarosite",
                 "gypsum",
                 "calcite",
+                "dolomite",
+                "siderite",
                 "carbonaceous",
                 "au_sulfide",
                 "au_free",
@@ -109,6 +111,9 @@ class Oxidiser:
         pf[kox.PF_CALCITE_C] = element_fraction(comps, "calcite", "c")
         pf[kox.PF_CO2_C] = element_fraction(comps, "co2", "c")
         pf[kox.PF_SULFUR_S] = element_fraction(comps, "sulfur", "s")
+        pf[kox.PF_DOLOMITE_C] = element_fraction(comps, "dolomite", "c")
+        pf[kox.PF_SIDERITE_FE] = element_fraction(comps, "siderite", "fe")
+        pf[kox.PF_SIDERITE_C] = element_fraction(comps, "siderite", "c")
         self.pf = pf
         self.tcm_c = (
             element_fraction(comps, "carbonaceous", "c") if comps.has("carbonaceous") else 0.0
@@ -205,6 +210,10 @@ class Oxidiser:
         i_cal = self.i_solid["calcite"]
         calcite_cls = sv_in[:, :, i_cal] if i_cal is not None else np.zeros((n, c.n_cls))
         calcite = calcite_cls.sum(axis=1)
+        carb_cls = {}
+        for name in ("dolomite", "siderite"):
+            idx = self.i_solid[name]
+            carb_cls[name] = sv_in[:, :, idx] if idx is not None else np.zeros((n, c.n_cls))
         i_acid = self.i_sol["h2so4"]
         feed_acid = feed[:, i_acid] if i_acid is not None else zeros
         mode = self._mode()
@@ -223,6 +232,8 @@ class Oxidiser:
             self.min_el,
             np.ascontiguousarray(feed_acid),
             np.ascontiguousarray(calcite),
+            np.ascontiguousarray(carb_cls["dolomite"].sum(axis=1)),
+            np.ascontiguousarray(carb_cls["siderite"].sum(axis=1)),
             *[np.ascontiguousarray(f) for f in fe_split],
             np.ascontiguousarray(params.get("as_to_solution_frac", zeros)),
             np.ascontiguousarray(params.get("neutraliser_excess_frac", zeros)),
@@ -237,6 +248,14 @@ class Oxidiser:
         if i_cal is not None:
             share = safe_div(prod[:, kox.OUT_CALCITE_REACTED], calcite)
             sv[:, :, i_cal] = calcite_cls * (1.0 - share[:, None])
+        for name, col in (
+            ("dolomite", kox.OUT_DOLOMITE_REACTED),
+            ("siderite", kox.OUT_SIDERITE_REACTED),
+        ):
+            idx = self.i_solid[name]
+            if idx is not None:
+                share = safe_div(prod[:, col], carb_cls[name].sum(axis=1))
+                sv[:, :, idx] = carb_cls[name] * (1.0 - share[:, None])
 
         # carbonaceous matter burnt in proportion to the sulfide oxidation
         i_tcm = self.i_solid["carbonaceous"]
@@ -303,6 +322,18 @@ class Oxidiser:
         s0 = prod[:, kox.OUT_SULFUR] * self.pf[kox.PF_SULFUR_S]
         o2_stoich = o2_stoich - s0 * kes.O2_MOL_SAVED_PER_MOL_S0 * kox.M_O2 / kox.M_S
         heat_gen = heat_gen - s0 * 1000.0 * kes.HEAT_MJ_SAVED_PER_KG_S0
+        # carbonates: siderite takes O2 for its Fe(II); all three release a little heat
+        sid_mol = prod[:, kox.OUT_SIDERITE_REACTED] * self.pf[kox.PF_SIDERITE_FE] / kox.M_FE
+        o2_stoich = o2_stoich + sid_mol * kox.O2_MOL_PER_MOL_SIDERITE * kox.M_O2
+        cal_mol = prod[:, kox.OUT_CALCITE_REACTED] * self.pf[kox.PF_CALCITE_C] / kox.M_C
+        dol_mol = prod[:, kox.OUT_DOLOMITE_REACTED] * self.pf[kox.PF_DOLOMITE_C] / kox.M_C / 2.0
+        # (t/h) / (g/mol) is Mmol/h; times kJ/mol it is GJ/h, i.e. 1000 MJ/h
+        heat_gen = heat_gen + 1000.0 * (
+            cal_mol * kox.CALCITE_HEAT_KJ_MOL
+            + dol_mol * kox.DOLOMITE_HEAT_KJ_MOL
+            + sid_mol * kox.SIDERITE_HEAT_KJ_MOL
+        )
+
         solids = total_solids(c, feed)
         h2o = np.ascontiguousarray(water(c, feed))  # one kernel specialisation (C layout)
         t_in = params["feed_temperature_degc"]
@@ -386,9 +417,9 @@ class Oxidiser:
             "acid_made_kg_h": prod[:, kox.OUT_ACID_MADE] * 1000.0,
             "acid_made_kg_t": prod[:, kox.OUT_ACID_MADE] * 1000.0 * per_t,
             "free_acid_out_kg_h": prod[:, kox.OUT_H2SO4] * 1000.0,
-            "acid_to_carbonate_kg_h": prod[:, kox.OUT_CALCITE_REACTED]
-            * (kox.M_H2SO4 / kox.M_CACO3)
-            * 1000.0,
+            "acid_to_carbonate_kg_h": prod[:, kox.OUT_CARBONATE_ACID] * 1000.0,
+            "dolomite_reacted_tph": prod[:, kox.OUT_DOLOMITE_REACTED],
+            "siderite_reacted_tph": prod[:, kox.OUT_SIDERITE_REACTED],
             "heat_generated_mj_t": heat_gen * per_t,
             "heat_required_mj_t": heat_req * per_t,
             "hematite_tph": prod[:, kox.OUT_REMAINDER],
@@ -523,6 +554,19 @@ def check_oxidiser(
         )
     if float(p.get("fe_to_jarosite_frac", 0.0)) > 0:
         _need(comps, ("jarosite",), "iron forms jarosite", key, file, problems)
+    if "dolomite" in solids:
+        _need(
+            comps,
+            ("gypsum", "so4_aq", "co2"),
+            "ore dolomite is neutralised to gypsum, dissolved MgSO4 and CO2",
+            key,
+            file,
+            problems,
+        )
+    if "siderite" in solids:
+        _need(
+            comps, ("co2",), "ore siderite is oxidised to iron oxide and CO2", key, file, problems
+        )
     if "calcite" in solids:
         _need(
             comps,

@@ -43,6 +43,8 @@ FES2 = ox.M_FE + 2 * ox.M_S
 FEASS = ox.M_FE + ox.M_AS + ox.M_S
 FES = ox.M_FE + ox.M_S
 CUFES2 = ox.M_CU + ox.M_FE + 2 * ox.M_S
+DOLOMITE = 40.078 + 24.305 + 2 * (ox.M_C + 3 * M_O)
+SIDERITE = ox.M_FE + ox.M_C + 3 * M_O
 
 
 def exact_fractions() -> np.ndarray:
@@ -60,6 +62,9 @@ def exact_fractions() -> np.ndarray:
     pf[ox.PF_CALCITE_C] = ox.M_C / ox.M_CACO3
     pf[ox.PF_CO2_C] = ox.M_C / CO2
     pf[ox.PF_SULFUR_S] = 1.0
+    pf[ox.PF_DOLOMITE_C] = 2 * ox.M_C / DOLOMITE
+    pf[ox.PF_SIDERITE_FE] = ox.M_FE / SIDERITE
+    pf[ox.PF_SIDERITE_C] = ox.M_C / SIDERITE
     return pf
 
 
@@ -240,6 +245,8 @@ def products(impl, ox_tph, mode=ox.MODE_ACID, **kw):
     args = {
         "feed_acid_tph": np.zeros(n),
         "calcite_tph": np.zeros(n),
+        "dolomite_tph": np.zeros(n),
+        "siderite_tph": np.zeros(n),
         "fe_solution_frac": np.zeros(n),
         "fe_bfs_frac": np.zeros(n),
         "fe_jarosite_frac": np.zeros(n),
@@ -253,6 +260,8 @@ def products(impl, ox_tph, mode=ox.MODE_ACID, **kw):
         MINERAL_ELEMENTS,
         args["feed_acid_tph"],
         args["calcite_tph"],
+        args["dolomite_tph"],
+        args["siderite_tph"],
         args["fe_solution_frac"],
         args["fe_bfs_frac"],
         args["fe_jarosite_frac"],
