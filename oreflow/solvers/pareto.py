@@ -174,7 +174,11 @@ def _best_ratio(
         limit = Limit(x, sense_x, value, f"pareto.{x}")
         limits = (*problem.limits, *problem.expand(limit))
         trial = dataclasses.replace(problem, limits=limits)
-        return solve_blend(trial).status is SolveStatus.OPTIMAL
+        if solve_blend(trial).status is not SolveStatus.OPTIMAL:
+            return False
+        # feasible to the enumeration's tighter tolerance too, so that the front's last
+        # point is not one HiGHS accepts only within its own feasibility tolerance
+        return enumerate_blend(trial)[0] >= 0
 
     better = 1.0 if sense_x == "min" else -1.0
     lo = max(feasible, guess) if better > 0 else min(feasible, guess)
