@@ -28,6 +28,9 @@ reaction heat (S0 + 1.5 O2 + H2O -> H2SO4(aq): ΔHf H2SO4(aq) -909.27, H2O(l)
 Not modelled (say so when reporting): molten sulfur (above 119 °C) wetting unreacted
 sulfide and slowing its oxidation, which is why autoclaves avoid 120-180 °C without
 surfactants; the S0 is taken to leave as a solid in the residue (species ``sulfur``).
+Its cyanide cost (S0 + CN- -> SCN-, 1 mol NaCN per mol S, Marsden & House 2006 ch. 6)
+is paid in a CIL whose leach table lists ``sulfur`` with testwork kinetics
+(``oreflow.units.cil``'s reactive sulfides); no default rate is assumed.
 """
 
 from __future__ import annotations
