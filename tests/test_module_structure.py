@@ -126,3 +126,34 @@ def test_the_checks_see_a_cycle_and_a_private_import(tmp_path):
     assert _cycles(edges) == [frozenset({"a", "b", "c"})]
     path = PACKAGE / "solvers" / "highs.py"
     assert ("oreflow.errors", "SolveError") in _imports(path)
+
+
+def _guarded_divisions(path: Path) -> int:
+    """Calls of ``np.divide`` (or ``numpy.divide``) in a file, read from its syntax tree."""
+    calls = 0
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "divide"
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id in {"np", "numpy"}
+        ):
+            calls += 1
+    return calls
+
+
+def test_safe_division_has_one_home():
+    """Division guarded against empty streams is ``kernels.arrays.safe_div``, nowhere else.
+
+    Six private helpers and about 120 ``np.divide(..., where=)`` sites once differed in
+    their fill values; one helper keeps the convention (``fill`` where ``den <= 0``) single.
+    """
+    home = PACKAGE / "kernels" / "arrays.py"
+    sites = {
+        str(p.relative_to(PACKAGE)): n
+        for p in PACKAGE.rglob("*.py")
+        if p != home and (n := _guarded_divisions(p))
+    }
+    assert not sites, f"np.divide outside kernels/arrays.safe_div: {sites}"
+    assert _guarded_divisions(home) == 1

@@ -220,6 +220,20 @@ CATALOGUE: MappingProxyType = MappingProxyType(
                 description="chalcocite Cu2S [L]",
             ),
             _sp(
+                "cu2s",
+                "solid",
+                5.60,
+                {"cu": 0.79856, "s": 0.20144},
+                description="copper sulfide precipitated from cyanide solution by SART, as Cu2S (synthetic chalcocite/digenite); density of chalcocite 5.5-5.8 t/m³ [L], element fractions of Cu2S [S]",
+            ),
+            _sp(
+                "ag2s",
+                "solid",
+                7.2,
+                {"ag": 0.87062, "s": 0.12938},
+                description="silver sulfide precipitated from cyanide solution by SART, as Ag2S (acanthite, 7.2-7.4 t/m³ [L]); element fractions of Ag2S [S]",
+            ),
+            _sp(
                 "metal_hydroxides",
                 "solid",
                 3.40,
@@ -282,6 +296,13 @@ CATALOGUE: MappingProxyType = MappingProxyType(
             ),
             _sp("so4_aq", "solution", 1.0, {"s": 0.33376}, description="dissolved sulfate, as SO4"),
             _sp("fe_aq", "solution", 1.0, {"fe": 1.0}, description="dissolved iron, as Fe"),
+            _sp(
+                "hs_aq",
+                "solution",
+                1.0,
+                {"s": 1.0},
+                description="dissolved sulfide (HS-, H2S, S2-) from a sulfidising reagent such as NaHS, as S",
+            ),
             _sp(
                 "co2",
                 "solution",

@@ -44,6 +44,7 @@ import numpy as np
 
 from oreflow.core.cost_curves import CURVES, CostCurve
 from oreflow.core.cost_index import CEPCI
+from oreflow.kernels.arrays import safe_div
 from oreflow.solvers.simulate import Simulation
 from oreflow.units.base import solids_volume_m3_h, total_solids, water
 
@@ -124,8 +125,8 @@ def cyclone_sizing(sim: Simulation, unit: str) -> dict[str, np.ndarray]:
     x = _feed(sim, unit)
     v_s = solids_volume_m3_h(comps, x)
     q = v_s + water(comps, x)
-    vol_pct = 100.0 * np.divide(v_s, q, out=np.zeros_like(q), where=q > 0)
-    rho_s = np.divide(total_solids(comps, x), v_s, out=np.full_like(q, 2.7), where=v_s > 0)
+    vol_pct = 100.0 * safe_div(v_s, q)
+    rho_s = safe_div(total_solids(comps, x), v_s, fill=2.7)
     dp = _arr(sim, sim.units[unit].metrics.get("pressure_kpa", CYCLONE_DP_KPA))
     c1 = ((53.0 - np.minimum(vol_pct, 50.0)) / 53.0) ** -1.43
     c2 = 3.27 * dp**-0.28
@@ -133,7 +134,7 @@ def cyclone_sizing(sim: Simulation, unit: str) -> dict[str, np.ndarray]:
     d50c = _arr(sim, sim.params[unit].get("d50c_um", 0.0))
     d_cm = (d50c / (c1 * c2 * c3) / 2.84) ** (1.0 / 0.66)
     per = CYCLONE_Q_COEF * d_cm**2 * np.sqrt(dp)
-    count = np.where(q > 0, np.ceil(np.divide(q, per, out=np.zeros_like(q), where=per > 0)), 0.0)
+    count = np.where(q > 0, np.ceil(safe_div(q, per)), 0.0)
     return {"cyclone_diameter_cm": d_cm, "cyclone_count": count, "cyclone_feed_m3_h": q}
 
 
@@ -180,7 +181,7 @@ def _filter(sim: Simulation, unit: str) -> list[Equipment]:
     area = _metric(sim, unit, "cake_solids_tph") * 1000.0 / FILTER_RATE_KG_M2_H
     curve = CURVES["vacuum_drum_filter"]
     count = np.where(area > 0, np.ceil(area / curve.s_hi), 0.0)
-    each = np.divide(area, count, out=np.zeros_like(area), where=count > 0)
+    each = safe_div(area, count)
     return [Equipment(unit, "filters", curve, count, each, "area from filtration rate")]
 
 

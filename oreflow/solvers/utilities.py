@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from oreflow.kernels.arrays import safe_div
 from oreflow.solvers.equipment import CYCLONE_DP_KPA, equipment
 from oreflow.solvers.simulate import Simulation
 from oreflow.units.base import solids_volume_m3_h, total_solids, water
@@ -37,7 +38,7 @@ def pump_kw(
     x = sum(sim.streams[s] for s in spec.inlets.values())
     q = solids_volume_m3_h(comps, x) + water(comps, x)
     mass = total_solids(comps, x) + water(comps, x)
-    rho = np.divide(mass, q, out=np.ones_like(q), where=q > 0)
+    rho = safe_div(mass, q, fill=1.0)
     dp = pressure_kpa + rho * _G * head_m
     return q / 3600.0 * dp / PUMP_EFFICIENCY
 

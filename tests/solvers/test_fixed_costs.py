@@ -17,6 +17,7 @@ POSITIONS = {
     "free_milling_cil": 6,
     "free_milling_glycine": 6,
     "carbonaceous_thiosulfate": 7,
+    "copper_gold_sart": 7,
     "low_grade_preconcentration": 6,
     "refractory_pox_cil": 8,
     "refractory_route_choice": 8,
