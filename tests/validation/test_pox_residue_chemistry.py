@@ -43,7 +43,7 @@ MINI = """
 [case]
 name = "mini_pox_residue"
 solids = ["gangue", "pyrite", "pyrrhotite", "calcite", "dolomite", "siderite", "hematite",
-          "basic_ferric_sulfate", "gypsum", "metal_hydroxides", "sulfur", "au_free"]
+          "basic_ferric_sulfate", "jarosite", "gypsum", "metal_hydroxides", "sulfur", "au_free"]
 solution = ["water", "h2so4", "so4_aq", "fe_aq", "co2"]
 
 [case.sizes]
@@ -141,6 +141,29 @@ def test_bfs_survives_limestone_neutralisation_fleming_2010(write_case):
     assert result.streams.loc[
         "neutralisation.discharge", "basic_ferric_sulfate_tph"
     ] == pytest.approx(0.5, rel=1e-12)
+
+
+def test_jarosite_takes_1_5_mol_lime_and_leaves_a_quarter_of_its_sulfate_dissolved(write_case):
+    """KFe3(SO4)2(OH)6 + 1.5 Ca(OH)2 -> 3 Fe(OH)3 + 1.5 CaSO4 + 0.5 K2SO4 (stoichiometry)."""
+    path = mini(write_case, "jar")
+    result = oreflow.simulate(
+        path,
+        overrides={
+            "units.pox.fe_to_jarosite_frac": 0.2,
+            "units.neutralisation.jarosite_conversion_frac": 1.0,
+        },
+    )
+    jar_t = unit(result, "pox")["jarosite_tph"]
+    neut = unit(result, "neutralisation")
+    assert neut["jarosite_converted_kg_h"] == pytest.approx(jar_t * 1000.0, rel=1e-12)
+    m_jar = 39.098 + 3 * kox.M_FE + 2 * (kox.M_S + 4 * 15.999) + 6 * (15.999 + 1.008)
+    assert neut["cao_to_basic_sulfates_kg_h"] == pytest.approx(
+        jar_t * 1e6 / m_jar * 1.5 * 56.077 / 1000.0, rel=1e-3
+    )
+    assert result.streams.loc["neutralisation.discharge", "jarosite_tph"] == 0.0
+    so4_s = result.streams.loc["neutralisation.discharge", "so4_aq_tph"] * 0.33376
+    assert so4_s == pytest.approx(0.25 * jar_t * 0.12805, rel=1e-9)  # the K2SO4
+    assert result.kpis["closure_max_rel"] <= RTOL_CLOSURE
 
 
 @pytest.mark.parametrize("mineral", [0, 1, 2, 3])
