@@ -20,6 +20,10 @@ and copper are neutralised before cyanidation (to pH about 10.5) or before disch
   (Fleming 2010: BFS passes CCD washing and limestone neutralisation and then consumes
   lime in the leach feed; 0.332 t CaO per t BFS). Without a hot cure this is the
   lime cost of BFS;
+- ore carbonates in the feed solids (calcite, then dolomite) pay for the acid, iron
+  and arsenic base first (1 mol per mol CaCO3, 2 per mol CaMg(CO3)2 with its MgSO4
+  left dissolved), before any reagent [assumed: they are in the acid pulp before the
+  reagent is dosed]; their CO2 stays with the discharge as dissolved ``co2``;
 - base: 1 mol per mol H2SO4, 1.5 per mol Fe(III), 1 per mol Cu, 1 per mol BFS, 1.5 per
   mol jarosite, and the hydroxide of the target pH; quicklime adds
   ``lime_excess_frac`` for the buffering of the solids.
@@ -235,8 +239,9 @@ class Neutralisation:
                 "calcite",
                 "basic_ferric_sulfate",
                 "jarosite",
+                "dolomite",
             ),
-            solution=("water", "h2so4", "so4_aq", "fe_aq", "as_aq", "cu_aq"),
+            solution=("water", "h2so4", "so4_aq", "fe_aq", "as_aq", "cu_aq", "co2"),
         )
         self.i_sol = self.products.solution
         self.i_solid = self.products.solid
@@ -277,6 +282,51 @@ class Neutralisation:
     def _set_solution(self, out: np.ndarray, name: str, amount: np.ndarray) -> None:
         missing = f"neutralisation leaves {name!r} in solution; declare it in [case] solution"
         self.products.set_solution(out, name, amount, missing)
+
+    def _ore_carbonates(
+        self, feed: np.ndarray, sv_out: np.ndarray, base1_mol: np.ndarray
+    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """Ore calcite, then dolomite, in the feed pay for the stage-1 base first.
+
+        CaCO3 + H2SO4 -> CaSO4 + CO2 (1 mol base); CaMg(CO3)2 + 2 H2SO4 -> CaSO4 +
+        MgSO4 + 2 CO2 (2 mol, the MgSO4 dissolved) (Marsden & House 2006, ch. 5 and 11).
+        They are in the acid pulp before the reagent is dosed [assumed: they react
+        first]; their CO2 stays with the discharge as dissolved ``co2`` (ore carbon is
+        tracked, unlike the reagent's). Returns the stage-1 base left for the reagent
+        [mol/h] and what reacted [t/h].
+        """
+        from oreflow.kernels import oxidation as kox
+
+        n = feed.shape[0]
+        left = base1_mol.copy()
+        sv_in = self.comps.solids_view(feed)
+        reacted: dict[str, np.ndarray] = {}
+        c_total = np.zeros(n)
+        for name, base_per_c in (("calcite", 1.0), ("dolomite", 1.0)):
+            idx = self.i_solid[name]
+            if idx is None:
+                reacted[name] = np.zeros(n)
+                continue
+            cls = sv_in[:, :, idx]
+            c_frac = element_fraction(self.comps, name, "c")
+            avail_mol = cls.sum(axis=1) * c_frac / kox.M_C * 1e6 * base_per_c
+            used = np.minimum(avail_mol, left)
+            left = left - used
+            tph = used / base_per_c * kox.M_C * 1e-6 / c_frac
+            share = safe_div(tph, cls.sum(axis=1))
+            sv_out[:, :, idx] = cls * (1.0 - share[:, None])
+            reacted[name] = tph
+            c_total = c_total + tph * c_frac
+        # half of dolomite's sulfate is MgSO4 [mol Mg = mol dolomite = mol C / 2]
+        mg_s = reacted["dolomite"] * element_fraction(self.comps, "dolomite", "c") / 2.0
+        mg_s = mg_s / kox.M_C * kox.M_S
+        co2_c = element_fraction(self.comps, "co2", "c")
+        return left, {
+            "calcite_tph": reacted["calcite"],
+            "dolomite_tph": reacted["dolomite"],
+            "co2_tph": c_total / co2_c,
+            "mgso4_s_tph": mg_s,
+        }
 
     def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """Neutralise, precipitate, and dose the reagents."""
@@ -329,6 +379,7 @@ class Neutralisation:
         for idx, cls, conv in basic.values():
             if idx is not None:
                 sv_out[:, :, idx] = cls * (1.0 - conv[:, None])
+        base1, carb = self._ore_carbonates(feed, sv_out, res[:, kneut.NO_BASE_STAGE1_MOL])
         added = np.zeros_like(feed)
         fe_add = res[:, kneut.NO_FE_ADDED]
         so4_add = res[:, kneut.NO_SO4_ADDED]
@@ -338,17 +389,29 @@ class Neutralisation:
             added[:, self.i_sol["fe_aq"]] = fe_add
             added[:, self.i_sol["so4_aq"]] = so4_add
         self._set_solution(out, "h2so4", np.zeros(n))
-        self._set_solution(out, "so4_aq", res[:, kneut.NO_SO4_OUT])
+        # dolomite's Mg keeps its sulfate dissolved (MgSO4) instead of gypsum
+        mg_s = np.minimum(
+            carb["mgso4_s_tph"], res[:, kneut.NO_GYPSUM] * self.fractions[kneut.NF_GYPSUM_S]
+        )
+        self._set_solution(
+            out, "so4_aq", res[:, kneut.NO_SO4_OUT] + mg_s / self.fractions[kneut.NF_SO4_S]
+        )
         self._set_solution(out, "fe_aq", np.zeros(n))
         self._set_solution(out, "as_aq", res[:, kneut.NO_AS_OUT])
         self._set_solution(out, "cu_aq", res[:, kneut.NO_CU_OUT])
-        self._put_solid(out, "gypsum", res[:, kneut.NO_GYPSUM])
+        gypsum = res[:, kneut.NO_GYPSUM] - mg_s / self.fractions[kneut.NF_GYPSUM_S]
+        self._put_solid(out, "gypsum", gypsum)
+        if np.any(carb["co2_tph"] > 0.0):
+            if self.i_sol["co2"] is None:
+                self._fail(
+                    "ore carbonates in the feed release CO2; declare 'co2' in [case] solution"
+                )
+            out[:, self.i_sol["co2"]] += carb["co2_tph"]
         self._put_solid(out, "scorodite", res[:, kneut.NO_SCORODITE])
         self._put_solid(out, "metal_hydroxides", res[:, kneut.NO_HYDROXIDE])
         self._put_solid(out, "cu_hydroxide", res[:, kneut.NO_CU_HYDROXIDE])
 
         # reagents [mol/h of base]
-        base1 = res[:, kneut.NO_BASE_STAGE1_MOL]
         base2 = res[:, kneut.NO_BASE_STAGE2_MOL]
         lime_excess = 1.0 + params["lime_excess_frac"]
         if self.reagent == "lime":
@@ -374,7 +437,7 @@ class Neutralisation:
         as_prec = self._get(feed, "as_aq") - res[:, kneut.NO_AS_OUT]
         fe_prec = self._get(feed, "fe_aq") + fe_add
         precipitates = (
-            res[:, kneut.NO_GYPSUM]
+            gypsum
             + res[:, kneut.NO_SCORODITE]
             + res[:, kneut.NO_HYDROXIDE]
             + res[:, kneut.NO_CU_HYDROXIDE]
@@ -391,7 +454,10 @@ class Neutralisation:
             "free_acid_neutralised_kg_h": res[:, kneut.NO_FREE_ACID_S]
             / self.fractions[kneut.NF_H2SO4_S]
             * 1000.0,
-            "gypsum_tph": res[:, kneut.NO_GYPSUM],
+            "gypsum_tph": gypsum,
+            "ore_calcite_reacted_kg_h": carb["calcite_tph"] * 1000.0,
+            "ore_dolomite_reacted_kg_h": carb["dolomite_tph"] * 1000.0,
+            "ore_carbonate_co2_kg_h": carb["co2_tph"] * 1000.0,
             "scorodite_tph": res[:, kneut.NO_SCORODITE],
             "metal_hydroxides_tph": res[:, kneut.NO_HYDROXIDE],
             "cu_hydroxide_tph": res[:, kneut.NO_CU_HYDROXIDE],

@@ -334,3 +334,51 @@ def test_s0_in_the_residue_consumes_cyanide_as_thiocyanate(write_case):
     assert cil_hot["nacn_scn_kg_t"] == 0.0 < cil_cold["nacn_scn_kg_t"]
     assert extra_nacn == pytest.approx(scn_s / kox.M_S * 49.007, rel=0.05)
     assert cold.kpis["closure_max_rel"] <= RTOL_CLOSURE
+
+
+def test_ore_carbonates_in_the_neutralisation_feed_save_limestone(write_case):
+    """Marsden & House 2006 ch. 11: carbonate gangue neutralises acid; limestone falls by
+    the same moles, dolomite's Mg stays dissolved as MgSO4, the CO2 is carried."""
+    text = mini(write_case, "nc").read_text(encoding="utf-8")
+    text = text.replace(
+        '[units.neutralisation]\ntype = "neutralisation"\ninlets.feed = "pox.discharge"\n'
+        'reagent = "lime"\ntarget_ph = 10.5',
+        '[units.mix]\ntype = "mixer"\ninlets.pox = "pox.discharge"\ninlets.carb = "ore.carb"\n\n'
+        '[units.neutralisation]\ntype = "neutralisation"\ninlets.feed = "mix.out"\n'
+        'reagent = "limestone"\ntarget_ph = 5.5\nlimestone_utilisation_frac = 1.0',
+    )
+    carb = """
+[ore.carb]
+rate_tph = 1.0
+moisture_frac = 0.0
+au_gpt = 0.0
+wi_kwh_t = 15.0
+[ore.carb.mineralogy]
+calcite = CAL
+dolomite = DOL
+gangue = GAN
+[ore.carb.psd]
+model = "rrb"
+f80_um = 40.0
+n = 1.0
+"""
+    runs = {}
+    for name, cal, dol in (("none", 0.0, 0.0), ("cal", 0.5, 0.0), ("dol", 0.0, 0.5)):
+        ore = carb.replace("CAL", repr(cal)).replace("DOL", repr(dol))
+        ore = ore.replace("GAN", repr(1.0 - cal - dol))
+        runs[name] = oreflow.simulate(write_case(text + ore, f"nc_{name}.toml"))
+    n0 = unit(runs["none"], "neutralisation")
+    for name, mol_base_per_t in (
+        ("cal", 1e6 / kox.M_CACO3),
+        ("dol", 2e6 / M_DOLOMITE),
+    ):
+        n1 = unit(runs[name], "neutralisation")
+        saved_mol = (n0["use_limestone_kg_h"] - n1["use_limestone_kg_h"]) * 1e3 / kox.M_CACO3
+        assert saved_mol == pytest.approx(0.5 * mol_base_per_t, rel=1e-3)
+        assert n1["ore_carbonate_co2_kg_h"] > 0.0
+        assert runs[name].kpis["closure_max_rel"] <= RTOL_CLOSURE
+    mg_so4 = (
+        runs["dol"].streams.loc["neutralisation.discharge", "so4_aq_tph"]
+        - runs["none"].streams.loc["neutralisation.discharge", "so4_aq_tph"]
+    )
+    assert mg_so4 * 1e6 / 96.06 == pytest.approx(0.5e6 / M_DOLOMITE, rel=1e-3)
