@@ -422,11 +422,16 @@ def pareto(
     *,
     x_sense: str | None = None,
     y_sense: str | None = None,
+    marks: Iterable[float] = (),
 ) -> pd.DataFrame:
-    """Epsilon-constraint front of ``y`` against ``x`` over the case's routes, modes and ore rate."""
+    """Epsilon-constraint front of ``y`` against ``x`` over the case's routes, modes and ore rate.
+
+    ``marks``: values of ``x`` (targets) solved and flagged, with the cost of each in
+    ``attrs["marks"]``.
+    """
     from oreflow.solvers.pareto import pareto as _pareto
 
-    return _pareto(_spec(case), x, y, points, x_sense=x_sense, y_sense=y_sense)
+    return _pareto(_spec(case), x, y, points, x_sense=x_sense, y_sense=y_sense, marks=tuple(marks))
 
 
 # --- What the command line shows and writes ------------------------------------------

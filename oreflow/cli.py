@@ -127,7 +127,13 @@ def _cmd_pareto(args: argparse.Namespace) -> int:
             _require("matplotlib", "the pareto plot", args.out)
         with api.kernel_compile_notice():
             front = api.pareto(
-                spec, args.x, args.y, args.points, x_sense=args.x_sense, y_sense=args.y_sense
+                spec,
+                args.x,
+                args.y,
+                args.points,
+                x_sense=args.x_sense,
+                y_sense=args.y_sense,
+                marks=args.mark or (),
             )
         _emit(args, "pareto", front, spec, out=out)
     return 0
@@ -330,6 +336,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     par.add_argument(
         "--y-sense", choices=("maximize", "minimize"), help="default: as for --x-sense"
+    )
+    par.add_argument(
+        "--mark",
+        type=float,
+        action="append",
+        metavar="X",
+        help="a target value of the x KPI (e.g. 0.35 residue use): solved, marked on the "
+        "front, and the cost of holding it reported; may be repeated",
     )
     _common(par, "write pareto.csv, pareto.json, pareto.png and report.html to DIR", verbose=False)
     par.set_defaults(func=_cmd_pareto)

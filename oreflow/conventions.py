@@ -86,6 +86,7 @@ CUSO4_5H2O_G_MOL = 249.69
 UNIT_OF_SUFFIX = (
     ("_usd_oz", "USD/oz"), ("_usd_h", "USD/h"), ("_usd_t", "USD/t"), ("_usd_kg", "USD/kg"),
     ("_kwh_t", "kWh/t"), ("_kw", "kW"), ("_tph", "t/h"), ("_kg_h", "kg/h"), ("_kg_t", "kg/t"),
+    ("_kg_oz", "kg/oz"), ("_oz_h", "oz/h"), ("_m3_t", "m³/t"),
     ("_g_t", "g/t"), ("_m3_h", "m³/h"), ("_mm3_y", "Mm³/y"), ("_m3", "m³"), ("_mg_l", "mg/L"),
     ("_mol_l", "mol/L"), ("_g_h", "g/h"), ("_gpt", "g/t"), ("_oz_d", "oz/d"), ("_um", "µm"),
     ("_degc", "°C"), ("_min", "min"), ("_h", "h"), ("_d", "d"), ("_kpa", "kPa"),

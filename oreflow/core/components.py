@@ -92,6 +92,11 @@ _CHALCOPYRITE = {"cu": 0.34630, "fe": 0.30430, "s": 0.34940}
 _CALCITE = {"c": 0.12000}
 _DOLOMITE = {"c": 0.13027}  # CaMg(CO3)2, 184.40 g/mol
 _SIDERITE = {"fe": 0.48203, "c": 0.10367}  # FeCO3, 115.85 g/mol
+# Iron cyanides, exact with Cu 63.546, Fe 55.845, CN 26.018 (the detox kernel's molar
+# masses): the precipitate takes exactly the Fe and Cu the solution loses.
+_CU2FECN6 = 2 * 63.546 + 55.845 + 6 * 26.018
+_CU_FERROCYANIDE = {"cu": 2 * 63.546 / _CU2FECN6, "fe": 55.845 / _CU2FECN6}
+_FE_CN = {"fe": 55.845 / (6 * 26.018)}
 
 CATALOGUE: MappingProxyType = MappingProxyType(
     {
@@ -248,6 +253,13 @@ CATALOGUE: MappingProxyType = MappingProxyType(
                 description="copper hydroxide Cu(OH)2 precipitated by neutralisation above pH ~7; density 3.37 t/m³ [L]",
             ),
             _sp(
+                "cu_ferrocyanide",
+                "solid",
+                2.2,
+                _CU_FERROCYANIDE,
+                description="copper ferrocyanide Cu2Fe(CN)6, the iron cyanide precipitated by INCO detox (Mudder, Botz & Smith 2001 §6.12); cyanide carbon not counted, like every cyanide species; density assumed [assumed]",
+            ),
+            _sp(
                 "au_pregrobbed",
                 "solid",
                 19.3,
@@ -289,6 +301,13 @@ CATALOGUE: MappingProxyType = MappingProxyType(
                 1.0,
                 {"s": 0.55202},
                 description="thiocyanate, as SCN (S counted)",
+            ),
+            _sp(
+                "fe_cn",
+                "solution",
+                1.0,
+                _FE_CN,
+                description="iron cyanide complexes (ferro-/ferricyanide, strong-acid dissociable), as CN; Fe counted (1 Fe per 6 CN), cyanide carbon not",
             ),
             _sp("ocn", "solution", 1.0, description="cyanate, as OCN"),
             _sp(

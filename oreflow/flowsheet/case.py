@@ -21,13 +21,14 @@ from oreflow.core.components import CATALOGUE, ELEMENTS, ComponentSet, SizeClass
 from oreflow.core.schema import Param, frac, positive, suggest, validate_table
 from oreflow.errors import CaseError, Problem
 from oreflow.flowsheet.economics import EconomicsSpec, parse_economics
+from oreflow.flowsheet.emissions import EmissionsSpec, parse_emissions
 from oreflow.flowsheet.optimization import OptimizationSpec, parse_optimization
 from oreflow.flowsheet.unit_sections import freeze, parse_unit, with_options
 from oreflow.units import UNIT_TYPES, registry
 from oreflow.units.base import UnitSpec, UnitType
 from oreflow.units.ore_feed import ORE_PARAMS, ORE_TABLES, PSD_PARAMS, check_psd
 
-SECTIONS = ("case", "ore", "units", "economics", "constraints", "objective")
+SECTIONS = ("case", "ore", "units", "economics", "emissions", "constraints", "objective")
 
 CASE_PARAMS: tuple[Param, ...] = (
     Param(
@@ -142,6 +143,8 @@ class CaseSpec:
         The ``[economics]`` section; None when the case has none (no economic KPIs).
     optimization : OptimizationSpec or None
         Mode grids, ``[constraints]`` and ``[objective]``; None when the case has none.
+    emissions : EmissionsSpec
+        The ``[emissions]`` section's factors (defaults when the case has none).
     unit_types : Mapping[str, UnitType]
         The unit types the case was read with (the built-in ones plus any passed to
         ``load_case``), by type name; everything downstream looks types up here.
@@ -158,6 +161,7 @@ class CaseSpec:
     economics: EconomicsSpec | None = None
     optimization: OptimizationSpec | None = None
     unit_types: Mapping[str, UnitType] = field(default_factory=lambda: UNIT_TYPES)
+    emissions: EmissionsSpec = field(default_factory=EmissionsSpec)
 
     def unit_type(self, name: str) -> UnitType:
         """The unit type of the unit ``name``."""
@@ -508,6 +512,7 @@ def parse_case(text: str, file: str, unit_types: Iterable[UnitType] = ()) -> Cas
     economics = parse_economics(
         doc.get("economics"), list(units_raw), file, problems, list(ores_raw), types.values()
     )
+    emissions = parse_emissions(doc.get("emissions"), file, problems)
     optimization = parse_optimization(doc, file, problems, types)
     if not problems:
         check_topology(tuple(ores), tuple(units), file, problems, types)
@@ -529,6 +534,7 @@ def parse_case(text: str, file: str, unit_types: Iterable[UnitType] = ()) -> Cas
         economics,
         optimization,
         types,
+        emissions,
     )
 
 

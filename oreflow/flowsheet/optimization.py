@@ -13,7 +13,7 @@ or a weighted sum. ``[constraints.ore.NAME]`` bounds the rate of one ore source 
 mine plan): with several sources, each source's rate is a decision of the optimizer.
 
 A quality limit on a ratio of two extensive figures (``RATIO_FIGURES``: recovery,
-residue use share) is linear in the rates of the sources:
+residue use share, CO2 per tonne and per ounce, fresh water per tonne) is linear in the rates of the sources:
 ``recovery >= R`` is ``gold_produced_g_h - R au_feed_g_h >= 0``; so it is a row of the
 model, with a shadow price, rather than a filter on the columns. A limit on a figure
 judged at each discharge (``PER_SINK_FIGURES``: WAD cyanide at every tailings sink) is
@@ -43,6 +43,7 @@ EXTENSIVE_SUFFIXES = (
     "_m3_h",
     "_usd_h",
     "_oz_d",
+    "_oz_h",
     "_m3",
     "_mm3_y",
 )
@@ -167,6 +168,10 @@ SOURCE_PARAMS: tuple[Param, ...] = (
 RATIO_FIGURES: Mapping[str, tuple[str, str]] = {
     "gold_recovery_frac": ("gold_produced_g_h", "au_feed_g_h"),
     "residue_utilisation_frac": ("residue_used_tph", "residue_generated_tph"),
+    # oreflow.solvers.kpis_carbon, kpis_water
+    "co2_kg_t": ("co2_kg_h", "ore_tph"),
+    "co2_kg_oz": ("co2_kg_h", "gold_products_oz_h"),
+    "water_m3_t": ("water_fresh_m3_h", "ore_tph"),
 }
 
 #: Intensive KPIs that are the highest over the sinks of one KPI family

@@ -51,6 +51,17 @@ _CONDITIONAL = {
     "kla_per_h": ("oxygen_supply", ("air", "oxygen")),
     "o2_demand_g_t_h": ("oxygen_supply", ("air", "oxygen")),
     "locked_access_frac": ("grain_um", None),
+    # mill power models (oreflow.units.mill_power_models): Bond/Rowland reads none of these
+    "ore_density_t_m3": ("power_model", ("austin", "hogg_fuerstenau", "morrell")),
+    "slurry_solids_frac": ("power_model", ("austin", "hogg_fuerstenau", "morrell")),
+    "charge_porosity_frac": ("power_model", ("hogg_fuerstenau", "morrell")),
+    "interstitial_slurry_frac": ("power_model", ("hogg_fuerstenau", "morrell")),
+    "ball_density_t_m3": ("power_model", ("hogg_fuerstenau", "morrell")),
+    "lift_angle_deg": ("power_model", ("hogg_fuerstenau",)),
+    "drive_efficiency_frac": ("power_model", ("hogg_fuerstenau",)),
+    "morrell_k_factor": ("power_model", ("morrell",)),
+    "cone_length_m": ("power_model", ("morrell",)),
+    "trunnion_diameter_m": ("power_model", ("morrell",)),
 }
 
 

@@ -18,6 +18,13 @@ from oreflow.kernels._jit import njit
 #: match published calibrations; Ec(d50c) = 0.49993 rather than 0.5 [L].
 PLITT_LN2 = 0.693
 
+#: Constant of the cut-size correlation as recalibrated on industrial cyclones by Flintoff,
+#: Plitt & Turak (1987) [L] (ex04 uses it), and Plitt's (1976) original for water (1 cP),
+#: 39.7 in the same ((ρs - ρl)/1.6)^0.5 form [L] (restated as 50.21/(ρs - 1)^0.5 =
+#: 39.7 √1.6 in public Plitt calculators). The other three correlations are common.
+FLINTOFF_D50_CONSTANT = 50.5
+PLITT_1976_D50_CONSTANT = 39.7
+
 #: Gravity used to turn Plitt's pressure drop into a head of pulp [m/s²] [S].
 GRAVITY_M_S2 = 9.81
 
@@ -60,18 +67,21 @@ def plitt_cyclone(
     f2: float,
     f3: float,
     f4: float,
+    d50_constant: float = FLINTOFF_D50_CONSTANT,
 ) -> tuple[float, float, float, float, float, float]:
     """Plitt's hydrocyclone model, Flintoff–Plitt–Turak (1987) form.
 
     ::
 
-        d50c = F1 50.5 Dc^0.46 Di^0.6 Do^1.21 e^{0.063 Cv}
+        d50c = F1 C Dc^0.46 Di^0.6 Do^1.21 e^{0.063 Cv}
                / (Du^0.71 h^0.38 Q^0.45 ((ρs - ρl)/1.6)^0.5)                [µm]
         P    = F2 1.88 Q^1.78 e^{0.0055 Cv} / (Dc^0.37 Di^0.94 h^0.28 (Du² + Do²)^0.87)  [kPa]
         H    = P / (9.81 ρ_pulp)                                            [m of pulp]
         S    = F3 1.9 (Du/Do)^3.31 h^0.54 (Du² + Do²)^0.36 e^{0.0054 Cv} / (H^0.24 Dc^1.11)
         Rv   = S / (1 + S)
         m    = F4 1.94 e^{-1.58 Rv} (Dc² h / Q)^0.15
+
+    with C = 50.5 (Flintoff et al. 1987) or 39.7 (Plitt 1976).
 
     ex04 (20-inch cyclone, Q 5000 L/min, Cv 20 %, ρs 2.7): d50c 99.0495 µm,
     P 216.5196 kPa, S 0.2881, Rv 0.2236, m 2.6162.
@@ -101,6 +111,9 @@ def plitt_cyclone(
         (:func:`pulp_density_t_m3`).
     f1, f2, f3, f4 : float
         Calibration factors for d50c, P, S and m [-] (1 uncalibrated).
+    d50_constant : float, optional
+        Constant of the cut-size correlation: 50.5 (Flintoff et al. 1987, default) or
+        39.7 (Plitt 1976) [L].
 
     Returns
     -------
@@ -126,7 +139,7 @@ def plitt_cyclone(
     """
     d50c_um = (
         f1
-        * 50.5
+        * d50_constant
         * dc_cm**0.46
         * di_cm**0.6
         * do_cm**1.21

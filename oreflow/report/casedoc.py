@@ -149,6 +149,7 @@ def case_reference_markdown(unit_types: Mapping[str, UnitType] = UNIT_TYPES) -> 
             ]
             out.append("")
     out += _economics_reference(default_prices(unit_types.values()))
+    out += _emissions_reference()
     out += _optimization_reference()
     return "\n".join(out).rstrip() + "\n"
 
@@ -181,9 +182,13 @@ def _optimization_reference() -> list[str]:
         'unit metric (`"units.cil.tank_volume_m3"`). A figure whose name ends in '
         f"{', '.join(f'`{s}`' for s in EXTENSIVE_SUFFIXES)} scales with throughput "
         "(a capacity); any other is a property of the plan (a quality limit). A quality "
-        "limit on recovery, WAD cyanide or residue use share is a ratio of two extensive "
-        "figures and enters the model as a linear row with a shadow price; other quality "
-        "limits filter the combinations.",
+        "limit on recovery, WAD cyanide, residue use share, CO2 per tonne or per ounce "
+        "(`co2_kg_t`, `co2_kg_oz`) or fresh water per tonne (`water_m3_t`) is a ratio of "
+        "two extensive figures and enters the model as a linear row with a shadow price; "
+        "other quality limits filter the combinations. Such a ratio is an objective only "
+        "when the plant's rate is the one continuous decision (one ore source, no "
+        "residue or train splitter); otherwise bound it, or draw it with `oreflow pareto "
+        "--x KPI` (`--mark VALUE` marks a target and reports what holding it costs).",
         "",
         "`[constraints.ore.NAME]`: the rate bounds of one ore source (mine plan). With "
         "several `[ore.*]` sections the optimizer chooses each source's rate (the blend) "
@@ -280,6 +285,38 @@ def _economics_reference(prices: Mapping[str, tuple[float, str]]) -> list[str]:
         *param_table(CURVE_PARAMS),
         "",
     ]
+    return out
+
+
+def _emissions_reference() -> list[str]:
+    """The ``[emissions]`` section: grid, oxygen and heat factors, reagent factors."""
+    from oreflow.flowsheet.emissions import EMISSIONS_PARAMS, REAGENT_KG_CO2_KG
+
+    out = [
+        "### `[emissions]`",
+        "",
+        "Optional: the factors behind the CO2 KPIs (`co2_kg_h` and its sources "
+        "`co2_direct_kg_h`, `co2_electricity_kg_h`, `co2_oxygen_kg_h`, `co2_heat_kg_h`, "
+        "`co2_transport_kg_h`, "
+        "`co2_reagents_kg_h`, `co2_reagent_<item>_kg_h`; `co2_kg_t`, `co2_kg_oz`), reported "
+        "for every case with the defaults below when the section is left out. Direct CO2 "
+        "(vented, dissolved in what leaves, released by limestone) is mass and needs no "
+        "factor. The site water balance (`water_fresh_m3_h`, `water_recycled_m3_h`, "
+        "`water_to_<destination>_m3_h`, `water_m3_t`) needs none either.",
+        "",
+        *param_table(EMISSIONS_PARAMS),
+        "",
+        "#### `[emissions.reagent_kg_co2_kg]`: embodied CO2 of each consumable [kg CO2e/kg]",
+        "",
+        "By the item name units report as `use_<item>_kg_h` (oxygen is counted by "
+        "`oxygen_kwh_kg`); an item with no factor counts zero and is counted in "
+        "`co2_items_without_factor_count`. Defaults:",
+        "",
+        "| item | default kg CO2e/kg | source |",
+        "|---|---|---|",
+    ]
+    out += [f"| `{k}` | {v:g} | {src} |" for k, (v, src) in REAGENT_KG_CO2_KG.items()]
+    out.append("")
     return out
 
 

@@ -141,7 +141,11 @@ _HEADLINE = (
     ("aisc_usd_oz", "AISC (C1+royalty+sust.)"),
     ("capital_usd", "capital estimate"),
     ("residue_tph", "residue"),
+    ("residue_utilisation_frac", "residue used"),
     ("tailings_wad_cn_mg_l", "WAD cyanide at discharge"),
+    ("co2_kg_oz", "CO2 (plant, reagents)"),
+    ("co2_kg_t", "CO2 (plant, reagents)"),
+    ("water_m3_t", "fresh water"),
 )
 
 
@@ -459,7 +463,19 @@ def format_pareto(front: pd.DataFrame, spec: Any = None) -> str:
     parts: list[Any] = [table]
     if n_bad:
         parts.append(f"{n_bad} epsilon step(s) had no feasible plan")
+    parts += [mark_text(m, x, y) for m in front.attrs.get("marks", [])]
     return render(*parts)
+
+
+def mark_text(mark: Mapping[str, Any], x: str, y: str) -> str:
+    """One line for a marked target of a Pareto front: its best y and what the target costs."""
+    at = f"at {x} = {with_unit(mark['x'], x)}"
+    if mark.get("y") is None:
+        return f"{at}: no feasible plan ({mark.get('status')})"
+    return (
+        f"{at}: best {y} {with_unit(mark['y'], y)}; cost of the target "
+        f"{with_unit(mark['cost'], y)} against the front's best {with_unit(mark['y_best'], y)}"
+    )
 
 
 def format_compare(frame: pd.DataFrame) -> str:

@@ -294,6 +294,73 @@ def psd_svg(results: Any, n_streams: int = 5) -> str | None:
 # --- sections ------------------------------------------------------------------------
 
 
+#: Rows of the water balance table: (KPI, label, sign: +1 in, -1 out, 0 internal).
+_WATER_ROWS = (
+    ("water_ore_m3_h", "in with the ore", 1),
+    ("water_fresh_m3_h", "fresh water added", 1),
+    ("water_reacted_m3_h", "made (+) or bound (-) by reactions", 1),
+    ("water_to_storage_m3_h", "out with residue to storage", -1),
+    ("water_to_backfill_m3_h", "out with paste backfill", -1),
+    ("water_to_building_materials_m3_h", "out with building materials", -1),
+    ("water_to_water_products_m3_h", "out as reclaimed or discharged water", -1),
+    ("water_to_other_products_m3_h", "out with products", -1),
+    ("water_to_atmosphere_m3_h", "out to atmosphere (vents)", -1),
+    ("water_recycled_m3_h", "recycled inside the plant (not in the balance)", 0),
+)
+_CO2_ROWS = (
+    ("co2_direct_kg_h", "direct (vented, released by limestone)"),
+    ("co2_electricity_kg_h", "electricity (units and utilities) x grid factor"),
+    ("co2_oxygen_kg_h", "oxygen plant electricity"),
+    ("co2_heat_kg_h", "fuel for steam and heating"),
+    ("co2_transport_kg_h", "diesel of trucked concentrate or ore"),
+    ("co2_reagents_kg_h", "embodied in reagents and media"),
+    ("co2_kg_h", "total"),
+)
+
+
+def _footprint_sections(results: Any) -> list[str]:
+    """The site water balance and CO2 by source (``kpis_water``, ``kpis_carbon``)."""
+    k = results.kpis
+    out: list[str] = []
+    if "water_fresh_m3_h" in k:
+        water = pd.DataFrame(
+            [
+                (label, float(k[n]), {1: "in", -1: "out", 0: "internal"}[sign])
+                for n, label, sign in _WATER_ROWS
+            ],
+            columns=["water", "m³/h", "direction"],
+        )
+        out += [
+            "<h2>Site water balance</h2>",
+            _figure(
+                "water-balance",
+                f"Fresh water {sig(float(k['water_m3_t']), 4)} m³ per t of ore; balance "
+                f"closes to {sig(float(k['water_balance_rel_err']), 2)} (relative).",
+                _table(water, index=False),
+            ),
+        ]
+    if "co2_kg_h" in k:
+        co2 = pd.DataFrame(
+            [(label, float(k[n])) for n, label in _CO2_ROWS], columns=["CO2 source", "kg/h"]
+        )
+        items = [n for n in k.index if n.startswith("co2_reagent_") and n.endswith("_kg_h")]
+        per_item = "; ".join(
+            f"{n.removeprefix('co2_reagent_').removesuffix('_kg_h')} {sig(float(k[n]), 3)}"
+            for n in items
+        )
+        out += [
+            "<h2>CO2 by source</h2>",
+            _figure(
+                "co2",
+                f"{sig(float(k['co2_kg_oz']), 4)} kg CO2 per oz, {sig(float(k['co2_kg_t']), 4)} "
+                f"kg per t of ore (factors: [emissions], cases/README.md). Reagents, kg/h: "
+                f"{per_item or 'none'}.",
+                _table(co2, index=False),
+            ),
+        ]
+    return out
+
+
 def _plant_sections(results: Any) -> list[str]:
     out = [
         "<h2>Flowsheet</h2>",
@@ -322,6 +389,7 @@ def _plant_sections(results: Any) -> list[str]:
             _figure("psd", "Cumulative passing of the largest solids streams.", psd),
         ]
     out += ["<h2>Profiles tank by tank</h2>", _profiles(results)]
+    out += _footprint_sections(results)
     worst = results.closure.groupby("view")["rel_err"].max().to_frame("largest relative error")
     out += [
         "<h2>Closure audit</h2>",
@@ -447,6 +515,12 @@ def pareto_html(front: pd.DataFrame, spec: Any) -> str:
                 color=_COLOURS[i % len(_COLOURS)],
                 label=w,
             )
+    for m in front.attrs.get("marks", []):
+        if m.get("y") is not None:
+            ax.plot(
+                [m["x"]], [m["y"]], "*", markersize=14, color="#d62728", label=f"target {m['x']:g}"
+            )
+    if len(pts) or front.attrs.get("marks"):
         ax.legend(fontsize=8)
     ax.set_xlabel(f"{x} [{unit_of(x)}]")
     ax.set_ylabel(f"{y} [{unit_of(y)}]")

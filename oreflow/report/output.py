@@ -145,6 +145,7 @@ def pareto_document(front: Any, case: str) -> dict[str, Any]:
         "x_sense": front.attrs.get("x_sense"),
         "y_sense": front.attrs.get("y_sense"),
         "points": [_clean(r) for r in front.to_dict(orient="records")],
+        "marks": [_clean(m) for m in front.attrs.get("marks", [])],
         "meta": {"versions": versions()},
     }
 
@@ -156,6 +157,12 @@ def _pareto_png(front: Any, path: Path) -> None:
     ax = fig.add_subplot()
     ok = front[front["status"] == "optimal"]
     ax.plot(ok["x"], ok["y"], "o-")
+    for m in front.attrs.get("marks", []):
+        if m.get("y") is not None:
+            ax.plot([m["x"]], [m["y"]], "*", markersize=14, color="#d62728")
+            ax.annotate(
+                f"target {m['x']:g}", (m["x"], m["y"]), textcoords="offset points", xytext=(6, 6)
+            )
     ax.set_xlabel(str(front.attrs.get("x")))
     ax.set_ylabel(str(front.attrs.get("y")))
     ax.set_title("Pareto front (epsilon-constraint)")

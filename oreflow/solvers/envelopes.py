@@ -78,6 +78,8 @@ def violations(sim: Simulation, case: int = 0) -> list[Violation]:
     found = []
     for u in sim.plant.spec.units:
         for lim in sim.plant.spec.unit_types[u.type].envelope:
+            if not lim.applies(u.params):  # e.g. a tailings' ICMC or HJ 943 rules
+                continue
             value = _figure(figures, sim, u.name, lim.metric)
             if value is None:
                 continue

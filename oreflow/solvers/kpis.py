@@ -17,11 +17,13 @@ from oreflow.conventions import G_PER_T, GRAMS_PER_TROY_OZ
 from oreflow.core.components import ELEMENTS
 from oreflow.kernels.arrays import safe_div
 from oreflow.solvers.economics import consumption_kpis, economics_kpis
+from oreflow.solvers.kpis_carbon import carbon_kpis
 from oreflow.solvers.kpis_cyanide import cyanide_kpis
 from oreflow.solvers.kpis_lixiviants import lixiviant_kpis
 from oreflow.solvers.kpis_oxidation import oxidation_kpis
 from oreflow.solvers.kpis_preconcentration import preconcentration_kpis
 from oreflow.solvers.kpis_residue import residue_kpis
+from oreflow.solvers.kpis_water import water_kpis
 from oreflow.solvers.simulate import Simulation
 from oreflow.solvers.sinks import sink_inflow, sinks
 
@@ -95,6 +97,7 @@ PROVIDERS += [lixiviant_kpis]
 PROVIDERS += [preconcentration_kpis]
 PROVIDERS += [oxidation_kpis]
 PROVIDERS += [cyanide_kpis]
+PROVIDERS += [carbon_kpis, water_kpis]
 
 
 def plant_kpis(sim: Simulation, totals: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:

@@ -16,6 +16,10 @@ cyanide-free flotation tailings sent to their own facility must not dilute the C
 tailings' figure. Each sink reports its own (``units.NAME.wad_cn_mg_l``) and, both
 extensive, its numerator ``wad_cn_g_h`` and ``water_tph``: a WAD limit is one linear
 row per sink in the ore rates. ``tailings_wad_cn_g_h`` stays the sum over the sinks.
+Total cyanide, ``tailings_total_cn_mg_l`` (WAD plus the iron cyanides ``fe_cn``), is
+reported next to it, the highest over the tailings discharges, and so is
+``tailings_leachate_cn_mg_l``, the total cyanide of the stored residue's standard
+leachate (L/S 10 L/kg, the figure China's HJ 943-2018 judges; ``oreflow.units.residue_rules``).
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from oreflow.kernels.arrays import safe_div
 from oreflow.solvers.simulate import Simulation
 from oreflow.solvers.sinks import sink_inflow, sinks
 from oreflow.units.base import total_solids, water
-from oreflow.units.detox import wad_cn_tph
+from oreflow.units.detox import total_cn_tph, wad_cn_tph
 
 #: KPI family of the sinks that receive residue -> destination.
 RESIDUE_SINKS = {
@@ -45,7 +49,8 @@ def residue_routing(sim: Simulation) -> dict[str, np.ndarray]:
     Keys: ``storage``, ``backfill``, ``building_materials``, ``backfill_eligible``,
     ``building_materials_eligible``, ``storage_m3_h``, ``tailings_wad_cn_tph``,
     ``tailings_water_tph`` (sums over the tailings sinks), ``tailings_wad_cn_mg_l_max``
-    (the highest WAD tenor of a tailings sink); and per residue sink its solids under
+    ``tailings_total_cn_mg_l_max`` and ``tailings_leachate_cn_mg_l_max`` (the highest WAD,
+    total and leachate tenor of a tailings sink); and per residue sink its solids under
     ``sink:NAME``.
     """
     comps = sim.plant.spec.comps
@@ -62,6 +67,8 @@ def residue_routing(sim: Simulation) -> dict[str, np.ndarray]:
             "tailings_wad_cn_tph",
             "tailings_water_tph",
             "tailings_wad_cn_mg_l_max",
+            "tailings_total_cn_mg_l_max",
+            "tailings_leachate_cn_mg_l_max",
         )
     }
     for name, families in sinks(sim):
@@ -80,6 +87,12 @@ def residue_routing(sim: Simulation) -> dict[str, np.ndarray]:
             out["tailings_water_tph"] = out["tailings_water_tph"] + w
             tenor = safe_div(cn * G_PER_T, w)  # per discharge
             out["tailings_wad_cn_mg_l_max"] = np.maximum(out["tailings_wad_cn_mg_l_max"], tenor)
+            total = safe_div(total_cn_tph(comps, flow) * G_PER_T, w)
+            out["tailings_total_cn_mg_l_max"] = np.maximum(out["tailings_total_cn_mg_l_max"], total)
+            leach = metrics.get("leachate_total_cn_mg_l", 0.0)
+            out["tailings_leachate_cn_mg_l_max"] = np.maximum(
+                out["tailings_leachate_cn_mg_l_max"], leach
+            )
         else:
             out[f"{dest}_eligible"] = out[f"{dest}_eligible"] + solids * metrics["eligible_flag"]
     return out
@@ -104,4 +117,8 @@ def residue_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np.n
         "tailings_wad_cn_g_h": r["tailings_wad_cn_tph"] * G_PER_T,
         # the highest discharge, not the sinks' mixture (module docstring)
         "tailings_wad_cn_mg_l": r["tailings_wad_cn_mg_l_max"],
+        # total cyanide (free + WAD + iron cyanides) next to WAD, at the same discharge rule
+        "tailings_total_cn_mg_l": r["tailings_total_cn_mg_l_max"],
+        # and the total cyanide of the stored residue's standard leachate (HJ 943's figure)
+        "tailings_leachate_cn_mg_l": r["tailings_leachate_cn_mg_l_max"],
     }

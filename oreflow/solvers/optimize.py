@@ -29,8 +29,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from oreflow.errors import CaseError, Problem
 from oreflow.flowsheet.case import CaseSpec
-from oreflow.flowsheet.optimization import Limit, ModeAxis, OptimizationSpec
+from oreflow.flowsheet.optimization import (
+    RATIO_FIGURES,
+    Limit,
+    ModeAxis,
+    OptimizationSpec,
+)
 from oreflow.solvers.blend import (
     BlendProblem,
     BlendResult,
@@ -197,9 +203,43 @@ def _solve_levels(
     return opt, table, problem, result, values
 
 
+#: Ratios a residue split cannot move: gold is recovered before the residue is split.
+_SPLIT_FREE_RATIOS = ("gold_recovery_frac",)
+
+
+def _check_ratio_objective(spec: CaseSpec, opt: OptimizationSpec) -> None:
+    """``CaseError`` for an objective on a ratio KPI that the rates or splits move.
+
+    With the plant's rate the only continuous decision a ratio (recovery, CO2 per ounce,
+    fresh water per tonne, residue use share) is one value per column, an exact
+    objective; with several sources, parallel trains, or (but for recovery) a residue
+    split it is a ratio of linear figures, which a linear objective cannot hold: it is
+    a limit, or the axis of a Pareto front.
+    """
+    several = len(spec.ores) > 1 or bool(opt.train_splitter)
+    if not several and not opt.residue_splitter:
+        return
+    names = [*opt.weights, *(kpi for kpi, _, _ in opt.lexicographic)]
+    bad = [n for n in names if n in RATIO_FIGURES and (several or n not in _SPLIT_FREE_RATIOS)]
+    if bad:
+        raise CaseError(
+            [
+                Problem(
+                    spec.path,
+                    "objective.kpi",
+                    f"{n!r} is a ratio that the ore rates or splits move: not a linear "
+                    f"objective; bound it in [constraints.max]/[constraints.min] or draw it "
+                    f"with oreflow pareto --x {n}",
+                )
+                for n in bad
+            ]
+        )
+
+
 def optimize(spec: CaseSpec) -> OptimizeResult:
     """Choose the route, modes and ore rates of a case; verify the plan by simulation."""
     opt = spec_of(spec)
+    _check_ratio_objective(spec, opt)
     t0 = time.perf_counter()
     groups = split_groups(spec, opt)
     several = len(spec.ores) > 1  # a blend to choose, tabulated at the incumbent's rates

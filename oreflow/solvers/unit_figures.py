@@ -95,7 +95,9 @@ def circuit_metrics(sim: Simulation) -> dict[str, dict[str, np.ndarray]]:
 
     Every unit whose type declares ``circuit`` (a ball mill) gets them. The circuit of a mill is its recycle block: fresh feed is what enters the block,
     product what leaves it. Operating work index ``Wi_op = E / (10 (1/sqrt(P80) -
-    1/sqrt(F80)))`` with E the mill power per tonne of fresh feed (Bond 1961;
+    1/sqrt(F80)))`` with E the mill power per tonne of fresh feed, on the basis the mill
+    grinds with: pinion power for Bond/Rowland (Rowland's basis), the power the charge
+    dissipates (``grinding_power_kw``) for the charge-based power models (Bond 1961;
     Bond 1952, Trans. AIME 193:484; Rowland & Kjos 1980; Wills & Finch 2016;
     docs/models.md#ball_mill); ``operating_wi_ratio`` = Wi_op / Wi is the usual efficiency figure.
     With ``design_p80_um`` the Bond design energy (Rowland factors for a wet closed
@@ -117,7 +119,8 @@ def circuit_metrics(sim: Simulation) -> dict[str, dict[str, np.ndarray]]:
         product = sum(sim.streams[s] for s in leaving)
         q_fresh = fresh[:, : comps.n_solids_comp].sum(axis=1)
         rep = sim.units[u.name].metrics
-        power = rep["power_kw"]
+        # the power that breaks ore: pinion power (bond_rowland), or the charge's power
+        power = rep.get("grinding_power_kw", rep["power_kw"])
         f80 = passing_size_um(comps, fresh)
         p80 = passing_size_um(comps, product)
         energy = safe_div(power, q_fresh, fill=np.nan)

@@ -5,7 +5,8 @@ Reduction: Ball Milling*, SME; Herbst & Fuerstenau 1980, Int. J. Miner. Process.
 7:1-31, doi:10.1016/0301-7516(80)90034-X):
 
 - selection function ``S_i^E = a (x_i / 1 mm)^alpha / (1 + (x_i / mu)^Lambda)`` [t/kWh]
-  at the upper size of each class, zero in the sink; specific-energy scale-up
+  at the upper size of each class (``selection_size = "geometric_mean"``: at the geometric
+  mean of its edges, the Moly-Cop Tools convention), zero in the sink; specific-energy scale-up
   ``S_i tau = S_i^E E`` with ``E = P / Q`` the mill power per tonne of mill feed
   (circulating load included) [kWh/t];
 - normalised Austin breakage function ``B_ij = phi (x_i/x_j)^gamma + (1-phi)(x_i/x_j)^beta``;
@@ -17,9 +18,15 @@ for an ore of ``selection_wi_ref_kwh_t``, and an ore of work index Wi breaks at
 reduction (Bond 1961, Brit. Chem. Eng. 6:378) applied to the rate constants [assumed
 coupling; exact where Bond's law holds].
 
-Mill power (pinion) from geometry and charge by Bond/Rowland (Rowland & Kjos 1980; Austin 1990, Miner. Metall. Process. 7:57; Morrell 1996; docs/models.md#ball_mill;
+Mill power. ``power_model = "bond_rowland"`` (default): pinion power from geometry and
+charge by Bond/Rowland (Rowland & Kjos 1980; Austin 1990, Miner. Metall. Process. 7:57; Morrell 1996; docs/models.md#ball_mill;
 Rowland & Kjos 1980, in *Mineral Processing Plant Design*, SME), x1.16 for grate
-discharge, unless ``power_kw`` gives the measured draw.
+discharge, unless ``power_kw`` gives the measured draw; the mill grinds with it and
+reports it as ``power_kw``. ``"hogg_fuerstenau"`` (Moly-Cop form) and ``"morrell"``
+(C-model) compute the power from the charge (oreflow.units.mill_power_models): the mill
+grinds with ``grinding_power_kw`` (the power the charge dissipates), reports
+``net_power_kw``, ``slurry_pool_power_kw``, ``no_load_power_kw`` and takes ``power_kw`` =
+motor input (Morrell: no-load + k x net; Hogg & Fuerstenau: net / drive efficiency).
 
 Default selection and breakage parameters are [assumed]: they sit in the ranges of
 Austin, Klimpel & Luckie 1984; Whiten 1974; Herbst & Fuerstenau 1980; docs/models.md#ball_mill (alpha 0.6-1.5, mu 1-5 mm, Lambda 2-5, phi 0.4-0.7, gamma 0.5-1.5,
@@ -34,6 +41,7 @@ structure after Laplante & Gray 2005]; gold is conserved.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
@@ -51,6 +59,12 @@ from oreflow.units.base import (
     solids_volume_m3_h,
     total_solids,
     water,
+)
+from oreflow.units.mill_power_models import (
+    CHARGE_MODEL_FIGURES,
+    CHARGE_MODEL_PARAMS,
+    charge_model_power,
+    check_charge_model,
 )
 
 GRATE_DISCHARGE_POWER_FACTOR = 1.16  # Rowland & Kjos 1980; Austin 1990, Miner. Metall. Process. 7:57; Morrell 1996; docs/models.md#ball_mill, Rowland & Kjos (1980) [L]
@@ -94,11 +108,41 @@ PARAMS: tuple[Param, ...] = (
         "discharge",
         "-",
         "overflow",
-        "discharge arrangement (grate draws x1.16 power)",
+        "discharge arrangement (Bond/Rowland: grate draws x1.16 power; Morrell: an "
+        "overflow mill carries a slurry pool)",
         "Rowland & Kjos 1980; Austin 1990, Miner. Metall. Process. 7:57; Morrell 1996; docs/models.md#ball_mill [L]",
         kind=str,
         choices=("overflow", "grate"),
     ),
+    Param(
+        "power_model",
+        "-",
+        "bond_rowland",
+        "mill power from geometry and charge: Bond/Rowland pinion power, Hogg & Fuerstenau "
+        "(Moly-Cop form) or Morrell's C-model; the last two also report net, no-load and "
+        "motor-input power and grind with the power the charge dissipates; a measured "
+        "power_kw or specific_energy_kwh_t overrides it",
+        "Rowland & Kjos 1980; Hogg & Fuerstenau 1972 (Moly-Cop Tools); Morrell 1996",
+        kind=str,
+        choices=("bond_rowland", "hogg_fuerstenau", "morrell"),
+    ),
+    positive(
+        "ore_density_t_m3",
+        "t/m³",
+        2.7,
+        "ore density in the charge (hogg_fuerstenau and morrell power models)",
+        "ore testwork; 2.7 [assumed]",
+        hi=10.0,
+    ),
+    frac(
+        "slurry_solids_frac",
+        0.70,
+        "mass fraction of solids in the mill slurry (hogg_fuerstenau and morrell power models)",
+        "ball-mill discharge 0.65-0.75 [L]; 0.70 [assumed]",
+        lo=0.3,
+        hi=0.9,
+    ),
+    *CHARGE_MODEL_PARAMS,
     positive(
         "power_kw",
         "kW",
@@ -116,6 +160,17 @@ PARAMS: tuple[Param, ...] = (
         kind=int,
         lo=1,
         hi=20,
+    ),
+    Param(
+        "selection_size",
+        "-",
+        "upper",
+        "size each class's selection function is evaluated at: its upper size (Austin's "
+        "convention) or the geometric mean of its edges, sqrt(x_i x_i+1) (Moly-Cop Tools); "
+        "calibrated selection parameters hold only in the convention they were fitted in",
+        "Austin, Klimpel & Luckie 1984 (upper); Sepúlveda, Moly-Cop Tools BallSim (mean)",
+        kind=str,
+        choices=("upper", "geometric_mean"),
     ),
     positive(
         "selection_a_t_kwh",
@@ -244,6 +299,36 @@ def mill_power_kw(params: Mapping[str, Any]) -> float:
     return float(p)
 
 
+def charge_power_figures(params: Mapping[str, Any]) -> dict[str, float]:
+    """Grinding, net, no-load and motor-input power [kW] by a charge-based ``power_model``.
+
+    The ball charge is the whole charge (J = J_B); an overflow mill carries Morrell's
+    slurry pool. See ``oreflow.units.mill_power_models``.
+    """
+    fill = float(params["ball_fill_frac"])
+    return charge_model_power(
+        str(params["power_model"]),
+        params,
+        fill_frac=fill,
+        ball_fill_frac=fill,
+        ore_density_t_m3=float(params["ore_density_t_m3"]),
+        slurry_solids_frac=float(params["slurry_solids_frac"]),
+        overflow=params["discharge"] == "overflow",
+    )
+
+
+#: Per-case parameters a charge-based power model reads.
+CHARGE_MODEL_KEYS = (
+    "diameter_m",
+    "length_m",
+    "ball_fill_frac",
+    "critical_speed_frac",
+    "ore_density_t_m3",
+    "slurry_solids_frac",
+    *(p.name for p in CHARGE_MODEL_PARAMS),
+)
+
+
 class MillState(NamedTuple):
     """What a ball mill prepares once per simulation, (n_cases,) arrays unless stated."""
 
@@ -254,6 +339,7 @@ class MillState(NamedTuple):
     grg_loss_frac: np.ndarray
     volume_m3: np.ndarray | None  # mill volume inside liners (None: no geometry given)
     fill_frac: np.ndarray  # ball charge filling
+    figures: dict[str, np.ndarray] | None = None  # charge-model powers (power_model)
 
 
 class BallMill:
@@ -272,7 +358,8 @@ class BallMill:
             float(p["breakage_beta"]),
         )
         self.n_mixers = int(p["n_mixers"])
-        self.power_kw = mill_power_kw(p)
+        self.charge_model = p["power_model"] != "bond_rowland"
+        self.power_kw = mill_power_kw(p) if not self.charge_model else math.nan
         # GRG that loses gravity recoverability in the mill (Laplante's standardised GRG test; docs/models.md#gravity's h)
         self.grg = (
             (comps.solid_index("au_grg"), comps.solid_index("au_free"))
@@ -292,7 +379,12 @@ class BallMill:
                     "the breakage function is one per mill: it cannot vary between cases",
                 )
                 raise CaseError([problem])
-        upper_um = self.comps.sizes.edges()
+        sizes = self.comps.sizes
+        # the size each class's rate is evaluated at (the sink's rate is set to 0 below)
+        if self.spec.params["selection_size"] == "upper":
+            at_um = sizes.edges()
+        else:
+            at_um = sizes.representative_um()
         sel = np.stack(
             [
                 params[k]
@@ -306,7 +398,7 @@ class BallMill:
             axis=1,
         )
         distinct, inverse = np.unique(sel, axis=0, return_inverse=True)
-        table = np.stack([austin_selection(upper_um, *map(float, row)) for row in distinct])
+        table = np.stack([austin_selection(at_um, *map(float, row)) for row in distinct])
         table[:, -1] = 0.0  # the sink does not break
         s_e = table[inverse.reshape(-1)]  # (n_cases, n_cls)
         wi = params.get("wi_kwh_t")
@@ -315,12 +407,16 @@ class BallMill:
         if np.any(~np.isfinite(wi)):
             wi = params["selection_wi_ref_kwh_t"]
         hardness = params["selection_wi_ref_kwh_t"] / wi
+        figures = None
         if "specific_energy_kwh_t" in params:
             # an intensive duty: the power follows the ore throughput (optimization modes)
             ore_tph = ctx.feed_ore_tph if ctx.feed_ore_tph is not None else np.zeros(ctx.n_cases)
             power = params["specific_energy_kwh_t"] * ore_tph
         elif "power_kw" in params:
             power = params["power_kw"]
+        elif self.charge_model:
+            figures = self._charge_figures(params, ctx.n_cases)
+            power = figures["grinding_power_kw"]
         else:
             geometry = (
                 "diameter_m",
@@ -355,7 +451,23 @@ class BallMill:
             params["grg_loss_frac"],
             volume,
             params["ball_fill_frac"],
+            figures,
         )
+
+    def _charge_figures(self, params: Mapping[str, np.ndarray], n: int) -> dict[str, np.ndarray]:
+        """Charge-model powers per case (one evaluation per distinct mill)."""
+        rows = np.stack([np.broadcast_to(params[k], (n,)) for k in CHARGE_MODEL_KEYS], axis=1)
+        distinct, inverse = np.unique(rows, axis=0, return_inverse=True)
+        table = []
+        for r in distinct:
+            values = {
+                **self.spec.params,
+                **dict(zip(CHARGE_MODEL_KEYS, map(float, r), strict=True)),
+            }
+            f = charge_power_figures(values)
+            table.append([f[k] for k in CHARGE_MODEL_FIGURES])
+        by_case = np.asarray(table)[inverse.reshape(-1)]
+        return {k: by_case[:, i].copy() for i, k in enumerate(CHARGE_MODEL_FIGURES)}
 
     def fixed_feed_form(
         self, state: MillState
@@ -416,6 +528,12 @@ class BallMill:
             "use_media_kg_h": power * media,
             "charge_filling_frac": np.asarray(fill, dtype=np.float64).copy(),
         }
+        if state.figures is not None:
+            # power_kw is what the grid supplies; the mill grinds with grinding_power_kw
+            metrics["power_kw"] = state.figures["motor_input_kw"].copy()
+            metrics["use_media_kg_h"] = metrics["power_kw"] * media
+            for k in CHARGE_MODEL_FIGURES[:-1]:
+                metrics[k] = state.figures[k].copy()
         if volume is not None:
             slurry_m3_h = solids_volume_m3_h(self.comps, feed) + water(self.comps, feed)
             # slurry volume flow per m³ of mill (an extensive figure: it scales with feed)
@@ -445,6 +563,7 @@ def _check(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Proble
                 "give diameter_m and length_m (or the measured power_kw)",
             )
         )
+    problems.extend(check_charge_model(p, f"units.{spec.name}", file))
     if p["grg_loss_frac"] > 0 and not (comps.has("au_grg") and comps.has("au_free")):
         problems.append(
             Problem(

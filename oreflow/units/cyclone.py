@@ -16,6 +16,8 @@ The fish-hook form (Whiten, in Napier-Munn et al. 1996) adds beta, the rise of f
 particles to underflow entrained with the water; beta = 0 is Lynch-Rao. The Plitt model (Plitt 1976, CIM Bull. 69(776):114; Flintoff, Plitt & Turak 1987,
 CIM Bull. 80(905):39) computes d50c, pressure, volumetric split and sharpness from the
 cyclone geometry and the feed flow and % solids by volume; F1-F4 calibrate it.
+``plitt_constants`` chooses Flintoff et al.'s cut-size constant (50.5, default) or
+Plitt's original (39.7).
 """
 
 from __future__ import annotations
@@ -133,6 +135,16 @@ PARAMS: tuple[Param, ...] = (
         "plant figure",
         hi=2000.0,
     ),
+    Param(
+        "plitt_constants",
+        "-",
+        "flintoff_1987",
+        "constants of Plitt's cut-size correlation (plitt): Flintoff, Plitt & Turak's "
+        "industrial recalibration (50.5) or Plitt's original (39.7), the same form otherwise",
+        "Flintoff, Plitt & Turak 1987, CIM Bull. 80(905):39; Plitt 1976, CIM Bull. 69(776):114 [L]",
+        kind=str,
+        choices=("flintoff_1987", "plitt_1976"),
+    ),
     positive(
         "plitt_f1", "-", 1.0, "calibration factor on d50c (plitt)", "Flintoff et al. 1987", hi=10.0
     ),
@@ -182,7 +194,14 @@ class Hydrocyclone:
         self.rep_um = comps.sizes.representative_um()
         self.rho_h = np.array([s.hydraulic_density_t_m3 for s in comps.solids])
         self.rho_mass = np.array([s.density_t_m3 for s in comps.solids])
+        from oreflow.kernels.plitt import FLINTOFF_D50_CONSTANT, PLITT_1976_D50_CONSTANT
+
         self.plitt = spec.params["model"] == "plitt"
+        self.d50_constant = (
+            PLITT_1976_D50_CONSTANT
+            if spec.params["plitt_constants"] == "plitt_1976"
+            else FLINTOFF_D50_CONSTANT
+        )
         # a fixed partition curve splits each class and species in a set proportion,
         # whatever the water; Plitt's depends on the feed flow and density
         self.solids_diagonal = not self.plitt
@@ -247,6 +266,7 @@ class Hydrocyclone:
                 float(params["plitt_f2"][i]),
                 float(params["plitt_f3"][i]),
                 float(params["plitt_f4"][i]),
+                self.d50_constant,
             )
             d50[i], press[i], rv[i], m[i] = out[0], out[1], out[4], out[5]
         # Plitt's d50c is for the mean solids density of the feed; scale per species

@@ -32,9 +32,21 @@ Cyanide is counted as WAD cyanide *as CN*: the free cyanide of the stream (speci
   typical WAD levels the sulfate stays below gypsum saturation, about 2 g/L CaSO₄ [L]).
 - Oxygen demand (supplied as air, not priced): 1 mol O₂ per mol CN and ½ mol per mol of
   excess SO₂.
-- Not modelled: iron cyanides (no species; INCO precipitates them as metal
-  ferrocyanides), thiocyanate oxidation (INCO oxidises little SCN), precipitation of
-  the metals the complexes release (they stay in solution).
+- Iron cyanides (species ``fe_cn``, as CN, where declared) are not oxidised: they
+  precipitate with copper as copper ferrocyanide Cu₂Fe(CN)₆ (species
+  ``cu_ferrocyanide``) down to ``fe_cn_residual_mg_l``, 2 Cu per Fe(CN)₆; copper beyond
+  what is dissolved is dosed as CuSO₄·5H₂O (kernel ``oreflow.kernels.detox_metals``).
+- The copper the WAD complexes release, and the catalyst, precipitate as Cu(OH)₂
+  (species ``cu_hydroxide``) at the reactor ``ph``: dissolved copper leaves at the
+  copper bound by the residual WAD cyanide (as Cu(CN)₃²⁻, [assumed]) plus the
+  solubility of Cu(OH)₂ at that pH (Stumm & Morgan 1996 ch. 6 constants [L]), and no
+  less than ``cu_residual_min_mg_l`` (0.5 mg/L, fit to Qiu et al. 2015), with
+  one Ca(OH)₂ per Cu precipitated. Before this, the model left all copper in solution
+  (340 mg/L in ``copper_gold_cil``) although the source precipitates it.
+- Total cyanide = free (as CN) + WAD complexes + iron cyanides, reported in and out
+  (``total_cn_in_mg_l``, ``total_cn_out_mg_l``) next to WAD.
+- Not modelled: thiocyanate oxidation (INCO oxidises little SCN); zinc and nickel
+  (no dissolved Zn/Ni species in the catalogue: their hydroxides are not tracked).
 
 ``solution_source``: a solution entering the plant from outside (tailings pond or
 reclaim water, a barren bleed, raw water): a flow and the tenor of each solution
@@ -48,7 +60,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from oreflow.conventions import G_PER_T
+from oreflow.conventions import CUSO4_5H2O_G_MOL, G_PER_T
 from oreflow.core.components import ComponentSet
 from oreflow.core.schema import REQUIRED, Param, frac, positive
 from oreflow.errors import CaseError, Problem
@@ -63,12 +75,15 @@ from oreflow.units.base import (
     solids_volume_m3_h,
     total_solids,
 )
+from oreflow.units.products import ProductSpecies
 
 #: Molar masses [g/mol] for the cyanide unit conversions (worked example ex08 values).
 _CN = 26.018
 _NACN = 49.007
 _OCN = 42.017
 _CAO_PER_CAOH2 = 56.077 / 74.093
+#: Mass fraction of Cu in Cu(OH)2, as the catalogue's ``cu_hydroxide`` [S].
+CU_PER_CU_OH2 = 0.65135
 
 
 def wad_cn_tph(comps: ComponentSet, x: np.ndarray) -> np.ndarray:
@@ -79,6 +94,22 @@ def wad_cn_tph(comps: ComponentSet, x: np.ndarray) -> np.ndarray:
     if comps.has("cn_wad"):
         out = out + x[..., comps.solution_offset("cn_wad")]
     return out
+
+
+def total_cn_tph(comps: ComponentSet, x: np.ndarray) -> np.ndarray:
+    """Total cyanide as CN [t/h]: WAD (free + ``cn_wad``) plus iron cyanides (``fe_cn``)."""
+    out = wad_cn_tph(comps, x)
+    if comps.has("fe_cn"):
+        out = out + x[..., comps.solution_offset("fe_cn")]
+    return out
+
+
+def total_cn_mg_l(comps: ComponentSet, x: np.ndarray) -> np.ndarray:
+    """Total cyanide tenor as CN [mg/L]; 0 where there is no water."""
+    cn = total_cn_tph(comps, x)
+    if not comps.has("water"):
+        return np.zeros_like(cn)
+    return safe_div(cn * G_PER_T, x[..., comps.solution_offset("water")])
 
 
 def wad_cn_mg_l(comps: ComponentSet, x: np.ndarray) -> np.ndarray:
@@ -164,6 +195,48 @@ PARAMS: tuple[Param, ...] = (
         hi=1e4,
     ),
     Param(
+        "ph",
+        "-",
+        8.5,
+        "reactor pH held with lime; sets the copper hydroxide solubility",
+        "pH 7-10, typically 8-9 [S] Mudder, Botz & Smith 2001, Chemistry and Treatment of "
+        "Cyanidation Wastes, §6.12; Devuyst, Conard & Ettel 1989 (CIM): pH 8-10",
+        lo=6.0,
+        hi=12.0,
+    ),
+    Param(
+        "cu_hydroxide_log_ks0",
+        "-",
+        8.64,
+        "log10 *Ks0 of the copper hydroxide (Cu(OH)2 + 2 H+ = Cu2+ + 2 H2O); about 7.65 "
+        "for aged CuO",
+        "Stumm & Morgan 1996, Aquatic Chemistry 3rd ed., ch. 6 [L, value not re-checked]",
+        lo=6.0,
+        hi=10.0,
+    ),
+    Param(
+        "cu_residual_min_mg_l",
+        "mg/L",
+        0.5,
+        "least dissolved copper left after precipitation (plant practice, above the "
+        "hydroxide solubility)",
+        "fit: 0.51 mg/L Cu after SMBS-air detox of a gold tailings slurry to 0.105 mg/L CN "
+        "(Qiu, Guo, Zheng & Yan 2015, Nonferrous Metals (Extractive Metallurgy) 2015(12):59, "
+        "abstract) [L]",
+        lo=0.0,
+        hi=100.0,
+    ),
+    Param(
+        "fe_cn_residual_mg_l",
+        "mg/L",
+        0.5,
+        "iron cyanide (as CN) left after copper ferrocyanide precipitation",
+        "[assumed]: Mudder, Botz & Smith 2001 §6.12 state that iron cyanides precipitate as "
+        "copper-iron-cyanide salts without a residual figure; fit to testwork",
+        lo=0.0,
+        hi=1000.0,
+    ),
+    Param(
         "power_kw",
         "kW",
         0.0,
@@ -184,6 +257,10 @@ class DetoxState(NamedTuple):
     cu_target: np.ndarray  # copper catalyst tenor [mg/L]
     residence: np.ndarray  # [h]
     rate: np.ndarray  # first-order destruction rate [1/h]
+    ph: np.ndarray  # reactor pH
+    log_ks0: np.ndarray  # copper hydroxide log *Ks0
+    fecn_residual: np.ndarray  # iron cyanide left [mg/L as CN]
+    cu_floor: np.ndarray  # least dissolved copper left [mg/L]
     power: np.ndarray  # [kW]
 
 
@@ -205,6 +282,9 @@ class IncoDetox:
         self.i_ocn = offset("ocn")
         self.i_cu = offset("cu_aq")
         self.i_so4 = offset("so4_aq")
+        self.i_fecn = offset("fe_cn")
+        # precipitates go to the finest size class, as in the other precipitating units
+        self.products = ProductSpecies(spec, comps, ("cu_hydroxide", "cu_ferrocyanide"), ())
 
     def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> DetoxState:
         """Per-case set points and kinetics."""
@@ -219,11 +299,16 @@ class IncoDetox:
             cu_target=params["cu_target_mg_l"],
             residence=params["residence_h"],
             rate=params["rate_per_h"],
+            ph=params["ph"],
+            log_ks0=params["cu_hydroxide_log_ks0"],
+            fecn_residual=params["fe_cn_residual_mg_l"],
+            cu_floor=params["cu_residual_min_mg_l"],
             power=params["power_kw"],
         )
 
     def apply(self, state: DetoxState, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """Destroy WAD cyanide to the set point the reactor can reach; dose the reagents."""
+        from oreflow.kernels.detox_metals import inco_metals_kg_h
         from oreflow.kernels.residue import (
             CU_G_MOL,
             SO2_G_MOL,
@@ -263,6 +348,29 @@ class IncoDetox:
             water, wad_in, wad_out, state.ratio, state.cu_target, cu_present, self.smbs
         )
         removed, so2, smbs, caoh2, cu, cuso4, o2 = reagents.T
+        fecn_in = (
+            safe_div(feed[:, self.i_fecn] * G_PER_T, water)
+            if self.i_fecn is not None
+            else np.zeros(n)
+        )
+        cu_now = cu_present + safe_div(cu * 1000.0, water)  # after the catalyst make-up
+        active = np.asarray(state.residence, dtype=np.float64) > 0.0
+        if self.i_cu is None:
+            # copper is not tracked in this case: nothing to precipitate
+            active = np.zeros(n, dtype=bool)
+            cu_now = np.zeros(n)
+        metals = inco_metals_kg_h(
+            water,
+            np.ascontiguousarray(cu_now),
+            np.ascontiguousarray(fecn_in),
+            np.ascontiguousarray(np.broadcast_to(state.fecn_residual, (n,)), dtype=np.float64),
+            wad_out,
+            np.ascontiguousarray(np.broadcast_to(state.ph, (n,)), dtype=np.float64),
+            np.ascontiguousarray(np.broadcast_to(state.log_ks0, (n,)), dtype=np.float64),
+            np.ascontiguousarray(np.broadcast_to(state.cu_floor, (n,)), dtype=np.float64),
+            np.ascontiguousarray(np.broadcast_to(active, (n,))),
+        )
+        fecn_gone, cufecn, cu_fecn, cu_extra, cu_oh, cu_out, caoh2_metals = metals.T
 
         added = np.zeros_like(feed)
         reacted = np.zeros_like(feed)
@@ -275,11 +383,33 @@ class IncoDetox:
             destroyed_mol += gone * 1000.0 / mw
         if self.i_ocn is not None:
             reacted[:, self.i_ocn] = destroyed_mol * _OCN / 1000.0
+        cu_dosed = cu + cu_extra  # kg/h of Cu as CuSO4.5H2O
         if self.i_cu is not None:
-            added[:, self.i_cu] = cu / 1000.0
+            added[:, self.i_cu] = cu_dosed / 1000.0
+            reacted[:, self.i_cu] = -(cu_fecn + cu_oh) / 1000.0
+        if self.i_fecn is not None:
+            reacted[:, self.i_fecn] = -fecn_gone / 1000.0
         if self.i_so4 is not None:
-            added[:, self.i_so4] = (so2 / SO2_G_MOL + cu / CU_G_MOL) * SO4_G_MOL / 1000.0
+            added[:, self.i_so4] = (so2 / SO2_G_MOL + cu_dosed / CU_G_MOL) * SO4_G_MOL / 1000.0
         out = feed + added + reacted
+        self.products.put_solid(
+            out,
+            "cu_hydroxide",
+            cu_oh / 1000.0 / CU_PER_CU_OH2,
+            "the detox precipitates the released copper as Cu(OH)2 at its pH: declare "
+            "'cu_hydroxide' in [case] solids",
+        )
+        self.products.put_solid(
+            out,
+            "cu_ferrocyanide",
+            cufecn / 1000.0,
+            "the detox precipitates iron cyanides as copper ferrocyanide: declare "
+            "'cu_ferrocyanide' in [case] solids",
+        )
+        # the precipitates are reaction products: report them as reacted
+        reacted = out - feed - added
+        caoh2 = caoh2 + caoh2_metals
+        cuso4 = cu_dosed * CUSO4_5H2O_G_MOL / CU_G_MOL
 
         n_t = float(self.n_tanks)
         kinetic = wad_in * (1.0 + state.rate * state.residence / n_t) ** (-n_t)
@@ -301,8 +431,17 @@ class IncoDetox:
             "caoh2_kg_h": caoh2,
             f"use_{source}_kg_h": smbs if self.smbs else so2,
             "use_lime_kg_h": caoh2 * _CAO_PER_CAOH2,
-            "cu_added_kg_h": cu,
+            "cu_added_kg_h": cu_dosed,
             "use_cuso4_kg_h": cuso4,
+            "caoh2_metals_kg_h": caoh2_metals,
+            "cu_in_mg_l": cu_present,
+            "cu_out_mg_l": cu_out if self.i_cu is not None else np.zeros(n),
+            "cu_hydroxide_kg_h": cu_oh / CU_PER_CU_OH2,
+            "cu_ferrocyanide_kg_h": cufecn,
+            "fe_cn_in_mg_l": fecn_in,
+            "fe_cn_out_mg_l": fecn_in - safe_div(fecn_gone * 1000.0, water),
+            "total_cn_in_mg_l": total_cn_mg_l(c, feed),
+            "total_cn_out_mg_l": total_cn_mg_l(c, out),
             "o2_demand_kg_h": o2,
             "so2_kg_t": so2 * per_t,
             "residence_h": np.asarray(state.residence, dtype=np.float64).copy(),
@@ -321,6 +460,15 @@ def _check_detox(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[
                 file,
                 f"{key}.wad_target_mg_l",
                 "give exactly one of wad_target_mg_l or destruction_frac",
+            )
+        )
+    if comps.has("fe_cn") and not comps.has("cu_aq"):
+        problems.append(
+            Problem(
+                file,
+                key,
+                "iron cyanides ('fe_cn') precipitate with copper as copper ferrocyanide: "
+                "declare 'cu_aq' in [case.solution] too",
             )
         )
     if not (comps.has("nacn") or comps.has("cn_wad")):

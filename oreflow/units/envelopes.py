@@ -33,6 +33,11 @@ Sources
   (119 °C), coats sulfides and occludes gold, and above 230 °C the vessel's design
   pressure is exceeded (Thomas 2005, in Adams ed. *Advances in Gold Ore Processing*,
   Elsevier, ch. 14; Marsden & House 2006 §5.7).
+- Tailings discharge: WAD cyanide at most 50 mg/L at each point of discharge into a
+  tailings facility (International Cyanide Management Code; Mudder, Botz & Smith 2001,
+  *Chemistry and Treatment of Cyanidation Wastes*, §6.12), or, with ``rules = "hj943"``,
+  the total cyanide of the residue's standard leachate at most the unit's limit (China
+  HJ 943-2018; ``oreflow.units.residue_rules``, figures [not confirmed]).
 - Thickener underflow: conventional and high-rate thickeners deliver up to about 65-70 %
   solids; above that is paste, another machine (Concha 2014, *Solid-Liquid Separation
   in the Mining Industry*, Springer, ch. 8).
@@ -71,6 +76,30 @@ _CYANIDE = (
         "plants hold 100-500 mg/L NaCN; " + _MARSDEN + " (bounds [assumed] around it)",
         "below it gold dissolution is cyanide-starved (the leach model is not fitted "
         "there); above it cyanide is wasted to detox",
+    ),
+)
+
+_ICMC = "ICMC (International Cyanide Management Code) 50 mg/L WAD; Mudder, Botz & Smith 2001 §6.12"
+
+_TAILINGS = (
+    EnvelopeLimit(
+        "wad_cn_mg_l",
+        None,
+        50.0,
+        _ICMC,
+        "WAD cyanide above the ICMC limit at the point of discharge into the tailings "
+        "facility (open water accessible to wildlife): destroy cyanide upstream (inco_detox)",
+        needs=(("rules", "icmc"),),
+    ),
+    EnvelopeLimit(
+        "leachate_cn_limit_frac",
+        None,
+        1.0,
+        "HJ 943-2018 (China), storage of cyanide residue in the tailings facility; "
+        "limit figure [not confirmed], see oreflow.units.residue_rules",
+        "the residue's standard leachate carries more total cyanide than HJ 943 allows "
+        "for the tailings facility (leachate_total_cn_limit_mg_l): destroy cyanide upstream",
+        needs=(("rules", "hj943"),),
     ),
 )
 
@@ -196,6 +225,7 @@ ENVELOPES: MappingProxyType[str, tuple[EnvelopeLimit, ...]] = MappingProxyType(
                 "long one is an oversized vessel)",
             ),
         ),
+        "tailings": _TAILINGS,
         "cil": _LEACH + _CYANIDE,
         "cip": _LEACH + _CYANIDE,
         "glycine_leach": _LEACH,

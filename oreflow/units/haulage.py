@@ -11,7 +11,9 @@ usually precedes it. Cost per wet tonne::
     haulage_usd_t + distance_km x usd_t_km
 
 ``haulage_usd_h`` (the cost per hour) is added to the plant's operating cost as
-``cost_haulage_usd_h``; like every unit cost it is linear in the tonnage shipped.
+``cost_haulage_usd_h``; like every unit cost it is linear in the tonnage shipped. The
+freight work ``t_km_h`` (wet tonnes x distance) is what the trucks' diesel CO2 is
+counted on (``oreflow.solvers.kpis_carbon``).
 """
 
 from __future__ import annotations
@@ -79,6 +81,7 @@ class HaulState(NamedTuple):
 
     usd_t: np.ndarray  # cost per wet tonne
     payload_t: np.ndarray
+    distance_km: np.ndarray
 
 
 class Haulage:
@@ -92,7 +95,9 @@ class Haulage:
     def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> HaulState:
         """Per-case cost per wet tonne [USD/t] and payload [t]."""
         usd_t = params["haulage_usd_t"] + params["distance_km"] * params["usd_t_km"]
-        return HaulState(np.asarray(usd_t, dtype=np.float64), params["payload_t"])
+        return HaulState(
+            np.asarray(usd_t, dtype=np.float64), params["payload_t"], params["distance_km"]
+        )
 
     def apply(self, state: HaulState, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """Pass the inlet through; report the tonnage shipped and its cost."""
@@ -106,6 +111,7 @@ class Haulage:
             "haulage_usd_t": state.usd_t,
             "haulage_usd_h": wet * state.usd_t,
             "truck_loads_per_d": wet * 24.0 / state.payload_t,
+            "t_km_h": wet * state.distance_km,
         }
         return UnitResult((feed.copy(),), metrics=metrics)
 

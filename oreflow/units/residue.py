@@ -30,6 +30,12 @@ attack risk, use slag blends [L]).
 - sulfide: sulfur outside sulfate minerals (gypsum, basic ferric sulfate, jarosite) is
   at most ``sulfide_s_max_frac`` of the solids (expansion and acid risk).
 
+Cyanide rules (``rules``, ``oreflow.units.residue_rules``): ``"icmc"`` (default) judges the
+WAD cyanide of the residue water against ``wad_limit_mg_l``; ``"hj943"`` judges the total
+cyanide of a standard leachate (China, HJ 943-2018; figures [not confirmed]) against
+``leachate_total_cn_limit_mg_l``. Both sinks report ``total_cn_mg_l`` and
+``leachate_total_cn_mg_l`` whatever the rules.
+
 An ineligible residue is, by default, a reported flag (``eligible_flag`` = 0 with the
 failing rule's own flag at 0): eligibility depends on the simulated streams and may
 differ between the cases of a batch or the modes an optimiser tries, and one failing
@@ -60,7 +66,8 @@ from oreflow.units.base import (
     total_solids,
     water,
 )
-from oreflow.units.detox import wad_cn_mg_l
+from oreflow.units.detox import total_cn_mg_l, wad_cn_mg_l
+from oreflow.units.residue_rules import leachate_mg_l, rules_params
 
 #: Solid species whose sulfur is sulfate, not sulfide.
 SULFATE_SOLIDS = ("gypsum", "basic_ferric_sulfate", "jarosite")
@@ -116,6 +123,7 @@ class ResidueAssay:
             "solids_density_t_m3": safe_div(solids, vol),
             "fines_passing_frac": fines,
             "wad_cn_mg_l": wad_cn_mg_l(c, x),
+            "total_cn_mg_l": total_cn_mg_l(c, x),
             "sulfide_s_frac": (x @ self.sulfide_s) * per_solids,
             "unstable_as_gpt": (x @ self.unstable_as) * per_solids * G_PER_T,
             "stable_as_gpt": stable_as * per_solids * G_PER_T,
@@ -150,10 +158,29 @@ def _refuse(
     )
 
 
-def _wad_rule(
-    fig: Mapping[str, np.ndarray], limit: np.ndarray
+def _cyanide_rule(
+    fig: dict[str, np.ndarray], state: Mapping[str, np.ndarray], hj943: bool
 ) -> tuple[np.ndarray, Callable[[int], str]]:
-    """The WAD cyanide limit shared by the residue sinks: pass flags and words."""
+    """The cyanide rule of a residue sink: pass flags and words (oreflow.units.residue_rules).
+
+    ICMC: WAD cyanide of the residue water at most ``wad_limit_mg_l``. HJ 943: total
+    cyanide of the standard leachate at most ``leachate_total_cn_limit_mg_l``. The
+    leachate figure is added to ``fig`` either way.
+    """
+    fig["leachate_total_cn_mg_l"] = leachate_mg_l(
+        fig["total_cn_mg_l"], fig["water_tph"], fig["solids_tph"], state["leachate_ls_l_kg"]
+    )
+    if hj943:
+        limit = state["leachate_total_cn_limit_mg_l"]
+        ok = _at_most(fig["leachate_total_cn_mg_l"], limit)
+        return (
+            ok,
+            lambda i: (
+                f"leachate total cyanide {fig['leachate_total_cn_mg_l'][i]:.4g} mg/L above "
+                f"{limit[i]:g} (HJ 943)"
+            ),
+        )
+    limit = state["wad_limit_mg_l"]
     ok = _at_most(fig["wad_cn_mg_l"], limit)
     return ok, lambda i: f"WAD cyanide {fig['wad_cn_mg_l'][i]:.4g} mg/L above {limit[i]:g}"
 
@@ -177,6 +204,7 @@ class _ResidueSink:
         self.spec = spec
         self.assay = ResidueAssay(comps)
         self.error = spec.params["on_ineligible"] == "error"
+        self.hj943 = spec.params["rules"] == "hj943"
 
     def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
         """Per-case parameter arrays."""
@@ -200,7 +228,7 @@ class PasteBackfill(_ResidueSink):
         rho, _, paste_m3, paste_water, binder, binder_m3 = recipe.T
         excess = np.maximum(fig["water_tph"] - paste_water, 0.0)
         too_wet = excess > _FLAG_TOL * np.maximum(paste_water, 1e-300)
-        cyanide = _wad_rule(fig, state["wad_limit_mg_l"])
+        cyanide = _cyanide_rule(fig, state, self.hj943)
         cyanide_ok = cyanide[0]
         eligible = cyanide_ok & ~too_wet
         if self.error:
@@ -265,13 +293,14 @@ PASTE_BACKFILL = UnitType(
             "wad_limit_mg_l",
             "mg/L",
             50.0,
-            "largest WAD cyanide (as CN) allowed in the paste water underground",
+            "largest WAD cyanide (as CN) allowed in the paste water underground (rules = 'icmc')",
             "assumed: the ICMC 50 mg/L open-water benchmark [S] (Mudder, Botz & Smith 2001, Chemistry and Treatment of Cyanidation Wastes, §6.12; docs/models.md#detox) as an upper "
             "bound; residual CN must be destroyed or checked for the underground [L] Adams (ed.) 2016, Gold Ore Processing; docs/models.md#residue",
             lo=0.0,
             hi=5000.0,
         ),
         ON_INELIGIBLE,
+        *rules_params("backfill"),
     ),
     build=PasteBackfill,
     is_sink=True,
@@ -287,7 +316,7 @@ class BuildingMaterials(_ResidueSink):
         """Eligibility of the residue for building materials."""
         (feed,) = inlets
         fig = self.assay.figures(feed, 20.0)
-        cyanide = _wad_rule(fig, state["wad_limit_mg_l"])
+        cyanide = _cyanide_rule(fig, state, self.hj943)
         cyanide_ok = cyanide[0]
         ratio_ok = (fig["stable_as_gpt"] <= 0.0) | (
             np.nan_to_num(fig["fe_as_molar_ratio"]) >= state["fe_as_molar_min"] * (1.0 - _FLAG_TOL)
@@ -341,9 +370,10 @@ BUILDING_MATERIALS = UnitType(
             "wad_limit_mg_l",
             "mg/L",
             5.0,
-            "largest WAD cyanide (as CN) in the residue water: detoxed or cyanide-free",
+            "largest WAD cyanide (as CN) in the residue water: detoxed or cyanide-free "
+            "(rules = 'icmc')",
             "assumed: the upper end of INCO performance, < 1-5 mg/L [L] Mudder, Botz & Smith 2001, Chemistry and Treatment of Cyanidation Wastes, §6.12; docs/models.md#detox; check "
-            "the national rule (e.g. China HJ 943-2018 for cyanide residue [not checked])",
+            "the national rule (China HJ 943-2018: rules = 'hj943')",
             lo=0.0,
             hi=5000.0,
         ),
@@ -375,6 +405,7 @@ BUILDING_MATERIALS = UnitType(
             "assumed (Adams (ed.) 2016, Gold Ore Processing; docs/models.md#residue names the sulfide limit without a figure: expansion, acid)",
         ),
         ON_INELIGIBLE,
+        *rules_params("building_materials"),
     ),
     build=BuildingMaterials,
     is_sink=True,

@@ -5,7 +5,11 @@ Power (Rowland & Kjos 1980; Austin 1990, Miner. Metall. Process. 7:57; Morrell 1
     P = K D^2.5 L (1 - A J) [(1 - ε)(ρs/wc) J + 0.6 J_B (ρb - ρs/wc)] φc (1 - 0.1/2^(9 - 10 φc)),
 
 with K recalibrated from a survey through ``austin_k_factor``, or the measured draw
-``power_kw``. The specific energy is E = P/Q with Q the mill's solids feed (a pebble
+``power_kw``. ``power_model`` chooses instead Hogg & Fuerstenau (Moly-Cop form) or
+Morrell's C-model (grate discharge, no slurry pool; oreflow.units.mill_power_models):
+the mill then breaks ore with ``grinding_power_kw`` (the power its charge dissipates) and
+reports ``net_power_kw``, ``no_load_power_kw`` and ``power_kw`` = motor input.
+The specific energy is E = P/Q with Q the mill's solids feed (a pebble
 recycle included), so the mill is nonlinear in its feed, as a real SAG mill is.
 
 Transfer size (Morrell 2004; docs/models.md#sag_mill): Morrell's energy-size relation inverted for T80,
@@ -65,6 +69,12 @@ from oreflow.units.base import (
     solids_volume_m3_h,
     total_solids,
     water,
+)
+from oreflow.units.mill_power_models import (
+    CHARGE_MODEL_FIGURES,
+    CHARGE_MODEL_PARAMS,
+    charge_model_power,
+    check_charge_model,
 )
 
 PARAMS: tuple[Param, ...] = (
@@ -126,11 +136,24 @@ PARAMS: tuple[Param, ...] = (
         "Austin 1990 [L] Rowland & Kjos 1980; Austin 1990, Miner. Metall. Process. 7:57; Morrell 1996; docs/models.md#ball_mill",
         hi=100.0,
     ),
+    Param(
+        "power_model",
+        "-",
+        "austin",
+        "mill power from geometry and charge: Austin (1990), Hogg & Fuerstenau (Moly-Cop "
+        "form) or Morrell's C-model; the last two also report net, no-load and motor-input "
+        "power and break ore with the power the charge dissipates; a measured power_kw "
+        "overrides it",
+        "Austin 1990; Hogg & Fuerstenau 1972 (Moly-Cop Tools); Morrell 1996",
+        kind=str,
+        choices=("austin", "hogg_fuerstenau", "morrell"),
+    ),
+    *CHARGE_MODEL_PARAMS,
     positive(
         "power_kw",
         "kW",
         None,
-        "measured mill power draw; overrides Austin's model",
+        "measured mill power draw; overrides the power model",
         "plant figure",
         hi=50000.0,
     ),
@@ -217,17 +240,38 @@ class SagMill:
             raise CaseError([problem])
         return SagState(params, np.asarray(wi, dtype=np.float64))
 
-    def _power_kw(self, params: Mapping[str, np.ndarray], feed: np.ndarray) -> np.ndarray:
+    def _power_kw(
+        self, params: Mapping[str, np.ndarray], feed: np.ndarray
+    ) -> tuple[np.ndarray, dict[str, np.ndarray] | None]:
+        """Power the mill breaks ore with [kW], and the charge-model figures (or None)."""
         from oreflow.kernels.mill_power import austin_sag_power_kw
 
         if "power_kw" in params:
-            return np.asarray(params["power_kw"], dtype=np.float64).copy()
+            return np.asarray(params["power_kw"], dtype=np.float64).copy(), None
         n = feed.shape[0]
         if "ore_density_t_m3" in params:
             rho = params["ore_density_t_m3"]
         else:
             vol = solids_volume_m3_h(self.comps, feed)
             rho = safe_div(total_solids(self.comps, feed), vol, fill=2.7)
+        model = self.spec.params["power_model"]
+        if model != "austin":
+            keys = ("diameter_m", "length_m", "critical_speed_frac")
+            keys += tuple(p.name for p in CHARGE_MODEL_PARAMS)
+            figures = {k: np.empty(n) for k in CHARGE_MODEL_FIGURES}
+            for i in range(n):
+                f = charge_model_power(
+                    model,
+                    {k: float(params[k][i]) for k in keys},
+                    fill_frac=float(params["total_fill_frac"][i]),
+                    ball_fill_frac=float(params["ball_fill_frac"][i]),
+                    ore_density_t_m3=float(rho[i]),
+                    slurry_solids_frac=float(params["slurry_solids_frac"][i]),
+                    overflow=False,
+                )
+                for k in CHARGE_MODEL_FIGURES:
+                    figures[k][i] = f[k]
+            return figures["grinding_power_kw"].copy(), figures
         power = np.empty(n)
         for i in range(n):
             power[i] = austin_sag_power_kw(
@@ -240,7 +284,7 @@ class SagMill:
                 float(params["slurry_solids_frac"][i]),
                 k_factor=float(params["austin_k_factor"][i]),
             )
-        return power
+        return power, None
 
     def apply(self, state: SagState, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """Grind to the transfer size the specific energy gives; add feed water."""
@@ -256,7 +300,7 @@ class SagMill:
         c = self.comps
         n = feed.shape[0]
         q = total_solids(c, feed)
-        power = self._power_kw(params, feed)
+        power, figures = self._power_kw(params, feed)
         energy = safe_div(power, q)
         solids = np.ascontiguousarray(c.solids_view(feed))
         f80 = passing_size_batch(self.edges, np.ascontiguousarray(solids.sum(axis=2)), 0.8)
@@ -295,6 +339,12 @@ class SagMill:
             "water_added_tph": add,
             "use_media_kg_h": power * params["media_wear_kg_kwh"],
         }
+        if figures is not None:
+            # power_kw is what the grid supplies; ore breaks with grinding_power_kw
+            metrics["power_kw"] = figures["motor_input_kw"]
+            metrics["use_media_kg_h"] = figures["motor_input_kw"] * params["media_wear_kg_kwh"]
+            for k in CHARGE_MODEL_FIGURES[:-1]:
+                metrics[k] = figures[k]
         return UnitResult((out,), added=added, reacted=reacted, metrics=metrics)
 
 
@@ -315,6 +365,7 @@ def _check(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Proble
                 f"ball filling {p['ball_fill_frac']:g} exceeds the total filling {p['total_fill_frac']:g}",
             )
         )
+    problems.extend(check_charge_model(p, key, file))
     if p["energy_model"] == "morrell" and p.get("mia_kwh_t") is None:
         problems.append(
             Problem(file, f"{key}.mia_kwh_t", "missing: the morrell model needs Mia (SMC test)")

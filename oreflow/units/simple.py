@@ -27,6 +27,7 @@ from oreflow.units.base import (
     total_solids,
     water,
 )
+from oreflow.units.residue_rules import leachate_mg_l, rules_params
 
 
 def _unit_vector(comps: ComponentSet, name: str) -> np.ndarray:
@@ -280,27 +281,38 @@ class Sink:
         self.comps = comps
 
     def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
-        """Per-case dry density for the residue volume."""
-        return params.get("dry_density_t_m3")
+        """Per-case dry density for the residue volume, and the leach test's L/S."""
+        return (
+            params.get("dry_density_t_m3"),
+            params.get("leachate_ls_l_kg"),
+            params.get("leachate_total_cn_limit_mg_l"),
+        )
 
     def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """No outlets; report mass, water and storage volume."""
         feed = np.sum(inlets, axis=0) if len(inlets) > 1 else inlets[0]
         solids = total_solids(self.comps, feed)
+        density, ls_l_kg, limit = state
         metrics = {"solids_tph": solids, "water_tph": water(self.comps, feed)}
-        if state is not None:
-            metrics["storage_m3_h"] = solids / state
-            metrics["storage_mm3_y"] = solids / state * HOURS_PER_YEAR / 1e6
+        if density is not None:
+            metrics["storage_m3_h"] = solids / density
+            metrics["storage_mm3_y"] = solids / density * HOURS_PER_YEAR / 1e6
         if self.comps.has("nacn"):
             metrics["nacn_kg_h"] = feed[:, self.comps.solution_offset("nacn")] * 1e3
         if self.spec.type == "tailings" or self.comps.has("nacn") or self.comps.has("cn_wad"):
             # every tailings discharge reports its WAD cyanide (zero without cyanide):
             # the ICMC limit applies at each discharge, and its optimizer row is
             # wad_cn_g_h - L water_tph <= 0 (both extensive)
-            from oreflow.units.detox import wad_cn_mg_l, wad_cn_tph
+            from oreflow.units.detox import total_cn_mg_l, wad_cn_mg_l, wad_cn_tph
 
             metrics["wad_cn_mg_l"] = wad_cn_mg_l(self.comps, feed)
             metrics["wad_cn_g_h"] = wad_cn_tph(self.comps, feed) * G_PER_T
+            metrics["total_cn_mg_l"] = total_cn_mg_l(self.comps, feed)
+        if self.spec.type == "tailings":
+            leach = leachate_mg_l(metrics["total_cn_mg_l"], metrics["water_tph"], solids, ls_l_kg)
+            metrics["leachate_total_cn_mg_l"] = leach
+            # HJ 943 envelope: the leachate over the unit's limit (the limit is a parameter)
+            metrics["leachate_cn_limit_frac"] = safe_div(leach, limit, fill=np.inf)
         return UnitResult((), metrics=metrics)
 
 
@@ -318,6 +330,7 @@ TAILINGS = UnitType(
             "Directive 2006/21/EC; Wills & Finch 2016; docs/models.md#residue example (1.45 t/m³) [L]; 1.2-1.6 for conventional tailings",
             hi=3.0,
         ),
+        *rules_params("storage"),
     ),
     build=Sink,
     is_sink=True,

@@ -190,3 +190,20 @@ def test_kernels_do_not_mutate_inputs(mode):
     )
     assert_allclose(q, before[0])
     assert_allclose(c_in, before[1])
+
+
+def test_cu_hydroxide_solubility_has_its_minimum_near_ph_10(mode):
+    """Cu(OH)2 + hydroxo complexes (Stumm & Morgan 1996 ch. 6 constants): 0.3 mg/L at
+    pH 7, a minimum of about 2e-4 mg/L near pH 10, rising again in strong alkali."""
+    from oreflow.kernels import detox_metals as km
+
+    fn = km.cu_hydroxide_solubility_mg_l
+    fn = fn if mode == "jit" else getattr(fn, "py_func", fn)
+    ph = np.arange(6.0, 12.01, 0.5)
+    sol = np.array([fn(p, km.LOG_KS0_CU_OH2) for p in ph])
+    assert sol[2] == pytest.approx(0.305, rel=0.01)  # pH 7
+    i_min = int(np.argmin(sol))
+    assert 9.5 <= ph[i_min] <= 10.5
+    assert np.all(np.diff(sol[: i_min + 1]) < 0.0) and np.all(np.diff(sol[i_min:]) > 0.0)
+    # aged CuO (log *Ks0 7.65) is ten times less soluble at every pH
+    assert fn(8.0, 7.65) == pytest.approx(fn(8.0, 8.65) / 10.0, rel=1e-12)

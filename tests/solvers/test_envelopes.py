@@ -67,6 +67,7 @@ TRIPS = [
     (RP, {"units.pox.residence_min": 30.0}, "units.pox.residence_min:min"),
     (RP, {"units.pox.residence_min": 200.0}, "units.pox.residence_min:max"),
     (RP, {"units.ccd.underflow_solids_frac": 0.75}, "units.ccd.underflow_solids_frac:max"),
+    (FM, {"units.detox.wad_target_mg_l": 80.0}, "units.tailings.wad_cn_mg_l:max"),
 ]
 
 
@@ -108,6 +109,26 @@ def test_thickener_unit_area_trips_when_too_small(mini_case_text):
     assert "units.thk.unit_area_m2_per_t_d:min" not in _keys(large)
 
 
+def test_tailings_cyanide_rules_pick_their_envelope():
+    """ICMC judges the discharge's WAD cyanide; HJ 943 the total cyanide of its leachate."""
+    text = FM.read_text(encoding="utf-8")
+    old = '[units.tailings]\ntype = "tailings"\n'
+    assert old in text
+    hj = parse_case(text.replace(old, old + 'rules = "hj943"\n'), "hj.toml")
+    # 80 mg/L WAD: above ICMC's 50; its leachate at L/S 10 is 80 x (W/S)/10, above 5 mg/L
+    keys = _keys(oreflow.simulate(hj, overrides={"units.detox.wad_target_mg_l": 80.0}))
+    assert "units.tailings.leachate_cn_limit_frac:max" in keys
+    assert "units.tailings.wad_cn_mg_l:max" not in keys  # the ICMC bound is not HJ 943's
+    result = oreflow.simulate(hj, overrides={"units.detox.wad_target_mg_l": 30.0})
+    t = result.units.query("unit == 'tailings'").set_index("metric")["value"]
+    ws = t["water_tph"] / t["solids_tph"]
+    assert t["leachate_total_cn_mg_l"] == pytest.approx(30.0 * ws / 10.0, rel=1e-9)
+    assert t["leachate_cn_limit_frac"] == pytest.approx(t["leachate_total_cn_mg_l"] / 5.0)
+    assert _keys(result) == set()  # 30 mg/L: 3.7 mg/L leachate, within 5
+    icmc = _keys(oreflow.simulate(FM, overrides={"units.detox.wad_target_mg_l": 80.0}))
+    assert "units.tailings.leachate_cn_limit_frac:max" not in icmc
+
+
 def test_every_declared_bound_has_a_trip_test():
     tested = {b.split(":")[0].rsplit(".", 1)[1] + ":" + b.split(":")[1] for _, _, b in TRIPS}
     tested |= {
@@ -115,6 +136,7 @@ def test_every_declared_bound_has_a_trip_test():
         "pressure_kpa:max",
         "pressure_kpa:min",
         "unit_area_m2_per_t_d:min",
+        "leachate_cn_limit_frac:max",  # test_tailings_cyanide_rules_pick_their_envelope
     }
     declared = {
         f"{lim.metric}:{side}"

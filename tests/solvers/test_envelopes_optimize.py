@@ -77,3 +77,30 @@ def test_grid_edge_is_reported_and_refine_steps_past_it():
         100.0,
         150.0,
     ]
+
+
+def test_optimize_holds_the_tailings_wad_cyanide_envelope():
+    """ICMC at the tailings discharge (oreflow.units.envelopes): the cheapest detox set
+    point, 80 mg/L WAD, is refused when envelopes are enforced, even with the written
+    wad_cn_mg_l_max relaxed to 100 mg/L; with envelopes reported it is chosen and warns."""
+    text = (CASES / "tests" / "res_residue_routes.toml").read_text(encoding="utf-8")
+    # the uses take any of these residues: only the tailings discharge limits the detox
+    for anchor in ("binder_frac = 0.04", 'use = "bricks"'):
+        assert anchor in text
+        text = text.replace(anchor, anchor + "\nwad_limit_mg_l = 100.0")
+    text += (
+        "\n[units.detox.modes]\nwad_target_mg_l = [2.0, 8.0, 80.0]\n\n"
+        # the written ICMC limit (wad_cn_mg_l_max, 50 by default) relaxed: the envelope holds
+        '[constraints]\nenvelopes = "ENV"\nwad_cn_mg_l_max = 100.0\n\n'
+        '[objective]\nsense = "maximize"\n'
+        'kpi = "margin_usd_h"\n'
+    )
+    reported = optimize(parse_case(text.replace("ENV", "report"), "r.toml"))
+    assert reported.decisions["modes"]["units.detox.wad_target_mg_l"] == 80.0
+    assert any("units.tsf.wad_cn_mg_l" in w for w in reported.plan.warnings)
+    enforced = optimize(parse_case(text.replace("ENV", "enforce"), "e.toml"))
+    assert enforced.status == "optimal"
+    assert enforced.decisions["modes"]["units.detox.wad_target_mg_l"] == 8.0  # next cheapest
+    assert enforced.plan.kpis["tailings_wad_cn_mg_l"] <= 50.0
+    assert not any("wad_cn_mg_l" in w for w in enforced.plan.warnings)
+    assert enforced.decisions["objective"] < reported.decisions["objective"]

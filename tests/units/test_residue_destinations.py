@@ -89,7 +89,11 @@ def test_filter_fed_drier_than_its_cake_keeps_all_the_water(write_case):
     result = oreflow.simulate(path)
     f = metrics(result, "filter")
     assert f["water_recovered_tph"] == 0.0
-    assert f["cake_moisture_frac"] == pytest.approx(0.55, rel=1e-6)  # the feed's own water
+    # the feed's own water (the ore's 0.55, diluted by the detox's Cu(OH)2 precipitate)
+    feed = result.streams.loc["detox.out"]
+    moisture = feed["water_tph"] / (feed["water_tph"] + feed["solids_tph"])
+    assert f["cake_moisture_frac"] == pytest.approx(moisture, rel=1e-9)
+    assert f["cake_moisture_frac"] == pytest.approx(0.55, rel=1e-4)
     assert result.kpis["closure_max_rel"] <= RTOL_CLOSURE
 
 
@@ -212,8 +216,8 @@ def test_arsenopyrite_makes_the_residue_ineligible(write_case):
     path = _variant(
         write_case,
         (
-            'solids = ["gangue", "pyrite", "au_free"]',
-            'solids = ["gangue", "pyrite", "arsenopyrite", "au_free"]',
+            'solids = ["gangue", "pyrite", "au_free", "cu_hydroxide"]',
+            'solids = ["gangue", "pyrite", "arsenopyrite", "au_free", "cu_hydroxide"]',
         ),
         ("pyrite = 0.0094   # 0.5 % S / 0.5345 S in FeS2", "pyrite = 0.0094\narsenopyrite = 0.001"),
     )
@@ -230,8 +234,8 @@ def test_scorodite_needs_enough_ferric_iron(write_case, hematite, ok):
     path = _variant(
         write_case,
         (
-            'solids = ["gangue", "pyrite", "au_free"]',
-            'solids = ["gangue", "pyrite", "scorodite", "hematite", "au_free"]',
+            'solids = ["gangue", "pyrite", "au_free", "cu_hydroxide"]',
+            'solids = ["gangue", "pyrite", "scorodite", "hematite", "au_free", "cu_hydroxide"]',
         ),
         (
             "pyrite = 0.0094   # 0.5 % S / 0.5345 S in FeS2",
@@ -271,7 +275,10 @@ def test_residue_kpis_add_up(routes):
     assert k["tailings_wad_cn_mg_l"] == pytest.approx(2.0, rel=RTOL_EXACT)
     # residue generated: ore less the gold leached (it left with the carbon)
     au_leached = k["au_feed_g_h"] / 1e6 * k["gold_recovery_frac"]
-    assert k["residue_generated_tph"] == pytest.approx(200.0 - au_leached, rel=1e-6)
+    # plus what precipitated: the detox's copper hydroxide
+    precipitated = metrics(routes, "detox")["cu_hydroxide_kg_h"] / 1000.0
+    assert precipitated > 0.0
+    assert k["residue_generated_tph"] == pytest.approx(200.0 - au_leached + precipitated, rel=1e-6)
     assert k["closure_max_rel"] <= RTOL_CLOSURE
 
 
