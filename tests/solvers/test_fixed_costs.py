@@ -16,6 +16,7 @@ from tests.conftest import CASES
 POSITIONS = {
     "free_milling_cil": 6,
     "free_milling_glycine": 6,
+    "free_milling_residue_use": 7,
     "carbonaceous_thiosulfate": 7,
     "copper_gold_sart": 7,
     "low_grade_preconcentration": 6,
