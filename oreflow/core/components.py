@@ -90,6 +90,8 @@ _ARSENOPYRITE = {"fe": 0.34300, "as": 0.46010, "s": 0.19690}
 _PYRRHOTITE = {"fe": 0.63530, "s": 0.36470}  # as FeS (troilite end member)
 _CHALCOPYRITE = {"cu": 0.34630, "fe": 0.30430, "s": 0.34940}
 _CALCITE = {"c": 0.12000}
+_DOLOMITE = {"c": 0.13027}  # CaMg(CO3)2, 184.40 g/mol
+_SIDERITE = {"fe": 0.48203, "c": 0.10367}  # FeCO3, 115.85 g/mol
 # Iron cyanides, exact with Cu 63.546, Fe 55.845, CN 26.018 (the detox kernel's molar
 # masses): the precipitate takes exactly the Fe and Cu the solution loses.
 _CU2FECN6 = 2 * 63.546 + 55.845 + 6 * 26.018
@@ -120,6 +122,20 @@ CATALOGUE: MappingProxyType = MappingProxyType(
                 "chalcopyrite", "solid", 4.19, _CHALCOPYRITE, description="chalcopyrite CuFeS2 [L]"
             ),
             _sp("calcite", "solid", 2.71, _CALCITE, description="calcite CaCO3 [L]"),
+            _sp(
+                "dolomite",
+                "solid",
+                2.84,
+                _DOLOMITE,
+                description="dolomite CaMg(CO3)2, 2.84-2.86 t/m³ [L]; consumes acid in acid oxidation",
+            ),
+            _sp(
+                "siderite",
+                "solid",
+                3.96,
+                _SIDERITE,
+                description="siderite FeCO3, 3.9-4.0 t/m³ [L]; oxidised to hematite and CO2 in POX",
+            ),
             _sp(
                 "carbonaceous",
                 "solid",

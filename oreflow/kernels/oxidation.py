@@ -82,7 +82,11 @@ PF_H2SO4_S = 8
 PF_SO4_S = 9
 PF_CALCITE_C = 10
 PF_CO2_C = 11
-N_PF = 12
+PF_SULFUR_S = 12  # S in elemental sulfur (1.0 for the catalogue's ``sulfur``)
+PF_DOLOMITE_C = 13
+PF_SIDERITE_FE = 14
+PF_SIDERITE_C = 15
+N_PF = 16
 
 # columns of the result of ``oxidation_products_batch`` [t/h]
 OUT_REMAINDER = 0  # iron remainder species (hematite, or ferrihydrite in BIOX)
@@ -101,7 +105,23 @@ OUT_ACID_MADE = 12  # gross acid from sulfide S, as H2SO4 (before any consumptio
 OUT_LIMESTONE_REACTED = 13  # reagent CaCO3 reacted (alkaline mode)
 OUT_LIMESTONE_EXCESS = 14  # reagent CaCO3 left as calcite (alkaline mode)
 OUT_SODA_ASH = 15  # reagent Na2CO3 (alkaline mode)
-N_OUT = 16
+OUT_SULFUR = 16  # elemental sulfur S0 (acid mode below about 180 °C)
+OUT_DOLOMITE_REACTED = 17  # ore dolomite consumed
+OUT_SIDERITE_REACTED = 18  # ore siderite oxidised to the iron products
+OUT_CARBONATE_ACID = 19  # H2SO4 consumed by calcite and dolomite
+N_OUT = 20
+
+#: Reaction heat of the ore carbonates [kJ/mol], from standard enthalpies of formation
+#: (Wagman et al. 1982, NBS tables; dolomite -2326.3 kJ/mol, Robie & Hemingway 1995)
+#: [S arithmetic, L data]: CaCO3 + H2SO4(aq) + H2O -> CaSO4·2H2O + CO2(g) -14.1;
+#: CaMg(CO3)2 + 2 H2SO4(aq) -> CaSO4·2H2O + MgSO4(aq) + 2 CO2(g) -40.9;
+#: 2 FeCO3 + 0.5 O2 -> Fe2O3 + 2 CO2(g) -130.0 (-65.0 per FeCO3). Small beside the
+#: sulfides' ~740 kJ per mol S, but they close the heat balance on carbonate ores.
+CALCITE_HEAT_KJ_MOL = 14.1
+DOLOMITE_HEAT_KJ_MOL = 40.9
+SIDERITE_HEAT_KJ_MOL = 65.0
+#: mol O2 per mol siderite Fe (Fe(II) -> Fe(III), 1 e-) [S].
+O2_MOL_PER_MOL_SIDERITE = 0.25
 
 #: Modes of ``oxidation_products_batch``.
 MODE_ACID = 0
@@ -115,11 +135,14 @@ def oxidation_products_batch(
     mineral_elements: np.ndarray,
     feed_acid_tph: np.ndarray,
     calcite_tph: np.ndarray,
+    dolomite_tph: np.ndarray,
+    siderite_tph: np.ndarray,
     fe_solution_frac: np.ndarray,
     fe_bfs_frac: np.ndarray,
     fe_jarosite_frac: np.ndarray,
     as_solution_frac: np.ndarray,
     reagent_excess_frac: np.ndarray,
+    s0_frac: np.ndarray,
     product_fractions: np.ndarray,
     mode: int,
 ) -> np.ndarray:
@@ -134,12 +157,21 @@ def oxidation_products_batch(
 
     Acid mode, in this order:
 
+    0. ore siderite oxidises completely (``2 FeCO3 + 0.5 O2 -> Fe2O3 + 2 CO2``
+       [assumed complete at POX temperature]): its CO2 leaves, its iron joins the
+       released iron, so it consumes acid only if that iron stays dissolved or forms a
+       basic sulfate (FeCO3 + H2SO4 -> FeSO4 + CO2, the ferrous sulfate then
+       hydrolysing back to acid when it becomes hematite); the fraction ``s0_frac`` of of each mineral's oxidised S stops at elemental sulfur
+       (``oreflow.kernels.elemental_sulfur``): it makes no acid, but never more than
+       leaves the sulfate the dissolved copper needs;
     1. As goes to scorodite (ferric arsenate, Fe:As 1:1, taking Fe from the pool), or
        a fraction ``as_solution_frac`` stays dissolved as arsenic acid;
     2. Cu goes to solution as CuSO4 (its sulfate S leaves the acid pool);
     3. the acid pool (sulfide S left + feed acid S) is consumed first by the ore
        calcite, ``CaCO3 + H2SO4 + H2O -> CaSO4·2H2O + CO2`` (0.98 t acid/t CaCO3),
-       then by the iron that stays in solution as Fe2(SO4)3 (1.5 H2SO4 per Fe, which
+       then by dolomite, ``CaMg(CO3)2 + 2 H2SO4 -> CaSO4·2H2O + MgSO4 + 2 CO2``
+       (1.064 t acid/t, the MgSO4 dissolved, its S counted as sulfate; Marsden &
+       House 2006, ch. 5: carbonates consume acid in the autoclave), then by the iron that stays in solution as Fe2(SO4)3 (1.5 H2SO4 per Fe, which
        is why free acid per pyrite S falls to 1/4 when all Fe stays dissolved), forms
        basic ferric sulfate Fe(OH)SO4 (1 per Fe) or jarosite (2/3 per Fe); these iron
        sinks are scaled down together when the pool cannot pay for them;
@@ -164,8 +196,8 @@ def oxidation_products_batch(
         Mass fractions of Fe, As, S, Cu in each mineral [-].
     feed_acid_tph : (n_cases,) float64
         Free H2SO4 entering with the feed [t/h].
-    calcite_tph : (n_cases,) float64
-        Calcite (CaCO3) entering with the feed [t/h].
+    calcite_tph, dolomite_tph, siderite_tph : (n_cases,) float64
+        Calcite CaCO3, dolomite CaMg(CO3)2 and siderite FeCO3 in the feed [t/h].
     fe_solution_frac, fe_bfs_frac, fe_jarosite_frac : (n_cases,) float64
         Fractions of the released iron (not bound to arsenate) sent to solution,
         basic ferric sulfate and jarosite [-], summing to at most 1.
@@ -173,6 +205,9 @@ def oxidation_products_batch(
         Fraction of the arsenic left in solution [-].
     reagent_excess_frac : (n_cases,) float64
         Reagent dosed above stoichiometry in the alkaline modes [-].
+    s0_frac : (n_cases, n_min) float64
+        Fraction of each mineral's oxidised S reporting as elemental sulfur [-] (acid
+        mode only; ignored in the alkaline modes).
     product_fractions : (N_PF,) float64
         Element mass fractions of the products, ``PF_*`` slots [-].
     mode : int
@@ -190,15 +225,25 @@ def oxidation_products_batch(
     s_per_c = M_S / M_C
     out = np.zeros((n_cases, N_OUT))
     for i in range(n_cases):
-        fe = 0.0
         ars = 0.0
         s = 0.0
         cu = 0.0
+        s0 = 0.0
+        # 0. siderite: its iron joins the released iron, its carbon leaves as CO2
+        fe = siderite_tph[i] * pf[PF_SIDERITE_FE]
+        c_sid = siderite_tph[i] * pf[PF_SIDERITE_C]
+        out[i, OUT_SIDERITE_REACTED] = siderite_tph[i]
         for m in range(n_min):
             fe += oxidised_tph[i, m] * mineral_elements[m, 0]
             ars += oxidised_tph[i, m] * mineral_elements[m, 1]
             s += oxidised_tph[i, m] * mineral_elements[m, 2]
             cu += oxidised_tph[i, m] * mineral_elements[m, 3]
+            if mode == MODE_ACID:
+                s0 += oxidised_tph[i, m] * mineral_elements[m, 2] * s0_frac[i, m]
+        # 0. elemental sulfur, leaving at least the sulfate of the dissolved copper
+        s0 = min(s0, max(s - cu * s_per_cu, 0.0))
+        out[i, OUT_SULFUR] = s0 / pf[PF_SULFUR_S]
+        s -= s0
         # 1. arsenic: scorodite, limited by the iron available
         as_sol = as_solution_frac[i] * ars if mode == MODE_ACID else 0.0
         scor = (ars - as_sol) / pf[PF_SCORODITE_AS]
@@ -220,8 +265,16 @@ def oxidation_products_batch(
         pool -= s_c
         c_reacted = s_c / s_per_c
         out[i, OUT_CALCITE_REACTED] = c_reacted / pf[PF_CALCITE_C]
-        out[i, OUT_CO2] = c_reacted / pf[PF_CO2_C]
         gyp_s = s_c
+        # 3a'. ore dolomite: 2 acid per mol, one sulfate to gypsum, one dissolved (MgSO4)
+        s_d = min(dolomite_tph[i] * pf[PF_DOLOMITE_C] * s_per_c, pool)
+        pool -= s_d
+        c_dol = s_d / s_per_c
+        out[i, OUT_DOLOMITE_REACTED] = c_dol / pf[PF_DOLOMITE_C] if c_dol > 0.0 else 0.0
+        gyp_s += 0.5 * s_d
+        so4_s += 0.5 * s_d
+        out[i, OUT_CARBONATE_ACID] = (s_c + s_d) / pf[PF_H2SO4_S]
+        out[i, OUT_CO2] = (c_reacted + c_dol + c_sid) / pf[PF_CO2_C]
         if mode == MODE_ACID:
             # 3b. iron sinks that consume acid
             fe_sol = fe_solution_frac[i] * fe_pool

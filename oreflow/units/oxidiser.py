@@ -86,9 +86,12 @@ class Oxidiser:
                 "jarosite",
                 "gypsum",
                 "calcite",
+                "dolomite",
+                "siderite",
                 "carbonaceous",
                 "au_sulfide",
                 "au_free",
+                "sulfur",
             ),
             solution=("water", "h2so4", "so4_aq", "fe_aq", "as_aq", "cu_aq", "co2"),
         )
@@ -107,6 +110,10 @@ class Oxidiser:
         pf[kox.PF_SO4_S] = element_fraction(comps, "so4_aq", "s")
         pf[kox.PF_CALCITE_C] = element_fraction(comps, "calcite", "c")
         pf[kox.PF_CO2_C] = element_fraction(comps, "co2", "c")
+        pf[kox.PF_SULFUR_S] = element_fraction(comps, "sulfur", "s")
+        pf[kox.PF_DOLOMITE_C] = element_fraction(comps, "dolomite", "c")
+        pf[kox.PF_SIDERITE_FE] = element_fraction(comps, "siderite", "fe")
+        pf[kox.PF_SIDERITE_C] = element_fraction(comps, "siderite", "c")
         self.pf = pf
         self.tcm_c = (
             element_fraction(comps, "carbonaceous", "c") if comps.has("carbonaceous") else 0.0
@@ -180,6 +187,7 @@ class Oxidiser:
 
     def apply(self, state: OxidationState, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """Oxidise, distribute the products, free the locked gold, balance heat and O2."""
+        from oreflow.kernels import elemental_sulfur as kes
         from oreflow.kernels import oxidation as kox
 
         params = state.params
@@ -202,9 +210,19 @@ class Oxidiser:
         i_cal = self.i_solid["calcite"]
         calcite_cls = sv_in[:, :, i_cal] if i_cal is not None else np.zeros((n, c.n_cls))
         calcite = calcite_cls.sum(axis=1)
+        carb_cls = {}
+        for name in ("dolomite", "siderite"):
+            idx = self.i_solid[name]
+            carb_cls[name] = sv_in[:, :, idx] if idx is not None else np.zeros((n, c.n_cls))
         i_acid = self.i_sol["h2so4"]
         feed_acid = feed[:, i_acid] if i_acid is not None else zeros
         mode = self._mode()
+        s0_frac = np.zeros((n, len(self.minerals)))
+        if self.chem.elemental_sulfur:
+            from oreflow.kernels.elemental_sulfur import s0_fraction
+
+            for k, m in enumerate(self.kernel_index):
+                s0_frac[:, k] = s0_fraction(params["temperature_degc"], m)
         fe_split = [
             params.get(k, zeros)
             for k in ("fe_to_solution_frac", "fe_to_bfs_frac", "fe_to_jarosite_frac")
@@ -214,9 +232,12 @@ class Oxidiser:
             self.min_el,
             np.ascontiguousarray(feed_acid),
             np.ascontiguousarray(calcite),
+            np.ascontiguousarray(carb_cls["dolomite"].sum(axis=1)),
+            np.ascontiguousarray(carb_cls["siderite"].sum(axis=1)),
             *[np.ascontiguousarray(f) for f in fe_split],
             np.ascontiguousarray(params.get("as_to_solution_frac", zeros)),
             np.ascontiguousarray(params.get("neutraliser_excess_frac", zeros)),
+            s0_frac,
             self.pf,
             mode,
         )
@@ -227,6 +248,14 @@ class Oxidiser:
         if i_cal is not None:
             share = safe_div(prod[:, kox.OUT_CALCITE_REACTED], calcite)
             sv[:, :, i_cal] = calcite_cls * (1.0 - share[:, None])
+        for name, col in (
+            ("dolomite", kox.OUT_DOLOMITE_REACTED),
+            ("siderite", kox.OUT_SIDERITE_REACTED),
+        ):
+            idx = self.i_solid[name]
+            if idx is not None:
+                share = safe_div(prod[:, col], carb_cls[name].sum(axis=1))
+                sv[:, :, idx] = carb_cls[name] * (1.0 - share[:, None])
 
         # carbonaceous matter burnt in proportion to the sulfide oxidation
         i_tcm = self.i_solid["carbonaceous"]
@@ -258,6 +287,7 @@ class Oxidiser:
         self._put_solid(out, "basic_ferric_sulfate", prod[:, kox.OUT_BFS])
         self._put_solid(out, "jarosite", prod[:, kox.OUT_JAROSITE])
         self._put_solid(out, "gypsum", prod[:, kox.OUT_GYPSUM])
+        self._put_solid(out, "sulfur", prod[:, kox.OUT_SULFUR])
         if i_acid is not None:
             out[:, i_acid] = 0.0
         self._put_solution(out, "h2so4", prod[:, kox.OUT_H2SO4])
@@ -271,8 +301,9 @@ class Oxidiser:
         if np.any(excess > 0):
             if i_cal is None:
                 self._fail("excess limestone stays as 'calcite'; declare it in [case] solids")
-            sv[:, -1, i_cal] += excess
-            c.solids_view(added)[:, -1, i_cal] = excess
+            spread = excess[:, None] * self.products.size_fractions["calcite"]
+            sv[:, :, i_cal] += spread
+            c.solids_view(added)[:, :, i_cal] = spread
 
         vent = np.zeros_like(feed)
         co2 = prod[:, kox.OUT_CO2] + c_burnt / self.pf[kox.PF_CO2_C]
@@ -287,6 +318,22 @@ class Oxidiser:
         o2_stoich, heat_gen = oxygen_and_heat(
             s_ox_by_min, kox.O2_MOL_PER_MOL_S[self.kernel_index], state.heat, c_burnt
         )
+        # elemental sulfur takes no further O2 and releases no sulfate heat
+        s0 = prod[:, kox.OUT_SULFUR] * self.pf[kox.PF_SULFUR_S]
+        o2_stoich = o2_stoich - s0 * kes.O2_MOL_SAVED_PER_MOL_S0 * kox.M_O2 / kox.M_S
+        heat_gen = heat_gen - s0 * 1000.0 * kes.HEAT_MJ_SAVED_PER_KG_S0
+        # carbonates: siderite takes O2 for its Fe(II); all three release a little heat
+        sid_mol = prod[:, kox.OUT_SIDERITE_REACTED] * self.pf[kox.PF_SIDERITE_FE] / kox.M_FE
+        o2_stoich = o2_stoich + sid_mol * kox.O2_MOL_PER_MOL_SIDERITE * kox.M_O2
+        cal_mol = prod[:, kox.OUT_CALCITE_REACTED] * self.pf[kox.PF_CALCITE_C] / kox.M_C
+        dol_mol = prod[:, kox.OUT_DOLOMITE_REACTED] * self.pf[kox.PF_DOLOMITE_C] / kox.M_C / 2.0
+        # (t/h) / (g/mol) is Mmol/h; times kJ/mol it is GJ/h, i.e. 1000 MJ/h
+        heat_gen = heat_gen + 1000.0 * (
+            cal_mol * kox.CALCITE_HEAT_KJ_MOL
+            + dol_mol * kox.DOLOMITE_HEAT_KJ_MOL
+            + sid_mol * kox.SIDERITE_HEAT_KJ_MOL
+        )
+
         solids = total_solids(c, feed)
         h2o = np.ascontiguousarray(water(c, feed))  # one kernel specialisation (C layout)
         t_in = params["feed_temperature_degc"]
@@ -370,9 +417,9 @@ class Oxidiser:
             "acid_made_kg_h": prod[:, kox.OUT_ACID_MADE] * 1000.0,
             "acid_made_kg_t": prod[:, kox.OUT_ACID_MADE] * 1000.0 * per_t,
             "free_acid_out_kg_h": prod[:, kox.OUT_H2SO4] * 1000.0,
-            "acid_to_carbonate_kg_h": prod[:, kox.OUT_CALCITE_REACTED]
-            * (kox.M_H2SO4 / kox.M_CACO3)
-            * 1000.0,
+            "acid_to_carbonate_kg_h": prod[:, kox.OUT_CARBONATE_ACID] * 1000.0,
+            "dolomite_reacted_tph": prod[:, kox.OUT_DOLOMITE_REACTED],
+            "siderite_reacted_tph": prod[:, kox.OUT_SIDERITE_REACTED],
             "heat_generated_mj_t": heat_gen * per_t,
             "heat_required_mj_t": heat_req * per_t,
             "hematite_tph": prod[:, kox.OUT_REMAINDER],
@@ -380,6 +427,10 @@ class Oxidiser:
             "basic_ferric_sulfate_tph": prod[:, kox.OUT_BFS],
             "jarosite_tph": prod[:, kox.OUT_JAROSITE],
             "gypsum_tph": prod[:, kox.OUT_GYPSUM],
+            "elemental_sulfur_tph": prod[:, kox.OUT_SULFUR],
+            "elemental_sulfur_frac": safe_div(
+                prod[:, kox.OUT_SULFUR] * self.pf[kox.PF_SULFUR_S], s_ox
+            ),
         }
         if self.chem.remainder != "hematite":
             m[f"{self.chem.remainder}_tph"] = m.pop("hematite_tph")
@@ -465,6 +516,19 @@ def check_oxidiser(
             )
         )
     _need(comps, (chem.remainder,), "the released iron precipitates", key, file, problems)
+    t_op = p.get("temperature_degc")
+    if chem.elemental_sulfur and t_op is not None:
+        from oreflow.kernels.elemental_sulfur import s0_fraction
+
+        if max(float(s0_fraction(t_op, OXIDISABLE.index(m))) for m in present) > 0.0:
+            _need(
+                comps,
+                ("sulfur",),
+                f"at {t_op:g} °C part of the sulfide S stops at elemental sulfur",
+                key,
+                file,
+                problems,
+            )
     acid = chem.mode == MODE_ACID
     if acid:
         _need(comps, ("h2so4",), "sulfide oxidation makes sulfuric acid", key, file, problems)
@@ -490,6 +554,19 @@ def check_oxidiser(
         )
     if float(p.get("fe_to_jarosite_frac", 0.0)) > 0:
         _need(comps, ("jarosite",), "iron forms jarosite", key, file, problems)
+    if "dolomite" in solids:
+        _need(
+            comps,
+            ("gypsum", "so4_aq", "co2"),
+            "ore dolomite is neutralised to gypsum, dissolved MgSO4 and CO2",
+            key,
+            file,
+            problems,
+        )
+    if "siderite" in solids:
+        _need(
+            comps, ("co2",), "ore siderite is oxidised to iron oxide and CO2", key, file, problems
+        )
     if "calcite" in solids:
         _need(
             comps,

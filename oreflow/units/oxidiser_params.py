@@ -163,6 +163,9 @@ class Chemistry:
         Default kinetics and heat of every mineral in ``OXIDISABLE``.
     uses_o2_pressure : bool
         Whether the rate depends on the O2 partial pressure parameter.
+    elemental_sulfur : bool
+        Whether part of the sulfide S stops at S0 below about 180 °C
+        (``oreflow.kernels.elemental_sulfur``; acid POX only).
     """
 
     mode: int
@@ -175,3 +178,4 @@ class Chemistry:
     activation_kj_mol: tuple[float, ...]
     heat_mj_kg_s: tuple[float, ...]
     uses_o2_pressure: bool = True
+    elemental_sulfur: bool = False

@@ -34,12 +34,32 @@ Alkaline POX (``pox_alkaline``, Marsden & House 2006; Adams (ed.) 2016, Gold Ore
     and thiosulfate is used because its gold complex is hardly adsorbed by it; a
     fraction burnt can be set from testwork, in proportion to the sulfide oxidation.
 
+Residue chemistry (acid POX):
+
+- elemental sulfur: below 200 °C a fraction of each mineral's oxidised S stops at S0
+  (``oreflow.kernels.elemental_sulfur``, a falling logistic in temperature, zero from
+  200 °C; Jorjani & Ghahreman 2017, Hydrometallurgy 171:333; Papangelakis &
+  Demopoulos 1991, Hydrometallurgy 26:309; curve parameters [assumed]); S0 makes no
+  acid, takes 1.5 mol O2 less per mol S and releases 19.4 MJ/kg S less heat, and
+  leaves as the solid ``sulfur``. Driver: ``temperature_degc``;
+- gangue carbonates: calcite (0.98 t acid/t) then dolomite (1.064 t acid/t, half its
+  sulfate to gypsum, half dissolved as MgSO4) consume the acid and vent their CO2;
+  siderite oxidises to the iron products (no net acid when its Fe becomes hematite,
+  0.25 mol O2 per Fe); small carbonate reaction heats (Wagman et al. 1982) enter the
+  heat balance (Marsden & House 2006, ch. 5). Silicate gangue (chlorite, micas)
+  consumes no acid here: no source with a usable figure was found;
+- basic ferric sulfate and jarosite made here are converted, with their lime demand,
+  in a downstream ``neutralisation`` at a lime pH (Fleming 2010, Miner. Metall.
+  Process. 27(2):81).
+
 Assumptions shared by both (say so when reporting): the products of oxidation
-(hematite, scorodite, basic ferric sulfate, jarosite, gypsum) precipitate from
-solution as fine particles and are put in the finest size class; the unreacted core of
-a particle stays in its size class; reaction and hydration water and the flash steam
-are not taken from the water balance (the flash is assumed recovered as feed
-preheat); elemental sulfur (below about 160 °C) and the hot cure are not modelled.
+(hematite, scorodite, basic ferric sulfate, jarosite, gypsum, sulfur) precipitate from
+solution and are spread over the size classes by an RRB with a d50 per species
+[assumed] (``oreflow.units.products``: hematite 3 um, basic sulfates and arsenate 5-8
+um, gypsum 30 um); the unreacted core of a particle stays in its size class; reaction
+and hydration water and the flash steam are not taken from the water balance (the
+flash is assumed recovered as feed preheat); gypsum stands for the anhydrite formed at
+temperature; molten-sulfur wetting below 200 °C and the hot cure are not modelled.
 The reaction heats of arsenopyrite and chalcopyrite are [assumed] (see the kernel).
 
 The CO2 that the autoclave releases from the ore's carbonates and carbonaceous matter
@@ -251,6 +271,7 @@ ACID = Chemistry(
     t_star_ref_min=POX_T_STAR_REF_MIN,
     activation_kj_mol=POX_ACTIVATION_KJ_MOL,
     heat_mj_kg_s=HEAT_MJ_KG_S,
+    elemental_sulfur=True,
 )
 ALKALINE = Chemistry(
     mode=MODE_ALKALINE,

@@ -43,6 +43,8 @@ FES2 = ox.M_FE + 2 * ox.M_S
 FEASS = ox.M_FE + ox.M_AS + ox.M_S
 FES = ox.M_FE + ox.M_S
 CUFES2 = ox.M_CU + ox.M_FE + 2 * ox.M_S
+DOLOMITE = 40.078 + 24.305 + 2 * (ox.M_C + 3 * M_O)
+SIDERITE = ox.M_FE + ox.M_C + 3 * M_O
 
 
 def exact_fractions() -> np.ndarray:
@@ -59,6 +61,10 @@ def exact_fractions() -> np.ndarray:
     pf[ox.PF_SO4_S] = ox.M_S / SO4
     pf[ox.PF_CALCITE_C] = ox.M_C / ox.M_CACO3
     pf[ox.PF_CO2_C] = ox.M_C / CO2
+    pf[ox.PF_SULFUR_S] = 1.0
+    pf[ox.PF_DOLOMITE_C] = 2 * ox.M_C / DOLOMITE
+    pf[ox.PF_SIDERITE_FE] = ox.M_FE / SIDERITE
+    pf[ox.PF_SIDERITE_C] = ox.M_C / SIDERITE
     return pf
 
 
@@ -239,11 +245,14 @@ def products(impl, ox_tph, mode=ox.MODE_ACID, **kw):
     args = {
         "feed_acid_tph": np.zeros(n),
         "calcite_tph": np.zeros(n),
+        "dolomite_tph": np.zeros(n),
+        "siderite_tph": np.zeros(n),
         "fe_solution_frac": np.zeros(n),
         "fe_bfs_frac": np.zeros(n),
         "fe_jarosite_frac": np.zeros(n),
         "as_solution_frac": np.zeros(n),
         "reagent_excess_frac": np.zeros(n),
+        "s0_frac": np.zeros(ox_tph.shape),
     }
     args.update(kw)
     return impl(ox.oxidation_products_batch)(
@@ -251,11 +260,14 @@ def products(impl, ox_tph, mode=ox.MODE_ACID, **kw):
         MINERAL_ELEMENTS,
         args["feed_acid_tph"],
         args["calcite_tph"],
+        args["dolomite_tph"],
+        args["siderite_tph"],
         args["fe_solution_frac"],
         args["fe_bfs_frac"],
         args["fe_jarosite_frac"],
         args["as_solution_frac"],
         args["reagent_excess_frac"],
+        args["s0_frac"],
         exact_fractions(),
         mode,
     )
@@ -434,6 +446,10 @@ NEUTRAL_FRACTIONS = np.array(
         ox.M_AS / SCORODITE,
         ox.M_FE / (ox.M_FE + 3 * (M_O + M_H)),
         ox.M_CU / (ox.M_CU + 2 * (M_O + M_H)),
+        ox.M_FE / BFS,
+        ox.M_S / BFS,
+        3 * ox.M_FE / JAROSITE,
+        2 * ox.M_S / JAROSITE,
     ]
 )
 
@@ -453,6 +469,10 @@ def neutralise(impl, **kw):
         "gyp_sol": np.zeros(n),
         "cu_ph": np.full(n, 7.0),
         "cu_on": True,
+        "bfs": np.zeros(n),
+        "jarosite": np.zeros(n),
+        "bfs_conv": np.ones(n),
+        "jarosite_conv": np.ones(n),
     }
     args.update(kw)
     return impl(kneut.neutralisation_batch)(
@@ -469,6 +489,10 @@ def neutralise(impl, **kw):
         args["cu_ph"],
         NEUTRAL_FRACTIONS,
         args["cu_on"],
+        args["bfs"],
+        args["jarosite"],
+        args["bfs_conv"],
+        args["jarosite_conv"],
     )
 
 
@@ -485,6 +509,7 @@ def test_neutralisation_closes_and_meets_the_fe_as_target(impl):
     n = 30
     h2so4, so4, fe, as_, cu = (rng.uniform(0, 0.05, n) for _ in range(5))
     water = rng.uniform(1.0, 10.0, n)
+    bfs, jar = rng.uniform(0, 0.05, n), rng.uniform(0, 0.05, n)
     out = impl(kneut.neutralisation_batch)(
         h2so4,
         so4,
@@ -499,12 +524,19 @@ def test_neutralisation_closes_and_meets_the_fe_as_target(impl):
         np.full(n, 7.0),
         NEUTRAL_FRACTIONS,
         True,
+        bfs,
+        jar,
+        rng.uniform(0, 1, n),
+        rng.uniform(0, 1, n),
     )
     f = NEUTRAL_FRACTIONS
+    bfs_r, jar_r = out[:, kneut.NO_BFS_REACTED], out[:, kneut.NO_JAROSITE_REACTED]
+    assert np.all(bfs_r <= bfs) and np.all(jar_r <= jar)
     s_in = h2so4 * f[0] + so4 * f[1] + out[:, kneut.NO_SO4_ADDED] * f[1]
+    s_in = s_in + bfs_r * f[8] + jar_r * f[10]
     s_out = out[:, kneut.NO_GYPSUM] * f[2] + out[:, kneut.NO_SO4_OUT] * f[1]
     np.testing.assert_allclose(s_out, s_in, rtol=RTOL_CLOSURE)
-    fe_in = fe + out[:, kneut.NO_FE_ADDED]
+    fe_in = fe + out[:, kneut.NO_FE_ADDED] + bfs_r * f[7] + jar_r * f[9]
     fe_out = out[:, kneut.NO_SCORODITE] * f[3] + out[:, kneut.NO_HYDROXIDE] * f[5]
     np.testing.assert_allclose(fe_out, fe_in, rtol=RTOL_CLOSURE)
     as_out = out[:, kneut.NO_SCORODITE] * f[4] + out[:, kneut.NO_AS_OUT]

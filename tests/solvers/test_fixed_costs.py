@@ -16,12 +16,14 @@ from tests.conftest import CASES
 POSITIONS = {
     "free_milling_cil": 6,
     "free_milling_glycine": 6,
+    "free_milling_residue_use": 7,
     "carbonaceous_thiosulfate": 7,
     "copper_gold_sart": 7,
     "low_grade_preconcentration": 6,
     "refractory_pox_cil": 8,
     "refractory_route_choice": 8,
     "satellite_concentrator": 10,
+    "regional_concentrate_centre": 12,
 }
 
 

@@ -42,4 +42,6 @@ def test_secant_start_changes_nothing_but_the_passes(plant, monkeypatch):
     for name, expected in b.items():
         if "closure" in name:
             continue
-        np.testing.assert_allclose(a[name], expected, rtol=1e-10, atol=1e-14, err_msg=name)
+        # atol: a KPI that is a difference of flows (reacted water, m3/h) is zero only to the
+        # rounding of the hundreds of m3/h it differences (about 1e-14)
+        np.testing.assert_allclose(a[name], expected, rtol=1e-10, atol=1e-12, err_msg=name)

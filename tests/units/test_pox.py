@@ -28,7 +28,7 @@ RTOL_AUTOTHERMAL = 1e-3
 MINI_OX = """
 [case]
 name = "mini_ox"
-solids = ["gangue", "pyrite", "hematite", "au_free", "au_sulfide"]
+solids = ["gangue", "pyrite", "hematite", "au_free", "au_sulfide", "sulfur"]
 solution = ["water", "h2so4"]
 
 [case.sizes]
