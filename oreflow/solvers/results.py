@@ -149,14 +149,18 @@ def project(comps: ComponentSet, arr: np.ndarray) -> tuple[np.ndarray, np.ndarra
 
 
 def audit_of_projections(
-    comps: ComponentSet, species: dict[str, np.ndarray], sizes: dict[str, np.ndarray]
+    comps: ComponentSet,
+    species: dict[str, np.ndarray],
+    sizes: dict[str, np.ndarray],
+    floor: np.ndarray | None = None,
 ) -> dict[str, tuple[list[str], dict[str, np.ndarray], np.ndarray]]:
     """Closure per view, view -> (names, totals, rel), from totals by species and size class.
 
     ``species`` and ``sizes`` (``project``) hold ``in``, ``added``, ``reacted``,
     ``reacted_gross`` and ``out``: of the plant, or of blocks
     (``oreflow.solvers.block_audit``). Phases and elements follow from the species
-    totals, which are small.
+    totals, which are small. ``floor``: (n_cases,) least scale a row is judged against
+    [t/h] (default: none).
     """
     names, to_phase, to_element = _views(comps)
     by_view: dict[str, dict[str, np.ndarray]] = {v: {} for v in names}
@@ -168,15 +172,19 @@ def audit_of_projections(
         by_view["size_class"][key] = sizes[key]
         by_view["element"][key] = np.einsum("ij,jk->ik", sp, to_element)
     return {
-        view: (names[view], agg, _rel(agg, with_reaction=view != "element"))  # elements never react
+        view: (names[view], agg, _rel(agg, view != "element", floor))  # elements never react
         for view, agg in by_view.items()
     }
 
 
-def _rel(agg: dict[str, np.ndarray], with_reaction: bool = True) -> np.ndarray:
+def _rel(
+    agg: dict[str, np.ndarray], with_reaction: bool = True, floor: np.ndarray | None = None
+) -> np.ndarray:
     inflow = agg["in"] + agg["added"]
     gen = agg["reacted"] if with_reaction else 0.0
     scale = np.maximum(np.maximum(inflow, agg["out"]), agg["reacted_gross"])
+    if floor is not None:
+        scale = np.maximum(scale, floor[:, None])
     return np.abs(inflow + gen - agg["out"]) / np.maximum(scale, _TINY)
 
 

@@ -43,6 +43,7 @@ def _tables(monkeypatch, spec):
         "refractory_route_choice",  # 12 routes, options with their own grids
         "satellite_concentrator",  # two ore sources: per-source coefficients
         "free_milling_residue_use",  # residue split: destination coefficients
+        "regional_concentrate_centre",  # satellites trucking concentrate to one centre
     ],
 )
 def test_lean_columns_equal_the_full_tabulation(monkeypatch, case):
