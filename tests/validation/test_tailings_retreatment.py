@@ -20,7 +20,7 @@ from oreflow.flowsheet.case import parse_case
 from tests.conftest import CASES
 
 CASE = CASES / "tailings_retreatment.toml"
-PORE = "ore.slimes.pore_water"
+PORE = "ore.main.pore_water"
 
 
 def _metric(res, unit: str, name: str) -> float:
@@ -89,7 +89,7 @@ def test_iron_cyanides_cost_copper_at_the_detox(base):
 def test_clean_water_is_the_old_behaviour():
     """Without the table the ore's water is clean: no cyanide reaches the detox from it."""
     text = CASE.read_text()
-    head, _, rest = text.partition("[ore.slimes.pore_water]")
+    head, _, rest = text.partition("[ore.main.pore_water]")
     clean = head + "[units.cil]" + rest.partition("[units.cil]")[2]
     spec = parse_case(clean, str(CASE))
     res = oreflow.simulate(spec)
@@ -129,14 +129,14 @@ def test_residue_is_eligible_after_detox_and_not_before(base, tmp_path):
 )
 def test_bad_pore_water_is_one_clear_problem(table, problem):
     text = CASE.read_text()
-    start = text.index("[ore.slimes.pore_water]")
+    start = text.index("[ore.main.pore_water]")
     end = text.index("[units.cil]")
-    bad = text[:start] + f"[ore.slimes.pore_water]\n{table}\n\n" + text[end:]
+    bad = text[:start] + f"[ore.main.pore_water]\n{table}\n\n" + text[end:]
     with pytest.raises(CaseError) as err:
         parse_case(bad, "bad.toml")
     msgs = [str(p) for p in err.value.problems]
     assert len(msgs) == 1
-    assert "ore.slimes.pore_water." in msgs[0] and problem in msgs[0]
+    assert "ore.main.pore_water." in msgs[0] and problem in msgs[0]
 
 
 def test_bad_pore_water_override_is_refused():
@@ -169,3 +169,13 @@ def test_a_brick_credit_sends_residue_to_the_brick_works(tmp_path):
     assert _metric(res.plan, "bricks", "eligible_flag") == 1.0
     assert _metric(res.plan, "bricks", "solids_tph") == pytest.approx(60.0, rel=1e-6)
     assert res.plan.kpis["residue_utilisation_frac"] > 0.05
+
+
+def test_pore_water_is_a_per_case_key_of_a_batch():
+    """A batch over the residual free cyanide: NaCN bought per tonne falls linearly,
+    by the free cyanide arriving per tonne (733.3 m3/h / 600 t/h x mg/L / 1000)."""
+    levels = np.array([0.0, 10.0, 40.0])
+    rows = oreflow.simulate_batch(CASE, {f"{PORE}.nacn": levels})
+    per_t = rows["nacn_kg_t"].to_numpy()
+    water_m3_t = 0.55 / 0.45
+    np.testing.assert_allclose(per_t[0] - per_t, water_m3_t * levels / 1000.0, rtol=1e-9)
