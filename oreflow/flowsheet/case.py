@@ -518,8 +518,19 @@ def parse_case(text: str, file: str, unit_types: Iterable[UnitType] = ()) -> Cas
         if (u := parse_unit(n, t, comps, file, problems, types)) is not None
     ]
     units = [with_options(u, units_raw[u.name], comps, file, problems, types) for u in units]
+    concentrates = [
+        n
+        for n, t in units_raw.items()
+        if isinstance(t, dict) and t.get("type") == "product" and t.get("kind") == "concentrate"
+    ]
     economics = parse_economics(
-        doc.get("economics"), list(units_raw), file, problems, list(ores_raw), types.values()
+        doc.get("economics"),
+        list(units_raw),
+        file,
+        problems,
+        list(ores_raw),
+        types.values(),
+        concentrates,
     )
     emissions = parse_emissions(doc.get("emissions"), file, problems)
     optimization = parse_optimization(doc, file, problems, types)

@@ -27,6 +27,7 @@ from typing import Any
 from oreflow.core.cost_index import CEPCI
 from oreflow.core.schema import REQUIRED, Param, frac, named_tables, suggest, validate_table
 from oreflow.errors import Problem
+from oreflow.flowsheet.concentrate_terms import ConcentrateTerms, parse_concentrate_terms
 from oreflow.units import UNIT_TYPES
 from oreflow.units.base import UnitType
 
@@ -434,6 +435,9 @@ class EconomicsSpec:
     capital : Mapping[str, Any] or None
         ``[economics.capital]`` with defaults filled, its cost curves by unit under
         ``items`` (None: no capital estimate).
+    concentrate_terms : Mapping[str, ConcentrateTerms]
+        Sales terms of each concentrate product the case prices by contract
+        (``[economics.concentrate_terms.PRODUCT]``); the others take the legacy keys.
     """
 
     params: Mapping[str, Any]
@@ -444,6 +448,9 @@ class EconomicsSpec:
     default_usd_kg: Mapping[str, tuple[float, str]] = field(default_factory=lambda: REAGENT_PRICES)
     project: Mapping[str, Any] | None = None
     capital: Mapping[str, Any] | None = None
+    concentrate_terms: Mapping[str, ConcentrateTerms] = field(
+        default_factory=lambda: MappingProxyType({})
+    )
 
     def price_usd_kg(self, item: str) -> tuple[float, bool] | None:
         """Price of a consumable item [USD/kg] and whether it is an oreflow default.
@@ -511,8 +518,13 @@ def parse_economics(
     problems: list[Problem],
     ore_names: list[str] | None = None,
     unit_types: Iterable[UnitType] | None = None,
+    concentrate_products: list[str] | None = None,
 ) -> EconomicsSpec | None:
-    """Validate an ``[economics]`` table (None when the case has none)."""
+    """Validate an ``[economics]`` table (None when the case has none).
+
+    ``concentrate_products`` names the case's products of kind ``concentrate``, the
+    units ``[economics.concentrate_terms]`` may give sales terms for.
+    """
     if raw is None:
         return None
     if not isinstance(raw, dict):
@@ -525,7 +537,17 @@ def parse_economics(
         file=file,
         prefix="economics.",
         problems=problems,
-        extra_keys=("reagent_usd_kg", "unit_usd_t", "ore_usd_t", "project", "capital"),
+        extra_keys=(
+            "reagent_usd_kg",
+            "unit_usd_t",
+            "ore_usd_t",
+            "project",
+            "capital",
+            "concentrate_terms",
+        ),
+    )
+    terms = parse_concentrate_terms(
+        raw.get("concentrate_terms"), concentrate_products or [], file, problems
     )
     reagents = _number_table(
         raw.get("reagent_usd_kg"), file, "economics.reagent_usd_kg", problems, "USD/kg"
@@ -581,6 +603,7 @@ def parse_economics(
         REAGENT_PRICES if unit_types is None else default_prices(unit_types),
         project,
         capital,
+        terms,
     )
 
 

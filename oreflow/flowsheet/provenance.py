@@ -50,6 +50,9 @@ _CONDITIONAL = {
     "do_order": ("rate_model", ("power",)),
     "kla_per_h": ("oxygen_supply", ("air", "oxygen")),
     "o2_demand_g_t_h": ("oxygen_supply", ("air", "oxygen")),
+    "o2_pyrite_frac_h": ("oxygen_supply", ("air", "oxygen")),
+    "o2_pyrrhotite_frac_h": ("oxygen_supply", ("air", "oxygen")),
+    "o2_arsenopyrite_frac_h": ("oxygen_supply", ("air", "oxygen")),
     "locked_access_frac": ("grain_um", None),
     # mill power models (oreflow.units.mill_power_models): Bond/Rowland reads none of these
     "ore_density_t_m3": ("power_model", ("austin", "hogg_fuerstenau", "morrell")),
@@ -66,6 +69,9 @@ _CONDITIONAL = {
 
 
 def _in_effect(name: str, params: Any, comps: Any) -> bool:
+    for mineral in ("pyrite", "pyrrhotite", "arsenopyrite"):  # sulfide oxygen uptake
+        if name == f"o2_{mineral}_frac_h" and not comps.has(mineral):
+            return False
     if name in _CONDITIONAL:
         switch, values = _CONDITIONAL[name]
         if switch not in params:

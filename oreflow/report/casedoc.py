@@ -290,6 +290,54 @@ def _economics_reference(prices: Mapping[str, tuple[float, str]]) -> list[str]:
         "",
         *param_table(CURVE_PARAMS),
         "",
+        *_concentrate_terms_reference(),
+    ]
+    return out
+
+
+def _concentrate_terms_reference() -> list[str]:
+    """``[economics.concentrate_terms.PRODUCT]``: a concentrate's sales contract."""
+    from oreflow.flowsheet.concentrate_terms import BASES, PENALTY_PARAMS, TERM_PARAMS
+
+    out = [
+        "#### `[economics.concentrate_terms.PRODUCT]`: a concentrate's sales terms",
+        "",
+        "Optional, per `product` of kind `concentrate` (a concentrate without a table is "
+        "priced by the `conc_*` keys above). The smelter pays `min(frac x assay, assay - "
+        "min deduction)` of each metal (gold's fraction stepping with grade) less refining "
+        "charges per payable oz/lb, and charges a treatment charge per dry tonne, "
+        "penalties per dry tonne pro rata above each element's threshold and freight per "
+        "wet tonne (the product stream's own water). Reported per product "
+        "`conc_<product>_nsr_usd_h`, `_nsr_usd_dmt`, assays, payables, `_tc_usd_h`, "
+        "`_rc_usd_h`, `_penalty_<el>_usd_h`, `_freight_usd_h`, `_deduction_<metal>_usd_h` "
+        "(value of the metal not paid), `_rejected_flag`; and the totals "
+        "`concentrate_tc_usd_h`, `concentrate_rc_usd_h`, `concentrate_penalty_usd_h`, "
+        "`concentrate_freight_usd_h`, `concentrate_deduction_<metal>_usd_h`. Keys left out "
+        "take the `basis` term set's value:",
+        "",
+        *param_table(TERM_PARAMS),
+        "",
+        "| basis | key | value | source |",
+        "|---|---|---|---|",
+    ]
+    for basis, (values, penalties) in BASES.items():
+        out += [f"| {basis} | `{k}` | {v} | {src} |" for k, (v, src) in values.items()]
+        out += [
+            f"| {basis} | penalty `{p.element}` | {p.usd_dmt:g} USD/dmt per {p.step_pct:g} % "
+            f"over {p.threshold_pct:g} %"
+            + (f", rejected above {p.reject_pct:g} %" if p.reject_pct is not None else "")
+            + f" | {p.source} |"
+            for p in penalties
+        ]
+    out += [
+        "",
+        "`[economics.concentrate_terms.PRODUCT.penalties.ELEMENT]` replaces the basis's "
+        "penalty on that element (a tracked element: a penalty on Sb, Hg or Bi is refused "
+        "until the element is in the stream; the bases' own are listed as untracked, "
+        "`conc_<product>_penalties_untracked_count`):",
+        "",
+        *param_table(PENALTY_PARAMS),
+        "",
     ]
     return out
 

@@ -8,7 +8,9 @@ Revenue (cases/README.md, economics section): the net smelter return of each met
   (transport per oz of gold only).
 - Concentrate (products of kind ``concentrate``): payable gold, silver and copper at
   their concentrate payables, less the copper refining charge per t of payable Cu and the
-  treatment charge per dry tonne of concentrate.
+  treatment charge per dry tonne of concentrate; a product with contract terms
+  (``[economics.concentrate_terms.PRODUCT]``) is priced by them instead
+  (``oreflow.solvers.concentrate_sales``: minimum deductions, TC/RC, penalties, freight).
 - A royalty on the NSR. ``revenue_usd_h`` is after royalty; ``nsr_usd_t`` is it per t ore.
 
 Operating cost (cases/README.md, economics section): per unit, its ``power_kw`` at the electricity price,
@@ -37,6 +39,7 @@ from oreflow.core.components import ELEMENTS
 from oreflow.errors import CaseError, Problem
 from oreflow.flowsheet.economics import EconomicsSpec
 from oreflow.kernels.arrays import safe_div
+from oreflow.solvers.concentrate_sales import contract_sales
 from oreflow.solvers.kpis_residue import residue_routing
 from oreflow.solvers.simulate import Simulation
 from oreflow.solvers.sinks import sink_inflow, sinks
@@ -146,19 +149,23 @@ def consumption_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, 
 
 
 def _metal_flows(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Doré metal produced [g/h] and concentrate metal and mass [t/h], per case."""
+    """Doré metal produced [g/h] and concentrate metal and mass [t/h], per case.
+
+    Concentrates sold under contract terms are left out (``concentrate_sales`` prices them).
+    """
     spec = sim.plant.spec
     metals = ("au", "ag", "cu")
     # one product per stream for the three metals: each (n_cases, n_comp) array read once
     by_metal = spec.comps.element_matrix()[:, [ELEMENTS.index(el) for el in metals]]
     n = sim.n_cases
+    contract = spec.economics.concentrate_terms if spec.economics is not None else {}
     totals = {"dore": np.zeros((n, len(metals))), "conc": np.zeros((n, len(metals)))}
     conc_dmt = np.zeros(n)
     for name, families in sinks(sim):
         if "product" not in families:
             continue
         kind = spec.unit(name).params["kind"]
-        if kind not in ("gold", "concentrate"):
+        if kind not in ("gold", "concentrate") or name in contract:
             continue
         flow = sink_inflow(sim, name)
         totals["dore" if kind == "gold" else "conc"] += flow @ by_metal
@@ -316,6 +323,12 @@ def economics_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np
     )
     revenue_cu = conc_payable_cu * (p["cu_usd_t"] - p["cu_refining_usd_t"])
     conc_charges = m["conc_dmt"] * p["conc_treatment_usd_t"]
+    contract_kpis, sold = contract_sales(sim, econ.concentrate_terms, p)
+    if contract_kpis:
+        revenue_au = revenue_au + sold["value_au"]
+        revenue_ag = revenue_ag + sold["value_ag"]
+        revenue_cu = revenue_cu + sold["value_cu"]
+        conc_charges = conc_charges + sold["charges"]
     nsr = revenue_au + revenue_ag + revenue_cu - conc_charges
     royalty = np.maximum(nsr, 0.0) * p["royalty_nsr_frac"]
     revenue = nsr - royalty
@@ -340,11 +353,19 @@ def economics_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np
     ore_tph = sum(sim.params[o.name]["rate_tph"] for o in sim.plant.spec.ores)
     per_t = safe_div(1.0, ore_tph)
     gold_oz_h = (m["dore_au"] + m["conc_au"] * G_PER_T) / GRAMS_PER_TROY_OZ
+    for product in econ.concentrate_terms:
+        gold_oz_h = (
+            gold_oz_h
+            + contract_kpis[f"conc_{product}_au_gpt"]
+            * contract_kpis[f"conc_{product}_dmt_h"]
+            / GRAMS_PER_TROY_OZ
+        )
     out = {
         "revenue_au_usd_h": revenue_au,
         "revenue_ag_usd_h": revenue_ag,
         "revenue_cu_usd_h": revenue_cu,
         "concentrate_charges_usd_h": conc_charges,
+        **contract_kpis,
         "royalty_usd_h": royalty,
         "revenue_usd_h": revenue,
         "nsr_usd_t": revenue * per_t,
@@ -403,7 +424,8 @@ def _assumed_count(
     does not count. Media and oxygen prices are counted with the consumable items.
     """
     masks = _assumed_masks(sim, econ, m, t, revenue, lines)
-    return sum(masks.values(), np.zeros(sim.n_cases))
+    terms_assumed = sum(len(terms.assumed) for terms in econ.concentrate_terms.values())
+    return sum(masks.values(), np.zeros(sim.n_cases)) + terms_assumed
 
 
 def assumed_figures(sim: Simulation, t: Mapping[str, np.ndarray], case: int = 0) -> list[str]:
@@ -425,6 +447,8 @@ def assumed_figures(sim: Simulation, t: Mapping[str, np.ndarray], case: int = 0)
         found = econ.price_usd_kg(item)
         if found is not None and found[1]:
             names.append(f"reagent_usd_kg.{item}")
+    for product, terms in econ.concentrate_terms.items():
+        names.extend(f"concentrate_terms.{product}.{key}" for key in terms.assumed)
     return names
 
 

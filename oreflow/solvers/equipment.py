@@ -22,7 +22,8 @@ Every unit type that stands for equipment is sized here from its report and stre
   filtration of leach residue], in drums of at most 180 m² (the curve's range);
 - agitated leach, adsorption and detox tanks: cone-roof tanks of the unit's tank
   volume, each with an agitator drive of ``0.08 kW/m³`` x tank volume [assumed:
-  moderate solids suspension], costed as an electric motor;
+  moderate solids suspension], or the unit's own ``agitation_kw_m3`` (CIL, CIP), costed
+  as an electric motor;
 - flotation banks: ``n_cells`` cells of the bank's volume;
 - autoclaves: working volume; oxygen plant: t/d of O2; steam boiler: steam for
   ``steam_heating_kw`` at a latent heat of 1,841 kJ/kg (saturated steam at 2.5 MPa,
@@ -187,6 +188,8 @@ def _filter(sim: Simulation, unit: str) -> list[Equipment]:
 
 def _tanks(sim: Simulation, unit: str, volume: str = "tank_volume_m3") -> list[Equipment]:
     v = _metric(sim, unit, volume)
+    # a unit that sets its agitation (CIL/CIP: it drives the carbon film transfer) says so
+    kw_m3 = _arr(sim, sim.units[unit].metrics.get("agitation_kw_m3", AGITATION_KW_M3))
     n = _arr(sim, _count(sim, unit, "n_tanks", 1.0))
     if next(u.type for u in sim.plant.spec.units if u.name == unit) == "cip":
         n = n + _count(sim, unit, "adsorption_tanks", 0.0)
@@ -197,7 +200,7 @@ def _tanks(sim: Simulation, unit: str, volume: str = "tank_volume_m3") -> list[E
             "agitators",
             CURVES["electric_motor"],
             n,
-            v * AGITATION_KW_M3,
+            v * kw_m3,
             "agitator drive from tank volume",
         ),
     ]

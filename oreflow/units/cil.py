@@ -40,7 +40,9 @@ constants for silver and copper when the case declares ``ag_carbon``/``cu_carbon
 the metals compete for sites (``carbon_capacity_g_t``, see
 ``oreflow.kernels.adsorption.adsorption_train_batch``). Carbon moves against the slurry
 (barren carbon into the last tank, loaded carbon out of the first), a 2N linear system
-per metal and case. The dissolved metal left in the last tank leaves with the tailings
+per metal and case. The rate constants hold at a reference carbon size, agitation and
+pulp and follow film diffusion elsewhere; the carbon held (``carbon_g_l``) sets the
+transfer of each tank and the carbon worn to fines (:mod:`oreflow.units.adsorption_rate`). The dissolved metal left in the last tank leaves with the tailings
 solution: the soluble loss.
 
 **Preg-robbing** (Goodall, Leatham & Scales 2005, Miner. Eng. 18:1135; docs/models.md#cil): with ``pregrob_k_m3_t`` > 0 the ore's carbonaceous
@@ -96,6 +98,11 @@ from oreflow.kernels.carbon_circuit import (
     wad_cyanide_out_tph,
 )
 from oreflow.units import reagents
+from oreflow.units.adsorption_rate import (
+    adsorption_rate_factor,
+    attrition_scale,
+    copper_k_eq_factor,
+)
 from oreflow.units.base import (
     PrepareContext,
     Price,
@@ -108,6 +115,7 @@ from oreflow.units.base import (
     water,
 )
 from oreflow.units.cil_kinetics import (
+    SULFIDE_O2_G_G,
     exposure_ultimate,
     free_cyanide_loss_tph,
     lime_kg_t,
@@ -243,17 +251,25 @@ class CilTrain:
         sol = np.ascontiguousarray(water(c, feed))  # one kernel specialisation (C layout)
         if self.mode != "cic":
             require_solution(self.spec, solids, sol)
-        pulp = solids_volume_m3_h(c, feed) + sol
+        solids_m3_h = solids_volume_m3_h(c, feed)
+        pulp = solids_m3_h + sol
         tau, carbon_tank, info = self._tanks(params, pulp, n)
+        ads_rate = adsorption_rate_factor(params, solids, solids_m3_h, sol)
 
         # leaching, tank by tank, of every leach-table species
         sv = c.solids_view(feed)
         idx = self.chem.idx
         n_sp = len(idx)
         do_mg_l = np.zeros(n)
+        o2_uptake = np.zeros(n)
         rate = np.ones(n)
         if self.mode != "cic":
-            do_mg_l = oxygen_mg_l(self.spec.params, params, solids, sol)
+            minerals = {
+                name: sv[:, :, c.solid_index(name)].sum(axis=1)
+                for name in SULFIDE_O2_G_G
+                if c.has(name)
+            }
+            do_mg_l, o2_uptake = oxygen_mg_l(self.spec.params, params, solids, sol, minerals)
             rate = rate_factor(self.spec.params, params, do_mg_l)
         if n_sp:
             solids_l = np.ascontiguousarray(sv[:, :, idx])
@@ -293,8 +309,10 @@ class CilTrain:
             if on_c is None:
                 continue
             prefix = "" if metal == "au" else f"{metal}_"
-            k_ads[:, m] = params[f"{prefix}adsorption_k_per_h"]
+            k_ads[:, m] = params[f"{prefix}adsorption_k_per_h"] * ads_rate
             k_eq[:, m] = params[f"{prefix}adsorption_k_eq_m3_t"]
+            if metal == "cu" and self.mode != "cic":  # copper cyanide speciation
+                k_eq[:, m] *= copper_k_eq_factor(params, n)
         feed_tenor = np.stack(
             [safe_div(feed[:, aq] * G_PER_T, sol) for _, aq, _ in self.metals], axis=1
         )
@@ -421,9 +439,15 @@ class CilTrain:
         )  # fmt: skip
         if self.mode != "cic" and self.spec.params.get("pregrob_k_m3_t", 0.0) > 0:
             metrics["use_kerosene_kg_h"] = params["blanking_kg_t"] * solids
+        metrics["adsorption_rate_factor"] = ads_rate
+        metrics["carbon_inventory_t"] = carbon_tank.sum(axis=1)
         if self.mode != "cic":
             metrics["do_mg_l"] = do_mg_l
+            metrics["o2_uptake_g_t_h"] = o2_uptake
             metrics["leach_rate_factor"] = rate
+            metrics["agitation_kw_m3"] = np.broadcast_to(params["agitation_kw_m3"], (n,)).copy()
+            if not self.closed:  # fines worn from the carbon held (oreflow.units.adsorption_rate)
+                metrics["use_carbon_kg_h"] = metrics["use_carbon_kg_h"] * attrition_scale(params)
         return UnitResult((tails, carbon), added=added, reacted=reacted, metrics=metrics)
 
     def _metrics(

@@ -16,8 +16,16 @@ scales it by (equations and sources in :mod:`oreflow.kernels.cyanidation`):
 
 Dissolved oxygen is the set point ``do_mg_l`` (``oxygen_supply = "set_point"``), or, when
 the tanks are sparged with ``"air"`` or ``"oxygen"``, the steady level where the supply
-``kla_per_h (C* − C)`` meets the ore's uptake; the uptake is ``o2_demand_g_t_h`` per tonne
-of solids, so a denser pulp (more solids per litre of solution) holds less oxygen.
+``kla_per_h (C* − C)`` meets the ore's uptake, per tonne of solids, so a denser pulp (more
+solids per litre of solution) holds less oxygen. The uptake comes from the ore's sulfide
+mineralogy, ``sum_m x_m r_m nu_m`` over pyrite, pyrrhotite and arsenopyrite in the feed
+(mass fraction ``x_m``, fraction oxidised per hour ``r_m`` = ``o2_<mineral>_frac_h``, and
+``nu_m`` the oxygen to oxidise it fully to sulfate, arsenate and ferric hydroxide: FeS2
++ 15/4 O2, FeS + 9/4 O2, FeAsS + 7/2 O2, 1.000, 0.819 and 0.688 g O2/g [S]), plus
+``o2_demand_g_t_h`` for other reductants. Pyrrhotite is the reactive one: it decomposes
+markedly faster than pyrite in aerated cyanide pulps and takes oxygen that gold needs
+(Marsden & House 2006 ch. 6; Hedley & Tabachnick 1958); the rates are [assumed] in that
+order and should be fitted to an oxygen-uptake test.
 
 Grind: a leach-table entry with ``grain_um`` has the ultimate extraction of its size
 classes set by the exposure of gold grains (``ultimate_frac`` for exposed gold, a share
@@ -101,7 +109,8 @@ CYANIDATION_PARAMS: tuple[Param, ...] = (
         "o2_demand_g_t_h",
         "g/(t h)",
         0.0,
-        "oxygen taken up by the ore (sulfides, ferrous iron) per tonne of solids per hour",
+        "oxygen taken up per tonne of solids per hour by reductants other than the "
+        "sulfides (pyrite, pyrrhotite, arsenopyrite: o2_<mineral>_frac_h)",
         "assumed; measure by an oxygen-uptake-rate test on the leach feed",
         lo=0.0,
         hi=1e4,
@@ -179,21 +188,77 @@ GRAIN_PARAMS: tuple[Param, ...] = (
 )
 
 
+#: Oxygen to oxidise each sulfide fully (S to sulfate, As to arsenate, Fe to ferric
+#: hydroxide) [g O2 / g mineral] [S]: FeS2 + 15/4 O2 (119.98 g/mol), FeS + 9/4 O2 (pyrrhotite
+#: as FeS, 87.91), FeAsS + 7/2 O2 (162.83); O2 31.998 g/mol.
+SULFIDE_O2_G_G = {
+    "pyrite": 3.75 * 31.998 / 119.98,
+    "pyrrhotite": 2.25 * 31.998 / 87.91,
+    "arsenopyrite": 3.5 * 31.998 / 162.83,
+}
+
+SULFIDE_O2_PARAMS: tuple[Param, ...] = (
+    Param(
+        "o2_pyrite_frac_h",
+        "1/h",
+        5.3e-4,
+        "fraction of the feed's pyrite oxidised per hour in the aerated leach (oxygen uptake)",
+        "assumed: 5 g O2/(t h) for 0.5 % S as pyrite, about 1 % of the pyrite in 24 h; "
+        "pyrite is the least reactive iron sulfide [L] Marsden & House 2006 ch. 6",
+        lo=0.0,
+        hi=1.0,
+    ),
+    Param(
+        "o2_pyrrhotite_frac_h",
+        "1/h",
+        0.02,
+        "fraction of the feed's pyrrhotite oxidised per hour in the aerated leach",
+        "assumed: tens of times pyrite's, pyrrhotite decomposes markedly faster [L] Marsden "
+        "& House 2006 ch. 6; Hedley & Tabachnick 1958",
+        lo=0.0,
+        hi=1.0,
+    ),
+    Param(
+        "o2_arsenopyrite_frac_h",
+        "1/h",
+        2.0e-3,
+        "fraction of the feed's arsenopyrite oxidised per hour in the aerated leach",
+        "assumed: between pyrite and pyrrhotite [L] Marsden & House 2006 ch. 6",
+        lo=0.0,
+        hi=1.0,
+    ),
+)
+
+
+def sulfide_uptake_g_t_h(
+    params: Mapping[str, np.ndarray], mineral_tph: Mapping[str, np.ndarray], solids_tph: np.ndarray
+) -> np.ndarray:
+    """Oxygen taken by the feed's sulfides per tonne of solids per hour [g/(t h)]."""
+    total = np.zeros(solids_tph.shape)
+    for mineral, o2_g_g in SULFIDE_O2_G_G.items():
+        if mineral in mineral_tph and f"o2_{mineral}_frac_h" in params:
+            rate = params[f"o2_{mineral}_frac_h"]
+            total = total + safe_div(mineral_tph[mineral], solids_tph) * rate * o2_g_g * 1e6
+    return total
+
+
 def oxygen_mg_l(
     spec_params: Mapping[str, object],
     params: Mapping[str, np.ndarray],
     solids_tph: np.ndarray,
     solution_m3_h: np.ndarray,
-) -> np.ndarray:
-    """Dissolved oxygen of the leach tanks per case [mg/L]."""
+    mineral_tph: Mapping[str, np.ndarray] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Dissolved oxygen of the leach tanks [mg/L] and the ore's uptake [g/(t h)], per case."""
     supply = spec_params.get("oxygen_supply", "set_point")
+    demand = params["o2_demand_g_t_h"] + sulfide_uptake_g_t_h(params, mineral_tph or {}, solids_tph)
     if supply == "set_point":
-        return np.broadcast_to(params["do_mg_l"], solids_tph.shape).astype(np.float64)
+        return np.broadcast_to(params["do_mg_l"], solids_tph.shape).astype(np.float64), demand
     gas = cy.AIR_O2_FRAC if supply == "air" else 1.0
     sat = cy.oxygen_saturation_mg_l(params["temp_c"], gas)
     t_per_m3 = safe_div(solids_tph, solution_m3_h)
-    uptake = params["o2_demand_g_t_h"] * t_per_m3  # g/m³/h = mg/L/h
-    return cy.sparged_oxygen_mg_l(sat, params["kla_per_h"], uptake)
+    uptake = demand * t_per_m3  # g/m³/h = mg/L/h
+    return cy.sparged_oxygen_mg_l(sat, params["kla_per_h"], uptake), demand
 
 
 def rate_factor(

@@ -7,8 +7,9 @@ cites its own source or is marked assumed.
 from __future__ import annotations
 
 from oreflow.core.schema import REQUIRED, Param, positive
+from oreflow.units.adsorption_rate import ADSORPTION_RATE_PARAMS, COPPER_SPECIATION_PARAMS
 from oreflow.units.base import TableSchema
-from oreflow.units.cil_kinetics import CYANIDATION_PARAMS, GRAIN_PARAMS
+from oreflow.units.cil_kinetics import CYANIDATION_PARAMS, GRAIN_PARAMS, SULFIDE_O2_PARAMS
 from oreflow.units.cyanide_chemistry import DISSOLUTION_PARAMS
 from oreflow.units.tanks import SIZE_LAW_PARAMS
 
@@ -193,7 +194,9 @@ _CARBON_PARAMS: tuple[Param, ...] = (
         "adsorption_k_per_h",
         "1/h",
         0.015,
-        "Nicol-Fleming adsorption rate constant of gold",
+        "Nicol-Fleming adsorption rate constant of gold per unit carbon mass, at the "
+        "reference carbon size, agitation and pulp (ref_carbon_d_mm, ref_agitation_kw_m3, "
+        "ref_pulp_solids_frac)",
         "assumed; 0.005-0.05 [A] Nicol, Fleming & Cromberge 1984; Fleming et al. 2011, Miner. Eng. 24:484; docs/models.md#cil",
         hi=10.0,
     ),
@@ -275,7 +278,8 @@ _CARBON_PARAMS: tuple[Param, ...] = (
         "carbon_loss_g_t",
         "g/t",
         30.0,
-        "carbon lost as fines per tonne of solids, made up with fresh carbon (without a carbon inlet)",
+        "carbon lost as fines per tonne of solids at carbon_loss_ref_g_l, made up with fresh "
+        "carbon (without a carbon inlet)",
         "20-50 g/t [L] Marsden & House 2006; docs/models.md#recovery",
         lo=0.0,
         hi=1000.0,
@@ -331,8 +335,11 @@ CIL_PARAMS: tuple[Param, ...] = (
     _PRELEACH,
     *_CYANIDE_PARAMS,
     *CYANIDATION_PARAMS,
+    *SULFIDE_O2_PARAMS,
     _CARBON_DOSE,
     *_CARBON_PARAMS,
+    *ADSORPTION_RATE_PARAMS,
+    *COPPER_SPECIATION_PARAMS,
     *SIZE_LAW_PARAMS,
     *_PREGROB_PARAMS,
 )
@@ -341,8 +348,11 @@ CIP_PARAMS: tuple[Param, ...] = (
     *_CIP_PARAMS,
     *_CYANIDE_PARAMS,
     *CYANIDATION_PARAMS,
+    *SULFIDE_O2_PARAMS,
     _CARBON_DOSE,
     *_CARBON_PARAMS,
+    *ADSORPTION_RATE_PARAMS,
+    *COPPER_SPECIATION_PARAMS,
     *SIZE_LAW_PARAMS,
     *_PREGROB_PARAMS,
 )
@@ -366,6 +376,7 @@ CIC_PARAMS: tuple[Param, ...] = (
         hi=1000.0,
     ),
     *_CARBON_PARAMS,
+    *ADSORPTION_RATE_PARAMS[:3],
     _CYANIDE_PARAMS[3],
 )
 

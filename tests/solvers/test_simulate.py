@@ -340,7 +340,8 @@ def test_outlets_only_path_equals_apply(path):
     plant = compile_case(load_case(path))
     if not any(getattr(m, "apply_outlets", None) for m in plant.models.values()):
         pytest.skip("no unit of this case has an outlets-only path (no mill, mixer, thickener)")
-    sim = simulate_plant(plant, n_cases=3, overrides={"ore.main.au_gpt": [1.0, 2.5, 6.0]})
+    ore = plant.spec.ores[0].name  # a regional case has no ore.main
+    sim = simulate_plant(plant, n_cases=3, overrides={f"{ore}.au_gpt": [1.0, 2.5, 6.0]})
     inlets_of, _ = port_order(plant)
     checked = 0
     for node, model in plant.models.items():

@@ -1,0 +1,219 @@
+"""Drivers of the carbon adsorption rate of the CIL/CIP/CIC trains, and carbon attrition.
+
+``adsorption_k_per_h`` (and the silver and copper constants) are the Nicol-Fleming
+rate constants per unit carbon mass, ``dq/dt = k (K C - q)``, measured at a reference
+condition: carbon granules of ``ref_carbon_d_mm``, agitation of ``ref_agitation_kw_m3``
+and, when ``ref_pulp_solids_frac`` is given, a pulp of that solids fraction. Each case
+scales them by :func:`oreflow.kernels.carbon_circuit.film_rate_factor`: the film
+diffusion that controls loading onto fresh carbon (Nicol, Fleming & Cromberge 1984,
+J. S. Afr. IMM 84:50; Fleming & Nicol 1984, J. S. Afr. IMM 84:85, whose synopsis
+reports a faster rate with more agitation and smaller carbon, and a slower one in pulp
+than in solution) gives
+
+- carbon size: ``(ref_carbon_d_mm / carbon_d_mm)^carbon_size_exponent``, 1 for the
+  external area per mass ``6 / (rho d)`` of film diffusion;
+- agitation: ``(agitation_kw_m3 / ref_agitation_kw_m3)^agitation_exponent``, 1/4 from
+  the particle-liquid mass transfer of Calderbank & Moo-Young (1961, Chem. Eng. Sci.
+  16:39); the agitator draws ``agitation_kw_m3`` x tank volume, priced as utility power;
+- pulp: at the same power a denser, more viscous pulp thins less the film, by
+  ``(rho/rho_ref)^(-a) (nu/nu_ref)^(a - 2/3)`` with the pulp viscosity of Thomas (1965,
+  J. Colloid Sci. 20:267) on the solids volume fraction (``ref_pulp_solids_frac``
+  omitted: no pulp correction, k holds at the unit's own pulp).
+
+Carbon concentration drives the rate per unit volume: the transfer of tank j is
+``M_j k`` with ``M_j = carbon_g_l x V_j`` (Nicol, Fleming & Cromberge 1984: the
+solution-phase rate is proportional to the mass of carbon), so more carbon lowers the
+soluble loss. What it costs: the carbon worn to fines by the agitators grows with the
+carbon held, so the open-circuit carbon loss ``carbon_loss_g_t`` holds at
+``carbon_loss_ref_g_l`` and scales with ``carbon_g_l / carbon_loss_ref_g_l`` [assumed
+linear: each granule wears at a rate set by the agitation, not by how many there are].
+At the defaults every factor is 1: cases written before these keys run as before.
+
+Copper competes for the carbon's sites with gold (the site competition of
+``oreflow.kernels.adsorption.adsorption_train_batch``: gold's K falls as copper loads;
+Dai, Breuer & Jeffrey 2010, Miner. Metall. Process. 27:190: copper lowers the
+equilibrium gold loading). How much copper loads depends on its cyanide complex: carbon
+takes the singly charged Cu(CN)2⁻ and repels the higher complexes (Ibrado & Fuerstenau
+1990), and at leach free cyanide the main competitor is Cu(CN)3²⁻ (Souza, Majuste &
+Ciminelli 2014, Hydrometallurgy). With ``cu_adsorption_ref_nacn_mg_l`` given,
+``cu_adsorption_k_eq_m3_t`` holds at that free cyanide and scales with the copper
+affinity ``f2 + cu_cn3_affinity_frac f3`` of
+:func:`oreflow.kernels.carbon_circuit.copper_affinity` over its value there, so more free
+cyanide keeps copper off the carbon and leaves more sites to gold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+
+from oreflow.core.schema import Param, frac, positive
+from oreflow.kernels.arrays import safe_div
+from oreflow.kernels.carbon_circuit import (
+    copper_affinity,
+    film_rate_factor,
+    thomas_relative_viscosity,
+)
+from oreflow.kernels.cyanidation import cyanide_ion_mol_l
+
+#: Density of the pulp's solution [t/m³] (water; dissolved salts add about 1 %).
+_SOLUTION_T_M3 = 1.0
+
+ADSORPTION_RATE_PARAMS: tuple[Param, ...] = (
+    positive(
+        "carbon_d_mm",
+        "mm",
+        2.0,
+        "mean diameter of the carbon granules in the tanks",
+        "6x12 mesh (3.35-1.70 mm) or 6x16 mesh carbon [L] Marsden & House 2006 ch. 7",
+        hi=10.0,
+    ),
+    positive(
+        "ref_carbon_d_mm",
+        "mm",
+        2.0,
+        "carbon diameter at which the adsorption rate constants were measured",
+        "testwork; equal to carbon_d_mm by default",
+        hi=10.0,
+    ),
+    Param(
+        "carbon_size_exponent",
+        "-",
+        1.0,
+        "exponent of the rate constant on 1/carbon diameter",
+        "1: film diffusion to the external area 6/(rho d) per mass [S]; rate falls as "
+        "carbon coarsens, Fleming & Nicol 1984, J. S. Afr. IMM 84:85 [L]",
+        lo=0.0,
+        hi=3.0,
+    ),
+    positive(
+        "agitation_kw_m3",
+        "kW/m³",
+        0.08,
+        "agitator power per m³ of tank (drives the film mass transfer; priced as utility power)",
+        "0.08 kW/m³ for moderate solids suspension, as oreflow.solvers.equipment sizes "
+        "agitators [assumed]",
+        hi=5.0,
+    ),
+    positive(
+        "ref_agitation_kw_m3",
+        "kW/m³",
+        0.08,
+        "agitator power per m³ at which the adsorption rate constants were measured",
+        "testwork; equal to agitation_kw_m3 by default",
+        hi=5.0,
+    ),
+    Param(
+        "agitation_exponent",
+        "-",
+        0.25,
+        "exponent of the rate constant on agitator power per volume",
+        "1/4: k_f Sc^(2/3) = 0.13 (P/V mu/rho^2)^(1/4), Calderbank & Moo-Young 1961, "
+        "Chem. Eng. Sci. 16:39 [L]",
+        lo=0.0,
+        hi=1.0,
+    ),
+    frac(
+        "ref_pulp_solids_frac",
+        None,
+        "pulp solids (w/w) at which the rate constants were measured (0: clear solution); "
+        "omit for no pulp correction",
+        "testwork",
+        hi=0.75,
+    ),
+    positive(
+        "carbon_loss_ref_g_l",
+        "g/L",
+        15.0,
+        "carbon concentration at which carbon_loss_g_t holds; the attrition loss scales "
+        "with carbon_g_l over it (open carbon circuit)",
+        "assumed linear in the carbon held; 15 g/L the middle of 10-25 g/L [L] Marsden & "
+        "House 2006 ch. 7",
+        hi=100.0,
+    ),
+)
+
+
+COPPER_SPECIATION_PARAMS: tuple[Param, ...] = (
+    positive(
+        "cu_adsorption_ref_nacn_mg_l",
+        "mg/L",
+        None,
+        "free cyanide (as NaCN) at which cu_adsorption_k_eq_m3_t holds; given, copper "
+        "loading follows the copper cyanide speciation at nacn_mg_l; omitted, K of copper "
+        "holds at every cyanide level",
+        "testwork (copper loading at the plant's free cyanide)",
+        hi=2e4,
+    ),
+    frac(
+        "cu_cn3_affinity_frac",
+        0.05,
+        "carbon affinity of Cu(CN)3 2- per mol relative to Cu(CN)2- (Cu(CN)4 3- taken as "
+        "not loading)",
+        "assumed; small because carbon repels multiply charged complexes (Ibrado & "
+        "Fuerstenau 1990, SME), large enough that Cu(CN)3 2- is the main competitor at "
+        "CN:Cu > 4 (Souza, Majuste & Ciminelli 2014, Hydrometallurgy)",
+    ),
+)
+
+
+def copper_k_eq_factor(params: Mapping[str, np.ndarray], n: int) -> np.ndarray:
+    """K of copper at the case's free cyanide over K at the reference free cyanide [-]."""
+    if "cu_adsorption_ref_nacn_mg_l" not in params:
+        return np.ones(n)
+    ph, temp = params["ph"], params["temp_c"]
+    a3 = params["cu_cn3_affinity_frac"]
+    here = copper_affinity(cyanide_ion_mol_l(params["nacn_mg_l"], ph, temp), a3)
+    ref = copper_affinity(cyanide_ion_mol_l(params["cu_adsorption_ref_nacn_mg_l"], ph, temp), a3)
+    return np.ones(n) * safe_div(here, ref, fill=1.0)
+
+
+def pulp_ratios(
+    params: Mapping[str, np.ndarray],
+    solids_tph: np.ndarray,
+    solids_m3_h: np.ndarray,
+    solution_m3_h: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Kinematic viscosity and density of the pulp over those of the reference pulp [-]."""
+    n = solids_tph.shape[0]
+    if "ref_pulp_solids_frac" not in params:
+        return np.ones(n), np.ones(n)
+    rho_s = safe_div(solids_tph, solids_m3_h, fill=2.7)  # t/m³ of the solids
+    pulp = solids_m3_h + solution_m3_h
+    phi = safe_div(solids_m3_h, pulp)
+    rho = safe_div(solids_tph + solution_m3_h * _SOLUTION_T_M3, pulp, fill=_SOLUTION_T_M3)
+    w = np.broadcast_to(params["ref_pulp_solids_frac"], (n,))
+    phi_ref = (w / rho_s) / (w / rho_s + (1.0 - w) / _SOLUTION_T_M3)
+    rho_ref = phi_ref * rho_s + (1.0 - phi_ref) * _SOLUTION_T_M3
+    nu = thomas_relative_viscosity(phi) / rho
+    nu_ref = thomas_relative_viscosity(phi_ref) / rho_ref
+    return nu / nu_ref, rho / rho_ref
+
+
+def adsorption_rate_factor(
+    params: Mapping[str, np.ndarray],
+    solids_tph: np.ndarray,
+    solids_m3_h: np.ndarray,
+    solution_m3_h: np.ndarray,
+) -> np.ndarray:
+    """Rate constants of the case over their reference values, per case [-]."""
+    nu, rho = pulp_ratios(params, solids_tph, solids_m3_h, solution_m3_h)
+    one = np.ones(solids_tph.shape[0])
+    # columns (cic) are not agitated: only the carbon size applies there
+    agitated = "agitation_kw_m3" in params
+    return one * film_rate_factor(
+        params["carbon_d_mm"],
+        params["ref_carbon_d_mm"],
+        params["carbon_size_exponent"],
+        params["agitation_kw_m3"] if agitated else one,
+        params["ref_agitation_kw_m3"] if agitated else one,
+        params["agitation_exponent"] if agitated else 0.0 * one,
+        nu,
+        rho,
+    )
+
+
+def attrition_scale(params: Mapping[str, np.ndarray]) -> np.ndarray:
+    """Open-circuit carbon loss over ``carbon_loss_g_t``: the carbon held over its reference."""
+    return np.asarray(params["carbon_g_l"] / params["carbon_loss_ref_g_l"], dtype=np.float64)
