@@ -44,6 +44,7 @@ def _tables(monkeypatch, spec):
         "satellite_concentrator",  # two ore sources: per-source coefficients
         "free_milling_residue_use",  # residue split: destination coefficients
         "regional_concentrate_centre",  # satellites trucking concentrate to one centre
+        "tailings_retreatment",  # ore with pore water, residue to bricks or storage
     ],
 )
 def test_lean_columns_equal_the_full_tabulation(monkeypatch, case):
