@@ -85,7 +85,8 @@ def read_testwork(path: str | Path, model: FitModel) -> dict[str, np.ndarray]:
                 Problem(file, "row 1", f"no column {name!r}{hint}; model {model.name!r} needs "
                         f"{', '.join(needed)}")
             )  # fmt: skip
-    wanted = [c for c in (*needed, *model.conditions) if c in where]
+    wanted = [c for c in (*needed, *model.conditions, *model.optional) if c in where]
+    wanted = list(dict.fromkeys(wanted))
     out = {c: np.full(len(rows), np.nan) for c in wanted}
     for i, row in enumerate(rows):
         for c in wanted:
@@ -94,6 +95,9 @@ def read_testwork(path: str | Path, model: FitModel) -> dict[str, np.ndarray]:
             col_name = header[j]
             loc = f"row {i + 2}, column {col_name}"
             if cell is None or (isinstance(cell, str) and not cell.strip()):
+                if c in model.scalars and i > 0:
+                    out[c][i] = out[c][0]  # one value for the file, on the first row
+                    continue
                 problems.append(Problem(file, loc, "empty cell; a number is needed"))
                 continue
             try:
@@ -110,7 +114,13 @@ def read_testwork(path: str | Path, model: FitModel) -> dict[str, np.ndarray]:
                     Problem(file, loc, f"{value:g} is outside [{lo:g}, {hi:g}] for {c}")
                 )
                 continue
+            if c in model.scalars and i > 0 and np.isfinite(out[c][0]) and value != out[c][0]:
+                problems.append(Problem(file, loc, f"{value:g} differs from the first row's "
+                                        f"{out[c][0]:g}; {c} is one value for the survey"))  # fmt: skip
+                continue
             out[c][i] = value
+    if model.check is not None and not any(p.key == "row 1" for p in problems):
+        problems.extend(model.check(out, file))
     n_free = len(model.params)
     if not problems and len(rows) <= n_free:
         problems.append(
@@ -150,7 +160,7 @@ def case_text_with_fit(
     note = f"# fitted by oreflow fit to {Path(test_file).name} (model {model.name}, RMSE {result.rmse:.3g}, n {result.n})"
     targets = [(key, result.values[name]) for name, key in model.case_keys.items()
                if name not in result.held]  # fmt: skip
-    targets += list(model.case_constants.items())
+    targets += list(model.case_constants.items()) + list(result.derived.items())
     for key, value in targets:
         name = key.rsplit(".", 1)[-1]
         if "{species}" in key:
