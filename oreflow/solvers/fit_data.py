@@ -71,16 +71,22 @@ def read_testwork(path: str | Path, model: FitModel) -> dict[str, np.ndarray]:
     if not header:
         raise CaseError([Problem(file, "row 1", "the file is empty; a header row is needed")])
     where: dict[str, tuple[int, float]] = {}
+    passing: list[str] = []  # columns given as cumulative % passing
     for j, name in enumerate(header):
         if name in _ALIASES:
             target, scale = _ALIASES[name]
             where[target] = (j, scale)
+        elif name in model.cumulative:
+            where[model.cumulative[name]] = (j, 1.0)
+            passing.append(model.cumulative[name])
         elif name:
             where.setdefault(name, (j, 1.0))
     needed = (model.observed, *model.columns)
     for name in needed:
         if name not in where:
+            alias = [a for a, t in model.cumulative.items() if t == name]
             hint = " (or extraction_pct)" if name == "extraction_frac" else ""
+            hint = f" (or {alias[0]})" if alias else hint
             problems.append(
                 Problem(file, "row 1", f"no column {name!r}{hint}; model {model.name!r} needs "
                         f"{', '.join(needed)}")
@@ -119,6 +125,8 @@ def read_testwork(path: str | Path, model: FitModel) -> dict[str, np.ndarray]:
                                         f"{out[c][0]:g}; {c} is one value for the survey"))  # fmt: skip
                 continue
             out[c][i] = value
+    for c in passing:
+        problems.extend(_to_retained(out, c, header[where[c][0]], file))
     if model.check is not None and not any(p.key == "row 1" for p in problems):
         problems.extend(model.check(out, file))
     n_free = len(model.params)
@@ -130,6 +138,17 @@ def read_testwork(path: str | Path, model: FitModel) -> dict[str, np.ndarray]:
     if problems:
         raise CaseError(problems)
     return out
+
+
+def _to_retained(out: dict[str, np.ndarray], c: str, col: str, file: str) -> list[Problem]:
+    """Turn cumulative % passing each row's top size into % in each class, in place."""
+    p = out[c]
+    bad = [Problem(file, f"row {i + 2}, column {col}", f"{p[i]:g} % passing is above the "
+                   f"row above's {p[i - 1]:g}; passing falls with size")
+           for i in range(1, len(p)) if p[i] > p[i - 1]]  # fmt: skip
+    if not bad and np.all(np.isfinite(p)):
+        out[c] = p - np.append(p[1:], 0.0)  # the pan keeps all that passes its top size
+    return bad
 
 
 def _section_span(lines: list[str], header: str) -> tuple[int, int] | None:

@@ -155,6 +155,9 @@ _SURVEY_RANGES = {
     "breakage_beta": (1e-3, 10.0),
     "n_mixers": (1.0, 20.0),
 }
+#: Cumulative % passing each row's top size, accepted for each size distribution.
+_PASSING = {k.replace("_pct", "_passing_pct"): k
+            for k in (*PSD_COLUMNS, "mill_feed_pct", "fresh_feed_pct")}  # fmt: skip
 _SCALARS = ("fresh_feed_tph", "mill_power_kw", "discharge_solids_pct", "underflow_solids_pct",
             "wi_kwh_t", *BREAKAGE_DEFAULTS)  # fmt: skip
 _OPTIONAL = ("mill_feed_pct", "fresh_feed_pct", "discharge_solids_pct",
@@ -182,6 +185,7 @@ BALL_MILL_SURVEY = FitModel(
     ranges=_SURVEY_RANGES,
     predict=_ball_mill,
     check=check_survey,
+    cumulative=_PASSING,
     derived=_mill_constants,
     held_by_default=dict.fromkeys(("selection_mu_mm", "selection_lambda"), _FALL_OFF_HELD),
     case_keys={
@@ -207,6 +211,7 @@ CYCLONE_SURVEY = FitModel(
     ranges=_SURVEY_RANGES,
     predict=_cyclone,
     check=_check_sizes_and_sums,
+    cumulative=_PASSING,
     derived=_water_split,
     case_keys={k: k for k in ("d50c_um", "alpha", "bypass_frac")},
     doc="closed ball-mill survey -> Lynch-Rao curve of hydrocyclone; columns size_um, "

@@ -64,6 +64,9 @@ class FitModel:
         cells below may be empty or repeat it.
     check : callable, optional
         ``check(data, file) -> list of Problem``: checks across rows (sizes descending).
+    cumulative : Mapping[str, str]
+        Columns of cumulative % passing each row's top size accepted in place of a
+        column of % in each class (``discharge_passing_pct`` for ``discharge_pct``).
     held_by_default : Mapping[str, str]
         Parameters held at their starting value unless the user frees them
         (``oreflow fit --free NAME``), with the reason.
@@ -87,6 +90,7 @@ class FitModel:
     check: Callable[[Data, str], list[Problem]] | None = None
     derived: Callable[[Data], dict[str, float]] | None = None
     held_by_default: Mapping[str, str] = field(default_factory=dict)
+    cumulative: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def names(self) -> tuple[str, ...]:

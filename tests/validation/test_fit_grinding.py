@@ -40,7 +40,8 @@ def _survey(cols, rng, sd_pct):
     n = len(cols["size_um"])
     d = {k: v.copy() for k, v in cols.items()}
     for k in ("discharge_pct", "underflow_pct"):
-        d[k] = np.maximum(d[k] + rng.normal(0.0, sd_pct, n), 0.0)
+        noisy = np.maximum(d[k] + rng.normal(0.0, sd_pct, n), 0.0)
+        d[k] = 100.0 * noisy / noisy.sum()  # a reconciled survey: each stream sums to 100
     d["fresh_feed_tph"] = np.full(n, 300.0)
     d["mill_power_kw"] = np.full(n, 3600.0)
     return d
@@ -196,3 +197,30 @@ def test_bad_survey_files_are_refused_cell_by_cell(circuit, tmp_path, capsys, ed
         assert m in err
         assert sum(m in line and str(bad) in line for line in err.splitlines()) == 1, err
     assert case.read_text(encoding="utf-8") == before
+
+
+def test_cumulative_passing_columns_give_the_same_fit(circuit, tmp_path, capsys):
+    cols, _ = circuit
+    d = _survey(cols, np.random.default_rng(4), 0.1)
+    retained = read_testwork(_csv(tmp_path / "r.csv", d), get_model("cyclone_survey"))
+    table = [r.split(",") for r in (tmp_path / "r.csv").read_text().splitlines()]
+    for j, name in enumerate(table[0]):
+        if name.endswith("_pct"):
+            table[0][j] = name.replace("_pct", "_passing_pct")
+            passing = np.cumsum([float(r[j]) for r in table[1:]][::-1])[::-1]
+            for r, p in zip(table[1:], passing, strict=True):
+                r[j] = f"{min(p, 100.0):.8g}"
+    path = tmp_path / "p.csv"
+    path.write_text("\n".join(",".join(r) for r in table) + "\n", encoding="utf-8")
+    data = read_testwork(path, get_model("cyclone_survey"))
+    for k in ("discharge_pct", "underflow_pct", "overflow_pct"):
+        np.testing.assert_allclose(data[k], retained[k], atol=1e-4)
+    a = fit("cyclone_survey", data).values["d50c_um"]
+    assert a == pytest.approx(fit("cyclone_survey", retained).values["d50c_um"], rel=1e-4)
+    # passing that rises with falling size is refused at its row
+    j = table[0].index("overflow_passing_pct")
+    table[5][j] = "101"
+    path.write_text("\n".join(",".join(r) for r in table) + "\n", encoding="utf-8")
+    assert main(["fit", str(path), "--model", "cyclone_survey"]) == 2
+    err = capsys.readouterr().err
+    assert "row 6, column overflow_passing_pct" in err
