@@ -26,7 +26,13 @@ from oreflow.flowsheet.optimization import OptimizationSpec, parse_optimization
 from oreflow.flowsheet.unit_sections import freeze, parse_unit, with_options
 from oreflow.units import UNIT_TYPES, registry
 from oreflow.units.base import UnitSpec, UnitType
-from oreflow.units.ore_feed import ORE_PARAMS, ORE_TABLES, PSD_PARAMS, check_psd
+from oreflow.units.ore_feed import (
+    ORE_PARAMS,
+    ORE_TABLES,
+    PSD_PARAMS,
+    check_pore_water,
+    check_psd,
+)
 
 SECTIONS = ("case", "ore", "units", "economics", "emissions", "constraints", "objective")
 
@@ -459,9 +465,12 @@ def _ore(
             pass  # reported as missing required key
         elif psd.get("model") is not None:
             check_psd(psd, file, f"{key}.psd.", problems)
+    pore = check_pore_water(
+        table.get("pore_water", {}), comps, file, f"{key}.pore_water.", problems
+    )
     if len(problems) > n0:
         return None
-    tables = {"deportment": dep, "mineralogy": minerals, "psd": psd}
+    tables = {"deportment": dep, "mineralogy": minerals, "psd": psd, "pore_water": pore}
     return UnitSpec(key, "ore", MappingProxyType({}), (name,), freeze(vals), freeze(tables), file)
 
 

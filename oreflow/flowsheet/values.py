@@ -23,7 +23,7 @@ from oreflow.core.schema import Param, frac
 from oreflow.errors import Problem
 from oreflow.units import UNIT_TYPES
 from oreflow.units.base import UnitSpec
-from oreflow.units.ore_feed import ORE_PARAMS
+from oreflow.units.ore_feed import ORE_PARAMS, PORE_WATER_PARAM
 
 #: A fractions table overridden per case must still sum to 1 within this [-].
 SUM_TOL = 1e-6
@@ -60,6 +60,8 @@ def declaration(spec: UnitSpec, param: str) -> Param | None:
     if spec.name.startswith("ore."):
         if param.startswith(("deportment.", "mineralogy.")):
             return _FRACTION
+        if param.startswith("pore_water."):
+            return PORE_WATER_PARAM
         p = next((p for p in ORE_PARAMS if p.name == param), None)
         if p is not None and p.name == "rate_tph":
             # per case, 0 t/h is a source switched off (a blend, a plan at its lower bound)

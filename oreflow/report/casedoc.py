@@ -23,7 +23,7 @@ from oreflow.flowsheet.economics import (
 )
 from oreflow.units import UNIT_TYPES
 from oreflow.units.base import UnitType
-from oreflow.units.ore_feed import ORE_PARAMS, PSD_PARAMS
+from oreflow.units.ore_feed import ORE_PARAMS, PORE_WATER_PARAM, PSD_PARAMS
 
 BEGIN = "<!-- BEGIN GENERATED REFERENCE (python -m oreflow.report.casedoc cases/README.md) -->"
 END = "<!-- END GENERATED REFERENCE -->"
@@ -98,8 +98,14 @@ def case_reference_markdown(unit_types: Mapping[str, UnitType] = UNIT_TYPES) -> 
     out += [
         "Tables of an ore source: `mineralogy` (solid species = mass fraction of the non-gold "
         "solids; `gangue`, when declared and not listed, takes the balance), `deportment` (gold "
-        "species = fraction of the gold, summing to 1; optional with a single gold species) and "
-        "`psd`:",
+        "species = fraction of the gold, summing to 1; optional with a single gold species), "
+        "`pore_water` (optional: solution species = tenor in mg/L of the water that comes with "
+        "the ore, `moisture_frac`; e.g. the residual `nacn`, `cn_wad` and `fe_cn` of a reclaimed "
+        "tailings slurry; entry: "
+        + PORE_WATER_PARAM.doc
+        + "; source: "
+        + PORE_WATER_PARAM.source
+        + ") and `psd`:",
         "",
         "#### `[ore.NAME.psd]`",
         "",

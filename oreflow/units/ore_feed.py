@@ -9,6 +9,16 @@ ball-mill work index travels with the ore to the mills it reaches.
 PSD forms (Wills & Finch 2016; Ouchterlony 2005; docs/models.md#kernels-psd): Rosin-Rammler-Bennett ``P(x) = 1 - exp(-(x/x63)^n)`` given
 by ``x63_um`` or ``f80_um`` with ``n``; Gates-Gaudin-Schuhmann ``P(x) = (x/k)^m``; or a
 measured sieve table (log-linear interpolation, RRB extrapolation outside it).
+
+Water that comes with the ore (``moisture_frac``; a tailings slurry reclaimed by
+hydraulic monitors or a dredge arrives as a pumped slurry, ``moisture_frac`` about
+0.5-0.7 [assumed]) may carry dissolved species:
+the optional table ``[ore.NAME.pore_water]`` gives the tenor of each declared
+solution species in that water [mg/L], e.g. the residual free cyanide (``nacn``, as
+NaCN), weak-acid-dissociable complexes (``cn_wad``, as CN) and iron cyanides
+(``fe_cn``, as CN) of an old cyanidation tailings deposit, which then reach the leach
+(free cyanide lowers its NaCN make-up) and the cyanide destruction. Without the table
+the water is clean, as before.
 """
 
 from __future__ import annotations
@@ -22,7 +32,7 @@ import numpy as np
 
 from oreflow.conventions import G_PER_T
 from oreflow.core.components import ComponentSet
-from oreflow.core.schema import REQUIRED, Param, frac, positive
+from oreflow.core.schema import REQUIRED, Param, frac, positive, suggest
 from oreflow.errors import Problem
 from oreflow.units.base import PrepareContext, UnitResult, UnitSpec
 
@@ -108,7 +118,21 @@ PSD_PARAMS: tuple[Param, ...] = (
     ),
 )
 
-ORE_TABLES = ("mineralogy", "deportment", "psd")
+#: Entry of ``[ore.NAME.pore_water]``: tenor of one solution species in the ore's water.
+PORE_WATER_PARAM = Param(
+    "mg_l",
+    "mg/L",
+    None,
+    "tenor of a dissolved species in the water that comes with the ore (nacn as NaCN, "
+    "cn_wad and fe_cn as CN, metals as metal)",
+    "site assay of the water with the ore; natural attenuation lowers the cyanide of a "
+    "tailings impoundment, often to very low levels (Botz & Mudder 2000, Miner. Metall. "
+    "Process. 17(4):228, abstract)",
+    lo=0.0,
+    hi=1e6,
+)
+
+ORE_TABLES = ("mineralogy", "deportment", "psd", "pore_water")
 
 
 def check_psd(psd: Mapping[str, Any], file: str, prefix: str, problems: list[Problem]) -> None:
@@ -144,6 +168,39 @@ def check_psd(psd: Mapping[str, Any], file: str, prefix: str, problems: list[Pro
                     "cumulative passing must not increase as sieve size decreases",
                 )
             )
+
+
+def check_pore_water(
+    table: Any, comps: ComponentSet, file: str, prefix: str, problems: list[Problem]
+) -> dict[str, float]:
+    """Validate ``[ore.NAME.pore_water]`` (solution species = mg/L); the valid entries."""
+    if not isinstance(table, dict):
+        problems.append(Problem(file, prefix.rstrip("."), "must be a table of species = mg/L"))
+        return {}
+    known = [s.name for s in comps.solution if s.name != "water"]
+    p = PORE_WATER_PARAM
+    out: dict[str, float] = {}
+    for name, value in table.items():
+        key = f"{prefix}{name}"
+        if name == "water":
+            problems.append(
+                Problem(file, key, "the water is moisture_frac; list dissolved species")
+            )
+        elif name not in known:
+            problems.append(
+                Problem(
+                    file,
+                    key,
+                    f"species {name!r} is not a declared solution species{suggest(name, known)}",
+                )
+            )
+        elif isinstance(value, bool) or not isinstance(value, int | float):
+            problems.append(Problem(file, key, f"must be a number, got {type(value).__name__}"))
+        elif not p.lo <= value <= p.hi:
+            problems.append(Problem(file, key, f"{value:g} is out of range [0, {p.hi:g}] mg/L"))
+        else:
+            out[name] = float(value)
+    return out
 
 
 def rrb_x63_um(psd: Mapping[str, Any]) -> float:
@@ -186,8 +243,8 @@ class OreSource:
     """Compiled ore source: builds the feed stream for every case.
 
     Per-case parameters (batch overrides) are ``rate_tph``, ``au_gpt``, ``ag_gpt``,
-    ``moisture_frac``, ``wi_kwh_t`` and the table entries ``deportment.SPECIES`` and
-    ``mineralogy.SPECIES``.
+    ``moisture_frac``, ``wi_kwh_t`` and the table entries ``deportment.SPECIES``,
+    ``mineralogy.SPECIES`` and ``pore_water.SPECIES`` (mg/L).
     """
 
     def __init__(self, spec: UnitSpec, comps: ComponentSet) -> None:
@@ -214,7 +271,13 @@ class OreSource:
         c.solids_view(feed)[:] = self.class_frac[None, :, None] * species_tph[:, None, :]
         if c.has("water"):
             w = params["moisture_frac"]
-            feed[:, c.solution_offset("water")] = rate * w / (1.0 - w)
+            water_tph = rate * w / (1.0 - w)
+            feed[:, c.solution_offset("water")] = water_tph
+            for name in self.spec.tables.get("pore_water", {}):
+                # mg/L x m3/h = g/h; water at 1 t/m3
+                feed[:, c.solution_offset(name)] = (
+                    water_tph * params[f"pore_water.{name}"] / G_PER_T
+                )
         return feed
 
     def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:

@@ -23,6 +23,7 @@ POSITIONS = {
     "refractory_pox_cil": 8,
     "refractory_route_choice": 8,
     "satellite_concentrator": 10,
+    "tailings_retreatment": 6,
     "regional_concentrate_centre": 12,
 }
 
