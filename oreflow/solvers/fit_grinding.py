@@ -71,9 +71,16 @@ def mill_feed_pct(data: Data) -> np.ndarray:
 
 
 def energy_per_pass_kwh_t(data: Data) -> float:
-    """Mill power per tonne of mill feed (circulating load included) [kWh/t]."""
-    fresh = float(data["fresh_feed_tph"][0])
-    return float(data["mill_power_kw"][0]) * (1.0 - underflow_split(data)) / fresh
+    """Mill power per tonne of mill feed (circulating load included) [kWh/t].
+
+    From ``mill_power_kw`` and ``fresh_feed_tph``, or from ``specific_energy_kwh_t`` per
+    tonne of fresh feed (the ``ball_mill`` key of that name).
+    """
+    if "mill_power_kw" in data and "fresh_feed_tph" in data:
+        per_fresh = float(data["mill_power_kw"][0]) / float(data["fresh_feed_tph"][0])
+    else:
+        per_fresh = float(data["specific_energy_kwh_t"][0])
+    return per_fresh * (1.0 - underflow_split(data))
 
 
 def _ball_mill(theta: np.ndarray, data: Data) -> np.ndarray:
@@ -118,6 +125,11 @@ def _mill_constants(data: Data) -> dict[str, float]:
 def check_survey(data: Data, file: str) -> list[Problem]:
     """Sizes strictly descending and each size distribution summing to 100 %."""
     problems = _check_sizes_and_sums(data, file)
+    if "specific_energy_kwh_t" not in data and not all(
+        k in data for k in ("mill_power_kw", "fresh_feed_tph")
+    ):
+        problems.append(Problem(file, "row 1", "no columns 'mill_power_kw' and "
+                                "'fresh_feed_tph', or 'specific_energy_kwh_t'"))  # fmt: skip
     if "mill_feed_pct" not in data and "fresh_feed_pct" not in data:
         problems.append(Problem(file, "row 1", "no column 'mill_feed_pct' or 'fresh_feed_pct' "
                                 "(the mill feed is then fresh feed plus underflow)"))  # fmt: skip
@@ -147,6 +159,7 @@ _SURVEY_RANGES = {
     **{k: _PCT for k in (*PSD_COLUMNS, "mill_feed_pct", "fresh_feed_pct")},
     "fresh_feed_tph": (1e-6, 1e5),
     "mill_power_kw": (1e-3, 1e5),
+    "specific_energy_kwh_t": (1e-3, 200.0),
     "discharge_solids_pct": (1.0, 100.0),
     "underflow_solids_pct": (1.0, 100.0),
     "wi_kwh_t": (1.0, 50.0),
@@ -158,9 +171,10 @@ _SURVEY_RANGES = {
 #: Cumulative % passing each row's top size, accepted for each size distribution.
 _PASSING = {k.replace("_pct", "_passing_pct"): k
             for k in (*PSD_COLUMNS, "mill_feed_pct", "fresh_feed_pct")}  # fmt: skip
-_SCALARS = ("fresh_feed_tph", "mill_power_kw", "discharge_solids_pct", "underflow_solids_pct",
+_SCALARS = ("fresh_feed_tph", "mill_power_kw", "specific_energy_kwh_t", "discharge_solids_pct", "underflow_solids_pct",
             "wi_kwh_t", *BREAKAGE_DEFAULTS)  # fmt: skip
-_OPTIONAL = ("mill_feed_pct", "fresh_feed_pct", "discharge_solids_pct",
+_OPTIONAL = ("mill_feed_pct", "fresh_feed_pct", "fresh_feed_tph", "mill_power_kw",
+             "specific_energy_kwh_t", "discharge_solids_pct",
              "underflow_solids_pct", "wi_kwh_t")  # fmt: skip
 
 #: Why the fall-off is held: it acts only on the few coarsest classes of a plant survey, and
@@ -178,7 +192,7 @@ BALL_MILL_SURVEY = FitModel(
         FitParam("selection_lambda", "-", 2.5, 0.5, 10.0, "fall-off exponent"),
     ),
     observed="discharge_pct",
-    columns=("size_um", "underflow_pct", "overflow_pct", "fresh_feed_tph", "mill_power_kw"),
+    columns=("size_um", "underflow_pct", "overflow_pct"),
     conditions={**BREAKAGE_DEFAULTS},
     optional=_OPTIONAL,
     scalars=_SCALARS,
@@ -194,7 +208,7 @@ BALL_MILL_SURVEY = FitModel(
     },
     doc="closed ball-mill survey -> Austin selection function of ball_mill; columns size_um, "
     "discharge_pct, underflow_pct, overflow_pct, mill_feed_pct or fresh_feed_pct, "
-    "fresh_feed_tph, mill_power_kw",
+    "fresh_feed_tph and mill_power_kw or specific_energy_kwh_t",
 )
 
 CYCLONE_SURVEY = FitModel(

@@ -224,3 +224,18 @@ def test_cumulative_passing_columns_give_the_same_fit(circuit, tmp_path, capsys)
     assert main(["fit", str(path), "--model", "cyclone_survey"]) == 2
     err = capsys.readouterr().err
     assert "row 6, column overflow_passing_pct" in err
+
+
+def test_specific_energy_stands_for_power_and_tonnage(circuit, tmp_path, capsys):
+    cols, _ = circuit
+    d = _survey(cols, np.random.default_rng(6), 0.1)
+    by_power = fit("ball_mill_survey", d).values["selection_a_t_kwh"]
+    d2 = {k: v for k, v in d.items() if k not in ("mill_power_kw", "fresh_feed_tph")}
+    d2["specific_energy_kwh_t"] = np.full(len(d["size_um"]), 12.0)  # 3600 kW / 300 t/h
+    assert fit("ball_mill_survey", d2).values["selection_a_t_kwh"] == pytest.approx(by_power)
+    # neither: one message
+    path = _csv(tmp_path / "s.csv", d, drop=("mill_power_kw",))
+    assert main(["fit", str(path), "--model", "ball_mill_survey"]) == 2
+    assert "no columns 'mill_power_kw' and 'fresh_feed_tph', or 'specific_energy_kwh_t'" in (
+        capsys.readouterr().err
+    )
