@@ -48,7 +48,7 @@ def _survey(cols, rng, sd_pct):
 
 
 def _csv(path, d, drop=()):
-    keys = [k for k in ("size_um", *STREAMS, "fresh_feed_tph", "mill_power_kw",
+    keys = [k for k in ("size_um", *STREAMS, "fresh_feed_tph", "mill_power_kw", "wi_kwh_t",
                         "discharge_solids_pct", "underflow_solids_pct") if k in d and k not in drop]  # fmt: skip
     rows = [",".join(keys)]
     for i in range(len(d["size_um"])):
@@ -239,3 +239,21 @@ def test_specific_energy_stands_for_power_and_tonnage(circuit, tmp_path, capsys)
     assert "no columns 'mill_power_kw' and 'fresh_feed_tph', or 'specific_energy_kwh_t'" in (
         capsys.readouterr().err
     )
+
+
+def test_survey_ore_work_index_is_written_as_the_selection_reference(circuit, tmp_path, capsys):
+    cols, _ = circuit
+    d = _survey(cols, np.random.default_rng(3), 0.1)
+    d["wi_kwh_t"] = np.full(len(d["size_um"]), 14.0)
+    assert fit("ball_mill_survey", d).derived == {"selection_wi_ref_kwh_t": 14.0}
+    path = _csv(tmp_path / "s.csv", d)
+    argv = ["fit", str(path), "--model", "ball_mill_survey", "--free", "selection_lambda",
+            "--free", "nope"]  # fmt: skip
+    assert main(argv) == 2
+    assert "--free nope: model 'ball_mill_survey' has no parameter 'nope'" in (
+        capsys.readouterr().err
+    )
+    assert main([*argv[:-2], "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["parameters"]["selection_lambda"]["held"] is None
+    assert doc["parameters"]["selection_mu_mm"]["held"].startswith("ball_mill default")
