@@ -628,8 +628,11 @@ def fit_testwork(
     unit: str | None = None,
     species: str | None = None,
     out_dir: str | None = None,
+    free: Iterable[str] = (),
 ) -> tuple[str, dict[str, Any], bool]:
     """Fit ``model`` to a test file; optionally write the case and the report files.
+
+    ``free`` names parameters the model holds by default that are to be fitted.
 
     Returns
     -------
@@ -643,18 +646,20 @@ def fit_testwork(
     from oreflow.solvers.fit_data import write_case as _write_case
 
     m = get_model(model, test_file)
-    unknown = [k for k in (fixed or {}) if k not in m.names]
+    free = tuple(free)
+    unknown = [("--fix", k) for k in (fixed or {}) if k not in m.names]
+    unknown += [("--free", k) for k in free if k not in m.names]
     if unknown:
         raise CaseError(
             [
-                Problem(test_file, f"--fix {k}", f"model {m.name!r} has no parameter {k!r}")
-                for k in unknown
+                Problem(test_file, f"{opt} {k}", f"model {m.name!r} has no parameter {k!r}")
+                for opt, k in unknown
             ]
         )
     if write_case and not unit:
         raise CaseError([Problem(write_case, "--unit", "give the unit to write the fit into")])
     data = read_testwork(test_file, m)
-    result = fit(m, data, fixed=fixed)
+    result = fit(m, data, fixed=fixed, free=free)
     if write_case:
         _write_case(write_case, unit, species, m, result, test_file)
     if out_dir:

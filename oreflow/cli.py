@@ -257,6 +257,7 @@ def _cmd_fit(args: argparse.Namespace) -> int:
         unit=args.unit,
         species=args.species,
         out_dir=args.out,
+        free=args.free or (),
     )
     sys.stdout.write((json.dumps(doc, indent=2) if args.json else text) + "\n")
     return 0 if success else 3
@@ -417,7 +418,8 @@ def build_parser() -> argparse.ArgumentParser:
     new.set_defaults(func=_cmd_new, verbose=False)
 
     fit_ = sub.add_parser(
-        "fit", help="fit a model's parameters to test work (leach curves, isotherms)"
+        "fit",
+        help="fit a model's parameters to test work (leach curves, isotherms, grinding surveys)",
     )
     fit_.add_argument(
         "testfile", nargs="?", help="test file (.csv or .xlsx, one row per measurement)"
@@ -425,6 +427,9 @@ def build_parser() -> argparse.ArgumentParser:
     fit_.add_argument("--model", help="model to fit (see --list)")
     fit_.add_argument("--list", action="store_true", help="list the models and their columns")
     fit_.add_argument("--fix", action="append", metavar="NAME=VALUE", help="hold a parameter")
+    fit_.add_argument(
+        "--free", action="append", metavar="NAME", help="fit a parameter the model holds"
+    )
     fit_.add_argument("--write-case", metavar="CASE", help="write the fitted values into CASE")
     fit_.add_argument("--unit", help="unit of CASE to write into (with --write-case)")
     fit_.add_argument("--species", help="leach-table species to write into (with --write-case)")

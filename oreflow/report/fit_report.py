@@ -32,6 +32,9 @@ def fit_summary(result: FitResult, test_file: str) -> str:
         lines.append(
             f"{name:<22}{_num(result.values[name]):>12}{_num(result.std_err[name]):>12}{ci:>26}"
         )
+    if result.derived:
+        lines += ["", "from the data (not fitted): " + ", ".join(
+            f"{k} {_num(v)}" for k, v in result.derived.items())]  # fmt: skip
     if len(result.fitted) > 1:
         lines += ["", "correlation of the fitted parameters:"]
         width = max(len(n) for n in result.fitted) + 2

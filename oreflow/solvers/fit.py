@@ -14,13 +14,14 @@ set at one temperature) cannot be estimated; it is held at its starting value an
 result says so (``held``).
 
 Reading test files (CSV or xlsx) lives in :mod:`oreflow.solvers.fit_data`, the models of
-cyanide leaching and carbon adsorption in :mod:`oreflow.solvers.fit_models`.
+cyanide leaching and carbon adsorption in :mod:`oreflow.solvers.fit_models`, the
+grinding-survey models in :mod:`oreflow.solvers.fit_grinding`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -40,9 +41,10 @@ __all__ = [
 
 
 def _builtin() -> dict[str, FitModel]:
+    from oreflow.solvers.fit_grinding import SURVEY_MODELS
     from oreflow.solvers.fit_models import BUILTIN
 
-    return {m.name: m for m in BUILTIN}
+    return {m.name: m for m in (*BUILTIN, *SURVEY_MODELS)}
 
 
 _MODELS: dict[str, FitModel] = _builtin()
@@ -95,6 +97,9 @@ class FitResult:
     confidence : float
     success : bool
     message : str
+    derived : dict
+        Unit keys computed from the data rather than fitted (written to a case with the
+        fit).
     """
 
     model: str
@@ -114,6 +119,7 @@ class FitResult:
     confidence: float
     success: bool
     message: str
+    derived: dict[str, float] = field(default_factory=dict)
 
     @property
     def residuals(self) -> np.ndarray:
@@ -134,6 +140,7 @@ class FitResult:
             "confidence": self.confidence,
             "success": self.success,
             "message": self.message,
+            "derived": dict(self.derived),
             "parameters": {
                 name: {
                     "value": self.values[name],
@@ -162,6 +169,7 @@ def fit(
     fixed: Mapping[str, float] | None = None,
     initial: Mapping[str, float] | None = None,
     confidence: float = 0.95,
+    free: Iterable[str] = (),
 ) -> FitResult:
     """Fit ``model`` to ``data`` by bounded nonlinear least squares.
 
@@ -177,6 +185,8 @@ def fit(
         Starting values replacing the model's.
     confidence : float
         Level of the confidence intervals (default 0.95).
+    free : iterable of str
+        Parameters the model holds by default (``held_by_default``) to fit anyway.
 
     Returns
     -------
@@ -195,6 +205,10 @@ def fit(
     start.update(initial or {})
     held: dict[str, str] = {k: "fixed by the user" for k in (fixed or {})}
     start.update(fixed or {})
+    freed = set(free)
+    for name, why in m.held_by_default.items():
+        if name not in freed:
+            held.setdefault(name, why)
     for p in m.params:
         if p.name not in held and p.driver is not None and not _varies(cols[p.driver]):
             held[p.name] = f"{p.driver} does not vary in the data"
@@ -259,4 +273,5 @@ def fit(
         confidence=confidence,
         success=success,
         message=message,
+        derived=m.derived(cols) if m.derived is not None else {},
     )

@@ -71,21 +71,28 @@ def read_testwork(path: str | Path, model: FitModel) -> dict[str, np.ndarray]:
     if not header:
         raise CaseError([Problem(file, "row 1", "the file is empty; a header row is needed")])
     where: dict[str, tuple[int, float]] = {}
+    passing: list[str] = []  # columns given as cumulative % passing
     for j, name in enumerate(header):
         if name in _ALIASES:
             target, scale = _ALIASES[name]
             where[target] = (j, scale)
+        elif name in model.cumulative:
+            where[model.cumulative[name]] = (j, 1.0)
+            passing.append(model.cumulative[name])
         elif name:
             where.setdefault(name, (j, 1.0))
     needed = (model.observed, *model.columns)
     for name in needed:
         if name not in where:
+            alias = [a for a, t in model.cumulative.items() if t == name]
             hint = " (or extraction_pct)" if name == "extraction_frac" else ""
+            hint = f" (or {alias[0]})" if alias else hint
             problems.append(
                 Problem(file, "row 1", f"no column {name!r}{hint}; model {model.name!r} needs "
                         f"{', '.join(needed)}")
             )  # fmt: skip
-    wanted = [c for c in (*needed, *model.conditions) if c in where]
+    wanted = [c for c in (*needed, *model.conditions, *model.optional) if c in where]
+    wanted = list(dict.fromkeys(wanted))
     out = {c: np.full(len(rows), np.nan) for c in wanted}
     for i, row in enumerate(rows):
         for c in wanted:
@@ -94,6 +101,9 @@ def read_testwork(path: str | Path, model: FitModel) -> dict[str, np.ndarray]:
             col_name = header[j]
             loc = f"row {i + 2}, column {col_name}"
             if cell is None or (isinstance(cell, str) and not cell.strip()):
+                if c in model.scalars and i > 0:
+                    out[c][i] = out[c][0]  # one value for the file, on the first row
+                    continue
                 problems.append(Problem(file, loc, "empty cell; a number is needed"))
                 continue
             try:
@@ -110,7 +120,15 @@ def read_testwork(path: str | Path, model: FitModel) -> dict[str, np.ndarray]:
                     Problem(file, loc, f"{value:g} is outside [{lo:g}, {hi:g}] for {c}")
                 )
                 continue
+            if c in model.scalars and i > 0 and np.isfinite(out[c][0]) and value != out[c][0]:
+                problems.append(Problem(file, loc, f"{value:g} differs from the first row's "
+                                        f"{out[c][0]:g}; {c} is one value for the survey"))  # fmt: skip
+                continue
             out[c][i] = value
+    for c in passing:
+        problems.extend(_to_retained(out, c, header[where[c][0]], file))
+    if model.check is not None and not any(p.key == "row 1" for p in problems):
+        problems.extend(model.check(out, file))
     n_free = len(model.params)
     if not problems and len(rows) <= n_free:
         problems.append(
@@ -120,6 +138,17 @@ def read_testwork(path: str | Path, model: FitModel) -> dict[str, np.ndarray]:
     if problems:
         raise CaseError(problems)
     return out
+
+
+def _to_retained(out: dict[str, np.ndarray], c: str, col: str, file: str) -> list[Problem]:
+    """Turn cumulative % passing each row's top size into % in each class, in place."""
+    p = out[c]
+    bad = [Problem(file, f"row {i + 2}, column {col}", f"{p[i]:g} % passing is above the "
+                   f"row above's {p[i - 1]:g}; passing falls with size")
+           for i in range(1, len(p)) if p[i] > p[i - 1]]  # fmt: skip
+    if not bad and np.all(np.isfinite(p)):
+        out[c] = p - np.append(p[1:], 0.0)  # the pan keeps all that passes its top size
+    return bad
 
 
 def _section_span(lines: list[str], header: str) -> tuple[int, int] | None:
@@ -150,7 +179,7 @@ def case_text_with_fit(
     note = f"# fitted by oreflow fit to {Path(test_file).name} (model {model.name}, RMSE {result.rmse:.3g}, n {result.n})"
     targets = [(key, result.values[name]) for name, key in model.case_keys.items()
                if name not in result.held]  # fmt: skip
-    targets += list(model.case_constants.items())
+    targets += list(model.case_constants.items()) + list(result.derived.items())
     for key, value in targets:
         name = key.rsplit(".", 1)[-1]
         if "{species}" in key:

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from oreflow.errors import Problem
+
 Data = Mapping[str, np.ndarray]
 
 
@@ -55,6 +57,22 @@ class FitModel:
         reference conditions of a rate constant).
     doc : str
         One line for ``oreflow fit --list``.
+    optional : tuple of str
+        Columns read when present, with no default (a survey's alternative inputs).
+    scalars : tuple of str
+        Columns holding one value for the whole file: given on the first data row, the
+        cells below may be empty or repeat it.
+    check : callable, optional
+        ``check(data, file) -> list of Problem``: checks across rows (sizes descending).
+    cumulative : Mapping[str, str]
+        Columns of cumulative % passing each row's top size accepted in place of a
+        column of % in each class (``discharge_passing_pct`` for ``discharge_pct``).
+    held_by_default : Mapping[str, str]
+        Parameters held at their starting value unless the user frees them
+        (``oreflow fit --free NAME``), with the reason.
+    derived : callable, optional
+        ``derived(data) -> dict``: unit keys computed from the data, not fitted (a
+        cyclone's water split), written to a case with the fit.
     """
 
     name: str
@@ -67,6 +85,12 @@ class FitModel:
     case_keys: Mapping[str, str] = field(default_factory=dict)
     case_constants: Mapping[str, float] = field(default_factory=dict)
     doc: str = ""
+    optional: tuple[str, ...] = ()
+    scalars: tuple[str, ...] = ()
+    check: Callable[[Data, str], list[Problem]] | None = None
+    derived: Callable[[Data], dict[str, float]] | None = None
+    held_by_default: Mapping[str, str] = field(default_factory=dict)
+    cumulative: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def names(self) -> tuple[str, ...]:
