@@ -62,6 +62,14 @@ from typing import Any
 
 import numpy as np
 
+#: Oxygen to oxidise each sulfide fully [g O2 / g mineral]: FeS2 + 15/4 O2, FeS + 9/4 O2,
+#: FeAsS + 7/2 O2 (molar masses 119.98, 87.91, 162.83; O2 31.998 g/mol).
+SULFIDE_O2_G_G = {
+    "pyrite": 3.75 * 31.998 / 119.98,
+    "pyrrhotite": 2.25 * 31.998 / 87.91,
+    "arsenopyrite": 3.5 * 31.998 / 162.83,
+}
+
 G_PER_T = 1.0e6
 ANDERSON_MEMORY = 6
 ANDERSON_REGULARIZATION = 1e-12
@@ -442,9 +450,10 @@ class NumpyPlant:
         raise RuntimeError(msg)
 
     # ---------------------------------------------------------------- CIL
-    def _rate_factor(self, solids: np.ndarray, sol_w: np.ndarray) -> tuple[np.ndarray, float]:
+    def _rate_factor(self, sol_s: np.ndarray, sol_w: np.ndarray) -> tuple[np.ndarray, float]:
         """Leach rate over its reference value (Kudryk-Kellogg, HCN, Arrhenius) and HCN share."""
         c = self.data.cil
+        solids = sol_s.sum(axis=(0, 1))
         if c["rate_model"] == "none":
             return np.ones_like(solids), 0.0
         r_kj = 8.314462618e-3
@@ -463,9 +472,15 @@ class NumpyPlant:
                 -139.34411 + 1.575701e5 / t_k - 6.642308e7 / t_k**2 + 1.2438e10 / t_k**3
                 - 8.621949e11 / t_k**4
             ) * (1.0 if c["oxygen_supply"] == "air" else 1.0 / 0.2095)  # fmt: skip
-            uptake = c["o2_demand_g_t_h"] * np.divide(
-                solids, sol_w, out=np.zeros_like(solids), where=sol_w > 0
-            )
+            # the feed's sulfides take oxygen at their oxidation rate x stoichiometric O2
+            demand = np.full_like(solids, c["o2_demand_g_t_h"])
+            for mineral, o2_g_g in SULFIDE_O2_G_G.items():
+                key = f"o2_{mineral}_frac_h"
+                if mineral in self.data.solids and c.get(key) is not None:
+                    mineral_t = sol_s[:, self.data.solids.index(mineral), :].sum(axis=0)
+                    frac = np.divide(mineral_t, solids, out=np.zeros_like(solids), where=solids > 0)
+                    demand += frac * c[key] * o2_g_g * 1e6
+            uptake = demand * np.divide(solids, sol_w, out=np.zeros_like(solids), where=sol_w > 0)
             do = np.maximum(sat - uptake / c["kla_per_h"], 0.0)
         ratio = 4.0 * 2.76e-5 / 1.83e-5
 
@@ -498,7 +513,7 @@ class NumpyPlant:
             tau = np.full(n, c["residence_h"] / n_tanks)
             tank_m3 = tau * pulp_m3_h
         gold_in = sol_s[:, self.gold_idx, :]  # (n_cls, n_dep, n)
-        factor, hcn_frac = self._rate_factor(solids, sol_w)
+        factor, hcn_frac = self._rate_factor(sol_s, sol_w)
         k_eff = self.leach_k * factor
         leachable = self.leach_ult * gold_in
         leached = np.empty((n_tanks, n))
