@@ -1,7 +1,8 @@
 """Equipment sizing from simulated flows, and each item's default cost curve.
 
-Every unit type that stands for equipment is sized here from its report and streams
-(per case), and each piece of equipment is costed on a default curve
+Every unit type that stands for equipment declares how it is sized (``UnitType.sizing``,
+one of the kinds of ``oreflow.units.base.SIZING_KINDS``, each sized by ``SIZERS`` here)
+and is sized from its report and streams (per case), and each piece of equipment is costed on a default curve
 (``oreflow.core.cost_curves``) when the case gives none of its own:
 
 - tumbling mills (ball, SAG): drawn power; stirred mills (regrind, ultrafine): the same;
@@ -33,7 +34,8 @@ Every unit type that stands for equipment is sized here from its report and stre
 - screens, sorters, gravity concentrators: t/h of solids fed; smelting: kg/h of doré.
 
 Units with no equipment of their own (mixers, splitters, products, tailings, vents,
-haulage, neutralisation and electrowinning reported elsewhere) cost nothing here.
+haulage, neutralisation and electrowinning reported elsewhere) declare no sizing and
+cost nothing here.
 """
 
 from __future__ import annotations
@@ -47,10 +49,9 @@ from oreflow.core.cost_curves import CURVES, CostCurve
 from oreflow.core.cost_index import CEPCI
 from oreflow.kernels.arrays import safe_div
 from oreflow.solvers.simulate import Simulation
-from oreflow.units.base import solids_volume_m3_h, total_solids, water
+from oreflow.units.base import Sizing, solids_volume_m3_h, total_solids, water
+from oreflow.units.cyclone import CYCLONE_DP_KPA
 
-#: Arterburn 1982 base pressure [kPa] (10 psi).
-CYCLONE_DP_KPA = 69.0
 #: Hydrocyclone capacity coefficient [m³/h per cm² per kPa^0.5] [assumed].
 CYCLONE_Q_COEF = 0.0094
 #: High-rate thickener unit area [m²/(t/d)] (Concha 2014 ch. 8: 0.02-0.1).
@@ -113,11 +114,8 @@ def _metric(sim: Simulation, unit: str, name: str) -> np.ndarray:
     return _arr(sim, sim.units[unit].metrics.get(name, 0.0))
 
 
-def _mill(curve: str) -> Callable[[Simulation, str], list[Equipment]]:
-    def size(sim: Simulation, unit: str) -> list[Equipment]:
-        return [_one(sim, unit, "mill", curve, _metric(sim, unit, "power_kw"), "drawn power")]
-
-    return size
+def _by_metric(sim: Simulation, unit: str, how: Sizing) -> list[Equipment]:
+    return [_one(sim, unit, how.item, how.curve, _metric(sim, unit, how.metric), how.basis)]
 
 
 def cyclone_sizing(sim: Simulation, unit: str) -> dict[str, np.ndarray]:
@@ -139,7 +137,7 @@ def cyclone_sizing(sim: Simulation, unit: str) -> dict[str, np.ndarray]:
     return {"cyclone_diameter_cm": d_cm, "cyclone_count": count, "cyclone_feed_m3_h": q}
 
 
-def _cyclone(sim: Simulation, unit: str) -> list[Equipment]:
+def _cyclone(sim: Simulation, unit: str, how: Sizing) -> list[Equipment]:
     s = cyclone_sizing(sim, unit)
     basis = "Arterburn 1982 diameter from d50c; count from feed flow"
     return [
@@ -163,7 +161,7 @@ def thickener_area_m2(sim: Simulation, unit: str) -> np.ndarray:
     return solids_t_d * THICKENER_UNIT_AREA
 
 
-def _thickener(sim: Simulation, unit: str) -> list[Equipment]:
+def _thickener(sim: Simulation, unit: str, how: Sizing) -> list[Equipment]:
     area = thickener_area_m2(sim, unit)
     stages = _count(sim, unit, "n_stages", 1.0)
     return [
@@ -178,7 +176,7 @@ def _thickener(sim: Simulation, unit: str) -> list[Equipment]:
     ]
 
 
-def _filter(sim: Simulation, unit: str) -> list[Equipment]:
+def _filter(sim: Simulation, unit: str, how: Sizing) -> list[Equipment]:
     area = _metric(sim, unit, "cake_solids_tph") * 1000.0 / FILTER_RATE_KG_M2_H
     curve = CURVES["vacuum_drum_filter"]
     count = np.where(area > 0, np.ceil(area / curve.s_hi), 0.0)
@@ -186,13 +184,13 @@ def _filter(sim: Simulation, unit: str) -> list[Equipment]:
     return [Equipment(unit, "filters", curve, count, each, "area from filtration rate")]
 
 
-def _tanks(sim: Simulation, unit: str, volume: str = "tank_volume_m3") -> list[Equipment]:
-    v = _metric(sim, unit, volume)
+def _tanks(sim: Simulation, unit: str, how: Sizing) -> list[Equipment]:
+    v = _metric(sim, unit, how.metric or "tank_volume_m3")
     # a unit that sets its agitation (CIL/CIP: it drives the carbon film transfer) says so
     kw_m3 = _arr(sim, sim.units[unit].metrics.get("agitation_kw_m3", AGITATION_KW_M3))
     n = _arr(sim, _count(sim, unit, "n_tanks", 1.0))
-    if next(u.type for u in sim.plant.spec.units if u.name == unit) == "cip":
-        n = n + _count(sim, unit, "adsorption_tanks", 0.0)
+    if how.extra_count:
+        n = n + _count(sim, unit, how.extra_count, 0.0)
     return [
         Equipment(unit, "tanks", CURVES["cone_roof_tank"], n, v, "tank volume"),
         Equipment(
@@ -206,9 +204,10 @@ def _tanks(sim: Simulation, unit: str, volume: str = "tank_volume_m3") -> list[E
     ]
 
 
-def _cil(sim: Simulation, unit: str) -> list[Equipment]:
-    out = _tanks(sim, unit)
-    if not any(u.type == "elution" for u in sim.plant.spec.units):
+def _carbon_tanks(sim: Simulation, unit: str, how: Sizing) -> list[Equipment]:
+    out = _tanks(sim, unit, how)
+    types = sim.plant.spec.unit_types
+    if not any(_elutes(types[u.type].sizing) for u in sim.plant.spec.units):
         out.append(
             _one(
                 sim,
@@ -222,13 +221,18 @@ def _cil(sim: Simulation, unit: str) -> list[Equipment]:
     return out
 
 
-def _flotation(sim: Simulation, unit: str) -> list[Equipment]:
+def _elutes(how: Sizing | None) -> bool:
+    """Whether a unit so sized is the plant's elution plant."""
+    return how is not None and how.item == "elution_ew"
+
+
+def _flotation(sim: Simulation, unit: str, how: Sizing) -> list[Equipment]:
     n = _count(sim, unit, "n_cells", 1.0)
     v = _metric(sim, unit, "volume_m3") / n
     return [Equipment(unit, "cells", CURVES["flotation_cell"], _arr(sim, n), v, "bank volume")]
 
 
-def _pox(sim: Simulation, unit: str) -> list[Equipment]:
+def _pox(sim: Simulation, unit: str, how: Sizing) -> list[Equipment]:
     steam_kg_h = _metric(sim, unit, "steam_heating_kw") * 3600.0 / STEAM_LATENT_KJ_KG
     return [
         _one(
@@ -251,48 +255,24 @@ def _pox(sim: Simulation, unit: str) -> list[Equipment]:
     ]
 
 
-def _by_feed(curve: str) -> Callable[[Simulation, str], list[Equipment]]:
-    def size(sim: Simulation, unit: str) -> list[Equipment]:
-        tph = total_solids(sim.plant.spec.comps, _feed(sim, unit))
-        return [_one(sim, unit, curve, curve, tph, "solids fed")]
-
-    return size
+def _by_feed(sim: Simulation, unit: str, how: Sizing) -> list[Equipment]:
+    tph = total_solids(sim.plant.spec.comps, _feed(sim, unit))
+    return [_one(sim, unit, how.curve, how.curve, tph, "solids fed")]
 
 
-#: Sizing of each unit type that stands for equipment.
-SIZERS: dict[str, Callable[[Simulation, str], list[Equipment]]] = {
-    "ball_mill": _mill("grinding_mill"),
-    "sag_mill": _mill("grinding_mill"),
-    "regrind_mill": _mill("stirred_mill"),
-    "ultrafine_grind": _mill("stirred_mill"),
-    "hydrocyclone": _cyclone,
+Sizer = Callable[[Simulation, str, Sizing], list[Equipment]]
+
+#: The sizing of each kind a unit type may declare (``UnitType.sizing``).
+SIZERS: dict[str, Sizer] = {
+    "metric": _by_metric,
+    "feed": _by_feed,
+    "tanks": _tanks,
+    "carbon_tanks": _carbon_tanks,
+    "cyclone": _cyclone,
     "thickener": _thickener,
-    "ccd": _thickener,
     "filter": _filter,
-    "cil": _cil,
-    "cip": _cil,
-    "glycine_leach": _tanks,
-    "thiosulfate_ril": _tanks,
-    "inco_detox": lambda sim, unit: _tanks(sim, unit, "reactor_volume_m3"),
-    "flotation_bank": _flotation,
-    "pox_acid": _pox,
-    "pox_alkaline": _pox,
-    "elution": lambda sim, unit: [
-        _one(
-            sim,
-            unit,
-            "elution_ew",
-            "elution_ew",
-            _metric(sim, unit, "carbon_eluted_t_d"),
-            "carbon eluted",
-        )
-    ],
-    "screen": _by_feed("screen"),
-    "ore_sorter": _by_feed("ore_sorter"),
-    "gravity_concentrator": _by_feed("gravity_concentrator"),
-    "smelting": lambda sim, unit: [
-        _one(sim, unit, "furnace", "smelting_furnace", _metric(sim, unit, "dore_kg_h"), "dore")
-    ],
+    "flotation": _flotation,
+    "autoclave": _pox,
 }
 
 
@@ -300,10 +280,10 @@ def equipment(sim: Simulation, skip: frozenset[str] = frozenset()) -> list[Equip
     """Every sized item of a simulation, units in ``skip`` left out."""
     out: list[Equipment] = []
     for u in sim.plant.spec.units:
-        sizer = SIZERS.get(u.type)
-        if sizer is None or u.name in skip or u.name not in sim.units:
+        how = sim.plant.spec.unit_types[u.type].sizing
+        if how is None or u.name in skip or u.name not in sim.units:
             continue
-        out.extend(sizer(sim, u.name))
+        out.extend(SIZERS[how.kind](sim, u.name, how))
     return out
 
 
@@ -312,10 +292,13 @@ def sizing_figures(sim: Simulation, unit: str) -> dict[str, np.ndarray]:
     spec = next((u for u in sim.plant.spec.units if u.name == unit), None)
     if spec is None or unit not in sim.units:
         return {}
-    if spec.type == "hydrocyclone":
+    how = sim.plant.spec.unit_types[spec.type].sizing
+    if how is None:
+        return {}
+    if how.kind == "cyclone":
         return cyclone_sizing(sim, unit)
     out = {}
-    for e in SIZERS.get(spec.type, lambda s, n: [])(sim, unit):
+    for e in SIZERS[how.kind](sim, unit, how):
         out[f"{e.item}_count"] = e.count
         out[f"{e.item}_size_{_unit_tag(e.curve.size_unit)}"] = e.size
     return out

@@ -2,10 +2,11 @@
 
 - Agitation: each agitated tank's drive, ``AGITATION_KW_M3`` x tank volume (the sizing
   of ``oreflow.solvers.equipment``) [assumed specific power].
-- Pumping: hydrocyclone feed (the cyclone's operating pressure, 69 kPa unless reported,
-  plus a static head of 20 m) and tailings disposal (30 m of head), both at a slurry
-  pump efficiency of 0.60; ``P = Q dP / eta`` with ``dP = p + rho_pulp g H``
-  [assumed heads and efficiency: site figures; slurry pumps run at 50-75 %].
+- Pumping: the feed of every unit whose type declares a pump (``UnitType.pumping``:
+  hydrocyclone feed at the cyclone's operating pressure, 69 kPa unless reported, plus a
+  static head of 20 m; tailings disposal, 30 m of head), at a slurry pump efficiency
+  of 0.60; ``P = Q dP / eta`` with ``dP = p + rho_pulp g H`` [assumed heads and
+  efficiency: site figures; slurry pumps run at 50-75 %].
 
 Oxygen-plant power is inside the oxygen price (``oxygen_usd_t``); steam is priced on
 the units' heating duty; mill, flotation and filter power are the units' own.
@@ -16,14 +17,10 @@ from __future__ import annotations
 import numpy as np
 
 from oreflow.kernels.arrays import safe_div
-from oreflow.solvers.equipment import CYCLONE_DP_KPA, equipment
+from oreflow.solvers.equipment import equipment
 from oreflow.solvers.simulate import Simulation
 from oreflow.units.base import solids_volume_m3_h, total_solids, water
 
-#: Static head of the cyclone feed pump [m] [assumed].
-CYCLONE_STATIC_HEAD_M = 20.0
-#: Head of the tailings pumps [m] [assumed].
-TAILINGS_HEAD_M = 30.0
 #: Slurry pump efficiency [-] [assumed].
 PUMP_EFFICIENCY = 0.60
 _G = 9.81
@@ -50,14 +47,12 @@ def utility_power_kw(sim: Simulation) -> dict[str, np.ndarray]:
         if e.item == "agitators":
             out[e.unit] = out.get(e.unit, np.zeros(sim.n_cases)) + e.count * e.size
     for u in sim.plant.spec.units:
-        if u.name not in sim.units:
+        pump = sim.plant.spec.unit_types[u.type].pumping
+        if pump is None or u.name not in sim.units:
             continue
-        if u.type == "hydrocyclone":
-            dp = sim.units[u.name].metrics.get("pressure_kpa", CYCLONE_DP_KPA)
-            kw = pump_kw(sim, u.name, dp, CYCLONE_STATIC_HEAD_M)
-        elif u.type == "tailings":
-            kw = pump_kw(sim, u.name, 0.0, TAILINGS_HEAD_M)
-        else:
-            continue
+        dp = pump.pressure_kpa
+        if pump.pressure_metric:
+            dp = sim.units[u.name].metrics.get(pump.pressure_metric, dp)
+        kw = pump_kw(sim, u.name, dp, pump.head_m)
         out[u.name] = out.get(u.name, np.zeros(sim.n_cases)) + kw
     return out

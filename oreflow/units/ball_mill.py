@@ -53,6 +53,7 @@ from oreflow.errors import CaseError, Problem
 from oreflow.kernels.arrays import safe_div
 from oreflow.units.base import (
     PrepareContext,
+    Sizing,
     UnitResult,
     UnitSpec,
     UnitType,
@@ -584,6 +585,9 @@ BALL_MILL = UnitType(
     check=_check,
     grinding=True,
     circuit=True,
+    sizing=Sizing(
+        "metric", curve="grinding_mill", item="mill", metric="power_kw", basis="drawn power"
+    ),
 )
 
 UNIT_TYPES = (BALL_MILL,)

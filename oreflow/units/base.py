@@ -23,8 +23,8 @@ default price of each item it reports (``UnitType.prices``).
 
 Everything the rest of the code needs to know about a type is declared on its
 ``UnitType`` (required species, outlets named by a table, circuit figures, KPI
-families, priced consumables), so adding a type touches its own module, its kernel and
-its tests only: the registry (``oreflow.units``) finds every ``UnitType`` a module of
+families, priced consumables, feed pumping, equipment sizing), so adding a type
+touches its own module, its kernel and its tests only: the registry (``oreflow.units``) finds every ``UnitType`` a module of
 the package lists in its ``UNIT_TYPES``.
 
 Conservation is audited from these reports: for every stream-vector entry,
@@ -262,6 +262,85 @@ class RouteKpis:
     metric_mg_l: tuple[tuple[str, str], ...] = ()
 
 
+@dataclass(frozen=True)
+class Pumping:
+    """The slurry pump feeding a unit, whose power the plant's utilities count.
+
+    The pump lifts the unit's feed pulp against a pressure plus a static head:
+    ``P = Q (p + rho_pulp g H) / eta`` (``oreflow.solvers.utilities``).
+
+    Attributes
+    ----------
+    head_m : float
+        Static head [m].
+    pressure_kpa : float
+        Delivery pressure [kPa] when the unit reports none (0: open discharge).
+    pressure_metric : str
+        Metric of the unit's report giving its delivery pressure [kPa] (a cyclone's
+        operating pressure); empty: always ``pressure_kpa``.
+    source : str
+        Where the head and pressure come from (or ``[assumed]``).
+    """
+
+    head_m: float
+    pressure_kpa: float = 0.0
+    pressure_metric: str = ""
+    source: str = "[assumed]"
+
+
+#: Sizing kinds a unit type may declare (``Sizing.kind``), each sized by
+#: ``oreflow.solvers.equipment`` from the unit's report and feed.
+SIZING_KINDS: Mapping[str, str] = MappingProxyType(
+    {
+        "metric": "one item on `curve`, sized by the metric `metric` (absent in a case: none)",
+        "feed": "one item on `curve`, sized by the solids fed [t/h]",
+        "tanks": "agitated tanks of the volume `metric` (default tank_volume_m3), n_tanks "
+        "(plus the count parameter `extra_count`) of them, each with an agitator drive",
+        "carbon_tanks": "the tanks above, plus an elution plant for the carbon advanced "
+        "unless another unit of the plant is sized as one (item elution_ew)",
+        "cyclone": "a hydrocyclone cluster: diameter from the cut size, count from the flow",
+        "thickener": "settling area, one thickener per stage (n_stages)",
+        "filter": "filter area from the cake solids",
+        "flotation": "n_cells cells of the bank's volume",
+        "autoclave": "autoclave working volume, oxygen plant and steam boiler",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Sizing:
+    """How the equipment of a unit type is sized and costed (a kind of ``SIZING_KINDS``).
+
+    Attributes
+    ----------
+    kind : str
+        Key of ``SIZING_KINDS``.
+    curve : str
+        Cost curve of the item (``oreflow.core.cost_curves.CURVES``), for ``metric``
+        and ``feed``.
+    item : str
+        Name of the item (``metric``; ``feed`` names it after its curve).
+    metric : str
+        Metric sizing the item (``metric``) or giving the tank volume (``tanks``).
+    basis : str
+        What the size is taken from, shown with the item (``metric``).
+    extra_count : str
+        Parameter counting further tanks of the same size (``tanks``).
+    """
+
+    kind: str
+    curve: str = ""
+    item: str = ""
+    metric: str = ""
+    basis: str = ""
+    extra_count: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in SIZING_KINDS:
+            msg = f"unknown sizing kind {self.kind!r}"
+            raise ValueError(msg)
+
+
 #: KPI families a unit type may join (``UnitType.kpi_families``): the plant KPIs that
 #: aggregate over every unit of the family, and the metrics each member must report.
 KPI_FAMILIES: Mapping[str, str] = MappingProxyType(
@@ -358,6 +437,10 @@ class UnitType:
         The kind of site whose least scale the plan's rules set (a key of
         ``oreflow.units.scale_rules.SCALE_RULES``: ``"concentrator"``, ``"heap_leach"``,
         ``"concentrate_treatment"``); empty: no scale rule concerns it.
+    pumping : Pumping or None
+        The slurry pump feeding it, whose power the utilities count; None: none.
+    sizing : Sizing or None
+        How its equipment is sized and costed; None: it costs nothing itself.
     """
 
     name: str
@@ -384,6 +467,8 @@ class UnitType:
     route_word: str = ""
     route_kpis: RouteKpis | None = None
     scale_site: str = ""
+    pumping: Pumping | None = None
+    sizing: Sizing | None = None
 
     def __post_init__(self) -> None:
         # declarations are data: keep them read-only

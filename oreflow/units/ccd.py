@@ -34,6 +34,7 @@ from oreflow.core.schema import Param, frac, positive
 from oreflow.kernels.arrays import safe_div
 from oreflow.units.base import (
     PrepareContext,
+    Sizing,
     UnitResult,
     UnitSpec,
     UnitType,
@@ -138,6 +139,7 @@ CCD = UnitType(
     build=Ccd,
     requires=("water",),
     kpi_families=("ccd_wash",),
+    sizing=Sizing("thickener"),
 )
 
 UNIT_TYPES = (CCD,)

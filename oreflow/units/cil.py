@@ -106,6 +106,7 @@ from oreflow.units.adsorption_rate import (
 from oreflow.units.base import (
     PrepareContext,
     Price,
+    Sizing,
     UnitResult,
     UnitSpec,
     UnitType,
@@ -638,6 +639,7 @@ CIL = UnitType(
     check=_check,
     kpi_families=("cyanide_leach",),
     prices=_PRICES,
+    sizing=Sizing("carbon_tanks"),
 )
 
 CIP = UnitType(
@@ -655,6 +657,7 @@ CIP = UnitType(
     check=_check,
     kpi_families=("cyanide_leach",),
     prices=_PRICES,
+    sizing=Sizing("carbon_tanks", extra_count="adsorption_tanks"),
 )
 
 CIC = UnitType(

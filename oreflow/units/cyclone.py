@@ -33,6 +33,8 @@ from oreflow.errors import Problem
 from oreflow.kernels.arrays import safe_div
 from oreflow.units.base import (
     PrepareContext,
+    Pumping,
+    Sizing,
     UnitResult,
     UnitSpec,
     UnitType,
@@ -340,6 +342,12 @@ def _check(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Proble
                 )
 
 
+#: Operating pressure of a cluster that reports none [kPa]: Arterburn's base, 10 psi
+#: (Arterburn 1982, "The sizing and selection of hydrocyclones", SME).
+CYCLONE_DP_KPA = 69.0
+#: Static head of the cyclone feed pump [m] [assumed: site figure].
+CYCLONE_STATIC_HEAD_M = 20.0
+
 HYDROCYCLONE = UnitType(
     name="hydrocyclone",
     summary="Whiten/Lynch-Rao or Plitt classification with bypass and per-species cut size",
@@ -349,6 +357,13 @@ HYDROCYCLONE = UnitType(
     build=Hydrocyclone,
     check=_check,
     requires=("water",),
+    sizing=Sizing("cyclone"),
+    pumping=Pumping(
+        CYCLONE_STATIC_HEAD_M,
+        CYCLONE_DP_KPA,
+        "pressure_kpa",
+        "Arterburn 1982 base pressure; static head [assumed]",
+    ),
 )
 
 UNIT_TYPES = (HYDROCYCLONE,)

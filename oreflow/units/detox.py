@@ -68,6 +68,7 @@ from oreflow.kernels.arrays import safe_div
 from oreflow.units import reagents
 from oreflow.units.base import (
     PrepareContext,
+    Sizing,
     TableSchema,
     UnitResult,
     UnitSpec,
@@ -498,6 +499,7 @@ INCO_DETOX = UnitType(
         "smbs": reagents.SMBS,
         "so2": reagents.SO2,
     },
+    sizing=Sizing("tanks", metric="reactor_volume_m3"),
 )
 
 

@@ -28,6 +28,7 @@ from oreflow.core.schema import Param, frac
 from oreflow.kernels.arrays import safe_div
 from oreflow.units.base import (
     PrepareContext,
+    Sizing,
     UnitResult,
     UnitSpec,
     UnitType,
@@ -144,6 +145,7 @@ FILTER = UnitType(
     params=PARAMS,
     build=Filter,
     requires=("water",),
+    sizing=Sizing("filter"),
 )
 
 UNIT_TYPES = (FILTER,)

@@ -63,6 +63,7 @@ from oreflow.kernels.arrays import safe_div
 from oreflow.units import reagents
 from oreflow.units.base import (
     PrepareContext,
+    Sizing,
     TableSchema,
     UnitResult,
     UnitSpec,
@@ -491,6 +492,7 @@ FLOTATION_BANK = UnitType(
     kpi_families=("flotation",),
     scale_site="concentrator",
     prices={"cuso4": reagents.CUSO4, "frother": reagents.FROTHER, "pax": reagents.PAX},
+    sizing=Sizing("flotation"),
 )
 
 UNIT_TYPES = (FLOTATION_BANK,)

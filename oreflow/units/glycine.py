@@ -118,7 +118,7 @@ from oreflow.core.schema import REQUIRED, Param, frac, positive
 from oreflow.errors import Problem
 from oreflow.kernels.arrays import safe_div
 from oreflow.units import reagents
-from oreflow.units.base import PrepareContext, RouteKpis, UnitResult, UnitSpec, UnitType
+from oreflow.units.base import PrepareContext, RouteKpis, Sizing, UnitResult, UnitSpec, UnitType
 from oreflow.units.lixiviant_common import (
     LeachTrain,
     hold_tenor,
@@ -616,6 +616,7 @@ GLYCINE_LEACH = UnitType(
         "h2o2": reagents.H2O2,
         "carbon": reagents.CARBON,
     },
+    sizing=Sizing("tanks"),
 )
 
 UNIT_TYPES = (GLYCINE_LEACH,)

@@ -50,6 +50,7 @@ from oreflow.errors import Problem
 from oreflow.kernels.arrays import safe_div
 from oreflow.units.base import (
     PrepareContext,
+    Sizing,
     UnitResult,
     UnitSpec,
     UnitType,
@@ -281,6 +282,7 @@ GRAVITY_CONCENTRATOR = UnitType(
     check=_check,
     requires=("water",),
     kpi_families=("gravity",),
+    sizing=Sizing("feed", curve="gravity_concentrator"),
 )
 
 UNIT_TYPES = (GRAVITY_CONCENTRATOR,)

@@ -75,7 +75,7 @@ from oreflow.core.components import ComponentSet
 from oreflow.core.schema import Param, frac, positive
 from oreflow.errors import Problem
 from oreflow.units import reagents
-from oreflow.units.base import UnitSpec, UnitType
+from oreflow.units.base import Sizing, UnitSpec, UnitType
 from oreflow.units.oxidiser import Oxidiser, check_oxidiser
 from oreflow.units.oxidiser_params import (
     GOLD_HOST,
@@ -317,6 +317,7 @@ POX_ACID = UnitType(
     kpi_families=("oxidation", "autoclave"),
     scale_site="concentrate_treatment",
     prices=_PRICES,
+    sizing=Sizing("autoclave"),
 )
 
 POX_ALKALINE = UnitType(
@@ -334,6 +335,7 @@ POX_ALKALINE = UnitType(
     kpi_families=("oxidation", "autoclave"),
     scale_site="concentrate_treatment",
     prices=_PRICES,
+    sizing=Sizing("autoclave"),
 )
 
 

@@ -42,6 +42,7 @@ from oreflow.units import reagents
 from oreflow.units.base import (
     Checker,
     PrepareContext,
+    Sizing,
     UnitResult,
     UnitSpec,
     UnitType,
@@ -307,6 +308,13 @@ ELUTION = UnitType(
     build=Elution,
     check=_check_elution,
     prices={"naoh": reagents.NAOH, "nacn": reagents.NACN, "hcl": reagents.HCL},
+    sizing=Sizing(
+        "metric",
+        curve="elution_ew",
+        item="elution_ew",
+        metric="carbon_eluted_t_d",
+        basis="carbon eluted",
+    ),
 )
 
 
@@ -520,6 +528,9 @@ SMELTING = UnitType(
     build=Smelting,
     check=_check_smelt,
     prices={"flux": reagents.FLUX},
+    sizing=Sizing(
+        "metric", curve="smelting_furnace", item="furnace", metric="dore_kg_h", basis="dore"
+    ),
 )
 
 

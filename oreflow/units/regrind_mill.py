@@ -46,6 +46,7 @@ from oreflow.errors import CaseError, Problem
 from oreflow.kernels.arrays import safe_div
 from oreflow.units.base import (
     PrepareContext,
+    Sizing,
     UnitResult,
     UnitSpec,
     UnitType,
@@ -237,6 +238,9 @@ REGRIND_MILL = UnitType(
     build=RegrindMill,
     check=_check,
     grinding=True,
+    sizing=Sizing(
+        "metric", curve="stirred_mill", item="mill", metric="power_kw", basis="drawn power"
+    ),
 )
 
 UNIT_TYPES = (REGRIND_MILL,)

@@ -63,6 +63,7 @@ from oreflow.errors import CaseError, Problem
 from oreflow.kernels.arrays import safe_div
 from oreflow.units.base import (
     PrepareContext,
+    Sizing,
     UnitResult,
     UnitSpec,
     UnitType,
@@ -382,6 +383,9 @@ SAG_MILL = UnitType(
     check=_check,
     grinding=True,
     requires=("water",),
+    sizing=Sizing(
+        "metric", curve="grinding_mill", item="mill", metric="power_kw", basis="drawn power"
+    ),
 )
 
 UNIT_TYPES = (SAG_MILL,)

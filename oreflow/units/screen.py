@@ -38,6 +38,7 @@ from oreflow.errors import Problem
 from oreflow.kernels.arrays import safe_div
 from oreflow.units.base import (
     PrepareContext,
+    Sizing,
     UnitResult,
     UnitSpec,
     UnitType,
@@ -175,6 +176,7 @@ SCREEN = UnitType(
     params=PARAMS,
     build=Screen,
     check=_check,
+    sizing=Sizing("feed", curve="screen"),
 )
 
 UNIT_TYPES = (SCREEN,)

@@ -20,6 +20,8 @@ from oreflow.errors import Problem
 from oreflow.kernels.arrays import safe_div
 from oreflow.units.base import (
     PrepareContext,
+    Pumping,
+    Sizing,
     UnitResult,
     UnitSpec,
     UnitType,
@@ -270,6 +272,7 @@ THICKENER = UnitType(
     ),
     build=Thickener,
     requires=("water",),
+    sizing=Sizing("thickener"),
 )
 
 
@@ -316,6 +319,9 @@ class Sink:
         return UnitResult((), metrics=metrics)
 
 
+#: Head of the tailings disposal pumps [m] [assumed: site figure].
+TAILINGS_HEAD_M = 30.0
+
 TAILINGS = UnitType(
     name="tailings",
     summary="residue leaving the plant to storage: mass, water, cyanide and stored volume",
@@ -335,6 +341,7 @@ TAILINGS = UnitType(
     build=Sink,
     is_sink=True,
     kpi_families=("residue_storage",),
+    pumping=Pumping(TAILINGS_HEAD_M),
 )
 
 PRODUCT = UnitType(

@@ -43,6 +43,7 @@ from oreflow.errors import Problem
 from oreflow.kernels.arrays import safe_div
 from oreflow.units.base import (
     PrepareContext,
+    Sizing,
     TableSchema,
     UnitResult,
     UnitSpec,
@@ -210,6 +211,7 @@ ORE_SORTER = UnitType(
     build=OreSorter,
     check=_check,
     kpi_families=("sorting",),
+    sizing=Sizing("feed", curve="ore_sorter"),
 )
 
 UNIT_TYPES = (ORE_SORTER,)

@@ -121,7 +121,7 @@ from oreflow.core.components import ComponentSet
 from oreflow.core.schema import Param, positive
 from oreflow.errors import Problem
 from oreflow.units import reagents
-from oreflow.units.base import PrepareContext, RouteKpis, UnitResult, UnitSpec, UnitType
+from oreflow.units.base import PrepareContext, RouteKpis, Sizing, UnitResult, UnitSpec, UnitType
 from oreflow.units.lixiviant_common import (
     LeachTrain,
     hold_tenor,
@@ -570,6 +570,7 @@ THIOSULFATE_RIL = UnitType(
         "thiosulfate": reagents.THIOSULFATE,
         "resin": reagents.RESIN,
     },
+    sizing=Sizing("tanks"),
 )
 
 UNIT_TYPES = (THIOSULFATE_RIL,)

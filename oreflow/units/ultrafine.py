@@ -45,6 +45,7 @@ from oreflow.errors import CaseError, Problem
 from oreflow.units import reagents
 from oreflow.units.base import (
     PrepareContext,
+    Sizing,
     UnitResult,
     UnitSpec,
     UnitType,
@@ -278,6 +279,9 @@ ULTRAFINE_GRIND = UnitType(
     grinding=True,
     kpi_families=("ultrafine",),
     prices={"ceramic_media": reagents.CERAMIC_MEDIA},
+    sizing=Sizing(
+        "metric", curve="stirred_mill", item="mill", metric="power_kw", basis="drawn power"
+    ),
 )
 
 UNIT_TYPES = (ULTRAFINE_GRIND,)

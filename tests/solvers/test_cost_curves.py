@@ -14,12 +14,12 @@ from oreflow.flowsheet.case import parse_case
 from oreflow.flowsheet.compile import compile_case
 from oreflow.solvers.equipment import (
     AGITATION_KW_M3,
-    CYCLONE_DP_KPA,
     THICKENER_UNIT_AREA,
     cyclone_sizing,
     equipment,
 )
 from oreflow.solvers.simulate import simulate_plant
+from oreflow.units.cyclone import CYCLONE_DP_KPA
 from tests.conftest import CASES
 
 # (curve, S, purchased cost [USD, Jan 2010]) worked by hand from the table's a, b, n:

@@ -5,15 +5,12 @@ import pytest
 
 import oreflow
 from oreflow.flowsheet.compile import compile_case
-from oreflow.solvers.equipment import AGITATION_KW_M3, CYCLONE_DP_KPA
+from oreflow.solvers.equipment import AGITATION_KW_M3
 from oreflow.solvers.simulate import simulate_plant
-from oreflow.solvers.utilities import (
-    CYCLONE_STATIC_HEAD_M,
-    PUMP_EFFICIENCY,
-    TAILINGS_HEAD_M,
-    utility_power_kw,
-)
+from oreflow.solvers.utilities import PUMP_EFFICIENCY, utility_power_kw
 from oreflow.units.base import solids_volume_m3_h, total_solids, water
+from oreflow.units.cyclone import CYCLONE_DP_KPA, CYCLONE_STATIC_HEAD_M
+from oreflow.units.simple import TAILINGS_HEAD_M
 from tests.conftest import CASES
 
 

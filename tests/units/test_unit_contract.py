@@ -231,3 +231,61 @@ def test_tear_preference_and_route_words_come_from_the_declarations(tmp_path):
     cil_path.write_text(_renamed(_CASES / "free_milling_cil.toml", "cil", worded), encoding="utf-8")
     cil_spec = oreflow.load_case(cil_path, unit_types=[worded])
     assert route_words(cil_spec, {"cil": ""}) == "whole ore -> toy leach"
+
+
+def test_a_toy_type_gets_feed_pumping_and_equipment_by_declaration_alone(toy_case):
+    """Pumping power and equipment sizing follow ``UnitType.pumping`` / ``.sizing``."""
+    import dataclasses
+
+    from oreflow.flowsheet.compile import compile_case
+    from oreflow.solvers.equipment import equipment
+    from oreflow.solvers.simulate import simulate_plant
+    from oreflow.solvers.utilities import PUMP_EFFICIENCY, utility_power_kw
+    from oreflow.units.base import Pumping, Sizing, solids_volume_m3_h, water
+
+    def run(utype: UnitType):
+        return simulate_plant(
+            compile_case(oreflow.load_case(toy_case, unit_types=[utype])), n_cases=1
+        )
+
+    bare = run(WASH_TANK)
+    assert "wash" not in utility_power_kw(bare)
+    assert not [e for e in equipment(bare) if e.unit == "wash"]
+
+    pumped = dataclasses.replace(
+        WASH_TANK,
+        pumping=Pumping(head_m=15.0, pressure_kpa=50.0, pressure_metric="toy_pressure_kpa"),
+        sizing=Sizing("feed", curve="screen"),
+    )
+    sim = run(pumped)
+    # by hand: the ore feed pulp (100 t/h solids, 100 t/h water) lifted 15 m against 50 kPa
+    comps = sim.plant.spec.comps
+    x = sim.streams["ore.main"]
+    q = float(solids_volume_m3_h(comps, x)[0] + water(comps, x)[0])
+    rho = 200.0 / q
+    by_hand = q / 3600.0 * (50.0 + rho * 9.81 * 15.0) / PUMP_EFFICIENCY
+    kw = utility_power_kw(sim)
+    assert kw["wash"][0] == pytest.approx(by_hand, rel=1e-12)
+    assert 5.0 < by_hand < 50.0  # some 130 m3/h of pulp: tens of kW
+    # the tailings keep their own declared pump, unchanged by the toy's
+    assert kw["tails"][0] == pytest.approx(utility_power_kw(bare)["tails"][0], rel=1e-12)
+    (item,) = [e for e in equipment(sim) if e.unit == "wash"]
+    assert (item.item, item.curve.name) == ("screen", "screen")
+    assert item.size[0] == pytest.approx(100.0, rel=1e-12)
+    with pytest.raises(ValueError, match="sizing kind"):
+        Sizing("toy_kind")
+
+
+def test_every_sizing_kind_has_a_sizer_and_every_built_in_sizing_a_curve():
+    from oreflow.core.cost_curves import CURVES
+    from oreflow.solvers.equipment import SIZERS
+    from oreflow.units.base import SIZING_KINDS
+
+    assert set(SIZERS) == set(SIZING_KINDS)
+    sized = {t.name: t.sizing for t in UNIT_TYPES.values() if t.sizing is not None}
+    assert {"ball_mill", "hydrocyclone", "cil", "elution", "screen"} <= set(sized)
+    for name, how in sized.items():
+        if how.kind in ("metric", "feed"):
+            assert how.curve in CURVES, name
+    pumped = {t.name for t in UNIT_TYPES.values() if t.pumping is not None}
+    assert pumped == {"hydrocyclone", "tailings"}
