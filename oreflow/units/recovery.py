@@ -1,4 +1,8 @@
-"""Gold recovery downstream of the carbon: elution, electrowinning, smelting, Merrill-Crowe.
+"""Gold recovery downstream of the carbon: elution, electrowinning, smelting.
+
+Merrill-Crowe zinc cementation, which deposits metal from solution as electrowinning
+does, is in ``oreflow.units.merrill_crowe`` and uses the deposit functions of this
+module.
 
 Typical efficiencies are those of Marsden & House 2006; docs/models.md#recovery [L] (Marsden & House 2006, *The
 Chemistry of Gold Extraction*, 2nd ed., SME, ch. 7-9; not re-checked here):
@@ -77,7 +81,7 @@ def _metals_present(comps: ComponentSet) -> list[tuple[str, str, str, str]]:
     return [m for m in _METALS if comps.has(m[1])]
 
 
-def _depositing_metals(comps: ComponentSet) -> list[tuple[str, int, int]]:
+def depositing_metals(comps: ComponentSet) -> list[tuple[str, int, int]]:
     """(metal, solution offset, metal solid index) of the metals a cell or cementation deposits."""
     return [
         (metal, comps.solution_offset(aq), comps.solid_index(solid))
@@ -86,14 +90,14 @@ def _depositing_metals(comps: ComponentSet) -> list[tuple[str, int, int]]:
     ]
 
 
-def _solids_apart(comps: ComponentSet, feed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def solids_apart(comps: ComponentSet, feed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Split a feed into its solids (joining the deposit) and the rest (the solution)."""
     deposit = np.zeros_like(feed)
     deposit[:, : comps.n_solids_comp] = feed[:, : comps.n_solids_comp]
     return deposit, feed - deposit
 
 
-def _deposit(
+def deposit_metal(
     comps: ComponentSet,
     feed: np.ndarray,
     aq: int,
@@ -112,7 +116,7 @@ def _deposit(
     return dep
 
 
-def _depositing_check(carrier: str, product: str) -> Checker:
+def depositing_check(carrier: str, product: str) -> Checker:
     """Check of a unit depositing metal from a solution (electrowinning, Merrill-Crowe).
 
     The case needs water, dissolved gold and ``au_free`` for the deposit, and every
@@ -351,7 +355,7 @@ class Electrowinning:
         self.spec = spec
         self.comps = comps
         self.i_w = comps.solution_offset("water")
-        self.metals = _depositing_metals(comps)
+        self.metals = depositing_metals(comps)
 
     def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
         """Per-case parameters."""
@@ -362,19 +366,19 @@ class Electrowinning:
         p = state
         (feed,) = inlets
         c = self.comps
-        cathode, spent = _solids_apart(c, feed)
+        cathode, spent = solids_apart(c, feed)
         reacted = np.zeros_like(feed)
         metrics: dict[str, np.ndarray] = {}
         for metal, aq, solid in self.metals:
             share = p[f"recovery_{metal}_frac"]
-            dep = _deposit(c, feed, aq, solid, share, cathode, spent, reacted)
+            dep = deposit_metal(c, feed, aq, solid, share, cathode, spent, reacted)
             metrics[f"cathode_{metal}_kg_h"] = dep * 1000.0
             metrics[f"spent_{metal}_mg_l"] = safe_div(spent[:, aq] * G_PER_T, spent[:, self.i_w])
         metrics["cathode_sludge_kg_h"] = total_solids(c, cathode) * 1000.0
         return UnitResult((cathode, spent), reacted=reacted, metrics=metrics)
 
 
-_check_ew = _depositing_check("eluate", "its deposit")
+_check_ew = depositing_check("eluate", "its deposit")
 
 
 ELECTROWINNING = UnitType(
@@ -534,145 +538,18 @@ SMELTING = UnitType(
 )
 
 
-# --- Merrill-Crowe ---------------------------------------------------------------------
-
-MC_PARAMS: tuple[Param, ...] = (
-    frac(
-        "precipitation_au_frac",
-        0.995,
-        "fraction of the dissolved gold cemented on zinc",
-        "> 99 % [L] Marsden & House 2006 ch. 8",
-    ),
-    frac(
-        "precipitation_ag_frac",
-        0.99,
-        "fraction of the dissolved silver cemented",
-        "> 99 % [L] Marsden & House 2006 ch. 8",
-    ),
-    frac(
-        "precipitation_cu_frac",
-        0.1,
-        "fraction of the dissolved copper cemented",
-        "assumed [A]; copper cements partly and consumes zinc [L] Marsden & House 2006 ch. 8",
-    ),
-    Param(
-        "zinc_g_m3",
-        "g/m³",
-        15.0,
-        "zinc dust added per m³ of clarified, deaerated solution",
-        "assumed [A]; 5-30 g/m³ [L] Marsden & House 2006 ch. 8",
-        lo=0.0,
-        hi=1000.0,
-    ),
-    Param(
-        "lead_nitrate_g_m3",
-        "g/m³",
-        5.0,
-        "lead nitrate added per m³ of solution (activates the zinc)",
-        "assumed [A]",
-        lo=0.0,
-        hi=1000.0,
-    ),
-    Param(
-        "cn_wad_per_cu_mol_mol",
-        "mol/mol",
-        3.0,
-        "cyanide held per mol of dissolved copper (released when copper cements)",
-        "Cu(CN)3 2- [L] Marsden & House 2006 ch. 6",
-        lo=2.0,
-        hi=4.0,
-    ),
-)
-
-
-class MerrillCrowe:
-    """Zinc cementation of a clear pregnant solution; zinc becomes Zn(CN)4 2- (WAD)."""
-
-    def __init__(self, spec: UnitSpec, comps: ComponentSet) -> None:
-        self.spec = spec
-        self.comps = comps
-        self.i_w = comps.solution_offset("water")
-        self.i_cn = comps.solution_offset("nacn") if comps.has("nacn") else None
-        self.i_wad = comps.solution_offset("cn_wad") if comps.has("cn_wad") else None
-        self.metals = _depositing_metals(comps)
-
-    def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
-        """Per-case parameters."""
-        return params
-
-    def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
-        """Cement metals; release their cyanide; zinc takes four CN each."""
-        from oreflow.kernels import leaching as kl
-
-        p = state
-        (feed,) = inlets
-        c = self.comps
-        n = feed.shape[0]
-        precipitate, barren = _solids_apart(c, feed)  # clarifier solids join the precipitate
-        reacted = np.zeros_like(feed)
-        added = np.zeros_like(feed)
-        sol_m3 = feed[:, self.i_w]
-        zinc_t = p["zinc_g_m3"] * sol_m3 / G_PER_T
-        released = np.zeros(n)  # mol/h x 1e-6 of CN freed from cemented metal complexes
-        wad_freed = np.zeros(n)  # t/h CN leaving the WAD complexes
-        metrics: dict[str, np.ndarray] = {}
-        for metal, aq, solid in self.metals:
-            share = p[f"precipitation_{metal}_frac"]
-            dep = _deposit(c, feed, aq, solid, share, precipitate, barren, reacted)
-            metrics[f"{metal}_precipitated_frac"] = safe_div(dep, feed[:, aq])
-            metrics[f"barren_{metal}_mg_l"] = safe_div(barren[:, aq] * G_PER_T, sol_m3)
-            if metal == "au":
-                mol = kl.CN_PER_AU * dep / kl.AU_G_MOL
-            elif metal == "ag":
-                mol = kl.CN_PER_AG * dep / kl.AG_G_MOL
-                wad_freed += mol * kl.CN_G_MOL
-            else:
-                mol = p["cn_wad_per_cu_mol_mol"] * dep / kl.CU_G_MOL
-                wad_freed += mol * kl.CN_G_MOL
-            released += mol
-        zinc_cn_mol = kl.CN_PER_ZN * zinc_t / kl.ZN_G_MOL
-        if self.i_cn is not None:
-            # In a lumped cyanide budget (no cn_wad) the metal complexes were never
-            # taken from the free cyanide, so only the zinc's own take counts.
-            freed = released if self.i_wad is not None else np.zeros(n)
-            free_in = feed[:, self.i_cn]
-            net = (freed - zinc_cn_mol) * kl.NACN_G_MOL
-            add = np.maximum(-(free_in + net), 0.0)
-            barren[:, self.i_cn] = free_in + net + add
-            added[:, self.i_cn] = add
-            reacted[:, self.i_cn] = net
-            metrics["use_nacn_kg_h"] = add * 1000.0
-        if self.i_wad is not None:
-            wad_new = np.maximum(feed[:, self.i_wad] - wad_freed + zinc_cn_mol * kl.CN_G_MOL, 0.0)
-            reacted[:, self.i_wad] = wad_new - feed[:, self.i_wad]
-            barren[:, self.i_wad] = wad_new
-        metrics["use_zinc_kg_h"] = zinc_t * 1000.0
-        metrics["use_lead_nitrate_kg_h"] = p["lead_nitrate_g_m3"] * sol_m3 / 1000.0
-        metrics["precipitate_kg_h"] = total_solids(c, precipitate) * 1000.0
-        return UnitResult((barren, precipitate), added=added, reacted=reacted, metrics=metrics)
-
-
-_check_mc = _depositing_check("solution", "the precipitate")
-
-
-MERRILL_CROWE = UnitType(
-    name="merrill_crowe",
-    reactive=True,
-    summary="Merrill-Crowe zinc cementation of a clear pregnant solution: Au, Ag (some Cu) to a "
-    "precipitate, zinc to Zn(CN)4 2-; barren solution out",
-    inlets=("feed",),
-    outlets=("barren", "precipitate"),
-    params=MC_PARAMS,
-    build=MerrillCrowe,
-    check=_check_mc,
-    prices={"nacn": reagents.NACN, "zinc": reagents.ZINC, "lead_nitrate": reagents.LEAD_NITRATE},
-)
-
-__all__ = ["ELECTROWINNING", "ELUTION", "MERRILL_CROWE", "SMELTING"]
+__all__ = [
+    "ELECTROWINNING",
+    "ELUTION",
+    "SMELTING",
+    "deposit_metal",
+    "depositing_check",
+    "depositing_metals",
+    "solids_apart",
+]
 
 UNIT_TYPES = (
     ELUTION,
     ELECTROWINNING,
     SMELTING,
-    MERRILL_CROWE,
 )
