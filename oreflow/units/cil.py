@@ -104,6 +104,7 @@ from oreflow.units.adsorption_rate import (
     copper_k_eq_factor,
 )
 from oreflow.units.base import (
+    Checker,
     PrepareContext,
     Price,
     Sizing,
@@ -570,11 +571,32 @@ class CilTrain:
 # --- validation and registration -----------------------------------------------------------
 
 
-def _check(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Problem]) -> None:
+def _checker(*, cyanide: bool, preleach: bool = False, adsorption_train: bool = False) -> Checker:
+    """Check of a carbon-adsorption type, declared by what the type has.
+
+    ``cyanide``: it leaches (CIL, CIP); ``preleach``: pre-leach tanks ahead of the carbon
+    (CIL); ``adsorption_train``: adsorption tanks of its own (CIP).
+    """
+
+    def check(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Problem]) -> None:
+        _check(spec, comps, file, problems, cyanide, preleach, adsorption_train)
+
+    return check
+
+
+def _check(
+    spec: UnitSpec,
+    comps: ComponentSet,
+    file: str,
+    problems: list[Problem],
+    cyanide: bool,
+    preleach: bool,
+    adsorption_train: bool,
+) -> None:
     key = f"units.{spec.name}"
     p = spec.params
     needed = ["water", "au_aq", "carbon", "au_carbon"]
-    if spec.type != "cic":
+    if cyanide:
         needed.append("nacn")
         check_residence_or_volume(spec, file, problems)
         CyanideChemistry.check_table(spec, comps, file, problems)
@@ -588,7 +610,7 @@ def _check(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Proble
                             f"preg-robbing needs the solid species {name!r} declared in [case]",
                         )
                     )
-    if spec.type == "cil" and p.get("preleach_tanks", 0) >= p.get("n_tanks", 1):
+    if preleach and p.get("preleach_tanks", 0) >= p.get("n_tanks", 1):
         problems.append(
             Problem(
                 file,
@@ -597,7 +619,7 @@ def _check(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Proble
                 f"{p['n_tanks']}",
             )
         )
-    if spec.type == "cip":
+    if adsorption_train:
         check_residence_or_volume(
             spec, file, problems, "adsorption_residence_h", "adsorption_tank_volume_m3"
         )
@@ -636,7 +658,7 @@ CIL = UnitType(
     params=CIL_PARAMS,
     tables={"leach": LEACH_TABLE},
     build=CilTrain,
-    check=_check,
+    check=_checker(cyanide=True, preleach=True),
     kpi_families=("cyanide_leach",),
     prices=_PRICES,
     sizing=Sizing("carbon_tanks"),
@@ -654,7 +676,7 @@ CIP = UnitType(
     params=CIP_PARAMS,
     tables={"leach": LEACH_TABLE},
     build=CilTrain,
-    check=_check,
+    check=_checker(cyanide=True, adsorption_train=True),
     kpi_families=("cyanide_leach",),
     prices=_PRICES,
     sizing=Sizing("carbon_tanks", extra_count="adsorption_tanks"),
@@ -670,7 +692,7 @@ CIC = UnitType(
     outlets=("barren", "loaded_carbon"),
     params=CIC_PARAMS,
     build=CilTrain,
-    check=_check,
+    check=_checker(cyanide=False),
     prices=_PRICES,
 )
 

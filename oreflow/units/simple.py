@@ -279,6 +279,10 @@ THICKENER = UnitType(
 class Sink:
     """A plant product or residue: the stream leaves the flowsheet here."""
 
+    #: Whether the stream is residue to storage: it then always reports its WAD cyanide
+    #: and the leachate of its stored residue.
+    to_storage = False
+
     def __init__(self, spec: UnitSpec, comps: ComponentSet) -> None:
         self.spec = spec
         self.comps = comps
@@ -302,7 +306,7 @@ class Sink:
             metrics["storage_mm3_y"] = solids / density * HOURS_PER_YEAR / 1e6
         if self.comps.has("nacn"):
             metrics["nacn_kg_h"] = feed[:, self.comps.solution_offset("nacn")] * 1e3
-        if self.spec.type == "tailings" or self.comps.has("nacn") or self.comps.has("cn_wad"):
+        if self.to_storage or self.comps.has("nacn") or self.comps.has("cn_wad"):
             # every tailings discharge reports its WAD cyanide (zero without cyanide):
             # the ICMC limit applies at each discharge, and its optimizer row is
             # wad_cn_g_h - L water_tph <= 0 (both extensive)
@@ -311,12 +315,18 @@ class Sink:
             metrics["wad_cn_mg_l"] = wad_cn_mg_l(self.comps, feed)
             metrics["wad_cn_g_h"] = wad_cn_tph(self.comps, feed) * G_PER_T
             metrics["total_cn_mg_l"] = total_cn_mg_l(self.comps, feed)
-        if self.spec.type == "tailings":
+        if self.to_storage:
             leach = leachate_mg_l(metrics["total_cn_mg_l"], metrics["water_tph"], solids, ls_l_kg)
             metrics["leachate_total_cn_mg_l"] = leach
             # HJ 943 envelope: the leachate over the unit's limit (the limit is a parameter)
             metrics["leachate_cn_limit_frac"] = safe_div(leach, limit, fill=np.inf)
         return UnitResult((), metrics=metrics)
+
+
+class StorageSink(Sink):
+    """Residue leaving the plant to storage (a tailings facility)."""
+
+    to_storage = True
 
 
 #: Head of the tailings disposal pumps [m] [assumed: site figure].
@@ -338,7 +348,7 @@ TAILINGS = UnitType(
         ),
         *rules_params("storage"),
     ),
-    build=Sink,
+    build=StorageSink,
     is_sink=True,
     kpi_families=("residue_storage",),
     pumping=Pumping(TAILINGS_HEAD_M),
