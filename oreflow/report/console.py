@@ -393,7 +393,10 @@ def format_optimize(result: Any, spec: Any = None, verbose: bool = False) -> str
         )
     )
     if "blend" in m:
-        rows.append(("blend", f"{m['blend']['rounds']} tabulate-solve-verify round(s)"))
+        line = f"{m['blend']['rounds']} tabulate-solve-verify round(s)"
+        if result.status == "unverified":  # why the rounds stopped short of verifying
+            line += f", stopped: {m['blend'].get('stopped', '-')}"
+        rows.append(("blend", line))
     if "refinement" in m:
         rows.append(("refinement", f"{m['refinement']['rounds']} round(s) of a narrower grid"))
     parts.append(facts_table(rows))
