@@ -140,7 +140,7 @@ _HEADLINE = (
     ("c1_usd_oz", "C1 (site, less credits)"),
     ("aisc_usd_oz", "AISC (C1+royalty+sust.)"),
     ("capital_usd", "capital estimate"),
-    ("residue_tph", "residue"),
+    ("residue_tph", "residue to storage"),
     ("residue_utilisation_frac", "residue used"),
     ("tailings_wad_cn_mg_l", "WAD cyanide at discharge"),
     ("co2_kg_oz", "CO2 (plant, reagents)"),
@@ -214,7 +214,9 @@ def _warning_lines(results: Any) -> list[str]:
     warnings = getattr(results, "warnings", ())
     if not warnings:
         return []
-    head = "Warnings (outside the operating envelope: the plant cannot run as simulated)"
+    # an envelope warning means the plant cannot run as simulated; a cost curve used
+    # outside its range only widens the estimate: each line says which it is
+    head = "Warnings"
     return [head, *[f"  {w}" for w in warnings]]
 
 
