@@ -130,6 +130,7 @@ _HEADLINE = (
     ("ore_tph", "ore"),
     ("au_head_gpt", "head grade"),
     ("gold_recovery_frac", "gold recovery"),
+    ("gold_to_concentrate_frac", "gold in concentrate sold"),
     ("silver_recovery_frac", "silver recovery"),
     ("gold_produced_oz_d", "gold"),
     ("specific_energy_kwh_t", "grinding energy"),
@@ -155,6 +156,8 @@ def headline(results: Any) -> list[tuple[str, str]]:
     rows: dict[str, list[str]] = {}
     for name, label in _HEADLINE:
         if name in k and math.isfinite(float(k[name])):
+            if name == "gold_to_concentrate_frac" and float(k[name]) <= 0.0:
+                continue  # a concentrate product that takes no gold says nothing here
             rows.setdefault(label, []).append(with_unit(k[name], name))
     if "capital_usd" in k and "capital estimate" in rows and "capital_low_usd" in k:
         low, high = (sig(float(k[n]) / 1e6, 3) for n in ("capital_low_usd", "capital_high_usd"))
