@@ -130,6 +130,7 @@ _HEADLINE = (
     ("ore_tph", "ore"),
     ("au_head_gpt", "head grade"),
     ("gold_recovery_frac", "gold recovery"),
+    ("gold_to_concentrate_frac", "gold in concentrate sold"),
     ("silver_recovery_frac", "silver recovery"),
     ("gold_produced_oz_d", "gold"),
     ("specific_energy_kwh_t", "grinding energy"),
@@ -140,7 +141,7 @@ _HEADLINE = (
     ("c1_usd_oz", "C1 (site, less credits)"),
     ("aisc_usd_oz", "AISC (C1+royalty+sust.)"),
     ("capital_usd", "capital estimate"),
-    ("residue_tph", "residue"),
+    ("residue_tph", "residue to storage"),
     ("residue_utilisation_frac", "residue used"),
     ("tailings_wad_cn_mg_l", "WAD cyanide at discharge"),
     ("co2_kg_oz", "CO2 (plant, reagents)"),
@@ -155,6 +156,8 @@ def headline(results: Any) -> list[tuple[str, str]]:
     rows: dict[str, list[str]] = {}
     for name, label in _HEADLINE:
         if name in k and math.isfinite(float(k[name])):
+            if name == "gold_to_concentrate_frac" and float(k[name]) <= 0.0:
+                continue  # a concentrate product that takes no gold says nothing here
             rows.setdefault(label, []).append(with_unit(k[name], name))
     if "capital_usd" in k and "capital estimate" in rows and "capital_low_usd" in k:
         low, high = (sig(float(k[n]) / 1e6, 3) for n in ("capital_low_usd", "capital_high_usd"))
@@ -214,7 +217,9 @@ def _warning_lines(results: Any) -> list[str]:
     warnings = getattr(results, "warnings", ())
     if not warnings:
         return []
-    head = "Warnings (outside the operating envelope: the plant cannot run as simulated)"
+    # an envelope warning means the plant cannot run as simulated; a cost curve used
+    # outside its range only widens the estimate: each line says which it is
+    head = "Warnings"
     return [head, *[f"  {w}" for w in warnings]]
 
 
@@ -393,7 +398,10 @@ def format_optimize(result: Any, spec: Any = None, verbose: bool = False) -> str
         )
     )
     if "blend" in m:
-        rows.append(("blend", f"{m['blend']['rounds']} tabulate-solve-verify round(s)"))
+        line = f"{m['blend']['rounds']} tabulate-solve-verify round(s)"
+        if result.status == "unverified":  # why the rounds stopped short of verifying
+            line += f", stopped: {m['blend'].get('stopped', '-')}"
+        rows.append(("blend", line))
     if "refinement" in m:
         rows.append(("refinement", f"{m['refinement']['rounds']} round(s) of a narrower grid"))
     parts.append(facts_table(rows))

@@ -47,6 +47,7 @@ def core_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np.ndar
     au_feed = t["in"] @ au
     au_added = t["added"] @ au
     gold_out = np.zeros(sim.n_cases)
+    gold_conc: np.ndarray | None = None  # gold sold in concentrate, where a case sells one
     residue = np.zeros(sim.n_cases)
     residue_water = np.zeros(sim.n_cases)
     storage = np.zeros(sim.n_cases)
@@ -55,6 +56,8 @@ def core_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np.ndar
         spec = sim.plant.spec.unit(sink)
         if "product" in families and spec.params["kind"] == "gold":
             gold_out += flow @ au
+        if "product" in families and spec.params["kind"] == "concentrate":
+            gold_conc = (0.0 if gold_conc is None else gold_conc) + flow @ au
         if "residue_storage" in families:
             residue += flow[:, : comps.n_solids_comp].sum(axis=1)
             residue_water += flow[:, comps.solution_offset("water")] if comps.has("water") else 0.0
@@ -71,7 +74,10 @@ def core_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np.ndar
     if comps.has("nacn"):
         nacn = t["added"][:, comps.solution_offset("nacn")] * 1000.0
     per_t = safe_div(1.0, ore_tph)
-    return {
+    # recovery counts doré; gold sold in a concentrate is recovered to a product too, but
+    # paid at the concentrate's terms, so it is its own figure beside the recovery
+    sold = {} if gold_conc is None else {"gold_to_concentrate_frac": safe_div(gold_conc, au_feed)}
+    return sold | {
         "ore_tph": np.asarray(ore_tph, dtype=np.float64),
         "au_head_gpt": safe_div(au_feed * G_PER_T, ore_solids),
         "au_feed_g_h": au_feed * G_PER_T,

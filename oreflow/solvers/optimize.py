@@ -15,6 +15,10 @@ each ore source, residue and train splits):
    additive in its sources the model is first-order in the blend: the table is
    re-tabulated at the incumbent's blend and the problem solved again, until the plan
    verifies or the blend stops moving (at most ``BLEND_ROUNDS``; ``meta["blend"]``).
+   A train split is re-tabulated the same way, in the same rounds: downstream of the
+   trains' outlets (a satellite's concentrate shipped to a centre or sold) the plant
+   need not be additive in the split either, so the table is taken at the incumbent's
+   split as written.
 
 The result and its tables are built by ``optimize_result``.
 """
@@ -24,6 +28,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Callable, Iterable
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -68,8 +73,46 @@ from oreflow.solvers.tabulate import ModeTable, route_axes, route_spec, tabulate
 
 #: Most tabulate-solve-verify rounds of a blend before the plan is left unverified.
 BLEND_ROUNDS = 5
-#: A blend that moves less than this (relative to the total rate) has stopped moving.
+#: A blend that moves less than this (relative to the total rate) has stopped moving;
+#: a train split whose fractions move less than this in sum, too.
 BLEND_MOVE_RTOL = 1e-9
+
+
+def written_split(spec: CaseSpec, splitter: str) -> dict[str, float]:
+    """A splitter's fractions as written, normalised to sum to one."""
+    fractions = spec.unit(splitter).tables["fractions"]
+    total = sum(float(fractions[o]["frac"]) for o in spec.unit(splitter).outlets)
+    return {o: float(fractions[o]["frac"]) / total for o in spec.unit(splitter).outlets}
+
+
+def at_split(spec: CaseSpec, fractions: dict[str, dict[str, float]]) -> CaseSpec:
+    """The case with each named splitter's fractions written as given (``{splitter: {outlet: frac}}``)."""
+    units = []
+    for u in spec.units:
+        if u.name in fractions:
+            old = u.tables["fractions"]
+            new = {o: MappingProxyType({**old[o], "frac": f}) for o, f in fractions[u.name].items()}
+            tables = MappingProxyType({**u.tables, "fractions": MappingProxyType(new)})
+            u = dataclasses.replace(u, tables=tables)
+        units.append(u)
+    return dataclasses.replace(spec, units=tuple(units))
+
+
+def _chosen_split(
+    splits: dict[str, dict[str, float]], previous: dict[str, dict[str, float]]
+) -> dict[str, dict[str, float]]:
+    """The fractions of each train split at a plan; the previous ones where it feeds nothing."""
+    out = {}
+    for splitter, old in previous.items():
+        tonnes = splits.get(splitter, {})
+        made = sum(tonnes.values())
+        out[splitter] = {o: tonnes[o] / made for o in old} if made > 0 else dict(old)
+    return out
+
+
+def _split_move(a: dict[str, dict[str, float]], b: dict[str, dict[str, float]]) -> float:
+    """How far the train splits moved: the sum of the fractions' absolute changes."""
+    return sum(abs(a[sp][o] - b[sp][o]) for sp in a for o in a[sp])
 
 
 def envelope_limits(spec: CaseSpec, opt: OptimizationSpec) -> list[Limit]:
@@ -253,28 +296,35 @@ def optimize(spec: CaseSpec) -> OptimizeResult:
     t0 = time.perf_counter()
     groups = split_groups(spec, opt)
     several = len(spec.ores) > 1  # a blend to choose, tabulated at the incumbent's rates
+    # train splits, tabulated at the incumbent's split as written
+    split_at = {g.splitter: written_split(spec, g.splitter) for g in groups if g.kind == "train"}
     envelope = enforced_envelopes(spec, opt)
     lo, hi = source_bounds(spec, opt)
     blend = np.clip(np.array([float(o.params["rate_tph"]) for o in spec.ores]), lo, hi)
     history: list[dict[str, Any]] = []
     seconds: dict[str, float] = {"tabulate_s": 0.0, "model_and_solve_s": 0.0, "verify_s": 0.0}
     base = opt
+    stopped = f"{BLEND_ROUNDS} rounds, the most"  # why the rounds stopped (meta["blend"])
     for _ in range(BLEND_ROUNDS):
         t1 = time.perf_counter()
         rates_at = blend if several else None
-        table = _tabulate(spec, base, envelope, source_tph=rates_at)
+        tab_spec = at_split(spec, split_at)
+        table = _tabulate(tab_spec, base, envelope, source_tph=rates_at)
         opt = _with_envelopes(base, table, envelope)
 
-        def retabulate(o: OptimizationSpec, rates_at: np.ndarray | None = rates_at) -> ModeTable:
-            t = _tabulate(spec, o, envelope, source_tph=rates_at)
+        def retabulate(
+            o: OptimizationSpec, rates_at: np.ndarray | None = rates_at, at: CaseSpec = tab_spec
+        ) -> ModeTable:
+            t = _tabulate(at, o, envelope, source_tph=rates_at)
             return _fill_envelopes(t, [lim for lim in envelope if lim in o.limits])
 
         t2 = time.perf_counter()
-        opt, table, problem, result, levels = _solve_levels(spec, opt, table, retabulate)
+        opt, table, problem, result, levels = _solve_levels(tab_spec, opt, table, retabulate)
         t3 = time.perf_counter()
         seconds["tabulate_s"] += t2 - t1
         seconds["model_and_solve_s"] += t3 - t2
         if result.status is not SolveStatus.OPTIMAL:
+            stopped = f"no plan ({result.status.value})"
             break
         rates = np.asarray(result.source_tph)
         v = np.concatenate([rates, np.asarray(result.destination_tph, dtype=np.float64)])
@@ -283,20 +333,33 @@ def optimize(spec: CaseSpec) -> OptimizeResult:
         verification = verification_table(plan, sim, *model_values(problem, result.column, v))
         max_diff = float(verification["rel_diff"].max()) if len(verification) else 0.0
         seconds["verify_s"] += time.perf_counter() - t3
-        history.append(
-            {
-                "tabulated_tph": [float(r) for r in blend],
-                "chosen_tph": [float(r) for r in rates],
-                "objective": result.objective,
-                "max_rel_diff": max_diff,
-            }
-        )
+        chosen_split = _chosen_split(splits, split_at)
+        round_ = {
+            "tabulated_tph": [float(r) for r in blend],
+            "chosen_tph": [float(r) for r in rates],
+            "objective": result.objective,
+            "max_rel_diff": max_diff,
+        }
+        if split_at:
+            round_["tabulated_split"] = split_at
+            round_["chosen_split"] = chosen_split
+        history.append(round_)
         moved = float(np.abs(rates - blend).sum()) / max(float(blend.sum()), 1e-12)
-        if not several or max_diff <= opt.verify_rtol or moved <= BLEND_MOVE_RTOL:
+        split_moved = _split_move(chosen_split, split_at)
+        if max_diff <= opt.verify_rtol:
+            stopped = "verified"
+            break
+        if not (several or split_at):
+            stopped = "no blend or train split to re-tabulate at"
+            break
+        if max(moved if several else 0.0, split_moved) <= BLEND_MOVE_RTOL:
+            stopped = "the blend and train split stopped moving"
             break
         if rates.sum() <= 0:
+            stopped = "no ore in the plan"
             break
-        blend = rates
+        blend = rates if several else blend
+        split_at = chosen_split
     t4 = time.perf_counter()
     check = enumerate_blend(problem)
     ranking = _route_ranking(problem, table, several)
@@ -312,6 +375,7 @@ def optimize(spec: CaseSpec) -> OptimizeResult:
     if several or groups:
         meta["blend"] = {
             "rounds": len(history),
+            "stopped": stopped,
             "history": history,
             "sources": list(problem.sources),
         }

@@ -11,7 +11,8 @@ With several ore sources the table holds every column at a blend with the per-so
 coefficients of every extensive figure (``tabulate``). Where the plant is additive in its
 sources the model is exact; where it is not (rate-weighted work index at a shared mill,
 nonlinear adsorption) it is first-order in the blend, and ``optimize`` re-tabulates at the
-incumbent's blend.
+incumbent's blend (and at its train split, the written fractions being where the table
+is taken).
 
 A residue splitter named in ``[constraints] residue_splitter`` makes the tonnage sent to
 each residue use (paste backfill, building materials) a decision too: every figure is
@@ -22,7 +23,8 @@ one residue stream is split, never its species apart.
 A use the column's residue fails (``eligible_flag``) takes nothing. A splitter named in
 ``train_splitter`` divides a stream between parallel trains the same way: each train's
 units have their own modes (one column per combination of both), and the tonnage to
-each train is a decision; the figures are exact where each train is linear in its feed.
+each train is a decision; the figures are exact where the plant is linear in the split
+(each train in its feed, and any unit where trains meet again additive in its feed).
 """
 
 from __future__ import annotations
