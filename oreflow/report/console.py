@@ -125,6 +125,11 @@ def assumed_note(results: Any) -> str | None:
     )
 
 
+#: Least share of the feed's gold in a concentrate sold that the headline shows [-]: below
+#: it the concentrate is a by-product (a SART Cu2S cake carries 2e-7 of the gold in its
+#: entrained solution) and the line would read as noise.
+GOLD_SOLD_SHOWN_FRAC = 5e-4
+
 #: Headline KPIs of a run, in reading order.
 _HEADLINE = (
     ("ore_tph", "ore"),
@@ -156,8 +161,8 @@ def headline(results: Any) -> list[tuple[str, str]]:
     rows: dict[str, list[str]] = {}
     for name, label in _HEADLINE:
         if name in k and math.isfinite(float(k[name])):
-            if name == "gold_to_concentrate_frac" and float(k[name]) <= 0.0:
-                continue  # a concentrate product that takes no gold says nothing here
+            if name == "gold_to_concentrate_frac" and float(k[name]) < GOLD_SOLD_SHOWN_FRAC:
+                continue  # a by-product concentrate (Cu2S cake) holding a trace says nothing
             rows.setdefault(label, []).append(with_unit(k[name], name))
     if "capital_usd" in k and "capital estimate" in rows and "capital_low_usd" in k:
         low, high = (sig(float(k[n]) / 1e6, 3) for n in ("capital_low_usd", "capital_high_usd"))
