@@ -55,7 +55,7 @@ HOURS_PER_YEAR = 8760.0
 # --- molar masses [g/mol] -------------------------------------------------------------
 # From the IUPAC 2021 standard atomic weights (abridged/conventional values: H 1.008,
 # C 12.011, N 14.007, O 15.999, Na 22.990, S 32.06, Cl 35.45, Ca 40.078, Fe 55.845,
-# Cu 63.546, Zn 65.38, As 74.922, Ag 107.8682, Au 196.967) [S]. Kernels and units take
+# Cu 63.546, Zn 65.38, As 74.922, Ag 107.8682, Sb 121.760, Au 196.967, Pb 207.2) [S]. Kernels and units take
 # them from here; a kernel reproducing a worked example that rounds a figure keeps that
 # rounding under a name of its own, next to the example it serves.
 AU_G_MOL = 196.967
@@ -64,6 +64,8 @@ CU_G_MOL = 63.546
 FE_G_MOL = 55.845
 ZN_G_MOL = 65.38
 AS_G_MOL = 74.922
+SB_G_MOL = 121.760
+PB_G_MOL = 207.2
 S_G_MOL = 32.06
 C_G_MOL = 12.011
 CL_G_MOL = 35.45

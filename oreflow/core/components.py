@@ -25,10 +25,12 @@ from typing import Literal
 
 import numpy as np
 
+from oreflow.core import base_metal_sulfides as bms
+
 Phase = Literal["solid", "solution", "adsorbent"]
 
 #: Elements tracked for grades and element closure.
-ELEMENTS = ("au", "ag", "cu", "s", "fe", "as", "c")
+ELEMENTS = ("au", "ag", "cu", "s", "fe", "as", "c", "pb", "zn", "sb")
 
 
 @dataclass(frozen=True)
@@ -365,6 +367,41 @@ CATALOGUE: MappingProxyType = MappingProxyType(
             _sp("au_resin", "adsorbent", 1.0, {"au": 1.0}, description="gold loaded on resin"),
             _sp("ag_resin", "adsorbent", 1.0, {"ag": 1.0}, description="silver loaded on resin"),
             _sp("cu_resin", "adsorbent", 1.0, {"cu": 1.0}, description="copper loaded on resin"),
+            _sp(
+                "galena",
+                "solid",
+                7.58,
+                bms.GALENA,
+                description="galena PbS, 7.58 t/m³ [L] (Anthony et al., Handbook of Mineralogy: 7.58 measured, 7.60 calculated)",
+            ),
+            _sp(
+                "sphalerite",
+                "solid",
+                4.00,
+                bms.SPHALERITE,
+                description="sphalerite (Zn,Fe)S with 15 mol % FeS (8.7 % Fe, marmatitic; SPHALERITE_FE_MOLE_FRAC [assumed]), 3.9-4.2 t/m³ [L], falling with iron",
+            ),
+            _sp(
+                "bornite",
+                "solid",
+                5.07,
+                bms.BORNITE,
+                description="bornite Cu5FeS4, 5.06-5.09 t/m³ [L]",
+            ),
+            _sp(
+                "tetrahedrite",
+                "solid",
+                4.97,
+                bms.TETRAHEDRITE,
+                description="tetrahedrite Cu12Sb4S13 (end member; natural fahlore carries Fe, Zn, Ag for Cu), 4.6-5.1 t/m³, 4.97 [L]",
+            ),
+            _sp(
+                "tennantite",
+                "solid",
+                4.62,
+                bms.TENNANTITE,
+                description="tennantite Cu12As4S13 (end member of the fahlore series with tetrahedrite), 4.62 t/m³ [L]",
+            ),
         )
     }
 )

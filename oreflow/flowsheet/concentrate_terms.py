@@ -15,7 +15,9 @@ by the terms of a concentrate sales contract:
 
 Every table names a ``basis``, a term set below (gold/pyrite concentrate to a gold
 smelter, copper(-gold) concentrate to a copper smelter), and overrides any of its keys.
-Penalties on elements oreflow does not track yet (Sb, Hg, Bi) are declared in the term
+Lead and zinc concentrates (bases ``lead_concentrate``, ``zinc_concentrate``) pay lead and zinc
+with a minimum deduction in units, as copper. Penalties on elements oreflow does not track
+yet (Hg, Bi) are declared in the term
 sets and apply as soon as the element joins ``oreflow.core.components.ELEMENTS``; until
 then they are listed as untracked in the results rather than silently priced at zero.
 """
@@ -40,6 +42,18 @@ _CU_BENCH = (
     "2024 copper concentrate benchmark USD 80/dmt and 8.0 US cents/lb, Antofagasta and "
     "Freeport with Chinese smelters (Reuters, 1 Dec 2023)"
 )
+_PB_BENCH = (
+    "2018 lead concentrate terms USD 98-99/dmt TC and USD 0.60-1.00/oz Ag RC, South32 "
+    "Cannington and Teck Red Dog (Fastmarkets/Metal Bulletin, 2018)"
+)
+_ZN_BENCH = (
+    "2021 zinc concentrate benchmark TC USD 159/dmt, Teck Resources with Korea Zinc "
+    "(Argus Media, 9 Apr 2021)"
+)
+_BASE_PAYABLE = (
+    "[assumed]: the common base-metal terms, lead 95 % with a 3 unit minimum deduction, "
+    "zinc 85 % with an 8 unit minimum deduction"
+)
 _PULACAYO = (
     "Pulacayo Project Feasibility Study, NI 43-101 (Apogee Silver, 2013), table 19.9: "
     "typical penalty thresholds As 0.2-0.5 %, Sb 0.2-0.5 %"
@@ -57,7 +71,7 @@ TERM_PARAMS: tuple[Param, ...] = (
         "term set the table starts from; every other key overrides it",
         "oreflow.flowsheet.concentrate_terms.BASES",
         kind=str,
-        choices=("gold_concentrate", "copper_concentrate"),
+        choices=("gold_concentrate", "copper_concentrate", "lead_concentrate", "zinc_concentrate"),
     ),
     Param("source", "-", "", "where the case's terms come from", "case author", kind=str),
     Param(
@@ -90,6 +104,26 @@ TERM_PARAMS: tuple[Param, ...] = (
         "%",
         None,
         "least copper not paid, in units (percentage points) of the concentrate grade",
+        "basis",
+        lo=0.0,
+        hi=100.0,
+    ),
+    Param("pb_payable_frac", "-", None, "payable fraction of lead", "basis", lo=0.0, hi=1.0),
+    Param(
+        "pb_min_deduction_pct",
+        "%",
+        None,
+        "least lead not paid, in units (percentage points) of the concentrate grade",
+        "basis",
+        lo=0.0,
+        hi=100.0,
+    ),
+    Param("zn_payable_frac", "-", None, "payable fraction of zinc", "basis", lo=0.0, hi=1.0),
+    Param(
+        "zn_min_deduction_pct",
+        "%",
+        None,
+        "least zinc not paid, in units (percentage points) of the concentrate grade",
         "basis",
         lo=0.0,
         hi=100.0,
@@ -240,6 +274,10 @@ BASES: Mapping[str, tuple[Mapping[str, tuple[Any, str]], tuple[Penalty, ...]]] =
                     "ag_min_deduction_gpt": (0.0, "[assumed]"),
                     "cu_payable_frac": (0.0, "copper not paid in a gold concentrate [assumed]"),
                     "cu_min_deduction_pct": (0.0, "[assumed]"),
+                    "pb_payable_frac": (0.0, "lead not paid [assumed]"),
+                    "pb_min_deduction_pct": (0.0, "[assumed]"),
+                    "zn_payable_frac": (0.0, "zinc not paid [assumed]"),
+                    "zn_min_deduction_pct": (0.0, "[assumed]"),
                     "tc_usd_dmt": (
                         40.0,
                         "[assumed]: the contract's processing fee is not disclosed",
@@ -292,6 +330,10 @@ BASES: Mapping[str, tuple[Mapping[str, tuple[Any, str]], tuple[Penalty, ...]]] =
                         "(e.g. dr-bettina-maus.de copper concentrate price formula, 2011)",
                     ),
                     "cu_min_deduction_pct": (1.0, "the same"),
+                    "pb_payable_frac": (0.0, "lead not paid [assumed]"),
+                    "pb_min_deduction_pct": (0.0, "[assumed]"),
+                    "zn_payable_frac": (0.0, "zinc not paid [assumed]"),
+                    "zn_min_deduction_pct": (0.0, "[assumed]"),
                     "tc_usd_dmt": (80.0, _CU_BENCH),
                     "au_rc_usd_oz": (5.0, "[assumed]"),
                     "ag_rc_usd_oz": (0.40, "[assumed]"),
@@ -304,6 +346,64 @@ BASES: Mapping[str, tuple[Mapping[str, tuple[Any, str]], tuple[Penalty, ...]]] =
                 _p("sb", 0.1, 2.5, 0.1, None, "[assumed]"),
                 _p("hg", 0.001, 2.0, 0.001, None, "[assumed]: 10 ppm, USD 2 per 10 ppm"),
                 _p("bi", 0.05, 2.0, 0.01, None, "[assumed]"),
+            ),
+        ),
+        "lead_concentrate": (
+            MappingProxyType(
+                {
+                    "au_payable_grade_gpt": ([1.0], "[assumed] gold paid from 1 g/t"),
+                    "au_payable_frac": ([0.95], "[assumed]"),
+                    "au_min_deduction_gpt": (1.0, "[assumed] 1 g/t"),
+                    "ag_payable_frac": (0.95, "[assumed]"),
+                    "ag_min_deduction_gpt": (50.0, "[assumed] 50 g/t"),
+                    "cu_payable_frac": (0.0, "copper not paid in a lead concentrate [assumed]"),
+                    "cu_min_deduction_pct": (0.0, "[assumed]"),
+                    "pb_payable_frac": (0.95, _BASE_PAYABLE),
+                    "pb_min_deduction_pct": (3.0, _BASE_PAYABLE),
+                    "zn_payable_frac": (0.0, "zinc not paid in a lead concentrate [assumed]"),
+                    "zn_min_deduction_pct": (0.0, "[assumed]"),
+                    "tc_usd_dmt": (98.0, _PB_BENCH),
+                    "au_rc_usd_oz": (5.0, "[assumed]"),
+                    "ag_rc_usd_oz": (0.60, _PB_BENCH),
+                    "cu_rc_usd_lb": (0.0, "[assumed]"),
+                    "freight_usd_wmt": (60.0, "[assumed]: road to port and sea freight"),
+                }
+            ),
+            (
+                _p("zn", 8.0, 2.0, 1.0, None, "[assumed]: zinc above 8 % in a lead concentrate"),
+                _p("as", 0.2, 2.5, 0.1, None, f"{_PULACAYO}; rate [assumed]"),
+                _p("sb", 0.3, 2.5, 0.1, None, f"{_PULACAYO}; rate [assumed]"),
+                _p("hg", 0.005, 2.0, 0.001, None, "[assumed]: 50 ppm, USD 2 per 10 ppm"),
+                _p("bi", 0.05, 2.0, 0.01, None, "[assumed]"),
+            ),
+        ),
+        "zinc_concentrate": (
+            MappingProxyType(
+                {
+                    "au_payable_grade_gpt": ([3.0], "[assumed] gold paid from 3 g/t"),
+                    "au_payable_frac": ([0.70], "[assumed]"),
+                    "au_min_deduction_gpt": (1.0, "[assumed]"),
+                    "ag_payable_frac": (0.70, "[assumed]"),
+                    "ag_min_deduction_gpt": (93.3, "[assumed] 3 oz/t, the usual zinc term"),
+                    "cu_payable_frac": (0.0, "copper not paid in a zinc concentrate [assumed]"),
+                    "cu_min_deduction_pct": (0.0, "[assumed]"),
+                    "pb_payable_frac": (0.0, "lead not paid in a zinc concentrate [assumed]"),
+                    "pb_min_deduction_pct": (0.0, "[assumed]"),
+                    "zn_payable_frac": (0.85, _BASE_PAYABLE),
+                    "zn_min_deduction_pct": (8.0, _BASE_PAYABLE),
+                    "tc_usd_dmt": (159.0, _ZN_BENCH),
+                    "au_rc_usd_oz": (0.0, "[assumed]"),
+                    "ag_rc_usd_oz": (0.0, "[assumed]"),
+                    "cu_rc_usd_lb": (0.0, "[assumed]"),
+                    "freight_usd_wmt": (60.0, "[assumed]: road to port and sea freight"),
+                }
+            ),
+            (
+                _p("fe", 8.0, 1.5, 1.0, None, "[assumed]: iron above 8 % (marmatitic sphalerite)"),
+                _p("pb", 3.0, 2.0, 1.0, None, "[assumed]: lead above 3 % in a zinc concentrate"),
+                _p("as", 0.2, 2.5, 0.1, None, f"{_PULACAYO}; rate [assumed]"),
+                _p("sb", 0.2, 2.5, 0.1, None, f"{_PULACAYO}; rate [assumed]"),
+                _p("hg", 0.005, 2.0, 0.001, None, "[assumed]: 50 ppm, USD 2 per 10 ppm"),
             ),
         ),
     }

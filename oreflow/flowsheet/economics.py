@@ -46,6 +46,8 @@ ECONOMICS_PARAMS: tuple[Param, ...] = (
     ),
     Param("ag_usd_oz", "USD/oz", 25.0, "silver price", "assumed [A]", lo=0.0, hi=1e4),
     Param("cu_usd_t", "USD/t", 9000.0, "copper price", "assumed [A]", lo=0.0, hi=1e6),
+    Param("pb_usd_t", "USD/t", 2000.0, "lead price", "assumed [A]", lo=0.0, hi=1e6),
+    Param("zn_usd_t", "USD/t", 2600.0, "zinc price", "assumed [A]", lo=0.0, hi=1e6),
     frac(
         "au_payable_frac",
         0.999,

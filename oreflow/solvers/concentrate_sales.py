@@ -6,7 +6,8 @@ For a ``product`` of kind ``concentrate`` with ``[economics.concentrate_terms.PR
 
 - payable content ``p_M = min(f_M a_M, max(a_M - d_M, 0))`` (fraction ``f_M``, gold's
   stepping with its grade, minimum deduction ``d_M``), paid at the metal price less
-  the refining charge per payable oz (Au, Ag) or lb (Cu);
+  the refining charge per payable oz (Au, Ag) or lb (Cu); lead and zinc are paid like
+  copper (minimum deduction in units), without a refining charge;
 - treatment charge ``TC`` per dry tonne; penalties ``sum_e P_e max(0, a_e - t_e) / s_e``
   per dry tonne (pro rata steps ``s_e`` over the threshold ``t_e``); freight per wet
   tonne, the wet tonnage being the product stream's solids plus its water.
@@ -38,6 +39,8 @@ from oreflow.solvers.simulate import Simulation
 from oreflow.solvers.sinks import sink_inflow
 from oreflow.units.base import total_solids
 
+#: Base metals paid per tonne without a refining charge (lead and zinc concentrates).
+BASE_METALS = ("pb", "zn")
 #: Pounds per metric tonne (avoirdupois lb = 0.45359237 kg exactly).
 LB_PER_T = 1000.0 / 0.45359237
 
@@ -90,7 +93,7 @@ def product_sales(
 ) -> dict[str, np.ndarray]:
     """Assays, payables, charges and NSR of one concentrate product [per hour].
 
-    ``prices``: ``au_usd_oz``, ``ag_usd_oz``, ``cu_usd_t``. Keys are the product's KPI
+    ``prices``: ``au_usd_oz``, ``ag_usd_oz``, ``cu_usd_t``, ``pb_usd_t``, ``zn_usd_t``. Keys are the product's KPI
     names without the ``conc_<product>_`` prefix.
     """
     comps = sim.plant.spec.comps
@@ -118,6 +121,11 @@ def product_sales(
     pay_cu_t = (
         payable_content(cu_pct, v["cu_payable_frac"], v["cu_min_deduction_pct"]) * dmt / 100.0
     )
+    base = {}
+    for metal in BASE_METALS:
+        pct = assay(metal, 100.0)
+        pay = payable_content(pct, v[f"{metal}_payable_frac"], v[f"{metal}_min_deduction_pct"])
+        base[metal] = (pct, pay * dmt / 100.0, pct * dmt / 100.0)
     content_au_oz = au_gpt * dmt / GRAMS_PER_TROY_OZ
     content_ag_oz = ag_gpt * dmt / GRAMS_PER_TROY_OZ
     content_cu_t = cu_pct * dmt / 100.0
@@ -144,6 +152,13 @@ def product_sales(
         + pay_ag_oz * v["ag_rc_usd_oz"]
         + pay_cu_t * LB_PER_T * v["cu_rc_usd_lb"],
         "freight_usd_h": wmt * v["freight_usd_wmt"],
+        **{f"{m}_pct": base[m][0] for m in BASE_METALS},
+        **{f"payable_{m}_t_h": base[m][1] for m in BASE_METALS},
+        **{f"value_{m}_usd_h": base[m][1] * prices[f"{m}_usd_t"] for m in BASE_METALS},
+        **{
+            f"deduction_{m}_usd_h": (base[m][2] - base[m][1]) * prices[f"{m}_usd_t"]
+            for m in BASE_METALS
+        },
         "penalties_untracked_count": np.full(sim.n_cases, float(len(terms.untracked))),
     }
     penalty = np.zeros(sim.n_cases)
@@ -160,6 +175,7 @@ def product_sales(
     out["rejected_flag"] = rejected.astype(np.float64)
     charges = out["tc_usd_h"] + penalty + out["freight_usd_h"]
     value = out["value_au_usd_h"] + out["value_ag_usd_h"] + out["value_cu_usd_h"]
+    value = value + sum(out[f"value_{m}_usd_h"] for m in BASE_METALS)
     out["charges_usd_h"] = charges
     out["nsr_usd_h"] = value - charges
     out["nsr_usd_dmt"] = out["nsr_usd_h"] * per_dmt
@@ -175,6 +191,8 @@ TOTALS = {
     "concentrate_deduction_au_usd_h": "deduction_au_usd_h",
     "concentrate_deduction_ag_usd_h": "deduction_ag_usd_h",
     "concentrate_deduction_cu_usd_h": "deduction_cu_usd_h",
+    "concentrate_deduction_pb_usd_h": "deduction_pb_usd_h",
+    "concentrate_deduction_zn_usd_h": "deduction_zn_usd_h",
 }
 
 
@@ -189,11 +207,13 @@ def contract_sales(
         ``conc_<product>_<figure>`` per product and the ``TOTALS`` (empty when no
         product has terms, so cases without terms keep their KPIs exactly).
     totals : dict
-        ``value_au``, ``value_ag``, ``value_cu`` (payable value less RC) and ``charges``
+        ``value_au``, ``value_ag``, ``value_cu``, ``value_pb``, ``value_zn`` (payable value
+        less RC) and ``charges``
         (TC, penalties, freight) summed over the products [USD/h].
     """
     n = sim.n_cases
-    totals = {k: np.zeros(n) for k in ("value_au", "value_ag", "value_cu", "charges")}
+    metals = ("au", "ag", "cu", *BASE_METALS)
+    totals = {k: np.zeros(n) for k in (*(f"value_{m}" for m in metals), "charges")}
     if not all_terms:
         return {}, totals
     kpis: dict[str, np.ndarray] = {k: np.zeros(n) for k in TOTALS}
@@ -202,7 +222,7 @@ def contract_sales(
         kpis.update({f"conc_{product}_{k}": v for k, v in sale.items()})
         for total, k in TOTALS.items():
             kpis[total] = kpis[total] + sale[k]
-        for metal in ("au", "ag", "cu"):
+        for metal in metals:
             totals[f"value_{metal}"] = totals[f"value_{metal}"] + sale[f"value_{metal}_usd_h"]
         totals["charges"] = totals["charges"] + sale["charges_usd_h"]
     return kpis, totals

@@ -329,7 +329,8 @@ def economics_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np
         revenue_ag = revenue_ag + sold["value_ag"]
         revenue_cu = revenue_cu + sold["value_cu"]
         conc_charges = conc_charges + sold["charges"]
-    nsr = revenue_au + revenue_ag + revenue_cu - conc_charges
+    revenue_pb, revenue_zn = sold["value_pb"], sold["value_zn"]
+    nsr = revenue_au + revenue_ag + revenue_cu + revenue_pb + revenue_zn - conc_charges
     royalty = np.maximum(nsr, 0.0) * p["royalty_nsr_frac"]
     revenue = nsr - royalty
 
@@ -364,6 +365,7 @@ def economics_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np
         "revenue_au_usd_h": revenue_au,
         "revenue_ag_usd_h": revenue_ag,
         "revenue_cu_usd_h": revenue_cu,
+        **({"revenue_pb_usd_h": revenue_pb, "revenue_zn_usd_h": revenue_zn} if contract_kpis else {}),
         "concentrate_charges_usd_h": conc_charges,
         **contract_kpis,
         "royalty_usd_h": royalty,
@@ -482,6 +484,13 @@ def _assumed_masks(
         "conc_ag_payable_frac": conc_ag,
         "conc_cu_payable_frac": conc_cu,
         "cu_usd_t": conc_cu,
+        **{
+            f"{metal}_usd_t": np.full(
+                n,
+                any(ct.values[f"{metal}_payable_frac"] > 0 for ct in econ.concentrate_terms.values()),
+            )
+            for metal in ("pb", "zn")
+        },
         "cu_refining_usd_t": conc_cu,
         "conc_treatment_usd_t": m["conc_dmt"] > 0,
         "electricity_usd_kwh": lines["power"] > 0,

@@ -211,13 +211,14 @@ def unit_cost_kpis(
 ) -> dict[str, np.ndarray]:
     """C1 cash cost and all-in sustaining cost per oz of gold [USD/oz].
 
-    C1: operating cost + concentrate charges, less silver and copper revenue (by-product
-    credits), per oz of payable gold; refining and transport are already netted out of
+    C1: operating cost + concentrate charges, less silver, copper, lead and zinc revenue
+    (by-product credits), per oz of payable gold; refining and transport are already netted out of
     revenue. AISC: C1 + royalty + sustaining capital per oz. ``gold_oz_h``: gold sold
     (doré and concentrate) [oz/h].
     """
     oz_h = np.asarray(gold_oz_h, dtype=np.float64)
     credits = kpis["revenue_ag_usd_h"] + kpis["revenue_cu_usd_h"]
+    credits = credits + kpis.get("revenue_pb_usd_h", 0.0) + kpis.get("revenue_zn_usd_h", 0.0)
     c1_h = kpis["operating_cost_usd_h"] + kpis["concentrate_charges_usd_h"] - credits
     aisc_h = c1_h + kpis["royalty_usd_h"] + sustaining_usd_y / operating_h_y
     return {
