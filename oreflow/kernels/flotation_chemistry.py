@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from oreflow.kernels.arrays import safe_div
+
 
 def depression_factor(dose_g_t: np.ndarray, half_g_t: np.ndarray) -> np.ndarray:
     """Rate factor of a depressant: ``1/(1 + c/c_half)``; 1 where ``c_half`` is 0 (no effect).
@@ -37,7 +39,7 @@ def depression_factor(dose_g_t: np.ndarray, half_g_t: np.ndarray) -> np.ndarray:
     """
     dose = np.asarray(dose_g_t, dtype=np.float64)
     half = np.asarray(half_g_t, dtype=np.float64)
-    ratio = np.divide(dose, half, out=np.zeros(np.broadcast(dose, half).shape), where=half > 0)
+    ratio = safe_div(dose, half)
     return 1.0 / (1.0 + ratio)
 
 
@@ -53,7 +55,7 @@ def activation_factor(
     """
     dose = np.asarray(dose_g_t, dtype=np.float64)
     half = np.asarray(half_g_t, dtype=np.float64)
-    uptake = np.divide(dose, dose + half, out=np.zeros(np.broadcast(dose, half).shape), where=dose + half > 0)
+    uptake = safe_div(dose, dose + half)
     return 1.0 + (np.asarray(full_factor, dtype=np.float64) - 1.0) * uptake
 
 

@@ -365,7 +365,11 @@ def economics_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np
         "revenue_au_usd_h": revenue_au,
         "revenue_ag_usd_h": revenue_ag,
         "revenue_cu_usd_h": revenue_cu,
-        **({"revenue_pb_usd_h": revenue_pb, "revenue_zn_usd_h": revenue_zn} if contract_kpis else {}),
+        **(
+            {"revenue_pb_usd_h": revenue_pb, "revenue_zn_usd_h": revenue_zn}
+            if contract_kpis
+            else {}
+        ),
         "concentrate_charges_usd_h": conc_charges,
         **contract_kpis,
         "royalty_usd_h": royalty,
@@ -487,7 +491,9 @@ def _assumed_masks(
         **{
             f"{metal}_usd_t": np.full(
                 n,
-                any(ct.values[f"{metal}_payable_frac"] > 0 for ct in econ.concentrate_terms.values()),
+                any(
+                    ct.values[f"{metal}_payable_frac"] > 0 for ct in econ.concentrate_terms.values()
+                ),
             )
             for metal in ("pb", "zn")
         },

@@ -60,14 +60,12 @@ import numpy as np
 
 from oreflow.conventions import G_PER_T
 from oreflow.core.components import ELEMENTS, ComponentSet
-from oreflow.core.schema import Param, frac, positive
 from oreflow.errors import Problem
 from oreflow.kernels.arrays import safe_div
-from oreflow.units import flotation, reagents
+from oreflow.units import reagents
 from oreflow.units.base import (
     PrepareContext,
     Sizing,
-    TableSchema,
     UnitResult,
     UnitSpec,
     UnitType,
@@ -76,145 +74,8 @@ from oreflow.units.base import (
     total_solids,
     water,
 )
+from oreflow.units.differential_flotation_params import DEPRESSANTS, KINETICS_TABLE, PARAMS
 
-_SHARED = (
-    "n_cells",
-    "air_holdup_frac",
-    "rate_distribution",
-    "water_recovery_frac",
-    "entrainment_xi_um",
-    "entrainment_drainage",
-    "fine_half_um",
-    "coarse_half_um",
-    "size_exponent",
-    "pax_g_t",
-    "frother_g_t",
-    "specific_power_kw_m3",
-)
-_DOSE = dict(lo=0.0, hi=5000.0)
-
-PARAMS: tuple[Param, ...] = (
-    positive(
-        "residence_min",
-        "min",
-        16.0,
-        "total pulp residence time of the bank",
-        "roughers 10-30 min [L] Klimpel 1980; cleaners shorter; docs/models.md#flotation",
-        hi=600.0,
-    ),
-    *(p for p in flotation.PARAMS if p.name in _SHARED),
-    Param(
-        "cuso4_g_t",
-        "g/t",
-        0.0,
-        "copper sulfate activator per tonne of bank feed solids",
-        "zinc circuits 100-500 g/t [L] Wills & Finch 2016 §12.13",
-        **_DOSE,
-    ),
-    Param(
-        "znso4_g_t",
-        "g/t",
-        0.0,
-        "zinc sulfate (sphalerite depressant) per tonne of bank feed solids",
-        "copper and lead circuits 100-1000 g/t [L] Wills & Finch 2016 §12.13",
-        **_DOSE,
-    ),
-    Param(
-        "nacn_g_t",
-        "g/t",
-        0.0,
-        "sodium cyanide (sphalerite and pyrite depressant) per tonne of bank feed solids",
-        "10-100 g/t with ZnSO4 [L] Wills & Finch 2016 §12.13",
-        **_DOSE,
-    ),
-    Param(
-        "na2so3_g_t",
-        "g/t",
-        0.0,
-        "sodium sulfite (cyanide-free depressant with ZnSO4) per tonne of bank feed solids",
-        "Shen, Fornasiero & Ralston 2001 (abstract read); dose from testwork",
-        **_DOSE,
-    ),
-    Param(
-        "ph",
-        "-",
-        9.0,
-        "pulp pH set with lime",
-        "lead circuits 8.5-10, zinc circuits 10.5-12 (pyrite depression) [L] Wills & Finch 2016 §12.13",
-        lo=4.0,
-        hi=13.0,
-    ),
-    Param(
-        "ph_natural",
-        "-",
-        8.0,
-        "pH of the pulp without lime",
-        "assumed; slightly alkaline sulfide pulp in process water",
-        lo=4.0,
-        hi=13.0,
-    ),
-    Param(
-        "lime_kg_t_per_ph",
-        "kg/t",
-        0.4,
-        "lime per tonne of bank feed solids per pH unit above ph_natural",
-        "assumed; zinc circuits at pH 11-12 use 1-3 kg/t [L] Wills & Finch 2016 §12.13",
-        lo=0.0,
-        hi=50.0,
-    ),
-    positive(
-        "ph_width",
-        "-",
-        0.3,
-        "steepness w of the pH factor 1/(1 + exp((pH - pH_half)/w))",
-        "assumed; pyrite floatability falls over about one pH unit [L] Fuerstenau et al. 2007",
-        hi=5.0,
-    ),
-    frac(
-        "locked_exposure_frac",
-        0.5,
-        "exposed floatable surface of a mineral locked with gangue (rate factor)",
-        "assumed; composites float at the rate of their exposed surface [L] Sutherland 1989",
-    ),
-    positive(
-        "liberation_exponent",
-        "-",
-        1.0,
-        "steepness m of lambda = (d/grain)^m in the liberation classes",
-        "1 is King's (1979) linear-section result [L]; fitted to liberation data otherwise",
-        hi=5.0,
-    ),
-    Param(
-        "gangue",
-        "-",
-        "gangue",
-        "solid species locked with the floatable minerals in binaries and ternaries",
-        "mineralogy",
-        kind=str,
-    ),
-)
-
-_HALF = "dose that halves the rate constant; 0: no response"
-KINETICS_TABLE = TableSchema(
-    params=(
-        *flotation.KINETICS_TABLE.params,
-        Param("grain_um", "µm", 0.0, "mean grain size; 0: counted free at every size", "mineralogy (QEMSCAN/MLA)", lo=0.0, hi=1.0e5),
-        Param("partner", "-", None, "sulfide most often locked with this mineral", "mineralogy", kind=str),
-        frac("partner_frac", 0.0, "share of the mineral's locked boundary shared with the partner", "mineralogy"),
-        Param("znso4_half_g_t", "g/t", 0.0, f"ZnSO4 {_HALF}", "testwork [assumed when not given]", lo=0.0, hi=1e5),
-        Param("nacn_half_g_t", "g/t", 0.0, f"NaCN {_HALF}", "testwork", lo=0.0, hi=1e5),
-        Param("na2so3_half_g_t", "g/t", 0.0, f"Na2SO3 {_HALF}", "testwork", lo=0.0, hi=1e5),
-        Param("cuso4_half_g_t", "g/t", 0.0, "CuSO4 dose reaching half the activation", "testwork", lo=0.0, hi=1e5),
-        Param("activated_factor", "-", 1.0, "rate constant fully activated by CuSO4 over its unactivated value", "testwork", lo=1.0, hi=1000.0),
-        Param("ph_half", "-", 0.0, "pH at which lime halves the rate constant; 0: no pH response", "testwork", lo=0.0, hi=14.0),
-    ),  # fmt: skip
-    key_phase="solid",
-    doc="flotation kinetics, liberation and reagent response of each floatable species, or its carrier",
-)
-
-#: Kinetics keys that scale the rate constant with the bank's reagents: (dose, half-dose).
-DEPRESSANTS = (("znso4_g_t", "znso4_half_g_t"), ("nacn_g_t", "nacn_half_g_t"))
-DEPRESSANTS += (("na2so3_g_t", "na2so3_half_g_t"),)
 #: Elements whose concentrate assay the bank reports: % (base metals, penalties), g/t.
 ASSAY_PCT = ("cu", "pb", "zn", "fe", "s", "as", "sb")
 ASSAY_GPT = ("au", "ag")
@@ -293,7 +154,10 @@ class DifferentialBank:
         w_r = np.empty((n, c.n_cls))
         ent = np.empty((n, c.n_cls))
         for i in range(n):  # size laws per case (cheap: n_cls values each)
-            f, co, m = (float(np.broadcast_to(params[k], (n,))[i]) for k in ("fine_half_um", "coarse_half_um", "size_exponent"))
+            f, co, m = (
+                float(np.broadcast_to(params[k], (n,))[i])
+                for k in ("fine_half_um", "coarse_half_um", "size_exponent")
+            )
             w_k[i] = size_window(self.rep_um, f, co, m)
             w_r[i] = size_window(self.rep_um, 0.0, co, m)
             xi = float(np.broadcast_to(params["entrainment_xi_um"], (n,))[i])
@@ -401,24 +265,50 @@ def _check(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Proble
     gangue = spec.params.get("gangue")
     if gangue not in solids:
         problems.append(
-            Problem(file, f"{key}.gangue", f"{gangue!r} is not a declared solid species ({', '.join(solids)})")
+            Problem(
+                file,
+                f"{key}.gangue",
+                f"{gangue!r} is not a declared solid species ({', '.join(solids)})",
+            )
         )
     for name, entry in table.items():
         ekey = f"{key}.kinetics.{name}"
         own = entry.get("k_max_per_min") is not None, entry.get("r_inf_frac") is not None
         carrier = entry.get("carrier")
         if carrier is None and not all(own):
-            problems.append(Problem(file, ekey, "give k_max_per_min and r_inf_frac, or the carrier it floats with"))
-        elif carrier is not None and any(own):
-            problems.append(Problem(file, ekey, "give either kinetics (k_max_per_min, r_inf_frac) or a carrier, not both"))
-        elif carrier is not None and (carrier not in table or table[carrier].get("k_max_per_min") is None):
             problems.append(
-                Problem(file, f"{ekey}.carrier", f"{carrier!r} must be a species of this table with kinetics of its own")
+                Problem(
+                    file, ekey, "give k_max_per_min and r_inf_frac, or the carrier it floats with"
+                )
+            )
+        elif carrier is not None and any(own):
+            problems.append(
+                Problem(
+                    file,
+                    ekey,
+                    "give either kinetics (k_max_per_min, r_inf_frac) or a carrier, not both",
+                )
+            )
+        elif carrier is not None and (
+            carrier not in table or table[carrier].get("k_max_per_min") is None
+        ):
+            problems.append(
+                Problem(
+                    file,
+                    f"{ekey}.carrier",
+                    f"{carrier!r} must be a species of this table with kinetics of its own",
+                )
             )
         partner = entry.get("partner")
-        if partner is not None and (partner == name or partner not in table or table[partner].get("k_max_per_min") is None):
+        if partner is not None and (
+            partner == name or partner not in table or table[partner].get("k_max_per_min") is None
+        ):
             problems.append(
-                Problem(file, f"{ekey}.partner", f"{partner!r} must be another species of this table with kinetics of its own")
+                Problem(
+                    file,
+                    f"{ekey}.partner",
+                    f"{partner!r} must be another species of this table with kinetics of its own",
+                )
             )
         if partner is None and entry.get("partner_frac", 0.0) > 0.0:
             problems.append(Problem(file, f"{ekey}.partner_frac", "needs a partner"))
@@ -426,8 +316,13 @@ def _check(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Proble
     missing = [g for g in gold if g not in table]
     if missing:
         problems.append(
-            Problem(file, f"{key}.kinetics", f"no flotation kinetics for gold species {', '.join(missing)}: give kinetics or a carrier")
-        )  # fmt: skip
+            Problem(
+                file,
+                f"{key}.kinetics",
+                f"no flotation kinetics for gold species {', '.join(missing)}: "
+                "give kinetics or a carrier",
+            )
+        )
 
 
 DIFFERENTIAL_FLOTATION = UnitType(

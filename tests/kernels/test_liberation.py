@@ -60,7 +60,12 @@ def test_free_share_falls_with_size_and_rises_with_grain(k):
     assert np.all(coarse_grain[1:-1] > free[1:-1])
 
 
-def composite(k, s, kf=np.array([2.0, 0.0, 1.0]), partner=np.array([2, -1, -1]), e=0.5):
+K_FREE = np.array([2.0, 0.0, 1.0])  # mineral, gangue, partner [1/min]
+PARTNER = np.array([2, -1, -1])
+
+
+def composite(k, s, e=0.5):
+    kf, partner = K_FREE, PARTNER
     n_cls = s.shape[0]
     kk = np.ascontiguousarray(np.broadcast_to(kf, (1, n_cls, 3)))
     rr = np.full((1, n_cls, 3), 0.9)

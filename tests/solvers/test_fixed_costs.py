@@ -57,9 +57,13 @@ def test_shipped_fixed_cost_is_its_build_up(name):
         oz_h = k["gold_produced_g_h"] / 31.1034768
         assert k["c1_usd_oz"] >= k["cost_fixed_usd_h"] / oz_h - 1e-9
     else:  # a base-metal plant: lead and zinc credits may exceed every cost (C1 < 0)
-        oz_h = sum(
-            k[f"conc_{p}_au_gpt"] * k[f"conc_{p}_dmt_h"] for p in spec.economics.concentrate_terms
-        ) / 31.1034768
+        oz_h = (
+            sum(
+                k[f"conc_{p}_au_gpt"] * k[f"conc_{p}_dmt_h"]
+                for p in spec.economics.concentrate_terms
+            )
+            / 31.1034768
+        )
         credits = sum(k[f"revenue_{m}_usd_h"] for m in ("ag", "cu", "pb", "zn"))
         assert k["c1_usd_oz"] * oz_h >= k["cost_fixed_usd_h"] - credits - 1e-6
 

@@ -110,13 +110,18 @@ def test_sulfite_is_a_cyanide_free_depressant_that_also_slows_galena():
 def test_more_copper_sulfate_floats_more_zinc():
     runs = [run(**{"zn_rougher.cuso4_g_t": d}) for d in (0.0, 150.0, 300.0, 600.0)]
     rec = [metrics(r, "zn_rougher")["zn_recovery_frac"] for r in runs]
-    sold = [r.kpis["conc_zn_concentrate_dmt_h"] * r.kpis["conc_zn_concentrate_zn_pct"] for r in runs]
+    sold = [
+        r.kpis["conc_zn_concentrate_dmt_h"] * r.kpis["conc_zn_concentrate_zn_pct"] for r in runs
+    ]
     assert np.all(np.diff(rec) > 0) and np.all(np.diff(sold) > 0)
     assert rec[0] < 0.5 * rec[-1]  # unactivated sphalerite hardly floats
 
 
 def test_lime_depresses_pyrite_in_the_zinc_rougher():
-    rec = [metrics(run(**{"zn_rougher.ph": ph}), "zn_rougher")["pyrite_recovery_frac"] for ph in (10.0, 11.0, 12.0)]
+    rec = [
+        metrics(run(**{"zn_rougher.ph": ph}), "zn_rougher")["pyrite_recovery_frac"]
+        for ph in (10.0, 11.0, 12.0)
+    ]
     assert np.all(np.diff(rec) < 0)
 
 
