@@ -74,8 +74,10 @@ def test_product_nsr_is_payables_less_charges(sale):
     assert k[p + "as_pct"] > 5.0
     expected = k[p + "dmt_h"] * 3.0 * (k[p + "as_pct"] - 0.5) / 0.1
     assert k[p + "penalty_as_usd_h"] == pytest.approx(expected)
-    # Sb, Hg, Bi are declared but not in the stream: counted, not priced
-    assert k[p + "penalties_untracked_count"] == 3.0
+    # Hg and Bi are declared but not in the stream: counted, not priced; Sb is tracked
+    # (tetrahedrite), here at zero grade: priced at nothing
+    assert k[p + "penalties_untracked_count"] == 2.0
+    assert k[p + "sb_pct"] == 0.0 and k[p + "penalty_sb_usd_h"] == 0.0
     # the plant's revenue is this NSR after the royalty
     assert k["revenue_usd_h"] == pytest.approx(k[p + "nsr_usd_h"] * 0.97)
     assert k["concentrate_penalty_usd_h"] == pytest.approx(k[p + "penalty_usd_h"])
@@ -144,9 +146,9 @@ def test_terms_are_opt_in(tmp_path):
         ),
         (
             '[economics.concentrate_terms.gold_concentrate]\nbasis = "gold_concentrate"\n'
-            "[economics.concentrate_terms.gold_concentrate.penalties.sb]\n"
+            "[economics.concentrate_terms.gold_concentrate.penalties.hg]\n"
             "threshold_pct = 0.2\nusd_dmt = 2.0\nstep_pct = 0.1\n",
-            "economics.concentrate_terms.gold_concentrate.penalties.sb",
+            "economics.concentrate_terms.gold_concentrate.penalties.hg",
             "not in the stream yet",
         ),
     ],
