@@ -150,19 +150,22 @@ class DifferentialBank:
             r_ref[:, j] = kin("r_inf_frac")
             grain[:, j] = kin("grain_um")
             pfrac[:, j] = kin("partner_frac")
-        w_k = np.empty((n, c.n_cls))
-        w_r = np.empty((n, c.n_cls))
-        ent = np.empty((n, c.n_cls))
-        for i in range(n):  # size laws per case (cheap: n_cls values each)
-            f, co, m = (
-                float(np.broadcast_to(params[k], (n,))[i])
-                for k in ("fine_half_um", "coarse_half_um", "size_exponent")
-            )
-            w_k[i] = size_window(self.rep_um, f, co, m)
-            w_r[i] = size_window(self.rep_um, 0.0, co, m)
-            xi = float(np.broadcast_to(params["entrainment_xi_um"], (n,))[i])
-            adj = float(np.broadcast_to(params["entrainment_drainage"], (n,))[i])
+        keys = ("fine_half_um", "coarse_half_um", "size_exponent")
+        keys += ("entrainment_xi_um", "entrainment_drainage")
+        # the size laws of each distinct setting (usually one for the whole batch)
+        rows, inverse = np.unique(
+            np.stack([_vec(params[key], n) for key in keys], axis=1), axis=0, return_inverse=True
+        )
+        w_k = np.empty((len(rows), c.n_cls))
+        w_r = np.empty((len(rows), c.n_cls))
+        ent = np.empty((len(rows), c.n_cls))
+        for i, (fine, coarse, m, xi, adj) in enumerate(rows.tolist()):
+            w_k[i] = size_window(self.rep_um, fine, coarse, m)
+            w_r[i] = size_window(self.rep_um, 0.0, coarse, m)
             ent[i] = savassi_entrainment(self.rep_um, xi, adj)
+        inverse = inverse.reshape(-1)
+        w_k, w_r = w_k[inverse], w_r[inverse]
+        ent = np.ascontiguousarray(ent[inverse])
         k = np.ascontiguousarray(k_ref[:, None, :] * w_k[:, :, None])
         r = np.ascontiguousarray(r_ref[:, None, :] * w_r[:, :, None])
         shares = liberation_classes(
