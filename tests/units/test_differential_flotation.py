@@ -14,8 +14,8 @@ from oreflow.flowsheet.case import parse_case
 PATH = Path(__file__).resolve().parents[2] / "cases" / "polymetallic_flotation.toml"
 TEXT = PATH.read_text(encoding="utf-8")
 ORE_TPH = 60.0
-MINERALOGY = {"chalcopyrite": 0.0120, "tetrahedrite": 0.0008, "tennantite": 0.0006}
-MINERALOGY |= {"galena": 0.0347, "sphalerite": 0.0864, "pyrite": 0.1000}
+MINERALOGY = {"chalcopyrite": 0.0075, "tetrahedrite": 0.0005, "tennantite": 0.0003}
+MINERALOGY |= {"galena": 0.0347, "sphalerite": 0.1814, "pyrite": 0.1000}
 
 
 def metrics(result, unit):
