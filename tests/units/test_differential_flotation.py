@@ -154,3 +154,17 @@ def test_bad_partner_and_carrier_are_reported_one_message_each():
     text = str(err.value)
     assert "units.cu_rougher.kinetics.galena.partner" in text
     assert "units.cu_rougher.kinetics.ag.carrier" in text
+
+
+def test_more_water_to_the_froth_entrains_more_gangue_fines_first():
+    dry, wet = (run(**{"zn_cleaner.water_recovery_frac": w}) for w in (0.05, 0.30))
+    m_dry, m_wet = metrics(dry, "zn_cleaner"), metrics(wet, "zn_cleaner")
+    assert m_wet["gangue_recovery_frac"] > m_dry["gangue_recovery_frac"]
+    assert wet.kpis["conc_zn_concentrate_zn_pct"] < dry.kpis["conc_zn_concentrate_zn_pct"]
+    g_dry, g_wet = (
+        r.streams_by_size.query("stream == 'zn_cleaner.concentrate'")["gangue_tph"].to_numpy()
+        for r in (dry, wet)
+    )
+    gain = (g_wet + 1e-12) / (g_dry + 1e-12)
+    finest, coarse = gain[-1], gain[-8]
+    assert finest > coarse > 1.0  # Savassi: the finest gangue follows the water most
