@@ -85,14 +85,7 @@ def lynch_rao_partition(
     Napier-Munn, T.J., Morrell, S., Morrison, R.D., Kojovic, T. (1996) Mineral Comminution
     Circuits: Their Operation and Optimisation. JKMRC Monograph Series 2 [L].
     """
-    return partition_curves_batch(
-        CURVE_LYNCH_RAO,
-        d_um,
-        np.full((1, 1), float(d50c_um)),
-        np.full(1, float(alpha)),
-        np.zeros(1),
-        np.full(1, float(bypass_frac)),
-    )[0, :, 0].copy()
+    return partition_curve(CURVE_LYNCH_RAO, d_um, d50c_um, alpha, 0.0, bypass_frac)
 
 
 @njit
@@ -188,14 +181,7 @@ def whiten_fishhook_partition(
     Napier-Munn, T.J., Morrell, S., Morrison, R.D., Kojovic, T. (1996) Mineral Comminution
     Circuits: Their Operation and Optimisation. JKMRC Monograph Series 2 [L].
     """
-    return partition_curves_batch(
-        CURVE_FISHHOOK,
-        d_um,
-        np.full((1, 1), float(d50c_um)),
-        np.full(1, float(alpha)),
-        np.full(1, float(beta)),
-        np.full(1, float(bypass_frac)),
-    )[0, :, 0].copy()
+    return partition_curve(CURVE_FISHHOOK, d_um, d50c_um, alpha, beta, bypass_frac)
 
 
 @njit
@@ -416,3 +402,21 @@ def partition_curves_batch(
                     ec = -math.expm1(-PLITT_LN2 * x**a)
                     out[c, i, k] = rf + (1.0 - rf) * ec
     return out
+
+
+@njit
+def partition_curve(
+    curve: int, d_um: np.ndarray, d50c_um: float, shape: float, beta: float, bypass_frac: float
+) -> np.ndarray:
+    """One partition curve at scalar settings, (n,) partition to underflow [-].
+
+    :func:`partition_curves_batch` for one case and one species, ``d_um`` any sizes [µm].
+    """
+    return partition_curves_batch(
+        curve,
+        d_um,
+        np.full((1, 1), float(d50c_um)),
+        np.full(1, float(shape)),
+        np.full(1, float(beta)),
+        np.full(1, float(bypass_frac)),
+    )[0, :, 0].copy()

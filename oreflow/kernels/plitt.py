@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 from oreflow.kernels._jit import njit
-from oreflow.kernels.classification import CURVE_PLITT, partition_curves_batch
+from oreflow.kernels.classification import CURVE_PLITT, partition_curve, partition_curves_batch
 
 #: Constant of the cut-size correlation as recalibrated on industrial cyclones by Flintoff,
 #: Plitt & Turak (1987) [L] (ex04 uses it), and Plitt's (1976) original for water (1 cP),
@@ -196,14 +196,7 @@ def plitt_partition(d_um: np.ndarray, d50c_um: float, m: float, bypass_frac: flo
     ----------
     Plitt, L.R. (1976) CIM Bull. 69(776):114–123 [L].
     """
-    return partition_curves_batch(
-        CURVE_PLITT,
-        d_um,
-        np.full((1, 1), float(d50c_um)),
-        np.full(1, float(m)),
-        np.zeros(1),
-        np.full(1, float(bypass_frac)),
-    )[0, :, 0].copy()
+    return partition_curve(CURVE_PLITT, d_um, d50c_um, m, 0.0, bypass_frac)
 
 
 @njit
