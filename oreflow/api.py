@@ -24,6 +24,7 @@ from oreflow.flowsheet.case import load_case as _load_case
 from oreflow.units.base import UnitType
 
 if TYPE_CHECKING:  # result types, imported for annotations only (keeps import light)
+    from oreflow.core.files import OutputFolder
     from oreflow.flowsheet.study import StudySpec
     from oreflow.report.progress import LineProgress, RichProgress
     from oreflow.solvers.optimize_result import OptimizeResult
@@ -487,7 +488,7 @@ def document(kind: str, result: Any, *, spec: Any = None, survey: str = "") -> d
     return _document(kind, result, spec=spec, survey=survey)
 
 
-def output_folder(path: str | Path) -> Any:
+def output_folder(path: str | Path) -> OutputFolder:
     """An output folder to check and lock before computing (``with api.output_folder(p)``).
 
     Entering creates it if needed, proves it writable, takes its lock (a second writer

@@ -20,6 +20,15 @@ import numpy as np
 
 from oreflow.kernels._jit import njit
 
+#: Plitt's Rosin–Rammler partition constant 0.693 ≈ ln 2, kept as printed so that results
+#: match published calibrations; Ec(d50c) = 0.49993 rather than 0.5 [L] (Plitt 1976).
+PLITT_LN2 = 0.693
+
+#: Partition curves of :func:`partition_curves_batch`: Lynch–Rao, Whiten fish-hook, Plitt.
+CURVE_LYNCH_RAO = 0
+CURVE_FISHHOOK = 1
+CURVE_PLITT = 2
+
 #: Stokes-law exponent of the density correction of the cut size [-] (Plitt 1976) [L].
 DENSITY_EXPONENT = 0.5
 
@@ -76,12 +85,7 @@ def lynch_rao_partition(
     Napier-Munn, T.J., Morrell, S., Morrison, R.D., Kojovic, T. (1996) Mineral Comminution
     Circuits: Their Operation and Optimisation. JKMRC Monograph Series 2 [L].
     """
-    n = d_um.shape[0]
-    out = np.empty(n)
-    for i in range(n):
-        ec = _ec_lynch_rao(d_um[i] / d50c_um, alpha)
-        out[i] = bypass_frac + (1.0 - bypass_frac) * ec
-    return out
+    return partition_curve(CURVE_LYNCH_RAO, d_um, d50c_um, alpha, 0.0, bypass_frac)
 
 
 @njit
@@ -177,13 +181,7 @@ def whiten_fishhook_partition(
     Napier-Munn, T.J., Morrell, S., Morrison, R.D., Kojovic, T. (1996) Mineral Comminution
     Circuits: Their Operation and Optimisation. JKMRC Monograph Series 2 [L].
     """
-    beta_star = fishhook_beta_star(alpha, beta)
-    n = d_um.shape[0]
-    out = np.empty(n)
-    for i in range(n):
-        eoc = _eoc_fishhook(d_um[i] / d50c_um, alpha, beta, beta_star)
-        out[i] = 1.0 - (1.0 - bypass_frac) * eoc
-    return out
+    return partition_curve(CURVE_FISHHOOK, d_um, d50c_um, alpha, beta, bypass_frac)
 
 
 @njit
@@ -215,16 +213,9 @@ def partition_batch(
     ----------
     Lynch, A.J., Rao, T.C. (1975) Proc. 11th IMPC, Cagliari, 245–269 [L].
     """
-    n_cases, n_sp = d50c_um.shape
-    n_cls = d_rep_um.shape[0]
-    out = np.empty((n_cases, n_cls, n_sp))
-    for c in range(n_cases):
-        rf = bypass_frac[c]
-        for i in range(n_cls):
-            for k in range(n_sp):
-                ec = _ec_lynch_rao(d_rep_um[i] / d50c_um[c, k], alpha[c])
-                out[c, i, k] = rf + (1.0 - rf) * ec
-    return out
+    return partition_curves_batch(
+        CURVE_LYNCH_RAO, d_rep_um, d50c_um, alpha, np.zeros_like(alpha), bypass_frac
+    )
 
 
 @njit
@@ -341,12 +332,91 @@ def partition_fishhook_batch(
     Whiten, W.J., in Napier-Munn, T.J. et al. (1996) Mineral Comminution Circuits,
     JKMRC Monograph Series 2 [L].
     """
+    return partition_curves_batch(CURVE_FISHHOOK, d_rep_um, d50c_um, alpha, beta, bypass_frac)
+
+
+@njit
+def partition_curves_batch(
+    curve: int,
+    d_rep_um: np.ndarray,
+    d50c_um: np.ndarray,
+    shape: np.ndarray,
+    beta: np.ndarray,
+    bypass_frac: np.ndarray,
+) -> np.ndarray:
+    """Partition to underflow of one curve for every case, size class and species.
+
+    The one loop behind every partition function of this module and of
+    :mod:`oreflow.kernels.plitt`; with ``x = d/d50c`` and ``Rf`` the bypass:
+
+    - ``CURVE_LYNCH_RAO``: ``Rf + (1 - Rf) Ec``, ``Ec = (e^{αx} - 1)/(e^{αx} + e^α - 2)``
+      (Lynch & Rao 1975), written so that nothing overflows;
+    - ``CURVE_FISHHOOK``: ``1 - (1 - Rf) Eoc``, Whiten's ``Eoc = (1 + β β* x)(e^α - 1)/
+      (e^{αβ*x} + e^α - 2)`` with β* from :func:`fishhook_beta_star` per case
+      (Napier-Munn et al. 1996);
+    - ``CURVE_PLITT``: ``Rf + (1 - Rf) Ec``, ``Ec = 1 - exp(-0.693 x^m)`` (Plitt 1976,
+      the printed constant ``PLITT_LN2``).
+
+    Parameters
+    ----------
+    curve : int
+        ``CURVE_LYNCH_RAO``, ``CURVE_FISHHOOK`` or ``CURVE_PLITT``.
+    d_rep_um : (n_cls,) float64
+        Representative size of each class, sink last [µm].
+    d50c_um : (n_cases, n_species) float64
+        Corrected cut size per case and species [µm].
+    shape : (n_cases,) float64
+        Sharpness per case: α (Lynch–Rao, fish-hook) or Plitt's m [-].
+    beta : (n_cases,) float64
+        Fish-hook parameter β >= 0 per case [-] (read by ``CURVE_FISHHOOK`` only).
+    bypass_frac : (n_cases,) float64
+        Bypass to underflow per case [-].
+
+    Returns
+    -------
+    (n_cases, n_cls, n_species) float64
+        Partition to underflow [-].
+
+    References
+    ----------
+    Lynch, A.J., Rao, T.C. (1975) Proc. 11th IMPC, Cagliari, 245–269 [L].
+    Napier-Munn, T.J., Morrell, S., Morrison, R.D., Kojovic, T. (1996) Mineral Comminution
+    Circuits: Their Operation and Optimisation. JKMRC Monograph Series 2 [L].
+    Plitt, L.R. (1976) CIM Bull. 69(776):114–123 [L].
+    """
     n_cases, n_sp = d50c_um.shape
     n_cls = d_rep_um.shape[0]
     out = np.empty((n_cases, n_cls, n_sp))
     for c in range(n_cases):
-        for k in range(n_sp):
-            out[c, :, k] = whiten_fishhook_partition(
-                d_rep_um, d50c_um[c, k], alpha[c], beta[c], bypass_frac[c]
-            )
+        rf = bypass_frac[c]
+        a = shape[c]
+        beta_star = fishhook_beta_star(a, beta[c]) if curve == CURVE_FISHHOOK else 1.0
+        for i in range(n_cls):
+            for k in range(n_sp):
+                x = d_rep_um[i] / d50c_um[c, k]
+                if curve == CURVE_LYNCH_RAO:
+                    out[c, i, k] = rf + (1.0 - rf) * _ec_lynch_rao(x, a)
+                elif curve == CURVE_FISHHOOK:
+                    out[c, i, k] = 1.0 - (1.0 - rf) * _eoc_fishhook(x, a, beta[c], beta_star)
+                else:
+                    ec = -math.expm1(-PLITT_LN2 * x**a)
+                    out[c, i, k] = rf + (1.0 - rf) * ec
     return out
+
+
+@njit
+def partition_curve(
+    curve: int, d_um: np.ndarray, d50c_um: float, shape: float, beta: float, bypass_frac: float
+) -> np.ndarray:
+    """One partition curve at scalar settings, (n,) partition to underflow [-].
+
+    :func:`partition_curves_batch` for one case and one species, ``d_um`` any sizes [µm].
+    """
+    return partition_curves_batch(
+        curve,
+        d_um,
+        np.full((1, 1), float(d50c_um)),
+        np.full(1, float(shape)),
+        np.full(1, float(beta)),
+        np.full(1, float(bypass_frac)),
+    )[0, :, 0].copy()

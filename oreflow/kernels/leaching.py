@@ -23,7 +23,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from oreflow import conventions as mm
+# Further molar masses [g/mol], IUPAC 2021, not rounded: Ag, Fe, Zn, CN, OCN (imported
+# "as" themselves: the cyanide units read them from here, ``kl.AG_G_MOL``); and NaCN by
+# IUPAC weights for the mass conversion of free cyanide carried as NaCN to CN (the unit
+# of WAD figures), as in the detox model.
+from oreflow.conventions import AG_G_MOL as AG_G_MOL
+from oreflow.conventions import CN_G_MOL as CN_G_MOL
+from oreflow.conventions import FE_G_MOL as FE_G_MOL
+from oreflow.conventions import NACN_G_MOL as NACN_IUPAC_G_MOL
+from oreflow.conventions import OCN_G_MOL as OCN_G_MOL
+from oreflow.conventions import ZN_G_MOL as ZN_G_MOL
 from oreflow.kernels._jit import njit
 
 #: Molar masses [g/mol] used for the cyanide budget, rounded to 2 decimals as in
@@ -43,16 +52,6 @@ CN_PER_S = 1.0
 
 #: mol CN⁻ per mol Au dissolved as aurocyanide [S]: Elsner, Au(CN)₂⁻.
 CN_PER_AU = 2.0
-
-#: Further molar masses [g/mol], IUPAC 2021 (``oreflow.conventions``, not rounded):
-#: Ag, Fe, Zn, CN, OCN; and NaCN by IUPAC weights for the mass conversion of free
-#: cyanide carried as NaCN to CN (the unit of WAD figures), as in the detox model.
-AG_G_MOL = mm.AG_G_MOL
-FE_G_MOL = mm.FE_G_MOL
-ZN_G_MOL = mm.ZN_G_MOL
-CN_G_MOL = mm.CN_G_MOL
-OCN_G_MOL = mm.OCN_G_MOL
-NACN_IUPAC_G_MOL = mm.NACN_G_MOL
 
 #: Mass of CN per mass of NaCN [-].
 CN_PER_NACN = CN_G_MOL / NACN_IUPAC_G_MOL

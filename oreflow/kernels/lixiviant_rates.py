@@ -140,19 +140,9 @@ def glycine_rate_factor(
     (n,) float64
         Rate factor [-], >= 0; 1 at the reference conditions.
     """
-    n = gly_g_l.shape[0]
-    out = np.empty(n)
-    for i in range(n):
-        num = _glycine_rate(
-            gly_g_l[i], ph[i], temp_c[i], ox_kg_t[i], cu_mg_l[i], gly_half_g_l[i],
-            ea_kj_mol[i], ox_gain[i], ox_half_kg_t[i], cu_gain[i], cu_half_mg_l[i],
-        )  # fmt: skip
-        den = _glycine_rate(
-            ref[i, 0], ref[i, 1], ref[i, 2], ref[i, 3], ref[i, 4], gly_half_g_l[i],
-            ea_kj_mol[i], ref[i, 5], ox_half_kg_t[i], cu_gain[i], cu_half_mg_l[i],
-        )  # fmt: skip
-        out[i] = num / den if den > 0.0 else 0.0
-    return out
+    drivers = np.stack((gly_g_l, ph, temp_c, ox_kg_t, cu_mg_l, ox_gain), axis=1)
+    consts = np.stack((gly_half_g_l, ea_kj_mol, ox_half_kg_t, cu_gain, cu_half_mg_l), axis=1)
+    return _relative_rates(_GLYCINE, drivers, ref, consts)
 
 
 @njit
@@ -212,19 +202,10 @@ def thiosulfate_rate_factor(
     (n,) float64
         Rate factor [-]; 1 at the reference conditions.
     """
-    n = s2o3_m.shape[0]
-    out = np.empty(n)
-    for i in range(n):
-        num = _thiosulfate_rate(
-            s2o3_m[i], nh3_m[i], cu_mm[i], temp_c[i], ammoniacal, s2o3_half_m[i],
-            nh3_order[i], cu_gain[i], cu_half_mm[i], ea_kj_mol[i],
-        )  # fmt: skip
-        den = _thiosulfate_rate(
-            ref[i, 0], ref[i, 1], ref[i, 2], ref[i, 3], ammoniacal, s2o3_half_m[i],
-            nh3_order[i], cu_gain[i], cu_half_mm[i], ea_kj_mol[i],
-        )  # fmt: skip
-        out[i] = num / den if den > 0.0 else 0.0
-    return out
+    drivers = np.stack((s2o3_m, nh3_m, cu_mm, temp_c), axis=1)
+    system = np.full(s2o3_m.shape[0], 1.0 if ammoniacal else 0.0)
+    consts = np.stack((s2o3_half_m, nh3_order, cu_gain, cu_half_mm, ea_kj_mol, system), axis=1)
+    return _relative_rates(_THIOSULFATE, drivers, ref, consts)
 
 
 @njit
@@ -343,14 +324,38 @@ def halide_rate_factor(
     (n,) float64
         Rate factor [-]; 1 at the reference conditions.
     """
-    n = ox_mg_l.shape[0]
+    drivers = np.stack((ox_mg_l, cl_m, eh_mv, temp_c), axis=1)
+    consts = np.stack((np.full(ox_mg_l.shape[0], au_m), ox_order, cl_order), axis=1)
+    return _relative_rates(_HALIDE, drivers, ref, consts)
+
+
+#: Rate laws of :func:`_rate` (the lixiviants of this module).
+_GLYCINE = 0
+_THIOSULFATE = 1
+_HALIDE = 2
+
+
+@njit
+def _rate(law: int, d: np.ndarray, c: np.ndarray) -> float:
+    # One rate law at one set of drivers ``d`` with its constants ``c`` (rows of the
+    # arrays the ``*_rate_factor`` functions stack, in their order).
+    if law == _GLYCINE:
+        return _glycine_rate(d[0], d[1], d[2], d[3], d[4], c[0], c[1], d[5], c[2], c[3], c[4])
+    if law == _THIOSULFATE:
+        return _thiosulfate_rate(d[0], d[1], d[2], d[3], c[5] > 0.5, c[0], c[1], c[2], c[3], c[4])
+    return _halide_rate(d[0], d[1], d[2] / 1000.0, d[3], c[0], c[1], c[2])
+
+
+@njit
+def _relative_rates(
+    law: int, drivers: np.ndarray, ref: np.ndarray, consts: np.ndarray
+) -> np.ndarray:
+    # F(case)/F(reference) per case, 0 where the reference rate is 0: the one loop of
+    # every ``*_rate_factor``.
+    n = drivers.shape[0]
     out = np.empty(n)
     for i in range(n):
-        num = _halide_rate(
-            ox_mg_l[i], cl_m[i], eh_mv[i] / 1000.0, temp_c[i], au_m, ox_order[i], cl_order[i]
-        )
-        den = _halide_rate(
-            ref[i, 0], ref[i, 1], ref[i, 2] / 1000.0, ref[i, 3], au_m, ox_order[i], cl_order[i]
-        )
+        num = _rate(law, drivers[i], consts[i])
+        den = _rate(law, ref[i], consts[i])
         out[i] = num / den if den > 0.0 else 0.0
     return out

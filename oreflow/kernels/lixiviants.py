@@ -25,7 +25,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from oreflow import conventions as mm
+# molar masses of ``oreflow.conventions``; those imported "as" themselves are read from
+# here by the cyanide-free units (``lx.AU_G_MOL``): re-exported, not redefined
+from oreflow.conventions import AG_G_MOL as AG_G_MOL
 from oreflow.conventions import (
     AS_G_MOL,
     CN_G_MOL,
@@ -35,6 +37,12 @@ from oreflow.conventions import (
     OCN_G_MOL,
     S_G_MOL,
 )
+from oreflow.conventions import AU_G_MOL as AU_G_MOL
+from oreflow.conventions import CAO_G_MOL as CAO_G_MOL
+from oreflow.conventions import CL_G_MOL as CL_G_MOL
+from oreflow.conventions import HCL_G_MOL as HCL_G_MOL
+from oreflow.conventions import NACL_G_MOL as NACL_G_MOL
+from oreflow.conventions import NAOH_G_MOL as NAOH_G_MOL
 from oreflow.kernels._jit import njit
 
 #: Molar masses [g/mol] as used by docs/models.md example ex11 (rounded; the IUPAC 2021
@@ -47,16 +55,6 @@ FES2_G_MOL = 119.97
 NAOCL_G_MOL = 74.44
 #: Further molar masses [g/mol] from IUPAC 2021 standard atomic weights [S].
 AMMONIUM_THIOSULFATE_G_MOL = 148.21  # (NH4)2S2O3
-#: Read from this module by the units: the values of ``oreflow.conventions``.
-AG_G_MOL = mm.AG_G_MOL
-AU_G_MOL = mm.AU_G_MOL
-CAO_G_MOL = mm.CAO_G_MOL
-CL_G_MOL = mm.CL_G_MOL
-CUSO4_5H2O_G_MOL = mm.CUSO4_5H2O_G_MOL
-HCL_G_MOL = mm.HCL_G_MOL
-NACL_G_MOL = mm.NACL_G_MOL
-NAOH_G_MOL = mm.NAOH_G_MOL
-NH3_G_MOL = mm.NH3_G_MOL
 
 #: Oxidation state of each element after complete oxidation of a sulfide mineral
 #: [S: stoichiometry]: Fe(III), S(VI) as sulfate, As(V) as arsenate, Cu(II). A sulfide

@@ -13,10 +13,7 @@ import math
 import numpy as np
 
 from oreflow.kernels._jit import njit
-
-#: Plitt's Rosin–Rammler partition constant 0.693 ≈ ln 2, kept as printed so that results
-#: match published calibrations; Ec(d50c) = 0.49993 rather than 0.5 [L].
-PLITT_LN2 = 0.693
+from oreflow.kernels.classification import CURVE_PLITT, partition_curve, partition_curves_batch
 
 #: Constant of the cut-size correlation as recalibrated on industrial cyclones by Flintoff,
 #: Plitt & Turak (1987) [L] (ex04 uses it), and Plitt's (1976) original for water (1 cP),
@@ -177,7 +174,7 @@ def plitt_partition(d_um: np.ndarray, d50c_um: float, m: float, bypass_frac: flo
     """Plitt's partition to underflow with bypass.
 
     ``Ec = 1 - exp(-0.693 (d/d50c)^m)`` and ``Ea = Rf + (1 - Rf) Ec``. The printed
-    constant 0.693 is kept (Ec(d50c) = 0.49993), see ``PLITT_LN2``.
+    constant 0.693 is kept (Ec(d50c) = 0.49993), see ``classification.PLITT_LN2``.
 
     Parameters
     ----------
@@ -199,12 +196,7 @@ def plitt_partition(d_um: np.ndarray, d50c_um: float, m: float, bypass_frac: flo
     ----------
     Plitt, L.R. (1976) CIM Bull. 69(776):114–123 [L].
     """
-    n = d_um.shape[0]
-    out = np.empty(n)
-    for i in range(n):
-        ec = -math.expm1(-PLITT_LN2 * (d_um[i] / d50c_um) ** m)
-        out[i] = bypass_frac + (1.0 - bypass_frac) * ec
-    return out
+    return partition_curve(CURVE_PLITT, d_um, d50c_um, m, 0.0, bypass_frac)
 
 
 @njit
@@ -233,10 +225,4 @@ def partition_plitt_batch(
     ----------
     Plitt, L.R. (1976) CIM Bull. 69(776):114–123 [L].
     """
-    n_cases, n_sp = d50c_um.shape
-    n_cls = d_rep_um.shape[0]
-    out = np.empty((n_cases, n_cls, n_sp))
-    for c in range(n_cases):
-        for k in range(n_sp):
-            out[c, :, k] = plitt_partition(d_rep_um, d50c_um[c, k], m[c], bypass_frac[c])
-    return out
+    return partition_curves_batch(CURVE_PLITT, d_rep_um, d50c_um, m, np.zeros_like(m), bypass_frac)

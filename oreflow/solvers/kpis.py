@@ -25,7 +25,7 @@ from oreflow.solvers.kpis_preconcentration import preconcentration_kpis
 from oreflow.solvers.kpis_residue import residue_kpis
 from oreflow.solvers.kpis_water import water_kpis
 from oreflow.solvers.simulate import Simulation
-from oreflow.solvers.sinks import sink_inflow, sinks
+from oreflow.solvers.sinks import product_gold_tph, sink_inflow, sinks
 
 
 def unit_metric_sum(sim: Simulation, metric: str) -> np.ndarray:
@@ -46,19 +46,15 @@ def core_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np.ndar
     ore_solids = t["in"][:, : comps.n_solids_comp].sum(axis=1)
     au_feed = t["in"] @ au
     au_added = t["added"] @ au
-    gold_out = np.zeros(sim.n_cases)
-    gold_conc: np.ndarray | None = None  # gold sold in concentrate, where a case sells one
+    products = product_gold_tph(sim)
+    gold_out = products.get("gold", np.zeros(sim.n_cases))
+    gold_conc = products.get("concentrate")  # gold sold in concentrate, where a case sells one
     residue = np.zeros(sim.n_cases)
     residue_water = np.zeros(sim.n_cases)
     storage = np.zeros(sim.n_cases)
     for sink, families in sinks(sim):
-        flow = sink_inflow(sim, sink)
-        spec = sim.plant.spec.unit(sink)
-        if "product" in families and spec.params["kind"] == "gold":
-            gold_out += flow @ au
-        if "product" in families and spec.params["kind"] == "concentrate":
-            gold_conc = (0.0 if gold_conc is None else gold_conc) + flow @ au
         if "residue_storage" in families:
+            flow = sink_inflow(sim, sink)
             residue += flow[:, : comps.n_solids_comp].sum(axis=1)
             residue_water += flow[:, comps.solution_offset("water")] if comps.has("water") else 0.0
             storage += sim.units[sink].metrics.get("storage_m3_h", 0.0)

@@ -41,7 +41,7 @@ from oreflow.flowsheet.emissions import OXYGEN_ITEMS, EmissionsSpec
 from oreflow.kernels.arrays import safe_div
 from oreflow.solvers.economics import HEAT_METRICS, use_items
 from oreflow.solvers.simulate import Simulation
-from oreflow.solvers.sinks import sink_inflow, sinks
+from oreflow.solvers.sinks import product_gold_tph, sink_inflow, sinks
 from oreflow.solvers.utilities import utility_power_kw
 
 #: Seconds per hour over joules per GJ: kW of heat -> GJ/h.
@@ -50,12 +50,12 @@ _GJ_PER_KWH = 3.6e-3
 
 def gold_products_oz_h(sim: Simulation, t: Mapping[str, np.ndarray]) -> np.ndarray:
     """Gold in doré (less what units added) and concentrate products [oz/h], (n_cases,)."""
-    spec = sim.plant.spec
-    au = spec.comps.element_matrix()[:, ELEMENTS.index("au")]
+    au = sim.plant.spec.comps.element_matrix()[:, ELEMENTS.index("au")]
+    products = product_gold_tph(sim)
     total = -(t["added"] @ au)
-    for name, families in sinks(sim):
-        if "product" in families and spec.unit(name).params["kind"] in ("gold", "concentrate"):
-            total = total + sink_inflow(sim, name) @ au
+    for kind in ("gold", "concentrate"):
+        if kind in products:
+            total = total + products[kind]
     return total * G_PER_T / GRAMS_PER_TROY_OZ
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from oreflow.core.components import ELEMENTS
 from oreflow.solvers.simulate import Simulation
 
 
@@ -23,3 +24,21 @@ def sink_inflow(sim: Simulation, sink: str) -> np.ndarray:
     if len(inlets) == 1:
         return sim.streams[inlets[0].name]
     return sum(sim.streams[s.name] for s in inlets)
+
+
+def product_gold_tph(sim: Simulation) -> dict[str, np.ndarray]:
+    """Gold reaching the product sinks [t/h], summed by the product's ``kind``, (n_cases,).
+
+    Keys are the kinds some product sink of the plant has (``"gold"``: doré and loaded
+    carbon, ``"concentrate"``, ``"water"``); gold units brought back into the plant
+    (``added``) is not taken off here.
+    """
+    spec = sim.plant.spec
+    au = spec.comps.element_matrix()[:, ELEMENTS.index("au")]
+    out: dict[str, np.ndarray] = {}
+    for name, families in sinks(sim):
+        if "product" in families:
+            kind = spec.unit(name).params["kind"]
+            gold = sink_inflow(sim, name) @ au
+            out[kind] = out[kind] + gold if kind in out else gold
+    return out

@@ -72,6 +72,7 @@ from oreflow.units.base import (
     total_solids,
 )
 from oreflow.units.products import ProductSpecies
+from oreflow.units.species_checks import require_cyanide
 
 #: Molar masses [g/mol] for the cyanide unit conversions (worked example ex08 values).
 _CN = 26.018
@@ -467,15 +468,7 @@ def _check_detox(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[
                 "declare 'cu_aq' in [case.solution] too",
             )
         )
-    if not (comps.has("nacn") or comps.has("cn_wad")):
-        problems.append(
-            Problem(
-                file,
-                key,
-                "an inco_detox needs a cyanide species ('nacn' free cyanide or 'cn_wad') "
-                "declared in [case.solution]",
-            )
-        )
+    require_cyanide(spec, comps, file, problems)
 
 
 INCO_DETOX = UnitType(

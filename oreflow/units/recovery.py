@@ -1,8 +1,9 @@
-"""Gold recovery downstream of the carbon: elution, electrowinning, smelting.
+"""Gold recovery downstream of the carbon: elution, electrowinning (smelting: see below).
 
 Merrill-Crowe zinc cementation, which deposits metal from solution as electrowinning
 does, is in ``oreflow.units.merrill_crowe`` and uses the deposit functions of this
-module.
+module; smelting to doré is in ``oreflow.units.smelting``, whose efficiency is in the
+table below.
 
 Typical efficiencies are those of Marsden & House 2006; docs/models.md#recovery [L] (Marsden & House 2006, *The
 Chemistry of Gold Extraction*, 2nd ed., SME, ch. 7-9; not re-checked here):
@@ -38,7 +39,7 @@ from typing import Any
 import numpy as np
 
 from oreflow.conventions import G_PER_T
-from oreflow.core.components import ELEMENTS, ComponentSet
+from oreflow.core.components import ComponentSet
 from oreflow.core.schema import Param, frac
 from oreflow.errors import Problem
 from oreflow.kernels.arrays import safe_div
@@ -53,32 +54,19 @@ from oreflow.units.base import (
     adsorbent_slice,
     total_solids,
 )
+from oreflow.units.species_checks import require_species
 
 #: metal, solution species, carbon species, metal (solid) species
-_METALS = (
+METALS = (
     ("au", "au_aq", "au_carbon", "au_free"),
     ("ag", "ag_aq", "ag_carbon", "ag"),
     ("cu", "cu_aq", "cu_carbon", "cu_metal"),
 )
 
 
-def _require(
-    comps: ComponentSet, names: list[str], spec: UnitSpec, file: str, problems: list[Problem]
-) -> None:
-    for name in names:
-        if not comps.has(name):
-            problems.append(
-                Problem(
-                    file,
-                    f"units.{spec.name}",
-                    f"a {spec.type} needs the species {name!r} declared in [case]",
-                )
-            )
-
-
 def _metals_present(comps: ComponentSet) -> list[tuple[str, str, str, str]]:
     """Metals whose solution species the case declares (gold always first)."""
-    return [m for m in _METALS if comps.has(m[1])]
+    return [m for m in METALS if comps.has(m[1])]
 
 
 def depositing_metals(comps: ComponentSet) -> list[tuple[str, int, int]]:
@@ -125,8 +113,8 @@ def depositing_check(carrier: str, product: str) -> Checker:
     """
 
     def check(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Problem]) -> None:
-        _require(comps, ["water", "au_aq", "au_free"], spec, file, problems)
-        for _, aq, _, solid in _METALS[1:]:
+        require_species(comps, ["water", "au_aq", "au_free"], spec, file, problems)
+        for _, aq, _, solid in METALS[1:]:
             if comps.has(aq) and not comps.has(solid):
                 problems.append(
                     Problem(
@@ -293,10 +281,10 @@ class Elution:
 
 
 def _check_elution(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Problem]) -> None:
-    _require(comps, ["water", "carbon", "au_carbon", "au_aq"], spec, file, problems)
-    for _, aq, on_c, _ in _METALS:
+    require_species(comps, ["water", "carbon", "au_carbon", "au_aq"], spec, file, problems)
+    for _, aq, on_c, _ in METALS:
         if comps.has(on_c) and not comps.has(aq):
-            _require(comps, [aq], spec, file, problems)
+            require_species(comps, [aq], spec, file, problems)
 
 
 ELUTION = UnitType(
@@ -394,154 +382,10 @@ ELECTROWINNING = UnitType(
 )
 
 
-# --- smelting --------------------------------------------------------------------------
-
-SMELT_PARAMS: tuple[Param, ...] = (
-    frac(
-        "recovery_au_frac",
-        0.999,
-        "fraction of the gold fed reporting to the doré (the rest to the slag)",
-        "> 99.9 % [L] Marsden & House 2006; docs/models.md#recovery",
-    ),
-    frac(
-        "recovery_ag_frac",
-        0.995,
-        "fraction of the silver reporting to the doré",
-        "assumed [A]",
-    ),
-    frac(
-        "cu_to_dore_frac",
-        0.3,
-        "fraction of the copper reporting to the doré (the rest is fluxed into the slag)",
-        "assumed [A]; nitre and borax fluxes oxidise base metals into the slag [L] Marsden & "
-        "House 2006 ch. 9",
-    ),
-    Param(
-        "flux_kg_kg",
-        "kg/kg",
-        0.8,
-        "flux (borax, silica, nitre, soda ash) per kg of dry feed",
-        "assumed [A]; 0.3-1.5 kg/kg of cathode sludge [L] Marsden & House 2006 ch. 9",
-        lo=0.0,
-        hi=20.0,
-    ),
-)
-
-
-class Smelting:
-    """Melts metal-bearing material to doré; everything else to slag; carbon is burnt."""
-
-    def __init__(self, spec: UnitSpec, comps: ComponentSet) -> None:
-        self.spec = spec
-        self.comps = comps
-        em = comps.element_matrix()
-        species = comps.species
-        sp_idx = comps.component_species()
-        self.metal_of: list[tuple[str, np.ndarray]] = []
-        for metal, _, _, solid in _METALS:
-            col = ELEMENTS.index(metal)
-            pure = np.array(
-                [
-                    em[j, col] > 0
-                    and all(
-                        species[sp_idx[j]].elements.get(e, 0.0) == 0
-                        for e in ELEMENTS
-                        if e not in ("au", "ag", "cu")
-                    )
-                    for j in range(comps.n_comp)
-                ]
-            )
-            if pure.any() and comps.has(solid):
-                self.metal_of.append((metal, pure))
-        self.pure_any = np.zeros(comps.n_comp, dtype=bool)
-        for _, mask in self.metal_of:
-            self.pure_any |= mask
-        self.em = em
-        self.solid = {m: comps.solid_index(s) for m, _, _, s in _METALS if comps.has(s)}
-        self.burnt = np.zeros(comps.n_comp, dtype=bool)
-        for name in ("carbon", "resin"):
-            if comps.has(name):
-                self.burnt[comps.adsorbent_offset(name)] = True
-
-    def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
-        """Per-case parameters."""
-        return params
-
-    def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
-        """Metal (any phase) to doré and slag as metal; the rest to slag; adsorbent burnt."""
-        p = state
-        (feed,) = inlets
-        c = self.comps
-        keep = ~(self.pure_any | self.burnt)
-        slag = np.where(keep[None, :], feed, 0.0)
-        dore = np.zeros_like(feed)
-        reacted = np.zeros_like(feed)
-        reacted[:, self.burnt] = -feed[:, self.burnt]
-        metrics: dict[str, np.ndarray] = {}
-        share = {
-            "au": p["recovery_au_frac"],
-            "ag": p["recovery_ag_frac"],
-            "cu": p["cu_to_dore_frac"],
-        }
-        # pure metal-bearing components (any phase) are melted into metal
-        reacted[:, self.pure_any] -= feed[:, self.pure_any]
-        for metal, mask in self.metal_of:
-            col = ELEMENTS.index(metal)
-            metal_in = (feed[:, mask] * self.em[mask, col]).sum(axis=1)
-            s = self.solid[metal]
-            to_dore = metal_in * share[metal]
-            c.solids_view(dore)[:, -1, s] += to_dore
-            c.solids_view(slag)[:, -1, s] += metal_in - to_dore
-            c.solids_view(reacted)[:, -1, s] += metal_in
-            metrics[f"{metal}_to_dore_frac"] = safe_div(to_dore, metal_in)
-        dore_kg = total_solids(c, dore) * 1000.0
-        metrics["dore_kg_h"] = dore_kg
-        for metal in ("au", "ag"):
-            if metal in self.solid:
-                metrics[f"dore_{metal}_frac"] = safe_div(
-                    c.solids_view(dore)[:, :, self.solid[metal]].sum(axis=1) * 1000.0, dore_kg
-                )
-        metrics["use_flux_kg_h"] = p["flux_kg_kg"] * total_solids(c, feed) * 1000.0
-        metrics["slag_kg_h"] = total_solids(c, slag) * 1000.0
-        return UnitResult((dore, slag), reacted=reacted, metrics=metrics)
-
-
-def _check_smelt(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Problem]) -> None:
-    _require(comps, ["au_free"], spec, file, problems)
-    for metal, aq, on_c, solid in _METALS[1:]:
-        carriers = [name for name in (aq, on_c) if comps.has(name)]
-        if carriers and not comps.has(solid):
-            problems.append(
-                Problem(
-                    file,
-                    f"units.{spec.name}",
-                    f"{metal.capitalize()} can reach the smelter ({', '.join(carriers)}): declare "
-                    f"the solid {solid!r} for it",
-                )
-            )
-
-
-SMELTING = UnitType(
-    name="smelting",
-    reactive=True,
-    summary="smelting to doré: gold, silver (and some copper) as bullion, the rest to slag; "
-    "carbon or resin in the feed is burnt",
-    inlets=("feed",),
-    outlets=("dore", "slag"),
-    params=SMELT_PARAMS,
-    build=Smelting,
-    check=_check_smelt,
-    prices={"flux": reagents.FLUX},
-    sizing=Sizing(
-        "metric", curve="smelting_furnace", item="furnace", metric="dore_kg_h", basis="dore"
-    ),
-)
-
-
 __all__ = [
     "ELECTROWINNING",
     "ELUTION",
-    "SMELTING",
+    "METALS",
     "deposit_metal",
     "depositing_check",
     "depositing_metals",
@@ -551,5 +395,4 @@ __all__ = [
 UNIT_TYPES = (
     ELUTION,
     ELECTROWINNING,
-    SMELTING,
 )

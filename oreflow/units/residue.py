@@ -1,6 +1,6 @@
-"""Residue destinations other than storage: paste backfill and building materials.
+"""Residue destinations other than storage: paste backfill, and what the destinations share.
 
-Both are sinks (the residue leaves the plant there); the storage destination is the
+Both destinations are sinks (the residue leaves the plant there); the storage destination is the
 ``tailings`` sink. What each sink receives counts as residue generated; what the two
 sinks below receive, when their checks pass, counts as residue used
 (``oreflow.solvers.kpis_residue``), the figure behind the national target of over 35 %
@@ -17,18 +17,9 @@ reported, not a condition of use; WAD cyanide of the paste water at most
 ``wad_limit_mg_l`` (residual cyanide underground); sulfide sulfur reported (sulfate
 attack risk, use slag blends [L]).
 
-``building_materials`` (bricks, geopolymers, cement raw meal, aggregate; Adams (ed.) 2016, Gold Ore Processing; docs/models.md#residue
-[L]): the residue is eligible only if
-
-- cyanide: WAD cyanide (free + complexed, as CN) in its water is at most
-  ``wad_limit_mg_l`` (detoxed or cyanide-free);
-- arsenic: arsenic outside stable ferric arsenates (scorodite, or a declared species
-  named ``ferric_arsenate``; including dissolved arsenic) is at most
-  ``unstable_as_max_gpt``, and where stable arsenate is present the molar ratio of
-  non-sulfide iron to arsenic is at least ``fe_as_molar_min`` (3-4 for stable POX and
-  neutralisation residues [L], Directive 2006/21/EC; Wills & Finch 2016; docs/models.md#residue);
-- sulfide: sulfur outside sulfate minerals (gypsum, basic ferric sulfate, jarosite) is
-  at most ``sulfide_s_max_frac`` of the solids (expansion and acid risk).
+``building_materials`` (bricks, geopolymers, cement raw meal, aggregate): see
+``oreflow.units.building_materials``; it shares the assay, the cyanide rules and the
+failure mode below.
 
 Cyanide rules (``rules``, ``oreflow.units.residue_rules``): ``"icmc"`` (default) judges the
 WAD cyanide of the residue water against ``wad_limit_mg_l``; ``"hj943"`` judges the total
@@ -73,7 +64,7 @@ from oreflow.units.residue_rules import leachate_mg_l, rules_params
 SULFATE_SOLIDS = ("gypsum", "basic_ferric_sulfate", "jarosite")
 #: Solid species holding arsenic in a stable ferric arsenate form.
 STABLE_ARSENIC_SOLIDS = ("scorodite", "ferric_arsenate")
-_FLAG_TOL = 1e-9  # relative slack on limits, so a value exactly at its limit passes
+FLAG_TOL = 1e-9  # relative slack on limits, so a value exactly at its limit passes
 
 
 class ResidueAssay:
@@ -131,11 +122,12 @@ class ResidueAssay:
         }
 
 
-def _at_most(value: np.ndarray, limit: np.ndarray) -> np.ndarray:
-    return value <= limit * (1.0 + _FLAG_TOL) + 1e-300
+def at_most(value: np.ndarray, limit: np.ndarray) -> np.ndarray:
+    """Per-case flag: ``value`` at most ``limit``, with the relative slack ``FLAG_TOL``."""
+    return value <= limit * (1.0 + FLAG_TOL) + 1e-300
 
 
-def _refuse(
+def refuse(
     spec: UnitSpec, eligible: np.ndarray, rules: list[tuple[np.ndarray, Callable[[int], str]]]
 ) -> None:
     """Raise for the first case not eligible, naming every rule it breaks.
@@ -158,7 +150,7 @@ def _refuse(
     )
 
 
-def _cyanide_rule(
+def cyanide_rule(
     fig: dict[str, np.ndarray], state: Mapping[str, np.ndarray], hj943: bool
 ) -> tuple[np.ndarray, Callable[[int], str]]:
     """The cyanide rule of a residue sink: pass flags and words (oreflow.units.residue_rules).
@@ -172,7 +164,7 @@ def _cyanide_rule(
     )
     if hj943:
         limit = state["leachate_total_cn_limit_mg_l"]
-        ok = _at_most(fig["leachate_total_cn_mg_l"], limit)
+        ok = at_most(fig["leachate_total_cn_mg_l"], limit)
         return (
             ok,
             lambda i: (
@@ -181,7 +173,7 @@ def _cyanide_rule(
             ),
         )
     limit = state["wad_limit_mg_l"]
-    ok = _at_most(fig["wad_cn_mg_l"], limit)
+    ok = at_most(fig["wad_cn_mg_l"], limit)
     return ok, lambda i: f"WAD cyanide {fig['wad_cn_mg_l'][i]:.4g} mg/L above {limit[i]:g}"
 
 
@@ -197,7 +189,7 @@ ON_INELIGIBLE = Param(
 )
 
 
-class _ResidueSink:
+class ResidueSink:
     """What the residue destinations share: the assay of their feed and the failure mode."""
 
     def __init__(self, spec: UnitSpec, comps: ComponentSet) -> None:
@@ -213,7 +205,7 @@ class _ResidueSink:
         )
 
 
-class PasteBackfill(_ResidueSink):
+class PasteBackfill(ResidueSink):
     """Paste-fill sink (see module docstring)."""
 
     def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
@@ -227,8 +219,8 @@ class PasteBackfill(_ResidueSink):
         recipe = paste_recipe(solids, rho_s, state["paste_solids_frac"], state["binder_frac"])
         rho, _, paste_m3, paste_water, binder, binder_m3 = recipe.T
         excess = np.maximum(fig["water_tph"] - paste_water, 0.0)
-        too_wet = excess > _FLAG_TOL * np.maximum(paste_water, 1e-300)
-        cyanide = _cyanide_rule(fig, state, self.hj943)
+        too_wet = excess > FLAG_TOL * np.maximum(paste_water, 1e-300)
+        cyanide = cyanide_rule(fig, state, self.hj943)
         cyanide_ok = cyanide[0]
         eligible = cyanide_ok & ~too_wet
         if self.error:
@@ -236,7 +228,7 @@ class PasteBackfill(_ResidueSink):
                 ~too_wet,
                 lambda i: f"feed carries {excess[i]:.4g} t/h more water than the paste holds",
             )
-            _refuse(self.spec, eligible, [cyanide, wet])
+            refuse(self.spec, eligible, [cyanide, wet])
         metrics = {
             **fig,
             "paste_density_t_m3": rho,
@@ -309,110 +301,4 @@ PASTE_BACKFILL = UnitType(
 )
 
 
-class BuildingMaterials(_ResidueSink):
-    """Building-materials sink (see module docstring)."""
-
-    def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
-        """Eligibility of the residue for building materials."""
-        (feed,) = inlets
-        fig = self.assay.figures(feed, 20.0)
-        cyanide = _cyanide_rule(fig, state, self.hj943)
-        cyanide_ok = cyanide[0]
-        ratio_ok = (fig["stable_as_gpt"] <= 0.0) | (
-            np.nan_to_num(fig["fe_as_molar_ratio"]) >= state["fe_as_molar_min"] * (1.0 - _FLAG_TOL)
-        )
-        arsenic_ok = _at_most(fig["unstable_as_gpt"], state["unstable_as_max_gpt"]) & ratio_ok
-        sulfide_ok = _at_most(fig["sulfide_s_frac"], state["sulfide_s_max_frac"])
-        eligible = cyanide_ok & arsenic_ok & sulfide_ok
-        if self.error:
-            arsenic = (
-                arsenic_ok,
-                lambda i: (
-                    f"arsenic not stable (outside ferric arsenate {fig['unstable_as_gpt'][i]:.4g} g/t, "
-                    f"limit {state['unstable_as_max_gpt'][i]:g}; Fe:As {fig['fe_as_molar_ratio'][i]:.3g}, "
-                    f"least {state['fe_as_molar_min'][i]:g})"
-                ),
-            )
-            sulfide = (
-                sulfide_ok,
-                lambda i: (
-                    f"sulfide S {fig['sulfide_s_frac'][i]:.4g} above {state['sulfide_s_max_frac'][i]:g}"
-                ),
-            )
-            _refuse(self.spec, eligible, [cyanide, arsenic, sulfide])
-        metrics = {
-            **fig,
-            "cyanide_ok_flag": cyanide_ok.astype(float),
-            "arsenic_ok_flag": arsenic_ok.astype(float),
-            "sulfide_ok_flag": sulfide_ok.astype(float),
-            "eligible_flag": eligible.astype(float),
-        }
-        return UnitResult((), metrics=metrics)
-
-
-BUILDING_MATERIALS = UnitType(
-    name="building_materials",
-    summary="residue used for bricks, geopolymers, cement raw meal or aggregate, with eligibility checks",
-    inlets=("feed",),
-    outlets=(),
-    params=(
-        Param(
-            "use",
-            "-",
-            "bricks",
-            "what the residue is used for (a label in this version: the same checks apply "
-            "to every use; set the limits for the product)",
-            "Adams (ed.) 2016, Gold Ore Processing; docs/models.md#residue [L]",
-            kind=str,
-            choices=("bricks", "geopolymer", "cement_raw_meal", "aggregate", "ceramics"),
-        ),
-        Param(
-            "wad_limit_mg_l",
-            "mg/L",
-            5.0,
-            "largest WAD cyanide (as CN) in the residue water: detoxed or cyanide-free "
-            "(rules = 'icmc')",
-            "assumed: the upper end of INCO performance, < 1-5 mg/L [L] Mudder, Botz & Smith 2001, Chemistry and Treatment of Cyanidation Wastes, §6.12; docs/models.md#detox; check "
-            "the national rule (China HJ 943-2018: rules = 'hj943')",
-            lo=0.0,
-            hi=5000.0,
-        ),
-        Param(
-            "unstable_as_max_gpt",
-            "g/t",
-            60.0,
-            "largest arsenic outside stable ferric arsenates (arsenopyrite, dissolved As) per "
-            "tonne of residue solids",
-            "assumed: the order of soil screening values for As, 20-60 mg/kg (China GB "
-            "36600-2018 [L, not checked])",
-            lo=0.0,
-            hi=1e6,
-        ),
-        Param(
-            "fe_as_molar_min",
-            "mol/mol",
-            3.0,
-            "least molar ratio of non-sulfide iron to arsenic where arsenic is held as ferric "
-            "arsenate",
-            "Fe:As >= 3-4 for stable POX/neutralisation residues [L] Directive 2006/21/EC; Wills & Finch 2016; docs/models.md#residue",
-            lo=0.0,
-            hi=100.0,
-        ),
-        frac(
-            "sulfide_s_max_frac",
-            0.01,
-            "largest mass fraction of sulfide sulfur (outside sulfate minerals) in the solids",
-            "assumed (Adams (ed.) 2016, Gold Ore Processing; docs/models.md#residue names the sulfide limit without a figure: expansion, acid)",
-        ),
-        ON_INELIGIBLE,
-        *rules_params("building_materials"),
-    ),
-    build=BuildingMaterials,
-    is_sink=True,
-    kpi_families=("residue_building_materials",),
-)
-
-UNIT_TYPES = (
-    PASTE_BACKFILL,
-    BUILDING_MATERIALS,
-)
+UNIT_TYPES = (PASTE_BACKFILL,)

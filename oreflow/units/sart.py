@@ -77,6 +77,7 @@ from oreflow.errors import Problem
 from oreflow.kernels.arrays import safe_div
 from oreflow.units import reagents
 from oreflow.units.base import PrepareContext, Price, UnitResult, UnitSpec, UnitType
+from oreflow.units.species_checks import require_cyanide
 
 _SO4_G_MOL = S_G_MOL + 4 * 15.999
 _NAHS_G_MOL = 22.990 + 1.008 + S_G_MOL
@@ -375,15 +376,7 @@ class Sart:
 
 
 def _check_sart(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Problem]) -> None:
-    if not (comps.has("nacn") or comps.has("cn_wad")):
-        problems.append(
-            Problem(
-                file,
-                f"units.{spec.name}",
-                "a sart needs a cyanide species ('nacn' free cyanide or 'cn_wad') declared "
-                "in [case.solution]",
-            )
-        )
+    require_cyanide(spec, comps, file, problems)
 
 
 SART = UnitType(

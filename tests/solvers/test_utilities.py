@@ -10,7 +10,7 @@ from oreflow.solvers.simulate import simulate_plant
 from oreflow.solvers.utilities import PUMP_EFFICIENCY, utility_power_kw
 from oreflow.units.base import solids_volume_m3_h, total_solids, water
 from oreflow.units.cyclone import CYCLONE_DP_KPA, CYCLONE_STATIC_HEAD_M
-from oreflow.units.simple import TAILINGS_HEAD_M
+from oreflow.units.tailings import TAILINGS_HEAD_M
 from tests.conftest import CASES
 
 
