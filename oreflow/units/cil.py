@@ -100,6 +100,7 @@ from oreflow.kernels.carbon_circuit import (
 from oreflow.units import reagents
 from oreflow.units.adsorption_rate import (
     adsorption_rate_factor,
+    adsorption_train,
     attrition_scale,
     copper_k_eq_factor,
 )
@@ -236,7 +237,6 @@ class CilTrain:
 
     def apply(self, state: LeachState, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """Leach, adsorb (with preg-robbing and competing metals), and dose cyanide."""
-        from oreflow.kernels.adsorption import adsorption_train_batch
         from oreflow.kernels.leaching import leach_train_batch
 
         params, k, ult = state.params, state.k, state.ultimate
@@ -335,7 +335,10 @@ class CilTrain:
                     params["blanking_kg_t"],
                     params["blanking_half_kg_t"],
                 )
-        tenor, loading, ore_g_h = adsorption_train_batch(
+        tenor, loading, ore_g_h = adsorption_train(
+            self.spec.params,
+            params,
+            ads_rate,
             sol,
             feed_tenor,
             source,
