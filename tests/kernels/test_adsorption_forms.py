@@ -67,7 +67,7 @@ def _forms(args, form, n_f=1.0, c_ref=1.0, kn_k=K_NF * K_EQ, kn_n=1.0, fac=1.0):
     )
 
 
-@pytest.mark.parametrize("n_met,pregrob", [(1, 0.0), (2, 0.0), (1, 0.5), (2, 0.5)])
+@pytest.mark.parametrize(("n_met", "pregrob"), [(1, 0.0), (2, 0.0), (1, 0.5), (2, 0.5)])
 @pytest.mark.parametrize("form", ["nicol_fleming", "freundlich", "kn"])
 def test_forms_coincide_with_nicol_fleming(form, n_met, pregrob):
     """n_F = 1 and n = 1 (k = k_NF K): the same train as Nicol-Fleming, with competition and preg-robbing."""
@@ -91,7 +91,7 @@ def _gold_rate(form, c, q, n_f, c_ref, kn_k, kn_n):
 
 
 @pytest.mark.parametrize(
-    "form,n_f,kn_k,kn_n",
+    ("form", "n_f", "kn_k", "kn_n"),
     [
         ("freundlich", 2.0, 0.0, 1.0),
         ("freundlich", 0.6, 0.0, 1.0),
@@ -147,7 +147,7 @@ def test_rates_vanish_at_the_isotherm(n_f):
 
 
 @pytest.mark.parametrize(
-    "form,kw",
+    ("form", "kw"),
     [("freundlich", {"n_f": 2.0}), ("kn", {"kn_n": 0.7}), ("kn", {"kn_n": 0.7, "n_f": 1.5})],
 )
 def test_more_carbon_and_faster_carbon_lower_the_soluble_loss(form, kw):
