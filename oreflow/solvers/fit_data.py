@@ -195,7 +195,8 @@ def case_text_with_fit(
             problems.append(Problem(case_file, header.strip("[]"), "no such section in the case"))
             continue
         start, end = span
-        new = f"{leaf} = {value:.6g}  {note}"
+        shown = f'"{value}"' if isinstance(value, str) else f"{value:.6g}"
+        new = f"{leaf} = {shown}  {note}"
         pattern = re.compile(rf"^\s*{re.escape(leaf)}\s*=")
         hit = next((i for i in range(start + 1, end) if pattern.match(lines[i])), None)
         if hit is None:
