@@ -55,7 +55,6 @@ from collections.abc import Mapping
 import numpy as np
 
 from oreflow.core.schema import Param, frac, positive
-from oreflow.kernels.adsorption_forms import FORMS, adsorption_train_forms_batch
 from oreflow.kernels.arrays import safe_div
 from oreflow.kernels.carbon_circuit import (
     copper_affinity,
@@ -142,6 +141,9 @@ ADSORPTION_RATE_PARAMS: tuple[Param, ...] = (
 )
 
 
+#: Gold rate laws of the carbon trains (``FORMS`` of oreflow.kernels.adsorption_forms).
+ADSORPTION_MODELS = ("nicol_fleming", "freundlich", "kn")
+
 ADSORPTION_FORM_PARAMS: tuple[Param, ...] = (
     Param(
         "adsorption_model",
@@ -153,7 +155,7 @@ ADSORPTION_FORM_PARAMS: tuple[Param, ...] = (
         "J. S. Afr. IMM 84:85; compared by Le Roux, Bryson & Young 1991, J. S. Afr. IMM "
         "91:95 (synopsis read)",
         kind=str,
-        choices=tuple(FORMS),
+        choices=ADSORPTION_MODELS,
     ),
     Param(
         "freundlich_n",
@@ -210,6 +212,7 @@ def adsorption_train(
     the default ``nicol_fleming`` calls it directly (no iteration).
     """
     from oreflow.kernels.adsorption import adsorption_train_batch
+    from oreflow.kernels.adsorption_forms import FORMS, adsorption_train_forms_batch
 
     form = FORMS[str(spec_params.get("adsorption_model", "nicol_fleming"))]
     if form == 0:

@@ -166,3 +166,9 @@ def test_slower_loaded_carbon_with_n_below_one():
     """At one k, n < 1 slows loaded carbon (q^(1-1/n) < 1 at q > 1 g/t): more gold stays in solution."""
     loss = [_forms(_args(), "kn", kn_n=n)[0][0, -1, 0] for n in (1.0, 0.85, 0.7)]
     assert loss[0] < loss[1] < loss[2]
+
+
+def test_unit_choices_name_every_kernel_form():
+    from oreflow.units.adsorption_rate import ADSORPTION_MODELS
+
+    assert tuple(FORMS) == ADSORPTION_MODELS
