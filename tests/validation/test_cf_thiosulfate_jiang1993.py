@@ -20,6 +20,7 @@ test work on ore (see data/testwork/cf_README.md).
 from __future__ import annotations
 
 import csv
+import itertools
 from pathlib import Path
 
 import numpy as np
@@ -79,6 +80,6 @@ def test_copper_lowers_the_apparent_activation_energy():
     assert without == pytest.approx(default("leach_ea_kj_mol"), abs=1e-3)
     assert abs(without - plain) < 5.0  # 31 (Zhang et al. 2004) against Jiang's 27.99
     eas = [apparent_ea(cu, 0.5, cu_ea) for cu in (0.3, 1.0, 3.0, 10.0)]
-    assert all(a > b for a, b in zip(eas, eas[1:], strict=False))
+    assert all(a > b for a, b in itertools.pairwise(eas))
     # calcium thiosulfate (no ammonia, no copper path) keeps the uncatalysed energy
     assert apparent_ea(10.0, 0.0, cu_ea, ammoniacal=False) == pytest.approx(without, abs=1e-3)
