@@ -74,3 +74,12 @@ def test_activation_energy_in_the_published_range():
     ratio = rate(0.1, 0.5, 0.0, 48.0) / rate(0.1, 0.5, 0.0, 25.0)
     ea = np.log(ratio) * 8.314462618 / (1 / 298.15 - 1 / 321.15) / 1000.0
     assert lo <= ea <= hi
+
+
+def test_copper_catalysed_thiosulfate_leaches_faster_than_oxygen_alone():
+    """Zhang et al.: copper(II)-ammonia-thiosulfate > oxygen-ammonia-thiosulfate (at 25 and 48 °C)."""
+    r = rows("cf_thiosulfate_zhang2004_orders.csv")["rate_ratio_cu_over_o2_thiosulfate"]
+    lo, hi = float(r["low"]), float(r["high"])
+    for temp in (25.0, 48.0):
+        ratio = rate(0.1, 0.5, 3.0, temp) / rate(0.1, 0.5, 0.0, temp)
+        assert lo < ratio < hi
