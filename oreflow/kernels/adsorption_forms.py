@@ -31,10 +31,21 @@ settle (successive substitution, damped in the logarithm):
         r = n k^(1/n) q^(1 − 1/n) |C − C*|^(1/n) sign(C − C*)
 
     n < 1 (0.6-0.9 is what activity tests show, ``oreflow fit --model fleming_kn``)
-    gives fast loading of lightly loaded carbon slowing as it fills; n = 1 is the
+    gives fast loading of lightly loaded carbon slowing as it fills (n > 1 would leave
+    fresh carbon unloaded: the unit takes n <= 1); n = 1 is the
     film-diffusion form ``r = k (C − q/K)``, Nicol-Fleming with k_NF = k/K. Linear form:
-    K_j = q_j / C*_j (the isotherm's secant) and k_j = n k^(1/n) q_j^(1−1/n)
-    |C_j − C*_j|^(1/n − 1) / K_j.
+    k_j = −∂r/∂q (the exact tangent in the loading) and K_j such that k_j (K_j C_j − q_j)
+    is the rate at the iterate; where that tangent is not negative, the secant
+    K_j = q_j / C*_j, k_j = n k^(1/n) q_j^(1−1/n) |C_j − C*_j|^(1/n − 1) / K_j.
+
+The substitutions are damped in the logarithm of k_j and K_j; a step whose train leaves
+the physical range (a tenor or loading a hundred times above all the gold fed) is
+undone and retried shorter. A case that does not settle within ``_FORM_MAX_ITER``
+keeps its last physical iterate and is counted -1 (the carbon unit's
+``adsorption_form_iterations`` metric). Gold is conserved by every iterate (each is a
+linear train); the rate law is met to the tolerance where it settled, except in tanks
+with tenors of order 1e-9 mg/L and below, where a Freundlich isotherm with n_F > 1 is
+infinitely steep and the secants are bounded.
 
 Units as in :mod:`oreflow.kernels.adsorption`: C in g/m³ = mg/L, q in g/t of carbon, t in
 h; k of ``kn`` in (g/t)/(mg/L)/h^n = m³/(t·h^n). Only gold (the first metal) follows the
@@ -52,16 +63,22 @@ from oreflow.kernels.adsorption import train_case, train_scratch
 FORMS = {"nicol_fleming": 0, "freundlich": 1, "kn": 2}
 
 #: Largest number of successive substitutions of a non-linear form.
-_FORM_MAX_ITER = 400
+_FORM_MAX_ITER = 1000
 #: They stop when no tank's k_j or K_j moves by more than this (relative).
 _FORM_TOL = 1.0e-11
-#: Damping: the new log k_j is this share of the computed one plus the rest of the old.
+#: Damping: the new log k_j is this share of the computed one plus the rest of the old;
+#: a step whose train leaves the physical range (a tenor or loading above all the gold
+#: fed) is undone and retried at a quarter of the share (down to ``_FORM_RELAX_MIN``),
+#: which then doubles back to ``_FORM_RELAX`` over the physical steps.
 _FORM_RELAX = 0.5
+_FORM_RELAX_MIN = 0.01
 #: Floors keeping the secants finite at a tank with no gold [mg/L, g/t].
 _C_FLOOR = 1.0e-12
 _Q_FLOOR = 1.0e-9
+#: A solved tenor or loading above all the gold fed (by this factor) is not physical.
+_PHYSICAL_SLACK = 100.0
 #: A secant K_j or k_j is held within these factors of the case's K and k/K.
-_SECANT_SPAN = 1.0e8
+_SECANT_SPAN = 1.0e12
 
 
 @njit
@@ -131,6 +148,7 @@ def _secants(
     rate_fac: float,
     gold_k: np.ndarray,
     gold_keq: np.ndarray,
+    relax: float,
 ) -> float:
     """Update the tanks' k_j, K_j of the linear form from the last iterate (in place); largest change."""
     change = 0.0
@@ -140,13 +158,21 @@ def _secants(
             k_new = k_base
             keq_new = k_eq * (c / c_ref) ** (1.0 / n_f - 1.0)
         else:
+            # the tangent in q (exact) and the secant in C through the current rate
             q = max(loading[j], _Q_FLOOR)
-            c_star = max(freundlich_tenor_mg_l(q, k_eq, c_ref, n_f), _C_FLOOR)
-            keq_new = q / c_star
-            drive = max(abs(c - c_star), _C_FLOOR)
-            slope = kn_n * kn_k ** (1.0 / kn_n) * q ** (1.0 - 1.0 / kn_n)
-            slope *= drive ** (1.0 / kn_n - 1.0) * rate_fac
-            k_new = slope / keq_new
+            c_star = freundlich_tenor_mg_l(q, k_eq, c_ref, n_f)
+            drive = c - c_star
+            mag = max(abs(drive), _C_FLOOR)
+            s = kn_n * kn_k ** (1.0 / kn_n) * rate_fac
+            r0 = s * q ** (1.0 - 1.0 / kn_n) * mag ** (1.0 / kn_n) * (1.0 if drive >= 0 else -1.0)
+            r_c = s * q ** (1.0 - 1.0 / kn_n) * mag ** (1.0 / kn_n - 1.0) / kn_n
+            r_q = (1.0 - 1.0 / kn_n) * r0 / q - r_c * n_f * c_star / q
+            if -r_q > 0.0:
+                k_new = -r_q
+                keq_new = max((r0 / k_new + q) / c, 1e-300)
+            else:  # no useful tangent: the secant through the isotherm
+                keq_new = q / max(c_star, _C_FLOOR)
+                k_new = r_c * kn_n / keq_new
         keq_new = _clip(keq_new, k_eq / _SECANT_SPAN, k_eq * _SECANT_SPAN)
         k_hi = max(k_base, 1e-300) * _SECANT_SPAN
         k_new = _clip(k_new, k_hi / _SECANT_SPAN**2, k_hi)
@@ -233,13 +259,28 @@ def adsorption_train_forms_batch(
     gold_keq = np.empty(n_tanks)
     tenor = np.empty(n_tanks)
     loading = np.empty(n_tanks)
+    good_k = np.empty(n_tanks)
+    good_keq = np.empty(n_tanks)
     for i in range(n_cases):
         k_eq = k_eq_m3_t[i, 0]
         # k-n starts from its film-diffusion equivalent k/K (exact at n = 1)
         k_base = kn_k[i] * rate_fac[i] / max(k_eq, 1e-300) if form == 2 else k_per_h[i, 0]
         gold_k[:] = k_base
         gold_keq[:] = k_eq
+        # no tenor or loading can exceed all the gold coming in, carried by the solution
+        # alone or by the carbon alone
+        gold_in = (
+            solution_m3_h[i] * max(feed_tenor_g_m3[i, 0], 0.0)
+            + carbon_tph[i] * max(barren_loading_g_t[i, 0], 0.0)
+            + max(feed_ore_g_h[i], 0.0)
+        )
+        for j in range(n_tanks):
+            gold_in += max(source_g_h[i, j, 0], 0.0)
+        c_max = _PHYSICAL_SLACK * gold_in / max(solution_m3_h[i], 1e-300) + _C_FLOOR
+        q_max = _PHYSICAL_SLACK * gold_in / max(carbon_tph[i], 1e-300) + _Q_FLOOR
         used = -1.0
+        relax = _FORM_RELAX
+        settled = True
         for it in range(_FORM_MAX_ITER + 1):
             train_case(
                 i, solution_m3_h, feed_tenor_g_m3, source_g_h, carbon_tph,
@@ -250,15 +291,39 @@ def adsorption_train_forms_batch(
             if form == 0 or k_eq <= 0.0 or k_base <= 0.0:
                 used = float(it)
                 break
+            physical = True
             for j in range(n_tanks):
-                tenor[j] = tenor_out[i, j, 0]
-                loading[j] = loading_out[i, j, 0]
+                c, q = tenor_out[i, j, 0], loading_out[i, j, 0]
+                if not (-_C_FLOOR <= c <= c_max and -_Q_FLOOR <= q <= q_max):
+                    physical = False
+            if physical:
+                settled = True
+                good_k[:] = gold_k
+                good_keq[:] = gold_keq
+                for j in range(n_tanks):
+                    tenor[j] = tenor_out[i, j, 0]
+                    loading[j] = loading_out[i, j, 0]
+            else:
+                # the step left the physical range: back to the last good secants, shorter
+                settled = False
+                relax = max(0.25 * relax, _FORM_RELAX_MIN)
+                gold_k[:] = good_k
+                gold_keq[:] = good_keq
             change = _secants(
                 form, tenor, loading, k_base, k_eq, c_ref_mg_l[i], n_f[i], kn_k[i], kn_n[i],
-                rate_fac[i], gold_k, gold_keq,
+                rate_fac[i], gold_k, gold_keq, relax,
             )  # fmt: skip
-            if change <= _FORM_TOL:
+            if physical and change <= _FORM_TOL:
                 used = float(it + 1)
                 break
+            if physical:
+                relax = min(2.0 * relax, _FORM_RELAX)
+        if not settled:  # end on the last physical iterate
+            train_case(
+                i, solution_m3_h, feed_tenor_g_m3, source_g_h, carbon_tph,
+                barren_loading_g_t, carbon_per_tank_t, k_per_h, k_eq_m3_t, molar_mass_g_mol,
+                capacity_g_t, solids_tph, ore_k_m3_t, feed_ore_g_h, reversible, good_k,
+                good_keq, tenor_out, loading_out, ore_out, scratch,
+            )  # fmt: skip
         iterations[i] = used
     return tenor_out, loading_out, ore_out, iterations

@@ -193,9 +193,10 @@ ADSORPTION_FORM_PARAMS: tuple[Param, ...] = (
         1.0,
         "Fleming's n of the gold carbon-activity law (kn model)",
         "assumed; 1 is film diffusion; activity tests of fresh carbon give n below 1 "
-        "(Fleming & Nicol 1984, J. S. Afr. IMM 84:85, synopsis read)",
+        "(Fleming & Nicol 1984, J. S. Afr. IMM 84:85, synopsis read); above 1 fresh carbon "
+        "would not load",
         lo=0.05,
-        hi=2.0,
+        hi=1.0,
     ),
 )
 
@@ -205,21 +206,23 @@ def adsorption_train(
     params: Mapping[str, np.ndarray],
     rate_factor: np.ndarray,
     *train_args: object,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
     """The counter-current train of the case's gold rate law (``adsorption_model``).
 
     ``train_args`` are those of ``oreflow.kernels.adsorption.adsorption_train_batch``;
-    the default ``nicol_fleming`` calls it directly (no iteration).
+    the default ``nicol_fleming`` calls it directly (no iteration) and returns None as
+    the fourth item; the other forms return the substitutions used per case there
+    (``-1`` where they did not settle: the last physical iterate is kept).
     """
     from oreflow.kernels.adsorption import adsorption_train_batch
     from oreflow.kernels.adsorption_forms import FORMS, adsorption_train_forms_batch
 
     form = FORMS[str(spec_params.get("adsorption_model", "nicol_fleming"))]
     if form == 0:
-        return adsorption_train_batch(*train_args)
+        return (*adsorption_train_batch(*train_args), None)
     n = rate_factor.shape[0]
     one = np.ones(n)
-    tenor, loading, ore, _ = adsorption_train_forms_batch(
+    return adsorption_train_forms_batch(
         *train_args,
         form,
         one * params["freundlich_ref_mg_l"],
@@ -228,7 +231,6 @@ def adsorption_train(
         one * params["kn_n"],
         np.ascontiguousarray(rate_factor, dtype=np.float64),
     )
-    return tenor, loading, ore
 
 
 COPPER_SPECIATION_PARAMS: tuple[Param, ...] = (

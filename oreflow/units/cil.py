@@ -335,7 +335,7 @@ class CilTrain:
                     params["blanking_kg_t"],
                     params["blanking_half_kg_t"],
                 )
-        tenor, loading, ore_g_h = adsorption_train(
+        tenor, loading, ore_g_h, form_iterations = adsorption_train(
             self.spec.params,
             params,
             ads_rate,
@@ -445,6 +445,8 @@ class CilTrain:
         if self.mode != "cic" and self.spec.params.get("pregrob_k_m3_t", 0.0) > 0:
             metrics["use_kerosene_kg_h"] = params["blanking_kg_t"] * solids
         metrics["adsorption_rate_factor"] = ads_rate
+        if form_iterations is not None:  # -1: the non-linear gold rate law did not settle
+            metrics["adsorption_form_iterations"] = form_iterations
         metrics["carbon_inventory_t"] = carbon_tank.sum(axis=1)
         if self.mode != "cic":
             metrics["do_mg_l"] = do_mg_l
