@@ -54,3 +54,26 @@ def test_unknown_model_is_refused(tmp_path):
     path.write_text(text)
     with pytest.raises(CaseError, match="adsorption_model"):
         oreflow.load_case(path)
+
+
+@pytest.mark.parametrize(("case", "unit"), [("cn_cip_pregrob", "cip"), ("cn_heap_cic", "columns")])
+def test_cip_and_cic_take_the_forms_too(tmp_path, case, unit):
+    """On a CIP with a preg-robbing ore and on heap-leach carbon columns: n = 1 with k = k_NF K coincides."""
+    src = CASE.parent / "tests" / f"{case}.toml"
+    spec = oreflow.load_case(src)
+    base = float(oreflow.simulate(spec).kpis["gold_recovery_frac"])
+    p = spec.unit(unit).params
+    kn_k = p["adsorption_k_per_h"] * p["adsorption_k_eq_m3_t"]
+    header = f"[units.{unit}]\n"
+    text = src.read_text().replace(header, header + f"kn_k = {kn_k!r}\n", 1)
+    text = text.replace(header, header + 'adsorption_model = "kn"\n', 1)
+    assert text != src.read_text()
+    path = tmp_path / "case.toml"
+    path.write_text(text)
+    kn = float(oreflow.simulate(oreflow.load_case(path)).kpis["gold_recovery_frac"])
+    path.write_text(
+        text.replace('adsorption_model = "kn"\n', 'adsorption_model = "kn"\nkn_n = 0.6\n')
+    )
+    kn_slow = float(oreflow.simulate(oreflow.load_case(path)).kpis["gold_recovery_frac"])
+    assert kn == pytest.approx(base, rel=1e-9)
+    assert kn_slow < base
