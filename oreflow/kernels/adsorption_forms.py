@@ -177,9 +177,10 @@ def _secants(
         k_hi = max(k_base, 1e-300) * _SECANT_SPAN
         k_new = _clip(k_new, k_hi / _SECANT_SPAN**2, k_hi)
         # damped in the logarithm
-        k_next = np.exp(_FORM_RELAX * np.log(k_new) + (1.0 - _FORM_RELAX) * np.log(gold_k[j]))
-        keq_next = np.exp(_FORM_RELAX * np.log(keq_new) + (1.0 - _FORM_RELAX) * np.log(gold_keq[j]))
-        change = max(change, abs(k_next / gold_k[j] - 1.0), abs(keq_next / gold_keq[j] - 1.0))
+        k_next = np.exp(relax * np.log(k_new) + (1.0 - relax) * np.log(gold_k[j]))
+        keq_next = np.exp(relax * np.log(keq_new) + (1.0 - relax) * np.log(gold_keq[j]))
+        # the undamped distance measures convergence
+        change = max(change, abs(k_new / gold_k[j] - 1.0), abs(keq_new / gold_keq[j] - 1.0))
         gold_k[j] = k_next
         gold_keq[j] = keq_next
     return change
@@ -279,7 +280,10 @@ def adsorption_train_forms_batch(
         c_max = _PHYSICAL_SLACK * gold_in / max(solution_m3_h[i], 1e-300) + _C_FLOOR
         q_max = _PHYSICAL_SLACK * gold_in / max(carbon_tph[i], 1e-300) + _Q_FLOOR
         used = -1.0
-        relax = _FORM_RELAX
+        # a Freundlich secant with n_F >= 1 moves against the tenor it sets: undamped
+        # substitution converges monotonically there
+        top = 1.0 if form == 1 and n_f[i] >= 1.0 else _FORM_RELAX
+        relax = top
         settled = True
         for it in range(_FORM_MAX_ITER + 1):
             train_case(
@@ -317,7 +321,7 @@ def adsorption_train_forms_batch(
                 used = float(it + 1)
                 break
             if physical:
-                relax = min(2.0 * relax, _FORM_RELAX)
+                relax = min(2.0 * relax, top)
         if not settled:  # end on the last physical iterate
             train_case(
                 i, solution_m3_h, feed_tenor_g_m3, source_g_h, carbon_tph,
