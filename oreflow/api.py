@@ -660,7 +660,7 @@ def fit_testwork(
     if write_case and not unit:
         raise CaseError([Problem(write_case, "--unit", "give the unit to write the fit into")])
     data = read_testwork(test_file, m)
-    result = fit(m, data, fixed=fixed, free=free)
+    result = fit(m, data, fixed=fixed, free=free, source=test_file)
     if write_case:
         _write_case(write_case, unit, species, m, result, test_file)
     if out_dir:

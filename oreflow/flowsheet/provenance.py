@@ -7,7 +7,8 @@ A parameter in effect is counted as assumed when either
   cases: ``kla_per_h = 30.0   # [assumed]``).
 
 Parameters the model does not use in the case are left out: the orders of the power
-rate law under another ``rate_model``, the sparging figures under a DO set point, the
+rate law under another ``rate_model``, the isotherm and k-n constants of the carbon under
+another ``adsorption_model``, the sparging figures under a DO set point, the
 exposure share of a leach entry without ``grain_um``, and silver or copper figures of a
 case without those metals in solution.
 
@@ -54,6 +55,11 @@ _CONDITIONAL = {
     "o2_pyrrhotite_frac_h": ("oxygen_supply", ("air", "oxygen")),
     "o2_arsenopyrite_frac_h": ("oxygen_supply", ("air", "oxygen")),
     "locked_access_frac": ("grain_um", None),
+    # gold rate laws of the carbon trains (oreflow.kernels.adsorption_forms)
+    "freundlich_n": ("adsorption_model", ("freundlich", "kn")),
+    "freundlich_ref_mg_l": ("adsorption_model", ("freundlich", "kn")),
+    "kn_k": ("adsorption_model", ("kn",)),
+    "kn_n": ("adsorption_model", ("kn",)),
     # mill power models (oreflow.units.mill_power_models): Bond/Rowland reads none of these
     "ore_density_t_m3": ("power_model", ("austin", "hogg_fuerstenau", "morrell")),
     "slurry_solids_frac": ("power_model", ("austin", "hogg_fuerstenau", "morrell")),

@@ -330,59 +330,117 @@ def adsorption_train_batch(
     tenor_out = np.empty((n_cases, n_tanks, n_met))
     loading_out = np.empty((n_cases, n_tanks, n_met))
     ore_out = np.zeros((n_cases, n_tanks))
-    work = np.empty((7, n_tanks))
-    transfer = np.empty(n_tanks)
-    k_tank = np.empty(n_tanks)
-    source = np.empty(n_tanks)
-    tenor = np.empty(n_tanks)
-    loading = np.empty(n_tanks)
-    ore = np.empty(n_tanks)
-    zeros = np.zeros(n_tanks)
-    phi = np.empty((n_tanks, n_met))
+    scratch = train_scratch(n_tanks, n_met)
+    gold_k = np.empty(n_tanks)
+    gold_keq = np.empty(n_tanks)
     for i in range(n_cases):
-        cap = capacity_g_t[i]
-        compete = n_met > 1 and cap > 0.0 and np.isfinite(cap)
-        phi[:, :] = 1.0
-        for _ in range(_COMPETITION_MAX_ITER):
-            for m in range(n_met):
-                for j in range(n_tanks):
+        gold_k[:] = k_per_h[i, 0]
+        gold_keq[:] = k_eq_m3_t[i, 0]
+        train_case(
+            i, solution_m3_h, feed_tenor_g_m3, source_g_h, carbon_tph, barren_loading_g_t,
+            carbon_per_tank_t, k_per_h, k_eq_m3_t, molar_mass_g_mol, capacity_g_t,
+            solids_tph, ore_k_m3_t, feed_ore_g_h, reversible, gold_k, gold_keq,
+            tenor_out, loading_out, ore_out, scratch,
+        )  # fmt: skip
+    return tenor_out, loading_out, ore_out
+
+
+@njit
+def train_scratch(n_tanks: int, n_met: int) -> tuple[np.ndarray, ...]:
+    """Work arrays of :func:`train_case` (allocated once per batch)."""
+    return (
+        np.empty((7, n_tanks)),
+        np.empty(n_tanks),
+        np.empty(n_tanks),
+        np.empty(n_tanks),
+        np.empty(n_tanks),
+        np.empty(n_tanks),
+        np.empty(n_tanks),
+        np.zeros(n_tanks),
+        np.empty((n_tanks, n_met)),
+    )
+
+
+@njit
+def train_case(
+    i: int,
+    solution_m3_h: np.ndarray,
+    feed_tenor_g_m3: np.ndarray,
+    source_g_h: np.ndarray,
+    carbon_tph: np.ndarray,
+    barren_loading_g_t: np.ndarray,
+    carbon_per_tank_t: np.ndarray,
+    k_per_h: np.ndarray,
+    k_eq_m3_t: np.ndarray,
+    molar_mass_g_mol: np.ndarray,
+    capacity_g_t: np.ndarray,
+    solids_tph: np.ndarray,
+    ore_k_m3_t: np.ndarray,
+    feed_ore_g_h: np.ndarray,
+    reversible: bool,
+    gold_k_per_h: np.ndarray,
+    gold_k_eq_m3_t: np.ndarray,
+    tenor_out: np.ndarray,
+    loading_out: np.ndarray,
+    ore_out: np.ndarray,
+    scratch: tuple[np.ndarray, ...],
+) -> None:
+    """Case ``i`` of :func:`adsorption_train_batch`, with gold's k and K given per tank (in place).
+
+    ``gold_k_per_h`` and ``gold_k_eq_m3_t`` (n_tanks,) replace ``k_per_h[i, 0]`` and
+    ``k_eq_m3_t[i, 0]`` tank by tank: the linearised rate of a non-linear isotherm or
+    rate law (:mod:`oreflow.kernels.adsorption_forms`); equal to them in every tank, the
+    Nicol-Fleming train.
+    """
+    work, transfer, k_tank, source, tenor, loading, ore, zeros, phi = scratch
+    n_tanks = source_g_h.shape[1]
+    n_met = source_g_h.shape[2]
+    cap = capacity_g_t[i]
+    compete = n_met > 1 and cap > 0.0 and np.isfinite(cap)
+    phi[:, :] = 1.0
+    for _ in range(_COMPETITION_MAX_ITER):
+        for m in range(n_met):
+            for j in range(n_tanks):
+                if m == 0:
+                    transfer[j] = carbon_per_tank_t[i, j] * gold_k_per_h[j]
+                    k_tank[j] = gold_k_eq_m3_t[j] * phi[j, m]
+                else:
                     transfer[j] = carbon_per_tank_t[i, j] * k_per_h[i, m]
                     k_tank[j] = k_eq_m3_t[i, m] * phi[j, m]
-                    source[j] = source_g_h[i, j, m]
-                if m == 0:
-                    _solve_metal(
-                        solution_m3_h[i], feed_tenor_g_m3[i, m], source, carbon_tph[i],
-                        barren_loading_g_t[i, m], transfer, k_tank,
-                        solids_tph[i] * ore_k_m3_t[i], feed_ore_g_h[i], reversible,
-                        tenor, loading, ore, work,
-                    )  # fmt: skip
-                    for j in range(n_tanks):
-                        ore_out[i, j] = ore[j]
-                else:
-                    _solve_metal(
-                        solution_m3_h[i], feed_tenor_g_m3[i, m], source, carbon_tph[i],
-                        barren_loading_g_t[i, m], transfer, k_tank, 0.0, 0.0, True,
-                        tenor, loading, zeros.copy(), work,
-                    )  # fmt: skip
+                source[j] = source_g_h[i, j, m]
+            if m == 0:
+                _solve_metal(
+                    solution_m3_h[i], feed_tenor_g_m3[i, m], source, carbon_tph[i],
+                    barren_loading_g_t[i, m], transfer, k_tank,
+                    solids_tph[i] * ore_k_m3_t[i], feed_ore_g_h[i], reversible,
+                    tenor, loading, ore, work,
+                )  # fmt: skip
                 for j in range(n_tanks):
-                    tenor_out[i, j, m] = tenor[j]
-                    loading_out[i, j, m] = loading[j]
-            if not compete:
-                break
-            change = 0.0
+                    ore_out[i, j] = ore[j]
+            else:
+                _solve_metal(
+                    solution_m3_h[i], feed_tenor_g_m3[i, m], source, carbon_tph[i],
+                    barren_loading_g_t[i, m], transfer, k_tank, 0.0, 0.0, True,
+                    tenor, loading, zeros.copy(), work,
+                )  # fmt: skip
             for j in range(n_tanks):
-                for m in range(n_met):
-                    taken = 0.0
-                    for other in range(n_met):
-                        if other != m:
-                            taken += (
-                                max(loading_out[i, j, other], 0.0)
-                                * molar_mass_g_mol[0]
-                                / molar_mass_g_mol[other]
-                            )
-                    new = 1.0 / (1.0 + taken / cap)
-                    change = max(change, abs(new - phi[j, m]))
-                    phi[j, m] = new
-            if change <= _COMPETITION_TOL:
-                break
-    return tenor_out, loading_out, ore_out
+                tenor_out[i, j, m] = tenor[j]
+                loading_out[i, j, m] = loading[j]
+        if not compete:
+            break
+        change = 0.0
+        for j in range(n_tanks):
+            for m in range(n_met):
+                taken = 0.0
+                for other in range(n_met):
+                    if other != m:
+                        taken += (
+                            max(loading_out[i, j, other], 0.0)
+                            * molar_mass_g_mol[0]
+                            / molar_mass_g_mol[other]
+                        )
+                new = 1.0 / (1.0 + taken / cap)
+                change = max(change, abs(new - phi[j, m]))
+                phi[j, m] = new
+        if change <= _COMPETITION_TOL:
+            break

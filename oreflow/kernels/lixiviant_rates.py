@@ -11,7 +11,9 @@ their constants) are:
   temperature; an oxidant term ``1 + g · D/(D + D_half)`` over the rate with air
   alone; copper(II) catalysis ``1 + g_Cu · Cu/(Cu + Cu_half)``;
 - **thiosulfate**: saturating in thiosulfate, order 0.3 in ammonia (Zhang, Senanayake
-  & Nicol 2004), copper(II) catalysis as above, Arrhenius; degradation to
+  & Nicol 2004), copper(II) catalysis as above, Arrhenius with its own activation
+  energy on the copper-catalysed path (copper lowers the activation energy of gold
+  leaching, 27.99 to 15.54 kJ/mol: Jiang et al. 1993, abstract); degradation to
   polythionates first order in thiosulfate with an uncatalysed and a copper-catalysed
   term, the latter suppressed by ammonia;
 - **halide**: power law in active chlorine and chloride, times the net forward share
@@ -157,11 +159,14 @@ def _thiosulfate_rate(
     cu_gain: float,
     cu_half_mm: float,
     ea_kj_mol: float,
+    cu_ea_kj_mol: float,
 ) -> float:
-    rate = saturation(s2o3_m, s2o3_half_m) * arrhenius_factor(temp_c, 25.0, ea_kj_mol)
+    plain = arrhenius_factor(temp_c, 25.0, ea_kj_mol)
+    rate = saturation(s2o3_m, s2o3_half_m) * plain
     if ammoniacal:
         nh3 = nh3_m**nh3_order if nh3_m > 0.0 else 0.0
-        rate *= nh3 * (1.0 + cu_gain * saturation(cu_mm, cu_half_mm))
+        cu_path = arrhenius_factor(temp_c, 25.0, cu_ea_kj_mol) / plain  # 1 at 25 °C
+        rate *= nh3 * (1.0 + cu_gain * saturation(cu_mm, cu_half_mm) * cu_path)
     return rate
 
 
@@ -178,13 +183,16 @@ def thiosulfate_rate_factor(
     cu_gain: np.ndarray,
     cu_half_mm: np.ndarray,
     ea_kj_mol: np.ndarray,
+    cu_ea_kj_mol: np.ndarray,
 ) -> np.ndarray:
     """Gold leach rate in thiosulfate relative to the reference conditions.
 
-        F = S([S₂O₃], K_S) · [NH₃]^a · (1 + g_Cu S([Cu], K_Cu)) · exp(−Ea/R (1/T − 1/298.15))
+        F = S([S₂O₃], K_S) · [NH₃]^a · (A(Ea) + g_Cu S([Cu], K_Cu) A(Ea_Cu))
 
-    (the ammonia and copper terms only in the ammoniacal system; calcium thiosulfate
-    with oxygen has neither).
+    with ``A(E) = exp(−E/R (1/T − 1/298.15))``: the uncatalysed path (oxygen) and the
+    copper(II)-catalysed path each with its activation energy (the ammonia and copper
+    terms only in the ammoniacal system; calcium thiosulfate with oxygen has neither
+    and follows ``A(Ea)``). With ``Ea_Cu = Ea`` it is the single Arrhenius factor.
 
     Parameters
     ----------
@@ -194,7 +202,7 @@ def thiosulfate_rate_factor(
         The Cu(II)-NH₃ catalysed system (else CaTS with oxygen).
     ref : (n, 4) float64
         Thiosulfate, ammonia, copper and temperature of the reference conditions.
-    s2o3_half_m, nh3_order, cu_gain, cu_half_mm, ea_kj_mol : (n,) float64
+    s2o3_half_m, nh3_order, cu_gain, cu_half_mm, ea_kj_mol, cu_ea_kj_mol : (n,) float64
         Constants of the rate law.
 
     Returns
@@ -204,7 +212,9 @@ def thiosulfate_rate_factor(
     """
     drivers = np.stack((s2o3_m, nh3_m, cu_mm, temp_c), axis=1)
     system = np.full(s2o3_m.shape[0], 1.0 if ammoniacal else 0.0)
-    consts = np.stack((s2o3_half_m, nh3_order, cu_gain, cu_half_mm, ea_kj_mol, system), axis=1)
+    consts = np.stack(
+        (s2o3_half_m, nh3_order, cu_gain, cu_half_mm, ea_kj_mol, system, cu_ea_kj_mol), axis=1
+    )
     return _relative_rates(_THIOSULFATE, drivers, ref, consts)
 
 
@@ -342,7 +352,9 @@ def _rate(law: int, d: np.ndarray, c: np.ndarray) -> float:
     if law == _GLYCINE:
         return _glycine_rate(d[0], d[1], d[2], d[3], d[4], c[0], c[1], d[5], c[2], c[3], c[4])
     if law == _THIOSULFATE:
-        return _thiosulfate_rate(d[0], d[1], d[2], d[3], c[5] > 0.5, c[0], c[1], c[2], c[3], c[4])
+        return _thiosulfate_rate(
+            d[0], d[1], d[2], d[3], c[5] > 0.5, c[0], c[1], c[2], c[3], c[4], c[6]
+        )
     return _halide_rate(d[0], d[1], d[2] / 1000.0, d[3], c[0], c[1], c[2])
 
 

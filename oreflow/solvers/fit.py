@@ -170,6 +170,7 @@ def fit(
     initial: Mapping[str, float] | None = None,
     confidence: float = 0.95,
     free: Iterable[str] = (),
+    source: str = "",
 ) -> FitResult:
     """Fit ``model`` to ``data`` by bounded nonlinear least squares.
 
@@ -187,6 +188,8 @@ def fit(
         Level of the confidence intervals (default 0.95).
     free : iterable of str
         Parameters the model holds by default (``held_by_default``) to fit anyway.
+    source : str
+        The test file, named in the error when fewer rows than free parameters.
 
     Returns
     -------
@@ -223,6 +226,10 @@ def fit(
     def residual(x: np.ndarray) -> np.ndarray:
         return m.predict(full(x), cols) - y
 
+    if len(free) > n:
+        msg = (f"{n} data rows for {len(free)} free parameters of model {m.name!r} "
+               f"({', '.join(m.params[i].name for i in free)}): hold some with --fix")  # fmt: skip
+        raise CaseError([Problem(source, "", msg)])
     lo = np.array([m.params[i].lo for i in free])
     hi = np.array([m.params[i].hi for i in free])
     x0 = np.clip(theta[free], lo + 1e-12 * (hi - lo), hi - 1e-12 * (hi - lo))

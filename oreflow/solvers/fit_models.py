@@ -10,10 +10,13 @@
     over a Rosin-Rammler product of the test's P80 (spread ``RRB_SPREAD``).
 ``freundlich``, ``langmuir``
     equilibrium isotherms of gold on carbon, ``q = K_F C^(1/n_F)`` and
-    ``q = q_max b C / (1 + b C)``.
+    ``q = q_max b C / (1 + b C)``; ``--write-case`` writes the Freundlich fit as the
+    carbon unit's ``adsorption_model = "freundlich"`` with ``adsorption_k_eq_m3_t = K_F``
+    at ``freundlich_ref_mg_l = 1`` (K_F is the slope q/C at 1 mg/L).
 ``fleming_kn``
     the Fleming carbon-activity test, ``q = k C t^n`` (Fleming & Nicol 1984, J. S. Afr.
-    IMM 84:85).
+    IMM 84:85); ``--write-case`` writes ``adsorption_model = "kn"``, ``kn_k`` and
+    ``kn_n`` (:mod:`oreflow.kernels.adsorption_forms`).
 """
 
 from __future__ import annotations
@@ -149,6 +152,8 @@ FREUNDLICH = FitModel(
     columns=("solution_au_mg_l",),
     predict=_freundlich,
     ranges=_ISO_RANGES,
+    case_keys={"k_f": "adsorption_k_eq_m3_t", "n_f": "freundlich_n"},
+    case_constants={"adsorption_model": "freundlich", "freundlich_ref_mg_l": 1.0},
     doc="isotherm q = K_F C^(1/n_F); columns solution_au_mg_l, carbon_au_g_t",
 )
 
@@ -175,6 +180,8 @@ FLEMING_KN = FitModel(
     columns=("solution_au_mg_l", "time_h"),
     predict=_fleming_kn,
     ranges=_ISO_RANGES,
+    case_keys={"k": "kn_k", "n": "kn_n"},
+    case_constants={"adsorption_model": "kn"},
     doc="carbon activity q = k C t^n; columns time_h, solution_au_mg_l, carbon_au_g_t",
 )
 

@@ -52,9 +52,9 @@ class FitModel:
     case_keys : Mapping[str, str]
         Case key of each parameter relative to the unit (``leach.{species}.k_per_h``);
         parameters not listed are not written to a case.
-    case_constants : Mapping[str, float]
+    case_constants : Mapping[str, float or str]
         Unit keys written with the fit because the fitted values depend on them (the
-        reference conditions of a rate constant).
+        reference conditions of a rate constant, the rate law they belong to).
     doc : str
         One line for ``oreflow fit --list``.
     optional : tuple of str
@@ -83,7 +83,7 @@ class FitModel:
     conditions: Mapping[str, float] = field(default_factory=dict)
     ranges: Mapping[str, tuple[float, float]] = field(default_factory=dict)
     case_keys: Mapping[str, str] = field(default_factory=dict)
-    case_constants: Mapping[str, float] = field(default_factory=dict)
+    case_constants: Mapping[str, float | str] = field(default_factory=dict)
     doc: str = ""
     optional: tuple[str, ...] = ()
     scalars: tuple[str, ...] = ()

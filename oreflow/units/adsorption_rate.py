@@ -40,6 +40,12 @@ Ciminelli 2014, Hydrometallurgy). With ``cu_adsorption_ref_nacn_mg_l`` given,
 affinity ``f2 + cu_cn3_affinity_frac f3`` of
 :func:`oreflow.kernels.carbon_circuit.copper_affinity` over its value there, so more free
 cyanide keeps copper off the carbon and leaves more sites to gold.
+
+The gold rate law is ``adsorption_model`` (:mod:`oreflow.kernels.adsorption_forms`):
+``"nicol_fleming"`` (default, ``k (K C − q)``), ``"freundlich"`` (the same rate towards
+the Freundlich loading ``K C_ref (C/C_ref)^(1/freundlich_n)``) or ``"kn"`` (Fleming's
+carbon-activity law ``q = kn_k C t^kn_n`` as a rate towards the isotherm). With
+``freundlich_n = 1`` and ``kn_n = 1``, ``kn_k = k K``, all three give the same train.
 """
 
 from __future__ import annotations
@@ -133,6 +139,98 @@ ADSORPTION_RATE_PARAMS: tuple[Param, ...] = (
         hi=100.0,
     ),
 )
+
+
+#: Gold rate laws of the carbon trains (``FORMS`` of oreflow.kernels.adsorption_forms).
+ADSORPTION_MODELS = ("nicol_fleming", "freundlich", "kn")
+
+ADSORPTION_FORM_PARAMS: tuple[Param, ...] = (
+    Param(
+        "adsorption_model",
+        "-",
+        "nicol_fleming",
+        "rate law of gold on carbon: nicol_fleming k (K C - q), freundlich (the same rate "
+        "towards a Freundlich loading) or kn (Fleming's q = k C t^n as a rate)",
+        "Nicol, Fleming & Cromberge 1984, J. S. Afr. IMM 84:50; Fleming & Nicol 1984, "
+        "J. S. Afr. IMM 84:85; compared by Le Roux, Bryson & Young 1991, J. S. Afr. IMM "
+        "91:95 (synopsis read)",
+        kind=str,
+        choices=ADSORPTION_MODELS,
+    ),
+    Param(
+        "freundlich_n",
+        "-",
+        1.0,
+        "Freundlich exponent n_F of the gold isotherm q* = K C_ref (C/C_ref)^(1/n_F) "
+        "(freundlich and kn models); 1: linear",
+        "assumed; 1 is the Nicol-Fleming linear isotherm; fit your isotherm points with "
+        "oreflow fit --model freundlich",
+        lo=0.2,
+        hi=10.0,
+    ),
+    positive(
+        "freundlich_ref_mg_l",
+        "mg/L",
+        1.0,
+        "gold tenor at which adsorption_k_eq_m3_t is the isotherm's slope q*/C",
+        "assumed; about the tenor of the first adsorption tank [L] Marsden & House 2006 ch. 7",
+        hi=1000.0,
+    ),
+    positive(
+        "kn_k",
+        "m³/(t·h^n)",
+        150.0,
+        "Fleming's k of the gold carbon-activity law q = k C t^n (kn model), at the "
+        "reference carbon size, agitation and pulp",
+        "assumed; 150 = adsorption_k_per_h x adsorption_k_eq_m3_t defaults, the k-n form "
+        "then equal to Nicol-Fleming at kn_n = 1; fit a carbon activity test with oreflow "
+        "fit --model fleming_kn",
+        hi=1e7,
+    ),
+    Param(
+        "kn_n",
+        "-",
+        1.0,
+        "Fleming's n of the gold carbon-activity law (kn model)",
+        "assumed; 1 is film diffusion; activity tests of fresh carbon give n below 1 "
+        "(Fleming & Nicol 1984, J. S. Afr. IMM 84:85, synopsis read); above 1 fresh carbon "
+        "would not load",
+        lo=0.05,
+        hi=1.0,
+    ),
+)
+
+
+def adsorption_train(
+    spec_params: Mapping[str, object],
+    params: Mapping[str, np.ndarray],
+    rate_factor: np.ndarray,
+    *train_args: object,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
+    """The counter-current train of the case's gold rate law (``adsorption_model``).
+
+    ``train_args`` are those of ``oreflow.kernels.adsorption.adsorption_train_batch``;
+    the default ``nicol_fleming`` calls it directly (no iteration) and returns None as
+    the fourth item; the other forms return the substitutions used per case there
+    (``-1`` where they did not settle: the last physical iterate is kept).
+    """
+    from oreflow.kernels.adsorption import adsorption_train_batch
+    from oreflow.kernels.adsorption_forms import FORMS, adsorption_train_forms_batch
+
+    form = FORMS[str(spec_params.get("adsorption_model", "nicol_fleming"))]
+    if form == 0:
+        return (*adsorption_train_batch(*train_args), None)
+    n = rate_factor.shape[0]
+    one = np.ones(n)
+    return adsorption_train_forms_batch(
+        *train_args,
+        form,
+        one * params["freundlich_ref_mg_l"],
+        one * params["freundlich_n"],
+        one * params["kn_k"],
+        one * params["kn_n"],
+        np.ascontiguousarray(rate_factor, dtype=np.float64),
+    )
 
 
 COPPER_SPECIATION_PARAMS: tuple[Param, ...] = (

@@ -100,6 +100,7 @@ from oreflow.kernels.carbon_circuit import (
 from oreflow.units import reagents
 from oreflow.units.adsorption_rate import (
     adsorption_rate_factor,
+    adsorption_train,
     attrition_scale,
     copper_k_eq_factor,
 )
@@ -236,7 +237,6 @@ class CilTrain:
 
     def apply(self, state: LeachState, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """Leach, adsorb (with preg-robbing and competing metals), and dose cyanide."""
-        from oreflow.kernels.adsorption import adsorption_train_batch
         from oreflow.kernels.leaching import leach_train_batch
 
         params, k, ult = state.params, state.k, state.ultimate
@@ -335,7 +335,10 @@ class CilTrain:
                     params["blanking_kg_t"],
                     params["blanking_half_kg_t"],
                 )
-        tenor, loading, ore_g_h = adsorption_train_batch(
+        tenor, loading, ore_g_h, form_iterations = adsorption_train(
+            self.spec.params,
+            params,
+            ads_rate,
             sol,
             feed_tenor,
             source,
@@ -442,6 +445,8 @@ class CilTrain:
         if self.mode != "cic" and self.spec.params.get("pregrob_k_m3_t", 0.0) > 0:
             metrics["use_kerosene_kg_h"] = params["blanking_kg_t"] * solids
         metrics["adsorption_rate_factor"] = ads_rate
+        if form_iterations is not None:  # -1: the non-linear gold rate law did not settle
+            metrics["adsorption_form_iterations"] = form_iterations
         metrics["carbon_inventory_t"] = carbon_tank.sum(axis=1)
         if self.mode != "cic":
             metrics["do_mg_l"] = do_mg_l

@@ -7,7 +7,11 @@ cites its own source or is marked assumed.
 from __future__ import annotations
 
 from oreflow.core.schema import REQUIRED, Param, positive
-from oreflow.units.adsorption_rate import ADSORPTION_RATE_PARAMS, COPPER_SPECIATION_PARAMS
+from oreflow.units.adsorption_rate import (
+    ADSORPTION_FORM_PARAMS,
+    ADSORPTION_RATE_PARAMS,
+    COPPER_SPECIATION_PARAMS,
+)
 from oreflow.units.base import TableSchema
 from oreflow.units.cil_kinetics import CYANIDATION_PARAMS, GRAIN_PARAMS, SULFIDE_O2_PARAMS
 from oreflow.units.cyanide_chemistry import DISSOLUTION_PARAMS
@@ -339,6 +343,7 @@ CIL_PARAMS: tuple[Param, ...] = (
     _CARBON_DOSE,
     *_CARBON_PARAMS,
     *ADSORPTION_RATE_PARAMS,
+    *ADSORPTION_FORM_PARAMS,
     *COPPER_SPECIATION_PARAMS,
     *SIZE_LAW_PARAMS,
     *_PREGROB_PARAMS,
@@ -352,6 +357,7 @@ CIP_PARAMS: tuple[Param, ...] = (
     _CARBON_DOSE,
     *_CARBON_PARAMS,
     *ADSORPTION_RATE_PARAMS,
+    *ADSORPTION_FORM_PARAMS,
     *COPPER_SPECIATION_PARAMS,
     *SIZE_LAW_PARAMS,
     *_PREGROB_PARAMS,
@@ -377,6 +383,7 @@ CIC_PARAMS: tuple[Param, ...] = (
     ),
     *_CARBON_PARAMS,
     *ADSORPTION_RATE_PARAMS[:3],
+    *ADSORPTION_FORM_PARAMS,
     _CYANIDE_PARAMS[3],
 )
 

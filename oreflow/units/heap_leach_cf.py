@@ -108,6 +108,7 @@ _THIOSULFATE = (
     "cu_rate_gain",
     "cu_half_mm",
     "leach_ea_kj_mol",
+    "cu_leach_ea_kj_mol",
     "s2o3_degradation_nh3_half_mol_l",
     "s2o3_degradation_ea_kj_mol",
     "kinetics_ref_s2o3_mol_l",

@@ -28,7 +28,7 @@ adsorbed by carbonaceous matter, so thiosulfate is insensitive to preg-robbing
 (``kinetics_ref_*``); each case's k is that times
 ``oreflow.kernels.lixiviant_rates.thiosulfate_rate_factor``:
 
-    F = S(c, K_S) · [NH₃]^a · (1 + g_Cu S([Cu], K_Cu)) · exp(−Ea/R (1/T − 1/T_25))
+    F = S(c, K_S) · [NH₃]^a · (A(Ea) + g_Cu S([Cu], K_Cu) A(Ea_Cu)),  A(E) = exp(−E/R (1/T − 1/T_25))
 
 (ammonia and copper terms in the ammoniacal system only; CaTS leaches with oxygen).
 The order ``a`` = 0.3 in ammonia, order zero in thiosulfate once it complexes the gold,
@@ -301,6 +301,17 @@ PARAMS: tuple[Param, ...] = (
         hi=200.0,
     ),
     positive(
+        "cu_leach_ea_kj_mol",
+        "kJ/mol",
+        11.3,
+        "activation energy of the copper(II)-catalysed path of gold leaching (ammoniacal)",
+        "fitted: gives the 15.54 kJ/mol apparent Ea measured with 0.01 M Cu(NH3)4 2+ and "
+        "0.5 M NH3 (Jiang et al. 1993, SME, abstract; "
+        "data/testwork/cf_thiosulfate_jiang1993.csv) with the copper gain and half "
+        "of this unit (exact solve, 1 point 1 unknown)",
+        hi=200.0,
+    ),
+    positive(
         "s2o3_degradation_nh3_half_mol_l",
         "mol/L",
         0.5,
@@ -383,6 +394,7 @@ def rate_factor(params: Mapping[str, np.ndarray], n: int, ammoniacal: bool) -> n
         arr("s2o3_mol_l"), arr("nh3_mol_l"), arr("cu_mg_l") / _CU, arr("temperature_degc"),
         ammoniacal, np.ascontiguousarray(ref), arr("s2o3_half_mol_l"), arr("nh3_rate_order"),
         arr("cu_rate_gain"), arr("cu_half_mm"), arr("leach_ea_kj_mol"),
+        arr("cu_leach_ea_kj_mol"),
     )  # fmt: skip
 
 

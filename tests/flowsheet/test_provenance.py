@@ -30,3 +30,19 @@ def test_a_measured_value_is_not_counted_and_the_run_reports_the_count(tmp_path)
     assert "units.cil.kla_per_h" not in keys
     meta = oreflow.simulate(path).meta["assumed_parameters"]
     assert meta["count"] == len(keys) == len(meta["keys"])
+
+
+def test_carbon_rate_law_constants_count_only_under_their_model(tmp_path):
+    """freundlich_n and kn_k/kn_n are assumed only where adsorption_model uses them."""
+    from pathlib import Path
+
+    import oreflow
+    from oreflow.flowsheet.provenance import assumed_parameters
+
+    src = Path(oreflow.bundled_case("free_milling_cil")).read_text(encoding="utf-8")
+    keys = {"units.cil.freundlich_n", "units.cil.kn_k", "units.cil.kn_n"}
+    default = set(assumed_parameters(oreflow.load_case(oreflow.bundled_case("free_milling_cil"))))
+    assert not keys & default
+    path = tmp_path / "case.toml"
+    path.write_text(src.replace("[units.cil]\n", '[units.cil]\nadsorption_model = "kn"\n', 1))
+    assert keys <= set(assumed_parameters(oreflow.load_case(path)))

@@ -230,7 +230,7 @@ def test_rate_factors_vanish_without_their_lixiviant():
     )  # fmt: skip
     t = lr.thiosulfate_rate_factor(
         0 * one, 0.5 * one, 3 * one, 25 * one, True, np.array([[0.1, 0.5, 3.0, 25.0]]),
-        0.02 * one, 0.3 * one, 4 * one, 1 * one, 31 * one,
+        0.02 * one, 0.3 * one, 4 * one, 1 * one, 31 * one, 11.3 * one,
     )  # fmt: skip
     h = lr.halide_rate_factor(
         0 * one, 1.7 * one, 1000 * one, 25 * one, np.array([[2000.0, 1.7, 1000.0, 25.0]]), 1e-5,

@@ -42,7 +42,7 @@ def rate(s2o3: float, nh3: float, cu_mm: float, temp: float, ammoniacal: bool = 
             s2o3 * one, nh3 * one, cu_mm * one, temp * one, ammoniacal, ref,
             default("s2o3_half_mol_l") * one, default("nh3_rate_order") * one,
             default("cu_rate_gain") * one, default("cu_half_mm") * one,
-            default("leach_ea_kj_mol") * one,
+            default("leach_ea_kj_mol") * one, default("cu_leach_ea_kj_mol") * one,
         )[0]
     )  # fmt: skip
 
@@ -68,8 +68,18 @@ def test_order_zero_in_thiosulfate_once_it_complexes_gold():
 
 
 def test_activation_energy_in_the_published_range():
+    """Zhang et al. leached in oxygenated ammoniacal thiosulfate without copper: the uncatalysed path."""
     r = rows("cf_thiosulfate_zhang2004_orders.csv")["activation_energy"]
     lo, hi = float(r["low"]), float(r["high"])
-    ratio = rate(0.1, 0.5, 3.0, 48.0) / rate(0.1, 0.5, 3.0, 25.0)
+    ratio = rate(0.1, 0.5, 0.0, 48.0) / rate(0.1, 0.5, 0.0, 25.0)
     ea = np.log(ratio) * 8.314462618 / (1 / 298.15 - 1 / 321.15) / 1000.0
     assert lo <= ea <= hi
+
+
+def test_copper_catalysed_thiosulfate_leaches_faster_than_oxygen_alone():
+    """Zhang et al.: copper(II)-ammonia-thiosulfate > oxygen-ammonia-thiosulfate (at 25 and 48 °C)."""
+    r = rows("cf_thiosulfate_zhang2004_orders.csv")["rate_ratio_cu_over_o2_thiosulfate"]
+    lo, hi = float(r["low"]), float(r["high"])
+    for temp in (25.0, 48.0):
+        ratio = rate(0.1, 0.5, 3.0, temp) / rate(0.1, 0.5, 0.0, temp)
+        assert lo < ratio < hi
