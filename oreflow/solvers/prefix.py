@@ -16,7 +16,7 @@ cases it runs with.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -25,6 +25,8 @@ from oreflow.conventions import RTOL_RECYCLE
 from oreflow.flowsheet.compile import CompiledPlant
 from oreflow.flowsheet.graph import Block
 from oreflow.solvers.block_audit import block_closure_max_rel
+from oreflow.solvers.cost_lines import UnitCost, block_unit_costs
+from oreflow.solvers.gather import Gathered, GatheredUnit
 from oreflow.solvers.simulate import (
     CHUNK_CASES,
     BlockSolver,
@@ -49,6 +51,8 @@ class _Shared:
     units: dict[str, UnitResult]  # the block's reports, per prefix
     iterations: int
     closure: np.ndarray | None = None  # the block's closure audit, per prefix (audit=True)
+    costs: dict[str, UnitCost] | None = None  # its units' cost lines, per prefix (unit_costs)
+    supports: dict[str, dict] = field(default_factory=dict)  # per unit, gather.GatheredUnit's
 
 
 def _cones(plant: CompiledPlant, ports: tuple[dict, dict]) -> list[set[str]]:
@@ -205,6 +209,7 @@ def simulate_shared_chunks(
     chunk_cases: int = TAIL_CHUNK_CASES,
     audit: bool = False,
     circuit_figures: Collection[str] = (),
+    unit_costs: bool = False,
 ) -> Iterator[tuple[int, int, Simulation]]:
     """Like ``simulate_chunks``, simulating each distinct upstream prefix once.
 
@@ -214,13 +219,23 @@ def simulate_shared_chunks(
     (``block_audit``), and each chunk carries its cases' worst (``block_closure``).
     The figures of a grinding circuit named in ``circuit_figures`` (``units.MILL.FIGURE``,
     ``unit_figures.CIRCUIT_METRICS``) are computed once per prefix where the circuit is
-    shared, and reported in the mill's report.
+    shared, and reported in the mill's report. With ``unit_costs`` the operating cost
+    lines and utility power of every shared block's units are computed once per prefix
+    (``cost_lines``) and each chunk carries its cases' (``Simulation.unit_costs``).
     """
     params = plant.param_arrays(n_cases, overrides)
     ports = port_order(plant)
     blocks = plant.topology.blocks
     shared = _simulate_shared(
-        plant, params, ports, n_cases, rtol, max_iter, audit, _circuit_names(circuit_figures)
+        plant,
+        params,
+        ports,
+        n_cases,
+        rtol,
+        max_iter,
+        audit,
+        _circuit_names(circuit_figures),
+        unit_costs,
     )
     if any(entry is None and block.tears for entry, block in zip(shared, blocks, strict=True)):
         chunk_cases = min(chunk_cases, CHUNK_CASES)  # a recycle in the tail: keep its cache size
@@ -228,6 +243,9 @@ def simulate_shared_chunks(
         hi = min(lo + chunk_cases, n_cases)
         idx = np.arange(lo, hi)
         sim = Simulation(plant, hi - lo, _subset_params(params, idx))
+        sim.streams = Gathered()  # type: ignore[assignment]  # a shared block's on first read
+        if unit_costs:
+            sim.unit_costs = {}
         worst = np.zeros(hi - lo)
         tail: list[str] = []  # the nodes simulated per case, audited together
         for block, entry in zip(blocks, shared, strict=True):
@@ -236,11 +254,19 @@ def simulate_shared_chunks(
                 if entry.closure is not None:
                     worst = np.fmax(worst, entry.closure[at])
                 for node in block.nodes:
-                    outlets = tuple(entry.streams[s][at] for s in ports[1][node])
-                    sim.streams.update(zip(ports[1][node], outlets, strict=True))
-                    sim.units[node] = _take(entry.units[node], at, outlets)
+                    for s in ports[1][node]:
+                        sim.streams.defer(s, lambda e=entry, s=s, at=at: e.streams[s][at])
+                    sim.units[node] = GatheredUnit(
+                        entry.units[node],
+                        at,
+                        sim.streams,
+                        ports[1][node],
+                        entry.supports.setdefault(node, {}),
+                    )
                 if block.tears:
                     sim.iterations[",".join(block.tears)] = entry.iterations
+                if entry.costs is not None and sim.unit_costs is not None:
+                    sim.unit_costs.update((k, c.take(at)) for k, c in entry.costs.items())
                 continue
             iters = _run_block(plant, block, sim, ports, rtol, max_iter)
             if block.tears:
@@ -260,6 +286,7 @@ def _simulate_shared(
     max_iter: int,
     audit: bool = False,
     circuit: Mapping[str, list[str]] | None = None,
+    unit_costs: bool = False,
 ) -> list[_Shared | None]:
     """Per block, its result per distinct prefix, or None where it is left to the tail."""
     blocks = plant.topology.blocks
@@ -294,6 +321,11 @@ def _simulate_shared(
             if audit
             else None,
         )
+        if unit_costs:  # on every prefix at once, each row as a gathered chunk holds it
+            whole = Simulation(plant, len(first), _subset_params(params, first))
+            whole.streams = {**_gather_inputs(block, ports, shared_of, first), **entry.streams}
+            whole.units = dict(entry.units)
+            entry.costs = block_unit_costs(whole, block.nodes)
         shared.append(entry)
         for s in outlets:
             shared_of[s] = entry

@@ -234,6 +234,7 @@ def _tabulate_route(
             overrides=overrides,
             audit=lean,
             circuit_figures=metrics if lean else (),
+            unit_costs=lean,
         )
     plan = None
     for _, _, chunk in chunks:
