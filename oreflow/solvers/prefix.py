@@ -113,16 +113,24 @@ def _take(result: UnitResult, idx: np.ndarray, outlets: tuple[np.ndarray, ...]) 
     )
 
 
+def _cat(arrays: list[np.ndarray]) -> np.ndarray:
+    """The parts' rows in one C-ordered array (a single contiguous part is not copied)."""
+    return np.ascontiguousarray(arrays[0]) if len(arrays) == 1 else np.concatenate(arrays)
+
+
 def _join(results: list[UnitResult]) -> UnitResult:
     first = results[0]
 
     def cat(vs: list[Any]) -> Any:
+        # one part: no copy, unless it is a strided view (results stay C-ordered)
+        if len(vs) == 1:
+            return np.ascontiguousarray(vs[0]) if np.ndim(vs[0]) else vs[0]
         return np.concatenate(vs) if np.ndim(vs[0]) else vs[0]
 
     return UnitResult(
-        tuple(np.concatenate([r.outlets[i] for r in results]) for i in range(len(first.outlets))),
-        None if first.added is None else np.concatenate([r.added for r in results]),
-        None if first.reacted is None else np.concatenate([r.reacted for r in results]),
+        tuple(cat([r.outlets[i] for r in results]) for i in range(len(first.outlets))),
+        None if first.added is None else cat([r.added for r in results]),
+        None if first.reacted is None else cat([r.reacted for r in results]),
         {m: cat([np.asarray(r.metrics[m]) for r in results]) for m in first.metrics},
     )
 
@@ -147,9 +155,13 @@ def _run_block(
 
 
 def _subset_params(
-    params: Mapping[str, Mapping[str, np.ndarray]], idx: np.ndarray
+    params: Mapping[str, Mapping[str, np.ndarray]], idx: np.ndarray | slice
 ) -> dict[str, dict[str, np.ndarray]]:
-    return {node: {k: v[idx] for k, v in p.items()} for node, p in params.items()}
+    """Every node's parameters at rows ``idx``, each node's taken when first read."""
+    out = Gathered()
+    for node, p in params.items():
+        out.defer(node, lambda p=p: {k: v[idx] for k, v in p.items()})
+    return out  # type: ignore[return-value]
 
 
 def _gather_inputs(
@@ -196,7 +208,15 @@ def block_prefixes(
         for node, keys in varying.items()
         for k in keys
     }
-    return [_prefix_rows(codes, varying, cone, n) for cone in cones]
+    # blocks whose cones vary in the same parameters share their prefixes
+    done: dict[tuple[tuple[str, str], ...], tuple[np.ndarray, np.ndarray]] = {}
+    out = []
+    for cone in cones:
+        used = tuple((node, k) for node in sorted(cone) for k in varying.get(node, ()))
+        if used not in done:
+            done[used] = _prefix_rows(codes, varying, cone, n)
+        out.append(done[used])
+    return out
 
 
 def simulate_shared_chunks(
@@ -242,7 +262,8 @@ def simulate_shared_chunks(
     for lo in range(0, n_cases, chunk_cases):
         hi = min(lo + chunk_cases, n_cases)
         idx = np.arange(lo, hi)
-        sim = Simulation(plant, hi - lo, _subset_params(params, idx))
+        # the chunk's parameters are views (rows lo:hi), not copies
+        sim = Simulation(plant, hi - lo, _subset_params(params, slice(lo, hi)))
         sim.streams = Gathered()  # type: ignore[assignment]  # a shared block's on first read
         if unit_costs:
             sim.unit_costs = {}
@@ -314,7 +335,7 @@ def _simulate_shared(
         outlets = [s for node in block.nodes for s in ports[1][node]]
         entry = _Shared(
             rows,
-            {s: np.concatenate([p.streams[s] for p in parts]) for s in outlets},
+            {s: _cat([p.streams[s] for p in parts]) for s in outlets},
             {node: _join([p.units[node] for p in parts]) for node in block.nodes},
             iters,
             np.concatenate([block_closure_max_rel(p, [block.nodes]) for p in parts])
