@@ -308,9 +308,7 @@ def unit_costs_usd_h(
     for u in spec.units:
         got = cached.get(u.name)
         cost, parts = (
-            (got.cost, got.lines)
-            if got is not None
-            else unit_cost_lines(sim, econ, u.name, prices)
+            (got.cost, got.lines) if got is not None else unit_cost_lines(sim, econ, u.name, prices)
         )
         for line, v in parts:
             lines[line] = lines.get(line, np.zeros(n)) + v

@@ -40,8 +40,8 @@ cost nothing here.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np

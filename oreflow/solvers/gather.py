@@ -38,6 +38,10 @@ class Gathered(MutableMapping[str, Any]):
         self._values[key] = _PENDING
         self._makers[key] = make
 
+    def deferred(self) -> list[str]:
+        """The keys not read yet."""
+        return list(self._makers)
+
     def __getitem__(self, key: str) -> Any:
         value = self._values[key]
         if value is _PENDING:
@@ -121,20 +125,25 @@ class GatheredUnit(UnitResult):
 
     @property  # type: ignore[override]
     def outlets(self) -> tuple[np.ndarray, ...]:
+        """The outlet streams at the chunk's rows."""
         return self._once("outlets", lambda: tuple(self._streams[s] for s in self._outlet_names))
 
     @property  # type: ignore[override]
     def added(self) -> np.ndarray | None:
+        """What the unit added, at the chunk's rows."""
         r = self._result
         return self._once("added", lambda: None if r.added is None else r.added[self._at])
 
     @property  # type: ignore[override]
     def reacted(self) -> np.ndarray | None:
+        """What reacted in the unit, at the chunk's rows."""
         r = self._result
         return self._once("reacted", lambda: None if r.reacted is None else r.reacted[self._at])
 
     @property  # type: ignore[override]
     def metrics(self) -> dict[str, np.ndarray]:
+        """The unit's figures, each gathered at the chunk's rows when first read."""
+
         def make() -> Gathered:
             out = Gathered()
             for m, v in self._result.metrics.items():

@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from oreflow.solvers.kpis import PROVIDERS, Provider
 from oreflow.solvers.gather import GatheredUnit, nonzero_columns
+from oreflow.solvers.kpis import PROVIDERS, Provider
 from oreflow.solvers.prefix import take_cases
 from oreflow.solvers.results import plant_totals
 from oreflow.solvers.simulate import Simulation

@@ -51,7 +51,9 @@ def unit_utility_kw(
     agitation = None
     for e in unit_equipment(sim, unit) if items is None else items:
         if e.item == "agitators":
-            agitation = (np.zeros(sim.n_cases) if agitation is None else agitation) + e.count * e.size
+            agitation = (
+                np.zeros(sim.n_cases) if agitation is None else agitation
+            ) + e.count * e.size
     pump = sim.plant.spec.unit_types[sim.plant.spec.unit(unit).type].pumping
     if pump is None or unit not in sim.units:
         return agitation, None
