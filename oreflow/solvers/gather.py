@@ -110,13 +110,26 @@ class GatheredUnit(UnitResult):
     def support(self, field: str) -> np.ndarray | None:
         """Columns of ``added`` or ``reacted`` nonzero (or NaN) somewhere; None: no such array."""
         if field not in self._supports:
-            whole = getattr(self._result, field)
-            self._supports[field] = None if whole is None else nonzero_columns(whole)
+            r = self._result
+            if isinstance(r, JoinedUnit):
+                self._supports[field] = r.support(field)
+            else:
+                whole = getattr(r, field)
+                self._supports[field] = None if whole is None else nonzero_columns(whole)
         return self._supports[field]
 
     def columns(self, field: str, cols: np.ndarray) -> np.ndarray:
         """``added`` or ``reacted`` at the chunk's rows, columns ``cols`` only."""
-        return getattr(self._result, field)[np.ix_(self._at, cols)]
+        r = self._result
+        if isinstance(r, JoinedUnit):
+            return r.columns(field, cols)[self._at]
+        return getattr(r, field)[np.ix_(self._at, cols)]
+
+    def take(self, idx: np.ndarray, streams: MutableMapping[str, np.ndarray]) -> GatheredUnit:
+        """The report at some of the chunk's rows (``idx``), outlets from ``streams``."""
+        return GatheredUnit(
+            self._result, self._at[idx], streams, self._outlet_names, self._supports
+        )
 
     def _once(self, key: str, make: Callable[[], Any]) -> Any:
         if key not in self._done:
@@ -151,3 +164,79 @@ class GatheredUnit(UnitResult):
             return out
 
         return self._once("metrics", make)
+
+
+def join_rows(values: list[Any]) -> Any:
+    """The parts' rows in one C-ordered array (one contiguous part is not copied)."""
+    if not np.ndim(values[0]):
+        return values[0]
+    return np.ascontiguousarray(values[0]) if len(values) == 1 else np.concatenate(values)
+
+
+class JoinedUnit(UnitResult):
+    """A unit's reports from a block run in parts (rows in part order), joined where read.
+
+    ``outlets``: the block's joined outlet streams. ``added``, ``reacted`` and each metric
+    are concatenated on first read; ``columns`` joins some columns only.
+    """
+
+    def __init__(self, parts: list[UnitResult], outlets: Callable[[], tuple[np.ndarray, ...]]):
+        # not the dataclass __init__: every field is a property over the parts
+        self._parts = parts
+        self._outlets = outlets
+        self._done: dict[Any, Any] = {}
+
+    def _once(self, key: Any, make: Callable[[], Any]) -> Any:
+        if key not in self._done:
+            self._done[key] = make()
+        return self._done[key]
+
+    def _field(self, field: str) -> np.ndarray | None:
+        if getattr(self._parts[0], field) is None:
+            return None
+        return self._once(field, lambda: join_rows([getattr(p, field) for p in self._parts]))
+
+    @property  # type: ignore[override]
+    def outlets(self) -> tuple[np.ndarray, ...]:
+        """The outlet streams of every row."""
+        return self._once("outlets", self._outlets)
+
+    @property  # type: ignore[override]
+    def added(self) -> np.ndarray | None:
+        """What the unit added, every row."""
+        return self._field("added")
+
+    @property  # type: ignore[override]
+    def reacted(self) -> np.ndarray | None:
+        """What reacted in the unit, every row."""
+        return self._field("reacted")
+
+    @property  # type: ignore[override]
+    def metrics(self) -> dict[str, np.ndarray]:
+        """The unit's figures, each joined when first read."""
+
+        def make() -> Gathered:
+            out = Gathered()
+            for m in self._parts[0].metrics:
+                out.defer(m, lambda m=m: join_rows([np.asarray(p.metrics[m]) for p in self._parts]))
+            return out
+
+        return self._once("metrics", make)
+
+    def support(self, field: str) -> np.ndarray | None:
+        """Columns of ``added`` or ``reacted`` nonzero (or NaN) in some row; None: no such array."""
+        if getattr(self._parts[0], field) is None:
+            return None
+        return self._once(
+            ("support", field),
+            lambda: np.unique(
+                np.concatenate([nonzero_columns(getattr(p, field)) for p in self._parts])
+            ),
+        )
+
+    def columns(self, field: str, cols: np.ndarray) -> np.ndarray:
+        """``added`` or ``reacted``, every row, columns ``cols`` only."""
+        return self._once(
+            ("columns", field, cols.tobytes()),
+            lambda: np.concatenate([getattr(p, field)[:, cols] for p in self._parts]),
+        )

@@ -26,7 +26,7 @@ from oreflow.flowsheet.compile import CompiledPlant
 from oreflow.flowsheet.graph import Block
 from oreflow.solvers.block_audit import block_closure_max_rel
 from oreflow.solvers.cost_lines import UnitCost, block_unit_costs
-from oreflow.solvers.gather import Gathered, GatheredUnit
+from oreflow.solvers.gather import Gathered, GatheredUnit, JoinedUnit, join_rows
 from oreflow.solvers.simulate import (
     CHUNK_CASES,
     BlockSolver,
@@ -113,28 +113,6 @@ def _take(result: UnitResult, idx: np.ndarray, outlets: tuple[np.ndarray, ...]) 
     )
 
 
-def _cat(arrays: list[np.ndarray]) -> np.ndarray:
-    """The parts' rows in one C-ordered array (a single contiguous part is not copied)."""
-    return np.ascontiguousarray(arrays[0]) if len(arrays) == 1 else np.concatenate(arrays)
-
-
-def _join(results: list[UnitResult]) -> UnitResult:
-    first = results[0]
-
-    def cat(vs: list[Any]) -> Any:
-        # one part: no copy, unless it is a strided view (results stay C-ordered)
-        if len(vs) == 1:
-            return np.ascontiguousarray(vs[0]) if np.ndim(vs[0]) else vs[0]
-        return np.concatenate(vs) if np.ndim(vs[0]) else vs[0]
-
-    return UnitResult(
-        tuple(cat([r.outlets[i] for r in results]) for i in range(len(first.outlets))),
-        None if first.added is None else cat([r.added for r in results]),
-        None if first.reacted is None else cat([r.reacted for r in results]),
-        {m: cat([np.asarray(r.metrics[m]) for r in results]) for m in first.metrics},
-    )
-
-
 def _run_block(
     plant: CompiledPlant,
     block: Block,
@@ -169,24 +147,36 @@ def _gather_inputs(
     ports: tuple[dict, dict],
     shared_of: Mapping[str, _Shared],
     idx: np.ndarray,
+    lazy: bool = False,
 ) -> dict[str, np.ndarray]:
-    """The shared upstream streams a block reads, for cases ``idx``."""
+    """The shared upstream streams a block reads, for cases ``idx`` (``lazy``: where read)."""
     produced = {s for node in block.nodes for s in ports[1][node]}
-    out = {}
+    out = Gathered() if lazy else {}
     for node in block.nodes:
         for s in ports[0][node]:
             if s not in produced and s in shared_of:
                 part = shared_of[s]
-                out[s] = part.streams[s][part.rows[idx]]
-    return out
+                if lazy:
+                    out.defer(s, lambda s=s, part=part: part.streams[s][part.rows[idx]])
+                else:
+                    out[s] = part.streams[s][part.rows[idx]]
+    return out  # type: ignore[return-value]
 
 
 def take_cases(sim: Simulation, idx: np.ndarray) -> Simulation:
     """The simulation of some of a simulation's cases (rows ``idx``)."""
     ports = port_order(sim.plant)
     out = Simulation(sim.plant, len(idx), _subset_params(sim.params, idx))
-    out.streams = {s: v[idx] for s, v in sim.streams.items()}
+    if isinstance(sim.streams, Gathered):  # each stream taken where read
+        out.streams = Gathered()  # type: ignore[assignment]
+        for s in sim.streams:
+            out.streams.defer(s, lambda s=s: sim.streams[s][idx])
+    else:
+        out.streams = {s: v[idx] for s, v in sim.streams.items()}
     for node, r in sim.units.items():
+        if isinstance(r, GatheredUnit):
+            out.units[node] = r.take(idx, out.streams)
+            continue
         outlets = tuple(out.streams[s] for s in ports[1].get(node, ()))
         out.units[node] = _take(r, idx, outlets)
     out.iterations = dict(sim.iterations)
@@ -332,11 +322,19 @@ def _simulate_shared(
             iters = max(iters, _run_block(plant, block, sim, ports, rtol, max_iter))
             _add_circuit_figures(sim, block, circuit or {})
             parts.append(sim)
-        outlets = [s for node in block.nodes for s in ports[1][node]]
+        streams = Gathered()  # each outlet joined where a chunk or the costs read it
+        for s in (s for node in block.nodes for s in ports[1][node]):
+            streams.defer(s, lambda s=s, parts=parts: join_rows([p.streams[s] for p in parts]))
         entry = _Shared(
             rows,
-            {s: _cat([p.streams[s] for p in parts]) for s in outlets},
-            {node: _join([p.units[node] for p in parts]) for node in block.nodes},
+            streams,  # type: ignore[arg-type]
+            {
+                node: JoinedUnit(
+                    [p.units[node] for p in parts],
+                    lambda node=node, streams=streams: tuple(streams[s] for s in ports[1][node]),
+                )
+                for node in block.nodes
+            },
             iters,
             np.concatenate([block_closure_max_rel(p, [block.nodes]) for p in parts])
             if audit
@@ -344,11 +342,13 @@ def _simulate_shared(
         )
         if unit_costs:  # on every prefix at once, each row as a gathered chunk holds it
             whole = Simulation(plant, len(first), _subset_params(params, first))
-            whole.streams = {**_gather_inputs(block, ports, shared_of, first), **entry.streams}
+            whole.streams = _gather_inputs(block, ports, shared_of, first, lazy=True)
+            for s in streams:
+                whole.streams.defer(s, lambda s=s, streams=streams: streams[s])
             whole.units = dict(entry.units)
             entry.costs = block_unit_costs(whole, block.nodes)
         shared.append(entry)
-        for s in outlets:
+        for s in streams:
             shared_of[s] = entry
     return shared
 
