@@ -338,6 +338,9 @@ def adsorption_train_batch(
     loading = np.empty(n_tanks)
     ore = np.empty(n_tanks)
     zeros = np.zeros(n_tanks)
+    # True, known only at run time: a literal True would compile _solve_metal a second
+    # time (a Literal[bool] specialisation, 0.5 s of a cold start)
+    always = n_tanks >= 0
     phi = np.empty((n_tanks, n_met))
     for i in range(n_cases):
         cap = capacity_g_t[i]
@@ -361,7 +364,7 @@ def adsorption_train_batch(
                 else:
                     _solve_metal(
                         solution_m3_h[i], feed_tenor_g_m3[i, m], source, carbon_tph[i],
-                        barren_loading_g_t[i, m], transfer, k_tank, 0.0, 0.0, True,
+                        barren_loading_g_t[i, m], transfer, k_tank, 0.0, 0.0, always,
                         tenor, loading, zeros.copy(), work,
                     )  # fmt: skip
                 for j in range(n_tanks):
