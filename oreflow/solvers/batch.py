@@ -42,6 +42,25 @@ def default_workers(n_cases: int) -> int:
     return max(1, min(cores or 1, n_cases // MIN_CASES_PER_WORKER))
 
 
+def idle_cores() -> int:
+    """Cores not busy with other work (at least 1).
+
+    This process's cores less the 1-minute load average, the core this process runs on
+    counted as idle.
+    On a machine shared with other jobs a forked worker only takes turns with them on
+    the cores they keep busy, and costs its own pages: measured on the shared 2-core
+    sandbox at a load average of 1.9-4.7, a superstructure tabulation on two workers
+    took longer (wall) than in one process (benchmarks/README.md).
+    """
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    cores = cores or 1
+    try:
+        load = os.getloadavg()[0]
+    except OSError:  # not available on this system: assume the cores are free
+        return cores
+    return max(1, min(cores, int(cores - load + 1.5)))
+
+
 def _can_fork() -> bool:
     return (
         "fork" in multiprocessing.get_all_start_methods()

@@ -27,7 +27,6 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import math
-import os
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -39,7 +38,7 @@ from oreflow.errors import CaseError, Problem
 from oreflow.flowsheet.case import CaseSpec
 from oreflow.flowsheet.compile import CompiledPlant, compile_case
 from oreflow.flowsheet.optimization import ModeAxis, is_extensive
-from oreflow.solvers.batch import balanced_groups, fork_map
+from oreflow.solvers.batch import balanced_groups, fork_map, idle_cores
 from oreflow.solvers.block_audit import block_closure_max_rel
 from oreflow.solvers.lean_figures import kpi_plan, lean_kpis
 from oreflow.solvers.prefix import simulate_shared_chunks
@@ -279,10 +278,10 @@ MIN_TABULATE_CASES_PER_WORKER = 20_000
 def tabulate_workers(n_cases: int) -> int:
     """Processes for a tabulation of ``n_cases`` simulated cases.
 
-    Every core, each with at least ``MIN_TABULATE_CASES_PER_WORKER`` cases.
+    Every idle core (``batch.idle_cores``), each with at least
+    ``MIN_TABULATE_CASES_PER_WORKER`` cases.
     """
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return max(1, min(cores or 1, n_cases // MIN_TABULATE_CASES_PER_WORKER))
+    return max(1, min(idle_cores(), n_cases // MIN_TABULATE_CASES_PER_WORKER))
 
 
 def tabulate(
