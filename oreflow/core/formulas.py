@@ -14,7 +14,7 @@ formulas (``{"SiO2": 0.6, "KAlSi3O8": 0.2, ...}``).
 >>> atoms("CaSO4·2H2O") == {"ca": 1.0, "s": 1.0, "o": 6.0, "h": 4.0}
 True
 >>> round(formula_mass_g_mol("FeS2"), 3)
-119.97
+119.965
 """
 
 from __future__ import annotations

@@ -94,7 +94,7 @@ def block_closure_max_rel(sim: Simulation, groups: Iterable[Collection[str]]) ->
         species, sizes = block_totals(sim, nodes)
         throughput = np.abs(species["in"]).sum(axis=1) + np.abs(species["added"]).sum(axis=1)
         floor = BLOCK_FLOOR_REL * np.maximum(throughput, np.abs(species["out"]).sum(axis=1))
-        external = external_element_totals(sim, nodes)
+        external = external_element_totals(sim, nodes, detailed=False)
         rel = views_max_rel(audit_of_projections(comps, species, sizes, floor, external))
         worst = np.fmax(worst, np.where(np.isnan(rel), np.inf, rel))
     return worst

@@ -23,7 +23,7 @@ keeps the list from growing (``tests/solvers/test_element_closure.py``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
@@ -76,6 +76,9 @@ class ReactionMap:
     driven : tuple
         Reactions set by a metric: (metric, index of the species whose addition is
         taken off or -1, index of the reagent, (n_ext,) t/h per kmol/h, surplus).
+    combined, combined_net : numpy.ndarray
+        Derived: (n_species, n_ext + 2 n_el) externals, unexplained and reported side
+        by side; (n_species, 3 n_el) the same with the externals' net elements.
     """
 
     externals: tuple[str, ...]
@@ -84,6 +87,17 @@ class ReactionMap:
     reported: np.ndarray
     ext_elements: np.ndarray
     driven: tuple = ()
+    combined: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    combined_net: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+
+    def __post_init__(self) -> None:
+        # side by side, so that a unit's audit is one product: externals (or their net
+        # elements), unexplained, reported
+        object.__setattr__(
+            self, "combined", np.hstack([self.to_external, self.unexplained, self.reported])
+        )
+        net = self.to_external @ self.ext_elements
+        object.__setattr__(self, "combined_net", np.hstack([net, self.unexplained, self.reported]))
 
 
 _CACHE: dict[tuple[str, int, tuple[str, ...]], ReactionMap] = {}
@@ -195,6 +209,35 @@ def species_change(comps: ComponentSet, reacted: np.ndarray) -> np.ndarray:
     return np.concatenate([np.einsum("nsk->nk", solids), reacted[:, comps.n_solids_comp :]], axis=1)
 
 
+def _unit_map(sim: Simulation, name: str) -> ReactionMap | None:
+    """The reaction map of a unit of a simulation, or None when it reports no reaction."""
+    r = sim.units.get(name)
+    if r is None or r.reacted is None or name.startswith("ore."):
+        return None
+    spec = sim.plant.spec
+    key = (id(spec), name)
+    hit = _UNIT_CACHE.get(key)
+    if hit is not None and hit[0] is spec:
+        return hit[1]
+    rmap = reaction_map(spec.unit_types[spec.unit(name).type], spec.comps)
+    _UNIT_CACHE[key] = (spec, rmap)
+    return rmap
+
+
+_UNIT_CACHE: dict[tuple[int, str], tuple[object, ReactionMap]] = {}
+
+
+def _products(dsp: np.ndarray, mat: np.ndarray) -> np.ndarray:
+    """``dsp @ mat`` with least-squares round-off snapped to zero.
+
+    Round-off (1e-17 t/h of Mg2+ from a vessel with no dolomite) is not a flow: below
+    ``SNAP_REL`` of the unit's reacting mass it is zero.
+    """
+    flow = np.einsum("ij,jk->ik", dsp, mat)
+    snap = SNAP_REL * np.abs(dsp).sum(axis=1, keepdims=True)
+    return np.where(np.abs(flow) > snap, flow, 0.0)
+
+
 def unit_external(
     sim: Simulation, name: str
 ) -> tuple[tuple[str, ...], np.ndarray, np.ndarray, np.ndarray] | None:
@@ -204,22 +247,16 @@ def unit_external(
     imbalance (n, n_el), reported not-gated imbalance (n, n_el)); None when the unit
     reports no reaction.
     """
-    r = sim.units.get(name)
-    if r is None or r.reacted is None or name.startswith("ore."):
+    rmap = _unit_map(sim, name)
+    if rmap is None:
         return None
-    spec = sim.plant.spec
-    utype = spec.unit_types[spec.unit(name).type]
-    rmap = reaction_map(utype, spec.comps)
-    dsp = species_change(spec.comps, r.reacted)
-    # least-squares round-off (1e-17 t/h of Mg2+ from a vessel with no dolomite) is
-    # not a flow: below ``SNAP_REL`` of the unit's reacting mass it is zero
-    snap = SNAP_REL * np.abs(dsp).sum(axis=1, keepdims=True)
-    out = []
-    for mat in (rmap.to_external, rmap.unexplained, rmap.reported):
-        flow = np.einsum("ij,jk->ik", dsp, mat)
-        out.append(np.where(np.abs(flow) > snap, flow, 0.0))
+    r = sim.units[name]
+    comps = sim.plant.spec.comps
+    flows = _products(species_change(comps, r.reacted), rmap.combined)
+    n_ext, n_el = len(rmap.externals), len(ELEMENTS)
+    ext = flows[:, :n_ext]
     if rmap.driven and r.metrics:
-        added = None if r.added is None else species_change(spec.comps, r.added)
+        added = None if r.added is None else species_change(comps, r.added)
         for metric, i_added, reagent, vec, surplus in rmap.driven:
             if metric not in r.metrics:
                 continue
@@ -227,10 +264,10 @@ def unit_external(
             if i_added >= 0 and added is not None:
                 take = take - added[:, i_added]
             if surplus:
-                take = take - out[0][:, reagent]
+                take = take - ext[:, reagent]
             extent = np.maximum(take, 0.0) / vec[reagent]
-            out[0] = out[0] + extent[:, None] * vec[None, :]
-    return rmap.externals, out[0], out[1], out[2]
+            ext = ext + extent[:, None] * vec[None, :]
+    return rmap.externals, ext, flows[:, n_ext : n_ext + n_el], flows[:, n_ext + n_el :]
 
 
 #: Share of a unit's reacting mass below which an external flow or an imbalance is
@@ -239,30 +276,82 @@ def unit_external(
 SNAP_REL = 1e-14
 
 
-def external_element_totals(sim: Simulation, nodes: object = None) -> dict[str, np.ndarray]:
+def external_element_totals(
+    sim: Simulation, nodes: object = None, *, detailed: bool = True
+) -> dict[str, np.ndarray]:
     """Element totals (n_cases, n_el) of the externals of a set of units (all: None).
 
     ``in``: elements of reagents entering; ``out``: of gases and dissolved salts
     leaving; ``unexplained``: elements made without a reaction (gated); ``reported``:
-    the same for not-gated elements (shown as reacted).
+    the same for not-gated elements (shown as reacted). ``detailed=False`` nets each
+    element over the externals (in: what enters net, out: what leaves net), one
+    product per unit: enough for the gate of a batch or a block (the reactions set by
+    a unit's metrics exchange externals only, so they change no element's net).
     """
-    n_el = len(ELEMENTS)
+    cols = plant_elements(sim)
+    n_el = len(cols)
     tot = {k: np.zeros((sim.n_cases, n_el)) for k in ("in", "out", "unexplained", "reported")}
     names = sim.units if nodes is None else nodes
-    spec = sim.plant.spec
+    comps = sim.plant.spec.comps
     for name in names:
-        got = unit_external(sim, name)
-        if got is None:
+        rmap = _unit_map(sim, name)
+        if rmap is None:
             continue
-        externals, flows, unexplained, reported = got
+        if not detailed:
+            net_cols = np.concatenate([cols, cols + len(ELEMENTS), cols + 2 * len(ELEMENTS)])
+            mat = _sliced(rmap, "net", net_cols)
+            flows = _products(species_change(comps, sim.units[name].reacted), mat)
+            net = flows[:, :n_el]
+            tot["in"] += np.maximum(net, 0.0)
+            tot["out"] += np.maximum(-net, 0.0)
+            tot["unexplained"] += flows[:, n_el : 2 * n_el]
+            tot["reported"] += flows[:, 2 * n_el :]
+            continue
+        got = unit_external(sim, name)
+        assert got is not None
+        externals, ext, unexplained, reported = got
         if externals:
-            utype = spec.unit_types[spec.unit(name).type]
-            ext_el = reaction_map(utype, spec.comps).ext_elements
-            tot["in"] += np.einsum("ij,jk->ik", np.maximum(flows, 0.0), ext_el)
-            tot["out"] += np.einsum("ij,jk->ik", np.maximum(-flows, 0.0), ext_el)
-        tot["unexplained"] += unexplained
-        tot["reported"] += reported
+            ext_el = rmap.ext_elements[:, cols]
+            tot["in"] += np.einsum("ij,jk->ik", np.maximum(ext, 0.0), ext_el)
+            tot["out"] += np.einsum("ij,jk->ik", np.maximum(-ext, 0.0), ext_el)
+        tot["unexplained"] += unexplained[:, cols]
+        tot["reported"] += reported[:, cols]
+    tot["columns"] = cols
     return tot
+
+
+def plant_elements(sim: Simulation) -> np.ndarray:
+    """Indices into ``ELEMENTS`` of the elements a plant can carry (cached per case).
+
+    Those of its species and of the reagents, gases and ions of its units' reactions:
+    every other element is absent, so its balance is trivially closed and not listed.
+    """
+    spec = sim.plant.spec
+    hit = _ELEMENTS_CACHE.get(id(spec))
+    if hit is not None and hit[0] is spec:
+        return hit[1]
+    mask = spec.comps.species_element_matrix().any(axis=0)
+    for name in sim.units:
+        rmap = _unit_map(sim, name)
+        if rmap is not None and rmap.externals:
+            mask |= rmap.ext_elements.any(axis=0)
+    cols = np.flatnonzero(mask)
+    _ELEMENTS_CACHE[id(spec)] = (spec, cols)
+    return cols
+
+
+_ELEMENTS_CACHE: dict[int, tuple[object, np.ndarray]] = {}
+_SLICES: dict[tuple[int, str, bytes], np.ndarray] = {}
+
+
+def _sliced(rmap: ReactionMap, which: str, cols: np.ndarray) -> np.ndarray:
+    """A reaction map's combined matrix restricted to some columns (cached)."""
+    key = (id(rmap), which, cols.tobytes())
+    hit = _SLICES.get(key)
+    if hit is None:
+        hit = np.ascontiguousarray(rmap.combined_net[:, cols])
+        _SLICES[key] = hit
+    return hit
 
 
 def external_metrics(sim: Simulation, name: str) -> dict[str, np.ndarray]:

@@ -115,15 +115,20 @@ def plant_totals(sim: Simulation, key: str) -> np.ndarray:
     return total
 
 
-def _views(comps: ComponentSet) -> tuple[dict[str, list[str]], np.ndarray, np.ndarray]:
+def _views(
+    comps: ComponentSet, columns: np.ndarray | None = None
+) -> tuple[dict[str, list[str]], np.ndarray, np.ndarray]:
     """Row names of every closure view; species-to-phase and species-to-element matrices.
 
-    Every element of ``ELEMENTS`` is a row of the element view: one a reagent brings
-    in may be in no declared species.
+    ``columns``: the elements (indices into ``ELEMENTS``) the element view lists, those
+    of the case's species and of the reagents and gases of its units
+    (``external_flows.plant_elements``); default: those of the species.
     """
     phases = ("solid", "solution", "adsorbent")
     em = comps.species_element_matrix()
-    present = list(range(len(ELEMENTS)))
+    if columns is None:
+        columns = np.flatnonzero(em.any(axis=0))
+    present = [int(i) for i in columns]
     to_phase = np.zeros((len(comps.species), len(phases)))
     to_phase[np.arange(len(comps.species)), [phases.index(s.phase) for s in comps.species]] = 1.0
     names = {
@@ -136,12 +141,18 @@ def _views(comps: ComponentSet) -> tuple[dict[str, list[str]], np.ndarray, np.nd
     return names, to_phase, em[:, present]
 
 
-def closure_arrays(sim: Simulation) -> dict[str, Any]:
+def closure_arrays(sim: Simulation, detailed: bool = False) -> dict[str, Any]:
     """Closure per view: dict view -> (names, in, added, reacted, out, rel) with (n_cases, n_rows) arrays.
 
-    Each total, (n_cases, n_comp), is read once per view (``project``).
+    Each total, (n_cases, n_comp), is read once per view (``project``). ``detailed``:
+    the element rows count each reagent in and gas out apart (the ``external`` view
+    lists them), as ``Results.closure`` shows; otherwise each element's external flow
+    is netted, one product per unit (batches: the same errors, the gate's figure).
     """
-    audit = audit_of_totals(sim.plant.spec.comps, _totals(sim), external_element_totals(sim))
+    external = external_element_totals(sim, detailed=detailed)
+    audit = audit_of_totals(sim.plant.spec.comps, _totals(sim), external)
+    if not detailed:
+        return audit
     flows = external_flows_by_name(sim)
     names = sorted(flows)
     zero = np.zeros((sim.n_cases, len(names)))
@@ -197,10 +208,11 @@ def audit_of_projections(
     [t/h] (default: none). ``external``: element totals (n_cases, n_el) of the reagents
     in (``in``), gases and ions out (``out``), the gated imbalance (``unexplained``)
     and the shown, not gated one (``reported``) of the units audited
-    (``external_flows.external_element_totals``); the element and mass views then
-    count them, and their only reaction term is ``reported``.
+    (``external_flows.external_element_totals``, in the columns it names); the
+    element and mass views then count them, and their only reaction term is
+    ``reported``.
     """
-    names, to_phase, to_element = _views(comps)
+    names, to_phase, to_element = _views(comps, None if external is None else external["columns"])
     by_view: dict[str, dict[str, np.ndarray]] = {v: {} for v in names}
     for key, sp in species.items():
         by_view["species"][key] = sp
@@ -208,7 +220,8 @@ def audit_of_projections(
         # slowed a whole in-process study by 40 % on a busy 2-core machine
         by_view["phase"][key] = np.einsum("ij,jk->ik", sp, to_phase)
         by_view["size_class"][key] = sizes[key]
-        by_view["element"][key] = np.einsum("ij,jk->ik", sp, to_element)
+        if key in ("in", "added", "out"):  # elements react in no unit
+            by_view["element"][key] = np.einsum("ij,jk->ik", sp, to_element)
     el = by_view["element"]
     n = el["in"].shape[0]
     if external is None:
@@ -367,7 +380,7 @@ def unit_closure(sim: Simulation) -> dict[str, np.ndarray]:
         if ext["unexplained"].any():
             # elements and total mass: what no reaction of the unit's table explains,
             # against the elements that enter it
-            em = sim.plant.spec.comps.element_matrix()
+            em = sim.plant.spec.comps.element_matrix()[:, ext["columns"]]
             el_in = np.maximum(inflow @ em + ext["in"], outflow @ em + ext["out"])
             # each element judged against at least 1e-9 of the unit's throughput, as a
             # block (``block_audit.BLOCK_FLOOR_REL``): round-off of an absent element
@@ -393,7 +406,7 @@ def kpi_arrays(sim: Simulation, audit: dict[str, Any] | None = None) -> dict[str
 
 def build_results(sim: Simulation, case: int = 0) -> Results:
     """Tables of one case of a simulation."""
-    audit = closure_arrays(sim)
+    audit = closure_arrays(sim, detailed=True)
     kpis = pd.Series(
         {k: float(v[case]) for k, v in kpi_arrays(sim, audit).items()}, name=sim.plant.spec.name
     )
