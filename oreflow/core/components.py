@@ -256,6 +256,13 @@ CATALOGUE: MappingProxyType = MappingProxyType(
                 description="ferric hydroxide Fe(OH)3 and other metal hydroxides from neutralisation/detox, as Fe(OH)3; density assumed [assumed]",
             ),
             _sp(
+                "mno2",
+                "solid",
+                5.03,
+                _f("MnO2"),
+                description="manganese dioxide MnO2 (pyrolusite, 4.4-5.1 t/m³ [L]) from permanganate reduced in a glycine leach; leaves with the residue",
+            ),
+            _sp(
                 "cu_hydroxide",
                 "solid",
                 3.37,

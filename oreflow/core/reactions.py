@@ -245,7 +245,7 @@ SPECIES_FORMULA: Mapping[str, str] = MappingProxyType(
         "gypsum": "CaSO4·2H2O", "scorodite": "FeAsO4·2H2O",
         "basic_ferric_sulfate": "Fe(OH)SO4", "jarosite": "KFe3(SO4)2(OH)6", "sulfur": "S",
         "chalcocite": "Cu2S", "cu2s": "Cu2S", "ag2s": "Ag2S", "metal_hydroxides": "Fe(OH)3",
-        "cu_hydroxide": "Cu(OH)2", "cu_ferrocyanide": "Cu2Fe(CN)6", "au_pregrobbed": "Au",
+        "cu_hydroxide": "Cu(OH)2", "mno2": "MnO2", "cu_ferrocyanide": "Cu2Fe(CN)6", "au_pregrobbed": "Au",
         "cu_metal": "Cu", "water": "H2O", "au_aq": "Au", "ag_aq": "Ag", "cu_aq": "Cu",
         "nacn": "NaCN", "cn_wad": "CN", "scn": "SCN", "fe_cn": "Fe(CN)6", "ocn": "OCN",
         "h2so4": "H2SO4", "so4_aq": "SO4", "fe_aq": "Fe", "hs_aq": "S", "co2": "CO2",

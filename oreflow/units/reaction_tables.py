@@ -178,6 +178,7 @@ _GLYCINE = (
     *_CARBON,
     *_CYANIDE,
     _P("glycine oxidised", "glycine + 1.5 O2 + H+ -> 2 CO2_gas + NH4+ + H2O", "Eksteen & Oraby 2015"),
+    _P("permanganate reduced to MnO2, its oxygen given to the leach", "2 KMnO4 + H2O -> 2 mno2 + 2 K+ + 2 OH- + 1.5 O2", "Oraby, Eksteen & O'Connor 2020"),
 )
 #: Reagents a unit buys that react with externals only: their extent is the unit's
 #: own figure of what it buys.
