@@ -112,6 +112,7 @@ EXTERNALS: Mapping[str, External] = MappingProxyType(
             _ext("NH4+", "NH4", "dissolved", "ammonium ion, in solution"),
             _ext("Zn2+", "Zn", "dissolved", "zinc ion (zinc cyanide), in solution"),
             _ext("S2-", "S", "dissolved", "sulfide released by a dissolving mineral, in solution"),
+            _ext("SO4_2-", "SO4", "dissolved", "sulfate of a case without so4_aq, in solution"),
             _ext(
                 "O_aq",
                 "O",
@@ -148,6 +149,10 @@ class Reaction:
     surplus : bool
         The driver less what the species-fixed reactions already take of the reagent
         (the oxygen bought but not used, vented).
+    mop_up : bool
+        Whatever of the reagent the other reactions make and none takes (the SO2 of
+        metabisulfite where the case has no ``so4_aq``: oxidised to dissolved sulfate);
+        runs only where the driver is reported.
     """
 
     name: str
@@ -156,6 +161,7 @@ class Reaction:
     driver: str = ""
     less_added: str = ""
     surplus: bool = False
+    mop_up: bool = False
 
     @classmethod
     def parse(cls, name: str, equation: str, source: str = "", **driven: Any) -> Reaction:

@@ -75,7 +75,8 @@ class ReactionMap:
         (n_ext, n_el): element mass fractions of each external.
     driven : tuple
         Reactions set by a metric: (metric, index of the species whose addition is
-        taken off or -1, index of the reagent, (n_ext,) t/h per kmol/h, surplus).
+        taken off or -1, index of the reagent, (n_ext,) t/h per kmol/h, surplus,
+        mop_up), in table order.
     combined, combined_net : numpy.ndarray
         Derived: (n_species, n_ext + 2 n_el) externals, unexplained and reported side
         by side; (n_species, 3 n_el) the same with the externals' net elements.
@@ -160,7 +161,7 @@ def reaction_map(utype: UnitType, comps: ComponentSet) -> ReactionMap:
             vec[externals.index(part)] = -n * molar_mass_g_mol(part) / 1000.0
         reagent = externals.index(r.reagent)
         added = names.index(r.less_added) if r.less_added in names else -1
-        driven.append((r.driver, added, reagent, vec, r.surplus))
+        driven.append((r.driver, added, reagent, vec, r.surplus, r.mop_up))
     out = ReactionMap(externals, to_external, unexplained, reported, ext_el, tuple(driven))
     _CACHE[key] = out
     return out
@@ -257,8 +258,12 @@ def unit_external(
     ext = flows[:, :n_ext]
     if rmap.driven and r.metrics:
         added = None if r.added is None else species_change(comps, r.added)
-        for metric, i_added, reagent, vec, surplus in rmap.driven:
+        for metric, i_added, reagent, vec, surplus, mop_up in rmap.driven:
             if metric not in r.metrics:
+                continue
+            if mop_up:
+                extent = np.maximum(-ext[:, reagent], 0.0) / vec[reagent]
+                ext = ext + extent[:, None] * vec[None, :]
                 continue
             take = np.asarray(r.metrics[metric], dtype=np.float64) / 1000.0
             if i_added >= 0 and added is not None:

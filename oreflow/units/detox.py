@@ -381,13 +381,14 @@ class IncoDetox:
         if self.i_ocn is not None:
             reacted[:, self.i_ocn] = destroyed_mol * _OCN / 1000.0
         cu_dosed = cu + cu_extra  # kg/h of Cu as CuSO4.5H2O
+        # the catalyst dissolves and the SO2 is oxidised to sulfate in the reactor:
+        # reactions of the unit (its reaction table takes CuSO4.5H2O, SO2 and O2 in)
         if self.i_cu is not None:
-            added[:, self.i_cu] = cu_dosed / 1000.0
-            reacted[:, self.i_cu] = -(cu_fecn + cu_oh) / 1000.0
+            reacted[:, self.i_cu] = (cu_dosed - cu_fecn - cu_oh) / 1000.0
         if self.i_fecn is not None:
             reacted[:, self.i_fecn] = -fecn_gone / 1000.0 * FE_CN_PER_CN
         if self.i_so4 is not None:
-            added[:, self.i_so4] = (so2 / SO2_G_MOL + cu_dosed / CU_G_MOL) * SO4_G_MOL / 1000.0
+            reacted[:, self.i_so4] = (so2 / SO2_G_MOL + cu_dosed / CU_G_MOL) * SO4_G_MOL / 1000.0
         out = feed + added + reacted
         self.products.put_solid(
             out,

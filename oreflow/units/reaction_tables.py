@@ -134,6 +134,8 @@ _CYANIDE = (
 #: oxidises free and WAD cyanide to cyanate; copper precipitates as hydroxide or, with
 #: iron cyanide, as copper ferrocyanide.
 _DETOX = (
+    _P("SO2 oxidised to sulfate", "SO2 + 0.5 O2 + H2O -> so4_aq + 2 H+", _MBS),
+    _P("copper sulfate catalyst dissolves", "CuSO4·5H2O -> cu_aq + so4_aq + 5 H2O", _MBS),
     _P("free cyanide to cyanate", "2 nacn + O2 -> 2 ocn + 2 Na+", _MBS),
     _P("WAD cyanide to cyanate", "2 cn_wad + O2 -> 2 ocn", _MBS),
     _P("copper hydroxide precipitates", "cu_aq + 2 OH- -> cu_hydroxide", _MBS),
@@ -182,6 +184,9 @@ _GLYCINE = (
 )
 #: Reagents a unit buys that react with externals only: their extent is the unit's
 #: own figure of what it buys.
+_SMBS = _P("metabisulfite gives its SO2", "Na2S2O5 + H2O -> 2 SO2 + 2 Na+ + 2 OH-", _MBS, driver="use_smbs_kg_h")
+_SO2_LEFT = _P("SO2 no sulfate species takes, oxidised to dissolved sulfate", "SO2 + 0.5 O2 + H2O -> SO4_2- + 2 H+", _MBS, driver="use_smbs_kg_h", mop_up=True)
+_LIME_ALKALI = _P("lime raises the pH, its calcium left dissolved", "CaO + H2O -> Ca2+ + 2 OH-", _MH, driver="use_lime_kg_h")
 _LIMESTONE = _P("limestone takes acid as lime, its CO2 vented", "CaCO3 -> CaO + CO2_gas", _MH, driver="use_limestone_kg_h", less_added="calcite")
 _SODA_ASH = _P("soda ash takes acid, its CO2 vented", "Na2CO3 + 2 H+ -> 2 Na+ + CO2_gas + H2O", _MH, driver="use_soda_ash_kg_h")
 _O2_VENTED = _P("oxygen bought beyond what reacts, vented", "O2 -> O2_gas", _MH, driver="use_o2_kg_h", surplus=True)
@@ -194,9 +199,9 @@ REACTIONS: Mapping[str, tuple[Reaction, ...]] = MappingProxyType(
         "pox_alkaline": (*_OXIDATION, _LIMESTONE, _SODA_ASH, _O2_VENTED),
         "bio_oxidation": (*_OXIDATION, _O2_VENTED),
         "neutralisation": (*_NEUTRALISATION, _LIMESTONE),
-        "cil": (*_GOLD_LEACH, *_CARBON, *_CYANIDE),
-        "cip": (*_GOLD_LEACH, *_CARBON, *_CYANIDE),
-        "inco_detox": _DETOX,
+        "cil": (*_GOLD_LEACH, *_CARBON, *_CYANIDE, _LIME_ALKALI),
+        "cip": (*_GOLD_LEACH, *_CARBON, *_CYANIDE, _LIME_ALKALI),
+        "inco_detox": (*_DETOX, _SMBS, _SO2_LEFT, _LIME_ALKALI),
         "sart": _SART,
         "elution": _ELUTION,
         "electrowinning": _ELECTROWINNING,
