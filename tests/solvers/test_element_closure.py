@@ -102,3 +102,97 @@ def test_pox_oxygen_from_the_table_is_the_oxygen_it_prices_times_utilisation():
     # limestone, lime, hydration water and oxygen now enter the balance: the 17 t/h
     # of solids the old audit showed as "reacted" are accounted
     assert np.isclose(r.closure.query("view == 'mass'").iloc[0].reacted_tph, 0.0)
+
+
+# --- a unit whose species changes its table does not explain does not close --------
+
+
+class _Burner:
+    """Test-only: oxidises half the pyrite to hematite and sulfuric acid."""
+
+    def __init__(self, spec, comps, hematite_excess=0.0):
+        self.comps = comps
+        self.excess = hematite_excess
+
+    def prepare(self, params, ctx):
+        return params
+
+    def apply(self, state, inlets):
+        from oreflow.core.formulas import formula_mass_g_mol as mw
+        from oreflow.units.base import UnitResult
+
+        (feed,) = inlets
+        c = self.comps
+        reacted = np.zeros_like(feed)
+        sv = c.solids_view(reacted)
+        py = c.solids_view(feed)[:, :, c.solid_index("pyrite")] * 0.5
+        kmol = py.sum(axis=1) / mw("FeS2")  # per g/mol: only the ratios matter
+        sv[:, :, c.solid_index("pyrite")] = -py
+        sv[:, -1, c.solid_index("hematite")] = kmol / 2 * mw("Fe2O3") * (1.0 + self.excess)
+        reacted[:, c.solution_offset("h2so4")] = 2 * kmol * mw("H2SO4")
+        return UnitResult((feed + reacted,), reacted=reacted)
+
+
+def _burner_type(reactions, excess=0.0):
+    from oreflow.units.base import UnitType
+
+    return UnitType(
+        name="toy_burner",
+        summary="test only",
+        inlets=("feed",),
+        outlets=("out",),
+        params=(),
+        build=lambda spec, comps: _Burner(spec, comps, excess),
+        reactive=True,
+        reactions=reactions,
+    )
+
+
+_BURNER_CASE = """
+[case]
+name = "burner"
+solids = ["gangue", "pyrite", "hematite"]
+solution = ["water", "h2so4"]
+[case.sizes]
+top_um = 1000.0
+n_classes = 4
+[ore.main]
+rate_tph = 10.0
+moisture_frac = 0.3
+au_gpt = 0.0
+wi_kwh_t = 14.0
+[ore.main.mineralogy]
+pyrite = 0.2
+[ore.main.psd]
+model = "rrb"
+f80_um = 100.0
+n = 1.0
+[units.burn]
+type = "toy_burner"
+inlets.feed = "ore.main"
+[units.tails]
+type = "tailings"
+inlets.feed = "burn.out"
+"""
+
+_PYRITE_OX = Reaction.parse("pyrite", "4 pyrite + 15 O2 + 8 H2O -> 2 hematite + 8 h2so4")
+
+
+def test_a_unit_without_the_oxygen_in_its_table_does_not_close(tmp_path):
+    from oreflow.errors import NotClosedError
+
+    path = tmp_path / "burner.toml"
+    path.write_text(_BURNER_CASE, encoding="utf-8")
+    # no table: the oxygen and hydrogen of hematite and acid come from nowhere
+    with pytest.raises(NotClosedError, match=r"element 'o'|element 'h'|mass"):
+        oreflow.simulate(oreflow.load_case(path, unit_types=[_burner_type(())]))
+    # 1 % too much hematite for the pyrite oxidised: iron made from nothing
+    with pytest.raises(NotClosedError):
+        oreflow.simulate(oreflow.load_case(path, unit_types=[_burner_type((_PYRITE_OX,), 0.01)]))
+    # with its reaction: closes, and 15/4 mol O2 per mol pyrite enters
+    r = oreflow.simulate(oreflow.load_case(path, unit_types=[_burner_type((_PYRITE_OX,))]))
+    u = r.units.query("unit == 'burn'").set_index("metric")["value"]
+    py_t = 10.0 * 0.2 * 0.5
+    assert u["ext_o2_tph"] == pytest.approx(py_t / 119.965 * 15 / 4 * 31.998, rel=1e-9)
+    mass = r.closure.query("view == 'mass'").iloc[0]
+    assert mass.rel_err < 1e-12
