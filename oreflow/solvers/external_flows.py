@@ -43,11 +43,6 @@ FIRST_ELEMENTS = ("au", "ag", "cu", "s", "fe", "as", "c")
 #: Unit type -> elements its reaction table does not yet close (reported, not gated).
 #: Only ever shrinks (``tests/solvers/test_element_closure.py``).
 UNBALANCED_ELEMENTS: dict[str, tuple[str, ...]] = {
-    # the SART kernel returns more free cyanide (as NaCN) than the WAD cyanide it
-    # frees from copper: 1.79 t NaCN per t CN against 1.884 by formula (measured,
-    # copper_gold_sart), so cyanide carbon and nitrogen, and the sodium of the NaCN,
-    # are made from nothing
-    "sart": ("c", "n", "na"),
     # hypochlorite is recorded as its Cl2 equivalent (``hocl``), so reduced to chloride
     # it keeps one chlorine of the two its mass counts, and the oxygen and hydrogen of
     # the hypochlorous acid are outside its mass basis

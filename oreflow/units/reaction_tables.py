@@ -145,6 +145,7 @@ _SART = (
     _P("copper sulfide precipitates", "2 cu_aq + hs_aq -> cu2s", "Fleming 2005"),
     _P("silver sulfide precipitates", "2 ag_aq + hs_aq -> ag2s", "Fleming 2005"),
     _P("cyanide freed from copper", "cn_wad + Na+ -> nacn", "Fleming 2005"),
+    _P("cyanide lost as HCN from the acidified solution", "nacn + H2O -> HCN_gas + Na+ + OH-", "Fleming 2005"),
     _P("lime neutralises the acid", "h2so4 + CaO + H2O -> gypsum", "Fleming 2005"),
     _P("sulfate with lime to gypsum", "so4_aq + CaO + 2 H+ + H2O -> gypsum", "Fleming 2005"),
 )

@@ -61,7 +61,7 @@ def test_an_unbalanced_reaction_is_refused():
 
 
 def test_the_list_of_not_gated_elements_only_shrinks():
-    allowed = {"sart": {"c", "n", "na"}, "halide_leach": {"cl", "h", "o"}}
+    allowed = {"halide_leach": {"cl", "h", "o"}}
     for type_name, elements in UNBALANCED_ELEMENTS.items():
         assert set(elements) <= allowed.get(type_name, set()), type_name
 
