@@ -4,10 +4,13 @@ A recycle block is a closed ball-mill circuit this module solves when it holds o
 whose model offers ``fixed_feed_form`` (the ball mill: linear and lower triangular in
 size at a fixed feed solids rate) and every other unit's model declares
 ``solids_diagonal`` (mixers, splitters, thickeners, a cyclone with a fixed partition
-curve: each size class and species of an outlet is a fixed multiple of the same class
-and species of each inlet, whatever the water). Anything else (a Plitt cyclone, a
-gravity concentrator with its mass pull, a SAG mill, a leach) is left to the general
-Anderson iteration of ``oreflow.solvers.simulate``.
+curve, a gravity concentrator without a mass pull: each size class and species of an
+outlet is a fixed multiple of the same class and species of each inlet, whatever the
+water). A unit diagonal only at some settings also offers ``solids_diagonal_at(state)``,
+asked per batch. The mill may turn one species into another (gravity gold into free
+gold): the kernel then sweeps the source species first. Anything else (a Plitt
+cyclone, a gravity concentrator with its mass pull, a SAG mill, a leach) is left to the
+general Anderson iteration of ``oreflow.solvers.simulate``.
 
 How: each diagonal unit is probed once per chunk for its solids transfer per inlet and
 outlet; per case, class and species the loop's streams then form a small linear system
@@ -157,9 +160,10 @@ def tear_solids(
 ) -> dict[str, np.ndarray] | None:
     """Solids of every tear stream at the loop's steady state, (n, n_cls, n_solid) each.
 
-    None when the loop cannot be solved this way for these cases (gravity gold turning
-    into free gold in the mill, or a class that would recycle unbroken for ever); the
-    general iteration then takes over.
+    None when the loop cannot be solved this way for these cases (a unit diagonal only
+    at some settings that are not these, e.g. a gravity concentrator with a mass pull,
+    or a class that would recycle unbroken for ever); the general iteration then takes
+    over.
 
     Raises
     ------
@@ -176,7 +180,11 @@ def tear_solids(
     form = plant.models[loop.mill].fixed_feed_form(states[loop.mill])
     if form is None:
         return None
-    selection, power, b, n_mixers = form
+    selection, power, b, n_mixers, transfer = form
+    for node in loop.nodes:  # a unit diagonal only at some settings says so per case
+        at = getattr(plant.models[node], "solids_diagonal_at", None)
+        if at is not None and not at(states[node]):
+            return None
     comps = plant.spec.comps
     n_cls, n_sp, nc = comps.n_cls, comps.n_solid, comps.n_comp
     m = len(loop.internal)
@@ -221,7 +229,7 @@ def tear_solids(
     beta = np.ascontiguousarray(x[(loop.feed, 1)].transpose(2, 1, 0))
     sel_t = np.ascontiguousarray(selection.T)
     _, discharge_t, _, residual, status = mill_loop_solids(
-        alpha, beta, sel_t, power, b, n_mixers, RTOL_MILL_FEED, MAX_SWEEPS
+        alpha, beta, sel_t, power, b, n_mixers, RTOL_MILL_FEED, MAX_SWEEPS, transfer
     )
     if np.any(status == SINGULAR):
         return None

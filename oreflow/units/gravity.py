@@ -159,6 +159,18 @@ class GravityState(NamedTuple):
 class GravityConcentrator:
     """Compiled gravity concentrator (see module docstring)."""
 
+    #: With no mass pull (``mass_pull_frac`` 0) each size class and species of an outlet
+    #: is a fixed multiple of the same of the feed: GRG by ``e(d)``, nothing else, the
+    #: water apart (closed-circuit solver, ``solvers.closed_circuit``). A mass pull
+    #: makes the non-GRG recovery depend on the feed's composition: see
+    #: ``solids_diagonal_at``.
+    solids_diagonal = True
+
+    @staticmethod
+    def solids_diagonal_at(state: GravityState) -> bool:
+        """Whether the solids split is diagonal for every case: no mass pull anywhere."""
+        return bool(np.all(state.params["mass_pull_frac"] == 0.0))
+
     def __init__(self, spec: UnitSpec, comps: ComponentSet) -> None:
         self.spec = spec
         self.comps = comps
