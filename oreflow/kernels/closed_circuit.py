@@ -158,6 +158,7 @@ def mill_loop_solids(
     rtol: float,
     max_iter: int,
     transfer: tuple[int, int, np.ndarray] | None = None,
+    q_start: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Mill feed and discharge solids of a closed ball-mill loop, for a batch of cases.
 
@@ -192,6 +193,9 @@ def mill_loop_solids(
         ``source`` leaves as species ``target`` (the ball mill's ``grg_loss_frac``:
         gravity gold flattened or ground into free gold). The loop stays linear at a
         fixed Q, lower triangular in species as in size.
+    q_start : (n_cases,) float64, optional
+        First guess of the mill-feed rate [t/h] (a nearby solution's); by default
+        ``START_LOAD`` times what reaches the mill unrecycled.
 
     Returns
     -------
@@ -226,7 +230,7 @@ def mill_loop_solids(
     sweeps = np.zeros(n, dtype=np.int64)
     residual = np.full(n, np.inf)
     status = np.full(n, NOT_CONVERGED, dtype=np.int64)
-    q = alpha.sum(axis=(0, 1)) * START_LOAD
+    q = alpha.sum(axis=(0, 1)) * START_LOAD if q_start is None else q_start.copy()
     q_prev = np.zeros(n)
     f_prev = np.zeros(n)
     total = np.empty(n)

@@ -23,16 +23,13 @@ DIRECT = (
     "refractory_route_choice",
     "satellite_concentrator",
     "tests/ex03_pbm_circuit",
-    # gravity gold: the mill turns GRG into free gold, the concentrator has no mass pull
+    # gravity gold: the mill turns GRG into free gold; a concentrator without a mass
+    # pull (pre_ex05) and with one (free_milling_glycine: its shares iterated on)
     "tests/pre_ex05_gravity",
+    "free_milling_glycine",
 )
-#: Loops it must leave to the general iteration: a gravity concentrator with a mass
-#: pull (its non-GRG recovery depends on the feed's composition) and a SAG mill with its
-#: trommel.
-GENERAL = ("free_milling_glycine", "tests/comm_sag_trommel")
-#: Of those, the ones without the structure at all (the glycine plant's loop has it,
-#: but its concentrator declines for these settings, ``solids_diagonal_at``).
-UNRECOGNISED = ("tests/comm_sag_trommel",)
+#: Loops it must leave to the general iteration: a SAG mill with its trommel.
+GENERAL = ("tests/comm_sag_trommel",)
 #: Agreement of the two solutions: both converge every tear component to a relative
 #: 1e-12 (``RTOL_RECYCLE``); a component is judged against 1e-9 of its stream.
 RTOL_PARITY = 1e-10
@@ -65,8 +62,7 @@ def test_every_shipped_mill_loop_is_recognised(name):
 @pytest.mark.parametrize("name", GENERAL)
 def test_loops_without_the_structure_go_to_the_general_iteration(name):
     plant = _plant(name)
-    if name in UNRECOGNISED:
-        assert all(loop is None for loop in _mill_blocks(plant))
+    assert all(loop is None for loop in _mill_blocks(plant))
     direct = simulate_plant(plant)
     general = simulate_plant(plant, direct=False)
     assert direct.iterations == general.iterations
@@ -205,4 +201,28 @@ def test_gravity_gold_loop_draws_agree_with_the_general_iteration(seed):
     general = simulate_plant(plant, n_cases=n, overrides=overrides, direct=False)
     assert _worst_rel(direct, general) <= RTOL_PARITY
     assert np.all(kpi_arrays(direct)["closure_max_rel"] <= CLOSURE_MAX)
+    assert max(direct.iterations.values()) <= 4 < min(general.iterations.values())
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_gravity_mass_pull_draws_agree_with_the_general_iteration(seed):
+    # The concentrator's mass pull (none to 0.5 %) and heavy enrichment, the GRG loss and
+    # the bleed varied on the glycine plant: the shares the mass pull implies are iterated
+    # on until they settle, and the loop equals the general iteration's.
+    plant = _plant("free_milling_glycine")
+    rng = np.random.default_rng(seed)
+    n = 16
+    overrides = {
+        "units.knelson.mass_pull_frac": np.r_[0.0, rng.uniform(0.0, 0.005, n - 1)],
+        "units.knelson.heavy_enrichment": rng.uniform(1.0, 20.0, n),
+        "units.mill.grg_loss_frac": rng.uniform(0.0, 0.35, n),
+        "units.gravity_bleed.fractions.knelson.frac": (g := rng.uniform(0.1, 0.5, n)),
+        "units.gravity_bleed.fractions.mill.frac": 1.0 - g,
+    }
+    direct = simulate_plant(plant, n_cases=n, overrides=overrides)
+    general = simulate_plant(plant, n_cases=n, overrides=overrides, direct=False)
+    assert _worst_rel(direct, general) <= RTOL_PARITY
+    assert np.all(kpi_arrays(direct)["closure_max_rel"] <= CLOSURE_MAX)
+    knelson = direct.units["knelson"].metrics["mass_pull_frac"]
+    assert np.all(knelson >= overrides["units.knelson.mass_pull_frac"] * (1 - 1e-9))
     assert max(direct.iterations.values()) <= 4 < min(general.iterations.values())
