@@ -190,6 +190,18 @@ ASSUMED: MappingProxyType[str, CostCurve] = MappingProxyType(
             1000.0,
             "centrifugal gravity concentrator by feed",
         ),
+        "fluid_bed_roaster": _assumed(
+            "fluid_bed_roaster",
+            "t/h",
+            7.9e6,
+            0.6,
+            2.0,
+            600.0,
+            "two-stage fluid-bed roaster with gas cleaning and acid plant by solids fed; "
+            "b set on Barrick Goldstrike's 330 M USD (2001, not escalated) for 12,000 t/d "
+            "(CIM 2001, 'Engineering and construction of the Goldstrike roaster facility': "
+            "whole-ore plant with dry grinding and leach), exponent 0.6",
+        ),
         "smelting_furnace": _assumed(
             "smelting_furnace",
             "kg/h",
