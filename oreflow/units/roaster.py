@@ -34,8 +34,9 @@ it at its locked rate). So the calcine's leachable gold falls when under-roastin
 (residual sulfide) and when over-roasting (sintering): ``calcine_leachable_au_frac``.
 
 Gases and utilities. SO2 goes to a double-contact acid plant converting
-``acid_conversion_frac`` of it to sulfuric acid, sold (``use_sulfuric_acid_kg_h`` at
-a negative price: a credit); the rest leaves by the stack. O2 is supplied at
+``acid_conversion_frac`` of it to sulfuric acid, sold (``acid_sold_kg_h``; reported as
+the negative use ``use_sulfuric_acid_kg_h``, so that its price is a credit); the rest
+leaves by the stack. O2 is supplied at
 ``1 + o2_excess_frac`` times the demand, as air enriched with bought oxygen to
 ``o2_in_frac`` (``use_o2_kg_h``); the N2 and unused O2 leave with the off-gas
 (``offgas_tph``). Heat balance: the heats of reaction (standard enthalpies, Wagman et
@@ -298,9 +299,9 @@ PARAMS: tuple[Param, ...] = (
 _T_REF = (525.0, 525.0, 650.0, 650.0)
 
 SULFURIC_ACID = Price(
-    -0.04,
-    "[assumed] net-back of acid sold at the plant gate (a credit: negative price; "
-    "acid prices swing 0-0.15 USD/kg)",
+    0.04,
+    "[assumed] net-back of acid sold at the plant gate (acid prices swing 0-0.15 USD/kg); "
+    "the roaster reports the acid it sells as a negative use, so its cost is a credit",
 )
 NATURAL_GAS = Price(0.40, "[assumed] natural gas about 8 USD/GJ at 50 MJ/kg")
 
@@ -442,7 +443,7 @@ class Roaster:
             mol["c"] = burnt.sum(axis=1) * _C_IN_CARBONACEOUS / _MW["C"]
             mol["o2"] += mol["c"]
             mol["co2"] += mol["c"]
-        k_ca = take("calcite", p["calcite_sulfated_frac"] * np.ones((n, 1)))
+        k_ca = take("calcite", (p["calcite_sulfated_frac"] * np.ones(n))[:, None])
         if "gypsum" in ix:
             put("gypsum", k_ca)
         so2_captured = k_ca.sum(axis=1)
@@ -576,10 +577,12 @@ class Roaster:
             "so2_captured_in_calcine_kg_h": so2_captured_kg,
             "acid_plant_so2_kg_h": to_acid_kg,
             "so2_stack_kg_h": so2_gas_kg - to_acid_kg,
-            "use_sulfuric_acid_kg_h": acid_kg,
+            "acid_sold_kg_h": acid_kg,
+            "use_sulfuric_acid_kg_h": -acid_kg,  # a by-product sold: a negative use
             "as2o3_kg_h": as2o3_kg,
             "as2o3_fixed_kg_h": as_fixed_kmol * _MW["as2o3"] * kg,
             "offgas_tph": offgas_kg / kg,
+            "co2_released_kg_h": mol["co2"] * _MW["CO2"] * kg + fuel_kg * _MW["CO2"] / _MW_CH4,
             "water_evaporated_tph": evaporated,
             "power_kw": power_kw,
             "calcine_tph": solids_out,

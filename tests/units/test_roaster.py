@@ -33,14 +33,16 @@ def test_every_element_closes_with_the_gases(base, element):
 def test_sulfur_leaves_as_acid_stack_so2_and_calcine(base):
     u = _unit(base)
     s = 32.06
-    acid_s = u["use_sulfuric_acid_kg_h"] / 98.072 * s
+    acid_s = u["acid_sold_kg_h"] / 98.072 * s
     stack_s = u["so2_stack_kg_h"] / 64.058 * s
     calcine_s = u["so2_captured_in_calcine_kg_h"] / 64.058 * s
     oxidised = u["sulfide_s_oxidised_tph"] * 1000.0
     assert acid_s + stack_s + calcine_s == pytest.approx(oxidised, rel=1e-3)
     # the audit's gas and acid externals are the unit's own figures
     assert -u["ext_so2_gas_tph"] * 1000.0 == pytest.approx(u["so2_stack_kg_h"], rel=1e-9)
-    assert -u["ext_h2so4_tph"] * 1000.0 == pytest.approx(u["use_sulfuric_acid_kg_h"], rel=1e-9)
+    assert -u["ext_h2so4_tph"] * 1000.0 == pytest.approx(u["acid_sold_kg_h"], rel=1e-9)
+    # the acid sold is a negative use: its price is a credit
+    assert u["use_sulfuric_acid_kg_h"] == -u["acid_sold_kg_h"] < 0.0
     # 99.5 % of the off-gas SO2 to acid
     assert u["so2_stack_kg_h"] / (u["so2_stack_kg_h"] + u["acid_plant_so2_kg_h"]) == (
         pytest.approx(0.005, rel=1e-9)
@@ -57,6 +59,9 @@ def test_arsenic_goes_to_ferric_arsenate_and_carbon_to_co2(base):
     assert 0.99 * feed_as < fixed_as < feed_as
     assert u["as2o3_kg_h"] == 0.0
     assert -u["ext_co2_gas_tph"] > 0.0
+    # the plant's direct CO2 counts the roaster's
+    assert u["co2_released_kg_h"] == pytest.approx(-u["ext_co2_gas_tph"] * 1000.0, rel=1e-9)
+    assert base.kpis["co2_direct_kg_h"] >= u["co2_released_kg_h"] > 0.0
 
 
 def test_no_sulfide_no_so2_and_the_roast_needs_fuel(tmp_path):
@@ -67,10 +72,11 @@ def test_no_sulfide_no_so2_and_the_roast_needs_fuel(tmp_path):
     r = oreflow.simulate(path)
     u = _unit(r)
     assert u["so2_made_kg_h"] == 0.0
-    assert u["use_sulfuric_acid_kg_h"] == 0.0
+    assert u["acid_sold_kg_h"] == 0.0
     assert u["calcine_sulfide_s_frac"] == 0.0
     assert u["use_natural_gas_kg_h"] > 0.0  # not autogenous
     assert u["ext_ch4_tph"] * 1000.0 == pytest.approx(u["use_natural_gas_kg_h"], rel=1e-9)
+    assert u["co2_released_kg_h"] == pytest.approx(-u["ext_co2_gas_tph"] * 1000.0, rel=1e-9)
 
 
 def test_full_oxidation_leaves_no_sulfide():
