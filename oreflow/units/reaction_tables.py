@@ -217,6 +217,7 @@ _ROASTING = (
     _P("arsenopyrite to ferric arsenate in the calcine", "2 arsenopyrite + 6 O2 + 4 H2O -> 2 scorodite + 2 SO2_gas", _TC),
     _P("As2O3 fixed as ferric arsenate with calcine iron", "as2o3 + hematite + O2 + 4 H2O -> 2 scorodite", _TC),
     _P("calcite takes SO2 as calcium sulfate", "calcite + SO2_gas + 0.5 O2 + 2 H2O -> gypsum + CO2_gas", _TC),
+    _P("off-gas SO2 scrubbed with lime to gypsum", "SO2_gas + CaO + 0.5 O2 + 2 H2O -> gypsum", _TC),
     _TCM_ROASTED,
     _P("sulfide-locked gold freed into the porous calcine", "au_sulfide -> au_free", _TC),
     _P("cake moisture evaporated", "water -> H2O_gas", _TC),

@@ -34,9 +34,10 @@ it at its locked rate). So the calcine's leachable gold falls when under-roastin
 (residual sulfide) and when over-roasting (sintering): ``calcine_leachable_au_frac``.
 
 Gases and utilities. SO2 goes to a double-contact acid plant converting
-``acid_conversion_frac`` of it to sulfuric acid, sold (``acid_sold_kg_h``; reported as
+``so2_capture_frac`` of it to sulfuric acid, sold (``acid_sold_kg_h``; reported as
 the negative use ``use_sulfuric_acid_kg_h``, so that its price is a credit); the rest
-leaves by the stack. O2 is supplied at
+leaves by the stack. With ``so2_capture = "lime"`` the SO2 is scrubbed with lime
+instead (``use_lime_kg_h``) and its gypsum joins the calcine pulp. O2 is supplied at
 ``1 + o2_excess_frac`` times the demand, as air enriched with bought oxygen to
 ``o2_in_frac`` (``use_o2_kg_h``); the N2 and unused O2 leave with the off-gas
 (``offgas_tph``). Heat balance: the heats of reaction (standard enthalpies, Wagman et
@@ -62,6 +63,7 @@ from oreflow.core.formulas import formula_mass_g_mol as _mw
 from oreflow.core.schema import Param, frac, positive
 from oreflow.errors import Problem
 from oreflow.kernels.arrays import safe_div
+from oreflow.units import reagents
 from oreflow.units.base import (
     PrepareContext,
     Price,
@@ -151,10 +153,20 @@ PARAMS: tuple[Param, ...] = (
         "share of the condensed As2O3 fixed as ferric arsenate (the rest leaves as As2O3)",
         "assumed: arsenic trioxide stabilised rather than stored or sold",
     ),
+    Param(
+        "so2_capture",
+        "-",
+        "acid",
+        "where the off-gas SO2 goes: 'acid' (a double-contact acid plant, acid sold) or "
+        "'lime' (scrubbed with lime to gypsum, which joins the calcine pulp)",
+        f"SO2 to acid or to lime scrubbing [L] {_TC}",
+        kind=str,
+        choices=("acid", "lime"),
+    ),
     frac(
-        "acid_conversion_frac",
+        "so2_capture_frac",
         0.995,
-        "share of the off-gas SO2 converted to sulfuric acid (double-contact plant)",
+        "share of the off-gas SO2 captured (converted to acid, or scrubbed)",
         "assumed: 99.5-99.8 % for double-contact, double-absorption acid plants",
         lo=0.0,
         hi=0.9999,
@@ -314,6 +326,7 @@ _CP_GAS_KJ_KG_K = 1.10  # air and off-gas, 25-700 °C mean
 _H_EVAP_MJ_KG = 2.6  # water 25 -> 100 °C and evaporation (2.26 + 0.31 MJ/kg)
 _MW_CH4 = 16.043  # methane [g/mol]
 _MW_H2O = 18.015
+_MW_CAO = 56.077
 _C_IN_CARBONACEOUS = 0.9  # carbonaceous matter: 90 % C (oreflow.core.components)
 
 _SPECIES = (
@@ -347,6 +360,7 @@ class Roaster:
         self.comps = comps
         self.idx = {n: comps.solid_index(n) for n in _SPECIES if comps.has(n)}
         self.water = comps.solution_offset("water") if comps.has("water") else -1
+        self.lime = str(spec.params.get("so2_capture", "acid")) == "lime"
 
     def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> RoastState:
         """The two stages' conversions for every case (kernel)."""
@@ -494,6 +508,19 @@ class Roaster:
         """Water (cake moisture evaporated, quench added), gases, heat and power."""
         c = self.comps
         n = feed.shape[0]
+        kg = 1000.0  # mol[...] is t/h per g/mol: times g/mol and 1000 gives kg/h
+        so2_made_kg = mol["so2"] * _MW["SO2"] * kg
+        so2_captured_kg = (mol["co2"] - mol["c"]) * _MW["SO2"] * kg
+        so2_gas_kg = np.maximum(so2_made_kg - so2_captured_kg, 0.0)
+        captured_kg = so2_gas_kg * p["so2_capture_frac"]
+        lime_kg = np.zeros(n)
+        if self.lime:  # SO2 + CaO + 1/2 O2 + 2 H2O -> CaSO4.2H2O, to the calcine pulp
+            scrubbed = captured_kg / kg / _MW["SO2"]
+            c.solids_view(out)[:, -1, self.idx["gypsum"]] += scrubbed * _MW["gypsum"]
+            lime_kg = scrubbed * _MW_CAO * kg
+            mol["o2"] = mol["o2"] + 0.5 * scrubbed
+        to_acid_kg = np.zeros(n) if self.lime else captured_kg
+        acid_kg = to_acid_kg / _MW["SO2"] * _MW["H2SO4"]
         solids_in = total_solids(c, feed)
         solids_out = total_solids(c, out)
         added = np.zeros_like(feed)
@@ -509,12 +536,6 @@ class Roaster:
             out[:, self.water] += quench - evaporated
             reacted[:, self.water] = -evaporated
             added[:, self.water] = quench
-        kg = 1000.0  # mol[...] is t/h per g/mol: times g/mol and 1000 gives kg/h
-        so2_made_kg = mol["so2"] * _MW["SO2"] * kg
-        so2_captured_kg = (mol["co2"] - mol["c"]) * _MW["SO2"] * kg
-        so2_gas_kg = np.maximum(so2_made_kg - so2_captured_kg, 0.0)
-        to_acid_kg = so2_gas_kg * p["acid_conversion_frac"]
-        acid_kg = to_acid_kg / _MW["SO2"] * _MW["H2SO4"]
         o2_demand_kg = mol["o2"] * _MW["O2"] * kg
         # heat balance of stage 2 [MJ/h]
         t2 = p["stage2_temperature_degc"]
@@ -547,7 +568,7 @@ class Roaster:
         offgas_kg = (
             n2_kg
             + (o2_supplied_kg - o2_demand_kg - fuel_o2_kg)
-            + (so2_gas_kg - to_acid_kg)
+            + (so2_gas_kg - captured_kg)
             + mol["co2"] * _MW["CO2"] * kg
             + fuel_kg * (_MW["CO2"] + 2.0 * _MW_H2O) / _MW_CH4
             + evaporated * kg
@@ -576,7 +597,8 @@ class Roaster:
             "so2_made_kg_h": so2_made_kg,
             "so2_captured_in_calcine_kg_h": so2_captured_kg,
             "acid_plant_so2_kg_h": to_acid_kg,
-            "so2_stack_kg_h": so2_gas_kg - to_acid_kg,
+            "so2_stack_kg_h": so2_gas_kg - captured_kg,
+            "use_lime_kg_h": lime_kg,
             "acid_sold_kg_h": acid_kg,
             "use_sulfuric_acid_kg_h": -acid_kg,  # a by-product sold: a negative use
             "as2o3_kg_h": as2o3_kg,
@@ -600,7 +622,7 @@ def _check(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Proble
         need.append("pyrrhotite")
     if comps.has("arsenopyrite"):
         need += ["scorodite", "as2o3"]
-    if comps.has("calcite"):
+    if comps.has("calcite") or str(spec.params.get("so2_capture", "acid")) == "lime":
         need.append("gypsum")
     if comps.has("carbonaceous"):
         need.append("gangue")
@@ -622,7 +644,7 @@ ROASTER = UnitType(
     check=_check,
     kpi_families=("oxidation",),
     scale_site="concentrate_treatment",
-    prices={"sulfuric_acid": SULFURIC_ACID, "natural_gas": NATURAL_GAS},
+    prices={"sulfuric_acid": SULFURIC_ACID, "natural_gas": NATURAL_GAS, "lime": reagents.LIME},
     sizing=Sizing("feed", curve="fluid_bed_roaster"),
 )
 

@@ -129,6 +129,9 @@ def test_roasting_is_weighed_with_its_acid_credit_and_its_oxygen(shipped):
     u = shipped.plan.units.query("unit == 'pox'").set_index("metric")["value"]
     acid_kg_h = u["acid_sold_kg_h"]
     assert acid_kg_h > 0.0
+    # the roaster is costed on its curve by the solids fed (2023 USD), times Lang's 3.63
+    roaster = 4.42e6 * u["solids_in_tph"] ** 0.6 * 3.63
+    assert shipped.plan.kpis["capital_pox_usd"] == pytest.approx(roaster, rel=1e-9)
     no_credit = run(CASE.replace("sulfuric_acid = 0.04 ", "sulfuric_acid = 0.0 "))
     _check_plan(no_credit, 11.0)
     r0 = shipped.routes.set_index("pox")

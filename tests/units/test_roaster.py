@@ -114,3 +114,24 @@ def test_oxygen_enrichment_buys_oxygen_and_shrinks_the_offgas(base):
     assert u1["offgas_tph"] < u0["offgas_tph"]
     assert u1["n2_supplied_kg_h"] < u0["n2_supplied_kg_h"]
     assert u1["calcine_sulfide_s_frac"] < u0["calcine_sulfide_s_frac"]
+
+
+def test_lime_scrubbing_instead_of_the_acid_plant(base, tmp_path):
+    text = CASE.read_text(encoding="utf-8").replace(
+        "stage2_temperature_degc = 650.0\n",
+        'stage2_temperature_degc = 650.0\nso2_capture = "lime"\n',
+    )
+    path = tmp_path / "lime.toml"
+    path.write_text(text, encoding="utf-8")
+    r = oreflow.simulate(path)
+    u0, u1 = _unit(base), _unit(r)
+    assert u1["acid_sold_kg_h"] == 0.0 and u1["acid_plant_so2_kg_h"] == 0.0
+    assert u1["so2_stack_kg_h"] == pytest.approx(u0["so2_stack_kg_h"], rel=1e-9)
+    scrubbed_kmol = u0["acid_plant_so2_kg_h"] / 64.058
+    assert u1["use_lime_kg_h"] == pytest.approx(scrubbed_kmol * 56.077, rel=1e-4)
+    # the audit's lime is the unit's; the scrubber's gypsum joins the calcine pulp
+    assert u1["ext_cao_tph"] * 1000.0 == pytest.approx(u1["use_lime_kg_h"], rel=1e-9)
+    assert u1["gypsum_tph"] - u0["gypsum_tph"] == pytest.approx(
+        scrubbed_kmol * 172.17 / 1000.0, rel=1e-4
+    )
+    assert r.kpis["closure_max_rel"] <= RTOL_CLOSURE
