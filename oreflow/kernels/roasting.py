@@ -13,9 +13,9 @@ and, in the oxidising second stage, first order in the bed's mean O2 mole fracti
 inlet and outlet at ``lambda`` times the stoichiometric O2) [assumed order]. Stage 1 (450-600 °C, oxygen
 deficient) decomposes arsenopyrite to pyrrhotite and volatile As4O6 and drives the
 labile sulfur off pyrite; stage 2 (600-750 °C, oxidising) burns what sulfide is left
-to hematite and SO2 and the organic carbon to CO2 (two-stage practice: Thomas & Cole
-2005, Dev. Miner. Process. 15, roasting chapter; Marsden & House 2006 §5.5: abstract
-and summary level only).
+to hematite and SO2 and the organic carbon to CO2 (two-stage practice as in the
+introduction of "Selective arsenic-fixing roast of refractory gold concentrate", journal
+article, introduction only).
 
 Over-roasting. The particles burn hotter than the bed (a roasting particle may be
 several hundred degrees above the furnace gas: "The influence of roasting temperature

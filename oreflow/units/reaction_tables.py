@@ -193,7 +193,7 @@ _SODA_ASH = _P("soda ash takes acid, its CO2 vented", "Na2CO3 + 2 H+ -> 2 Na+ + 
 _O2_VENTED = _P("oxygen bought beyond what reacts, vented", "O2 -> O2_gas", _MH, driver="use_o2_kg_h", surplus=True)
 # fmt: on
 
-_TC = "Thomas & Cole 2005, Dev. Miner. Process. 15"
+_TC = "two-stage roasting ('Selective arsenic-fixing roast of refractory gold concentrate', introduction)"
 _TCM_ROASTED = Reaction(
     "carbonaceous matter burns in the roaster, its CO2 vented, its ash left as gangue",
     MappingProxyType(
@@ -224,7 +224,7 @@ _ROASTING = (
     _P("natural gas burnt", "CH4 + 2 O2 -> CO2_gas + 2 H2O_gas", _TC, driver="use_natural_gas_kg_h"),
     _P("oxygen supplied beyond what reacts, in the off-gas", "O2 -> O2_gas", _TC, driver="o2_supplied_kg_h", surplus=True),
     _P("nitrogen of the air, in the off-gas", "N2 -> N2_gas", _TC, driver="n2_supplied_kg_h"),
-    _P("SO2 converted to sulfuric acid (acid plant)", "SO2_gas + 0.5 O2 + H2O -> H2SO4", "King, Davenport & Moats 2013, Sulfuric Acid Manufacture", driver="acid_plant_so2_kg_h"),
+    _P("SO2 converted to sulfuric acid (acid plant)", "SO2_gas + 0.5 O2 + H2O -> H2SO4", "contact process stoichiometry (SO2 to SO3, absorbed in water)", driver="acid_plant_so2_kg_h"),
 )
 # fmt: on
 

@@ -3,9 +3,12 @@
 The concentrate is dewatered to a cake (``feed_moisture_frac``; the water beyond it
 bypasses the roaster to the calcine quench), dried and roasted in two fluidised beds in
 series, its gases cleaned, and the calcine quenched to a pulp (``quench_solids_frac``)
-for leaching (two-stage roasting: Thomas & Cole 2005, "Roasting developments -
-especially oxygenated roasting", Dev. Miner. Process. 15; Marsden & House 2006 §5.5;
-Fraser, Walton & Wells 1991, Miner. Eng. 4:1029; abstract and summary level only).
+for leaching. The two stages, their temperatures and products follow the practice
+summarised in the introduction of "Selective arsenic-fixing roast of refractory gold
+concentrate" (journal article; only its introduction was read). Further reading, not
+read for this model: Thomas & Cole 2005, "Roasting developments - especially
+oxygenated roasting", Dev. Miner. Process. 15; Marsden & House 2006 §5.5; Fraser,
+Walton & Wells 1991, Miner. Eng. 4:1029.
 
 Stage 1, 450-600 °C, oxygen deficient (``stage1_temperature_degc``,
 ``stage1_residence_min``): arsenopyrite decomposes to pyrrhotite and arsenic trioxide
@@ -79,7 +82,10 @@ from oreflow.units.species_checks import require_species
 #: here so that importing the unit does not import numba).
 AIR_O2_FRAC = 0.2095
 
-_TC = "Thomas & Cole 2005, Dev. Miner. Process. 15 (abstract and summary level only)"
+_TC = (
+    "'Selective arsenic-fixing roast of refractory gold concentrate' (journal article; "
+    "introduction read)"
+)
 
 PARAMS: tuple[Param, ...] = (
     Param(
@@ -122,7 +128,7 @@ PARAMS: tuple[Param, ...] = (
         "o2_in_frac",
         AIR_O2_FRAC,
         "O2 mole fraction of the fluidising gas (0.21 air; more with bought oxygen)",
-        f"air, or oxygen-enriched roasting [L] {_TC}",
+        "assumed: air; oxygen-enriched roasting is practised (Thomas & Cole 2005, not read)",
         lo=AIR_O2_FRAC,
         hi=0.95,
     ),
@@ -159,7 +165,7 @@ PARAMS: tuple[Param, ...] = (
         "acid",
         "where the off-gas SO2 goes: 'acid' (a double-contact acid plant, acid sold) or "
         "'lime' (scrubbed with lime to gypsum, which joins the calcine pulp)",
-        f"SO2 to acid or to lime scrubbing [L] {_TC}",
+        f"assumed; the arsenic-fixing roast recovers sulfur as acid [L] {_TC}",
         kind=str,
         choices=("acid", "lime"),
     ),

@@ -7,7 +7,7 @@ pyrolysis, oxidation in pure oxygen at 550 °C gave 97 % gold recovery and at 65
 roaster's sintering constants were set with this figure in view, so the test guards the
 sign and size of the model's over-roasting loss, not an independent prediction; what it
 adds is that the loss in air is smaller and its optimum lies hotter, in the 600-700 °C
-window of two-stage practice (Thomas & Cole 2005).
+window of two-stage practice (oreflow.units.roaster).
 """
 
 from __future__ import annotations
