@@ -135,3 +135,16 @@ def test_lime_scrubbing_instead_of_the_acid_plant(base, tmp_path):
         scrubbed_kmol * 172.17 / 1000.0, rel=1e-4
     )
     assert r.kpis["closure_max_rel"] <= RTOL_CLOSURE
+
+
+def test_more_excess_air_oxidises_more_and_costs_more_gas_handling(base):
+    u0 = _unit(base)
+    u1 = _unit(oreflow.simulate(CASE, overrides={"units.roaster.o2_excess_frac": 0.6}))
+    assert u1["calcine_sulfide_s_frac"] < u0["calcine_sulfide_s_frac"]
+    assert u1["offgas_tph"] > u0["offgas_tph"]
+    assert u1["power_kw"] > u0["power_kw"]
+    assert u1["heat_required_mj_h"] > u0["heat_required_mj_h"]
+    # the O2 not consumed leaves with the off-gas
+    assert -u1["ext_o2_gas_tph"] * 1000.0 == pytest.approx(
+        u1["o2_supplied_kg_h"] - u1["o2_demand_kg_h"], rel=1e-6
+    )
