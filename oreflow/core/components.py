@@ -201,6 +201,13 @@ CATALOGUE: MappingProxyType = MappingProxyType(
             ),
             _sp("magnetite", "solid", 5.18, _f("Fe3O4"), description="magnetite Fe3O4 [L]"),
             _sp(
+                "as2o3",
+                "solid",
+                3.74,
+                _f("As2O3"),
+                description="arsenic trioxide As2O3 condensed from roaster off-gas (arsenolite, 3.74 t/m³ [L])",
+            ),
+            _sp(
                 "gypsum",
                 "solid",
                 2.32,
