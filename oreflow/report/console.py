@@ -195,12 +195,12 @@ def concentrate_lines(k: Any) -> list[tuple[str, str]]:
     these lines say what it sells (``conc_<name>_*`` KPIs of the concentrate terms).
     """
     lines = []
-    for key in k.keys():
+    for key, tonnes in k.items():
         m = _CONC_TONNES.match(str(key))
-        if not m or not float(k[key]) > 0.0:
+        if not m or not float(tonnes) > 0.0:
             continue
         name = m["name"]
-        parts = [f"{sig(float(k[key]), 3)} dmt/h"]
+        parts = [f"{sig(float(tonnes), 3)} dmt/h"]
         for el in ("cu", "pb", "zn"):
             grade = k.get(f"conc_{name}_{el}_pct")
             if grade is not None and float(grade) >= CONC_SHOWN_PCT:
