@@ -26,7 +26,7 @@ from typing import Literal
 import numpy as np
 
 from oreflow.core import base_metal_sulfides as bms
-from oreflow.core.formulas import mass_fractions
+from oreflow.core.formulas import formula_mass_g_mol, mass_fractions
 
 Phase = Literal["solid", "solution", "adsorbent"]
 
@@ -378,8 +378,8 @@ CATALOGUE: MappingProxyType = MappingProxyType(
                 "hocl",
                 "solution",
                 1.0,
-                _f("Cl2"),
-                description="hypochlorite/active chlorine, as Cl2 equivalent",
+                _f("HOCl"),
+                description="active chlorine (hypochlorous acid / hypochlorite), as HOCl; tenors are set and reported as Cl2 equivalent (1 mol HOCl takes 2 e-, as 1 mol Cl2; ``HOCL_PER_CL2``)",
             ),
             _sp(
                 "carbon",
@@ -445,9 +445,13 @@ CATALOGUE: MappingProxyType = MappingProxyType(
 #: its cyanide, as CN: tenors of ``fe_cn`` are set and reported as CN, the analytical
 #: convention for total cyanide (Mudder, Botz & Smith 2001), and converted here.
 FE_CN_PER_CN = 1.0 / (CATALOGUE["fe_cn"].elements["c"] + CATALOGUE["fe_cn"].elements["n"])
+#: Tonnes of the active-chlorine species ``hocl`` (as HOCl) per tonne of its Cl2
+#: equivalent: active chlorine is dosed and reported as Cl2 (HOCl + H+ + 2 e- -> Cl- +
+#: H2O takes the electrons of one Cl2), and converted here.
+HOCL_PER_CL2 = formula_mass_g_mol("HOCl") / formula_mass_g_mol("Cl2")
 #: Tonnes of species per tonne of the basis its tenor is given in (mg/L) [-], for the
 #: species whose mass basis differs from the basis of their tenors.
-TENOR_BASIS: MappingProxyType = MappingProxyType({"fe_cn": FE_CN_PER_CN})
+TENOR_BASIS: MappingProxyType = MappingProxyType({"fe_cn": FE_CN_PER_CN, "hocl": HOCL_PER_CL2})
 
 
 @dataclass(frozen=True)

@@ -49,9 +49,13 @@ class External:
         Key used in reaction tables (``O2``, ``CaCO3``, ``CO2_gas``).
     formula : str
         Chemical formula (``oreflow.core.formulas``).
-    kind : {"reagent", "gas", "dissolved"}
+    kind : {"reagent", "gas", "dissolved", "delivered"}
         A reagent enters; a gas leaves by the vent; a dissolved salt leaves with the
-        solution but is not a stream species of the case (a counter-ion).
+        solution but is not a stream species of the case (a counter-ion). A delivered
+        external is the part of a bought reagent the unit reports as an added species
+        (the HOCl of sodium hypochlorite, added as ``hocl``): a reaction driven by the
+        reagent's price figure makes it, and the audit counts it against the reagent
+        (in) instead of as a flow out, since the added species already enters.
     description : str
         What it is.
     """
@@ -94,6 +98,21 @@ EXTERNALS: Mapping[str, External] = MappingProxyType(
             _ext("NaOCl", "NaOCl", "reagent", "sodium hypochlorite"),
             _ext("H2O2", "H2O2", "reagent", "hydrogen peroxide"),
             _ext("NaCl", "NaCl", "reagent", "sodium chloride"),
+            _ext("Cl2", "Cl2", "reagent", "chlorine gas"),
+            _ext("HCl", "HCl", "reagent", "hydrochloric acid"),
+            _ext("Cl-", "Cl", "dissolved", "chloride ion not in the case's cl_aq, in solution"),
+            _ext(
+                "HOCl_added",
+                "HOCl",
+                "delivered",
+                "hypochlorous acid of a bought oxidant, delivered as the unit's added hocl",
+            ),
+            _ext(
+                "Cl_added",
+                "Cl",
+                "delivered",
+                "chloride of bought salt, delivered as the unit's added cl_aq",
+            ),
             _ext("Na2CO3", "Na2CO3", "reagent", "soda ash"),
             _ext("H2SO4", "H2SO4", "reagent", "sulfuric acid (made by an acid plant: leaves)"),
             _ext("CH4", "CH4", "reagent", "natural gas, as methane (roaster fuel)"),
@@ -257,7 +276,7 @@ SPECIES_FORMULA: Mapping[str, str] = MappingProxyType(
         "nacn": "NaCN", "cn_wad": "CN", "scn": "SCN", "fe_cn": "Fe(CN)6", "ocn": "OCN",
         "h2so4": "H2SO4", "so4_aq": "SO4", "as2o3": "As2O3", "fe_aq": "Fe", "hs_aq": "S", "co2": "CO2",
         "as_aq": "As", "s2o3": "S2O3", "polythionates": "S4O6", "glycine": "C2H5NO2",
-        "nh3": "NH3", "cl_aq": "Cl", "hocl": "Cl2", "carbon": "C", "au_carbon": "Au",
+        "nh3": "NH3", "cl_aq": "Cl", "hocl": "HOCl", "carbon": "C", "au_carbon": "Au",
         "ag_carbon": "Ag", "cu_carbon": "Cu", "au_resin": "Au", "ag_resin": "Ag",
         "cu_resin": "Cu",
     }

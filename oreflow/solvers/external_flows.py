@@ -17,8 +17,8 @@ Elements not yet gated. ``UNBALANCED_ELEMENTS`` lists, per unit type, the elemen
 table does not yet explain (the kernel's own molar masses differ from the formula
 masses, or a reagent it prices is not yet written as a reaction). Their imbalance is
 reported in the closure as ``reacted`` (mass made or lost, visible in every report)
-instead of failing the gate; every other element of every unit type is gated. A test
-keeps the list from growing (``tests/solvers/test_element_closure.py``).
+instead of failing the gate; every other element of every unit type is gated. The list
+is empty and a test keeps it so (``tests/solvers/test_element_closure.py``).
 """
 
 from __future__ import annotations
@@ -42,12 +42,7 @@ FIRST_ELEMENTS = ("au", "ag", "cu", "s", "fe", "as", "c")
 
 #: Unit type -> elements its reaction table does not yet close (reported, not gated).
 #: Only ever shrinks (``tests/solvers/test_element_closure.py``).
-UNBALANCED_ELEMENTS: dict[str, tuple[str, ...]] = {
-    # hypochlorite is recorded as its Cl2 equivalent (``hocl``), so reduced to chloride
-    # it keeps one chlorine of the two its mass counts, and the oxygen and hydrogen of
-    # the hypochlorous acid are outside its mass basis
-    "halide_leach": ("cl", "h", "o"),
-}
+UNBALANCED_ELEMENTS: dict[str, tuple[str, ...]] = {}
 
 
 @dataclass(frozen=True)
@@ -312,12 +307,23 @@ def external_element_totals(
         externals, ext, unexplained, reported = got
         if externals:
             ext_el = rmap.ext_elements[:, cols]
-            tot["in"] += np.einsum("ij,jk->ik", np.maximum(ext, 0.0), ext_el)
-            tot["out"] += np.einsum("ij,jk->ik", np.maximum(-ext, 0.0), ext_el)
+            # a delivered external (the part of a bought reagent the unit reports as
+            # an added species) is taken off what enters, not counted as leaving
+            deliv = _delivered(externals)
+            crossing = np.where(deliv, 0.0, ext)
+            tot["in"] += np.einsum(
+                "ij,jk->ik", np.maximum(crossing, 0.0) + np.where(deliv, ext, 0.0), ext_el
+            )
+            tot["out"] += np.einsum("ij,jk->ik", np.maximum(-crossing, 0.0), ext_el)
         tot["unexplained"] += unexplained[:, cols]
         tot["reported"] += reported[:, cols]
     tot["columns"] = cols
     return tot
+
+
+def _delivered(externals: tuple[str, ...]) -> np.ndarray:
+    """Mask of the externals delivered as a unit's added species (``External.kind``)."""
+    return np.array([EXTERNALS[e].kind == "delivered" for e in externals], dtype=bool)
 
 
 def plant_elements(sim: Simulation) -> np.ndarray:
@@ -364,6 +370,8 @@ def external_metrics(sim: Simulation, name: str) -> dict[str, np.ndarray]:
         return {}
     out = {}
     for k, ext in enumerate(got[0]):
+        if EXTERNALS[ext].kind == "delivered":
+            continue
         slug = ext.lower().replace("+", "_plus").replace("-", "_minus")
         slug = "".join(ch if ch.isalnum() else "_" for ch in slug).strip("_")
         out[f"ext_{slug}_tph"] = got[1][:, k]
@@ -378,6 +386,8 @@ def external_flows_by_name(sim: Simulation) -> dict[str, tuple[np.ndarray, np.nd
         if got is None:
             continue
         for k, ext in enumerate(got[0]):
+            if EXTERNALS[ext].kind == "delivered":
+                continue
             flow = got[1][:, k]
             inn, outn = out.get(ext, (np.zeros(sim.n_cases), np.zeros(sim.n_cases)))
             out[ext] = (inn + np.maximum(flow, 0.0), outn + np.maximum(-flow, 0.0))

@@ -43,8 +43,12 @@ pyrite, against 0.540 g per g gold (Au → AuCl₄⁻, 3 e⁻) and 0.329 g per g
 dominate the oxidant bill (ex11). Active chlorine is also held at ``free_oxidant_mg_l``
 (as Cl₂) and decomposes at ``oxidant_decomposition_per_h`` of that tenor per hour
 [assumed]. Oxidation of carbonaceous matter (the Carlin chlorination pretreatment) is
-not modelled. The oxidant is reported as Cl₂ equivalents in the ``hocl`` species;
-hypochlorite is bought as NaOCl (74.44 g per mol Cl₂ equivalent).
+not modelled. The oxidant is reckoned and reported as Cl₂ equivalents (tenors, demand,
+additions) and carried in the stream as HOCl, the ``hocl`` species (52.46 g per mol Cl₂
+equivalent; at pH 6-8 hypochlorous acid and hypochlorite, pKa 7.5, both take 2 e⁻);
+hypochlorite is bought as NaOCl (74.44 g per mol Cl₂ equivalent), whose sodium stays
+dissolved, and chlorine gas hydrolyses to HOCl and HCl (reaction table:
+``oreflow.units.reaction_tables``).
 
 **Products.** Cu goes to ``cu_aq``, S to ``so4_aq``, As to ``as_aq``; Fe precipitates
 as Fe(OH)₃ (``metal_hydroxides``, in the size class of the mineral) at pH 6-8, or stays
@@ -103,7 +107,7 @@ from typing import Any
 
 import numpy as np
 
-from oreflow.core.components import ComponentSet
+from oreflow.core.components import HOCL_PER_CL2, ComponentSet
 from oreflow.core.schema import Param, positive
 from oreflow.errors import Problem
 from oreflow.kernels.arrays import safe_div
@@ -404,10 +408,12 @@ class HalideLeach:
             sol, free_g_m3, params["oxidant_decomposition_per_h"], pulp.tau
         )
         consumed = cl2_sulfide + cl2_metal + decomposed
-        ox_add, ox_out = hold_tenor(feed[:, self.i_ox], free_g_m3 * sol / 1e6, consumed)
-        out.tails[:, self.i_ox] = ox_out
-        out.added[:, self.i_ox] = ox_add
-        out.reacted[:, self.i_ox] = -consumed
+        # active chlorine is reckoned as Cl2 and carried in the stream as HOCl
+        feed_ox = feed[:, self.i_ox] / HOCL_PER_CL2
+        ox_add, ox_out = hold_tenor(feed_ox, free_g_m3 * sol / 1e6, consumed)
+        out.tails[:, self.i_ox] = ox_out * HOCL_PER_CL2
+        out.added[:, self.i_ox] = ox_add * HOCL_PER_CL2
+        out.reacted[:, self.i_ox] = -consumed * HOCL_PER_CL2
 
         # chloride: from the reduced oxidant, topped up with NaCl
         cl_per_cl2 = (2.0 if self.oxidant == "cl2" else 1.0) * lx.CL_G_MOL / lx.CL2_G_MOL

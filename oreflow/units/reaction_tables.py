@@ -183,6 +183,37 @@ _GLYCINE = (
     _P("glycine oxidised", "glycine + 1.5 O2 + H+ -> 2 CO2_gas + NH4+ + H2O", "Eksteen & Oraby 2015"),
     _P("permanganate reduced to MnO2, its oxygen given to the leach", "2 KMnO4 + H2O -> 2 mno2 + 2 K+ + 2 OH- + 1.5 O2", "Oraby, Eksteen & O'Connor 2020"),
 )
+#: Chloride/hypochlorite leach (``oreflow.units.halide``): active chlorine (``hocl``, as
+#: HOCl) is reduced to chloride, its oxygen equivalent (HOCl + H+ + 2 e- = Cl- + H2O,
+#: half an O2 per HOCl) oxidising the sulfides completely (Fe(III), sulfate, arsenate,
+#: Cu(II), as the unit's electron count) or leaving with what decomposes; oxidised iron
+#: dissolves or hydrolyses to Fe(OH)3; the oxidant and salt bought deliver the HOCl and
+#: chloride the unit adds, their sodium left dissolved; NaOH, lime and HCl adjust pH.
+_HL = "Marsden & House 2006 ch. 7"
+_HALIDE = (
+    *_GOLD_LEACH,
+    *_CARBON,
+    *_RESIN,
+    _P("active chlorine reduced to chloride, its oxygen given", "2 hocl -> 2 cl_aq + 2 H+ + O2", _HL),
+    _P("chloride of hydrolysed chlorine gas joins the chloride", "Cl- -> cl_aq", _HL),
+    _P("pyrite oxidised to ferric iron and sulfate", "pyrite + 3.75 O2 + 0.5 H2O -> fe_aq + 2 so4_aq + H+", _HL),
+    _P("pyrrhotite oxidised to ferric iron and sulfate", "pyrrhotite + 2.25 O2 + H+ -> fe_aq + so4_aq + 0.5 H2O", _HL),
+    _P("arsenopyrite oxidised to ferric iron, arsenate and sulfate", "arsenopyrite + 3.5 O2 + H2O -> fe_aq + as_aq + so4_aq + 4 O_aq + 2 H+", _HL),
+    _P("chalcopyrite oxidised to Cu(II), ferric iron and sulfate", "chalcopyrite + 4.25 O2 + H+ -> cu_aq + fe_aq + 2 so4_aq + 0.5 H2O", _HL),
+    _P("chalcocite oxidised to Cu(II) and sulfate", "chalcocite + 2.5 O2 + 2 H+ -> 2 cu_aq + so4_aq + H2O", _HL),
+    _P("elemental sulfur oxidised to sulfate", "sulfur + 1.5 O2 + H2O -> so4_aq + 2 H+", _HL),
+    _P("ferric iron hydrolyses to Fe(OH)3", "fe_aq + 3 H2O -> metal_hydroxides + 3 H+", _HL),
+    # the same, iron to Fe(OH)3 directly, for cases that declare no dissolved iron
+    _P("pyrite oxidised to Fe(OH)3 and sulfate", "pyrite + 3.75 O2 + 3.5 H2O -> metal_hydroxides + 2 so4_aq + 4 H+", _HL),
+    _P("pyrrhotite oxidised to Fe(OH)3 and sulfate", "pyrrhotite + 2.25 O2 + 2.5 H2O -> metal_hydroxides + so4_aq + 2 H+", _HL),
+    _P("arsenopyrite oxidised to Fe(OH)3, arsenate and sulfate", "arsenopyrite + 3.5 O2 + 4 H2O -> metal_hydroxides + as_aq + so4_aq + 4 O_aq + 5 H+", _HL),
+    _P("chalcopyrite oxidised to Cu(II), Fe(OH)3 and sulfate", "chalcopyrite + 4.25 O2 + 2.5 H2O -> cu_aq + metal_hydroxides + 2 so4_aq + 2 H+", _HL),
+    _P("sodium hypochlorite bought, its HOCl added", "NaOCl + H2O -> HOCl_added + Na+ + OH-", _HL, driver="use_naocl_kg_h"),
+    _P("chlorine gas bought, hydrolysed to HOCl (added) and HCl", "Cl2 + H2O -> HOCl_added + H+ + Cl-", _HL, driver="use_cl2_kg_h"),
+    _P("salt bought, its chloride added", "NaCl -> Cl_added + Na+", _HL, driver="use_nacl_kg_h"),
+    _P("caustic soda neutralises acid", "NaOH -> Na+ + OH-", _HL, driver="use_naoh_kg_h"),
+    _P("hydrochloric acid added", "HCl -> H+ + Cl-", _HL, driver="use_hcl_kg_h"),
+)
 #: Reagents a unit buys that react with externals only: their extent is the unit's
 #: own figure of what it buys.
 _SMBS = _P("metabisulfite gives its SO2", "Na2S2O5 + H2O -> 2 SO2 + 2 Na+ + 2 OH-", _MBS, driver="use_smbs_kg_h")
@@ -244,6 +275,7 @@ REACTIONS: Mapping[str, tuple[Reaction, ...]] = MappingProxyType(
         "merrill_crowe": _MERRILL_CROWE,
         "thiosulfate_ril": _THIOSULFATE,
         "glycine_leach": _GLYCINE,
+        "halide_leach": (*_HALIDE, _LIME_ALKALI),
         "heap_leach": (*_GOLD_LEACH, *_CYANIDE, *_EVAPORATION),
         "glycine_heap_leach": (*_GLYCINE, *_EVAPORATION),
         "thiosulfate_heap_leach": (*_THIOSULFATE, *_EVAPORATION),

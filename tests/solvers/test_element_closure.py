@@ -60,10 +60,48 @@ def test_an_unbalanced_reaction_is_refused():
     assert any("two paths" in p for p in table_problems("x", (lime, slaked)))
 
 
-def test_the_list_of_not_gated_elements_only_shrinks():
-    allowed = {"halide_leach": {"cl", "h", "o"}}
-    for type_name, elements in UNBALANCED_ELEMENTS.items():
-        assert set(elements) <= allowed.get(type_name, set()), type_name
+def test_every_element_of_every_unit_type_is_gated():
+    # the last exemption (halide_leach: cl, h, o, with hypochlorite on a Cl2 basis) is
+    # closed: active chlorine is carried as HOCl
+    assert UNBALANCED_ELEMENTS == {}
+
+
+_HALIDE = (CASES[0].parent / "tests" / "cf_ex11_halide.toml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        ('oxidant = "naocl"', {}),
+        ('oxidant = "cl2"\nbase = "lime"', {}),
+        ('oxidant = "naocl"\niron_product = "fe_aq"', {'"cl_aq"]': '"cl_aq", "fe_aq"]'}),
+        (
+            'oxidant = "cl2"\nadsorbent = "resin"',
+            {'adsorbent = ["carbon", "au_carbon"]': 'adsorbent = ["resin", "au_resin"]'},
+        ),
+    ],
+    ids=["naocl", "cl2_lime", "fe_aq", "cl2_resin"],
+)
+def test_halide_leach_closes_chlorine_hydrogen_and_oxygen(variant):
+    from oreflow.core.components import HOCL_PER_CL2
+    from oreflow.flowsheet.case import parse_case
+
+    line, edits = variant
+    text = _HALIDE.replace('oxidant = "naocl"', line)
+    for old, new in edits.items():
+        text = text.replace(old, new)
+    r = oreflow.simulate(parse_case(text, "halide.toml"))  # the gate: every element
+    c = r.closure
+    rows = c[c.view.isin(["element", "mass"])].set_index("name")
+    assert (rows.rel_err <= RTOL_CLOSURE).all()
+    assert rows.loc[["cl", "h", "o"], "reacted_tph"].abs().max() == 0.0
+    u = r.units.query("unit == 'leach'").set_index("metric")["value"]
+    ox = "naocl" if "naocl" in line else "cl2"
+    # every kilogram of oxidant and salt bought enters the balance as what it is
+    assert u[f"ext_{ox}_tph"] * 1000.0 == pytest.approx(u[f"use_{ox}_kg_h"], rel=1e-12)
+    assert u["ext_nacl_tph"] * 1000.0 == pytest.approx(u["use_nacl_kg_h"], rel=1e-12)
+    # the stream carries HOCl: 52.46 g per 70.90 g of Cl2 equivalent
+    assert pytest.approx(52.457 / 70.90, rel=1e-4) == HOCL_PER_CL2
 
 
 @pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
