@@ -92,7 +92,7 @@ CACO3_G_MOL = 100.086
 NA2CO3_G_MOL = 105.988
 H2SO4_G_MOL = 98.072
 FE2SO43_G_MOL = 399.858
-CUSO4_5H2O_G_MOL = 249.69
+CUSO4_5H2O_G_MOL = 249.677  # CuSO4·5H2O from the atomic weights above
 
 #: Suffix of a figure's name -> its unit, longest suffixes first.
 UNIT_OF_SUFFIX = (

@@ -101,11 +101,27 @@ EXTERNALS: Mapping[str, External] = MappingProxyType(
             _ext("Cl2", "Cl2", "reagent", "chlorine gas"),
             _ext("HCl", "HCl", "reagent", "hydrochloric acid"),
             _ext("Cl-", "Cl", "dissolved", "chloride ion not in the case's cl_aq, in solution"),
+            _ext("CN-", "CN", "dissolved", "cyanide ion of an eluant, in solution"),
+            _ext("Cu2+", "Cu", "dissolved", "copper ion of a case without cu_aq, in solution"),
+            _ext("NaCN", "NaCN", "reagent", "sodium cyanide a unit does not add as nacn"),
             _ext(
                 "HOCl_added",
                 "HOCl",
                 "delivered",
                 "hypochlorous acid of a bought oxidant, delivered as the unit's added hocl",
+            ),
+            _ext("Na2S", "Na2S", "reagent", "sodium sulfide"),
+            _ext(
+                "S_added",
+                "S",
+                "delivered",
+                "sulfide of bought NaHS or Na2S, delivered as the unit's added hs_aq",
+            ),
+            _ext(
+                "SO4_added",
+                "SO4",
+                "delivered",
+                "sulfate of bought sulfuric acid, delivered as the unit's added so4_aq",
             ),
             _ext(
                 "Cl_added",

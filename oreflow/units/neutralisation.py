@@ -446,6 +446,7 @@ class Neutralisation:
         metrics = {
             "target_ph": params["target_ph"].copy(),
             "use_lime_kg_h": lime_kg_h,
+            "lime_cao_kg_h": cao_mol * kox.M_CAO * 1e-3,
             "use_limestone_kg_h": limestone_kg_h,
             "use_ferric_sulfate_kg_h": fe_add * 1e6 / kox.M_FE / 2.0 * kox.M_FE2SO43 * 1e-3,
             "bfs_converted_kg_h": res[:, kneut.NO_BFS_REACTED] * 1000.0,

@@ -149,6 +149,22 @@ _SART = (
     _P("lime neutralises the acid", "h2so4 + CaO + H2O -> gypsum", "Fleming 2005"),
     _P("sulfate with lime to gypsum", "so4_aq + CaO + 2 H+ + H2O -> gypsum", "Fleming 2005"),
 )
+#: The eluant's caustic and cyanide and the acid wash: dissolved, they leave with the
+#: spent eluant and wash water (to the leach or tailings) as ions.
+_ELUANT = (
+    _P("caustic soda of the eluant", "NaOH -> Na+ + OH-", _MH, driver="use_naoh_kg_h"),
+    _P("cyanide of the eluant", "NaCN -> Na+ + CN-", _MH, driver="use_nacn_kg_h"),
+    _P("hydrochloric acid wash", "HCl -> H+ + Cl-", _MH, driver="use_hcl_kg_h"),
+)
+#: SART's bought reagents: the sulfide of NaHS (or Na2S) and the sulfate of the acid are
+#: the ``hs_aq`` and ``so4_aq`` the unit adds, their sodium and hydrogen left dissolved;
+#: lime beyond what makes gypsum dissolves.
+_SART_BOUGHT = (
+    _P("sodium hydrosulfide bought, its sulfide added", "NaHS -> S_added + Na+ + H+", "Fleming 2005", driver="use_nahs_kg_h"),
+    _P("sodium sulfide bought, its sulfide added", "Na2S -> S_added + 2 Na+", "Fleming 2005", driver="use_na2s_kg_h"),
+    _P("sulfuric acid bought, its sulfate added", "H2SO4 -> SO4_added + 2 H+", "Fleming 2005", driver="use_h2so4_kg_h"),
+    _P("lime beyond what makes gypsum, dissolved", "CaO + H2O -> Ca2+ + 2 OH-", "Fleming 2005", driver="use_lime_kg_h", surplus=True),
+)
 _ELUTION = (
     _P("gold eluted", "au_carbon -> au_aq", _MH),
     _P("silver eluted", "ag_carbon -> ag_aq", _MH),
@@ -218,9 +234,16 @@ _HALIDE = (
 #: own figure of what it buys.
 _SMBS = _P("metabisulfite gives its SO2", "Na2S2O5 + H2O -> 2 SO2 + 2 Na+ + 2 OH-", _MBS, driver="use_smbs_kg_h")
 _SO2_LEFT = _P("SO2 no sulfate species takes, oxidised to dissolved sulfate", "SO2 + 0.5 O2 + H2O -> SO4_2- + 2 H+", _MBS, driver="use_smbs_kg_h", mop_up=True)
+_CUSO4_LEFT = _P("copper sulfate no copper species takes, dissolved (case without cu_aq)", "CuSO4·5H2O -> Cu2+ + SO4_2- + 5 H2O", _MBS, driver="use_cuso4_kg_h", surplus=True)
 _LIME_ALKALI = _P("lime raises the pH, its calcium left dissolved", "CaO + H2O -> Ca2+ + 2 OH-", _MH, driver="use_lime_kg_h")
+_NAOH_ALKALI = _P("caustic soda raises the pH, its sodium left dissolved", "NaOH -> Na+ + OH-", _MH, driver="use_naoh_kg_h")
 _LIMESTONE = _P("limestone takes acid as lime, its CO2 vented", "CaCO3 -> CaO + CO2_gas", _MH, driver="use_limestone_kg_h", less_added="calcite")
 _SODA_ASH = _P("soda ash takes acid, its CO2 vented", "Na2CO3 + 2 H+ -> 2 Na+ + CO2_gas + H2O", _MH, driver="use_soda_ash_kg_h")
+#: The available CaO of the quicklime a neutralisation buys (``lime_cao_kg_h``: the
+#: priced lime times ``lime_cao_frac``) beyond what its reactions take (the
+#: ``lime_excess_frac`` for the solids' buffering), and the lime of reacted limestone
+#: no reaction takes: dissolved as Ca2+ and OH- (Ca(OH)2 in the residue water).
+_LIME_LEFT = _P("lime beyond what reacts, dissolved", "CaO + H2O -> Ca2+ + 2 OH-", _MH, driver="lime_cao_kg_h", surplus=True)
 _O2_VENTED = _P("oxygen bought beyond what reacts, vented", "O2 -> O2_gas", _MH, driver="use_o2_kg_h", surplus=True)
 # fmt: on
 
@@ -265,16 +288,16 @@ REACTIONS: Mapping[str, tuple[Reaction, ...]] = MappingProxyType(
         "pox_acid": (*_OXIDATION, _LIMESTONE, _SODA_ASH, _O2_VENTED),
         "pox_alkaline": (*_OXIDATION, _LIMESTONE, _SODA_ASH, _O2_VENTED),
         "bio_oxidation": (*_OXIDATION, _O2_VENTED),
-        "neutralisation": (*_NEUTRALISATION, _LIMESTONE),
+        "neutralisation": (*_NEUTRALISATION, _LIMESTONE, _LIME_LEFT),
         "cil": (*_GOLD_LEACH, *_CARBON, *_CYANIDE, _LIME_ALKALI),
         "cip": (*_GOLD_LEACH, *_CARBON, *_CYANIDE, _LIME_ALKALI),
-        "inco_detox": (*_DETOX, _SMBS, _SO2_LEFT, _LIME_ALKALI),
-        "sart": _SART,
-        "elution": _ELUTION,
+        "inco_detox": (*_DETOX, _SMBS, _SO2_LEFT, _LIME_ALKALI, _CUSO4_LEFT),
+        "sart": (*_SART, *_SART_BOUGHT),
+        "elution": (*_ELUTION, *_ELUANT),
         "electrowinning": _ELECTROWINNING,
         "merrill_crowe": _MERRILL_CROWE,
-        "thiosulfate_ril": _THIOSULFATE,
-        "glycine_leach": _GLYCINE,
+        "thiosulfate_ril": (*_THIOSULFATE, _LIME_ALKALI),
+        "glycine_leach": (*_GLYCINE, _NAOH_ALKALI, _LIME_ALKALI),
         "halide_leach": (*_HALIDE, _LIME_ALKALI),
         "heap_leach": (*_GOLD_LEACH, *_CYANIDE, *_EVAPORATION),
         "glycine_heap_leach": (*_GLYCINE, *_EVAPORATION),
