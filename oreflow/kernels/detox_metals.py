@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from oreflow.conventions import CN_G_MOL, CU_G_MOL, FE_G_MOL
+from oreflow.conventions import ATOMIC_WEIGHT_G_MOL, CN_G_MOL, CU_G_MOL, FE_G_MOL
 from oreflow.kernels._jit import njit
 
 #: Copper held by residual WAD cyanide as Cu(CN)₃²⁻, g Cu per g CN [S stoichiometry].
@@ -55,7 +55,9 @@ CU_PER_FECN_CN = 2.0 * CU_G_MOL / (6.0 * CN_G_MOL)
 #: Fe per g of iron-cyanide CN (Fe(CN)₆, 1 Fe per 6 CN) [S].
 FE_PER_FECN_CN = FE_G_MOL / (6.0 * CN_G_MOL)
 #: Ca(OH)₂ per g of Cu precipitated as Cu(OH)₂ [S].
-CAOH2_PER_CU = 74.093 / CU_G_MOL
+CAOH2_PER_CU = (
+    ATOMIC_WEIGHT_G_MOL["ca"] + 2.0 * (ATOMIC_WEIGHT_G_MOL["o"] + ATOMIC_WEIGHT_G_MOL["h"])
+) / CU_G_MOL
 
 #: log10 of the hydrolysis constants of Cu²⁺ at 25 °C, written with H⁺ (Stumm & Morgan
 #: 1996 ch. 6; Baes & Mesmer 1976) [L, not re-checked]:

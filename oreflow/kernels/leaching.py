@@ -28,20 +28,23 @@ import numpy as np
 # IUPAC weights for the mass conversion of free cyanide carried as NaCN to CN (the unit
 # of WAD figures), as in the detox model.
 from oreflow.conventions import AG_G_MOL as AG_G_MOL
+from oreflow.conventions import AU_G_MOL as _AU_G_MOL
 from oreflow.conventions import CN_G_MOL as CN_G_MOL
+from oreflow.conventions import CU_G_MOL as _CU_G_MOL
 from oreflow.conventions import FE_G_MOL as FE_G_MOL
 from oreflow.conventions import NACN_G_MOL as NACN_IUPAC_G_MOL
 from oreflow.conventions import OCN_G_MOL as OCN_G_MOL
+from oreflow.conventions import S_G_MOL as _S_G_MOL
 from oreflow.conventions import ZN_G_MOL as ZN_G_MOL
 from oreflow.kernels._jit import njit
 
-#: Molar masses [g/mol] used for the cyanide budget, rounded to 2 decimals as in
-#: Marsden & House 2006; docs/models.md#cil [S] (IUPAC standard atomic weights: NaCN 49.007, Cu 63.546,
-#: S 32.06, Au 196.967; the rounding moves no factor by more than 5e-5 relative).
-NACN_G_MOL = 49.01
-CU_G_MOL = 63.55
-S_G_MOL = 32.06
-AU_G_MOL = 196.97
+#: Molar masses [g/mol] of the cyanide budget: the IUPAC 2021 values of
+#: ``oreflow.conventions`` (Marsden & House 2006 round them to 2 decimals, NaCN 49.01,
+#: Cu 63.55, Au 196.97: within 5e-5 relative).
+NACN_G_MOL = NACN_IUPAC_G_MOL
+CU_G_MOL = _CU_G_MOL
+S_G_MOL = _S_G_MOL
+AU_G_MOL = _AU_G_MOL
 
 #: mol CN⁻ consumed per mol Cu(II) dissolved [S]: 2 Cu²⁺ + 7 CN⁻ + 2 OH⁻ →
 #: 2 Cu(CN)₃²⁻ + CNO⁻ + H₂O (6 CN⁻ complexed and 1 oxidised to cyanate per 2 Cu).

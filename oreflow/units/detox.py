@@ -23,7 +23,7 @@ Cyanide is counted as WAD cyanide *as CN*: the free cyanide of the stream (speci
   4 [L]); as liquid SO₂ or sodium metabisulfite (0.674 g SO₂/g [S]).
 - Lime neutralises the acid: 1.157 g Ca(OH)₂ per g SO₂ [S], half of it with
   metabisulfite (its sodium is a base). Reported as ``caoh2_kg_h`` and, priced as
-  quicklime like the leach lime, as ``use_lime_kg_h`` in CaO equivalent (x 56.077/74.093).
+  quicklime like the leach lime, as ``use_lime_kg_h`` in CaO equivalent (x 56.077/74.092).
 - Copper catalyst: made up from the copper in solution (species ``cu_aq`` if declared,
   else none) to ``cu_target_mg_l`` (10-50 mg/L [L]) whenever cyanide is destroyed,
   as CuSO₄·5H₂O (``use_cuso4_kg_h``). The copper joins ``cu_aq`` when declared.
@@ -79,7 +79,7 @@ from oreflow.units.species_checks import require_cyanide
 _CN = formula_mass_g_mol("CN")
 _NACN = formula_mass_g_mol("NaCN")
 _OCN = formula_mass_g_mol("OCN")
-_CAO_PER_CAOH2 = 56.077 / 74.093
+_CAO_PER_CAOH2 = formula_mass_g_mol("CaO") / formula_mass_g_mol("Ca(OH)2")
 #: Mass fraction of Cu in Cu(OH)2, as the catalogue's ``cu_hydroxide`` [S].
 CU_PER_CU_OH2 = mass_fractions("Cu(OH)2")["cu"]
 
@@ -143,7 +143,7 @@ PARAMS: tuple[Param, ...] = (
         4.0,
         "SO2 applied per g of WAD cyanide (as CN) destroyed",
         "theoretical 2.462 [S], practical 3-5, design 4 [L] Mudder, Botz & Smith 2001, Chemistry and Treatment of Cyanidation Wastes, §6.12; docs/models.md#detox",
-        lo=64.064 / 26.018,
+        lo=formula_mass_g_mol("SO2") / formula_mass_g_mol("CN"),
         hi=20.0,
     ),
     Param(

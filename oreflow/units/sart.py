@@ -82,8 +82,8 @@ from oreflow.units.species_checks import require_cyanide
 _SO4_G_MOL = S_G_MOL + 4 * 15.999
 _NAHS_G_MOL = 22.990 + 1.008 + S_G_MOL
 _NA2S_G_MOL = 2 * 22.990 + S_G_MOL
-_CAOH2_G_MOL = 74.093
-_CAO_G_MOL = 56.077
+_CAOH2_G_MOL = 40.078 + 2 * (15.999 + 1.008)  # Ca(OH)2, the atomic weights of conventions
+_CAO_G_MOL = 40.078 + 15.999
 
 NAHS = Price(0.80, "assumed (sodium hydrosulfide, 100 % basis; sold as 40-45 % solution)")
 NA2S = Price(0.70, "assumed (sodium sulfide, 100 % basis)")

@@ -398,14 +398,14 @@ def nacn_consumption_kg_t(
     """Sodium-cyanide consumption by mechanism, per tonne of ore (Marsden & House 2006; docs/models.md#cil).
 
     Each chemical term is stoichiometric, converted to NaCN with the molar masses
-    M(NaCN) = 49.01, M(Cu) = 63.55, M(S) = 32.06, M(Au) = 196.97 g/mol [S]:
+    M(NaCN) = 49.008, M(Cu) = 63.546, M(S) = 32.06, M(Au) = 196.967 g/mol [S] (Marsden & House print 49.01, 63.55, 196.97):
 
     - soluble loss: ``V_sol · C_tail``, cyanide left in the tailings solution
       (g/m³ x m³/t = g/t, /1000 to kg/t);
     - copper: 2 Cu²⁺ + 7 CN⁻ + 2 OH⁻ → 2 Cu(CN)₃²⁻ + CNO⁻ + H₂O, i.e. 3.5 mol CN⁻ per
-      mol Cu, ``3.5 x 49.01/63.55 = 2.699`` kg NaCN per kg Cu;
-    - thiocyanate: S + CN⁻ → SCN⁻, ``49.01/32.06 = 1.529`` kg NaCN per kg S;
-    - gold: Au(CN)₂⁻, ``2 x 49.01/196.97 = 0.4976`` kg NaCN per kg Au (negligible);
+      mol Cu, ``3.5 x 49.008/63.546 = 2.699`` kg NaCN per kg Cu;
+    - thiocyanate: S + CN⁻ → SCN⁻, ``49.008/32.06 = 1.529`` kg NaCN per kg S;
+    - gold: Au(CN)₂⁻, ``2 x 49.008/196.967 = 0.4976`` kg NaCN per kg Au (negligible);
     - other: oxidation to cyanate and HCN volatilisation, an input; 0.05-0.3 kg/t is
       typical [assumed, Marsden & House 2006; docs/models.md#cil].
 

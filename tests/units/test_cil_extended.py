@@ -580,10 +580,10 @@ def test_copper_and_sulfides_consume_cyanide_by_stoichiometry():
     fe_ferro = 0.1 * dissolved["pyrrhotite"] * el["pyrrhotite"]["fe"]
     per_t = 1000.0 / 200.0
     assert m["cu_dissolved_g_t"][0] == pytest.approx(cu * per_t * 1000.0, rel=1e-9)
-    assert m["nacn_cu_kg_t"][0] == pytest.approx(cu * per_t * 3.5 * 49.01 / 63.55, rel=1e-9)
-    assert m["nacn_scn_kg_t"][0] == pytest.approx(s * per_t * 49.01 / 32.06, rel=1e-9)
+    assert m["nacn_cu_kg_t"][0] == pytest.approx(cu * per_t * 3.5 * 49.008 / 63.546, rel=1e-9)
+    assert m["nacn_scn_kg_t"][0] == pytest.approx(s * per_t * 49.008 / 32.06, rel=1e-9)
     assert m["nacn_ferrocyanide_kg_t"][0] == pytest.approx(
-        fe_ferro * per_t * 6.0 * 49.01 / kl.FE_G_MOL, rel=1e-9
+        fe_ferro * per_t * 6.0 * 49.008 / kl.FE_G_MOL, rel=1e-9
     )
     assert dissolved["pyrite"] == 0.0  # not in the leach table
     # chalcocite leaches fast and far, chalcopyrite hardly (Hedley & Tabachnick 1958)

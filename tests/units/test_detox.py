@@ -16,7 +16,7 @@ from oreflow.solvers.results import build_results, unit_closure
 from oreflow.solvers.simulate import simulate_plant
 
 EX08 = Path(__file__).resolve().parents[2] / "cases" / "tests" / "res_ex08_detox.toml"
-CAO_PER_CAOH2 = 56.077 / 74.093
+CAO_PER_CAOH2 = 56.077 / 74.092
 
 
 def metrics(result, unit):
@@ -58,7 +58,7 @@ def test_reproduces_models_ex08(ex08):
     # plus one Ca(OH)2 per Cu precipitated as Cu(OH)2 (not in ex08, which leaves Cu dissolved)
     assert d["caoh2_kg_h"] - d["caoh2_metals_kg_h"] == pytest.approx(277.057 / 2.0, rel=rel)
     assert d["caoh2_metals_kg_h"] == pytest.approx(
-        d["cu_hydroxide_kg_h"] * mass_fractions("Cu(OH)2")["cu"] * 74.093 / 63.546, rel=1e-4
+        d["cu_hydroxide_kg_h"] * mass_fractions("Cu(OH)2")["cu"] * 74.092 / 63.546, rel=1e-4
     )
     assert d["use_lime_kg_h"] == pytest.approx(d["caoh2_kg_h"] * CAO_PER_CAOH2, rel=RTOL_EXACT)
     assert "use_so2_kg_h" not in d

@@ -22,7 +22,7 @@ CASES = Path(__file__).resolve().parents[2] / "cases"
 EX11 = CASES / "tests" / "cf_ex11_glycine.toml"
 GLYCAT = CASES / "tests" / "cf_glycat_copper.toml"
 
-GLY, CU, CN, NACN = 75.07, 63.546, 26.018, 49.007
+GLY, CU, CN, NACN = 75.07, 63.546, 26.018, 49.008
 
 # Glycine alone with permanganate at ambient, once through: 100 t/h at 40 % solids.
 BASE = """

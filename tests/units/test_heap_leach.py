@@ -221,7 +221,7 @@ def test_copper_on_a_heap_consumes_cyanide():
     m = heap_metrics(sim)
     assert m["cu_dissolved_g_t"][0] > 50.0
     assert m["nacn_cu_kg_t"][0] == pytest.approx(
-        m["cu_dissolved_g_t"][0] / 1000.0 * 3.5 * 49.01 / 63.55, rel=1e-12
+        m["cu_dissolved_g_t"][0] / 1000.0 * 3.5 * 49.008 / 63.546, rel=1e-12
     )
     assert m["pls_wad_cn_mg_l"][0] > m["pls_free_cn_mg_l"][0]
     r = oreflow.simulate(parse_case(text, "cu_heap.toml"))

@@ -54,7 +54,7 @@ def test_closes_and_makes_cu2s_and_ag2s(barren):
     per_cu = 1.1 * NAHS_PER_CU * (cu_mol + ag_mol) / cu_mol
     assert d["sulfide_per_cu_g_g"] == pytest.approx(per_cu, rel=1e-9)
     assert d["use_nahs_kg_h"] == d["nahs_kg_h"]
-    assert d["use_lime_kg_h"] == pytest.approx(d["caoh2_kg_h"] * 56.077 / 74.093, rel=RTOL_EXACT)
+    assert d["use_lime_kg_h"] == pytest.approx(d["caoh2_kg_h"] * 56.077 / 74.092, rel=RTOL_EXACT)
     assert 0.9 < d["cn_recovery_frac"] < 1.0
     assert d["wad_out_mg_l"] < 0.05 * d["wad_in_mg_l"]
 
