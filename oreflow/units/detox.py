@@ -143,7 +143,7 @@ PARAMS: tuple[Param, ...] = (
         4.0,
         "SO2 applied per g of WAD cyanide (as CN) destroyed",
         "theoretical 2.462 [S], practical 3-5, design 4 [L] Mudder, Botz & Smith 2001, Chemistry and Treatment of Cyanidation Wastes, §6.12; docs/models.md#detox",
-        lo=formula_mass_g_mol("SO2") / formula_mass_g_mol("CN"),
+        lo=64.064 / 26.018,  # the theoretical ratio of kernels.residue (ex08: S 32.066)
         hi=20.0,
     ),
     Param(
