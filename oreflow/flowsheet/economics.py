@@ -232,6 +232,19 @@ ECONOMICS_PARAMS: tuple[Param, ...] = (
         lo=0.0,
         hi=1e8,
     ),
+    Param(
+        "capital_fixed_frac_y",
+        "1/y",
+        0.0,
+        "fixed cost that follows the capital: maintenance and insurance a year as a "
+        "fraction of each route's installed capital estimate (capital_usd), spread over "
+        "the operating hours and added to fixed_usd_h (which then holds labour, "
+        "supervision, overheads and G&A only); 0 = fixed_usd_h is the whole fixed cost",
+        "Towler & Sinnott 2013, Chemical Engineering Design 2nd ed., ch. 8: maintenance "
+        "3-5 %/y, insurance and property tax 1-2 %/y of plant cost [assumed]",
+        lo=0.0,
+        hi=0.5,
+    ),
 )
 
 #: ``[economics.project]``: the terms of the yearly cash-flow table (mine life, capital,

@@ -287,13 +287,38 @@ FIXED_COST_SIGN: dict[str, float] = {
 
 
 def fixed_part_usd_h(economics: EconomicsSpec | None, name: str) -> float:
-    """The part of an extensive figure that is the fixed cost [USD/h]; 0 for other figures.
+    """The part of an extensive figure that is ``fixed_usd_h`` [USD/h]; 0 for other figures.
 
-    The same for every route and mode of a case (the fixed cost is one figure per case).
+    The same for every route and mode of a case. The part that follows each route's
+    capital (``capital_fixed_frac_y``) is per column: ``fixed_cost_figure`` names the
+    figure that holds the whole fixed cost, which the optimizers tabulate.
     """
     if economics is None or name not in FIXED_COST_SIGN:
         return 0.0
     return FIXED_COST_SIGN[name] * float(economics.params["fixed_usd_h"])
+
+
+#: The KPI that holds a plan's whole fixed cost: ``fixed_usd_h`` plus the maintenance
+#: and insurance on its capital (``capital_fixed_frac_y``).
+FIXED_COST_FIGURE = "cost_fixed_usd_h"
+
+
+def fixed_follows_capital(economics: EconomicsSpec | None) -> bool:
+    """Whether part of the fixed cost follows each route's capital (``capital_fixed_frac_y``)."""
+    return economics is not None and float(economics.params["capital_fixed_frac_y"]) > 0
+
+
+def fixed_cost_hours_y(economics: EconomicsSpec) -> float:
+    """Operating hours a year the capital-following fixed cost is spread over [h/y].
+
+    ``[economics.project] operating_h_y`` when the case has project terms, else the
+    build-up's (``fixed_costs.FixedCostBasis``: 92 % of 8,760 h).
+    """
+    if economics.project is not None:
+        return float(economics.project["operating_h_y"])
+    from oreflow.solvers.fixed_costs import FixedCostBasis
+
+    return float(FixedCostBasis.operating_h_y)
 
 
 def economics_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -344,7 +369,19 @@ def economics_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np
         cost = kw * p["electricity_usd_kwh"]
         lines["utilities"] = lines["utilities"] + cost
         by_unit[name] = by_unit.get(name, np.zeros(n)) + cost
-    fixed = np.full(n, float(p["fixed_usd_h"]))
+    capital = {}
+    if econ.capital is not None:  # always: oreflow's default curves when the case gives none
+        from oreflow.solvers.capital import capital_kpis
+
+        capital = capital_kpis(sim)
+    fixed_capital = np.zeros(n)
+    if p["capital_fixed_frac_y"] > 0 and "capital_usd" in capital:
+        from oreflow.solvers.fixed_costs import capital_fixed_usd_h
+
+        fixed_capital = capital_fixed_usd_h(
+            p["capital_fixed_frac_y"], capital["capital_usd"], fixed_cost_hours_y(econ)
+        )
+    fixed = np.full(n, float(p["fixed_usd_h"])) + fixed_capital
     ore_cost = np.zeros(n)
     for ore in sim.plant.spec.ores:
         usd_t = econ.ore_usd_t.get(ore.name.removeprefix("ore."), 0.0)
@@ -387,6 +424,7 @@ def economics_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np
         "cost_residue_usd_h": lines["residue"],
         "credit_residue_usd_h": lines["credit"],
         "cost_fixed_usd_h": fixed,
+        "cost_fixed_capital_usd_h": fixed_capital,
         "cost_ore_usd_h": ore_cost,
         **{f"cost_unit_{name}_usd_h": v for name, v in by_unit.items()},
         "operating_cost_usd_h": operating,
@@ -397,10 +435,7 @@ def economics_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np
         "economics_assumed_count": _assumed_count(sim, econ, m, t, revenue, lines)
         + n_default_items,
     }
-    if econ.capital is not None:  # always: oreflow's default curves when the case gives none
-        from oreflow.solvers.capital import capital_kpis
-
-        out.update(capital_kpis(sim))
+    out.update(capital)
     if econ.project is None:
         from oreflow.solvers.project import unit_cost_kpis
 

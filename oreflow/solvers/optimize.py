@@ -49,6 +49,7 @@ from oreflow.solvers.blend import (
     explain_blend_infeasible,
     solve_blend,
 )
+from oreflow.solvers.economics import FIXED_COST_FIGURE, FIXED_COST_SIGN, fixed_follows_capital
 from oreflow.solvers.highs import SolveStatus
 from oreflow.solvers.optimize_result import (
     OptimizeResult,
@@ -62,6 +63,7 @@ from oreflow.solvers.optimize_result import (
 from oreflow.solvers.scale import scale_limits
 from oreflow.solvers.selection import (
     blend_problem,
+    total_bounds,
     model_values,
     rate_bound_values,
     source_bounds,
@@ -96,6 +98,13 @@ def at_split(spec: CaseSpec, fractions: dict[str, dict[str, float]]) -> CaseSpec
             u = dataclasses.replace(u, tables=tables)
         units.append(u)
     return dataclasses.replace(spec, units=tuple(units))
+
+
+def at_rate(spec: CaseSpec, rate_tph: float) -> CaseSpec:
+    """The case with its one ore source's rate written as ``rate_tph`` [t/h]."""
+    ore = spec.ores[0]
+    params = MappingProxyType({**ore.params, "rate_tph": float(rate_tph)})
+    return dataclasses.replace(spec, ores=(dataclasses.replace(ore, params=params),))
 
 
 def _chosen_split(
@@ -211,10 +220,13 @@ def _tabulate(
 
 
 def needed_figures(names: Iterable[str]) -> set[str]:
-    """The KPIs a model of these figures reads: each, and a ratio's two extensive terms."""
+    """The KPIs a model of these figures reads: each, a ratio's two extensive terms, and
+    the fixed cost of a figure that holds it (per column where it follows the capital)."""
     out = set(names)
     for name in list(out):
         out |= set(RATIO_FIGURES.get(name, ()))
+    if out & set(FIXED_COST_SIGN):
+        out.add(FIXED_COST_FIGURE)
     return {n for n in out if not n.startswith("units.")}
 
 
@@ -301,6 +313,11 @@ def optimize(spec: CaseSpec) -> OptimizeResult:
     envelope = enforced_envelopes(spec, opt)
     lo, hi = source_bounds(spec, opt)
     blend = np.clip(np.array([float(o.params["rate_tph"]) for o in spec.ores]), lo, hi)
+    # a fixed cost that follows the capital is tabulated at a rate (the plant is sized
+    # for it): one source is re-tabulated at the incumbent's rate, as a blend is
+    sized = fixed_follows_capital(spec.economics) and not several
+    x_min, x_max = total_bounds(spec, opt)
+    opt = dataclasses.replace(opt, ore_tph_min=x_min, ore_tph_max=x_max)  # as written
     history: list[dict[str, Any]] = []
     seconds: dict[str, float] = {"tabulate_s": 0.0, "model_and_solve_s": 0.0, "verify_s": 0.0}
     base = opt
@@ -309,6 +326,8 @@ def optimize(spec: CaseSpec) -> OptimizeResult:
         t1 = time.perf_counter()
         rates_at = blend if several else None
         tab_spec = at_split(spec, split_at)
+        if sized:
+            tab_spec = at_rate(tab_spec, float(blend[0]))
         table = _tabulate(tab_spec, base, envelope, source_tph=rates_at)
         opt = _with_envelopes(base, table, envelope)
 
@@ -349,16 +368,16 @@ def optimize(spec: CaseSpec) -> OptimizeResult:
         if max_diff <= opt.verify_rtol:
             stopped = "verified"
             break
-        if not (several or split_at):
+        if not (several or split_at or sized):
             stopped = "no blend or train split to re-tabulate at"
             break
-        if max(moved if several else 0.0, split_moved) <= BLEND_MOVE_RTOL:
-            stopped = "the blend and train split stopped moving"
+        if max(moved if several or sized else 0.0, split_moved) <= BLEND_MOVE_RTOL:
+            stopped = "the blend, rate and train split stopped moving"
             break
         if rates.sum() <= 0:
             stopped = "no ore in the plan"
             break
-        blend = rates if several else blend
+        blend = rates if several or sized else blend
         split_at = chosen_split
     t4 = time.perf_counter()
     check = enumerate_blend(problem)
@@ -372,7 +391,7 @@ def optimize(spec: CaseSpec) -> OptimizeResult:
         "seconds": seconds,
         "enumeration": _enumeration(problem, check, several or bool(groups)),
     }
-    if several or groups:
+    if several or groups or sized:
         meta["blend"] = {
             "rounds": len(history),
             "stopped": stopped,
@@ -429,11 +448,15 @@ def _enumeration(
 def _route_ranking(problem: BlendProblem, table: ModeTable, blend: bool) -> pd.DataFrame:
     """Best plan of every route by enumeration (``optimize_result.route_ranking``)."""
 
+    fixed = table.figures.get(FIXED_COST_FIGURE)
+
     def best(idx: np.ndarray) -> dict[str, Any]:
         column, values, objective = enumerate_blend(problem.subset(idx))
         rates = values[: problem.n_sources]
         row: dict[str, Any] = {"feasible": column >= 0, "objective": objective}
         row["ore_tph"] = float(np.nansum(rates)) if column >= 0 else float("nan")
+        if fixed is not None:  # the route's fixed cost at the tabulated rate (its capital's)
+            row[FIXED_COST_FIGURE] = float(fixed.iloc[idx[column]]) if column >= 0 else np.nan
         if blend:
             for src, r in zip(problem.sources, rates, strict=True):
                 row[f"{src}_tph"] = float(r)

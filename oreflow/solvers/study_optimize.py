@@ -42,7 +42,12 @@ import pandas as pd
 from oreflow.errors import CaseError, Problem
 from oreflow.flowsheet.optimization import is_extensive
 from oreflow.solvers.blend_enumerate import rate_intervals
-from oreflow.solvers.economics import fixed_part_usd_h
+from oreflow.solvers.economics import (
+    FIXED_COST_FIGURE,
+    FIXED_COST_SIGN,
+    fixed_follows_capital,
+    fixed_part_usd_h,
+)
 from oreflow.solvers.study_eval import StudyResult, check_closed, simulate_figures
 from oreflow.solvers.study_io import RESULTS, case_text, write_parquet
 from oreflow.solvers.study_sampling import route_overrides
@@ -80,8 +85,11 @@ def _optimizable(text: str, file: str) -> tuple[Any, Any, list[tuple[dict, tuple
 
 
 def _names(opt: Any) -> tuple[list[str], tuple[str, ...]]:
-    names = sorted({lim.name for lim in opt.limits} | set(opt.weights))
-    return names, tuple(n for n in names if n.startswith("units."))
+    names = {lim.name for lim in opt.limits} | set(opt.weights)
+    if names & set(FIXED_COST_SIGN):  # the fixed cost per column (it may follow the capital)
+        names.add(FIXED_COST_FIGURE)
+    out = sorted(names)
+    return out, tuple(n for n in out if n.startswith("units."))
 
 
 def _nominal_tph(spec: Any) -> float:
@@ -224,6 +232,10 @@ def _plan_rows(
         model = figs[name][idx, col]
         if is_extensive(name):  # the fixed cost does not scale with the rate
             fixed = fixed_part_usd_h(spec.economics, name)
+            if fixed_follows_capital(spec.economics) and name in FIXED_COST_SIGN:
+                # each column's own, at its capital at the nominal rate: first order in
+                # the rate (a plan far from it is left unverified)
+                fixed = FIXED_COST_SIGN[name] * figs[FIXED_COST_FIGURE][idx, col]
             model = (model - fixed) / nominal * rate + fixed
         simulated = sim.get(name, np.full(n, np.nan))
         scale = np.maximum(np.maximum(np.abs(model), np.abs(simulated)), 1e-12)
