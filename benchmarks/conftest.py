@@ -71,6 +71,14 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
                     f"one-at-a-time API: {t.evals_per_s / one.evals_per_s:.0f}x (best)"
                 )
 
+        tabulations = {t.impl: t for t in RESULTS if t.name == name and "tabulation" in t.impl}
+        lean = tabulations.get("lean tabulation, 1 process")
+        for impl, t in tabulations.items():
+            if lean is not None and t is not lean:
+                tr.write_line(
+                    f"{name}: {impl} {t.min_s:.2f} s, lean tabulation in 1 process "
+                    f"{lean.min_s:.2f} s: {t.min_s / lean.min_s:.2f}x its time"
+                )
         enumerated = [t for t in RESULTS if t.name == name and t.impl == "exhaustive enumeration"]
         optimized = [t for t in RESULTS if t.name == name and t.impl == "oreflow optimize"]
         if enumerated and optimized:

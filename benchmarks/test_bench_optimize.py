@@ -26,7 +26,7 @@ from oreflow.solvers.blend import (
     prune_blend,
     solve_blend,
 )
-from oreflow.solvers.optimize import optimize
+from oreflow.solvers.optimize import needed_figures, optimize
 from oreflow.solvers.selection import blend_problem
 from oreflow.solvers.tabulate import tabulate
 
@@ -142,3 +142,45 @@ def test_bench_superstructure_exhaustive_enumeration(benchmark):
     benchmark.extra_info["combinations"] = n
     benchmark.extra_info["objective"] = objective
     record(benchmark, SUPERSTRUCTURE, "exhaustive enumeration", n)
+
+
+# ------------------------------------- the superstructure's tabulation alone (issue 14)
+def _tabulate_lean(spec, workers=None, needed=True):
+    """The table of the optimizer's model: its figures only (``needed``), or every KPI."""
+    opt = spec.optimization
+    names = [*(lim.name for lim in opt.limits), *opt.weights]
+    metrics = sorted({n for n in names if n.startswith("units.")})
+    wanted = needed_figures([*names, *metrics]) if needed else None
+    return tabulate(spec, opt.axes, metrics, needed=wanted, workers=workers)
+
+
+@pytest.mark.benchmark(group="optimize-superstructure-tabulation")
+@pytest.mark.parametrize(
+    ("impl", "workers", "needed"),
+    [
+        ("lean tabulation, forked workers", None, True),
+        ("lean tabulation, 1 process", 1, True),
+        ("full tabulation, 1 process", 1, False),
+    ],
+)
+def test_bench_superstructure_tabulation(benchmark, impl, workers, needed):
+    """The optimizer's lean tabulation (per-unit cost lines and closure audits once per
+    block setting, shared results gathered where read; on forked workers or one
+    process) against the full tabulation (every KPI, costs and plant audit per
+    combination): the same figures, the ratio printed at the end of the session."""
+    spec = _superstructure_spec(benchmark)
+    _tabulate_lean(_superstructure_small(), 1)  # compile or load the kernels outside the timer
+    table = benchmark.pedantic(
+        _tabulate_lean, args=(spec, workers, needed), rounds=1 if not needed else 2, iterations=1
+    )
+    n = len(table.modes)
+    assert n >= 100_000 or benchmark.disabled
+    assert np.isfinite(table.figures["margin_usd_h"]).all()
+    benchmark.extra_info["combinations"] = n
+    record(benchmark, SUPERSTRUCTURE, impl, n)
+
+
+def _superstructure_small():
+    from benchmarks.superstructure import superstructure
+
+    return superstructure(1)

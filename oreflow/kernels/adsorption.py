@@ -397,6 +397,8 @@ def train_case(
     n_met = source_g_h.shape[2]
     cap = capacity_g_t[i]
     compete = n_met > 1 and cap > 0.0 and np.isfinite(cap)
+    # ``n_tanks >= 0`` below: True known only at run time; a literal True would compile
+    # _solve_metal a second time (a Literal[bool] specialisation, 0.5 s of a cold start)
     phi[:, :] = 1.0
     for _ in range(_COMPETITION_MAX_ITER):
         for m in range(n_met):
@@ -420,7 +422,7 @@ def train_case(
             else:
                 _solve_metal(
                     solution_m3_h[i], feed_tenor_g_m3[i, m], source, carbon_tph[i],
-                    barren_loading_g_t[i, m], transfer, k_tank, 0.0, 0.0, True,
+                    barren_loading_g_t[i, m], transfer, k_tank, 0.0, 0.0, n_tanks >= 0,
                     tenor, loading, zeros.copy(), work,
                 )  # fmt: skip
             for j in range(n_tanks):

@@ -156,7 +156,10 @@ def cstr_series_conversion(t_star_min: float, residence_min: float, n_stages: in
     (segregated flow, tanks-in-series RTD) [L]; Papangelakis & Demopoulos 1990, Can. Metall. Q. 29(1):13; docs/models.md#pox (ex06: X = 0.982499 at
     210 °C, 4 compartments, 60 min).
     """
-    return _cstr_series(t_star_min, residence_min, n_stages, _NO_TABLE, _NO_TABLE)
+    # empty tables made here, not a module constant: numba types a global array as
+    # read-only, which compiled _cstr_series a second time (0.5-0.7 s of a cold start)
+    no_table = np.empty(0)
+    return _cstr_series(t_star_min, residence_min, n_stages, no_table, no_table)
 
 
 @njit
@@ -253,10 +256,6 @@ def _series_tables(top: int, n_stages: int) -> tuple[np.ndarray, np.ndarray]:
         log_factorial[i] = math.lgamma(i + 1.0)
         cubic[i] = _cubic_term(i, n)
     return log_factorial, cubic
-
-
-#: No tables: :func:`_cstr_series` computes every term.
-_NO_TABLE = np.empty(0)
 
 
 @njit

@@ -19,14 +19,17 @@ import itertools
 import logging
 import multiprocessing
 import os
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
 import numpy as np
 
 from oreflow.flowsheet.compile import CompiledPlant
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 #: Fewest cases per worker worth a fork: a fork and the pickled KPIs back cost about
 #: 20-50 ms, about 200 cases of the plant benchmark [measured, free_milling_cil].
@@ -37,6 +40,25 @@ def default_workers(n_cases: int) -> int:
     """Workers for a batch: every core, each with at least ``MIN_CASES_PER_WORKER`` cases."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return max(1, min(cores or 1, n_cases // MIN_CASES_PER_WORKER))
+
+
+def idle_cores() -> int:
+    """Cores not busy with other work (at least 1).
+
+    This process's cores less the 1-minute load average, the core this process runs on
+    counted as idle.
+    On a machine shared with other jobs a forked worker only takes turns with them on
+    the cores they keep busy, and costs its own pages: measured on the shared 2-core
+    sandbox at a load average of 1.9-4.7, a superstructure tabulation on two workers
+    took longer (wall) than in one process (benchmarks/README.md).
+    """
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    cores = cores or 1
+    try:
+        load = os.getloadavg()[0]
+    except OSError:  # not available on this system: assume the cores are free
+        return cores
+    return max(1, min(cores, int(cores - load + 1.5)))
 
 
 def _can_fork() -> bool:
@@ -57,16 +79,10 @@ def _part_kpis(
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
 
 
-def _child(
-    plant: CompiledPlant,
-    params: Mapping[str, Mapping[str, np.ndarray]],
-    lo: int,
-    hi: int,
-    conn: Any,
-) -> None:
-    """Body of a forked worker: send back its KPI arrays, or the exception it raised."""
+def _child(fn: Callable[[Any], Any], item: Any, conn: Any) -> None:
+    """Body of a forked worker: send back ``fn(item)``, or the exception it raised."""
     try:
-        conn.send(("ok", _part_kpis(plant, params, lo, hi)))
+        conn.send(("ok", fn(item)))
     except BaseException as exc:  # handed to the parent, which raises it
         try:
             conn.send(("error", exc))
@@ -74,6 +90,60 @@ def _child(
             conn.send(("error", RuntimeError(f"{type(exc).__name__}: {exc}")))
     finally:
         conn.close()
+
+
+def fork_map(fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
+    """``[fn(item) for item in items]``, every item but the first in a forked child.
+
+    The first item runs here while the children run theirs; results come back in
+    order, pickled. An exception in a child is raised here. Where a fork is not
+    possible (``_can_fork``) every item runs here, one after the other.
+    """
+    if len(items) <= 1 or not _can_fork():
+        return [fn(item) for item in items]
+    ctx = multiprocessing.get_context("fork")
+    children = []
+    try:
+        for item in items[1:]:
+            recv, send = ctx.Pipe(duplex=False)
+            proc = ctx.Process(target=_child, args=(fn, item, send))
+            proc.daemon = True  # dies with this process
+            proc.start()
+            send.close()
+            children.append((proc, recv))
+        out = [fn(items[0])]
+        for proc, recv in children:
+            try:
+                status, value = recv.recv()
+            except EOFError:
+                proc.join()
+                msg = f"a batch worker process ended without a result (exit code {proc.exitcode})"
+                raise RuntimeError(msg) from None
+            if status == "error":
+                raise value
+            out.append(value)
+    finally:
+        for proc, recv in children:
+            recv.close()
+            if proc.is_alive():
+                proc.terminate()
+            proc.join()
+    return out
+
+
+def balanced_groups(sizes: Sequence[float], n_groups: int) -> list[list[int]]:
+    """Indices of ``sizes`` in ``n_groups`` groups of about equal total size.
+
+    Largest first, each to the group with the least so far; each group in index order,
+    the groups in order of their first index (empty groups left out).
+    """
+    groups: list[list[int]] = [[] for _ in range(max(1, n_groups))]
+    load = [0.0] * len(groups)
+    for i in sorted(range(len(sizes)), key=lambda i: (-sizes[i], i)):
+        g = min(range(len(groups)), key=lambda g: (load[g], g))
+        groups[g].append(i)
+        load[g] += sizes[i]
+    return sorted((sorted(g) for g in groups if g), key=lambda g: g[0])
 
 
 def batch_kpis(
@@ -105,31 +175,8 @@ def batch_kpis(
     if n_work == 1 or not _can_fork():
         return _part_kpis(plant, params, 0, n_cases)
     bounds = np.linspace(0, n_cases, n_work + 1).round().astype(int)
-    ctx = multiprocessing.get_context("fork")
-    children = []
-    try:
-        for lo, hi in itertools.pairwise(bounds[1:]):
-            recv, send = ctx.Pipe(duplex=False)
-            proc = ctx.Process(target=_child, args=(plant, params, int(lo), int(hi), send))
-            proc.daemon = True  # dies with this process
-            proc.start()
-            send.close()
-            children.append((proc, recv))
-        parts = [_part_kpis(plant, params, 0, int(bounds[1]))]
-        for proc, recv in children:
-            try:
-                status, value = recv.recv()
-            except EOFError:
-                proc.join()
-                msg = f"a batch worker process ended without a result (exit code {proc.exitcode})"
-                raise RuntimeError(msg) from None
-            if status == "error":
-                raise value
-            parts.append(value)
-    finally:
-        for proc, recv in children:
-            recv.close()
-            if proc.is_alive():
-                proc.terminate()
-            proc.join()
+    parts = fork_map(
+        lambda b: _part_kpis(plant, params, int(b[0]), int(b[1])),
+        list(itertools.pairwise(bounds)),
+    )
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}

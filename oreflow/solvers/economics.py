@@ -195,10 +195,84 @@ def _missing_price(sim: Simulation, item: str, units: list[str]) -> CaseError:
 HEAT_METRICS = ("steam_heating_kw", "heat_duty_kw")
 
 
+def unit_cost_lines(
+    sim: Simulation, econ: EconomicsSpec, name: str, prices: Mapping[str, float]
+) -> tuple[np.ndarray, list[tuple[str, np.ndarray]]]:
+    """One unit's operating cost [USD/h] (credits deducted) and what it adds to each line.
+
+    Reads only the unit's report, its inlet streams and the economics: the same figures
+    wherever the unit is simulated (``cost_lines``: once per block setting in a
+    tabulation). ``prices``: USD/kg of each consumable the unit uses.
+
+    Returns
+    -------
+    cost : (n_cases,) float64
+        The unit's net cost [USD/h].
+    parts : list of (str, numpy.ndarray)
+        ``(line, USD/h)`` in the order they are added to the plant's cost lines
+        (``unit_costs_usd_h``); a credit is a positive number to be deducted.
+    """
+    spec = sim.plant.spec
+    comps = spec.comps
+    p = econ.params
+    n = sim.n_cases
+    i_water = comps.solution_offset("water") if comps.has("water") else None
+    unit = spec.unit(name)
+    r = sim.units[name]
+    parts: list[tuple[str, np.ndarray]] = []
+    cost = np.zeros(n)
+    power = np.asarray(r.metrics.get("power_kw", 0.0)) * p["electricity_usd_kwh"]
+    parts.append(("power", power))
+    cost = cost + power
+    heat_kw = sum(np.asarray(r.metrics.get(k, 0.0)) for k in HEAT_METRICS)
+    if np.any(heat_kw):
+        steam = heat_kw * p["steam_usd_mwh"] / 1000.0
+        parts.append(("steam", steam))
+        cost = cost + steam
+    for item, c in consumable_costs_usd_h(use_items(r.metrics), prices).items():
+        parts.append((f"item_{item}", c))
+        cost = cost + c
+    if r.added is not None and i_water is not None:
+        w = r.added[:, i_water] * p["water_usd_m3"]
+        parts.append(("water", w))
+        cost = cost + w
+    fed: np.ndarray | None = None  # solids fed [t/h], summed where a line reads it
+
+    def fed_tph() -> np.ndarray:
+        inlets = sim.plant.topology.inlets_of(name)
+        return sum((total_solids(comps, sim.streams[s.name]) for s in inlets), np.zeros(n))
+
+    if "haulage_usd_h" in r.metrics:
+        haul = np.asarray(r.metrics["haulage_usd_h"], dtype=np.float64)
+        parts.append(("haulage", haul))
+        cost = cost + haul
+    if name in econ.unit_usd_t:
+        fed = fed_tph()
+        other = fed * econ.unit_usd_t[name]
+        parts.append(("other", other))
+        cost = cost + other
+    for family in spec.unit_types[unit.type].kpi_families:
+        if family not in _RESIDUE_COST:
+            continue
+        fed = fed_tph() if fed is None else fed
+        handling_key, credit_key, flag = _RESIDUE_COST[family]
+        handling = fed * p[handling_key]
+        parts.append(("residue", handling))
+        cost = cost + handling
+        if credit_key is not None:
+            credit = fed * r.metrics[flag] * p[credit_key]
+            parts.append(("credit", credit))
+            cost = cost - credit
+    return cost, parts
+
+
 def unit_costs_usd_h(
     sim: Simulation, econ: EconomicsSpec
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], int]:
     """Operating cost by unit and by cost line [USD/h], and how many item prices were defaults.
+
+    A unit whose cost lines the simulation carries (``Simulation.unit_costs``, computed
+    once per block setting by a tabulation) is not costed again.
 
     Returns
     -------
@@ -212,18 +286,16 @@ def unit_costs_usd_h(
         Number of priced items whose price is an oreflow default [A].
     """
     spec = sim.plant.spec
-    comps = spec.comps
-    topo = sim.plant.topology
-    p = econ.params
     n = sim.n_cases
-    i_water = comps.solution_offset("water") if comps.has("water") else None
+    cached = sim.unit_costs or {}
     by_unit: dict[str, np.ndarray] = {}
     lines: dict[str, np.ndarray] = {
         k: np.zeros(n) for k in ("power", "steam", "water", "other", "haulage", "residue", "credit")
     }
     users: dict[str, list[str]] = {}
-    for name, r in sim.units.items():
-        for item in use_items(r.metrics):
+    for name in sim.units:
+        items = cached[name].items if name in cached else use_items(sim.units[name].metrics)
+        for item in items:
             users.setdefault(item, []).append(name)
     prices = {}
     n_default = 0
@@ -234,44 +306,12 @@ def unit_costs_usd_h(
         prices[item] = found[0]
         n_default += int(found[1])
     for u in spec.units:
-        r = sim.units[u.name]
-        cost = np.zeros(n)
-        power = np.asarray(r.metrics.get("power_kw", 0.0)) * p["electricity_usd_kwh"]
-        lines["power"] = lines["power"] + power
-        cost = cost + power
-        heat_kw = sum(np.asarray(r.metrics.get(k, 0.0)) for k in HEAT_METRICS)
-        if np.any(heat_kw):
-            steam = heat_kw * p["steam_usd_mwh"] / 1000.0
-            lines["steam"] = lines["steam"] + steam
-            cost = cost + steam
-        for item, c in consumable_costs_usd_h(use_items(r.metrics), prices).items():
-            lines[f"item_{item}"] = lines.get(f"item_{item}", np.zeros(n)) + c
-            cost = cost + c
-        if r.added is not None and i_water is not None:
-            w = r.added[:, i_water] * p["water_usd_m3"]
-            lines["water"] = lines["water"] + w
-            cost = cost + w
-        inlets = topo.inlets_of(u.name)
-        fed = sum((total_solids(comps, sim.streams[s.name]) for s in inlets), np.zeros(n))
-        if "haulage_usd_h" in r.metrics:
-            haul = np.asarray(r.metrics["haulage_usd_h"], dtype=np.float64)
-            lines["haulage"] = lines["haulage"] + haul
-            cost = cost + haul
-        if u.name in econ.unit_usd_t:
-            other = fed * econ.unit_usd_t[u.name]
-            lines["other"] = lines["other"] + other
-            cost = cost + other
-        for family in spec.unit_types[u.type].kpi_families:
-            if family not in _RESIDUE_COST:
-                continue
-            handling_key, credit_key, flag = _RESIDUE_COST[family]
-            handling = fed * p[handling_key]
-            lines["residue"] = lines["residue"] + handling
-            cost = cost + handling
-            if credit_key is not None:
-                credit = fed * r.metrics[flag] * p[credit_key]
-                lines["credit"] = lines["credit"] + credit
-                cost = cost - credit
+        got = cached.get(u.name)
+        cost, parts = (
+            (got.cost, got.lines) if got is not None else unit_cost_lines(sim, econ, u.name, prices)
+        )
+        for line, v in parts:
+            lines[line] = lines.get(line, np.zeros(n)) + v
         by_unit[u.name] = cost
     return by_unit, lines, n_default
 

@@ -40,6 +40,7 @@ cost nothing here.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -78,6 +79,10 @@ class Equipment:
     def purchased_usd(self, cost_year: int) -> np.ndarray:
         """Purchased cost of all items in ``cost_year`` money [USD] (CEPCI ratio)."""
         return self.count * self.curve.cost_usd(self.size) * CEPCI[cost_year] / self.curve.cepci
+
+    def take(self, idx: np.ndarray) -> Equipment:
+        """The items of cases (rows) ``idx``."""
+        return dataclasses.replace(self, count=self.count[idx], size=self.size[idx])
 
     def outside(self) -> np.ndarray:
         """Cases whose item size lies outside the curve's range (and is not zero)."""
@@ -277,14 +282,28 @@ SIZERS: dict[str, Sizer] = {
 
 
 def equipment(sim: Simulation, skip: frozenset[str] = frozenset()) -> list[Equipment]:
-    """Every sized item of a simulation, units in ``skip`` left out."""
+    """Every sized item of a simulation, units in ``skip`` left out.
+
+    A unit whose items the simulation carries (``Simulation.unit_costs``, sized once
+    per block setting by a tabulation) is not sized again.
+    """
+    cached = sim.unit_costs or {}
     out: list[Equipment] = []
     for u in sim.plant.spec.units:
-        how = sim.plant.spec.unit_types[u.type].sizing
-        if how is None or u.name in skip or u.name not in sim.units:
+        if u.name in skip:
             continue
-        out.extend(SIZERS[how.kind](sim, u.name, how))
+        got = cached.get(u.name)
+        out.extend(got.equipment if got is not None else unit_equipment(sim, u.name))
     return out
+
+
+def unit_equipment(sim: Simulation, unit: str) -> list[Equipment]:
+    """The sized items of one unit (none if it is not simulated or declares no sizing)."""
+    spec = sim.plant.spec
+    how = spec.unit_types[spec.unit(unit).type].sizing
+    if how is None or unit not in sim.units:
+        return []
+    return SIZERS[how.kind](sim, unit, how)
 
 
 def sizing_figures(sim: Simulation, unit: str) -> dict[str, np.ndarray]:

@@ -13,9 +13,11 @@ the same simulation. The full report stays for the chosen plan (``simulate_plan`
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Mapping
+from typing import Any
 
 import numpy as np
 
+from oreflow.solvers.gather import GatheredUnit, nonzero_columns
 from oreflow.solvers.kpis import PROVIDERS, Provider
 from oreflow.solvers.prefix import take_cases
 from oreflow.solvers.results import plant_totals
@@ -35,7 +37,8 @@ class LazyTotals(Mapping[str, np.ndarray]):
         if key not in self.KEYS:
             raise KeyError(key)
         if key not in self._done:
-            self._done[key] = plant_totals(self.sim, key)
+            sparse = key in ("added", "reacted")
+            self._done[key] = sparse_total(self.sim, key) if sparse else plant_totals(self.sim, key)
         return self._done[key]
 
     def __iter__(self) -> Iterator[str]:
@@ -43,6 +46,38 @@ class LazyTotals(Mapping[str, np.ndarray]):
 
     def __len__(self) -> int:
         return len(self.KEYS)
+
+
+def sparse_total(sim: Simulation, field: str) -> np.ndarray:
+    """``results.plant_totals(sim, field)`` for ``added`` or ``reacted``, to the last bit.
+
+    Summed over the columns some unit reports nonzero only: a unit adds a few reagents
+    out of hundreds of components. The other columns are zero in every unit's report,
+    so the plant's sum is 0.0 there too; in the others each case's figures are added in
+    the same (unit) order. A shared unit's report is gathered on those columns only
+    (``gather.GatheredUnit``).
+    """
+    parts: list[tuple[Any, np.ndarray]] = []
+    for r in sim.units.values():
+        if isinstance(r, GatheredUnit):
+            cols = r.support(field)
+        else:
+            part = getattr(r, field)
+            cols = None if part is None else nonzero_columns(part)
+        if cols is not None:
+            parts.append((r, cols))
+    total = np.zeros((sim.n_cases, sim.plant.spec.comps.n_comp))
+    if not parts:
+        return total
+    cols = np.unique(np.concatenate([c for _, c in parts]))
+    sub = np.zeros((sim.n_cases, len(cols)))
+    for r, _ in parts:
+        if isinstance(r, GatheredUnit):
+            sub += r.columns(field, cols)
+        else:
+            sub += getattr(r, field)[:, cols]
+    total[:, cols] = sub
+    return total
 
 
 def kpi_plan(sim: Simulation, needed: Collection[str]) -> list[tuple[Provider, set[str]]]:

@@ -16,7 +16,7 @@ cases it runs with.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -25,6 +25,8 @@ from oreflow.conventions import RTOL_RECYCLE
 from oreflow.flowsheet.compile import CompiledPlant
 from oreflow.flowsheet.graph import Block
 from oreflow.solvers.block_audit import block_closure_max_rel
+from oreflow.solvers.cost_lines import UnitCost, block_unit_costs
+from oreflow.solvers.gather import Gathered, GatheredUnit, JoinedUnit, join_rows
 from oreflow.solvers.simulate import (
     CHUNK_CASES,
     BlockSolver,
@@ -49,6 +51,8 @@ class _Shared:
     units: dict[str, UnitResult]  # the block's reports, per prefix
     iterations: int
     closure: np.ndarray | None = None  # the block's closure audit, per prefix (audit=True)
+    costs: dict[str, UnitCost] | None = None  # its units' cost lines, per prefix (unit_costs)
+    supports: dict[str, dict] = field(default_factory=dict)  # per unit, gather.GatheredUnit's
 
 
 def _cones(plant: CompiledPlant, ports: tuple[dict, dict]) -> list[set[str]]:
@@ -109,20 +113,6 @@ def _take(result: UnitResult, idx: np.ndarray, outlets: tuple[np.ndarray, ...]) 
     )
 
 
-def _join(results: list[UnitResult]) -> UnitResult:
-    first = results[0]
-
-    def cat(vs: list[Any]) -> Any:
-        return np.concatenate(vs) if np.ndim(vs[0]) else vs[0]
-
-    return UnitResult(
-        tuple(np.concatenate([r.outlets[i] for r in results]) for i in range(len(first.outlets))),
-        None if first.added is None else np.concatenate([r.added for r in results]),
-        None if first.reacted is None else np.concatenate([r.reacted for r in results]),
-        {m: cat([np.asarray(r.metrics[m]) for r in results]) for m in first.metrics},
-    )
-
-
 def _run_block(
     plant: CompiledPlant,
     block: Block,
@@ -143,9 +133,13 @@ def _run_block(
 
 
 def _subset_params(
-    params: Mapping[str, Mapping[str, np.ndarray]], idx: np.ndarray
+    params: Mapping[str, Mapping[str, np.ndarray]], idx: np.ndarray | slice
 ) -> dict[str, dict[str, np.ndarray]]:
-    return {node: {k: v[idx] for k, v in p.items()} for node, p in params.items()}
+    """Every node's parameters at rows ``idx``, each node's taken when first read."""
+    out = Gathered()
+    for node, p in params.items():
+        out.defer(node, lambda p=p: {k: v[idx] for k, v in p.items()})
+    return out  # type: ignore[return-value]
 
 
 def _gather_inputs(
@@ -153,24 +147,36 @@ def _gather_inputs(
     ports: tuple[dict, dict],
     shared_of: Mapping[str, _Shared],
     idx: np.ndarray,
+    lazy: bool = False,
 ) -> dict[str, np.ndarray]:
-    """The shared upstream streams a block reads, for cases ``idx``."""
+    """The shared upstream streams a block reads, for cases ``idx`` (``lazy``: where read)."""
     produced = {s for node in block.nodes for s in ports[1][node]}
-    out = {}
+    out = Gathered() if lazy else {}
     for node in block.nodes:
         for s in ports[0][node]:
             if s not in produced and s in shared_of:
                 part = shared_of[s]
-                out[s] = part.streams[s][part.rows[idx]]
-    return out
+                if lazy:
+                    out.defer(s, lambda s=s, part=part: part.streams[s][part.rows[idx]])
+                else:
+                    out[s] = part.streams[s][part.rows[idx]]
+    return out  # type: ignore[return-value]
 
 
 def take_cases(sim: Simulation, idx: np.ndarray) -> Simulation:
     """The simulation of some of a simulation's cases (rows ``idx``)."""
     ports = port_order(sim.plant)
     out = Simulation(sim.plant, len(idx), _subset_params(sim.params, idx))
-    out.streams = {s: v[idx] for s, v in sim.streams.items()}
+    if isinstance(sim.streams, Gathered):  # each stream taken where read
+        out.streams = Gathered()  # type: ignore[assignment]
+        for s in sim.streams:
+            out.streams.defer(s, lambda s=s: sim.streams[s][idx])
+    else:
+        out.streams = {s: v[idx] for s, v in sim.streams.items()}
     for node, r in sim.units.items():
+        if isinstance(r, GatheredUnit):
+            out.units[node] = r.take(idx, out.streams)
+            continue
         outlets = tuple(out.streams[s] for s in ports[1].get(node, ()))
         out.units[node] = _take(r, idx, outlets)
     out.iterations = dict(sim.iterations)
@@ -192,7 +198,15 @@ def block_prefixes(
         for node, keys in varying.items()
         for k in keys
     }
-    return [_prefix_rows(codes, varying, cone, n) for cone in cones]
+    # blocks whose cones vary in the same parameters share their prefixes
+    done: dict[tuple[tuple[str, str], ...], tuple[np.ndarray, np.ndarray]] = {}
+    out = []
+    for cone in cones:
+        used = tuple((node, k) for node in sorted(cone) for k in varying.get(node, ()))
+        if used not in done:
+            done[used] = _prefix_rows(codes, varying, cone, n)
+        out.append(done[used])
+    return out
 
 
 def simulate_shared_chunks(
@@ -205,6 +219,7 @@ def simulate_shared_chunks(
     chunk_cases: int = TAIL_CHUNK_CASES,
     audit: bool = False,
     circuit_figures: Collection[str] = (),
+    unit_costs: bool = False,
 ) -> Iterator[tuple[int, int, Simulation]]:
     """Like ``simulate_chunks``, simulating each distinct upstream prefix once.
 
@@ -214,20 +229,34 @@ def simulate_shared_chunks(
     (``block_audit``), and each chunk carries its cases' worst (``block_closure``).
     The figures of a grinding circuit named in ``circuit_figures`` (``units.MILL.FIGURE``,
     ``unit_figures.CIRCUIT_METRICS``) are computed once per prefix where the circuit is
-    shared, and reported in the mill's report.
+    shared, and reported in the mill's report. With ``unit_costs`` the operating cost
+    lines and utility power of every shared block's units are computed once per prefix
+    (``cost_lines``) and each chunk carries its cases' (``Simulation.unit_costs``).
     """
     params = plant.param_arrays(n_cases, overrides)
     ports = port_order(plant)
     blocks = plant.topology.blocks
     shared = _simulate_shared(
-        plant, params, ports, n_cases, rtol, max_iter, audit, _circuit_names(circuit_figures)
+        plant,
+        params,
+        ports,
+        n_cases,
+        rtol,
+        max_iter,
+        audit,
+        _circuit_names(circuit_figures),
+        unit_costs,
     )
     if any(entry is None and block.tears for entry, block in zip(shared, blocks, strict=True)):
         chunk_cases = min(chunk_cases, CHUNK_CASES)  # a recycle in the tail: keep its cache size
     for lo in range(0, n_cases, chunk_cases):
         hi = min(lo + chunk_cases, n_cases)
         idx = np.arange(lo, hi)
-        sim = Simulation(plant, hi - lo, _subset_params(params, idx))
+        # the chunk's parameters are views (rows lo:hi), not copies
+        sim = Simulation(plant, hi - lo, _subset_params(params, slice(lo, hi)))
+        sim.streams = Gathered()  # type: ignore[assignment]  # a shared block's on first read
+        if unit_costs:
+            sim.unit_costs = {}
         worst = np.zeros(hi - lo)
         tail: list[str] = []  # the nodes simulated per case, audited together
         for block, entry in zip(blocks, shared, strict=True):
@@ -236,11 +265,19 @@ def simulate_shared_chunks(
                 if entry.closure is not None:
                     worst = np.fmax(worst, entry.closure[at])
                 for node in block.nodes:
-                    outlets = tuple(entry.streams[s][at] for s in ports[1][node])
-                    sim.streams.update(zip(ports[1][node], outlets, strict=True))
-                    sim.units[node] = _take(entry.units[node], at, outlets)
+                    for s in ports[1][node]:
+                        sim.streams.defer(s, lambda e=entry, s=s, at=at: e.streams[s][at])
+                    sim.units[node] = GatheredUnit(
+                        entry.units[node],
+                        at,
+                        sim.streams,
+                        ports[1][node],
+                        entry.supports.setdefault(node, {}),
+                    )
                 if block.tears:
                     sim.iterations[",".join(block.tears)] = entry.iterations
+                if entry.costs is not None and sim.unit_costs is not None:
+                    sim.unit_costs.update((k, c.take(at)) for k, c in entry.costs.items())
                 continue
             iters = _run_block(plant, block, sim, ports, rtol, max_iter)
             if block.tears:
@@ -260,6 +297,7 @@ def _simulate_shared(
     max_iter: int,
     audit: bool = False,
     circuit: Mapping[str, list[str]] | None = None,
+    unit_costs: bool = False,
 ) -> list[_Shared | None]:
     """Per block, its result per distinct prefix, or None where it is left to the tail."""
     blocks = plant.topology.blocks
@@ -284,18 +322,33 @@ def _simulate_shared(
             iters = max(iters, _run_block(plant, block, sim, ports, rtol, max_iter))
             _add_circuit_figures(sim, block, circuit or {})
             parts.append(sim)
-        outlets = [s for node in block.nodes for s in ports[1][node]]
+        streams = Gathered()  # each outlet joined where a chunk or the costs read it
+        for s in (s for node in block.nodes for s in ports[1][node]):
+            streams.defer(s, lambda s=s, parts=parts: join_rows([p.streams[s] for p in parts]))
         entry = _Shared(
             rows,
-            {s: np.concatenate([p.streams[s] for p in parts]) for s in outlets},
-            {node: _join([p.units[node] for p in parts]) for node in block.nodes},
+            streams,  # type: ignore[arg-type]
+            {
+                node: JoinedUnit(
+                    [p.units[node] for p in parts],
+                    lambda node=node, streams=streams: tuple(streams[s] for s in ports[1][node]),
+                )
+                for node in block.nodes
+            },
             iters,
             np.concatenate([block_closure_max_rel(p, [block.nodes]) for p in parts])
             if audit
             else None,
         )
+        if unit_costs:  # on every prefix at once, each row as a gathered chunk holds it
+            whole = Simulation(plant, len(first), _subset_params(params, first))
+            whole.streams = _gather_inputs(block, ports, shared_of, first, lazy=True)
+            for s in streams:
+                whole.streams.defer(s, lambda s=s, streams=streams: streams[s])
+            whole.units = dict(entry.units)
+            entry.costs = block_unit_costs(whole, block.nodes)
         shared.append(entry)
-        for s in outlets:
+        for s in streams:
             shared_of[s] = entry
     return shared
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import math
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -37,6 +38,7 @@ from oreflow.errors import CaseError, Problem
 from oreflow.flowsheet.case import CaseSpec
 from oreflow.flowsheet.compile import CompiledPlant, compile_case
 from oreflow.flowsheet.optimization import ModeAxis, is_extensive
+from oreflow.solvers.batch import balanced_groups, fork_map, idle_cores
 from oreflow.solvers.block_audit import block_closure_max_rel
 from oreflow.solvers.lean_figures import kpi_plan, lean_kpis
 from oreflow.solvers.prefix import simulate_shared_chunks
@@ -234,6 +236,7 @@ def _tabulate_route(
             overrides=overrides,
             audit=lean,
             circuit_figures=metrics if lean else (),
+            unit_costs=lean,
         )
     plan = None
     for _, _, chunk in chunks:
@@ -266,6 +269,21 @@ def _tabulate_route(
     return modes, figures, derivatives, split
 
 
+#: Fewest simulated cases per worker worth a fork of the tabulation: forking and the
+#: pickled table back cost about 0.1 s, which a worker gains back on about 5,000 cases
+#: of the superstructure (about 60 µs each) [measured, see benchmarks/README.md].
+MIN_TABULATE_CASES_PER_WORKER = 20_000
+
+
+def tabulate_workers(n_cases: int) -> int:
+    """Processes for a tabulation of ``n_cases`` simulated cases.
+
+    Every idle core (``batch.idle_cores``), each with at least
+    ``MIN_TABULATE_CASES_PER_WORKER`` cases.
+    """
+    return max(1, min(idle_cores(), n_cases // MIN_TABULATE_CASES_PER_WORKER))
+
+
 def tabulate(
     spec: CaseSpec,
     axes: Sequence[ModeAxis],
@@ -276,6 +294,7 @@ def tabulate(
     share_prefixes: bool = True,
     optional: Collection[str] = (),
     needed: Collection[str] | None = None,
+    workers: int | None = None,
 ) -> ModeTable:
     """Simulate every route and every combination of its grid; KPIs plus the unit metrics named.
 
@@ -307,17 +326,43 @@ def tabulate(
         where the block is simulated, once per distinct setting of it and upstream
         (``block_audit``). Default: every KPI, ``closure_max_rel`` and
         ``closure_cell_max_rel`` of the plant's audit per combination.
+    workers : int, optional
+        Processes to tabulate the routes in (``batch.fork_map``; each route whole in one
+        of them, so the table is the same to the last bit); default
+        ``tabulate_workers``. 1 tabulates here.
     """
     rates = None
     if len(spec.ores) > 1:
         given = [o.params["rate_tph"] for o in spec.ores] if source_tph is None else source_tph
         rates = np.asarray(given, dtype=np.float64)
+    every_route = routes(spec)
+    n_pts = (1 if rates is None else 2 * len(rates) + 1) + sum(
+        len(spec.unit(sp).outlets) for sp in splitters
+    )
+    sizes = [n_pts * math.prod(len(a.values) for a in route_axes(axes, r)) for r in every_route]
+    n_work = tabulate_workers(sum(sizes)) if workers is None else max(1, int(workers))
+    groups = balanced_groups(sizes, min(n_work, len(every_route)))
+
+    def run(group: list[int]) -> list[tuple]:
+        return [
+            _tabulate_route(
+                route_spec(spec, every_route[i]),
+                route_axes(axes, every_route[i]),
+                metrics,
+                rates,
+                splitters,
+                share_prefixes,
+                needed,
+            )
+            for i in group
+        ]
+
+    done: dict[int, tuple] = {}
+    for group, results in zip(groups, fork_map(run, groups), strict=True):
+        done.update(zip(group, results, strict=True))
     all_modes, all_figures, all_routes, all_derivs, all_split = [], [], [], [], []
-    for route in routes(spec):
-        active = route_axes(axes, route)
-        modes, figures, derivs, split = _tabulate_route(
-            route_spec(spec, route), active, metrics, rates, splitters, share_prefixes, needed
-        )
+    for i, route in enumerate(every_route):
+        modes, figures, derivs, split = done[i]
         all_modes.append(modes)
         all_figures.append(figures)
         all_derivs.append(derivs)

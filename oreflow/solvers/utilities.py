@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from oreflow.kernels.arrays import safe_div
-from oreflow.solvers.equipment import equipment
+from oreflow.solvers.equipment import Equipment, unit_equipment
 from oreflow.solvers.simulate import Simulation
 from oreflow.units.base import solids_volume_m3_h, total_solids, water
 
@@ -40,19 +40,47 @@ def pump_kw(
     return q / 3600.0 * dp / PUMP_EFFICIENCY
 
 
-def utility_power_kw(sim: Simulation) -> dict[str, np.ndarray]:
-    """Agitation and pumping power by unit [kW] (units with none left out)."""
-    out: dict[str, np.ndarray] = {}
-    for e in equipment(sim):
+def unit_utility_kw(
+    sim: Simulation, unit: str, items: list[Equipment] | None = None
+) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """A unit's agitation and feed-pumping power [kW], None for what it has not.
+
+    Reads only the unit's report, inlets and parameters (``cost_lines``: once per block
+    setting in a tabulation). ``items``: its equipment if sized already.
+    """
+    agitation = None
+    for e in unit_equipment(sim, unit) if items is None else items:
         if e.item == "agitators":
-            out[e.unit] = out.get(e.unit, np.zeros(sim.n_cases)) + e.count * e.size
-    for u in sim.plant.spec.units:
-        pump = sim.plant.spec.unit_types[u.type].pumping
-        if pump is None or u.name not in sim.units:
-            continue
-        dp = pump.pressure_kpa
-        if pump.pressure_metric:
-            dp = sim.units[u.name].metrics.get(pump.pressure_metric, dp)
-        kw = pump_kw(sim, u.name, dp, pump.head_m)
-        out[u.name] = out.get(u.name, np.zeros(sim.n_cases)) + kw
+            agitation = (
+                np.zeros(sim.n_cases) if agitation is None else agitation
+            ) + e.count * e.size
+    pump = sim.plant.spec.unit_types[sim.plant.spec.unit(unit).type].pumping
+    if pump is None or unit not in sim.units:
+        return agitation, None
+    dp = pump.pressure_kpa
+    if pump.pressure_metric:
+        dp = sim.units[unit].metrics.get(pump.pressure_metric, dp)
+    return agitation, pump_kw(sim, unit, dp, pump.head_m)
+
+
+def utility_power_kw(sim: Simulation) -> dict[str, np.ndarray]:
+    """Agitation and pumping power by unit [kW] (units with none left out).
+
+    Units with agitators first, then the pumped ones, each in the case's unit order; a
+    unit whose figures the simulation carries (``Simulation.unit_costs``) is not sized
+    again.
+    """
+    cached = sim.unit_costs or {}
+    parts = [
+        cached[u.name].utility_kw if u.name in cached else unit_utility_kw(sim, u.name)
+        for u in sim.plant.spec.units
+    ]
+    names = [u.name for u in sim.plant.spec.units]
+    out: dict[str, np.ndarray] = {}
+    for name, (agitation, _) in zip(names, parts, strict=True):
+        if agitation is not None:
+            out[name] = agitation
+    for name, (_, pump) in zip(names, parts, strict=True):
+        if pump is not None:
+            out[name] = out.get(name, np.zeros(sim.n_cases)) + pump
     return out

@@ -71,3 +71,41 @@ def test_an_error_in_a_worker_is_raised_here_with_the_batch_case(plant, monkeypa
         batch.batch_kpis(plant, OVERRIDES, N, workers=2)
     assert info.value.case is not None and info.value.case >= N // 2
     assert info.value.stream == "cyclone_feed.out"
+
+
+def test_balanced_groups_split_the_work_evenly_and_keep_every_item_once():
+    sizes = [64800, 3240, 21600, 1080, 21600, 1080, 12960, 648]
+    groups = batch.balanced_groups(sizes, 2)
+    assert sorted(i for g in groups for i in g) == list(range(len(sizes)))
+    loads = [sum(sizes[i] for i in g) for g in groups]
+    assert max(loads) - min(loads) <= max(sizes)
+    assert batch.balanced_groups(sizes, 1) == [list(range(len(sizes)))]
+    assert batch.balanced_groups([5.0], 3) == [[0]]  # no empty groups
+
+
+def test_fork_map_returns_in_order_and_raises_a_childs_error(monkeypatch):
+    monkeypatch.setattr(batch, "_can_fork", lambda: True)
+    assert batch.fork_map(lambda x: x * x, [1, 2, 3]) == [1, 4, 9]
+
+    def fail_in_child(x):
+        if x == 2:
+            raise ValueError("item 2")
+        return x
+
+    with pytest.raises(ValueError, match="item 2"):
+        batch.fork_map(fail_in_child, [1, 2])
+
+
+def test_tabulation_forks_only_onto_idle_cores_with_enough_cases(monkeypatch):
+    from oreflow.solvers import tabulate
+
+    monkeypatch.setattr(tabulate, "idle_cores", lambda: 2)
+    per = tabulate.MIN_TABULATE_CASES_PER_WORKER
+    assert tabulate.tabulate_workers(per) == 1
+    assert tabulate.tabulate_workers(2 * per) == 2
+    monkeypatch.setattr(tabulate, "idle_cores", lambda: 1)  # the other core busy
+    assert tabulate.tabulate_workers(10 * per) == 1
+    monkeypatch.setattr(batch.os, "getloadavg", lambda: (0.2, 0.2, 0.2))
+    assert batch.idle_cores() >= 1
+    monkeypatch.setattr(batch.os, "getloadavg", lambda: (50.0, 50.0, 50.0))
+    assert batch.idle_cores() == 1

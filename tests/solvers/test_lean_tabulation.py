@@ -6,15 +6,18 @@ import itertools
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import oreflow.solvers.optimize as optimize_module
 from oreflow.flowsheet.case import load_case, parse_case
+from oreflow.solvers.lean_figures import sparse_total
 from oreflow.solvers.optimize import optimize, tabulate_limited
 from oreflow.solvers.optimize_result import spec_of
-from oreflow.solvers.prefix import SHARE_MIN_RATIO, block_prefixes
+from oreflow.solvers.prefix import SHARE_MIN_RATIO, block_prefixes, simulate_shared_chunks
+from oreflow.solvers.results import plant_totals
 from oreflow.solvers.selection import blend_problem
-from oreflow.solvers.simulate import CLOSURE_GATE_REL
+from oreflow.solvers.simulate import CHUNK_CASES, CLOSURE_GATE_REL, simulate_chunks
 from oreflow.solvers.tabulate import plant_with_modes, route_axes, route_spec, tabulate
 from oreflow.units.cil import CilTrain
 
@@ -142,3 +145,80 @@ def test_a_shared_block_that_does_not_close_is_flagged_on_every_combination_it_f
         flagged = table.figures["closure_max_rel"].to_numpy() > CLOSURE_GATE_REL
         np.testing.assert_array_equal(flagged, leaking)
         assert not blend_problem(spec, opt, table).usable()[leaking].any()
+
+
+#: Economics figures that read every unit's cost lines, utility power and equipment:
+#: computed once per block setting where a block is shared (``cost_lines``).
+ECONOMICS = (
+    "margin_usd_h",
+    "operating_cost_usd_h",
+    "cost_power_usd_h",
+    "cost_utilities_usd_h",
+    "utility_power_kw",
+    "cost_water_usd_h",
+    "cost_residue_usd_h",
+    "capital_usd",
+    "economics_assumed_count",
+    "gold_produced_g_h",
+)
+
+
+def _detox_grid_spec():
+    """The route-choice case with two detox targets: the CIL and everything upstream of
+    it are shared between combinations (simulated, costed and sized once per setting)."""
+    text = (ROOT / "cases" / "refractory_route_choice.toml").read_text(encoding="utf-8")
+    return parse_case(text + "\n[units.detox.modes]\nwad_target_mg_l = [5.0, 10.0]\n", "r.toml")
+
+
+def test_unit_costs_per_block_setting_equal_costing_every_combination():
+    spec = _detox_grid_spec()
+    axes = spec_of(spec).axes
+    lean = tabulate(spec, axes, needed=ECONOMICS, workers=1)
+    full = tabulate(spec, axes, needed=None, workers=1)
+    for name in ECONOMICS:
+        if name in full.figures:
+            np.testing.assert_array_equal(lean.figures[name], full.figures[name], err_msg=name)
+    assert {"margin_usd_h", "capital_usd", "utility_power_kw"} <= set(lean.figures.columns)
+    # the shared blocks' units were costed from their per-setting lines
+    route = {"flotation": "", "pox": "", "cil": ""}
+    plant = plant_with_modes(route_spec(spec, route), route_axes(axes, route))
+    combos = np.array(list(itertools.product(*(a.values for a in route_axes(axes, route)))))
+    over = {a.key: combos[:, i] for i, a in enumerate(route_axes(axes, route))}
+    (_, _, chunk), *_ = simulate_shared_chunks(
+        plant, n_cases=len(combos), overrides=over, audit=True, unit_costs=True
+    )
+    assert {"mill", "cyclone", "flotation", "cil"} <= set(chunk.unit_costs)
+    assert "detox" not in chunk.unit_costs  # simulated per combination: costed there
+
+
+def test_tabulation_on_two_workers_equals_one_process():
+    spec = _detox_grid_spec()
+    opt = spec_of(spec)
+    one = tabulate(spec, opt.axes, needed=("margin_usd_h",), workers=1)
+    two = tabulate(spec, opt.axes, needed=("margin_usd_h",), workers=2)
+    pd.testing.assert_frame_equal(one.figures, two.figures, check_exact=True)
+    pd.testing.assert_frame_equal(one.modes, two.modes, check_exact=True)
+    pd.testing.assert_frame_equal(one.routes, two.routes, check_exact=True)
+
+
+def test_shared_results_are_gathered_into_a_chunk_only_where_read():
+    spec = load_case(ROOT / "cases" / "free_milling_cil.toml")
+    axes = spec_of(spec).axes
+    plant = plant_with_modes(spec, axes)
+    combos = np.array(list(itertools.product(*(a.values for a in axes))))
+    over = {a.key: combos[:, i] for i, a in enumerate(axes)}
+    (lo, hi, chunk), *_ = simulate_shared_chunks(
+        plant, n_cases=len(combos), overrides=over, chunk_cases=CHUNK_CASES
+    )
+    assert chunk.streams.deferred()  # shared streams not read are not copied into the chunk
+    # what a chunk reads is what simulating each case whole gives (to the recycle tolerance)
+    (_, end, alone), *_ = simulate_chunks(plant, n_cases=len(combos), overrides=over)
+    assert (lo, hi) == (0, end)
+    for name in list(chunk.streams):
+        np.testing.assert_allclose(chunk.streams[name], alone.streams[name], rtol=1e-9, atol=1e-12)
+    assert not chunk.streams.deferred()
+    # the plant's reagent and reaction totals over the columns units report: to the bit
+    for field in ("added", "reacted"):
+        np.testing.assert_array_equal(
+            sparse_total(chunk, field), plant_totals(chunk, field), err_msg=field
+        )
