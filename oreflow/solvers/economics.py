@@ -338,9 +338,14 @@ def fixed_part_usd_h(economics: EconomicsSpec | None, name: str) -> float:
     return FIXED_COST_SIGN[name] * float(economics.params["fixed_usd_h"])
 
 
-#: The KPI that holds a plan's whole fixed cost: ``fixed_usd_h`` plus the maintenance
-#: and insurance on its capital (``capital_fixed_frac_y``).
-FIXED_COST_FIGURE = "cost_fixed_usd_h"
+#: The KPI the optimizers carry as each column's constant: the fixed cost's tangent in
+#: throughput at zero rate [USD/h]. ``fixed_usd_h`` plus, with ``capital_fixed_frac_y``,
+#: the maintenance and insurance on the part of the capital that does not grow with
+#: throughput at fixed settings (``capital_usd - capital_scaling_usd``); the part that
+#: grows is in the per-tonne coefficients, so that the model's derivative in the rates
+#: (and a rate bound's shadow price) is the plan's own, and its value exact at the
+#: tabulated rates.
+FIXED_COST_FIGURE = "cost_fixed_base_usd_h"
 
 
 def fixed_follows_capital(economics: EconomicsSpec | None) -> bool:
@@ -404,6 +409,13 @@ def economics_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np
     from oreflow.solvers.utilities import utility_power_kw
 
     utility_kw = utility_power_kw(sim)
+    # compressed air, crushing and conveying (oreflow.solvers.bulk_utilities)
+    from oreflow.solvers.bulk_utilities import bulk_utility_kw
+
+    by_kind = bulk_utility_kw(sim)
+    for per_unit in by_kind.values():
+        for name, kw in per_unit.items():
+            utility_kw[name] = utility_kw.get(name, np.zeros(n)) + kw
     lines["utilities"] = np.zeros(n)
     for name, kw in utility_kw.items():
         cost = kw * p["electricity_usd_kwh"]
@@ -415,12 +427,15 @@ def economics_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np
 
         capital = capital_kpis(sim)
     fixed_capital = np.zeros(n)
+    fixed_base = np.full(n, float(p["fixed_usd_h"]))
     if p["capital_fixed_frac_y"] > 0 and "capital_usd" in capital:
         from oreflow.solvers.fixed_costs import capital_fixed_usd_h
 
-        fixed_capital = capital_fixed_usd_h(
-            p["capital_fixed_frac_y"], capital["capital_usd"], fixed_cost_hours_y(econ)
-        )
+        frac, hours = p["capital_fixed_frac_y"], fixed_cost_hours_y(econ)
+        fixed_capital = capital_fixed_usd_h(frac, capital["capital_usd"], hours)
+        # its tangent in throughput at zero: the part of the capital that does not grow
+        unscaled = capital["capital_usd"] - capital["capital_scaling_usd"]
+        fixed_base = fixed_base + capital_fixed_usd_h(frac, unscaled, hours)
     fixed = np.full(n, float(p["fixed_usd_h"])) + fixed_capital
     ore_cost = np.zeros(n)
     for ore in sim.plant.spec.ores:
@@ -456,6 +471,7 @@ def economics_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np
         "cost_steam_usd_h": lines["steam"],
         "utility_power_kw": sum(utility_kw.values(), np.zeros(n)),
         **{f"utility_{name}_kw": kw for name, kw in utility_kw.items()},
+        **{f"utility_{kind}_kw": sum(per.values(), np.zeros(n)) for kind, per in by_kind.items()},
         "cost_utilities_usd_h": lines["utilities"],
         **{f"cost_{k}_usd_h": v for k, v in sorted(lines.items()) if k.startswith("item_")},
         "cost_water_usd_h": lines["water"],
@@ -465,6 +481,7 @@ def economics_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np
         "credit_residue_usd_h": lines["credit"],
         "cost_fixed_usd_h": fixed,
         "cost_fixed_capital_usd_h": fixed_capital,
+        FIXED_COST_FIGURE: fixed_base,
         "cost_ore_usd_h": ore_cost,
         **{f"cost_unit_{name}_usd_h": v for name, v in by_unit.items()},
         "operating_cost_usd_h": operating,

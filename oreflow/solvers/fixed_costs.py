@@ -81,8 +81,10 @@ def fixed_cost_usd_h(basis: FixedCostBasis) -> float:
 
 
 def people_usd_h(basis: FixedCostBasis) -> float:
-    """The build-up's part that does not follow the capital [USD/h]: labour, supervision,
-    salary overhead, plant overhead and G&A (``fixed_usd_h`` with ``capital_fixed_frac_y``).
+    """The build-up's part that does not follow the capital [USD/h].
+
+    Labour, supervision, salary overhead, plant overhead and G&A (``fixed_usd_h`` with
+    ``capital_fixed_frac_y``).
 
     Examples
     --------

@@ -63,13 +63,13 @@ from oreflow.solvers.optimize_result import (
 from oreflow.solvers.scale import scale_limits
 from oreflow.solvers.selection import (
     blend_problem,
-    total_bounds,
     model_values,
     rate_bound_values,
     source_bounds,
     split_groups,
     split_metrics,
     split_tonnages,
+    total_bounds,
 )
 from oreflow.solvers.tabulate import ModeTable, route_axes, route_spec, tabulate
 
@@ -220,13 +220,16 @@ def _tabulate(
 
 
 def needed_figures(names: Iterable[str]) -> set[str]:
-    """The KPIs a model of these figures reads: each, a ratio's two extensive terms, and
-    the fixed cost of a figure that holds it (per column where it follows the capital)."""
+    """The KPIs a model of these figures reads.
+
+    Each, a ratio's two extensive terms, and the fixed cost of a figure that holds it
+    (per column where it follows the capital).
+    """
     out = set(names)
     for name in list(out):
         out |= set(RATIO_FIGURES.get(name, ()))
-    if out & set(FIXED_COST_SIGN):
-        out.add(FIXED_COST_FIGURE)
+    if out & set(FIXED_COST_SIGN):  # each column's, and its whole fixed cost for the ranking
+        out |= {FIXED_COST_FIGURE, "cost_fixed_usd_h"}
     return {n for n in out if not n.startswith("units.")}
 
 
@@ -338,7 +341,19 @@ def optimize(spec: CaseSpec) -> OptimizeResult:
             return _fill_envelopes(t, [lim for lim in envelope if lim in o.limits])
 
         t2 = time.perf_counter()
+        opt0 = opt
         opt, table, problem, result, levels = _solve_levels(tab_spec, opt, table, retabulate)
+        for _ in range(TANGENT_ROUNDS if sized else 0):
+            # the chosen column's fixed-cost tangent from two simulations of it
+            if result.status is not SolveStatus.OPTIMAL:
+                break
+            j = result.column
+            tangent = _fixed_tangent(tab_spec, opt, table, j)
+            held = float(table.figures[FIXED_COST_FIGURE].iloc[j])
+            if abs(tangent - held) <= 1e-12 * max(abs(held), 1.0):
+                break
+            table.figures.loc[table.figures.index[j], FIXED_COST_FIGURE] = tangent
+            opt, table, problem, result, levels = _solve_levels(tab_spec, opt0, table, retabulate)
         t3 = time.perf_counter()
         seconds["tabulate_s"] += t2 - t1
         seconds["model_and_solve_s"] += t3 - t2
@@ -427,6 +442,30 @@ def optimize(spec: CaseSpec) -> OptimizeResult:
     return OptimizeResult(status, decisions, verification, prices, [], plan, table, meta, ranking)
 
 
+#: Most corrections of the chosen column's fixed-cost tangent per tabulation (one source).
+TANGENT_ROUNDS = 3
+
+
+def _fixed_tangent(spec: CaseSpec, opt: OptimizationSpec, table: ModeTable, column: int) -> float:
+    """A column's fixed cost's tangent at zero rate, by finite difference in the rate [USD/h].
+
+    The table's (``cost_fixed_base_usd_h``) takes every item's size as growing with
+    throughput; an item that does not (a carbon advance written in t/d, an installed
+    mill) is found by simulating the column at the tabulated rate plus and minus
+    ``BLEND_STEP_FRAC``: ``F(r) - r dF/dr``.
+    """
+    from oreflow.solvers.tabulate import BLEND_STEP_FRAC
+
+    r = table.ore_tph
+    step = BLEND_STEP_FRAC * r
+    up, down = (
+        float(simulate_plan(spec, opt, table, column, np.array([x]))[1].kpis["cost_fixed_usd_h"])
+        for x in (r + step, r - step)
+    )
+    whole = float(table.figures["cost_fixed_usd_h"].iloc[column])
+    return whole - (up - down) / (2.0 * step) * r
+
+
 def _enumeration(
     problem: BlendProblem, check: tuple[int, np.ndarray, float], blend: bool
 ) -> dict[str, Any]:
@@ -447,8 +486,7 @@ def _enumeration(
 
 def _route_ranking(problem: BlendProblem, table: ModeTable, blend: bool) -> pd.DataFrame:
     """Best plan of every route by enumeration (``optimize_result.route_ranking``)."""
-
-    fixed = table.figures.get(FIXED_COST_FIGURE)
+    fixed = table.figures.get("cost_fixed_usd_h")
 
     def best(idx: np.ndarray) -> dict[str, Any]:
         column, values, objective = enumerate_blend(problem.subset(idx))
@@ -456,7 +494,7 @@ def _route_ranking(problem: BlendProblem, table: ModeTable, blend: bool) -> pd.D
         row: dict[str, Any] = {"feasible": column >= 0, "objective": objective}
         row["ore_tph"] = float(np.nansum(rates)) if column >= 0 else float("nan")
         if fixed is not None:  # the route's fixed cost at the tabulated rate (its capital's)
-            row[FIXED_COST_FIGURE] = float(fixed.iloc[idx[column]]) if column >= 0 else np.nan
+            row["cost_fixed_usd_h"] = float(fixed.iloc[idx[column]]) if column >= 0 else np.nan
         if blend:
             for src, r in zip(problem.sources, rates, strict=True):
                 row[f"{src}_tph"] = float(r)

@@ -55,7 +55,7 @@ from oreflow.solvers.economics import (
 )
 from oreflow.solvers.optimize_result import check_figures
 from oreflow.solvers.simulate import closure_mask
-from oreflow.solvers.tabulate import ModeTable
+from oreflow.solvers.tabulate import EULER_SHIFT, ModeTable
 
 
 def source_bounds(spec: CaseSpec, opt: OptimizationSpec) -> tuple[np.ndarray, np.ndarray]:
@@ -93,23 +93,27 @@ def _per_source(
     The fixed cost in an extensive figure (``economics.FIXED_COST_SIGN``) does not scale
     with throughput: it is taken out of the per-tonne coefficients and returned as the
     constant, so that ``figure(v) = coefficients v + constant`` at any rates v. Where it
-    follows each column's capital (``capital_fixed_frac_y``) the constant is per column,
-    the tabulated fixed cost (``FIXED_COST_FIGURE``) of each column, and the per-source
-    coefficients are the figure's less the fixed cost's (both Euler-consistent at the
-    tabulated blend, so the model is exact there). A limited figure a route does not
-    report is zero there (no cyanide, no oxygen).
+    follows each column's capital (``capital_fixed_frac_y``) the constant is per column:
+    the tangent of the column's fixed cost at zero rate (``FIXED_COST_FIGURE``), the part
+    of the maintenance on capital that grows with throughput staying in the per-tonne
+    coefficients; the model is exact at the tabulated rates and its derivative in them is
+    the plan's. A limited figure a route does not report is zero there (no cyanide, no
+    oxygen).
     """
     sign = FIXED_COST_SIGN.get(name)
     if sign is not None and fixed_follows_capital(spec.economics):
         if FIXED_COST_FIGURE not in table.figures:
             msg = f"{name!r} needs {FIXED_COST_FIGURE!r} tabulated (the fixed cost per column)"
             raise ValueError(msg)
-        fixed_col = sign * table.figures[FIXED_COST_FIGURE].to_numpy(dtype=np.float64)
         if not table.sources:
+            base = sign * table.figures[FIXED_COST_FIGURE].to_numpy(dtype=np.float64)
             col = np.nan_to_num(table.figures[name].to_numpy(dtype=np.float64), nan=0.0)
-            return ((col - fixed_col) / table.ore_tph)[:, None], fixed_col
-        coefficients = table.derivatives[name] - sign * table.derivatives[FIXED_COST_FIGURE]
-        return np.nan_to_num(coefficients, nan=0.0), fixed_col
+            return ((col - base) / table.ore_tph)[:, None], base
+        # with several sources the fixed cost's tangent at zero rates is the Euler shift
+        # of its own finite differences (the same differences as the figure's)
+        shift = np.nan_to_num(table.derivatives["cost_fixed_usd_h" + EULER_SHIFT][:, 0])
+        shifted = np.nan_to_num(table.derivatives[name], nan=0.0)
+        return shifted - sign * shift[:, None], sign * shift * table.ore_tph
     fixed = fixed_part_usd_h(spec.economics, name)
     if not table.sources:  # one rate: the plant's, the figure at the nominal rate
         col = np.nan_to_num(table.figures[name].to_numpy(dtype=np.float64), nan=0.0)

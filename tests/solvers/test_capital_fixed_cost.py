@@ -66,28 +66,30 @@ def test_each_route_carries_the_fixed_cost_of_its_own_capital(refractory):
     assert k["margin_usd_h"] == pytest.approx(refractory.decisions["objective"], rel=1e-9)
 
 
-def test_per_column_constants_hold_the_whole_fixed_cost(refractory):
-    """The per-tonne coefficients carry none of a column's fixed cost; its constant is all
-    of it; at the tabulated rate the model is the table's margin, as with one fixed cost."""
+def test_per_column_constants_are_the_fixed_costs_tangent_at_zero_rate(refractory):
+    """Each column's constant is its fixed cost's tangent at zero rate: fixed_usd_h plus
+    the maintenance on the capital that does not grow with throughput; the part that
+    grows is per tonne. At the tabulated rate the model is the table's margin, as with
+    one fixed cost; and its derivative in the rate is the capital's (a finite difference
+    of two simulations at the column's settings)."""
     spec = _spec(REFRACTORY)
+    p = spec.economics.params
     opt = spec.optimization
     table = refractory.table
     r = table.ore_tph
     after = blend_problem(spec, opt, table)
     before = blend_problem(_constant_fixed(spec, 1581.47), opt, table)  # the header's total
     margin = table.figures["margin_usd_h"].to_numpy()
+    base = table.figures["cost_fixed_base_usd_h"].to_numpy()
     fixed = table.figures["cost_fixed_usd_h"].to_numpy()
     slope_a, const_a = after.objective()
     slope_b, const_b = before.objective()
     ok = np.isfinite(const_a) & np.isfinite(margin)
-    assert np.allclose(slope_a[ok, 0] * r, margin[ok] + fixed[ok], rtol=1e-12)
-    assert np.allclose(const_a[ok], -fixed[ok], rtol=1e-12)
+    assert np.allclose(const_a[ok], -base[ok], rtol=1e-12)
     assert np.allclose(const_b, -1581.47, rtol=1e-12)
+    assert np.all(base[ok] > p["fixed_usd_h"]) and np.all(base[ok] < fixed[ok])
     for slope, const in ((slope_a, const_a), (slope_b, const_b)):
         assert np.allclose(slope[ok, 0] * r + const[ok], margin[ok], rtol=1e-9)
-    # at half the rate the per-column model keeps each column's whole fixed cost
-    half = slope_a[ok, 0] * r / 2 + const_a[ok]
-    assert np.allclose(half, (margin[ok] + fixed[ok]) / 2 - fixed[ok], rtol=1e-9)
 
 
 def test_free_rate_is_re_tabulated_until_the_capital_is_the_plans():
@@ -110,6 +112,31 @@ def test_free_rate_is_re_tabulated_until_the_capital_is_the_plans():
     assert enum["column"] == result.decisions["column"]
     assert enum["objective"] == pytest.approx(result.decisions["objective"], rel=1e-9)
     assert k["margin_usd_h"] == pytest.approx(result.decisions["objective"], rel=1e-9)
+
+
+def test_rate_bound_shadow_price_holds_the_capitals_tangent():
+    """Free milling at a binding ore bound: the dual of the bound is the margin's
+    derivative in the rate with the plant re-sized (the chosen column's fixed-cost
+    tangent by two simulations), against re-optimized plans at the bound +- 0.5 t/h
+    (away from a step of the cyclone count, where the capital jumps)."""
+    text = FREE_MILLING.read_text(encoding="utf-8")
+
+    def at(t: float):
+        return optimize(
+            _spec(FREE_MILLING, text.replace("ore_tph_max = 283.0", f"ore_tph_max = {t!r}"))
+        )
+
+    mid = at(255.0)  # between two steps of the cyclone count (one more at 249.5-250 t/h)
+    assert mid.status == "optimal" and mid.decisions["ore_tph"] == pytest.approx(255.0)
+    dual = mid.shadow_prices.set_index("limit").loc["ore_tph_max", "shadow_price"]
+    lo, hi = at(254.5), at(255.5)
+    assert lo.decisions["column"] == hi.decisions["column"] == mid.decisions["column"]
+    fd = (hi.decisions["objective"] - lo.decisions["objective"]) / 1.0
+    assert fd == pytest.approx(dual, rel=1e-4)
+    # without the capital's share per tonne the dual would be off by it
+    k = mid.plan.kpis
+    share = 0.055 * float(k["capital_scaling_usd"]) / 8059.2 / 255.0
+    assert share > 2e-3 * abs(dual)
 
 
 def test_a_dearer_maintenance_fraction_costs_margin_and_never_helps():

@@ -70,11 +70,16 @@ def test_the_shipped_plan_fills_the_centre_and_verifies(shipped):
     assert shipped.verification.loc["units.pox.site_feed_tph", "simulation"] == pytest.approx(
         11.0, rel=1e-9
     )
-    # the route choice: both oxidation routes are feasible, the autoclave earns more here
+    # the route choice: both oxidation routes are feasible; with maintenance and insurance
+    # on each route's own capital (autoclave, oxygen plant and boiler against BIOX tanks)
+    # bacterial oxidation earns more here (the autoclave did while one fixed cost served
+    # both), and its fixed cost is the lower
     routes = shipped.routes.set_index("pox")
     assert routes["feasible"].all()
-    assert routes.loc["as written", "objective"] == pytest.approx(shipped.decisions["objective"])
-    assert routes.loc["biox", "objective"] < routes.loc["as written", "objective"]
+    assert shipped.decisions["route"]["pox"] == "biox"
+    assert routes.loc["biox", "objective"] == pytest.approx(shipped.decisions["objective"])
+    assert routes.loc["as written", "objective"] < routes.loc["biox", "objective"]
+    assert routes.loc["biox", "cost_fixed_usd_h"] < routes.loc["as written", "cost_fixed_usd_h"]
     # the poorest, second farthest ore is the one held back
     assert blend["ore.east"] < bounds["ore.east"] - 1.0
     assert shipped.plan.kpis["cost_haulage_usd_h"] > 0.0
