@@ -58,6 +58,16 @@ HOURS_PER_YEAR = 8760.0
 # Cu 63.546, Zn 65.38, As 74.922, Ag 107.8682, Sb 121.760, Au 196.967, Pb 207.2) [S]. Kernels and units take
 # them from here; a kernel reproducing a worked example that rounds a figure keeps that
 # rounding under a name of its own, next to the example it serves.
+#: Standard atomic weight of every element the balance tracks [g/mol] (IUPAC 2021,
+#: abridged/conventional values; Prohaska et al. 2022, Pure Appl. Chem. 94:573) [S].
+#: Formula masses of species, reagents and gases are built from these alone
+#: (``oreflow.core.formulas``).
+ATOMIC_WEIGHT_G_MOL = {
+    "h": 1.008, "c": 12.011, "n": 14.007, "o": 15.999, "na": 22.990, "mg": 24.305,
+    "al": 26.982, "si": 28.085, "s": 32.06, "cl": 35.45, "k": 39.098, "ca": 40.078,
+    "mn": 54.938, "fe": 55.845, "cu": 63.546, "zn": 65.38, "as": 74.922,
+    "ag": 107.8682, "au": 196.967,
+}  # fmt: skip
 AU_G_MOL = 196.967
 AG_G_MOL = 107.8682
 CU_G_MOL = 63.546
@@ -72,7 +82,7 @@ CL_G_MOL = 35.45
 O2_G_MOL = 31.998
 CN_G_MOL = 26.018
 OCN_G_MOL = 42.017
-NACN_G_MOL = 49.007
+NACN_G_MOL = 49.008
 NAOH_G_MOL = 39.997
 NACL_G_MOL = 58.44
 HCL_G_MOL = 36.46

@@ -13,7 +13,7 @@ The species catalogue below gives each known species its phase, density and elem
 content. Densities are handbook values [L] (Deer, Howie & Zussman, *An Introduction to
 the Rock-Forming Minerals*, 3rd ed. 2013; Anthony et al., *Handbook of Mineralogy*,
 Mineralogical Society of America); element mass fractions are stoichiometric [S]
-(IUPAC 2021 standard atomic weights). A case may declare species outside the catalogue
+(IUPAC 2021 standard atomic weights, ``oreflow.conventions``). A case may declare species outside the catalogue
 with ``[case.species_properties.NAME]``.
 """
 
@@ -26,11 +26,18 @@ from typing import Literal
 import numpy as np
 
 from oreflow.core import base_metal_sulfides as bms
+from oreflow.core.formulas import mass_fractions
 
 Phase = Literal["solid", "solution", "adsorbent"]
 
-#: Elements tracked for grades and element closure.
-ELEMENTS = ("au", "ag", "cu", "s", "fe", "as", "c", "pb", "zn", "sb")
+#: Elements tracked for grades and element closure: every element of every catalogue
+#: species, so that the elements and the total mass close together (the first seven
+#: keep their indices).
+ELEMENTS = (
+    "au", "ag", "cu", "s", "fe", "as", "c",
+    "ca", "mg", "na", "k", "o", "h", "n", "mn", "si", "al", "cl",
+    "pb", "zn", "sb",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -49,7 +56,8 @@ class Species:
         Density of the particles that carry it in a classifier [t/m³]. Equal to
         ``density_t_m3`` except for locked gold, which travels with its host particle.
     elements : Mapping[str, float]
-        Mass fraction of each element of ``ELEMENTS`` in the species [-].
+        Mass fraction of each element of ``ELEMENTS`` in the species [-], from its full
+        formula: they sum to 1.
     description : str
         What the species is, with its source.
     """
@@ -85,20 +93,23 @@ def _sp(
     )
 
 
-# Stoichiometric element fractions from IUPAC atomic weights
-# (Fe 55.845, S 32.06, As 74.922, Cu 63.546, Ca 40.078, C 12.011, O 15.999).
-_PYRITE = {"fe": 0.46550, "s": 0.53450}
-_ARSENOPYRITE = {"fe": 0.34300, "as": 0.46010, "s": 0.19690}
-_PYRRHOTITE = {"fe": 0.63530, "s": 0.36470}  # as FeS (troilite end member)
-_CHALCOPYRITE = {"cu": 0.34630, "fe": 0.30430, "s": 0.34940}
-_CALCITE = {"c": 0.12000}
-_DOLOMITE = {"c": 0.13027}  # CaMg(CO3)2, 184.40 g/mol
-_SIDERITE = {"fe": 0.48203, "c": 0.10367}  # FeCO3, 115.85 g/mol
-# Iron cyanides, exact with Cu 63.546, Fe 55.845, CN 26.018 (the detox kernel's molar
-# masses): the precipitate takes exactly the Fe and Cu the solution loses.
-_CU2FECN6 = 2 * 63.546 + 55.845 + 6 * 26.018
-_CU_FERROCYANIDE = {"cu": 2 * 63.546 / _CU2FECN6, "fe": 55.845 / _CU2FECN6}
-_FE_CN = {"fe": 55.845 / (6 * 26.018)}
+# Element mass fractions of every species from its full formula (or, for a lumped
+# species, a stated mixture of formulas), with the atomic weights of
+# ``oreflow.conventions`` (IUPAC 2021): each species' fractions sum to 1, so the total
+# mass and every element close together. A species recorded "as X" (``cn_wad`` as CN,
+# ``so4_aq`` as SO4) carries the formula X; its counter-ions are not in its mass.
+_f = mass_fractions
+#: Silicate gangue as a quartz-feldspar rock, 60 % quartz, 20 % orthoclase, 20 % albite
+#: by mass: a granitoid/greywacke host of the mesothermal gold deposits [assumed].
+_GANGUE = {"SiO2": 0.6, "KAlSi3O8": 0.2, "NaAlSi3O8": 0.2}
+#: Carbonaceous matter: 90 % carbon (the catalogue's TCM figure [assumed]), the rest
+#: its silicate ash, of the gangue's composition [assumed]: burnt, it leaves gangue.
+_CARBONACEOUS = {"C": 0.9, **{k: 0.1 * v for k, v in _GANGUE.items()}}
+#: Strong-base anion-exchange resin: the repeat unit of trimethylbenzylammonium
+#: polystyrene in chloride form, C12H18NCl (type I quaternary-ammonium resin;
+#: Marsden & House 2006 §7.10 resin-in-pulp) [assumed: the divinylbenzene cross-link
+#: counted as styrene].
+_RESIN = "C12H18NCl"
 
 CATALOGUE: MappingProxyType = MappingProxyType(
     {
@@ -108,55 +119,54 @@ CATALOGUE: MappingProxyType = MappingProxyType(
                 "gangue",
                 "solid",
                 2.70,
-                description="silicate gangue (quartz-feldspar), 2.65-2.75 t/m³ [L]",
+                _f(_GANGUE),
+                description="silicate gangue (quartz-feldspar), 2.65-2.75 t/m³ [L]; as 60 % quartz SiO2, 20 % orthoclase KAlSi3O8, 20 % albite NaAlSi3O8 by mass [assumed]",
             ),
-            _sp("quartz", "solid", 2.65, description="quartz SiO2 [L]"),
-            _sp("pyrite", "solid", 5.01, _PYRITE, description="pyrite FeS2, 4.95-5.10 t/m³ [L]"),
-            _sp("arsenopyrite", "solid", 6.07, _ARSENOPYRITE, description="arsenopyrite FeAsS [L]"),
+            _sp("quartz", "solid", 2.65, _f("SiO2"), description="quartz SiO2 [L]"),
+            _sp("pyrite", "solid", 5.01, _f("FeS2"), description="pyrite FeS2, 4.95-5.10 t/m³ [L]"),
+            _sp("arsenopyrite", "solid", 6.07, _f("FeAsS"), description="arsenopyrite FeAsS [L]"),
             _sp(
                 "pyrrhotite",
                 "solid",
                 4.61,
-                _PYRRHOTITE,
+                _f("FeS"),
                 description="pyrrhotite Fe(1-x)S, as FeS [L]",
             ),
-            _sp(
-                "chalcopyrite", "solid", 4.19, _CHALCOPYRITE, description="chalcopyrite CuFeS2 [L]"
-            ),
-            _sp("calcite", "solid", 2.71, _CALCITE, description="calcite CaCO3 [L]"),
+            _sp("chalcopyrite", "solid", 4.19, _f("CuFeS2"), description="chalcopyrite CuFeS2 [L]"),
+            _sp("calcite", "solid", 2.71, _f("CaCO3"), description="calcite CaCO3 [L]"),
             _sp(
                 "dolomite",
                 "solid",
                 2.84,
-                _DOLOMITE,
+                _f("CaMg(CO3)2"),
                 description="dolomite CaMg(CO3)2, 2.84-2.86 t/m³ [L]; consumes acid in acid oxidation",
             ),
             _sp(
                 "siderite",
                 "solid",
                 3.96,
-                _SIDERITE,
+                _f("FeCO3"),
                 description="siderite FeCO3, 3.9-4.0 t/m³ [L]; oxidised to hematite and CO2 in POX",
             ),
             _sp(
                 "carbonaceous",
                 "solid",
                 2.10,
-                {"c": 0.9},
-                description="carbonaceous matter (TCM), 1.9-2.3 t/m³ [L]; C content assumed 90 % [assumed]",
+                _f(_CARBONACEOUS),
+                description="carbonaceous matter (TCM), 1.9-2.3 t/m³ [L]; 90 % C, the rest silicate ash of the gangue composition [assumed]",
             ),
             _sp(
                 "au_free",
                 "solid",
                 19.3,
-                {"au": 1.0},
+                _f("Au"),
                 description="free (liberated or exposed) gold; pure gold 19.3 t/m³ [S]",
             ),
             _sp(
                 "au_sulfide",
                 "solid",
                 19.3,
-                {"au": 1.0},
+                _f("Au"),
                 hydraulic=5.01,
                 description="gold locked in sulfides; classifies with its pyrite host [assumed]",
             ),
@@ -164,7 +174,7 @@ CATALOGUE: MappingProxyType = MappingProxyType(
                 "au_silicate",
                 "solid",
                 19.3,
-                {"au": 1.0},
+                _f("Au"),
                 hydraulic=2.70,
                 description="gold locked in silicates; classifies with its gangue host [assumed]",
             ),
@@ -172,100 +182,107 @@ CATALOGUE: MappingProxyType = MappingProxyType(
                 "au_grg",
                 "solid",
                 19.3,
-                {"au": 1.0},
+                _f("Au"),
                 description="gravity-recoverable free gold (GRG); its deportment is the ore's GRG test value (Laplante's standardised test, Laplante's standardised GRG test; docs/models.md#gravity) [S definition]",
             ),
             _sp(
                 "ag",
                 "solid",
                 10.49,
-                {"ag": 1.0},
+                _f("Ag"),
                 description="silver (native and in silver minerals), as Ag metal [S]",
             ),
             _sp(
                 "hematite",
                 "solid",
                 5.26,
-                {"fe": 0.69943},
+                _f("Fe2O3"),
                 description="hematite Fe2O3 (POX residue) [L]",
             ),
-            _sp("magnetite", "solid", 5.18, {"fe": 0.72360}, description="magnetite Fe3O4 [L]"),
+            _sp("magnetite", "solid", 5.18, _f("Fe3O4"), description="magnetite Fe3O4 [L]"),
             _sp(
                 "gypsum",
                 "solid",
                 2.32,
-                {"s": 0.18622},
+                _f("CaSO4·2H2O"),
                 description="gypsum CaSO4.2H2O (neutralisation product) [L]",
             ),
             _sp(
                 "scorodite",
                 "solid",
                 3.28,
-                {"fe": 0.24198, "as": 0.32462},
+                _f("FeAsO4·2H2O"),
                 description="scorodite FeAsO4.2H2O (stable arsenic residue) [L]",
             ),
             _sp(
                 "basic_ferric_sulfate",
                 "solid",
                 2.80,
-                {"fe": 0.33062, "s": 0.18981},
+                _f("Fe(OH)SO4"),
                 description="basic ferric sulfate Fe(OH)SO4 (POX at high acid); density assumed [assumed]",
             ),
             _sp(
                 "jarosite",
                 "solid",
                 3.10,
-                {"fe": 0.33453, "s": 0.12805},
+                _f("KFe3(SO4)2(OH)6"),
                 description="(hydronium/potassium) jarosite, as KFe3(SO4)2(OH)6 [L]",
             ),
-            _sp("sulfur", "solid", 2.07, {"s": 1.0}, description="elemental sulfur S0 [L]"),
+            _sp("sulfur", "solid", 2.07, _f("S"), description="elemental sulfur S0 [L]"),
             _sp(
                 "chalcocite",
                 "solid",
                 5.65,
-                {"cu": 0.79856, "s": 0.20144},
+                _f("Cu2S"),
                 description="chalcocite Cu2S [L]",
             ),
             _sp(
                 "cu2s",
                 "solid",
                 5.60,
-                {"cu": 0.79856, "s": 0.20144},
+                _f("Cu2S"),
                 description="copper sulfide precipitated from cyanide solution by SART, as Cu2S (synthetic chalcocite/digenite); density of chalcocite 5.5-5.8 t/m³ [L], element fractions of Cu2S [S]",
             ),
             _sp(
                 "ag2s",
                 "solid",
                 7.2,
-                {"ag": 0.87062, "s": 0.12938},
+                _f("Ag2S"),
                 description="silver sulfide precipitated from cyanide solution by SART, as Ag2S (acanthite, 7.2-7.4 t/m³ [L]); element fractions of Ag2S [S]",
             ),
             _sp(
                 "metal_hydroxides",
                 "solid",
                 3.40,
-                {"fe": 0.52257},
+                _f("Fe(OH)3"),
                 description="ferric hydroxide Fe(OH)3 and other metal hydroxides from neutralisation/detox, as Fe(OH)3; density assumed [assumed]",
+            ),
+            _sp(
+                "mno2",
+                "solid",
+                5.03,
+                _f("MnO2"),
+                description="manganese dioxide MnO2 (pyrolusite, 4.4-5.1 t/m³ [L]) from permanganate reduced in a glycine leach; leaves with the residue",
             ),
             _sp(
                 "cu_hydroxide",
                 "solid",
                 3.37,
-                {"cu": 0.65135},
+                _f("Cu(OH)2"),
                 description="copper hydroxide Cu(OH)2 precipitated by neutralisation above pH ~7; density 3.37 t/m³ [L]",
             ),
             _sp(
                 "cu_ferrocyanide",
                 "solid",
                 2.2,
-                _CU_FERROCYANIDE,
-                description="copper ferrocyanide Cu2Fe(CN)6, the iron cyanide precipitated by INCO detox (Mudder, Botz & Smith 2001 §6.12); cyanide carbon not counted, like every cyanide species; density assumed [assumed]",
+                _f("Cu2Fe(CN)6"),
+                description="copper ferrocyanide Cu2Fe(CN)6, the iron cyanide precipitated by INCO detox (Mudder, Botz & Smith 2001 §6.12); density assumed [assumed]",
             ),
             _sp(
                 "au_pregrobbed",
                 "solid",
                 19.3,
-                {"au": 1.0},
+                _f("Au"),
                 hydraulic=2.10,
                 description="dissolved gold adsorbed on the ore's carbonaceous matter (preg-robbed, Goodall, Leatham & Scales 2005, Miner. Eng. 18:1135; docs/models.md#cil), as Au; made by a cil/cip, not leachable; classifies with its carbonaceous host [assumed]",
             ),
@@ -273,100 +290,110 @@ CATALOGUE: MappingProxyType = MappingProxyType(
                 "cu_metal",
                 "solid",
                 8.96,
-                {"cu": 1.0},
+                _f("Cu"),
                 description="metallic copper (electrowinning cathode deposit, zinc-cementation precipitate), 8.96 t/m³ [S]",
             ),
             _sp(
                 "water",
                 "solution",
                 1.0,
-                description="process water, 1 t/m³ (SI units, oreflow's conventions)",
+                _f("H2O"),
+                description="process water H2O, 1 t/m³ (SI units, oreflow's conventions)",
             ),
-            _sp("au_aq", "solution", 1.0, {"au": 1.0}, description="dissolved gold (as Au)"),
-            _sp("ag_aq", "solution", 1.0, {"ag": 1.0}, description="dissolved silver (as Ag)"),
-            _sp("cu_aq", "solution", 1.0, {"cu": 1.0}, description="dissolved copper (as Cu)"),
+            _sp("au_aq", "solution", 1.0, _f("Au"), description="dissolved gold (as Au)"),
+            _sp("ag_aq", "solution", 1.0, _f("Ag"), description="dissolved silver (as Ag)"),
+            _sp("cu_aq", "solution", 1.0, _f("Cu"), description="dissolved copper (as Cu)"),
             _sp(
                 "nacn",
                 "solution",
                 1.0,
-                description="free cyanide, as NaCN (cyanide carries no element accounting)",
+                _f("NaCN"),
+                description="free cyanide, as NaCN",
             ),
             _sp(
                 "cn_wad",
                 "solution",
                 1.0,
-                description="weak-acid-dissociable cyanide complexes, as CN",
+                _f("CN"),
+                description="weak-acid-dissociable cyanide complexes, as CN (their metal is in cu_aq, ag_aq, au_aq; their cation in the unit's dissolved salts)",
             ),
             _sp(
                 "scn",
                 "solution",
                 1.0,
-                {"s": 0.55202},
-                description="thiocyanate, as SCN (S counted)",
+                _f("SCN"),
+                description="thiocyanate, as SCN",
             ),
             _sp(
                 "fe_cn",
                 "solution",
                 1.0,
-                _FE_CN,
-                description="iron cyanide complexes (ferro-/ferricyanide, strong-acid dissociable), as CN; Fe counted (1 Fe per 6 CN), cyanide carbon not",
+                _f("Fe(CN)6"),
+                description="iron cyanide complexes (ferro-/ferricyanide, strong-acid dissociable), as the Fe(CN)6 anion; tenors are set and reported as CN (x 6 CN / Fe(CN)6, ``FE_CN_AS_CN``)",
             ),
-            _sp("ocn", "solution", 1.0, description="cyanate, as OCN"),
-            _sp(
-                "h2so4", "solution", 1.0, {"s": 0.32690}, description="free sulfuric acid, as H2SO4"
-            ),
-            _sp("so4_aq", "solution", 1.0, {"s": 0.33376}, description="dissolved sulfate, as SO4"),
-            _sp("fe_aq", "solution", 1.0, {"fe": 1.0}, description="dissolved iron, as Fe"),
+            _sp("ocn", "solution", 1.0, _f("OCN"), description="cyanate, as OCN"),
+            _sp("h2so4", "solution", 1.0, _f("H2SO4"), description="free sulfuric acid, as H2SO4"),
+            _sp("so4_aq", "solution", 1.0, _f("SO4"), description="dissolved sulfate, as SO4"),
+            _sp("fe_aq", "solution", 1.0, _f("Fe"), description="dissolved iron, as Fe"),
             _sp(
                 "hs_aq",
                 "solution",
                 1.0,
-                {"s": 1.0},
+                _f("S"),
                 description="dissolved sulfide (HS-, H2S, S2-) from a sulfidising reagent such as NaHS, as S",
             ),
             _sp(
                 "co2",
                 "solution",
                 1.0,
-                {"c": 0.27292},
+                _f("CO2"),
                 description="carbon dioxide from carbonates and organic carbon, as CO2; leaves oxidation vessels by their vent [S stoichiometry]",
             ),
-            _sp("as_aq", "solution", 1.0, {"as": 1.0}, description="dissolved arsenic, as As"),
-            _sp("s2o3", "solution", 1.0, {"s": 0.57190}, description="thiosulfate ion S2O3"),
+            _sp("as_aq", "solution", 1.0, _f("As"), description="dissolved arsenic, as As"),
+            _sp("s2o3", "solution", 1.0, _f("S2O3"), description="thiosulfate ion S2O3"),
             _sp(
                 "polythionates",
                 "solution",
                 1.0,
-                {"s": 0.57190},
+                _f("S4O6"),
                 description="tetrathionate and higher polythionates, as S4O6",
             ),
             _sp(
                 "glycine",
                 "solution",
                 1.0,
-                description="glycine C2H5NO2 (carbon not counted as an element)",
+                _f("C2H5NO2"),
+                description="glycine C2H5NO2",
             ),
-            _sp("nh3", "solution", 1.0, description="ammonia NH3"),
-            _sp("cl_aq", "solution", 1.0, description="chloride, as Cl"),
+            _sp("nh3", "solution", 1.0, _f("NH3"), description="ammonia NH3"),
+            _sp("cl_aq", "solution", 1.0, _f("Cl"), description="chloride, as Cl"),
             _sp(
                 "hocl",
                 "solution",
                 1.0,
+                _f("Cl2"),
                 description="hypochlorite/active chlorine, as Cl2 equivalent",
             ),
-            _sp("carbon", "adsorbent", 1.0, description="activated carbon (mass of carbon)"),
-            _sp("au_carbon", "adsorbent", 1.0, {"au": 1.0}, description="gold loaded on carbon"),
-            _sp("ag_carbon", "adsorbent", 1.0, {"ag": 1.0}, description="silver loaded on carbon"),
-            _sp("cu_carbon", "adsorbent", 1.0, {"cu": 1.0}, description="copper loaded on carbon"),
+            _sp(
+                "carbon",
+                "adsorbent",
+                1.0,
+                _f("C"),
+                description="activated carbon (mass of carbon), as C; its ash ignored [assumed]",
+            ),
+            _sp("au_carbon", "adsorbent", 1.0, _f("Au"), description="gold loaded on carbon"),
+            _sp("ag_carbon", "adsorbent", 1.0, _f("Ag"), description="silver loaded on carbon"),
+            _sp("cu_carbon", "adsorbent", 1.0, _f("Cu"), description="copper loaded on carbon"),
             _sp(
                 "resin",
                 "adsorbent",
                 1.0,
-                description="strong-base anion-exchange resin (mass of resin)",
+                _f(_RESIN),
+                description="strong-base anion-exchange resin (mass of resin), as its repeat unit C12H18NCl [assumed]",
             ),
-            _sp("au_resin", "adsorbent", 1.0, {"au": 1.0}, description="gold loaded on resin"),
-            _sp("ag_resin", "adsorbent", 1.0, {"ag": 1.0}, description="silver loaded on resin"),
-            _sp("cu_resin", "adsorbent", 1.0, {"cu": 1.0}, description="copper loaded on resin"),
+            _sp("au_resin", "adsorbent", 1.0, _f("Au"), description="gold loaded on resin"),
+            _sp("ag_resin", "adsorbent", 1.0, _f("Ag"), description="silver loaded on resin"),
+            _sp("cu_resin", "adsorbent", 1.0, _f("Cu"), description="copper loaded on resin"),
             _sp(
                 "galena",
                 "solid",
@@ -405,6 +432,15 @@ CATALOGUE: MappingProxyType = MappingProxyType(
         )
     }
 )
+
+
+#: Tonnes of the iron cyanide species ``fe_cn`` (as the Fe(CN)6 anion) per tonne of
+#: its cyanide, as CN: tenors of ``fe_cn`` are set and reported as CN, the analytical
+#: convention for total cyanide (Mudder, Botz & Smith 2001), and converted here.
+FE_CN_PER_CN = 1.0 / (CATALOGUE["fe_cn"].elements["c"] + CATALOGUE["fe_cn"].elements["n"])
+#: Tonnes of species per tonne of the basis its tenor is given in (mg/L) [-], for the
+#: species whose mass basis differs from the basis of their tenors.
+TENOR_BASIS: MappingProxyType = MappingProxyType({"fe_cn": FE_CN_PER_CN})
 
 
 @dataclass(frozen=True)

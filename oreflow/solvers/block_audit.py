@@ -7,7 +7,8 @@ of its blocks does. The audit is the plant's (``results.audit_of_totals``: speci
 phases, size classes and elements, each relative to the larger of what enters, what
 leaves and the gross reaction) on the block's boundary: streams from outside the block
 and ore sources in it are what enters; streams to outside the block and the inflow of
-sinks in it are what leaves. Tear streams are inside their block. The blocks simulated
+sinks in it are what leaves, with the reagents and gases of its units' reaction tables
+(``oreflow.solvers.external_flows``). Tear streams are inside their block. The blocks simulated
 per combination (the tail) are audited together, as one block: what flows between them
 is inside it.
 """
@@ -18,6 +19,7 @@ from collections.abc import Collection, Iterable
 
 import numpy as np
 
+from oreflow.solvers.external_flows import external_element_totals
 from oreflow.solvers.results import audit_of_projections, views_max_rel
 from oreflow.solvers.simulate import Simulation
 
@@ -92,6 +94,7 @@ def block_closure_max_rel(sim: Simulation, groups: Iterable[Collection[str]]) ->
         species, sizes = block_totals(sim, nodes)
         throughput = np.abs(species["in"]).sum(axis=1) + np.abs(species["added"]).sum(axis=1)
         floor = BLOCK_FLOOR_REL * np.maximum(throughput, np.abs(species["out"]).sum(axis=1))
-        rel = views_max_rel(audit_of_projections(comps, species, sizes, floor))
+        external = external_element_totals(sim, nodes, detailed=False)
+        rel = views_max_rel(audit_of_projections(comps, species, sizes, floor, external))
         worst = np.fmax(worst, np.where(np.isnan(rel), np.inf, rel))
     return worst

@@ -28,11 +28,24 @@ def _discover() -> dict[str, UnitType]:
                 msg = f"unit type {utype.name!r} is defined twice ({info.name})"
                 raise ValueError(msg)
             found[utype.name] = utype
-    # operating envelopes are declared in one module (``envelopes``) and attached here
+    # operating envelopes and reaction tables are declared in one module each
+    # (``envelopes``, ``reaction_tables``) and attached here; a table that does not
+    # balance every element stops the package from loading
+    from oreflow.core.reactions import table_problems
     from oreflow.units.envelopes import ENVELOPES
+    from oreflow.units.reaction_tables import REACTIONS
 
+    problems = [p for name, table in REACTIONS.items() for p in table_problems(name, table)]
+    problems += [f"reaction table of unknown unit type {n!r}" for n in REACTIONS if n not in found]
+    if problems:
+        raise ValueError("reaction tables: " + "; ".join(problems))
     return {
-        name: replace(t, envelope=t.envelope + ENVELOPES.get(name, ())) for name, t in found.items()
+        name: replace(
+            t,
+            envelope=t.envelope + ENVELOPES.get(name, ()),
+            reactions=t.reactions + REACTIONS.get(name, ()),
+        )
+        for name, t in found.items()
     }
 
 

@@ -30,7 +30,9 @@ the package lists in its ``UNIT_TYPES``.
 
 Conservation is audited from these reports: for every stream-vector entry,
 inlets + added + reacted = outlets, and over the plant, feeds + added + reacted =
-products. Elements (Au, Ag, ...) must also close with no reaction term at all.
+products. Every element and the total mass must also close, counting the reagents in
+and gases out that the unit type's reaction table gives for its species changes
+(``UnitType.reactions``, ``oreflow.solvers.external_flows``).
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from oreflow.core.components import ComponentSet
+from oreflow.core.reactions import Reaction
 from oreflow.core.schema import Param
 from oreflow.errors import Problem
 from oreflow.units.declarations import (
@@ -246,6 +249,11 @@ class UnitType:
         The slurry pump feeding it, whose power the utilities count; None: none.
     sizing : Sizing or None
         How its equipment is sized and costed; None: it costs nothing itself.
+    reactions : tuple of Reaction
+        Its chemistry as stoichiometry (``oreflow.core.reactions``), declared in
+        ``oreflow.units.reaction_tables`` and checked for element balance when the
+        package loads; the audit turns its species changes into reagents in and gases
+        out with it (``oreflow.solvers.external_flows``).
     """
 
     name: str
@@ -274,6 +282,7 @@ class UnitType:
     scale_site: str = ""
     pumping: Pumping | None = None
     sizing: Sizing | None = None
+    reactions: tuple[Reaction, ...] = ()
 
     def __post_init__(self) -> None:
         # declarations are data: keep them read-only

@@ -57,7 +57,8 @@ from typing import NamedTuple
 import numpy as np
 
 from oreflow.conventions import CUSO4_5H2O_G_MOL, G_PER_T
-from oreflow.core.components import ComponentSet
+from oreflow.core.components import FE_CN_PER_CN, ComponentSet
+from oreflow.core.formulas import formula_mass_g_mol, mass_fractions
 from oreflow.core.schema import Param, frac, positive
 from oreflow.errors import CaseError, Problem
 from oreflow.kernels.arrays import safe_div
@@ -74,13 +75,13 @@ from oreflow.units.base import (
 from oreflow.units.products import ProductSpecies
 from oreflow.units.species_checks import require_cyanide
 
-#: Molar masses [g/mol] for the cyanide unit conversions (worked example ex08 values).
-_CN = 26.018
-_NACN = 49.007
-_OCN = 42.017
+#: Formula masses [g/mol] for the cyanide unit conversions (``oreflow.core.formulas``).
+_CN = formula_mass_g_mol("CN")
+_NACN = formula_mass_g_mol("NaCN")
+_OCN = formula_mass_g_mol("OCN")
 _CAO_PER_CAOH2 = 56.077 / 74.093
 #: Mass fraction of Cu in Cu(OH)2, as the catalogue's ``cu_hydroxide`` [S].
-CU_PER_CU_OH2 = 0.65135
+CU_PER_CU_OH2 = mass_fractions("Cu(OH)2")["cu"]
 
 
 def wad_cn_tph(comps: ComponentSet, x: np.ndarray) -> np.ndarray:
@@ -97,7 +98,7 @@ def total_cn_tph(comps: ComponentSet, x: np.ndarray) -> np.ndarray:
     """Total cyanide as CN [t/h]: WAD (free + ``cn_wad``) plus iron cyanides (``fe_cn``)."""
     out = wad_cn_tph(comps, x)
     if comps.has("fe_cn"):
-        out = out + x[..., comps.solution_offset("fe_cn")]
+        out = out + x[..., comps.solution_offset("fe_cn")] / FE_CN_PER_CN
     return out
 
 
@@ -346,7 +347,7 @@ class IncoDetox:
         )
         removed, so2, smbs, caoh2, cu, cuso4, o2 = reagents.T
         fecn_in = (
-            safe_div(feed[:, self.i_fecn] * G_PER_T, water)
+            safe_div(feed[:, self.i_fecn] / FE_CN_PER_CN * G_PER_T, water)
             if self.i_fecn is not None
             else np.zeros(n)
         )
@@ -381,13 +382,14 @@ class IncoDetox:
         if self.i_ocn is not None:
             reacted[:, self.i_ocn] = destroyed_mol * _OCN / 1000.0
         cu_dosed = cu + cu_extra  # kg/h of Cu as CuSO4.5H2O
+        # the catalyst dissolves and the SO2 is oxidised to sulfate in the reactor:
+        # reactions of the unit (its reaction table takes CuSO4.5H2O, SO2 and O2 in)
         if self.i_cu is not None:
-            added[:, self.i_cu] = cu_dosed / 1000.0
-            reacted[:, self.i_cu] = -(cu_fecn + cu_oh) / 1000.0
+            reacted[:, self.i_cu] = (cu_dosed - cu_fecn - cu_oh) / 1000.0
         if self.i_fecn is not None:
-            reacted[:, self.i_fecn] = -fecn_gone / 1000.0
+            reacted[:, self.i_fecn] = -fecn_gone / 1000.0 * FE_CN_PER_CN
         if self.i_so4 is not None:
-            added[:, self.i_so4] = (so2 / SO2_G_MOL + cu_dosed / CU_G_MOL) * SO4_G_MOL / 1000.0
+            reacted[:, self.i_so4] = (so2 / SO2_G_MOL + cu_dosed / CU_G_MOL) * SO4_G_MOL / 1000.0
         out = feed + added + reacted
         self.products.put_solid(
             out,

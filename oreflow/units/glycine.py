@@ -114,6 +114,7 @@ from typing import Any
 import numpy as np
 
 from oreflow.core.components import ComponentSet
+from oreflow.core.formulas import formula_mass_g_mol
 from oreflow.core.schema import REQUIRED, Param, frac, positive
 from oreflow.errors import Problem
 from oreflow.kernels.arrays import safe_div
@@ -133,6 +134,10 @@ from oreflow.units.lixiviant_params import (
     mineral_table,
     train_params,
 )
+from oreflow.units.products import ProductSpecies
+
+#: t MnO2 per t KMnO4 reduced (formula masses) [S].
+_MNO2_PER_KMNO4 = formula_mass_g_mol("MnO2") / formula_mass_g_mol("KMnO4")
 
 #: NaCN -> CN (26.018 / 49.007) [S].
 _CN_PER_NACN = 26.018 / 49.007
@@ -458,6 +463,7 @@ class GlycineLeach:
         self.oxidant = str(spec.params["oxidant"])
         self.i_gly = comps.solution_offset("glycine")
         self.i_cu = comps.solution_offset("cu_aq") if comps.has("cu_aq") else None
+        self.products = ProductSpecies(spec, comps, ("mno2",), ())
         if self.cyanide:
             self.i_cn = comps.solution_offset("nacn")
             self.i_wad = comps.solution_offset("cn_wad")
@@ -537,6 +543,13 @@ class GlycineLeach:
 
         if self.oxidant != "none":
             m[f"use_{self.oxidant}_kg_h"] = params["oxidant_kg_t"] * solids
+        if self.oxidant == "kmno4" and self.products.solid["mno2"] is not None:
+            # permanganate is reduced to MnO2, which leaves with the residue
+            # (2 KMnO4 + H2O -> 2 MnO2 + 2 KOH + 1.5 O2; reaction_tables)
+            mno2 = params["oxidant_kg_t"] * solids / 1000.0 * _MNO2_PER_KMNO4
+            self.products.put_solid(out.tails, "mno2", mno2, "")
+            self.products.put_solid(out.reacted, "mno2", mno2, "")
+            m["mno2_kg_h"] = mno2 * 1000.0
         m["use_lime_kg_h"] = params["lime_kg_t"] * solids
         m["use_naoh_kg_h"] = params["naoh_kg_t"] * solids
         heat = pulp_heat_duty_kw(

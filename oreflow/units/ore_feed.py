@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from oreflow.conventions import G_PER_T
-from oreflow.core.components import ComponentSet
+from oreflow.core.components import TENOR_BASIS, ComponentSet
 from oreflow.core.schema import REQUIRED, Param, frac, positive, suggest
 from oreflow.errors import Problem
 from oreflow.units.base import PrepareContext, UnitResult, UnitSpec
@@ -276,7 +276,7 @@ class OreSource:
             for name in self.spec.tables.get("pore_water", {}):
                 # mg/L x m3/h = g/h; water at 1 t/m3
                 feed[:, c.solution_offset(name)] = (
-                    water_tph * params[f"pore_water.{name}"] / G_PER_T
+                    water_tph * params[f"pore_water.{name}"] / G_PER_T * TENOR_BASIS.get(name, 1.0)
                 )
         return feed
 

@@ -89,6 +89,7 @@ class Oxidiser:
                 "dolomite",
                 "siderite",
                 "carbonaceous",
+                "gangue",
                 "au_sulfide",
                 "au_free",
                 "sulfur",
@@ -265,6 +266,11 @@ class Oxidiser:
             tcm_cls = sv_in[:, :, i_tcm]
             sv[:, :, i_tcm] = tcm_cls * (1.0 - burn[:, None])
             c_burnt = tcm_cls.sum(axis=1) * burn * self.tcm_c
+            i_gangue = self.i_solid["gangue"]
+            if i_gangue is not None:
+                # its silicate ash stays in the residue, as gangue (the catalogue's
+                # composition of carbonaceous matter)
+                sv[:, :, i_gangue] += tcm_cls * (burn * (1.0 - self.tcm_c))[:, None]
 
         # gold freed with its host
         au_freed = zeros

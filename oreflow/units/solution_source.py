@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from oreflow.conventions import G_PER_T
-from oreflow.core.components import ComponentSet
+from oreflow.core.components import TENOR_BASIS, ComponentSet
 from oreflow.core.schema import REQUIRED, Param
 from oreflow.errors import Problem
 from oreflow.units.base import PrepareContext, TableSchema, UnitResult, UnitSpec, UnitType
@@ -51,7 +51,9 @@ class SolutionSource:
         out = np.zeros((ctx.n_cases, c.n_comp))
         out[:, c.solution_offset("water")] = flow
         for name in self.species:
-            out[:, c.solution_offset(name)] = params[f"solution.{name}.mg_l"] * flow / G_PER_T
+            out[:, c.solution_offset(name)] = (
+                params[f"solution.{name}.mg_l"] * flow / G_PER_T * TENOR_BASIS.get(name, 1.0)
+            )
         return out
 
     def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:

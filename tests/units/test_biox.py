@@ -9,6 +9,7 @@ import pytest
 
 import oreflow
 from oreflow.conventions import RTOL_CLOSURE
+from oreflow.core.formulas import mass_fractions as _mf
 from oreflow.errors import CaseError
 from oreflow.flowsheet.case import parse_case
 from oreflow.kernels.oxidation import M_O2, M_S
@@ -33,7 +34,7 @@ def test_biox_oxidises_within_the_reported_range_and_closes(result):
     assert result.kpis["closure_max_rel"] <= RTOL_CLOSURE
     # same O2 per S as POX
     pyrite = result.streams.loc["ore.concentrate", "pyrite_tph"]
-    s_py = m["pyrite_oxidation_frac"] * pyrite * 0.53450 / m["sulfide_s_oxidised_tph"]
+    s_py = m["pyrite_oxidation_frac"] * pyrite * _mf("FeS2")["s"] / m["sulfide_s_oxidised_tph"]
     per_s = s_py * 1.875 + (1.0 - s_py) * 3.5
     assert m["o2_demand_t_per_t_s"] == pytest.approx(per_s * M_O2 / M_S, rel=1e-9)
 

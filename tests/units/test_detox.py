@@ -7,6 +7,7 @@ import pytest
 
 import oreflow
 from oreflow.conventions import RTOL_CLOSURE, RTOL_EXACT, RTOL_WORKED_EXAMPLE
+from oreflow.core.formulas import formula_mass_g_mol, mass_fractions
 from oreflow.errors import CaseError
 from oreflow.flowsheet.case import load_case
 from oreflow.flowsheet.compile import compile_case
@@ -57,7 +58,7 @@ def test_reproduces_models_ex08(ex08):
     # plus one Ca(OH)2 per Cu precipitated as Cu(OH)2 (not in ex08, which leaves Cu dissolved)
     assert d["caoh2_kg_h"] - d["caoh2_metals_kg_h"] == pytest.approx(277.057 / 2.0, rel=rel)
     assert d["caoh2_metals_kg_h"] == pytest.approx(
-        d["cu_hydroxide_kg_h"] * 0.65135 * 74.093 / 63.546, rel=1e-4
+        d["cu_hydroxide_kg_h"] * mass_fractions("Cu(OH)2")["cu"] * 74.093 / 63.546, rel=1e-4
     )
     assert d["use_lime_kg_h"] == pytest.approx(d["caoh2_kg_h"] * CAO_PER_CAOH2, rel=RTOL_EXACT)
     assert "use_so2_kg_h" not in d
@@ -109,7 +110,7 @@ def test_conserves_mass_sulfur_copper_and_turns_cyanide_into_cyanate(ex08):
     cu_left = 5.0 * 63.546 / (3 * 26.018) + cu_hydroxide_solubility_mg_l(8.5, 8.64)
     assert tails["cu_aq_tph"] * 1e6 / tails["water_tph"] == pytest.approx(cu_left, rel=1e-9)
     assert d["cu_out_mg_l"] == pytest.approx(cu_left, rel=1e-9)
-    cu_solid = tails["cu_hydroxide_tph"] * 0.65135
+    cu_solid = tails["cu_hydroxide_tph"] * mass_fractions("Cu(OH)2")["cu"]
     assert cu_solid * 1e6 / tails["water_tph"] == pytest.approx(30.0 - cu_left, rel=1e-4)
 
 
@@ -121,7 +122,7 @@ def test_free_and_complexed_cyanide_are_destroyed_alike(write_case):
     )
     result = oreflow.simulate(write_case(text))
     d = metrics(result, "detox")
-    free_cn = 188.35 * 26.018 / 49.007
+    free_cn = 188.35 * 26.018 / formula_mass_g_mol("NaCN")
     assert d["wad_in_mg_l"] == pytest.approx(250.0 + free_cn, rel=RTOL_EXACT)
     out = result.streams.loc["detox.out"]
     feed = result.streams.loc["pulp.out"]

@@ -9,6 +9,7 @@ import pytest
 
 import oreflow
 from oreflow.conventions import RTOL_CLOSURE, RTOL_WORKED_EXAMPLE
+from oreflow.core.formulas import mass_fractions as _mf
 from oreflow.errors import CaseError
 from oreflow.flowsheet.case import parse_case
 from oreflow.flowsheet.compile import compile_case
@@ -115,14 +116,18 @@ def test_ex06_residue_minerals(ex06):
     """Pyrite and pyrrhotite iron to hematite, arsenopyrite to scorodite (Marsden & House 2006; Thomas 2005, Dev. Miner. Process. 15; docs/models.md#pox)."""
     s = ex06.streams.loc["pox.discharge"]
     feed = ex06.streams.loc["ore.concentrate"]
-    py_fe = (feed["pyrite_tph"] - s["pyrite_tph"]) * 0.46550
-    po_fe = (feed["pyrrhotite_tph"] - s["pyrrhotite_tph"]) * 0.63530
+    py_fe = (feed["pyrite_tph"] - s["pyrite_tph"]) * _mf("FeS2")["fe"]
+    po_fe = (feed["pyrrhotite_tph"] - s["pyrrhotite_tph"]) * _mf("FeS")["fe"]
     apy = feed["arsenopyrite_tph"] - s["arsenopyrite_tph"]
-    assert s["scorodite_tph"] == pytest.approx(apy * 0.46010 / 0.32462, rel=1e-9)
+    assert s["scorodite_tph"] == pytest.approx(
+        apy * _mf("FeAsS")["as"] / _mf("FeAsO4·2H2O")["as"], rel=1e-9
+    )
     # the arsenopyrite's Fe not taken by scorodite (catalogue rounding: 6e-5 of it)
     # joins the hematite
-    apy_fe_left = apy * 0.34300 - s["scorodite_tph"] * 0.24198
-    assert s["hematite_tph"] == pytest.approx((py_fe + po_fe + apy_fe_left) / 0.69943, rel=1e-9)
+    apy_fe_left = apy * _mf("FeAsS")["fe"] - s["scorodite_tph"] * _mf("FeAsO4·2H2O")["fe"]
+    assert s["hematite_tph"] == pytest.approx(
+        (py_fe + po_fe + apy_fe_left) / _mf("Fe2O3")["fe"], rel=1e-9
+    )
     x = metrics(ex06, "pox")["sulfide_oxidation_frac"]
     assert s["au_sulfide_tph"] == pytest.approx(feed["au_sulfide_tph"] * (1.0 - x), rel=1e-9)
     assert s["au_free_tph"] == pytest.approx(

@@ -10,6 +10,7 @@ import pytest
 
 import oreflow
 from oreflow.conventions import RTOL_CLOSURE, RTOL_EXACT
+from oreflow.core.formulas import mass_fractions as _mf
 from oreflow.errors import CaseError
 from oreflow.flowsheet.case import load_case
 from oreflow.flowsheet.compile import compile_case
@@ -223,7 +224,7 @@ def test_arsenopyrite_makes_the_residue_ineligible(write_case):
     )
     result = oreflow.simulate(path)
     b = metrics(result, "bricks")
-    assert b["unstable_as_gpt"] == pytest.approx(0.001 * 0.46010 * 1e6, rel=2e-3)
+    assert b["unstable_as_gpt"] == pytest.approx(0.001 * _mf("FeAsS")["as"] * 1e6, rel=2e-3)
     assert b["arsenic_ok_flag"] == 0.0
     assert b["eligible_flag"] == 0.0
     assert result.kpis["closure_max_rel"] <= RTOL_CLOSURE
@@ -243,8 +244,8 @@ def test_scorodite_needs_enough_ferric_iron(write_case, hematite, ok):
         ),
     )
     b = metrics(oreflow.simulate(path), "bricks")
-    fe = 0.002 * 0.24198 + hematite * 0.69943
-    expected = (fe / 55.845) / (0.002 * 0.32462 / 74.922)
+    fe = 0.002 * _mf("FeAsO4·2H2O")["fe"] + hematite * _mf("Fe2O3")["fe"]
+    expected = (fe / 55.845) / (0.002 * _mf("FeAsO4·2H2O")["as"] / 74.922)
     assert b["fe_as_molar_ratio"] == pytest.approx(expected, rel=1e-3)
     assert b["unstable_as_gpt"] == 0.0
     assert b["arsenic_ok_flag"] == ok

@@ -7,6 +7,7 @@ import pytest
 
 import oreflow
 from oreflow.conventions import RTOL_CLOSURE, RTOL_EXACT
+from oreflow.core.formulas import mass_fractions
 from oreflow.errors import CaseError
 from oreflow.flowsheet.case import load_case
 from oreflow.flowsheet.compile import compile_case
@@ -43,7 +44,9 @@ def test_closes_and_makes_cu2s_and_ag2s(barren):
     assert d["cu_in_mg_l"] == pytest.approx(500.0, rel=RTOL_EXACT)
     assert d["ag_precipitation_frac"] == pytest.approx(d["cu_precipitation_frac"], rel=1e-12)
     cu_kg, ag_kg = d["cu_recovered_kg_h"], 0.5 * d["ag_precipitation_frac"]  # 5 mg/L x 100 m3/h
-    cake_kg = cu_kg / 0.79856 + ag_kg / 0.87062  # the feed has no solids
+    cake_kg = (
+        cu_kg / mass_fractions("Cu2S")["cu"] + ag_kg / mass_fractions("Ag2S")["ag"]
+    )  # the feed has no solids
     assert d["precipitate_cu_frac"] == pytest.approx(cu_kg / cake_kg, rel=1e-12)
     assert d["precipitate_ag_g_t"] == pytest.approx(ag_kg / cake_kg * 1e6, rel=1e-12)
     assert d["cu_recovered_kg_h"] == pytest.approx(50.0 * d["cu_precipitation_frac"], rel=1e-12)

@@ -27,6 +27,7 @@ import numpy as np
 import pytest
 
 import oreflow
+from oreflow.core.formulas import mass_fractions
 from oreflow.flowsheet.case import parse_case
 from oreflow.kernels.detox_metals import CU_PER_FECN_CN, CU_PER_WAD_CN
 from oreflow.kernels.residue import SO2_PER_SMBS
@@ -139,7 +140,12 @@ def test_qiu2015_residual_copper(qiu):
     assert equilibrium < 0.1
     assert d["cu_out_mg_l"] == pytest.approx(QIU_CU_OUT, rel=0.03)
     assert _tenor(qiu, "detox.out", "cu_aq") == pytest.approx(d["cu_out_mg_l"], rel=1e-9)
-    cu_solid = qiu.streams.loc["detox.out"]["cu_hydroxide_tph"] * 0.65135 * 1e6 / 150.0
+    cu_solid = (
+        qiu.streams.loc["detox.out"]["cu_hydroxide_tph"]
+        * mass_fractions("Cu(OH)2")["cu"]
+        * 1e6
+        / 150.0
+    )
     assert cu_solid == pytest.approx(QIU_CU_IN - d["cu_out_mg_l"], rel=1e-6)
     el = qiu.closure.query("view == 'element'").set_index("name")
     assert el.loc["cu", "rel_err"] <= 1e-12

@@ -33,6 +33,7 @@ import pytest
 
 import oreflow
 from oreflow.conventions import RTOL_CLOSURE
+from oreflow.core.formulas import mass_fractions as _mf
 from oreflow.kernels import oxidation as kox
 from oreflow.kernels.elemental_sulfur import s0_fraction
 
@@ -161,8 +162,8 @@ def test_jarosite_takes_1_5_mol_lime_and_leaves_a_quarter_of_its_sulfate_dissolv
         jar_t * 1e6 / m_jar * 1.5 * 56.077 / 1000.0, rel=1e-3
     )
     assert result.streams.loc["neutralisation.discharge", "jarosite_tph"] == 0.0
-    so4_s = result.streams.loc["neutralisation.discharge", "so4_aq_tph"] * 0.33376
-    assert so4_s == pytest.approx(0.25 * jar_t * 0.12805, rel=1e-9)  # the K2SO4
+    so4_s = result.streams.loc["neutralisation.discharge", "so4_aq_tph"] * _mf("SO4")["s"]
+    assert so4_s == pytest.approx(0.25 * jar_t * _mf("KFe3(SO4)2(OH)6")["s"], rel=1e-9)  # the K2SO4
     assert result.kpis["closure_max_rel"] <= RTOL_CLOSURE
 
 
@@ -256,7 +257,7 @@ def test_siderite_takes_oxygen_but_no_net_acid_with_hematite(write_case):
     p0, p1 = unit(base, "pox"), unit(sid, "pox")
     assert p1["siderite_reacted_tph"] == pytest.approx(0.2, rel=1e-12)
     assert p1["free_acid_out_kg_h"] == pytest.approx(p0["free_acid_out_kg_h"], rel=1e-9)
-    fe_mol_h = 0.2 * 1e6 * 0.48203 / kox.M_FE
+    fe_mol_h = 0.2 * 1e6 * _mf("FeCO3")["fe"] / kox.M_FE
     assert (p1["o2_demand_kg_h"] - p0["o2_demand_kg_h"]) == pytest.approx(
         fe_mol_h * 0.25 * kox.M_O2 / 1000.0, rel=1e-3
     )
@@ -324,7 +325,7 @@ def test_s0_in_the_residue_consumes_cyanide_as_thiocyanate(write_case):
     )
     cil_hot, cil_cold = unit(hot, "cil"), unit(cold, "cil")
     s0_tph = unit(cold, "pox")["elemental_sulfur_tph"]
-    scn_s = cold.streams.loc["cil.tails", "scn_tph"] * 0.55202
+    scn_s = cold.streams.loc["cil.tails", "scn_tph"] * _mf("SCN")["s"]
     # 6 tanks in series, 24 h, k 0.05/h, ultimate 10 %: 0.1 (1 - (1 + 0.05 x 4)^-6)
     reacted = 0.10 * (1.0 - (1.0 + 0.05 * 24.0 / 6.0) ** -6)
     assert scn_s == pytest.approx(s0_tph * reacted, rel=0.02)
