@@ -45,6 +45,7 @@ from oreflow.flowsheet.optimization import (
 from oreflow.solvers.blend import (
     BlendProblem,
     BlendResult,
+    column_duals,
     enumerate_blend,
     explain_blend_infeasible,
     solve_blend,
@@ -344,8 +345,12 @@ def optimize(spec: CaseSpec) -> OptimizeResult:
         opt0 = opt
         opt, table, problem, result, levels = _solve_levels(tab_spec, opt, table, retabulate)
         for _ in range(TANGENT_ROUNDS if sized else 0):
-            # the chosen column's fixed-cost tangent from two simulations of it
+            # the chosen column's fixed-cost tangent from two simulations of it, once the
+            # plan's rate is the tabulated one (else the next round re-tabulates there)
             if result.status is not SolveStatus.OPTIMAL:
+                break
+            chosen = float(sum(result.source_tph))
+            if abs(chosen - float(blend[0])) > BLEND_MOVE_RTOL * max(float(blend[0]), 1e-12):
                 break
             j = result.column
             tangent = _fixed_tangent(tab_spec, opt, table, j)
@@ -353,7 +358,21 @@ def optimize(spec: CaseSpec) -> OptimizeResult:
             if abs(tangent - held) <= 1e-12 * max(abs(held), 1.0):
                 break
             table.figures.loc[table.figures.index[j], FIXED_COST_FIGURE] = tangent
+            if not opt.lexicographic:  # a constant of one column moved: enumeration decides
+                problem = blend_problem(tab_spec, opt, table)
+                col, _, value = enumerate_blend(problem)
+                if col == j:  # still the best: its value and its per-tonne slope moved
+                    shift = value - result.objective
+                    result = dataclasses.replace(
+                        result,
+                        objective=value,
+                        bound=result.bound + shift,
+                        duals=column_duals(problem, j),
+                    )
+                    break
             opt, table, problem, result, levels = _solve_levels(tab_spec, opt0, table, retabulate)
+            if result.column == j:
+                break
         t3 = time.perf_counter()
         seconds["tabulate_s"] += t2 - t1
         seconds["model_and_solve_s"] += t3 - t2
@@ -454,16 +473,21 @@ def _fixed_tangent(spec: CaseSpec, opt: OptimizationSpec, table: ModeTable, colu
     mill) is found by simulating the column at the tabulated rate plus and minus
     ``BLEND_STEP_FRAC``: ``F(r) - r dF/dr``.
     """
-    from oreflow.solvers.tabulate import BLEND_STEP_FRAC
+    from oreflow.solvers.lean_figures import kpi_plan, lean_kpis
+    from oreflow.solvers.simulate import simulate_plant
+    from oreflow.solvers.tabulate import BLEND_STEP_FRAC, plant_with_modes
 
     r = table.ore_tph
     step = BLEND_STEP_FRAC * r
-    up, down = (
-        float(simulate_plan(spec, opt, table, column, np.array([x]))[1].kpis["cost_fixed_usd_h"])
-        for x in (r + step, r - step)
-    )
+    route = table.route_of(column)
+    active = route_axes(opt.axes, route)
+    overrides = {a.key: np.full(2, float(table.modes[a.label].iloc[column])) for a in active}
+    overrides[f"{spec.ores[0].name}.rate_tph"] = np.array([r + step, r - step])
+    plant = plant_with_modes(route_spec(spec, route), active)
+    sim = simulate_plant(plant, n_cases=2, overrides=overrides)  # both rates in one batch
+    fixed = lean_kpis(sim, kpi_plan(sim, {"cost_fixed_usd_h"}))["cost_fixed_usd_h"]
     whole = float(table.figures["cost_fixed_usd_h"].iloc[column])
-    return whole - (up - down) / (2.0 * step) * r
+    return whole - float(fixed[0] - fixed[1]) / (2.0 * step) * r
 
 
 def _enumeration(
