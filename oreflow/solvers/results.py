@@ -124,6 +124,21 @@ def _views(
     of the case's species and of the reagents and gases of its units
     (``external_flows.plant_elements``); default: those of the species.
     """
+    key = (id(comps), None if columns is None else bytes(np.asarray(columns).tobytes()))
+    hit = _VIEWS_CACHE.get(key)
+    if hit is not None and hit[0] is comps:
+        return hit[1]
+    out = _build_views(comps, columns)
+    _VIEWS_CACHE[key] = (comps, out)
+    return out
+
+
+_VIEWS_CACHE: dict[tuple[int, bytes | None], tuple[ComponentSet, Any]] = {}
+
+
+def _build_views(
+    comps: ComponentSet, columns: np.ndarray | None
+) -> tuple[dict[str, list[str]], np.ndarray, np.ndarray]:
     phases = ("solid", "solution", "adsorbent")
     em = comps.species_element_matrix()
     if columns is None:
