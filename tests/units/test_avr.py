@@ -9,6 +9,7 @@ import oreflow
 from oreflow.api import optimize
 from oreflow.conventions import RTOL_CLOSURE
 from oreflow.core.formulas import mass_fractions
+from oreflow.errors import CaseError
 from oreflow.flowsheet.case import load_case
 from oreflow.flowsheet.compile import compile_case
 from oreflow.solvers.simulate import simulate_plant
@@ -73,6 +74,29 @@ def test_air_and_ph_levers():
     # pH 1.5 with 150 mg/L thiocyanate (2.6 mM) against 21 mM HCN: K[H+] about 10, so
     # part of the copper goes to CuSCN; at pH 2 (K[H+] 3.2) none would
     assert m["cuscn_kg_h"][0] > 0.0 and m["cuscn_kg_h"][2] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key", "words"),
+    [
+        ("ph = 3.5", "ph = 12.0", "units.avr.ph", "out of range"),
+        (
+            "ph = 3.5",
+            "ph = 3.5\nabsorption_frac = 1.5",
+            "units.avr.absorption_frac",
+            "out of range",
+        ),
+        ('"gangue", "cucn", ', '"gangue", ', "units.avr", "cucn"),
+        ('"so4_aq"]', '"scn"]', "units.avr", "so4_aq"),
+    ],
+)
+def test_bad_input_names_key(write_case, old, new, key, words):
+    text = BARREN.read_text(encoding="utf-8")
+    assert old in text
+    with pytest.raises(CaseError) as info:
+        oreflow.simulate(write_case(text.replace(old, new, 1), "case.toml"))
+    problems = {(p.key, p.message) for p in info.value.problems}
+    assert any(k.startswith(key) and words in msg for k, msg in problems), problems
 
 
 SHIPPED = ROOT / "cases" / "copper_gold_avr_or_sart.toml"
