@@ -1,6 +1,7 @@
 """AVR through case files: balances, CuCN against SART's Cu2S, levers, and the optimizer's
 choice between AVR and SART on the copper-gold case (optimum equals enumeration)."""
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from oreflow.api import optimize
 from oreflow.conventions import RTOL_CLOSURE
 from oreflow.core.formulas import mass_fractions
 from oreflow.errors import CaseError
-from oreflow.flowsheet.case import load_case
+from oreflow.flowsheet.case import load_case, parse_case
 from oreflow.flowsheet.compile import compile_case
 from oreflow.solvers.simulate import simulate_plant
 
@@ -141,3 +142,36 @@ def test_optimizer_picks_sart_over_avr_on_copper_gold_and_equals_enumeration():
     # SART returns all the copper's cyanide and sells Cu2S; AVR locks a CN per Cu in CuCN
     assert result.decisions["route"] == {"sart": "sart"}
     assert result.decisions["objective"] > avr.kpis["margin_usd_h"]
+
+
+def test_on_a_bleed_more_stripping_air_saves_cyanide_until_the_fan_costs_more():
+    """AVR's re-neutralised solution bled to detox, only the absorber's NaCN returned."""
+    text = SHIPPED.read_text(encoding="utf-8")
+    detox = '[units.detox]\ntype = "inco_detox"\ninlets.feed = "tails_thickener.underflow"\n'
+    for old, new in (
+        ('inlets.sart_return = "sart.solution"\n', ""),
+        (
+            detox,
+            '[units.detox_feed]\ntype = "mixer"\ninlets.underflow = "tails_thickener.underflow"\n'
+            'inlets.avr_solution = "sart.solution"\n\n'
+            '[units.detox]\ntype = "inco_detox"\ninlets.feed = "detox_feed.out"\n',
+        ),
+    ):
+        assert old in text
+        text = text.replace(old, new, 1)
+    k = []
+    for air in (200.0, 400.0, 800.0, 1600.0):
+        variant = text.replace(
+            "ph = 3.5\n[units.sart.options",
+            f"ph = 3.5\nair_to_liquid_m3_m3 = {air}\n[units.sart.options",
+            1,
+        )
+        r = oreflow.simulate(parse_case(variant, "bleed.toml"))
+        assert r.kpis["closure_max_rel"] < RTOL_CLOSURE
+        k.append(r.kpis)
+    nacn = [x["use_nacn_kg_t"] for x in k]
+    smbs = [x["use_smbs_kg_t"] for x in k]
+    margin = [x["margin_usd_h"] for x in k]
+    assert all(a > b for a, b in itertools.pairwise(nacn))  # 1.617 -> 1.520 kg/t
+    assert all(a > b for a, b in itertools.pairwise(smbs))  # less WAD to detox
+    assert max(margin) == margin[2]  # 800 m3/m3: the fan beyond it costs more than it saves
