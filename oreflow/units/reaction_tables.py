@@ -21,7 +21,9 @@ neutralisation (Marsden & House 2006 §5.7), cyanidation, cyanate and thiocyanat
 formation and copper cyanide complexes (Marsden & House 2006 ch. 6; Habashi 1966),
 INCO SO2/air oxidation of cyanide and copper ferrocyanide (Mudder, Botz & Smith 2001
 §6.12), SART sulfide precipitation (Fleming 2005, in Adams (ed.) Dev. Miner. Process.
-15), thiosulfate oxidation to tetrathionate (Aylmore & Muir 2001, Miner. Metall.
+15), AVR copper cyanide precipitation and HCN stripping (Dai, Simons & Breuer 2012,
+Miner. Eng. 25:1, abstract only; Elbow Creek Engineering 2014, AVR flowsheet),
+thiosulfate oxidation to tetrathionate (Aylmore & Muir 2001, Miner. Metall.
 Process. 18:221), glycine oxidation (Eksteen & Oraby 2015, Miner. Eng. 70:36: abstract
 only), carbon elution and electrowinning (Marsden & House 2006 ch. 7-8).
 """
@@ -149,6 +151,17 @@ _SART = (
     _P("lime neutralises the acid", "h2so4 + CaO + H2O -> gypsum", "Fleming 2005"),
     _P("sulfate with lime to gypsum", "so4_aq + CaO + 2 H+ + H2O -> gypsum", "Fleming 2005"),
 )
+#: AVR: copper cyanide (or thiocyanate) precipitates, the rest of the complexes' cyanide
+#: and the free cyanide go to HCN; what the caustic scrubber absorbs or the lime
+#: re-neutralises is free cyanide again (no net change), what the stack loses is HCN.
+_AVR = (
+    _P("copper cyanide precipitates", "cu_aq + cn_wad -> cucn", "Dai, Simons & Breuer 2012"),
+    _P("copper thiocyanate precipitates", "cu_aq + scn -> cuscn", "Dai, Simons & Breuer 2012"),
+    _P("cyanide freed from copper", "cn_wad + Na+ -> nacn", "Dai, Simons & Breuer 2012"),
+    _P("HCN lost by the stack", "nacn + H2O -> HCN_gas + Na+ + OH-", "Elbow Creek Engineering 2014"),
+    _P("sulfate with lime to gypsum", "so4_aq + CaO + 2 H+ + H2O -> gypsum", "Elbow Creek Engineering 2014"),
+    _P("caustic soda to the absorber", "NaOH -> Na+ + OH-", "Elbow Creek Engineering 2014", driver="use_naoh_kg_h"),
+)
 _ELUTION = (
     _P("gold eluted", "au_carbon -> au_aq", _MH),
     _P("silver eluted", "ag_carbon -> ag_aq", _MH),
@@ -239,6 +252,7 @@ REACTIONS: Mapping[str, tuple[Reaction, ...]] = MappingProxyType(
         "cip": (*_GOLD_LEACH, *_CARBON, *_CYANIDE, _LIME_ALKALI),
         "inco_detox": (*_DETOX, _SMBS, _SO2_LEFT, _LIME_ALKALI),
         "sart": _SART,
+        "avr": _AVR,
         "elution": _ELUTION,
         "electrowinning": _ELECTROWINNING,
         "merrill_crowe": _MERRILL_CROWE,
