@@ -17,6 +17,14 @@ From a naive start (every stream at the median metered flow) SLSQP stops at once
 their best times is printed. SLSQP is dense (its cost grows with the cube of the
 states), so it is run at 50 nodes only.
 
+A second series joins the lines into one plant (``build_connected_survey``: a feed
+distributor, a tailings box and a concentrate box, with the plant's streams assayed):
+all states are then one connected block. oreflow handles a block of at least
+``sparse_blocks.SPARSE_MIN_STATES`` states by sparse factorisation; the same survey is
+also run with that threshold out of reach (every block by dense SVD, main's method
+before issue 14's sparse blocks) in the same session. Both must reach the same J; the
+exponents of both in the nodes and the dense/sparse ratios are printed.
+
 Run: ``pytest benchmarks/test_bench_reconcile.py --benchmark-only`` (SciPy is the
 ``bench`` extra). Smoke-run without timing: ``pytest -o addopts="" --benchmark-disable``.
 """
@@ -112,6 +120,54 @@ def build_survey(n_lines=N_LINES, seed=SEED):
                 )
     network = Network.from_nodes(nodes)
     return Survey.from_records(records, network=network), network
+
+
+def build_connected_survey(n_lines=N_LINES, seed=SEED):
+    """The parallel lines of ``build_survey`` joined into one plant (one connected block).
+
+    A distributor splits the plant feed to the lines; the lines' tails and
+    concentrates are gathered in a tailings box and a concentrate box. The plant's
+    three streams carry Au and S assays (the lines' measured assays weighted by their
+    metered flows, with noise of 5 % and 3 %): 3 nodes and 6 measurements more than
+    the parallel lines.
+    """
+    survey, network = build_survey(n_lines=n_lines, seed=seed)
+    nodes = {n.name: (list(n.inlets), list(n.outlets)) for n in network.nodes}
+    nodes["distributor"] = (["plant_feed"], [f"l{i}.feed" for i in range(n_lines)])
+    nodes["tails_box"] = ([f"l{i}.tail" for i in range(n_lines)], ["plant_tail"])
+    nodes["conc_box"] = ([f"l{i}.conc" for i in range(n_lines)], ["plant_conc"])
+    records = [
+        {"stream": m.stream, "quantity": m.quantity, "value": m.value, "sd": m.sd, "sd_kind": "abs"}
+        for m in survey.measurements
+    ]
+    rng = np.random.default_rng(seed + 1)
+    # The plant's assays: the lines' measured assays weighted by the lines' metered
+    # flows (feed, concentrate, and their difference for the tail), with noise.
+    metered = {(m.stream, m.quantity): m.value for m in survey.measurements}
+    weight = {
+        "feed": lambda i: metered[(f"l{i}.feed", "solids_tph")],
+        "conc": lambda i: metered[(f"l{i}.conc", "solids_tph")],
+        "tail": lambda i: (
+            metered[(f"l{i}.feed", "solids_tph")] - metered[(f"l{i}.conc", "solids_tph")]
+        ),
+    }
+    for plant, suffix in (("plant_feed", "feed"), ("plant_tail", "tail"), ("plant_conc", "conc")):
+        for quantity, rel in (("au_gpt", 0.05), ("s_pct", 0.03)):
+            assays = [
+                (metered[(f"l{i}.{suffix}", quantity)], weight[suffix](i)) for i in range(n_lines)
+            ]
+            mean = sum(a * w for a, w in assays) / sum(w for _, w in assays)
+            records.append(
+                {
+                    "stream": plant,
+                    "quantity": quantity,
+                    "value": mean * (1 + rel * rng.standard_normal()),
+                    "sd": rel,
+                    "sd_kind": "rel",
+                }
+            )
+    joined = Network.from_nodes(nodes)
+    return Survey.from_records(records, network=joined), joined
 
 
 class ScipyProblem:
@@ -272,3 +328,50 @@ def test_bench_reconcile_scipy_slsqp(benchmark, capsys):
         line = scaling_line()
         if line is not None:
             print(line)
+
+
+def _reconcile_dense(survey, network):
+    """``reconcile`` with every block by dense SVD (the sparse threshold out of reach)."""
+    from oreflow.solvers.reconcile import sparse_blocks
+
+    saved = sparse_blocks.SPARSE_MIN_STATES
+    sparse_blocks.SPARSE_MIN_STATES = 10**9
+    try:
+        return reconcile(survey, network)
+    finally:
+        sparse_blocks.SPARSE_MIN_STATES = saved
+
+
+@pytest.mark.benchmark(group=GROUP + "-connected")
+@pytest.mark.parametrize("method", ["sparse", "dense"])
+@pytest.mark.parametrize("n_nodes", SIZES)
+def test_bench_reconcile_connected(benchmark, capsys, n_nodes, method):
+    survey, network = build_connected_survey(n_lines=n_nodes // len(LINE))
+    run = reconcile if method == "sparse" else _reconcile_dense
+    warm = run(survey, network)
+    assert warm.meta["status"] == "optimal"
+    rounds = 1 if (method == "dense" and n_nodes >= 500) else 3
+    result = benchmark.pedantic(run, args=(survey, network), rounds=rounds, iterations=1)
+    assert result.meta["max_rel_closure"] <= 1e-9
+    key = f"connected_{method}_{n_nodes}"
+    BEST[key + "_chi2"] = result.meta["chi2"]
+    other = f"connected_{'dense' if method == 'sparse' else 'sparse'}_{n_nodes}_chi2"
+    if other in BEST:
+        assert result.meta["chi2"] == pytest.approx(BEST[other], rel=1e-9)
+    best = best_time(benchmark)
+    if best is None:
+        return
+    BEST[key] = best
+    times = {m: [BEST.get(f"connected_{m}_{n}") for n in SIZES] for m in ("sparse", "dense")}
+    if any(t is None for m in times for t in times[m]):
+        return
+    with capsys.disabled():
+        for m, t in times.items():
+            slope, _ = np.polyfit(np.log(SIZES), np.log(t), 1)
+            pairs = ", ".join(f"{n} nodes {x:.3f} s" for n, x in zip(SIZES, t, strict=True))
+            print(f"\nreconcile connected, {m}: {pairs}; fitted exponent {slope:.2f}")
+        ratios = ", ".join(
+            f"{n}: {d / sp:.1f}x"
+            for n, d, sp in zip(SIZES, times["dense"], times["sparse"], strict=True)
+        )
+        print(f"dense / sparse: {ratios} (load {os.getloadavg()[0]:.1f})")

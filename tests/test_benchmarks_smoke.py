@@ -28,6 +28,11 @@ LEFT_OUT = {
     "benchmarks/test_bench_plant.py::test_bench_numpy_baseline[10000]": "larger size",
     "benchmarks/test_bench_reconcile.py::test_bench_reconcile_oreflow[200]": "larger size",
     "benchmarks/test_bench_reconcile.py::test_bench_reconcile_oreflow[500]": "larger size",
+    "benchmarks/test_bench_reconcile.py::test_bench_reconcile_connected[200-sparse]": "larger size",
+    "benchmarks/test_bench_reconcile.py::test_bench_reconcile_connected[500-sparse]": "larger size",
+    "benchmarks/test_bench_reconcile.py::test_bench_reconcile_connected[200-dense]": "larger size",
+    # the dense comparator at 500 nodes: 10-20 CPU-s a solve
+    "benchmarks/test_bench_reconcile.py::test_bench_reconcile_connected[500-dense]": "comparator",
     # SciPy's dense SLSQP, the comparator of the reconcile benchmark (not oreflow code):
     # over 4 CPU-minutes for one solve with the installed SciPy
     "benchmarks/test_bench_reconcile.py::test_bench_reconcile_scipy_slsqp": "comparator",

@@ -201,6 +201,13 @@ CATALOGUE: MappingProxyType = MappingProxyType(
             ),
             _sp("magnetite", "solid", 5.18, _f("Fe3O4"), description="magnetite Fe3O4 [L]"),
             _sp(
+                "as2o3",
+                "solid",
+                3.74,
+                _f("As2O3"),
+                description="arsenic trioxide As2O3 condensed from roaster off-gas (arsenolite, 3.74 t/m³ [L])",
+            ),
+            _sp(
                 "gypsum",
                 "solid",
                 2.32,
@@ -249,6 +256,20 @@ CATALOGUE: MappingProxyType = MappingProxyType(
                 7.2,
                 _f("Ag2S"),
                 description="silver sulfide precipitated from cyanide solution by SART, as Ag2S (acanthite, 7.2-7.4 t/m³ [L]); element fractions of Ag2S [S]",
+            ),
+            _sp(
+                "cucn",
+                "solid",
+                2.92,
+                _f("CuCN"),
+                description="copper(I) cyanide precipitated from acidified cyanide solution by AVR, as CuCN (2.92 t/m³, CRC Handbook [L]); element fractions of CuCN [S]",
+            ),
+            _sp(
+                "cuscn",
+                "solid",
+                2.85,
+                _f("CuSCN"),
+                description="copper(I) thiocyanate precipitated from acidified thiocyanate-bearing cyanide solution by AVR, as CuSCN (2.85 t/m³, CRC Handbook [L]); element fractions of CuSCN [S]",
             ),
             _sp(
                 "metal_hydroxides",

@@ -190,6 +190,20 @@ ASSUMED: MappingProxyType[str, CostCurve] = MappingProxyType(
             1000.0,
             "centrifugal gravity concentrator by feed",
         ),
+        "fluid_bed_roaster": _assumed(
+            "fluid_bed_roaster",
+            "t/h",
+            4.42e6,
+            0.6,
+            2.0,
+            600.0,
+            "two-stage fluid-bed roaster with gas cleaning and acid plant by solids fed, "
+            "exponent 0.6; b from Barrick Goldstrike's 330 M USD installed in 2001 for "
+            "12,000 t/d (500 t/h; CIM 2001, 'Engineering and construction of the "
+            "Goldstrike roaster facility', abstract: a whole-ore plant with dry grinding "
+            "and leach), escalated by CEPCI 394.3 -> 797.9 and divided by the Lang factor "
+            "3.63 to a purchased cost",
+        ),
         "smelting_furnace": _assumed(
             "smelting_furnace",
             "kg/h",

@@ -52,6 +52,11 @@ def _sweep(
     power: np.ndarray,
     b: np.ndarray,
     n_mixers: int,
+    keep: np.ndarray,
+    gain: np.ndarray,
+    source: np.ndarray,
+    order: np.ndarray,
+    product: np.ndarray,
     feed: np.ndarray,
     discharge: np.ndarray,
     total: np.ndarray,
@@ -60,9 +65,13 @@ def _sweep(
     """One coarse-to-fine sweep of every case at mill feed ``q`` (n,).
 
     Arrays are (n_solid, n_cls, n) with the case axis last (contiguous, vectorised);
-    species one at a time, so the breakage carried to finer classes, (n_mixers, n_cls,
-    n), stays in cache. Writes the mill feed and discharge, ``total`` (the sum of the
-    feed per case) and ``bad`` (True where a class has no steady state, ``beta k >= 1``).
+    species one at a time, in ``order``, so the breakage carried to finer classes,
+    (n_mixers, n_cls, n), stays in cache. A species ``k`` leaves the mill as ``keep[k]``
+    times what the mill made of it, plus ``gain[k]`` times what the mill made of species
+    ``source[k]`` (-1: none; gravity gold turned into free gold), which ``order`` puts
+    first; what the mill made of a source species is kept in ``product``. Writes the
+    mill feed and discharge, ``total`` (the sum of the feed per case) and ``bad`` (True
+    where a class has no steady state, ``beta keep k >= 1``).
     """
     n_sp, n_cls, n = alpha.shape
     last = n_cls - 1
@@ -89,7 +98,13 @@ def _sweep(
     # output of mixer m for no feed of this class (what the coarser classes broke into it)
     h = np.empty((n_mixers + 1, n))
     g = np.empty(n)
+    is_source = np.zeros(n_sp, dtype=np.bool_)
     for k in range(n_sp):
+        if source[k] >= 0:
+            is_source[source[k]] = True
+    for kk in range(n_sp):
+        k = order[kk]
+        src = source[k]
         acc[:, :, :] = 0.0
         for i in range(n_cls):
             for c in range(n):
@@ -97,15 +112,30 @@ def _sweep(
             for m in range(n_mixers):
                 for c in range(n):
                     h[m + 1, c] = (h[m, c] + acc[m, i, c]) * u[i, c]
-            for c in range(n):
-                den = 1.0 - beta[k, i, c] * survive[n_mixers, i, c]
-                if not den > 0.0:
-                    bad[c] = True
-                    den = 1.0
-                mf = (alpha[k, i, c] + beta[k, i, c] * h[n_mixers, c]) / den
-                feed[k, i, c] = mf
-                total[c] += mf
-                discharge[k, i, c] = h[n_mixers, c] + mf * survive[n_mixers, i, c]
+            if src < 0 and not is_source[k]:  # the common case: the mill keeps the species
+                for c in range(n):
+                    den = 1.0 - beta[k, i, c] * survive[n_mixers, i, c]
+                    if not den > 0.0:
+                        bad[c] = True
+                        den = 1.0
+                    mf = (alpha[k, i, c] + beta[k, i, c] * h[n_mixers, c]) / den
+                    feed[k, i, c] = mf
+                    total[c] += mf
+                    discharge[k, i, c] = h[n_mixers, c] + mf * survive[n_mixers, i, c]
+            else:
+                for c in range(n):
+                    kept = keep[k, c]
+                    extra = gain[k, c] * product[src, i, c] if src >= 0 else 0.0
+                    den = 1.0 - beta[k, i, c] * kept * survive[n_mixers, i, c]
+                    if not den > 0.0:
+                        bad[c] = True
+                        den = 1.0
+                    mf = (alpha[k, i, c] + beta[k, i, c] * (kept * h[n_mixers, c] + extra)) / den
+                    feed[k, i, c] = mf
+                    total[c] += mf
+                    made = h[n_mixers, c] + mf * survive[n_mixers, i, c]
+                    product[k, i, c] = made
+                    discharge[k, i, c] = kept * made + extra
             if i == last:
                 continue
             for m in range(n_mixers):
@@ -127,6 +157,8 @@ def mill_loop_solids(
     n_mixers: int,
     rtol: float,
     max_iter: int,
+    transfer: tuple[int, int, np.ndarray] | None = None,
+    q_start: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Mill feed and discharge solids of a closed ball-mill loop, for a batch of cases.
 
@@ -156,6 +188,14 @@ def mill_loop_solids(
         Relative tolerance on the mill-feed rate [-].
     max_iter : int
         Sweeps allowed.
+    transfer : (int, int, ndarray (n_cases,)), optional
+        ``(source, target, frac)``: that fraction of what the mill makes of species
+        ``source`` leaves as species ``target`` (the ball mill's ``grg_loss_frac``:
+        gravity gold flattened or ground into free gold). The loop stays linear at a
+        fixed Q, lower triangular in species as in size.
+    q_start : (n_cases,) float64, optional
+        First guess of the mill-feed rate [t/h] (a nearby solution's); by default
+        ``START_LOAD`` times what reaches the mill unrecycled.
 
     Returns
     -------
@@ -171,6 +211,18 @@ def mill_loop_solids(
         ``CONVERGED``, ``NOT_CONVERGED`` or ``SINGULAR``.
     """
     n_sp, n_cls, n = alpha.shape
+    keep = np.ones((n_sp, n))
+    gain = np.zeros((n_sp, n))
+    source = np.full(n_sp, -1, dtype=np.int64)
+    order = np.arange(n_sp, dtype=np.int64)
+    product = np.empty((0, n_cls, n))
+    if transfer is not None:
+        src, dst, frac = transfer
+        keep[src] = 1.0 - frac
+        gain[dst] = frac
+        source[dst] = src
+        order = np.array([src, *[k for k in range(n_sp) if k != src]], dtype=np.int64)
+        product = np.zeros((n_sp, n_cls, n))
     feed = np.zeros((n_sp, n_cls, n))
     discharge = np.zeros((n_sp, n_cls, n))
     work_f = np.empty((n_sp, n_cls, n))
@@ -178,13 +230,30 @@ def mill_loop_solids(
     sweeps = np.zeros(n, dtype=np.int64)
     residual = np.full(n, np.inf)
     status = np.full(n, NOT_CONVERGED, dtype=np.int64)
-    q = alpha.sum(axis=(0, 1)) * START_LOAD
+    q = alpha.sum(axis=(0, 1)) * START_LOAD if q_start is None else q_start.copy()
     q_prev = np.zeros(n)
     f_prev = np.zeros(n)
     total = np.empty(n)
     bad = np.empty(n, dtype=np.bool_)
     for it in range(1, max_iter + 1):
-        _sweep(q, alpha, beta, selection, power_kw, b, n_mixers, work_f, work_d, total, bad)
+        _sweep(
+            q,
+            alpha,
+            beta,
+            selection,
+            power_kw,
+            b,
+            n_mixers,
+            keep,
+            gain,
+            source,
+            order,
+            product,
+            work_f,
+            work_d,
+            total,
+            bad,
+        )
         active = status == NOT_CONVERGED
         sweeps[active] = it
         singular = active & bad

@@ -380,7 +380,7 @@ def starved_cyanide_copper_tph(
     >>> import numpy as np
     >>> cn, wad, ocn, gly = starved_cyanide_copper_tph(np.array([1.0]), np.array([0.0]))
     >>> round(float(cn[0]), 4), round(float(gly[0]), 4)
-    (2.6992, 0.0)
+    (2.6993, 0.0)
     """
     n = cu_leached_tph.shape[0]
     nacn = np.empty(n)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -160,8 +161,11 @@ def headline(results: Any) -> list[tuple[str, str]]:
     """Label and value of the headline figures a run has (per unit merged on one line)."""
     k = results.kpis
     rows: dict[str, list[str]] = {}
+    sells = any(_CONC_TONNES.match(str(n)) and float(v) > 0.0 for n, v in k.items())
     for name, label in _HEADLINE:
         if name in k and math.isfinite(float(k[name])):
+            if sells and name in _DORE_FIGURES and float(k[name]) == 0.0:
+                continue  # no doré: the concentrate lines say what the plant sells
             if name == "gold_to_concentrate_frac" and float(k[name]) < GOLD_SOLD_SHOWN_FRAC:
                 continue  # a by-product concentrate (Cu2S cake) holding a trace says nothing
             rows.setdefault(label, []).append(with_unit(k[name], name))
@@ -175,7 +179,45 @@ def headline(results: Any) -> list[tuple[str, str]]:
         rows["fixed cost"][0] += f" ({on_capital} maintenance and insurance on the capital)"
     if "gold_produced_oz_d" in k and "gold" in rows:
         rows["gold"][0] += f" ({sig(float(k['gold_produced_oz_d']) * 31.1034768 / 1000.0, 3)} kg/d)"
-    return [(label, ", ".join(values)) for label, values in rows.items()]
+    out = [(label, ", ".join(values)) for label, values in rows.items()]
+    return out + concentrate_lines(k)
+
+
+#: Least grade of a concentrate that its headline line shows: base metals [%], precious
+#: metals [g/t]; below it the metal is a trace (zinc in a lead concentrate at 0.3 %).
+CONC_SHOWN_PCT = 1.0
+CONC_SHOWN_GPT = 1.0
+_CONC_TONNES = re.compile(r"^conc_(?P<name>.+)_dmt_h$")
+#: Figures of the doré a plant that only sells concentrates does not make.
+_DORE_FIGURES = ("gold_recovery_frac", "silver_recovery_frac", "gold_produced_oz_d")
+
+
+def concentrate_lines(k: Any) -> list[tuple[str, str]]:
+    """One line per concentrate sold: dry tonnes, its payable grades and its NSR.
+
+    A plant selling concentrates makes little or no doré, so its gold recovery reads 0 %;
+    these lines say what it sells (``conc_<name>_*`` KPIs of the concentrate terms).
+    """
+    lines = []
+    for key, tonnes in k.items():
+        m = _CONC_TONNES.match(str(key))
+        if not m or not float(tonnes) > 0.0:
+            continue
+        name = m["name"]
+        parts = [f"{sig(float(tonnes), 3)} dmt/h"]
+        for el in ("cu", "pb", "zn"):
+            grade = k.get(f"conc_{name}_{el}_pct")
+            if grade is not None and float(grade) >= CONC_SHOWN_PCT:
+                parts.append(f"{sig(float(grade), 3)} % {el.capitalize()}")
+        for el in ("au", "ag"):
+            grade = k.get(f"conc_{name}_{el}_gpt")
+            if grade is not None and float(grade) >= CONC_SHOWN_GPT:
+                parts.append(f"{sig(float(grade), 3)} g/t {el.capitalize()}")
+        nsr = k.get(f"conc_{name}_nsr_usd_h")
+        if nsr is not None and math.isfinite(float(nsr)):
+            parts.append(f"NSR {sig(float(nsr), 4)} USD/h")
+        lines.append((name.replace("_", " "), ", ".join(parts)))
+    return lines
 
 
 def _closure_line(results: Any) -> str:

@@ -4,10 +4,18 @@ A recycle block is a closed ball-mill circuit this module solves when it holds o
 whose model offers ``fixed_feed_form`` (the ball mill: linear and lower triangular in
 size at a fixed feed solids rate) and every other unit's model declares
 ``solids_diagonal`` (mixers, splitters, thickeners, a cyclone with a fixed partition
-curve: each size class and species of an outlet is a fixed multiple of the same class
-and species of each inlet, whatever the water). Anything else (a Plitt cyclone, a
-gravity concentrator with its mass pull, a SAG mill, a leach) is left to the general
-Anderson iteration of ``oreflow.solvers.simulate``.
+curve, a gravity concentrator without a mass pull: each size class and species of an
+outlet is a fixed multiple of the same class and species of each inlet, whatever the
+water). A unit diagonal only at some settings also offers ``solids_diagonal_at(state)``,
+asked per batch; where it says no, a unit with one inlet that offers
+``solids_transfer(state, feed)`` (its shares of each solids component to each outlet
+for that feed: a gravity concentrator whose mass pull depends on its feed's
+composition) is held at the shares of the last solution and the loop solved again until
+they settle (``MAX_SHARE_ROUNDS``; five rounds on free_milling_glycine, the later ones
+warm-started), else the loop is left to the general iteration. The mill may turn one
+species into another (gravity gold into free gold): the kernel then sweeps the source
+species first. Anything else (a Plitt cyclone, a SAG mill, a leach) is left to the
+general Anderson iteration of ``oreflow.solvers.simulate``.
 
 How: each diagonal unit is probed once per chunk for its solids transfer per inlet and
 outlet; per case, class and species the loop's streams then form a small linear system
@@ -36,6 +44,13 @@ from oreflow.flowsheet.graph import Block
 RTOL_MILL_FEED = 1e-14
 #: Sweeps allowed per case (about 6 are needed on the shipped circuits).
 MAX_SWEEPS = 200
+#: Rounds on the feed-dependent shares of a unit diagonal only at fixed shares (a
+#: gravity concentrator's mass pull): each round solves the loop at the shares the last
+#: solution implies. A mass pull of 0.05 % moves its own feed by about that much, so
+#: each round gains about three digits.
+MAX_SHARE_ROUNDS = 12
+#: The shares have settled when none moves by more than this, relatively [-].
+SHARE_RTOL = 1e-13
 #: Secant rounds on the water and solution of the tears with the solids held: one
 #: lands where no dilution or thickener limit switches; each switch costs a round.
 MAX_WATER_ROUNDS = 6
@@ -157,9 +172,10 @@ def tear_solids(
 ) -> dict[str, np.ndarray] | None:
     """Solids of every tear stream at the loop's steady state, (n, n_cls, n_solid) each.
 
-    None when the loop cannot be solved this way for these cases (gravity gold turning
-    into free gold in the mill, or a class that would recycle unbroken for ever); the
-    general iteration then takes over.
+    None when the loop cannot be solved this way for these cases (a unit diagonal only
+    at some settings that are not these, e.g. a gravity concentrator with a mass pull,
+    or a class that would recycle unbroken for ever); the general iteration then takes
+    over.
 
     Raises
     ------
@@ -176,7 +192,17 @@ def tear_solids(
     form = plant.models[loop.mill].fixed_feed_form(states[loop.mill])
     if form is None:
         return None
-    selection, power, b, n_mixers = form
+    selection, power, b, n_mixers, transfer = form
+    # A unit diagonal only at some settings (a gravity concentrator with a mass pull)
+    # splits by shares that depend on its feed: those are iterated on below.
+    varying: list[str] = []
+    for node in loop.nodes:
+        model = plant.models[node]
+        at = getattr(model, "solids_diagonal_at", None)
+        if at is not None and not at(states[node]):
+            if not hasattr(model, "solids_transfer") or len(ports[0][node]) != 1:
+                return None
+            varying.append(node)
     comps = plant.spec.comps
     n_cls, n_sp, nc = comps.n_cls, comps.n_solid, comps.n_comp
     m = len(loop.internal)
@@ -193,44 +219,88 @@ def tear_solids(
     off: dict[tuple[int, int], np.ndarray] = {}  # entries of I - A off the diagonal
     diag: dict[int, np.ndarray] = {}  # diagonal entries other than 1
     rhs: dict[tuple[int, int], np.ndarray] = {(loop.discharge, 1): np.ones((n, n_cls, n_sp))}
+
+    def add(
+        off: dict[tuple[int, int], np.ndarray],
+        diag: dict[int, np.ndarray],
+        rhs: dict[tuple[int, int], np.ndarray],
+        src: str,
+        row: int,
+        coef: np.ndarray,
+    ) -> None:
+        """Enter ``coef`` (the share of inlet ``src`` to the stream of ``row``)."""
+        if src in index and index[src] == row:
+            diag[row] = diag.get(row, 1.0) - coef
+        elif src in index:
+            key = (row, index[src])
+            off[key] = off[key] - coef if key in off else -coef
+        else:
+            fed = coef * comps.solids_view(streams[src])
+            rhs[(row, 0)] = rhs[(row, 0)] + fed if (row, 0) in rhs else fed
+
     for node in loop.nodes:
-        if node == loop.mill:
+        if node == loop.mill or node in varying:
             continue
         model, ins, outs = plant.models[node], ports[0][node], ports[1][node]
         rows = [(k, index[s]) for k, s in enumerate(outs) if s in index]
-        if not rows:
-            continue
         for j, src in enumerate(ins):
+            if not rows:
+                break
             inlets = tuple(probe if q == j else zero for q in range(len(ins)))
             out = _outlets(model, states[node], inlets)
             for k, row in rows:
-                coef = comps.solids_view(out[k])
-                if src in index and index[src] == row:
-                    diag[row] = diag.get(row, 1.0) - coef
-                elif src in index:
-                    key = (row, index[src])
-                    off[key] = off[key] - coef if key in off else -coef
-                else:
-                    fed = coef * comps.solids_view(streams[src])
-                    rhs[(row, 0)] = rhs[(row, 0)] + fed if (row, 0) in rhs else fed
-    x = _eliminate(m, off, diag, rhs)
-    if x is None:
-        return None
-    # the kernel wants (n_solid, n_cls, n_cases)
-    alpha = np.ascontiguousarray(x[(loop.feed, 0)].transpose(2, 1, 0))
-    beta = np.ascontiguousarray(x[(loop.feed, 1)].transpose(2, 1, 0))
+                add(off, diag, rhs, src, row, comps.solids_view(out[k]))
     sel_t = np.ascontiguousarray(selection.T)
-    _, discharge_t, _, residual, status = mill_loop_solids(
-        alpha, beta, sel_t, power, b, n_mixers, RTOL_MILL_FEED, MAX_SWEEPS
-    )
-    if np.any(status == SINGULAR):
-        return None
-    if np.any(status == NOT_CONVERGED):
-        case = int(np.flatnonzero(status == NOT_CONVERGED)[0])
-        raise ConvergenceError(
-            tears[0], "mill feed solids", float(residual[case]), MAX_SWEEPS, case
+    feeds = {node: probe for node in varying}  # the first shares: the probe's
+    used: dict[str, tuple[np.ndarray, ...]] = {}
+    q_start = None
+    for _ in range(MAX_SHARE_ROUNDS):
+        off_r, diag_r, rhs_r = dict(off), dict(diag), dict(rhs)
+        for node in varying:
+            used[node] = plant.models[node].solids_transfer(states[node], feeds[node])
+            for k, s in enumerate(ports[1][node]):
+                if s in index:
+                    add(off_r, diag_r, rhs_r, ports[0][node][0], index[s], used[node][k])
+        x = _eliminate(m, off_r, diag_r, rhs_r)
+        if x is None:
+            return None
+        # the kernel wants (n_solid, n_cls, n_cases)
+        alpha = np.ascontiguousarray(x[(loop.feed, 0)].transpose(2, 1, 0))
+        beta = np.ascontiguousarray(x[(loop.feed, 1)].transpose(2, 1, 0))
+        feed_t, discharge_t, _, residual, status = mill_loop_solids(
+            alpha, beta, sel_t, power, b, n_mixers, RTOL_MILL_FEED, MAX_SWEEPS, transfer, q_start
         )
-    discharge = discharge_t.transpose(2, 1, 0)
+        if np.any(status == SINGULAR):
+            return None
+        if np.any(status == NOT_CONVERGED):
+            case = int(np.flatnonzero(status == NOT_CONVERGED)[0])
+            raise ConvergenceError(
+                tears[0], "mill feed solids", float(residual[case]), MAX_SWEEPS, case
+            )
+        discharge = discharge_t.transpose(2, 1, 0)
+        if not varying:
+            break
+        # each varying unit's feed at this solution, and the shares it implies there
+        settled = True
+        for node in varying:
+            src = ports[0][node][0]
+            feed = np.zeros((n, nc))
+            comps.solids_view(feed)[:] = (
+                x[(index[src], 0)] + x[(index[src], 1)] * discharge
+                if src in index
+                else comps.solids_view(streams[src])
+            )
+            feeds[node] = feed
+            now = plant.models[node].solids_transfer(states[node], feed)
+            settled &= all(
+                np.all(np.abs(a - b) <= SHARE_RTOL * np.abs(b))
+                for a, b in zip(now, used[node], strict=True)
+            )
+        if settled:
+            break
+        q_start = feed_t.sum(axis=(0, 1))
+    else:
+        return None  # the shares did not settle: the general iteration decides
     return {t: x[(index[t], 0)] + x[(index[t], 1)] * discharge for t in tears}
 
 

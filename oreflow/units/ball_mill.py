@@ -211,18 +211,20 @@ class BallMill:
 
     def fixed_feed_form(
         self, state: MillState
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int] | None:
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, tuple[int, int, np.ndarray] | None]:
         """The mill as a closed-circuit solver takes it (``oreflow.kernels.closed_circuit``).
 
         At a fixed feed solids rate the mill is linear and lower triangular in size, each
         species apart: selection function (n_cases, n_cls) [t/kWh], power (n_cases,) [kW],
-        breakage matrix and mixers in series. None where gravity gold turns into free gold
-        (``grg_loss_frac`` > 0): that couples species.
+        breakage matrix and mixers in series; last, where gravity gold turns into free
+        gold (``grg_loss_frac`` > 0), ``(i_grg, i_free, grg_loss_frac)``, else None.
         """
+        transfer = None
         if self.grg is not None and np.any(state.grg_loss_frac > 0.0):
-            return None
+            frac = np.ascontiguousarray(state.grg_loss_frac, dtype=np.float64)
+            transfer = (self.grg[0], self.grg[1], frac)
         power = np.ascontiguousarray(state.power_kw, dtype=np.float64)
-        return np.ascontiguousarray(state.selection_t_kwh), power, self.b, self.n_mixers
+        return np.ascontiguousarray(state.selection_t_kwh), power, self.b, self.n_mixers, transfer
 
     def _grind(
         self, state: MillState, feed: np.ndarray

@@ -159,6 +159,18 @@ class GravityState(NamedTuple):
 class GravityConcentrator:
     """Compiled gravity concentrator (see module docstring)."""
 
+    #: With no mass pull (``mass_pull_frac`` 0) each size class and species of an outlet
+    #: is a fixed multiple of the same of the feed: GRG by ``e(d)``, nothing else, the
+    #: water apart (closed-circuit solver, ``solvers.closed_circuit``). A mass pull
+    #: makes the non-GRG recovery depend on the feed's composition: see
+    #: ``solids_diagonal_at``.
+    solids_diagonal = True
+
+    @staticmethod
+    def solids_diagonal_at(state: GravityState) -> bool:
+        """Whether the solids split is diagonal for every case: no mass pull anywhere."""
+        return bool(np.all(state.params["mass_pull_frac"] == 0.0))
+
     def __init__(self, spec: UnitSpec, comps: ComponentSet) -> None:
         self.spec = spec
         self.comps = comps
@@ -194,11 +206,23 @@ class GravityConcentrator:
         heavy[:, self.i_grg] = False
         return GravityState(params, e, screened, heavy)
 
-    def apply(self, state: GravityState, inlets: tuple[np.ndarray, ...]) -> UnitResult:
-        """Recover GRG by size, top the concentrate up to its mass pull, split the water."""
+    def solids_transfer(
+        self, state: GravityState, feed: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Share of each solids component of ``feed`` to the concentrate and to the tails.
+
+        (n_cases, n_cls, n_solid) each, as ``apply`` splits this feed: with a mass pull
+        the non-GRG shares depend on the feed's composition (the closed-circuit solver
+        iterates on them, ``solvers.closed_circuit``); at fixed shares the unit is
+        diagonal.
+        """
+        rec, _ = self._recovery(state, feed)
+        return rec, 1.0 - rec
+
+    def _recovery(self, state: GravityState, feed: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Recovery to concentrate by case, class and species; GRG recovered [t/h]."""
         params, e = state.params, state.grg_recovery_frac
         screened, heavy = state.screened_out, state.heavy
-        (feed,) = inlets
         c = self.comps
         n = feed.shape[0]
         sv = c.solids_view(feed)
@@ -230,7 +254,16 @@ class GravityConcentrator:
         r_light = np.clip(r_light, 0.0, 1.0)
         rec = np.where(open_cls[:, :, None] & light[:, None, :], r_light[:, None, None], rec)
         rec = np.where(open_cls[:, :, None] & heavy[:, None, :], r_heavy[:, None, None], rec)
+        return rec, grg_rec
 
+    def apply(self, state: GravityState, inlets: tuple[np.ndarray, ...]) -> UnitResult:
+        """Recover GRG by size, top the concentrate up to its mass pull, split the water."""
+        params = state.params
+        (feed,) = inlets
+        c = self.comps
+        sv = c.solids_view(feed)
+        solids = total_solids(c, feed)
+        rec, grg_rec = self._recovery(state, feed)
         conc = np.zeros_like(feed)
         c.solids_view(conc)[:] = sv * rec
         conc_solids = total_solids(c, conc)

@@ -21,7 +21,9 @@ neutralisation (Marsden & House 2006 §5.7), cyanidation, cyanate and thiocyanat
 formation and copper cyanide complexes (Marsden & House 2006 ch. 6; Habashi 1966),
 INCO SO2/air oxidation of cyanide and copper ferrocyanide (Mudder, Botz & Smith 2001
 §6.12), SART sulfide precipitation (Fleming 2005, in Adams (ed.) Dev. Miner. Process.
-15), thiosulfate oxidation to tetrathionate (Aylmore & Muir 2001, Miner. Metall.
+15), AVR copper cyanide precipitation and HCN stripping (Dai, Simons & Breuer 2012,
+Miner. Eng. 25:1, abstract only; Elbow Creek Engineering 2014, AVR flowsheet),
+thiosulfate oxidation to tetrathionate (Aylmore & Muir 2001, Miner. Metall.
 Process. 18:221), glycine oxidation (Eksteen & Oraby 2015, Miner. Eng. 70:36: abstract
 only), carbon elution and electrowinning (Marsden & House 2006 ch. 7-8).
 """
@@ -149,6 +151,17 @@ _SART = (
     _P("lime neutralises the acid", "h2so4 + CaO + H2O -> gypsum", "Fleming 2005"),
     _P("sulfate with lime to gypsum", "so4_aq + CaO + 2 H+ + H2O -> gypsum", "Fleming 2005"),
 )
+#: AVR: copper cyanide (or thiocyanate) precipitates, the rest of the complexes' cyanide
+#: and the free cyanide go to HCN; what the caustic scrubber absorbs or the lime
+#: re-neutralises is free cyanide again (no net change), what the stack loses is HCN.
+_AVR = (
+    _P("copper cyanide precipitates", "cu_aq + cn_wad -> cucn", "Dai, Simons & Breuer 2012"),
+    _P("copper thiocyanate precipitates", "cu_aq + scn -> cuscn", "Dai, Simons & Breuer 2012"),
+    _P("cyanide freed from copper", "cn_wad + Na+ -> nacn", "Dai, Simons & Breuer 2012"),
+    _P("HCN lost by the stack", "nacn + H2O -> HCN_gas + Na+ + OH-", "Elbow Creek Engineering 2014"),
+    _P("sulfate with lime to gypsum", "so4_aq + CaO + 2 H+ + H2O -> gypsum", "Elbow Creek Engineering 2014"),
+    _P("caustic soda to the absorber", "NaOH -> Na+ + OH-", "Elbow Creek Engineering 2014", driver="use_naoh_kg_h"),
+)
 _ELUTION = (
     _P("gold eluted", "au_carbon -> au_aq", _MH),
     _P("silver eluted", "ag_carbon -> ag_aq", _MH),
@@ -193,6 +206,41 @@ _SODA_ASH = _P("soda ash takes acid, its CO2 vented", "Na2CO3 + 2 H+ -> 2 Na+ + 
 _O2_VENTED = _P("oxygen bought beyond what reacts, vented", "O2 -> O2_gas", _MH, driver="use_o2_kg_h", surplus=True)
 # fmt: on
 
+_TC = "two-stage roasting ('Selective arsenic-fixing roast of refractory gold concentrate', introduction)"
+_TCM_ROASTED = Reaction(
+    "carbonaceous matter burns in the roaster, its CO2 vented, its ash left as gangue",
+    MappingProxyType(
+        {"carbonaceous": -1.0, "O2": -_C_PER_100G, "CO2_gas": _C_PER_100G, "gangue": 0.1}
+    ),
+    _TC,
+)
+# fmt: off
+#: Two-stage roasting (``oreflow.units.roaster``): arsenic volatilised and condensed as
+#: As2O3, sulfide burnt to hematite and SO2, carbon to CO2, calcite sulfated; the
+#: quench water hydrates ferric arsenate and calcium sulfate; the cake moisture is
+#: evaporated; air's N2 and the unused O2 leave with the off-gas; natural gas burns
+#: where the roast is not autogenous; the acid plant turns SO2 into sulfuric acid.
+_ROASTING = (
+    _P("arsenopyrite to pyrrhotite and As4O6, condensed as As2O3", "2 arsenopyrite + 1.5 O2 -> as2o3 + 2 pyrrhotite", _TC),
+    _P("pyrite loses its labile sulfur", "pyrite + O2 -> pyrrhotite + SO2_gas", _TC),
+    _P("pyrrhotite to magnetite", "3 pyrrhotite + 5 O2 -> magnetite + 3 SO2_gas", _TC),
+    _P("pyrite to hematite", "4 pyrite + 11 O2 -> 2 hematite + 8 SO2_gas", _TC),
+    _P("pyrrhotite to hematite", "4 pyrrhotite + 7 O2 -> 2 hematite + 4 SO2_gas", _TC),
+    _P("magnetite to hematite", "4 magnetite + O2 -> 6 hematite", _TC),
+    _P("arsenopyrite to ferric arsenate in the calcine", "2 arsenopyrite + 6 O2 + 4 H2O -> 2 scorodite + 2 SO2_gas", _TC),
+    _P("As2O3 fixed as ferric arsenate with calcine iron", "as2o3 + hematite + O2 + 4 H2O -> 2 scorodite", _TC),
+    _P("calcite takes SO2 as calcium sulfate", "calcite + SO2_gas + 0.5 O2 + 2 H2O -> gypsum + CO2_gas", _TC),
+    _P("off-gas SO2 scrubbed with lime to gypsum", "SO2_gas + CaO + 0.5 O2 + 2 H2O -> gypsum", _TC),
+    _TCM_ROASTED,
+    _P("sulfide-locked gold freed into the porous calcine", "au_sulfide -> au_free", _TC),
+    _P("cake moisture evaporated", "water -> H2O_gas", _TC),
+    _P("natural gas burnt", "CH4 + 2 O2 -> CO2_gas + 2 H2O_gas", _TC, driver="use_natural_gas_kg_h"),
+    _P("oxygen supplied beyond what reacts, in the off-gas", "O2 -> O2_gas", _TC, driver="o2_supplied_kg_h", surplus=True),
+    _P("nitrogen of the air, in the off-gas", "N2 -> N2_gas", _TC, driver="n2_supplied_kg_h"),
+    _P("SO2 converted to sulfuric acid (acid plant)", "SO2_gas + 0.5 O2 + H2O -> H2SO4", "contact process stoichiometry (SO2 to SO3, absorbed in water)", driver="acid_plant_so2_kg_h"),
+)
+# fmt: on
+
 #: Unit type -> its reaction table.
 REACTIONS: Mapping[str, tuple[Reaction, ...]] = MappingProxyType(
     {
@@ -204,6 +252,7 @@ REACTIONS: Mapping[str, tuple[Reaction, ...]] = MappingProxyType(
         "cip": (*_GOLD_LEACH, *_CARBON, *_CYANIDE, _LIME_ALKALI),
         "inco_detox": (*_DETOX, _SMBS, _SO2_LEFT, _LIME_ALKALI),
         "sart": _SART,
+        "avr": _AVR,
         "elution": _ELUTION,
         "electrowinning": _ELECTROWINNING,
         "merrill_crowe": _MERRILL_CROWE,
@@ -212,6 +261,7 @@ REACTIONS: Mapping[str, tuple[Reaction, ...]] = MappingProxyType(
         "heap_leach": (*_GOLD_LEACH, *_CYANIDE, *_EVAPORATION),
         "glycine_heap_leach": (*_GLYCINE, *_EVAPORATION),
         "thiosulfate_heap_leach": (*_THIOSULFATE, *_EVAPORATION),
+        "roaster": _ROASTING,
         "smelting": (_P("carbon fines burn", "carbon + O2 -> CO2_gas", _MH),),
         "ball_mill": (_P("gravity gold reports as free gold", "au_grg -> au_free", _MH),),
     }

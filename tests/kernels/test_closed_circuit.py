@@ -54,3 +54,39 @@ def test_no_feed_gives_no_flow():
     feed, dis, _, _, status = mill_loop_solids(alpha, beta, sel, power, b, 3, 1e-14, 100)
     assert np.all(status == CONVERGED)
     assert np.all(feed == 0.0) and np.all(dis == 0.0)
+
+
+@pytest.mark.parametrize("seed", [0, 5])
+def test_species_turned_into_another_in_the_mill(seed):
+    # species 0 leaves the mill as (1 - h) of what the mill made of it, species 2 gains
+    # the h: the loop still satisfies the mill, the transfer and alpha + beta D
+    alpha, beta, sel, power, b = _loop(seed)
+    h = np.random.default_rng(seed).uniform(0.0, 0.4, alpha.shape[2])
+    feed, dis, _, resid, status = mill_loop_solids(
+        alpha, beta, sel, power, b, 3, 1e-14, 100, (0, 2, h)
+    )
+    assert np.all(status == CONVERGED) and np.all(resid <= 1e-14)
+    q = feed.sum(axis=(0, 1))
+    f = feed.transpose(2, 1, 0)
+    rate = (sel.T * (power / q)[:, None])[:, :, None] * np.ones_like(f)
+    made = np.empty_like(f)
+    mill_mixers_into(made, np.ascontiguousarray(f), rate, b, 3)
+    expect = made.copy()
+    expect[:, :, 0] = (1.0 - h)[:, None] * made[:, :, 0]
+    expect[:, :, 2] = made[:, :, 2] + h[:, None] * made[:, :, 0]
+    np.testing.assert_allclose(dis.transpose(2, 1, 0), expect, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(feed, alpha + beta * dis, rtol=1e-12)
+    # the species together are conserved: what leaves the loop is what enters it
+    np.testing.assert_allclose(
+        ((1.0 - beta) * dis).sum(axis=(0, 1)), alpha.sum(axis=(0, 1)), rtol=1e-12
+    )
+
+
+def test_no_transfer_is_bit_identical_to_the_plain_kernel():
+    alpha, beta, sel, power, b = _loop(6)
+    plain = mill_loop_solids(alpha, beta, sel, power, b, 3, 1e-14, 100)
+    zero = mill_loop_solids(
+        alpha, beta, sel, power, b, 3, 1e-14, 100, (0, 2, np.zeros(alpha.shape[2]))
+    )
+    np.testing.assert_array_equal(plain[1], zero[1])
+    np.testing.assert_array_equal(plain[0], zero[0])

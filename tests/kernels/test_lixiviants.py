@@ -12,7 +12,7 @@ import doctest
 import numpy as np
 import pytest
 
-from oreflow.conventions import RTOL_EXACT, RTOL_WORKED_EXAMPLE
+from oreflow.conventions import NACN_G_MOL, RTOL_EXACT, RTOL_WORKED_EXAMPLE
 from oreflow.core.components import CATALOGUE
 from oreflow.kernels import lixiviants as lx
 from tests.kernels import reference_lixiviants as ref
@@ -180,7 +180,7 @@ def test_copper_takes_cyanide_or_glycine_by_share(impl):
     cu = np.array([1.0, 1.0, 1.0])
     nacn, wad, ocn, gly = fn(cu, np.array([0.0, 0.5, 1.0]))
     # Marsden & House 2006; docs/models.md#cil: 3.5 x 49.01/63.55 = 2.70 kg NaCN per kg Cu
-    assert nacn[0] == pytest.approx(3.5 * 49.007 / CU, rel=RTOL_EXACT)
+    assert nacn[0] == pytest.approx(3.5 * NACN_G_MOL / CU, rel=RTOL_EXACT)
     assert nacn[0] == pytest.approx(2.70, rel=2e-3)
     assert wad[0] == pytest.approx(3.0 * 26.018 / CU, rel=RTOL_EXACT)
     assert ocn[0] == pytest.approx(0.5 * 42.017 / CU, rel=RTOL_EXACT)

@@ -22,6 +22,7 @@ POSITIONS = {
     "free_milling_residue_use": 7,
     "carbonaceous_thiosulfate": 7,
     "copper_gold_sart": 7,
+    "copper_gold_avr_or_sart": 7,
     "low_grade_preconcentration": 6,
     "refractory_pox_cil": 8,
     "refractory_route_choice": 8,

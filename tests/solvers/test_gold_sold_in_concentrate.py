@@ -42,3 +42,26 @@ def test_console_shows_the_gold_sold_beside_the_recovery():
     assert labels.index("gold in concentrate sold") == labels.index("gold recovery") + 1
     total = r.kpis["gold_recovery_frac"] + r.kpis["gold_to_concentrate_frac"]
     assert r.kpis["gold_to_concentrate_frac"] > 0.1 and total < 1.0
+
+
+def test_each_concentrate_sold_has_a_line_with_its_grades_and_nsr():
+    """A base-metal plant sells three concentrates and no doré: the console shows what it
+    sells (tonnes, payable grades, NSR, from the concentrate terms' KPIs) and drops the
+    doré figures that would read 0 % recovery."""
+    r = oreflow.simulate(CASES / "polymetallic_flotation.toml")
+    k = r.kpis
+    lines = dict(headline(r))
+    for name, metal in (("cu", "Cu"), ("pb", "Pb"), ("zn", "Zn")):
+        line = lines[f"{name} concentrate"]
+        grade = k[f"conc_{name}_concentrate_{name}_pct"]
+        assert f"% {metal}" in line and "NSR" in line and "dmt/h" in line
+        assert line.startswith(f"{k[f'conc_{name}_concentrate_dmt_h']:.3g}")
+        assert grade > 15.0  # a saleable grade, not a trace
+    assert k["gold_recovery_frac"] == 0.0
+    assert "gold recovery" not in lines and "gold" not in lines
+
+
+def test_a_dore_plant_shows_no_concentrate_line():
+    r = oreflow.simulate(oreflow.load_case(oreflow.bundled_case("free_milling_cil")))
+    assert not [label for label, _ in headline(r) if label.endswith("concentrate")]
+    assert "gold recovery" in dict(headline(r))

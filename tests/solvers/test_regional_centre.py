@@ -70,15 +70,15 @@ def test_the_shipped_plan_fills_the_centre_and_verifies(shipped):
     assert shipped.verification.loc["units.pox.site_feed_tph", "simulation"] == pytest.approx(
         11.0, rel=1e-9
     )
-    # the route choice: both oxidation routes are feasible; with maintenance and insurance
-    # on each route's own capital (autoclave, oxygen plant and boiler against BIOX tanks)
-    # bacterial oxidation earns more here (the autoclave did while one fixed cost served
-    # both), and its fixed cost is the lower
+    # the route choice: the three oxidation routes are feasible; roasting earns most here
+    # (no oxygen bought, acid sold); with maintenance and insurance on each route's own
+    # capital BIOX (tanks) then earns more than the autoclave (autoclave, oxygen plant and
+    # boiler), which came second while one fixed cost served every route
     routes = shipped.routes.set_index("pox")
     assert routes["feasible"].all()
-    assert shipped.decisions["route"]["pox"] == "biox"
-    assert routes.loc["biox", "objective"] == pytest.approx(shipped.decisions["objective"])
+    assert routes.loc["roast", "objective"] == pytest.approx(shipped.decisions["objective"])
     assert routes.loc["as written", "objective"] < routes.loc["biox", "objective"]
+    assert routes.loc["biox", "objective"] < routes.loc["roast", "objective"]
     assert routes.loc["biox", "cost_fixed_usd_h"] < routes.loc["as written", "cost_fixed_usd_h"]
     # the poorest, second farthest ore is the one held back
     assert blend["ore.east"] < bounds["ore.east"] - 1.0
@@ -123,3 +123,28 @@ def test_dearer_haulage_moves_ore_away_from_that_satellite(shipped):
     before, after = shipped.decisions["blend_tph"], far.decisions["blend_tph"]
     assert after["ore.south"] < before["ore.south"] - 1.0
     assert after["ore.east"] > before["ore.east"] + 1.0
+
+
+def test_roasting_is_weighed_with_its_acid_credit_and_its_oxygen(shipped):
+    """Without the acid credit roasting loses exactly the acid it sold times its price;
+    with oxygen free the autoclave gains its oxygen bill (about 730 USD/h) and roasting,
+    which buys none in air, is unchanged."""
+    u = shipped.plan.units.query("unit == 'pox'").set_index("metric")["value"]
+    acid_kg_h = u["acid_sold_kg_h"]
+    assert acid_kg_h > 0.0
+    # the roaster is costed on its curve by the solids fed (2023 USD), times Lang's 3.63
+    roaster = 4.42e6 * u["solids_in_tph"] ** 0.6 * 3.63
+    assert shipped.plan.kpis["capital_pox_usd"] == pytest.approx(roaster, rel=1e-9)
+    no_credit = run(CASE.replace("sulfuric_acid = 0.04 ", "sulfuric_acid = 0.0 "))
+    _check_plan(no_credit, 11.0)
+    r0 = shipped.routes.set_index("pox")
+    r1 = no_credit.routes.set_index("pox")
+    assert r1.loc["roast", "objective"] == pytest.approx(
+        r0.loc["roast", "objective"] - 0.04 * acid_kg_h, rel=1e-6
+    )
+    assert r1.loc["as written", "objective"] == pytest.approx(r0.loc["as written", "objective"])
+    free_o2 = run(CASE.replace("oxygen_usd_t = 100.0 ", "oxygen_usd_t = 0.0 "))
+    _check_plan(free_o2, 11.0)
+    r2 = free_o2.routes.set_index("pox")
+    assert r2.loc["as written", "objective"] > r0.loc["as written", "objective"]
+    assert r2.loc["roast", "objective"] == pytest.approx(r0.loc["roast", "objective"])

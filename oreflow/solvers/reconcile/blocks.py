@@ -65,10 +65,14 @@ class Blocks:
         bounds = np.searchsorted(owner[order], np.arange(self.count + 1))
         return [nonempty[order[bounds[b] : bounds[b + 1]]] for b in range(self.count)]
 
-    def split(self, matrix: sparse.spmatrix) -> list[tuple[np.ndarray, np.ndarray]]:
-        """Each block's rows of ``matrix`` (indices) and its dense sub-matrix on them.
+    def split(
+        self, matrix: sparse.spmatrix, sparse_from: int | None = None
+    ) -> list[tuple[np.ndarray, np.ndarray | sparse.csr_matrix]]:
+        """Each block's rows of ``matrix`` (indices) and its sub-matrix on them.
 
-        One pass over the non-zeros, not one sparse slice per block.
+        The sub-matrix is dense, or sparse (CSR) for a block of at least
+        ``sparse_from`` states. One pass over the non-zeros, not one sparse slice per
+        block.
         """
         rows_of = self.rows(matrix)
         coo = sparse.coo_matrix(matrix)
@@ -81,12 +85,13 @@ class Blocks:
         out = []
         for b, rows in enumerate(rows_of):
             entries = order[bounds[b] : bounds[b + 1]]
-            dense = np.zeros((rows.size, self.states[b].size))
-            np.add.at(
-                dense,
-                (local_row[coo.row[entries]], self.position[coo.col[entries]]),
-                coo.data[entries],
-            )
+            where = (local_row[coo.row[entries]], self.position[coo.col[entries]])
+            shape = (rows.size, self.states[b].size)
+            if sparse_from is not None and shape[1] >= sparse_from:
+                out.append((rows, sparse.csr_matrix((coo.data[entries], where), shape=shape)))
+                continue
+            dense = np.zeros(shape)
+            np.add.at(dense, where, coo.data[entries])
             out.append((rows, dense))
         return out
 

@@ -183,7 +183,9 @@ def _classify(survey: Survey, problem: SurveyProblem, network: Network) -> _Prep
 
     all_rows = np.ones(len(problem.measurements), dtype=bool)
     jac = _standardised(problem, problem.jacobian(x_start) @ sparse.diags(scale_full))
-    linear = linearise(balance_scaled, jac, all_rows, np.zeros_like(all_rows), blocks)
+    linear = linearise(
+        balance_scaled, jac, all_rows, np.zeros_like(all_rows), blocks, covariance=False
+    )
     check_observability(
         survey, problem, linear.unobservable, network.feeds[0] if network.feeds else "FEED"
     )
@@ -204,10 +206,12 @@ def _classify(survey: Survey, problem: SurveyProblem, network: Network) -> _Prep
         partners(problem, position)[keep],
         kept_blocks,
     )
-    leverage = linearise(
-        reduced_balance, jac[:, keep], all_rows, np.zeros_like(all_rows), kept_blocks
-    ).leverage
-    check_exact(survey, problem, leverage)
+    if problem.exact.any():
+        # Only zero-sd measurements are checked, so only then are leverages needed.
+        leverage = linearise(
+            reduced_balance, jac[:, keep], all_rows, np.zeros_like(all_rows), kept_blocks
+        ).leverage
+        check_exact(survey, problem, leverage)
     unobservable = tuple(
         f"{key[1]}: {state_label(key, problem.classes_um)}"
         for key, dropped in zip(problem.keys, drop, strict=True)

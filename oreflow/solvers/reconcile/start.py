@@ -16,9 +16,11 @@ from scipy import sparse
 
 from oreflow.flowsheet.network import Network
 from oreflow.flowsheet.survey import Measurement
+from oreflow.solvers.reconcile import sparse_blocks
 from oreflow.solvers.reconcile.assembly import FLOW_PHASE, SurveyProblem
 from oreflow.solvers.reconcile.blocks import Blocks, find_blocks
 from oreflow.solvers.reconcile.highs_qp import bounded_projection
+from oreflow.solvers.reconcile.sparse_blocks import least_squares
 from oreflow.solvers.reconcile.statistics import min_norm_solution
 
 
@@ -57,12 +59,18 @@ def _flow_estimate(
         row({s: 1.0}, typical, 1e-4 / typical)
     matrix = sparse.csr_matrix((entries[2], (entries[0], entries[1])), shape=(len(b), len(streams)))
     none = np.zeros(0, dtype=np.int64)
-    # Independent groups of streams are solved apart (dense least squares on each).
+    # Independent groups of streams are solved apart (dense least squares on each, or
+    # sparse on a large group; the prior rows give every group full column rank).
     blocks = find_blocks(len(streams), matrix, none, none)
     rhs = np.array(b)
     solution = np.zeros(len(streams))
-    for members, (rows, dense) in zip(blocks.states, blocks.split(matrix), strict=True):
-        solution[members], *_ = np.linalg.lstsq(dense, rhs[rows], rcond=None)
+    for members, (rows, part) in zip(
+        blocks.states, blocks.split(matrix, sparse_blocks.SPARSE_MIN_STATES), strict=True
+    ):
+        if sparse.issparse(part):
+            solution[members] = least_squares(part, rhs[rows])
+        else:
+            solution[members], *_ = np.linalg.lstsq(part, rhs[rows], rcond=None)
     return np.maximum(solution, 1e-3 * typical)
 
 

@@ -14,8 +14,10 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import sparse
 
+from oreflow.solvers.reconcile import sparse_blocks
 from oreflow.solvers.reconcile.assembly import SurveyProblem
 from oreflow.solvers.reconcile.blocks import Blocks
+from oreflow.solvers.reconcile.sparse_blocks import SparseCovariance, least_norm, linearise_sparse
 
 #: Relative singular-value threshold for numerical rank.
 RANK_RTOL = 1e-9
@@ -57,8 +59,9 @@ class Linearised:
         Rank of the linearised problem (sum over blocks).
     unobservable : ndarray of bool
         Per state: moved by a direction that keeps balances and measurements fixed.
-    factors : tuple of ndarray
-        Per block, ``L`` with the covariance of the block's scaled states ``L L'``.
+    factors : tuple of (ndarray or SparseCovariance)
+        Per block, ``L`` with the covariance of the block's scaled states ``L L'``, or
+        for a large block the covariance applied by a sparse factorisation.
     blocks : Blocks
         The independent blocks of the states.
     """
@@ -66,7 +69,7 @@ class Linearised:
     leverage: np.ndarray
     rank: int
     unobservable: np.ndarray
-    factors: tuple[np.ndarray, ...]
+    factors: tuple[np.ndarray | SparseCovariance, ...]
     blocks: Blocks
 
     def sd_many(self, gradients: sparse.spmatrix) -> np.ndarray:
@@ -82,11 +85,22 @@ class Linearised:
         bounds = np.searchsorted(owner[order], np.arange(self.blocks.count + 1))
         for b, factor in enumerate(self.factors):
             entries = order[bounds[b] : bounds[b + 1]]
-            if entries.size == 0 or factor.shape[1] == 0:
+            if entries.size == 0:
                 continue
+            if isinstance(factor, SparseCovariance):
+                n_block = factor.n_states
+            elif factor.shape[1] == 0:
+                continue
+            else:
+                n_block = factor.shape[0]
             rows, local = np.unique(coo.row[entries], return_inverse=True)
-            dense = np.zeros((rows.size, factor.shape[0]))
-            np.add.at(dense, (local, self.blocks.position[coo.col[entries]]), coo.data[entries])
+            where = (local, self.blocks.position[coo.col[entries]])
+            if isinstance(factor, SparseCovariance):
+                part = sparse.csr_matrix((coo.data[entries], where), shape=(rows.size, n_block))
+                variance[rows] += factor.variances(part)
+                continue
+            dense = np.zeros((rows.size, n_block))
+            np.add.at(dense, where, coo.data[entries])
             variance[rows] += np.sum((dense @ factor) ** 2, axis=1)
         return np.sqrt(variance)
 
@@ -97,20 +111,39 @@ def linearise(
     rows_measured: np.ndarray,
     rows_exact: np.ndarray,
     blocks: Blocks,
+    covariance: bool = True,
 ) -> Linearised:
     """Observability, leverages and covariance factors, block by block.
 
     ``jac_std`` is the Jacobian of the standardised measurements with respect to the
     scaled states; ``rows_exact`` (zero standard deviation) join the constraints.
+    Blocks of at least ``SPARSE_MIN_STATES`` states whose states are all determined
+    are handled by sparse factorisation (``sparse_blocks``), the others densely.
+    With ``covariance=False`` only ``unobservable`` is meant to be read: large blocks
+    are then only tested for observability (leverage 0, no covariance).
     """
     balance, jac_std = sparse.csr_matrix(balance), sparse.csr_matrix(jac_std)
     leverage = np.zeros(jac_std.shape[0])
     unobservable = np.zeros(balance.shape[1], dtype=bool)
-    factors = []
+    factors: list[np.ndarray | SparseCovariance] = []
     rank = 0
     for cols, (_, balance_block), (meas, jac_block) in zip(
-        blocks.states, blocks.split(balance), blocks.split(jac_std), strict=True
+        blocks.states,
+        blocks.split(balance, sparse_blocks.SPARSE_MIN_STATES),
+        blocks.split(jac_std, sparse_blocks.SPARSE_MIN_STATES),
+        strict=True,
     ):
+        if sparse.issparse(balance_block) or sparse.issparse(jac_block):
+            found = linearise_sparse(
+                balance_block, jac_block, rows_measured[meas], rows_exact[meas], covariance
+            )
+            if found is not None:
+                leverage[meas], block_rank, sigma = found
+                rank += block_rank
+                factors.append(sigma if sigma is not None else np.zeros((cols.size, 0)))
+                continue
+            balance_block = sparse.csr_matrix(balance_block).toarray()
+            jac_block = sparse.csr_matrix(jac_block).toarray()
         part = _linearise_dense(balance_block, jac_block, rows_measured[meas], rows_exact[meas])
         leverage[meas], unobservable[cols] = part[0], part[3]
         rank += part[1]
@@ -174,12 +207,23 @@ def project_out(balance: sparse.spmatrix, drop: np.ndarray, blocks: Blocks) -> s
 
 
 def min_norm_solution(balance: sparse.spmatrix, rhs: np.ndarray, blocks: Blocks) -> np.ndarray:
-    """Least-norm ``x`` with ``balance @ x = rhs`` (least squares if inconsistent), by block."""
+    """Least-norm ``x`` with ``balance @ x = rhs``, by block.
+
+    Small blocks by dense least squares (the least-squares solution if ``rhs`` is
+    inconsistent); blocks of at least ``SPARSE_MIN_STATES`` states by a sparse
+    factorisation, for a consistent ``rhs`` (``balance @ x`` for some ``x``).
+    """
     balance = sparse.csr_matrix(balance)
     x = np.zeros(balance.shape[1])
-    for cols, (rows, dense) in zip(blocks.states, blocks.split(balance), strict=True):
-        if rows.size:
-            x[cols], *_ = np.linalg.lstsq(dense, rhs[rows], rcond=None)
+    for cols, (rows, part) in zip(
+        blocks.states, blocks.split(balance, sparse_blocks.SPARSE_MIN_STATES), strict=True
+    ):
+        if not rows.size:
+            continue
+        if sparse.issparse(part):
+            x[cols] = least_norm(part, rhs[rows])
+        else:
+            x[cols], *_ = np.linalg.lstsq(part, rhs[rows], rcond=None)
     return x
 
 
