@@ -113,6 +113,7 @@ from typing import Any
 
 import numpy as np
 
+from oreflow.conventions import CN_G_MOL, NACN_G_MOL
 from oreflow.core.components import ComponentSet
 from oreflow.core.formulas import formula_mass_g_mol
 from oreflow.core.schema import REQUIRED, Param, frac, positive
@@ -139,8 +140,8 @@ from oreflow.units.products import ProductSpecies
 #: t MnO2 per t KMnO4 reduced (formula masses) [S].
 _MNO2_PER_KMNO4 = formula_mass_g_mol("MnO2") / formula_mass_g_mol("KMnO4")
 
-#: NaCN -> CN (26.018 / 49.007) [S].
-_CN_PER_NACN = 26.018 / 49.007
+#: NaCN -> CN, with the molar masses the kernels use [S].
+_CN_PER_NACN = CN_G_MOL / NACN_G_MOL
 #: Below this temperature glycine alone needs an oxidant to leach gold [assumed]
 #: (Oraby, Eksteen & Tanda 2017, Hydrometallurgy 169:339; docs/models.md#glycine: about 60 °C, or strong oxidants at ambient).
 MIN_UNOXIDISED_DEGC = 40.0
