@@ -258,6 +258,20 @@ CATALOGUE: MappingProxyType = MappingProxyType(
                 description="silver sulfide precipitated from cyanide solution by SART, as Ag2S (acanthite, 7.2-7.4 t/m³ [L]); element fractions of Ag2S [S]",
             ),
             _sp(
+                "cucn",
+                "solid",
+                2.92,
+                _f("CuCN"),
+                description="copper(I) cyanide precipitated from acidified cyanide solution by AVR, as CuCN (2.92 t/m³, CRC Handbook [L]); element fractions of CuCN [S]",
+            ),
+            _sp(
+                "cuscn",
+                "solid",
+                2.85,
+                _f("CuSCN"),
+                description="copper(I) thiocyanate precipitated from acidified thiocyanate-bearing cyanide solution by AVR, as CuSCN (2.85 t/m³, CRC Handbook [L]); element fractions of CuSCN [S]",
+            ),
+            _sp(
                 "metal_hydroxides",
                 "solid",
                 3.40,

@@ -286,7 +286,7 @@ SPECIES_FORMULA: Mapping[str, str] = MappingProxyType(
         "au_grg": "Au", "ag": "Ag", "hematite": "Fe2O3", "magnetite": "Fe3O4",
         "gypsum": "CaSO4·2H2O", "scorodite": "FeAsO4·2H2O",
         "basic_ferric_sulfate": "Fe(OH)SO4", "jarosite": "KFe3(SO4)2(OH)6", "sulfur": "S",
-        "chalcocite": "Cu2S", "cu2s": "Cu2S", "ag2s": "Ag2S", "metal_hydroxides": "Fe(OH)3",
+        "chalcocite": "Cu2S", "cu2s": "Cu2S", "ag2s": "Ag2S", "cucn": "CuCN", "cuscn": "CuSCN", "metal_hydroxides": "Fe(OH)3",
         "cu_hydroxide": "Cu(OH)2", "mno2": "MnO2", "cu_ferrocyanide": "Cu2Fe(CN)6", "au_pregrobbed": "Au",
         "cu_metal": "Cu", "water": "H2O", "au_aq": "Au", "ag_aq": "Ag", "cu_aq": "Cu",
         "nacn": "NaCN", "cn_wad": "CN", "scn": "SCN", "fe_cn": "Fe(CN)6", "ocn": "OCN",

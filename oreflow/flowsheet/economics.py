@@ -232,6 +232,67 @@ ECONOMICS_PARAMS: tuple[Param, ...] = (
         lo=0.0,
         hi=1e8,
     ),
+    Param(
+        "flotation_air_jg_cm_s",
+        "cm/s",
+        0.0,
+        "superficial gas velocity of forced-air flotation cells, whose blowers are charged "
+        "to each flotation unit (0: self-aspirating cells, no blower)",
+        "forced-air cells run at about 1-2 cm/s [assumed] (oreflow.solvers.bulk_utilities)",
+        lo=0.0,
+        hi=10.0,
+    ),
+    Param(
+        "blower_pressure_kpa",
+        "kPa",
+        40.0,
+        "pressure the flotation-air blowers deliver above atmosphere (pulp head in the cell "
+        "and distributor losses)",
+        "assumed [A]",
+        lo=1.0,
+        hi=300.0,
+    ),
+    Param(
+        "crusher_feed_f80_mm",
+        "mm",
+        0.0,
+        "run-of-mine F80 the crushing plant takes; its power (Bond's law to each ore's own "
+        "80 % passing size) is charged to the unit the ore enters (0: crushing not charged)",
+        "Bond 1952, Trans. AIME 193:484; site figure",
+        lo=0.0,
+        hi=2000.0,
+    ),
+    Param(
+        "conveyor_length_m",
+        "m",
+        0.0,
+        "length of the belt conveyors carrying the ore to the plant (0: not charged)",
+        "site figure",
+        lo=0.0,
+        hi=1e5,
+    ),
+    Param(
+        "conveyor_lift_m",
+        "m",
+        0.0,
+        "height the ore conveyors lift it",
+        "site figure",
+        lo=-1000.0,
+        hi=1000.0,
+    ),
+    Param(
+        "capital_fixed_frac_y",
+        "1/y",
+        0.0,
+        "fixed cost that follows the capital: maintenance and insurance a year as a "
+        "fraction of each route's installed capital estimate (capital_usd), spread over "
+        "the operating hours and added to fixed_usd_h (which then holds labour, "
+        "supervision, overheads and G&A only); 0 = fixed_usd_h is the whole fixed cost",
+        "Towler & Sinnott 2013, Chemical Engineering Design 2nd ed., ch. 8: maintenance "
+        "3-5 %/y, insurance and property tax 1-2 %/y of plant cost [assumed]",
+        lo=0.0,
+        hi=0.5,
+    ),
 )
 
 #: ``[economics.project]``: the terms of the yearly cash-flow table (mine life, capital,

@@ -283,7 +283,8 @@ def _economics_keys(case: CaseSpec) -> tuple[str, ...]:
     return tuple(
         f"economics.{k}"
         for k, v in case.economics.params.items()
-        if isinstance(v, float) and k != "fixed_usd_h"  # fixed cost: one figure per case
+        if isinstance(v, float)
+        and k not in ("fixed_usd_h", "capital_fixed_frac_y")  # fixed cost: one figure per case
     )
 
 

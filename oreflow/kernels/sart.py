@@ -54,6 +54,41 @@ SART_COLUMNS = (
 
 
 @njit
+def ph_response_frac(ph: float, ph50: float, ph_slope: float) -> float:
+    """Share of the ultimate copper precipitate held at a pH, ``1 / (1 + 10^(s (pH - pH50)))``.
+
+    Shared by SART (Cu2S) and AVR (CuCN, ``oreflow.kernels.avr``).
+    """
+    return 1.0 / (1.0 + 10.0 ** (ph_slope * (ph - ph50)))
+
+
+@njit
+def alkalinity_and_free_acid_kmol_h(
+    alkalinity_mg_l: float, ph: float, water_m3_h: float
+) -> tuple[float, float]:
+    """H+ the acid spends on the feed's alkalinity (as CaCO3) and on the set pH [kmol/h].
+
+    Alkalinity as CaCO3 at 50.04 g/eq; the free acid of the set pH is 10^-pH mol/L.
+    """
+    alk_eq = max(alkalinity_mg_l, 0.0) * water_m3_h / CACO3_G_EQ / 1000.0
+    free_acid = 10.0 ** (-ph) * water_m3_h  # mol/L x m3/h = kmol/h
+    return alk_eq, free_acid
+
+
+@njit
+def gypsum_kmol_h(
+    lime_kmol_h: float,
+    acid_kmol_h: float,
+    so4_kmol_h: float,
+    gypsum_sol_g_l: float,
+    water_m3_h: float,
+) -> float:
+    """CaSO4.2H2O precipitated by the re-neutralising lime above gypsum's solubility [kmol/h]."""
+    sol = max(gypsum_sol_g_l, 0.0) * water_m3_h / 136.14  # kmol/h CaSO4
+    return max(min(lime_kmol_h, acid_kmol_h + max(so4_kmol_h, 0.0)) - sol, 0.0)
+
+
+@njit
 def sart_balance_kmol_h(
     water_m3_h: np.ndarray,
     cu_kmol_h: np.ndarray,
@@ -119,7 +154,7 @@ def sart_balance_kmol_h(
         cu = max(cu_kmol_h[i], 0.0)
         ag = max(ag_kmol_h[i], 0.0)
         dose = max(sulfide_ratio[i], 0.0) * 0.5 * (cu + ag)
-        f_ph = 1.0 / (1.0 + 10.0 ** (ph_slope[i] * (ph[i] - ph50[i])))
+        f_ph = ph_response_frac(ph[i], ph50[i], ph_slope[i])
         ag_p = min(cu_max_frac[i] * f_ph * ag, 2.0 * dose)
         cu_p = min(cu_max_frac[i] * f_ph * cu, 2.0 * dose - ag_p)
         s_used = 0.5 * (cu_p + ag_p)
@@ -130,15 +165,15 @@ def sart_balance_kmol_h(
         lost = cn_loss_frac[i] * hcn
         kept = hcn - lost
         excess = dose - s_used
-        alk_eq = max(alkalinity_mg_l[i], 0.0) * water_m3_h[i] / CACO3_G_EQ / 1000.0
-        free_acid = 10.0 ** (-ph[i]) * water_m3_h[i]  # mol/L x m3/h = kmol/h
+        alk_eq, free_acid = alkalinity_and_free_acid_kmol_h(
+            alkalinity_mg_l[i], ph[i], water_m3_h[i]
+        )
         # H+ per metal: n - 1/2 with HS-, n with S2- (n CN per metal released as HCN)
         h_cu = released - (0.0 if na2s else s_used)
         h = max(cn_free_kmol_h[i], 0.0) + h_cu + h_per_excess * excess + alk_eq + free_acid
         acid = 0.5 * h
         lime = 0.5 * (kept + excess + alk_eq + free_acid)
-        sol = max(gypsum_sol_g_l[i], 0.0) * water_m3_h[i] / 136.14  # kmol/h CaSO4
-        gypsum = max(min(lime, acid + max(so4_kmol_h[i], 0.0)) - sol, 0.0)
+        gypsum = gypsum_kmol_h(lime, acid, so4_kmol_h[i], gypsum_sol_g_l[i], water_m3_h[i])
         out[i, 0] = cu_p
         out[i, 1] = ag_p
         out[i, 2] = dose

@@ -147,6 +147,7 @@ _HEADLINE = (
     ("c1_usd_oz", "C1 (site, less credits)"),
     ("aisc_usd_oz", "AISC (C1+royalty+sust.)"),
     ("capital_usd", "capital estimate"),
+    ("cost_fixed_usd_h", "fixed cost"),
     ("residue_tph", "residue to storage"),
     ("residue_utilisation_frac", "residue used"),
     ("tailings_wad_cn_mg_l", "WAD cyanide at discharge"),
@@ -173,6 +174,9 @@ def headline(results: Any) -> list[tuple[str, str]]:
         rows["capital estimate"] = [
             f"{sig(float(k['capital_usd']) / 1e6, 3)} M USD installed ({low}-{high} M USD)"
         ]
+    if float(k.get("cost_fixed_capital_usd_h", 0.0)) > 0 and "fixed cost" in rows:
+        on_capital = with_unit(k["cost_fixed_capital_usd_h"], "cost_fixed_capital_usd_h")
+        rows["fixed cost"][0] += f" ({on_capital} maintenance and insurance on the capital)"
     if "gold_produced_oz_d" in k and "gold" in rows:
         rows["gold"][0] += f" ({sig(float(k['gold_produced_oz_d']) * 31.1034768 / 1000.0, 3)} kg/d)"
     out = [(label, ", ".join(values)) for label, values in rows.items()]
@@ -360,6 +364,10 @@ def _verification(result: Any) -> str:
     return f"NOT verified: status {result.status}{diff_text}"
 
 
+#: Columns of the route ranking that are figures, not positions.
+_RANKING_FIGURES = ("feasible", "objective", "ore_tph", "cost_fixed_usd_h")
+
+
 def _runner_up(result: Any, spec: Any) -> str | None:
     routes = result.routes
     if len(routes) < 2 or "objective" not in routes:
@@ -368,7 +376,7 @@ def _runner_up(result: Any, spec: Any) -> str | None:
     if len(ok) < 2:
         return None
     best, second = ok.iloc[0], ok.iloc[1]
-    cols = [c for c in routes.columns if c not in ("feasible", "objective", "ore_tph")]
+    cols = [c for c in routes.columns if c not in _RANKING_FIGURES]
     words = route_words(spec, {c: second[c] for c in cols})
     gap = float(second["objective"]) - float(best["objective"])
     name = _objective_name(spec)
@@ -403,17 +411,19 @@ def optimize_tables(result: Any, spec: Any = None) -> list[Any]:
         ]
     if len(result.routes):
         r = result.routes
-        cols = [c for c in r.columns if c not in ("feasible", "objective", "ore_tph")]
+        cols = [c for c in r.columns if c not in _RANKING_FIGURES]
+        fixed = "cost_fixed_usd_h" in r.columns  # each route's own fixed cost
         out += [
             rich_table(
                 "Best plan of every route (enumeration)",
-                ["route", "feasible", "objective", "ore t/h"],
+                ["route", "feasible", "objective", "ore t/h", *(["fixed USD/h"] if fixed else [])],
                 (
                     (
                         route_words(spec, {c: row[c] for c in cols}),
                         "yes" if bool(row["feasible"]) else "no",
                         row["objective"],
                         row["ore_tph"],
+                        *([row["cost_fixed_usd_h"]] if fixed else []),
                     )
                     for _, row in r.iterrows()
                 ),

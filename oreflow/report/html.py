@@ -462,7 +462,8 @@ def optimize_html(result: Any, spec: Any) -> str:
         sections.append("<ul>" + "".join(f"<li>{_e(e)}</li>" for e in result.explanation) + "</ul>")
     if len(result.routes):
         r = result.routes
-        cols = [c for c in r.columns if c not in ("feasible", "objective", "ore_tph")]
+        figures = ("feasible", "objective", "ore_tph", "cost_fixed_usd_h")
+        cols = [c for c in r.columns if c not in figures]
         ranking = pd.DataFrame(
             {
                 "route": [route_words(spec, {c: row[c] for c in cols}) for _, row in r.iterrows()],
@@ -471,6 +472,8 @@ def optimize_html(result: Any, spec: Any) -> str:
                 "ore t/h": r["ore_tph"].to_numpy(),
             }
         )
+        if "cost_fixed_usd_h" in r.columns:  # each route's own fixed cost (its capital's)
+            ranking["fixed USD/h"] = r["cost_fixed_usd_h"].to_numpy()
         sections += [
             "<h2>Route ranking</h2>",
             _figure(

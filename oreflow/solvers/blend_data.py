@@ -57,9 +57,10 @@ class BlendProblem:
         Intensive KPIs judged per discharge -> the per-sink ratio figures (in
         ``ratios``) whose highest they are; a limit on the KPI is one limit per sink
         (``expand``).
-    constants : Mapping[str, float]
-        Extensive figures' parts that do not scale with the rates (the fixed cost),
-        the same for every column; ``derivatives`` exclude them.
+    constants : Mapping[str, float or numpy.ndarray]
+        Extensive figures' parts that do not scale with the rates (the fixed cost): one
+        figure for every column, or (n,) per column where the fixed cost follows each
+        column's capital (``capital_fixed_frac_y``); ``derivatives`` exclude them.
     closed : (n,) bool numpy.ndarray or None
         Whether each column's simulation closes its balance (``closure_max_rel`` within
         ``simulate.CLOSURE_GATE_REL``); a column that does not is never usable.
@@ -90,7 +91,7 @@ class BlendProblem:
     destination_group: tuple[int, ...] = ()
     group_feed: np.ndarray | None = None
     per_sink: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    constants: Mapping[str, float] = field(default_factory=dict)
+    constants: Mapping[str, float | np.ndarray] = field(default_factory=dict)
     closed: np.ndarray | None = None
 
     @classmethod
@@ -104,7 +105,7 @@ class BlendProblem:
         sense: str,
         mip_rel_gap: float = 1e-6,
         time_limit_s: float = 60.0,
-        constants: Mapping[str, float] | None = None,
+        constants: Mapping[str, float | np.ndarray] | None = None,
         source: str = "ore",
     ) -> BlendProblem:
         """The problem with one ore source from (n,) coefficients of every figure.
@@ -156,7 +157,15 @@ class BlendProblem:
             destination_ok=rows(self.destination_ok),
             group_feed=rows(self.group_feed),
             closed=rows(self.closed),
+            constants={
+                k: v[idx] if isinstance(v, np.ndarray) else v for k, v in self.constants.items()
+            },
         )
+
+    def constant(self, name: str, column: int) -> float:
+        """The part of an extensive figure that does not scale with the rates, at a column."""
+        c = self.constants.get(name, 0.0)
+        return float(c[column]) if isinstance(c, np.ndarray) else float(c)
 
     @property
     def n(self) -> int:

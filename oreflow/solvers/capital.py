@@ -23,6 +23,7 @@ import numpy as np
 
 from oreflow.core.cost_index import ESTIMATE_CLASSES, escalate
 from oreflow.errors import CaseError, Problem
+from oreflow.flowsheet.optimization import is_extensive
 from oreflow.solvers.equipment import equipment
 from oreflow.solvers.simulate import Simulation
 from oreflow.solvers.unit_figures import UnitFigures
@@ -40,6 +41,7 @@ class CapitalItem:
     hi: float | None
     source: str
     default: bool = False  # oreflow's default curve, not the case's own
+    scaling_usd: np.ndarray | None = None  # d cost / d ln throughput at fixed settings
 
     def outside(self) -> np.ndarray:
         """Cases whose size lies outside the curve's published range."""
@@ -77,15 +79,19 @@ def capital_items(sim: Simulation) -> list[CapitalItem]:
         each = np.maximum(size, 0.0) / count
         cost = count * float(curve["a_usd"]) * each ** float(curve["b"])
         cost = escalate(1.0, int(curve["year"]), int(cap["cost_year"])) * cost
+        cost = cost * float(cap["installation_factor"])
+        # a figure that grows with throughput (power, volume, t/d) at fixed settings
+        scales = is_extensive(name)
         out.append(
             CapitalItem(
                 unit,
                 str(curve["figure"]),
                 each,
-                cost * float(cap["installation_factor"]),
+                cost,
                 curve.get("figure_lo"),
                 curve.get("figure_hi"),
                 str(curve["source"]),
+                scaling_usd=float(curve["b"]) * cost if scales else np.zeros_like(cost),
             )
         )
     year = int(cap["cost_year"])
@@ -100,6 +106,7 @@ def capital_items(sim: Simulation) -> list[CapitalItem]:
                 e.curve.s_hi,
                 e.curve.source,
                 default=True,
+                scaling_usd=e.scaling_usd(year) * float(cap["lang_factor"]),
             )
         )
     return out
@@ -118,6 +125,10 @@ def capital_kpis(sim: Simulation) -> dict[str, np.ndarray]:
         key = f"capital_{i.unit}_usd"
         out[key] = out.get(key, np.zeros(sim.n_cases)) + i.cost_usd
     out["capital_usd"] = total
+    # the capital's tangent in throughput at fixed settings: C(Q) ~ C - S + S Q/Q0
+    out["capital_scaling_usd"] = sum(
+        (i.scaling_usd for i in items if i.scaling_usd is not None), np.zeros(sim.n_cases)
+    )
     out["capital_low_usd"] = total * (1.0 + low)
     out["capital_high_usd"] = total * (1.0 + high)
     return out

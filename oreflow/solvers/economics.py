@@ -327,13 +327,43 @@ FIXED_COST_SIGN: dict[str, float] = {
 
 
 def fixed_part_usd_h(economics: EconomicsSpec | None, name: str) -> float:
-    """The part of an extensive figure that is the fixed cost [USD/h]; 0 for other figures.
+    """The part of an extensive figure that is ``fixed_usd_h`` [USD/h]; 0 for other figures.
 
-    The same for every route and mode of a case (the fixed cost is one figure per case).
+    The same for every route and mode of a case. The part that follows each route's
+    capital (``capital_fixed_frac_y``) is per column: ``fixed_cost_figure`` names the
+    figure that holds the whole fixed cost, which the optimizers tabulate.
     """
     if economics is None or name not in FIXED_COST_SIGN:
         return 0.0
     return FIXED_COST_SIGN[name] * float(economics.params["fixed_usd_h"])
+
+
+#: The KPI the optimizers carry as each column's constant: the fixed cost's tangent in
+#: throughput at zero rate [USD/h]. ``fixed_usd_h`` plus, with ``capital_fixed_frac_y``,
+#: the maintenance and insurance on the part of the capital that does not grow with
+#: throughput at fixed settings (``capital_usd - capital_scaling_usd``); the part that
+#: grows is in the per-tonne coefficients, so that the model's derivative in the rates
+#: (and a rate bound's shadow price) is the plan's own, and its value exact at the
+#: tabulated rates.
+FIXED_COST_FIGURE = "cost_fixed_base_usd_h"
+
+
+def fixed_follows_capital(economics: EconomicsSpec | None) -> bool:
+    """Whether part of the fixed cost follows each route's capital (``capital_fixed_frac_y``)."""
+    return economics is not None and float(economics.params["capital_fixed_frac_y"]) > 0
+
+
+def fixed_cost_hours_y(economics: EconomicsSpec) -> float:
+    """Operating hours a year the capital-following fixed cost is spread over [h/y].
+
+    ``[economics.project] operating_h_y`` when the case has project terms, else the
+    build-up's (``fixed_costs.FixedCostBasis``: 92 % of 8,760 h).
+    """
+    if economics.project is not None:
+        return float(economics.project["operating_h_y"])
+    from oreflow.solvers.fixed_costs import FixedCostBasis
+
+    return float(FixedCostBasis.operating_h_y)
 
 
 def economics_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -379,12 +409,34 @@ def economics_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np
     from oreflow.solvers.utilities import utility_power_kw
 
     utility_kw = utility_power_kw(sim)
+    # compressed air, crushing and conveying (oreflow.solvers.bulk_utilities)
+    from oreflow.solvers.bulk_utilities import bulk_utility_kw
+
+    by_kind = bulk_utility_kw(sim)
+    for per_unit in by_kind.values():
+        for name, kw in per_unit.items():
+            utility_kw[name] = utility_kw.get(name, np.zeros(n)) + kw
     lines["utilities"] = np.zeros(n)
     for name, kw in utility_kw.items():
         cost = kw * p["electricity_usd_kwh"]
         lines["utilities"] = lines["utilities"] + cost
         by_unit[name] = by_unit.get(name, np.zeros(n)) + cost
-    fixed = np.full(n, float(p["fixed_usd_h"]))
+    capital = {}
+    if econ.capital is not None:  # always: oreflow's default curves when the case gives none
+        from oreflow.solvers.capital import capital_kpis
+
+        capital = capital_kpis(sim)
+    fixed_capital = np.zeros(n)
+    fixed_base = np.full(n, float(p["fixed_usd_h"]))
+    if p["capital_fixed_frac_y"] > 0 and "capital_usd" in capital:
+        from oreflow.solvers.fixed_costs import capital_fixed_usd_h
+
+        frac, hours = p["capital_fixed_frac_y"], fixed_cost_hours_y(econ)
+        fixed_capital = capital_fixed_usd_h(frac, capital["capital_usd"], hours)
+        # its tangent in throughput at zero: the part of the capital that does not grow
+        unscaled = capital["capital_usd"] - capital["capital_scaling_usd"]
+        fixed_base = fixed_base + capital_fixed_usd_h(frac, unscaled, hours)
+    fixed = np.full(n, float(p["fixed_usd_h"])) + fixed_capital
     ore_cost = np.zeros(n)
     for ore in sim.plant.spec.ores:
         usd_t = econ.ore_usd_t.get(ore.name.removeprefix("ore."), 0.0)
@@ -419,6 +471,7 @@ def economics_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np
         "cost_steam_usd_h": lines["steam"],
         "utility_power_kw": sum(utility_kw.values(), np.zeros(n)),
         **{f"utility_{name}_kw": kw for name, kw in utility_kw.items()},
+        **{f"utility_{kind}_kw": sum(per.values(), np.zeros(n)) for kind, per in by_kind.items()},
         "cost_utilities_usd_h": lines["utilities"],
         **{f"cost_{k}_usd_h": v for k, v in sorted(lines.items()) if k.startswith("item_")},
         "cost_water_usd_h": lines["water"],
@@ -427,6 +480,8 @@ def economics_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np
         "cost_residue_usd_h": lines["residue"],
         "credit_residue_usd_h": lines["credit"],
         "cost_fixed_usd_h": fixed,
+        "cost_fixed_capital_usd_h": fixed_capital,
+        FIXED_COST_FIGURE: fixed_base,
         "cost_ore_usd_h": ore_cost,
         **{f"cost_unit_{name}_usd_h": v for name, v in by_unit.items()},
         "operating_cost_usd_h": operating,
@@ -437,10 +492,7 @@ def economics_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np
         "economics_assumed_count": _assumed_count(sim, econ, m, t, revenue, lines)
         + n_default_items,
     }
-    if econ.capital is not None:  # always: oreflow's default curves when the case gives none
-        from oreflow.solvers.capital import capital_kpis
-
-        out.update(capital_kpis(sim))
+    out.update(capital)
     if econ.project is None:
         from oreflow.solvers.project import unit_cost_kpis
 

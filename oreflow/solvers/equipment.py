@@ -75,10 +75,27 @@ class Equipment:
     count: np.ndarray
     size: np.ndarray  # of one item, in ``curve.size_unit``
     basis: str
+    scales: bool = True  # the item's size grows with throughput (else its count, or nothing)
 
     def purchased_usd(self, cost_year: int) -> np.ndarray:
         """Purchased cost of all items in ``cost_year`` money [USD] (CEPCI ratio)."""
         return self.count * self.curve.cost_usd(self.size) * CEPCI[cost_year] / self.curve.cepci
+
+    def scaling_usd(self, cost_year: int) -> np.ndarray:
+        """The purchased cost's derivative by the log of throughput at fixed settings [USD].
+
+        Every flow, and so the size of an item sized on one, is proportional to the
+        throughput at fixed intensive settings: ``d/d ln Q`` of ``count (a + b S^n)`` is
+        ``count n b S^n`` at a fixed count (a step in count, a cyclone more, is not a
+        derivative). An item whose size does not grow (a cyclone's diameter, an
+        installed thickener area) has none.
+        """
+        if not self.scales:
+            return np.zeros(np.shape(self.size))
+        c = self.curve
+        s = np.maximum(np.asarray(self.size, dtype=np.float64), 0.0)
+        part = np.where(s > 0.0, c.n * c.b * s**c.n, 0.0)
+        return self.count * part * CEPCI[cost_year] / c.cepci
 
     def take(self, idx: np.ndarray) -> Equipment:
         """The items of cases (rows) ``idx``."""
@@ -153,6 +170,7 @@ def _cyclone(sim: Simulation, unit: str, how: Sizing) -> list[Equipment]:
             s["cyclone_count"],
             s["cyclone_diameter_cm"],
             basis,
+            scales=False,  # the diameter follows the cut size; the count the flow
         )
     ]
 
@@ -169,6 +187,8 @@ def thickener_area_m2(sim: Simulation, unit: str) -> np.ndarray:
 def _thickener(sim: Simulation, unit: str, how: Sizing) -> list[Equipment]:
     area = thickener_area_m2(sim, unit)
     stages = _count(sim, unit, "n_stages", 1.0)
+    given = sim.params[unit].get("area_m2")
+    installed = given is not None and bool(np.all(np.isfinite(given)))
     return [
         Equipment(
             unit,
@@ -177,6 +197,7 @@ def _thickener(sim: Simulation, unit: str, how: Sizing) -> list[Equipment]:
             _arr(sim, stages),
             area,
             "settling area from unit area",
+            scales=not installed,
         )
     ]
 

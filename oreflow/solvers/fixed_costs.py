@@ -17,11 +17,19 @@ so each fraction here is also marked [assumed]:
 
 The yearly total is spread over the plant's operating hours (the hours the optimizers
 and ``fixed_usd_h`` count).
+
+Maintenance and insurance follow the capital: with ``[economics] capital_fixed_frac_y``
+(their two fractions summed, 0.055 a year here) each route's fixed cost is
+``fixed_usd_h`` (labour, supervision, overheads and G&A, ``people_usd_h``) plus that
+fraction of the route's own capital estimate a year (``capital_fixed_usd_h``), so that a
+whole-ore autoclave costs more to keep than a concentrate autoclave.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+import numpy as np
 
 #: Operators per shift position for continuous operation (Towler & Sinnott 2013 ch. 8)
 #: [assumed].
@@ -70,3 +78,27 @@ def fixed_cost_lines_usd_y(basis: FixedCostBasis) -> dict[str, float]:
 def fixed_cost_usd_h(basis: FixedCostBasis) -> float:
     """The build-up's total per operating hour [USD/h] (the ``fixed_usd_h`` figure)."""
     return fixed_cost_lines_usd_y(basis)["total"] / basis.operating_h_y
+
+
+def people_usd_h(basis: FixedCostBasis) -> float:
+    """The build-up's part that does not follow the capital [USD/h].
+
+    Labour, supervision, salary overhead, plant overhead and G&A (``fixed_usd_h`` with
+    ``capital_fixed_frac_y``).
+
+    Examples
+    --------
+    >>> b = FixedCostBasis(50e6, 7.0)
+    >>> round(people_usd_h(b) + capital_fixed_usd_h(0.055, 50e6, b.operating_h_y), 6) == round(
+    ...     fixed_cost_usd_h(b), 6)
+    True
+    """
+    lines = fixed_cost_lines_usd_y(basis)
+    return (lines["total"] - lines["maintenance"] - lines["insurance"]) / basis.operating_h_y
+
+
+def capital_fixed_usd_h(
+    frac_y: float, capital_usd: np.ndarray | float, operating_h_y: float
+) -> np.ndarray | float:
+    """Maintenance and insurance on a capital [USD/h]: ``frac_y x capital / operating_h_y``."""
+    return frac_y * np.asarray(capital_usd, dtype=np.float64) / operating_h_y

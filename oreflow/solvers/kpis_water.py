@@ -17,7 +17,10 @@ Read from the plant's mass balance, not from unit metric names, so every unit co
   (sinks in no residue or product family: vents; water units remove, e.g. flash steam);
 - **recycled**: water of the solution streams (solids at most ``SOLUTION_SOLIDS_FRAC`` of
   the stream) that close a loop of the flowsheet (a recycle block: thickener overflow or
-  barren solution returned upstream). It is internal, not part of the closure.
+  barren solution returned upstream). It is internal, not part of the closure. A
+  stream that passes two units inside the loop (overflow to SART, SART to the mill) is
+  counted at each; ``recycled_<species>_mg_l`` gives the copper, thiocyanate and
+  cyanide that the recycled water carries (its flow-weighted concentration).
 
 ``water_balance_rel_err`` is ``|in + fresh - removed + reacted - out| / (in + fresh)``: the
 water view of the closure audit. Volumes at 1 t/m3 [assumed: process water density].
@@ -41,14 +44,18 @@ from oreflow.units.base import total_solids
 SOLUTION_SOLIDS_FRAC = 0.01
 
 
-def recycled_water_m3_h(sim: Simulation) -> np.ndarray:
-    """Water of solution streams inside recycle blocks [m3/h], (n_cases,)."""
+#: Dissolved species whose build-up in the recycled process water is reported
+#: (``recycled_<name>_mg_l``): copper, thiocyanate, the complexed (WAD) cyanide as CN
+#: and free cyanide as NaCN, where the case declares them.
+BUILD_UP_SPECIES = ("cu_aq", "scn", "cn_wad", "nacn")
+
+
+def _recycled_solution(sim: Simulation) -> np.ndarray:
+    """Sum of the solution streams inside recycle blocks, (n_cases, n_comp) [t/h]."""
     comps = sim.plant.spec.comps
     topo = sim.plant.topology
-    out = np.zeros(sim.n_cases)
-    if not comps.has("water"):
-        return out
     i = comps.solution_offset("water")
+    out = np.zeros((sim.n_cases, comps.n_comp))
     for block in topo.blocks:
         if not block.tears:
             continue
@@ -58,9 +65,37 @@ def recycled_water_m3_h(sim: Simulation) -> np.ndarray:
                 continue
             x = sim.streams[s.name]
             solids = total_solids(comps, x)
-            solution = x[:, i] * (solids <= SOLUTION_SOLIDS_FRAC * x.sum(axis=1))
-            out = out + solution
+            keep = (solids <= SOLUTION_SOLIDS_FRAC * x.sum(axis=1)) & (x[:, i] > 0.0)
+            out = out + x * keep[:, None]
     return out
+
+
+def recycled_water_m3_h(sim: Simulation) -> np.ndarray:
+    """Water of solution streams inside recycle blocks [m3/h], (n_cases,)."""
+    comps = sim.plant.spec.comps
+    if not comps.has("water"):
+        return np.zeros(sim.n_cases)
+    return _recycled_solution(sim)[:, comps.solution_offset("water")]
+
+
+def recycled_build_up_mg_l(sim: Simulation) -> dict[str, np.ndarray]:
+    """Copper, thiocyanate and cyanide in the recycled process water [mg/L].
+
+    Flow-weighted over the recycled solution streams (``recycled_<species>_mg_l``),
+    zero without recycle. What a tailings-thickener overflow returned to grinding brings back to the leach:
+    the steady state of the recycle (the plant solve converges the tear streams or
+    raises naming the block).
+    """
+    comps = sim.plant.spec.comps
+    if not comps.has("water"):
+        return {}
+    sol = _recycled_solution(sim)
+    water = sol[:, comps.solution_offset("water")]
+    return {
+        f"recycled_{name}_mg_l": safe_div(sol[:, comps.solution_offset(name)] * 1e6, water)
+        for name in BUILD_UP_SPECIES
+        if comps.has(name)
+    }
 
 
 def water_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -102,6 +137,7 @@ def water_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np.nda
         "water_ore_m3_h": ore_water,
         "water_fresh_m3_h": fresh,
         "water_recycled_m3_h": recycled_water_m3_h(sim),
+        **recycled_build_up_mg_l(sim),
         "water_reacted_m3_h": reacted,
         "water_to_residue_m3_h": residue,
         "water_to_storage_m3_h": out["storage"],

@@ -45,10 +45,12 @@ from oreflow.flowsheet.optimization import (
 from oreflow.solvers.blend import (
     BlendProblem,
     BlendResult,
+    column_duals,
     enumerate_blend,
     explain_blend_infeasible,
     solve_blend,
 )
+from oreflow.solvers.economics import FIXED_COST_FIGURE, FIXED_COST_SIGN, fixed_follows_capital
 from oreflow.solvers.highs import SolveStatus
 from oreflow.solvers.optimize_result import (
     OptimizeResult,
@@ -68,6 +70,7 @@ from oreflow.solvers.selection import (
     split_groups,
     split_metrics,
     split_tonnages,
+    total_bounds,
 )
 from oreflow.solvers.tabulate import ModeTable, route_axes, route_spec, tabulate
 
@@ -96,6 +99,13 @@ def at_split(spec: CaseSpec, fractions: dict[str, dict[str, float]]) -> CaseSpec
             u = dataclasses.replace(u, tables=tables)
         units.append(u)
     return dataclasses.replace(spec, units=tuple(units))
+
+
+def at_rate(spec: CaseSpec, rate_tph: float) -> CaseSpec:
+    """The case with its one ore source's rate written as ``rate_tph`` [t/h]."""
+    ore = spec.ores[0]
+    params = MappingProxyType({**ore.params, "rate_tph": float(rate_tph)})
+    return dataclasses.replace(spec, ores=(dataclasses.replace(ore, params=params),))
 
 
 def _chosen_split(
@@ -211,10 +221,16 @@ def _tabulate(
 
 
 def needed_figures(names: Iterable[str]) -> set[str]:
-    """The KPIs a model of these figures reads: each, and a ratio's two extensive terms."""
+    """The KPIs a model of these figures reads.
+
+    Each, a ratio's two extensive terms, and the fixed cost of a figure that holds it
+    (per column where it follows the capital).
+    """
     out = set(names)
     for name in list(out):
         out |= set(RATIO_FIGURES.get(name, ()))
+    if out & set(FIXED_COST_SIGN):  # each column's, and its whole fixed cost for the ranking
+        out |= {FIXED_COST_FIGURE, "cost_fixed_usd_h"}
     return {n for n in out if not n.startswith("units.")}
 
 
@@ -301,6 +317,11 @@ def optimize(spec: CaseSpec) -> OptimizeResult:
     envelope = enforced_envelopes(spec, opt)
     lo, hi = source_bounds(spec, opt)
     blend = np.clip(np.array([float(o.params["rate_tph"]) for o in spec.ores]), lo, hi)
+    # a fixed cost that follows the capital is tabulated at a rate (the plant is sized
+    # for it): one source is re-tabulated at the incumbent's rate, as a blend is
+    sized = fixed_follows_capital(spec.economics) and not several
+    x_min, x_max = total_bounds(spec, opt)
+    opt = dataclasses.replace(opt, ore_tph_min=x_min, ore_tph_max=x_max)  # as written
     history: list[dict[str, Any]] = []
     seconds: dict[str, float] = {"tabulate_s": 0.0, "model_and_solve_s": 0.0, "verify_s": 0.0}
     base = opt
@@ -309,6 +330,8 @@ def optimize(spec: CaseSpec) -> OptimizeResult:
         t1 = time.perf_counter()
         rates_at = blend if several else None
         tab_spec = at_split(spec, split_at)
+        if sized:
+            tab_spec = at_rate(tab_spec, float(blend[0]))
         table = _tabulate(tab_spec, base, envelope, source_tph=rates_at)
         opt = _with_envelopes(base, table, envelope)
 
@@ -319,7 +342,37 @@ def optimize(spec: CaseSpec) -> OptimizeResult:
             return _fill_envelopes(t, [lim for lim in envelope if lim in o.limits])
 
         t2 = time.perf_counter()
+        opt0 = opt
         opt, table, problem, result, levels = _solve_levels(tab_spec, opt, table, retabulate)
+        for _ in range(TANGENT_ROUNDS if sized else 0):
+            # the chosen column's fixed-cost tangent from two simulations of it, once the
+            # plan's rate is the tabulated one (else the next round re-tabulates there)
+            if result.status is not SolveStatus.OPTIMAL:
+                break
+            chosen = float(sum(result.source_tph))
+            if abs(chosen - float(blend[0])) > BLEND_MOVE_RTOL * max(float(blend[0]), 1e-12):
+                break
+            j = result.column
+            tangent = _fixed_tangent(tab_spec, opt, table, j)
+            held = float(table.figures[FIXED_COST_FIGURE].iloc[j])
+            if abs(tangent - held) <= 1e-12 * max(abs(held), 1.0):
+                break
+            table.figures.loc[table.figures.index[j], FIXED_COST_FIGURE] = tangent
+            if not opt.lexicographic:  # a constant of one column moved: enumeration decides
+                problem = blend_problem(tab_spec, opt, table)
+                col, _, value = enumerate_blend(problem)
+                if col == j:  # still the best: its value and its per-tonne slope moved
+                    shift = value - result.objective
+                    result = dataclasses.replace(
+                        result,
+                        objective=value,
+                        bound=result.bound + shift,
+                        duals=column_duals(problem, j),
+                    )
+                    break
+            opt, table, problem, result, levels = _solve_levels(tab_spec, opt0, table, retabulate)
+            if result.column == j:
+                break
         t3 = time.perf_counter()
         seconds["tabulate_s"] += t2 - t1
         seconds["model_and_solve_s"] += t3 - t2
@@ -349,16 +402,16 @@ def optimize(spec: CaseSpec) -> OptimizeResult:
         if max_diff <= opt.verify_rtol:
             stopped = "verified"
             break
-        if not (several or split_at):
+        if not (several or split_at or sized):
             stopped = "no blend or train split to re-tabulate at"
             break
-        if max(moved if several else 0.0, split_moved) <= BLEND_MOVE_RTOL:
-            stopped = "the blend and train split stopped moving"
+        if max(moved if several or sized else 0.0, split_moved) <= BLEND_MOVE_RTOL:
+            stopped = "the blend, rate and train split stopped moving"
             break
         if rates.sum() <= 0:
             stopped = "no ore in the plan"
             break
-        blend = rates if several else blend
+        blend = rates if several or sized else blend
         split_at = chosen_split
     t4 = time.perf_counter()
     check = enumerate_blend(problem)
@@ -372,7 +425,7 @@ def optimize(spec: CaseSpec) -> OptimizeResult:
         "seconds": seconds,
         "enumeration": _enumeration(problem, check, several or bool(groups)),
     }
-    if several or groups:
+    if several or groups or sized:
         meta["blend"] = {
             "rounds": len(history),
             "stopped": stopped,
@@ -408,6 +461,35 @@ def optimize(spec: CaseSpec) -> OptimizeResult:
     return OptimizeResult(status, decisions, verification, prices, [], plan, table, meta, ranking)
 
 
+#: Most corrections of the chosen column's fixed-cost tangent per tabulation (one source).
+TANGENT_ROUNDS = 3
+
+
+def _fixed_tangent(spec: CaseSpec, opt: OptimizationSpec, table: ModeTable, column: int) -> float:
+    """A column's fixed cost's tangent at zero rate, by finite difference in the rate [USD/h].
+
+    The table's (``cost_fixed_base_usd_h``) takes every item's size as growing with
+    throughput; an item that does not (a carbon advance written in t/d, an installed
+    mill) is found by simulating the column at the tabulated rate plus and minus
+    ``BLEND_STEP_FRAC``: ``F(r) - r dF/dr``.
+    """
+    from oreflow.solvers.lean_figures import kpi_plan, lean_kpis
+    from oreflow.solvers.simulate import simulate_plant
+    from oreflow.solvers.tabulate import BLEND_STEP_FRAC, plant_with_modes
+
+    r = table.ore_tph
+    step = BLEND_STEP_FRAC * r
+    route = table.route_of(column)
+    active = route_axes(opt.axes, route)
+    overrides = {a.key: np.full(2, float(table.modes[a.label].iloc[column])) for a in active}
+    overrides[f"{spec.ores[0].name}.rate_tph"] = np.array([r + step, r - step])
+    plant = plant_with_modes(route_spec(spec, route), active)
+    sim = simulate_plant(plant, n_cases=2, overrides=overrides)  # both rates in one batch
+    fixed = lean_kpis(sim, kpi_plan(sim, {"cost_fixed_usd_h"}))["cost_fixed_usd_h"]
+    whole = float(table.figures["cost_fixed_usd_h"].iloc[column])
+    return whole - float(fixed[0] - fixed[1]) / (2.0 * step) * r
+
+
 def _enumeration(
     problem: BlendProblem, check: tuple[int, np.ndarray, float], blend: bool
 ) -> dict[str, Any]:
@@ -428,12 +510,15 @@ def _enumeration(
 
 def _route_ranking(problem: BlendProblem, table: ModeTable, blend: bool) -> pd.DataFrame:
     """Best plan of every route by enumeration (``optimize_result.route_ranking``)."""
+    fixed = table.figures.get("cost_fixed_usd_h")
 
     def best(idx: np.ndarray) -> dict[str, Any]:
         column, values, objective = enumerate_blend(problem.subset(idx))
         rates = values[: problem.n_sources]
         row: dict[str, Any] = {"feasible": column >= 0, "objective": objective}
         row["ore_tph"] = float(np.nansum(rates)) if column >= 0 else float("nan")
+        if fixed is not None:  # the route's fixed cost at the tabulated rate (its capital's)
+            row["cost_fixed_usd_h"] = float(fixed.iloc[idx[column]]) if column >= 0 else np.nan
         if blend:
             for src, r in zip(problem.sources, rates, strict=True):
                 row[f"{src}_tph"] = float(r)

@@ -47,10 +47,15 @@ from oreflow.flowsheet.optimization import (
 )
 from oreflow.kernels.arrays import safe_div
 from oreflow.solvers.blend_data import BlendProblem
-from oreflow.solvers.economics import fixed_part_usd_h
+from oreflow.solvers.economics import (
+    FIXED_COST_FIGURE,
+    FIXED_COST_SIGN,
+    fixed_follows_capital,
+    fixed_part_usd_h,
+)
 from oreflow.solvers.optimize_result import check_figures
 from oreflow.solvers.simulate import closure_mask
-from oreflow.solvers.tabulate import ModeTable
+from oreflow.solvers.tabulate import EULER_SHIFT, ModeTable
 
 
 def source_bounds(spec: CaseSpec, opt: OptimizationSpec) -> tuple[np.ndarray, np.ndarray]:
@@ -80,14 +85,35 @@ def total_bounds(spec: CaseSpec, opt: OptimizationSpec) -> tuple[float, float]:
     return float(x_min), float(x_max)
 
 
-def _per_source(spec: CaseSpec, table: ModeTable, name: str) -> tuple[np.ndarray, float]:
+def _per_source(
+    spec: CaseSpec, table: ModeTable, name: str
+) -> tuple[np.ndarray, float | np.ndarray]:
     """(n, S) coefficients of an extensive figure per tonne of each source, and its constant.
 
     The fixed cost in an extensive figure (``economics.FIXED_COST_SIGN``) does not scale
     with throughput: it is taken out of the per-tonne coefficients and returned as the
-    constant, so that ``figure(v) = coefficients v + constant`` at any rates v. A limited
-    figure a route does not report is zero there (no cyanide, no oxygen).
+    constant, so that ``figure(v) = coefficients v + constant`` at any rates v. Where it
+    follows each column's capital (``capital_fixed_frac_y``) the constant is per column:
+    the tangent of the column's fixed cost at zero rate (``FIXED_COST_FIGURE``), the part
+    of the maintenance on capital that grows with throughput staying in the per-tonne
+    coefficients; the model is exact at the tabulated rates and its derivative in them is
+    the plan's. A limited figure a route does not report is zero there (no cyanide, no
+    oxygen).
     """
+    sign = FIXED_COST_SIGN.get(name)
+    if sign is not None and fixed_follows_capital(spec.economics):
+        if FIXED_COST_FIGURE not in table.figures:
+            msg = f"{name!r} needs {FIXED_COST_FIGURE!r} tabulated (the fixed cost per column)"
+            raise ValueError(msg)
+        if not table.sources:
+            base = sign * table.figures[FIXED_COST_FIGURE].to_numpy(dtype=np.float64)
+            col = np.nan_to_num(table.figures[name].to_numpy(dtype=np.float64), nan=0.0)
+            return ((col - base) / table.ore_tph)[:, None], base
+        # with several sources the fixed cost's tangent at zero rates is the Euler shift
+        # of its own finite differences (the same differences as the figure's)
+        shift = np.nan_to_num(table.derivatives["cost_fixed_usd_h" + EULER_SHIFT][:, 0])
+        shifted = np.nan_to_num(table.derivatives[name], nan=0.0)
+        return shifted - sign * shift[:, None], sign * shift * table.ore_tph
     fixed = fixed_part_usd_h(spec.economics, name)
     if not table.sources:  # one rate: the plant's, the figure at the nominal rate
         col = np.nan_to_num(table.figures[name].to_numpy(dtype=np.float64), nan=0.0)
@@ -229,7 +255,7 @@ def blend_problem(spec: CaseSpec, opt: OptimizationSpec, table: ModeTable) -> Bl
     the tailings) is a row when the decisions can move it, one per sink for the latter;
     with the plant's rate the only decision it filters the columns. The fixed cost is
     taken out of the per-tonne coefficients and carried as a constant
-    (``BlendProblem.constants``). A column whose balance does not close
+    (``BlendProblem.constants``; per column where it follows each column's capital). A column whose balance does not close
     (``closure_max_rel`` above ``simulate.CLOSURE_GATE_REL``) is refused.
     """
     groups = split_groups(spec, opt) if table.split_outlets else []
@@ -250,11 +276,11 @@ def blend_problem(spec: CaseSpec, opt: OptimizationSpec, table: ModeTable) -> Bl
             names |= set(ratios[lim.name])
     derivatives: dict[str, np.ndarray] = {}
     values: dict[str, np.ndarray] = {}
-    constants: dict[str, float] = {}
+    constants: dict[str, float | np.ndarray] = {}
     for name in check_figures(spec, names, table, limits_all, opt.weights):
         if is_extensive(name):
             derivatives[name], fixed = _per_source(spec, table, name)
-            if fixed:
+            if np.any(fixed):
                 constants[name] = fixed
         else:
             # a limited figure a route does not report is zero there
@@ -302,7 +328,7 @@ def model_figure(problem: BlendProblem, name: str, column: int, v: np.ndarray) -
 
     def linear(k: str) -> float:
         a = np.concatenate([problem.derivatives[k][column], problem.dest(k)[column]])
-        return float(a @ v) + problem.constants.get(k, 0.0)
+        return float(a @ v) + problem.constant(k, column)
 
     if is_extensive(name):
         return linear(name)

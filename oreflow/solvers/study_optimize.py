@@ -42,7 +42,12 @@ import pandas as pd
 from oreflow.errors import CaseError, Problem
 from oreflow.flowsheet.optimization import is_extensive
 from oreflow.solvers.blend_enumerate import rate_intervals
-from oreflow.solvers.economics import fixed_part_usd_h
+from oreflow.solvers.economics import (
+    FIXED_COST_FIGURE,
+    FIXED_COST_SIGN,
+    fixed_follows_capital,
+    fixed_part_usd_h,
+)
 from oreflow.solvers.study_eval import StudyResult, check_closed, simulate_figures
 from oreflow.solvers.study_io import RESULTS, case_text, write_parquet
 from oreflow.solvers.study_sampling import route_overrides
@@ -80,8 +85,11 @@ def _optimizable(text: str, file: str) -> tuple[Any, Any, list[tuple[dict, tuple
 
 
 def _names(opt: Any) -> tuple[list[str], tuple[str, ...]]:
-    names = sorted({lim.name for lim in opt.limits} | set(opt.weights))
-    return names, tuple(n for n in names if n.startswith("units."))
+    names = {lim.name for lim in opt.limits} | set(opt.weights)
+    if names & set(FIXED_COST_SIGN):  # the fixed cost per column (it may follow the capital)
+        names |= {FIXED_COST_FIGURE, "cost_fixed_usd_h"}
+    out = sorted(names)
+    return out, tuple(n for n in out if n.startswith("units."))
 
 
 def _nominal_tph(spec: Any) -> float:
@@ -220,12 +228,22 @@ def _plan_rows(
             sim[k][rows] = v
     diff = np.zeros(n)
     idx = np.arange(n)
+    follows = fixed_follows_capital(spec.economics)
     for name in names:
         model = figs[name][idx, col]
-        if is_extensive(name):  # the fixed cost does not scale with the rate
+        simulated = sim.get(name, np.full(n, np.nan))
+        if name == FIXED_COST_FIGURE or (follows and name == "cost_fixed_usd_h"):
+            continue  # the model's data, not its prediction; the plan's is simulated
+        if is_extensive(name) and follows and name in FIXED_COST_SIGN:
+            # the maintenance on the capital is concave in the rate: the model holds its
+            # tangent at the nominal rate, so the plan is verified without its fixed
+            # cost, which is the re-simulated plan's (the plant sized at its rate)
+            sign = FIXED_COST_SIGN[name]
+            model = (model - sign * figs["cost_fixed_usd_h"][idx, col]) / nominal * rate
+            simulated = simulated - sign * sim["cost_fixed_usd_h"]
+        elif is_extensive(name):  # the fixed cost does not scale with the rate
             fixed = fixed_part_usd_h(spec.economics, name)
             model = (model - fixed) / nominal * rate + fixed
-        simulated = sim.get(name, np.full(n, np.nan))
         scale = np.maximum(np.maximum(np.abs(model), np.abs(simulated)), 1e-12)
         rel = np.abs(model - simulated) / scale
         diff = np.fmax(diff, np.where(np.isnan(model) & np.isnan(simulated), 0.0, rel))

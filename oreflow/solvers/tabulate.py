@@ -92,7 +92,9 @@ class ModeTable:
         The blend the figures were simulated at: each source's rate [t/h].
     derivatives : Mapping[str, numpy.ndarray]
         Per extensive figure, (n_rows, n_sources) coefficients per tonne of each
-        source (``df/dr_s``, Euler-consistent at ``source_tph``).
+        source (``df/dr_s``, Euler-consistent at ``source_tph``); for the figures of
+        ``SHIFTED_FIGURES`` also, under ``name + EULER_SHIFT``, the shift that made them
+        so (``euler_shift``, repeated per source).
     split_outlets : tuple of str
         With splitters as decisions: their outlet streams (``SPLITTER.OUTLET``), in
         column order of ``split_figures``.
@@ -195,6 +197,27 @@ def source_derivatives(values: np.ndarray, rates: np.ndarray, span: np.ndarray) 
     return deriv + (residual / rates.sum())[:, None]
 
 
+#: Figures whose Euler shift a blend table keeps (``derivatives[name + EULER_SHIFT]``):
+#: the whole fixed cost, whose tangent at zero rates the optimizers carry as a constant.
+SHIFTED_FIGURES = ("cost_fixed_usd_h",)
+#: Suffix of the key under which ``ModeTable.derivatives`` holds a figure's Euler shift.
+EULER_SHIFT = ":euler_shift"
+
+
+def euler_shift(values: np.ndarray, rates: np.ndarray, span: np.ndarray) -> np.ndarray:
+    """(n,) the common amount ``source_derivatives`` adds to each raw derivative.
+
+    ``(f(r) - grad f . r) / sum(r)``: the figure's tangent at zero rates, spread per
+    tonne; zero for a figure homogeneous of degree one in the rates, the fixed cost's
+    tangent at zero for the fixed cost.
+    """
+    n_src = len(rates)
+    deriv = np.stack(
+        [(values[:, 1 + 2 * s] - values[:, 2 + 2 * s]) / span[s] for s in range(n_src)], axis=1
+    )
+    return (values[:, 0] - deriv @ rates) / rates.sum()
+
+
 def _tabulate_route(
     spec: CaseSpec,
     axes: Sequence[ModeAxis],
@@ -265,6 +288,10 @@ def _tabulate_route(
             for k, v in every.items()
             if is_extensive(k)
         }
+        for k in SHIFTED_FIGURES:  # the tangent's value at zero rates, kept
+            if k in every:
+                shift = euler_shift(every[k][:, :n_blend], rates, span)
+                derivatives[k + EULER_SHIFT] = np.repeat(shift[:, None], len(rates), axis=1)
     split = {k: v[:, n_blend:] for k, v in every.items()} if outlets else {}
     return modes, figures, derivatives, split
 

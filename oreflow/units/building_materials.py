@@ -11,7 +11,9 @@ Eligibility (Adams (ed.) 2016, Gold Ore Processing; docs/models.md#residue
   non-sulfide iron to arsenic is at least ``fe_as_molar_min`` (3-4 for stable POX and
   neutralisation residues [L], Directive 2006/21/EC; Wills & Finch 2016; docs/models.md#residue);
 - sulfide: sulfur outside sulfate minerals (gypsum, basic ferric sulfate, jarosite) is
-  at most ``sulfide_s_max_frac`` of the solids (expansion and acid risk).
+  at most ``sulfide_s_max_frac`` of the solids (expansion and acid risk);
+- acid-base accounting: NPR = NP/AP at least ``npr_min`` where set (0: reported only;
+  ``oreflow.units.acid_base``).
 
 The assay of the feed, the cyanide rules (``rules``) and the failure mode
 (``on_ineligible``) are shared with paste backfill (``oreflow.units.residue``).
@@ -24,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from oreflow.core.schema import Param, frac
+from oreflow.units.acid_base import aba_params
 from oreflow.units.base import UnitResult, UnitType
 from oreflow.units.residue import (
     FLAG_TOL,
@@ -31,6 +34,7 @@ from oreflow.units.residue import (
     ResidueSink,
     at_most,
     cyanide_rule,
+    npr_rule,
     refuse,
 )
 from oreflow.units.residue_rules import rules_params
@@ -42,7 +46,7 @@ class BuildingMaterials(ResidueSink):
     def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """Eligibility of the residue for building materials."""
         (feed,) = inlets
-        fig = self.assay.figures(feed, 20.0)
+        fig = self.assay.figures(feed, 20.0, state["residual_lime_kg_t"])
         cyanide = cyanide_rule(fig, state, self.hj943)
         cyanide_ok = cyanide[0]
         ratio_ok = (fig["stable_as_gpt"] <= 0.0) | (
@@ -50,7 +54,8 @@ class BuildingMaterials(ResidueSink):
         )
         arsenic_ok = at_most(fig["unstable_as_gpt"], state["unstable_as_max_gpt"]) & ratio_ok
         sulfide_ok = at_most(fig["sulfide_s_frac"], state["sulfide_s_max_frac"])
-        eligible = cyanide_ok & arsenic_ok & sulfide_ok
+        npr = npr_rule(fig, state)
+        eligible = cyanide_ok & arsenic_ok & sulfide_ok & npr[0]
         if self.error:
             arsenic = (
                 arsenic_ok,
@@ -66,12 +71,13 @@ class BuildingMaterials(ResidueSink):
                     f"sulfide S {fig['sulfide_s_frac'][i]:.4g} above {state['sulfide_s_max_frac'][i]:g}"
                 ),
             )
-            refuse(self.spec, eligible, [cyanide, arsenic, sulfide])
+            refuse(self.spec, eligible, [cyanide, arsenic, sulfide, npr])
         metrics = {
             **fig,
             "cyanide_ok_flag": cyanide_ok.astype(float),
             "arsenic_ok_flag": arsenic_ok.astype(float),
             "sulfide_ok_flag": sulfide_ok.astype(float),
+            "npr_ok_flag": npr[0].astype(float),
             "eligible_flag": eligible.astype(float),
         }
         return UnitResult((), metrics=metrics)
@@ -133,6 +139,7 @@ BUILDING_MATERIALS = UnitType(
         ),
         ON_INELIGIBLE,
         *rules_params("building_materials"),
+        *aba_params(),
     ),
     build=BuildingMaterials,
     is_sink=True,

@@ -18,6 +18,14 @@ CIM Bull. 80(905):39) computes d50c, pressure, volumetric split and sharpness fr
 cyclone geometry and the feed flow and % solids by volume; F1-F4 calibrate it.
 ``plitt_constants`` chooses Flintoff et al.'s cut-size constant (50.5, default) or
 Plitt's original (39.7).
+
+Two more forms (``oreflow.kernels.cyclone_forms``): ``water_split``, the Lynch-Rao curve
+with the bypass lambda times the water split and the underflow density given (the water
+split follows from the balance); and ``nageswararao``, the JKMRC correlations
+(Nageswararao 1978; Napier-Munn et al. 1996) for the pressure, cut size and water split
+from the geometry, the feed flow and its solids, with material constants KD0, KQ0, KW0
+fitted to a survey (exponents as recalled, not checked against a worked example
+[assumed]).
 """
 
 from __future__ import annotations
@@ -51,7 +59,7 @@ PARAMS: tuple[Param, ...] = (
         "efficiency-curve model",
         "Napier-Munn et al. 1996; docs/models.md#cyclone",
         kind=str,
-        choices=("lynch_rao", "fishhook", "plitt"),
+        choices=("lynch_rao", "fishhook", "plitt", "water_split", "nageswararao"),
     ),
     Param(
         "fishhook_beta",
@@ -176,7 +184,62 @@ PARAMS: tuple[Param, ...] = (
     ),
 )
 
+#: The water-split and Nageswararao forms (``oreflow.kernels.cyclone_forms``).
+FORM_PARAMS: tuple[Param, ...] = (
+    positive(
+        "bypass_water_ratio",
+        "-",
+        1.0,
+        "bypass over the water recovery to underflow, lambda (water_split): 1 is Kelsall's "
+        "bypass equal to the water split",
+        "Napier-Munn et al. 1996; Nageswararao 2016, Powder Technol. 297:106 [L]",
+        hi=3.0,
+    ),
+    frac(
+        "underflow_solids_target_frac",
+        None,
+        "underflow solids mass fraction the spigot is set to (water_split); the water "
+        "split and the overflow density follow from the balance",
+        "plant figure (0.65-0.80 in grinding circuits)",
+        hi_open=True,
+    ),
+    positive("cylinder_length_cm", "cm", None, "cylinder length Lc (nageswararao)", "plant figure"),
+    positive("cone_angle_deg", "deg", None, "cone full angle theta (nageswararao)", "plant figure"),
+    positive(
+        "nageswararao_kd0",
+        "-",
+        None,
+        "material constant of the cut-size law (nageswararao), fitted to a survey",
+        "Nageswararao 1978; Napier-Munn et al. 1996 (calibrated per ore)",
+    ),
+    positive(
+        "nageswararao_kq0",
+        "-",
+        None,
+        "material constant of the pressure-flow law (nageswararao), fitted to a survey",
+        "Nageswararao 1978; Napier-Munn et al. 1996 (calibrated per ore)",
+    ),
+    positive(
+        "nageswararao_kw0",
+        "-",
+        None,
+        "material constant of the water-recovery law (nageswararao), fitted to a survey",
+        "Nageswararao 1978; Napier-Munn et al. 1996 (calibrated per ore)",
+    ),
+)
+
 _PLITT_KEYS = ("diameter_cm", "inlet_cm", "vortex_finder_cm", "apex_cm", "free_vortex_height_cm")
+_NAGESWARARAO_KEYS = (
+    "diameter_cm",
+    "inlet_cm",
+    "vortex_finder_cm",
+    "apex_cm",
+    "cylinder_length_cm",
+    "cone_angle_deg",
+    "nageswararao_kd0",
+    "nageswararao_kq0",
+    "nageswararao_kw0",
+)
 
 
 class PartitionState(NamedTuple):
@@ -207,6 +270,10 @@ class Hydrocyclone:
         # a fixed partition curve splits each class and species in a set proportion,
         # whatever the water; Plitt's depends on the feed flow and density
         self.solids_diagonal = not self.plitt
+        # the forms whose split depends on the feed (oreflow.kernels.cyclone_forms)
+        self.form = spec.params["model"] if spec.params["model"] in _FORMS else ""
+        if self.form:
+            self.solids_diagonal = False
 
     def _density_factor(self, rho_ref: np.ndarray, exponent: np.ndarray) -> np.ndarray:
         """(n_cases, n_solid) ratio d50c_k / d50c_ref from settling density."""
@@ -222,6 +289,8 @@ class Hydrocyclone:
 
         if self.plitt:
             return params
+        if self.form:
+            return _form_state(self, params)
         rf_water = params["water_to_underflow_frac"]
         bypass = params.get("bypass_frac", rf_water)
         d50 = params["d50c_um"][:, None] * self._density_factor(
@@ -283,6 +352,8 @@ class Hydrocyclone:
         press = None
         if self.plitt:
             part, rf_water, d50, press = self._plitt_state(state, feed)
+        elif self.form:
+            part, rf_water, d50, press = _form_split(self, state, feed)
         else:
             part, rf_water, d50 = state.partition, state.water_to_underflow_frac, state.d50c_um
         under = np.empty_like(feed)
@@ -320,8 +391,95 @@ class Hydrocyclone:
         return UnitResult((under, over), metrics=metrics)
 
 
+_FORMS = ("water_split", "nageswararao")
+
+
+class FormState(NamedTuple):
+    """What the water-split and Nageswararao forms prepare once per simulation."""
+
+    params: Mapping[str, np.ndarray]
+    ec: np.ndarray | None  # (n_cases, n_cls, n_solid) corrected curve (water_split)
+
+
+def _form_state(cyc: Hydrocyclone, params: Mapping[str, np.ndarray]) -> FormState:
+    """The corrected curve Ec of the water-split form (its cut size is given)."""
+    from oreflow.kernels.classification import partition_batch
+
+    if cyc.form != "water_split":
+        return FormState(params, None)
+    d50 = params["d50c_um"][:, None] * cyc._density_factor(
+        params["reference_density_t_m3"], params["density_exponent"]
+    )
+    no_bypass = np.zeros_like(params["alpha"])
+    ec = partition_batch(cyc.rep_um, np.ascontiguousarray(d50), params["alpha"], no_bypass)
+    return FormState(params, ec)
+
+
+def _form_split(cyc: Hydrocyclone, state: FormState, feed: np.ndarray) -> tuple[Any, ...]:
+    """Partition, water split, d50c and (Nageswararao) pressure of a form at its feed."""
+    from oreflow.kernels.classification import partition_batch
+    from oreflow.kernels.cyclone_forms import nageswararao_cyclone, water_split_rf
+
+    c = cyc.comps
+    p = state.params
+    solids = total_solids(c, feed)
+    w = water(c, feed)
+    if cyc.form == "water_split":
+        by_cls = c.solids_view(feed)  # (n, n_cls, n_solid)
+        ebar = safe_div((by_cls * state.ec).sum(axis=(1, 2)), solids)
+        lam = p["bypass_water_ratio"]
+        rf = water_split_rf(solids, w, ebar, p["underflow_solids_target_frac"], lam)
+        bypass = np.clip(lam * rf, 0.0, 1.0)
+        part = bypass[:, None, None] + (1.0 - bypass[:, None, None]) * state.ec
+        return part, rf, p["d50c_um"], None
+    vol_s = solids_volume_m3_h(c, feed)
+    count = float(cyc.spec.params["count"])
+    q = (vol_s + w) / count
+    cv = safe_div(vol_s, vol_s + w)
+    rho_pulp = safe_div(solids + w, vol_s + w, fill=1.0)
+    n = feed.shape[0]
+    d50, press, rf = np.empty(n), np.empty(n), np.empty(n)
+    for i in range(n):  # geometry and constants per case (a mode may vary them)
+        out = nageswararao_cyclone(
+            q[i : i + 1],
+            cv[i : i + 1],
+            rho_pulp[i : i + 1],
+            *(float(p[k][i]) / 100.0 for k in ("diameter_cm", "vortex_finder_cm")),
+            float(p["apex_cm"][i]) / 100.0,
+            float(p["inlet_cm"][i]) / 100.0,
+            float(p["cylinder_length_cm"][i]) / 100.0,
+            float(p["cone_angle_deg"][i]),
+            float(p["nageswararao_kd0"][i]),
+            float(p["nageswararao_kq0"][i]),
+            float(p["nageswararao_kw0"][i]),
+        )
+        d50[i], press[i], rf[i] = out[0][0], out[1][0], out[2][0]
+    rho_s = safe_div(solids, vol_s, fill=2.7)
+    d50_k = d50[:, None] * cyc._density_factor(rho_s, p["density_exponent"])
+    part = partition_batch(cyc.rep_um, np.ascontiguousarray(d50_k), p["alpha"], rf)
+    return part, rf, d50, press
+
+
 def _check(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Problem]) -> None:
     p = spec.params
+    if p["model"] == "water_split":
+        for key in ("d50c_um", "underflow_solids_target_frac"):
+            if p.get(key) is None:
+                problems.append(
+                    Problem(
+                        file, f"units.{spec.name}.{key}", "missing: the water_split model needs it"
+                    )
+                )
+    if p["model"] == "nageswararao":
+        for key in _NAGESWARARAO_KEYS:
+            if p.get(key) is None:
+                problems.append(
+                    Problem(
+                        file,
+                        f"units.{spec.name}.{key}",
+                        "missing: the nageswararao model needs the geometry and its constants",
+                    )
+                )
     if p["model"] in ("lynch_rao", "fishhook") and p.get("d50c_um") is None:
         problems.append(
             Problem(
@@ -353,7 +511,7 @@ HYDROCYCLONE = UnitType(
     summary="Whiten/Lynch-Rao or Plitt classification with bypass and per-species cut size",
     inlets=("feed",),
     outlets=("underflow", "overflow"),
-    params=PARAMS,
+    params=PARAMS + FORM_PARAMS,
     build=Hydrocyclone,
     check=_check,
     requires=("water",),

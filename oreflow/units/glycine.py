@@ -140,7 +140,7 @@ from oreflow.units.products import ProductSpecies
 #: t MnO2 per t KMnO4 reduced (formula masses) [S].
 _MNO2_PER_KMNO4 = formula_mass_g_mol("MnO2") / formula_mass_g_mol("KMnO4")
 
-#: NaCN -> CN (26.018 / 49.008, the atomic weights of ``oreflow.conventions``) [S].
+#: NaCN -> CN, with the molar masses the kernels use [S].
 _CN_PER_NACN = CN_G_MOL / NACN_G_MOL
 #: Below this temperature glycine alone needs an oxidant to leach gold [assumed]
 #: (Oraby, Eksteen & Tanda 2017, Hydrometallurgy 169:339; docs/models.md#glycine: about 60 °C, or strong oxidants at ambient).

@@ -21,7 +21,9 @@ neutralisation (Marsden & House 2006 §5.7), cyanidation, cyanate and thiocyanat
 formation and copper cyanide complexes (Marsden & House 2006 ch. 6; Habashi 1966),
 INCO SO2/air oxidation of cyanide and copper ferrocyanide (Mudder, Botz & Smith 2001
 §6.12), SART sulfide precipitation (Fleming 2005, in Adams (ed.) Dev. Miner. Process.
-15), thiosulfate oxidation to tetrathionate (Aylmore & Muir 2001, Miner. Metall.
+15), AVR copper cyanide precipitation and HCN stripping (Dai, Simons & Breuer 2012,
+Miner. Eng. 25:1, abstract only; Elbow Creek Engineering 2014, AVR flowsheet),
+thiosulfate oxidation to tetrathionate (Aylmore & Muir 2001, Miner. Metall.
 Process. 18:221), glycine oxidation (Eksteen & Oraby 2015, Miner. Eng. 70:36: abstract
 only), carbon elution and electrowinning (Marsden & House 2006 ch. 7-8).
 """
@@ -165,6 +167,17 @@ _SART_BOUGHT = (
     _P("sulfuric acid bought, its sulfate added", "H2SO4 -> SO4_added + 2 H+", "Fleming 2005", driver="use_h2so4_kg_h"),
     _P("lime beyond what makes gypsum, dissolved", "CaO + H2O -> Ca2+ + 2 OH-", "Fleming 2005", driver="use_lime_kg_h", surplus=True),
 )
+#: AVR: copper cyanide (or thiocyanate) precipitates, the rest of the complexes' cyanide
+#: and the free cyanide go to HCN; what the caustic scrubber absorbs or the lime
+#: re-neutralises is free cyanide again (no net change), what the stack loses is HCN.
+_AVR = (
+    _P("copper cyanide precipitates", "cu_aq + cn_wad -> cucn", "Dai, Simons & Breuer 2012"),
+    _P("copper thiocyanate precipitates", "cu_aq + scn -> cuscn", "Dai, Simons & Breuer 2012"),
+    _P("cyanide freed from copper", "cn_wad + Na+ -> nacn", "Dai, Simons & Breuer 2012"),
+    _P("HCN lost by the stack", "nacn + H2O -> HCN_gas + Na+ + OH-", "Elbow Creek Engineering 2014"),
+    _P("sulfate with lime to gypsum", "so4_aq + CaO + 2 H+ + H2O -> gypsum", "Elbow Creek Engineering 2014"),
+    _P("caustic soda to the absorber", "NaOH -> Na+ + OH-", "Elbow Creek Engineering 2014", driver="use_naoh_kg_h"),
+)
 _ELUTION = (
     _P("gold eluted", "au_carbon -> au_aq", _MH),
     _P("silver eluted", "ag_carbon -> ag_aq", _MH),
@@ -293,6 +306,7 @@ REACTIONS: Mapping[str, tuple[Reaction, ...]] = MappingProxyType(
         "cip": (*_GOLD_LEACH, *_CARBON, *_CYANIDE, _LIME_ALKALI),
         "inco_detox": (*_DETOX, _SMBS, _SO2_LEFT, _LIME_ALKALI, _CUSO4_LEFT),
         "sart": (*_SART, *_SART_BOUGHT),
+        "avr": (*_AVR, *_SART_BOUGHT),
         "elution": (*_ELUTION, *_ELUANT),
         "electrowinning": _ELECTROWINNING,
         "merrill_crowe": _MERRILL_CROWE,

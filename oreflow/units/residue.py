@@ -15,7 +15,8 @@ the feed is drier than the paste; a feed wetter than the paste cannot go undergr
 fines (at least ``fines_min_frac``, about 15 %, finer than 20 µm to hold water [L]) —
 reported, not a condition of use; WAD cyanide of the paste water at most
 ``wad_limit_mg_l`` (residual cyanide underground); sulfide sulfur reported (sulfate
-attack risk, use slag blends [L]).
+attack risk, use slag blends [L]); acid-base accounting (AP, NP, NPR:
+``oreflow.units.acid_base``) reported, and NPR at least ``npr_min`` where set.
 
 ``building_materials`` (bricks, geopolymers, cement raw meal, aggregate): see
 ``oreflow.units.building_materials``; it shares the assay, the cyanide rules and the
@@ -48,6 +49,7 @@ from oreflow.core.schema import Param, frac, positive
 from oreflow.errors import CaseError, Problem
 from oreflow.kernels.arrays import safe_div
 from oreflow.units import reagents
+from oreflow.units.acid_base import AcidBase, aba_params
 from oreflow.units.base import (
     PrepareContext,
     UnitResult,
@@ -90,9 +92,16 @@ class ResidueAssay:
         self.unstable_as = np.where(stable, 0.0, as_col)  # other solids and solution
         self.ferric_fe = np.where(solid & ~sulfide_host, fe_col, 0.0)
         self.edges = comps.sizes.edges()
+        self.aba = AcidBase(comps)
 
-    def figures(self, x: np.ndarray, fines_um: np.ndarray | float) -> dict[str, np.ndarray]:
-        """Solids, water, density, fines, cyanide, sulfide and arsenic of stream arrays."""
+    def figures(
+        self, x: np.ndarray, fines_um: np.ndarray | float, lime_kg_t: np.ndarray | float = 0.0
+    ) -> dict[str, np.ndarray]:
+        """Solids, water, density, fines, cyanide, sulfide, arsenic and ABA of stream arrays.
+
+        ``lime_kg_t``: residual lime (CaO) per tonne of solids, counted in NP
+        (``oreflow.units.acid_base``).
+        """
         from oreflow.kernels.residue import passing_frac_at_batch
 
         c = self.comps
@@ -107,6 +116,7 @@ class ResidueAssay:
         ratio = safe_div(fe / FE_G_MOL, stable_as / AS_G_MOL, fill=np.nan, where=stable_as > 0)
         per_solids = safe_div(1.0, solids)
         w = water(c, x)
+        sulfide = (x @ self.sulfide_s) * per_solids
         return {
             "solids_tph": solids,
             "water_tph": w,
@@ -115,11 +125,27 @@ class ResidueAssay:
             "fines_passing_frac": fines,
             "wad_cn_mg_l": wad_cn_mg_l(c, x),
             "total_cn_mg_l": total_cn_mg_l(c, x),
-            "sulfide_s_frac": (x @ self.sulfide_s) * per_solids,
+            "sulfide_s_frac": sulfide,
             "unstable_as_gpt": (x @ self.unstable_as) * per_solids * G_PER_T,
             "stable_as_gpt": stable_as * per_solids * G_PER_T,
             "fe_as_molar_ratio": ratio,
+            **self.aba.figures(x, solids, sulfide, lime_kg_t),
         }
+
+
+def npr_rule(
+    fig: dict[str, np.ndarray], state: Mapping[str, np.ndarray]
+) -> tuple[np.ndarray, Callable[[int], str]]:
+    """The acid-base rule of a residue sink: NPR at least ``npr_min`` (0: always passes)."""
+    limit = state["npr_min"]
+    ok = fig["npr"] >= limit * (1.0 - FLAG_TOL)
+    return (
+        ok,
+        lambda i: (
+            f"NPR {fig['npr'][i]:.3g} below {limit[i]:g} (NP {fig['np_kg_caco3_t'][i]:.4g}, "
+            f"AP {fig['ap_kg_caco3_t'][i]:.4g} kg CaCO3/t)"
+        ),
+    )
 
 
 def at_most(value: np.ndarray, limit: np.ndarray) -> np.ndarray:
@@ -213,7 +239,7 @@ class PasteBackfill(ResidueSink):
         from oreflow.kernels.residue import paste_recipe
 
         (feed,) = inlets
-        fig = self.assay.figures(feed, state["fines_size_um"])
+        fig = self.assay.figures(feed, state["fines_size_um"], state["residual_lime_kg_t"])
         solids = fig["solids_tph"]
         rho_s = np.where(fig["solids_density_t_m3"] > 0, fig["solids_density_t_m3"], 1.0)
         recipe = paste_recipe(solids, rho_s, state["paste_solids_frac"], state["binder_frac"])
@@ -222,13 +248,14 @@ class PasteBackfill(ResidueSink):
         too_wet = excess > FLAG_TOL * np.maximum(paste_water, 1e-300)
         cyanide = cyanide_rule(fig, state, self.hj943)
         cyanide_ok = cyanide[0]
-        eligible = cyanide_ok & ~too_wet
+        npr = npr_rule(fig, state)
+        eligible = cyanide_ok & ~too_wet & npr[0]
         if self.error:
             wet = (
                 ~too_wet,
                 lambda i: f"feed carries {excess[i]:.4g} t/h more water than the paste holds",
             )
-            refuse(self.spec, eligible, [cyanide, wet])
+            refuse(self.spec, eligible, [cyanide, wet, npr])
         metrics = {
             **fig,
             "paste_density_t_m3": rho,
@@ -241,6 +268,7 @@ class PasteBackfill(ResidueSink):
             "binder_kg_m3": binder_m3,
             "fines_ok_flag": (fig["fines_passing_frac"] >= state["fines_min_frac"]).astype(float),
             "cyanide_ok_flag": cyanide_ok.astype(float),
+            "npr_ok_flag": npr[0].astype(float),
             "eligible_flag": eligible.astype(float),
         }
         return UnitResult((), metrics=metrics)
@@ -293,6 +321,7 @@ PASTE_BACKFILL = UnitType(
         ),
         ON_INELIGIBLE,
         *rules_params("backfill"),
+        *aba_params(),
     ),
     build=PasteBackfill,
     is_sink=True,

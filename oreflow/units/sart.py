@@ -52,7 +52,8 @@ thiocyanate (passes), CuSCN co-precipitation,
 H₂S stripping of the excess sulfide, the residence time and seed recycle of the
 reactors (equilibrium at the set pH is assumed, as plants run 10-20 min reactors with
 underflow seed recycle). AVR (acidification-volatilisation-reneutralisation without
-sulfide) is not built.
+sulfide) is ``oreflow.units.avr``; it shares this module's pH response, acid, lime,
+gypsum and cake split.
 """
 
 from __future__ import annotations
@@ -211,6 +212,27 @@ def _fraction(comps: ComponentSet, name: str, element: str) -> float:
     return float(sp.elements.get(element, 0.0))
 
 
+def filtered_cake(
+    comps: ComponentSet, out: np.ndarray, k_gyp: int, gypsum: np.ndarray, moisture: np.ndarray
+) -> np.ndarray:
+    """The filtered precipitate of an acidification stage (SART, AVR), (n, n_comp).
+
+    The feed's solids and the precipitate, less the gypsum formed (it leaves with the
+    treated solution), with ``moisture`` (per mass of wet cake) of the treated solution.
+    """
+    precipitate = np.zeros_like(out)
+    ns = comps.n_solids_comp
+    precipitate[:, :ns] = out[:, :ns]
+    comps.solids_view(precipitate)[:, -1, k_gyp] -= gypsum
+    cake_solids = precipitate[:, :ns].sum(axis=1)
+    n_sol = len(comps.solution)
+    sol = out[:, ns : ns + n_sol]
+    liquid = sol.sum(axis=1)
+    share = np.minimum(safe_div(cake_solids * moisture / (1.0 - moisture), liquid), 1.0)
+    precipitate[:, ns : ns + n_sol] = sol * share[:, None]
+    return precipitate
+
+
 class Sart:
     """Compiled SART stage (see the module docstring)."""
 
@@ -323,18 +345,8 @@ class Sart:
             reacted[:, self.i_nacn] = kept * NACN_G_MOL / 1000.0 - free_t
         out = feed + added + reacted
 
-        # the filtered cake: feed solids and Cu2S with its moisture of treated solution
-        precipitate = np.zeros_like(feed)
-        ns = c.n_solids_comp
-        precipitate[:, :ns] = out[:, :ns]
-        c.solids_view(precipitate)[:, -1, self.k_gyp] -= gypsum
-        cake_solids = precipitate[:, :ns].sum(axis=1)
-        m = state.moisture
-        n_sol = len(c.solution)
-        sol = out[:, ns : ns + n_sol]
-        liquid = sol.sum(axis=1)
-        share = np.minimum(safe_div(cake_solids * m / (1.0 - m), liquid), 1.0)
-        precipitate[:, ns : ns + n_sol] = sol * share[:, None]
+        precipitate = filtered_cake(c, out, self.k_gyp, gypsum, state.moisture)
+        cake_solids = precipitate[:, : c.n_solids_comp].sum(axis=1)
         solution = out - precipitate
 
         cn_in = wad_t + free_t * CN_G_MOL / NACN_G_MOL  # t/h as CN (WAD includes free)

@@ -16,6 +16,7 @@ from oreflow.conventions import G_PER_T, HOURS_PER_YEAR
 from oreflow.core.components import ComponentSet
 from oreflow.core.schema import positive
 from oreflow.kernels.arrays import safe_div
+from oreflow.units.acid_base import aba_params
 from oreflow.units.base import (
     PrepareContext,
     Pumping,
@@ -45,13 +46,14 @@ class Sink:
             params.get("dry_density_t_m3"),
             params.get("leachate_ls_l_kg"),
             params.get("leachate_total_cn_limit_mg_l"),
+            params.get("residual_lime_kg_t"),
         )
 
     def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """No outlets; report mass, water and storage volume."""
         feed = np.sum(inlets, axis=0) if len(inlets) > 1 else inlets[0]
         solids = total_solids(self.comps, feed)
-        density, ls_l_kg, limit = state
+        density, ls_l_kg, limit, lime_kg_t = state
         metrics = {"solids_tph": solids, "water_tph": water(self.comps, feed)}
         if density is not None:
             metrics["storage_m3_h"] = solids / density
@@ -72,7 +74,21 @@ class Sink:
             metrics["leachate_total_cn_mg_l"] = leach
             # HJ 943 envelope: the leachate over the unit's limit (the limit is a parameter)
             metrics["leachate_cn_limit_frac"] = safe_div(leach, limit, fill=np.inf)
+            # acid-base accounting of the stored residue (oreflow.units.acid_base)
+            assay = self._assay()
+            sulfide = (feed @ assay.sulfide_s) * safe_div(1.0, solids)
+            metrics["sulfide_s_frac"] = sulfide
+            metrics.update(assay.aba.figures(feed, solids, sulfide, lime_kg_t))
         return UnitResult((), metrics=metrics)
+
+    def _assay(self) -> Any:
+        """The residue assay of the case species, built on first use."""
+        assay = getattr(self, "_residue_assay", None)
+        if assay is None:
+            from oreflow.units.residue import ResidueAssay
+
+            assay = self._residue_assay = ResidueAssay(self.comps)
+        return assay
 
 
 class StorageSink(Sink):
@@ -99,6 +115,7 @@ TAILINGS = UnitType(
             hi=3.0,
         ),
         *rules_params("storage"),
+        aba_params()[0],
     ),
     build=StorageSink,
     is_sink=True,
