@@ -68,7 +68,7 @@ from oreflow.errors import Problem
 from oreflow.kernels.arrays import safe_div
 from oreflow.units import reagents
 from oreflow.units.base import PrepareContext, UnitResult, UnitSpec, UnitType
-from oreflow.units.sart import H2SO4, filtered_cake
+from oreflow.units.sart import H2SO4, column_or_zeros, filtered_cake
 from oreflow.units.sart import PARAMS as SART_PARAMS
 from oreflow.units.species_checks import require_cyanide
 
@@ -253,12 +253,6 @@ class Avr:
             power=params["power_kw"],
         )
 
-    @staticmethod
-    def _column(x: np.ndarray, i: int | None) -> np.ndarray:
-        if i is None:
-            return np.zeros(x.shape[0])
-        return np.ascontiguousarray(x[:, i])
-
     def apply(self, state: AvrState, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """Acidify, precipitate copper cyanide, strip and absorb HCN, re-neutralise."""
         from oreflow.kernels.avr import avr_balance_kmol_h
@@ -266,12 +260,12 @@ class Avr:
         (feed,) = inlets
         c = self.comps
         water = np.ascontiguousarray(feed[:, self.i_water])
-        cu_t = self._column(feed, self.i_cu)
-        ag_t = self._column(feed, self.i_ag)
-        wad_t = self._column(feed, self.i_wad)
-        free_t = self._column(feed, self.i_nacn)
-        scn_t = self._column(feed, self.i_scn)
-        so4_t = self._column(feed, self.i_so4)
+        cu_t = column_or_zeros(feed, self.i_cu)
+        ag_t = column_or_zeros(feed, self.i_ag)
+        wad_t = column_or_zeros(feed, self.i_wad)
+        free_t = column_or_zeros(feed, self.i_nacn)
+        scn_t = column_or_zeros(feed, self.i_scn)
+        so4_t = column_or_zeros(feed, self.i_so4)
         # silver keeps its 2 CN per Ag (it passes); the rest of the WAD is on copper
         on_cu_t = np.maximum(wad_t - 2.0 * ag_t / AG_G_MOL * CN_G_MOL, 0.0)
         kmol = avr_balance_kmol_h(

@@ -191,6 +191,13 @@ PARAMS: tuple[Param, ...] = (
 )
 
 
+def column_or_zeros(x: np.ndarray, i: int | None) -> np.ndarray:
+    """Column ``i`` of stream arrays (contiguous), or zeros where the case lacks the species."""
+    if i is None:
+        return np.zeros(x.shape[0])
+    return np.ascontiguousarray(x[:, i])
+
+
 class SartState(NamedTuple):
     """Per-case parameters of a SART stage, (n_cases,) arrays."""
 
@@ -280,11 +287,6 @@ class Sart:
             power=params["power_kw"],
         )
 
-    def _column(self, x: np.ndarray, i: int | None) -> np.ndarray:
-        if i is None:
-            return np.zeros(x.shape[0])
-        return np.ascontiguousarray(x[:, i])
-
     def apply(self, state: SartState, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """Precipitate Cu2S, regenerate free cyanide, dose the reagents, split the cake."""
         from oreflow.kernels.sart import sart_balance_kmol_h
@@ -292,11 +294,11 @@ class Sart:
         (feed,) = inlets
         c = self.comps
         water = np.ascontiguousarray(feed[:, self.i_water])
-        cu_t = self._column(feed, self.i_cu)
-        ag_t = self._column(feed, self.i_ag)
-        wad_t = self._column(feed, self.i_wad)
-        free_t = self._column(feed, self.i_nacn)
-        so4_t = self._column(feed, self.i_so4)
+        cu_t = column_or_zeros(feed, self.i_cu)
+        ag_t = column_or_zeros(feed, self.i_ag)
+        wad_t = column_or_zeros(feed, self.i_wad)
+        free_t = column_or_zeros(feed, self.i_nacn)
+        so4_t = column_or_zeros(feed, self.i_so4)
         kmol = sart_balance_kmol_h(
             water,
             cu_t * 1000.0 / CU_G_MOL,
