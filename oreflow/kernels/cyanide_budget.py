@@ -80,7 +80,7 @@ def nacn_taken_tph(
     >>> one = np.ones(1)
     >>> taken = nacn_taken_tph(0.0 * one, 0.0 * one, 0.0 * one, 3.5 * one, one, 0.0 * one)
     >>> round(float(taken["complexation"][0]), 6)  # 2 mol NaCN per mol Au: 2 M_NaCN / M_Au
-    0.497639
+    0.497627
     """
     from oreflow.kernels import leaching as kl
 
@@ -108,7 +108,7 @@ def cyanate_tph(
     Examples
     --------
     >>> round(float(cyanate_tph(np.ones(1), 3.5 * np.ones(1), 3.0 * np.ones(1))[0]), 6)
-    0.330582
+    0.330603
     """
     from oreflow.kernels import leaching as kl
 

@@ -89,8 +89,8 @@ def people_usd_h(basis: FixedCostBasis) -> float:
     Examples
     --------
     >>> b = FixedCostBasis(50e6, 7.0)
-    >>> round(people_usd_h(b) + capital_fixed_usd_h(0.055, 50e6, b.operating_h_y), 6) == round(
-    ...     fixed_cost_usd_h(b), 6)
+    >>> bool(round(people_usd_h(b) + capital_fixed_usd_h(0.055, 50e6, b.operating_h_y), 6) == round(
+    ...     fixed_cost_usd_h(b), 6))
     True
     """
     lines = fixed_cost_lines_usd_y(basis)
