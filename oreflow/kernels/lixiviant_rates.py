@@ -18,7 +18,9 @@ their constants) are:
   term, the latter suppressed by ammonia;
 - **halide**: power law in active chlorine and chloride, times the net forward share
   of the reversible Au/AuCl₄⁻ couple at the pulp's Eh,
-  ``1 − 10^(−3 (Eh − E_eq)/59.16 mV)`` (zero at or below equilibrium).
+  ``1 − 10^(−3 (Eh − E_eq)/59.16 mV)`` (zero at or below equilibrium), times Arrhenius
+  at 25 °C (gold in chloride-hypochlorite, Ea 53.43 kJ/mol: Kozin, Prokopenko &
+  Bogdanova 2005, abstract).
 
 Array contract as in ``oreflow.kernels.leaching``: float64 arrays of shape (n_cases,)
 in, (n_cases,) out; inputs are never mutated.
@@ -289,6 +291,7 @@ def _halide_rate(
     au_m: float,
     ox_order: float,
     cl_order: float,
+    ea_kj_mol: float,
 ) -> float:
     if ox_mg_l <= 0.0 or cl_m <= 0.0:
         return 0.0
@@ -297,7 +300,8 @@ def _halide_rate(
         return 0.0
     t = temp_c + _KELVIN
     drive = 1.0 - np.exp(-3.0 * FARADAY_C_MOL * eta / (R_J_MOL_K * t))
-    return ox_mg_l**ox_order * cl_m**cl_order * drive
+    rate = ox_mg_l**ox_order * cl_m**cl_order * drive
+    return rate * arrhenius_factor(temp_c, 25.0, ea_kj_mol)  # exactly 1.0 at 25 °C
 
 
 @njit
@@ -310,13 +314,19 @@ def halide_rate_factor(
     au_m: float,
     ox_order: np.ndarray,
     cl_order: np.ndarray,
+    ea_kj_mol: np.ndarray,
 ) -> np.ndarray:
     """Gold leach rate in chloride/hypochlorite relative to the reference conditions.
 
-        F = [Cl₂]^n_ox · [Cl⁻]^n_Cl · (1 − exp(−3F (Eh − E_eq)/RT))
+        F = [Cl₂]^n_ox · [Cl⁻]^n_Cl · (1 − exp(−3F (Eh − E_eq)/RT)) ·
+            exp(−Ea/R (1/T − 1/298.15))
 
-    the last factor the net forward share of a reversible three-electron couple (zero
-    at or below the equilibrium potential ``E_eq`` of Au/AuCl₄⁻ at the chloride tenor).
+    the third factor the net forward share of a reversible three-electron couple (zero
+    at or below the equilibrium potential ``E_eq`` of Au/AuCl₄⁻ at the chloride tenor),
+    the last the kinetic temperature dependence of gold dissolution (Ea 53.43 kJ/mol
+    for gold metal in chloride-hypochlorite at 277-304 K, "kinetic control": L. F.
+    Kozin, V. A. Prokopenko and A. K. Bogdanova, Protection of Metals 41(1):22-29,
+    2005, abstract only).
 
     Parameters
     ----------
@@ -328,6 +338,8 @@ def halide_rate_factor(
         Gold tenor at which E_eq is taken [mol/L].
     ox_order, cl_order : (n,) float64
         Reaction orders in active chlorine and in chloride.
+    ea_kj_mol : (n,) float64
+        Activation energy of gold dissolution [kJ/mol].
 
     Returns
     -------
@@ -335,7 +347,7 @@ def halide_rate_factor(
         Rate factor [-]; 1 at the reference conditions.
     """
     drivers = np.stack((ox_mg_l, cl_m, eh_mv, temp_c), axis=1)
-    consts = np.stack((np.full(ox_mg_l.shape[0], au_m), ox_order, cl_order), axis=1)
+    consts = np.stack((np.full(ox_mg_l.shape[0], au_m), ox_order, cl_order, ea_kj_mol), axis=1)
     return _relative_rates(_HALIDE, drivers, ref, consts)
 
 
@@ -355,7 +367,7 @@ def _rate(law: int, d: np.ndarray, c: np.ndarray) -> float:
         return _thiosulfate_rate(
             d[0], d[1], d[2], d[3], c[5] > 0.5, c[0], c[1], c[2], c[3], c[4], c[6]
         )
-    return _halide_rate(d[0], d[1], d[2] / 1000.0, d[3], c[0], c[1], c[2])
+    return _halide_rate(d[0], d[1], d[2] / 1000.0, d[3], c[0], c[1], c[2], c[3])
 
 
 @njit

@@ -12,13 +12,13 @@ power law of ``oreflow.kernels.leaching.size_dependent_leach_params``.
 
 **Rate drivers.** The table's k is the rate at the reference conditions
 (``kinetics_ref_*``, by default the unit's defaults: 2,000 mg/L active chlorine,
-100 g/L NaCl, Eh 1,000 mV); each case's k is that times
+100 g/L NaCl, Eh 1,000 mV, 25 °C); each case's k is that times
 ``oreflow.kernels.lixiviant_rates.halide_rate_factor``:
 
-    F = [Cl₂]^n_ox · [Cl⁻]^n_Cl · (1 − exp(−3F (Eh − E_eq)/RT)),
+    F = [Cl₂]^n_ox · [Cl⁻]^n_Cl · (1 − exp(−3F (Eh − E_eq)/RT)) · exp(−Ea/R (1/T − 1/298.15)),
     E_eq = 1.002 V + RT/(3F) ln([AuCl₄⁻]/[Cl⁻]⁴)
 
-The last factor is the net forward share of the reversible Au/AuCl₄⁻ couple: gold
+The third factor is the net forward share of the reversible Au/AuCl₄⁻ couple: gold
 does not dissolve at or below ``E_eq`` (0.885 V at 100 g/L NaCl and 10 µM gold, 0.964 V
 at 10 g/L), which is why chloride must be concentrated and Eh held near 1,000 mV
 (Hasab, Rashchi & Raygan 2013: "stability range of the gold complex (Eh ~ 1000 mV)").
@@ -30,7 +30,13 @@ order in time towards an [assumed] ultimate of 98 %; 1.87-2.11 for ultimates of
 order ``n_Cl`` = 0.5 is [assumed] (NaCl raises gold extraction: Baghalha 2007; Hasab
 et al. 2013). The gold tenor of ``E_eq`` is 10 µM (2 mg/L) [assumed]. Eh is the
 measured redox potential the plant controls (``eh_mv``, vs SHE); it is a lever of its
-own here, not computed from the oxidant.
+own here, not computed from the oxidant. Temperature enters twice: in ``E_eq`` and in
+the Arrhenius factor, whose activation energy ``leach_ea_kj_mol`` = 53.43 kJ/mol was
+measured on gold metal dissolving in chloride-hypochlorite at 277-304 K (first-order
+rate constants; "kinetic control": Kozin, Prokopenko & Bogdanova 2005, abstract only);
+its use for ore particles and above 31 °C is [assumed]; so is 25 °C as the
+temperature of the leach table's k. Faster decomposition of hypochlorite when warm is
+not modelled (``oxidant_decomposition_per_h`` does not depend on temperature).
 
 **Oxidant.** Every sulfide mineral of the feed (a solid of Cu, Fe, S, As holding S:
 pyrite, arsenopyrite, pyrrhotite, chalcopyrite, chalcocite, elemental S) must be listed
@@ -85,6 +91,9 @@ costed here.
 
 References
 ----------
+L. F. Kozin, V. A. Prokopenko and A. K. Bogdanova, "Kinetics and mechanism of the gold
+corrosion dissolution in hypochlorite solutions", Protection of Metals 41(1):22-29,
+2005, doi:10.1007/s11124-005-0003-6 (abstract only; DOI from an index page, not checked).
 M. G. Hasab, F. Rashchi and S. Raygan, "Chloride-hypochlorite oxidation and leaching
 of refractory sulfide gold concentrate", Physicochem. Probl. Miner. Process.
 49(1):61-70, 2013 (abstract checked).
@@ -231,10 +240,19 @@ PARAMS: tuple[Param, ...] = (
         "temperature_degc",
         "°C",
         25.0,
-        "leach temperature (enters the Au/AuCl4- equilibrium potential)",
+        "leach temperature (enters the Au/AuCl4- equilibrium potential and the Arrhenius rate)",
         "assumed ambient; Hasab et al. 2013 leached at 25 °C [S]",
         lo=0.0,
         hi=100.0,
+    ),
+    positive(
+        "leach_ea_kj_mol",
+        "kJ/mol",
+        53.43,
+        "activation energy of gold dissolution in chloride-hypochlorite (Arrhenius at 25 °C)",
+        "Kozin, Prokopenko & Bogdanova 2005, Protection of Metals 41:22-29: 53.43 kJ/mol, "
+        "gold metal, 277-304 K (abstract only)",
+        hi=200.0,
     ),
     Param(
         "oxidant_rate_order",
@@ -278,6 +296,15 @@ PARAMS: tuple[Param, ...] = (
         "Eh at which the leach table's k was measured",
         "Hasab et al. 2013 [S]",
         hi=1600.0,
+    ),
+    Param(
+        "kinetics_ref_temperature_degc",
+        "°C",
+        25.0,
+        "temperature at which the leach table's k was measured",
+        "assumed ambient, 25 °C",
+        lo=0.0,
+        hi=100.0,
     ),
     *train_params("adsorbent", _DEFAULTS),
 )
@@ -352,20 +379,19 @@ class HalideLeach:
             return np.ascontiguousarray(np.broadcast_to(params[name], (n,)), dtype=np.float64)
 
         cl_m = 1.0 / lx.NACL_G_MOL  # mol/L per g/L of NaCl
-        temp = arr("temperature_degc")
         ref = np.stack(
             [
                 arr("kinetics_ref_oxidant_mg_l"),
                 arr("kinetics_ref_nacl_g_l") * cl_m,
                 arr("kinetics_ref_eh_mv"),
-                temp,
+                arr("kinetics_ref_temperature_degc"),
             ],
             axis=1,
         )
         factor = halide_rate_factor(
-            arr("free_oxidant_mg_l"), arr("nacl_g_l") * cl_m, arr("eh_mv"), temp,
+            arr("free_oxidant_mg_l"), arr("nacl_g_l") * cl_m, arr("eh_mv"), arr("temperature_degc"),
             np.ascontiguousarray(ref), EQ_GOLD_MOL_L, arr("oxidant_rate_order"),
-            arr("chloride_rate_order"),
+            arr("chloride_rate_order"), arr("leach_ea_kj_mol"),
         )  # fmt: skip
         return self.train.prepare(params, n, factor)
 

@@ -234,6 +234,43 @@ def test_rate_factors_vanish_without_their_lixiviant():
     )  # fmt: skip
     h = lr.halide_rate_factor(
         0 * one, 1.7 * one, 1000 * one, 25 * one, np.array([[2000.0, 1.7, 1000.0, 25.0]]), 1e-5,
-        1.98 * one, 0.5 * one,
+        1.98 * one, 0.5 * one, 53.43 * one,
     )  # fmt: skip
     assert g[0] == 0.0 and t[0] == 0.0 and h[0] == 0.0
+
+
+def halide_at(temp_c, ea_kj_mol=53.43, eh_mv=1000.0):
+    """Halide rate factor at ``temp_c`` (array) against 25 °C, other drivers at reference."""
+    t = np.asarray(temp_c, dtype=float)
+    one = np.ones(t.shape[0])
+    ref = np.tile([2000.0, 1.711, eh_mv, 25.0], (t.shape[0], 1))
+    return lr.halide_rate_factor(
+        2000 * one, 1.711 * one, eh_mv * one, t, ref, 1e-5, 1.98 * one, 0.5 * one,
+        ea_kj_mol * one,
+    )  # fmt: skip
+
+
+def test_halide_rate_is_exactly_one_at_the_reference_temperature():
+    assert halide_at([25.0])[0] == 1.0
+
+
+def test_halide_rate_follows_arrhenius_from_25_to_45_degc():
+    """53.43 kJ/mol: k(45 °C)/k(25 °C) = exp(53430/8.314462618 (1/298.15 − 1/318.15)) = 3.876."""
+    f = halide_at([25.0, 45.0])
+    by_hand = np.exp(53430.0 / 8.314462618 * (1.0 / 298.15 - 1.0 / 318.15))
+    assert by_hand == pytest.approx(3.876, abs=1e-3)
+    # the Nernst drive at Eh 1,000 mV is 1 − 1.5e-6: the rise is the Arrhenius factor alone
+    assert f[1] / f[0] == pytest.approx(by_hand, rel=1e-6)
+    # Ea = 0 leaves only the equilibrium term, which hardly moves at 115 mV overpotential
+    plain = halide_at([25.0, 45.0], ea_kj_mol=0.0)
+    assert plain[1] == pytest.approx(1.0, abs=1e-6)
+    assert f[1] / plain[1] == pytest.approx(by_hand, rel=1e-12)
+
+
+def test_halide_rate_rises_monotonically_with_temperature():
+    temps = np.linspace(2.0, 95.0, 32)
+    f = halide_at(temps)
+    assert np.all(np.diff(f) > 0)
+    # close to equilibrium the drive falls as E_eq rises with T; Arrhenius still wins at 53 kJ/mol
+    near = halide_at(temps, eh_mv=920.0)
+    assert np.all(near > 0) and near[-1] > near[0]

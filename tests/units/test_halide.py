@@ -269,3 +269,29 @@ def test_no_gold_leaches_at_or_below_the_gold_chloride_potential():
 def test_oxidant_order_at_the_limit():
     _, f = sweep("free_oxidant_mg_l", [1000.0, 2000.0])
     assert f[1] / f[0] == pytest.approx(2.0**1.98, rel=1e-9)
+
+
+def test_a_warmer_leach_extracts_more_gold_at_fixed_time():
+    """Arrhenius at 25 °C (Ea 53.43 kJ/mol): 1 h at k_ref 0.5/h, so not yet at the ultimate."""
+    temps = np.array([10.0, 25.0, 35.0, 45.0, 60.0])
+    text = RAW.replace("k_per_h = 100.0", "k_per_h = 0.5")
+    sim = run(
+        text,
+        len(temps),
+        {"units.leach.temperature_degc": temps, "units.leach.residence_h": np.full(5, 1.0)},
+    )
+    rec, factor = metric(sim, "au_leach_extraction_frac"), metric(sim, "leach_rate_factor")
+    assert factor[1] == 1.0
+    assert np.all(np.diff(factor) > 0) and np.all(np.diff(rec) > 0)
+    assert factor[3] == pytest.approx(3.876, rel=1e-3)  # 25 -> 45 °C
+    assert rec[-1] < 0.95  # never past the ultimate
+
+
+def test_no_activation_energy_leaves_only_the_equilibrium_term():
+    temps = np.array([10.0, 25.0, 60.0])
+    sim = run(
+        load_case(EX11),
+        3,
+        {"units.leach.temperature_degc": temps, "units.leach.leach_ea_kj_mol": np.zeros(3)},
+    )
+    np.testing.assert_allclose(metric(sim, "leach_rate_factor"), 1.0, atol=1e-5)

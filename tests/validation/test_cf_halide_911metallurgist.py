@@ -62,7 +62,7 @@ def test_the_rate_law_reproduces_both_leaches():
     ref = np.tile([tenor[0], 20.0 / 58.44, 1100.0, 25.0], (n, 1))
     f = halide_rate_factor(
         tenor, np.full(n, 20.0 / 58.44), np.full(n, 1100.0), np.full(n, 25.0), ref, 1e-5,
-        np.full(n, order_default()), np.full(n, 0.5),
+        np.full(n, order_default()), np.full(n, 0.5), np.full(n, 53.43),
     )  # fmt: skip
     model = ULTIMATE * (1.0 - np.exp(-k90 * f * t))
     np.testing.assert_allclose(model, rec, atol=TOL_FRAC)
