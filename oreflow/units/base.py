@@ -39,7 +39,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from types import MappingProxyType
 from typing import Any, Protocol
 
@@ -324,36 +323,10 @@ def water(comps: ComponentSet, x: np.ndarray) -> np.ndarray:
     return x[..., comps.solution_offset("water")]
 
 
-#: Rows of a stream array divided by the densities at a time in ``solids_volume_m3_h``:
-#: the temporary stays in cache, not one of the whole array's size.
-_VOLUME_ROWS = 1024
-
-
-@lru_cache(maxsize=64)
-def _entry_density(densities_t_m3: tuple[float, ...], n_cls: int) -> np.ndarray:
-    """Per solids-block entry, its species' density [t/m³] (read-only)."""
-    density = np.tile(np.array(densities_t_m3), n_cls)
-    density.flags.writeable = False
-    return density
-
-
 def solids_volume_m3_h(comps: ComponentSet, x: np.ndarray) -> np.ndarray:
-    """Volume flow of the solids [m³/h] from each species' density.
-
-    A stream array ``(n, n_comp)`` is divided and summed ``_VOLUME_ROWS`` rows at a
-    time (it runs per combination in a tabulation: the tailings pump); each row's sum
-    is the same to the last bit as the whole array's.
-    """
-    rho = _entry_density(tuple(s.density_t_m3 for s in comps.solids), comps.n_cls)
-    solids = x[..., : comps.n_solids_comp]
-    if solids.ndim != 2:
-        by_species = np.array([s.density_t_m3 for s in comps.solids])
-        return (comps.solids_view(x) / by_species).sum(axis=(-1, -2))
-    out = np.empty(solids.shape[0])
-    for start in range(0, solids.shape[0], _VOLUME_ROWS):
-        stop = start + _VOLUME_ROWS
-        np.sum(solids[start:stop] / rho, axis=-1, out=out[start:stop])
-    return out
+    """Volume flow of the solids [m³/h] from each species' density."""
+    rho = np.array([s.density_t_m3 for s in comps.solids])
+    return (comps.solids_view(x) / rho).sum(axis=(-1, -2))
 
 
 def solution_slice(comps: ComponentSet) -> slice:
