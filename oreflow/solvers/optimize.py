@@ -344,7 +344,10 @@ def optimize(spec: CaseSpec) -> OptimizeResult:
         t2 = time.perf_counter()
         opt0 = opt
         opt, table, problem, result, levels = _solve_levels(tab_spec, opt, table, retabulate)
-        for _ in range(TANGENT_ROUNDS if sized else 0):
+        # only where the model reads the fixed cost (a margin objective or limit): a lean
+        # table for co2_kg_oz or a recovery carries no fixed-cost figures
+        reads_fixed = {FIXED_COST_FIGURE, "cost_fixed_usd_h"} <= set(table.figures.columns)
+        for _ in range(TANGENT_ROUNDS if sized and reads_fixed else 0):
             # the chosen column's fixed-cost tangent from two simulations of it, once the
             # plan's rate is the tabulated one (else the next round re-tabulates there)
             if result.status is not SolveStatus.OPTIMAL:

@@ -2,6 +2,7 @@
 the split a continuous decision (only tonnage: both trains get the same pulp)."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -76,8 +77,13 @@ def test_each_train_chooses_its_mode_and_the_split_equals_enumeration():
 
 
 def test_train_tank_shadow_price_matches_a_finite_difference():
+    # one fixed cost: maintenance on a tank's capital moves with its volume, which the LP's
+    # dual does not see (the capital-following fixed cost is tested in test_capital_fixed_cost)
     def text_of(v):
-        return trains(TANKS.replace("800.0", repr(v)))
+        text = trains(TANKS.replace("800.0", repr(v)))
+        return re.sub(
+            r"^capital_fixed_frac_y = .*$", "capital_fixed_frac_y = 0.0", text, flags=re.M
+        )
 
     result = run(text_of(800.0))
     dual = result.shadow_prices.set_index("limit").loc[
