@@ -98,35 +98,29 @@ TERM_PARAMS: tuple[Param, ...] = (
     Param("au_min_deduction_gpt", "g/t", None, "least gold not paid", "basis", lo=0.0, hi=1e3),
     Param("ag_payable_frac", "-", None, "payable fraction of silver", "basis", lo=0.0, hi=1.0),
     Param("ag_min_deduction_gpt", "g/t", None, "least silver not paid", "basis", lo=0.0, hi=1e4),
-    Param("cu_payable_frac", "-", None, "payable fraction of copper", "basis", lo=0.0, hi=1.0),
-    Param(
-        "cu_min_deduction_pct",
-        "%",
-        None,
-        "least copper not paid, in units (percentage points) of the concentrate grade",
-        "basis",
-        lo=0.0,
-        hi=100.0,
-    ),
-    Param("pb_payable_frac", "-", None, "payable fraction of lead", "basis", lo=0.0, hi=1.0),
-    Param(
-        "pb_min_deduction_pct",
-        "%",
-        None,
-        "least lead not paid, in units (percentage points) of the concentrate grade",
-        "basis",
-        lo=0.0,
-        hi=100.0,
-    ),
-    Param("zn_payable_frac", "-", None, "payable fraction of zinc", "basis", lo=0.0, hi=1.0),
-    Param(
-        "zn_min_deduction_pct",
-        "%",
-        None,
-        "least zinc not paid, in units (percentage points) of the concentrate grade",
-        "basis",
-        lo=0.0,
-        hi=100.0,
+    *(
+        p
+        for el, metal in (("cu", "copper"), ("pb", "lead"), ("zn", "zinc"))
+        for p in (
+            Param(
+                f"{el}_payable_frac",
+                "-",
+                None,
+                f"payable fraction of {metal}",
+                "basis",
+                lo=0.0,
+                hi=1.0,
+            ),
+            Param(
+                f"{el}_min_deduction_pct",
+                "%",
+                None,
+                f"least {metal} not paid, in units (percentage points) of the concentrate grade",
+                "basis",
+                lo=0.0,
+                hi=100.0,
+            ),
+        )
     ),
     Param("tc_usd_dmt", "USD/dmt", None, "treatment charge", "basis", lo=0.0, hi=1e4),
     Param(
