@@ -32,6 +32,18 @@ keeps its mass and is broken alike, and zero energy returns the feed. The modulu
 is the fine-end slope of the fragments [assumed default 0.7]. A pebble crusher and
 the grate are not modelled; close the mill with a ``screen`` (trommel) and a recycle.
 
+Operating work indices (the mill's efficiency figures; usable as limits like any unit
+metric): ``operating_wi_kwh_t`` = E / (10 (1/sqrt(T80) - 1/sqrt(F80))), Bond's law
+inverted as Rowland (1976) applies it to autogenous and semi-autogenous circuits, and
+``operating_mia_kwh_t`` = E / (4 (T80^f(T80) - F80^f(F80))), Morrell's law inverted
+(Morrell 2008), each with its ratio to the laboratory index (``operating_wi_ratio`` to
+``wi_kwh_t``, ``operating_mia_ratio`` to ``mia_kwh_t``). Stated basis: E is the power
+the mill breaks ore with (Austin's net power, the charge's ``grinding_power_kw`` of
+the charge models, or the measured ``power_kw``) per tonne of the mill's solids feed
+(a pebble recycle included), F80 that feed's, T80 the discharge's. A mill grinding to
+T80 >= 750 µm by Morrell's law shows operating Mia = Mia (ratio 1); by Bond's law,
+operating Wi = Wi.
+
 Water is added at the feed to reach ``slurry_solids_frac`` (never removed), the slurry
 density Austin's equation is evaluated at. Grinding media: SAG mills wear 10-30 g of
 steel per kWh [L]; reported as ``use_media_kg_h``.
@@ -46,7 +58,10 @@ the design and optimisation of grinding circuits. Int. J. Miner. Process. 74:133
 DOI 10.1016/j.minpro.2003.10.002 [L].
 Morrell, S. (2008) A method for predicting the specific energy requirement of
 comminution circuits and assessing their energy utilisation efficiency. Miner. Eng.
-21:224–233 [L].
+21:224–233 [L] (abstract only read).
+Rowland, C.A. (1976) The Bond work index, a tool to measure grinding efficiency. SME-AIME
+Fall Meeting, Denver (opening only read: the operating work index for rod, ball,
+autogenous and partial-autogenous circuits; W per short ton x 1.102 per metric tonne).
 """
 
 from __future__ import annotations
@@ -294,6 +309,7 @@ class SagMill:
             grind_to_p80_batch,
             sag_product_size_um,
         )
+        from oreflow.kernels.operating_index import tumbling_operating_indices
         from oreflow.kernels.psd import passing_size_batch
 
         params, wi = state.params, state.wi_kwh_t
@@ -340,6 +356,9 @@ class SagMill:
             "water_added_tph": add,
             "use_media_kg_h": power * params["media_wear_kg_kwh"],
         }
+        metrics.update(
+            tumbling_operating_indices(energy, f80, t80, wi, params.get("mia_kwh_t"))
+        )
         if figures is not None:
             # power_kw is what the grid supplies; ore breaks with grinding_power_kw
             metrics["power_kw"] = figures["motor_input_kw"]
