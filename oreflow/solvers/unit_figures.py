@@ -76,6 +76,7 @@ CIRCUIT_METRICS = frozenset(
         "specific_energy_kwh_t",
         "operating_wi_kwh_t",
         "operating_wi_ratio",
+        "operating_wi_drawn_kwh_t",
         "bond_design_energy_kwh_t",
         "bond_design_power_kw",
     }
@@ -100,6 +101,9 @@ def circuit_metrics(sim: Simulation) -> dict[str, dict[str, np.ndarray]]:
     dissipates (``grinding_power_kw``) for the charge-based power models (Bond 1961;
     Bond 1952, Trans. AIME 193:484; Rowland & Kjos 1980; Wills & Finch 2016;
     docs/models.md#ball_mill); ``operating_wi_ratio`` = Wi_op / Wi is the usual efficiency figure.
+    ``operating_wi_drawn_kwh_t`` is the same index on the power the mill draws (its
+    ``power_kw``: pinion power for Bond/Rowland or a measured draw, motor input for the
+    charge-based models), the basis a plant's power meter gives.
     With ``design_p80_um`` the Bond design energy (Rowland factors for a wet closed
     circuit) and the power it needs are reported next to the mill's power.
     """
@@ -134,6 +138,9 @@ def circuit_metrics(sim: Simulation) -> dict[str, dict[str, np.ndarray]]:
             "specific_energy_kwh_t": energy,
             "operating_wi_kwh_t": wi_op,
             "operating_wi_ratio": wi_op / rep["feed_wi_kwh_t"],
+            "operating_wi_drawn_kwh_t": safe_div(
+                safe_div(rep["power_kw"], q_fresh, fill=np.nan), denom, fill=np.nan
+            ),
         }
         design = u.params.get("design_p80_um")
         if design is not None:

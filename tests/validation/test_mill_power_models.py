@@ -44,6 +44,10 @@ def test_default_ball_mill_power_is_bond_rowland_unchanged(write_case):
     bond = mp.bond_ball_mill_power_kw(5.0, 7.0, 0.35, 0.75, 65.0)
     assert mill["power_kw"] == pytest.approx(bond, rel=RTOL_EXACT)
     assert "grinding_power_kw" not in mill.index  # the default reports what it always did
+    # Bond/Rowland grinds with its pinion power: one basis, one operating work index
+    assert mill["operating_wi_drawn_kwh_t"] == pytest.approx(
+        mill["operating_wi_kwh_t"], rel=RTOL_EXACT
+    )
 
 
 @pytest.mark.parametrize("model", ["hogg_fuerstenau", "morrell"])
@@ -68,6 +72,10 @@ def test_charge_models_report_net_gross_and_motor_input(write_case, model):
     wi_basis = grind / mill["circuit_feed_tph"]
     assert mill["specific_energy_kwh_t"] == pytest.approx(wi_basis, rel=RTOL_EXACT)
     assert mill["use_media_kg_h"] == pytest.approx(0.06 * mill["power_kw"], rel=RTOL_EXACT)
+    # the same index on the drawn (motor-input) basis: larger by motor input / grinding power
+    drawn = mill["operating_wi_drawn_kwh_t"] / mill["operating_wi_kwh_t"]
+    assert drawn == pytest.approx(mill["power_kw"] / grind, rel=RTOL_EXACT)
+    assert drawn > 1.0
 
 
 @pytest.mark.parametrize("model", ["hogg_fuerstenau", "morrell"])
