@@ -28,6 +28,14 @@ grinds with ``grinding_power_kw`` (the power the charge dissipates), reports
 ``net_power_kw``, ``slurry_pool_power_kw``, ``no_load_power_kw`` and takes ``power_kw`` =
 motor input (Morrell: no-load + k x net; Hogg & Fuerstenau: net / drive efficiency).
 
+Circuit figures (oreflow.solvers.unit_figures; usable as limits): fresh feed F80 and
+circuit product P80 around the mill's recycle block, circulating load, and the operating
+work index Wi_op = E / (10 (1/sqrt(P80) - 1/sqrt(F80))) on two stated bases, E per
+tonne of fresh feed: ``operating_wi_kwh_t`` on the power that breaks ore (Bond/Rowland
+pinion power, Rowland's basis, or the charge's ``grinding_power_kw``), with
+``operating_wi_ratio`` = Wi_op / Wi; ``operating_wi_drawn_kwh_t`` on ``power_kw``, the
+power drawn (motor input for the charge-based models), the basis a power meter gives.
+
 Default selection and breakage parameters are [assumed]: they sit in the ranges of
 Austin, Klimpel & Luckie 1984; Whiten 1974; Herbst & Fuerstenau 1980; docs/models.md#ball_mill (alpha 0.6-1.5, mu 1-5 mm, Lambda 2-5, phi 0.4-0.7, gamma 0.5-1.5,
 beta 2.5-5) and give a Bond-consistent closed circuit for a Wi 14 kWh/t ore; calibrate
