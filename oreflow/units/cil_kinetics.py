@@ -137,9 +137,11 @@ CYANIDATION_PARAMS: tuple[Param, ...] = (
     Param(
         "cn_order",
         "-",
-        1.0,
+        0.5,
         "reaction order in cyanide ion (rate_model = power)",
-        "assumed",
+        "Crundwell & Godorr 1997, Hydrometallurgy 44:147 (abstract only): the leach rate "
+        "constant of a gold ore goes as the square root of cyanide; "
+        "data/testwork/cn_orders_crundwell_senanayake.csv",
         lo=0.0,
         hi=3.0,
     ),
