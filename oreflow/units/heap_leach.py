@@ -8,9 +8,9 @@ irrigated for the leach cycle ``t``. Each parcel leaches as a batch, so per size
 
 with ``k(d) = k_ref min(1, d_ref/d)^a`` and ``R∞(d) = R∞_ref min(1, d_ref/d)^b`` (the
 power law of ``oreflow.kernels.leaching.size_dependent_leach_params``, [assumed] form:
-gold in coarse particles is less exposed and reached by slower pore diffusion; the
-exponent of R∞ is fitted to a published pair of column tests at two crushes, the rest
-[assumed]). The stream's size classes carry the crush size, so a finer crush gives more
+gold in coarse particles is less exposed and reached by slower pore diffusion;
+published column pairs at two crushes put the exponent of R∞ anywhere from 0.035 to
+about 1 by ore (data/testwork/cn_heap_columns_*.csv), so the ore's own columns set it). The stream's size classes carry the crush size, so a finer crush gives more
 metal in the fast, high-R∞ classes. Recovery 50-80 % and cycles of 60-120+ d are
 typical [L]. The species listed in ``[units.NAME.leach]`` dissolve with the cyanide
 chemistry of the CIL (copper minerals, reactive sulfides; see
@@ -234,13 +234,11 @@ HEAP_PARAMS: tuple[Param, ...] = (
     Param(
         "ultimate_size_exponent",
         "-",
-        0.035,
+        0.3,
         "exponent of the fall of the ultimate extraction above d_ref_mm",
-        "fitted to the Ocampo columns (88 % Au at P80 6.3 mm, 143 d; 91 % at 1.7 mm, 117 d; "
-        "data/testwork/cn_heap_columns_ocampo.csv; exact, 2 points, 2 unknowns with the "
-        "ultimate) given k 0.1/d and an RRB spread of 0.8, both assumed; 0-0.07 over k "
-        "0.05-0.2/d and spreads 0.6-1.2; was 0.3 [assumed], which gives 10.5 points between "
-        "the two crushes where the columns gave 3",
+        "assumed; two published column pairs bracket it, so fit the ore's own columns: "
+        "Ocampo 0.035 (88 % Au at P80 6.3 mm, 91 % at 1.7 mm), Magino 0.7-1.3 (56 % at "
+        "-9.5 mm, 84 % at -1.7 mm), data/testwork/cn_heap_columns_*.csv",
         lo=0.0,
         hi=5.0,
     ),
