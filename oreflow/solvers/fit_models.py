@@ -111,7 +111,9 @@ CYANIDATION = FitModel(
     params=(
         FitParam("k_per_h", "1/h", 0.2, 1e-6, 100.0, "rate constant at the reference conditions"),
         FitParam("ultimate_frac", "-", 0.95, 0.0, 1.0, "ultimate extraction of exposed gold"),
-        FitParam("ea_kj_mol", "kJ/mol", 15.0, 0.0, 150.0, "activation energy", "temp_c"),
+        # held at the unit default (Julian & Smart, data/testwork/cn_temperature_julian_smart.csv)
+        # when the tests were all run at one temperature
+        FitParam("ea_kj_mol", "kJ/mol", 21.65, 0.0, 150.0, "activation energy", "temp_c"),
         FitParam("grain_um", "µm", 20.0, 0.1, 1000.0, "gold grain size", "p80_um"),
         FitParam(
             "locked_access_frac",

@@ -14,7 +14,8 @@ def test_assumed_parameters_of_the_shipped_cil_case():
     keys = assumed_parameters(load_case(CASE))
     assert "units.cil.kla_per_h" in keys  # set in the case, commented [assumed]
     assert "units.cil.leach.au_free.k_per_h" in keys
-    assert "units.cil.leach_ea_kj_mol" in keys  # default declared assumed
+    assert "units.cil.o2_pyrite_frac_h" in keys  # default declared assumed
+    assert "units.cil.leach_ea_kj_mol" not in keys  # default fitted (Julian & Smart)
     assert "units.cil.cn_order" not in keys  # power-law order: not used by the mixed rate
     assert "units.cil.nacn_mg_l" not in keys  # plant set point
     assert "units.cil.leach.au_sulfide.locked_access_frac" not in keys  # no grain_um there
