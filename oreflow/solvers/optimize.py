@@ -155,13 +155,17 @@ def envelope_limits(spec: CaseSpec, opt: OptimizationSpec) -> list[Limit]:
 def enforced_envelopes(spec: CaseSpec, opt: OptimizationSpec) -> list[Limit]:
     """The envelope and scale limits an optimization of the case enforces.
 
-    The scale rules (``oreflow.solvers.scale.scale_limits``) always; the envelopes
-    (``envelope_limits``) not yet with several ore sources or split decisions: their envelope figures are
-    intensive figures of the tabulated blend, and the shipped satellite case breaks its
-    mixer's envelope at every plan (a warning of the plan instead, as before).
+    The scale rules (``oreflow.solvers.scale.scale_limits``) always. The envelopes
+    (``envelope_limits``) with one source or a blend of several: an envelope figure is
+    intensive (a density, a circulating load), a column's value at the tabulated blend,
+    and the blend rounds re-tabulate at the chosen blend until the plan verifies. Not
+    yet with split decisions (parallel trains, residue destinations): the split rounds of
+    two alike trains can swap the trains' modes from round to round without settling
+    (seen on the two-train test case, unverified with or without envelopes), so there
+    an envelope stays a warning of the plan.
     """
     scale = scale_limits(spec, opt)  # extensive figures: linear in the sources' rates
-    if len(spec.ores) > 1 or split_groups(spec, opt):
+    if split_groups(spec, opt):
         return scale
     return [*envelope_limits(spec, opt), *scale]
 

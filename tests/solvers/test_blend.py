@@ -254,7 +254,17 @@ def test_two_sources_choose_a_verified_blend_equal_to_enumeration():
     assert enum["objective"] == pytest.approx(result.decisions["objective"], rel=1e-7)
     for src, tph in blend.items():
         assert enum["source_tph"][src] == pytest.approx(tph, rel=1e-6)
-    assert result.meta["blend"]["rounds"] == 1  # equal work indices: the plant is additive
+    # the envelope figures (circulating load, densities) are intensive: tabulated at the
+    # written blend, they verify one round later, at the chosen one
+    assert result.meta["blend"]["rounds"] == 2
+    # equal work indices: the plant's extensive figures are additive, one round verifies
+    report = '\n[constraints]\nenvelopes = "report"\n'
+    reported = run(two_ore().replace("\n[constraints]\n", report, 1))
+    assert reported.meta["blend"]["rounds"] == 1
+    # the envelope binds here: the plan that ignores it makes more and warns
+    assert reported.decisions["objective"] > result.decisions["objective"]
+    assert any("envelope" in w for w in reported.plan.warnings)
+    assert not any("envelope" in w for w in result.plan.warnings)
     assert result.meta["max_rel_diff"] <= 1e-6
     plan = result.plan
     assert plan.kpis["ore_tph"] == pytest.approx(result.decisions["ore_tph"], rel=1e-12)
@@ -343,7 +353,7 @@ def test_cli_prints_the_blend_per_source(tmp_path, capsys):
     assert main(["optimize", str(path), "--json"]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert set(doc["decisions"]["blend_tph"]) == {"ore.main", "ore.second"}
-    assert doc["meta"]["optimize"]["blend"]["rounds"] == 1
+    assert doc["meta"]["optimize"]["blend"]["stopped"] == "verified"
     assert main(["optimize", str(path)]) == 0
     out = capsys.readouterr().out
     assert "ore.main rate" in out and "ore.second rate" in out
