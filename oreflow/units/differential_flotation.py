@@ -319,8 +319,10 @@ def _check(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Proble
             )
         if partner is None and entry.get("partner_frac", 0.0) > 0.0:
             problems.append(Problem(file, f"{ekey}.partner_frac", "needs a partner"))
-    for word, metal in (("gold", [s.name for s in comps.solids if s.au_frac > 0]),
-                        ("silver", [s for s in ORE_SILVER_SPECIES if comps.has(s)])):
+    for word, metal in (
+        ("gold", [s.name for s in comps.solids if s.au_frac > 0]),
+        ("silver", [s for s in ORE_SILVER_SPECIES if comps.has(s)]),
+    ):
         missing = [g for g in metal if g not in table]
         if missing:
             problems.append(

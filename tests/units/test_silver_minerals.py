@@ -31,7 +31,9 @@ CLASSES = ("ag", "acanthite", "ag_galena", "ag_tetrahedrite")
 
 def silver_case_text(text: str, deportment: dict[str, float] | None) -> str:
     """The polymetallic case with every silver class declared (and a deportment)."""
-    text = text.replace('"ag", "au_free"', '"ag", "acanthite", "ag_galena", "ag_tetrahedrite", "au_free"')
+    text = text.replace(
+        '"ag", "au_free"', '"ag", "acanthite", "ag_galena", "ag_tetrahedrite", "au_free"'
+    )
     if deportment is not None:
         table = "".join(f"{k} = {v!r}\n" for k, v in deportment.items())
         text = text.replace(
@@ -89,7 +91,9 @@ def test_silver_classes_in_the_catalogue():
 def test_the_feed_carries_the_head_grade_whatever_the_split(poly_split):
     feed = poly_split.streams.loc["ore.main"]
     rate = 60.0
-    assert silver_tph(poly_split.streams, "ore.main") == pytest.approx(rate * 60.0 / G_PER_T, rel=1e-12)
+    assert silver_tph(poly_split.streams, "ore.main") == pytest.approx(
+        rate * 60.0 / G_PER_T, rel=1e-12
+    )
     ag_t = rate * 60.0 / G_PER_T
     for name, share in SPLIT.items():
         assert feed[f"{name}_tph"] * CATALOGUE[name].elements["ag"] == pytest.approx(
@@ -132,7 +136,8 @@ def test_default_deportment_is_bit_for_bit():
     shipped = oreflow.simulate(POLY)
     explicit = parse_case(
         POLY.read_text().replace(
-            "[ore.main.mineralogy]", "[ore.main.silver_deportment]\nag = 1.0\n\n[ore.main.mineralogy]"
+            "[ore.main.mineralogy]",
+            "[ore.main.silver_deportment]\nag = 1.0\n\n[ore.main.mineralogy]",
         ),
         str(POLY),
     )
