@@ -29,6 +29,16 @@ CN = CASES / "tests" / "cn_silver_minerals.toml"
 CLASSES = ("ag", "acanthite", "ag_galena", "ag_tetrahedrite")
 
 
+def without_silver_classes(text: str) -> str:
+    """The shipped polymetallic case as it was before its silver deportment: all 'ag'."""
+    text = text.replace('"ag", "ag_galena", "ag_tetrahedrite", "au_free"', '"ag", "au_free"')
+    text = re.sub(r"\[ore\.main\.silver_deportment\].*?\n\n", "", text, count=1, flags=re.S)
+    return re.sub(r'\[units\.\w+\.kinetics\.ag_\w+\]\ncarrier = "\w+"\n', "", text)
+
+
+DEFAULT_TEXT = without_silver_classes(POLY.read_text())
+
+
 def silver_case_text(text: str, deportment: dict[str, float] | None) -> str:
     """The polymetallic case with every silver class declared (and a deportment)."""
     text = text.replace(
@@ -53,7 +63,7 @@ def silver_case_text(text: str, deportment: dict[str, float] | None) -> str:
 
 
 def poly_results(deportment: dict[str, float] | None) -> oreflow.api.Results:
-    spec = parse_case(silver_case_text(POLY.read_text(), deportment), str(POLY))
+    spec = parse_case(silver_case_text(DEFAULT_TEXT, deportment), str(POLY))
     return oreflow.simulate(spec)
 
 
@@ -123,7 +133,7 @@ def test_hosted_silver_reports_with_its_host(poly_split):
         host_share = s.loc[conc, f"{host}_tph"] / s.loc["ore.main", f"{host}_tph"]
         assert share == pytest.approx(host_share, rel=1e-9)
         assert share > 0.5
-    default = oreflow.simulate(POLY).kpis
+    default = oreflow.simulate(parse_case(DEFAULT_TEXT, str(POLY))).kpis
     k = poly_split.kpis
     # fahlore silver goes to the copper concentrate, out of the lead concentrate
     assert k["conc_cu_concentrate_ag_gpt"] > 10.0 * default["conc_cu_concentrate_ag_gpt"]
@@ -133,35 +143,45 @@ def test_hosted_silver_reports_with_its_host(poly_split):
 
 def test_default_deportment_is_bit_for_bit():
     """No table, one class 'ag': the feed's original arithmetic (main 8850bc0 figures)."""
-    shipped = oreflow.simulate(POLY)
+    default = oreflow.simulate(parse_case(DEFAULT_TEXT, str(POLY)))
     explicit = parse_case(
-        POLY.read_text().replace(
+        DEFAULT_TEXT.replace(
             "[ore.main.mineralogy]",
             "[ore.main.silver_deportment]\nag = 1.0\n\n[ore.main.mineralogy]",
         ),
         str(POLY),
     )
     again = oreflow.simulate(explicit)
-    assert np.array_equal(shipped.kpis.to_numpy(), again.kpis.to_numpy(), equal_nan=True)
-    num = shipped.streams.select_dtypes("number").to_numpy()
+    assert np.array_equal(default.kpis.to_numpy(), again.kpis.to_numpy(), equal_nan=True)
+    num = default.streams.select_dtypes("number").to_numpy()
     assert np.array_equal(num, again.streams.select_dtypes("number").to_numpy(), equal_nan=True)
-    # the shipped case's figures before the silver classes existed (main 8850bc0)
-    assert shipped.kpis["margin_usd_h"] == 11273.393167327056
-    assert shipped.kpis["conc_pb_concentrate_ag_gpt"] == 1330.704470861145
-    assert shipped.kpis["conc_cu_concentrate_ag_gpt"] == 28.50002302649033
+    # the case's figures before the silver classes existed (main 8850bc0)
+    assert default.kpis["margin_usd_h"] == 11273.393167327056
+    assert default.kpis["conc_pb_concentrate_ag_gpt"] == 1330.704470861145
+    assert default.kpis["conc_cu_concentrate_ag_gpt"] == 28.50002302649033
+
+
+def test_shipped_deportment_pays_fahlore_silver_in_the_copper_concentrate():
+    """The shipped split (20 % native, 60 % in galena, 20 % in fahlore [assumed])."""
+    k = oreflow.simulate(POLY).kpis
+    d = oreflow.simulate(parse_case(DEFAULT_TEXT, str(POLY))).kpis
+    assert (
+        k["conc_cu_concentrate_payable_ag_oz_h"] > 0.0 == d["conc_cu_concentrate_payable_ag_oz_h"]
+    )
+    assert k["conc_pb_concentrate_ag_gpt"] < d["conc_pb_concentrate_ag_gpt"]
 
 
 def test_silver_deportment_errors():
-    text = silver_case_text(POLY.read_text(), None)
+    text = silver_case_text(DEFAULT_TEXT, None)
     with pytest.raises(CaseError, match="split the silver between"):
         parse_case(text, "x.toml")
-    bad = silver_case_text(POLY.read_text(), {"ag": 0.5, "acanthite": 0.2})
+    bad = silver_case_text(DEFAULT_TEXT, {"ag": 0.5, "acanthite": 0.2})
     with pytest.raises(CaseError, match="silver deportment must sum to 1"):
         parse_case(bad, "x.toml")
-    bad = silver_case_text(POLY.read_text(), {"ag": 0.5, "galena": 0.5})
+    bad = silver_case_text(DEFAULT_TEXT, {"ag": 0.5, "galena": 0.5})
     with pytest.raises(CaseError, match="'galena' is not a silver class"):
         parse_case(bad, "x.toml")
-    no_carrier = silver_case_text(POLY.read_text(), SPLIT).replace(
+    no_carrier = silver_case_text(DEFAULT_TEXT, SPLIT).replace(
         '[units.zn_cleaner2.kinetics.ag_galena]\ncarrier = "galena"\n', ""
     )
     with pytest.raises(CaseError, match="no flotation kinetics for silver species ag_galena"):
