@@ -294,7 +294,7 @@ SPECIES_FORMULA: Mapping[str, str] = MappingProxyType(
         "as_aq": "As", "s2o3": "S2O3", "polythionates": "S4O6", "glycine": "C2H5NO2",
         "nh3": "NH3", "cl_aq": "Cl", "hocl": "HOCl", "carbon": "C", "au_carbon": "Au",
         "ag_carbon": "Ag", "cu_carbon": "Cu", "au_resin": "Au", "ag_resin": "Ag",
-        "cu_resin": "Cu",
+        "cu_resin": "Cu", "acanthite": "Ag2S", "ag_galena": "Ag", "ag_tetrahedrite": "Ag",
     }
 )  # fmt: skip
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from oreflow.core.components import CATALOGUE, ELEMENTS, ComponentSet, SizeClasses, Species
 from oreflow.core.schema import Param, frac, positive, suggest, validate_table
+from oreflow.core.silver_minerals import ORE_SILVER_SPECIES
 from oreflow.errors import CaseError, Problem
 from oreflow.flowsheet.economics import EconomicsSpec, parse_economics
 from oreflow.flowsheet.emissions import EmissionsSpec, parse_emissions
@@ -32,6 +33,7 @@ from oreflow.units.ore_feed import (
     PSD_PARAMS,
     check_pore_water,
     check_psd,
+    check_silver_deportment,
 )
 
 SECTIONS = ("case", "ore", "units", "economics", "emissions", "constraints", "objective")
@@ -356,7 +358,7 @@ def _species_fraction_table(
                 )
             )
             continue
-        if not gold and (sp.au_frac > 0 or name == "ag"):
+        if not gold and (sp.au_frac > 0 or name in ORE_SILVER_SPECIES):
             problems.append(
                 Problem(
                     file, f"{key}.{name}", f"{name!r} is set by the head grade, not by mineralogy"
@@ -420,17 +422,27 @@ def _ore(
                 "the case declares no gold species (e.g. au_free) to carry the gold",
             )
         )
-    if (vals.get("ag_gpt") or 0.0) > 0 and not comps.has("ag"):
+    if (vals.get("ag_gpt") or 0.0) > 0 and not any(comps.has(s) for s in ORE_SILVER_SPECIES):
         problems.append(
             Problem(
-                file, f"{key}.ag_gpt", "the case declares no solid species 'ag' to carry the silver"
+                file,
+                f"{key}.ag_gpt",
+                "the case declares no silver class (e.g. the solid species 'ag') to carry the silver",
             )
         )
+    silver_dep = check_silver_deportment(
+        table.get("silver_deportment"),
+        comps,
+        vals.get("ag_gpt") or 0.0,
+        file,
+        f"{key}.silver_deportment",
+        problems,
+    )
     # mineralogy
     minerals = _species_fraction_table(
         table.get("mineralogy", {}), comps, file, f"{key}.mineralogy", problems, gold=False
     )
-    others = [s.name for s in comps.solids if s.au_frac == 0 and s.name != "ag"]
+    others = [s.name for s in comps.solids if s.au_frac == 0 and s.name not in ORE_SILVER_SPECIES]
     total = sum(minerals.values())
     if total > 1.0 + 1e-9:
         problems.append(
@@ -470,7 +482,13 @@ def _ore(
     )
     if len(problems) > n0:
         return None
-    tables = {"deportment": dep, "mineralogy": minerals, "psd": psd, "pore_water": pore}
+    tables = {
+        "deportment": dep,
+        "silver_deportment": silver_dep,
+        "mineralogy": minerals,
+        "psd": psd,
+        "pore_water": pore,
+    }
     return UnitSpec(key, "ore", MappingProxyType({}), (name,), freeze(vals), freeze(tables), file)
 
 

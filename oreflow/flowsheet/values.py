@@ -58,7 +58,7 @@ class ValueCheck:
 def declaration(spec: UnitSpec, param: str) -> Param | None:
     """The ``Param`` declaring a per-case key of a unit or ore source, if any."""
     if spec.name.startswith("ore."):
-        if param.startswith(("deportment.", "mineralogy.")):
+        if param.startswith(("deportment.", "silver_deportment.", "mineralogy.")):
             return _FRACTION
         if param.startswith("pore_water."):
             return PORE_WATER_PARAM
@@ -104,7 +104,7 @@ def _table_sums(
     """An ore's deportment and mineralogy must still sum to 1 after overrides."""
     bad = np.zeros(n, dtype=bool)
     problems = []
-    for table in ("deportment", "mineralogy"):
+    for table in ("deportment", "silver_deportment", "mineralogy"):
         names = [k for k in params if k.startswith(f"{table}.")]
         if not names or not any(k in keys for k in names):
             continue

@@ -34,7 +34,10 @@ Lime is charged at ``lime_kg_t_per_ph`` per pH unit above ``ph_natural`` [assume
 **Entrainment** of what did not float follows Savassi et al. (1998) with the water
 recovery, as in the flotation bank; dissolved species follow the water. Gold and
 silver float with a carrier (``carrier = "pyrite"``, ``"galena"``) or with kinetics of
-their own.
+their own; every gold species and silver class of the case needs one or the other.
+Silver held in a host (``ag_galena``, ``ag_tetrahedrite``,
+``oreflow.core.silver_minerals``) floats with that host as its carrier, so the ore's
+silver deportment decides which concentrate its silver is paid in.
 
 The bank reports, besides the flotation bank's figures, the recovery of every solid
 species and the concentrate's assay of Cu, Pb, Zn, As, Sb, Fe, S (%) and Au, Ag (g/t).
@@ -60,6 +63,7 @@ import numpy as np
 
 from oreflow.conventions import G_PER_T
 from oreflow.core.components import ELEMENTS, ComponentSet
+from oreflow.core.silver_minerals import ORE_SILVER_SPECIES
 from oreflow.errors import Problem
 from oreflow.kernels.arrays import safe_div
 from oreflow.units import reagents
@@ -315,17 +319,20 @@ def _check(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Proble
             )
         if partner is None and entry.get("partner_frac", 0.0) > 0.0:
             problems.append(Problem(file, f"{ekey}.partner_frac", "needs a partner"))
-    gold = [s.name for s in comps.solids if s.au_frac > 0]
-    missing = [g for g in gold if g not in table]
-    if missing:
-        problems.append(
-            Problem(
-                file,
-                f"{key}.kinetics",
-                f"no flotation kinetics for gold species {', '.join(missing)}: "
-                "give kinetics or a carrier",
+    for word, metal in (
+        ("gold", [s.name for s in comps.solids if s.au_frac > 0]),
+        ("silver", [s for s in ORE_SILVER_SPECIES if comps.has(s)]),
+    ):
+        missing = [g for g in metal if g not in table]
+        if missing:
+            problems.append(
+                Problem(
+                    file,
+                    f"{key}.kinetics",
+                    f"no flotation kinetics for {word} species {', '.join(missing)}: "
+                    "give kinetics or a carrier",
+                )
             )
-        )
 
 
 DIFFERENTIAL_FLOTATION = UnitType(

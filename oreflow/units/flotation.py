@@ -27,8 +27,9 @@ given as well. Dissolved species follow the water.
 Gold follows its carrier: an entry ``carrier = "pyrite"`` in the kinetics table gives a
 species the recovery of its carrier in every size class (``au_sulfide`` with pyrite,
 ``au_silicate`` with gangue); ``au_free`` (or ``au_grg``) takes kinetics of its own.
-Every gold species must have an entry; a non-gold species without one floats only by
-entrainment.
+Every gold species and every silver class (``oreflow.core.silver_minerals``: silver
+held in galena or fahlore floats with its host as carrier) must have an entry; any other
+species without one floats only by entrainment.
 
 Residence time is set (``residence_min``) or follows from the cell volume, the air
 hold-up and the pulp flow (``cell_volume_m3``), which makes the bank nonlinear in its
@@ -58,6 +59,7 @@ import numpy as np
 from oreflow.conventions import G_PER_T
 from oreflow.core.components import ELEMENTS, ComponentSet
 from oreflow.core.schema import Param, frac, positive
+from oreflow.core.silver_minerals import ORE_SILVER_SPECIES
 from oreflow.errors import Problem
 from oreflow.kernels.arrays import safe_div
 from oreflow.units import reagents
@@ -473,6 +475,16 @@ def _check(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Proble
                 f"{key}.kinetics",
                 f"no flotation kinetics for gold species {', '.join(missing)}: give "
                 "k_max_per_min and r_inf_frac, or carrier = 'pyrite' (its host mineral)",
+            )
+        )
+    silver = [s for s in ORE_SILVER_SPECIES if comps.has(s) and s not in table]
+    if silver:
+        problems.append(
+            Problem(
+                file,
+                f"{key}.kinetics",
+                f"no flotation kinetics for silver species {', '.join(silver)}: give "
+                "k_max_per_min and r_inf_frac, or a carrier (its host mineral)",
             )
         )
 

@@ -19,6 +19,14 @@ NaCN), weak-acid-dissociable complexes (``cn_wad``, as CN) and iron cyanides
 (``fe_cn``, as CN) of an old cyanidation tailings deposit, which then reach the leach
 (free cyanide lowers its NaCN make-up) and the cyanide destruction. Without the table
 the water is clean, as before.
+
+The silver head grade is split between the silver classes of
+``oreflow.core.silver_minerals`` (native silver ``ag``, ``acanthite``, silver in galena
+``ag_galena``, silver in fahlore ``ag_tetrahedrite``) by the optional table
+``[ore.NAME.silver_deportment]`` (share of the silver, as Ag, in each class; they sum
+to 1). A class that is a mineral brings its other elements with its silver (acanthite
+its sulfur: ``Ag / 0.8706`` t of Ag2S per t of Ag), taken from the rest of the ore
+before the mineralogy shares it. Without the table all the silver is ``ag``, as before.
 """
 
 from __future__ import annotations
@@ -33,6 +41,7 @@ import numpy as np
 from oreflow.conventions import G_PER_T
 from oreflow.core.components import TENOR_BASIS, ComponentSet
 from oreflow.core.schema import REQUIRED, Param, frac, positive, suggest
+from oreflow.core.silver_minerals import ORE_SILVER_SPECIES
 from oreflow.errors import Problem
 from oreflow.units.base import PrepareContext, UnitResult, UnitSpec
 
@@ -50,7 +59,8 @@ ORE_PARAMS: tuple[Param, ...] = (
         "ag_gpt",
         "g/t",
         0.0,
-        "silver head grade (needs the solid species 'ag')",
+        "silver head grade (needs a silver class: 'ag', 'acanthite', 'ag_galena' or "
+        "'ag_tetrahedrite')",
         "plant figure",
         lo=0.0,
         hi=1e5,
@@ -132,7 +142,56 @@ PORE_WATER_PARAM = Param(
     hi=1e6,
 )
 
-ORE_TABLES = ("mineralogy", "deportment", "psd", "pore_water")
+ORE_TABLES = ("mineralogy", "deportment", "silver_deportment", "psd", "pore_water")
+
+
+def check_silver_deportment(
+    table: Any, comps: ComponentSet, ag_gpt: float, file: str, key: str, problems: list[Problem]
+) -> dict[str, float]:
+    """Validate ``[ore.NAME.silver_deportment]`` (silver class = share of the silver).
+
+    Without the table, a case whose only silver class is ``ag`` keeps all its silver
+    there (the empty table: the feed's original arithmetic); one other class alone
+    takes it all; several need the table when the ore carries silver.
+    """
+    declared = [s for s in ORE_SILVER_SPECIES if comps.has(s)]
+    if table is None:
+        if declared == ["ag"] or not declared:
+            return {}
+        if len(declared) == 1:
+            return {declared[0]: 1.0}
+        if ag_gpt > 0:
+            problems.append(
+                Problem(file, key, f"missing: split the silver between {', '.join(declared)}")
+            )
+        return {}
+    if not isinstance(table, dict):
+        problems.append(Problem(file, key, "must be a table of silver class = share of the silver"))
+        return {}
+    out: dict[str, float] = {}
+    for name, value in table.items():
+        if name not in declared:
+            why = (
+                "is not a silver class" + suggest(name, list(ORE_SILVER_SPECIES))
+                if name not in ORE_SILVER_SPECIES
+                else "is not a declared solid species"
+            )
+            problems.append(Problem(file, f"{key}.{name}", f"{name!r} {why}"))
+        elif isinstance(value, bool) or not isinstance(value, int | float):
+            problems.append(
+                Problem(file, f"{key}.{name}", f"must be a number, got {type(value).__name__}")
+            )
+        elif not 0.0 <= value <= 1.0:
+            problems.append(Problem(file, f"{key}.{name}", f"{value:g} is out of range [0, 1] [-]"))
+        else:
+            out[name] = float(value)
+    if out and abs(sum(out.values()) - 1.0) > 1e-9:
+        problems.append(
+            Problem(
+                file, key, f"silver deportment must sum to 1, it sums to {sum(out.values()):.6g}"
+            )
+        )
+    return out
 
 
 def check_psd(psd: Mapping[str, Any], file: str, prefix: str, problems: list[Problem]) -> None:
@@ -244,7 +303,8 @@ class OreSource:
 
     Per-case parameters (batch overrides) are ``rate_tph``, ``au_gpt``, ``ag_gpt``,
     ``moisture_frac``, ``wi_kwh_t`` and the table entries ``deportment.SPECIES``,
-    ``mineralogy.SPECIES`` and ``pore_water.SPECIES`` (mg/L).
+    ``silver_deportment.SPECIES``, ``mineralogy.SPECIES`` and ``pore_water.SPECIES``
+    (mg/L).
     """
 
     def __init__(self, spec: UnitSpec, comps: ComponentSet) -> None:
@@ -262,9 +322,17 @@ class OreSource:
         silver = rate * params["ag_gpt"] / G_PER_T
         for name in self.spec.tables["deportment"]:
             species_tph[:, c.solid_index(name)] += gold * params[f"deportment.{name}"]
-        if c.has("ag"):
+        silver_t = silver  # t/h of the silver classes' species, their other elements too
+        if self.spec.tables.get("silver_deportment"):
+            silver_t = np.zeros(n)
+            for name in self.spec.tables["silver_deportment"]:
+                j = c.solid_index(name)
+                mass = silver * params[f"silver_deportment.{name}"] / c.solids[j].elements["ag"]
+                species_tph[:, j] += mass
+                silver_t = silver_t + mass
+        elif c.has("ag"):
             species_tph[:, c.solid_index("ag")] += silver
-        rest = rate - gold - silver
+        rest = rate - gold - silver_t
         for name in self.spec.tables["mineralogy"]:
             species_tph[:, c.solid_index(name)] += rest * params[f"mineralogy.{name}"]
         feed = np.zeros((n, c.n_comp))

@@ -49,6 +49,9 @@ _GOLD_LEACH = (
     _P("silicate-locked gold dissolves", "au_silicate -> au_aq", _MH),
     _P("gravity gold dissolves", "au_grg -> au_aq", _MH),
     _P("silver dissolves", "ag -> ag_aq", _MH),
+    _P("acanthite dissolves, its sulfide freed", "acanthite -> 2 ag_aq + S2-", _MH),
+    _P("silver held in galena dissolves", "ag_galena -> ag_aq", _MH),
+    _P("silver held in fahlore dissolves", "ag_tetrahedrite -> ag_aq", _MH),
 )
 _CARBON = (
     _P("gold adsorbs on carbon", "au_aq -> au_carbon", _MH),

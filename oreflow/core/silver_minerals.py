@@ -1,0 +1,92 @@
+"""Silver classes of an ore: the minerals and hosts that carry its silver.
+
+An ore's silver head grade (``ag_gpt``) is split between the silver classes the case
+declares by its ``[ore.NAME.silver_deportment]`` table (share of the silver, as Ag, in
+each class; they sum to 1), as its gold is split by ``deportment``. Where the silver is
+decides the route: it floats, leaches and reports where its carrier does.
+
+Classes (``ORE_SILVER_SPECIES``; each is a catalogue species of
+``oreflow.core.components``):
+
+``ag``
+    native silver, and silver in minerals the case does not separate (as Ag metal):
+    the one class of a case without a deportment table, which is oreflow's behaviour
+    before the silver classes existed.
+``acanthite``
+    Ag2S (argentite above 177 °C, acanthite at room temperature; 7.2-7.4 t/m³, Anthony
+    et al., *Handbook of Mineralogy* [L]), the commonest independent silver mineral of
+    epithermal and base-metal ores. Independent silver minerals float like galena and
+    report mostly to the lead concentrate (vendor note "Recovering associated silver
+    ... occurrence states and efficient extraction processes in Cu-Pb-Zn ores",
+    hncmcl.com, excerpt read); in cyanide it leaches slowly, polysulfide forming on
+    its surface: 37 % of the silver of pure acanthite in 48 h at 500 mg/L NaCN
+    (Deschenes et al. 2011, Miner. Metall. Process. 28(1):37-43, abstract only).
+``ag_galena``
+    silver held in galena (solid solution and sub-microscopic inclusions), as Ag, with
+    the hydraulic density of its host: it floats and classifies with galena and reports
+    to the lead concentrate [assumed: a carrier, as locked gold is]. Most associated
+    silver of Cu-Pb-Zn ores is in the lattices of galena, chalcopyrite and sphalerite,
+    not in minerals of its own (vendor note above).
+``ag_tetrahedrite``
+    silver in fahlore (argentian tetrahedrite, the freibergite end of the series
+    (Ag,Cu)12(Sb,As)4S13, 4.6-5.1 t/m³ [L] Anthony et al.), as Ag, with the hydraulic
+    density of tetrahedrite: it floats with tetrahedrite into the copper concentrate.
+    Silver in fahlore is largely refractory to cyanide: the silver sulfosalts
+    stephanite and pyrargyrite give 12.6 % and 10.4 % of their silver in 48 h, against
+    37 % for acanthite under the same conditions (Deschenes et al. 2011, abstract
+    only), and tetrahedrite itself only 21.9 % of its copper in 24 h (Hedley &
+    Tabachnick 1958, as tabulated by Marsden & House 2006 ch. 6 [L, not re-checked]).
+    oreflow takes pyrargyrite's figure for silver in fahlore [assumed: an Ag-Sb
+    sulfosalt for an Ag-Sb sulfosalt].
+
+The cyanide rates a case gives its leach table for these classes are in
+``CYANIDE_REFERENCE``: a first-order batch rate ``k`` from one published point
+``E = 1 - exp(-k t)`` (ultimate extraction 1) [assumed form].
+"""
+
+from __future__ import annotations
+
+import math
+from types import MappingProxyType
+
+#: Solid species that carry an ore's silver head grade (the keys of a silver
+#: deportment), in the order the catalogue lists them.
+ORE_SILVER_SPECIES = ("ag", "acanthite", "ag_galena", "ag_tetrahedrite")
+
+#: Silver classes held in a base-metal host: the host mineral they float with (the
+#: carrier of a flotation kinetics table) and whose density they classify at.
+SILVER_HOSTS = MappingProxyType({"ag_galena": "galena", "ag_tetrahedrite": "tetrahedrite"})
+
+
+def first_order_k_per_h(extraction_frac: float, hours: float) -> float:
+    """Batch first-order rate constant giving ``extraction_frac`` in ``hours`` [1/h].
+
+    Examples
+    --------
+    >>> round(first_order_k_per_h(0.37, 48.0), 5)
+    0.00963
+    """
+    return -math.log(1.0 - extraction_frac) / hours
+
+
+#: Cyanide leach of each silver class at reference conditions: the published point
+#: (extraction, hours) and its source, and the first-order k it gives [1/h].
+CYANIDE_REFERENCE = MappingProxyType(
+    {
+        "acanthite": (
+            0.37,
+            48.0,
+            "Deschenes et al. 2011, Miner. Metall. Process. 28(1):37 (abstract only): "
+            "pure acanthite, 500 mg/L NaCN",
+        ),
+        "ag_tetrahedrite": (
+            0.104,
+            48.0,
+            "Deschenes et al. 2011 (abstract only): pure pyrargyrite Ag3SbS3, 500 mg/L "
+            "NaCN, as the analogue of silver in the Ag-Sb sulfosalt fahlore [assumed]",
+        ),
+    }
+)
+CYANIDE_K_PER_H = MappingProxyType(
+    {name: first_order_k_per_h(e, h) for name, (e, h, _) in CYANIDE_REFERENCE.items()}
+)
