@@ -105,6 +105,7 @@ class DifferentialBank:
         self.comps = comps
         self.n_cells = int(spec.params["n_cells"])
         self.klimpel = spec.params["rate_distribution"] == "klimpel"
+        self.froth_feed = bool(spec.params["froth_feed"])
         table = spec.tables["kinetics"]
         self.own = [n for n, e in table.items() if e.get("k_max_per_min") is not None]
         self.carried = {
@@ -153,7 +154,8 @@ class DifferentialBank:
                 params["cuso4_g_t"], kin("cuso4_half_g_t"), kin("activated_factor")
             )
             k_ref[:, j] = kin("k_max_per_min") * factor
-            r_ref[:, j] = kin("r_inf_frac")
+            # a cleaner's feed floated once: its non-floating share stayed upstream
+            r_ref[:, j] = 1.0 if self.froth_feed else kin("r_inf_frac")
             grain[:, j] = kin("grain_um")
             pfrac[:, j] = kin("partner_frac")
         keys = ("fine_half_um", "coarse_half_um", "size_exponent")

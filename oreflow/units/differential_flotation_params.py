@@ -41,6 +41,7 @@ def _own_doc(p: Param) -> Param:
         "R_inf stays flat, the locked coarse share being in the liberation classes",
     )
 
+
 PARAMS: tuple[Param, ...] = (
     positive(
         "residence_min",
@@ -131,6 +132,18 @@ PARAMS: tuple[Param, ...] = (
         "steepness m of lambda = (d/grain)^m in the liberation classes",
         "1 is King's (1979) linear-section result [L]; fitted to liberation data otherwise",
         hi=5.0,
+    ),
+    Param(
+        "froth_feed",
+        "-",
+        False,
+        "the bank cleans a froth product (a cleaner): the non-floating share 1 - R_inf of "
+        "each mineral stayed in the tails of the bank that floated it, so it is not charged "
+        "again here (R_inf = 1; rates, liberation classes and entrainment unchanged)",
+        "R_inf is the floatable share of the ore's mineral [L] Klimpel 1980; a froth "
+        "product holds only what floated or was entrained [assumed: the entrained "
+        "non-floating share of a cleaner feed is neglected]",
+        kind=bool,
     ),
     Param(
         "gangue",
