@@ -136,8 +136,8 @@ def test_grinding_and_regrinding_free_the_minerals_and_the_cleaner_responds():
 
 
 def test_a_coarse_textured_ore_is_free_and_a_fine_one_locked():
-    coarse = TEXT.replace("grain_um = 160.0", "grain_um = 100000.0")
-    fine = TEXT.replace("grain_um = 160.0", "grain_um = 0.001")
+    coarse = TEXT.replace("grain_um = 90.0", "grain_um = 100000.0")
+    fine = TEXT.replace("grain_um = 90.0", "grain_um = 0.001")
     m_c = metrics(oreflow.simulate(parse_case(coarse, str(PATH))), "pb_rougher")
     m_f = metrics(oreflow.simulate(parse_case(fine, str(PATH))), "pb_rougher")
     assert m_c["galena_free_frac"] > 0.99
