@@ -18,8 +18,14 @@ mineral it is fed (``<mineral>_free_frac``).
 rate constant (a Klimpel rectangular distribution on [0, k_max] or one k, as the
 flotation bank), composites at the rate of their exposed floatable surface
 (Sutherland 1989; exposure ``locked_exposure_frac`` [assumed]); the gangue locked in
-floating composites goes with them. Size by size, k falls at the fine end and k and
-R_inf at the coarse end (``size_window``, Trahar 1981 [form assumed]).
+floating composites goes with them. Size by size, k falls at the fine and at the coarse
+end (``size_window``, Trahar 1981 [form assumed]: slow collection of fines, detachment
+of coarse particles). R_inf does not fall at the coarse end here, as it does in the
+flotation bank: there the coarse decline of R_inf stands for the coarse particles that
+are not liberated, which this bank counts by its liberation classes. Counting it twice
+charged the locked share of a coarse class once more at every rougher, cleaner and
+recycle pass (on the shipped Cu-Pb-Zn case zinc to its concentrate went from 60.6 to
+72.4 %, copper from 66.8 to 81.4 %, lead from 66.5 to 76.0 % when it was removed).
 
 **Reagents as levers** (``oreflow.kernels.flotation_chemistry``): each mineral's rate
 is multiplied by a Langmuir-type factor ``1/(1 + c/c_half)`` for each depressant it
@@ -103,6 +109,7 @@ class DifferentialBank:
         self.comps = comps
         self.n_cells = int(spec.params["n_cells"])
         self.klimpel = spec.params["rate_distribution"] == "klimpel"
+        self.froth_feed = bool(spec.params["froth_feed"])
         table = spec.tables["kinetics"]
         self.own = [n for n, e in table.items() if e.get("k_max_per_min") is not None]
         self.carried = {
@@ -151,7 +158,8 @@ class DifferentialBank:
                 params["cuso4_g_t"], kin("cuso4_half_g_t"), kin("activated_factor")
             )
             k_ref[:, j] = kin("k_max_per_min") * factor
-            r_ref[:, j] = kin("r_inf_frac")
+            # a cleaner's feed floated once: its non-floating share stayed upstream
+            r_ref[:, j] = 1.0 if self.froth_feed else kin("r_inf_frac")
             grain[:, j] = kin("grain_um")
             pfrac[:, j] = kin("partner_frac")
         keys = ("fine_half_um", "coarse_half_um", "size_exponent")
@@ -161,17 +169,16 @@ class DifferentialBank:
             np.stack([_vec(params[key], n) for key in keys], axis=1), axis=0, return_inverse=True
         )
         w_k = np.empty((len(rows), c.n_cls))
-        w_r = np.empty((len(rows), c.n_cls))
         ent = np.empty((len(rows), c.n_cls))
         for i, (fine, coarse, m, xi, adj) in enumerate(rows.tolist()):
             w_k[i] = size_window(self.rep_um, fine, coarse, m)
-            w_r[i] = size_window(self.rep_um, 0.0, coarse, m)
             ent[i] = savassi_entrainment(self.rep_um, xi, adj)
         inverse = inverse.reshape(-1)
-        w_k, w_r = w_k[inverse], w_r[inverse]
+        w_k = w_k[inverse]
         ent = np.ascontiguousarray(ent[inverse])
         k = np.ascontiguousarray(k_ref[:, None, :] * w_k[:, :, None])
-        r = np.ascontiguousarray(r_ref[:, None, :] * w_r[:, :, None])
+        # R_inf by size: flat; the locked coarse share is in the liberation classes
+        r = np.ascontiguousarray(np.broadcast_to(r_ref[:, None, :], k.shape))
         shares = liberation_classes(
             self.rep_um, grain, pfrac, _vec(params["liberation_exponent"], n)
         )

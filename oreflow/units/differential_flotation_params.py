@@ -8,6 +8,8 @@ each depressant, the activator and pH. Sources are given key by key.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from oreflow.core.schema import Param, frac, positive
 from oreflow.units import flotation
 from oreflow.units.base import TableSchema
@@ -28,6 +30,18 @@ _SHARED = (
 )
 _DOSE = dict(lo=0.0, hi=5000.0)
 
+
+def _own_doc(p: Param) -> Param:
+    """A shared key, with this bank's meaning where it differs from the flotation bank's."""
+    if p.name != "coarse_half_um":
+        return p
+    return replace(
+        p,
+        doc="size at which k falls to half at the coarse end (detachment); "
+        "R_inf stays flat, the locked coarse share being in the liberation classes",
+    )
+
+
 PARAMS: tuple[Param, ...] = (
     positive(
         "residence_min",
@@ -37,7 +51,7 @@ PARAMS: tuple[Param, ...] = (
         "roughers 10-30 min [L] Klimpel 1980; cleaners shorter; docs/models.md#flotation",
         hi=600.0,
     ),
-    *(p for p in flotation.PARAMS if p.name in _SHARED),
+    *(_own_doc(p) for p in flotation.PARAMS if p.name in _SHARED),
     Param(
         "cuso4_g_t",
         "g/t",
@@ -118,6 +132,18 @@ PARAMS: tuple[Param, ...] = (
         "steepness m of lambda = (d/grain)^m in the liberation classes",
         "1 is King's (1979) linear-section result [L]; fitted to liberation data otherwise",
         hi=5.0,
+    ),
+    Param(
+        "froth_feed",
+        "-",
+        False,
+        "the bank cleans a froth product (a cleaner): the non-floating share 1 - R_inf of "
+        "each mineral stayed in the tails of the bank that floated it, so it is not charged "
+        "again here (R_inf = 1; rates, liberation classes and entrainment unchanged)",
+        "R_inf is the floatable share of the ore's mineral [L] Klimpel 1980; a froth "
+        "product holds only what floated or was entrained [assumed: the entrained "
+        "non-floating share of a cleaner feed is neglected]",
+        kind=bool,
     ),
     Param(
         "gangue",

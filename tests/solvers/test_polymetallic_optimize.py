@@ -43,7 +43,7 @@ def test_the_plan_equals_the_enumeration_and_its_simulation(shipped):
     # inside their grids, and the grind is held by the mill's installed draw
     assert 0.0 < modes[ZNSO4] < 2500.0
     assert 0.0 < modes[CUSO4] < 1000.0
-    assert 15.0 < modes[REGRIND] < 60.0
+    assert 25.0 < modes[REGRIND] < 75.0
     assert modes[GRIND] > 38.0
     assert shipped.verification["simulation"]["units.mill.power_kw"] <= 800.0 * (1 + 1e-9)
 

@@ -168,3 +168,46 @@ def test_more_water_to_the_froth_entrains_more_gangue_fines_first():
     gain = (g_wet + 1e-12) / (g_dry + 1e-12)
     finest, coarse = gain[-1], gain[-8]
     assert finest > coarse > 1.0  # Savassi: the finest gangue follows the water most
+
+
+def _class_recovery(result, feed, conc, species):
+    by = result.streams_by_size.set_index(["stream", "upper_um"])[f"{species}_tph"]
+    f, c = by.loc[feed], by.loc[conc]
+    keep = f > 1e-9
+    return (c[keep] / f[keep]).to_numpy(), f[keep].index.to_numpy()
+
+
+def test_a_liberated_coarse_mineral_floats_to_its_r_inf_at_long_residence():
+    # liberation counted once: a free coarse particle is slow (k falls at the coarse end)
+    # but not barred from floating; before, R_inf fell to half at 200 um as well
+    res = run(
+        **{"cu_rougher.residence_min": 600.0, "cu_rougher.kinetics.chalcopyrite.grain_um": 1e5}
+    )
+    rec, upper = _class_recovery(res, "cu_feed.out", "cu_rougher.concentrate", "chalcopyrite")
+    coarse = (upper > 200.0) & (upper <= 500.0)
+    assert coarse.any()
+    # R_inf 0.98 less the Klimpel distribution's slowest (k tau over 100 in every class)
+    assert np.all(rec[coarse] >= 0.97) and np.all(rec[coarse] <= 1.0)
+    # the old cap R_inf/(1 + (d/200)^2) would hold these classes at 0.38-0.60
+    assert np.all(rec[coarse] > 0.98 / (1.0 + (upper[coarse] / 2**0.5 / 200.0) ** 2) + 0.3)
+
+
+def test_a_cleaner_of_froth_does_not_charge_the_non_floating_share_again():
+    memoryless = oreflow.simulate(
+        parse_case(TEXT.replace("froth_feed = true", "froth_feed = false"), str(PATH))
+    )
+    shipped = oreflow.simulate(PATH)
+    for unit in ("zn_cleaner", "pb_cleaner", "cu_cleaner"):
+        assert (
+            metrics(shipped, unit)["zn_recovery_frac" if unit == "zn_cleaner" else "mass_pull_frac"]
+            > metrics(memoryless, unit)[
+                "zn_recovery_frac" if unit == "zn_cleaner" else "mass_pull_frac"
+            ]
+        )
+    sold = [
+        r.kpis["conc_zn_concentrate_dmt_h"] * r.kpis["conc_zn_concentrate_zn_pct"]
+        for r in (memoryless, shipped)
+    ]
+    assert sold[1] > sold[0]
+    # the default is a rougher's: R_inf charged
+    assert "froth_feed = true" in TEXT and TEXT.count("froth_feed = true") == 6
