@@ -155,10 +155,12 @@ def test_default_deportment_is_bit_for_bit():
     assert np.array_equal(default.kpis.to_numpy(), again.kpis.to_numpy(), equal_nan=True)
     num = default.streams.select_dtypes("number").to_numpy()
     assert np.array_equal(num, again.streams.select_dtypes("number").to_numpy(), equal_nan=True)
-    # the case's figures before the silver classes existed (main 8850bc0)
-    assert default.kpis["margin_usd_h"] == 11273.393167327056
-    assert default.kpis["conc_pb_concentrate_ag_gpt"] == 1330.704470861145
-    assert default.kpis["conc_cu_concentrate_ag_gpt"] == 28.50002302649033
+    # the case's figures with one silver class: equal to main 8850bc0 before the silver
+    # classes existed (11,273.393167327056 USD/h, 1,330.70 and 28.50 g/t Ag there), re-pinned
+    # after the differential bank's R_inf and froth_feed fixes of the same session
+    assert default.kpis["margin_usd_h"] == 15781.982541034411
+    assert default.kpis["conc_pb_concentrate_ag_gpt"] == 1312.5472713227045
+    assert default.kpis["conc_cu_concentrate_ag_gpt"] == 27.51560947903551
 
 
 def test_shipped_deportment_pays_fahlore_silver_in_the_copper_concentrate():
