@@ -129,7 +129,7 @@ def assert_same(dense, sparse_result, rtol=1e-9):
                     b[column].to_numpy(float),
                     want,
                     rtol=rtol,
-                    atol=max(1e-12, 1e-5 * scale),
+                    atol=max(1e-12, 1e-12 * scale),
                     err_msg=f"{name}.{column}",
                 )
             else:
@@ -184,10 +184,13 @@ def test_covariance_equals_the_null_space_formula():
     c = rng.standard_normal((9, n))
     system = sparse_blocks.SaddlePoint(sparse.csr_matrix(c.T @ c), sparse.csr_matrix(a))
     assert sparse_blocks.observable(system)
-    sigma = sparse_blocks.covariance_of(system)
+    factor = sparse_blocks.covariance_factor(system, sparse.csr_matrix(c))
+    assert factor is not None
     basis = null_space(a)
     expected = basis @ np.linalg.inv(basis.T @ c.T @ c @ basis) @ basis.T
-    np.testing.assert_allclose(sigma, expected, rtol=1e-9, atol=1e-12)
+    # The factor is Sigma C', and a square root of Sigma.
+    np.testing.assert_allclose(factor, expected @ c.T, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(factor @ factor.T, expected, rtol=1e-9, atol=1e-12)
     # Leverages: the diagonal of the hat matrix; their sum is the rank, n - rank(A).
     found = sparse_blocks.linearise_sparse(
         sparse.csr_matrix(a), sparse.csr_matrix(c), np.ones(9, bool), np.zeros(9, bool)
