@@ -47,9 +47,10 @@ from scipy.sparse import linalg as sparse_linalg
 from oreflow.kernels.sparse_triangular import lower_unit_solve, upper_solve
 
 #: Blocks with at least this many states use the sparse routines [-]. Below it the
-#: dense SVD is faster (measured: a 200-node connected survey, 1,100 states, took
-#: 1.5 s dense; blocks of a few dozen states take well under a millisecond).
-SPARSE_MIN_STATES = 400
+#: dense SVD is as fast (measured, CPU s one BLAS thread: the 50-node connected
+#: benchmark survey, one block of 270 states, 0.056 s with this threshold against
+#: 0.070 s dense; its 50-node parallel lines, blocks of 27 states, 0.043 s either way).
+SPARSE_MIN_STATES = 100
 #: Regularisation of the saddle-point systems, relative to the largest diagonal entry.
 _REGULARISATION = 1e-12
 #: Iterative-refinement sweeps on the unregularised system.
