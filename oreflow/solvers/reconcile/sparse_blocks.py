@@ -79,42 +79,37 @@ class SaddlePoint:
     """
 
     def __init__(self, hessian: sparse.spmatrix, constraints: sparse.spmatrix) -> None:
-        hessian, constraints = sparse.csc_matrix(hessian), sparse.csc_matrix(constraints)
+        hessian, constraints = sparse.coo_matrix(hessian), sparse.coo_matrix(constraints)
         n, m = hessian.shape[0], constraints.shape[0]
         self.n = n
-        self.matrix = (
-            sparse.csr_matrix(
-                sparse.bmat([[hessian, constraints.T], [constraints, None]], format="csc")
-            )
-            if m
-            else sparse.csr_matrix(hessian)
-        )
+        size = n + m
         top = float(np.abs(hessian.diagonal()).max(initial=0.0))
         delta = _REGULARISATION * max(top, 1.0)
         shift = np.concatenate([np.full(n, delta), np.full(m, -delta)])
+        # One COO assembly of [[H, G'], [G, 0]], the shift as explicit diagonal entries
+        # (zero in the unregularised matrix); duplicates are summed by the conversion.
+        diagonal = np.arange(size)
+        rows = np.concatenate([hessian.row, n + constraints.row, constraints.col, diagonal])
+        cols = np.concatenate([hessian.col, constraints.col, n + constraints.row, diagonal])
+        values = np.concatenate([hessian.data, constraints.data, constraints.data])
+        self.matrix = sparse.csr_matrix(
+            (np.concatenate([values, np.zeros(size)]), (rows, cols)), shape=(size, size)
+        )
+        shifted = sparse.csc_matrix(
+            (np.concatenate([values, shift]), (rows, cols)), shape=(size, size)
+        )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", sparse_linalg.MatrixRankWarning)
             # The pattern is symmetric: a minimum-degree ordering of A + A' fills less
             # than the default column ordering (42,000 against 46,000 entries of L + U
             # on a 200-node connected survey).
             self._lu = sparse_linalg.splu(
-                sparse.csc_matrix(self.matrix + sparse.diags(shift)),
+                shifted,
                 permc_spec="MMD_AT_PLUS_A",
                 diag_pivot_thresh=0.0,
                 options={"SymmetricMode": True},
             )
-        # The factors for the block solves (``Pr K Pc = L U``, SciPy's convention).
-        # SymmetricMode with diagonal pivots gives perm_r == perm_c: the permutation is
-        # then applied in place (row ``row[j]`` holds unknown ``j``); otherwise by copies.
-        lower, upper = sparse.csc_matrix(self._lu.L), sparse.csc_matrix(self._lu.U)
-        self._symmetric = bool(np.array_equal(self._lu.perm_r, self._lu.perm_c))
-        size = self.matrix.shape[0]
-        row = np.empty(size, dtype=np.int64)
-        row[self._lu.perm_r] = np.arange(size)
-        if not self._symmetric:
-            row = np.arange(size)
-        self._lower = (lower.indptr, lower.indices, lower.data, row)
-        self._upper = (upper.indptr, upper.indices, upper.data, upper.diagonal(), row)
+        self._block_factors: tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]] | None = None
 
     def solve(self, rhs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Refined solution(s) of the unregularised system and each one's relative residual.
@@ -151,14 +146,28 @@ class SaddlePoint:
 
     def _block_lu_solve(self, rhs: np.ndarray) -> np.ndarray:
         """``K_reg^-1 rhs`` by the factors, rows of the block at once."""
-        if self._symmetric:
+        symmetric = bool(np.array_equal(self._lu.perm_r, self._lu.perm_c))
+        if self._block_factors is None:
+            # ``Pr K Pc = L U`` (SciPy's convention). SymmetricMode with diagonal pivots
+            # gives perm_r == perm_c: the permutation is then applied in place (row
+            # ``row[j]`` of the block holds unknown ``j``), otherwise by copies.
+            lower, upper = sparse.csc_matrix(self._lu.L), sparse.csc_matrix(self._lu.U)
+            size = self.matrix.shape[0]
+            row = np.arange(size)
+            if symmetric:
+                row[self._lu.perm_r] = np.arange(size)
+            self._block_factors = (
+                (lower.indptr, lower.indices, lower.data, row),
+                (upper.indptr, upper.indices, upper.data, upper.diagonal(), row),
+            )
+        if symmetric:
             work = np.array(rhs, order="C")
         else:
             work = np.empty(rhs.shape)
             work[self._lu.perm_r] = rhs
-        lower_unit_solve(*self._lower, work)
-        upper_solve(*self._upper, work)
-        return work if self._symmetric else work[self._lu.perm_c]
+        lower_unit_solve(*self._block_factors[0], work)
+        upper_solve(*self._block_factors[1], work)
+        return work if symmetric else work[self._lu.perm_c]
 
     def _refine(self, rhs: np.ndarray, solution: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Refinement sweeps on the columns whose residual is above round-off."""
