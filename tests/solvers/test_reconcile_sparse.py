@@ -121,9 +121,9 @@ def assert_same(dense, sparse_result, rtol=1e-9):
                 a[column]
             ):
                 want = a[column].to_numpy(float)
-                # A standard deviation that is zero (a figure the balances fix) comes
-                # out of the sparse covariance as cancellation noise: compared on the
-                # scale of its column.
+                # A standard deviation that is zero (a figure the balances fix) is
+                # round-off on both paths (about 1e-17 dense): it must be below 1e-12
+                # of its column's scale (the covariance as g' Sigma g gave up to 1e-7).
                 scale = np.nanmax(np.abs(want), initial=0.0) if column.endswith("sd") else 0.0
                 np.testing.assert_allclose(
                     b[column].to_numpy(float),
