@@ -228,3 +228,21 @@ def test_least_norm_and_least_squares_match_dense():
     expected, *_ = np.linalg.lstsq(tall, b, rcond=None)
     got = sparse_blocks.least_squares(sparse.csr_matrix(tall), b)
     np.testing.assert_allclose(got, expected, rtol=1e-8)
+
+
+@pytest.mark.solver
+def test_figures_the_balances_fix_have_zero_sd_on_the_sparse_path(monkeypatch):
+    # A node with one outlet (a line's mixer and cleaner feed box, the tailings and
+    # concentrate boxes) splits nothing: its split fraction and recoveries are 1
+    # whatever the data, so their sd is 0. The sparse covariance reads
+    # sds as norms of g' F (F a square root of Sigma): exactly 0 here, and every
+    # other sd equal to the dense one.
+    survey, network = joined_lines(6)
+    dense = run(monkeypatch, DENSE, survey, network).nodes
+    sparse_nodes = run(monkeypatch, SPARSE, survey, network).nodes
+    for column in ("solids_split_frac_sd", "au_recovery_frac_sd", "s_recovery_frac_sd"):
+        want, got = dense[column].to_numpy(float), sparse_nodes[column].to_numpy(float)
+        fixed = np.abs(want) < 1e-12 * np.nanmax(want)
+        assert fixed.sum() == 2 * 6 + 2, column
+        assert np.all(got[fixed] == 0.0), column
+        np.testing.assert_allclose(got[~fixed], want[~fixed], rtol=1e-12)
