@@ -17,7 +17,7 @@ from oreflow.kernels._jit import njit
 
 
 @njit
-def lower_unit_solve(
+def lower_unit_solve_into(
     indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, row: np.ndarray, x: np.ndarray
 ) -> None:
     """Overwrite ``x`` with ``L^-1 x``; ``L`` unit lower triangular, strict part in CSC.
@@ -39,7 +39,7 @@ def lower_unit_solve(
 
 
 @njit
-def upper_solve(
+def upper_solve_into(
     indptr: np.ndarray,
     indices: np.ndarray,
     data: np.ndarray,
@@ -50,7 +50,7 @@ def upper_solve(
     """Overwrite ``x`` with ``U^-1 x``; ``U`` upper triangular in CSC, its diagonal apart.
 
     Only the entries above the diagonal are read from ``data`` (``indices[p] < j``);
-    ``row`` as in :func:`lower_unit_solve`.
+    ``row`` as in :func:`lower_unit_solve_into`.
     """
     n, k = x.shape
     for j in range(n - 1, -1, -1):

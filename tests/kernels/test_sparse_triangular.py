@@ -7,7 +7,7 @@ import pytest
 from scipy import sparse
 from scipy.sparse import linalg as sparse_linalg
 
-from oreflow.kernels.sparse_triangular import lower_unit_solve, upper_solve
+from oreflow.kernels.sparse_triangular import lower_unit_solve_into, upper_solve_into
 
 
 def random_factors(n, seed):
@@ -27,9 +27,9 @@ def test_solves_equal_dense_solves_with_a_row_permutation(k):
     row = rng.permutation(n)
     x = np.empty_like(rhs)
     x[row] = rhs  # unknown j of the factors' ordering sits in row row[j]
-    lower_unit_solve(lower.indptr, lower.indices, lower.data, row, x)
+    lower_unit_solve_into(lower.indptr, lower.indices, lower.data, row, x)
     upper_full = upper + sparse.diags(diagonal)
-    upper_solve(upper.indptr, upper.indices, upper.data, diagonal, row, x)
+    upper_solve_into(upper.indptr, upper.indices, upper.data, diagonal, row, x)
     expected = np.linalg.solve(upper_full.toarray(), np.linalg.solve(lower.toarray(), rhs))
     np.testing.assert_allclose(x[row], expected, rtol=1e-10, atol=1e-12)
 
@@ -54,6 +54,6 @@ def test_superlu_factors_solve_the_matrix():
     row[lu.perm_r] = np.arange(n + m)
     rhs = rng.standard_normal((n + m, 5))
     x = rhs.copy()
-    lower_unit_solve(lower.indptr, lower.indices, lower.data, row, x)
-    upper_solve(upper.indptr, upper.indices, upper.data, upper.diagonal(), row, x)
+    lower_unit_solve_into(lower.indptr, lower.indices, lower.data, row, x)
+    upper_solve_into(upper.indptr, upper.indices, upper.data, upper.diagonal(), row, x)
     np.testing.assert_allclose(matrix @ x, rhs, rtol=1e-10, atol=1e-10)

@@ -44,8 +44,6 @@ import numpy as np
 from scipy import sparse
 from scipy.sparse import linalg as sparse_linalg
 
-from oreflow.kernels.sparse_triangular import lower_unit_solve, upper_solve
-
 #: Blocks with at least this many states use the sparse routines [-]. Below it the
 #: dense SVD is as fast (measured, CPU s one BLAS thread: the 50-node connected
 #: benchmark survey, one block of 270 states, 0.056 s with this threshold against
@@ -146,6 +144,9 @@ class SaddlePoint:
 
     def _block_lu_solve(self, rhs: np.ndarray) -> np.ndarray:
         """``K_reg^-1 rhs`` by the factors, rows of the block at once."""
+        # Imported here: surveys without a large block do not load numba.
+        from oreflow.kernels.sparse_triangular import lower_unit_solve_into, upper_solve_into
+
         symmetric = bool(np.array_equal(self._lu.perm_r, self._lu.perm_c))
         if self._block_factors is None:
             # ``Pr K Pc = L U`` (SciPy's convention). SymmetricMode with diagonal pivots
@@ -165,8 +166,8 @@ class SaddlePoint:
         else:
             work = np.empty(rhs.shape)
             work[self._lu.perm_r] = rhs
-        lower_unit_solve(*self._block_factors[0], work)
-        upper_solve(*self._block_factors[1], work)
+        lower_unit_solve_into(*self._block_factors[0], work)
+        upper_solve_into(*self._block_factors[1], work)
         return work if symmetric else work[self._lu.perm_c]
 
     def _refine(self, rhs: np.ndarray, solution: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
