@@ -121,15 +121,15 @@ def assert_same(dense, sparse_result, rtol=1e-9):
                 a[column]
             ):
                 want = a[column].to_numpy(float)
-                # A standard deviation that is zero (a figure the balances fix) comes
-                # out of the sparse covariance as cancellation noise: compared on the
-                # scale of its column.
+                # A standard deviation that is zero (a figure the balances fix) is
+                # round-off on both paths (about 1e-17 dense): it must be below 1e-12
+                # of its column's scale (the covariance as g' Sigma g gave up to 1e-7).
                 scale = np.nanmax(np.abs(want), initial=0.0) if column.endswith("sd") else 0.0
                 np.testing.assert_allclose(
                     b[column].to_numpy(float),
                     want,
                     rtol=rtol,
-                    atol=max(1e-12, 1e-5 * scale),
+                    atol=max(1e-12, 1e-12 * scale),
                     err_msg=f"{name}.{column}",
                 )
             else:
@@ -184,10 +184,13 @@ def test_covariance_equals_the_null_space_formula():
     c = rng.standard_normal((9, n))
     system = sparse_blocks.SaddlePoint(sparse.csr_matrix(c.T @ c), sparse.csr_matrix(a))
     assert sparse_blocks.observable(system)
-    sigma = sparse_blocks.covariance_of(system)
+    factor = sparse_blocks.covariance_factor(system, sparse.csr_matrix(c))
+    assert factor is not None
     basis = null_space(a)
     expected = basis @ np.linalg.inv(basis.T @ c.T @ c @ basis) @ basis.T
-    np.testing.assert_allclose(sigma, expected, rtol=1e-9, atol=1e-12)
+    # The factor is Sigma C', and a square root of Sigma.
+    np.testing.assert_allclose(factor, expected @ c.T, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(factor @ factor.T, expected, rtol=1e-9, atol=1e-12)
     # Leverages: the diagonal of the hat matrix; their sum is the rank, n - rank(A).
     found = sparse_blocks.linearise_sparse(
         sparse.csr_matrix(a), sparse.csr_matrix(c), np.ones(9, bool), np.zeros(9, bool)
@@ -225,3 +228,21 @@ def test_least_norm_and_least_squares_match_dense():
     expected, *_ = np.linalg.lstsq(tall, b, rcond=None)
     got = sparse_blocks.least_squares(sparse.csr_matrix(tall), b)
     np.testing.assert_allclose(got, expected, rtol=1e-8)
+
+
+@pytest.mark.solver
+def test_figures_the_balances_fix_have_zero_sd_on_the_sparse_path(monkeypatch):
+    # A node with one outlet (a line's mixer and cleaner feed box, the tailings and
+    # concentrate boxes) splits nothing: its split fraction and recoveries are 1
+    # whatever the data, so their sd is 0. The sparse covariance reads
+    # sds as norms of g' F (F a square root of Sigma): exactly 0 here, and every
+    # other sd equal to the dense one.
+    survey, network = joined_lines(6)
+    dense = run(monkeypatch, DENSE, survey, network).nodes
+    sparse_nodes = run(monkeypatch, SPARSE, survey, network).nodes
+    for column in ("solids_split_frac_sd", "au_recovery_frac_sd", "s_recovery_frac_sd"):
+        want, got = dense[column].to_numpy(float), sparse_nodes[column].to_numpy(float)
+        fixed = np.abs(want) < 1e-12 * np.nanmax(want)
+        assert fixed.sum() == 2 * 6 + 2, column
+        assert np.all(got[fixed] == 0.0), column
+        np.testing.assert_allclose(got[~fixed], want[~fixed], rtol=1e-12)

@@ -13,9 +13,12 @@ quasi-definite saddle-point system instead:
   the null space of the constraints ``A`` and ``H = C'C`` (``C`` the Jacobian of the
   standardised measurements), applied to a vector ``g`` as the state part ``u`` of the
   solution of ``[[H, A'], [A, 0]] [u; y] = [g; 0]`` (the first-order conditions of
-  ``min u'Hu/2 - g'u`` on ``A u = 0``). The leverage of measurement *i* is then
-  ``c_i' Sigma c_i`` (the diagonal of the hat matrix, Crowe et al. 1983) and the rank
-  of the linearised problem their sum (the trace of a projection).
+  ``min u'Hu/2 - g'u`` on ``A u = 0``). Since ``Sigma H Sigma = Sigma``, the solutions
+  for the measurements' rows, ``F = Sigma C'``, are a square root of it
+  (``Sigma = F F'``): one solve per measurement, all at once, gives every standard
+  deviation as the norm of ``g'F`` and the leverage of measurement *i* as
+  ``c_i' F[:, i]`` (the diagonal of the hat matrix, Crowe et al. 1983); the rank of
+  the linearised problem is their sum (the trace of a projection).
 
 Each system is factorised with a tiny diagonal, ``+delta`` on the first block and
 ``-delta`` on the second, which makes it non-singular when constraints are linearly
@@ -42,18 +45,21 @@ from scipy import sparse
 from scipy.sparse import linalg as sparse_linalg
 
 #: Blocks with at least this many states use the sparse routines [-]. Below it the
-#: dense SVD is faster (measured: a 200-node connected survey, 1,100 states, took
-#: 1.5 s dense; blocks of a few dozen states take well under a millisecond).
-SPARSE_MIN_STATES = 400
+#: dense SVD is as fast (measured, CPU s one BLAS thread: the 50-node connected
+#: benchmark survey, one block of 270 states, 0.056 s with this threshold against
+#: 0.070 s dense; its 50-node parallel lines, blocks of 27 states, 0.043 s either way).
+SPARSE_MIN_STATES = 100
 #: Regularisation of the saddle-point systems, relative to the largest diagonal entry.
 _REGULARISATION = 1e-12
 #: Iterative-refinement sweeps on the unregularised system.
 _REFINEMENTS = 4
 #: Right-hand sides solved at once (columns of a dense block).
-_CHUNK = 64
+_CHUNK = 128
+#: Gradient rows multiplied by the covariance factor at once.
+_ROWS = 1024
 #: Relative residual below which a refined solution counts as solved.
 _SOLVED = 1e-9
-#: A variance below this fraction of its Cauchy-Schwarz bound is zero (round-off).
+#: A standard deviation below this fraction of its bound is zero (round-off).
 _NOISE = 1e-12
 #: Relative residual at which refinement stops (round-off).
 _EXACT = 1e-14
@@ -71,30 +77,37 @@ class SaddlePoint:
     """
 
     def __init__(self, hessian: sparse.spmatrix, constraints: sparse.spmatrix) -> None:
-        hessian, constraints = sparse.csc_matrix(hessian), sparse.csc_matrix(constraints)
+        hessian, constraints = sparse.coo_matrix(hessian), sparse.coo_matrix(constraints)
         n, m = hessian.shape[0], constraints.shape[0]
         self.n = n
-        self.matrix = (
-            sparse.csc_matrix(
-                sparse.bmat([[hessian, constraints.T], [constraints, None]], format="csc")
-            )
-            if m
-            else hessian
-        )
+        size = n + m
         top = float(np.abs(hessian.diagonal()).max(initial=0.0))
         delta = _REGULARISATION * max(top, 1.0)
         shift = np.concatenate([np.full(n, delta), np.full(m, -delta)])
+        # One COO assembly of [[H, G'], [G, 0]], the shift as explicit diagonal entries
+        # (zero in the unregularised matrix); duplicates are summed by the conversion.
+        diagonal = np.arange(size)
+        rows = np.concatenate([hessian.row, n + constraints.row, constraints.col, diagonal])
+        cols = np.concatenate([hessian.col, constraints.col, n + constraints.row, diagonal])
+        values = np.concatenate([hessian.data, constraints.data, constraints.data])
+        self.matrix = sparse.csr_matrix(
+            (np.concatenate([values, np.zeros(size)]), (rows, cols)), shape=(size, size)
+        )
+        shifted = sparse.csc_matrix(
+            (np.concatenate([values, shift]), (rows, cols)), shape=(size, size)
+        )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", sparse_linalg.MatrixRankWarning)
             # The pattern is symmetric: a minimum-degree ordering of A + A' fills less
             # than the default column ordering (42,000 against 46,000 entries of L + U
             # on a 200-node connected survey).
             self._lu = sparse_linalg.splu(
-                sparse.csc_matrix(self.matrix + sparse.diags(shift)),
+                shifted,
                 permc_spec="MMD_AT_PLUS_A",
                 diag_pivot_thresh=0.0,
                 options={"SymmetricMode": True},
             )
+        self._block_factors: tuple[tuple[np.ndarray, ...], tuple[np.ndarray, ...]] | None = None
 
     def solve(self, rhs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Refined solution(s) of the unregularised system and each one's relative residual.
@@ -108,6 +121,54 @@ class SaddlePoint:
             solution, relative = self._refine(rhs[:, None], solution[:, None])
             return solution[:, 0], relative[0]
         return self._refine(rhs, solution)
+
+    def solve_block(self, rhs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``solve`` for a C-ordered ``(n + m, k)`` block of right-hand sides.
+
+        The triangular solves run in ``kernels.sparse_triangular`` on whole rows of
+        the block (about three times faster than SuperLU's column-by-column solve on
+        these factors); the block is refined as a whole until every column's residual
+        is at round-off (two sweeps on the benchmark surveys).
+        """
+        solution = self._block_lu_solve(rhs)
+        size = np.maximum(np.abs(rhs).max(axis=0), 1e-300)
+        for sweep in range(_REFINEMENTS + 1):
+            residual = rhs - self.matrix @ solution
+            with np.errstate(invalid="ignore"):
+                relative = np.abs(residual).max(axis=0) / size
+            relative = np.where(np.isfinite(relative), relative, np.inf)
+            if sweep == _REFINEMENTS or not np.any(np.isfinite(relative) & (relative > _EXACT)):
+                break
+            solution += self._block_lu_solve(residual)
+        return solution, relative
+
+    def _block_lu_solve(self, rhs: np.ndarray) -> np.ndarray:
+        """``K_reg^-1 rhs`` by the factors, rows of the block at once."""
+        # Imported here: surveys without a large block do not load numba.
+        from oreflow.kernels.sparse_triangular import lower_unit_solve_into, upper_solve_into
+
+        symmetric = bool(np.array_equal(self._lu.perm_r, self._lu.perm_c))
+        if self._block_factors is None:
+            # ``Pr K Pc = L U`` (SciPy's convention). SymmetricMode with diagonal pivots
+            # gives perm_r == perm_c: the permutation is then applied in place (row
+            # ``row[j]`` of the block holds unknown ``j``), otherwise by copies.
+            lower, upper = sparse.csc_matrix(self._lu.L), sparse.csc_matrix(self._lu.U)
+            size = self.matrix.shape[0]
+            row = np.arange(size)
+            if symmetric:
+                row[self._lu.perm_r] = np.arange(size)
+            self._block_factors = (
+                (lower.indptr, lower.indices, lower.data, row),
+                (upper.indptr, upper.indices, upper.data, upper.diagonal(), row),
+            )
+        if symmetric:
+            work = np.array(rhs, order="C")
+        else:
+            work = np.empty(rhs.shape)
+            work[self._lu.perm_r] = rhs
+        lower_unit_solve_into(*self._block_factors[0], work)
+        upper_solve_into(*self._block_factors[1], work)
+        return work if symmetric else work[self._lu.perm_c]
 
     def _refine(self, rhs: np.ndarray, solution: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Refinement sweeps on the columns whose residual is above round-off."""
@@ -150,54 +211,61 @@ def least_squares(matrix: sparse.spmatrix, rhs: np.ndarray) -> np.ndarray:
 
 
 class SparseCovariance:
-    """Covariance of a large block's scaled states, from a sparse factorisation.
+    """Covariance of a large block's scaled states as ``Sigma = F F'``, from sparse solves.
 
-    ``matrix`` is the covariance itself, dense ``(n, n)``: its ``n`` columns cost ``n``
-    solves with the factor (each proportional to the factor's non-zeros), after which
-    every leverage and every reconciled standard deviation is a sparse-times-dense
-    product.
+    With ``C`` the standardised Jacobian of the measurements, ``H = C'C`` and
+    ``Sigma = N (N'HN)^-1 N'``, ``Sigma H Sigma = Sigma``, so ``F = Sigma C'`` is a
+    square root of the covariance (``n`` states by ``r`` measurements): its ``r``
+    columns are ``r`` solves with the factor, all at once. A standard deviation is
+    then the norm of ``g' F`` (the same square-root form as the dense routine's
+    factor), so a figure the constraints fix (``N'g = 0``, ``Sigma g = 0``) comes out
+    at round-off of its scale, not at the square root of round-off as ``g' Sigma g``
+    would.
     """
 
-    def __init__(self, matrix: np.ndarray) -> None:
-        self.matrix = matrix
-        self._spread = np.sqrt(np.clip(np.diag(matrix), 0.0, None))
+    def __init__(self, factor: np.ndarray) -> None:
+        self.factor = factor
+        self._spread = np.sqrt(np.einsum("ij,ij->i", factor, factor))
 
     @property
     def n_states(self) -> int:
         """Number of states of the block."""
-        return self.matrix.shape[0]
+        return self.factor.shape[0]
 
     def variances(self, rows: np.ndarray | sparse.spmatrix) -> np.ndarray:
         """``diag(rows @ Sigma @ rows')`` for gradients ``rows`` ``(k, n)``.
 
-        A variance below round-off of its Cauchy-Schwarz bound
-        ``(sum_j |g_j| sqrt(Sigma_jj))^2`` is zero (a figure the constraints fix): the
-        covariance comes from solves accurate to about 1e-15, so such a variance is
-        cancellation noise whose square root would show as a spurious sd.
+        A standard deviation below :data:`_NOISE` of its triangle-inequality bound
+        ``sum_j |g_j| sqrt(Sigma_jj)`` is round-off of a figure the constraints fix:
+        it is returned as zero.
         """
-        if rows.shape[0] == 0:
-            return np.zeros(0)
         rows = sparse.csr_matrix(rows)
-        product = np.asarray(rows @ self.matrix)
-        total = np.asarray(rows.multiply(product).sum(axis=1)).ravel()
-        bound = np.asarray(abs(rows) @ self._spread).ravel() ** 2
-        return np.where(total > _NOISE * bound, total, 0.0)
+        total = np.zeros(rows.shape[0])
+        for start in range(0, rows.shape[0], _ROWS):
+            product = np.asarray(rows[start : start + _ROWS] @ self.factor)
+            total[start : start + _ROWS] = np.einsum("ij,ij->i", product, product)
+        bound = np.asarray(abs(rows) @ self._spread).ravel()
+        return np.where(np.sqrt(total) > _NOISE * bound, total, 0.0)
 
 
-def covariance_of(system: SaddlePoint) -> np.ndarray | None:
-    """The state block of the solution for ``[I; 0]``, symmetrised; None if unsolved."""
+def covariance_factor(system: SaddlePoint, measured: sparse.spmatrix) -> np.ndarray | None:
+    """``F = Sigma C'`` (``C`` = ``measured``): the state part of the solutions for ``[C'; 0]``.
+
+    None if a solve is not accurate to round-off.
+    """
     n = system.n
     m = system.matrix.shape[0] - n
-    out = np.empty((n, n))
-    for start in range(0, n, _CHUNK):
-        stop = min(n, start + _CHUNK)
+    columns = sparse.csc_matrix(measured.T)
+    out = np.empty((n, columns.shape[1]))
+    for start in range(0, columns.shape[1], _CHUNK):
+        stop = min(columns.shape[1], start + _CHUNK)
         rhs = np.zeros((n + m, stop - start))
-        rhs[np.arange(start, stop), np.arange(stop - start)] = 1.0
-        solution, residual = system.solve(rhs)
+        rhs[:n] = columns[:, start:stop].toarray()
+        solution, residual = system.solve_block(rhs)
         if not np.all(residual <= _SOLVED):
             return None
         out[:, start:stop] = solution[:n]
-    return 0.5 * (out + out.T)
+    return out
 
 
 def observable(system: SaddlePoint) -> bool:
@@ -234,11 +302,12 @@ def linearise_sparse(
     leverage = np.zeros(jac_std.shape[0])
     if not covariance:
         return leverage, 0, None
-    sigma = covariance_of(system)
-    if sigma is None:
+    factor = covariance_factor(system, measured)
+    if factor is None:
         return None
-    found = SparseCovariance(sigma)
-    leverage[rows_measured] = found.variances(measured)
+    found = SparseCovariance(factor)
+    # The leverage of measurement i is c_i' Sigma c_i = c_i' F[:, i].
+    leverage[rows_measured] = np.asarray(measured.multiply(factor.T).sum(axis=1)).ravel()
     leverage[rows_exact] = 1.0
     total = float(leverage[rows_measured].sum())
     rank = round(total)

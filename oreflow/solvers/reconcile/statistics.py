@@ -61,7 +61,7 @@ class Linearised:
         Per state: moved by a direction that keeps balances and measurements fixed.
     factors : tuple of (ndarray or SparseCovariance)
         Per block, ``L`` with the covariance of the block's scaled states ``L L'``, or
-        for a large block the covariance applied by a sparse factorisation.
+        for a large block a SparseCovariance (``Sigma = F F'`` from sparse solves).
     blocks : Blocks
         The independent blocks of the states.
     """
