@@ -214,3 +214,28 @@ def test_copper_limit_changes_the_optimizers_choice():
     assert strict.decisions["modes"]["units.detox.wad_target_mg_l"] == 2.0
     assert strict.plan.kpis["margin_usd_h"] < loose.plan.kpis["margin_usd_h"]
     assert strict.plan.kpis["tailings_leachate_cu_mg_l"] < 0.05
+
+
+@pytest.mark.solver
+def test_storage_metal_limit_is_a_limit_in_optimize():
+    """Without split decisions the TSF's metal envelope is a limit: a 0.05 mg/L Cu limit
+    on the stored residue's leachate moves the plan from the 8 to the 2 mg/L detox."""
+    base = BASE + (
+        "\n[units.detox.modes]\nwad_target_mg_l = [2.0, 8.0]\n\n"
+        '[objective]\nsense = "maximize"\nkpi = "margin_usd_h"\n'
+    )
+    old_tsf = '[units.tsf]\ntype = "tailings"\ninlets.feed = "split.tsf"'
+    strict_text = base.replace(
+        old_tsf, f'{old_tsf}\nrules = "hj943"\nleachate_cu_limit_mg_l = 0.05'
+    )
+    loose = optimize(parse_case(base, "a.toml"))
+    strict = optimize(parse_case(strict_text, "b.toml"))
+    assert loose.status == strict.status == "optimal"
+    assert loose.decisions["modes"]["units.detox.wad_target_mg_l"] == 8.0
+    assert strict.decisions["modes"]["units.detox.wad_target_mg_l"] == 2.0
+    assert (
+        strict.plan.kpis["tailings_leachate_cu_mg_l"]
+        < 0.05
+        < (loose.plan.kpis["tailings_leachate_cu_mg_l"])
+    )
+    assert not [w for w in strict.plan.warnings if "leachate_metals" in w]
