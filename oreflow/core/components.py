@@ -26,7 +26,7 @@ from typing import Literal
 import numpy as np
 
 from oreflow.core import base_metal_sulfides as bms
-from oreflow.core.formulas import formula_mass_g_mol, mass_fractions
+from oreflow.core.formulas import STEEL_FORMULA, formula_mass_g_mol, mass_fractions
 
 Phase = Literal["solid", "solution", "adsorbent"]
 
@@ -329,6 +329,13 @@ CATALOGUE: MappingProxyType = MappingProxyType(
                 _f("Au"),
                 hydraulic=2.10,
                 description="dissolved gold adsorbed on the ore's carbonaceous matter (preg-robbed, Goodall, Leatham & Scales 2005, Miner. Eng. 18:1135; docs/models.md#cil), as Au; made by a cil/cip, not leachable; classifies with its carbonaceous host [assumed]",
+            ),
+            _sp(
+                "steel",
+                "solid",
+                7.85,
+                _f(STEEL_FORMULA),
+                description="worn grinding-media steel, as Fe100C4Mn: 98.2 % Fe, 0.84 % C, 0.97 % Mn by mass, a high-carbon ball steel within SAE J403 grade 1080 (0.75-0.88 % C, 0.60-0.90 % Mn) [L; the grade assumed]; 7.85 t/m³ [L]",
             ),
             _sp(
                 "cu_metal",

@@ -25,6 +25,12 @@ from functools import cache
 
 from oreflow.conventions import ATOMIC_WEIGHT_G_MOL
 
+#: Worn grinding-media steel as one formula (the catalogue's ``steel`` species): 98.2 % Fe,
+#: 0.84 % C, 0.97 % Mn by mass, a high-carbon ball steel within SAE J403 grade 1080
+#: (0.75-0.88 % C, 0.60-0.90 % Mn) [L; the grade is assumed]. What a mill's
+#: ``use_media_kg_h`` puts into the pulp.
+STEEL_FORMULA = "Fe100C4Mn"
+
 _TOKEN = re.compile(r"([A-Z][a-z]?)(\d*\.?\d*)|(\()|(\))(\d*\.?\d*)")
 
 

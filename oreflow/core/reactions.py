@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from oreflow.core.formulas import atoms, formula_mass_g_mol
+from oreflow.core.formulas import STEEL_FORMULA, atoms, formula_mass_g_mol
 
 
 @dataclass(frozen=True)
@@ -288,7 +288,7 @@ SPECIES_FORMULA: Mapping[str, str] = MappingProxyType(
         "basic_ferric_sulfate": "Fe(OH)SO4", "jarosite": "KFe3(SO4)2(OH)6", "sulfur": "S",
         "chalcocite": "Cu2S", "cu2s": "Cu2S", "ag2s": "Ag2S", "cucn": "CuCN", "cuscn": "CuSCN", "metal_hydroxides": "Fe(OH)3",
         "cu_hydroxide": "Cu(OH)2", "mno2": "MnO2", "cu_ferrocyanide": "Cu2Fe(CN)6", "au_pregrobbed": "Au",
-        "cu_metal": "Cu", "water": "H2O", "au_aq": "Au", "ag_aq": "Ag", "cu_aq": "Cu",
+        "cu_metal": "Cu", "steel": STEEL_FORMULA, "water": "H2O", "au_aq": "Au", "ag_aq": "Ag", "cu_aq": "Cu",
         "nacn": "NaCN", "cn_wad": "CN", "scn": "SCN", "fe_cn": "Fe(CN)6", "ocn": "OCN",
         "h2so4": "H2SO4", "so4_aq": "SO4", "as2o3": "As2O3", "fe_aq": "Fe", "hs_aq": "S", "co2": "CO2",
         "as_aq": "As", "s2o3": "S2O3", "polythionates": "S4O6", "glycine": "C2H5NO2",

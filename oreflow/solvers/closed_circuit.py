@@ -14,7 +14,9 @@ composition) is held at the shares of the last solution and the loop solved agai
 they settle (``MAX_SHARE_ROUNDS``; five rounds on free_milling_glycine, the later ones
 warm-started), else the loop is left to the general iteration. The mill may turn one
 species into another (gravity gold into free gold): the kernel then sweeps the source
-species first. Anything else (a Plitt cyclone, a SAG mill, a leach) is left to the
+species first. A mill may also add solids whatever its feed (its worn media,
+``discharge_source``): the fresh feed of the linear system then carries the part of that
+source the loop returns to the mill, and the discharge the source itself. Anything else (a Plitt cyclone, a SAG mill, a leach) is left to the
 general Anderson iteration of ``oreflow.solvers.simulate``.
 
 How: each diagonal unit is probed once per chunk for its solids transfer per inlet and
@@ -193,6 +195,10 @@ def tear_solids(
     if form is None:
         return None
     selection, power, b, n_mixers, transfer = form
+    # solids the mill adds whatever its feed (worn media): with D = M(F) + S and
+    # F = a + b D, the kernel solves D' = D - S = M(F) with F = (a + b S) + b D'
+    source_of = getattr(plant.models[loop.mill], "discharge_source", None)
+    source = None if source_of is None else source_of(states[loop.mill])
     # A unit diagonal only at some settings (a gravity concentrator with a mass pull)
     # splits by shares that depend on its feed: those are iterated on below.
     varying: list[str] = []
@@ -265,7 +271,10 @@ def tear_solids(
         if x is None:
             return None
         # the kernel wants (n_solid, n_cls, n_cases)
-        alpha = np.ascontiguousarray(x[(loop.feed, 0)].transpose(2, 1, 0))
+        fresh = x[(loop.feed, 0)]
+        if source is not None:
+            fresh = fresh + x[(loop.feed, 1)] * source
+        alpha = np.ascontiguousarray(fresh.transpose(2, 1, 0))
         beta = np.ascontiguousarray(x[(loop.feed, 1)].transpose(2, 1, 0))
         feed_t, discharge_t, _, residual, status = mill_loop_solids(
             alpha, beta, sel_t, power, b, n_mixers, RTOL_MILL_FEED, MAX_SWEEPS, transfer, q_start
@@ -278,6 +287,8 @@ def tear_solids(
                 tears[0], "mill feed solids", float(residual[case]), MAX_SWEEPS, case
             )
         discharge = discharge_t.transpose(2, 1, 0)
+        if source is not None:
+            discharge = discharge + source
         if not varying:
             break
         # each varying unit's feed at this solution, and the shares it implies there

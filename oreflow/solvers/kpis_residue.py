@@ -19,7 +19,9 @@ row per sink in the ore rates. ``tailings_wad_cn_g_h`` stays the sum over the si
 Total cyanide, ``tailings_total_cn_mg_l`` (WAD plus the iron cyanides ``fe_cn``), is
 reported next to it, the highest over the tailings discharges, and so is
 ``tailings_leachate_cn_mg_l``, the total cyanide of the stored residue's standard
-leachate (L/S 10 L/kg, the figure China's HJ 943-2018 judges; ``oreflow.units.residue_rules``).
+leachate (L/S 10 L/kg, the figure China's HJ 943-2018 judges; ``oreflow.units.residue_rules``),
+and ``tailings_leachate_<metal>_mg_l`` (Cu, Zn, Pb, As, Ag), the same leachate's metals
+(``oreflow.units.residue_metals``), each the highest over the tailings discharges.
 """
 
 from __future__ import annotations
@@ -34,6 +36,10 @@ from oreflow.solvers.simulate import Simulation
 from oreflow.solvers.sinks import sink_inflow, sinks
 from oreflow.units.base import total_solids, water
 from oreflow.units.detox import total_cn_tph, wad_cn_tph
+from oreflow.units.residue_metals import METALS
+
+#: Leachate metal figures of a storage sink -> the KPI holding their highest value.
+_LEACHATE_METALS = {f"leachate_{m}_mg_l": f"tailings_leachate_{m}_mg_l" for m in METALS}
 
 #: KPI family of the sinks that receive residue -> destination.
 RESIDUE_SINKS = {
@@ -49,9 +55,9 @@ def residue_routing(sim: Simulation) -> dict[str, np.ndarray]:
     Keys: ``storage``, ``backfill``, ``building_materials``, ``backfill_eligible``,
     ``building_materials_eligible``, ``storage_m3_h``, ``tailings_wad_cn_tph``,
     ``tailings_water_tph`` (sums over the tailings sinks), ``tailings_wad_cn_mg_l_max``
-    ``tailings_total_cn_mg_l_max`` and ``tailings_leachate_cn_mg_l_max`` (the highest WAD,
-    total and leachate tenor of a tailings sink); and per residue sink its solids under
-    ``sink:NAME``.
+    ``tailings_total_cn_mg_l_max``, ``tailings_leachate_cn_mg_l_max`` and
+    ``tailings_leachate_<metal>_mg_l`` (the highest WAD, total and leachate tenor of a
+    tailings sink); and per residue sink its solids under ``sink:NAME``.
     """
     comps = sim.plant.spec.comps
     n = sim.n_cases
@@ -69,6 +75,7 @@ def residue_routing(sim: Simulation) -> dict[str, np.ndarray]:
             "tailings_wad_cn_mg_l_max",
             "tailings_total_cn_mg_l_max",
             "tailings_leachate_cn_mg_l_max",
+            *_LEACHATE_METALS.values(),
         )
     }
     for name, families in sinks(sim):
@@ -93,6 +100,8 @@ def residue_routing(sim: Simulation) -> dict[str, np.ndarray]:
             out["tailings_leachate_cn_mg_l_max"] = np.maximum(
                 out["tailings_leachate_cn_mg_l_max"], leach
             )
+            for metric, kpi in _LEACHATE_METALS.items():
+                out[kpi] = np.maximum(out[kpi], metrics.get(metric, 0.0))
         else:
             out[f"{dest}_eligible"] = out[f"{dest}_eligible"] + solids * metrics["eligible_flag"]
     return out
@@ -121,4 +130,6 @@ def residue_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np.n
         "tailings_total_cn_mg_l": r["tailings_total_cn_mg_l_max"],
         # and the total cyanide of the stored residue's standard leachate (HJ 943's figure)
         "tailings_leachate_cn_mg_l": r["tailings_leachate_cn_mg_l_max"],
+        # and its leachable metals (oreflow.units.residue_metals)
+        **{kpi: r[kpi] for kpi in _LEACHATE_METALS.values()},
     }

@@ -45,6 +45,15 @@ Gravity-recoverable gold (optional, default off): with ``grg_loss_frac`` = h > 0
 fraction of the ``au_grg`` leaving the mill is turned into ``au_free`` in each size
 class, the loss of gravity recoverability per mill pass of Laplante's standardised GRG test; docs/models.md#gravity [assumed
 structure after Laplante & Gray 2005]; gold is conserved.
+
+Media wear: the mill reports the steel it consumes, ``use_media_kg_h`` = drawn power x
+``media_wear_kg_kwh``. Where the case declares the solid species ``steel`` (worn ball
+steel, ``oreflow.core.formulas.STEEL_FORMULA``), that steel enters the discharge as an
+addition (``UnitResult.added``), in the finest size class [assumed: wear debris and its
+oxide are fines], so that iron, carbon and manganese close with it and it leaves with the
+residue; it is a fixed source per case (it follows the power, not the feed), which the
+closed-circuit solver takes through ``discharge_source``. Without ``steel`` the wear is
+priced only.
 """
 
 from __future__ import annotations
@@ -74,6 +83,7 @@ from oreflow.units.base import (
     total_solids,
     water,
 )
+from oreflow.units.media_wear import steel_index
 from oreflow.units.mill_power_models import CHARGE_MODEL_FIGURES, check_charge_model
 
 
@@ -88,6 +98,7 @@ class MillState(NamedTuple):
     volume_m3: np.ndarray | None  # mill volume inside liners (None: no geometry given)
     fill_frac: np.ndarray  # ball charge filling
     figures: dict[str, np.ndarray] | None = None  # charge-model powers (power_model)
+    wear_tph: np.ndarray | None = None  # steel worn into the pulp (a ``steel`` species declared)
 
 
 class BallMill:
@@ -114,6 +125,9 @@ class BallMill:
             if comps.has("au_grg") and comps.has("au_free")
             else None
         )
+        # worn media enters the finest class of the discharge as ``steel`` where the case
+        # declares it (oreflow.units.media_wear)
+        self.steel = steel_index(comps)
 
     def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> MillState:
         """Selection function per case and class [t/kWh], and mill power [kW]."""
@@ -191,6 +205,10 @@ class BallMill:
         volume = None
         if "diameter_m" in params and "length_m" in params:
             volume = np.pi / 4.0 * params["diameter_m"] ** 2 * params["length_m"]
+        wear = None
+        if self.steel is not None:
+            drawn = power if figures is None else figures["motor_input_kw"]
+            wear = np.broadcast_to(drawn * params["media_wear_kg_kwh"] / 1000.0, (ctx.n_cases,))
         return MillState(
             s_case,
             power,
@@ -200,6 +218,7 @@ class BallMill:
             volume,
             params["ball_fill_frac"],
             figures,
+            wear,
         )
 
     def _charge_figures(self, params: Mapping[str, np.ndarray], n: int) -> dict[str, np.ndarray]:
@@ -234,6 +253,18 @@ class BallMill:
         power = np.ascontiguousarray(state.power_kw, dtype=np.float64)
         return np.ascontiguousarray(state.selection_t_kwh), power, self.b, self.n_mixers, transfer
 
+    def discharge_source(self, state: MillState) -> np.ndarray | None:
+        """Solids the mill adds to its discharge whatever its feed [t/h].
+
+        The worn media (``steel``), (n_cases, n_cls, n_solid); None without it. The
+        closed-circuit solver adds it to the fixed-feed form's discharge.
+        """
+        if state.wear_tph is None:
+            return None
+        out = np.zeros((state.wear_tph.shape[0], self.comps.n_solids_comp))
+        out[:, self.steel] = state.wear_tph
+        return out.reshape(-1, self.comps.n_cls, self.comps.n_solid)
+
     def _grind(
         self, state: MillState, feed: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -256,6 +287,8 @@ class BallMill:
             lost = product_solids[:, :, i_grg] * state.grg_loss_frac[:, None]
             product_solids[:, :, i_grg] -= lost
             product_solids[:, :, i_free] += lost
+        if state.wear_tph is not None:
+            out[:, self.steel] += state.wear_tph
         return out, q, energy
 
     def apply_outlets(
@@ -288,6 +321,11 @@ class BallMill:
             slurry_m3_h = solids_volume_m3_h(self.comps, feed) + water(self.comps, feed)
             # slurry volume flow per m³ of mill (an extensive figure: it scales with feed)
             metrics["slurry_m3_h_per_m3"] = slurry_m3_h / volume
+        added = None
+        if state.wear_tph is not None:
+            added = np.zeros_like(out)
+            added[:, self.steel] = state.wear_tph
+            return UnitResult((out,), added=added, reacted=out - feed - added, metrics=metrics)
         return UnitResult((out,), reacted=out - feed, metrics=metrics)
 
 

@@ -13,7 +13,9 @@ Eligibility (Adams (ed.) 2016, Gold Ore Processing; docs/models.md#residue
 - sulfide: sulfur outside sulfate minerals (gypsum, basic ferric sulfate, jarosite) is
   at most ``sulfide_s_max_frac`` of the solids (expansion and acid risk);
 - acid-base accounting: NPR = NP/AP at least ``npr_min`` where set (0: reported only;
-  ``oreflow.units.acid_base``).
+  ``oreflow.units.acid_base``);
+- leachable metals (``rules = "hj943"`` only): Cu, Zn, Pb, As and Ag of the standard
+  leachate within ``leachate_<metal>_limit_mg_l`` (``oreflow.units.residue_metals``).
 
 The assay of the feed, the cyanide rules (``rules``) and the failure mode
 (``on_ineligible``) are shared with paste backfill (``oreflow.units.residue``).
@@ -37,6 +39,7 @@ from oreflow.units.residue import (
     npr_rule,
     refuse,
 )
+from oreflow.units.residue_metals import metals_params
 from oreflow.units.residue_rules import rules_params
 
 
@@ -55,7 +58,8 @@ class BuildingMaterials(ResidueSink):
         arsenic_ok = at_most(fig["unstable_as_gpt"], state["unstable_as_max_gpt"]) & ratio_ok
         sulfide_ok = at_most(fig["sulfide_s_frac"], state["sulfide_s_max_frac"])
         npr = npr_rule(fig, state)
-        eligible = cyanide_ok & arsenic_ok & sulfide_ok & npr[0]
+        metals = self.metals_rule(feed, fig, state)
+        eligible = cyanide_ok & arsenic_ok & sulfide_ok & npr[0] & metals[0]
         if self.error:
             arsenic = (
                 arsenic_ok,
@@ -71,13 +75,14 @@ class BuildingMaterials(ResidueSink):
                     f"sulfide S {fig['sulfide_s_frac'][i]:.4g} above {state['sulfide_s_max_frac'][i]:g}"
                 ),
             )
-            refuse(self.spec, eligible, [cyanide, arsenic, sulfide, npr])
+            refuse(self.spec, eligible, [cyanide, arsenic, sulfide, npr, metals])
         metrics = {
             **fig,
             "cyanide_ok_flag": cyanide_ok.astype(float),
             "arsenic_ok_flag": arsenic_ok.astype(float),
             "sulfide_ok_flag": sulfide_ok.astype(float),
             "npr_ok_flag": npr[0].astype(float),
+            "metals_ok_flag": metals[0].astype(float),
             "eligible_flag": eligible.astype(float),
         }
         return UnitResult((), metrics=metrics)
@@ -139,6 +144,7 @@ BUILDING_MATERIALS = UnitType(
         ),
         ON_INELIGIBLE,
         *rules_params("building_materials"),
+        *metals_params("building_materials"),
         *aba_params(),
     ),
     build=BuildingMaterials,

@@ -38,6 +38,11 @@ Sources
   *Chemistry and Treatment of Cyanidation Wastes*, §6.12), or, with ``rules = "hj943"``,
   the total cyanide of the residue's standard leachate at most the unit's limit (China
   HJ 943-2018; ``oreflow.units.residue_rules``, figures [not confirmed]).
+- Leachable metals: under ``rules = "hj943"`` the Cu, Zn, Pb, As and Ag of the residue's
+  standard leachate at most each destination's limits (storage and building materials:
+  GB 5085.3-2007; backfill: GB 8978-1996 first grade, [not confirmed];
+  ``oreflow.units.residue_metals``), at the tailings discharge, the paste fill and the
+  building-materials plant.
 - Thickener underflow: conventional and high-rate thickeners deliver up to about 65-70 %
   solids; above that is paste, another machine (Concha 2014, *Solid-Liquid Separation
   in the Mining Industry*, Springer, ch. 8).
@@ -101,6 +106,17 @@ _TAILINGS = (
         "for the tailings facility (leachate_total_cn_limit_mg_l): destroy cyanide upstream",
         needs=(("rules", "hj943"),),
     ),
+)
+
+_METALS = EnvelopeLimit(
+    "leachate_metals_limit_frac",
+    None,
+    1.0,
+    "GB 5085.3-2007 (storage, building materials), GB 8978-1996 first grade (backfill) "
+    "under HJ 943-2018; figures partly [not confirmed], see oreflow.units.residue_metals",
+    "a metal of the residue's standard leachate is above the destination's limit "
+    "(leachate_<metal>_limit_mg_l): store it elsewhere or fix the metal upstream",
+    needs=(("rules", "hj943"),),
 )
 
 #: Unit type -> its operating envelope.
@@ -225,7 +241,9 @@ ENVELOPES: MappingProxyType[str, tuple[EnvelopeLimit, ...]] = MappingProxyType(
                 "long one is an oversized vessel)",
             ),
         ),
-        "tailings": _TAILINGS,
+        "tailings": (*_TAILINGS, _METALS),
+        "paste_backfill": (_METALS,),
+        "building_materials": (_METALS,),
         "cil": _LEACH + _CYANIDE,
         "cip": _LEACH + _CYANIDE,
         "glycine_leach": _LEACH,

@@ -52,6 +52,7 @@ from oreflow.units.base import (
     UnitType,
     total_solids,
 )
+from oreflow.units.media_wear import add_worn_media, steel_index
 
 _MODES = ("target_p80_um", "specific_energy_kwh_t", "power_kw")
 
@@ -140,6 +141,7 @@ class RegrindMill:
         self.comps = comps
         self.edges = comps.sizes.edges()
         self.mode = next(m for m in _MODES if spec.params.get(m) is not None)
+        self.steel = steel_index(comps)  # worn media as ``steel`` (oreflow.units.media_wear)
 
     def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> RegrindState:
         """Per-case parameters, the work index and the mill diameter (0: reference mill)."""
@@ -212,7 +214,9 @@ class RegrindMill:
             "wi_kwh_t": wi.copy(),
             "use_media_kg_h": power * params["media_wear_kg_kwh"],
         }
-        return UnitResult((out,), reacted=out - feed, metrics=metrics)
+        worn = add_worn_media(out, self.steel, metrics["use_media_kg_h"])
+        reacted = out - feed if worn is None else out - feed - worn
+        return UnitResult((out,), added=worn, reacted=reacted, metrics=metrics)
 
 
 def _check(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Problem]) -> None:

@@ -26,7 +26,10 @@ Cyanide rules (``rules``, ``oreflow.units.residue_rules``): ``"icmc"`` (default)
 WAD cyanide of the residue water against ``wad_limit_mg_l``; ``"hj943"`` judges the total
 cyanide of a standard leachate (China, HJ 943-2018; figures [not confirmed]) against
 ``leachate_total_cn_limit_mg_l``. Both sinks report ``total_cn_mg_l`` and
-``leachate_total_cn_mg_l`` whatever the rules.
+``leachate_total_cn_mg_l`` whatever the rules. Under ``"hj943"`` the leachable metals
+of the residue (Cu, Zn, Pb, As, Ag of the standard leachate, ``oreflow.units.residue_metals``)
+must also be within the destination's ``leachate_<metal>_limit_mg_l`` (``metals_ok_flag``);
+every sink reports ``leachate_<metal>_mg_l`` and ``leachate_metals_limit_frac`` whatever the rules.
 
 An ineligible residue is, by default, a reported flag (``eligible_flag`` = 0 with the
 failing rule's own flag at 0): eligibility depends on the simulated streams and may
@@ -60,6 +63,7 @@ from oreflow.units.base import (
     water,
 )
 from oreflow.units.detox import total_cn_mg_l, wad_cn_mg_l
+from oreflow.units.residue_metals import LeachableMetals, metals_params, metals_rule
 from oreflow.units.residue_rules import leachate_mg_l, rules_params
 
 #: Solid species whose sulfur is sulfate, not sulfide.
@@ -223,6 +227,18 @@ class ResidueSink:
         self.assay = ResidueAssay(comps)
         self.error = spec.params["on_ineligible"] == "error"
         self.hj943 = spec.params["rules"] == "hj943"
+        self.metals = LeachableMetals(comps)
+
+    def metals_rule(
+        self, feed: np.ndarray, fig: dict[str, np.ndarray], state: Mapping[str, np.ndarray]
+    ) -> tuple[np.ndarray, Callable[[int], str]]:
+        """Leachate metals of the feed, added to ``fig``, and their rule.
+
+        The rule passes every case but under HJ 943 (``oreflow.units.residue_metals``).
+        """
+        fig.update(self.metals.figures(feed, fig["solids_tph"], fig["water_tph"], state))
+        ok, words = metals_rule(fig, FLAG_TOL)
+        return (ok if self.hj943 else np.ones_like(ok)), words
 
     def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
         """Per-case parameter arrays."""
@@ -249,13 +265,14 @@ class PasteBackfill(ResidueSink):
         cyanide = cyanide_rule(fig, state, self.hj943)
         cyanide_ok = cyanide[0]
         npr = npr_rule(fig, state)
-        eligible = cyanide_ok & ~too_wet & npr[0]
+        metals = self.metals_rule(feed, fig, state)
+        eligible = cyanide_ok & ~too_wet & npr[0] & metals[0]
         if self.error:
             wet = (
                 ~too_wet,
                 lambda i: f"feed carries {excess[i]:.4g} t/h more water than the paste holds",
             )
-            refuse(self.spec, eligible, [cyanide, wet, npr])
+            refuse(self.spec, eligible, [cyanide, wet, npr, metals])
         metrics = {
             **fig,
             "paste_density_t_m3": rho,
@@ -269,6 +286,7 @@ class PasteBackfill(ResidueSink):
             "fines_ok_flag": (fig["fines_passing_frac"] >= state["fines_min_frac"]).astype(float),
             "cyanide_ok_flag": cyanide_ok.astype(float),
             "npr_ok_flag": npr[0].astype(float),
+            "metals_ok_flag": metals[0].astype(float),
             "eligible_flag": eligible.astype(float),
         }
         return UnitResult((), metrics=metrics)
@@ -321,6 +339,7 @@ PASTE_BACKFILL = UnitType(
         ),
         ON_INELIGIBLE,
         *rules_params("backfill"),
+        *metals_params("backfill"),
         *aba_params(),
     ),
     build=PasteBackfill,

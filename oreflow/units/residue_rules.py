@@ -36,8 +36,9 @@ water, ``W/S`` its water per dry solids. The figure is therefore a lower bound w
 the solids hold leachable cyanide. Checked against one campaign: tailings liquid at
 23.4 mg/L total cyanide and about 20 % moisture gave a toxicity leachate below 0.5 mg/L
 (Lan et al. 2018, Gold 39(4):68-70, abstract); the estimate is 0.585 mg/L
-(tests/validation/test_detox_inco.py). Leachate pH (6-9 in several Chinese rules) and
-leachable metals are not modelled.
+(tests/validation/test_detox_inco.py). The leachable metals of the same leachate (Cu,
+Zn, Pb, As, Ag) and their limits are ``oreflow.units.residue_metals``; the leachate's own
+pH limit (6-9 in several Chinese rules) is not modelled.
 """
 
 from __future__ import annotations

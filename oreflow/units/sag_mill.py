@@ -86,6 +86,7 @@ from oreflow.units.base import (
     total_solids,
     water,
 )
+from oreflow.units.media_wear import add_worn_media, steel_index
 from oreflow.units.mill_power_models import (
     CHARGE_MODEL_FIGURES,
     CHARGE_MODEL_PARAMS,
@@ -242,6 +243,7 @@ class SagMill:
         self.edges = comps.sizes.edges()
         self.bond = spec.params["energy_model"] == "bond"
         self.i_water = comps.solution_offset("water")
+        self.steel = steel_index(comps)  # worn media as ``steel`` (oreflow.units.media_wear)
 
     def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> SagState:
         """Per-case parameters and the Bond Wi the mill uses."""
@@ -365,6 +367,10 @@ class SagMill:
             metrics["use_media_kg_h"] = figures["motor_input_kw"] * params["media_wear_kg_kwh"]
             for k in CHARGE_MODEL_FIGURES[:-1]:
                 metrics[k] = figures[k]
+        worn = add_worn_media(out, self.steel, metrics["use_media_kg_h"])
+        if worn is not None:
+            added = added + worn
+            reacted = out - feed - added
         return UnitResult((out,), added=added, reacted=reacted, metrics=metrics)
 
 

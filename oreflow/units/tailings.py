@@ -2,12 +2,13 @@
 
 A sink has no outlets; it reports the solids and water it receives, the stored volume
 (dry density), and its WAD and total cyanide. Residue to storage also reports the total
-cyanide of a standard leachate (``oreflow.units.residue_rules``).
+cyanide of a standard leachate (``oreflow.units.residue_rules``) and its leachable metals
+(``leachate_cu_mg_l`` ..., ``leachate_metals_limit_frac``: ``oreflow.units.residue_metals``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -26,6 +27,7 @@ from oreflow.units.base import (
     total_solids,
     water,
 )
+from oreflow.units.residue_metals import LeachableMetals, metals_params
 from oreflow.units.residue_rules import leachate_mg_l, rules_params
 
 
@@ -41,19 +43,21 @@ class Sink:
         self.comps = comps
 
     def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> Any:
-        """Per-case dry density for the residue volume, and the leach test's L/S."""
+        """Per-case dry density for the residue volume, the leach test's L/S and limits."""
+        leach = {k: v for k, v in params.items() if k.startswith("leachate_")}
         return (
             params.get("dry_density_t_m3"),
             params.get("leachate_ls_l_kg"),
             params.get("leachate_total_cn_limit_mg_l"),
             params.get("residual_lime_kg_t"),
+            leach,
         )
 
     def apply(self, state: Any, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """No outlets; report mass, water and storage volume."""
         feed = np.sum(inlets, axis=0) if len(inlets) > 1 else inlets[0]
         solids = total_solids(self.comps, feed)
-        density, ls_l_kg, limit, lime_kg_t = state
+        density, ls_l_kg, limit, lime_kg_t, leach_params = state
         metrics = {"solids_tph": solids, "water_tph": water(self.comps, feed)}
         if density is not None:
             metrics["storage_m3_h"] = solids / density
@@ -74,21 +78,30 @@ class Sink:
             metrics["leachate_total_cn_mg_l"] = leach
             # HJ 943 envelope: the leachate over the unit's limit (the limit is a parameter)
             metrics["leachate_cn_limit_frac"] = safe_div(leach, limit, fill=np.inf)
+            # leachable metals and their HJ 943 envelope (oreflow.units.residue_metals)
+            metals = self._lazy("_leachable_metals", LeachableMetals)
+            metrics.update(metals.figures(feed, solids, metrics["water_tph"], leach_params))
             # acid-base accounting of the stored residue (oreflow.units.acid_base)
-            assay = self._assay()
+            assay = self._lazy("_residue_assay", _residue_assay)
             sulfide = (feed @ assay.sulfide_s) * safe_div(1.0, solids)
             metrics["sulfide_s_frac"] = sulfide
             metrics.update(assay.aba.figures(feed, solids, sulfide, lime_kg_t))
         return UnitResult((), metrics=metrics)
 
-    def _assay(self) -> Any:
-        """The residue assay of the case species, built on first use."""
-        assay = getattr(self, "_residue_assay", None)
-        if assay is None:
-            from oreflow.units.residue import ResidueAssay
+    def _lazy(self, attr: str, build: Callable[[ComponentSet], Any]) -> Any:
+        """A per-case-species helper (residue assay, leachable metals), built on first use."""
+        value = getattr(self, attr, None)
+        if value is None:
+            value = build(self.comps)
+            setattr(self, attr, value)
+        return value
 
-            assay = self._residue_assay = ResidueAssay(self.comps)
-        return assay
+
+def _residue_assay(comps: ComponentSet) -> Any:
+    """The residue assay of ``oreflow.units.residue`` (imported on first use)."""
+    from oreflow.units.residue import ResidueAssay
+
+    return ResidueAssay(comps)
 
 
 class StorageSink(Sink):
@@ -115,6 +128,7 @@ TAILINGS = UnitType(
             hi=3.0,
         ),
         *rules_params("storage"),
+        *metals_params("storage"),
         aba_params()[0],
     ),
     build=StorageSink,

@@ -80,11 +80,12 @@ def test_recycle_saves_fresh_water_and_cyanide_and_builds_up_copper_and_scn(runs
     scn = [_cil(r)["tails_scn_mg_l"] for r in seq]
     assert np.all(np.diff(fresh) < 0) and np.all(np.diff(nacn) < 0) and np.all(np.diff(smbs) < 0)
     assert np.all(np.diff(cu) > 0) and np.all(np.diff(scn) > 0)
-    # measured: 0.958 -> 0.658 (90 %) -> 0.625 (100 %) m3/t fresh, 1.858 -> 1.708 -> 1.691
-    # kg/t NaCN, Cu 347 -> 490 -> 514 mg/L (the shipped case's header gives the 90 % point)
-    assert fresh[2] == pytest.approx(0.658, abs=5e-4) and fresh[3] < 0.7 * fresh[0]
+    # measured: 0.959 -> 0.659 (90 %) -> 0.625 (100 %) m3/t fresh, 1.858 -> 1.708 -> 1.691
+    # kg/t NaCN, Cu 347 -> 489 -> 513 mg/L (the shipped case's header gives the 90 % point;
+    # with the mill's worn steel in the balance since issue 15: +0.1 % water, -0.5 mg/L Cu)
+    assert fresh[2] == pytest.approx(0.659, abs=5e-4) and fresh[3] < 0.7 * fresh[0]
     assert nacn[2] == pytest.approx(1.708, abs=5e-4) and nacn[3] < 0.93 * nacn[0]
-    assert cu[2] == pytest.approx(490.0, abs=0.5) and cu[3] > 1.4 * cu[0]
+    assert cu[2] == pytest.approx(489.4, abs=0.5) and cu[3] > 1.4 * cu[0]
     k0, k1 = base.kpis, recycled[1.0].kpis
     assert k1["water_recycled_m3_h"] > k0["water_recycled_m3_h"] + 100.0
     assert k1["recycled_cu_aq_mg_l"] > k0["recycled_cu_aq_mg_l"]

@@ -17,7 +17,7 @@ import numpy as np
 import pytest
 
 from oreflow.api import simulate
-from oreflow.core.formulas import mass_fractions
+from oreflow.core.formulas import STEEL_FORMULA, mass_fractions
 from oreflow.core.reactions import EXTERNALS, SPECIES_FORMULA
 
 CASES = sorted((Path(__file__).parents[2] / "cases").glob("*.toml"))
@@ -48,12 +48,12 @@ FORMULA = {
     "znso4": ("", "ZnSO4·7H2O"),
     "na2so3": ("", "Na2SO3"),
     "ferric_sulfate": ("", "Fe2(SO4)3"),
+    # worn grinding media enters as the steel species (oreflow.units.media_wear)
+    "media": ("", STEEL_FORMULA),
 }
 
 #: Priced items without a formula the balance could carry, and why.
 NO_FORMULA = {
-    "media": "grinding media (forged or cast steel balls, ceramic beads): their wear is "
-    "not yet a stream of iron into the pulp",
     "carbon": "activated carbon make-up: the carbon inventory moves as the case's "
     "adsorbent species; the make-up replaces fines lost with the tailings, not modelled",
     "resin": "ion-exchange resin make-up: as carbon make-up",

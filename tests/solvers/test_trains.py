@@ -62,7 +62,10 @@ def test_each_train_chooses_its_mode_and_the_split_equals_enumeration():
     assert modes["units.cil_a.residence_h"] != modes["units.cil_b.residence_h"]
     split = result.decisions["train_tph"]
     assert set(split) == {"train_split.a", "train_split.b"}
-    assert sum(split.values()) == pytest.approx(result.decisions["ore_tph"], rel=1e-9)
+    # the leach pulp's solids: the ore and the mill's worn steel (oreflow.units.media_wear)
+    units = result.plan.units
+    worn = units.query("unit == 'mill' and metric == 'use_media_kg_h'")["value"].iloc[0] / 1e3
+    assert sum(split.values()) == pytest.approx(result.decisions["ore_tph"] + worn, rel=1e-9)
     enum = result.meta["enumeration"]
     assert enum["column"] == result.decisions["column"]
     assert enum["objective"] == pytest.approx(result.decisions["objective"], rel=1e-9)

@@ -300,7 +300,8 @@ def test_strip_efficiency_out_of_range_is_a_case_error():
 
 
 def test_recovery_units_name_the_species_they_need():
-    text = COPPER_GOLD.read_text().replace(', "cu_metal"]', "]")
+    text = COPPER_GOLD.read_text().replace(', "cu_metal",', ",")
+    assert '"cu_metal"' not in text.split("solution =")[0].split("solids =")[1]
     ps = problems_of(text)
     keys = {p.key for p in ps}
     assert {"units.electrowinning", "units.smelting"} <= keys

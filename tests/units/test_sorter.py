@@ -145,7 +145,10 @@ def test_low_grade_preconcentration_through_the_api():
     s = r.streams
     assert s.loc["cil.tails", "solids_tph"] < 0.05 * k["ore_tph"]
     assert s.loc["cleaner.concentrate", "au_gpt"] > 20.0 * k["au_head_gpt"]
-    assert s.loc["regrind.discharge", "p80_um"] == pytest.approx(25.0, rel=1e-9)
+    # the regrind grinds to its 25 um target; its discharge also carries the worn media
+    # (steel, in the finest class: oreflow.units.media_wear), a little finer
+    assert metrics(r, "regrind")["p80_um"] == pytest.approx(25.0, rel=1e-9)
+    assert s.loc["regrind.discharge", "p80_um"] == pytest.approx(25.0, rel=1e-3)
     assert 100.0 < metrics(r, "ball_mill")["circuit_p80_um"] < 160.0
     # flotation tails carry no cyanide: their storage is the cyanide-free residue
     assert metrics(r, "flotation_tails")["nacn_kg_h"] == 0.0

@@ -17,10 +17,14 @@ CASE = Path(__file__).resolve().parents[2] / "cases" / "free_milling_cil.toml"
 PH = [10.0, 10.5, 11.0, 11.5]
 
 
-def _metric(result, name):
+def _metric_of(result, unit, name):
     units = result.units
-    row = units[(units["unit"] == "cil") & (units["metric"] == name)]
+    row = units[(units["unit"] == unit) & (units["metric"] == name)]
     return float(row["value"].iloc[0])
+
+
+def _metric(result, name):
+    return _metric_of(result, "cil", name)
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +34,9 @@ def by_ph():
 
 def test_lime_doubles_per_half_a_ph_unit_and_is_unchanged_at_the_reference(by_ph):
     lime = np.array([_metric(r, "use_lime_kg_h") for r in by_ph])
-    solids_tph = by_ph[1].kpis["ore_tph"]
+    # the CIL's feed solids: the ore and the mill's worn steel (oreflow.units.media_wear)
+    worn_tph = _metric_of(by_ph[1], "mill", "use_media_kg_h") / 1000.0
+    solids_tph = by_ph[1].kpis["ore_tph"] + worn_tph
     assert lime[1] == pytest.approx(1.0 * solids_tph, rel=1e-9)  # 1 kg/t at pH 10.5
     np.testing.assert_allclose(lime[1:] / lime[:-1], 2.0, rtol=1e-12)
 
