@@ -178,10 +178,15 @@ class ScaleViolation:
 
 
 def scale_violations(sim: Simulation, case: int = 0) -> list[ScaleViolation]:
-    """Every scale rule that case ``case`` of a simulation breaks, in plant order."""
+    """Every scale rule that case ``case`` of a simulation breaks, in plant order.
+
+    A site that treats nothing is closed (a satellite the plan shuts), not below scale.
+    """
     found = []
     for site in sites(sim.plant.spec, sim.plant.topology):
         t_d = float(site_feed_tph(sim, site.units[0])[case]) * 24.0
+        if t_d <= 0.0:
+            continue
         for rule in site.rules:
             if t_d < rule.min_t_d * (1.0 - SLACK_REL):
                 found.append(ScaleViolation(site, rule, t_d))
