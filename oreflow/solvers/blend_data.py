@@ -72,6 +72,10 @@ class BlendProblem:
         value at the rates with that source at zero (the plant simulated without it,
         less the linear model there: the fixed cost and capital of its site avoided,
         and the blend's curvature); zero for the other sources.
+    closed_size : Mapping[str, numpy.ndarray]
+        Extensive figures: (n, S) size of the terms ``closed_delta`` is the difference
+        of (the plant without the source, the model at the blend, the source's own
+        term): what a closed plan's figure is judged against (``model_values``).
     site_source : Mapping[str, int]
         Limit key -> the closable source whose site alone the limit bounds (a least
         scale of a satellite's concentrator): the limit holds only while it is open.
@@ -106,6 +110,7 @@ class BlendProblem:
     closed: np.ndarray | None = None
     closable: tuple[int, ...] = ()
     closed_delta: Mapping[str, np.ndarray] = field(default_factory=dict)
+    closed_size: Mapping[str, np.ndarray] = field(default_factory=dict)
     site_source: Mapping[str, int] = field(default_factory=dict)
 
     @classmethod
@@ -172,6 +177,7 @@ class BlendProblem:
             group_feed=rows(self.group_feed),
             closed=rows(self.closed),
             closed_delta={k: v[idx] for k, v in self.closed_delta.items()},
+            closed_size={k: v[idx] for k, v in self.closed_size.items()},
             constants={
                 k: v[idx] if isinstance(v, np.ndarray) else v for k, v in self.constants.items()
             },
@@ -197,10 +203,13 @@ class BlendProblem:
         lo[list(shut)] = 0.0
         hi[list(shut)] = 0.0
         constants = dict(self.constants)
+        sizes = {}
         for name, delta in self.closed_delta.items():
             add = np.nan_to_num(delta[:, list(shut)]).sum(axis=1) if shut else np.zeros(self.n)
             if np.any(add):
                 constants[name] = np.asarray(constants.get(name, 0.0)) + add
+            if shut and name in self.closed_size:
+                sizes[name] = np.nan_to_num(self.closed_size[name][:, list(shut)]).sum(axis=1)
         limits = tuple(
             lim for lim in self.limits if self.site_source.get(lim.key, -1) not in shut
         )
@@ -212,6 +221,7 @@ class BlendProblem:
             limits=limits,
             closable=(),
             closed_delta={},
+            closed_size=sizes,
             site_source={},
         )
 

@@ -289,7 +289,7 @@ def _check_ratio_objective(spec: CaseSpec, opt: OptimizationSpec) -> None:
     split it is a ratio of linear figures, which a linear objective cannot hold: it is
     a limit, or the axis of a Pareto front.
     """
-    several = len(spec.ores) > 1 or bool(opt.train_splitter)
+    several = len(spec.ores) > 1 or bool(opt.train_splitters)
     if not several and not opt.residue_splitter:
         return
     names = [*opt.weights, *(kpi for kpi, _, _ in opt.lexicographic)]
@@ -468,7 +468,7 @@ def optimize(spec: CaseSpec) -> OptimizeResult:
     )
     for g in groups:
         key = "residue_tph" if g.kind == "residue" else "train_tph"
-        decisions[key] = {g.label(o): t for o, t in splits[g.splitter].items()}
+        decisions.setdefault(key, {}).update({g.label(o): t for o, t in splits[g.splitter].items()})
     meta["grid_edges"] = grid_edges(route_spec(spec, route), route_axes(opt.axes, route), modes)
     meta["max_rel_diff"] = max_diff
     seconds["total_s"] = time.perf_counter() - t0

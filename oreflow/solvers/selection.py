@@ -21,7 +21,7 @@ residue sent to each outlet in turn, and a tonne moved from storage to a use cha
 each figure by ``(f(all to the use) - f(all to storage)) / residue``. Only tonnage of the
 one residue stream is split, never its species apart.
 A use the column's residue fails (``eligible_flag``) takes nothing. A splitter named in
-``train_splitter`` divides a stream between parallel trains the same way: each train's
+``train_splitter`` (one or a list) divides a stream between parallel trains the same way: each train's
 units have their own modes (one column per combination of both), and the tonnage to
 each train is a decision; the figures are exact where the plant is linear in the split
 (each train in its feed, and any unit where trains meet again additive in its feed).
@@ -230,16 +230,17 @@ def _closed_deltas(
     derivatives: dict[str, np.ndarray],
     constants: dict[str, float | np.ndarray],
     closable: tuple[int, ...],
-) -> dict[str, np.ndarray]:
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """(n, S) per extensive figure: the plant without each closable source, less the model there.
 
     The model of a column at the tabulated blend r with source s at zero is
     ``sum_t c_t r_t + constant - c_s r_s``; the table holds the plant simulated there
     (``tabulate.CLOSED``). Their difference is what closing s adds: its site's fixed
-    cost and capital gone, and the curvature of the blend without it.
+    cost and capital gone, and the curvature of the blend without it. Returns the
+    differences and the size of their terms (``BlendProblem.closed_size``).
     """
     r = np.asarray(table.source_tph, dtype=np.float64)
-    out = {}
+    out, sizes = {}, {}
     for name, coef in derivatives.items():
         shut = table.derivatives.get(name + CLOSED)
         if shut is None:
@@ -247,18 +248,21 @@ def _closed_deltas(
         const = np.broadcast_to(np.asarray(constants.get(name, 0.0), dtype=np.float64), (len(coef),))
         at_r = coef @ r + const
         delta = np.zeros_like(coef)
+        size = np.zeros_like(coef)
         for s in closable:
             delta[:, s] = np.nan_to_num(shut[:, s]) - (at_r - coef[:, s] * r[s])
+            size[:, s] = np.abs(np.nan_to_num(shut[:, s])) + np.abs(at_r) + np.abs(coef[:, s] * r[s])
         out[name] = delta
-    return out
+        sizes[name] = size
+    return out, sizes
 
 
 def split_groups(spec: CaseSpec, opt: OptimizationSpec) -> list[SplitGroup]:
     """The splitters of a case whose fractions are decisions: trains first, then residue."""
     out = []
-    if opt.train_splitter:
-        outlets = spec.unit(opt.train_splitter).outlets
-        out.append(SplitGroup(opt.train_splitter, "train", outlets, outlets[0], {}))
+    for train in opt.train_splitters:
+        outlets = spec.unit(train).outlets
+        out.append(SplitGroup(train, "train", outlets, outlets[0], {}))
     if opt.residue_splitter:
         ref = next(o for o, _, f in opt.residue_sinks if f == RESIDUE_FAMILIES[0])
         sinks = {o: (sink, t) for o, sink, t in opt.residue_sinks}
@@ -406,7 +410,9 @@ def blend_problem(spec: CaseSpec, opt: OptimizationSpec, table: ModeTable) -> Bl
         closable = closable_sources(spec, opt)
     if closable:
         extra["closable"] = closable
-        extra["closed_delta"] = _closed_deltas(table, derivatives, constants, closable)
+        extra["closed_delta"], extra["closed_size"] = _closed_deltas(
+            table, derivatives, constants, closable
+        )
         extra["site_source"] = _site_sources(spec, opt, limits, derivatives, closable)
     return BlendProblem(
         sources,
@@ -473,6 +479,8 @@ def _term_size(problem: BlendProblem, name: str, column: int, v: np.ndarray) -> 
         return 0.0
     n_src = problem.n_sources
     size = float(np.abs(problem.derivatives[name][column] * v[:n_src]).sum())
+    if name in problem.closed_size:  # a closed source's terms, which its constant cancels
+        size += float(problem.closed_size[name][column])
     if problem.n_destinations:
         made = float(np.abs(problem.group_feed_values(column, v)).max())
         size += float(np.abs(problem.dest(name)[column]).sum()) * made
