@@ -34,6 +34,13 @@ trains) add per column one tonnage variable ``z[j, d]`` per decision outlet, wit
 and a coefficient per extensive figure (``destination_coefficients``); a use the
 column's residue fails is fixed to zero. Only tonnage of the one stream is split.
 
+A source that may shut (``BlendProblem.closable``: several sources, no split decision,
+no least rate) has a binary ``w[j, s] <= y_j`` per column: ``x[j, s] <= hi_s w[j, s]``;
+the least scale of a site it alone feeds (``site_source``) is ``feed >= L w[j, s]``, so
+the source is shut or runs at least at that scale (semi-continuous; HiGHS has no SOS),
+and what shutting it adds to each row and to the objective (``closed_delta``: the plant
+simulated without it less the model there) enters on ``y_j - w[j, s]``.
+
 Each row is written once per column, scaled by ``y_j``: the convex hull of the
 disjunction "exactly one column, meeting every limit on its own", whose LP relaxation
 is tight, so HiGHS proves the optimum at the root. The aggregated big-M form
@@ -57,7 +64,11 @@ from typing import Any
 import numpy as np
 
 from oreflow.solvers.blend_data import BlendProblem, BlendResult, prune_blend
-from oreflow.solvers.blend_enumerate import enumerate_blend, enumerate_closures
+from oreflow.solvers.blend_enumerate import (
+    enumerate_blend,
+    enumerate_closures,
+    enumerate_vertices,
+)
 from oreflow.solvers.highs import SolveStatus, persistent, solve
 
 __all__ = [
@@ -288,6 +299,13 @@ def solve_blend(problem: BlendProblem) -> BlendResult:
     column = int(cols[j])
     shut = tuple(s for s in problem.closable if pyo.value(m.w[j, s]) < 0.5)
     v[list(shut)] = 0.0  # a closed source takes no ore (not even the solver's round-off)
+    if problem.closable:
+        # the open sources' rates at the chosen column's exact vertex: HiGHS's integrality
+        # tolerance lets w = 1 - 3e-8 hold a site 3e-8 below its least scale
+        sub = problem.with_closed(shut).subset(np.array([column]))
+        k, exact, value = enumerate_vertices(sub)
+        if k == 0:
+            v, objective = np.maximum(exact, 0.0), value
     duals = column_duals(problem.with_closed(shut), column)
     seconds["duals_s"] = time.perf_counter() - t3
     n_src = problem.n_sources

@@ -210,9 +210,7 @@ class BlendProblem:
                 constants[name] = np.asarray(constants.get(name, 0.0)) + add
             if shut and name in self.closed_size:
                 sizes[name] = np.nan_to_num(self.closed_size[name][:, list(shut)]).sum(axis=1)
-        limits = tuple(
-            lim for lim in self.limits if self.site_source.get(lim.key, -1) not in shut
-        )
+        limits = tuple(lim for lim in self.limits if self.site_source.get(lim.key, -1) not in shut)
         return dataclasses.replace(
             self,
             source_min=lo,

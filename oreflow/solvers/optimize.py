@@ -51,6 +51,7 @@ from oreflow.solvers.blend import (
     explain_blend_infeasible,
     solve_blend,
 )
+from oreflow.solvers.closures import closable_sources
 from oreflow.solvers.economics import FIXED_COST_FIGURE, FIXED_COST_SIGN, fixed_follows_capital
 from oreflow.solvers.highs import SolveStatus
 from oreflow.solvers.optimize_result import (
@@ -66,7 +67,6 @@ from oreflow.solvers.scale import scale_limits
 from oreflow.solvers.selection import (
     blend_problem,
     model_values,
-    closable_sources,
     rate_bound_values,
     source_bounds,
     split_groups,
@@ -461,7 +461,7 @@ def optimize(spec: CaseSpec) -> OptimizeResult:
     }
     if several or groups:
         decisions["blend_tph"] = dict(zip(problem.sources, map(float, rates), strict=True))
-    if closable:
+    if several:  # the sources the plan shuts (none where none may shut)
         decisions["closed_sources"] = [problem.sources[s] for s in result.shut]
     decisions.update(
         {"objective": result.objective, "objective_bound": result.bound, "column": result.column}

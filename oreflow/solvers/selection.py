@@ -47,6 +47,7 @@ from oreflow.flowsheet.optimization import (
 )
 from oreflow.kernels.arrays import safe_div
 from oreflow.solvers.blend_data import BlendProblem
+from oreflow.solvers.closures import closable_sources, closed_deltas, site_sources
 from oreflow.solvers.economics import (
     FIXED_COST_FIGURE,
     FIXED_COST_SIGN,
@@ -152,109 +153,6 @@ class SplitGroup:
     def label(self, outlet: str) -> str:
         """Name of an outlet in the plan: its sink (residue) or its stream (trains)."""
         return self.sinks[outlet][0] if self.kind == "residue" else f"{self.splitter}.{outlet}"
-
-
-def closable_sources(spec: CaseSpec, opt: OptimizationSpec) -> tuple[int, ...]:
-    """Ore sources (indices) the plan may close: each is shut (no ore, its site's fixed
-    cost and capital avoided) or open within its bounds and its site's least scale.
-
-    With several sources and no split decision, every source whose least rate
-    (``[constraints.ore.NAME] rate_tph_min``) is zero.
-    """
-    if len(spec.ores) < 2 or split_groups(spec, opt):
-        return ()
-    lo, _ = source_bounds(spec, opt)
-    return tuple(int(s) for s in np.flatnonzero(lo <= 0.0))
-
-
-#: A source feeds a site when its coefficient in the site's feed is above this fraction
-#: of the largest source's (the Euler shift leaves round-off on the others).
-_FEEDS_REL = 1e-6
-
-
-def _site_sources(
-    spec: CaseSpec,
-    opt: OptimizationSpec,
-    limits: tuple[Limit, ...],
-    derivatives: dict[str, np.ndarray],
-    closable: tuple[int, ...],
-) -> dict[str, int]:
-    """Scale limits of sites fed by one closable source alone: limit key -> that source.
-
-    Raises
-    ------
-    CaseError
-        A source's most rate cannot feed its site the least scale: it could never open.
-    """
-    from oreflow.errors import CaseError, Problem
-    from oreflow.solvers.scale import sites
-
-    out: dict[str, int] = {}
-    _, hi = source_bounds(spec, opt)
-    problems = []
-    for lim in limits:
-        if not lim.key.startswith("scale.") or lim.name not in derivatives:
-            continue
-        coef = np.nan_to_num(np.abs(derivatives[lim.name]))
-        top = coef.max(axis=0)
-        feeders = np.flatnonzero(top > _FEEDS_REL * max(float(top.max()), 1e-300))
-        if len(feeders) != 1 or int(feeders[0]) not in closable:
-            continue
-        s = int(feeders[0])
-        out[lim.key] = s
-        most = float(top[s]) * float(hi[s])
-        if most < lim.value * (1.0 - 1e-9):
-            ore = spec.ores[s].name.removeprefix("ore.")
-            written = opt.source_bounds.get(spec.ores[s].name, (0.0, None))[1] is not None
-            key = f"constraints.ore.{ore}.rate_tph_max" if written else f"ore.{ore}.rate_tph"
-            site = next(x for x in sites(spec) if x.key == lim.name)
-            rule = max(site.rules, key=lambda r: r.min_t_d)
-            problems.append(
-                Problem(
-                    spec.path,
-                    key,
-                    f"{float(hi[s]):g} t/h of ore feeds its {site.kind} "
-                    f"({', '.join(site.units)}) at most {most * 24.0:.4g} t/d, below the "
-                    f"least scale of {rule.min_t_d:g} t/d ({rule.jurisdiction}: {rule.why}) "
-                    f"[{rule.source}]: the satellite could never be open; raise its capacity "
-                    f'or set [constraints] scale_rules = "report"',
-                )
-            )
-    if problems:
-        raise CaseError(problems)
-    return out
-
-
-def _closed_deltas(
-    table: ModeTable,
-    derivatives: dict[str, np.ndarray],
-    constants: dict[str, float | np.ndarray],
-    closable: tuple[int, ...],
-) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """(n, S) per extensive figure: the plant without each closable source, less the model there.
-
-    The model of a column at the tabulated blend r with source s at zero is
-    ``sum_t c_t r_t + constant - c_s r_s``; the table holds the plant simulated there
-    (``tabulate.CLOSED``). Their difference is what closing s adds: its site's fixed
-    cost and capital gone, and the curvature of the blend without it. Returns the
-    differences and the size of their terms (``BlendProblem.closed_size``).
-    """
-    r = np.asarray(table.source_tph, dtype=np.float64)
-    out, sizes = {}, {}
-    for name, coef in derivatives.items():
-        shut = table.derivatives.get(name + CLOSED)
-        if shut is None:
-            continue
-        const = np.broadcast_to(np.asarray(constants.get(name, 0.0), dtype=np.float64), (len(coef),))
-        at_r = coef @ r + const
-        delta = np.zeros_like(coef)
-        size = np.zeros_like(coef)
-        for s in closable:
-            delta[:, s] = np.nan_to_num(shut[:, s]) - (at_r - coef[:, s] * r[s])
-            size[:, s] = np.abs(np.nan_to_num(shut[:, s])) + np.abs(at_r) + np.abs(coef[:, s] * r[s])
-        out[name] = delta
-        sizes[name] = size
-    return out, sizes
 
 
 def split_groups(spec: CaseSpec, opt: OptimizationSpec) -> list[SplitGroup]:
@@ -410,10 +308,10 @@ def blend_problem(spec: CaseSpec, opt: OptimizationSpec, table: ModeTable) -> Bl
         closable = closable_sources(spec, opt)
     if closable:
         extra["closable"] = closable
-        extra["closed_delta"], extra["closed_size"] = _closed_deltas(
+        extra["closed_delta"], extra["closed_size"] = closed_deltas(
             table, derivatives, constants, closable
         )
-        extra["site_source"] = _site_sources(spec, opt, limits, derivatives, closable)
+        extra["site_source"] = site_sources(spec, opt, limits, derivatives, closable, hi)
     return BlendProblem(
         sources,
         derivatives,

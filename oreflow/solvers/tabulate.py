@@ -276,9 +276,7 @@ def _tabulate_route(
                 cols = lean_kpis(chunk, plan)
                 closure = chunk.block_closure
                 if closure is None:
-                    closure = block_closure_max_rel(
-                        chunk, [b.nodes for b in plant.topology.blocks]
-                    )
+                    closure = block_closure_max_rel(chunk, [b.nodes for b in plant.topology.blocks])
                 cols["closure_max_rel"] = closure
             unit_figures = UnitFigures(chunk)
             for name in metrics:

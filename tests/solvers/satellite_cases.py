@@ -48,6 +48,4 @@ def small(text: str, file: str = str(PATH)):
     spec = parse_case(text, file)
     spec = route_spec(spec, {"pox": "roast"})
     axes = (ModeAxis("cil", "residence_h", (16.0, 24.0)),)
-    return dataclasses.replace(
-        spec, optimization=dataclasses.replace(spec.optimization, axes=axes)
-    )
+    return dataclasses.replace(spec, optimization=dataclasses.replace(spec.optimization, axes=axes))

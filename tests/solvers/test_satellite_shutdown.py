@@ -109,9 +109,7 @@ def test_a_dearer_fixed_cost_closes_a_satellite_and_never_reopens_it():
     for extra in (0.0, 1e3, 3e3, 1e4, 1e5):
         d = {**problem.closed_delta, "margin_usd_h": delta + np.array([0.0, extra, 0.0])}
         c = {"margin_usd_h": problem.constants["margin_usd_h"] - extra}
-        trial = solve_blend(
-            __import__("dataclasses").replace(problem, closed_delta=d, constants=c)
-        )
+        trial = solve_blend(__import__("dataclasses").replace(problem, closed_delta=d, constants=c))
         closed_at.append(1 in trial.shut)
     assert closed_at == sorted(closed_at)  # once closed, it stays closed
     assert closed_at[-1] and 1 not in shut_before
@@ -206,7 +204,9 @@ def test_a_closed_site_is_not_flagged_below_scale():
 
 
 def test_a_satellite_that_cannot_reach_its_least_scale_is_refused(capsys, tmp_path):
-    text = CASE.replace("[constraints.ore.east]\nrate_tph_max = 60.0", "[constraints.ore.east]\nrate_tph_max = 15.0")
+    text = CASE.replace(
+        "[constraints.ore.east]\nrate_tph_max = 60.0", "[constraints.ore.east]\nrate_tph_max = 15.0"
+    )
     assert text != CASE
     with pytest.raises(CaseError) as err:
         optimize(small(text, "bad.toml"))
