@@ -16,6 +16,7 @@ import re
 import numpy as np
 import pytest
 
+from oreflow import api
 from oreflow.cli import main
 from oreflow.errors import CaseError
 from oreflow.flowsheet.case import parse_case
@@ -176,6 +177,9 @@ def test_dear_haulage_closes_that_satellite(dear_south):
     units = r.plan.units.query("unit == 'south_haulage'").set_index("metric")["value"]
     assert float(units.filter(like="cost").abs().sum()) == 0.0
     assert not [w for w in r.plan.warnings if "least scale" in w]
+    text = api.console_text("optimize", r, spec=small(DEAR_SOUTH))
+    assert "ore.south rate" in text and "0 t/h (shut)" in text
+    assert "ore.east rate" in text and text.count("(shut)") == 1
     # the open satellites stay at or above their least scale
     sim = r.verification["simulation"]
     for sat in ("north", "east"):
