@@ -105,7 +105,8 @@ CONSTRAINT_PARAMS: tuple[Param, ...] = (
         "-",
         None,
         "a splitter dividing a stream between parallel trains (each with its own units "
-        "and modes): its fractions become decisions, the first outlet taking the rest",
+        "and modes), or a list of them: each one's fractions become decisions, its first "
+        "outlet taking the rest",
         "oreflow",
         kind=str,
     ),
@@ -320,8 +321,8 @@ class OptimizationSpec:
     #: unit, the sink's residue family: ``RESIDUE_FAMILIES``)
     residue_splitter: str = ""
     residue_sinks: tuple[tuple[str, str, str], ...] = ()
-    #: a splitter between parallel trains whose fractions are decisions
-    train_splitter: str = ""
+    #: splitters between parallel trains whose fractions are decisions
+    train_splitters: tuple[str, ...] = ()
     #: "enforce": the units' operating envelopes are limits of the plan; "report": warnings
     envelopes: str = "enforce"
     #: "enforce": the plan's least scales of sites are limits of the plan; "report": warnings
@@ -456,14 +457,19 @@ def parse_optimization(
     if not axes and raw_c is None and raw_o is None and not has_options:
         return None
     limits: list[Limit] = []
+    raw_trains: list[Any] | None = None
     source_bounds: dict[str, tuple[float, float | None]] = {}
     cons: dict[str, Any] = {p.name: p.default for p in CONSTRAINT_PARAMS}
     if raw_c is not None:
         if not isinstance(raw_c, dict):
             problems.append(Problem(file, "constraints", "must be a table"))
         else:
+            # several train splitters are a list (one is a name, the Param's kind)
+            raw_trains = raw_c.get("train_splitter")
+            if not isinstance(raw_trains, list):
+                raw_trains = None
             cons = validate_table(
-                raw_c,
+                {k: v for k, v in raw_c.items() if raw_trains is None or k != "train_splitter"},
                 CONSTRAINT_PARAMS,
                 file=file,
                 prefix="constraints.",
@@ -560,20 +566,14 @@ def parse_optimization(
     residue_sinks: tuple[tuple[str, str, str], ...] = ()
     if cons.get("residue_splitter"):
         residue_sinks = _residue_sinks(cons["residue_splitter"], units_raw, types, file, problems)
-    train = cons.get("train_splitter") or ""
-    if train:
-        if not _is_decision_splitter(units_raw.get(train), types):
-            problems.append(
-                Problem(
-                    file,
-                    "constraints.train_splitter",
-                    f"{train!r} is not a splitter unit of this case",
-                )
-            )
-        elif train == cons.get("residue_splitter"):
-            problems.append(
-                Problem(file, "constraints.train_splitter", "is also the residue_splitter")
-            )
+    trains = _train_splitters(
+        raw_trains if raw_trains is not None else cons.get("train_splitter"),
+        units_raw,
+        types,
+        cons.get("residue_splitter") or "",
+        file,
+        problems,
+    )
     lo, hi = cons.get("ore_tph_min"), cons.get("ore_tph_max")
     if lo is not None and hi is not None and lo > hi:
         problems.append(
@@ -593,7 +593,7 @@ def parse_optimization(
         source_bounds,
         cons.get("residue_splitter") or "",
         residue_sinks,
-        train,
+        trains,
         cons.get("envelopes") or "enforce",
         cons.get("scale_rules") or "enforce",
     )
@@ -605,6 +605,37 @@ RESIDUE_FAMILIES = ("residue_storage", "residue_backfill", "residue_building_mat
 #: The table whose keys name a decision splitter's outlets and whose ``frac`` the
 #: optimizer sets (``UnitType.outlets_table``).
 SPLIT_TABLE = "fractions"
+
+
+def _train_splitters(
+    raw: Any,
+    units_raw: Mapping[str, Any],
+    types: Mapping[str, UnitType],
+    residue: str,
+    file: str,
+    problems: list[Problem],
+) -> tuple[str, ...]:
+    """``[constraints] train_splitter``: one splitter's name, or a list of them."""
+    key = "constraints.train_splitter"
+    if raw is None or raw == "":
+        return ()
+    names = [raw] if isinstance(raw, str) else list(raw)
+    out = []
+    for i, name in enumerate(names):
+        k = key if isinstance(raw, str) else f"{key}[{i}]"
+        if not isinstance(name, str):
+            problems.append(Problem(file, k, f"must be a splitter's name, got {name!r}"))
+        elif not _is_decision_splitter(units_raw.get(name), types):
+            problems.append(Problem(file, k, f"{name!r} is not a splitter unit of this case"))
+        elif name == residue:
+            problems.append(Problem(file, k, "is also the residue_splitter"))
+        elif name in out:
+            problems.append(Problem(file, k, f"{name!r} is named twice"))
+        else:
+            out.append(name)
+    if not names:
+        problems.append(Problem(file, key, "must name at least one splitter"))
+    return tuple(out)
 
 
 def _is_decision_splitter(table: Any, types: Mapping[str, UnitType]) -> bool:

@@ -333,8 +333,9 @@ def optimize_answer(result: Any, spec: Any = None) -> list[tuple[str, str]]:
         rows.append(("route", route_words(spec, d.get("route", {}))))
         settings = _settings(d)
         rows.append(("settings", f"{settings}; ore {sig(d['ore_tph'])} t/h"))
+        shut = set(d.get("closed_sources", ()))
         for src, tph in d.get("blend_tph", {}).items():
-            rows.append((f"{src} rate", f"{sig(tph)} t/h"))
+            rows.append((f"{src} rate", f"{sig(tph)} t/h" + (" (shut)" if src in shut else "")))
         for sink, tph in d.get("residue_tph", {}).items():
             rows.append((f"residue to {sink}", f"{sig(tph)} t/h"))
         for stream, tph in d.get("train_tph", {}).items():

@@ -34,6 +34,13 @@ trains) add per column one tonnage variable ``z[j, d]`` per decision outlet, wit
 and a coefficient per extensive figure (``destination_coefficients``); a use the
 column's residue fails is fixed to zero. Only tonnage of the one stream is split.
 
+A source that may shut (``BlendProblem.closable``: several sources, no split decision,
+no least rate) has a binary ``w[j, s] <= y_j`` per column: ``x[j, s] <= hi_s w[j, s]``;
+the least scale of a site it alone feeds (``site_source``) is ``feed >= L w[j, s]``, so
+the source is shut or runs at least at that scale (semi-continuous; HiGHS has no SOS),
+and what shutting it adds to each row and to the objective (``closed_delta``: the plant
+simulated without it less the model there) enters on ``y_j - w[j, s]``.
+
 Each row is written once per column, scaled by ``y_j``: the convex hull of the
 disjunction "exactly one column, meeting every limit on its own", whose LP relaxation
 is tight, so HiGHS proves the optimum at the root. The aggregated big-M form
@@ -57,7 +64,11 @@ from typing import Any
 import numpy as np
 
 from oreflow.solvers.blend_data import BlendProblem, BlendResult, prune_blend
-from oreflow.solvers.blend_enumerate import enumerate_blend
+from oreflow.solvers.blend_enumerate import (
+    enumerate_blend,
+    enumerate_closures,
+    enumerate_vertices,
+)
 from oreflow.solvers.highs import SolveStatus, persistent, solve
 
 __all__ = [
@@ -68,6 +79,7 @@ __all__ = [
     "chosen_column",
     "column_duals",
     "enumerate_blend",
+    "enumerate_closures",
     "explain_blend_infeasible",
     "hull_bounds",
     "prune_blend",
@@ -150,9 +162,14 @@ def build_model(problem: BlendProblem, cols: np.ndarray, *, elastic: bool = Fals
         src_slack = m.src_slack if elastic else {s: 0.0 for s in range(n_src)}
         lo_slack = m.lo_slack if elastic else 0.0
         hi_slack = m.hi_slack if elastic else 0.0
-        m.src_hi = pyo.Constraint(m.J, m.S, rule=lambda m, j, s: m.x[j, s] <= hi[s] * m.y[j])
+        # a closable source is open (w = 1) or closed (w = 0, no ore) in the chosen column
+        m.K = pyo.Set(initialize=list(problem.closable))
+        m.w = pyo.Var(m.J, m.K, domain=pyo.Binary)
+        m.w_y = pyo.Constraint(m.J, m.K, rule=lambda m, j, s: m.w[j, s] <= m.y[j])
+        on = {(j, s): m.w[j, s] if s in problem.closable else m.y[j] for j in m.J for s in m.S}
+        m.src_hi = pyo.Constraint(m.J, m.S, rule=lambda m, j, s: m.x[j, s] <= hi[s] * on[j, s])
         m.src_lo = pyo.Constraint(
-            m.J, m.S, rule=lambda m, j, s: m.x[j, s] + src_slack[s] >= lo[s] * m.y[j]
+            m.J, m.S, rule=lambda m, j, s: m.x[j, s] + src_slack[s] >= lo[s] * on[j, s]
         )
         m.x_hi = pyo.Constraint(
             m.J,
@@ -179,6 +196,12 @@ def build_model(problem: BlendProblem, cols: np.ndarray, *, elastic: bool = Fals
                 if not ok[int(cols[j]), d]:
                     m.z[j, d].fix(0.0)  # the column's residue fails this destination's checks
 
+    shut_coef = {k: problem.closed_row(problem.limits[k]) for k in rows}
+
+    def shut_terms(m: Any, j: int, d: np.ndarray) -> Any:
+        # what closing each source adds, on "column j chosen and the source closed"
+        return sum(float(d[s]) * (m.y[j] - m.w[j, s]) for s in problem.closable if d[s] != 0.0)
+
     def limit_rule(m: object, k: int, j: int) -> object:
         # one row per column: a_j v_j <= b y_j is the convex hull of "column j alone
         # meets the limit", so the LP relaxation is as tight as the disjunction allows
@@ -187,7 +210,11 @@ def build_model(problem: BlendProblem, cols: np.ndarray, *, elastic: bool = Fals
         col = int(cols[j])
         lhs = sum(float(a[col, s]) * m.x[j, s] for s in range(n_src))  # type: ignore[attr-defined]
         lhs += sum(float(a[col, n_src + d]) * m.z[j, d] for d in range(n_dst))  # type: ignore[attr-defined]
-        rhs = float(b[col]) * m.y[j]  # type: ignore[attr-defined]
+        lhs += shut_terms(m, j, shut_coef[k][col])
+        # a site's least scale holds while the source that alone feeds it is open
+        site = problem.site_source.get(lim.key)
+        on_j = m.y[j] if site is None else m.w[j, site]  # type: ignore[attr-defined]
+        rhs = float(b[col]) * on_j
         s = m.slack[k] if elastic else 0.0  # type: ignore[attr-defined]
         return lhs - s <= rhs if lim.sense == "max" else lhs + s >= rhs
 
@@ -221,10 +248,12 @@ def build_model(problem: BlendProblem, cols: np.ndarray, *, elastic: bool = Fals
         )
     else:
         slope, const = problem.objective()
+        shut_obj = problem.closed_objective()
         expr = sum(
             sum(float(slope[int(cols[j]), s]) * m.x[j, s] for s in m.S)
             + sum(float(slope[int(cols[j]), n_src + d]) * m.z[j, d] for d in m.D)
             + float(const[int(cols[j])]) * m.y[j]
+            + shut_terms(m, j, shut_obj[int(cols[j])])
             for j in m.J
         )
         m.obj = pyo.Objective(
@@ -268,7 +297,16 @@ def solve_blend(problem: BlendProblem) -> BlendResult:
     objective = float(pyo.value(m.obj))
     bound = res.bound if res.bound is not None else objective
     column = int(cols[j])
-    duals = column_duals(problem, column)
+    shut = tuple(s for s in problem.closable if pyo.value(m.w[j, s]) < 0.5)
+    v[list(shut)] = 0.0  # a closed source takes no ore (not even the solver's round-off)
+    if problem.closable:
+        # the open sources' rates at the chosen column's exact vertex: HiGHS's integrality
+        # tolerance lets w = 1 - 3e-8 hold a site 3e-8 below its least scale
+        sub = problem.with_closed(shut).subset(np.array([column]))
+        k, exact, value = enumerate_vertices(sub)
+        if k == 0:
+            v, objective = np.maximum(exact, 0.0), value
+    duals = column_duals(problem.with_closed(shut), column)
     seconds["duals_s"] = time.perf_counter() - t3
     n_src = problem.n_sources
     return BlendResult(
@@ -281,6 +319,7 @@ def solve_blend(problem: BlendProblem) -> BlendResult:
         name,
         tuple(v[n_src:]),
         seconds,
+        shut,
     )
 
 

@@ -64,6 +64,21 @@ class BlendProblem:
     closed : (n,) bool numpy.ndarray or None
         Whether each column's simulation closes its balance (``closure_max_rel`` within
         ``simulate.CLOSURE_GATE_REL``); a column that does not is never usable.
+    closable : tuple of int
+        Sources (indices) that may close: rate zero, or open within their bounds and
+        the least scale of the site they alone feed (``site_source``).
+    closed_delta : Mapping[str, numpy.ndarray]
+        Extensive figures: (n, S) what closing each closable source adds to the model's
+        value at the rates with that source at zero (the plant simulated without it,
+        less the linear model there: the fixed cost and capital of its site avoided,
+        and the blend's curvature); zero for the other sources.
+    closed_size : Mapping[str, numpy.ndarray]
+        Extensive figures: (n, S) size of the terms ``closed_delta`` is the difference
+        of (the plant without the source, the model at the blend, the source's own
+        term): what a closed plan's figure is judged against (``model_values``).
+    site_source : Mapping[str, int]
+        Limit key -> the closable source whose site alone the limit bounds (a least
+        scale of a satellite's concentrator): the limit holds only while it is open.
     group_feed : (n, G, S + D) numpy.ndarray or None
         Each splitter's feed [t/h] as a linear function of (rates, tonnages): the
         tonnage sent to a group's decision outlets is at most its feed (its reference
@@ -93,6 +108,10 @@ class BlendProblem:
     per_sink: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     constants: Mapping[str, float | np.ndarray] = field(default_factory=dict)
     closed: np.ndarray | None = None
+    closable: tuple[int, ...] = ()
+    closed_delta: Mapping[str, np.ndarray] = field(default_factory=dict)
+    closed_size: Mapping[str, np.ndarray] = field(default_factory=dict)
+    site_source: Mapping[str, int] = field(default_factory=dict)
 
     @classmethod
     def one_source(
@@ -157,10 +176,73 @@ class BlendProblem:
             destination_ok=rows(self.destination_ok),
             group_feed=rows(self.group_feed),
             closed=rows(self.closed),
+            closed_delta={k: v[idx] for k, v in self.closed_delta.items()},
+            closed_size={k: v[idx] for k, v in self.closed_size.items()},
             constants={
                 k: v[idx] if isinstance(v, np.ndarray) else v for k, v in self.constants.items()
             },
         )
+
+    def patterns(self) -> list[tuple[int, ...]]:
+        """Every set of closable sources that may be closed together (the empty set first)."""
+        import itertools
+
+        return [
+            p
+            for k in range(len(self.closable) + 1)
+            for p in itertools.combinations(self.closable, k)
+        ]
+
+    def with_closed(self, shut: tuple[int, ...]) -> BlendProblem:
+        """The problem with the sources ``shut`` closed and the others open (no binaries).
+
+        Closed sources take no ore; their ``closed_delta`` joins the constants and the
+        limits of their sites (``site_source``) go.
+        """
+        lo, hi = self.source_min.copy(), self.source_max.copy()
+        lo[list(shut)] = 0.0
+        hi[list(shut)] = 0.0
+        constants = dict(self.constants)
+        sizes = {}
+        for name, delta in self.closed_delta.items():
+            add = np.nan_to_num(delta[:, list(shut)]).sum(axis=1) if shut else np.zeros(self.n)
+            if np.any(add):
+                constants[name] = np.asarray(constants.get(name, 0.0)) + add
+            if shut and name in self.closed_size:
+                sizes[name] = np.nan_to_num(self.closed_size[name][:, list(shut)]).sum(axis=1)
+        limits = tuple(lim for lim in self.limits if self.site_source.get(lim.key, -1) not in shut)
+        return dataclasses.replace(
+            self,
+            source_min=lo,
+            source_max=hi,
+            constants=constants,
+            limits=limits,
+            closable=(),
+            closed_delta={},
+            closed_size=sizes,
+            site_source={},
+        )
+
+    def delta(self, name: str) -> np.ndarray:
+        """(n, S) ``closed_delta`` of an extensive figure (zero when none)."""
+        if name in self.closed_delta:
+            return np.nan_to_num(self.closed_delta[name])
+        return np.zeros((self.n, self.n_sources))
+
+    def closed_row(self, lim: Limit) -> np.ndarray:
+        """(n, S) what closing each source adds to a row's left-hand side (``row``)."""
+        if is_extensive(lim.name):
+            return self.delta(lim.name)
+        num, den = self.ratios[lim.name]
+        return self.delta(num) - lim.value * self.delta(den)
+
+    def closed_objective(self) -> np.ndarray:
+        """(n, S) what closing each source adds to the objective."""
+        out = np.zeros((self.n, self.n_sources))
+        for name, w in self.weights.items():
+            if is_extensive(name):
+                out = out + w * self.delta(name)
+        return out
 
     def constant(self, name: str, column: int) -> float:
         """The part of an extensive figure that does not scale with the rates, at a column."""
@@ -204,7 +286,10 @@ class BlendProblem:
         num, den = self.ratios[lim.name]
         a_num = np.concatenate([self.derivatives[num], self.dest(num)], axis=1)
         a_den = np.concatenate([self.derivatives[den], self.dest(den)], axis=1)
-        return a_num - lim.value * a_den, np.zeros(self.n)
+        # a constant part of either term (a closed source's) moves the right-hand side
+        c_num = np.broadcast_to(np.asarray(self.constants.get(num, 0.0)), (self.n,))
+        c_den = np.broadcast_to(np.asarray(self.constants.get(den, 0.0)), (self.n,))
+        return a_num - lim.value * a_den, -(c_num - lim.value * c_den)
 
     def objective(self) -> tuple[np.ndarray, np.ndarray]:
         """(n, S + D) objective coefficients and (n,) constants on ``y_j``.
@@ -252,7 +337,7 @@ class BlendProblem:
         """Denominator of a ratio figure at a column and (rates, tonnages) ``v``."""
         den = self.ratios[name][1]
         a = np.concatenate([self.derivatives[den][column], self.dest(den)[column]])
-        return float(a @ v)
+        return float(a @ v) + self.constant(den, column)
 
     def usable(self, *, filters: bool = True) -> np.ndarray:
         """(n,) columns with finite coefficients not excluded by a filter limit.
@@ -267,11 +352,13 @@ class BlendProblem:
         ok &= np.isfinite(slope).all(axis=1) & np.isfinite(const)
         for lim in self.limits:
             if self.is_row(lim):
-                a, _ = self.row(lim)
+                a, b = self.row(lim)
                 ok &= np.isfinite(a).all(axis=1)
                 if filters and lim.name in self.ratios and not self.n_destinations:
                     bad = a > 0 if lim.sense == "max" else a < 0
-                    ok &= ~np.nan_to_num(bad, nan=True).all(axis=1)
+                    # (with a constant part, a right-hand side the ore's absence meets)
+                    none = b < 0 if lim.sense == "max" else b > 0
+                    ok &= ~(np.nan_to_num(bad, nan=True).all(axis=1) & (none | (b == 0)))
                 continue
             v = self.values[lim.name]
             if filters:
@@ -306,6 +393,7 @@ class BlendResult:
     solver: str = ""
     destination_tph: tuple[float, ...] = ()
     seconds: Mapping[str, float] = field(default_factory=dict)  # prune, build, solve, duals
+    shut: tuple[int, ...] = ()  # the closable sources the plan closes (indices)
 
     @property
     def ore_tph(self) -> float:
@@ -332,6 +420,12 @@ def dominance_criteria(problem: BlendProblem) -> np.ndarray:
     if problem.n_destinations:
         grows, ok = problem.group_rows()
         cols += [-grows.reshape(problem.n, -1), ok.astype(np.float64)]
+    if problem.closable:  # what closing each source adds: a constant of the same rows
+        cols.append(sign * problem.closed_objective())
+        for lim in problem.limits:
+            if problem.is_row(lim):
+                d = problem.closed_row(lim)
+                cols.append(-d if lim.sense == "max" else d)
     return np.ascontiguousarray(np.concatenate(cols, axis=1), dtype=np.float64)
 
 

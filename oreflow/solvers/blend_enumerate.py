@@ -66,9 +66,30 @@ def enumerate_blend(problem: BlendProblem) -> tuple[int, np.ndarray, float]:
         ``values``: the S rates, then the D tonnages. Column -1 (and NaN) when no column
         is feasible.
     """
-    if problem.n_sources == 1 and not problem.n_destinations:
-        return _enumerate_one_source(problem)
-    return enumerate_vertices(problem)
+    return enumerate_closures(problem)[:3]
+
+
+def enumerate_closures(problem: BlendProblem) -> tuple[int, np.ndarray, float, tuple[int, ...]]:
+    """``enumerate_blend`` over every set of closed sources too: (column, values, objective, shut).
+
+    With closable sources (``BlendProblem.closable``) each set of them closed is its own
+    problem (``BlendProblem.with_closed``: no ore from them, their site limits gone,
+    what closing them adds in the constants), enumerated whole; the best plan of all.
+    """
+    if not problem.closable:
+        if problem.n_sources == 1 and not problem.n_destinations:
+            return (*_enumerate_one_source(problem), ())
+        return (*enumerate_vertices(problem), ())
+    sign = 1.0 if problem.sense == "maximize" else -1.0
+    best: tuple[int, np.ndarray, float, tuple[int, ...]] | None = None
+    for shut in problem.patterns():
+        column, values, objective = enumerate_vertices(problem.with_closed(shut))
+        if column >= 0 and (best is None or sign * objective > sign * best[2]):
+            best = (column, values, objective, shut)
+    if best is None:
+        dim = problem.n_sources + problem.n_destinations
+        return -1, np.full(dim, np.nan), float("nan"), ()
+    return best
 
 
 def enumerate_vertices(problem: BlendProblem) -> tuple[int, np.ndarray, float]:

@@ -73,10 +73,18 @@ def _figure(figures: UnitFigures, sim: Simulation, unit: str, metric: str) -> np
 
 
 def violations(sim: Simulation, case: int = 0) -> list[Violation]:
-    """Every envelope bound that case ``case`` of a simulation crosses, in plant order."""
+    """Every envelope bound that case ``case`` of a simulation crosses, in plant order.
+
+    A unit that receives nothing is idle (a satellite the plan shuts): its envelope is
+    not judged.
+    """
     figures = UnitFigures(sim)
+    topo = sim.plant.topology
     found = []
     for u in sim.plant.spec.units:
+        feeds = topo.inlets_of(u.name)
+        if feeds and all(not np.any(sim.streams[s.name][case]) for s in feeds):
+            continue
         for lim in sim.plant.spec.unit_types[u.type].envelope:
             if not lim.applies(u.params):  # e.g. a tailings' ICMC or HJ 943 rules
                 continue

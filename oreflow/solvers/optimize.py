@@ -47,9 +47,11 @@ from oreflow.solvers.blend import (
     BlendResult,
     column_duals,
     enumerate_blend,
+    enumerate_closures,
     explain_blend_infeasible,
     solve_blend,
 )
+from oreflow.solvers.closures import closable_sources
 from oreflow.solvers.economics import FIXED_COST_FIGURE, FIXED_COST_SIGN, fixed_follows_capital
 from oreflow.solvers.highs import SolveStatus
 from oreflow.solvers.optimize_result import (
@@ -208,6 +210,7 @@ def _tabulate(
     envelope: list[Limit],
     names: tuple[str, ...] = (),
     source_tph: np.ndarray | None = None,
+    closable: tuple[int, ...] = (),
 ) -> ModeTable:
     figures = [*names, *(lim.name for lim in opt.limits), *opt.weights]
     figures += [kpi for kpi, _, _ in opt.lexicographic]
@@ -221,6 +224,7 @@ def _tabulate(
         source_tph=source_tph,
         splitters=[g.splitter for g in split_groups(spec, opt)],
         needed=needed_figures([*figures, *metrics]),
+        closable=closable,
     )
 
 
@@ -289,7 +293,7 @@ def _check_ratio_objective(spec: CaseSpec, opt: OptimizationSpec) -> None:
     split it is a ratio of linear figures, which a linear objective cannot hold: it is
     a limit, or the axis of a Pareto front.
     """
-    several = len(spec.ores) > 1 or bool(opt.train_splitter)
+    several = len(spec.ores) > 1 or bool(opt.train_splitters)
     if not several and not opt.residue_splitter:
         return
     names = [*opt.weights, *(kpi for kpi, _, _ in opt.lexicographic)]
@@ -321,6 +325,8 @@ def optimize(spec: CaseSpec) -> OptimizeResult:
     envelope = enforced_envelopes(spec, opt)
     lo, hi = source_bounds(spec, opt)
     blend = np.clip(np.array([float(o.params["rate_tph"]) for o in spec.ores]), lo, hi)
+    # sources the plan may close: tabulated with each at zero too (``closable_sources``)
+    closable = closable_sources(spec, opt)
     # a fixed cost that follows the capital is tabulated at a rate (the plant is sized
     # for it): one source is re-tabulated at the incumbent's rate, as a blend is
     sized = fixed_follows_capital(spec.economics) and not several
@@ -336,13 +342,13 @@ def optimize(spec: CaseSpec) -> OptimizeResult:
         tab_spec = at_split(spec, split_at)
         if sized:
             tab_spec = at_rate(tab_spec, float(blend[0]))
-        table = _tabulate(tab_spec, base, envelope, source_tph=rates_at)
+        table = _tabulate(tab_spec, base, envelope, source_tph=rates_at, closable=closable)
         opt = _with_envelopes(base, table, envelope)
 
         def retabulate(
             o: OptimizationSpec, rates_at: np.ndarray | None = rates_at, at: CaseSpec = tab_spec
         ) -> ModeTable:
-            t = _tabulate(at, o, envelope, source_tph=rates_at)
+            t = _tabulate(at, o, envelope, source_tph=rates_at, closable=closable)
             return _fill_envelopes(t, [lim for lim in envelope if lim in o.limits])
 
         t2 = time.perf_counter()
@@ -390,21 +396,28 @@ def optimize(spec: CaseSpec) -> OptimizeResult:
         v = np.concatenate([rates, np.asarray(result.destination_tph, dtype=np.float64)])
         splits = split_tonnages(spec, opt, problem, result.column, v)
         modes, plan, sim = simulate_plan(spec, opt, table, result.column, rates, splits)
-        verification = verification_table(plan, sim, *model_values(problem, result.column, v))
+        as_run = problem.with_closed(result.shut)  # the closed sources' constants in place
+        verification = verification_table(plan, sim, *model_values(as_run, result.column, v))
         max_diff = float(verification["rel_diff"].max()) if len(verification) else 0.0
         seconds["verify_s"] += time.perf_counter() - t3
         chosen_split = _chosen_split(splits, split_at)
+        # a closed source is tabulated at its last open rate: its derivatives stay those
+        # of an open site, and the plant without it is the table's closed point
+        is_open = np.ones(len(rates), dtype=bool)
+        is_open[list(result.shut)] = False
         round_ = {
             "tabulated_tph": [float(r) for r in blend],
             "chosen_tph": [float(r) for r in rates],
             "objective": result.objective,
             "max_rel_diff": max_diff,
         }
+        if closable:
+            round_["closed"] = [problem.sources[s] for s in result.shut]
         if split_at:
             round_["tabulated_split"] = split_at
             round_["chosen_split"] = chosen_split
         history.append(round_)
-        moved = float(np.abs(rates - blend).sum()) / max(float(blend.sum()), 1e-12)
+        moved = float(np.abs(rates - blend)[is_open].sum()) / max(float(blend.sum()), 1e-12)
         split_moved = _split_move(chosen_split, split_at)
         if max_diff <= opt.verify_rtol:
             stopped = "verified"
@@ -418,10 +431,10 @@ def optimize(spec: CaseSpec) -> OptimizeResult:
         if rates.sum() <= 0:
             stopped = "no ore in the plan"
             break
-        blend = rates if several or sized else blend
+        blend = np.where(is_open, rates, blend) if several or sized else blend
         split_at = chosen_split
     t4 = time.perf_counter()
-    check = enumerate_blend(problem)
+    check = enumerate_closures(problem)
     ranking = _route_ranking(problem, table, several)
     seconds["enumerate_s"] = time.perf_counter() - t4
     seconds.update(result.seconds)
@@ -452,12 +465,14 @@ def optimize(spec: CaseSpec) -> OptimizeResult:
     }
     if several or groups:
         decisions["blend_tph"] = dict(zip(problem.sources, map(float, rates), strict=True))
+    if several:  # the sources the plan shuts (none where none may shut)
+        decisions["closed_sources"] = [problem.sources[s] for s in result.shut]
     decisions.update(
         {"objective": result.objective, "objective_bound": result.bound, "column": result.column}
     )
     for g in groups:
         key = "residue_tph" if g.kind == "residue" else "train_tph"
-        decisions[key] = {g.label(o): t for o, t in splits[g.splitter].items()}
+        decisions.setdefault(key, {}).update({g.label(o): t for o, t in splits[g.splitter].items()})
     meta["grid_edges"] = grid_edges(route_spec(spec, route), route_axes(opt.axes, route), modes)
     meta["max_rel_diff"] = max_diff
     seconds["total_s"] = time.perf_counter() - t0
@@ -498,10 +513,10 @@ def _fixed_tangent(spec: CaseSpec, opt: OptimizationSpec, table: ModeTable, colu
 
 
 def _enumeration(
-    problem: BlendProblem, check: tuple[int, np.ndarray, float], blend: bool
+    problem: BlendProblem, check: tuple[int, np.ndarray, float, tuple[int, ...]], blend: bool
 ) -> dict[str, Any]:
     """The enumeration's plan (the cross-check of the MILP) for ``meta``."""
-    column, values, objective = check
+    column, values, objective, shut = check
     n_src = problem.n_sources
     out: dict[str, Any] = {"column": column, "ore_tph": float(np.nansum(values[:n_src]))}
     if column < 0:
@@ -511,6 +526,8 @@ def _enumeration(
         out["destination_tph"] = dict(
             zip(problem.destinations, map(float, values[n_src:]), strict=True)
         )
+    if problem.closable:
+        out["closed_sources"] = [problem.sources[s] for s in shut]
     out["objective"] = objective
     return out
 

@@ -178,10 +178,15 @@ class ScaleViolation:
 
 
 def scale_violations(sim: Simulation, case: int = 0) -> list[ScaleViolation]:
-    """Every scale rule that case ``case`` of a simulation breaks, in plant order."""
+    """Every scale rule that case ``case`` of a simulation breaks, in plant order.
+
+    A site that treats nothing is closed (a satellite the plan shuts), not below scale.
+    """
     found = []
     for site in sites(sim.plant.spec, sim.plant.topology):
         t_d = float(site_feed_tph(sim, site.units[0])[case]) * 24.0
+        if t_d <= 0.0:
+            continue
         for rule in site.rules:
             if t_d < rule.min_t_d * (1.0 - SLACK_REL):
                 found.append(ScaleViolation(site, rule, t_d))
@@ -192,14 +197,21 @@ def scale_limits(spec: CaseSpec, opt: OptimizationSpec) -> list[Limit]:
     """The scale rules as limits of the plan (``[constraints] scale_rules = "enforce"``).
 
     Each site gets one limit, the largest least scale of its rules, keyed
-    ``scale.units.FIRST.site_feed_tph.min``. Sites holding a position with options are
-    left to the plan's warnings (which unit stands there depends on the route).
+    ``scale.units.FIRST.site_feed_tph.min``. A site holding a position with options is
+    limited only when every option there is a unit of the site's kind (a roaster, an
+    autoclave or a BIOX train at a concentrate centre: the site stands on every route);
+    otherwise it is left to the plan's warnings (which unit stands there depends on the
+    route).
     """
     if opt.scale_rules != "enforce":
         return []
     out = []
     for site in sites(spec):
-        if any(spec.unit(n).options for n in site.members):
+        if any(
+            spec.unit_types[option.type].scale_site != site.kind
+            for n in site.members
+            for option in spec.unit(n).options.values()
+        ):
             continue
         least = max(r.min_t_d for r in site.rules) / 24.0
         out.append(Limit(site.key, "min", least, f"scale.{site.key}.min"))

@@ -21,7 +21,7 @@ residue sent to each outlet in turn, and a tonne moved from storage to a use cha
 each figure by ``(f(all to the use) - f(all to storage)) / residue``. Only tonnage of the
 one residue stream is split, never its species apart.
 A use the column's residue fails (``eligible_flag``) takes nothing. A splitter named in
-``train_splitter`` divides a stream between parallel trains the same way: each train's
+``train_splitter`` (one or a list) divides a stream between parallel trains the same way: each train's
 units have their own modes (one column per combination of both), and the tonnage to
 each train is a decision; the figures are exact where the plant is linear in the split
 (each train in its feed, and any unit where trains meet again additive in its feed).
@@ -47,6 +47,7 @@ from oreflow.flowsheet.optimization import (
 )
 from oreflow.kernels.arrays import safe_div
 from oreflow.solvers.blend_data import BlendProblem
+from oreflow.solvers.closures import closable_sources, closed_deltas, site_sources
 from oreflow.solvers.economics import (
     FIXED_COST_FIGURE,
     FIXED_COST_SIGN,
@@ -55,7 +56,7 @@ from oreflow.solvers.economics import (
 )
 from oreflow.solvers.optimize_result import check_figures
 from oreflow.solvers.simulate import closure_mask
-from oreflow.solvers.tabulate import EULER_SHIFT, ModeTable
+from oreflow.solvers.tabulate import CLOSED, EULER_SHIFT, ModeTable
 
 
 def source_bounds(spec: CaseSpec, opt: OptimizationSpec) -> tuple[np.ndarray, np.ndarray]:
@@ -157,9 +158,9 @@ class SplitGroup:
 def split_groups(spec: CaseSpec, opt: OptimizationSpec) -> list[SplitGroup]:
     """The splitters of a case whose fractions are decisions: trains first, then residue."""
     out = []
-    if opt.train_splitter:
-        outlets = spec.unit(opt.train_splitter).outlets
-        out.append(SplitGroup(opt.train_splitter, "train", outlets, outlets[0], {}))
+    for train in opt.train_splitters:
+        outlets = spec.unit(train).outlets
+        out.append(SplitGroup(train, "train", outlets, outlets[0], {}))
     if opt.residue_splitter:
         ref = next(o for o, _, f in opt.residue_sinks if f == RESIDUE_FAMILIES[0])
         sinks = {o: (sink, t) for o, sink, t in opt.residue_sinks}
@@ -302,6 +303,15 @@ def blend_problem(spec: CaseSpec, opt: OptimizationSpec, table: ModeTable) -> Bl
     closed = None
     if "closure_max_rel" in table.figures:  # a column whose balance does not close: refused
         closed = ~closure_mask(table.figures["closure_max_rel"].to_numpy(dtype=np.float64))
+    closable: tuple[int, ...] = ()
+    if table.sources and any(k.endswith(CLOSED) for k in table.derivatives):
+        closable = closable_sources(spec, opt)
+    if closable:
+        extra["closable"] = closable
+        extra["closed_delta"], extra["closed_size"] = closed_deltas(
+            table, derivatives, constants, closable
+        )
+        extra["site_source"] = site_sources(spec, opt, limits, derivatives, closable, hi)
     return BlendProblem(
         sources,
         derivatives,
@@ -367,6 +377,8 @@ def _term_size(problem: BlendProblem, name: str, column: int, v: np.ndarray) -> 
         return 0.0
     n_src = problem.n_sources
     size = float(np.abs(problem.derivatives[name][column] * v[:n_src]).sum())
+    if name in problem.closed_size:  # a closed source's terms, which its constant cancels
+        size += float(problem.closed_size[name][column])
     if problem.n_destinations:
         made = float(np.abs(problem.group_feed_values(column, v)).max())
         size += float(np.abs(problem.dest(name)[column]).sum()) * made

@@ -46,12 +46,16 @@ def _check_plan(result, capacity_tph: float) -> None:
     # and the re-simulated plan reproduces the model
     assert result.meta["max_rel_diff"] <= 1e-6
     assert result.plan.kpis["closure_max_rel"] <= 1e-9
-    # the plan's scale rules hold (re-simulated figures): every satellite concentrator at
-    # least 500 t/d, the centre at least 200 t/d and at most its capacity
+    # the plan's scale rules hold (re-simulated figures): every satellite concentrator
+    # shut or at least 500 t/d, the centre at least 200 t/d and at most its capacity
     simulated = result.verification["simulation"]
+    shut = result.decisions["closed_sources"]
     for sat in ("north", "east", "south"):
         feed = simulated[f"units.{sat}_flotation.site_feed_tph"]
-        assert feed >= CONCENTRATOR_MIN_TPH * (1 - 1e-9)
+        if f"ore.{sat}" in shut:
+            assert feed == 0.0 and result.decisions["blend_tph"][f"ore.{sat}"] == 0.0
+        else:
+            assert feed >= CONCENTRATOR_MIN_TPH * (1 - 1e-9)
     centre = simulated["units.pox.site_feed_tph"]
     assert CENTRE_MIN_TPH <= centre <= capacity_tph * (1 + 1e-9)
     assert not [w for w in result.plan.warnings if "least scale" in w or "envelope" in w]
@@ -87,9 +91,11 @@ def test_the_shipped_plan_fills_the_centre_and_verifies(shipped):
 
 def test_a_smaller_centre_binds_harder(shipped):
     """Lowering the capacity lowers the margin and does not lower its shadow price (LP value
-    concave in the right-hand side)."""
+    concave in the right-hand side). No satellite shuts: without east (north and south at
+    their mine plans) the centre would treat 195.8 t/d, below its least scale of 200 t/d."""
     small = run(CASE.replace(CAPACITY, '"units.pox.site_feed_tph" = 9.0'))
     _check_plan(small, 9.0)
+    assert small.decisions["closed_sources"] == []
     prices = small.shadow_prices.set_index("limit")
     cap = prices.loc["constraints.max.units.pox.site_feed_tph"]
     assert cap["binding"]
@@ -106,7 +112,9 @@ def test_a_smaller_centre_binds_harder(shipped):
 
 
 def test_dearer_haulage_moves_ore_away_from_that_satellite(shipped):
-    """A far dearer haul from the south satellite: the plan takes less of its ore.
+    """A far dearer haul from the south satellite: the plan shuts it (9,045 USD/h with
+    south held at 500 t/d before the shut-down binary, 13,306 USD/h with south shut and
+    east at 51.1 t/h).
 
     South's concentrate (about 40 g/t, as north's) is nearly twice as rich as east's
     (about 21 g/t), so the centre's capacity goes to it first; only a haul costing more
@@ -122,6 +130,7 @@ def test_dearer_haulage_moves_ore_away_from_that_satellite(shipped):
     _check_plan(far, 11.0)
     before, after = shipped.decisions["blend_tph"], far.decisions["blend_tph"]
     assert after["ore.south"] < before["ore.south"] - 1.0
+    assert far.decisions["closed_sources"] == ["ore.south"]
     assert after["ore.east"] > before["ore.east"] + 1.0
 
 

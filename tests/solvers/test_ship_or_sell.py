@@ -96,3 +96,94 @@ def test_rounds_that_run_out_report_unverified_and_why(spec, monkeypatch):
     assert short.meta["blend"]["stopped"] == "1 rounds, the most"
     text = api.console_text("optimize", short, spec=spec)
     assert "1 tabulate-solve-verify round(s), stopped: 1 rounds, the most" in text
+
+
+# ---------------------------------------------------------------- two satellites, two splits
+
+EAST_SPLIT = "east_cake_split"
+
+
+def two_splits(names: str = f'["{SPLIT}", "{EAST_SPLIT}"]') -> str:
+    """The case with the east satellite choosing between the centre and a sale too."""
+    text = PATH.read_text(encoding="utf-8")
+    text = text.replace(
+        '[units.east_haulage]\ntype = "haulage"\ninlets.feed = "east_filter.cake"',
+        f'[units.{EAST_SPLIT}]\ntype = "splitter"\ninlets.feed = "east_filter.cake"\n'
+        "fractions = { centre = 0.5, sale = 0.5 }\n\n"
+        '[units.east_concentrate_sale]\ntype = "product"\n'
+        f'inlets.feed = "{EAST_SPLIT}.sale"\nkind = "concentrate"\n\n'
+        f'[units.east_haulage]\ntype = "haulage"\ninlets.feed = "{EAST_SPLIT}.centre"',
+    )
+    text = text.replace(f'train_splitter = "{SPLIT}"', f"train_splitter = {names}")
+    text += '\n[economics.concentrate_terms.east_concentrate_sale]\nbasis = "gold_concentrate"\n'
+    assert text.count(EAST_SPLIT) >= 3 and f"train_splitter = {names}" in text
+    return text
+
+
+@pytest.fixture(scope="module")
+def both():
+    from oreflow.flowsheet.case import parse_case
+
+    return optimize(parse_case(two_splits(), str(PATH)))
+
+
+def test_two_train_splitters_each_chosen_and_equal_to_the_enumeration(both):
+    assert both.status == "optimal"
+    assert both.meta["max_rel_diff"] <= 1e-6
+    split = both.decisions["train_tph"]
+    assert set(split) == {f"{s}.{o}" for s in (SPLIT, EAST_SPLIT) for o in ("centre", "sale")}
+    enum = both.meta["enumeration"]
+    assert enum["column"] == both.decisions["column"]
+    assert enum["objective"] == pytest.approx(both.decisions["objective"], rel=1e-7)
+    for s in (SPLIT, EAST_SPLIT):
+        assert enum["destination_tph"][f"{s}.sale"] == pytest.approx(
+            split[f"{s}.sale"], rel=1e-6, abs=1e-6
+        )
+    # each round is tabulated at both splits the previous one chose
+    rounds = both.meta["blend"]["history"]
+    for before, after in itertools.pairwise(rounds):
+        assert after["tabulated_split"] == before["chosen_split"]
+
+
+def test_two_train_splitters_plan_equals_an_independent_simulation(both):
+    from oreflow.flowsheet.case import parse_case
+
+    spec = parse_case(two_splits(), str(PATH))
+    split = both.decisions["train_tph"]
+    route = {k: ("" if v == "as written" else v) for k, v in both.decisions["route"].items()}
+    fractions = {}
+    for s in (SPLIT, EAST_SPLIT):
+        made = split[f"{s}.centre"] + split[f"{s}.sale"]
+        fractions[s] = {o: split[f"{s}.{o}"] / made for o in ("centre", "sale")}
+    plan_spec = at_split(route_spec(spec, route), fractions)
+    overrides = {f"{o}.rate_tph": r for o, r in both.decisions["blend_tph"].items()}
+    for axis in route_axes(spec_of(spec).axes, route):
+        overrides[axis.key] = both.decisions["modes"][axis.label]
+    run = api.simulate(plan_spec, overrides=overrides)
+    assert run.kpis["closure_max_rel"] <= 1e-9
+    assert run.kpis["margin_usd_h"] == pytest.approx(both.decisions["objective"], rel=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("names", "key"),
+    [
+        (f'["{SPLIT}", "east_split"]', "constraints.train_splitter[1]"),
+        (f'["{SPLIT}", "{SPLIT}"]', "constraints.train_splitter[1]"),
+        ('["pox"]', "constraints.train_splitter[0]"),
+        ("[]", "constraints.train_splitter"),
+    ],
+)
+def test_a_bad_train_splitter_list_is_one_clear_problem(names, key, tmp_path, capsys):
+    from oreflow.cli import main
+    from oreflow.errors import CaseError
+    from oreflow.flowsheet.case import parse_case
+
+    with pytest.raises(CaseError) as info:
+        parse_case(two_splits(names), "bad.toml")
+    (problem,) = info.value.problems
+    assert (problem.file, problem.key) == ("bad.toml", key)
+    path = tmp_path / "bad.toml"
+    path.write_text(two_splits(names), encoding="utf-8")
+    assert main(["optimize", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert key in err and "Traceback" not in err
