@@ -72,18 +72,27 @@ def _figure(figures: UnitFigures, sim: Simulation, unit: str, metric: str) -> np
         return None if value is None else np.asarray(value, dtype=np.float64)
 
 
+def idle_units(sim: Simulation, case: int = 0) -> frozenset[str]:
+    """Units that receive nothing in case ``case`` (a satellite the plan shuts)."""
+    topo = sim.plant.topology
+    return frozenset(
+        u.name
+        for u in sim.plant.spec.units
+        if (feeds := topo.inlets_of(u.name))
+        and all(not np.any(sim.streams[s.name][case]) for s in feeds)
+    )
+
+
 def violations(sim: Simulation, case: int = 0) -> list[Violation]:
     """Every envelope bound that case ``case`` of a simulation crosses, in plant order.
 
-    A unit that receives nothing is idle (a satellite the plan shuts): its envelope is
-    not judged.
+    A unit that receives nothing is idle (``idle_units``): its envelope is not judged.
     """
     figures = UnitFigures(sim)
-    topo = sim.plant.topology
+    idle = idle_units(sim, case)
     found = []
     for u in sim.plant.spec.units:
-        feeds = topo.inlets_of(u.name)
-        if feeds and all(not np.any(sim.streams[s.name][case]) for s in feeds):
+        if u.name in idle:
             continue
         for lim in sim.plant.spec.unit_types[u.type].envelope:
             if not lim.applies(u.params):  # e.g. a tailings' ICMC or HJ 943 rules

@@ -41,6 +41,7 @@ from oreflow.flowsheet.optimization import (
     Limit,
     ModeAxis,
     OptimizationSpec,
+    is_extensive,
 )
 from oreflow.solvers.blend import (
     BlendProblem,
@@ -53,6 +54,7 @@ from oreflow.solvers.blend import (
 )
 from oreflow.solvers.closures import closable_sources
 from oreflow.solvers.economics import FIXED_COST_FIGURE, FIXED_COST_SIGN, fixed_follows_capital
+from oreflow.solvers.envelopes import idle_units
 from oreflow.solvers.highs import SolveStatus
 from oreflow.solvers.optimize_result import (
     OptimizeResult,
@@ -74,6 +76,7 @@ from oreflow.solvers.selection import (
     split_tonnages,
     total_bounds,
 )
+from oreflow.solvers.simulate import Simulation
 from oreflow.solvers.tabulate import ModeTable, route_axes, route_spec, tabulate
 
 #: Most tabulate-solve-verify rounds of a blend before the plan is left unverified.
@@ -313,6 +316,21 @@ def _check_ratio_objective(spec: CaseSpec, opt: OptimizationSpec) -> None:
         )
 
 
+def _judged(model: dict[str, float], sim: Simulation) -> dict[str, float]:
+    """The model's figures the plan is verified on.
+
+    Not the intensive figures (an envelope's density or circulating load) of a unit the
+    plan leaves idle (a shut satellite): the table holds them at the site's last open
+    rate, and the plan does not judge them (``envelopes.violations``).
+    """
+    idle = idle_units(sim)
+    return {
+        name: value
+        for name, value in model.items()
+        if is_extensive(name) or not (name.startswith("units.") and name.split(".")[1] in idle)
+    }
+
+
 def optimize(spec: CaseSpec) -> OptimizeResult:
     """Choose the route, modes and ore rates of a case; verify the plan by simulation."""
     opt = spec_of(spec)
@@ -397,7 +415,8 @@ def optimize(spec: CaseSpec) -> OptimizeResult:
         splits = split_tonnages(spec, opt, problem, result.column, v)
         modes, plan, sim = simulate_plan(spec, opt, table, result.column, rates, splits)
         as_run = problem.with_closed(result.shut)  # the closed sources' constants in place
-        verification = verification_table(plan, sim, *model_values(as_run, result.column, v))
+        model, terms = model_values(as_run, result.column, v)
+        verification = verification_table(plan, sim, _judged(model, sim), terms)
         max_diff = float(verification["rel_diff"].max()) if len(verification) else 0.0
         seconds["verify_s"] += time.perf_counter() - t3
         chosen_split = _chosen_split(splits, split_at)
