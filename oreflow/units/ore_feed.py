@@ -22,7 +22,8 @@ the water is clean, as before.
 
 The silver head grade is split between the silver classes of
 ``oreflow.core.silver_minerals`` (native silver ``ag``, ``acanthite``, silver in galena
-``ag_galena``, silver in fahlore ``ag_tetrahedrite``) by the optional table
+``ag_galena``, silver in fahlore ``ag_tetrahedrite``, silver alloyed in electrum
+``ag_electrum``) by the optional table
 ``[ore.NAME.silver_deportment]`` (share of the silver, as Ag, in each class; they sum
 to 1). A class that is a mineral brings its other elements with its silver (acanthite
 its sulfur: ``Ag / 0.8706`` t of Ag2S per t of Ag), taken from the rest of the ore
@@ -59,8 +60,8 @@ ORE_PARAMS: tuple[Param, ...] = (
         "ag_gpt",
         "g/t",
         0.0,
-        "silver head grade (needs a silver class: 'ag', 'acanthite', 'ag_galena' or "
-        "'ag_tetrahedrite')",
+        "silver head grade (needs a silver class: 'ag', 'acanthite', 'ag_galena', "
+        "'ag_tetrahedrite' or 'ag_electrum')",
         "plant figure",
         lo=0.0,
         hi=1e5,
