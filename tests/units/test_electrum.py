@@ -79,7 +79,9 @@ def poly_results(electrum_share: float) -> oreflow.api.Results:
     """The shipped polymetallic case with part of its native silver as electrum."""
     text = POLY.read_text()
     text = _sub(text, '"ag_tetrahedrite", "au_free"', '"ag_tetrahedrite", "ag_electrum", "au_free"')
-    text = _sub(text, "ag = 0.2 ", f"ag = {0.2 - electrum_share!r}\nag_electrum = {electrum_share!r} ")
+    text = _sub(
+        text, "ag = 0.2 ", f"ag = {0.2 - electrum_share!r}\nag_electrum = {electrum_share!r} "
+    )
     banks = [
         line.split(".")[1]
         for line in text.splitlines()
@@ -114,7 +116,9 @@ def cn_results(electrum_share: float, k_per_h: float = 0.30) -> oreflow.api.Resu
     """The silver-mineral CIL with part of its native silver as electrum."""
     text = CN.read_text()
     text = _sub(text, '"ag_tetrahedrite"]', '"ag_tetrahedrite", "ag_electrum"]')
-    text = _sub(text, "ag = 0.5\n", f"ag = {0.5 - electrum_share!r}\nag_electrum = {electrum_share!r}\n")
+    text = _sub(
+        text, "ag = 0.5\n", f"ag = {0.5 - electrum_share!r}\nag_electrum = {electrum_share!r}\n"
+    )
     text = _sub(
         text,
         "[units.cil.leach.ag]\n",
