@@ -140,3 +140,23 @@ def test_electrum_silver_leaches_with_gold():
     assert r.kpis["silver_recovery_frac"] > base["silver_recovery_frac"] + 0.02
     el = r.closure[r.closure["view"] == "element"].set_index("name")
     assert abs(el.loc["ag", "rel_err"]) < 1e-9
+
+
+def test_electrum_needs_its_leach_kinetics_and_its_carrier():
+    from oreflow.errors import CaseError
+
+    text = CN.read_text()
+    text = _sub(text, '"ag_tetrahedrite"]', '"ag_tetrahedrite", "ag_electrum"]')
+    text = _sub(text, "ag = 0.5\n", "ag = 0.3\nag_electrum = 0.2\n")
+    with pytest.raises(CaseError, match="no leach kinetics for silver species ag_electrum"):
+        parse_case(text, "x.toml")
+    poly = POLY.read_text()
+    poly = _sub(poly, '"ag_tetrahedrite", "au_free"', '"ag_tetrahedrite", "ag_electrum", "au_free"')
+    poly = _sub(poly, "ag = 0.2 ", "ag = 0.1\nag_electrum = 0.1 ")
+    with pytest.raises(CaseError, match="no flotation kinetics for silver species ag_electrum"):
+        parse_case(poly, "x.toml")
+    # shares still sum to 1 with electrum
+    bad = _sub(CN.read_text(), '"ag_tetrahedrite"]', '"ag_tetrahedrite", "ag_electrum"]')
+    bad = _sub(bad, "ag = 0.5\n", "ag = 0.5\nag_electrum = 0.2\n")
+    with pytest.raises(CaseError, match="silver deportment must sum to 1"):
+        parse_case(bad, "x.toml")
