@@ -48,10 +48,17 @@ Classes (``ORE_SILVER_SPECIES``; each is a catalogue species of
     the gravity-recoverable and other free gold (``oreflow.units.gravity``); in a
     flotation bank it takes the free gold as its carrier (``carrier = "au_free"``); in
     cyanide it dissolves at the free gold's rate (a case gives it the ``k_per_h`` and
-    ``ultimate_frac`` of ``au_free``) [assumed: no published rate of electrum against
-    its silver content was found; dissolving the alloy frees its gold and its silver
-    together]. Adding the class splits the ore's silver, never its gold, so every
-    element closes as before.
+    ``ultimate_frac`` of ``au_free``) [assumed: dissolving the alloy frees its gold and
+    its silver together]. The published direction is that alloyed silver does not slow
+    the leach: a minor amount of silver in gold disturbs the passivation of pure gold,
+    its dissolution then mass-transfer controlled (Aghamirian & Yen 2005, Minerals
+    Engineering 18:89-102, abstract only), and alloyed silver eliminates passivation in
+    the rate data of gold, silver and gold-silver alloy discs reviewed in "A review of
+    effects of silver, lead, sulfide and carbonaceous matter on gold cyanidation and
+    mechanistic interpretation" (Hydrometallurgy, abstract only); no rate of electrum
+    against its silver content was found, so a gold rate measured on the ore stands
+    for it. Adding the class splits the ore's silver, never its gold, so every element
+    closes as before.
 
 The cyanide rates a case gives its leach table for these classes are in
 ``CYANIDE_REFERENCE``: a first-order batch rate ``k`` from one published point
