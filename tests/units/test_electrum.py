@@ -160,3 +160,27 @@ def test_electrum_needs_its_leach_kinetics_and_its_carrier():
     bad = _sub(bad, "ag = 0.5\n", "ag = 0.5\nag_electrum = 0.2\n")
     with pytest.raises(CaseError, match="silver deportment must sum to 1"):
         parse_case(bad, "x.toml")
+
+
+def heap_results(electrum_share: float) -> oreflow.api.Results:
+    """The cyanide heap + CIC + doré test case, part of its silver as electrum at the
+    free gold's rate."""
+    path = CASES / "tests" / "cn_heap_cic.toml"
+    t = _sub(path.read_text(), '"au_free", "ag"]', '"au_free", "ag", "ag_electrum"]')
+    table = f"ag = {1.0 - electrum_share!r}\nag_electrum = {electrum_share!r}\n"
+    t = _sub(t, "[ore.heap.psd]", f"[ore.heap.silver_deportment]\n{table}\n[ore.heap.psd]")
+    leach = "[units.heap.leach.ag_electrum]\nk_per_d = 0.10\nultimate_frac = 0.90\n"
+    t = _sub(t, "[units.heap.leach.ag]\n", f"{leach}[units.heap.leach.ag]\n")
+    return oreflow.simulate(parse_case(t, str(path)))
+
+
+def test_electrum_silver_through_a_heap_leaches_with_gold():
+    r = heap_results(1.0)
+    m = r.units.query("unit == 'heap'").set_index("metric")["value"]
+    assert m["ag_extraction_frac"] == pytest.approx(m["au_extraction_frac"], rel=1e-9)
+    native = oreflow.simulate(CASES / "tests" / "cn_heap_cic.toml")
+    m0 = native.units.query("unit == 'heap'").set_index("metric")["value"]
+    assert m["ag_extraction_frac"] > m0["ag_extraction_frac"] + 0.1
+    assert r.kpis["silver_recovery_frac"] > native.kpis["silver_recovery_frac"]
+    el = r.closure[r.closure["view"] == "element"].set_index("name")
+    assert abs(el.loc["ag", "rel_err"]) < 1e-9
