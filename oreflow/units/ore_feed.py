@@ -42,7 +42,7 @@ import numpy as np
 from oreflow.conventions import G_PER_T
 from oreflow.core.components import TENOR_BASIS, ComponentSet
 from oreflow.core.schema import REQUIRED, Param, frac, positive, suggest
-from oreflow.core.silver_minerals import ORE_SILVER_SPECIES
+from oreflow.core.silver_minerals import ELECTRUM_GOLD, ORE_SILVER_SPECIES
 from oreflow.errors import Problem
 from oreflow.units.base import PrepareContext, UnitResult, UnitSpec
 
@@ -186,6 +186,15 @@ def check_silver_deportment(
             problems.append(Problem(file, f"{key}.{name}", f"{value:g} is out of range [0, 1] [-]"))
         else:
             out[name] = float(value)
+    if out.get("ag_electrum", 0.0) > 0 and not any(comps.has(g) for g in ELECTRUM_GOLD):
+        problems.append(
+            Problem(
+                file,
+                f"{key}.ag_electrum",
+                "electrum silver is alloyed in the free gold: declare "
+                f"{' or '.join(ELECTRUM_GOLD)} in [case] solids",
+            )
+        )
     if out and abs(sum(out.values()) - 1.0) > 1e-9:
         problems.append(
             Problem(

@@ -160,6 +160,17 @@ def test_electrum_needs_its_leach_kinetics_and_its_carrier():
     bad = _sub(bad, "ag = 0.5\n", "ag = 0.5\nag_electrum = 0.2\n")
     with pytest.raises(CaseError, match="silver deportment must sum to 1"):
         parse_case(bad, "x.toml")
+    # electrum needs the free gold it is alloyed in
+    heap = (CASES / "tests" / "cn_heap_cic.toml").read_text()
+    heap = _sub(heap, '"au_free", "ag"]', '"au_sulfide", "ag", "ag_electrum"]')
+    heap = _sub(heap, "[units.heap.leach.au_free]", "[units.heap.leach.au_sulfide]")
+    heap = _sub(
+        heap,
+        "[ore.heap.psd]",
+        "[ore.heap.silver_deportment]\nag = 0.5\nag_electrum = 0.5\n\n[ore.heap.psd]",
+    )
+    with pytest.raises(CaseError, match="electrum silver is alloyed in the free gold"):
+        parse_case(heap, "x.toml")
 
 
 def heap_results(electrum_share: float) -> oreflow.api.Results:
