@@ -216,6 +216,14 @@ CATALOGUE: MappingProxyType = MappingProxyType(
                 description="silver in fahlore (argentian tetrahedrite to freibergite (Ag,Cu)12(Sb,As)4S13), as Ag; classifies and floats with its tetrahedrite host [assumed]",
             ),
             _sp(
+                "ag_electrum",
+                "solid",
+                10.49,
+                _f("Ag"),
+                hydraulic=19.3,
+                description="silver alloyed in electrum (native Au-Ag alloy, 15-50 % Ag), as Ag; classifies, concentrates by gravity and floats with the free gold it is alloyed in [assumed]; a silver class of the ore (oreflow.core.silver_minerals)",
+            ),
+            _sp(
                 "hematite",
                 "solid",
                 5.26,

@@ -295,6 +295,7 @@ SPECIES_FORMULA: Mapping[str, str] = MappingProxyType(
         "nh3": "NH3", "cl_aq": "Cl", "hocl": "HOCl", "carbon": "C", "au_carbon": "Au",
         "ag_carbon": "Ag", "cu_carbon": "Cu", "au_resin": "Au", "ag_resin": "Ag",
         "cu_resin": "Cu", "acanthite": "Ag2S", "ag_galena": "Ag", "ag_tetrahedrite": "Ag",
+        "ag_electrum": "Ag",
     }
 )  # fmt: skip
 

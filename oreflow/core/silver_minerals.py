@@ -38,6 +38,27 @@ Classes (``ORE_SILVER_SPECIES``; each is a catalogue species of
     Tabachnick 1958, as tabulated by Marsden & House 2006 ch. 6 [L, not re-checked]).
     oreflow takes pyrargyrite's figure for silver in fahlore [assumed: an Ag-Sb
     sulfosalt for an Ag-Sb sulfosalt].
+``ag_electrum``
+    silver alloyed with gold in electrum (gold with 15-50 % Ag; Macdonald, E.H. 2007,
+    *Handbook of Gold Exploration and Evaluation*, Woodhead, ch. 1, excerpt read), as Ag. Its grains are the ore's free gold: the class has no gold
+    of its own (that stays in the gold deportment, ``au_grg`` and ``au_free``), and its
+    silver goes where those grains go [assumed: one electrum composition per size
+    class]. It classifies at gold's hydraulic density; a gravity concentrator recovers
+    it in each size class at the recovery of the free gold of that class, weighted by
+    the gravity-recoverable and other free gold (``oreflow.units.gravity``); in a
+    flotation bank it takes the free gold as its carrier (``carrier = "au_free"``); in
+    cyanide it dissolves at the free gold's rate (a case gives it the ``k_per_h`` and
+    ``ultimate_frac`` of ``au_free``) [assumed: dissolving the alloy frees its gold and
+    its silver together]. The published direction is that alloyed silver does not slow
+    the leach: a minor amount of silver in gold disturbs the passivation of pure gold,
+    its dissolution then mass-transfer controlled (Aghamirian & Yen 2005, Minerals
+    Engineering 18:89-102, abstract only), and alloyed silver eliminates passivation in
+    the rate data of gold, silver and gold-silver alloy discs reviewed in "A review of
+    effects of silver, lead, sulfide and carbonaceous matter on gold cyanidation and
+    mechanistic interpretation" (Hydrometallurgy, abstract only); no rate of electrum
+    against its silver content was found, so a gold rate measured on the ore stands
+    for it. Adding the class splits the ore's silver, never its gold, so every element
+    closes as before.
 
 The cyanide rates a case gives its leach table for these classes are in
 ``CYANIDE_REFERENCE``: a first-order batch rate ``k`` from one published point
@@ -51,7 +72,11 @@ from types import MappingProxyType
 
 #: Solid species that carry an ore's silver head grade (the keys of a silver
 #: deportment), in the order the catalogue lists them.
-ORE_SILVER_SPECIES = ("ag", "acanthite", "ag_galena", "ag_tetrahedrite")
+ORE_SILVER_SPECIES = ("ag", "acanthite", "ag_galena", "ag_tetrahedrite", "ag_electrum")
+
+#: The free-gold species whose grains carry the silver of electrum, gravity-recoverable
+#: first: where they go, the electrum silver of the same size class goes.
+ELECTRUM_GOLD = ("au_grg", "au_free")
 
 #: Silver classes held in a base-metal host: the host mineral they float with (the
 #: carrier of a flotation kinetics table) and whose density they classify at.

@@ -99,7 +99,7 @@ def case_reference_markdown(unit_types: Mapping[str, UnitType] = UNIT_TYPES) -> 
         "Tables of an ore source: `mineralogy` (solid species = mass fraction of the non-gold "
         "solids; `gangue`, when declared and not listed, takes the balance), `deportment` (gold "
         "species = fraction of the gold, summing to 1; optional with a single gold species), "
-        "`silver_deportment` (silver class `ag`, `acanthite`, `ag_galena` or `ag_tetrahedrite` "
+        "`silver_deportment` (silver class `ag`, `acanthite`, `ag_galena`, `ag_tetrahedrite` or `ag_electrum` "
         "= share of the silver, as Ag, summing to 1; optional with a single silver class; "
         "without it the silver of a case declaring `ag` is all native silver), "
         "`pore_water` (optional: solution species = tenor in mg/L of the water that comes with "

@@ -35,6 +35,14 @@ ZnSO4 with Na2SO3 (Shen, Fornasiero & Ralston 2001)), by ``1 + (F - 1) c/(c + c_
 for CuSO4 activation (sphalerite in the zinc circuit, ``activated_factor`` F,
 ``cuso4_half_g_t``), and by ``1/(1 + exp((pH - pH_half)/w))`` for lime (pyrite,
 ``ph_half``). Every dose is a parameter of the bank, so a mode axis for ``optimize``.
+A Cu/Pb separation of a bulk concentrate is one such bank, either way round (Wills &
+Finch 2016 §12.13): galena depressed (sulfite with ZnSO4, galena's ``na2so3_half_g_t``)
+and the copper minerals floated, or the copper minerals depressed by cyanide (their
+``nacn_half_g_t``) and galena floated, the bank's froth then being the lead
+concentrate; which is which is the case's wiring, the half-doses its testwork's
+(tests/solvers/test_flot_bulk_route.py takes 30 g/t of bulk concentrate for each copper
+mineral [assumed]). Cyanide dissolving copper and silver from the bulk concentrate is
+not modelled.
 Lime is charged at ``lime_kg_t_per_ph`` per pH unit above ``ph_natural`` [assumed].
 
 **Entrainment** of what did not float follows Savassi et al. (1998) with the water

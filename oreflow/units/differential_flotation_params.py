@@ -72,8 +72,9 @@ PARAMS: tuple[Param, ...] = (
         "nacn_g_t",
         "g/t",
         0.0,
-        "sodium cyanide (sphalerite and pyrite depressant) per tonne of bank feed solids",
-        "10-100 g/t with ZnSO4 [L] Wills & Finch 2016 §12.13",
+        "sodium cyanide (sphalerite and pyrite depressant; copper minerals' in a Cu/Pb "
+        "separation floating galena) per tonne of bank feed solids",
+        "10-100 g/t with ZnSO4 [L] Wills & Finch 2016 §12.13; separation dose from testwork",
         **_DOSE,
     ),
     Param(

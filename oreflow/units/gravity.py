@@ -30,6 +30,11 @@ non-GRG solids up to ``mass_pull_frac`` of the feed solids, heavy particles
 leaves at ``concentrate_solids_frac``; dissolved species follow the water.
 Fluidisation water, when given, is added and leaves with the tails.
 
+Silver alloyed in electrum (``ag_electrum``, ``oreflow.core.silver_minerals``) is in the
+free gold's grains: in each size class it is recovered at the mass-weighted recovery of
+``au_grg`` and ``au_free`` fed in that class [assumed: one electrum composition per
+class], so the concentrate's silver-to-gold ratio of free gold is the feed's.
+
 References
 ----------
 Laplante, A.R., Gray, S. (2005) Advances in gravity gold technology. In Adams, M.D.
@@ -46,6 +51,7 @@ import numpy as np
 from oreflow.conventions import G_PER_T
 from oreflow.core.components import ComponentSet
 from oreflow.core.schema import Param, frac, positive
+from oreflow.core.silver_minerals import ELECTRUM_GOLD
 from oreflow.errors import Problem
 from oreflow.kernels.arrays import safe_div
 from oreflow.units.base import (
@@ -166,9 +172,14 @@ class GravityConcentrator:
     #: ``solids_diagonal_at``.
     solids_diagonal = True
 
-    @staticmethod
-    def solids_diagonal_at(state: GravityState) -> bool:
-        """Whether the solids split is diagonal for every case: no mass pull anywhere."""
+    def solids_diagonal_at(self, state: GravityState) -> bool:
+        """Whether the solids split is diagonal for every case: no mass pull anywhere.
+
+        Electrum silver is recovered at the recovery of the free gold it is fed with,
+        which depends on the feed's split between ``au_grg`` and ``au_free``: not diagonal.
+        """
+        if self.electrum is not None:
+            return False
         return bool(np.all(state.params["mass_pull_frac"] == 0.0))
 
     def __init__(self, spec: UnitSpec, comps: ComponentSet) -> None:
@@ -181,6 +192,12 @@ class GravityConcentrator:
         self.rho = np.array([s.hydraulic_density_t_m3 for s in comps.solids])
         self.other = np.ones(comps.n_solid, bool)
         self.other[self.i_grg] = False
+        # silver alloyed in the free gold (oreflow.core.silver_minerals.ELECTRUM_GOLD)
+        self.electrum = None
+        if comps.has("ag_electrum"):
+            gold = [comps.solid_index(g) for g in ELECTRUM_GOLD if comps.has(g)]
+            self.electrum = (comps.solid_index("ag_electrum"), np.array(gold, dtype=np.int64))
+            self.other[self.electrum[0]] = False
         self.au = np.array([s.au_frac for s in comps.solids])
         self.sol = solution_slice(comps)
         self.i_water = comps.solution_offset("water")
@@ -204,6 +221,8 @@ class GravityConcentrator:
         e[screened] = 0.0
         heavy = self.rho[None, :] >= params["heavy_density_t_m3"][:, None]
         heavy[:, self.i_grg] = False
+        if self.electrum is not None:
+            heavy[:, self.electrum[0]] = False
         return GravityState(params, e, screened, heavy)
 
     def solids_transfer(
@@ -254,6 +273,13 @@ class GravityConcentrator:
         r_light = np.clip(r_light, 0.0, 1.0)
         rec = np.where(open_cls[:, :, None] & light[:, None, :], r_light[:, None, None], rec)
         rec = np.where(open_cls[:, :, None] & heavy[:, None, :], r_heavy[:, None, None], rec)
+        if self.electrum is not None:
+            # electrum silver: the recovery of the free gold of its size class
+            i_el, gold = self.electrum
+            gold_feed = sv[:, :, gold]
+            rec[:, :, i_el] = safe_div(
+                (gold_feed * rec[:, :, gold]).sum(axis=2), gold_feed.sum(axis=2)
+            )
         return rec, grg_rec
 
     def apply(self, state: GravityState, inlets: tuple[np.ndarray, ...]) -> UnitResult:

@@ -22,7 +22,8 @@ the water is clean, as before.
 
 The silver head grade is split between the silver classes of
 ``oreflow.core.silver_minerals`` (native silver ``ag``, ``acanthite``, silver in galena
-``ag_galena``, silver in fahlore ``ag_tetrahedrite``) by the optional table
+``ag_galena``, silver in fahlore ``ag_tetrahedrite``, silver alloyed in electrum
+``ag_electrum``) by the optional table
 ``[ore.NAME.silver_deportment]`` (share of the silver, as Ag, in each class; they sum
 to 1). A class that is a mineral brings its other elements with its silver (acanthite
 its sulfur: ``Ag / 0.8706`` t of Ag2S per t of Ag), taken from the rest of the ore
@@ -41,7 +42,7 @@ import numpy as np
 from oreflow.conventions import G_PER_T
 from oreflow.core.components import TENOR_BASIS, ComponentSet
 from oreflow.core.schema import REQUIRED, Param, frac, positive, suggest
-from oreflow.core.silver_minerals import ORE_SILVER_SPECIES
+from oreflow.core.silver_minerals import ELECTRUM_GOLD, ORE_SILVER_SPECIES
 from oreflow.errors import Problem
 from oreflow.units.base import PrepareContext, UnitResult, UnitSpec
 
@@ -59,8 +60,8 @@ ORE_PARAMS: tuple[Param, ...] = (
         "ag_gpt",
         "g/t",
         0.0,
-        "silver head grade (needs a silver class: 'ag', 'acanthite', 'ag_galena' or "
-        "'ag_tetrahedrite')",
+        "silver head grade (needs a silver class: 'ag', 'acanthite', 'ag_galena', "
+        "'ag_tetrahedrite' or 'ag_electrum')",
         "plant figure",
         lo=0.0,
         hi=1e5,
@@ -185,6 +186,15 @@ def check_silver_deportment(
             problems.append(Problem(file, f"{key}.{name}", f"{value:g} is out of range [0, 1] [-]"))
         else:
             out[name] = float(value)
+    if out.get("ag_electrum", 0.0) > 0 and not any(comps.has(g) for g in ELECTRUM_GOLD):
+        problems.append(
+            Problem(
+                file,
+                f"{key}.ag_electrum",
+                "electrum silver is alloyed in the free gold: declare "
+                f"{' or '.join(ELECTRUM_GOLD)} in [case] solids",
+            )
+        )
     if out and abs(sum(out.values()) - 1.0) > 1e-9:
         problems.append(
             Problem(

@@ -52,6 +52,7 @@ _GOLD_LEACH = (
     _P("acanthite dissolves, its sulfide freed", "acanthite -> 2 ag_aq + S2-", _MH),
     _P("silver held in galena dissolves", "ag_galena -> ag_aq", _MH),
     _P("silver held in fahlore dissolves", "ag_tetrahedrite -> ag_aq", _MH),
+    _P("silver alloyed in electrum dissolves", "ag_electrum -> ag_aq", _MH),
 )
 _CARBON = (
     _P("gold adsorbs on carbon", "au_aq -> au_carbon", _MH),

@@ -11,7 +11,10 @@ graded the right way (the separation enriches copper in its froth and lead in it
 tails, both over the bulk concentrate); more sulfite in the separation leaves less lead
 in the copper concentrate and more copper grade, the direction of the published
 separation (Minerals 2021, 11(8):796, abstract: a mixed depressant with sodium sulfite
-selectively depresses galena from an industrial Cu-Pb bulk concentrate); the optimizer's
+selectively depresses galena from an industrial Cu-Pb bulk concentrate); the other
+separation (copper minerals depressed by cyanide, galena floated: Wills & Finch 2016
+§12.13 [L]) leaves less copper in the lead concentrate the more cyanide it is given
+(half-doses [assumed]); the optimizer's
 route equals the enumeration's (real HiGHS), is the sequential route at the case's
 prices, and moves to the bulk route, which recovers more lead and less copper, when lead
 is dearer and copper cheaper.
@@ -96,6 +99,57 @@ def test_more_sulfite_in_the_separation_leaves_less_lead_in_the_copper_concentra
     assert np.all(np.diff(pb_in_cu) < 0.0) and np.all(np.diff(cu_grade) > 0.0)
     assert pb_in_cu[0] > 3.0 * pb_in_cu[-1]  # without depressant galena floats with copper
     assert np.all(np.diff(use) > 0.0) and use[0] == 0.0
+
+
+#: NaCN that halves the rate of each copper mineral in the separation [g/t of bulk
+#: concentrate; assumed], as the copper rougher's 10 g/t for sphalerite and pyrite.
+CU_NACN_HALF_G_T = 30.0
+CN_DOSE = "units.sep_rougher.nacn_g_t"
+
+
+def galena_float_text(text: str) -> str:
+    """The bulk route with the other industrial separation: copper minerals depressed by
+    cyanide, galena floated (Wills & Finch 2016 §12.13 [L]).
+
+    The separation banks float galena (no sulfite), each copper mineral responding to
+    NaCN with ``CU_NACN_HALF_G_T``; their froth, cleaned, is the lead concentrate and
+    the separation rougher's tails the copper concentrate.
+    """
+
+    def sub(old: str, new: str) -> None:
+        nonlocal text
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+
+    sub("na2so3_g_t = 1500.0\n", "na2so3_g_t = 0.0\n")
+    sub("na2so3_g_t = 500.0\n", "na2so3_g_t = 0.0\n")
+    sub('inlets.feed = "sep_cleaner.concentrate"', 'inlets.feed = "sep_rougher.tails"')
+    sub(
+        '[units.b_pb_filter]\ntype = "filter"\ninlets.feed = "sep_rougher.tails"',
+        '[units.b_pb_filter]\ntype = "filter"\ninlets.feed = "sep_cleaner.concentrate"',
+    )
+    for bank in ("sep_rougher", "sep_cleaner"):
+        for mineral in ("chalcopyrite", "tetrahedrite", "tennantite"):
+            head = f"[units.{bank}.kinetics.{mineral}]\n"
+            sub(head, f"{head}nacn_half_g_t = {CU_NACN_HALF_G_T!r}\n")
+    return text
+
+
+def test_cyanide_depressing_copper_leaves_less_copper_in_the_lead_concentrate():
+    text = galena_float_text(BULK_ONLY)
+    doses = (0.0, 25.0, 100.0, 300.0)
+    runs = [simulate(text, **{CN_DOSE: d}) for d in doses]
+    cu_in_pb = np.array([r.kpis["conc_b_pb_concentrate_cu_pct"] for r in runs])
+    pb_grade = np.array([r.kpis["conc_b_pb_concentrate_pb_pct"] for r in runs])
+    cu_grade = np.array([r.kpis["conc_b_cu_concentrate_cu_pct"] for r in runs])
+    use = np.array([metrics(r, "sep_rougher")["use_nacn_kg_h"] for r in runs])
+    # the published direction: cyanide depresses the copper minerals, galena floats on
+    assert np.all(np.diff(cu_in_pb) < 0.0) and np.all(np.diff(pb_grade) > 0.0)
+    assert cu_in_pb[0] > 1.5 * cu_in_pb[-1]  # without cyanide copper floats with galena
+    assert cu_grade[-1] > cu_grade[0]
+    assert np.all(np.diff(use) > 0.0) and use[0] == 0.0
+    for r in runs:
+        assert r.kpis["closure_max_rel"] <= RTOL_RECYCLE_CLOSURE
 
 
 @pytest.mark.solver
