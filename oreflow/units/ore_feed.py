@@ -172,7 +172,9 @@ def check_silver_deportment(
     if not table:
         classes = ", ".join(declared) or "a declared silver class"
         problems.append(
-            Problem(file, key, f"is empty: give each silver class's share ({classes}), summing to 1")
+            Problem(
+                file, key, f"is empty: give each silver class's share ({classes}), summing to 1"
+            )
         )
         return {}
     out: dict[str, float] = {}
