@@ -390,7 +390,17 @@ def _ore(
     )
     gold_species = [s.name for s in comps.solids if s.au_frac > 0]
     # deportment
-    if "deportment" in table:
+    if table.get("deportment") == {}:
+        # an empty table would put no gold in the feed: head grade 0, and exit 0
+        dep = {}
+        problems.append(
+            Problem(
+                file,
+                f"{key}.deportment",
+                f"is empty: give each gold species' share ({', '.join(gold_species) or 'none declared'}), summing to 1",
+            )
+        )
+    elif "deportment" in table:
         dep = _species_fraction_table(
             table["deportment"], comps, file, f"{key}.deportment", problems, gold=True
         )
@@ -433,7 +443,6 @@ def _ore(
     silver_dep = check_silver_deportment(
         table.get("silver_deportment"),
         comps,
-        vals.get("ag_gpt") or 0.0,
         file,
         f"{key}.silver_deportment",
         problems,

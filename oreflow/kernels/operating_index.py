@@ -1,4 +1,7 @@
-"""Operating work indices: Bond's and Morrell's laws inverted for a measured energy.
+"""Operating Morrell work index: Morrell's law inverted for a measured energy.
+
+Bond's law inverted is ``comminution_energy.bond_operating_work_index_kwh_t``; a SAG
+mill reports both (``oreflow.units.sag_mill.operating_indices``).
 
 A mill's operating work index is the index its measured specific energy implies between
 its feed and product sizes; its ratio to the laboratory index is the efficiency figure
@@ -19,11 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from oreflow.kernels._jit import njit
-from oreflow.kernels.arrays import safe_div
-from oreflow.kernels.comminution_energy import (
-    bond_operating_work_index_kwh_t,
-    morrell_size_term,
-)
+from oreflow.kernels.comminution_energy import morrell_size_term
 
 
 @njit
@@ -72,29 +71,3 @@ def morrell_operating_index_kwh_t(
     """
     span = 4.0 * (morrell_size_term(x2_um) - morrell_size_term(x1_um))
     return specific_energy_kwh_t / np.where(span > 0.0, span, np.nan)
-
-
-def tumbling_operating_indices(
-    energy_kwh_t: np.ndarray,
-    f80_um: np.ndarray,
-    t80_um: np.ndarray,
-    wi_kwh_t: np.ndarray,
-    mia_kwh_t: np.ndarray | None,
-) -> dict[str, np.ndarray]:
-    """Operating work indices of a tumbling (SAG/AG) mill on one stated energy basis.
-
-    ``operating_wi_kwh_t`` (Bond's law inverted, Rowland 1976) and ``operating_mia_kwh_t``
-    (Morrell's law inverted, Morrell 2008) from the specific energy the mill breaks ore
-    with, per tonne of mill feed, from the feed F80 to the discharge T80; each with its
-    ratio to the laboratory index the mill is given (NaN where there is none).
-    """
-    ground = t80_um < f80_um
-    wi_op = np.where(ground, bond_operating_work_index_kwh_t(energy_kwh_t, f80_um, t80_um), np.nan)
-    mia_op = morrell_operating_index_kwh_t(energy_kwh_t, f80_um, t80_um)
-    mia = np.full_like(energy_kwh_t, np.nan) if mia_kwh_t is None else mia_kwh_t
-    return {
-        "operating_wi_kwh_t": wi_op,
-        "operating_wi_ratio": safe_div(wi_op, wi_kwh_t, fill=np.nan),
-        "operating_mia_kwh_t": mia_op,
-        "operating_mia_ratio": safe_div(mia_op, mia, fill=np.nan),
-    }

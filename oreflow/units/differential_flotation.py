@@ -293,22 +293,32 @@ def _check(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Proble
                 f"{gangue!r} is not a declared solid species ({', '.join(solids)})",
             )
         )
+    # a cleaner's R_inf is 1 (prepare): an r_inf_frac given there would do nothing
+    froth = bool(spec.params.get("froth_feed"))
+    rates = "k_max_per_min" if froth else "k_max_per_min and r_inf_frac"
     for name, entry in table.items():
         ekey = f"{key}.kinetics.{name}"
-        own = entry.get("k_max_per_min") is not None, entry.get("r_inf_frac") is not None
-        carrier = entry.get("carrier")
-        if carrier is None and not all(own):
+        has_r = entry.get("r_inf_frac") is not None
+        if froth and has_r:
             problems.append(
                 Problem(
-                    file, ekey, "give k_max_per_min and r_inf_frac, or the carrier it floats with"
+                    file,
+                    f"{ekey}.r_inf_frac",
+                    "a froth_feed bank floats its feed with R_inf = 1 (the non-floating share "
+                    "stayed in the tails of the bank that floated it): remove r_inf_frac",
                 )
             )
-        elif carrier is not None and any(own):
+            has_r = False
+        own = entry.get("k_max_per_min") is not None, has_r or froth
+        carrier = entry.get("carrier")
+        if carrier is None and not all(own):
+            problems.append(Problem(file, ekey, f"give {rates}, or the carrier it floats with"))
+        elif carrier is not None and (own[0] or has_r):
             problems.append(
                 Problem(
                     file,
                     ekey,
-                    "give either kinetics (k_max_per_min, r_inf_frac) or a carrier, not both",
+                    f"give either kinetics ({rates}) or a carrier, not both",
                 )
             )
         elif carrier is not None and (

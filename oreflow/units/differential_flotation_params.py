@@ -140,7 +140,8 @@ PARAMS: tuple[Param, ...] = (
         False,
         "the bank cleans a froth product (a cleaner): the non-floating share 1 - R_inf of "
         "each mineral stayed in the tails of the bank that floated it, so it is not charged "
-        "again here (R_inf = 1; rates, liberation classes and entrainment unchanged)",
+        "again here (R_inf = 1, so its kinetics take no r_inf_frac; rates, liberation "
+        "classes and entrainment unchanged)",
         "R_inf is the floatable share of the ore's mineral [L] Klimpel 1980; a froth "
         "product holds only what floated or was entrained [assumed: the entrained "
         "non-floating share of a cleaner feed is neglected]",

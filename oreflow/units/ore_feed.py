@@ -147,13 +147,15 @@ ORE_TABLES = ("mineralogy", "deportment", "silver_deportment", "psd", "pore_wate
 
 
 def check_silver_deportment(
-    table: Any, comps: ComponentSet, ag_gpt: float, file: str, key: str, problems: list[Problem]
+    table: Any, comps: ComponentSet, file: str, key: str, problems: list[Problem]
 ) -> dict[str, float]:
     """Validate ``[ore.NAME.silver_deportment]`` (silver class = share of the silver).
 
     Without the table, a case whose only silver class is ``ag`` keeps all its silver
-    there (the empty table: the feed's original arithmetic); one other class alone
-    takes it all; several need the table when the ore carries silver.
+    there (``{}``: the feed's original arithmetic); one other class alone takes it all;
+    several need the table whatever the case's ``ag_gpt`` (a study or API override may
+    give the ore silver). A table given must list classes summing to 1: an empty one
+    would put all the silver in ``ag``, or drop it when ``ag`` is not declared.
     """
     declared = [s for s in ORE_SILVER_SPECIES if comps.has(s)]
     if table is None:
@@ -161,13 +163,20 @@ def check_silver_deportment(
             return {}
         if len(declared) == 1:
             return {declared[0]: 1.0}
-        if ag_gpt > 0:
-            problems.append(
-                Problem(file, key, f"missing: split the silver between {', '.join(declared)}")
-            )
+        problems.append(
+            Problem(file, key, f"missing: split the silver between {', '.join(declared)}")
+        )
         return {}
     if not isinstance(table, dict):
         problems.append(Problem(file, key, "must be a table of silver class = share of the silver"))
+        return {}
+    if not table:
+        classes = ", ".join(declared) or "a declared silver class"
+        problems.append(
+            Problem(
+                file, key, f"is empty: give each silver class's share ({classes}), summing to 1"
+            )
+        )
         return {}
     out: dict[str, float] = {}
     for name, value in table.items():

@@ -227,6 +227,36 @@ PARAMS: tuple[Param, ...] = (
 )
 
 
+def operating_indices(
+    energy_kwh_t: np.ndarray,
+    f80_um: np.ndarray,
+    t80_um: np.ndarray,
+    wi_kwh_t: np.ndarray,
+    mia_kwh_t: np.ndarray | None,
+) -> dict[str, np.ndarray]:
+    """Operating work indices of a tumbling (SAG/AG) mill on one stated energy basis.
+
+    ``operating_wi_kwh_t`` (Bond's law inverted, Rowland 1976) and ``operating_mia_kwh_t``
+    (Morrell's law inverted, Morrell 2008) from the specific energy the mill breaks ore
+    with, per tonne of mill feed, from the feed F80 to the discharge T80; each with its
+    ratio to the laboratory index the mill is given (NaN where there is none).
+    """
+    # Imported here, as the mill's other kernels: the jitted laws load with the first apply.
+    from oreflow.kernels.comminution_energy import bond_operating_work_index_kwh_t
+    from oreflow.kernels.operating_index import morrell_operating_index_kwh_t
+
+    ground = t80_um < f80_um
+    wi_op = np.where(ground, bond_operating_work_index_kwh_t(energy_kwh_t, f80_um, t80_um), np.nan)
+    mia_op = morrell_operating_index_kwh_t(energy_kwh_t, f80_um, t80_um)
+    mia = np.full_like(energy_kwh_t, np.nan) if mia_kwh_t is None else mia_kwh_t
+    return {
+        "operating_wi_kwh_t": wi_op,
+        "operating_wi_ratio": safe_div(wi_op, wi_kwh_t, fill=np.nan),
+        "operating_mia_kwh_t": mia_op,
+        "operating_mia_ratio": safe_div(mia_op, mia, fill=np.nan),
+    }
+
+
 class SagState(NamedTuple):
     """What a SAG mill prepares once per simulation."""
 
@@ -311,7 +341,6 @@ class SagMill:
             grind_to_p80_batch,
             sag_product_size_um,
         )
-        from oreflow.kernels.operating_index import tumbling_operating_indices
         from oreflow.kernels.psd import passing_size_batch
 
         params, wi = state.params, state.wi_kwh_t
@@ -358,9 +387,7 @@ class SagMill:
             "water_added_tph": add,
             "use_media_kg_h": power * params["media_wear_kg_kwh"],
         }
-        metrics.update(
-            tumbling_operating_indices(energy, f80, t80, wi, params.get("mia_kwh_t"))
-        )
+        metrics.update(operating_indices(energy, f80, t80, wi, params.get("mia_kwh_t")))
         if figures is not None:
             # power_kw is what the grid supplies; ore breaks with grinding_power_kw
             metrics["power_kw"] = figures["motor_input_kw"]

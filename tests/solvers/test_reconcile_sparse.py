@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 from scipy import sparse
 from scipy.linalg import null_space
+from scipy.sparse import linalg as sparse_linalg
 
 from oreflow.errors import CaseError
 from oreflow.flowsheet.network import Network
@@ -246,3 +247,35 @@ def test_figures_the_balances_fix_have_zero_sd_on_the_sparse_path(monkeypatch):
         assert fixed.sum() == 2 * 6 + 2, column
         assert np.all(got[fixed] == 0.0), column
         np.testing.assert_allclose(got[~fixed], want[~fixed], rtol=1e-12)
+
+
+def test_block_solve_with_row_pivoting_matches_dense():
+    # The shipped factor (SymmetricMode, diagonal pivots) has perm_r == perm_c and
+    # permutes in place; a factor with row pivoting (partial pivoting of a saddle point
+    # whose zero constraint diagonal forces row swaps) goes through the copying path.
+    rng = np.random.default_rng(8)
+    n, m, k = 30, 10, 5
+    c = (
+        sparse.random(45, n, density=0.2, random_state=rng)
+        + sparse.identity(45, format="csr")[:, :n]
+    )
+    a = sparse.random(m, n, density=0.3, random_state=rng) + sparse.hstack(
+        [sparse.identity(m), sparse.csr_matrix((m, n - m))]
+    )
+    system = sparse_blocks.SaddlePoint(sparse.csr_matrix(c.T @ c), sparse.csr_matrix(a))
+    dense = system.matrix.toarray()
+    rhs = np.ascontiguousarray(rng.standard_normal((n + m, k)))
+    expected = np.linalg.solve(dense, rhs)
+    assert np.linalg.cond(dense) < 1e8
+    symmetric, _ = system.solve_block(rhs)
+    np.testing.assert_allclose(symmetric, expected, rtol=1e-9, atol=1e-12)
+    system._lu = sparse_linalg.splu(
+        sparse.csc_matrix(system.matrix), permc_spec="COLAMD", diag_pivot_thresh=1.0
+    )
+    system._block_factors = None
+    assert not np.array_equal(system._lu.perm_r, system._lu.perm_c)
+    # one pass through the factors, no refinement to hide a wrong permutation
+    np.testing.assert_allclose(system._block_lu_solve(rhs), expected, rtol=1e-9, atol=1e-12)
+    solution, relative = system.solve_block(rhs)
+    np.testing.assert_allclose(solution, expected, rtol=1e-9, atol=1e-12)
+    assert np.all(relative < 1e-12)

@@ -1,5 +1,6 @@
 """Differential (Cu-Pb-Zn) flotation on the shipped polymetallic case: balances, levers, liberation."""
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -192,10 +193,34 @@ def test_a_liberated_coarse_mineral_floats_to_its_r_inf_at_long_residence():
     assert np.all(rec[coarse] > 0.98 / (1.0 + (upper[coarse] / 2**0.5 / 200.0) ** 2) + 0.3)
 
 
+def _rougher_r_inf(text, rougher="cu_rougher"):
+    """Each mineral's R_inf in a rougher of the case ({mineral: text of the value})."""
+    sections = re.findall(rf"\[units\.{rougher}\.kinetics\.(\w+)\]\n((?:[^\[].*\n)*)", text)
+    return {m: re.search(r"r_inf_frac = (\S+)", b)[1] for m, b in sections if "r_inf_frac" in b}
+
+
+def _memoryless(text):
+    """The case with its cleaners charging R_inf again, at the rougher's values."""
+    r_inf = _rougher_r_inf(text)
+
+    def add(m):
+        return m.group(0) + f"r_inf_frac = {r_inf[m.group(1)]}\n"
+
+    text = text.replace("froth_feed = true", "froth_feed = false")
+    return re.sub(r"\[units\.\w+_cleaner2?\.kinetics\.(\w+)\]\nk_max_per_min = \S+\n", add, text)
+
+
 def test_a_cleaner_of_froth_does_not_charge_the_non_floating_share_again():
-    memoryless = oreflow.simulate(
-        parse_case(TEXT.replace("froth_feed = true", "froth_feed = false"), str(PATH))
-    )
+    assert _rougher_r_inf(TEXT) == {
+        "chalcopyrite": "0.98",
+        "tetrahedrite": "0.93",
+        "tennantite": "0.93",
+        "galena": "0.98",
+        "sphalerite": "0.98",
+        "pyrite": "0.9",
+        "au_free": "0.85",
+    }
+    memoryless = oreflow.simulate(parse_case(_memoryless(TEXT), str(PATH)))
     shipped = oreflow.simulate(PATH)
     for unit in ("zn_cleaner", "pb_cleaner", "cu_cleaner"):
         assert (
@@ -211,3 +236,26 @@ def test_a_cleaner_of_froth_does_not_charge_the_non_floating_share_again():
     assert sold[1] > sold[0]
     # the default is a rougher's: R_inf charged
     assert "froth_feed = true" in TEXT and TEXT.count("froth_feed = true") == 6
+    assert _memoryless(TEXT).count("r_inf_frac") == 9 * 7
+
+
+def test_an_r_inf_frac_in_a_froth_feed_bank_is_an_input_error():
+    """A cleaner floats its froth feed at R_inf = 1: an r_inf_frac there would do nothing."""
+    given = TEXT.replace(
+        "[units.cu_cleaner.kinetics.chalcopyrite]\nk_max_per_min = 2.5\n",
+        "[units.cu_cleaner.kinetics.chalcopyrite]\nk_max_per_min = 2.5\nr_inf_frac = 0.98\n",
+    )
+    assert given != TEXT
+    with pytest.raises(CaseError) as err:
+        parse_case(given, str(PATH))
+    found = err.value.problems
+    assert [p.key for p in found] == ["units.cu_cleaner.kinetics.chalcopyrite.r_inf_frac"]
+    assert "froth_feed" in found[0].message and "remove r_inf_frac" in found[0].message
+    # per case too: an override would be just as dead
+    with pytest.raises(CaseError, match=r"chalcopyrite\.r_inf_frac: not a per-case parameter"):
+        run(**{"cu_cleaner.kinetics.chalcopyrite.r_inf_frac": 0.5})
+    # a rougher still needs its own
+    rougher = TEXT.replace("k_max_per_min = 0.3\nr_inf_frac = 0.9\n", "k_max_per_min = 0.3\n", 1)
+    assert rougher != TEXT
+    with pytest.raises(CaseError, match="give k_max_per_min and r_inf_frac, or the carrier"):
+        parse_case(rougher, str(PATH))
