@@ -75,7 +75,7 @@ ATM_KPA = 101.325
 _WATER_TC_K = 647.096
 _WATER_PC_KPA = 22064.0
 _WAGNER_PRUSS = (-7.85951783, 1.84408259, -11.7866497, 22.6807411, -15.9618719, 1.80122502)
-#: A, B, C of O₂ in H₂O, IAPWS G7-04 (Fernández-Prini, Alvarez & Harvey 2003, Table 2).
+#: A, B, C of O₂ in H₂O, IAPWS G7-04 (Fernández-Prini, Alvarez & Harvey 2003).
 _O2_HENRY_ABC = (-9.44833, 4.43822, 11.42005)
 
 

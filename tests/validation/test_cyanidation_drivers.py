@@ -52,7 +52,7 @@ def test_oxygen_saturation_above_40_c_goes_to_zero_at_the_boiling_point():
     t_bk = np.linspace(0.0, 40.0, 41)
     bk = cy.oxygen_saturation_mg_l(t_bk)
     np.testing.assert_allclose(cy._air_oxygen_henry_mg_l(t_bk), bk, rtol=0.012)
-    assert cy._HENRY_TO_BK == pytest.approx(0.989, abs=0.001)
+    assert pytest.approx(0.989, abs=0.001) == cy._HENRY_TO_BK
     # the former Benson & Krause extrapolation gave 3.06 mg/L at 85 °C and 2.24 at 100 °C
     hot = cy.oxygen_saturation_mg_l(np.array([60.0, 70.0, 80.0, 85.0, 90.0]))
     np.testing.assert_allclose(hot, [4.63, 3.77, 2.79, 2.22, 1.58], atol=0.01)
