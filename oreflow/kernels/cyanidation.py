@@ -22,9 +22,20 @@ Izatt, Christensen, Pack & Bench 1962, Inorg. Chem. 1:828) is lost to the air.
 
 **Oxygen.** Without a set point the dissolved oxygen of a sparged tank settles where the
 supply through the gas-liquid film balances the uptake, ``C = C* − OUR / kLa``; ``C*``
-is the saturation of air-saturated fresh water at 1 atm (Benson & Krause 1984, Limnol.
-Oceanogr. 29:620, the equation of APHA Standard Methods 4500-O) scaled by the oxygen
-share of the sparged gas (Henry's law).
+is the saturation of fresh water under water-saturated air at 1 atm, scaled by the oxygen
+share of the sparged gas (Henry's law). 0-40 °C: Benson & Krause (1984, Limnol. Oceanogr.
+29:620, the equation of APHA Standard Methods 4500-O), stated for that range. Above 40 °C
+that fit overstates the oxygen (3.06 mg/L at 85 °C, 2.24 at 100 °C) because it does not
+carry water's vapour pressure, which takes the whole 1 atm at the boiling point. There
+``C*`` is Henry's law on the oxygen partial pressure ``x_O2 (P − p_w(T))``: ``p_w`` by
+Wagner & Pruss (1993, J. Phys. Chem. Ref. Data 22:783), Henry's constant of O₂ by the
+IAPWS guideline G7-04 (Fernández-Prini, Alvarez & Harvey 2003, J. Phys. Chem. Ref. Data
+32:903; O₂ stated 274-617 K), mole fraction to mg/L with the water density of Kell (1975,
+J. Chem. Eng. Data 20:97), scaled by one factor (0.989) to meet Benson & Krause at 40 °C
+(the two slopes there agree to 0.3 %). So ``C*`` is 3.77 / 2.79 / 1.58 mg/L at 70 / 80 /
+90 °C and zero from the boiling point (99.97 °C at 1 atm) up: no air-sparged oxygen.
+(The USGS/APHA pressure correction ``P (1 − p_w/P)(1 − θP)/((1 − p_w)(1 − θ))`` is 1 at
+P = 1 atm and cannot fix the extrapolation.)
 
 **Grind.** A gold grain of size ``g`` in a host particle of size ``d`` (cubes, Bellec,
 Hodouin, Bazin, Khalesi & Duchesne 2009, World Gold Conference, SAIMM) touches the
@@ -52,10 +63,20 @@ HCN_IONISATION_KJ_MOL = 43.5
 #: Molar masses [g/mol] (IUPAC, ``oreflow.conventions``): NaCN and O₂.
 NACN_G_MOL = mm.NACN_G_MOL
 O2_G_MOL = mm.O2_G_MOL
+_H2O_G_MOL = 18.015  # IUPAC atomic weights (H 1.008, O 15.999)
 #: Mole fraction of oxygen in dry air [-].
 AIR_O2_FRAC = 0.2095
 _R_KJ_MOL_K = 8.314462618e-3
 _T0_K = 273.15
+#: Standard atmosphere [kPa].
+ATM_KPA = 101.325
+#: Critical point of water (IAPWS) and the vapour-pressure coefficients a1-a6 of
+#: Wagner & Pruss (1993, J. Phys. Chem. Ref. Data 22:783).
+_WATER_TC_K = 647.096
+_WATER_PC_KPA = 22064.0
+_WAGNER_PRUSS = (-7.85951783, 1.84408259, -11.7866497, 22.6807411, -15.9618719, 1.80122502)
+#: A, B, C of O₂ in H₂O, IAPWS G7-04 (Fernández-Prini, Alvarez & Harvey 2003).
+_O2_HENRY_ABC = (-9.44833, 4.43822, 11.42005)
 
 
 def hcn_pka(temp_c: np.ndarray) -> np.ndarray:
@@ -84,16 +105,60 @@ def cyanide_ion_mol_l(nacn_mg_l: np.ndarray, ph: np.ndarray, temp_c: np.ndarray)
     )
 
 
-def oxygen_saturation_mg_l(temp_c: np.ndarray, o2_gas_frac: np.ndarray = AIR_O2_FRAC) -> np.ndarray:
-    """Dissolved-oxygen saturation of fresh water at 1 atm under a gas of ``o2_gas_frac`` O₂.
-
-    Benson & Krause (1984) for air, 0-40 °C [mg/L], scaled by Henry's law.
+def water_vapour_pressure_kpa(temp_c: np.ndarray) -> np.ndarray:
+    """Vapour pressure of water [kPa] (Wagner & Pruss 1993, 0.01 °C to the critical point).
 
     Examples
     --------
-    >>> round(float(oxygen_saturation_mg_l(25.0)), 2)
-    8.26
+    >>> round(float(water_vapour_pressure_kpa(100.0)), 3)
+    101.418
     """
+    t_k = np.asarray(temp_c, dtype=np.float64) + _T0_K
+    tau = 1.0 - t_k / _WATER_TC_K
+    a1, a2, a3, a4, a5, a6 = _WAGNER_PRUSS
+    ln_p = (_WATER_TC_K / t_k) * (
+        a1 * tau + a2 * tau**1.5 + a3 * tau**3 + a4 * tau**3.5 + a5 * tau**4 + a6 * tau**7.5
+    )
+    return _WATER_PC_KPA * np.exp(ln_p)
+
+
+def water_density_kg_m3(temp_c: np.ndarray) -> np.ndarray:
+    """Density of air-free water at 1 atm [kg/m³] (Kell 1975, 0-150 °C)."""
+    t = np.asarray(temp_c, dtype=np.float64)
+    num = (
+        999.83952
+        + 16.945176 * t
+        - 7.9870401e-3 * t**2
+        - 46.170461e-6 * t**3
+        + 105.56302e-9 * t**4
+        - 280.54253e-12 * t**5
+    )
+    return num / (1.0 + 16.879850e-3 * t)
+
+
+def oxygen_henry_kpa(temp_c: np.ndarray) -> np.ndarray:
+    """Henry's constant of O₂ in water, partial pressure over mole fraction [kPa].
+
+    IAPWS G7-04 (Fernández-Prini, Alvarez & Harvey 2003): ``ln(kH/p_w) = A/Tr +
+    B τ^0.355/Tr + C Tr^−0.41 e^τ``, ``Tr = T/647.096 K``, ``τ = 1 − Tr``.
+    """
+    t_r = (np.asarray(temp_c, dtype=np.float64) + _T0_K) / _WATER_TC_K
+    tau = 1.0 - t_r
+    a, b, c = _O2_HENRY_ABC
+    return water_vapour_pressure_kpa(temp_c) * np.exp(
+        a / t_r + b * tau**0.355 / t_r + c * t_r**-0.41 * np.exp(tau)
+    )
+
+
+def _air_oxygen_henry_mg_l(temp_c: np.ndarray) -> np.ndarray:
+    """O₂ of water under water-saturated air at 1 atm by Henry's law [mg/L], 0 when boiling."""
+    p_o2 = AIR_O2_FRAC * np.maximum(ATM_KPA - water_vapour_pressure_kpa(temp_c), 0.0)
+    x = p_o2 / oxygen_henry_kpa(temp_c)
+    water_mol_l = water_density_kg_m3(temp_c) / _H2O_G_MOL
+    return x / (1.0 - x) * water_mol_l * O2_G_MOL * 1000.0
+
+
+def _benson_krause_mg_l(temp_c: np.ndarray) -> np.ndarray:
     t_k = np.asarray(temp_c, dtype=np.float64) + _T0_K
     ln_c = (
         -139.34411
@@ -102,7 +167,33 @@ def oxygen_saturation_mg_l(temp_c: np.ndarray, o2_gas_frac: np.ndarray = AIR_O2_
         + 1.243800e10 / t_k**3
         - 8.621949e11 / t_k**4
     )
-    return np.exp(ln_c) * np.asarray(o2_gas_frac, dtype=np.float64) / AIR_O2_FRAC
+    return np.exp(ln_c)
+
+
+#: Upper end of Benson & Krause's stated range [°C]; above it, Henry's law on (P − p_w).
+BENSON_KRAUSE_MAX_C = 40.0
+_HENRY_TO_BK = float(
+    _benson_krause_mg_l(BENSON_KRAUSE_MAX_C) / _air_oxygen_henry_mg_l(BENSON_KRAUSE_MAX_C)
+)
+
+
+def oxygen_saturation_mg_l(temp_c: np.ndarray, o2_gas_frac: np.ndarray = AIR_O2_FRAC) -> np.ndarray:
+    """Dissolved-oxygen saturation of fresh water at 1 atm under a gas of ``o2_gas_frac`` O₂.
+
+    0-40 °C Benson & Krause (1984); 40-100 °C Henry's law on the oxygen partial pressure
+    less water's vapour pressure, met to Benson & Krause at 40 °C; zero from the boiling
+    point up (module docstring) [mg/L]. Scaled by Henry's law for the gas.
+
+    Examples
+    --------
+    >>> [round(float(c), 2) for c in oxygen_saturation_mg_l(np.array([25.0, 80.0, 100.0]))]
+    [8.26, 2.79, 0.0]
+    """
+    t = np.asarray(temp_c, dtype=np.float64)
+    low = _benson_krause_mg_l(np.minimum(t, BENSON_KRAUSE_MAX_C))
+    high = _HENRY_TO_BK * _air_oxygen_henry_mg_l(np.maximum(t, BENSON_KRAUSE_MAX_C))
+    sat = np.where(t <= BENSON_KRAUSE_MAX_C, low, high)
+    return sat * np.asarray(o2_gas_frac, dtype=np.float64) / AIR_O2_FRAC
 
 
 def sparged_oxygen_mg_l(

@@ -25,6 +25,10 @@ import numpy as np
 
 from oreflow.kernels import cyanidation as cy
 from oreflow.solvers.fit_types import Data, FitModel, FitParam
+from oreflow.units.cil_kinetics import CYANIDATION_PARAMS
+
+#: The CIL unit's default activation energy, read from its declaration so the two cannot drift.
+_LEACH_EA_KJ_MOL = next(p.default for p in CYANIDATION_PARAMS if p.name == "leach_ea_kj_mol")
 
 #: Conditions at which a leach table's ``k_per_h`` holds in the CIL/CIP unit (its
 #: ``ref_*`` parameters' defaults): NaCN [mg/L], DO [mg/L], pH, temperature [°C].
@@ -113,7 +117,9 @@ CYANIDATION = FitModel(
         FitParam("ultimate_frac", "-", 0.95, 0.0, 1.0, "ultimate extraction of exposed gold"),
         # held at the unit default (Julian & Smart, data/testwork/cn_temperature_julian_smart.csv)
         # when the tests were all run at one temperature
-        FitParam("ea_kj_mol", "kJ/mol", 21.65, 0.0, 150.0, "activation energy", "temp_c"),
+        FitParam(
+            "ea_kj_mol", "kJ/mol", _LEACH_EA_KJ_MOL, 0.0, 150.0, "activation energy", "temp_c"
+        ),
         FitParam("grain_um", "µm", 20.0, 0.1, 1000.0, "gold grain size", "p80_um"),
         FitParam(
             "locked_access_frac",

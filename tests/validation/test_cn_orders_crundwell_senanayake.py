@@ -57,14 +57,14 @@ def _data():
     return pd.read_csv(DATA, comment="#")
 
 
-def test_power_law_takes_crundwell_and_godorr_square_root():
+def test_power_law_default_is_crundwell_and_godorr_square_root():
+    """The power law's order is its ``cn_order`` by construction, so only the default is
+    checked against the source. The abstract read states no cyanide or oxygen level, so
+    the default mixed law cannot be compared with Crundwell & Godorr at their condition;
+    the next test reports where its local order passes their 0.5."""
     data = _data()
     measured = float(data.loc[data["source"] == "crundwell_godorr_1997", "cn_order"].iloc[0])
     assert _default("cn_order") == measured == 0.5
-    for nacn in (20.0, 100.0, 300.0, 1000.0):
-        assert _order("power", nacn) == pytest.approx(0.5, abs=1e-6)
-    # fourfold cyanide, twice the rate
-    assert _factor("power", 1200.0)[0] / _factor("power", 300.0)[0] == pytest.approx(2.0)
 
 
 def test_mixed_law_passes_order_one_half_at_80_mg_l_nacn_under_air():

@@ -32,6 +32,36 @@ def test_oxygen_saturation_reproduces_the_en25814_table():
     np.testing.assert_allclose(model, table["do_sat_mg_l"], atol=0.07)
 
 
+def test_oxygen_saturation_above_40_c_goes_to_zero_at_the_boiling_point():
+    """Above Benson & Krause's 0-40 °C the saturation is Henry's law on the oxygen partial
+    pressure less water's vapour pressure (IAPWS G7-04, Wagner & Pruss 1993), met to
+    Benson & Krause at 40 °C. No printed table past 30 °C was read, so checked by limits:
+    water boils at 99.97 °C under 1 atm (Wagner & Pruss p_w = 101.325 kPa there), the air
+    leaves and the saturation is zero; continuous at 40 °C; falling all the way."""
+    assert float(cy.water_vapour_pressure_kpa(99.974)) == pytest.approx(cy.ATM_KPA, abs=0.01)
+    assert float(cy.water_vapour_pressure_kpa(25.0)) == pytest.approx(3.17, abs=0.01)
+    assert float(cy.water_density_kg_m3(25.0)) == pytest.approx(997.05, abs=0.01)
+    assert float(cy.oxygen_saturation_mg_l(99.98)) == 0.0
+    assert float(cy.oxygen_saturation_mg_l(110.0)) == 0.0
+    t = np.linspace(0.0, 99.9, 1000)
+    sat = cy.oxygen_saturation_mg_l(t)
+    assert np.all(np.diff(sat) < 0)
+    edge = cy.oxygen_saturation_mg_l(np.array([40.0 - 1e-9, 40.0 + 1e-9]))
+    assert edge[0] == pytest.approx(edge[1], rel=1e-9)
+    # the unscaled Henry's-law form stands within 1.2 % of Benson & Krause over 0-40 °C
+    t_bk = np.linspace(0.0, 40.0, 41)
+    bk = cy.oxygen_saturation_mg_l(t_bk)
+    np.testing.assert_allclose(cy._air_oxygen_henry_mg_l(t_bk), bk, rtol=0.012)
+    assert pytest.approx(0.989, abs=0.001) == cy._HENRY_TO_BK
+    # the former Benson & Krause extrapolation gave 3.06 mg/L at 85 °C and 2.24 at 100 °C
+    hot = cy.oxygen_saturation_mg_l(np.array([60.0, 70.0, 80.0, 85.0, 90.0]))
+    np.testing.assert_allclose(hot, [4.63, 3.77, 2.79, 2.22, 1.58], atol=0.01)
+    # pure oxygen: Henry's law on the oxygen share of the gas
+    assert float(cy.oxygen_saturation_mg_l(80.0, 1.0)) == pytest.approx(
+        float(hot[2]) / cy.AIR_O2_FRAC, rel=1e-3
+    )
+
+
 def test_rate_is_first_order_in_cyanide_when_cyanide_is_short_and_zero_order_in_excess():
     o2 = 8.0 / 1000 / cy.O2_G_MOL
 
