@@ -28,6 +28,8 @@ TOWLER_2013 = (
     "Towler & Sinnott 2013, Chemical Engineering Design 2nd ed., Table 7.2 "
     "(US Gulf Coast, Jan 2010, CEPCI 532.9)"
 )
+#: Exponent of the capacity rule below a curve's range (Williams 1947, the six-tenths rule).
+SIX_TENTHS = 0.6
 #: CEPCI of the Towler & Sinnott table's basis (January 2010, not the 2010 average).
 TOWLER_2013_CEPCI = 532.9
 
@@ -50,10 +52,25 @@ class CostCurve:
     def cost_usd(self, size: np.ndarray | float) -> np.ndarray:
         """Purchased cost of one item of size ``size`` in the curve's money [USD].
 
-        A size of zero (the unit is not there, or carries nothing) costs nothing.
+        A size of zero (the unit is not there, or carries nothing) costs nothing. Below
+        the curve's range the cost is scaled down from its value at ``s_lo`` by the
+        six-tenths rule (Williams 1947, Chem. Eng. 54(12):124; Towler & Sinnott 2013
+        §7.3.2), not read off ``a + b S^n``: with a negative ``a`` (the motor and the
+        drum filter of Table 7.2) that form falls below zero for small items (a drum
+        filter of 0.4 m² cost -2,600 USD).
         """
         s = np.maximum(np.asarray(size, dtype=np.float64), 0.0)
-        return np.where(s > 0.0, self.a + self.b * s**self.n, 0.0)
+        at_lo = self.a + self.b * self.s_lo**self.n
+        below = at_lo * (s / self.s_lo) ** SIX_TENTHS
+        inside = self.a + self.b * s**self.n
+        return np.where(s > 0.0, np.where(s < self.s_lo, below, inside), 0.0)
+
+    def log_slope_usd(self, size: np.ndarray | float) -> np.ndarray:
+        """``d cost / d ln S`` of one item [USD of the curve's money] (``cost_usd``)."""
+        s = np.maximum(np.asarray(size, dtype=np.float64), 0.0)
+        inside = self.n * self.b * s**self.n
+        below = SIX_TENTHS * self.cost_usd(s)
+        return np.where(s > 0.0, np.where(s < self.s_lo, below, inside), 0.0)
 
 
 def _towler(name: str, unit: str, a: float, b: float, n: float, lo: float, hi: float) -> CostCurve:

@@ -86,16 +86,14 @@ class Equipment:
 
         Every flow, and so the size of an item sized on one, is proportional to the
         throughput at fixed intensive settings: ``d/d ln Q`` of ``count (a + b S^n)`` is
-        ``count n b S^n`` at a fixed count (a step in count, a cyclone more, is not a
+        ``count n b S^n`` at a fixed count (``CostCurve.log_slope_usd``) (a step in count, a cyclone more, is not a
         derivative). An item whose size does not grow (a cyclone's diameter, an
         installed thickener area) has none.
         """
         if not self.scales:
             return np.zeros(np.shape(self.size))
         c = self.curve
-        s = np.maximum(np.asarray(self.size, dtype=np.float64), 0.0)
-        part = np.where(s > 0.0, c.n * c.b * s**c.n, 0.0)
-        return self.count * part * CEPCI[cost_year] / c.cepci
+        return self.count * c.log_slope_usd(self.size) * CEPCI[cost_year] / c.cepci
 
     def take(self, idx: np.ndarray) -> Equipment:
         """The items of cases (rows) ``idx``."""

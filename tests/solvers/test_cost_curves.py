@@ -66,6 +66,26 @@ def test_towler_curves_reproduce_table_7_2_at_three_points(name, size, usd):
     assert curve.cepci == TOWLER_2013_CEPCI == 532.9 and not curve.assumed
 
 
+
+@pytest.mark.parametrize("name", sorted(PUBLISHED))
+def test_below_its_range_a_curve_scales_by_six_tenths_and_never_goes_negative(name):
+    """Towler's motor and drum filter have a negative ``a``: read off ``a + b S^n`` a
+    0.4 m² filter cost -2,600 USD. Below ``s_lo`` the cost follows the six-tenths rule
+    from its value at ``s_lo``; continuous there, positive, and its log-slope exact."""
+    c = PUBLISHED[name]
+    lo = c.s_lo
+    sizes = lo * np.array([1e-9, 1e-3, 0.05, 0.5, 0.999999])
+    cost = c.cost_usd(sizes)
+    assert np.all(cost > 0.0)
+    at_lo = c.a + c.b * lo**c.n
+    np.testing.assert_allclose(cost, at_lo * (sizes / lo) ** 0.6, rtol=1e-12)
+    assert float(c.cost_usd(lo)) == pytest.approx(at_lo, rel=1e-15)
+    h = 1e-6
+    for s in (0.3 * lo, 2.0 * lo):  # below and inside the range
+        fd = (c.cost_usd(s * np.exp(h)) - c.cost_usd(s * np.exp(-h))) / (2 * h)
+        assert float(c.log_slope_usd(s)) == pytest.approx(float(fd), rel=1e-6)
+    assert float(c.cost_usd(0.0)) == 0.0 == float(c.log_slope_usd(0.0))
+
 def test_every_published_curve_is_tested_and_every_other_is_marked_assumed():
     assert {name for name, _, _ in TABLE_7_2} == set(PUBLISHED)
     assert all(c.assumed and c.source.startswith("[assumed]") for c in ASSUMED.values())
