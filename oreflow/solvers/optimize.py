@@ -155,19 +155,15 @@ def envelope_limits(spec: CaseSpec, opt: OptimizationSpec) -> list[Limit]:
 def enforced_envelopes(spec: CaseSpec, opt: OptimizationSpec) -> list[Limit]:
     """The envelope and scale limits an optimization of the case enforces.
 
-    The scale rules (``oreflow.solvers.scale.scale_limits``) always. The envelopes
-    (``envelope_limits``) with one source or a blend of several: an envelope figure is
-    intensive (a density, a circulating load), a column's value at the tabulated blend,
-    and the blend rounds re-tabulate at the chosen blend until the plan verifies. Not
-    yet with split decisions (parallel trains, residue destinations): the split rounds of
-    two alike trains can swap the trains' modes from round to round without settling
-    (seen on the two-train test case, unverified with or without envelopes), so there
-    an envelope stays a warning of the plan.
+    The scale rules (``oreflow.solvers.scale.scale_limits``) always; the envelopes
+    (``envelope_limits``) with one source, a blend of several and split decisions
+    (parallel trains, residue destinations) alike: an envelope figure is intensive (a
+    density, a circulating load), a column's value at the tabulated blend and split, and
+    the rounds re-tabulate at the chosen blend and split until the plan verifies (a
+    round whose new column's plan does not verify keeps the previous column where that
+    is as good: ``_previous_if_as_good``).
     """
-    scale = scale_limits(spec, opt)  # extensive figures: linear in the sources' rates
-    if split_groups(spec, opt):
-        return scale
-    return [*envelope_limits(spec, opt), *scale]
+    return [*envelope_limits(spec, opt), *scale_limits(spec, opt)]
 
 
 def _with_envelopes(
