@@ -18,7 +18,9 @@ each ore source, residue and train splits):
    A train split is re-tabulated the same way, in the same rounds: downstream of the
    trains' outlets (a satellite's concentrate shipped to a centre or sold) the plant
    need not be additive in the split either, so the table is taken at the incumbent's
-   split as written.
+   split as written. A round whose new column's plan does not verify keeps the previous
+   round's column, exact at this round's table, where the new plan's simulation is no
+   better (``_previous_if_as_good``): else mirror plans of alike trains alternate.
 
 The result and its tables are built by ``optimize_result``.
 """
