@@ -18,7 +18,9 @@ each ore source, residue and train splits):
    A train split is re-tabulated the same way, in the same rounds: downstream of the
    trains' outlets (a satellite's concentrate shipped to a centre or sold) the plant
    need not be additive in the split either, so the table is taken at the incumbent's
-   split as written.
+   split as written. A round whose new column's plan does not verify keeps the previous
+   round's column, exact at this round's table, where the new plan's simulation is no
+   better (``_previous_if_as_good``): else mirror plans of alike trains alternate.
 
 The result and its tables are built by ``optimize_result``.
 """
@@ -160,19 +162,15 @@ def envelope_limits(spec: CaseSpec, opt: OptimizationSpec) -> list[Limit]:
 def enforced_envelopes(spec: CaseSpec, opt: OptimizationSpec) -> list[Limit]:
     """The envelope and scale limits an optimization of the case enforces.
 
-    The scale rules (``oreflow.solvers.scale.scale_limits``) always. The envelopes
-    (``envelope_limits``) with one source or a blend of several: an envelope figure is
-    intensive (a density, a circulating load), a column's value at the tabulated blend,
-    and the blend rounds re-tabulate at the chosen blend until the plan verifies. Not
-    yet with split decisions (parallel trains, residue destinations): the split rounds of
-    two alike trains can swap the trains' modes from round to round without settling
-    (seen on the two-train test case, unverified with or without envelopes), so there
-    an envelope stays a warning of the plan.
+    The scale rules (``oreflow.solvers.scale.scale_limits``) always; the envelopes
+    (``envelope_limits``) with one source, a blend of several and split decisions
+    (parallel trains, residue destinations) alike: an envelope figure is intensive (a
+    density, a circulating load), a column's value at the tabulated blend and split, and
+    the rounds re-tabulate at the chosen blend and split until the plan verifies (a
+    round whose new column's plan does not verify keeps the previous column where that
+    is as good: ``_previous_if_as_good``).
     """
-    scale = scale_limits(spec, opt)  # extensive figures: linear in the sources' rates
-    if split_groups(spec, opt):
-        return scale
-    return [*envelope_limits(spec, opt), *scale]
+    return [*envelope_limits(spec, opt), *scale_limits(spec, opt)]
 
 
 def _with_envelopes(
@@ -354,6 +352,7 @@ def optimize(spec: CaseSpec) -> OptimizeResult:
     seconds: dict[str, float] = {"tabulate_s": 0.0, "model_and_solve_s": 0.0, "verify_s": 0.0}
     base = opt
     stopped = f"{BLEND_ROUNDS} rounds, the most"  # why the rounds stopped (meta["blend"])
+    previous = -1  # the previous round's column: its plan is where this round tabulates
     for _ in range(BLEND_ROUNDS):
         t1 = time.perf_counter()
         rates_at = blend if several else None
@@ -410,14 +409,17 @@ def optimize(spec: CaseSpec) -> OptimizeResult:
         if result.status is not SolveStatus.OPTIMAL:
             stopped = f"no plan ({result.status.value})"
             break
-        rates = np.asarray(result.source_tph)
-        v = np.concatenate([rates, np.asarray(result.destination_tph, dtype=np.float64)])
-        splits = split_tonnages(spec, opt, problem, result.column, v)
-        modes, plan, sim = simulate_plan(spec, opt, table, result.column, rates, splits)
-        as_run = problem.with_closed(result.shut)  # the closed sources' constants in place
-        model, terms = model_values(as_run, result.column, v)
-        verification = verification_table(plan, sim, _judged(model, sim), terms)
+        rates, splits, modes, plan, verification = _verify(spec, opt, table, problem, result)
         max_diff = float(verification["rel_diff"].max()) if len(verification) else 0.0
+        kept = None
+        if max_diff > opt.verify_rtol:
+            kept = _previous_if_as_good(problem, result, verification, previous, opt.verify_rtol)
+        if kept is not None:  # the previous column, exact here: verified by its own simulation
+            overruled = {"column": result.column, "objective": result.objective}
+            overruled["simulated_objective"] = _simulated_objective(problem, verification)
+            result = kept
+            rates, splits, modes, plan, verification = _verify(spec, opt, table, problem, result)
+            max_diff = float(verification["rel_diff"].max()) if len(verification) else 0.0
         seconds["verify_s"] += time.perf_counter() - t3
         chosen_split = _chosen_split(splits, split_at)
         # a closed source is tabulated at its last open rate: its derivatives stay those
@@ -428,10 +430,13 @@ def optimize(spec: CaseSpec) -> OptimizeResult:
             "tabulated_tph": [float(r) for r in blend],
             "chosen_tph": [float(r) for r in rates],
             "objective": result.objective,
+            "column": result.column,
             "max_rel_diff": max_diff,
         }
         if closable:
             round_["closed"] = [problem.sources[s] for s in result.shut]
+        if kept is not None:
+            round_["overruled"] = overruled
         if split_at:
             round_["tabulated_split"] = split_at
             round_["chosen_split"] = chosen_split
@@ -452,6 +457,7 @@ def optimize(spec: CaseSpec) -> OptimizeResult:
             break
         blend = np.where(is_open, rates, blend) if several or sized else blend
         split_at = chosen_split
+        previous = result.column
     t4 = time.perf_counter()
     check = enumerate_closures(problem)
     ranking = _route_ranking(problem, table, several)
@@ -500,6 +506,64 @@ def optimize(spec: CaseSpec) -> OptimizeResult:
         result.duals, opt.weights, problem.limits, rate_bound_values(problem)
     )
     return OptimizeResult(status, decisions, verification, prices, [], plan, table, meta, ranking)
+
+
+def _verify(
+    spec: CaseSpec,
+    opt: OptimizationSpec,
+    table: ModeTable,
+    problem: BlendProblem,
+    result: BlendResult,
+) -> tuple[np.ndarray, dict, dict, Any, pd.DataFrame]:
+    """Re-simulate a plan: its rates, splits, modes, results and verification table."""
+    rates = np.asarray(result.source_tph)
+    v = np.concatenate([rates, np.asarray(result.destination_tph, dtype=np.float64)])
+    splits = split_tonnages(spec, opt, problem, result.column, v)
+    modes, plan, sim = simulate_plan(spec, opt, table, result.column, rates, splits)
+    as_run = problem.with_closed(result.shut)  # the closed sources' constants in place
+    model, terms = model_values(as_run, result.column, v)
+    verification = verification_table(plan, sim, _judged(model, sim), terms)
+    return rates, splits, modes, plan, verification
+
+
+def _simulated_objective(problem: BlendProblem, verification: pd.DataFrame) -> float:
+    """The objective of a plan by its simulation (NaN where a weighted figure is unverified)."""
+    if not set(problem.weights) <= set(verification.index):
+        return float("nan")
+    sim = verification["simulation"]
+    return float(sum(w * float(sim[name]) for name, w in problem.weights.items()))
+
+
+def _previous_if_as_good(
+    problem: BlendProblem,
+    result: BlendResult,
+    verification: pd.DataFrame,
+    previous: int,
+    rtol: float,
+) -> BlendResult | None:
+    """The previous round's column solved alone, where the new plan's simulation is no better.
+
+    The table is taken at the previous plan's rates and split, where the previous
+    column's model is exact; another column's is first order there, and its error can
+    favour it: two alike trains with their modes swapped, each plan looking better from
+    the other's table, alternate round after round without verifying. So when the new
+    plan does not verify and the previous column differs, the previous column is solved
+    alone on the same table, and kept when the new plan's simulated objective does not
+    beat it by more than ``rtol`` (relative). The kept plan is re-simulated as any other.
+    ``None`` where the new plan stands.
+    """
+    if previous < 0 or previous == result.column:
+        return None
+    simulated = _simulated_objective(problem, verification)
+    if not np.isfinite(simulated):
+        return None
+    alone = solve_blend(problem.subset(np.array([previous])))
+    if alone.status is not SolveStatus.OPTIMAL:
+        return None
+    sign = 1.0 if problem.sense == "maximize" else -1.0
+    if sign * (simulated - alone.objective) > rtol * max(abs(alone.objective), 1.0):
+        return None
+    return dataclasses.replace(alone, column=previous, bound=result.bound)
 
 
 #: Most corrections of the chosen column's fixed-cost tangent per tabulation (one source).

@@ -99,12 +99,48 @@ def test_train_tank_shadow_price_matches_a_finite_difference():
     assert fd == pytest.approx(dual, rel=1e-6)
 
 
+ALIKE = '"units.cil_a.tank_volume_m3" = 550.0\n"units.cil_b.tank_volume_m3" = 550.0'
+
+
+def no_capital_charge(text: str) -> str:
+    """The case without the fixed cost that follows the capital (maintenance, insurance)."""
+    return re.sub(r"^capital_fixed_frac_y = .*$", "capital_fixed_frac_y = 0.0", text, flags=re.M)
+
+
 def test_two_trains_of_half_the_tanks_do_at_least_as_well_as_one_train():
+    # the same tank volume in total; two trains may also run two different modes, so they
+    # do at least as well on operations. Not counting the capital charge: two trains of
+    # half-size tanks cost more capital (economies of scale) than one
     fixed_cyanide = CASE.replace("nacn_mg_l = [150.0, 250.0, 400.0]\n", "")  # as the trains
-    one = optimize(parse_case(fixed_cyanide, "one.toml"))
-    two = run(trains('"units.cil_a.tank_volume_m3" = 550.0\n"units.cil_b.tank_volume_m3" = 550.0'))
-    # the same tank volume in total; two trains may also run two different modes
+    one = optimize(parse_case(no_capital_charge(fixed_cyanide), "one.toml"))
+    two = run(no_capital_charge(trains(ALIKE)))
+    assert one.status == two.status == "optimal"
     assert two.decisions["objective"] >= one.decisions["objective"] * (1 - 1e-9)
+
+
+def test_alike_trains_settle_on_a_verified_plan_within_the_envelopes():
+    # from the table at one plan's split, the plan with the trains' modes swapped looks
+    # better (first order in the split); its simulation is no better, so the rounds keep
+    # the exact column and verify instead of alternating for 5 rounds unverified
+    two = run(trains(ALIKE))
+    assert two.status == "optimal"
+    rounds = two.meta["blend"]
+    assert rounds["stopped"] == "verified" and rounds["rounds"] < 5
+    overruled = [h for h in rounds["history"] if "overruled" in h]
+    assert overruled
+    for h in overruled:
+        o = h["overruled"]
+        assert o["column"] != h["column"]
+        assert o["objective"] > h["objective"]  # the model's first-order value
+        assert o["simulated_objective"] <= h["objective"] * (1 + 1e-6)  # no better in truth
+    assert two.meta["max_rel_diff"] <= 1e-6
+    # the envelopes bind: the plan that only reports them makes more and breaks them
+    assert not any("envelope" in w for w in two.plan.warnings)
+    text = trains(ALIKE).replace("[constraints]\n", '[constraints]\nenvelopes = "report"\n', 1)
+    reported = run(text)
+    assert reported.status == "optimal"
+    assert reported.decisions["objective"] > two.decisions["objective"]
+    assert any("envelope" in w for w in reported.plan.warnings)
 
 
 def test_bad_train_splitter_is_a_case_error():
