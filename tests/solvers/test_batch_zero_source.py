@@ -73,3 +73,37 @@ def test_streams_and_unit_reports_of_a_batch_case_match_it_alone():
                 value = np.asarray(value)
                 if value.ndim and value.shape[0] == 1 and got.shape[0] == len(rows):
                     assert _close(got[i], value[0]), (row, node, key, got[i], value[0])
+
+
+def test_a_row_whose_closed_source_simulation_does_not_close_is_refused(monkeypatch):
+    """The closure gate of a tabulated row covers every simulation the row is made of.
+
+    Before, a row's ``closure_max_rel`` was that of its nominal blend alone: the
+    simulations its per-source coefficients and its closed-source figures came from
+    were audited and their verdict dropped. Here the plant without the satellite is made
+    not to close (0.34, the error a zero-feed case once caused): every row is refused.
+    """
+    from oreflow.solvers import optimize as opt_mod
+    from oreflow.solvers import prefix, tabulate
+    from oreflow.solvers.simulate import closure_mask
+
+    spec = load_case(oreflow.bundled_case("satellite_concentrator"))
+    opt = opt_mod.spec_of(spec)
+    envelope = opt_mod.enforced_envelopes(spec, opt)
+    rates = np.array([float(o.params["rate_tph"]) for o in spec.ores])
+
+    def table():
+        return opt_mod._tabulate(spec, opt, envelope, source_tph=rates, closable=(1,))
+
+    closes = ~closure_mask(table().figures["closure_max_rel"].to_numpy())
+    assert closes.all()
+    original = prefix.block_closure_max_rel
+
+    def broken(sim, groups):
+        out = original(sim, groups)
+        return np.where(np.asarray(sim.params["ore.satellite"]["rate_tph"]) == 0.0, 0.34, out)
+
+    monkeypatch.setattr(prefix, "block_closure_max_rel", broken)
+    monkeypatch.setattr(tabulate, "block_closure_max_rel", broken)
+    refused = closure_mask(table().figures["closure_max_rel"].to_numpy())
+    assert refused.all()
