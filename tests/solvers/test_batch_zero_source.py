@@ -107,3 +107,13 @@ def test_a_row_whose_closed_source_simulation_does_not_close_is_refused(monkeypa
     monkeypatch.setattr(tabulate, "block_closure_max_rel", broken)
     refused = closure_mask(table().figures["closure_max_rel"].to_numpy())
     assert refused.all()
+
+
+def test_a_shut_source_keeps_its_batch_on_the_direct_closed_circuit_solve():
+    # an empty grinding loop once read as singular, and the whole batch iterated
+    # (27-31 passes per circuit on the regional case instead of 3)
+    names, rows = CASES["regional_concentrate_centre"]
+    plant = compile_case(load_case(oreflow.bundled_case("regional_concentrate_centre")))
+    batch = simulate_plant(plant, n_cases=len(rows), overrides=_overrides(names, rows))
+    alone = simulate_plant(plant, overrides=_overrides(names, rows[-1:]))
+    assert batch.iterations == alone.iterations
