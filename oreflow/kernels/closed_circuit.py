@@ -230,7 +230,13 @@ def mill_loop_solids(
     sweeps = np.zeros(n, dtype=np.int64)
     residual = np.full(n, np.inf)
     status = np.full(n, NOT_CONVERGED, dtype=np.int64)
-    q = alpha.sum(axis=(0, 1)) * START_LOAD if q_start is None else q_start.copy()
+    reaching = alpha.sum(axis=(0, 1))
+    # a loop nothing reaches (every source of the mill's feed at 0 t/h) holds nothing:
+    # zero flows, exactly, though an idle mill breaks nothing (a class the cyclone
+    # returns whole would otherwise read as recycling unbroken for ever)
+    status[reaching == 0.0] = CONVERGED
+    residual[reaching == 0.0] = 0.0
+    q = reaching * START_LOAD if q_start is None else q_start.copy()
     q_prev = np.zeros(n)
     f_prev = np.zeros(n)
     total = np.empty(n)

@@ -206,6 +206,10 @@ EULER_SHIFT = ":euler_shift"
 #: close (``tabulate(closable=...)``), an extensive figure at the blend with that source
 #: at zero rate (NaN for the other sources): the plant without the satellite.
 CLOSED = ":closed"
+#: Closure figures of a row: the worst over every simulation the row is made of (the
+#: blend, its differences, the splitters' outlets, the closed sources), so that a row
+#: whose coefficients come from a simulation that does not close is refused.
+CLOSURE_FIGURES = ("closure_max_rel", "closure_cell_max_rel")
 
 
 def euler_shift(values: np.ndarray, rates: np.ndarray, span: np.ndarray) -> np.ndarray:
@@ -236,14 +240,19 @@ def _tabulate_route(
     combos = list(itertools.product(*(a.values for a in axes))) or [()]
     modes = pd.DataFrame(combos, columns=[a.label for a in axes], dtype=np.float64)
     n_blend = n_diff = 1 if rates is None else 2 * len(rates) + 1
+    closable = tuple(closable) if rates is not None else ()
     outlets = [(sp, out) for sp in splitters for out in spec.unit(sp).outlets]
-    n_pts = n_blend + len(outlets)  # then, at the nominal blend, all to each outlet in turn
+    # then, at the nominal blend, all to each outlet in turn; then the blend with each
+    # closable source at zero (the plant without it), in the same batch
+    n_pts = n_blend + len(outlets) + len(closable)
     overrides: dict[str, np.ndarray] = {
         a.key: np.repeat(modes[a.label].to_numpy(), n_pts) for a in axes
     }
     if rates is not None:
         points, span = blend_points(rates)
-        points = np.concatenate([points, np.repeat(points[:1], len(outlets), axis=0)])
+        shut = np.repeat(rates[None, :], len(closable), axis=0)
+        shut[np.arange(len(closable)), list(closable)] = 0.0
+        points = np.concatenate([points, np.repeat(points[:1], len(outlets), axis=0), shut])
         for s, ore in enumerate(spec.ores):
             overrides[f"{ore.name}.rate_tph"] = np.tile(points[:, s], len(combos))
     for k, (sp, out) in enumerate(outlets):
@@ -291,6 +300,9 @@ def _tabulate_route(
         k: v.reshape(len(combos), n_pts) for k, v in run(overrides, len(combos) * n_pts).items()
     }
     figures = pd.DataFrame({k: v[:, 0] for k, v in every.items()})
+    for k in CLOSURE_FIGURES:  # a row closes when every simulation it is made of closes
+        if k in every:
+            figures[k] = every[k].max(axis=1)  # NaN where any is NaN: not closed
     derivatives = {}
     if rates is not None:
         derivatives = {
@@ -302,20 +314,15 @@ def _tabulate_route(
             if k in every:
                 shift = euler_shift(every[k][:, :n_diff], rates, span)
                 derivatives[k + EULER_SHIFT] = np.repeat(shift[:, None], len(rates), axis=1)
-        # the plant without each closable source: a batch of its own per source (a case
-        # at zero feed in a batch of others changes their figures [measured on the
-        # regional case: up to 16 % of a KPI, closure 0.34 through the shared prefixes])
-        shut_values = {k: np.full((len(combos), len(rates)), np.nan) for k in derivatives}
-        for s in closable:
-            shut = {a.key: modes[a.label].to_numpy() for a in axes}
-            for t, ore in enumerate(spec.ores):
-                shut[f"{ore.name}.rate_tph"] = np.full(len(combos), 0.0 if t == s else rates[t])
-            for k, v in run(shut, len(combos)).items():
-                if k in shut_values:
-                    shut_values[k][:, s] = v
-        if closable:
-            derivatives.update({k + CLOSED: v for k, v in shut_values.items()})
-    split = {k: v[:, n_blend:] for k, v in every.items()} if outlets else {}
+        if closable:  # the plant without each closable source
+            at = n_blend + len(outlets)
+            for k in list(derivatives):
+                shut_values = np.full((len(combos), len(rates)), np.nan)
+                if k in every:  # not an Euler shift: those stay NaN
+                    shut_values[:, list(closable)] = every[k][:, at : at + len(closable)]
+                derivatives[k + CLOSED] = shut_values
+    ends = slice(n_blend, n_blend + len(outlets))  # all to each splitter outlet in turn
+    split = {k: v[:, ends] for k, v in every.items()} if outlets else {}
     return modes, figures, derivatives, split
 
 
@@ -376,15 +383,18 @@ def tabulate(
         ``closure_max_rel`` are tabulated, the latter from each block's closure audit
         where the block is simulated, once per distinct setting of it and upstream
         (``block_audit``). Default: every KPI, ``closure_max_rel`` and
-        ``closure_cell_max_rel`` of the plant's audit per combination.
+        ``closure_cell_max_rel`` of the plant's audit per combination. Either way a
+        row's closure figures are the worst of every simulation the row is made of
+        (``CLOSURE_FIGURES``).
     workers : int, optional
         Processes to tabulate the routes in (``batch.fork_map``; each route whole in one
         of them, so the table is the same to the last bit); default
         ``tabulate_workers``. 1 tabulates here.
     closable : sequence of int, optional
         With several ore sources: the sources (indices) that may close. Each
-        combination is also simulated at the blend with each of them at zero rate, its
-        extensive figures kept under ``name + CLOSED`` in ``ModeTable.derivatives``.
+        combination is also simulated, in the same batch, at the blend with each of
+        them at zero rate, its extensive figures kept under ``name + CLOSED`` in
+        ``ModeTable.derivatives``.
     """
     rates = None
     if len(spec.ores) > 1:

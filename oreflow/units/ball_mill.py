@@ -166,8 +166,9 @@ class BallMill:
         wi = params.get("wi_kwh_t")
         if wi is None:
             wi = ctx.feed_wi_kwh_t
-        if np.any(~np.isfinite(wi)):
-            wi = params["selection_wi_ref_kwh_t"]
+        # per case: a case no ore reaches (every source feeding the mill at 0 t/h) takes
+        # the reference hardness; the other cases of its batch keep their own ore's
+        wi = np.where(np.isfinite(wi), wi, params["selection_wi_ref_kwh_t"])
         hardness = params["selection_wi_ref_kwh_t"] / wi
         figures = None
         if "specific_energy_kwh_t" in params:

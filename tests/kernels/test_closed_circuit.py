@@ -90,3 +90,18 @@ def test_no_transfer_is_bit_identical_to_the_plain_kernel():
     )
     np.testing.assert_array_equal(plain[1], zero[1])
     np.testing.assert_array_equal(plain[0], zero[0])
+
+
+def test_no_feed_gives_no_flow_where_a_class_returns_whole_and_leaves_the_others_alone():
+    # an idle mill breaks nothing: a class the cyclone returns whole would read as
+    # recycling unbroken for ever, and once made the whole batch leave the direct solve
+    alpha, beta, sel, power, b = _loop(4)
+    want = mill_loop_solids(alpha, beta, sel, power, b, 3, 1e-14, 100)
+    alpha[:, :, 1] = 0.0
+    beta[:, -1, 1] = 1.0
+    feed, dis, _, residual, status = mill_loop_solids(alpha, beta, sel, power, b, 3, 1e-14, 100)
+    assert np.all(status == CONVERGED) and residual[1] == 0.0
+    assert np.all(feed[:, :, 1] == 0.0) and np.all(dis[:, :, 1] == 0.0)
+    others = [0, 2, 3]
+    np.testing.assert_array_equal(feed[:, :, others], want[0][:, :, others])
+    np.testing.assert_array_equal(dis[:, :, others], want[1][:, :, others])
