@@ -393,12 +393,17 @@ DEGENERATE_ORE_FRAC = 1e-3
 
 
 def _degenerate(spec: CaseSpec, result: Any) -> Any:
-    """An optimal plan at near-zero throughput is reported as ``degenerate`` (exit 3)."""
+    """A plan at near-zero throughput is reported as ``degenerate`` (exit 3).
+
+    Optimal or not verified alike: at a rate a thousand times below design the plan's
+    ratios (a tailings' cyanide in no water) need not verify, and the reason to give is
+    the limit driving the throughput to zero.
+    """
     import dataclasses
 
     nominal = sum(float(o.params.get("rate_tph") or 0.0) for o in spec.ores)
     ore = (result.decisions or {}).get("ore_tph")
-    if result.status != "optimal" or ore is None or nominal <= 0:
+    if result.status not in ("optimal", "unverified") or ore is None or nominal <= 0:
         return result
     if ore >= DEGENERATE_ORE_FRAC * nominal:
         return result
