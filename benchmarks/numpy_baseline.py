@@ -254,6 +254,10 @@ class NumpyPlant:
             d.edges_um, m["breakage_phi"], m["breakage_gamma"], m["breakage_beta"]
         )
         self.power_kw = bond_mill_power_kw(m)
+        # worn media (oreflow.units.media_wear): the mill's steel at its drawn power enters
+        # its discharge in the finest class, where the case declares ``steel``
+        self.steel = d.solids.index("steel") if "steel" in d.solids else None
+        self.wear_tph = self.power_kw * float(m["media_wear_kg_kwh"]) / 1000.0
         self.n_mixers = int(m["n_mixers"])
         self.gold_idx = [d.solids.index(g) for g in d.gold]
         # CIL leach parameters per class and gold class, (n_cls, n_dep, 1)
@@ -359,6 +363,8 @@ class NumpyPlant:
         # ball mill at the specific energy of this pass
         energy = np.divide(self.power_kw, q, out=np.zeros(n), where=q > 0)
         mill_s = self._mill(mf_s, st["selection"] * energy)
+        if self.steel is not None:
+            mill_s[-1, self.steel] += self.wear_tph
         # cyclone-feed mixer, diluted to its % solids
         out = np.empty_like(x)
         cf_s = out[:-1].reshape(n_cls, n_sp, n)
