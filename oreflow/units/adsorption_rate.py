@@ -46,6 +46,17 @@ The gold rate law is ``adsorption_model`` (:mod:`oreflow.kernels.adsorption_form
 the Freundlich loading ``K C_ref (C/C_ref)^(1/freundlich_n)``) or ``"kn"`` (Fleming's
 carbon-activity law ``q = kn_k C t^kn_n`` as a rate towards the isotherm). With
 ``freundlich_n = 1`` and ``kn_n = 1``, ``kn_k = k K``, all three give the same train.
+
+**Temperature** (:mod:`oreflow.kernels.carbon_temperature`). The constants hold at
+``ref_adsorption_temp_c``; at the solution's ``temp_c`` the gold isotherm constant
+``adsorption_k_eq_m3_t`` moves by van 't Hoff with ``adsorption_dh_kj_mol`` (fitted to
+Aworn, Thiravetyan & Nakbanpote 2005, abstract only: -7.45 kJ/mol, exothermic, so warm
+pulp holds less gold on the carbon and leaves more in solution), and every metal's film
+rate by the Calderbank & Moo-Young correlation with the viscosity of warm water and the
+Stokes-Einstein diffusivity. The film-transfer coefficient of gold ``k K`` (the rate onto
+fresh carbon) moves with the film only: the Nicol-Fleming k of gold is divided by the
+isotherm factor. Silver and copper keep their K at every temperature (no data found). At
+``temp_c = ref_adsorption_temp_c`` every factor is exactly 1.
 """
 
 from __future__ import annotations
@@ -60,6 +71,10 @@ from oreflow.kernels.carbon_circuit import (
     copper_affinity,
     film_rate_factor,
     thomas_relative_viscosity,
+)
+from oreflow.kernels.carbon_temperature import (
+    film_temperature_factor,
+    isotherm_temperature_factor,
 )
 from oreflow.kernels.cyanidation import cyanide_ion_mol_l
 
@@ -201,6 +216,43 @@ ADSORPTION_FORM_PARAMS: tuple[Param, ...] = (
 )
 
 
+ADSORPTION_TEMPERATURE_PARAMS: tuple[Param, ...] = (
+    Param(
+        "adsorption_dh_kj_mol",
+        "kJ/mol",
+        -7.45,
+        "enthalpy of adsorption of gold on the carbon: the isotherm constant K moves as "
+        "exp(-dH/R (1/T - 1/T_ref)) (negative: exothermic, warm solution loads less)",
+        "fitted on one data set: least squares of ln(capacity) on 1/T to Aworn, "
+        "Thiravetyan & Nakbanpote 2005, J. Colloid Interface Sci. 287:394 (abstract only; "
+        "76.78/60.95/56.13/51.90 mg/g at 20/30/40/60 C), standard error 2.21 kJ/mol, "
+        "R2 0.850; data/testwork/ads_temperature_aworn2005.csv",
+        lo=-100.0,
+        hi=50.0,
+    ),
+    Param(
+        "ref_adsorption_temp_c",
+        "°C",
+        25.0,
+        "solution temperature at which the adsorption constants (k, K, kn_k) were measured",
+        "testwork",
+        lo=0.0,
+        hi=100.0,
+    ),
+)
+
+#: The solution temperature of carbon columns (tanks take the leach's ``temp_c``).
+COLUMN_TEMP_PARAM = Param(
+    "temp_c",
+    "°C",
+    25.0,
+    "temperature of the pregnant solution through the carbon columns",
+    "plant figure",
+    lo=0.0,
+    hi=80.0,
+)
+
+
 def adsorption_train(
     spec_params: Mapping[str, object],
     params: Mapping[str, np.ndarray],
@@ -295,20 +347,42 @@ def adsorption_rate_factor(
     solids_m3_h: np.ndarray,
     solution_m3_h: np.ndarray,
 ) -> np.ndarray:
-    """Rate constants of the case over their reference values, per case [-]."""
+    """Rate constants of the case over their reference values, per case [-].
+
+    Carbon size, agitation, pulp and the solution temperature (the film factor of
+    :func:`oreflow.kernels.carbon_temperature.film_temperature_factor`).
+    """
     nu, rho = pulp_ratios(params, solids_tph, solids_m3_h, solution_m3_h)
     one = np.ones(solids_tph.shape[0])
     # columns (cic) are not agitated: only the carbon size applies there
     agitated = "agitation_kw_m3" in params
-    return one * film_rate_factor(
-        params["carbon_d_mm"],
-        params["ref_carbon_d_mm"],
-        params["carbon_size_exponent"],
-        params["agitation_kw_m3"] if agitated else one,
-        params["ref_agitation_kw_m3"] if agitated else one,
-        params["agitation_exponent"] if agitated else 0.0 * one,
-        nu,
-        rho,
+    warm = one  # the temperature keys are absent only where a caller builds its own params
+    if "temp_c" in params and "ref_adsorption_temp_c" in params:
+        warm = film_temperature_factor(
+            params["temp_c"],
+            params["ref_adsorption_temp_c"],
+            params["agitation_exponent"] if agitated else 0.0,
+        )
+    return (
+        one
+        * warm
+        * film_rate_factor(
+            params["carbon_d_mm"],
+            params["ref_carbon_d_mm"],
+            params["carbon_size_exponent"],
+            params["agitation_kw_m3"] if agitated else one,
+            params["ref_agitation_kw_m3"] if agitated else one,
+            params["agitation_exponent"] if agitated else 0.0 * one,
+            nu,
+            rho,
+        )
+    )
+
+
+def gold_isotherm_factor(params: Mapping[str, np.ndarray], n: int) -> np.ndarray:
+    """K of gold at the solution's temperature over K at ``ref_adsorption_temp_c`` [-]."""
+    return np.ones(n) * isotherm_temperature_factor(
+        params["temp_c"], params["ref_adsorption_temp_c"], params["adsorption_dh_kj_mol"]
     )
 
 

@@ -42,7 +42,12 @@ the metals compete for sites (``carbon_capacity_g_t``, see
 (barren carbon into the last tank, loaded carbon out of the first), a 2N linear system
 per metal and case. The rate constants hold at a reference carbon size, agitation and
 pulp and follow film diffusion elsewhere; the carbon held (``carbon_g_l``) sets the
-transfer of each tank and the carbon worn to fines (:mod:`oreflow.units.adsorption_rate`). The dissolved metal left in the last tank leaves with the tailings
+transfer of each tank and the carbon worn to fines (:mod:`oreflow.units.adsorption_rate`).
+The solution temperature ``temp_c`` moves the gold isotherm by van 't Hoff (adsorption
+is exothermic: ``adsorption_dh_kj_mol`` -7.45 kJ/mol fitted to Aworn, Thiravetyan &
+Nakbanpote 2005, abstract only) and the film rate of every metal by the viscosity and
+diffusivity of warm water (:mod:`oreflow.kernels.carbon_temperature`), both exactly 1 at
+``ref_adsorption_temp_c``; in columns (``cic``) ``temp_c`` is the pregnant solution's. The dissolved metal left in the last tank leaves with the tailings
 solution: the soluble loss.
 
 **Preg-robbing** (Goodall, Leatham & Scales 2005, Miner. Eng. 18:1135; docs/models.md#cil): with ``pregrob_k_m3_t`` > 0 the ore's carbonaceous
@@ -103,6 +108,7 @@ from oreflow.units.adsorption_rate import (
     adsorption_train,
     attrition_scale,
     copper_k_eq_factor,
+    gold_isotherm_factor,
 )
 from oreflow.units.base import (
     Checker,
@@ -313,6 +319,10 @@ class CilTrain:
             prefix = "" if metal == "au" else f"{metal}_"
             k_ads[:, m] = params[f"{prefix}adsorption_k_per_h"] * ads_rate
             k_eq[:, m] = params[f"{prefix}adsorption_k_eq_m3_t"]
+            if metal == "au":  # warm solution: a lower isotherm, the same film transfer k K
+                warm = gold_isotherm_factor(params, n)
+                k_eq[:, m] *= warm
+                k_ads[:, m] /= warm
             if metal == "cu" and self.mode != "cic":  # copper cyanide speciation
                 k_eq[:, m] *= copper_k_eq_factor(params, n)
         feed_tenor = np.stack(
