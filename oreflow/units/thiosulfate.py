@@ -48,6 +48,15 @@ Cu(II)/O₂ couple as oxidant), modelled as first order at the held tenor,
 (``oreflow.kernels.lixiviant_rates.thiosulfate_degradation_per_h``): copper(II)
 catalyses the oxidation by oxygen (Breuer & Jeffrey 2003) and ammonia, holding copper
 as the tetrammine, slows it (Aylmore & Muir 2001); ``K_NH₃`` and ``E_d`` are [assumed].
+Oxygen drives it too (Breuer & Jeffrey 2003: much faster with oxygen than without, by a
+copper(II) path and a path through the radicals of copper(I) re-oxidation; Xia 2008:
+less thiosulfate consumed at 0.7 % oxygen in the gas). No rate against dissolved oxygen
+was found, so k_d is scaled by ``1 + s ((DO/DO_ref)^m − 1)`` with the oxygen share ``s``
+= 0.5 and order ``m`` = 1 [assumed] (``oreflow.kernels.lixiviant_rates.oxygen_share_factor``).
+The gold rate goes as ``(DO/DO_ref)^0.3`` (Zhang, Senanayake & Nicol 2004), so the
+dissolved oxygen ``do_mg_l`` is a lever with two sides: faster gold, more thiosulfate
+lost. Both factors are exactly 1 at the reference oxygen (8 mg/L). The thiosulfate heap
+(``oreflow.units.heap_leach_cf``) has no oxygen set point and keeps neither term.
 
 (``oreflow.kernels.lixiviants.held_tenor_loss_tph``). Two S₂O₃ weigh exactly one S₄O₆,
 so the degraded mass appears as ``polythionates`` and sulfur closes. The addition is
@@ -118,7 +127,7 @@ from typing import Any
 import numpy as np
 
 from oreflow.core.components import ComponentSet
-from oreflow.core.schema import Param, positive
+from oreflow.core.schema import Param, frac, positive
 from oreflow.errors import Problem
 from oreflow.units import reagents
 from oreflow.units.base import PrepareContext, RouteKpis, Sizing, UnitResult, UnitSpec, UnitType
@@ -362,6 +371,59 @@ PARAMS: tuple[Param, ...] = (
         lo=0.0,
         hi=100.0,
     ),
+    Param(
+        "do_mg_l",
+        "mg/L",
+        8.0,
+        "dissolved oxygen held in the pulp (the oxidant of the gold, and of thiosulfate)",
+        "plant figure; air saturation 8.26 mg/L at 25 °C (Benson & Krause 1984)",
+        lo=0.0,
+        hi=60.0,
+    ),
+    positive(
+        "kinetics_ref_do_mg_l",
+        "mg/L",
+        8.0,
+        "dissolved oxygen at which the leach table's k was measured",
+        "testwork; air-saturated bottle rolls hold about 8 mg/L at 25 °C",
+        hi=60.0,
+    ),
+    Param(
+        "o2_rate_order",
+        "-",
+        0.3,
+        "reaction order of the gold rate in dissolved oxygen",
+        "Zhang, Senanayake & Nicol 2004: about 0.3 in O2 [S] (abstract); applied to the "
+        "copper-catalysed path too, as the ammonia order is",
+        lo=0.0,
+        hi=2.0,
+    ),
+    positive(
+        "s2o3_degradation_ref_do_mg_l",
+        "mg/L",
+        8.0,
+        "dissolved oxygen at which the degradation constants hold",
+        "assumed air-saturated, as ex11's 1.0 kg/t was",
+        hi=60.0,
+    ),
+    frac(
+        "s2o3_degradation_o2_share",
+        0.5,
+        "share of the degradation at the reference oxygen that oxygen drives (the "
+        "radical path); the rest (thiosulfate reducing copper(II)) goes on without it",
+        "assumed; two paths, oxidation much faster with oxygen than without (Breuer & "
+        "Jeffrey 2003, Miner. Eng. 16:21, abstract); no rate against oxygen found",
+    ),
+    Param(
+        "s2o3_degradation_o2_order",
+        "-",
+        1.0,
+        "order of the oxygen-driven degradation in dissolved oxygen",
+        "assumed; first order in the oxidant; less thiosulfate lost at 0.7 % O2 in the "
+        "gas (Xia 2008, PhD thesis, Queen's University, abstract)",
+        lo=0.0,
+        hi=3.0,
+    ),
     *train_params("resin", _DEFAULTS),
 )
 
@@ -376,7 +438,7 @@ def rate_factor(params: Mapping[str, np.ndarray], n: int, ammoniacal: bool) -> n
 
     Shared by the thiosulfate tank leach and the thiosulfate heap.
     """
-    from oreflow.kernels.lixiviant_rates import thiosulfate_rate_factor
+    from oreflow.kernels.lixiviant_rates import oxygen_share_factor, thiosulfate_rate_factor
 
     def arr(name: str) -> np.ndarray:
         return np.ascontiguousarray(np.broadcast_to(params[name], (n,)), dtype=np.float64)
@@ -390,22 +452,30 @@ def rate_factor(params: Mapping[str, np.ndarray], n: int, ammoniacal: bool) -> n
         ],
         axis=1,
     )
-    return thiosulfate_rate_factor(
+    factor = thiosulfate_rate_factor(
         arr("s2o3_mol_l"), arr("nh3_mol_l"), arr("cu_mg_l") / _CU, arr("temperature_degc"),
         ammoniacal, np.ascontiguousarray(ref), arr("s2o3_half_mol_l"), arr("nh3_rate_order"),
         arr("cu_rate_gain"), arr("cu_half_mm"), arr("leach_ea_kj_mol"),
         arr("cu_leach_ea_kj_mol"),
     )  # fmt: skip
+    if "do_mg_l" in params:  # tanks; the heap has no oxygen set point
+        factor = factor * oxygen_share_factor(
+            arr("do_mg_l"), arr("kinetics_ref_do_mg_l"), np.ones(n), arr("o2_rate_order")
+        )
+    return factor
 
 
 def degradation_per_h(params: Mapping[str, np.ndarray], n: int, cu_mm: np.ndarray) -> np.ndarray:
     """First-order thiosulfate oxidation rate [1/h] at each case's copper, ammonia, temperature."""
-    from oreflow.kernels.lixiviant_rates import thiosulfate_degradation_per_h
+    from oreflow.kernels.lixiviant_rates import (
+        oxygen_share_factor,
+        thiosulfate_degradation_per_h,
+    )
 
     def arr(value: np.ndarray) -> np.ndarray:
         return np.ascontiguousarray(np.broadcast_to(value, (n,)), dtype=np.float64)
 
-    return thiosulfate_degradation_per_h(
+    k_d = thiosulfate_degradation_per_h(
         arr(params["s2o3_degradation_per_h"]),
         arr(params["s2o3_cu_degradation_per_h_mm"]),
         arr(cu_mm),
@@ -414,6 +484,14 @@ def degradation_per_h(params: Mapping[str, np.ndarray], n: int, cu_mm: np.ndarra
         arr(params["temperature_degc"]),
         arr(params["s2o3_degradation_ea_kj_mol"]),
     )
+    if "do_mg_l" in params:  # tanks; the heap has no oxygen set point
+        k_d = k_d * oxygen_share_factor(
+            arr(params["do_mg_l"]),
+            arr(params["s2o3_degradation_ref_do_mg_l"]),
+            arr(params["s2o3_degradation_o2_share"]),
+            arr(params["s2o3_degradation_o2_order"]),
+        )
+    return k_d
 
 
 class ThiosulfateRil:
