@@ -31,7 +31,13 @@ The viscosity of liquid water at 0.1 MPa is the correlation of Pátek et al. (20
 J. Phys. Chem. Ref. Data 38:21; IAPWS SR6-08), coefficients checked against the IAPWS
 saturated-liquid viscosities tabulated in Perry's Chemical Engineers' Handbook, 9th ed.,
 Table 2-135 (within 0.09 % from 273 to 370 K). No measured temperature dependence of the
-aurocyanide film rate was found: this factor is the correlation's, not a fit.
+aurocyanide film rate was found: this factor is the correlation's, not a fit. Its apparent
+activation energy over 25-60 °C, 18.3 kJ/mol in agitated tanks, has the order of the
+15.8 kJ/mol measured for gold on carbon from ammoniacal solution ("Adsorption behavior
+of gold in ammoniacal solutions on activated carbon", abstract only), and the gold
+thiourea complex on carbon loads faster but less as the solution warms ("The adsorption
+of gold thiourea complex onto activated carbon", abstract only): the directions of both
+terms here.
 
 Temperatures in °C, dH in kJ/mol, viscosity in mPa·s.
 """
