@@ -10,9 +10,12 @@ with dH < 0 the enthalpy of adsorption. The shipped dH is fitted to the one data
 found, the maximum gold capacity of an activated carbon from a gold-slag solution of
 Aworn, Thiravetyan & Nakbanpote (2005, J. Colloid Interface Sci. 287:394, abstract
 only): 76.78, 60.95, 56.13 and 51.90 mg Au/g at 20, 30, 40 and 60 °C, whose negative
-dH the abstract reports (exothermic, physical adsorption). Least squares of ln q on 1/T
-gives dH = -7.45 kJ/mol (standard error 2.21, 2 degrees of freedom, R² = 0.850; the
-points lie within 6.6 % of the line; ``data/testwork/ads_temperature_aworn2005.csv``).
+dH the abstract reports (exothermic, physical adsorption). ``oreflow fit --model
+carbon_vant_hoff data/testwork/ads_temperature_aworn2005.csv`` (nonlinear least squares
+of q) gives dH = -8.25 kJ/mol (standard error 2.42, 2 degrees of freedom, 95 % interval
+-18.7 to +2.2, R² = 0.856; the points lie within 7.1 % of the curve); the classical
+linear van 't Hoff regression of ln q on 1/T gives -7.45 ± 2.21 kJ/mol, within one
+standard error.
 Taking the ratio of capacities for the ratio of K assumes the isotherm's affinity moves
 with its capacity [assumed]; the abstract does not name the gold complex of the slag
 solution.
@@ -80,10 +83,10 @@ def isotherm_temperature_factor(
 
     Examples
     --------
-    >>> float(isotherm_temperature_factor(25.0, 25.0, -7.45))
+    >>> float(isotherm_temperature_factor(25.0, 25.0, -8.25))
     1.0
-    >>> round(float(isotherm_temperature_factor(60.0, 20.0, -7.45)), 3)  # 49.7 / 71.7
-    0.693
+    >>> round(float(isotherm_temperature_factor(60.0, 20.0, -8.25)), 3)  # 51.90/76.78 = 0.676
+    0.666
     """
     t = np.asarray(temp_c, dtype=np.float64) + _T0_K
     t_ref = np.asarray(ref_temp_c, dtype=np.float64) + _T0_K

@@ -17,6 +17,10 @@
     the Fleming carbon-activity test, ``q = k C t^n`` (Fleming & Nicol 1984, J. S. Afr.
     IMM 84:85); ``--write-case`` writes ``adsorption_model = "kn"``, ``kn_k`` and
     ``kn_n`` (:mod:`oreflow.kernels.adsorption_forms`).
+``carbon_vant_hoff``
+    gold loadings of carbon at one tenor (or capacities) at several temperatures,
+    ``q = q_25 exp(-dH/R (1/T - 1/298.15 K))`` (:mod:`oreflow.kernels.carbon_temperature`);
+    ``--write-case`` writes ``adsorption_dh_kj_mol`` with ``ref_adsorption_temp_c = 25``.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from __future__ import annotations
 import numpy as np
 
 from oreflow.kernels import cyanidation as cy
+from oreflow.kernels.carbon_temperature import isotherm_temperature_factor
 from oreflow.solvers.fit_types import Data, FitModel, FitParam
 from oreflow.units.cil_kinetics import CYANIDATION_PARAMS
 
@@ -82,6 +87,10 @@ def _langmuir(theta: np.ndarray, data: Data) -> np.ndarray:
 
 def _fleming_kn(theta: np.ndarray, data: Data) -> np.ndarray:
     return theta[0] * data["solution_au_mg_l"] * data["time_h"] ** theta[1]
+
+
+def _vant_hoff(theta: np.ndarray, data: Data) -> np.ndarray:
+    return theta[0] * isotherm_temperature_factor(data["temp_c"], 25.0, theta[1])
 
 
 _LEACH_RANGES = {
@@ -193,5 +202,21 @@ FLEMING_KN = FitModel(
     doc="carbon activity q = k C t^n; columns time_h, solution_au_mg_l, carbon_au_g_t",
 )
 
+CARBON_VANT_HOFF = FitModel(
+    name="carbon_vant_hoff",
+    params=(
+        FitParam("q_25_g_t", "g/t", 3e4, 1e-6, 1e8, "loading (or capacity) at 25 °C"),
+        FitParam("dh_kj_mol", "kJ/mol", -10.0, -200.0, 100.0, "enthalpy of adsorption", "temp_c"),
+    ),
+    observed="carbon_au_g_t",
+    columns=("temp_c",),
+    predict=_vant_hoff,
+    ranges={"temp_c": (0.0, 100.0), "carbon_au_g_t": (0.0, 1e8)},
+    case_keys={"dh_kj_mol": "adsorption_dh_kj_mol"},
+    case_constants={"ref_adsorption_temp_c": 25.0},
+    doc="carbon loading at one tenor against temperature, q = q_25 exp(-dH/R (1/T - "
+    "1/298.15)); columns temp_c, carbon_au_g_t",
+)
+
 #: The models registered with ``oreflow fit`` from the start.
-BUILTIN = (FIRST_ORDER, CYANIDATION, FREUNDLICH, LANGMUIR, FLEMING_KN)
+BUILTIN = (FIRST_ORDER, CYANIDATION, FREUNDLICH, LANGMUIR, FLEMING_KN, CARBON_VANT_HOFF)

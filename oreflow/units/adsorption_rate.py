@@ -50,7 +50,7 @@ carbon-activity law ``q = kn_k C t^kn_n`` as a rate towards the isotherm). With
 **Temperature** (:mod:`oreflow.kernels.carbon_temperature`). The constants hold at
 ``ref_adsorption_temp_c``; at the solution's ``temp_c`` the gold isotherm constant
 ``adsorption_k_eq_m3_t`` moves by van 't Hoff with ``adsorption_dh_kj_mol`` (fitted to
-Aworn, Thiravetyan & Nakbanpote 2005, abstract only: -7.45 kJ/mol, exothermic, so warm
+Aworn, Thiravetyan & Nakbanpote 2005, abstract only: -8.25 kJ/mol, exothermic, so warm
 pulp holds less gold on the carbon and leaves more in solution), and every metal's film
 rate by the Calderbank & Moo-Young correlation with the viscosity of warm water and the
 Stokes-Einstein diffusivity. The film-transfer coefficient of gold ``k K`` (the rate onto
@@ -220,13 +220,14 @@ ADSORPTION_TEMPERATURE_PARAMS: tuple[Param, ...] = (
     Param(
         "adsorption_dh_kj_mol",
         "kJ/mol",
-        -7.45,
+        -8.25,
         "enthalpy of adsorption of gold on the carbon: the isotherm constant K moves as "
         "exp(-dH/R (1/T - 1/T_ref)) (negative: exothermic, warm solution loads less)",
-        "fitted on one data set: least squares of ln(capacity) on 1/T to Aworn, "
+        "fitted on one data set by oreflow fit --model carbon_vant_hoff to Aworn, "
         "Thiravetyan & Nakbanpote 2005, J. Colloid Interface Sci. 287:394 (abstract only; "
-        "76.78/60.95/56.13/51.90 mg/g at 20/30/40/60 C), standard error 2.21 kJ/mol, "
-        "R2 0.850; data/testwork/ads_temperature_aworn2005.csv",
+        "76.78/60.95/56.13/51.90 mg/g at 20/30/40/60 C): standard error 2.42 kJ/mol, "
+        "95 % interval -18.7 to +2.2 (2 dof), R2 0.856; "
+        "data/testwork/ads_temperature_aworn2005.csv",
         lo=-100.0,
         hi=50.0,
     ),

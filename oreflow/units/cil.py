@@ -44,7 +44,7 @@ per metal and case. The rate constants hold at a reference carbon size, agitatio
 pulp and follow film diffusion elsewhere; the carbon held (``carbon_g_l``) sets the
 transfer of each tank and the carbon worn to fines (:mod:`oreflow.units.adsorption_rate`).
 The solution temperature ``temp_c`` moves the gold isotherm by van 't Hoff (adsorption
-is exothermic: ``adsorption_dh_kj_mol`` -7.45 kJ/mol fitted to Aworn, Thiravetyan &
+is exothermic: ``adsorption_dh_kj_mol`` -8.25 kJ/mol fitted to Aworn, Thiravetyan &
 Nakbanpote 2005, abstract only) and the film rate of every metal by the viscosity and
 diffusivity of warm water (:mod:`oreflow.kernels.carbon_temperature`), both exactly 1 at
 ``ref_adsorption_temp_c``; in columns (``cic``) ``temp_c`` is the pregnant solution's. The dissolved metal left in the last tank leaves with the tailings
