@@ -140,6 +140,7 @@ from oreflow.units.cyanide_chemistry import (
     molar_mass,
     size_kinetics,
 )
+from oreflow.units.oxygen_supply import oxygen_supply_metrics
 from oreflow.units.tanks import check_residence_or_volume, require_solution, tank_residence
 
 
@@ -461,6 +462,12 @@ class CilTrain:
         if self.mode != "cic":
             metrics["do_mg_l"] = do_mg_l
             metrics["o2_uptake_g_t_h"] = o2_uptake
+            metrics.update(
+                oxygen_supply_metrics(
+                    str(self.spec.params.get("oxygen_supply", "set_point")), params, do_mg_l,
+                    o2_uptake, solids, solids_m3_h, sol, tau.sum(axis=1), params["temp_c"],
+                )
+            )  # fmt: skip
             metrics["leach_rate_factor"] = rate
             metrics["agitation_kw_m3"] = np.broadcast_to(params["agitation_kw_m3"], (n,)).copy()
             if not self.closed:  # fines worn from the carbon held (oreflow.units.adsorption_rate)

@@ -17,6 +17,7 @@ from oreflow.units.adsorption_rate import (
 from oreflow.units.base import TableSchema
 from oreflow.units.cil_kinetics import CYANIDATION_PARAMS, GRAIN_PARAMS, SULFIDE_O2_PARAMS
 from oreflow.units.cyanide_chemistry import DISSOLUTION_PARAMS
+from oreflow.units.oxygen_supply import OXYGEN_SUPPLY_PARAMS
 from oreflow.units.tanks import SIZE_LAW_PARAMS
 
 _TRAIN_PARAMS: tuple[Param, ...] = (
@@ -342,6 +343,7 @@ CIL_PARAMS: tuple[Param, ...] = (
     *_CYANIDE_PARAMS,
     *CYANIDATION_PARAMS,
     *SULFIDE_O2_PARAMS,
+    *OXYGEN_SUPPLY_PARAMS,
     _CARBON_DOSE,
     *_CARBON_PARAMS,
     *ADSORPTION_RATE_PARAMS,
@@ -357,6 +359,7 @@ CIP_PARAMS: tuple[Param, ...] = (
     *_CYANIDE_PARAMS,
     *CYANIDATION_PARAMS,
     *SULFIDE_O2_PARAMS,
+    *OXYGEN_SUPPLY_PARAMS,
     _CARBON_DOSE,
     *_CARBON_PARAMS,
     *ADSORPTION_RATE_PARAMS,

@@ -26,6 +26,9 @@ Sources
 - Leach pulp density: CIL/CIP pulps at 35-50 % solids w/w, the upper end limited by
   viscosity (carbon suspension, oxygen transfer) (Marsden & House 2006, *The Chemistry
   of Gold Extraction* 2nd ed., SME, §7.6).
+- Dissolved oxygen set point: a sparged tank holds at most ``C* − OUR/kLa`` of the gas
+  it is sparged with (the steady gas-liquid balance, :mod:`oreflow.kernels.cyanidation`);
+  above what oxygen holds the set point is out of the plant's reach.
 - Free cyanide in CIL/CIP: 100-500 mg/L NaCN in practice (Marsden & House 2006 §7.6);
   the envelope, 50-1000 mg/L, is [assumed] around that range.
 - Pressure oxidation temperature: whole-ore and concentrate acid POX for gold runs at
@@ -71,6 +74,16 @@ _LEACH = (
         "dilute pulp needs tank volume and cyanide; dense pulp is too viscous to "
         "suspend carbon and take up oxygen",
     ),
+)
+
+_OXYGEN = EnvelopeLimit(
+    "do_shortfall_mg_l",
+    None,
+    0.005,
+    "mass transfer: a tank holds at most C* - OUR/kLa of the gas it is sparged with "
+    "(oreflow.units.oxygen_supply)",
+    "the dissolved-oxygen set point is above what oxygen holds at the tanks' kla_per_h "
+    "against the ore's uptake: raise the kLa (spargers, agitation) or lower the set point",
 )
 
 _CYANIDE = (
@@ -244,9 +257,9 @@ ENVELOPES: MappingProxyType[str, tuple[EnvelopeLimit, ...]] = MappingProxyType(
         "tailings": (*_TAILINGS, _METALS),
         "paste_backfill": (_METALS,),
         "building_materials": (_METALS,),
-        "cil": _LEACH + _CYANIDE,
-        "cip": _LEACH + _CYANIDE,
+        "cil": (*_LEACH, *_CYANIDE, _OXYGEN),
+        "cip": (*_LEACH, *_CYANIDE, _OXYGEN),
         "glycine_leach": _LEACH,
-        "thiosulfate_ril": _LEACH,
+        "thiosulfate_ril": (*_LEACH, _OXYGEN),
     }
 )

@@ -1,0 +1,101 @@
+"""Dissolved oxygen as an optimizer lever: the oxygen it takes is bought, the air blown.
+
+The shipped free-milling CIL case with its dissolved oxygen as a set point and the grid
+4/8/16/24/32 mg/L (other modes cut: grind energy 13 kWh/t, cyclone and leach time as
+written, cyanide at its 250 mg/L). Up to the level air holds at the tanks' kLa (8.1 mg/L)
+the set point is held by blown air (blower power); above it by bought oxygen
+(``oxygen_usd_t``, oreflow.units.oxygen_supply). The optimizer's level must equal the
+best margin of an enumeration at its ore rate (real HiGHS), and a dearer oxygen must
+move it down: at an on-site oxygen price (100 USD/t) the gold the faster leach gains
+outweighs the oxygen up to the top of the grid; at 2,000 USD/t (a stress price, above
+delivered liquid oxygen) it stops inside the grid.
+"""
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from oreflow.api import optimize, simulate_batch
+
+CASE = Path(__file__).resolve().parents[2] / "cases" / "free_milling_cil.toml"
+GRID = [4.0, 8.0, 16.0, 24.0, 32.0]
+
+
+def _case(tmp_path, oxygen_usd_t):
+    text = CASE.read_text(encoding="utf-8")
+    text = re.sub(r"specific_energy_kwh_t = \[[^\]]*\]", "specific_energy_kwh_t = [13.0]", text)
+    text = text.replace(
+        "design_p80_um = 75.0\n", "design_p80_um = 75.0\nspecific_energy_kwh_t = 13.0\n"
+    )
+    text = re.sub(r"\[units\.cyclone\.modes\][^\n]*\n[^\n]*\n", "", text)
+    text = re.sub(r"residence_h = \[[^\]]*\]\n", "", text)
+    text = re.sub(r"nacn_mg_l = \[[^\]]*\]\n", f"do_mg_l = {GRID}\n", text)
+    text = text.replace('oxygen_supply = "air"', 'oxygen_supply = "set_point"')
+    text = re.sub(r"(?m)^oxygen_usd_t = .*$", "", text)
+    text = text.replace("[economics]\n", f"[economics]\noxygen_usd_t = {oxygen_usd_t}\n", 1)
+    assert f"do_mg_l = {GRID}" in text and 'oxygen_supply = "set_point"' in text
+    path = tmp_path / f"cil_do_{oxygen_usd_t:.0f}.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.solver
+def test_dissolved_oxygen_level_equals_enumeration_and_falls_when_oxygen_is_dearer(tmp_path):
+    chosen = {}
+    for price in (100.0, 2000.0):
+        case = _case(tmp_path, price)
+        result = optimize(case)
+        assert result.status == "optimal"
+        level = result.decisions["modes"]["units.cil.do_mg_l"]
+        ore = result.decisions["ore_tph"]
+        enum = simulate_batch(case, {"units.cil.do_mg_l": np.array(GRID), "ore.main.rate_tph": ore})
+        ok = enum["tailings_wad_cn_mg_l"].to_numpy() <= 50.0 + 1e-9
+        margin = np.where(ok, enum["margin_usd_h"].to_numpy(), -np.inf)
+        assert GRID[int(np.argmax(margin))] == level
+        assert result.decisions["objective"] == pytest.approx(float(margin.max()), rel=1e-6)
+        # the oxygen is priced: the bought oxygen's cost rises with the level
+        o2 = enum["cost_item_o2_usd_h"].to_numpy()
+        assert o2[0] == 0.0 and o2[1] == 0.0 and np.all(np.diff(o2[1:]) > 0)
+        chosen[price] = level
+    assert chosen[2000.0] < chosen[100.0]
+    assert GRID[0] < chosen[2000.0] < GRID[-1]
+
+
+TS_CASE = CASE.parent / "carbonaceous_thiosulfate.toml"
+TS_GRID = [4.0, 8.0, 16.0, 24.0, 32.0]
+
+
+def _ts_case(tmp_path, oxygen_usd_t):
+    text = TS_CASE.read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^oxygen_usd_t = .*$", "", text)
+    text = text.replace("[economics]\n", f"[economics]\noxygen_usd_t = {oxygen_usd_t}\n", 1)
+    text = text.replace(
+        "[units.ril.leach.au_free]",
+        f"[units.ril.modes]\ndo_mg_l = {TS_GRID}\n\n[units.ril.leach.au_free]",
+    )
+    path = tmp_path / f"ts_do_{oxygen_usd_t:.0f}.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.solver
+def test_thiosulfate_oxygen_level_equals_enumeration_and_moves_with_the_oxygen_price(tmp_path):
+    """Oxygen speeds the gold and the thiosulfate's oxidation; both, and the oxygen, cost."""
+    chosen = {}
+    for price in (100.0, 1000.0):
+        case = _ts_case(tmp_path, price)
+        result = optimize(case)
+        assert result.status == "optimal"
+        level = result.decisions["modes"]["units.ril.do_mg_l"]
+        ore = result.decisions["ore_tph"]
+        enum = simulate_batch(
+            case, {"units.ril.do_mg_l": np.array(TS_GRID), "ore.main.rate_tph": ore}
+        )
+        margin = enum["margin_usd_h"].to_numpy()
+        assert TS_GRID[int(np.argmax(margin))] == level
+        assert result.decisions["objective"] == pytest.approx(float(margin.max()), rel=1e-6)
+        chosen[price] = level
+    assert chosen[1000.0] < chosen[100.0]
+    assert TS_GRID[0] < chosen[1000.0] < TS_GRID[-1]
