@@ -27,6 +27,11 @@ markedly faster than pyrite in aerated cyanide pulps and takes oxygen that gold 
 (Marsden & House 2006 ch. 6; Hedley & Tabachnick 1958); the rates are [assumed] in that
 order and should be fitted to an oxygen-uptake test.
 
+The oxygen is not free: the train reports what it consumes (the uptake over the solids
+held plus the oxygen leaving dissolved), the air it blows and its blower power
+(``power_kw``), or the oxygen it buys (``use_o2_kg_h``) for a set point above what air
+holds; see :mod:`oreflow.units.oxygen_supply`.
+
 Grind: a leach-table entry with ``grain_um`` has the ultimate extraction of its size
 classes set by the exposure of gold grains (``ultimate_frac`` for exposed gold, a share
 ``locked_access_frac`` of the locked gold), and its rate constant does not change with

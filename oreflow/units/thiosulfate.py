@@ -55,7 +55,10 @@ was found, so k_d is scaled by ``1 + s ((DO/DO_ref)^m − 1)`` with the oxygen s
 = 0.5 and order ``m`` = 1 [assumed] (``oreflow.kernels.lixiviant_rates.oxygen_share_factor``).
 The gold rate goes as ``(DO/DO_ref)^0.3`` (Zhang, Senanayake & Nicol 2004), so the
 dissolved oxygen ``do_mg_l`` is a lever with two sides: faster gold, more thiosulfate
-lost. Both factors are exactly 1 at the reference oxygen (8 mg/L). The thiosulfate heap
+lost. Both factors are exactly 1 at the reference oxygen (8 mg/L). The oxygen itself
+costs: the thiosulfate oxidised to tetrathionate takes a quarter mole of O2 per mole
+(the uptake), and the set point is held by blown air or bought oxygen
+(:mod:`oreflow.units.oxygen_supply`, ``kla_per_h`` and the sparger parameters). The thiosulfate heap
 (``oreflow.units.heap_leach_cf``) has no oxygen set point and keeps neither term.
 
 (``oreflow.kernels.lixiviants.held_tenor_loss_tph``). Two S₂O₃ weigh exactly one S₄O₆,
@@ -148,15 +151,15 @@ from oreflow.units.lixiviant_common import (
 from oreflow.units.lixiviant_params import check_train
 from oreflow.units.oxygen_supply import oxygen_supply_metrics
 from oreflow.units.thiosulfate_kinetics import (
-    _ATS,
-    _CAS2O3,
-    _CU,
-    _CUSO4_5H2O,
-    _NH3,
-    _S2O3,
+    ATS_G_MOL,
+    CAS2O3_G_MOL,
+    CU_G_MOL,
+    CUSO4_5H2O_G_MOL,
     LEACH,
+    NH3_G_MOL,
     O2_PER_S2O3_DEGRADED,
     PARAMS,
+    S2O3_G_MOL,
     degradation_per_h,
     rate_factor,
 )
@@ -196,11 +199,11 @@ class ThiosulfateRil:
         sol, solids = pulp.solution_m3_h, pulp.solids_tph
 
         # thiosulfate held at its tenor, degraded to polythionates
-        target_g_m3 = params["s2o3_mol_l"] * _S2O3 * 1000.0
+        target_g_m3 = params["s2o3_mol_l"] * S2O3_G_MOL * 1000.0
         feed_s2o3 = feed[:, self.i_s2o3]
         held_g_m3 = np.maximum(target_g_m3, tenor_g_m3(feed_s2o3, sol))
         cu_mg_l = params["cu_mg_l"] if self.i_cu is not None else np.zeros(n)
-        k_deg = degradation_per_h(params, n, cu_mg_l / _CU)
+        k_deg = degradation_per_h(params, n, cu_mg_l / CU_G_MOL)
         degraded = held_tenor_loss_tph(sol, held_g_m3, k_deg, pulp.tau)
         s2o3_add, s2o3_out = hold_tenor(feed_s2o3, target_g_m3 * sol / 1e6, degraded)
         out.tails[:, self.i_s2o3] = s2o3_out
@@ -239,16 +242,16 @@ class ThiosulfateRil:
         m["polythionates_mean_mg_l"] = pt_mean
         m["resin_affinity_frac"] = affinity
         if self.system == "cats":
-            m["use_cats_kg_h"] = s2o3_add * 1000.0 * _CAS2O3 / _S2O3
+            m["use_cats_kg_h"] = s2o3_add * 1000.0 * CAS2O3_G_MOL / S2O3_G_MOL
         else:
-            m["use_thiosulfate_kg_h"] = s2o3_add * 1000.0 * _ATS / _S2O3
+            m["use_thiosulfate_kg_h"] = s2o3_add * 1000.0 * ATS_G_MOL / S2O3_G_MOL
         if self.i_cu is not None:
             cu_add, cu_out = hold_tenor(feed[:, self.i_cu], cu_mg_l * sol / 1e6, np.zeros(n))
             out.tails[:, self.i_cu] = cu_out
             out.added[:, self.i_cu] = cu_add
-            m["use_cuso4_kg_h"] = cu_add * 1000.0 * _CUSO4_5H2O / _CU
+            m["use_cuso4_kg_h"] = cu_add * 1000.0 * CUSO4_5H2O_G_MOL / CU_G_MOL
         if self.i_nh3 is not None:
-            nh3_g_m3 = params["nh3_mol_l"] * _NH3 * 1000.0
+            nh3_g_m3 = params["nh3_mol_l"] * NH3_G_MOL * 1000.0
             lost = held_tenor_loss_tph(sol, nh3_g_m3, params["nh3_loss_per_h"], pulp.tau)
             nh3_add, nh3_out = hold_tenor(feed[:, self.i_nh3], nh3_g_m3 * sol / 1e6, lost)
             out.tails[:, self.i_nh3] = nh3_out

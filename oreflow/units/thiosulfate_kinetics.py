@@ -18,17 +18,17 @@ from oreflow.units.lixiviant_params import TrainDefaults, leach_table, train_par
 from oreflow.units.oxygen_supply import KLA_PARAM, OXYGEN_SUPPLY_PARAMS
 
 #: Thiosulfate molar masses [g/mol] (as in worked example ex11).
-_S2O3 = 112.13
-_CAS2O3 = 152.21
-_ATS = 148.21  # (NH4)2S2O3
-_CUSO4_5H2O = 249.69
-_CU = 63.546
-_NH3 = 17.031
+S2O3_G_MOL = 112.13
+CAS2O3_G_MOL = 152.21
+ATS_G_MOL = 148.21  # (NH4)2S2O3
+CUSO4_5H2O_G_MOL = 249.69
+CU_G_MOL = 63.546
+NH3_G_MOL = 17.031
 #: Oxygen taken per thiosulfate oxidised to tetrathionate [t O2 / t S2O3]:
 #: 2 S2O3²⁻ + ½ O2 + H2O → S4O6²⁻ + 2 OH⁻, a quarter mole of O2 per mole [S]; copper(II)
 #: oxidises thiosulfate too, and oxygen re-oxidises the copper(I), so oxygen is the
 #: oxidant in the end on both paths (Breuer & Jeffrey 2003, Miner. Eng. 16:21, abstract).
-O2_PER_S2O3_DEGRADED = 0.25 * 31.998 / _S2O3
+O2_PER_S2O3_DEGRADED = 0.25 * 31.998 / S2O3_G_MOL
 
 _DEFAULTS = TrainDefaults(
     n_tanks=8,
@@ -327,13 +327,13 @@ def rate_factor(params: Mapping[str, np.ndarray], n: int, ammoniacal: bool) -> n
         [
             arr("kinetics_ref_s2o3_mol_l"),
             arr("kinetics_ref_nh3_mol_l"),
-            arr("kinetics_ref_cu_mg_l") / _CU,
+            arr("kinetics_ref_cu_mg_l") / CU_G_MOL,
             arr("kinetics_ref_temperature_degc"),
         ],
         axis=1,
     )
     factor = thiosulfate_rate_factor(
-        arr("s2o3_mol_l"), arr("nh3_mol_l"), arr("cu_mg_l") / _CU, arr("temperature_degc"),
+        arr("s2o3_mol_l"), arr("nh3_mol_l"), arr("cu_mg_l") / CU_G_MOL, arr("temperature_degc"),
         ammoniacal, np.ascontiguousarray(ref), arr("s2o3_half_mol_l"), arr("nh3_rate_order"),
         arr("cu_rate_gain"), arr("cu_half_mm"), arr("leach_ea_kj_mol"),
         arr("cu_leach_ea_kj_mol"),

@@ -16,6 +16,7 @@ from tests.conftest import CASES
 FM = CASES / "free_milling_cil.toml"
 RP = CASES / "refractory_pox_cil.toml"
 LG = CASES / "low_grade_preconcentration.toml"
+TS = CASES / "carbonaceous_thiosulfate.toml"
 #: The low-grade case's concentrate thickener (ahead of its CIL) as a case override.
 THICKENED = "units.concentrate_thickener.underflow_solids_frac"
 
@@ -62,6 +63,8 @@ TRIPS = [
     ),
     (FM, {"units.cil.nacn_mg_l": 20.0}, "units.cil.nacn_mg_l:min"),
     (FM, {"units.cil.nacn_mg_l": 1500.0}, "units.cil.nacn_mg_l:max"),
+    # oxygen holds about 39 mg/L at 25 °C against the uptake: 50 is out of reach
+    (TS, {"units.ril.do_mg_l": 50.0}, "units.ril.do_shortfall_mg_l:max"),
     (RP, {"units.pox.temperature_degc": 175.0}, "units.pox.temperature_degc:min"),
     (RP, {"units.pox.temperature_degc": 240.0}, "units.pox.temperature_degc:max"),
     (RP, {"units.pox.residence_min": 30.0}, "units.pox.residence_min:min"),
