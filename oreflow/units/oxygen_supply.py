@@ -28,7 +28,7 @@ in :mod:`oreflow.kernels.sparging`.
   oxygen plant whose power is inside the oxygen price (no blower).
 
 Reports: ``o2_consumed_kg_h``, ``o2_transfer_frac``, ``o2_supplied_kg_h``,
-``use_o2_kg_h`` (bought), ``air_nm3_h``, ``blower_kw``, ``power_kw``,
+``use_o2_kg_h`` (bought; not with ``"air"``), ``air_nm3_h``, ``blower_kw``, ``power_kw``,
 ``do_air_limit_mg_l``, ``do_shortfall_mg_l``, ``oxygen_plant_t_d``.
 """
 
@@ -151,7 +151,7 @@ def oxygen_supply_metrics(
         params["blower_efficiency_frac"],
     )  # fmt: skip
     bought = np.where(by_air, 0.0, supplied)
-    return {
+    out = {
         "o2_consumed_kg_h": consumed,
         "o2_transfer_frac": efficiency,
         "o2_supplied_kg_h": supplied,
@@ -163,3 +163,6 @@ def oxygen_supply_metrics(
         "do_air_limit_mg_l": air_limit,
         "do_shortfall_mg_l": shortfall,
     }
+    if supply == "air":  # never buys oxygen: no priced item, no oxygen plant
+        del out["use_o2_kg_h"], out["oxygen_plant_t_d"]
+    return out

@@ -103,7 +103,7 @@ def test_oxygen_rises_with_the_set_point_within_each_gas():
 def test_sparged_modes_cost_the_gas_they_sparge():
     air = _run("air", 7.0)
     oxy = _run("oxygen", 30.0)
-    assert air["use_o2_kg_h"][0] == 0.0 and air["air_nm3_h"][0] > 0.0
+    assert "use_o2_kg_h" not in air and air["air_nm3_h"][0] > 0.0
     assert oxy["use_o2_kg_h"][0] > 0.0 and oxy["air_nm3_h"][0] == 0.0
     assert air["do_shortfall_mg_l"][0] == 0.0 and oxy["do_shortfall_mg_l"][0] == 0.0
 
@@ -111,7 +111,7 @@ def test_sparged_modes_cost_the_gas_they_sparge():
 def test_shipped_cil_reports_and_prices_its_air():
     sim = oreflow.simulate(ROOT / "cases" / "free_milling_cil.toml")
     u = sim.units.query("unit == 'cil'").set_index("metric")["value"]
-    assert u["air_nm3_h"] > 0 and u["blower_kw"] > 0 and u["use_o2_kg_h"] == 0.0
+    assert u["air_nm3_h"] > 0 and u["blower_kw"] > 0 and "use_o2_kg_h" not in u
     assert u["o2_supplied_kg_h"] == pytest.approx(
         u["air_nm3_h"] * 0.2095 * 31.998 / 22.414, rel=1e-9
     )
