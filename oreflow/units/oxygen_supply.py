@@ -128,7 +128,7 @@ def oxygen_supply_metrics(
     pulp_t_m3 = safe_div(solids_tph + solution_m3_h, solids_m3_h + solution_m3_h, fill=1.0)
     head = sp.hydrostatic_kpa(pulp_t_m3, params["sparger_submergence_m"])
     air_sat = cy.oxygen_saturation_mg_l(temp_c)
-    o2_sat = cy.oxygen_saturation_mg_l(temp_c, 1.0)
+    o2_sat = air_sat / cy.AIR_O2_FRAC  # Henry's law: saturation goes as the O2 share
     our = uptake_g_t_h * safe_div(solids_tph, solution_m3_h)  # mg/(L h)
     air_limit = cy.sparged_oxygen_mg_l(air_sat, params["kla_per_h"], our)
     o2_limit = cy.sparged_oxygen_mg_l(o2_sat, params["kla_per_h"], our)
