@@ -86,7 +86,7 @@ def transfer_efficiency(
 
     Examples
     --------
-    >>> float(transfer_efficiency(0.1, 4.0, 16.0))
+    >>> round(float(transfer_efficiency(0.1, 4.0, 16.0)), 12)
     0.075
     """
     sat = np.asarray(saturation_mg_l, dtype=np.float64)
