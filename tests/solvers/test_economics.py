@@ -71,7 +71,7 @@ def test_run_report_labels_default_prices(routes):
     assert "18 economic figures are oreflow's assumed defaults" in text
     names = routes.meta["economics_assumed"]
     assert len(names) == 18 == routes.kpis["economics_assumed_count"]
-    assert "oxygen_usd_t" in names  # the CIL's set point may buy oxygen
+    assert "reagent_usd_kg.o2" in names  # the CIL's set point may buy oxygen
     assert all(n in " ".join(text.split()) for n in names)  # the note names every one
     assert "economic figure" not in format_run(oreflow.simulate(EX08))
 
