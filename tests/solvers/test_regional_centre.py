@@ -137,7 +137,8 @@ def test_dearer_haulage_moves_ore_away_from_that_satellite(shipped):
 def test_roasting_is_weighed_with_its_acid_credit_and_its_oxygen(shipped):
     """Without the acid credit roasting loses exactly the acid it sold times its price;
     with oxygen free the autoclave gains its oxygen bill (about 730 USD/h) and roasting,
-    which buys none in air, is unchanged."""
+    which buys none in air, gains only the oxygen its CIL buys to hold 8 mg/L against the
+    calcine's uptake (a few USD/h, oreflow.units.oxygen_supply)."""
     u = shipped.plan.units.query("unit == 'pox'").set_index("metric")["value"]
     acid_kg_h = u["acid_sold_kg_h"]
     assert acid_kg_h > 0.0
@@ -156,4 +157,6 @@ def test_roasting_is_weighed_with_its_acid_credit_and_its_oxygen(shipped):
     _check_plan(free_o2, 11.0)
     r2 = free_o2.routes.set_index("pox")
     assert r2.loc["as written", "objective"] > r0.loc["as written", "objective"]
-    assert r2.loc["roast", "objective"] == pytest.approx(r0.loc["roast", "objective"])
+    roast_gain = r2.loc["roast", "objective"] - r0.loc["roast", "objective"]
+    pox_gain = r2.loc["as written", "objective"] - r0.loc["as written", "objective"]
+    assert 0.0 <= roast_gain < 0.02 * pox_gain
