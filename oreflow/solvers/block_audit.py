@@ -24,16 +24,15 @@ from oreflow.solvers.external_flows import external_element_totals
 from oreflow.solvers.results import audit_of_projections, views_max_rel
 from oreflow.solvers.simulate import Simulation
 
-
 #: A stream's projections by species and by size class, (n, n_species) and (n, n_sizes).
 Projection = tuple[np.ndarray, np.ndarray]
 
 
 def project_stream(comps: Any, arr: np.ndarray) -> Projection:
-    """A stream's totals by species (solids summed over sizes, then solution and
-    adsorbed species) and by size class, as ``block_totals`` adds them up.
+    """A stream's totals by species and by size class, as ``block_totals`` adds them up.
 
-    Row by row: the projections of some rows of a stream are those rows of its
+    By species: the solids summed over size classes, then the solution and adsorbed
+    species. Row by row: the projections of some rows of a stream are those rows of its
     projections, so a stream shared by many cases is projected once.
     """
     solids = comps.solids_view(arr)

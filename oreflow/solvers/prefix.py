@@ -56,8 +56,7 @@ class _Shared:
     projections: dict[str, Projection] = field(default_factory=dict)  # per outlet, for audits
 
     def projection(self, comps: Any, stream: str) -> Projection:
-        """An outlet's projections by species and size (``block_audit.project_stream``),
-        per prefix, computed on first use."""
+        """An outlet's projections (``block_audit.project_stream``), per prefix, made once."""
         if stream not in self.projections:
             self.projections[stream] = project_stream(comps, self.streams[stream])
         return self.projections[stream]
