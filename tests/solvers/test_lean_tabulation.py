@@ -11,10 +11,17 @@ import pytest
 
 import oreflow.solvers.optimize as optimize_module
 from oreflow.flowsheet.case import load_case, parse_case
+from oreflow.solvers.block_audit import block_closure_max_rel, project_stream
+from oreflow.solvers.gather import GatheredUnit
 from oreflow.solvers.lean_figures import sparse_total
 from oreflow.solvers.optimize import optimize, tabulate_limited
 from oreflow.solvers.optimize_result import spec_of
-from oreflow.solvers.prefix import SHARE_MIN_RATIO, block_prefixes, simulate_shared_chunks
+from oreflow.solvers.prefix import (
+    SHARE_MIN_RATIO,
+    block_prefixes,
+    simulate_shared_chunks,
+    take_cases,
+)
 from oreflow.solvers.results import plant_totals
 from oreflow.solvers.selection import blend_problem
 from oreflow.solvers.simulate import CHUNK_CASES, CLOSURE_GATE_REL, simulate_chunks
@@ -224,3 +231,47 @@ def test_shared_results_are_gathered_into_a_chunk_only_where_read():
         np.testing.assert_array_equal(
             sparse_total(chunk, field), plant_totals(chunk, field), err_msg=field
         )
+
+
+def test_a_take_of_a_chunk_gathers_from_the_shared_results_what_the_chunk_would():
+    spec = load_case(ROOT / "cases" / "free_milling_cil.toml")
+    axes = spec_of(spec).axes
+    plant = plant_with_modes(spec, axes)
+    combos = np.array(list(itertools.product(*(a.values for a in axes))))
+    over = {a.key: combos[:, i] for i, a in enumerate(axes)}
+    (_, _, chunk), *_ = simulate_shared_chunks(
+        plant, n_cases=len(combos), overrides=over, chunk_cases=CHUNK_CASES
+    )
+    idx = np.array([chunk.n_cases - 1, 0, chunk.n_cases // 3])  # rows of different settings
+    read = next(iter(chunk.streams))
+    chunk.streams[read]  # one entry read by the chunk, the others still deferred
+    pending = set(chunk.streams.deferred())
+    one = take_cases(chunk, idx)
+    assert set(chunk.streams.deferred()) == pending  # taking gathers nothing of the chunk's
+    for name in list(chunk.streams):  # the same values as the chunk's rows
+        np.testing.assert_array_equal(one.streams[name], chunk.streams[name][idx], err_msg=name)
+
+
+def test_a_tail_audit_from_projections_per_prefix_equals_projecting_every_case():
+    spec = _detox_grid_spec()
+    opt = spec_of(spec)
+    axes = route_axes(opt.axes, {})
+    plant = plant_with_modes(route_spec(spec, {}), axes)
+    combos = np.array(list(itertools.product(*(a.values for a in axes))))
+    over = {a.key: combos[:, i] for i, a in enumerate(axes)}
+    chunks = list(simulate_shared_chunks(plant, n_cases=len(combos), overrides=over, audit=True))
+    for _, _, chunk in chunks:
+        tail = [n for n, r in chunk.units.items() if not isinstance(r, GatheredUnit)]
+        assert "detox" in tail  # detox onwards is simulated per combination
+        entering = [s.name for s in plant.topology.streams if s.dst in tail and s.src not in tail]
+        assert entering
+        projected = {s: project_stream(plant.spec.comps, chunk.streams[s]) for s in entering}
+        # projections of rows are the rows of projections: to the bit
+        for s, (by_species, by_size) in projected.items():
+            for at in (np.arange(1), np.arange(chunk.n_cases)[::-2]):
+                part = project_stream(plant.spec.comps, chunk.streams[s][at])
+                np.testing.assert_array_equal(part[0], by_species[at])
+                np.testing.assert_array_equal(part[1], by_size[at])
+        plain = block_closure_max_rel(chunk, [tail])
+        np.testing.assert_array_equal(block_closure_max_rel(chunk, [tail], projected), plain)
+        np.testing.assert_array_equal(np.fmax(chunk.block_closure, plain), chunk.block_closure)
