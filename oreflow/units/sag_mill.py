@@ -74,7 +74,7 @@ import numpy as np
 
 from oreflow.core.components import ComponentSet
 from oreflow.core.schema import Param, frac, positive
-from oreflow.errors import CaseError, Problem
+from oreflow.errors import Problem
 from oreflow.kernels.arrays import safe_div
 from oreflow.units.base import (
     PrepareContext,
@@ -278,15 +278,10 @@ class SagMill:
     def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> SagState:
         """Per-case parameters and the Bond Wi the mill uses."""
         wi = params.get("wi_kwh_t", ctx.feed_wi_kwh_t)
-        needs_wi = self.bond or "mib_kwh_t" not in params
-        if needs_wi and np.any(~np.isfinite(wi)):
-            problem = Problem(
-                self.spec.file,
-                f"units.{self.spec.name}.wi_kwh_t",
-                "no ore with a work index reaches the mill: give wi_kwh_t",
-            )
-            raise CaseError([problem])
-        return SagState(params, np.asarray(wi, dtype=np.float64))
+        # per case: a case no ore reaches (its sources at 0 t/h) has no work index (NaN)
+        # and grinds nothing (its transfer size is NaN, so the product is its feed: at
+        # most the media the mill wears); the batch's other cases keep their own ore's
+        return SagState(params, np.broadcast_to(np.asarray(wi, dtype=np.float64), (ctx.n_cases,)))
 
     def _power_kw(
         self, params: Mapping[str, np.ndarray], feed: np.ndarray
