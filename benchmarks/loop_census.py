@@ -7,6 +7,8 @@ per recycle block: its units, the path that converged it and the passes of the b
 - ``direct``: a closed ball-mill circuit solved by ``oreflow.solvers.closed_circuit``
   (solids by the coarse-to-fine sweep with a secant on the mill feed, water by secant
   rounds), then confirmed by the general iteration;
+- ``solids+anderson``: a ball-mill circuit inside a larger block (a leach and carbon
+  circuit returning solution to it): its solids solved so, then Anderson on the block;
 - ``secant-rounds``: linear units triangular in species (differential flotation banks):
   secant rounds per component, then confirmed by the general iteration;
 - ``secant+anderson``: every unit declares itself linear; a per-component secant start
@@ -51,7 +53,7 @@ def census(files: list[Path]) -> list[dict[str, Any]]:
         if isinstance(loop, closed_circuit.TriangularLoop):
             path = "secant-rounds"
         elif loop is not None and solids_found["ok"]:
-            path = "direct"
+            path = "solids+anderson" if loop.returned else "direct"
         elif self.linear:
             path = "secant+anderson"
         else:

@@ -18,8 +18,12 @@ species first. A mill may also add solids whatever its feed (its worn media,
 ``discharge_source``): the fresh feed of the linear system then carries the part of that
 source the loop returns to the mill, and the discharge the source itself.
 
-One more kind of block gets a start from here, which the general iteration then
-confirms. A block of linear
+Two more kinds of block get a start from here, which the general iteration then
+confirms. A block where the mill and diagonal units form a closed loop of their own
+inside a larger block (a leach and carbon circuit that returns solution to the grinding
+circuit, copper_gold_sart) has that loop's solids solved as above, the streams the rest
+of the block returns to it taken as free of solids, and its other tears left free: the
+first probe is then from zero flows, so that the leach is fed water. A block of linear
 units some of which declare ``solids_triangular`` (differential flotation banks: each
 mineral's concentrate a fixed share of its feed, the gangue's linear in the minerals of
 its class and itself) is started by secant rounds per component with nothing held,
@@ -122,8 +126,12 @@ def recognise(
 ) -> MillLoop | TriangularLoop | None:
     """The block as a closed ball-mill circuit, a triangular loop, or None.
 
-    A closed ball-mill circuit holds the mill and diagonal units only; a triangular
-    loop, linear units of which one at least is triangular in species.
+    A block of the mill and diagonal units only is the circuit; a block of linear units
+    of which one at least is triangular in species, a triangular loop. A block that
+    also holds units that are not diagonal (a leach and carbon circuit returning
+    solution to the grinding circuit) holds a circuit when the mill and the diagonal
+    units around it form a closed loop of their own: that loop's solids then start the
+    block's iteration (``MillLoop.returned`` names what the rest of the block feeds it).
     """
     mills = [n for n in block.nodes if hasattr(plant.models[n], "fixed_feed_form")]
     if not mills and _triangular(plant, block):
@@ -143,7 +151,7 @@ def recognise(
         return MillLoop(
             mill, block.nodes, internal, internal.index(feed), internal.index(discharge)
         )
-    return None
+    return _circuit_within(plant, block, ports, mill, feed, discharge)
 
 
 def _triangular(plant: CompiledPlant, block: Block) -> bool:
@@ -153,6 +161,52 @@ def _triangular(plant: CompiledPlant, block: Block) -> bool:
     return any(
         getattr(plant.models.get(n), "solids_triangular", False) for n in block.nodes
     ) and all(plant.spec.unit_type(n).linear for n in block.nodes)
+
+
+def _circuit_within(
+    plant: CompiledPlant,
+    block: Block,
+    ports: tuple[dict[str, list[str]], dict[str, list[str]]],
+    mill: str,
+    feed: str,
+    discharge: str,
+) -> MillLoop | None:
+    """The closed loop the mill forms with the block's diagonal units, or None.
+
+    The loop is the set of those units that lie on a cycle through the mill (reached
+    from its discharge and reaching its feed through diagonal units only).
+    """
+    candidates = {
+        n for n in block.nodes if n == mill or getattr(plant.models[n], "solids_diagonal", False)
+    }
+    feeds_of = {s: n for n in candidates for s in ports[0][n]}  # stream -> its consumer
+    made_by = {s: n for n in candidates for s in ports[1][n]}  # stream -> its producer
+
+    def reach(start: str, step: Callable[[str], list[str]]) -> set[str]:
+        seen, todo = {start}, [start]
+        while todo:
+            for nxt in step(todo.pop()):
+                if nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        return seen
+
+    down = reach(mill, lambda n: [feeds_of[s] for s in ports[1][n] if s in feeds_of])
+    up = reach(mill, lambda n: [made_by[s] for s in ports[0][n] if s in made_by])
+    loop = down & up
+    if len(loop) < 2:
+        return None
+    nodes = tuple(n for n in block.nodes if n in loop)
+    produced = {s for n in nodes for s in ports[1][n]}
+    consumed = {s for n in nodes for s in ports[0][n]}
+    internal = tuple(sorted(produced & consumed))
+    if feed not in internal or discharge not in internal:
+        return None
+    in_block = {s for n in block.nodes for s in ports[1][n]}
+    returned = tuple(sorted((consumed - produced) & in_block))
+    return MillLoop(
+        mill, nodes, internal, internal.index(feed), internal.index(discharge), returned
+    )
 
 
 def _outlets(model: Any, state: Any, inlets: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
