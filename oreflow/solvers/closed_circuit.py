@@ -441,6 +441,10 @@ def start_with_solids(
     no water, then ``g0``, then the secant point. Where a dilution or thickener limit
     switches between probes, further secant rounds follow (at most
     ``MAX_WATER_ROUNDS``); the caller's iteration then judges the whole tear.
+    ``HeldSolids`` name the solids of some tears only (none in a triangular loop): the
+    first probe is then from zero flows and the other components, solids included, are
+    found by the same secants (exact for a component once those it depends on stand
+    still: the minerals of a differential bank, then the gangue they lift).
 
     Returns
     -------
