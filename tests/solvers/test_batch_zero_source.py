@@ -99,8 +99,8 @@ def test_a_row_whose_closed_source_simulation_does_not_close_is_refused(monkeypa
     assert closes.all()
     original = prefix.block_closure_max_rel
 
-    def broken(sim, groups):
-        out = original(sim, groups)
+    def broken(sim, groups, *projected):
+        out = original(sim, groups, *projected)
         return np.where(np.asarray(sim.params["ore.satellite"]["rate_tph"]) == 0.0, 0.34, out)
 
     monkeypatch.setattr(prefix, "block_closure_max_rel", broken)
