@@ -66,7 +66,7 @@ import numpy as np
 
 from oreflow.core.components import ComponentSet
 from oreflow.errors import CaseError, Problem
-from oreflow.kernels.arrays import safe_div
+from oreflow.kernels.arrays import safe_div, unique_rows
 from oreflow.units.ball_mill_params import (
     CHARGE_MODEL_KEYS,
     PARAMS,
@@ -159,7 +159,7 @@ class BallMill:
             ],
             axis=1,
         )
-        distinct, inverse = np.unique(sel, axis=0, return_inverse=True)
+        distinct, inverse = unique_rows(sel)
         table = np.stack([austin_selection(at_um, *map(float, row)) for row in distinct])
         table[:, -1] = 0.0  # the sink does not break
         s_e = table[inverse.reshape(-1)]  # (n_cases, n_cls)
@@ -225,7 +225,7 @@ class BallMill:
     def _charge_figures(self, params: Mapping[str, np.ndarray], n: int) -> dict[str, np.ndarray]:
         """Charge-model powers per case (one evaluation per distinct mill)."""
         rows = np.stack([np.broadcast_to(params[k], (n,)) for k in CHARGE_MODEL_KEYS], axis=1)
-        distinct, inverse = np.unique(rows, axis=0, return_inverse=True)
+        distinct, inverse = unique_rows(rows)
         table = []
         for r in distinct:
             values = {
