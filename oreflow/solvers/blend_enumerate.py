@@ -92,8 +92,18 @@ def enumerate_closures(problem: BlendProblem) -> tuple[int, np.ndarray, float, t
     return best
 
 
+#: Vertex candidates (sets of rows taken as equalities) solved together, times columns.
+_BATCH_MATRICES = 32768
+
+
 def enumerate_vertices(problem: BlendProblem) -> tuple[int, np.ndarray, float]:
-    """``enumerate_blend`` by the vertices of every column's polytope, whatever its shape."""
+    """``enumerate_blend`` by the vertices of every column's polytope, whatever its shape.
+
+    Every set of S + D rows is solved as equalities for every column, many sets in one
+    batch of ``np.linalg`` calls (each matrix factorised alone, as one at a time): the
+    best feasible vertex of a column is the first set, in ``itertools.combinations``
+    order, that reaches its best objective.
+    """
     n = problem.n
     dim = problem.n_sources + problem.n_destinations
     a, b = _inequalities(problem)
@@ -107,19 +117,25 @@ def enumerate_vertices(problem: BlendProblem) -> tuple[int, np.ndarray, float]:
     best_v = np.zeros((n, dim))
     hi = max(problem.x_max, 1.0)
     scale = np.abs(a).sum(axis=2) * hi + np.abs(b) + 1e-12
-    for rows in itertools.combinations(range(a.shape[1]), dim):
-        sub = a[:, list(rows), :]
+    sets = np.array(list(itertools.combinations(range(a.shape[1]), dim)), dtype=np.intp)
+    step = max(_BATCH_MATRICES // max(n, 1), 1)
+    for start in range(0, len(sets), step):
+        rows = sets[start : start + step]  # (c, dim)
+        sub = a[:, rows, :]  # (n, c, dim, dim)
         det = np.linalg.det(sub)
-        good = np.abs(det) > 1e-12 * np.prod(np.abs(sub).sum(axis=2) + 1e-300, axis=1)
-        v = np.zeros((n, dim))
+        good = np.abs(det) > 1e-12 * np.prod(np.abs(sub).sum(axis=3) + 1e-300, axis=2)
+        v = np.zeros((*good.shape, dim))
         if good.any():
-            v[good] = np.linalg.solve(sub[good], b[good][:, list(rows), None])[..., 0]
-        slack = b - np.einsum("nmk,nk->nm", a, v)
-        feasible = good & (slack >= -_FEAS_RTOL * scale).all(axis=1)
-        value = np.einsum("nk,nk->n", slope, v) + const
-        better = feasible & (sign * value > best)
-        best = np.where(better, sign * value, best)
-        best_v[better] = v[better]
+            v[good] = np.linalg.solve(sub[good], b[:, rows][good][..., None])[..., 0]
+        slack = b[:, None, :] - np.einsum("nmk,nck->ncm", a, v)
+        feasible = good & (slack >= -_FEAS_RTOL * scale[:, None, :]).all(axis=2)
+        value = np.einsum("nk,nck->nc", slope, v) + const[:, None]
+        score = np.where(feasible & (sign * value > -np.inf), sign * value, -np.inf)
+        first = np.argmax(score, axis=1)  # the first set reaching each column's best
+        top = score[np.arange(n), first]
+        better = top > best
+        best = np.where(better, top, best)
+        best_v[better] = v[np.arange(n), first][better]
     best = np.where(usable, best, -np.inf)
     column = int(np.argmax(best))
     if not np.isfinite(best[column]):
