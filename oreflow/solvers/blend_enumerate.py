@@ -76,18 +76,49 @@ def enumerate_closures(problem: BlendProblem) -> tuple[int, np.ndarray, float, t
     problem (``BlendProblem.with_closed``: no ore from them, their site limits gone,
     what closing them adds in the constants), enumerated whole; the best plan of all.
     """
+    return best_plan(problem, column_plans(problem))
+
+
+#: Per set of closed sources: each column's best signed objective and its vertex.
+ColumnPlans = list[tuple[tuple[int, ...], np.ndarray, np.ndarray]]
+
+
+def column_plans(problem: BlendProblem) -> ColumnPlans | None:
+    """Every column's best plan, per set of closed sources (``best_plan`` picks among them).
+
+    Each column's polytope is its own, so the plans of a subset of the columns (a
+    route's) are these plans' rows: the route ranking reads them instead of enumerating
+    each route again. ``None`` where the closed form of one source applies.
+    """
     if not problem.closable:
         if problem.n_sources == 1 and not problem.n_destinations:
-            return (*_enumerate_one_source(problem), ())
-        return (*enumerate_vertices(problem), ())
+            return None
+        return [((), *_vertex_scores(problem))]
+    return [(shut, *_vertex_scores(problem.with_closed(shut))) for shut in problem.patterns()]
+
+
+def best_plan(
+    problem: BlendProblem, plans: ColumnPlans | None, idx: np.ndarray | None = None
+) -> tuple[int, np.ndarray, float, tuple[int, ...]]:
+    """``enumerate_closures`` of the columns ``idx`` (all by default) from ``column_plans``.
+
+    The column returned indexes ``idx``, as ``enumerate_closures(problem.subset(idx))``'s.
+    """
+    if plans is None:
+        sub = problem if idx is None else problem.subset(idx)
+        return (*_enumerate_one_source(sub), ())
     sign = 1.0 if problem.sense == "maximize" else -1.0
+    dim = problem.n_sources + problem.n_destinations
     best: tuple[int, np.ndarray, float, tuple[int, ...]] | None = None
-    for shut in problem.patterns():
-        column, values, objective = enumerate_vertices(problem.with_closed(shut))
-        if column >= 0 and (best is None or sign * objective > sign * best[2]):
-            best = (column, values, objective, shut)
+    for shut, score, vertex in plans:
+        s, v = (score, vertex) if idx is None else (score[idx], vertex[idx])
+        column = int(np.argmax(s))
+        if not np.isfinite(s[column]):
+            continue
+        objective = float(sign * s[column])
+        if best is None or sign * objective > sign * best[2]:
+            best = (column, v[column], objective, shut)
     if best is None:
-        dim = problem.n_sources + problem.n_destinations
         return -1, np.full(dim, np.nan), float("nan"), ()
     return best
 
@@ -97,7 +128,18 @@ _BATCH_MATRICES = 32768
 
 
 def enumerate_vertices(problem: BlendProblem) -> tuple[int, np.ndarray, float]:
-    """``enumerate_blend`` by the vertices of every column's polytope, whatever its shape.
+    """``enumerate_blend`` by the vertices of every column's polytope, whatever its shape."""
+    score, vertex = _vertex_scores(problem)
+    sign = 1.0 if problem.sense == "maximize" else -1.0
+    column = int(np.argmax(score))
+    if not np.isfinite(score[column]):
+        dim = problem.n_sources + problem.n_destinations
+        return -1, np.full(dim, np.nan), float("nan")
+    return column, vertex[column], float(sign * score[column])
+
+
+def _vertex_scores(problem: BlendProblem) -> tuple[np.ndarray, np.ndarray]:
+    """(n,) each column's best signed objective (-inf: none, or unusable) and (n, S + D) vertex.
 
     Every set of S + D rows is solved as equalities for every column, many sets in one
     batch of ``np.linalg`` calls (each matrix factorised alone, as one at a time): the
@@ -136,11 +178,7 @@ def enumerate_vertices(problem: BlendProblem) -> tuple[int, np.ndarray, float]:
         better = top > best
         best = np.where(better, top, best)
         best_v[better] = v[np.arange(n), first][better]
-    best = np.where(usable, best, -np.inf)
-    column = int(np.argmax(best))
-    if not np.isfinite(best[column]):
-        return -1, np.full(dim, np.nan), float("nan")
-    return column, best_v[column], float(sign * best[column])
+    return np.where(usable, best, -np.inf), best_v
 
 
 def _enumerate_one_source(problem: BlendProblem) -> tuple[int, np.ndarray, float]:

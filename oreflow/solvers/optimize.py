@@ -50,10 +50,10 @@ from oreflow.solvers.blend import (
     BlendResult,
     column_duals,
     enumerate_blend,
-    enumerate_closures,
     explain_blend_infeasible,
     solve_blend,
 )
+from oreflow.solvers.blend_enumerate import ColumnPlans, best_plan, column_plans
 from oreflow.solvers.closures import closable_sources
 from oreflow.solvers.economics import FIXED_COST_FIGURE, FIXED_COST_SIGN, fixed_follows_capital
 from oreflow.solvers.envelopes import idle_units
@@ -459,8 +459,9 @@ def optimize(spec: CaseSpec) -> OptimizeResult:
         split_at = chosen_split
         previous = result.column
     t4 = time.perf_counter()
-    check = enumerate_closures(problem)
-    ranking = _route_ranking(problem, table, several)
+    plans = column_plans(problem)  # every column's, for the check and the route ranking
+    check = best_plan(problem, plans)
+    ranking = _route_ranking(problem, table, several, plans)
     seconds["enumerate_s"] = time.perf_counter() - t4
     seconds.update(result.seconds)
     meta: dict[str, Any] = {
@@ -615,12 +616,17 @@ def _enumeration(
     return out
 
 
-def _route_ranking(problem: BlendProblem, table: ModeTable, blend: bool) -> pd.DataFrame:
-    """Best plan of every route by enumeration (``optimize_result.route_ranking``)."""
+def _route_ranking(
+    problem: BlendProblem, table: ModeTable, blend: bool, plans: ColumnPlans | None
+) -> pd.DataFrame:
+    """Best plan of every route by enumeration (``optimize_result.route_ranking``).
+
+    Each route's best is read from every column's plans (``column_plans``).
+    """
     fixed = table.figures.get("cost_fixed_usd_h")
 
     def best(idx: np.ndarray) -> dict[str, Any]:
-        column, values, objective = enumerate_blend(problem.subset(idx))
+        column, values, objective, _ = best_plan(problem, plans, idx)
         rates = values[: problem.n_sources]
         row: dict[str, Any] = {"feasible": column >= 0, "objective": objective}
         row["ore_tph"] = float(np.nansum(rates)) if column >= 0 else float("nan")
