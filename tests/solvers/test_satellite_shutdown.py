@@ -21,8 +21,8 @@ from oreflow.cli import main
 from oreflow.errors import CaseError
 from oreflow.flowsheet.case import parse_case
 from oreflow.flowsheet.optimization import Limit
-from oreflow.solvers.blend import BlendProblem, enumerate_closures, solve_blend
 from oreflow.solvers import blend_enumerate
+from oreflow.solvers.blend import BlendProblem, enumerate_closures, solve_blend
 from oreflow.solvers.blend_enumerate import best_plan, column_plans, enumerate_vertices
 from oreflow.solvers.highs import SolveStatus
 from oreflow.solvers.optimize import optimize
