@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import oreflow.solvers.optimize as optimize_module
+import oreflow.solvers.optimize_table as optimize_module
 from oreflow.flowsheet.case import load_case, parse_case
 from oreflow.solvers.lean_figures import sparse_total
 from oreflow.solvers.optimize import optimize, tabulate_limited
