@@ -159,11 +159,10 @@ def _vertex_scores(problem: BlendProblem) -> tuple[np.ndarray, np.ndarray]:
     best_v = np.zeros((n, dim))
     hi = max(problem.x_max, 1.0)
     scale = np.abs(a).sum(axis=2) * hi + np.abs(b) + 1e-12
-    sets = np.array(list(itertools.combinations(range(a.shape[1]), dim)), dtype=np.intp)
+    sets = itertools.combinations(range(a.shape[1]), dim)  # lazily: C(m, S + D) of them
     step = max(_BATCH_MATRICES // max(n, 1), 1)
-    for start in range(0, len(sets), step):
-        rows = sets[start : start + step]  # (c, dim)
-        sub = a[:, rows, :]  # (n, c, dim, dim)
+    while len(rows := np.array(list(itertools.islice(sets, step)), dtype=np.intp)):
+        sub = a[:, rows, :]  # rows: (c, dim) sets of rows; sub: (n, c, dim, dim)
         det = np.linalg.det(sub)
         good = np.abs(det) > 1e-12 * np.prod(np.abs(sub).sum(axis=3) + 1e-300, axis=2)
         v = np.zeros((*good.shape, dim))
