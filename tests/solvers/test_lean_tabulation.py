@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import oreflow.solvers.optimize as optimize_module
+import oreflow.solvers.optimize_table as optimize_module
 from oreflow.flowsheet.case import load_case, parse_case
 from oreflow.solvers.block_audit import block_closure_max_rel, project_stream
 from oreflow.solvers.gather import GatheredUnit
