@@ -267,7 +267,6 @@ class BankState(NamedTuple):
 class FlotationBank:
     """Compiled flotation bank (see module docstring)."""
 
-
     def __init__(self, spec: UnitSpec, comps: ComponentSet) -> None:
         self.spec = spec
         self.comps = comps
