@@ -298,7 +298,15 @@ class BallMill:
         )
         out = feed.copy()
         product_solids = c.solids_view(out)
-        mill_mixers_into(product_solids, c.solids_view(feed), rate_tau, self.b, self.n_mixers)
+        # one compiled layout (C) whatever the batch: the solids block of more than one
+        # case is a strided view, of one case a contiguous one
+        feed_solids = np.ascontiguousarray(c.solids_view(feed))
+        if product_solids.flags.c_contiguous:
+            mill_mixers_into(product_solids, feed_solids, rate_tau, self.b, self.n_mixers)
+        else:
+            ground = np.empty_like(feed_solids)
+            mill_mixers_into(ground, feed_solids, rate_tau, self.b, self.n_mixers)
+            product_solids[...] = ground
         if self.grg is not None:
             i_grg, i_free = self.grg
             lost = product_solids[:, :, i_grg] * state.grg_loss_frac[:, None]
