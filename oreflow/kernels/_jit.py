@@ -6,8 +6,8 @@ signature. When neither the package directory nor HOME is writable, numba cannot
 place its cache and ``cache=True`` raises at decoration time (docs/architecture.md); we then
 point ``NUMBA_CACHE_DIR`` at a temporary folder before numba is imported.
 
-Two processes may fill the cache at once (``oreflow.kernels.precompile`` compiles a
-case's kernels in a second process while the first runs it). Numba writes each data file
+Two processes may fill the cache at once (forked batch workers, two runs side by side).
+Numba writes each data file
 and index atomically (a temporary file, then a rename), but adding an entry to a
 kernel's index is a read-modify-write: two processes saving two different signatures of
 one kernel could both number their data file 1, leaving an index entry that names the
@@ -43,7 +43,7 @@ if _cache_dir_needed():
     os.environ["NUMBA_CACHE_DIR"] = str(Path(tempfile.gettempdir()) / "oreflow-numba-cache")
 
 import numba  # noqa: E402  (the cache location must be settled first)
-from numba.core import caching, sigutils  # noqa: E402
+from numba.core import caching  # noqa: E402
 
 
 class _LockedIndexDataCacheFile(caching.IndexDataCacheFile):
@@ -68,67 +68,6 @@ def njit(func: Callable[..., Any]) -> Any:
     if type(cache_file) is caching.IndexDataCacheFile:
         cache_file.__class__ = _LockedIndexDataCacheFile
     return dispatcher
-
-
-def is_kernel(obj: object) -> bool:
-    """Whether ``obj`` is a compiled kernel (a numba dispatcher)."""
-    return isinstance(obj, numba.core.registry.CPUDispatcher)
-
-
-def signatures(kernel: Any) -> list[str]:
-    """The argument types a kernel was compiled or loaded for in this process, as text.
-
-    The text is what :func:`compile_signature` reads back (numba's type names, e.g.
-    ``(Array(float64, 2, 'C'), int64)``); a signature with a type that text cannot
-    carry is left out.
-    """
-    out = []
-    for sig in kernel.signatures:
-        parts = [_type_text(t) for t in sig]
-        if all(p is not None for p in parts):
-            out.append("(" + "".join(f"{p}, " for p in parts) + ")")
-    return out
-
-
-def _type_text(t: Any) -> str | None:
-    types = numba.types
-    if isinstance(t, types.Array):
-        readonly = "" if t.mutable else ", readonly=True"
-        return f"Array({t.dtype}, {t.ndim}, '{t.layout}'{readonly})"
-    if isinstance(t, (types.Integer, types.Float, types.Boolean)):
-        return str(t)
-    if isinstance(t, types.NoneType):
-        return "none"
-    if isinstance(t, types.UniTuple):
-        inner = _type_text(t.dtype)
-        return None if inner is None else f"UniTuple({inner}, {t.count})"
-    if isinstance(t, types.Tuple):
-        parts = [_type_text(x) for x in t.types]
-        if any(p is None for p in parts):
-            return None
-        return "Tuple((" + "".join(f"{p}, " for p in parts) + "))"
-    return None
-
-
-def is_cached(kernel: Any, signature: str) -> bool:
-    """Whether the on-disk cache holds ``kernel``'s machine code for ``signature``."""
-    args = tuple(sigutils.normalize_signature(signature)[0])
-    if args in kernel.overloads:
-        return True
-    cache = kernel._cache
-    key = cache._index_key(args, kernel.targetctx.codegen())
-    with contextlib.suppress(Exception):
-        return key in cache._cache_file._load_index()
-    return False
-
-
-def compile_signature(kernel: Any, signature: str) -> None:
-    """Compile (or load from the cache) ``kernel`` for the argument types ``signature``.
-
-    The types are passed as numba's dispatcher passes those of a call, so that the cache
-    entry is the one a later call finds.
-    """
-    kernel.compile(tuple(sigutils.normalize_signature(signature)[0]))
 
 
 @contextlib.contextmanager
@@ -161,4 +100,4 @@ def _name(ev: object) -> str:
     return getattr(getattr(dispatcher, "py_func", None), "__name__", "kernel")
 
 
-__all__ = ["compile_signature", "is_cached", "is_kernel", "njit", "on_compile", "signatures"]
+__all__ = ["njit", "on_compile"]
