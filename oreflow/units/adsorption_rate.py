@@ -61,7 +61,8 @@ isotherm factor. Silver and copper keep their K at every temperature (no data fo
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -284,6 +285,68 @@ def adsorption_train(
         one * params["kn_n"],
         np.ascontiguousarray(rate_factor, dtype=np.float64),
     )
+
+
+
+def barren_at_most_loaded(
+    train: Callable[[np.ndarray], tuple[Any, ...]],
+    barren_g_t: np.ndarray,
+    trained: tuple[Any, ...],
+    rtol: float = 1e-13,
+    max_iter: int = 30,
+) -> tuple[tuple[Any, ...], np.ndarray]:
+    """An open circuit's barren loading, no higher than the loading the train gives it.
+
+    The barren carbon of an open carbon circuit stands for what an elution outside the
+    flowsheet returns, and an elution only takes metal off the carbon. Where the train
+    loads the carbon less than the set barren loading ``B`` (no ore: the carbon only
+    desorbs into the pulp's solution), the barren loading ``b`` is where the carbon
+    leaves as loaded as it came, ``L(b) = b`` with ``0 <= b < B`` [assumed]; found by
+    secants from ``b = 0`` and ``b = B`` per case and metal (exact in one step where
+    the isotherm is linear; ``L(0) = 0`` with no metal in the feed, hence ``b = 0``).
+    Cases and metals whose carbon loads above ``B`` keep ``B`` and their first result.
+
+    Parameters
+    ----------
+    train : callable
+        ``train(barren_g_t) -> (tenor, loading, ore_g_h, iterations)``, the adsorption
+        train of every case (``adsorption_train``); ``loading[:, 0, m]`` is the loaded
+        carbon's [g/t].
+    barren_g_t : (n, n_metal) float64
+        Set barren loading [g/t].
+    trained : tuple
+        ``train(barren_g_t)``, already computed.
+
+    Returns
+    -------
+    trained, barren_g_t
+        The train's result and the barren loading of every case (rows changed only
+        where the carbon loaded less than the set barren loading).
+    """
+    low = trained[1][:, 0, :] < barren_g_t
+    rows = low.any(axis=1)
+    if not rows.any():
+        return trained, barren_g_t
+    b_hi = barren_g_t.copy()
+    g_hi = trained[1][:, 0, :] - b_hi
+    b_lo = np.where(low, 0.0, barren_g_t)
+    result = train(b_lo)
+    g_lo = result[1][:, 0, :] - b_lo
+    b = b_lo
+    for _ in range(max_iter):
+        if np.all(np.abs(np.where(low, g_lo, 0.0)) <= rtol * barren_g_t):
+            break
+        denom = g_hi - g_lo
+        step = safe_div(g_lo * (b_hi - b_lo), denom, where=denom != 0)
+        b = np.where(low, np.clip(b_lo - step, 0.0, barren_g_t), barren_g_t)
+        b_hi, g_hi, b_lo = b_lo, g_lo, b
+        result = train(b)
+        g_lo = result[1][:, 0, :] - b
+    merged = tuple(
+        None if new is None else np.where(rows.reshape((-1,) + (1,) * (new.ndim - 1)), new, old)
+        for new, old in zip(result, trained, strict=True)
+    )
+    return merged, np.where(rows[:, None], b, barren_g_t)
 
 
 COPPER_SPECIATION_PARAMS: tuple[Param, ...] = (

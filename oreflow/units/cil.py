@@ -76,7 +76,11 @@ free cyanide (as CN) + ``cn_wad``, the figure of the ICMC 50 mg/L limit (Mudder,
 
 **Carbon.** Carbon advances at ``carbon_advance_t_d``. Without a ``carbon`` inlet it
 is fresh from outside, loaded at ``barren_carbon_*_g_t``, and ``carbon_loss_g_t``
-prices the fines lost. With a ``carbon`` inlet (barren carbon returned by an
+prices the fines lost. That carbon stands for what an elution outside the flowsheet
+returns, and an elution only takes metal off: where the train would load the carbon
+less than that (no ore, or a feed too poor), the barren loading is the one the train
+returns unchanged (``barren_at_most_loaded``) [assumed], so no metal comes off the
+barren carbon into the tailings and, with no ore, none is produced. With a ``carbon`` inlet (barren carbon returned by an
 ``elution`` unit) the carbon circuit is closed: the barren loadings are those of the
 returned carbon, fresh make-up carbon tops the advance up to ``carbon_advance_t_d``,
 and that make-up is the carbon used; the gold left on barren carbon then circulates
@@ -107,6 +111,7 @@ from oreflow.units.adsorption_rate import (
     adsorption_rate_factor,
     adsorption_train,
     attrition_scale,
+    barren_at_most_loaded,
     copper_k_eq_factor,
     gold_isotherm_factor,
 )
@@ -345,25 +350,32 @@ class CilTrain:
                     params["blanking_kg_t"],
                     params["blanking_half_kg_t"],
                 )
-        tenor, loading, ore_g_h, form_iterations = adsorption_train(
-            self.spec.params,
-            params,
-            ads_rate,
-            sol,
-            feed_tenor,
-            source,
-            carbon_tph,
-            barren,
-            carbon_tank,
-            k_ads,
-            k_eq,
-            self.molar,
-            params["carbon_capacity_g_t"],
-            solids,
-            ore_k,
-            feed_preg * G_PER_T,
-            self.reversible,
-        )
+
+        def train(barren_g_t: np.ndarray) -> tuple[np.ndarray, ...]:
+            return adsorption_train(
+                self.spec.params,
+                params,
+                ads_rate,
+                sol,
+                feed_tenor,
+                source,
+                carbon_tph,
+                barren_g_t,
+                carbon_tank,
+                k_ads,
+                k_eq,
+                self.molar,
+                params["carbon_capacity_g_t"],
+                solids,
+                ore_k,
+                feed_preg * G_PER_T,
+                self.reversible,
+            )
+
+        trained = train(barren)
+        if returned is None:  # open circuit: the barren carbon no richer than it loads
+            trained, barren = barren_at_most_loaded(train, barren, trained)
+        tenor, loading, ore_g_h, form_iterations = trained
         adsorbed = carbon_tph[:, None] * (loading[:, 0, :] - barren) / G_PER_T  # t/h
 
         # --- streams
