@@ -237,7 +237,20 @@ def test_fit_write_case_sets_the_columns_enthalpy_and_recovers_a_known_one(tmp_p
     assert main([*argv, "--unit", "columns"]) == 0
     columns = load_case(case).unit("columns")
     assert columns.params["adsorption_dh_kj_mol"] == pytest.approx(-20.0, abs=1.0)
-    assert columns.params["ref_adsorption_temp_c"] == 25.0
+    assert columns.params["ref_adsorption_temp_c"] == 25.0  # absent: the 25 °C reference
+    line = next(x for x in case.read_text().splitlines() if x.startswith("ref_adsorption_temp_c"))
+    assert "# fitted by" not in line and "not fitted" in line
+    # a case's own reference temperature is kept (the enthalpy does not depend on it)
+    own = CIC.read_text(encoding="utf-8").replace(
+        "adsorption_k_per_h = 0.02\n", "adsorption_k_per_h = 0.02\nref_adsorption_temp_c = 18.0\n"
+    )
+    assert "ref_adsorption_temp_c = 18.0" in own
+    case.write_text(own, encoding="utf-8")
+    assert main([*argv, "--unit", "columns"]) == 0
+    columns = load_case(case).unit("columns")
+    assert columns.params["ref_adsorption_temp_c"] == 18.0
+    assert columns.params["adsorption_dh_kj_mol"] == pytest.approx(-20.0, abs=1.0)
+    assert "ref_adsorption_temp_c = 18.0\n" in case.read_text()
     r = _fit_file(test)
     assert r.ci_low["dh_kj_mol"] < -20.0 < r.ci_high["dh_kj_mol"]
 
