@@ -140,6 +140,7 @@ from oreflow.units.cyanide_chemistry import (
     molar_mass,
     size_kinetics,
 )
+from oreflow.units.slurry_heat import slurry_heat_duty_kw
 from oreflow.units.tanks import check_residence_or_volume, require_solution, tank_residence
 
 
@@ -463,6 +464,9 @@ class CilTrain:
             metrics["o2_uptake_g_t_h"] = o2_uptake
             metrics["leach_rate_factor"] = rate
             metrics["agitation_kw_m3"] = np.broadcast_to(params["agitation_kw_m3"], (n,)).copy()
+            metrics["heat_duty_kw"] = slurry_heat_duty_kw(
+                params, solids, sol, "temp_c", "feed_temp_c"
+            )
             if not self.closed:  # fines worn from the carbon held (oreflow.units.adsorption_rate)
                 metrics["use_carbon_kg_h"] = metrics["use_carbon_kg_h"] * attrition_scale(params)
         return UnitResult((tails, carbon), added=added, reacted=reacted, metrics=metrics)
