@@ -19,7 +19,6 @@ from collections.abc import Mapping
 import numpy as np
 
 from oreflow.core.schema import Param
-from oreflow.kernels.lixiviants import pulp_heat_duty_kw
 
 
 def feed_temperature_param(name: str) -> Param:
@@ -53,6 +52,8 @@ def slurry_heat_duty_kw(
     >>> slurry_heat_duty_kw(p, np.full(3, 100.0), np.full(3, 150.0), "t", "f").round(1).tolist()
     [0.0, 6873.6, 0.0]
     """
+    from oreflow.kernels.lixiviants import pulp_heat_duty_kw  # Numba: not at import
+
     n = solids_tph.shape[0]
     rise = np.broadcast_to(params[temp_key] - params[feed_key], (n,))
     return pulp_heat_duty_kw(
