@@ -22,6 +22,19 @@ from oreflow.units.base import UnitResult
 _PENDING = object()
 
 
+class _Once:
+    """A recipe that runs once and keeps its value (shared by a mapping and its takes)."""
+
+    def __init__(self, make: Callable[[], Any]) -> None:
+        self._make: Callable[[], Any] | None = make
+        self._value: Any = None
+
+    def __call__(self) -> Any:
+        if self._make is not None:
+            self._value, self._make = self._make(), None
+        return self._value
+
+
 class Gathered(MutableMapping[str, Any]):
     """A dict whose deferred entries (``defer``) are computed on first read.
 
@@ -49,12 +62,14 @@ class Gathered(MutableMapping[str, Any]):
         self.defer(key, lambda: source()[at])
         self._rows[key] = (source, at)
 
-    def take(self, idx: np.ndarray) -> Gathered:
-        """Every entry at rows ``idx``, each gathered when first read.
+    def take(self, idx: np.ndarray | slice) -> Gathered:
+        """Every entry at rows ``idx`` (an index array or a slice), each gathered when first read.
 
         An entry not read yet and deferred by ``defer_rows`` is gathered from its source
         at the composed rows (``source()[at[idx]]``: the same values as
-        ``source()[at][idx]``), without gathering this mapping's rows first.
+        ``source()[at][idx]``), without gathering this mapping's rows first. The take is a
+        snapshot: every entry keeps the value (or the recipe) it has now, whatever is set
+        here afterwards; a recipe of ``defer`` is shared, so it runs once for both.
         """
         out = Gathered()
         for key, value in self._values.items():
@@ -64,7 +79,8 @@ class Gathered(MutableMapping[str, Any]):
                 source, at = self._rows[key]
                 out.defer_rows(key, source, at[idx])
             else:
-                out.defer(key, lambda key=key: self[key][idx])
+                once = self._makers[key] = _Once(self._makers[key])
+                out.defer(key, lambda once=once: once()[idx])
         return out
 
     def deferred(self) -> list[str]:

@@ -187,6 +187,8 @@ def take_cases(sim: Simulation, idx: np.ndarray) -> Simulation:
     out.iterations = dict(sim.iterations)
     if sim.block_closure is not None:
         out.block_closure = sim.block_closure[idx]
+    if sim.tail_closure is not None:
+        out.tail_closure = sim.tail_closure[idx]
     return out
 
 
@@ -313,7 +315,8 @@ def simulate_shared_chunks(
                 by_species, by_size = producer[s].projection(comps, s)
                 at = producer[s].rows[idx]
                 projected[s] = (by_species[at], by_size[at])
-            sim.block_closure = np.fmax(worst, block_closure_max_rel(sim, [tail], projected))
+            sim.tail_closure = block_closure_max_rel(sim, [tail], projected)
+            sim.block_closure = np.fmax(worst, sim.tail_closure)
         yield lo, hi, sim
 
 

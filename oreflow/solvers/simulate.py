@@ -59,6 +59,9 @@ class Simulation:
     block_closure : numpy.ndarray or None
         (n_cases,) largest relative closure error of any block, where the blocks were
         audited as they were simulated (``prefix.simulate_shared_chunks(audit=True)``).
+    tail_closure : numpy.ndarray or None
+        (n_cases,) the part of ``block_closure`` from the blocks simulated per case (the
+        tail), kept apart so that it can be checked on its own.
     unit_costs : dict or None
         Per unit, its cost lines and utility power where they were computed once per
         block setting (``cost_lines.UnitCost``); the economics costs the other units.
@@ -72,6 +75,7 @@ class Simulation:
     iterations: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
     block_closure: np.ndarray | None = None
+    tail_closure: np.ndarray | None = None
     unit_costs: dict[str, Any] | None = None
 
 

@@ -52,8 +52,10 @@ carbon-activity law ``q = kn_k C t^kn_n`` as a rate towards the isotherm). With
 ``adsorption_k_eq_m3_t`` moves by van 't Hoff with ``adsorption_dh_kj_mol`` (fitted to
 Aworn, Thiravetyan & Nakbanpote 2005, abstract only: -8.25 kJ/mol, exothermic, so warm
 pulp holds less gold on the carbon and leaves more in solution), and every metal's film
-rate by the Calderbank & Moo-Young correlation with the viscosity of warm water and the
-Stokes-Einstein diffusivity. The film-transfer coefficient of gold ``k K`` (the rate onto
+rate by the Stokes-Einstein diffusivity and the viscosity of warm water through the
+Calderbank & Moo-Young correlation in tanks and that of Wilson & Geankoplis (1966) in
+columns (2.17 and 1.66 at 60 over 25 °C). The carbon's capacity ``carbon_capacity_g_t``
+stays at every temperature [assumed]. The film-transfer coefficient of gold ``k K`` (the rate onto
 fresh carbon) moves with the film only: the Nicol-Fleming k of gold is divided by the
 isotherm factor. Silver and copper keep their K at every temperature (no data found). At
 ``temp_c = ref_adsorption_temp_c`` every factor is exactly 1.
@@ -74,6 +76,7 @@ from oreflow.kernels.carbon_circuit import (
     thomas_relative_viscosity,
 )
 from oreflow.kernels.carbon_temperature import (
+    COLUMN_FILM_EXPONENT,
     film_temperature_factor,
     isotherm_temperature_factor,
 )
@@ -237,9 +240,10 @@ ADSORPTION_TEMPERATURE_PARAMS: tuple[Param, ...] = (
         "°C",
         25.0,
         "solution temperature at which the adsorption constants (k, K, kn_k) were measured",
-        "testwork",
+        "testwork; the range of the units' temp_c (atmospheric tanks and columns kept below "
+        "boiling), so a reference is never outside the temperatures a unit can run at",
         lo=0.0,
-        hi=100.0,
+        hi=80.0,
     ),
 )
 
@@ -418,15 +422,14 @@ def adsorption_rate_factor(
     """
     nu, rho = pulp_ratios(params, solids_tph, solids_m3_h, solution_m3_h)
     one = np.ones(solids_tph.shape[0])
-    # columns (cic) are not agitated: only the carbon size applies there
+    # columns (cic) are not agitated: only the carbon size applies there, and their film
+    # follows Wilson & Geankoplis (1966) rather than Calderbank & Moo-Young
     agitated = "agitation_kw_m3" in params
-    warm = one  # the temperature keys are absent only where a caller builds its own params
-    if "temp_c" in params and "ref_adsorption_temp_c" in params:
-        warm = film_temperature_factor(
-            params["temp_c"],
-            params["ref_adsorption_temp_c"],
-            params["agitation_exponent"] if agitated else 0.0,
-        )
+    warm = film_temperature_factor(
+        params["temp_c"],
+        params["ref_adsorption_temp_c"],
+        params["agitation_exponent"] if agitated else COLUMN_FILM_EXPONENT,
+    )
     return (
         one
         * warm

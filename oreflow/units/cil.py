@@ -47,7 +47,8 @@ The solution temperature ``temp_c`` moves the gold isotherm by van 't Hoff (adso
 is exothermic: ``adsorption_dh_kj_mol`` -8.25 kJ/mol fitted to Aworn, Thiravetyan &
 Nakbanpote 2005, abstract only) and the film rate of every metal by the viscosity and
 diffusivity of warm water (:mod:`oreflow.kernels.carbon_temperature`), both exactly 1 at
-``ref_adsorption_temp_c``; in columns (``cic``) ``temp_c`` is the pregnant solution's. The dissolved metal left in the last tank leaves with the tailings
+``ref_adsorption_temp_c``; in columns (``cic``) ``temp_c`` is the pregnant solution's. In tanks a
+``temp_c`` above ``feed_temp_c`` takes steam (``heat_duty_kw``, :mod:`oreflow.units.slurry_heat`). The dissolved metal left in the last tank leaves with the tailings
 solution: the soluble loss.
 
 **Preg-robbing** (Goodall, Leatham & Scales 2005, Miner. Eng. 18:1135; docs/models.md#cil): with ``pregrob_k_m3_t`` > 0 the ore's carbonaceous
@@ -145,6 +146,7 @@ from oreflow.units.cyanide_chemistry import (
     molar_mass,
     size_kinetics,
 )
+from oreflow.units.slurry_heat import slurry_heat_duty_kw
 from oreflow.units.tanks import check_residence_or_volume, require_solution, tank_residence
 
 
@@ -475,6 +477,9 @@ class CilTrain:
             metrics["o2_uptake_g_t_h"] = o2_uptake
             metrics["leach_rate_factor"] = rate
             metrics["agitation_kw_m3"] = np.broadcast_to(params["agitation_kw_m3"], (n,)).copy()
+            metrics["heat_duty_kw"] = slurry_heat_duty_kw(
+                params, solids, sol, "temp_c", "feed_temp_c"
+            )
             if not self.closed:  # fines worn from the carbon held (oreflow.units.adsorption_rate)
                 metrics["use_carbon_kg_h"] = metrics["use_carbon_kg_h"] * attrition_scale(params)
         return UnitResult((tails, carbon), added=added, reacted=reacted, metrics=metrics)

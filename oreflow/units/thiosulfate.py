@@ -143,7 +143,10 @@ from oreflow.units.lixiviant_params import (
     leach_table,
     train_params,
 )
+from oreflow.units.slurry_heat import feed_temperature_param, slurry_heat_duty_kw
 
+#: Pulp fed at this temperature takes steam to reach ``temperature_degc`` (slurry_heat).
+_FEED_T = "feed_temperature_degc"
 #: Thiosulfate molar masses [g/mol] (as in worked example ex11).
 _S2O3 = 112.13
 _CAS2O3 = 152.21
@@ -586,6 +589,7 @@ class ThiosulfateRil:
             out.reacted[:, self.i_nh3] = -lost
             m["use_nh3_kg_h"] = nh3_add * 1000.0
         m["use_lime_kg_h"] = params["lime_kg_t"] * solids
+        m["heat_duty_kw"] = slurry_heat_duty_kw(params, solids, sol, "temperature_degc", _FEED_T)
         return UnitResult((out.tails, out.loaded), added=out.added, reacted=out.reacted, metrics=m)
 
 
@@ -637,7 +641,7 @@ THIOSULFATE_RIL = UnitType(
     ),
     inlets=("feed",),
     outlets=("tails", "loaded_resin"),
-    params=PARAMS,
+    params=(*PARAMS, feed_temperature_param(_FEED_T)),
     tables={"leach": LEACH},
     build=ThiosulfateRil,
     check=_check,

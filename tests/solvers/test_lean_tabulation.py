@@ -12,7 +12,7 @@ import pytest
 import oreflow.solvers.optimize_table as optimize_module
 from oreflow.flowsheet.case import load_case, parse_case
 from oreflow.solvers.block_audit import block_closure_max_rel, project_stream
-from oreflow.solvers.gather import GatheredUnit
+from oreflow.solvers.gather import Gathered, GatheredUnit
 from oreflow.solvers.lean_figures import sparse_total
 from oreflow.solvers.optimize import optimize, tabulate_limited
 from oreflow.solvers.optimize_result import spec_of
@@ -274,4 +274,29 @@ def test_a_tail_audit_from_projections_per_prefix_equals_projecting_every_case()
                 np.testing.assert_array_equal(part[1], by_size[at])
         plain = block_closure_max_rel(chunk, [tail])
         np.testing.assert_array_equal(block_closure_max_rel(chunk, [tail], projected), plain)
-        np.testing.assert_array_equal(np.fmax(chunk.block_closure, plain), chunk.block_closure)
+        # the chunk's audit is exactly the worst of the shared blocks' (audited per prefix,
+        # gathered to the chunk's rows) and the tail's from the projections: to the bit
+        shared_blocks = [b.nodes for b in plant.topology.blocks if not set(b.nodes) & set(tail)]
+        assert shared_blocks
+        shared_worst = block_closure_max_rel(chunk, shared_blocks)
+        np.testing.assert_array_equal(chunk.block_closure, np.fmax(shared_worst, plain))
+        # the shared blocks decide every row here, so the tail's term is checked on its own
+        np.testing.assert_array_equal(chunk.tail_closure, plain)
+
+
+def test_a_take_is_a_snapshot_of_every_entry_and_accepts_a_slice():
+    """Set after a take, an entry read or deferred (plain or by rows) keeps its old rows there."""
+    base = np.arange(10.0)
+    calls: list[int] = []
+    g = Gathered()
+    g["read"] = base * 2.0
+    g.defer("plain", lambda: calls.append(1) or base + 1.0)
+    g.defer_rows("rows", lambda: base * 3.0, np.arange(10)[::-1])
+    taken = (g.take(np.arange(2, 6)), g.take(slice(2, 6)))
+    for key in ("read", "plain", "rows"):
+        g[key] = -base
+    for out in taken:
+        np.testing.assert_array_equal(out["read"], (base * 2.0)[2:6])
+        np.testing.assert_array_equal(out["plain"], (base + 1.0)[2:6])
+        np.testing.assert_array_equal(out["rows"], (base * 3.0)[::-1][2:6])
+    assert calls == [1]  # the recipe ran once for both takes
