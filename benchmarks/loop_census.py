@@ -7,6 +7,10 @@ per recycle block: its units, the path that converged it and the passes of the b
 - ``direct``: a closed ball-mill circuit solved by ``oreflow.solvers.closed_circuit``
   (solids by the coarse-to-fine sweep with a secant on the mill feed, water by secant
   rounds), then confirmed by the general iteration;
+- ``solids+anderson``: a ball-mill circuit inside a larger block (a leach and carbon
+  circuit returning solution to it): its solids solved so, then Anderson on the block;
+- ``secant-rounds``: linear units triangular in species (differential flotation banks):
+  secant rounds per component, then confirmed by the general iteration;
 - ``secant+anderson``: every unit declares itself linear; a per-component secant start
   (two probe passes), then Anderson;
 - ``anderson``: Anderson-accelerated substitution from zero flows.
@@ -45,8 +49,11 @@ def census(files: list[Path]) -> list[dict[str, Any]]:
     def counted(self: simulate.BlockSolver, rtol: float, max_iter: int) -> int:
         solids_found["ok"] = False
         passes = solve(self, rtol, max_iter)
-        if self.mill_loop is not None and solids_found["ok"]:
-            path = "direct"
+        loop = self.mill_loop
+        if isinstance(loop, closed_circuit.TriangularLoop):
+            path = "secant-rounds"
+        elif loop is not None and solids_found["ok"]:
+            path = "solids+anderson" if loop.returned else "direct"
         elif self.linear:
             path = "secant+anderson"
         else:

@@ -19,6 +19,7 @@ with ``[case.species_properties.NAME]``.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Literal
@@ -577,13 +578,34 @@ class ComponentSet:
         """All species, solids first."""
         return self.solids + self.solution + self.adsorbent
 
+    @functools.cached_property
+    def _solid_at(self) -> dict[str, int]:
+        """Index of each solid species by name (looked up thousands of times a batch)."""
+        return {s.name: i for i, s in enumerate(self.solids)}
+
+    @functools.cached_property
+    def _solution_at(self) -> dict[str, int]:
+        return {s.name: i for i, s in enumerate(self.solution)}
+
+    @functools.cached_property
+    def _species_matrix(self) -> np.ndarray:
+        matrix = np.array(
+            [[s.elements.get(el, 0.0) for el in ELEMENTS] for s in self.species], dtype=np.float64
+        ).reshape(len(self.species), len(ELEMENTS))
+        matrix.flags.writeable = False
+        return matrix
+
     def solid_index(self, name: str) -> int:
         """Index of a solid species within the solids block's species axis."""
-        return [s.name for s in self.solids].index(name)
+        at = self._solid_at.get(name)
+        return [s.name for s in self.solids].index(name) if at is None else at
 
     def solution_offset(self, name: str) -> int:
         """Position of a solution species in the stream vector."""
-        return self.n_solids_comp + [s.name for s in self.solution].index(name)
+        at = self._solution_at.get(name)
+        if at is None:
+            at = [s.name for s in self.solution].index(name)  # raises ValueError
+        return self.n_solids_comp + at
 
     def adsorbent_offset(self, name: str) -> int:
         """Position of an adsorbent species in the stream vector."""
@@ -592,7 +614,11 @@ class ComponentSet:
 
     def has(self, name: str) -> bool:
         """Whether the case declares a species of that name."""
-        return any(s.name == name for s in self.species)
+        return (
+            name in self._solid_at
+            or name in self._solution_at
+            or any(s.name == name for s in self.adsorbent)
+        )
 
     def component_names(self) -> tuple[str, ...]:
         """One label per stream-vector entry: ``species[size]`` for solids."""
@@ -618,13 +644,11 @@ class ComponentSet:
 
     def species_element_matrix(self) -> np.ndarray:
         """Mass fraction of each element (columns, ``ELEMENTS``) in each species, (n_species, n_el)."""
-        return np.array(
-            [[s.elements.get(el, 0.0) for el in ELEMENTS] for s in self.species], dtype=np.float64
-        ).reshape(len(self.species), len(ELEMENTS))
+        return self._species_matrix.copy()
 
     def element_matrix(self) -> np.ndarray:
         """Mass fraction of each element (columns, ``ELEMENTS``) in each entry, (n_comp, n_el)."""
-        return self.species_element_matrix()[self.component_species()]
+        return self._species_matrix[self.component_species()]
 
     def solids_view(self, x: np.ndarray) -> np.ndarray:
         """View of the solids block of stream array(s) as (..., n_cls, n_solid)."""

@@ -5,6 +5,15 @@ jitclass) with an on-disk cache, so a process pays the compile once per kernel a
 signature. When neither the package directory nor HOME is writable, numba cannot
 place its cache and ``cache=True`` raises at decoration time (docs/architecture.md); we then
 point ``NUMBA_CACHE_DIR`` at a temporary folder before numba is imported.
+
+Two processes may fill the cache at once (forked batch workers, two runs side by side).
+Numba writes each data file
+and index atomically (a temporary file, then a rename), but adding an entry to a
+kernel's index is a read-modify-write: two processes saving two different signatures of
+one kernel could both number their data file 1, leaving an index entry that names the
+other signature's machine code. ``njit`` therefore makes every save of a kernel hold an
+exclusive ``flock`` on a lock file next to its index (POSIX; elsewhere saves are as
+numba makes them).
 """
 
 from __future__ import annotations
@@ -13,8 +22,13 @@ import contextlib
 import os
 import tempfile
 from collections.abc import Callable, Iterator
-from functools import partial
 from pathlib import Path
+from typing import Any
+
+try:
+    import fcntl
+except ImportError:  # not POSIX: saves are as numba makes them
+    fcntl = None  # type: ignore[assignment]
 
 
 def _cache_dir_needed() -> bool:
@@ -29,8 +43,31 @@ if _cache_dir_needed():
     os.environ["NUMBA_CACHE_DIR"] = str(Path(tempfile.gettempdir()) / "oreflow-numba-cache")
 
 import numba  # noqa: E402  (the cache location must be settled first)
+from numba.core import caching  # noqa: E402
 
-njit = partial(numba.njit, cache=True)
+
+class _LockedIndexDataCacheFile(caching.IndexDataCacheFile):
+    """Numba's cache file of one kernel, with every save under an exclusive lock."""
+
+    def save(self, key: Any, data: Any) -> None:
+        if fcntl is None:
+            super().save(key, data)
+            return
+        with open(self._index_path + ".lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                super().save(key, data)
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def njit(func: Callable[..., Any]) -> Any:
+    """Numba ``njit`` with the on-disk cache, its saves safe between processes."""
+    dispatcher = numba.njit(cache=True)(func)
+    cache_file = getattr(getattr(dispatcher, "_cache", None), "_cache_file", None)
+    if type(cache_file) is caching.IndexDataCacheFile:
+        cache_file.__class__ = _LockedIndexDataCacheFile
+    return dispatcher
 
 
 @contextlib.contextmanager

@@ -228,6 +228,24 @@ def survival_product_into(
     modulus : float
         Survival-function modulus n [-].
     """
+    surv = np.empty(feed.shape[0] - 1)
+    _survival_at_edges(surv, edges_um, x63_um, modulus)
+    _apply_survival(out, feed, surv)
+
+
+@njit
+def _survival_at_edges(
+    surv: np.ndarray, edges_um: np.ndarray, x63_um: float, modulus: float
+) -> None:
+    """``S(e) = exp(-(e/x63)^n)`` at every edge below the top one (the same for every species)."""
+    for c in range(surv.shape[0]):
+        e = edges_um[c + 1]
+        surv[c] = math.exp(-((e / x63_um) ** modulus)) if x63_um > 0.0 else 0.0
+
+
+@njit
+def _apply_survival(out: np.ndarray, feed: np.ndarray, surv: np.ndarray) -> None:
+    """The product of :func:`survival_product_into` from the survival at the edges."""
     n_cls, n_sp = feed.shape
     last = n_cls - 1
     for k in range(n_sp):
@@ -238,9 +256,7 @@ def survival_product_into(
             total += feed[c, k]
         for c in range(last):
             coarser += feed[c, k]
-            e = edges_um[c + 1]
-            surv = math.exp(-((e / x63_um) ** modulus)) if x63_um > 0.0 else 0.0
-            now = coarser * surv
+            now = coarser * surv[c]
             out[c, k] = now - prev
             prev = now
         out[last, k] = total - prev
@@ -281,6 +297,9 @@ def grind_to_p80_batch(
     out = np.empty_like(feed)
     x63 = np.empty(n_cases)
     by_size = np.empty(n_cls)
+    # S(e) once per trial x63, not once per species: the same numbers, 1/n_species the
+    # exponentials (the bisection's cost)
+    surv = np.empty(n_cls - 1)
     for c in range(n_cases):
         fc = feed[c]
         for i in range(n_cls):
@@ -301,7 +320,8 @@ def grind_to_p80_batch(
         oc = out[c]
         for _ in range(_BISECT_ITER):
             mid = 0.5 * (lo + hi)
-            survival_product_into(oc, fc, edges_um, math.exp(mid), modulus[c])
+            _survival_at_edges(surv, edges_um, math.exp(mid), modulus[c])
+            _apply_survival(oc, fc, surv)
             for i in range(n_cls):
                 s = 0.0
                 for k in range(n_sp):
@@ -314,5 +334,6 @@ def grind_to_p80_batch(
             if hi - lo < 1e-14:
                 break
         x63[c] = math.exp(0.5 * (lo + hi))
-        survival_product_into(oc, fc, edges_um, x63[c], modulus[c])
+        _survival_at_edges(surv, edges_um, x63[c], modulus[c])
+        _apply_survival(oc, fc, surv)
     return out, x63

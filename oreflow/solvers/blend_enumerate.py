@@ -76,24 +76,76 @@ def enumerate_closures(problem: BlendProblem) -> tuple[int, np.ndarray, float, t
     problem (``BlendProblem.with_closed``: no ore from them, their site limits gone,
     what closing them adds in the constants), enumerated whole; the best plan of all.
     """
+    return best_plan(problem, column_plans(problem))
+
+
+#: Per set of closed sources: each column's best signed objective and its vertex.
+ColumnPlans = list[tuple[tuple[int, ...], np.ndarray, np.ndarray]]
+
+
+def column_plans(problem: BlendProblem) -> ColumnPlans | None:
+    """Every column's best plan, per set of closed sources (``best_plan`` picks among them).
+
+    Each column's polytope is its own, so the plans of a subset of the columns (a
+    route's) are these plans' rows: the route ranking reads them instead of enumerating
+    each route again. ``None`` where the closed form of one source applies.
+    """
     if not problem.closable:
         if problem.n_sources == 1 and not problem.n_destinations:
-            return (*_enumerate_one_source(problem), ())
-        return (*enumerate_vertices(problem), ())
+            return None
+        return [((), *_vertex_scores(problem))]
+    return [(shut, *_vertex_scores(problem.with_closed(shut))) for shut in problem.patterns()]
+
+
+def best_plan(
+    problem: BlendProblem, plans: ColumnPlans | None, idx: np.ndarray | None = None
+) -> tuple[int, np.ndarray, float, tuple[int, ...]]:
+    """``enumerate_closures`` of the columns ``idx`` (all by default) from ``column_plans``.
+
+    The column returned indexes ``idx``, as ``enumerate_closures(problem.subset(idx))``'s.
+    """
+    if plans is None:
+        sub = problem if idx is None else problem.subset(idx)
+        return (*_enumerate_one_source(sub), ())
     sign = 1.0 if problem.sense == "maximize" else -1.0
+    dim = problem.n_sources + problem.n_destinations
     best: tuple[int, np.ndarray, float, tuple[int, ...]] | None = None
-    for shut in problem.patterns():
-        column, values, objective = enumerate_vertices(problem.with_closed(shut))
-        if column >= 0 and (best is None or sign * objective > sign * best[2]):
-            best = (column, values, objective, shut)
+    for shut, score, vertex in plans:
+        s, v = (score, vertex) if idx is None else (score[idx], vertex[idx])
+        column = int(np.argmax(s))
+        if not np.isfinite(s[column]):
+            continue
+        objective = float(sign * s[column])
+        if best is None or sign * objective > sign * best[2]:
+            best = (column, v[column], objective, shut)
     if best is None:
-        dim = problem.n_sources + problem.n_destinations
         return -1, np.full(dim, np.nan), float("nan"), ()
     return best
 
 
+#: Vertex candidates (sets of rows taken as equalities) solved together, times columns.
+_BATCH_MATRICES = 32768
+
+
 def enumerate_vertices(problem: BlendProblem) -> tuple[int, np.ndarray, float]:
     """``enumerate_blend`` by the vertices of every column's polytope, whatever its shape."""
+    score, vertex = _vertex_scores(problem)
+    sign = 1.0 if problem.sense == "maximize" else -1.0
+    column = int(np.argmax(score))
+    if not np.isfinite(score[column]):
+        dim = problem.n_sources + problem.n_destinations
+        return -1, np.full(dim, np.nan), float("nan")
+    return column, vertex[column], float(sign * score[column])
+
+
+def _vertex_scores(problem: BlendProblem) -> tuple[np.ndarray, np.ndarray]:
+    """(n,) each column's best signed objective (-inf: none, or unusable) and (n, S + D) vertex.
+
+    Every set of S + D rows is solved as equalities for every column, many sets in one
+    batch of ``np.linalg`` calls (each matrix factorised alone, as one at a time): the
+    best feasible vertex of a column is the first set, in ``itertools.combinations``
+    order, that reaches its best objective.
+    """
     n = problem.n
     dim = problem.n_sources + problem.n_destinations
     a, b = _inequalities(problem)
@@ -107,24 +159,25 @@ def enumerate_vertices(problem: BlendProblem) -> tuple[int, np.ndarray, float]:
     best_v = np.zeros((n, dim))
     hi = max(problem.x_max, 1.0)
     scale = np.abs(a).sum(axis=2) * hi + np.abs(b) + 1e-12
-    for rows in itertools.combinations(range(a.shape[1]), dim):
-        sub = a[:, list(rows), :]
+    sets = itertools.combinations(range(a.shape[1]), dim)  # lazily: C(m, S + D) of them
+    step = max(_BATCH_MATRICES // max(n, 1), 1)
+    while len(rows := np.array(list(itertools.islice(sets, step)), dtype=np.intp)):
+        sub = a[:, rows, :]  # rows: (c, dim) sets of rows; sub: (n, c, dim, dim)
         det = np.linalg.det(sub)
-        good = np.abs(det) > 1e-12 * np.prod(np.abs(sub).sum(axis=2) + 1e-300, axis=1)
-        v = np.zeros((n, dim))
+        good = np.abs(det) > 1e-12 * np.prod(np.abs(sub).sum(axis=3) + 1e-300, axis=2)
+        v = np.zeros((*good.shape, dim))
         if good.any():
-            v[good] = np.linalg.solve(sub[good], b[good][:, list(rows), None])[..., 0]
-        slack = b - np.einsum("nmk,nk->nm", a, v)
-        feasible = good & (slack >= -_FEAS_RTOL * scale).all(axis=1)
-        value = np.einsum("nk,nk->n", slope, v) + const
-        better = feasible & (sign * value > best)
-        best = np.where(better, sign * value, best)
-        best_v[better] = v[better]
-    best = np.where(usable, best, -np.inf)
-    column = int(np.argmax(best))
-    if not np.isfinite(best[column]):
-        return -1, np.full(dim, np.nan), float("nan")
-    return column, best_v[column], float(sign * best[column])
+            v[good] = np.linalg.solve(sub[good], b[:, rows][good][..., None])[..., 0]
+        slack = b[:, None, :] - np.einsum("nmk,nck->ncm", a, v)
+        feasible = good & (slack >= -_FEAS_RTOL * scale[:, None, :]).all(axis=2)
+        value = np.einsum("nk,nck->nc", slope, v) + const[:, None]
+        score = np.where(feasible & (sign * value > -np.inf), sign * value, -np.inf)
+        first = np.argmax(score, axis=1)  # the first set reaching each column's best
+        top = score[np.arange(n), first]
+        better = top > best
+        best = np.where(better, top, best)
+        best_v[better] = v[np.arange(n), first][better]
+    return np.where(usable, best, -np.inf), best_v
 
 
 def _enumerate_one_source(problem: BlendProblem) -> tuple[int, np.ndarray, float]:

@@ -16,8 +16,20 @@ warm-started), else the loop is left to the general iteration. The mill may turn
 species into another (gravity gold into free gold): the kernel then sweeps the source
 species first. A mill may also add solids whatever its feed (its worn media,
 ``discharge_source``): the fresh feed of the linear system then carries the part of that
-source the loop returns to the mill, and the discharge the source itself. Anything else (a Plitt cyclone, a SAG mill, a leach) is left to the
-general Anderson iteration of ``oreflow.solvers.simulate``.
+source the loop returns to the mill, and the discharge the source itself.
+
+Two more kinds of block get a start from here, which the general iteration then
+confirms. A block where the mill and diagonal units form a closed loop of their own
+inside a larger block (a leach and carbon circuit that returns solution to the grinding
+circuit, copper_gold_sart) has that loop's solids solved as above, the streams the rest
+of the block returns to it taken as free of solids, and its other tears left free: the
+first probe is then from zero flows, so that the leach is fed water. A block of linear
+units some of which declare ``solids_triangular`` (differential flotation banks: each
+mineral's concentrate a fixed share of its feed, the gangue's linear in the minerals of
+its class and itself) is started by secant rounds per component with nothing held,
+exact for each component once those it depends on stand still (three or four passes).
+Anything else (a Plitt cyclone, a SAG mill, a regrind mill) is left to the general
+Anderson iteration of ``oreflow.solvers.simulate``.
 
 How: each diagonal unit is probed once per chunk for its solids transfer per inlet and
 outlet; per case, class and species the loop's streams then form a small linear system
@@ -84,29 +96,117 @@ class MillLoop:
     internal: tuple[str, ...]
     feed: int
     discharge: int
+    #: Streams made inside the block by units outside the mill circuit that feed it
+    #: (returned solution); their solids are taken as nil for the start only.
+    returned: tuple[str, ...] = ()
+
+
+class HeldSolids(dict):  # type: ignore[type-arg]
+    """Solids of some tears only: those inside a mill circuit within a larger block, or none.
+
+    ``start_with_solids`` then takes its first probe from zero flows, not from the solids
+    alone (the block's other units, a leach, need water from the start), and the tears
+    not named start free (all of them in a triangular loop).
+    """
+
+
+@dataclass(frozen=True)
+class TriangularLoop:
+    """A loop of linear units some of which are triangular in species (``solids_triangular``).
+
+    No mill: every tear component is found by secant rounds (``start_with_solids`` with
+    nothing held), exact for a component once the components it depends on stand still.
+    """
+
+    nodes: tuple[str, ...]
 
 
 def recognise(
     plant: CompiledPlant, block: Block, ports: tuple[dict[str, list[str]], dict[str, list[str]]]
-) -> MillLoop | None:
-    """The block as a closed ball-mill circuit, or None when it is not one."""
+) -> MillLoop | TriangularLoop | None:
+    """The block as a closed ball-mill circuit, a triangular loop, or None.
+
+    A block of the mill and diagonal units only is the circuit; a block of linear units
+    of which one at least is triangular in species, a triangular loop. A block that
+    also holds units that are not diagonal (a leach and carbon circuit returning
+    solution to the grinding circuit) holds a circuit when the mill and the diagonal
+    units around it form a closed loop of their own: that loop's solids then start the
+    block's iteration (``MillLoop.returned`` names what the rest of the block feeds it).
+    """
     mills = [n for n in block.nodes if hasattr(plant.models[n], "fixed_feed_form")]
+    if not mills and _triangular(plant, block):
+        return TriangularLoop(block.nodes)
     if len(mills) != 1:
         return None
     mill = mills[0]
-    if not all(
-        getattr(plant.models[n], "solids_diagonal", False) for n in block.nodes if n != mill
-    ):
-        return None
-    produced = {s for n in block.nodes for s in ports[1][n]}
-    consumed = {s for n in block.nodes for s in ports[0][n]}
-    internal = tuple(sorted(produced & consumed))
     if len(ports[0][mill]) != 1 or len(ports[1][mill]) != 1:
         return None
     feed, discharge = ports[0][mill][0], ports[1][mill][0]
+    if all(getattr(plant.models[n], "solids_diagonal", False) for n in block.nodes if n != mill):
+        produced = {s for n in block.nodes for s in ports[1][n]}
+        consumed = {s for n in block.nodes for s in ports[0][n]}
+        internal = tuple(sorted(produced & consumed))
+        if feed not in internal or discharge not in internal:
+            return None
+        return MillLoop(
+            mill, block.nodes, internal, internal.index(feed), internal.index(discharge)
+        )
+    return _circuit_within(plant, block, ports, mill, feed, discharge)
+
+
+def _triangular(plant: CompiledPlant, block: Block) -> bool:
+    """Every unit linear, and one at least triangular in species (a differential bank)."""
+    if not block.tears:
+        return False
+    return any(
+        getattr(plant.models.get(n), "solids_triangular", False) for n in block.nodes
+    ) and all(plant.spec.unit_type(n).linear for n in block.nodes)
+
+
+def _circuit_within(
+    plant: CompiledPlant,
+    block: Block,
+    ports: tuple[dict[str, list[str]], dict[str, list[str]]],
+    mill: str,
+    feed: str,
+    discharge: str,
+) -> MillLoop | None:
+    """The closed loop the mill forms with the block's diagonal units, or None.
+
+    The loop is the set of those units that lie on a cycle through the mill (reached
+    from its discharge and reaching its feed through diagonal units only).
+    """
+    candidates = {
+        n for n in block.nodes if n == mill or getattr(plant.models[n], "solids_diagonal", False)
+    }
+    feeds_of = {s: n for n in candidates for s in ports[0][n]}  # stream -> its consumer
+    made_by = {s: n for n in candidates for s in ports[1][n]}  # stream -> its producer
+
+    def reach(start: str, step: Callable[[str], list[str]]) -> set[str]:
+        seen, todo = {start}, [start]
+        while todo:
+            for nxt in step(todo.pop()):
+                if nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        return seen
+
+    down = reach(mill, lambda n: [feeds_of[s] for s in ports[1][n] if s in feeds_of])
+    up = reach(mill, lambda n: [made_by[s] for s in ports[0][n] if s in made_by])
+    loop = down & up
+    if len(loop) < 2:
+        return None
+    nodes = tuple(n for n in block.nodes if n in loop)
+    produced = {s for n in nodes for s in ports[1][n]}
+    consumed = {s for n in nodes for s in ports[0][n]}
+    internal = tuple(sorted(produced & consumed))
     if feed not in internal or discharge not in internal:
         return None
-    return MillLoop(mill, block.nodes, internal, internal.index(feed), internal.index(discharge))
+    in_block = {s for n in block.nodes for s in ports[1][n]}
+    returned = tuple(sorted((consumed - produced) & in_block))
+    return MillLoop(
+        mill, nodes, internal, internal.index(feed), internal.index(discharge), returned
+    )
 
 
 def _outlets(model: Any, state: Any, inlets: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
@@ -164,7 +264,7 @@ def _eliminate(
 
 
 def tear_solids(
-    loop: MillLoop,
+    loop: MillLoop | TriangularLoop,
     plant: CompiledPlant,
     states: Mapping[str, Any],
     streams: Mapping[str, np.ndarray],
@@ -190,6 +290,9 @@ def tear_solids(
         SINGULAR,
         mill_loop_solids,
     )
+
+    if isinstance(loop, TriangularLoop):
+        return HeldSolids()  # nothing held: secant rounds on every component
 
     form = plant.models[loop.mill].fixed_feed_form(states[loop.mill])
     if form is None:
@@ -240,7 +343,7 @@ def tear_solids(
         elif src in index:
             key = (row, index[src])
             off[key] = off[key] - coef if key in off else -coef
-        else:
+        elif src not in loop.returned:  # returned from the rest of the block: nil here
             fed = coef * comps.solids_view(streams[src])
             rhs[(row, 0)] = rhs[(row, 0)] + fed if (row, 0) in rhs else fed
 
@@ -312,7 +415,12 @@ def tear_solids(
         q_start = feed_t.sum(axis=(0, 1))
     else:
         return None  # the shares did not settle: the general iteration decides
-    return {t: x[(index[t], 0)] + x[(index[t], 1)] * discharge for t in tears}
+    if not loop.returned:
+        return {t: x[(index[t], 0)] + x[(index[t], 1)] * discharge for t in tears}
+    held = HeldSolids(
+        {t: x[(index[t], 0)] + x[(index[t], 1)] * discharge for t in tears if t in index}
+    )
+    return held or None  # no tear inside the mill circuit: nothing to start from
 
 
 def start_with_solids(
@@ -333,6 +441,10 @@ def start_with_solids(
     no water, then ``g0``, then the secant point. Where a dilution or thickener limit
     switches between probes, further secant rounds follow (at most
     ``MAX_WATER_ROUNDS``); the caller's iteration then judges the whole tear.
+    ``HeldSolids`` name the solids of some tears only (none in a triangular loop): the
+    first probe is then from zero flows and the other components, solids included, are
+    found by the same secants (exact for a component once those it depends on stand
+    still: the minerals of a differential bank, then the gangue they lift).
 
     Returns
     -------
@@ -343,10 +455,13 @@ def start_with_solids(
     held = np.zeros(width, dtype=np.bool_)
     pinned = np.zeros((width, n))
     for k, t in enumerate(tears):
-        held[k * n_comp : k * n_comp + n_solids_comp] = True
-        pinned[k * n_comp : k * n_comp + n_solids_comp] = solids[t].reshape(n, -1).T
+        if t in solids:  # a tear outside the mill circuit starts free
+            held[k * n_comp : k * n_comp + n_solids_comp] = True
+            pinned[k * n_comp : k * n_comp + n_solids_comp] = solids[t].reshape(n, -1).T
     free = ~held
-    x0 = pinned.copy()
+    # a circuit within a larger block: the first probe from zero flows, so that every
+    # unit downstream of it is fed water
+    x0 = np.zeros((width, n)) if isinstance(solids, HeldSolids) else pinned.copy()
     g0 = np.empty((width, n))
     run_pass(np.ascontiguousarray(x0.T), g0)
     x1 = np.where(held[:, None], pinned, g0)

@@ -175,16 +175,26 @@ def case_text_with_fit(
 ) -> str:  # fmt: skip
     """The case text with the fitted values written into the unit's sections.
 
-    Each value replaces the key's line (or is added at the end of its section) with a
-    comment naming the test file, the fit's RMSE and n.
+    Each fitted value replaces the key's line (or is added at the end of its section) with
+    a comment naming the test file, the fit's RMSE and n. The model's constants (the rate
+    law, the reference conditions the fitted values hold at) and the values computed from
+    the data are written with a comment saying so, not "fitted"; its defaults
+    (``case_defaults``: references the fit does not depend on) only where the section
+    lacks the key, so a case's own reference is kept.
     """
     lines = text.splitlines()
     problems: list[Problem] = []
-    note = f"# fitted by oreflow fit to {Path(test_file).name} (model {model.name}, RMSE {result.rmse:.3g}, n {result.n})"
-    targets = [(key, result.values[name]) for name, key in model.case_keys.items()
+    about = f"oreflow fit to {Path(test_file).name} (model {model.name}"
+    note = f"# fitted by {about}, RMSE {result.rmse:.3g}, n {result.n})"
+    set_note = f"# set by {about}: the fitted values hold at it)"
+    derived_note = f"# computed from the data by {about})"
+    default_note = f"# reference of {about}; not fitted, the fit does not depend on it)"
+    targets = [(key, result.values[name], note, True) for name, key in model.case_keys.items()
                if name not in result.held]  # fmt: skip
-    targets += list(model.case_constants.items()) + list(result.derived.items())
-    for key, value in targets:
+    targets += [(k, v, set_note, True) for k, v in model.case_constants.items()]
+    targets += [(k, v, derived_note, True) for k, v in result.derived.items()]
+    targets += [(k, v, default_note, False) for k, v in model.case_defaults.items()]
+    for key, value, comment, replace in targets:
         name = key.rsplit(".", 1)[-1]
         if "{species}" in key:
             if species is None:
@@ -200,12 +210,12 @@ def case_text_with_fit(
             continue
         start, end = span
         shown = f'"{value}"' if isinstance(value, str) else f"{value:.6g}"
-        new = f"{leaf} = {shown}  {note}"
+        new = f"{leaf} = {shown}  {comment}"
         pattern = re.compile(rf"^\s*{re.escape(leaf)}\s*=")
         hit = next((i for i in range(start + 1, end) if pattern.match(lines[i])), None)
         if hit is None:
             lines.insert(end, new)
-        else:
+        elif replace:
             lines[hit] = new
     if problems:
         raise CaseError(problems)

@@ -213,7 +213,8 @@ CARBON_VANT_HOFF = FitModel(
     predict=_vant_hoff,
     ranges={"temp_c": (0.0, 100.0), "carbon_au_g_t": (0.0, 1e8)},
     case_keys={"dh_kj_mol": "adsorption_dh_kj_mol"},
-    case_constants={"ref_adsorption_temp_c": 25.0},
+    # the enthalpy does not depend on the reference temperature: a case's own is kept
+    case_defaults={"ref_adsorption_temp_c": 25.0},
     doc="carbon loading at one tenor against temperature, q = q_25 exp(-dH/R (1/T - "
     "1/298.15)); columns temp_c, carbon_au_g_t",
 )

@@ -54,7 +54,11 @@ class FitModel:
         parameters not listed are not written to a case.
     case_constants : Mapping[str, float or str]
         Unit keys written with the fit because the fitted values depend on them (the
-        reference conditions of a rate constant, the rate law they belong to).
+        reference conditions of a rate constant, the rate law they belong to). Written
+        with a note that they are set, not fitted.
+    case_defaults : Mapping[str, float or str]
+        Unit keys written only where the unit's section lacks them: references the fitted
+        values do not depend on (a case's own value is kept).
     doc : str
         One line for ``oreflow fit --list``.
     optional : tuple of str
@@ -84,6 +88,7 @@ class FitModel:
     ranges: Mapping[str, tuple[float, float]] = field(default_factory=dict)
     case_keys: Mapping[str, str] = field(default_factory=dict)
     case_constants: Mapping[str, float | str] = field(default_factory=dict)
+    case_defaults: Mapping[str, float | str] = field(default_factory=dict)
     doc: str = ""
     optional: tuple[str, ...] = ()
     scalars: tuple[str, ...] = ()

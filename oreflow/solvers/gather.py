@@ -22,6 +22,19 @@ from oreflow.units.base import UnitResult
 _PENDING = object()
 
 
+class _Once:
+    """A recipe that runs once and keeps its value (shared by a mapping and its takes)."""
+
+    def __init__(self, make: Callable[[], Any]) -> None:
+        self._make: Callable[[], Any] | None = make
+        self._value: Any = None
+
+    def __call__(self) -> Any:
+        if self._make is not None:
+            self._value, self._make = self._make(), None
+        return self._value
+
+
 class Gathered(MutableMapping[str, Any]):
     """A dict whose deferred entries (``defer``) are computed on first read.
 
@@ -32,11 +45,43 @@ class Gathered(MutableMapping[str, Any]):
     def __init__(self) -> None:
         self._values: dict[str, Any] = {}
         self._makers: dict[str, Callable[[], Any]] = {}
+        self._rows: dict[str, tuple[Callable[[], np.ndarray], np.ndarray]] = {}
 
     def defer(self, key: str, make: Callable[[], Any]) -> None:
         """Set ``key`` to ``make()``, called when the key is first read."""
         self._values[key] = _PENDING
         self._makers[key] = make
+        self._rows.pop(key, None)
+
+    def defer_rows(self, key: str, source: Callable[[], np.ndarray], at: np.ndarray) -> None:
+        """Set ``key`` to ``source()[at]`` (rows of a shared array), gathered when first read.
+
+        ``take`` then gathers its rows straight from ``source()``, whether or not this
+        mapping has read the key.
+        """
+        self.defer(key, lambda: source()[at])
+        self._rows[key] = (source, at)
+
+    def take(self, idx: np.ndarray | slice) -> Gathered:
+        """Every entry at rows ``idx`` (an index array or a slice), each gathered when first read.
+
+        An entry not read yet and deferred by ``defer_rows`` is gathered from its source
+        at the composed rows (``source()[at[idx]]``: the same values as
+        ``source()[at][idx]``), without gathering this mapping's rows first. The take is a
+        snapshot: every entry keeps the value (or the recipe) it has now, whatever is set
+        here afterwards; a recipe of ``defer`` is shared, so it runs once for both.
+        """
+        out = Gathered()
+        for key, value in self._values.items():
+            if value is not _PENDING:
+                out.defer(key, lambda v=value: v[idx])
+            elif key in self._rows:
+                source, at = self._rows[key]
+                out.defer_rows(key, source, at[idx])
+            else:
+                once = self._makers[key] = _Once(self._makers[key])
+                out.defer(key, lambda once=once: once()[idx])
+        return out
 
     def deferred(self) -> list[str]:
         """The keys not read yet."""
@@ -46,14 +91,17 @@ class Gathered(MutableMapping[str, Any]):
         value = self._values[key]
         if value is _PENDING:
             value = self._values[key] = self._makers.pop(key)()
+            self._rows.pop(key, None)
         return value
 
     def __setitem__(self, key: str, value: Any) -> None:
         self._makers.pop(key, None)
+        self._rows.pop(key, None)
         self._values[key] = value
 
     def __delitem__(self, key: str) -> None:
         self._makers.pop(key, None)
+        self._rows.pop(key, None)
         del self._values[key]
 
     def __iter__(self) -> Iterator[str]:
@@ -70,6 +118,7 @@ class Gathered(MutableMapping[str, Any]):
         out = Gathered()
         out._values = dict(self._values)
         out._makers = dict(self._makers)
+        out._rows = dict(self._rows)
         out.update(other)
         return out
 

@@ -1,7 +1,7 @@
 """The figures a tabulation computes per combination when its caller names them.
 
 The optimizer needs per combination only the figures of its objective, limits,
-envelopes and split decisions (``optimize._tabulate``), not every KPI: the KPI providers
+envelopes and split decisions (``optimize_table.tabulate_problem``), not every KPI: the KPI providers
 (``kpis.PROVIDERS``) that report none of them are not run, and the plant totals they
 read (``in``, ``added``, ...) are summed only when one of them is read. Which provider
 reports which KPI is learnt once per route from one case (providers report different

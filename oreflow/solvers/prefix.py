@@ -24,7 +24,7 @@ import numpy as np
 from oreflow.conventions import RTOL_RECYCLE
 from oreflow.flowsheet.compile import CompiledPlant
 from oreflow.flowsheet.graph import Block
-from oreflow.solvers.block_audit import block_closure_max_rel
+from oreflow.solvers.block_audit import Projection, block_closure_max_rel, project_stream
 from oreflow.solvers.cost_lines import UnitCost, block_unit_costs
 from oreflow.solvers.gather import Gathered, GatheredUnit, JoinedUnit, join_rows
 from oreflow.solvers.simulate import (
@@ -53,6 +53,13 @@ class _Shared:
     closure: np.ndarray | None = None  # the block's closure audit, per prefix (audit=True)
     costs: dict[str, UnitCost] | None = None  # its units' cost lines, per prefix (unit_costs)
     supports: dict[str, dict] = field(default_factory=dict)  # per unit, gather.GatheredUnit's
+    projections: dict[str, Projection] = field(default_factory=dict)  # per outlet, for audits
+
+    def projection(self, comps: Any, stream: str) -> Projection:
+        """An outlet's projections (``block_audit.project_stream``), per prefix, made once."""
+        if stream not in self.projections:
+            self.projections[stream] = project_stream(comps, self.streams[stream])
+        return self.projections[stream]
 
 
 def _cones(plant: CompiledPlant, ports: tuple[dict, dict]) -> list[set[str]]:
@@ -168,9 +175,7 @@ def take_cases(sim: Simulation, idx: np.ndarray) -> Simulation:
     ports = port_order(sim.plant)
     out = Simulation(sim.plant, len(idx), _subset_params(sim.params, idx))
     if isinstance(sim.streams, Gathered):  # each stream taken where read
-        out.streams = Gathered()  # type: ignore[assignment]
-        for s in sim.streams:
-            out.streams.defer(s, lambda s=s: sim.streams[s][idx])
+        out.streams = sim.streams.take(idx)  # type: ignore[assignment]
     else:
         out.streams = {s: v[idx] for s, v in sim.streams.items()}
     for node, r in sim.units.items():
@@ -182,6 +187,8 @@ def take_cases(sim: Simulation, idx: np.ndarray) -> Simulation:
     out.iterations = dict(sim.iterations)
     if sim.block_closure is not None:
         out.block_closure = sim.block_closure[idx]
+    if sim.tail_closure is not None:
+        out.tail_closure = sim.tail_closure[idx]
     return out
 
 
@@ -249,6 +256,25 @@ def simulate_shared_chunks(
     )
     if any(entry is None and block.tears for entry, block in zip(shared, blocks, strict=True)):
         chunk_cases = min(chunk_cases, CHUNK_CASES)  # a recycle in the tail: keep its cache size
+    # the shared streams entering the tail: projected for its audit once per prefix
+    tail_nodes = {n for b, e in zip(blocks, shared, strict=True) if e is None for n in b.nodes}
+    producer = {
+        s: e
+        for b, e in zip(blocks, shared, strict=True)
+        if e is not None
+        for node in b.nodes
+        for s in ports[1][node]
+    }
+    entering = (
+        [
+            s.name
+            for s in plant.topology.streams
+            if s.dst in tail_nodes and s.src not in tail_nodes and s.name in producer
+        ]
+        if audit
+        else []
+    )
+    comps = plant.spec.comps
     for lo in range(0, n_cases, chunk_cases):
         hi = min(lo + chunk_cases, n_cases)
         idx = np.arange(lo, hi)
@@ -266,7 +292,7 @@ def simulate_shared_chunks(
                     worst = np.fmax(worst, entry.closure[at])
                 for node in block.nodes:
                     for s in ports[1][node]:
-                        sim.streams.defer(s, lambda e=entry, s=s, at=at: e.streams[s][at])
+                        sim.streams.defer_rows(s, lambda e=entry, s=s: e.streams[s], at)
                     sim.units[node] = GatheredUnit(
                         entry.units[node],
                         at,
@@ -284,7 +310,13 @@ def simulate_shared_chunks(
                 sim.iterations[",".join(block.tears)] = iters
             tail += block.nodes
         if audit:
-            sim.block_closure = np.fmax(worst, block_closure_max_rel(sim, [tail]))
+            projected = {}
+            for s in entering:
+                by_species, by_size = producer[s].projection(comps, s)
+                at = producer[s].rows[idx]
+                projected[s] = (by_species[at], by_size[at])
+            sim.tail_closure = block_closure_max_rel(sim, [tail], projected)
+            sim.block_closure = np.fmax(worst, sim.tail_closure)
         yield lo, hi, sim
 
 

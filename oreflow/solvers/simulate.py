@@ -59,6 +59,9 @@ class Simulation:
     block_closure : numpy.ndarray or None
         (n_cases,) largest relative closure error of any block, where the blocks were
         audited as they were simulated (``prefix.simulate_shared_chunks(audit=True)``).
+    tail_closure : numpy.ndarray or None
+        (n_cases,) the part of ``block_closure`` from the blocks simulated per case (the
+        tail), kept apart so that it can be checked on its own.
     unit_costs : dict or None
         Per unit, its cost lines and utility power where they were computed once per
         block setting (``cost_lines.UnitCost``); the economics costs the other units.
@@ -72,6 +75,7 @@ class Simulation:
     iterations: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
     block_closure: np.ndarray | None = None
+    tail_closure: np.ndarray | None = None
     unit_costs: dict[str, Any] | None = None
 
 
@@ -233,7 +237,45 @@ class BlockSolver:
         return states, {s: self.sim.streams[s][idx] for s in self.inputs}
 
     def solve(self, rtol: float, max_iter: int) -> int:
-        """Converge every case; return the passes of the slowest one (probes included)."""
+        """Converge every case; return the passes of the slowest one (probes included).
+
+        A closed ball-mill circuit is solved directly for all cases at once (per case:
+        its cost grows with the cases alone). Otherwise more than ``CHUNK_CASES`` cases
+        iterate ``CHUNK_CASES`` at a time, each part re-prepared for its cases as a
+        compaction does (the iteration's history stays in cache, and each case
+        iterates with the same neighbours whatever the chunk); then one final pass
+        over all of them from their tears.
+        """
+        n = self.sim.n_cases
+        converged_x = np.zeros((n, self.nc * len(self.block.tears)))
+        if n <= CHUNK_CASES or self.mill_loop is not None:
+            streams = {s: self.sim.streams[s] for s in self.inputs}
+            passes = self._converge(np.arange(n), self.states, streams, converged_x, rtol, max_iter)
+        else:
+            passes = 0
+            for lo in range(0, n, CHUNK_CASES):
+                idx = np.arange(lo, min(lo + CHUNK_CASES, n))
+                states, streams = self._subset(idx)
+                passes = max(
+                    passes, self._converge(idx, states, streams, converged_x, rtol, max_iter)
+                )
+        self._final_pass(converged_x)
+        return passes
+
+    def _converge(
+        self,
+        active: np.ndarray,
+        states: Mapping[str, Any],
+        streams: dict[str, np.ndarray],
+        converged_x: np.ndarray,
+        rtol: float,
+        max_iter: int,
+    ) -> int:
+        """Converge cases ``active`` (indices into the chunk), prepared as ``states``.
+
+        Writes their converged tears to their rows of ``converged_x``; returns the
+        passes of the slowest (probes included).
+        """
         from oreflow.kernels.recycle import (
             anderson_step_into,
             live_rows,
@@ -241,12 +283,8 @@ class BlockSolver:
             transpose_into,
         )
 
-        n = self.sim.n_cases
+        n = len(active)
         width = self.nc * len(self.block.tears)
-        converged_x = np.zeros((n, width))
-        active = np.arange(n)  # cases still iterating, as indices into the batch
-        states: Mapping[str, Any] = self.states
-        streams = {s: self.sim.streams[s] for s in self.inputs}
         # Iterates and their images with the case axis last, as the kernels want them.
         # One slot more than the history holds: the next guess is written straight into
         # a free slot, and the guess of an iteration is the slot it already sits in.
@@ -304,7 +342,6 @@ class BlockSolver:
             if done.any():
                 converged_x[active[done]] = x[done]
             if done.all():
-                self._final_pass(converged_x)
                 return it + probes
             i = int(np.argmax(r_case))  # first case holding the largest (or a NaN) residual
             worst = (float(r_case[i]), int(active[i]), int(at[i]))
@@ -431,15 +468,19 @@ def simulate_param_chunks(
     *,
     rtol: float = RTOL_RECYCLE,
     max_iter: int = 500,
+    chunk_cases: int = CHUNK_CASES,
 ) -> Iterator[tuple[int, int, Simulation]]:
     """Simulate cases ``first:end`` of checked batch parameters chunk by chunk.
 
     ``params`` as ``CompiledPlant.param_arrays`` returns them for the whole batch;
     yields ``(first_case, end_case, chunk)`` with batch case numbers, and a
-    ``ConvergenceError`` names the batch case.
+    ``ConvergenceError`` names the batch case. Chunks of more than ``CHUNK_CASES``
+    cases iterate their recycle blocks ``CHUNK_CASES`` at a time (``BlockSolver``):
+    every case's result is the same whatever ``chunk_cases``; larger chunks make fewer
+    Python calls per case in the units outside loops and in the caller's reduction.
     """
-    for lo in range(first, end, CHUNK_CASES):
-        hi = min(lo + CHUNK_CASES, end)
+    for lo in range(first, end, chunk_cases):
+        hi = min(lo + chunk_cases, end)
         part = {node: {k: v[lo:hi] for k, v in p.items()} for node, p in params.items()}
         try:
             sim = _simulate_chunk(plant, part, hi - lo, rtol, max_iter)

@@ -326,6 +326,17 @@ def _tabulate_route(
     return modes, figures, derivatives, split
 
 
+def _route_rows(route: Mapping[str, str], n: int) -> pd.DataFrame:
+    """``n`` rows of a route's choices (object columns), as ``pd.DataFrame([route] * n)``."""
+    if not route:
+        return pd.DataFrame([route] * n, dtype=object)
+    return pd.DataFrame(
+        {k: np.full(n, v, dtype=object) for k, v in route.items()},
+        index=pd.RangeIndex(n),
+        dtype=object,
+    )
+
+
 #: Fewest simulated cases per worker worth a fork of the tabulation: forking and the
 #: pickled table back cost about 0.1 s, which a worker gains back on about 5,000 cases
 #: of the superstructure (about 60 µs each) [measured, see benchmarks/README.md].
@@ -434,7 +445,7 @@ def tabulate(
         all_figures.append(figures)
         all_derivs.append(derivs)
         all_split.append(split)
-        all_routes.append(pd.DataFrame([route] * len(modes), dtype=object))
+        all_routes.append(_route_rows(route, len(modes)))
     modes = pd.concat(all_modes, ignore_index=True).reindex(columns=[a.label for a in axes])
     figures = pd.concat(all_figures, ignore_index=True)
     missing = [n for n in metrics if n not in optional and figures[n].isna().all()]

@@ -52,8 +52,10 @@ carbon-activity law ``q = kn_k C t^kn_n`` as a rate towards the isotherm). With
 ``adsorption_k_eq_m3_t`` moves by van 't Hoff with ``adsorption_dh_kj_mol`` (fitted to
 Aworn, Thiravetyan & Nakbanpote 2005, abstract only: -8.25 kJ/mol, exothermic, so warm
 pulp holds less gold on the carbon and leaves more in solution), and every metal's film
-rate by the Calderbank & Moo-Young correlation with the viscosity of warm water and the
-Stokes-Einstein diffusivity. The film-transfer coefficient of gold ``k K`` (the rate onto
+rate by the Stokes-Einstein diffusivity and the viscosity of warm water through the
+Calderbank & Moo-Young correlation in tanks and that of Wilson & Geankoplis (1966) in
+columns (2.17 and 1.66 at 60 over 25 °C). The carbon's capacity ``carbon_capacity_g_t``
+stays at every temperature [assumed]. The film-transfer coefficient of gold ``k K`` (the rate onto
 fresh carbon) moves with the film only: the Nicol-Fleming k of gold is divided by the
 isotherm factor. Silver and copper keep their K at every temperature (no data found). At
 ``temp_c = ref_adsorption_temp_c`` every factor is exactly 1.
@@ -61,7 +63,8 @@ isotherm factor. Silver and copper keep their K at every temperature (no data fo
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -73,6 +76,7 @@ from oreflow.kernels.carbon_circuit import (
     thomas_relative_viscosity,
 )
 from oreflow.kernels.carbon_temperature import (
+    COLUMN_FILM_EXPONENT,
     film_temperature_factor,
     isotherm_temperature_factor,
 )
@@ -236,9 +240,10 @@ ADSORPTION_TEMPERATURE_PARAMS: tuple[Param, ...] = (
         "°C",
         25.0,
         "solution temperature at which the adsorption constants (k, K, kn_k) were measured",
-        "testwork",
+        "testwork; the range of the units' temp_c (atmospheric tanks and columns kept below "
+        "boiling), so a reference is never outside the temperatures a unit can run at",
         lo=0.0,
-        hi=100.0,
+        hi=80.0,
     ),
 )
 
@@ -284,6 +289,68 @@ def adsorption_train(
         one * params["kn_n"],
         np.ascontiguousarray(rate_factor, dtype=np.float64),
     )
+
+
+
+def barren_at_most_loaded(
+    train: Callable[[np.ndarray], tuple[Any, ...]],
+    barren_g_t: np.ndarray,
+    trained: tuple[Any, ...],
+    rtol: float = 1e-13,
+    max_iter: int = 30,
+) -> tuple[tuple[Any, ...], np.ndarray]:
+    """An open circuit's barren loading, no higher than the loading the train gives it.
+
+    The barren carbon of an open carbon circuit stands for what an elution outside the
+    flowsheet returns, and an elution only takes metal off the carbon. Where the train
+    loads the carbon less than the set barren loading ``B`` (no ore: the carbon only
+    desorbs into the pulp's solution), the barren loading ``b`` is where the carbon
+    leaves as loaded as it came, ``L(b) = b`` with ``0 <= b < B`` [assumed]; found by
+    secants from ``b = 0`` and ``b = B`` per case and metal (exact in one step where
+    the isotherm is linear; ``L(0) = 0`` with no metal in the feed, hence ``b = 0``).
+    Cases and metals whose carbon loads above ``B`` keep ``B`` and their first result.
+
+    Parameters
+    ----------
+    train : callable
+        ``train(barren_g_t) -> (tenor, loading, ore_g_h, iterations)``, the adsorption
+        train of every case (``adsorption_train``); ``loading[:, 0, m]`` is the loaded
+        carbon's [g/t].
+    barren_g_t : (n, n_metal) float64
+        Set barren loading [g/t].
+    trained : tuple
+        ``train(barren_g_t)``, already computed.
+
+    Returns
+    -------
+    trained, barren_g_t
+        The train's result and the barren loading of every case (rows changed only
+        where the carbon loaded less than the set barren loading).
+    """
+    low = trained[1][:, 0, :] < barren_g_t
+    rows = low.any(axis=1)
+    if not rows.any():
+        return trained, barren_g_t
+    b_hi = barren_g_t.copy()
+    g_hi = trained[1][:, 0, :] - b_hi
+    b_lo = np.where(low, 0.0, barren_g_t)
+    result = train(b_lo)
+    g_lo = result[1][:, 0, :] - b_lo
+    b = b_lo
+    for _ in range(max_iter):
+        if np.all(np.abs(np.where(low, g_lo, 0.0)) <= rtol * barren_g_t):
+            break
+        denom = g_hi - g_lo
+        step = safe_div(g_lo * (b_hi - b_lo), denom, where=denom != 0)
+        b = np.where(low, np.clip(b_lo - step, 0.0, barren_g_t), barren_g_t)
+        b_hi, g_hi, b_lo = b_lo, g_lo, b
+        result = train(b)
+        g_lo = result[1][:, 0, :] - b
+    merged = tuple(
+        None if new is None else np.where(rows.reshape((-1,) + (1,) * (new.ndim - 1)), new, old)
+        for new, old in zip(result, trained, strict=True)
+    )
+    return merged, np.where(rows[:, None], b, barren_g_t)
 
 
 COPPER_SPECIATION_PARAMS: tuple[Param, ...] = (
@@ -355,15 +422,14 @@ def adsorption_rate_factor(
     """
     nu, rho = pulp_ratios(params, solids_tph, solids_m3_h, solution_m3_h)
     one = np.ones(solids_tph.shape[0])
-    # columns (cic) are not agitated: only the carbon size applies there
+    # columns (cic) are not agitated: only the carbon size applies there, and their film
+    # follows Wilson & Geankoplis (1966) rather than Calderbank & Moo-Young
     agitated = "agitation_kw_m3" in params
-    warm = one  # the temperature keys are absent only where a caller builds its own params
-    if "temp_c" in params and "ref_adsorption_temp_c" in params:
-        warm = film_temperature_factor(
-            params["temp_c"],
-            params["ref_adsorption_temp_c"],
-            params["agitation_exponent"] if agitated else 0.0,
-        )
+    warm = film_temperature_factor(
+        params["temp_c"],
+        params["ref_adsorption_temp_c"],
+        params["agitation_exponent"] if agitated else COLUMN_FILM_EXPONENT,
+    )
     return (
         one
         * warm

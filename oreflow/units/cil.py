@@ -47,7 +47,8 @@ The solution temperature ``temp_c`` moves the gold isotherm by van 't Hoff (adso
 is exothermic: ``adsorption_dh_kj_mol`` -8.25 kJ/mol fitted to Aworn, Thiravetyan &
 Nakbanpote 2005, abstract only) and the film rate of every metal by the viscosity and
 diffusivity of warm water (:mod:`oreflow.kernels.carbon_temperature`), both exactly 1 at
-``ref_adsorption_temp_c``; in columns (``cic``) ``temp_c`` is the pregnant solution's. The dissolved metal left in the last tank leaves with the tailings
+``ref_adsorption_temp_c``; in columns (``cic``) ``temp_c`` is the pregnant solution's. In tanks a
+``temp_c`` above ``feed_temp_c`` takes steam (``heat_duty_kw``, :mod:`oreflow.units.slurry_heat`). The dissolved metal left in the last tank leaves with the tailings
 solution: the soluble loss.
 
 **Preg-robbing** (Goodall, Leatham & Scales 2005, Miner. Eng. 18:1135; docs/models.md#cil): with ``pregrob_k_m3_t`` > 0 the ore's carbonaceous
@@ -76,7 +77,11 @@ free cyanide (as CN) + ``cn_wad``, the figure of the ICMC 50 mg/L limit (Mudder,
 
 **Carbon.** Carbon advances at ``carbon_advance_t_d``. Without a ``carbon`` inlet it
 is fresh from outside, loaded at ``barren_carbon_*_g_t``, and ``carbon_loss_g_t``
-prices the fines lost. With a ``carbon`` inlet (barren carbon returned by an
+prices the fines lost. That carbon stands for what an elution outside the flowsheet
+returns, and an elution only takes metal off: where the train would load the carbon
+less than that (no ore, or a feed too poor), the barren loading is the one the train
+returns unchanged (``barren_at_most_loaded``) [assumed], so no metal comes off the
+barren carbon into the tailings and, with no ore, none is produced. With a ``carbon`` inlet (barren carbon returned by an
 ``elution`` unit) the carbon circuit is closed: the barren loadings are those of the
 returned carbon, fresh make-up carbon tops the advance up to ``carbon_advance_t_d``,
 and that make-up is the carbon used; the gold left on barren carbon then circulates
@@ -107,6 +112,7 @@ from oreflow.units.adsorption_rate import (
     adsorption_rate_factor,
     adsorption_train,
     attrition_scale,
+    barren_at_most_loaded,
     copper_k_eq_factor,
     gold_isotherm_factor,
 )
@@ -141,6 +147,7 @@ from oreflow.units.cyanide_chemistry import (
     size_kinetics,
 )
 from oreflow.units.oxygen_supply import oxygen_supply_metrics
+from oreflow.units.slurry_heat import slurry_heat_duty_kw
 from oreflow.units.tanks import check_residence_or_volume, require_solution, tank_residence
 
 
@@ -346,25 +353,32 @@ class CilTrain:
                     params["blanking_kg_t"],
                     params["blanking_half_kg_t"],
                 )
-        tenor, loading, ore_g_h, form_iterations = adsorption_train(
-            self.spec.params,
-            params,
-            ads_rate,
-            sol,
-            feed_tenor,
-            source,
-            carbon_tph,
-            barren,
-            carbon_tank,
-            k_ads,
-            k_eq,
-            self.molar,
-            params["carbon_capacity_g_t"],
-            solids,
-            ore_k,
-            feed_preg * G_PER_T,
-            self.reversible,
-        )
+
+        def train(barren_g_t: np.ndarray) -> tuple[np.ndarray, ...]:
+            return adsorption_train(
+                self.spec.params,
+                params,
+                ads_rate,
+                sol,
+                feed_tenor,
+                source,
+                carbon_tph,
+                barren_g_t,
+                carbon_tank,
+                k_ads,
+                k_eq,
+                self.molar,
+                params["carbon_capacity_g_t"],
+                solids,
+                ore_k,
+                feed_preg * G_PER_T,
+                self.reversible,
+            )
+
+        trained = train(barren)
+        if returned is None:  # open circuit: the barren carbon no richer than it loads
+            trained, barren = barren_at_most_loaded(train, barren, trained)
+        tenor, loading, ore_g_h, form_iterations = trained
         adsorbed = carbon_tph[:, None] * (loading[:, 0, :] - barren) / G_PER_T  # t/h
 
         # --- streams
@@ -470,6 +484,9 @@ class CilTrain:
             )  # fmt: skip
             metrics["leach_rate_factor"] = rate
             metrics["agitation_kw_m3"] = np.broadcast_to(params["agitation_kw_m3"], (n,)).copy()
+            metrics["heat_duty_kw"] = slurry_heat_duty_kw(
+                params, solids, sol, "temp_c", "feed_temp_c"
+            )
             if not self.closed:  # fines worn from the carbon held (oreflow.units.adsorption_rate)
                 metrics["use_carbon_kg_h"] = metrics["use_carbon_kg_h"] * attrition_scale(params)
         return UnitResult((tails, carbon), added=added, reacted=reacted, metrics=metrics)

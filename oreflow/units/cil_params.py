@@ -18,6 +18,7 @@ from oreflow.units.base import TableSchema
 from oreflow.units.cil_kinetics import CYANIDATION_PARAMS, GRAIN_PARAMS, SULFIDE_O2_PARAMS
 from oreflow.units.cyanide_chemistry import DISSOLUTION_PARAMS
 from oreflow.units.oxygen_supply import OXYGEN_SUPPLY_PARAMS
+from oreflow.units.slurry_heat import feed_temperature_param
 from oreflow.units.tanks import SIZE_LAW_PARAMS
 
 _TRAIN_PARAMS: tuple[Param, ...] = (
@@ -352,6 +353,7 @@ CIL_PARAMS: tuple[Param, ...] = (
     *COPPER_SPECIATION_PARAMS,
     *SIZE_LAW_PARAMS,
     *_PREGROB_PARAMS,
+    feed_temperature_param("feed_temp_c"),
 )
 CIP_PARAMS: tuple[Param, ...] = (
     *_TRAIN_PARAMS,
@@ -368,6 +370,7 @@ CIP_PARAMS: tuple[Param, ...] = (
     *COPPER_SPECIATION_PARAMS,
     *SIZE_LAW_PARAMS,
     *_PREGROB_PARAMS,
+    feed_temperature_param("feed_temp_c"),
 )
 CIC_PARAMS: tuple[Param, ...] = (
     Param(

@@ -356,6 +356,7 @@ class Hydrocyclone:
             part, rf_water, d50, press = _form_split(self, state, feed)
         else:
             part, rf_water, d50 = state.partition, state.water_to_underflow_frac, state.d50c_um
+        feed = np.ascontiguousarray(feed)  # one compiled layout (a strided feed view: A)
         under = np.empty_like(feed)
         over = np.empty_like(feed)
         partition_split_into(under, over, feed, part, rf_water)

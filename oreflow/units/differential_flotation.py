@@ -112,6 +112,15 @@ class DifferentialState(NamedTuple):
 class DifferentialBank:
     """Compiled differential flotation bank (see module docstring)."""
 
+    #: At fixed settings each mineral's concentrate is a fixed share of the same mineral
+    #: and class fed, and the gangue's, ``(1 - ENT R_w) sum_j lift_j m_j + ENT R_w m_g``
+    #: (``oreflow.kernels.liberation.gangue_recovery`` below its cap of 1), a linear
+    #: function of the minerals of its class and itself: lower triangular in species,
+    #: minerals first. A loop of such banks is solved by secant rounds per component
+    #: (``oreflow.solvers.closed_circuit``): exact for the minerals after one round, for
+    #: the gangue once the minerals stand still.
+    solids_triangular = True
+
     def __init__(self, spec: UnitSpec, comps: ComponentSet) -> None:
         self.spec = spec
         self.comps = comps

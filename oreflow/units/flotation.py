@@ -241,13 +241,26 @@ def _own_kinetics(entry: Mapping[str, Any]) -> bool:
     return entry.get("k_max_per_min") is not None
 
 
+def _distinct_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    """Indices of one row per distinct setting, and each row's setting (None: all alike).
+
+    ``rows`` is (n_cases, n_keys); NaN never occurs in a checked parameter.
+    """
+    if len(rows) == 0:
+        return np.zeros(0, dtype=np.int64), None
+    if bool((rows == rows[0]).all()):
+        return np.zeros(1, dtype=np.int64), None
+    _, first, which = np.unique(rows, axis=0, return_index=True, return_inverse=True)
+    return first, which.reshape(-1)
+
+
 class BankState(NamedTuple):
     """What a flotation bank prepares once per simulation ((n_cases, n_cls, n_solid) arrays)."""
 
     params: Mapping[str, np.ndarray]
-    k_per_min: np.ndarray  # rate constant
-    r_inf_frac: np.ndarray  # ultimate recovery
-    entrainment: np.ndarray  # (n_cases, n_cls) entrainment factor
+    k_per_min: np.ndarray | None  # rate constant (None: recovery given)
+    r_inf_frac: np.ndarray | None  # ultimate recovery (None: recovery given)
+    entrainment: np.ndarray | None  # (n_cases, n_cls) entrainment factor (None: recovery given)
     recovery: np.ndarray | None  # bank recovery at a set residence time; None: by volume
 
 
@@ -271,8 +284,9 @@ class FlotationBank:
         em = comps.element_matrix()[: comps.n_solids_comp].reshape(
             comps.n_cls, comps.n_solid, len(ELEMENTS)
         )[0]
-        self.au = em[:, ELEMENTS.index("au")]
-        self.s = em[:, ELEMENTS.index("s")]
+        self.au = np.ascontiguousarray(em[:, ELEMENTS.index("au")])
+        self.s = np.ascontiguousarray(em[:, ELEMENTS.index("s")])
+        self.rho_t_m3 = np.array([s.density_t_m3 for s in comps.solids])
         # a carried species takes its carrier's recovery (same k and R_inf, see prepare)
         self.rate_source = np.arange(comps.n_solid, dtype=np.int64)
         for j, host in self.carried.items():
@@ -300,33 +314,44 @@ class FlotationBank:
         keys = ("fine_half_um", "coarse_half_um", "size_exponent")
         keys += ("entrainment_xi_um", "entrainment_drainage")
         # the size laws of each distinct setting (usually one for the whole batch)
-        rows, inverse = np.unique(
-            np.stack([params[k] for k in keys], axis=1), axis=0, return_inverse=True
-        )
-        w_k = np.empty((len(rows), c.n_cls))
-        w_r = np.empty((len(rows), c.n_cls))
-        ent = np.empty((len(rows), c.n_cls))
-        for i, (fine, coarse, m, xi, drainage) in enumerate(rows.tolist()):
+        laws = np.stack([np.broadcast_to(params[k], (n,)) for k in keys], axis=1)
+        first_law, law = _distinct_rows(laws)
+        law = np.zeros(n, dtype=np.int64) if law is None else law
+        w_k = np.empty((len(first_law), c.n_cls))
+        w_r = np.empty((len(first_law), c.n_cls))
+        ent_law = np.empty((len(first_law), c.n_cls))
+        for i, (fine, coarse, m, xi, drainage) in enumerate(laws[first_law].tolist()):
             w_k[i] = size_window(self.rep_um, fine, coarse, m)
             w_r[i] = size_window(self.rep_um, 0.0, coarse, m)
-            ent[i] = savassi_entrainment(self.rep_um, xi, drainage)
-        inverse = inverse.reshape(-1)
-        w_k, w_r, ent = w_k[inverse], w_r[inverse], ent[inverse]
-        k = np.ascontiguousarray(k_ref[:, None, :] * w_k[:, :, None])
-        r = np.ascontiguousarray(r_ref[:, None, :] * w_r[:, :, None])
-        recovery = None
-        if "cell_volume_m3" not in params:
-            # a set residence time: the recoveries are the same on every recycle pass
-            recovery = flotation_bank_batch(
-                k,
-                r,
-                np.ascontiguousarray(params["residence_min"], dtype=np.float64),
-                self.n_cells,
-                self.klimpel,
-                ent,
-                np.ascontiguousarray(params["water_recovery_frac"], dtype=np.float64),
-            )
-        return BankState(params, k, r, ent, recovery)
+            ent_law[i] = savassi_entrainment(self.rep_um, xi, drainage)
+        if "cell_volume_m3" in params:
+            # the residence time follows the pulp flow: recoveries on every pass
+            w_k, w_r, ent = w_k[law], w_r[law], ent_law[law]
+            k = np.ascontiguousarray(k_ref[:, None, :] * w_k[:, :, None])
+            r = np.ascontiguousarray(r_ref[:, None, :] * w_r[:, :, None])
+            return BankState(params, k, r, ent, None)
+        # a set residence time: the recoveries are the same on every recycle pass, and
+        # the same for cases of the same setting (usually the whole batch of a study,
+        # whose variables are the ore's): each distinct setting is computed once, with
+        # the same arithmetic as for every case
+        tau = np.broadcast_to(np.asarray(params["residence_min"], dtype=np.float64), (n,))
+        rw = np.broadcast_to(np.asarray(params["water_recovery_frac"], dtype=np.float64), (n,))
+        first, which = _distinct_rows(np.column_stack((k_ref, r_ref, law, tau, rw)))
+        at = law[first]
+        recovery = flotation_bank_batch(
+            np.ascontiguousarray(k_ref[first][:, None, :] * w_k[at][:, :, None]),
+            np.ascontiguousarray(r_ref[first][:, None, :] * w_r[at][:, :, None]),
+            np.ascontiguousarray(tau[first]),
+            self.n_cells,
+            self.klimpel,
+            ent_law[at],
+            np.ascontiguousarray(rw[first]),
+        )
+        if which is None:
+            recovery = np.ascontiguousarray(np.broadcast_to(recovery, (n, *recovery.shape[1:])))
+        else:
+            recovery = recovery[which]
+        return BankState(params, None, None, None, recovery)
 
     def _split(
         self, state: BankState, feed: np.ndarray
@@ -366,12 +391,18 @@ class FlotationBank:
     def _pulp_m3_h(self, feed: np.ndarray) -> np.ndarray:
         return solids_volume_m3_h(self.comps, feed) + water(self.comps, feed)
 
-    def _volume_m3(self, params: Mapping[str, np.ndarray], feed: np.ndarray) -> np.ndarray:
-        """Bank volume [m³]: installed, or what the set residence time needs."""
+    def _volume_m3(
+        self, params: Mapping[str, np.ndarray], by_species: np.ndarray, feed: np.ndarray
+    ) -> np.ndarray:
+        """Bank volume [m³]: installed, or what the set residence time needs.
+
+        ``by_species`` is the feed's flow of each solid species [t/h], (n_cases, n_solid).
+        """
         if "cell_volume_m3" in params:
             return self.n_cells * params["cell_volume_m3"]
         tau = params["residence_min"]
-        return tau * self._pulp_m3_h(feed) / (60.0 * (1.0 - params["air_holdup_frac"]))
+        pulp_m3_h = (by_species / self.rho_t_m3).sum(axis=1) + water(self.comps, feed)
+        return tau * pulp_m3_h / (60.0 * (1.0 - params["air_holdup_frac"]))
 
     def apply_outlets(
         self, state: BankState, inlets: tuple[np.ndarray, ...]
@@ -382,21 +413,25 @@ class FlotationBank:
 
     def apply(self, state: BankState, inlets: tuple[np.ndarray, ...]) -> UnitResult:
         """Float, entrain, and split the water."""
+        from oreflow.kernels.stream_sums import species_totals
+
         params = state.params
         (feed,) = inlets
         c = self.comps
         solids = total_solids(c, feed)
         conc, tails, tau = self._split(state, feed)
-        volume = self._volume_m3(params, feed)
+        # each species' flow over the size classes, in one sweep of each stream: the
+        # gold, sulfur and volume figures weight these (16 species, not 416 components)
+        by_species_feed = species_totals(np.ascontiguousarray(feed), c.n_cls, c.n_solid)
+        by_species_conc = species_totals(conc, c.n_cls, c.n_solid)
+        volume = self._volume_m3(params, by_species_feed, feed)
         rw = params["water_recovery_frac"]
-        sv = c.solids_view(feed)
 
         conc_solids = total_solids(c, conc)
-        csv = c.solids_view(conc)
-        au_feed = (sv * self.au).sum(axis=(1, 2))
-        au_conc = (csv * self.au).sum(axis=(1, 2))
-        s_feed = (sv * self.s).sum(axis=(1, 2))
-        s_conc = (csv * self.s).sum(axis=(1, 2))
+        au_feed = by_species_feed @ self.au
+        au_conc = by_species_conc @ self.au
+        s_feed = by_species_feed @ self.s
+        s_conc = by_species_conc @ self.s
         tail_solids = solids - conc_solids
         per_t = solids / 1000.0  # kg/h per g/t of dose
         metrics = {
@@ -415,12 +450,10 @@ class FlotationBank:
             "use_cuso4_kg_h": params["cuso4_g_t"] * per_t,
             "use_frother_kg_h": params["frother_g_t"] * per_t,
         }
-        by_species_feed = sv.sum(axis=1)
-        by_species_conc = csv.sum(axis=1)
+        # one division for every species (rows contiguous, one per species)
+        by_species = safe_div(by_species_conc.T, by_species_feed.T)
         for j, sp in enumerate(c.solids):
-            metrics[f"{sp.name}_recovery_frac"] = safe_div(
-                by_species_conc[:, j], by_species_feed[:, j]
-            )
+            metrics[f"{sp.name}_recovery_frac"] = by_species[j]
         return UnitResult((conc, tails), metrics=metrics)
 
 

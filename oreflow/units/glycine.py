@@ -77,7 +77,13 @@ not modelled: set the dose from testwork on the ore. NaOH or lime holds the pH. 
 aurocyanide and loads as in the CIL; gold glycinate loads more weakly, modelled as
 ``K · glycinate_carbon_affinity_frac`` in mode ``"glycine"`` [assumed factor; gold
 and copper glycinates do adsorb on carbon: Tauetsile, Oraby & Eksteen 2018 [L, not
-checked]].
+checked]]. Temperature (``oreflow.kernels.carbon_temperature``, as in the CIL): at
+``temperature_degc`` every metal's film rate moves by the agitated-tank film factor
+(Calderbank & Moo-Young with Stokes-Einstein, 2.17 at 60 over 25 °C), and in mode
+``"cyanide"`` the aurocyanide K by van 't Hoff with ``adsorption_dh_kj_mol`` (fitted to
+Aworn et al. 2005, abstract only), its k divided by it so that ``k K`` follows the film.
+Gold glycinate and silver keep their K at every temperature (no data found). Both
+factors are exactly 1 at ``ref_adsorption_temp_c``.
 
 **Reagent use** for the economics (assumed reagent uses and prices): ``use_glycine_kg_h``,
 ``use_kmno4_kg_h`` or ``use_h2o2_kg_h``, ``use_nacn_kg_h`` (GlyCat), ``use_naoh_kg_h``,
@@ -119,7 +125,13 @@ from oreflow.core.formulas import formula_mass_g_mol
 from oreflow.core.schema import REQUIRED, Param, frac, positive
 from oreflow.errors import Problem
 from oreflow.kernels.arrays import safe_div
+from oreflow.kernels.carbon_temperature import (
+    TANK_FILM_EXPONENT,
+    film_temperature_factor,
+    isotherm_temperature_factor,
+)
 from oreflow.units import reagents
+from oreflow.units.adsorption_rate import ADSORPTION_TEMPERATURE_PARAMS
 from oreflow.units.base import PrepareContext, RouteKpis, Sizing, UnitResult, UnitSpec, UnitType
 from oreflow.units.lixiviant_common import (
     LeachTrain,
@@ -401,6 +413,7 @@ PARAMS: tuple[Param, ...] = (
     ),
     *RATE_PARAMS,
     *train_params("carbon", _DEFAULTS),
+    *ADSORPTION_TEMPERATURE_PARAMS,
 )
 
 LEACH = leach_table(
@@ -496,8 +509,18 @@ class GlycineLeach:
         if not self.cyanide:
             k_eq = k_eq * params["glycinate_carbon_affinity_frac"]
             ag_k_eq = ag_k_eq * params["glycinate_carbon_affinity_frac"]
-        self.train.leach_and_adsorb(state, pulp, feed, out, k_eq, ag_k_eq)
+        # temperature: the film factor of agitated tanks for every metal; van 't Hoff for
+        # aurocyanide only (GlyCat), its k divided by it so that k K follows the film
+        temp, ref = params["temperature_degc"], params["ref_adsorption_temp_c"]
+        film = np.ones(n) * film_temperature_factor(temp, ref, TANK_FILM_EXPONENT)
+        iso = np.ones(n)
+        if self.cyanide:
+            iso = iso * isotherm_temperature_factor(temp, ref, params["adsorption_dh_kj_mol"])
+        k_scale = {"au": film / iso, "ag": film}
+        self.train.leach_and_adsorb(state, pulp, feed, out, k_eq * iso, ag_k_eq, k_scale)
         m = out.metrics
+        m["adsorption_rate_factor"] = film
+        m["gold_isotherm_factor"] = iso
 
         cu_new = released["cu"]
         f_gly = params["cu_glycine_frac"] if self.cyanide else np.ones(n)

@@ -231,8 +231,14 @@ class LeachTrain:
         out: TrainOut,
         k_eq_au: np.ndarray,
         k_eq_ag: np.ndarray,
+        k_scale: Mapping[str, np.ndarray] | None = None,
     ) -> None:
-        """Leach every precious-metal class, load the metal on the adsorbent."""
+        """Leach every precious-metal class, load the metal on the adsorbent.
+
+        ``k_scale`` (per metal, (n,)) multiplies ``adsorption_k_per_h`` of that metal: the
+        temperature factors of a carbon train (``oreflow.kernels.carbon_temperature``);
+        absent, every metal loads at the table's k.
+        """
         from oreflow.kernels import leaching as kl
         from oreflow.kernels.adsorption import adsorption_train_batch
 
@@ -286,7 +292,10 @@ class LeachTrain:
             advance_tph,
             barren_g_t,
             inventory_t,
-            np.repeat(params["adsorption_k_per_h"][:, None], len(metals), axis=1),
+            np.stack(
+                [params["adsorption_k_per_h"] * (k_scale or {}).get(m, 1.0) for m in metals],
+                axis=1,
+            ),
             k_eq_m3_t,
             np.array([{"au": kl.AU_G_MOL, "ag": kl.AG_G_MOL}[m] for m in metals], dtype=float),
             np.full(n, np.inf),

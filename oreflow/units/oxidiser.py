@@ -445,9 +445,12 @@ class Oxidiser:
         if self.chem.uses_o2_pressure:
             from oreflow.kernels.oxidation import steam_saturation_pressure_kpa
 
-            steam = np.array(
-                [steam_saturation_pressure_kpa(float(t)) for t in params["temperature_degc"]]
+            # one evaluation per distinct temperature (usually one for the whole batch)
+            temps, at = np.unique(
+                np.asarray(params["temperature_degc"], dtype=np.float64), return_inverse=True
             )
+            steam = np.array([steam_saturation_pressure_kpa(float(t)) for t in temps])
+            steam = steam[at.reshape(-1)]
             m["steam_pressure_kpa"] = steam
             m["total_pressure_kpa"] = steam + params["o2_partial_pressure_kpa"]
             m["use_o2_kg_h"] = o2_stoich / util * 1000.0

@@ -169,7 +169,8 @@ ELUTION_PARAMS: tuple[Param, ...] = (
         "m³/t",
         10.0,
         "eluate volume per tonne of carbon eluted (topped up with water where the returned "
-        "electrolyte is short)",
+        "electrolyte is short; solution above it bled to the adsorption circuit with the "
+        "barren carbon)",
         "assumed; AARL about 5 bed volumes of about 2 m³/t (carbon bulk density 0.5 t/m³) [L] "
         "Marsden & House 2006 ch. 7",
         lo=0.0,
@@ -207,7 +208,19 @@ ELUTION_PARAMS: tuple[Param, ...] = (
 
 
 class Elution:
-    """Fines screening, stripping (AARL/Zadra), regeneration losses; eluate with makeup water."""
+    """Fines screening, stripping (AARL/Zadra), regeneration losses; eluate held at its set volume.
+
+    **Water balance.** The eluate volume per strip is held at ``eluate_m3_t`` per t of
+    carbon eluted: solution short of it is made up with water, and solution arriving
+    above it (spent electrolyte returned to the ``electrolyte`` inlet, solution
+    entrained with the loaded carbon) is bled, each dissolved species in proportion, to
+    the adsorption circuit with the regenerated carbon (outlet ``barren_carbon``, whose
+    solution the CIL/CIP/CIC joins to its pulp) [assumed]; spent electrolyte goes back to
+    the elution or to the leach, Marsden & House 2006, ch. 7-9 (see the module header).
+    Without the bleed, the electrolyte loop (elution, electrowinning, back) would keep
+    any volume at or above the set one: every such volume was a steady state. With it,
+    the eluate holds exactly the set volume at every steady state.
+    """
 
     def __init__(self, spec: UnitSpec, comps: ComponentSet) -> None:
         self.spec = spec
@@ -250,7 +263,10 @@ class Elution:
             eluate += inlets[1]
         carbon_t = stripped_carbon[:, self.i_c]
         target = p["eluate_m3_t"] * carbon_t
-        makeup = np.maximum(target - eluate[:, self.i_w], 0.0)
+        water_in = eluate[:, self.i_w].copy()
+        makeup = np.maximum(target - water_in, 0.0)
+        bled = self._bleed(eluate, water_in, target)
+        barren += bled
         eluate[:, self.i_w] += makeup
         added = np.zeros_like(loaded)
         added[:, self.i_w] = makeup
@@ -264,6 +280,7 @@ class Elution:
         metrics: dict[str, np.ndarray] = {
             "carbon_eluted_t_d": carbon_t * 24.0,
             "eluate_m3_h": eluate[:, self.i_w].copy(),
+            "electrolyte_bleed_m3_h": bled[:, self.i_w].copy(),
             "carbon_lost_kg_h": fines[:, self.i_c] * 1000.0,
             "use_naoh_kg_h": p["naoh_kg_t_carbon"] * carbon_t,
             "use_nacn_kg_h": p["nacn_kg_t_carbon"] * carbon_t,
@@ -279,6 +296,26 @@ class Elution:
             metrics[f"eluate_{metal}_mg_l"] = safe_div(eluate[:, aq] * G_PER_T, eluate[:, self.i_w])
         return UnitResult((barren, eluate, fines), added=added, reacted=reacted, metrics=metrics)
 
+    def _bleed(self, eluate: np.ndarray, water_in: np.ndarray, target: np.ndarray) -> np.ndarray:
+        """Take the solution above the set eluate volume out of ``eluate``; return it.
+
+        Solution arriving above ``target`` (m³/h of water) leaves in proportion to each
+        dissolved species; the solids (which join the cathode sludge) stay. Where the
+        volume is at or below the set one, nothing is taken and ``eluate`` is untouched.
+        """
+        bled = np.zeros_like(eluate)
+        over = water_in > target
+        if not over.any():
+            return bled
+        rows = np.flatnonzero(over)
+        share = (water_in[rows] - target[rows]) / water_in[rows]
+        sol = slice(self.comps.n_solids_comp, self.ads.start)
+        bled[rows, sol] = eluate[rows, sol] * share[:, None]
+        bled[rows, self.i_w] = water_in[rows] - target[rows]
+        eluate[rows, sol] -= bled[rows, sol]
+        eluate[rows, self.i_w] = target[rows]
+        return bled
+
 
 def _check_elution(spec: UnitSpec, comps: ComponentSet, file: str, problems: list[Problem]) -> None:
     require_species(comps, ["water", "carbon", "au_carbon", "au_aq"], spec, file, problems)
@@ -292,7 +329,8 @@ ELUTION = UnitType(
     reactive=True,
     summary="carbon elution and regeneration: loaded fines screened off, AARL/Zadra strip to an "
     "eluate, acid-wash and kiln losses; barren carbon back to the CIL/CIP/CIC carbon inlet; "
-    "optional electrolyte inlet for the spent electrolyte returned by electrowinning",
+    "optional electrolyte inlet for the spent electrolyte returned by electrowinning; the "
+    "eluate held at its set volume, solution above it bled with the barren carbon",
     inlets=("loaded_carbon", "electrolyte"),
     optional_inlets=("electrolyte",),
     outlets=("barren_carbon", "eluate", "fines"),

@@ -42,7 +42,7 @@ import numpy as np
 
 from oreflow.core.components import ComponentSet
 from oreflow.core.schema import Param, positive
-from oreflow.errors import CaseError, Problem
+from oreflow.errors import Problem
 from oreflow.kernels.arrays import safe_div
 from oreflow.units.base import (
     PrepareContext,
@@ -146,13 +146,9 @@ class RegrindMill:
     def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> RegrindState:
         """Per-case parameters, the work index and the mill diameter (0: reference mill)."""
         wi = params.get("wi_kwh_t", ctx.feed_wi_kwh_t)
-        if np.any(~np.isfinite(wi)):
-            problem = Problem(
-                self.spec.file,
-                f"units.{self.spec.name}.wi_kwh_t",
-                "no ore with a work index reaches the mill: give wi_kwh_t",
-            )
-            raise CaseError([problem])
+        # per case: a case no ore reaches (its sources at 0 t/h) has no work index (NaN)
+        # and grinds nothing; the batch's other cases keep their own ore's
+        wi = np.broadcast_to(np.asarray(wi, dtype=np.float64), (ctx.n_cases,))
         d_m = params.get("diameter_m", np.zeros(ctx.n_cases))
         return RegrindState(params, np.asarray(wi, dtype=np.float64), d_m)
 
@@ -186,7 +182,8 @@ class RegrindMill:
                 p80[i] = regrind_product_size_um(
                     float(energy[i] / factor[i]), float(wi[i]), float(f80[i]), float(d_m[i])
                 )
-        empty = ~(q > 0)
+        # nothing to grind, or no ore (no work index: only media worn upstream reaches it)
+        empty = ~(q > 0) | ~np.isfinite(wi)
         energy[empty] = 0.0
         p80[empty] = np.nan
         product, _ = grind_to_p80_batch(solids, self.edges, p80, params["breakage_modulus"])
@@ -196,7 +193,7 @@ class RegrindMill:
         bond = np.array(
             [
                 bond_energy_kwh_t(float(wi[i]), float(f80[i]), float(p80[i]))
-                if q[i] > 0 and p80[i] < f80[i]
+                if not empty[i] and p80[i] < f80[i]
                 else 0.0
                 for i in range(n)
             ]

@@ -139,12 +139,13 @@ def size_law(
     -------
     k, ultimate : (n_cases, n_cls) float64
     """
+    from oreflow.kernels.arrays import unique_rows
     from oreflow.kernels.leaching import size_dependent_leach_params
 
     args = [k_ref, ultimate_ref, d_ref_um, k_exponent, ultimate_exponent]
     settings = np.stack([np.broadcast_to(a, (n_cases,)) for a in args], axis=1)
     # once per distinct setting (usually one for the whole batch)
-    rows, inverse = np.unique(settings, axis=0, return_inverse=True)
+    rows, inverse = unique_rows(settings)
     k = np.empty((len(rows), rep_um.shape[0]))
     ultimate = np.empty((len(rows), rep_um.shape[0]))
     for i, row in enumerate(rows.tolist()):

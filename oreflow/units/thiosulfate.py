@@ -150,6 +150,7 @@ from oreflow.units.lixiviant_common import (
 )
 from oreflow.units.lixiviant_params import check_train
 from oreflow.units.oxygen_supply import oxygen_supply_metrics
+from oreflow.units.slurry_heat import feed_temperature_param, slurry_heat_duty_kw
 from oreflow.units.thiosulfate_kinetics import (
     ATS_G_MOL,
     CAS2O3_G_MOL,
@@ -165,6 +166,9 @@ from oreflow.units.thiosulfate_kinetics import (
 )
 
 __all__ = ("LEACH", "PARAMS", "THIOSULFATE_RIL", "UNIT_TYPES", "degradation_per_h", "rate_factor")
+
+#: Pulp fed at this temperature takes steam to reach ``temperature_degc`` (slurry_heat).
+_FEED_T = "feed_temperature_degc"
 
 
 class ThiosulfateRil:
@@ -259,6 +263,7 @@ class ThiosulfateRil:
             out.reacted[:, self.i_nh3] = -lost
             m["use_nh3_kg_h"] = nh3_add * 1000.0
         m["use_lime_kg_h"] = params["lime_kg_t"] * solids
+        m["heat_duty_kw"] = slurry_heat_duty_kw(params, solids, sol, "temperature_degc", _FEED_T)
         # oxygen: thiosulfate oxidised to tetrathionate takes it (the set point's cost side)
         uptake = safe_div(degraded * 1e6 * O2_PER_S2O3_DEGRADED, solids * pulp.tau.sum(axis=1))
         m["o2_uptake_g_t_h"] = uptake
@@ -321,7 +326,7 @@ THIOSULFATE_RIL = UnitType(
     ),
     inlets=("feed",),
     outlets=("tails", "loaded_resin"),
-    params=PARAMS,
+    params=(*PARAMS, feed_temperature_param(_FEED_T)),
     tables={"leach": LEACH},
     build=ThiosulfateRil,
     check=_check,

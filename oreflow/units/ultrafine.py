@@ -169,13 +169,8 @@ class UltrafineGrind:
         passing = -np.expm1(-((self.edges[None, :] / x63[:, None]) ** modulus[:, None]))
         passing[:, 0] = 1.0
         wi = params.get("wi_kwh_t", ctx.feed_wi_kwh_t)
-        if self.model == 0 and np.any(~np.isfinite(wi)):
-            problem = Problem(
-                self.spec.file,
-                f"units.{self.spec.name}.wi_kwh_t",
-                "no ore reaches the mill to take a work index from; give wi_kwh_t",
-            )
-            raise CaseError([problem])
+        # per case: a case no ore reaches (its sources at 0 t/h) has no work index (NaN)
+        # and grinds nothing; the batch's other cases keep their own ore's
         return UltrafineState(
             params, np.ascontiguousarray(passing), np.broadcast_to(wi, (n,)).copy()
         )
@@ -197,6 +192,8 @@ class UltrafineGrind:
         f80 = passing_size_batch(self.edges, np.ascontiguousarray(sv_in.sum(axis=2)), 0.8)
         p80 = params["p80_um"]
         grind = np.isfinite(f80) & (f80 > p80 * (1.0 + 1e-9))  # F80 read back to rounding
+        if self.model == 0:  # no ore, no work index: grinds nothing (see ``prepare``)
+            grind &= np.isfinite(wi)
         target = np.where(grind[:, None], passing, 0.0)
         ground = regrind_class_masses(self.edges, np.ascontiguousarray(sv_in), target)
         energy = np.zeros(n)

@@ -109,3 +109,44 @@ def test_tabulation_forks_only_onto_idle_cores_with_enough_cases(monkeypatch):
     assert batch.idle_cores() >= 1
     monkeypatch.setattr(batch.os, "getloadavg", lambda: (50.0, 50.0, 50.0))
     assert batch.idle_cores() == 1
+
+
+@pytest.mark.parametrize("case", ["free_milling_cil", "tests/comm_sag_trommel"])
+def test_kpi_chunks_give_the_rows_of_the_iteration_chunks(case, monkeypatch):
+    """Larger KPI chunks change no row: recycle loops still iterate part by part.
+
+    comm_sag_trommel's SAG loop is converged by the general iteration (in parts of
+    ``CHUNK_CASES``, whose Anderson history and restarts are shared by the part's
+    cases); free_milling_cil's ball-mill loop is solved directly for the whole chunk.
+    """
+    from oreflow.solvers import simulate
+
+    path = oreflow.bundled_case(case) if "/" not in case else f"cases/{case}.toml"
+    plant = compile_case(load_case(path))
+    ore = plant.spec.ores[0].name
+    n = 40
+    over = {f"{ore}.wi_kwh_t": np.linspace(11.0, 17.0, n)}
+    monkeypatch.setattr(simulate, "CHUNK_CASES", 8)
+    monkeypatch.setattr(batch, "KPI_CHUNK_CASES", 8)
+    parts = batch.batch_kpis(plant, over, n, workers=1)
+    monkeypatch.setattr(batch, "KPI_CHUNK_CASES", 32)  # chunks of 4 parts, and one of 1
+    whole = batch.batch_kpis(plant, over, n, workers=1)
+    assert parts.keys() == whole.keys()
+    for key in parts:
+        np.testing.assert_array_equal(parts[key], whole[key], err_msg=key)
+
+
+def test_a_loop_iterated_in_parts_names_the_batch_case_that_did_not_converge(monkeypatch):
+    from oreflow.solvers import simulate
+
+    plant = compile_case(load_case("cases/tests/comm_sag_trommel.toml"))
+    ore = plant.spec.ores[0].name
+    n = 24
+    params = plant.param_arrays(n, {f"{ore}.wi_kwh_t": np.linspace(11.0, 17.0, n)})
+    monkeypatch.setattr(simulate, "CHUNK_CASES", 8)
+    cases = []
+    for chunk in (8, 24):
+        with pytest.raises(ConvergenceError) as info:
+            list(simulate.simulate_param_chunks(plant, params, 0, n, max_iter=2, chunk_cases=chunk))
+        cases.append(info.value.case)
+    assert cases[0] == cases[1] is not None and 0 <= cases[0] < 8

@@ -93,14 +93,14 @@ def test_a_row_whose_closed_source_simulation_does_not_close_is_refused(monkeypa
     rates = np.array([float(o.params["rate_tph"]) for o in spec.ores])
 
     def table():
-        return opt_mod._tabulate(spec, opt, envelope, source_tph=rates, closable=(1,))
+        return opt_mod.tabulate_problem(spec, opt, envelope, source_tph=rates, closable=(1,))
 
     closes = ~closure_mask(table().figures["closure_max_rel"].to_numpy())
     assert closes.all()
     original = prefix.block_closure_max_rel
 
-    def broken(sim, groups):
-        out = original(sim, groups)
+    def broken(sim, groups, *projected):
+        out = original(sim, groups, *projected)
         return np.where(np.asarray(sim.params["ore.satellite"]["rate_tph"]) == 0.0, 0.34, out)
 
     monkeypatch.setattr(prefix, "block_closure_max_rel", broken)

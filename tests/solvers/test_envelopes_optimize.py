@@ -52,7 +52,7 @@ def test_free_milling_optimum_respects_envelopes_and_a_circulating_load_limit():
 
 def test_grid_edge_is_reported_and_refine_steps_past_it():
     from oreflow.flowsheet.optimization import ModeAxis
-    from oreflow.solvers.optimize import _refined_grid, axis_range, grid_edges
+    from oreflow.solvers.mode_grid import axis_range, grid_edges, refined_grid
 
     spec = _case()
     cil = ModeAxis("cil", "residence_h", (16.0, 20.0, 24.0))
@@ -64,7 +64,7 @@ def test_grid_edge_is_reported_and_refine_steps_past_it():
     assert "limit of the parameter's range or envelope" in lines[1]
     assert grid_edges(spec, [cil], {cil.label: 20.0}) == []
     # refine: one grid step past an upper edge; clipped at the envelope at a lower one
-    assert _refined_grid([16.0, 20.0, 24.0], 24.0, 5, axis_range(spec, cil)) == [
+    assert refined_grid([16.0, 20.0, 24.0], 24.0, 5, axis_range(spec, cil)) == [
         20.0,
         22.0,
         24.0,
@@ -72,7 +72,7 @@ def test_grid_edge_is_reported_and_refine_steps_past_it():
         28.0,
     ]
     assert axis_range(spec, nacn) == (50.0, 1000.0)
-    assert _refined_grid([50.0, 150.0, 250.0], 50.0, 3, axis_range(spec, nacn)) == [
+    assert refined_grid([50.0, 150.0, 250.0], 50.0, 3, axis_range(spec, nacn)) == [
         50.0,
         100.0,
         150.0,

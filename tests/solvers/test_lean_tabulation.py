@@ -9,12 +9,19 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import oreflow.solvers.optimize as optimize_module
+import oreflow.solvers.optimize_table as optimize_module
 from oreflow.flowsheet.case import load_case, parse_case
+from oreflow.solvers.block_audit import block_closure_max_rel, project_stream
+from oreflow.solvers.gather import Gathered, GatheredUnit
 from oreflow.solvers.lean_figures import sparse_total
 from oreflow.solvers.optimize import optimize, tabulate_limited
 from oreflow.solvers.optimize_result import spec_of
-from oreflow.solvers.prefix import SHARE_MIN_RATIO, block_prefixes, simulate_shared_chunks
+from oreflow.solvers.prefix import (
+    SHARE_MIN_RATIO,
+    block_prefixes,
+    simulate_shared_chunks,
+    take_cases,
+)
 from oreflow.solvers.results import plant_totals
 from oreflow.solvers.selection import blend_problem
 from oreflow.solvers.simulate import CHUNK_CASES, CLOSURE_GATE_REL, simulate_chunks
@@ -224,3 +231,72 @@ def test_shared_results_are_gathered_into_a_chunk_only_where_read():
         np.testing.assert_array_equal(
             sparse_total(chunk, field), plant_totals(chunk, field), err_msg=field
         )
+
+
+def test_a_take_of_a_chunk_gathers_from_the_shared_results_what_the_chunk_would():
+    spec = load_case(ROOT / "cases" / "free_milling_cil.toml")
+    axes = spec_of(spec).axes
+    plant = plant_with_modes(spec, axes)
+    combos = np.array(list(itertools.product(*(a.values for a in axes))))
+    over = {a.key: combos[:, i] for i, a in enumerate(axes)}
+    (_, _, chunk), *_ = simulate_shared_chunks(
+        plant, n_cases=len(combos), overrides=over, chunk_cases=CHUNK_CASES
+    )
+    idx = np.array([chunk.n_cases - 1, 0, chunk.n_cases // 3])  # rows of different settings
+    read = next(iter(chunk.streams))
+    chunk.streams[read]  # one entry read by the chunk, the others still deferred
+    pending = set(chunk.streams.deferred())
+    one = take_cases(chunk, idx)
+    assert set(chunk.streams.deferred()) == pending  # taking gathers nothing of the chunk's
+    for name in list(chunk.streams):  # the same values as the chunk's rows
+        np.testing.assert_array_equal(one.streams[name], chunk.streams[name][idx], err_msg=name)
+
+
+def test_a_tail_audit_from_projections_per_prefix_equals_projecting_every_case():
+    spec = _detox_grid_spec()
+    opt = spec_of(spec)
+    axes = route_axes(opt.axes, {})
+    plant = plant_with_modes(route_spec(spec, {}), axes)
+    combos = np.array(list(itertools.product(*(a.values for a in axes))))
+    over = {a.key: combos[:, i] for i, a in enumerate(axes)}
+    chunks = list(simulate_shared_chunks(plant, n_cases=len(combos), overrides=over, audit=True))
+    for _, _, chunk in chunks:
+        tail = [n for n, r in chunk.units.items() if not isinstance(r, GatheredUnit)]
+        assert "detox" in tail  # detox onwards is simulated per combination
+        entering = [s.name for s in plant.topology.streams if s.dst in tail and s.src not in tail]
+        assert entering
+        projected = {s: project_stream(plant.spec.comps, chunk.streams[s]) for s in entering}
+        # projections of rows are the rows of projections: to the bit
+        for s, (by_species, by_size) in projected.items():
+            for at in (np.arange(1), np.arange(chunk.n_cases)[::-2]):
+                part = project_stream(plant.spec.comps, chunk.streams[s][at])
+                np.testing.assert_array_equal(part[0], by_species[at])
+                np.testing.assert_array_equal(part[1], by_size[at])
+        plain = block_closure_max_rel(chunk, [tail])
+        np.testing.assert_array_equal(block_closure_max_rel(chunk, [tail], projected), plain)
+        # the chunk's audit is exactly the worst of the shared blocks' (audited per prefix,
+        # gathered to the chunk's rows) and the tail's from the projections: to the bit
+        shared_blocks = [b.nodes for b in plant.topology.blocks if not set(b.nodes) & set(tail)]
+        assert shared_blocks
+        shared_worst = block_closure_max_rel(chunk, shared_blocks)
+        np.testing.assert_array_equal(chunk.block_closure, np.fmax(shared_worst, plain))
+        # the shared blocks decide every row here, so the tail's term is checked on its own
+        np.testing.assert_array_equal(chunk.tail_closure, plain)
+
+
+def test_a_take_is_a_snapshot_of_every_entry_and_accepts_a_slice():
+    """Set after a take, an entry read or deferred (plain or by rows) keeps its old rows there."""
+    base = np.arange(10.0)
+    calls: list[int] = []
+    g = Gathered()
+    g["read"] = base * 2.0
+    g.defer("plain", lambda: calls.append(1) or base + 1.0)
+    g.defer_rows("rows", lambda: base * 3.0, np.arange(10)[::-1])
+    taken = (g.take(np.arange(2, 6)), g.take(slice(2, 6)))
+    for key in ("read", "plain", "rows"):
+        g[key] = -base
+    for out in taken:
+        np.testing.assert_array_equal(out["read"], (base * 2.0)[2:6])
+        np.testing.assert_array_equal(out["plain"], (base + 1.0)[2:6])
+        np.testing.assert_array_equal(out["rows"], (base * 3.0)[::-1][2:6])
+    assert calls == [1]  # the recipe ran once for both takes

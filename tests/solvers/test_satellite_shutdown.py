@@ -21,8 +21,9 @@ from oreflow.cli import main
 from oreflow.errors import CaseError
 from oreflow.flowsheet.case import parse_case
 from oreflow.flowsheet.optimization import Limit
+from oreflow.solvers import blend_enumerate
 from oreflow.solvers.blend import BlendProblem, enumerate_closures, solve_blend
-from oreflow.solvers.blend_enumerate import enumerate_vertices
+from oreflow.solvers.blend_enumerate import best_plan, column_plans, enumerate_vertices
 from oreflow.solvers.highs import SolveStatus
 from oreflow.solvers.optimize import optimize
 from oreflow.solvers.simulate import simulate_plant
@@ -75,6 +76,40 @@ def _random_sites(seed: int, n: int, n_src: int) -> BlendProblem:
         closed_delta=delta,
         site_source={f"scale.units.sat{s}.site_feed_tph.min": s for s in range(n_src)},
     )
+
+
+def _same(a: tuple, b: tuple) -> bool:
+    """Two enumeration answers equal bit for bit (column, values, objective, shut)."""
+    return (
+        a[0] == b[0]
+        and np.array_equal(a[1], b[1], equal_nan=True)
+        and (a[2] == b[2] or (np.isnan(a[2]) and np.isnan(b[2])))
+        and a[3] == b[3]
+    )
+
+
+@pytest.mark.parametrize(("seed", "n_src"), [(5, 2), (6, 3), (7, 4)])
+def test_enumeration_in_batches_equals_one_vertex_set_at_a_time(seed, n_src, monkeypatch):
+    """The vertex sets are solved in batches: the answer is the one-set-at-a-time one."""
+    problem = _random_sites(seed, 30, n_src)
+    batched = enumerate_closures(problem)
+    monkeypatch.setattr(blend_enumerate, "_BATCH_MATRICES", 1)  # one set per batch
+    assert _same(enumerate_closures(problem), batched)
+    monkeypatch.setattr(blend_enumerate, "_BATCH_MATRICES", 97)  # batches cut mid-way
+    assert _same(enumerate_closures(problem), batched)
+    assert batched[0] >= 0
+
+
+@pytest.mark.parametrize(("seed", "n_src"), [(8, 2), (9, 3)])
+def test_a_route_best_plan_from_every_column_plan_equals_enumerating_the_route(seed, n_src):
+    """The route ranking reads each route's best from every column's plans (``best_plan``)."""
+    problem = _random_sites(seed, 36, n_src)
+    plans = column_plans(problem)
+    rng = np.random.default_rng(seed)
+    routes = [np.arange(36), np.arange(0, 36, 3), np.sort(rng.choice(36, 7, replace=False))]
+    for idx in routes:
+        assert _same(best_plan(problem, plans, idx), enumerate_closures(problem.subset(idx)))
+    assert _same(best_plan(problem, plans), enumerate_closures(problem))
 
 
 @pytest.mark.parametrize(("seed", "n_src"), [(0, 2), (1, 3), (2, 3), (3, 4), (4, 3)])

@@ -357,6 +357,42 @@ def test_outlets_only_path_equals_apply(path):
     assert checked >= 1
 
 
+def test_mill_grinds_again_unless_state_and_feed_solids_are_the_same_bits():
+    """The ball mill reuses its last product's solids only for the same state and solids.
+
+    Each answer equals a freshly compiled mill's (which has no last grind): water moves
+    through with the reused solids; other solids, or another state, grind again.
+    """
+    from oreflow.solvers.simulate import unit_context
+
+    path = oreflow.bundled_case("free_milling_cil")
+    sim = simulate_plant(compile_case(load_case(path)), n_cases=3)
+    plant, fresh = compile_case(load_case(path)), compile_case(load_case(path))
+    mill, ctx = plant.models["mill"], unit_context(plant, sim.params, "mill", 3)
+    state = mill.prepare(sim.params["mill"], ctx)
+    feed = sim.streams["mill_feed.out"]
+    comps = plant.spec.comps
+    wetter = feed.copy()
+    wetter[:, comps.solution_offset("water")] *= 2.0
+    coarser = feed.copy()
+    coarser[:, 0] *= 1.5
+    first = mill.apply_outlets(state, (feed,))[0]
+    for inlet, st in (
+        (wetter, state),
+        (coarser, state),
+        (feed, mill.prepare(sim.params["mill"], ctx)),
+    ):
+        got = mill.apply_outlets(st, (inlet,))[0]
+        want = fresh.models["mill"].apply_outlets(st, (inlet,))[0]
+        fresh.models["mill"]._last_grind = None
+        np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(
+        mill.apply_outlets(state, (wetter,))[0][:, : comps.n_solids_comp],
+        first[:, : comps.n_solids_comp],
+    )
+    assert not np.array_equal(mill.apply_outlets(state, (coarser,))[0], first)
+
+
 def test_size_laws_set_per_case_equal_one_by_one():
     """Flotation and leach size laws that differ between cases of a batch (computed once
     per distinct setting) give each case what it gets alone."""

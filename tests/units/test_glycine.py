@@ -385,3 +385,37 @@ def test_shipped_case_has_an_interior_best_permanganate_dose():
     assert np.all(np.diff(f["gold_recovery_frac"]) > 0)
     best = int(np.argmax(f["margin_usd_t"]))
     assert 0 < best < len(dose) - 1
+
+
+def test_glycine_carbon_moves_with_temperature_film_for_all_van_t_hoff_for_aurocyanide_only():
+    """The glycine unit's carbon at 25/40/60 °C (``temperature_degc``).
+
+    - Film (agitated tanks, Calderbank & Moo-Young with Stokes-Einstein): the unit's
+      ``adsorption_rate_factor`` is exactly the kernel's, 2.17 at 60 °C, in both modes.
+    - GlyCat (aurocyanide): the exothermic K raises the soluble gold loss with temperature
+      (0.00509 -> 0.00710 at 25 -> 60 °C); with dH = 0 the film alone lowers it.
+    - Glycine mode (gold glycinate): the enthalpy does nothing.
+    """
+    from oreflow.api import simulate, simulate_batch
+    from oreflow.kernels.carbon_temperature import film_temperature_factor
+
+    temps = np.array([25.0, 40.0, 60.0])
+    t = {"units.leach.temperature_degc": temps}
+    no_dh = {"units.leach.adsorption_dh_kj_mol": np.zeros(3)}
+    key = "soluble_au_loss_frac"
+    glycat = CASES / "tests" / "cf_glycat_copper.toml"
+    both = simulate_batch(glycat, t, workers=1)[key].to_numpy()
+    film = simulate_batch(glycat, t | no_dh, workers=1)[key].to_numpy()
+    assert np.all(np.diff(both) > 0.0) and np.all(np.diff(film) < 0.0), (both, film)
+    assert both[0] == film[0]  # at the reference the enthalpy does nothing
+    np.testing.assert_allclose(both[[0, 2]], [0.005094, 0.007100], rtol=1e-3)
+    gly = CASES / "free_milling_glycine.toml"
+    a = simulate_batch(gly, t, workers=1)[key].to_numpy()
+    b = simulate_batch(gly, t | no_dh, workers=1)[key].to_numpy()
+    np.testing.assert_array_equal(a, b)
+    for case in (glycat, gly):
+        units = simulate(case, overrides={"units.leach.temperature_degc": 60.0}).units
+        row = units[(units["unit"] == "leach") & (units["metric"] == "adsorption_rate_factor")]
+        expected = float(film_temperature_factor(60.0, 25.0, 0.25))
+        assert float(row["value"].iloc[0]) == pytest.approx(expected, rel=1e-12)
+        assert expected == pytest.approx(2.170, abs=1e-3)

@@ -356,3 +356,20 @@ def test_other_nonsense_is_a_case_error(write_case, mini_ox_text):
     )
     with pytest.raises(CaseError, match="no oxidisable mineral"):
         parse_case(no_sulfide, "bad.toml")
+
+
+def test_steam_pressure_per_case_in_a_batch_of_mixed_temperatures():
+    """Steam pressure is evaluated once per distinct temperature: each case keeps its own."""
+    from oreflow.flowsheet.case import load_case
+    from oreflow.kernels.oxidation import steam_saturation_pressure_kpa
+
+    plant = compile_case(load_case(EX06))
+    node = next(u.name for u in plant.spec.units if u.type == "pox_acid")
+    temps = np.array([220.0, 200.0, 220.0, 210.0, 200.0])
+    sim = simulate_plant(
+        plant, n_cases=len(temps), overrides={f"units.{node}.temperature_degc": temps}
+    )
+    got = np.asarray(sim.units[node].metrics["steam_pressure_kpa"])
+    want = [steam_saturation_pressure_kpa(float(t)) for t in temps]
+    np.testing.assert_array_equal(got, want)
+    assert got[0] > got[3] > got[1]  # hotter water, higher vapour pressure

@@ -169,6 +169,37 @@ def test_elution_strips_screens_and_regenerates():
     assert res.metrics["use_naoh_kg_h"][0] == pytest.approx(20.0 * 0.25 * (1 - lf), rel=1e-12)
 
 
+def test_elution_bleeds_the_solution_above_its_set_eluate_volume():
+    # 4 m3/h of spent electrolyte returned against a set 10 m3/t x 0.24925 t/h: the eluate
+    # holds the set volume, the 1.5075 m3/h above it leaves with the barren carbon, its
+    # gold in proportion; the stripped gold all stays in the eluate
+    comps, model, params = _model(CLOSED, "elution")
+    state = model.prepare(params, None)
+    loaded = np.zeros((1, comps.n_comp))
+    loaded[0, comps.adsorbent_offset("carbon")] = 0.25
+    loaded[0, comps.adsorbent_offset("au_carbon")] = 0.25 * 1500.0 / G_PER_T
+    spent = np.zeros((1, comps.n_comp))
+    w, au = comps.solution_offset("water"), comps.solution_offset("au_aq")
+    spent[0, w] = 4.0
+    spent[0, au] = 4.0e-6
+    res = model.apply(state, (loaded, spent))
+    barren, eluate, _ = res.outlets
+    target = 10.0 * 0.25 * (1 - 0.003)
+    assert eluate[0, w] == target
+    assert barren[0, w] == pytest.approx(4.0 - target, rel=1e-14)
+    assert barren[0, au] == pytest.approx(4.0e-6 * (4.0 - target) / 4.0, rel=1e-12)
+    stripped = 0.98 * (1 - 0.003) * 0.25 * 1500.0 / G_PER_T
+    assert eluate[0, au] == pytest.approx(stripped + 4.0e-6 * target / 4.0, rel=1e-12)
+    assert res.added[0, w] == 0.0  # no makeup water
+    assert res.metrics["electrolyte_bleed_m3_h"][0] == pytest.approx(4.0 - target, rel=1e-14)
+    _audit((loaded, spent), res)
+    # at or below the set volume nothing is bled
+    spent[0, w] = target
+    res = model.apply(state, (loaded, spent))
+    assert res.metrics["electrolyte_bleed_m3_h"][0] == 0.0
+    assert res.outlets[0][0, w] == 0.0 and res.outlets[1][0, w] == target
+
+
 def test_electrowinning_deposits_its_share():
     comps, model, params = _model(CLOSED, "electrowinning")
     state = model.prepare(params, None)

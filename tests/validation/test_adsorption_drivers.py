@@ -36,6 +36,8 @@ def _factor(**kw):
         "agitation_kw_m3": _one(0.08),
         "ref_agitation_kw_m3": _one(0.08),
         "agitation_exponent": _one(0.25),
+        "temp_c": _one(25.0),  # every carbon unit has both keys: no temperature fallback
+        "ref_adsorption_temp_c": _one(25.0),
     }
     p.update({k: _one(v) for k, v in kw.items()})
     solids, solids_m3, sol = _one(100.0), _one(100.0 / 2.7), _one(100.0)  # 50 % w/w
