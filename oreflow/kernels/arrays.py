@@ -36,7 +36,9 @@ def unique_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
     As ``np.unique(rows, axis=0, return_inverse=True)`` (sorted rows, flat inverse),
     without its sort where every row holds the same bits as the first: a batch whose
-    cases share one setting, the usual case, costs one comparison.
+    cases share one setting, the usual case, costs one comparison. A row holding NaN
+    takes the sort, as ``np.unique`` keeps each such row apart (NaN equals nothing),
+    identical rows included.
 
     Examples
     --------
@@ -48,8 +50,8 @@ def unique_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """
     rows = np.asarray(rows)
     bits = np.ascontiguousarray(rows).view(np.uint8).reshape(rows.shape[0], rows[:1].nbytes)
-    if rows.shape[0] and np.all(bits == bits[:1]):
+    nan_free = rows.dtype.kind not in "fc" or not np.isnan(rows[:1]).any()
+    if rows.shape[0] and nan_free and np.all(bits == bits[:1]):
         return rows[:1].copy(), np.zeros(rows.shape[0], dtype=np.intp)
     distinct, inverse = np.unique(rows, axis=0, return_inverse=True)
     return distinct, inverse.reshape(-1)
-

@@ -23,7 +23,7 @@ from oreflow.errors import ConvergenceError
 from oreflow.flowsheet.compile import CompiledPlant
 from oreflow.flowsheet.graph import Block
 from oreflow.kernels.arrays import safe_div
-from oreflow.solvers.closed_circuit import recognise, start_with_solids, tear_solids
+from oreflow.solvers.closed_circuit import MillLoop, recognise, start_with_solids, tear_solids
 from oreflow.units.base import PrepareContext, UnitResult
 
 logger = logging.getLogger(__name__)
@@ -112,7 +112,9 @@ def unit_context(
     """What a node may know of the plant when it prepares."""
     ores = plant.ore_reach.get(node, ())
     ore_tph = sum((params[o]["rate_tph"] for o in ores), np.zeros(n))
-    return PrepareContext(plant.spec.comps, _feed_wi(plant, params, node, n), n, ore_tph)
+    return PrepareContext(
+        plant.spec.comps, _feed_wi(plant, params, node, n), n, ore_tph, ore_reaches=bool(ores)
+    )
 
 
 def apply_unit(
@@ -239,16 +241,21 @@ class BlockSolver:
     def solve(self, rtol: float, max_iter: int) -> int:
         """Converge every case; return the passes of the slowest one (probes included).
 
-        A closed ball-mill circuit is solved directly for all cases at once (per case:
-        its cost grows with the cases alone). Otherwise more than ``CHUNK_CASES`` cases
-        iterate ``CHUNK_CASES`` at a time, each part re-prepared for its cases as a
-        compaction does (the iteration's history stays in cache, and each case
-        iterates with the same neighbours whatever the chunk); then one final pass
-        over all of them from their tears.
+        A block that is a closed ball-mill circuit alone is solved directly for all
+        cases at once (per case: its cost grows with the cases alone). Otherwise more
+        than ``CHUNK_CASES`` cases iterate ``CHUNK_CASES`` at a time, each part
+        re-prepared for its cases as a compaction does (the iteration's history stays
+        in cache, and each case iterates with the same neighbours whatever the chunk):
+        so do a mill circuit inside a larger block (solution returned to it) and a
+        triangular loop, whose general iteration shares its restarts and compaction
+        among the cases iterated together. Then one final pass over all of them from
+        their tears.
         """
         n = self.sim.n_cases
         converged_x = np.zeros((n, self.nc * len(self.block.tears)))
-        if n <= CHUNK_CASES or self.mill_loop is not None:
+        loop = self.mill_loop
+        whole = isinstance(loop, MillLoop) and not loop.returned
+        if n <= CHUNK_CASES or whole:
             streams = {s: self.sim.streams[s] for s in self.inputs}
             passes = self._converge(np.arange(n), self.states, streams, converged_x, rtol, max_iter)
         else:

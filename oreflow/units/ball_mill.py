@@ -99,6 +99,10 @@ class MillState(NamedTuple):
     fill_frac: np.ndarray  # ball charge filling
     figures: dict[str, np.ndarray] | None = None  # charge-model powers (power_model)
     wear_tph: np.ndarray | None = None  # steel worn into the pulp (a ``steel`` species declared)
+    #: the state's last grind, [(feed solids as bits, product solids)] (see ``BallMill._grind``):
+    #: a fresh list per ``prepare``, dropped with the state at the end of a simulation; None
+    #: keeps nothing
+    last_grind: list[tuple[np.ndarray, np.ndarray]] | None = None
 
 
 class BallMill:
@@ -128,8 +132,6 @@ class BallMill:
         # worn media enters the finest class of the discharge as ``steel`` where the case
         # declares it (oreflow.units.media_wear)
         self.steel = steel_index(comps)
-        # the last grind: (state, feed solids as bits, product solids), see ``_grind``
-        self._last_grind: tuple[MillState, np.ndarray, np.ndarray] | None = None
 
     def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> MillState:
         """Selection function per case and class [t/kWh], and mill power [kW]."""
@@ -222,6 +224,7 @@ class BallMill:
             params["ball_fill_frac"],
             figures,
             wear,
+            [],
         )
 
     def _charge_figures(self, params: Mapping[str, np.ndarray], n: int) -> dict[str, np.ndarray]:
@@ -276,7 +279,8 @@ class BallMill:
         The product's solids depend on the feed's solids and the state alone (water and
         solution pass through): a call with the same state and the same feed solids,
         bit for bit, as the last one takes the last product's solids instead of
-        grinding again. Inside a closed circuit the solver holds the solids while it
+        grinding again. That last grind is kept on the state (``MillState.last_grind``),
+        never on the mill: it goes when the simulation drops its states. Inside a closed circuit the solver holds the solids while it
         sets the water (``solvers.closed_circuit.start_with_solids``): three passes
         and the final one then grind once.
         """
@@ -287,10 +291,10 @@ class BallMill:
         q = total_solids(c, feed)
         energy = safe_div(power, q)
         bits = feed[:, : c.n_solids_comp].view(np.uint64)
-        last = self._last_grind
-        if last is not None and last[0] is state and np.array_equal(last[1], bits):
+        last = state.last_grind
+        if last and np.array_equal(last[0][0], bits):
             out = feed.copy()
-            out[:, : c.n_solids_comp] = last[2]
+            out[:, : c.n_solids_comp] = last[0][1]
             return out, q, energy
         # one rate per case and class, read through a broadcast view for every species
         rate_tau = np.broadcast_to(
@@ -314,7 +318,8 @@ class BallMill:
             product_solids[:, :, i_free] += lost
         if state.wear_tph is not None:
             out[:, self.steel] += state.wear_tph
-        self._last_grind = (state, bits.copy(), out[:, : c.n_solids_comp].copy())
+        if last is not None:
+            last[:] = [(bits.copy(), out[:, : c.n_solids_comp].copy())]
         return out, q, energy
 
     def apply_outlets(

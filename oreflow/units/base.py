@@ -47,7 +47,7 @@ import numpy as np
 from oreflow.core.components import ComponentSet
 from oreflow.core.reactions import Reaction
 from oreflow.core.schema import Param
-from oreflow.errors import Problem
+from oreflow.errors import CaseError, Problem
 from oreflow.units.declarations import (
     KPI_FAMILIES,
     SIZING_KINDS,
@@ -133,12 +133,35 @@ class PrepareContext:
         (n_cases,) dry ore rate of the ore sources reaching the unit [t/h]; lets a unit
         set an intensive duty per tonne of ore (a mill's kWh/t) that scales with
         throughput.
+    ore_reaches : bool
+        Whether any ore source reaches the unit in the flowsheet at all (False: its
+        ``feed_wi_kwh_t`` is NaN in every case whatever the ore rates).
     """
 
     comps: ComponentSet
     feed_wi_kwh_t: np.ndarray
     n_cases: int
     feed_ore_tph: np.ndarray | None = None
+    ore_reaches: bool = True
+
+
+def require_ore_or_work_index(
+    spec: Any, params: Mapping[str, np.ndarray], ctx: PrepareContext
+) -> None:
+    """Raise the input error of a mill that no ore can reach and that has no ``wi_kwh_t``.
+
+    A mill wired to no ore at all (fed by a solution source by mistake) is a flowsheet
+    error, stated once; ore routed to the mill but running at 0 t/h in some cases is
+    not: those cases grind nothing, the others keep their ore's work index.
+    """
+    if ctx.ore_reaches or "wi_kwh_t" in params:
+        return
+    problem = Problem(
+        spec.file,
+        f"units.{spec.name}.wi_kwh_t",
+        "no ore with a work index reaches the mill: give wi_kwh_t",
+    )
+    raise CaseError([problem])
 
 
 @dataclass

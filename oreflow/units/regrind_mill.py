@@ -50,6 +50,7 @@ from oreflow.units.base import (
     UnitResult,
     UnitSpec,
     UnitType,
+    require_ore_or_work_index,
     total_solids,
 )
 from oreflow.units.media_wear import add_worn_media, steel_index
@@ -145,6 +146,7 @@ class RegrindMill:
 
     def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> RegrindState:
         """Per-case parameters, the work index and the mill diameter (0: reference mill)."""
+        require_ore_or_work_index(self.spec, params, ctx)  # wired to no ore: input error
         wi = params.get("wi_kwh_t", ctx.feed_wi_kwh_t)
         # per case: a case no ore reaches (its sources at 0 t/h) has no work index (NaN)
         # and grinds nothing; the batch's other cases keep their own ore's

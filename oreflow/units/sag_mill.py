@@ -82,6 +82,7 @@ from oreflow.units.base import (
     UnitResult,
     UnitSpec,
     UnitType,
+    require_ore_or_work_index,
     solids_volume_m3_h,
     total_solids,
     water,
@@ -277,6 +278,8 @@ class SagMill:
 
     def prepare(self, params: Mapping[str, np.ndarray], ctx: PrepareContext) -> SagState:
         """Per-case parameters and the Bond Wi the mill uses."""
+        if self.bond or "mib_kwh_t" not in params:  # wired to no ore: input error
+            require_ore_or_work_index(self.spec, params, ctx)
         wi = params.get("wi_kwh_t", ctx.feed_wi_kwh_t)
         # per case: a case no ore reaches (its sources at 0 t/h) has no work index (NaN)
         # and grinds nothing (its transfer size is NaN, so the product is its feed: at

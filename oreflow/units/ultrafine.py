@@ -49,6 +49,7 @@ from oreflow.units.base import (
     UnitResult,
     UnitSpec,
     UnitType,
+    require_ore_or_work_index,
     total_solids,
 )
 
@@ -168,6 +169,8 @@ class UltrafineGrind:
         x63 = p80 / (-math.log(0.2)) ** (1.0 / modulus)
         passing = -np.expm1(-((self.edges[None, :] / x63[:, None]) ** modulus[:, None]))
         passing[:, 0] = 1.0
+        if self.model == 0:  # wired to no ore: input error
+            require_ore_or_work_index(self.spec, params, ctx)
         wi = params.get("wi_kwh_t", ctx.feed_wi_kwh_t)
         # per case: a case no ore reaches (its sources at 0 t/h) has no work index (NaN)
         # and grinds nothing; the batch's other cases keep their own ore's

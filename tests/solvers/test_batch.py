@@ -111,13 +111,19 @@ def test_tabulation_forks_only_onto_idle_cores_with_enough_cases(monkeypatch):
     assert batch.idle_cores() == 1
 
 
-@pytest.mark.parametrize("case", ["free_milling_cil", "tests/comm_sag_trommel"])
+@pytest.mark.parametrize(
+    "case",
+    ["free_milling_cil", "tests/comm_sag_trommel", "copper_gold_sart", "polymetallic_flotation"],
+)
 def test_kpi_chunks_give_the_rows_of_the_iteration_chunks(case, monkeypatch):
     """Larger KPI chunks change no row: recycle loops still iterate part by part.
 
     comm_sag_trommel's SAG loop is converged by the general iteration (in parts of
     ``CHUNK_CASES``, whose Anderson history and restarts are shared by the part's
     cases); free_milling_cil's ball-mill loop is solved directly for the whole chunk.
+    copper_gold_sart's grinding circuit starts a leach block (solution returned to
+    it) and polymetallic_flotation has differential flotation loops: both recognised
+    loops whose general iteration must still run part by part.
     """
     from oreflow.solvers import simulate
 

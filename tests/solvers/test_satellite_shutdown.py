@@ -10,6 +10,7 @@ verified by oreflow; dearer haulage or poorer ore closes the satellite concerned
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 
@@ -98,6 +99,88 @@ def test_enumeration_in_batches_equals_one_vertex_set_at_a_time(seed, n_src, mon
     monkeypatch.setattr(blend_enumerate, "_BATCH_MATRICES", 97)  # batches cut mid-way
     assert _same(enumerate_closures(problem), batched)
     assert batched[0] >= 0
+
+
+def _integer_sites(seed: int, n: int, n_src: int) -> BlendProblem:
+    """``_random_sites`` on small integers: equal objectives (ties between vertices and
+    columns, zero slopes), zero and repeated rows (singular sets of rows)."""
+    rng = np.random.default_rng(seed)
+    problem = _random_sites(seed, n, n_src)
+    derivatives = dict(problem.derivatives)
+    derivatives["margin_usd_h"] = rng.integers(-2, 3, (n, n_src)).astype(float)
+    derivatives["units.centre.site_feed_tph"] = rng.integers(0, 2, (n, n_src)).astype(float)
+    for s in range(n_src):
+        feed = np.zeros((n, n_src))
+        feed[:, s] = 1.0  # the satellite's row repeats its source's bounds
+        derivatives[f"units.sat{s}.site_feed_tph"] = feed
+    limits = tuple(
+        dataclasses.replace(lim, value=20.0 if lim.sense == "min" else 40.0)
+        for lim in problem.limits
+    )
+    fixed = rng.integers(0, 3, (n, n_src)).astype(float) * 10.0
+    delta = dict(problem.closed_delta, margin_usd_h=fixed)
+    return dataclasses.replace(
+        problem,
+        derivatives=derivatives,
+        source_max=np.full(n_src, 30.0),
+        x_max=60.0,
+        limits=limits,
+        constants={"margin_usd_h": -fixed.sum(axis=1)},
+        closed_delta=delta,
+    )
+
+
+def _vertex_scores_one_set_at_a_time(problem: BlendProblem) -> tuple[np.ndarray, np.ndarray]:
+    """The reference of ``blend_enumerate._vertex_scores``: one column, one set of rows at
+    a time, in ``itertools.combinations`` order, the first set reaching the best kept."""
+    a_all, b_all = blend_enumerate._inequalities(problem)
+    slope, const = problem.objective()
+    sign = 1.0 if problem.sense == "maximize" else -1.0
+    dim = problem.n_sources + problem.n_destinations
+    hi = max(problem.x_max, 1.0)
+    best = np.full(problem.n, -np.inf)
+    best_v = np.zeros((problem.n, dim))
+    for j in range(problem.n):
+        finite = np.isfinite(b_all[j])
+        b = np.where(finite, b_all[j], 0.0)
+        a = np.where(finite[:, None], a_all[j], 0.0)
+        scale = np.abs(a).sum(axis=1) * hi + np.abs(b) + 1e-12
+        for rows in itertools.combinations(range(a.shape[0]), dim):
+            sub = a[list(rows)]
+            det = np.linalg.det(sub)
+            if not abs(det) > 1e-12 * np.prod(np.abs(sub).sum(axis=1) + 1e-300):
+                continue  # singular: no vertex
+            v = np.linalg.solve(sub, b[list(rows)])
+            if not np.all(b - a @ v >= -1e-9 * scale):
+                continue
+            score = sign * (slope[j] @ v + const[j])
+            if score > best[j]:  # strictly: the first set reaching the best stays
+                best[j], best_v[j] = score, v
+    return np.where(problem.usable(), best, -np.inf), best_v
+
+
+@pytest.mark.parametrize(("seed", "n_src"), [(10, 2), (11, 3), (12, 3)])
+def test_batched_vertices_equal_a_one_set_at_a_time_loop_with_ties(seed, n_src, monkeypatch):
+    """Against a plain loop, on integer data where vertices tie and row sets are singular."""
+    problem = _integer_sites(seed, 12, n_src)
+    ties = singular = 0
+    for shut in problem.patterns():
+        closed = problem.with_closed(shut)
+        want_score, want_v = _vertex_scores_one_set_at_a_time(closed)
+        for batch in (blend_enumerate._BATCH_MATRICES, 1, 97):
+            monkeypatch.setattr(blend_enumerate, "_BATCH_MATRICES", batch)
+            score, vertex = blend_enumerate._vertex_scores(closed)
+            np.testing.assert_array_equal(score, want_score, err_msg=f"{shut} {batch}")
+            found = np.isfinite(want_score)
+            np.testing.assert_array_equal(vertex[found], want_v[found], err_msg=f"{shut}")
+        a, _ = blend_enumerate._inequalities(closed)
+        dim = closed.n_sources + closed.n_destinations
+        for rows in itertools.combinations(range(a.shape[1]), dim):
+            singular += int(np.sum(np.abs(np.linalg.det(a[:, list(rows)])) < 1e-12))
+        ties += int(np.sum(closed.objective()[0] == 0.0))  # zero slopes: tied vertices
+    assert ties > 0 and singular > 0  # the data do force both
+    monkeypatch.undo()
+    assert enumerate_closures(problem)[0] >= 0  # some plan is feasible
 
 
 @pytest.mark.parametrize(("seed", "n_src"), [(8, 2), (9, 3)])

@@ -360,8 +360,10 @@ def test_outlets_only_path_equals_apply(path):
 def test_mill_grinds_again_unless_state_and_feed_solids_are_the_same_bits():
     """The ball mill reuses its last product's solids only for the same state and solids.
 
-    Each answer equals a freshly compiled mill's (which has no last grind): water moves
-    through with the reused solids; other solids, or another state, grind again.
+    Each answer equals a freshly compiled mill's from a freshly prepared state (which
+    has no last grind): water moves through with the reused solids; other solids, or
+    another state (another selection function and power) after the same solids, grind
+    again. The last grind lives on the state, not on the mill.
     """
     from oreflow.solvers.simulate import unit_context
 
@@ -369,7 +371,9 @@ def test_mill_grinds_again_unless_state_and_feed_solids_are_the_same_bits():
     sim = simulate_plant(compile_case(load_case(path)), n_cases=3)
     plant, fresh = compile_case(load_case(path)), compile_case(load_case(path))
     mill, ctx = plant.models["mill"], unit_context(plant, sim.params, "mill", 3)
-    state = mill.prepare(sim.params["mill"], ctx)
+    params = sim.params["mill"]
+    other = dict(params, selection_a_t_kwh=params["selection_a_t_kwh"] * 1.3)
+    state = mill.prepare(params, ctx)
     feed = sim.streams["mill_feed.out"]
     comps = plant.spec.comps
     wetter = feed.copy()
@@ -377,20 +381,23 @@ def test_mill_grinds_again_unless_state_and_feed_solids_are_the_same_bits():
     coarser = feed.copy()
     coarser[:, 0] *= 1.5
     first = mill.apply_outlets(state, (feed,))[0]
-    for inlet, st in (
-        (wetter, state),
-        (coarser, state),
-        (feed, mill.prepare(sim.params["mill"], ctx)),
+    for inlet, st, p in (
+        (wetter, state, params),
+        (coarser, state, params),
+        (feed, mill.prepare(other, ctx), other),
+        (feed, mill.prepare(params, ctx), params),
     ):
+        mill.apply_outlets(state, (feed,))  # the last grind: ``state`` on ``feed``
         got = mill.apply_outlets(st, (inlet,))[0]
-        want = fresh.models["mill"].apply_outlets(st, (inlet,))[0]
-        fresh.models["mill"]._last_grind = None
+        new = fresh.models["mill"].prepare(p, unit_context(fresh, sim.params, "mill", 3))
+        want = fresh.models["mill"].apply_outlets(new, (inlet,))[0]
         np.testing.assert_array_equal(got, want)
     np.testing.assert_array_equal(
         mill.apply_outlets(state, (wetter,))[0][:, : comps.n_solids_comp],
         first[:, : comps.n_solids_comp],
     )
     assert not np.array_equal(mill.apply_outlets(state, (coarser,))[0], first)
+    assert not hasattr(mill, "_last_grind")  # nothing of a simulation stays on the mill
 
 
 def test_size_laws_set_per_case_equal_one_by_one():

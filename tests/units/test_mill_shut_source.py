@@ -7,6 +7,8 @@ at most the media worn upstream) and converges at zero, and every other case of 
 gives the figures it gives alone.
 """
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -86,3 +88,37 @@ def test_an_empty_mill_converges_at_zero_ore(name):
         assert np.all(np.isfinite(flows[1]))
     for flows in sim.streams.values():
         assert np.all(flows[1] >= 0.0)
+
+
+def _miswired(tmp_path, wi_line=""):
+    """comm_ex01_regrind with its regrind mill fed by a solution source, not the ore."""
+    text = Path("cases/tests/comm_ex01_regrind.toml").read_text(encoding="utf-8")
+    text = text.replace('inlets.feed = "ore.conc"\n', f'inlets.feed = "pond.out"\n{wi_line}')
+    text = text.replace(
+        "[units.leach_feed]",
+        '[units.pond]\ntype = "solution_source"\nflow_m3_h = 20.0\n\n'
+        '[units.conc_out]\ntype = "product"\ninlets.feed = "ore.conc"\nkind = "concentrate"\n\n'
+        "[units.leach_feed]",
+    )
+    path = tmp_path / "miswired.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_mill_no_ore_can_reach_is_an_input_error(tmp_path, capsys):
+    """Wired to no ore at all, the mill states it once (exit 2), not a silent 0 kWh/t.
+
+    Only ore routed to the mill but at 0 t/h in some cases grinds nothing per case
+    (the tests above); the flowsheet with no ore path to the mill has no work index.
+    """
+    from oreflow.cli import main
+
+    code = main(["run", str(_miswired(tmp_path))])
+    out = capsys.readouterr()
+    assert code == 2
+    text = out.out + out.err
+    assert "units.regrind.wi_kwh_t" in text
+    assert "no ore with a work index reaches the mill: give wi_kwh_t" in text
+    assert "Traceback" not in text
+    # given a work index, the same flowsheet runs
+    assert main(["run", str(_miswired(tmp_path, "wi_kwh_t = 15.0\n"))]) == 0
