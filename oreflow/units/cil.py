@@ -94,6 +94,7 @@ the pulp flow (``tank_volume_m3``), which makes the unit nonlinear in its feed.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
@@ -353,30 +354,40 @@ class CilTrain:
                     params["blanking_half_kg_t"],
                 )
 
-        def train(barren_g_t: np.ndarray) -> tuple[np.ndarray, ...]:
+        form_keys = ("freundlich_ref_mg_l", "freundlich_n", "kn_k", "kn_n")
+
+        def train(barren_g_t: np.ndarray, rows: np.ndarray | None = None) -> tuple[Any, ...]:
+            """The adsorption train of every case, or of the cases ``rows`` only."""
+
+            def at(x: Any) -> Any:  # the rows of a per-case array
+                return x if rows is None or np.ndim(x) == 0 else np.ascontiguousarray(x[rows])
+
+            sub = params if rows is None else {k: at(params[k]) for k in form_keys if k in params}
             return adsorption_train(
                 self.spec.params,
-                params,
-                ads_rate,
-                sol,
-                feed_tenor,
-                source,
-                carbon_tph,
+                sub,
+                at(ads_rate),
+                at(sol),
+                at(feed_tenor),
+                at(source),
+                at(carbon_tph),
                 barren_g_t,
-                carbon_tank,
-                k_ads,
-                k_eq,
+                at(carbon_tank),
+                at(k_ads),
+                at(k_eq),
                 self.molar,
-                params["carbon_capacity_g_t"],
-                solids,
-                ore_k,
-                feed_preg * G_PER_T,
+                at(params["carbon_capacity_g_t"]),
+                at(solids),
+                at(ore_k),
+                at(feed_preg * G_PER_T),
                 self.reversible,
             )
 
         trained = train(barren)
         if returned is None:  # open circuit: the barren carbon no richer than it loads
-            trained, barren = barren_at_most_loaded(train, barren, trained)
+            trained, barren = barren_at_most_loaded(
+                train, barren, trained, self.spec.name, tuple(m for m, _, _ in self.metals)
+            )
         tenor, loading, ore_g_h, form_iterations = trained
         adsorbed = carbon_tph[:, None] * (loading[:, 0, :] - barren) / G_PER_T  # t/h
 
