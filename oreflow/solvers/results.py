@@ -31,6 +31,7 @@ from oreflow.kernels.arrays import safe_div
 from oreflow.solvers.capital import capital_warnings
 from oreflow.solvers.economics import assumed_figures
 from oreflow.solvers.envelopes import violations
+from oreflow.solvers.feed_temperature import feed_temperature_warnings
 from oreflow.solvers.external_flows import (
     external_element_totals,
     external_flows_by_name,
@@ -473,5 +474,6 @@ def build_results(sim: Simulation, case: int = 0) -> Results:
             *(v.message() for v in violations(sim, case)),
             *(v.message() for v in scale_violations(sim, case)),
             *capital_warnings(sim, case),
+            *feed_temperature_warnings(sim, case),
         ),
     )

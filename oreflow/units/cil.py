@@ -48,8 +48,12 @@ is exothermic: ``adsorption_dh_kj_mol`` -8.25 kJ/mol fitted to Aworn, Thiravetya
 Nakbanpote 2005, abstract only) and the film rate of every metal by the viscosity and
 diffusivity of warm water (:mod:`oreflow.kernels.carbon_temperature`), both exactly 1 at
 ``ref_adsorption_temp_c``; in columns (``cic``) ``temp_c`` is the pregnant solution's. In tanks a
-``temp_c`` above ``feed_temp_c`` takes steam (``heat_duty_kw``, :mod:`oreflow.units.slurry_heat`). The dissolved metal left in the last tank leaves with the tailings
-solution: the soluble loss.
+``temp_c`` above ``feed_temp_c`` takes steam (``heat_duty_kw``, :mod:`oreflow.units.slurry_heat`).
+The feed temperature is a parameter because streams carry no temperature: behind a
+pressure oxidation or a warm leach the pulp arrives warm, and ``oreflow run`` warns
+where a unit upstream runs hotter than ``feed_temp_c``
+(``oreflow.solvers.feed_temperature``). The dissolved metal left in the last tank
+leaves with the tailings solution: the soluble loss.
 
 **Preg-robbing** (Goodall, Leatham & Scales 2005, Miner. Eng. 18:1135; docs/models.md#cil): with ``pregrob_k_m3_t`` > 0 the ore's carbonaceous
 matter (species ``carbonaceous``) holds dissolved gold at equilibrium,
