@@ -31,12 +31,12 @@ from oreflow.kernels.arrays import safe_div
 from oreflow.solvers.capital import capital_warnings
 from oreflow.solvers.economics import assumed_figures
 from oreflow.solvers.envelopes import violations
-from oreflow.solvers.feed_temperature import feed_temperature_warnings
 from oreflow.solvers.external_flows import (
     external_element_totals,
     external_flows_by_name,
     external_metrics,
 )
+from oreflow.solvers.feed_temperature import feed_temperature_warnings
 from oreflow.solvers.scale import scale_violations
 from oreflow.solvers.simulate import Simulation
 from oreflow.solvers.sinks import sink_inflow, sinks
