@@ -486,6 +486,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``oreflow`` command."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    if getattr(args, "func", None) is not None:  # a command: this process is oreflow's own
+        from oreflow import api
+
+        api.keep_freed_memory()
     logging.basicConfig(
         level=logging.WARNING - 10 * min(args.log_more, 2),
         format="%(levelname)s %(name)s: %(message)s",

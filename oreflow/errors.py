@@ -55,7 +55,7 @@ class CaseError(OreflowError):
 
 
 class ConvergenceError(OreflowError):
-    """A recycle loop did not converge.
+    """A recycle loop (or another iteration, named by ``what``) did not converge.
 
     Attributes
     ----------
@@ -69,28 +69,41 @@ class ConvergenceError(OreflowError):
         Iterations made before giving up.
     case : int or None
         Index of the worst case in a batch (None for a single case).
+    what : str
+        What did not converge (``"recycle"``: a recycle loop and its tear stream).
     """
 
     exit_code = 3
 
     def __init__(
-        self, stream: str, species: str, residual: float, iterations: int, case: int | None = None
+        self,
+        stream: str,
+        species: str,
+        residual: float,
+        iterations: int,
+        case: int | None = None,
+        what: str = "recycle",
     ) -> None:
         self.stream = stream
         self.species = species
         self.residual = residual
         self.iterations = iterations
         self.case = case
+        self.what = what
         where = f" (batch case {case})" if case else ""
+        label = "tear stream" if what == "recycle" else "stream"
         msg = (
-            f"recycle did not converge after {iterations} iterations{where}: tear stream "
+            f"{what} did not converge after {iterations} iterations{where}: {label} "
             f"{stream!r}, component {species!r}, relative residual {residual:.2e}"
         )
         super().__init__(msg)
 
-    def __reduce__(self) -> tuple[type, tuple[str, str, float, int, int | None]]:
+    def __reduce__(self) -> tuple[type, tuple[str, str, float, int, int | None, str]]:
         # rebuilt from its fields when it crosses a process boundary (a batch worker)
-        return (type(self), (self.stream, self.species, self.residual, self.iterations, self.case))
+        return (
+            type(self),
+            (self.stream, self.species, self.residual, self.iterations, self.case, self.what),
+        )
 
 
 class InfeasibleError(OreflowError):

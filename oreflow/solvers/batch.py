@@ -88,6 +88,9 @@ def _part_kpis(
 
 def _child(fn: Callable[[Any], Any], item: Any, conn: Any) -> None:
     """Body of a forked worker: send back ``fn(item)``, or the exception it raised."""
+    from oreflow.solvers.heap import keep_freed_memory
+
+    keep_freed_memory()  # a process of oreflow's own (oreflow.solvers.heap)
     try:
         conn.send(("ok", fn(item)))
     except BaseException as exc:  # handed to the parent, which raises it

@@ -79,7 +79,9 @@ class Gathered(MutableMapping[str, Any]):
                 source, at = self._rows[key]
                 out.defer_rows(key, source, at[idx])
             else:
-                once = self._makers[key] = _Once(self._makers[key])
+                once = self._makers[key]
+                if not isinstance(once, _Once):  # wrapped once: takes share it, never nest
+                    once = self._makers[key] = _Once(once)
                 out.defer(key, lambda once=once: once()[idx])
         return out
 

@@ -15,9 +15,15 @@ CPU with glibc's dynamic thresholds; 11,000 faults and 1.6 to 1.9 s with them fi
 keeps at most 64 MB of freed heap for reuse; larger blocks still come from, and go back
 to, the system.
 
-Set once per process by the callers that run batches in it (a study's work items); a
-user who sets glibc's ``MALLOC_MMAP_THRESHOLD_`` or ``MALLOC_TRIM_THRESHOLD_`` keeps
-their choice, and other C libraries (macOS, musl) are left alone.
+Set only in processes oreflow owns, once each: the ``oreflow`` command
+(``oreflow.cli.main``), a study's pool workers and Dask work items
+(``oreflow.solvers.study``), and the forked workers of a batch
+(``oreflow.solvers.batch.fork_map``). A process that merely imports ``oreflow.api`` keeps
+its allocator as it was. A user who sets glibc's thresholds (``MALLOC_MMAP_THRESHOLD_``,
+``MALLOC_TRIM_THRESHOLD_``, ``MALLOC_TOP_PAD_``, or the same through ``GLIBC_TUNABLES``:
+``glibc.malloc.mmap_threshold`` and the like) keeps their choice;
+``OREFLOW_KEEP_FREED_MEMORY=0`` switches it off; other C libraries (macOS, musl) are
+left alone (docs/study.md#allocator).
 """
 
 from __future__ import annotations
@@ -38,6 +44,26 @@ MMAP_THRESHOLD_BYTES = 32 * 2**20
 TRIM_THRESHOLD_BYTES = 64 * 2**20
 #: Environment variables through which a user sets glibc's thresholds.
 USER_SETTINGS = ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_")
+#: The same thresholds among glibc's tunables (``GLIBC_TUNABLES=glibc.malloc.x=v:...``).
+USER_TUNABLES = (
+    "glibc.malloc.mmap_threshold",
+    "glibc.malloc.trim_threshold",
+    "glibc.malloc.top_pad",
+    "glibc.malloc.mmap_max",
+)
+#: Environment variable that switches it off (``0``, ``no``, ``false`` or ``off``).
+SWITCH = "OREFLOW_KEEP_FREED_MEMORY"
+
+
+def user_chose() -> bool:
+    """True where the environment sets glibc's thresholds or switches this off."""
+    if os.environ.get(SWITCH, "").strip().lower() in ("0", "no", "false", "off"):
+        return True
+    if any(v in os.environ for v in USER_SETTINGS):
+        return True
+    tunables = os.environ.get("GLIBC_TUNABLES", "")
+    names = {part.split("=", 1)[0].strip() for part in tunables.split(":")}
+    return any(name in names for name in USER_TUNABLES)
 
 
 @functools.cache
@@ -45,9 +71,10 @@ def keep_freed_memory() -> bool:
     """Fix glibc's mmap and trim thresholds in this process; True when they were set.
 
     False (nothing changed) off Linux, without glibc's ``mallopt``, or where the user
-    set the thresholds through the environment.
+    set the thresholds or switched this off through the environment (``user_chose``).
+    Called by the processes oreflow owns only (module docstring).
     """
-    if not sys.platform.startswith("linux") or any(v in os.environ for v in USER_SETTINGS):
+    if not sys.platform.startswith("linux") or user_chose():
         return False
     try:
         libc = ctypes.CDLL(None)

@@ -36,6 +36,7 @@ from oreflow.solvers.external_flows import (
     external_flows_by_name,
     external_metrics,
 )
+from oreflow.solvers.feed_temperature import feed_temperature_warnings
 from oreflow.solvers.scale import scale_violations
 from oreflow.solvers.simulate import Simulation
 from oreflow.solvers.sinks import sink_inflow, sinks
@@ -473,5 +474,6 @@ def build_results(sim: Simulation, case: int = 0) -> Results:
             *(v.message() for v in violations(sim, case)),
             *(v.message() for v in scale_violations(sim, case)),
             *capital_warnings(sim, case),
+            *feed_temperature_warnings(sim, case),
         ),
     )

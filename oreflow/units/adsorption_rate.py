@@ -69,6 +69,7 @@ from typing import Any
 import numpy as np
 
 from oreflow.core.schema import Param, frac, positive
+from oreflow.errors import ConvergenceError
 from oreflow.kernels.arrays import safe_div
 from oreflow.kernels.carbon_circuit import (
     copper_affinity,
@@ -291,13 +292,26 @@ def adsorption_train(
     )
 
 
+#: Tolerance of the open circuit's barren loading: ``|L(b) - b|`` (or the bracket on
+#: ``b``) within ``BARREN_RTOL`` of the set barren loading plus ``BARREN_ATOL_G_T`` g/t.
+BARREN_RTOL = 1e-12
+BARREN_ATOL_G_T = 1e-12
+#: ``|L(b) - b|`` accepted once the bracket is that narrow: the train's own round-off.
+BARREN_ROUNDOFF_RTOL = 1e-9
+#: Train runs allowed after the one at ``b = 0`` (bisection alone halves the bracket to
+#: 1e-12 in 40).
+BARREN_MAX_ITER = 60
+
 
 def barren_at_most_loaded(
-    train: Callable[[np.ndarray], tuple[Any, ...]],
+    train: Callable[[np.ndarray, np.ndarray], tuple[Any, ...]],
     barren_g_t: np.ndarray,
     trained: tuple[Any, ...],
-    rtol: float = 1e-13,
-    max_iter: int = 30,
+    unit: str = "cil",
+    metals: tuple[str, ...] = (),
+    rtol: float = BARREN_RTOL,
+    atol_g_t: float = BARREN_ATOL_G_T,
+    max_iter: int = BARREN_MAX_ITER,
 ) -> tuple[tuple[Any, ...], np.ndarray]:
     """An open circuit's barren loading, no higher than the loading the train gives it.
 
@@ -305,52 +319,108 @@ def barren_at_most_loaded(
     flowsheet returns, and an elution only takes metal off the carbon. Where the train
     loads the carbon less than the set barren loading ``B`` (no ore: the carbon only
     desorbs into the pulp's solution), the barren loading ``b`` is where the carbon
-    leaves as loaded as it came, ``L(b) = b`` with ``0 <= b < B`` [assumed]; found by
-    secants from ``b = 0`` and ``b = B`` per case and metal (exact in one step where
-    the isotherm is linear; ``L(0) = 0`` with no metal in the feed, hence ``b = 0``).
-    Cases and metals whose carbon loads above ``B`` keep ``B`` and their first result.
+    leaves as loaded as it came, ``g(b) = L(b) - b = 0`` with ``0 <= b < B`` [assumed].
+    ``g(0) = L(0) >= 0`` and ``g(B) < 0`` bracket the root; it is found per case and
+    metal by regula falsi with the Illinois modification (Dowell & Jarratt 1971, BIT
+    11:168), which keeps the bracket and is exact in one step where the isotherm is
+    linear (``L(0) = 0`` with no metal in the feed, hence ``b = 0``), to
+    ``|g| <= rtol B + atol_g_t``, or the bracket that narrow with ``|g| <= 1e-9 B``
+    where the train's own round-off (its non-linear forms settle to about 1e-11) hides
+    the sign of ``g``.
+    Only the cases still open are run again. Cases and metals whose carbon loads above
+    ``B`` keep ``B`` and their first result.
 
     Parameters
     ----------
     train : callable
-        ``train(barren_g_t) -> (tenor, loading, ore_g_h, iterations)``, the adsorption
-        train of every case (``adsorption_train``); ``loading[:, 0, m]`` is the loaded
-        carbon's [g/t].
+        ``train(barren_g_t, rows) -> (tenor, loading, ore_g_h, iterations)``, the
+        adsorption train of the cases ``rows`` (an index array; ``barren_g_t`` holds
+        theirs) (``adsorption_train``); ``loading[:, 0, m]`` is the loaded carbon's [g/t].
     barren_g_t : (n, n_metal) float64
         Set barren loading [g/t].
     trained : tuple
-        ``train(barren_g_t)``, already computed.
+        ``train(barren_g_t, arange(n))``, already computed.
+    unit, metals : str, tuple of str
+        The unit's name and its metals, named in the error.
+    rtol, atol_g_t : float
+        Tolerance on ``g`` [-, g/t].
+    max_iter : int
+        Train runs allowed after the one at ``b = 0``.
 
     Returns
     -------
     trained, barren_g_t
         The train's result and the barren loading of every case (rows changed only
         where the carbon loaded less than the set barren loading).
+
+    Raises
+    ------
+    ConvergenceError
+        A case and metal whose ``g`` is still above the tolerance after ``max_iter`` runs.
     """
-    low = trained[1][:, 0, :] < barren_g_t
-    rows = low.any(axis=1)
-    if not rows.any():
+    low_all = trained[1][:, 0, :] < barren_g_t
+    rows = np.flatnonzero(low_all.any(axis=1))
+    if rows.size == 0:
         return trained, barren_g_t
-    b_hi = barren_g_t.copy()
-    g_hi = trained[1][:, 0, :] - b_hi
-    b_lo = np.where(low, 0.0, barren_g_t)
-    result = train(b_lo)
-    g_lo = result[1][:, 0, :] - b_lo
-    b = b_lo
+    merged = tuple(None if x is None else np.array(x, copy=True) for x in trained)
+    barren_out = np.array(barren_g_t, dtype=np.float64, copy=True)
+
+    def run(b: np.ndarray, at: np.ndarray) -> np.ndarray:
+        result = train(b, rows[at])
+        for out, new in zip(merged, result, strict=True):
+            if out is not None:
+                out[rows[at]] = new
+        barren_out[rows[at]] = b
+        return result[1][:, 0, :] - b
+
+    top = barren_g_t[rows]
+    low = low_all[rows]
+    tol = rtol * top + atol_g_t
+    b_hi, g_hi = top.copy(), trained[1][rows, 0, :] - top
+    b_lo = np.where(low, 0.0, top)
+    g_lo = run(b_lo, np.arange(rows.size))
+    b, g = b_lo.copy(), g_lo.copy()
+    side = np.zeros(low.shape, dtype=np.int8)  # bracket end replaced last: -1 low, +1 high
+    open_ = low & (np.abs(g) > tol)  # converged: |g| or the bracket within tol
     for _ in range(max_iter):
-        if np.all(np.abs(np.where(low, g_lo, 0.0)) <= rtol * barren_g_t):
+        at = np.flatnonzero(open_.any(axis=1))
+        if at.size == 0:
             break
-        denom = g_hi - g_lo
-        step = safe_div(g_lo * (b_hi - b_lo), denom, where=denom != 0)
-        b = np.where(low, np.clip(b_lo - step, 0.0, barren_g_t), barren_g_t)
-        b_hi, g_hi, b_lo = b_lo, g_lo, b
-        result = train(b)
-        g_lo = result[1][:, 0, :] - b
-    merged = tuple(
-        None if new is None else np.where(rows.reshape((-1,) + (1,) * (new.ndim - 1)), new, old)
-        for new, old in zip(result, trained, strict=True)
-    )
-    return merged, np.where(rows[:, None], b, barren_g_t)
+        step = open_[at]
+        lo, hi, glo, ghi = b_lo[at], b_hi[at], g_lo[at], g_hi[at]
+        denom = glo - ghi  # > 0 on a bracket
+        falsi = safe_div(glo * hi - ghi * lo, denom, where=step & (denom > 0))
+        x = np.where(denom > 0, falsi, 0.5 * (lo + hi))  # a bracket lost to the coupling
+        x = np.where(step, np.clip(x, np.minimum(lo, hi), np.maximum(lo, hi)), b[at])
+        gx = run(x, at)
+        b[at], g[at] = x, gx
+        up = step & (gx >= 0.0)  # the root lies above x: x is the new low end
+        down = step & ~up
+        side_at = side[at]
+        b_lo[at] = np.where(up, x, lo)
+        g_lo[at] = np.where(up, gx, np.where(down & (side_at == 1), 0.5 * glo, glo))
+        b_hi[at] = np.where(down, x, hi)
+        g_hi[at] = np.where(down, gx, np.where(up & (side_at == -1), 0.5 * ghi, ghi))
+        side[at] = np.where(up, -1, np.where(down, 1, side_at))
+        narrow = np.abs(b_hi[at] - b_lo[at]) <= tol[at]  # b found; g at the train's round-off?
+        settled = (np.abs(gx) <= tol[at]) | (
+            narrow & (np.abs(gx) <= BARREN_ROUNDOFF_RTOL * top[at])
+        )
+        open_[at] = low[at] & ~settled
+    if open_.any():
+        excess = np.where(open_, np.abs(g) / top, 0.0)
+        r, m = np.unravel_index(int(np.argmax(excess)), excess.shape)
+        metal = metals[m] if m < len(metals) else str(m)
+        stream, species = f"{unit}.loaded_carbon", f"barren carbon {metal} loading"
+        raise ConvergenceError(
+            stream,
+            species,
+            float(excess[r, m]),
+            max_iter + 1,
+            int(rows[r]),
+            what="barren loading of the open carbon circuit",
+        )
+    return merged, barren_out
 
 
 COPPER_SPECIATION_PARAMS: tuple[Param, ...] = (

@@ -48,8 +48,12 @@ is exothermic: ``adsorption_dh_kj_mol`` -8.25 kJ/mol fitted to Aworn, Thiravetya
 Nakbanpote 2005, abstract only) and the film rate of every metal by the viscosity and
 diffusivity of warm water (:mod:`oreflow.kernels.carbon_temperature`), both exactly 1 at
 ``ref_adsorption_temp_c``; in columns (``cic``) ``temp_c`` is the pregnant solution's. In tanks a
-``temp_c`` above ``feed_temp_c`` takes steam (``heat_duty_kw``, :mod:`oreflow.units.slurry_heat`). The dissolved metal left in the last tank leaves with the tailings
-solution: the soluble loss.
+``temp_c`` above ``feed_temp_c`` takes steam (``heat_duty_kw``, :mod:`oreflow.units.slurry_heat`).
+The feed temperature is a parameter because streams carry no temperature: behind a
+pressure oxidation or a warm leach the pulp arrives warm, and ``oreflow run`` warns
+where a unit upstream runs hotter than ``feed_temp_c``
+(``oreflow.solvers.feed_temperature``). The dissolved metal left in the last tank
+leaves with the tailings solution: the soluble loss.
 
 **Preg-robbing** (Goodall, Leatham & Scales 2005, Miner. Eng. 18:1135; docs/models.md#cil): with ``pregrob_k_m3_t`` > 0 the ore's carbonaceous
 matter (species ``carbonaceous``) holds dissolved gold at equilibrium,
@@ -94,6 +98,7 @@ the pulp flow (``tank_volume_m3``), which makes the unit nonlinear in its feed.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
@@ -354,30 +359,40 @@ class CilTrain:
                     params["blanking_half_kg_t"],
                 )
 
-        def train(barren_g_t: np.ndarray) -> tuple[np.ndarray, ...]:
+        form_keys = ("freundlich_ref_mg_l", "freundlich_n", "kn_k", "kn_n")
+
+        def train(barren_g_t: np.ndarray, rows: np.ndarray | None = None) -> tuple[Any, ...]:
+            """The adsorption train of every case, or of the cases ``rows`` only."""
+
+            def at(x: Any) -> Any:  # the rows of a per-case array
+                return x if rows is None or np.ndim(x) == 0 else np.ascontiguousarray(x[rows])
+
+            sub = params if rows is None else {k: at(params[k]) for k in form_keys if k in params}
             return adsorption_train(
                 self.spec.params,
-                params,
-                ads_rate,
-                sol,
-                feed_tenor,
-                source,
-                carbon_tph,
+                sub,
+                at(ads_rate),
+                at(sol),
+                at(feed_tenor),
+                at(source),
+                at(carbon_tph),
                 barren_g_t,
-                carbon_tank,
-                k_ads,
-                k_eq,
+                at(carbon_tank),
+                at(k_ads),
+                at(k_eq),
                 self.molar,
-                params["carbon_capacity_g_t"],
-                solids,
-                ore_k,
-                feed_preg * G_PER_T,
+                at(params["carbon_capacity_g_t"]),
+                at(solids),
+                at(ore_k),
+                at(feed_preg * G_PER_T),
                 self.reversible,
             )
 
         trained = train(barren)
         if returned is None:  # open circuit: the barren carbon no richer than it loads
-            trained, barren = barren_at_most_loaded(train, barren, trained)
+            trained, barren = barren_at_most_loaded(
+                train, barren, trained, self.spec.name, tuple(m for m, _, _ in self.metals)
+            )
         tenor, loading, ore_g_h, form_iterations = trained
         adsorbed = carbon_tph[:, None] * (loading[:, 0, :] - barren) / G_PER_T  # t/h
 

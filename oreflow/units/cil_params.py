@@ -353,7 +353,7 @@ CIL_PARAMS: tuple[Param, ...] = (
     *COPPER_SPECIATION_PARAMS,
     *SIZE_LAW_PARAMS,
     *_PREGROB_PARAMS,
-    feed_temperature_param("feed_temp_c"),
+    feed_temperature_param("feed_temp_c", CYANIDATION_PARAMS, "temp_c"),
 )
 CIP_PARAMS: tuple[Param, ...] = (
     *_TRAIN_PARAMS,
@@ -370,7 +370,7 @@ CIP_PARAMS: tuple[Param, ...] = (
     *COPPER_SPECIATION_PARAMS,
     *SIZE_LAW_PARAMS,
     *_PREGROB_PARAMS,
-    feed_temperature_param("feed_temp_c"),
+    feed_temperature_param("feed_temp_c", CYANIDATION_PARAMS, "temp_c"),
 )
 CIC_PARAMS: tuple[Param, ...] = (
     Param(

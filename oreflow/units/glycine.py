@@ -114,6 +114,7 @@ glycinates in alkaline media onto activated carbon. Part 1: Isotherms", Hydromet
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
@@ -413,7 +414,16 @@ PARAMS: tuple[Param, ...] = (
     ),
     *RATE_PARAMS,
     *train_params("carbon", _DEFAULTS),
-    *ADSORPTION_TEMPERATURE_PARAMS,
+    *(
+        dataclasses.replace(
+            p,
+            doc=p.doc + "; mode 'glycine_cyanide' only: in mode 'glycine' the glycinate K "
+            "has no temperature term and this key is not used",
+        )
+        if p.name == "adsorption_dh_kj_mol"
+        else p
+        for p in ADSORPTION_TEMPERATURE_PARAMS
+    ),
 )
 
 LEACH = leach_table(
@@ -512,6 +522,8 @@ class GlycineLeach:
         # temperature: the film factor of agitated tanks for every metal; van 't Hoff for
         # aurocyanide only (GlyCat), its k divided by it so that k K follows the film
         temp, ref = params["temperature_degc"], params["ref_adsorption_temp_c"]
+        # the tanks' exponent fixed at CIL's default agitation_exponent (0.25): the
+        # glycine leach has no agitator power (agitation_kw_m3), hence no such key
         film = np.ones(n) * film_temperature_factor(temp, ref, TANK_FILM_EXPONENT)
         iso = np.ones(n)
         if self.cyanide:

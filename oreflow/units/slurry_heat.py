@@ -7,6 +7,10 @@ pulp_heat_duty_kw``, the glycine leach's: ``(ṁ_w 4.18 + ṁ_s 0.8) kJ/(kg K) �
 reported as ``heat_duty_kw`` and priced as steam by the economics (``steam_usd_mwh``).
 At or below the feed's temperature there is no duty (the kernel counts no cooling).
 
+Streams carry no temperature, so the feed's temperature is a parameter of the heated
+unit, up to the unit's own set temperature; a run warns where a unit upstream of it
+(an autoclave, a warm leach) runs hotter (``oreflow.solvers.feed_temperature``).
+
 Without it a warmer slurry (faster leach and film, a lower CIL soluble loss at 60 °C) would
 come free. The feed's temperature defaults to 25 °C, ambient [assumed]: the reference of
 the rate constants and of the carbon's temperature factors, so cases at 25 °C take no heat.
@@ -21,8 +25,15 @@ import numpy as np
 from oreflow.core.schema import Param
 
 
-def feed_temperature_param(name: str) -> Param:
-    """The feed temperature key ``name`` of a heated tank unit [°C]."""
+def feed_temperature_param(name: str, params: tuple[Param, ...], set_key: str) -> Param:
+    """The feed temperature key ``name`` of a heated tank unit [°C].
+
+    Its range reaches the unit's own set temperature (``set_key`` among ``params``): a
+    pulp fed as hot as the tanks run takes no heat. Streams carry no temperature, hence
+    a parameter; ``oreflow run`` warns where a unit upstream runs hotter than it
+    (``oreflow.solvers.feed_temperature``).
+    """
+    hi = next(p.hi for p in params if p.name == set_key)
     return Param(
         name,
         "°C",
@@ -31,7 +42,7 @@ def feed_temperature_param(name: str) -> Param:
         "charged as steam; none when the set temperature is at or below it)",
         "assumed ambient, the 25 °C reference of the rate constants",
         lo=0.0,
-        hi=80.0,
+        hi=hi,
     )
 
 

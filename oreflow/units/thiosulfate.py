@@ -61,6 +61,12 @@ costs: the thiosulfate oxidised to tetrathionate takes a quarter mole of O2 per 
 (:mod:`oreflow.units.oxygen_supply`, ``kla_per_h`` and the sparger parameters). The thiosulfate heap
 (``oreflow.units.heap_leach_cf``) has no oxygen set point and keeps neither term.
 
+**Heat.** A ``temperature_degc`` above ``feed_temperature_degc`` takes steam
+(``heat_duty_kw``, :mod:`oreflow.units.slurry_heat`). The feed temperature is a
+parameter because streams carry no temperature: behind a pressure oxidation the pulp
+arrives warm, and ``oreflow run`` warns where a unit upstream runs hotter than it
+(``oreflow.solvers.feed_temperature``); it ranges up to the leach's own 100 °C.
+
 (``oreflow.kernels.lixiviants.held_tenor_loss_tph``). Two S₂O₃ weigh exactly one S₄O₆,
 so the degraded mass appears as ``polythionates`` and sulfur closes. The addition is
 what raises the feed solution to ``c`` plus what degrades; the thiosulfate leaving with
@@ -326,7 +332,7 @@ THIOSULFATE_RIL = UnitType(
     ),
     inlets=("feed",),
     outlets=("tails", "loaded_resin"),
-    params=(*PARAMS, feed_temperature_param(_FEED_T)),
+    params=(*PARAMS, feed_temperature_param(_FEED_T, PARAMS, "temperature_degc")),
     tables={"leach": LEACH},
     build=ThiosulfateRil,
     check=_check,

@@ -300,3 +300,16 @@ def test_a_take_is_a_snapshot_of_every_entry_and_accepts_a_slice():
         np.testing.assert_array_equal(out["plain"], (base + 1.0)[2:6])
         np.testing.assert_array_equal(out["rows"], (base * 3.0)[::-1][2:6])
     assert calls == [1]  # the recipe ran once for both takes
+
+
+def test_many_takes_of_one_mapping_share_one_recipe_without_nesting():
+    """3,000 takes of a deferred entry read without RecursionError and run the recipe once."""
+    base = np.arange(10.0)
+    calls: list[int] = []
+    g = Gathered()
+    g.defer("plain", lambda: calls.append(1) or base + 1.0)
+    takes = [g.take(slice(i % 10, i % 10 + 1)) for i in range(3000)]
+    assert takes[-1]["plain"][0] == base[2999 % 10] + 1.0
+    assert takes[0]["plain"][0] == base[0] + 1.0
+    assert g["plain"][3] == 4.0
+    assert calls == [1]

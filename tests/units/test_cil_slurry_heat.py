@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from oreflow.api import optimize, simulate, simulate_batch
+from oreflow.units import UNIT_TYPES
 
 CASES = Path(__file__).resolve().parents[2] / "cases"
 CIL = CASES / "free_milling_cil.toml"
@@ -86,3 +87,47 @@ def test_optimizer_slurry_temperature_equals_enumeration_and_falls_with_the_stea
         chosen[price] = level
     assert chosen[40.0] < chosen[20.0]
     assert GRID[0] < chosen[40.0]  # interior: warmer pays at 40 USD/MWh, not all the way
+
+
+def _heat_warnings(case, **over):
+    return [
+        w for w in simulate(case, overrides=over).warnings if "streams carry no temperature" in w
+    ]
+
+
+def test_a_heated_unit_behind_a_hotter_one_warns_to_set_its_feed_temperature():
+    # streams carry no temperature: the RIL at 40 °C behind the 225 °C autoclave is
+    # charged steam from its 25 °C feed parameter, and the run says so
+    assert _heat_warnings(THIO) == []  # shipped: 25 °C leach, no heat charged
+    (line,) = _heat_warnings(THIO, **{"units.ril.temperature_degc": 40.0})
+    assert "units.ril" in line and "units.pox" in line and "225" in line
+    assert "units.ril.feed_temperature_degc" in line
+    set_feed = {"units.ril.temperature_degc": 40.0, "units.ril.feed_temperature_degc": 40.0}
+    assert _heat_warnings(THIO, **set_feed) == []  # set deliberately: no warning, no steam
+    assert _heat_kw(THIO, "ril", temperature_degc=40.0, feed_temperature_degc=40.0) == 0.0
+    # a CIL at 40 °C behind the POX of refractory_pox_cil, the same
+    pox_cil = CASES / "refractory_pox_cil.toml"
+    (line,) = _heat_warnings(pox_cil, **{"units.cil.temp_c": 40.0})
+    assert "units.cil.feed_temp_c" in line and "units.pox" in line
+    assert _heat_warnings(CIL, **{"units.cil.temp_c": 40.0}) == []  # nothing hot upstream
+
+
+def test_the_feed_temperature_reaches_the_unit_s_own_set_temperature(tmp_path):
+    # the thiosulfate leach runs up to 100 °C: a feed at 90 °C into 90 °C tanks is valid
+    # (the feed parameter's range was 0-80 °C, and such a case exited 2)
+    for utype, feed, held in (
+        ("thiosulfate_ril", "feed_temperature_degc", "temperature_degc"),
+        ("cil", "feed_temp_c", "temp_c"),
+        ("cip", "feed_temp_c", "temp_c"),
+    ):
+        his = {p.name: p.hi for p in UNIT_TYPES[utype].params}
+        assert his[feed] == his[held], utype
+    text = THIO.read_text(encoding="utf-8").replace(
+        'type = "thiosulfate_ril"\n',
+        'type = "thiosulfate_ril"\ntemperature_degc = 90.0\nfeed_temperature_degc = 90.0\n',
+    )
+    path = tmp_path / "thio_90.toml"
+    path.write_text(text, encoding="utf-8")
+    units = simulate(path).units
+    row = units[(units["unit"] == "ril") & (units["metric"] == "heat_duty_kw")]
+    assert float(row["value"].iloc[0]) == 0.0

@@ -419,3 +419,17 @@ def test_glycine_carbon_moves_with_temperature_film_for_all_van_t_hoff_for_auroc
         expected = float(film_temperature_factor(60.0, 25.0, 0.25))
         assert float(row["value"].iloc[0]) == pytest.approx(expected, rel=1e-12)
         assert expected == pytest.approx(2.170, abs=1e-3)
+
+
+def test_adsorption_enthalpy_is_documented_and_inert_in_glycine_mode():
+    """Mode 'glycine': the glycinate K has no temperature term, so dH changes nothing."""
+    from oreflow.api import simulate
+    from oreflow.units import UNIT_TYPES
+
+    (param,) = [p for p in UNIT_TYPES["glycine_leach"].params if p.name == "adsorption_dh_kj_mol"]
+    assert "not used" in param.doc and "'glycine'" in param.doc
+    case = Path(__file__).resolve().parents[2] / "cases" / "free_milling_glycine.toml"
+    warm = {"units.leach.temperature_degc": 40.0}
+    a = simulate(case, overrides=warm).kpis
+    b = simulate(case, overrides={**warm, "units.leach.adsorption_dh_kj_mol": -30.0}).kpis
+    assert a["gold_recovery_frac"] == b["gold_recovery_frac"]
