@@ -66,7 +66,6 @@ def test_towler_curves_reproduce_table_7_2_at_three_points(name, size, usd):
     assert curve.cepci == TOWLER_2013_CEPCI == 532.9 and not curve.assumed
 
 
-
 @pytest.mark.parametrize("name", sorted(PUBLISHED))
 def test_below_its_range_a_curve_scales_by_six_tenths_and_never_goes_negative(name):
     """Towler's motor and drum filter have a negative ``a``: read off ``a + b S^n`` a
@@ -85,6 +84,7 @@ def test_below_its_range_a_curve_scales_by_six_tenths_and_never_goes_negative(na
         fd = (c.cost_usd(s * np.exp(h)) - c.cost_usd(s * np.exp(-h))) / (2 * h)
         assert float(c.log_slope_usd(s)) == pytest.approx(float(fd), rel=1e-6)
     assert float(c.cost_usd(0.0)) == 0.0 == float(c.log_slope_usd(0.0))
+
 
 def test_every_published_curve_is_tested_and_every_other_is_marked_assumed():
     assert {name for name, _, _ in TABLE_7_2} == set(PUBLISHED)

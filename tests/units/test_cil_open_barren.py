@@ -128,7 +128,9 @@ def test_a_train_with_no_fixed_point_names_the_unit_and_the_residual():
     # L jumps across b = L(b): no root, the error says so instead of a silent last iterate
     train, _ = _one_metal(lambda b: np.where(b < 0.4, 0.5, 0.3))
     barren = np.array([[1.0]])
-    with pytest.raises(ConvergenceError, match=r"'leach_cil\.loaded_carbon'.*barren carbon au.*residual 1\.0"):
+    with pytest.raises(
+        ConvergenceError, match=r"'leach_cil\.loaded_carbon'.*barren carbon au.*residual 1\.0"
+    ):
         barren_at_most_loaded(
             train, barren, train(barren, np.arange(1)), "leach_cil", ("au",), max_iter=20
         )

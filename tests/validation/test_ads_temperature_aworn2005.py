@@ -162,6 +162,7 @@ def test_columns_at_any_reference_equal_to_their_temperature_are_the_25_c_column
 
 def test_the_columns_film_factor_is_wilson_and_geankoplis():
     """cic at 60 °C: the unit's rate factor over its 25 °C one is (T/mu)^(2/3), 1.66."""
+
     def factor(temp_c):
         units = simulate(CIC, overrides={"units.columns.temp_c": temp_c}).units
         row = units[(units["unit"] == "columns") & (units["metric"] == "adsorption_rate_factor")]

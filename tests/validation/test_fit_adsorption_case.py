@@ -42,7 +42,10 @@ def test_kn_fit_sets_the_kn_rate_law_of_the_case(tmp_path):
     assert cil.params["kn_n"] == pytest.approx(0.7, rel=0.03)
     # the rate law is set with the fit, not fitted
     assert 'adsorption_model = "kn"  # set by oreflow fit to activity.csv' in case.read_text()
-    assert "kn_k = " in case.read_text() and "# fitted by oreflow fit to activity.csv" in case.read_text()
+    assert (
+        "kn_k = " in case.read_text()
+        and "# fitted by oreflow fit to activity.csv" in case.read_text()
+    )
     rec = oreflow.simulate(oreflow.load_case(case)).kpis["gold_recovery_frac"]
     assert 0.5 < rec < 1.0
 
