@@ -8,14 +8,14 @@ below the feed's. On the shipped free-milling CIL case a warmer slurry recovers 
 temperature is interior, checked by enumeration, and falls when steam is dearer.
 """
 
-import re
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from oreflow.api import optimize, simulate, simulate_batch
+from oreflow.api import simulate, simulate_batch
 from oreflow.units import UNIT_TYPES
+from tests.validation.lever_optimum import choice_equals_enumeration, cil_cut_to_one_axis
 
 CASES = Path(__file__).resolve().parents[2] / "cases"
 CIL = CASES / "free_milling_cil.toml"
@@ -55,15 +55,7 @@ def test_thiosulfate_leach_takes_heat_only_above_its_feed():
 
 def _case(tmp_path, steam_usd_mwh):
     text = CIL.read_text(encoding="utf-8")
-    # the grid of tests/validation/test_cyanide_optimum.py, cut to the temperature axis
-    text = re.sub(r"specific_energy_kwh_t = \[[^\]]*\]", "specific_energy_kwh_t = [13.0]", text)
-    text = text.replace(
-        "design_p80_um = 75.0\n", "design_p80_um = 75.0\nspecific_energy_kwh_t = 13.0\n"
-    )
-    text = re.sub(r"\[units\.cyclone\.modes\][^\n]*\n[^\n]*\n", "", text)
-    text = re.sub(r"residence_h = \[[^\]]*\]\n", "", text)
-    text = re.sub(r"nacn_mg_l = \[[^\]]*\]\n", f"temp_c = {GRID}\n", text)
-    assert f"temp_c = {GRID}" in text
+    text = cil_cut_to_one_axis(text, f"temp_c = {GRID}")
     text = text.replace("[economics]\n", f"[economics]\nsteam_usd_mwh = {steam_usd_mwh}\n", 1)
     path = tmp_path / f"cil_steam_{steam_usd_mwh:g}.toml"
     path.write_text(text, encoding="utf-8")
@@ -75,15 +67,7 @@ def test_optimizer_slurry_temperature_equals_enumeration_and_falls_with_the_stea
     chosen = {}
     for price in (20.0, 40.0):
         case = _case(tmp_path, price)
-        result = optimize(case)
-        assert result.status == "optimal"
-        level = result.decisions["modes"]["units.cil.temp_c"]
-        ore = result.decisions["ore_tph"]
-        enum = simulate_batch(case, {"units.cil.temp_c": np.array(GRID), "ore.main.rate_tph": ore})
-        ok = enum["tailings_wad_cn_mg_l"].to_numpy() <= 50.0 + 1e-9
-        margin = np.where(ok, enum["margin_usd_h"].to_numpy(), -np.inf)
-        assert GRID[int(np.argmax(margin))] == level
-        assert result.decisions["objective"] == pytest.approx(float(margin.max()), rel=1e-6)
+        level, _ = choice_equals_enumeration(case, "units.cil.temp_c", GRID)
         chosen[price] = level
     assert chosen[40.0] < chosen[20.0]
     assert GRID[0] < chosen[40.0]  # interior: warmer pays at 40 USD/MWh, not all the way

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from oreflow.api import optimize, simulate_batch
+from tests.validation.lever_optimum import choice_equals_enumeration, cil_cut_to_one_axis
 
 CASE = Path(__file__).resolve().parents[2] / "cases" / "free_milling_cil.toml"
 GRID = [4.0, 8.0, 16.0, 24.0, 32.0]
@@ -25,13 +25,7 @@ GRID = [4.0, 8.0, 16.0, 24.0, 32.0]
 
 def _case(tmp_path, oxygen_usd_t):
     text = CASE.read_text(encoding="utf-8")
-    text = re.sub(r"specific_energy_kwh_t = \[[^\]]*\]", "specific_energy_kwh_t = [13.0]", text)
-    text = text.replace(
-        "design_p80_um = 75.0\n", "design_p80_um = 75.0\nspecific_energy_kwh_t = 13.0\n"
-    )
-    text = re.sub(r"\[units\.cyclone\.modes\][^\n]*\n[^\n]*\n", "", text)
-    text = re.sub(r"residence_h = \[[^\]]*\]\n", "", text)
-    text = re.sub(r"nacn_mg_l = \[[^\]]*\]\n", f"do_mg_l = {GRID}\n", text)
+    text = cil_cut_to_one_axis(text, f"do_mg_l = {GRID}")
     text = text.replace('oxygen_supply = "air"', 'oxygen_supply = "set_point"')
     text = re.sub(r"(?m)^oxygen_usd_t = .*$", "", text)
     text = text.replace("[economics]\n", f"[economics]\noxygen_usd_t = {oxygen_usd_t}\n", 1)
@@ -46,15 +40,7 @@ def test_dissolved_oxygen_level_equals_enumeration_and_falls_when_oxygen_is_dear
     chosen = {}
     for price in (100.0, 2000.0):
         case = _case(tmp_path, price)
-        result = optimize(case)
-        assert result.status == "optimal"
-        level = result.decisions["modes"]["units.cil.do_mg_l"]
-        ore = result.decisions["ore_tph"]
-        enum = simulate_batch(case, {"units.cil.do_mg_l": np.array(GRID), "ore.main.rate_tph": ore})
-        ok = enum["tailings_wad_cn_mg_l"].to_numpy() <= 50.0 + 1e-9
-        margin = np.where(ok, enum["margin_usd_h"].to_numpy(), -np.inf)
-        assert GRID[int(np.argmax(margin))] == level
-        assert result.decisions["objective"] == pytest.approx(float(margin.max()), rel=1e-6)
+        level, enum = choice_equals_enumeration(case, "units.cil.do_mg_l", GRID)
         # the oxygen is priced: the bought oxygen's cost rises with the level
         o2 = enum["cost_item_o2_usd_h"].to_numpy()
         assert o2[0] == 0.0 and o2[1] == 0.0 and np.all(np.diff(o2[1:]) > 0)
@@ -86,16 +72,7 @@ def test_thiosulfate_oxygen_level_equals_enumeration_and_moves_with_the_oxygen_p
     chosen = {}
     for price in (100.0, 1000.0):
         case = _ts_case(tmp_path, price)
-        result = optimize(case)
-        assert result.status == "optimal"
-        level = result.decisions["modes"]["units.ril.do_mg_l"]
-        ore = result.decisions["ore_tph"]
-        enum = simulate_batch(
-            case, {"units.ril.do_mg_l": np.array(TS_GRID), "ore.main.rate_tph": ore}
-        )
-        margin = enum["margin_usd_h"].to_numpy()
-        assert TS_GRID[int(np.argmax(margin))] == level
-        assert result.decisions["objective"] == pytest.approx(float(margin.max()), rel=1e-6)
+        level, _ = choice_equals_enumeration(case, "units.ril.do_mg_l", TS_GRID, None)
         chosen[price] = level
     assert chosen[1000.0] < chosen[100.0]
     assert TS_GRID[0] < chosen[1000.0] < TS_GRID[-1]
