@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+import numpy as np
 import pytest
 
 from benchmarks.registry import RESULTS, Timing
@@ -30,6 +31,13 @@ def pytest_sessionstart(session: Any) -> None:
 
 def _fmt(x: float) -> str:
     return f"{x:,.0f}" if x >= 100 else f"{x:,.1f}"
+
+
+def _exponent(points: list[tuple[float, float]]) -> float:
+    """Least-squares slope of log(time) on log(size): the exponent of a power law."""
+    x = np.log([p[0] for p in points])
+    y = np.log([p[1] for p in points])
+    return float(np.polyfit(x, y, 1)[0])
 
 
 def _by(name: str, impl: str, n: int) -> Timing | None:
@@ -86,6 +94,19 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
             tr.write_line(
                 f"{name}: oreflow optimize {fast:.2f} s end to end, exhaustive enumeration "
                 f"{slow:.1f} s: {slow / fast:.1f}x (issue 4 target: under {OPTIMIZE_TARGET_S:.0f} s)"
+            )
+
+    for solver in ("direct", "general"):
+        grid = sorted(
+            (t.extra["n_classes"], t.min_s)
+            for t in RESULTS
+            if t.name == "size classes" and t.extra.get("solver") == solver
+        )
+        if len(grid) >= 2:
+            tr.write_line(
+                f"size classes, {solver} loop: "
+                + ", ".join(f"{n} classes {s:.3f} s" for n, s in grid)
+                + f"; time grows with exponent {_exponent(grid):.2f} in the classes"
             )
 
     def load(values: tuple[float, float, float]) -> str:
