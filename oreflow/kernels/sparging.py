@@ -120,13 +120,28 @@ def blower_kw(
     >>> round(float(blower_kw(3600.0 * 273.15 / 293.15, 40.0, 20.0, 0.70)), 2)  # 1 m³/s
     50.53
     """
-    k = AIR_GAMMA
     q1_m3_s = (
         np.asarray(air_nm3_h_, dtype=np.float64)
         * (np.asarray(intake_temp_c) + _T0_K)
         / _T0_K
         / 3600.0
     )
+    return adiabatic_blower_kw(q1_m3_s, delta_kpa, efficiency)
+
+
+def adiabatic_blower_kw(
+    intake_m3_s: np.ndarray, delta_kpa: np.ndarray | float, efficiency: np.ndarray | float
+) -> np.ndarray:
+    """Shaft power [kW] compressing ``intake_m3_s`` of air (at intake) by ``delta_kpa`` from 1 atm.
+
+    ``P = k/(k-1) P1 Q ((P2/P1)^((k-1)/k) - 1) / eta``, k = 1.4 (ideal diatomic gas).
+
+    Examples
+    --------
+    >>> round(float(adiabatic_blower_kw(1.0, 40.0, 0.70)), 2)
+    50.53
+    """
+    k = AIR_GAMMA
     ratio = (ATM_KPA + np.asarray(delta_kpa, dtype=np.float64)) / ATM_KPA
-    work = k / (k - 1.0) * ATM_KPA * q1_m3_s * (ratio ** ((k - 1.0) / k) - 1.0)
+    work = k / (k - 1.0) * ATM_KPA * intake_m3_s * (ratio ** ((k - 1.0) / k) - 1.0)
     return work / np.asarray(efficiency, dtype=np.float64)

@@ -29,14 +29,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from oreflow.kernels.sparging import adiabatic_blower_kw
 from oreflow.solvers.equipment import equipment
 from oreflow.solvers.simulate import Simulation
 from oreflow.solvers.unit_figures import passing_size_um
 
-#: Ratio of specific heats of air [-].
-AIR_GAMMA = 1.4
-#: Atmospheric pressure at the blower intake [kPa].
-ATMOSPHERE_KPA = 101.325
 #: Blower efficiency [-] [assumed].
 BLOWER_EFFICIENCY = 0.70
 #: Equivalent friction coefficient of a belt conveyor [-] [assumed].
@@ -57,11 +54,8 @@ def blower_kw(air_m3_h: np.ndarray | float, delta_kpa: float) -> np.ndarray:
     >>> round(float(blower_kw(3600.0, 40.0)), 2)  # 1 m³/s raised by 40 kPa
     50.53
     """
-    k = AIR_GAMMA
-    ratio = (ATMOSPHERE_KPA + delta_kpa) / ATMOSPHERE_KPA
     q_m3_s = np.asarray(air_m3_h, dtype=np.float64) / 3600.0
-    work = k / (k - 1.0) * ATMOSPHERE_KPA * q_m3_s * (ratio ** ((k - 1.0) / k) - 1.0)
-    return work / BLOWER_EFFICIENCY
+    return adiabatic_blower_kw(q_m3_s, delta_kpa, BLOWER_EFFICIENCY)
 
 
 def cell_air_m3_h(volume_m3: np.ndarray | float, jg_cm_s: float) -> np.ndarray:
