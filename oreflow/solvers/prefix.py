@@ -39,7 +39,7 @@ from oreflow.solvers.unit_figures import CIRCUIT_METRICS, circuit_metrics
 from oreflow.units.base import UnitResult
 
 SHARE_MIN_RATIO = 1.5  # share a block when it has at most 2/3 as many prefixes as cases
-TAIL_CHUNK_CASES = 2048  # tail blocks and KPIs: larger chunks, fewer Python calls per case
+TAIL_CHUNK_CASES = 1024  # tail blocks and KPIs: larger chunks, fewer Python calls per case
 
 
 @dataclass
