@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from oreflow.solvers.economics import economics_kpis
 from oreflow.solvers.gather import GatheredUnit, nonzero_columns
 from oreflow.solvers.kpis import PROVIDERS, Provider
 from oreflow.solvers.prefix import take_cases
@@ -96,11 +97,17 @@ def kpi_plan(sim: Simulation, needed: Collection[str]) -> list[tuple[Provider, s
     return plan
 
 
+#: Providers that take the KPIs wanted of them (a third argument) and leave out work
+#: that only others need; the figures they return are the same.
+NAMED_PROVIDERS: tuple[Provider, ...] = (economics_kpis,)
+
+
 def lean_kpis(sim: Simulation, plan: list[tuple[Provider, set[str]]]) -> dict[str, np.ndarray]:
     """The needed KPIs of every case (``kpi_plan``), (n_cases,) arrays."""
     totals = LazyTotals(sim)
     out: dict[str, np.ndarray] = {}
     for provider, names in plan:
-        got = provider(sim, totals)
+        named = provider in NAMED_PROVIDERS
+        got = provider(sim, totals, names) if named else provider(sim, totals)  # type: ignore[call-arg]
         out.update({k: v for k, v in got.items() if k in names})
     return out
