@@ -30,7 +30,7 @@ Every function works on (n_cases,) arrays: prices may be arrays too (price scena
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 import numpy as np
 
@@ -366,8 +366,15 @@ def fixed_cost_hours_y(economics: EconomicsSpec) -> float:
     return float(FixedCostBasis.operating_h_y)
 
 
-def economics_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """Revenue by metal, operating cost by unit and by item, margin; empty without ``[economics]``."""
+def economics_kpis(
+    sim: Simulation, t: Mapping[str, np.ndarray], names: Collection[str] | None = None
+) -> dict[str, np.ndarray]:
+    """Revenue by metal, operating cost by unit and by item, margin; empty without ``[economics]``.
+
+    ``names``: the KPIs the caller reads (``lean_figures``); the count of defaulted
+    figures, which reads the residue routing and the water added, is then left out
+    unless named. Every figure returned is the same either way.
+    """
     econ = sim.plant.spec.economics
     if econ is None:
         return {}
@@ -489,9 +496,10 @@ def economics_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np
         "margin_usd_h": margin,
         "margin_usd_t": margin * per_t,
         "cost_usd_oz": safe_div(operating, gold_oz_h, fill=np.nan),
-        "economics_assumed_count": _assumed_count(sim, econ, m, t, revenue, lines)
-        + n_default_items,
     }
+    if names is None or "economics_assumed_count" in names:
+        assumed = _assumed_count(sim, econ, m, t, revenue, lines) + n_default_items
+        out["economics_assumed_count"] = assumed
     out.update(capital)
     if econ.project is None:
         from oreflow.solvers.project import unit_cost_kpis

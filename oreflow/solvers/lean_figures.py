@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from oreflow.solvers.economics import economics_kpis
 from oreflow.solvers.gather import GatheredUnit, nonzero_columns
 from oreflow.solvers.kpis import PROVIDERS, Provider
 from oreflow.solvers.prefix import take_cases
@@ -54,7 +55,9 @@ def sparse_total(sim: Simulation, field: str) -> np.ndarray:
     Summed over the columns some unit reports nonzero only: a unit adds a few reagents
     out of hundreds of components. The other columns are zero in every unit's report,
     so the plant's sum is 0.0 there too; in the others each case's figures are added in
-    the same (unit) order. A shared unit's report is gathered on those columns only
+    the same (unit) order. Each unit adds its own such columns only: the rest of its
+    report is zero (0.0 or -0.0), and adding a zero leaves a sum begun at 0.0 as it is
+    (it is never -0.0). A shared unit's report is gathered on those columns only
     (``gather.GatheredUnit``).
     """
     parts: list[tuple[Any, np.ndarray]] = []
@@ -71,11 +74,12 @@ def sparse_total(sim: Simulation, field: str) -> np.ndarray:
         return total
     cols = np.unique(np.concatenate([c for _, c in parts]))
     sub = np.zeros((sim.n_cases, len(cols)))
-    for r, _ in parts:
+    for r, own in parts:
+        at = np.searchsorted(cols, own)  # the unit's columns among the union's
         if isinstance(r, GatheredUnit):
-            sub += r.columns(field, cols)
+            sub[:, at] += r.columns(field, own)
         else:
-            sub += getattr(r, field)[:, cols]
+            sub[:, at] += getattr(r, field)[:, own]
     total[:, cols] = sub
     return total
 
@@ -96,11 +100,17 @@ def kpi_plan(sim: Simulation, needed: Collection[str]) -> list[tuple[Provider, s
     return plan
 
 
+#: Providers that take the KPIs wanted of them (a third argument) and leave out work
+#: that only others need; the figures they return are the same.
+NAMED_PROVIDERS: tuple[Provider, ...] = (economics_kpis,)
+
+
 def lean_kpis(sim: Simulation, plan: list[tuple[Provider, set[str]]]) -> dict[str, np.ndarray]:
     """The needed KPIs of every case (``kpi_plan``), (n_cases,) arrays."""
     totals = LazyTotals(sim)
     out: dict[str, np.ndarray] = {}
     for provider, names in plan:
-        got = provider(sim, totals)
+        named = provider in NAMED_PROVIDERS
+        got = provider(sim, totals, names) if named else provider(sim, totals)  # type: ignore[call-arg]
         out.update({k: v for k, v in got.items() if k in names})
     return out

@@ -39,7 +39,10 @@ from oreflow.solvers.unit_figures import CIRCUIT_METRICS, circuit_metrics
 from oreflow.units.base import UnitResult
 
 SHARE_MIN_RATIO = 1.5  # share a block when it has at most 2/3 as many prefixes as cases
-TAIL_CHUNK_CASES = 2048  # tail blocks and KPIs: larger chunks, fewer Python calls per case
+#: Tail blocks and KPIs: larger chunks than ``CHUNK_CASES``, fewer Python calls per case,
+#: but the tail's streams (3.5 MB each on the superstructure) near the cache: 2,048
+#: and 8,192 measured slower (benchmarks/README.md).
+TAIL_CHUNK_CASES = 1024
 
 
 @dataclass

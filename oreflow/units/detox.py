@@ -370,7 +370,7 @@ class IncoDetox:
         )
         fecn_gone, cufecn, cu_fecn, cu_extra, cu_oh, cu_out, caoh2_metals = metals.T
 
-        added = np.zeros_like(feed)
+        added = np.zeros(feed.shape)  # the detox adds no stream: zero pages, never written
         reacted = np.zeros_like(feed)
         destroyed_mol = np.zeros(n)  # kmol/h of CN turned to cyanate
         for i_sp, mw in ((self.i_nacn, _NACN), (self.i_wad, _CN)):
@@ -390,7 +390,7 @@ class IncoDetox:
             reacted[:, self.i_fecn] = -fecn_gone / 1000.0 * FE_CN_PER_CN
         if self.i_so4 is not None:
             reacted[:, self.i_so4] = (so2 / SO2_G_MOL + cu_dosed / CU_G_MOL) * SO4_G_MOL / 1000.0
-        out = feed + added + reacted
+        out = feed + reacted  # feed + added + reacted, ``added`` being zero
         self.products.put_solid(
             out,
             "cu_hydroxide",
@@ -406,7 +406,7 @@ class IncoDetox:
             "'cu_ferrocyanide' in [case] solids",
         )
         # the precipitates are reaction products: report them as reacted
-        reacted = out - feed - added
+        reacted = out - feed  # out - feed - added, ``added`` being zero
         caoh2 = caoh2 + caoh2_metals
         cuso4 = cu_dosed * CUSO4_5H2O_G_MOL / CU_G_MOL
 

@@ -283,6 +283,25 @@ def test_batch_of_cases_is_vectorised():
     )
 
 
+def test_economics_of_the_kpis_named_are_those_of_the_full_set():
+    # a tabulation names the KPIs it reads (lean_figures): the count of defaulted
+    # figures is then left out, and every figure returned is the same to the bit
+    from oreflow.flowsheet.compile import compile_case
+    from oreflow.solvers.economics import economics_kpis
+    from oreflow.solvers.lean_figures import LazyTotals
+    from oreflow.solvers.simulate import simulate_plant
+
+    plant = compile_case(oreflow.load_case(EX09))
+    sim = simulate_plant(plant, n_cases=3, overrides={"ore.main.au_gpt": np.array([1.0, 2.0, 4.0])})
+    full = economics_kpis(sim, LazyTotals(sim))
+    lean = economics_kpis(sim, LazyTotals(sim), {"margin_usd_h"})
+    assert set(lean) == set(full) - {"economics_assumed_count"}
+    for name, values in lean.items():
+        np.testing.assert_array_equal(values, full[name], err_msg=name)
+    named = economics_kpis(sim, LazyTotals(sim), {"economics_assumed_count"})
+    np.testing.assert_array_equal(named["economics_assumed_count"], full["economics_assumed_count"])
+
+
 @pytest.mark.parametrize(
     ("section", "key", "words"),
     [

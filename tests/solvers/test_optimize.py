@@ -264,6 +264,27 @@ def test_nondominated_mask_matches_brute_force(mode):
     assert mask.sum() >= 1
 
 
+@pytest.mark.parametrize("mode", ["jit", "python"])
+def test_skyline_mask_tries_the_last_dominating_column_first_and_keeps_the_same(mode):
+    # one column dominating most others (the superstructure's case), so that the kept
+    # columns are tried in a changing order: the kept set is still the definition's
+    from oreflow.kernels.selection import skyline_mask
+
+    fn = skyline_mask if mode == "jit" else skyline_mask.py_func
+    rng = np.random.default_rng(5)
+    crit = np.round(rng.uniform(0, 1, (400, 3)), 1)
+    crit[rng.choice(400, 150, replace=False)] *= 0.3  # many dominated by a few
+    order = np.argsort(-crit.sum(axis=1), kind="mergesort")  # no row beats an earlier one
+    mask = fn(crit, order)
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    for j in range(len(crit)):
+        dominated = any(
+            mask[i] and rank[i] < rank[j] and np.all(crit[i] >= crit[j]) for i in range(len(crit))
+        )
+        assert mask[j] != dominated
+
+
 @pytest.mark.parametrize("seed", range(4))
 def test_pruning_never_changes_the_optimum(seed):
     problem = _random_problem(seed, 3000)
