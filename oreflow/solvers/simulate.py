@@ -229,9 +229,10 @@ class BlockSolver:
 
     def _subset(self, idx: np.ndarray) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         """Block states and input streams of a subset of cases."""
-        params = {
-            node: {k: v[idx] for k, v in self.sim.params[node].items()} for node in self.sim.params
-        }
+        # the block's nodes and the ores reaching them: what their contexts read
+        nodes = {*self.block.nodes}
+        nodes.update(o for node in self.block.nodes for o in self.plant.ore_reach.get(node, ()))
+        params = {node: {k: v[idx] for k, v in self.sim.params[node].items()} for node in nodes}
         states = {}
         for node in self.block.nodes:
             ctx = unit_context(self.plant, params, node, len(idx))
@@ -295,7 +296,10 @@ class BlockSolver:
         # Iterates and their images with the case axis last, as the kernels want them.
         # One slot more than the history holds: the next guess is written straight into
         # a free slot, and the guess of an iteration is the slot it already sits in.
-        hist_x = np.zeros((ANDERSON_MEMORY + 2, width, n))
+        # Slots are zeroed on first use only (``used``): a chunk's history is several MB
+        # and most loops converge within a few slots.
+        hist_x = np.empty((ANDERSON_MEMORY + 2, width, n))
+        used = {0}
         probes = 0
         image = None  # the first guess's image, when the start computed it
         solids = None
@@ -317,7 +321,9 @@ class BlockSolver:
         elif self.linear:  # slot 0 holds the first guess: zero flows, or the secant start
             self._secant_start(hist_x[0], states, streams)
             probes = 2
-        hist_g = np.zeros_like(hist_x)
+        else:
+            hist_x[0] = 0.0
+        hist_g = np.empty_like(hist_x)  # a slot's image is written before it is read
         slots: list[int] = []  # slots of the history in use, oldest first
         slot = 0  # slot of the current guess (zero flows to start)
         live = np.zeros(width, dtype=np.bool_)  # components ever nonzero in the tears
@@ -358,18 +364,20 @@ class BlockSolver:
             slots = [*slots[-ANDERSON_MEMORY:], slot]
             nxt = next(s for s in range(ANDERSON_MEMORY + 2) if s not in slots)
             if len(slots) >= 2:
+                if nxt not in used:  # the step writes the live rows only: the rest must be 0
+                    hist_x[nxt] = 0.0
                 order = np.array(slots, dtype=np.int64)
                 anderson_step_into(
                     hist_x[nxt], hist_x, hist_g, order, w_t, ANDERSON_REGULARIZATION, cols
                 )
             else:
                 hist_x[nxt] = hist_g[slot]
+            used.add(nxt)
             slot = nxt
             keep = ~done
             if keep.sum() <= COMPACT_FRACTION * size_at_compaction and len(active) > 1:
                 active = active[keep]
-                hist_x = np.ascontiguousarray(hist_x[:, :, keep])
-                hist_g = np.ascontiguousarray(hist_g[:, :, keep])
+                hist_x, hist_g = _compact(hist_x, keep, used), _compact(hist_g, keep, used)
                 states, streams = self._subset(active)
                 size_at_compaction = len(active)
         residual, case, flat = worst
@@ -394,6 +402,14 @@ class BlockSolver:
                 else:
                     self.sim.streams[name] = value
         self.sim.streams.update(produced)
+
+
+def _compact(hist: np.ndarray, keep: np.ndarray, used: set[int]) -> np.ndarray:
+    """The cases ``keep`` of a history (slot, width, case), in its slots ``used`` only."""
+    out = np.empty((hist.shape[0], hist.shape[1], int(keep.sum())))
+    for s in used:
+        out[s] = hist[s][:, keep]
+    return out
 
 
 def simulate_plant(
