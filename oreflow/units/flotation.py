@@ -261,7 +261,8 @@ class BankState(NamedTuple):
     k_per_min: np.ndarray | None  # rate constant (None: recovery given)
     r_inf_frac: np.ndarray | None  # ultimate recovery (None: recovery given)
     entrainment: np.ndarray | None  # (n_cases, n_cls) entrainment factor (None: recovery given)
-    recovery: np.ndarray | None  # bank recovery at a set residence time; None: by volume
+    # bank recovery at a set residence time, one row if every case's is the same; None: by volume
+    recovery: np.ndarray | None
 
 
 class FlotationBank:
@@ -347,9 +348,7 @@ class FlotationBank:
             ent_law[at],
             np.ascontiguousarray(rw[first]),
         )
-        if which is None:
-            recovery = np.ascontiguousarray(np.broadcast_to(recovery, (n, *recovery.shape[1:])))
-        else:
+        if which is not None:  # else one row for every case (recovery_split_into)
             recovery = recovery[which]
         return BankState(params, None, None, None, recovery)
 
