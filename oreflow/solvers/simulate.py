@@ -225,23 +225,27 @@ class BlockSolver:
         fixed point ``b / (1 - a)`` is exact and the loop converges on its first pass.
         Components coupled to others (water added to a set solids fraction) start
         closer than from zero and Anderson mixing does the rest. Writes the guess to
-        ``out_t``, (width, n_cases); ``scratch`` is at least three more such arrays
+        ``out_t``, (width, n_cases); ``scratch`` is at least four more such arrays
         (free slots of the history).
         """
         from oreflow.kernels.recycle import transpose_into
 
         width, n = out_t.shape
-        g0_t, g1_t, gain = scratch[0], scratch[1], scratch[2]
+        g0_t, g1_t, gain, guess = scratch[0], scratch[1], scratch[2], scratch[3]
         x = np.zeros((n, width))
         self._pass(x, states, streams, g0_t)
         transpose_into(x, g0_t)
         self._pass(x, states, streams, g1_t)
-        # gain = (g1 - g0) / g0 and guess = g0 / (1 - gain), the guess built in out_t
+        # gain = (g1 - g0) / g0 and guess = g0 / (1 - gain), in place
         with np.errstate(divide="ignore", invalid="ignore"):
-            np.divide(np.subtract(g1_t, g0_t, out=gain), g0_t, out=gain)
-            np.divide(g0_t, np.subtract(1.0, gain, out=out_t), out=out_t)
-        usable = np.isfinite(out_t) & (gain < 1.0) & (out_t >= 0.0)
-        np.copyto(out_t, g1_t, where=~usable)
+            np.subtract(g1_t, g0_t, out=gain)
+            gain /= g0_t
+            np.subtract(1.0, gain, out=out_t)
+            np.copyto(guess, g0_t)
+            guess /= out_t
+        usable = np.isfinite(guess) & (gain < 1.0) & (guess >= 0.0)
+        np.copyto(out_t, g1_t)
+        np.copyto(out_t, guess, where=usable)
 
     def _subset(self, idx: np.ndarray) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         """Block states and input streams of a subset of cases."""
