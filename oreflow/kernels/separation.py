@@ -352,22 +352,25 @@ def recovery_split_into(
         Output arrays, overwritten with the concentrate and tails [t/h].
     feed : (n_cases, n_comp) float64
         Bank feed [t/h]; the solids block first, size class by size class.
-    recovery : (n_cases, n_cls, n_species) float64
-        Recovery of each solid component to the concentrate [-].
+    recovery : (n_cases, n_cls, n_species) or (1, n_cls, n_species) float64
+        Recovery of each solid component to the concentrate [-]; one row for every
+        case alike (a bank's recoveries are usually the same for a whole batch).
     water_recovery_frac : (n_cases,) float64
         Fraction of the feed water (and of every solution species) to the concentrate [-].
     solution_start, solution_stop : int
         Component slice of the solution species.
     """
-    n_cases, n_cls, n_sp = recovery.shape
+    n_cases, n_comp = feed.shape
+    _, n_cls, n_sp = recovery.shape
     n_solids = n_cls * n_sp
-    n_comp = feed.shape[1]
+    shared = recovery.shape[0] == 1
     for c in range(n_cases):
         rw = water_recovery_frac[c]
+        rc = 0 if shared else c
         for i in range(n_cls):
             for k in range(n_sp):
                 j = i * n_sp + k
-                concentrate[c, j] = feed[c, j] * recovery[c, i, k]
+                concentrate[c, j] = feed[c, j] * recovery[rc, i, k]
         for j in range(n_solids, n_comp):
             concentrate[c, j] = 0.0
         for j in range(solution_start, solution_stop):

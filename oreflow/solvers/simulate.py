@@ -163,6 +163,12 @@ class BlockSolver:
         self.outlets_only = {
             node: getattr(plant.models[node], "apply_outlets", None) for node in block.nodes
         }
+        # units whose ``apply_outlets`` overwrite the outlets of their previous pass
+        # (``out``): a pass then allocates nothing for them
+        self.outlets_into = {
+            node for node in block.nodes if getattr(plant.models[node], "outlets_into", False)
+        }
+        self._last: dict[str, tuple[np.ndarray, ...]] = {}
         self.linear = all(plant.spec.unit_type(node).linear for node in block.nodes)
         self.mill_loop = recognise(plant, block, self.ports) if direct else None
 
@@ -189,7 +195,11 @@ class BlockSolver:
             inlets = tuple(local[s] for s in self.ports[0][node])
             # only the outlets matter while iterating; the reports come from the final pass
             outlets_only = self.outlets_only[node]
-            if outlets_only is not None:
+            if node in self.outlets_into:
+                # its last pass's outlets are read by nothing now (the tears were copied)
+                outlets = outlets_only(states[node], inlets, self._last.get(node))
+                self._last[node] = outlets
+            elif outlets_only is not None:
                 outlets = outlets_only(states[node], inlets)
             else:
                 outlets = self.plant.models[node].apply(states[node], inlets).outlets
@@ -202,7 +212,11 @@ class BlockSolver:
             transpose_into(out_t[k * self.nc : (k + 1) * self.nc], produced[t])
 
     def _secant_start(
-        self, out_t: np.ndarray, states: Mapping[str, Any], streams: dict[str, np.ndarray]
+        self,
+        out_t: np.ndarray,
+        states: Mapping[str, Any],
+        streams: dict[str, np.ndarray],
+        scratch: np.ndarray,
     ) -> None:
         """Start of a loop of linear units: per component, where g(x) = a x + b would cross x.
 
@@ -211,27 +225,34 @@ class BlockSolver:
         fixed point ``b / (1 - a)`` is exact and the loop converges on its first pass.
         Components coupled to others (water added to a set solids fraction) start
         closer than from zero and Anderson mixing does the rest. Writes the guess to
-        ``out_t``, (width, n_cases).
+        ``out_t``, (width, n_cases); ``scratch`` is at least four more such arrays
+        (free slots of the history).
         """
         from oreflow.kernels.recycle import transpose_into
 
         width, n = out_t.shape
-        g0_t, g1_t = np.empty((width, n)), np.empty((width, n))
-        self._pass(np.zeros((n, width)), states, streams, g0_t)
-        x = np.empty((n, width))
+        g0_t, g1_t, gain, guess = scratch[0], scratch[1], scratch[2], scratch[3]
+        x = np.zeros((n, width))
+        self._pass(x, states, streams, g0_t)
         transpose_into(x, g0_t)
         self._pass(x, states, streams, g1_t)
+        # gain = (g1 - g0) / g0 and guess = g0 / (1 - gain), in place
         with np.errstate(divide="ignore", invalid="ignore"):
-            gain = (g1_t - g0_t) / g0_t
-            guess = g0_t / (1.0 - gain)
+            np.subtract(g1_t, g0_t, out=gain)
+            gain /= g0_t
+            np.subtract(1.0, gain, out=out_t)
+            np.copyto(guess, g0_t)
+            guess /= out_t
         usable = np.isfinite(guess) & (gain < 1.0) & (guess >= 0.0)
-        np.copyto(out_t, np.where(usable, guess, g1_t))
+        np.copyto(out_t, g1_t)
+        np.copyto(out_t, guess, where=usable)
 
     def _subset(self, idx: np.ndarray) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         """Block states and input streams of a subset of cases."""
-        params = {
-            node: {k: v[idx] for k, v in self.sim.params[node].items()} for node in self.sim.params
-        }
+        # the block's nodes and the ores reaching them: what their contexts read
+        nodes = {*self.block.nodes}
+        nodes.update(o for node in self.block.nodes for o in self.plant.ore_reach.get(node, ()))
+        params = {node: {k: v[idx] for k, v in self.sim.params[node].items()} for node in nodes}
         states = {}
         for node in self.block.nodes:
             ctx = unit_context(self.plant, params, node, len(idx))
@@ -295,9 +316,13 @@ class BlockSolver:
         # Iterates and their images with the case axis last, as the kernels want them.
         # One slot more than the history holds: the next guess is written straight into
         # a free slot, and the guess of an iteration is the slot it already sits in.
-        hist_x = np.zeros((ANDERSON_MEMORY + 2, width, n))
+        # Slots are zeroed on first use only (``used``): a chunk's history is several MB
+        # and most loops converge within a few slots.
+        hist_x = np.empty((ANDERSON_MEMORY + 2, width, n))
+        hist_g = np.empty_like(hist_x)  # a slot's image is written before it is read
+        used = {0}
         probes = 0
-        image = None  # the first guess's image, when the start computed it
+        image = False  # the first guess's image is in its slot: the start computed it
         solids = None
         if self.mill_loop is not None:  # a closed ball-mill circuit: its solids directly
             solids = tear_solids(
@@ -309,15 +334,22 @@ class BlockSolver:
                 self._pass(x, states, streams, out_t)
 
             comps = self.plant.spec.comps
-            image = np.empty_like(hist_x[0])
             probes = start_with_solids(
-                hist_x[0], image, solids, self.block.tears, self.nc, comps.n_solids_comp, run_pass
+                hist_x[0],
+                hist_g[0],
+                solids,
+                self.block.tears,
+                self.nc,
+                comps.n_solids_comp,
+                run_pass,
             )
             probes -= 1  # the last probe's image is the first iteration's
+            image = True
         elif self.linear:  # slot 0 holds the first guess: zero flows, or the secant start
-            self._secant_start(hist_x[0], states, streams)
+            self._secant_start(hist_x[0], states, streams, hist_g)
             probes = 2
-        hist_g = np.zeros_like(hist_x)
+        else:
+            hist_x[0] = 0.0
         slots: list[int] = []  # slots of the history in use, oldest first
         slot = 0  # slot of the current guess (zero flows to start)
         live = np.zeros(width, dtype=np.bool_)  # components ever nonzero in the tears
@@ -329,9 +361,8 @@ class BlockSolver:
             if x.shape[0] != len(active):
                 x = np.empty((len(active), width))
             transpose_into(x, hist_x[slot])
-            if image is not None:
-                hist_g[slot] = image
-                image = None
+            if image:
+                image = False
             else:
                 self._pass(x, states, streams, hist_g[slot])
             live = live_rows(hist_g[slot], live)
@@ -358,18 +389,20 @@ class BlockSolver:
             slots = [*slots[-ANDERSON_MEMORY:], slot]
             nxt = next(s for s in range(ANDERSON_MEMORY + 2) if s not in slots)
             if len(slots) >= 2:
+                if nxt not in used:  # the step writes the live rows only: the rest must be 0
+                    hist_x[nxt] = 0.0
                 order = np.array(slots, dtype=np.int64)
                 anderson_step_into(
                     hist_x[nxt], hist_x, hist_g, order, w_t, ANDERSON_REGULARIZATION, cols
                 )
             else:
                 hist_x[nxt] = hist_g[slot]
+            used.add(nxt)
             slot = nxt
             keep = ~done
             if keep.sum() <= COMPACT_FRACTION * size_at_compaction and len(active) > 1:
                 active = active[keep]
-                hist_x = np.ascontiguousarray(hist_x[:, :, keep])
-                hist_g = np.ascontiguousarray(hist_g[:, :, keep])
+                hist_x, hist_g = _compact(hist_x, keep, used), _compact(hist_g, keep, used)
                 states, streams = self._subset(active)
                 size_at_compaction = len(active)
         residual, case, flat = worst
@@ -394,6 +427,14 @@ class BlockSolver:
                 else:
                     self.sim.streams[name] = value
         self.sim.streams.update(produced)
+
+
+def _compact(hist: np.ndarray, keep: np.ndarray, used: set[int]) -> np.ndarray:
+    """The cases ``keep`` of a history (slot, width, case), in its slots ``used`` only."""
+    out = np.empty((hist.shape[0], hist.shape[1], int(keep.sum())))
+    for s in used:
+        out[s] = hist[s][:, keep]
+    return out
 
 
 def simulate_plant(

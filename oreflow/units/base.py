@@ -179,7 +179,9 @@ class UnitModel(Protocol):
 
     A unit may also define ``apply_outlets(state, inlets) -> tuple[np.ndarray, ...]``,
     returning exactly the outlets of ``apply`` without its reports; the recycle solver
-    then calls it on every iteration and ``apply`` only on the final pass.
+    then calls it on every iteration and ``apply`` only on the final pass. A unit that
+    sets ``outlets_into = True`` takes a third argument, its outlets of the previous
+    pass (or None), and may overwrite and return them instead of allocating new ones.
     """
 
     spec: UnitSpec

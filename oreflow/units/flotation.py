@@ -261,7 +261,8 @@ class BankState(NamedTuple):
     k_per_min: np.ndarray | None  # rate constant (None: recovery given)
     r_inf_frac: np.ndarray | None  # ultimate recovery (None: recovery given)
     entrainment: np.ndarray | None  # (n_cases, n_cls) entrainment factor (None: recovery given)
-    recovery: np.ndarray | None  # bank recovery at a set residence time; None: by volume
+    # bank recovery at a set residence time, one row if every case's is the same; None: by volume
+    recovery: np.ndarray | None
 
 
 class FlotationBank:
@@ -347,23 +348,27 @@ class FlotationBank:
             ent_law[at],
             np.ascontiguousarray(rw[first]),
         )
-        if which is None:
-            recovery = np.ascontiguousarray(np.broadcast_to(recovery, (n, *recovery.shape[1:])))
-        else:
+        if which is not None:  # else one row for every case (recovery_split_into)
             recovery = recovery[which]
         return BankState(params, None, None, None, recovery)
 
     def _split(
-        self, state: BankState, feed: np.ndarray
+        self,
+        state: BankState,
+        feed: np.ndarray,
+        out: tuple[np.ndarray, ...] | None = None,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Concentrate, tails and residence time [min]."""
+        """Concentrate, tails and residence time [min]; into ``out`` (conc, tails) if given."""
         from oreflow.kernels.separation import flotation_bank_split_into, recovery_split_into
 
         params, recovery = state.params, state.recovery
         k, r, ent = state.k_per_min, state.r_inf_frac, state.entrainment
         feed = np.ascontiguousarray(feed, dtype=np.float64)
-        conc = np.empty_like(feed)
-        tails = np.empty_like(feed)
+        if out is not None and out[0].shape == feed.shape:  # every element is overwritten
+            conc, tails = out
+        else:
+            conc = np.empty_like(feed)
+            tails = np.empty_like(feed)
         rw = np.ascontiguousarray(params["water_recovery_frac"], dtype=np.float64)
         if recovery is not None:
             recovery_split_into(conc, tails, feed, recovery, rw, self.sol.start, self.sol.stop)
@@ -404,11 +409,21 @@ class FlotationBank:
         pulp_m3_h = (by_species / self.rho_t_m3).sum(axis=1) + water(self.comps, feed)
         return tau * pulp_m3_h / (60.0 * (1.0 - params["air_holdup_frac"]))
 
+    #: ``apply_outlets`` may write into the outlets of its previous call (``out``)
+    outlets_into = True
+
     def apply_outlets(
-        self, state: BankState, inlets: tuple[np.ndarray, ...]
+        self,
+        state: BankState,
+        inlets: tuple[np.ndarray, ...],
+        out: tuple[np.ndarray, ...] | None = None,
     ) -> tuple[np.ndarray, ...]:
-        """Concentrate and tails only, as ``apply`` computes them (inside recycle loops)."""
-        conc, tails, _ = self._split(state, inlets[0])
+        """Concentrate and tails only, as ``apply`` computes them (inside recycle loops).
+
+        ``out``: the outlets of a previous call, overwritten (no arrays allocated on
+        every pass of a loop); ignored where their shape is not the feed's.
+        """
+        conc, tails, _ = self._split(state, inlets[0], out)
         return conc, tails
 
     def apply(self, state: BankState, inlets: tuple[np.ndarray, ...]) -> UnitResult:

@@ -224,3 +224,31 @@ def test_a_batch_of_mixed_settings_equals_each_case_alone():
             np.testing.assert_array_equal(batch.streams[name][case], flows[0], err_msg=name)
         for name, value in alone.units["rougher"].metrics.items():
             assert np.asarray(batch.units["rougher"].metrics[name])[case] == value[0], name
+
+
+def test_outlets_into_the_previous_pass_are_the_outlets_alone():
+    """A recycle pass hands a bank its last outlets to overwrite: the same arrays, bit for bit.
+
+    Also a bank whose recoveries are alike for every case keeps them as one row.
+    """
+    from oreflow.flowsheet.compile import compile_case
+    from oreflow.solvers.simulate import unit_context
+
+    plant = compile_case(load_case(CASE))
+    n = 5
+    params = plant.param_arrays(n, {"ore.feed.au_gpt": np.linspace(1.0, 3.0, n)})
+    bank = plant.models["rougher"]
+    state = bank.prepare(params["rougher"], unit_context(plant, params, "rougher", n))
+    assert state.recovery.shape[0] == 1  # one setting: one row for every case
+    rng = np.random.default_rng(3)
+    feed = rng.uniform(0.0, 10.0, (n, plant.spec.comps.n_comp))
+    alone = bank.apply_outlets(state, (feed,))
+    previous = tuple(np.full_like(a, np.nan) for a in alone)
+    into = bank.apply_outlets(state, (feed,), previous)
+    for a, b, buf in zip(alone, into, previous, strict=True):
+        assert b is buf
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(alone[0], bank.apply(state, (feed,)).outlets[0])
+    fewer = bank.apply_outlets(state, (feed[:2],), previous)  # another shape: fresh arrays
+    assert fewer[0] is not previous[0]
+    np.testing.assert_array_equal(fewer[0], alone[0][:2])
