@@ -40,8 +40,8 @@ from oreflow.units.base import UnitResult
 
 SHARE_MIN_RATIO = 1.5  # share a block when it has at most 2/3 as many prefixes as cases
 #: Tail blocks and KPIs: larger chunks than ``CHUNK_CASES``, fewer Python calls per case,
-#: but the tail's streams (3.5 MB each on the superstructure) near the cache: 2,048
-#: and 8,192 measured slower (benchmarks/README.md).
+#: but the tail's streams (3.5 MB each on the superstructure) near the cache: 8,192
+#: measured slower, 256 and 512 no faster (benchmarks/README.md).
 TAIL_CHUNK_CASES = 1024
 
 

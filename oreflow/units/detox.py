@@ -390,7 +390,8 @@ class IncoDetox:
             reacted[:, self.i_fecn] = -fecn_gone / 1000.0 * FE_CN_PER_CN
         if self.i_so4 is not None:
             reacted[:, self.i_so4] = (so2 / SO2_G_MOL + cu_dosed / CU_G_MOL) * SO4_G_MOL / 1000.0
-        out = feed + reacted  # feed + added + reacted, ``added`` being zero
+        # feed + added + reacted with ``added`` zero (a cell -0.0 in both stays -0.0)
+        out = feed + reacted
         self.products.put_solid(
             out,
             "cu_hydroxide",
