@@ -214,53 +214,123 @@ def _outlets(model: Any, state: Any, inlets: tuple[np.ndarray, ...]) -> tuple[np
     return fast(state, inlets) if fast is not None else model.apply(state, inlets).outlets
 
 
+def _elimination_program(
+    m: int,
+    off: Mapping[tuple[int, int], Any],
+    diag: Mapping[int, Any],
+    rhs: Mapping[tuple[int, int], Any],
+) -> tuple[list[Any], list[tuple[int, int, int, int]], int, dict[tuple[int, int], int]]:
+    """Gaussian elimination of ``(I - A) x = r`` as a straight-line program on registers.
+
+    Worked out on the structure alone (which entries are present), once per solve:
+    structural zeros are skipped, pivots of 1 (no diagonal entry) are not divided by.
+    Returns the inputs in register order, the operations (``run_program_into``), the
+    number of registers and, per ``(row, rhs)``, the register holding ``x``.
+    """
+    from oreflow.kernels.closed_circuit import (
+        OP_CHECK,
+        OP_DIV,
+        OP_NEGMUL,
+        OP_ONESUBMUL,
+        OP_SUBMUL,
+        OP_ZERO,
+    )
+
+    inputs = [*off.values(), *diag.values(), *rhs.values()]
+    at_off = {key: k for k, key in enumerate(off)}
+    at_diag = {key: len(off) + k for k, key in enumerate(diag)}
+    at_rhs = {key: len(off) + len(diag) + k for k, key in enumerate(rhs)}
+    n_reg = len(inputs)
+    ops: list[tuple[int, int, int, int]] = []
+
+    def new() -> int:
+        nonlocal n_reg
+        n_reg += 1
+        return n_reg - 1
+
+    def update(table: dict[Any, int], key: Any, f: int, u: int, absent: int) -> None:
+        """``table[key] -= f u``, from ``absent`` (0 or 1) where it has no entry yet."""
+        if key in table:
+            ops.append((OP_SUBMUL, table[key], f, u))
+        else:
+            table[key] = new()
+            ops.append((OP_NEGMUL if absent == 0 else OP_ONESUBMUL, table[key], f, u))
+
+    for col in range(m):
+        piv = at_diag.get(col)
+        if piv is not None:
+            ops.append((OP_CHECK, piv, 0, 0))
+        for i in range(col + 1, m):
+            lik = at_off.pop((i, col), None)
+            if lik is None:
+                continue
+            f = lik
+            if piv is not None:
+                f = new()
+                ops.append((OP_DIV, f, lik, piv))
+            for j in range(col + 1, m):
+                ukj = at_off.get((col, j))
+                if ukj is None:
+                    continue
+                if i == j:
+                    update(at_diag, i, f, ukj, 1)
+                else:
+                    update(at_off, (i, j), f, ukj, 0)
+            for q in (0, 1):
+                rq = at_rhs.get((col, q))
+                if rq is not None:
+                    update(at_rhs, (i, q), f, rq, 0)
+    at_x: dict[tuple[int, int], int] = {}
+    for i in range(m - 1, -1, -1):
+        for q in (0, 1):
+            v = at_rhs.get((i, q))
+            if v is None:
+                v = new()
+                ops.append((OP_ZERO, v, 0, 0))
+            for j in range(i + 1, m):
+                uij = at_off.get((i, j))
+                if uij is not None:
+                    ops.append((OP_SUBMUL, v, uij, at_x[(j, q)]))
+            if i in at_diag:
+                x = new()
+                ops.append((OP_DIV, x, v, at_diag[i]))
+                v = x
+            at_x[(i, q)] = v
+    return inputs, ops, n_reg, at_x
+
+
 def _eliminate(
     m: int,
     off: dict[tuple[int, int], np.ndarray],
     diag: dict[int, np.ndarray],
     rhs: dict[tuple[int, int], np.ndarray],
+    rows: Any = None,
 ) -> dict[tuple[int, int], np.ndarray] | None:
     """Solve ``(I - A) x = r`` whose entries are arrays, skipping structural zeros.
 
     Gaussian elimination without pivoting: ``I - A`` with A non-negative and of spectral
     radius below 1 (a loop with a steady state) is an M-matrix, whose pivots stay
     positive (Berman & Plemmons 1994, Nonnegative Matrices in the Mathematical
-    Sciences, SIAM, ch. 6). Returns ``x[(row, rhs)]``, or None where a pivot is not
-    positive and finite (no steady state; the general iteration then decides).
+    Sciences, SIAM, ch. 6). Returns ``x[(row, rhs)]`` of the ``rows`` asked for (by
+    default all), or None where a pivot is not positive and finite (no steady state;
+    the general iteration then decides). One compiled pass over the elements
+    (``run_program_into``) instead of a NumPy operation per entry and step: the same
+    arithmetic in the same order.
     """
-    off, diag, rhs = dict(off), dict(diag), dict(rhs)
-    for col in range(m):
-        piv = diag.get(col)
-        if piv is not None and not np.all((piv > 0.0) & np.isfinite(piv)):
-            return None
-        for i in range(col + 1, m):
-            lik = off.pop((i, col), None)
-            if lik is None:
-                continue
-            f = lik if piv is None else lik / piv
-            for j in range(col + 1, m):
-                ukj = off.get((col, j))
-                if ukj is None:
-                    continue
-                if i == j:
-                    diag[i] = diag.get(i, 1.0) - f * ukj
-                else:
-                    off[(i, j)] = off[(i, j)] - f * ukj if (i, j) in off else -f * ukj
-            for q in (0, 1):
-                rq = rhs.get((col, q))
-                if rq is not None:
-                    rhs[(i, q)] = rhs[(i, q)] - f * rq if (i, q) in rhs else -f * rq
-    x: dict[tuple[int, int], np.ndarray] = {}
+    from oreflow.kernels.closed_circuit import run_program_into
+
+    inputs, ops, n_reg, at_x = _elimination_program(m, off, diag, rhs)
     shape = next(iter(rhs.values())).shape
-    for i in range(m - 1, -1, -1):
-        for q in (0, 1):
-            v = rhs.get((i, q), np.zeros(shape))
-            for j in range(i + 1, m):
-                uij = off.get((i, j))
-                if uij is not None:
-                    v = v - uij * x[(j, q)]
-            x[(i, q)] = v / diag[i] if i in diag else v
-    return x
+    stacked = np.empty((len(inputs), int(np.prod(shape))))
+    for k, entry in enumerate(inputs):
+        stacked[k].reshape(shape)[...] = entry
+    keys = [k for k in at_x if rows is None or k[0] in rows]
+    out = np.empty((len(keys), stacked.shape[1]))
+    program = np.array(ops, dtype=np.int64).reshape(-1, 4)
+    wanted = np.array([at_x[k] for k in keys], dtype=np.int64)
+    if not run_program_into(out, program, stacked, n_reg, wanted):
+        return None
+    return {key: out[k].reshape(shape) for k, key in enumerate(keys)}
 
 
 def tear_solids(
@@ -360,6 +430,9 @@ def tear_solids(
             for k, row in rows:
                 add(off, diag, rhs, src, row, comps.solids_view(out[k]))
     sel_t = np.ascontiguousarray(selection.T)
+    # the rows of x read below: the mill feed, the tears, the varying units' feeds
+    wanted = {loop.feed} | {index[t] for t in tears if t in index}
+    wanted |= {index[ports[0][node][0]] for node in varying if ports[0][node][0] in index}
     feeds = {node: probe for node in varying}  # the first shares: the probe's
     used: dict[str, tuple[np.ndarray, ...]] = {}
     q_start = None
@@ -370,7 +443,7 @@ def tear_solids(
             for k, s in enumerate(ports[1][node]):
                 if s in index:
                     add(off_r, diag_r, rhs_r, ports[0][node][0], index[s], used[node][k])
-        x = _eliminate(m, off_r, diag_r, rhs_r)
+        x = _eliminate(m, off_r, diag_r, rhs_r, wanted)
         if x is None:
             return None
         # the kernel wants (n_solid, n_cls, n_cases)
@@ -430,7 +503,7 @@ def start_with_solids(
     tears: tuple[str, ...],
     n_comp: int,
     n_solids_comp: int,
-    run_pass: Callable[[np.ndarray, np.ndarray], None],
+    run_pass: Callable[..., None],
 ) -> int:
     """First tear guess and its image, (width, n): the solids given, the rest by secants.
 
@@ -441,6 +514,9 @@ def start_with_solids(
     no water, then ``g0``, then the secant point. Where a dilution or thickener limit
     switches between probes, further secant rounds follow (at most
     ``MAX_WATER_ROUNDS``); the caller's iteration then judges the whole tear.
+    ``run_pass(x, image)`` runs the loop once; the secant rounds' passes are called
+    ``run_pass(x, image, True)``: most likely the last, so the caller may keep their
+    full results for its final pass.
     ``HeldSolids`` name the solids of some tears only (none in a triangular loop): the
     first probe is then from zero flows and the other components, solids included, are
     found by the same secants (exact for a component once those it depends on stand
@@ -476,7 +552,7 @@ def start_with_solids(
         x2 = np.where(usable, x2, g1)
         x2[held] = pinned[held]
         g2 = np.empty((width, n))
-        run_pass(np.ascontiguousarray(x2.T), g2)
+        run_pass(np.ascontiguousarray(x2.T), g2, True)  # the last, as a rule: reports kept
         passes += 1
         x0, g0, x1, g1 = x1, g1, x2, g2
         scale = np.maximum(np.abs(g2[free]), WATER_FLOOR * np.abs(g2[free]).sum(axis=0))

@@ -38,7 +38,7 @@ import numpy as np
 from oreflow.core.components import ComponentSet
 from oreflow.core.schema import Param, frac, positive
 from oreflow.errors import Problem
-from oreflow.kernels.arrays import safe_div
+from oreflow.kernels.arrays import safe_div, unique_rows
 from oreflow.units.base import (
     PrepareContext,
     Pumping,
@@ -296,13 +296,22 @@ class Hydrocyclone:
         d50 = params["d50c_um"][:, None] * self._density_factor(
             params["reference_density_t_m3"], params["density_exponent"]
         )
-        d50 = np.ascontiguousarray(d50)
+        # one curve per distinct setting (a batch of ores through one cyclone: one curve)
+        n_sp = d50.shape[1]
+        rows = np.column_stack([d50, params["alpha"], params["fishhook_beta"], bypass])
+        distinct, inverse = unique_rows(rows)
+        if len(distinct) == len(rows):  # every case its own curve
+            distinct, inverse = rows, None
+        d50_d, alpha_d, beta_d, bypass_d = (
+            np.ascontiguousarray(a)
+            for a in (distinct[:, :n_sp], distinct[:, n_sp], distinct[:, n_sp + 1], distinct[:, -1])
+        )
         if self.spec.params["model"] == "fishhook":
-            part = partition_fishhook_batch(
-                self.rep_um, d50, params["alpha"], params["fishhook_beta"], bypass
-            )
+            part = partition_fishhook_batch(self.rep_um, d50_d, alpha_d, beta_d, bypass_d)
         else:
-            part = partition_batch(self.rep_um, d50, params["alpha"], bypass)
+            part = partition_batch(self.rep_um, d50_d, alpha_d, bypass_d)
+        if inverse is not None:
+            part = part[inverse]
         return PartitionState(part, rf_water, params["d50c_um"])
 
     def _plitt_state(self, params: Mapping[str, np.ndarray], feed: np.ndarray) -> Any:
