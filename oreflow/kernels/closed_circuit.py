@@ -302,10 +302,12 @@ def mill_loop_solids(
         source[dst] = src
         order = np.array([src, *[k for k in range(n_sp) if k != src]], dtype=np.int64)
         product = np.zeros((n_sp, n_cls, n))
-    feed = np.zeros((n_sp, n_cls, n))
-    discharge = np.zeros((n_sp, n_cls, n))
-    work_f = np.empty((n_sp, n_cls, n))
-    work_d = np.empty((n_sp, n_cls, n))
+    # Every sweep writes every case: a converged case keeps its q, so later sweeps write
+    # its solution again, bit for bit (each case's arithmetic is its own); only the cases
+    # no sweep converged are set to zero flows at the end.
+    feed = np.empty((n_sp, n_cls, n))
+    discharge = np.empty((n_sp, n_cls, n))
+    solved = np.zeros(n, dtype=np.bool_)
     sweeps = np.zeros(n, dtype=np.int64)
     residual = np.full(n, np.inf)
     status = np.full(n, NOT_CONVERGED, dtype=np.int64)
@@ -334,8 +336,8 @@ def mill_loop_solids(
             source,
             order,
             product,
-            work_f,
-            work_d,
+            feed,
+            discharge,
             total,
             bad,
         )
@@ -351,9 +353,7 @@ def mill_loop_solids(
         residual[active] = r[active]
         done = active & (r <= rtol)
         status[done] = CONVERGED
-        if done.any():  # one masked pass each (a gather and scatter on the case axis: 5x)
-            np.copyto(feed, work_f, where=done)
-            np.copyto(discharge, work_d, where=done)
+        solved |= done
         active &= ~done
         if not active.any():
             break
@@ -366,4 +366,7 @@ def mill_loop_solids(
         q_prev = np.where(active, q, q_prev)
         f_prev = np.where(active, f, f_prev)
         q = np.where(active, nxt, q)
+    if not solved.all():
+        np.copyto(feed, 0.0, where=~solved)
+        np.copyto(discharge, 0.0, where=~solved)
     return feed, discharge, sweeps, residual, status
