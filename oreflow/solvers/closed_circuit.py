@@ -32,7 +32,9 @@ Anything else (a Plitt cyclone, a SAG mill, a regrind mill) is left to the gener
 Anderson iteration of ``oreflow.solvers.simulate``.
 
 How: each diagonal unit is probed once per chunk for its solids transfer per inlet and
-outlet; per case, class and species the loop's streams then form a small linear system
+outlet (or states it, ``solids_shares(state, n_inlets)``: per inlet, per outlet, the
+share of each solids component, as a scalar or an array broadcast to (n, n_cls,
+n_solid), equal to the probe's to the bit); per case, class and species the loop's streams then form a small linear system
 in which the mill's discharge is an input, solved once (``alpha``, ``beta`` of
 ``oreflow.kernels.closed_circuit``). The kernel finds the mill feed and discharge by a
 coarse-to-fine sweep and a secant iteration on the mill-feed rate. The tear streams'
@@ -422,13 +424,18 @@ def tear_solids(
             continue
         model, ins, outs = plant.models[node], ports[0][node], ports[1][node]
         rows = [(k, index[s]) for k, s in enumerate(outs) if s in index]
+        shares_of = getattr(model, "solids_shares", None)
+        shares = None if shares_of is None or not rows else shares_of(states[node], len(ins))
         for j, src in enumerate(ins):
             if not rows:
                 break
-            inlets = tuple(probe if q == j else zero for q in range(len(ins)))
-            out = _outlets(model, states[node], inlets)
+            if shares is not None:  # the unit states them: the probe's values, bit for bit
+                out = shares[j]
+            else:
+                inlets = tuple(probe if q == j else zero for q in range(len(ins)))
+                out = tuple(comps.solids_view(o) for o in _outlets(model, states[node], inlets))
             for k, row in rows:
-                add(off, diag, rhs, src, row, comps.solids_view(out[k]))
+                add(off, diag, rhs, src, row, out[k])
     sel_t = np.ascontiguousarray(selection.T)
     # the rows of x read below: the mill feed, the tears, the varying units' feeds
     wanted = {loop.feed} | {index[t] for t in tears if t in index}

@@ -314,6 +314,19 @@ class Hydrocyclone:
             part = part[inverse]
         return PartitionState(part, rf_water, params["d50c_um"])
 
+    def solids_shares(
+        self, state: Any, n_inlets: int
+    ) -> list[tuple[np.ndarray, np.ndarray]] | None:
+        """Shares of the feed's solids to underflow and overflow, (n_cases, n_cls, n_solid).
+
+        The fixed partition curve, as ``partition_split_into`` splits a feed of 1 t/h of
+        every solids component (``solvers.closed_circuit``); None for Plitt and the forms,
+        whose split depends on the feed.
+        """
+        if not self.solids_diagonal:
+            return None
+        return [(state.partition, 1.0 - state.partition)]
+
     def _plitt_state(self, params: Mapping[str, np.ndarray], feed: np.ndarray) -> Any:
         from oreflow.kernels.plitt import partition_plitt_batch, plitt_cyclone
 

@@ -52,6 +52,15 @@ class Thickener:
             params["underflow_solids_frac"], params["solids_recovery_frac"], params.get("area_m2")
         )
 
+    def solids_shares(self, state: Any, n_inlets: int) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Shares of the feed's solids to underflow and overflow, (n_cases, 1, 1) each.
+
+        As ``_split`` makes them of a feed of 1 t/h of every solids component
+        (``solvers.closed_circuit``).
+        """
+        rec = state.solids_recovery_frac[:, None, None]
+        return [(rec, 1.0 - rec)]
+
     def _split(self, state: Any, feed: np.ndarray) -> tuple[np.ndarray, ...]:
         """Underflow, overflow, underflow solids, feed and underflow water, water share."""
         w_u, rec = state.underflow_solids_frac, state.solids_recovery_frac
