@@ -340,7 +340,8 @@ class BlockSolver:
         elif self.linear:  # slot 0 holds the first guess: zero flows, or the secant start
             self._secant_start(hist_x[0], states, streams)
             probes = 2
-        hist_g = np.zeros_like(hist_x)
+        # np.zeros, not zeros_like: pages of slots never used are never touched (calloc)
+        hist_g = np.zeros(hist_x.shape)
         slots: list[int] = []  # slots of the history in use, oldest first
         slot = 0  # slot of the current guess (zero flows to start)
         live = np.zeros(width, dtype=np.bool_)  # components ever nonzero in the tears
