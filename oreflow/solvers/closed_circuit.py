@@ -521,7 +521,8 @@ def start_with_solids(
     no water, then ``g0``, then the secant point. Where a dilution or thickener limit
     switches between probes, further secant rounds follow (at most
     ``MAX_WATER_ROUNDS``); the caller's iteration then judges the whole tear.
-    ``run_pass(x, image)`` runs the loop once; the secant rounds' passes are called
+    ``run_pass(x, image)`` runs the loop once from tears ``x`` (n, width) and writes their
+    image (width, n); the secant rounds' passes are called
     ``run_pass(x, image, True)``: most likely the last, so the caller may keep their
     full results for its final pass.
     ``HeldSolids`` name the solids of some tears only (none in a triangular loop): the
@@ -536,35 +537,42 @@ def start_with_solids(
     """
     width, n = out_t.shape
     held = np.zeros(width, dtype=np.bool_)
-    pinned = np.zeros((width, n))
+    # tears with the case axis first, as a pass takes them: no transposed copies
+    pinned = np.zeros((n, width))
     for k, t in enumerate(tears):
         if t in solids:  # a tear outside the mill circuit starts free
             held[k * n_comp : k * n_comp + n_solids_comp] = True
-            pinned[k * n_comp : k * n_comp + n_solids_comp] = solids[t].reshape(n, -1).T
-    free = ~held
+            pinned[:, k * n_comp : k * n_comp + n_solids_comp] = solids[t].reshape(n, -1)
+    # the secants work on the free components alone, (n_free, n): the held ones are pinned
+    free = np.flatnonzero(~held)
     # a circuit within a larger block: the first probe from zero flows, so that every
     # unit downstream of it is fed water
-    x0 = np.zeros((width, n)) if isinstance(solids, HeldSolids) else pinned.copy()
+    x0 = np.zeros((n, width)) if isinstance(solids, HeldSolids) else pinned
     g0 = np.empty((width, n))
-    run_pass(np.ascontiguousarray(x0.T), g0)
-    x1 = np.where(held[:, None], pinned, g0)
+    run_pass(x0, g0)
+    x1 = pinned.copy()
+    x1[:, free] = g0[free].T
     g1 = np.empty((width, n))
-    run_pass(np.ascontiguousarray(x1.T), g1)
+    run_pass(x1, g1)
     passes = 2
+    a0, b0, a1, b1 = x0[:, free].T, g0[free], x1[:, free].T, g1[free]
     for _ in range(MAX_WATER_ROUNDS):
-        f0, f1 = g0 - x0, g1 - x1
+        f0, f1 = b0 - a0, b1 - a1
         with np.errstate(divide="ignore", invalid="ignore"):
-            x2 = x1 - f1 * (x1 - x0) / (f1 - f0)
-        usable = np.isfinite(x2) & (x2 >= 0.0)
-        x2 = np.where(usable, x2, g1)
-        x2[held] = pinned[held]
+            a2 = a1 - f1 * (a1 - a0) / (f1 - f0)
+        usable = np.isfinite(a2) & (a2 >= 0.0)
+        a2 = np.where(usable, a2, b1)
+        x2 = pinned.copy()
+        x2[:, free] = a2.T
         g2 = np.empty((width, n))
-        run_pass(np.ascontiguousarray(x2.T), g2, True)  # the last, as a rule: reports kept
+        run_pass(x2, g2, True)  # the last, as a rule: reports kept
         passes += 1
-        x0, g0, x1, g1 = x1, g1, x2, g2
-        scale = np.maximum(np.abs(g2[free]), WATER_FLOOR * np.abs(g2[free]).sum(axis=0))
-        if np.all(np.abs(g2[free] - x2[free]) <= WATER_RTOL * scale):
+        b2 = g2[free]
+        a0, b0, a1, b1 = a1, b1, a2, b2
+        x1, g1 = x2, g2
+        scale = np.maximum(np.abs(b2), WATER_FLOOR * np.abs(b2).sum(axis=0))
+        if np.all(np.abs(b2 - a2) <= WATER_RTOL * scale):
             break
-    np.copyto(out_t, x1)
+    np.copyto(out_t, x1.T)
     np.copyto(image_t, g1)
     return passes

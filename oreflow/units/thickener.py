@@ -65,13 +65,15 @@ class Thickener:
         """Underflow, overflow, underflow solids, feed and underflow water, water share."""
         w_u, rec = state.underflow_solids_frac, state.solids_recovery_frac
         c = self.comps
-        under = np.zeros_like(feed)
-        under[:, : c.n_solids_comp] = feed[:, : c.n_solids_comp] * rec[:, None]
+        ns = c.n_solids_comp
+        # every column written below (solids, solution, adsorbent), each in one pass
+        under = np.empty_like(feed)
+        np.multiply(feed[:, :ns], rec[:, None], out=under[:, :ns])
         solids_u = total_solids(c, under)
         water_f = feed[:, self.iw]
         water_u = np.minimum(solids_u * (1.0 - w_u) / w_u, water_f)
         share = safe_div(water_u, water_f, fill=1.0)
-        under[:, self.sol] = feed[:, self.sol] * share[:, None]
+        np.multiply(feed[:, self.sol], share[:, None], out=under[:, self.sol])
         # adsorbent (carbon) is screened out upstream in practice; it follows the solids
         under[:, self.sol.stop :] = feed[:, self.sol.stop :]
         return under, feed - under, solids_u, water_f, water_u, share
