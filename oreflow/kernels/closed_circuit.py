@@ -83,11 +83,11 @@ def run_program_into(
     Returns
     -------
     bool
-        False when an ``OP_CHECK`` found a register not positive and finite.
+        False when an ``OP_CHECK`` found a register not positive and finite (``out``
+        is then incomplete).
     """
     n_in, n = inputs.shape
     reg = np.empty((n_registers, PROGRAM_BLOCK))
-    ok = True
     for e0 in range(0, n, PROGRAM_BLOCK):
         w = min(PROGRAM_BLOCK, n - e0)
         for k in range(n_in):
@@ -110,16 +110,16 @@ def run_program_into(
             elif code == OP_ZERO:
                 for e in range(w):
                     reg[d, e] = 0.0
-            else:
+            else:  # stop at once: the next operations divide by this pivot
                 for e in range(w):
                     v = reg[d, e]
                     if not (v > 0.0 and v < np.inf):
-                        ok = False
+                        return False
         for k in range(wanted.shape[0]):
             r = wanted[k]
             for e in range(w):
                 out[k, e0 + e] = reg[r, e]
-    return ok
+    return True
 
 
 @njit
