@@ -307,13 +307,15 @@ def _eliminate(
     diag: dict[int, np.ndarray],
     rhs: dict[tuple[int, int], np.ndarray],
     rows: Any = None,
+    shape: tuple[int, ...] | None = None,
 ) -> dict[tuple[int, int], np.ndarray] | None:
     """Solve ``(I - A) x = r`` whose entries are arrays, skipping structural zeros.
 
     Gaussian elimination without pivoting: ``I - A`` with A non-negative and of spectral
     radius below 1 (a loop with a steady state) is an M-matrix, whose pivots stay
     positive (Berman & Plemmons 1994, Nonnegative Matrices in the Mathematical
-    Sciences, SIAM, ch. 6). Returns ``x[(row, rhs)]`` of the ``rows`` asked for (by
+    Sciences, SIAM, ch. 6). Entries are arrays of ``shape`` (by default the first right-hand
+    side's) or broadcast to it. Returns ``x[(row, rhs)]`` of the ``rows`` asked for (by
     default all), or None where a pivot is not positive and finite (no steady state;
     the general iteration then decides). One compiled pass over the elements
     (``run_program_into``) instead of a NumPy operation per entry and step: the same
@@ -322,7 +324,8 @@ def _eliminate(
     from oreflow.kernels.closed_circuit import run_program_into
 
     inputs, ops, n_reg, at_x = _elimination_program(m, off, diag, rhs)
-    shape = next(iter(rhs.values())).shape
+    if shape is None:
+        shape = next(iter(rhs.values())).shape
     stacked = np.empty((len(inputs), int(np.prod(shape))))
     for k, entry in enumerate(inputs):
         stacked[k].reshape(shape)[...] = entry
@@ -399,7 +402,7 @@ def tear_solids(
     # most are structurally zero, so the elimination skips them.
     off: dict[tuple[int, int], np.ndarray] = {}  # entries of I - A off the diagonal
     diag: dict[int, np.ndarray] = {}  # diagonal entries other than 1
-    rhs: dict[tuple[int, int], np.ndarray] = {(loop.discharge, 1): np.ones((n, n_cls, n_sp))}
+    rhs: dict[tuple[int, int], Any] = {(loop.discharge, 1): 1.0}
 
     def add(
         off: dict[tuple[int, int], np.ndarray],
@@ -450,7 +453,7 @@ def tear_solids(
             for k, s in enumerate(ports[1][node]):
                 if s in index:
                     add(off_r, diag_r, rhs_r, ports[0][node][0], index[s], used[node][k])
-        x = _eliminate(m, off_r, diag_r, rhs_r, wanted)
+        x = _eliminate(m, off_r, diag_r, rhs_r, wanted, (n, n_cls, n_sp))
         if x is None:
             return None
         # the kernel wants (n_solid, n_cls, n_cases)
