@@ -216,96 +216,11 @@ def _outlets(model: Any, state: Any, inlets: tuple[np.ndarray, ...]) -> tuple[np
     return fast(state, inlets) if fast is not None else model.apply(state, inlets).outlets
 
 
-def _elimination_program(
-    m: int,
-    off: Mapping[tuple[int, int], Any],
-    diag: Mapping[int, Any],
-    rhs: Mapping[tuple[int, int], Any],
-) -> tuple[list[Any], list[tuple[int, int, int, int]], int, dict[tuple[int, int], int]]:
-    """Gaussian elimination of ``(I - A) x = r`` as a straight-line program on registers.
-
-    Worked out on the structure alone (which entries are present), once per solve:
-    structural zeros are skipped, pivots of 1 (no diagonal entry) are not divided by.
-    Returns the inputs in register order, the operations (``run_program_into``), the
-    number of registers and, per ``(row, rhs)``, the register holding ``x``.
-    """
-    from oreflow.kernels.closed_circuit import (
-        OP_CHECK,
-        OP_DIV,
-        OP_NEGMUL,
-        OP_ONESUBMUL,
-        OP_SUBMUL,
-        OP_ZERO,
-    )
-
-    inputs = [*off.values(), *diag.values(), *rhs.values()]
-    at_off = {key: k for k, key in enumerate(off)}
-    at_diag = {key: len(off) + k for k, key in enumerate(diag)}
-    at_rhs = {key: len(off) + len(diag) + k for k, key in enumerate(rhs)}
-    n_reg = len(inputs)
-    ops: list[tuple[int, int, int, int]] = []
-
-    def new() -> int:
-        nonlocal n_reg
-        n_reg += 1
-        return n_reg - 1
-
-    def update(table: dict[Any, int], key: Any, f: int, u: int, absent: int) -> None:
-        """``table[key] -= f u``, from ``absent`` (0 or 1) where it has no entry yet."""
-        if key in table:
-            ops.append((OP_SUBMUL, table[key], f, u))
-        else:
-            table[key] = new()
-            ops.append((OP_NEGMUL if absent == 0 else OP_ONESUBMUL, table[key], f, u))
-
-    for col in range(m):
-        piv = at_diag.get(col)
-        if piv is not None:
-            ops.append((OP_CHECK, piv, 0, 0))
-        for i in range(col + 1, m):
-            lik = at_off.pop((i, col), None)
-            if lik is None:
-                continue
-            f = lik
-            if piv is not None:
-                f = new()
-                ops.append((OP_DIV, f, lik, piv))
-            for j in range(col + 1, m):
-                ukj = at_off.get((col, j))
-                if ukj is None:
-                    continue
-                if i == j:
-                    update(at_diag, i, f, ukj, 1)
-                else:
-                    update(at_off, (i, j), f, ukj, 0)
-            for q in (0, 1):
-                rq = at_rhs.get((col, q))
-                if rq is not None:
-                    update(at_rhs, (i, q), f, rq, 0)
-    at_x: dict[tuple[int, int], int] = {}
-    for i in range(m - 1, -1, -1):
-        for q in (0, 1):
-            v = at_rhs.get((i, q))
-            if v is None:
-                v = new()
-                ops.append((OP_ZERO, v, 0, 0))
-            for j in range(i + 1, m):
-                uij = at_off.get((i, j))
-                if uij is not None:
-                    ops.append((OP_SUBMUL, v, uij, at_x[(j, q)]))
-            if i in at_diag:
-                x = new()
-                ops.append((OP_DIV, x, v, at_diag[i]))
-                v = x
-            at_x[(i, q)] = v
-    return inputs, ops, n_reg, at_x
-
-
 def _eliminate(
     m: int,
-    off: dict[tuple[int, int], np.ndarray],
-    diag: dict[int, np.ndarray],
-    rhs: dict[tuple[int, int], np.ndarray],
+    off: dict[tuple[int, int], Any],
+    diag: dict[int, Any],
+    rhs: dict[tuple[int, int], Any],
     rows: Any = None,
     shape: tuple[int, ...] | None = None,
 ) -> dict[tuple[int, int], np.ndarray] | None:
@@ -314,28 +229,54 @@ def _eliminate(
     Gaussian elimination without pivoting: ``I - A`` with A non-negative and of spectral
     radius below 1 (a loop with a steady state) is an M-matrix, whose pivots stay
     positive (Berman & Plemmons 1994, Nonnegative Matrices in the Mathematical
-    Sciences, SIAM, ch. 6). Entries are arrays of ``shape`` (by default the first right-hand
-    side's) or broadcast to it. Returns ``x[(row, rhs)]`` of the ``rows`` asked for (by
+    Sciences, SIAM, ch. 6). Entries are arrays of ``shape`` (by default the first
+    right-hand side's), or scalars and arrays broadcast to it (a mixer's share of 1).
+    Returns ``x[(row, rhs)]`` of the ``rows`` asked for and those they depend on (by
     default all), or None where a pivot is not positive and finite (no steady state;
-    the general iteration then decides). One compiled pass over the elements
-    (``run_program_into``) instead of a NumPy operation per entry and step: the same
-    arithmetic in the same order.
+    the general iteration then decides).
     """
-    from oreflow.kernels.closed_circuit import run_program_into
-
-    inputs, ops, n_reg, at_x = _elimination_program(m, off, diag, rhs)
+    off, diag, rhs = dict(off), dict(diag), dict(rhs)
+    for col in range(m):
+        piv = diag.get(col)
+        if piv is not None and not np.all((piv > 0.0) & np.isfinite(piv)):
+            return None
+        for i in range(col + 1, m):
+            lik = off.pop((i, col), None)
+            if lik is None:
+                continue
+            f = lik if piv is None else lik / piv
+            for j in range(col + 1, m):
+                ukj = off.get((col, j))
+                if ukj is None:
+                    continue
+                if i == j:
+                    diag[i] = diag.get(i, 1.0) - f * ukj
+                else:
+                    off[(i, j)] = off[(i, j)] - f * ukj if (i, j) in off else -f * ukj
+            for q in (0, 1):
+                rq = rhs.get((col, q))
+                if rq is not None:
+                    rhs[(i, q)] = rhs[(i, q)] - f * rq if (i, q) in rhs else -f * rq
     if shape is None:
         shape = next(iter(rhs.values())).shape
-    stacked = np.empty((len(inputs), int(np.prod(shape))))
-    for k, entry in enumerate(inputs):
-        stacked[k].reshape(shape)[...] = entry
-    keys = [k for k in at_x if rows is None or k[0] in rows]
-    out = np.empty((len(keys), stacked.shape[1]))
-    program = np.array(ops, dtype=np.int64).reshape(-1, 4)
-    wanted = np.array([at_x[k] for k in keys], dtype=np.int64)
-    if not run_program_into(out, program, stacked, n_reg, wanted):
-        return None
-    return {key: out[k].reshape(shape) for k, key in enumerate(keys)}
+    # the rows asked for and, upward in the triangle, those their substitution reads
+    needed = set(range(m)) if rows is None else set(rows)
+    for i in range(m):
+        if i in needed:
+            needed |= {j for j in range(i + 1, m) if (i, j) in off}
+    x: dict[tuple[int, int], np.ndarray] = {}
+    for i in range(m - 1, -1, -1):
+        if i not in needed:
+            continue
+        for q in (0, 1):
+            v = rhs.get((i, q), np.zeros(shape))
+            for j in range(i + 1, m):
+                uij = off.get((i, j))
+                if uij is not None:
+                    v = v - uij * x[(j, q)]
+            v = v / diag[i] if i in diag else v
+            x[(i, q)] = np.broadcast_to(v, shape)
+    return x
 
 
 def tear_solids(

@@ -1,8 +1,8 @@
 """The closed-circuit solver's shortcuts give what the long way gives, to the bit.
 
-The elimination as a compiled program, the solids shares units state instead of being
-probed, one partition curve per distinct cyclone setting, and the final pass taken from
-the water start's last probe.
+The elimination of only the rows read, with scalar entries, the solids shares units
+state instead of being probed, one partition curve per distinct cyclone setting, and
+the final pass taken from the water start's last probe.
 """
 
 from pathlib import Path
@@ -13,7 +13,6 @@ import pytest
 from oreflow.conventions import RTOL_EXACT
 from oreflow.flowsheet.case import load_case
 from oreflow.flowsheet.compile import compile_case
-from oreflow.kernels.closed_circuit import run_program_into
 from oreflow.solvers import closed_circuit, simulate
 from oreflow.solvers.simulate import simulate_plant, unit_context
 
@@ -39,7 +38,7 @@ def _system(seed, m=5, shape=(4, 3, 2)):
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_the_elimination_program_solves_the_loop(seed):
+def test_the_elimination_solves_the_loop(seed):
     a, off, diag, rhs = _system(seed)
     m = a.shape[0]
     x = closed_circuit._eliminate(m, off, diag, rhs)
@@ -54,18 +53,19 @@ def test_the_elimination_program_solves_the_loop(seed):
         np.testing.assert_allclose(got, want, rtol=RTOL_EXACT, atol=RTOL_EXACT)
 
 
-@pytest.mark.parametrize("seed", [0, 3])
-def test_the_compiled_program_equals_its_python(seed):
-    _, off, diag, rhs = _system(seed)
-    inputs, ops, n_reg, at_x = closed_circuit._elimination_program(5, off, diag, rhs)
+def test_scalar_entries_and_the_rows_asked_for_change_no_bit():
+    # a mixer passes each inlet's solids whole: its share is the scalar 1, not an array
+    _, off, diag, rhs = _system(5)
     shape = (4, 3, 2)
-    stacked = np.stack([np.broadcast_to(v, shape).reshape(-1) for v in inputs])
-    program = np.array(ops, dtype=np.int64)
-    wanted = np.array(list(at_x.values()), dtype=np.int64)
-    jit, py = (np.empty((len(wanted), stacked.shape[1])) for _ in range(2))
-    assert run_program_into(jit, program, stacked, n_reg, wanted)
-    assert run_program_into.py_func(py, program, stacked, n_reg, wanted)
-    np.testing.assert_array_equal(jit, py)
+    scalar = {**off, (2, 0): -0.25, (0, 3): -0.5}
+    arrays = {k: np.broadcast_to(v, shape) * 1.0 for k, v in scalar.items()}
+    rhs_scalar = {**rhs, (4, 1): 1.0}
+    full = closed_circuit._eliminate(5, arrays, diag, rhs)
+    for rows in (None, {0}, {3}):
+        part = closed_circuit._eliminate(5, scalar, diag, rhs_scalar, rows, shape)
+        assert rows is None or rows <= {i for i, _ in part}
+        for key, value in part.items():
+            np.testing.assert_array_equal(value, full[key])
 
 
 def test_a_pivot_not_positive_leaves_the_loop_to_the_general_iteration():
