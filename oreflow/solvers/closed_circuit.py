@@ -31,16 +31,18 @@ exact for each component once those it depends on stand still (three or four pas
 Anything else (a Plitt cyclone, a SAG mill, a regrind mill) is left to the general
 Anderson iteration of ``oreflow.solvers.simulate``.
 
-How: each diagonal unit is probed once per chunk for its solids transfer per inlet and
-outlet (or states it, ``solids_shares(state, n_inlets)``: per inlet, per outlet, the
-share of each solids component, as a scalar or an array broadcast to (n, n_cls,
-n_solid), equal to the probe's to the bit); per case, class and species the loop's streams then form a small linear system
-in which the mill's discharge is an input, solved once (``alpha``, ``beta`` of
-``oreflow.kernels.closed_circuit``). The kernel finds the mill feed and discharge by a
-coarse-to-fine sweep and a secant iteration on the mill-feed rate. The tear streams'
-solids follow; the water and dissolved species are then set by two passes of the loop
-with the solids held (each passes on in proportion to itself, or is set by a target %
-solids), and the general iteration confirms the whole tear to oreflow's tolerance.
+How: each diagonal unit states its solids transfer per inlet and outlet
+(``solids_shares(state, n_inlets)``: per inlet, per outlet, the share of each solids
+component, a scalar or an array broadcast to (n, n_cls, n_solid), the probe's values
+to the bit), or is probed once per chunk for it; per case, class and species the loop's
+streams then form a small linear system in which the mill's discharge is an input,
+solved once (``alpha``, ``beta`` of ``oreflow.kernels.closed_circuit``). The kernel
+finds the mill feed and discharge by a coarse-to-fine sweep and a secant iteration on
+the mill-feed rate. The tear streams' solids follow; the water and dissolved species
+are then set by passes of the loop with the solids held (each passes on in proportion
+to itself, or is set by a target % solids), and the general iteration confirms the
+whole tear to oreflow's tolerance. The last of those passes runs the units in full, so
+that where it confirms, it is the block's final pass too.
 """
 
 from __future__ import annotations
