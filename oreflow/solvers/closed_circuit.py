@@ -468,9 +468,9 @@ def start_with_solids(
     switches between probes, further secant rounds follow (at most
     ``MAX_WATER_ROUNDS``); the caller's iteration then judges the whole tear.
     ``run_pass(x, image)`` runs the loop once from tears ``x`` (n, width) and writes their
-    image (width, n); the secant rounds' passes are called
-    ``run_pass(x, image, True)``: most likely the last, so the caller may keep their
-    full results for its final pass.
+    image (width, n); where every tear's solids are held, the secant rounds' passes are
+    called ``run_pass(x, image, True)``: most likely the last, so the caller may keep
+    their full results for its final pass.
     ``HeldSolids`` name the solids of some tears only (none in a triangular loop): the
     first probe is then from zero flows and the other components, solids included, are
     found by the same secants (exact for a component once those it depends on stand
@@ -511,7 +511,9 @@ def start_with_solids(
         x2 = pinned.copy()
         x2[:, free] = a2.T
         g2 = np.empty((width, n))
-        run_pass(x2, g2, True)  # the last, as a rule: reports kept
+        # the last, as a rule, where the solids of every tear are held: reports kept
+        # (a loop left partly free iterates on, and its last pass is not this one)
+        run_pass(x2, g2, not isinstance(solids, HeldSolids))
         passes += 1
         b2 = g2[free]
         a0, b0, a1, b1 = a1, b1, a2, b2
