@@ -340,8 +340,10 @@ class BlockSolver:
         elif self.linear:  # slot 0 holds the first guess: zero flows, or the secant start
             self._secant_start(hist_x[0], states, streams)
             probes = 2
-        # np.zeros, not zeros_like: pages of slots never used are never touched (calloc)
-        hist_g = np.zeros(hist_x.shape)
+        # every image is written whole before it is read (a pass, or the start's image),
+        # and ``anderson_step_into`` reads the slots in use only: not zeroed (np.zeros of
+        # 10 MB is a memset once the allocator reuses its heap)
+        hist_g = np.empty_like(hist_x)
         slots: list[int] = []  # slots of the history in use, oldest first
         slot = 0  # slot of the current guess (zero flows to start)
         live = np.zeros(width, dtype=np.bool_)  # components ever nonzero in the tears
