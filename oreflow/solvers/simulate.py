@@ -317,7 +317,12 @@ class BlockSolver:
         # Iterates and their images with the case axis last, as the kernels want them.
         # One slot more than the history holds: the next guess is written straight into
         # a free slot, and the guess of an iteration is the slot it already sits in.
-        hist_x = np.zeros((ANDERSON_MEMORY + 2, width, n))
+        # A slot is zeroed when first written by an Anderson step (it writes the live
+        # components only, the others must be 0), not all of them here: a loop whose
+        # start converges uses slot 0 alone (np.zeros of 10 MB is a memset once the
+        # allocator reuses its heap).
+        hist_x = np.empty((ANDERSON_MEMORY + 2, width, n))
+        written = {0}  # slots holding an iterate (slot 0: the start, or zero flows)
         probes = 0
         image = None  # the first guess's image, when the start computed it
         solids = None
@@ -340,6 +345,8 @@ class BlockSolver:
         elif self.linear:  # slot 0 holds the first guess: zero flows, or the secant start
             self._secant_start(hist_x[0], states, streams)
             probes = 2
+        else:
+            hist_x[0] = 0.0
         # every image is written whole before it is read (a pass, or the start's image),
         # and ``anderson_step_into`` reads the slots in use only: not zeroed (np.zeros of
         # 10 MB is a memset once the allocator reuses its heap)
@@ -384,12 +391,15 @@ class BlockSolver:
             slots = [*slots[-ANDERSON_MEMORY:], slot]
             nxt = next(s for s in range(ANDERSON_MEMORY + 2) if s not in slots)
             if len(slots) >= 2:
+                if nxt not in written:
+                    hist_x[nxt] = 0.0
                 order = np.array(slots, dtype=np.int64)
                 anderson_step_into(
                     hist_x[nxt], hist_x, hist_g, order, w_t, ANDERSON_REGULARIZATION, cols
                 )
             else:
                 hist_x[nxt] = hist_g[slot]
+            written.add(nxt)
             slot = nxt
             keep = ~done
             if keep.sum() <= COMPACT_FRACTION * size_at_compaction and len(active) > 1:
