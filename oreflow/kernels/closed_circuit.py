@@ -57,6 +57,7 @@ def _sweep(
     source: np.ndarray,
     order: np.ndarray,
     product: np.ndarray,
+    first: np.ndarray,
     feed: np.ndarray,
     discharge: np.ndarray,
     total: np.ndarray,
@@ -71,7 +72,10 @@ def _sweep(
     ``source[k]`` (-1: none; gravity gold turned into free gold), which ``order`` puts
     first; what the mill made of a source species is kept in ``product``. Writes the
     mill feed and discharge, ``total`` (the sum of the feed per case) and ``bad`` (True
-    where a class has no steady state, ``beta keep k >= 1``).
+    where a class has no steady state, ``beta keep k >= 1``). A species the mill keeps
+    whose classes coarser than ``first[k]`` hold nothing in any case (worn steel, made
+    in the sink alone) has zero flows there, exactly as the sweep would find them: only
+    the steady-state check is made for them.
     """
     n_sp, n_cls, n = alpha.shape
     last = n_cls - 1
@@ -80,10 +84,13 @@ def _sweep(
     # survival through mixers 1..m of a class, u^m with u = 1 / (1 + S_i tau / N)
     u = np.empty((n_cls, n))
     survive = np.empty((n_mixers + 1, n_cls, n))
+    finite = True  # every rate finite: nothing times 0 t/h is then 0 (skipping is exact)
     for c in range(n):
         e = power[c] / q[c] if q[c] > 0.0 else 0.0
         for i in range(last):
             rate[i, c] = sel[i, c] * e * inv_n
+            if not rate[i, c] < np.inf:
+                finite = False
         rate[last, c] = 0.0  # the sink never breaks
         total[c] = 0.0
         bad[c] = False
@@ -107,6 +114,13 @@ def _sweep(
         src = source[k]
         acc[:, :, :] = 0.0
         for i in range(n_cls):
+            if i < first[k] and finite and src < 0 and not is_source[k]:
+                for c in range(n):  # nothing reached or broke into this class: 0 t/h
+                    if not 1.0 - beta[k, i, c] * survive[n_mixers, i, c] > 0.0:
+                        bad[c] = True
+                    feed[k, i, c] = 0.0
+                    discharge[k, i, c] = 0.0
+                continue
             for c in range(n):
                 h[0, c] = 0.0
             for m in range(n_mixers):
@@ -223,14 +237,20 @@ def mill_loop_solids(
         source[dst] = src
         order = np.array([src, *[k for k in range(n_sp) if k != src]], dtype=np.int64)
         product = np.zeros((n_sp, n_cls, n))
-    feed = np.zeros((n_sp, n_cls, n))
-    discharge = np.zeros((n_sp, n_cls, n))
-    work_f = np.empty((n_sp, n_cls, n))
-    work_d = np.empty((n_sp, n_cls, n))
+    # Every sweep writes every case: a converged case keeps its q, so later sweeps write
+    # its solution again, bit for bit (each case's arithmetic is its own); only the cases
+    # no sweep converged are set to zero flows at the end.
+    feed = np.empty((n_sp, n_cls, n))
+    discharge = np.empty((n_sp, n_cls, n))
+    solved = np.zeros(n, dtype=np.bool_)
     sweeps = np.zeros(n, dtype=np.int64)
     residual = np.full(n, np.inf)
     status = np.full(n, NOT_CONVERGED, dtype=np.int64)
     reaching = alpha.sum(axis=(0, 1))
+    # per species, the coarsest class anything reaches in any case (n_cls: none); the
+    # finite check keeps a NaN share in the sweep, where it shows
+    reached = ((alpha != 0.0) | ~np.isfinite(beta)).any(axis=2)
+    first = np.where(reached.any(axis=1), reached.argmax(axis=1), n_cls).astype(np.int64)
     # a loop nothing reaches (every source of the mill's feed at 0 t/h) holds nothing:
     # zero flows, exactly, though an idle mill breaks nothing (a class the cyclone
     # returns whole would otherwise read as recycling unbroken for ever)
@@ -255,8 +275,9 @@ def mill_loop_solids(
             source,
             order,
             product,
-            work_f,
-            work_d,
+            first,
+            feed,
+            discharge,
             total,
             bad,
         )
@@ -272,8 +293,7 @@ def mill_loop_solids(
         residual[active] = r[active]
         done = active & (r <= rtol)
         status[done] = CONVERGED
-        feed[:, :, done] = work_f[:, :, done]
-        discharge[:, :, done] = work_d[:, :, done]
+        solved |= done
         active &= ~done
         if not active.any():
             break
@@ -286,4 +306,7 @@ def mill_loop_solids(
         q_prev = np.where(active, q, q_prev)
         f_prev = np.where(active, f, f_prev)
         q = np.where(active, nxt, q)
+    if not solved.all():
+        np.copyto(feed, 0.0, where=~solved)
+        np.copyto(discharge, 0.0, where=~solved)
     return feed, discharge, sweeps, residual, status

@@ -31,14 +31,18 @@ exact for each component once those it depends on stand still (three or four pas
 Anything else (a Plitt cyclone, a SAG mill, a regrind mill) is left to the general
 Anderson iteration of ``oreflow.solvers.simulate``.
 
-How: each diagonal unit is probed once per chunk for its solids transfer per inlet and
-outlet; per case, class and species the loop's streams then form a small linear system
-in which the mill's discharge is an input, solved once (``alpha``, ``beta`` of
-``oreflow.kernels.closed_circuit``). The kernel finds the mill feed and discharge by a
-coarse-to-fine sweep and a secant iteration on the mill-feed rate. The tear streams'
-solids follow; the water and dissolved species are then set by two passes of the loop
-with the solids held (each passes on in proportion to itself, or is set by a target %
-solids), and the general iteration confirms the whole tear to oreflow's tolerance.
+How: each diagonal unit states its solids transfer per inlet and outlet
+(``solids_shares(state, n_inlets)``: per inlet, per outlet, the share of each solids
+component, a scalar or an array broadcast to (n, n_cls, n_solid), the probe's values
+to the bit), or is probed once per chunk for it; per case, class and species the loop's
+streams then form a small linear system in which the mill's discharge is an input,
+solved once (``alpha``, ``beta`` of ``oreflow.kernels.closed_circuit``). The kernel
+finds the mill feed and discharge by a coarse-to-fine sweep and a secant iteration on
+the mill-feed rate. The tear streams' solids follow; the water and dissolved species
+are then set by passes of the loop with the solids held (each passes on in proportion
+to itself, or is set by a target % solids), and the general iteration confirms the
+whole tear to oreflow's tolerance. The last of those passes runs the units in full, so
+that where it confirms, it is the block's final pass too.
 """
 
 from __future__ import annotations
@@ -216,17 +220,22 @@ def _outlets(model: Any, state: Any, inlets: tuple[np.ndarray, ...]) -> tuple[np
 
 def _eliminate(
     m: int,
-    off: dict[tuple[int, int], np.ndarray],
-    diag: dict[int, np.ndarray],
-    rhs: dict[tuple[int, int], np.ndarray],
+    off: dict[tuple[int, int], Any],
+    diag: dict[int, Any],
+    rhs: dict[tuple[int, int], Any],
+    rows: Any = None,
+    shape: tuple[int, ...] | None = None,
 ) -> dict[tuple[int, int], np.ndarray] | None:
     """Solve ``(I - A) x = r`` whose entries are arrays, skipping structural zeros.
 
     Gaussian elimination without pivoting: ``I - A`` with A non-negative and of spectral
     radius below 1 (a loop with a steady state) is an M-matrix, whose pivots stay
     positive (Berman & Plemmons 1994, Nonnegative Matrices in the Mathematical
-    Sciences, SIAM, ch. 6). Returns ``x[(row, rhs)]``, or None where a pivot is not
-    positive and finite (no steady state; the general iteration then decides).
+    Sciences, SIAM, ch. 6). Entries are arrays of ``shape`` (by default the first
+    right-hand side's), or scalars and arrays broadcast to it (a mixer's share of 1).
+    Returns ``x[(row, rhs)]`` of the ``rows`` asked for and those they depend on (by
+    default all), or None where a pivot is not positive and finite (no steady state;
+    the general iteration then decides).
     """
     off, diag, rhs = dict(off), dict(diag), dict(rhs)
     for col in range(m):
@@ -250,16 +259,25 @@ def _eliminate(
                 rq = rhs.get((col, q))
                 if rq is not None:
                     rhs[(i, q)] = rhs[(i, q)] - f * rq if (i, q) in rhs else -f * rq
+    if shape is None:
+        shape = next(iter(rhs.values())).shape
+    # the rows asked for and, upward in the triangle, those their substitution reads
+    needed = set(range(m)) if rows is None else set(rows)
+    for i in range(m):
+        if i in needed:
+            needed |= {j for j in range(i + 1, m) if (i, j) in off}
     x: dict[tuple[int, int], np.ndarray] = {}
-    shape = next(iter(rhs.values())).shape
     for i in range(m - 1, -1, -1):
+        if i not in needed:
+            continue
         for q in (0, 1):
             v = rhs.get((i, q), np.zeros(shape))
             for j in range(i + 1, m):
                 uij = off.get((i, j))
                 if uij is not None:
                     v = v - uij * x[(j, q)]
-            x[(i, q)] = v / diag[i] if i in diag else v
+            v = v / diag[i] if i in diag else v
+            x[(i, q)] = np.broadcast_to(v, shape)
     return x
 
 
@@ -327,7 +345,7 @@ def tear_solids(
     # most are structurally zero, so the elimination skips them.
     off: dict[tuple[int, int], np.ndarray] = {}  # entries of I - A off the diagonal
     diag: dict[int, np.ndarray] = {}  # diagonal entries other than 1
-    rhs: dict[tuple[int, int], np.ndarray] = {(loop.discharge, 1): np.ones((n, n_cls, n_sp))}
+    rhs: dict[tuple[int, int], Any] = {(loop.discharge, 1): 1.0}
 
     def add(
         off: dict[tuple[int, int], np.ndarray],
@@ -352,14 +370,22 @@ def tear_solids(
             continue
         model, ins, outs = plant.models[node], ports[0][node], ports[1][node]
         rows = [(k, index[s]) for k, s in enumerate(outs) if s in index]
+        shares_of = getattr(model, "solids_shares", None)
+        shares = None if shares_of is None or not rows else shares_of(states[node], len(ins))
         for j, src in enumerate(ins):
             if not rows:
                 break
-            inlets = tuple(probe if q == j else zero for q in range(len(ins)))
-            out = _outlets(model, states[node], inlets)
+            if shares is not None:  # the unit states them: the probe's values, bit for bit
+                out = shares[j]
+            else:
+                inlets = tuple(probe if q == j else zero for q in range(len(ins)))
+                out = tuple(comps.solids_view(o) for o in _outlets(model, states[node], inlets))
             for k, row in rows:
-                add(off, diag, rhs, src, row, comps.solids_view(out[k]))
+                add(off, diag, rhs, src, row, out[k])
     sel_t = np.ascontiguousarray(selection.T)
+    # the rows of x read below: the mill feed, the tears, the varying units' feeds
+    wanted = {loop.feed} | {index[t] for t in tears if t in index}
+    wanted |= {index[ports[0][node][0]] for node in varying if ports[0][node][0] in index}
     feeds = {node: probe for node in varying}  # the first shares: the probe's
     used: dict[str, tuple[np.ndarray, ...]] = {}
     q_start = None
@@ -370,7 +396,7 @@ def tear_solids(
             for k, s in enumerate(ports[1][node]):
                 if s in index:
                     add(off_r, diag_r, rhs_r, ports[0][node][0], index[s], used[node][k])
-        x = _eliminate(m, off_r, diag_r, rhs_r)
+        x = _eliminate(m, off_r, diag_r, rhs_r, wanted, (n, n_cls, n_sp))
         if x is None:
             return None
         # the kernel wants (n_solid, n_cls, n_cases)
@@ -430,7 +456,7 @@ def start_with_solids(
     tears: tuple[str, ...],
     n_comp: int,
     n_solids_comp: int,
-    run_pass: Callable[[np.ndarray, np.ndarray], None],
+    run_pass: Callable[..., None],
 ) -> int:
     """First tear guess and its image, (width, n): the solids given, the rest by secants.
 
@@ -441,6 +467,10 @@ def start_with_solids(
     no water, then ``g0``, then the secant point. Where a dilution or thickener limit
     switches between probes, further secant rounds follow (at most
     ``MAX_WATER_ROUNDS``); the caller's iteration then judges the whole tear.
+    ``run_pass(x, image)`` runs the loop once from tears ``x`` (n, width) and writes their
+    image (width, n); where every tear's solids are held, the secant rounds' passes are
+    called ``run_pass(x, image, True)``: most likely the last, so the caller may keep
+    their full results for its final pass.
     ``HeldSolids`` name the solids of some tears only (none in a triangular loop): the
     first probe is then from zero flows and the other components, solids included, are
     found by the same secants (exact for a component once those it depends on stand
@@ -453,35 +483,44 @@ def start_with_solids(
     """
     width, n = out_t.shape
     held = np.zeros(width, dtype=np.bool_)
-    pinned = np.zeros((width, n))
+    # tears with the case axis first, as a pass takes them: no transposed copies
+    pinned = np.zeros((n, width))
     for k, t in enumerate(tears):
         if t in solids:  # a tear outside the mill circuit starts free
             held[k * n_comp : k * n_comp + n_solids_comp] = True
-            pinned[k * n_comp : k * n_comp + n_solids_comp] = solids[t].reshape(n, -1).T
-    free = ~held
+            pinned[:, k * n_comp : k * n_comp + n_solids_comp] = solids[t].reshape(n, -1)
+    # the secants work on the free components alone, (n_free, n): the held ones are pinned
+    free = np.flatnonzero(~held)
     # a circuit within a larger block: the first probe from zero flows, so that every
     # unit downstream of it is fed water
-    x0 = np.zeros((width, n)) if isinstance(solids, HeldSolids) else pinned.copy()
+    x0 = np.zeros((n, width)) if isinstance(solids, HeldSolids) else pinned
     g0 = np.empty((width, n))
-    run_pass(np.ascontiguousarray(x0.T), g0)
-    x1 = np.where(held[:, None], pinned, g0)
+    run_pass(x0, g0)
+    x1 = pinned.copy()
+    x1[:, free] = g0[free].T
     g1 = np.empty((width, n))
-    run_pass(np.ascontiguousarray(x1.T), g1)
+    run_pass(x1, g1)
     passes = 2
+    a0, b0, a1, b1 = x0[:, free].T, g0[free], x1[:, free].T, g1[free]
     for _ in range(MAX_WATER_ROUNDS):
-        f0, f1 = g0 - x0, g1 - x1
+        f0, f1 = b0 - a0, b1 - a1
         with np.errstate(divide="ignore", invalid="ignore"):
-            x2 = x1 - f1 * (x1 - x0) / (f1 - f0)
-        usable = np.isfinite(x2) & (x2 >= 0.0)
-        x2 = np.where(usable, x2, g1)
-        x2[held] = pinned[held]
+            a2 = a1 - f1 * (a1 - a0) / (f1 - f0)
+        usable = np.isfinite(a2) & (a2 >= 0.0)
+        a2 = np.where(usable, a2, b1)
+        x2 = pinned.copy()
+        x2[:, free] = a2.T
         g2 = np.empty((width, n))
-        run_pass(np.ascontiguousarray(x2.T), g2)
+        # the last, as a rule, where the solids of every tear are held: reports kept
+        # (a loop left partly free iterates on, and its last pass is not this one)
+        run_pass(x2, g2, not isinstance(solids, HeldSolids))
         passes += 1
-        x0, g0, x1, g1 = x1, g1, x2, g2
-        scale = np.maximum(np.abs(g2[free]), WATER_FLOOR * np.abs(g2[free]).sum(axis=0))
-        if np.all(np.abs(g2[free] - x2[free]) <= WATER_RTOL * scale):
+        b2 = g2[free]
+        a0, b0, a1, b1 = a1, b1, a2, b2
+        x1, g1 = x2, g2
+        scale = np.maximum(np.abs(b2), WATER_FLOOR * np.abs(b2).sum(axis=0))
+        if np.all(np.abs(b2 - a2) <= WATER_RTOL * scale):
             break
-    np.copyto(out_t, x1)
+    np.copyto(out_t, x1.T)
     np.copyto(image_t, g1)
     return passes

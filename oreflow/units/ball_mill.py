@@ -280,9 +280,10 @@ class BallMill:
         solution pass through): a call with the same state and the same feed solids,
         bit for bit, as the last one takes the last product's solids instead of
         grinding again. That last grind is kept on the state (``MillState.last_grind``),
-        never on the mill: it goes when the simulation drops its states. Inside a closed circuit the solver holds the solids while it
-        sets the water (``solvers.closed_circuit.start_with_solids``): three passes
-        and the final one then grind once.
+        never on the mill: it goes when the simulation drops its states. Inside a
+        closed circuit the solver holds the solids while it sets the water
+        (``solvers.closed_circuit.start_with_solids``): its three passes, the last
+        of them also the final one, then grind once.
         """
         from oreflow.kernels.ball_mill_pbm import mill_mixers_into
 

@@ -38,7 +38,7 @@ import numpy as np
 from oreflow.core.components import ComponentSet
 from oreflow.core.schema import Param, frac, positive
 from oreflow.errors import Problem
-from oreflow.kernels.arrays import safe_div
+from oreflow.kernels.arrays import safe_div, unique_rows
 from oreflow.units.base import (
     PrepareContext,
     Pumping,
@@ -296,14 +296,36 @@ class Hydrocyclone:
         d50 = params["d50c_um"][:, None] * self._density_factor(
             params["reference_density_t_m3"], params["density_exponent"]
         )
-        d50 = np.ascontiguousarray(d50)
+        # one curve per distinct setting (a batch of ores through one cyclone: one curve)
+        n_sp = d50.shape[1]
+        rows = np.column_stack([d50, params["alpha"], params["fishhook_beta"], bypass])
+        distinct, inverse = unique_rows(rows)
+        if len(distinct) == len(rows):  # every case its own curve
+            distinct, inverse = rows, None
+        d50_d, alpha_d, beta_d, bypass_d = (
+            np.ascontiguousarray(a)
+            for a in (distinct[:, :n_sp], distinct[:, n_sp], distinct[:, n_sp + 1], distinct[:, -1])
+        )
         if self.spec.params["model"] == "fishhook":
-            part = partition_fishhook_batch(
-                self.rep_um, d50, params["alpha"], params["fishhook_beta"], bypass
-            )
+            part = partition_fishhook_batch(self.rep_um, d50_d, alpha_d, beta_d, bypass_d)
         else:
-            part = partition_batch(self.rep_um, d50, params["alpha"], bypass)
+            part = partition_batch(self.rep_um, d50_d, alpha_d, bypass_d)
+        if inverse is not None:
+            part = part[inverse]
         return PartitionState(part, rf_water, params["d50c_um"])
+
+    def solids_shares(
+        self, state: Any, n_inlets: int
+    ) -> list[tuple[np.ndarray, np.ndarray]] | None:
+        """Shares of the feed's solids to underflow and overflow, (n_cases, n_cls, n_solid).
+
+        The fixed partition curve, as ``partition_split_into`` splits a feed of 1 t/h of
+        every solids component (``solvers.closed_circuit``); None for Plitt and the forms,
+        whose split depends on the feed.
+        """
+        if not self.solids_diagonal:
+            return None
+        return [(state.partition, 1.0 - state.partition)]
 
     def _plitt_state(self, params: Mapping[str, np.ndarray], feed: np.ndarray) -> Any:
         from oreflow.kernels.plitt import partition_plitt_batch, plitt_cyclone

@@ -41,6 +41,10 @@ class Mixer:
         """Per-case target solids fraction (NaN: no dilution)."""
         return params.get("solids_frac")
 
+    def solids_shares(self, state: Any, n_inlets: int) -> list[tuple[float]]:
+        """Each inlet's solids pass whole to the outlet (``solvers.closed_circuit``)."""
+        return [(1.0,)] * n_inlets
+
     def _mix(self, state: Any, inlets: tuple[np.ndarray, ...]) -> tuple[np.ndarray, Any]:
         """Mixed stream and the dilution water added per case [t/h] (None: no dilution)."""
         # inlet by inlet: the same sums as np.sum over a stacked copy, without the copy

@@ -52,17 +52,28 @@ class Thickener:
             params["underflow_solids_frac"], params["solids_recovery_frac"], params.get("area_m2")
         )
 
+    def solids_shares(self, state: Any, n_inlets: int) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Shares of the feed's solids to underflow and overflow, (n_cases, 1, 1) each.
+
+        As ``_split`` makes them of a feed of 1 t/h of every solids component
+        (``solvers.closed_circuit``).
+        """
+        rec = state.solids_recovery_frac[:, None, None]
+        return [(rec, 1.0 - rec)]
+
     def _split(self, state: Any, feed: np.ndarray) -> tuple[np.ndarray, ...]:
         """Underflow, overflow, underflow solids, feed and underflow water, water share."""
         w_u, rec = state.underflow_solids_frac, state.solids_recovery_frac
         c = self.comps
-        under = np.zeros_like(feed)
-        under[:, : c.n_solids_comp] = feed[:, : c.n_solids_comp] * rec[:, None]
+        ns = c.n_solids_comp
+        # every column written below (solids, solution, adsorbent), each in one pass
+        under = np.empty_like(feed)
+        np.multiply(feed[:, :ns], rec[:, None], out=under[:, :ns])
         solids_u = total_solids(c, under)
         water_f = feed[:, self.iw]
         water_u = np.minimum(solids_u * (1.0 - w_u) / w_u, water_f)
         share = safe_div(water_u, water_f, fill=1.0)
-        under[:, self.sol] = feed[:, self.sol] * share[:, None]
+        np.multiply(feed[:, self.sol], share[:, None], out=under[:, self.sol])
         # adsorbent (carbon) is screened out upstream in practice; it follows the solids
         under[:, self.sol.stop :] = feed[:, self.sol.stop :]
         return under, feed - under, solids_u, water_f, water_u, share

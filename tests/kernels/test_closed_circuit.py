@@ -105,3 +105,19 @@ def test_no_feed_gives_no_flow_where_a_class_returns_whole_and_leaves_the_others
     others = [0, 2, 3]
     np.testing.assert_array_equal(feed[:, :, others], want[0][:, :, others])
     np.testing.assert_array_equal(dis[:, :, others], want[1][:, :, others])
+
+
+def test_a_species_made_in_the_sink_alone_satisfies_the_mill_and_the_loop():
+    # worn steel: nothing of it in the classes above the sink, which the sweep skips
+    alpha, beta, sel, power, b = _loop(7)
+    alpha[2, :-1, :] = 0.0
+    feed, dis, _, resid, status = mill_loop_solids(alpha, beta, sel, power, b, 3, 1e-14, 100)
+    assert np.all(status == CONVERGED) and np.all(resid <= 1e-14)
+    assert np.all(feed[2, :-1] == 0.0) and np.all(dis[2, :-1] == 0.0)
+    np.testing.assert_allclose(feed, alpha + beta * dis, rtol=1e-12)
+    np.testing.assert_allclose(((1.0 - beta) * dis).sum(axis=1), alpha.sum(axis=1), rtol=1e-12)
+    # a class of it the cyclone would return whole is still found without a steady state
+    beta[2, 0, 3] = 1.0
+    sel[0, 3] = 0.0
+    *_, status = mill_loop_solids(alpha, beta, sel, power, b, 3, 1e-14, 100)
+    assert status[3] == SINGULAR
