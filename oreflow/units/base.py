@@ -181,7 +181,8 @@ class UnitModel(Protocol):
     returning exactly the outlets of ``apply`` without its reports; the recycle solver
     then calls it on every iteration and ``apply`` only on the final pass. A unit that
     sets ``outlets_into = True`` takes a third argument, its outlets of the previous
-    pass (or None), and may overwrite and return them instead of allocating new ones.
+    pass (or None), and may overwrite and return them instead of allocating new ones;
+    its caller must therefore hold no reference to them past the next call.
     """
 
     spec: UnitSpec

@@ -281,3 +281,11 @@ def test_recovery_split_matches_the_fused_split(k):
         k(sp.recovery_split_into)(*split, feed, rec, rw, n_solids, n_solids + n_sol)
         np.testing.assert_array_equal(split[0], fused[0])
         np.testing.assert_array_equal(split[1], fused[1])
+        # one recovery row for a batch alike: every case's split as with the row repeated
+        one = [np.full_like(feed, np.nan) for _ in range(2)]
+        k(sp.recovery_split_into)(*one, feed, rec[:1], rw, n_solids, n_solids + n_sol)
+        repeated = [np.full_like(feed, np.nan) for _ in range(2)]
+        rows = np.ascontiguousarray(np.broadcast_to(rec[:1], rec.shape))
+        k(sp.recovery_split_into)(*repeated, feed, rows, rw, n_solids, n_solids + n_sol)
+        np.testing.assert_array_equal(one[0], repeated[0])
+        np.testing.assert_array_equal(one[1], repeated[1])
