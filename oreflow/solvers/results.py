@@ -19,6 +19,8 @@ of unit types listed in ``external_flows.UNBALANCED_ELEMENTS``, shown, not gated
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +31,7 @@ from oreflow.conventions import G_PER_T
 from oreflow.core.components import ELEMENTS, ComponentSet
 from oreflow.kernels.arrays import safe_div
 from oreflow.solvers.capital import capital_warnings
+from oreflow.solvers.cost_lines import block_unit_costs
 from oreflow.solvers.economics import assumed_figures
 from oreflow.solvers.envelopes import violations
 from oreflow.solvers.external_flows import (
@@ -414,10 +417,31 @@ def kpi_arrays(sim: Simulation, audit: dict[str, Any] | None = None) -> dict[str
     from oreflow.solvers.kpis import plant_kpis
 
     audit = audit or closure_arrays(sim)
-    out = plant_kpis(sim, audit["totals"])
+    with _costed_once(sim):
+        out = plant_kpis(sim, audit["totals"])
     out["closure_max_rel"] = closure_max_rel(audit)
     out["closure_cell_max_rel"] = audit["component_rel"].max(axis=1)
     return out
+
+
+@contextmanager
+def _costed_once(sim: Simulation) -> Iterator[None]:
+    """Each unit's cost lines, utility power and equipment computed once for its KPIs.
+
+    The economics, the capital estimate, the bulk utilities and the carbon figures each
+    read them (three sizings and two utility sums of every unit otherwise): they are
+    carried as ``Simulation.unit_costs`` (``cost_lines``, the figures a tabulation
+    computes once per block setting; those it carries are kept) while the KPIs are
+    made, so every provider sums the same numbers in the same order.
+    """
+    before = sim.unit_costs
+    have = before or {}
+    missing = [u.name for u in sim.plant.spec.units if u.name not in have]
+    sim.unit_costs = {**have, **block_unit_costs(sim, missing)}
+    try:
+        yield
+    finally:
+        sim.unit_costs = before
 
 
 def build_results(sim: Simulation, case: int = 0) -> Results:
