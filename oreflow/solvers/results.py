@@ -30,6 +30,7 @@ import pandas as pd
 from oreflow.conventions import G_PER_T
 from oreflow.core.components import ELEMENTS, ComponentSet
 from oreflow.kernels.arrays import safe_div
+from oreflow.kernels.stream_sums import class_totals, species_totals
 from oreflow.solvers.capital import capital_warnings
 from oreflow.solvers.cost_lines import block_unit_costs
 from oreflow.solvers.economics import assumed_figures
@@ -204,11 +205,15 @@ def project(comps: ComponentSet, arr: np.ndarray) -> tuple[np.ndarray, np.ndarra
     """An (n_cases, n_comp) array by species and by size class: (n, n_species), (n, n_sizes).
 
     The solids block is read once per view: summed over size classes (species) and over
-    species (size classes).
+    species (size classes), in NumPy's order of addition (``kernels.stream_sums``: the
+    ``sum(axis=1)`` and ``sum(axis=2)`` of ``solids_view`` to the last bit).
     """
-    solids = comps.solids_view(arr)
-    species = np.concatenate([solids.sum(axis=1), arr[:, comps.n_solids_comp :]], axis=1)
-    return species, solids.sum(axis=2)
+    rows = np.ascontiguousarray(arr, dtype=np.float64)
+    n_cls, n_solid = comps.n_cls, comps.n_solid
+    species = np.concatenate(
+        [species_totals(rows, n_cls, n_solid), arr[:, comps.n_solids_comp :]], axis=1
+    )
+    return species, class_totals(rows, n_cls, n_solid)
 
 
 def audit_of_projections(
