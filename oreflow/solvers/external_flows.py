@@ -32,6 +32,7 @@ import numpy as np
 from oreflow.core.components import CATALOGUE, ELEMENTS, ComponentSet
 from oreflow.core.formulas import mass_fractions
 from oreflow.core.reactions import EXTERNALS, Reaction, formula_of, molar_mass_g_mol
+from oreflow.kernels.stream_sums import species_totals
 
 if TYPE_CHECKING:
     from oreflow.solvers.simulate import Simulation
@@ -196,8 +197,12 @@ def _custom_dissolution(comps: ComponentSet, own: set[str]) -> tuple[Reaction, .
 
 def species_change(comps: ComponentSet, reacted: np.ndarray) -> np.ndarray:
     """A unit's reacted (n_cases, n_comp) summed over size classes, (n_cases, n_species)."""
-    solids = comps.solids_view(reacted)
-    return np.concatenate([np.einsum("nsk->nk", solids), reacted[:, comps.n_solids_comp :]], axis=1)
+    if comps.n_solid == 1:  # contiguous classes: einsum sums them its own way
+        solids = np.einsum("nsk->nk", comps.solids_view(reacted))
+    else:  # classes added in order, as einsum("nsk->nk") adds them (same bits)
+        rows = np.ascontiguousarray(reacted, dtype=np.float64)
+        solids = species_totals(rows, comps.n_cls, comps.n_solid)
+    return np.concatenate([solids, reacted[:, comps.n_solids_comp :]], axis=1)
 
 
 def _unit_map(sim: Simulation, name: str) -> ReactionMap | None:

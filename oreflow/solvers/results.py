@@ -92,7 +92,25 @@ class Results:
 
 def _totals(sim: Simulation) -> dict[str, np.ndarray]:
     """Plant-level (n_cases, n_comp) totals: in, added, reacted, out (``plant_totals``)."""
-    return {k: plant_totals(sim, k) for k in ("in", "added", "reacted", "out", "reacted_gross")}
+    reacted, gross = _reacted_totals(sim)
+    return {
+        "in": plant_totals(sim, "in"),
+        "added": plant_totals(sim, "added"),
+        "reacted": reacted,
+        "out": plant_totals(sim, "out"),
+        "reacted_gross": gross,
+    }
+
+
+def _reacted_totals(sim: Simulation) -> tuple[np.ndarray, np.ndarray]:
+    """``plant_totals`` ``reacted`` and ``reacted_gross`` in one pass over the units."""
+    shape = (sim.n_cases, sim.plant.spec.comps.n_comp)
+    net, gross, work = np.zeros(shape), np.zeros(shape), np.empty(shape)
+    for r in sim.units.values():
+        if r.reacted is not None:
+            net += r.reacted
+            gross += np.abs(r.reacted, out=work)
+    return net, gross
 
 
 def plant_totals(sim: Simulation, key: str) -> np.ndarray:
@@ -210,9 +228,11 @@ def project(comps: ComponentSet, arr: np.ndarray) -> tuple[np.ndarray, np.ndarra
     """
     rows = np.ascontiguousarray(arr, dtype=np.float64)
     n_cls, n_solid = comps.n_cls, comps.n_solid
-    species = np.concatenate(
-        [species_totals(rows, n_cls, n_solid), arr[:, comps.n_solids_comp :]], axis=1
-    )
+    if n_solid == 1:  # one species: its classes are contiguous and NumPy sums them pairwise
+        by_species = comps.solids_view(rows).sum(axis=1)
+    else:
+        by_species = species_totals(rows, n_cls, n_solid)
+    species = np.concatenate([by_species, arr[:, comps.n_solids_comp :]], axis=1)
     return species, class_totals(rows, n_cls, n_solid)
 
 
@@ -279,12 +299,18 @@ ELEMENT_FLOOR_REL = 1e-9
 def _rel(
     agg: dict[str, np.ndarray], with_reaction: bool = True, floor: np.ndarray | None = None
 ) -> np.ndarray:
+    # the same operations in the same order as |in + added + reacted - out| / scale,
+    # written into two work arrays (the component view is (n_cases, n_comp))
     inflow = agg["in"] + agg["added"]
-    gen = agg["reacted"] if with_reaction else 0.0
-    scale = np.maximum(np.maximum(inflow, agg["out"]), agg["reacted_gross"])
+    scale = np.maximum(inflow, agg["out"])
+    np.maximum(scale, agg["reacted_gross"], out=scale)
     if floor is not None:
-        scale = np.maximum(scale, floor[:, None])
-    return np.abs(inflow + gen - agg["out"]) / np.maximum(scale, _TINY)
+        np.maximum(scale, floor[:, None], out=scale)
+    np.maximum(scale, _TINY, out=scale)
+    gap = inflow + (agg["reacted"] if with_reaction else 0.0)
+    np.subtract(gap, agg["out"], out=gap)
+    np.abs(gap, out=gap)
+    return np.divide(gap, scale, out=gap)
 
 
 def _closure_frame(audit: dict[str, Any], case: int = 0) -> pd.DataFrame:
