@@ -114,7 +114,6 @@ def _pairwise_into(a: np.ndarray, lo: int, n: int, frames: np.ndarray, sums: np.
     return sums[0]
 
 
-
 @njit
 def pairwise_sum(a: np.ndarray, lo: int, n: int) -> float:
     """``a[lo:lo + n].sum()`` for a 1-D float64 array, in NumPy's order of addition.

@@ -42,7 +42,9 @@ def _spread(rng, shape):
     return x
 
 
-@pytest.mark.parametrize("n_cls,n_solid", [(27, 5), (26, 16), (1, 1), (13, 9), (4, 200), (3, 700)])
+@pytest.mark.parametrize(
+    ("n_cls", "n_solid"), [(27, 5), (26, 16), (1, 1), (13, 9), (4, 200), (3, 700)]
+)
 def test_class_totals_are_numpy_sums_bit_for_bit(mode, n_cls, n_solid):
     # fewer than 8 species, 8-128 (eight partial sums) and over 128 (halved twice)
     x = _spread(np.random.default_rng(n_cls * n_solid), (23, n_cls * n_solid + 11))
