@@ -310,7 +310,8 @@ def _rel(
     gap = inflow + (agg["reacted"] if with_reaction else 0.0)
     np.subtract(gap, agg["out"], out=gap)
     np.abs(gap, out=gap)
-    return np.divide(gap, scale, out=gap)
+    gap /= scale
+    return gap
 
 
 def _closure_frame(audit: dict[str, Any], case: int = 0) -> pd.DataFrame:
