@@ -32,6 +32,7 @@ import numpy as np
 from oreflow.core.components import CATALOGUE, ELEMENTS, ComponentSet
 from oreflow.core.formulas import mass_fractions
 from oreflow.core.reactions import EXTERNALS, Reaction, formula_of, molar_mass_g_mol
+from oreflow.kernels.small_products import einsum_product
 from oreflow.kernels.stream_sums import species_totals
 
 if TYPE_CHECKING:
@@ -229,7 +230,7 @@ def _products(dsp: np.ndarray, mat: np.ndarray) -> np.ndarray:
     Round-off (1e-17 t/h of Mg2+ from a vessel with no dolomite) is not a flow: below
     ``SNAP_REL`` of the unit's reacting mass it is zero.
     """
-    flow = np.einsum("ij,jk->ik", dsp, mat)
+    flow = einsum_product(dsp, mat)
     snap = SNAP_REL * np.abs(dsp).sum(axis=1, keepdims=True)
     return np.where(np.abs(flow) > snap, flow, 0.0)
 
@@ -316,10 +317,9 @@ def external_element_totals(
             # an added species) is taken off what enters, not counted as leaving
             deliv = _delivered(externals)
             crossing = np.where(deliv, 0.0, ext)
-            tot["in"] += np.einsum(
-                "ij,jk->ik", np.maximum(crossing, 0.0) + np.where(deliv, ext, 0.0), ext_el
-            )
-            tot["out"] += np.einsum("ij,jk->ik", np.maximum(-crossing, 0.0), ext_el)
+            entering = np.maximum(crossing, 0.0) + np.where(deliv, ext, 0.0)
+            tot["in"] += einsum_product(entering, ext_el)
+            tot["out"] += einsum_product(np.maximum(-crossing, 0.0), ext_el)
         tot["unexplained"] += unexplained[:, cols]
         tot["reported"] += reported[:, cols]
     tot["columns"] = cols
