@@ -32,8 +32,6 @@ import numpy as np
 from oreflow.core.components import CATALOGUE, ELEMENTS, ComponentSet
 from oreflow.core.formulas import mass_fractions
 from oreflow.core.reactions import EXTERNALS, Reaction, formula_of, molar_mass_g_mol
-from oreflow.kernels.small_products import einsum_product
-from oreflow.kernels.stream_sums import species_totals
 
 if TYPE_CHECKING:
     from oreflow.solvers.simulate import Simulation
@@ -198,6 +196,8 @@ def _custom_dissolution(comps: ComponentSet, own: set[str]) -> tuple[Reaction, .
 
 def species_change(comps: ComponentSet, reacted: np.ndarray) -> np.ndarray:
     """A unit's reacted (n_cases, n_comp) summed over size classes, (n_cases, n_species)."""
+    from oreflow.kernels.stream_sums import species_totals  # numba when used
+
     if comps.n_solid == 1:  # contiguous classes: einsum sums them its own way
         solids = np.einsum("nsk->nk", comps.solids_view(reacted))
     else:  # classes added in order, as einsum("nsk->nk") adds them (same bits)
@@ -230,6 +230,8 @@ def _products(dsp: np.ndarray, mat: np.ndarray) -> np.ndarray:
     Round-off (1e-17 t/h of Mg2+ from a vessel with no dolomite) is not a flow: below
     ``SNAP_REL`` of the unit's reacting mass it is zero.
     """
+    from oreflow.kernels.small_products import einsum_product  # numba when used
+
     flow = einsum_product(dsp, mat)
     snap = SNAP_REL * np.abs(dsp).sum(axis=1, keepdims=True)
     return np.where(np.abs(flow) > snap, flow, 0.0)
@@ -289,6 +291,8 @@ def external_element_totals(
     product per unit: enough for the gate of a batch or a block (the reactions set by
     a unit's metrics exchange externals only, so they change no element's net).
     """
+    from oreflow.kernels.small_products import einsum_product  # numba when used
+
     cols = plant_elements(sim)
     n_el = len(cols)
     tot = {k: np.zeros((sim.n_cases, n_el)) for k in ("in", "out", "unexplained", "reported")}

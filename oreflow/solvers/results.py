@@ -30,8 +30,6 @@ import pandas as pd
 from oreflow.conventions import G_PER_T
 from oreflow.core.components import ELEMENTS, ComponentSet
 from oreflow.kernels.arrays import safe_div
-from oreflow.kernels.small_products import einsum_product
-from oreflow.kernels.stream_sums import class_totals, species_totals
 from oreflow.solvers.capital import capital_warnings
 from oreflow.solvers.cost_lines import block_unit_costs
 from oreflow.solvers.economics import assumed_figures
@@ -227,6 +225,8 @@ def project(comps: ComponentSet, arr: np.ndarray) -> tuple[np.ndarray, np.ndarra
     species (size classes), in NumPy's order of addition (``kernels.stream_sums``: the
     ``sum(axis=1)`` and ``sum(axis=2)`` of ``solids_view`` to the last bit).
     """
+    from oreflow.kernels.stream_sums import class_totals, species_totals  # numba when used
+
     rows = np.ascontiguousarray(arr, dtype=np.float64)
     n_cls, n_solid = comps.n_cls, comps.n_solid
     if n_solid == 1:  # one species: its classes are contiguous and NumPy sums them pairwise
@@ -257,6 +257,8 @@ def audit_of_projections(
     element and mass views then count them, and their only reaction term is
     ``reported``.
     """
+    from oreflow.kernels.small_products import einsum_product  # numba when used
+
     names, to_phase, to_element = _views(comps, None if external is None else external["columns"])
     by_view: dict[str, dict[str, np.ndarray]] = {v: {} for v in names}
     for key, sp in species.items():
