@@ -225,7 +225,7 @@ def project(comps: ComponentSet, arr: np.ndarray) -> tuple[np.ndarray, np.ndarra
     species (size classes), in NumPy's order of addition (``kernels.stream_sums``: the
     ``sum(axis=1)`` and ``sum(axis=2)`` of ``solids_view`` to the last bit).
     """
-    from oreflow.kernels.stream_sums import class_totals, species_totals  # numba when used
+    from oreflow.kernels.stream_sums import PAIRWISE_BLOCK, class_totals, species_totals
 
     rows = np.ascontiguousarray(arr, dtype=np.float64)
     n_cls, n_solid = comps.n_cls, comps.n_solid
@@ -234,6 +234,8 @@ def project(comps: ComponentSet, arr: np.ndarray) -> tuple[np.ndarray, np.ndarra
     else:
         by_species = species_totals(rows, n_cls, n_solid)
     species = np.concatenate([by_species, arr[:, comps.n_solids_comp :]], axis=1)
+    if n_solid > PAIRWISE_BLOCK:  # NumPy halves such runs: left to it
+        return species, comps.solids_view(rows).sum(axis=2)
     return species, class_totals(rows, n_cls, n_solid)
 
 
