@@ -196,8 +196,14 @@ def _custom_dissolution(comps: ComponentSet, own: set[str]) -> tuple[Reaction, .
 
 def species_change(comps: ComponentSet, reacted: np.ndarray) -> np.ndarray:
     """A unit's reacted (n_cases, n_comp) summed over size classes, (n_cases, n_species)."""
-    solids = comps.solids_view(reacted)
-    return np.concatenate([np.einsum("nsk->nk", solids), reacted[:, comps.n_solids_comp :]], axis=1)
+    from oreflow.kernels.stream_sums import species_totals  # numba when used
+
+    if comps.n_solid == 1:  # contiguous classes: einsum sums them its own way
+        solids = np.einsum("nsk->nk", comps.solids_view(reacted))
+    else:  # classes added in order, as einsum("nsk->nk") adds them (same bits)
+        rows = np.ascontiguousarray(reacted, dtype=np.float64)
+        solids = species_totals(rows, comps.n_cls, comps.n_solid)
+    return np.concatenate([solids, reacted[:, comps.n_solids_comp :]], axis=1)
 
 
 def _unit_map(sim: Simulation, name: str) -> ReactionMap | None:
@@ -224,7 +230,9 @@ def _products(dsp: np.ndarray, mat: np.ndarray) -> np.ndarray:
     Round-off (1e-17 t/h of Mg2+ from a vessel with no dolomite) is not a flow: below
     ``SNAP_REL`` of the unit's reacting mass it is zero.
     """
-    flow = np.einsum("ij,jk->ik", dsp, mat)
+    from oreflow.kernels.small_products import einsum_product  # numba when used
+
+    flow = einsum_product(dsp, mat)
     snap = SNAP_REL * np.abs(dsp).sum(axis=1, keepdims=True)
     return np.where(np.abs(flow) > snap, flow, 0.0)
 
@@ -283,6 +291,8 @@ def external_element_totals(
     product per unit: enough for the gate of a batch or a block (the reactions set by
     a unit's metrics exchange externals only, so they change no element's net).
     """
+    from oreflow.kernels.small_products import einsum_product  # numba when used
+
     cols = plant_elements(sim)
     n_el = len(cols)
     tot = {k: np.zeros((sim.n_cases, n_el)) for k in ("in", "out", "unexplained", "reported")}
@@ -311,10 +321,9 @@ def external_element_totals(
             # an added species) is taken off what enters, not counted as leaving
             deliv = _delivered(externals)
             crossing = np.where(deliv, 0.0, ext)
-            tot["in"] += np.einsum(
-                "ij,jk->ik", np.maximum(crossing, 0.0) + np.where(deliv, ext, 0.0), ext_el
-            )
-            tot["out"] += np.einsum("ij,jk->ik", np.maximum(-crossing, 0.0), ext_el)
+            entering = np.maximum(crossing, 0.0) + np.where(deliv, ext, 0.0)
+            tot["in"] += einsum_product(entering, ext_el)
+            tot["out"] += einsum_product(np.maximum(-crossing, 0.0), ext_el)
         tot["unexplained"] += unexplained[:, cols]
         tot["reported"] += reported[:, cols]
     tot["columns"] = cols

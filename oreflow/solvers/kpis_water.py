@@ -50,12 +50,16 @@ SOLUTION_SOLIDS_FRAC = 0.01
 BUILD_UP_SPECIES = ("cu_aq", "scn", "cn_wad", "nacn")
 
 
-def _recycled_solution(sim: Simulation) -> np.ndarray:
-    """Sum of the solution streams inside recycle blocks, (n_cases, n_comp) [t/h]."""
+def _recycled_solution(sim: Simulation, names: tuple[str, ...]) -> np.ndarray:
+    """Solution species ``names`` summed over the solution streams inside recycle blocks.
+
+    (n_cases, len(names)) [t/h]; only the columns asked for are summed.
+    """
     comps = sim.plant.spec.comps
     topo = sim.plant.topology
     i = comps.solution_offset("water")
-    out = np.zeros((sim.n_cases, comps.n_comp))
+    cols = [comps.solution_offset(name) for name in names]
+    out = np.zeros((sim.n_cases, len(cols)))
     for block in topo.blocks:
         if not block.tears:
             continue
@@ -66,35 +70,27 @@ def _recycled_solution(sim: Simulation) -> np.ndarray:
             x = sim.streams[s.name]
             solids = total_solids(comps, x)
             keep = (solids <= SOLUTION_SOLIDS_FRAC * x.sum(axis=1)) & (x[:, i] > 0.0)
-            out = out + x * keep[:, None]
+            out = out + x[:, cols] * keep[:, None]
     return out
 
 
-def recycled_water_m3_h(sim: Simulation) -> np.ndarray:
-    """Water of solution streams inside recycle blocks [m3/h], (n_cases,)."""
+def _build_up_species(sim: Simulation) -> tuple[str, ...]:
     comps = sim.plant.spec.comps
-    if not comps.has("water"):
-        return np.zeros(sim.n_cases)
-    return _recycled_solution(sim)[:, comps.solution_offset("water")]
+    return tuple(name for name in BUILD_UP_SPECIES if comps.has(name))
 
 
-def recycled_build_up_mg_l(sim: Simulation) -> dict[str, np.ndarray]:
+def _build_up(species: tuple[str, ...], sol: np.ndarray) -> dict[str, np.ndarray]:
     """Copper, thiocyanate and cyanide in the recycled process water [mg/L].
 
-    Flow-weighted over the recycled solution streams (``recycled_<species>_mg_l``),
-    zero without recycle. What a tailings-thickener overflow returned to grinding brings back to the leach:
+    Flow-weighted over the recycled solution streams (``recycled_<species>_mg_l``;
+    ``sol``: ``_recycled_solution`` of water then ``species``), zero without recycle.
+    What a tailings-thickener overflow returned to grinding brings back to the leach:
     the steady state of the recycle (the plant solve converges the tear streams or
     raises naming the block).
     """
-    comps = sim.plant.spec.comps
-    if not comps.has("water"):
-        return {}
-    sol = _recycled_solution(sim)
-    water = sol[:, comps.solution_offset("water")]
     return {
-        f"recycled_{name}_mg_l": safe_div(sol[:, comps.solution_offset(name)] * 1e6, water)
-        for name in BUILD_UP_SPECIES
-        if comps.has(name)
+        f"recycled_{name}_mg_l": safe_div(sol[:, k + 1] * 1e6, sol[:, 0])
+        for k, name in enumerate(species)
     }
 
 
@@ -133,11 +129,14 @@ def water_kpis(sim: Simulation, t: Mapping[str, np.ndarray]) -> dict[str, np.nda
     leaving = residue + to_water + to_products + to_air
     ore_tph = np.asarray(sum(sim.params[o.name]["rate_tph"] for o in spec.ores), float)
     gap = ore_water + fresh - removed + reacted - leaving
+    # the recycled water and what it carries: the loops' streams read once
+    species = _build_up_species(sim)
+    recycled = _recycled_solution(sim, ("water", *species))
     return {
         "water_ore_m3_h": ore_water,
         "water_fresh_m3_h": fresh,
-        "water_recycled_m3_h": recycled_water_m3_h(sim),
-        **recycled_build_up_mg_l(sim),
+        "water_recycled_m3_h": recycled[:, 0],
+        **_build_up(species, recycled),
         "water_reacted_m3_h": reacted,
         "water_to_residue_m3_h": residue,
         "water_to_storage_m3_h": out["storage"],

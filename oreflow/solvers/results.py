@@ -19,6 +19,8 @@ of unit types listed in ``external_flows.UNBALANCED_ELEMENTS``, shown, not gated
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +31,7 @@ from oreflow.conventions import G_PER_T
 from oreflow.core.components import ELEMENTS, ComponentSet
 from oreflow.kernels.arrays import safe_div
 from oreflow.solvers.capital import capital_warnings
+from oreflow.solvers.cost_lines import block_unit_costs
 from oreflow.solvers.economics import assumed_figures
 from oreflow.solvers.envelopes import violations
 from oreflow.solvers.external_flows import (
@@ -88,7 +91,25 @@ class Results:
 
 def _totals(sim: Simulation) -> dict[str, np.ndarray]:
     """Plant-level (n_cases, n_comp) totals: in, added, reacted, out (``plant_totals``)."""
-    return {k: plant_totals(sim, k) for k in ("in", "added", "reacted", "out", "reacted_gross")}
+    reacted, gross = _reacted_totals(sim)
+    return {
+        "in": plant_totals(sim, "in"),
+        "added": plant_totals(sim, "added"),
+        "reacted": reacted,
+        "out": plant_totals(sim, "out"),
+        "reacted_gross": gross,
+    }
+
+
+def _reacted_totals(sim: Simulation) -> tuple[np.ndarray, np.ndarray]:
+    """``plant_totals`` ``reacted`` and ``reacted_gross`` in one pass over the units."""
+    shape = (sim.n_cases, sim.plant.spec.comps.n_comp)
+    net, gross, work = np.zeros(shape), np.zeros(shape), np.empty(shape)
+    for r in sim.units.values():
+        if r.reacted is not None:
+            net += r.reacted
+            gross += np.abs(r.reacted, out=work)
+    return net, gross
 
 
 def plant_totals(sim: Simulation, key: str) -> np.ndarray:
@@ -201,11 +222,21 @@ def project(comps: ComponentSet, arr: np.ndarray) -> tuple[np.ndarray, np.ndarra
     """An (n_cases, n_comp) array by species and by size class: (n, n_species), (n, n_sizes).
 
     The solids block is read once per view: summed over size classes (species) and over
-    species (size classes).
+    species (size classes), in NumPy's order of addition (``kernels.stream_sums``: the
+    ``sum(axis=1)`` and ``sum(axis=2)`` of ``solids_view`` to the last bit).
     """
-    solids = comps.solids_view(arr)
-    species = np.concatenate([solids.sum(axis=1), arr[:, comps.n_solids_comp :]], axis=1)
-    return species, solids.sum(axis=2)
+    from oreflow.kernels.stream_sums import PAIRWISE_BLOCK, class_totals, species_totals
+
+    rows = np.ascontiguousarray(arr, dtype=np.float64)
+    n_cls, n_solid = comps.n_cls, comps.n_solid
+    if n_solid == 1:  # one species: its classes are contiguous and NumPy sums them pairwise
+        by_species = comps.solids_view(rows).sum(axis=1)
+    else:
+        by_species = species_totals(rows, n_cls, n_solid)
+    species = np.concatenate([by_species, arr[:, comps.n_solids_comp :]], axis=1)
+    if n_solid > PAIRWISE_BLOCK:  # NumPy halves such runs: left to it
+        return species, comps.solids_view(rows).sum(axis=2)
+    return species, class_totals(rows, n_cls, n_solid)
 
 
 def audit_of_projections(
@@ -228,16 +259,18 @@ def audit_of_projections(
     element and mass views then count them, and their only reaction term is
     ``reported``.
     """
+    from oreflow.kernels.small_products import einsum_product  # numba when used
+
     names, to_phase, to_element = _views(comps, None if external is None else external["columns"])
     by_view: dict[str, dict[str, np.ndarray]] = {v: {} for v in names}
     for key, sp in species.items():
         by_view["species"][key] = sp
-        # einsum, not @: a threaded BLAS product leaves OpenBLAS threads spinning, which
-        # slowed a whole in-process study by 40 % on a busy 2-core machine
-        by_view["phase"][key] = np.einsum("ij,jk->ik", sp, to_phase)
+        # einsum's sums, not @: a threaded BLAS product leaves OpenBLAS threads spinning,
+        # which slowed a whole in-process study by 40 % on a busy 2-core machine
+        by_view["phase"][key] = einsum_product(sp, to_phase)
         by_view["size_class"][key] = sizes[key]
         if key in ("in", "added", "out"):  # elements react in no unit
-            by_view["element"][key] = np.einsum("ij,jk->ik", sp, to_element)
+            by_view["element"][key] = einsum_product(sp, to_element)
     el = by_view["element"]
     n = el["in"].shape[0]
     if external is None:
@@ -271,12 +304,19 @@ ELEMENT_FLOOR_REL = 1e-9
 def _rel(
     agg: dict[str, np.ndarray], with_reaction: bool = True, floor: np.ndarray | None = None
 ) -> np.ndarray:
+    # the same operations in the same order as |in + added + reacted - out| / scale,
+    # written into two work arrays (the component view is (n_cases, n_comp))
     inflow = agg["in"] + agg["added"]
-    gen = agg["reacted"] if with_reaction else 0.0
-    scale = np.maximum(np.maximum(inflow, agg["out"]), agg["reacted_gross"])
+    scale = np.maximum(inflow, agg["out"])
+    np.maximum(scale, agg["reacted_gross"], out=scale)
     if floor is not None:
-        scale = np.maximum(scale, floor[:, None])
-    return np.abs(inflow + gen - agg["out"]) / np.maximum(scale, _TINY)
+        np.maximum(scale, floor[:, None], out=scale)
+    np.maximum(scale, _TINY, out=scale)
+    gap = inflow + (agg["reacted"] if with_reaction else 0.0)
+    np.subtract(gap, agg["out"], out=gap)
+    np.abs(gap, out=gap)
+    gap /= scale
+    return gap
 
 
 def _closure_frame(audit: dict[str, Any], case: int = 0) -> pd.DataFrame:
@@ -414,10 +454,31 @@ def kpi_arrays(sim: Simulation, audit: dict[str, Any] | None = None) -> dict[str
     from oreflow.solvers.kpis import plant_kpis
 
     audit = audit or closure_arrays(sim)
-    out = plant_kpis(sim, audit["totals"])
+    with _costed_once(sim):
+        out = plant_kpis(sim, audit["totals"])
     out["closure_max_rel"] = closure_max_rel(audit)
     out["closure_cell_max_rel"] = audit["component_rel"].max(axis=1)
     return out
+
+
+@contextmanager
+def _costed_once(sim: Simulation) -> Iterator[None]:
+    """Each unit's cost lines, utility power and equipment computed once for its KPIs.
+
+    The economics, the capital estimate, the bulk utilities and the carbon figures each
+    read them (three sizings and two utility sums of every unit otherwise): they are
+    carried as ``Simulation.unit_costs`` (``cost_lines``, the figures a tabulation
+    computes once per block setting; those it carries are kept) while the KPIs are
+    made, so every provider sums the same numbers in the same order.
+    """
+    before = sim.unit_costs
+    have = before or {}
+    missing = [u.name for u in sim.plant.spec.units if u.name not in have]
+    sim.unit_costs = {**have, **block_unit_costs(sim, missing)}
+    try:
+        yield
+    finally:
+        sim.unit_costs = before
 
 
 def build_results(sim: Simulation, case: int = 0) -> Results:
