@@ -31,6 +31,25 @@ def safe_div(
     return np.divide(num, den, out=out, where=mask)
 
 
+def read_only(a: np.ndarray) -> np.ndarray:
+    """A read-only view of ``a`` (no copy), for a kernel argument that the kernel only reads.
+
+    Numba types a read-only and a writable array as two types and compiles a kernel once
+    for each: ``np.broadcast_to`` gives read-only views, so an input that is per case in
+    one call and broadcast from a scalar in another would compile twice. Call sites that
+    pass every input through here compile one specialisation.
+
+    Examples
+    --------
+    >>> v = read_only(np.zeros(2))
+    >>> v.flags.writeable, v.base is not None
+    (False, True)
+    """
+    view = a.view()
+    view.flags.writeable = False
+    return view
+
+
 def unique_rows(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Distinct rows of a 2-D array and, per row, the index of its distinct row.
 

@@ -357,7 +357,8 @@ def regrind_energy_kwh_t(wi_kwh_t: float, f80_um: float, p80_um: float, d_m: flo
     if not p80_um < f80_um:
         return 0.0
     d = d_m if d_m > 0.0 else BOND_REFERENCE_D_M
-    ef = rowland_factors(wi_kwh_t, f80_um, p80_um, d, False, 0.0)
+    # np.bool_, not a literal False: the same specialisation as the callers from Python
+    ef = rowland_factors(wi_kwh_t, f80_um, p80_um, d, np.bool_(False), 0.0)
     # EF5 as printed dips below 1 between 71 and 75 µm (1.145 P80 > P80 + 10.3), which
     # would make a 74 µm product cheaper than a 76 µm one; it penalises fineness only
     factor = ef[2] * ef[3] * max(ef[4], 1.0)

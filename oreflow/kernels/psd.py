@@ -276,7 +276,9 @@ def _fit_in_logs(sizes_um: np.ndarray, passing_frac: np.ndarray, rrb: bool) -> t
     n_pts = sizes_um.shape[0]
     x = np.empty(n_pts)
     y = np.empty(n_pts)
-    cnt = 0
+    # not a literal 0: Numba would first type the call below with ``cnt`` as the
+    # constant 0 and compile ``_line_fit`` for it as well as for int64
+    cnt = np.int64(0)
     for i in range(n_pts):
         p = passing_frac[i]
         if p > 0.0 and p < 1.0:
@@ -317,7 +319,7 @@ def fit_rrb(sizes_um: np.ndarray, passing_frac: np.ndarray) -> tuple[float, floa
     Wills, B.A., Finch, J.A. (2016) Wills' Mineral Processing Technology, 8th ed.,
     Butterworth-Heinemann, ch. 4.
     """
-    return _fit_in_logs(sizes_um, passing_frac, True)
+    return _fit_in_logs(sizes_um, passing_frac, np.bool_(True))  # one specialisation
 
 
 @njit
@@ -345,7 +347,7 @@ def fit_ggs(sizes_um: np.ndarray, passing_frac: np.ndarray) -> tuple[float, floa
     ----------
     Schuhmann, R. Jr. (1940) AIME Technical Publication 1189.
     """
-    return _fit_in_logs(sizes_um, passing_frac, False)
+    return _fit_in_logs(sizes_um, passing_frac, np.bool_(False))  # one specialisation
 
 
 # ------------------------------------------------------------------ P80 from class masses

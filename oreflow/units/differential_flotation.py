@@ -79,7 +79,7 @@ from oreflow.conventions import G_PER_T
 from oreflow.core.components import ELEMENTS, ComponentSet
 from oreflow.core.silver_minerals import ORE_SILVER_SPECIES
 from oreflow.errors import Problem
-from oreflow.kernels.arrays import safe_div
+from oreflow.kernels.arrays import read_only, safe_div
 from oreflow.units import reagents
 from oreflow.units.base import (
     PrepareContext,
@@ -232,7 +232,10 @@ class DifferentialBank:
                 recovery[:, :, j] = recovery[:, :, host]
         conc = np.empty_like(feed)
         tails = np.empty_like(feed)
-        recovery_split_into(conc, tails, feed, recovery, rw, self.sol.start, self.sol.stop)
+        recovery_split_into(
+            conc, tails, read_only(feed), read_only(recovery), read_only(rw),
+            self.sol.start, self.sol.stop,
+        )  # fmt: skip
         return conc, tails
 
     def apply_outlets(

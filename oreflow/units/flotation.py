@@ -61,7 +61,7 @@ from oreflow.core.components import ELEMENTS, ComponentSet
 from oreflow.core.schema import Param, frac, positive
 from oreflow.core.silver_minerals import ORE_SILVER_SPECIES
 from oreflow.errors import Problem
-from oreflow.kernels.arrays import safe_div
+from oreflow.kernels.arrays import read_only, safe_div
 from oreflow.units import reagents
 from oreflow.units.base import (
     PrepareContext,
@@ -371,7 +371,10 @@ class FlotationBank:
             tails = np.empty_like(feed)
         rw = np.ascontiguousarray(params["water_recovery_frac"], dtype=np.float64)
         if recovery is not None:
-            recovery_split_into(conc, tails, feed, recovery, rw, self.sol.start, self.sol.stop)
+            recovery_split_into(
+                conc, tails, read_only(feed), read_only(recovery), read_only(rw),
+                self.sol.start, self.sol.stop,
+            )  # fmt: skip
             return conc, tails, params["residence_min"]
         volume = self.n_cells * params["cell_volume_m3"]
         pulp_m3_h = self._pulp_m3_h(feed)

@@ -536,7 +536,10 @@ class GlycineLeach:
 
         cu_new = released["cu"]
         f_gly = params["cu_glycine_frac"] if self.cyanide else np.ones(n)
-        cu_tails = out.tails[:, self.i_cu] if self.i_cu is not None else np.zeros(n)
+        # contiguous, as ``cu_new`` below: one specialisation of the kernel
+        cu_tails = (
+            np.ascontiguousarray(out.tails[:, self.i_cu]) if self.i_cu is not None else np.zeros(n)
+        )
         _, _, _, gly_bound = starved_cyanide_copper_tph(cu_tails, f_gly)
 
         # glycine: free tenor held, plus what copper binds

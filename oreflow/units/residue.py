@@ -50,7 +50,7 @@ from oreflow.conventions import AS_G_MOL, FE_G_MOL, G_PER_T
 from oreflow.core.components import ELEMENTS, ComponentSet
 from oreflow.core.schema import Param, frac, positive
 from oreflow.errors import CaseError, Problem
-from oreflow.kernels.arrays import safe_div
+from oreflow.kernels.arrays import read_only, safe_div
 from oreflow.units import reagents
 from oreflow.units.acid_base import AcidBase, aba_params
 from oreflow.units.base import (
@@ -114,7 +114,7 @@ class ResidueAssay:
         vol = solids_volume_m3_h(c, x)
         by_size = np.ascontiguousarray(c.solids_view(x).sum(axis=-1))
         size = np.ascontiguousarray(np.broadcast_to(np.asarray(fines_um, dtype=np.float64), (n,)))
-        fines = passing_frac_at_batch(self.edges, by_size, size)
+        fines = passing_frac_at_batch(read_only(self.edges), read_only(by_size), read_only(size))
         stable_as = x @ self.stable_as
         fe = x @ self.ferric_fe
         ratio = safe_div(fe / FE_G_MOL, stable_as / AS_G_MOL, fill=np.nan, where=stable_as > 0)
