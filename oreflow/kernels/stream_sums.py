@@ -53,8 +53,9 @@ PAIRWISE_BLOCK = 128
 def class_totals(x: np.ndarray, n_cls: int, n_solid: int) -> np.ndarray:
     """Solids of each size class summed over the species, (n_cases, n_cls).
 
-    As ``x[:, :n_cls * n_solid].reshape(-1, n_cls, n_solid).sum(axis=2)`` adds them, so
-    the two agree bit for bit: NumPy sums each class's contiguous run of species
+    As ``x[:, :n_cls * n_solid].reshape(-1, n_cls, n_solid).sum(axis=2)`` adds them for a
+    C-ordered ``x``, so the two agree bit for bit (a Fortran-ordered ``x`` NumPy sums
+    one species after the other): NumPy sums each class's contiguous run of species
     pairwise, which for at most ``PAIRWISE_BLOCK`` terms is one after the other under 8
     terms, else eight interleaved partial sums joined as
     ``((r0+r1)+(r2+r3))+((r4+r5)+(r6+r7))`` and then the rest one by one. More species
@@ -92,5 +93,5 @@ def class_totals(x: np.ndarray, n_cls: int, n_solid: int) -> np.ndarray:
                 res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
                 for j in range(lo + tail, lo + n_solid):
                     res += x[c, j]
-            out[c, i] = res
+            out[c, i] = 0.0 + res  # NumPy adds the run onto +0.0: a -0.0 run gives +0.0
     return out
