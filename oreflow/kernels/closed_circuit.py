@@ -74,8 +74,8 @@ def _sweep(
     mill feed and discharge, ``total`` (the sum of the feed per case) and ``bad`` (True
     where a class has no steady state, ``beta keep k >= 1``). A species the mill keeps
     whose classes coarser than ``first[k]`` hold nothing in any case (worn steel, made
-    in the sink alone) has zero flows there, exactly as the sweep would find them: only
-    the steady-state check is made for them.
+    in the sink alone) has zero flows there, as the sweep would find them (+0.0 where a
+    negative-zero share would have made -0.0): only the steady-state check is made.
     """
     n_sp, n_cls, n = alpha.shape
     last = n_cls - 1

@@ -41,8 +41,9 @@ finds the mill feed and discharge by a coarse-to-fine sweep and a secant iterati
 the mill-feed rate. The tear streams' solids follow; the water and dissolved species
 are then set by passes of the loop with the solids held (each passes on in proportion
 to itself, or is set by a target % solids), and the general iteration confirms the
-whole tear to oreflow's tolerance. The last of those passes runs the units in full, so
-that where it confirms, it is the block's final pass too.
+whole tear to oreflow's tolerance. Where every tear's solids are held, those passes run
+the units in full (each secant round: which is the last is known only after it), so
+that where the last confirms, it is the block's final pass too.
 """
 
 from __future__ import annotations

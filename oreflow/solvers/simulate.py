@@ -211,6 +211,7 @@ class BlockSolver:
         for node in self.block.nodes:
             inlets = tuple(local[s] for s in self.ports[0][node])
             # only the outlets matter while iterating; the reports come from the final pass
+            # (or from a reporting pass that ran from the converged tears: ``_final_pass``)
             outlets_only = self.outlets_only[node]
             if report:
                 results.append(self.plant.models[node].apply(states[node], inlets))
@@ -292,7 +293,7 @@ class BlockSolver:
         so do a mill circuit inside a larger block (solution returned to it) and a
         triangular loop, whose general iteration shares its restarts and compaction
         among the cases iterated together. Then one final pass over all of them from
-        their tears.
+        their tears (or the reporting pass that ran from exactly those: ``_final_pass``).
         """
         n = self.sim.n_cases
         converged_x = np.zeros((n, self.nc * len(self.block.tears)))
