@@ -90,7 +90,7 @@ class ConvergenceError(OreflowError):
         self.iterations = iterations
         self.case = case
         self.what = what
-        where = f" (batch case {case})" if case else ""
+        where = f" (batch case {case})" if case is not None else ""
         label = "tear stream" if what == "recycle" else "stream"
         msg = (
             f"{what} did not converge after {iterations} iterations{where}: {label} "

@@ -348,9 +348,12 @@ class BlockSolver:
         image = False  # the first guess's image is in its slot: the start computed it
         solids = None
         if self.mill_loop is not None:  # a closed ball-mill circuit: its solids directly
-            solids = tear_solids(
-                self.mill_loop, self.plant, states, streams, self.ports, self.block.tears, n
-            )
+            try:
+                solids = tear_solids(
+                    self.mill_loop, self.plant, states, streams, self.ports, self.block.tears, n
+                )
+            except ConvergenceError as err:  # it numbers the cases it was given
+                raise renumbered(err, active) from None
         if solids is not None:
             whole = states is self.states and n == self.sim.n_cases and self.final_is_a_pass
 
@@ -464,6 +467,15 @@ class BlockSolver:
         self.sim.streams.update(produced)
 
 
+def renumbered(err: ConvergenceError, cases: np.ndarray | None) -> ConvergenceError:
+    """``err`` naming its case by the caller's number: ``cases[i]`` for the chunk's case i.
+
+    ``cases`` None: a single case, named by none.
+    """
+    case = None if err.case is None or cases is None else int(cases[err.case])
+    return ConvergenceError(err.stream, err.species, err.residual, err.iterations, case, err.what)
+
+
 def _compact(hist: np.ndarray, keep: np.ndarray, used: set[int]) -> np.ndarray:
     """The cases ``keep`` of a history (slot, width, case), in its slots ``used`` only."""
     out = np.empty((hist.shape[0], hist.shape[1], int(keep.sum())))
@@ -520,7 +532,10 @@ def simulate_plant(
     for lo in range(0, n_cases, CHUNK_CASES):
         hi = min(lo + CHUNK_CASES, n_cases)
         part = {node: {k: v[lo:hi] for k, v in p.items()} for node, p in params.items()}
-        chunks.append(_simulate_chunk(plant, part, hi - lo, rtol, max_iter, direct))
+        try:
+            chunks.append(_simulate_chunk(plant, part, hi - lo, rtol, max_iter, direct))
+        except ConvergenceError as err:
+            raise renumbered(err, None if n_cases == 1 else np.arange(lo, hi)) from None
     sim = chunks[0] if len(chunks) == 1 else _concatenate(plant, params, chunks)
     sim.seconds = {"total_s": time.perf_counter() - t0}
     return sim
@@ -568,10 +583,7 @@ def simulate_param_chunks(
         try:
             sim = _simulate_chunk(plant, part, hi - lo, rtol, max_iter)
         except ConvergenceError as err:
-            case = None if err.case is None else err.case + lo
-            raise ConvergenceError(
-                err.stream, err.species, err.residual, err.iterations, case
-            ) from None
+            raise renumbered(err, np.arange(lo, hi)) from None
         yield lo, hi, sim
 
 

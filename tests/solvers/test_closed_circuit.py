@@ -155,6 +155,21 @@ def test_a_mill_feed_iteration_that_fails_names_the_stream_and_residual(monkeypa
     assert err.iterations == 2
 
 
+@pytest.mark.parametrize("bad", [0, 300])
+def test_a_mill_loop_that_fails_in_a_batch_names_the_batch_case(bad):
+    # 2,500 t/h through a mill sized for 226: the circulating load has no steady state
+    # the sweeps reach. The error names the case as the batch numbers it, past the
+    # 256-case chunks too, and case 0 as well.
+    plant = _plant("free_milling_cil")
+    rates = np.full(301, 226.4)
+    rates[bad] = 2500.0
+    with pytest.raises(ConvergenceError) as info:
+        simulate_plant(plant, n_cases=301, overrides={"ore.main.rate_tph": rates})
+    assert info.value.case == bad
+    assert f"(batch case {bad})" in str(info.value)
+    assert info.value.stream == "cyclone_feed.out"
+
+
 def test_public_api_uses_the_direct_solution():
     result = oreflow.simulate(CASES / "free_milling_cil.toml")
     general = simulate_plant(_plant("free_milling_cil"), direct=False)
