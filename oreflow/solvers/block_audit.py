@@ -35,12 +35,21 @@ def project_stream(comps: Any, arr: np.ndarray) -> Projection:
     species. Row by row: the projections of some rows of a stream are those rows of its
     projections, so a stream shared by many cases is projected once.
     """
+    from oreflow.kernels.stream_sums import species_totals  # numba when used
+
     solids = comps.solids_view(arr)
     # einsum: three to four times numpy's sum over these short axes (measured,
-    # 2,048 cases x 26 sizes x 14 solid species); the order of additions may
-    # differ from the plant audit's, which is why it is not used there
+    # 2,048 cases x 26 sizes x 14 solid species); its order of additions over the
+    # species may differ from the plant audit's, which is why it is not used there
     species = np.empty((len(arr), len(comps.species)))
-    species[:, : solids.shape[2]] = np.einsum("nsk->nk", solids)
+    if comps.n_solid > 1 and arr.dtype == np.float64 and arr.flags.c_contiguous:
+        # einsum adds each species' classes one after the other, as species_totals
+        # does in one sweep of the row: the same bits in 0.6-0.7 of the time (26 x 14,
+        # 64 to 2,048 rows); with one species the classes are contiguous and einsum
+        # sums them its own way
+        species[:, : comps.n_solid] = species_totals(arr, comps.n_cls, comps.n_solid)
+    else:
+        species[:, : solids.shape[2]] = np.einsum("nsk->nk", solids)
     species[:, solids.shape[2] :] = arr[:, comps.n_solids_comp :]
     return species, np.einsum("nsk->ns", solids)
 
