@@ -169,6 +169,8 @@ class BlockSolver:
             node for node in block.nodes if getattr(plant.models[node], "outlets_into", False)
         }
         self._last: dict[str, tuple[np.ndarray, ...]] = {}
+        #: chunk numbers of the cases ``_converge`` is iterating (a unit's error names them)
+        self._cases: np.ndarray | None = None
         self.linear = all(plant.spec.unit_type(node).linear for node in block.nodes)
         self.mill_loop = recognise(plant, block, self.ports) if direct else None
         # The final pass reads a tear made earlier in the same pass as its new value; where
@@ -209,21 +211,10 @@ class BlockSolver:
         produced: dict[str, np.ndarray] = {}
         results: list[UnitResult] = []
         for node in self.block.nodes:
-            inlets = tuple(local[s] for s in self.ports[0][node])
-            # only the outlets matter while iterating; the reports come from the final pass
-            # (or from a reporting pass that ran from the converged tears: ``_final_pass``)
-            outlets_only = self.outlets_only[node]
-            if report:
-                results.append(self.plant.models[node].apply(states[node], inlets))
-                outlets = results[-1].outlets
-            elif node in self.outlets_into:
-                # its last pass's outlets are read by nothing now (the tears were copied)
-                outlets = outlets_only(states[node], inlets, self._last.get(node))
-                self._last[node] = outlets
-            elif outlets_only is not None:
-                outlets = outlets_only(states[node], inlets)
-            else:
-                outlets = self.plant.models[node].apply(states[node], inlets).outlets
+            try:
+                outlets = self._unit_outlets(node, states, local, report, results)
+            except ConvergenceError as err:  # a unit numbers the cases it was given
+                raise renumbered(err, self._cases) from None
             for name, value in zip(self.ports[1][node], outlets, strict=True):
                 if name in self.block.tears:
                     produced[name] = value
@@ -233,6 +224,31 @@ class BlockSolver:
             transpose_into(out_t[k * self.nc : (k + 1) * self.nc], produced[t])
         if report:
             self.reported = (x.copy(), results)
+
+    def _unit_outlets(
+        self,
+        node: str,
+        states: Mapping[str, Any],
+        local: dict[str, np.ndarray],
+        report: bool,
+        results: list[UnitResult],
+    ) -> tuple[np.ndarray, ...]:
+        """One unit's outlets in a pass (its full result appended to ``results`` if ``report``)."""
+        inlets = tuple(local[s] for s in self.ports[0][node])
+        # only the outlets matter while iterating; the reports come from the final pass
+        # (or from a reporting pass that ran from the converged tears: ``_final_pass``)
+        outlets_only = self.outlets_only[node]
+        if report:
+            results.append(self.plant.models[node].apply(states[node], inlets))
+            return results[-1].outlets
+        if node in self.outlets_into:
+            # its last pass's outlets are read by nothing now (the tears were copied)
+            outlets = outlets_only(states[node], inlets, self._last.get(node))
+            self._last[node] = outlets
+            return outlets
+        if outlets_only is not None:
+            return outlets_only(states[node], inlets)
+        return self.plant.models[node].apply(states[node], inlets).outlets
 
     def _secant_start(
         self,
@@ -335,6 +351,7 @@ class BlockSolver:
         )
 
         n = len(active)
+        self._cases = active  # the cases the passes run, for a unit's error to name
         width = self.nc * len(self.block.tears)
         # Iterates and their images with the case axis last, as the kernels want them.
         # One slot more than the history holds: the next guess is written straight into
@@ -428,7 +445,7 @@ class BlockSolver:
             slot = nxt
             keep = ~done
             if keep.sum() <= COMPACT_FRACTION * size_at_compaction and len(active) > 1:
-                active = active[keep]
+                active = self._cases = active[keep]
                 hist_x, hist_g = _compact(hist_x, keep, used), _compact(hist_g, keep, used)
                 states, streams = self._subset(active)
                 size_at_compaction = len(active)

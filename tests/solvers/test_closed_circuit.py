@@ -170,6 +170,31 @@ def test_a_mill_loop_that_fails_in_a_batch_names_the_batch_case(bad):
     assert info.value.stream == "cyclone_feed.out"
 
 
+def test_a_unit_that_fails_inside_a_split_recycle_block_names_the_batch_case(monkeypatch):
+    # the loop on the general iteration in a 1,024-case KPI chunk: the block iterates 256
+    # cases at a time, so the thickener sees case 300 as the 45th of its part; its error
+    # names the batch's case 300
+    from oreflow.solvers import simulate
+    from oreflow.units.thickener import Thickener
+
+    recovery = np.full(301, 0.99)
+    recovery[300] = 0.985  # the marked case
+    apply_outlets = Thickener.apply_outlets
+
+    def failing(self, state, inlets, *rest):
+        marked = np.flatnonzero(state.solids_recovery_frac == 0.985)
+        if marked.size:
+            raise ConvergenceError("thickener.underflow", "water", 0.5, 7, int(marked[0]), "test")
+        return apply_outlets(self, state, inlets, *rest)
+
+    monkeypatch.setattr(Thickener, "apply_outlets", failing)
+    monkeypatch.setattr(simulate, "recognise", lambda *args: None)  # the general iteration
+    overrides = {"units.thickener.solids_recovery_frac": recovery}
+    with pytest.raises(ConvergenceError) as info:
+        oreflow.simulate_batch(CASES / "free_milling_cil.toml", overrides, workers=1)
+    assert (info.value.case, info.value.what) == (300, "test")
+
+
 def test_public_api_uses_the_direct_solution():
     result = oreflow.simulate(CASES / "free_milling_cil.toml")
     general = simulate_plant(_plant("free_milling_cil"), direct=False)
