@@ -15,7 +15,7 @@ import pytest
 
 from oreflow.api import simulate, simulate_batch
 from oreflow.units import UNIT_TYPES
-from tests.validation.lever_optimum import choice_equals_enumeration, cil_cut_to_one_axis
+from tests.validation.lever_optimum import cil_cut_to_one_axis, levels_by_price, with_economics
 
 CASES = Path(__file__).resolve().parents[2] / "cases"
 CIL = CASES / "free_milling_cil.toml"
@@ -56,7 +56,7 @@ def test_thiosulfate_leach_takes_heat_only_above_its_feed():
 def _case(tmp_path, steam_usd_mwh):
     text = CIL.read_text(encoding="utf-8")
     text = cil_cut_to_one_axis(text, f"temp_c = {GRID}")
-    text = text.replace("[economics]\n", f"[economics]\nsteam_usd_mwh = {steam_usd_mwh}\n", 1)
+    text = with_economics(text, "steam_usd_mwh", steam_usd_mwh)
     path = tmp_path / f"cil_steam_{steam_usd_mwh:g}.toml"
     path.write_text(text, encoding="utf-8")
     return path
@@ -64,13 +64,9 @@ def _case(tmp_path, steam_usd_mwh):
 
 @pytest.mark.solver
 def test_optimizer_slurry_temperature_equals_enumeration_and_falls_with_the_steam_price(tmp_path):
-    chosen = {}
-    for price in (20.0, 40.0):
-        case = _case(tmp_path, price)
-        level, _ = choice_equals_enumeration(case, "units.cil.temp_c", GRID)
-        chosen[price] = level
-    assert chosen[40.0] < chosen[20.0]
-    assert GRID[0] < chosen[40.0]  # interior: warmer pays at 40 USD/MWh, not all the way
+    found = levels_by_price(lambda p: _case(tmp_path, p), "units.cil.temp_c", GRID, (20.0, 40.0))
+    assert found[40.0][0] < found[20.0][0]
+    assert GRID[0] < found[40.0][0]  # interior: warmer pays at 40 USD/MWh, not all the way
 
 
 def _heat_warnings(case, **over):

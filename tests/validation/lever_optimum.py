@@ -10,6 +10,7 @@ enumeration at the optimizer's ore rate finds best (real HiGHS).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -58,3 +59,24 @@ def choice_equals_enumeration(
     assert grid[int(np.argmax(margin))] == level
     assert result.decisions["objective"] == pytest.approx(float(margin.max()), rel=1e-6)
     return level, enum
+
+
+def with_economics(text: str, key: str, value: float) -> str:
+    """A case's text with ``[economics]`` ``key`` set to ``value`` (any line of it dropped)."""
+    text = re.sub(rf"(?m)^{re.escape(key)} = .*$", "", text)
+    return text.replace("[economics]\n", f"[economics]\n{key} = {value}\n", 1)
+
+
+def levels_by_price(
+    case_at: Callable[[float], Path],
+    key: str,
+    grid: list[float],
+    prices: tuple[float, ...],
+    wad_limit_mg_l: float | None = 50.0,
+) -> dict[float, tuple[float, pd.DataFrame]]:
+    """At each price, the case ``case_at(price)`` writes: the level chosen (checked against
+    the enumeration by ``choice_equals_enumeration``) and the enumeration."""
+    return {
+        price: choice_equals_enumeration(case_at(price), key, grid, wad_limit_mg_l)
+        for price in prices
+    }

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.validation.lever_optimum import choice_equals_enumeration, cil_cut_to_one_axis
+from tests.validation.lever_optimum import cil_cut_to_one_axis, levels_by_price
 
 CASE = Path(__file__).resolve().parents[2] / "cases" / "free_milling_cil.toml"
 GRID = [100.0, 150.0, 200.0, 300.0]
@@ -31,10 +31,6 @@ def _case(tmp_path, nacn_usd_kg):
 
 @pytest.mark.solver
 def test_cyanide_level_is_interior_and_falls_when_cyanide_is_dearer(tmp_path):
-    chosen = {}
-    for price in (2.80, 8.00):
-        case = _case(tmp_path, price)
-        level, _ = choice_equals_enumeration(case, "units.cil.nacn_mg_l", GRID)
-        assert GRID[0] < level < GRID[-1]
-        chosen[price] = level
-    assert chosen[8.00] < chosen[2.80]
+    found = levels_by_price(lambda p: _case(tmp_path, p), "units.cil.nacn_mg_l", GRID, (2.80, 8.00))
+    assert all(GRID[0] < level < GRID[-1] for level, _ in found.values())
+    assert found[8.00][0] < found[2.80][0]

@@ -11,13 +11,12 @@ outweighs the oxygen up to the top of the grid; at 2,000 USD/t (a stress price, 
 delivered liquid oxygen) it stops inside the grid.
 """
 
-import re
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from tests.validation.lever_optimum import choice_equals_enumeration, cil_cut_to_one_axis
+from tests.validation.lever_optimum import cil_cut_to_one_axis, levels_by_price, with_economics
 
 CASE = Path(__file__).resolve().parents[2] / "cases" / "free_milling_cil.toml"
 GRID = [4.0, 8.0, 16.0, 24.0, 32.0]
@@ -27,8 +26,7 @@ def _case(tmp_path, oxygen_usd_t):
     text = CASE.read_text(encoding="utf-8")
     text = cil_cut_to_one_axis(text, f"do_mg_l = {GRID}")
     text = text.replace('oxygen_supply = "air"', 'oxygen_supply = "set_point"')
-    text = re.sub(r"(?m)^oxygen_usd_t = .*$", "", text)
-    text = text.replace("[economics]\n", f"[economics]\noxygen_usd_t = {oxygen_usd_t}\n", 1)
+    text = with_economics(text, "oxygen_usd_t", oxygen_usd_t)
     assert f"do_mg_l = {GRID}" in text and 'oxygen_supply = "set_point"' in text
     path = tmp_path / f"cil_do_{oxygen_usd_t:.0f}.toml"
     path.write_text(text, encoding="utf-8")
@@ -37,16 +35,15 @@ def _case(tmp_path, oxygen_usd_t):
 
 @pytest.mark.solver
 def test_dissolved_oxygen_level_equals_enumeration_and_falls_when_oxygen_is_dearer(tmp_path):
-    chosen = {}
-    for price in (100.0, 2000.0):
-        case = _case(tmp_path, price)
-        level, enum = choice_equals_enumeration(case, "units.cil.do_mg_l", GRID)
+    found = levels_by_price(
+        lambda p: _case(tmp_path, p), "units.cil.do_mg_l", GRID, (100.0, 2000.0)
+    )
+    for _, enum in found.values():
         # the oxygen is priced: the bought oxygen's cost rises with the level
         o2 = enum["cost_item_o2_usd_h"].to_numpy()
         assert o2[0] == 0.0 and o2[1] == 0.0 and np.all(np.diff(o2[1:]) > 0)
-        chosen[price] = level
-    assert chosen[2000.0] < chosen[100.0]
-    assert GRID[0] < chosen[2000.0] < GRID[-1]
+    assert found[2000.0][0] < found[100.0][0]
+    assert GRID[0] < found[2000.0][0] < GRID[-1]
 
 
 TS_CASE = CASE.parent / "carbonaceous_thiosulfate.toml"
@@ -54,9 +51,7 @@ TS_GRID = [4.0, 8.0, 16.0, 24.0, 32.0]
 
 
 def _ts_case(tmp_path, oxygen_usd_t):
-    text = TS_CASE.read_text(encoding="utf-8")
-    text = re.sub(r"(?m)^oxygen_usd_t = .*$", "", text)
-    text = text.replace("[economics]\n", f"[economics]\noxygen_usd_t = {oxygen_usd_t}\n", 1)
+    text = with_economics(TS_CASE.read_text(encoding="utf-8"), "oxygen_usd_t", oxygen_usd_t)
     text = text.replace(
         "[units.ril.leach.au_free]",
         f"[units.ril.modes]\ndo_mg_l = {TS_GRID}\n\n[units.ril.leach.au_free]",
@@ -69,10 +64,8 @@ def _ts_case(tmp_path, oxygen_usd_t):
 @pytest.mark.solver
 def test_thiosulfate_oxygen_level_equals_enumeration_and_moves_with_the_oxygen_price(tmp_path):
     """Oxygen speeds the gold and the thiosulfate's oxidation; both, and the oxygen, cost."""
-    chosen = {}
-    for price in (100.0, 1000.0):
-        case = _ts_case(tmp_path, price)
-        level, _ = choice_equals_enumeration(case, "units.ril.do_mg_l", TS_GRID, None)
-        chosen[price] = level
-    assert chosen[1000.0] < chosen[100.0]
-    assert TS_GRID[0] < chosen[1000.0] < TS_GRID[-1]
+    found = levels_by_price(
+        lambda p: _ts_case(tmp_path, p), "units.ril.do_mg_l", TS_GRID, (100.0, 1000.0), None
+    )
+    assert found[1000.0][0] < found[100.0][0]
+    assert TS_GRID[0] < found[1000.0][0] < TS_GRID[-1]
