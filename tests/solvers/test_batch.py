@@ -156,3 +156,25 @@ def test_a_loop_iterated_in_parts_names_the_batch_case_that_did_not_converge(mon
             list(simulate.simulate_param_chunks(plant, params, 0, n, max_iter=2, chunk_cases=chunk))
         cases.append(info.value.case)
     assert cases[0] == cases[1] is not None and 0 <= cases[0] < 8
+
+
+def _blas_threads(_item):
+    from threadpoolctl import threadpool_info
+
+    return [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
+
+
+@pytest.mark.skipif(not batch._can_fork(), reason="needs the fork start method")
+def test_forked_batches_run_one_blas_thread_per_process_and_restore_the_callers():
+    # the parent's part runs here, the other in a child: both with one BLAS thread, and
+    # the caller's own setting is back afterwards
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(2, user_api="blas"):
+        before = _blas_threads(None)
+        if not before or max(before) < 2:
+            pytest.skip("no BLAS with more than one thread to limit")
+        inside = batch.fork_map(_blas_threads, [0, 1])
+        after = _blas_threads(None)
+    assert inside == [[1] * len(before)] * 2
+    assert after == before
