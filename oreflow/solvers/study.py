@@ -143,7 +143,7 @@ def kpi_frame(kpis: Mapping[str, np.ndarray], n: int) -> pd.DataFrame:
     time a 256-scenario item spent building its 190-column frame [measured]. The same
     frame (``DataFrame.equals``) as ``pandas.DataFrame(kpis)``.
     """
-    if not all(np.asarray(v).dtype == np.float64 for v in kpis.values()):
+    if not kpis or not all(np.asarray(v).dtype == np.float64 for v in kpis.values()):
         return pd.DataFrame(kpis)
     block = np.empty((len(kpis), n))
     for row, values in zip(block, kpis.values(), strict=True):
