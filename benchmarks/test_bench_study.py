@@ -39,7 +39,7 @@ import pytest
 import oreflow
 from benchmarks.registry import BenchSpec, record, register
 from oreflow.flowsheet.study import study_from_dict
-from oreflow.solvers.study import route_overrides, run_study, sample
+from oreflow.solvers.study import POOL_MIN_EVALUATIONS, route_overrides, run_study, sample
 
 CASE = "refractory_pox_cil"
 NAME = f"{CASE} study"
@@ -121,11 +121,14 @@ def _n(benchmark, n: int) -> int:
 
 
 @pytest.fixture(scope="module")
-def warm():
+def warm(pytestconfig):
     """Kernels compiled or loaded from cache, and the pool's server started, outside every timer."""
     spec = STUDY.build(SMOKE_CASES)
     run_study(spec, workers=1)
-    run_study(STUDY.build(4 * spec.chunk_cases))  # default executor: starts the pool's server
+    if not pytestconfig.getoption("benchmark_disable"):
+        # the default executor starts the pool's server from POOL_MIN_EVALUATIONS on
+        # (below it runs in this process: the first timed round started the server)
+        run_study(STUDY.build(POOL_MIN_EVALUATIONS))
     oreflow.simulate(spec.routes["pox"])
     return spec
 

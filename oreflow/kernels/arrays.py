@@ -27,7 +27,11 @@ def safe_div(
     num = np.asarray(num, dtype=np.float64)
     den = np.asarray(den, dtype=np.float64)
     mask = den > 0 if where is None else np.asarray(where)
-    out = np.full(np.broadcast_shapes(num.shape, den.shape, mask.shape), fill, dtype=np.float64)
+    shape = num.shape
+    if not shape == den.shape == mask.shape:  # broadcast_shapes alone took half the call
+        shape = np.broadcast_shapes(shape, den.shape, mask.shape)
+    out = np.empty(shape)
+    out.fill(fill)
     return np.divide(num, den, out=out, where=mask)
 
 

@@ -132,7 +132,23 @@ def _run_item(
     kpis = evaluate(text, file, overrides, len(scenarios))
     frame = scenarios.reset_index()
     frame.insert(1, "route", item.route)
-    return pd.concat([frame, pd.DataFrame(kpis)], axis=1)
+    return pd.concat([frame, kpi_frame(kpis, len(scenarios))], axis=1)
+
+
+def kpi_frame(kpis: Mapping[str, np.ndarray], n: int) -> pd.DataFrame:
+    """The KPI columns of a work item as one frame, its float columns in one 2-D block.
+
+    Written into one (columns, rows) array, which pandas keeps as its block, instead of
+    one array per column that it checks and copies into that block: about half of the
+    time a 256-scenario item spent building its 190-column frame [measured]. The same
+    frame (``DataFrame.equals``) as ``pandas.DataFrame(kpis)``.
+    """
+    if not kpis or not all(np.asarray(v).dtype == np.float64 for v in kpis.values()):
+        return pd.DataFrame(kpis)
+    block = np.empty((len(kpis), n))
+    for row, values in zip(block, kpis.values(), strict=True):
+        row[:] = values
+    return pd.DataFrame(block.T, columns=list(kpis), copy=False)
 
 
 def _run_owned_item(*args: Any) -> pd.DataFrame:

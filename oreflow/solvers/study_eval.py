@@ -134,7 +134,7 @@ def check_compare_kpi(spec: StudySpec, texts: Mapping[str, str]) -> None:
     """
     problems = []
     for route, case in spec.routes.items():
-        names = simulate_figures(compiled_plant(texts[route], case.path), {}, 1, file=case.path)
+        names = kpi_names(texts[route], case.path)
         if spec.compare_kpi not in names:
             hint = suggest(spec.compare_kpi, sorted(names))
             msg = f"{spec.compare_kpi!r} is not a KPI of route {route!r}{hint}"
@@ -142,6 +142,12 @@ def check_compare_kpi(spec: StudySpec, texts: Mapping[str, str]) -> None:
             break
     if problems:
         raise CaseError(problems)
+
+
+@functools.lru_cache(maxsize=16)
+def kpi_names(text: str, file: str) -> tuple[str, ...]:
+    """The KPIs of a case text (its nominal case simulated), once per process and case."""
+    return tuple(simulate_figures(compiled_plant(text, file), {}, 1, file=file))
 
 
 def check_closed(spec: StudySpec, route: str, rows: pd.DataFrame) -> None:

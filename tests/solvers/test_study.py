@@ -256,6 +256,19 @@ def test_batched_equals_one_by_one_simulate(straight, spec):
                 )
 
 
+def test_kpi_frame_equals_the_frame_of_its_columns(straight):
+    """An item's KPI columns as one block make the frame pandas makes of them, dtypes included."""
+    from oreflow.solvers.study import kpi_frame
+
+    res = straight.results
+    kpis = {k: res[k].to_numpy() for k in KPIS}
+    assert kpi_frame(kpis, len(res)).equals(pd.DataFrame(kpis))
+    mixed = {**kpis, "count": np.arange(len(res)), "flag": np.ones(len(res), dtype=bool)}
+    frame = kpi_frame(mixed, len(res))
+    assert frame.equals(pd.DataFrame(mixed))
+    assert frame["count"].dtype == np.int64 and frame["flag"].dtype == bool
+
+
 def test_price_variable_equals_case_with_that_price(straight, tmp_path):
     """``economics.au_usd_oz`` per scenario = the case file rewritten with that price."""
     scen = straight.scenarios
