@@ -409,7 +409,13 @@ def dominance_criteria(problem: BlendProblem) -> np.ndarray:
     coefficients are at least, and whose row coefficients (upper rows; lower rows
     negated) at most, another's on every variable, with every use eligible where the
     other's is, does at least as well at any point feasible for the other.
+
+    With one source and no residue decision the criteria are those of
+    ``one_rate_criteria`` (sharper, and exact too).
     """
+    bounds = problem.rate_bounds() if not problem.n_destinations else None
+    if bounds is not None:
+        return one_rate_criteria(problem, *bounds)
     sign = 1.0 if problem.sense == "maximize" else -1.0
     slope, const = problem.objective()
     cols = [sign * slope, sign * const[:, None]]
@@ -427,6 +433,34 @@ def dominance_criteria(problem: BlendProblem) -> np.ndarray:
                 d = problem.closed_row(lim)
                 cols.append(-d if lim.sense == "max" else d)
     return np.ascontiguousarray(np.concatenate(cols, axis=1), dtype=np.float64)
+
+
+def one_rate_criteria(problem: BlendProblem, lo: float, hi: float) -> np.ndarray:
+    """(n, k) dominance criteria of a one-source problem whose rate lies in [lo, hi] [t/h].
+
+    A chosen column's objective and every row's slack (``b - a x`` of an upper row,
+    ``a x - b`` of a lower one) are affine in its one rate x, so one column beats or
+    equals another at every x of the interval where it does at both ends (at ``lo``
+    and, the interval being unbounded, along the slope): it then does at least as well
+    at any rate feasible for the other. At a fixed rate (``lo == hi``, the
+    superstructure's design rate) each column has one plan, and a column whose plan
+    meets every row and has at least another's objective beats it whether or not the
+    other's meets them: the criteria are the objective and each row's slack there,
+    clipped at zero (a row both plans meet no longer tells them apart).
+    """
+    sign = 1.0 if problem.sense == "maximize" else -1.0
+    slope, const = problem.objective()
+    lines = [(sign * slope[:, 0], sign * const)]  # (slope, value at zero rate), larger better
+    for lim in problem.limits:
+        if problem.is_row(lim):
+            a, b = problem.row(lim)
+            lines.append((-a[:, 0], b) if lim.sense == "max" else (a[:, 0], -b))
+    if hi == lo:
+        cols = [lines[0][0] * lo + lines[0][1]]
+        cols += [np.minimum(p * lo + q, 0.0) for p, q in lines[1:]]
+    else:
+        cols = [c for p, q in lines for c in (p * lo + q, p * hi + q if np.isfinite(hi) else p)]
+    return np.ascontiguousarray(np.stack(cols, axis=1), dtype=np.float64)
 
 
 def prune_blend(problem: BlendProblem) -> np.ndarray:

@@ -295,6 +295,30 @@ def test_pruning_never_changes_the_optimum(seed):
     assert part[2] == pytest.approx(full[2], rel=1e-12)
 
 
+@pytest.mark.parametrize(
+    ("seed", "x_min", "x_max"), [(0, 150.0, 150.0), (1, 180.0, 180.0), (2, 50.0, 400.0)]
+)
+def test_one_rate_pruning_keeps_the_optimum(seed, x_min, x_max):
+    # one source: the criteria are the objective and the rows' slacks at the rate bounds
+    problem = dataclasses.replace(_random_problem(seed, 3000), x_min=x_min, x_max=x_max)
+    keep = prune_blend(problem)
+    full = enumerate_blend(problem)
+    part = enumerate_blend(problem.subset(keep))
+    assert full[0] >= 0
+    assert int(keep[part[0]]) == full[0]
+    assert part[2] == full[2]
+    result = solve_blend(problem)
+    assert result.column == full[0]
+    assert result.objective == pytest.approx(full[2], rel=1e-9)
+    if x_min == x_max:  # one plan per column: only plans better than the best feasible one
+        one = problem.subset(keep)  # are kept besides it, and none of them is feasible
+        plans = [enumerate_blend(one.subset(np.array([j]))) for j in range(len(keep))]
+        slope, const = one.objective()
+        value = slope[:, 0] * x_min + const
+        for j, (col, _, _) in enumerate(plans):
+            assert keep[j] == full[0] or (col == -1 and value[j] >= full[2])
+
+
 def test_route_choice_between_whole_ore_pox_ultrafine_and_cyanide_free_routes():
     path = ROOT / "cases" / "refractory_route_choice.toml"
     result = optimize(parse_case(path.read_text(encoding="utf-8"), str(path)))
