@@ -2,11 +2,16 @@
 
 A batch is simulated chunk by chunk (``simulate_param_chunks``, ``KPI_CHUNK_CASES`` at a
 time) and each chunk reduced to its KPI arrays at once, so memory stays bounded by the
-chunk. With more than one worker the cases are split into contiguous parts; every part but the first runs in a child
-process forked from this one (it inherits the compiled plant and the loaded kernels,
-so it starts in milliseconds and pickles nothing but its KPI arrays back), and the
-first part runs here meanwhile. Results are the same arrays, in case order, whatever
-the number of workers: each case is simulated on its own within its chunk.
+chunk. With more than one worker the cases are split into contiguous parts; every part
+but the first runs in a child process forked from this one (it inherits the compiled
+plant and the loaded kernels, so it starts in milliseconds), and the first part runs
+here meanwhile. A child writes its KPI arrays to a memory file this process made for it
+(``os.memfd_create``, Linux) and sends back only their names and places; this process
+reads them in place. Pickled through the pipe, the 135 KPIs of 5,000 cases (5.4 MB)
+took 10-15 ms of this process's CPU after its own part, read in place 5 ms
+[measured, free_milling_cil]; without memory files (not Linux) they come pickled.
+Results are the same arrays, in case order, whatever the number of workers: each case
+is simulated on its own within its chunk.
 
 Forking needs the ``fork`` start method (Linux, macOS with care); where it is missing,
 or in a daemonic process (a study's pool worker) that may not have children, or for a
@@ -17,6 +22,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import mmap
 import multiprocessing
 import os
 from collections.abc import Callable, Mapping, Sequence
@@ -84,6 +90,54 @@ def _part_kpis(
     chunks = simulate_param_chunks(plant, params, lo, hi, chunk_cases=KPI_CHUNK_CASES)
     parts = [kpi_arrays(c) for _, _, c in chunks]
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+
+
+#: Alignment of each KPI array in a child's memory file [bytes]: a cache line.
+SHARED_ALIGN_BYTES = 64
+
+
+def _memory_file() -> int | None:
+    """A new anonymous memory file's descriptor, or None where the system has none."""
+    try:
+        return os.memfd_create("oreflow-kpis")
+    except (AttributeError, OSError):  # not Linux, or a kernel without memfd
+        return None
+
+
+def _write_shared(
+    kpis: dict[str, np.ndarray], fd: int
+) -> list[tuple[str, str, tuple[int, ...], int]] | None:
+    """Write ``kpis`` to the memory file ``fd``; their (name, dtype, shape, offset).
+
+    None (nothing written) where an array holds Python objects: those are pickled.
+    """
+    if any(v.dtype.hasobject for v in kpis.values()):
+        return None
+    places, size = [], 0
+    for name, v in kpis.items():
+        places.append((name, v.dtype.str, v.shape, size))
+        size += -(-v.nbytes // SHARED_ALIGN_BYTES) * SHARED_ALIGN_BYTES
+    os.ftruncate(fd, max(size, 1))
+    with mmap.mmap(fd, max(size, 1)) as mm:
+        for (_, dtype, _, offset), v in zip(places, kpis.values(), strict=True):
+            view = np.frombuffer(mm, dtype=dtype, count=v.size, offset=offset)
+            view[:] = v.reshape(-1)
+            del view  # the map closes only once no array looks into it
+    return places
+
+
+def _read_shared(
+    places: list[tuple[str, str, tuple[int, ...], int]], fd: int
+) -> dict[str, np.ndarray]:
+    """The arrays ``_write_shared`` wrote to ``fd``, read-only views of its map."""
+    size = os.fstat(fd).st_size
+    mm = mmap.mmap(fd, size, prot=mmap.PROT_READ)  # unmapped with the last view
+    return {
+        name: np.frombuffer(mm, dtype=dtype, count=int(np.prod(shape)), offset=offset).reshape(
+            shape
+        )
+        for name, dtype, shape, offset in places
+    }
 
 
 def _child(fn: Callable[[Any], Any], item: Any, conn: Any) -> None:
@@ -195,8 +249,24 @@ def batch_kpis(
     if n_work == 1 or not _can_fork():
         return _part_kpis(plant, params, 0, n_cases)
     bounds = np.linspace(0, n_cases, n_work + 1).round().astype(int)
-    parts = fork_map(
-        lambda b: _part_kpis(plant, params, int(b[0]), int(b[1])),
-        list(itertools.pairwise(bounds)),
-    )
+    # a memory file per child's part (the first part runs here): module docstring
+    fds = [_memory_file() if k else None for k in range(n_work)]
+
+    def run(item: tuple[int, int, int | None]) -> Any:
+        lo, hi, fd = item
+        kpis = _part_kpis(plant, params, lo, hi)
+        places = None if fd is None else _write_shared(kpis, fd)
+        return kpis if places is None else places
+
+    try:
+        pairs = zip(itertools.pairwise(bounds), fds, strict=True)
+        items = [(int(lo), int(hi), fd) for (lo, hi), fd in pairs]
+        parts = [
+            out if fd is None or isinstance(out, dict) else _read_shared(out, fd)
+            for out, fd in zip(fork_map(run, items), fds, strict=True)
+        ]
+    finally:
+        for fd in fds:
+            if fd is not None:
+                os.close(fd)
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
