@@ -94,6 +94,9 @@ def _part_kpis(
 
 #: Alignment of each KPI array in a child's memory file [bytes]: a cache line.
 SHARED_ALIGN_BYTES = 64
+#: Map a memory file with its pages in place (Linux): one call instead of a page fault
+#: per 4 kB page read or written.
+_POPULATE = getattr(mmap, "MAP_POPULATE", 0)
 
 
 def _memory_file() -> int | None:
@@ -118,7 +121,7 @@ def _write_shared(
         places.append((name, v.dtype.str, v.shape, size))
         size += -(-v.nbytes // SHARED_ALIGN_BYTES) * SHARED_ALIGN_BYTES
     os.ftruncate(fd, max(size, 1))
-    with mmap.mmap(fd, max(size, 1)) as mm:
+    with mmap.mmap(fd, max(size, 1), flags=mmap.MAP_SHARED | _POPULATE) as mm:
         for (_, dtype, _, offset), v in zip(places, kpis.values(), strict=True):
             view = np.frombuffer(mm, dtype=dtype, count=v.size, offset=offset)
             view[:] = v.reshape(-1)
@@ -131,7 +134,8 @@ def _read_shared(
 ) -> dict[str, np.ndarray]:
     """The arrays ``_write_shared`` wrote to ``fd``, read-only views of its map."""
     size = os.fstat(fd).st_size
-    mm = mmap.mmap(fd, size, prot=mmap.PROT_READ)  # unmapped with the last view
+    # unmapped with the last view
+    mm = mmap.mmap(fd, size, flags=mmap.MAP_SHARED | _POPULATE, prot=mmap.PROT_READ)
     return {
         name: np.frombuffer(mm, dtype=dtype, count=int(np.prod(shape)), offset=offset).reshape(
             shape
@@ -186,6 +190,7 @@ def _fork_map(fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
             send.close()
             children.append((proc, recv))
         out = [fn(items[0])]
+        delivered = set()
         for proc, recv in children:
             try:
                 status, value = recv.recv()
@@ -196,9 +201,16 @@ def _fork_map(fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
             if status == "error":
                 raise value
             out.append(value)
+            delivered.add(proc.pid)
     finally:
         for proc, recv in children:
             recv.close()
+            if proc.pid in delivered:
+                # its result is here: it ends by itself, not waited for (unmapping a
+                # worker's memory took 10-60 ms [measured, free_milling_cil]); reaped
+                # now if it has ended, else by the next fork or at exit (multiprocessing)
+                proc.join(timeout=0)
+                continue
             if proc.is_alive():
                 proc.terminate()
             proc.join()
