@@ -164,7 +164,9 @@ def fork_map(fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
     """``[fn(item) for item in items]``, every item but the first in a forked child.
 
     The first item runs here while the children run theirs; results come back in
-    order, pickled. An exception in a child is raised here. Where a fork is not
+    order, pickled. A child that has sent its result is not waited for: it is reaped
+    once it has ended (here if it already has, else by the next fork or at exit). An
+    exception in a child is raised here. Where a fork is not
     possible (``_can_fork``) every item runs here, one after the other.
     """
     if len(items) <= 1 or not _can_fork():
