@@ -112,9 +112,10 @@ def _write_shared(
 ) -> list[tuple[str, str, tuple[int, ...], int]] | None:
     """Write ``kpis`` to the memory file ``fd``; their (name, dtype, shape, offset).
 
-    None (nothing written) where an array holds Python objects: those are pickled.
+    None (nothing written) where a value is not an array or holds Python objects: those
+    are pickled.
     """
-    if any(v.dtype.hasobject for v in kpis.values()):
+    if any(not isinstance(v, np.ndarray) or v.dtype.hasobject for v in kpis.values()):
         return None
     places, size = [], 0
     for name, v in kpis.items():

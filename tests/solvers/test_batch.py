@@ -203,3 +203,4 @@ def test_kpis_come_back_through_a_memory_file_as_they_were_written():
         np.testing.assert_array_equal(back[key], value)
     # arrays of Python objects are left to the pipe
     assert batch._write_shared({"names": np.array(["a", None], dtype=object)}, -1) is None
+    assert batch._write_shared({"total": 1.0}, -1) is None
