@@ -1,5 +1,7 @@
 """A batch split between forked processes gives the rows one process gives."""
 
+import os
+
 import numpy as np
 import pytest
 
@@ -178,3 +180,27 @@ def test_forked_batches_run_one_blas_thread_per_process_and_restore_the_callers(
         after = _blas_threads(None)
     assert inside == [[1] * len(before)] * 2
     assert after == before
+
+
+def test_kpis_come_back_through_a_memory_file_as_they_were_written():
+    fd = batch._memory_file()
+    if fd is None:
+        pytest.skip("no memory files on this system")
+    kpis = {
+        "recovery": np.linspace(0.0, 1.0, 7),
+        "feasible": np.array([True, False, True, True, False, True, False]),
+        "count": np.arange(7, dtype=np.int64),
+        "none": np.zeros(0),
+    }
+    try:
+        places = batch._write_shared(kpis, fd)
+        back = batch._read_shared(places, fd)
+    finally:
+        os.close(fd)
+    assert list(back) == list(kpis)
+    for key, value in kpis.items():
+        assert back[key].dtype == value.dtype
+        np.testing.assert_array_equal(back[key], value)
+    # arrays of Python objects are left to the pipe
+    assert batch._write_shared({"names": np.array(["a", None], dtype=object)}, -1) is None
+    assert batch._write_shared({"total": 1.0}, -1) is None
