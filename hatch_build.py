@@ -2,7 +2,7 @@
 
 ``pip install .`` builds the wheel on the machine it installs on. This hook compiles the
 kernels that ``oreflow run`` and ``oreflow optimize`` call (``oreflow.kernels._precompile``,
-in child processes side by side, on an empty ``NUMBA_CACHE_DIR``) and puts Numba's cache files into the
+in a child process on an empty ``NUMBA_CACHE_DIR``) and puts Numba's cache files into the
 wheel as ``oreflow/kernels/__pycache__``, where Numba looks for them when the package
 directory is writable (a virtual environment). Numba keys each entry on the CPU, its own
 version, the source file's content and the function's bytecode: on another machine, or
@@ -36,34 +36,24 @@ class KernelCacheHook(BuildHookInterface):
             return
         self._tmp = tempfile.mkdtemp(prefix="oreflow-kernels-")
         env = dict(os.environ, NUMBA_CACHE_DIR=self._tmp, PYTHONPATH=self.root)
-        parts = min(os.cpu_count() or 1, 4)  # whole modules per process, side by side
-        self.app.display_info(f"oreflow: compiling kernels into the wheel ({parts} processes) ...")
-        command = [sys.executable, "-m", "oreflow.kernels._precompile", "--part"]
-        running: list[subprocess.Popen[str]] = []
+        self.app.display_info("oreflow: compiling kernels into the wheel (once per install) ...")
         try:
-            for k in range(parts):
-                running.append(
-                    subprocess.Popen(
-                        [*command, f"{k}/{parts}"],
-                        cwd=self.root,
-                        env=env,
-                        stdout=subprocess.PIPE,
-                        stderr=subprocess.PIPE,
-                        text=True,
-                    )
-                )
-            finished = [(p, *p.communicate(timeout=1800)) for p in running]
+            done = subprocess.run(
+                [sys.executable, "-m", "oreflow.kernels._precompile"],
+                cwd=self.root,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=1800,
+                check=False,
+            )
         except (OSError, subprocess.SubprocessError) as exc:
-            for p in running:  # no compiler left behind
-                p.kill()
-                p.wait()
             self.app.display_warning(f"oreflow: kernels not precompiled ({exc})")
             return
-        for p, out, err in finished:
-            if p.returncode != 0:
-                self.app.display_warning(f"oreflow: kernels not precompiled\n{err[-2000:]}")
-                return
-            self.app.display_info(out.strip())
+        if done.returncode != 0:
+            self.app.display_warning(f"oreflow: kernels not precompiled\n{done.stderr[-2000:]}")
+            return
+        self.app.display_info(done.stdout.strip())
         for path in sorted(Path(self._tmp).glob("kernels_*/*")):
             if path.suffix in {".nbi", ".nbc"}:
                 build_data["force_include"][str(path)] = f"oreflow/kernels/__pycache__/{path.name}"

@@ -14,8 +14,7 @@ as before: the manifest changes how soon code is compiled, never what it compute
 ``tests/kernels/test_kernel_manifest.py`` checks that the manifest still covers what
 the commands compile, and rewrites it when run as a script.
 
-Usage: ``python -m oreflow.kernels._precompile [--part K/N] [MANIFEST]`` (part ``K`` of
-``N`` processes run side by side: whole modules each; numba's saves are locked, ``_jit``).
+Usage: ``python -m oreflow.kernels._precompile [MANIFEST]``.
 """
 
 from __future__ import annotations
@@ -64,29 +63,10 @@ def signatures_in_use() -> list[str]:
     return sorted(lines)
 
 
-def part_of(lines: list[str], part: int, parts: int) -> list[str]:
-    """The lines of one of ``parts`` processes: whole modules, the parts near-equal in lines.
-
-    A kernel's helpers sit in its own module, so a module compiled in one process is not
-    compiled again in another.
-    """
-    by_module: dict[str, list[str]] = {}
-    for line in lines:
-        by_module.setdefault(parse_line(line)[0], []).append(line)
-    loads = [0] * parts
-    mine: list[str] = []
-    for module in sorted(by_module, key=lambda m: (-len(by_module[m]), m)):
-        k = loads.index(min(loads))
-        loads[k] += len(by_module[module])
-        if k == part:
-            mine.extend(by_module[module])
-    return mine
-
-
-def compile_manifest(path: Path = MANIFEST, part: int = 0, parts: int = 1) -> tuple[int, list[str]]:
+def compile_manifest(path: Path = MANIFEST) -> tuple[int, list[str]]:
     """Compile (or load from the cache) every signature listed; ``(done, failed lines)``."""
     done, failed = 0, []
-    for line in part_of(read_manifest(path), part, parts):
+    for line in read_manifest(path):
         try:
             module, qualname, args = parse_line(line)
             dispatcher = importlib.import_module(module)
@@ -102,13 +82,9 @@ def compile_manifest(path: Path = MANIFEST, part: int = 0, parts: int = 1) -> tu
 def main(argv: list[str] | None = None) -> int:
     """Compile the manifest's kernels; report the count and time on stdout."""
     argv = sys.argv[1:] if argv is None else argv
-    part, parts = 0, 1
-    if argv and argv[0] == "--part":
-        part, parts = (int(x) for x in argv[1].split("/"))
-        argv = argv[2:]
     path = Path(argv[0]) if argv else MANIFEST
     t0 = time.perf_counter()
-    done, failed = compile_manifest(path, part, parts)
+    done, failed = compile_manifest(path)
     print(f"compiled {done} kernel specialisations in {time.perf_counter() - t0:.1f} s")  # noqa: T201
     for line in failed:
         print(f"not compiled: {line}")  # noqa: T201
