@@ -35,7 +35,9 @@ class KernelCacheHook(BuildHookInterface):
         if version == "editable" or os.environ.get("OREFLOW_NO_KERNEL_CACHE"):
             return
         self._tmp = tempfile.mkdtemp(prefix="oreflow-kernels-")
-        env = dict(os.environ, NUMBA_CACHE_DIR=self._tmp, PYTHONPATH=self.root)
+        # pip isolates the build environment through PYTHONPATH (a sitecustomize): keep it
+        path = os.pathsep.join(filter(None, [self.root, os.environ.get("PYTHONPATH")]))
+        env = dict(os.environ, NUMBA_CACHE_DIR=self._tmp, PYTHONPATH=path)
         self.app.display_info("oreflow: compiling kernels into the wheel (once per install) ...")
         try:
             done = subprocess.run(
