@@ -8,11 +8,14 @@ directory is writable (a virtual environment). Numba keys each entry on the CPU,
 version, the source file's content and the function's bytecode: on another machine, or
 with another numba, the entries are ignored and the kernels compile on first use as
 before. Any failure here leaves the wheel without the cache, never without the package.
-Editable installs compile on first use (their cache lives next to the sources).
+Editable installs compile on first use (their cache lives next to the sources). The
+checkout the wheel is built from gets the same files in its own ``__pycache__`` for each
+kernel that has none there yet (the README's tests import the checkout, not the wheel).
 """
 
 from __future__ import annotations
 
+import glob
 import os
 import shutil
 import subprocess
@@ -22,6 +25,11 @@ from pathlib import Path
 from typing import Any
 
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
+
+try:
+    import fcntl
+except ImportError:  # not POSIX: the checkout compiles on first use
+    fcntl = None  # type: ignore[assignment]
 
 
 class KernelCacheHook(BuildHookInterface):
@@ -59,8 +67,42 @@ class KernelCacheHook(BuildHookInterface):
         for path in sorted(Path(self._tmp).glob("kernels_*/*")):
             if path.suffix in {".nbi", ".nbc"}:
                 build_data["force_include"][str(path)] = f"oreflow/kernels/__pycache__/{path.name}"
+        # the checkout built from (the README's tests import it) gets the same cache
+        for built in Path(self._tmp).glob("kernels_*"):
+            _seed(built, Path(self.root, "oreflow", "kernels", "__pycache__"))
 
     def finalize(self, version: str, build_data: dict[str, Any], artifact_path: str) -> None:
         """Remove the temporary cache once the wheel is written."""
         if self._tmp is not None:
             shutil.rmtree(self._tmp, ignore_errors=True)
+
+
+def _seed(built: Path, target: Path) -> int:
+    """Copy each kernel's cache files into ``target`` where it has no index yet; the count.
+
+    Under the lock every save of ``oreflow.kernels._jit.njit`` holds, data files first and
+    the index last, each by a rename: a process reading or saving that kernel meanwhile
+    sees either no index or a whole one. A kernel already cached there is left as it is.
+    """
+    if fcntl is None:
+        return 0
+    try:
+        target.mkdir(exist_ok=True)
+    except OSError:
+        return 0
+    copied = 0
+    for index in sorted(built.glob("*.nbi")):
+        stem = index.name.removesuffix(".nbi")
+        try:
+            with open(target / f"{index.name}.lock", "a") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                if (target / index.name).exists():
+                    continue
+                for item in [*sorted(built.glob(f"{glob.escape(stem)}.*.nbc")), index]:
+                    part = target / f"{item.name}.seed.{os.getpid()}"
+                    shutil.copyfile(item, part)
+                    os.replace(part, target / item.name)
+                copied += 1
+        except OSError:
+            continue
+    return copied
