@@ -56,6 +56,8 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         f"{'case':<18} {'implementation':<26} {'n_cases':>8} {'best evals/s':>13} {'mean evals/s':>13} {'rounds':>6}"
     )
     for t in RESULTS:
+        if t.name == "first run":  # one command, not plant evaluations: its own line below
+            continue
         tr.write_line(
             f"{t.name:<18} {t.impl:<26} {t.n_cases:>8,} {_fmt(t.evals_per_s):>13} {_fmt(t.evals_per_s_mean):>13} {t.rounds:>6}"
         )
@@ -107,6 +109,21 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
                 f"size classes, {solver} loop: "
                 + ", ".join(f"{n} classes {s:.3f} s" for n, s in grid)
                 + f"; time grows with exponent {_exponent(grid):.2f} in the classes"
+            )
+
+    first = {t.impl: t for t in RESULTS if t.name == "first run"}
+    if first:
+        tr.write_line(
+            "first `oreflow optimize`: "
+            + ", ".join(
+                f"{k} {t.min_s:.1f} s ({t.extra['cpu_s']:.1f} CPU-s)" for k, t in first.items()
+            )
+        )
+        cold, shipped = first.get("cold cache"), first.get("after install")
+        if cold is not None and shipped is not None:
+            tr.write_line(
+                f"first run after install / on an empty cache: {shipped.min_s / cold.min_s:.2f} (wall), "
+                f"{shipped.extra['cpu_s'] / cold.extra['cpu_s']:.2f} (CPU); issue 14 goal: 6 s"
             )
 
     def load(values: tuple[float, float, float]) -> str:

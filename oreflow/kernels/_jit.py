@@ -44,6 +44,7 @@ if _cache_dir_needed():
 
 import numba  # noqa: E402  (the cache location must be settled first)
 from numba.core import caching  # noqa: E402
+from numba.core.registry import CPUDispatcher  # noqa: E402
 
 
 class _LockedIndexDataCacheFile(caching.IndexDataCacheFile):
@@ -68,6 +69,21 @@ def njit(func: Callable[..., Any]) -> Any:
     if type(cache_file) is caching.IndexDataCacheFile:
         cache_file.__class__ = _LockedIndexDataCacheFile
     return dispatcher
+
+
+#: Names the text of a kernel signature may use (``repr`` of numba's types evaluates in it).
+TYPE_NAMES: dict[str, Any] = {
+    **{k: v for k, v in vars(numba.types).items() if not k.startswith("_")},
+    "bool": numba.types.boolean,
+}
+
+
+def kernels_of(module: object) -> Iterator[tuple[str, tuple[Any, ...]]]:
+    """``(qualname, argument types)`` of each signature the module's kernels hold now."""
+    for obj in vars(module).values():
+        if isinstance(obj, CPUDispatcher) and obj.py_func.__module__ == module.__name__:
+            for args in obj.signatures:
+                yield obj.py_func.__qualname__, tuple(args)
 
 
 @contextlib.contextmanager
@@ -100,4 +116,4 @@ def _name(ev: object) -> str:
     return getattr(getattr(dispatcher, "py_func", None), "__name__", "kernel")
 
 
-__all__ = ["njit", "on_compile"]
+__all__ = ["TYPE_NAMES", "kernels_of", "njit", "on_compile"]
