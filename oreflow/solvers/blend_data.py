@@ -404,14 +404,19 @@ class BlendResult:
 def dominance_criteria(problem: BlendProblem) -> np.ndarray:
     """(n, k) criteria, larger better, under which a dominated column is never the optimum.
 
-    Every column shares the rate bounds and each row's right-hand side per unit of
-    ``y_j`` (``b`` or 0); the variables are non-negative. So a column whose objective
-    coefficients are at least, and whose row coefficients (upper rows; lower rows
-    negated) at most, another's on every variable, with every use eligible where the
-    other's is, does at least as well at any point feasible for the other.
+    Every column shares the rate bounds; the variables are non-negative. A row's
+    right-hand side per unit of ``y_j`` (``BlendProblem.row``) is the column's own where
+    its figure has a constant part per column: the fixed cost where it follows each
+    column's capital (a limit, lexicographic level or Pareto epsilon on the margin or a
+    cost), a ratio term's constant. So a column whose objective coefficients and
+    constant are at least another's, and whose every row is no tighter (an upper row's
+    coefficients at most and right-hand side at least the other's; a lower row's the
+    other way), with every use eligible where the other's is, does at least as well at
+    any point feasible for the other. A right-hand side every column shares tells none
+    apart and is left out.
 
     With one source and no residue decision the criteria are those of
-    ``one_rate_criteria`` (sharper, and exact too).
+    ``one_rate_criteria`` (sharper, and exact too: they hold each row's right-hand side).
     """
     bounds = problem.rate_bounds() if not problem.n_destinations else None
     if bounds is not None:
@@ -421,8 +426,10 @@ def dominance_criteria(problem: BlendProblem) -> np.ndarray:
     cols = [sign * slope, sign * const[:, None]]
     for lim in problem.limits:
         if problem.is_row(lim):
-            a, _ = problem.row(lim)
+            a, b = problem.row(lim)
             cols.append(-a if lim.sense == "max" else a)
+            if not np.all(b == b[0]):  # the column's own right-hand side: looser is better
+                cols.append((b if lim.sense == "max" else -b)[:, None])
     if problem.n_destinations:
         grows, ok = problem.group_rows()
         cols += [-grows.reshape(problem.n, -1), ok.astype(np.float64)]

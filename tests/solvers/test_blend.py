@@ -384,3 +384,37 @@ def test_blend_pruning_never_changes_the_optimum(seed, n_src):
     result = solve_blend(worse)
     assert result.column == full[0]
     assert result.objective == pytest.approx(full[2], rel=1e-9)
+
+
+@pytest.mark.parametrize(("seed", "n_src"), [(0, 2), (1, 3)])
+def test_blend_pruning_weighs_each_columns_own_right_hand_side(seed, n_src):
+    import dataclasses
+
+    from oreflow.solvers.blend import prune_blend
+
+    # the fixed cost follows each column's capital, so a floor on the margin has each
+    # column's own right-hand side (BlendProblem.row): a copy of every column with more
+    # gold but a fixed cost no rate pays back beats none of them
+    problem = _random_blend(seed, 500, n_src)
+    n = problem.n
+    richer = dataclasses.replace(
+        problem,
+        derivatives={
+            k: np.concatenate([v, v * 1.01 if k == "gold_produced_g_h" else v])
+            for k, v in problem.derivatives.items()
+        },
+        values={k: np.concatenate([v, v]) for k, v in problem.values.items()},
+        limits=(*problem.limits, Limit("margin_usd_h", "min", 0.0, "constraints.min.margin")),
+        weights={"gold_produced_g_h": 1.0},
+        constants={"margin_usd_h": np.concatenate([np.full(n, -5e3), np.full(n, -1e6)])},
+    )
+    full = enumerate_blend(richer)
+    assert 0 <= full[0] < n  # the optimum is an original column
+    keep = prune_blend(richer)
+    part = enumerate_blend(richer.subset(keep))
+    assert part[0] >= 0  # (pruning blind to the right-hand side keeps only the copies)
+    assert int(keep[part[0]]) == full[0]
+    assert part[2] == full[2]
+    result = solve_blend(richer)
+    assert result.column == full[0]
+    assert result.objective == pytest.approx(full[2], rel=1e-9)
