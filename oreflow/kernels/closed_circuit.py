@@ -183,11 +183,11 @@ def _sweep(
                         for c in range(n):
                             acc[m, i2, c] = (acc[m, i2, c] + b0 * g0[m, c]) + b1 * g1[m, c]
                     else:
-                        for q in range(2):
-                            bij = b[i2, held_cls[q]]
+                        for slot in range(2):
+                            bij = b[i2, held_cls[slot]]
                             if bij != 0.0:
                                 for c in range(n):
-                                    acc[m, i2, c] += bij * held[q, m, c]
+                                    acc[m, i2, c] += bij * held[slot, m, c]
 
 
 def mill_loop_solids(

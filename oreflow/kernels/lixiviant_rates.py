@@ -147,6 +147,22 @@ def glycine_rate_factor(
         Rate factor [-], >= 0; 1 at the reference conditions.
     """
     n = gly_g_l.shape[0]
+    # the loop below reads every column at rows 0..n-1 (no bounds checks in kernels)
+    if not (
+        ph.shape[0] == n
+        and temp_c.shape[0] == n
+        and ox_kg_t.shape[0] == n
+        and cu_mg_l.shape[0] == n
+        and ref.shape[0] == n
+        and gly_half_g_l.shape[0] == n
+        and ea_kj_mol.shape[0] == n
+        and ox_gain.shape[0] == n
+        and ox_half_kg_t.shape[0] == n
+        and cu_gain.shape[0] == n
+        and cu_half_mg_l.shape[0] == n
+    ):
+        msg = "glycine_rate_factor: the columns differ in length"
+        raise ValueError(msg)
     drivers = np.empty((n, 6))
     consts = np.empty((n, 5))
     for i in range(n):  # columns by a loop: np.stack costs about 0.5 CPU-s to compile
@@ -228,6 +244,21 @@ def thiosulfate_rate_factor(
         Rate factor [-]; 1 at the reference conditions.
     """
     n = s2o3_m.shape[0]
+    # the loop below reads every column at rows 0..n-1 (no bounds checks in kernels)
+    if not (
+        nh3_m.shape[0] == n
+        and cu_mm.shape[0] == n
+        and temp_c.shape[0] == n
+        and ref.shape[0] == n
+        and s2o3_half_m.shape[0] == n
+        and nh3_order.shape[0] == n
+        and cu_gain.shape[0] == n
+        and cu_half_mm.shape[0] == n
+        and ea_kj_mol.shape[0] == n
+        and cu_ea_kj_mol.shape[0] == n
+    ):
+        msg = "thiosulfate_rate_factor: the columns differ in length"
+        raise ValueError(msg)
     system = 1.0 if ammoniacal else 0.0
     drivers = np.empty((n, 4))
     consts = np.empty((n, 7))
@@ -373,6 +404,18 @@ def halide_rate_factor(
         Rate factor [-]; 1 at the reference conditions.
     """
     n = ox_mg_l.shape[0]
+    # the loop below reads every column at rows 0..n-1 (no bounds checks in kernels)
+    if not (
+        cl_m.shape[0] == n
+        and eh_mv.shape[0] == n
+        and temp_c.shape[0] == n
+        and ref.shape[0] == n
+        and ox_order.shape[0] == n
+        and cl_order.shape[0] == n
+        and ea_kj_mol.shape[0] == n
+    ):
+        msg = "halide_rate_factor: the columns differ in length"
+        raise ValueError(msg)
     drivers = np.empty((n, 4))
     consts = np.empty((n, 4))
     for i in range(n):  # columns by a loop: np.stack costs about 0.5 CPU-s to compile

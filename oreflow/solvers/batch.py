@@ -10,8 +10,9 @@ here meanwhile. A child writes its KPI arrays to a memory file this process made
 reads them in place. Pickled through the pipe, the 135 KPIs of 5,000 cases (5.4 MB)
 took 10-15 ms of this process's CPU after its own part, read in place 5 ms
 [measured, free_milling_cil]; without memory files (not Linux) they come pickled.
-Results are the same arrays, in case order, whatever the number of workers: each case
-is simulated on its own within its chunk.
+Results come in case order whatever the number of workers, and agree to the recycles'
+tolerance, not always to the last bit: a recycle iterates a chunk until all its cases
+have converged, so a case may take another pass when the cases sharing its chunk change.
 
 Forking needs the ``fork`` start method (Linux, macOS with care); where it is missing,
 or in a daemonic process (a study's pool worker) that may not have children, or for a

@@ -70,6 +70,7 @@ def test_every_line_names_a_kernel_and_parses_back():
 
 
 @pytest.mark.slow
+@pytest.mark.solver  # `optimize` solves with HiGHS
 def test_the_commands_call_no_signature_the_list_lacks():
     from oreflow.kernels import _precompile
 

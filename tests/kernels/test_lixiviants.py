@@ -239,6 +239,34 @@ def test_rate_factors_vanish_without_their_lixiviant():
     assert g[0] == 0.0 and t[0] == 0.0 and h[0] == 0.0
 
 
+def _short_column_calls():
+    """Each rate factor with one column a row short (glycine's oxidant, thiosulfate's
+    ammonia order, halide's reference table)."""
+    one, short = np.ones(3), np.ones(2)
+    return {
+        "glycine": (lr.glycine_rate_factor, (
+            one, 10.5 * one, 25 * one, 3 * short, 0 * one, np.tile([1.0, 10.5, 25, 3, 0, 39.1], (3, 1)),
+            0.5 * one, 45 * one, 39.1 * one, 1.5 * one, 1 * one, 100 * one,
+        )),
+        "thiosulfate": (lr.thiosulfate_rate_factor, (
+            0.1 * one, 0.5 * one, 3 * one, 25 * one, True, np.tile([0.1, 0.5, 3.0, 25.0], (3, 1)),
+            0.02 * one, 0.3 * short, 4 * one, 1 * one, 31 * one, 11.3 * one,
+        )),
+        "halide": (lr.halide_rate_factor, (
+            one, 1.7 * one, 1000 * one, 25 * one, np.array([[2000.0, 1.7, 1000.0, 25.0]]), 1e-5,
+            1.98 * one, 0.5 * one, 53.43 * one,
+        )),
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("factor", ["glycine", "thiosulfate", "halide"])
+def test_rate_factors_refuse_columns_of_unequal_length(impl, factor):
+    """Kernels read without bounds checks: a short column must raise, not read past its end."""
+    fn, args = _short_column_calls()[factor]
+    with pytest.raises(ValueError, match="differ in length"):
+        impl(fn)(*args)
+
+
 def halide_at(temp_c, ea_kj_mol=53.43, eh_mv=1000.0):
     """Halide rate factor at ``temp_c`` (array) against 25 °C, other drivers at reference."""
     t = np.asarray(temp_c, dtype=float)
