@@ -386,6 +386,24 @@ def test_one_rate_pruning_equals_enumeration(sense, x_min, x_max):
     assert n_feasible >= 10
 
 
+def test_one_rate_pruning_on_an_unbounded_rate_weighs_the_slope():
+    # at the least rate column 0 earns more, and at zero rate too; past 150 t/h column 1
+    # does, up to the power limit's 300 t/h: the slope decides, not the rate bound
+    problem = BlendProblem.one_source(
+        {"margin_usd_h": np.array([100.0, 120.0]), "mill_power_kw": np.array([10.0, 10.0])},
+        60.0,
+        np.inf,
+        (Limit("mill_power_kw", "max", 3000.0, "p"),),
+        {"margin_usd_h": 1.0},
+        "maximize",
+        constants={"margin_usd_h": np.array([0.0, -3000.0])},
+    )
+    assert list(prune_blend(problem)) == [0, 1]
+    column, ore, objective = enumerate_blend(problem)
+    assert (column, objective) == (1, 33000.0)
+    assert ore[0] == pytest.approx(300.0, rel=1e-12)
+
+
 def test_ties_at_a_fixed_rate_keep_the_plan_of_most_slack():
     # equal margin, both plans feasible: the one farther from the power limit is kept
     coefficients = {
