@@ -340,7 +340,7 @@ class BlendProblem:
         return float(a @ v) + self.constant(den, column)
 
     def usable(self, *, filters: bool = True) -> np.ndarray:
-        """(n,) columns with finite coefficients not excluded by a filter limit.
+        """(n,) columns with finite coefficients, no NaN right-hand side, not filtered out.
 
         A ratio limit excludes a column whose every source violates it on its own: no
         blend of them can meet it (the ratio of a blend lies between its sources').
@@ -353,7 +353,8 @@ class BlendProblem:
         for lim in self.limits:
             if self.is_row(lim):
                 a, b = self.row(lim)
-                ok &= np.isfinite(a).all(axis=1)
+                # a NaN right-hand side (a NaN constant part) no plan can be shown to meet
+                ok &= np.isfinite(a).all(axis=1) & ~np.isnan(b)
                 if filters and lim.name in self.ratios and not self.n_destinations:
                     bad = a > 0 if lim.sense == "max" else a < 0
                     # (with a constant part, a right-hand side the ore's absence meets)

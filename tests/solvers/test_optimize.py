@@ -404,6 +404,25 @@ def test_one_rate_pruning_on_an_unbounded_rate_weighs_the_slope():
     assert ore[0] == pytest.approx(300.0, rel=1e-12)
 
 
+def test_a_nan_right_hand_side_makes_a_column_unusable():
+    # column 0's CO2 has a NaN fixed part: its limit row cannot be shown met, as with a
+    # NaN coefficient (the MILP would refuse the NaN bound)
+    problem = BlendProblem.one_source(
+        {"margin_usd_h": np.array([120.0, 100.0]), "co2_kg_h": np.array([1.0, 1.0])},
+        50.0,
+        150.0,
+        (Limit("co2_kg_h", "max", 1000.0, "c"),),
+        {"margin_usd_h": 1.0},
+        "maximize",
+        constants={"co2_kg_h": np.array([np.nan, 0.0])},
+    )
+    assert list(problem.usable()) == [False, True]
+    assert list(prune_blend(problem)) == [1]
+    result = solve_blend(problem)
+    assert (result.status, result.column) == (SolveStatus.OPTIMAL, 1)
+    assert result.objective == pytest.approx(15000.0, rel=1e-9)
+
+
 def test_ties_at_a_fixed_rate_keep_the_plan_of_most_slack():
     # equal margin, both plans feasible: the one farther from the power limit is kept
     coefficients = {
