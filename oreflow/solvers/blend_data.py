@@ -340,7 +340,7 @@ class BlendProblem:
         return float(a @ v) + self.constant(den, column)
 
     def usable(self, *, filters: bool = True) -> np.ndarray:
-        """(n,) columns with finite coefficients not excluded by a filter limit.
+        """(n,) columns with finite coefficients, no NaN right-hand side, not filtered out.
 
         A ratio limit excludes a column whose every source violates it on its own: no
         blend of them can meet it (the ratio of a blend lies between its sources').
@@ -353,7 +353,8 @@ class BlendProblem:
         for lim in self.limits:
             if self.is_row(lim):
                 a, b = self.row(lim)
-                ok &= np.isfinite(a).all(axis=1)
+                # a NaN right-hand side (a NaN constant part) no plan can be shown to meet
+                ok &= np.isfinite(a).all(axis=1) & ~np.isnan(b)
                 if filters and lim.name in self.ratios and not self.n_destinations:
                     bad = a > 0 if lim.sense == "max" else a < 0
                     # (with a constant part, a right-hand side the ore's absence meets)
@@ -453,21 +454,75 @@ def one_rate_criteria(problem: BlendProblem, lo: float, hi: float) -> np.ndarray
     superstructure's design rate) each column has one plan, and a column whose plan
     meets every row and has at least another's objective beats it whether or not the
     other's meets them: the criteria are the objective and each row's slack there,
-    clipped at zero (a row both plans meet no longer tells them apart).
+    clipped at zero (a row both plans meet no longer tells them apart; ``prune_blend``
+    breaks such ties by ``fixed_rate_slacks``).
     """
-    sign = 1.0 if problem.sense == "maximize" else -1.0
-    slope, const = problem.objective()
-    lines = [(sign * slope[:, 0], sign * const)]  # (slope, value at zero rate), larger better
-    for lim in problem.limits:
-        if problem.is_row(lim):
-            a, b = problem.row(lim)
-            lines.append((-a[:, 0], b) if lim.sense == "max" else (a[:, 0], -b))
+    lines = _one_rate_lines(problem)
     if hi == lo:
         cols = [lines[0][0] * lo + lines[0][1]]
         cols += [np.minimum(p * lo + q, 0.0) for p, q in lines[1:]]
     else:
         cols = [c for p, q in lines for c in (p * lo + q, p * hi + q if np.isfinite(hi) else p)]
     return np.ascontiguousarray(np.stack(cols, axis=1), dtype=np.float64)
+
+
+def _one_rate_lines(problem: BlendProblem) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(slope, value at zero rate) of the objective and each row's slack, larger better."""
+    sign = 1.0 if problem.sense == "maximize" else -1.0
+    slope, const = problem.objective()
+    lines = [(sign * slope[:, 0], sign * const)]
+    for lim in problem.limits:
+        if problem.is_row(lim):
+            a, b = problem.row(lim)
+            lines.append((-a[:, 0], b) if lim.sense == "max" else (a[:, 0], -b))
+    return lines
+
+
+def fixed_rate_slacks(problem: BlendProblem) -> np.ndarray | None:
+    """(n, rows) each row's slack at a one-source problem's fixed rate; else None.
+
+    The tie-break of ``one_rate_criteria`` at a fixed rate: among columns equal in
+    objective and in every clipped slack, a plan farther from its limits is the one
+    a metallurgist would pick (and the one the per-coefficient comparison keeps).
+    """
+    bounds = problem.rate_bounds() if not problem.n_destinations else None
+    if bounds is None or bounds[0] != bounds[1]:
+        return None
+    x = bounds[0]
+    lines = _one_rate_lines(problem)[1:]
+    if not lines:
+        return None
+    return np.stack([p * x + q for p, q in lines], axis=1)
+
+
+def most_slack_of_ties(criteria: np.ndarray, keep: np.ndarray, slack: np.ndarray) -> np.ndarray:
+    """``keep`` with each kept column replaced by the one of most slack among its ties.
+
+    A kept column's ties (columns equal to it in every criterion) were dropped only
+    for being equal, so any one of them may stand for the group: the one whose summed
+    per-row dense slack ranks are largest (the first of equal ones), which no other of
+    the group has at least as much slack as on every row with more on one. Exact: its
+    objective is the group's, and it meets every row another of the group meets.
+    """
+    kept = np.flatnonzero(keep)
+    tied = np.flatnonzero(np.isin(criteria[:, 0], criteria[kept, 0]))
+    if len(tied) == len(kept):  # no column shares a kept column's objective
+        return keep
+    _, group = np.unique(criteria[tied], axis=0, return_inverse=True)
+    group = group.ravel()
+    keep = keep.copy()
+    for g in np.unique(group[keep[tied]]):
+        members = tied[group == g]
+        if len(members) < 2:
+            continue
+        s = np.nan_to_num(slack[members], nan=-np.inf)
+        rank = np.zeros(len(members))
+        for c in range(s.shape[1]):
+            _, dense = np.unique(s[:, c], return_inverse=True)
+            rank += dense.ravel()
+        keep[members] = False
+        keep[members[int(np.argmax(rank))]] = True
+    return keep
 
 
 def prune_blend(problem: BlendProblem) -> np.ndarray:
@@ -478,4 +533,8 @@ def prune_blend(problem: BlendProblem) -> np.ndarray:
     if len(usable) < 2:
         return usable
     crit = np.nan_to_num(dominance_criteria(problem)[usable], nan=-np.inf)
-    return usable[nondominated_mask(crit)]
+    keep = nondominated_mask(crit)
+    slack = fixed_rate_slacks(problem)
+    if slack is not None:  # at a fixed rate, ties of clipped slacks: the most slack
+        keep = most_slack_of_ties(crit, keep, slack[usable])
+    return usable[keep]

@@ -310,13 +310,141 @@ def test_one_rate_pruning_keeps_the_optimum(seed, x_min, x_max):
     result = solve_blend(problem)
     assert result.column == full[0]
     assert result.objective == pytest.approx(full[2], rel=1e-9)
-    if x_min == x_max:  # one plan per column: only plans better than the best feasible one
-        one = problem.subset(keep)  # are kept besides it, and none of them is feasible
-        plans = [enumerate_blend(one.subset(np.array([j]))) for j in range(len(keep))]
-        slope, const = one.objective()
-        value = slope[:, 0] * x_min + const
-        for j, (col, _, _) in enumerate(plans):
-            assert keep[j] == full[0] or (col == -1 and value[j] >= full[2])
+
+
+def _one_source_problem(rng: np.random.Generator, sense: str, x_min: float, x_max: float):
+    """A one-source problem with ties (rounded coefficients), upper and lower rows, a
+    ratio limit, per-column constants and, for ``minimize``, a cost objective."""
+    n = int(rng.integers(20, 80))
+
+    def draw(lo, hi):
+        return np.round(rng.uniform(lo, hi, n), int(rng.integers(0, 2)))
+
+    figures = {
+        "margin_usd_h": draw(-50.0, 150.0),
+        "mill_power_kw": draw(5.0, 20.0),
+        "reagent_kg_h": draw(0.5, 2.0),
+        "gold_produced_g_h": draw(2.0, 5.0),
+        "au_feed_g_h": draw(4.0, 6.0),
+        "co2_kg_h": draw(-1.0, 3.0),
+    }
+    limits = (
+        Limit("mill_power_kw", "max", float(rng.uniform(1500.0, 4000.0)), "p"),
+        Limit("reagent_kg_h", "min", float(rng.uniform(20.0, 120.0)), "r"),
+        Limit("gold_recovery_frac", "min", float(rng.uniform(0.6, 0.8)), "g"),  # a ratio
+        Limit("co2_kg_h", "max", float(rng.uniform(100.0, 400.0)), "c"),
+    )
+    constants = {  # each column's own part that does not scale with the rate
+        "margin_usd_h": draw(-3000.0, 0.0),
+        "gold_produced_g_h": draw(-50.0, 50.0),
+        "co2_kg_h": draw(-50.0, 50.0),
+    }
+    weights = {"margin_usd_h": 1.0} if sense == "maximize" else {"mill_power_kw": 1.0}
+    return BlendProblem(
+        ("ore",),
+        {k: v[:, None] for k, v in figures.items()},
+        {},
+        np.zeros(1),
+        np.full(1, np.inf),
+        x_min,
+        x_max,
+        limits,
+        weights,
+        sense,
+        constants=constants,
+        mip_rel_gap=1e-9,
+    )
+
+
+@pytest.mark.parametrize("sense", ["maximize", "minimize"])
+@pytest.mark.parametrize(("x_min", "x_max"), [(120.0, 120.0), (40.0, 300.0), (60.0, np.inf)])
+def test_one_rate_pruning_equals_enumeration(sense, x_min, x_max):
+    # lower rows, a ratio limit, per-column right-hand sides, an unbounded rate and ties:
+    # the kept columns hold the optimum of all usable ones; at a fixed rate, one feasible
+    # plan is kept (of the optimum) and besides it only infeasible ones of a better objective
+    rng = np.random.default_rng(7)
+    sign = 1.0 if sense == "maximize" else -1.0
+    n_feasible = 0
+    for _ in range(40):
+        problem = _one_source_problem(rng, sense, x_min, x_max)
+        usable = np.flatnonzero(problem.usable())
+        keep = prune_blend(problem)
+        full = enumerate_blend(problem.subset(usable))
+        part = enumerate_blend(problem.subset(keep))
+        assert (part[0] == -1) == (full[0] == -1)
+        if full[0] == -1:
+            continue
+        n_feasible += 1
+        assert part[2] == full[2]
+        if x_min == x_max:
+            slope, const = problem.objective()
+            value = slope[keep, 0] * x_min + const[keep]
+            plans = [enumerate_blend(problem.subset(np.array([col]))) for col in keep]
+            for (col, _, objective), v in zip(plans, value, strict=True):
+                assert objective == full[2] if col == 0 else sign * v > sign * full[2]
+            assert sum(col == 0 for col, _, _ in plans) == 1  # one of tied optima
+    assert n_feasible >= 10
+
+
+def test_one_rate_pruning_on_an_unbounded_rate_weighs_the_slope():
+    # at the least rate column 0 earns more, and at zero rate too; past 150 t/h column 1
+    # does, up to the power limit's 300 t/h: the slope decides, not the rate bound
+    problem = BlendProblem.one_source(
+        {"margin_usd_h": np.array([100.0, 120.0]), "mill_power_kw": np.array([10.0, 10.0])},
+        60.0,
+        np.inf,
+        (Limit("mill_power_kw", "max", 3000.0, "p"),),
+        {"margin_usd_h": 1.0},
+        "maximize",
+        constants={"margin_usd_h": np.array([0.0, -3000.0])},
+    )
+    assert list(prune_blend(problem)) == [0, 1]
+    column, ore, objective = enumerate_blend(problem)
+    assert (column, objective) == (1, 33000.0)
+    assert ore[0] == pytest.approx(300.0, rel=1e-12)
+
+
+def test_a_nan_right_hand_side_makes_a_column_unusable():
+    # column 0's CO2 has a NaN fixed part: its limit row cannot be shown met, as with a
+    # NaN coefficient (the MILP would refuse the NaN bound)
+    problem = BlendProblem.one_source(
+        {"margin_usd_h": np.array([120.0, 100.0]), "co2_kg_h": np.array([1.0, 1.0])},
+        50.0,
+        150.0,
+        (Limit("co2_kg_h", "max", 1000.0, "c"),),
+        {"margin_usd_h": 1.0},
+        "maximize",
+        constants={"co2_kg_h": np.array([np.nan, 0.0])},
+    )
+    assert list(problem.usable()) == [False, True]
+    assert list(prune_blend(problem)) == [1]
+    result = solve_blend(problem)
+    assert (result.status, result.column) == (SolveStatus.OPTIMAL, 1)
+    assert result.objective == pytest.approx(15000.0, rel=1e-9)
+
+
+def test_ties_at_a_fixed_rate_keep_the_plan_of_most_slack():
+    # equal margin, both plans feasible: the one farther from the power limit is kept
+    coefficients = {
+        "margin_usd_h": np.array([100.0, 100.0, 100.0]),
+        "mill_power_kw": np.array([15.0, 10.0, 12.0]),
+    }
+    limit = (Limit("mill_power_kw", "max", 3000.0, "p"),)
+    fixed = BlendProblem.one_source(
+        coefficients, 150.0, 150.0, limit, {"margin_usd_h": 1.0}, "maximize"
+    )
+    assert list(prune_blend(fixed)) == [1]
+    assert solve_blend(fixed).column == 1
+    # equal slack too: the first of the equal columns
+    same = BlendProblem.one_source(
+        {k: v[[0, 0]] for k, v in coefficients.items()},
+        150.0,
+        150.0,
+        limit,
+        {"margin_usd_h": 1.0},
+        "maximize",
+    )
+    assert list(prune_blend(same)) == [0]
 
 
 def test_route_choice_between_whole_ore_pox_ultrafine_and_cyanide_free_routes():
