@@ -146,6 +146,9 @@ def build_model(problem: BlendProblem, cols: np.ndarray, *, elastic: bool = Fals
     m.z = pyo.Var(m.J, m.D, domain=pyo.NonNegativeReals)  # residue to each destination [t/h]
     lo = problem.source_min
     hi = np.minimum(problem.source_max, problem.x_max)  # an unbounded source: the plant's
+    if not np.all(np.isfinite(hi)):  # x <= inf y would not tie x to its column's y
+        msg = "the selection model needs a finite ore rate bound (x_max or every source_max)"
+        raise ValueError(msg)
     rows = [k for k, lim in enumerate(problem.limits) if problem.is_row(lim)]
     filters = [k for k, lim in enumerate(problem.limits) if not problem.is_row(lim)]
     coef = {k: problem.row(problem.limits[k]) for k in rows}

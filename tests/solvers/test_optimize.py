@@ -594,3 +594,13 @@ def test_lexicographic_objective_holds_the_first_level_and_optimises_the_second(
             CASE.replace('kpi = "margin_usd_h"', 'kpi = "margin_usd_h"\n' + lexi.split("\n", 1)[1]),
             "both.toml",
         )
+
+
+@pytest.mark.solver
+def test_the_selection_model_refuses_an_unbounded_ore_rate():
+    # x <= inf * y does not tie a column's rate to its choice: HiGHS then answered
+    # INFEASIBLE where enumeration finds a plan. No case file reaches it (ore_tph_max must
+    # be finite); a problem built in code gets an error instead of a wrong plan.
+    problem = _one_source_problem(np.random.default_rng(3), "maximize", 60.0, np.inf)
+    with pytest.raises(ValueError, match="finite ore rate bound"):
+        solve_blend(problem)
