@@ -23,6 +23,7 @@ one such row per sink (``per_sink_limits``).
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -437,6 +438,9 @@ def _limit_table(raw: Any, sense: str, file: str, problems: list[Problem]) -> li
     for name, value in raw.items():
         if isinstance(value, bool) or not isinstance(value, int | float):
             problems.append(Problem(file, f"{key}.{name}", "must be a number"))
+            continue
+        if not math.isfinite(value):  # TOML allows nan and inf; no plan can be held to them
+            problems.append(Problem(file, f"{key}.{name}", f"must be a finite number, not {value}"))
             continue
         out.append(Limit(name, sense, float(value), f"{key}.{name}"))
     return out

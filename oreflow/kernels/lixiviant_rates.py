@@ -154,6 +154,7 @@ def glycine_rate_factor(
         and ox_kg_t.shape[0] == n
         and cu_mg_l.shape[0] == n
         and ref.shape[0] == n
+        and ref.shape[1] == 6
         and gly_half_g_l.shape[0] == n
         and ea_kj_mol.shape[0] == n
         and ox_gain.shape[0] == n
@@ -161,7 +162,7 @@ def glycine_rate_factor(
         and cu_gain.shape[0] == n
         and cu_half_mg_l.shape[0] == n
     ):
-        msg = "glycine_rate_factor: the columns differ in length"
+        msg = "glycine_rate_factor: every column needs n rows, and ref (n, 6)"
         raise ValueError(msg)
     drivers = np.empty((n, 6))
     consts = np.empty((n, 5))
@@ -250,6 +251,7 @@ def thiosulfate_rate_factor(
         and cu_mm.shape[0] == n
         and temp_c.shape[0] == n
         and ref.shape[0] == n
+        and ref.shape[1] == 4
         and s2o3_half_m.shape[0] == n
         and nh3_order.shape[0] == n
         and cu_gain.shape[0] == n
@@ -257,7 +259,7 @@ def thiosulfate_rate_factor(
         and ea_kj_mol.shape[0] == n
         and cu_ea_kj_mol.shape[0] == n
     ):
-        msg = "thiosulfate_rate_factor: the columns differ in length"
+        msg = "thiosulfate_rate_factor: every column needs n rows, and ref (n, 4)"
         raise ValueError(msg)
     system = 1.0 if ammoniacal else 0.0
     drivers = np.empty((n, 4))
@@ -410,11 +412,12 @@ def halide_rate_factor(
         and eh_mv.shape[0] == n
         and temp_c.shape[0] == n
         and ref.shape[0] == n
+        and ref.shape[1] == 4
         and ox_order.shape[0] == n
         and cl_order.shape[0] == n
         and ea_kj_mol.shape[0] == n
     ):
-        msg = "halide_rate_factor: the columns differ in length"
+        msg = "halide_rate_factor: every column needs n rows, and ref (n, 4)"
         raise ValueError(msg)
     drivers = np.empty((n, 4))
     consts = np.empty((n, 4))

@@ -483,7 +483,8 @@ def fixed_rate_slacks(problem: BlendProblem) -> np.ndarray | None:
 
     The tie-break of ``one_rate_criteria`` at a fixed rate: among columns equal in
     objective and in every clipped slack, a plan farther from its limits is the one
-    a metallurgist would pick (and the one the per-coefficient comparison keeps).
+    a metallurgist would pick (and, at a rate above zero, the one the per-coefficient
+    comparison keeps).
     """
     bounds = problem.rate_bounds() if not problem.n_destinations else None
     if bounds is None or bounds[0] != bounds[1]:
@@ -511,9 +512,10 @@ def most_slack_of_ties(criteria: np.ndarray, keep: np.ndarray, slack: np.ndarray
     _, group = np.unique(criteria[tied], axis=0, return_inverse=True)
     group = group.ravel()
     keep = keep.copy()
-    for g in np.unique(group[keep[tied]]):
-        members = tied[group == g]
-        if len(members) < 2:
+    # each tie's members in column order, the groups found once (not a scan per group)
+    order = np.argsort(group, kind="stable")
+    for members in np.split(tied[order], np.flatnonzero(np.diff(group[order])) + 1):
+        if len(members) < 2 or not keep[members].any():
             continue
         s = np.nan_to_num(slack[members], nan=-np.inf)
         rank = np.zeros(len(members))

@@ -244,3 +244,14 @@ def test_leach_without_kinetics_for_a_gold_class(mini_case_text):
         1,
     )
     one_problem(text, "units.cil.leach", "no leach kinetics for gold species au_silicate")
+
+
+@pytest.mark.parametrize("sense", ["max", "min"])
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf"])
+def test_a_limit_table_refuses_non_finite_bounds(mini_case_text, sense, value):
+    # TOML reads nan and inf; a NaN bound once came back from optimize as "infeasible"
+    one_problem(
+        mini_case_text + f"\n[constraints.{sense}]\nmill_power_kw = {value}\n",
+        f"constraints.{sense}.mill_power_kw",
+        "must be a finite number",
+    )

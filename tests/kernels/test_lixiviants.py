@@ -252,6 +252,10 @@ def _short_column_calls():
             0.1 * one, 0.5 * one, 3 * one, 25 * one, True, np.tile([0.1, 0.5, 3.0, 25.0], (3, 1)),
             0.02 * one, 0.3 * short, 4 * one, 1 * one, 31 * one, 11.3 * one,
         )),
+        "halide, narrow reference": (lr.halide_rate_factor, (
+            one, 1.7 * one, 1000 * one, 25 * one, np.ones((3, 2)), 1e-5,
+            1.98 * one, 0.5 * one, 53.43 * one,
+        )),
         "halide": (lr.halide_rate_factor, (
             one, 1.7 * one, 1000 * one, 25 * one, np.array([[2000.0, 1.7, 1000.0, 25.0]]), 1e-5,
             1.98 * one, 0.5 * one, 53.43 * one,
@@ -259,11 +263,11 @@ def _short_column_calls():
     }  # fmt: skip
 
 
-@pytest.mark.parametrize("factor", ["glycine", "thiosulfate", "halide"])
+@pytest.mark.parametrize("factor", ["glycine", "thiosulfate", "halide", "halide, narrow reference"])
 def test_rate_factors_refuse_columns_of_unequal_length(impl, factor):
-    """Kernels read without bounds checks: a short column must raise, not read past its end."""
+    """Kernels read without bounds checks: a short column or narrow reference must raise."""
     fn, args = _short_column_calls()[factor]
-    with pytest.raises(ValueError, match="differ in length"):
+    with pytest.raises(ValueError, match="every column needs n rows"):
         impl(fn)(*args)
 
 
